@@ -1,0 +1,96 @@
+package dev.runaway;
+
+import dev.runaway.breaker.CircuitBreaker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A point-in-time view of one service (or one key of it): spend per budget window, the current
+ * burn rate against its learned baseline, projections, and the breaker's state. Obtained from
+ * {@link RunawayGuard#snapshot(String)} for this process's calls, and from the monitor for the
+ * account-wide figures.
+ *
+ * @param service the service
+ * @param key the key, or {@code null} for the whole service
+ * @param time when the snapshot was taken
+ * @param windows spend per budget
+ * @param costPerHour the current burn rate in dollars per hour
+ * @param baselineCostPerHour the learned normal burn rate for this time, in dollars per hour;
+ *     {@code NaN} while the baseline is warming up
+ * @param callsPerMinute the current call rate
+ * @param baselineCallsPerMinute the learned normal call rate; {@code NaN} while warming up
+ * @param projectedHour spend in the sliding hour ending one hour from now at the current rate
+ *     (what is in the window now, minus what will roll off, plus the current rate for an hour)
+ * @param projectedDay the same for a day
+ * @param timeToExhaustion how long until the first budget is gone at the current rate, or
+ *     {@code null} when no budget runs out at this rate
+ * @param breakerState the breaker's state
+ */
+public record ServiceSnapshot(String service, String key, Instant time, List<WindowSnapshot> windows,
+    double costPerHour, double baselineCostPerHour, double callsPerMinute, double baselineCallsPerMinute,
+    Cost projectedHour, Cost projectedDay, Duration timeToExhaustion, CircuitBreaker.State breakerState) {
+
+  /** Validates and copies the windows. */
+  public ServiceSnapshot {
+    Objects.requireNonNull(service, "service");
+    Objects.requireNonNull(time, "time");
+    windows = List.copyOf(windows);
+    Objects.requireNonNull(projectedHour, "projectedHour");
+    Objects.requireNonNull(projectedDay, "projectedDay");
+    Objects.requireNonNull(breakerState, "breakerState");
+  }
+
+  /**
+   * Whether the baseline has seen enough history to judge the current rate.
+   *
+   * @return {@code true} once warmed up
+   */
+  public boolean baselineReady() {
+    return !Double.isNaN(baselineCostPerHour);
+  }
+
+  /**
+   * Returns the current burn rate as a multiple of the baseline.
+   *
+   * @return the ratio, {@code NaN} while warming up
+   */
+  public double rateRatio() {
+    if (!baselineReady()) {
+      return Double.NaN;
+    }
+    return baselineCostPerHour <= 0 ? (costPerHour > 0 ? Double.POSITIVE_INFINITY : 0) : costPerHour / baselineCostPerHour;
+  }
+
+  /**
+   * Spend in one budget's window.
+   *
+   * @param budget the budget
+   * @param spent committed spend in the window
+   * @param reserved budget held by calls in flight
+   * @param retryAfter for an exhausted budget, when enough rolls off to admit a call again;
+   *     {@code null} otherwise
+   */
+  public record WindowSnapshot(Budget budget, Cost spent, Cost reserved, Duration retryAfter) {
+
+    /**
+     * Returns what is left of the limit, never below zero.
+     *
+     * @return the remaining budget
+     */
+    public Cost remaining() {
+      long left = budget.limit().nanos() - spent.nanos() - reserved.nanos();
+      return Cost.ofNanos(Math.max(0, left));
+    }
+
+    /**
+     * Returns the share of the limit used, spent and reserved together (1.0 = exhausted).
+     *
+     * @return the fraction
+     */
+    public double fraction() {
+      return (spent.nanos() + reserved.nanos()) / (double) budget.limit().nanos();
+    }
+  }
+}

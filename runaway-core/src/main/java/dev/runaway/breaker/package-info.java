@@ -1,0 +1,4 @@
+/**
+ * Circuit breakers that open when a service runs away, usable on their own.
+ */
+package dev.runaway.breaker;

@@ -1,0 +1,252 @@
+package dev.runaway.config;
+
+import dev.runaway.Budget;
+import dev.runaway.Cost;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The monitor's configuration, in the schema of {@code config/monitor_config.json}:
+ *
+ * <pre>{@code
+ * {
+ *   "monitoring_interval": 300,
+ *   "cost_thresholds": {"openai": {"hourly": 10.0, "daily": 100.0}},
+ *   "usage_spike_multiplier": 3.0,
+ *   "circuit_breaker": {"enabled": true, "threshold_multiplier": 5.0},
+ *   "services": {"openai": {"type": "openai", "base_url": "..."}},
+ *   "notifications": {"telegram": {}},
+ *   "state_dir": "state"
+ * }
+ * }</pre>
+ *
+ * <p>Every key is optional. A service named in {@code cost_thresholds} but not in
+ * {@code services} is monitored with the detector type of the same name.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class MonitorConfig {
+
+  /** The budgets of one service from {@code cost_thresholds}. */
+  public static final class CostThresholds {
+    private final Cost hourly;
+    private final Cost daily;
+
+    /**
+     * Creates thresholds.
+     *
+     * @param hourly the hourly limit, or {@code null}
+     * @param daily the daily limit, or {@code null}
+     */
+    public CostThresholds(Cost hourly, Cost daily) {
+      this.hourly = hourly;
+      this.daily = daily;
+    }
+
+    /**
+     * Returns the hourly limit.
+     *
+     * @return the limit, if set
+     */
+    public Optional<Cost> hourly() {
+      return Optional.ofNullable(hourly);
+    }
+
+    /**
+     * Returns the daily limit.
+     *
+     * @return the limit, if set
+     */
+    public Optional<Cost> daily() {
+      return Optional.ofNullable(daily);
+    }
+
+    /**
+     * Returns the budgets: sliding hourly and daily windows.
+     *
+     * @return the budgets
+     */
+    public List<Budget> budgets() {
+      List<Budget> out = new ArrayList<>(2);
+      if (hourly != null) {
+        out.add(Budget.hourly(hourly));
+      }
+      if (daily != null) {
+        out.add(Budget.daily(daily));
+      }
+      return List.copyOf(out);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CostThresholds && Objects.equals(((CostThresholds) o).hourly, hourly)
+          && Objects.equals(((CostThresholds) o).daily, daily);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(hourly, daily);
+    }
+
+    @Override
+    public String toString() {
+      return "CostThresholds[hourly=" + hourly + ", daily=" + daily + "]";
+    }
+  }
+
+  /**
+   * The {@code circuit_breaker} section.
+   *
+   * @param enabled whether breakers trip on runaways
+   * @param thresholdMultiplier the multiple of the baseline above which a breaker opens
+   */
+  public record CircuitBreakerSettings(boolean enabled, double thresholdMultiplier) {}
+
+  /** Default {@code monitoring_interval}: 300 seconds. */
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(300);
+  /** Default {@code usage_spike_multiplier}. */
+  public static final double DEFAULT_SPIKE_MULTIPLIER = 3.0;
+  /** Default {@code circuit_breaker.threshold_multiplier}. */
+  public static final double DEFAULT_BREAKER_MULTIPLIER = 5.0;
+
+  private final Path file;
+  private final Duration monitoringInterval;
+  private final Map<String, CostThresholds> costThresholds;
+  private final double usageSpikeMultiplier;
+  private final CircuitBreakerSettings circuitBreaker;
+  private final Map<String, ServiceSettings> services;
+  private final Map<String, Map<String, Object>> notifications;
+  private final Path stateDir;
+
+  MonitorConfig(Path file, Duration monitoringInterval, Map<String, CostThresholds> costThresholds,
+      double usageSpikeMultiplier, CircuitBreakerSettings circuitBreaker, Map<String, ServiceSettings> services,
+      Map<String, Map<String, Object>> notifications, Path stateDir) {
+    this.file = file;
+    this.monitoringInterval = monitoringInterval;
+    this.costThresholds = Map.copyOf(costThresholds);
+    this.usageSpikeMultiplier = usageSpikeMultiplier;
+    this.circuitBreaker = circuitBreaker;
+    this.services = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(services));
+    this.notifications = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(notifications));
+    this.stateDir = stateDir;
+  }
+
+  /**
+   * Reads and validates a config file.
+   *
+   * @param file the file
+   * @return the config
+   * @throws ConfigException if the file cannot be read or is not a valid config; the message
+   *     names the file, the JSON path, the line and column
+   */
+  public static MonitorConfig load(Path file) {
+    return dev.runaway.config.internal.ConfigParser.load(file);
+  }
+
+  /**
+   * Parses and validates a config given as JSON text.
+   *
+   * @param json the JSON
+   * @return the config
+   * @throws ConfigException if it is not a valid config
+   */
+  public static MonitorConfig parse(String json) {
+    return dev.runaway.config.internal.ConfigParser.parse(json, null);
+  }
+
+  /**
+   * Returns the config of an empty JSON object: every default, no service.
+   *
+   * @return the defaults
+   */
+  public static MonitorConfig defaults() {
+    return parse("{}");
+  }
+
+  /**
+   * Returns the file this config was loaded from.
+   *
+   * @return the file, or empty for a parsed string
+   */
+  public Optional<Path> file() {
+    return Optional.ofNullable(file);
+  }
+
+  /**
+   * Returns {@code monitoring_interval}: how often the monitor polls.
+   *
+   * @return the interval
+   */
+  public Duration monitoringInterval() {
+    return monitoringInterval;
+  }
+
+  /**
+   * Returns {@code cost_thresholds} by service.
+   *
+   * @return the thresholds, unmodifiable
+   */
+  public Map<String, CostThresholds> costThresholds() {
+    return costThresholds;
+  }
+
+  /**
+   * Returns {@code usage_spike_multiplier}.
+   *
+   * @return the multiplier
+   */
+  public double usageSpikeMultiplier() {
+    return usageSpikeMultiplier;
+  }
+
+  /**
+   * Returns the {@code circuit_breaker} section.
+   *
+   * @return the settings
+   */
+  public CircuitBreakerSettings circuitBreaker() {
+    return circuitBreaker;
+  }
+
+  /**
+   * Returns every monitored service: those under {@code services} and those only named in
+   * {@code cost_thresholds}, in file order.
+   *
+   * @return the services by name, unmodifiable
+   */
+  public Map<String, ServiceSettings> services() {
+    return services;
+  }
+
+  /**
+   * Returns the {@code notifications} section: notifier type to its settings.
+   *
+   * @return the notifiers, unmodifiable
+   */
+  public Map<String, Map<String, Object>> notifications() {
+    return notifications;
+  }
+
+  /**
+   * Returns {@code state_dir}, where spend and baselines are kept across restarts, resolved
+   * against the config file's folder when relative.
+   *
+   * @return the folder, if set
+   */
+  public Optional<Path> stateDir() {
+    return Optional.ofNullable(stateDir);
+  }
+
+  @Override
+  public String toString() {
+    return "MonitorConfig[file=" + file + ", monitoringInterval=" + monitoringInterval + ", costThresholds="
+        + costThresholds + ", usageSpikeMultiplier=" + usageSpikeMultiplier + ", circuitBreaker=" + circuitBreaker
+        + ", services=" + services.keySet() + ", notifications=" + notifications.keySet() + ", stateDir=" + stateDir
+        + "]";
+  }
+}
