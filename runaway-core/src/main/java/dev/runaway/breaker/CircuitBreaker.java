@@ -76,6 +76,13 @@ public interface CircuitBreaker {
    */
   boolean tryAcquirePermission();
 
+  /**
+   * Gives back a permission obtained from {@link #tryAcquirePermission()} for a call that was
+   * not made after all (for example refused by a budget), so a half-open breaker does not wait
+   * for its outcome. The default does nothing.
+   */
+  default void releasePermission() {}
+
   /** Reports that a permitted call succeeded. */
   void onSuccess();
 

@@ -1,0 +1,403 @@
+package dev.runaway;
+
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.Notifier;
+import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.config.MonitorConfig;
+import dev.runaway.internal.AlertSink;
+import dev.runaway.internal.GuardReservation;
+import dev.runaway.internal.ServiceRuntime;
+import dev.runaway.ledger.BudgetLedger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Guards an application's paid API calls: before each call it checks the service's circuit
+ * breaker and reserves the expected cost against the service's budgets; a call that would break a
+ * budget, or any call while the breaker is open, fails fast with a {@link RunawayException} and
+ * never reaches the client. After the call the real cost is committed and fed to burn-rate
+ * detection, which alerts on spikes and opens the breaker on runaways.
+ *
+ * <pre>{@code
+ * RunawayGuard guard = RunawayGuard.builder()
+ *     .service("openai", s -> s
+ *         .budget(Budget.hourly(Cost.usd("10")))
+ *         .budget(Budget.daily(Cost.usd("100")))
+ *         .perKeyBudget(Budget.daily(Cost.usd("5")))
+ *         .costExtractor(OpenAiCosts.extractor()))
+ *     .build();
+ *
+ * ChatCompletion reply = guard.call("openai", () -> client.chat().completions().create(params));
+ * }</pre>
+ *
+ * <p><b>Budget bound.</b> Admission is atomic across all windows of a call (every window admits
+ * the reservation or none is charged). Under any number of threads, the spend admitted into a
+ * window never exceeds its limit by more than the sum, over calls in flight, of (actual cost -
+ * reserved estimate); with accurate estimates it never exceeds the limit.
+ *
+ * <p>Thread-safe. The common path of {@link #call(String, Cost, GuardedCall)} takes no lock and
+ * allocates nothing inside the guard.
+ */
+public final class RunawayGuard implements AutoCloseable {
+
+  private final Map<String, ServiceRuntime> services;
+  private final Ticker ticker;
+  private final BudgetLedger ledger;
+  private final AlertSink alerts;
+
+  private RunawayGuard(Builder b) {
+    this.ticker = b.ticker;
+    this.ledger = b.ledger != null ? b.ledger : BudgetLedger.inMemory(b.ticker);
+    this.alerts = dev.runaway.internal.Dispatchers.create(b.notifiers, b.ticker, b.alertSink);
+    Map<String, ServiceRuntime> map = new LinkedHashMap<>();
+    for (Map.Entry<String, ServicePolicy> e : b.policies.entrySet()) {
+      map.put(e.getKey(), new ServiceRuntime(e.getKey(), e.getValue(), ticker, ledger, alerts));
+    }
+    this.services = Collections.unmodifiableMap(map);
+  }
+
+  /**
+   * Returns a new builder.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Creates a guard from a monitor config: one service per entry of {@code cost_thresholds} (with
+   * its hourly and daily budgets) and of {@code services}, with {@code usage_spike_multiplier}
+   * and {@code circuit_breaker}. Alerts go to the log; add notifiers with
+   * {@link #builder(MonitorConfig)}.
+   *
+   * @param config the config
+   * @return the guard
+   */
+  public static RunawayGuard fromConfig(MonitorConfig config) {
+    return builder(config).build();
+  }
+
+  /**
+   * Returns a builder pre-filled from a monitor config, to add notifiers, extractors or a ticker.
+   *
+   * @param config the config
+   * @return the builder
+   */
+  public static Builder builder(MonitorConfig config) {
+    Objects.requireNonNull(config, "config");
+    Builder b = builder();
+    Set<String> names = new java.util.LinkedHashSet<>(config.costThresholds().keySet());
+    names.addAll(config.services().keySet());
+    for (String name : names) {
+      MonitorConfig.CostThresholds t = config.costThresholds().get(name);
+      b.service(name, s -> {
+        if (t != null) {
+          t.budgets().forEach(s::budget);
+        }
+        s.spikeMultiplier(config.usageSpikeMultiplier());
+        s.breakerMultiplier(Math.max(config.usageSpikeMultiplier(), config.circuitBreaker().thresholdMultiplier()));
+        s.breakerEnabled(config.circuitBreaker().enabled());
+      });
+    }
+    return b;
+  }
+
+  /**
+   * Runs a call of a service, reserving the service's running estimate of its cost per call (the
+   * policy's initial estimate until real costs have been seen).
+   *
+   * @param service the service
+   * @param call the call
+   * @param <T> the result type
+   * @param <X> the call's exception
+   * @return the call's result
+   * @throws X the call's exception, unchanged (its reservation is released)
+   * @throws BudgetExceededException if a budget has no room; the call was not made
+   * @throws CircuitOpenException if the breaker is open; the call was not made
+   * @throws IllegalArgumentException if the service is not configured
+   */
+  public <T, X extends Throwable> T call(String service, GuardedCall<T, X> call) throws X {
+    ServiceRuntime rt = runtime(service);
+    return rt.call(null, rt.estimate(), call);
+  }
+
+  /**
+   * Runs a call of a service, reserving an explicit estimate of its cost.
+   *
+   * @param service the service
+   * @param estimate the amount to reserve; not negative
+   * @param call the call
+   * @param <T> the result type
+   * @param <X> the call's exception
+   * @return the call's result
+   * @throws X the call's exception, unchanged (its reservation is released)
+   * @throws BudgetExceededException if a budget has no room; the call was not made
+   * @throws CircuitOpenException if the breaker is open; the call was not made
+   */
+  public <T, X extends Throwable> T call(String service, Cost estimate, GuardedCall<T, X> call) throws X {
+    return runtime(service).call(null, nanos(estimate), call);
+  }
+
+  /**
+   * Runs an asynchronous call. A refusal completes the returned future exceptionally with the
+   * {@link RunawayException} and never invokes {@code call}; a failed stage releases the
+   * reservation.
+   *
+   * @param service the service
+   * @param call starts the call
+   * @param <T> the result type
+   * @return a future of the call's result
+   */
+  public <T> CompletableFuture<T> callAsync(String service, Supplier<? extends CompletionStage<T>> call) {
+    ServiceRuntime rt = runtime(service);
+    return async(rt, null, rt.estimate(), call);
+  }
+
+  static <T> CompletableFuture<T> async(ServiceRuntime rt, String key, long estimate,
+      Supplier<? extends CompletionStage<T>> call) {
+    Objects.requireNonNull(call, "call");
+    GuardReservation r;
+    try {
+      r = rt.reserve(key, estimate);
+    } catch (RunawayException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletionStage<T> stage;
+    try {
+      stage = call.get();
+    } catch (Throwable t) {
+      r.fail(t);
+      return CompletableFuture.failedFuture(t);
+    }
+    CompletableFuture<T> out = new CompletableFuture<>();
+    stage.whenComplete((value, failure) -> {
+      if (failure != null) {
+        r.fail(failure);
+        out.completeExceptionally(failure);
+      } else {
+        r.commitResult(value);
+        out.complete(value);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Reserves budget for a call whose cost is learned later, such as a stream:
+   * {@code try (var r = guard.reserve("openai", est)) { ...; r.commit(actual); }}. Closing
+   * without a commit releases the reservation.
+   *
+   * @param service the service
+   * @param estimate the amount to reserve
+   * @return the reservation
+   * @throws RunawayException if refused
+   */
+  public Reservation reserve(String service, Cost estimate) {
+    return runtime(service).reserve(null, nanos(estimate));
+  }
+
+  /**
+   * Records spend of a service observed outside a guarded call (a webhook, a batch job). It is
+   * charged unconditionally and may take a budget past its limit, after which calls are refused.
+   *
+   * @param service the service
+   * @param cost the spend; not negative
+   */
+  public void record(String service, Cost cost) {
+    runtime(service).record(null, nanos(cost));
+  }
+
+  /**
+   * Returns the operations bound to one service.
+   *
+   * @param name the service
+   * @return the service's guard
+   */
+  public ServiceGuard service(String name) {
+    return new ServiceGuard(runtime(name), null);
+  }
+
+  /**
+   * Returns a service's circuit breaker.
+   *
+   * @param service the service
+   * @return the breaker
+   */
+  public CircuitBreaker breaker(String service) {
+    return runtime(service).breaker();
+  }
+
+  /**
+   * Returns a snapshot of a service: spend per window, burn rate against baseline, projections
+   * and breaker state.
+   *
+   * @param service the service
+   * @return the snapshot
+   */
+  public ServiceSnapshot snapshot(String service) {
+    return runtime(service).snapshot((String) null);
+  }
+
+  /**
+   * Returns the names of the guarded services, in the order they were configured.
+   *
+   * @return the names
+   */
+  public Set<String> services() {
+    return services.keySet();
+  }
+
+  /**
+   * Returns the ticker this guard reads.
+   *
+   * @return the ticker
+   */
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /** Delivers pending alerts within a bound, closes the notifiers and the ledger. */
+  @Override
+  public void close() {
+    try {
+      alerts.close();
+    } finally {
+      ledger.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RunawayGuard" + services.keySet();
+  }
+
+  private ServiceRuntime runtime(String service) {
+    ServiceRuntime rt = services.get(service);
+    if (rt == null) {
+      throw new IllegalArgumentException("unknown service '" + service + "'; configured services: "
+          + services.keySet());
+    }
+    return rt;
+  }
+
+  static long nanos(Cost cost) {
+    Objects.requireNonNull(cost, "cost");
+    long n = cost.nanos();
+    if (n < 0) {
+      throw new IllegalArgumentException("cost must not be negative, got " + cost);
+    }
+    return n;
+  }
+
+  /** Builds a {@link RunawayGuard}. */
+  public static final class Builder {
+    private final Map<String, ServicePolicy> policies = new LinkedHashMap<>();
+    private final List<Notifier> notifiers = new ArrayList<>();
+    private Ticker ticker = Ticker.system();
+    private BudgetLedger ledger;
+    private Consumer<Alert> alertSink;
+
+    private Builder() {}
+
+    /**
+     * Configures a service.
+     *
+     * @param name the service's name, as used in {@link #call(String, GuardedCall)}
+     * @param spec fills in the service's policy
+     * @return this builder
+     * @throws IllegalStateException if the service was configured already
+     */
+    public Builder service(String name, Consumer<ServicePolicy.Builder> spec) {
+      Objects.requireNonNull(spec, "spec");
+      ServicePolicy.Builder b = ServicePolicy.builder();
+      spec.accept(b);
+      return service(name, b.build());
+    }
+
+    /**
+     * Configures a service with a built policy.
+     *
+     * @param name the service's name
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder service(String name, ServicePolicy policy) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(policy, "policy");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("service name must not be blank");
+      }
+      if (policies.containsKey(name)) {
+        throw new IllegalStateException("service '" + name + "' was already configured");
+      }
+      policies.put(name, policy);
+      return this;
+    }
+
+    /**
+     * Adds a notifier. Alerts are delivered asynchronously, de-duplicated and retried; with no
+     * notifier they go to the log.
+     *
+     * @param notifier the notifier
+     * @return this builder
+     */
+    public Builder notifier(Notifier notifier) {
+      notifiers.add(Objects.requireNonNull(notifier, "notifier"));
+      return this;
+    }
+
+    /**
+     * Sets the ticker (default {@link Ticker#system()}).
+     *
+     * @param ticker the ticker
+     * @return this builder
+     */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Sets the budget ledger (default {@link BudgetLedger#inMemory(Ticker)}).
+     *
+     * @param ledger the ledger
+     * @return this builder
+     */
+    public Builder ledger(BudgetLedger ledger) {
+      this.ledger = Objects.requireNonNull(ledger, "ledger");
+      return this;
+    }
+
+    /**
+     * Receives every alert synchronously on the thread that raised it, before de-duplication, in
+     * place of the dispatcher; for tests and for embedding the guard in a system with its own
+     * alerting. It must not block.
+     *
+     * @param sink the receiver
+     * @return this builder
+     */
+    public Builder alertSink(Consumer<Alert> sink) {
+      this.alertSink = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /**
+     * Builds the guard.
+     *
+     * @return the guard
+     */
+    public RunawayGuard build() {
+      return new RunawayGuard(this);
+    }
+  }
+}

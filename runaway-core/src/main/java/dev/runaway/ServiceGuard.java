@@ -1,0 +1,145 @@
+package dev.runaway;
+
+import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.internal.ServiceRuntime;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * The operations of a {@link RunawayGuard} bound to one service, and optionally to one key
+ * (tenant, user, agent) of it: {@code guard.service("openai").forKey("tenant-42").call(...)}.
+ *
+ * <p>A key's calls count against the service's budgets and against the key's own per-key
+ * budgets, so one tenant's runaway exhausts that tenant's budget without stopping the others.
+ *
+ * <p>Instances are immutable, cheap, and thread-safe.
+ */
+public final class ServiceGuard {
+
+  private final ServiceRuntime runtime;
+  private final String key;
+
+  ServiceGuard(ServiceRuntime runtime, String key) {
+    this.runtime = runtime;
+    this.key = key;
+  }
+
+  /**
+   * Returns the service's name.
+   *
+   * @return the name
+   */
+  public String name() {
+    return runtime.name();
+  }
+
+  /**
+   * Returns the key this guard is bound to.
+   *
+   * @return the key, or {@code null} for the whole service
+   */
+  public String key() {
+    return key;
+  }
+
+  /**
+   * Returns the same service bound to a key.
+   *
+   * @param key the key; not blank
+   * @return the keyed guard
+   */
+  public ServiceGuard forKey(String key) {
+    Objects.requireNonNull(key, "key");
+    if (key.isBlank()) {
+      throw new IllegalArgumentException("key must not be blank");
+    }
+    return new ServiceGuard(runtime, key);
+  }
+
+  /**
+   * Runs a call, reserving the service's running estimate per call.
+   *
+   * @param call the call
+   * @param <T> the result type
+   * @param <X> the call's exception
+   * @return the call's result
+   * @throws X the call's exception, unchanged
+   * @throws RunawayException if the call is refused (it never started)
+   * @see RunawayGuard#call(String, GuardedCall)
+   */
+  public <T, X extends Throwable> T call(GuardedCall<T, X> call) throws X {
+    return runtime.call(key, runtime.estimate(), call);
+  }
+
+  /**
+   * Runs a call, reserving an explicit estimate.
+   *
+   * @param estimate the amount to reserve; not negative
+   * @param call the call
+   * @param <T> the result type
+   * @param <X> the call's exception
+   * @return the call's result
+   * @throws X the call's exception, unchanged
+   * @throws RunawayException if the call is refused (it never started)
+   */
+  public <T, X extends Throwable> T call(Cost estimate, GuardedCall<T, X> call) throws X {
+    return runtime.call(key, RunawayGuard.nanos(estimate), call);
+  }
+
+  /**
+   * Runs an asynchronous call. A refusal completes the returned future exceptionally with the
+   * {@link RunawayException}, without calling {@code call}.
+   *
+   * @param call starts the call
+   * @param <T> the result type
+   * @return the call's result
+   */
+  public <T> CompletableFuture<T> callAsync(Supplier<? extends CompletionStage<T>> call) {
+    return RunawayGuard.async(runtime, key, runtime.estimate(), call);
+  }
+
+  /**
+   * Reserves budget for a call whose cost is learned later (a stream, a batch).
+   *
+   * @param estimate the amount to reserve
+   * @return the reservation, to commit or close
+   * @throws RunawayException if refused
+   */
+  public Reservation reserve(Cost estimate) {
+    return runtime.reserve(key, RunawayGuard.nanos(estimate));
+  }
+
+  /**
+   * Records spend observed outside the guard.
+   *
+   * @param cost the spend; not negative
+   */
+  public void record(Cost cost) {
+    runtime.record(key, RunawayGuard.nanos(cost));
+  }
+
+  /**
+   * Returns the service's circuit breaker.
+   *
+   * @return the breaker
+   */
+  public CircuitBreaker breaker() {
+    return runtime.breaker();
+  }
+
+  /**
+   * Returns a snapshot of the service, or of this key.
+   *
+   * @return the snapshot
+   */
+  public ServiceSnapshot snapshot() {
+    return runtime.snapshot(key);
+  }
+
+  @Override
+  public String toString() {
+    return "ServiceGuard[" + runtime.name() + (key == null ? "" : ", key=" + key) + "]";
+  }
+}

@@ -1,0 +1,335 @@
+package dev.runaway;
+
+import dev.runaway.breaker.CircuitBreakerConfig;
+import dev.runaway.stats.DetectionSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a {@link RunawayGuard} protects one service: its budgets, per-key budgets, detection
+ * multipliers, cost extractor and breaker settings. Built inside
+ * {@code RunawayGuard.builder().service("openai", s -> s.budget(...)...)}.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class ServicePolicy {
+
+  private final List<Budget> budgets;
+  private final List<Budget> perKeyBudgets;
+  private final DetectionSettings detection;
+  private final boolean perKeyDetection;
+  private final CostExtractor costExtractor;
+  private final Cost initialEstimate;
+  private final CircuitBreakerConfig breaker;
+  private final long maxKeys;
+  private final Duration keyIdleExpiry;
+
+  private ServicePolicy(Builder b) {
+    this.budgets = List.copyOf(b.budgets);
+    this.perKeyBudgets = List.copyOf(b.perKeyBudgets);
+    this.detection = b.detection.build();
+    this.perKeyDetection = b.perKeyDetection;
+    this.costExtractor = b.costExtractor;
+    this.initialEstimate = b.initialEstimate;
+    this.breaker = b.breaker;
+    this.maxKeys = b.maxKeys;
+    Duration longest = Duration.ZERO;
+    for (Budget budget : perKeyBudgets) {
+      Duration held = budget.window().plus(budget.window().dividedBy(budget.buckets()));
+      longest = held.compareTo(longest) > 0 ? held : longest;
+    }
+    Duration expiry = b.keyIdleExpiry != null ? b.keyIdleExpiry : longest.isZero() ? Duration.ofHours(1) : longest;
+    this.keyIdleExpiry = expiry;
+  }
+
+  /**
+   * Returns a builder starting from no budgets and default detection.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the service-wide budgets.
+   *
+   * @return the budgets
+   */
+  public List<Budget> budgets() {
+    return budgets;
+  }
+
+  /**
+   * Returns the budgets each key gets for itself.
+   *
+   * @return the per-key budgets
+   */
+  public List<Budget> perKeyBudgets() {
+    return perKeyBudgets;
+  }
+
+  /**
+   * Returns the burn-rate detection settings.
+   *
+   * @return the settings
+   */
+  public DetectionSettings detection() {
+    return detection;
+  }
+
+  /**
+   * Whether each key also gets its own burn-rate meter (one tenant's runaway then blocks only
+   * that tenant).
+   *
+   * @return whether per-key detection is on
+   */
+  public boolean perKeyDetection() {
+    return perKeyDetection;
+  }
+
+  /**
+   * Returns the extractor of real costs from results, or {@code null} when each call is charged
+   * its estimate.
+   *
+   * @return the extractor or {@code null}
+   */
+  public CostExtractor costExtractor() {
+    return costExtractor;
+  }
+
+  /**
+   * Returns the estimate reserved for calls without an explicit one until the guard has learned
+   * the service's cost per call from the extractor.
+   *
+   * @return the initial estimate
+   */
+  public Cost initialEstimate() {
+    return initialEstimate;
+  }
+
+  /**
+   * Returns the breaker's configuration.
+   *
+   * @return the configuration
+   */
+  public CircuitBreakerConfig breaker() {
+    return breaker;
+  }
+
+  /**
+   * Returns the most keys whose state is kept at once; the least recently used go first.
+   *
+   * @return the cap
+   */
+  public long maxKeys() {
+    return maxKeys;
+  }
+
+  /**
+   * Returns how long an idle key's state is kept: by default the longest per-key window, so a
+   * key is forgotten only once all its spend has left its windows.
+   *
+   * @return the expiry
+   */
+  public Duration keyIdleExpiry() {
+    return keyIdleExpiry;
+  }
+
+  @Override
+  public String toString() {
+    return "ServicePolicy[budgets=" + budgets + ", perKeyBudgets=" + perKeyBudgets + ", detection=" + detection
+        + ", perKeyDetection=" + perKeyDetection + ", initialEstimate=" + initialEstimate + ", breaker=" + breaker
+        + ", maxKeys=" + maxKeys + ", keyIdleExpiry=" + keyIdleExpiry + "]";
+  }
+
+  /** Builds a {@link ServicePolicy}; {@link #build()} copies the state, so a builder can be reused. */
+  public static final class Builder {
+    private final List<Budget> budgets = new ArrayList<>();
+    private final List<Budget> perKeyBudgets = new ArrayList<>();
+    private final DetectionSettings.Builder detection = DetectionSettings.builder();
+    private boolean perKeyDetection;
+    private CostExtractor costExtractor;
+    private Cost initialEstimate = Cost.ZERO;
+    private CircuitBreakerConfig breaker = CircuitBreakerConfig.defaults();
+    private long maxKeys = 100_000;
+    private Duration keyIdleExpiry;
+    private Double spike;
+    private Double trip;
+
+    private Builder() {}
+
+    /**
+     * Adds a service-wide budget.
+     *
+     * @param budget the budget
+     * @return this builder
+     */
+    public Builder budget(Budget budget) {
+      budgets.add(Objects.requireNonNull(budget, "budget"));
+      return this;
+    }
+
+    /**
+     * Adds a budget that every key gets for itself ({@link ServiceGuard#forKey(String)}).
+     * Per-key windows use 24 buckets unless the budget says otherwise, to keep each key's state
+     * small.
+     *
+     * @param budget the budget
+     * @return this builder
+     */
+    public Builder perKeyBudget(Budget budget) {
+      Objects.requireNonNull(budget, "budget");
+      if (!budget.isCalendarDay() && budget.buckets() == Budget.DEFAULT_BUCKETS) {
+        budget = budget.withBuckets((int) Math.min(24, budget.window().toSeconds()));
+      }
+      perKeyBudgets.add(budget);
+      return this;
+    }
+
+    /**
+     * Sets the multiple of the baseline above which a usage spike is alerted (config:
+     * {@code usage_spike_multiplier}).
+     *
+     * @param multiplier above 1
+     * @return this builder
+     */
+    public Builder spikeMultiplier(double multiplier) {
+      detection.spikeMultiplier(multiplier);
+      spike = multiplier;
+      return this;
+    }
+
+    /**
+     * Sets the multiple of the baseline above which the breaker opens (config:
+     * {@code circuit_breaker.threshold_multiplier}).
+     *
+     * @param multiplier above 1
+     * @return this builder
+     */
+    public Builder breakerMultiplier(double multiplier) {
+      detection.breakerMultiplier(multiplier);
+      trip = multiplier;
+      return this;
+    }
+
+    /**
+     * Sets whether a runaway trips the breaker, or only alerts (config:
+     * {@code circuit_breaker.enabled}).
+     *
+     * @param enabled {@code false} to only alert
+     * @return this builder
+     */
+    public Builder breakerEnabled(boolean enabled) {
+      detection.breakerEnabled(enabled);
+      return this;
+    }
+
+    /**
+     * Sets the width of the burn-rate meter's buckets (default one minute).
+     *
+     * @param bucket from 1s to 1h
+     * @return this builder
+     */
+    public Builder meterBucket(Duration bucket) {
+      detection.bucket(bucket);
+      return this;
+    }
+
+    /**
+     * Gives each key its own burn-rate meter and breaker.
+     *
+     * @param enabled whether to
+     * @return this builder
+     */
+    public Builder perKeyDetection(boolean enabled) {
+      this.perKeyDetection = enabled;
+      return this;
+    }
+
+    /**
+     * Sets how the real cost is read from a call's result.
+     *
+     * @param extractor the extractor
+     * @return this builder
+     */
+    public Builder costExtractor(CostExtractor extractor) {
+      this.costExtractor = Objects.requireNonNull(extractor, "extractor");
+      return this;
+    }
+
+    /**
+     * Sets the estimate reserved for calls without an explicit one, until real costs are known.
+     *
+     * @param estimate zero or more
+     * @return this builder
+     */
+    public Builder estimate(Cost estimate) {
+      Objects.requireNonNull(estimate, "estimate");
+      if (estimate.isNegative()) {
+        throw new IllegalArgumentException("estimate must not be negative, got " + estimate);
+      }
+      this.initialEstimate = estimate;
+      return this;
+    }
+
+    /**
+     * Sets the breaker's configuration.
+     *
+     * @param config the configuration
+     * @return this builder
+     */
+    public Builder breaker(CircuitBreakerConfig config) {
+      this.breaker = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Sets the most keys whose state is kept at once (default 100,000).
+     *
+     * @param max at least 1
+     * @return this builder
+     */
+    public Builder maxKeys(long max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxKeys must be at least 1, got " + max);
+      }
+      this.maxKeys = max;
+      return this;
+    }
+
+    /**
+     * Sets how long an idle key's state is kept.
+     *
+     * @param expiry positive
+     * @return this builder
+     */
+    public Builder keyIdleExpiry(Duration expiry) {
+      Objects.requireNonNull(expiry, "expiry");
+      if (expiry.isNegative() || expiry.isZero()) {
+        throw new IllegalArgumentException("keyIdleExpiry must be positive, got " + expiry);
+      }
+      this.keyIdleExpiry = expiry;
+      return this;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @return the policy
+     * @throws IllegalArgumentException if the breaker multiplier is below the spike multiplier
+     */
+    public ServicePolicy build() {
+      ServicePolicy p = new ServicePolicy(this);
+      if (spike != null || trip != null) {
+        if (p.detection.breakerMultiplier() < p.detection.spikeMultiplier()) {
+          throw new IllegalArgumentException("breakerMultiplier (" + p.detection.breakerMultiplier()
+              + ") must not be below spikeMultiplier (" + p.detection.spikeMultiplier() + ")");
+        }
+      }
+      return p;
+    }
+  }
+}

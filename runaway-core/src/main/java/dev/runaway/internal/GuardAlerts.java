@@ -1,0 +1,196 @@
+package dev.runaway.internal;
+
+import dev.runaway.Budget;
+import dev.runaway.Cost;
+import dev.runaway.ServiceSnapshot;
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
+import dev.runaway.alert.Severity;
+import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.breaker.StateTransition;
+import dev.runaway.stats.MeterEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Builds the alerts the guard and the monitor raise, with the figures behind them as facts. */
+public final class GuardAlerts {
+
+  private GuardAlerts() {}
+
+  /**
+   * A budget passed a share of its limit.
+   *
+   * @param snapshot the service's snapshot at the time
+   * @param budget the budget
+   * @param used spent plus reserved
+   * @param percent 80 or 100
+   * @param scope who is watching ("this process", "account-wide")
+   * @return the alert
+   */
+  public static Alert threshold(ServiceSnapshot snapshot, Budget budget, long used, int percent, String scope) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("budget", budget.describe());
+    facts.put("spent", Cost.format(used));
+    facts.put("limit", budget.limit().toString());
+    facts.put("percent", Integer.toString(percent));
+    facts.put("scope", scope);
+    addRates(facts, snapshot);
+    String title = (percent >= 100 ? "Budget exhausted: " : percent + "% of budget used: ") + who(snapshot)
+        + " " + budget.describe();
+    String detail = Cost.format(used) + " of " + budget.limit() + " used (" + scope + ")."
+        + (percent >= 100 ? " Calls that need more are refused until spend rolls off." : "");
+    return new Alert(AlertType.COST_THRESHOLD, percent >= 100 ? Severity.CRITICAL : Severity.WARNING,
+        snapshot.service(), snapshot.key(), title, detail, snapshot.time(), facts);
+  }
+
+  /**
+   * A burn-rate event of a meter: a spike, a runaway, or the end of an episode.
+   *
+   * @param snapshot the service's snapshot
+   * @param event the event
+   * @param spikeMultiplier the configured spike multiplier
+   * @param breakerMultiplier the configured breaker multiplier
+   * @param scope who is watching
+   * @return the alert
+   */
+  public static Alert usage(ServiceSnapshot snapshot, MeterEvent event, double spikeMultiplier,
+      double breakerMultiplier, String scope) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    addRates(facts, snapshot);
+    facts.put("scope", scope);
+    String channel = event == MeterEvent.CALL_SPIKE || event == MeterEvent.CALL_RUNAWAY ? "call rate" : "spend rate";
+    if (event == MeterEvent.RESOLVED) {
+      facts.put("resolved", "true");
+      return new Alert(AlertType.USAGE_SPIKE, Severity.INFO, snapshot.service(), snapshot.key(),
+          "Usage back to normal: " + who(snapshot), "The spike episode is over (" + scope + ").", snapshot.time(),
+          facts);
+    }
+    boolean runaway = event.isRunaway();
+    facts.put("threshold_multiplier", fmt(runaway ? breakerMultiplier : spikeMultiplier));
+    String title = (runaway ? "Runaway: " : "Usage spike: ") + who(snapshot) + " " + channel + " "
+        + ratioText(snapshot, event) + " baseline";
+    String detail = channel + " above " + fmt(runaway ? breakerMultiplier : spikeMultiplier) + "x the learned baseline ("
+        + scope + ")." + (runaway ? " The circuit breaker opens." : "");
+    return new Alert(AlertType.USAGE_SPIKE, runaway ? Severity.CRITICAL : Severity.WARNING, snapshot.service(),
+        snapshot.key(), title, detail, snapshot.time(), facts);
+  }
+
+  /**
+   * A breaker changed state.
+   *
+   * @param t the transition
+   * @param key the key whose breaker it is, or {@code null}
+   * @param snapshot the snapshot after the transition, or {@code null}
+   * @return the alert
+   */
+  public static Alert breaker(StateTransition t, String key, ServiceSnapshot snapshot) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("breaker", t.to().name());
+    facts.put("from", t.from().name());
+    if (t.reason() != null) {
+      facts.put("trip_reason", t.reason().name());
+    }
+    if (snapshot != null) {
+      addRates(facts, snapshot);
+    }
+    boolean open = t.to() == CircuitBreaker.State.OPEN || t.to() == CircuitBreaker.State.FORCED_OPEN;
+    if (!open && t.to() == CircuitBreaker.State.CLOSED) {
+      facts.put("resolved", "true");
+    }
+    Severity severity = open ? Severity.CRITICAL : Severity.INFO;
+    String who = t.breaker() + (key == null ? "" : " [" + key + "]");
+    String title = open ? "Circuit breaker OPEN: " + who + " calls are refused"
+        : "Circuit breaker " + t.to() + ": " + who;
+    String detail = t.detail() + (open ? " Calls fail fast until the breaker lets trial calls through"
+        + (t.to() == CircuitBreaker.State.FORCED_OPEN ? " after a manual reset." : ".") : "");
+    return new Alert(AlertType.CIRCUIT_BREAKER, severity, t.breaker(), key, title, detail, t.time(), facts);
+  }
+
+  private static void addRates(Map<String, String> facts, ServiceSnapshot s) {
+    facts.put("rate", usdPerHour(s.costPerHour()));
+    if (s.baselineReady()) {
+      facts.put("baseline", usdPerHour(s.baselineCostPerHour()));
+      double ratio = s.rateRatio();
+      if (Double.isFinite(ratio)) {
+        facts.put("multiplier", fmt(ratio) + "x");
+      }
+    }
+    if (Double.isFinite(s.callsPerMinute())) {
+      facts.put("calls_per_minute", fmt(s.callsPerMinute()));
+    }
+    facts.put("projected_hour", s.projectedHour().toString());
+    facts.put("projected_day", s.projectedDay().toString());
+    Duration tte = s.timeToExhaustion();
+    if (tte != null) {
+      facts.put("time_to_exhaustion", human(tte));
+    }
+    facts.put("breaker", s.breakerState().name());
+  }
+
+  private static String ratioText(ServiceSnapshot s, MeterEvent e) {
+    boolean calls = e == MeterEvent.CALL_SPIKE || e == MeterEvent.CALL_RUNAWAY;
+    double cur = calls ? s.callsPerMinute() : s.costPerHour();
+    double base = calls ? s.baselineCallsPerMinute() : s.baselineCostPerHour();
+    if (!(base > 0) || !Double.isFinite(cur)) {
+      return "far above";
+    }
+    return fmt(cur / base) + "x";
+  }
+
+  static String who(ServiceSnapshot s) {
+    return s.service() + (s.key() == null ? "" : " [" + s.key() + "]");
+  }
+
+  /**
+   * Formats dollars per hour.
+   *
+   * @param usdPerHour the rate
+   * @return like {@code $12.50/h}
+   */
+  public static String usdPerHour(double usdPerHour) {
+    if (!Double.isFinite(usdPerHour)) {
+      return "n/a";
+    }
+    return Cost.usd(usdPerHour).toString() + "/h";
+  }
+
+  static String fmt(double d) {
+    if (!Double.isFinite(d)) {
+      return "n/a";
+    }
+    return d >= 100 ? String.format(Locale.ROOT, "%.0f", d) : String.format(Locale.ROOT, "%.1f", d);
+  }
+
+  /**
+   * Formats a duration for people.
+   *
+   * @param d the duration
+   * @return like {@code 3m 20s}
+   */
+  public static String human(Duration d) {
+    long s = Math.max(0, d.getSeconds());
+    if (s < 60) {
+      return s + "s";
+    }
+    if (s < 3600) {
+      return (s / 60) + "m " + (s % 60) + "s";
+    }
+    if (s < 86_400 * 2) {
+      return (s / 3600) + "h " + ((s % 3600) / 60) + "m";
+    }
+    return (s / 86_400) + "d " + ((s % 86_400) / 3600) + "h";
+  }
+
+  /**
+   * The time an alert carries.
+   *
+   * @param now the wall clock
+   * @return the instant
+   */
+  static Instant at(Instant now) {
+    return now;
+  }
+}

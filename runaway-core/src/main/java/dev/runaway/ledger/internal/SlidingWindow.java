@@ -1,0 +1,95 @@
+package dev.runaway.ledger.internal;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A sliding window kept as a ring of {@code n} buckets. Roll-over happens at most once per bucket
+ * width, under this object's monitor; every other operation is lock-free.
+ *
+ * <p>A bucket leaves the window once its whole span is older than the window, so spend is held
+ * for between {@code window} and {@code window + bucket}: never released early.
+ */
+final class SlidingWindow extends Window {
+
+  private final long bucketNanos;
+  private final int n;
+  private final AtomicLongArray buckets;
+  /** Epoch (bucket index since the ticker's origin) of the newest bucket; MIN_VALUE before the first call. */
+  private volatile long head = Long.MIN_VALUE;
+
+  SlidingWindow(long limit, long windowNanos, int n) {
+    super(limit);
+    this.n = n;
+    this.bucketNanos = Math.max(1, windowNanos / n);
+    this.buckets = new AtomicLongArray(n);
+  }
+
+  @Override
+  void roll(long now) {
+    long e = Math.floorDiv(now, bucketNanos);
+    if (e > head) {
+      advance(e);
+    }
+  }
+
+  private synchronized void advance(long e) {
+    long h = head;
+    if (e <= h) {
+      return;
+    }
+    if (h != Long.MIN_VALUE) {
+      // Epochs h-n+1..h were live; after moving to e, epochs <= e-n are out.
+      long from = h - n + 1;
+      long to = Math.min(h, e - n);
+      if (to - from >= n) {
+        from = to - n + 1;
+      }
+      for (long x = from; x <= to; x++) {
+        long amount = buckets.getAndSet((int) Math.floorMod(x, (long) n), 0);
+        if (amount != 0) {
+          used.addAndGet(-amount);
+        }
+      }
+    }
+    head = e;
+  }
+
+  @Override
+  void addSpend(long amount, long now) {
+    roll(now);
+    long e = Math.max(Math.floorDiv(now, bucketNanos), head);
+    buckets.addAndGet((int) Math.floorMod(e, (long) n), amount);
+  }
+
+  @Override
+  long spent(long now) {
+    roll(now);
+    long sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += buckets.get(i);
+    }
+    return sum;
+  }
+
+  @Override
+  long nanosUntilRoom(long amount, long now) {
+    roll(now);
+    long need = Math.max(amount, 1);
+    long u = used.get();
+    if (u <= limit - need) {
+      return 0;
+    }
+    long h = head;
+    if (h == Long.MIN_VALUE) {
+      return -1;
+    }
+    // Walk from the oldest live bucket: each leaves the window at the start of epoch x + n.
+    for (long x = h - n + 1; x <= h; x++) {
+      u -= buckets.get((int) Math.floorMod(x, (long) n));
+      if (u <= limit - need) {
+        return Math.max(0, (x + n) * bucketNanos - now);
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,126 @@
+package dev.runaway.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.Budget;
+import dev.runaway.BudgetExceededException;
+import dev.runaway.Cost;
+import dev.runaway.ManualTicker;
+import dev.runaway.RunawayGuard;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.RepeatedTest;
+
+/** The budget invariant under real threads: never more admitted than the documented bound. */
+final class LedgerConcurrencyTest {
+
+  private static final int THREADS = 8;
+  private static final int CALLS = 5_000;
+  private static ExecutorService pool;
+
+  @BeforeAll
+  static void start() {
+    pool = Executors.newFixedThreadPool(THREADS);
+  }
+
+  @AfterAll
+  static void stop() {
+    pool.shutdownNow();
+  }
+
+  private static long run(RunawayGuard guard, Cost estimate, Cost actual, AtomicLong admitted) throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      futures.add(pool.submit(() -> {
+        go.await();
+        for (int i = 0; i < CALLS; i++) {
+          try {
+            guard.call("svc", estimate, () -> actual);
+            admitted.incrementAndGet();
+          } catch (BudgetExceededException refused) {
+            // expected once the budget is gone
+          }
+        }
+        return null;
+      }));
+    }
+    go.countDown();
+    for (Future<?> f : futures) {
+      f.get();
+    }
+    return admitted.get();
+  }
+
+  @RepeatedTest(20)
+  void exactEstimates_admitExactlyTheBudget() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("svc", s -> s.budget(Budget.hourly(Cost.usd("10"))).budget(Budget.daily(Cost.usd("100"))))
+        .ticker(ticker).alertSink(a -> { }).build();
+    long admitted = run(guard, Cost.usd("0.001"), null, new AtomicLong());
+    assertThat(admitted).isEqualTo(10_000);
+    assertThat(guard.snapshot("svc").windows().get(0).spent()).isEqualTo(Cost.usd("10"));
+    assertThat(guard.snapshot("svc").windows().get(0).reserved()).isEqualTo(Cost.ZERO);
+  }
+
+  @RepeatedTest(20)
+  void underEstimates_overshootStaysWithinTheInFlightBound() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    Cost estimate = Cost.usd("0.001");
+    Cost actual = Cost.usd("0.0015");
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("svc", s -> s.budget(Budget.hourly(Cost.usd("10"))).costExtractor(r -> (Cost) r))
+        .ticker(ticker).alertSink(a -> { }).build();
+    run(guard, estimate, actual, new AtomicLong());
+    Cost spent = guard.snapshot("svc").windows().get(0).spent();
+    // Documented bound: limit + sum over calls in flight of (actual - estimate); at most THREADS in flight.
+    Cost bound = Cost.usd("10").plus(actual.minus(estimate).times(THREADS));
+    assertThat(spent).isLessThanOrEqualTo(bound);
+    // And the budget was really used: no spurious refusals far below it.
+    assertThat(spent).isGreaterThan(Cost.usd("9.99"));
+  }
+
+  @RepeatedTest(5)
+  void perKeyAndServiceBudgets_holdTogetherUnderContention() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("svc", s -> s.budget(Budget.hourly(Cost.usd("4"))).perKeyBudget(Budget.hourly(Cost.usd("1"))))
+        .ticker(ticker).alertSink(a -> { }).build();
+    AtomicLong admitted = new AtomicLong();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      String key = "tenant-" + (t % 6);
+      futures.add(pool.submit(() -> {
+        go.await();
+        for (int i = 0; i < 2_000; i++) {
+          try {
+            guard.service("svc").forKey(key).call(Cost.usd("0.001"), () -> 1);
+            admitted.incrementAndGet();
+          } catch (BudgetExceededException refused) {
+            // expected
+          }
+        }
+        return null;
+      }));
+    }
+    go.countDown();
+    for (Future<?> f : futures) {
+      f.get();
+    }
+    // 6 keys x $1 = $6 of demand against a $4 service budget: exactly $4 admitted, no key above $1.
+    assertThat(admitted.get()).isEqualTo(4_000);
+    for (int k = 0; k < 6; k++) {
+      assertThat(guard.service("svc").forKey("tenant-" + k).snapshot().windows().get(0).spent())
+          .isLessThanOrEqualTo(Cost.usd("1"));
+    }
+  }
+}
