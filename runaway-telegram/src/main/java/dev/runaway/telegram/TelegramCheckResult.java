@@ -2,7 +2,7 @@ package dev.runaway.telegram;
 
 /**
  * The outcome of {@link TelegramNotifier#check()}: the bot the token belongs to, and whether
- * the test message reached the chat.
+ * the test message reached the chat. Immutable and thread-safe; never holds the token.
  *
  * @param botUsername the bot's username without {@code @}, as {@code getMe} reported it
  * @param chatId the chat the test message was sent to (after any migration to a supergroup)

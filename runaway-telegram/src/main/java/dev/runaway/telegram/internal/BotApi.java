@@ -68,6 +68,7 @@ public final class BotApi {
    * @param params the JSON parameters, or {@code null} for a {@code GET} without parameters
    * @return the parsed response, whatever its status
    * @throws NetworkFailure if no response arrived; its messages never hold the token
+   * @throws IllegalStateException if the HTTP client failed in another way (message and causes redacted)
    * @throws InterruptedException if interrupted while waiting
    */
   public ApiResponse call(String method, ObjectNode params) throws NetworkFailure, InterruptedException {
@@ -94,6 +95,10 @@ public final class BotApi {
     } catch (IOException | UncheckedIOException e) {
       SanitizedException cause = SanitizedException.of(e, token);
       throw new NetworkFailure(cause.getMessage(), cause);
+    } catch (RuntimeException e) {
+      // A misbehaving or misconfigured client may quote the request, token included, in any exception.
+      SanitizedException cause = SanitizedException.of(e, token);
+      throw new IllegalStateException("Telegram " + method + ": the HTTP client failed: " + cause.getMessage(), cause);
     }
     return ApiResponse.parse(response.statusCode(), response.body(), token);
   }

@@ -48,7 +48,12 @@ public final class Pacer {
     this.globalPerSecond = globalPerSecond;
   }
 
-  /** Returns a pacer with the Bot FAQ's limits: 1 per second per chat, 20 per minute per group, 30 per second. */
+  /**
+   * Returns a pacer with the Bot FAQ's limits: 1 per second per chat, 20 per minute per group, 30 per second.
+   *
+   * @param ticker the time source
+   * @return the pacer
+   */
   public static Pacer telegramDefaults(Ticker ticker) {
     return new Pacer(ticker, Duration.ofSeconds(1), 20, 30);
   }
