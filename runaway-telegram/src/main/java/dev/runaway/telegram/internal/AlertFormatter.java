@@ -19,16 +19,18 @@ import java.util.Set;
  *
  * <pre>
  * 🔴 CRITICAL · Usage spike
- * openai · key tenant-42
+ * openai · key tenant-42 · this process
  *
  * Spend far above baseline
  * detail lines
  *
- * 📈 Rate $12.40/h vs baseline $2.00/h (×6.2)
- * 💰 Spent $48.00 of $100.00
+ * 📈 Rate $12.40/h vs baseline $2.00/h (×6.2; alerts at ×3)
+ * 📞 Calls 1200/min
+ * 💰 Spent $48.00 of $100.00 (48%)
+ * 🧾 Daily budget ($100.00 per sliding 24h)
  * 🔮 Projected $297.60 this hour · $1,190.40 today
  * ⏳ Budget runs out in 4m 12s
- * ⛔ Breaker OPEN · BURN_RATE
+ * ⛔ Breaker CLOSED → OPEN · BURN_RATE
  * • Requests: 1200
  *
  * 👉 Find the loop or retry storm calling openai (key tenant-42) and stop it.
@@ -36,16 +38,19 @@ import java.util.Set;
  * </pre>
  *
  * <p>Every string from the alert is escaped; the only tags used are {@code <b>}, {@code <i>} and
- * {@code <code>}. Facts with the well-known names of {@link Alert} get their own lines; any
- * other fact is listed by a readable form of its name. A fact named {@code action} replaces the
+ * {@code <code>}. Facts with the well-known names of {@link Alert}, and those the guard adds
+ * ({@code percent}, {@code budget}, {@code scope}, {@code from}, {@code calls_per_minute},
+ * {@code threshold_multiplier}), get their places; any other fact is listed by a readable form of
+ * its name. A fact named {@code action} replaces the
  * suggested next step.
  *
  * <p>Immutable and thread-safe.
  */
 public final class AlertFormatter {
 
-  private static final Set<String> KNOWN = Set.of("spent", "limit", "rate", "baseline", "multiplier",
-      "projected_hour", "projected_day", "time_to_exhaustion", "breaker", "trip_reason", "resolved", "action");
+  private static final Set<String> KNOWN = Set.of("spent", "limit", "percent", "budget", "rate", "baseline",
+      "multiplier", "threshold_multiplier", "calls_per_minute", "projected_hour", "projected_day",
+      "time_to_exhaustion", "breaker", "from", "trip_reason", "scope", "resolved", "action");
 
   private final DateTimeFormatter timeFormat;
 
@@ -82,6 +87,9 @@ public final class AlertFormatter {
     if (alert.key() != null && !alert.key().isBlank()) {
       sb.append(" · key <code>").append(escape(alert.key())).append("</code>");
     }
+    if (facts.containsKey("scope")) {
+      sb.append(" · ").append(escape(facts.get("scope")));
+    }
     sb.append("\n\n<b>").append(escape(alert.title())).append("</b>");
     if (!alert.detail().isBlank()) {
       sb.append('\n').append(escape(alert.detail().strip()));
@@ -89,6 +97,9 @@ public final class AlertFormatter {
 
     StringBuilder figures = new StringBuilder();
     rate(figures, facts);
+    if (facts.containsKey("calls_per_minute")) {
+      line(figures, "📞 Calls <b>" + escape(facts.get("calls_per_minute")) + "</b>/min");
+    }
     spent(figures, facts);
     projection(figures, facts);
     if (facts.containsKey("time_to_exhaustion")) {
@@ -114,6 +125,9 @@ public final class AlertFormatter {
     String baseline = f.get("baseline");
     String multiplier = f.get("multiplier");
     if (rate == null && baseline == null && multiplier == null) {
+      if (f.containsKey("threshold_multiplier")) {
+        line(out, "📈 Alerts at " + times(f.get("threshold_multiplier")) + " the baseline");
+      }
       return;
     }
     StringBuilder sb = new StringBuilder("📈 ");
@@ -127,8 +141,16 @@ public final class AlertFormatter {
     } else {
       sb.append("Above baseline");
     }
-    if (multiplier != null) {
-      sb.append(" (").append(times(multiplier)).append(')');
+    String threshold = f.get("threshold_multiplier");
+    if (multiplier != null || threshold != null) {
+      sb.append(" (");
+      if (multiplier != null) {
+        sb.append(times(multiplier));
+      }
+      if (threshold != null) {
+        sb.append(multiplier != null ? "; " : "").append("alerts at ").append(times(threshold));
+      }
+      sb.append(')');
     }
     line(out, sb.toString());
   }
@@ -144,10 +166,15 @@ public final class AlertFormatter {
   private static void spent(StringBuilder out, Map<String, String> f) {
     String spent = f.get("spent");
     String limit = f.get("limit");
+    String percent = f.get("percent");
+    String share = percent == null ? "" : " (" + escape(percent.endsWith("%") ? percent : percent + "%") + ")";
     if (spent != null) {
-      line(out, "💰 Spent <b>" + escape(spent) + "</b>" + (limit != null ? " of " + escape(limit) : ""));
+      line(out, "💰 Spent <b>" + escape(spent) + "</b>" + (limit != null ? " of " + escape(limit) : "") + share);
     } else if (limit != null) {
-      line(out, "💰 Budget " + escape(limit));
+      line(out, "💰 Budget " + escape(limit) + share);
+    }
+    if (f.containsKey("budget")) {
+      line(out, "🧾 " + escape(label(f.get("budget"))));
     }
   }
 
@@ -174,7 +201,11 @@ public final class AlertFormatter {
       return;
     }
     StringBuilder sb = new StringBuilder(isOpen(breaker) ? "⛔ " : "🔌 ");
-    sb.append("Breaker <b>").append(escape(breaker != null ? breaker : "tripped")).append("</b>");
+    sb.append("Breaker ");
+    if (f.containsKey("from") && breaker != null) {
+      sb.append(escape(f.get("from"))).append(" → ");
+    }
+    sb.append("<b>").append(escape(breaker != null ? breaker : "tripped")).append("</b>");
     if (reason != null) {
       sb.append(" · ").append(escape(reason));
     }
@@ -251,7 +282,7 @@ public final class AlertFormatter {
 
   /** {@code tokens.input} or {@code error_rate} becomes {@code Tokens input}, {@code Error rate}. */
   static String label(String name) {
-    String spaced = name.replace('_', ' ').replace('.', ' ').strip();
+    String spaced = name.contains(" ") ? name.strip() : name.replace('_', ' ').replace('.', ' ').strip();
     if (spaced.isEmpty()) {
       return name;
     }

@@ -124,4 +124,47 @@ final class AlertFormatterTest {
 
     assertThat(html).endsWith("<i>2026-01-05 11:15:30 CET</i>");
   }
+
+  @Test
+  void format_placesTheFactsTheGuardRaisesWithNoGenericLeftovers() {
+    // The shape of dev.runaway.internal.GuardAlerts' facts for a runaway that tripped the breaker.
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("budget", "daily budget ($100.00 per sliding 24h)");
+    facts.put("spent", "$48.00");
+    facts.put("limit", "$100.00");
+    facts.put("percent", "48");
+    facts.put("scope", "this process");
+    facts.put("rate", "$12.40/h");
+    facts.put("baseline", "$2.00/h");
+    facts.put("multiplier", "6.2x");
+    facts.put("calls_per_minute", "1200");
+    facts.put("threshold_multiplier", "5");
+    facts.put("projected_hour", "$12.40");
+    facts.put("projected_day", "$297.60");
+    facts.put("time_to_exhaustion", "4h 12m");
+    facts.put("from", "CLOSED");
+    facts.put("breaker", "OPEN");
+    facts.put("trip_reason", "BURN_RATE");
+    Alert a = new Alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, "openai", "tenant-42",
+        "Runaway: openai spend rate 6.2x baseline", "spend rate above 5x the learned baseline (this process).",
+        TIME, facts);
+
+    assertThat(formatter.format(a)).isEqualTo("""
+        🔴 <b>CRITICAL</b> · Usage spike
+        <b>openai</b> · key <code>tenant-42</code> · this process
+
+        <b>Runaway: openai spend rate 6.2x baseline</b>
+        spend rate above 5x the learned baseline (this process).
+
+        📈 Rate <b>$12.40/h</b> vs baseline $2.00/h (×6.2; alerts at ×5)
+        📞 Calls <b>1200</b>/min
+        💰 Spent <b>$48.00</b> of $100.00 (48%)
+        🧾 Daily budget ($100.00 per sliding 24h)
+        🔮 Projected <b>$12.40</b> this hour · <b>$297.60</b> today
+        ⏳ Budget runs out in <b>4h 12m</b>
+        ⛔ Breaker CLOSED → <b>OPEN</b> · BURN_RATE
+
+        👉 The breaker is open. Find the loop or retry storm calling openai (key tenant-42) before resetting it.
+        <i>2026-01-05 10:15:30 UTC</i>""");
+  }
 }
