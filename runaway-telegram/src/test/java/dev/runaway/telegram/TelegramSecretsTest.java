@@ -1,0 +1,104 @@
+package dev.runaway.telegram;
+
+import static dev.runaway.telegram.TelegramFixtures.CHAT;
+import static dev.runaway.telegram.TelegramFixtures.TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.runaway.ManualTicker;
+import dev.runaway.alert.Notifier;
+import dev.runaway.config.Secret;
+import dev.runaway.config.SecretSource;
+import dev.runaway.telegram.TelegramFixtures.VirtualSleeper;
+import dev.runaway.testing.LogCapture;
+import java.net.URI;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+final class TelegramSecretsTest {
+
+  private final ManualTicker ticker = ManualTicker.create();
+  private final VirtualSleeper sleeper = new VirtualSleeper(ticker);
+  private final BotApiServer server = BotApiServer.start(ticker);
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void send_401_isPermanentAndTheTokenIsAbsentFromEveryMessageCauseToStringAndLog() {
+    int mark = LogCapture.mark();
+    server.enqueue(401, BotApiServer.UNAUTHORIZED);
+    TelegramNotifier notifier = TelegramNotifier.builder().botToken(Secret.of("TELEGRAM_BOT_TOKEN", TOKEN))
+        .chatId(CHAT).baseUri(server.baseUri()).ticker(ticker).sleeper(sleeper).build();
+
+    TelegramException e = catchThrowableOfType(TelegramException.class,
+        () -> notifier.send(TelegramFixtures.spike()));
+
+    assertThat(server.requests()).hasSize(1);
+    assertThat(server.requests().get(0).path()).contains(TOKEN); // the sentinel did travel, in the path only
+    assertThat(e.permanent()).isTrue();
+    assertThat(e.errorCode()).isEqualTo(401);
+    assertThat(e.getMessage()).contains("bot token rejected", "401 Unauthorized", "check TELEGRAM_BOT_TOKEN");
+    assertThat(SecretAssertions.everythingPrinted(e)).doesNotContain(TOKEN);
+    assertThat(notifier.toString()).isEqualTo("TelegramNotifier[chat=" + CHAT + ", host=127.0.0.1:"
+        + server.baseUri().getPort() + "]");
+    assertThat(LogCapture.since(mark)).allSatisfy(ev -> assertThat(ev.fullText()).doesNotContain(TOKEN));
+    assertThat(LogCapture.allText()).doesNotContain(TOKEN);
+  }
+
+  @Test
+  void toString_showsChatAndHostOnly() {
+    TelegramNotifier notifier = TelegramNotifier.builder().botToken(TOKEN).chatId(CHAT).build();
+
+    assertThat(notifier).hasToString("TelegramNotifier[chat=-1001234567890, host=api.telegram.org]");
+  }
+
+  @Test
+  void providerCreatedNotifier_neverPrintsTheToken() {
+    Notifier n = new TelegramNotifierProvider().create(Map.of(),
+        SecretSource.of(Map.of("TELEGRAM_BOT_TOKEN", TOKEN, "TELEGRAM_CHANNEL_ID", CHAT)));
+
+    assertThat(n.toString()).doesNotContain(TOKEN).contains(CHAT);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"7000000001:SENTINEL/../admin", "7000000001:SENTINEL tok", "7000000001:SENTINEL?x=1",
+      "7000000001:SENTINEL#frag", "7000000001:SENTINEL%2F"})
+  void builder_rejectsMalformedTokenWithoutQuotingIt(String token) {
+    assertThatThrownBy(() -> TelegramNotifier.builder().botToken(token))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("botToken")
+        .hasMessageNotContaining("SENTINEL");
+  }
+
+  @Test
+  void builder_rejectsBlankTokenWithoutQuotingIt() {
+    assertThatThrownBy(() -> TelegramNotifier.builder().botToken("   "))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("botToken");
+  }
+
+  @Test
+  void builder_rejectsSettingTheTokenTwiceWithoutNamingTheOldValue() {
+    TelegramNotifier.Builder b = TelegramNotifier.builder().botToken(TOKEN);
+
+    assertThatThrownBy(() -> b.botToken("1:other")).isInstanceOf(IllegalStateException.class)
+        .hasMessage("botToken was already set");
+  }
+
+  @Test
+  void builder_baseUriWithPathPrefixKeepsTheTokenInThePathOnly() throws Exception {
+    TelegramNotifier notifier = TelegramNotifier.builder().botToken(TOKEN).chatId(CHAT)
+        .baseUri(URI.create(server.baseUri() + "/proxy/")).ticker(ticker).sleeper(sleeper).build();
+
+    notifier.send(TelegramFixtures.spike());
+
+    assertThat(server.requests().get(0).path()).isEqualTo("/proxy/bot" + TOKEN + "/sendMessage");
+    assertThat(notifier.toString()).doesNotContain(TOKEN).doesNotContain("proxy");
+  }
+}

@@ -1,0 +1,170 @@
+package dev.runaway.telegram.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
+import dev.runaway.alert.Severity;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+final class AlertFormatterTest {
+
+  private static final Instant TIME = Instant.parse("2026-01-05T10:15:30Z");
+  private final AlertFormatter formatter = new AlertFormatter(ZoneId.of("UTC"));
+
+  private static Alert alert(AlertType type, Severity severity, String key, Map<String, String> facts) {
+    return new Alert(type, severity, "openai", key, "Title", "", TIME, facts);
+  }
+
+  @Test
+  void format_fullAlertIsLaidOutHeaderFiguresActionTime() {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("spent", "$80.00");
+    facts.put("limit", "$100.00");
+    facts.put("projected_day", "$130.00");
+    facts.put("time_to_exhaustion", "2h 10m");
+    Alert a = new Alert(AlertType.COST_THRESHOLD, Severity.WARNING, "openai", "team-a", "80% of the daily budget",
+        "spent since midnight UTC", TIME, facts);
+
+    assertThat(formatter.format(a)).isEqualTo("""
+        🟠 <b>WARNING</b> · Budget threshold
+        <b>openai</b> · key <code>team-a</code>
+
+        <b>80% of the daily budget</b>
+        spent since midnight UTC
+
+        💰 Spent <b>$80.00</b> of $100.00
+        🔮 Projected <b>$130.00</b> today
+        ⏳ Budget runs out in <b>2h 10m</b>
+
+        👉 Check that this spend on openai (key team-a) is expected before the budget runs out.
+        <i>2026-01-05 10:15:30 UTC</i>""");
+  }
+
+  @Test
+  void format_withoutFactsHasNoFigureBlockAndNoKey() {
+    String html = formatter.format(alert(AlertType.SERVICE_STATUS, Severity.WARNING, null, Map.of()));
+
+    assertThat(html).isEqualTo("""
+        🟠 <b>WARNING</b> · Service status
+        <b>openai</b>
+
+        <b>Title</b>
+
+        👉 Spend on openai is not watched until this recovers: check its credentials and status page.
+        <i>2026-01-05 10:15:30 UTC</i>""");
+  }
+
+  @Test
+  void format_resolvedAlertSaysSoAndNeedsNoAction() {
+    String html = formatter.format(alert(AlertType.SERVICE_STATUS, Severity.INFO, null, Map.of("resolved", "true")));
+
+    assertThat(html).startsWith("✅ <b>RESOLVED</b> · Service status").contains("👉 No action needed.")
+        .doesNotContain("Resolved:");
+  }
+
+  @Test
+  void format_listsUnknownFactsByReadableNameInOrderAndActionOverridesTheAdvice() {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("tokens.input", "1,200,000");
+    facts.put("error_rate", "12%");
+    facts.put("action", "Page the on-call <now>");
+
+    String html = formatter.format(alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, null, facts));
+
+    assertThat(html).contains("• Tokens input: 1,200,000\n• Error rate: 12%")
+        .contains("👉 Page the on-call &lt;now&gt;");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "OPEN|⛔ Breaker <b>OPEN</b> · BURN_RATE|Calls to openai are refused. Find what ran away, then reset the breaker.",
+      "HALF_OPEN|🔌 Breaker <b>HALF_OPEN</b> · BURN_RATE|Trial calls to openai are let through: check that spend stays normal.",
+      "CLOSED|🔌 Breaker <b>CLOSED</b> · BURN_RATE|Calls to openai flow again. No action needed unless it trips again.",
+  })
+  void format_breakerStateDrivesTheAdvice(String state, String line, String advice) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("breaker", state);
+    facts.put("trip_reason", "BURN_RATE");
+
+    String html = formatter.format(alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, null, facts));
+
+    assertThat(html).contains(line).contains("👉 " + advice);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "rate=$5/h;baseline=$1/h;multiplier=5x|📈 Rate <b>$5/h</b> vs baseline $1/h (×5)",
+      "rate=$5/h|📈 Rate <b>$5/h</b>",
+      "baseline=$1/h;multiplier=5.0|📈 Baseline $1/h (×5.0)",
+      "projected_hour=$9|🔮 Projected <b>$9</b> this hour",
+      "limit=$100|💰 Budget $100",
+  })
+  void format_partialFiguresStillReadWell(String pairs, String expectedLine) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    for (String p : pairs.split(";")) {
+      facts.put(p.substring(0, p.indexOf('=')), p.substring(p.indexOf('=') + 1));
+    }
+
+    String html = formatter.format(alert(AlertType.USAGE_SPIKE, Severity.WARNING, null, facts));
+
+    assertThat(html.lines()).contains(expectedLine);
+  }
+
+  @Test
+  void format_showsTimeInTheConfiguredZone() {
+    String html = new AlertFormatter(ZoneId.of("Europe/Berlin"))
+        .format(alert(AlertType.USAGE_SPIKE, Severity.WARNING, null, Map.of()));
+
+    assertThat(html).endsWith("<i>2026-01-05 11:15:30 CET</i>");
+  }
+
+  @Test
+  void format_placesTheFactsTheGuardRaisesWithNoGenericLeftovers() {
+    // The shape of dev.runaway.internal.GuardAlerts' facts for a runaway that tripped the breaker.
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("budget", "daily budget ($100.00 per sliding 24h)");
+    facts.put("spent", "$48.00");
+    facts.put("limit", "$100.00");
+    facts.put("percent", "48");
+    facts.put("scope", "this process");
+    facts.put("rate", "$12.40/h");
+    facts.put("baseline", "$2.00/h");
+    facts.put("multiplier", "6.2x");
+    facts.put("calls_per_minute", "1200");
+    facts.put("threshold_multiplier", "5");
+    facts.put("projected_hour", "$12.40");
+    facts.put("projected_day", "$297.60");
+    facts.put("time_to_exhaustion", "4h 12m");
+    facts.put("from", "CLOSED");
+    facts.put("breaker", "OPEN");
+    facts.put("trip_reason", "BURN_RATE");
+    Alert a = new Alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, "openai", "tenant-42",
+        "Runaway: openai spend rate 6.2x baseline", "spend rate above 5x the learned baseline (this process).",
+        TIME, facts);
+
+    assertThat(formatter.format(a)).isEqualTo("""
+        🔴 <b>CRITICAL</b> · Usage spike
+        <b>openai</b> · key <code>tenant-42</code> · this process
+
+        <b>Runaway: openai spend rate 6.2x baseline</b>
+        spend rate above 5x the learned baseline (this process).
+
+        📈 Rate <b>$12.40/h</b> vs baseline $2.00/h (×6.2; alerts at ×5)
+        📞 Calls <b>1200</b>/min
+        💰 Spent <b>$48.00</b> of $100.00 (48%)
+        🧾 Daily budget ($100.00 per sliding 24h)
+        🔮 Projected <b>$12.40</b> this hour · <b>$297.60</b> today
+        ⏳ Budget runs out in <b>4h 12m</b>
+        ⛔ Breaker CLOSED → <b>OPEN</b> · BURN_RATE
+
+        👉 The breaker is open. Find the loop or retry storm calling openai (key tenant-42) before resetting it.
+        <i>2026-01-05 10:15:30 UTC</i>""");
+  }
+}
