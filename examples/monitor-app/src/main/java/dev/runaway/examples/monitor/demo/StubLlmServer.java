@@ -35,6 +35,8 @@ public final class StubLlmServer implements AutoCloseable {
    * @throws IOException if the port cannot be bound
    */
   public static StubLlmServer start() throws IOException {
+    // Without TCP_NODELAY, small keep-alive responses on loopback wait ~40 ms for delayed ACKs.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     StubLlmServer stub = new StubLlmServer(http);
     http.createContext("/v1/chat/completions", stub::handle);
