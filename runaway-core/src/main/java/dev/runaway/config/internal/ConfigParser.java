@@ -249,9 +249,8 @@ public final class ConfigParser {
 
     if (breakerEnabled && breakerMultiplier < spike) {
       warn(breakerMultiplierNode != null ? breakerMultiplierNode : root,
-          "circuit_breaker.threshold_multiplier (" + breakerMultiplier + ") is below usage_spike_multiplier ("
-          + spike + "): breakers open before a usage spike is even alerted on; usually the breaker's multiplier"
-          + " is the larger one");
+          breakerMultiplier + " is below usage_spike_multiplier " + spike + ": breakers open before a usage spike"
+          + " is even alerted on; usually the breaker's multiplier is the larger one");
     }
 
     return new ParsedConfig(file, interval, Collections.unmodifiableMap(thresholds), spike, breakerEnabled,
