@@ -143,14 +143,15 @@ public final class Secrets {
         throw malformed(file, lineNo, "expected NAME=value but the text before '=' is not a variable name"
             + " (letters, digits and '_', not starting with a digit)");
       }
-      values.put(name, value(line.substring(eq + 1).strip(), file, lineNo, name));
+      values.put(name, value(line.substring(eq + 1), file, lineNo, name));
     }
     return new MapSource(Collections.unmodifiableMap(values), ".env at " + file);
   }
 
-  private static String value(String v, Path file, int lineNo, String name) {
-    if (v.isEmpty()) {
-      return v;
+  private static String value(String afterEquals, Path file, int lineNo, String name) {
+    String v = afterEquals.strip();
+    if (v.isEmpty() || (v.startsWith("#") && !afterEquals.startsWith("#"))) {
+      return ""; // "KEY= # comment" is empty, as in shells; "KEY=#abc" is the value "#abc"
     }
     char q = v.charAt(0);
     if (q == '"' || q == '\'') {
