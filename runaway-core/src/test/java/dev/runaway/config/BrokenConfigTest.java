@@ -202,10 +202,11 @@ final class BrokenConfigTest {
             "letters, digits, '_', '.' and '-'"),
         c("empty service name in cost_thresholds", """
             {"cost_thresholds": {"": {"hourly": 1}}}
-            """, "cost_thresholds.", 1, 22, "an empty name is not a valid service name"),
+            """, "cost_thresholds.\"\"", 1, 22, "an empty name is not a valid service name"),
         c("notifier name with a slash", """
             {"notifications": {"tele/gram": {}}}
-            """, "notifications.tele/gram", 1, 20, "'tele/gram' is not a valid notifier type name"),
+            """, "notifications.tele/gram", 1, 20, "'tele/gram' is not a valid notifier type name",
+            "such as telegram"),
 
         // Duplicate keys.
         c("duplicate top-level key", """

@@ -183,7 +183,7 @@ public final class ConfigParser {
 
   private ParsedConfig root(Node root) {
     if (!root.is(Kind.OBJECT)) {
-      throw error(root, "the top level must be a JSON object {...} holding the settings (every key is optional),"
+      throw error(root, "the top level must be a JSON object {...} holding the settings (every key is optional);"
           + " got " + describe(root, false));
     }
     Duration interval = MonitorConfig.DEFAULT_INTERVAL;
@@ -322,7 +322,7 @@ public final class ConfigParser {
     Node obj = requireObject(v, "an object that maps each service's name to its limits, such as"
         + " {\"openai\": {\"hourly\": 10.0, \"daily\": 100.0}}", true);
     for (Field f : obj.fields.values()) {
-      checkName(f, "service");
+      checkName(f, "service", "openai or github_actions");
       Node limits = f.value();
       if (limits.is(Kind.NULL)) {
         continue;
@@ -357,7 +357,7 @@ public final class ConfigParser {
     Node obj = requireObject(v, "an object that maps each service's name to its settings, such as"
         + " {\"openai\": {\"type\": \"openai\"}}", true);
     for (Field f : obj.fields.values()) {
-      checkName(f, "service");
+      checkName(f, "service", "openai or github_actions");
       Node s = f.value();
       if (s.is(Kind.NULL)) {
         continue;
@@ -415,7 +415,7 @@ public final class ConfigParser {
     Node obj = requireObject(v, "an object that maps each notifier's type to its settings, such as"
         + " {\"telegram\": {}}", true);
     for (Field f : obj.fields.values()) {
-      checkName(f, "notifier type");
+      checkName(f, "notifier type", "telegram");
       Node s = f.value();
       if (s.is(Kind.NULL)) {
         continue;
@@ -501,12 +501,12 @@ public final class ConfigParser {
     }
   }
 
-  private void checkName(Field f, String what) {
+  private void checkName(Field f, String what, String examples) {
     if (!NAME.matcher(f.key()).matches()) {
       String shown = f.key().isEmpty() ? "an empty name" : "'" + printable(f.key()) + "'";
       throw new ConfigException(file, f.value().path, f.keyPosition().line(), f.keyPosition().column(),
-          shown + " is not a valid " + what + " name: use letters, digits, '_', '.' and '-', such as openai or"
-          + " github_actions", null);
+          shown + " is not a valid " + what + " name: use letters, digits, '_', '.' and '-', such as " + examples,
+          null);
     }
   }
 

@@ -138,7 +138,8 @@ final class JsonTree {
 
   /** Joins a path and a key: {@code cost_thresholds} + {@code openai}. */
   static String child(String path, String key) {
-    return path.isEmpty() ? key : path + "." + key;
+    String k = key.isEmpty() ? "\"\"" : key;
+    return path.isEmpty() ? k : path + "." + k;
   }
 
   private Node document() throws SyntaxError {

@@ -23,7 +23,12 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The built-in {@link SecretSource}s. */
+/**
+ * The built-in {@link SecretSource}s: the environment, {@code .env} files, fixed maps, and the
+ * default chain with {@link SecretSourceProvider}s.
+ *
+ * <p>Every source is immutable after creation and thread-safe.
+ */
 public final class Secrets {
 
   private static final Logger LOG = LoggerFactory.getLogger(Secrets.class);
