@@ -2,9 +2,13 @@ package dev.runaway.config;
 
 import dev.runaway.Budget;
 import dev.runaway.Cost;
+import dev.runaway.config.internal.ConfigParser;
+import dev.runaway.config.internal.ParsedConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,8 +29,26 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p>Every key is optional. A service named in {@code cost_thresholds} but not in
- * {@code services} is monitored with the detector type of the same name.
+ * <p>Every key is optional, and a key set to {@code null} counts as absent. The defaults:
+ * {@code monitoring_interval} 300 seconds, no cost thresholds, {@code usage_spike_multiplier} 3.0,
+ * {@code circuit_breaker} enabled with {@code threshold_multiplier} 5.0, no services, no
+ * notifications (alerts go to the log), no {@code state_dir}.
+ *
+ * <p>The rules: {@code monitoring_interval} is a whole number of seconds from 1 to 86400;
+ * thresholds are positive dollar amounts (rounded to the nano-dollar) of at most one billion;
+ * both multipliers are finite and greater than 1; service and notifier names are made of letters,
+ * digits, {@code _ . -}; a service's {@code type} defaults to its name and {@code base_url} must be
+ * an absolute http(s) URL; other keys under {@code services.<name>} and {@code notifications.<type>}
+ * are free-form, kept as String, Long, Double, Boolean, List and Map values for their provider to
+ * check. Unknown keys anywhere else, duplicate keys, and anything but one JSON object are errors.
+ *
+ * <p>A service named in {@code cost_thresholds} but not in {@code services} is monitored with the
+ * detector type of the same name.
+ *
+ * <p>What is allowed but probably not meant is reported in {@link #warnings()} and logged at WARN
+ * when the config is read, not rejected: an hourly limit above the daily one, and a breaker
+ * {@code threshold_multiplier} below {@code usage_spike_multiplier} while the breaker is enabled (the
+ * breaker would open before the spike alert; a deliberate choice for some, so not an error).
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -113,6 +135,8 @@ public final class MonitorConfig {
   public static final double DEFAULT_SPIKE_MULTIPLIER = 3.0;
   /** Default {@code circuit_breaker.threshold_multiplier}. */
   public static final double DEFAULT_BREAKER_MULTIPLIER = 5.0;
+  /** Default {@code circuit_breaker.enabled}: breakers trip on runaways. */
+  public static final boolean DEFAULT_BREAKER_ENABLED = true;
 
   private final Path file;
   private final Duration monitoringInterval;
@@ -122,18 +146,31 @@ public final class MonitorConfig {
   private final Map<String, ServiceSettings> services;
   private final Map<String, Map<String, Object>> notifications;
   private final Path stateDir;
+  private final List<String> warnings;
 
   MonitorConfig(Path file, Duration monitoringInterval, Map<String, CostThresholds> costThresholds,
       double usageSpikeMultiplier, CircuitBreakerSettings circuitBreaker, Map<String, ServiceSettings> services,
-      Map<String, Map<String, Object>> notifications, Path stateDir) {
+      Map<String, Map<String, Object>> notifications, Path stateDir, List<String> warnings) {
     this.file = file;
     this.monitoringInterval = monitoringInterval;
-    this.costThresholds = Map.copyOf(costThresholds);
+    this.costThresholds = Collections.unmodifiableMap(new LinkedHashMap<>(costThresholds));
     this.usageSpikeMultiplier = usageSpikeMultiplier;
     this.circuitBreaker = circuitBreaker;
-    this.services = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(services));
-    this.notifications = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(notifications));
+    this.services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+    this.notifications = Collections.unmodifiableMap(new LinkedHashMap<>(notifications));
     this.stateDir = stateDir;
+    this.warnings = List.copyOf(warnings);
+  }
+
+  private static MonitorConfig of(ParsedConfig p) {
+    Map<String, ServiceSettings> services = new LinkedHashMap<>();
+    for (ParsedConfig.Service s : p.services().values()) {
+      services.put(s.name(), ServiceSettings.located(s.name(), s.type(), s.values(), p.file(), s.position(),
+          s.keyPositions()));
+    }
+    return new MonitorConfig(p.file(), p.monitoringInterval(), p.costThresholds(), p.usageSpikeMultiplier(),
+        new CircuitBreakerSettings(p.breakerEnabled(), p.breakerMultiplier()), services, p.notifications(),
+        p.stateDir(), p.warnings());
   }
 
   /**
@@ -145,22 +182,24 @@ public final class MonitorConfig {
    *     names the file, the JSON path, the line and column
    */
   public static MonitorConfig load(Path file) {
-    return dev.runaway.config.internal.ConfigParser.load(file);
+    return of(ConfigParser.load(file));
   }
 
   /**
-   * Parses and validates a config given as JSON text.
+   * Parses and validates a config given as JSON text. A relative {@code state_dir} stays relative
+   * (to the working directory).
    *
    * @param json the JSON
    * @return the config
    * @throws ConfigException if it is not a valid config
    */
   public static MonitorConfig parse(String json) {
-    return dev.runaway.config.internal.ConfigParser.parse(json, null);
+    return of(ConfigParser.parse(json, null));
   }
 
   /**
-   * Returns the config of an empty JSON object: every default, no service.
+   * Returns the config of an empty JSON object: every default (see the class comment), no
+   * service, no notifier, no state folder.
    *
    * @return the defaults
    */
@@ -242,6 +281,17 @@ public final class MonitorConfig {
     return Optional.ofNullable(stateDir);
   }
 
+  /**
+   * Returns what the config allows but probably does not mean, one message per finding in the
+   * errors' shape ({@code file:line:column: path: problem}); each was also logged at WARN.
+   *
+   * @return the warnings, unmodifiable, empty for a config without surprises
+   */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  /** Returns the settings, naming services and notifiers but never their values, which may be credentials. */
   @Override
   public String toString() {
     return "MonitorConfig[file=" + file + ", monitoringInterval=" + monitoringInterval + ", costThresholds="

@@ -85,13 +85,17 @@ public interface SecretSource {
   }
 
   /**
-   * Returns the variables of a {@code .env} file ({@code NAME=value} lines, {@code #} comments,
-   * optional {@code export}, single or double quotes). A missing file is an empty source; a file
-   * that cannot be read is reported when the source is created, naming the file.
+   * Returns the variables of a {@code .env} file, read once now: {@code NAME=value} lines, blank
+   * lines and {@code #} comments, an optional {@code export} prefix, values in single or double
+   * quotes (taken literally: no escapes, no {@code $VAR} expansion, no multi-line values) or
+   * unquoted (where a {@code #} after white space starts a comment). A later line wins over an
+   * earlier one with the same name; blank values count as absent. A missing file is an empty
+   * source.
    *
    * @param file the file
    * @return a source holding the file's variables
-   * @throws ConfigException if the file exists but cannot be read or has a malformed line
+   * @throws ConfigException if the file exists but cannot be read, is not UTF-8, or has a
+   *     malformed line; the message names the file and the line but never quotes the line
    */
   static SecretSource dotEnv(Path file) {
     return dev.runaway.config.internal.Secrets.dotEnv(file);
@@ -109,9 +113,12 @@ public interface SecretSource {
 
   /**
    * Returns the environment, then {@code .env} in the working directory, then every
-   * {@link SecretSourceProvider} found by {@link java.util.ServiceLoader}, in that order.
+   * {@link SecretSourceProvider} found by {@link java.util.ServiceLoader}, in that order. A
+   * provider that cannot be loaded, throws from {@code create()} or returns {@code null} is
+   * logged at WARN with its class name and skipped.
    *
    * @return the default chain
+   * @throws ConfigException if {@code .env} exists but is malformed or unreadable
    */
   static SecretSource defaults() {
     return dev.runaway.config.internal.Secrets.defaults();

@@ -1,5 +1,6 @@
 package dev.runaway.config;
 
+import dev.runaway.config.internal.SourcePosition;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -17,8 +18,10 @@ import java.util.OptionalDouble;
  * {@code cost_thresholds}), its {@code type} (which {@link dev.runaway.monitor.DetectorProvider}
  * handles it) and the provider-specific values ({@code base_url}, {@code org}, prices, ...).
  *
- * <p>Typed getters fail with a {@link ConfigException} naming the file and the JSON path
- * ({@code services.<name>.<key>}), so a provider never has to format config errors itself.
+ * <p>Typed getters fail with a {@link ConfigException} naming the file, the JSON path
+ * ({@code services.<name>.<key>}) and, for settings read from a file, the line and column of the
+ * key (or of the service's entry when the key is absent), so a provider never has to format config
+ * errors itself. Messages never quote a string value: any of them may be a credential.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -28,12 +31,27 @@ public final class ServiceSettings {
   private final String type;
   private final Map<String, Object> values;
   private final Path file;
+  private final SourcePosition position;
+  private final Map<String, SourcePosition> keyPositions;
 
-  private ServiceSettings(String name, String type, Map<String, Object> values, Path file) {
+  private ServiceSettings(String name, String type, Map<String, Object> values, Path file, SourcePosition position,
+      Map<String, SourcePosition> keyPositions) {
     this.name = name;
     this.type = type;
     this.values = values;
     this.file = file;
+    this.position = position;
+    this.keyPositions = keyPositions;
+  }
+
+  /** Settings read from a config file, remembering where the entry and each key are written. */
+  static ServiceSettings located(String name, String type, Map<String, ?> values, Path file, SourcePosition position,
+      Map<String, SourcePosition> keyPositions) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(values, "values");
+    return new ServiceSettings(name, type, Collections.unmodifiableMap(new LinkedHashMap<>(values)), file,
+        Objects.requireNonNull(position, "position"), Map.copyOf(keyPositions));
   }
 
   /**
@@ -61,7 +79,8 @@ public final class ServiceSettings {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(values, "values");
-    return new ServiceSettings(name, type, Collections.unmodifiableMap(new LinkedHashMap<>(values)), file);
+    return new ServiceSettings(name, type, Collections.unmodifiableMap(new LinkedHashMap<>(values)), file,
+        SourcePosition.UNKNOWN, Map.of());
   }
 
   /**
@@ -111,14 +130,16 @@ public final class ServiceSettings {
   }
 
   /**
-   * Creates a config error located at one of these settings' keys.
+   * Creates a config error located at one of these settings' keys: the key's line and column
+   * when it is written in the file, else those of the service's entry.
    *
    * @param key the offending key
-   * @param problem what is wrong and what is allowed
+   * @param problem what is wrong and what is allowed; must not quote a credential
    * @return the exception, to throw
    */
   public ConfigException error(String key, String problem) {
-    return new ConfigException(file, pathOf(key), 0, 0, problem, null);
+    SourcePosition at = keyPositions.getOrDefault(key, position);
+    return new ConfigException(file, pathOf(key), at.line(), at.column(), problem, null);
   }
 
   /**
@@ -270,11 +291,13 @@ public final class ServiceSettings {
       URI uri = new URI(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
       if (uri.getScheme() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))
           || uri.getHost() == null) {
-        throw error("base_url", "must be an absolute http or https URL, got '" + raw + "'");
+        // Never quote the URL: it may carry a credential (user info, a query key).
+        throw error("base_url", "must be an absolute http or https URL such as https://api.example.com");
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw error("base_url", "is not a valid URL: " + e.getMessage());
+      throw error("base_url", "must be an absolute http or https URL such as https://api.example.com, but it is"
+          + " not a valid URL (" + e.getReason() + " at index " + e.getIndex() + ")");
     }
   }
 

@@ -5,24 +5,36 @@ import dev.runaway.config.Secret;
 import dev.runaway.config.SecretSource;
 import dev.runaway.config.SecretSourceProvider;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The built-in {@link SecretSource}s. */
+/**
+ * The built-in {@link SecretSource}s: the environment, {@code .env} files, fixed maps, and the
+ * default chain with {@link SecretSourceProvider}s.
+ *
+ * <p>Every source is immutable after creation and thread-safe.
+ */
 public final class Secrets {
 
   private static final Logger LOG = LoggerFactory.getLogger(Secrets.class);
+  private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
+  /** Stops a broken service loader that fails on every call from looping forever. */
+  private static final int MAX_PROVIDER_ERRORS = 100;
 
   private Secrets() {}
 
@@ -89,53 +101,86 @@ public final class Secrets {
   }
 
   /**
-   * A {@code .env} file.
+   * A {@code .env} file, read once now: {@code NAME=value} lines, blank lines and {@code #}
+   * comments, an optional {@code export } prefix, values in single or double quotes (taken
+   * literally: no escapes, no {@code $VAR} expansion, no multi-line values) or unquoted (where
+   * {@code " #"} starts a comment). A later line wins over an earlier one of the same name. A
+   * missing file is an empty source.
    *
    * @param file the file
    * @return the source
+   * @throws ConfigException if the file cannot be read or a line is malformed; the message names
+   *     the file and line and never quotes the line, which may hold a secret
    */
   public static SecretSource dotEnv(Path file) {
+    Objects.requireNonNull(file, "file");
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       return new MapSource(Map.of(), ".env at " + file + " (absent)");
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(file, null, 0, 0, "the .env file is not UTF-8 text: save it as UTF-8", null);
     } catch (IOException e) {
-      throw new ConfigException(file, null, 0, 0, "cannot read the .env file: " + e.getMessage(), e);
+      throw new ConfigException(file, null, 0, 0, "cannot read the .env file: " + e, e);
     }
     Map<String, String> values = new LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i).strip();
+      String raw = lines.get(i);
+      if (i == 0 && raw.startsWith("\uFEFF")) {
+        raw = raw.substring(1);
+      }
+      String line = raw.strip();
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }
-      if (line.startsWith("export ")) {
+      if (line.startsWith("export") && line.length() > 6 && Character.isWhitespace(line.charAt(6))) {
         line = line.substring(7).strip();
       }
+      int lineNo = i + 1;
       int eq = line.indexOf('=');
-      if (eq <= 0) {
-        // Never quote the line: it may hold a secret.
-        throw new ConfigException(file, null, i + 1, 1,
-            "expected NAME=value (a line of the .env file without '=' or without a name)", null);
+      // Never quote the line or any part of it: it may hold a secret.
+      if (eq < 0) {
+        throw malformed(file, lineNo, "expected NAME=value but the line has no '='");
       }
       String name = line.substring(0, eq).strip();
-      if (!name.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
-        throw new ConfigException(file, null, i + 1, 1,
-            "'" + name + "' is not a variable name: use letters, digits and '_'", null);
+      if (!VARIABLE_NAME.matcher(name).matches()) {
+        throw malformed(file, lineNo, "expected NAME=value but the text before '=' is not a variable name"
+            + " (letters, digits and '_', not starting with a digit)");
       }
-      String value = line.substring(eq + 1).strip();
-      if (value.length() >= 2 && (value.charAt(0) == '"' || value.charAt(0) == '\'')
-          && value.charAt(value.length() - 1) == value.charAt(0)) {
-        value = value.substring(1, value.length() - 1);
-      } else {
-        int hash = value.indexOf(" #");
-        if (hash >= 0) {
-          value = value.substring(0, hash).strip();
-        }
-      }
-      values.put(name, value);
+      values.put(name, value(line.substring(eq + 1), file, lineNo, name));
     }
-    return new MapSource(Map.copyOf(values), ".env at " + file);
+    return new MapSource(Collections.unmodifiableMap(values), ".env at " + file);
+  }
+
+  private static String value(String afterEquals, Path file, int lineNo, String name) {
+    String v = afterEquals.strip();
+    if (v.isEmpty() || (v.startsWith("#") && !afterEquals.startsWith("#"))) {
+      return ""; // "KEY= # comment" is empty, as in shells; "KEY=#abc" is the value "#abc"
+    }
+    char q = v.charAt(0);
+    if (q == '"' || q == '\'') {
+      int close = v.indexOf(q, 1);
+      if (close < 0) {
+        throw malformed(file, lineNo, "the value of " + name + " opens a " + (q == '"' ? "double" : "single")
+            + " quote that is not closed on the same line (multi-line values are not supported)");
+      }
+      String rest = v.substring(close + 1).strip();
+      if (!rest.isEmpty() && !rest.startsWith("#")) {
+        throw malformed(file, lineNo, "the value of " + name + " has text after its closing quote;"
+            + " only a # comment may follow it");
+      }
+      return v.substring(1, close);
+    }
+    int hash = v.indexOf(" #");
+    if (hash < 0) {
+      hash = v.indexOf("\t#");
+    }
+    return hash >= 0 ? v.substring(0, hash).strip() : v;
+  }
+
+  private static ConfigException malformed(Path file, int lineNo, String problem) {
+    return new ConfigException(file, null, lineNo, 0, problem, null);
   }
 
   /**
@@ -144,20 +189,50 @@ public final class Secrets {
    * @return the chain
    */
   public static SecretSource defaults() {
-    SecretSource chain = environment().orElse(dotEnv(Path.of(".env")));
-    ServiceLoader<SecretSourceProvider> loader =
-        ServiceLoader.load(SecretSourceProvider.class, SecretSourceProvider.class.getClassLoader());
-    Iterator<SecretSourceProvider> it = loader.iterator();
-    while (true) {
+    return defaults(Path.of(".env"), SecretSourceProvider.class.getClassLoader());
+  }
+
+  /**
+   * Environment, then {@code dotEnv}, then every {@link SecretSourceProvider} visible to
+   * {@code loader}, in service-loader order. A provider that cannot be loaded, throws from
+   * {@code create()} or returns {@code null} is logged at WARN with its class and skipped.
+   *
+   * @param dotEnv the {@code .env} file
+   * @param loader where to look for providers
+   * @return the chain
+   */
+  public static SecretSource defaults(Path dotEnv, ClassLoader loader) {
+    SecretSource chain = environment().orElse(dotEnv(dotEnv));
+    Iterator<SecretSourceProvider> it = ServiceLoader.load(SecretSourceProvider.class, loader).iterator();
+    int errors = 0;
+    while (errors < MAX_PROVIDER_ERRORS) {
+      SecretSourceProvider provider;
       try {
         if (!it.hasNext()) {
           break;
         }
-        SecretSourceProvider p = it.next();
-        chain = chain.orElse(p.create());
-      } catch (ServiceConfigurationError | RuntimeException e) {
-        LOG.warn("A SecretSourceProvider could not be loaded and is skipped: {}", e.toString());
+        provider = it.next();
+      } catch (ServiceConfigurationError | LinkageError e) {
+        errors++;
+        LOG.warn("A SecretSourceProvider listed in META-INF/services/{} cannot be loaded and is skipped",
+            SecretSourceProvider.class.getName(), e);
+        continue;
       }
+      SecretSource source;
+      try {
+        source = provider.create();
+      } catch (RuntimeException | LinkageError e) {
+        errors++;
+        LOG.warn("SecretSourceProvider {} failed to create its source, which is skipped",
+            provider.getClass().getName(), e);
+        continue;
+      }
+      if (source == null) {
+        LOG.warn("SecretSourceProvider {} returned no source (null), which is skipped", provider.getClass().getName());
+        continue;
+      }
+      LOG.debug("Secrets: {} from SecretSourceProvider {}", source.describe(), provider.getClass().getName());
+      chain = chain.orElse(source);
     }
     return chain;
   }

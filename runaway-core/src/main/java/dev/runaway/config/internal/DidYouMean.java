@@ -1,0 +1,77 @@
+package dev.runaway.config.internal;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Suggests the allowed key nearest to a misspelt one: the same key in another case or
+ * spelling style ({@code monitoringInterval}), else the closest by edit distance with adjacent
+ * transpositions, within about a third of the key's length.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class DidYouMean {
+
+  private DidYouMean() {}
+
+  /**
+   * Returns the allowed key nearest to {@code key}, if one is near enough to be a likely typo.
+   *
+   * @param key the unknown key
+   * @param allowed the allowed keys, in the order to prefer on ties
+   * @return the suggestion
+   */
+  static Optional<String> suggest(String key, List<String> allowed) {
+    if (key.length() > 100) {
+      return Optional.empty(); // not a typo of a short key, and the distance table would be large
+    }
+    String folded = fold(key);
+    for (String a : allowed) {
+      if (fold(a).equals(folded)) {
+        return Optional.of(a);
+      }
+    }
+    String lower = key.toLowerCase(Locale.ROOT);
+    int limit = Math.max(1, Math.min(3, key.length() / 3));
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String a : allowed) {
+      int d = distance(lower, a.toLowerCase(Locale.ROOT));
+      if (d <= limit && d < bestDistance) {
+        best = a;
+        bestDistance = d;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** Lower case without separators, so {@code monitoringInterval} matches {@code monitoring_interval}. */
+  private static String fold(String s) {
+    return s.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "").replace(".", "").replace(" ", "");
+  }
+
+  /** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
+  static int distance(String a, String b) {
+    int n = a.length();
+    int m = b.length();
+    int[][] d = new int[n + 1][m + 1];
+    for (int i = 0; i <= n; i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= m; j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= n; i++) {
+      for (int j = 1; j <= m; j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        int v = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+          v = Math.min(v, d[i - 2][j - 2] + 1);
+        }
+        d[i][j] = v;
+      }
+    }
+    return d[n][m];
+  }
+}
