@@ -71,12 +71,15 @@ public final class TelegramNotifierProvider implements NotifierProvider {
     Object baseUrl = s.get("base_url");
     if (baseUrl != null) {
       if (!(baseUrl instanceof String)) {
-        throw new ConfigException(null, SECTION + ".base_url", 0, 0, "must be a string URL, got " + baseUrl, null);
+        throw new ConfigException(null, SECTION + ".base_url", 0, 0, "must be a string URL such as \"https://api.telegram.org\", got a "
+            + baseUrl.getClass().getSimpleName(), null);
       }
       try {
         b.baseUri(URI.create(((String) baseUrl).strip()));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(null, SECTION + ".base_url", 0, 0, e.getMessage(), null);
+        // The URL is not quoted: a mistyped one may hold the bot token.
+        throw new ConfigException(null, SECTION + ".base_url", 0, 0,
+            "is not a valid URL; use an absolute http(s) URL such as \"https://api.telegram.org\"", null);
       }
     }
     Object silent = s.get("disable_notification");
