@@ -15,12 +15,14 @@ import java.util.function.Consumer;
  *   OPEN      -- wait elapsed (automatic) -----&gt; HALF_OPEN
  *   HALF_OPEN -- all trial calls succeed ------&gt; CLOSED
  *   HALF_OPEN -- a trial call fails / trip ----&gt; OPEN
+ *   CLOSED    -- failureThreshold failures ----&gt; OPEN (TripReason.FAILURES)
  *   any       -- reset() ----------------------&gt; CLOSED
- *   any       -- disable() --------------------&gt; DISABLED (always permits, never trips)
- *   any but FORCED_OPEN -- forceOpen ---------&gt; FORCED_OPEN (only reset() closes it)
+ *   any but FORCED_OPEN -- disable() ---------&gt; DISABLED (always permits, never trips)
+ *   any but FORCED_OPEN -- forceOpen ---------&gt; FORCED_OPEN (only reset() leaves it)
  * </pre>
- * Every change is one atomic transition: under any contention each trip causes exactly one
- * transition and one notification to the listeners.
+ * Anything else is refused and has no effect: a trip while open, forced open or disabled; a
+ * success or failure reported while open. Every change is one atomic transition: under any
+ * contention each trip causes exactly one transition and one notification to the listeners.
  *
  * <p>Implementations are thread-safe; {@link #tryAcquirePermission()} is lock-free and does not
  * allocate when the breaker is closed.
@@ -104,7 +106,8 @@ public interface CircuitBreaker {
   boolean trip(TripReason reason, String detail);
 
   /**
-   * Opens the breaker until {@link #reset()}, whatever its state.
+   * Opens the breaker until {@link #reset()}, whatever its state; the trip reason is
+   * {@link TripReason#MANUAL}.
    *
    * @param why the reason, for people
    */
@@ -113,35 +116,42 @@ public interface CircuitBreaker {
   /** Closes the breaker and forgets its history. */
   void reset();
 
-  /** Disables the breaker: every call is permitted until {@link #reset()}. */
+  /**
+   * Disables the breaker: every call is permitted until {@link #reset()}. Has no effect when the
+   * breaker is forced open, which only {@link #reset()} leaves.
+   */
   void disable();
 
   /**
-   * Registers a listener called after every state change, on the thread that caused it. A
-   * listener that throws is reported and does not affect the breaker.
+   * Registers a listener called after every state change, once per change and in the order of
+   * the changes, on the thread that made the change (or, when two threads change the state at
+   * the same moment, on the other one, right after its own change). A listener that throws is
+   * logged and affects neither the breaker nor the other listeners. A listener may call the
+   * breaker; the change it makes is delivered after the listener returns.
    *
    * @param listener the listener
    */
   void onStateChange(Consumer<StateTransition> listener);
 
   /**
-   * Returns why the breaker last opened, while it is open.
+   * Returns why the breaker last opened, while it is open, half-open or forced open.
    *
-   * @return the reason, or empty when closed
+   * @return the reason, or empty when closed or disabled
    */
   Optional<TripReason> tripReason();
 
   /**
    * Returns what tripped the breaker, for people, while it is open.
    *
-   * @return the detail, or empty when closed
+   * @return the detail, or empty when closed or disabled
    */
   Optional<String> tripDetail();
 
   /**
    * Returns how long until the breaker lets trial calls through.
    *
-   * @return the wait, zero when calls are permitted now, empty when only a manual reset helps
+   * @return the remaining wait while open; zero when closed, half-open or disabled; empty when
+   *     forced open, or open without automatic half-open, where only a manual reset helps
    */
   Optional<Duration> retryAfter();
 }

@@ -1,40 +1,469 @@
 package dev.runaway.breaker.internal;
 
+import static dev.runaway.breaker.CircuitBreaker.State.CLOSED;
+import static dev.runaway.breaker.CircuitBreaker.State.DISABLED;
+import static dev.runaway.breaker.CircuitBreaker.State.FORCED_OPEN;
+import static dev.runaway.breaker.CircuitBreaker.State.HALF_OPEN;
+import static dev.runaway.breaker.CircuitBreaker.State.OPEN;
+
 import dev.runaway.Ticker;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.CircuitBreakerConfig;
 import dev.runaway.breaker.StateTransition;
 import dev.runaway.breaker.TripReason;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The breaker's state machine. */
+/**
+ * The circuit breaker's state machine.
+ *
+ * <p>The whole state (state, trip reason and detail, when it opened, consecutive failures,
+ * half-open permits and results, transition number) is one immutable {@link Snapshot} held in a
+ * single {@link AtomicReference} and replaced by compare-and-set. Every operation reads the
+ * snapshot, decides against the {@link #LEGAL table of legal transitions}, and tries to install
+ * its successor; only the thread whose CAS succeeded publishes the transition, after the CAS, so a
+ * storm of concurrent trips causes exactly one transition and one listener call. No user code
+ * ever runs inside the CAS loop.
+ *
+ * <p>Listeners see transitions in the order they happened: each transition carries a sequence
+ * number, and a single drainer at a time delivers them in that order (a transition made
+ * concurrently with another may therefore be delivered by the other thread, just after).
+ *
+ * <p>Known limit shared with other breakers: {@link #onSuccess()} and {@link #onFailure(Throwable)}
+ * carry no permit, so a call admitted while closed that completes during half-open counts as a
+ * trial result; results beyond the permits issued in half-open are ignored.
+ *
+ * <p>Thread-safe and lock-free; {@link #tryAcquirePermission()} is one volatile read and no
+ * allocation when the breaker is closed or disabled.
+ */
 public final class DefaultCircuitBreaker implements CircuitBreaker {
-  private final String name;
 
-  /**
-   * Creates a breaker.
-   *
-   * @param name name
-   * @param config config
-   * @param ticker ticker
-   */
-  public DefaultCircuitBreaker(String name, CircuitBreakerConfig config, Ticker ticker) {
-    this.name = name;
+  private static final Logger LOG = LoggerFactory.getLogger(CircuitBreaker.class);
+
+  /** Which state may follow which. Anything not listed is refused (a no-op). */
+  static final Map<State, Set<State>> LEGAL;
+
+  static {
+    Map<State, Set<State>> t = new EnumMap<>(State.class);
+    t.put(CLOSED, EnumSet.of(OPEN, FORCED_OPEN, DISABLED));
+    t.put(OPEN, EnumSet.of(HALF_OPEN, CLOSED, FORCED_OPEN, DISABLED));
+    t.put(HALF_OPEN, EnumSet.of(OPEN, CLOSED, FORCED_OPEN, DISABLED));
+    t.put(FORCED_OPEN, EnumSet.of(CLOSED));
+    t.put(DISABLED, EnumSet.of(CLOSED, FORCED_OPEN));
+    for (Map.Entry<State, Set<State>> e : t.entrySet()) {
+      e.setValue(Collections.unmodifiableSet(e.getValue()));
+    }
+    LEGAL = Collections.unmodifiableMap(t);
   }
 
-  @Override public String name() { return name; }
-  @Override public State state() { return State.CLOSED; }
-  @Override public boolean tryAcquirePermission() { return true; }
-  @Override public void onSuccess() {}
-  @Override public void onFailure(Throwable failure) {}
-  @Override public boolean trip(TripReason reason, String detail) { throw new UnsupportedOperationException(); }
-  @Override public void forceOpen(String why) { throw new UnsupportedOperationException(); }
-  @Override public void reset() {}
-  @Override public void disable() {}
-  @Override public void onStateChange(Consumer<StateTransition> listener) {}
-  @Override public Optional<TripReason> tripReason() { return Optional.empty(); }
-  @Override public Optional<String> tripDetail() { return Optional.empty(); }
-  @Override public Optional<Duration> retryAfter() { return Optional.of(Duration.ZERO); }
+  /**
+   * Whether the state machine allows {@code from -> to}.
+   *
+   * @param from the state before
+   * @param to the state after
+   * @return whether the transition is legal
+   */
+  static boolean isLegal(State from, State to) {
+    return LEGAL.get(from).contains(to);
+  }
+
+  private final String name;
+  private final CircuitBreakerConfig config;
+  private final Ticker ticker;
+  private final long waitNanos;
+  private final AtomicReference<Snapshot> ref;
+  private final List<Consumer<StateTransition>> listeners = new CopyOnWriteArrayList<>();
+
+  /** Published transitions not yet delivered, by sequence number. */
+  private final ConcurrentSkipListMap<Long, StateTransition> undelivered = new ConcurrentSkipListMap<>();
+  /** Work-in-progress counter of the drain loop: only the thread that raises it from 0 drains. */
+  private final AtomicInteger drainWip = new AtomicInteger();
+  /** Next sequence number to deliver; only read and written by the current drainer. */
+  private long nextToDeliver = 1;
+  private final AtomicBoolean listenerFailureWarned = new AtomicBoolean();
+
+  /**
+   * Creates a breaker in state {@link State#CLOSED}.
+   *
+   * @param name the breaker's name, usually the service
+   * @param config its configuration
+   * @param ticker its source of time
+   */
+  public DefaultCircuitBreaker(String name, CircuitBreakerConfig config, Ticker ticker) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.config = Objects.requireNonNull(config, "config");
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.waitNanos = config.waitInOpenState().toNanos();
+    this.ref = new AtomicReference<>(Snapshot.INITIAL);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public State state() {
+    return current().state;
+  }
+
+  @Override
+  public boolean tryAcquirePermission() {
+    Snapshot s = ref.get();
+    State st = s.state;
+    if (st == CLOSED || st == DISABLED) {
+      return true;
+    }
+    if (st == OPEN) {
+      s = openToHalfOpenIfDue(s);
+      if (s.state != HALF_OPEN) {
+        return false;
+      }
+    } else if (st == FORCED_OPEN) {
+      return false;
+    }
+    // Half-open: hand out at most the configured number of trial permits, never more.
+    while (true) {
+      if (s.state == CLOSED || s.state == DISABLED) {
+        return true;
+      }
+      if (s.state != HALF_OPEN || s.issued >= config.permittedCallsInHalfOpenState()) {
+        return false;
+      }
+      if (ref.compareAndSet(s, s.withIssued(s.issued + 1))) {
+        return true;
+      }
+      s = ref.get();
+    }
+  }
+
+  @Override
+  public void onSuccess() {
+    Snapshot s = ref.get();
+    while (true) {
+      switch (s.state) {
+        case CLOSED:
+          if (s.failures == 0 || ref.compareAndSet(s, s.withFailures(0))) {
+            return;
+          }
+          break;
+        case HALF_OPEN:
+          if (s.succeeded >= s.issued) {
+            return; // not a result of a trial call we admitted
+          }
+          int succeeded = s.succeeded + 1;
+          if (succeeded >= config.permittedCallsInHalfOpenState()) {
+            Snapshot next = Snapshot.closed(s.seq + 1);
+            if (ref.compareAndSet(s, next)) {
+              publish(s, next, null, succeeded + " trial call" + (succeeded == 1 ? "" : "s") + " succeeded");
+              return;
+            }
+          } else if (ref.compareAndSet(s, s.withSucceeded(succeeded))) {
+            return;
+          }
+          break;
+        default:
+          return; // OPEN, FORCED_OPEN, DISABLED: outcomes do not matter
+      }
+      s = ref.get();
+    }
+  }
+
+  @Override
+  public void onFailure(Throwable failure) {
+    String what = failure == null ? "unknown failure" : failure.getClass().getName();
+    Snapshot s = current();
+    while (true) {
+      switch (s.state) {
+        case CLOSED: {
+          int threshold = config.failureThreshold();
+          if (threshold == 0) {
+            return;
+          }
+          int failures = s.failures + 1;
+          if (failures >= threshold) {
+            String detail = failures + " consecutive call" + (failures == 1 ? "" : "s") + " failed, the last with " + what;
+            Snapshot next = Snapshot.open(TripReason.FAILURES, detail, ticker.nanoTime(), s.seq + 1);
+            if (ref.compareAndSet(s, next)) {
+              publish(s, next, TripReason.FAILURES, detail);
+              return;
+            }
+          } else if (ref.compareAndSet(s, s.withFailures(failures))) {
+            return;
+          }
+          break;
+        }
+        case HALF_OPEN: {
+          if (s.issued == 0) {
+            return; // no trial call was admitted: this is a late result of an earlier call
+          }
+          Snapshot next = Snapshot.open(s.reason, s.detail, ticker.nanoTime(), s.seq + 1);
+          if (ref.compareAndSet(s, next)) {
+            publish(s, next, s.reason, "a trial call failed (" + what + "), open again: " + s.detail);
+            return;
+          }
+          break;
+        }
+        default:
+          return;
+      }
+      s = ref.get();
+    }
+  }
+
+  @Override
+  public boolean trip(TripReason reason, String detail) {
+    Objects.requireNonNull(reason, "reason");
+    String d = detail == null ? "" : detail;
+    Snapshot s = current();
+    while (isLegal(s.state, OPEN)) {
+      Snapshot next = Snapshot.open(reason, d, ticker.nanoTime(), s.seq + 1);
+      if (ref.compareAndSet(s, next)) {
+        publish(s, next, reason, d);
+        return true;
+      }
+      s = current();
+    }
+    return false;
+  }
+
+  @Override
+  public void forceOpen(String why) {
+    String d = why == null ? "" : why;
+    Snapshot s = current();
+    while (isLegal(s.state, FORCED_OPEN)) {
+      Snapshot next = new Snapshot(FORCED_OPEN, TripReason.MANUAL, d, ticker.nanoTime(), 0, 0, 0, s.seq + 1);
+      if (ref.compareAndSet(s, next)) {
+        publish(s, next, TripReason.MANUAL, d);
+        return;
+      }
+      s = ref.get();
+    }
+    LOG.debug("Circuit breaker {}: forceOpen ignored in state {}", name, s.state);
+  }
+
+  @Override
+  public void reset() {
+    Snapshot s = ref.get();
+    while (true) {
+      if (s.state == CLOSED) {
+        // Already closed: forget the failure history, which is not a state change.
+        if (s.failures == 0 || ref.compareAndSet(s, s.withFailures(0))) {
+          return;
+        }
+      } else {
+        Snapshot next = Snapshot.closed(s.seq + 1);
+        if (ref.compareAndSet(s, next)) {
+          publish(s, next, null, "reset");
+          return;
+        }
+      }
+      s = ref.get();
+    }
+  }
+
+  @Override
+  public void disable() {
+    Snapshot s = ref.get();
+    while (isLegal(s.state, DISABLED)) {
+      Snapshot next = new Snapshot(DISABLED, null, "", 0, 0, 0, 0, s.seq + 1);
+      if (ref.compareAndSet(s, next)) {
+        publish(s, next, null, "disabled");
+        return;
+      }
+      s = ref.get();
+    }
+    if (s.state != DISABLED) {
+      LOG.debug("Circuit breaker {}: disable ignored in state {} (only reset() leaves it)", name, s.state);
+    }
+  }
+
+  @Override
+  public void onStateChange(Consumer<StateTransition> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public Optional<TripReason> tripReason() {
+    Snapshot s = current();
+    return isOpenish(s.state) ? Optional.ofNullable(s.reason) : Optional.empty();
+  }
+
+  @Override
+  public Optional<String> tripDetail() {
+    Snapshot s = current();
+    return isOpenish(s.state) ? Optional.of(s.detail) : Optional.empty();
+  }
+
+  @Override
+  public Optional<Duration> retryAfter() {
+    Snapshot s = current();
+    switch (s.state) {
+      case OPEN:
+        if (!config.automaticHalfOpen()) {
+          return Optional.empty();
+        }
+        long remaining = waitNanos - (ticker.nanoTime() - s.openedAtNanos);
+        return Optional.of(Duration.ofNanos(Math.max(0, remaining)));
+      case FORCED_OPEN:
+        return Optional.empty();
+      default:
+        return Optional.of(Duration.ZERO);
+    }
+  }
+
+  /** Shows the name and the state; reading it never changes the state. */
+  @Override
+  public String toString() {
+    Snapshot s = ref.get();
+    State shown = s.state == OPEN && isDue(s) ? HALF_OPEN : s.state;
+    return "CircuitBreaker[" + name + ", " + shown + (isOpenish(shown) && s.reason != null ? " (" + s.reason + ")" : "")
+        + "]";
+  }
+
+  private static boolean isOpenish(State st) {
+    return st == OPEN || st == HALF_OPEN || st == FORCED_OPEN;
+  }
+
+  /** Reads the snapshot, first moving an open breaker whose wait has passed to half-open. */
+  private Snapshot current() {
+    Snapshot s = ref.get();
+    return s.state == OPEN ? openToHalfOpenIfDue(s) : s;
+  }
+
+  private boolean isDue(Snapshot s) {
+    return config.automaticHalfOpen() && ticker.nanoTime() - s.openedAtNanos >= waitNanos;
+  }
+
+  /** Returns the snapshot after a due OPEN -> HALF_OPEN transition, made by whoever wins the CAS. */
+  private Snapshot openToHalfOpenIfDue(Snapshot s) {
+    while (s.state == OPEN && isDue(s)) {
+      Snapshot next = new Snapshot(HALF_OPEN, s.reason, s.detail, s.openedAtNanos, 0, 0, 0, s.seq + 1);
+      if (ref.compareAndSet(s, next)) {
+        publish(s, next, null, "waited " + config.waitInOpenState() + " in open state; letting "
+            + config.permittedCallsInHalfOpenState() + " trial call(s) through");
+        return next;
+      }
+      s = ref.get();
+    }
+    return s;
+  }
+
+  /** Called once by the thread whose CAS installed {@code to}; never inside a CAS loop's decision. */
+  private void publish(Snapshot from, Snapshot to, TripReason reason, String detail) {
+    StateTransition t = new StateTransition(name, from.state, to.state, reason, detail, ticker.instant());
+    if (to.state == OPEN || to.state == FORCED_OPEN) {
+      LOG.info("Circuit breaker {}: {} -> {} ({}: {})", name, from.state, to.state, reason, detail);
+    } else {
+      LOG.info("Circuit breaker {}: {} -> {} ({})", name, from.state, to.state, detail);
+    }
+    undelivered.put(to.seq, t);
+    drain();
+  }
+
+  /**
+   * Delivers published transitions in sequence order. One thread at a time drains; a thread that
+   * finds the drain busy leaves its transition for the drainer, which loops until no work was
+   * added meanwhile. A listener that changes the breaker therefore sees its own transition
+   * delivered after it returns, not recursively.
+   */
+  private void drain() {
+    if (drainWip.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    while (true) {
+      Map.Entry<Long, StateTransition> head;
+      while ((head = undelivered.firstEntry()) != null && head.getKey() == nextToDeliver) {
+        undelivered.remove(head.getKey());
+        nextToDeliver++;
+        deliver(head.getValue());
+      }
+      missed = drainWip.addAndGet(-missed);
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  private void deliver(StateTransition t) {
+    for (Consumer<StateTransition> listener : listeners) {
+      try {
+        listener.accept(t);
+      } catch (Throwable e) {
+        if (listenerFailureWarned.compareAndSet(false, true)) {
+          LOG.warn("Circuit breaker {}: a state change listener failed on {} -> {} (further failures at DEBUG)",
+              name, t.from(), t.to(), e);
+        } else {
+          LOG.debug("Circuit breaker {}: a state change listener failed on {} -> {}", name, t.from(), t.to(), e);
+        }
+      }
+    }
+  }
+
+  /** The breaker's whole state, immutable; replaced as a unit by CAS. */
+  private static final class Snapshot {
+    static final Snapshot INITIAL = new Snapshot(CLOSED, null, "", 0, 0, 0, 0, 0);
+
+    final State state;
+    /** Why it opened (kept through half-open so that a failed trial re-opens with it). */
+    final TripReason reason;
+    final String detail;
+    final long openedAtNanos;
+    /** Consecutive failures while closed. */
+    final int failures;
+    /** Trial permits handed out while half-open. */
+    final int issued;
+    /** Trial calls that succeeded while half-open. */
+    final int succeeded;
+    /** Number of the transition that created this state; 0 for the initial state. */
+    final long seq;
+
+    Snapshot(State state, TripReason reason, String detail, long openedAtNanos, int failures, int issued,
+        int succeeded, long seq) {
+      this.state = state;
+      this.reason = reason;
+      this.detail = detail;
+      this.openedAtNanos = openedAtNanos;
+      this.failures = failures;
+      this.issued = issued;
+      this.succeeded = succeeded;
+      this.seq = seq;
+    }
+
+    static Snapshot closed(long seq) {
+      return new Snapshot(CLOSED, null, "", 0, 0, 0, 0, seq);
+    }
+
+    static Snapshot open(TripReason reason, String detail, long now, long seq) {
+      return new Snapshot(OPEN, reason, detail, now, 0, 0, 0, seq);
+    }
+
+    Snapshot withFailures(int f) {
+      return new Snapshot(state, reason, detail, openedAtNanos, f, issued, succeeded, seq);
+    }
+
+    Snapshot withIssued(int i) {
+      return new Snapshot(state, reason, detail, openedAtNanos, failures, i, succeeded, seq);
+    }
+
+    Snapshot withSucceeded(int n) {
+      return new Snapshot(state, reason, detail, openedAtNanos, failures, issued, n, seq);
+    }
+  }
 }

@@ -1,0 +1,4 @@
+/**
+ * The circuit breaker's implementation; not an API, may change without notice.
+ */
+package dev.runaway.breaker.internal;
