@@ -1,0 +1,211 @@
+package dev.runaway.alert.internal;
+
+import dev.runaway.alert.Notifier;
+import dev.runaway.alert.NotifierProvider;
+import dev.runaway.config.ConfigException;
+import dev.runaway.config.SecretSource;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the {@link NotifierProvider}s on the class path and creates the notifiers named in the
+ * config's {@code notifications} section.
+ *
+ * <p>Discovery follows SLF4J: {@code ServiceLoader.load(NotifierProvider.class,
+ * NotifierProvider.class.getClassLoader())}; a provider that cannot be loaded is reported at WARN
+ * and skipped; when several providers claim one type, the first found wins and the full list is
+ * reported at WARN.
+ *
+ * <p>Immutable and thread-safe once created; {@link #create} calls providers from the calling thread.
+ */
+public final class NotifierLoader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NotifierLoader.class);
+  /** Guards against a broken service file whose iterator keeps failing. */
+  private static final int MAX_LOAD_ERRORS = 100;
+
+  private final Map<String, NotifierProvider> byType;
+
+  private NotifierLoader(Map<String, NotifierProvider> byType) {
+    this.byType = byType;
+  }
+
+  /**
+   * Discovers the providers with {@link ServiceLoader}.
+   *
+   * @return a loader holding every provider that could be loaded
+   */
+  public static NotifierLoader load() {
+    return load(NotifierProvider.class.getClassLoader());
+  }
+
+  /** Discovers with a given class loader; the tests use one that sees a broken service file. */
+  static NotifierLoader load(ClassLoader classLoader) {
+    ServiceLoader<NotifierProvider> loader = ServiceLoader.load(NotifierProvider.class, classLoader);
+    Iterator<NotifierProvider> it = loader.iterator();
+    List<NotifierProvider> found = new ArrayList<>();
+    int errors = 0;
+    while (errors < MAX_LOAD_ERRORS) {
+      try {
+        if (!it.hasNext()) {
+          break;
+        }
+        found.add(it.next());
+      } catch (ServiceConfigurationError e) {
+        errors++;
+        LOG.warn("A notifier provider could not be loaded and is skipped: {}", e.toString(), e);
+      }
+    }
+    return of(found);
+  }
+
+  /**
+   * Creates a loader over the given providers, reporting duplicates like {@link #load()}; for
+   * tests and for applications that wire providers by hand.
+   *
+   * @param providers the providers, in order of precedence
+   * @return the loader
+   */
+  public static NotifierLoader of(List<? extends NotifierProvider> providers) {
+    Objects.requireNonNull(providers, "providers");
+    Map<String, List<NotifierProvider>> claims = new TreeMap<>();
+    for (NotifierProvider p : providers) {
+      String type;
+      try {
+        type = p.type();
+      } catch (Throwable e) {
+        LOG.warn("Notifier provider {} failed to name its type and is skipped", p.getClass().getName(), e);
+        continue;
+      }
+      if (type == null || type.isBlank()) {
+        LOG.warn("Notifier provider {} has no type and is skipped", p.getClass().getName());
+        continue;
+      }
+      claims.computeIfAbsent(type, k -> new ArrayList<>()).add(p);
+    }
+    Map<String, NotifierProvider> byType = new TreeMap<>();
+    for (Map.Entry<String, List<NotifierProvider>> e : claims.entrySet()) {
+      List<NotifierProvider> list = e.getValue();
+      if (list.size() > 1) {
+        List<String> classes = new ArrayList<>();
+        for (NotifierProvider p : list) {
+          classes.add(p.getClass().getName());
+        }
+        LOG.warn("Several notifier providers claim the type '{}': {}; using {}", e.getKey(), classes, classes.get(0));
+      }
+      byType.put(e.getKey(), list.get(0));
+    }
+    return new NotifierLoader(java.util.Collections.unmodifiableMap(byType));
+  }
+
+  /**
+   * Returns the types that have a provider, sorted.
+   *
+   * @return the known types
+   */
+  public Set<String> types() {
+    return java.util.Collections.unmodifiableSet(new TreeSet<>(byType.keySet()));
+  }
+
+  /**
+   * Creates one notifier for each entry of a {@code notifications} section, in its order.
+   *
+   * @param notifications notifier type to its settings (a {@code null} settings map counts as empty)
+   * @param secrets where the providers find credentials
+   * @return the notifiers
+   * @throws ConfigException if a type has no provider (naming {@code notifications.<type>} and
+   *     listing the known types) or a provider rejects its settings; notifiers already created are
+   *     closed first
+   */
+  public List<Notifier> create(Map<String, Map<String, Object>> notifications, SecretSource secrets) {
+    Objects.requireNonNull(notifications, "notifications");
+    Objects.requireNonNull(secrets, "secrets");
+    List<Notifier> created = new ArrayList<>();
+    try {
+      for (Map.Entry<String, Map<String, Object>> e : new LinkedHashMap<>(notifications).entrySet()) {
+        String type = e.getKey();
+        String path = "notifications." + type;
+        NotifierProvider provider = byType.get(type);
+        if (provider == null) {
+          throw new ConfigException(null, path, 0, 0, "unknown notifier type '" + type + "'" + didYouMean(type)
+              + "; known types: " + types() + " (a provider is found through META-INF/services/"
+              + NotifierProvider.class.getName() + ")", null);
+        }
+        Map<String, Object> settings = e.getValue() == null ? Map.of() : e.getValue();
+        Notifier n;
+        try {
+          n = provider.create(settings, secrets);
+        } catch (ConfigException ce) {
+          throw ce;
+        } catch (RuntimeException re) {
+          throw new ConfigException(null, path, 0, 0, "notifier provider " + provider.getClass().getName()
+              + " failed: " + re.getClass().getName(), re);
+        }
+        if (n == null) {
+          throw new ConfigException(null, path, 0, 0,
+              "notifier provider " + provider.getClass().getName() + " returned no notifier", null);
+        }
+        created.add(n);
+      }
+      return List.copyOf(created);
+    } catch (RuntimeException e) {
+      for (Notifier n : created) {
+        try {
+          n.close();
+        } catch (Throwable suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private String didYouMean(String type) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String known : byType.keySet()) {
+      int d = distance(type.toLowerCase(java.util.Locale.ROOT), known.toLowerCase(java.util.Locale.ROOT));
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = known;
+      }
+    }
+    return best != null && bestDistance <= Math.max(2, type.length() / 3) ? " (did you mean '" + best + "'?)" : "";
+  }
+
+  /** Levenshtein distance. */
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  @Override
+  public String toString() {
+    return "NotifierLoader" + types();
+  }
+}

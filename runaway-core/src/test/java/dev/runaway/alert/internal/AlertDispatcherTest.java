@@ -1,0 +1,461 @@
+package dev.runaway.alert.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runaway.ManualTicker;
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
+import dev.runaway.alert.Notifier;
+import dev.runaway.alert.Severity;
+import dev.runaway.testing.LogCapture;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.event.Level;
+
+final class AlertDispatcherTest {
+
+  private static final Duration HAND_OFF = Duration.ofSeconds(10);
+
+  private final ManualTicker ticker = ManualTicker.create();
+  private final ManualScheduler scheduler = new ManualScheduler(ticker);
+  private final DrivenExecutor executor = new DrivenExecutor();
+  private final Recording recording = new Recording();
+
+  /** Records what it is sent; fails the first {@code failures} attempts. */
+  private static final class Recording implements Notifier {
+    final List<Alert> sent = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger attempts = new AtomicInteger();
+    volatile int failures;
+    final AtomicBoolean closed = new AtomicBoolean();
+
+    @Override
+    public void send(Alert alert) throws IOException {
+      if (attempts.incrementAndGet() <= failures) {
+        throw new IOException("HTTP 502 from chat service");
+      }
+      sent.add(alert);
+    }
+
+    @Override
+    public void close() {
+      closed.set(true);
+    }
+  }
+
+  private AlertDispatcher.Builder driven(Notifier... notifiers) {
+    return AlertDispatcher.builder().notifiers(List.of(notifiers)).ticker(ticker).scheduler(scheduler)
+        .executor(executor).closeTimeout(Duration.ZERO);
+  }
+
+  private static Alert alert(AlertType type, Severity severity, String service, String key, String title) {
+    return new Alert(type, severity, service, key, title, "", ManualTicker.create().instant(),
+        Map.of("spent", "$12.00", "limit", "$10.00"));
+  }
+
+  private static Alert spike(Severity severity) {
+    return alert(AlertType.USAGE_SPIKE, severity, "openai", "tenant-42", "Spend at 12x baseline");
+  }
+
+  private static Alert resolved() {
+    return new Alert(AlertType.USAGE_SPIKE, Severity.INFO, "openai", "tenant-42", "Spend back to normal", "",
+        ManualTicker.create().instant(), Map.of("resolved", "true"));
+  }
+
+  @Test
+  void dispatch_queuesAndReturns_deliveryHappensOnTheExecutor() {
+    try (AlertDispatcher d = driven(recording).build()) {
+      assertThat(d.dispatch(spike(Severity.WARNING))).isTrue();
+      assertThat(recording.sent).isEmpty();
+
+      assertThat(executor.runAll()).isEqualTo(1);
+
+      assertThat(recording.sent).extracting(Alert::title).containsExactly("Spend at 12x baseline");
+      assertThat(d.stats()).isEqualTo(new DispatcherStats(1, 1, 0, 0, 0, 0));
+    }
+  }
+
+  @Test
+  void dedup_suppressesTheSameAlertWithinTheRefractoryPeriod_andDeliversItAgainAfter() {
+    try (AlertDispatcher d = driven(recording).refractory(Duration.ofMinutes(15)).build()) {
+      assertThat(d.dispatch(spike(Severity.WARNING))).isTrue();
+      ticker.advance(Duration.ofMinutes(14));
+      assertThat(d.dispatch(spike(Severity.WARNING))).isFalse();
+      assertThat(d.dispatch(spike(Severity.INFO))).as("lower severity").isFalse();
+      ticker.advance(Duration.ofMinutes(1));
+      assertThat(d.dispatch(spike(Severity.WARNING))).as("a full period after the last delivery").isTrue();
+      assertThat(d.dispatch(spike(Severity.WARNING))).isFalse();
+      executor.runAll();
+
+      assertThat(recording.sent).hasSize(2);
+      assertThat(d.stats().deduplicated()).isEqualTo(3);
+      assertThat(d.stats().dispatched()).isEqualTo(2);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "other service, USAGE_SPIKE, stripe, tenant-42",
+      "other key, USAGE_SPIKE, openai, tenant-7",
+      "no key, USAGE_SPIKE, openai, ",
+      "other type, COST_THRESHOLD, openai, tenant-42",
+  })
+  void dedup_isPerServiceKeyAndType(String what, AlertType type, String service, String key) {
+    try (AlertDispatcher d = driven(recording).build()) {
+      assertThat(d.dispatch(spike(Severity.WARNING))).isTrue();
+      assertThat(d.dispatch(alert(type, Severity.WARNING, service, key, what))).isTrue();
+      assertThat(d.dispatch(alert(type, Severity.WARNING, service, key, what))).isFalse();
+    }
+  }
+
+  @Test
+  void escalation_higherSeverityPassesWithinTheRefractoryPeriod() {
+    try (AlertDispatcher d = driven(recording).build()) {
+      assertThat(d.dispatch(spike(Severity.INFO))).isTrue();
+      assertThat(d.dispatch(spike(Severity.WARNING))).isTrue();
+      assertThat(d.dispatch(spike(Severity.WARNING))).isFalse();
+      assertThat(d.dispatch(spike(Severity.CRITICAL))).isTrue();
+      assertThat(d.dispatch(spike(Severity.WARNING))).isFalse();
+      assertThat(d.dispatch(spike(Severity.CRITICAL))).isFalse();
+      executor.runAll();
+      assertThat(recording.sent).extracting(Alert::severity)
+          .containsExactly(Severity.INFO, Severity.WARNING, Severity.CRITICAL);
+    }
+  }
+
+  @Test
+  void resolution_onePerEpisodePasses_andARecurrenceStartsANewEpisode() {
+    try (AlertDispatcher d = driven(recording).build()) {
+      assertThat(d.dispatch(spike(Severity.CRITICAL))).isTrue();
+      ticker.advance(Duration.ofMinutes(2));
+      assertThat(d.dispatch(resolved())).isTrue();
+      assertThat(d.dispatch(resolved())).as("second resolution within the period").isFalse();
+      ticker.advance(Duration.ofMinutes(2));
+      assertThat(d.dispatch(spike(Severity.WARNING))).as("it is back: a new episode").isTrue();
+      assertThat(d.dispatch(spike(Severity.WARNING))).isFalse();
+      assertThat(d.dispatch(resolved())).isTrue();
+      executor.runAll();
+      assertThat(recording.sent).extracting(Alert::title).containsExactly("Spend at 12x baseline",
+          "Spend back to normal", "Spend at 12x baseline", "Spend back to normal");
+    }
+  }
+
+  @Test
+  void refractoryZero_turnsDeduplicationOff() {
+    try (AlertDispatcher d = driven(recording).refractory(Duration.ZERO).build()) {
+      assertThat(d.dispatch(spike(Severity.WARNING))).isTrue();
+      assertThat(d.dispatch(spike(Severity.WARNING))).isTrue();
+    }
+  }
+
+  @Test
+  void failedSend_isRetriedWithExponentialBackoffAndJitter_thenSucceeds() {
+    recording.failures = 3;
+    try (AlertDispatcher d = driven(recording).initialBackoff(Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(3))
+        .build()) {
+      d.dispatch(spike(Severity.CRITICAL));
+      executor.runAll();
+      assertThat(scheduler.lastDelay()).hasValueSatisfying(
+          delay -> assertThat(delay).isBetween(Duration.ofMillis(500), Duration.ofSeconds(1)));
+      assertThat(scheduler.advance(Duration.ofSeconds(1))).isEqualTo(1);
+      executor.runAll();
+      assertThat(scheduler.lastDelay()).hasValueSatisfying(
+          delay -> assertThat(delay).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2)));
+      scheduler.advance(Duration.ofSeconds(2));
+      executor.runAll();
+      assertThat(scheduler.lastDelay()).as("capped at maxBackoff").hasValueSatisfying(
+          delay -> assertThat(delay).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(3)));
+      assertThat(recording.sent).isEmpty();
+      scheduler.advance(Duration.ofSeconds(3));
+      executor.runAll();
+
+      assertThat(recording.sent).hasSize(1);
+      assertThat(scheduler.pending()).isZero();
+      assertThat(d.stats()).isEqualTo(new DispatcherStats(1, 1, 0, 0, 0, 3));
+    }
+  }
+
+  @Test
+  void failedSend_isGivenUpAfterMaxAttempts_withAnErrorNamingTheAlert() {
+    recording.failures = Integer.MAX_VALUE;
+    int mark = LogCapture.mark();
+    try (AlertDispatcher d = driven(recording).maxAttempts(3).build()) {
+      d.dispatch(alert(AlertType.COST_THRESHOLD, Severity.CRITICAL, "openai", null, "Daily budget 100% spent"));
+      executor.runAll();
+      for (int i = 0; i < 5; i++) {
+        scheduler.advance(Duration.ofMinutes(5));
+        executor.runAll();
+      }
+      assertThat(recording.attempts.get()).isEqualTo(3);
+      assertThat(d.stats()).isEqualTo(new DispatcherStats(1, 0, 0, 0, 1, 2));
+    }
+    List<LogCapture.Event> events = LogCapture.since(mark);
+    assertThat(events).filteredOn(e -> e.level() == Level.ERROR).singleElement().satisfies(e -> assertThat(e.message())
+        .contains("Gave up", "Daily budget 100% spent", "service openai", "after 3 attempts", "HTTP 502"));
+    assertThat(events).filteredOn(e -> e.message().contains("failed to deliver")).extracting(LogCapture.Event::level)
+        .containsExactly(Level.WARN, Level.DEBUG);
+  }
+
+  @Test
+  void notifierThatThrows_neverFailsDispatch_norTheOtherNotifier() {
+    Notifier broken = alert -> {
+      throw new StackOverflowError("notifier bug");
+    };
+    // Runnable::run delivers on the dispatching thread: the worst case for a throwing notifier.
+    try (AlertDispatcher d = AlertDispatcher.builder().notifier(broken).notifier(recording).ticker(ticker)
+        .scheduler(scheduler).executor(Runnable::run).maxAttempts(1).build()) {
+      assertThat(d.dispatch(spike(Severity.CRITICAL))).isTrue();
+      assertThat(recording.sent).hasSize(1);
+      assertThat(d.stats().failed()).isEqualTo(1);
+      assertThat(d.stats().delivered()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void notifierBlockedForever_blocksNeitherDispatchNorAHealthyNotifier_andItsOwnQueueDropsWithWarn()
+      throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    CountDownLatch blockedEntered = new CountDownLatch(1);
+    Notifier blocked = alert -> {
+      blockedEntered.countDown();
+      never.await();
+    };
+    LinkedBlockingQueue<Alert> healthy = new LinkedBlockingQueue<>();
+    int mark = LogCapture.mark();
+    // Real threads (the default executor); the manual scheduler keeps the send timeout from firing.
+    AlertDispatcher d = AlertDispatcher.builder().notifier(blocked).notifier(healthy::add).ticker(ticker)
+        .scheduler(scheduler).maxQueue(2).closeTimeout(Duration.ZERO).build();
+    try {
+      assertThat(d.dispatch(alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, "svc-0", null, "alert 0"))).isTrue();
+      assertThat(blockedEntered.await(HAND_OFF.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(healthy.poll(HAND_OFF.toSeconds(), TimeUnit.SECONDS)).extracting(Alert::title).isEqualTo("alert 0");
+      for (int i = 1; i < 5; i++) {
+        assertThat(d.dispatch(alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, "svc-" + i, null, "alert " + i)))
+            .as("dispatch %d returns while a notifier is blocked", i).isTrue();
+        assertThat(healthy.poll(HAND_OFF.toSeconds(), TimeUnit.SECONDS)).extracting(Alert::title)
+            .isEqualTo("alert " + i);
+      }
+      // The blocked notifier holds alert 0 in flight and alert 1 queued; alerts 2 to 4 were dropped for it.
+      assertThat(d.stats()).isEqualTo(new DispatcherStats(5, 5, 0, 3, 0, 0));
+      List<LogCapture.Event> full = LogCapture.since(mark).stream()
+          .filter(e -> e.message().contains("is full")).toList();
+      assertThat(full).extracting(LogCapture.Event::level).containsExactly(Level.WARN, Level.DEBUG, Level.DEBUG);
+      assertThat(full.get(0).message()).contains("2 waiting", "alert 2", "service svc-2",
+          "1 dropped by this notifier so far");
+    } finally {
+      d.close();
+      never.countDown();
+    }
+  }
+
+  @Test
+  void sendTimeout_interruptsAStuckSend_whichIsRetried() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    LinkedBlockingQueue<Alert> sent = new LinkedBlockingQueue<>();
+    AtomicInteger calls = new AtomicInteger();
+    Notifier stuckOnce = alert -> {
+      if (calls.incrementAndGet() == 1) {
+        entered.countDown();
+        new CountDownLatch(1).await(); // until interrupted
+      }
+      sent.add(alert);
+    };
+    // One plain thread that, unlike a ThreadPoolExecutor, does not clear interrupts between tasks.
+    LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    AtomicBoolean interruptLeaked = new AtomicBoolean();
+    Thread thread = new Thread(() -> {
+      try {
+        while (true) {
+          tasks.take().run();
+          if (Thread.currentThread().isInterrupted()) {
+            interruptLeaked.set(true);
+          }
+        }
+      } catch (InterruptedException e) {
+        interruptLeaked.set(true);
+      }
+    }, "test-delivery");
+    thread.setDaemon(true);
+    thread.start();
+    int mark = LogCapture.mark();
+    try (AlertDispatcher d = AlertDispatcher.builder().notifier(stuckOnce).ticker(ticker).scheduler(scheduler)
+        .executor(tasks::add).sendTimeout(Duration.ofSeconds(30)).initialBackoff(Duration.ofSeconds(1)).build()) {
+      d.dispatch(spike(Severity.CRITICAL));
+      assertThat(entered.await(HAND_OFF.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(scheduler.pending()).as("the send's watchdog").isEqualTo(1);
+
+      assertThat(scheduler.advance(Duration.ofSeconds(30))).isEqualTo(1);
+
+      assertThat(scheduler.awaitPending(1, HAND_OFF)).as("the retry, scheduled once the send gave up").isTrue();
+      assertThat(scheduler.lastDelay()).hasValueSatisfying(delay -> assertThat(delay).isLessThanOrEqualTo(
+          Duration.ofSeconds(1)));
+      scheduler.advance(Duration.ofSeconds(1));
+      assertThat(sent.poll(HAND_OFF.toSeconds(), TimeUnit.SECONDS)).isNotNull();
+      d.flush(HAND_OFF);
+      assertThat(d.stats()).isEqualTo(new DispatcherStats(1, 1, 0, 0, 0, 1));
+      assertThat(interruptLeaked).as("the interrupt was aimed at the send only").isFalse();
+      assertThat(thread.isAlive()).isTrue();
+    } finally {
+      thread.interrupt();
+    }
+    assertThat(LogCapture.since(mark)).anySatisfy(e -> {
+      assertThat(e.level()).isEqualTo(Level.WARN);
+      assertThat(e.message()).contains("did not return within PT30S");
+    });
+  }
+
+  @Test
+  void fullQueue_dropsWithWarnCarryingCounts_atMostOnceAMinute_andTheDroppedAlertDoesNotSilenceTheNextOne() {
+    int mark = LogCapture.mark();
+    try (AlertDispatcher d = driven(recording).maxQueue(3).build()) {
+      for (int i = 0; i < 5; i++) {
+        boolean queued = d.dispatch(alert(AlertType.USAGE_SPIKE, Severity.WARNING, "svc-" + i, null, "alert " + i));
+        assertThat(queued).as("alert %d", i).isEqualTo(i < 3);
+      }
+      ticker.advance(Duration.ofMinutes(1));
+      assertThat(d.dispatch(alert(AlertType.USAGE_SPIKE, Severity.WARNING, "svc-5", null, "alert 5"))).isFalse();
+      assertThat(d.stats().dropped()).isEqualTo(3);
+
+      List<LogCapture.Event> full = LogCapture.since(mark).stream()
+          .filter(e -> e.message().contains("is full")).toList();
+      assertThat(full).extracting(LogCapture.Event::level).containsExactly(Level.WARN, Level.DEBUG, Level.WARN);
+      assertThat(full.get(0).message()).contains("alert 3", "1 dropped by this notifier so far");
+      assertThat(full.get(2).message()).contains("alert 5", "3 dropped by this notifier so far");
+
+      executor.runAll();
+      assertThat(d.dispatch(alert(AlertType.USAGE_SPIKE, Severity.WARNING, "svc-3", null, "alert 3 again")))
+          .as("alert 3 was never delivered, so it opened no episode").isTrue();
+      executor.runAll();
+      assertThat(recording.sent).extracting(Alert::title).containsExactly("alert 0", "alert 1", "alert 2",
+          "alert 3 again");
+    }
+  }
+
+  @Test
+  void noNotifier_alertsGoToTheLog() {
+    int mark = LogCapture.mark();
+    try (AlertDispatcher d = AlertDispatcher.builder().ticker(ticker).scheduler(scheduler).executor(Runnable::run)
+        .build()) {
+      d.dispatch(spike(Severity.CRITICAL));
+      d.dispatch(resolved());
+    }
+    List<LogCapture.Event> lines = LogCapture.since(mark).stream()
+        .filter(e -> e.logger().equals("dev.runaway.alert.LogNotifier")).toList();
+    assertThat(lines).extracting(LogCapture.Event::level, LogCapture.Event::message).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(Level.WARN,
+            "USAGE_SPIKE CRITICAL service=openai key=tenant-42: Spend at 12x baseline [spent=$12.00, limit=$10.00]"),
+        org.assertj.core.groups.Tuple.tuple(Level.INFO,
+            "USAGE_SPIKE INFO service=openai key=tenant-42: Spend back to normal [resolved=true]"));
+  }
+
+  @Test
+  void dispatchStorm_sixteenThreadsSendingTheSameAlert_deliverExactlyOne() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      for (int round = 0; round < 200; round++) {
+        DrivenExecutor exec = new DrivenExecutor();
+        Recording rec = new Recording();
+        try (AlertDispatcher d = AlertDispatcher.builder().notifier(rec).ticker(ticker).scheduler(scheduler)
+            .executor(exec).closeTimeout(Duration.ZERO).build()) {
+          CountDownLatch ready = new CountDownLatch(16);
+          CountDownLatch start = new CountDownLatch(1);
+          List<Future<Boolean>> results = new ArrayList<>();
+          for (int t = 0; t < 16; t++) {
+            results.add(pool.submit(() -> {
+              ready.countDown();
+              start.await();
+              return d.dispatch(spike(Severity.CRITICAL));
+            }));
+          }
+          assertThat(ready.await(HAND_OFF.toSeconds(), TimeUnit.SECONDS)).isTrue();
+          start.countDown();
+          int accepted = 0;
+          for (Future<Boolean> f : results) {
+            accepted += f.get(HAND_OFF.toSeconds(), TimeUnit.SECONDS) ? 1 : 0;
+          }
+          exec.runAll();
+
+          assertThat(accepted).as("round %d", round).isEqualTo(1);
+          assertThat(rec.sent).hasSize(1);
+          assertThat(d.stats()).isEqualTo(new DispatcherStats(1, 1, 15, 0, 0, 0));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void close_makesALastAttemptAtWaitingRetries_closesNotifiers_andRefusesLaterAlerts() {
+    recording.failures = 1;
+    int mark = LogCapture.mark();
+    AlertDispatcher d = AlertDispatcher.builder().notifier(recording).ticker(ticker).scheduler(scheduler)
+        .executor(Runnable::run).build();
+    d.dispatch(spike(Severity.CRITICAL));
+    assertThat(recording.sent).isEmpty();
+    assertThat(scheduler.pending()).isEqualTo(1);
+
+    d.close();
+
+    assertThat(recording.sent).hasSize(1);
+    assertThat(recording.closed).isTrue();
+    assertThat(d.dispatch(spike(Severity.CRITICAL))).isFalse();
+    assertThat(d.stats()).isEqualTo(new DispatcherStats(1, 1, 0, 1, 0, 1));
+    assertThat(LogCapture.since(mark)).anySatisfy(e -> {
+      assertThat(e.level()).isEqualTo(Level.WARN);
+      assertThat(e.message()).contains("closed", "dropped");
+    });
+    scheduler.advance(Duration.ofMinutes(10));
+    assertThat(recording.attempts.get()).isEqualTo(2);
+    d.close();
+  }
+
+  @Test
+  void close_reportsWhatItCouldNotDeliver() throws InterruptedException {
+    int mark = LogCapture.mark();
+    AlertDispatcher d = driven(recording).build();
+    d.dispatch(spike(Severity.CRITICAL));
+    d.close();
+    assertThat(d.stats().dropped()).isEqualTo(1);
+    assertThat(LogCapture.since(mark)).anySatisfy(e -> assertThat(e.message())
+        .contains("closed with deliveries not made", "Recording: 1 dropped"));
+    d.flush(Duration.ZERO);
+  }
+
+  @Test
+  void dispatch_ofNull_returnsFalseWithoutThrowing() {
+    try (AlertDispatcher d = driven(recording).build()) {
+      assertThat(d.dispatch(null)).isFalse();
+    }
+  }
+
+  @Test
+  void builder_validatesNamingTheFieldTheRuleAndTheValue() {
+    assertThatThrownBy(() -> AlertDispatcher.builder().maxQueue(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxQueue must be at least 1, got 0");
+    assertThatThrownBy(() -> AlertDispatcher.builder().maxAttempts(0)).hasMessage("maxAttempts must be at least 1, got 0");
+    assertThatThrownBy(() -> AlertDispatcher.builder().refractory(Duration.ofSeconds(-1)))
+        .hasMessage("refractory must not be negative, got PT-1S");
+    assertThatThrownBy(() -> AlertDispatcher.builder().sendTimeout(Duration.ZERO))
+        .hasMessage("sendTimeout must be positive, got PT0S");
+    assertThatThrownBy(() -> AlertDispatcher.builder().maxQueue(5).maxQueue(6)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("maxQueue was already set to 5");
+    assertThatThrownBy(() -> AlertDispatcher.builder().initialBackoff(Duration.ofMinutes(10)).build())
+        .hasMessage("maxBackoff must be at least initialBackoff (PT10M), got PT5M");
+  }
+}

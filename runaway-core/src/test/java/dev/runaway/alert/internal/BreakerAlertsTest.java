@@ -1,0 +1,96 @@
+package dev.runaway.alert.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.ManualTicker;
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
+import dev.runaway.alert.Notifier;
+import dev.runaway.alert.Severity;
+import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.breaker.CircuitBreakerConfig;
+import dev.runaway.breaker.TripReason;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The breaker and the dispatcher together: state changes become alert episodes. */
+final class BreakerAlertsTest {
+
+  private final ManualTicker ticker = ManualTicker.create();
+  private final ManualScheduler scheduler = new ManualScheduler(ticker);
+  private final List<Alert> sent = Collections.synchronizedList(new ArrayList<>());
+  private final Notifier recorder = sent::add;
+
+  @Test
+  void anEpisode_openHalfOpenFailedTrialThenClosed_sendsOpenedAndClosedOnly() {
+    try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker).scheduler(scheduler)
+        .executor(Runnable::run).build()) {
+      CircuitBreaker b = CircuitBreaker.of("openai",
+          CircuitBreakerConfig.builder().waitInOpenState(Duration.ofSeconds(60)).permittedCallsInHalfOpenState(1)
+              .build(), ticker);
+      b.onStateChange(t -> d.dispatch(BreakerAlerts.alertFor(t)));
+
+      b.trip(TripReason.BURN_RATE, "spend at 40x baseline");
+      ticker.advance(Duration.ofSeconds(60));
+      b.tryAcquirePermission();
+      b.onFailure(new RuntimeException());
+      ticker.advance(Duration.ofSeconds(60));
+      b.tryAcquirePermission();
+      b.onSuccess();
+
+      assertThat(sent).extracting(Alert::severity, Alert::title).containsExactly(
+          org.assertj.core.groups.Tuple.tuple(Severity.CRITICAL,
+              "Circuit breaker for openai opened (BURN_RATE): calls are refused"),
+          org.assertj.core.groups.Tuple.tuple(Severity.INFO, "Circuit breaker for openai closed: calls flow again"));
+      assertThat(sent.get(0).type()).isEqualTo(AlertType.CIRCUIT_BREAKER);
+      assertThat(sent.get(0).detail()).isEqualTo("spend at 40x baseline");
+      assertThat(sent.get(0).facts()).containsEntry("breaker", "OPEN").containsEntry("reason", "BURN_RATE");
+      assertThat(sent.get(1).facts()).containsEntry("resolved", "true");
+      assertThat(d.stats().deduplicated()).as("half-open twice, re-open once").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void sixteenThreadsTrippingAtOnce_raiseExactlyOneAlert() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      for (int round = 0; round < 200; round++) {
+        sent.clear();
+        DrivenExecutor exec = new DrivenExecutor();
+        try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker).scheduler(scheduler)
+            .executor(exec).refractory(Duration.ZERO).closeTimeout(Duration.ZERO).build()) {
+          CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
+          b.onStateChange(t -> d.dispatch(BreakerAlerts.alertFor(t)));
+          CountDownLatch ready = new CountDownLatch(16);
+          CountDownLatch start = new CountDownLatch(1);
+          List<Future<Boolean>> results = new ArrayList<>();
+          for (int i = 0; i < 16; i++) {
+            results.add(pool.submit(() -> {
+              ready.countDown();
+              start.await();
+              return b.trip(TripReason.MONITOR, "account-wide runaway");
+            }));
+          }
+          assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
+          start.countDown();
+          for (Future<Boolean> f : results) {
+            f.get(10, TimeUnit.SECONDS);
+          }
+          exec.runAll();
+          // De-duplication is off here: the single alert comes from the single transition.
+          assertThat(sent).as("round %d", round).hasSize(1);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
