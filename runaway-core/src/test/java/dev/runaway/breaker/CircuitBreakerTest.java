@@ -143,6 +143,27 @@ final class CircuitBreakerTest {
   }
 
   @Test
+  void halfOpen_releasedPermitGoesBackToTheNextTrialCall_andReleaseElsewhereDoesNothing() {
+    CircuitBreaker b = breaker(CircuitBreakerConfig.builder().waitInOpenState(WAIT).permittedCallsInHalfOpenState(1));
+    b.releasePermission();
+    assertThat(b.state()).isEqualTo(State.CLOSED);
+    b.trip(TripReason.BURN_RATE, "runaway");
+    b.releasePermission();
+    ticker.advance(WAIT);
+    b.releasePermission();
+    assertThat(b.tryAcquirePermission()).isTrue();
+    assertThat(b.tryAcquirePermission()).isFalse();
+
+    b.releasePermission(); // the trial call was refused by a budget after all
+    b.releasePermission(); // a second release has no permit to give back
+
+    assertThat(b.tryAcquirePermission()).isTrue();
+    assertThat(b.tryAcquirePermission()).isFalse();
+    b.onSuccess();
+    assertThat(b.state()).isEqualTo(State.CLOSED);
+  }
+
+  @Test
   void halfOpen_anyTrialFailure_reopensWithTheOriginalReasonAndAFreshWait() {
     CircuitBreaker b = breaker();
     b.trip(TripReason.MONITOR, "account-wide spend at 8x baseline");

@@ -152,6 +152,22 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
     }
   }
 
+  /**
+   * Gives a half-open trial permit back, so that a trial call refused after its permission (by a
+   * budget, say) does not hold the breaker half-open forever. One volatile read when closed.
+   */
+  @Override
+  public void releasePermission() {
+    Snapshot s = ref.get();
+    // Outstanding permits are those issued whose outcome is not in; failures re-open at once.
+    while (s.state == HALF_OPEN && s.issued > s.succeeded) {
+      if (ref.compareAndSet(s, s.withIssued(s.issued - 1))) {
+        return;
+      }
+      s = ref.get();
+    }
+  }
+
   @Override
   public void onSuccess() {
     Snapshot s = ref.get();

@@ -64,8 +64,10 @@ final class AlertDispatcherTest {
   }
 
   private static Alert alert(AlertType type, Severity severity, String service, String key, String title) {
-    return new Alert(type, severity, service, key, title, "", ManualTicker.create().instant(),
-        Map.of("spent", "$12.00", "limit", "$10.00"));
+    Map<String, String> facts = new java.util.LinkedHashMap<>();
+    facts.put("spent", "$12.00");
+    facts.put("limit", "$10.00");
+    return new Alert(type, severity, service, key, title, "", ManualTicker.create().instant(), facts);
   }
 
   private static Alert spike(Severity severity) {

@@ -10,6 +10,7 @@ import dev.runaway.alert.Severity;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.CircuitBreakerConfig;
 import dev.runaway.breaker.TripReason;
+import dev.runaway.internal.GuardAlerts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,8 +22,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The breaker and the dispatcher together: state changes become alert episodes. */
-final class BreakerAlertsTest {
+/** The breaker, the guard's breaker alerts and the dispatcher together: state changes become alert episodes. */
+final class BreakerAlertEpisodesTest {
 
   private final ManualTicker ticker = ManualTicker.create();
   private final ManualScheduler scheduler = new ManualScheduler(ticker);
@@ -36,7 +37,7 @@ final class BreakerAlertsTest {
       CircuitBreaker b = CircuitBreaker.of("openai",
           CircuitBreakerConfig.builder().waitInOpenState(Duration.ofSeconds(60)).permittedCallsInHalfOpenState(1)
               .build(), ticker);
-      b.onStateChange(t -> d.dispatch(BreakerAlerts.alertFor(t)));
+      b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
 
       b.trip(TripReason.BURN_RATE, "spend at 40x baseline");
       ticker.advance(Duration.ofSeconds(60));
@@ -47,12 +48,11 @@ final class BreakerAlertsTest {
       b.onSuccess();
 
       assertThat(sent).extracting(Alert::severity, Alert::title).containsExactly(
-          org.assertj.core.groups.Tuple.tuple(Severity.CRITICAL,
-              "Circuit breaker for openai opened (BURN_RATE): calls are refused"),
-          org.assertj.core.groups.Tuple.tuple(Severity.INFO, "Circuit breaker for openai closed: calls flow again"));
+          org.assertj.core.groups.Tuple.tuple(Severity.CRITICAL, "Circuit breaker OPEN: openai calls are refused"),
+          org.assertj.core.groups.Tuple.tuple(Severity.INFO, "Circuit breaker CLOSED: openai"));
       assertThat(sent.get(0).type()).isEqualTo(AlertType.CIRCUIT_BREAKER);
-      assertThat(sent.get(0).detail()).isEqualTo("spend at 40x baseline");
-      assertThat(sent.get(0).facts()).containsEntry("breaker", "OPEN").containsEntry("reason", "BURN_RATE");
+      assertThat(sent.get(0).detail()).startsWith("spend at 40x baseline");
+      assertThat(sent.get(0).facts()).containsEntry("breaker", "OPEN").containsEntry("trip_reason", "BURN_RATE");
       assertThat(sent.get(1).facts()).containsEntry("resolved", "true");
       assertThat(d.stats().deduplicated()).as("half-open twice, re-open once").isEqualTo(3);
     }
@@ -68,7 +68,7 @@ final class BreakerAlertsTest {
         try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker).scheduler(scheduler)
             .executor(exec).refractory(Duration.ZERO).closeTimeout(Duration.ZERO).build()) {
           CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
-          b.onStateChange(t -> d.dispatch(BreakerAlerts.alertFor(t)));
+          b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
           CountDownLatch ready = new CountDownLatch(16);
           CountDownLatch start = new CountDownLatch(1);
           List<Future<Boolean>> results = new ArrayList<>();
