@@ -3,18 +3,12 @@ package dev.runaway.internal;
 import dev.runaway.Ticker;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.Notifier;
+import dev.runaway.alert.internal.AlertDispatcher;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** Creates the guard's {@link AlertSink}. */
+/** Creates the {@link AlertSink} of a guard or monitor: the asynchronous {@link AlertDispatcher}. */
 public final class Dispatchers {
-
-  private static final Logger LOG = LoggerFactory.getLogger(Dispatchers.class);
 
   private Dispatchers() {}
 
@@ -38,37 +32,16 @@ public final class Dispatchers {
         public void close() {}
       };
     }
-    List<Notifier> copy = List.copyOf(notifiers);
-    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "runaway-alerts");
-      t.setDaemon(true);
-      return t;
-    });
+    AlertDispatcher dispatcher = AlertDispatcher.builder().notifiers(notifiers).ticker(ticker).build();
     return new AlertSink() {
       @Override
       public void accept(Alert alert) {
-        executor.execute(() -> {
-          if (copy.isEmpty()) {
-            LOG.warn("{} {} {}: {}", alert.severity(), alert.type(), alert.service(), alert.title());
-          }
-          for (Notifier n : copy) {
-            try {
-              n.send(alert);
-            } catch (Throwable t) {
-              LOG.warn("Notifier {} failed to deliver '{}': {}", n.getClass().getSimpleName(), alert.title(), t.toString());
-            }
-          }
-        });
+        dispatcher.dispatch(alert);
       }
 
       @Override
       public void close() {
-        executor.shutdown();
-        try {
-          executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        dispatcher.close();
       }
     };
   }
