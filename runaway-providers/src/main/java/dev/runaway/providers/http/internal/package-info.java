@@ -1,0 +1,2 @@
+/** Implementation of the HTTP plumbing; not a public API. */
+package dev.runaway.providers.http.internal;
