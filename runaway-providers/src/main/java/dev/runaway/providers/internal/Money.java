@@ -1,0 +1,32 @@
+package dev.runaway.providers.internal;
+
+import dev.runaway.Cost;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/** Converts exact decimal dollar amounts to {@link Cost}, rounding to the nano-dollar. */
+public final class Money {
+
+  private Money() {}
+
+  /**
+   * Returns a dollar amount as a cost, rounded half-up to nine decimals.
+   *
+   * @param usd dollars
+   * @return the cost
+   */
+  public static Cost usd(BigDecimal usd) {
+    return Cost.of(usd.setScale(9, RoundingMode.HALF_UP));
+  }
+
+  /**
+   * Returns {@code quantity x pricePerUnit} as a cost.
+   *
+   * @param quantity the quantity
+   * @param pricePerUnit dollars per unit
+   * @return the cost
+   */
+  public static Cost times(BigDecimal quantity, BigDecimal pricePerUnit) {
+    return usd(quantity.multiply(pricePerUnit));
+  }
+}

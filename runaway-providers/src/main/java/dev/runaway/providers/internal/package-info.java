@@ -1,0 +1,2 @@
+/** Helpers shared by the providers (config reading, money); not a public API. */
+package dev.runaway.providers.internal;

@@ -1,0 +1,301 @@
+package dev.runaway.providers.rest.internal;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import dev.runaway.config.ServiceSettings;
+import dev.runaway.providers.http.RateLimitPolicy;
+import dev.runaway.providers.internal.ConfigReader;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The custom REST detector's settings, parsed and validated (custom-rest.md §5.4).
+ *
+ * @param method GET or POST
+ * @param url the URL template
+ * @param headers header templates
+ * @param body the body template, or null
+ * @param auth the authentication
+ * @param timeout the request timeout, or null for the service-level default
+ * @param successStatus statuses accepted besides 2xx
+ * @param format json or jsonl
+ * @param recordsPointer where the records are, or null for the whole document
+ * @param timestampPointer where a record's time is, or null
+ * @param timestampFormat iso, epochSeconds or epochMillis
+ * @param dimensions item dimensions by name
+ * @param errorPointer where an in-body error is, or null
+ * @param metrics the metrics
+ * @param rateLimits how back-pressure is read
+ * @param pagination how pages follow
+ */
+public record RestConfig(String method, String url, Map<String, String> headers, String body, Auth auth,
+    Duration timeout, Set<Integer> successStatus, String format, JsonPointer recordsPointer,
+    JsonPointer timestampPointer, String timestampFormat, Map<String, JsonPointer> dimensions,
+    JsonPointer errorPointer, List<Metric> metrics, RateLimitPolicy rateLimits, Pagination pagination) {
+
+  static final Pattern SECRET_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
+  static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z]+)\\s*\\}\\}");
+  static final Set<String> PLACEHOLDERS = Set.of("windowStart", "windowEnd", "windowStartEpoch", "windowEndEpoch",
+      "windowStartEpochMillis", "windowEndEpochMillis");
+
+  /**
+   * Authentication.
+   *
+   * @param type none, bearer, basic, apiKeyHeader or apiKeyQuery
+   * @param secretEnv the variable holding the token, password or key, or null
+   * @param username the basic user name, or null
+   * @param usernameEnv the variable holding the basic user name, or null
+   * @param name the header or query parameter of an API key, or null
+   */
+  public record Auth(String type, String secretEnv, String username, String usernameEnv, String name) {}
+
+  /**
+   * One metric.
+   *
+   * @param name its unit name in the report
+   * @param valuePointer where its value is, or null when only {@code costPointer} is given
+   * @param kind windowTotal, counter or gauge
+   * @param unit what the value counts, for people
+   * @param costPerUnit USD per unit, or null
+   * @param costPointer where a value already in USD is, or null
+   */
+  public record Metric(String name, JsonPointer valuePointer, String kind, String unit, BigDecimal costPerUnit,
+      JsonPointer costPointer) {}
+
+  /**
+   * Pagination.
+   *
+   * @param type none, pageNumber, cursor or linkHeader
+   * @param param the page-number or cursor parameter
+   * @param sizeParam the page-size parameter, or null
+   * @param size the page size
+   * @param start the first page number
+   * @param pointer the cursor's pointer
+   */
+  public record Pagination(String type, String param, String sizeParam, int size, int start, JsonPointer pointer) {}
+
+  /**
+   * Parses and validates the settings.
+   *
+   * @param settings the service's settings
+   * @return the config
+   * @throws dev.runaway.config.ConfigException naming the offending key
+   */
+  public static RestConfig parse(ServiceSettings settings) {
+    ConfigReader top = ConfigReader.of(settings);
+    top.allowOnly(Set.of("type", "id", "request", "response", "metrics", "rateLimit", "pagination",
+        "allow_insecure_http", "timeout_seconds", "connect_timeout_seconds", "max_pages"));
+    if (!top.has("request")) {
+      throw top.error("request", "is required: the request to send ({\"method\": \"GET\", \"url\": \"https://...\"})");
+    }
+    ConfigReader req = top.object("request").allowOnly(Set.of("method", "url", "headers", "body", "auth",
+        "timeoutSeconds", "successStatus"));
+    String method = req.choice("method", "GET", List.of("GET", "POST"));
+    String url = req.requireString("url", "the API's URL, with {{windowStart}}/{{windowEnd}} where the span goes");
+    checkPlaceholders(req, "url", url);
+    Map<String, String> headers = req.stringMap("headers");
+    String body = req.string("body").orElse(null);
+    if (body != null) {
+      if (method.equals("GET")) {
+        throw req.error("body", "is only sent with \"method\": \"POST\"");
+      }
+      checkPlaceholders(req, "body", body);
+    }
+    Auth auth = auth(req.object("auth"));
+    Duration timeout = req.nonNegativeDecimal("timeoutSeconds").map(d -> {
+      if (d.signum() == 0 || d.compareTo(BigDecimal.valueOf(3600)) > 0) {
+        throw req.error("timeoutSeconds", "must be more than 0 and at most 3600, got " + d.toPlainString());
+      }
+      return Duration.ofNanos(d.movePointRight(9).longValue());
+    }).orElse(null);
+    Set<Integer> success = new LinkedHashSet<>(req.integers("successStatus"));
+    for (int s : success) {
+      if (s < 100 || s > 599) {
+        throw req.error("successStatus", "must hold HTTP statuses (100-599), got " + s);
+      }
+    }
+
+    ConfigReader res = top.object("response").allowOnly(Set.of("format", "recordsPointer", "timestampPointer",
+        "timestampFormat", "dimensions", "errorPointer"));
+    String format = res.choice("format", "json", List.of("json", "jsonl"));
+    JsonPointer records = pointer(res, "recordsPointer");
+    JsonPointer timestamp = pointer(res, "timestampPointer");
+    String tsFormat = res.choice("timestampFormat", "iso", List.of("iso", "epochSeconds", "epochMillis"));
+    Map<String, JsonPointer> dimensions = new LinkedHashMap<>();
+    ConfigReader dims = res.object("dimensions");
+    for (String k : dims.keys()) {
+      dimensions.put(k, pointer(dims, k));
+    }
+    JsonPointer error = pointer(res, "errorPointer");
+
+    List<ConfigReader> metricReaders = top.objects("metrics");
+    if (metricReaders.isEmpty()) {
+      throw top.error("metrics", "is required: at least one {\"name\": ..., \"valuePointer\": \"/count\"}");
+    }
+    List<Metric> metrics = new ArrayList<>();
+    Set<String> names = new LinkedHashSet<>();
+    for (ConfigReader m : metricReaders) {
+      m.allowOnly(Set.of("name", "valuePointer", "kind", "unit", "costPerUnit", "costPointer"));
+      String name = m.requireString("name", "the metric's name, such as \"requests\"");
+      if (!names.add(name)) {
+        throw m.error("name", "'" + name + "' is used by another metric; names must be unique");
+      }
+      JsonPointer value = pointer(m, "valuePointer");
+      JsonPointer costPointer = pointer(m, "costPointer");
+      BigDecimal costPerUnit = m.nonNegativeDecimal("costPerUnit").orElse(null);
+      String kind = m.choice("kind", "windowTotal", List.of("windowTotal", "counter", "gauge"));
+      if (value == null && costPointer == null) {
+        throw m.error("valuePointer", "is required unless costPointer is given");
+      }
+      if (costPerUnit != null && costPointer != null) {
+        throw m.error("costPerUnit", "cannot be combined with costPointer; give one of them");
+      }
+      if (costPerUnit != null && value == null) {
+        throw m.error("costPerUnit", "needs a valuePointer to multiply");
+      }
+      if (kind.equals("gauge") && (costPerUnit != null || costPointer != null)) {
+        throw m.error("kind", "a gauge is a level and carries no cost; use windowTotal or counter for costs");
+      }
+      metrics.add(new Metric(name, value, kind, m.string("unit").orElse(name), costPerUnit, costPointer));
+    }
+
+    ConfigReader rl = top.object("rateLimit").allowOnly(Set.of("remainingHeader", "resetHeader", "resetFormat",
+        "retryAfterHeader"));
+    RateLimitPolicy.Builder policy = RateLimitPolicy.builder();
+    rl.string("remainingHeader").ifPresent(policy::remainingHeader);
+    rl.string("resetHeader").ifPresent(policy::resetHeader);
+    rl.string("retryAfterHeader").ifPresent(policy::retryAfterHeader);
+    switch (rl.choice("resetFormat", "epochSeconds", List.of("secondsRemaining", "epochSeconds", "epochMillis",
+        "rfc1123"))) {
+      case "secondsRemaining":
+        policy.resetFormat(RateLimitPolicy.ResetFormat.SECONDS_REMAINING);
+        break;
+      case "epochMillis":
+        policy.resetFormat(RateLimitPolicy.ResetFormat.EPOCH_MILLIS);
+        break;
+      case "rfc1123":
+        policy.resetFormat(RateLimitPolicy.ResetFormat.HTTP_DATE);
+        break;
+      default:
+        policy.resetFormat(RateLimitPolicy.ResetFormat.EPOCH_SECONDS);
+    }
+
+    ConfigReader pg = top.object("pagination");
+    String pType = pg.choice("type", "none", List.of("none", "pageNumber", "cursor", "linkHeader"));
+    if (format.equals("jsonl") && (pType.equals("pageNumber") || pType.equals("cursor"))) {
+      throw pg.error("type", "JSON Lines responses page only with \"linkHeader\" or \"none\", got '" + pType + "'");
+    }
+    Pagination pagination;
+    switch (pType) {
+      case "pageNumber":
+        pg.allowOnly(Set.of("type", "param", "sizeParam", "size", "start"));
+        pagination = new Pagination(pType, pg.string("param").orElse("page"), pg.string("sizeParam").orElse(null),
+            pg.integer("size", 100, 1, 10_000), pg.integer("start", 1, 0, 1), null);
+        break;
+      case "cursor":
+        pg.allowOnly(Set.of("type", "pointer", "param"));
+        JsonPointer p = pointer(pg, "pointer");
+        if (p == null) {
+          throw pg.error("pointer", "is required for cursor pagination: where the next cursor is, such as \"/next\"");
+        }
+        pagination = new Pagination(pType, pg.requireString("param", "the query parameter taking the cursor"),
+            null, 0, 0, p);
+        break;
+      default:
+        pg.allowOnly(Set.of("type"));
+        pagination = new Pagination(pType, null, null, 0, 0, null);
+    }
+    return new RestConfig(method, url, Map.copyOf(headers), body, auth, timeout, Set.copyOf(success), format,
+        records, timestamp, tsFormat, java.util.Collections.unmodifiableMap(dimensions), error, List.copyOf(metrics),
+        policy.build(), pagination);
+  }
+
+  /**
+   * Returns the names of every secret the settings refer to, without validating the rest.
+   *
+   * @param settings the settings
+   * @return the names
+   */
+  public static List<String> secretNames(ServiceSettings settings) {
+    RestConfig c = parse(settings);
+    Set<String> names = new LinkedHashSet<>();
+    collect(c.url, names);
+    c.headers.values().forEach(v -> collect(v, names));
+    if (c.body != null) {
+      collect(c.body, names);
+    }
+    if (c.auth.usernameEnv() != null) {
+      names.add(c.auth.usernameEnv());
+    }
+    if (c.auth.secretEnv() != null) {
+      names.add(c.auth.secretEnv());
+    }
+    return List.copyOf(names);
+  }
+
+  static void collect(String template, Set<String> names) {
+    Matcher m = SECRET_REF.matcher(template);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+  }
+
+  private static Auth auth(ConfigReader a) {
+    String type = a.choice("type", "none", List.of("none", "bearer", "basic", "apiKeyHeader", "apiKeyQuery",
+        "digest", "oauth2ClientCredentials"));
+    switch (type) {
+      case "none":
+        a.allowOnly(Set.of("type"));
+        return new Auth(type, null, null, null, null);
+      case "bearer":
+        a.allowOnly(Set.of("type", "tokenEnv"));
+        return new Auth(type, a.requireString("tokenEnv", "the environment variable holding the token"), null, null,
+            null);
+      case "basic":
+        a.allowOnly(Set.of("type", "username", "usernameEnv", "passwordEnv"));
+        if (a.has("username") == a.has("usernameEnv")) {
+          throw a.error("username", "give exactly one of username and usernameEnv");
+        }
+        return new Auth(type, a.requireString("passwordEnv", "the environment variable holding the password"),
+            a.string("username").orElse(null), a.string("usernameEnv").orElse(null), null);
+      case "apiKeyHeader":
+      case "apiKeyQuery":
+        a.allowOnly(Set.of("type", "name", "keyEnv"));
+        return new Auth(type, a.requireString("keyEnv", "the environment variable holding the key"), null, null,
+            a.requireString("name", type.equals("apiKeyHeader") ? "the header carrying the key, such as X-Api-Key"
+                : "the query parameter carrying the key, such as api_key"));
+      default:
+        throw a.error("type", "'" + type + "' is not supported by the rest detector yet; use bearer, basic, "
+            + "apiKeyHeader, apiKeyQuery or none, or a header with a ${SECRET} reference");
+    }
+  }
+
+  private static JsonPointer pointer(ConfigReader r, String key) {
+    String s = r.string(key).orElse(null);
+    if (s == null) {
+      return null;
+    }
+    try {
+      return JsonPointer.compile(s);
+    } catch (IllegalArgumentException e) {
+      throw r.error(key, "must be a JSON Pointer such as \"/data/0/count\" (RFC 6901), got '" + s + "'");
+    }
+  }
+
+  private static void checkPlaceholders(ConfigReader r, String key, String template) {
+    Matcher m = PLACEHOLDER.matcher(template);
+    while (m.find()) {
+      if (!PLACEHOLDERS.contains(m.group(1))) {
+        throw r.error(key, "has an unknown placeholder {{" + m.group(1) + "}}; known: " + new java.util.TreeSet<>(
+            PLACEHOLDERS));
+      }
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Implementation of the custom REST detector; not a public API. */
+package dev.runaway.providers.rest.internal;
