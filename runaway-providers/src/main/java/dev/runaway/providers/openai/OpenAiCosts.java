@@ -1,0 +1,51 @@
+package dev.runaway.providers.openai;
+
+import dev.runaway.CostExtractor;
+import dev.runaway.providers.openai.internal.ResponseCostExtractor;
+import java.util.Objects;
+
+/**
+ * Cost extractors for OpenAI calls guarded by {@code RunawayGuard}: they read the token usage of
+ * a finished call and price it with {@link OpenAiPrices}.
+ *
+ * <p>The extractor understands, without depending on the SDK at compile or run time:
+ * <ul>
+ *   <li>the official {@code openai-java} SDK's {@code ChatCompletion}, {@code Response} and
+ *       {@code CreateEmbeddingResponse} (read through their {@code usage()} and {@code model()}
+ *       accessors, so any SDK version with those accessors works);
+ *   <li>raw JSON bodies of chat completions (also the final streamed chunk that carries usage),
+ *       Responses API responses (also a {@code response.completed} event) and embeddings, given
+ *       as a {@code String}, a Jackson {@code JsonNode} or a {@code Map}.
+ * </ul>
+ *
+ * <p>Cached input is charged at the cached price, reasoning tokens are output tokens (already
+ * inside the output count), a request with more than 272k input tokens is charged the long-context
+ * price where the table lists one. A model the table does not know is logged at WARN once per
+ * model id and the extractor returns {@code null}, so the guard commits the call's estimate:
+ * never $0. Results it cannot read also return {@code null} (WARN once per type).
+ *
+ * <p>The extractors are thread-safe and allocate little; they are meant for the guard's call path.
+ */
+public final class OpenAiCosts {
+
+  private OpenAiCosts() {}
+
+  /**
+   * Returns an extractor using the bundled price table.
+   *
+   * @return the extractor
+   */
+  public static CostExtractor extractor() {
+    return extractor(OpenAiPrices.bundled());
+  }
+
+  /**
+   * Returns an extractor using the given prices.
+   *
+   * @param prices the price table
+   * @return the extractor
+   */
+  public static CostExtractor extractor(OpenAiPrices prices) {
+    return new ResponseCostExtractor(Objects.requireNonNull(prices, "prices"));
+  }
+}

@@ -1,0 +1,243 @@
+package dev.runaway.providers.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runaway.Cost;
+import dev.runaway.providers.http.internal.Json;
+import dev.runaway.providers.internal.Money;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * OpenAI's token prices by model, in US dollars per million tokens: the table bundled as
+ * {@code dev/runaway/providers/openai/openai-prices.json} (built from the project's
+ * {@code openai-prices.json}, which names its source and date), optionally with models added or
+ * replaced.
+ *
+ * <p>A model id is looked up as is first; a dated snapshot that is not listed is priced by its
+ * family ({@code gpt-4o-mini-2024-07-18} as {@code gpt-4o-mini}, {@code gpt-4-0613} as
+ * {@code gpt-4}). Fine-tuned models ({@code ft:...}) are not mapped to their base, whose price
+ * differs.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class OpenAiPrices {
+
+  private static final Pattern DATED = Pattern.compile("-\\d{4}-\\d{2}-\\d{2}$");
+  private static final Pattern MMDD = Pattern.compile("-\\d{4}$");
+  private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+  private static final int LOOKUP_CACHE_LIMIT = 4096;
+  private static volatile OpenAiPrices bundled;
+
+  private final Map<String, ModelPrice> models;
+  private final String source;
+  private final String asOf;
+  private final Map<String, Optional<ModelPrice>> lookups = new ConcurrentHashMap<>();
+
+  /**
+   * Prices of one model, in US dollars per million tokens.
+   *
+   * @param input uncached input tokens
+   * @param cachedInput cached input tokens, or {@code null} when no discount is listed (then the
+   *     input price applies)
+   * @param output output tokens, reasoning tokens included
+   * @param cacheWrite input tokens written to the cache, or {@code null} (then the input price applies)
+   * @param longContext the prices for a request whose input exceeds 272k tokens, or {@code null}
+   */
+  public record ModelPrice(BigDecimal input, BigDecimal cachedInput, BigDecimal output, BigDecimal cacheWrite,
+      ModelPrice longContext) {
+
+    /** Validates the prices. */
+    public ModelPrice {
+      Objects.requireNonNull(input, "input");
+      Objects.requireNonNull(output, "output");
+      for (BigDecimal p : new BigDecimal[] {input, cachedInput, output, cacheWrite}) {
+        if (p != null && p.signum() < 0) {
+          throw new IllegalArgumentException("prices must be zero or more, got " + p.toPlainString());
+        }
+      }
+    }
+
+    /**
+     * Creates standard-tier prices.
+     *
+     * @param input USD per million input tokens
+     * @param cachedInput USD per million cached input tokens, or {@code null}
+     * @param output USD per million output tokens
+     * @return the prices
+     */
+    public static ModelPrice of(String input, String cachedInput, String output) {
+      return new ModelPrice(new BigDecimal(input), cachedInput == null ? null : new BigDecimal(cachedInput),
+          new BigDecimal(output), null, null);
+    }
+
+    /**
+     * Returns the cost of a request or of summed usage.
+     *
+     * @param inputTokens all input tokens, cached and cache writes included
+     * @param cachedTokens input tokens read from the cache
+     * @param cacheWriteTokens input tokens written to the cache
+     * @param outputTokens output tokens, reasoning included
+     * @param perRequest whether the counts are one request's, so the long-context tier may apply
+     * @return the cost
+     */
+    public Cost cost(long inputTokens, long cachedTokens, long cacheWriteTokens, long outputTokens,
+        boolean perRequest) {
+      ModelPrice p = perRequest && longContext != null && inputTokens > 272_000 ? longContext : this;
+      long cached = Math.max(0, Math.min(cachedTokens, inputTokens));
+      long written = Math.max(0, Math.min(cacheWriteTokens, inputTokens - cached));
+      long uncached = inputTokens - cached - written;
+      BigDecimal usd = p.input.multiply(BigDecimal.valueOf(uncached))
+          .add((p.cachedInput != null ? p.cachedInput : p.input).multiply(BigDecimal.valueOf(cached)))
+          .add((p.cacheWrite != null ? p.cacheWrite : p.input).multiply(BigDecimal.valueOf(written)))
+          .add(p.output.multiply(BigDecimal.valueOf(Math.max(0, outputTokens))));
+      return Money.usd(usd.divide(MILLION));
+    }
+  }
+
+  private OpenAiPrices(Map<String, ModelPrice> models, String source, String asOf) {
+    this.models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
+    this.source = source;
+    this.asOf = asOf;
+  }
+
+  /**
+   * Returns the bundled table.
+   *
+   * @return the prices
+   * @throws UncheckedIOException if the resource is missing from the jar
+   */
+  public static OpenAiPrices bundled() {
+    OpenAiPrices b = bundled;
+    if (b == null) {
+      b = load();
+      bundled = b;
+    }
+    return b;
+  }
+
+  private static OpenAiPrices load() {
+    String name = "openai-prices.json";
+    try (InputStream in = OpenAiPrices.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new UncheckedIOException(new IOException("resource " + name + " is missing next to "
+            + OpenAiPrices.class.getName()));
+      }
+      JsonNode root = Json.MAPPER.readTree(in);
+      Map<String, ModelPrice> models = new LinkedHashMap<>();
+      root.path("models").fields().forEachRemaining(e -> models.put(e.getKey(), parse(e.getValue())));
+      root.path("local_additions").path("models").fields()
+          .forEachRemaining(e -> models.put(e.getKey(), parse(e.getValue())));
+      return new OpenAiPrices(models, root.path("source_url").asText(root.path("source").asText()),
+          root.path("as_of").asText());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ModelPrice parse(JsonNode n) {
+    JsonNode lc = n.path("above_272k_input_tokens");
+    ModelPrice longContext = lc.isObject() ? new ModelPrice(lc.path("input_per_1m_usd").decimalValue(),
+        decimal(lc.path("cached_input_per_1m_usd")), lc.path("output_per_1m_usd").decimalValue(),
+        decimal(lc.path("cache_write_per_1m_usd")), null) : null;
+    return new ModelPrice(n.path("input_per_1m_usd").decimalValue(), decimal(n.path("cached_input_per_1m_usd")),
+        n.path("output_per_1m_usd").decimalValue(), decimal(n.path("cache_write_per_1m_usd")), longContext);
+  }
+
+  private static BigDecimal decimal(JsonNode n) {
+    return n.isNumber() ? n.decimalValue() : null;
+  }
+
+  /**
+   * Returns a table with one model added or replaced.
+   *
+   * @param modelId the exact model id or family, such as {@code gpt-4o-mini}
+   * @param price its prices
+   * @return the new table
+   */
+  public OpenAiPrices withModel(String modelId, ModelPrice price) {
+    Objects.requireNonNull(modelId, "modelId");
+    Objects.requireNonNull(price, "price");
+    Map<String, ModelPrice> m = new LinkedHashMap<>(models);
+    m.put(modelId, price);
+    return new OpenAiPrices(m, source, asOf + " (with overrides)");
+  }
+
+  /**
+   * Finds a model's prices: the exact id, else its family with the date suffix removed.
+   *
+   * @param modelId the model id a response or usage row names
+   * @return the prices, or empty for an unknown model
+   */
+  public Optional<ModelPrice> find(String modelId) {
+    if (modelId == null || modelId.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<ModelPrice> cached = lookups.get(modelId);
+    if (cached != null) {
+      return cached;
+    }
+    Optional<ModelPrice> found = resolve(modelId);
+    if (lookups.size() < LOOKUP_CACHE_LIMIT) {
+      lookups.put(modelId, found);
+    }
+    return found;
+  }
+
+  private Optional<ModelPrice> resolve(String id) {
+    ModelPrice p = models.get(id);
+    if (p != null) {
+      return Optional.of(p);
+    }
+    if (id.startsWith("ft:")) {
+      return Optional.empty();
+    }
+    for (Pattern suffix : new Pattern[] {DATED, MMDD}) {
+      String family = suffix.matcher(id).replaceFirst("");
+      if (!family.equals(id) && models.containsKey(family)) {
+        return Optional.of(models.get(family));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Returns every listed model id.
+   *
+   * @return the ids, unmodifiable
+   */
+  public Map<String, ModelPrice> models() {
+    return models;
+  }
+
+  /**
+   * Returns where the bundled prices come from.
+   *
+   * @return the source
+   */
+  public String source() {
+    return source;
+  }
+
+  /**
+   * Returns the date or version of the prices.
+   *
+   * @return the date
+   */
+  public String asOf() {
+    return asOf;
+  }
+
+  @Override
+  public String toString() {
+    return "OpenAiPrices[" + models.size() + " models, as of " + asOf + "]";
+  }
+}
