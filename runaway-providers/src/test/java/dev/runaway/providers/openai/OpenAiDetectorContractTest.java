@@ -1,0 +1,275 @@
+package dev.runaway.providers.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.Cost;
+import dev.runaway.monitor.Detector;
+import dev.runaway.monitor.DetectorProvider;
+import dev.runaway.monitor.PollContext;
+import dev.runaway.monitor.UsageItem;
+import dev.runaway.monitor.UsageReport;
+import dev.runaway.providers.testing.DetectorContractTest;
+import dev.runaway.providers.testing.RecordedRequest;
+import dev.runaway.providers.testing.StubResponse;
+import dev.runaway.providers.testing.StubServer;
+import dev.runaway.providers.testing.TimeWindow;
+import dev.runaway.testing.LogCapture;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
+
+/** The OpenAI detector against the organization Usage and Costs APIs' wire format (openai.md). */
+final class OpenAiDetectorContractTest extends DetectorContractTest {
+
+  static final String USAGE = "/v1/organization/usage/";
+  static final String COSTS = "/v1/organization/costs";
+  /** 14:00Z, the context's since; NOW is 14:05Z = 1787321100. */
+  static final long SINCE = 1787320800L;
+  static final long DAY_2026_08_20 = 1787184000L;
+  static final long DAY_2026_08_21 = 1787270400L;
+
+  @Override
+  protected DetectorProvider provider() {
+    return new OpenAiDetectorProvider();
+  }
+
+  @Override
+  protected Map<String, Object> settings(URI baseUrl) {
+    return Map.of("base_url", baseUrl + "/v1", "endpoints", List.of("completions", "embeddings", "images"),
+        "unit_prices", Map.of("images", 0.04));
+  }
+
+  @Override
+  protected String secretEnv() {
+    return "OPENAI_ADMIN_KEY";
+  }
+
+  static String bucket(long start, String... results) {
+    return "{\"object\":\"bucket\",\"start_time\":" + start + ",\"end_time\":" + (start + 60) + ",\"results\":["
+        + String.join(",", results) + "]}";
+  }
+
+  static String page(boolean hasMore, String next, String... buckets) {
+    return "{\"object\":\"page\",\"data\":[" + String.join(",", buckets) + "],\"has_more\":" + hasMore
+        + ",\"next_page\":" + (next == null ? "null" : "\"" + next + "\"") + "}";
+  }
+
+  static String completions(String model, long input, long cached, long cacheWrite, long output, long requests,
+      Boolean batch) {
+    return "{\"object\":\"organization.usage.completions.result\",\"input_tokens\":" + input
+        + ",\"output_tokens\":" + output + ",\"num_model_requests\":" + requests + ",\"input_cached_tokens\":"
+        + cached + ",\"input_cache_write_tokens\":" + cacheWrite + ",\"input_uncached_tokens\":"
+        + (input - cached - cacheWrite) + ",\"input_audio_tokens\":0,\"output_audio_tokens\":0,\"project_id\":null,"
+        + "\"user_id\":null,\"api_key_id\":null,\"model\":\"" + model + "\",\"batch\":" + batch
+        + ",\"service_tier\":null}";
+  }
+
+  static String costs(double yesterday, double today) {
+    return "{\"object\":\"page\",\"data\":["
+        + "{\"object\":\"bucket\",\"start_time\":" + DAY_2026_08_20 + ",\"end_time\":" + DAY_2026_08_21
+        + ",\"results\":[{\"object\":\"organization.costs.result\",\"amount\":{\"value\":" + yesterday
+        + ",\"currency\":\"usd\"},\"line_item\":null,\"project_id\":null,\"api_key_id\":null,\"quantity\":null}]},"
+        + "{\"object\":\"bucket\",\"start_time\":" + DAY_2026_08_21 + ",\"end_time\":" + (DAY_2026_08_21 + 86400)
+        + ",\"results\":[{\"object\":\"organization.costs.result\",\"amount\":{\"value\":" + today
+        + ",\"currency\":\"usd\"},\"line_item\":null,\"project_id\":null,\"api_key_id\":null,\"quantity\":null}]}"
+        + "],\"has_more\":false,\"next_page\":null}";
+  }
+
+  static final String EMPTY = page(false, null);
+
+  @Override
+  protected void scriptHappyDay(StubServer stub, PollContext ctx) {
+    String page1 = page(true, "page_AAAAAGimgQAAAAAAaKZ_gA==",
+        // 13:58, ended before since on the first poll: already spent, not reported.
+        bucket(SINCE - 120, completions("gpt-4o-mini-2024-07-18", 1_000_000, 0, 0, 1_000_000, 9, null)),
+        bucket(SINCE + 60,
+            completions("gpt-4o-mini-2024-07-18", 182_000, 120_000, 2_000, 41_000, 310, null),
+            completions("gpt-4.1-2025-04-14", 9_100, 0, 0, 2_300, 12, null)));
+    String page2 = page(false, null, bucket(SINCE + 180,
+        completions("gpt-4o-mini-2024-07-18", 2_950_000, 2_400_000, 0, 612_000, 5_120, null),
+        completions("gpt-4o-mini-2024-07-18", 1_000_000, 0, 0, 200_000, 40, true)));
+    stub.route(USAGE + "completions", r -> r.param("page").isEmpty() ? StubResponse.ok(page1) : StubResponse.ok(page2));
+    stub.enqueue(USAGE + "embeddings", StubResponse.ok(page(false, null, bucket(SINCE + 120,
+        "{\"object\":\"organization.usage.embeddings.result\",\"input_tokens\":500000,\"num_model_requests\":40,"
+            + "\"project_id\":null,\"user_id\":null,\"api_key_id\":null,\"model\":\"text-embedding-3-small\"}"))));
+    stub.enqueue(USAGE + "images", StubResponse.ok(page(false, null, bucket(SINCE + 120,
+        "{\"object\":\"organization.usage.images.result\",\"images\":3,\"num_model_requests\":3,\"size\":null,"
+            + "\"source\":null,\"project_id\":null,\"user_id\":null,\"api_key_id\":null,\"model\":\"gpt-image-1\"}"))));
+    stub.enqueue(COSTS, StubResponse.ok(costs(41.5, 5.0)));
+  }
+
+  @Override
+  protected Cost expectedHappyCost() {
+    // gpt-4o-mini at 14:01: uncached 60,000 x 0.15 + cached 120,000 x 0.075 + cache write 2,000 x 0.15
+    //   + output 41,000 x 0.6 = 42,900 per 1e6 = $0.0429
+    // gpt-4.1 (family of gpt-4.1-2025-04-14): 9,100 x 2 + 2,300 x 8 = 36,600 per 1e6 = $0.0366
+    // gpt-4o-mini at 14:03: 550,000 x 0.15 + 2,400,000 x 0.075 + 612,000 x 0.6 = 629,700 per 1e6 = $0.6297
+    // gpt-4o-mini batch: (1,000,000 x 0.15 + 200,000 x 0.6) x 0.5 = 135,000 per 1e6 = $0.135
+    // text-embedding-3-small: 500,000 x 0.02 = 10,000 per 1e6 = $0.01
+    // images: 3 x $0.04 = $0.12; the 13:58 bucket is before since on a first poll: not counted.
+    // Costs API: first reading of a day not watched from midnight is a baseline: no adjustment.
+    return Cost.usd("0.9742");
+  }
+
+  @Override
+  protected void assertHappyDay(UsageReport report, StubServer stub) {
+    assertThat(report.unit("tokens.input")).isEqualTo(182_000 + 9_100 + 2_950_000 + 1_000_000 + 500_000);
+    assertThat(report.unit("tokens.output")).isEqualTo(41_000 + 2_300 + 612_000 + 200_000);
+    assertThat(report.unit("requests")).isEqualTo(310 + 12 + 5_120 + 40 + 40 + 3);
+    assertThat(report.unit("images")).isEqualTo(3);
+    assertThat(report.items()).extracting(UsageItem::name)
+        .containsExactly("gpt-4o-mini-2024-07-18", "gpt-4.1-2025-04-14", "text-embedding-3-small", "gpt-image-1");
+    assertThat(report.items().get(0).cost()).isEqualTo(Cost.usd("0.8076"));
+    RecordedRequest first = stub.requestsTo(USAGE + "completions").get(0);
+    assertThat(first.header("Authorization")).contains("Bearer " + SECRET);
+    assertThat(first.param("bucket_width")).contains("1m");
+    assertThat(first.params("group_by[]")).containsExactly("model", "batch");
+    assertThat(first.param("limit")).contains("20");
+    assertThat(stub.requestsTo(USAGE + "completions").get(1).param("page")).contains("page_AAAAAGimgQAAAAAAaKZ_gA==");
+    assertThat(stub.requestsTo(COSTS).get(0).param("bucket_width")).contains("1d");
+  }
+
+  @Override
+  protected void scriptEmptyDay(StubServer stub, PollContext ctx) {
+    for (String e : List.of("completions", "embeddings", "images")) {
+      stub.enqueue(USAGE + e, StubResponse.ok(EMPTY));
+    }
+    stub.enqueue(COSTS, StubResponse.ok(page(false, null)));
+  }
+
+  @Override
+  protected Optional<TimeWindow> windowOf(RecordedRequest r) {
+    if (r.param("start_time").isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(TimeWindow.epochSeconds(Long.parseLong(r.param("start_time").get()),
+        Long.parseLong(r.param("end_time").get())));
+  }
+
+  @Override
+  protected Set<TimeWindow> expectedWindows(PollContext ctx) {
+    // Usage: since floored to the minute, re-read 900 s back for late rows; costs: yesterday and today.
+    return Set.of(TimeWindow.epochSeconds(SINCE - 900, NOW.getEpochSecond()),
+        TimeWindow.epochSeconds(DAY_2026_08_20, NOW.getEpochSecond()));
+  }
+
+  private PollContext at(Instant since, Instant now, boolean first) {
+    return PollContext.of(since, now, INTERVAL, ticker, first);
+  }
+
+  @Test
+  void lateRows_areCountedOnceAsTheyGrow() throws Exception {
+    Map<String, String> pages = new java.util.concurrent.ConcurrentHashMap<>();
+    pages.put("completions", page(false, null,
+        bucket(SINCE + 240, completions("gpt-4.1", 100_000, 0, 0, 0, 1, null))));
+    stub.route(USAGE + "completions", r -> StubResponse.ok(pages.get("completions")));
+    stub.enqueue(USAGE + "embeddings", StubResponse.ok(EMPTY));
+    stub.enqueue(USAGE + "images", StubResponse.ok(EMPTY));
+    stub.enqueue(COSTS, StubResponse.ok(costs(0, 0)));
+    Detector d = create();
+    // 100,000 x $2 per 1e6 = $0.20
+    assertThat(d.poll(context()).cost()).isEqualTo(Cost.usd("0.2"));
+    pages.put("completions", page(false, null,
+        bucket(SINCE + 240, completions("gpt-4.1", 150_000, 0, 0, 0, 2, null)),
+        bucket(SINCE + 300, completions("gpt-4.1", 10_000, 0, 0, 0, 1, null))));
+    ticker.advance(INTERVAL);
+    UsageReport second = d.poll(at(NOW, NOW.plus(INTERVAL), false));
+    // Only the growth: 50,000 more at 14:04 and 10,000 at 14:05: 60,000 x $2 per 1e6 = $0.12.
+    assertThat(second.cost()).isEqualTo(Cost.usd("0.12"));
+    assertThat(second.unit("tokens.input")).isEqualTo(60_000);
+    assertThat(stub.requestsTo(USAGE + "completions").get(1).param("start_time"))
+        .contains(Long.toString(NOW.getEpochSecond() - 900));
+  }
+
+  @Test
+  void costsApi_addsWhatTheBillExceedsBeyondTheEstimates() throws Exception {
+    Map<String, String> body = new java.util.concurrent.ConcurrentHashMap<>();
+    body.put("completions", EMPTY);
+    body.put("costs", costs(41.5, 5.0));
+    stub.route(USAGE + "completions", r -> StubResponse.ok(body.get("completions")));
+    stub.enqueue(USAGE + "embeddings", StubResponse.ok(EMPTY));
+    stub.enqueue(USAGE + "images", StubResponse.ok(EMPTY));
+    stub.route(COSTS, r -> StubResponse.ok(body.get("costs")));
+    Detector d = create();
+    assertThat(d.poll(context()).cost()).isEqualTo(Cost.ZERO);
+
+    // An hour later: $2.00 of gpt-4.1 estimated; the bill for today went from $5 to $8.
+    ticker.advance(Duration.ofHours(1));
+    Instant later = NOW.plus(Duration.ofHours(1));
+    long lateBucket = later.getEpochSecond() - 120;
+    body.put("completions", page(false, null, "{\"object\":\"bucket\",\"start_time\":" + lateBucket
+        + ",\"end_time\":" + (lateBucket + 60) + ",\"results\":[" + completions("gpt-4.1", 1_000_000, 0, 0, 0, 5, null)
+        + "]}"));
+    body.put("costs", costs(41.5, 8.0));
+    UsageReport r = d.poll(at(later.minus(INTERVAL), later, false));
+    // Billed 8 - baseline 5 - estimated 2 = $1.00 added.
+    assertThat(r.cost()).isEqualTo(Cost.usd("3.00"));
+    assertThat(r.items()).extracting(UsageItem::name).contains("costs_api.reconciliation");
+    assertThat(r.items().stream().filter(i -> i.name().equals("costs_api.reconciliation")).findFirst().get().cost())
+        .isEqualTo(Cost.usd("1.00"));
+
+    // Another hour, no new usage, the bill unchanged: nothing more. A lower bill takes nothing back.
+    ticker.advance(Duration.ofHours(1));
+    body.put("completions", EMPTY);
+    body.put("costs", costs(41.5, 7.0));
+    Instant third = later.plus(Duration.ofHours(1));
+    assertThat(d.poll(at(third.minus(INTERVAL), third, false)).cost()).isEqualTo(Cost.ZERO);
+    assertThat(stub.requestsTo(COSTS)).hasSize(3);
+  }
+
+  @Test
+  void costsApi_isReadOncePerInterval() throws Exception {
+    scriptEmptyDay(stub, context());
+    Detector d = create();
+    d.poll(context());
+    ticker.advance(INTERVAL);
+    d.poll(at(NOW, NOW.plus(INTERVAL), false));
+    assertThat(stub.requestsTo(COSTS)).hasSize(1);
+  }
+
+  @Test
+  void unknownModel_countsTokensWithoutCostAndWarnsOnce() throws Exception {
+    int mark = LogCapture.mark();
+    stub.enqueue(USAGE + "completions", StubResponse.ok(page(false, null,
+        bucket(SINCE + 60, completions("gpt-9-turbo", 1000, 0, 0, 10, 1, null)),
+        bucket(SINCE + 120, completions("gpt-9-turbo", 1000, 0, 0, 10, 1, null)))));
+    stub.enqueue(USAGE + "embeddings", StubResponse.ok(EMPTY));
+    stub.enqueue(USAGE + "images", StubResponse.ok(EMPTY));
+    stub.enqueue(COSTS, StubResponse.ok(costs(0, 0)));
+    UsageReport r = create().poll(context());
+    assertThat(r.cost()).isEqualTo(Cost.ZERO);
+    assertThat(r.unit("tokens.input")).isEqualTo(2000);
+    assertThat(LogCapture.since(mark).stream().filter(e -> e.level() == Level.WARN && e.message().contains("gpt-9-turbo")))
+        .hasSize(1);
+  }
+
+  @Test
+  void spanLongerThanADay_readsHourlyBucketsThenMinutes() throws Exception {
+    for (String e : List.of("completions", "embeddings", "images")) {
+      stub.enqueue(USAGE + e, StubResponse.ok(EMPTY));
+    }
+    stub.enqueue(COSTS, StubResponse.ok(costs(0, 0)));
+    create().poll(at(NOW.minus(Duration.ofDays(2)), NOW, false));
+    List<RecordedRequest> rs = stub.requestsTo(USAGE + "completions");
+    assertThat(rs).hasSize(2);
+    assertThat(rs.get(0).param("bucket_width")).contains("1h");
+    assertThat(rs.get(0).param("start_time")).contains(Long.toString(NOW.getEpochSecond() - 2 * 86400 - 300));
+    assertThat(rs.get(0).param("end_time")).contains(Long.toString(NOW.getEpochSecond() - 300));
+    assertThat(rs.get(0).param("limit")).contains("48");
+    assertThat(rs.get(1).param("bucket_width")).contains("1m");
+    assertThat(rs.get(1).param("start_time")).contains(Long.toString(NOW.getEpochSecond() - 300));
+  }
+
+  @Test
+  void unknownSetting_isAConfigErrorNamingThePath() {
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> create(Map.of("unit_prices",
+        Map.of("tokens.input", 1.0))));
+    assertThat(t).hasMessageContaining("services." + SERVICE + ".unit_prices.tokens.input");
+  }
+}
