@@ -1,0 +1,2 @@
+/** Implementation of the GitHub Actions detector; not a public API. */
+package dev.runaway.providers.github.internal;
