@@ -1,0 +1,56 @@
+package dev.runaway.providers.stripe;
+
+import dev.runaway.config.SecretSource;
+import dev.runaway.config.ServiceSettings;
+import dev.runaway.monitor.Detector;
+import dev.runaway.monitor.DetectorProvider;
+import dev.runaway.providers.stripe.internal.StripeDetector;
+import java.util.List;
+
+/**
+ * Reads Stripe's balance transactions created since the last poll ({@code "type": "stripe"}) with
+ * a secret key, or a restricted key with "Balance: read", in {@code STRIPE_API_KEY}.
+ *
+ * <p>The cost is what Stripe charged: the {@code fee} of every transaction plus the transactions
+ * that are fees themselves ({@code reporting_category: fee}, such as {@code stripe_fee} billing
+ * usage fees), never below zero for a poll. Units: {@code transactions}, {@code volume_usd}
+ * (gross charges) and {@code fees_usd}; one item per transaction type. Amounts are in the
+ * currency's minor units (zero-decimal currencies such as JPY, three-decimal ones such as KWD).
+ *
+ * <p>Settings: {@code usd_rate}, required for any currency other than USD: US dollars per unit of
+ * the currency, as one number for a single-currency account or per currency
+ * ({@code {"eur": 1.08, "jpy": 0.0067}}); {@code stripe_version} (default {@code 2026-07-29.dahlia},
+ * sent as {@code Stripe-Version}); {@code stripe_account} (a Connect account id, sent as
+ * {@code Stripe-Account}); {@code base_url} (default {@code https://api.stripe.com}),
+ * {@code allow_insecure_http}, {@code timeout_seconds}, {@code connect_timeout_seconds},
+ * {@code max_pages}.
+ *
+ * <p>Rate limits: Stripe gives no {@code Retry-After}; a 429, or a 400 with
+ * {@code code: rate_limit}, backs off exponentially. A 429 with {@code code: lock_timeout} (lock
+ * contention) and any answer with {@code Stripe-Should-Retry: true} count as unavailable.
+ *
+ * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
+ */
+public final class StripeDetectorProvider implements DetectorProvider {
+
+  /** The environment variable holding the API key. */
+  public static final String KEY_ENV = "STRIPE_API_KEY";
+
+  /** Creates the provider; called by {@link java.util.ServiceLoader}. */
+  public StripeDetectorProvider() {}
+
+  @Override
+  public String type() {
+    return "stripe";
+  }
+
+  @Override
+  public List<String> requiredSecrets(ServiceSettings settings) {
+    return List.of(KEY_ENV);
+  }
+
+  @Override
+  public Detector create(ServiceSettings settings, SecretSource secrets) {
+    return new StripeDetector(settings, secrets.require(KEY_ENV));
+  }
+}

@@ -1,0 +1,2 @@
+/** Implementation of the Stripe detector; not a public API. */
+package dev.runaway.providers.stripe.internal;
