@@ -87,7 +87,8 @@ public final class ApiClient implements AutoCloseable {
   private final List<Map.Entry<String, String>> headers;
   private final List<String> credentialNames;
   private final String credentialHint;
-  private final Redactor redactor;
+  private volatile Redactor redactor;
+  private final List<Secret> secrets;
   private final RateLimitPolicy rateLimits;
   private final ResponseCheck check;
   private final Ticker ticker;
@@ -109,7 +110,8 @@ public final class ApiClient implements AutoCloseable {
     this.headers = List.copyOf(b.headers);
     this.credentialNames = List.copyOf(b.credentialNames);
     this.credentialHint = b.credentialHint;
-    this.redactor = Redactor.of(b.credentials);
+    this.secrets = new java.util.concurrent.CopyOnWriteArrayList<>(b.credentials);
+    this.redactor = Redactor.of(secrets);
     this.rateLimits = b.rateLimits;
     this.check = b.check;
     this.ticker = b.ticker;
@@ -172,6 +174,22 @@ public final class ApiClient implements AutoCloseable {
    */
   public String redact(String text) {
     return redactor.redact(text);
+  }
+
+  /**
+   * Adds a secret obtained after the client was built (such as an OAuth access token) to the
+   * values redacted from every message; send it with {@link ApiRequest#withHeader}.
+   *
+   * @param secret the secret
+   */
+  public void addSecret(Secret secret) {
+    Objects.requireNonNull(secret, "secret");
+    synchronized (secrets) {
+      if (!secrets.contains(secret)) {
+        secrets.add(secret);
+        redactor = Redactor.of(secrets);
+      }
+    }
   }
 
   /**

@@ -133,9 +133,9 @@ public final class OpenAiPrices {
       }
       JsonNode root = Json.MAPPER.readTree(in);
       Map<String, ModelPrice> models = new LinkedHashMap<>();
-      root.path("models").fields().forEachRemaining(e -> models.put(e.getKey(), parse(e.getValue())));
-      root.path("local_additions").path("models").fields()
-          .forEachRemaining(e -> models.put(e.getKey(), parse(e.getValue())));
+      root.path("models").properties().forEach(e -> models.put(e.getKey(), parse(e.getValue())));
+      root.path("local_additions").path("models").properties()
+          .forEach(e -> models.put(e.getKey(), parse(e.getValue())));
       return new OpenAiPrices(models, root.path("source_url").asText(root.path("source").asText()),
           root.path("as_of").asText());
     } catch (IOException e) {

@@ -227,6 +227,16 @@ final class ApiClientTest {
   }
 
   @Test
+  void addSecret_redactsAValueObtainedLater() {
+    String token = "oauth-SENTINEL-abc";
+    client = client();
+    client.addSecret(Secret.of("ATLAS_ACCESS_TOKEN", token));
+    stub.failAll(StubResponse.json(500, "{\"message\":\"bad token " + token + "\"}"));
+    PollException e = fails(client, ApiRequest.get("/x").withHeader("Authorization", "Bearer " + token));
+    assertThat(e.getMessage()).doesNotContain(token).contains("bad token ***");
+  }
+
+  @Test
   void check_runsFirstAndItsMessageIsRedacted() {
     client = builder().check(r -> {
       if (r.body().contains("errors")) {
