@@ -818,8 +818,7 @@ public final class ApiClient implements AutoCloseable {
       }
       String scheme = baseUrl.getScheme();
       if (scheme == null || baseUrl.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
-        throw new ConfigException(service + ": the URL must be an absolute http or https URL, got '"
-            + Redactor.of(credentials).redact(baseUrl.toString()) + "'");
+        throw new ConfigException(service + ": the URL must be an absolute http or https URL");
       }
       if (scheme.equals("http") && !allowInsecureHttp && !Hosts.isLoopback(baseUrl)) {
         throw new ConfigException(null, insecureKey, 0, 0, "refusing plain http:// to " + baseUrl.getHost()

@@ -175,7 +175,7 @@ public final class ConfigReader {
   public String choice(String key, String defaultValue, List<String> allowed) {
     String s = string(key).orElse(defaultValue);
     if (!allowed.contains(s)) {
-      throw error(key, "must be one of " + allowed + ", got '" + s + "'");
+      throw error(key, "must be one of " + allowed);
     }
     return s;
   }
@@ -250,7 +250,7 @@ public final class ConfigReader {
     List<Integer> out = new ArrayList<>();
     for (Object o : (List<?>) v) {
       if (!(o instanceof Number) || ((Number) o).doubleValue() != Math.rint(((Number) o).doubleValue())) {
-        throw error(key, "must be a list of whole numbers, but holds " + o);
+        throw error(key, "must be a list of whole numbers, but holds " + describe(o));
       }
       out.add(((Number) o).intValue());
     }

@@ -73,7 +73,7 @@ public final class GitHubActionsDetector implements Detector {
     }
     for (String[] kv : new String[][] {{"org", org}, {"user", user}}) {
       if (kv[1] != null && !kv[1].matches("[A-Za-z0-9][A-Za-z0-9-]{0,38}")) {
-        throw top.error(kv[0], "must be a GitHub login (letters, digits, hyphens), got '" + kv[1] + "'");
+        throw top.error(kv[0], "must be a GitHub login (letters, digits and hyphens, at most 39)");
       }
     }
     this.billingPath = org != null ? "/organizations/" + org + "/settings/billing/usage"
@@ -81,7 +81,7 @@ public final class GitHubActionsDetector implements Detector {
     this.repositories = settings.stringList("repositories");
     for (String r : repositories) {
       if (!r.matches("[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")) {
-        throw top.error("repositories", "must hold \"owner/repo\" names, got '" + r + "'");
+        throw top.error("repositories", "must hold \"owner/repo\" names; entry " + repositories.indexOf(r) + " is not one");
       }
     }
     if (billingPath == null && repositories.isEmpty()) {

@@ -133,7 +133,7 @@ public final class OpenAiDetector implements Detector {
     for (String n : names.isEmpty() ? List.copyOf(ENDPOINTS.keySet()) : names) {
       Endpoint e = ENDPOINTS.get(n);
       if (e == null) {
-        throw settings.error("endpoints", "holds unknown endpoint '" + n + "'; known: " + ENDPOINTS.keySet());
+        throw settings.error("endpoints", "entry " + names.indexOf(n) + " is not a usage endpoint; known: " + ENDPOINTS.keySet());
       }
       eps.add(e);
     }

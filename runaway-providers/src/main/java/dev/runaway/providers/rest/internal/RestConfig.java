@@ -145,7 +145,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
       m.allowOnly(Set.of("name", "valuePointer", "kind", "unit", "costPerUnit", "costPointer"));
       String name = m.requireString("name", "the metric's name, such as \"requests\"");
       if (!names.add(name)) {
-        throw m.error("name", "'" + name + "' is used by another metric; names must be unique");
+        throw m.error("name", "is used by another metric; names must be unique");
       }
       JsonPointer value = pointer(m, "valuePointer");
       JsonPointer costPointer = pointer(m, "costPointer");
@@ -190,7 +190,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
     ConfigReader pg = top.object("pagination");
     String pType = pg.choice("type", "none", List.of("none", "pageNumber", "cursor", "linkHeader"));
     if (format.equals("jsonl") && (pType.equals("pageNumber") || pType.equals("cursor"))) {
-      throw pg.error("type", "JSON Lines responses page only with \"linkHeader\" or \"none\", got '" + pType + "'");
+      throw pg.error("type", "JSON Lines responses page only with \"linkHeader\" or \"none\"");
     }
     Pagination pagination;
     switch (pType) {
@@ -272,7 +272,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
             a.requireString("name", type.equals("apiKeyHeader") ? "the header carrying the key, such as X-Api-Key"
                 : "the query parameter carrying the key, such as api_key"));
       default:
-        throw a.error("type", "'" + type + "' is not supported by the rest detector yet; use bearer, basic, "
+        throw a.error("type", type + " is not supported by the rest detector yet; use bearer, basic, "
             + "apiKeyHeader, apiKeyQuery or none, or a header with a ${SECRET} reference");
     }
   }
@@ -285,7 +285,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
     try {
       return JsonPointer.compile(s);
     } catch (IllegalArgumentException e) {
-      throw r.error(key, "must be a JSON Pointer such as \"/data/0/count\" (RFC 6901), got '" + s + "'");
+      throw r.error(key, "must be a JSON Pointer (RFC 6901) such as \"/data/0/count\", starting with /");
     }
   }
 
