@@ -53,6 +53,7 @@ public final class AlertFormatter {
       "time_to_exhaustion", "breaker", "from", "trip_reason", "scope", "resolved", "action");
 
   private final DateTimeFormatter timeFormat;
+  private final ZoneId zone;
 
   /**
    * Creates a formatter that shows times in {@code zone}.
@@ -60,8 +61,9 @@ public final class AlertFormatter {
    * @param zone the zone for the alert's time
    */
   public AlertFormatter(ZoneId zone) {
-    this.timeFormat = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss zzz", Locale.ROOT)
-        .withZone(Objects.requireNonNull(zone, "zone"));
+    // A numeric offset, not a short zone name: CLDR names ("CET") differ between JDK releases.
+    this.zone = Objects.requireNonNull(zone, "zone");
+    this.timeFormat = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(zone);
   }
 
   /**
@@ -116,7 +118,9 @@ public final class AlertFormatter {
     }
 
     sb.append("\n\n👉 ").append(escape(nextStep(alert, facts, resolved)));
-    sb.append("\n<i>").append(escape(timeFormat.format(alert.time()))).append("</i>");
+    java.time.ZoneOffset offset = zone.getRules().getOffset(alert.time());
+    String suffix = offset.getTotalSeconds() == 0 ? " UTC" : " UTC" + offset.getId();
+    sb.append("\n<i>").append(escape(timeFormat.format(alert.time()) + suffix)).append("</i>");
     return sb.toString();
   }
 

@@ -122,7 +122,7 @@ final class AlertFormatterTest {
     String html = new AlertFormatter(ZoneId.of("Europe/Berlin"))
         .format(alert(AlertType.USAGE_SPIKE, Severity.WARNING, null, Map.of()));
 
-    assertThat(html).endsWith("<i>2026-01-05 11:15:30 CET</i>");
+    assertThat(html).endsWith("<i>2026-01-05 11:15:30 UTC+01:00</i>");
   }
 
   @Test
