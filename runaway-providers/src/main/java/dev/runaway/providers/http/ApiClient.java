@@ -7,6 +7,7 @@ import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.PollException.Kind;
+import dev.runaway.providers.http.internal.ContentDecoding;
 import dev.runaway.providers.http.internal.Hosts;
 import dev.runaway.providers.http.internal.Redactor;
 import dev.runaway.providers.http.internal.RequestPacer;
@@ -235,7 +236,7 @@ public final class ApiClient implements AutoCloseable {
     long start = ticker.nanoTime();
     HttpResponse<byte[]> raw = exchange(httpRequest, target);
     ApiResponse response = new ApiResponse(request, target, raw.statusCode(), raw.headers(),
-        raw.body() == null ? new byte[0] : raw.body(), product, redactor);
+        decoded(raw, target), product, redactor);
     if (LOG.isDebugEnabled()) {
       LOG.debug("{}: {} {} -> HTTP {} in {} ms", service, request.method(), redactor.redact(uri.toString()),
           raw.statusCode(), Duration.ofNanos(ticker.nanoTime() - start).toMillis());
@@ -364,6 +365,17 @@ public final class ApiClient implements AutoCloseable {
       throw unavailable(target + " failed: " + cause, cause);
     } finally {
       inFlight.remove(future);
+    }
+  }
+
+  private byte[] decoded(HttpResponse<byte[]> raw, String target) throws PollException {
+    byte[] body = raw.body() == null ? new byte[0] : raw.body();
+    try {
+      return ContentDecoding.decode(body, raw.headers());
+    } catch (IOException e) {
+      throw new PollException(Kind.BAD_RESPONSE, redactor.redact(service + ": " + product + " answered " + target
+          + " (HTTP " + raw.statusCode() + ") with a compressed body that could not be decoded: " + e.getMessage()),
+          null, redactor.sanitize(e));
     }
   }
 

@@ -52,7 +52,9 @@ public final class RequestPacer {
       return Optional.empty();
     }
     double perToken = (double) periodNanos / permits;
-    tokens = Math.min(permits, tokens + (now - lastRefill) / perToken);
+    // A ticker that starts below the one the pacer was created with (the monitor's ticker
+    // replacing the system one on the first poll) must not count as negative elapsed time.
+    tokens = Math.min(permits, tokens + Math.max(0, now - lastRefill) / perToken);
     lastRefill = now;
     if (tokens >= 1) {
       tokens -= 1;
