@@ -1,0 +1,65 @@
+package dev.runaway.providers.vercel;
+
+import dev.runaway.config.SecretSource;
+import dev.runaway.config.ServiceSettings;
+import dev.runaway.monitor.Detector;
+import dev.runaway.monitor.DetectorProvider;
+import dev.runaway.providers.vercel.internal.VercelDetector;
+import java.util.List;
+
+/**
+ * Polls a Vercel team's billing charges ({@code "type": "vercel"}) from
+ * {@code GET /v1/billing/charges}, which streams FOCUS v1.3 rows as JSON Lines:
+ *
+ * <pre>{@code
+ * "vercel": {"type": "vercel", "team_id": "team_1a2b3c4d5e6f7g8h9i0j1k2l"}
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Credentials.</b> An access token in {@code VERCEL_TOKEN} (another variable with
+ *       {@code token_env}), sent as {@code Authorization: Bearer}. Billing charges are visible to
+ *       the team's Owner, Member, Developer, Security, Billing and Enterprise Viewer roles.
+ *   <li><b>Scope.</b> {@code team_id} (sent as {@code teamId}) or {@code team_slug} (sent as
+ *       {@code slug}); with neither, the token's personal account.
+ *   <li><b>Cost.</b> The sum of {@code BilledCost} (USD) over the rows of the day; rows whose
+ *       {@code ChargeCategory} is {@code Credit} are left out of the cost, so prepaid credits do
+ *       not hide a runaway, and reported as the unit {@code credits.usd}. Field names are read in
+ *       PascalCase as sent on the wire, or in camelCase as the SDK documentation shows them.
+ *   <li><b>Units.</b> {@code ConsumedQuantity} per service and unit, such as
+ *       {@code serverless_function_execution.gb_seconds} and {@code fast_data_transfer.gb}; one
+ *       item per {@code ServiceName}.
+ *   <li><b>Time.</b> Vercel bills in day buckets that start at midnight in Los Angeles
+ *       ({@code 07:00Z} in summer, {@code 08:00Z} in winter). The report covers the current such
+ *       day from its start and is cumulative: the monitor counts what grew since its last poll.
+ *       A poll whose span crosses that midnight reports the day that ended; the new day counts
+ *       from the next poll. Vercel publishes a day's charges with some delay, so growth shows up
+ *       late rather than in the minute it happened.
+ *   <li><b>Transport.</b> The detector asks for gzip and decompresses it; an empty answer is a day
+ *       without charges. A {@code 429 rate_limited} answer is retried after {@code Retry-After},
+ *       {@code X-RateLimit-Reset} or the body's {@code limit.reset}.
+ *   <li>{@code base_url} (default {@code https://api.vercel.com}), {@code timeout_seconds},
+ *       {@code connect_timeout_seconds} and {@code allow_insecure_http} as for every provider.
+ * </ul>
+ *
+ * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
+ */
+public final class VercelDetectorProvider implements DetectorProvider {
+
+  /** Creates the provider; called by {@link java.util.ServiceLoader}. */
+  public VercelDetectorProvider() {}
+
+  @Override
+  public String type() {
+    return "vercel";
+  }
+
+  @Override
+  public List<String> requiredSecrets(ServiceSettings settings) {
+    return List.of(VercelDetector.tokenEnv(settings));
+  }
+
+  @Override
+  public Detector create(ServiceSettings settings, SecretSource secrets) {
+    return new VercelDetector(settings, secrets.require(VercelDetector.tokenEnv(settings)));
+  }
+}

@@ -1,0 +1,2 @@
+/** Implementation of the Vercel detector; not a public API. */
+package dev.runaway.providers.vercel.internal;
