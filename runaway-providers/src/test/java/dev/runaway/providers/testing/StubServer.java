@@ -35,6 +35,12 @@ import java.util.function.Function;
  */
 public final class StubServer implements AutoCloseable {
 
+  static {
+    // Without TCP_NODELAY every exchange waits ~40 ms for a delayed ACK between the response's
+    // header and body writes; read once, when the JDK's server configuration is first loaded.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final Map<String, Deque<StubResponse>> queues = new ConcurrentHashMap<>();

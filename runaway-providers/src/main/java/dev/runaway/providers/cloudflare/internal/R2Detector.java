@@ -1,0 +1,396 @@
+package dev.runaway.providers.cloudflare.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runaway.Cost;
+import dev.runaway.config.Secret;
+import dev.runaway.config.ServiceSettings;
+import dev.runaway.monitor.Detector;
+import dev.runaway.monitor.PollContext;
+import dev.runaway.monitor.PollException;
+import dev.runaway.monitor.PollException.Kind;
+import dev.runaway.monitor.UsageItem;
+import dev.runaway.monitor.UsageReport;
+import dev.runaway.providers.http.ApiClient;
+import dev.runaway.providers.http.ApiRequest;
+import dev.runaway.providers.http.ApiResponse;
+import dev.runaway.providers.http.ContextTicker;
+import dev.runaway.providers.http.RateLimitPolicy;
+import dev.runaway.providers.http.internal.Json;
+import dev.runaway.providers.internal.ConfigReader;
+import dev.runaway.providers.internal.CumulativeBucket;
+import dev.runaway.providers.internal.Money;
+import dev.runaway.providers.internal.WarnOnce;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Cloudflare R2 detector; see
+ * {@link dev.runaway.providers.cloudflare.CloudflareR2DetectorProvider}.
+ *
+ * <p>Polls are never concurrent (the monitor's contract); the detector keeps no memory between
+ * them.
+ */
+public final class R2Detector implements Detector {
+
+  private static final WarnOnce UNKNOWN_ACTIONS = new WarnOnce(LoggerFactory.getLogger(R2Detector.class));
+  private static final int MAX_LIMIT = 10_000;
+  private static final int MAX_PAGES = 100;
+  /** The datasets keep 31 days (cloudflare-r2.md §2.1: "cannot request data older than 2678400s"). */
+  private static final Duration RETENTION = Duration.ofDays(31).minusMinutes(1);
+  private static final Duration BUDGET_WAIT = Duration.ofMinutes(5);
+  private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+  private static final BigDecimal BYTES_PER_GB = BigDecimal.valueOf(1_000_000_000L);
+  private static final BigDecimal NANOS_PER_DAY = BigDecimal.valueOf(Duration.ofDays(1).toNanos());
+  private static final BigDecimal DAYS_PER_MONTH = BigDecimal.valueOf(30);
+  private static final int SCALE = 18;
+
+  /** One of the two datasets a poll reads. */
+  private enum Dataset {
+    OPS("ops", "r2OperationsAdaptiveGroups", "orderBy: [bucketName_ASC, actionType_ASC]",
+        "sum { requests } dimensions { actionType bucketName }"),
+    STORAGE("storage", "r2StorageAdaptiveGroups", "orderBy: [bucketName_ASC, datetime_ASC]",
+        "max { payloadSize metadataSize objectCount uploadCount } dimensions { bucketName datetime }");
+
+    final String alias;
+    final String field;
+    final String order;
+    final String selection;
+
+    Dataset(String alias, String field, String order, String selection) {
+      this.alias = alias;
+      this.field = field;
+      this.order = order;
+      this.selection = selection;
+    }
+  }
+
+  private final String service;
+  private final String accountTag;
+  private final String bucket;
+  private final int pageSize;
+  private final R2Pricing pricing;
+  private final String tokenEnv;
+  private final ApiClient client;
+  private final ContextTicker ticker = new ContextTicker();
+
+  /**
+   * Creates the detector.
+   *
+   * @param settings the service's settings
+   * @param token the API token
+   * @throws dev.runaway.config.ConfigException if a setting is invalid
+   */
+  public R2Detector(ServiceSettings settings, Secret token) {
+    this.service = settings.name();
+    this.tokenEnv = token.name();
+    ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
+        "timeout_seconds", "connect_timeout_seconds", "max_pages", "account_id", "bucket", "token_env", "prices",
+        "free_tier", "storage_class", "action_classes", "page_size"));
+    String account = top.requireString("account_id", "the Cloudflare account id (32 hex digits, from the "
+        + "dashboard's URL or Account Home)").toLowerCase(Locale.ROOT);
+    if (!account.matches("[0-9a-f]{32}")) {
+      throw top.error("account_id", "must be 32 hexadecimal digits, got '" + account + "'");
+    }
+    this.accountTag = account;
+    this.bucket = top.has("bucket") ? top.requireString("bucket", "an R2 bucket name") : null;
+    this.pageSize = top.integer("page_size", MAX_LIMIT, 2, MAX_LIMIT);
+    this.pricing = R2Pricing.parse(top, bucket != null);
+    this.client = ApiClient.builder().settings(settings, "https://api.cloudflare.com/client/v4")
+        .product("Cloudflare's GraphQL Analytics API").bearer(token)
+        .credentialHint("an API token with Account Analytics: Read on account " + accountTag)
+        .requestLimit(300, Duration.ofMinutes(5))
+        .check(this::check).ticker(ticker).build();
+  }
+
+  /**
+   * Returns the variable holding the token.
+   *
+   * @param settings the service's settings
+   * @return {@code token_env}, default {@code CLOUDFLARE_API_TOKEN}
+   */
+  public static String tokenEnv(ServiceSettings settings) {
+    return settings.string("token_env").orElse("CLOUDFLARE_API_TOKEN");
+  }
+
+  /** GraphQL reports its errors in the body, with HTTP 200 as often as with 4xx (cloudflare-r2.md §2.4). */
+  private void check(ApiResponse r) throws PollException {
+    if (r.status() == 429 && r.header("Retry-After").isEmpty()) {
+      throw new PollException(Kind.RATE_LIMITED, "Cloudflare's GraphQL Analytics API rate-limited " + r.request()
+          + " (HTTP 429: " + r.errorMessage() + "); its budget refills within 5 minutes", BUDGET_WAIT, null);
+    }
+    if (r.status() != 200) {
+      return;
+    }
+    JsonNode errors;
+    try {
+      errors = r.json().path("errors");
+    } catch (PollException e) {
+      return; // the poll's own parse reports it
+    }
+    if (errors.isMissingNode() || errors.isNull() || (errors.isArray() && errors.size() == 0)) {
+      return;
+    }
+    JsonNode first = errors.isArray() ? errors.get(0) : errors;
+    String message = first.isTextual() ? first.asText() : first.path("message").asText("(no message)");
+    boolean budget = false;
+    for (JsonNode e : errors.isArray() ? errors : List.of(errors)) {
+      budget |= "budget".equals(e.path("extensions").path("code").asText());
+    }
+    String lower = message.toLowerCase(Locale.ROOT);
+    String path = first.path("path").isArray() ? " at " + join(first.path("path")) : "";
+    String said = "Cloudflare's GraphQL Analytics API reported an error inside its HTTP 200 answer to " + r.request()
+        + path + ": " + (message.length() > 300 ? message.substring(0, 300) + "..." : message);
+    if (budget || lower.contains("rate limit")) {
+      Duration wait = r.header("Retry-After").flatMap(v -> RateLimitPolicy.parseRetryAfter(v, ticker.instant()))
+          .orElse(BUDGET_WAIT);
+      throw new PollException(Kind.RATE_LIMITED, said, wait, null);
+    }
+    if (lower.contains("not authorized") || lower.contains("unauthorized") || lower.contains("authentication")) {
+      throw new PollException(Kind.UNAUTHORIZED, said + "; check the environment variable " + tokenEnv
+          + " (an API token with Account Analytics: Read on account " + accountTag + ")", null, null);
+    }
+    if (lower.contains("too many queries in progress")) {
+      throw new PollException(Kind.UNAVAILABLE, said, null, null);
+    }
+    throw new PollException(Kind.BAD_RESPONSE, said, null, null);
+  }
+
+  private static String join(JsonNode path) {
+    List<String> parts = new ArrayList<>();
+    path.forEach(p -> parts.add(p.asText()));
+    return String.join(".", parts);
+  }
+
+  @Override
+  public String service() {
+    return service;
+  }
+
+  @Override
+  public UsageReport poll(PollContext ctx) throws PollException, InterruptedException {
+    if (client.isClosed()) {
+      throw new IllegalStateException(service + ": the detector is closed");
+    }
+    ticker.use(ctx.ticker());
+    CumulativeBucket month = CumulativeBucket.month(ctx.since(), ZoneOffset.UTC);
+    Instant until = month.readUntil(ctx.now()).truncatedTo(ChronoUnit.SECONDS);
+    Instant start = month.start();
+    // Only a poll that crosses into a 31-day month's successor can reach past the retention; it then
+    // reads a few minutes less of the month that ended, and the monitor counts no growth for it.
+    Instant oldest = ctx.now().minus(RETENTION).truncatedTo(ChronoUnit.MINUTES);
+    if (start.isBefore(oldest)) {
+      start = oldest;
+    }
+    if (!until.isAfter(start)) {
+      return UsageReport.empty(service, month.start(), ctx.now());
+    }
+    List<JsonNode> ops = fetch(Dataset.OPS, start, until);
+    List<JsonNode> storage = fetch(Dataset.STORAGE, start, until);
+
+    Map<String, BigDecimal> byClass = new LinkedHashMap<>();
+    byClass.put("A", BigDecimal.ZERO);
+    byClass.put("B", BigDecimal.ZERO);
+    byClass.put("free", BigDecimal.ZERO);
+    Map<String, Double> unclassified = new LinkedHashMap<>();
+    for (JsonNode row : ops) {
+      String action = row.path("dimensions").path("actionType").asText("");
+      JsonNode n = row.path("sum").path("requests");
+      if (!n.isNumber()) {
+        throw client.failure(Kind.BAD_RESPONSE, "an r2OperationsAdaptiveGroups row without a numeric sum.requests",
+            null);
+      }
+      String c = pricing.classOf(action);
+      if (c == null) {
+        c = "A";
+        unclassified.merge("unclassified." + action, n.doubleValue(), Double::sum);
+        UNKNOWN_ACTIONS.warn(service + "/" + action, "{}: R2 action type '{}' is not in R2's price list; counted as "
+            + "Class A, the dearer class. Classify it under action_classes in the service's settings.", service,
+            action);
+      }
+      byClass.merge(c, n.decimalValue(), BigDecimal::add);
+    }
+    BigDecimal gbMonths = gbMonths(storage, month, start, until);
+
+    BigDecimal a = byClass.get("A");
+    BigDecimal b = byClass.get("B");
+    Cost costA = Money.times(a.subtract(BigDecimal.valueOf(pricing.freeClassA())).max(BigDecimal.ZERO),
+        pricing.classAPerMillion().divide(MILLION));
+    Cost costB = Money.times(b.subtract(BigDecimal.valueOf(pricing.freeClassB())).max(BigDecimal.ZERO),
+        pricing.classBPerMillion().divide(MILLION));
+    Cost costStorage = Money.times(gbMonths.subtract(pricing.freeGbMonths()).max(BigDecimal.ZERO),
+        pricing.storageGbMonth());
+
+    Map<String, Double> units = new LinkedHashMap<>();
+    units.put("operations.class_a", a.doubleValue());
+    units.put("operations.class_b", b.doubleValue());
+    units.put("operations.free", byClass.get("free").doubleValue());
+    units.put("requests", a.add(b).add(byClass.get("free")).doubleValue());
+    units.put("storage.gb_month", gbMonths.doubleValue());
+    Map<String, Double> aUnits = new LinkedHashMap<>();
+    aUnits.put("operations", a.doubleValue());
+    aUnits.putAll(unclassified);
+    List<UsageItem> items = List.of(
+        new UsageItem("Class A operations", costA, aUnits),
+        new UsageItem("Class B operations", costB, Map.of("operations", b.doubleValue())),
+        new UsageItem("Free operations", Cost.ZERO, Map.of("operations", byClass.get("free").doubleValue())),
+        new UsageItem("Storage", costStorage, Map.of("gb_month", gbMonths.doubleValue())));
+    return new UsageReport(service, month.start(), ctx.now(), costA.plus(costB).plus(costStorage), units, items);
+  }
+
+  /**
+   * Month-to-date GB-months: per bucket and UTC day the peak payload (a day without a sample keeps
+   * the level last seen), the buckets summed, each day weighted by the part of it inside the read
+   * span, divided by R2's 30-day month.
+   */
+  private BigDecimal gbMonths(List<JsonNode> rows, CumulativeBucket month, Instant start, Instant until)
+      throws PollException {
+    Map<String, TreeMap<Instant, BigDecimal>> samples = new HashMap<>();
+    for (JsonNode row : rows) {
+      JsonNode dims = row.path("dimensions");
+      JsonNode size = row.path("max").path("payloadSize");
+      Instant at;
+      try {
+        at = Instant.parse(dims.path("datetime").asText(""));
+      } catch (DateTimeParseException e) {
+        throw client.failure(Kind.BAD_RESPONSE, "an r2StorageAdaptiveGroups row whose datetime is not a time", null);
+      }
+      if (!size.isNumber()) {
+        throw client.failure(Kind.BAD_RESPONSE, "an r2StorageAdaptiveGroups row without a numeric max.payloadSize",
+            null);
+      }
+      if (at.isBefore(start) || !at.isBefore(until)) {
+        continue;
+      }
+      samples.computeIfAbsent(dims.path("bucketName").asText(""), k -> new TreeMap<>())
+          .merge(at, size.decimalValue(), BigDecimal::max);
+    }
+    BigDecimal byteDays = BigDecimal.ZERO;
+    for (TreeMap<Instant, BigDecimal> bucketSamples : samples.values()) {
+      BigDecimal level = BigDecimal.ZERO;
+      for (LocalDate d = LocalDate.ofInstant(month.start(), ZoneOffset.UTC);
+          d.atStartOfDay(ZoneOffset.UTC).toInstant().isBefore(until); d = d.plusDays(1)) {
+        Instant dayStart = d.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant dayEnd = d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        java.util.NavigableMap<Instant, BigDecimal> today = bucketSamples.subMap(dayStart, true, dayEnd, false);
+        // The level carried in from before the day's first sample counts towards its peak too.
+        BigDecimal peak = level;
+        if (!today.isEmpty()) {
+          peak = today.values().stream().reduce(level, BigDecimal::max);
+          level = today.lastEntry().getValue();
+        } else if (level.signum() == 0) {
+          continue;
+        }
+        Instant from = dayStart.isBefore(month.start()) ? month.start() : dayStart;
+        Instant to = dayEnd.isAfter(until) ? until : dayEnd;
+        BigDecimal weight = BigDecimal.valueOf(Duration.between(from, to).toNanos())
+            .divide(NANOS_PER_DAY, SCALE, RoundingMode.HALF_UP);
+        byteDays = byteDays.add(peak.multiply(weight));
+      }
+    }
+    return byteDays.divide(BYTES_PER_GB, SCALE, RoundingMode.HALF_UP)
+        .divide(DAYS_PER_MONTH, SCALE, RoundingMode.HALF_UP);
+  }
+
+  /** Reads every group of a dataset, page after page (keyset on bucketName: the API has no cursors). */
+  private List<JsonNode> fetch(Dataset dataset, Instant start, Instant until)
+      throws PollException, InterruptedException {
+    List<JsonNode> out = new ArrayList<>();
+    String after = null;
+    for (int page = 1; ; page++) {
+      if (page > MAX_PAGES) {
+        throw client.failure(Kind.BAD_RESPONSE, dataset.field + " has more than " + MAX_PAGES + " pages of "
+            + pageSize + " groups", null);
+      }
+      ApiResponse r = client.send(ApiRequest.post("/graphql", body(dataset, start, until, after)));
+      JsonNode accounts = r.json().path("data").path("viewer").path("accounts");
+      if (!accounts.isArray()) {
+        throw r.unexpected("no 'data.viewer.accounts' array");
+      }
+      if (accounts.size() == 0) {
+        throw client.failure(Kind.MISCONFIGURED, "Cloudflare returned no account " + accountTag + "; check "
+            + "account_id and that " + tokenEnv + " may read its analytics", null);
+      }
+      JsonNode rows = accounts.get(0).path(dataset.alias);
+      if (!rows.isArray()) {
+        throw r.unexpected("no '" + dataset.alias + "' array for " + dataset.field);
+      }
+      if (rows.size() < pageSize) {
+        rows.forEach(out::add);
+        return out;
+      }
+      String last = rows.get(rows.size() - 1).path("dimensions").path("bucketName").asText("");
+      int kept = 0;
+      for (JsonNode row : rows) {
+        if (!row.path("dimensions").path("bucketName").asText("").equals(last)) {
+          out.add(row);
+          kept++;
+        }
+      }
+      if (kept == 0 || last.equals(after)) {
+        throw client.failure(Kind.BAD_RESPONSE, dataset.field + " has more than " + pageSize + " groups for bucket '"
+            + last + "' alone; raise page_size (at most " + MAX_LIMIT + ")", null);
+      }
+      after = last;
+    }
+  }
+
+  private String body(Dataset dataset, Instant start, Instant until, String after) {
+    StringBuilder vars = new StringBuilder("$accountTag: string!, $start: Time!, $end: Time!");
+    StringBuilder filter = new StringBuilder("datetime_geq: $start, datetime_lt: $end");
+    if (bucket != null) {
+      vars.append(", $bucketName: string");
+      filter.append(", bucketName: $bucketName");
+    }
+    if (after != null) {
+      vars.append(", $after: string");
+      filter.append(", bucketName_geq: $after");
+    }
+    String query = "query R2Usage(" + vars + ") { viewer { accounts(filter: { accountTag: $accountTag }) { "
+        + dataset.alias + ": " + dataset.field + "(limit: " + pageSize + ", filter: { " + filter + " }, "
+        + dataset.order + ") { " + dataset.selection + " } } } }";
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("query", query);
+    ObjectNode v = body.putObject("variables");
+    v.put("accountTag", accountTag);
+    v.put("start", start.toString());
+    v.put("end", until.toString());
+    if (bucket != null) {
+      v.put("bucketName", bucket);
+    }
+    if (after != null) {
+      v.put("after", after);
+    }
+    try {
+      return Json.MAPPER.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("could not write a GraphQL request", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  @Override
+  public String toString() {
+    return "R2Detector[" + service + ", account " + accountTag + (bucket == null ? "" : ", bucket " + bucket) + "]";
+  }
+}
