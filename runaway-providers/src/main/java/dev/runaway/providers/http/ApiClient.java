@@ -194,6 +194,21 @@ public final class ApiClient implements AutoCloseable {
   }
 
   /**
+   * Stops redacting a secret added with {@link #addSecret}, such as an access token that was
+   * replaced by a newer one, so a long-lived client does not collect every token it ever used.
+   *
+   * @param secret the secret
+   */
+  public void removeSecret(Secret secret) {
+    Objects.requireNonNull(secret, "secret");
+    synchronized (secrets) {
+      if (secrets.remove(secret)) {
+        redactor = Redactor.of(secrets);
+      }
+    }
+  }
+
+  /**
    * Creates a {@link PollException} whose message starts with the service's name and is redacted.
    *
    * @param kind the kind

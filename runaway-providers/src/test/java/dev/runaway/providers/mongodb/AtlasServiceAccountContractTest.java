@@ -195,6 +195,16 @@ final class AtlasServiceAccountContractTest extends DetectorContractTest {
   }
 
   @Test
+  void poll_errorEchoingTheAccessToken_neverShowsIt() {
+    stub.route(TOKEN, r -> token(r, 3600));
+    stub.route(PENDING, r -> StubResponse.json(500, AtlasFixtures.apiError(500, "UNEXPECTED_ERROR", "Error",
+        "failed for " + r.header("Authorization").orElse(""))));
+    PollException e = pollFails(create());
+    assertThat(e.kind()).isEqualTo(PollException.Kind.UNAVAILABLE);
+    assertThat(e.getMessage()).contains("failed for Bearer ***").doesNotContain("token-1");
+  }
+
+  @Test
   void poll_tokenEndpointInvalidClient_isUnauthorized() {
     stub.route(TOKEN, r -> StubResponse.json(400, "{\"error\":\"invalid_client\",\"error_description\":"
         + "\"Invalid client credentials " + SECRET + "\"}"));

@@ -106,7 +106,7 @@ public final class R2Detector implements Detector {
     String account = top.requireString("account_id", "the Cloudflare account id (32 hex digits, from the "
         + "dashboard's URL or Account Home)").toLowerCase(Locale.ROOT);
     if (!account.matches("[0-9a-f]{32}")) {
-      throw top.error("account_id", "must be 32 hexadecimal digits, got '" + account + "'");
+      throw top.error("account_id", "must be 32 hexadecimal digits");
     }
     this.accountTag = account;
     this.bucket = top.has("bucket") ? top.requireString("bucket", "an R2 bucket name") : null;

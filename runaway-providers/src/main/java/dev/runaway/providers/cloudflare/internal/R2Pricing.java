@@ -73,7 +73,7 @@ record R2Pricing(BigDecimal classAPerMillion, BigDecimal classBPerMillion, BigDe
           + "\"free\""));
       String norm = c.equalsIgnoreCase("free") ? "free" : c.toUpperCase(Locale.ROOT);
       if (!List.of("A", "B", "free").contains(norm)) {
-        throw overrides.error(action, "must be \"A\", \"B\" or \"free\", got '" + c + "'");
+        throw overrides.error(action, "must be \"A\", \"B\" or \"free\"");
       }
       classes.put(action, norm);
     }

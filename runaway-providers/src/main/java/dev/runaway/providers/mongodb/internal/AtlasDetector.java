@@ -72,7 +72,7 @@ public final class AtlasDetector implements Detector {
         "client_secret_env", "public_key_env", "private_key_env", "include_linked_invoices"));
     String org = top.requireString("org_id", "the Atlas organization's id (24 hex digits, Organization Settings)");
     if (!org.matches("[0-9a-fA-F]{24}")) {
-      throw top.error("org_id", "must be 24 hexadecimal digits, got '" + org + "'");
+      throw top.error("org_id", "must be 24 hexadecimal digits");
     }
     this.pendingPath = "/api/atlas/v2/orgs/" + org + "/invoices/pending";
     this.includeLinked = top.bool("include_linked_invoices", true);

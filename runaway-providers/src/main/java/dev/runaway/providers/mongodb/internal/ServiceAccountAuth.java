@@ -32,6 +32,7 @@ final class ServiceAccountAuth implements AtlasAuth {
   private final String basic;
   private final String names;
   private String token;
+  private Secret tokenSecret;
   private long refreshAt;
 
   /**
@@ -106,7 +107,13 @@ final class ServiceAccountAuth implements AtlasAuth {
     if (margin.compareTo(lifetime.dividedBy(2)) > 0) {
       margin = lifetime.dividedBy(2);
     }
-    token = access.asText();
+    Secret fresh = Secret.of("the Atlas access token", access.asText());
+    client.addSecret(fresh);
+    if (tokenSecret != null) {
+      client.removeSecret(tokenSecret);
+    }
+    tokenSecret = fresh;
+    token = fresh.reveal();
     refreshAt = ticker.nanoTime() + lifetime.minus(margin).toNanos();
     return token;
   }

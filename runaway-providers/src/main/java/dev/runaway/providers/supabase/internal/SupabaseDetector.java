@@ -124,8 +124,7 @@ public final class SupabaseDetector implements Detector {
     if (top.has("project_ref")) {
       String ref = top.requireString("project_ref", "the project's reference id");
       if (!PROJECT_REF.matcher(ref).matches()) {
-        throw top.error("project_ref", "must be a Supabase project reference: 20 lower-case letters, got '" + ref
-            + "'");
+        throw top.error("project_ref", "must be a Supabase project reference: 20 lower-case letters");
       }
       return ref;
     }
