@@ -224,8 +224,9 @@ final class CloudflareR2DetectorContractTest extends DetectorContractTest {
 
   @Test
   void poll_http429WithoutRetryAfter_waitsFiveMinutes() {
-    stub.enqueue(PATH, StubResponse.json(429, errorBody(429, "rate limiter budget depleted, try again after 5 "
-        + "minutes")));
+    stub.enqueue(PATH, StubResponse.json(429, "{\"data\":null,\"errors\":[{\"message\":\"rate limiter budget "
+        + "depleted, try again after 5 minutes\",\"path\":null,\"extensions\":{\"code\":\"budget\","
+        + "\"timestamp\":\"2026-08-21T14:05:00Z\"}}]}"));
     PollException e = pollFails(create());
     assertThat(e.kind()).isEqualTo(PollException.Kind.RATE_LIMITED);
     assertThat(e.retryAfter()).contains(Duration.ofMinutes(5));
