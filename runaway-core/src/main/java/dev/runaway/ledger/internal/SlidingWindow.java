@@ -16,6 +16,15 @@ final class SlidingWindow extends Window {
   private final AtomicLongArray buckets;
   /** Epoch (bucket index since the ticker's origin) of the newest bucket; MIN_VALUE before the first call. */
   private volatile long head = Long.MIN_VALUE;
+  /** Ring slot of {@link #head}. */
+  private volatile int headSlot;
+  /**
+   * Ticker reading at which the epoch after {@link #head} starts: below it {@link #roll} has
+   * nothing to do. Written last by {@link #advance}, so a reader that sees it also sees the
+   * matching {@link #headSlot}. Keeps 64-bit divisions off the hot path (there were five per
+   * window per guarded call).
+   */
+  private volatile long nextEpochStart = Long.MIN_VALUE;
 
   SlidingWindow(long limit, long windowNanos, int n) {
     super(limit);
@@ -26,9 +35,8 @@ final class SlidingWindow extends Window {
 
   @Override
   void roll(long now) {
-    long e = Math.floorDiv(now, bucketNanos);
-    if (e > head) {
-      advance(e);
+    if (now >= nextEpochStart) {
+      advance(Math.floorDiv(now, bucketNanos));
     }
   }
 
@@ -52,13 +60,17 @@ final class SlidingWindow extends Window {
       }
     }
     head = e;
+    headSlot = (int) Math.floorMod(e, (long) n);
+    long start = e * bucketNanos;
+    nextEpochStart = start > Long.MAX_VALUE - bucketNanos ? Long.MAX_VALUE : start + bucketNanos;
   }
 
   @Override
   void addSpend(long amount, long now) {
     roll(now);
-    long e = Math.max(Math.floorDiv(now, bucketNanos), head);
-    buckets.addAndGet((int) Math.floorMod(e, (long) n), amount);
+    // After roll(now), head is the epoch of now or a later one (another thread's newer reading):
+    // the newest bucket, so the spend is never released early.
+    buckets.addAndGet(headSlot, amount);
   }
 
   @Override
