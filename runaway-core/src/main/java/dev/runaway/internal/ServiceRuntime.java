@@ -337,7 +337,12 @@ public final class ServiceRuntime {
     }
     if (extractor != null) {
       long est = runningEstimate;
-      runningEstimate = est + ((actual - est) >> 3) + (actual > est ? 1 : 0);
+      long next = est + ((actual - est) >> 3) + (actual > est ? 1 : 0);
+      // A volatile store per call costs a fence and, with threads on other cores, takes this
+      // object's cache line (every hot field is on it) away from them: store only a change.
+      if (next != est) {
+        runningEstimate = next;
+      }
     }
   }
 
