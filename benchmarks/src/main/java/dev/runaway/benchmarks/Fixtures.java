@@ -71,6 +71,16 @@ final class Fixtures {
    * @return the guard
    */
   static RunawayGuard guard() {
+    return guard(Ticker.system());
+  }
+
+  /**
+   * Builds the same guard on another ticker.
+   *
+   * @param ticker the ticker
+   * @return the guard
+   */
+  static RunawayGuard guard(Ticker ticker) {
     return RunawayGuard.builder()
         .service(PLAIN, s -> s.budget(Budget.hourly(LIMIT)).budget(Budget.daily(LIMIT)))
         .service(PLAIN_2, s -> s.budget(Budget.hourly(LIMIT)).budget(Budget.daily(LIMIT)))
@@ -82,7 +92,7 @@ final class Fixtures {
         .service(KEYED, s -> s.budget(Budget.hourly(LIMIT)).budget(Budget.daily(LIMIT))
             .perKeyBudget(Budget.daily(LIMIT)))
         .service(OPEN, s -> s.budget(Budget.hourly(LIMIT)).budget(Budget.daily(LIMIT)))
-        .ticker(Ticker.system())
+        .ticker(ticker)
         // Alerts would only come from the refusal benchmark's forced-open breaker; keep them off
         // the dispatcher so its thread does not compete with the benchmark threads.
         .alertSink(alert -> { })

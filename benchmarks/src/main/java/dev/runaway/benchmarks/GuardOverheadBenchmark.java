@@ -53,6 +53,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class GuardOverheadBenchmark {
 
   private RunawayGuard guard;
+  private RunawayGuard coarseGuard;
   private ServiceGuard keyGuard;
   private dev.runaway.breaker.CircuitBreaker guardBreaker;
   private CircuitBreaker r4jBreaker;
@@ -65,6 +66,7 @@ public class GuardOverheadBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     guard = Fixtures.guard();
+    coarseGuard = Fixtures.guard(new CoarseTicker());
     keyGuard = guard.service(Fixtures.KEYED).forKey(Fixtures.KEY);
     guardBreaker = guard.breaker(Fixtures.PLAIN);
     r4jBreaker = Fixtures.r4jCircuitBreaker("r4j");
@@ -80,6 +82,7 @@ public class GuardOverheadBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     guard.close();
+    coarseGuard.close();
   }
 
   /**
@@ -101,6 +104,27 @@ public class GuardOverheadBenchmark {
   @Benchmark
   public Fixtures.Reply guard_callExplicitEstimate() {
     return guard.call(Fixtures.PLAIN, Fixtures.ESTIMATE, call);
+  }
+
+  /**
+   * The same call on a guard whose ticker is a {@link CoarseTicker} (a volatile read instead of
+   * {@code System.nanoTime()}): what the guard costs apart from its two clock reads per call.
+   *
+   * @return the reply
+   */
+  @Benchmark
+  public Fixtures.Reply guard_callExplicitEstimate_coarseTicker() {
+    return coarseGuard.call(Fixtures.PLAIN, Fixtures.ESTIMATE, call);
+  }
+
+  /**
+   * One {@code System.nanoTime()} through {@code Ticker.system()}: a guarded call reads it twice.
+   *
+   * @return the reading
+   */
+  @Benchmark
+  public long ticker_systemNanoTime() {
+    return guard.ticker().nanoTime();
   }
 
   /**
