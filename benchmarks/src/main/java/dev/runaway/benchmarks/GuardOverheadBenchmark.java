@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code -prof gc} reports above {@link #baseline_bareCall()} are those of the guard or library
  * around it. The guard runs on the system ticker, as in applications. Budgets are never
  * exhausted ({@link Fixtures}); the refusal path has its own benchmark,
- * {@link #guard_refusedBreakerOpen()}.
+ * {@link #guard_refusedBreakerOpen(OpenBreaker)}.
  *
  * <p>Run (with {@link GuardScalingBenchmark}, in one run):
  * <pre>
