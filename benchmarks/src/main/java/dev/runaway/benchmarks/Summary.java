@@ -93,7 +93,8 @@ public final class Summary {
     System.out.println();
     System.out.println("| one thread, ns/op | score ± error | minus bare call | B/op | guard overhead / this |");
     System.out.println("| --- | --- | --- | --- | --- |");
-    for (String b : new String[] {"baseline_bareCall", "guard_callExplicitEstimate", "guard_callWithExtractor",
+    for (String b : new String[] {"baseline_bareCall", "guard_callExplicitEstimate",
+        "guard_callExplicitEstimate_coarseTicker", "ticker_systemNanoTime", "guard_callWithExtractor",
         "guard_perKeyPreCreated", "guard_perKeyLookupPerCall", "guard_reserveCommit", "guard_breakerPermissionOnly",
         "guard_refusedBreakerOpen", "r4j_circuitBreakerExecuteSupplier", "r4j_rateLimiterExecuteSupplier",
         "bucket4j_tryConsume"}) {
