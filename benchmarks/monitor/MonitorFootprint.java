@@ -54,13 +54,27 @@ import javax.management.ObjectName;
 public final class MonitorFootprint {
 
   /**
-   * One body that every provider's parser accepts as "no usage in this span": an empty list under
-   * each name the usage APIs use (OpenAI and Stripe {@code data}, GitHub {@code usageItems} and {@code workflow_runs}),
-   * with no further page. A provider that needs another shape reports the poll as failed, and its
-   * status line says so.
+   * One body that the JSON usage APIs' parsers accept as "no usage in this span": an empty list
+   * under each name they use (OpenAI and Stripe {@code data}, GitHub {@code usageItems} and
+   * {@code workflow_runs}, Atlas {@code results} and {@code lineItems}), with no further page.
+   * Cloudflare's GraphQL, Atlas's token endpoint and Vercel's JSON Lines get answers of their own
+   * shape. A provider that needs another shape reports the poll as failed, and its status line
+   * says so.
    */
-  private static final String EMPTY_USAGE =
-      "{\"object\":\"list\",\"data\":[],\"has_more\":false,\"next_page\":null,\"usageItems\":[],\"workflow_runs\":[],\"total_count\":0}";
+  /** Secrets whose value a provider parses; every other secret is an opaque dummy. */
+  private static final Map<String, String> DUMMY_SECRETS = Map.of(
+      "SUPABASE_URL", "https://abcdefghijklmnopqrst.supabase.co",
+      "MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id_footprint");
+
+  private static final String EMPTY_USAGE = "{\"object\":\"list\",\"data\":[],\"has_more\":false,\"next_page\":null,"
+      + "\"usageItems\":[],\"workflow_runs\":[],\"total_count\":0,\"lineItems\":[],\"links\":[],\"results\":[]}";
+
+  /** An OAuth client-credentials answer (MongoDB Atlas service accounts). */
+  private static final String TOKEN = "{\"access_token\":\"footprint-token\",\"token_type\":\"Bearer\",\"expires_in\":3600}";
+
+  /** A GraphQL answer with no usage (Cloudflare R2 analytics). */
+  private static final String EMPTY_GRAPHQL = "{\"data\":{\"viewer\":{\"accounts\":[{\"ops\":[],"
+      + "\"storage\":[]}]}},\"errors\":null}";
 
   public static void main(String[] args) throws Exception {
     Path configFile = Path.of(args.length > 0 ? args[0] : "benchmarks/monitor/monitor-footprint.json");
@@ -77,8 +91,14 @@ public final class MonitorFootprint {
     HttpServer stub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     stub.createContext("/", exchange -> {
       requests.incrementAndGet();
-      byte[] body = EMPTY_USAGE.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      String path = exchange.getRequestURI().getPath();
+      String text = path.endsWith("/oauth/token") ? TOKEN
+          : path.endsWith("/graphql") ? EMPTY_GRAPHQL
+          : path.endsWith("/billing/charges") ? "" // JSON Lines: no rows
+          : EMPTY_USAGE;
+      byte[] body = text.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type",
+          path.endsWith("/billing/charges") ? "application/jsonl" : "application/json");
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);
       exchange.close();
@@ -106,7 +126,7 @@ public final class MonitorFootprint {
       @Override
       public Optional<Secret> get(String name) {
         secretNames.add(name);
-        return Optional.of(Secret.of(name, "footprint-dummy-" + name.toLowerCase(Locale.ROOT)));
+        return Optional.of(Secret.of(name, DUMMY_SECRETS.getOrDefault(name, "footprint-dummy-" + name.toLowerCase(Locale.ROOT))));
       }
     };
     ManualTicker ticker = ManualTicker.startingAt(Instant.now());
