@@ -1,49 +1,199 @@
 package dev.runaway.stats;
 
 import dev.runaway.Ticker;
+import dev.runaway.stats.internal.Evidence;
+import dev.runaway.stats.internal.Frame;
+import dev.runaway.stats.internal.SeasonalBaseline;
+import dev.runaway.stats.internal.Tails;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Aggregates calls and spend of one service (or one key) into fixed buckets and compares the
- * current rate to a learned baseline.
+ * Aggregates the calls and spend of one service (or one key) into fixed buckets, learns their
+ * seasonal baseline, and decides on every call whether the current rate is a usage spike or a
+ * runaway that should trip the breaker.
  *
- * <p><b>Placeholder rule</b> (to be replaced by the seasonal, significance-tested detector): the
- * baseline is an exponentially weighted mean of closed buckets; the current partial bucket is
- * compared with {@code multiplier x baseline x elapsed fraction}, and needs at least 20 calls
- * and 30 closed buckets of history.
+ * <h2>The decision</h2>
+ * The current, partial bucket is judged on every call against the amount expected for the part of
+ * the bucket elapsed so far (see {@link DetectionSettings} for the rules: ratio <em>and</em>
+ * significance <em>and</em> minimum excess; a CUSUM for sustained rises; breaker confirmation in
+ * proportion to the evidence). The noise model is negative binomial: Poisson when the learned
+ * dispersion is zero, wider when the data (or the baseline's own error) say so. The cost channel is
+ * measured in units of the typical cost per call (spend is a compound Poisson sum), assuming a
+ * per-call cost spread of 100% on top of what the dispersion learns.
  *
- * <p>Thread-safe. {@link #onCall(long)} and {@link #onCost(long, long)} are lock-free and do not
- * allocate.
+ * <p>All thresholds are computed when a bucket opens, for sixteen sub-slots of elapsed time, so
+ * judging a call is one atomic add and one comparison: no lock and no allocation. Closing a bucket
+ * (once per bucket, by the first call after it ended, under a non-blocking {@code tryLock}) updates
+ * the evidence, the episode, and the baseline in O(1), and computes the next thresholds. The
+ * {@link Ticker}'s wall clock is read only then, for the hour of day.
+ *
+ * <h2>The baseline</h2>
+ * A per-slot (hour-of-day, then hour-of-week after three weeks) exponentially weighted rate, see
+ * {@link Seasonality}. Learning is gated: a bucket judged a spike is not learned at all, buckets
+ * during a spike episode are learned at a quarter of the weight, nothing is learned while a runaway
+ * episode is open (the breaker rejects calls, so the counts mean nothing), and every learned amount
+ * is first clipped to within four standard deviations or a factor of two of the expectation,
+ * whichever is wider. Before {@link DetectionSettings#warmUp()} of history, no spike or runaway is
+ * raised: only the absolute caps apply.
+ *
+ * <h2>Episodes</h2>
+ * Events are episodes, not streams: {@link MeterEvent} values other than {@code NONE} are each
+ * returned once per transition, to exactly one caller (the transitions are CAS on one atomic
+ * level): a spike, its escalation to a runaway, and one {@link MeterEvent#RESOLVED} once no bucket
+ * has been hot for the quiet period. A bucket is hot while it crosses a threshold or while the
+ * sustained-rise evidence stays above half its threshold, so a sustained runaway keeps its one
+ * episode open.
+ *
+ * <h2>Feeding</h2>
+ * A meter is fed either per call ({@link #onCall}, {@link #onCalls}, {@link #onCost}, with ticker
+ * readings) or with polled usage ({@link #observe}, with wall-clock intervals), not both.
+ *
+ * <p>Thread-safe. {@link #onCall(long)}, {@link #onCalls(long, long)} and
+ * {@link #onCost(long, long)} are lock-free and allocation-free except once per bucket.
  */
 public final class BurnRateMeter {
 
+  private static final int CALLS = SeasonalBaseline.CALLS;
+  private static final int COST = SeasonalBaseline.COST;
+  private static final int NONE = 0;
+  private static final int SPIKE = 1;
+  private static final int RUNAWAY = 2;
+  /** Learning weight of buckets during a spike episode. */
+  private static final double EPISODE_LEARNING = 0.25;
+  /** Share of the sustained-rise threshold above which a bucket keeps an episode open. */
+  private static final double HOT_EVIDENCE = 0.25;
+  /** Alternatives of the breaker CUSUMs, as multiples of the breaker multiple. */
+  private static final double BREAKER_FAST = 2.0;
+  private static final double BREAKER_SLOW = 1.25;
+  private static final double LN_BREAKER_FAST = Math.log(BREAKER_FAST);
+  private static final double LN_BREAKER_SLOW = Math.log(BREAKER_SLOW);
+  /** The breaker's minimum excess, as a multiple of the spike's. */
+  private static final double BREAKER_EXCESS = 3.0;
+  /** Assumed squared coefficient of variation of the cost of one call. */
+  private static final double COST_CV2 = 1.0;
+  private static final double WINSOR_SIGMAS = 4;
+  private static final double WINSOR_RATIO = 2;
+  /** Slot weight (in buckets) before learned amounts are clipped and residuals feed the dispersion. */
+  private static final double ESTABLISHED = 10;
+  private static final double MIN_MEAN = 1e-6;
+  /**
+   * The shortest stretch of a bucket a partial amount is judged against: calls arrive in bursts
+   * on the scale of seconds (a user action fans out into several calls), so the first quarter of a
+   * bucket is judged as a quarter, not as a sixteenth.
+   */
+  private static final double MIN_FRACTION = 0.25;
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
   private final DetectionSettings settings;
+  private final Ticker ticker;
   private final long bucketNanos;
-  private final AtomicLong bucketStart = new AtomicLong(Long.MIN_VALUE);
+  private final long quietNanos;
+  private final long warmUpBuckets;
+  private final long maxCatchUp;
+  private final double lnSpike;
+  private final double spikeMultiplier;
+  private final double breakerMultiplier;
+  private final double sustainedMultiplier;
+  private final double lnSustained;
+  private final double sustainedEvidence;
+  private final double breakerEvidence;
+  private final boolean breakerEnabled;
+  private final double[] minExcess = new double[2];
+  private final long[] capPerBucket = new long[2];
+
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong cost = new AtomicLong();
-  private final AtomicLong level = new AtomicLong();
-  private volatile double baseCalls = Double.NaN;
-  private volatile double baseCost = Double.NaN;
-  private volatile int closed;
+  private final AtomicInteger level = new AtomicInteger();
+  private final ReentrantLock lock = new ReentrantLock();
+  private volatile Frame frame;
 
-  private BurnRateMeter(DetectionSettings settings) {
+  // Guarded by lock.
+  private final SeasonalBaseline model;
+  private final Evidence[] evidence = {new Evidence(), new Evidence()};
+  private long lastHotEnd;
+  private boolean everHot;
+  private long observedUntil = Long.MIN_VALUE;
+  private long lastHotWall;
+  private boolean everHotWall;
+  private volatile double observedCallsPerMinute;
+  private volatile double observedCostPerHour;
+  private volatile double observedBaselineCalls = Double.NaN;
+  private volatile double observedBaselineCost = Double.NaN;
+  private volatile boolean observed;
+
+  private BurnRateMeter(DetectionSettings settings, Ticker ticker) {
     this.settings = settings;
+    this.ticker = ticker;
     this.bucketNanos = settings.bucket().toNanos();
+    this.quietNanos = settings.quietPeriod().toNanos();
+    this.warmUpBuckets = (settings.warmUp().toNanos() + bucketNanos - 1) / bucketNanos;
+    this.maxCatchUp = Math.min(10_080, Math.max(1, 7 * 86_400 * NANOS_PER_SECOND / bucketNanos));
+    this.lnSpike = -Math.log(settings.spikeSignificance());
+    this.spikeMultiplier = settings.spikeMultiplier();
+    this.breakerMultiplier = settings.breakerMultiplier();
+    this.sustainedMultiplier = settings.sustainedMultiplier();
+    this.lnSustained = Math.log(sustainedMultiplier);
+    this.sustainedEvidence = settings.sustainedEvidence();
+    this.breakerEvidence = settings.breakerEvidence();
+    this.breakerEnabled = settings.breakerEnabled();
+    this.minExcess[CALLS] = settings.minExcessCalls();
+    this.minExcess[COST] = settings.minExcessCost().nanos();
+    double bucketMinutes = bucketNanos / (60.0 * NANOS_PER_SECOND);
+    this.capPerBucket[CALLS] = settings.callRateCap() > 0
+        ? (long) Math.min(Long.MAX_VALUE / 2.0, Math.floor(settings.callRateCap() * bucketMinutes) + 1) : Long.MAX_VALUE;
+    this.capPerBucket[COST] = settings.costRateCap() != null
+        ? (long) Math.min(Long.MAX_VALUE / 2.0, Math.floor(settings.costRateCap().nanos() * bucketMinutes / 60) + 1)
+        : Long.MAX_VALUE;
+    Seasonality s = settings.seasonality();
+    this.model = new SeasonalBaseline(s.dailySlots(), s.weeklySlots(), bucketNanos,
+        settings.baselineHalfLife().toNanos(), settings.zone());
   }
 
   /**
-   * Creates a meter.
+   * Creates a meter with an empty baseline.
    *
    * @param settings the detection settings
-   * @param ticker the ticker, read for hour-of-day when a bucket closes
+   * @param ticker the ticker, whose wall clock is read for the hour of day when a bucket closes
    * @return the meter
    */
   public static BurnRateMeter create(DetectionSettings settings, Ticker ticker) {
     Objects.requireNonNull(ticker, "ticker");
-    return new BurnRateMeter(Objects.requireNonNull(settings, "settings"));
+    return new BurnRateMeter(Objects.requireNonNull(settings, "settings"), ticker);
+  }
+
+  /**
+   * Creates a meter that continues from an exported baseline (for example after a restart).
+   *
+   * @param settings the detection settings
+   * @param ticker the ticker
+   * @param baseline the exported baseline; its bucket must equal the settings' bucket. A state of
+   *     another seasonality is accepted: what fits is kept, the rest is learned afresh
+   * @return the meter
+   * @throws IllegalArgumentException if the buckets differ
+   */
+  public static BurnRateMeter create(DetectionSettings settings, Ticker ticker, BaselineState baseline) {
+    BurnRateMeter m = create(settings, ticker);
+    Objects.requireNonNull(baseline, "baseline");
+    if (baseline.bucketNanos() != m.bucketNanos) {
+      throw new IllegalArgumentException("baseline bucket " + baseline.bucket() + " does not match the settings' bucket "
+          + settings.bucket() + "; a baseline restores only into a meter with the same bucket");
+    }
+    m.model.restore(baseline.daySlots(), baseline.dayWeights(), baseline.weekSlots(), baseline.weekWeights(),
+        baseline.levels(), baseline.levelWeight(), baseline.dispersion(), baseline.learnedBuckets());
+    return m;
+  }
+
+  /**
+   * Returns the settings.
+   *
+   * @return the settings
+   */
+  public DetectionSettings settings() {
+    return settings;
   }
 
   /**
@@ -53,80 +203,618 @@ public final class BurnRateMeter {
    * @return what to do
    */
   public MeterEvent onCall(long nowNanos) {
-    roll(nowNanos);
-    long c = calls.incrementAndGet();
-    return judge(c, baseCalls, nowNanos, false);
+    return onCalls(nowNanos, 1);
   }
 
   /**
-   * Adds the cost of a finished call.
+   * Counts several calls at once (a batch request, or counts aggregated by the caller).
    *
    * @param nowNanos the ticker's reading
-   * @param costNanos the cost in nano-dollars
+   * @param count the number of calls, not negative
+   * @return what to do
+   * @throws IllegalArgumentException if {@code count} is negative
+   */
+  public MeterEvent onCalls(long nowNanos, long count) {
+    if (count <= 0) {
+      if (count < 0) {
+        throw new IllegalArgumentException("count must be >= 0, got " + count);
+      }
+      return advance(nowNanos);
+    }
+    Frame fr = frame;
+    MeterEvent rolled = MeterEvent.NONE;
+    if (fr == null || nowNanos - fr.start >= bucketNanos) {
+      rolled = roll(nowNanos);
+      fr = frame;
+    }
+    long c = calls.addAndGet(count);
+    if (rolled != MeterEvent.NONE || fr == null) {
+      return rolled;
+    }
+    int sub = fr.sub(nowNanos);
+    if (c < fr.callAlert[sub] && c < fr.callBreaker[sub]) {
+      return MeterEvent.NONE;
+    }
+    return crossed(fr, CALLS, c >= fr.callBreaker[sub]);
+  }
+
+  /**
+   * Adds the cost of a finished call (or spend observed elsewhere).
+   *
+   * @param nowNanos the ticker's reading
+   * @param costNanos the cost in nano-dollars; zero or negative amounts are ignored
    * @return what to do
    */
   public MeterEvent onCost(long nowNanos, long costNanos) {
-    roll(nowNanos);
+    if (costNanos <= 0) {
+      return advance(nowNanos);
+    }
+    Frame fr = frame;
+    MeterEvent rolled = MeterEvent.NONE;
+    if (fr == null || nowNanos - fr.start >= bucketNanos) {
+      rolled = roll(nowNanos);
+      fr = frame;
+    }
     long c = cost.addAndGet(costNanos);
-    return judge(c, baseCost, nowNanos, true);
+    if (rolled != MeterEvent.NONE || fr == null) {
+      return rolled;
+    }
+    int sub = fr.sub(nowNanos);
+    if (c < fr.costAlert[sub] && c < fr.costBreaker[sub]) {
+      return MeterEvent.NONE;
+    }
+    return crossed(fr, COST, c >= fr.costBreaker[sub]);
   }
 
   /**
-   * Adds polled usage covering {@code [from, to)}.
+   * Moves the meter's clock without observing anything: closes the buckets that have ended, which
+   * may end an episode. Call it now and then (for example from a scheduler) when calls may stop
+   * altogether, such as while the breaker is open.
    *
-   * @param from start of the span
-   * @param to end of the span
-   * @param callCount calls in the span
-   * @param costNanos spend in the span
-   * @return what to do
+   * @param nowNanos the ticker's reading
+   * @return {@link MeterEvent#RESOLVED} if an episode ended, otherwise usually {@code NONE}
    */
-  public MeterEvent observe(Instant from, Instant to, double callCount, long costNanos) {
+  public MeterEvent advance(long nowNanos) {
+    Frame fr = frame;
+    if (fr != null && nowNanos - fr.start >= bucketNanos) {
+      return roll(nowNanos);
+    }
     return MeterEvent.NONE;
   }
 
+  /** A call crossed a threshold of the current bucket: the slow path, at most a CAS. */
+  private MeterEvent crossed(Frame fr, int ch, boolean breaker) {
+    fr.hot = true;
+    if (breaker) {
+      return escalate(ch);
+    }
+    if (level.compareAndSet(NONE, SPIKE)) {
+      return spikeEvent(ch);
+    }
+    return MeterEvent.NONE;
+  }
+
+  private MeterEvent escalate(int ch) {
+    if (!breakerEnabled) {
+      return level.compareAndSet(NONE, SPIKE) ? spikeEvent(ch) : MeterEvent.NONE;
+    }
+    for (int lv = level.get(); lv < RUNAWAY; lv = level.get()) {
+      if (level.compareAndSet(lv, RUNAWAY)) {
+        return ch == CALLS ? MeterEvent.CALL_RUNAWAY : MeterEvent.COST_RUNAWAY;
+      }
+    }
+    return MeterEvent.NONE;
+  }
+
+  private static MeterEvent spikeEvent(int ch) {
+    return ch == CALLS ? MeterEvent.CALL_SPIKE : MeterEvent.COST_SPIKE;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Bucket rollover (once per bucket, under the lock)
+
+  private MeterEvent roll(long now) {
+    if (!lock.tryLock()) {
+      return MeterEvent.NONE;
+    }
+    try {
+      Frame fr = frame;
+      if (fr != null && now - fr.start < bucketNanos) {
+        return MeterEvent.NONE;
+      }
+      long wallNow = epochNanos(ticker.instant());
+      if (fr == null) {
+        long start = now - Math.floorMod(now, bucketNanos);
+        frame = open(start, wallNow - (now - start), 0, 0, true);
+        return MeterEvent.NONE;
+      }
+      long xCalls = calls.getAndSet(0);
+      long xCost = cost.getAndSet(0);
+      MeterEvent event = close(fr, xCalls, xCost, fr.hot);
+      long elapsed = (now - fr.start) / bucketNanos;
+      long empty = elapsed - 1;
+      long prevCalls = xCalls;
+      long prevCost = xCost;
+      if (empty > 0) {
+        prevCalls = 0;
+        prevCost = 0;
+        long closeEmpty = Math.min(empty, maxCatchUp);
+        // The most recent empty buckets are the ones worth learning.
+        for (long i = empty - closeEmpty + 1; i <= empty; i++) {
+          long start = fr.start + i * bucketNanos;
+          Frame gap = open(start, wallNow - (now - start), 0, 0, false);
+          MeterEvent e = close(gap, 0, 0, false);
+          if (event == MeterEvent.NONE) {
+            event = e;
+          }
+        }
+        model.countBucket(empty - closeEmpty);
+      }
+      long start = fr.start + elapsed * bucketNanos;
+      frame = open(start, wallNow - (now - start), prevCalls, prevCost, true);
+      return event;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Prepares a bucket: expectations, noise, and (if asked) the per-call thresholds. */
+  private Frame open(long start, long wallStart, long prevCalls, long prevCost, boolean thresholds) {
+    Frame f = new Frame(start, wallStart, bucketNanos, prevCalls, prevCost);
+    model.locate(wallStart);
+    double n = model.effectiveN();
+    f.expected[CALLS] = model.expected(CALLS);
+    f.expected[COST] = model.expected(COST);
+    f.unit[CALLS] = 1;
+    f.unit[COST] = costUnit(f.expected[COST]);
+    for (int ch = 0; ch < 2; ch++) {
+      double m = Math.max(MIN_MEAN, f.expected[ch] / f.unit[ch]);
+      f.mean[ch] = m;
+      double phi = model.dispersion(ch);
+      f.phi[ch] = phi * (1 + 1 / n) + 1 / (n * m);
+    }
+    f.warm = model.learnedBuckets() >= warmUpBuckets;
+    if (thresholds) {
+      int lv = level.get();
+      fill(f, CALLS, lv, f.callAlert, f.callBreaker);
+      fill(f, COST, lv, f.costAlert, f.costBreaker);
+    }
+    return f;
+  }
+
+  /** Raw units (nano-dollars) per effective unit of the cost channel. */
+  private double costUnit(double expectedCost) {
+    double c = model.level(CALLS);
+    double k = model.level(COST);
+    if (c > 1e-9 && k > 0) {
+      return Math.max(1, (1 + COST_CV2) * k / c);
+    }
+    // Spend without call counts: let the learned dispersion carry the noise.
+    return Math.max(1, expectedCost / 1000);
+  }
+
+  private void fill(Frame f, int ch, int lv, long[] alert, long[] breaker) {
+    double unit = f.unit[ch];
+    double mFull = f.mean[ch];
+    double phi = f.phi[ch];
+    double minEx = minExcess[ch] / unit;
+    Evidence ev = evidence[ch];
+    boolean alerts = f.warm && lv == NONE;
+    boolean trips = f.warm && breakerEnabled && lv < RUNAWAY;
+    for (int j = 0; j < Frame.SUBS; j++) {
+      double m = Math.max(MIN_MEAN, mFull * Math.max(MIN_FRACTION, (j + 1) / (double) Frame.SUBS));
+      double a = Double.POSITIVE_INFINITY;
+      double b = Double.POSITIVE_INFINITY;
+      if (alerts) {
+        double spike = Tails.atLeast(m, phi, lnSpike, Math.max(spikeMultiplier * m, m + minEx));
+        double sustained = Math.max(
+            Tails.cusumAmount(sustainedEvidence, ev.sustained, m, phi, sustainedMultiplier, lnSustained),
+            m + minEx - ev.excess);
+        a = Math.min(spike, sustained);
+      }
+      if (trips) {
+        double bm = breakerMultiplier * m;
+        double cusum = Math.min(
+            Tails.cusumAmount(breakerEvidence, ev.breakerFast, bm, phi, BREAKER_FAST, LN_BREAKER_FAST),
+            Tails.cusumAmount(breakerEvidence, ev.breakerSlow, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW));
+        b = Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess);
+      }
+      long ar = raw(a, unit);
+      long br = raw(b, unit);
+      long cap = capPerBucket[ch];
+      if (cap != Long.MAX_VALUE) {
+        if (breakerEnabled && lv < RUNAWAY) {
+          br = Math.min(br, cap);
+        } else if (!breakerEnabled && lv == NONE) {
+          ar = Math.min(ar, cap);
+        }
+      }
+      alert[j] = ar;
+      breaker[j] = br;
+    }
+  }
+
+  private static long raw(double effective, double unit) {
+    if (!(effective < Double.POSITIVE_INFINITY)) {
+      return Long.MAX_VALUE;
+    }
+    double r = Math.ceil(effective * unit - 1e-9);
+    if (r >= 9.0e18) {
+      return Long.MAX_VALUE;
+    }
+    return Math.max(1, (long) r);
+  }
+
   /**
-   * Reads the meter.
+   * Closes a bucket: judges its full amounts, updates the evidence, learns, and ends the episode
+   * after the quiet period.
+   */
+  private MeterEvent close(Frame f, long xCalls, long xCost, boolean partialHot) {
+    boolean hot = partialHot;
+    boolean spikeAny = false;
+    boolean capAny = false;
+    int raiseSpike = -1;
+    int raiseRunaway = -1;
+    double[] x = {xCalls, xCost};
+    for (int ch = 0; ch < 2; ch++) {
+      Evidence ev = evidence[ch];
+      boolean cap = x[ch] >= capPerBucket[ch];
+      capAny |= cap;
+      if (!f.warm) {
+        ev.clear();
+        if (cap) {
+          hot = true;
+          if (breakerEnabled) {
+            raiseRunaway = raiseRunaway < 0 ? ch : raiseRunaway;
+          } else {
+            raiseSpike = raiseSpike < 0 ? ch : raiseSpike;
+          }
+        }
+        continue;
+      }
+      double unit = f.unit[ch];
+      double xe = x[ch] / unit;
+      double m = f.mean[ch];
+      double phi = f.phi[ch];
+      double minEx = minExcess[ch] / unit;
+      boolean spike = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, phi) >= lnSpike;
+      ev.sustained = Math.max(0, ev.sustained + Tails.llr(xe, m, phi, sustainedMultiplier, lnSustained));
+      ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
+      boolean sustained = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
+      ev.sustained = Math.min(ev.sustained, sustainedEvidence);
+      double bm = breakerMultiplier * m;
+      ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, phi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
+      ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
+      boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
+          && ev.excess >= BREAKER_EXCESS * minEx;
+      spikeAny |= spike;
+      hot |= spike || sustained || trip || cap || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
+      if ((trip && breakerEnabled || cap && breakerEnabled) && raiseRunaway < 0) {
+        raiseRunaway = ch;
+      } else if ((spike || sustained || trip || cap) && raiseSpike < 0) {
+        raiseSpike = ch;
+      }
+    }
+    MeterEvent event = MeterEvent.NONE;
+    if (raiseRunaway >= 0) {
+      event = escalate(raiseRunaway);
+    } else if (raiseSpike >= 0 && level.compareAndSet(NONE, SPIKE)) {
+      event = spikeEvent(raiseSpike);
+    }
+    int lv = level.get();
+    double factor = spikeAny || capAny && f.warm || lv == RUNAWAY ? 0 : lv == SPIKE ? EPISODE_LEARNING : 1;
+    learn(f, x, factor);
+    long end = f.start + bucketNanos;
+    if (hot) {
+      lastHotEnd = end;
+      everHot = true;
+    } else if (lv != NONE && (!everHot || end - lastHotEnd >= quietNanos) && level.compareAndSet(lv, NONE)) {
+      evidence[CALLS].breakerFast = 0;
+      evidence[CALLS].breakerSlow = 0;
+      evidence[COST].breakerFast = 0;
+      evidence[COST].breakerSlow = 0;
+      if (event == MeterEvent.NONE) {
+        event = MeterEvent.RESOLVED;
+      }
+    }
+    return event;
+  }
+
+  /** Learns one full bucket (x in raw units) at the frame's position, clipped. */
+  private void learn(Frame f, double[] x, double factor) {
+    model.countBucket(1);
+    if (factor <= 0) {
+      return;
+    }
+    model.locate(f.wallStart);
+    boolean established = model.established(ESTABLISHED);
+    double[] clipped = new double[2];
+    for (int ch = 0; ch < 2; ch++) {
+      clipped[ch] = established ? winsorise(x[ch], f.expected[ch], f.unit[ch], f.mean[ch], f.phi[ch]) : x[ch];
+    }
+    model.learn(clipped[CALLS], clipped[COST], factor);
+    if (established) {
+      for (int ch = 0; ch < 2; ch++) {
+        double m = f.mean[ch];
+        double xe = x[ch] / f.unit[ch];
+        double var = m * (1 + model.dispersion(ch) * m);
+        model.learnDispersion(ch, xe, m, m * m, 25 * var + 25, 1, factor);
+      }
+    }
+  }
+
+  private static double winsorise(double x, double expected, double unit, double mean, double phi) {
+    double sd = unit * Math.sqrt(mean * (1 + phi * mean));
+    double hi = Math.max(expected + WINSOR_SIGMAS * sd + unit, WINSOR_RATIO * expected);
+    double lo = Math.max(0, Math.min(expected - WINSOR_SIGMAS * sd - unit, expected / WINSOR_RATIO));
+    return Math.min(hi, Math.max(lo, x));
+  }
+
+  private static double clamp(double s, double max) {
+    return s < 0 ? 0 : Math.min(s, max);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Polled usage
+
+  /**
+   * Judges and learns polled usage covering {@code [from, to)}: account-wide figures that arrive
+   * in coarse, irregular intervals. The interval is judged as a whole against the amount expected
+   * over it (the seasonal expectation integrated bucket by bucket), with the noise of a sum over
+   * those buckets; there is no per-call timing to exploit, so a runaway is seen when the interval
+   * is reported. For learning, the amounts are spread evenly over the interval's buckets; time
+   * already observed by an earlier, overlapping interval is judged again but not learned twice.
+   *
+   * @param from start of the span
+   * @param to end of the span, after {@code from}
+   * @param callCount calls in the span, 0 when unknown
+   * @param costNanos spend in the span
+   * @return what to do
+   * @throws IllegalArgumentException if the span is empty or an amount is negative or not finite
+   */
+  public MeterEvent observe(Instant from, Instant to, double callCount, long costNanos) {
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    if (!to.isAfter(from)) {
+      throw new IllegalArgumentException("to must be after from, got from=" + from + " to=" + to);
+    }
+    if (!(callCount >= 0) || !Double.isFinite(callCount)) {
+      throw new IllegalArgumentException("callCount must be a finite number >= 0, got " + callCount);
+    }
+    if (costNanos < 0) {
+      throw new IllegalArgumentException("costNanos must be >= 0, got " + costNanos);
+    }
+    lock.lock();
+    try {
+      return observeLocked(epochNanos(from), epochNanos(to), callCount, costNanos);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private MeterEvent observeLocked(long a, long b, double xCalls, long xCost) {
+    long first = Math.floorDiv(a, bucketNanos);
+    long last = Math.floorDiv(b - 1, bucketNanos);
+    double[] expected = new double[2];
+    double[] squares = new double[2];
+    double minN = Double.POSITIVE_INFINITY;
+    for (long k = first; k <= last; k++) {
+      long bs = k * bucketNanos;
+      double ov = (Math.min(b, bs + bucketNanos) - Math.max(a, bs)) / (double) bucketNanos;
+      model.locate(bs);
+      minN = Math.min(minN, model.effectiveN());
+      for (int ch = 0; ch < 2; ch++) {
+        double e = model.expected(ch) * ov;
+        expected[ch] += e;
+        squares[ch] += e * e;
+      }
+    }
+    double buckets = (b - a) / (double) bucketNanos;
+    boolean warm = model.learnedBuckets() >= warmUpBuckets;
+    double[] x = {xCalls, xCost};
+    double[] unit = {1, costUnit(expected[COST] / Math.max(1, buckets))};
+    double[] mean = new double[2];
+    double[] phiInterval = new double[2];
+    boolean hot = false;
+    boolean spikeAny = false;
+    boolean capAny = false;
+    int raiseSpike = -1;
+    int raiseRunaway = -1;
+    for (int ch = 0; ch < 2; ch++) {
+      Evidence ev = evidence[ch];
+      double u = unit[ch];
+      double m = Math.max(MIN_MEAN, expected[ch] / u);
+      mean[ch] = m;
+      double phi = model.dispersion(ch);
+      double perBucket = Math.max(MIN_MEAN, m / Math.max(1, buckets));
+      phiInterval[ch] = phi * squares[ch] / (u * u * m * m + 1e-300) + (phi + 1 / perBucket) / minN;
+      boolean cap = capPerBucket[ch] != Long.MAX_VALUE && x[ch] >= capPerBucket[ch] * buckets;
+      capAny |= cap;
+      if (!warm) {
+        ev.clear();
+        if (cap) {
+          hot = true;
+          if (breakerEnabled) {
+            raiseRunaway = raiseRunaway < 0 ? ch : raiseRunaway;
+          } else {
+            raiseSpike = raiseSpike < 0 ? ch : raiseSpike;
+          }
+        }
+        continue;
+      }
+      double xe = x[ch] / u;
+      double pi = phiInterval[ch];
+      double minEx = minExcess[ch] / u;
+      boolean spike = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, pi) >= lnSpike;
+      ev.sustained = Math.max(0, ev.sustained + Tails.llr(xe, m, pi, sustainedMultiplier, lnSustained));
+      ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
+      boolean sustained = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
+      ev.sustained = Math.min(ev.sustained, sustainedEvidence);
+      double bm = breakerMultiplier * m;
+      ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, pi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
+      ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, pi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
+      boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
+          && ev.excess >= BREAKER_EXCESS * minEx;
+      spikeAny |= spike;
+      hot |= spike || sustained || trip || cap || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
+      if ((trip || cap) && breakerEnabled && raiseRunaway < 0) {
+        raiseRunaway = ch;
+      } else if ((spike || sustained || trip || cap) && raiseSpike < 0) {
+        raiseSpike = ch;
+      }
+    }
+    MeterEvent event = MeterEvent.NONE;
+    if (raiseRunaway >= 0) {
+      event = escalate(raiseRunaway);
+    } else if (raiseSpike >= 0 && level.compareAndSet(NONE, SPIKE)) {
+      event = spikeEvent(raiseSpike);
+    }
+    int lv = level.get();
+    double factor = spikeAny || capAny && warm || lv == RUNAWAY ? 0 : lv == SPIKE ? EPISODE_LEARNING : 1;
+    learnSpread(a, b, x, mean, unit, squares, buckets, factor);
+    if (hot) {
+      lastHotWall = b;
+      everHotWall = true;
+    } else if (lv != NONE && (!everHotWall || b - lastHotWall >= quietNanos) && level.compareAndSet(lv, NONE)) {
+      for (Evidence ev : evidence) {
+        ev.breakerFast = 0;
+        ev.breakerSlow = 0;
+      }
+      if (event == MeterEvent.NONE) {
+        event = MeterEvent.RESOLVED;
+      }
+    }
+    double perMinute = 60.0 * NANOS_PER_SECOND / (b - a);
+    observedCallsPerMinute = xCalls * perMinute;
+    observedCostPerHour = xCost / 1e9 * perMinute * 60;
+    observedBaselineCalls = warm ? expected[CALLS] * perMinute : Double.NaN;
+    observedBaselineCost = warm ? expected[COST] / 1e9 * perMinute * 60 : Double.NaN;
+    observed = true;
+    return event;
+  }
+
+  /** Learns an interval spread evenly over its buckets, skipping time already learned. */
+  private void learnSpread(long a, long b, double[] x, double[] mean, double[] unit, double[] squares,
+      double buckets, double factor) {
+    long from = Math.max(a, observedUntil);
+    if (from >= b) {
+      return;
+    }
+    observedUntil = b;
+    double newBuckets = (b - from) / (double) bucketNanos;
+    model.countBucket(newBuckets);
+    if (factor <= 0) {
+      return;
+    }
+    double share = newBuckets / buckets;
+    double[] perBucket = {x[CALLS] / buckets, x[COST] / buckets};
+    for (long k = Math.floorDiv(from, bucketNanos); k <= Math.floorDiv(b - 1, bucketNanos); k++) {
+      long bs = k * bucketNanos;
+      double ov = (Math.min(b, bs + bucketNanos) - Math.max(from, bs)) / (double) bucketNanos;
+      model.locate(bs);
+      boolean established = model.established(ESTABLISHED);
+      double[] clipped = new double[2];
+      for (int ch = 0; ch < 2; ch++) {
+        double e = model.expected(ch);
+        double m = Math.max(MIN_MEAN, e / unit[ch]);
+        clipped[ch] = established ? winsorise(perBucket[ch], e, unit[ch], m, model.dispersion(ch)) : perBucket[ch];
+      }
+      model.learn(clipped[CALLS], clipped[COST], factor * ov);
+    }
+    model.locate(Math.floorDiv(a, bucketNanos) * bucketNanos);
+    if (model.established(ESTABLISHED)) {
+      for (int ch = 0; ch < 2; ch++) {
+        double m = mean[ch];
+        double xe = x[ch] / unit[ch];
+        double sq = squares[ch] / (unit[ch] * unit[ch]);
+        double var = m + model.dispersion(ch) * sq;
+        model.learnDispersion(ch, xe, m, sq, 25 * var + 25, newBuckets, factor * share);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading
+
+  /**
+   * Reads the meter. The current rate blends the current partial bucket with the previous one
+   * (a sliding window one bucket wide); the baseline is the learned expectation for the current
+   * bucket. A meter fed by {@link #observe} reports the last interval's rates.
    *
    * @param nowNanos the ticker's reading
    * @return the snapshot
    */
   public MeterSnapshot snapshot(long nowNanos) {
-    double perHour = 3_600_000_000_000L / (double) bucketNanos;
-    boolean warm = closed >= 30;
-    return new MeterSnapshot(cost.get() / 1e9 * perHour, warm ? baseCost / 1e9 * perHour : Double.NaN,
-        calls.get() * perHour / 60, warm ? baseCalls * perHour / 60 : Double.NaN, warm, level.get() > 0);
-  }
-
-  private void roll(long now) {
-    long start = bucketStart.get();
-    if (start != Long.MIN_VALUE && now - start < bucketNanos) {
-      return;
-    }
-    long newStart = now - Math.floorMod(now, bucketNanos);
-    if (bucketStart.compareAndSet(start, newStart) && start != Long.MIN_VALUE) {
-      long c = calls.getAndSet(0);
-      long k = cost.getAndSet(0);
-      baseCalls = Double.isNaN(baseCalls) ? c : 0.95 * baseCalls + 0.05 * c;
-      baseCost = Double.isNaN(baseCost) ? k : 0.95 * baseCost + 0.05 * k;
-      closed++;
-      if (level.get() > 0 && c <= 2 * baseCalls) {
-        level.set(0);
+    Frame fr = frame;
+    boolean inEpisode = level.get() != NONE;
+    if (fr == null) {
+      if (observed) {
+        boolean warm = !Double.isNaN(observedBaselineCalls);
+        return new MeterSnapshot(observedCostPerHour, observedBaselineCost, observedCallsPerMinute,
+            observedBaselineCalls, warm, inEpisode);
       }
+      return new MeterSnapshot(0, Double.NaN, 0, Double.NaN, false, inEpisode);
+    }
+    long elapsed = nowNanos - fr.start;
+    double f;
+    double curCalls;
+    double curCost;
+    double prevCalls;
+    double prevCost;
+    if (elapsed < bucketNanos) {
+      f = Math.max(0, elapsed) / (double) bucketNanos;
+      curCalls = calls.get();
+      curCost = cost.get();
+      prevCalls = fr.prevCalls;
+      prevCost = fr.prevCost;
+    } else if (elapsed < 2 * bucketNanos) {
+      f = (elapsed - bucketNanos) / (double) bucketNanos;
+      curCalls = 0;
+      curCost = 0;
+      prevCalls = calls.get();
+      prevCost = cost.get();
+    } else {
+      f = 0;
+      curCalls = 0;
+      curCost = 0;
+      prevCalls = 0;
+      prevCost = 0;
+    }
+    double perMinute = 60.0 * NANOS_PER_SECOND / bucketNanos;
+    double callsPerBucket = prevCalls * (1 - f) + curCalls;
+    double costPerBucket = prevCost * (1 - f) + curCost;
+    boolean warm = fr.warm;
+    return new MeterSnapshot(costPerBucket / 1e9 * perMinute * 60,
+        warm ? fr.expected[COST] / 1e9 * perMinute * 60 : Double.NaN, callsPerBucket * perMinute,
+        warm ? fr.expected[CALLS] * perMinute : Double.NaN, warm, inEpisode);
+  }
+
+  /**
+   * Exports the learned baseline (see {@link BaselineState}). Blocks briefly while a bucket is
+   * being closed.
+   *
+   * @return the baseline
+   */
+  public BaselineState exportBaseline() {
+    lock.lock();
+    try {
+      return new BaselineState(bucketNanos, settings.seasonality(), model.learnedBuckets(),
+          new double[] {model.level(CALLS), model.level(COST)}, model.levelWeight(),
+          new double[][] {model.dispersionSums(CALLS), model.dispersionSums(COST)},
+          new float[][] {model.daySlots(CALLS), model.daySlots(COST)}, model.dayWeights(),
+          new float[][] {model.weekSlots(CALLS), model.weekSlots(COST)}, model.weekWeights());
+    } finally {
+      lock.unlock();
     }
   }
 
-  private MeterEvent judge(long value, double base, long now, boolean costChannel) {
-    if (closed < 30 || !(base > 0) || (!costChannel && value < 20)) {
-      return MeterEvent.NONE;
-    }
-    double ratio = value / base;
-    if (settings.breakerEnabled() && ratio > settings.breakerMultiplier() && level.compareAndSet(1, 2)
-        || ratio > settings.breakerMultiplier() && settings.breakerEnabled() && level.compareAndSet(0, 2)) {
-      return costChannel ? MeterEvent.COST_RUNAWAY : MeterEvent.CALL_RUNAWAY;
-    }
-    if (ratio > settings.spikeMultiplier() && level.compareAndSet(0, 1)) {
-      return costChannel ? MeterEvent.COST_SPIKE : MeterEvent.CALL_SPIKE;
-    }
-    return MeterEvent.NONE;
+  @Override
+  public String toString() {
+    return "BurnRateMeter[" + settings.bucket() + " buckets, " + settings.seasonality() + ", level="
+        + (level.get() == NONE ? "normal" : level.get() == SPIKE ? "spike" : "runaway") + "]";
+  }
+
+  private static long epochNanos(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), NANOS_PER_SECOND), t.getNano());
   }
 }

@@ -1,10 +1,32 @@
 package dev.runaway.stats;
 
+import dev.runaway.Cost;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Objects;
 
 /**
- * Immutable settings of burn-rate detection for one service.
+ * Immutable settings of burn-rate detection for one meter (a service, or a key of it).
+ *
+ * <p>The decision, judged on every call against the current partial bucket (see
+ * {@link BurnRateMeter}):
+ * <ul>
+ *   <li><b>Usage spike</b> when the amount exceeds {@link #spikeMultiplier()} times the expected
+ *       amount <em>and</em> its tail probability under the learned noise is below
+ *       {@link #spikeSignificance()} <em>and</em> the excess is at least {@link #minExcessCalls()}
+ *       calls or {@link #minExcessCost()}; or when a one-sided CUSUM of the log-likelihood ratio for
+ *       a sustained {@link #sustainedMultiplier()}-fold rise reaches {@link #sustainedEvidence()}.
+ *   <li><b>Runaway</b> (breaker trip) when the evidence that the rate is above
+ *       {@link #breakerMultiplier()} times the expected rate reaches {@link #breakerEvidence()}:
+ *       two one-sided CUSUMs of the log-likelihood ratio, against the breaker multiple, of twice
+ *       and of 1.25 times the breaker multiple. Confirmation is proportional to the evidence: a
+ *       100x burst trips within seconds, 10x within a minute or two at 5 calls a minute, and a
+ *       marginal rise (about 5.6x and above) only if it persists. The excess must also be at least
+ *       three times the minimum excess.
+ *   <li>An optional absolute cap ({@link #callRateCap()}, {@link #costRateCap()}) trips even
+ *       before warm-up completes.
+ * </ul>
  *
  * <p>Instances are immutable and thread-safe; build them with {@link #builder()}.
  */
@@ -16,16 +38,42 @@ public final class DetectionSettings {
   private final double breakerMultiplier;
   private final Duration bucket;
   private final boolean breakerEnabled;
+  private final double sustainedMultiplier;
+  private final double spikeSignificance;
+  private final double sustainedEvidence;
+  private final double breakerEvidence;
+  private final double minExcessCalls;
+  private final Cost minExcessCost;
+  private final Duration quietPeriod;
+  private final Duration warmUp;
+  private final Duration baselineHalfLife;
+  private final Seasonality seasonality;
+  private final ZoneId zone;
+  private final double callRateCap;
+  private final Cost costRateCap;
 
   private DetectionSettings(Builder b) {
     this.spikeMultiplier = b.spikeMultiplier;
     this.breakerMultiplier = b.breakerMultiplier;
     this.bucket = b.bucket;
     this.breakerEnabled = b.breakerEnabled;
+    this.sustainedMultiplier = b.sustainedMultiplier;
+    this.spikeSignificance = b.spikeSignificance;
+    this.sustainedEvidence = b.sustainedEvidence;
+    this.breakerEvidence = b.breakerEvidence;
+    this.minExcessCalls = b.minExcessCalls;
+    this.minExcessCost = b.minExcessCost;
+    this.quietPeriod = b.quietPeriod;
+    this.warmUp = b.warmUp;
+    this.baselineHalfLife = b.baselineHalfLife;
+    this.seasonality = b.seasonality;
+    this.zone = b.zone;
+    this.callRateCap = b.callRateCap;
+    this.costRateCap = b.costRateCap;
   }
 
   /**
-   * Returns the defaults: spike at 3x, breaker at 5x, one-minute buckets.
+   * Returns the defaults: spike at 3x, breaker at 5x, one-minute buckets, weekly seasonality.
    *
    * @return the defaults
    */
@@ -40,6 +88,26 @@ public final class DetectionSettings {
    */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Returns a builder starting from these settings.
+   *
+   * @return a builder
+   */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Returns the lighter variant of these settings for per-key meters: hour-of-day seasonality
+   * ({@link Seasonality#DAILY}) instead of hour-of-week, about 1 KB per meter in all. Everything
+   * else is unchanged.
+   *
+   * @return the per-key settings
+   */
+  public DetectionSettings forKeys() {
+    return seasonality == Seasonality.WEEKLY ? toBuilder().seasonality(Seasonality.DAILY).build() : this;
   }
 
   /**
@@ -70,7 +138,8 @@ public final class DetectionSettings {
   }
 
   /**
-   * Whether runaways may trip the breaker (the config's {@code circuit_breaker.enabled}).
+   * Whether runaways may trip the breaker (the config's {@code circuit_breaker.enabled}). When
+   * off, runaways and caps raise only spike events.
    *
    * @return whether breaker trips are enabled
    */
@@ -78,10 +147,146 @@ public final class DetectionSettings {
     return breakerEnabled;
   }
 
+  /**
+   * Returns the sustained rise the CUSUM is tuned to detect (default 2): rises at least this
+   * large that never cross the spike multiplier are alerted once enough evidence accumulates.
+   *
+   * @return the multiple of the baseline
+   */
+  public double sustainedMultiplier() {
+    return sustainedMultiplier;
+  }
+
+  /**
+   * Returns the tail-probability bound below which one bucket's excess counts as a significant
+   * spike (default 1e-6; a Chernoff bound, so the true probability is lower).
+   *
+   * @return the probability
+   */
+  public double spikeSignificance() {
+    return spikeSignificance;
+  }
+
+  /**
+   * Returns the CUSUM threshold for sustained rises, in nats of log-likelihood ratio (default
+   * 10; at least e<sup>10</sup> buckets, about 15 days of minutes, between false alarms with a
+   * perfectly known baseline).
+   *
+   * @return the threshold
+   */
+  public double sustainedEvidence() {
+    return sustainedEvidence;
+  }
+
+  /**
+   * Returns the evidence, in nats, that the rate is above the breaker multiple which trips the
+   * breaker when accumulated over consecutive buckets (default 7). The null hypothesis here is
+   * already "the rate is at the breaker multiple", far above normal traffic, so a lower threshold
+   * than for spikes keeps false trips negligible.
+   *
+   * @return the threshold
+   */
+  public double breakerEvidence() {
+    return breakerEvidence;
+  }
+
+  /**
+   * Returns the minimum excess number of calls above the expected count for a call-channel event
+   * (the breaker needs three times this).
+   *
+   * @return calls
+   */
+  public double minExcessCalls() {
+    return minExcessCalls;
+  }
+
+  /**
+   * Returns the minimum excess spend above the expected spend for a cost-channel event (the
+   * breaker needs three times this).
+   *
+   * @return the amount
+   */
+  public Cost minExcessCost() {
+    return minExcessCost;
+  }
+
+  /**
+   * Returns how long rates must stay normal before an episode ends with one resolution; also the
+   * refractory period: no new spike is raised while an episode is open.
+   *
+   * @return the quiet period
+   */
+  public Duration quietPeriod() {
+    return quietPeriod;
+  }
+
+  /**
+   * Returns how much history the baseline needs before spikes and runaways are judged (before
+   * that, only budgets and the absolute caps apply).
+   *
+   * @return the warm-up
+   */
+  public Duration warmUp() {
+    return warmUp;
+  }
+
+  /**
+   * Returns the half-life of the hour-of-day baseline, in elapsed time (default 2 days); the
+   * hour-of-week slots use seven times this, so both remember the same number of seasons.
+   *
+   * @return the half-life
+   */
+  public Duration baselineHalfLife() {
+    return baselineHalfLife;
+  }
+
+  /**
+   * Returns the seasonal pattern the baseline learns.
+   *
+   * @return the seasonality
+   */
+  public Seasonality seasonality() {
+    return seasonality;
+  }
+
+  /**
+   * Returns the time zone whose hours and weekdays the seasonal slots follow (default UTC).
+   *
+   * @return the zone
+   */
+  public ZoneId zone() {
+    return zone;
+  }
+
+  /**
+   * Returns the absolute call-rate cap in calls per minute, or 0 when there is none. The cap trips
+   * the breaker as soon as one bucket holds more calls than the cap allows for the whole bucket,
+   * during warm-up too.
+   *
+   * @return the cap, 0 for none
+   */
+  public double callRateCap() {
+    return callRateCap;
+  }
+
+  /**
+   * Returns the absolute spend-rate cap per hour, or {@code null} when there is none; applied like
+   * {@link #callRateCap()}.
+   *
+   * @return the cap, or {@code null}
+   */
+  public Cost costRateCap() {
+    return costRateCap;
+  }
+
   @Override
   public String toString() {
     return "DetectionSettings[spikeMultiplier=" + spikeMultiplier + ", breakerMultiplier=" + breakerMultiplier
-        + ", bucket=" + bucket + ", breakerEnabled=" + breakerEnabled + "]";
+        + ", bucket=" + bucket + ", breakerEnabled=" + breakerEnabled + ", sustainedMultiplier="
+        + sustainedMultiplier + ", spikeSignificance=" + spikeSignificance + ", sustainedEvidence=" + sustainedEvidence + ", breakerEvidence=" + breakerEvidence
+        + ", minExcessCalls=" + minExcessCalls + ", minExcessCost=" + minExcessCost + ", quietPeriod=" + quietPeriod
+        + ", warmUp=" + warmUp + ", baselineHalfLife=" + baselineHalfLife + ", seasonality=" + seasonality
+        + ", zone=" + zone + ", callRateCap=" + callRateCap + ", costRateCap=" + costRateCap + "]";
   }
 
   /** Builds {@link DetectionSettings}; {@link #build()} may be called more than once. */
@@ -90,8 +295,41 @@ public final class DetectionSettings {
     private double breakerMultiplier = 5.0;
     private Duration bucket = Duration.ofMinutes(1);
     private boolean breakerEnabled = true;
+    private double sustainedMultiplier = 2.0;
+    private double spikeSignificance = 1e-6;
+    private double sustainedEvidence = 10.0;
+    private double breakerEvidence = 7.0;
+    private double minExcessCalls = 10;
+    private Cost minExcessCost = Cost.usd("0.05");
+    private Duration quietPeriod = Duration.ofMinutes(30);
+    private Duration warmUp = Duration.ofDays(1);
+    private Duration baselineHalfLife = Duration.ofDays(2);
+    private Seasonality seasonality = Seasonality.WEEKLY;
+    private ZoneId zone = ZoneOffset.UTC;
+    private double callRateCap;
+    private Cost costRateCap;
 
     private Builder() {}
+
+    private Builder(DetectionSettings s) {
+      spikeMultiplier = s.spikeMultiplier;
+      breakerMultiplier = s.breakerMultiplier;
+      bucket = s.bucket;
+      breakerEnabled = s.breakerEnabled;
+      sustainedMultiplier = s.sustainedMultiplier;
+      spikeSignificance = s.spikeSignificance;
+      sustainedEvidence = s.sustainedEvidence;
+      breakerEvidence = s.breakerEvidence;
+      minExcessCalls = s.minExcessCalls;
+      minExcessCost = s.minExcessCost;
+      quietPeriod = s.quietPeriod;
+      warmUp = s.warmUp;
+      baselineHalfLife = s.baselineHalfLife;
+      seasonality = s.seasonality;
+      zone = s.zone;
+      callRateCap = s.callRateCap;
+      costRateCap = s.costRateCap;
+    }
 
     /**
      * Sets the spike multiplier.
@@ -100,10 +338,7 @@ public final class DetectionSettings {
      * @return this builder
      */
     public Builder spikeMultiplier(double multiplier) {
-      if (!(multiplier > 1.0) || !Double.isFinite(multiplier)) {
-        throw new IllegalArgumentException("spikeMultiplier must be a finite number above 1, got " + multiplier);
-      }
-      this.spikeMultiplier = multiplier;
+      this.spikeMultiplier = aboveOne("spikeMultiplier", multiplier);
       return this;
     }
 
@@ -114,10 +349,7 @@ public final class DetectionSettings {
      * @return this builder
      */
     public Builder breakerMultiplier(double multiplier) {
-      if (!(multiplier > 1.0) || !Double.isFinite(multiplier)) {
-        throw new IllegalArgumentException("breakerMultiplier must be a finite number above 1, got " + multiplier);
-      }
-      this.breakerMultiplier = multiplier;
+      this.breakerMultiplier = aboveOne("breakerMultiplier", multiplier);
       return this;
     }
 
@@ -148,12 +380,202 @@ public final class DetectionSettings {
     }
 
     /**
+     * Sets the sustained rise the CUSUM looks for.
+     *
+     * @param multiplier greater than 1, at most 100
+     * @return this builder
+     */
+    public Builder sustainedMultiplier(double multiplier) {
+      aboveOne("sustainedMultiplier", multiplier);
+      if (multiplier > 100) {
+        throw new IllegalArgumentException("sustainedMultiplier must be at most 100, got " + multiplier);
+      }
+      this.sustainedMultiplier = multiplier;
+      return this;
+    }
+
+    /**
+     * Sets the spike significance.
+     *
+     * @param p a probability above 0 and at most 0.01
+     * @return this builder
+     */
+    public Builder spikeSignificance(double p) {
+      this.spikeSignificance = probability("spikeSignificance", p);
+      return this;
+    }
+
+    /**
+     * Sets the CUSUM threshold for sustained rises.
+     *
+     * @param nats above 0, at most 100
+     * @return this builder
+     */
+    public Builder sustainedEvidence(double nats) {
+      this.sustainedEvidence = nats("sustainedEvidence", nats);
+      return this;
+    }
+
+    /**
+     * Sets the accumulated evidence that trips the breaker.
+     *
+     * @param nats above 0, at most 100
+     * @return this builder
+     */
+    public Builder breakerEvidence(double nats) {
+      this.breakerEvidence = nats("breakerEvidence", nats);
+      return this;
+    }
+
+    /**
+     * Sets the minimum excess calls for a call-channel event.
+     *
+     * @param calls finite, not negative
+     * @return this builder
+     */
+    public Builder minExcessCalls(double calls) {
+      if (!(calls >= 0) || !Double.isFinite(calls)) {
+        throw new IllegalArgumentException("minExcessCalls must be a finite number of calls >= 0, got " + calls);
+      }
+      this.minExcessCalls = calls;
+      return this;
+    }
+
+    /**
+     * Sets the minimum excess spend for a cost-channel event.
+     *
+     * @param cost not negative
+     * @return this builder
+     */
+    public Builder minExcessCost(Cost cost) {
+      Objects.requireNonNull(cost, "minExcessCost");
+      if (cost.nanos() < 0) {
+        throw new IllegalArgumentException("minExcessCost must not be negative, got " + cost);
+      }
+      this.minExcessCost = cost;
+      return this;
+    }
+
+    /**
+     * Sets the quiet period that ends an episode.
+     *
+     * @param quiet from zero to seven days
+     * @return this builder
+     */
+    public Builder quietPeriod(Duration quiet) {
+      this.quietPeriod = duration("quietPeriod", quiet, Duration.ZERO, Duration.ofDays(7));
+      return this;
+    }
+
+    /**
+     * Sets the warm-up.
+     *
+     * @param warmUp from zero to 28 days
+     * @return this builder
+     */
+    public Builder warmUp(Duration warmUp) {
+      this.warmUp = duration("warmUp", warmUp, Duration.ZERO, Duration.ofDays(28));
+      return this;
+    }
+
+    /**
+     * Sets the baseline's half-life.
+     *
+     * @param halfLife from one hour to 60 days
+     * @return this builder
+     */
+    public Builder baselineHalfLife(Duration halfLife) {
+      this.baselineHalfLife = duration("baselineHalfLife", halfLife, Duration.ofHours(1), Duration.ofDays(60));
+      return this;
+    }
+
+    /**
+     * Sets the seasonality.
+     *
+     * @param seasonality the pattern to learn
+     * @return this builder
+     */
+    public Builder seasonality(Seasonality seasonality) {
+      this.seasonality = Objects.requireNonNull(seasonality, "seasonality");
+      return this;
+    }
+
+    /**
+     * Sets the time zone of the seasonal slots.
+     *
+     * @param zone the zone
+     * @return this builder
+     */
+    public Builder zone(ZoneId zone) {
+      this.zone = Objects.requireNonNull(zone, "zone");
+      return this;
+    }
+
+    /**
+     * Sets the absolute call-rate cap.
+     *
+     * @param callsPerMinute above 0, or 0 for none
+     * @return this builder
+     */
+    public Builder callRateCap(double callsPerMinute) {
+      if (!(callsPerMinute >= 0) || !Double.isFinite(callsPerMinute)) {
+        throw new IllegalArgumentException(
+            "callRateCap must be a finite number of calls per minute >= 0 (0 = none), got " + callsPerMinute);
+      }
+      this.callRateCap = callsPerMinute;
+      return this;
+    }
+
+    /**
+     * Sets the absolute spend-rate cap.
+     *
+     * @param perHour above zero, or {@code null} for none
+     * @return this builder
+     */
+    public Builder costRateCap(Cost perHour) {
+      if (perHour != null && perHour.nanos() <= 0) {
+        throw new IllegalArgumentException("costRateCap must be above zero per hour (or null for none), got " + perHour);
+      }
+      this.costRateCap = perHour;
+      return this;
+    }
+
+    /**
      * Builds the settings.
      *
      * @return the settings
      */
     public DetectionSettings build() {
       return new DetectionSettings(this);
+    }
+
+    private static double aboveOne(String field, double multiplier) {
+      if (!(multiplier > 1.0) || !Double.isFinite(multiplier)) {
+        throw new IllegalArgumentException(field + " must be a finite number above 1, got " + multiplier);
+      }
+      return multiplier;
+    }
+
+    private static double probability(String field, double p) {
+      if (!(p > 0) || p > 0.01) {
+        throw new IllegalArgumentException(field + " must be a probability above 0 and at most 0.01, got " + p);
+      }
+      return p;
+    }
+
+    private static double nats(String field, double nats) {
+      if (!(nats > 0) || nats > 100) {
+        throw new IllegalArgumentException(field + " must be above 0 and at most 100 nats, got " + nats);
+      }
+      return nats;
+    }
+
+    private static Duration duration(String field, Duration d, Duration min, Duration max) {
+      Objects.requireNonNull(d, field);
+      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+        throw new IllegalArgumentException(field + " must be from " + min + " to " + max + ", got " + d);
+      }
+      return d;
     }
   }
 }

@@ -1,0 +1,251 @@
+package dev.runaway.stats;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The learned baseline of a {@link BurnRateMeter}, exported so that it survives a restart (a
+ * crash-looping runaway must not reset its own baseline): the seasonal slots of both channels,
+ * their weights, the global levels, the dispersion estimates and the warm-up progress. It does not
+ * hold the current bucket, the evidence accumulators or the episode: a restored meter starts a new
+ * bucket with no episode open.
+ *
+ * <p>{@link #toBytes()} gives a compact, versioned binary form (about 2.4 KB for
+ * {@link Seasonality#WEEKLY}); {@link #fromBytes(byte[])} reads it back and rejects anything
+ * malformed with an {@link IllegalArgumentException}.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class BaselineState {
+
+  private static final int MAGIC = 0x52474253; // "RGBS"
+  private static final int VERSION = 1;
+
+  private final long bucketNanos;
+  private final Seasonality seasonality;
+  private final long learnedBuckets;
+  private final double[] levels;
+  private final double levelWeight;
+  private final double[][] dispersion;
+  private final float[][] daySlots;
+  private final float[] dayWeights;
+  private final float[][] weekSlots;
+  private final float[] weekWeights;
+
+  BaselineState(long bucketNanos, Seasonality seasonality, long learnedBuckets, double[] levels, double levelWeight,
+      double[][] dispersion, float[][] daySlots, float[] dayWeights, float[][] weekSlots, float[] weekWeights) {
+    this.bucketNanos = bucketNanos;
+    this.seasonality = seasonality;
+    this.learnedBuckets = learnedBuckets;
+    this.levels = levels.clone();
+    this.levelWeight = levelWeight;
+    this.dispersion = new double[][] {dispersion[0].clone(), dispersion[1].clone()};
+    this.daySlots = new float[][] {daySlots[0].clone(), daySlots[1].clone()};
+    this.dayWeights = dayWeights.clone();
+    this.weekSlots = new float[][] {weekSlots[0].clone(), weekSlots[1].clone()};
+    this.weekWeights = weekWeights.clone();
+  }
+
+  /**
+   * Returns the bucket width the state was learned with; a meter restores it only with the same
+   * bucket.
+   *
+   * @return the bucket width
+   */
+  public Duration bucket() {
+    return Duration.ofNanos(bucketNanos);
+  }
+
+  /**
+   * Returns the seasonality the state was learned with.
+   *
+   * @return the seasonality
+   */
+  public Seasonality seasonality() {
+    return seasonality;
+  }
+
+  /**
+   * Returns the number of buckets of history behind the state (warm-up progress).
+   *
+   * @return the bucket count
+   */
+  public long learnedBuckets() {
+    return learnedBuckets;
+  }
+
+  /**
+   * Returns the history behind the state as a duration.
+   *
+   * @return the learned history
+   */
+  public Duration history() {
+    return Duration.ofNanos(Math.multiplyExact(learnedBuckets, bucketNanos));
+  }
+
+  /**
+   * Encodes the state.
+   *
+   * @return a new byte array
+   */
+  public byte[] toBytes() {
+    int floats = 2 * (daySlots[0].length + weekSlots[0].length) + dayWeights.length + weekWeights.length;
+    ByteBuffer b = ByteBuffer.allocate(4 * 4 + 8 * 2 + 8 * 7 + 4 * floats);
+    b.putInt(MAGIC).putInt(VERSION).putLong(bucketNanos).putInt(seasonality.ordinal()).putLong(learnedBuckets);
+    b.putDouble(levels[0]).putDouble(levels[1]).putDouble(levelWeight);
+    b.putDouble(dispersion[0][0]).putDouble(dispersion[0][1]).putDouble(dispersion[1][0]).putDouble(dispersion[1][1]);
+    b.putInt(dayWeights.length);
+    put(b, dayWeights);
+    put(b, daySlots[0]);
+    put(b, daySlots[1]);
+    put(b, weekWeights);
+    put(b, weekSlots[0]);
+    put(b, weekSlots[1]);
+    return Arrays.copyOf(b.array(), b.position());
+  }
+
+  /**
+   * Decodes a state written by {@link #toBytes()}.
+   *
+   * @param bytes the encoded state
+   * @return the state
+   * @throws IllegalArgumentException if the bytes are not a valid state of a known version
+   */
+  public static BaselineState fromBytes(byte[] bytes) {
+    Objects.requireNonNull(bytes, "bytes");
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    try {
+      if (b.getInt() != MAGIC) {
+        throw new IllegalArgumentException("baseline state: not a baseline state (bad magic number)");
+      }
+      int version = b.getInt();
+      if (version != VERSION) {
+        throw new IllegalArgumentException("baseline state: unknown version " + version + ", expected " + VERSION);
+      }
+      long bucket = b.getLong();
+      if (bucket < 1_000_000_000L || bucket > 3_600_000_000_000L) {
+        throw new IllegalArgumentException("baseline state: bucket must be from 1s to 1h, got " + bucket + " ns");
+      }
+      int ordinal = b.getInt();
+      if (ordinal < 0 || ordinal >= Seasonality.values().length) {
+        throw new IllegalArgumentException("baseline state: unknown seasonality " + ordinal);
+      }
+      Seasonality s = Seasonality.values()[ordinal];
+      long learned = b.getLong();
+      if (learned < 0) {
+        throw new IllegalArgumentException("baseline state: learnedBuckets must be >= 0, got " + learned);
+      }
+      double[] levels = {finite(b.getDouble(), "level"), finite(b.getDouble(), "level")};
+      double levelWeight = finite(b.getDouble(), "levelWeight");
+      double[][] disp = {{b.getDouble(), b.getDouble()}, {b.getDouble(), b.getDouble()}};
+      for (double[] d : disp) {
+        if (!Double.isFinite(d[0]) || !Double.isFinite(d[1]) || d[1] < 0) {
+          throw new IllegalArgumentException("baseline state: dispersion sums must be finite, got " + Arrays.toString(d));
+        }
+      }
+      int days = b.getInt();
+      if (days != s.dailySlots()) {
+        throw new IllegalArgumentException("baseline state: " + s + " has " + s.dailySlots() + " day slots, got " + days);
+      }
+      float[] dayW = get(b, days, "day weight");
+      float[][] day = {get(b, days, "day slot"), get(b, days, "day slot")};
+      int weeks = s.weeklySlots();
+      float[] weekW = get(b, weeks, "week weight");
+      float[][] week = {get(b, weeks, "week slot"), get(b, weeks, "week slot")};
+      if (b.hasRemaining()) {
+        throw new IllegalArgumentException("baseline state: " + b.remaining() + " unexpected trailing bytes");
+      }
+      return new BaselineState(bucket, s, learned, levels, levelWeight, disp, day, dayW, week, weekW);
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("baseline state: truncated (" + bytes.length + " bytes)", e);
+    }
+  }
+
+  long bucketNanos() {
+    return bucketNanos;
+  }
+
+  double[] levels() {
+    return levels.clone();
+  }
+
+  double levelWeight() {
+    return levelWeight;
+  }
+
+  double[][] dispersion() {
+    return new double[][] {dispersion[0].clone(), dispersion[1].clone()};
+  }
+
+  float[][] daySlots() {
+    return new float[][] {daySlots[0].clone(), daySlots[1].clone()};
+  }
+
+  float[] dayWeights() {
+    return dayWeights.clone();
+  }
+
+  float[][] weekSlots() {
+    return new float[][] {weekSlots[0].clone(), weekSlots[1].clone()};
+  }
+
+  float[] weekWeights() {
+    return weekWeights.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof BaselineState)) {
+      return false;
+    }
+    BaselineState s = (BaselineState) o;
+    return bucketNanos == s.bucketNanos && seasonality == s.seasonality && learnedBuckets == s.learnedBuckets
+        && Arrays.equals(levels, s.levels) && Double.compare(levelWeight, s.levelWeight) == 0
+        && Arrays.deepEquals(dispersion, s.dispersion) && Arrays.deepEquals(daySlots, s.daySlots)
+        && Arrays.equals(dayWeights, s.dayWeights) && Arrays.deepEquals(weekSlots, s.weekSlots)
+        && Arrays.equals(weekWeights, s.weekWeights);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(bucketNanos, seasonality, learnedBuckets, Arrays.hashCode(levels), levelWeight,
+        Arrays.deepHashCode(daySlots), Arrays.hashCode(dayWeights), Arrays.deepHashCode(weekSlots));
+  }
+
+  @Override
+  public String toString() {
+    return "BaselineState[bucket=" + bucket() + ", seasonality=" + seasonality + ", history=" + history()
+        + ", callsPerBucket=" + levels[0] + ", costNanosPerBucket=" + levels[1] + "]";
+  }
+
+  private static void put(ByteBuffer b, float[] a) {
+    for (float f : a) {
+      b.putFloat(f);
+    }
+  }
+
+  private static float[] get(ByteBuffer b, int n, String what) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      float f = b.getFloat();
+      if (!Float.isFinite(f) || f < 0) {
+        throw new IllegalArgumentException("baseline state: " + what + " " + i + " must be finite and >= 0, got " + f);
+      }
+      a[i] = f;
+    }
+    return a;
+  }
+
+  private static double finite(double d, String what) {
+    if (!Double.isFinite(d) || d < 0) {
+      throw new IllegalArgumentException("baseline state: " + what + " must be finite and >= 0, got " + d);
+    }
+    return d;
+  }
+}

@@ -1,0 +1,361 @@
+package dev.runaway.stats.internal;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.zone.ZoneRules;
+
+/**
+ * The learned expected amount per bucket, for two channels (calls and cost), as a function of the
+ * time of day (and of the week): the baseline of one burn-rate meter.
+ *
+ * <p>Each slot holds an exponentially weighted mean of the amounts of the buckets near its centre
+ * (a triangular kernel one hour wide on each side); the expectation for a bucket is the linear
+ * interpolation between the two neighbouring slot centres, which follows a smooth daily curve
+ * without the steps of plain hourly slots. The mean is kept on the linear scale (a weighted mean
+ * of counts is unbiased even when most buckets hold zero calls, which a mean of log-counts is
+ * not); the decision works on the log-ratio of observed to expected. Each slot starts as a plain
+ * running mean and turns exponential once it has seen a half-life's worth of buckets.
+ *
+ * <p>Hour-of-week slots are learned alongside and take over for a bucket once both of its
+ * neighbouring week slots have seen about three weeks of history.
+ *
+ * <p>Besides the slots: a global level per channel (used for slots that have no data yet), and the
+ * dispersion per channel, estimated by moments from the residuals of learned buckets (pooled: the
+ * sum of {@code (x - m)^2 - m} over the sum of {@code m^2}, exponentially weighted over about a
+ * day). The dispersion also absorbs the error of the seasonal model itself, which keeps the
+ * significance honest.
+ *
+ * <p>Memory: three float arrays of the daily slots and three of the weekly ones, plus a few
+ * doubles. Updates are O(1) per closed bucket.
+ *
+ * <p>Not thread-safe: the meter calls it under its roll lock. The position fields
+ * ({@link #locate}) are scratch state shared by {@link #expected}, {@link #effectiveN} and
+ * {@link #learn}.
+ */
+public final class SeasonalBaseline {
+
+  /** The call channel. */
+  public static final int CALLS = 0;
+  /** The cost channel. */
+  public static final int COST = 1;
+
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
+  private static final double MAX_DISPERSION = 10;
+
+  private final int dailySlots;
+  private final int weeklySlots;
+  private final long bucketNanos;
+  private final double bucketsPerHour;
+  private final double alphaDay;
+  private final double alphaWeek;
+  private final double alphaLevel;
+  private final double dispersionDecay;
+  private final double weekReady;
+  private final ZoneRules zone;
+
+  private final float[][] day;
+  private final float[] dayWeight;
+  private final float[][] week;
+  private final float[] weekWeight;
+  private final double[] level = new double[2];
+  private double levelWeight;
+  private final double[] dispersionNum = new double[2];
+  private final double[] dispersionDen = new double[2];
+  private double learnedBuckets;
+
+  private int d0;
+  private int d1;
+  private double dw;
+  private int w0;
+  private int w1;
+  private double ww;
+  private boolean useWeek;
+
+  /**
+   * Creates an empty baseline.
+   *
+   * @param dailySlots 1 (no seasonality) or 24
+   * @param weeklySlots 0 or 168
+   * @param bucketNanos the bucket width
+   * @param halfLifeNanos the half-life of the daily slots in elapsed time
+   * @param zone the zone of the slots' hours
+   */
+  public SeasonalBaseline(int dailySlots, int weeklySlots, long bucketNanos, long halfLifeNanos, ZoneId zone) {
+    this.dailySlots = dailySlots;
+    this.weeklySlots = weeklySlots;
+    this.bucketNanos = bucketNanos;
+    this.bucketsPerHour = 3600.0 * NANOS_PER_SECOND / bucketNanos;
+    double halfLifeBuckets = halfLifeNanos / (double) bucketNanos;
+    double halfLifeDays = halfLifeNanos / (86_400.0 * NANOS_PER_SECOND);
+    // A daily slot receives one hour's worth of bucket weight per day; without seasonality the
+    // single slot receives every bucket.
+    double dayUpdatesPerHalfLife = dailySlots == 1 ? halfLifeBuckets : Math.max(1, halfLifeDays * bucketsPerHour);
+    this.alphaDay = 1 - Math.pow(0.5, 1 / dayUpdatesPerHalfLife);
+    // Week slots keep as many seasons as the day slots: seven times the half-life, one hour's
+    // weight per week.
+    this.alphaWeek = 1 - Math.pow(0.5, 1 / Math.max(1, halfLifeDays * bucketsPerHour));
+    this.alphaLevel = 1 - Math.pow(0.5, 1 / Math.max(1, halfLifeBuckets));
+    this.dispersionDecay = Math.pow(0.5, bucketNanos / (86_400.0 * NANOS_PER_SECOND));
+    this.weekReady = 2.5 * bucketsPerHour;
+    this.zone = zone.getRules();
+    this.day = new float[2][dailySlots];
+    this.dayWeight = new float[dailySlots];
+    this.week = new float[2][weeklySlots];
+    this.weekWeight = new float[weeklySlots];
+  }
+
+  /**
+   * Positions the model on the bucket that starts at {@code startEpochNanos}; the following
+   * calls to {@link #expected}, {@link #effectiveN} and {@link #learn} refer to it.
+   *
+   * @param startEpochNanos the bucket's start, in nanoseconds since the epoch
+   */
+  public void locate(long startEpochNanos) {
+    long mid = startEpochNanos + bucketNanos / 2;
+    long seconds = Math.floorDiv(mid, NANOS_PER_SECOND);
+    int offset = zone.isFixedOffset() ? zone.getOffset(Instant.EPOCH).getTotalSeconds()
+        : zone.getOffset(Instant.ofEpochSecond(seconds)).getTotalSeconds();
+    long local = seconds + offset;
+    double hourOfDay = Math.floorMod(local, 86_400L) / 3600.0
+        + Math.floorMod(mid, NANOS_PER_SECOND) / (3600.0 * NANOS_PER_SECOND);
+    if (dailySlots == 1) {
+      d0 = 0;
+      d1 = 0;
+      dw = 0;
+    } else {
+      double q = hourOfDay - 0.5;
+      double f = Math.floor(q);
+      dw = q - f;
+      d0 = Math.floorMod((int) f, dailySlots);
+      d1 = (d0 + 1) % dailySlots;
+    }
+    useWeek = false;
+    if (weeklySlots > 0) {
+      // 1970-01-01 was a Thursday; Monday is day 0.
+      long dayIndex = Math.floorDiv(local, 86_400L);
+      int dow = (int) Math.floorMod(dayIndex + 3, 7L);
+      double q = dow * 24 + hourOfDay - 0.5;
+      double f = Math.floor(q);
+      ww = q - f;
+      w0 = Math.floorMod((int) f, weeklySlots);
+      w1 = (w0 + 1) % weeklySlots;
+      useWeek = weekWeight[w0] >= weekReady && weekWeight[w1] >= weekReady;
+    }
+  }
+
+  /**
+   * Returns the expected amount of the located bucket.
+   *
+   * @param ch the channel
+   * @return the expected amount per bucket, not negative
+   */
+  public double expected(int ch) {
+    double fallback = level[ch];
+    if (useWeek) {
+      return (1 - ww) * week[ch][w0] + ww * week[ch][w1];
+    }
+    double a = dayWeight[d0] > 0 ? day[ch][d0] : fallback;
+    double b = dayWeight[d1] > 0 ? day[ch][d1] : fallback;
+    return Math.max(0, (1 - dw) * a + dw * b);
+  }
+
+  /**
+   * Returns the effective number of buckets behind the located expectation: the variance of the
+   * estimate is about the variance of one bucket divided by this.
+   *
+   * @return the effective sample size, at least 1
+   */
+  public double effectiveN() {
+    double inv;
+    if (useWeek) {
+      inv = sq(1 - ww) / cap(weekWeight[w0], alphaWeek) + sq(ww) / cap(weekWeight[w1], alphaWeek);
+    } else {
+      inv = sq(1 - dw) / cap(dayWeight[d0], alphaDay) + sq(dw) / cap(dayWeight[d1], alphaDay);
+    }
+    // The triangular kernel weighs buckets unequally, which costs about a third of the sample.
+    double n = 1 / inv;
+    return Math.max(1, dailySlots == 1 && !useWeek ? n : n * 2 / 3);
+  }
+
+  /** Whether the located bucket uses the hour-of-week slots. */
+  public boolean usesWeek() {
+    return useWeek;
+  }
+
+  /**
+   * Learns the located bucket's amounts.
+   *
+   * @param calls the (winsorised) call amount
+   * @param cost the (winsorised) cost amount
+   * @param factor the learning weight, 1 normally, less during an episode
+   */
+  public void learn(double calls, double cost, double factor) {
+    update(day, dayWeight, d0, (1 - dw) * factor, alphaDay, calls, cost);
+    if (dailySlots > 1) {
+      update(day, dayWeight, d1, dw * factor, alphaDay, calls, cost);
+    }
+    if (weeklySlots > 0) {
+      update(week, weekWeight, w0, (1 - ww) * factor, alphaWeek, calls, cost);
+      update(week, weekWeight, w1, ww * factor, alphaWeek, calls, cost);
+    }
+    levelWeight += factor;
+    double a = Math.max(alphaLevel * factor, factor / levelWeight);
+    level[CALLS] += a * (calls - level[CALLS]);
+    level[COST] += a * (cost - level[COST]);
+  }
+
+  /**
+   * Learns one residual for the dispersion of a channel, in effective units.
+   *
+   * @param ch the channel
+   * @param x the observed amount
+   * @param m the expected amount
+   * @param sumSquares the sum over the buckets covered of the squared expected amounts
+   *     ({@code m * m} for one bucket): what multiplies the dispersion in the variance
+   * @param squaredCap the cap on the squared residual (robustness against outliers)
+   * @param buckets the number of buckets covered, for the decay
+   * @param weight the learning weight (1 normally)
+   */
+  public void learnDispersion(int ch, double x, double m, double sumSquares, double squaredCap, double buckets,
+      double weight) {
+    double decay = Math.pow(dispersionDecay, buckets);
+    double d = x - m;
+    dispersionNum[ch] = decay * dispersionNum[ch] + weight * (Math.min(d * d, squaredCap) - m);
+    dispersionDen[ch] = decay * dispersionDen[ch] + weight * sumSquares;
+  }
+
+  /**
+   * Returns the learned dispersion of a channel in effective units.
+   *
+   * @param ch the channel
+   * @return the dispersion phi, 0 for Poisson
+   */
+  public double dispersion(int ch) {
+    if (!(dispersionDen[ch] > 0)) {
+      return 0;
+    }
+    double phi = dispersionNum[ch] / dispersionDen[ch];
+    return phi > 0 ? Math.min(MAX_DISPERSION, phi) : 0;
+  }
+
+  /**
+   * Returns whether the located bucket's slots have seen at least {@code buckets} buckets.
+   *
+   * @param buckets the weight required
+   * @return whether both neighbouring slots have that much weight
+   */
+  public boolean established(double buckets) {
+    return dayWeight[d0] >= buckets && dayWeight[d1] >= buckets;
+  }
+
+  /**
+   * Counts elapsed buckets towards warm-up.
+   *
+   * @param buckets the number of buckets, possibly fractional
+   */
+  public void countBucket(double buckets) {
+    learnedBuckets += buckets;
+  }
+
+  /** Returns the number of whole buckets counted towards warm-up. */
+  public long learnedBuckets() {
+    return (long) (learnedBuckets + 1e-9);
+  }
+
+  /**
+   * Returns the global level of a channel: its mean amount per bucket over about a half-life.
+   *
+   * @param ch the channel
+   * @return the level
+   */
+  public double level(int ch) {
+    return level[ch];
+  }
+
+  /** Returns the weight behind the global levels. */
+  public double levelWeight() {
+    return levelWeight;
+  }
+
+  // ---- export and import (for BaselineState) ----
+
+  /** Returns a copy of the day slots of a channel. */
+  public float[] daySlots(int ch) {
+    return day[ch].clone();
+  }
+
+  /** Returns a copy of the day slots' weights. */
+  public float[] dayWeights() {
+    return dayWeight.clone();
+  }
+
+  /** Returns a copy of the week slots of a channel. */
+  public float[] weekSlots(int ch) {
+    return week[ch].clone();
+  }
+
+  /** Returns a copy of the week slots' weights. */
+  public float[] weekWeights() {
+    return weekWeight.clone();
+  }
+
+  /** Returns the dispersion numerator and denominator of a channel. */
+  public double[] dispersionSums(int ch) {
+    return new double[] {dispersionNum[ch], dispersionDen[ch]};
+  }
+
+  /**
+   * Restores learned state; arrays of another length than this model's are ignored (a daily state
+   * restored into a weekly model keeps its day slots and learns the week slots afresh).
+   */
+  public void restore(float[][] daySlots, float[] dayWeights, float[][] weekSlots, float[] weekWeights,
+      double[] levels, double levelW, double[][] dispersionSums, long learned) {
+    if (dayWeights.length == dailySlots) {
+      System.arraycopy(dayWeights, 0, dayWeight, 0, dailySlots);
+      for (int ch = 0; ch < 2; ch++) {
+        System.arraycopy(daySlots[ch], 0, day[ch], 0, dailySlots);
+      }
+    } else {
+      // No slot structure to keep: start each slot from the level, with little weight.
+      for (int i = 0; i < dailySlots; i++) {
+        dayWeight[i] = levelW > 0 ? 1 : 0;
+        day[CALLS][i] = (float) levels[CALLS];
+        day[COST][i] = (float) levels[COST];
+      }
+    }
+    if (weekWeights.length == weeklySlots) {
+      System.arraycopy(weekWeights, 0, weekWeight, 0, weeklySlots);
+      for (int ch = 0; ch < 2; ch++) {
+        System.arraycopy(weekSlots[ch], 0, week[ch], 0, weeklySlots);
+      }
+    }
+    level[CALLS] = levels[CALLS];
+    level[COST] = levels[COST];
+    levelWeight = levelW;
+    for (int ch = 0; ch < 2; ch++) {
+      dispersionNum[ch] = dispersionSums[ch][0];
+      dispersionDen[ch] = dispersionSums[ch][1];
+    }
+    learnedBuckets = learned;
+  }
+
+  private static void update(float[][] values, float[] weights, int i, double w, double alpha, double calls,
+      double cost) {
+    if (w <= 0) {
+      return;
+    }
+    double n = weights[i] + w;
+    weights[i] = (float) Math.min(n, 1e7);
+    double a = Math.max(alpha * w, w / n);
+    values[CALLS][i] = (float) (values[CALLS][i] + a * (calls - values[CALLS][i]));
+    values[COST][i] = (float) (values[COST][i] + a * (cost - values[COST][i]));
+  }
+
+  private static double cap(float weight, double alpha) {
+    return Math.max(1e-3, Math.min(weight, (2 - alpha) / alpha));
+  }
+
+  private static double sq(double x) {
+    return x * x;
+  }
+}
