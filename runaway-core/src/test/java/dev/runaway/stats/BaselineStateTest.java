@@ -1,0 +1,66 @@
+package dev.runaway.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+final class BaselineStateTest {
+
+  private static BaselineState learned() {
+    return Traffic.create(DetectionSettings.defaults(), 21).run(600, m -> 7).meter.exportBaseline();
+  }
+
+  @Test
+  void bytes_roundTrip() {
+    BaselineState s = learned();
+
+    assertThat(BaselineState.fromBytes(s.toBytes())).isEqualTo(s);
+    assertThat(s.learnedBuckets()).isEqualTo(600);
+    assertThat(s.toString()).contains("bucket=PT1M", "seasonality=WEEKLY");
+  }
+
+  @Test
+  void fromBytes_rejectsTruncatedData() {
+    byte[] b = learned().toBytes();
+
+    assertThatThrownBy(() -> BaselineState.fromBytes(Arrays.copyOf(b, b.length - 3)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+  }
+
+  @Test
+  void fromBytes_rejectsTrailingBytes() {
+    byte[] b = learned().toBytes();
+
+    assertThatThrownBy(() -> BaselineState.fromBytes(Arrays.copyOf(b, b.length + 4)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trailing");
+  }
+
+  @Test
+  void fromBytes_rejectsAnotherFormat() {
+    assertThatThrownBy(() -> BaselineState.fromBytes("{\"json\":true}".getBytes()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad magic");
+  }
+
+  @Test
+  void fromBytes_rejectsAFutureVersion() {
+    byte[] b = learned().toBytes();
+    ByteBuffer.wrap(b).putInt(4, 99);
+
+    assertThatThrownBy(() -> BaselineState.fromBytes(b)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown version 99");
+  }
+
+  @Test
+  void fromBytes_rejectsNegativeOrNonFiniteSlots() {
+    byte[] b = learned().toBytes();
+    // The first day weight sits after the header (4+4+8+4+8), 7 doubles and the slot count.
+    int offset = 28 + 7 * 8 + 4;
+    ByteBuffer.wrap(b).putFloat(offset, Float.NaN);
+
+    assertThatThrownBy(() -> BaselineState.fromBytes(b)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("day weight 0 must be finite and >= 0, got NaN");
+  }
+}
