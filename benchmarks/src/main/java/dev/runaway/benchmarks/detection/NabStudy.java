@@ -42,6 +42,8 @@ final class NabStudy {
       "realTraffic/speed_7578.csv", 3.19572468045);
 
   private final NabData data;
+  /** Our detector's fixed-threshold NAB score per profile, from the last {@link #run}. */
+  final Map<String, Double> ourScores = new LinkedHashMap<>();
 
   NabStudy(NabData data) {
     this.data = data;
@@ -151,6 +153,9 @@ final class NabStudy {
           windows += labelled.get(f).scorableWindows();
         }
         NabScorer.Sweep sw = NabScorer.sweep(labelled, d.getValue(), p);
+        if (d.getValue() == oursScores) {
+          ourScores.put(p.name(), NabScorer.normalise(raw, windows, p));
+        }
         b.append(String.format(Locale.ROOT, "| %s | %s | %.3f | **%.1f** | %s | %.1f |%n", d.getKey(), p.name(), raw,
             NabScorer.normalise(raw, windows, p), sw.threshold() > 1 ? "none" : String.valueOf(sw.threshold()),
             NabScorer.normalise(sw.score(), windows, p)));
