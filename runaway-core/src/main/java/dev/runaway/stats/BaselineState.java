@@ -23,6 +23,7 @@ public final class BaselineState {
 
   private static final int MAGIC = 0x52474253; // "RGBS"
   private static final int VERSION = 1;
+  // Version 1: header, levels, dispersion sums, level variability, day slots, week slots.
 
   private final long bucketNanos;
   private final Seasonality seasonality;
@@ -34,9 +35,11 @@ public final class BaselineState {
   private final float[] dayWeights;
   private final float[][] weekSlots;
   private final float[] weekWeights;
+  private final double[] variability;
 
   BaselineState(long bucketNanos, Seasonality seasonality, long learnedBuckets, double[] levels, double levelWeight,
-      double[][] dispersion, float[][] daySlots, float[] dayWeights, float[][] weekSlots, float[] weekWeights) {
+      double[][] dispersion, float[][] daySlots, float[] dayWeights, float[][] weekSlots, float[] weekWeights,
+      double[] variability) {
     this.bucketNanos = bucketNanos;
     this.seasonality = seasonality;
     this.learnedBuckets = learnedBuckets;
@@ -47,6 +50,7 @@ public final class BaselineState {
     this.dayWeights = dayWeights.clone();
     this.weekSlots = new float[][] {weekSlots[0].clone(), weekSlots[1].clone()};
     this.weekWeights = weekWeights.clone();
+    this.variability = variability.clone();
   }
 
   /**
@@ -93,10 +97,13 @@ public final class BaselineState {
    */
   public byte[] toBytes() {
     int floats = 2 * (daySlots[0].length + weekSlots[0].length) + dayWeights.length + weekWeights.length;
-    ByteBuffer b = ByteBuffer.allocate(4 * 4 + 8 * 2 + 8 * 7 + 4 * floats);
+    ByteBuffer b = ByteBuffer.allocate(4 * 4 + 8 * 2 + 8 * 12 + 4 * floats);
     b.putInt(MAGIC).putInt(VERSION).putLong(bucketNanos).putInt(seasonality.ordinal()).putLong(learnedBuckets);
     b.putDouble(levels[0]).putDouble(levels[1]).putDouble(levelWeight);
     b.putDouble(dispersion[0][0]).putDouble(dispersion[0][1]).putDouble(dispersion[1][0]).putDouble(dispersion[1][1]);
+    for (double v : variability) {
+      b.putDouble(v);
+    }
     b.putInt(dayWeights.length);
     put(b, dayWeights);
     put(b, daySlots[0]);
@@ -146,6 +153,13 @@ public final class BaselineState {
           throw new IllegalArgumentException("baseline state: dispersion sums must be finite, got " + Arrays.toString(d));
         }
       }
+      double[] variability = new double[5];
+      for (int i = 0; i < variability.length; i++) {
+        variability[i] = b.getDouble();
+        if (!Double.isFinite(variability[i]) || (i % 2 == 1 || i == 4) && variability[i] < 0) {
+          throw new IllegalArgumentException("baseline state: level variability " + i + " is invalid: " + variability[i]);
+        }
+      }
       int days = b.getInt();
       if (days != s.dailySlots()) {
         throw new IllegalArgumentException("baseline state: " + s + " has " + s.dailySlots() + " day slots, got " + days);
@@ -158,7 +172,7 @@ public final class BaselineState {
       if (b.hasRemaining()) {
         throw new IllegalArgumentException("baseline state: " + b.remaining() + " unexpected trailing bytes");
       }
-      return new BaselineState(bucket, s, learned, levels, levelWeight, disp, day, dayW, week, weekW);
+      return new BaselineState(bucket, s, learned, levels, levelWeight, disp, day, dayW, week, weekW, variability);
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("baseline state: truncated (" + bytes.length + " bytes)", e);
     }
@@ -196,6 +210,10 @@ public final class BaselineState {
     return weekWeights.clone();
   }
 
+  double[] variability() {
+    return variability.clone();
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -209,7 +227,7 @@ public final class BaselineState {
         && Arrays.equals(levels, s.levels) && Double.compare(levelWeight, s.levelWeight) == 0
         && Arrays.deepEquals(dispersion, s.dispersion) && Arrays.deepEquals(daySlots, s.daySlots)
         && Arrays.equals(dayWeights, s.dayWeights) && Arrays.deepEquals(weekSlots, s.weekSlots)
-        && Arrays.equals(weekWeights, s.weekWeights);
+        && Arrays.equals(weekWeights, s.weekWeights) && Arrays.equals(variability, s.variability);
   }
 
   @Override

@@ -81,6 +81,13 @@ public final class BurnRateMeter {
   private static final double ESTABLISHED = 10;
   private static final double MIN_MEAN = 1e-6;
   /**
+   * Standard deviations of the learned level variability that the sustained-rise test allows for
+   * (the spike test needs a 3x ratio anyway, far beyond ordinary busy days).
+   */
+  private static final double LEVEL_SIGMAS = 1.5;
+  /** Below this multiple of the tolerated level, the sustained-rise CUSUM is switched off. */
+  private static final double MIN_SUSTAINED = 1.1;
+  /**
    * The shortest stretch of a bucket a partial amount is judged against: calls arrive in bursts
    * on the scale of seconds (a user action fans out into several calls), so the first quarter of a
    * bucket is judged as a quarter, not as a sixteenth.
@@ -183,7 +190,8 @@ public final class BurnRateMeter {
           + settings.bucket() + "; a baseline restores only into a meter with the same bucket");
     }
     m.model.restore(baseline.daySlots(), baseline.dayWeights(), baseline.weekSlots(), baseline.weekWeights(),
-        baseline.levels(), baseline.levelWeight(), baseline.dispersion(), baseline.learnedBuckets());
+        baseline.levels(), baseline.levelWeight(), baseline.dispersion(), baseline.learnedBuckets(),
+        baseline.variability());
     return m;
   }
 
@@ -372,6 +380,7 @@ public final class BurnRateMeter {
       f.mean[ch] = m;
       double phi = model.dispersion(ch);
       f.phi[ch] = phi * (1 + 1 / n) + 1 / (n * m);
+      f.tolerance[ch] = Math.exp(LEVEL_SIGMAS * model.levelSigma(ch));
     }
     f.warm = model.learnedBuckets() >= warmUpBuckets;
     if (thresholds) {
@@ -399,6 +408,7 @@ public final class BurnRateMeter {
     double phi = f.phi[ch];
     double minEx = minExcess[ch] / unit;
     Evidence ev = evidence[ch];
+    double tol = f.tolerance[ch];
     boolean alerts = f.warm && lv == NONE;
     boolean trips = f.warm && breakerEnabled && lv < RUNAWAY;
     for (int j = 0; j < Frame.SUBS; j++) {
@@ -407,9 +417,7 @@ public final class BurnRateMeter {
       double b = Double.POSITIVE_INFINITY;
       if (alerts) {
         double spike = Tails.atLeast(m, phi, lnSpike, Math.max(spikeMultiplier * m, m + minEx));
-        double sustained = Math.max(
-            Tails.cusumAmount(sustainedEvidence, ev.sustained, m, phi, sustainedMultiplier, lnSustained),
-            m + minEx - ev.excess);
+        double sustained = Math.max(sustainedAmount(ev.sustained, m, phi, tol), m + minEx - ev.excess);
         a = Math.min(spike, sustained);
       }
       if (trips) {
@@ -477,8 +485,9 @@ public final class BurnRateMeter {
       double m = f.mean[ch];
       double phi = f.phi[ch];
       double minEx = minExcess[ch] / unit;
+      double tol = f.tolerance[ch];
       boolean spike = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, phi) >= lnSpike;
-      ev.sustained = Math.max(0, ev.sustained + Tails.llr(xe, m, phi, sustainedMultiplier, lnSustained));
+      ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, phi, tol));
       ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
       boolean sustained = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
       ev.sustained = Math.min(ev.sustained, sustainedEvidence);
@@ -504,6 +513,11 @@ public final class BurnRateMeter {
     int lv = level.get();
     double factor = spikeAny || capAny && f.warm || lv == RUNAWAY ? 0 : lv == SPIKE ? EPISODE_LEARNING : 1;
     learn(f, x, factor);
+    for (int ch = 0; ch < 2; ch++) {
+      double m = f.mean[ch];
+      model.accumulateLevel(ch, x[ch] / f.unit[ch], m, m * (1 + f.phi[ch] * m));
+    }
+    model.closeLevelBucket(1, factor);
     long end = f.start + bucketNanos;
     if (hot) {
       lastHotEnd = end;
@@ -548,6 +562,29 @@ public final class BurnRateMeter {
     double hi = Math.max(expected + WINSOR_SIGMAS * sd + unit, WINSOR_RATIO * expected);
     double lo = Math.max(0, Math.min(expected - WINSOR_SIGMAS * sd - unit, expected / WINSOR_RATIO));
     return Math.min(hi, Math.max(lo, x));
+  }
+
+  /**
+   * The log-likelihood ratio of the sustained-rise CUSUM: "the rate is sustainedMultiplier times
+   * the expectation" against "the rate is at the tolerated level {@code tol} times the
+   * expectation"; minus infinity (which resets the CUSUM) when the tolerance leaves too little room.
+   */
+  private double sustainedLlr(double x, double m, double phi, double tol) {
+    if (tol == 1) {
+      return Tails.llr(x, m, phi, sustainedMultiplier, lnSustained);
+    }
+    double k = sustainedMultiplier / tol;
+    return k < MIN_SUSTAINED ? Double.NEGATIVE_INFINITY : Tails.llr(x, tol * m, phi, k, Math.log(k));
+  }
+
+  /** The amount in this bucket that lifts the sustained-rise CUSUM from {@code s} to its threshold. */
+  private double sustainedAmount(double s, double m, double phi, double tol) {
+    if (tol == 1) {
+      return Tails.cusumAmount(sustainedEvidence, s, m, phi, sustainedMultiplier, lnSustained);
+    }
+    double k = sustainedMultiplier / tol;
+    return k < MIN_SUSTAINED ? Double.POSITIVE_INFINITY
+        : Tails.cusumAmount(sustainedEvidence, s, tol * m, phi, k, Math.log(k));
   }
 
   private static double clamp(double s, double max) {
@@ -645,8 +682,9 @@ public final class BurnRateMeter {
       double xe = x[ch] / u;
       double pi = phiInterval[ch];
       double minEx = minExcess[ch] / u;
+      double tol = Math.exp(LEVEL_SIGMAS * model.levelSigma(ch));
       boolean spike = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, pi) >= lnSpike;
-      ev.sustained = Math.max(0, ev.sustained + Tails.llr(xe, m, pi, sustainedMultiplier, lnSustained));
+      ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, pi, tol));
       ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
       boolean sustained = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
       ev.sustained = Math.min(ev.sustained, sustainedEvidence);
@@ -672,6 +710,11 @@ public final class BurnRateMeter {
     int lv = level.get();
     double factor = spikeAny || capAny && warm || lv == RUNAWAY ? 0 : lv == SPIKE ? EPISODE_LEARNING : 1;
     learnSpread(a, b, x, mean, unit, squares, buckets, factor);
+    for (int ch = 0; ch < 2; ch++) {
+      double m = mean[ch];
+      model.accumulateLevel(ch, x[ch] / unit[ch], m, m * (1 + phiInterval[ch] * m));
+    }
+    model.closeLevelBucket(buckets, factor);
     if (hot) {
       lastHotWall = b;
       everHotWall = true;
@@ -802,7 +845,8 @@ public final class BurnRateMeter {
           new double[] {model.level(CALLS), model.level(COST)}, model.levelWeight(),
           new double[][] {model.dispersionSums(CALLS), model.dispersionSums(COST)},
           new float[][] {model.daySlots(CALLS), model.daySlots(COST)}, model.dayWeights(),
-          new float[][] {model.weekSlots(CALLS), model.weekSlots(COST)}, model.weekWeights());
+          new float[][] {model.weekSlots(CALLS), model.weekSlots(COST)}, model.weekWeights(),
+          model.variabilityState());
     } finally {
       lock.unlock();
     }

@@ -56,8 +56,8 @@ final class BaselineStateTest {
   @Test
   void fromBytes_rejectsNegativeOrNonFiniteSlots() {
     byte[] b = learned().toBytes();
-    // The first day weight sits after the header (4+4+8+4+8), 7 doubles and the slot count.
-    int offset = 28 + 7 * 8 + 4;
+    // The first day weight sits after the header (4+4+8+4+8), 12 doubles and the slot count.
+    int offset = 28 + 12 * 8 + 4;
     ByteBuffer.wrap(b).putFloat(offset, Float.NaN);
 
     assertThatThrownBy(() -> BaselineState.fromBytes(b)).isInstanceOf(IllegalArgumentException.class)

@@ -93,6 +93,26 @@ final class BurnRateMeterTest {
   }
 
   @Test
+  void volatileService_toleratesABusyDay_whileASteadyOneAlerts() {
+    SplittableRandom random = new SplittableRandom(17);
+    double[] days = new double[11];
+    for (int d = 0; d < days.length; d++) {
+      days[d] = Math.exp(0.3 * random.nextGaussian());
+    }
+    Traffic steady = Traffic.create(DEFAULTS, 18).run(10 * 1440, m -> 60);
+    Traffic volatileDays = Traffic.create(DEFAULTS, 19).run(10 * 1440, m -> 60 * days[(int) (m / 1440)]);
+    double steadyBase = steady.meter.snapshot(steady.ticker.nanoTime()).baselineCallsPerMinute();
+    double volatileBase = volatileDays.meter.snapshot(volatileDays.ticker.nanoTime()).baselineCallsPerMinute();
+    double from = steady.minute();
+
+    steady.run(6 * 60, m -> 1.5 * steadyBase);
+    volatileDays.run(6 * 60, m -> 1.5 * volatileBase);
+
+    assertThat(steady.since(from)).extracting(Traffic.Event::event).contains(MeterEvent.CALL_SPIKE);
+    assertThat(volatileDays.since(from)).isEmpty();
+  }
+
+  @Test
   void spikeEscalatesToRunaway_thenResolvesOnce() {
     Traffic t = Traffic.create(DEFAULTS, 6);
     t.costPerCall = 0;

@@ -28,21 +28,25 @@ final class SyntheticStudy {
 
   /** Noise and seasonality variants. */
   enum Variant {
-    POISSON("Poisson", 7, false, false),
-    WEEKEND("weekend dip", 7, true, false),
-    OVERDISPERSED("overdispersed", 7, false, true),
-    WEEKEND_21D("weekend, 21-d warm-up", 21, true, false);
+    POISSON("Poisson", 7, false, false, 0),
+    WEEKEND("weekend dip", 7, true, false, 0),
+    OVERDISPERSED("overdispersed", 7, false, true, 0),
+    WEEKEND_21D("weekend, 21-d warm-up", 21, true, false, 0),
+    /** Our addition: each day's level varies by a log-normal factor (sd 0.25), as real traffic does. */
+    DAY_TO_DAY("day-to-day level sd 0.25", 7, false, false, 0.25);
 
     final String label;
     final int warmUpDays;
     final boolean weekend;
     final boolean overdispersed;
+    final double daySigma;
 
-    Variant(String label, int warmUpDays, boolean weekend, boolean overdispersed) {
+    Variant(String label, int warmUpDays, boolean weekend, boolean overdispersed, double daySigma) {
       this.label = label;
       this.warmUpDays = warmUpDays;
       this.weekend = weekend;
       this.overdispersed = overdispersed;
+      this.daySigma = daySigma;
     }
   }
 
@@ -155,7 +159,14 @@ final class SyntheticStudy {
     double phase = setup.uniform();
     long warmEnd = v.warmUpDays * 1440L;
     long onset = warmEnd + setup.nextInt(1440);
-    Traffic traffic = new Traffic(rate, phase, v.weekend, Double.POSITIVE_INFINITY);
+    double[] days = null;
+    if (v.daySigma > 0) {
+      days = new double[v.warmUpDays + 8];
+      for (int d = 0; d < days.length; d++) {
+        days[d] = Math.exp(v.daySigma * setup.gaussian() - v.daySigma * v.daySigma / 2);
+      }
+    }
+    Traffic traffic = new Traffic(rate, phase, v.weekend, Double.POSITIVE_INFINITY, days);
     double size = v.overdispersed ? Trial.NB_SIZE : Double.POSITIVE_INFINITY;
     long minutes = 0;
 

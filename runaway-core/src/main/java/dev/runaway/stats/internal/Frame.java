@@ -46,6 +46,8 @@ public final class Frame {
   public final double[] mean = new double[2];
   /** Dispersion in effective units per channel, including the baseline's own uncertainty. */
   public final double[] phi = new double[2];
+  /** The tolerated level per channel: e^(2 sigma) of the learned level variability, 1 for a steady service. */
+  public final double[] tolerance = new double[2];
   /** Whether warm-up was complete when the bucket opened. */
   public boolean warm;
 

@@ -25,6 +25,14 @@ import java.time.zone.ZoneRules;
  * day). The dispersion also absorbs the error of the seasonal model itself, which keeps the
  * significance honest.
  *
+ * <p>Finally, the <em>level variability</em> per channel: how far whole hours (or whole polled
+ * intervals) stray from their expectation beyond what the count noise explains, as the
+ * exponentially weighted excess of the squared log-ratio over its sampling variance (half-life
+ * about five days of hours), shrunk towards zero by one and a half standard errors. Real traffic
+ * has busy and quiet days that the per-bucket noise model does not capture; the decision allows for
+ * them so that a volatile service does not alert on every busy day, while a steady one keeps its
+ * full sensitivity.
+ *
  * <p>Memory: three float arrays of the daily slots and three of the weekly ones, plus a few
  * doubles. Updates are O(1) per closed bucket.
  *
@@ -62,6 +70,15 @@ public final class SeasonalBaseline {
   private final double[] dispersionNum = new double[2];
   private final double[] dispersionDen = new double[2];
   private double learnedBuckets;
+  private final double alphaVariability;
+  private final double[] hourX = new double[2];
+  private final double[] hourM = new double[2];
+  private final double[] hourVar = new double[2];
+  private double hourBuckets;
+  private double hourFactor = 1;
+  private final double[] levelVariance = new double[2];
+  private final double[] samplingVariance = new double[2];
+  private double variabilityWeight;
 
   private int d0;
   private int d1;
@@ -97,6 +114,7 @@ public final class SeasonalBaseline {
     this.alphaLevel = 1 - Math.pow(0.5, 1 / Math.max(1, halfLifeBuckets));
     this.dispersionDecay = Math.pow(0.5, bucketNanos / (86_400.0 * NANOS_PER_SECOND));
     this.weekReady = 2.5 * bucketsPerHour;
+    this.alphaVariability = 1 - Math.pow(0.5, 1 / (5 * 24.0));
     this.zone = zone.getRules();
     this.day = new float[2][dailySlots];
     this.dayWeight = new float[dailySlots];
@@ -277,6 +295,75 @@ public final class SeasonalBaseline {
     return levelWeight;
   }
 
+  /**
+   * Adds one bucket's (or polled interval's) amounts of a channel to the current hour, in
+   * effective units.
+   *
+   * @param ch the channel
+   * @param x the observed amount
+   * @param m the expected amount
+   * @param var the variance of the amount under the noise model
+   */
+  public void accumulateLevel(int ch, double x, double m, double var) {
+    hourX[ch] += x;
+    hourM[ch] += m;
+    hourVar[ch] += var;
+  }
+
+  /**
+   * Ends a bucket (or polled interval) for the level variability; once an hour is complete, learns
+   * its log-ratio.
+   *
+   * @param buckets the buckets the amounts covered
+   * @param factor the learning weight: 0 if the bucket must not be learned (it spoils the hour)
+   */
+  public void closeLevelBucket(double buckets, double factor) {
+    hourBuckets += buckets;
+    hourFactor = Math.min(hourFactor, factor);
+    if (hourBuckets + 1e-9 < bucketsPerHour) {
+      return;
+    }
+    if (hourFactor > 0) {
+      variabilityWeight += hourFactor;
+      double a = Math.max(alphaVariability * hourFactor, hourFactor / variabilityWeight);
+      for (int ch = 0; ch < 2; ch++) {
+        double m = hourM[ch];
+        if (m >= 3) {
+          double r = Math.log((hourX[ch] + 0.5) / (m + 0.5));
+          double sv = hourVar[ch] / (m * m);
+          levelVariance[ch] += a * (r * r - sv - levelVariance[ch]);
+          samplingVariance[ch] += a * (sv - samplingVariance[ch]);
+        }
+      }
+    }
+    hourBuckets = 0;
+    hourFactor = 1;
+    for (int ch = 0; ch < 2; ch++) {
+      hourX[ch] = 0;
+      hourM[ch] = 0;
+      hourVar[ch] = 0;
+    }
+  }
+
+  /**
+   * Returns the standard deviation of the log-level of whole hours beyond the count noise, shrunk
+   * towards zero by one and a half standard errors of its estimate.
+   *
+   * @param ch the channel
+   * @return the level's log standard deviation, 0 to 1
+   */
+  public double levelSigma(int ch) {
+    double n = Math.max(1, Math.min(variabilityWeight, 2 / alphaVariability));
+    double v = levelVariance[ch] - 1.5 * Math.sqrt(2 / n) * samplingVariance[ch];
+    return v > 0 ? Math.min(1, Math.sqrt(v)) : 0;
+  }
+
+  /** Returns the level-variability state: per channel the variance and sampling variance, then the weight. */
+  public double[] variabilityState() {
+    return new double[] {levelVariance[CALLS], samplingVariance[CALLS], levelVariance[COST], samplingVariance[COST],
+        variabilityWeight};
+  }
+
   // ---- export and import (for BaselineState) ----
 
   /** Returns a copy of the day slots of a channel. */
@@ -309,7 +396,7 @@ public final class SeasonalBaseline {
    * restored into a weekly model keeps its day slots and learns the week slots afresh).
    */
   public void restore(float[][] daySlots, float[] dayWeights, float[][] weekSlots, float[] weekWeights,
-      double[] levels, double levelW, double[][] dispersionSums, long learned) {
+      double[] levels, double levelW, double[][] dispersionSums, long learned, double[] variability) {
     if (dayWeights.length == dailySlots) {
       System.arraycopy(dayWeights, 0, dayWeight, 0, dailySlots);
       for (int ch = 0; ch < 2; ch++) {
@@ -337,6 +424,11 @@ public final class SeasonalBaseline {
       dispersionDen[ch] = dispersionSums[ch][1];
     }
     learnedBuckets = learned;
+    levelVariance[CALLS] = variability[0];
+    samplingVariance[CALLS] = variability[1];
+    levelVariance[COST] = variability[2];
+    samplingVariance[COST] = variability[3];
+    variabilityWeight = variability[4];
   }
 
   private static void update(float[][] values, float[] weights, int i, double w, double alpha, double calls,
