@@ -40,6 +40,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * whichever is wider. Before {@link DetectionSettings#warmUp()} of history, no spike or runaway is
  * raised: only the absolute caps apply.
  *
+ * <p>The baseline also learns how much whole hours stray from their expectation beyond the count
+ * noise (busy and quiet days). The sustained-rise CUSUM tests against that tolerated level (1.5
+ * standard deviations above the expectation), so a volatile service does not alert on every busy
+ * day while a steady one keeps its full sensitivity; the spike rule (a 3x ratio) and the breaker
+ * (the breaker multiple) are not widened.
+ *
  * <h2>Episodes</h2>
  * Events are episodes, not streams: {@link MeterEvent} values other than {@code NONE} are each
  * returned once per transition, to exactly one caller (the transitions are CAS on one atomic

@@ -16,7 +16,8 @@ import java.util.Objects;
  *       amount <em>and</em> its tail probability under the learned noise is below
  *       {@link #spikeSignificance()} <em>and</em> the excess is at least {@link #minExcessCalls()}
  *       calls or {@link #minExcessCost()}; or when a one-sided CUSUM of the log-likelihood ratio for
- *       a sustained {@link #sustainedMultiplier()}-fold rise reaches {@link #sustainedEvidence()}.
+ *       a sustained {@link #sustainedMultiplier()}-fold rise reaches {@link #sustainedEvidence()}
+ *       (against the learned level variability of the service, see {@link BurnRateMeter}).
  *   <li><b>Runaway</b> (breaker trip) when the evidence that the rate is above
  *       {@link #breakerMultiplier()} times the expected rate reaches {@link #breakerEvidence()}:
  *       two one-sided CUSUMs of the log-likelihood ratio, against the breaker multiple, of twice
