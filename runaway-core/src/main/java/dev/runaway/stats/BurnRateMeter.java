@@ -43,8 +43,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The baseline also learns how much whole hours stray from their expectation beyond the count
  * noise (busy and quiet days). The sustained-rise CUSUM tests against that tolerated level (1.5
  * standard deviations above the expectation), so a volatile service does not alert on every busy
- * day while a steady one keeps its full sensitivity; the spike rule (a 3x ratio) and the breaker
- * (the breaker multiple) are not widened.
+ * day while a steady one keeps its full sensitivity; the breaker allows for one standard deviation
+ * (a service whose days swing by 25% trips at about 6.4x instead of 5x: a false trip is an outage);
+ * the spike rule (a 3x ratio) is not widened.
+ *
+ * <p>Drops are not alerted, but a CUSUM for a fall to half the expected rate slows learning to a
+ * quarter while it stands high, so that an outage or a gap in the data does not drag the baseline
+ * down just before the backlog catches up.
  *
  * <h2>Episodes</h2>
  * Events are episodes, not streams: {@link MeterEvent} values other than {@code NONE} are each
@@ -77,6 +82,9 @@ public final class BurnRateMeter {
   private static final double BREAKER_SLOW = 1.25;
   private static final double LN_BREAKER_FAST = Math.log(BREAKER_FAST);
   private static final double LN_BREAKER_SLOW = Math.log(BREAKER_SLOW);
+  /** Alternative of the drop CUSUM that slows learning during gaps and outages. */
+  private static final double DROP = 0.5;
+  private static final double LN_DROP = Math.log(DROP);
   /** The breaker's minimum excess, as a multiple of the spike's. */
   private static final double BREAKER_EXCESS = 3.0;
   /** Assumed squared coefficient of variation of the cost of one call. */
@@ -91,6 +99,8 @@ public final class BurnRateMeter {
    * (the spike test needs a 3x ratio anyway, far beyond ordinary busy days).
    */
   private static final double LEVEL_SIGMAS = 1.5;
+  /** Standard deviations of the learned level variability that the breaker allows for. */
+  private static final double BREAKER_LEVEL_SIGMAS = 1.0;
   /** Below this multiple of the tolerated level, the sustained-rise CUSUM is switched off. */
   private static final double MIN_SUSTAINED = 1.1;
   /**
@@ -386,7 +396,9 @@ public final class BurnRateMeter {
       f.mean[ch] = m;
       double phi = model.dispersion(ch);
       f.phi[ch] = phi * (1 + 1 / n) + 1 / (n * m);
-      f.tolerance[ch] = Math.exp(LEVEL_SIGMAS * model.levelSigma(ch));
+      double sigma = model.levelSigma(ch);
+      f.tolerance[ch] = Math.exp(LEVEL_SIGMAS * sigma);
+      f.breakerTolerance[ch] = Math.exp(BREAKER_LEVEL_SIGMAS * sigma);
     }
     f.warm = model.learnedBuckets() >= warmUpBuckets;
     if (thresholds) {
@@ -427,7 +439,7 @@ public final class BurnRateMeter {
         a = Math.min(spike, sustained);
       }
       if (trips) {
-        double bm = breakerMultiplier * m;
+        double bm = breakerMultiplier * f.breakerTolerance[ch] * m;
         double cusum = Math.min(
             Tails.cusumAmount(breakerEvidence, ev.breakerFast, bm, phi, BREAKER_FAST, LN_BREAKER_FAST),
             Tails.cusumAmount(breakerEvidence, ev.breakerSlow, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW));
@@ -465,6 +477,7 @@ public final class BurnRateMeter {
    */
   private MeterEvent close(Frame f, long xCalls, long xCost, boolean partialHot) {
     boolean hot = partialHot;
+    boolean dropping = false;
     boolean spikeAny = false;
     boolean capAny = false;
     int raiseSpike = -1;
@@ -493,11 +506,13 @@ public final class BurnRateMeter {
       double minEx = minExcess[ch] / unit;
       double tol = f.tolerance[ch];
       boolean spike = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, phi) >= lnSpike;
+      ev.drop = clamp(ev.drop + Tails.llr(xe, m, phi, DROP, LN_DROP), sustainedEvidence);
+      dropping |= ev.drop >= sustainedEvidence;
       ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, phi, tol));
       ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
       boolean sustained = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
       ev.sustained = Math.min(ev.sustained, sustainedEvidence);
-      double bm = breakerMultiplier * m;
+      double bm = breakerMultiplier * f.breakerTolerance[ch] * m;
       ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, phi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
       ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
       boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
@@ -517,13 +532,13 @@ public final class BurnRateMeter {
       event = spikeEvent(raiseSpike);
     }
     int lv = level.get();
-    double factor = spikeAny || capAny && f.warm || lv == RUNAWAY ? 0 : lv == SPIKE ? EPISODE_LEARNING : 1;
+    double factor = learningFactor(spikeAny || capAny && f.warm, lv, dropping);
     learn(f, x, factor);
     for (int ch = 0; ch < 2; ch++) {
       double m = f.mean[ch];
       model.accumulateLevel(ch, x[ch] / f.unit[ch], m, m * (1 + f.phi[ch] * m));
     }
-    model.closeLevelBucket(1, factor);
+    model.closeLevelBucket(1, dropping ? 0 : factor);
     long end = f.start + bucketNanos;
     if (hot) {
       lastHotEnd = end;
@@ -538,6 +553,18 @@ public final class BurnRateMeter {
       }
     }
     return event;
+  }
+
+  /**
+   * The weight a closed bucket is learned with: none for a spike bucket or while a runaway episode
+   * is open (the breaker rejects calls, so counts mean nothing), a quarter during a spike episode
+   * or a drop (a legitimate new level is still learned, four times slower), otherwise full.
+   */
+  private static double learningFactor(boolean anomalous, int lv, boolean dropping) {
+    if (anomalous || lv == RUNAWAY) {
+      return 0;
+    }
+    return lv == SPIKE || dropping ? EPISODE_LEARNING : 1;
   }
 
   /** Learns one full bucket (x in raw units) at the frame's position, clipped. */
@@ -659,6 +686,7 @@ public final class BurnRateMeter {
     double[] mean = new double[2];
     double[] phiInterval = new double[2];
     boolean hot = false;
+    boolean dropping = false;
     boolean spikeAny = false;
     boolean capAny = false;
     int raiseSpike = -1;
@@ -690,11 +718,13 @@ public final class BurnRateMeter {
       double minEx = minExcess[ch] / u;
       double tol = Math.exp(LEVEL_SIGMAS * model.levelSigma(ch));
       boolean spike = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, pi) >= lnSpike;
+      ev.drop = clamp(ev.drop + Tails.llr(xe, m, pi, DROP, LN_DROP), sustainedEvidence);
+      dropping |= ev.drop >= sustainedEvidence;
       ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, pi, tol));
       ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
       boolean sustained = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
       ev.sustained = Math.min(ev.sustained, sustainedEvidence);
-      double bm = breakerMultiplier * m;
+      double bm = breakerMultiplier * Math.exp(BREAKER_LEVEL_SIGMAS * model.levelSigma(ch)) * m;
       ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, pi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
       ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, pi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
       boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
@@ -714,13 +744,13 @@ public final class BurnRateMeter {
       event = spikeEvent(raiseSpike);
     }
     int lv = level.get();
-    double factor = spikeAny || capAny && warm || lv == RUNAWAY ? 0 : lv == SPIKE ? EPISODE_LEARNING : 1;
+    double factor = learningFactor(spikeAny || capAny && warm, lv, dropping);
     learnSpread(a, b, x, mean, unit, squares, buckets, factor);
     for (int ch = 0; ch < 2; ch++) {
       double m = mean[ch];
       model.accumulateLevel(ch, x[ch] / unit[ch], m, m * (1 + phiInterval[ch] * m));
     }
-    model.closeLevelBucket(buckets, factor);
+    model.closeLevelBucket(buckets, dropping ? 0 : factor);
     if (hot) {
       lastHotWall = b;
       everHotWall = true;

@@ -24,7 +24,8 @@ import java.util.Objects;
  *       and of 1.25 times the breaker multiple. Confirmation is proportional to the evidence: a
  *       100x burst trips within seconds, 10x within a minute or two at 5 calls a minute, and a
  *       marginal rise (about 5.6x and above) only if it persists. The excess must also be at least
- *       three times the minimum excess.
+ *       three times the minimum excess. For a service whose level swings from hour to hour or day
+ *       to day, the breaker multiple is widened by one learned standard deviation of that swing.
  *   <li>An optional absolute cap ({@link #callRateCap()}, {@link #costRateCap()}) trips even
  *       before warm-up completes.
  * </ul>

@@ -164,6 +164,13 @@ public final class DetectionHarness {
           }
           config.shapes = shapes;
           break;
+        case "--nuisances":
+          List<Modifier.Nuisance> ns = new ArrayList<>();
+          for (String v : argv.get(++i).split(",")) {
+            ns.add(Modifier.Nuisance.valueOf(v.trim().toUpperCase(Locale.ROOT)));
+          }
+          config.nuisances = ns;
+          break;
         case "--breaker-evidence":
           config.settings = config.settings.toBuilder().breakerEvidence(Double.parseDouble(argv.get(++i))).build();
           break;

@@ -2,7 +2,8 @@ package dev.runaway.stats.internal;
 
 /**
  * The evidence accumulated by one channel of a meter across buckets: the one-sided CUSUM of the
- * log-likelihood ratio for a sustained rise, the two CUSUMs of the breaker, and the excess amount
+ * log-likelihood ratio for a sustained rise, the two CUSUMs of the breaker, a CUSUM for drops
+ * (which slows learning: an outage must not become the new normal), and the excess amount
  * (over the expected) since the sustained CUSUM last stood at zero.
  *
  * <p>Not thread-safe: owned by the meter's roll lock.
@@ -17,8 +18,12 @@ public final class Evidence {
   /** Breaker CUSUM tuned to 1.5 times the breaker multiple, nats. */
   public double breakerSlow;
 
+  /** CUSUM for a drop to half the expected rate (gaps, outages), nats, clamped to [0, threshold]. */
+  public double drop;
+
   /** Clears everything. */
   public void clear() {
+    drop = 0;
     sustained = 0;
     excess = 0;
     breakerFast = 0;

@@ -48,6 +48,8 @@ public final class Frame {
   public final double[] phi = new double[2];
   /** The tolerated level per channel: e^(2 sigma) of the learned level variability, 1 for a steady service. */
   public final double[] tolerance = new double[2];
+  /** The breaker's tolerated level per channel: e^(sigma) of the learned level variability. */
+  public final double[] breakerTolerance = new double[2];
   /** Whether warm-up was complete when the bucket opened. */
   public boolean warm;
 

@@ -21,11 +21,11 @@ public final class Tails {
   private Tails() {}
 
   /**
-   * {@code ln(1 + z)} for {@code z >= 0}: {@link Math#log} (an intrinsic) where it is accurate, a
-   * short series for tiny {@code z}; {@link Math#log1p} is several times slower.
+   * {@code ln(1 + z)} for {@code z > -1}: {@link Math#log} (an intrinsic) where it is accurate, a
+   * short series for tiny {@code |z|}; {@link Math#log1p} is several times slower.
    */
   static double log1p(double z) {
-    if (z > 1e-4) {
+    if (z > 1e-4 || z < -1e-4) {
       return Math.log(1 + z);
     }
     return z * (1 - z * (0.5 - z * (1.0 / 3 - z * 0.25)));
