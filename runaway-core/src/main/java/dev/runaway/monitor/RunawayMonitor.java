@@ -459,8 +459,11 @@ public final class RunawayMonitor implements AutoCloseable {
             } catch (ConfigException e) {
               missing = tracked.drainMissing();
               if (missing.isEmpty()) {
-                throw e;
+                throw redacted(e, tracked);
               }
+            } catch (RuntimeException e) {
+              throw new ConfigException(s.file().orElse(null), "services." + s.name(), 0, 0,
+                  "the " + s.type() + " detector could not be created: " + tracked.describe(e), null);
             }
           }
           String why = "missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
@@ -503,6 +506,16 @@ public final class RunawayMonitor implements AutoCloseable {
       PollLoop loop = new PollLoop(monitors, skipped, shared, executor, scheduler);
       return new RunawayMonitor(loop, sink, closed, interval);
     }
+  }
+
+  /** A provider's config error whose message quotes a credential is re-thrown without it. */
+  private static ConfigException redacted(ConfigException e, TrackingSecrets secrets) {
+    String msg = e.getMessage();
+    String clean = secrets.redact(msg);
+    if (msg == null || msg.equals(clean)) {
+      return e;
+    }
+    return new ConfigException(clean);
   }
 
   private static void closeQuietly(Detector d) {

@@ -25,6 +25,8 @@ public final class DetectorDiscovery {
 
   private static final Logger LOG = LoggerFactory.getLogger(DetectorDiscovery.class);
 
+  private static final int MAX_LOAD_ERRORS = 100;
+
   private final Map<String, DetectorProvider> byType;
 
   private DetectorDiscovery(Map<String, DetectorProvider> byType) {
@@ -39,8 +41,20 @@ public final class DetectorDiscovery {
   public static DetectorDiscovery load() {
     ServiceLoader<DetectorProvider> loader =
         ServiceLoader.load(DetectorProvider.class, DetectorProvider.class.getClassLoader());
+    return of(drain(loader.iterator()));
+  }
+
+  /**
+   * Drains a service loader's iterator: an entry that cannot be loaded is reported and skipped.
+   * A broken configuration file can make the iterator fail again and again, so it gives up after
+   * a bound.
+   *
+   * @param it the iterator
+   * @return the providers that loaded
+   */
+  static List<DetectorProvider> drain(Iterator<DetectorProvider> it) {
     List<DetectorProvider> found = new ArrayList<>();
-    Iterator<DetectorProvider> it = loader.iterator();
+    int errors = 0;
     while (true) {
       try {
         if (!it.hasNext()) {
@@ -50,9 +64,13 @@ public final class DetectorDiscovery {
       } catch (ServiceConfigurationError e) {
         LOG.warn("A DetectorProvider listed in META-INF/services could not be loaded and is skipped: {}",
             e.toString());
+        if (++errors >= MAX_LOAD_ERRORS) {
+          LOG.warn("Stopped looking for DetectorProviders after {} errors", errors);
+          break;
+        }
       }
     }
-    return of(found);
+    return found;
   }
 
   /**

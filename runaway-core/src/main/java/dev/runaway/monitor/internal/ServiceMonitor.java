@@ -62,6 +62,7 @@ public final class ServiceMonitor {
 
   // Guarded by this.
   private final UsageAccounting accounting = new UsageAccounting();
+  private boolean attempted;
   private Instant lastEnd;
   private Instant lastPoll;
   private Instant lastSuccess;
@@ -134,8 +135,13 @@ public final class ServiceMonitor {
     Instant since;
     boolean first;
     synchronized (this) {
-      first = lastEnd == null;
-      since = first ? nowI.minus(shared.interval()) : lastEnd;
+      first = !attempted;
+      attempted = true;
+      if (lastEnd == null) {
+        // Failed polls do not move the start: once one works it covers everything since the first.
+        lastEnd = nowI.minus(shared.interval());
+      }
+      since = lastEnd;
       Instant floor = nowI.minus(shared.maxLookback());
       if (since.isBefore(floor)) {
         LOG.debug("Service {}: last successful poll ended at {}; this poll looks back {} only", name, since,
@@ -414,8 +420,8 @@ public final class ServiceMonitor {
       int level = critical ? 2 : 1;
       if (level > alertedLevel) {
         alertedLevel = level;
-        LOG.warn("Service {}: usage polling failed ({}): {} Other services are polled as usual;"
-            + " further failures of this episode are logged at DEBUG.", name, kind.toLowerCase(Locale.ROOT), lastError);
+        LOG.warn("Service {}: usage polling failed ({}): {} [other services are polled as usual;"
+            + " further failures of this episode are logged at DEBUG]", name, kind.toLowerCase(Locale.ROOT), lastError);
         raise(GuardAlerts.serviceDown(name, type, kind, problem, critical, retryAfter, a.ctx.now()));
       } else {
         LOG.debug("Service {}: usage polling failed again ({}): {}", name, kind, lastError);
