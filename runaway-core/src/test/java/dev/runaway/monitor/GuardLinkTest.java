@@ -93,6 +93,60 @@ final class GuardLinkTest {
     }
   }
 
+  @ParameterizedTest(name = "breaker enabled={0}")
+  @ValueSource(booleans = {true, false})
+  void accountLevelSpikeInPolledData_tripsTheGuardsBreakerAndGuardedCallsFailFast(boolean enabled) {
+    String json = "{\"monitoring_interval\": 300, \"circuit_breaker\": {\"enabled\": " + enabled
+        + ", \"threshold_multiplier\": 5.0}}";
+    int[] poll = {0};
+    boolean[] runaway = {false};
+    // Another process's normal use: about 50 requests and 5 cents per 5 minutes, never seen by the guard.
+    FakeDetector openai = new FakeDetector("openai", ctx -> {
+      int i = poll[0]++;
+      double requests = runaway[0] ? 5000 : 50 + (i * 7) % 11 - 5;
+      String cost = runaway[0] ? "5.00" : String.format(java.util.Locale.ROOT, "%.4f", requests * 0.001);
+      return FakeDetector.span("openai", ctx, cost, requests);
+    });
+    try (RunawayMonitor monitor = fx.builder(json).guard(guard).detector(openai).build()) {
+      for (int i = 0; i < 2 * 288; i++) { // two days of history
+        monitor.pollOnce();
+        fx.nextInterval();
+      }
+      assertThat(fx.alerts(AlertType.USAGE_SPIKE)).as("no false alarm on normal use").isEmpty();
+      assertThat(monitor.snapshot("openai").baselineReady()).isTrue();
+
+      runaway[0] = true; // a loop elsewhere starts burning 100x
+      for (int i = 0; i < 3; i++) {
+        monitor.pollOnce();
+        if (!fx.alerts(AlertType.USAGE_SPIKE).isEmpty()) {
+          break;
+        }
+        fx.nextInterval();
+      }
+      List<Alert> spikes = fx.alerts(AlertType.USAGE_SPIKE, "openai");
+      assertThat(spikes).isNotEmpty();
+      assertThat(spikes.get(0).facts()).containsEntry("scope", "account-wide");
+      CircuitBreaker breaker = guard.breaker("openai");
+      if (enabled) {
+        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(breaker.tripReason()).contains(TripReason.MONITOR);
+        assertThatThrownBy(() -> guard.call("openai", Cost.usd("0.01"), () -> "never"))
+            .isInstanceOf(CircuitOpenException.class)
+            .hasMessageContaining("usage monitor")
+            .satisfies(e -> assertThat(((CircuitOpenException) e).reason()).isEqualTo(TripReason.MONITOR));
+        // The breaker lets a trial call through after its wait; while the runaway goes on, the next
+        // poll opens it again.
+        fx.nextInterval();
+        assertThat(guard.call("openai", Cost.usd("0.01"), () -> "trial")).isEqualTo("trial");
+        monitor.pollOnce();
+        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
+      } else {
+        assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(guard.call("openai", Cost.usd("0.01"), () -> "allowed")).isEqualTo("allowed");
+      }
+    }
+  }
+
   @Test
   void exhaustedBudget_reopensABreakerThatWasResetWhileStillUsedUp() {
     FakeDetector openai = FakeDetector.spending("openai", "11");

@@ -72,6 +72,8 @@ public final class ServiceMonitor {
   private long failedInEpisode;
   private int alertedLevel;
   private int rateLimitsInARow;
+  /** While a runaway episode is open: the breaker detail to trip with on every poll. */
+  private String runawayEpisode;
 
   /**
    * Creates the state of one service.
@@ -317,12 +319,18 @@ public final class ServiceMonitor {
     long now = shared.ticker().nanoTime();
     double calls = report.units().containsKey("requests") ? delta.unit("requests")
         : report.units().containsKey("runs") ? delta.unit("runs") : 0;
-    MeterEvent event = meter.observe(delta.from(), delta.to(), calls, delta.costNanos());
+    // An empty span (a report with from == to) carries nothing a rate can be judged on; its spend
+    // still counts against the budgets.
+    MeterEvent event = delta.to().isAfter(delta.from())
+        ? meter.observe(delta.from(), delta.to(), calls, delta.costNanos()) : MeterEvent.NONE;
     long span = Duration.between(delta.from(), delta.to()).toNanos();
     account.recordOver(delta.costNanos(), span, now);
     checkThresholds(now);
     if (event != MeterEvent.NONE) {
       onEvent(event);
+    } else if (runawayEpisode != null) {
+      // Still the same runaway: a breaker that let trial calls through in the meantime opens again.
+      tripGuard(runawayEpisode);
     }
   }
 
@@ -352,7 +360,10 @@ public final class ServiceMonitor {
     raise(GuardAlerts.usage(s, event, shared.detection().spikeMultiplier(), shared.detection().breakerMultiplier(),
         "account-wide"));
     if (event.isRunaway()) {
-      tripGuard(GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier()));
+      runawayEpisode = GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier());
+      tripGuard(runawayEpisode);
+    } else if (event == MeterEvent.RESOLVED) {
+      runawayEpisode = null;
     }
   }
 
