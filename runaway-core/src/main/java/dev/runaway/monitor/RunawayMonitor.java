@@ -492,7 +492,16 @@ public final class RunawayMonitor implements AutoCloseable {
           .breakerEnabled(cb.enabled())
           .bucket(bucket)
           .build();
-      AlertSink sink = MonitorAlerts.create(cfg, tracked, notifiers, alertSink, tk);
+      AlertSink sink;
+      try {
+        sink = MonitorAlerts.create(cfg, tracked, notifiers, alertSink, tk);
+      } catch (ConfigException e) {
+        created.values().forEach(RunawayMonitor::closeQuietly);
+        throw redacted(e, tracked);
+      } catch (RuntimeException | Error e) {
+        created.values().forEach(RunawayMonitor::closeQuietly);
+        throw e;
+      }
       AtomicBoolean closed = new AtomicBoolean();
       MonitorShared shared = new MonitorShared(tk, interval, timeout, spacing, Duration.ofDays(1), detection, sink,
           guard, tracked, closed);

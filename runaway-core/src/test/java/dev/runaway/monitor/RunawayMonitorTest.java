@@ -338,7 +338,6 @@ final class RunawayMonitorTest {
   @Test
   void alerts_reachTheNotifierThroughTheDispatcherWithoutASink() throws Exception {
     List<Alert> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(1);
     FakeDetector beta = new FakeDetector("beta", ctx -> {
       throw unavailable();
     });
@@ -348,14 +347,51 @@ final class RunawayMonitorTest {
         .ticker(fx.ticker)
         .scheduler(fx.scheduler)
         .executor(Runnable::run)
-        .notifier(a -> {
-          delivered.add(a);
-          sent.countDown();
-        })
+        .notifier(delivered::add)
         .detector(beta)
         .build();
     monitor.pollOnce();
     monitor.close(); // delivers what is pending
     assertThat(delivered).extracting(Alert::type).containsExactly(AlertType.SERVICE_STATUS);
+  }
+
+  @Test
+  void alerts_configNotificationsAreLoadedAndUsed() {
+    FakeDetector beta = new FakeDetector("beta", ctx -> {
+      throw unavailable();
+    });
+    int mark = dev.runaway.testing.LogCapture.mark();
+    RunawayMonitor monitor = RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.parse("{\"monitoring_interval\": 300, \"notifications\": {\"log\": {}}}"))
+        .secrets(dev.runaway.config.SecretSource.of(Map.of()))
+        .ticker(fx.ticker)
+        .scheduler(fx.scheduler)
+        .executor(Runnable::run)
+        .detector(beta)
+        .build();
+    monitor.pollOnce();
+    monitor.close();
+    assertThat(dev.runaway.testing.LogCapture.since(mark))
+        .anySatisfy(e -> assertThat(e.message()).contains("Usage monitoring of beta is failing"));
+  }
+
+  @Test
+  void build_unknownNotifierTypeFailsAndClosesTheDetectors() {
+    String json = "{\"services\": {\"alpha\": {\"type\": \"alpha\"}}, \"notifications\": {\"pager\": {}}}";
+    FakeDetector[] made = new FakeDetector[1];
+    FakeProvider alpha = new FakeProvider("alpha", List.of(), (settings, secrets) -> {
+      made[0] = FakeDetector.spending(settings.name(), "1");
+      return made[0];
+    });
+    assertThatThrownBy(() -> RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.parse(json))
+        .secrets(dev.runaway.config.SecretSource.of(Map.of()))
+        .ticker(fx.ticker)
+        .providers(List.of(alpha))
+        .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("notifications.pager")
+        .hasMessageContaining("log");
+    assertThat(made[0].closed).isTrue();
   }
 }

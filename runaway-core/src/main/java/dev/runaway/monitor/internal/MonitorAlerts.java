@@ -3,6 +3,7 @@ package dev.runaway.monitor.internal;
 import dev.runaway.Ticker;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.Notifier;
+import dev.runaway.alert.internal.NotifierLoader;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.config.SecretSource;
 import dev.runaway.internal.AlertSink;
@@ -10,16 +11,13 @@ import dev.runaway.internal.Dispatchers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one place where the monitor's alert delivery is wired: the notifiers of the config's
- * {@code notifications}, those given to the builder, or a synchronous sink for tests.
+ * {@code notifications} (found with {@link NotifierLoader}) and those given to the builder, behind
+ * the asynchronous dispatcher; or a synchronous sink for tests, in place of both.
  */
 public final class MonitorAlerts {
-
-  private static final Logger LOG = LoggerFactory.getLogger(MonitorAlerts.class);
 
   private MonitorAlerts() {}
 
@@ -29,17 +27,22 @@ public final class MonitorAlerts {
    * @param config the config, whose {@code notifications} name notifier types
    * @param secrets where the notifiers find their credentials
    * @param notifiers notifiers given to the builder
-   * @param direct a synchronous receiver replacing the dispatcher, or {@code null}
+   * @param direct a synchronous receiver replacing the dispatcher and every notifier, or {@code null}
    * @param ticker the ticker
-   * @return the sink; closing it delivers what is pending within a bound
+   * @return the sink; closing it delivers what is pending within a bound and closes the notifiers
+   * @throws dev.runaway.config.ConfigException if a notifier type is unknown or its settings or
+   *     credentials are wrong
    */
   public static AlertSink create(MonitorConfig config, SecretSource secrets, List<Notifier> notifiers,
       Consumer<Alert> direct, Ticker ticker) {
-    List<Notifier> all = new ArrayList<>(notifiers);
-    if (direct == null && !config.notifications().isEmpty()) {
-      LOG.warn("The config's notifications {} are not loaded by this build; alerts go to the notifiers given to the"
-          + " builder, or to the log", config.notifications().keySet());
+    if (direct != null) {
+      return Dispatchers.create(List.of(), ticker, direct);
     }
-    return Dispatchers.create(all, ticker, direct);
+    List<Notifier> all = new ArrayList<>();
+    if (!config.notifications().isEmpty()) {
+      all.addAll(NotifierLoader.load().create(config.notifications(), secrets));
+    }
+    all.addAll(notifiers);
+    return Dispatchers.create(all, ticker, null);
   }
 }
