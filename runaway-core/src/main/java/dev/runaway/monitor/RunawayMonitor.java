@@ -70,8 +70,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Account-wide meters.</b> Per service the monitor keeps its own budgets (the config's
  * {@code cost_thresholds}) and its own burn-rate meter, apart from any guard's: the guard counts
- * this process's calls, the monitor everything the service billed. The meter counts calls from the
- * report's {@code requests} unit (else {@code runs}; else only spend is judged). Budgets raise
+ * this process's calls, the monitor everything the service billed. The meter counts as calls the
+ * first of the report's units {@code requests}, {@code runs.created} and {@code transactions};
+ * a report with none of them is judged on spend alone. Budgets raise
  * {@code COST_THRESHOLD} alerts at 80% and 100% ({@code scope=account-wide}); the meter raises
  * {@code USAGE_SPIKE} alerts. Spend reported for a span longer than a budget's window (a daily
  * figure seen for the first time) is charged to that window in proportion.

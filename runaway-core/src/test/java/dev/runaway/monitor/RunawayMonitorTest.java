@@ -394,4 +394,16 @@ final class RunawayMonitorTest {
         .hasMessageContaining("log");
     assertThat(made[0].closed).isTrue();
   }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"requests", "runs.created", "transactions"})
+  void snapshot_callRateComesFromTheFirstCallUnitOfTheReport(String unit) {
+    FakeDetector alpha = new FakeDetector("alpha", ctx -> new UsageReport("alpha", ctx.since(), ctx.now(),
+        dev.runaway.Cost.usd("0.10"), Map.of(unit, 50.0, "tokens.input", 9000.0), List.of()));
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).build()) {
+      monitor.pollOnce();
+      assertThat(monitor.snapshot("alpha").callsPerMinute()).isEqualTo(10.0);
+      assertThat(monitor.snapshot("alpha").costPerHour()).isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-9));
+    }
+  }
 }

@@ -39,6 +39,11 @@ public final class ServiceMonitor {
   private static final long UNSET = Long.MIN_VALUE;
   /** Rate-limited polls in a row after which the service counts as failing. */
   static final int RATE_LIMITS_BEFORE_ALERT = 3;
+  /**
+   * The units the account-wide meter counts as calls, the first a report has: API requests,
+   * workflow runs created (a workflow that triggers itself), payment transactions.
+   */
+  static final List<String> CALL_UNITS = List.of("requests", "runs.created", "transactions");
 
   private final String name;
   private final String type;
@@ -317,8 +322,13 @@ public final class ServiceMonitor {
 
   private void account(UsageReport report, UsageDelta delta) {
     long now = shared.ticker().nanoTime();
-    double calls = report.units().containsKey("requests") ? delta.unit("requests")
-        : report.units().containsKey("runs") ? delta.unit("runs") : 0;
+    double calls = 0;
+    for (String unit : CALL_UNITS) {
+      if (report.units().containsKey(unit)) {
+        calls = delta.unit(unit);
+        break;
+      }
+    }
     // An empty span (a report with from == to) carries nothing a rate can be judged on; its spend
     // still counts against the budgets.
     MeterEvent event = delta.to().isAfter(delta.from())
