@@ -266,6 +266,17 @@ final class RunawayMonitorTest {
   }
 
   @Test
+  void build_misspeltTypeGetsADidYouMean() {
+    String json = "{\"services\": {\"billing\": {\"type\": \"stipe\"}}}";
+    assertThatThrownBy(() -> fx.builder(json)
+        .providers(List.of(FakeProvider.of("stripe", "1"), FakeProvider.of("openai", "1"))).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.billing.type")
+        .hasMessageContaining("did you mean 'stripe'?")
+        .hasMessageContaining("known types: openai, stripe");
+  }
+
+  @Test
   void build_withoutProvidersOnTheClassPathSaysSo() {
     String json = "{\"services\": {\"openai\": {\"type\": \"openai\"}}}";
     assertThatThrownBy(() -> fx.builder(json).build())

@@ -129,7 +129,9 @@ public final class DetectorDiscovery {
     DetectorProvider p = byType.get(settings.type());
     if (p == null) {
       List<String> known = types();
-      throw settings.error("type", "unknown detector type '" + settings.type() + "'; known types: "
+      String hint = dev.runaway.config.internal.DidYouMean.suggest(settings.type(), known)
+          .map(t -> " (did you mean '" + t + "'?)").orElse("");
+      throw settings.error("type", "unknown detector type '" + settings.type() + "'" + hint + "; known types: "
           + (known.isEmpty() ? "none (no DetectorProvider is on the class path; add runaway-providers)"
               : String.join(", ", known))
           + ". A type comes from a jar with a DetectorProvider in META-INF/services, or add the detector with"
