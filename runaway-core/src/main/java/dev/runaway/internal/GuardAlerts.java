@@ -109,6 +109,91 @@ public final class GuardAlerts {
     return new Alert(AlertType.CIRCUIT_BREAKER, severity, t.breaker(), key, title, detail, t.time(), facts);
   }
 
+  /**
+   * A service's usage API stopped working: the one {@code SERVICE_STATUS} alert of a failure
+   * episode. {@code CRITICAL} when a person must fix a credential, {@code WARNING} otherwise.
+   *
+   * @param service the service
+   * @param type the detector type, such as {@code openai}
+   * @param kind what kind of failure, such as {@code UNAUTHORIZED} or {@code TIMEOUT}
+   * @param problem what happened and what to do; must already be free of secrets
+   * @param critical whether a person must act (a refused credential)
+   * @param retryAfter the wait the service asked for, or {@code null}
+   * @param time when the failure was seen
+   * @return the alert
+   */
+  public static Alert serviceDown(String service, String type, String kind, String problem, boolean critical,
+      Duration retryAfter, Instant time) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("status", "failing");
+    facts.put("kind", kind);
+    facts.put("detector", type);
+    facts.put("scope", "account-wide");
+    if (retryAfter != null) {
+      facts.put("retry_after", human(retryAfter));
+    }
+    String title = "Usage monitoring of " + service + " is failing: " + kind.toLowerCase(Locale.ROOT).replace('_', ' ');
+    String detail = problem + " Until it works again the monitor does not see this service's account-wide spend;"
+        + " budgets and breakers of the other services are unaffected.";
+    return new Alert(AlertType.SERVICE_STATUS, critical ? Severity.CRITICAL : Severity.WARNING, service, null, title,
+        detail, time, facts);
+  }
+
+  /**
+   * A service's usage API works again after a failure episode: the one resolution alert.
+   *
+   * @param service the service
+   * @param type the detector type
+   * @param downFor how long it failed
+   * @param failedPolls how many polls failed in the episode
+   * @param time when it worked again
+   * @return the alert
+   */
+  public static Alert serviceRecovered(String service, String type, Duration downFor, long failedPolls, Instant time) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("status", "ok");
+    facts.put("detector", type);
+    facts.put("scope", "account-wide");
+    facts.put("down_for", human(downFor));
+    facts.put("failed_polls", Long.toString(failedPolls));
+    facts.put("resolved", "true");
+    return new Alert(AlertType.SERVICE_STATUS, Severity.INFO, service, null,
+        "Usage monitoring of " + service + " works again",
+        "The usage API answered after " + human(downFor) + " and " + failedPolls + " failed poll"
+            + (failedPolls == 1 ? "" : "s") + "; spend in the gap is picked up where the source allows.",
+        time, facts);
+  }
+
+  /**
+   * Says why the monitor trips a guard's breaker on an account-wide runaway, for the breaker's
+   * detail and the {@link dev.runaway.CircuitOpenException} that callers see.
+   *
+   * @param snapshot the monitor's account-wide snapshot
+   * @param event the runaway event
+   * @param breakerMultiplier the configured breaker multiplier
+   * @return the detail
+   */
+  public static String monitorRunawayDetail(ServiceSnapshot snapshot, MeterEvent event, double breakerMultiplier) {
+    boolean calls = event == MeterEvent.CALL_RUNAWAY;
+    return "the usage monitor sees " + snapshot.service() + "'s account-wide "
+        + (calls ? "call rate " + fmt(snapshot.callsPerMinute()) + "/min" : "spend rate "
+            + usdPerHour(snapshot.costPerHour()))
+        + " above " + fmt(breakerMultiplier) + "x its baseline (" + ratioText(snapshot, event) + ")";
+  }
+
+  /**
+   * Says why the monitor trips a guard's breaker on an account-wide budget that is used up.
+   *
+   * @param service the service
+   * @param budget the budget
+   * @param used the account-wide spend in its window
+   * @return the detail
+   */
+  public static String monitorBudgetDetail(String service, Budget budget, long used) {
+    return "the usage monitor sees " + service + "'s account-wide " + budget.describe() + " used up: "
+        + Cost.format(used) + " of " + budget.limit();
+  }
+
   private static void addRates(Map<String, String> facts, ServiceSnapshot s) {
     facts.put("rate", usdPerHour(s.costPerHour()));
     if (s.baselineReady()) {

@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * <p>Stateless and thread-safe.
  */
-final class DidYouMean {
+public final class DidYouMean {
 
   private DidYouMean() {}
 
@@ -22,7 +22,7 @@ final class DidYouMean {
    * @param allowed the allowed keys, in the order to prefer on ties
    * @return the suggestion
    */
-  static Optional<String> suggest(String key, List<String> allowed) {
+  public static Optional<String> suggest(String key, List<String> allowed) {
     if (key.length() > 100) {
       return Optional.empty(); // not a typo of a short key, and the distance table would be large
     }

@@ -1,0 +1,538 @@
+package dev.runaway.monitor;
+
+import dev.runaway.Budget;
+import dev.runaway.RunawayGuard;
+import dev.runaway.ServiceSnapshot;
+import dev.runaway.Ticker;
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.Notifier;
+import dev.runaway.config.ConfigException;
+import dev.runaway.config.MonitorConfig;
+import dev.runaway.config.SecretSource;
+import dev.runaway.config.ServiceSettings;
+import dev.runaway.internal.AlertSink;
+import dev.runaway.ledger.BudgetLedger;
+import dev.runaway.monitor.internal.DetectorDiscovery;
+import dev.runaway.monitor.internal.MonitorAlerts;
+import dev.runaway.monitor.internal.MonitorShared;
+import dev.runaway.monitor.internal.PollLoop;
+import dev.runaway.monitor.internal.ServiceMonitor;
+import dev.runaway.monitor.internal.TrackingSecrets;
+import dev.runaway.stats.DetectionSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls each configured service's own usage or billing API and stops runaways that no
+ * in-process guard sees: a CI loop, another team's script, a leaked key.
+ *
+ * <pre>{@code
+ * RunawayMonitor monitor = RunawayMonitor.builder()
+ *     .config(MonitorConfig.load(Path.of("config/monitor_config.json")))
+ *     .secrets(SecretSource.environment().orElse(SecretSource.dotEnv(Path.of(".env"))))
+ *     .guard(guard)          // optional: polled runaways open the guard's breakers
+ *     .notifier(myNotifier)  // optional: besides those in the config's "notifications"
+ *     .build();
+ * monitor.start();           // polls every monitoring_interval until close()
+ * }</pre>
+ *
+ * <p><b>Detectors.</b> Each configured service gets a {@link Detector} from the
+ * {@link DetectorProvider} of its {@code type}, found with {@link java.util.ServiceLoader}; an
+ * unknown type fails the build with a {@link ConfigException} listing the known types. A service
+ * whose credentials ({@link DetectorProvider#requiredSecrets}) are missing is reported once, by
+ * the names of the environment variables, and skipped; the others are monitored.
+ *
+ * <p><b>Isolation.</b> Every round polls the services in parallel on the executor. A poll that
+ * fails raises one {@code SERVICE_STATUS} alert per failure episode ({@code CRITICAL} when the
+ * credential was refused, {@code WARNING} otherwise; a rate limit counts only from the third in a
+ * row) and one {@code INFO} alert with {@code resolved=true} when it works again. A poll that runs
+ * longer than the poll timeout is reported and interrupted. Polls of one service never overlap: a
+ * round skips a service whose previous poll is still running. A service is polled at most once per
+ * minimum spacing (default half the interval) and not before the wait its {@code Retry-After}
+ * asked for; neither holds up the other services.
+ *
+ * <p><b>Spans.</b> The first poll asks for one {@code monitoring_interval} back, later polls for
+ * the time since the end of the last successful one (at most one day back). A report that starts
+ * before the span asked for is cumulative for its bucket, such as the current UTC day: only its
+ * growth since the last report of the same bucket counts, and a new bucket starts afresh. Nothing
+ * is counted twice.
+ *
+ * <p><b>Account-wide meters.</b> Per service the monitor keeps its own budgets (the config's
+ * {@code cost_thresholds}) and its own burn-rate meter, apart from any guard's: the guard counts
+ * this process's calls, the monitor everything the service billed. The meter counts as calls the
+ * first of the report's units {@code requests}, {@code runs.created} and {@code transactions};
+ * a report with none of them is judged on spend alone. Budgets raise
+ * {@code COST_THRESHOLD} alerts at 80% and 100% ({@code scope=account-wide}); the meter raises
+ * {@code USAGE_SPIKE} alerts. Spend reported for a span longer than a budget's window (a daily
+ * figure seen for the first time) is charged to that window in proportion.
+ *
+ * <p><b>The link to the guard.</b> When a service runs away account-wide, or uses up an
+ * account-wide budget, the monitor trips the attached guard's breaker for that service with
+ * {@link dev.runaway.breaker.TripReason#MONITOR}, so the application's calls fail fast; with
+ * {@code circuit_breaker.enabled = false} it only alerts.
+ *
+ * <p>Thread-safe.
+ */
+public final class RunawayMonitor implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunawayMonitor.class);
+  /** The detector type shown for detectors added with {@link Builder#detector(Detector)}. */
+  static final String CUSTOM_TYPE = "custom";
+
+  private final PollLoop loop;
+  private final AlertSink alerts;
+  private final AtomicBoolean closed;
+  private final Duration interval;
+
+  private RunawayMonitor(PollLoop loop, AlertSink alerts, AtomicBoolean closed, Duration interval) {
+    this.loop = loop;
+    this.alerts = alerts;
+    this.closed = closed;
+    this.interval = interval;
+  }
+
+  /**
+   * Returns a new builder.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts polling: a first round now, then one every {@code monitoring_interval}, until
+   * {@link #close()}.
+   *
+   * @throws IllegalStateException if already started or closed
+   */
+  public void start() {
+    ensureOpen();
+    loop.start();
+    LOG.info("Monitoring {} every {}", loop.services().keySet(), interval);
+  }
+
+  /**
+   * Runs one round now and waits for its polls to end: for the standalone monitor's
+   * {@code check} and for tests. Services that are still polling, or may not be polled yet (rate
+   * limit, {@code Retry-After}), are skipped, and so are services whose poll failed.
+   *
+   * @return the reports of this round's successful polls, by service, unmodifiable
+   * @throws IllegalStateException if closed
+   */
+  public Map<String, UsageReport> pollOnce() {
+    ensureOpen();
+    return loop.pollOnce();
+  }
+
+  /**
+   * Returns the account-wide figures of a service: spend per budget window, burn rate against
+   * its baseline, projections, and the attached guard's breaker state ({@code CLOSED} without a
+   * guard, {@code DISABLED} when breakers are disabled in the config).
+   *
+   * @param service a monitored service
+   * @return the snapshot
+   * @throws IllegalArgumentException if the service is not monitored
+   */
+  public ServiceSnapshot snapshot(String service) {
+    return monitor(service).snapshot();
+  }
+
+  /**
+   * Returns how the polling of each service stands, the services skipped for missing credentials
+   * included; for status tables.
+   *
+   * @return by service, in config order, unmodifiable
+   */
+  public Map<String, MonitorStatus> status() {
+    return loop.status();
+  }
+
+  /**
+   * Returns the names of the monitored services (those skipped for missing credentials excluded).
+   *
+   * @return the names, in config order
+   */
+  public Set<String> services() {
+    return loop.services().keySet();
+  }
+
+  /**
+   * Stops promptly: cancels the schedule, interrupts running polls (their results are
+   * discarded), closes the detectors, then delivers pending alerts within a bound and closes the
+   * notifiers. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      loop.close();
+    } finally {
+      alerts.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RunawayMonitor" + loop.services().keySet();
+  }
+
+  private ServiceMonitor monitor(String service) {
+    ServiceMonitor m = loop.services().get(service);
+    if (m == null) {
+      MonitorStatus skipped = loop.skipped().get(service);
+      if (skipped != null) {
+        throw new IllegalArgumentException("service '" + service + "' is not monitored: " + skipped.lastError());
+      }
+      throw new IllegalArgumentException("unknown service '" + service + "'; monitored services: "
+          + loop.services().keySet());
+    }
+    return m;
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the monitor is closed");
+    }
+  }
+
+  /**
+   * Builds a {@link RunawayMonitor}. Settings that take one value fail with an
+   * {@link IllegalStateException} when given twice.
+   *
+   * <p>Not thread-safe; {@link #build()} may be called more than once.
+   */
+  public static final class Builder {
+    private MonitorConfig config;
+    private SecretSource secrets;
+    private RunawayGuard guard;
+    private final List<Notifier> notifiers = new ArrayList<>();
+    private Ticker ticker;
+    private ScheduledExecutorService scheduler;
+    private Executor executor;
+    private final List<Detector> detectors = new ArrayList<>();
+    private List<DetectorProvider> providers;
+    private Consumer<Alert> alertSink;
+    private Duration pollTimeout;
+    private Duration minPollSpacing;
+
+    private Builder() {}
+
+    private static void requireUnset(Object current, String name) {
+      if (current != null) {
+        throw new IllegalStateException(name + " was already set to " + current);
+      }
+    }
+
+    /**
+     * Sets the config (default: {@link MonitorConfig#defaults()}, no service).
+     *
+     * @param config the config
+     * @return this builder
+     */
+    public Builder config(MonitorConfig config) {
+      requireUnset(this.config, "config");
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Sets where credentials are found (default: {@link SecretSource#defaults()}).
+     *
+     * @param secrets the source
+     * @return this builder
+     */
+    public Builder secrets(SecretSource secrets) {
+      requireUnset(this.secrets, "secrets");
+      this.secrets = Objects.requireNonNull(secrets, "secrets");
+      return this;
+    }
+
+    /**
+     * Attaches a guard: an account-wide runaway or a used-up account-wide budget of a service
+     * the guard also guards trips the guard's breaker of that service.
+     *
+     * @param guard the guard
+     * @return this builder
+     */
+    public Builder guard(RunawayGuard guard) {
+      requireUnset(this.guard, "guard");
+      this.guard = Objects.requireNonNull(guard, "guard");
+      return this;
+    }
+
+    /**
+     * Adds a notifier, besides those of the config's {@code notifications}.
+     *
+     * @param notifier the notifier
+     * @return this builder
+     */
+    public Builder notifier(Notifier notifier) {
+      notifiers.add(Objects.requireNonNull(notifier, "notifier"));
+      return this;
+    }
+
+    /**
+     * Sets the ticker (default {@link Ticker#system()}); it should be the attached guard's.
+     *
+     * @param ticker the ticker
+     * @return this builder
+     */
+    public Builder ticker(Ticker ticker) {
+      requireUnset(this.ticker, "ticker");
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Sets the scheduler of rounds and poll timeouts (default: one daemon thread, shut down on
+     * close). An injected scheduler is not shut down by the monitor.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      requireUnset(this.scheduler, "scheduler");
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Sets the executor polls run on, in parallel (default: a pool of daemon threads, at most one
+     * per service busy at a time, shut down on close). An injected executor is not shut down by
+     * the monitor; {@code Runnable::run} polls the services one after the other on the round's
+     * thread.
+     *
+     * @param executor the executor
+     * @return this builder
+     */
+    public Builder executor(Executor executor) {
+      requireUnset(this.executor, "executor");
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Adds a detector built in code, such as a custom one or a test fake. Its
+     * {@link Detector#service()} names the service; a service of that name in the config gets
+     * its budgets and this detector instead of one from its provider.
+     *
+     * @param detector the detector; closed by the monitor
+     * @return this builder
+     */
+    public Builder detector(Detector detector) {
+      Objects.requireNonNull(detector, "detector");
+      detectors.add(detector);
+      return this;
+    }
+
+    /**
+     * Uses these providers instead of those found with {@link java.util.ServiceLoader}, for tests
+     * and embedders.
+     *
+     * @param providers the providers, in order of preference
+     * @return this builder
+     */
+    public Builder providers(List<? extends DetectorProvider> providers) {
+      requireUnset(this.providers, "providers");
+      this.providers = List.copyOf(providers);
+      return this;
+    }
+
+    /**
+     * Receives every alert synchronously on the thread that raised it, in place of the dispatcher
+     * and notifiers; for tests and for embedding the monitor in a system with its own alerting. It
+     * must not block.
+     *
+     * @param sink the receiver
+     * @return this builder
+     */
+    public Builder alertSink(Consumer<Alert> sink) {
+      requireUnset(this.alertSink, "alertSink");
+      this.alertSink = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /**
+     * Sets how long one poll may run before it is reported as failed and interrupted (default:
+     * the interval, at most one minute).
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder pollTimeout(Duration timeout) {
+      requireUnset(this.pollTimeout, "pollTimeout");
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("pollTimeout must be positive, got " + timeout);
+      }
+      this.pollTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets the least time between the starts of two polls of one service, the monitor's own rate
+     * limit (default: half of {@code monitoring_interval}). Rounds and {@link #pollOnce()} calls
+     * that come sooner skip the service.
+     *
+     * @param spacing zero or more
+     * @return this builder
+     */
+    public Builder minPollSpacing(Duration spacing) {
+      requireUnset(this.minPollSpacing, "minPollSpacing");
+      Objects.requireNonNull(spacing, "spacing");
+      if (spacing.isNegative()) {
+        throw new IllegalArgumentException("minPollSpacing must be zero or more, got " + spacing);
+      }
+      this.minPollSpacing = spacing;
+      return this;
+    }
+
+    /**
+     * Creates the detectors and builds the monitor; polling starts with {@link #start()}.
+     *
+     * @return the monitor
+     * @throws ConfigException if a service's type is unknown (the message lists the known types)
+     *     or its provider rejects its settings
+     * @throws IllegalStateException if two detectors report on the same service
+     */
+    public RunawayMonitor build() {
+      MonitorConfig cfg = config != null ? config : MonitorConfig.defaults();
+      Ticker tk = ticker != null ? ticker : Ticker.system();
+      TrackingSecrets tracked = new TrackingSecrets(secrets != null ? secrets : SecretSource.defaults());
+      Duration interval = cfg.monitoringInterval();
+      Duration timeout = pollTimeout != null ? pollTimeout
+          : interval.compareTo(Duration.ofMinutes(1)) < 0 ? interval : Duration.ofMinutes(1);
+      Duration spacing = minPollSpacing != null ? minPollSpacing : interval.dividedBy(2);
+
+      Map<String, Detector> given = new LinkedHashMap<>();
+      for (Detector d : detectors) {
+        String name = Objects.requireNonNull(d.service(), "detector.service()");
+        if (name.isBlank()) {
+          throw new IllegalArgumentException("a detector's service() must not be blank: " + d);
+        }
+        if (given.putIfAbsent(name, d) != null) {
+          throw new IllegalStateException("two detectors report on service '" + name + "'");
+        }
+      }
+
+      Map<String, Detector> created = new LinkedHashMap<>();
+      Map<String, String> types = new LinkedHashMap<>();
+      List<MonitorStatus> skipped = new ArrayList<>();
+      try {
+        DetectorDiscovery discovery = null;
+        for (ServiceSettings s : cfg.services().values()) {
+          if (given.containsKey(s.name())) {
+            continue;
+          }
+          if (discovery == null) {
+            discovery = providers != null ? DetectorDiscovery.of(providers) : DetectorDiscovery.load();
+          }
+          DetectorProvider provider = discovery.providerFor(s);
+          List<String> missing = new ArrayList<>();
+          for (String secret : provider.requiredSecrets(s)) {
+            if (tracked.get(secret).isEmpty()) {
+              missing.add(secret);
+            }
+          }
+          tracked.drainMissing();
+          if (missing.isEmpty()) {
+            try {
+              Detector d = Objects.requireNonNull(provider.create(s, tracked),
+                  () -> "DetectorProvider " + provider.getClass().getName() + " returned no detector");
+              created.put(s.name(), d);
+              types.put(s.name(), s.type());
+              tracked.drainMissing();
+              continue;
+            } catch (ConfigException e) {
+              missing = tracked.drainMissing();
+              if (missing.isEmpty()) {
+                throw redacted(e, tracked);
+              }
+            } catch (RuntimeException e) {
+              throw new ConfigException(s.file().orElse(null), "services." + s.name(), 0, 0,
+                  "the " + s.type() + " detector could not be created: " + tracked.describe(e), null);
+            }
+          }
+          String why = "missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
+              + " (looked in: " + tracked.describe() + ")";
+          LOG.warn("Service {} (type {}) is not monitored: {}; set {} and restart. The other services are monitored.",
+              s.name(), s.type(), why, missing.size() == 1 ? "it" : "them");
+          skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
+              false, 0, 0, 0));
+        }
+      } catch (RuntimeException | Error e) {
+        created.values().forEach(RunawayMonitor::closeQuietly);
+        throw e;
+      }
+      for (Map.Entry<String, Detector> e : given.entrySet()) {
+        created.put(e.getKey(), e.getValue());
+        types.put(e.getKey(), cfg.services().containsKey(e.getKey()) ? cfg.services().get(e.getKey()).type()
+            : CUSTOM_TYPE);
+      }
+
+      MonitorConfig.CircuitBreakerSettings cb = cfg.circuitBreaker();
+      Duration bucket = interval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+          : interval.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : interval;
+      DetectionSettings detection = DetectionSettings.builder()
+          .spikeMultiplier(cfg.usageSpikeMultiplier())
+          .breakerMultiplier(Math.max(cfg.usageSpikeMultiplier(), cb.thresholdMultiplier()))
+          .breakerEnabled(cb.enabled())
+          .bucket(bucket)
+          .build();
+      AlertSink sink;
+      try {
+        sink = MonitorAlerts.create(cfg, tracked, notifiers, alertSink, tk);
+      } catch (ConfigException e) {
+        created.values().forEach(RunawayMonitor::closeQuietly);
+        throw redacted(e, tracked);
+      } catch (RuntimeException | Error e) {
+        created.values().forEach(RunawayMonitor::closeQuietly);
+        throw e;
+      }
+      AtomicBoolean closed = new AtomicBoolean();
+      MonitorShared shared = new MonitorShared(tk, interval, timeout, spacing, Duration.ofDays(1), detection, sink,
+          guard, tracked, closed);
+      BudgetLedger ledger = BudgetLedger.inMemory(tk);
+      List<ServiceMonitor> monitors = new ArrayList<>();
+      for (Map.Entry<String, Detector> e : created.entrySet()) {
+        MonitorConfig.CostThresholds t = cfg.costThresholds().get(e.getKey());
+        List<Budget> budgets = t == null ? List.of() : t.budgets();
+        monitors.add(new ServiceMonitor(e.getKey(), types.get(e.getKey()), e.getValue(), budgets, ledger, shared));
+      }
+      PollLoop loop = new PollLoop(monitors, skipped, shared, executor, scheduler);
+      return new RunawayMonitor(loop, sink, closed, interval);
+    }
+  }
+
+  /** A provider's config error whose message quotes a credential is re-thrown without it. */
+  private static ConfigException redacted(ConfigException e, TrackingSecrets secrets) {
+    String msg = e.getMessage();
+    String clean = secrets.redact(msg);
+    if (msg == null || msg.equals(clean)) {
+      return e;
+    }
+    return new ConfigException(clean);
+  }
+
+  private static void closeQuietly(Detector d) {
+    try {
+      d.close();
+    } catch (Throwable t) {
+      LOG.debug("Detector of service {} failed to close: {}", d.service(), t.getClass().getName());
+    }
+  }
+}

@@ -1,0 +1,499 @@
+package dev.runaway.monitor.internal;
+
+import dev.runaway.Budget;
+import dev.runaway.ServiceSnapshot;
+import dev.runaway.alert.Alert;
+import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.breaker.TripReason;
+import dev.runaway.internal.GuardAlerts;
+import dev.runaway.internal.Snapshots;
+import dev.runaway.internal.WarnOnce;
+import dev.runaway.ledger.BudgetLedger;
+import dev.runaway.monitor.Detector;
+import dev.runaway.monitor.MonitorStatus;
+import dev.runaway.monitor.PollContext;
+import dev.runaway.monitor.PollException;
+import dev.runaway.monitor.UsageReport;
+import dev.runaway.stats.BurnRateMeter;
+import dev.runaway.stats.MeterEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The monitor's state for one service: its detector, the span of the next poll, the account-wide
+ * ledger account and burn-rate meter, the failure episode, and the link to the guard's breaker.
+ *
+ * <p>Thread-safe. A poll starts only after winning {@link #inFlight}, so polls of one service
+ * never overlap; what a poll's outcome changes is changed under this object's lock, which the
+ * timeout and status readers share. Alerts are handed to a sink that never blocks.
+ */
+public final class ServiceMonitor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServiceMonitor.class);
+  private static final long UNSET = Long.MIN_VALUE;
+  /** Rate-limited polls in a row after which the service counts as failing. */
+  static final int RATE_LIMITS_BEFORE_ALERT = 3;
+  /**
+   * The units the account-wide meter counts as calls, the first a report has: API requests,
+   * workflow runs created (a workflow that triggers itself), payment transactions.
+   */
+  static final List<String> CALL_UNITS = List.of("requests", "runs.created", "transactions");
+
+  private final String name;
+  private final String type;
+  private final Detector detector;
+  private final MonitorShared shared;
+  private final MonitorAccount account;
+  private final BurnRateMeter meter;
+  private final long[] at80;
+  private final int[] thresholdLevel;
+  private final AtomicBoolean inFlight = new AtomicBoolean();
+  private final AtomicLong polls = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong skippedRounds = new AtomicLong();
+  private final WarnOnce accountingFailed = new WarnOnce(LOG);
+  private final WarnOnce wrongService = new WarnOnce(LOG);
+  private final WarnOnce closeFailed = new WarnOnce(LOG);
+  private final WarnOnce tripFailed = new WarnOnce(LOG);
+  private final WarnOnce executorRefused = new WarnOnce(LOG);
+  private volatile long nextAllowed = UNSET;
+  private volatile PollAttempt current;
+
+  // Guarded by this.
+  private final UsageAccounting accounting = new UsageAccounting();
+  private boolean attempted;
+  private Instant lastEnd;
+  private Instant lastPoll;
+  private Instant lastSuccess;
+  private String lastError;
+  private MonitorStatus.Health health = MonitorStatus.Health.PENDING;
+  private Instant failingSince;
+  private long failedInEpisode;
+  private int alertedLevel;
+  private int rateLimitsInARow;
+  /** While a runaway episode is open: the breaker detail to trip with on every poll. */
+  private String runawayEpisode;
+
+  /**
+   * Creates the state of one service.
+   *
+   * @param name the service
+   * @param type its detector type
+   * @param detector its detector
+   * @param budgets its account-wide budgets from {@code cost_thresholds}
+   * @param ledger the monitor's own ledger
+   * @param shared what the services share
+   */
+  public ServiceMonitor(String name, String type, Detector detector, List<Budget> budgets, BudgetLedger ledger,
+      MonitorShared shared) {
+    this.name = name;
+    this.type = type;
+    this.detector = detector;
+    this.shared = shared;
+    this.account = new MonitorAccount(ledger, name, budgets);
+    this.meter = BurnRateMeter.create(shared.detection(), shared.ticker());
+    this.at80 = new long[budgets.size()];
+    this.thresholdLevel = new int[budgets.size()];
+    for (int i = 0; i < at80.length; i++) {
+      long limit = budgets.get(i).limit().nanos();
+      at80[i] = limit / 5 * 4 + (limit % 5) * 4 / 5;
+    }
+  }
+
+  /**
+   * Returns the service's name.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  // ---------------------------------------------------------------- starting a poll
+
+  /**
+   * Starts a poll unless one is still running or the service may not be polled yet (self rate
+   * limit, or a wait the service asked for). Skips are counted and logged at DEBUG.
+   *
+   * @return the attempt, or {@code null} if skipped
+   */
+  PollAttempt tryStart() {
+    if (!inFlight.compareAndSet(false, true)) {
+      long n = skippedRounds.incrementAndGet();
+      LOG.debug("Service {}: the previous poll is still running; this round skips it ({} skipped so far)", name, n);
+      return null;
+    }
+    long now = shared.ticker().nanoTime();
+    long next = nextAllowed;
+    if (next != UNSET && now - next < 0) {
+      inFlight.set(false);
+      LOG.debug("Service {}: not polled before {} (rate limit or the service's Retry-After)", name,
+          Duration.ofNanos(next - now));
+      return null;
+    }
+    nextAllowed = now + shared.minSpacing().toNanos();
+    Instant nowI = shared.ticker().instant();
+    Instant since;
+    boolean first;
+    synchronized (this) {
+      first = !attempted;
+      attempted = true;
+      if (lastEnd == null) {
+        // Failed polls do not move the start: once one works it covers everything since the first.
+        lastEnd = nowI.minus(shared.interval());
+      }
+      since = lastEnd;
+      Instant floor = nowI.minus(shared.maxLookback());
+      if (since.isBefore(floor)) {
+        LOG.debug("Service {}: last successful poll ended at {}; this poll looks back {} only", name, since,
+            shared.maxLookback());
+        since = floor;
+      }
+      if (since.isAfter(nowI)) {
+        since = nowI;
+      }
+    }
+    PollAttempt a = new PollAttempt(PollContext.of(since, nowI, shared.interval(), shared.ticker(), first), now);
+    current = a;
+    return a;
+  }
+
+  /**
+   * Runs a started poll on the current thread and accounts for its outcome.
+   *
+   * @param a the attempt from {@link #tryStart()}
+   */
+  void run(PollAttempt a) {
+    a.bind(Thread.currentThread());
+    UsageReport report = null;
+    try {
+      if (!a.running()) {
+        return;
+      }
+      try {
+        report = detector.poll(a.ctx);
+      } catch (Throwable t) {
+        if (a.end(PollAttempt.DONE)) {
+          failed(a, t, false);
+        } else {
+          LOG.debug("Service {}: a poll that had timed out or was cancelled ended with {}", name,
+              shared.secrets().describe(t));
+        }
+        if (t instanceof VirtualMachineError) {
+          throw (VirtualMachineError) t;
+        }
+        return;
+      }
+      if (!a.end(PollAttempt.DONE)) {
+        LOG.debug("Service {}: the result of a poll that had timed out or was cancelled is discarded", name);
+        report = null;
+        return;
+      }
+      if (report == null) {
+        failed(a, new PollException(PollException.Kind.BAD_RESPONSE, "the detector returned no report", null, null),
+            false);
+        return;
+      }
+      if (!succeeded(a, report)) {
+        report = null;
+      }
+    } finally {
+      a.unbind();
+      a.cancelTimeout();
+      current = null;
+      inFlight.set(false);
+      a.done.complete(report);
+    }
+  }
+
+  /**
+   * Ends a poll that ran too long: reports it as a failure and interrupts it. The service stays
+   * busy, and is skipped by later rounds, until the detector actually returns.
+   *
+   * @param a the attempt
+   */
+  void timedOut(PollAttempt a) {
+    if (!a.end(PollAttempt.TIMED_OUT)) {
+      return;
+    }
+    try {
+      failed(a, null, true);
+    } finally {
+      a.interrupt();
+      a.done.complete(null);
+    }
+  }
+
+  /**
+   * Gives up a started poll that the executor refused (shut down or saturated): the service is
+   * released and polled again next round.
+   *
+   * @param a the attempt
+   * @param e the refusal
+   */
+  void rejected(PollAttempt a, RuntimeException e) {
+    if (a.end(PollAttempt.CANCELLED)) {
+      a.cancelTimeout();
+      current = null;
+      nextAllowed = UNSET;
+      inFlight.set(false);
+      a.done.complete(null);
+      if (!shared.closed().get()) {
+        executorRefused.log("Service {}: the poll executor refused a poll; it is tried again next round: {}", name,
+            e.toString());
+      }
+    }
+  }
+
+  /** Interrupts a running poll because the monitor closes; nothing is reported. */
+  void cancel() {
+    PollAttempt a = current;
+    if (a != null && a.end(PollAttempt.CANCELLED)) {
+      a.interrupt();
+      a.done.complete(null);
+    }
+  }
+
+  /** Closes the detector; a failure is logged, never thrown. */
+  void closeDetector() {
+    try {
+      detector.close();
+    } catch (Throwable t) {
+      closeFailed.log("Detector of service {} failed to close: {}", name, shared.secrets().describe(t));
+    }
+  }
+
+  // ---------------------------------------------------------------- outcomes
+
+  private boolean succeeded(PollAttempt a, UsageReport report) {
+    if (shared.closed().get()) {
+      return false;
+    }
+    if (!report.service().equals(name)) {
+      wrongService.log("Detector of service {} reported usage under the name '{}'; it is counted for {}", name,
+          report.service(), name);
+    }
+    polls.incrementAndGet();
+    Instant since = a.ctx.since();
+    Instant now = a.ctx.now();
+    synchronized (this) {
+      UsageDelta delta;
+      try {
+        delta = accounting.accept(report, since, now);
+      } catch (RuntimeException e) {
+        accountingFailed.log("Service {}: a report could not be accounted for: {}", name, e.toString());
+        return false;
+      }
+      if (!delta.cumulative() && report.to().isAfter(since) && !report.to().isAfter(now)) {
+        lastEnd = report.to();
+      } else {
+        lastEnd = now;
+      }
+      lastPoll = now;
+      lastSuccess = now;
+      lastError = null;
+      health = MonitorStatus.Health.OK;
+      rateLimitsInARow = 0;
+      if (failingSince != null) {
+        if (alertedLevel > 0) {
+          Duration down = Duration.between(failingSince, now);
+          LOG.info("Service {}: usage polling works again after {} and {} failed polls", name, GuardAlerts.human(down),
+              failedInEpisode);
+          raise(GuardAlerts.serviceRecovered(name, type, down, failedInEpisode, now));
+        }
+        failingSince = null;
+        failedInEpisode = 0;
+        alertedLevel = 0;
+      }
+      try {
+        account(report, delta);
+      } catch (RuntimeException e) {
+        accountingFailed.log("Service {}: account-wide accounting failed: {}", name, e.toString());
+      }
+    }
+    return true;
+  }
+
+  private void account(UsageReport report, UsageDelta delta) {
+    long now = shared.ticker().nanoTime();
+    double calls = 0;
+    for (String unit : CALL_UNITS) {
+      if (report.units().containsKey(unit)) {
+        calls = delta.unit(unit);
+        break;
+      }
+    }
+    // An empty span (a report with from == to) carries nothing a rate can be judged on; its spend
+    // still counts against the budgets.
+    MeterEvent event = delta.to().isAfter(delta.from())
+        ? meter.observe(delta.from(), delta.to(), calls, delta.costNanos()) : MeterEvent.NONE;
+    long span = Duration.between(delta.from(), delta.to()).toNanos();
+    account.recordOver(delta.costNanos(), span, now);
+    checkThresholds(now);
+    if (event != MeterEvent.NONE) {
+      onEvent(event);
+    } else if (runawayEpisode != null) {
+      // Still the same runaway: a breaker that let trial calls through in the meantime opens again.
+      tripGuard(runawayEpisode);
+    }
+  }
+
+  private void checkThresholds(long now) {
+    List<Budget> budgets = account.budgets();
+    for (int i = 0; i < budgets.size(); i++) {
+      long used = account.used(i, now);
+      long limit = budgets.get(i).limit().nanos();
+      if (used >= at80[i]) {
+        int target = used >= limit ? 2 : 1;
+        if (target > thresholdLevel[i]) {
+          thresholdLevel[i] = target;
+          raise(GuardAlerts.threshold(snapshot(), budgets.get(i), used, target == 2 ? 100 : 80, "account-wide"));
+        }
+      } else if (thresholdLevel[i] != 0 && used < at80[i] / 2) {
+        thresholdLevel[i] = 0;
+      }
+      if (used >= limit) {
+        // Every poll while the budget is used up: a breaker that let trial calls through opens again.
+        tripGuard(GuardAlerts.monitorBudgetDetail(name, budgets.get(i), used));
+      }
+    }
+  }
+
+  private void onEvent(MeterEvent event) {
+    ServiceSnapshot s = snapshot();
+    raise(GuardAlerts.usage(s, event, shared.detection().spikeMultiplier(), shared.detection().breakerMultiplier(),
+        "account-wide"));
+    if (event.isRunaway()) {
+      runawayEpisode = GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier());
+      tripGuard(runawayEpisode);
+    } else if (event == MeterEvent.RESOLVED) {
+      runawayEpisode = null;
+    }
+  }
+
+  private void tripGuard(String detail) {
+    if (!shared.detection().breakerEnabled() || shared.guard() == null
+        || !shared.guard().services().contains(name)) {
+      return;
+    }
+    try {
+      if (shared.guard().breaker(name).trip(TripReason.MONITOR, detail)) {
+        LOG.warn("Service {}: opened the guard's circuit breaker: {}", name, detail);
+      }
+    } catch (RuntimeException e) {
+      tripFailed.log("Service {}: the guard's breaker could not be tripped: {}", name, e.toString());
+    }
+  }
+
+  private void failed(PollAttempt a, Throwable t, boolean timedOut) {
+    if (shared.closed().get()) {
+      return;
+    }
+    polls.incrementAndGet();
+    failures.incrementAndGet();
+    String kind;
+    String problem;
+    Duration retryAfter = null;
+    if (timedOut) {
+      kind = "TIMEOUT";
+      problem = "The poll did not finish within " + GuardAlerts.human(shared.pollTimeout()) + " and was interrupted.";
+    } else if (t instanceof PollException) {
+      PollException pe = (PollException) t;
+      kind = pe.kind().name();
+      retryAfter = pe.retryAfter().orElse(null);
+      problem = shared.secrets().describe(t);
+    } else {
+      kind = t instanceof InterruptedException ? "INTERRUPTED" : "ERROR";
+      problem = shared.secrets().describe(t);
+    }
+    if (retryAfter != null && !retryAfter.isNegative()) {
+      long until = shared.ticker().nanoTime() + retryAfter.toNanos();
+      long next = nextAllowed;
+      if (next == UNSET || until - next > 0) {
+        nextAllowed = until;
+      }
+    }
+    boolean rateLimited = "RATE_LIMITED".equals(kind);
+    boolean critical = "UNAUTHORIZED".equals(kind);
+    synchronized (this) {
+      lastPoll = a.ctx.now();
+      lastError = problem + (retryAfter != null ? " (asked to wait " + GuardAlerts.human(retryAfter) + ")" : "");
+      if (failingSince == null) {
+        failingSince = a.ctx.now();
+      }
+      failedInEpisode++;
+      rateLimitsInARow = rateLimited ? rateLimitsInARow + 1 : 0;
+      boolean failing = !rateLimited || rateLimitsInARow >= RATE_LIMITS_BEFORE_ALERT;
+      if (!failing) {
+        if (health != MonitorStatus.Health.FAILING) {
+          health = MonitorStatus.Health.RATE_LIMITED;
+        }
+        LOG.debug("Service {}: rate limited: {}", name, lastError);
+        return;
+      }
+      health = MonitorStatus.Health.FAILING;
+      int level = critical ? 2 : 1;
+      if (level > alertedLevel) {
+        alertedLevel = level;
+        LOG.warn("Service {}: usage polling failed ({}): {} [other services are polled as usual;"
+            + " further failures of this episode are logged at DEBUG]", name, kind.toLowerCase(Locale.ROOT), lastError);
+        raise(GuardAlerts.serviceDown(name, type, kind, problem, critical, retryAfter, a.ctx.now()));
+      } else {
+        LOG.debug("Service {}: usage polling failed again ({}): {}", name, kind, lastError);
+      }
+    }
+  }
+
+  private void raise(Alert alert) {
+    try {
+      shared.alerts().accept(alert);
+    } catch (Throwable t) {
+      accountingFailed.log("Service {}: an alert could not be handed to the dispatcher: {}", name, t.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /**
+   * Returns the account-wide snapshot.
+   *
+   * @return the snapshot
+   */
+  public ServiceSnapshot snapshot() {
+    long now = shared.ticker().nanoTime();
+    return Snapshots.of(name, null, shared.ticker().instant(), account, now, meter.snapshot(now), breakerState());
+  }
+
+  private CircuitBreaker.State breakerState() {
+    if (shared.guard() != null && shared.guard().services().contains(name)) {
+      return shared.guard().breaker(name).state();
+    }
+    return shared.detection().breakerEnabled() ? CircuitBreaker.State.CLOSED : CircuitBreaker.State.DISABLED;
+  }
+
+  /**
+   * Returns how polling stands.
+   *
+   * @return the status
+   */
+  public MonitorStatus status() {
+    long now = shared.ticker().nanoTime();
+    long next = nextAllowed;
+    Instant nextAt = next == UNSET || next - now <= 0 ? null : shared.ticker().instant().plusNanos(next - now);
+    synchronized (this) {
+      return new MonitorStatus(name, type, health, lastPoll, lastSuccess, lastError, nextAt, inFlight.get(),
+          polls.get(), failures.get(), skippedRounds.get());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ServiceMonitor[" + name + ", type=" + type + "]";
+  }
+}

@@ -1,0 +1,420 @@
+package dev.runaway.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
+import dev.runaway.alert.Severity;
+import dev.runaway.config.ConfigException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class RunawayMonitorTest {
+
+  private static final String CONFIG = "{\"monitoring_interval\": 300}";
+
+  private final MonitorFixture fx = new MonitorFixture();
+
+  private static PollException unavailable() {
+    return new PollException(PollException.Kind.UNAVAILABLE, "HTTP 503 from the usage API", null, null);
+  }
+
+  @Test
+  void pollOnce_threeDetectorsOneFailing_othersReportAndOneStatusAlertThenOneRecovery() {
+    FakeDetector alpha = FakeDetector.spending("alpha", "0.10");
+    FakeDetector beta = new FakeDetector("beta", ctx -> {
+      throw unavailable();
+    });
+    FakeDetector gamma = FakeDetector.spending("gamma", "0.20");
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).detector(beta).detector(gamma).build()) {
+      for (int round = 0; round < 3; round++) {
+        assertThat(monitor.pollOnce()).containsOnlyKeys("alpha", "gamma");
+        fx.nextInterval();
+      }
+      assertThat(beta.polls).hasValue(3);
+      List<Alert> down = fx.alerts(AlertType.SERVICE_STATUS);
+      assertThat(down).hasSize(1);
+      Alert first = down.get(0);
+      assertThat(first.service()).isEqualTo("beta");
+      assertThat(first.severity()).isEqualTo(Severity.WARNING);
+      assertThat(first.facts()).containsEntry("kind", "UNAVAILABLE").doesNotContainKey("resolved");
+      assertThat(first.detail()).contains("HTTP 503 from the usage API");
+      assertThat(monitor.status().get("beta").health()).isEqualTo(MonitorStatus.Health.FAILING);
+      assertThat(monitor.status().get("beta").failures()).isEqualTo(3);
+
+      beta.script(ctx -> FakeDetector.span("beta", ctx, "0.30", 1));
+      assertThat(monitor.pollOnce()).containsOnlyKeys("alpha", "beta", "gamma");
+      fx.nextInterval();
+      assertThat(monitor.pollOnce()).containsOnlyKeys("alpha", "beta", "gamma");
+
+      List<Alert> all = fx.alerts(AlertType.SERVICE_STATUS);
+      assertThat(all).hasSize(2);
+      Alert recovered = all.get(1);
+      assertThat(recovered.service()).isEqualTo("beta");
+      assertThat(recovered.severity()).isEqualTo(Severity.INFO);
+      assertThat(recovered.facts()).containsEntry("resolved", "true").containsEntry("failed_polls", "3");
+      assertThat(monitor.status().get("beta").health()).isEqualTo(MonitorStatus.Health.OK);
+      assertThat(monitor.status().get("beta").lastError()).isNull();
+    }
+  }
+
+  @Test
+  void pollOnce_unauthorizedIsCriticalAndEscalatesAnEpisodeOnce() {
+    FakeDetector beta = new FakeDetector("beta", ctx -> {
+      throw unavailable();
+    });
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(beta).build()) {
+      monitor.pollOnce();
+      fx.nextInterval();
+      beta.script(ctx -> {
+        throw new PollException(PollException.Kind.UNAUTHORIZED,
+            "HTTP 401: the key was refused; check BETA_API_KEY", null, null);
+      });
+      monitor.pollOnce();
+      fx.nextInterval();
+      monitor.pollOnce();
+
+      List<Alert> down = fx.alerts(AlertType.SERVICE_STATUS);
+      assertThat(down).extracting(Alert::severity).containsExactly(Severity.WARNING, Severity.CRITICAL);
+      assertThat(down.get(1).detail()).contains("BETA_API_KEY");
+      assertThat(down.get(1).facts()).containsEntry("kind", "UNAUTHORIZED");
+    }
+  }
+
+  @Test
+  void pollOnce_retryAfterSkipsOnlyThatServiceUntilTheWaitIsOver() {
+    FakeDetector alpha = FakeDetector.spending("alpha", "0.10");
+    FakeDetector beta = new FakeDetector("beta", ctx -> {
+      throw new PollException(PollException.Kind.RATE_LIMITED, "HTTP 429", Duration.ofMinutes(17), null);
+    });
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).detector(beta).build()) {
+      Instant start = fx.ticker.instant();
+      assertThat(monitor.pollOnce()).containsOnlyKeys("alpha");
+      MonitorStatus waiting = monitor.status().get("beta");
+      assertThat(waiting.health()).isEqualTo(MonitorStatus.Health.RATE_LIMITED);
+      assertThat(waiting.nextPollAllowed()).isEqualTo(start.plus(Duration.ofMinutes(17)));
+      assertThat(waiting.lastError()).contains("HTTP 429").contains("17m");
+      beta.script(ctx -> FakeDetector.span("beta", ctx, "0.30", 1));
+
+      for (int round = 1; round <= 3; round++) { // 5, 10 and 15 minutes later
+        fx.nextInterval();
+        assertThat(monitor.pollOnce()).containsOnlyKeys("alpha");
+      }
+      assertThat(alpha.polls).hasValue(4);
+      assertThat(beta.polls).hasValue(1);
+
+      fx.nextInterval(); // 20 minutes: the wait is over
+      assertThat(monitor.pollOnce()).containsOnlyKeys("alpha", "beta");
+      // The poll after the wait covers everything since the first attempt.
+      assertThat(beta.contexts.get(1).since()).isEqualTo(start.minus(MonitorFixture.INTERVAL));
+      // One rate limit is back-pressure, not an outage.
+      assertThat(fx.alerts(AlertType.SERVICE_STATUS)).isEmpty();
+    }
+  }
+
+  @Test
+  void pollOnce_rateLimitsInARowBecomeOneStatusAlert() {
+    FakeDetector beta = new FakeDetector("beta", ctx -> {
+      throw new PollException(PollException.Kind.RATE_LIMITED, "HTTP 429", null, null);
+    });
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(beta).build()) {
+      for (int i = 0; i < 5; i++) {
+        monitor.pollOnce();
+        fx.nextInterval();
+      }
+      assertThat(fx.alerts(AlertType.SERVICE_STATUS)).singleElement()
+          .satisfies(a -> assertThat(a.facts()).containsEntry("kind", "RATE_LIMITED"));
+    }
+  }
+
+  @Test
+  void pollOnce_selfRateLimitSpacesPollsOfAService() {
+    FakeDetector alpha = FakeDetector.spending("alpha", "0.10");
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).build()) {
+      assertThat(monitor.pollOnce()).containsOnlyKeys("alpha");
+      assertThat(monitor.pollOnce()).isEmpty();
+      fx.scheduler.advance(Duration.ofSeconds(149));
+      assertThat(monitor.pollOnce()).isEmpty();
+      assertThat(monitor.status().get("alpha").nextPollAllowed())
+          .isEqualTo(fx.ticker.instant().plus(Duration.ofSeconds(1)));
+      fx.scheduler.advance(Duration.ofSeconds(1)); // the default spacing: half the interval
+      assertThat(monitor.pollOnce()).containsOnlyKeys("alpha");
+      assertThat(alpha.polls).hasValue(2);
+    }
+  }
+
+  @Test
+  void pollOnce_configuredSpacingIsHonoured() {
+    FakeDetector alpha = FakeDetector.spending("alpha", "0.10");
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).minPollSpacing(Duration.ZERO).build()) {
+      monitor.pollOnce();
+      monitor.pollOnce();
+      assertThat(alpha.polls).hasValue(2);
+    }
+  }
+
+  @Test
+  void poll_firstLooksBackOneIntervalThenFromTheEndOfTheLastSuccess() {
+    FakeDetector alpha = FakeDetector.spending("alpha", "0.10");
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).build()) {
+      Instant t0 = fx.ticker.instant();
+      monitor.pollOnce();
+      fx.nextInterval();
+      alpha.script(ctx -> {
+        throw unavailable();
+      });
+      monitor.pollOnce();
+      fx.nextInterval();
+      alpha.script(ctx -> FakeDetector.span("alpha", ctx, "0.10", 1));
+      monitor.pollOnce();
+
+      List<PollContext> ctx = alpha.contexts;
+      assertThat(ctx.get(0).since()).isEqualTo(t0.minus(MonitorFixture.INTERVAL));
+      assertThat(ctx.get(0).now()).isEqualTo(t0);
+      assertThat(ctx.get(0).firstPoll()).isTrue();
+      assertThat(ctx.get(1).since()).isEqualTo(t0);
+      assertThat(ctx.get(1).firstPoll()).isFalse();
+      // After the failed poll, the next one starts where the last successful one ended.
+      assertThat(ctx.get(2).since()).isEqualTo(t0);
+      assertThat(ctx.get(2).now()).isEqualTo(t0.plus(Duration.ofMinutes(10)));
+      assertThat(ctx.get(2).interval()).isEqualTo(MonitorFixture.INTERVAL);
+    }
+  }
+
+  @Test
+  void poll_afterALongOutageLooksBackOneDayAtMost() {
+    FakeDetector alpha = FakeDetector.spending("alpha", "0.10");
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).build()) {
+      monitor.pollOnce();
+      fx.scheduler.advance(Duration.ofDays(3));
+      monitor.pollOnce();
+      PollContext last = alpha.contexts.get(alpha.contexts.size() - 1);
+      assertThat(Duration.between(last.since(), last.now())).isEqualTo(Duration.ofDays(1));
+    }
+  }
+
+  @Test
+  void start_pollsEveryIntervalUntilClosed() {
+    FakeDetector alpha = FakeDetector.spending("alpha", "0.10");
+    RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).build();
+    monitor.start();
+    fx.scheduler.runDue();
+    assertThat(alpha.polls).hasValue(1);
+    fx.nextInterval();
+    fx.nextInterval();
+    assertThat(alpha.polls).hasValue(3);
+    assertThatThrownBy(monitor::start).isInstanceOf(IllegalStateException.class);
+
+    monitor.close();
+    fx.nextInterval();
+    assertThat(alpha.polls).hasValue(3);
+    assertThat(alpha.closed).isTrue();
+    assertThat(fx.scheduler.isShutdown()).as("an injected scheduler belongs to the caller").isFalse();
+    assertThatThrownBy(monitor::pollOnce).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void status_listsEveryServiceWithItsLastPoll() {
+    FakeDetector alpha = FakeDetector.spending("alpha", "0.10");
+    FakeDetector beta = new FakeDetector("beta", ctx -> {
+      throw unavailable();
+    });
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).detector(beta).build()) {
+      assertThat(monitor.status().get("alpha").health()).isEqualTo(MonitorStatus.Health.PENDING);
+      Instant t0 = fx.ticker.instant();
+      monitor.pollOnce();
+      MonitorStatus a = monitor.status().get("alpha");
+      assertThat(a.type()).isEqualTo("custom");
+      assertThat(a.health()).isEqualTo(MonitorStatus.Health.OK);
+      assertThat(a.lastPoll()).isEqualTo(t0);
+      assertThat(a.lastSuccess()).isEqualTo(t0);
+      assertThat(a.lastError()).isNull();
+      assertThat(a.nextPollAllowed()).isEqualTo(t0.plus(Duration.ofMinutes(2).plusSeconds(30)));
+      assertThat(a.polling()).isFalse();
+      assertThat(a.polls()).isEqualTo(1);
+      MonitorStatus b = monitor.status().get("beta");
+      assertThat(b.health()).isEqualTo(MonitorStatus.Health.FAILING);
+      assertThat(b.lastSuccess()).isNull();
+      assertThat(b.lastError()).contains("HTTP 503");
+      assertThat(monitor.services()).containsExactly("alpha", "beta");
+    }
+  }
+
+  @Test
+  void snapshot_unknownServiceNamesTheMonitoredOnes() {
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(FakeDetector.spending("alpha", "1")).build()) {
+      assertThatThrownBy(() -> monitor.snapshot("nope"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("nope")
+          .hasMessageContaining("[alpha]");
+    }
+  }
+
+  @Test
+  void build_unknownTypeNamesThePathAndListsTheKnownTypes() {
+    String json = "{\"services\": {\"billing\": {\"type\": \"gamma\"}}}";
+    assertThatThrownBy(() -> fx.builder(json)
+        .providers(List.of(FakeProvider.of("beta", "1"), FakeProvider.of("alpha", "1"))).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.billing.type")
+        .hasMessageContaining("'gamma'")
+        .hasMessageContaining("known types: alpha, beta");
+  }
+
+  @Test
+  void build_misspeltTypeGetsADidYouMean() {
+    String json = "{\"services\": {\"billing\": {\"type\": \"stipe\"}}}";
+    assertThatThrownBy(() -> fx.builder(json)
+        .providers(List.of(FakeProvider.of("stripe", "1"), FakeProvider.of("openai", "1"))).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.billing.type")
+        .hasMessageContaining("did you mean 'stripe'?")
+        .hasMessageContaining("known types: openai, stripe");
+  }
+
+  @Test
+  void build_withoutProvidersOnTheClassPathSaysSo() {
+    String json = "{\"services\": {\"openai\": {\"type\": \"openai\"}}}";
+    assertThatThrownBy(() -> fx.builder(json).build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.openai.type")
+        .hasMessageContaining("no DetectorProvider is on the class path");
+  }
+
+  @Test
+  void build_serviceOnlyInCostThresholdsUsesTheTypeOfItsName() {
+    String json = "{\"cost_thresholds\": {\"alpha\": {\"hourly\": 1.0}}}";
+    try (RunawayMonitor monitor = fx.builder(json).providers(List.of(FakeProvider.of("alpha", "0.10"))).build()) {
+      assertThat(monitor.pollOnce()).containsOnlyKeys("alpha");
+      assertThat(monitor.status().get("alpha").type()).isEqualTo("alpha");
+    }
+  }
+
+  @Test
+  void build_programmaticDetectorTakesTheConfiguredServiceAndItsBudgets() {
+    String json = "{\"cost_thresholds\": {\"alpha\": {\"hourly\": 1.0}}}";
+    FakeDetector mine = FakeDetector.spending("alpha", "0.25");
+    try (RunawayMonitor monitor = fx.builder(json).providers(List.of()).detector(mine).build()) {
+      monitor.pollOnce();
+      assertThat(mine.polls).hasValue(1);
+      assertThat(monitor.snapshot("alpha").windows()).singleElement()
+          .satisfies(w -> assertThat(w.spent()).isEqualTo(dev.runaway.Cost.usd("0.25")));
+    }
+  }
+
+  @Test
+  void build_twoDetectorsForOneServiceAreRefused() {
+    assertThatThrownBy(() -> fx.builder(CONFIG).detector(FakeDetector.spending("alpha", "1"))
+        .detector(FakeDetector.spending("alpha", "2")).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("alpha");
+  }
+
+  @Test
+  void builder_settingGivenTwiceNamesTheOldValue() {
+    RunawayMonitor.Builder b = RunawayMonitor.builder().pollTimeout(Duration.ofSeconds(5));
+    assertThatThrownBy(() -> b.pollTimeout(Duration.ofSeconds(9)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("pollTimeout")
+        .hasMessageContaining("PT5S");
+    assertThatThrownBy(() -> RunawayMonitor.builder().pollTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("pollTimeout must be positive");
+  }
+
+  @Test
+  void poll_reportUnderAnotherNameIsCountedForTheDetectorsService() {
+    FakeDetector alpha = new FakeDetector("alpha", ctx -> FakeDetector.span("ALPHA", ctx, "0.50", 1));
+    String json = "{\"cost_thresholds\": {\"alpha\": {\"daily\": 10.0}}}";
+    try (RunawayMonitor monitor = fx.builder(json).detector(alpha).build()) {
+      assertThat(monitor.pollOnce()).containsKey("alpha");
+      assertThat(monitor.snapshot("alpha").windows().get(0).spent()).isEqualTo(dev.runaway.Cost.usd("0.50"));
+    }
+  }
+
+  @Test
+  void poll_nullReportIsAFailure() {
+    FakeDetector alpha = new FakeDetector("alpha", ctx -> null);
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).build()) {
+      assertThat(monitor.pollOnce()).isEmpty();
+      assertThat(fx.alerts(AlertType.SERVICE_STATUS)).singleElement()
+          .satisfies(a -> assertThat(a.facts()).containsEntry("kind", "BAD_RESPONSE"));
+    }
+  }
+
+  @Test
+  void alerts_reachTheNotifierThroughTheDispatcherWithoutASink() throws Exception {
+    List<Alert> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    FakeDetector beta = new FakeDetector("beta", ctx -> {
+      throw unavailable();
+    });
+    RunawayMonitor monitor = RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.parse(CONFIG))
+        .secrets(dev.runaway.config.SecretSource.of(Map.of()))
+        .ticker(fx.ticker)
+        .scheduler(fx.scheduler)
+        .executor(Runnable::run)
+        .notifier(delivered::add)
+        .detector(beta)
+        .build();
+    monitor.pollOnce();
+    monitor.close(); // delivers what is pending
+    assertThat(delivered).extracting(Alert::type).containsExactly(AlertType.SERVICE_STATUS);
+  }
+
+  @Test
+  void alerts_configNotificationsAreLoadedAndUsed() {
+    FakeDetector beta = new FakeDetector("beta", ctx -> {
+      throw unavailable();
+    });
+    int mark = dev.runaway.testing.LogCapture.mark();
+    RunawayMonitor monitor = RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.parse("{\"monitoring_interval\": 300, \"notifications\": {\"log\": {}}}"))
+        .secrets(dev.runaway.config.SecretSource.of(Map.of()))
+        .ticker(fx.ticker)
+        .scheduler(fx.scheduler)
+        .executor(Runnable::run)
+        .detector(beta)
+        .build();
+    monitor.pollOnce();
+    monitor.close();
+    assertThat(dev.runaway.testing.LogCapture.since(mark))
+        .anySatisfy(e -> assertThat(e.message()).contains("Usage monitoring of beta is failing"));
+  }
+
+  @Test
+  void build_unknownNotifierTypeFailsAndClosesTheDetectors() {
+    String json = "{\"services\": {\"alpha\": {\"type\": \"alpha\"}}, \"notifications\": {\"pager\": {}}}";
+    FakeDetector[] made = new FakeDetector[1];
+    FakeProvider alpha = new FakeProvider("alpha", List.of(), (settings, secrets) -> {
+      made[0] = FakeDetector.spending(settings.name(), "1");
+      return made[0];
+    });
+    assertThatThrownBy(() -> RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.parse(json))
+        .secrets(dev.runaway.config.SecretSource.of(Map.of()))
+        .ticker(fx.ticker)
+        .providers(List.of(alpha))
+        .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("notifications.pager")
+        .hasMessageContaining("log");
+    assertThat(made[0].closed).isTrue();
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"requests", "runs.created", "transactions"})
+  void snapshot_callRateComesFromTheFirstCallUnitOfTheReport(String unit) {
+    FakeDetector alpha = new FakeDetector("alpha", ctx -> new UsageReport("alpha", ctx.since(), ctx.now(),
+        dev.runaway.Cost.usd("0.10"), Map.of(unit, 50.0, "tokens.input", 9000.0), List.of()));
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).build()) {
+      monitor.pollOnce();
+      assertThat(monitor.snapshot("alpha").callsPerMinute()).isEqualTo(10.0);
+      assertThat(monitor.snapshot("alpha").costPerHour()).isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-9));
+    }
+  }
+}
