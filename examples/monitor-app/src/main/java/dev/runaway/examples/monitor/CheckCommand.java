@@ -7,6 +7,7 @@ import dev.runaway.monitor.RunawayMonitor;
 import dev.runaway.monitor.UsageReport;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -102,11 +103,11 @@ final class CheckCommand implements Callable<Integer> {
           line = "OK      " + describe(r);
         } else if (s.health() == MonitorStatus.Health.SKIPPED) {
           line = "SKIPPED " + s.lastError();
-          problems.add(s.service() + ": " + s.lastError());
+          problems.add(problem(s.service(), s.lastError()));
         } else {
           String why = s.lastError() != null ? s.lastError() : "no report (" + s.health() + ")";
           line = "FAILED  " + why;
-          problems.add(s.service() + ": " + why);
+          problems.add(problem(s.service(), why));
         }
         out.printf(Locale.ROOT, "  %-20s %-14s %s%n", s.service(), s.type(), line);
       }
@@ -154,9 +155,15 @@ final class CheckCommand implements Callable<Integer> {
     return Main.FAILURE;
   }
 
+  /** Names the service once, also when the message already starts with it. */
+  private static String problem(String service, String message) {
+    return message.startsWith(service + ":") ? message : service + ": " + message;
+  }
+
   private static String describe(UsageReport r) {
     StringBuilder sb = new StringBuilder();
-    sb.append(r.cost()).append(" from ").append(r.from()).append(" to ").append(r.to());
+    sb.append(r.cost()).append(" from ").append(r.from().truncatedTo(ChronoUnit.SECONDS)).append(" to ")
+        .append(r.to().truncatedTo(ChronoUnit.SECONDS));
     List<String> units = new ArrayList<>();
     r.units().forEach((k, v) -> {
       if (units.size() < 4) {

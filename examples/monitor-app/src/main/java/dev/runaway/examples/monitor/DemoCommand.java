@@ -4,6 +4,7 @@ import dev.runaway.alert.Notifier;
 import dev.runaway.config.ConfigException;
 import dev.runaway.config.SecretSource;
 import dev.runaway.examples.monitor.demo.Demo;
+import dev.runaway.providers.openai.OpenAiCosts;
 import dev.runaway.telegram.TelegramNotifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     if (telegram != null) {
       extra.add(telegram);
     }
-    Demo.Result r = new Demo(out, !fast, DemoPricing.extractor(), extra).run();
+    Demo.Result r = new Demo(out, !fast, OpenAiCosts.extractor(), extra).run();
     out.flush();
     return r.stopped() ? Main.OK : Main.FAILURE;
   }

@@ -266,9 +266,10 @@ public final class Demo {
     }
   }
 
-  /** gpt-4o list price, $2.50 in and $10 out per million tokens, for the unguarded projection. */
-  private static long priceOf(int prompt, int completion) {
-    return prompt * 2_500L + completion * 10_000L;
+  /** What one call of the loop costs, priced like the guard prices it (for the unguarded projection). */
+  private long priceOf(int prompt, int completion) {
+    Cost c = extractor.costOf(StubLlmServer.completionBody(0, prompt, completion));
+    return c == null ? Cost.usd("0.005").nanos() : c.nanos();
   }
 
   private static long spent(RunawayGuard guard) {
@@ -295,7 +296,7 @@ public final class Demo {
     String ratio = s.baselineReady() && Double.isFinite(s.rateRatio())
         ? String.format(Locale.ROOT, "%5.1fx", s.rateRatio()) : "  n/a";
     out.printf(Locale.ROOT, "\r  [%s] %-22s hour %9s/%s  rate %10s/h %s baseline  breaker %-9s ok %3d refused %3d ",
-        CLOCK.format(ticker.instant()), phase, s.windows().get(0).spent(), s.windows().get(0).budget().limit(),
+        CLOCK.format(ticker.instant()), phase, usd(s.windows().get(0).spent()), usd(s.windows().get(0).budget().limit()),
         money(s.costPerHour()), ratio, s.breakerState(), admitted, refused);
     out.flush();
   }
@@ -318,7 +319,7 @@ public final class Demo {
     out.println();
     out.println("Summary");
     out.printf(Locale.ROOT, "  Normal traffic:        %d calls over %s, %s spent, baseline about %s/h%n",
-        r.normalCalls(), human(r.normalSpan()), r.spentNormal(), r.normalPerHour());
+        r.normalCalls(), human(r.normalSpan()), usd(r.spentNormal()), usd(r.normalPerHour()));
     out.printf(Locale.ROOT, "  Runaway loop:          %d calls: %d admitted, %d refused without reaching the API"
         + " (%d by the open circuit breaker, %d by a budget)%n", r.loopCallsAdmitted() + r.loopCallsRefused(),
         r.loopCallsAdmitted(), r.loopCallsRefused(), r.loopCallsRefusedByBreaker(), r.loopCallsRefusedByBudget());
@@ -330,9 +331,9 @@ public final class Demo {
       out.printf(Locale.ROOT, "  Detection delay:       the breaker did not open%s%n",
           r.loopCallsRefusedByBudget() > 0 ? "; a budget stopped the loop" : "");
     }
-    out.printf(Locale.ROOT, "  Spent by the loop:     %s before it was stopped%n", r.spentDuringRunaway());
-    out.printf(Locale.ROOT, "  Unguarded, this loop:  %s per hour, %s per day%n", r.unguardedPerHour(),
-        r.unguardedPerHour().times(24));
+    out.printf(Locale.ROOT, "  Spent by the loop:     %s before it was stopped%n", usd(r.spentDuringRunaway()));
+    out.printf(Locale.ROOT, "  Unguarded, this loop:  %s per hour, %s per day%n", usd(r.unguardedPerHour()),
+        usd(r.unguardedPerHour().times(24)));
     out.printf(Locale.ROOT, "  Breaker:               %s; the stub API saw %d requests in all%n", r.breakerState(),
         r.stubRequests());
     out.println("  (Times are simulated: a day of normal traffic runs in seconds.)");
@@ -340,7 +341,16 @@ public final class Demo {
   }
 
   private static String money(double usdPerHour) {
-    return Double.isFinite(usdPerHour) ? Cost.usd(usdPerHour).toString() : "n/a";
+    return Double.isFinite(usdPerHour) ? usd(Cost.usd(usdPerHour)) : "n/a";
+  }
+
+  /** Dollars for people: cents from $1 up, with thousands separators; four decimals below. */
+  static String usd(Cost c) {
+    java.math.BigDecimal v = c.toBigDecimal();
+    if (v.abs().compareTo(java.math.BigDecimal.ONE) >= 0) {
+      return String.format(Locale.ROOT, "$%,.2f", v.setScale(2, java.math.RoundingMode.HALF_UP));
+    }
+    return "$" + v.setScale(4, java.math.RoundingMode.HALF_UP).toPlainString();
   }
 
   private static String human(Duration d) {
