@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
  * <p>Exit codes: {@value #OK} ok, {@value #FAILURE} something configured does not work,
  * {@value #USAGE} bad usage or a broken config. A broken config is reported on standard error
  * with the file, the JSON path, the line and the column.
+ *
+ * <p>Each run builds its own command objects; {@link #run(PrintWriter, PrintWriter, String...)} may be
+ * called from several threads at once.
  */
 @Command(name = "runaway-monitor", mixinStandardHelpOptions = true, version = "runaway-monitor 0.1.0-SNAPSHOT",
     sortOptions = false, usageHelpAutoWidth = true, optionListHeading = "%nOptions:%n",

@@ -83,7 +83,7 @@ public final class GuardedChat {
         .model(model)
         .addSystemMessage("You are a terse assistant.")
         .addUserMessage(question)
-        .maxCompletionTokens(200)
+        .maxCompletionTokens(1000)
         .build();
     return guard.service(SERVICE).forKey(tenant).call(() -> client.chat().completions().create(params));
   }

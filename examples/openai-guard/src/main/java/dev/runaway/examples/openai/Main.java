@@ -37,7 +37,7 @@ public final class Main {
     OpenAIClient client = OpenAIOkHttpClient.fromEnv();
     try (RunawayGuard guard = GuardedChat.guard(Ticker.system(),
         alert -> System.err.println("ALERT " + alert.severity() + " " + alert.type() + ": " + alert.title()))) {
-      GuardedChat chat = new GuardedChat(client, guard, ChatModel.GPT_4O_MINI);
+      GuardedChat chat = new GuardedChat(client, guard, ChatModel.GPT_5_4_MINI);
       ChatCompletion reply = chat.ask("example-tenant", question);
       System.out.println(GuardedChat.text(reply));
       ServiceSnapshot s = guard.snapshot(GuardedChat.SERVICE);

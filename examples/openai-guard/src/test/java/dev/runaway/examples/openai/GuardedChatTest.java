@@ -70,21 +70,21 @@ final class GuardedChatTest {
 
   @Test
   void ask_sendsTheSdkRequest_andCommitsTheCostOfItsTokenUsage() {
-    ChatCompletion reply = new GuardedChat(client, guard, ChatModel.GPT_4O_MINI).ask("tenant-42", "Hello?");
+    ChatCompletion reply = new GuardedChat(client, guard, ChatModel.GPT_5_4_MINI).ask("tenant-42", "Hello?");
 
     assertThat(GuardedChat.text(reply)).isEqualTo("Hello from the stub.");
     assertThat(requests).hasSize(1);
     assertThat(requests.get(0)).startsWith("POST /v1/chat/completions | Bearer " + KEY + " | ")
-        .contains("\"model\":\"gpt-4o-mini\"").contains("Hello?");
-    // gpt-4o-mini: 800 fresh input tokens at $0.15/M, 200 cached at $0.075/M, 500 output at $0.60/M.
-    Cost expected = Cost.usd("0.000435");
+        .contains("\"model\":\"gpt-5.4-mini\"").contains("Hello?");
+    // gpt-5.4-mini: 800 fresh input tokens at $0.75/M, 200 cached at $0.075/M, 500 output at $4.50/M.
+    Cost expected = Cost.usd("0.002865");
     assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(expected);
     assertThat(guard.service("openai").forKey("tenant-42").snapshot().windows().get(0).spent()).isEqualTo(expected);
   }
 
   @Test
   void aTenantOverItsBudget_isRefusedBeforeTheSdkSendsAnything() {
-    GuardedChat chat = new GuardedChat(client, guard, ChatModel.GPT_4O_MINI);
+    GuardedChat chat = new GuardedChat(client, guard, ChatModel.GPT_5_4_MINI);
     int admitted = 0;
     BudgetExceededException refused = null;
     for (int i = 0; i < 100 && refused == null; i++) {
@@ -95,9 +95,12 @@ final class GuardedChatTest {
         refused = e;
       }
     }
-    // Each long-context call costs $0.0312 (200k input tokens at $0.15/M, 2k output at $0.60/M).
+    // Each long-context call costs $0.158865 (199,800 fresh input tokens at $0.75/M, 200 cached at
+    // $0.075/M, 2,000 output at $4.50/M). Before each call the guard reserves what calls have been
+    // costing (its $0.002 estimate only until real costs are known), so after three calls ($0.48)
+    // the fourth does not fit the tenant's $0.50 and is refused before it is sent.
     assertThat(refused).as("the tenant's $0.50 per day runs out").isNotNull();
-    assertThat(admitted).isBetween(15, 16);
+    assertThat(admitted).isEqualTo(3);
     assertThat(refused.getMessage()).contains("tenant-7");
     assertThat(requests).hasSize(admitted);
 
@@ -110,7 +113,7 @@ final class GuardedChatTest {
   void theSdksOwnErrors_passThroughUnchanged_andCostNothing() {
     status.set(429);
     int mark = LogCapture.mark();
-    GuardedChat chat = new GuardedChat(client, guard, ChatModel.GPT_4O_MINI);
+    GuardedChat chat = new GuardedChat(client, guard, ChatModel.GPT_5_4_MINI);
 
     assertThatThrownBy(() -> chat.ask("tenant-42", "Hello?")).isInstanceOf(RateLimitException.class);
 
@@ -126,7 +129,7 @@ final class GuardedChatTest {
           + exchange.getRequestHeaders().getFirst("Authorization") + " | " + body);
       if (status.get() == 429) {
         exchange.getResponseHeaders().set("retry-after", "20");
-        send(exchange, 429, "{\"error\":{\"message\":\"Rate limit reached for gpt-4o-mini on tokens per min (TPM)\","
+        send(exchange, 429, "{\"error\":{\"message\":\"Rate limit reached for gpt-5.4-mini on tokens per min (TPM)\","
             + "\"type\":\"tokens\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
         return;
       }
@@ -134,7 +137,7 @@ final class GuardedChatTest {
       int prompt = longContext ? 200_000 : 1000;
       int completion = longContext ? 2000 : 500;
       send(exchange, 200, "{\"id\":\"chatcmpl-stub1\",\"object\":\"chat.completion\",\"created\":1795424400,"
-          + "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+          + "\"model\":\"gpt-5.4-mini-2026-03-17\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
           + "\"content\":\"Hello from the stub.\",\"refusal\":null,\"annotations\":[]},\"logprobs\":null,"
           + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":"
           + completion + ",\"total_tokens\":" + (prompt + completion) + ",\"prompt_tokens_details\":{\"cached_tokens\":200,\"audio_tokens\":0},"

@@ -38,6 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Time is simulated: a {@link ManualTicker} is advanced by the demo, so a day of normal
  * traffic takes seconds. Every call is a real HTTP request to the stub.
+ *
+ * <p>Not thread-safe: one instance runs once, on one thread.
  */
 public final class Demo {
 
@@ -135,7 +137,8 @@ public final class Demo {
           });
       extraNotifiers.forEach(builder::notifier);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      try (RunawayGuard guard = builder.build()) {
+      RunawayGuard guard = builder.build();
+      try {
         AtomicReference<StateTransition> trip = new AtomicReference<>();
         guard.breaker("openai").onStateChange(t -> {
           if (t.to() == CircuitBreaker.State.OPEN) {
@@ -236,6 +239,8 @@ public final class Demo {
             List.copyOf(alerts), stub.requests());
         summary(result);
         return result;
+      } finally {
+        guard.close(); // idempotent
       }
     }
   }
