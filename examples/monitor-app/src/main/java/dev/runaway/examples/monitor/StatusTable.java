@@ -1,7 +1,6 @@
 package dev.runaway.examples.monitor;
 
 import dev.runaway.Budget;
-import dev.runaway.Cost;
 import dev.runaway.ServiceSnapshot;
 import dev.runaway.monitor.MonitorStatus;
 import dev.runaway.monitor.RunawayMonitor;
@@ -81,7 +80,7 @@ final class StatusTable {
     for (ServiceSnapshot.WindowSnapshot w : snap.windows()) {
       Budget b = w.budget();
       if (b.window().equals(length)) {
-        return w.spent().plus(w.reserved()) + " / " + b.limit()
+        return Dollars.of(w.spent().plus(w.reserved())) + " / " + Dollars.of(b.limit())
             + String.format(Locale.ROOT, " (%.0f%%)", 100 * w.fraction());
       }
     }
@@ -89,17 +88,13 @@ final class StatusTable {
   }
 
   static String rate(ServiceSnapshot snap) {
-    String now = perHour(snap.costPerHour());
+    String now = Dollars.perHour(snap.costPerHour());
     if (!snap.baselineReady()) {
       return now + " (baseline warming up)";
     }
     double ratio = snap.rateRatio();
     String x = Double.isInfinite(ratio) ? "new" : String.format(Locale.ROOT, "%.1fx", ratio);
-    return now + " / " + perHour(snap.baselineCostPerHour()) + " (" + x + ")";
-  }
-
-  private static String perHour(double usdPerHour) {
-    return Double.isFinite(usdPerHour) ? Cost.usd(usdPerHour) + "/h" : "n/a";
+    return now + " / " + Dollars.perHour(snap.baselineCostPerHour()) + " (" + x + ")";
   }
 
   private static String oneLine(String s) {

@@ -11,6 +11,7 @@ import dev.runaway.ServiceSnapshot;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.Notifier;
 import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.examples.monitor.Dollars;
 import dev.runaway.breaker.StateTransition;
 import dev.runaway.breaker.TripReason;
 import dev.runaway.alert.AlertType;
@@ -349,13 +350,8 @@ public final class Demo {
     return Double.isFinite(usdPerHour) ? usd(Cost.usd(usdPerHour)) : "n/a";
   }
 
-  /** Dollars for people: cents from $1 up, with thousands separators; four decimals below. */
-  static String usd(Cost c) {
-    java.math.BigDecimal v = c.toBigDecimal();
-    if (v.abs().compareTo(java.math.BigDecimal.ONE) >= 0) {
-      return String.format(Locale.ROOT, "$%,.2f", v.setScale(2, java.math.RoundingMode.HALF_UP));
-    }
-    return "$" + v.setScale(4, java.math.RoundingMode.HALF_UP).toPlainString();
+  private static String usd(Cost c) {
+    return Dollars.of(c);
   }
 
   private static String human(Duration d) {
