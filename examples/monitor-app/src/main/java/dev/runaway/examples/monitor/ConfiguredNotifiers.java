@@ -9,6 +9,7 @@ import dev.runaway.config.ConfigException;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.telegram.TelegramCheckResult;
 import dev.runaway.telegram.TelegramNotifier;
+import dev.runaway.telegram.TelegramNotifierProvider;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -76,6 +77,13 @@ final class ConfiguredNotifiers {
         throw new ConfigException(config.file().orElse(null), "notifications." + type, 0, 0,
             "no notifier of type '" + type + "' is on the class path; known types: "
                 + String.join(", ", new TreeSet<>(providers.keySet())), null);
+      }
+      if (provider instanceof TelegramNotifierProvider) {
+        // Report both variables, not just the first one the provider finds missing.
+        credentials.note(owner(type), TelegramNotifier.TOKEN_VARIABLE);
+        if (e.getValue().get("chat_id") == null) {
+          credentials.note(owner(type), TelegramNotifier.CHAT_VARIABLE);
+        }
       }
       try {
         out.add(new Entry(type, provider.create(e.getValue(), credentials.recording(owner(type),

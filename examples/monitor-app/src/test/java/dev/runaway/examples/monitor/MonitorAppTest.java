@@ -147,6 +147,23 @@ final class MonitorAppTest {
   }
 
   @Test
+  void check_telegramWithoutCredentials_namesBothVariables_andExitsOne() throws IOException {
+    Path config = write("monitor_config.json", "{\n"
+        + "  \"services\": {\"search-api\": " + apis.restService("/usage", "SEARCH_API_TOKEN") + "},\n"
+        + "  \"notifications\": {\"telegram\": {\"base_url\": \"" + apis.url() + "\"}}\n"
+        + "}\n");
+    Path env = write(".env", "SEARCH_API_TOKEN=" + SEARCH_TOKEN + "\n");
+
+    Run r = run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.FAILURE);
+    assertThat(r.out()).containsPattern("notifications.telegram +TELEGRAM_BOT_TOKEN +MISSING")
+        .containsPattern("notifications.telegram +TELEGRAM_CHANNEL_ID +MISSING")
+        .contains("1 problem:").contains("notifications.telegram: missing credential");
+    assertThat(apis.requests).noneMatch(req -> req.contains("/bot"));
+  }
+
+  @Test
   void start_oneRound_printsTheStatusTable_andStopsCleanly() throws IOException {
     Path config = write("monitor_config.json", "{\n"
         + "  \"monitoring_interval\": 60,\n"
