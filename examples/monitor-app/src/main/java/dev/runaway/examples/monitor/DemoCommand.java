@@ -32,6 +32,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--fast", description = "Do not slow the runaway phase down to human speed.")
   boolean fast;
 
+  @Option(names = "--no-telegram", description = "Keep the alerts on the console even when TELEGRAM_BOT_TOKEN"
+      + " and TELEGRAM_CHANNEL_ID are set.")
+  boolean noTelegram;
+
   @Option(names = {"-e", "--env"}, paramLabel = "FILE", defaultValue = ".env",
       description = "Read TELEGRAM_BOT_TOKEN and TELEGRAM_CHANNEL_ID from this file after the environment"
           + " (default: ${DEFAULT-VALUE}); a missing file is fine.")
@@ -48,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     List<Notifier> extra = new ArrayList<>();
-    TelegramNotifier telegram = telegram(out);
+    TelegramNotifier telegram = noTelegram ? null : telegram(out);
     if (telegram != null) {
       extra.add(telegram);
     }

@@ -194,7 +194,8 @@ final class MonitorAppTest {
 
   @Test
   void demo_fast_stopsTheRunaway_andPrintsTheSummary() {
-    Run r = run("demo", "--fast", "--env", dir.resolve("none.env").toString());
+    // --no-telegram: a developer's TELEGRAM_* variables must not turn a test run into real messages.
+    Run r = run("demo", "--fast", "--no-telegram", "--env", dir.resolve("none.env").toString());
     assertThat(r.exitCode()).as(r.all()).isZero();
     assertThat(r.out()).contains("Summary", "Normal traffic:", "Runaway loop:", "refused without reaching the API",
         "by the open circuit breaker", "Detection delay:", "Unguarded, this loop:");
