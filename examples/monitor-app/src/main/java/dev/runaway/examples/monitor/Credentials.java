@@ -92,7 +92,7 @@ final class Credentials {
   /** Returns every credential looked for, in order. */
   List<Lookup> lookups() {
     synchronized (lookups) {
-      return List.copyOf(new ArrayList<>(lookups.values()));
+      return List.copyOf(lookups.values());
     }
   }
 

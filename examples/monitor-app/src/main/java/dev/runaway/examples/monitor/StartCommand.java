@@ -7,6 +7,7 @@ import dev.runaway.monitor.RunawayMonitor;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +85,7 @@ final class StartCommand implements Callable<Integer> {
             + ". Run 'runaway-monitor check' for the details.");
         return Main.FAILURE;
       }
-      out.printf("Monitoring %s every %d s. Stop with Ctrl-C.%n", String.join(", ", monitor.services()),
+      out.printf(Locale.ROOT, "Monitoring %s every %d s. Stop with Ctrl-C.%n", String.join(", ", monitor.services()),
           config.monitoringInterval().toSeconds());
       if (!skipped.isEmpty()) {
         out.println("Not monitored: " + String.join("; ", skipped));
