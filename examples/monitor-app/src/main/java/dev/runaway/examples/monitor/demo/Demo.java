@@ -1,18 +1,22 @@
 package dev.runaway.examples.monitor.demo;
 
 import dev.runaway.Budget;
+import dev.runaway.BudgetExceededException;
 import dev.runaway.CircuitOpenException;
 import dev.runaway.Cost;
 import dev.runaway.CostExtractor;
 import dev.runaway.ManualTicker;
-import dev.runaway.RunawayException;
 import dev.runaway.RunawayGuard;
 import dev.runaway.ServiceSnapshot;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.Notifier;
 import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.examples.monitor.Dollars;
+import dev.runaway.breaker.StateTransition;
+import dev.runaway.breaker.TripReason;
+import dev.runaway.alert.AlertType;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The credential-free demo: a simulated app calls a stub LLM API on loopback through the guard,
@@ -34,18 +39,59 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Time is simulated: a {@link ManualTicker} is advanced by the demo, so a day of normal
  * traffic takes seconds. Every call is a real HTTP request to the stub.
+ *
+ * <p>Not thread-safe: one instance runs once, on one thread.
  */
 public final class Demo {
 
-  /** What the demo measured, for its summary and for tests. */
-  public record Result(int normalCalls, int loopCallsAdmitted, int loopCallsRefused, Cost spentNormal,
-      Cost spentDuringRunaway, Duration detectionDelay, Cost unguardedPerHour, Cost normalPerHour,
-      CircuitBreaker.State breakerState, List<Alert> alerts, long stubRequests) {}
+  /**
+   * What the demo measured, for its summary and for tests.
+   *
+   * @param normalCalls calls of the normal phase
+   * @param normalSpan simulated time of the normal phase
+   * @param loopCallsAdmitted calls of the runaway loop that reached the API
+   * @param loopCallsRefusedByBreaker calls of the loop refused because the circuit breaker was open
+   * @param loopCallsRefusedByBudget calls of the loop refused because a budget would have been exceeded
+   * @param spentNormal spend of the normal phase
+   * @param spentDuringRunaway spend of the loop's admitted calls
+   * @param detectionDelay simulated time from the loop's start until the breaker opened, or
+   *     {@code null} when it never opened
+   * @param tripReason why the breaker opened, or {@code null}
+   * @param firstAlertDelay simulated time from the loop's start to the first usage-spike alert, or {@code null}
+   * @param unguardedPerHour what the loop would cost per hour if nothing stopped it
+   * @param normalPerHour the learned baseline, per hour
+   * @param breakerState the breaker's state at the end
+   * @param alerts every alert raised
+   * @param stubRequests requests that reached the stub API
+   */
+  public record Result(int normalCalls, Duration normalSpan, int loopCallsAdmitted, int loopCallsRefusedByBreaker,
+      int loopCallsRefusedByBudget, Cost spentNormal, Cost spentDuringRunaway, Duration detectionDelay,
+      TripReason tripReason, Duration firstAlertDelay, Cost unguardedPerHour, Cost normalPerHour,
+      CircuitBreaker.State breakerState, List<Alert> alerts, long stubRequests) {
+
+    /**
+     * Returns the loop's calls refused without reaching the API.
+     *
+     * @return breaker and budget refusals together
+     */
+    public int loopCallsRefused() {
+      return loopCallsRefusedByBreaker + loopCallsRefusedByBudget;
+    }
+
+    /**
+     * Whether the guard stopped the loop, by its breaker or a budget.
+     *
+     * @return {@code true} when some of the loop's calls were refused
+     */
+    public boolean stopped() {
+      return loopCallsRefused() > 0;
+    }
+  }
 
   private static final DateTimeFormatter CLOCK =
       DateTimeFormatter.ofPattern("EEE HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean pace;
   private final CostExtractor extractor;
   private final List<Notifier> extraNotifiers;
@@ -59,7 +105,7 @@ public final class Demo {
    * @param extractor prices a chat-completion JSON body
    * @param extraNotifiers notifiers besides the console (e.g. Telegram when configured)
    */
-  public Demo(PrintStream out, boolean pace, CostExtractor extractor, List<Notifier> extraNotifiers) {
+  public Demo(PrintWriter out, boolean pace, CostExtractor extractor, List<Notifier> extraNotifiers) {
     this.out = out;
     this.pace = pace;
     this.extractor = extractor;
@@ -92,7 +138,14 @@ public final class Demo {
           });
       extraNotifiers.forEach(builder::notifier);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      try (RunawayGuard guard = builder.build()) {
+      RunawayGuard guard = builder.build();
+      try {
+        AtomicReference<StateTransition> trip = new AtomicReference<>();
+        guard.breaker("openai").onStateChange(t -> {
+          if (t.to() == CircuitBreaker.State.OPEN) {
+            trip.compareAndSet(null, t);
+          }
+        });
         out.println("Stub LLM API listening on " + stub.baseUri() + " (loopback only, no credentials).");
         out.println("Guarding service 'openai': $10/hour and $100/day budgets, alert at 3x baseline, breaker at 5x.");
         out.println();
@@ -123,15 +176,17 @@ public final class Demo {
         }
         Duration warm = Duration.between(start, ticker.instant());
         ServiceSnapshot base = guard.snapshot("openai");
-        out.printf(Locale.ROOT, "%n  %d calls over %s of simulated time; baseline %s/h.%n%n", normalCalls,
+        out.printf(Locale.ROOT, "%n  %d calls over %s of simulated time; baseline %s/h%s.%n%n", normalCalls,
             human(warm), money(base.baselineCostPerHour()), base.baselineReady() ? "" : " (still warming up)");
 
         out.println("Phase 2: an agent loop starts re-sending its growing context as fast as it can.");
         Instant onset = ticker.instant();
         long spentAtOnset = spentWindowDay(guard);
         int admitted = 0;
+        int byBreaker = 0;
+        int byBudget = 0;
         int refused = 0;
-        Instant trippedAt = null;
+        Instant refusedAt = null;
         long loopCostNanos = 0;
         int context = 4_000;
         for (int i = 0; i < 400; i++) {
@@ -143,41 +198,50 @@ public final class Demo {
             callOnce(guard, http, stub.baseUri(), context, completion);
             admitted++;
           } catch (CircuitOpenException e) {
-            refused++;
-            if (trippedAt == null) {
-              trippedAt = ticker.instant();
-            }
-          } catch (RunawayException e) {
-            refused++;
-            if (trippedAt == null) {
-              trippedAt = ticker.instant();
-            }
+            byBreaker++;
+          } catch (BudgetExceededException e) {
+            byBudget++;
+          }
+          refused = byBreaker + byBudget;
+          if (refused > 0 && refusedAt == null) {
+            refusedAt = ticker.instant();
           }
           ticker.advance(Duration.ofMillis(500));
           if (i % 4 == 0) {
-            status(ticker, guard, trippedAt == null ? "loop running" : "loop refused", admitted, refused);
+            status(ticker, guard, refusedAt == null ? "loop running" : "loop refused", admitted, refused);
           }
           if (pace) {
-            Thread.sleep(trippedAt == null ? 60 : 15);
+            Thread.sleep(refusedAt == null ? 60 : 15);
           }
-          if (trippedAt != null && refused >= 60) {
+          if (refusedAt != null && refused >= 60) {
             break;
           }
         }
         status(ticker, guard, "stopped", admitted, refused);
         out.println();
         int loopCalls = admitted + refused;
-        Duration loopSpan = Duration.ofMillis(500L * loopCalls);
         Cost perCall = Cost.ofNanos(loopCostNanos / Math.max(1, loopCalls));
         Cost unguardedPerHour = perCall.times(3600_000L / 500);
         Cost normalPerHour = Double.isFinite(base.baselineCostPerHour()) ? Cost.usd(base.baselineCostPerHour()) : Cost.ZERO;
-        Duration delay = trippedAt == null ? null : Duration.between(onset, trippedAt);
+        StateTransition tripped = trip.get();
+        Duration delay = tripped == null ? null : Duration.between(onset, tripped.time());
         Cost leaked = Cost.ofNanos(spentWindowDay(guard) - spentAtOnset);
-        Result result = new Result(normalCalls, admitted, refused, spentNormal, leaked, delay, unguardedPerHour,
-            normalPerHour, guard.breaker("openai").state(), List.copyOf(alerts), stub.requests());
-        guard.close();
-        summary(result, loopSpan);
+        CircuitBreaker.State finalState = guard.breaker("openai").state();
+        guard.close(); // delivers the alerts still queued, so that all are counted below
+        Duration firstAlert = null;
+        for (Alert a : alerts) {
+          if (a.type() == AlertType.USAGE_SPIKE && !a.time().isBefore(onset)) {
+            firstAlert = Duration.between(onset, a.time());
+            break;
+          }
+        }
+        Result result = new Result(normalCalls, warm, admitted, byBreaker, byBudget, spentNormal, leaked, delay,
+            tripped == null ? null : tripped.reason(), firstAlert, unguardedPerHour, normalPerHour, finalState,
+            List.copyOf(alerts), stub.requests());
+        summary(result);
         return result;
+      } finally {
+        guard.close(); // idempotent
       }
     }
   }
@@ -208,9 +272,10 @@ public final class Demo {
     }
   }
 
-  /** gpt-4o list price, $2.50 in and $10 out per million tokens, for the unguarded projection. */
-  private static long priceOf(int prompt, int completion) {
-    return prompt * 2_500L + completion * 10_000L;
+  /** What one call of the loop costs, priced like the guard prices it (for the unguarded projection). */
+  private long priceOf(int prompt, int completion) {
+    Cost c = extractor.costOf(StubLlmServer.completionBody(0, prompt, completion));
+    return c == null ? Cost.usd("0.005").nanos() : c.nanos();
   }
 
   private static long spent(RunawayGuard guard) {
@@ -237,7 +302,7 @@ public final class Demo {
     String ratio = s.baselineReady() && Double.isFinite(s.rateRatio())
         ? String.format(Locale.ROOT, "%5.1fx", s.rateRatio()) : "  n/a";
     out.printf(Locale.ROOT, "\r  [%s] %-22s hour %9s/%s  rate %10s/h %s baseline  breaker %-9s ok %3d refused %3d ",
-        CLOCK.format(ticker.instant()), phase, s.windows().get(0).spent(), s.windows().get(0).budget().limit(),
+        CLOCK.format(ticker.instant()), phase, usd(s.windows().get(0).spent()), usd(s.windows().get(0).budget().limit()),
         money(s.costPerHour()), ratio, s.breakerState(), admitted, refused);
     out.flush();
   }
@@ -256,24 +321,37 @@ public final class Demo {
     out.println(sb);
   }
 
-  private void summary(Result r, Duration loopSpan) {
+  private void summary(Result r) {
     out.println();
     out.println("Summary");
-    out.printf(Locale.ROOT, "  Normal traffic:        %d calls, %s spent, baseline about %s/h%n", r.normalCalls(),
-        r.spentNormal(), r.normalPerHour());
-    out.printf(Locale.ROOT, "  Runaway loop:          %d calls admitted, %d refused without reaching the API%n",
-        r.loopCallsAdmitted(), r.loopCallsRefused());
-    out.printf(Locale.ROOT, "  Spent by the loop:     %s before the breaker opened%n", r.spentDuringRunaway());
-    out.printf(Locale.ROOT, "  Detection delay:       %s of simulated time after the loop started%n",
-        r.detectionDelay() == null ? "not detected" : human(r.detectionDelay()));
-    out.printf(Locale.ROOT, "  Unguarded, this loop:  %s per hour, %s per day%n", r.unguardedPerHour(),
-        r.unguardedPerHour().times(24));
+    out.printf(Locale.ROOT, "  Normal traffic:        %d calls over %s, %s spent, baseline about %s/h%n",
+        r.normalCalls(), human(r.normalSpan()), usd(r.spentNormal()), usd(r.normalPerHour()));
+    out.printf(Locale.ROOT, "  Runaway loop:          %d calls: %d admitted, %d refused without reaching the API"
+        + " (%d by the open circuit breaker, %d by a budget)%n", r.loopCallsAdmitted() + r.loopCallsRefused(),
+        r.loopCallsAdmitted(), r.loopCallsRefused(), r.loopCallsRefusedByBreaker(), r.loopCallsRefusedByBudget());
+    if (r.detectionDelay() != null) {
+      out.printf(Locale.ROOT, "  Detection delay:       the breaker opened %s after the loop started (%s)%s%n",
+          human(r.detectionDelay()), r.tripReason(), r.firstAlertDelay() == null ? ""
+              : "; first usage-spike alert after " + human(r.firstAlertDelay()));
+    } else {
+      out.printf(Locale.ROOT, "  Detection delay:       the breaker did not open%s%n",
+          r.loopCallsRefusedByBudget() > 0 ? "; a budget stopped the loop" : "");
+    }
+    out.printf(Locale.ROOT, "  Spent by the loop:     %s before it was stopped%n", usd(r.spentDuringRunaway()));
+    out.printf(Locale.ROOT, "  Unguarded, this loop:  %s per hour, %s per day%n", usd(r.unguardedPerHour()),
+        usd(r.unguardedPerHour().times(24)));
     out.printf(Locale.ROOT, "  Breaker:               %s; the stub API saw %d requests in all%n", r.breakerState(),
         r.stubRequests());
+    out.println("  (Times are simulated: a day of normal traffic runs in seconds.)");
+    out.flush();
   }
 
   private static String money(double usdPerHour) {
-    return Double.isFinite(usdPerHour) ? Cost.usd(usdPerHour).toString() : "n/a";
+    return Double.isFinite(usdPerHour) ? usd(Cost.usd(usdPerHour)) : "n/a";
+  }
+
+  private static String usd(Cost c) {
+    return Dollars.of(c);
   }
 
   private static String human(Duration d) {

@@ -74,14 +74,27 @@ public final class StubLlmServer implements AutoCloseable {
       long n = requests.incrementAndGet();
       long prompt = header(exchange, "x-demo-prompt-tokens", 800);
       long completion = header(exchange, "x-demo-completion-tokens", 200);
-      String body = "{\"id\":\"chatcmpl-demo" + n + "\",\"object\":\"chat.completion\",\"created\":1787321100,"
-          + "\"model\":\"gpt-4o-2024-08-06\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-          + "\"content\":\"Let me call the tool again.\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
-          + "\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion + ",\"total_tokens\":"
-          + (prompt + completion) + ",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
-          + "\"completion_tokens_details\":{\"reasoning_tokens\":0}},\"service_tier\":\"default\"}";
+      String body = completionBody(n, prompt, completion);
       send(exchange, 200, body);
     }
+  }
+
+  /**
+   * Returns the body the stub answers: a gpt-4o chat completion in OpenAI's wire format with the
+   * given token usage.
+   *
+   * @param n the response's sequence number, for its id
+   * @param prompt prompt tokens
+   * @param completion completion tokens
+   * @return the JSON body
+   */
+  public static String completionBody(long n, long prompt, long completion) {
+    return "{\"id\":\"chatcmpl-demo" + n + "\",\"object\":\"chat.completion\",\"created\":1787321100,"
+        + "\"model\":\"gpt-4o-2024-08-06\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+        + "\"content\":\"Let me call the tool again.\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+        + "\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion + ",\"total_tokens\":"
+        + (prompt + completion) + ",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
+        + "\"completion_tokens_details\":{\"reasoning_tokens\":0}},\"service_tier\":\"default\"}";
   }
 
   private static long header(HttpExchange exchange, String name, long fallback) {

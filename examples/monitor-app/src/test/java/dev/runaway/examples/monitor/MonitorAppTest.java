@@ -1,0 +1,203 @@
+package dev.runaway.examples.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.testing.LogCapture;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The command line: exit codes, {@code check} against loopback services, {@code start} and {@code demo}. */
+final class MonitorAppTest {
+
+  private static final String SEARCH_TOKEN = "search-token-SENTINEL-9f8e7d";
+
+  @TempDir
+  Path dir;
+
+  private LoopbackApis apis;
+
+  /** What one run printed and returned. */
+  record Run(int exitCode, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  @BeforeEach
+  void startApis() throws IOException {
+    apis = new LoopbackApis();
+  }
+
+  @AfterEach
+  void stopApis() {
+    apis.close();
+  }
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private Path write(String name, String text) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, text, StandardCharsets.UTF_8);
+    return p;
+  }
+
+  @Test
+  void help_listsTheCommands_andExitsZero() {
+    Run r = run("--help");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).contains("start", "check", "demo", "monitoring_interval", "cost_thresholds",
+        "usage_spike_multiplier", "circuit_breaker", "Exit codes");
+    assertThat(run("check", "--help").exitCode()).isZero();
+    assertThat(run("start", "--help").out()).contains("--config", "--env", "monitor.py --start");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"''", "bogus", "--bogus", "check --bogus", "start --rounds 0"})
+  void badUsage_exitsTwo(String args) {
+    Run r = run(args.isEmpty() ? new String[0] : args.split(" "));
+    assertThat(r.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).isNotBlank();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      // a value of the wrong type, on line 3
+      "{\\n  \"monitoring_interval\": 60,\\n  \"usage_spike_multiplier\": \"high\"\\n}|:3:|usage_spike_multiplier",
+      // a key that does not exist, on line 2
+      "{\\n  \"cost_treshold\": {}\\n}|:2:|cost_treshold",
+      // a JSON syntax error (missing comma) on line 3
+      "{\\n  \"monitoring_interval\": 60\\n  \"usage_spike_multiplier\": 3\\n}|:3:|",
+      // a budget that is not a number, nested
+      "{\\n  \"cost_thresholds\": {\\n    \"openai\": {\"hourly\": \"ten\"}\\n  }\\n}|:3:|cost_thresholds.openai.hourly"})
+  void check_brokenConfig_exitsTwo_namingTheFilePathAndLine(String json, String line, String path) throws IOException {
+    // Lines are written as \\n in the table.
+    Path config = write("broken.json", json.replace("\\n", "\n"));
+    Run r = run("check", "--config", config.toString(), "--env", dir.resolve("none.env").toString());
+    assertThat(r.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains(config.toString() + line).contains(path == null ? "" : path);
+  }
+
+  @Test
+  void check_missingConfigFile_exitsTwo_andSaysHowToStart() {
+    Path missing = dir.resolve("monitor_config.json");
+    Run r = run("check", "--config", missing.toString());
+    assertThat(r.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains(missing.toString(), "monitor_config.example.json");
+  }
+
+  @Test
+  void check_allLoopbackServicesAndTelegramWork_exitsZero_namingCredentialsButNeverTheirValues() throws IOException {
+    Path config = write("monitor_config.json", "{\n"
+        + "  \"monitoring_interval\": 60,\n"
+        + "  \"cost_thresholds\": {\"search-api\": {\"hourly\": 5.0, \"daily\": 50.0}},\n"
+        + "  \"services\": {\n"
+        + "    \"search-api\": " + apis.restService("/usage", "SEARCH_API_TOKEN") + "\n"
+        + "  },\n"
+        + "  \"notifications\": {\"telegram\": {\"base_url\": \"" + apis.url() + "\"}}\n"
+        + "}\n");
+    Path env = write(".env", "SEARCH_API_TOKEN=" + SEARCH_TOKEN + "\nTELEGRAM_BOT_TOKEN=" + LoopbackApis.BOT_TOKEN
+        + "\nTELEGRAM_CHANNEL_ID=" + LoopbackApis.CHAT + "\n");
+    int mark = LogCapture.mark();
+
+    Run r = run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("SEARCH_API_TOKEN", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHANNEL_ID", "found")
+        .contains("search-api").contains("$0.60") // 1200 requests at $0.0005
+        .contains("@runaway_guard_bot").contains("Everything configured works.");
+    assertThat(apis.requests).contains("GET /usage", "POST /bot" + LoopbackApis.BOT_TOKEN + "/sendMessage");
+    assertThat(r.all()).doesNotContain(SEARCH_TOKEN).doesNotContain(LoopbackApis.BOT_TOKEN);
+    assertThat(LogCapture.since(mark).stream().map(LogCapture.Event::fullText))
+        .noneMatch(t -> t.contains(SEARCH_TOKEN) || t.contains(LoopbackApis.BOT_TOKEN));
+  }
+
+  @Test
+  void check_aFailingServiceAndAMissingCredential_exitOne_namingEach() throws IOException {
+    Path config = write("monitor_config.json", "{\n"
+        + "  \"services\": {\n"
+        + "    \"search-api\": " + apis.restService("/usage", "SEARCH_API_TOKEN") + ",\n"
+        + "    \"billing-api\": " + apis.restService("/broken", "SEARCH_API_TOKEN") + ",\n"
+        + "    \"vector-db\": " + apis.restService("/usage", "VECTOR_DB_TOKEN") + "\n"
+        + "  }\n"
+        + "}\n");
+    Path env = write(".env", "SEARCH_API_TOKEN=" + SEARCH_TOKEN + "\n");
+
+    Run r = run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.FAILURE);
+    assertThat(r.out()).contains("2 problems:").contains("billing-api: ").contains("vector-db: ")
+        .contains("VECTOR_DB_TOKEN").contains("MISSING");
+    assertThat(r.out()).doesNotContain("search-api: ");
+    assertThat(r.all()).doesNotContain(SEARCH_TOKEN);
+  }
+
+  @Test
+  void check_telegramWithoutCredentials_namesBothVariables_andExitsOne() throws IOException {
+    Path config = write("monitor_config.json", "{\n"
+        + "  \"services\": {\"search-api\": " + apis.restService("/usage", "SEARCH_API_TOKEN") + "},\n"
+        + "  \"notifications\": {\"telegram\": {\"base_url\": \"" + apis.url() + "\"}}\n"
+        + "}\n");
+    Path env = write(".env", "SEARCH_API_TOKEN=" + SEARCH_TOKEN + "\n");
+
+    Run r = run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.FAILURE);
+    assertThat(r.out()).containsPattern("notifications.telegram +TELEGRAM_BOT_TOKEN +MISSING")
+        .containsPattern("notifications.telegram +TELEGRAM_CHANNEL_ID +MISSING")
+        .contains("1 problem:").contains("notifications.telegram: missing credential");
+    assertThat(apis.requests).noneMatch(req -> req.contains("/bot"));
+  }
+
+  @Test
+  void start_oneRound_printsTheStatusTable_andStopsCleanly() throws IOException {
+    Path config = write("monitor_config.json", "{\n"
+        + "  \"monitoring_interval\": 60,\n"
+        + "  \"cost_thresholds\": {\"search-api\": {\"hourly\": 5.0, \"daily\": 50.0}},\n"
+        + "  \"services\": {\"search-api\": " + apis.restService("/usage", "SEARCH_API_TOKEN") + ",\n"
+        + "               \"vector-db\": " + apis.restService("/usage", "VECTOR_DB_TOKEN") + "}\n"
+        + "}\n");
+    Path env = write(".env", "SEARCH_API_TOKEN=" + SEARCH_TOKEN + "\n");
+
+    Run r = run("start", "--config", config.toString(), "--env", env.toString(), "--rounds", "1");
+
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("Monitoring search-api every 60 s")
+        .contains("Not monitored: vector-db").contains("VECTOR_DB_TOKEN")
+        .contains("SERVICE", "HOUR", "DAY", "RATE / BASELINE", "BREAKER", "LAST ERROR")
+        .contains("$0.60 / $5.00").contains("$0.60 / $50.00")
+        .contains("Stopped after 1 round.");
+    assertThat(r.all()).doesNotContain(SEARCH_TOKEN);
+  }
+
+  @Test
+  void start_withNoService_exitsTwo() throws IOException {
+    Path config = write("monitor_config.json", "{\"monitoring_interval\": 60}");
+    Run r = run("start", "--config", config.toString(), "--env", dir.resolve("none.env").toString());
+    assertThat(r.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains("names no service");
+  }
+
+  @Test
+  void demo_fast_stopsTheRunaway_andPrintsTheSummary() {
+    // --no-telegram: a developer's TELEGRAM_* variables must not turn a test run into real messages.
+    Run r = run("demo", "--fast", "--no-telegram", "--env", dir.resolve("none.env").toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).contains("Summary", "Normal traffic:", "Runaway loop:", "refused without reaching the API",
+        "by the open circuit breaker", "Detection delay:", "Unguarded, this loop:");
+  }
+}
