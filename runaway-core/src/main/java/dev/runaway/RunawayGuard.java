@@ -17,7 +17,13 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import dev.runaway.internal.WarnOnce;
+import org.slf4j.LoggerFactory;
 import java.util.function.Supplier;
 
 /**
@@ -53,6 +59,10 @@ public final class RunawayGuard implements AutoCloseable {
   private final Ticker ticker;
   private final BudgetLedger ledger;
   private final AlertSink alerts;
+  private final ScheduledExecutorService clock;
+  private final boolean ownsClock;
+  private final ScheduledFuture<?> clockTask;
+  private final WarnOnce tickFailed = new WarnOnce(LoggerFactory.getLogger(RunawayGuard.class));
 
   private RunawayGuard(Builder b) {
     this.ticker = b.ticker;
@@ -63,6 +73,29 @@ public final class RunawayGuard implements AutoCloseable {
       map.put(e.getKey(), new ServiceRuntime(e.getKey(), e.getValue(), ticker, ledger, alerts));
     }
     this.services = Collections.unmodifiableMap(map);
+    long period = Long.MAX_VALUE;
+    for (ServiceRuntime rt : map.values()) {
+      period = Math.min(period, rt.policy().detection().bucket().toNanos() / 6);
+    }
+    period = Math.max(period, 1_000_000_000L);
+    this.ownsClock = b.scheduler == null;
+    this.clock = ownsClock ? Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "runaway-guard-clock");
+      t.setDaemon(true);
+      return t;
+    }) : b.scheduler;
+    this.clockTask = map.isEmpty() ? null : clock.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
+  }
+
+  /** Lets every meter see time pass, so episodes end even when no call arrives. */
+  void tick() {
+    for (ServiceRuntime rt : services.values()) {
+      try {
+        rt.tick();
+      } catch (Throwable t) {
+        tickFailed.log("Burn-rate clock of service {} failed: {}", rt.name(), t.toString());
+      }
+    }
   }
 
   /**
@@ -269,6 +302,12 @@ public final class RunawayGuard implements AutoCloseable {
   /** Delivers pending alerts within a bound, closes the notifiers and the ledger. */
   @Override
   public void close() {
+    if (clockTask != null) {
+      clockTask.cancel(false);
+    }
+    if (ownsClock) {
+      clock.shutdownNow();
+    }
     try {
       alerts.close();
     } finally {
@@ -306,8 +345,23 @@ public final class RunawayGuard implements AutoCloseable {
     private Ticker ticker = Ticker.system();
     private BudgetLedger ledger;
     private Consumer<Alert> alertSink;
+    private ScheduledExecutorService scheduler;
 
     private Builder() {}
+
+    /**
+     * Sets the scheduler on which the guard lets its burn-rate meters see time pass (every few
+     * seconds), so that an episode ends with its resolution alert even when calls stop. By
+     * default the guard starts one daemon thread, stopped by {@link RunawayGuard#close()}; a
+     * given scheduler is not shut down by the guard.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
 
     /**
      * Configures a service.

@@ -125,7 +125,7 @@ public final class ServiceRuntime {
 
   private KeyRuntime createKey(String key) {
     LedgerAccount acc = policy.perKeyBudgets().isEmpty() ? null : ledger.account(name, key, policy.perKeyBudgets());
-    BurnRateMeter m = policy.perKeyDetection() ? BurnRateMeter.create(policy.detection(), ticker) : null;
+    BurnRateMeter m = policy.perKeyDetection() ? BurnRateMeter.create(policy.detection().forKeys(), ticker) : null;
     return new KeyRuntime(key, acc, m);
   }
 
@@ -364,6 +364,29 @@ public final class ServiceRuntime {
     if (k != null && k.account != null) {
       k.account.record(amount, now);
       checkThresholds(k, k.account, k.thresholds, now);
+    }
+  }
+
+  /**
+   * Moves the meters' clocks while no calls may arrive (breaker open, loop stopped), so that
+   * closed buckets are judged and an episode can end with its one resolution alert. Called by
+   * the guard's clock every few seconds; cheap when nothing is due.
+   */
+  public void tick() {
+    long now = ticker.nanoTime();
+    MeterEvent event = meter.advance(now);
+    if (event != MeterEvent.NONE) {
+      onEvent(null, event);
+    }
+    if (keys != null && policy.perKeyDetection()) {
+      for (KeyRuntime k : keys.asMap().values()) {
+        if (k.meter != null) {
+          MeterEvent keyEvent = k.meter.advance(now);
+          if (keyEvent != MeterEvent.NONE) {
+            onEvent(k, keyEvent);
+          }
+        }
+      }
     }
   }
 
