@@ -66,7 +66,9 @@ public final class RunawayGuard implements AutoCloseable {
 
   private RunawayGuard(Builder b) {
     this.ticker = b.ticker;
-    this.ledger = b.ledger != null ? b.ledger : BudgetLedger.inMemory(b.ticker);
+    this.ledger = b.ledger != null ? b.ledger
+        : b.stateDir != null ? dev.runaway.ledger.internal.PersistentLedger.open(b.stateDir, b.ticker)
+        : BudgetLedger.inMemory(b.ticker);
     this.alerts = dev.runaway.internal.Dispatchers.create(b.notifiers, b.ticker, b.alertSink);
     Map<String, ServiceRuntime> map = new LinkedHashMap<>();
     for (Map.Entry<String, ServicePolicy> e : b.policies.entrySet()) {
@@ -142,6 +144,7 @@ public final class RunawayGuard implements AutoCloseable {
         s.breakerEnabled(config.circuitBreaker().enabled());
       });
     }
+    config.stateDir().ifPresent(b::stateDir);
     return b;
   }
 
@@ -344,6 +347,7 @@ public final class RunawayGuard implements AutoCloseable {
     private final List<Notifier> notifiers = new ArrayList<>();
     private Ticker ticker = Ticker.system();
     private BudgetLedger ledger;
+    private java.nio.file.Path stateDir;
     private Consumer<Alert> alertSink;
     private ScheduledExecutorService scheduler;
 
@@ -422,13 +426,30 @@ public final class RunawayGuard implements AutoCloseable {
     }
 
     /**
-     * Sets the budget ledger (default {@link BudgetLedger#inMemory(Ticker)}).
+     * Sets the budget ledger (default {@link BudgetLedger#inMemory(Ticker)}, or a state file when
+     * {@link #stateDir(java.nio.file.Path)} is set).
      *
      * @param ledger the ledger
      * @return this builder
      */
     public Builder ledger(BudgetLedger ledger) {
       this.ledger = Objects.requireNonNull(ledger, "ledger");
+      return this;
+    }
+
+    /**
+     * Keeps budget spend in a state file in {@code dir} so that a restarted process resumes its
+     * budgets: a crash-looping runaway does not start each life with a fresh budget. Spend is
+     * written off the hot path about once a second, on {@link RunawayGuard#close()} and at JVM
+     * shutdown; a crash loses at most about one second of spend. A missing, corrupt or unwritable
+     * file is logged once and the guard keeps working in memory. One process per directory.
+     * Ignored when a custom {@link #ledger(BudgetLedger)} is set (that ledger keeps its own state).
+     *
+     * @param dir the state directory, created if missing (a config's {@code state_dir})
+     * @return this builder
+     */
+    public Builder stateDir(java.nio.file.Path dir) {
+      this.stateDir = Objects.requireNonNull(dir, "dir");
       return this;
     }
 

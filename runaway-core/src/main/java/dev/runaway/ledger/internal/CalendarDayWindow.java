@@ -76,4 +76,36 @@ final class CalendarDayWindow extends Window {
     }
     return u - bucket.get() <= limit - need ? Math.max(0, dayEnd - now) : -1;
   }
+
+  @Override
+  WindowState export(long now, long wallOffsetNanos) {
+    for (int attempt = 0; ; attempt++) {
+      long d = day;
+      if (d == Long.MIN_VALUE) {
+        return WindowState.calendarDay(zone, new long[0], new long[0]);
+      }
+      long amount = bucket.get();
+      long outstanding = used.get() - amount;
+      if (day != d && attempt < 3) {
+        continue;
+      }
+      long total = amount + Math.max(0, outstanding);
+      return total == 0
+          ? WindowState.calendarDay(zone, new long[0], new long[0])
+          : WindowState.calendarDay(zone, new long[] {d}, new long[] {total});
+    }
+  }
+
+  @Override
+  void restore(WindowState saved, long now, long wallOffsetNanos) {
+    roll(now);
+    long d = day;
+    for (int i = 0; i < saved.size(); i++) {
+      long amount = saved.amount(i);
+      if (saved.time(i) == d && amount > 0) {
+        used.addAndGet(amount);
+        bucket.addAndGet(amount);
+      }
+    }
+  }
 }

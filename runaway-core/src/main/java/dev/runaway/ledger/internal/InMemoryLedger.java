@@ -52,6 +52,11 @@ public final class InMemoryLedger implements BudgetLedger {
       return budgets;
     }
 
+    /** The window of budget {@code i}, for the state file. */
+    Window window(int i) {
+      return windows[i];
+    }
+
     @Override
     public int tryReserve(long amount, long now) {
       Window[] ws = windows;

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 final class SlidingWindow extends Window {
 
+  private final long windowNanos;
   private final long bucketNanos;
   private final int n;
   private final AtomicLongArray buckets;
@@ -29,6 +30,7 @@ final class SlidingWindow extends Window {
   SlidingWindow(long limit, long windowNanos, int n) {
     super(limit);
     this.n = n;
+    this.windowNanos = windowNanos;
     this.bucketNanos = Math.max(1, windowNanos / n);
     this.buckets = new AtomicLongArray(n);
   }
@@ -103,5 +105,63 @@ final class SlidingWindow extends Window {
       }
     }
     return -1;
+  }
+
+  @Override
+  WindowState export(long now, long wallOffsetNanos) {
+    for (int attempt = 0; ; attempt++) {
+      long h = head;
+      if (h == Long.MIN_VALUE) {
+        return WindowState.sliding(windowNanos, new long[0], new long[0]);
+      }
+      long[] ends = new long[n];
+      long[] amounts = new long[n];
+      int count = 0;
+      long sum = 0;
+      for (long x = h - n + 1; x <= h; x++) {
+        long a = buckets.get((int) Math.floorMod(x, (long) n));
+        if (a != 0) {
+          ends[count] = (x + 1) * bucketNanos + wallOffsetNanos;
+          amounts[count++] = a;
+          sum += a;
+        }
+      }
+      long outstanding = used.get() - sum;
+      // A roll-over between the reads would date spend of the new head at an old bucket: re-read.
+      if (head != h && attempt < 3) {
+        continue;
+      }
+      if (outstanding > 0) {
+        long newestEnd = (h + 1) * bucketNanos + wallOffsetNanos;
+        if (count > 0 && ends[count - 1] == newestEnd) {
+          amounts[count - 1] += outstanding;
+        } else {
+          ends[count] = newestEnd;
+          amounts[count++] = outstanding;
+        }
+      }
+      return WindowState.sliding(windowNanos, java.util.Arrays.copyOf(ends, count),
+          java.util.Arrays.copyOf(amounts, count));
+    }
+  }
+
+  @Override
+  void restore(WindowState saved, long now, long wallOffsetNanos) {
+    roll(now);
+    long h = head;
+    for (int i = 0; i < saved.size(); i++) {
+      long amount = saved.amount(i);
+      if (amount <= 0) {
+        continue;
+      }
+      long end = saved.time(i) - wallOffsetNanos;
+      // The bucket holding the saved bucket's last instant leaves no earlier than the saved one.
+      long e = Math.min(Math.floorDiv(end - 1, bucketNanos), h);
+      if (e <= h - n) {
+        continue;
+      }
+      used.addAndGet(amount);
+      buckets.addAndGet((int) Math.floorMod(e, (long) n), amount);
+    }
   }
 }

@@ -32,6 +32,27 @@ abstract class Window {
   /** Nanos until {@code amount} fits, 0 if now, -1 if never by roll-off alone. */
   abstract long nanosUntilRoom(long amount, long now);
 
+  /**
+   * Copies what the window holds, for the state file, without rolling it and without a lock:
+   * called from the flusher thread while the hot path runs. Outstanding reservations are counted
+   * as spend of the newest bucket, so that a call in flight at a crash is not forgotten.
+   *
+   * @param now the ticker's reading
+   * @param wallOffsetNanos wall-clock epoch nanos minus ticker nanos, to date buckets for another process
+   */
+  abstract WindowState export(long now, long wallOffsetNanos);
+
+  /**
+   * Adds saved spend to this window before it is first used (no other thread sees it yet).
+   * Entries are placed so that they leave the window no earlier than they would have in the
+   * process that saved them; entries already out of the window are dropped.
+   *
+   * @param saved the saved window, of the same kind, length and zone
+   * @param now the ticker's reading
+   * @param wallOffsetNanos wall-clock epoch nanos minus ticker nanos in this process
+   */
+  abstract void restore(WindowState saved, long now, long wallOffsetNanos);
+
   final boolean tryAcquire(long amount, long now) {
     roll(now);
     // An exhausted window refuses even an estimate of zero.

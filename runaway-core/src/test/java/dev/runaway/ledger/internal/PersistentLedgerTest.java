@@ -1,0 +1,388 @@
+package dev.runaway.ledger.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runaway.Budget;
+import dev.runaway.BudgetExceededException;
+import dev.runaway.Cost;
+import dev.runaway.ManualTicker;
+import dev.runaway.Reservation;
+import dev.runaway.RunawayGuard;
+import dev.runaway.ServiceSnapshot;
+import dev.runaway.testing.LogCapture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.event.Level;
+
+/** Spend that survives a restart: restore, wall-clock mapping, loss bound, bad files. */
+final class PersistentLedgerTest {
+
+  private static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
+  private static final String LOGGER = PersistentLedger.class.getName();
+
+  @TempDir
+  Path dir;
+
+  /** Never fires during a test: flushes are called explicitly (close flushes too). */
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stop() {
+    scheduler.shutdownNow();
+  }
+
+  private PersistentLedger ledger(ManualTicker ticker) {
+    return PersistentLedger.open(dir, ticker, scheduler, Duration.ofHours(1));
+  }
+
+  private RunawayGuard guard(ManualTicker ticker, PersistentLedger ledger) {
+    return RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.hourly(Cost.usd("10")))
+            .budget(Budget.daily(Cost.usd("100")))
+            .budget(Budget.calendarDay(Cost.usd("50"), ZONE))
+            .perKeyBudget(Budget.hourly(Cost.usd("2"))))
+        .ticker(ticker)
+        .ledger(ledger)
+        .alertSink(a -> { })
+        .build();
+  }
+
+  private static Cost spent(ServiceSnapshot s, int window) {
+    return s.windows().get(window).spent();
+  }
+
+  /** A second process: its monotonic clock starts at 0 again, its wall clock goes on. */
+  private static ManualTicker nextProcess(ManualTicker previous, Duration downtime) {
+    return ManualTicker.startingAt(previous.instant().plus(downtime));
+  }
+
+  @Test
+  void restart_resumesTheSpendOfEveryWindowAndKey() {
+    ManualTicker first = ManualTicker.create().advance(Duration.ofMinutes(90));
+    try (RunawayGuard guard = guard(first, ledger(first))) {
+      guard.call("openai", Cost.usd("6"), () -> "ok");
+      guard.service("openai").forKey("tenant-1").call(Cost.usd("1.5"), () -> "ok");
+    }
+
+    ManualTicker second = nextProcess(first, Duration.ofMinutes(5));
+    try (RunawayGuard guard = guard(second, ledger(second))) {
+      ServiceSnapshot s = guard.snapshot("openai");
+      assertThat(spent(s, 0)).isEqualTo(Cost.usd("7.5"));
+      assertThat(spent(s, 1)).isEqualTo(Cost.usd("7.5"));
+      assertThat(spent(s, 2)).isEqualTo(Cost.usd("7.5"));
+      assertThat(guard.service("openai").forKey("tenant-1").snapshot().windows().get(0).spent())
+          .isEqualTo(Cost.usd("1.5"));
+      assertThatThrownBy(() -> guard.call("openai", Cost.usd("3"), () -> "no"))
+          .isInstanceOf(BudgetExceededException.class).hasMessageContaining("hourly budget");
+      assertThatThrownBy(() -> guard.service("openai").forKey("tenant-1").call(Cost.usd("0.6"), () -> "no"))
+          .isInstanceOf(BudgetExceededException.class);
+      guard.call("openai", Cost.usd("2.5"), () -> "fits exactly");
+    }
+  }
+
+  @Test
+  void restoredSpend_leavesTheSlidingWindowWhenTheSavedBucketWouldHave() {
+    ManualTicker first = ManualTicker.create();
+    try (RunawayGuard guard = guard(first, ledger(first))) {
+      guard.call("openai", Cost.usd("10"), () -> "ok"); // in the bucket [0s, 60s) of the first process
+    }
+    // The second process starts 30 minutes later with an unrelated monotonic origin.
+    ManualTicker second = ManualTicker.startingAt(first.instant().plus(Duration.ofMinutes(30)));
+    second.advance(Duration.ofSeconds(17));
+    try (RunawayGuard guard = guard(second, ledger(second))) {
+      BudgetExceededException e = org.junit.jupiter.api.Assertions.assertThrows(BudgetExceededException.class,
+          () -> guard.call("openai", Cost.usd("1"), () -> "no"));
+      // In the first process the spend would have left at minute 60 of its wall clock.
+      assertThat(e.retryAfter()).contains(Duration.ofMinutes(30).minusSeconds(17));
+      second.advance(Duration.ofMinutes(30).minusSeconds(17).minusNanos(1));
+      assertThat(spent(guard.snapshot("openai"), 0)).isEqualTo(Cost.usd("10"));
+      second.advanceNanos(1);
+      assertThat(spent(guard.snapshot("openai"), 0)).isEqualTo(Cost.ZERO);
+      assertThat(spent(guard.snapshot("openai"), 1)).isEqualTo(Cost.usd("10"));
+      guard.call("openai", Cost.usd("9"), () -> "room again");
+    }
+  }
+
+  @Test
+  void restoredSpend_alreadyOutOfTheWindowIsDropped() {
+    ManualTicker first = ManualTicker.create();
+    try (RunawayGuard guard = guard(first, ledger(first))) {
+      guard.call("openai", Cost.usd("4"), () -> "ok");
+    }
+    ManualTicker second = nextProcess(first, Duration.ofHours(2));
+    try (RunawayGuard guard = guard(second, ledger(second))) {
+      ServiceSnapshot s = guard.snapshot("openai");
+      assertThat(spent(s, 0)).isEqualTo(Cost.ZERO);
+      assertThat(spent(s, 1)).isEqualTo(Cost.usd("4"));
+    }
+  }
+
+  @Test
+  void calendarDay_isRestoredOnTheSameDayOnly() {
+    // 23:00 in Berlin: one hour before midnight there.
+    ManualTicker first = ManualTicker.startingAt(Instant.parse("2026-01-05T22:00:00Z"));
+    try (RunawayGuard guard = guard(first, ledger(first))) {
+      guard.call("openai", Cost.usd("3"), () -> "ok");
+    }
+    ManualTicker sameDay = nextProcess(first, Duration.ofMinutes(59));
+    try (RunawayGuard guard = guard(sameDay, ledger(sameDay))) {
+      assertThat(spent(guard.snapshot("openai"), 2)).isEqualTo(Cost.usd("3"));
+    }
+    ManualTicker nextDay = nextProcess(sameDay, Duration.ofMinutes(2));
+    try (RunawayGuard guard = guard(nextDay, ledger(nextDay))) {
+      assertThat(spent(guard.snapshot("openai"), 2)).isEqualTo(Cost.ZERO);
+      assertThat(spent(guard.snapshot("openai"), 1)).isEqualTo(Cost.usd("3"));
+    }
+  }
+
+  @Test
+  void reservationInFlightAtACrash_isSavedAsSpend() {
+    ManualTicker first = ManualTicker.create();
+    PersistentLedger ledger = ledger(first);
+    RunawayGuard guard = guard(first, ledger);
+    guard.call("openai", Cost.usd("1"), () -> "ok");
+    Reservation inFlight = guard.reserve("openai", Cost.usd("2"));
+    ledger.flush();
+    // Crash: neither the guard nor the ledger is closed; a second ledger cannot take the lock
+    // while the first holds it, so release it the way the kernel does for a killed process.
+    simulateCrash(ledger);
+
+    ManualTicker second = nextProcess(first, Duration.ofSeconds(3));
+    try (RunawayGuard again = guard(second, ledger(second))) {
+      assertThat(spent(again.snapshot("openai"), 0)).isEqualTo(Cost.usd("3"));
+    }
+    assertThat(inFlight).isNotNull();
+  }
+
+  @Test
+  void spendAfterTheLastFlush_isTheOnlyLossOfACrash() {
+    ManualTicker first = ManualTicker.create();
+    PersistentLedger ledger = ledger(first);
+    RunawayGuard guard = guard(first, ledger);
+    guard.call("openai", Cost.usd("1"), () -> "ok");
+    ledger.flush();
+    guard.call("openai", Cost.usd("0.25"), () -> "after the flush");
+    simulateCrash(ledger);
+
+    ManualTicker second = nextProcess(first, Duration.ofSeconds(1));
+    try (RunawayGuard again = guard(second, ledger(second))) {
+      assertThat(spent(again.snapshot("openai"), 0)).isEqualTo(Cost.usd("1"));
+    }
+  }
+
+  @Test
+  void unusedKeys_stayInTheFileUntilTheirSpendLeavesTheWindow() {
+    ManualTicker first = ManualTicker.create();
+    try (RunawayGuard guard = guard(first, ledger(first))) {
+      guard.service("openai").forKey("quiet").call(Cost.usd("1"), () -> "ok");
+    }
+    // A second life that never sees the key still writes its spend back.
+    ManualTicker second = nextProcess(first, Duration.ofMinutes(10));
+    try (RunawayGuard guard = guard(second, ledger(second))) {
+      guard.call("openai", Cost.usd("0.1"), () -> "ok");
+    }
+    ManualTicker third = nextProcess(second, Duration.ofMinutes(10));
+    try (RunawayGuard guard = guard(third, ledger(third))) {
+      assertThat(guard.service("openai").forKey("quiet").snapshot().windows().get(0).spent())
+          .isEqualTo(Cost.usd("1"));
+    }
+    ManualTicker late = nextProcess(third, Duration.ofHours(2));
+    PersistentLedger l = ledger(late);
+    l.flush();
+    l.close();
+    ManualTicker later = nextProcess(late, Duration.ofMinutes(1));
+    try (RunawayGuard guard = guard(later, ledger(later))) {
+      assertThat(guard.service("openai").forKey("quiet").snapshot().windows().get(0).spent()).isEqualTo(Cost.ZERO);
+    }
+  }
+
+  @Test
+  void limitsMayChangeAcrossRestarts_spendIsKept() {
+    ManualTicker first = ManualTicker.create();
+    try (RunawayGuard guard = guard(first, ledger(first))) {
+      guard.call("openai", Cost.usd("8"), () -> "ok");
+    }
+    ManualTicker second = nextProcess(first, Duration.ofMinutes(1));
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.hourly(Cost.usd("20"))).budget(Budget.of(Cost.usd("5"),
+            Duration.ofMinutes(10))))
+        .ticker(second).ledger(ledger(second)).alertSink(a -> { }).build()) {
+      ServiceSnapshot s = guard.snapshot("openai");
+      assertThat(spent(s, 0)).isEqualTo(Cost.usd("8"));
+      assertThat(spent(s, 1)).as("a window the file did not have starts empty").isEqualTo(Cost.ZERO);
+    }
+  }
+
+  static Stream<Arguments> corruptFiles() {
+    byte[] valid = validFileBytes();
+    byte[] flipped = valid.clone();
+    flipped[flipped.length - 3] ^= 0x40;
+    byte[] truncated = java.util.Arrays.copyOf(valid, valid.length - 5);
+    byte[] newer = valid.clone();
+    newer[5] = 9;
+    return Stream.of(
+        Arguments.of("garbage", "not a state file at all, just text".getBytes()),
+        Arguments.of("empty", new byte[0]),
+        Arguments.of("flipped bit", flipped),
+        Arguments.of("truncated", truncated),
+        Arguments.of("newer format", newer));
+  }
+
+  private static byte[] validFileBytes() {
+    try {
+      return StateFile.encode(List.of(new StateFile.AccountState("openai", null,
+          List.of(WindowState.sliding(Duration.ofHours(1).toNanos(), new long[] {1L}, new long[] {5L})))), java.util.Map.of());
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("corruptFiles")
+  void corruptStateFile_warnsExactlyOnceAndTheGuardWorks(String what, byte[] content) throws Exception {
+    Path file = dir.resolve(PersistentLedger.FILE_NAME);
+    Files.write(file, content);
+    ManualTicker ticker = ManualTicker.create();
+    int mark = LogCapture.mark();
+
+    PersistentLedger ledger = ledger(ticker);
+    try (RunawayGuard guard = guard(ticker, ledger)) {
+      assertThat(guard.call("openai", Cost.usd("1"), () -> "works")).isEqualTo("works");
+      assertThat(spent(guard.snapshot("openai"), 0)).isEqualTo(Cost.usd("1"));
+      ledger.flush();
+      ledger.flush();
+    }
+
+    List<LogCapture.Event> warnings = LogCapture.since(mark).stream()
+        .filter(e -> e.logger().equals(LOGGER) && e.level().toInt() >= Level.WARN.toInt()).toList();
+    assertThat(warnings).hasSize(1);
+    assertThat(warnings.get(0).message()).contains(file.toString()).contains("not usable")
+        .contains("moved to " + file + PersistentLedger.BAD_SUFFIX);
+    assertThat(dir.resolve(PersistentLedger.FILE_NAME + PersistentLedger.BAD_SUFFIX)).hasBinaryContent(content);
+    assertThat(StateFile.decode(Files.readAllBytes(file)).accounts()).hasSize(1);
+  }
+
+  @Test
+  void unwritableStateFile_warnsOncePerEpisodeAndTheGuardKeepsCounting() throws IOException {
+    ManualTicker ticker = ManualTicker.create();
+    PersistentLedger ledger = ledger(ticker);
+    RunawayGuard guard = guard(ticker, ledger);
+    // A directory where the file should be: the atomic rename over it fails, even for root.
+    Path blocker = Files.createDirectories(dir.resolve(PersistentLedger.FILE_NAME).resolve("blocker"));
+    int mark = LogCapture.mark();
+
+    guard.call("openai", Cost.usd("1"), () -> "ok");
+    ledger.flush();
+    guard.call("openai", Cost.usd("1"), () -> "ok");
+    ledger.flush();
+    assertThat(spent(guard.snapshot("openai"), 0)).isEqualTo(Cost.usd("2"));
+    List<LogCapture.Event> events = LogCapture.since(mark).stream().filter(e -> e.logger().equals(LOGGER)).toList();
+    assertThat(events).filteredOn(e -> e.level() == Level.WARN).hasSize(1)
+        .first().extracting(LogCapture.Event::message).asString()
+        .contains("Cannot write state file " + dir.resolve(PersistentLedger.FILE_NAME)).contains("writable");
+
+    Files.delete(blocker);
+    Files.delete(blocker.getParent());
+    ledger.flush();
+    assertThat(LogCapture.since(mark).stream().filter(e -> e.logger().equals(LOGGER) && e.level() == Level.INFO))
+        .singleElement().extracting(LogCapture.Event::message).asString().contains("written again");
+    guard.close();
+    ManualTicker second = nextProcess(ticker, Duration.ofSeconds(1));
+    try (RunawayGuard again = guard(second, ledger(second))) {
+      assertThat(spent(again.snapshot("openai"), 0)).isEqualTo(Cost.usd("2"));
+    }
+  }
+
+  @Test
+  void stateDirInUse_secondLedgerWarnsAndStaysInMemory() {
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger first = ledger(ticker)) {
+      int mark = LogCapture.mark();
+      try (PersistentLedger second = ledger(ticker)) {
+        assertThat(first.isPersistent()).isTrue();
+        assertThat(second.isPersistent()).isFalse();
+        try (RunawayGuard guard = guard(ticker, second)) {
+          guard.call("openai", Cost.usd("1"), () -> "works in memory");
+        }
+      }
+      assertThat(LogCapture.since(mark)).filteredOn(e -> e.logger().equals(LOGGER) && e.level() == Level.WARN)
+          .singleElement().extracting(LogCapture.Event::message).asString().contains("in use by another guard")
+          .contains(dir.toString());
+    }
+  }
+
+  @Test
+  void stateDirThatCannotBeCreated_warnsAndStaysInMemory() throws IOException {
+    Path notADir = Files.writeString(dir.resolve("plain-file"), "x");
+    int mark = LogCapture.mark();
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger ledger = PersistentLedger.open(notADir.resolve("state"), ticker, scheduler,
+        Duration.ofHours(1)); RunawayGuard guard = guard(ticker, ledger)) {
+      assertThat(ledger.isPersistent()).isFalse();
+      guard.call("openai", Cost.usd("1"), () -> "works in memory");
+    }
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.logger().equals(LOGGER) && e.level() == Level.WARN)
+        .singleElement().extracting(LogCapture.Event::message).asString().contains("cannot be used");
+  }
+
+  @Test
+  void builderStateDir_persistsAcrossGuards() {
+    ManualTicker first = ManualTicker.create();
+    try (RunawayGuard guard = RunawayGuard.builder().service("svc", s -> s.budget(Budget.hourly(Cost.usd("1"))))
+        .ticker(first).stateDir(dir).alertSink(a -> { }).build()) {
+      guard.call("svc", Cost.usd("0.75"), () -> "ok");
+    }
+    ManualTicker second = nextProcess(first, Duration.ofSeconds(2));
+    try (RunawayGuard guard = RunawayGuard.builder().service("svc", s -> s.budget(Budget.hourly(Cost.usd("1"))))
+        .ticker(second).stateDir(dir).alertSink(a -> { }).build()) {
+      assertThatThrownBy(() -> guard.call("svc", Cost.usd("0.5"), () -> "no"))
+          .isInstanceOf(BudgetExceededException.class);
+    }
+  }
+
+  @Test
+  void sections_roundTripBesideTheLedger() {
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger ledger = ledger(ticker)) {
+      ledger.writeSection("baselines", () -> new byte[] {1, 2, 3});
+      ledger.flush();
+    }
+    try (PersistentLedger ledger = ledger(ticker)) {
+      assertThat(ledger.restoredSection("baselines")).hasValueSatisfying(b -> assertThat(b).containsExactly(1, 2, 3));
+      assertThat(ledger.restoredSection("other")).isEmpty();
+    }
+  }
+
+  /** What the kernel does to a SIGKILLed process: its file lock goes, nothing else happens. */
+  private static void simulateCrash(PersistentLedger ledger) {
+    try {
+      java.lang.reflect.Field stopped = PersistentLedger.class.getDeclaredField("stopped");
+      java.lang.reflect.Field lock = PersistentLedger.class.getDeclaredField("lock");
+      java.lang.reflect.Field flushLock = PersistentLedger.class.getDeclaredField("flushLock");
+      stopped.setAccessible(true);
+      lock.setAccessible(true);
+      flushLock.setAccessible(true);
+      synchronized (flushLock.get(ledger)) {
+        stopped.setBoolean(ledger, true);
+      }
+      ((java.nio.channels.FileLock) lock.get(ledger)).channel().close();
+    } catch (ReflectiveOperationException | IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
