@@ -1,0 +1,59 @@
+package dev.runaway.ledger.internal;
+
+import dev.runaway.Budget;
+import dev.runaway.BudgetExceededException;
+import dev.runaway.Cost;
+import dev.runaway.RunawayGuard;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A runaway app for {@link CrashLoopTest}, run in its own JVM: it spends through a guard with a
+ * state directory at a steady pace, one line per attempt, until it is killed.
+ *
+ * <p>Arguments: state directory, number of attempts, pause between attempts in nanoseconds.
+ * Output: {@code RESTORED <nanos>} (the hourly spend it resumed), then {@code A} per admitted
+ * call and {@code R} per refused one, then {@code END}.
+ */
+public final class CrashLoopChild {
+
+  static final Cost LIMIT = Cost.usd("1.5");
+  static final Cost COST = Cost.usd("0.001");
+
+  private CrashLoopChild() {}
+
+  /**
+   * Runs the app.
+   *
+   * @param args state directory, attempts, pause in nanoseconds
+   * @throws Exception never expected
+   */
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of(args[0]);
+    int attempts = Integer.parseInt(args[1]);
+    long pauseNanos = Long.parseLong(args[2]);
+    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("svc", s -> s.budget(Budget.hourly(LIMIT)))
+        .stateDir(dir)
+        .alertSink(a -> { })
+        .build();
+    out.println("RESTORED " + guard.snapshot("svc").windows().get(0).spent().nanos());
+    for (int i = 0; i < attempts; i++) {
+      try {
+        guard.call("svc", COST, () -> null);
+        out.println("A");
+      } catch (BudgetExceededException refused) {
+        out.println("R");
+      }
+      LockSupport.parkNanos(pauseNanos);
+    }
+    out.println("END");
+    // Wait to be killed: never close the guard, a crash does not either.
+    System.in.read();
+  }
+}
