@@ -1,0 +1,304 @@
+package dev.runaway.redis.internal;
+
+import dev.runaway.Ticker;
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
+import dev.runaway.alert.Severity;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Redis connection for a ledger: runs the ledger script with tight timeouts and tracks
+ * whether Redis is reachable. A failed or slow call marks Redis down at once (one WARN and one
+ * alert per outage); while it is down no call waits on it; a probe brings it back up (one INFO
+ * and one alert). Nothing here ever blocks longer than the configured timeout.
+ *
+ * <p>Thread-safe.
+ */
+public final class RedisGateway implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisGateway.class);
+  static final String SCRIPT = loadScript();
+  static final String SHA = sha1(SCRIPT);
+
+  /** Redis could not answer in time; the message says why, without secrets. */
+  public static final class UnavailableException extends Exception {
+    UnavailableException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * One reply of the script.
+   *
+   * @param status -1 when applied, else the index of the window that refused
+   * @param totals each window's total after the call, nano-dollars
+   * @param ids each window's bucket charged (a sliding bucket number or an epoch day)
+   * @param retryMicros for a refusal, micros until the refusing window has room; -1 if unknown
+   */
+  public record Reply(int status, long[] totals, String[] ids, long retryMicros) {}
+
+  private final String where;
+  private final Duration timeout;
+  private final long timeoutNanos;
+  private final ClientResources resources;
+  private final RedisClient client;
+  private final String modeText;
+  private final Consumer<Alert> alerts;
+  private final Ticker ticker;
+  private final AtomicBoolean down = new AtomicBoolean();
+  private final Object connectLock = new Object();
+  private volatile StatefulRedisConnection<String, String> connection;
+  private volatile String lastProblem = "";
+
+  /**
+   * Creates the gateway and tries to connect once; an unreachable Redis starts it down.
+   *
+   * @param uri where Redis is (its password, if any, stays inside the URI)
+   * @param where the address for messages, without credentials
+   * @param timeout connect and command timeout
+   * @param modeText what happens to calls while Redis is down, for the messages
+   * @param alerts receives the outage and recovery alerts
+   * @param ticker for alert times
+   */
+  public RedisGateway(RedisURI uri, String where, Duration timeout, String modeText, Consumer<Alert> alerts,
+      Ticker ticker) {
+    this.where = where;
+    this.timeout = timeout;
+    this.timeoutNanos = timeout.toNanos();
+    this.modeText = modeText;
+    this.alerts = alerts;
+    this.ticker = ticker;
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
+    uri.setTimeout(timeout);
+    this.client = RedisClient.create(resources, uri);
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        // Fail at once while disconnected instead of queueing commands until a reconnect.
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+        .timeoutOptions(TimeoutOptions.enabled(timeout))
+        .build());
+    if (!connect()) {
+      markDown(lastProblem);
+    }
+  }
+
+  /**
+   * Returns the command timeout in nanoseconds.
+   *
+   * @return nanoseconds
+   */
+  public long timeoutNanos() {
+    return timeoutNanos;
+  }
+
+  /**
+   * Whether Redis is considered unreachable right now.
+   *
+   * @return {@code true} while down
+   */
+  public boolean isDown() {
+    return down.get();
+  }
+
+  private boolean connect() {
+    synchronized (connectLock) {
+      if (connection != null) {
+        return true;
+      }
+      try {
+        connection = client.connect();
+        return true;
+      } catch (RuntimeException e) {
+        lastProblem = describe(e);
+        return false;
+      }
+    }
+  }
+
+  /**
+   * Runs the ledger script.
+   *
+   * @param keys one key prefix per window
+   * @param args the script's arguments
+   * @return the reply
+   * @throws UnavailableException if Redis did not answer within the timeout or failed
+   */
+  public Reply run(String[] keys, String[] args) throws UnavailableException {
+    StatefulRedisConnection<String, String> c = connection;
+    if (c == null) {
+      throw unavailable("not connected: " + lastProblem);
+    }
+    List<Object> out;
+    try {
+      out = await(c.async().evalsha(SHA, ScriptOutputType.MULTI, keys, args));
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof RedisNoScriptException)) {
+        throw unavailable(describe(e.getCause()));
+      }
+      try {
+        // First use on this server (or after SCRIPT FLUSH): send the script itself, which caches it.
+        out = await(c.async().eval(SCRIPT, ScriptOutputType.MULTI, keys, args));
+      } catch (ExecutionException again) {
+        throw unavailable(describe(again.getCause()));
+      }
+    }
+    return parse(out, keys.length);
+  }
+
+  private List<Object> await(RedisFuture<List<Object>> f) throws ExecutionException, UnavailableException {
+    try {
+      return f.get(timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      throw unavailable("no answer within " + timeout.toMillis() + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(true);
+      throw new UnavailableException("interrupted while waiting for Redis");
+    }
+  }
+
+  private UnavailableException unavailable(String why) {
+    markDown(why);
+    return new UnavailableException("Redis at " + where + " is unavailable: " + why);
+  }
+
+  private static Reply parse(List<Object> out, int k) {
+    long[] totals = new long[k];
+    String[] ids = new String[k];
+    int status = Integer.parseInt(str(out.get(0)));
+    for (int i = 0; i < k; i++) {
+      totals[i] = Long.parseLong(str(out.get(1 + i)));
+      ids[i] = str(out.get(1 + k + i));
+    }
+    return new Reply(status, totals, ids, Long.parseLong(str(out.get(1 + 2 * k))));
+  }
+
+  private static String str(Object o) {
+    return o instanceof byte[] ? new String((byte[]) o, StandardCharsets.UTF_8) : String.valueOf(o);
+  }
+
+  /**
+   * Checks whether Redis answers again while it is down; run by the ledger's scheduler.
+   */
+  public void probe() {
+    if (!down.get()) {
+      return;
+    }
+    if (!connect()) {
+      return;
+    }
+    try {
+      RedisFuture<String> ping = connection.async().ping();
+      if ("PONG".equals(ping.get(timeoutNanos, TimeUnit.NANOSECONDS))) {
+        markUp();
+      }
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      lastProblem = describe(e instanceof ExecutionException ? e.getCause() : e);
+      LOG.debug("Redis at {} is still unavailable: {}", where, lastProblem);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void markDown(String why) {
+    lastProblem = why;
+    if (down.compareAndSet(false, true)) {
+      LOG.warn("Redis budget ledger at {} is unavailable ({}); {} until it answers again", where, why, modeText);
+      alert(Severity.CRITICAL, "Redis budget ledger unavailable",
+          "Redis at " + where + " is unavailable (" + why + "); " + modeText + " until it answers again.");
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug("Redis at {} is still unavailable: {}", where, why);
+    }
+  }
+
+  private void markUp() {
+    if (down.compareAndSet(true, false)) {
+      LOG.info("Redis budget ledger at {} answers again; fleet budgets apply again", where);
+      alert(Severity.INFO, "Redis budget ledger available again", "Redis at " + where
+          + " answers again; fleet budgets apply again.");
+    }
+  }
+
+  private void alert(Severity severity, String title, String detail) {
+    try {
+      alerts.accept(new Alert(AlertType.SERVICE_STATUS, severity, "redis-ledger", null, title, detail,
+          ticker.instant(), Map.of("redis", where)));
+    } catch (Throwable t) {
+      LOG.warn("The Redis ledger's alert receiver failed: {}", t.toString());
+    }
+  }
+
+  private static String describe(Throwable t) {
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+
+  /** Closes the connection and the client's threads, waiting at most about two timeouts. */
+  @Override
+  public void close() {
+    StatefulRedisConnection<String, String> c = connection;
+    if (c != null) {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        LOG.debug("Closing the Redis connection failed: {}", e.toString());
+      }
+    }
+    try {
+      client.shutdown(Duration.ZERO, timeout.multipliedBy(2));
+    } catch (RuntimeException e) {
+      LOG.debug("Shutting the Redis client down failed: {}", e.toString());
+    }
+    resources.shutdown(0, Math.max(100, timeout.toMillis() * 2), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public String toString() {
+    return "RedisGateway[" + where + (down.get() ? ", down" : "") + "]";
+  }
+
+  private static String loadScript() {
+    try (InputStream in = RedisGateway.class.getResourceAsStream("ledger.lua")) {
+      return new String(Objects.requireNonNull(in, "ledger.lua").readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static String sha1(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+}
