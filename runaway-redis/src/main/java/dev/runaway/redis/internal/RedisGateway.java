@@ -133,13 +133,28 @@ public final class RedisGateway implements AutoCloseable {
       if (connection != null) {
         return true;
       }
+      StatefulRedisConnection<String, String> c;
       try {
-        connection = client.connect();
-        return true;
+        c = client.connect();
       } catch (RuntimeException e) {
         lastProblem = describe(e);
         return false;
       }
+      try {
+        // Load the script now, so the first reservation does not pay for NOSCRIPT and EVAL.
+        c.async().scriptLoad(SCRIPT).get(timeoutNanos, TimeUnit.NANOSECONDS);
+        connection = c;
+        return true;
+      } catch (ExecutionException | TimeoutException e) {
+        lastProblem = describe(e instanceof ExecutionException ? e.getCause() : e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        lastProblem = "interrupted while connecting";
+      } catch (RuntimeException e) {
+        lastProblem = describe(e);
+      }
+      c.closeAsync();
+      return false;
     }
   }
 
