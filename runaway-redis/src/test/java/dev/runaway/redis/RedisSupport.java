@@ -103,10 +103,14 @@ final class RedisSupport {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
       if (process.isAlive()) {
-        signal("CONT");
-        kill();
+        try {
+          signal("CONT"); // a paused server would not die until continued
+        } catch (Exception e) {
+          // killed below either way
+        }
+        process.destroyForcibly();
       }
     }
   }
