@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <pre>
  * redis-server --port 6390 --save '' --daemonize yes
  * mvn -B -q -Dquick install -DskipTests
- * mvn -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * mvn -B -q -Dquick -pl benchmarks -am dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * RUNAWAY_REDIS_PORT=6390 java -cp benchmarks/target/classes:$(cat /tmp/cp.txt) \
  *     org.openjdk.jmh.Main RedisLedgerBenchmark
  * </pre>
