@@ -62,7 +62,17 @@ import org.slf4j.LoggerFactory;
  * still spent), and {@link FailureMode#FAIL_OPEN} admits calls against this instance's local
  * copy of the budgets: up to {@code I x limit} fleet-wide until Redis is back, when that spend is
  * charged to Redis. Every call to Redis is bounded by the timeout; an unavailable Redis is not
- * asked again until a probe finds it back.
+ * asked again until a probe finds it back. A request that timed out may still be applied by a
+ * Redis that was only slow: the error is an over-count (refusing more), never an under-count.
+ *
+ * <p><b>Cost.</b> With leases a call is a local CAS (plus the in-memory ledger's); a lease is one
+ * round trip, normally taken in the background before the pool runs dry. Size leases so that one
+ * lasts for many calls ({@code L / e} of them): if calls outrun a refill, the calls that find the
+ * pool empty wait for the round trip. With leases off every call waits for one.
+ *
+ * <p><b>Secrets.</b> The password is revealed only to the Redis client. Lettuce's own TRACE
+ * logging of {@code io.lettuce.core.protocol} dumps the wire, {@code AUTH} included: keep it off
+ * in production.
  *
  * <p>Thread-safe.
  */

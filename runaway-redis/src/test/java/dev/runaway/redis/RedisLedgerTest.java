@@ -48,7 +48,7 @@ final class RedisLedgerTest {
 
   private RedisLedger.Builder ledger(Cost lease) {
     return RedisLedger.builder().port(port).keyPrefix(prefix).leaseSize(lease).ticker(ticker).scheduler(scheduler)
-        .alerts(alerts::add).timeout(Duration.ofMillis(500));
+        .alerts(alerts::add).timeout(Duration.ofSeconds(2));
   }
 
   private RunawayGuard guard(RedisLedger ledger, Budget... budgets) {
@@ -118,6 +118,36 @@ final class RedisLedgerTest {
     ticker.advance(Duration.ofMinutes(2)); // past the bucket's end plus a window
     guard.call("svc", Cost.usd("0.5"), () -> "room again");
     assertThat(total("s3600000x60")).isEqualTo("500000000");
+  }
+
+  @Test
+  void slidingWindow_bucketsLeaveOneByOneAndAllAfterALongIdleGap() {
+    Budget tenMinutes = Budget.of(Cost.usd("1"), Duration.ofMinutes(10)); // 60 buckets of 10 s
+    RunawayGuard guard = guard(ledger(Cost.ZERO).build(), tenMinutes);
+    guard.call("svc", Cost.usd("0.2"), () -> "first");
+    ticker.advance(Duration.ofMinutes(5));
+    guard.call("svc", Cost.usd("0.3"), () -> "second");
+    ticker.advance(Duration.ofMinutes(5).plusSeconds(10)); // the first bucket has left, the second not
+    assertThat(guard.call("svc", Cost.usd("0.5"), () -> "third")).isEqualTo("third");
+    assertThat(total("s600000x60")).isEqualTo("800000000");
+    ticker.advance(Duration.ofHours(5)); // idle far longer than the window: every bucket leaves at once
+    guard.call("svc", Cost.usd("1"), () -> "the whole budget again");
+    assertThat(total("s600000x60")).isEqualTo("1000000000");
+  }
+
+  @Test
+  void keys_withHashTagCharactersStayApart() {
+    RedisLedger ledger = ledger(Cost.ZERO).build();
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("svc", s -> s.perKeyBudget(Budget.hourly(Cost.usd("1"))))
+        .ticker(ticker).ledger(ledger).alertSink(a -> { }).build();
+    toClose.add(guard);
+    guard.service("svc").forKey("{a}|b").call(Cost.usd("1"), () -> "ok");
+    guard.service("svc").forKey("{a}").call(Cost.usd("1"), () -> "a different key");
+    assertThatThrownBy(() -> guard.service("svc").forKey("{a}|b").call(Cost.usd("0.1"), () -> "no"))
+        .isInstanceOf(BudgetExceededException.class);
+    // Per-key budgets keep coarser rings (24 buckets) than service budgets.
+    assertThat(RedisSupport.get(port, prefix + ":{svc|%7Ba%7D%7Cb}:s3600000x24:t")).isEqualTo("1000000000");
   }
 
   @Test

@@ -25,9 +25,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 final class RedisOutageTest {
 
-  private static final Duration TIMEOUT = Duration.ofMillis(200);
+  /** Roomy for a loaded CI machine before the outage; the bound below is what matters. */
+  private static final Duration TIMEOUT = Duration.ofSeconds(1);
   /** No call may take longer: the timeout once (marking Redis down), with room for a loaded machine. */
-  private static final Duration NO_HANG = Duration.ofMillis(1500);
+  private static final Duration NO_HANG = Duration.ofSeconds(3);
   private static final Cost LEASE = Cost.usd("0.01");
   private static final Cost CALL = Cost.usd("0.001");
 
@@ -49,6 +50,7 @@ final class RedisOutageTest {
         admitted++;
       }
       assertThat(alerts).isEmpty();
+      assertThat(ledger.isAvailable()).isTrue();
 
       if (how.equals("KILL")) {
         server.kill();

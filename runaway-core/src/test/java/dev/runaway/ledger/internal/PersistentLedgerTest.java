@@ -356,6 +356,24 @@ final class PersistentLedgerTest {
   }
 
   @Test
+  void configStateDir_makesTheGuardFromConfigPersistent() {
+    String json = "{\"cost_thresholds\": {\"openai\": {\"hourly\": 1.0, \"daily\": 10.0}},"
+        + " \"state_dir\": \"" + dir.toString().replace("\\", "\\\\") + "\"}";
+    dev.runaway.config.MonitorConfig config = dev.runaway.config.MonitorConfig.parse(json);
+    ManualTicker first = ManualTicker.create();
+    try (RunawayGuard guard = RunawayGuard.builder(config).ticker(first).alertSink(a -> { }).build()) {
+      guard.call("openai", Cost.usd("0.8"), () -> "ok");
+    }
+    assertThat(dir.resolve(PersistentLedger.FILE_NAME)).exists();
+    ManualTicker second = nextProcess(first, Duration.ofSeconds(5));
+    try (RunawayGuard guard = RunawayGuard.builder(config).ticker(second).alertSink(a -> { }).build()) {
+      assertThat(spent(guard.snapshot("openai"), 0)).isEqualTo(Cost.usd("0.8"));
+      assertThatThrownBy(() -> guard.call("openai", Cost.usd("0.3"), () -> "no"))
+          .isInstanceOf(BudgetExceededException.class);
+    }
+  }
+
+  @Test
   void sections_roundTripBesideTheLedger() {
     ManualTicker ticker = ManualTicker.create();
     try (PersistentLedger ledger = ledger(ticker)) {
