@@ -83,6 +83,29 @@ public final class PersistentLedger implements BudgetLedger {
   private final ConcurrentHashMap<AccountId, List<WindowState>> pending = new ConcurrentHashMap<>();
   private final Map<String, byte[]> restoredSections;
   private final Map<String, Supplier<byte[]>> sectionWriters = new ConcurrentHashMap<>();
+  /** Live baselines: the owner (a meter) held weakly, so that an evicted key's meter can go. */
+  private final ConcurrentHashMap<AccountId, Tracked<?>> baselines = new ConcurrentHashMap<>();
+  /** Restored baselines not claimed yet; written back until claimed, at most MAX_BASELINES in all. */
+  private final ConcurrentHashMap<AccountId, byte[]> pendingBaselines = new ConcurrentHashMap<>();
+
+  /** Most baselines kept in the file; past that, unclaimed restored ones are dropped first. */
+  static final int MAX_BASELINES = 10_000;
+  static final String BASELINES_SECTION = "baselines";
+
+  private static final class Tracked<T> {
+    final WeakReference<T> owner;
+    final java.util.function.Function<? super T, byte[]> export;
+
+    Tracked(T owner, java.util.function.Function<? super T, byte[]> export) {
+      this.owner = new WeakReference<>(owner);
+      this.export = export;
+    }
+
+    byte[] export() {
+      T o = owner.get();
+      return o == null ? null : export.apply(o);
+    }
+  }
   private final Object flushLock = new Object();
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
@@ -258,14 +281,46 @@ public final class PersistentLedger implements BudgetLedger {
   }
 
   /**
+   * Returns the saved baseline of a service or key, once: a second call for the same one returns
+   * empty.
+   *
+   * @param service the service
+   * @param key the key, or {@code null}
+   * @return the bytes saved by {@link #trackBaseline}'s export, or empty
+   */
+  public Optional<byte[]> restoredBaseline(String service, String key) {
+    return Optional.ofNullable(pendingBaselines.remove(new AccountId(service, key)));
+  }
+
+  /**
+   * Saves a baseline with every write while its owner lives. The owner is held weakly (an evicted
+   * key's meter may be collected); {@code export} runs on the flusher thread and must be cheap and
+   * thread-safe. A later call for the same service and key replaces the earlier one.
+   *
+   * @param service the service
+   * @param key the key, or {@code null}
+   * @param owner what holds the baseline (a burn-rate meter)
+   * @param export reads the owner's baseline as bytes, or {@code null} when there is none yet
+   * @param <T> the owner's type
+   */
+  public <T> void trackBaseline(String service, String key, T owner, java.util.function.Function<? super T, byte[]> export) {
+    if (!enabled) {
+      return;
+    }
+    AccountId id = new AccountId(Objects.requireNonNull(service, "service"), key);
+    pendingBaselines.remove(id);
+    baselines.put(id, new Tracked<>(Objects.requireNonNull(owner, "owner"), Objects.requireNonNull(export, "export")));
+  }
+
+  /**
    * Adds a named section to every write; {@code writer} runs on the flusher thread and must not
    * block.
    *
-   * @param name the section's name; not {@code ledger}
+   * @param name the section's name; not {@code ledger} or {@code baselines}
    * @param writer produces the section's current bytes
    */
   public void writeSection(String name, Supplier<byte[]> writer) {
-    if (StateFile.LEDGER_SECTION.equals(name)) {
+    if (StateFile.LEDGER_SECTION.equals(name) || BASELINES_SECTION.equals(name)) {
       throw new IllegalArgumentException("section name '" + name + "' is reserved for the ledger");
     }
     sectionWriters.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(writer, "writer"));
@@ -352,8 +407,11 @@ public final class PersistentLedger implements BudgetLedger {
     return states;
   }
 
-  private Map<String, byte[]> sections() {
+  private Map<String, byte[]> sections() throws IOException {
     Map<String, byte[]> out = new LinkedHashMap<>();
+    if (!baselines.isEmpty() || !pendingBaselines.isEmpty()) {
+      out.put(BASELINES_SECTION, encodeBaselines());
+    }
     for (Map.Entry<String, Supplier<byte[]>> e : sectionWriters.entrySet()) {
       byte[] b = e.getValue().get();
       if (b != null) {
@@ -361,6 +419,83 @@ public final class PersistentLedger implements BudgetLedger {
       }
     }
     return out;
+  }
+
+  private byte[] encodeBaselines() throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+    List<Map.Entry<AccountId, byte[]>> entries = new ArrayList<>();
+    for (Iterator<Map.Entry<AccountId, Tracked<?>>> it = baselines.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<AccountId, Tracked<?>> e = it.next();
+      byte[] b;
+      try {
+        b = e.getValue().export();
+      } catch (RuntimeException ex) {
+        LOG.debug("Exporting the baseline of {} failed: {}", e.getKey(), ex.toString());
+        continue;
+      }
+      if (b == null && e.getValue().owner.get() == null) {
+        baselines.remove(e.getKey(), e.getValue());
+      } else if (b != null && entries.size() < MAX_BASELINES) {
+        entries.add(Map.entry(e.getKey(), b));
+      }
+    }
+    for (Map.Entry<AccountId, byte[]> e : pendingBaselines.entrySet()) {
+      if (entries.size() >= MAX_BASELINES) {
+        break;
+      }
+      entries.add(e);
+    }
+    int written = 0;
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream b = new java.io.DataOutputStream(body);
+    for (Map.Entry<AccountId, byte[]> e : entries) {
+      java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream();
+      java.io.DataOutputStream o = new java.io.DataOutputStream(one);
+      try {
+        o.writeUTF(e.getKey().service());
+        o.writeBoolean(e.getKey().key() != null);
+        if (e.getKey().key() != null) {
+          o.writeUTF(e.getKey().key());
+        }
+      } catch (java.io.UTFDataFormatException tooLong) {
+        continue;
+      }
+      o.writeInt(e.getValue().length);
+      o.write(e.getValue());
+      o.flush();
+      b.write(one.toByteArray());
+      written++;
+    }
+    b.flush();
+    out.writeInt(written);
+    out.write(body.toByteArray());
+    out.flush();
+    return bytes.toByteArray();
+  }
+
+  private void decodeBaselines(byte[] section) throws StateFile.CorruptStateException {
+    try {
+      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(section));
+      int n = in.readInt();
+      if (n < 0 || n > section.length) {
+        throw new StateFile.CorruptStateException("the baselines announce an impossible " + n + " entries");
+      }
+      for (int i = 0; i < n; i++) {
+        String service = in.readUTF();
+        String key = in.readBoolean() ? in.readUTF() : null;
+        int len = in.readInt();
+        if (len < 0 || len > section.length) {
+          throw new StateFile.CorruptStateException("a baseline of service '" + service + "' has an impossible length "
+              + len);
+        }
+        byte[] b = new byte[len];
+        in.readFully(b);
+        pendingBaselines.put(new AccountId(service, key), b);
+      }
+    } catch (IOException e) {
+      throw new StateFile.CorruptStateException("its baselines cannot be decoded: " + e);
+    }
   }
 
   private Map<String, byte[]> readState() {
@@ -382,11 +517,17 @@ public final class PersistentLedger implements BudgetLedger {
     }
     try {
       StateFile.Content content = StateFile.decode(bytes);
+      byte[] saved = content.sections().get(BASELINES_SECTION);
+      if (saved != null) {
+        decodeBaselines(saved);
+      }
       for (StateFile.AccountState a : content.accounts()) {
         pending.put(new AccountId(a.service(), a.key()), a.windows());
       }
       return content.sections();
     } catch (StateFile.CorruptStateException e) {
+      pendingBaselines.clear();
+      pending.clear();
       moveAside(e.getMessage());
       return Map.of();
     }

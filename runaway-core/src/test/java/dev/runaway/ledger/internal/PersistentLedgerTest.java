@@ -374,14 +374,35 @@ final class PersistentLedgerTest {
   }
 
   @Test
+  void baselines_surviveARestartAndUnclaimedOnesAreKept() {
+    ManualTicker ticker = ManualTicker.create();
+    StringBuilder meter = new StringBuilder("learned");
+    try (PersistentLedger ledger = ledger(ticker)) {
+      ledger.trackBaseline("openai", null, meter, m -> m.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      ledger.trackBaseline("openai", "tenant-1", meter, m -> new byte[] {7});
+      ledger.trackBaseline("stripe", null, meter, m -> null); // nothing learned yet: not saved
+    }
+    try (PersistentLedger ledger = ledger(ticker)) {
+      assertThat(ledger.restoredBaseline("openai", null)).hasValueSatisfying(b -> assertThat(new String(b,
+          java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("learned"));
+      assertThat(ledger.restoredBaseline("openai", null)).as("handed out once").isEmpty();
+      assertThat(ledger.restoredBaseline("stripe", null)).isEmpty();
+      // tenant-1 is not claimed in this life: it is written back for the next.
+    }
+    try (PersistentLedger ledger = ledger(ticker)) {
+      assertThat(ledger.restoredBaseline("openai", "tenant-1")).hasValueSatisfying(b -> assertThat(b).containsExactly(7));
+    }
+  }
+
+  @Test
   void sections_roundTripBesideTheLedger() {
     ManualTicker ticker = ManualTicker.create();
     try (PersistentLedger ledger = ledger(ticker)) {
-      ledger.writeSection("baselines", () -> new byte[] {1, 2, 3});
+      ledger.writeSection("extra", () -> new byte[] {1, 2, 3});
       ledger.flush();
     }
     try (PersistentLedger ledger = ledger(ticker)) {
-      assertThat(ledger.restoredSection("baselines")).hasValueSatisfying(b -> assertThat(b).containsExactly(1, 2, 3));
+      assertThat(ledger.restoredSection("extra")).hasValueSatisfying(b -> assertThat(b).containsExactly(1, 2, 3));
       assertThat(ledger.restoredSection("other")).isEmpty();
     }
   }
