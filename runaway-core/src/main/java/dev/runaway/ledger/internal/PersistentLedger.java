@@ -321,7 +321,7 @@ public final class PersistentLedger implements BudgetLedger {
    */
   public void writeSection(String name, Supplier<byte[]> writer) {
     if (StateFile.LEDGER_SECTION.equals(name) || BASELINES_SECTION.equals(name)) {
-      throw new IllegalArgumentException("section name '" + name + "' is reserved for the ledger");
+      throw new IllegalArgumentException("section name '" + name + "' is reserved for the ledger's own use");
     }
     sectionWriters.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(writer, "writer"));
   }
