@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * calendar days are one key per day. Amounts stay exact: nano-dollars as decimal strings changed
  * only by {@code INCRBY}/{@code DECRBY} (exact 64-bit integers) and compared as strings, never as
  * Lua numbers (doubles). Bucket times come from the instances' wall clocks, which must agree to
- * well within one bucket (NTP). Keys of one account share a hash tag.
+ * well within one bucket (NTP). Keys of one account share a hash tag. Budgets live as long as
+ * Redis keeps its data: a Redis restarted without persistence (RDB or AOF) starts the fleet's
+ * windows from zero.
  *
  * <p><b>Leases.</b> Each instance takes budget from Redis a lease at a time and admits calls from
  * it locally, lock-free, so the hot path makes no round trip; see {@code FleetAccount}. A lease

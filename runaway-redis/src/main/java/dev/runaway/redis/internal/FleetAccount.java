@@ -397,7 +397,16 @@ public final class FleetAccount implements LedgerAccount {
     if (!force && now - lastGrantNanos < leaseTtlNanos) {
       return false;
     }
-    if (redis.isDown() || !lock.tryLock()) {
+    if (redis.isDown()) {
+      return false;
+    }
+    try {
+      // Maintenance skips a busy account; close waits for the call in progress, within the timeout.
+      if (!(force ? lock.tryLock(2 * redis.timeoutNanos(), TimeUnit.NANOSECONDS) : lock.tryLock())) {
+        return false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return false;
     }
     try {
