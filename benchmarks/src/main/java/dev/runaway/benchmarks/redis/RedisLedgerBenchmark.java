@@ -36,10 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * JMH's forks); it never runs in the build's tests. Run, from the repository root:
  * <pre>
  * redis-server --port 6390 --save '' --daemonize yes
- * mvn -B -q -Dquick install -DskipTests
- * mvn -B -q -Dquick -pl benchmarks -am dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
- * RUNAWAY_REDIS_PORT=6390 java -cp benchmarks/target/classes:$(cat /tmp/cp.txt) \
- *     org.openjdk.jmh.Main RedisLedgerBenchmark
+ * mvn -B -q -Dquick -pl benchmarks -am package -DskipTests
+ * RUNAWAY_REDIS_PORT=6390 java -jar benchmarks/target/benchmarks.jar RedisLedgerBenchmark -f 1 -wi 3 -i 5 -w 2s -r 2s
  * </pre>
  */
 @State(Scope.Benchmark)
