@@ -29,8 +29,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code in-memory}: the embedded ledger, the baseline;
  *   <li>{@code redis-no-lease}: Redis with leases off, one script round trip per call;
- *   <li>{@code redis-lease}: Redis with a $0.01 lease, one round trip (in the background) per
- *       100 calls; the call itself is a local CAS.
+ *   <li>{@code redis-lease}: Redis with a $0.01 lease, one round trip per 100 calls. A call
+ *       here takes far less than a round trip, so the pool runs dry before the background refill
+ *       returns and one call in a hundred waits for it: the figure is about the local path plus
+ *       a hundredth of a round trip;
+ *   <li>{@code redis-lease-large}: a $1 lease, one round trip per 10,000 calls: the local path
+ *       alone (the in-memory ledger's CAS plus the pool's).
  * </ul>
  * It needs a redis-server on 127.0.0.1 whose port is in {@code RUNAWAY_REDIS_PORT} (inherited by
  * JMH's forks); it never runs in the build's tests. Run, from the repository root:
@@ -51,7 +55,7 @@ public class RedisLedgerBenchmark {
   private static final Cost ESTIMATE = Cost.usd("0.0001");
 
   /** Which ledger holds the budget. */
-  @Param({"in-memory", "redis-no-lease", "redis-lease"})
+  @Param({"in-memory", "redis-no-lease", "redis-lease", "redis-lease-large"})
   public String ledger;
 
   private RunawayGuard guard;
@@ -69,7 +73,8 @@ public class RedisLedgerBenchmark {
       }
       l = RedisLedger.builder().port(Integer.parseInt(port.trim()))
           .keyPrefix("bench-" + UUID.randomUUID())
-          .leaseSize(ledger.equals("redis-lease") ? Cost.usd("0.01") : Cost.ZERO)
+          .leaseSize(ledger.equals("redis-lease") ? Cost.usd("0.01")
+              : ledger.equals("redis-lease-large") ? Cost.usd("1") : Cost.ZERO)
           .build();
     }
     RunawayGuard.Builder b = RunawayGuard.builder()
