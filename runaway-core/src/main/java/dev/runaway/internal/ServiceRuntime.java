@@ -15,7 +15,10 @@ import dev.runaway.Ticker;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.LedgerAccount;
+import dev.runaway.ledger.internal.PersistentLedger;
+import dev.runaway.stats.BaselineState;
 import dev.runaway.stats.BurnRateMeter;
+import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +53,7 @@ public final class ServiceRuntime {
   private final Thresholds thresholds;
   private final WarnOnce extractorFailed = new WarnOnce(LOG);
   private final WarnOnce alertFailed = new WarnOnce(LOG);
+  private final WarnOnce baselineUnusable = new WarnOnce(LOG);
   private volatile long runningEstimate;
 
   /** State of one key. */
@@ -105,7 +109,7 @@ public final class ServiceRuntime {
     this.thresholds = new Thresholds(policy.budgets());
     this.breaker = CircuitBreaker.of(name, policy.breaker(), ticker);
     this.breaker.onStateChange(t -> raise(GuardAlerts.breaker(t, null, snapshotOf(null))));
-    this.meter = BurnRateMeter.create(policy.detection(), ticker);
+    this.meter = newMeter(null, policy.detection());
     this.extractor = policy.costExtractor();
     this.runningEstimate = policy.initialEstimate().nanos();
     boolean keyed = !policy.perKeyBudgets().isEmpty() || policy.perKeyDetection();
@@ -125,8 +129,39 @@ public final class ServiceRuntime {
 
   private KeyRuntime createKey(String key) {
     LedgerAccount acc = policy.perKeyBudgets().isEmpty() ? null : ledger.account(name, key, policy.perKeyBudgets());
-    BurnRateMeter m = policy.perKeyDetection() ? BurnRateMeter.create(policy.detection().forKeys(), ticker) : null;
+    BurnRateMeter m = policy.perKeyDetection() ? newMeter(key, policy.detection().forKeys()) : null;
     return new KeyRuntime(key, acc, m);
+  }
+
+  /**
+   * Creates a burn-rate meter; with a state file, it resumes the baseline saved there (so a
+   * restart does not begin a new warm-up) and saves its own with every flush.
+   */
+  private BurnRateMeter newMeter(String key, DetectionSettings settings) {
+    if (!(ledger instanceof PersistentLedger)) {
+      return BurnRateMeter.create(settings, ticker);
+    }
+    PersistentLedger store = (PersistentLedger) ledger;
+    BurnRateMeter m = null;
+    byte[] saved = store.restoredBaseline(name, key).orElse(null);
+    if (saved != null) {
+      try {
+        m = BurnRateMeter.create(settings, ticker, BaselineState.fromBytes(saved));
+      } catch (RuntimeException e) {
+        baselineUnusable.log("The saved baseline of service {}{} in {} cannot be used ({}); it is learned afresh",
+            name, key == null ? "" : " key " + key, store.file(), e.getMessage());
+      }
+    }
+    if (m == null) {
+      m = BurnRateMeter.create(settings, ticker);
+    }
+    store.trackBaseline(name, key, m, ServiceRuntime::baselineBytes);
+    return m;
+  }
+
+  private static byte[] baselineBytes(BurnRateMeter m) {
+    BaselineState s = m.exportBaseline();
+    return s.learnedBuckets() == 0 ? null : s.toBytes();
   }
 
   /**
