@@ -35,8 +35,15 @@ public final class InMemoryLedger implements BudgetLedger {
   static final class Account implements LedgerAccount {
     private final List<Budget> budgets;
     private final Window[] windows;
+    /** Told when a window refuses (the state file saves an exhausted budget at once); or null. */
+    private final Runnable onRefusal;
 
     Account(List<Budget> budgets, Ticker ticker) {
+      this(budgets, ticker, null);
+    }
+
+    Account(List<Budget> budgets, Ticker ticker, Runnable onRefusal) {
+      this.onRefusal = onRefusal;
       this.budgets = List.copyOf(budgets);
       this.windows = new Window[budgets.size()];
       for (int i = 0; i < windows.length; i++) {
@@ -64,6 +71,9 @@ public final class InMemoryLedger implements BudgetLedger {
         if (!ws[i].tryAcquire(amount, now)) {
           for (int j = 0; j < i; j++) {
             ws[j].used.addAndGet(-amount);
+          }
+          if (onRefusal != null) {
+            onRefusal.run();
           }
           return i;
         }

@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Loss bound.</b> A crash (SIGKILL, power cut) loses only what was reserved or committed
  * after the last completed flush: at most one flush interval of spend plus the time one write
  * takes. Reservations outstanding at a flush are saved as spend, so calls in flight at a crash
- * are counted at their estimate, never forgotten.
+ * are counted at their estimate, never forgotten. A refusal (a budget ran out) triggers a flush
+ * at once (at most one per 100 ms), so a process that dies right after restarts exhausted instead
+ * of getting the last interval's spend again on every restart.
  *
  * <p><b>Restore.</b> Buckets are saved with wall-clock times, because monotonic clocks of two
  * processes are unrelated, and mapped onto the new process's ticker so that restored spend leaves
@@ -70,6 +73,8 @@ public final class PersistentLedger implements BudgetLedger {
   /** Where an unusable state file is moved, beside it. */
   public static final String BAD_SUFFIX = ".bad";
   static final String LOCK_NAME = "runaway-guard.lock";
+  /** Refusal-triggered flushes are at least this far apart. */
+  private static final long URGENT_SPACING_NANOS = 100_000_000L;
   /** The wall-clock/ticker offset is re-read only when it moves by more than this (clock steps). */
   private static final long RESYNC_NANOS = 1_000_000_000L;
   private static final Logger LOG = LoggerFactory.getLogger(PersistentLedger.class);
@@ -114,6 +119,21 @@ public final class PersistentLedger implements BudgetLedger {
   private final FileLock lock;
   private final Thread shutdownHook;
   private volatile boolean closed;
+  private final AtomicBoolean urgentQueued = new AtomicBoolean();
+  /*
+   * A refusal means a budget ran out: save that at once rather than at the next tick, so that a
+   * process dying right after still restarts exhausted. At most one such flush per 100 ms.
+   */
+  private volatile long lastUrgentNanos = Long.MIN_VALUE;
+  private final Runnable urgentFlush = () -> {
+    urgentQueued.set(false);
+    flush();
+  };
+  /**
+   * A refusal means a budget ran out: save that at once rather than at the next tick, so that a
+   * process dying right after still restarts exhausted. At most one such flush per interval.
+   */
+  private final Runnable onRefusal = this::refused;
   // Guarded by flushLock.
   private long wallOffset = Long.MIN_VALUE;
   private byte[] lastWritten;
@@ -242,7 +262,7 @@ public final class PersistentLedger implements BudgetLedger {
         out[0] = existing;
         return ref;
       }
-      InMemoryLedger.Account created = new InMemoryLedger.Account(budgets, ticker);
+      InMemoryLedger.Account created = new InMemoryLedger.Account(budgets, ticker, onRefusal);
       List<WindowState> saved = pending.remove(k);
       if (saved != null) {
         restore(created, saved);
@@ -264,6 +284,20 @@ public final class PersistentLedger implements BudgetLedger {
           account.window(i).restore(w, now, offset);
           break;
         }
+      }
+    }
+  }
+
+  private void refused() {
+    long now = ticker.nanoTime();
+    long last = lastUrgentNanos;
+    if ((last == Long.MIN_VALUE || now - last >= URGENT_SPACING_NANOS) && !closed
+        && urgentQueued.compareAndSet(false, true)) {
+      lastUrgentNanos = now;
+      try {
+        scheduler.execute(urgentFlush);
+      } catch (RuntimeException e) {
+        urgentQueued.set(false); // shutting down: the final flush saves it
       }
     }
   }

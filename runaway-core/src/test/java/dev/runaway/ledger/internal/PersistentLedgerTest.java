@@ -186,6 +186,23 @@ final class PersistentLedgerTest {
   }
 
   @Test
+  void refusal_savesTheExhaustedBudgetAtOnce() throws Exception {
+    ManualTicker first = ManualTicker.create();
+    PersistentLedger ledger = ledger(first);
+    RunawayGuard guard = guard(first, ledger);
+    guard.call("openai", Cost.usd("10"), () -> "the whole hour");
+    assertThatThrownBy(() -> guard.call("openai", Cost.usd("1"), () -> "no"))
+        .isInstanceOf(BudgetExceededException.class);
+    scheduler.submit(() -> { }).get(); // the flusher thread has run what the refusal queued
+    simulateCrash(ledger); // before any periodic flush
+
+    ManualTicker second = nextProcess(first, Duration.ofSeconds(1));
+    try (RunawayGuard again = guard(second, ledger(second))) {
+      assertThat(spent(again.snapshot("openai"), 0)).isEqualTo(Cost.usd("10"));
+    }
+  }
+
+  @Test
   void unusedKeys_stayInTheFileUntilTheirSpendLeavesTheWindow() {
     ManualTicker first = ManualTicker.create();
     try (RunawayGuard guard = guard(first, ledger(first))) {
