@@ -56,8 +56,8 @@ final class RunawayGuardTest {
     assertThat(e.limit()).isEqualTo(Cost.usd("1"));
     assertThat(e.spent()).isEqualTo(Cost.usd("1"));
     assertThat(e.requested()).isEqualTo(Cost.usd("0.01"));
-    // The spend sits in the first one-minute bucket; it leaves the hour when that bucket does.
-    assertThat(e.retryAfter()).contains(Duration.ofMinutes(60));
+    // The spend sits in the first one-minute bucket; it leaves once that whole bucket is an hour old.
+    assertThat(e.retryAfter()).contains(Duration.ofMinutes(61));
     assertThat(e.getStackTrace()).isEmpty();
   }
 
@@ -121,6 +121,9 @@ final class RunawayGuardTest {
     guard.call("openai", Cost.usd("1"), () -> 1);
     assertThatThrownBy(() -> guard.call("openai", Cost.usd("0.5"), () -> 1)).isInstanceOf(BudgetExceededException.class);
     ticker.advance(Duration.ofMinutes(59));
+    assertThatThrownBy(() -> guard.call("openai", Cost.usd("0.5"), () -> 1)).isInstanceOf(BudgetExceededException.class);
+    ticker.advance(Duration.ofMinutes(1));
+    // Held up to one bucket longer than the window, never shorter.
     assertThatThrownBy(() -> guard.call("openai", Cost.usd("0.5"), () -> 1)).isInstanceOf(BudgetExceededException.class);
     ticker.advance(Duration.ofMinutes(1));
     assertThat(guard.call("openai", Cost.usd("0.5"), () -> 2)).isEqualTo(2);

@@ -58,10 +58,16 @@ public final class Snapshots {
         }
       }
     }
-    Cost hour = perNano > 0 ? Cost.usd(costPerHour) : Cost.ZERO;
-    Cost day = perNano > 0 ? Cost.usd(costPerHour * 24) : Cost.ZERO;
+    Cost hour = perNano > 0 ? projection(costPerHour) : Cost.ZERO;
+    Cost day = perNano > 0 ? projection(costPerHour * 24) : Cost.ZERO;
     return new ServiceSnapshot(service, key, time, windows, Double.isNaN(costPerHour) ? 0 : costPerHour,
         meter == null ? Double.NaN : meter.baselineCostPerHour(), meter == null ? 0 : meter.callsPerMinute(),
         meter == null ? Double.NaN : meter.baselineCallsPerMinute(), hour, day, tte, state);
+  }
+
+  /** A projection in dollars, clamped to what {@link Cost} holds: an absurd rate must not throw. */
+  private static Cost projection(double usd) {
+    double capped = Math.min(usd, 9.0e9);
+    return capped > 0 ? Cost.usd(capped) : Cost.ZERO;
   }
 }

@@ -29,7 +29,10 @@ final class BudgetWindowTest {
     ticker.advance(Duration.ofMinutes(1));
     a.record(usd("1"), ticker.nanoTime());
     assertThat(a.tryReserve(usd("0.5"), ticker.nanoTime())).isZero();
-    assertThat(a.nanosUntilRoom(0, usd("0.5"), ticker.nanoTime())).isEqualTo(Duration.ofMinutes(1).toNanos());
+    // The first $1 was spent at the start of its minute: it leaves once that whole minute is 3 minutes old.
+    assertThat(a.nanosUntilRoom(0, usd("0.5"), ticker.nanoTime())).isEqualTo(Duration.ofMinutes(2).toNanos());
+    ticker.advance(Duration.ofMinutes(1));
+    assertThat(a.spent(0, ticker.nanoTime())).isEqualTo(usd("3"));
     ticker.advance(Duration.ofMinutes(1));
     assertThat(a.spent(0, ticker.nanoTime())).isEqualTo(usd("2"));
     assertThat(a.tryReserve(usd("1"), ticker.nanoTime())).isEqualTo(LedgerAccount.ADMITTED);

@@ -21,7 +21,7 @@ final class SlidingWindowEdgeTest {
 
   private final BudgetLedger ledger = BudgetLedger.inMemory(ManualTicker.create());
 
-  /** Three one-minute buckets: epochs h-2..h are in the window. */
+  /** Three one-minute buckets: epochs h-3..h are live, so spend is held 3 to 4 minutes. */
   private LedgerAccount threeMinutes() {
     return ledger.account("svc", null, List.of(Budget.of(Cost.usd("100"), Duration.ofMinutes(3)).withBuckets(3)));
   }
@@ -39,10 +39,11 @@ final class SlidingWindowEdgeTest {
     a.record(usd("1"), t0 + MINUTE - 1); // last nanosecond of epoch 0
     a.record(usd("2"), t0 + MINUTE); // first nanosecond of epoch 1
 
-    assertThat(a.spent(0, t0 + 3 * MINUTE - 1)).isEqualTo(usd("3"));
-    assertThat(a.spent(0, t0 + 3 * MINUTE)).isEqualTo(usd("2"));
-    assertThat(a.used(0, t0 + 4 * MINUTE - 1)).isEqualTo(usd("2"));
-    assertThat(a.used(0, t0 + 4 * MINUTE)).isZero();
+    // The $1 spent one nanosecond before epoch 1 is held a full window (3 min) and leaves with epoch 0.
+    assertThat(a.spent(0, t0 + 4 * MINUTE - 1)).isEqualTo(usd("3"));
+    assertThat(a.spent(0, t0 + 4 * MINUTE)).isEqualTo(usd("2"));
+    assertThat(a.used(0, t0 + 5 * MINUTE - 1)).isEqualTo(usd("2"));
+    assertThat(a.used(0, t0 + 5 * MINUTE)).isZero();
   }
 
   @Test
@@ -55,9 +56,9 @@ final class SlidingWindowEdgeTest {
     assertThat(a.tryReserve(usd("1"), epoch5 - 5)).isEqualTo(LedgerAccount.ADMITTED);
     a.commit(usd("1"), usd("1"), epoch5 - 5);
 
-    // Charged to epoch 5, not 4: still in the window while epoch 5 is (epochs 5..7).
-    assertThat(a.spent(0, 8 * MINUTE - 1)).isEqualTo(usd("2"));
-    assertThat(a.spent(0, 8 * MINUTE)).isZero();
+    // Charged to epoch 5, not 4: live until epoch 5 is more than a window old (epochs 5..8).
+    assertThat(a.spent(0, 9 * MINUTE - 1)).isEqualTo(usd("2"));
+    assertThat(a.spent(0, 9 * MINUTE)).isZero();
   }
 
   @Test

@@ -3,17 +3,21 @@ package dev.runaway.ledger.internal;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A sliding window kept as a ring of {@code n} buckets. Roll-over happens at most once per bucket
- * width, under this object's monitor; every other operation is lock-free.
+ * A sliding window of {@code n} buckets, kept as a ring of {@code n + 1}: the newest bucket and
+ * the {@code n} before it stay live. Roll-over happens at most once per bucket width, under this
+ * object's monitor; every other operation is lock-free.
  *
  * <p>A bucket leaves the window once its whole span is older than the window, so spend is held
- * for between {@code window} and {@code window + bucket}: never released early.
+ * for between {@code window} and {@code window + bucket}: never released early. (With only
+ * {@code n} live buckets, spend made at the end of a bucket would leave one bucket early.)
  */
 final class SlidingWindow extends Window {
 
   private final long windowNanos;
   private final long bucketNanos;
   private final int n;
+  /** Ring size: n + 1 live buckets. */
+  private final int slots;
   private final AtomicLongArray buckets;
   /** Epoch (bucket index since the ticker's origin) of the newest bucket; MIN_VALUE before the first call. */
   private volatile long head = Long.MIN_VALUE;
@@ -32,7 +36,8 @@ final class SlidingWindow extends Window {
     this.n = n;
     this.windowNanos = windowNanos;
     this.bucketNanos = Math.max(1, windowNanos / n);
-    this.buckets = new AtomicLongArray(n);
+    this.slots = n + 1;
+    this.buckets = new AtomicLongArray(slots);
   }
 
   @Override
@@ -48,21 +53,21 @@ final class SlidingWindow extends Window {
       return;
     }
     if (h != Long.MIN_VALUE) {
-      // Epochs h-n+1..h were live; after moving to e, epochs <= e-n are out.
-      long from = h - n + 1;
-      long to = Math.min(h, e - n);
-      if (to - from >= n) {
-        from = to - n + 1;
+      // Epochs h-n..h were live; after moving to e, epochs <= e-n-1 are out.
+      long from = h - n;
+      long to = Math.min(h, e - n - 1);
+      if (to - from >= slots) {
+        from = to - slots + 1;
       }
       for (long x = from; x <= to; x++) {
-        long amount = buckets.getAndSet((int) Math.floorMod(x, (long) n), 0);
+        long amount = buckets.getAndSet((int) Math.floorMod(x, (long) slots), 0);
         if (amount != 0) {
           used.addAndGet(-amount);
         }
       }
     }
     head = e;
-    headSlot = (int) Math.floorMod(e, (long) n);
+    headSlot = (int) Math.floorMod(e, (long) slots);
     long start = e * bucketNanos;
     nextEpochStart = start > Long.MAX_VALUE - bucketNanos ? Long.MAX_VALUE : start + bucketNanos;
   }
@@ -79,7 +84,7 @@ final class SlidingWindow extends Window {
   long spent(long now) {
     roll(now);
     long sum = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < slots; i++) {
       sum += buckets.get(i);
     }
     return sum;
@@ -97,11 +102,11 @@ final class SlidingWindow extends Window {
     if (h == Long.MIN_VALUE) {
       return -1;
     }
-    // Walk from the oldest live bucket: each leaves the window at the start of epoch x + n.
-    for (long x = h - n + 1; x <= h; x++) {
-      u -= buckets.get((int) Math.floorMod(x, (long) n));
+    // Walk from the oldest live bucket: each leaves the window at the start of epoch x + n + 1.
+    for (long x = h - n; x <= h; x++) {
+      u -= buckets.get((int) Math.floorMod(x, (long) slots));
       if (u <= limit - need) {
-        return Math.max(0, (x + n) * bucketNanos - now);
+        return Math.max(0, (x + n + 1) * bucketNanos - now);
       }
     }
     return -1;
@@ -114,12 +119,12 @@ final class SlidingWindow extends Window {
       if (h == Long.MIN_VALUE) {
         return WindowState.sliding(windowNanos, new long[0], new long[0]);
       }
-      long[] ends = new long[n];
-      long[] amounts = new long[n];
+      long[] ends = new long[slots + 1];
+      long[] amounts = new long[slots + 1];
       int count = 0;
       long sum = 0;
-      for (long x = h - n + 1; x <= h; x++) {
-        long a = buckets.get((int) Math.floorMod(x, (long) n));
+      for (long x = h - n; x <= h; x++) {
+        long a = buckets.get((int) Math.floorMod(x, (long) slots));
         if (a != 0) {
           ends[count] = (x + 1) * bucketNanos + wallOffsetNanos;
           amounts[count++] = a;
@@ -157,11 +162,11 @@ final class SlidingWindow extends Window {
       long end = saved.time(i) - wallOffsetNanos;
       // The bucket holding the saved bucket's last instant leaves no earlier than the saved one.
       long e = Math.min(Math.floorDiv(end - 1, bucketNanos), h);
-      if (e <= h - n) {
+      if (e <= h - n - 1) {
         continue;
       }
       used.addAndGet(amount);
-      buckets.addAndGet((int) Math.floorMod(e, (long) n), amount);
+      buckets.addAndGet((int) Math.floorMod(e, (long) slots), amount);
     }
   }
 }

@@ -107,9 +107,10 @@ final class PersistentLedgerTest {
     try (RunawayGuard guard = guard(second, ledger(second))) {
       BudgetExceededException e = org.junit.jupiter.api.Assertions.assertThrows(BudgetExceededException.class,
           () -> guard.call("openai", Cost.usd("1"), () -> "no"));
-      // In the first process the spend would have left at minute 60 of its wall clock.
-      assertThat(e.retryAfter()).contains(Duration.ofMinutes(30).minusSeconds(17));
-      second.advance(Duration.ofMinutes(30).minusSeconds(17).minusNanos(1));
+      // In the first process the spend would have left at minute 61 of its wall clock: its bucket
+      // ended at 1:00, and a bucket leaves once its whole span is an hour old.
+      assertThat(e.retryAfter()).contains(Duration.ofMinutes(31).minusSeconds(17));
+      second.advance(Duration.ofMinutes(31).minusSeconds(17).minusNanos(1));
       assertThat(spent(guard.snapshot("openai"), 0)).isEqualTo(Cost.usd("10"));
       second.advanceNanos(1);
       assertThat(spent(guard.snapshot("openai"), 0)).isEqualTo(Cost.ZERO);
