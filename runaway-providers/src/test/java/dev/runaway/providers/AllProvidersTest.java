@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * server that speaks each service's wire format, and polled once: each report's cost is the one
  * computed by hand from its fixture.
  *
- * <p>The detectors are polled directly: {@code RunawayMonitor} (whose {@code pollOnce()} would do
+ * <p>The first test polls the detectors directly; the second runs the same config through
+ * {@code RunawayMonitor.pollOnce()}. Earlier note: {@code RunawayMonitor} (whose {@code pollOnce()} would do
  * the same round) is not on this branch's base yet.
  */
 final class AllProvidersTest {
@@ -211,23 +212,7 @@ final class AllProvidersTest {
     assertThat(reports).hasSize(8);
     Map<String, Cost> costs = new LinkedHashMap<>();
     reports.forEach((k, v) -> costs.put(k, v.cost()));
-    assertThat(costs).containsExactlyInAnyOrderEntriesOf(Map.of(
-        // 100,000 x $2/M + 10,000 x $8/M
-        "openai", Cost.usd("0.28"),
-        // Actions Linux $1.60 + Actions macOS $0.80; Packages is not Actions
-        "github_actions", Cost.usd("2.40"),
-        // the USD charge's fee
-        "stripe", Cost.usd("0.88"),
-        // 1,500 x $0.001
-        "my-ai-vendor", Cost.usd("1.50"),
-        // 200,000 x $0.50/M + 1,000 x $2/M + 1,000 x $2.50/M + 1,000 x $4/M
-        "supabase", Cost.usd("0.1085"),
-        // (11,000,000 - 10M free) x $0.36/M + (1,200,000 - 1M free) x $4.50/M
-        "r2", Cost.usd("1.26"),
-        // 3888 + 3714 cents
-        "atlas", Cost.usd("76.02"),
-        // 12.40 + 3.15
-        "vercel", Cost.usd("15.55")));
+    assertThat(costs).containsExactlyInAnyOrderEntriesOf(expectedCosts());
     reports.forEach((name, r) -> {
       assertThat(r.service()).isEqualTo(name);
       assertThat(r.to()).isEqualTo(NOW);
@@ -243,5 +228,48 @@ final class AllProvidersTest {
         ("mdb_sa_id_all_providers:" + SECRET + "-MONGODB_ATLAS_CLIENT_SECRET").getBytes(StandardCharsets.UTF_8)));
     String logs = LogCapture.since(mark).stream().map(LogCapture.Event::fullText).collect(Collectors.joining("\n"));
     assertThat(logs).doesNotContain(SECRET);
+  }
+
+  @Test
+  void runawayMonitorPollOnce_reportsEveryServiceOfTheConfigWithItsHandComputedCost() {
+    MonitorConfig config = MonitorConfig.parse(config());
+    scriptEveryService();
+    int mark = LogCapture.mark();
+    List<dev.runaway.alert.Alert> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (dev.runaway.monitor.RunawayMonitor monitor = dev.runaway.monitor.RunawayMonitor.builder()
+        .config(config)
+        .secrets(SecretSource.of(secrets()))
+        .ticker(ManualTicker.startingAt(NOW))
+        .alertSink(alerts::add)
+        .build()) {
+      Map<String, UsageReport> reports = monitor.pollOnce();
+      Map<String, Cost> costs = new LinkedHashMap<>();
+      reports.forEach((k, v) -> costs.put(k, v.cost()));
+      assertThat(costs).containsExactlyInAnyOrderEntriesOf(expectedCosts());
+      assertThat(alerts).noneMatch(a -> a.type() == dev.runaway.alert.AlertType.SERVICE_STATUS);
+      assertThat(monitor.snapshot("atlas").service()).isEqualTo("atlas");
+    }
+    String logs = LogCapture.since(mark).stream().map(LogCapture.Event::fullText).collect(Collectors.joining("\n"));
+    assertThat(logs).doesNotContain(SECRET);
+  }
+
+  private static Map<String, Cost> expectedCosts() {
+    return Map.of(
+        // 100,000 x $2/M + 10,000 x $8/M
+        "openai", Cost.usd("0.28"),
+        // Actions Linux $1.60 + Actions macOS $0.80; Packages is not Actions
+        "github_actions", Cost.usd("2.40"),
+        // the USD charge's fee
+        "stripe", Cost.usd("0.88"),
+        // 1,500 x $0.001
+        "my-ai-vendor", Cost.usd("1.50"),
+        // 200,000 x $0.50/M + 1,000 x $2/M + 1,000 x $2.50/M + 1,000 x $4/M
+        "supabase", Cost.usd("0.1085"),
+        // (11,000,000 - 10M free) x $0.36/M + (1,200,000 - 1M free) x $4.50/M
+        "r2", Cost.usd("1.26"),
+        // 3888 + 3714 cents
+        "atlas", Cost.usd("76.02"),
+        // 12.40 + 3.15
+        "vercel", Cost.usd("15.55"));
   }
 }
