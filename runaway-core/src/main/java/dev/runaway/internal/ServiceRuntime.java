@@ -55,6 +55,8 @@ public final class ServiceRuntime {
   private final WarnOnce alertFailed = new WarnOnce(LOG);
   private final WarnOnce baselineUnusable = new WarnOnce(LOG);
   private volatile long runningEstimate;
+  /** The per-key meters' settings, shared by every key (null without per-key detection). */
+  private final DetectionSettings keyDetection;
 
   /** State of one key. */
   static final class KeyRuntime {
@@ -112,6 +114,7 @@ public final class ServiceRuntime {
     this.meter = newMeter(null, policy.detection());
     this.extractor = policy.costExtractor();
     this.runningEstimate = policy.initialEstimate().nanos();
+    this.keyDetection = policy.perKeyDetection() ? policy.detection().forKeys() : null;
     boolean keyed = !policy.perKeyBudgets().isEmpty() || policy.perKeyDetection();
     if (keyed) {
       this.keys = Caffeine.newBuilder()
@@ -129,7 +132,7 @@ public final class ServiceRuntime {
 
   private KeyRuntime createKey(String key) {
     LedgerAccount acc = policy.perKeyBudgets().isEmpty() ? null : ledger.account(name, key, policy.perKeyBudgets());
-    BurnRateMeter m = policy.perKeyDetection() ? newMeter(key, policy.detection().forKeys()) : null;
+    BurnRateMeter m = keyDetection != null ? newMeter(key, keyDetection) : null;
     return new KeyRuntime(key, acc, m);
   }
 
