@@ -33,14 +33,14 @@ public final class GuardAlerts {
   public static Alert threshold(ServiceSnapshot snapshot, Budget budget, long used, int percent, String scope) {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("budget", budget.describe());
-    facts.put("spent", Cost.format(used));
+    facts.put("spent", money(used / 1e9));
     facts.put("limit", budget.limit().toString());
     facts.put("percent", Integer.toString(percent));
     facts.put("scope", scope);
     addRates(facts, snapshot);
     String title = (percent >= 100 ? "Budget exhausted: " : percent + "% of budget used: ") + who(snapshot)
         + " " + budget.describe();
-    String detail = Cost.format(used) + " of " + budget.limit() + " used (" + scope + ")."
+    String detail = money(used / 1e9) + " of " + budget.limit() + " used (" + scope + ")."
         + (percent >= 100 ? " Calls that need more are refused until spend rolls off." : "");
     return new Alert(AlertType.COST_THRESHOLD, percent >= 100 ? Severity.CRITICAL : Severity.WARNING,
         snapshot.service(), snapshot.key(), title, detail, snapshot.time(), facts);
@@ -54,10 +54,12 @@ public final class GuardAlerts {
    * @param spikeMultiplier the configured spike multiplier
    * @param breakerMultiplier the configured breaker multiplier
    * @param scope who is watching
+   * @param breakerOpens whether a runaway opens a breaker here (breakers enabled, and for the
+   *     monitor, a guard attached that guards this service)
    * @return the alert
    */
   public static Alert usage(ServiceSnapshot snapshot, MeterEvent event, double spikeMultiplier,
-      double breakerMultiplier, String scope) {
+      double breakerMultiplier, String scope, boolean breakerOpens) {
     Map<String, String> facts = new LinkedHashMap<>();
     addRates(facts, snapshot);
     facts.put("scope", scope);
@@ -73,7 +75,8 @@ public final class GuardAlerts {
     String title = (runaway ? "Runaway: " : "Usage spike: ") + who(snapshot) + " " + channel + " "
         + ratioText(snapshot, event) + " baseline";
     String detail = channel + " above " + fmt(runaway ? breakerMultiplier : spikeMultiplier) + "x the learned baseline ("
-        + scope + ")." + (runaway ? " The circuit breaker opens." : "");
+        + scope + ")." + (!runaway ? "" : breakerOpens ? " The circuit breaker opens."
+            : " No breaker is opened here (breakers disabled or no guard attached): stop the caller.");
     return new Alert(AlertType.USAGE_SPIKE, runaway ? Severity.CRITICAL : Severity.WARNING, snapshot.service(),
         snapshot.key(), title, detail, snapshot.time(), facts);
   }
@@ -206,8 +209,8 @@ public final class GuardAlerts {
     if (Double.isFinite(s.callsPerMinute())) {
       facts.put("calls_per_minute", fmt(s.callsPerMinute()));
     }
-    facts.put("projected_hour", s.projectedHour().toString());
-    facts.put("projected_day", s.projectedDay().toString());
+    facts.put("projected_hour", money(s.projectedHour().toDouble()));
+    facts.put("projected_day", money(s.projectedDay().toDouble()));
     Duration tte = s.timeToExhaustion();
     if (tte != null) {
       facts.put("time_to_exhaustion", human(tte));
@@ -239,7 +242,32 @@ public final class GuardAlerts {
     if (!Double.isFinite(usdPerHour)) {
       return "n/a";
     }
-    return Cost.usd(usdPerHour).toString() + "/h";
+    return money(usdPerHour) + "/h";
+  }
+
+  /**
+   * Formats an estimated amount of dollars for people: whole cents from $1 ({@code $12.55}),
+   * four significant digits below ({@code $0.004250}) so small rates stay readable. Exact
+   * ledger amounts use {@link Cost#toString()} instead.
+   *
+   * @param usd the amount
+   * @return the text
+   */
+  public static String money(double usd) {
+    if (!Double.isFinite(usd)) {
+      return "n/a";
+    }
+    double clamped = Math.max(-9.0e9, Math.min(9.0e9, usd));
+    java.math.BigDecimal v = java.math.BigDecimal.valueOf(clamped);
+    if (Math.abs(clamped) >= 1 || clamped == 0) {
+      v = v.setScale(2, java.math.RoundingMode.HALF_UP);
+    } else {
+      v = v.round(new java.math.MathContext(4, java.math.RoundingMode.HALF_UP)).stripTrailingZeros();
+      if (v.scale() < 2) {
+        v = v.setScale(2, java.math.RoundingMode.UNNECESSARY);
+      }
+    }
+    return (v.signum() < 0 ? "-$" : "$") + v.abs().toPlainString();
   }
 
   static String fmt(double d) {

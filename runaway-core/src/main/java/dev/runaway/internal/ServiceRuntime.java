@@ -503,7 +503,7 @@ public final class ServiceRuntime {
     try {
       ServiceSnapshot s = snapshotOf(k);
       raise(GuardAlerts.usage(s, event, policy.detection().spikeMultiplier(), policy.detection().breakerMultiplier(),
-          "this process"));
+          "this process", policy.detection().breakerEnabled()));
       if (event.isRunaway() && policy.detection().breakerEnabled()) {
         String detail = GuardAlerts.who(s) + " " + (event == MeterEvent.CALL_RUNAWAY ? "call rate " : "spend rate ")
             + (event == MeterEvent.CALL_RUNAWAY ? GuardAlerts.fmt(s.callsPerMinute()) + "/min"

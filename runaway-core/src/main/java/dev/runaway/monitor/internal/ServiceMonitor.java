@@ -367,8 +367,10 @@ public final class ServiceMonitor {
 
   private void onEvent(MeterEvent event) {
     ServiceSnapshot s = snapshot();
+    boolean opens = shared.detection().breakerEnabled() && shared.guard() != null
+        && shared.guard().services().contains(name);
     raise(GuardAlerts.usage(s, event, shared.detection().spikeMultiplier(), shared.detection().breakerMultiplier(),
-        "account-wide"));
+        "account-wide", opens));
     if (event.isRunaway()) {
       runawayEpisode = GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier());
       tripGuard(runawayEpisode);

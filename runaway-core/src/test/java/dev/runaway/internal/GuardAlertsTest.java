@@ -1,0 +1,40 @@
+package dev.runaway.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.Cost;
+import dev.runaway.ServiceSnapshot;
+import dev.runaway.alert.Alert;
+import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.stats.MeterEvent;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+final class GuardAlertsTest {
+
+  @ParameterizedTest
+  @CsvSource({"4.2498125, $4.25", "1018.8, $1018.80", "0.988738794, $0.9887", "0.004249, $0.004249",
+      "0, $0.00", "0.5, $0.50", "-2.345, -$2.35"})
+  void money_roundsToCentsFromOneDollarAndFourDigitsBelow(double usd, String expected) {
+    assertThat(GuardAlerts.money(usd)).isEqualTo(expected);
+  }
+
+  private static ServiceSnapshot snapshot() {
+    return new ServiceSnapshot("openai", null, Instant.EPOCH, List.of(), 12.5469375, 0.988738794, 9, 1,
+        Cost.usd("12.5469375"), Cost.usd("301.1265"), null, CircuitBreaker.State.CLOSED);
+  }
+
+  @Test
+  void usage_readableFactsAndSaysWhetherABreakerOpens() {
+    Alert withBreaker = GuardAlerts.usage(snapshot(), MeterEvent.COST_RUNAWAY, 3, 5, "this process", true);
+    assertThat(withBreaker.facts()).containsEntry("rate", "$12.55/h").containsEntry("baseline", "$0.9887/h")
+        .containsEntry("projected_hour", "$12.55").containsEntry("projected_day", "$301.13");
+    assertThat(withBreaker.detail()).contains("The circuit breaker opens.");
+
+    Alert without = GuardAlerts.usage(snapshot(), MeterEvent.COST_RUNAWAY, 3, 5, "account-wide", false);
+    assertThat(without.detail()).doesNotContain("breaker opens").contains("No breaker is opened here");
+  }
+}
