@@ -245,21 +245,7 @@ public final class BurnRateMeter {
       }
       return advance(nowNanos);
     }
-    Frame fr = frame;
-    MeterEvent rolled = MeterEvent.NONE;
-    if (fr == null || nowNanos - fr.start >= bucketNanos) {
-      rolled = roll(nowNanos);
-      fr = frame;
-    }
-    long c = calls.addAndGet(count);
-    if (rolled != MeterEvent.NONE || fr == null) {
-      return rolled;
-    }
-    int sub = fr.sub(nowNanos);
-    if (c < fr.callAlert[sub] && c < fr.callBreaker[sub]) {
-      return MeterEvent.NONE;
-    }
-    return crossed(fr, CALLS, c >= fr.callBreaker[sub]);
+    return add(nowNanos, CALLS, count);
   }
 
   /**
@@ -273,21 +259,31 @@ public final class BurnRateMeter {
     if (costNanos <= 0) {
       return advance(nowNanos);
     }
+    return add(nowNanos, COST, costNanos);
+  }
+
+  /**
+   * The hot path of both channels: rolls the bucket when due, adds to the channel's counter and
+   * compares it with the thresholds precomputed for this part of the bucket.
+   */
+  private MeterEvent add(long nowNanos, int channel, long amount) {
     Frame fr = frame;
     MeterEvent rolled = MeterEvent.NONE;
     if (fr == null || nowNanos - fr.start >= bucketNanos) {
       rolled = roll(nowNanos);
       fr = frame;
     }
-    long c = cost.addAndGet(costNanos);
+    long c = (channel == CALLS ? calls : cost).addAndGet(amount);
     if (rolled != MeterEvent.NONE || fr == null) {
       return rolled;
     }
     int sub = fr.sub(nowNanos);
-    if (c < fr.costAlert[sub] && c < fr.costBreaker[sub]) {
+    long alert = channel == CALLS ? fr.callAlert[sub] : fr.costAlert[sub];
+    long breaker = channel == CALLS ? fr.callBreaker[sub] : fr.costBreaker[sub];
+    if (c < alert && c < breaker) {
       return MeterEvent.NONE;
     }
-    return crossed(fr, COST, c >= fr.costBreaker[sub]);
+    return crossed(fr, channel, c >= breaker);
   }
 
   /**
