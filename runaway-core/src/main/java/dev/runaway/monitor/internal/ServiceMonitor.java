@@ -13,12 +13,15 @@ import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.MonitorStatus;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
+import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
 import dev.runaway.stats.BurnRateMeter;
 import dev.runaway.stats.MeterEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -337,7 +340,7 @@ public final class ServiceMonitor {
     account.recordOver(delta.costNanos(), span, now);
     checkThresholds(now);
     if (event != MeterEvent.NONE) {
-      onEvent(event);
+      onEvent(event, report);
     } else if (runawayEpisode != null) {
       // Still the same runaway: a breaker that let trial calls through in the meantime opens again.
       tripGuard(runawayEpisode);
@@ -365,18 +368,43 @@ public final class ServiceMonitor {
     }
   }
 
-  private void onEvent(MeterEvent event) {
+  private void onEvent(MeterEvent event, UsageReport report) {
     ServiceSnapshot s = snapshot();
     boolean opens = shared.detection().breakerEnabled() && shared.guard() != null
         && shared.guard().services().contains(name);
-    raise(GuardAlerts.usage(s, event, shared.detection().spikeMultiplier(), shared.detection().breakerMultiplier(),
-        "account-wide", opens));
+    Alert alert = GuardAlerts.usage(s, event, shared.detection().spikeMultiplier(),
+        shared.detection().breakerMultiplier(), "account-wide", opens);
+    raise(event == MeterEvent.RESOLVED ? alert : withTopContributor(alert, report));
     if (event.isRunaway()) {
       runawayEpisode = GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier());
       tripGuard(runawayEpisode);
     } else if (event == MeterEvent.RESOLVED) {
       runawayEpisode = null;
     }
+  }
+
+  /**
+   * Names the largest item of the poll that raised the alert (a model, project or API key, a SKU,
+   * a workflow, a bucket), so the alert says what runs away, not only that something does.
+   */
+  static Alert withTopContributor(Alert alert, UsageReport report) {
+    UsageItem top = null;
+    for (UsageItem item : report.items()) {
+      if (item.cost().nanos() > 0 && (top == null || item.cost().compareTo(top.cost()) > 0)) {
+        top = item;
+      }
+    }
+    if (top == null || report.cost().nanos() <= 0) {
+      return alert;
+    }
+    long share = Math.round(100.0 * top.cost().nanos() / report.cost().nanos());
+    String text = top.name() + " (" + top.cost() + " of " + report.cost() + " in the last poll, "
+        + Math.min(100, share) + "%)";
+    Map<String, String> facts = new LinkedHashMap<>(alert.facts());
+    facts.put("top_contributor", top.name());
+    facts.put("top_contributor_cost", top.cost().toString());
+    return new Alert(alert.type(), alert.severity(), alert.service(), alert.key(), alert.title(),
+        alert.detail() + " Largest contributor: " + text + ".", alert.time(), facts);
   }
 
   private void tripGuard(String detail) {
