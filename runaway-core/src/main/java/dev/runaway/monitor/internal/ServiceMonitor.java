@@ -44,9 +44,10 @@ public final class ServiceMonitor {
   static final int RATE_LIMITS_BEFORE_ALERT = 3;
   /**
    * The units the account-wide meter counts as calls, the first a report has: API requests,
-   * workflow runs created (a workflow that triggers itself), payment transactions.
+   * workflow runs created (a workflow that triggers itself), payment transactions, and build
+   * minutes when nothing else counts calls (GitHub billing alone).
    */
-  static final List<String> CALL_UNITS = List.of("requests", "runs.created", "transactions");
+  static final List<String> CALL_UNITS = List.of("requests", "runs.created", "transactions", "minutes");
 
   private final String name;
   private final String type;
@@ -334,8 +335,15 @@ public final class ServiceMonitor {
     }
     // An empty span (a report with from == to) carries nothing a rate can be judged on; its spend
     // still counts against the budgets.
+    long judged = delta.costNanos();
+    if (report.units().containsKey(UsageReport.DETECTION_COST_UNIT)) {
+      double usd = delta.unit(UsageReport.DETECTION_COST_UNIT);
+      // A unit is a double by the SPI's design; it is only judged by the meter, never budgeted.
+      long nanos = Double.isFinite(usd) && usd > 0 ? (long) Math.min(Long.MAX_VALUE / 2.0, Math.rint(usd * 1e9)) : 0;
+      judged = Math.max(judged, nanos);
+    }
     MeterEvent event = delta.to().isAfter(delta.from())
-        ? meter.observe(delta.from(), delta.to(), calls, delta.costNanos()) : MeterEvent.NONE;
+        ? meter.observe(delta.from(), delta.to(), calls, judged) : MeterEvent.NONE;
     long span = Duration.between(delta.from(), delta.to()).toNanos();
     account.recordOver(delta.costNanos(), span, now);
     checkThresholds(now);
