@@ -9,12 +9,14 @@ import dev.runaway.internal.GuardAlerts;
 import dev.runaway.internal.Snapshots;
 import dev.runaway.internal.WarnOnce;
 import dev.runaway.ledger.BudgetLedger;
+import dev.runaway.ledger.internal.PersistentLedger;
 import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.MonitorStatus;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
+import dev.runaway.stats.BaselineState;
 import dev.runaway.stats.BurnRateMeter;
 import dev.runaway.stats.MeterEvent;
 import java.time.Duration;
@@ -96,18 +98,63 @@ public final class ServiceMonitor {
    */
   public ServiceMonitor(String name, String type, Detector detector, List<Budget> budgets, BudgetLedger ledger,
       MonitorShared shared) {
+    this(name, type, detector, budgets, ledger, shared, null);
+  }
+
+  /**
+   * Creates the state of one service whose meter's baseline is kept in a state file, so that a
+   * restarted monitor resumes it instead of starting a new warm-up.
+   *
+   * @param name the service
+   * @param type its detector type
+   * @param detector its detector
+   * @param budgets its account-wide budgets from {@code cost_thresholds}
+   * @param ledger the monitor's own ledger
+   * @param shared what the services share
+   * @param baselines where the meter's baseline is restored from and saved to, or {@code null}
+   */
+  public ServiceMonitor(String name, String type, Detector detector, List<Budget> budgets, BudgetLedger ledger,
+      MonitorShared shared, PersistentLedger baselines) {
     this.name = name;
     this.type = type;
     this.detector = detector;
     this.shared = shared;
     this.account = new MonitorAccount(ledger, name, budgets);
-    this.meter = BurnRateMeter.create(shared.detection(), shared.ticker());
+    this.meter = newMeter(name, shared, baselines);
     this.at80 = new long[budgets.size()];
     this.thresholdLevel = new int[budgets.size()];
     for (int i = 0; i < at80.length; i++) {
       long limit = budgets.get(i).limit().nanos();
       at80[i] = limit / 5 * 4 + (limit % 5) * 4 / 5;
     }
+  }
+
+  /** The meter, resumed from its saved baseline when there is one (as the guard's meters are). */
+  private static BurnRateMeter newMeter(String name, MonitorShared shared, PersistentLedger store) {
+    if (store == null) {
+      return BurnRateMeter.create(shared.detection(), shared.ticker());
+    }
+    BurnRateMeter m = null;
+    byte[] saved = store.restoredBaseline(name, null).orElse(null);
+    if (saved != null) {
+      try {
+        m = BurnRateMeter.create(shared.detection(), shared.ticker(), BaselineState.fromBytes(saved));
+      } catch (RuntimeException e) {
+        // A changed monitoring_interval changes the bucket: the old baseline does not fit.
+        LOG.warn("Service {}: the saved account-wide baseline in {} cannot be used ({}); it is learned afresh", name,
+            store.file(), e.getMessage());
+      }
+    }
+    if (m == null) {
+      m = BurnRateMeter.create(shared.detection(), shared.ticker());
+    }
+    store.trackBaseline(name, null, m, ServiceMonitor::baselineBytes);
+    return m;
+  }
+
+  private static byte[] baselineBytes(BurnRateMeter m) {
+    BaselineState s = m.exportBaseline();
+    return s.learnedBuckets() == 0 ? null : s.toBytes();
   }
 
   /**
