@@ -451,6 +451,7 @@ public final class RunawayMonitor implements AutoCloseable {
       Map<String, Detector> created = new LinkedHashMap<>();
       Map<String, String> types = new LinkedHashMap<>();
       List<MonitorStatus> skipped = new ArrayList<>();
+      List<String[]> skipWarnings = new ArrayList<>();
       try {
         DetectorDiscovery discovery = null;
         for (ServiceSettings s : cfg.services().values()) {
@@ -488,8 +489,7 @@ public final class RunawayMonitor implements AutoCloseable {
           }
           String why = "missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
               + " (looked in: " + tracked.describe() + ")";
-          LOG.warn("Service {} (type {}) is not monitored: {}; set {} and restart. The other services are monitored.",
-              s.name(), s.type(), why, missing.size() == 1 ? "it" : "them");
+          skipWarnings.add(new String[] {s.name(), s.type(), why, missing.size() == 1 ? "it" : "them"});
           skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
               false, 0, 0, 0));
         }
@@ -501,6 +501,13 @@ public final class RunawayMonitor implements AutoCloseable {
         created.put(e.getKey(), e.getValue());
         types.put(e.getKey(), cfg.services().containsKey(e.getKey()) ? cfg.services().get(e.getKey()).type()
             : CUSTOM_TYPE);
+      }
+      // Logged once every service is known, so the last sentence is true.
+      String others = created.isEmpty() ? "No service is monitored."
+          : created.size() == 1 ? "Service " + created.keySet().iterator().next() + " is monitored."
+          : "The " + created.size() + " other services are monitored.";
+      for (String[] w : skipWarnings) {
+        LOG.warn("Service {} (type {}) is not monitored: {}; set {} and restart. {}", w[0], w[1], w[2], w[3], others);
       }
 
       MonitorConfig.CircuitBreakerSettings cb = cfg.circuitBreaker();
