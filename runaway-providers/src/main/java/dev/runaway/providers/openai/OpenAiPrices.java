@@ -278,26 +278,25 @@ public final class OpenAiPrices {
     if (text.isEmpty()) {
       return Optional.empty();
     }
-    Optional<ModelPrice> audio = modality(modelId, "audio");
-    Optional<ModelPrice> image = modality(modelId, "image");
+    if (t.audioInput() + t.audioOutput() + t.imageInput() + t.imageOutput() == 0) {
+      return Optional.of(text.get().cost(t.input(), t.cached(), t.cacheWrite(), t.output(), perRequest));
+    }
     long input = t.input();
     long cached = t.cached();
     long output = t.output();
     Cost extra = Cost.ZERO;
-    if (audio.isPresent()) {
-      long in = Math.min(t.audioInput(), input);
-      long c = Math.min(t.cachedAudioInput(), Math.min(in, cached));
-      long out = Math.min(t.audioOutput(), output);
-      extra = extra.plus(audio.get().cost(in, c, 0, out, false));
-      input -= in;
-      cached -= c;
-      output -= out;
-    }
-    if (image.isPresent()) {
-      long in = Math.min(t.imageInput(), input);
-      long c = Math.min(t.cachedImageInput(), Math.min(in, cached));
-      long out = Math.min(t.imageOutput(), output);
-      extra = extra.plus(image.get().cost(in, c, 0, out, false));
+    long[][] parts = {{t.audioInput(), t.cachedAudioInput(), t.audioOutput()},
+        {t.imageInput(), t.cachedImageInput(), t.imageOutput()}};
+    String[] names = {"audio", "image"};
+    for (int i = 0; i < names.length; i++) {
+      Optional<ModelPrice> p = modality(modelId, names[i]);
+      if (p.isEmpty()) {
+        continue; // no price of its own: these tokens stay in the text counts
+      }
+      long in = Math.min(parts[i][0], input);
+      long c = Math.min(parts[i][1], Math.min(in, cached));
+      long out = Math.min(parts[i][2], output);
+      extra = extra.plus(p.get().cost(in, c, 0, out, false));
       input -= in;
       cached -= c;
       output -= out;
