@@ -247,6 +247,7 @@ public final class RunawayMonitor implements AutoCloseable {
     private Consumer<Alert> alertSink;
     private Duration pollTimeout;
     private Duration minPollSpacing;
+    private boolean keepBaselines = true;
 
     private Builder() {}
 
@@ -403,6 +404,19 @@ public final class RunawayMonitor implements AutoCloseable {
     }
 
     /**
+     * Sets whether the meters' baselines are kept in the config's {@code state_dir} (default
+     * {@code true}, when a {@code state_dir} is configured). A one-off check sets {@code false}, so it
+     * neither takes the state folder from a running monitor nor saves what a single poll saw.
+     *
+     * @param keep whether to restore and save the baselines
+     * @return this builder
+     */
+    public Builder keepBaselines(boolean keep) {
+      this.keepBaselines = keep;
+      return this;
+    }
+
+    /**
      * Sets the least time between the starts of two polls of one service, the monitor's own rate
      * limit (default: half of {@code monitoring_interval}). Rounds and {@link #pollOnce()} calls
      * that come sooner skip the service.
@@ -536,8 +550,8 @@ public final class RunawayMonitor implements AutoCloseable {
       // The account-wide meters' baselines survive a restart in state_dir/monitor (a file of its own:
       // a guard in the same process holds state_dir's). Spend is not kept: a restarted monitor
       // re-reads cumulative figures, which would count it twice.
-      PersistentLedger baselines = cfg.stateDir().map(d -> PersistentLedger.open(d.resolve(MONITOR_STATE_SUBDIR), tk))
-          .orElse(null);
+      PersistentLedger baselines = !keepBaselines ? null
+          : cfg.stateDir().map(d -> PersistentLedger.open(d.resolve(MONITOR_STATE_SUBDIR), tk)).orElse(null);
       List<ServiceMonitor> monitors = new ArrayList<>();
       for (Map.Entry<String, Detector> e : created.entrySet()) {
         MonitorConfig.CostThresholds t = cfg.costThresholds().get(e.getKey());

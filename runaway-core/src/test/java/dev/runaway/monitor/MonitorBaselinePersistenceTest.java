@@ -61,4 +61,15 @@ final class MonitorBaselinePersistenceTest {
     }
     assertThat(Files.exists(dir.resolve(RunawayMonitor.MONITOR_STATE_SUBDIR))).isFalse();
   }
+
+  @Test
+  void keepBaselinesFalse_leavesTheStateDirAlone() {
+    MonitorFixture fx = new MonitorFixture();
+    try (RunawayMonitor monitor = fx.builder(config()).keepBaselines(false)
+        .detector(FakeDetector.spending("alpha", "0.10")).build()) {
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+    }
+    assertThat(Files.exists(dir.resolve(RunawayMonitor.MONITOR_STATE_SUBDIR))).isFalse();
+  }
 }
