@@ -45,7 +45,13 @@ public final class BudgetExceededException extends RunawayException {
         .append(" requested = ").append(spent.plus(requested)).append(", ").append(over)
         .append(" over the limit of ").append(budget.limit()).append('.');
     if (retryAfter != null) {
-      sb.append(" Calls may resume in ").append(Durations.human(retryAfter)).append('.');
+      sb.append(" Calls may resume in ").append(Durations.human(retryAfter));
+      if (budget.window() != null && retryAfter.compareTo(budget.window()) > 0 && budget.buckets() > 1) {
+        // Longer than the window itself: say why, or "resume in 24h 43m" reads as a bug of a daily window.
+        sb.append(" (spend leaves the ").append(Durations.human(budget.window())).append(" window a whole ")
+            .append(Durations.human(budget.window().dividedBy(budget.buckets()))).append(" bucket at a time)");
+      }
+      sb.append('.');
     }
     return sb.toString();
   }

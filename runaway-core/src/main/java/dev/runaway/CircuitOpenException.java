@@ -49,7 +49,11 @@ public final class CircuitOpenException extends RunawayException {
     if (detail != null && !detail.isEmpty()) {
       sb.append(": ").append(detail);
     }
-    sb.append('.');
+    // A trip detail is often a sentence of its own: one full stop, not two.
+    char last = sb.charAt(sb.length() - 1);
+    if (last != '.' && last != '!' && last != '?') {
+      sb.append('.');
+    }
     if (retryAfter != null) {
       sb.append(" A trial call is allowed in ").append(Durations.human(retryAfter)).append('.');
     } else {

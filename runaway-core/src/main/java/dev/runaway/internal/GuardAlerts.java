@@ -38,10 +38,14 @@ public final class GuardAlerts {
     facts.put("percent", Integer.toString(percent));
     facts.put("scope", scope);
     addRates(facts, snapshot);
-    String title = (percent >= 100 ? "Budget exhausted: " : percent + "% of budget used: ") + who(snapshot)
-        + " " + budget.describe();
+    // At 100% a call was refused; the budget may still have a little left that the call needed more than.
+    boolean full = used >= budget.limit().nanos();
+    String title = (percent < 100 ? percent + "% of budget used: " : full ? "Budget exhausted: "
+        : "Budget too low for the next call: ") + who(snapshot) + " " + budget.describe();
     String detail = money(used / 1e9) + " of " + budget.limit() + " used (" + scope + ")."
-        + (percent >= 100 ? " Calls that need more are refused until spend rolls off." : "");
+        + (percent < 100 ? "" : full ? " Calls that need more are refused until spend rolls off."
+            : " Calls that need more than the " + money((budget.limit().nanos() - used) / 1e9)
+                + " left are refused until spend rolls off.");
     return new Alert(AlertType.COST_THRESHOLD, percent >= 100 ? Severity.CRITICAL : Severity.WARNING,
         snapshot.service(), snapshot.key(), title, detail, snapshot.time(), facts);
   }
@@ -72,6 +76,15 @@ public final class GuardAlerts {
     }
     boolean runaway = event.isRunaway();
     facts.put("threshold_multiplier", fmt(runaway ? breakerMultiplier : spikeMultiplier));
+    // The multiplier fact is the alerted channel's, as in the title; a call alert keeps the spend
+    // ratio apart, so the title and the facts never show two different figures for one word.
+    String ratio = ratioText(snapshot, event);
+    if (ratio.endsWith("x")) {
+      String spend = facts.put("multiplier", ratio);
+      if (spend != null && (event == MeterEvent.CALL_SPIKE || event == MeterEvent.CALL_RUNAWAY)) {
+        facts.put("spend_multiplier", spend);
+      }
+    }
     String title = (runaway ? "Runaway: " : "Usage spike: ") + who(snapshot) + " " + channel + " "
         + ratioText(snapshot, event) + " baseline";
     String detail = channel + " above " + fmt(runaway ? breakerMultiplier : spikeMultiplier) + "x the learned baseline ("

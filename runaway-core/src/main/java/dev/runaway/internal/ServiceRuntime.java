@@ -265,7 +265,8 @@ public final class ServiceRuntime {
     int refused = account.tryReserve(estimate, now);
     if (refused != LedgerAccount.ADMITTED) {
       releasePermissions(kb);
-      throw exhausted(key, account, thresholds, refused, estimate, now);
+      // A service-wide budget: the refusal is not the calling key's doing, so it names no key.
+      throw exhausted(null, account, thresholds, refused, estimate, now);
     }
     if (k != null && k.account != null) {
       refused = k.account.tryReserve(estimate, now);

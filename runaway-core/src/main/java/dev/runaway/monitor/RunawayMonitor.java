@@ -12,6 +12,7 @@ import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.internal.AlertSink;
 import dev.runaway.ledger.BudgetLedger;
+import dev.runaway.ledger.internal.PersistentLedger;
 import dev.runaway.monitor.internal.DetectorDiscovery;
 import dev.runaway.monitor.internal.MonitorAlerts;
 import dev.runaway.monitor.internal.MonitorShared;
@@ -71,8 +72,13 @@ import org.slf4j.LoggerFactory;
  * <p><b>Account-wide meters.</b> Per service the monitor keeps its own budgets (the config's
  * {@code cost_thresholds}) and its own burn-rate meter, apart from any guard's: the guard counts
  * this process's calls, the monitor everything the service billed. The meter counts as calls the
- * first of the report's units {@code requests}, {@code runs.created} and {@code transactions};
- * a report with none of them is judged on spend alone. Budgets raise
+ * first of the report's units {@code requests}, {@code runs.created}, {@code transactions} and
+ * {@code minutes}; a report with none of them is judged on spend alone. The spend it judges is
+ * the larger of the report's cost and its {@link UsageReport#DETECTION_COST_UNIT} (a gross or
+ * effective value where the billed cost stays $0). With a {@code state_dir} the meters' learned
+ * baselines are saved in its {@code monitor} folder (a file of its own, flushed every second and
+ * on {@link #close()}), so a restarted monitor resumes them instead of starting a new 24-hour
+ * warm-up; spend is not saved, since a restarted monitor reads cumulative figures afresh. Budgets raise
  * {@code COST_THRESHOLD} alerts at 80% and 100% ({@code scope=account-wide}); the meter raises
  * {@code USAGE_SPIKE} alerts. Spend reported for a span longer than a budget's window (a daily
  * figure seen for the first time) is charged to that window in proportion.
@@ -95,7 +101,14 @@ public final class RunawayMonitor implements AutoCloseable {
   private final AtomicBoolean closed;
   private final Duration interval;
 
-  private RunawayMonitor(PollLoop loop, AlertSink alerts, AtomicBoolean closed, Duration interval) {
+  /** The folder of {@code state_dir} where the monitor keeps its meters' baselines. */
+  public static final String MONITOR_STATE_SUBDIR = "monitor";
+
+  private final PersistentLedger baselines;
+
+  private RunawayMonitor(PollLoop loop, AlertSink alerts, AtomicBoolean closed, Duration interval,
+      PersistentLedger baselines) {
+    this.baselines = baselines;
     this.loop = loop;
     this.alerts = alerts;
     this.closed = closed;
@@ -181,7 +194,13 @@ public final class RunawayMonitor implements AutoCloseable {
     try {
       loop.close();
     } finally {
-      alerts.close();
+      try {
+        alerts.close();
+      } finally {
+        if (baselines != null) {
+          baselines.close(); // a last save of the meters' baselines, and the state directory released
+        }
+      }
     }
   }
 
@@ -228,6 +247,7 @@ public final class RunawayMonitor implements AutoCloseable {
     private Consumer<Alert> alertSink;
     private Duration pollTimeout;
     private Duration minPollSpacing;
+    private boolean keepBaselines = true;
 
     private Builder() {}
 
@@ -384,6 +404,19 @@ public final class RunawayMonitor implements AutoCloseable {
     }
 
     /**
+     * Sets whether the meters' baselines are kept in the config's {@code state_dir} (default
+     * {@code true}, when a {@code state_dir} is configured). A one-off check sets {@code false}, so it
+     * neither takes the state folder from a running monitor nor saves what a single poll saw.
+     *
+     * @param keep whether to restore and save the baselines
+     * @return this builder
+     */
+    public Builder keepBaselines(boolean keep) {
+      this.keepBaselines = keep;
+      return this;
+    }
+
+    /**
      * Sets the least time between the starts of two polls of one service, the monitor's own rate
      * limit (default: half of {@code monitoring_interval}). Rounds and {@link #pollOnce()} calls
      * that come sooner skip the service.
@@ -432,6 +465,7 @@ public final class RunawayMonitor implements AutoCloseable {
       Map<String, Detector> created = new LinkedHashMap<>();
       Map<String, String> types = new LinkedHashMap<>();
       List<MonitorStatus> skipped = new ArrayList<>();
+      List<String[]> skipWarnings = new ArrayList<>();
       try {
         DetectorDiscovery discovery = null;
         for (ServiceSettings s : cfg.services().values()) {
@@ -469,8 +503,7 @@ public final class RunawayMonitor implements AutoCloseable {
           }
           String why = "missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
               + " (looked in: " + tracked.describe() + ")";
-          LOG.warn("Service {} (type {}) is not monitored: {}; set {} and restart. The other services are monitored.",
-              s.name(), s.type(), why, missing.size() == 1 ? "it" : "them");
+          skipWarnings.add(new String[] {s.name(), s.type(), why, missing.size() == 1 ? "it" : "them"});
           skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
               false, 0, 0, 0));
         }
@@ -482,6 +515,13 @@ public final class RunawayMonitor implements AutoCloseable {
         created.put(e.getKey(), e.getValue());
         types.put(e.getKey(), cfg.services().containsKey(e.getKey()) ? cfg.services().get(e.getKey()).type()
             : CUSTOM_TYPE);
+      }
+      // Logged once every service is known, so the last sentence is true.
+      String others = created.isEmpty() ? "No service is monitored."
+          : created.size() == 1 ? "Service " + created.keySet().iterator().next() + " is monitored."
+          : "The " + created.size() + " other services are monitored.";
+      for (String[] w : skipWarnings) {
+        LOG.warn("Service {} (type {}) is not monitored: {}; set {} and restart. {}", w[0], w[1], w[2], w[3], others);
       }
 
       MonitorConfig.CircuitBreakerSettings cb = cfg.circuitBreaker();
@@ -507,14 +547,20 @@ public final class RunawayMonitor implements AutoCloseable {
       MonitorShared shared = new MonitorShared(tk, interval, timeout, spacing, Duration.ofDays(1), detection, sink,
           guard, tracked, closed);
       BudgetLedger ledger = BudgetLedger.inMemory(tk);
+      // The account-wide meters' baselines survive a restart in state_dir/monitor (a file of its own:
+      // a guard in the same process holds state_dir's). Spend is not kept: a restarted monitor
+      // re-reads cumulative figures, which would count it twice.
+      PersistentLedger baselines = !keepBaselines ? null
+          : cfg.stateDir().map(d -> PersistentLedger.open(d.resolve(MONITOR_STATE_SUBDIR), tk)).orElse(null);
       List<ServiceMonitor> monitors = new ArrayList<>();
       for (Map.Entry<String, Detector> e : created.entrySet()) {
         MonitorConfig.CostThresholds t = cfg.costThresholds().get(e.getKey());
         List<Budget> budgets = t == null ? List.of() : t.budgets();
-        monitors.add(new ServiceMonitor(e.getKey(), types.get(e.getKey()), e.getValue(), budgets, ledger, shared));
+        monitors.add(new ServiceMonitor(e.getKey(), types.get(e.getKey()), e.getValue(), budgets, ledger, shared,
+            baselines));
       }
       PollLoop loop = new PollLoop(monitors, skipped, shared, executor, scheduler);
-      return new RunawayMonitor(loop, sink, closed, interval);
+      return new RunawayMonitor(loop, sink, closed, interval, baselines);
     }
   }
 

@@ -26,6 +26,15 @@ import java.util.Objects;
 public record UsageReport(String service, Instant from, Instant to, Cost cost, Map<String, Double> units,
     List<UsageItem> items) {
 
+  /**
+   * The unit under which a detector reports, in US dollars, the value of the usage that the
+   * monitor's burn-rate meter should judge when the billed {@code cost} understates it: GitHub's
+   * gross amount while usage is inside the included minutes (billed $0), Vercel's
+   * {@code EffectiveCost} under a commitment (billed about $0). Budgets still count {@code cost};
+   * the meter judges the larger of the two, so a loop shows before the allowance is gone.
+   */
+  public static final String DETECTION_COST_UNIT = "cost.detection_usd";
+
   /** Validates and copies the collections. */
   public UsageReport {
     Objects.requireNonNull(service, "service");

@@ -407,7 +407,7 @@ final class RunawayMonitorTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"requests", "runs.created", "transactions"})
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"requests", "runs.created", "transactions", "minutes"})
   void snapshot_callRateComesFromTheFirstCallUnitOfTheReport(String unit) {
     FakeDetector alpha = new FakeDetector("alpha", ctx -> new UsageReport("alpha", ctx.since(), ctx.now(),
         dev.runaway.Cost.usd("0.10"), Map.of(unit, 50.0, "tokens.input", 9000.0), List.of()));
@@ -415,6 +415,20 @@ final class RunawayMonitorTest {
       monitor.pollOnce();
       assertThat(monitor.snapshot("alpha").callsPerMinute()).isEqualTo(10.0);
       assertThat(monitor.snapshot("alpha").costPerHour()).isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-9));
+    }
+  }
+
+  @Test
+  void snapshot_meterJudgesTheDetectionValueWhenTheBilledCostIsZero() {
+    // GitHub inside the included minutes: billed $0, gross $0.10 per 5-minute poll.
+    FakeDetector alpha = new FakeDetector("alpha", ctx -> new UsageReport("alpha", ctx.since(), ctx.now(),
+        dev.runaway.Cost.ZERO, Map.of("minutes", 12.5, UsageReport.DETECTION_COST_UNIT, 0.10), List.of()));
+    try (RunawayMonitor monitor = fx.builder(CONFIG).detector(alpha).build()) {
+      monitor.pollOnce();
+      // $0.10 per 5 minutes = $1.20 per hour judged by the meter; nothing spent against the budgets.
+      assertThat(monitor.snapshot("alpha").costPerHour()).isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(monitor.snapshot("alpha").windows()).allSatisfy(w -> assertThat(w.spent().isZero()).isTrue());
+      assertThat(monitor.snapshot("alpha").callsPerMinute()).isEqualTo(2.5);
     }
   }
 }

@@ -9,16 +9,21 @@ import dev.runaway.internal.GuardAlerts;
 import dev.runaway.internal.Snapshots;
 import dev.runaway.internal.WarnOnce;
 import dev.runaway.ledger.BudgetLedger;
+import dev.runaway.ledger.internal.PersistentLedger;
 import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.MonitorStatus;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
+import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
+import dev.runaway.stats.BaselineState;
 import dev.runaway.stats.BurnRateMeter;
 import dev.runaway.stats.MeterEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,9 +46,10 @@ public final class ServiceMonitor {
   static final int RATE_LIMITS_BEFORE_ALERT = 3;
   /**
    * The units the account-wide meter counts as calls, the first a report has: API requests,
-   * workflow runs created (a workflow that triggers itself), payment transactions.
+   * workflow runs created (a workflow that triggers itself), payment transactions, and build
+   * minutes when nothing else counts calls (GitHub billing alone).
    */
-  static final List<String> CALL_UNITS = List.of("requests", "runs.created", "transactions");
+  static final List<String> CALL_UNITS = List.of("requests", "runs.created", "transactions", "minutes");
 
   private final String name;
   private final String type;
@@ -92,18 +98,63 @@ public final class ServiceMonitor {
    */
   public ServiceMonitor(String name, String type, Detector detector, List<Budget> budgets, BudgetLedger ledger,
       MonitorShared shared) {
+    this(name, type, detector, budgets, ledger, shared, null);
+  }
+
+  /**
+   * Creates the state of one service whose meter's baseline is kept in a state file, so that a
+   * restarted monitor resumes it instead of starting a new warm-up.
+   *
+   * @param name the service
+   * @param type its detector type
+   * @param detector its detector
+   * @param budgets its account-wide budgets from {@code cost_thresholds}
+   * @param ledger the monitor's own ledger
+   * @param shared what the services share
+   * @param baselines where the meter's baseline is restored from and saved to, or {@code null}
+   */
+  public ServiceMonitor(String name, String type, Detector detector, List<Budget> budgets, BudgetLedger ledger,
+      MonitorShared shared, PersistentLedger baselines) {
     this.name = name;
     this.type = type;
     this.detector = detector;
     this.shared = shared;
     this.account = new MonitorAccount(ledger, name, budgets);
-    this.meter = BurnRateMeter.create(shared.detection(), shared.ticker());
+    this.meter = newMeter(name, shared, baselines);
     this.at80 = new long[budgets.size()];
     this.thresholdLevel = new int[budgets.size()];
     for (int i = 0; i < at80.length; i++) {
       long limit = budgets.get(i).limit().nanos();
       at80[i] = limit / 5 * 4 + (limit % 5) * 4 / 5;
     }
+  }
+
+  /** The meter, resumed from its saved baseline when there is one (as the guard's meters are). */
+  private static BurnRateMeter newMeter(String name, MonitorShared shared, PersistentLedger store) {
+    if (store == null) {
+      return BurnRateMeter.create(shared.detection(), shared.ticker());
+    }
+    BurnRateMeter m = null;
+    byte[] saved = store.restoredBaseline(name, null).orElse(null);
+    if (saved != null) {
+      try {
+        m = BurnRateMeter.create(shared.detection(), shared.ticker(), BaselineState.fromBytes(saved));
+      } catch (RuntimeException e) {
+        // A changed monitoring_interval changes the bucket: the old baseline does not fit.
+        LOG.warn("Service {}: the saved account-wide baseline in {} cannot be used ({}); it is learned afresh", name,
+            store.file(), e.getMessage());
+      }
+    }
+    if (m == null) {
+      m = BurnRateMeter.create(shared.detection(), shared.ticker());
+    }
+    store.trackBaseline(name, null, m, ServiceMonitor::baselineBytes);
+    return m;
+  }
+
+  private static byte[] baselineBytes(BurnRateMeter m) {
+    BaselineState s = m.exportBaseline();
+    return s.learnedBuckets() == 0 ? null : s.toBytes();
   }
 
   /**
@@ -331,13 +382,20 @@ public final class ServiceMonitor {
     }
     // An empty span (a report with from == to) carries nothing a rate can be judged on; its spend
     // still counts against the budgets.
+    long judged = delta.costNanos();
+    if (report.units().containsKey(UsageReport.DETECTION_COST_UNIT)) {
+      double usd = delta.unit(UsageReport.DETECTION_COST_UNIT);
+      // A unit is a double by the SPI's design; it is only judged by the meter, never budgeted.
+      long nanos = Double.isFinite(usd) && usd > 0 ? (long) Math.min(Long.MAX_VALUE / 2.0, Math.rint(usd * 1e9)) : 0;
+      judged = Math.max(judged, nanos);
+    }
     MeterEvent event = delta.to().isAfter(delta.from())
-        ? meter.observe(delta.from(), delta.to(), calls, delta.costNanos()) : MeterEvent.NONE;
+        ? meter.observe(delta.from(), delta.to(), calls, judged) : MeterEvent.NONE;
     long span = Duration.between(delta.from(), delta.to()).toNanos();
     account.recordOver(delta.costNanos(), span, now);
     checkThresholds(now);
     if (event != MeterEvent.NONE) {
-      onEvent(event);
+      onEvent(event, report);
     } else if (runawayEpisode != null) {
       // Still the same runaway: a breaker that let trial calls through in the meantime opens again.
       tripGuard(runawayEpisode);
@@ -365,18 +423,43 @@ public final class ServiceMonitor {
     }
   }
 
-  private void onEvent(MeterEvent event) {
+  private void onEvent(MeterEvent event, UsageReport report) {
     ServiceSnapshot s = snapshot();
     boolean opens = shared.detection().breakerEnabled() && shared.guard() != null
         && shared.guard().services().contains(name);
-    raise(GuardAlerts.usage(s, event, shared.detection().spikeMultiplier(), shared.detection().breakerMultiplier(),
-        "account-wide", opens));
+    Alert alert = GuardAlerts.usage(s, event, shared.detection().spikeMultiplier(),
+        shared.detection().breakerMultiplier(), "account-wide", opens);
+    raise(event == MeterEvent.RESOLVED ? alert : withTopContributor(alert, report));
     if (event.isRunaway()) {
       runawayEpisode = GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier());
       tripGuard(runawayEpisode);
     } else if (event == MeterEvent.RESOLVED) {
       runawayEpisode = null;
     }
+  }
+
+  /**
+   * Names the largest item of the poll that raised the alert (a model, project or API key, a SKU,
+   * a workflow, a bucket), so the alert says what runs away, not only that something does.
+   */
+  static Alert withTopContributor(Alert alert, UsageReport report) {
+    UsageItem top = null;
+    for (UsageItem item : report.items()) {
+      if (item.cost().nanos() > 0 && (top == null || item.cost().compareTo(top.cost()) > 0)) {
+        top = item;
+      }
+    }
+    if (top == null || report.cost().nanos() <= 0) {
+      return alert;
+    }
+    long share = Math.round(100.0 * top.cost().nanos() / report.cost().nanos());
+    String text = top.name() + " (" + top.cost() + " of " + report.cost() + " in the last poll, "
+        + Math.min(100, share) + "%)";
+    Map<String, String> facts = new LinkedHashMap<>(alert.facts());
+    facts.put("top_contributor", top.name());
+    facts.put("top_contributor_cost", top.cost().toString());
+    return new Alert(alert.type(), alert.severity(), alert.service(), alert.key(), alert.title(),
+        alert.detail() + " Largest contributor: " + text + ".", alert.time(), facts);
   }
 
   private void tripGuard(String detail) {

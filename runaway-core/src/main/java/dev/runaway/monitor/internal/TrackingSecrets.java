@@ -97,10 +97,15 @@ public final class TrackingSecrets implements SecretSource {
       if (depth == 0 && msg != null && !msg.isBlank() && cur instanceof dev.runaway.monitor.PollException) {
         sb.append(msg);
       } else {
-        sb.append(cur.getClass().getSimpleName());
-        if (msg != null && !msg.isBlank()) {
-          sb.append(": ").append(msg);
+        // toString() names the class an exception stands for (a sanitized copy names its original),
+        // without its package: people read "ConnectException", not a wrapper's internal name.
+        String text = String.valueOf(cur);
+        int colon = text.indexOf(": ");
+        String type = colon < 0 ? text : text.substring(0, colon);
+        if (type.matches("[\\w.$]+")) {
+          text = type.substring(type.lastIndexOf('.') + 1) + (colon < 0 ? "" : text.substring(colon));
         }
+        sb.append(text);
       }
       if (cur.getCause() == cur) {
         break;

@@ -31,7 +31,10 @@ import java.util.List;
  *       page lists them (with the analytics spellings {@code ListObjectsV2}, {@code CreateBucket},
  *       ...); {@code action_classes} adds or overrides entries ({@code {"MyAction": "B"}}, values
  *       {@code A}, {@code B}, {@code free}). An action nobody classified counts as Class A, the
- *       dearer class, and is named once in the log and in the report's items.
+ *       dearer class, and is named once in the log and in the report's items. Operations are
+ *       grouped by {@code actionStatus} and {@code responseStatusCode} too: requests that failed
+ *       authentication or authorization (401, 403) are not billed by R2 and are counted apart as
+ *       {@code operations.unbilled}; other failures (such as a {@code PutObject} 412) are billed.
  *   <li><b>Storage.</b> R2 bills GB-months: the average over 30 days of each day's peak storage.
  *       The detector takes, per bucket and UTC day, the peak {@code payloadSize} (a day without a
  *       sample keeps the last level seen; metadata is not billed here), sums the buckets, and
@@ -39,7 +42,12 @@ import java.util.List;
  *   <li><b>Prices.</b> Standard storage by default: Class A $4.50 and Class B $0.36 per million,
  *       storage $0.015 per GB-month ({@code "storage_class": "infrequent_access"}: $9.00, $0.90,
  *       $0.01, no free tier; its retrieval fee is not counted). Each overridable under
- *       {@code prices}.
+ *       {@code prices} (for the class of {@code storage_class}). Buckets of the other class are
+ *       named in {@code bucket_storage_classes} ({@code {"archive": "infrequent_access"}}): their
+ *       operations and storage are priced at that class's published rates, outside the free tier
+ *       (which covers Standard only); their figures also appear as
+ *       {@code infrequent_access.operations.class_a}, {@code ...class_b} and
+ *       {@code infrequent_access.storage.gb_month}.
  *   <li><b>Free tier, month to date.</b> The monthly free tier (1 million Class A, 10 million
  *       Class B, 10 GB-months) is applied to the month's running totals: the report covers the
  *       UTC calendar month from its start, cost = price x max(0, month-to-date usage - free
@@ -56,7 +64,9 @@ import java.util.List;
  *   <li><b>Limits and errors.</b> The GraphQL API allows 300 queries per 5 minutes: the detector
  *       paces itself to that on the monitor's ticker; a poll takes two queries, more when a
  *       dataset has more than {@code page_size} groups (default 10000; the API has no cursors, so
- *       the next page starts again at the last bucket name seen). A rate-limit error
+ *       the next page starts again at the last bucket name seen; a bucket whose storage samples alone
+ *       fill a page, as a month of frequent samples does, is read on its own page after page by
+ *       {@code datetime}). A rate-limit error
  *       ({@code extensions.code: "budget"}) waits {@code Retry-After}, else 5 minutes. Errors
  *       inside an HTTP 200 answer ({@code "errors"} not null, {@code "data": null}) fail the poll.
  *   <li>{@code base_url} (default {@code https://api.cloudflare.com/client/v4}),

@@ -15,13 +15,21 @@ import java.util.List;
  *   <li>{@code org} or {@code user}: whose bill to read, through the enhanced billing platform's
  *       usage report ({@code GET /organizations/{org}/settings/billing/usage}, or
  *       {@code /users/{user}/...}) for the current UTC day. Cost is the sum of {@code netAmount}
- *       of the {@code Actions} items, {@code minutes} the sum of their {@code quantity} in
- *       minutes; one item per SKU. Organization owners and billing managers can read it (classic
+ *       of the {@code Actions} items (and of {@code Copilot Premium Request} items when the report
+ *       has them, counted as {@code copilot.premium_requests}), {@code minutes} the sum of their
+ *       {@code quantity} in minutes; one item per SKU (per model for Copilot). Because
+ *       {@code netAmount} stays $0 while usage is inside the included minutes, the sum of
+ *       {@code grossAmount} is reported as {@link dev.runaway.monitor.UsageReport#DETECTION_COST_UNIT}
+ *       and the monitor's meter judges it (and the minutes), so a loop shows before the quota is
+ *       gone; budgets count the net cost. Organization owners and billing managers can read it (classic
  *       token; fine-grained tokens need "Administration" read on the organization).
  *   <li>{@code repositories}: {@code ["owner/repo", ...]} whose workflow runs are watched for
  *       loops: runs created in the poll's span ({@code runs.created}, one item per workflow, since
  *       a workflow that triggers itself is the classic runaway), and how many runs are queued and
  *       in progress right now ({@code runs.queued}, {@code runs.in_progress}, levels, not flows).
+ *       GitHub lists at most 1,000 runs for a query with {@code created=}; when its
+ *       {@code total_count} is larger than what was read, all runs are counted, the rest as
+ *       {@code runs.unread} and an item "runs not listed", and a WARN says so once per repository.
  *       Needs "Actions: read" on those repositories.
  *   <li>{@code base_url} (default {@code https://api.github.com}; GitHub Enterprise Server:
  *       {@code https://HOST/api/v3}), {@code api_version} (default {@code 2022-11-28}),

@@ -512,6 +512,8 @@ public final class ApiClient implements AutoCloseable {
     private URI baseUrl;
     private boolean allowInsecureHttp;
     private String insecureKey = "allow_insecure_http";
+    /** Where the settings came from, so a refusal names the file and line; null when built by hand. */
+    private ServiceSettings origin;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private final List<Map.Entry<String, String>> headers = new ArrayList<>();
@@ -559,6 +561,7 @@ public final class ApiClient implements AutoCloseable {
     public Builder timeoutsFrom(ServiceSettings settings) {
       allowInsecureHttp = settings.bool("allow_insecure_http", false);
       insecureKey = settings.pathOf("allow_insecure_http");
+      origin = settings;
       if (settings.number("timeout_seconds").isPresent()) {
         requestTimeout = positiveSeconds(settings, "timeout_seconds");
       }
@@ -848,9 +851,15 @@ public final class ApiClient implements AutoCloseable {
         throw new ConfigException(service + ": the URL must be an absolute http or https URL");
       }
       if (scheme.equals("http") && !allowInsecureHttp && !Hosts.isLoopback(baseUrl)) {
-        throw new ConfigException(null, insecureKey, 0, 0, "refusing plain http:// to " + baseUrl.getHost()
+        String problem = "refusing plain http:// to " + baseUrl.getHost()
             + ": credentials would cross the network in clear; use https:// or, only on a network you trust, set "
-            + "\"allow_insecure_http\": true", null);
+            + "\"allow_insecure_http\": true";
+        if (origin != null) {
+          // Names the config file, line and column (of the service, where allow_insecure_http would go)
+          // like any other setting.
+          throw origin.error("allow_insecure_http", problem);
+        }
+        throw new ConfigException(null, insecureKey, 0, 0, problem, null);
       }
       return new ApiClient(this);
     }

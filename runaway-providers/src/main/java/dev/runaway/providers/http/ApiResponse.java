@@ -114,10 +114,15 @@ public final class ApiResponse {
       if (body.length == 0) {
         throw badResponse("an empty body where JSON was expected", null);
       }
+      String html = htmlPage();
+      if (html != null) {
+        throw badResponse(html, null);
+      }
       try {
         j = Json.MAPPER.readTree(body);
       } catch (JsonProcessingException e) {
-        throw badResponse("a body that is not valid JSON (" + location(e) + ")", e);
+        // The parser's own message is a dump of its internals; the location says all a person needs.
+        throw badResponse("a body that is not valid JSON (" + location(e) + ")", null);
       } catch (java.io.IOException e) {
         throw badResponse("a body that could not be read as JSON", e);
       }
@@ -143,10 +148,17 @@ public final class ApiResponse {
       if (line.isEmpty()) {
         continue;
       }
+      if (i == 0) {
+        String html = htmlPage();
+        if (html != null) {
+          throw badResponse(html, null);
+        }
+      }
       try {
         out.add(Json.MAPPER.readTree(line));
       } catch (JsonProcessingException e) {
-        throw badResponse("a JSON Lines body whose line " + (i + 1) + " is not valid JSON (" + location(e) + ")", e);
+        throw badResponse("a JSON Lines body whose line " + (i + 1) + " is not valid JSON (" + location(e) + ")",
+            null);
       }
     }
     return List.copyOf(out);
@@ -202,6 +214,26 @@ public final class ApiResponse {
     return new PollException(PollException.Kind.BAD_RESPONSE,
         redactor.redact(product + " answered " + target + " (HTTP " + status + ") with " + what), null,
         redactor.sanitize(cause));
+  }
+
+  /**
+   * Describes an HTML page (a proxy's or a login page, a wrong {@code base_url}) in words, with its
+   * title; {@code null} when the body is not one.
+   */
+  private String htmlPage() {
+    String start = new String(body, 0, Math.min(body.length, 4096), StandardCharsets.UTF_8).stripLeading();
+    String lower = start.toLowerCase(java.util.Locale.ROOT);
+    if (!(lower.startsWith("<!doctype html") || lower.startsWith("<html") || lower.startsWith("<head")
+        || lower.startsWith("<body") || lower.startsWith("<?xml") && lower.contains("<html"))) {
+      return null;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?is)<title[^>]*>(.*?)</title>").matcher(start);
+    String title = m.find() ? m.group(1).replaceAll("\\s+", " ").strip() : "";
+    if (title.length() > 80) {
+      title = title.substring(0, 80) + "...";
+    }
+    return "an HTML page" + (title.isEmpty() ? "" : " titled \"" + title + "\"") + " where JSON was expected"
+        + " (is base_url the API's address? a proxy or login page answers like this)";
   }
 
   private static String location(JsonProcessingException e) {

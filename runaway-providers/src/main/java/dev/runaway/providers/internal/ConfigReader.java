@@ -69,7 +69,10 @@ public final class ConfigReader {
   public ConfigReader allowOnly(Set<String> allowed) {
     for (String k : values.keySet()) {
       if (!allowed.contains(k)) {
-        throw error(k, "is not a known setting; allowed here: " + new TreeSet<>(allowed));
+        // The same did-you-mean as the config's own keys: tokenenv -> token_env, endpoint -> endpoints.
+        String hint = dev.runaway.config.internal.DidYouMean.suggest(k, List.copyOf(new TreeSet<>(allowed)))
+            .map(a -> " (did you mean \"" + a + "\"?)").orElse("");
+        throw error(k, "is not a known setting" + hint + "; allowed here: " + new TreeSet<>(allowed));
       }
     }
     return this;

@@ -32,12 +32,17 @@ import java.util.List;
  *       </ul>
  *       Either needs the Organization Billing Viewer role; the organization's IP access list
  *       applies to the API calls.
- *   <li><b>Cost.</b> The sum of the line items' {@code totalPriceCents} over the pending
+ *   <li><b>Cost.</b> The net sum of the line items over the pending
  *       invoice(s) and, unless {@code "include_linked_invoices": false}, the invoices of linked
  *       organizations (cross-org billing). The pending invoice is the month so far, so the report
  *       starts at the invoice's {@code startDate} and is cumulative: the monitor counts what grew
  *       since its last poll. Atlas posts charges about a day after the usage, so a runaway shows
  *       up with that delay; the invoice's growth between two polls can also arrive in steps.
+ *       Net means each line's {@code totalPriceCents} (unit price x quantity, gross) less its
+ *       {@code discountCents}, or less {@code percentDiscount} percent of it when only that is
+ *       given. Credit lines (negative {@code totalPriceCents}) are not subtracted: a credit would
+ *       make the running total go down and hide new charges until they made up for it. They are
+ *       reported apart as the unit {@code credits.usd}, and the discounts as {@code discounts.usd}.
  *   <li><b>Units</b> per SKU and unit, such as {@code atlas_aws_instance_m30.server_hours}; one
  *       item per SKU.
  *   <li><b>Protocol.</b> Every call sends {@code Accept: application/vnd.atlas.2023-01-01+json}.

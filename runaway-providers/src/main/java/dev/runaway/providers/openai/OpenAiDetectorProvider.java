@@ -34,8 +34,12 @@ import java.util.List;
  * </ul>
  *
  * <p>How the figures are made. Usage is read in 1-minute buckets (1-hour buckets for the part of a
- * span longer than 24 hours, after an outage) grouped by model (and batch for completions), and
- * priced with {@link OpenAiPrices} (batch at half price). The detector remembers what it has
+ * span longer than 24 hours, after an outage) grouped by model, project and API key (and batch and
+ * service tier for completions), and priced with {@link OpenAiPrices}: batch at half price, the
+ * {@code flex} and {@code priority} tiers and audio and image tokens at the table's prices. Each
+ * item is a model with its non-standard tier, project and key, such as
+ * {@code gpt-5-mini (priority tier, project proj_abc, key key_xyz)}, so the monitor's spike alert
+ * names the project and key that spend most. The detector remembers what it has
  * counted per bucket and model, so each report holds exactly the usage that appeared since the
  * last poll, late rows included, and nothing twice; on the first poll, buckets that ended before
  * {@code since} are taken as already spent. The report covers {@code since} to {@code now}.
@@ -44,7 +48,7 @@ import java.util.List;
  * detector compares what OpenAI billed with what it has reported (estimates plus earlier
  * adjustments); when the bill is higher, the difference is added to the current report as the
  * item {@code costs_api.reconciliation}, so the day's total reported equals the bill (unknown
- * models, tools, audio priced at text rates). When the bill is lower (it lags), nothing is taken
+ * models, tools). When the bill is lower (it lags), nothing is taken
  * back: the estimate stands. On a day the detector did not watch from midnight, the part of the
  * bill it cannot explain on its first reading is taken as spent before it started, not reported.
  *

@@ -11,10 +11,16 @@ import java.util.List;
  * Reads Stripe's balance transactions created since the last poll ({@code "type": "stripe"}) with
  * a secret key, or a restricted key with "Balance: read", in {@code STRIPE_API_KEY}.
  *
- * <p>The cost is what Stripe charged: the {@code fee} of every transaction plus the transactions
- * that are fees themselves ({@code reporting_category: fee}, such as {@code stripe_fee} billing
- * usage fees), never below zero for a poll. Units: {@code transactions}, {@code volume_usd}
- * (gross charges) and {@code fees_usd}; one item per transaction type. Amounts are in the
+ * <p>The cost is what Stripe charged: Stripe's own fees in every transaction's
+ * {@code fee_details} ({@code stripe_fee}, {@code payment_method_passthrough_fee}; the whole
+ * {@code fee} when a transaction has no details) plus the transactions that are fees themselves
+ * ({@code reporting_category: fee}, such as {@code stripe_fee} billing usage fees). On Connect
+ * accounts {@code fee} also holds the platform's application fee and tax on fees: those are
+ * reported apart as {@code application_fees_usd} and {@code fee_tax_usd}, not as cost. Fee credits
+ * (negative fee parts, fee transactions with a positive amount) are reported as
+ * {@code fee_credits_usd} and never subtracted, so a credit cannot cancel a burst of new fees.
+ * Units: {@code transactions}, {@code volume_usd} (gross charges), {@code fees_usd} and the three
+ * above; one item per transaction type. Amounts are in the
  * currency's minor units (zero-decimal currencies such as JPY, three-decimal ones such as KWD).
  *
  * <p>Settings: {@code usd_rate}, required for any currency other than USD: US dollars per unit of

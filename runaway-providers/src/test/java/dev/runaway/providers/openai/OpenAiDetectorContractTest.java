@@ -129,7 +129,7 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
     RecordedRequest first = stub.requestsTo(USAGE + "completions").get(0);
     assertThat(first.header("Authorization")).contains("Bearer " + SECRET);
     assertThat(first.param("bucket_width")).contains("1m");
-    assertThat(first.params("group_by[]")).containsExactly("model", "batch");
+    assertThat(first.params("group_by[]")).containsExactly("model", "batch", "service_tier", "project_id", "api_key_id");
     assertThat(first.param("limit")).contains("20");
     assertThat(stub.requestsTo(USAGE + "completions").get(1).param("page")).contains("page_AAAAAGimgQAAAAAAaKZ_gA==");
     assertThat(stub.requestsTo(COSTS).get(0).param("bucket_width")).contains("1d");

@@ -153,8 +153,9 @@ final class VercelDetectorContractTest extends DetectorContractTest {
     assertThat(report.units()).containsEntry("serverless_function_execution.gb_seconds", 1_000_000.0)
         .containsEntry("fast_data_transfer.gb", 21.0).containsEntry("image_optimization.images", 1700.0)
         .containsEntry("credits.usd", 5.0).doesNotContainKey("edge_middleware_invocations.quantity");
-    assertThat(report.items()).extracting(UsageItem::name).containsExactly("Serverless Function Execution",
-        "Fast Data Transfer", "Edge Middleware Invocations", "Image Optimization", "Sales Tax");
+    assertThat(report.items()).extracting(UsageItem::name).containsExactly(
+        "Serverless Function Execution (project web)", "Fast Data Transfer (project web)",
+        "Edge Middleware Invocations", "Image Optimization", "Sales Tax");
     assertThat(report.items().get(1).cost()).isEqualTo(Cost.usd("3.15"));
     RecordedRequest r = stub.requests().get(0);
     assertThat(r.method()).isEqualTo("GET");

@@ -55,12 +55,6 @@ final class CheckCommand implements Callable<Integer> {
     }
     Duration timeout = Duration.ofSeconds(timeoutSeconds);
     MonitorConfig config = files.load();
-    out.printf(Locale.ROOT, "Config %s: valid; %d service%s, monitoring_interval %d s, notifications: %s%n",
-        files.config, config.services().size(), config.services().size() == 1 ? "" : "s",
-        config.monitoringInterval().toSeconds(),
-        config.notifications().isEmpty() ? "none (alerts go to the log)" : String.join(", ",
-            config.notifications().keySet()));
-    config.warnings().forEach(w -> out.println("  warning: " + w));
 
     Credentials credentials = files.credentials();
     List<Alert> raised = new CopyOnWriteArrayList<>();
@@ -73,7 +67,16 @@ final class CheckCommand implements Callable<Integer> {
         .alertSink(raised::add)
         .pollTimeout(timeout)
         .minPollSpacing(Duration.ZERO)
+        .keepBaselines(false) // a one-off poll: leave state_dir to the running monitor
         .build()) {
+      // Only now is the config known to be valid: building the monitor checks every provider's
+      // settings, and a ConfigException from there must not follow a line saying "valid".
+      out.printf(Locale.ROOT, "Config %s: valid; %d service%s, monitoring_interval %d s, notifications: %s%n",
+          files.config, config.services().size(), config.services().size() == 1 ? "" : "s",
+          config.monitoringInterval().toSeconds(),
+          config.notifications().isEmpty() ? "none (alerts go to the log)" : String.join(", ",
+              config.notifications().keySet()));
+      config.warnings().forEach(w -> out.println("  warning: " + w));
       notifiers = ConfiguredNotifiers.create(config, credentials);
 
       out.println();

@@ -41,6 +41,10 @@ final class DemoCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}); a missing file is fine.")
   Path envFile;
 
+  @Option(names = "--plain", description = "Print plain lines, no live status line, even on a terminal (the"
+      + " default when the output is not a terminal).")
+  boolean plain;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -56,7 +60,9 @@ final class DemoCommand implements Callable<Integer> {
     if (telegram != null) {
       extra.add(telegram);
     }
-    Demo.Result r = new Demo(out, !fast, OpenAiCosts.extractor(), extra).run();
+    // A live status line redrawn with \r only on a terminal; a pipe or a file gets plain lines.
+    boolean live = !plain && System.console() != null;
+    Demo.Result r = new Demo(out, !fast, OpenAiCosts.extractor(), extra, live).run();
     out.flush();
     return r.stopped() ? Main.OK : Main.FAILURE;
   }

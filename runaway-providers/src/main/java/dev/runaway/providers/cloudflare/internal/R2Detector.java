@@ -64,7 +64,7 @@ public final class R2Detector implements Detector {
   /** One of the two datasets a poll reads. */
   private enum Dataset {
     OPS("ops", "r2OperationsAdaptiveGroups", "orderBy: [bucketName_ASC, actionType_ASC]",
-        "sum { requests } dimensions { actionType bucketName }"),
+        "sum { requests } dimensions { actionType actionStatus responseStatusCode bucketName }"),
     STORAGE("storage", "r2StorageAdaptiveGroups", "orderBy: [bucketName_ASC, datetime_ASC]",
         "max { payloadSize metadataSize objectCount uploadCount } dimensions { bucketName datetime }");
 
@@ -102,7 +102,7 @@ public final class R2Detector implements Detector {
     this.tokenEnv = token.name();
     ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
         "timeout_seconds", "connect_timeout_seconds", "max_pages", "account_id", "bucket", "token_env", "prices",
-        "free_tier", "storage_class", "action_classes", "page_size"));
+        "free_tier", "storage_class", "bucket_storage_classes", "action_classes", "page_size"));
     String account = top.requireString("account_id", "the Cloudflare account id (32 hex digits, from the "
         + "dashboard's URL or Account Home)").toLowerCase(Locale.ROOT);
     if (!account.matches("[0-9a-f]{32}")) {
@@ -201,20 +201,30 @@ public final class R2Detector implements Detector {
     if (!until.isAfter(start)) {
       return UsageReport.empty(service, month.start(), ctx.now());
     }
-    List<JsonNode> ops = fetch(Dataset.OPS, start, until);
-    List<JsonNode> storage = fetch(Dataset.STORAGE, start, until);
-
-    Map<String, BigDecimal> byClass = new LinkedHashMap<>();
-    byClass.put("A", BigDecimal.ZERO);
-    byClass.put("B", BigDecimal.ZERO);
-    byClass.put("free", BigDecimal.ZERO);
+    // Operations by storage class ("standard", "infrequent_access") and operation class.
+    Map<String, Map<String, BigDecimal>> ops = new LinkedHashMap<>();
+    for (String sc : List.of(R2Pricing.STANDARD, R2Pricing.INFREQUENT)) {
+      Map<String, BigDecimal> m = new LinkedHashMap<>();
+      m.put("A", BigDecimal.ZERO);
+      m.put("B", BigDecimal.ZERO);
+      m.put("free", BigDecimal.ZERO);
+      ops.put(sc, m);
+    }
     Map<String, Double> unclassified = new LinkedHashMap<>();
-    for (JsonNode row : ops) {
-      String action = row.path("dimensions").path("actionType").asText("");
+    BigDecimal unbilled = BigDecimal.ZERO;
+    for (JsonNode row : fetch(Dataset.OPS, start, until)) {
+      JsonNode dims = row.path("dimensions");
+      String action = dims.path("actionType").asText("");
       JsonNode n = row.path("sum").path("requests");
       if (!n.isNumber()) {
         throw client.failure(Kind.BAD_RESPONSE, "an r2OperationsAdaptiveGroups row without a numeric sum.requests",
             null);
+      }
+      int status = dims.path("responseStatusCode").asInt(0);
+      if (status == 401 || status == 403) {
+        // R2 does not bill requests that fail authentication or authorization (r2/pricing.mdx).
+        unbilled = unbilled.add(n.decimalValue());
+        continue;
       }
       String c = pricing.classOf(action);
       if (c == null) {
@@ -224,33 +234,55 @@ public final class R2Detector implements Detector {
             + "Class A, the dearer class. Classify it under action_classes in the service's settings.", service,
             action);
       }
-      byClass.merge(c, n.decimalValue(), BigDecimal::add);
+      ops.get(pricing.storageClassOf(dims.path("bucketName").asText(""))).merge(c, n.decimalValue(), BigDecimal::add);
     }
-    BigDecimal gbMonths = gbMonths(storage, month, start, until);
+    Map<String, BigDecimal> perBucket = gbMonths(fetch(Dataset.STORAGE, start, until), month, start, until);
+    Map<String, BigDecimal> gbByClass = new LinkedHashMap<>();
+    gbByClass.put(R2Pricing.STANDARD, BigDecimal.ZERO);
+    gbByClass.put(R2Pricing.INFREQUENT, BigDecimal.ZERO);
+    perBucket.forEach((b, gb) -> gbByClass.merge(pricing.storageClassOf(b), gb, BigDecimal::add));
 
-    BigDecimal a = byClass.get("A");
-    BigDecimal b = byClass.get("B");
-    Cost costA = Money.times(a.subtract(BigDecimal.valueOf(pricing.freeClassA())).max(BigDecimal.ZERO),
-        pricing.classAPerMillion().divide(MILLION));
-    Cost costB = Money.times(b.subtract(BigDecimal.valueOf(pricing.freeClassB())).max(BigDecimal.ZERO),
-        pricing.classBPerMillion().divide(MILLION));
-    Cost costStorage = Money.times(gbMonths.subtract(pricing.freeGbMonths()).max(BigDecimal.ZERO),
-        pricing.storageGbMonth());
+    // The free tier covers Standard storage only.
+    Map<String, BigDecimal> std = ops.get(R2Pricing.STANDARD);
+    Map<String, BigDecimal> ia = ops.get(R2Pricing.INFREQUENT);
+    R2Pricing.Rates sr = pricing.rates(R2Pricing.STANDARD);
+    R2Pricing.Rates ir = pricing.rates(R2Pricing.INFREQUENT);
+    Cost costA = Money.times(std.get("A").subtract(BigDecimal.valueOf(pricing.freeClassA())).max(BigDecimal.ZERO),
+        sr.classAPerMillion().divide(MILLION)).plus(Money.times(ia.get("A"), ir.classAPerMillion().divide(MILLION)));
+    Cost costB = Money.times(std.get("B").subtract(BigDecimal.valueOf(pricing.freeClassB())).max(BigDecimal.ZERO),
+        sr.classBPerMillion().divide(MILLION)).plus(Money.times(ia.get("B"), ir.classBPerMillion().divide(MILLION)));
+    Cost costStorage = Money.times(gbByClass.get(R2Pricing.STANDARD).subtract(pricing.freeGbMonths())
+        .max(BigDecimal.ZERO), sr.storageGbMonth())
+        .plus(Money.times(gbByClass.get(R2Pricing.INFREQUENT), ir.storageGbMonth()));
 
+    BigDecimal a = std.get("A").add(ia.get("A"));
+    BigDecimal b = std.get("B").add(ia.get("B"));
+    BigDecimal free = std.get("free").add(ia.get("free"));
+    BigDecimal gbMonths = gbByClass.get(R2Pricing.STANDARD).add(gbByClass.get(R2Pricing.INFREQUENT));
     Map<String, Double> units = new LinkedHashMap<>();
     units.put("operations.class_a", a.doubleValue());
     units.put("operations.class_b", b.doubleValue());
-    units.put("operations.free", byClass.get("free").doubleValue());
-    units.put("requests", a.add(b).add(byClass.get("free")).doubleValue());
+    units.put("operations.free", free.doubleValue());
+    units.put("operations.unbilled", unbilled.doubleValue());
+    units.put("requests", a.add(b).add(free).add(unbilled).doubleValue());
     units.put("storage.gb_month", gbMonths.doubleValue());
+    if (gbByClass.get(R2Pricing.INFREQUENT).signum() > 0 || ia.values().stream().anyMatch(v -> v.signum() > 0)) {
+      units.put("infrequent_access.operations.class_a", ia.get("A").doubleValue());
+      units.put("infrequent_access.operations.class_b", ia.get("B").doubleValue());
+      units.put("infrequent_access.storage.gb_month", gbByClass.get(R2Pricing.INFREQUENT).doubleValue());
+    }
     Map<String, Double> aUnits = new LinkedHashMap<>();
     aUnits.put("operations", a.doubleValue());
     aUnits.putAll(unclassified);
-    List<UsageItem> items = List.of(
+    List<UsageItem> items = new ArrayList<>(List.of(
         new UsageItem("Class A operations", costA, aUnits),
         new UsageItem("Class B operations", costB, Map.of("operations", b.doubleValue())),
-        new UsageItem("Free operations", Cost.ZERO, Map.of("operations", byClass.get("free").doubleValue())),
-        new UsageItem("Storage", costStorage, Map.of("gb_month", gbMonths.doubleValue())));
+        new UsageItem("Free operations", Cost.ZERO, Map.of("operations", free.doubleValue())),
+        new UsageItem("Storage", costStorage, Map.of("gb_month", gbMonths.doubleValue()))));
+    if (unbilled.signum() > 0) {
+      items.add(new UsageItem("Unbilled operations (failed authentication)", Cost.ZERO,
+          Map.of("operations", unbilled.doubleValue())));
+    }
     return new UsageReport(service, month.start(), ctx.now(), costA.plus(costB).plus(costStorage), units, items);
   }
 
@@ -259,8 +291,8 @@ public final class R2Detector implements Detector {
    * the level last seen), the buckets summed, each day weighted by the part of it inside the read
    * span, divided by R2's 30-day month.
    */
-  private BigDecimal gbMonths(List<JsonNode> rows, CumulativeBucket month, Instant start, Instant until)
-      throws PollException {
+  private Map<String, BigDecimal> gbMonths(List<JsonNode> rows, CumulativeBucket month, Instant start,
+      Instant until) throws PollException {
     Map<String, TreeMap<Instant, BigDecimal>> samples = new HashMap<>();
     for (JsonNode row : rows) {
       JsonNode dims = row.path("dimensions");
@@ -281,8 +313,10 @@ public final class R2Detector implements Detector {
       samples.computeIfAbsent(dims.path("bucketName").asText(""), k -> new TreeMap<>())
           .merge(at, size.decimalValue(), BigDecimal::max);
     }
-    BigDecimal byteDays = BigDecimal.ZERO;
-    for (TreeMap<Instant, BigDecimal> bucketSamples : samples.values()) {
+    Map<String, BigDecimal> out = new LinkedHashMap<>();
+    for (Map.Entry<String, TreeMap<Instant, BigDecimal>> entry : samples.entrySet()) {
+      TreeMap<Instant, BigDecimal> bucketSamples = entry.getValue();
+      BigDecimal byteDays = BigDecimal.ZERO;
       BigDecimal level = BigDecimal.ZERO;
       for (LocalDate d = LocalDate.ofInstant(month.start(), ZoneOffset.UTC);
           d.atStartOfDay(ZoneOffset.UTC).toInstant().isBefore(until); d = d.plusDays(1)) {
@@ -303,34 +337,26 @@ public final class R2Detector implements Detector {
             .divide(NANOS_PER_DAY, SCALE, RoundingMode.HALF_UP);
         byteDays = byteDays.add(peak.multiply(weight));
       }
+      out.put(entry.getKey(), byteDays.divide(BYTES_PER_GB, SCALE, RoundingMode.HALF_UP)
+          .divide(DAYS_PER_MONTH, SCALE, RoundingMode.HALF_UP));
     }
-    return byteDays.divide(BYTES_PER_GB, SCALE, RoundingMode.HALF_UP)
-        .divide(DAYS_PER_MONTH, SCALE, RoundingMode.HALF_UP);
+    return out;
   }
 
-  /** Reads every group of a dataset, page after page (keyset on bucketName: the API has no cursors). */
+  /**
+   * Reads every group of a dataset, page after page. The API has no cursors: a page is a keyset
+   * on {@code bucketName}, the next one starting again at the last bucket seen (whose groups may
+   * have been cut). A storage bucket with more samples in the month than a page holds is then read
+   * on its own, page after page by {@code datetime}, and the next page starts after it.
+   */
   private List<JsonNode> fetch(Dataset dataset, Instant start, Instant until)
       throws PollException, InterruptedException {
     List<JsonNode> out = new ArrayList<>();
     String after = null;
-    for (int page = 1; ; page++) {
-      if (page > MAX_PAGES) {
-        throw client.failure(Kind.BAD_RESPONSE, dataset.field + " has more than " + MAX_PAGES + " pages of "
-            + pageSize + " groups", null);
-      }
-      ApiResponse r = client.send(ApiRequest.post("/graphql", body(dataset, start, until, after)));
-      JsonNode accounts = r.json().path("data").path("viewer").path("accounts");
-      if (!accounts.isArray()) {
-        throw r.unexpected("no 'data.viewer.accounts' array");
-      }
-      if (accounts.size() == 0) {
-        throw client.failure(Kind.MISCONFIGURED, "Cloudflare returned no account " + accountTag + "; check "
-            + "account_id and that " + tokenEnv + " may read its analytics", null);
-      }
-      JsonNode rows = accounts.get(0).path(dataset.alias);
-      if (!rows.isArray()) {
-        throw r.unexpected("no '" + dataset.alias + "' array for " + dataset.field);
-      }
+    boolean afterExclusive = false;
+    int[] pages = {0};
+    while (true) {
+      JsonNode rows = page(dataset, pages, body(dataset, start, until, after, afterExclusive, null, null));
       if (rows.size() < pageSize) {
         rows.forEach(out::add);
         return out;
@@ -343,15 +369,61 @@ public final class R2Detector implements Detector {
           kept++;
         }
       }
-      if (kept == 0 || last.equals(after)) {
-        throw client.failure(Kind.BAD_RESPONSE, dataset.field + " has more than " + pageSize + " groups for bucket '"
-            + last + "' alone; raise page_size (at most " + MAX_LIMIT + ")", null);
+      if (kept == 0 || !afterExclusive && last.equals(after)) {
+        if (dataset != Dataset.STORAGE) {
+          throw client.failure(Kind.BAD_RESPONSE, dataset.field + " has more than " + pageSize + " groups for bucket '"
+              + last + "' alone; raise page_size (at most " + MAX_LIMIT + ")", null);
+        }
+        // One bucket's samples fill the page: the rest of that bucket, by time.
+        JsonNode part = rows;
+        while (true) {
+          String lastTime = null;
+          for (JsonNode row : part) {
+            if (row.path("dimensions").path("bucketName").asText("").equals(last)) {
+              out.add(row);
+              lastTime = row.path("dimensions").path("datetime").asText(null);
+            }
+          }
+          if (part.size() < pageSize) {
+            break;
+          }
+          if (lastTime == null) {
+            throw client.failure(Kind.BAD_RESPONSE, dataset.field + " returned a full page without datetime", null);
+          }
+          part = page(dataset, pages, body(dataset, start, until, null, false, last, lastTime));
+        }
+        after = last;
+        afterExclusive = true;
+        continue;
       }
       after = last;
+      afterExclusive = false;
     }
   }
 
-  private String body(Dataset dataset, Instant start, Instant until, String after) {
+  private JsonNode page(Dataset dataset, int[] pages, String body) throws PollException, InterruptedException {
+    if (++pages[0] > MAX_PAGES) {
+      throw client.failure(Kind.BAD_RESPONSE, dataset.field + " has more than " + MAX_PAGES + " pages of "
+          + pageSize + " groups", null);
+    }
+    ApiResponse r = client.send(ApiRequest.post("/graphql", body));
+    JsonNode accounts = r.json().path("data").path("viewer").path("accounts");
+    if (!accounts.isArray()) {
+      throw r.unexpected("no 'data.viewer.accounts' array");
+    }
+    if (accounts.size() == 0) {
+      throw client.failure(Kind.MISCONFIGURED, "Cloudflare returned no account " + accountTag + "; check "
+          + "account_id and that " + tokenEnv + " may read its analytics", null);
+    }
+    JsonNode rows = accounts.get(0).path(dataset.alias);
+    if (!rows.isArray()) {
+      throw r.unexpected("no '" + dataset.alias + "' array for " + dataset.field);
+    }
+    return rows;
+  }
+
+  private String body(Dataset dataset, Instant start, Instant until, String after, boolean afterExclusive,
+      String inBucket, String afterTime) {
     StringBuilder vars = new StringBuilder("$accountTag: string!, $start: Time!, $end: Time!");
     StringBuilder filter = new StringBuilder("datetime_geq: $start, datetime_lt: $end");
     if (bucket != null) {
@@ -360,7 +432,15 @@ public final class R2Detector implements Detector {
     }
     if (after != null) {
       vars.append(", $after: string");
-      filter.append(", bucketName_geq: $after");
+      filter.append(afterExclusive ? ", bucketName_gt: $after" : ", bucketName_geq: $after");
+    }
+    if (inBucket != null && bucket == null) {
+      vars.append(", $inBucket: string");
+      filter.append(", bucketName: $inBucket");
+    }
+    if (afterTime != null) {
+      vars.append(", $afterTime: Time");
+      filter.append(", datetime_gt: $afterTime");
     }
     String query = "query R2Usage(" + vars + ") { viewer { accounts(filter: { accountTag: $accountTag }) { "
         + dataset.alias + ": " + dataset.field + "(limit: " + pageSize + ", filter: { " + filter + " }, "
@@ -376,6 +456,12 @@ public final class R2Detector implements Detector {
     }
     if (after != null) {
       v.put("after", after);
+    }
+    if (inBucket != null && bucket == null) {
+      v.put("inBucket", inBucket);
+    }
+    if (afterTime != null) {
+      v.put("afterTime", afterTime);
     }
     try {
       return Json.MAPPER.writeValueAsString(body);

@@ -9,19 +9,39 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * R2's prices, free tier and operation classes, from {@code r2/pricing.mdx} with the config's
- * overrides (cloudflare-r2.md §2.6).
+ * R2's prices, free tier, operation classes and storage class per bucket, from
+ * {@code r2/pricing.mdx} with the config's overrides (cloudflare-r2.md §2.6).
  *
- * @param classAPerMillion USD per million Class A operations
- * @param classBPerMillion USD per million Class B operations
- * @param storageGbMonth USD per GB-month
- * @param freeClassA Class A operations free each month
- * @param freeClassB Class B operations free each month
- * @param freeGbMonths GB-months free each month
+ * @param standard the Standard storage class's prices
+ * @param infrequent the Infrequent Access storage class's prices
+ * @param defaultClass the storage class of a bucket not named in {@code bucketClasses}:
+ *     {@code standard} or {@code infrequent_access}
+ * @param bucketClasses storage class by bucket name
+ * @param freeClassA Class A operations free each month (Standard only)
+ * @param freeClassB Class B operations free each month (Standard only)
+ * @param freeGbMonths GB-months free each month (Standard only)
  * @param classes operation class by action type: {@code A}, {@code B} or {@code free}
  */
-record R2Pricing(BigDecimal classAPerMillion, BigDecimal classBPerMillion, BigDecimal storageGbMonth,
+record R2Pricing(Rates standard, Rates infrequent, String defaultClass, Map<String, String> bucketClasses,
     long freeClassA, long freeClassB, BigDecimal freeGbMonths, Map<String, String> classes) {
+
+  /** The storage class names of the settings. */
+  static final String STANDARD = "standard";
+  static final String INFREQUENT = "infrequent_access";
+
+  /**
+   * One storage class's prices.
+   *
+   * @param classAPerMillion USD per million Class A operations
+   * @param classBPerMillion USD per million Class B operations
+   * @param storageGbMonth USD per GB-month
+   */
+  record Rates(BigDecimal classAPerMillion, BigDecimal classBPerMillion, BigDecimal storageGbMonth) {}
+
+  /** Published Standard prices. */
+  static final Rates STANDARD_RATES = new Rates(new BigDecimal("4.50"), new BigDecimal("0.36"), new BigDecimal("0.015"));
+  /** Published Infrequent Access prices (its retrieval fee per GB is not counted). */
+  static final Rates INFREQUENT_RATES = new Rates(new BigDecimal("9.00"), new BigDecimal("0.90"), new BigDecimal("0.01"));
 
   /** The classes of r2/pricing.mdx, plus the spellings the analytics datasets use for some. */
   static final Map<String, String> PUBLISHED_CLASSES;
@@ -54,15 +74,22 @@ record R2Pricing(BigDecimal classAPerMillion, BigDecimal classBPerMillion, BigDe
    * @return the pricing
    */
   static R2Pricing parse(ConfigReader top, boolean bucketScoped) {
-    String storageClass = top.choice("storage_class", "standard", List.of("standard", "infrequent_access"));
-    boolean standard = storageClass.equals("standard");
+    String storageClass = top.choice("storage_class", STANDARD, List.of(STANDARD, INFREQUENT));
+    boolean standard = storageClass.equals(STANDARD);
     ConfigReader p = top.object("prices").allowOnly(Set.of("class_a_per_million", "class_b_per_million",
         "storage_gb_month"));
-    BigDecimal a = p.nonNegativeDecimal("class_a_per_million").orElse(new BigDecimal(standard ? "4.50" : "9.00"));
-    BigDecimal b = p.nonNegativeDecimal("class_b_per_million").orElse(new BigDecimal(standard ? "0.36" : "0.90"));
-    BigDecimal s = p.nonNegativeDecimal("storage_gb_month").orElse(new BigDecimal(standard ? "0.015" : "0.01"));
+    // prices override the rates of storage_class, the class of every bucket not listed apart.
+    Rates base = standard ? STANDARD_RATES : INFREQUENT_RATES;
+    Rates overridden = new Rates(p.nonNegativeDecimal("class_a_per_million").orElse(base.classAPerMillion()),
+        p.nonNegativeDecimal("class_b_per_million").orElse(base.classBPerMillion()),
+        p.nonNegativeDecimal("storage_gb_month").orElse(base.storageGbMonth()));
+    Map<String, String> perBucket = new HashMap<>();
+    ConfigReader bc = top.object("bucket_storage_classes");
+    for (String b : bc.keys()) {
+      perBucket.put(b, bc.choice(b, STANDARD, List.of(STANDARD, INFREQUENT)));
+    }
     boolean freeTier = top.bool("free_tier", standard && !bucketScoped);
-    if (freeTier && !standard) {
+    if (freeTier && !standard && !perBucket.containsValue(STANDARD)) {
       throw top.error("free_tier", "must be false with storage_class infrequent_access: R2's free tier covers "
           + "Standard storage only");
     }
@@ -77,8 +104,29 @@ record R2Pricing(BigDecimal classAPerMillion, BigDecimal classBPerMillion, BigDe
       }
       classes.put(action, norm);
     }
-    return new R2Pricing(a, b, s, freeTier ? 1_000_000L : 0L, freeTier ? 10_000_000L : 0L,
+    return new R2Pricing(standard ? overridden : STANDARD_RATES, standard ? INFREQUENT_RATES : overridden,
+        storageClass, Map.copyOf(perBucket), freeTier ? 1_000_000L : 0L, freeTier ? 10_000_000L : 0L,
         freeTier ? BigDecimal.TEN : BigDecimal.ZERO, Map.copyOf(classes));
+  }
+
+  /**
+   * Returns a bucket's storage class.
+   *
+   * @param bucket the bucket name
+   * @return {@link #STANDARD} or {@link #INFREQUENT}
+   */
+  String storageClassOf(String bucket) {
+    return bucketClasses.getOrDefault(bucket, defaultClass);
+  }
+
+  /**
+   * Returns a storage class's prices.
+   *
+   * @param storageClass {@link #STANDARD} or {@link #INFREQUENT}
+   * @return the prices
+   */
+  Rates rates(String storageClass) {
+    return storageClass.equals(STANDARD) ? standard : infrequent;
   }
 
   /**

@@ -39,19 +39,25 @@ import java.util.Set;
  */
 public final class GitHubActionsDetector implements Detector {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GitHubActionsDetector.class);
+
   private static final String LEGACY_HINT = "the product-specific billing endpoints "
       + "(/orgs/{org}/settings/billing/actions) were retired; Runaway Guard reads the enhanced billing usage report "
       + "(/organizations/{org}/settings/billing/usage, or /users/{user}/settings/billing/usage). If base_url points at "
       + "a GitHub Enterprise Server, check that it has the enhanced billing platform";
 
   /** What was seen of one SKU on one day. */
-  private record Sku(BigDecimal net, BigDecimal quantity, String unitType) {}
+  private record Sku(BigDecimal net, BigDecimal gross, BigDecimal quantity, String unitType, boolean copilot) {}
+
+  /** The most runs GitHub lists for a query with {@code created=} (github-actions.md section 2.4). */
+  static final int LISTING_CAP = 1000;
 
   private final String service;
   private final String billingPath;
   private final List<String> repositories;
   private final ApiClient client;
   private final ContextTicker ticker = new ContextTicker();
+  private final dev.runaway.providers.internal.WarnOnce warnings = new dev.runaway.providers.internal.WarnOnce(LOG);
   private final Map<LocalDate, Map<String, Sku>> seen = new HashMap<>();
   private boolean polledBefore;
 
@@ -124,32 +130,41 @@ public final class GitHubActionsDetector implements Detector {
       List<LocalDate> dates = polledBefore && seen.containsKey(today.minusDays(1))
           ? List.of(today.minusDays(1), today) : List.of(today);
       Map<String, BigDecimal[]> growth = new LinkedHashMap<>();
-      Map<String, String> unitTypes = new HashMap<>();
+      Map<String, Sku> kinds = new HashMap<>();
       for (LocalDate d : dates) {
         Map<String, Sku> now = billing(d);
         read.put(d, now);
         Map<String, Sku> before = seen.getOrDefault(d, Map.of());
         for (Map.Entry<String, Sku> e : now.entrySet()) {
           Sku prev = before.get(e.getKey());
-          BigDecimal net = e.getValue().net().subtract(prev == null ? BigDecimal.ZERO : prev.net()).max(BigDecimal.ZERO);
-          BigDecimal qty = e.getValue().quantity().subtract(prev == null ? BigDecimal.ZERO : prev.quantity())
-              .max(BigDecimal.ZERO);
-          BigDecimal[] g = growth.computeIfAbsent(e.getKey(), k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
-          g[0] = g[0].add(net);
-          g[1] = g[1].add(qty);
-          unitTypes.put(e.getKey(), e.getValue().unitType());
+          Sku cur = e.getValue();
+          BigDecimal[] g = growth.computeIfAbsent(e.getKey(), k -> new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO,
+              BigDecimal.ZERO});
+          g[0] = g[0].add(grown(cur.net(), prev == null ? null : prev.net()));
+          g[1] = g[1].add(grown(cur.quantity(), prev == null ? null : prev.quantity()));
+          g[2] = g[2].add(grown(cur.gross(), prev == null ? null : prev.gross()));
+          kinds.put(e.getKey(), cur);
         }
       }
+      BigDecimal gross = BigDecimal.ZERO;
       for (Map.Entry<String, BigDecimal[]> e : growth.entrySet()) {
         Cost cost = Money.usd(e.getValue()[0]);
-        String unit = unitName(unitTypes.get(e.getKey()));
+        Sku kind = kinds.get(e.getKey());
+        String unit = kind.copilot() ? "copilot.premium_requests" : unitName(kind.unitType());
         double qty = e.getValue()[1].doubleValue();
-        if (unit.equals("minutes")) {
-          units.merge("minutes", qty, Double::sum);
+        if (unit.equals("minutes") || kind.copilot()) {
+          units.merge(unit, qty, Double::sum);
         }
-        items.add(new UsageItem(e.getKey(), cost, Map.of(unit, qty)));
+        Map<String, Double> itemUnits = new LinkedHashMap<>();
+        itemUnits.put(unit, qty);
+        itemUnits.put(UsageReport.DETECTION_COST_UNIT, e.getValue()[2].doubleValue());
+        items.add(new UsageItem(e.getKey(), cost, itemUnits));
         total = total.plus(cost);
+        gross = gross.add(e.getValue()[2]);
       }
+      // netAmount stays $0 while usage is inside the included minutes: the meter judges the gross
+      // amount, so a loop shows before the quota is gone; the cost reported is what is billed.
+      units.put(UsageReport.DETECTION_COST_UNIT, gross.doubleValue());
     }
     if (!repositories.isEmpty()) {
       units.put("runs.created", 0.0);
@@ -171,6 +186,10 @@ public final class GitHubActionsDetector implements Detector {
     return new UsageReport(service, from, ctx.now(), total, units, items);
   }
 
+  private static BigDecimal grown(BigDecimal now, BigDecimal before) {
+    return now.subtract(before == null ? BigDecimal.ZERO : before).max(BigDecimal.ZERO);
+  }
+
   private static String unitName(String unitType) {
     String u = unitType == null ? "quantity" : unitType.toLowerCase(Locale.ROOT);
     return u.equals("minutes") ? "minutes" : u;
@@ -185,7 +204,11 @@ public final class GitHubActionsDetector implements Detector {
     }
     Map<String, Sku> out = new LinkedHashMap<>();
     for (JsonNode i : items) {
-      if (!i.path("product").asText().equalsIgnoreCase("actions")) {
+      String product = i.path("product").asText();
+      String sku = i.path("sku").asText("");
+      // Copilot premium requests, when the report has them: a coding agent in a loop burns these.
+      boolean copilot = product.equalsIgnoreCase("copilot") && sku.toLowerCase(Locale.ROOT).contains("premium request");
+      if (!product.equalsIgnoreCase("actions") && !copilot) {
         continue;
       }
       String date = i.path("date").asText("");
@@ -193,14 +216,22 @@ public final class GitHubActionsDetector implements Detector {
         continue;
       }
       JsonNode net = i.path("netAmount");
-      JsonNode qty = i.path("quantity");
+      JsonNode qty = i.path("quantity").isNumber() ? i.path("quantity") : i.path("grossQuantity");
       if (!net.isNumber() || !qty.isNumber()) {
-        throw r.unexpected("an Actions item without numeric 'netAmount' and 'quantity'");
+        throw r.unexpected("an " + product + " item without numeric 'netAmount' and 'quantity'");
       }
-      String sku = i.path("sku").asText("Actions");
-      Sku prev = out.get(sku);
-      out.put(sku, new Sku(net.decimalValue().add(prev == null ? BigDecimal.ZERO : prev.net()),
-          qty.decimalValue().add(prev == null ? BigDecimal.ZERO : prev.quantity()), i.path("unitType").asText(null)));
+      // grossAmount is required by the schema; an item without it is valued at its net amount.
+      BigDecimal grossAmount = i.path("grossAmount").isNumber() ? i.path("grossAmount").decimalValue()
+          : net.decimalValue();
+      String key = sku.isEmpty() ? product : sku;
+      if (copilot && i.path("model").isTextual()) {
+        key = key + " (" + i.path("model").asText() + ")";
+      }
+      Sku prev = out.get(key);
+      out.put(key, new Sku(net.decimalValue().add(prev == null ? BigDecimal.ZERO : prev.net()),
+          grossAmount.add(prev == null ? BigDecimal.ZERO : prev.gross()),
+          qty.decimalValue().add(prev == null ? BigDecimal.ZERO : prev.quantity()), i.path("unitType").asText(null),
+          copilot));
     }
     return out;
   }
@@ -214,12 +245,19 @@ public final class GitHubActionsDetector implements Detector {
         .withQuery("per_page", 100).withQuery("exclude_pull_requests", "true");
     Map<String, Integer> perWorkflow = new LinkedHashMap<>();
     int created = 0;
+    long totalCount = -1;
+    int listed = 0;
     for (ApiResponse page : client.pages(first, Paginator.linkHeader())) {
-      JsonNode runs = page.json().path("workflow_runs");
+      JsonNode body = page.json();
+      JsonNode runs = body.path("workflow_runs");
       if (!runs.isArray()) {
         throw page.unexpected("no 'workflow_runs' array");
       }
+      if (totalCount < 0 && body.path("total_count").isNumber()) {
+        totalCount = body.path("total_count").asLong();
+      }
       for (JsonNode run : runs) {
+        listed++;
         Instant at;
         try {
           at = Instant.parse(run.path("created_at").asText());
@@ -234,6 +272,18 @@ public final class GitHubActionsDetector implements Detector {
         perWorkflow.merge(repo + ": " + name, 1, Integer::sum);
         created++;
       }
+    }
+    if (totalCount > listed) {
+      // GitHub lists at most 1,000 runs for a created= query, and max_pages may stop earlier;
+      // total_count still says how many there were. Count them all, and say that some were not read.
+      long unread = totalCount - listed;
+      created = (int) Math.min(Integer.MAX_VALUE, created + unread);
+      perWorkflow.merge(repo + ": runs not listed (" + unread + " beyond the " + listed + " read)", (int) Math.min(
+          Integer.MAX_VALUE, unread), Integer::sum);
+      units.merge("runs.unread", (double) unread, Double::sum);
+      warnings.warn("cap:" + repo, "{}: {} created {} workflow runs between {} and {}, more than the {} read (GitHub "
+          + "lists at most {} runs for a created= query); all are counted, but the {} not read are not attributed to "
+          + "a workflow", service, repo, totalCount, since, now, listed, LISTING_CAP, unread);
     }
     units.merge("runs.created", (double) created, Double::sum);
     perWorkflow.forEach((name, n) -> items.add(new UsageItem(name, Cost.ZERO, Map.of("runs.created", (double) n))));

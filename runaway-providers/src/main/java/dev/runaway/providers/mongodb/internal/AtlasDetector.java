@@ -20,6 +20,8 @@ import dev.runaway.providers.http.RateLimitPolicy;
 import dev.runaway.providers.http.internal.DigestAuth;
 import dev.runaway.providers.http.internal.Hosts;
 import dev.runaway.providers.internal.ConfigReader;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -194,6 +196,8 @@ public final class AtlasDetector implements Detector {
     Map<String, Long> itemCents = new LinkedHashMap<>();
     Map<String, Map<String, Double>> itemUnits = new LinkedHashMap<>();
     Map<String, Double> units = new LinkedHashMap<>();
+    long discountTotal = 0;
+    long creditCents = 0;
     for (JsonNode invoice : invoices) {
       JsonNode start = invoice.path("startDate");
       if (start.isTextual()) {
@@ -219,9 +223,20 @@ public final class AtlasDetector implements Detector {
         if (!price.isIntegralNumber()) {
           throw client.failure(Kind.BAD_RESPONSE, "a line item whose totalPriceCents is not a whole number", null);
         }
+        long gross = price.asLong();
+        if (gross < 0) {
+          // A credit line. Counting it would make the cycle's running total go down, and the monitor
+          // would then ignore new charges until they made up for the credit: a runaway hidden behind
+          // a credit. Credits are reported apart, as a quantity.
+          creditCents = Math.addExact(creditCents, -gross);
+          continue;
+        }
+        long discount = discountCents(line, gross);
+        long net = gross - discount;
+        discountTotal = Math.addExact(discountTotal, discount);
         String sku = line.path("sku").asText("").isBlank() ? "unknown SKU" : line.path("sku").asText();
-        cents = Math.addExact(cents, price.asLong());
-        itemCents.merge(sku, price.asLong(), Long::sum);
+        cents = Math.addExact(cents, net);
+        itemCents.merge(sku, net, Long::sum);
         Map<String, Double> iu = itemUnits.computeIfAbsent(sku, k -> new LinkedHashMap<>());
         JsonNode qty = line.path("quantity");
         if (qty.isNumber()) {
@@ -230,6 +245,12 @@ public final class AtlasDetector implements Detector {
           units.merge(slug(sku) + "." + unit, qty.doubleValue(), Double::sum);
         }
       }
+    }
+    if (discountTotal > 0) {
+      units.put("discounts.usd", discountTotal / 100.0);
+    }
+    if (creditCents > 0) {
+      units.put("credits.usd", creditCents / 100.0);
     }
     List<UsageItem> items = new ArrayList<>();
     for (Map.Entry<String, Long> e : itemCents.entrySet()) {
@@ -241,6 +262,36 @@ public final class AtlasDetector implements Detector {
     Instant reportFrom = from == null ? ctx.since() : from.isAfter(ctx.now()) ? ctx.now() : from;
     return new UsageReport(service, reportFrom, ctx.now(), Cost.ofNanos(Math.multiplyExact(cents, NANOS_PER_CENT)),
         units, items);
+  }
+
+  /**
+   * A line item's discount in cents: {@code discountCents} when Atlas gives it, else
+   * {@code percentDiscount} percent of the gross (rounded half up to a cent), never more than the
+   * gross. {@code totalPriceCents} is {@code unitPriceDollars x quantity x 100}, before discounts
+   * (the Atlas Admin API v2 line-item schema).
+   */
+  private long discountCents(JsonNode line, long gross) throws PollException {
+    JsonNode d = line.path("discountCents");
+    if (d.isNumber()) {
+      if (!d.isIntegralNumber() || d.asLong() < 0) {
+        throw client.failure(Kind.BAD_RESPONSE, "a line item whose discountCents is not a whole number of cents"
+            + " at least 0", null);
+      }
+      if (d.asLong() > 0) {
+        return Math.min(gross, d.asLong());
+      }
+    }
+    JsonNode pct = line.path("percentDiscount");
+    if (pct.isNumber() && pct.doubleValue() > 0) {
+      if (!(pct.doubleValue() <= 100)) {
+        throw client.failure(Kind.BAD_RESPONSE, "a line item whose percentDiscount is above 100", null);
+      }
+      // The percentage comes as a float: BigDecimal of its decimal text, so 12.5 stays 12.5.
+      BigDecimal off = BigDecimal.valueOf(gross).multiply(new BigDecimal(pct.asText()))
+          .divide(BigDecimal.valueOf(100), 0, RoundingMode.HALF_UP);
+      return Math.min(gross, off.longValueExact());
+    }
+    return 0;
   }
 
   /** Every pending invoice of every page, with the linked organizations' invoices, each once. */

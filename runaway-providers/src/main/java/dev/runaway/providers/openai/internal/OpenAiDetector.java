@@ -57,20 +57,26 @@ public final class OpenAiDetector implements Detector {
 
   static {
     Map<String, Endpoint> m = new LinkedHashMap<>();
-    m.put("completions", new Endpoint("completions", List.of("model", "batch"), fields(
+    // Every token and request endpoint is also grouped by project and API key, so an alert can say
+    // which one runs away (openai.md section 1.2: grouping keys on every token/request result).
+    m.put("completions", new Endpoint("completions", List.of("model", "batch", "service_tier", "project_id",
+        "api_key_id"), fields(
         "input_tokens", "tokens.input", "input_cached_tokens", "tokens.input_cached",
         "input_cache_write_tokens", "tokens.input_cache_write", "output_tokens", "tokens.output",
+        "input_audio_tokens", "tokens.input_audio", "input_cached_audio_tokens", "tokens.input_cached_audio",
+        "output_audio_tokens", "tokens.output_audio", "input_image_tokens", "tokens.input_image",
+        "input_cached_image_tokens", "tokens.input_cached_image", "output_image_tokens", "tokens.output_image",
         "num_model_requests", "requests"), true, false));
-    m.put("embeddings", new Endpoint("embeddings", List.of("model"), fields(
+    m.put("embeddings", new Endpoint("embeddings", List.of("model", "project_id", "api_key_id"), fields(
         "input_tokens", "tokens.input", "num_model_requests", "requests"), true, false));
-    m.put("moderations", new Endpoint("moderations", List.of("model"), fields(
+    m.put("moderations", new Endpoint("moderations", List.of("model", "project_id", "api_key_id"), fields(
         "input_tokens", "tokens.moderation", "num_model_requests", "requests"), false, false));
-    m.put("images", new Endpoint("images", List.of("model"), fields(
+    m.put("images", new Endpoint("images", List.of("model", "project_id", "api_key_id"), fields(
         "images", "images", "num_model_requests", "requests"), false, false));
-    m.put("audio_speeches", new Endpoint("audio_speeches", List.of("model"), fields(
+    m.put("audio_speeches", new Endpoint("audio_speeches", List.of("model", "project_id", "api_key_id"), fields(
         "characters", "audio.characters", "num_model_requests", "requests"), false, false));
-    m.put("audio_transcriptions", new Endpoint("audio_transcriptions", List.of("model"), fields(
-        "seconds", "audio.seconds", "num_model_requests", "requests"), false, false));
+    m.put("audio_transcriptions", new Endpoint("audio_transcriptions", List.of("model", "project_id", "api_key_id"),
+        fields("seconds", "audio.seconds", "num_model_requests", "requests"), false, false));
     m.put("vector_stores", new Endpoint("vector_stores", List.of(), fields(
         "usage_bytes", "vector_stores.bytes"), false, true));
     m.put("code_interpreter_sessions", new Endpoint("code_interpreter_sessions", List.of(), fields(
@@ -287,6 +293,9 @@ public final class OpenAiDetector implements Detector {
       long since) {
     String model = result.path("model").isTextual() ? result.path("model").asText() : null;
     boolean batch = result.path("batch").asBoolean(false);
+    String tier = text(result, "service_tier");
+    String project = text(result, "project_id");
+    String apiKey = text(result, "api_key_id");
     long[] current = new long[e.fields().size()];
     int i = 0;
     for (String f : e.fields().keySet()) {
@@ -299,7 +308,7 @@ public final class OpenAiDetector implements Detector {
     }
     long[] delta = current;
     if (width == MINUTE) {
-      String key = e.name() + "|" + bs + "|" + model + "|" + batch;
+      String key = e.name() + "|" + bs + "|" + model + "|" + batch + "|" + tier + "|" + project + "|" + apiKey;
       long[] previous = tally.staged.containsKey(key) ? tally.staged.get(key) : seen.get(key);
       tally.staged.put(key, current);
       if (previous == null && baseline && be <= since) {
@@ -324,17 +333,31 @@ public final class OpenAiDetector implements Detector {
       return;
     }
     Cost cost = Cost.ZERO;
-    String itemName = model != null ? model : e.name();
+    String itemName = itemName(model != null ? model : e.name(), tier, project, apiKey);
     if (e.tokens()) {
-      var price = prices.find(model);
-      if (price.isEmpty()) {
+      OpenAiPrices.Tokens tokens = new OpenAiPrices.Tokens(units.getOrDefault("tokens.input", 0L),
+          units.getOrDefault("tokens.input_cached", 0L), units.getOrDefault("tokens.input_cache_write", 0L),
+          units.getOrDefault("tokens.output", 0L), units.getOrDefault("tokens.input_audio", 0L),
+          units.getOrDefault("tokens.input_cached_audio", 0L), units.getOrDefault("tokens.output_audio", 0L),
+          units.getOrDefault("tokens.input_image", 0L), units.getOrDefault("tokens.input_cached_image", 0L),
+          units.getOrDefault("tokens.output_image", 0L));
+      var priced = prices.cost(model, tier, tokens, false);
+      if (priced.isEmpty()) {
         warnings.warn("model:" + model, "{}: no price for OpenAI model '{}' (prices as of {}); its tokens are "
             + "counted, its cost comes only from the Costs API reconciliation. Add it to services.{}.prices",
             service, model, prices.asOf(), service);
       } else {
-        long input = units.getOrDefault("tokens.input", 0L);
-        cost = price.get().cost(input, units.getOrDefault("tokens.input_cached", 0L),
-            units.getOrDefault("tokens.input_cache_write", 0L), units.getOrDefault("tokens.output", 0L), false);
+        if (tokens.audioInput() + tokens.audioOutput() + tokens.imageInput() + tokens.imageOutput() > 0) {
+          for (String modality : List.of("audio", "image")) {
+            long n = modality.equals("audio") ? tokens.audioInput() + tokens.audioOutput()
+                : tokens.imageInput() + tokens.imageOutput();
+            if (n > 0 && prices.modality(model, modality).isEmpty()) {
+              warnings.warn(modality + ":" + model, "{}: no {} token price for OpenAI model '{}' (prices as of {}); "
+                  + "its {} tokens are priced at its text rates", service, modality, model, prices.asOf(), modality);
+            }
+          }
+        }
+        cost = priced.get();
         if (batch) {
           cost = Money.usd(cost.toBigDecimal().multiply(BATCH_FACTOR));
         }
@@ -350,6 +373,37 @@ public final class OpenAiDetector implements Detector {
       cost = Money.usd(usd);
     }
     tally.add(itemName, units, cost, bs);
+  }
+
+  private static String text(JsonNode result, String field) {
+    JsonNode n = result.path(field);
+    return n.isTextual() && !n.asText().isEmpty() ? n.asText() : null;
+  }
+
+  /**
+   * The item of a usage row: the model, with the tier when it is not the standard one, and the
+   * project and API key when OpenAI named them, so the largest item says who runs away.
+   */
+  private static String itemName(String model, String tier, String project, String apiKey) {
+    StringBuilder b = new StringBuilder(model);
+    boolean standard = tier == null || tier.equals("default") || tier.equals("auto");
+    if (standard && project == null && apiKey == null) {
+      return model;
+    }
+    b.append(" (");
+    String sep = "";
+    if (!standard) {
+      b.append(tier).append(" tier");
+      sep = ", ";
+    }
+    if (project != null) {
+      b.append(sep).append("project ").append(project);
+      sep = ", ";
+    }
+    if (apiKey != null) {
+      b.append(sep).append("key ").append(apiKey);
+    }
+    return b.append(')').toString();
   }
 
   private Cost reconcile(PollContext ctx) throws InterruptedException {

@@ -43,8 +43,33 @@ public final class ResponseCostExtractor implements CostExtractor {
    * @param cached cached input tokens
    * @param cacheWrite input tokens written to the cache
    * @param output output tokens
+   * @param serviceTier the {@code service_tier} the response names ({@code default}, {@code flex},
+   *     {@code priority}, ...), or {@code null}
+   * @param audioInput audio input tokens ({@code prompt_tokens_details.audio_tokens}), part of {@code input}
+   * @param audioOutput audio output tokens ({@code completion_tokens_details.audio_tokens}), part of {@code output}
+   * @param imageInput image input tokens ({@code prompt_tokens_details.image_tokens}), part of {@code input}
    */
-  public record Usage(String model, long input, long cached, long cacheWrite, long output) {}
+  public record Usage(String model, long input, long cached, long cacheWrite, long output, String serviceTier,
+      long audioInput, long audioOutput, long imageInput) {
+
+    /**
+     * Creates text-only usage in the standard tier.
+     *
+     * @param model the model id
+     * @param input all input tokens
+     * @param cached cached input tokens
+     * @param cacheWrite input tokens written to the cache
+     * @param output output tokens
+     */
+    public Usage(String model, long input, long cached, long cacheWrite, long output) {
+      this(model, input, cached, cacheWrite, output, null, 0, 0, 0);
+    }
+
+    OpenAiPrices.Tokens tokens() {
+      // Cached audio is not broken out per response: cached tokens are priced at the text cache rate.
+      return new OpenAiPrices.Tokens(input, cached, cacheWrite, output, audioInput, 0, audioOutput, imageInput, 0, 0);
+    }
+  }
 
   @Override
   public Cost costOf(Object result) {
@@ -62,14 +87,14 @@ public final class ResponseCostExtractor implements CostExtractor {
     if (usage == null) {
       return null;
     }
-    Optional<OpenAiPrices.ModelPrice> price = prices.find(usage.model());
-    if (price.isEmpty()) {
+    Optional<Cost> cost = prices.cost(usage.model(), usage.serviceTier(), usage.tokens(), true);
+    if (cost.isEmpty()) {
       warnings.warn("model:" + usage.model(), "OpenAiCosts has no price for model '{}' (prices as of {}); the "
           + "call's estimate is charged instead. Add it to the service's \"prices\" or OpenAiPrices.withModel",
           usage.model(), prices.asOf());
       return null;
     }
-    return price.get().cost(usage.input(), usage.cached(), usage.cacheWrite(), usage.output(), true);
+    return cost.get();
   }
 
   /**
@@ -109,15 +134,18 @@ public final class ResponseCostExtractor implements CostExtractor {
       throw new IllegalArgumentException("the JSON has no 'usage' object");
     }
     String model = n.path("model").asText("");
+    String tier = n.path("service_tier").isTextual() ? n.path("service_tier").asText() : null;
     if (usage.has("prompt_tokens")) {
       JsonNode details = usage.path("prompt_tokens_details");
+      JsonNode out = usage.path("completion_tokens_details");
       return new Usage(model, usage.path("prompt_tokens").asLong(), details.path("cached_tokens").asLong(),
-          details.path("cache_write_tokens").asLong(), usage.path("completion_tokens").asLong());
+          details.path("cache_write_tokens").asLong(), usage.path("completion_tokens").asLong(), tier,
+          details.path("audio_tokens").asLong(), out.path("audio_tokens").asLong(), details.path("image_tokens").asLong());
     }
     if (usage.has("input_tokens")) {
       JsonNode details = usage.path("input_tokens_details");
       return new Usage(model, usage.path("input_tokens").asLong(), details.path("cached_tokens").asLong(),
-          details.path("cache_write_tokens").asLong(), usage.path("output_tokens").asLong());
+          details.path("cache_write_tokens").asLong(), usage.path("output_tokens").asLong(), tier, 0, 0, 0);
     }
     throw new IllegalArgumentException("the 'usage' object has neither prompt_tokens nor input_tokens");
   }
@@ -139,14 +167,25 @@ public final class ResponseCostExtractor implements CostExtractor {
     }
     long cached = 0;
     long cacheWrite = 0;
+    long audioIn = 0;
+    long imageIn = 0;
     if (details != NONE && details != null) {
       cached = Math.max(0, longOf(details, "cachedTokens"));
       cacheWrite = Math.max(0, longOf(details, "cacheWriteTokens"));
+      audioIn = Math.max(0, longOf(details, "audioTokens"));
+      imageIn = Math.max(0, longOf(details, "imageTokens"));
+    }
+    long audioOut = 0;
+    Object outDetails = unwrap(call(usage, "completionTokensDetails"));
+    if (outDetails != NONE && outDetails != null) {
+      audioOut = Math.max(0, longOf(outDetails, "audioTokens"));
     }
     if (input < 0) {
       throw new IllegalArgumentException("its usage has no promptTokens() or inputTokens()");
     }
-    return new Usage(model, input, cached, cacheWrite, output);
+    String tier = modelName(unwrap(call(result, "serviceTier")));
+    return new Usage(model, input, cached, cacheWrite, output, tier.isEmpty() ? null : tier.toLowerCase(
+        java.util.Locale.ROOT), audioIn, audioOut, imageIn);
   }
 
   /** Marks an absent accessor, as opposed to one that returned null. */

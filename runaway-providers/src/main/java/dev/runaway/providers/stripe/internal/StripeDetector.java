@@ -130,6 +130,9 @@ public final class StripeDetector implements Detector {
         .withQuery("limit", 100);
     BigDecimal fees = BigDecimal.ZERO;
     BigDecimal volume = BigDecimal.ZERO;
+    BigDecimal applicationFees = BigDecimal.ZERO;
+    BigDecimal feeTax = BigDecimal.ZERO;
+    BigDecimal credits = BigDecimal.ZERO;
     int count = 0;
     Map<String, BigDecimal[]> perType = new LinkedHashMap<>();
     for (ApiResponse page : client.pages(first, Paginator.startingAfter("/data"))) {
@@ -144,9 +147,43 @@ public final class StripeDetector implements Detector {
         }
         BigDecimal rate = usdRate(currency);
         BigDecimal amount = usd(t.path("amount").longValue(), currency, rate);
-        BigDecimal fee = usd(t.path("fee").longValue(), currency, rate);
         String category = t.path("reporting_category").asText("");
-        BigDecimal cost = fee.add(category.equals("fee") ? amount.negate() : BigDecimal.ZERO);
+        // What Stripe charged in this transaction, by kind. A negative part is a credit (fees
+        // returned): reported apart, never netted against new fees, so a credit cannot hide a
+        // burst of new fees.
+        BigDecimal stripeFees = BigDecimal.ZERO;
+        JsonNode details = t.path("fee_details");
+        if (details.isArray() && !details.isEmpty()) {
+          for (JsonNode d : details) {
+            if (!d.path("amount").isIntegralNumber()) {
+              throw page.unexpected("a fee_details entry without an integer 'amount'");
+            }
+            String dc = d.path("currency").asText(currency).toLowerCase(Locale.ROOT);
+            BigDecimal part = usd(d.path("amount").longValue(), dc, dc.equals(currency) ? rate : usdRate(dc));
+            switch (d.path("type").asText("")) {
+              case "application_fee":
+                // A platform's fee on a Connect account: money to the platform, not to Stripe.
+                applicationFees = applicationFees.add(part);
+                break;
+              case "tax":
+              case "withheld_tax":
+                feeTax = feeTax.add(part);
+                break;
+              default:
+                // stripe_fee, payment_method_passthrough_fee and any new kind: Stripe's fees.
+                stripeFees = stripeFees.add(part);
+            }
+          }
+        } else {
+          stripeFees = usd(t.path("fee").longValue(), currency, rate);
+        }
+        if (category.equals("fee")) {
+          // A fee billed as a transaction of its own (Billing usage fees, Radar): amount < 0 is a
+          // fee paid, amount > 0 a fee credited back.
+          stripeFees = stripeFees.add(amount.negate());
+        }
+        BigDecimal cost = stripeFees.max(BigDecimal.ZERO);
+        credits = credits.add(stripeFees.min(BigDecimal.ZERO).negate());
         BigDecimal gross = category.equals("charge") ? amount : BigDecimal.ZERO;
         fees = fees.add(cost);
         volume = volume.add(gross);
@@ -162,10 +199,13 @@ public final class StripeDetector implements Detector {
     units.put("transactions", (double) count);
     units.put("volume_usd", volume.doubleValue());
     units.put("fees_usd", fees.doubleValue());
+    units.put("application_fees_usd", applicationFees.doubleValue());
+    units.put("fee_tax_usd", feeTax.doubleValue());
+    units.put("fee_credits_usd", credits.doubleValue());
     List<UsageItem> items = new ArrayList<>();
-    perType.forEach((type, acc) -> items.add(new UsageItem(type, Money.usd(acc[0].max(BigDecimal.ZERO)),
+    perType.forEach((type, acc) -> items.add(new UsageItem(type, Money.usd(acc[0]),
         Map.of("transactions", acc[2].doubleValue(), "amount_usd", acc[1].doubleValue()))));
-    return new UsageReport(service, ctx.since(), ctx.now(), Money.usd(fees.max(BigDecimal.ZERO)), units, items);
+    return new UsageReport(service, ctx.since(), ctx.now(), Money.usd(fees), units, items);
   }
 
   private BigDecimal usdRate(String currency) throws PollException {

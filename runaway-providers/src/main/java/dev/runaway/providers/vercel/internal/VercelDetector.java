@@ -34,8 +34,8 @@ import java.util.Set;
 /**
  * The Vercel detector; see {@link dev.runaway.providers.vercel.VercelDetectorProvider}.
  *
- * <p>Polls are never concurrent (the monitor's contract); the detector keeps no memory between
- * them.
+ * <p>Polls are never concurrent (the monitor's contract); the figures of the current and the
+ * previous Los Angeles day are confined to them and updated only when a poll succeeds.
  */
 public final class VercelDetector implements Detector {
 
@@ -50,6 +50,9 @@ public final class VercelDetector implements Detector {
   private final String teamValue;
   private final ApiClient client;
   private final ContextTicker ticker = new ContextTicker();
+  private final Duration lateWindow;
+  /** The figures of the days read, by the day's start; confined to polls, which never overlap. */
+  private final Map<Instant, DayFigures> seen = new java.util.HashMap<>();
 
   /**
    * Creates the detector.
@@ -61,7 +64,9 @@ public final class VercelDetector implements Detector {
   public VercelDetector(ServiceSettings settings, Secret token) {
     this.service = settings.name();
     ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "team_id", "team_slug", "token_env"));
+        "timeout_seconds", "connect_timeout_seconds", "max_pages", "team_id", "team_slug", "token_env",
+        "late_data_hours"));
+    this.lateWindow = Duration.ofHours(top.integer("late_data_hours", 24, 0, 168));
     String teamId = top.has("team_id") ? top.requireString("team_id", "the team's id, team_...") : null;
     String slug = top.has("team_slug") ? top.requireString("team_slug", "the team's URL slug") : null;
     if (teamId != null && slug != null) {
@@ -119,6 +124,20 @@ public final class VercelDetector implements Detector {
     return service;
   }
 
+  /** What was seen of one item (a service, per project) on one Los Angeles day. */
+  private static final class Acc {
+    BigDecimal billed = BigDecimal.ZERO;
+    BigDecimal effective = BigDecimal.ZERO;
+    final Map<String, Double> units = new LinkedHashMap<>();
+    final Map<String, Double> itemUnits = new LinkedHashMap<>();
+  }
+
+  /** One day's figures: per item, and the credits. */
+  private static final class DayFigures {
+    final Map<String, Acc> items = new LinkedHashMap<>();
+    BigDecimal credits = BigDecimal.ZERO;
+  }
+
   @Override
   public UsageReport poll(PollContext ctx) throws PollException, InterruptedException {
     if (client.isClosed()) {
@@ -126,7 +145,13 @@ public final class VercelDetector implements Detector {
     }
     ticker.use(ctx.ticker());
     CumulativeBucket day = CumulativeBucket.day(ctx.since(), BILLING_ZONE);
-    ApiRequest request = ApiRequest.get(PATH).withQuery("from", WIRE_TIME.format(day.start()))
+    CumulativeBucket previous = CumulativeBucket.day(day.start(), BILLING_ZONE);
+    // Vercel posts some charges for a day after it ended: while the day before is young enough
+    // and its figures are remembered, it is read again and what it grew by is counted too.
+    boolean rereadPrevious = !seen.isEmpty() && seen.containsKey(previous.start())
+        && ctx.now().isBefore(day.start().plus(lateWindow));
+    ApiRequest request = ApiRequest.get(PATH)
+        .withQuery("from", WIRE_TIME.format(rereadPrevious ? previous.start() : day.start()))
         .withQuery("to", WIRE_TIME.format(day.readUntil(ctx.now())));
     if (teamParam != null) {
       request = request.withQuery(teamParam, teamValue);
@@ -134,17 +159,20 @@ public final class VercelDetector implements Detector {
     ApiResponse response = client.send(request);
     List<JsonNode> rows = response.jsonLines();
 
-    Cost total = Cost.ZERO;
-    BigDecimal credits = BigDecimal.ZERO;
-    Map<String, Double> units = new LinkedHashMap<>();
-    Map<String, Cost> itemCost = new LinkedHashMap<>();
-    Map<String, Map<String, Double>> itemUnits = new LinkedHashMap<>();
+    Map<Instant, DayFigures> read = new LinkedHashMap<>();
+    read.put(day.start(), new DayFigures());
+    if (rereadPrevious) {
+      read.put(previous.start(), new DayFigures());
+    }
     for (JsonNode row : rows) {
       if (!row.isObject()) {
         throw response.unexpected("a JSON Lines row that is not an object");
       }
       Instant start = time(response, field(row, "ChargePeriodStart"));
-      if (start != null && !day.contains(start)) {
+      DayFigures target = start == null ? read.get(day.start())
+          : day.contains(start) ? read.get(day.start())
+          : rereadPrevious && previous.contains(start) ? read.get(previous.start()) : null;
+      if (target == null) {
         continue;
       }
       String currency = field(row, "BillingCurrency").asText("USD");
@@ -153,33 +181,73 @@ public final class VercelDetector implements Detector {
             + "; only USD charges can be added up", null);
       }
       BigDecimal billed = decimal(response, field(row, "BilledCost"), "BilledCost");
+      JsonNode eff = field(row, "EffectiveCost");
+      // EffectiveCost is required by FOCUS; a row without it is valued at what was billed.
+      BigDecimal effective = eff.isMissingNode() || eff.isNull() ? billed : decimal(response, eff, "EffectiveCost");
       String category = field(row, "ChargeCategory").asText("Usage");
       if (category.equalsIgnoreCase("Credit")) {
-        credits = credits.add(billed.abs());
+        target.credits = target.credits.add(billed.abs());
         continue;
       }
-      String name = field(row, "ServiceName").asText("").isBlank() ? "Vercel" : field(row, "ServiceName").asText();
-      Cost cost = Money.usd(billed);
-      total = total.plus(cost);
-      itemCost.merge(name, cost, Cost::plus);
-      Map<String, Double> iu = itemUnits.computeIfAbsent(name, k -> new LinkedHashMap<>());
+      String serviceName = field(row, "ServiceName").asText("").isBlank() ? "Vercel"
+          : field(row, "ServiceName").asText();
+      JsonNode tags = field(row, "Tags");
+      String project = tags.path("ProjectName").asText("").isBlank() ? tags.path("ProjectId").asText("")
+          : tags.path("ProjectName").asText();
+      String name = project.isBlank() ? serviceName : serviceName + " (project " + project + ")";
+      Acc acc = target.items.computeIfAbsent(name, k -> new Acc());
+      acc.billed = acc.billed.add(billed);
+      acc.effective = acc.effective.add(effective);
       JsonNode qty = field(row, "ConsumedQuantity");
       if (!qty.isMissingNode() && !qty.isNull()) {
         double q = decimal(response, qty, "ConsumedQuantity").doubleValue();
         String unit = field(row, "ConsumedUnit").asText("");
         String unitKey = unit.isBlank() ? "quantity" : slug(unit);
-        iu.merge(unitKey, q, Double::sum);
-        units.merge(slug(name) + "." + unitKey, q, Double::sum);
+        acc.itemUnits.merge(unitKey, q, Double::sum);
+        acc.units.merge(slug(serviceName) + "." + unitKey, q, Double::sum);
+      }
+    }
+
+    // What is new: all of it on the first poll (the day so far, reported as cumulative from the
+    // day's start), else what each day grew by since the previous poll.
+    boolean first = seen.isEmpty();
+    Cost total = Cost.ZERO;
+    BigDecimal effectiveTotal = BigDecimal.ZERO;
+    BigDecimal credits = BigDecimal.ZERO;
+    Map<String, Double> units = new LinkedHashMap<>();
+    Map<String, Cost> itemCost = new LinkedHashMap<>();
+    Map<String, Map<String, Double>> itemUnits = new LinkedHashMap<>();
+    for (Map.Entry<Instant, DayFigures> d : read.entrySet()) {
+      DayFigures before = seen.getOrDefault(d.getKey(), new DayFigures());
+      credits = credits.add(d.getValue().credits.subtract(before.credits).max(BigDecimal.ZERO));
+      for (Map.Entry<String, Acc> e : d.getValue().items.entrySet()) {
+        Acc now = e.getValue();
+        Acc was = before.items.getOrDefault(e.getKey(), new Acc());
+        Cost cost = Money.usd(now.billed.subtract(was.billed).max(BigDecimal.ZERO));
+        effectiveTotal = effectiveTotal.add(now.effective.subtract(was.effective).max(BigDecimal.ZERO));
+        total = total.plus(cost);
+        itemCost.merge(e.getKey(), cost, Cost::plus);
+        Map<String, Double> iu = itemUnits.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>());
+        now.itemUnits.forEach((u, v) -> {
+          double grown = Math.max(0, v - was.itemUnits.getOrDefault(u, 0.0));
+          iu.merge(u, grown, Double::sum);
+        });
+        now.units.forEach((u, v) -> units.merge(u, Math.max(0, v - was.units.getOrDefault(u, 0.0)), Double::sum));
       }
     }
     if (credits.signum() != 0) {
       units.put("credits.usd", credits.doubleValue());
     }
+    // BilledCost stays near $0 for usage drawn from a commitment: the meter judges EffectiveCost.
+    units.put(UsageReport.DETECTION_COST_UNIT, effectiveTotal.doubleValue());
     List<UsageItem> items = new ArrayList<>();
     for (Map.Entry<String, Cost> e : itemCost.entrySet()) {
       items.add(new UsageItem(e.getKey(), e.getValue(), itemUnits.get(e.getKey())));
     }
-    return new UsageReport(service, day.start(), ctx.now(), total, units, items);
+    // The poll succeeded: remember the days read, forget older ones.
+    seen.putAll(read);
+    seen.keySet().removeIf(start -> start.isBefore(previous.start()));
+    return new UsageReport(service, first ? day.start() : ctx.since(), ctx.now(), total, units, items);
   }
 
   /** Reads a FOCUS field in its wire PascalCase, else in the camelCase of the SDK's documentation. */

@@ -92,6 +92,8 @@ public final class Demo {
       DateTimeFormatter.ofPattern("EEE HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   private final PrintWriter out;
+  private final boolean live;
+  private String lastPhase;
   private final boolean pace;
   private final CostExtractor extractor;
   private final List<Notifier> extraNotifiers;
@@ -106,6 +108,21 @@ public final class Demo {
    * @param extraNotifiers notifiers besides the console (e.g. Telegram when configured)
    */
   public Demo(PrintWriter out, boolean pace, CostExtractor extractor, List<Notifier> extraNotifiers) {
+    this(out, pace, extractor, extraNotifiers, true);
+  }
+
+  /**
+   * Creates a demo.
+   *
+   * @param out where to print
+   * @param pace whether to slow the runaway phase to human speed
+   * @param extractor prices a chat-completion JSON body
+   * @param extraNotifiers notifiers besides the console (e.g. Telegram when configured)
+   * @param live whether {@code out} is a terminal: a live status line redrawn with {@code \r};
+   *     otherwise (a pipe, a file, a CI log) one plain line per phase change, no {@code \r}
+   */
+  public Demo(PrintWriter out, boolean pace, CostExtractor extractor, List<Notifier> extraNotifiers, boolean live) {
+    this.live = live;
     this.out = out;
     this.pace = pace;
     this.extractor = extractor;
@@ -301,7 +318,12 @@ public final class Demo {
     ServiceSnapshot s = guard.snapshot("openai");
     String ratio = s.baselineReady() && Double.isFinite(s.rateRatio())
         ? String.format(Locale.ROOT, "%5.1fx", s.rateRatio()) : "  n/a";
-    out.printf(Locale.ROOT, "\r  [%s] %-22s hour %9s/%s  rate %10s/h %s baseline  breaker %-9s ok %3d refused %3d ",
+    if (!live && phase.equals(lastPhase)) {
+      return; // a pipe gets one line per phase, not hundreds of redraws
+    }
+    lastPhase = phase;
+    out.printf(Locale.ROOT, (live ? "\r" : "") + "  [%s] %-22s hour %9s/%s  rate %10s/h %s baseline  breaker %-9s ok %3d"
+        + " refused %3d" + (live ? " " : "%n"),
         CLOCK.format(ticker.instant()), phase, usd(s.windows().get(0).spent()), usd(s.windows().get(0).budget().limit()),
         money(s.costPerHour()), ratio, s.breakerState(), admitted, refused);
     out.flush();
@@ -309,7 +331,7 @@ public final class Demo {
 
   private void printAlert(Alert alert) {
     StringBuilder sb = new StringBuilder();
-    sb.append("\n  ALERT ").append(alert.severity()).append(' ').append(alert.type()).append(": ").append(alert.title());
+    sb.append(live ? "\n  ALERT " : "  ALERT ").append(alert.severity()).append(' ').append(alert.type()).append(": ").append(alert.title());
     if (!alert.detail().isEmpty()) {
       sb.append("\n        ").append(alert.detail());
     }

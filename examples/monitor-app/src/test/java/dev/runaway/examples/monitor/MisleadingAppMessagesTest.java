@@ -1,0 +1,43 @@
+package dev.runaway.examples.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Command-line messages that used to mislead a new user (issue 18). */
+final class MisleadingAppMessagesTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void check_providerConfigError_isNotPrecededByConfigValid() throws IOException {
+    Path config = dir.resolve("monitor_config.json");
+    Files.writeString(config, "{\n  \"services\": {\n    \"stripe\": {\n      \"type\": \"stripe\",\n"
+        + "      \"base_url\": \"http://api.example.com\"\n    }\n  }\n}\n", StandardCharsets.UTF_8);
+    Path env = dir.resolve(".env");
+    Files.writeString(env, "STRIPE_API_KEY=sk_test_not_a_real_key\n", StandardCharsets.UTF_8);
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.all()).contains("refusing plain http://").contains(config.toString() + ":3");
+    assertThat(r.out()).doesNotContain("valid");
+  }
+
+  @Test
+  void demo_intoAPipe_writesPlainLinesWithoutCarriageReturns() {
+    // Tests run without a console, as a pipe or a CI log does.
+    MonitorAppTest.Run r = MonitorAppTest.run("demo", "--fast", "--no-telegram", "--env",
+        dir.resolve("none.env").toString());
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).doesNotContain("\r").contains("learning the baseline").contains("Summary");
+    // One line per phase, not one per redraw.
+    assertThat(r.out().lines().filter(l -> l.contains("learning the baseline")).count()).isEqualTo(1);
+  }
+}

@@ -1,0 +1,85 @@
+package dev.runaway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
+import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.breaker.TripReason;
+import dev.runaway.internal.GuardAlerts;
+import dev.runaway.stats.MeterEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** Guard messages that used to mislead a new user (issue 18). */
+final class MisleadingGuardMessagesTest {
+
+  @Test
+  void serviceWideRefusal_isNotAttributedToTheKeyThatHappenedToCall() {
+    ManualTicker ticker = ManualTicker.create();
+    List<Alert> alerts = new CopyOnWriteArrayList<>();
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.daily(Cost.usd("2.10"))).perKeyBudget(Budget.daily(Cost.usd("5"))))
+        .ticker(ticker).alertSink(alerts::add).build();
+    // Others spend $1.56; initech spends $0.52: $2.08 of the service's $2.10.
+    guard.service("openai").forKey("acme").call(Cost.usd("1.56"), () -> 1);
+    guard.service("openai").forKey("initech").call(Cost.usd("0.52"), () -> 1);
+
+    BudgetExceededException e = org.junit.jupiter.api.Assertions.assertThrows(BudgetExceededException.class,
+        () -> guard.service("openai").forKey("initech").call(Cost.usd("0.10"), () -> 1));
+
+    assertThat(e.getMessage()).startsWith("daily budget").contains("of openai would be exceeded: $2.08")
+        .doesNotContain("initech");
+    assertThat(e.key()).isNull();
+    assertThat(alerts).filteredOn(a -> a.type() == AlertType.COST_THRESHOLD && a.facts().get("percent").equals("100"))
+        .singleElement().satisfies(a -> assertThat(a.key()).isNull());
+  }
+
+  private static ServiceSnapshot snapshot(double callsPerMinute, double baselineCalls) {
+    return new ServiceSnapshot("openai", null, Instant.EPOCH, List.of(), 10.8, 1.0, callsPerMinute, baselineCalls,
+        Cost.usd("10.80"), Cost.usd("259.20"), null, CircuitBreaker.State.CLOSED);
+  }
+
+  @Test
+  void refusalBelowTheLimit_isNotCalledExhausted() {
+    // $0.52 of $0.60 used; a call asking $0.10 was refused: the budget is not exhausted, it is too low.
+    Alert a = GuardAlerts.threshold(snapshot(1, 1), Budget.daily(Cost.usd("0.60")), Cost.usd("0.52").nanos(), 100,
+        "this process");
+    assertThat(a.title()).doesNotContain("exhausted").startsWith("Budget too low for the next call: openai");
+    assertThat(a.detail()).contains("$0.52 of $0.60 used").contains("more than the $0.08 left");
+
+    Alert full = GuardAlerts.threshold(snapshot(1, 1), Budget.daily(Cost.usd("0.60")), Cost.usd("0.60").nanos(), 100,
+        "this process");
+    assertThat(full.title()).startsWith("Budget exhausted: ");
+  }
+
+  @Test
+  void callRateAlert_titleAndFactsShowTheSameMultiplier() {
+    // Calls 11.8 per minute against 1.0 (11.8x); spend $10.80/h against $1.00/h (10.8x).
+    Alert a = GuardAlerts.usage(snapshot(11.8, 1.0), MeterEvent.CALL_RUNAWAY, 3, 5, "this process", true);
+    assertThat(a.title()).contains("11.8x");
+    assertThat(a.facts()).containsEntry("multiplier", "11.8x").containsEntry("spend_multiplier", "10.8x");
+  }
+
+  @Test
+  void tripMessage_hasOneFullStop() {
+    CircuitOpenException e = new CircuitOpenException("openai", null, CircuitBreaker.State.OPEN, TripReason.BURN_RATE,
+        "openai spend rate $12.55/h is above 5x its baseline.", Duration.ofSeconds(30));
+    assertThat(e.getMessage()).doesNotContain("..").contains("its baseline. A trial call is allowed in 30s.");
+  }
+
+  @Test
+  void retryLongerThanTheWindow_saysWhy() {
+    Budget perKeyDaily = Budget.daily(Cost.usd("5")).withBuckets(24);
+    BudgetExceededException e = new BudgetExceededException("openai", "initech", perKeyDaily, Cost.usd("5"),
+        Cost.usd("0.10"), Duration.ofHours(24).plusMinutes(43));
+    assertThat(e.getMessage()).contains("Calls may resume in 24h 43m (spend leaves the 24h 00m window a whole"
+        + " 1h 00m bucket at a time).");
+    BudgetExceededException inside = new BudgetExceededException("openai", "initech", perKeyDaily, Cost.usd("5"),
+        Cost.usd("0.10"), Duration.ofHours(3));
+    assertThat(inside.getMessage()).endsWith("Calls may resume in 3h 00m.");
+  }
+}

@@ -1,0 +1,55 @@
+package dev.runaway.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.monitor.internal.TrackingSecrets;
+import dev.runaway.testing.LogCapture;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Monitor messages that used to mislead a new user (issue 18). */
+final class MisleadingMonitorMessagesTest {
+
+  private final MonitorFixture fx = new MonitorFixture();
+
+  private static FakeProvider needsKey(String type) {
+    return new FakeProvider(type, List.of("LEAKY_API_KEY"), (s, secrets) -> FakeDetector.spending(s.name(), "1"));
+  }
+
+  @Test
+  void build_theOnlyServiceSkipped_doesNotClaimTheOthersAreMonitored() {
+    int mark = LogCapture.mark();
+    try (RunawayMonitor monitor = fx.builder("{\"services\": {\"leaky\": {\"type\": \"leaky\"}}}")
+        .providers(List.of(needsKey("leaky"))).build()) {
+      assertThat(monitor.services()).isEmpty();
+    }
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("not monitored")).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("No service is monitored.")
+            .doesNotContain("other services are monitored"));
+  }
+
+  @Test
+  void build_oneSkippedOneRunning_namesTheOneThatRuns() {
+    int mark = LogCapture.mark();
+    try (RunawayMonitor monitor = fx.builder("{\"services\": {\"leaky\": {\"type\": \"leaky\"}, "
+        + "\"plain\": {\"type\": \"plain\"}}}").providers(List.of(needsKey("leaky"), FakeProvider.of("plain", "0.1")))
+        .build()) {
+      assertThat(monitor.services()).containsExactly("plain");
+    }
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("not monitored")).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("Service plain is monitored."));
+  }
+
+  @Test
+  void describe_namesTheExceptionAStandInRepresents_notItsWrapperClass() {
+    TrackingSecrets secrets = new TrackingSecrets(dev.runaway.config.SecretSource.of(java.util.Map.of()));
+    Exception standIn = new Exception("Connection refused") {
+      @Override
+      public String toString() {
+        return "java.net.ConnectException: Connection refused"; // as a sanitized copy names its original
+      }
+    };
+    PollException e = new PollException(PollException.Kind.UNAVAILABLE, "could not reach the API", null, standIn);
+    assertThat(secrets.describe(e)).isEqualTo("could not reach the API; caused by ConnectException: Connection refused");
+  }
+}
