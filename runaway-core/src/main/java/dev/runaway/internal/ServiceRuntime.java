@@ -13,6 +13,9 @@ import dev.runaway.ServicePolicy;
 import dev.runaway.ServiceSnapshot;
 import dev.runaway.Ticker;
 import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.breaker.StateTransition;
+import dev.runaway.breaker.TripReason;
+import dev.runaway.breaker.internal.DefaultCircuitBreaker;
 import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.LedgerAccount;
 import dev.runaway.ledger.internal.PersistentLedger;
@@ -22,6 +25,7 @@ import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Function;
@@ -44,7 +48,17 @@ public final class ServiceRuntime {
   private final Ticker ticker;
   private final BudgetLedger ledger;
   private final LedgerAccount account;
-  private final CircuitBreaker breaker;
+  private final DefaultCircuitBreaker breaker;
+  /** The caller's attempts while a service-wide spend trip is open. */
+  private final CallerRate callerRate;
+  /** Spend of the last minute, for the baseline-free rule before warm-up; null when the rule is off. */
+  private final RecentSpend recent;
+  private final long horizonNanos;
+  /** Whether the baseline-free rule still applies (until the meter has warmed up). */
+  private volatile boolean beforeWarmUp;
+  /** Turns of the calls that run while the cost per call is unknown; null without that limit. */
+  private final Semaphore unknownCost;
+  /** {@link #UNKNOWN}, until the first real cost is committed, when calls are limited meanwhile. */
   private final BurnRateMeter meter;
   private final CostExtractor extractor;
   private final AlertSink alerts;
@@ -55,6 +69,15 @@ public final class ServiceRuntime {
   private final WarnOnce alertFailed = new WarnOnce(LOG);
   private final WarnOnce baselineUnusable = new WarnOnce(LOG);
   private volatile long runningEstimate;
+  private volatile boolean chargedZeroWarned;
+
+  /**
+   * Marks the service's running estimate as not known yet (no real cost committed, no explicit
+   * estimate configured): {@link #call} and {@link #reserve} then take turns.
+   */
+  public static final long UNKNOWN = -1;
+  /** Calls that need a real cost seen in the last minute before the baseline-free rule trips. */
+  static final int MIN_CALLS_FOR_VELOCITY = 10;
   /** The per-key meters' settings, shared by every key (null without per-key detection). */
   private final DetectionSettings keyDetection;
 
@@ -65,6 +88,7 @@ public final class ServiceRuntime {
     final BurnRateMeter meter;
     final Thresholds thresholds;
     volatile CircuitBreaker breaker;
+    volatile CallerRate callerRate;
 
     KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter) {
       this.key = key;
@@ -109,11 +133,22 @@ public final class ServiceRuntime {
     this.alerts = alerts;
     this.account = ledger.account(name, null, policy.budgets());
     this.thresholds = new Thresholds(policy.budgets());
-    this.breaker = CircuitBreaker.of(name, policy.breaker(), ticker);
-    this.breaker.onStateChange(t -> raise(GuardAlerts.breaker(t, null, snapshotOf(null))));
+    this.callerRate = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
+    this.breaker = new DefaultCircuitBreaker(name, policy.breaker(), ticker, callerRate);
+    this.breaker.onStateChange(t -> {
+      judge(t, callerRate, null);
+      raise(GuardAlerts.breaker(t, null, snapshotOf(null)));
+    });
     this.meter = newMeter(null, policy.detection());
     this.extractor = policy.costExtractor();
-    this.runningEstimate = policy.initialEstimate().nanos();
+    this.horizonNanos = policy.budgetHorizon().toNanos();
+    boolean velocity = horizonNanos > 0 && !policy.budgets().isEmpty() && policy.detection().breakerEnabled();
+    this.recent = velocity ? new RecentSpend(ticker.nanoTime()) : null;
+    this.beforeWarmUp = velocity;
+    boolean limitUnknown = extractor != null && policy.initialEstimate().isZero() && policy.maxCallsWithUnknownCost() > 0;
+    this.unknownCost = limitUnknown ? new Semaphore(policy.maxCallsWithUnknownCost()) : null;
+    this.runningEstimate = policy.initialEstimate().isZero() ? UNKNOWN : policy.initialEstimate().nanos();
+    warnAboutDefaults(policy);
     this.keyDetection = policy.perKeyDetection() ? policy.detection().forKeys() : null;
     boolean keyed = !policy.perKeyBudgets().isEmpty() || policy.perKeyDetection();
     if (keyed) {
@@ -127,6 +162,27 @@ public final class ServiceRuntime {
     } else {
       this.keys = null;
       this.newKey = null;
+    }
+  }
+
+  /** Says once, at build time, what a service is not protected by with the settings given. */
+  private void warnAboutDefaults(ServicePolicy p) {
+    DetectionSettings d = p.detection();
+    boolean caps = d.callRateCap() > 0 || d.costRateCap() != null;
+    if (p.budgets().isEmpty() && p.perKeyBudgets().isEmpty() && !caps) {
+      LOG.warn("Service {} has no budget and no rate cap: it is unprotected until the burn-rate baseline has"
+          + " warmed up ({} of traffic). Add a budget (ServicePolicy.Builder.budget, or cost_thresholds in the"
+          + " config) or a cap (callRateCap/costRateCap).", name, DefaultCircuitBreaker.human(d.warmUp().toNanos()));
+    }
+  }
+
+  /** Said once, at the first call without an estimate that is charged $0. */
+  private void warnChargedZero(String key) {
+    if (!chargedZeroWarned && extractor == null && !(policy.budgets().isEmpty() && policy.perKeyBudgets().isEmpty())) {
+      chargedZeroWarned = true;
+      LOG.warn("Service {}{} has budgets but neither a cost extractor nor an estimate: its calls without an explicit"
+          + " estimate are charged $0 and never fill a budget. Set ServicePolicy.Builder.costExtractor(...) or"
+          + " estimate(...), or pass an estimate to call(...).", name, key == null ? "" : " (key " + key + ")");
     }
   }
 
@@ -195,9 +251,10 @@ public final class ServiceRuntime {
   }
 
   /**
-   * Returns the current estimate for calls without an explicit one.
+   * Returns the current estimate for calls without an explicit one, or {@link #UNKNOWN} while
+   * the cost per call is not known yet ({@link #call} and {@link #reserve} then take turns).
    *
-   * @return nano-dollars
+   * @return nano-dollars, or {@link #UNKNOWN}
    */
   public long estimate() {
     return runningEstimate;
@@ -232,17 +289,68 @@ public final class ServiceRuntime {
    * @throws X the call's exception, unchanged
    */
   public <T, X extends Throwable> T call(String key, long estimate, GuardedCall<T, X> call) throws X {
-    KeyRuntime k = key(key);
-    admit(key, k, estimate, ticker.nanoTime());
-    T result;
-    try {
-      result = call.call();
-    } catch (Throwable t) {
-      failed(k, estimate, t);
-      throw t;
+    boolean turn = false;
+    if (estimate < 0) {
+      turn = takeTurn(key);
+      estimate = turn ? 0 : Math.max(0, runningEstimate);
     }
-    succeeded(key, k, estimate, costOf(result, estimate));
-    return result;
+    try {
+      KeyRuntime k = key(key);
+      admit(key, k, estimate, ticker.nanoTime());
+      T result;
+      try {
+        result = call.call();
+      } catch (Throwable t) {
+        failed(k, estimate, t);
+        throw t;
+      }
+      succeeded(key, k, estimate, realCostOf(result));
+      return result;
+    } finally {
+      if (turn) {
+        unknownCost.release();
+      }
+    }
+  }
+
+  /**
+   * Waits for a turn to run with an unknown cost per call. Returns {@code false} without taking
+   * one when the cost became known meanwhile (the caller then reserves the running estimate).
+   */
+  boolean takeTurn(String key) {
+    Semaphore s = unknownCost;
+    if (s == null || runningEstimate >= 0) {
+      if (s == null) {
+        warnChargedZero(key);
+      }
+      return false;
+    }
+    boolean got;
+    try {
+      got = s.tryAcquire(policy.unknownCostWait().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RunawayException("Interrupted while waiting for a turn: the cost per call of service " + name
+          + " is not known yet, so calls without an estimate run " + policy.maxCallsWithUnknownCost()
+          + " at a time until the first real cost is committed.", name, key, null);
+    }
+    if (!got) {
+      throw new RunawayException("Call to " + name + " refused: its cost per call is not known yet, so calls"
+          + " without an estimate run " + policy.maxCallsWithUnknownCost() + " at a time until the first real"
+          + " cost is committed, and no turn came within " + DefaultCircuitBreaker.human(policy.unknownCostWait().toNanos())
+          + ". Pass an estimate (call(service, estimate, ...)) or set ServicePolicy.Builder.estimate(...).",
+          name, key, policy.unknownCostWait());
+    }
+    if (runningEstimate >= 0) {
+      s.release();
+      return false;
+    }
+    return true;
+  }
+
+  /** Gives back a turn taken by {@link #takeTurn}. */
+  void releaseTurn() {
+    unknownCost.release();
   }
 
   /**
@@ -254,13 +362,30 @@ public final class ServiceRuntime {
    * @param now the ticker's reading
    */
   void admit(String key, KeyRuntime k, long estimate, long now) {
+    boolean judging = callerRate.active;
+    if (judging) {
+      callerRate.attempt(now);
+    }
     if (!breaker.tryAcquirePermission()) {
+      if (judging) {
+        refusedAttempt(null, now);
+      }
       throw open(breaker, key);
     }
     CircuitBreaker kb = k == null ? null : k.breaker;
-    if (kb != null && !kb.tryAcquirePermission()) {
-      breaker.releasePermission();
-      throw open(kb, key);
+    if (kb != null) {
+      CallerRate kr = k.callerRate;
+      boolean keyJudging = kr != null && kr.active;
+      if (keyJudging) {
+        kr.attempt(now);
+      }
+      if (!kb.tryAcquirePermission()) {
+        breaker.releasePermission();
+        if (keyJudging) {
+          refusedAttempt(k, now);
+        }
+        throw open(kb, key);
+      }
     }
     int refused = account.tryReserve(estimate, now);
     if (refused != LedgerAccount.ADMITTED) {
@@ -290,6 +415,11 @@ public final class ServiceRuntime {
       // This very call pushed the rate over the edge: refuse it too.
       CircuitBreaker tripped = event.isRunaway() ? breaker : k.breaker;
       if (tripped != null && !tripped.tryAcquirePermission()) {
+        // This call tripped the breaker: it is the loop's first refused attempt.
+        CallerRate r = tripped == breaker ? callerRate : k.callerRate;
+        if (r != null && r.active) {
+          r.attempt(now);
+        }
         account.release(estimate, now);
         if (k != null && k.account != null) {
           k.account.release(estimate, now);
@@ -349,7 +479,8 @@ public final class ServiceRuntime {
    * @param estimate the reservation
    * @param actual the real cost
    */
-  void succeeded(String key, KeyRuntime k, long estimate, long actual) {
+  void succeeded(String key, KeyRuntime k, long estimate, long real) {
+    long actual = real < 0 ? estimate : real;
     long now = ticker.nanoTime();
     account.commit(estimate, actual, now);
     breaker.onSuccess();
@@ -358,6 +489,9 @@ public final class ServiceRuntime {
       onEvent(null, event);
     }
     checkThresholds(null, account, thresholds, now);
+    if (recent != null) {
+      checkVelocity(now, actual);
+    }
     if (k != null) {
       if (k.account != null) {
         k.account.commit(estimate, actual, now);
@@ -374,13 +508,65 @@ public final class ServiceRuntime {
         }
       }
     }
-    if (extractor != null) {
-      long est = runningEstimate;
-      long next = est + ((actual - est) >> 3) + (actual > est ? 1 : 0);
-      // A volatile store per call costs a fence and, with threads on other cores, takes this
-      // object's cache line (every hot field is on it) away from them: store only a change.
-      if (next != est) {
-        runningEstimate = next;
+    if (real >= 0) {
+      learn(real);
+    }
+  }
+
+  /**
+   * Follows real costs from above, so that the running estimate sits near a high quantile of
+   * recent costs (about the 90th percentile) rather than their mean: a cost above the estimate
+   * moves it halfway up at once, one below moves it down by 1/32 of the gap. The first real cost
+   * replaces {@link #UNKNOWN} outright.
+   */
+  private void learn(long actual) {
+    long est = runningEstimate;
+    long next;
+    if (est < 0) {
+      next = actual;
+    } else if (actual > est) {
+      next = est + ((actual - est + 1) >>> 1);
+    } else {
+      next = est - ((est - actual) >>> 5);
+    }
+    // A volatile store per call costs a fence and, with threads on other cores, takes this
+    // object's cache line (every hot field is on it) away from them: store only a change.
+    if (next != est) {
+      runningEstimate = next;
+    }
+  }
+
+  /**
+   * The baseline-free rule before warm-up: at the spend rate of the last minute (with enough
+   * calls in it to be a loop, not one expensive call), would the tightest service budget be gone
+   * within the horizon? Then the breaker opens ({@link TripReason#BUDGET}).
+   */
+  private void checkVelocity(long now, long actual) {
+    if (!beforeWarmUp) {
+      return;
+    }
+    if (meter.warmedUp()) {
+      beforeWarmUp = false;
+      return;
+    }
+    RecentSpend r = recent;
+    r.add(now, actual);
+    if (r.calls() < MIN_CALLS_FOR_VELOCITY || breaker.state() != CircuitBreaker.State.CLOSED) {
+      return;
+    }
+    double projected = r.projected(now, horizonNanos);
+    List<Budget> budgets = account.budgets();
+    for (int i = 0; i < budgets.size(); i++) {
+      long remaining = budgets.get(i).limit().nanos() - account.used(i, now);
+      if (projected > remaining) {
+        Budget b = budgets.get(i);
+        double perHour = r.projected(now, 3_600_000_000_000L) / 1e9;
+        String detail = GuardAlerts.who(snapshotOf(null)) + " spends " + GuardAlerts.usdPerHour(perHour)
+            + ": at that rate its " + b.describe() + " would be gone within "
+            + DefaultCircuitBreaker.human(policy.budgetHorizon().toNanos()) + " (" + GuardAlerts.money(Math.max(0, remaining) / 1e9)
+            + " left). The burn-rate baseline is still warming up, so this budget-velocity rule stands in.";
+        breaker.trip(TripReason.BUDGET, detail);
+        return;
       }
     }
   }
@@ -400,6 +586,9 @@ public final class ServiceRuntime {
       onEvent(null, event);
     }
     checkThresholds(null, account, thresholds, now);
+    if (recent != null) {
+      checkVelocity(now, amount);
+    }
     if (k != null && k.account != null) {
       k.account.record(amount, now);
       checkThresholds(k, k.account, k.thresholds, now);
@@ -416,6 +605,18 @@ public final class ServiceRuntime {
     MeterEvent event = meter.advance(now);
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
+    }
+    if (callerRate.active) {
+      callerRate.threshold(attemptThreshold(meter, callerRate.threshold()));
+    }
+    breaker.refresh();
+    if (keys != null) {
+      for (KeyRuntime k : keys.asMap().values()) {
+        CircuitBreaker kb = k.breaker;
+        if (kb instanceof DefaultCircuitBreaker) {
+          ((DefaultCircuitBreaker) kb).refresh();
+        }
+      }
     }
     if (keys != null && policy.perKeyDetection()) {
       for (KeyRuntime k : keys.asMap().values()) {
@@ -437,30 +638,97 @@ public final class ServiceRuntime {
    * @return the reservation
    */
   public GuardReservation reserve(String key, long estimate) {
-    KeyRuntime k = key(key);
-    admit(key, k, estimate, ticker.nanoTime());
-    return new GuardReservation(this, key, k, estimate);
+    boolean turn = false;
+    if (estimate < 0) {
+      turn = takeTurn(key);
+      estimate = turn ? 0 : Math.max(0, runningEstimate);
+    }
+    try {
+      KeyRuntime k = key(key);
+      admit(key, k, estimate, ticker.nanoTime());
+      return new GuardReservation(this, key, k, estimate, turn);
+    } catch (RuntimeException | Error e) {
+      if (turn) {
+        unknownCost.release();
+      }
+      throw e;
+    }
   }
 
   long costOf(Object result, long estimate) {
+    long real = realCostOf(result);
+    return real < 0 ? estimate : real;
+  }
+
+  /** The real cost read from a result, or -1 when unknown (no extractor, null, negative, failure). */
+  long realCostOf(Object result) {
     CostExtractor x = extractor;
     if (x == null) {
-      return estimate;
+      return -1;
     }
     try {
       Cost c = x.costOf(result);
       if (c == null) {
-        return estimate;
+        return -1;
       }
       if (c.isNegative()) {
         extractorFailed.log("Cost extractor of service {} returned a negative cost {}; the estimate is charged", name, c);
-        return estimate;
+        return -1;
       }
       return c.nanos();
     } catch (Throwable t) {
       extractorFailed.log("Cost extractor of service {} failed; the estimate is charged: {}", name, t.toString());
-      return estimate;
+      return -1;
     }
+  }
+
+  /**
+   * Feeds a refused attempt of a looping caller to the meter (the breaker's caller rate has
+   * counted it already): refused calls are the evidence that the loop still runs, so the meter's
+   * episode lasts as long as the loop and its one resolution comes after the loop has stopped.
+   * Buckets of an episode are not learned, so they never raise the baseline.
+   */
+  private void refusedAttempt(KeyRuntime k, long now) {
+    BurnRateMeter m = k == null ? meter : k.meter;
+    if (m != null) {
+      MeterEvent event = m.onCall(now);
+      if (event != MeterEvent.NONE) {
+        onEvent(k, event);
+      }
+    }
+  }
+
+  /**
+   * Starts or stops judging the caller when a breaker opens or closes. The threshold is the
+   * breaker's: the multiplier times the learned call rate (at least the baseline plus the minimum
+   * excess); before warm-up, the call-rate cap if set, else the rate at the trip divided by the
+   * multiplier (the loop must slow down that much).
+   */
+  private void judge(StateTransition t, CallerRate r, KeyRuntime k) {
+    if (t.to() == CircuitBreaker.State.OPEN && t.from() == CircuitBreaker.State.CLOSED) {
+      BurnRateMeter m = k == null ? meter : k.meter;
+      double atTrip = recent != null && k == null ? recent.callsPerMinute(ticker.nanoTime()) : Double.NaN;
+      if (m != null) {
+        double current = m.snapshot(ticker.nanoTime()).callsPerMinute();
+        atTrip = Double.isNaN(atTrip) ? current : Math.max(atTrip, current);
+      }
+      double fallback = Double.isNaN(atTrip) ? 1.0 : Math.max(1.0, atTrip / policy.detection().breakerMultiplier());
+      r.start(ticker.nanoTime(), attemptThreshold(m, fallback));
+    } else if (t.to() == CircuitBreaker.State.CLOSED || t.to() == CircuitBreaker.State.DISABLED) {
+      r.stop();
+    }
+  }
+
+  private double attemptThreshold(BurnRateMeter m, double fallback) {
+    DetectionSettings d = policy.detection();
+    if (m != null) {
+      double base = m.snapshot(ticker.nanoTime()).baselineCallsPerMinute();
+      if (!Double.isNaN(base)) {
+        double perMinute = 60e9 / d.bucket().toNanos();
+        return Math.max(d.breakerMultiplier() * base, base + d.minExcessCalls() * perMinute);
+      }
+    }
+    return d.callRateCap() > 0 ? d.callRateCap() : fallback;
   }
 
   private void checkThresholds(KeyRuntime k, LedgerAccount acc, Thresholds th, long now) {
@@ -526,8 +794,13 @@ public final class ServiceRuntime {
       synchronized (k) {
         b = k.breaker;
         if (b == null) {
-          b = CircuitBreaker.of(name + "[" + k.key + "]", policy.breaker(), ticker);
-          b.onStateChange(t -> raise(GuardAlerts.breaker(t, k.key, snapshotOf(k))));
+          CallerRate r = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
+          k.callerRate = r;
+          b = new DefaultCircuitBreaker(name + "[" + k.key + "]", policy.breaker(), ticker, r);
+          b.onStateChange(t -> {
+            judge(t, r, k);
+            raise(GuardAlerts.breaker(t, k.key, snapshotOf(k)));
+          });
           k.breaker = b;
         }
       }

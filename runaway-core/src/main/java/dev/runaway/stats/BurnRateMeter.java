@@ -884,6 +884,17 @@ public final class BurnRateMeter {
     }
   }
 
+  /**
+   * Whether the baseline is trusted (warm-up over) as of the current bucket; one volatile read,
+   * no allocation. Before the first observation it is {@code false}.
+   *
+   * @return whether the meter is warmed up
+   */
+  public boolean warmedUp() {
+    Frame fr = frame;
+    return fr != null && fr.warm;
+  }
+
   @Override
   public String toString() {
     return "BurnRateMeter[" + settings.bucket() + " buckets, " + settings.seasonality() + ", level="
