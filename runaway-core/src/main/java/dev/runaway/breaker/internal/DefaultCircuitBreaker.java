@@ -321,11 +321,12 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
         retrips = again ? Math.min(s.retrips + 1, 30) : 0;
         wait = (long) Math.min((double) maxWaitNanos, (double) waitNanos * (1L << retrips));
       }
-      Snapshot next = s.open(reason, d, now, wait, retrips);
+      String why = retrips == 0 ? d : d + (d.isEmpty() || d.endsWith(".") ? " " : ". ")
+          + "Re-tripped " + retrips + (retrips == 1 ? " time" : " times") + " soon after closing: open for "
+          + human(wait) + ".";
+      Snapshot next = s.open(reason, why, now, wait, retrips);
       if (ref.compareAndSet(s, next)) {
-        publish(s, next, reason, retrips == 0 ? d : d + (d.isEmpty() || d.endsWith(".") ? " " : ". ")
-            + "Re-tripped " + retrips + (retrips == 1 ? " time" : " times") + " soon after closing: open for "
-            + human(wait) + ".");
+        publish(s, next, reason, why);
         return true;
       }
       s = current();
