@@ -138,7 +138,12 @@ public final class RunawayGuard implements AutoCloseable {
       b.service(name, s -> {
         if (t != null) {
           t.budgets().forEach(s::budget);
+          if (t.maxCallsPerMinute() > 0) {
+            s.callRateCap(t.maxCallsPerMinute());
+          }
+          t.maxCostPerHour().ifPresent(s::costRateCap);
         }
+        s.budgetHorizon(config.circuitBreaker().budgetHorizon());
         s.spikeMultiplier(config.usageSpikeMultiplier());
         s.breakerMultiplier(Math.max(config.usageSpikeMultiplier(), config.circuitBreaker().thresholdMultiplier()));
         s.breakerEnabled(config.circuitBreaker().enabled());

@@ -260,4 +260,39 @@ final class GuardDefaultsTest {
     assertThat(b.tripDetail()).hasValueSatisfying(d -> assertThat(d).contains("Re-tripped 1 time"));
     guard.close();
   }
+
+  /** The caps and the horizon are reachable from the config file too. */
+  @Test
+  void configFile_capsAndHorizon_reachTheGuard() {
+    dev.runaway.config.MonitorConfig config = dev.runaway.config.MonitorConfig.parse("{"
+        + "\"cost_thresholds\": {\"openai\": {\"daily\": 50.0, \"max_calls_per_minute\": 120,"
+        + " \"max_cost_per_hour\": 30}},"
+        + "\"circuit_breaker\": {\"enabled\": true, \"threshold_multiplier\": 5.0, \"budget_horizon_minutes\": 0}}");
+    assertThat(config.costThresholds().get("openai").maxCallsPerMinute()).isEqualTo(120.0);
+    assertThat(config.costThresholds().get("openai").maxCostPerHour()).contains(Cost.usd("30"));
+    assertThat(config.circuitBreaker().budgetHorizon()).isEqualTo(Duration.ZERO);
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = RunawayGuard.builder(config).ticker(ticker).alertSink(a -> { }).build()) {
+      int reached = 0;
+      for (int i = 0; i < 1_000; i++) {
+        try {
+          guard.call("openai", Cost.usd("0.001"), () -> 1);
+          reached++;
+        } catch (CircuitOpenException e) {
+          break;
+        }
+        ticker.advance(Duration.ofMillis(100));
+      }
+      assertThat(reached).isLessThanOrEqualTo(122);
+      assertThat(guard.breaker("openai").tripReason()).contains(TripReason.CALL_RATE);
+    }
+  }
+
+  /** A misspelled cap gets a did-you-mean naming the allowed keys. */
+  @Test
+  void configFile_misspelledCap_namesTheAllowedKeys() {
+    assertThatThrownBy(() -> dev.runaway.config.MonitorConfig.parse(
+        "{\"cost_thresholds\": {\"openai\": {\"max_calls_per_minut\": 120}}}"))
+        .hasMessageContaining("max_calls_per_minute");
+  }
 }
