@@ -51,9 +51,8 @@ public final class ServiceRuntime {
   private final DefaultCircuitBreaker breaker;
   /** The caller's attempts while a service-wide spend trip is open. */
   private final CallerRate callerRate;
-  /** Spend of the last minute, for the baseline-free rule before warm-up; null when the rule is off. */
-  private final RecentSpend recent;
-  private final long horizonNanos;
+  /** The budget-velocity horizon over one meter bucket: projected spend = recent spend x this. */
+  private final double horizonBuckets;
   /** Whether the baseline-free rule still applies (until the meter has warmed up). */
   private volatile boolean beforeWarmUp;
   /** Turns of the calls that run while the cost per call is unknown; null without that limit. */
@@ -141,10 +140,8 @@ public final class ServiceRuntime {
     });
     this.meter = newMeter(null, policy.detection());
     this.extractor = policy.costExtractor();
-    this.horizonNanos = policy.budgetHorizon().toNanos();
-    boolean velocity = horizonNanos > 0 && !policy.budgets().isEmpty() && policy.detection().breakerEnabled();
-    this.recent = velocity ? new RecentSpend(ticker.nanoTime()) : null;
-    this.beforeWarmUp = velocity;
+    this.horizonBuckets = policy.budgetHorizon().toNanos() / (double) policy.detection().bucket().toNanos();
+    this.beforeWarmUp = horizonBuckets > 0 && !policy.budgets().isEmpty() && policy.detection().breakerEnabled();
     boolean limitUnknown = extractor != null && policy.initialEstimate().isZero() && policy.maxCallsWithUnknownCost() > 0;
     this.unknownCost = limitUnknown ? new Semaphore(policy.maxCallsWithUnknownCost()) : null;
     this.runningEstimate = policy.initialEstimate().isZero() ? UNKNOWN : policy.initialEstimate().nanos();
@@ -488,14 +485,11 @@ public final class ServiceRuntime {
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
     }
-    checkThresholds(null, account, thresholds, now);
-    if (recent != null) {
-      checkVelocity(now, actual);
-    }
+    checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     if (k != null) {
       if (k.account != null) {
         k.account.commit(estimate, actual, now);
-        checkThresholds(k, k.account, k.thresholds, now);
+        checkThresholds(k, k.account, k.thresholds, now, -1);
       }
       CircuitBreaker kb = k.breaker;
       if (kb != null) {
@@ -537,38 +531,34 @@ public final class ServiceRuntime {
   }
 
   /**
-   * The baseline-free rule before warm-up: at the spend rate of the last minute (with enough
-   * calls in it to be a loop, not one expensive call), would the tightest service budget be gone
-   * within the horizon? Then the breaker opens ({@link TripReason#BUDGET}).
+   * The baseline-free rule before warm-up, part one: the spend of about the last minute (the
+   * meter's current and previous bucket) projected over the horizon, or -1 when the rule does not
+   * apply now (the meter has warmed up, a trip is already open, or too few calls to be a loop
+   * rather than one expensive call). Reads the meter's counters: no allocation, no shared write.
    */
-  private void checkVelocity(long now, long actual) {
-    if (!beforeWarmUp) {
-      return;
-    }
+  private double velocityProjection(long now) {
     if (meter.warmedUp()) {
       beforeWarmUp = false;
-      return;
+      return -1;
     }
-    RecentSpend r = recent;
-    r.add(now, actual);
-    if (r.calls() < MIN_CALLS_FOR_VELOCITY || breaker.state() != CircuitBreaker.State.CLOSED) {
-      return;
+    if (callerRate.active || meter.recentCalls(now) < MIN_CALLS_FOR_VELOCITY) {
+      return -1;
     }
-    double projected = r.projected(now, horizonNanos);
-    List<Budget> budgets = account.budgets();
-    for (int i = 0; i < budgets.size(); i++) {
-      long remaining = budgets.get(i).limit().nanos() - account.used(i, now);
-      if (projected > remaining) {
-        Budget b = budgets.get(i);
-        double perHour = r.projected(now, 3_600_000_000_000L) / 1e9;
-        String detail = GuardAlerts.who(snapshotOf(null)) + " spends " + GuardAlerts.usdPerHour(perHour)
-            + ": at that rate its " + b.describe() + " would be gone within "
-            + DefaultCircuitBreaker.human(policy.budgetHorizon().toNanos()) + " (" + GuardAlerts.money(Math.max(0, remaining) / 1e9)
-            + " left). The burn-rate baseline is still warming up, so this budget-velocity rule stands in.";
-        breaker.trip(TripReason.BUDGET, detail);
-        return;
-      }
-    }
+    return meter.recentCostNanos(now) * horizonBuckets;
+  }
+
+  /**
+   * The baseline-free rule, part two: at this rate the budget would be gone within the horizon,
+   * so the breaker opens ({@link TripReason#BUDGET}).
+   */
+  private void velocityTrip(int budget, long remaining, double projected) {
+    Budget b = account.budgets().get(budget);
+    double perHour = projected / horizonBuckets * (3_600e9 / policy.detection().bucket().toNanos()) / 1e9;
+    String detail = name + " spends " + GuardAlerts.usdPerHour(perHour) + ": at that rate its " + b.describe()
+        + " would be gone within " + DefaultCircuitBreaker.human(policy.budgetHorizon().toNanos()) + " ("
+        + GuardAlerts.money(Math.max(0, remaining) / 1e9) + " left). The burn-rate baseline is still warming up,"
+        + " so this budget-velocity rule stands in.";
+    breaker.trip(TripReason.BUDGET, detail);
   }
 
   /**
@@ -585,13 +575,10 @@ public final class ServiceRuntime {
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
     }
-    checkThresholds(null, account, thresholds, now);
-    if (recent != null) {
-      checkVelocity(now, amount);
-    }
+    checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     if (k != null && k.account != null) {
       k.account.record(amount, now);
-      checkThresholds(k, k.account, k.thresholds, now);
+      checkThresholds(k, k.account, k.thresholds, now, -1);
     }
   }
 
@@ -707,11 +694,7 @@ public final class ServiceRuntime {
   private void judge(StateTransition t, CallerRate r, KeyRuntime k) {
     if (t.to() == CircuitBreaker.State.OPEN && t.from() == CircuitBreaker.State.CLOSED) {
       BurnRateMeter m = k == null ? meter : k.meter;
-      double atTrip = recent != null && k == null ? recent.callsPerMinute(ticker.nanoTime()) : Double.NaN;
-      if (m != null) {
-        double current = m.snapshot(ticker.nanoTime()).callsPerMinute();
-        atTrip = Double.isNaN(atTrip) ? current : Math.max(atTrip, current);
-      }
+      double atTrip = m == null ? Double.NaN : m.snapshot(ticker.nanoTime()).callsPerMinute();
       double fallback = Double.isNaN(atTrip) ? 1.0 : Math.max(1.0, atTrip / policy.detection().breakerMultiplier());
       r.start(ticker.nanoTime(), attemptThreshold(m, fallback));
     } else if (t.to() == CircuitBreaker.State.CLOSED || t.to() == CircuitBreaker.State.DISABLED) {
@@ -731,10 +714,16 @@ public final class ServiceRuntime {
     return d.callRateCap() > 0 ? d.callRateCap() : fallback;
   }
 
-  private void checkThresholds(KeyRuntime k, LedgerAccount acc, Thresholds th, long now) {
+  private void checkThresholds(KeyRuntime k, LedgerAccount acc, Thresholds th, long now, double projected) {
     long[] at80 = th.at80;
     for (int i = 0; i < at80.length; i++) {
       long used = acc.used(i, now);
+      // The budget-velocity rule, on the figure this loop reads anyway. A budget already used up
+      // refuses calls by itself: no breaker for that.
+      if (projected >= 0 && used < th.at100[i] && projected > th.at100[i] - used) {
+        velocityTrip(i, th.at100[i] - used, projected);
+        projected = -1;
+      }
       int level = th.level.get(i);
       if (used >= at80[i]) {
         int target = used >= th.at100[i] ? 2 : 1;
