@@ -48,7 +48,16 @@ import java.util.function.Supplier;
  * <p><b>Budget bound.</b> Admission is atomic across all windows of a call (every window admits
  * the reservation or none is charged). Under any number of threads, the spend admitted into a
  * window never exceeds its limit by more than the sum, over calls in flight, of (actual cost -
- * reserved estimate); with accurate estimates it never exceeds the limit.
+ * reserved estimate); with accurate estimates it never exceeds the limit. Calls without an estimate
+ * reserve the service's running estimate; until the first real cost is known they run one at a
+ * time (so a fresh guard overshoots by at most one call's cost).
+ *
+ * <p><b>Defaults.</b> A service with a budget and nothing else is protected from its first call:
+ * before its baseline has warmed up (24 h) the breaker opens when the tightest budget would be gone
+ * within 10 minutes at the current rate; afterwards, above 5x the learned baseline. A breaker
+ * opened for spend stays open while the caller keeps looping and closes only once the caller's
+ * attempts have stayed under the threshold for 10 minutes. {@link ServicePolicy} lists every
+ * default and the setting that changes it.
  *
  * <p>Thread-safe. The common path of {@link #call(String, Cost, GuardedCall)} takes no lock and
  * allocates nothing inside the guard.
@@ -138,7 +147,12 @@ public final class RunawayGuard implements AutoCloseable {
       b.service(name, s -> {
         if (t != null) {
           t.budgets().forEach(s::budget);
+          if (t.maxCallsPerMinute() > 0) {
+            s.callRateCap(t.maxCallsPerMinute());
+          }
+          t.maxCostPerHour().ifPresent(s::costRateCap);
         }
+        s.budgetHorizon(config.circuitBreaker().budgetHorizon());
         s.spikeMultiplier(config.usageSpikeMultiplier());
         s.breakerMultiplier(Math.max(config.usageSpikeMultiplier(), config.circuitBreaker().thresholdMultiplier()));
         s.breakerEnabled(config.circuitBreaker().enabled());

@@ -12,6 +12,30 @@ import java.util.Objects;
  * multipliers, cost extractor and breaker settings. Built inside
  * {@code RunawayGuard.builder().service("openai", s -> s.budget(...)...)}.
  *
+ * <h2>What a service gets by default</h2>
+ * Most users set a budget and nothing else; these protections then apply as they are:
+ * <ul>
+ *   <li><b>Budgets</b>: none unless given; a call that would pass one is refused before it starts.
+ *   <li><b>Burn-rate breaker</b>: after a 24 h warm-up ({@link DetectionSettings#warmUp()}), spend
+ *       or calls above 5x the learned baseline ({@link Builder#breakerMultiplier}) open the
+ *       breaker; above 3x alert ({@link Builder#spikeMultiplier}).
+ *   <li><b>A breaker that judges the caller</b>: a spend trip closes only once the caller's
+ *       attempt rate (refused calls too) has stayed under the breaker threshold for 10 minutes;
+ *       meanwhile one trial call per 20 s goes through, and a re-trip doubles the next wait
+ *       (60 s, up to 30 min). See {@link dev.runaway.breaker.CircuitBreakerConfig}.
+ *   <li><b>Protection from the first call</b>: before warm-up ends, the breaker opens when, at the
+ *       rate of the last minute, the tightest budget would be gone within
+ *       {@link Builder#budgetHorizon} (default 10 minutes; at least 10 calls in that minute).
+ *       Optional absolute caps ({@link Builder#callRateCap}, {@link Builder#costRateCap}) apply
+ *       from the first call too; none by default.
+ *   <li><b>No unbounded burst without an estimate</b>: with a cost extractor and no
+ *       {@link Builder#estimate}, until the first real cost is known at most
+ *       {@link Builder#maxCallsWithUnknownCost} call (default 1) runs at a time for the service;
+ *       others wait up to {@link Builder#unknownCostWait} (default 30 s). Afterwards each call
+ *       reserves a running estimate that follows recent real costs from above (about their
+ *       90th percentile), not their mean.
+ * </ul>
+ *
  * <p>Instances are immutable and thread-safe.
  */
 public final class ServicePolicy {
@@ -25,8 +49,14 @@ public final class ServicePolicy {
   private final CircuitBreakerConfig breaker;
   private final long maxKeys;
   private final Duration keyIdleExpiry;
+  private final Duration budgetHorizon;
+  private final int maxCallsWithUnknownCost;
+  private final Duration unknownCostWait;
 
   private ServicePolicy(Builder b) {
+    this.budgetHorizon = b.budgetHorizon;
+    this.maxCallsWithUnknownCost = b.maxCallsWithUnknownCost;
+    this.unknownCostWait = b.unknownCostWait;
     this.budgets = List.copyOf(b.budgets);
     this.perKeyBudgets = List.copyOf(b.perKeyBudgets);
     this.detection = b.detection.build();
@@ -138,11 +168,45 @@ public final class ServicePolicy {
     return keyIdleExpiry;
   }
 
+  /**
+   * Returns the horizon of the baseline-free rule that protects a service before its warm-up
+   * ends: the breaker opens ({@link dev.runaway.breaker.TripReason#BUDGET}) when, at the spend rate
+   * of the last minute, the tightest service budget would be gone within this time. Default 10
+   * minutes; {@link Duration#ZERO} turns the rule off.
+   *
+   * @return the horizon
+   */
+  public Duration budgetHorizon() {
+    return budgetHorizon;
+  }
+
+  /**
+   * Returns how many calls may run at once while the service's cost per call is still unknown
+   * (a cost extractor, no explicit estimate and no real cost committed yet). Default 1; 0 means
+   * no limit.
+   *
+   * @return the limit
+   */
+  public int maxCallsWithUnknownCost() {
+    return maxCallsWithUnknownCost;
+  }
+
+  /**
+   * Returns how long a call waits for its turn while the cost per call is unknown, before it is
+   * refused with a {@link RunawayException}. Default 30 seconds.
+   *
+   * @return the wait
+   */
+  public Duration unknownCostWait() {
+    return unknownCostWait;
+  }
+
   @Override
   public String toString() {
     return "ServicePolicy[budgets=" + budgets + ", perKeyBudgets=" + perKeyBudgets + ", detection=" + detection
         + ", perKeyDetection=" + perKeyDetection + ", initialEstimate=" + initialEstimate + ", breaker=" + breaker
-        + ", maxKeys=" + maxKeys + ", keyIdleExpiry=" + keyIdleExpiry + "]";
+        + ", maxKeys=" + maxKeys + ", keyIdleExpiry=" + keyIdleExpiry + ", budgetHorizon=" + budgetHorizon
+        + ", maxCallsWithUnknownCost=" + maxCallsWithUnknownCost + ", unknownCostWait=" + unknownCostWait + "]";
   }
 
   /** Builds a {@link ServicePolicy}; {@link #build()} copies the state, so a builder can be reused. */
@@ -158,8 +222,87 @@ public final class ServicePolicy {
     private Duration keyIdleExpiry;
     private Double spike;
     private Double trip;
+    private Duration budgetHorizon = Duration.ofMinutes(10);
+    private int maxCallsWithUnknownCost = 1;
+    private Duration unknownCostWait = Duration.ofSeconds(30);
 
     private Builder() {}
+
+    /**
+     * Sets an absolute call-rate cap: above it the breaker opens
+     * ({@link dev.runaway.breaker.TripReason#CALL_RATE}) whatever the baseline, from the first call
+     * on (config: {@code cost_thresholds.<service>.max_calls_per_minute}). None by default.
+     *
+     * @param callsPerMinute above zero, or 0 for none
+     * @return this builder
+     */
+    public Builder callRateCap(double callsPerMinute) {
+      detection.callRateCap(callsPerMinute);
+      return this;
+    }
+
+    /**
+     * Sets an absolute spend-rate cap: above it the breaker opens
+     * ({@link dev.runaway.breaker.TripReason#BURN_RATE}) whatever the baseline, from the first call
+     * on (config: {@code cost_thresholds.<service>.max_cost_per_hour}). None by default.
+     *
+     * @param perHour dollars per hour above zero, or {@code null} for none
+     * @return this builder
+     */
+    public Builder costRateCap(Cost perHour) {
+      detection.costRateCap(perHour);
+      return this;
+    }
+
+    /**
+     * Sets the horizon of the baseline-free rule that protects the service before warm-up: the
+     * breaker opens when, at the spend rate of the last minute (with at least 10 calls in it), the
+     * tightest service budget would be gone within this time (config:
+     * {@code circuit_breaker.budget_horizon_minutes}). Default 10 minutes.
+     *
+     * @param horizon positive, or {@link Duration#ZERO} to turn the rule off
+     * @return this builder
+     */
+    public Builder budgetHorizon(Duration horizon) {
+      Objects.requireNonNull(horizon, "horizon");
+      if (horizon.isNegative() || horizon.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("budgetHorizon must be from 0 (off) to 1 day, got " + horizon);
+      }
+      this.budgetHorizon = horizon;
+      return this;
+    }
+
+    /**
+     * Sets how many calls may run at once while the cost per call is unknown (a cost extractor,
+     * no explicit {@link #estimate(Cost)}, no real cost committed yet). Default 1, which bounds the
+     * first burst of a fresh guard by one call's cost; 0 turns the limit off.
+     *
+     * @param calls 0 or more
+     * @return this builder
+     */
+    public Builder maxCallsWithUnknownCost(int calls) {
+      if (calls < 0) {
+        throw new IllegalArgumentException("maxCallsWithUnknownCost must be 0 (no limit) or more, got " + calls);
+      }
+      this.maxCallsWithUnknownCost = calls;
+      return this;
+    }
+
+    /**
+     * Sets how long a call waits for its turn while the cost per call is unknown, before it is
+     * refused. Default 30 seconds.
+     *
+     * @param wait positive
+     * @return this builder
+     */
+    public Builder unknownCostWait(Duration wait) {
+      Objects.requireNonNull(wait, "wait");
+      if (wait.isNegative() || wait.isZero()) {
+        throw new IllegalArgumentException("unknownCostWait must be positive, got " + wait);
+      }
+      this.unknownCostWait = wait;
+      return this;
+    }
 
     /**
      * Adds a service-wide budget.

@@ -23,7 +23,10 @@ final class RunawayGuardTest {
 
   private RunawayGuard guard(String hourly) {
     return RunawayGuard.builder()
-        .service("openai", s -> s.budget(Budget.hourly(Cost.usd(hourly))).budget(Budget.daily(Cost.usd("100"))))
+        // These tests are about budgets and alerts in a tight loop; the budget-velocity rule that
+        // would open the breaker first is tested in GuardDefaultsTest.
+        .service("openai", s -> s.budgetHorizon(Duration.ZERO).budget(Budget.hourly(Cost.usd(hourly)))
+            .budget(Budget.daily(Cost.usd("100"))))
         .ticker(ticker)
         .alertSink(alerts::add)
         .build();
@@ -240,7 +243,7 @@ final class RunawayGuardTest {
   void notifierThatThrowsOrBlocksNeverBlocksOrFailsAGuardedCall() throws Exception {
     java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
     try (RunawayGuard guard = RunawayGuard.builder()
-        .service("openai", s -> s.budget(Budget.hourly(Cost.usd("1"))))
+        .service("openai", s -> s.budgetHorizon(Duration.ZERO).budget(Budget.hourly(Cost.usd("1"))))
         .notifier(a -> {
           throw new IllegalStateException("notifier down");
         })

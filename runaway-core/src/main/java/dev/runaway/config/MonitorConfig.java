@@ -59,6 +59,9 @@ public final class MonitorConfig {
     private final Cost hourly;
     private final Cost daily;
 
+    private final double maxCallsPerMinute;
+    private final Cost maxCostPerHour;
+
     /**
      * Creates thresholds.
      *
@@ -66,8 +69,41 @@ public final class MonitorConfig {
      * @param daily the daily limit, or {@code null}
      */
     public CostThresholds(Cost hourly, Cost daily) {
+      this(hourly, daily, 0, null);
+    }
+
+    /**
+     * Creates thresholds with absolute rate caps.
+     *
+     * @param hourly the hourly limit, or {@code null}
+     * @param daily the daily limit, or {@code null}
+     * @param maxCallsPerMinute the call-rate cap ({@code max_calls_per_minute}), or 0 for none
+     * @param maxCostPerHour the spend-rate cap ({@code max_cost_per_hour}), or {@code null} for none
+     */
+    public CostThresholds(Cost hourly, Cost daily, double maxCallsPerMinute, Cost maxCostPerHour) {
       this.hourly = hourly;
       this.daily = daily;
+      this.maxCallsPerMinute = maxCallsPerMinute;
+      this.maxCostPerHour = maxCostPerHour;
+    }
+
+    /**
+     * Returns the absolute call-rate cap of the embedded guard ({@code max_calls_per_minute}): above
+     * it the service's breaker opens, from the first call on.
+     *
+     * @return calls per minute, or 0 for none
+     */
+    public double maxCallsPerMinute() {
+      return maxCallsPerMinute;
+    }
+
+    /**
+     * Returns the absolute spend-rate cap of the embedded guard ({@code max_cost_per_hour}).
+     *
+     * @return dollars per hour, if set
+     */
+    public Optional<Cost> maxCostPerHour() {
+      return Optional.ofNullable(maxCostPerHour);
     }
 
     /**
@@ -107,17 +143,21 @@ public final class MonitorConfig {
     @Override
     public boolean equals(Object o) {
       return o instanceof CostThresholds && Objects.equals(((CostThresholds) o).hourly, hourly)
-          && Objects.equals(((CostThresholds) o).daily, daily);
+          && Objects.equals(((CostThresholds) o).daily, daily)
+          && ((CostThresholds) o).maxCallsPerMinute == maxCallsPerMinute
+          && Objects.equals(((CostThresholds) o).maxCostPerHour, maxCostPerHour);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(hourly, daily);
+      return Objects.hash(hourly, daily, maxCallsPerMinute, maxCostPerHour);
     }
 
     @Override
     public String toString() {
-      return "CostThresholds[hourly=" + hourly + ", daily=" + daily + "]";
+      return "CostThresholds[hourly=" + hourly + ", daily=" + daily
+          + (maxCallsPerMinute > 0 ? ", maxCallsPerMinute=" + maxCallsPerMinute : "")
+          + (maxCostPerHour != null ? ", maxCostPerHour=" + maxCostPerHour : "") + "]";
     }
   }
 
@@ -126,8 +166,24 @@ public final class MonitorConfig {
    *
    * @param enabled whether breakers trip on runaways
    * @param thresholdMultiplier the multiple of the baseline above which a breaker opens
+   * @param budgetHorizon {@code budget_horizon_minutes}: before warm-up, the breaker opens when the
+   *     tightest budget would be gone within this time at the current rate ({@link Duration#ZERO}: off)
    */
-  public record CircuitBreakerSettings(boolean enabled, double thresholdMultiplier) {}
+  public record CircuitBreakerSettings(boolean enabled, double thresholdMultiplier, Duration budgetHorizon) {
+
+    /**
+     * The settings with the default budget horizon (10 minutes).
+     *
+     * @param enabled whether breakers trip on runaways
+     * @param thresholdMultiplier the multiple of the baseline above which a breaker opens
+     */
+    public CircuitBreakerSettings(boolean enabled, double thresholdMultiplier) {
+      this(enabled, thresholdMultiplier, DEFAULT_BUDGET_HORIZON);
+    }
+  }
+
+  /** Default {@code circuit_breaker.budget_horizon_minutes}: 10 minutes. */
+  public static final Duration DEFAULT_BUDGET_HORIZON = Duration.ofMinutes(10);
 
   /** Default {@code monitoring_interval}: 300 seconds. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(300);
@@ -169,7 +225,8 @@ public final class MonitorConfig {
           s.keyPositions()));
     }
     return new MonitorConfig(p.file(), p.monitoringInterval(), p.costThresholds(), p.usageSpikeMultiplier(),
-        new CircuitBreakerSettings(p.breakerEnabled(), p.breakerMultiplier()), services, p.notifications(),
+        new CircuitBreakerSettings(p.breakerEnabled(), p.breakerMultiplier(), p.budgetHorizon()), services,
+        p.notifications(),
         p.stateDir(), p.warnings());
   }
 

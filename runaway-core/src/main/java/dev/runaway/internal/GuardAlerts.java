@@ -8,6 +8,7 @@ import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Severity;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.StateTransition;
+import dev.runaway.breaker.TripReason;
 import dev.runaway.stats.MeterEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,8 +121,14 @@ public final class GuardAlerts {
     String who = t.breaker() + (key == null ? "" : " [" + key + "]");
     String title = open ? "Circuit breaker OPEN: " + who + " calls are refused"
         : "Circuit breaker " + t.to() + ": " + who;
-    String detail = t.detail() + (open ? " Calls fail fast until the breaker lets trial calls through"
-        + (t.to() == CircuitBreaker.State.FORCED_OPEN ? " after a manual reset." : ".") : "");
+    boolean judged = t.reason() != null && t.reason() != TripReason.FAILURES && t.reason() != TripReason.MANUAL;
+    String sep = t.detail().isEmpty() || t.detail().endsWith(".") ? " " : ". ";
+    String detail = t.detail() + (!open ? ""
+        : t.to() == CircuitBreaker.State.FORCED_OPEN ? sep + "Calls fail fast until a manual reset."
+        : judged ? sep + "Calls fail fast. The breaker judges the caller, not the API: it closes only once the"
+            + " caller's attempts (refused ones counted) have stayed under the breaker threshold for the"
+            + " confirmation period; meanwhile paced trial calls go through, and a re-trip doubles the wait."
+        : sep + "Calls fail fast until the breaker lets trial calls through.");
     return new Alert(AlertType.CIRCUIT_BREAKER, severity, t.breaker(), key, title, detail, t.time(), facts);
   }
 

@@ -13,12 +13,22 @@ public final class GuardReservation implements Reservation {
   private final ServiceRuntime.KeyRuntime keyRuntime;
   private final long estimate;
   private final AtomicBoolean done = new AtomicBoolean();
+  /** Whether this reservation holds one of the turns of calls with an unknown cost per call. */
+  private final boolean turn;
 
-  GuardReservation(ServiceRuntime runtime, String key, ServiceRuntime.KeyRuntime keyRuntime, long estimate) {
+  GuardReservation(ServiceRuntime runtime, String key, ServiceRuntime.KeyRuntime keyRuntime, long estimate,
+      boolean turn) {
     this.runtime = runtime;
     this.key = key;
     this.keyRuntime = keyRuntime;
     this.estimate = estimate;
+    this.turn = turn;
+  }
+
+  private void endTurn() {
+    if (turn) {
+      runtime.releaseTurn();
+    }
   }
 
   @Override
@@ -42,7 +52,11 @@ public final class GuardReservation implements Reservation {
       throw new IllegalArgumentException("actual cost must not be negative, got " + actual);
     }
     if (done.compareAndSet(false, true)) {
-      runtime.succeeded(key, keyRuntime, estimate, actual == null ? estimate : actual.nanos());
+      try {
+        runtime.succeeded(key, keyRuntime, estimate, actual == null ? -1 : actual.nanos());
+      } finally {
+        endTurn();
+      }
     }
   }
 
@@ -53,7 +67,11 @@ public final class GuardReservation implements Reservation {
    */
   public void commitResult(Object result) {
     if (done.compareAndSet(false, true)) {
-      runtime.succeeded(key, keyRuntime, estimate, runtime.costOf(result, estimate));
+      try {
+        runtime.succeeded(key, keyRuntime, estimate, runtime.realCostOf(result));
+      } finally {
+        endTurn();
+      }
     }
   }
 
@@ -61,14 +79,22 @@ public final class GuardReservation implements Reservation {
   public void fail(Throwable failure) {
     Objects.requireNonNull(failure, "failure");
     if (done.compareAndSet(false, true)) {
-      runtime.failed(keyRuntime, estimate, failure);
+      try {
+        runtime.failed(keyRuntime, estimate, failure);
+      } finally {
+        endTurn();
+      }
     }
   }
 
   @Override
   public void close() {
     if (done.compareAndSet(false, true)) {
-      runtime.release(keyRuntime, estimate);
+      try {
+        runtime.release(keyRuntime, estimate);
+      } finally {
+        endTurn();
+      }
     }
   }
 

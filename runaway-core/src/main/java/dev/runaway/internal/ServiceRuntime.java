@@ -13,6 +13,9 @@ import dev.runaway.ServicePolicy;
 import dev.runaway.ServiceSnapshot;
 import dev.runaway.Ticker;
 import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.breaker.StateTransition;
+import dev.runaway.breaker.TripReason;
+import dev.runaway.breaker.internal.DefaultCircuitBreaker;
 import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.LedgerAccount;
 import dev.runaway.ledger.internal.PersistentLedger;
@@ -22,6 +25,7 @@ import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Function;
@@ -44,7 +48,16 @@ public final class ServiceRuntime {
   private final Ticker ticker;
   private final BudgetLedger ledger;
   private final LedgerAccount account;
-  private final CircuitBreaker breaker;
+  private final DefaultCircuitBreaker breaker;
+  /** The caller's attempts while a service-wide spend trip is open. */
+  private final CallerRate callerRate;
+  /** The budget-velocity horizon over one meter bucket: projected spend = recent spend x this. */
+  private final double horizonBuckets;
+  /** Whether the baseline-free rule still applies (until the meter has warmed up). */
+  private volatile boolean beforeWarmUp;
+  /** Turns of the calls that run while the cost per call is unknown; null without that limit. */
+  private final Semaphore unknownCost;
+  /** {@link #UNKNOWN}, until the first real cost is committed, when calls are limited meanwhile. */
   private final BurnRateMeter meter;
   private final CostExtractor extractor;
   private final AlertSink alerts;
@@ -55,6 +68,15 @@ public final class ServiceRuntime {
   private final WarnOnce alertFailed = new WarnOnce(LOG);
   private final WarnOnce baselineUnusable = new WarnOnce(LOG);
   private volatile long runningEstimate;
+  private volatile boolean chargedZeroWarned;
+
+  /**
+   * Marks the service's running estimate as not known yet (no real cost committed, no explicit
+   * estimate configured): {@link #call} and {@link #reserve} then take turns.
+   */
+  public static final long UNKNOWN = -1;
+  /** Calls that need a real cost seen in the last minute before the baseline-free rule trips. */
+  static final int MIN_CALLS_FOR_VELOCITY = 10;
   /** The per-key meters' settings, shared by every key (null without per-key detection). */
   private final DetectionSettings keyDetection;
 
@@ -65,6 +87,7 @@ public final class ServiceRuntime {
     final BurnRateMeter meter;
     final Thresholds thresholds;
     volatile CircuitBreaker breaker;
+    volatile CallerRate callerRate;
 
     KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter) {
       this.key = key;
@@ -109,11 +132,20 @@ public final class ServiceRuntime {
     this.alerts = alerts;
     this.account = ledger.account(name, null, policy.budgets());
     this.thresholds = new Thresholds(policy.budgets());
-    this.breaker = CircuitBreaker.of(name, policy.breaker(), ticker);
-    this.breaker.onStateChange(t -> raise(GuardAlerts.breaker(t, null, snapshotOf(null))));
+    this.callerRate = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
+    this.breaker = new DefaultCircuitBreaker(name, policy.breaker(), ticker, callerRate);
+    this.breaker.onStateChange(t -> {
+      judge(t, callerRate, null);
+      raise(GuardAlerts.breaker(t, null, snapshotOf(null)));
+    });
     this.meter = newMeter(null, policy.detection());
     this.extractor = policy.costExtractor();
-    this.runningEstimate = policy.initialEstimate().nanos();
+    this.horizonBuckets = policy.budgetHorizon().toNanos() / (double) policy.detection().bucket().toNanos();
+    this.beforeWarmUp = horizonBuckets > 0 && !policy.budgets().isEmpty() && policy.detection().breakerEnabled();
+    boolean limitUnknown = extractor != null && policy.initialEstimate().isZero() && policy.maxCallsWithUnknownCost() > 0;
+    this.unknownCost = limitUnknown ? new Semaphore(policy.maxCallsWithUnknownCost()) : null;
+    this.runningEstimate = policy.initialEstimate().isZero() ? UNKNOWN : policy.initialEstimate().nanos();
+    warnAboutDefaults(policy);
     this.keyDetection = policy.perKeyDetection() ? policy.detection().forKeys() : null;
     boolean keyed = !policy.perKeyBudgets().isEmpty() || policy.perKeyDetection();
     if (keyed) {
@@ -127,6 +159,27 @@ public final class ServiceRuntime {
     } else {
       this.keys = null;
       this.newKey = null;
+    }
+  }
+
+  /** Says once, at build time, what a service is not protected by with the settings given. */
+  private void warnAboutDefaults(ServicePolicy p) {
+    DetectionSettings d = p.detection();
+    boolean caps = d.callRateCap() > 0 || d.costRateCap() != null;
+    if (p.budgets().isEmpty() && p.perKeyBudgets().isEmpty() && !caps) {
+      LOG.warn("Service {} has no budget and no rate cap: it is unprotected until the burn-rate baseline has"
+          + " warmed up ({} of traffic). Add a budget (ServicePolicy.Builder.budget, or cost_thresholds in the"
+          + " config) or a cap (callRateCap/costRateCap).", name, DefaultCircuitBreaker.human(d.warmUp().toNanos()));
+    }
+  }
+
+  /** Said once, at the first call without an estimate that is charged $0. */
+  private void warnChargedZero(String key) {
+    if (!chargedZeroWarned && extractor == null && !(policy.budgets().isEmpty() && policy.perKeyBudgets().isEmpty())) {
+      chargedZeroWarned = true;
+      LOG.warn("Service {}{} has budgets but neither a cost extractor nor an estimate: its calls without an explicit"
+          + " estimate are charged $0 and never fill a budget. Set ServicePolicy.Builder.costExtractor(...) or"
+          + " estimate(...), or pass an estimate to call(...).", name, key == null ? "" : " (key " + key + ")");
     }
   }
 
@@ -195,9 +248,10 @@ public final class ServiceRuntime {
   }
 
   /**
-   * Returns the current estimate for calls without an explicit one.
+   * Returns the current estimate for calls without an explicit one, or {@link #UNKNOWN} while
+   * the cost per call is not known yet ({@link #call} and {@link #reserve} then take turns).
    *
-   * @return nano-dollars
+   * @return nano-dollars, or {@link #UNKNOWN}
    */
   public long estimate() {
     return runningEstimate;
@@ -232,17 +286,68 @@ public final class ServiceRuntime {
    * @throws X the call's exception, unchanged
    */
   public <T, X extends Throwable> T call(String key, long estimate, GuardedCall<T, X> call) throws X {
-    KeyRuntime k = key(key);
-    admit(key, k, estimate, ticker.nanoTime());
-    T result;
-    try {
-      result = call.call();
-    } catch (Throwable t) {
-      failed(k, estimate, t);
-      throw t;
+    boolean turn = false;
+    if (estimate < 0) {
+      turn = takeTurn(key);
+      estimate = turn ? 0 : Math.max(0, runningEstimate);
     }
-    succeeded(key, k, estimate, costOf(result, estimate));
-    return result;
+    try {
+      KeyRuntime k = key(key);
+      admit(key, k, estimate, ticker.nanoTime());
+      T result;
+      try {
+        result = call.call();
+      } catch (Throwable t) {
+        failed(k, estimate, t);
+        throw t;
+      }
+      succeeded(key, k, estimate, realCostOf(result));
+      return result;
+    } finally {
+      if (turn) {
+        unknownCost.release();
+      }
+    }
+  }
+
+  /**
+   * Waits for a turn to run with an unknown cost per call. Returns {@code false} without taking
+   * one when the cost became known meanwhile (the caller then reserves the running estimate).
+   */
+  boolean takeTurn(String key) {
+    Semaphore s = unknownCost;
+    if (s == null || runningEstimate >= 0) {
+      if (s == null) {
+        warnChargedZero(key);
+      }
+      return false;
+    }
+    boolean got;
+    try {
+      got = s.tryAcquire(policy.unknownCostWait().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RunawayException("Interrupted while waiting for a turn: the cost per call of service " + name
+          + " is not known yet, so calls without an estimate run " + policy.maxCallsWithUnknownCost()
+          + " at a time until the first real cost is committed.", name, key, null);
+    }
+    if (!got) {
+      throw new RunawayException("Call to " + name + " refused: its cost per call is not known yet, so calls"
+          + " without an estimate run " + policy.maxCallsWithUnknownCost() + " at a time until the first real"
+          + " cost is committed, and no turn came within " + DefaultCircuitBreaker.human(policy.unknownCostWait().toNanos())
+          + ". Pass an estimate (call(service, estimate, ...)) or set ServicePolicy.Builder.estimate(...).",
+          name, key, policy.unknownCostWait());
+    }
+    if (runningEstimate >= 0) {
+      s.release();
+      return false;
+    }
+    return true;
+  }
+
+  /** Gives back a turn taken by {@link #takeTurn}. */
+  void releaseTurn() {
+    unknownCost.release();
   }
 
   /**
@@ -254,13 +359,30 @@ public final class ServiceRuntime {
    * @param now the ticker's reading
    */
   void admit(String key, KeyRuntime k, long estimate, long now) {
+    boolean judging = callerRate.active;
+    if (judging) {
+      callerRate.attempt(now);
+    }
     if (!breaker.tryAcquirePermission()) {
+      if (judging) {
+        refusedAttempt(null, now);
+      }
       throw open(breaker, key);
     }
     CircuitBreaker kb = k == null ? null : k.breaker;
-    if (kb != null && !kb.tryAcquirePermission()) {
-      breaker.releasePermission();
-      throw open(kb, key);
+    if (kb != null) {
+      CallerRate kr = k.callerRate;
+      boolean keyJudging = kr != null && kr.active;
+      if (keyJudging) {
+        kr.attempt(now);
+      }
+      if (!kb.tryAcquirePermission()) {
+        breaker.releasePermission();
+        if (keyJudging) {
+          refusedAttempt(k, now);
+        }
+        throw open(kb, key);
+      }
     }
     int refused = account.tryReserve(estimate, now);
     if (refused != LedgerAccount.ADMITTED) {
@@ -290,6 +412,11 @@ public final class ServiceRuntime {
       // This very call pushed the rate over the edge: refuse it too.
       CircuitBreaker tripped = event.isRunaway() ? breaker : k.breaker;
       if (tripped != null && !tripped.tryAcquirePermission()) {
+        // This call tripped the breaker: it is the loop's first refused attempt.
+        CallerRate r = tripped == breaker ? callerRate : k.callerRate;
+        if (r != null && r.active) {
+          r.attempt(now);
+        }
         account.release(estimate, now);
         if (k != null && k.account != null) {
           k.account.release(estimate, now);
@@ -349,7 +476,8 @@ public final class ServiceRuntime {
    * @param estimate the reservation
    * @param actual the real cost
    */
-  void succeeded(String key, KeyRuntime k, long estimate, long actual) {
+  void succeeded(String key, KeyRuntime k, long estimate, long real) {
+    long actual = real < 0 ? estimate : real;
     long now = ticker.nanoTime();
     account.commit(estimate, actual, now);
     breaker.onSuccess();
@@ -357,11 +485,11 @@ public final class ServiceRuntime {
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
     }
-    checkThresholds(null, account, thresholds, now);
+    checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     if (k != null) {
       if (k.account != null) {
         k.account.commit(estimate, actual, now);
-        checkThresholds(k, k.account, k.thresholds, now);
+        checkThresholds(k, k.account, k.thresholds, now, -1);
       }
       CircuitBreaker kb = k.breaker;
       if (kb != null) {
@@ -374,15 +502,63 @@ public final class ServiceRuntime {
         }
       }
     }
-    if (extractor != null) {
-      long est = runningEstimate;
-      long next = est + ((actual - est) >> 3) + (actual > est ? 1 : 0);
-      // A volatile store per call costs a fence and, with threads on other cores, takes this
-      // object's cache line (every hot field is on it) away from them: store only a change.
-      if (next != est) {
-        runningEstimate = next;
-      }
+    if (real >= 0) {
+      learn(real);
     }
+  }
+
+  /**
+   * Follows real costs from above, so that the running estimate sits near a high quantile of
+   * recent costs (about the 90th percentile) rather than their mean: a cost above the estimate
+   * moves it halfway up at once, one below moves it down by 1/32 of the gap. The first real cost
+   * replaces {@link #UNKNOWN} outright.
+   */
+  private void learn(long actual) {
+    long est = runningEstimate;
+    long next;
+    if (est < 0) {
+      next = actual;
+    } else if (actual > est) {
+      next = est + ((actual - est + 1) >>> 1);
+    } else {
+      next = est - ((est - actual) >>> 5);
+    }
+    // A volatile store per call costs a fence and, with threads on other cores, takes this
+    // object's cache line (every hot field is on it) away from them: store only a change.
+    if (next != est) {
+      runningEstimate = next;
+    }
+  }
+
+  /**
+   * The baseline-free rule before warm-up, part one: the spend of about the last minute (the
+   * meter's current and previous bucket) projected over the horizon, or -1 when the rule does not
+   * apply now (the meter has warmed up, a trip is already open, or too few calls to be a loop
+   * rather than one expensive call). Reads the meter's counters: no allocation, no shared write.
+   */
+  private double velocityProjection(long now) {
+    if (meter.warmedUp()) {
+      beforeWarmUp = false;
+      return -1;
+    }
+    if (callerRate.active || meter.recentCalls(now) < MIN_CALLS_FOR_VELOCITY) {
+      return -1;
+    }
+    return meter.recentCostNanos(now) * horizonBuckets;
+  }
+
+  /**
+   * The baseline-free rule, part two: at this rate the budget would be gone within the horizon,
+   * so the breaker opens ({@link TripReason#BUDGET}).
+   */
+  private void velocityTrip(int budget, long remaining, double projected) {
+    Budget b = account.budgets().get(budget);
+    double perHour = projected / horizonBuckets * (3_600e9 / policy.detection().bucket().toNanos()) / 1e9;
+    String detail = name + " spends " + GuardAlerts.usdPerHour(perHour) + ": at that rate its " + b.describe()
+        + " would be gone within " + DefaultCircuitBreaker.human(policy.budgetHorizon().toNanos()) + " ("
+        + GuardAlerts.money(Math.max(0, remaining) / 1e9) + " left). The burn-rate baseline is still warming up,"
+        + " so this budget-velocity rule stands in.";
+    breaker.trip(TripReason.BUDGET, detail);
   }
 
   /**
@@ -399,10 +575,10 @@ public final class ServiceRuntime {
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
     }
-    checkThresholds(null, account, thresholds, now);
+    checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     if (k != null && k.account != null) {
       k.account.record(amount, now);
-      checkThresholds(k, k.account, k.thresholds, now);
+      checkThresholds(k, k.account, k.thresholds, now, -1);
     }
   }
 
@@ -416,6 +592,18 @@ public final class ServiceRuntime {
     MeterEvent event = meter.advance(now);
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
+    }
+    if (callerRate.active) {
+      callerRate.threshold(attemptThreshold(meter, callerRate.threshold()));
+    }
+    breaker.refresh();
+    if (keys != null) {
+      for (KeyRuntime k : keys.asMap().values()) {
+        CircuitBreaker kb = k.breaker;
+        if (kb instanceof DefaultCircuitBreaker) {
+          ((DefaultCircuitBreaker) kb).refresh();
+        }
+      }
     }
     if (keys != null && policy.perKeyDetection()) {
       for (KeyRuntime k : keys.asMap().values()) {
@@ -437,36 +625,105 @@ public final class ServiceRuntime {
    * @return the reservation
    */
   public GuardReservation reserve(String key, long estimate) {
-    KeyRuntime k = key(key);
-    admit(key, k, estimate, ticker.nanoTime());
-    return new GuardReservation(this, key, k, estimate);
+    boolean turn = false;
+    if (estimate < 0) {
+      turn = takeTurn(key);
+      estimate = turn ? 0 : Math.max(0, runningEstimate);
+    }
+    try {
+      KeyRuntime k = key(key);
+      admit(key, k, estimate, ticker.nanoTime());
+      return new GuardReservation(this, key, k, estimate, turn);
+    } catch (RuntimeException | Error e) {
+      if (turn) {
+        unknownCost.release();
+      }
+      throw e;
+    }
   }
 
   long costOf(Object result, long estimate) {
+    long real = realCostOf(result);
+    return real < 0 ? estimate : real;
+  }
+
+  /** The real cost read from a result, or -1 when unknown (no extractor, null, negative, failure). */
+  long realCostOf(Object result) {
     CostExtractor x = extractor;
     if (x == null) {
-      return estimate;
+      return -1;
     }
     try {
       Cost c = x.costOf(result);
       if (c == null) {
-        return estimate;
+        return -1;
       }
       if (c.isNegative()) {
         extractorFailed.log("Cost extractor of service {} returned a negative cost {}; the estimate is charged", name, c);
-        return estimate;
+        return -1;
       }
       return c.nanos();
     } catch (Throwable t) {
       extractorFailed.log("Cost extractor of service {} failed; the estimate is charged: {}", name, t.toString());
-      return estimate;
+      return -1;
     }
   }
 
-  private void checkThresholds(KeyRuntime k, LedgerAccount acc, Thresholds th, long now) {
+  /**
+   * Feeds a refused attempt of a looping caller to the meter (the breaker's caller rate has
+   * counted it already): refused calls are the evidence that the loop still runs, so the meter's
+   * episode lasts as long as the loop and its one resolution comes after the loop has stopped.
+   * Buckets of an episode are not learned, so they never raise the baseline.
+   */
+  private void refusedAttempt(KeyRuntime k, long now) {
+    BurnRateMeter m = k == null ? meter : k.meter;
+    if (m != null) {
+      MeterEvent event = m.onCall(now);
+      if (event != MeterEvent.NONE) {
+        onEvent(k, event);
+      }
+    }
+  }
+
+  /**
+   * Starts or stops judging the caller when a breaker opens or closes. The threshold is the
+   * breaker's: the multiplier times the learned call rate (at least the baseline plus the minimum
+   * excess); before warm-up, the call-rate cap if set, else the rate at the trip divided by the
+   * multiplier (the loop must slow down that much).
+   */
+  private void judge(StateTransition t, CallerRate r, KeyRuntime k) {
+    if (t.to() == CircuitBreaker.State.OPEN && t.from() == CircuitBreaker.State.CLOSED) {
+      BurnRateMeter m = k == null ? meter : k.meter;
+      double atTrip = m == null ? Double.NaN : m.snapshot(ticker.nanoTime()).callsPerMinute();
+      double fallback = Double.isNaN(atTrip) ? 1.0 : Math.max(1.0, atTrip / policy.detection().breakerMultiplier());
+      r.start(ticker.nanoTime(), attemptThreshold(m, fallback));
+    } else if (t.to() == CircuitBreaker.State.CLOSED || t.to() == CircuitBreaker.State.DISABLED) {
+      r.stop();
+    }
+  }
+
+  private double attemptThreshold(BurnRateMeter m, double fallback) {
+    DetectionSettings d = policy.detection();
+    if (m != null) {
+      double base = m.snapshot(ticker.nanoTime()).baselineCallsPerMinute();
+      if (!Double.isNaN(base)) {
+        double perMinute = 60e9 / d.bucket().toNanos();
+        return Math.max(d.breakerMultiplier() * base, base + d.minExcessCalls() * perMinute);
+      }
+    }
+    return d.callRateCap() > 0 ? d.callRateCap() : fallback;
+  }
+
+  private void checkThresholds(KeyRuntime k, LedgerAccount acc, Thresholds th, long now, double projected) {
     long[] at80 = th.at80;
     for (int i = 0; i < at80.length; i++) {
       long used = acc.used(i, now);
+      // The budget-velocity rule, on the figure this loop reads anyway. A budget already used up
+      // refuses calls by itself: no breaker for that.
+      if (projected >= 0 && used < th.at100[i] && projected > th.at100[i] - used) {
+        velocityTrip(i, th.at100[i] - used, projected);
+        projected = -1;
+      }
       int level = th.level.get(i);
       if (used >= at80[i]) {
         int target = used >= th.at100[i] ? 2 : 1;
@@ -526,8 +783,13 @@ public final class ServiceRuntime {
       synchronized (k) {
         b = k.breaker;
         if (b == null) {
-          b = CircuitBreaker.of(name + "[" + k.key + "]", policy.breaker(), ticker);
-          b.onStateChange(t -> raise(GuardAlerts.breaker(t, k.key, snapshotOf(k))));
+          CallerRate r = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
+          k.callerRate = r;
+          b = new DefaultCircuitBreaker(name + "[" + k.key + "]", policy.breaker(), ticker, r);
+          b.onStateChange(t -> {
+            judge(t, r, k);
+            raise(GuardAlerts.breaker(t, k.key, snapshotOf(k)));
+          });
           k.breaker = b;
         }
       }

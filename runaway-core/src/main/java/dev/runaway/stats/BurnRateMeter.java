@@ -884,6 +884,56 @@ public final class BurnRateMeter {
     }
   }
 
+  /**
+   * Whether the baseline is trusted (warm-up over) as of the current bucket; one volatile read,
+   * no allocation. Before the first observation it is {@code false}.
+   *
+   * @return whether the meter is warmed up
+   */
+  public boolean warmedUp() {
+    Frame fr = frame;
+    return fr != null && fr.warm;
+  }
+
+  /**
+   * Returns the calls of about the last bucket (the current part plus the share of the previous
+   * bucket still inside a sliding bucket-long window), as {@link #snapshot(long)} reads them, but
+   * without allocating: for rules of the meter's owner on the hot path.
+   *
+   * @param nowNanos the ticker's reading
+   * @return calls per bucket
+   */
+  public double recentCalls(long nowNanos) {
+    return recent(nowNanos, CALLS);
+  }
+
+  /**
+   * Returns the spend of about the last bucket in nano-dollars, like {@link #recentCalls(long)}.
+   *
+   * @param nowNanos the ticker's reading
+   * @return nano-dollars per bucket
+   */
+  public double recentCostNanos(long nowNanos) {
+    return recent(nowNanos, COST);
+  }
+
+  private double recent(long nowNanos, int channel) {
+    Frame fr = frame;
+    if (fr == null) {
+      return 0;
+    }
+    long elapsed = nowNanos - fr.start;
+    AtomicLong current = channel == CALLS ? calls : cost;
+    double prev = channel == CALLS ? fr.prevCalls : fr.prevCost;
+    if (elapsed < bucketNanos) {
+      return prev * (1 - Math.max(0, elapsed) / (double) bucketNanos) + current.get();
+    }
+    if (elapsed < 2 * bucketNanos) {
+      return current.get() * (1 - (elapsed - bucketNanos) / (double) bucketNanos);
+    }
+    return 0;
+  }
+
   @Override
   public String toString() {
     return "BurnRateMeter[" + settings.bucket() + " buckets, " + settings.seasonality() + ", level="

@@ -7,6 +7,7 @@ import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayGuard;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -63,7 +64,7 @@ final class LedgerConcurrencyTest {
   void exactEstimates_admitExactlyTheBudget() throws Exception {
     ManualTicker ticker = ManualTicker.create();
     RunawayGuard guard = RunawayGuard.builder()
-        .service("svc", s -> s.budget(Budget.hourly(Cost.usd("10"))).budget(Budget.daily(Cost.usd("100"))))
+        .service("svc", s -> s.budgetHorizon(Duration.ZERO).budget(Budget.hourly(Cost.usd("10"))).budget(Budget.daily(Cost.usd("100"))))
         .ticker(ticker).alertSink(a -> { }).build();
     long admitted = run(guard, Cost.usd("0.001"), null, new AtomicLong());
     assertThat(admitted).isEqualTo(10_000);
@@ -77,7 +78,7 @@ final class LedgerConcurrencyTest {
     Cost estimate = Cost.usd("0.001");
     Cost actual = Cost.usd("0.0015");
     RunawayGuard guard = RunawayGuard.builder()
-        .service("svc", s -> s.budget(Budget.hourly(Cost.usd("10"))).costExtractor(r -> (Cost) r))
+        .service("svc", s -> s.budgetHorizon(Duration.ZERO).budget(Budget.hourly(Cost.usd("10"))).costExtractor(r -> (Cost) r))
         .ticker(ticker).alertSink(a -> { }).build();
     run(guard, estimate, actual, new AtomicLong());
     Cost spent = guard.snapshot("svc").windows().get(0).spent();
@@ -92,7 +93,7 @@ final class LedgerConcurrencyTest {
   void perKeyAndServiceBudgets_holdTogetherUnderContention() throws Exception {
     ManualTicker ticker = ManualTicker.create();
     RunawayGuard guard = RunawayGuard.builder()
-        .service("svc", s -> s.budget(Budget.hourly(Cost.usd("4"))).perKeyBudget(Budget.hourly(Cost.usd("1"))))
+        .service("svc", s -> s.budgetHorizon(Duration.ZERO).budget(Budget.hourly(Cost.usd("4"))).perKeyBudget(Budget.hourly(Cost.usd("1"))))
         .ticker(ticker).alertSink(a -> { }).build();
     AtomicLong admitted = new AtomicLong();
     CountDownLatch go = new CountDownLatch(1);

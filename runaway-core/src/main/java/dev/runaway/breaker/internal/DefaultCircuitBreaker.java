@@ -48,6 +48,16 @@ import org.slf4j.LoggerFactory;
  * carry no permit, so a call admitted while closed that completes during half-open counts as a
  * trial result; results beyond the permits issued in half-open are ignored.
  *
+ * <p><b>Spend trips judge the caller.</b> A breaker created with a {@link CallerGate} (a guard's)
+ * treats trips for {@link TripReason#BURN_RATE}, {@link TripReason#CALL_RATE},
+ * {@link TripReason#BUDGET} and {@link TripReason#MONITOR} differently from failures: it stays
+ * open for its wait (doubled for each re-trip within {@link CircuitBreakerConfig#maxWaitInOpenState()}
+ * of the last close, up to that cap), then half-open lets one trial call through per
+ * {@link CircuitBreakerConfig#trialInterval()}, and it closes only when the gate says that the
+ * caller's attempt rate has stayed under the threshold for the confirmation period. Trial
+ * results do not close or re-open it. Without a gate, or for {@link TripReason#FAILURES} and
+ * manual trips, half-open is the error-based one: it closes when the trial calls succeed.
+ *
  * <p>Thread-safe and lock-free; {@link #tryAcquirePermission()} is one volatile read and no
  * allocation when the breaker is closed or disabled.
  */
@@ -96,6 +106,10 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
   /** Next sequence number to deliver; only read and written by the current drainer. */
   private long nextToDeliver = 1;
   private final AtomicBoolean listenerFailureWarned = new AtomicBoolean();
+  /** Judges the caller during spend trips; {@code null} for a standalone breaker. */
+  private final CallerGate gate;
+  private final long maxWaitNanos;
+  private final long trialNanos;
 
   /**
    * Creates a breaker in state {@link State#CLOSED}.
@@ -105,11 +119,40 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
    * @param ticker its source of time
    */
   public DefaultCircuitBreaker(String name, CircuitBreakerConfig config, Ticker ticker) {
+    this(name, config, ticker, null);
+  }
+
+  /**
+   * Creates a breaker in state {@link State#CLOSED} whose spend trips judge the caller.
+   *
+   * @param name the breaker's name, usually the service
+   * @param config its configuration
+   * @param ticker its source of time
+   * @param gate tells whether the caller has calmed down, or {@code null} for error-based
+   *     half-open only
+   */
+  public DefaultCircuitBreaker(String name, CircuitBreakerConfig config, Ticker ticker, CallerGate gate) {
     this.name = Objects.requireNonNull(name, "name");
     this.config = Objects.requireNonNull(config, "config");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.waitNanos = config.waitInOpenState().toNanos();
+    this.maxWaitNanos = Math.max(waitNanos, config.maxWaitInOpenState().toNanos());
+    this.trialNanos = config.trialInterval().toNanos();
+    this.gate = gate;
     this.ref = new AtomicReference<>(Snapshot.INITIAL);
+  }
+
+  /** Whether a trip for this reason judges the caller rather than trial results. */
+  private boolean judged(TripReason reason) {
+    return gate != null && reason != null && reason != TripReason.FAILURES && reason != TripReason.MANUAL;
+  }
+
+  /**
+   * Lets the breaker see time pass while no call arrives: moves a due open breaker to half-open
+   * and closes a spend trip whose caller has calmed down. Called by the guard's clock.
+   */
+  public void refresh() {
+    current();
   }
 
   @Override
@@ -142,11 +185,29 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
       if (s.state == CLOSED || s.state == DISABLED) {
         return true;
       }
-      if (s.state != HALF_OPEN || s.issued >= config.permittedCallsInHalfOpenState()) {
+      if (s.state != HALF_OPEN) {
         return false;
       }
-      if (ref.compareAndSet(s, s.withIssued(s.issued + 1))) {
-        return true;
+      if (judged(s.reason)) {
+        long now = ticker.nanoTime();
+        s = closeIfQuiet(s, now);
+        if (s.state != HALF_OPEN) {
+          continue;
+        }
+        // Paced trials: one per interval, whatever their results.
+        if (s.lastTrialNanos != Long.MIN_VALUE && now - s.lastTrialNanos < trialNanos) {
+          return false;
+        }
+        if (ref.compareAndSet(s, s.withTrialAt(now))) {
+          return true;
+        }
+      } else {
+        if (s.issued >= config.permittedCallsInHalfOpenState()) {
+          return false;
+        }
+        if (ref.compareAndSet(s, s.withIssued(s.issued + 1))) {
+          return true;
+        }
       }
       s = ref.get();
     }
@@ -160,7 +221,8 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
   public void releasePermission() {
     Snapshot s = ref.get();
     // Outstanding permits are those issued whose outcome is not in; failures re-open at once.
-    while (s.state == HALF_OPEN && s.issued > s.succeeded) {
+    // Paced trials of a spend trip hold no permit count: a refused trial simply used its turn.
+    while (s.state == HALF_OPEN && !judged(s.reason) && s.issued > s.succeeded) {
       if (ref.compareAndSet(s, s.withIssued(s.issued - 1))) {
         return;
       }
@@ -179,12 +241,12 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
           }
           break;
         case HALF_OPEN:
-          if (s.succeeded >= s.issued) {
-            return; // not a result of a trial call we admitted
+          if (judged(s.reason) || s.succeeded >= s.issued) {
+            return; // a spend trip's trials prove nothing; or not a result of a trial we admitted
           }
           int succeeded = s.succeeded + 1;
           if (succeeded >= config.permittedCallsInHalfOpenState()) {
-            Snapshot next = Snapshot.closed(s.seq + 1);
+            Snapshot next = s.closedAt(ticker.nanoTime());
             if (ref.compareAndSet(s, next)) {
               publish(s, next, null, succeeded + " trial call" + (succeeded == 1 ? "" : "s") + " succeeded");
               return;
@@ -214,7 +276,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
           int failures = s.failures + 1;
           if (failures >= threshold) {
             String detail = failures + " consecutive call" + (failures == 1 ? "" : "s") + " failed, the last with " + what;
-            Snapshot next = Snapshot.open(TripReason.FAILURES, detail, ticker.nanoTime(), s.seq + 1);
+            Snapshot next = s.reopen(TripReason.FAILURES, detail, ticker.nanoTime(), waitNanos);
             if (ref.compareAndSet(s, next)) {
               publish(s, next, TripReason.FAILURES, detail);
               return;
@@ -225,10 +287,10 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
           break;
         }
         case HALF_OPEN: {
-          if (s.issued == 0) {
-            return; // no trial call was admitted: this is a late result of an earlier call
+          if (s.issued == 0 || judged(s.reason)) {
+            return; // a late result of an earlier call; or a spend trip, which judges the caller
           }
-          Snapshot next = Snapshot.open(s.reason, s.detail, ticker.nanoTime(), s.seq + 1);
+          Snapshot next = s.reopen(s.reason, s.detail, ticker.nanoTime(), waitNanos);
           if (ref.compareAndSet(s, next)) {
             publish(s, next, s.reason, "a trial call failed (" + what + "), open again: " + s.detail);
             return;
@@ -248,9 +310,23 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
     String d = detail == null ? "" : detail;
     Snapshot s = current();
     while (isLegal(s.state, OPEN)) {
-      Snapshot next = Snapshot.open(reason, d, ticker.nanoTime(), s.seq + 1);
+      long now = ticker.nanoTime();
+      long wait = waitNanos;
+      int retrips = 0;
+      if (judged(reason)) {
+        // A re-trip soon after the last close (or while half-open) means the caller came back:
+        // wait twice as long as last time, up to the cap.
+        boolean again = s.state == HALF_OPEN
+            || s.lastClosedNanos != Long.MIN_VALUE && now - s.lastClosedNanos < maxWaitNanos;
+        retrips = again ? Math.min(s.retrips + 1, 30) : 0;
+        wait = (long) Math.min((double) maxWaitNanos, (double) waitNanos * (1L << retrips));
+      }
+      String why = retrips == 0 ? d : d + (d.isEmpty() || d.endsWith(".") ? " " : ". ")
+          + "Re-tripped " + retrips + (retrips == 1 ? " time" : " times") + " soon after closing: open for "
+          + human(wait) + ".";
+      Snapshot next = s.open(reason, why, now, wait, retrips);
       if (ref.compareAndSet(s, next)) {
-        publish(s, next, reason, d);
+        publish(s, next, reason, why);
         return true;
       }
       s = current();
@@ -263,7 +339,8 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
     String d = why == null ? "" : why;
     Snapshot s = current();
     while (isLegal(s.state, FORCED_OPEN)) {
-      Snapshot next = new Snapshot(FORCED_OPEN, TripReason.MANUAL, d, ticker.nanoTime(), 0, 0, 0, s.seq + 1);
+      Snapshot next = new Snapshot(FORCED_OPEN, TripReason.MANUAL, d, ticker.nanoTime(), 0, 0, 0, s.seq + 1,
+          waitNanos, s.retrips, s.lastClosedNanos, Long.MIN_VALUE);
       if (ref.compareAndSet(s, next)) {
         publish(s, next, TripReason.MANUAL, d);
         return;
@@ -283,7 +360,9 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
           return;
         }
       } else {
-        Snapshot next = Snapshot.closed(s.seq + 1);
+        // A manual reset forgets the backoff: the operator has decided.
+        Snapshot next = new Snapshot(CLOSED, null, "", 0, 0, 0, 0, s.seq + 1, waitNanos, 0, Long.MIN_VALUE,
+            Long.MIN_VALUE);
         if (ref.compareAndSet(s, next)) {
           publish(s, next, null, "reset");
           return;
@@ -297,7 +376,8 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
   public void disable() {
     Snapshot s = ref.get();
     while (isLegal(s.state, DISABLED)) {
-      Snapshot next = new Snapshot(DISABLED, null, "", 0, 0, 0, 0, s.seq + 1);
+      Snapshot next = new Snapshot(DISABLED, null, "", 0, 0, 0, 0, s.seq + 1, waitNanos, 0, Long.MIN_VALUE,
+          Long.MIN_VALUE);
       if (ref.compareAndSet(s, next)) {
         publish(s, next, null, "disabled");
         return;
@@ -334,10 +414,16 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
         if (!config.automaticHalfOpen()) {
           return Optional.empty();
         }
-        long remaining = waitNanos - (ticker.nanoTime() - s.openedAtNanos);
+        long remaining = s.waitNanos - (ticker.nanoTime() - s.openedAtNanos);
         return Optional.of(Duration.ofNanos(Math.max(0, remaining)));
       case FORCED_OPEN:
         return Optional.empty();
+      case HALF_OPEN:
+        if (judged(s.reason) && s.lastTrialNanos != Long.MIN_VALUE) {
+          long next = trialNanos - (ticker.nanoTime() - s.lastTrialNanos);
+          return Optional.of(Duration.ofNanos(Math.max(0, next)));
+        }
+        return Optional.of(Duration.ZERO);
       default:
         return Optional.of(Duration.ZERO);
     }
@@ -352,27 +438,80 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
         + "]";
   }
 
+  /**
+   * A duration for people: "45s", "2m", "1h 30m".
+   *
+   * @param nanos the duration in nanoseconds
+   * @return the words
+   */
+  public static String human(long nanos) {
+    long seconds = Math.max(0, (nanos + 999_999_999L) / 1_000_000_000L);
+    if (seconds < 60) {
+      return seconds + "s";
+    }
+    long minutes = seconds / 60;
+    long rest = seconds % 60;
+    if (minutes < 60) {
+      return minutes + "m" + (rest == 0 ? "" : " " + rest + "s");
+    }
+    return minutes / 60 + "h" + (minutes % 60 == 0 ? "" : " " + minutes % 60 + "m");
+  }
+
   private static boolean isOpenish(State st) {
     return st == OPEN || st == HALF_OPEN || st == FORCED_OPEN;
   }
 
-  /** Reads the snapshot, first moving an open breaker whose wait has passed to half-open. */
+  /**
+   * Reads the snapshot, first moving an open breaker whose wait has passed to half-open, and
+   * closing a spend trip whose caller has calmed down.
+   */
   private Snapshot current() {
     Snapshot s = ref.get();
-    return s.state == OPEN ? openToHalfOpenIfDue(s) : s;
+    if (s.state == OPEN) {
+      s = openToHalfOpenIfDue(s);
+    }
+    if ((s.state == OPEN || s.state == HALF_OPEN) && judged(s.reason)) {
+      s = closeIfQuiet(s, ticker.nanoTime());
+    }
+    return s;
+  }
+
+  /**
+   * Closes a spend trip once the caller's attempt rate has stayed under the threshold for the
+   * confirmation period; an open breaker waits out its wait first unless half-open is manual.
+   */
+  private Snapshot closeIfQuiet(Snapshot s, long now) {
+    while ((s.state == HALF_OPEN || s.state == OPEN && config.automaticHalfOpen()) && judged(s.reason)
+        && gate.quiet(now)) {
+      if (s.state == OPEN && now - s.openedAtNanos < s.waitNanos) {
+        return s;
+      }
+      Snapshot next = s.closedAt(now);
+      if (ref.compareAndSet(s, next)) {
+        publish(s, next, null, "the caller calmed down: " + gate.describe(now));
+        return next;
+      }
+      s = ref.get();
+    }
+    return s;
   }
 
   private boolean isDue(Snapshot s) {
-    return config.automaticHalfOpen() && ticker.nanoTime() - s.openedAtNanos >= waitNanos;
+    return config.automaticHalfOpen() && ticker.nanoTime() - s.openedAtNanos >= s.waitNanos;
   }
 
   /** Returns the snapshot after a due OPEN -> HALF_OPEN transition, made by whoever wins the CAS. */
   private Snapshot openToHalfOpenIfDue(Snapshot s) {
     while (s.state == OPEN && isDue(s)) {
-      Snapshot next = new Snapshot(HALF_OPEN, s.reason, s.detail, s.openedAtNanos, 0, 0, 0, s.seq + 1);
+      Snapshot next = new Snapshot(HALF_OPEN, s.reason, s.detail, s.openedAtNanos, 0, 0, 0, s.seq + 1,
+          s.waitNanos, s.retrips, s.lastClosedNanos, Long.MIN_VALUE);
       if (ref.compareAndSet(s, next)) {
-        publish(s, next, null, "waited " + config.waitInOpenState() + " in open state; letting "
-            + config.permittedCallsInHalfOpenState() + " trial call(s) through");
+        String waited = human(s.waitNanos);
+        publish(s, next, null, judged(s.reason)
+            ? "waited " + waited + " in open state; one trial call per "
+                + human(trialNanos) + " until the caller calms down"
+            : "waited " + waited + " in open state; letting " + config.permittedCallsInHalfOpenState()
+                + " trial call(s) through");
         return next;
       }
       s = ref.get();
@@ -434,7 +573,8 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
 
   /** The breaker's whole state, immutable; replaced as a unit by CAS. */
   private static final class Snapshot {
-    static final Snapshot INITIAL = new Snapshot(CLOSED, null, "", 0, 0, 0, 0, 0);
+    static final Snapshot INITIAL = new Snapshot(CLOSED, null, "", 0, 0, 0, 0, 0, 0, 0, Long.MIN_VALUE,
+        Long.MIN_VALUE);
 
     final State state;
     /** Why it opened (kept through half-open so that a failed trial re-opens with it). */
@@ -449,9 +589,17 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
     final int succeeded;
     /** Number of the transition that created this state; 0 for the initial state. */
     final long seq;
+    /** How long this open period waits before half-open (longer after re-trips). */
+    final long waitNanos;
+    /** Spend re-trips in a row, each soon after the last close. */
+    final int retrips;
+    /** When the breaker last closed; {@code Long.MIN_VALUE} if never. */
+    final long lastClosedNanos;
+    /** When the last paced trial call of a spend trip was let through; {@code Long.MIN_VALUE} if none. */
+    final long lastTrialNanos;
 
     Snapshot(State state, TripReason reason, String detail, long openedAtNanos, int failures, int issued,
-        int succeeded, long seq) {
+        int succeeded, long seq, long waitNanos, int retrips, long lastClosedNanos, long lastTrialNanos) {
       this.state = state;
       this.reason = reason;
       this.detail = detail;
@@ -460,26 +608,45 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
       this.issued = issued;
       this.succeeded = succeeded;
       this.seq = seq;
+      this.waitNanos = waitNanos;
+      this.retrips = retrips;
+      this.lastClosedNanos = lastClosedNanos;
+      this.lastTrialNanos = lastTrialNanos;
     }
 
-    static Snapshot closed(long seq) {
-      return new Snapshot(CLOSED, null, "", 0, 0, 0, 0, seq);
+    /** Closed now, remembering the re-trip count for the backoff. */
+    Snapshot closedAt(long now) {
+      return new Snapshot(CLOSED, null, "", 0, 0, 0, 0, seq + 1, waitNanos, retrips, now, Long.MIN_VALUE);
     }
 
-    static Snapshot open(TripReason reason, String detail, long now, long seq) {
-      return new Snapshot(OPEN, reason, detail, now, 0, 0, 0, seq);
+    /** Opened now for a (possibly backed-off) wait. */
+    Snapshot open(TripReason r, String d, long now, long wait, int retripCount) {
+      return new Snapshot(OPEN, r, d, now, 0, 0, 0, seq + 1, wait, retripCount, lastClosedNanos, Long.MIN_VALUE);
+    }
+
+    /** Opened again for the plain wait (error-based breakers), keeping the backoff memory. */
+    Snapshot reopen(TripReason r, String d, long now, long wait) {
+      return new Snapshot(OPEN, r, d, now, 0, 0, 0, seq + 1, wait, retrips, lastClosedNanos, Long.MIN_VALUE);
     }
 
     Snapshot withFailures(int f) {
-      return new Snapshot(state, reason, detail, openedAtNanos, f, issued, succeeded, seq);
+      return new Snapshot(state, reason, detail, openedAtNanos, f, issued, succeeded, seq, waitNanos, retrips,
+          lastClosedNanos, lastTrialNanos);
     }
 
     Snapshot withIssued(int i) {
-      return new Snapshot(state, reason, detail, openedAtNanos, failures, i, succeeded, seq);
+      return new Snapshot(state, reason, detail, openedAtNanos, failures, i, succeeded, seq, waitNanos, retrips,
+          lastClosedNanos, lastTrialNanos);
     }
 
     Snapshot withSucceeded(int n) {
-      return new Snapshot(state, reason, detail, openedAtNanos, failures, issued, n, seq);
+      return new Snapshot(state, reason, detail, openedAtNanos, failures, issued, n, seq, waitNanos, retrips,
+          lastClosedNanos, lastTrialNanos);
+    }
+
+    Snapshot withTrialAt(long now) {
+      return new Snapshot(state, reason, detail, openedAtNanos, failures, issued + 1, succeeded, seq, waitNanos,
+          retrips, lastClosedNanos, now);
     }
   }
 }

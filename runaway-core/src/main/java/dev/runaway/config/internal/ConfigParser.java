@@ -60,8 +60,10 @@ public final class ConfigParser {
 
   static final List<String> ROOT_KEYS = List.of("monitoring_interval", "cost_thresholds", "usage_spike_multiplier",
       "circuit_breaker", "services", "notifications", "state_dir");
-  static final List<String> THRESHOLD_KEYS = List.of("hourly", "daily");
-  static final List<String> BREAKER_KEYS = List.of("enabled", "threshold_multiplier");
+  static final List<String> THRESHOLD_KEYS = List.of("hourly", "daily", "max_calls_per_minute", "max_cost_per_hour");
+  static final List<String> BREAKER_KEYS = List.of("enabled", "threshold_multiplier", "budget_horizon_minutes");
+  static final int MAX_HORIZON_MINUTES = 1440;
+  static final BigDecimal MAX_CALLS_PER_MINUTE = new BigDecimal("1000000000");
 
   /** Keys of inner sections that users put at the top level by mistake. */
   private static final Map<String, String> BELONGS_ELSEWHERE = Map.of(
@@ -191,6 +193,7 @@ public final class ConfigParser {
     boolean breakerEnabled = MonitorConfig.DEFAULT_BREAKER_ENABLED;
     double breakerMultiplier = MonitorConfig.DEFAULT_BREAKER_MULTIPLIER;
     Node breakerMultiplierNode = null;
+    Duration budgetHorizon = MonitorConfig.DEFAULT_BUDGET_HORIZON;
     Map<String, CostThresholds> thresholds = new LinkedHashMap<>();
     Map<String, SourcePosition> thresholdPositions = new LinkedHashMap<>();
     Map<String, ParsedConfig.Service> services = new LinkedHashMap<>();
@@ -227,6 +230,8 @@ public final class ConfigParser {
             }
             if (g.key().equals("enabled")) {
               breakerEnabled = bool(gv);
+            } else if (g.key().equals("budget_horizon_minutes")) {
+              budgetHorizon = horizon(gv);
             } else {
               breakerMultiplier = multiplier(gv);
               breakerMultiplierNode = gv;
@@ -255,7 +260,7 @@ public final class ConfigParser {
 
     return new ParsedConfig(file, interval, Collections.unmodifiableMap(thresholds), spike, breakerEnabled,
         breakerMultiplier, allServices(services, thresholdPositions), Collections.unmodifiableMap(notifications),
-        stateDir, List.copyOf(warnings));
+        stateDir, List.copyOf(warnings), budgetHorizon);
   }
 
   /** Explicit services plus those only named in cost_thresholds, in order of first appearance. */
@@ -302,6 +307,24 @@ public final class ConfigParser {
     return Cost.of(nanoRounded);
   }
 
+  private Duration horizon(Node v) {
+    String rule = "a number of minutes from 0 (off) to " + MAX_HORIZON_MINUTES + ", such as 10";
+    BigDecimal d = requireNumber(v, rule);
+    if (d.signum() < 0 || d.compareTo(BigDecimal.valueOf(MAX_HORIZON_MINUTES)) > 0) {
+      throw error(v, "must be " + rule + "; got " + describe(v, true));
+    }
+    return Duration.ofMillis(d.multiply(BigDecimal.valueOf(60_000)).setScale(0, RoundingMode.HALF_UP).longValueExact());
+  }
+
+  private double callsPerMinute(Node v) {
+    String rule = "a positive number of calls per minute such as 600, at most " + MAX_CALLS_PER_MINUTE.toPlainString();
+    BigDecimal d = requireNumber(v, rule);
+    if (d.signum() <= 0 || d.compareTo(MAX_CALLS_PER_MINUTE) > 0) {
+      throw error(v, "must be " + rule + "; got " + describe(v, true));
+    }
+    return d.doubleValue();
+  }
+
   private double multiplier(Node v) {
     BigDecimal d = requireNumber(v, MULTIPLIER_RULE);
     double x = d.doubleValue();
@@ -330,6 +353,8 @@ public final class ConfigParser {
       requireObject(limits, "an object of limits in dollars, such as {\"hourly\": 10.0, \"daily\": 100.0}", true);
       Cost hourly = null;
       Cost daily = null;
+      double maxCalls = 0;
+      Cost maxCost = null;
       for (Field g : limits.fields.values()) {
         Node gv = g.value();
         if (!THRESHOLD_KEYS.contains(g.key())) {
@@ -338,17 +363,26 @@ public final class ConfigParser {
         if (gv.is(Kind.NULL)) {
           continue;
         }
-        if (g.key().equals("hourly")) {
-          hourly = dollars(gv);
-        } else {
-          daily = dollars(gv);
+        switch (g.key()) {
+          case "hourly":
+            hourly = dollars(gv);
+            break;
+          case "daily":
+            daily = dollars(gv);
+            break;
+          case "max_calls_per_minute":
+            maxCalls = callsPerMinute(gv);
+            break;
+          default:
+            maxCost = dollars(gv);
+            break;
         }
       }
       if (hourly != null && daily != null && hourly.compareTo(daily) > 0) {
         warn(limits, "the hourly limit " + hourly + " is above the daily limit " + daily
             + ", so the daily limit binds first");
       }
-      out.put(f.key(), new CostThresholds(hourly, daily));
+      out.put(f.key(), new CostThresholds(hourly, daily, maxCalls, maxCost));
       positions.put(f.key(), f.keyPosition());
     }
   }

@@ -22,10 +22,11 @@ import java.util.Map;
  * @param notifications {@code notifications} in file order
  * @param stateDir {@code state_dir} resolved, or {@code null}
  * @param warnings what is allowed but probably not meant
+ * @param budgetHorizon {@code circuit_breaker.budget_horizon_minutes}
  */
 public record ParsedConfig(Path file, Duration monitoringInterval, Map<String, CostThresholds> costThresholds,
     double usageSpikeMultiplier, boolean breakerEnabled, double breakerMultiplier, Map<String, Service> services,
-    Map<String, Map<String, Object>> notifications, Path stateDir, List<String> warnings) {
+    Map<String, Map<String, Object>> notifications, Path stateDir, List<String> warnings, Duration budgetHorizon) {
 
   /**
    * One service's settings with where they were written.

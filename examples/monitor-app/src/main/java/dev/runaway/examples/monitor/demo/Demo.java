@@ -63,11 +63,16 @@ public final class Demo {
    * @param breakerState the breaker's state at the end
    * @param alerts every alert raised
    * @param stubRequests requests that reached the stub API
+   * @param closedWhileLooping times the breaker was seen closed while the loop still ran after the trip
+   * @param breakerCloses times the breaker closed in all
+   * @param closedAfterStop simulated time from the end of the loop to the breaker's close, or
+   *     {@code null} when it did not close
    */
   public record Result(int normalCalls, Duration normalSpan, int loopCallsAdmitted, int loopCallsRefusedByBreaker,
       int loopCallsRefusedByBudget, Cost spentNormal, Cost spentDuringRunaway, Duration detectionDelay,
       TripReason tripReason, Duration firstAlertDelay, Cost unguardedPerHour, Cost normalPerHour,
-      CircuitBreaker.State breakerState, List<Alert> alerts, long stubRequests) {
+      CircuitBreaker.State breakerState, List<Alert> alerts, long stubRequests, int closedWhileLooping,
+      int breakerCloses, Duration closedAfterStop) {
 
     /**
      * Returns the loop's calls refused without reaching the API.
@@ -129,6 +134,9 @@ public final class Demo {
     this.extraNotifiers = List.copyOf(extraNotifiers);
   }
 
+  /** How long the runaway loop goes on after the guard first refuses it: well past the open wait. */
+  static final Duration LOOP_AFTER_TRIP = Duration.ofMinutes(10);
+
   /**
    * Runs the demo.
    *
@@ -158,9 +166,14 @@ public final class Demo {
       RunawayGuard guard = builder.build();
       try {
         AtomicReference<StateTransition> trip = new AtomicReference<>();
+        AtomicReference<StateTransition> close = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
         guard.breaker("openai").onStateChange(t -> {
           if (t.to() == CircuitBreaker.State.OPEN) {
             trip.compareAndSet(null, t);
+          } else if (t.to() == CircuitBreaker.State.CLOSED) {
+            closes.incrementAndGet();
+            close.compareAndSet(null, t);
           }
         });
         out.println("Stub LLM API listening on " + stub.baseUri() + " (loopback only, no credentials).");
@@ -196,7 +209,8 @@ public final class Demo {
         out.printf(Locale.ROOT, "%n  %d calls over %s of simulated time; baseline %s/h%s.%n%n", normalCalls,
             human(warm), money(base.baselineCostPerHour()), base.baselineReady() ? "" : " (still warming up)");
 
-        out.println("Phase 2: an agent loop starts re-sending its growing context as fast as it can.");
+        out.println("Phase 2: an agent loop starts re-sending its growing context as fast as it can, and keeps");
+        out.println("         looping for 10 minutes after the guard refuses it (well past the 60 s open wait).");
         Instant onset = ticker.instant();
         long spentAtOnset = spentWindowDay(guard);
         int admitted = 0;
@@ -206,8 +220,9 @@ public final class Demo {
         Instant refusedAt = null;
         long loopCostNanos = 0;
         int context = 4_000;
-        for (int i = 0; i < 400; i++) {
-          context += 1_500;
+        int closedWhileLooping = 0;
+        for (int i = 0; i < 4_000; i++) {
+          context = Math.min(context + 1_500, 20_000);
           int completion = 400;
           long callCost = priceOf(context, completion);
           loopCostNanos += callCost;
@@ -224,17 +239,34 @@ public final class Demo {
             refusedAt = ticker.instant();
           }
           ticker.advance(Duration.ofMillis(500));
-          if (i % 4 == 0) {
-            status(ticker, guard, refusedAt == null ? "loop running" : "loop refused", admitted, refused);
+          CircuitBreaker.State state = guard.breaker("openai").state();
+          if (refusedAt != null && state == CircuitBreaker.State.CLOSED) {
+            closedWhileLooping++;
           }
-          if (pace) {
+          if (i % 4 == 0) {
+            status(ticker, guard, refusedAt == null ? "loop running" : "loop still looping", admitted, refused);
+          }
+          if (pace && (refusedAt == null || i % 20 == 0)) {
             Thread.sleep(refusedAt == null ? 60 : 15);
           }
-          if (refusedAt != null && refused >= 60) {
+          if (refusedAt != null && Duration.between(refusedAt, ticker.instant()).compareTo(LOOP_AFTER_TRIP) >= 0) {
             break;
           }
         }
-        status(ticker, guard, "stopped", admitted, refused);
+        status(ticker, guard, "loop stopped", admitted, refused);
+        out.println();
+        Instant loopEnd = ticker.instant();
+        out.println();
+        out.println("Phase 3: the loop has stopped. The breaker judges the caller, not the API: it closes once the");
+        out.println("         attempts have stayed under its threshold for the confirmation period (10 minutes).");
+        for (int step = 0; step < 120 && guard.breaker("openai").state() != CircuitBreaker.State.CLOSED; step++) {
+          ticker.advance(Duration.ofSeconds(30));
+          status(ticker, guard, "caller quiet", admitted, refused);
+        }
+        status(ticker, guard, "caller quiet", admitted, refused);
+        StateTransition closed = close.get();
+        Duration closedAfterStop = closed == null || closed.time().isBefore(loopEnd) ? null
+            : Duration.between(loopEnd, closed.time());
         out.println();
         int loopCalls = admitted + refused;
         Cost perCall = Cost.ofNanos(loopCostNanos / Math.max(1, loopCalls));
@@ -254,7 +286,7 @@ public final class Demo {
         }
         Result result = new Result(normalCalls, warm, admitted, byBreaker, byBudget, spentNormal, leaked, delay,
             tripped == null ? null : tripped.reason(), firstAlert, unguardedPerHour, normalPerHour, finalState,
-            List.copyOf(alerts), stub.requests());
+            List.copyOf(alerts), stub.requests(), closedWhileLooping, closes.get(), closedAfterStop);
         summary(result);
         return result;
       } finally {
@@ -318,10 +350,11 @@ public final class Demo {
     ServiceSnapshot s = guard.snapshot("openai");
     String ratio = s.baselineReady() && Double.isFinite(s.rateRatio())
         ? String.format(Locale.ROOT, "%5.1fx", s.rateRatio()) : "  n/a";
-    if (!live && phase.equals(lastPhase)) {
-      return; // a pipe gets one line per phase, not hundreds of redraws
+    String shown = phase + " " + s.breakerState();
+    if (!live && shown.equals(lastPhase)) {
+      return; // a pipe gets one line per phase and breaker state, not hundreds of redraws
     }
-    lastPhase = phase;
+    lastPhase = shown;
     out.printf(Locale.ROOT, (live ? "\r" : "") + "  [%s] %-22s hour %9s/%s  rate %10s/h %s baseline  breaker %-9s ok %3d"
         + " refused %3d" + (live ? " " : "%n"),
         CLOCK.format(ticker.instant()), phase, usd(s.windows().get(0).spent()), usd(s.windows().get(0).budget().limit()),
@@ -362,6 +395,13 @@ public final class Demo {
     out.printf(Locale.ROOT, "  Spent by the loop:     %s before it was stopped%n", usd(r.spentDuringRunaway()));
     out.printf(Locale.ROOT, "  Unguarded, this loop:  %s per hour, %s per day%n", usd(r.unguardedPerHour()),
         usd(r.unguardedPerHour().times(24)));
+    out.printf(Locale.ROOT, "  While looping:         the breaker %s for the %s the loop ran after the trip;"
+        + " only paced trial calls reached the API%n",
+        r.closedWhileLooping() == 0 ? "stayed open" : "closed " + r.closedWhileLooping() + " times",
+        human(LOOP_AFTER_TRIP));
+    out.printf(Locale.ROOT, "  After the loop:        %s%n", r.closedAfterStop() == null ? "the breaker did not close"
+        : "the breaker closed " + (r.breakerCloses() == 1 ? "once" : r.breakerCloses() + " times") + ", "
+            + human(r.closedAfterStop()) + " after the loop stopped");
     out.printf(Locale.ROOT, "  Breaker:               %s; the stub API saw %d requests in all%n", r.breakerState(),
         r.stubRequests());
     out.println("  (Times are simulated: a day of normal traffic runs in seconds.)");
