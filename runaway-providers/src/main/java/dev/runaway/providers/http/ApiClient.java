@@ -235,7 +235,7 @@ public final class ApiClient implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException(service + ": the HTTP client is closed");
     }
-    URI uri = request.resolve(baseUrl);
+    URI uri = resolve(request);
     String target = request.method() + " " + uri.getRawPath();
     if (request.absoluteUri().isPresent() && !Hosts.sameOrigin(uri, baseUrl)) {
       throw new PollException(Kind.BAD_RESPONSE, redactor.redact(service + ": " + product
@@ -300,7 +300,7 @@ public final class ApiClient implements AutoCloseable {
     Set<String> seen = new HashSet<>();
     ApiRequest next = first;
     while (next != null) {
-      String key = next.resolve(baseUrl).toString();
+      String key = resolve(next).toString();
       if (!seen.add(key)) {
         throw new PollException(Kind.BAD_RESPONSE, redactor.redact(service + ": " + product
             + " sent the same next-page cursor twice for " + next + "; stopped paging"), null, null);
@@ -397,6 +397,17 @@ public final class ApiClient implements AutoCloseable {
   private PollException unavailable(String message, Throwable cause) {
     return new PollException(Kind.UNAVAILABLE, redactor.redact(service + ": " + product + ": " + message), null,
         redactor.sanitize(cause));
+  }
+
+  /** Resolves a request; an invalid URL is a configuration problem, reported without the URL. */
+  private URI resolve(ApiRequest request) throws PollException {
+    try {
+      return request.resolve(baseUrl);
+    } catch (IllegalArgumentException e) {
+      throw new PollException(Kind.MISCONFIGURED, redactor.redact(service + ": cannot send " + request + ": "
+          + e.getMessage() + "; check the URL in the service's settings (a value substituted into it may hold a"
+          + " space or another character a URL cannot hold)"), null, null);
+    }
   }
 
   private String hostOf() {
