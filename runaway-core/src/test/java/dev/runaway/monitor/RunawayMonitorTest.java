@@ -417,4 +417,35 @@ final class RunawayMonitorTest {
       assertThat(monitor.snapshot("alpha").costPerHour()).isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-9));
     }
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"OutOfMemoryError", "StackOverflowError",
+      "NoClassDefFoundError", "InternalError"})
+  void pollOnce_anErrorInOneDetectorIsThatServicesFailureAndTheOthersKeepPolling(String error) {
+    FakeDetector broken = new FakeDetector("broken", ctx -> {
+      switch (error) {
+        case "OutOfMemoryError":
+          throw new OutOfMemoryError("Java heap space");
+        case "StackOverflowError":
+          throw new StackOverflowError();
+        case "NoClassDefFoundError":
+          throw new NoClassDefFoundError("com/example/Missing");
+        default:
+          throw new InternalError("boom");
+      }
+    });
+    FakeDetector healthy = FakeDetector.spending("healthy", "0.10");
+    try (RunawayMonitor monitor = fx.builder("{\"monitoring_interval\": 300}")
+        .detector(broken).detector(healthy).build()) {
+      for (int round = 0; round < 3; round++) {
+        assertThat(monitor.pollOnce()).containsOnlyKeys("healthy");
+        fx.nextInterval();
+      }
+      assertThat(broken.polls.get()).isEqualTo(3);
+      assertThat(healthy.polls.get()).isEqualTo(3);
+      assertThat(monitor.status().get("broken").health()).isEqualTo(MonitorStatus.Health.FAILING);
+      assertThat(monitor.status().get("broken").lastError()).contains(error);
+    }
+    assertThat(fx.alerts(AlertType.SERVICE_STATUS, "broken")).hasSize(1);
+  }
 }

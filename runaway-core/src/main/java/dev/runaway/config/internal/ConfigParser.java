@@ -461,7 +461,7 @@ public final class ConfigParser {
       case NULL:
         return null;
       case NUMBER: {
-        BigDecimal d = v.decimal();
+        BigDecimal d = bounded(v, MAX_FREE_FORM_EXPONENT, null);
         if (v.integral) {
           try {
             return d.longValueExact();
@@ -514,7 +514,31 @@ public final class ConfigParser {
     if (!v.is(Kind.NUMBER)) {
       throw error(v, "must be " + rule + "; got " + describe(v, true) + hint(v));
     }
-    return v.decimal();
+    return bounded(v, MAX_SETTING_EXPONENT, rule);
+  }
+
+  /** The largest decimal exponent (either sign) of a top-level setting such as a threshold. */
+  static final int MAX_SETTING_EXPONENT = 30;
+  /** The largest decimal exponent (either sign) of a number in free-form settings: a double's range. */
+  static final int MAX_FREE_FORM_EXPONENT = 308;
+
+  /**
+   * The number's value, refused (naming file and line) when its exponent is beyond
+   * {@code maxExponent} either way. Checked before any arithmetic: rounding {@code 1e-500000000}
+   * to nano-dollars computes a 500-million-digit power of ten and took minutes.
+   */
+  private BigDecimal bounded(Node v, int maxExponent, String rule) {
+    BigDecimal d = v.decimal();
+    if (d.signum() == 0) {
+      return BigDecimal.ZERO;
+    }
+    long exponent = (long) d.precision() - d.scale() - 1;
+    if (exponent > maxExponent || exponent < -maxExponent) {
+      throw error(v, (rule != null ? "must be " + rule + "; got " + describe(v, true) + ", which is out of range"
+          : "is out of range; got " + describe(v, true)) + " (a number here must be 0 or lie between 1e-"
+          + maxExponent + " and 1e" + maxExponent + " in magnitude)");
+    }
+    return d;
   }
 
   private Node requireObject(Node v, String rule, boolean mayQuote) {

@@ -116,6 +116,8 @@ public final class ApiResponse {
       }
       try {
         j = Json.MAPPER.readTree(body);
+      } catch (Json.NumberOutOfRangeException e) {
+        throw badResponse("a JSON body with " + e.getMessage(), null);
       } catch (JsonProcessingException e) {
         throw badResponse("a body that is not valid JSON (" + location(e) + ")", e);
       } catch (java.io.IOException e) {
@@ -145,6 +147,8 @@ public final class ApiResponse {
       }
       try {
         out.add(Json.MAPPER.readTree(line));
+      } catch (Json.NumberOutOfRangeException e) {
+        throw badResponse("a JSON Lines body whose line " + (i + 1) + " has " + e.getMessage(), null);
       } catch (JsonProcessingException e) {
         throw badResponse("a JSON Lines body whose line " + (i + 1) + " is not valid JSON (" + location(e) + ")", e);
       }
@@ -182,6 +186,11 @@ public final class ApiResponse {
       if (text.startsWith("<")) {
         text = "";
       }
+    }
+    // Cut well past the limit before redacting, so a multi-megabyte error body is not scanned whole;
+    // a secret cut at this point lies beyond the final limit and is dropped with the tail.
+    if (text.length() > 4 * MESSAGE_LIMIT + 1024) {
+      text = text.substring(0, 4 * MESSAGE_LIMIT + 1024);
     }
     text = redactor.redact(text.replaceAll("\\s+", " "));
     return text.length() > MESSAGE_LIMIT ? text.substring(0, MESSAGE_LIMIT) + "..." : text;

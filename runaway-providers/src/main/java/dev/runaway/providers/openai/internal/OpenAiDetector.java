@@ -126,7 +126,7 @@ public final class OpenAiDetector implements Detector {
   public OpenAiDetector(ServiceSettings settings, Secret adminKey) {
     this.service = settings.name();
     ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "endpoints", "prices", "unit_prices",
+        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "endpoints", "prices", "unit_prices",
         "late_data_seconds", "costs_interval_seconds"));
     List<String> names = settings.stringList("endpoints");
     List<Endpoint> eps = new ArrayList<>();

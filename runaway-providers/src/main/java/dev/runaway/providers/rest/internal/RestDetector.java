@@ -414,8 +414,8 @@ public final class RestDetector implements Detector {
     }
     if (v.isTextual()) {
       try {
-        return new BigDecimal(v.asText().trim());
-      } catch (NumberFormatException e) {
+        return dev.runaway.providers.http.internal.Json.parseBounded(v.asText());
+      } catch (IllegalArgumentException e) { // not a number, or beyond 1e30
         // fall through
       }
     }

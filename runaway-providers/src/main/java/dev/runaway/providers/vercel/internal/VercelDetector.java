@@ -61,7 +61,7 @@ public final class VercelDetector implements Detector {
   public VercelDetector(ServiceSettings settings, Secret token) {
     this.service = settings.name();
     ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "team_id", "team_slug", "token_env"));
+        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "team_id", "team_slug", "token_env"));
     String teamId = top.has("team_id") ? top.requireString("team_id", "the team's id, team_...") : null;
     String slug = top.has("team_slug") ? top.requireString("team_slug", "the team's URL slug") : null;
     if (teamId != null && slug != null) {
@@ -197,8 +197,8 @@ public final class VercelDetector implements Detector {
     }
     if (v.isTextual()) {
       try {
-        return new BigDecimal(v.asText().trim());
-      } catch (NumberFormatException e) {
+        return dev.runaway.providers.http.internal.Json.parseBounded(v.asText());
+      } catch (IllegalArgumentException e) { // not a number, or beyond 1e30
         // reported below
       }
     }
