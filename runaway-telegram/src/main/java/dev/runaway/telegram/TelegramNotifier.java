@@ -101,6 +101,20 @@ public final class TelegramNotifier implements Notifier {
   private final Ticker ticker;
   private final boolean silentInfo;
   private final ReentrantLock lock = new ReentrantLock();
+  /** The alert whose delivery failed part-way, guarded by {@link #lock}; a retry resumes it. */
+  private Progress unfinished;
+
+  /** How far one alert's parts got. */
+  private static final class Progress {
+    final Alert alert;
+    final List<String> parts;
+    int delivered;
+
+    Progress(Alert alert, List<String> parts) {
+      this.alert = alert;
+      this.parts = parts;
+    }
+  }
   private volatile boolean closed;
 
   private TelegramNotifier(Builder b) {
@@ -157,6 +171,12 @@ public final class TelegramNotifier implements Notifier {
    * Sends an alert, returning once Telegram accepted every part of it. {@link Severity#INFO}
    * alerts are sent without sound unless {@link Builder#silentInfo(boolean)} turned that off.
    *
+   * <p>When delivery fails part-way, the next {@code send} of an equal alert (the dispatcher's
+   * retry) resumes from the first part Telegram did not accept, so no part is posted twice. A
+   * chat under flood control ({@code retry_after} longer than {@link Builder#maxRetryAfter}) gets
+   * no request at all until the wait has passed: such sends fail at once. Alerts are small by
+   * construction ({@link Alert} caps its fields), a few parts at most.
+   *
    * @param alert the alert
    * @throws TelegramException when delivery finally failed
    * @throws InterruptedException if interrupted while waiting
@@ -166,13 +186,21 @@ public final class TelegramNotifier implements Notifier {
   public void send(Alert alert) throws InterruptedException {
     Objects.requireNonNull(alert, "alert");
     ensureOpen();
-    List<String> parts = MessageSplitter.splitForSending(formatter.format(alert), MessageSplitter.TELEGRAM_LIMIT);
     boolean silent = silentInfo && alert.severity() == Severity.INFO;
     lock.lockInterruptibly();
     try {
-      for (String part : parts) {
-        delivery.sendMessage(part, silent);
+      Progress p = unfinished;
+      if (p == null || !p.alert.equals(alert)) {
+        // A retry of the same alert resumes where the last attempt stopped; any other alert starts afresh.
+        p = new Progress(alert, MessageSplitter.splitForSending(formatter.format(alert),
+            MessageSplitter.TELEGRAM_LIMIT));
+        unfinished = p;
       }
+      while (p.delivered < p.parts.size()) {
+        delivery.sendMessage(p.parts.get(p.delivered), silent);
+        p.delivered++;
+      }
+      unfinished = null;
     } finally {
       lock.unlock();
     }

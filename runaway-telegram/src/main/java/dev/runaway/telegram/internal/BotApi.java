@@ -137,9 +137,21 @@ public final class BotApi {
       String description = token.redact(root.path("description").asText("")).strip();
       JsonNode p = root.path("parameters");
       long retryAfter = p.path("retry_after").canConvertToLong() ? p.path("retry_after").asLong() : -1;
-      JsonNode migrate = p.path("migrate_to_chat_id");
-      String migrateTo = migrate.isIntegralNumber() ? migrate.asText() : null;
+      String migrateTo = chatId(p.path("migrate_to_chat_id"));
       return new ApiResponse(status, false, null, code, description, retryAfter, migrateTo);
+    }
+
+    /**
+     * A chat id Telegram may send: a non-zero integer of at most 52 significant bits (Bot API,
+     * "Chat.id"). Anything else (beyond a long, fractional, text) is ignored: adopting it made
+     * every later send fail until a restart.
+     */
+    static String chatId(JsonNode n) {
+      if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+        return null;
+      }
+      long id = n.asLong();
+      return id != 0 && Math.abs(id) < (1L << 53) ? Long.toString(id) : null;
     }
   }
 }
