@@ -406,6 +406,23 @@ final class RunawayMonitorTest {
     assertThat(made[0].closed).isTrue();
   }
 
+  @Test
+  void build_unknownNotifierTypeInAFileNamesTheFileAndLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("monitor_config.json");
+    java.nio.file.Files.writeString(file, "{\n  \"notifications\": {\n    \"pager\": {}\n  }\n}\n");
+    assertThatThrownBy(() -> RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.load(file))
+        .secrets(dev.runaway.config.SecretSource.of(Map.of()))
+        .ticker(fx.ticker)
+        .providers(List.of())
+        .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(file + ":3:")
+        .hasMessageContaining("notifications.pager")
+        .hasMessageContaining("unknown notifier type");
+  }
+
   @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
   @org.junit.jupiter.params.provider.ValueSource(strings = {"requests", "runs.created", "transactions"})
   void snapshot_callRateComesFromTheFirstCallUnitOfTheReport(String unit) {

@@ -195,6 +195,7 @@ public final class ConfigParser {
     Map<String, SourcePosition> thresholdPositions = new LinkedHashMap<>();
     Map<String, ParsedConfig.Service> services = new LinkedHashMap<>();
     Map<String, Map<String, Object>> notifications = new LinkedHashMap<>();
+    Map<String, SourcePosition> notificationPositions = new LinkedHashMap<>();
     Path stateDir = null;
 
     for (Field f : root.fields.values()) {
@@ -237,7 +238,7 @@ public final class ConfigParser {
           services(v, services);
           break;
         case "notifications":
-          notifications(v, notifications);
+          notifications(v, notifications, notificationPositions);
           break;
         case "state_dir":
           stateDir = stateDir(v);
@@ -255,7 +256,7 @@ public final class ConfigParser {
 
     return new ParsedConfig(file, interval, Collections.unmodifiableMap(thresholds), spike, breakerEnabled,
         breakerMultiplier, allServices(services, thresholdPositions), Collections.unmodifiableMap(notifications),
-        stateDir, List.copyOf(warnings));
+        stateDir, List.copyOf(warnings), Collections.unmodifiableMap(notificationPositions));
   }
 
   /** Explicit services plus those only named in cost_thresholds, in order of first appearance. */
@@ -411,12 +412,19 @@ public final class ConfigParser {
     }
   }
 
-  private void notifications(Node v, Map<String, Map<String, Object>> out) {
+  private void notifications(Node v, Map<String, Map<String, Object>> out, Map<String, SourcePosition> positions) {
     Node obj = requireObject(v, "an object that maps each notifier's type to its settings, such as"
         + " {\"telegram\": {}}", true);
     for (Field f : obj.fields.values()) {
       checkName(f, "notifier type", "telegram");
       Node s = f.value();
+      String path = "notifications." + f.key();
+      positions.put(path, f.keyPosition());
+      if (s.is(Kind.OBJECT)) {
+        for (Field setting : s.fields.values()) {
+          positions.put(path + "." + setting.key(), setting.value().position);
+        }
+      }
       if (s.is(Kind.NULL)) {
         continue;
       }
