@@ -1,9 +1,9 @@
 package dev.runaway.providers.internal;
 
 import dev.runaway.Cost;
+import dev.runaway.providers.http.internal.Json;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import dev.runaway.providers.http.internal.Json;
 
 /** Converts exact decimal dollar amounts to {@link Cost}, rounding to the nano-dollar. */
 public final class Money {

@@ -69,6 +69,16 @@ final class BodyCapTest {
       ex.sendResponseHeaders(200, SERVER_LIMIT);
       stream(ex.getResponseBody(), SERVER_LIMIT);
     });
+    server.createContext("/lines", ex -> {
+      String q = ex.getRequestURI().getQuery();
+      byte[] body = ("{\"n\": 1}\n\n{\"n\": 2}\r\n" + (q != null && q.contains("bad") ? "{\"n\": ]}\n" : "{\"n\": 3}\n"))
+          .getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "application/jsonl");
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    });
     server.createContext("/small", ex -> {
       byte[] body = "{\"count\": 3}".getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().add("Content-Type", "application/json");
@@ -168,5 +178,16 @@ final class BodyCapTest {
     assertThat(alerts).filteredOn(a -> a.type() == AlertType.SERVICE_STATUS && a.service().equals("huge"))
         .hasSize(1);
     assertThat(written.get()).isLessThan(SERVER_LIMIT / 2);
+  }
+
+  @Test
+  void jsonLines_areReadOneAfterAnotherFromTheBytesSkippingBlankLines() throws Exception {
+    try (ApiClient client = client()) {
+      assertThat(client.send(ApiRequest.get("/lines")).jsonLines()).extracting(n -> n.path("n").asInt())
+          .containsExactly(1, 2, 3);
+      ApiResponse bad = client.send(ApiRequest.get("/lines").withQuery("x", "bad"));
+      Throwable thrown = catchThrowable(bad::jsonLines);
+      assertThat(thrown).isInstanceOf(PollException.class).hasMessageContaining("line 4 is not valid JSON");
+    }
   }
 }
