@@ -101,17 +101,26 @@ public final class TelegramNotifier implements Notifier {
   private final Ticker ticker;
   private final boolean silentInfo;
   private final ReentrantLock lock = new ReentrantLock();
-  /** The alert whose delivery failed part-way, guarded by {@link #lock}; a retry resumes it. */
-  private Progress unfinished;
+  /**
+   * Alerts whose delivery failed part-way, with how far each got, guarded by {@link #lock}; a
+   * retry of one resumes it. Bounded: the oldest is forgotten (its retry then starts afresh).
+   */
+  private final java.util.Map<Alert, Progress> unfinished = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<Alert, Progress> eldest) {
+      return size() > MAX_UNFINISHED;
+    }
+  };
+  private static final int MAX_UNFINISHED = 16;
 
   /** How far one alert's parts got. */
   private static final class Progress {
-    final Alert alert;
     final List<String> parts;
     int delivered;
 
-    Progress(Alert alert, List<String> parts) {
-      this.alert = alert;
+    Progress(List<String> parts) {
       this.parts = parts;
     }
   }
@@ -189,18 +198,17 @@ public final class TelegramNotifier implements Notifier {
     boolean silent = silentInfo && alert.severity() == Severity.INFO;
     lock.lockInterruptibly();
     try {
-      Progress p = unfinished;
-      if (p == null || !p.alert.equals(alert)) {
+      Progress p = unfinished.get(alert);
+      if (p == null) {
         // A retry of the same alert resumes where the last attempt stopped; any other alert starts afresh.
-        p = new Progress(alert, MessageSplitter.splitForSending(formatter.format(alert),
-            MessageSplitter.TELEGRAM_LIMIT));
-        unfinished = p;
+        p = new Progress(MessageSplitter.splitForSending(formatter.format(alert), MessageSplitter.TELEGRAM_LIMIT));
+        unfinished.put(alert, p);
       }
       while (p.delivered < p.parts.size()) {
         delivery.sendMessage(p.parts.get(p.delivered), silent);
         p.delivered++;
       }
-      unfinished = null;
+      unfinished.remove(alert);
     } finally {
       lock.unlock();
     }

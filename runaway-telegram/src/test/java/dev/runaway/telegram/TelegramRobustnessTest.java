@@ -116,9 +116,11 @@ final class TelegramRobustnessTest {
 
     Throwable failed = catchThrowable(() -> notifier.send(alert));
     assertThat(failed).isInstanceOf(TelegramException.class);
+    notifier.send(TelegramFixtures.spike()); // another alert goes out before the retry
     notifier.send(alert); // the dispatcher's retry of the same alert
 
-    List<String> texts = server.sendMessages().stream().map(BotApiServer.Request::text).collect(Collectors.toList());
+    List<String> texts = server.sendMessages().stream().map(BotApiServer.Request::text)
+        .filter(t -> !t.contains("Spend far above baseline")).collect(Collectors.toList());
     int total = texts.size() - 1; // one request failed
     assertThat(total).isGreaterThanOrEqualTo(3);
     assertThat(texts.get(0)).startsWith("<i>(1/" + total + ")</i>");
@@ -127,6 +129,6 @@ final class TelegramRobustnessTest {
     assertThat(texts).filteredOn(t -> t.startsWith("<i>(1/")).hasSize(1);
 
     notifier.send(alert); // a later, separate send of an equal alert after success starts afresh
-    assertThat(server.sendMessages()).hasSize(texts.size() + total);
+    assertThat(server.sendMessages()).hasSize(texts.size() + 1 + total);
   }
 }
