@@ -12,6 +12,15 @@ import java.util.Objects;
  */
 public final class Secret {
 
+  /** Values shorter than this are replaced only as whole words; see {@link #redact(String)}. */
+  public static final int WHOLE_WORD_BELOW = 12;
+
+  /** Values of at least this many UTF-8 bytes are also looked for inside Base64 text. */
+  public static final int BASE64_MIN_BYTES = 6;
+
+  /** Values shorter than this are implausible as credentials; see {@link #implausiblyShort()}. */
+  public static final int PLAUSIBLE_MIN_CHARS = 8;
+
   private final String name;
   private final String value;
   private dev.runaway.config.internal.Redaction.Forms forms;
@@ -101,20 +110,15 @@ public final class Secret {
     return out;
   }
 
-  /** Values shorter than this are replaced only as whole words; see {@link #redact(String)}. */
-  public static final int WHOLE_WORD_BELOW = 12;
-
-  /** Values of at least this many UTF-8 bytes are also looked for inside Base64 text. */
-  public static final int BASE64_MIN_BYTES = 6;
-
   /**
-   * Whether the value is implausibly short for a credential (fewer than 8 characters), which
-   * usually means a placeholder or a mistake in the environment.
+   * Whether the value is implausibly short for a credential (fewer than
+   * {@value #PLAUSIBLE_MIN_CHARS} characters), which usually means a placeholder or a mistake in
+   * the environment.
    *
-   * @return {@code true} if the value is shorter than 8 characters
+   * @return {@code true} if the value is shorter than {@value #PLAUSIBLE_MIN_CHARS} characters
    */
   public boolean implausiblyShort() {
-    return value.length() < 8;
+    return value.length() < PLAUSIBLE_MIN_CHARS;
   }
 
   private dev.runaway.config.internal.Redaction.Forms forms() {
