@@ -26,10 +26,20 @@ final class TelegramRobustnessTest {
   private final ManualTicker ticker = ManualTicker.create();
   private final VirtualSleeper sleeper = new VirtualSleeper(ticker);
   private final BotApiServer server = BotApiServer.start(ticker);
+  private final int mark = LogCapture.mark();
+  private final java.util.List<Throwable> failures = new java.util.ArrayList<>();
 
+  /** After each test: the bot token appears in no encoding in any log line or failure seen. */
   @AfterEach
   void stop() {
     server.close();
+    String form = java.net.URLEncoder.encode(TOKEN, java.nio.charset.StandardCharsets.UTF_8);
+    String seen = LogCapture.since(mark).stream().map(LogCapture.Event::fullText).collect(Collectors.joining("\n"))
+        + failures.stream().map(SecretAssertions::everythingPrinted).collect(Collectors.joining("\n"));
+    for (String f : List.of(TOKEN, form, form.replace("+", "%20"),
+        java.util.Base64.getEncoder().encodeToString(TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+      assertThat(seen).doesNotContain(f);
+    }
   }
 
   private TelegramNotifier.Builder builder() {
@@ -47,6 +57,7 @@ final class TelegramRobustnessTest {
 
     TelegramException first = catchThrowableOfType(TelegramException.class,
         () -> notifier.send(TelegramFixtures.spike()));
+    failures.add(first);
     assertThat(first.permanent()).isTrue();
     assertThat(notifier.chatId()).isEqualTo(CHAT);
 
@@ -62,6 +73,7 @@ final class TelegramRobustnessTest {
 
     TelegramException first = catchThrowableOfType(TelegramException.class,
         () -> notifier.send(TelegramFixtures.spike()));
+    failures.add(first);
     assertThat(first.retryAfter()).contains(Duration.ofHours(1));
     // Alerts keep coming during the ban, about 20 a minute: none may reach Telegram while more of
     // the ban is left than the notifier waits inside one send (maxRetryAfter, 2 minutes).
@@ -69,6 +81,7 @@ final class TelegramRobustnessTest {
       ticker.advance(Duration.ofSeconds(3));
       TelegramException held = catchThrowableOfType(TelegramException.class,
           () -> notifier.send(TelegramFixtures.info("recovered " + ticker.nanoTime())));
+      failures.add(held);
       assertThat(held.permanent()).isFalse();
       assertThat(held.retryAfter()).isPresent();
       assertThat(held.retryAfter().get()).isLessThanOrEqualTo(Duration.ofHours(1));
@@ -115,6 +128,7 @@ final class TelegramRobustnessTest {
     server.enqueue(200, BotApiServer.SEND_MESSAGE_OK).enqueue(502, BotApiServer.BAD_GATEWAY);
 
     Throwable failed = catchThrowable(() -> notifier.send(alert));
+    failures.add(failed);
     assertThat(failed).isInstanceOf(TelegramException.class);
     notifier.send(TelegramFixtures.spike()); // another alert goes out before the retry
     notifier.send(alert); // the dispatcher's retry of the same alert
