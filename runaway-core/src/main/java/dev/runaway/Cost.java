@@ -54,9 +54,34 @@ public final class Cost implements Comparable<Cost> {
     try {
       value = new BigDecimal(usd.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("usd must be a decimal number of dollars, got '" + usd + "'", e);
+      throw new IllegalArgumentException("usd must be a decimal number of dollars, got '" + shown(usd) + "'", e);
     }
-    return of(value);
+    return of(checkMagnitude(value, usd.trim()));
+  }
+
+  /**
+   * Refuses, before any arithmetic, an amount whose exponent makes it absurd: scaling
+   * {@code 1e-500000000} to nano-dollars would compute a 500-million-digit power of ten (minutes
+   * of CPU), and printing {@code 1e10000000} in full would build a 10 MB message.
+   */
+  private static BigDecimal checkMagnitude(BigDecimal usd, String text) {
+    if (usd.signum() == 0) {
+      return BigDecimal.ZERO;
+    }
+    long exponent = (long) usd.precision() - usd.scale() - 1; // 10^exponent <= |usd| < 10^(exponent + 1)
+    if (exponent > 10) {
+      throw new IllegalArgumentException("usd must lie within +-9.2e9 dollars, got " + shown(text));
+    }
+    if (exponent < -10) {
+      throw new IllegalArgumentException("usd must have at most 9 decimal places (whole nano-dollars), got "
+          + shown(text));
+    }
+    return usd;
+  }
+
+  /** The start of a number's text, for a message whose size must not depend on the input's. */
+  private static String shown(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "... (" + text.length() + " characters)";
   }
 
   /**
@@ -84,11 +109,13 @@ public final class Cost implements Comparable<Cost> {
    */
   public static Cost of(BigDecimal usd) {
     Objects.requireNonNull(usd, "usd");
+    usd = checkMagnitude(usd, usd.toString());
     try {
       return ofNanos(usd.multiply(NANOS).setScale(0, RoundingMode.UNNECESSARY).longValueExact());
     } catch (ArithmeticException e) {
       throw new IllegalArgumentException(
-          "usd must have at most 9 decimal places and lie within +-9.2e9 dollars, got " + usd.toPlainString(), e);
+          "usd must have at most 9 decimal places and lie within +-9.2e9 dollars, got "
+              + shown(usd.toPlainString()), e);
     }
   }
 

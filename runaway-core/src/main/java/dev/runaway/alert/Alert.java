@@ -13,6 +13,15 @@ import java.util.Objects;
  * {@code projected_hour}, {@code projected_day}, {@code time_to_exhaustion}, {@code breaker},
  * {@code resolved}), in insertion order. No alert ever holds a secret.
  *
+ * <p><b>Size.</b> An alert is capped so that one built from hostile or runaway input (a 1 MB key,
+ * a server's whole error page) stays a readable message, a log line of bounded length and a few
+ * Telegram parts: {@code service} and {@code key} at {@value #MAX_NAME_CHARS} characters,
+ * {@code title} at {@value #MAX_TITLE_CHARS}, {@code detail} at {@value #MAX_DETAIL_CHARS}, at most
+ * {@value #MAX_FACTS} facts with names of {@value #MAX_FACT_NAME_CHARS} and values of
+ * {@value #MAX_FACT_VALUE_CHARS} characters. A longer field is cut and ends with
+ * {@code "... [N more characters]"}; dropped facts are counted in a last fact {@code truncated}.
+ * These limits are fixed.
+ *
  * @param type what the alert is about
  * @param severity how urgent it is
  * @param service the service concerned
@@ -25,14 +34,59 @@ import java.util.Objects;
 public record Alert(AlertType type, Severity severity, String service, String key, String title, String detail,
     Instant time, Map<String, String> facts) {
 
-  /** Validates and copies the facts. */
+  /** The most characters kept of {@code service} and {@code key}. */
+  public static final int MAX_NAME_CHARS = 200;
+  /** The most characters kept of {@code title}. */
+  public static final int MAX_TITLE_CHARS = 300;
+  /** The most characters kept of {@code detail}. */
+  public static final int MAX_DETAIL_CHARS = 12_000;
+  /** The most facts kept. */
+  public static final int MAX_FACTS = 24;
+  /** The most characters kept of a fact's name. */
+  public static final int MAX_FACT_NAME_CHARS = 64;
+  /** The most characters kept of a fact's value. */
+  public static final int MAX_FACT_VALUE_CHARS = 300;
+
+  /** Validates the fields, caps their sizes (see the class comment) and copies the facts. */
   public Alert {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(severity, "severity");
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(title, "title");
-    detail = detail == null ? "" : detail;
     Objects.requireNonNull(time, "time");
-    facts = facts == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(facts));
+    service = cap(service, MAX_NAME_CHARS);
+    key = key == null ? null : cap(key, MAX_NAME_CHARS);
+    title = cap(title, MAX_TITLE_CHARS);
+    detail = detail == null ? "" : cap(detail, MAX_DETAIL_CHARS);
+    facts = facts == null ? Map.of() : java.util.Collections.unmodifiableMap(capFacts(facts));
+  }
+
+  private static java.util.LinkedHashMap<String, String> capFacts(Map<String, String> facts) {
+    java.util.LinkedHashMap<String, String> out = new java.util.LinkedHashMap<>();
+    int dropped = 0;
+    for (Map.Entry<String, String> e : facts.entrySet()) {
+      if (out.size() >= MAX_FACTS - 1 && facts.size() > MAX_FACTS) {
+        dropped++;
+        continue;
+      }
+      String name = e.getKey() == null ? null : cap(e.getKey(), MAX_FACT_NAME_CHARS);
+      out.put(name, e.getValue() == null ? null : cap(e.getValue(), MAX_FACT_VALUE_CHARS));
+    }
+    if (dropped > 0) {
+      out.put("truncated", dropped + " more facts");
+    }
+    return out;
+  }
+
+  /** Cuts a text to {@code max} characters, the marker included, never between a surrogate pair. */
+  private static String cap(String s, int max) {
+    if (s.length() <= max) {
+      return s;
+    }
+    int keep = max - 32;
+    if (Character.isHighSurrogate(s.charAt(keep - 1))) {
+      keep--;
+    }
+    return s.substring(0, keep) + "... [" + (s.length() - keep) + " more characters]";
   }
 }

@@ -19,6 +19,7 @@ public class ConfigException extends RuntimeException {
   private final String path;
   private final int line;
   private final int column;
+  private final String problem;
 
   /**
    * Creates an exception.
@@ -36,6 +37,17 @@ public class ConfigException extends RuntimeException {
     this.path = path;
     this.line = line;
     this.column = column;
+    this.problem = problem;
+  }
+
+  /**
+   * Returns a copy located at a file, line and column (for an error raised far from the parser,
+   * such as a notifier's settings checked by its provider), keeping the path, problem and cause.
+   */
+  ConfigException locatedAt(Path file, int line, int column) {
+    ConfigException copy = new ConfigException(file, path, line, column, problem, getCause());
+    copy.setStackTrace(getStackTrace());
+    return copy;
   }
 
   /**

@@ -203,10 +203,12 @@ public final class MonitorConfig {
   private final Map<String, Map<String, Object>> notifications;
   private final Path stateDir;
   private final List<String> warnings;
+  private final Map<String, dev.runaway.config.internal.SourcePosition> positions;
 
   MonitorConfig(Path file, Duration monitoringInterval, Map<String, CostThresholds> costThresholds,
       double usageSpikeMultiplier, CircuitBreakerSettings circuitBreaker, Map<String, ServiceSettings> services,
-      Map<String, Map<String, Object>> notifications, Path stateDir, List<String> warnings) {
+      Map<String, Map<String, Object>> notifications, Path stateDir, List<String> warnings,
+      Map<String, dev.runaway.config.internal.SourcePosition> positions) {
     this.file = file;
     this.monitoringInterval = monitoringInterval;
     this.costThresholds = Collections.unmodifiableMap(new LinkedHashMap<>(costThresholds));
@@ -216,6 +218,7 @@ public final class MonitorConfig {
     this.notifications = Collections.unmodifiableMap(new LinkedHashMap<>(notifications));
     this.stateDir = stateDir;
     this.warnings = List.copyOf(warnings);
+    this.positions = Map.copyOf(positions);
   }
 
   private static MonitorConfig of(ParsedConfig p) {
@@ -227,7 +230,33 @@ public final class MonitorConfig {
     return new MonitorConfig(p.file(), p.monitoringInterval(), p.costThresholds(), p.usageSpikeMultiplier(),
         new CircuitBreakerSettings(p.breakerEnabled(), p.breakerMultiplier(), p.budgetHorizon()), services,
         p.notifications(),
-        p.stateDir(), p.warnings());
+        p.stateDir(), p.warnings(), p.notificationPositions());
+  }
+
+  /**
+   * Returns {@code e} located in this config: when it names a JSON path under
+   * {@code notifications} (as a notifier provider's error does) but no line, the copy names the
+   * config's file and the line and column where that setting, or the nearest enclosing one, is
+   * written. Any other exception is returned as it is.
+   *
+   * @param e the exception
+   * @return the located exception, or {@code e}
+   */
+  public ConfigException locate(ConfigException e) {
+    Objects.requireNonNull(e, "e");
+    if (e.line() > 0 || e.path().isEmpty()) {
+      return e;
+    }
+    String path = e.path().get();
+    while (!path.isEmpty()) {
+      dev.runaway.config.internal.SourcePosition at = positions.get(path);
+      if (at != null && at.line() > 0) {
+        return e.locatedAt(file, at.line(), at.column());
+      }
+      int dot = path.lastIndexOf('.');
+      path = dot < 0 ? "" : path.substring(0, dot);
+    }
+    return e;
   }
 
   /**

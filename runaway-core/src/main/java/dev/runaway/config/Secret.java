@@ -12,8 +12,18 @@ import java.util.Objects;
  */
 public final class Secret {
 
+  /** Values shorter than this are replaced only as whole words; see {@link #redact(String)}. */
+  public static final int WHOLE_WORD_BELOW = 12;
+
+  /** Values of at least this many UTF-8 bytes are also looked for inside Base64 text. */
+  public static final int BASE64_MIN_BYTES = 6;
+
+  /** Values shorter than this are implausible as credentials; see {@link #implausiblyShort()}. */
+  public static final int PLAUSIBLE_MIN_CHARS = 8;
+
   private final String name;
   private final String value;
+  private dev.runaway.config.internal.Redaction.Forms forms;
 
   private Secret(String name, String value) {
     this.name = name;
@@ -56,14 +66,69 @@ public final class Secret {
   }
 
   /**
-   * Replaces every occurrence of this secret in {@code text} with {@code ***}, for messages that
-   * quote a server's response or a URL.
+   * Replaces this secret in {@code text} with {@code ***}, in every form it takes when it leaves
+   * the process: as is; percent-encoded (RFC 3986, upper- or lower-case hex, minimal or full);
+   * form-encoded ({@code application/x-www-form-urlencoded}, spaces as {@code +}); and inside
+   * Base64 or Base64url text (an HTTP Basic {@code Authorization} value holds the password at any
+   * byte offset, so the whole Base64 token around it is masked).
+   *
+   * <p>A value shorter than {@value #WHOLE_WORD_BELOW} characters is replaced only where it
+   * stands as a whole word (not inside a longer run of letters, digits and {@code _}), so that a
+   * short value such as {@code x} does not mangle {@code max_pages}; such a value is implausible
+   * as a credential and the monitor warns about it. A longer value is replaced wherever it occurs,
+   * even inside a longer word. Base64 forms are matched for values of at least
+   * {@value #BASE64_MIN_BYTES} bytes.
    *
    * @param text any text, may be {@code null}
    * @return the text without the secret
    */
   public String redact(String text) {
-    return text == null ? null : text.replace(value, "***");
+    if (text == null || text.isEmpty()) {
+      return text;
+    }
+    return dev.runaway.config.internal.Redaction.redact(text, forms());
+  }
+
+  /**
+   * Replaces every one of {@code secrets} in {@code text} as {@link #redact(String)} does, the
+   * longest first so that a secret containing another is masked whole.
+   *
+   * @param text any text, may be {@code null}
+   * @param secrets the secrets
+   * @return the text without any of the secrets
+   */
+  public static String redactAll(String text, java.util.Collection<Secret> secrets) {
+    if (text == null || text.isEmpty() || secrets.isEmpty()) {
+      return text;
+    }
+    java.util.List<Secret> sorted = new java.util.ArrayList<>(secrets);
+    sorted.sort((a, b) -> Integer.compare(b.value.length(), a.value.length()));
+    String out = text;
+    for (Secret s : sorted) {
+      out = s.redact(out);
+    }
+    return out;
+  }
+
+  /**
+   * Whether the value is implausibly short for a credential (fewer than
+   * {@value #PLAUSIBLE_MIN_CHARS} characters), which usually means a placeholder or a mistake in
+   * the environment.
+   *
+   * @return {@code true} if the value is shorter than {@value #PLAUSIBLE_MIN_CHARS} characters
+   */
+  public boolean implausiblyShort() {
+    return value.length() < PLAUSIBLE_MIN_CHARS;
+  }
+
+  private dev.runaway.config.internal.Redaction.Forms forms() {
+    dev.runaway.config.internal.Redaction.Forms f = forms;
+    if (f == null) {
+      // Racy single-check: Forms is immutable (final fields), so a duplicate computation is harmless.
+      f = dev.runaway.config.internal.Redaction.forms(value, WHOLE_WORD_BELOW, BASE64_MIN_BYTES);
+      forms = f;
+    }
+    return f;
   }
 
   /** Returns the name and {@code ***}, never the value. */

@@ -143,4 +143,59 @@ final class MonitorSecretsTest {
         .hasMessageNotContaining(SENTINEL);
     assertThat(LogCapture.since(mark).toString()).doesNotContain(SENTINEL);
   }
+
+  @Test
+  void encodedSecretInFailureMessages_neverReachesALogLineAnAlertOrTheStatus() {
+    String key = "k3y+with/slash=and&amp sp\u00e9cial-9f27c1";
+    String form = java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8);
+    String basic = java.util.Base64.getEncoder().encodeToString(("svc:" + key)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    List<String> forms = List.of(key, form, form.replace("+", "%20"), basic);
+    int mark = LogCapture.mark();
+    try (RunawayMonitor monitor = failingWith(key, new IllegalArgumentException("Illegal character in path at"
+        + " index 28: http://127.0.0.1/usage/a b?api_key=" + form.replace("+", "%20") + "&raw=" + form
+        + " Authorization: Basic " + basic))) {
+      monitor.pollOnce();
+      String status = monitor.status().toString();
+      forms.forEach(f -> assertThat(status).doesNotContain(f));
+    }
+    assertThat(fx.alerts(AlertType.SERVICE_STATUS, "leaky")).isNotEmpty();
+    String alerts = fx.alerts.toString();
+    String logs = LogCapture.since(mark).stream().map(LogCapture.Event::fullText).collect(Collectors.joining("\n"));
+    for (String f : forms) {
+      assertThat(alerts).as("alerts, form %s", f).doesNotContain(f);
+      assertThat(logs).as("logs, form %s", f).doesNotContain(f);
+    }
+    assertThat(alerts).contains("api_key=***");
+  }
+
+  @Test
+  void shortSecret_isWarnedAboutAndDoesNotMangleOrdinaryWords() {
+    int mark = LogCapture.mark();
+    try (RunawayMonitor monitor = failingWith("x", new IllegalStateException("raise 40_max_pages or the limit"))) {
+      monitor.pollOnce();
+    }
+    assertThat(fx.alerts(AlertType.SERVICE_STATUS, "leaky").get(0).detail()).contains("40_max_pages");
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN
+        && e.message().contains("LEAKY_API_KEY") && e.message().contains("implausibly short")).hasSize(1);
+  }
+
+  /** A monitor whose "leaky" service holds LEAKY_API_KEY = {@code key} and fails every poll with {@code failure}. */
+  private RunawayMonitor failingWith(String key, RuntimeException failure) {
+    FakeProvider provider = new FakeProvider("leaky", List.of("LEAKY_API_KEY"), (settings, src) -> {
+      src.require("LEAKY_API_KEY");
+      return new FakeDetector(settings.name(), ctx -> {
+        throw failure;
+      });
+    });
+    return RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.parse(CONFIG))
+        .secrets(SecretSource.of(Map.of("LEAKY_API_KEY", key)))
+        .ticker(fx.ticker)
+        .scheduler(fx.scheduler)
+        .executor(Runnable::run)
+        .alertSink(fx.alerts::add)
+        .providers(List.of(provider, FakeProvider.of("plain", "0.10")))
+        .build();
+  }
 }

@@ -406,6 +406,23 @@ final class RunawayMonitorTest {
     assertThat(made[0].closed).isTrue();
   }
 
+  @Test
+  void build_unknownNotifierTypeInAFileNamesTheFileAndLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("monitor_config.json");
+    java.nio.file.Files.writeString(file, "{\n  \"notifications\": {\n    \"pager\": {}\n  }\n}\n");
+    assertThatThrownBy(() -> RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.load(file))
+        .secrets(dev.runaway.config.SecretSource.of(Map.of()))
+        .ticker(fx.ticker)
+        .providers(List.of())
+        .build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(file + ":3:")
+        .hasMessageContaining("notifications.pager")
+        .hasMessageContaining("unknown notifier type");
+  }
+
   @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
   @org.junit.jupiter.params.provider.ValueSource(strings = {"requests", "runs.created", "transactions", "minutes"})
   void snapshot_callRateComesFromTheFirstCallUnitOfTheReport(String unit) {
@@ -430,5 +447,36 @@ final class RunawayMonitorTest {
       assertThat(monitor.snapshot("alpha").windows()).allSatisfy(w -> assertThat(w.spent().isZero()).isTrue());
       assertThat(monitor.snapshot("alpha").callsPerMinute()).isEqualTo(2.5);
     }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"OutOfMemoryError", "StackOverflowError",
+      "NoClassDefFoundError", "InternalError"})
+  void pollOnce_anErrorInOneDetectorIsThatServicesFailureAndTheOthersKeepPolling(String error) {
+    FakeDetector broken = new FakeDetector("broken", ctx -> {
+      switch (error) {
+        case "OutOfMemoryError":
+          throw new OutOfMemoryError("Java heap space");
+        case "StackOverflowError":
+          throw new StackOverflowError();
+        case "NoClassDefFoundError":
+          throw new NoClassDefFoundError("com/example/Missing");
+        default:
+          throw new InternalError("boom");
+      }
+    });
+    FakeDetector healthy = FakeDetector.spending("healthy", "0.10");
+    try (RunawayMonitor monitor = fx.builder("{\"monitoring_interval\": 300}")
+        .detector(broken).detector(healthy).build()) {
+      for (int round = 0; round < 3; round++) {
+        assertThat(monitor.pollOnce()).containsOnlyKeys("healthy");
+        fx.nextInterval();
+      }
+      assertThat(broken.polls.get()).isEqualTo(3);
+      assertThat(healthy.polls.get()).isEqualTo(3);
+      assertThat(monitor.status().get("broken").health()).isEqualTo(MonitorStatus.Health.FAILING);
+      assertThat(monitor.status().get("broken").lastError()).contains(error);
+    }
+    assertThat(fx.alerts(AlertType.SERVICE_STATUS, "broken")).hasSize(1);
   }
 }

@@ -101,6 +101,29 @@ public final class TelegramNotifier implements Notifier {
   private final Ticker ticker;
   private final boolean silentInfo;
   private final ReentrantLock lock = new ReentrantLock();
+  /**
+   * Alerts whose delivery failed part-way, with how far each got, guarded by {@link #lock}; a
+   * retry of one resumes it. Bounded: the oldest is forgotten (its retry then starts afresh).
+   */
+  private final java.util.Map<Alert, Progress> unfinished = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<Alert, Progress> eldest) {
+      return size() > MAX_UNFINISHED;
+    }
+  };
+  private static final int MAX_UNFINISHED = 16;
+
+  /** How far one alert's parts got. */
+  private static final class Progress {
+    final List<String> parts;
+    int delivered;
+
+    Progress(List<String> parts) {
+      this.parts = parts;
+    }
+  }
   private volatile boolean closed;
 
   private TelegramNotifier(Builder b) {
@@ -157,6 +180,12 @@ public final class TelegramNotifier implements Notifier {
    * Sends an alert, returning once Telegram accepted every part of it. {@link Severity#INFO}
    * alerts are sent without sound unless {@link Builder#silentInfo(boolean)} turned that off.
    *
+   * <p>When delivery fails part-way, the next {@code send} of an equal alert (the dispatcher's
+   * retry) resumes from the first part Telegram did not accept, so no part is posted twice. A
+   * chat under flood control ({@code retry_after} longer than {@link Builder#maxRetryAfter}) gets
+   * no request at all until the wait has passed: such sends fail at once. Alerts are small by
+   * construction ({@link Alert} caps its fields), a few parts at most.
+   *
    * @param alert the alert
    * @throws TelegramException when delivery finally failed
    * @throws InterruptedException if interrupted while waiting
@@ -166,13 +195,20 @@ public final class TelegramNotifier implements Notifier {
   public void send(Alert alert) throws InterruptedException {
     Objects.requireNonNull(alert, "alert");
     ensureOpen();
-    List<String> parts = MessageSplitter.splitForSending(formatter.format(alert), MessageSplitter.TELEGRAM_LIMIT);
     boolean silent = silentInfo && alert.severity() == Severity.INFO;
     lock.lockInterruptibly();
     try {
-      for (String part : parts) {
-        delivery.sendMessage(part, silent);
+      Progress p = unfinished.get(alert);
+      if (p == null) {
+        // A retry of the same alert resumes where the last attempt stopped; any other alert starts afresh.
+        p = new Progress(MessageSplitter.splitForSending(formatter.format(alert), MessageSplitter.TELEGRAM_LIMIT));
+        unfinished.put(alert, p);
       }
+      while (p.delivered < p.parts.size()) {
+        delivery.sendMessage(p.parts.get(p.delivered), silent);
+        p.delivered++;
+      }
+      unfinished.remove(alert);
     } finally {
       lock.unlock();
     }

@@ -169,4 +169,19 @@ final class TelegramNotifierProviderTest {
       assertThat(TelegramNotifier.fromEnvironment().toString()).doesNotContain(token);
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\"not a chat\"", "12.5", "true"})
+  void configFile_badChatIdNamesTheFileAndLine(String chatId, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("monitor_config.json");
+    java.nio.file.Files.writeString(file, "{\n  \"monitoring_interval\": 300,\n  \"notifications\": {\n"
+        + "    \"telegram\": {\"chat_id\": " + chatId + "}\n  }\n}\n");
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> dev.runaway.monitor.RunawayMonitor
+        .builder().config(dev.runaway.config.MonitorConfig.load(file)).secrets(secrets).build().close());
+    assertThat(thrown).isInstanceOf(ConfigException.class)
+        .hasMessageContaining(file.toString() + ":4:")
+        .hasMessageContaining("notifications.telegram.chat_id");
+    assertThat(((ConfigException) thrown).line()).isEqualTo(4);
+  }
 }

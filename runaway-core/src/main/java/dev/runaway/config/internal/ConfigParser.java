@@ -198,6 +198,7 @@ public final class ConfigParser {
     Map<String, SourcePosition> thresholdPositions = new LinkedHashMap<>();
     Map<String, ParsedConfig.Service> services = new LinkedHashMap<>();
     Map<String, Map<String, Object>> notifications = new LinkedHashMap<>();
+    Map<String, SourcePosition> notificationPositions = new LinkedHashMap<>();
     Path stateDir = null;
 
     for (Field f : root.fields.values()) {
@@ -242,7 +243,7 @@ public final class ConfigParser {
           services(v, services);
           break;
         case "notifications":
-          notifications(v, notifications);
+          notifications(v, notifications, notificationPositions);
           break;
         case "state_dir":
           stateDir = stateDir(v);
@@ -260,7 +261,7 @@ public final class ConfigParser {
 
     return new ParsedConfig(file, interval, Collections.unmodifiableMap(thresholds), spike, breakerEnabled,
         breakerMultiplier, allServices(services, thresholdPositions), Collections.unmodifiableMap(notifications),
-        stateDir, List.copyOf(warnings), budgetHorizon);
+        stateDir, List.copyOf(warnings), budgetHorizon, Collections.unmodifiableMap(notificationPositions));
   }
 
   /** Explicit services plus those only named in cost_thresholds, in order of first appearance. */
@@ -445,12 +446,19 @@ public final class ConfigParser {
     }
   }
 
-  private void notifications(Node v, Map<String, Map<String, Object>> out) {
+  private void notifications(Node v, Map<String, Map<String, Object>> out, Map<String, SourcePosition> positions) {
     Node obj = requireObject(v, "an object that maps each notifier's type to its settings, such as"
         + " {\"telegram\": {}}", true);
     for (Field f : obj.fields.values()) {
       checkName(f, "notifier type", "telegram");
       Node s = f.value();
+      String path = "notifications." + f.key();
+      positions.put(path, f.keyPosition());
+      if (s.is(Kind.OBJECT)) {
+        for (Field setting : s.fields.values()) {
+          positions.put(path + "." + setting.key(), setting.value().position);
+        }
+      }
       if (s.is(Kind.NULL)) {
         continue;
       }
@@ -495,7 +503,7 @@ public final class ConfigParser {
       case NULL:
         return null;
       case NUMBER: {
-        BigDecimal d = v.decimal();
+        BigDecimal d = bounded(v, MAX_FREE_FORM_EXPONENT, null);
         if (v.integral) {
           try {
             return d.longValueExact();
@@ -548,7 +556,31 @@ public final class ConfigParser {
     if (!v.is(Kind.NUMBER)) {
       throw error(v, "must be " + rule + "; got " + describe(v, true) + hint(v));
     }
-    return v.decimal();
+    return bounded(v, MAX_SETTING_EXPONENT, rule);
+  }
+
+  /** The largest decimal exponent (either sign) of a top-level setting such as a threshold. */
+  static final int MAX_SETTING_EXPONENT = 30;
+  /** The largest decimal exponent (either sign) of a number in free-form settings: a double's range. */
+  static final int MAX_FREE_FORM_EXPONENT = 308;
+
+  /**
+   * The number's value, refused (naming file and line) when its exponent is beyond
+   * {@code maxExponent} either way. Checked before any arithmetic: rounding {@code 1e-500000000}
+   * to nano-dollars computes a 500-million-digit power of ten and took minutes.
+   */
+  private BigDecimal bounded(Node v, int maxExponent, String rule) {
+    BigDecimal d = v.decimal();
+    if (d.signum() == 0) {
+      return BigDecimal.ZERO;
+    }
+    long exponent = (long) d.precision() - d.scale() - 1;
+    if (exponent > maxExponent || exponent < -maxExponent) {
+      throw error(v, (rule != null ? "must be " + rule + "; got " + describe(v, true) + ", which is out of range"
+          : "is out of range; got " + describe(v, true)) + " (a number here must be 0 or lie between 1e-"
+          + maxExponent + " and 1e" + maxExponent + " in magnitude)");
+    }
+    return d;
   }
 
   private Node requireObject(Node v, String rule, boolean mayQuote) {

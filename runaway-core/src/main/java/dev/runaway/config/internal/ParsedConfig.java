@@ -23,10 +23,13 @@ import java.util.Map;
  * @param stateDir {@code state_dir} resolved, or {@code null}
  * @param warnings what is allowed but probably not meant
  * @param budgetHorizon {@code circuit_breaker.budget_horizon_minutes}
+ * @param notificationPositions where {@code notifications.<type>} and each of its settings are
+ *     written, by JSON path, so a notifier's error can name the line
  */
 public record ParsedConfig(Path file, Duration monitoringInterval, Map<String, CostThresholds> costThresholds,
     double usageSpikeMultiplier, boolean breakerEnabled, double breakerMultiplier, Map<String, Service> services,
-    Map<String, Map<String, Object>> notifications, Path stateDir, List<String> warnings, Duration budgetHorizon) {
+    Map<String, Map<String, Object>> notifications, Path stateDir, List<String> warnings, Duration budgetHorizon,
+    Map<String, SourcePosition> notificationPositions) {
 
   /**
    * One service's settings with where they were written.

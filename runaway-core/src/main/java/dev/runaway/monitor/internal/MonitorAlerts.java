@@ -40,7 +40,12 @@ public final class MonitorAlerts {
     }
     List<Notifier> all = new ArrayList<>();
     if (!config.notifications().isEmpty()) {
-      all.addAll(NotifierLoader.load().create(config.notifications(), secrets));
+      try {
+        all.addAll(NotifierLoader.load().create(config.notifications(), secrets));
+      } catch (dev.runaway.config.ConfigException e) {
+        // Providers know the JSON path of a bad setting, not where it is written: add file and line.
+        throw config.locate(e);
+      }
     }
     all.addAll(notifiers);
     return Dispatchers.create(all, ticker, null);

@@ -111,7 +111,7 @@ public final class PollLoop implements AutoCloseable {
       round();
     } catch (Throwable t) {
       // A thrown exception would cancel the schedule for good.
-      LOG.warn("A polling round failed and the next one runs as scheduled: {}", t.toString());
+      LOG.warn("A polling round failed and the next one runs as scheduled: {}", shared.secrets().describe(t));
     }
   }
 

@@ -236,9 +236,10 @@ public final class ServiceMonitor {
           LOG.debug("Service {}: a poll that had timed out or was cancelled ended with {}", name,
               shared.secrets().describe(t));
         }
-        if (t instanceof VirtualMachineError) {
-          throw (VirtualMachineError) t;
-        }
+        // Not rethrown, VirtualMachineError included: an OutOfMemoryError from one detector's huge
+        // allocation (now garbage), a StackOverflowError from a deep document or a LinkageError from
+        // a broken plug-in is that service's failure, reported above. Rethrowing ended this thread
+        // with an unredacted stack trace on stderr and, on an inline executor, broke the whole round.
         return;
       }
       if (!a.end(PollAttempt.DONE)) {

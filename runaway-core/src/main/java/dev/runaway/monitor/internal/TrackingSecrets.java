@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A {@link SecretSource} that remembers every secret it hands out, so the monitor can scrub
  * them from any text a detector produces (exception messages, report fields) before it reaches
- * a log line or an alert, and every name it was asked for but did not have, so a detector that
+ * a log line or an alert (in every encoded form, see {@link Secret#redact(String)}; a value that
+ * is implausibly short for a credential is reported once at WARN), and every name it was asked for but did not have, so a detector that
  * failed to start for want of a credential is reported by the variable's name.
  *
  * <p>Thread-safe.
@@ -21,6 +22,9 @@ public final class TrackingSecrets implements SecretSource {
 
   private final SecretSource delegate;
   private final List<Secret> handedOut = new CopyOnWriteArrayList<>();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrackingSecrets.class);
+
+  private final Set<String> warnedShort = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Set<String> missing = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
 
   /**
@@ -39,6 +43,11 @@ public final class TrackingSecrets implements SecretSource {
       Secret s = found.get();
       if (!handedOut.contains(s)) {
         handedOut.add(s);
+        if (s.implausiblyShort() && warnedShort.add(name)) {
+          LOG.warn("Secret {} is only {} characters long, which is implausibly short for a credential: check its"
+              + " value. A value this short is redacted from logs and alerts only where it stands as a whole word.",
+              name, s.reveal().length());
+        }
       }
     } else {
       missing.add(name);
@@ -71,11 +80,7 @@ public final class TrackingSecrets implements SecretSource {
    * @return the text without secrets
    */
   public String redact(String text) {
-    String out = text;
-    for (Secret s : handedOut) {
-      out = s.redact(out);
-    }
-    return out;
+    return Secret.redactAll(text, handedOut);
   }
 
   /**

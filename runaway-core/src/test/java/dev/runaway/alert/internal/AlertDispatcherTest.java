@@ -214,6 +214,27 @@ final class AlertDispatcherTest {
   }
 
   @Test
+  void failedSend_ofAOneMegabyteAlert_givesUpWithALogLineOfBoundedSize() {
+    recording.failures = Integer.MAX_VALUE;
+    String megabyte = "k".repeat(1 << 20);
+    int mark = LogCapture.mark();
+    try (AlertDispatcher d = driven(recording).maxAttempts(2).build()) {
+      d.dispatch(new Alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, "openai", megabyte, megabyte, megabyte,
+          ticker.instant(), Map.of("rate", megabyte)));
+      executor.runAll();
+      for (int i = 0; i < 5; i++) {
+        scheduler.advance(Duration.ofMinutes(5));
+        executor.runAll();
+      }
+    }
+    List<LogCapture.Event> events = LogCapture.since(mark);
+    assertThat(events).filteredOn(e -> e.level() == Level.ERROR).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("Gave up").contains("more characters")
+            .hasSizeLessThan(4_000));
+    assertThat(events).allSatisfy(e -> assertThat(e.message()).hasSizeLessThan(4_000));
+  }
+
+  @Test
   void notifierThatThrows_neverFailsDispatch_norTheOtherNotifier() {
     Notifier broken = alert -> {
       throw new StackOverflowError("notifier bug");

@@ -7,6 +7,7 @@ import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.PollException.Kind;
+import dev.runaway.providers.http.internal.CappedBody;
 import dev.runaway.providers.http.internal.ContentDecoding;
 import dev.runaway.providers.http.internal.Hosts;
 import dev.runaway.providers.http.internal.Redactor;
@@ -80,6 +81,14 @@ public final class ApiClient implements AutoCloseable {
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
   /** Default cap on pages fetched by one {@link #pages} call. */
   public static final int DEFAULT_MAX_PAGES = 100;
+  /**
+   * Default cap on one response body, 8 MiB (a usage page is rarely above a few hundred KB); a
+   * compressed body may decode to four times the cap. Change it with {@code "max_body_bytes"}
+   * in the service's settings or {@link Builder#maxBodyBytes}.
+   */
+  public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
+  /** The most {@code max_body_bytes} may be set to, 256 MiB. */
+  public static final long MAX_BODY_BYTES_LIMIT = 256L * 1024 * 1024;
 
   private final String service;
   private final String product;
@@ -94,6 +103,7 @@ public final class ApiClient implements AutoCloseable {
   private final ResponseCheck check;
   private final Ticker ticker;
   private final int maxPages;
+  private final long maxBodyBytes;
   private final Duration backoffBase;
   private final Duration backoffMax;
   private final RequestPacer pacer;
@@ -117,6 +127,7 @@ public final class ApiClient implements AutoCloseable {
     this.check = b.check;
     this.ticker = b.ticker;
     this.maxPages = b.maxPages;
+    this.maxBodyBytes = b.maxBodyBytes;
     this.backoffBase = b.backoffBase;
     this.backoffMax = b.backoffMax;
     this.pacer = new RequestPacer(ticker, b.limitPermits, b.limitPer);
@@ -235,7 +246,7 @@ public final class ApiClient implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException(service + ": the HTTP client is closed");
     }
-    URI uri = request.resolve(baseUrl);
+    URI uri = resolve(request);
     String target = request.method() + " " + uri.getRawPath();
     if (request.absoluteUri().isPresent() && !Hosts.sameOrigin(uri, baseUrl)) {
       throw new PollException(Kind.BAD_RESPONSE, redactor.redact(service + ": " + product
@@ -300,7 +311,7 @@ public final class ApiClient implements AutoCloseable {
     Set<String> seen = new HashSet<>();
     ApiRequest next = first;
     while (next != null) {
-      String key = next.resolve(baseUrl).toString();
+      String key = resolve(next).toString();
       if (!seen.add(key)) {
         throw new PollException(Kind.BAD_RESPONSE, redactor.redact(service + ": " + product
             + " sent the same next-page cursor twice for " + next + "; stopped paging"), null, null);
@@ -346,7 +357,7 @@ public final class ApiClient implements AutoCloseable {
 
   private HttpResponse<byte[]> exchange(HttpRequest request, String target)
       throws PollException, InterruptedException {
-    CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+    CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, CappedBody.handler(maxBodyBytes));
     inFlight.add(future);
     try {
       if (closed) {
@@ -373,6 +384,11 @@ public final class ApiClient implements AutoCloseable {
       if (cause instanceof ConnectException) {
         throw unavailable("could not connect to " + hostOf() + " (" + cause.getClass().getSimpleName() + ")", cause);
       }
+      if (cause instanceof CappedBody.TooLargeException) {
+        throw new PollException(Kind.BAD_RESPONSE, redactor.redact(service + ": " + product + " answered " + target
+            + " with a body too large: " + cause.getMessage() + "; it was not read further. Narrow the request"
+            + " (shorter monitoring_interval, smaller pages) or raise max_body_bytes"), null, null);
+      }
       if (cause instanceof IOException) {
         throw unavailable(target + " failed: " + cause.getClass().getSimpleName()
             + (cause.getMessage() == null ? "" : " " + cause.getMessage()), cause);
@@ -386,7 +402,7 @@ public final class ApiClient implements AutoCloseable {
   private byte[] decoded(HttpResponse<byte[]> raw, String target) throws PollException {
     byte[] body = raw.body() == null ? new byte[0] : raw.body();
     try {
-      return ContentDecoding.decode(body, raw.headers());
+      return ContentDecoding.decode(body, raw.headers(), decodedLimit());
     } catch (IOException e) {
       throw new PollException(Kind.BAD_RESPONSE, redactor.redact(service + ": " + product + " answered " + target
           + " (HTTP " + raw.statusCode() + ") with a compressed body that could not be decoded: " + e.getMessage()),
@@ -394,9 +410,25 @@ public final class ApiClient implements AutoCloseable {
     }
   }
 
+  /** A compressed body may decode to four times the cap (JSON compresses well), within int range. */
+  private int decodedLimit() {
+    return (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes * 4);
+  }
+
   private PollException unavailable(String message, Throwable cause) {
     return new PollException(Kind.UNAVAILABLE, redactor.redact(service + ": " + product + ": " + message), null,
         redactor.sanitize(cause));
+  }
+
+  /** Resolves a request; an invalid URL is a configuration problem, reported without the URL. */
+  private URI resolve(ApiRequest request) throws PollException {
+    try {
+      return request.resolve(baseUrl);
+    } catch (IllegalArgumentException e) {
+      throw new PollException(Kind.MISCONFIGURED, redactor.redact(service + ": cannot send " + request + ": "
+          + e.getMessage() + "; check the URL in the service's settings (a value substituted into it may hold a"
+          + " space or another character a URL cannot hold)"), null, null);
+    }
   }
 
   private String hostOf() {
@@ -524,6 +556,7 @@ public final class ApiClient implements AutoCloseable {
     private ResponseCheck check = ResponseCheck.NONE;
     private Ticker ticker = Ticker.system();
     private int maxPages = DEFAULT_MAX_PAGES;
+    private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private Duration backoffBase = Duration.ofSeconds(5);
     private Duration backoffMax = Duration.ofMinutes(5);
     private int limitPermits;
@@ -535,7 +568,8 @@ public final class ApiClient implements AutoCloseable {
     /**
      * Reads the settings every provider shares: {@code base_url} (or {@code defaultBaseUrl}),
      * {@code allow_insecure_http}, {@code timeout_seconds} (request timeout, fractions allowed),
-     * {@code connect_timeout_seconds} and {@code max_pages}; also sets the service name.
+     * {@code connect_timeout_seconds}, {@code max_pages} and {@code max_body_bytes} (default 8 MiB);
+     * also sets the service name.
      *
      * @param settings the service's settings
      * @param defaultBaseUrl the service's public API root
@@ -551,8 +585,8 @@ public final class ApiClient implements AutoCloseable {
     }
 
     /**
-     * Reads {@code allow_insecure_http}, {@code timeout_seconds}, {@code connect_timeout_seconds}
-     * and {@code max_pages} alone, for providers whose URL is not a {@code base_url}.
+     * Reads {@code allow_insecure_http}, {@code timeout_seconds}, {@code connect_timeout_seconds},
+     * {@code max_pages} and {@code max_body_bytes} alone, for providers whose URL is not a {@code base_url}.
      *
      * @param settings the service's settings
      * @return this builder
@@ -574,6 +608,14 @@ public final class ApiClient implements AutoCloseable {
           throw settings.error("max_pages", "must be a whole number from 1 to 100000, got " + v);
         }
         maxPages = (int) v;
+      }
+      if (settings.number("max_body_bytes").isPresent()) {
+        double v = settings.number("max_body_bytes").getAsDouble();
+        if (v < 1024 || v != Math.rint(v) || v > MAX_BODY_BYTES_LIMIT) {
+          throw settings.error("max_body_bytes", "must be a whole number of bytes from 1024 to "
+              + MAX_BODY_BYTES_LIMIT + " (256 MiB), got " + v);
+        }
+        maxBodyBytes = (long) v;
       }
       return this;
     }
@@ -776,6 +818,23 @@ public final class ApiClient implements AutoCloseable {
         throw new IllegalArgumentException("maxPages must be at least 1, got " + maxPages);
       }
       this.maxPages = maxPages;
+      return this;
+    }
+
+    /**
+     * Caps one response body (default {@link #DEFAULT_MAX_BODY_BYTES}, 8 MiB): a larger body,
+     * declared or received, fails the request with {@code BAD_RESPONSE} as soon as the cap is
+     * passed, without reading the rest; a compressed body may decode to four times the cap.
+     *
+     * @param maxBytes the cap, from 1024 to {@link #MAX_BODY_BYTES_LIMIT}
+     * @return this builder
+     */
+    public Builder maxBodyBytes(long maxBytes) {
+      if (maxBytes < 1024 || maxBytes > MAX_BODY_BYTES_LIMIT) {
+        throw new IllegalArgumentException("maxBodyBytes must be from 1024 to " + MAX_BODY_BYTES_LIMIT + ", got "
+            + maxBytes);
+      }
+      this.maxBodyBytes = maxBytes;
       return this;
     }
 

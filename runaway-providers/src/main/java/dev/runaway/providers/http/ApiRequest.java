@@ -1,6 +1,7 @@
 package dev.runaway.providers.http;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -228,13 +229,24 @@ public final class ApiRequest {
   }
 
   /**
-   * Resolves this request against a base URL.
+   * Resolves this request against a base URL. The target (base URL and path, or the absolute URI)
+   * is checked before any query parameter is added, and the parameters are always encoded, so an
+   * invalid target fails with a message that holds neither the target nor a parameter value (a
+   * value substituted into a path, or an API key sent as a query parameter, may be a secret).
    *
    * @param base the client's base URL, without a trailing slash
    * @return the full URI
+   * @throws IllegalArgumentException if the target is not a valid URI; the message gives the
+   *     reason and the character's index only
    */
   public URI resolve(URI base) {
     String target = absolute != null ? absolute.toString() : base.toString() + path;
+    try {
+      new URI(target);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("the request URL is not a valid URI: " + e.getReason() + " at index "
+          + e.getIndex() + " of " + target.length() + " characters (the URL is not shown: it may hold a secret)");
+    }
     if (query.isEmpty()) {
       return URI.create(target);
     }
@@ -244,7 +256,12 @@ public final class ApiRequest {
       sb.append(sep).append(encode(e.getKey())).append('=').append(encode(e.getValue()));
       sep = '&';
     }
-    return URI.create(sb.toString());
+    try {
+      return new URI(sb.toString());
+    } catch (URISyntaxException e) {
+      // Unreachable for a valid target and encoded parameters; never quote the input, which holds them.
+      throw new IllegalArgumentException("the request URL with its query is not a valid URI: " + e.getReason());
+    }
   }
 
   private static String encode(String s) {

@@ -1,6 +1,7 @@
 package dev.runaway.providers.internal;
 
 import dev.runaway.Cost;
+import dev.runaway.providers.http.internal.Json;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
@@ -16,7 +17,8 @@ public final class Money {
    * @return the cost
    */
   public static Cost usd(BigDecimal usd) {
-    return Cost.of(usd.setScale(9, RoundingMode.HALF_UP));
+    // Bounded first: rounding an absurd exponent to nine decimals would compute a huge power of ten.
+    return Cost.of(Json.bounded(usd).setScale(9, RoundingMode.HALF_UP));
   }
 
   /**
@@ -27,6 +29,6 @@ public final class Money {
    * @return the cost
    */
   public static Cost times(BigDecimal quantity, BigDecimal pricePerUnit) {
-    return usd(quantity.multiply(pricePerUnit));
+    return usd(Json.bounded(quantity).multiply(Json.bounded(pricePerUnit)));
   }
 }

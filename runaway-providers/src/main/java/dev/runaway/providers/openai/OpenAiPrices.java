@@ -337,6 +337,25 @@ public final class OpenAiPrices {
   }
 
   /**
+   * Returns a table with several models added or replaced, built once (calling
+   * {@link #withModel} per model copies the whole table each time: quadratic in the number of
+   * overrides).
+   *
+   * @param overrides model id or family to its prices, in order
+   * @return the new table
+   */
+  public OpenAiPrices withModels(Map<String, ModelPrice> overrides) {
+    Objects.requireNonNull(overrides, "overrides");
+    if (overrides.isEmpty()) {
+      return this;
+    }
+    Map<String, ModelPrice> m = new LinkedHashMap<>(models);
+    overrides.forEach((id, price) -> m.put(Objects.requireNonNull(id, "modelId"),
+        Objects.requireNonNull(price, "price")));
+    return new OpenAiPrices(m, modalities, tiers, tierFactors, source, asOf + " (with overrides)");
+  }
+
+  /**
    * Finds a model's prices: the exact id, else its family with the date suffix removed.
    *
    * @param modelId the model id a response or usage row names

@@ -176,4 +176,31 @@ final class RestDetectorTest {
     assertThat(new RestDetectorProvider().requiredSecrets(s)).containsExactly("A_TOKEN", "B_TOKEN", "C_USER",
         "C_PASS");
   }
+
+  @ParameterizedTest
+  @CsvSource({"1e-500000000", "\"1e-500000000\"", "-1e-500000000"})
+  void absurdlySmallExponent_inAResponseIsZeroAndThePollEndsAtOnce(String value) throws Exception {
+    stub.enqueue("/usage", StubResponse.ok("{\"data\": [{\"count\": " + value + ", \"usd\": " + value
+        + "}, {\"count\": 2, \"usd\": 0.5}]}"));
+    create(Map.of("request", Map.of("url", stub.baseUrl() + "/usage"), "response", Map.of("recordsPointer", "/data"),
+        "metrics", List.of(Map.of("name", "requests", "valuePointer", "/count", "costPerUnit", 0.001),
+            Map.of("name", "spend", "costPointer", "/usd"))));
+    UsageReport r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
+        () -> detector.poll(poll(0)));
+    assertThat(r.unit("requests")).isEqualTo(2);
+    assertThat(r.cost()).isEqualTo(Cost.usd("0.502"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1e500000000", "\"1e500000000\""})
+  void absurdlyLargeExponent_inAResponseIsABadResponseAtOnce(String value) {
+    stub.enqueue("/usage", StubResponse.ok("{\"count\": " + value + "}"));
+    create(Map.of("request", Map.of("url", stub.baseUrl() + "/usage"),
+        "metrics", List.of(Map.of("name", "requests", "valuePointer", "/count", "costPerUnit", 0.001))));
+    Throwable thrown = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(5),
+        () -> catchThrowable(() -> detector.poll(poll(0))));
+    assertThat(thrown).isInstanceOf(PollException.class);
+    assertThat(((PollException) thrown).kind()).isEqualTo(PollException.Kind.BAD_RESPONSE);
+    assertThat(thrown.getMessage()).hasSizeLessThan(500);
+  }
 }

@@ -25,6 +25,13 @@ import java.util.Objects;
  */
 public final class BotApi {
 
+  /**
+   * The largest response body read, 1 MiB: a Bot API answer is a few KB, and a broken proxy or a
+   * hostile {@code base_url} must not fill the heap. A larger body is a failed call (code 502,
+   * retried as a server error) and is not read further.
+   */
+  public static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+
   /** Shared mapper; {@link ObjectMapper} is thread-safe once configured. */
   public static final ObjectMapper JSON = new ObjectMapper();
 
@@ -89,9 +96,20 @@ public final class BotApi {
       throw new IllegalStateException("cannot build the request for " + method + ": "
           + SanitizedException.of(e, token));
     }
-    HttpResponse<String> response;
+    HttpResponse<java.io.InputStream> response;
+    String body;
     try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try (java.io.InputStream in = response.body()) {
+        // Read at most one byte past the cap; closing the stream early cancels the rest of the body.
+        byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+        if (bytes.length > MAX_RESPONSE_BYTES) {
+          return new ApiResponse(response.statusCode(), false, null, 502,
+              "a response body larger than " + MAX_RESPONSE_BYTES + " bytes (not Bot API JSON); not read further",
+              -1, null);
+        }
+        body = new String(bytes, StandardCharsets.UTF_8);
+      }
     } catch (IOException | UncheckedIOException e) {
       SanitizedException cause = SanitizedException.of(e, token);
       throw new NetworkFailure(cause.getMessage(), cause);
@@ -100,7 +118,7 @@ public final class BotApi {
       SanitizedException cause = SanitizedException.of(e, token);
       throw new IllegalStateException("Telegram " + method + ": the HTTP client failed: " + cause.getMessage(), cause);
     }
-    return ApiResponse.parse(response.statusCode(), response.body(), token);
+    return ApiResponse.parse(response.statusCode(), body, token);
   }
 
   /**
@@ -137,9 +155,21 @@ public final class BotApi {
       String description = token.redact(root.path("description").asText("")).strip();
       JsonNode p = root.path("parameters");
       long retryAfter = p.path("retry_after").canConvertToLong() ? p.path("retry_after").asLong() : -1;
-      JsonNode migrate = p.path("migrate_to_chat_id");
-      String migrateTo = migrate.isIntegralNumber() ? migrate.asText() : null;
+      String migrateTo = chatId(p.path("migrate_to_chat_id"));
       return new ApiResponse(status, false, null, code, description, retryAfter, migrateTo);
+    }
+
+    /**
+     * A chat id Telegram may send: a non-zero integer of at most 52 significant bits (Bot API,
+     * "Chat.id"). Anything else (beyond a long, fractional, text) is ignored: adopting it made
+     * every later send fail until a restart.
+     */
+    static String chatId(JsonNode n) {
+      if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+        return null;
+      }
+      long id = n.asLong();
+      return id != 0 && Math.abs(id) < (1L << 53) ? Long.toString(id) : null;
     }
   }
 }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers Bot API calls with Telegram's rules: pacing per chat, waiting {@code retry_after} on
- * 429, exponential backoff with jitter on 5xx and network errors up to a bound, following
+ * 429 (per chat: a wait longer than the policy allows fails this call and every later call to the
+ * chat, without a request, until it has passed), exponential backoff with jitter on 5xx and network errors up to a bound, following
  * {@code migrate_to_chat_id}, and clear permanent failures for 400, 401, 403 and 404.
  *
  * <p>Thread-safe; the chat id is shared so that a migration is seen by every later call.
@@ -119,6 +120,12 @@ public final class Delivery {
       String chatId = chat.get();
       String where = paramsForChat == null ? method : method + " to chat " + chatId;
       if (paramsForChat != null) {
+        Duration ban = pacer.banRemaining(chatId);
+        if (ban.compareTo(policy.maxRetryAfter()) > 0) {
+          // The chat is under flood control: no request at all until it ends, or Telegram extends the ban.
+          throw new TelegramException("Telegram " + where + ": flood control asked to wait; "
+              + ban.toSeconds() + "s left; not sending to this chat before then", 429, false, ban, null);
+        }
         sleep(pacer.reserve(chatId));
       }
       attempt++;
@@ -155,14 +162,19 @@ public final class Delivery {
           backOff(where, problem, attempt);
           continue;
         }
-        Duration wait = Duration.ofSeconds(r.retryAfterSeconds());
+        Duration wait = Duration.ofSeconds(Math.min(r.retryAfterSeconds(), Duration.ofDays(1).toSeconds()));
+        if (paramsForChat != null) {
+          pacer.ban(chatId, wait);
+        }
         if (attempt >= policy.maxAttempts() || wait.compareTo(policy.maxRetryAfter()) > 0) {
           throw new TelegramException("Telegram " + where + ": flood control asks to wait " + wait.toSeconds()
               + "s (" + problem + "); gave up after " + attempt + " attempts", 429, false, wait, null);
         }
         LOG.debug("Telegram {}: {}; waiting {}s as asked (attempt {}/{})", where, problem, wait.toSeconds(), attempt,
             policy.maxAttempts());
-        sleep(wait);
+        if (paramsForChat == null) {
+          sleep(wait); // a chat's ban is waited by the pacer's reservation at the top of the loop
+        }
         continue;
       }
       if (r.errorCode() >= 500 || r.errorCode() == 408) {

@@ -14,6 +14,9 @@ import java.util.Objects;
  * most {@code groupPerMinute} per minute in a group or channel, and at most {@code globalPerSecond}
  * per second overall. Times come from the injected {@link Ticker}.
  *
+ * <p>A chat's {@code retry_after} ({@link #ban}) holds every later message to that chat until it
+ * has passed.
+ *
  * <p>{@link #reserve} books the earliest slot that respects every limit and returns how long the
  * caller must wait for it; the caller waits outside the lock, so reservations are handed out in
  * call order.
@@ -32,6 +35,8 @@ public final class Pacer {
   private final int globalPerSecond;
   private final Map<String, Deque<Long>> chats = new HashMap<>();
   private final Deque<Long> global = new ArrayDeque<>();
+  /** Per chat, the ticker time before which Telegram's flood control forbids sending there. */
+  private final Map<String, Long> bannedUntil = new HashMap<>();
 
   /**
    * Creates a pacer.
@@ -67,6 +72,14 @@ public final class Pacer {
   public synchronized Duration reserve(String chatId) {
     long now = ticker.nanoTime();
     long slot = now;
+    Long ban = bannedUntil.get(chatId);
+    if (ban != null) {
+      if (ban - now > 0) {
+        slot = ban;
+      } else {
+        bannedUntil.remove(chatId);
+      }
+    }
     Deque<Long> recent = chats.computeIfAbsent(chatId, k -> new ArrayDeque<>());
     if (!recent.isEmpty()) {
       slot = Math.max(slot, recent.peekLast() + perChatGapNanos);
@@ -89,6 +102,30 @@ public final class Pacer {
       forgetIdleChats(now);
     }
     return Duration.ofNanos(slot - now);
+  }
+
+  /**
+   * Records Telegram's {@code retry_after} for a chat: no message goes there before it has
+   * passed, whichever call or alert asks (flood control applies to the chat, not to one message).
+   *
+   * @param chatId the chat
+   * @param wait how long Telegram asked to wait, from now
+   */
+  public synchronized void ban(String chatId, Duration wait) {
+    long until = ticker.nanoTime() + Math.max(0, Math.min(wait.toNanos(), Duration.ofDays(1).toNanos()));
+    bannedUntil.merge(chatId, until, (a, b) -> b - a > 0 ? b : a);
+  }
+
+  /**
+   * Returns how much of a chat's flood-control wait is left.
+   *
+   * @param chatId the chat
+   * @return the wait left, zero if none
+   */
+  public synchronized Duration banRemaining(String chatId) {
+    Long ban = bannedUntil.get(chatId);
+    long left = ban == null ? 0 : ban - ticker.nanoTime();
+    return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
   }
 
   /** Groups, supergroups and channels have negative ids or an {@code @name}; users have positive ids. */

@@ -74,9 +74,9 @@ final class ConfiguredNotifiers {
       String type = e.getKey();
       NotifierProvider provider = providers.get(type);
       if (provider == null) {
-        throw new ConfigException(config.file().orElse(null), "notifications." + type, 0, 0,
+        throw config.locate(new ConfigException(config.file().orElse(null), "notifications." + type, 0, 0,
             "no notifier of type '" + type + "' is on the class path; known types: "
-                + String.join(", ", new TreeSet<>(providers.keySet())), null);
+                + String.join(", ", new TreeSet<>(providers.keySet())), null));
       }
       if (provider instanceof TelegramNotifierProvider) {
         // Report both variables, not just the first one the provider finds missing.
@@ -91,7 +91,7 @@ final class ConfiguredNotifiers {
       } catch (ConfigException ex) {
         List<String> missing = credentials.missing(owner(type));
         if (missing.isEmpty()) {
-          throw ex;
+          throw config.locate(ex);
         }
         out.add(new Entry(type, null, "missing credential" + (missing.size() == 1 ? " " : "s ")
             + String.join(", ", missing) + " (looked in " + credentials.describe() + ")"));

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +125,33 @@ final class MonitorAppTest {
     assertThat(r.all()).doesNotContain(SEARCH_TOKEN).doesNotContain(LoopbackApis.BOT_TOKEN);
     assertThat(LogCapture.since(mark).stream().map(LogCapture.Event::fullText))
         .noneMatch(t -> t.contains(SEARCH_TOKEN) || t.contains(LoopbackApis.BOT_TOKEN));
+  }
+
+  @Test
+  void check_apiKeyQueryWithASpaceInAUrlVariable_isAConfigErrorThatShowsTheKeyInNoEncoding() throws IOException {
+    String key = "k3y+with/slash=and&amp sp\u00e9cial-9f27c1";
+    Path config = write("monitor_config.json", "{\n"
+        + "  \"services\": {\n"
+        + "    \"vendor\": {\"type\": \"rest\", \"request\": {\"url\": \"" + apis.url()
+        + "/usage/${VENDOR_ACCOUNT}\", \"auth\": {\"type\": \"apiKeyQuery\", \"name\": \"api_key\", \"keyEnv\":"
+        + " \"VENDOR_KEY\"}}, \"metrics\": [{\"name\": \"requests\", \"valuePointer\": \"/count\"}]}\n"
+        + "  }\n"
+        + "}\n");
+    Path env = write(".env", "VENDOR_KEY=\"" + key + "\"\nVENDOR_ACCOUNT=\"acme corp\"\n");
+    int mark = LogCapture.mark();
+
+    Run r = run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(2);
+    assertThat(r.err()).contains("services.vendor.request.url").contains("not a valid URL");
+    String form = java.net.URLEncoder.encode(key, StandardCharsets.UTF_8);
+    String logs = LogCapture.since(mark).stream().map(LogCapture.Event::fullText)
+        .collect(java.util.stream.Collectors.joining("\n"));
+    for (String f : List.of(key, form, form.replace("+", "%20"), "acme corp")) {
+      assertThat(r.all()).as("output holds %s", f).doesNotContain(f);
+      assertThat(logs).as("logs hold %s", f).doesNotContain(f);
+    }
+    assertThat(apis.requests).noneMatch(q -> q.contains("/usage/"));
   }
 
   @Test

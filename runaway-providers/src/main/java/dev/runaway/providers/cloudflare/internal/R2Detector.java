@@ -101,8 +101,8 @@ public final class R2Detector implements Detector {
     this.service = settings.name();
     this.tokenEnv = token.name();
     ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "account_id", "bucket", "token_env", "prices",
-        "free_tier", "storage_class", "bucket_storage_classes", "action_classes", "page_size"));
+        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "account_id", "bucket",
+        "token_env", "prices", "free_tier", "storage_class", "bucket_storage_classes", "action_classes", "page_size"));
     String account = top.requireString("account_id", "the Cloudflare account id (32 hex digits, from the "
         + "dashboard's URL or Account Home)").toLowerCase(Locale.ROOT);
     if (!account.matches("[0-9a-f]{32}")) {

@@ -71,7 +71,7 @@ public final class GitHubActionsDetector implements Detector {
   public GitHubActionsDetector(ServiceSettings settings, Secret token) {
     this.service = settings.name();
     ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "org", "user", "repositories", "api_version"));
+        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "org", "user", "repositories", "api_version"));
     String org = top.string("org").orElse(null);
     String user = top.string("user").orElse(null);
     if (org != null && user != null) {

@@ -31,17 +31,32 @@ public final class ContentDecoding {
    *     {@link #MAX_DECODED_BYTES}
    */
   public static byte[] decode(byte[] body, HttpHeaders headers) throws IOException {
+    return decode(body, headers, MAX_DECODED_BYTES);
+  }
+
+  /**
+   * Returns the body with its {@code gzip} (or {@code x-gzip}) content coding removed, refusing
+   * to decode more than {@code maxDecoded} bytes.
+   *
+   * @param body the body as received
+   * @param headers the response headers
+   * @param maxDecoded the most decoded bytes accepted
+   * @return the decoded body
+   * @throws IOException if the body is not valid gzip, is cut short, or decodes to more than
+   *     {@code maxDecoded} bytes
+   */
+  public static byte[] decode(byte[] body, HttpHeaders headers, int maxDecoded) throws IOException {
     String coding = headers.firstValue("Content-Encoding").orElse("").trim().toLowerCase(Locale.ROOT);
     if (body.length == 0 || !(coding.equals("gzip") || coding.equals("x-gzip"))) {
       return body;
     }
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(MAX_DECODED_BYTES, body.length * 4));
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(maxDecoded, body.length * 4L));
       byte[] buf = new byte[8192];
       int n;
       while ((n = in.read(buf)) != -1) {
-        if (out.size() + n > MAX_DECODED_BYTES) {
-          throw new IOException("the gzip body decodes to more than " + MAX_DECODED_BYTES + " bytes");
+        if (out.size() + (long) n > maxDecoded) {
+          throw new IOException("the gzip body decodes to more than " + maxDecoded + " bytes");
         }
         out.write(buf, 0, n);
       }

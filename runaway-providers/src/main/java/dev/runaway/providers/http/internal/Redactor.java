@@ -1,29 +1,25 @@
 package dev.runaway.providers.http.internal;
 
 import dev.runaway.config.Secret;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
- * Removes known secret values from text, in the forms they take in messages: as is, and URL
- * encoded (a key sent as a query parameter shows up encoded in a request URI).
+ * Removes known secret values from text, in every form they take in messages: as is,
+ * percent- and form-encoded (a key sent as a query parameter shows up encoded in a request URI)
+ * and inside Base64 (a Basic-auth header); see {@link Secret#redact(String)}.
  *
  * <p>Immutable and thread-safe.
  */
 public final class Redactor {
 
-  private static final String MASK = "***";
   private static final Redactor NONE = new Redactor(List.of());
 
-  private final List<String> forms;
+  private final List<Secret> secrets;
 
-  private Redactor(List<String> forms) {
-    this.forms = forms;
+  private Redactor(List<Secret> secrets) {
+    this.secrets = secrets;
   }
 
   /**
@@ -36,37 +32,21 @@ public final class Redactor {
     if (secrets.isEmpty()) {
       return NONE;
     }
-    Set<String> forms = new LinkedHashSet<>();
-    for (Secret s : secrets) {
-      String v = s.reveal();
-      forms.add(v);
-      String form = URLEncoder.encode(v, StandardCharsets.UTF_8);
-      forms.add(form);
-      forms.add(form.replace("+", "%20"));
-    }
-    List<String> sorted = new ArrayList<>(forms);
-    // Longest first, so an encoded form is not half-replaced by a shorter raw form.
-    sorted.sort((a, b) -> Integer.compare(b.length(), a.length()));
-    return new Redactor(List.copyOf(sorted));
+    return new Redactor(List.copyOf(new LinkedHashSet<>(secrets)));
   }
 
   /**
-   * Returns {@code text} with every secret replaced by {@code ***}.
+   * Returns {@code text} with every secret, in each of its encoded forms, replaced by
+   * {@code ***} (see {@link Secret#redact(String)}).
    *
    * @param text any text, may be {@code null}
    * @return the redacted text
    */
   public String redact(String text) {
-    if (text == null || forms.isEmpty()) {
+    if (text == null || secrets.isEmpty()) {
       return text;
     }
-    String out = text;
-    for (String f : forms) {
-      if (out.contains(f)) {
-        out = out.replace(f, MASK);
-      }
-    }
-    return out;
+    return Secret.redactAll(text, secrets);
   }
 
   /**

@@ -70,7 +70,7 @@ public final class AtlasDetector implements Detector {
   public AtlasDetector(ServiceSettings settings, SecretSource secrets) {
     this.service = settings.name();
     ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "org_id", "auth", "client_id_env",
+        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "org_id", "auth", "client_id_env",
         "client_secret_env", "public_key_env", "private_key_env", "include_linked_invoices"));
     String org = top.requireString("org_id", "the Atlas organization's id (24 hex digits, Organization Settings)");
     if (!org.matches("[0-9a-fA-F]{24}")) {

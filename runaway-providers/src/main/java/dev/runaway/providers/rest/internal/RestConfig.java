@@ -91,7 +91,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
   public static RestConfig parse(ServiceSettings settings) {
     ConfigReader top = ConfigReader.of(settings);
     top.allowOnly(Set.of("type", "id", "request", "response", "metrics", "rateLimit", "pagination",
-        "allow_insecure_http", "timeout_seconds", "connect_timeout_seconds", "max_pages"));
+        "allow_insecure_http", "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes"));
     if (!top.has("request")) {
       throw top.error("request", "is required: the request to send ({\"method\": \"GET\", \"url\": \"https://...\"})");
     }

@@ -68,12 +68,8 @@ public final class RestDetector implements Detector {
     if (schemeEnd < 0) {
       throw settings.error("request.url", "must be an absolute http or https URL");
     }
-    URI origin;
-    try {
-      origin = new URI(url.substring(0, originEnd));
-    } catch (java.net.URISyntaxException e) {
-      throw settings.error("request.url", "is not a valid URL: " + redact(e.getMessage(), referenced));
-    }
+    checkUrl(settings, url);
+    URI origin = URI.create(url.substring(0, originEnd));
     String rest = url.substring(originEnd);
     this.pathTemplate = rest;
     this.bodyTemplate = config.body() == null ? null : resolveSecrets(config.body(), secrets, referenced);
@@ -127,12 +123,35 @@ public final class RestDetector implements Detector {
     return sb.toString();
   }
 
-  private static String redact(String text, List<Secret> secrets) {
-    String out = text;
-    for (Secret s : secrets) {
-      out = s.redact(out);
+  /**
+   * Checks that the URL is valid with its placeholders filled, so that a bad value (such as a
+   * substituted secret holding a space) fails now, naming the setting, and never at poll time
+   * with a URL (and any key) in the message. Neither the URL nor its parts are quoted.
+   */
+  private static void checkUrl(ServiceSettings settings, String resolvedUrl) {
+    Instant sample = Instant.EPOCH;
+    PollContext ctx = PollContext.of(sample, sample.plusSeconds(1), java.time.Duration.ofSeconds(1),
+        dev.runaway.Ticker.system(), true);
+    int q = resolvedUrl.indexOf('?');
+    String filled = fill(q < 0 ? resolvedUrl : resolvedUrl.substring(0, q), ctx);
+    try {
+      new URI(filled);
+    } catch (java.net.URISyntaxException e) {
+      throw settings.error("request.url", "is not a valid URL once its ${...} references are filled in: "
+          + e.getReason() + " at index " + e.getIndex() + " (the URL is not shown: it may hold a secret; a value"
+          + " substituted into a URL must not hold spaces or other characters a URL cannot hold)");
     }
-    return out;
+    if (q >= 0) {
+      for (String pair : fill(resolvedUrl.substring(q + 1), ctx).split("&")) {
+        try {
+          URLDecoder.decode(pair, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          // URLDecoder quotes its input, which may hold a secret: report without it.
+          throw settings.error("request.url", "has a query parameter with a malformed %-escape (the URL is not"
+              + " shown: it may hold a secret)");
+        }
+      }
+    }
   }
 
   @Override
@@ -395,8 +414,8 @@ public final class RestDetector implements Detector {
     }
     if (v.isTextual()) {
       try {
-        return new BigDecimal(v.asText().trim());
-      } catch (NumberFormatException e) {
+        return dev.runaway.providers.http.internal.Json.parseBounded(v.asText());
+      } catch (IllegalArgumentException e) { // not a number, or beyond 1e30
         // fall through
       }
     }

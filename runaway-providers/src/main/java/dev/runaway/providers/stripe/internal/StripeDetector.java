@@ -55,7 +55,7 @@ public final class StripeDetector implements Detector {
   public StripeDetector(ServiceSettings settings, Secret key) {
     this.service = settings.name();
     ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "usd_rate", "stripe_version", "stripe_account"));
+        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "usd_rate", "stripe_version", "stripe_account"));
     this.ratePath = settings.pathOf("usd_rate");
     Object rate = settings.values().get("usd_rate");
     Map<String, BigDecimal> r = new HashMap<>();

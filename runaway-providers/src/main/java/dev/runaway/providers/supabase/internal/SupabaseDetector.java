@@ -74,7 +74,7 @@ public final class SupabaseDetector implements Detector {
   public SupabaseDetector(ServiceSettings settings, SecretSource secrets) {
     this.service = settings.name();
     ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "project_ref", "token_env", "url_env",
+        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "project_ref", "token_env", "url_env",
         "price_per_million_requests"));
     ConfigReader prices = top.object("price_per_million_requests")
         .allowOnly(Set.of("rest", "auth", "realtime", "storage"));

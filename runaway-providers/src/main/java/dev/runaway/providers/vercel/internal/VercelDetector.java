@@ -64,8 +64,8 @@ public final class VercelDetector implements Detector {
   public VercelDetector(ServiceSettings settings, Secret token) {
     this.service = settings.name();
     ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "team_id", "team_slug", "token_env",
-        "late_data_hours"));
+        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "team_id", "team_slug",
+        "token_env", "late_data_hours"));
     this.lateWindow = Duration.ofHours(top.integer("late_data_hours", 24, 0, 168));
     String teamId = top.has("team_id") ? top.requireString("team_id", "the team's id, team_...") : null;
     String slug = top.has("team_slug") ? top.requireString("team_slug", "the team's URL slug") : null;
@@ -265,8 +265,8 @@ public final class VercelDetector implements Detector {
     }
     if (v.isTextual()) {
       try {
-        return new BigDecimal(v.asText().trim());
-      } catch (NumberFormatException e) {
+        return dev.runaway.providers.http.internal.Json.parseBounded(v.asText());
+      } catch (IllegalArgumentException e) { // not a number, or beyond 1e30
         // reported below
       }
     }

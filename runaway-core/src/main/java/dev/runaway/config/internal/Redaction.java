@@ -1,0 +1,187 @@
+package dev.runaway.config.internal;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The engine behind {@link dev.runaway.config.Secret#redact(String)}: the encoded forms of a
+ * value and their replacement in text.
+ *
+ * <p>Why every form: a key sent as a query parameter appears percent- or form-encoded in a
+ * request URI that an exception quotes; a Basic-auth password appears inside Base64. Masking the
+ * raw value alone leaked such keys into logs and alerts.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class Redaction {
+
+  private static final String MASK = "***";
+
+  private Redaction() {}
+
+  /**
+   * The precomputed forms of one secret value.
+   *
+   * @param literal the raw and URL-encoded forms, longest first
+   * @param wholeWordOnly whether the literal forms are replaced only as whole words
+   * @param base64Cores Base64 fragments that only the value produces, whatever its byte offset
+   */
+  public record Forms(List<String> literal, boolean wholeWordOnly, List<String> base64Cores) {}
+
+  /**
+   * Computes the forms of a value.
+   *
+   * @param value the secret value
+   * @param wholeWordBelow values shorter than this are matched only as whole words
+   * @param base64MinBytes values with fewer UTF-8 bytes are not looked for inside Base64
+   * @return the forms
+   */
+  public static Forms forms(String value, int wholeWordBelow, int base64MinBytes) {
+    Set<String> forms = new LinkedHashSet<>();
+    forms.add(value);
+    String form = URLEncoder.encode(value, StandardCharsets.UTF_8);
+    forms.add(form);
+    String percent = form.replace("+", "%20").replace("*", "%2A").replace("%7E", "~");
+    forms.add(percent);
+    forms.add(form.replace("+", "%20"));
+    forms.add(minimalPercent(value));
+    for (String f : new ArrayList<>(forms)) {
+      forms.add(lowerHex(f));
+    }
+    List<String> literal = new ArrayList<>(forms);
+    literal.sort((a, b) -> Integer.compare(b.length(), a.length()));
+
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    Set<String> cores = new LinkedHashSet<>();
+    if (bytes.length >= base64MinBytes) {
+      for (int offset = 0; offset < 3; offset++) {
+        byte[] shifted = new byte[offset + bytes.length];
+        System.arraycopy(bytes, 0, shifted, offset, bytes.length);
+        String b64 = Base64.getEncoder().withoutPadding().encodeToString(shifted);
+        // Output character i holds bits [6i, 6i + 6); keep those made of the value's bits only.
+        int first = (8 * offset + 5) / 6;
+        int end = (8 * (offset + bytes.length)) / 6;
+        if (end > first) {
+          String core = b64.substring(first, end);
+          cores.add(core);
+          cores.add(core.replace('+', '-').replace('/', '_'));
+        }
+      }
+    }
+    return new Forms(List.copyOf(literal), value.length() < wholeWordBelow, List.copyOf(cores));
+  }
+
+  /**
+   * Replaces every form in a text.
+   *
+   * @param text the text, not {@code null}
+   * @param forms the forms
+   * @return the text with each form replaced by {@code ***}
+   */
+  public static String redact(String text, Forms forms) {
+    String out = text;
+    for (String f : forms.literal()) {
+      out = replace(out, f, forms.wholeWordOnly());
+    }
+    for (String core : forms.base64Cores()) {
+      out = replaceBase64Token(out, core);
+    }
+    return out;
+  }
+
+  private static String replace(String text, String form, boolean wholeWordOnly) {
+    int at = text.indexOf(form);
+    if (at < 0) {
+      return text;
+    }
+    boolean checkStart = wholeWordOnly && isWordChar(form.charAt(0));
+    boolean checkEnd = wholeWordOnly && isWordChar(form.charAt(form.length() - 1));
+    StringBuilder sb = new StringBuilder(text.length());
+    int from = 0;
+    while (at >= 0) {
+      int end = at + form.length();
+      boolean whole = (!checkStart || at == 0 || !isWordChar(text.charAt(at - 1)))
+          && (!checkEnd || end == text.length() || !isWordChar(text.charAt(end)));
+      if (whole) {
+        sb.append(text, from, at).append(MASK);
+        from = end;
+        at = text.indexOf(form, end);
+      } else {
+        at = text.indexOf(form, at + 1);
+      }
+    }
+    sb.append(text, from, text.length());
+    return sb.toString();
+  }
+
+  private static String replaceBase64Token(String text, String core) {
+    int at = text.indexOf(core);
+    if (at < 0) {
+      return text;
+    }
+    StringBuilder sb = new StringBuilder(text.length());
+    int from = 0;
+    while (at >= 0) {
+      int start = at;
+      while (start > from && isBase64Char(text.charAt(start - 1))) {
+        start--;
+      }
+      int end = at + core.length();
+      while (end < text.length() && isBase64Char(text.charAt(end))) {
+        end++;
+      }
+      sb.append(text, from, start).append(MASK);
+      from = end;
+      at = text.indexOf(core, end);
+    }
+    sb.append(text, from, text.length());
+    return sb.toString();
+  }
+
+  /** Letters, digits and {@code _}: the characters of an identifier-like word such as {@code max_pages}. */
+  static boolean isWordChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_';
+  }
+
+  private static boolean isBase64Char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
+        || c == '-' || c == '_' || c == '=';
+  }
+
+  /** Percent-encodes only what a URI may not hold as is (RFC 3986 path characters stay). */
+  private static String minimalPercent(String value) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "-._~!$&'()*+,;=:@/?".indexOf(c) >= 0;
+      if (keep) {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String lowerHex(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length()) {
+        sb.append('%').append(s.substring(i + 1, i + 3).toLowerCase(Locale.ROOT));
+        i += 2;
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+}
