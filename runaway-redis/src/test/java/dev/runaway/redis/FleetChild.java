@@ -49,7 +49,7 @@ public final class FleetChild {
     RedisLedger ledger = RedisLedger.builder().port(port).keyPrefix(prefix).leaseSize(Cost.ofNanos(lease))
         // Generous for a loaded test machine: this test is about sharing, the outage test about timeouts.
         .timeout(java.time.Duration.ofSeconds(2)).build();
-    RunawayGuard guard = RunawayGuard.builder().service("svc", s -> s.budget(Budget.hourly(LIMIT)))
+    RunawayGuard guard = RunawayGuard.builder().service("svc", s -> s.budgetHorizon(java.time.Duration.ZERO).budget(Budget.hourly(LIMIT)))
         .ledger(ledger).alertSink(a -> { }).build();
     // Warm up the connection and the script cache without spending.
     guard.snapshot("svc");

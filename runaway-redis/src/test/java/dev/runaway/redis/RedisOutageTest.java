@@ -42,7 +42,7 @@ final class RedisOutageTest {
     try (RedisSupport.OwnServer server = new RedisSupport.OwnServer()) {
       RedisLedger ledger = RedisLedger.builder().port(server.port).keyPrefix(prefix).leaseSize(LEASE)
           .timeout(TIMEOUT).failureMode(mode).ticker(ticker).scheduler(scheduler).alerts(alerts::add).build();
-      RunawayGuard guard = RunawayGuard.builder().service("svc", s -> s.budget(Budget.hourly(Cost.usd("0.5"))))
+      RunawayGuard guard = RunawayGuard.builder().service("svc", s -> s.budgetHorizon(java.time.Duration.ZERO).budget(Budget.hourly(Cost.usd("0.5"))))
           .ticker(ticker).ledger(ledger).alertSink(a -> { }).build();
       long admitted = 0;
       for (int i = 0; i < 25; i++) {
