@@ -104,6 +104,71 @@ public final class BotApi {
   }
 
   /**
+   * Calls a method with a file upload, as {@code multipart/form-data}: each parameter a text part
+   * (objects as JSON), the file a part of its own.
+   *
+   * @param method the method, such as {@code sendPhoto}
+   * @param params the parameters
+   * @param fileField the file's field name, such as {@code photo}
+   * @param fileName the file name sent
+   * @param contentType the file's media type
+   * @param data the file's bytes
+   * @return the parsed response, whatever its status
+   * @throws NetworkFailure if no response arrived; its messages never hold the token
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public ApiResponse callMultipart(String method, ObjectNode params, String fileField, String fileName,
+      String contentType, byte[] data) throws NetworkFailure, InterruptedException {
+    String boundary = "runaway-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+        + Long.toHexString(System.identityHashCode(data));
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(data.length + 1024);
+    java.util.Iterator<java.util.Map.Entry<String, JsonNode>> fields = params.fields();
+    while (fields.hasNext()) {
+      java.util.Map.Entry<String, JsonNode> f = fields.next();
+      String value = f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString();
+      write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n"
+          + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + value + "\r\n");
+    }
+    write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\""
+        + fileName + "\"\r\nContent-Type: " + contentType + "\r\n\r\n");
+    body.writeBytes(data);
+    write(body, "\r\n--" + boundary + "--\r\n");
+    return send(method, "multipart/form-data; boundary=" + boundary,
+        HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+  }
+
+  private static void write(java.io.ByteArrayOutputStream out, String s) {
+    out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private ApiResponse send(String method, String contentType, HttpRequest.BodyPublisher publisher)
+      throws NetworkFailure, InterruptedException {
+    HttpRequest request;
+    try {
+      request = HttpRequest.newBuilder(URI.create(base + "/bot" + token.reveal() + "/" + method))
+          .timeout(requestTimeout)
+          .header("Accept", "application/json")
+          .header("Content-Type", contentType)
+          .POST(publisher)
+          .build();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot build the request for " + method + ": "
+          + SanitizedException.of(e, token));
+    }
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException | UncheckedIOException e) {
+      SanitizedException cause = SanitizedException.of(e, token);
+      throw new NetworkFailure(cause.getMessage(), cause);
+    } catch (RuntimeException e) {
+      SanitizedException cause = SanitizedException.of(e, token);
+      throw new IllegalStateException("Telegram " + method + ": the HTTP client failed: " + cause.getMessage(), cause);
+    }
+    return ApiResponse.parse(response.statusCode(), response.body(), token);
+  }
+
+  /**
    * A Bot API response: {@code {"ok":true,"result":...}} or
    * {@code {"ok":false,"error_code":...,"description":...,"parameters":{...}}}.
    *
