@@ -72,35 +72,17 @@ public final class BotApi {
    * @throws InterruptedException if interrupted while waiting
    */
   public ApiResponse call(String method, ObjectNode params) throws NetworkFailure, InterruptedException {
-    HttpRequest request;
+    if (params == null) {
+      return send(method, null, null);
+    }
+    String json;
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/bot" + token.reveal() + "/" + method))
-          .timeout(requestTimeout)
-          .header("Accept", "application/json");
-      if (params == null) {
-        b.GET();
-      } else {
-        b.header("Content-Type", "application/json; charset=utf-8")
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(params), StandardCharsets.UTF_8));
-      }
-      request = b.build();
-    } catch (IOException | RuntimeException e) {
-      // URI.create quotes its input, token included, in its message.
+      json = JSON.writeValueAsString(params);
+    } catch (IOException e) {
       throw new IllegalStateException("cannot build the request for " + method + ": "
           + SanitizedException.of(e, token));
     }
-    HttpResponse<String> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (IOException | UncheckedIOException e) {
-      SanitizedException cause = SanitizedException.of(e, token);
-      throw new NetworkFailure(cause.getMessage(), cause);
-    } catch (RuntimeException e) {
-      // A misbehaving or misconfigured client may quote the request, token included, in any exception.
-      SanitizedException cause = SanitizedException.of(e, token);
-      throw new IllegalStateException("Telegram " + method + ": the HTTP client failed: " + cause.getMessage(), cause);
-    }
-    return ApiResponse.parse(response.statusCode(), response.body(), token);
+    return send(method, "application/json; charset=utf-8", HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
   }
 
   /**
@@ -141,17 +123,22 @@ public final class BotApi {
     out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Sends one request: a {@code GET} when {@code publisher} is {@code null}, else a {@code POST}. */
   private ApiResponse send(String method, String contentType, HttpRequest.BodyPublisher publisher)
       throws NetworkFailure, InterruptedException {
     HttpRequest request;
     try {
-      request = HttpRequest.newBuilder(URI.create(base + "/bot" + token.reveal() + "/" + method))
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/bot" + token.reveal() + "/" + method))
           .timeout(requestTimeout)
-          .header("Accept", "application/json")
-          .header("Content-Type", contentType)
-          .POST(publisher)
-          .build();
+          .header("Accept", "application/json");
+      if (publisher == null) {
+        b.GET();
+      } else {
+        b.header("Content-Type", contentType).POST(publisher);
+      }
+      request = b.build();
     } catch (RuntimeException e) {
+      // URI.create quotes its input, token included, in its message.
       throw new IllegalStateException("cannot build the request for " + method + ": "
           + SanitizedException.of(e, token));
     }
@@ -162,6 +149,7 @@ public final class BotApi {
       SanitizedException cause = SanitizedException.of(e, token);
       throw new NetworkFailure(cause.getMessage(), cause);
     } catch (RuntimeException e) {
+      // A misbehaving or misconfigured client may quote the request, token included, in any exception.
       SanitizedException cause = SanitizedException.of(e, token);
       throw new IllegalStateException("Telegram " + method + ": the HTTP client failed: " + cause.getMessage(), cause);
     }
