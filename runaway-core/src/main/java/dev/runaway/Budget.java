@@ -174,6 +174,24 @@ public final class Budget {
     return name + " (" + limit + " per sliding " + Durations.human(window).replace(" 00m", "") + ")";
   }
 
+  /**
+   * Returns a short machine-friendly name of the budget's window, used as the {@code budget}
+   * field of a snapshot's JSON form and as a metric tag: {@code hourly} (sliding 1 h),
+   * {@code daily} (sliding 24 h), {@code calendar_day}, else the window as an ISO-8601 duration
+   * such as {@code PT30M}.
+   *
+   * @return the label
+   */
+  public String label() {
+    if (zone != null) {
+      return "calendar_day";
+    }
+    if (window.equals(Duration.ofHours(1))) {
+      return "hourly";
+    }
+    return window.equals(Duration.ofDays(1)) ? "daily" : window.toString();
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof Budget)) {

@@ -299,6 +299,55 @@ public final class RunawayGuard implements AutoCloseable {
   }
 
   /**
+   * Returns a service's call outcome counters since the guard was built (admitted, refused by
+   * budget, refused by breaker, failed) and its committed spend: the figures metrics export.
+   *
+   * @param service the service
+   * @return a snapshot of the counters
+   */
+  public CallStats stats(String service) {
+    return runtime(service).stats();
+  }
+
+  /**
+   * Returns a snapshot of every guarded service, in the order they were configured.
+   *
+   * @return the snapshots by service, an immutable ordered map
+   */
+  public Map<String, ServiceSnapshot> snapshots() {
+    Map<String, ServiceSnapshot> out = new LinkedHashMap<>();
+    for (ServiceRuntime rt : services.values()) {
+      out.put(rt.name(), rt.snapshot((String) null));
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Returns snapshots of the keys of a service whose state the guard keeps now (keys seen
+   * recently, see {@link ServicePolicy.Builder#maxKeys(long)}), the largest spenders first: by the
+   * largest spend in any per-key budget window, then by name. At most {@code limit} are returned,
+   * so a service with many tenants stays cheap to look at. Empty for a service without per-key
+   * budgets or per-key detection.
+   *
+   * @param service the service
+   * @param limit the most keys to return; not negative
+   * @return the key snapshots, an immutable list
+   */
+  public List<ServiceSnapshot> keySnapshots(String service, int limit) {
+    return runtime(service).keySnapshots(limit);
+  }
+
+  /**
+   * Returns how many keys of a service the guard keeps state for now (after pending evictions).
+   *
+   * @param service the service
+   * @return the count, 0 for a service without per-key budgets or detection
+   */
+  public long trackedKeys(String service) {
+    return runtime(service).keyCount();
+  }
+
+  /**
    * Returns the names of the guarded services, in the order they were configured.
    *
    * @return the names

@@ -1,9 +1,12 @@
 package dev.runaway;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.internal.SnapshotJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -27,6 +30,11 @@ import java.util.Objects;
  * @param timeToExhaustion how long until the first budget is gone at the current rate, or
  *     {@code null} when no budget runs out at this rate
  * @param breakerState the breaker's state
+ *
+ * <p><b>As data.</b> {@link #toMap()} and {@link #toJson()} give a stable JSON form (Jackson
+ * serialises the record through {@code toMap()} too): money as decimal strings of dollars, never
+ * a floating-point number, and no {@code NaN}: a figure that is not known yet (a baseline while
+ * warming up) is {@code null}. The field names and their meaning are listed on {@link #toMap()}.
  */
 public record ServiceSnapshot(String service, String key, Instant time, List<WindowSnapshot> windows,
     double costPerHour, double baselineCostPerHour, double callsPerMinute, double baselineCallsPerMinute,
@@ -40,6 +48,44 @@ public record ServiceSnapshot(String service, String key, Instant time, List<Win
     Objects.requireNonNull(projectedHour, "projectedHour");
     Objects.requireNonNull(projectedDay, "projectedDay");
     Objects.requireNonNull(breakerState, "breakerState");
+  }
+
+  /**
+   * Returns the stable JSON form as an ordered map of plain values (strings, numbers, booleans,
+   * lists, maps, {@code null}); Jackson serialises the record as this map. Fields, in order:
+   * <ul>
+   *   <li>{@code service}, {@code key} (string, {@code null} for the whole service),
+   *       {@code time} (ISO-8601 instant), {@code breakerState} (a {@link CircuitBreaker.State} name);
+   *   <li>{@code costPerHour} (decimal string of dollars per hour, rounded to the nano-dollar),
+   *       {@code baselineCostPerHour} (the same, {@code null} while warming up),
+   *       {@code callsPerMinute} (number), {@code baselineCallsPerMinute} (number or {@code null}),
+   *       {@code rateRatio} (number, {@code null} while warming up or when the baseline is zero
+   *       and the rate is not), {@code baselineReady} (boolean);
+   *   <li>{@code projectedHour}, {@code projectedDay} (decimal strings of dollars),
+   *       {@code timeToExhaustion} (ISO-8601 duration or {@code null}),
+   *       {@code timeToExhaustionSeconds} (number or {@code null});
+   *   <li>{@code windows}: one object per budget with {@code budget} (its {@link Budget#label()}),
+   *       {@code window} (ISO-8601 duration), {@code zone} (calendar-day budgets, else {@code null}),
+   *       {@code limit}, {@code spent}, {@code reserved}, {@code remaining} (decimal strings of
+   *       dollars), {@code fraction} (number, 1.0 = exhausted) and {@code retryAfter} (ISO-8601
+   *       duration or {@code null}).
+   * </ul>
+   * New fields may be added; existing ones keep their names, types and meaning.
+   *
+   * @return a new mutable map in the order above
+   */
+  @JsonValue
+  public Map<String, Object> toMap() {
+    return SnapshotJson.toMap(this);
+  }
+
+  /**
+   * Returns {@link #toMap()} as compact JSON text.
+   *
+   * @return the JSON
+   */
+  public String toJson() {
+    return SnapshotJson.toJson(toMap());
   }
 
   /**

@@ -77,6 +77,7 @@ public final class ServiceRuntime {
   public static final long UNKNOWN = -1;
   /** Calls that need a real cost seen in the last minute before the baseline-free rule trips. */
   static final int MIN_CALLS_FOR_VELOCITY = 10;
+  private final CallCounters counters = new CallCounters();
   /** The per-key meters' settings, shared by every key (null without per-key detection). */
   private final DetectionSettings keyDetection;
 
@@ -424,6 +425,7 @@ public final class ServiceRuntime {
         throw open(tripped, key);
       }
     }
+    counters.admitted.increment();
   }
 
   /**
@@ -456,6 +458,7 @@ public final class ServiceRuntime {
    * @param failure the failure
    */
   void failed(KeyRuntime k, long estimate, Throwable failure) {
+    counters.failed.increment();
     long now = ticker.nanoTime();
     account.release(estimate, now);
     if (k != null && k.account != null) {
@@ -480,6 +483,7 @@ public final class ServiceRuntime {
     long actual = real < 0 ? estimate : real;
     long now = ticker.nanoTime();
     account.commit(estimate, actual, now);
+    counters.spentNanos.add(actual);
     breaker.onSuccess();
     MeterEvent event = meter.onCost(now, actual);
     if (event != MeterEvent.NONE) {
@@ -571,6 +575,7 @@ public final class ServiceRuntime {
     KeyRuntime k = key(key);
     long now = ticker.nanoTime();
     account.record(amount, now);
+    counters.spentNanos.add(amount);
     MeterEvent event = meter.onCost(now, amount);
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
@@ -742,6 +747,7 @@ public final class ServiceRuntime {
 
   private RunawayException exhausted(String key, LedgerAccount acc, Thresholds th, int budget, long estimate,
       long now) {
+    counters.refusedBudget.increment();
     long used = acc.used(budget, now);
     int level = th.level.get(budget);
     if (level < 2 && th.level.compareAndSet(budget, level, 2)) {
@@ -753,6 +759,7 @@ public final class ServiceRuntime {
   }
 
   private CircuitOpenException open(CircuitBreaker b, String key) {
+    counters.refusedBreaker.increment();
     return new CircuitOpenException(name, key, b.state(), b.tripReason().orElse(null), b.tripDetail().orElse(null),
         b.retryAfter().orElse(null));
   }
@@ -813,6 +820,58 @@ public final class ServiceRuntime {
    */
   public ServiceSnapshot snapshot(String key) {
     return snapshotOf(key(key));
+  }
+
+  /**
+   * Returns the service's call outcome counters.
+   *
+   * @return a snapshot of the counters
+   */
+  public dev.runaway.CallStats stats() {
+    return counters.snapshot();
+  }
+
+  /**
+   * Returns snapshots of the keys whose state is kept now, those with the most spend first (the
+   * largest spend in any of a key's per-key budget windows; keys without per-key budgets count
+   * as zero and come last, by name), at most {@code limit} of them. Costs one pass over the kept
+   * keys and a snapshot for each one returned.
+   *
+   * @param limit the most keys to return; not negative
+   * @return the snapshots, an immutable list
+   */
+  public List<ServiceSnapshot> keySnapshots(int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit must not be negative, got " + limit);
+    }
+    if (keys == null || limit == 0) {
+      return List.of();
+    }
+    long now = ticker.nanoTime();
+    java.util.Comparator<java.util.Map.Entry<KeyRuntime, Long>> order =
+        java.util.Map.Entry.<KeyRuntime, Long>comparingByValue()
+            .thenComparing(e -> e.getKey().key, java.util.Comparator.reverseOrder());
+    // A min-heap of the best `limit` keys: one pass, bounded memory however many keys are kept.
+    java.util.PriorityQueue<java.util.Map.Entry<KeyRuntime, Long>> top = new java.util.PriorityQueue<>(order);
+    for (KeyRuntime k : keys.asMap().values()) {
+      long spent = 0;
+      if (k.account != null) {
+        for (int i = 0; i < k.account.budgets().size(); i++) {
+          spent = Math.max(spent, k.account.spent(i, now));
+        }
+      }
+      top.add(java.util.Map.entry(k, spent));
+      if (top.size() > limit) {
+        top.poll();
+      }
+    }
+    java.util.List<java.util.Map.Entry<KeyRuntime, Long>> best = new java.util.ArrayList<>(top);
+    best.sort(order.reversed());
+    java.util.List<ServiceSnapshot> out = new java.util.ArrayList<>(best.size());
+    for (java.util.Map.Entry<KeyRuntime, Long> e : best) {
+      out.add(snapshotOf(e.getKey()));
+    }
+    return List.copyOf(out);
   }
 
   ServiceSnapshot snapshotOf(KeyRuntime k) {

@@ -3,12 +3,14 @@ package dev.runaway.telegram;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Ticker;
 import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Notifier;
 import dev.runaway.alert.Severity;
 import dev.runaway.config.Secret;
 import dev.runaway.config.SecretSource;
 import dev.runaway.telegram.internal.AlertFormatter;
 import dev.runaway.telegram.internal.BotApi;
+import dev.runaway.telegram.internal.ChartRenderer;
 import dev.runaway.telegram.internal.Delivery;
 import dev.runaway.telegram.internal.Html;
 import dev.runaway.telegram.internal.MessageSplitter;
@@ -91,6 +93,15 @@ public final class TelegramNotifier implements Notifier {
     }
   }
 
+  /** The most characters of a photo caption. */
+  static final int CAPTION_LIMIT = 1024;
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TelegramNotifier.class);
+
+  /** Whether a chart failure was logged at WARN; later ones go to DEBUG. */
+  private final java.util.concurrent.atomic.AtomicBoolean chartFailureLogged =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9:_\\-]+");
   private static final Pattern NUMERIC_CHAT = Pattern.compile("-?[0-9]{1,16}");
   private static final Pattern NAMED_CHAT = Pattern.compile("@[A-Za-z][A-Za-z0-9_]{3,}");
@@ -100,6 +111,8 @@ public final class TelegramNotifier implements Notifier {
   private final AlertFormatter formatter;
   private final Ticker ticker;
   private final boolean silentInfo;
+  private final java.util.function.Function<? super Alert, RateChart> charts;
+  private final ZoneId zone;
   private final ReentrantLock lock = new ReentrantLock();
   /**
    * Alerts whose delivery failed part-way, with how far each got, guarded by {@link #lock}; a
@@ -119,6 +132,8 @@ public final class TelegramNotifier implements Notifier {
   private static final class Progress {
     final List<String> parts;
     int delivered;
+    /** Whether the alert's chart went out already (a retry then sends only the text parts left). */
+    boolean photoSent;
 
     Progress(List<String> parts) {
       this.parts = parts;
@@ -130,6 +145,8 @@ public final class TelegramNotifier implements Notifier {
     this.baseUri = b.baseUri;
     this.ticker = b.ticker;
     this.silentInfo = b.silentInfo;
+    this.charts = b.charts;
+    this.zone = b.zone;
     this.formatter = new AlertFormatter(b.zone);
     HttpClient http = b.httpClient != null ? b.httpClient
         : HttpClient.newBuilder()
@@ -196,6 +213,7 @@ public final class TelegramNotifier implements Notifier {
     Objects.requireNonNull(alert, "alert");
     ensureOpen();
     boolean silent = silentInfo && alert.severity() == Severity.INFO;
+    byte[] png = chart(alert);
     lock.lockInterruptibly();
     try {
       Progress p = unfinished.get(alert);
@@ -204,6 +222,16 @@ public final class TelegramNotifier implements Notifier {
         p = new Progress(MessageSplitter.splitForSending(formatter.format(alert), MessageSplitter.TELEGRAM_LIMIT));
         unfinished.put(alert, p);
       }
+      if (png != null && !p.photoSent) {
+        if (p.delivered == 0 && p.parts.size() == 1 && p.parts.get(0).length() <= CAPTION_LIMIT) {
+          delivery.sendPhoto(png, p.parts.get(0), silent);
+          unfinished.remove(alert);
+          return;
+        }
+        // Too long for a caption: the picture first, then the text split as always.
+        delivery.sendPhoto(png, null, silent);
+        p.photoSent = true;
+      }
       while (p.delivered < p.parts.size()) {
         delivery.sendMessage(p.parts.get(p.delivered), silent);
         p.delivered++;
@@ -211,6 +239,30 @@ public final class TelegramNotifier implements Notifier {
       unfinished.remove(alert);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Renders the alert's chart when it is a spike or a trip (a {@code USAGE_SPIKE} or
+   * {@code CIRCUIT_BREAKER} alert that is not {@code INFO}) and a chart source gave at least two
+   * points; {@code null} otherwise, or when the source or rendering failed (the text still goes).
+   */
+  private byte[] chart(Alert alert) {
+    if (charts == null || alert.severity() == Severity.INFO
+        || alert.type() != AlertType.USAGE_SPIKE && alert.type() != AlertType.CIRCUIT_BREAKER) {
+      return null;
+    }
+    try {
+      RateChart chart = charts.apply(alert);
+      return chart == null || chart.points().size() < 2 ? null : ChartRenderer.png(chart, zone);
+    } catch (RuntimeException | LinkageError e) {
+      String format = "The chart of a {} alert for service {} could not be drawn; the text is sent alone: {}";
+      if (chartFailureLogged.compareAndSet(false, true)) {
+        LOG.warn(format + " (further chart failures at DEBUG)", alert.type(), alert.service(), e.toString());
+      } else {
+        LOG.debug(format, alert.type(), alert.service(), e.toString());
+      }
+      return null;
     }
   }
 
@@ -302,8 +354,27 @@ public final class TelegramNotifier implements Notifier {
     private Duration maxRetryAfter;
     private Boolean silentInfo;
     private ZoneId zone;
+    private java.util.function.Function<? super Alert, RateChart> charts;
 
     private Builder() {}
+
+    /**
+     * Attaches a picture to spike and trip alerts: for each {@code USAGE_SPIKE} or
+     * {@code CIRCUIT_BREAKER} alert that is not {@code INFO}, {@code source} gives the service's
+     * recent burn rate and baseline (or {@code null} for none), drawn as an 800x400 PNG and sent
+     * with {@code sendPhoto}, the alert's text as caption. Text longer than a caption's 1024
+     * characters follows the picture as messages, split as usual. Rendering needs no display
+     * (use {@code -Djava.awt.headless=true} on servers). Default: none, text only.
+     *
+     * @param source the chart of an alert, or {@code null}; called on the sending thread
+     * @return this builder
+     */
+    public Builder charts(java.util.function.Function<? super Alert, RateChart> source) {
+      Objects.requireNonNull(source, "source");
+      requireUnset(this.charts == null, "charts", null);
+      this.charts = source;
+      return this;
+    }
 
     /**
      * Sets the bot token that {@code @BotFather} gave, such as {@code 123456:ABC-DEF...}.
@@ -580,6 +651,7 @@ public final class TelegramNotifier implements Notifier {
       copy.maxRetryAfter = maxRetryAfter != null ? maxRetryAfter : Duration.ofMinutes(2);
       copy.silentInfo = silentInfo != null ? silentInfo : Boolean.TRUE;
       copy.zone = zone != null ? zone : ZoneId.of("UTC");
+      copy.charts = charts;
       if (copy.initialBackoff.compareTo(copy.maxBackoff) > 0) {
         throw new IllegalStateException("initialBackoff (" + copy.initialBackoff + ") must not exceed maxBackoff ("
             + copy.maxBackoff + ")");

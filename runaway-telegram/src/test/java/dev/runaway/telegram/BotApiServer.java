@@ -27,7 +27,7 @@ final class BotApiServer implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** A recorded request. */
-  record Request(String method, String path, String contentType, String body, long tickerNanos) {
+  record Request(String method, String path, String contentType, String body, long tickerNanos, byte[] raw) {
     JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -41,9 +41,73 @@ final class BotApiServer implements AutoCloseable {
     }
 
     String chatId() {
-      return json().path("chat_id").asText();
+      return isMultipart() ? new String(multipart().get("chat_id").data(), StandardCharsets.UTF_8)
+          : json().path("chat_id").asText();
+    }
+
+    boolean isMultipart() {
+      return contentType != null && contentType.startsWith("multipart/form-data");
+    }
+
+    /**
+     * Parses a {@code multipart/form-data} body (RFC 7578): parts split on the boundary from the
+     * Content-Type, each with its Content-Disposition name, optional filename and Content-Type.
+     */
+    java.util.Map<String, Part> multipart() {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("boundary=\"?([^\";]+)\"?").matcher(contentType);
+      if (!m.find()) {
+        throw new IllegalStateException("no boundary in " + contentType);
+      }
+      byte[] delimiter = ("--" + m.group(1)).getBytes(StandardCharsets.ISO_8859_1);
+      java.util.Map<String, Part> parts = new java.util.LinkedHashMap<>();
+      int at = indexOf(raw, delimiter, 0);
+      if (at != 0) {
+        throw new IllegalStateException("body does not start with the boundary");
+      }
+      while (true) {
+        int start = at + delimiter.length;
+        if (raw[start] == '-' && raw[start + 1] == '-') {
+          return parts; // the closing delimiter
+        }
+        start += 2; // CRLF after the delimiter
+        int headersEnd = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), start);
+        String headers = new String(raw, start, headersEnd - start, StandardCharsets.UTF_8);
+        int next = indexOf(raw, ("\r\n" + new String(delimiter, StandardCharsets.ISO_8859_1))
+            .getBytes(StandardCharsets.ISO_8859_1), headersEnd + 4);
+        byte[] data = java.util.Arrays.copyOfRange(raw, headersEnd + 4, next);
+        java.util.regex.Matcher name = java.util.regex.Pattern.compile("name=\"([^\"]*)\"").matcher(headers);
+        java.util.regex.Matcher file = java.util.regex.Pattern.compile("filename=\"([^\"]*)\"").matcher(headers);
+        java.util.regex.Matcher type = java.util.regex.Pattern.compile("(?i)content-type: *([^\r\n]+)").matcher(headers);
+        if (!name.find()) {
+          throw new IllegalStateException("part without a name: " + headers);
+        }
+        parts.put(name.group(1), new Part(name.group(1), file.find() ? file.group(1) : null,
+            type.find() ? type.group(1) : null, data));
+        at = next + 2;
+      }
+    }
+
+    String field(String name) {
+      Part p = multipart().get(name);
+      return p == null ? null : new String(p.data(), StandardCharsets.UTF_8);
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle, int from) {
+      outer:
+      for (int i = from; i <= hay.length - needle.length; i++) {
+        for (int j = 0; j < needle.length; j++) {
+          if (hay[i + j] != needle[j]) {
+            continue outer;
+          }
+        }
+        return i;
+      }
+      throw new IllegalStateException("delimiter not found");
     }
   }
+
+  /** One part of a multipart body. */
+  record Part(String name, String filename, String contentType, byte[] data) {}
 
   private record Scripted(int status, String body) {}
 
@@ -87,9 +151,10 @@ final class BotApiServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
-      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      byte[] raw = ex.getRequestBody().readAllBytes();
+      String body = new String(raw, StandardCharsets.UTF_8);
       Request req = new Request(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
-          ex.getRequestHeaders().getFirst("Content-Type"), body, ticker.nanoTime());
+          ex.getRequestHeaders().getFirst("Content-Type"), body, ticker.nanoTime(), raw);
       requests.add(req);
       Scripted s = script.pollFirst();
       if (s == null) {
@@ -111,7 +176,19 @@ final class BotApiServer implements AutoCloseable {
     ObjectNode message = (ObjectNode) JSON.readTree(SEND_MESSAGE_OK);
     ObjectNode result = (ObjectNode) message.get("result");
     result.put("message_id", 4211 + requests.size());
-    ((ObjectNode) result.get("chat")).set("id", req.json().get("chat_id"));
+    if (req.isMultipart()) {
+      // sendPhoto's Message: the chat, a caption instead of text, and the sizes Telegram made.
+      ((ObjectNode) result.get("chat")).put("id", Long.parseLong(req.chatId()));
+      result.remove("text");
+      result.remove("entities");
+      result.remove("link_preview_options");
+      if (req.field("caption") != null) {
+        result.put("caption", req.field("caption"));
+      }
+      result.set("photo", JSON.readTree(PHOTO_SIZES));
+    } else {
+      ((ObjectNode) result.get("chat")).set("id", req.json().get("chat_id"));
+    }
     return JSON.writeValueAsString(message);
   }
 
@@ -125,6 +202,14 @@ final class BotApiServer implements AutoCloseable {
       "username":"spend_guard_bot"},"chat":{"id":-1001234567890,"title":"Spend alerts","type":"supergroup"},\
       "date":1787321100,"text":"OpenAI spend spike","entities":[{"offset":0,"length":18,"type":"bold"}],\
       "link_preview_options":{"is_disabled":true}}}""";
+
+  /** The {@code PhotoSize} array of a sent photo. */
+  static final String PHOTO_SIZES = """
+      [{"file_id":"AgACAgIAAxkDAAIBQ2Zx-small","file_unique_id":"AQADs1","file_size":1620,"width":90,"height":45},      {"file_id":"AgACAgIAAxkDAAIBQ2Zx-medium","file_unique_id":"AQADs2","file_size":14822,"width":320,"height":160},      {"file_id":"AgACAgIAAxkDAAIBQ2Zx-large","file_unique_id":"AQADs3","file_size":41273,"width":800,"height":400}]""";
+
+  List<Request> sendPhotos() {
+    return requests.stream().filter(r -> r.path().endsWith("/sendPhoto")).toList();
+  }
 
   static final String GET_ME_OK = """
       {"ok":true,"result":{"id":7000000001,"is_bot":true,"first_name":"Spend Guard","username":"spend_guard_bot",\

@@ -79,19 +79,72 @@ public final class BotApi {
    * @throws InterruptedException if interrupted while waiting
    */
   public ApiResponse call(String method, ObjectNode params) throws NetworkFailure, InterruptedException {
+    if (params == null) {
+      return send(method, null, null);
+    }
+    String json;
+    try {
+      json = JSON.writeValueAsString(params);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot build the request for " + method + ": "
+          + SanitizedException.of(e, token));
+    }
+    return send(method, "application/json; charset=utf-8", HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Calls a method with a file upload, as {@code multipart/form-data}: each parameter a text part
+   * (objects as JSON), the file a part of its own.
+   *
+   * @param method the method, such as {@code sendPhoto}
+   * @param params the parameters
+   * @param fileField the file's field name, such as {@code photo}
+   * @param fileName the file name sent
+   * @param contentType the file's media type
+   * @param data the file's bytes
+   * @return the parsed response, whatever its status
+   * @throws NetworkFailure if no response arrived; its messages never hold the token
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public ApiResponse callMultipart(String method, ObjectNode params, String fileField, String fileName,
+      String contentType, byte[] data) throws NetworkFailure, InterruptedException {
+    String boundary = "runaway-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+        + Long.toHexString(System.identityHashCode(data));
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(data.length + 1024);
+    java.util.Iterator<java.util.Map.Entry<String, JsonNode>> fields = params.fields();
+    while (fields.hasNext()) {
+      java.util.Map.Entry<String, JsonNode> f = fields.next();
+      String value = f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString();
+      write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n"
+          + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + value + "\r\n");
+    }
+    write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\""
+        + fileName + "\"\r\nContent-Type: " + contentType + "\r\n\r\n");
+    body.writeBytes(data);
+    write(body, "\r\n--" + boundary + "--\r\n");
+    return send(method, "multipart/form-data; boundary=" + boundary,
+        HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+  }
+
+  private static void write(java.io.ByteArrayOutputStream out, String s) {
+    out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Sends one request: a {@code GET} when {@code publisher} is {@code null}, else a {@code POST}. */
+  private ApiResponse send(String method, String contentType, HttpRequest.BodyPublisher publisher)
+      throws NetworkFailure, InterruptedException {
     HttpRequest request;
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/bot" + token.reveal() + "/" + method))
           .timeout(requestTimeout)
           .header("Accept", "application/json");
-      if (params == null) {
+      if (publisher == null) {
         b.GET();
       } else {
-        b.header("Content-Type", "application/json; charset=utf-8")
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(params), StandardCharsets.UTF_8));
+        b.header("Content-Type", contentType).POST(publisher);
       }
       request = b.build();
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       // URI.create quotes its input, token included, in its message.
       throw new IllegalStateException("cannot build the request for " + method + ": "
           + SanitizedException.of(e, token));

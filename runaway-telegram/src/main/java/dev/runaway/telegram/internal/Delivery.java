@@ -103,6 +103,29 @@ public final class Delivery {
   }
 
   /**
+   * Sends a PNG picture with an optional caption ({@code sendPhoto}, uploaded as multipart).
+   *
+   * @param png the picture
+   * @param captionHtml the caption in HTML parse mode, at most 1024 characters, or {@code null}
+   * @param silent whether to send it without sound
+   * @return the sent {@code Message}
+   * @throws TelegramException when delivery finally failed
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public JsonNode sendPhoto(byte[] png, String captionHtml, boolean silent) throws InterruptedException {
+    return call("sendPhoto", chatId -> {
+      ObjectNode p = BotApi.JSON.createObjectNode();
+      p.put("chat_id", chatId);
+      if (captionHtml != null) {
+        p.put("caption", captionHtml);
+        p.put("parse_mode", "HTML");
+      }
+      p.put("disable_notification", silent);
+      return p;
+    }, png);
+  }
+
+  /**
    * Calls {@code getMe}, which proves the token works.
    *
    * @return the bot's {@code User}
@@ -114,6 +137,11 @@ public final class Delivery {
   }
 
   private JsonNode call(String method, Function<String, ObjectNode> paramsForChat) throws InterruptedException {
+    return call(method, paramsForChat, null);
+  }
+
+  private JsonNode call(String method, Function<String, ObjectNode> paramsForChat, byte[] png)
+      throws InterruptedException {
     int attempt = 0;
     int migrations = 0;
     while (true) {
@@ -131,7 +159,8 @@ public final class Delivery {
       attempt++;
       ApiResponse r;
       try {
-        r = api.call(method, paramsForChat == null ? null : paramsForChat.apply(chatId));
+        r = png != null ? api.callMultipart(method, paramsForChat.apply(chatId), "photo", "chart.png", "image/png", png)
+            : api.call(method, paramsForChat == null ? null : paramsForChat.apply(chatId));
       } catch (NetworkFailure f) {
         String problem = "network error: " + f.getMessage();
         if (attempt >= policy.maxAttempts()) {

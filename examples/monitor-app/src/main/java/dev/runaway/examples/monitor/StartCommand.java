@@ -1,6 +1,13 @@
 package dev.runaway.examples.monitor;
 
+import dev.runaway.ServiceSnapshot;
 import dev.runaway.Ticker;
+import dev.runaway.examples.monitor.web.AlertLog;
+import dev.runaway.examples.monitor.web.StatusHistory;
+import dev.runaway.examples.monitor.web.StatusServer;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.monitor.MonitorStatus;
 import dev.runaway.monitor.RunawayMonitor;
@@ -34,6 +41,9 @@ import picocli.CommandLine.Option;
         "2:bad usage or a broken config (file, JSON path and line on stderr)"})
 final class StartCommand implements Callable<Integer> {
 
+  /** The environment variable holding the status page's bearer token. */
+  static final String TOKEN_VARIABLE = "RUNAWAY_MONITOR_TOKEN";
+
   @Mixin
   ConfigFiles files;
 
@@ -41,8 +51,34 @@ final class StartCommand implements Callable<Integer> {
       description = "Stop after N rounds instead of running until stopped (for a smoke test or a cron job).")
   Integer rounds;
 
+  @Option(names = "--http", paramLabel = "[HOST:]PORT",
+      description = "Also serve a status page (burn rate vs baseline over 24 h, budgets, breakers, alerts),"
+          + " /api/status (JSON) and /metrics (Prometheus) on this address; HOST defaults to 127.0.0.1."
+          + " Set RUNAWAY_MONITOR_TOKEN to require 'Authorization: Bearer <token>' (a browser opens /?token=<token>).")
+  String http;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
+
+  private InetSocketAddress httpAddress(String spec) {
+    int colon = spec.lastIndexOf(':');
+    String host = colon < 0 ? "127.0.0.1" : spec.substring(0, colon);
+    String port = colon < 0 ? spec : spec.substring(colon + 1);
+    try {
+      int p = Integer.parseInt(port);
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return new InetSocketAddress(host, p);
+    } catch (NumberFormatException e) {
+      throw new CommandLine.ParameterException(spec().commandLine(),
+          "--http must be [HOST:]PORT with PORT 0-65535, got '" + spec + "'");
+    }
+  }
+
+  private CommandLine.Model.CommandSpec spec() {
+    return spec;
+  }
 
   @Override
   public Integer call() throws InterruptedException {
@@ -59,7 +95,33 @@ final class StartCommand implements Callable<Integer> {
       return Main.USAGE;
     }
     Credentials credentials = files.credentials();
-    RunawayMonitor monitor = RunawayMonitor.builder().config(config).secrets(credentials.source()).build();
+    AlertLog alertLog = new AlertLog();
+    StatusHistory history = new StatusHistory();
+    InetSocketAddress httpAddress = http == null ? null : httpAddress(http);
+    RunawayMonitor monitor = RunawayMonitor.builder().config(config).secrets(credentials.source())
+        .notifier(alertLog).build();
+    StatusServer web = null;
+    if (httpAddress != null) {
+      String token = System.getenv(TOKEN_VARIABLE);
+      if (token != null && token.isBlank()) {
+        token = null;
+      }
+      if (token == null && !httpAddress.getAddress().isLoopbackAddress()) {
+        err.println("warning: --http " + http + " is reachable from other hosts and " + TOKEN_VARIABLE
+            + " is not set: anyone who can reach it sees your spend.");
+      }
+      try {
+        web = StatusServer.start(httpAddress, token, monitor, history, alertLog, config.usageSpikeMultiplier(),
+            config.circuitBreaker().thresholdMultiplier(), Ticker.system());
+      } catch (java.io.IOException e) {
+        monitor.close();
+        err.println("runaway-monitor start: cannot serve on " + http + ": " + e.getMessage());
+        return Main.FAILURE;
+      }
+      out.printf(Locale.ROOT, "Status page on http://%s:%d/%s%n", httpAddress.getHostString(), web.address().getPort(),
+          token == null ? "" : " (bearer token required)");
+    }
+    StatusServer webServer = web;
 
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch finished = new CountDownLatch(1);
@@ -95,6 +157,11 @@ final class StartCommand implements Callable<Integer> {
       do {
         try {
           monitor.pollOnce();
+          Map<String, ServiceSnapshot> snaps = new LinkedHashMap<>();
+          for (String service : monitor.services()) {
+            snaps.put(service, monitor.snapshot(service));
+          }
+          history.record(snaps, Ticker.system().instant());
         } catch (IllegalStateException e) {
           break; // closed by the shutdown hook while polling
         }
@@ -110,6 +177,9 @@ final class StartCommand implements Callable<Integer> {
       out.flush();
       return Main.OK;
     } finally {
+      if (webServer != null) {
+        webServer.close();
+      }
       monitor.close();
       finished.countDown();
       try {

@@ -213,6 +213,23 @@ final class MonitorAppTest {
   }
 
   @Test
+  void start_withHttp_servesTheStatusPageWhileRunning() throws IOException {
+    Path config = write("monitor_config.json", "{\"monitoring_interval\": 60, \"services\": {\"search-api\": "
+        + apis.restService("/usage", "SEARCH_API_TOKEN") + "}}");
+    Path env = write(".env", "SEARCH_API_TOKEN=" + SEARCH_TOKEN + "\n");
+
+    Run r = run("start", "--config", config.toString(), "--env", env.toString(), "--rounds", "1",
+        "--http", "127.0.0.1:0");
+
+    assertThat(r.exitCode()).as(r.all()).isZero();
+    assertThat(r.out()).containsPattern("Status page on http://127\\.0\\.0\\.1:[0-9]+/")
+        .contains("Stopped after 1 round.");
+    Run bad = run("start", "--config", config.toString(), "--env", env.toString(), "--http", "127.0.0.1:99999");
+    assertThat(bad.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(bad.err()).contains("--http must be [HOST:]PORT");
+  }
+
+  @Test
   void start_withNoService_exitsTwo() throws IOException {
     Path config = write("monitor_config.json", "{\"monitoring_interval\": 60}");
     Run r = run("start", "--config", config.toString(), "--env", dir.resolve("none.env").toString());

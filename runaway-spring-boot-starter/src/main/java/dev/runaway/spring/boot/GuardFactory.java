@@ -1,0 +1,130 @@
+package dev.runaway.spring.boot;
+
+import dev.runaway.Budget;
+import dev.runaway.Cost;
+import dev.runaway.RunawayGuard;
+import dev.runaway.ServicePolicy;
+import dev.runaway.alert.Notifier;
+import dev.runaway.breaker.CircuitBreakerConfig;
+import dev.runaway.ledger.BudgetLedger;
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.convert.DurationStyle;
+
+/**
+ * Builds a {@link RunawayGuard} from {@link RunawayProperties}. Every invalid value fails with
+ * an {@link InvalidConfigurationPropertyValueException} naming the property, its value and the
+ * rule, which Spring Boot's failure analysis prints at startup.
+ */
+final class GuardFactory {
+
+  private GuardFactory() {}
+
+  static RunawayGuard create(RunawayProperties props, List<Notifier> notifiers, BudgetLedger ledger) {
+    RunawayGuard.Builder b = RunawayGuard.builder();
+    for (Map.Entry<String, RunawayProperties.Service> e : props.getServices().entrySet()) {
+      String name = e.getKey();
+      String at = "runaway.services." + name;
+      RunawayProperties.Service s = e.getValue();
+      ServicePolicy.Builder p = ServicePolicy.builder();
+      ZoneId zone = zone(at + ".zone", s.getZone());
+      budgets(at + ".budgets", s.getBudgets(), zone, p::budget);
+      budgets(at + ".per-key-budgets", s.getPerKeyBudgets(), zone, p::perKeyBudget);
+      apply(at + ".spike-multiplier", s.getSpikeMultiplier(), p::spikeMultiplier);
+      apply(at + ".breaker-multiplier", s.getBreakerMultiplier(), p::breakerMultiplier);
+      apply(at + ".breaker-enabled", s.getBreakerEnabled(), p::breakerEnabled);
+      apply(at + ".per-key-detection", s.getPerKeyDetection(), p::perKeyDetection);
+      apply(at + ".estimate", s.getEstimate(), v -> p.estimate(Cost.of(v)));
+      apply(at + ".max-keys", s.getMaxKeys(), p::maxKeys);
+      apply(at + ".key-idle-expiry", s.getKeyIdleExpiry(), p::keyIdleExpiry);
+      p.breaker(breaker(at + ".breaker", s.getBreaker()));
+      b.service(name, p.build());
+    }
+    if (props.getStateDir() != null && ledger == null) {
+      b.stateDir(props.getStateDir());
+    }
+    if (ledger != null) {
+      b.ledger(ledger);
+    }
+    notifiers.forEach(b::notifier);
+    return b.build();
+  }
+
+  private static CircuitBreakerConfig breaker(String at, RunawayProperties.Breaker c) {
+    CircuitBreakerConfig.Builder b = CircuitBreakerConfig.builder();
+    apply(at + ".wait-in-open-state", c.getWaitInOpenState(), b::waitInOpenState);
+    apply(at + ".permitted-calls-in-half-open-state", c.getPermittedCallsInHalfOpenState(),
+        b::permittedCallsInHalfOpenState);
+    apply(at + ".automatic-half-open", c.getAutomaticHalfOpen(), b::automaticHalfOpen);
+    apply(at + ".failure-threshold", c.getFailureThreshold(), b::failureThreshold);
+    return b.build();
+  }
+
+  private static void budgets(String at, Map<String, BigDecimal> budgets, ZoneId zone, Consumer<Budget> add) {
+    for (Map.Entry<String, BigDecimal> e : budgets.entrySet()) {
+      String property = at + "." + e.getKey();
+      BigDecimal usd = e.getValue();
+      if (usd == null || usd.signum() <= 0) {
+        throw new InvalidConfigurationPropertyValueException(property, usd,
+            "a budget must be a positive amount of dollars, such as 10 or 2.50");
+      }
+      Cost limit = convert(property, usd, Cost::of);
+      add.accept(budget(property, e.getKey(), limit, zone));
+    }
+  }
+
+  static Budget budget(String property, String window, Cost limit, ZoneId zone) {
+    switch (window.toLowerCase(java.util.Locale.ROOT)) {
+      case "hourly":
+        return Budget.hourly(limit);
+      case "daily":
+        return Budget.daily(limit);
+      case "calendar-day":
+      case "calendar_day":
+        return Budget.calendarDay(limit, zone);
+      default:
+        Duration d;
+        try {
+          d = DurationStyle.detectAndParse(window);
+        } catch (IllegalArgumentException ex) {
+          throw new InvalidConfigurationPropertyValueException(property, limit.toBigDecimal(),
+              "unknown budget window '" + window + "'; use hourly, daily, calendar-day or a duration such as 30m or PT6H");
+        }
+        return convert(property, d, x -> Budget.of(limit, x));
+    }
+  }
+
+  private static ZoneId zone(String property, String zone) {
+    try {
+      return ZoneId.of(zone);
+    } catch (DateTimeException | NullPointerException e) {
+      throw new InvalidConfigurationPropertyValueException(property, zone, "not a time zone id such as UTC or Europe/Berlin");
+    }
+  }
+
+  /** Applies a set value, turning the library's validation message into one naming the property. */
+  private static <T> void apply(String property, T value, Consumer<T> setter) {
+    if (value == null) {
+      return;
+    }
+    try {
+      setter.accept(value);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new InvalidConfigurationPropertyValueException(property, value, e.getMessage());
+    }
+  }
+
+  private static <T, R> R convert(String property, T value, java.util.function.Function<T, R> f) {
+    try {
+      return f.apply(value);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new InvalidConfigurationPropertyValueException(property, value, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.runaway.spring.boot;
+
+import dev.runaway.RunawayGuard;
+import dev.runaway.alert.Notifier;
+import dev.runaway.ledger.BudgetLedger;
+import dev.runaway.redis.RedisLedger;
+import dev.runaway.telegram.TelegramNotifier;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Auto-configures a {@link RunawayGuard} from the {@code runaway.*} properties, with a Telegram
+ * notifier ({@code runaway.notifiers.telegram.enabled=true}, {@code runaway-telegram} on the class
+ * path) and a Redis ledger ({@code runaway.redis.enabled=true}, {@code runaway-redis} on the class
+ * path). Every bean backs off when the application defines its own. {@code runaway.enabled=false}
+ * turns it all off.
+ */
+@AutoConfiguration
+@ConditionalOnProperty(prefix = "runaway", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RunawayProperties.class)
+public class RunawayAutoConfiguration {
+
+  /** Creates the auto-configuration; Spring calls it. */
+  public RunawayAutoConfiguration() {}
+
+  /**
+   * The guard, built from the properties with every {@link Notifier} bean and the
+   * {@link BudgetLedger} bean if there is one (else in memory, or the state file of
+   * {@code runaway.state-dir}). Closed with the context.
+   *
+   * @param properties the properties
+   * @param notifiers the notifier beans
+   * @param ledger the ledger bean, if any
+   * @return the guard
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public RunawayGuard runawayGuard(RunawayProperties properties, ObjectProvider<Notifier> notifiers,
+      ObjectProvider<BudgetLedger> ledger) {
+    List<Notifier> all = notifiers.orderedStream().collect(Collectors.toList());
+    return GuardFactory.create(properties, all, ledger.getIfAvailable());
+  }
+
+  /** The Telegram notifier. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(TelegramNotifier.class)
+  @ConditionalOnProperty(prefix = "runaway.notifiers.telegram", name = "enabled", havingValue = "true")
+  public static class TelegramConfiguration {
+
+    /** Creates the configuration; Spring calls it. */
+    public TelegramConfiguration() {}
+
+    /**
+     * A Telegram notifier from the properties, the environment filling what they leave out.
+     *
+     * @param properties the properties
+     * @return the notifier
+     */
+    @Bean
+    @ConditionalOnMissingBean(TelegramNotifier.class)
+    public TelegramNotifier runawayTelegramNotifier(RunawayProperties properties) {
+      RunawayProperties.Telegram t = properties.getNotifiers().getTelegram();
+      String token = t.getBotToken() != null ? t.getBotToken() : System.getenv(TelegramNotifier.TOKEN_VARIABLE);
+      String chat = t.getChatId() != null ? t.getChatId() : System.getenv(TelegramNotifier.CHAT_VARIABLE);
+      if (token == null || token.isBlank()) {
+        throw new InvalidConfigurationPropertyValueException("runaway.notifiers.telegram.bot-token", "(not set)",
+            "set it or the environment variable " + TelegramNotifier.TOKEN_VARIABLE);
+      }
+      if (chat == null || chat.isBlank()) {
+        throw new InvalidConfigurationPropertyValueException("runaway.notifiers.telegram.chat-id", chat,
+            "set it or the environment variable " + TelegramNotifier.CHAT_VARIABLE);
+      }
+      TelegramNotifier.Builder b = TelegramNotifier.builder().botToken(token).chatId(chat);
+      if (t.getBaseUri() != null) {
+        try {
+          b.baseUri(URI.create(t.getBaseUri()));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidConfigurationPropertyValueException("runaway.notifiers.telegram.base-uri", t.getBaseUri(),
+              e.getMessage());
+        }
+      }
+      return b.build();
+    }
+  }
+
+  /** The Redis ledger. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(RedisLedger.class)
+  @ConditionalOnProperty(prefix = "runaway.redis", name = "enabled", havingValue = "true")
+  public static class RedisConfiguration {
+
+    /** Creates the configuration; Spring calls it. */
+    public RedisConfiguration() {}
+
+    /**
+     * A Redis ledger from the properties. Closed with the context.
+     *
+     * @param properties the properties
+     * @return the ledger
+     */
+    @Bean
+    @ConditionalOnMissingBean(BudgetLedger.class)
+    public RedisLedger runawayRedisLedger(RunawayProperties properties) {
+      RunawayProperties.Redis r = properties.getRedis();
+      RedisLedger.Builder b = RedisLedger.builder();
+      String at = "runaway.redis.";
+      set(at + "host", r.getHost(), b::host);
+      set(at + "port", r.getPort(), b::port);
+      set(at + "database", r.getDatabase(), b::database);
+      set(at + "tls", r.getTls(), b::tls);
+      set(at + "password", r.getPassword(), p -> b.password(dev.runaway.config.Secret.of("runaway.redis.password", p)));
+      set(at + "key-prefix", r.getKeyPrefix(), b::keyPrefix);
+      set(at + "lease-fraction", r.getLeaseFraction(), b::leaseFraction);
+      set(at + "timeout", r.getTimeout(), b::timeout);
+      if (r.getFailureMode() != null) {
+        String mode = r.getFailureMode().trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        try {
+          b.failureMode(RedisLedger.FailureMode.valueOf(mode));
+        } catch (IllegalArgumentException e) {
+          throw new InvalidConfigurationPropertyValueException(at + "failure-mode", r.getFailureMode(),
+              "use fail-closed or fail-open");
+        }
+      }
+      return b.build();
+    }
+
+    private static <T> void set(String property, T value, java.util.function.Consumer<T> setter) {
+      if (value == null) {
+        return;
+      }
+      try {
+        setter.accept(value);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        // The password's value never reaches the message.
+        Object shown = property.endsWith("password") ? "(hidden)" : value;
+        throw new InvalidConfigurationPropertyValueException(property, shown, e.getMessage());
+      }
+    }
+  }
+}

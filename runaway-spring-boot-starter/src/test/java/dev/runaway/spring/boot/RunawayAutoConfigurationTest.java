@@ -1,0 +1,214 @@
+package dev.runaway.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.Budget;
+import dev.runaway.BudgetExceededException;
+import dev.runaway.Cost;
+import dev.runaway.RunawayGuard;
+import dev.runaway.alert.Notifier;
+import dev.runaway.micrometer.RunawayGuardMetrics;
+import dev.runaway.telegram.TelegramNotifier;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+final class RunawayAutoConfigurationTest {
+
+  private static final String[] OPENAI = {
+      "runaway.services.openai.budgets.hourly=1",
+      "runaway.services.openai.budgets.daily=10",
+      "runaway.services.openai.per-key-budgets.calendar-day=0.5",
+      "runaway.services.openai.spike-multiplier=4",
+      "runaway.services.openai.breaker.wait-in-open-state=2m"};
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(RunawayAutoConfiguration.class, RunawayMetricsAutoConfiguration.class,
+          RunawayActuatorAutoConfiguration.class));
+
+  @Test
+  void propertiesPresent_guardHasTheConfiguredServicesAndBudgets() {
+    runner.withPropertyValues(OPENAI).withPropertyValues("runaway.services.github.budgets.30m=2").run(ctx -> {
+      assertThat(ctx).hasNotFailed().hasSingleBean(RunawayGuard.class);
+      RunawayGuard guard = ctx.getBean(RunawayGuard.class);
+      assertThat(guard.services()).containsExactly("openai", "github");
+      assertThat(guard.snapshot("openai").windows()).extracting(w -> w.budget())
+          .containsExactly(Budget.hourly(Cost.usd("1")), Budget.daily(Cost.usd("10")));
+      assertThat(guard.service("openai").forKey("t").snapshot().windows().get(0).budget())
+          .isEqualTo(Budget.calendarDay(Cost.usd("0.5"), java.time.ZoneId.of("UTC")));
+      assertThat(guard.snapshot("github").windows().get(0).budget()).isEqualTo(Budget.of(Cost.usd("2"), Duration.ofMinutes(30)));
+      guard.call("openai", Cost.usd("1"), () -> "ok");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.call("openai", Cost.usd("0.01"), () -> "no"))
+          .isInstanceOf(BudgetExceededException.class);
+    });
+  }
+
+  @Test
+  void propertiesAbsent_anEmptyGuardAndNoFailure() {
+    runner.run(ctx -> {
+      assertThat(ctx).hasNotFailed().hasSingleBean(RunawayGuard.class);
+      assertThat(ctx.getBean(RunawayGuard.class).services()).isEmpty();
+      assertThat(ctx).doesNotHaveBean(TelegramNotifier.class);
+    });
+  }
+
+  @Test
+  void disabled_noGuardNoMetricsNoActuatorBeans() {
+    runner.withPropertyValues(OPENAI).withPropertyValues("runaway.enabled=false").run(ctx -> {
+      assertThat(ctx).hasNotFailed().doesNotHaveBean(RunawayGuard.class).doesNotHaveBean(RunawayGuardMetrics.class)
+          .doesNotHaveBean(RunawayHealthIndicator.class).doesNotHaveBean(RunawayEndpoint.class);
+    });
+  }
+
+  @Test
+  void userGuard_autoConfiguredOneBacksOff() {
+    runner.withPropertyValues(OPENAI)
+        .withBean(RunawayGuard.class, () -> RunawayGuard.builder().service("mine", s -> { }).build())
+        .run(ctx -> assertThat(ctx.getBean(RunawayGuard.class).services()).containsExactly("mine"));
+  }
+
+  @Test
+  void micrometerPresent_binderBoundWithTheGuardsFigures() {
+    runner.withPropertyValues(OPENAI).run(ctx -> {
+      assertThat(ctx).hasSingleBean(RunawayGuardMetrics.class);
+      MeterRegistry registry = new SimpleMeterRegistry();
+      ctx.getBean(RunawayGuardMetrics.class).bindTo(registry);
+      ctx.getBean(RunawayGuard.class).call("openai", Cost.usd("0.25"), () -> "ok");
+      assertThat(registry.get("runaway.budget.spent").tag("name", "openai").tag("budget", "hourly").gauge().value())
+          .isEqualTo(0.25);
+      assertThat(registry.get("runaway.calls").tag("kind", "admitted").functionCounter().count()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void micrometerAbsent_noBinderAndTheContextStillStarts() {
+    runner.withPropertyValues(OPENAI).withClassLoader(new FilteredClassLoader(MeterRegistry.class)).run(ctx -> {
+      assertThat(ctx).hasNotFailed().hasSingleBean(RunawayGuard.class).doesNotHaveBean(RunawayGuardMetrics.class);
+    });
+    runner.withPropertyValues(OPENAI).withClassLoader(new FilteredClassLoader(RunawayGuardMetrics.class)).run(ctx ->
+        assertThat(ctx).hasNotFailed().doesNotHaveBean(RunawayGuardMetrics.class));
+  }
+
+  @Test
+  void metricsKeyTagsOutOfRange_namesTheProperty() {
+    runner.withPropertyValues(OPENAI).withPropertyValues("runaway.metrics.key-tags=5000").run(ctx -> {
+      assertThat(ctx).hasFailed();
+      assertThat(rootMessage(ctx.getStartupFailure())).contains("runaway.metrics.key-tags").contains("5000");
+    });
+  }
+
+  @Test
+  void actuatorPresent_healthReportsOpenBreakerButStaysUp() {
+    runner.withPropertyValues(OPENAI).run(ctx -> {
+      assertThat(ctx).hasSingleBean(RunawayHealthIndicator.class).hasSingleBean(RunawayEndpoint.class);
+      HealthIndicator health = ctx.getBean(RunawayHealthIndicator.class);
+      assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+      ctx.getBean(RunawayGuard.class).breaker("openai").forceOpen("test");
+      Health h = health.health();
+      assertThat(h.getStatus()).isEqualTo(Status.UP);
+      assertThat(h.getDetails().get("openBreakers")).isEqualTo(List.of("openai"));
+    });
+  }
+
+  @Test
+  void downWhenOpen_healthIsDownOnlyWhenAskedFor() {
+    runner.withPropertyValues(OPENAI).withPropertyValues("runaway.health.down-when-open=true").run(ctx -> {
+      HealthIndicator health = ctx.getBean(RunawayHealthIndicator.class);
+      assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+      ctx.getBean(RunawayGuard.class).breaker("openai").forceOpen("test");
+      assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+    });
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void endpoint_givesTheStableSnapshotForm() {
+    runner.withPropertyValues(OPENAI).run(ctx -> {
+      RunawayGuard guard = ctx.getBean(RunawayGuard.class);
+      guard.service("openai").forKey("tenant-1").call(Cost.usd("0.3"), () -> "ok");
+      RunawayEndpoint endpoint = ctx.getBean(RunawayEndpoint.class);
+      Map<String, Object> openai = (Map<String, Object>) ((Map<String, Object>) endpoint.snapshots().get("services"))
+          .get("openai");
+      assertThat(openai.get("baselineCostPerHour")).isNull();
+      assertThat(((List<Map<String, Object>>) openai.get("windows")).get(0).get("spent")).isEqualTo("0.3");
+      assertThat(((Map<String, Object>) openai.get("calls")).get("admitted")).isEqualTo(1L);
+      Map<String, Object> one = endpoint.service("openai");
+      assertThat(((List<Map<String, Object>>) one.get("keys")).get(0).get("key")).isEqualTo("tenant-1");
+      assertThat(endpoint.service("nope")).isNull();
+    });
+  }
+
+  @Test
+  void actuatorAbsent_noHealthNoEndpoint() {
+    runner.withPropertyValues(OPENAI).withClassLoader(new FilteredClassLoader(HealthIndicator.class, Endpoint.class))
+        .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(RunawayGuard.class)
+            .doesNotHaveBean(RunawayHealthIndicator.class).doesNotHaveBean(RunawayEndpoint.class));
+  }
+
+  @Test
+  void misspelledProperty_failsNamingItself() {
+    runner.withPropertyValues(OPENAI).withPropertyValues("runaway.services.openai.spike-multiplyer=3").run(ctx -> {
+      assertThat(ctx).hasFailed();
+      assertThat(allMessages(ctx.getStartupFailure())).contains("runaway.services.openai.spike-multiplyer");
+    });
+    runner.withPropertyValues("runaway.servics.openai.budgets.hourly=1").run(ctx -> {
+      assertThat(ctx).hasFailed();
+      assertThat(allMessages(ctx.getStartupFailure())).contains("runaway.servics.openai.budgets.hourly");
+    });
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "runaway.services.openai.budgets.hourlyy=1 | runaway.services.openai.budgets.hourlyy | unknown budget window",
+      "runaway.services.openai.budgets.daily=-5 | runaway.services.openai.budgets.daily | positive",
+      "runaway.services.openai.spike-multiplier=0.5 | runaway.services.openai.spike-multiplier | 0.5",
+      "runaway.services.openai.zone=Mars/Olympus | runaway.services.openai.zone | Mars/Olympus",
+      "runaway.services.openai.budgets.hourly=0.0000000001 | runaway.services.openai.budgets.hourly | 0.0000000001",
+      "runaway.redis.enabled=true,runaway.redis.failure-mode=sometimes | runaway.redis.failure-mode | fail-closed",
+      "runaway.notifiers.telegram.enabled=true,runaway.notifiers.telegram.bot-token=x | runaway.notifiers.telegram.chat-id | TELEGRAM_CHANNEL_ID"})
+  void invalidValue_failsNamingThePropertyAndTheRule(String properties, String property, String detail) {
+    runner.withPropertyValues(properties.split(",")).run(ctx -> {
+      assertThat(ctx).hasFailed();
+      assertThat(allMessages(ctx.getStartupFailure())).contains(property).contains(detail);
+    });
+  }
+
+  @Test
+  void telegramEnabled_notifierBeanFeedsTheGuard() {
+    runner.withPropertyValues(OPENAI).withPropertyValues("runaway.notifiers.telegram.enabled=true",
+        "runaway.notifiers.telegram.bot-token=123:abc", "runaway.notifiers.telegram.chat-id=-100",
+        "runaway.notifiers.telegram.base-uri=http://127.0.0.1:9").run(ctx -> {
+          assertThat(ctx).hasNotFailed().hasSingleBean(TelegramNotifier.class);
+          assertThat(ctx.getBeansOfType(Notifier.class)).hasSize(1);
+          assertThat(ctx.getBean(RunawayProperties.class).getNotifiers().getTelegram().toString()).doesNotContain("abc");
+        });
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c.getMessage();
+  }
+
+  private static String allMessages(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      sb.append(c.getMessage()).append('\n');
+    }
+    return sb.toString();
+  }
+}
