@@ -102,6 +102,8 @@ final class SnapshotJsonTest {
       ServiceGuard openai = guard.service("openai");
       for (int i = 1; i <= 20; i++) {
         openai.forKey("tenant-" + i).call(Cost.usd("0.01").times(i), () -> "ok");
+        // $2.10 in one minute against $10 an hour would be a runaway to the budget-velocity rule.
+        ticker.advance(java.time.Duration.ofMinutes(1));
       }
 
       List<ServiceSnapshot> top = guard.keySnapshots("openai", 3);
