@@ -319,8 +319,9 @@ public final class RunawayGuard implements AutoCloseable {
 
   /**
    * Returns a snapshot of one key of a service: the key's spend per per-key budget window, its
-   * burn rate when per-key detection is on, and its breaker state. Same as
-   * {@code service(service).forKey(key).snapshot()}.
+   * burn rate when per-key detection is on, and its breaker state. A service without per-key
+   * budgets or detection keeps no per-key state: its whole snapshot is returned (with a
+   * {@code null} key). Same as {@code service(service).forKey(key).snapshot()}.
    *
    * @param service the service
    * @param key the key; {@code null} returns the whole service's snapshot

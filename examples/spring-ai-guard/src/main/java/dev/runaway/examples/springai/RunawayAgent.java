@@ -45,7 +45,11 @@ public final class RunawayAgent {
         .build();
   }
 
-  /** The tool's input. @param query what to search */
+  /**
+   * The tool's input.
+   *
+   * @param query what to search
+   */
   public record Query(String query) { }
 
   /**
