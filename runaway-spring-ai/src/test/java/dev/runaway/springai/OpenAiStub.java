@@ -25,7 +25,8 @@ final class OpenAiStub implements AutoCloseable {
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       requests.add(body);
       byte[] out = reply.apply(body).getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      boolean stream = body.replace(" ", "").contains("\"stream\":true");
+      exchange.getResponseHeaders().add("Content-Type", stream ? "text/event-stream" : "application/json");
       exchange.sendResponseHeaders(200, out.length);
       try (OutputStream o = exchange.getResponseBody()) {
         o.write(out);

@@ -101,6 +101,37 @@ final class RunawayGuardAdvisorTest {
     assertThat(stub.requests).hasSize(3);
   }
 
+  private static final String STREAM = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+      + "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+      + "\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n"
+      + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-mini-2024-07-18\","
+      + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}\n\n"
+      + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-mini-2024-07-18\","
+      + "\"choices\":[],\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":50,\"total_tokens\":1050}}\n\n"
+      + "data: [DONE]\n\n";
+
+  @Test
+  void stream_isChargedFromTheLastUsage_orTheEstimateWhenCancelled() throws Exception {
+    stub = new OpenAiStub(body -> STREAM);
+    guard = RunawayGuard.builder().service("openai", s -> s.budget(Budget.hourly(Cost.usd("10"))))
+        .ticker(ticker).alertSink(a -> { }).build();
+    OpenAiChatModel model = OpenAiChatModel.builder()
+        .options(OpenAiChatOptions.builder().baseUrl(stub.baseUrl()).apiKey("sk-test").model("gpt-4o-mini")
+            .streamUsage(true).maxRetries(0).build())
+        .build();
+    ChatClient chat = ChatClient.builder(model).defaultAdvisors(RunawayGuardAdvisor.builder(guard, "openai")
+        .prices(TokenPrices.bundled("openai")).estimate(Cost.usd("0.0002")).build()).build();
+
+    String text = String.join("", chat.prompt().user("hi").stream().content().collectList().block());
+    assertThat(text).isEqualTo("Hello");
+    // 1000 * $0.15 + 50 * $0.60 per MTok = $0.00018
+    assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("0.00018"));
+
+    // Taking one piece and cancelling: the usage never arrived, the $0.0002 estimate is charged.
+    chat.prompt().user("hi again").stream().content().take(1).blockLast();
+    assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("0.00038"));
+  }
+
   @Test
   void sameRequestRepeated_tripsTheBreakerWithItsOwnReason() throws Exception {
     stub = new OpenAiStub(body -> OpenAiStub.answer("same answer"));

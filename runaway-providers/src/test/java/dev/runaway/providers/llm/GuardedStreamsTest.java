@@ -159,6 +159,18 @@ final class GuardedStreamsTest {
     assertThat(stub.bodies).isEmpty();
   }
 
+  @Test
+  void openAiChat_blocking_isPricedFromTheResponseUsage() {
+    stub.script(SseStub.Ending.JSON, "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,"
+        + "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+        + "\"content\":\"Hello\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1000,"
+        + "\"completion_tokens\":200,\"total_tokens\":1200,\"prompt_tokens_details\":{\"cached_tokens\":400}}}");
+    OpenAIClient client = openai();
+    var reply = guard.call("openai", ESTIMATE, () -> client.chat().completions().create(chatParams()));
+    assertThat(reply.choices().get(0).message().content()).contains("Hello");
+    assertThat(spent("openai")).isEqualTo(CHAT_COST);
+  }
+
   // ---- OpenAI Responses ----
 
   private static final String RESPONSE_BODY = "{\"id\":\"resp_1\",\"object\":\"response\",\"created_at\":1700000000,"
@@ -237,6 +249,18 @@ final class GuardedStreamsTest {
 
   private static MessageCreateParams claudeParams() {
     return MessageCreateParams.builder().model("claude-sonnet-4-5").maxTokens(1024).addUserMessage("Say hello").build();
+  }
+
+  @Test
+  void anthropic_blocking_isPricedFromTheMessageUsage() {
+    stub.script(SseStub.Ending.JSON, "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
+        + "\"model\":\"claude-sonnet-4-5-20250929\",\"content\":[{\"type\":\"text\",\"text\":\"Hello\"}],"
+        + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":2000,"
+        + "\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":1000,\"output_tokens\":300}}");
+    AnthropicClient client = anthropic();
+    var message = guard.call("claude", ESTIMATE, () -> client.messages().create(claudeParams()));
+    assertThat(message.content()).hasSize(1);
+    assertThat(spent("claude")).isEqualTo(CLAUDE_COST);
   }
 
   @Test

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 final class SseStub implements AutoCloseable {
 
   /** What the stream does after its events. */
-  enum Ending { COMPLETE, HANG }
+  enum Ending { COMPLETE, HANG, JSON }
 
   private final HttpServer server;
   private final ExecutorService pool = Executors.newCachedThreadPool();
@@ -34,7 +34,7 @@ final class SseStub implements AutoCloseable {
     server.setExecutor(pool);
     server.createContext("/", exchange -> {
       bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-      exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+      exchange.getResponseHeaders().add("Content-Type", ending == Ending.JSON ? "application/json" : "text/event-stream");
       exchange.sendResponseHeaders(200, 0);
       try (OutputStream out = exchange.getResponseBody()) {
         for (String e : events) {
