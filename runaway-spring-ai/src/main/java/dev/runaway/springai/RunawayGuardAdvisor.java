@@ -39,17 +39,17 @@ import reactor.core.publisher.Flux;
  *
  * <pre>{@code
  * ChatClient chat = ChatClient.builder(chatModel)
- *     .defaultAdvisors(ToolCallAdvisor.builder().build(),
+ *     .defaultAdvisors(ToolCallingAdvisor.builder().build(),
  *         RunawayGuardAdvisor.builder(guard, "openai").prices(TokenPrices.bundled("openai")).build())
  *     .build();
  * chat.prompt().user(q).advisors(a -> a.param(RunawayGuardAdvisor.KEY, userId)).call().content();
  * }</pre>
  *
  * <p><b>Inside the tool loop.</b> Its order ({@link #DEFAULT_ORDER}, just before the model) puts it
- * after Spring AI's {@code ToolCallAdvisor} (order {@code HIGHEST_PRECEDENCE + 300}), which runs
+ * after Spring AI's {@code ToolCallingAdvisor} (order {@code HIGHEST_PRECEDENCE + 300}), which runs
  * the tool-calling loop through the rest of the chain: every round trip of the loop passes this
  * advisor, so a runaway tool loop is stopped mid-loop by the budget, the breaker or the loop
- * signature. (Without {@code ToolCallAdvisor}, a chat model that runs tools internally shows the
+ * signature. (Without {@code ToolCallingAdvisor}, a chat model that runs tools internally shows the
  * advisor one call per prompt.)
  *
  * <p><b>Defaults</b> (each changed on the {@link Builder}): estimate {@code $0.01} reserved per
@@ -68,7 +68,7 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
   /** The advise-context attribute naming the key (tenant, user) a request is charged to. */
   public static final String KEY = "runaway.key";
 
-  /** Default order: just before the model, after {@code ToolCallAdvisor} and memory advisors. */
+  /** Default order: just before the model, after {@code ToolCallingAdvisor} and memory advisors. */
   public static final int DEFAULT_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
   /** Default estimate reserved per round trip. */
@@ -272,7 +272,7 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
 
     /**
      * Sets the advisor order (default {@link #DEFAULT_ORDER}); keep it above
-     * {@code ToolCallAdvisor}'s so that each round trip of the tool loop is guarded.
+     * {@code ToolCallingAdvisor}'s so that each round trip of the tool loop is guarded.
      *
      * @param order the order
      * @return this builder

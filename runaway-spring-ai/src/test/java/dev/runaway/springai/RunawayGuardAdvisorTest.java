@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.advisor.ToolCallAdvisor;
+import org.springframework.ai.chat.client.advisor.ToolCallingAdvisor;
 import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.ai.tool.ToolCallback;
@@ -46,7 +46,7 @@ final class RunawayGuardAdvisorTest {
         .options(OpenAiChatOptions.builder().baseUrl(stub.baseUrl()).apiKey("sk-test").model("gpt-4o-mini")
             .maxRetries(0).build())
         .build();
-    return ChatClient.builder(model).defaultAdvisors(ToolCallAdvisor.builder().build(), advisor).build();
+    return ChatClient.builder(model).defaultAdvisors(ToolCallingAdvisor.builder().build(), advisor).build();
   }
 
   @Test
@@ -64,7 +64,7 @@ final class RunawayGuardAdvisorTest {
       return "not found, call lookup again";
     }).description("Looks something up").inputType(Query.class).build();
 
-    assertThatThrownBy(() -> client(advisor).prompt().user("find it").toolCallbacks(lookup)
+    assertThatThrownBy(() -> client(advisor).prompt().user("find it").tools(lookup)
         .advisors(a -> a.param(RunawayGuardAdvisor.KEY, "tenant-1")).call().content())
         .isInstanceOf(RunawayException.class);
 

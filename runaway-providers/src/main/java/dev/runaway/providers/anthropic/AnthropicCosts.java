@@ -2,13 +2,10 @@ package dev.runaway.providers.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.CostExtractor;
-import dev.runaway.providers.http.internal.Json;
 import dev.runaway.providers.llm.LlmUsage;
 import dev.runaway.providers.llm.TokenPrices;
 import dev.runaway.providers.llm.internal.PricedExtractor;
 import dev.runaway.providers.llm.internal.Sdk;
-import java.io.IOException;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -63,18 +60,9 @@ public final class AnthropicCosts {
    */
   public static LlmUsage usageOf(Object result) {
     Objects.requireNonNull(result, "result");
-    if (result instanceof JsonNode n) {
+    JsonNode n = Sdk.json(result, "an Anthropic message");
+    if (n != null) {
       return fromJson(n);
-    }
-    if (result instanceof CharSequence s) {
-      try {
-        return fromJson(Json.MAPPER.readTree(s.toString()));
-      } catch (IOException e) {
-        throw new IllegalArgumentException("the text is not JSON of an Anthropic message");
-      }
-    }
-    if (result instanceof Map<?, ?> m) {
-      return fromJson(Json.MAPPER.valueToTree(m));
     }
     Object usage = Sdk.get(result, "usage");
     if (usage == Sdk.NONE) {

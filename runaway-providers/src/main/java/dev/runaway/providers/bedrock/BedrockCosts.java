@@ -2,13 +2,10 @@ package dev.runaway.providers.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.CostExtractor;
-import dev.runaway.providers.http.internal.Json;
 import dev.runaway.providers.llm.LlmUsage;
 import dev.runaway.providers.llm.TokenPrices;
 import dev.runaway.providers.llm.internal.PricedExtractor;
 import dev.runaway.providers.llm.internal.Sdk;
-import java.io.IOException;
-import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -79,18 +76,9 @@ public final class BedrockCosts {
    */
   public static LlmUsage usageOf(String modelId, Object result) {
     Objects.requireNonNull(result, "result");
-    if (result instanceof JsonNode n) {
+    JsonNode n = Sdk.json(result, "a Converse response");
+    if (n != null) {
       return fromJson(modelId, n);
-    }
-    if (result instanceof CharSequence s) {
-      try {
-        return fromJson(modelId, Json.MAPPER.readTree(s.toString()));
-      } catch (IOException e) {
-        throw new IllegalArgumentException("the text is not JSON of a Converse response");
-      }
-    }
-    if (result instanceof Map<?, ?> m) {
-      return fromJson(modelId, Json.MAPPER.valueToTree(m));
     }
     Object usage = Sdk.get(result, "inputTokens") != Sdk.NONE ? result : Sdk.get(result, "usage");
     if (usage == Sdk.NONE) {

@@ -8,7 +8,7 @@ import dev.runaway.providers.llm.TokenPrices;
 import dev.runaway.springai.RunawayGuardAdvisor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.advisor.ToolCallAdvisor;
+import org.springframework.ai.chat.client.advisor.ToolCallingAdvisor;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.function.FunctionToolCallback;
@@ -16,7 +16,7 @@ import org.springframework.ai.tool.function.FunctionToolCallback;
 /**
  * An agent whose tool never gives the model what it wants, so the model keeps calling it: the
  * tool loop every agent framework user has met. {@link RunawayGuardAdvisor}, ordered inside
- * {@code ToolCallAdvisor}'s loop, stops it when the user's budget is spent.
+ * {@code ToolCallingAdvisor}'s loop, stops it when the user's budget is spent.
  */
 public final class RunawayAgent {
 
@@ -38,10 +38,10 @@ public final class RunawayAgent {
       return "no results for '" + q.query() + "'; try searching again";
     }).description("Searches the archive").inputType(Query.class).build();
     this.chat = ChatClient.builder(model)
-        .defaultAdvisors(ToolCallAdvisor.builder().build(),
+        .defaultAdvisors(ToolCallingAdvisor.builder().build(),
             RunawayGuardAdvisor.builder(guard, "openai").prices(TokenPrices.bundled("openai"))
                 .estimate(Cost.usd("0.0002")).build())
-        .defaultToolCallbacks(search)
+        .defaultTools(search)
         .build();
   }
 

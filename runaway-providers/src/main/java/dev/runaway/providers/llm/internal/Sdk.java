@@ -96,6 +96,32 @@ public final class Sdk {
     return t.matches("[A-Za-z0-9._:/@-]+") ? t : null;
   }
 
+  /**
+   * Returns a result given as JSON (a Jackson {@code JsonNode}, JSON text, or a {@code Map}) as a
+   * tree, or {@code null} when the result is some other object (such as an SDK response).
+   *
+   * @param result the result
+   * @param what what the JSON should be, for the error message
+   * @return the tree, or {@code null}
+   * @throws IllegalArgumentException if the result is text that is not JSON
+   */
+  public static com.fasterxml.jackson.databind.JsonNode json(Object result, String what) {
+    if (result instanceof com.fasterxml.jackson.databind.JsonNode n) {
+      return n;
+    }
+    if (result instanceof CharSequence s) {
+      try {
+        return dev.runaway.providers.http.internal.Json.MAPPER.readTree(s.toString());
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("the text is not JSON of " + what);
+      }
+    }
+    if (result instanceof Map<?, ?> m) {
+      return dev.runaway.providers.http.internal.Json.MAPPER.valueToTree(m);
+    }
+    return null;
+  }
+
   private static Optional<Method> find(Class<?> type, String name) {
     try {
       Method m = type.getMethod(name);
