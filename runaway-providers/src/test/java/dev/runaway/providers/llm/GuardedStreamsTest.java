@@ -171,6 +171,27 @@ final class GuardedStreamsTest {
     assertThat(spent("openai")).isEqualTo(CHAT_COST);
   }
 
+  @Test
+  void gemini_blocking_throughTheRealClient_isPricedFromUsageMetadata() {
+    stub.script(SseStub.Ending.JSON, "{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Hi\"}]},"
+        + "\"finishReason\":\"STOP\"}],\"modelVersion\":\"gemini-2.5-flash\",\"usageMetadata\":{\"promptTokenCount\":1000,"
+        + "\"candidatesTokenCount\":100,\"thoughtsTokenCount\":300,\"totalTokenCount\":1400}}");
+    RunawayGuard g = RunawayGuard.builder()
+        .service("gemini", s -> s.budget(Budget.hourly(Cost.usd("1")))
+            .costExtractor(dev.runaway.providers.gemini.GeminiCosts.extractor()))
+        .ticker(ticker).alertSink(a -> { }).build();
+    try (g) {
+      com.google.genai.Client client = com.google.genai.Client.builder().apiKey("test-key")
+          .httpOptions(com.google.genai.types.HttpOptions.builder().baseUrl(stub.baseUrl()).build()).build();
+      var reply = g.call("gemini", ESTIMATE, () -> client.models.generateContent("gemini-2.5-flash", "hi", null));
+      assertThat(reply.text()).isEqualTo("Hi");
+      // gemini-2.5-flash: $0.30 input, $2.50 output (thinking included): 1000 * 0.30 + (100 + 300) * 2.5
+      // = 300 + 1000 = 1300 per million = $0.0013
+      assertThat(g.snapshot("gemini").windows().get(0).spent()).isEqualTo(Cost.usd("0.0013"));
+      assertThat(stub.bodies.get(0)).contains("hi");
+    }
+  }
+
   // ---- OpenAI Responses ----
 
   private static final String RESPONSE_BODY = "{\"id\":\"resp_1\",\"object\":\"response\",\"created_at\":1700000000,"
