@@ -50,6 +50,21 @@ public interface Reservation extends AutoCloseable {
   void commit(Cost actual);
 
   /**
+   * Charges the cost that the service's {@link CostExtractor} reads from the call's result (an
+   * SDK response, a stream's final usage) and ends the reservation. When the extractor cannot
+   * tell ({@code null} result, unknown type or model, no extractor configured, or the extractor
+   * fails) the reservation's estimate is charged, never zero.
+   *
+   * <p>The default implementation, for reservations not made by a {@link RunawayGuard}, charges
+   * the estimate.
+   *
+   * @param result the call's result, possibly {@code null}
+   */
+  default void commitResult(Object result) {
+    commit(null);
+  }
+
+  /**
    * Records that the call failed: releases the reservation and counts the failure against the
    * service's circuit breaker.
    *

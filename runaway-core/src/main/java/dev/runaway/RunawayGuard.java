@@ -213,6 +213,23 @@ public final class RunawayGuard implements AutoCloseable {
     return async(rt, null, rt.estimate(), call);
   }
 
+  /**
+   * Runs an asynchronous call, reserving an explicit estimate of its cost. A refusal completes
+   * the returned future exceptionally with the {@link RunawayException} and never invokes
+   * {@code call}; a failed stage releases the reservation; a completed stage commits the cost the
+   * service's {@link CostExtractor} reads from its value (the estimate when it cannot tell).
+   *
+   * @param service the service
+   * @param estimate the amount to reserve; not negative
+   * @param call starts the call
+   * @param <T> the result type
+   * @return a future of the call's result
+   */
+  public <T> CompletableFuture<T> callAsync(String service, Cost estimate,
+      Supplier<? extends CompletionStage<T>> call) {
+    return async(runtime(service), null, nanos(estimate), call);
+  }
+
   static <T> CompletableFuture<T> async(ServiceRuntime rt, String key, long estimate,
       Supplier<? extends CompletionStage<T>> call) {
     Objects.requireNonNull(call, "call");
@@ -254,6 +271,22 @@ public final class RunawayGuard implements AutoCloseable {
    */
   public Reservation reserve(String service, Cost estimate) {
     return runtime(service).reserve(null, nanos(estimate));
+  }
+
+  /**
+   * Reserves budget for a call of one key (tenant, user) of a service whose cost is learned
+   * later; the reservation counts against the service's budgets and the key's per-key budgets.
+   * Same as {@code service(service).forKey(key).reserve(estimate)}.
+   *
+   * @param service the service
+   * @param key the key; {@code null} reserves against the whole service only
+   * @param estimate the amount to reserve; not negative
+   * @return the reservation
+   * @throws RunawayException if refused
+   * @throws IllegalArgumentException if the key is blank or the service is not configured
+   */
+  public Reservation reserve(String service, String key, Cost estimate) {
+    return runtime(service).reserve(checkKey(key), nanos(estimate));
   }
 
   /**
@@ -348,6 +381,21 @@ public final class RunawayGuard implements AutoCloseable {
   }
 
   /**
+   * Returns a snapshot of one key of a service: the key's spend per per-key budget window, its
+   * burn rate when per-key detection is on, and its breaker state. A service without per-key
+   * budgets or detection keeps no per-key state: its whole snapshot is returned (with a
+   * {@code null} key). Same as {@code service(service).forKey(key).snapshot()}.
+   *
+   * @param service the service
+   * @param key the key; {@code null} returns the whole service's snapshot
+   * @return the snapshot
+   * @throws IllegalArgumentException if the key is blank or the service is not configured
+   */
+  public ServiceSnapshot snapshot(String service, String key) {
+    return runtime(service).snapshot(checkKey(key));
+  }
+
+  /**
    * Returns the names of the guarded services, in the order they were configured.
    *
    * @return the names
@@ -393,6 +441,13 @@ public final class RunawayGuard implements AutoCloseable {
           + services.keySet());
     }
     return rt;
+  }
+
+  static String checkKey(String key) {
+    if (key != null && key.isBlank()) {
+      throw new IllegalArgumentException("key must not be blank, got '" + key + "'");
+    }
+    return key;
   }
 
   static long nanos(Cost cost) {

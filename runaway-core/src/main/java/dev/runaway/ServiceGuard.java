@@ -101,6 +101,19 @@ public final class ServiceGuard {
   }
 
   /**
+   * Runs an asynchronous call, reserving an explicit estimate. A refusal completes the returned
+   * future exceptionally with the {@link RunawayException}, without calling {@code call}.
+   *
+   * @param estimate the amount to reserve; not negative
+   * @param call starts the call
+   * @param <T> the result type
+   * @return the call's result
+   */
+  public <T> CompletableFuture<T> callAsync(Cost estimate, Supplier<? extends CompletionStage<T>> call) {
+    return RunawayGuard.async(runtime, key, RunawayGuard.nanos(estimate), call);
+  }
+
+  /**
    * Reserves budget for a call whose cost is learned later (a stream, a batch).
    *
    * @param estimate the amount to reserve

@@ -13,5 +13,10 @@ public enum TripReason {
   /** A person or program opened it by hand. */
   MANUAL,
   /** Too many of the guarded calls failed. */
-  FAILURES
+  FAILURES,
+  /**
+   * The same request (model, messages and tools, fingerprinted) was sent too often within a
+   * window: an agent or retry loop repeating itself. See {@link dev.runaway.loop.RepeatedRequests}.
+   */
+  REPEATED_REQUEST
 }

@@ -60,11 +60,7 @@ public final class GuardReservation implements Reservation {
     }
   }
 
-  /**
-   * Commits the cost read from a result by the service's extractor.
-   *
-   * @param result the result
-   */
+  @Override
   public void commitResult(Object result) {
     if (done.compareAndSet(false, true)) {
       try {

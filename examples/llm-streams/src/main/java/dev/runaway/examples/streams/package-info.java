@@ -1,0 +1,2 @@
+/** Example: guarded OpenAI and Anthropic streams. */
+package dev.runaway.examples.streams;

@@ -1,0 +1,70 @@
+package dev.runaway.examples.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.sun.net.httpserver.HttpServer;
+import dev.runaway.Cost;
+import dev.runaway.ManualTicker;
+import dev.runaway.RunawayGuard;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The example against a loopback server speaking both providers' SSE formats. */
+final class StreamingAnswersTest {
+
+  private static final String OPENAI = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+      + "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"A breaker \"},"
+      + "\"finish_reason\":null}]}\n\ndata: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+      + "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"stops calls.\"},"
+      + "\"finish_reason\":\"stop\"}]}\n\ndata: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+      + "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[],\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":10,"
+      + "\"total_tokens\":30}}\n\ndata: [DONE]\n\n";
+
+  private static final String ANTHROPIC = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
+      + "{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-haiku-4-5-20251001\","
+      + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":20,\"output_tokens\":1}}}\n\n"
+      + "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+      + "{\"type\":\"text\",\"text\":\"\"}}\n\nevent: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+      + "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"It trips.\"}}\n\nevent: content_block_stop\n"
+      + "data: {\"type\":\"content_block_stop\",\"index\":0}\n\nevent: message_delta\ndata: {\"type\":\"message_delta\","
+      + "\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":10}}\n\n"
+      + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+  @Test
+  void bothProviders_streamTheirTextAndAreChargedTheirFinalUsage() throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", ex -> {
+      ex.getRequestBody().readAllBytes();
+      byte[] out = (ex.getRequestURI().getPath().endsWith("/messages") ? ANTHROPIC : OPENAI)
+          .getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+      ex.sendResponseHeaders(200, out.length);
+      try (OutputStream o = ex.getResponseBody()) {
+        o.write(out);
+      }
+    });
+    server.start();
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+    try (RunawayGuard guard = StreamingAnswers.guard(ManualTicker.create())) {
+      StringBuilder a = new StringBuilder();
+      StreamingAnswers.openAi(guard, OpenAIOkHttpClient.builder().baseUrl(base + "/v1").apiKey("k").build(),
+          "u", "q", a::append);
+      StringBuilder b = new StringBuilder();
+      StreamingAnswers.claude(guard, AnthropicOkHttpClient.builder().baseUrl(base).apiKey("k").build(), "u", "q", b::append);
+
+      assertThat(a.toString()).isEqualTo("A breaker stops calls.");
+      assertThat(b.toString()).isEqualTo("It trips.");
+      // gpt-4o-mini: 20 * $0.15 + 10 * $0.60 per MTok = 3 + 6 = 9 per million
+      assertThat(guard.snapshot("openai", "u").windows().get(0).spent()).isEqualTo(Cost.usd("0.000009"));
+      // claude-haiku-4-5: 20 * $1 + 10 * $5 per MTok = 20 + 50 = 70 per million
+      assertThat(guard.snapshot("claude", "u").windows().get(0).spent()).isEqualTo(Cost.usd("0.00007"));
+    } finally {
+      server.stop(0);
+    }
+  }
+}

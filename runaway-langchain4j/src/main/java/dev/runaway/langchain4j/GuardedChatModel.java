@@ -1,0 +1,199 @@
+package dev.runaway.langchain4j;
+
+import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.ChatRequestOptions;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.runaway.Cost;
+import dev.runaway.Reservation;
+import dev.runaway.RunawayGuard;
+import dev.runaway.loop.RepeatedRequests;
+import dev.runaway.providers.llm.TokenPrices;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A LangChain4j {@link ChatModel} that guards every call of the model it wraps with a
+ * {@link RunawayGuard}; usable anywhere a {@code ChatModel} is, {@code AiServices} included.
+ * Unlike a {@code ChatModelListener}, whose exceptions LangChain4j logs and ignores, it can refuse:
+ * a refused call throws the guard's {@code RunawayException} to the caller and the model is not
+ * called.
+ *
+ * <pre>{@code
+ * GuardedChatModel guarded = GuardedChatModel.builder(openAiModel, guard, "openai")
+ *     .prices(TokenPrices.bundled("openai")).build();
+ * Assistant alice = AiServices.create(Assistant.class, guarded.forKey("alice"));   // per-user budgets
+ * }</pre>
+ *
+ * <p>Each call: the loop signature is checked (the same model, messages and tools sent
+ * {@link RepeatedRequests#DEFAULT_MAX_REPEATS} times by one key within 10 minutes trips the
+ * breaker with {@code REPEATED_REQUEST}), the estimate (default {@code $0.01}) is reserved against
+ * the service's budgets and the key's, and the cost read from {@code ChatResponse.tokenUsage()} is
+ * committed: priced with the given {@link TokenPrices} ({@code OpenAiTokenUsage}'s cached tokens at
+ * the cached price, {@code AnthropicTokenUsage}'s cache reads and writes at theirs), or, without
+ * prices, by the service's {@code CostExtractor} given the {@code ChatResponse}. A response
+ * without usage, or an unknown model, is charged the estimate: never $0. A failed call releases
+ * its reservation and counts as a failure. The key is the one of {@link #forKey(String)}, else the
+ * builder's {@code keyFrom} function, else none (the whole service).
+ *
+ * <p>Thread-safe when the wrapped model is.
+ */
+public final class GuardedChatModel implements ChatModel {
+
+  private final ChatModel delegate;
+  private final Guarding guarding;
+
+  private GuardedChatModel(ChatModel delegate, Guarding guarding) {
+    this.delegate = delegate;
+    this.guarding = guarding;
+  }
+
+  /**
+   * Returns a builder.
+   *
+   * @param delegate the model to guard
+   * @param guard the guard
+   * @param service the guarded service its calls are charged to
+   * @return the builder
+   */
+  public static Builder builder(ChatModel delegate, RunawayGuard guard, String service) {
+    return new Builder(delegate, guard, service);
+  }
+
+  /**
+   * Returns the same guarded model charging every call to one key (tenant, user).
+   *
+   * @param key the key; not blank
+   * @return the keyed model
+   */
+  public GuardedChatModel forKey(String key) {
+    return new GuardedChatModel(delegate, guarding.withKey(key));
+  }
+
+  @Override
+  public ChatResponse chat(ChatRequest request) {
+    Reservation r = guarding.admit(request);
+    ChatResponse response;
+    try {
+      response = delegate.chat(request);
+    } catch (RuntimeException | Error e) {
+      r.fail(e);
+      throw e;
+    }
+    guarding.settle(r, response, false);
+    return response;
+  }
+
+  @Override
+  public ChatResponse chat(ChatRequest request, ChatRequestOptions options) {
+    Reservation r = guarding.admit(request);
+    ChatResponse response;
+    try {
+      response = delegate.chat(request, options);
+    } catch (RuntimeException | Error e) {
+      r.fail(e);
+      throw e;
+    }
+    guarding.settle(r, response, false);
+    return response;
+  }
+
+  @Override
+  public ChatRequestParameters defaultRequestParameters() {
+    return delegate.defaultRequestParameters();
+  }
+
+  @Override
+  public ModelProvider provider() {
+    return delegate.provider();
+  }
+
+  @Override
+  public Set<Capability> supportedCapabilities() {
+    return delegate.supportedCapabilities();
+  }
+
+  @Override
+  public String toString() {
+    return "GuardedChatModel[" + guarding.service + (guarding.key == null ? "" : ", key=" + guarding.key) + ", "
+        + delegate.getClass().getSimpleName() + "]";
+  }
+
+  /** Builds a {@link GuardedChatModel}. */
+  public static final class Builder {
+    private final ChatModel delegate;
+    private final RunawayGuard guard;
+    private final String service;
+    private Cost estimate = Cost.usd("0.01");
+    private Function<ChatRequest, String> keys;
+    private RepeatedRequests loops;
+    private TokenPrices prices;
+
+    private Builder(ChatModel delegate, RunawayGuard guard, String service) {
+      this.delegate = Objects.requireNonNull(delegate, "delegate");
+      this.guard = Objects.requireNonNull(guard, "guard");
+      this.service = Objects.requireNonNull(service, "service");
+    }
+
+    /**
+     * Sets the amount reserved per call (default $0.01).
+     *
+     * @param estimate not negative
+     * @return this builder
+     */
+    public Builder estimate(Cost estimate) {
+      this.estimate = Objects.requireNonNull(estimate, "estimate");
+      return this;
+    }
+
+    /**
+     * Sets how a request's key is found when the model is not bound with {@link #forKey}.
+     *
+     * @param keys returns the key, or {@code null} for the whole service
+     * @return this builder
+     */
+    public Builder keyFrom(Function<ChatRequest, String> keys) {
+      this.keys = Objects.requireNonNull(keys, "keys");
+      return this;
+    }
+
+    /**
+     * Sets the loop-signature detector (default {@link RepeatedRequests#withDefaults} on the guard's ticker).
+     *
+     * @param loops the detector
+     * @return this builder
+     */
+    public Builder repeatedRequests(RepeatedRequests loops) {
+      this.loops = Objects.requireNonNull(loops, "loops");
+      return this;
+    }
+
+    /**
+     * Prices each response's token usage with this table; without it the service's
+     * {@code CostExtractor} is given the {@code ChatResponse}.
+     *
+     * @param prices the prices
+     * @return this builder
+     */
+    public Builder prices(TokenPrices prices) {
+      this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    /**
+     * Builds the model.
+     *
+     * @return the guarded model
+     * @throws IllegalArgumentException if the service is not configured or the estimate is negative
+     */
+    public GuardedChatModel build() {
+      String model = delegate.defaultRequestParameters() == null ? null : delegate.defaultRequestParameters().modelName();
+      return new GuardedChatModel(delegate, new Guarding(guard, service, null, estimate, keys, loops,
+          Guarding.pricing(prices), model));
+    }
+  }
+}

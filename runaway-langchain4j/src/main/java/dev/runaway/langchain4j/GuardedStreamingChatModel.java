@@ -1,0 +1,247 @@
+package dev.runaway.langchain4j;
+
+import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.ChatRequestOptions;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.PartialThinking;
+import dev.langchain4j.model.chat.response.PartialThinkingContext;
+import dev.langchain4j.model.chat.response.PartialToolCall;
+import dev.langchain4j.model.chat.response.PartialToolCallContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.runaway.Cost;
+import dev.runaway.Reservation;
+import dev.runaway.RunawayGuard;
+import dev.runaway.loop.RepeatedRequests;
+import dev.runaway.providers.llm.TokenPrices;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * A LangChain4j {@link StreamingChatModel} that guards every streamed call of the model it wraps,
+ * like {@link GuardedChatModel}: a refused call reaches the handler's {@code onError} with the
+ * guard's {@code RunawayException} (and is thrown when the refusal happens before streaming
+ * starts) and the model is not called. Every partial response passes through unchanged; the
+ * complete response's token usage is committed; a stream that fails midway is charged the larger
+ * of its estimate and the usage seen: never $0.
+ *
+ * <p>Thread-safe when the wrapped model is.
+ */
+public final class GuardedStreamingChatModel implements StreamingChatModel {
+
+  private final StreamingChatModel delegate;
+  private final Guarding guarding;
+
+  private GuardedStreamingChatModel(StreamingChatModel delegate, Guarding guarding) {
+    this.delegate = delegate;
+    this.guarding = guarding;
+  }
+
+  /**
+   * Returns a builder.
+   *
+   * @param delegate the model to guard
+   * @param guard the guard
+   * @param service the guarded service its calls are charged to
+   * @return the builder
+   */
+  public static Builder builder(StreamingChatModel delegate, RunawayGuard guard, String service) {
+    return new Builder(delegate, guard, service);
+  }
+
+  /**
+   * Returns the same guarded model charging every call to one key.
+   *
+   * @param key the key; not blank
+   * @return the keyed model
+   */
+  public GuardedStreamingChatModel forKey(String key) {
+    return new GuardedStreamingChatModel(delegate, guarding.withKey(key));
+  }
+
+  @Override
+  public void chat(ChatRequest request, StreamingChatResponseHandler handler) {
+    Reservation r = guarding.admit(request);
+    StreamingChatResponseHandler h = wrap(r, handler);
+    try {
+      delegate.chat(request, h);
+    } catch (RuntimeException | Error e) {
+      r.fail(e);
+      throw e;
+    }
+  }
+
+  @Override
+  public void chat(ChatRequest request, ChatRequestOptions options, StreamingChatResponseHandler handler) {
+    Reservation r = guarding.admit(request);
+    StreamingChatResponseHandler h = wrap(r, handler);
+    try {
+      delegate.chat(request, options, h);
+    } catch (RuntimeException | Error e) {
+      r.fail(e);
+      throw e;
+    }
+  }
+
+  private StreamingChatResponseHandler wrap(Reservation r, StreamingChatResponseHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    AtomicBoolean partial = new AtomicBoolean();
+    return new StreamingChatResponseHandler() {
+      @Override
+      public void onPartialResponse(String text) {
+        partial.set(true);
+        handler.onPartialResponse(text);
+      }
+
+      @Override
+      public void onPartialResponse(PartialResponse response, PartialResponseContext context) {
+        partial.set(true);
+        handler.onPartialResponse(response, context);
+      }
+
+      @Override
+      public void onPartialThinking(PartialThinking thinking) {
+        handler.onPartialThinking(thinking);
+      }
+
+      @Override
+      public void onPartialThinking(PartialThinking thinking, PartialThinkingContext context) {
+        handler.onPartialThinking(thinking, context);
+      }
+
+      @Override
+      public void onPartialToolCall(PartialToolCall call) {
+        handler.onPartialToolCall(call);
+      }
+
+      @Override
+      public void onPartialToolCall(PartialToolCall call, PartialToolCallContext context) {
+        handler.onPartialToolCall(call, context);
+      }
+
+      @Override
+      public void onCompleteToolCall(CompleteToolCall call) {
+        handler.onCompleteToolCall(call);
+      }
+
+      @Override
+      public void onUnmappedRawEvent(Object event) {
+        handler.onUnmappedRawEvent(event);
+      }
+
+      @Override
+      public void onCompleteResponse(ChatResponse response) {
+        guarding.settle(r, response, false);
+        handler.onCompleteResponse(response);
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        // Tokens may have been generated and billed: charge conservatively, never $0.
+        guarding.settle(r, null, true);
+        handler.onError(error);
+      }
+    };
+  }
+
+  @Override
+  public ChatRequestParameters defaultRequestParameters() {
+    return delegate.defaultRequestParameters();
+  }
+
+  @Override
+  public ModelProvider provider() {
+    return delegate.provider();
+  }
+
+  @Override
+  public Set<Capability> supportedCapabilities() {
+    return delegate.supportedCapabilities();
+  }
+
+  @Override
+  public String toString() {
+    return "GuardedStreamingChatModel[" + guarding.service + (guarding.key == null ? "" : ", key=" + guarding.key)
+        + ", " + delegate.getClass().getSimpleName() + "]";
+  }
+
+  /** Builds a {@link GuardedStreamingChatModel}. */
+  public static final class Builder {
+    private final StreamingChatModel delegate;
+    private final RunawayGuard guard;
+    private final String service;
+    private Cost estimate = Cost.usd("0.01");
+    private Function<ChatRequest, String> keys;
+    private RepeatedRequests loops;
+    private TokenPrices prices;
+
+    private Builder(StreamingChatModel delegate, RunawayGuard guard, String service) {
+      this.delegate = Objects.requireNonNull(delegate, "delegate");
+      this.guard = Objects.requireNonNull(guard, "guard");
+      this.service = Objects.requireNonNull(service, "service");
+    }
+
+    /**
+     * Sets the amount reserved per call (default $0.01).
+     *
+     * @param estimate not negative
+     * @return this builder
+     */
+    public Builder estimate(Cost estimate) {
+      this.estimate = Objects.requireNonNull(estimate, "estimate");
+      return this;
+    }
+
+    /**
+     * Sets how a request's key is found when the model is not bound with {@link #forKey}.
+     *
+     * @param keys returns the key, or {@code null}
+     * @return this builder
+     */
+    public Builder keyFrom(Function<ChatRequest, String> keys) {
+      this.keys = Objects.requireNonNull(keys, "keys");
+      return this;
+    }
+
+    /**
+     * Sets the loop-signature detector.
+     *
+     * @param loops the detector
+     * @return this builder
+     */
+    public Builder repeatedRequests(RepeatedRequests loops) {
+      this.loops = Objects.requireNonNull(loops, "loops");
+      return this;
+    }
+
+    /**
+     * Prices each response's token usage with this table.
+     *
+     * @param prices the prices
+     * @return this builder
+     */
+    public Builder prices(TokenPrices prices) {
+      this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    /**
+     * Builds the model.
+     *
+     * @return the guarded model
+     */
+    public GuardedStreamingChatModel build() {
+      String model = delegate.defaultRequestParameters() == null ? null : delegate.defaultRequestParameters().modelName();
+      return new GuardedStreamingChatModel(delegate, new Guarding(guard, service, null, estimate, keys, loops,
+          Guarding.pricing(prices), model));
+    }
+  }
+}

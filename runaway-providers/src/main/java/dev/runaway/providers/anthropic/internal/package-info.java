@@ -1,0 +1,2 @@
+/** Internals of the Anthropic integration; not an API. */
+package dev.runaway.providers.anthropic.internal;

@@ -1,0 +1,2 @@
+/** Pricing of Anthropic Messages API calls: {@link dev.runaway.providers.anthropic.AnthropicCosts}. */
+package dev.runaway.providers.anthropic;

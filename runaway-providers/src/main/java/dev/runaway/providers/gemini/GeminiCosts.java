@@ -1,0 +1,96 @@
+package dev.runaway.providers.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runaway.CostExtractor;
+import dev.runaway.providers.llm.LlmUsage;
+import dev.runaway.providers.llm.TokenPrices;
+import dev.runaway.providers.llm.internal.PricedExtractor;
+import dev.runaway.providers.llm.internal.Sdk;
+import java.util.Objects;
+
+/**
+ * Cost extractors for Google Gemini {@code generateContent} calls guarded by {@code RunawayGuard}:
+ * they read a response's {@code usageMetadata} and price it with
+ * {@link TokenPrices#bundled(String) TokenPrices.bundled("gemini")} or a table of your own.
+ *
+ * <p>Understood results, without depending on the SDK: the {@code google-genai} SDK's
+ * {@code GenerateContentResponse} (read through {@code usageMetadata()} and {@code modelVersion()});
+ * its JSON as a {@code String}, a Jackson {@code JsonNode} or a {@code Map}.
+ *
+ * <p>Billing rules: {@code promptTokenCount} (plus {@code toolUsePromptTokenCount}) includes
+ * {@code cachedContentTokenCount}, so fresh input is the prompt minus the cached tokens, charged
+ * at the input price, and cached tokens at the cached price; output is
+ * {@code candidatesTokenCount + thoughtsTokenCount} (thinking is billed as output); a prompt above
+ * 200,000 tokens is priced at the model's long-context tier for the whole request. An unknown
+ * model is logged at WARN once and the guard commits the call's estimate: never $0.
+ *
+ * <p>Thread-safe.
+ */
+public final class GeminiCosts {
+
+  private GeminiCosts() {}
+
+  /**
+   * Returns an extractor using the bundled price table.
+   *
+   * @return the extractor
+   */
+  public static CostExtractor extractor() {
+    return extractor(TokenPrices.bundled("gemini"));
+  }
+
+  /**
+   * Returns an extractor using the given prices.
+   *
+   * @param prices the price table
+   * @return the extractor
+   */
+  public static CostExtractor extractor(TokenPrices prices) {
+    return new PricedExtractor("GeminiCosts", Objects.requireNonNull(prices, "prices"), GeminiCosts::usageOf);
+  }
+
+  /**
+   * Reads the usage of a Gemini result.
+   *
+   * @param result an SDK {@code GenerateContentResponse} or its JSON
+   * @return the usage, or {@code null} when the result carries none
+   * @throws IllegalArgumentException if the result is of a type this cannot read
+   */
+  public static LlmUsage usageOf(Object result) {
+    Objects.requireNonNull(result, "result");
+    JsonNode n = Sdk.json(result, "a Gemini response");
+    if (n != null) {
+      return fromJson(n);
+    }
+    Object meta = Sdk.get(result, "usageMetadata");
+    if (meta == Sdk.NONE) {
+      throw new IllegalArgumentException("it has no usageMetadata() accessor");
+    }
+    if (meta == null) {
+      return null;
+    }
+    String model = Sdk.text(result, "modelVersion");
+    return usage(model, Sdk.count(meta, "promptTokenCount") + Sdk.count(meta, "toolUsePromptTokenCount"),
+        Sdk.count(meta, "cachedContentTokenCount"),
+        Sdk.count(meta, "candidatesTokenCount") + Sdk.count(meta, "thoughtsTokenCount"));
+  }
+
+  private static LlmUsage fromJson(JsonNode n) {
+    JsonNode meta = n.path("usageMetadata");
+    if (!meta.isObject()) {
+      if (n.has("candidates") || n.has("modelVersion")) {
+        return null;
+      }
+      throw new IllegalArgumentException("the JSON has no 'usageMetadata' object");
+    }
+    return usage(n.path("modelVersion").asText(""),
+        Math.max(0, meta.path("promptTokenCount").asLong()) + Math.max(0, meta.path("toolUsePromptTokenCount").asLong()),
+        Math.max(0, meta.path("cachedContentTokenCount").asLong()),
+        Math.max(0, meta.path("candidatesTokenCount").asLong()) + Math.max(0, meta.path("thoughtsTokenCount").asLong()));
+  }
+
+  private static LlmUsage usage(String model, long prompt, long cached, long output) {
+    long c = Math.min(cached, prompt);
+    return new LlmUsage(model == null ? "" : model, prompt - c, c, 0, 0, output, null);
+  }
+}

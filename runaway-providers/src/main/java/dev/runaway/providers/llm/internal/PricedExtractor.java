@@ -1,0 +1,74 @@
+package dev.runaway.providers.llm.internal;
+
+import dev.runaway.Cost;
+import dev.runaway.CostExtractor;
+import dev.runaway.providers.internal.WarnOnce;
+import dev.runaway.providers.llm.LlmUsage;
+import dev.runaway.providers.llm.TokenPrices;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cost extractor made of a provider's usage reader and a price table. Unknown models and
+ * unreadable results are logged at WARN once each and return {@code null}, so the guard commits
+ * the reservation's estimate: never $0.
+ *
+ * <p>Thread-safe.
+ */
+public final class PricedExtractor implements CostExtractor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PricedExtractor.class);
+
+  private final String name;
+  private final TokenPrices prices;
+  private final Function<Object, LlmUsage> reader;
+  private final WarnOnce warnings = new WarnOnce(LOG);
+
+  /**
+   * Creates an extractor.
+   *
+   * @param name the public class that made it, for log lines (such as {@code AnthropicCosts})
+   * @param prices the prices
+   * @param reader reads a result's usage; returns {@code null} when the result carries none, throws
+   *     {@link IllegalArgumentException} for a type it cannot read
+   */
+  public PricedExtractor(String name, TokenPrices prices, Function<Object, LlmUsage> reader) {
+    this.name = name;
+    this.prices = prices;
+    this.reader = reader;
+  }
+
+  @Override
+  public Cost costOf(Object result) {
+    if (result == null) {
+      return null;
+    }
+    LlmUsage usage;
+    try {
+      usage = reader.apply(result);
+    } catch (RuntimeException e) {
+      warnings.warn("read:" + result.getClass().getName(), "{} cannot read the usage of a {} ({}); the call's "
+          + "estimate is charged instead", name, result.getClass().getName(), e.toString());
+      return null;
+    }
+    return usage == null ? null : price(usage);
+  }
+
+  /**
+   * Prices a usage, warning once per unknown model.
+   *
+   * @param usage the usage
+   * @return the cost, or {@code null} for an unknown model
+   */
+  public Cost price(LlmUsage usage) {
+    Optional<Cost> cost = prices.cost(usage);
+    if (cost.isEmpty()) {
+      warnings.warn("model:" + usage.model(), "{} has no price for model '{}'; the call's estimate is charged "
+          + "instead. Add it with TokenPrices.withModel or a price file (TokenPrices.load)", name, usage.model());
+      return null;
+    }
+    return cost.get();
+  }
+}

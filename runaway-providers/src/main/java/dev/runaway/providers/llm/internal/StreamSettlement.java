@@ -1,0 +1,142 @@
+package dev.runaway.providers.llm.internal;
+
+import dev.runaway.Cost;
+import dev.runaway.Reservation;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Settles the reservation of one guarded stream exactly once: from the final usage when the
+ * stream delivered it, else conservatively (the larger of the tokens seen so far, priced, and the
+ * reservation), never $0. A stream that is dropped without being closed is settled the same way
+ * when it becomes unreachable.
+ *
+ * <p>Chunks are observed on the consuming thread; settlement may come from another (close, the
+ * async completion, the cleaner): the first one wins.
+ *
+ * @param <T> the chunk type
+ */
+public final class StreamSettlement<T> implements Runnable {
+
+  private static final Cleaner CLEANER = Cleaner.create(r -> {
+    Thread t = new Thread(r, "runaway-stream-cleaner");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** Reads usage from the chunks of one stream. */
+  public interface Tracker<T> {
+
+    /**
+     * Sees one chunk, in stream order.
+     *
+     * @param chunk the chunk
+     */
+    void onChunk(T chunk);
+
+    /**
+     * Whether the stream delivered its final usage.
+     *
+     * @return true once the final usage was seen
+     */
+    boolean complete();
+
+    /**
+     * Returns the result to commit through the service's extractor once complete.
+     *
+     * @return the final result
+     */
+    Object finalResult();
+
+    /**
+     * Returns the cost of the tokens seen so far, or {@code null} when it cannot be priced.
+     *
+     * @return the partial cost
+     */
+    Cost partialCost();
+  }
+
+  private final Reservation reservation;
+  private final Tracker<T> tracker;
+  private final AtomicBoolean settled = new AtomicBoolean();
+  private volatile Cleaner.Cleanable cleanable;
+
+  /**
+   * Creates the settlement of a stream whose reservation is already held.
+   *
+   * @param reservation the reservation
+   * @param tracker reads the stream's usage
+   */
+  public StreamSettlement(Reservation reservation, Tracker<T> tracker) {
+    this.reservation = reservation;
+    this.tracker = tracker;
+  }
+
+  /**
+   * Settles the stream when {@code owner} (the wrapper handed to the user) becomes unreachable
+   * without having been closed.
+   *
+   * @param owner the wrapper
+   */
+  public void settleWhenUnreachable(Object owner) {
+    cleanable = CLEANER.register(owner, this);
+  }
+
+  /**
+   * Sees one chunk; settles at once when it carried the final usage.
+   *
+   * @param chunk the chunk
+   */
+  public void onChunk(T chunk) {
+    if (settled.get()) {
+      return;
+    }
+    try {
+      tracker.onChunk(chunk);
+    } catch (RuntimeException e) {
+      // A chunk of an unexpected shape must never break the user's stream; settlement stays conservative.
+      return;
+    }
+    if (tracker.complete()) {
+      settle();
+    }
+  }
+
+  /** Settles the stream: final usage if seen, else the conservative charge. */
+  public void settle() {
+    if (!settled.compareAndSet(false, true)) {
+      return;
+    }
+    Cleaner.Cleanable c = cleanable;
+    if (c != null) {
+      c.clean();
+    }
+    if (tracker.complete()) {
+      reservation.commitResult(tracker.finalResult());
+      return;
+    }
+    Cost seen = null;
+    try {
+      seen = tracker.partialCost();
+    } catch (RuntimeException ignored) {
+      // unpriced: the reservation is charged
+    }
+    Cost estimate = reservation.estimate();
+    reservation.commit(seen != null && seen.compareTo(estimate) > 0 ? seen : estimate);
+  }
+
+  /**
+   * Whether the stream was settled.
+   *
+   * @return true once settled
+   */
+  public boolean settled() {
+    return settled.get();
+  }
+
+  /** Cleaner action: the wrapper was dropped unclosed. */
+  @Override
+  public void run() {
+    settle();
+  }
+}

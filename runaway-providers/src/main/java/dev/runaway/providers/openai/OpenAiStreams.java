@@ -1,0 +1,193 @@
+package dev.runaway.providers.openai;
+
+import com.openai.core.http.AsyncStreamResponse;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseStreamEvent;
+import dev.runaway.Cost;
+import dev.runaway.Reservation;
+import dev.runaway.ServiceGuard;
+import dev.runaway.providers.llm.internal.StreamSettlement;
+import dev.runaway.providers.openai.internal.GuardedOpenAiStreams;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Guarded streaming for the official {@code openai-java} SDK (Chat Completions and Responses).
+ *
+ * <pre>{@code
+ * ServiceGuard llm = guard.service("openai").forKey(userId);
+ * try (StreamResponse<ChatCompletionChunk> s = OpenAiStreams.chat(llm, Cost.usd("0.05"), params,
+ *         client.chat().completions()::createStreaming)) {
+ *   s.stream().forEach(chunk -> ...);          // every chunk unchanged
+ * }                                            // committed from the final usage
+ * }</pre>
+ *
+ * <p>Each method reserves {@code estimate} before the request is sent (a refusal throws the
+ * guard's {@code RunawayException} and sends nothing), turns {@code stream_options.include_usage}
+ * on for Chat Completions (the Responses API always reports usage in {@code response.completed}),
+ * passes every chunk through unchanged, and commits the final usage through the service's
+ * {@code CostExtractor} ({@link OpenAiCosts#extractor()}) as soon as it arrives. A stream that is
+ * closed early, fails mid-stream, or is dropped without being closed is charged its reservation
+ * (the final usage, which alone names the prompt tokens, never came): never $0. A request that
+ * fails before a stream exists releases its reservation and counts as a failure.
+ *
+ * <p>The returned streams are as thread-safe as the SDK's.
+ */
+public final class OpenAiStreams {
+
+  private OpenAiStreams() {}
+
+  /**
+   * Returns the params with {@code stream_options.include_usage} on, keeping any other stream options.
+   *
+   * @param params the request
+   * @return the request that reports usage in its last chunk
+   */
+  public static ChatCompletionCreateParams withUsage(ChatCompletionCreateParams params) {
+    ChatCompletionStreamOptions options = params.streamOptions()
+        .map(o -> o.toBuilder().includeUsage(true).build())
+        .orElseGet(() -> ChatCompletionStreamOptions.builder().includeUsage(true).build());
+    return params.toBuilder().streamOptions(options).build();
+  }
+
+  /**
+   * Streams a chat completion under the guard.
+   *
+   * @param guard the service (and key) to charge
+   * @param estimate the amount to reserve
+   * @param params the request; {@code include_usage} is turned on
+   * @param start starts the stream, such as {@code client.chat().completions()::createStreaming}
+   * @return the guarded stream; close it (try-with-resources)
+   */
+  public static StreamResponse<ChatCompletionChunk> chat(ServiceGuard guard, Cost estimate,
+      ChatCompletionCreateParams params, Function<ChatCompletionCreateParams, StreamResponse<ChatCompletionChunk>> start) {
+    ChatCompletionCreateParams p = withUsage(Objects.requireNonNull(params, "params"));
+    Reservation r = guard.reserve(estimate);
+    StreamResponse<ChatCompletionChunk> s = open(r, () -> start.apply(p));
+    return new GuardedOpenAiStreams.Blocking<>(s, new StreamSettlement<>(r, new ChatTracker()));
+  }
+
+  /**
+   * Streams a chat completion asynchronously under the guard.
+   *
+   * @param guard the service (and key) to charge
+   * @param estimate the amount to reserve
+   * @param params the request; {@code include_usage} is turned on
+   * @param start starts the stream, such as {@code client.async().chat().completions()::createStreaming}
+   * @return the guarded stream
+   */
+  public static AsyncStreamResponse<ChatCompletionChunk> chatAsync(ServiceGuard guard, Cost estimate,
+      ChatCompletionCreateParams params,
+      Function<ChatCompletionCreateParams, AsyncStreamResponse<ChatCompletionChunk>> start) {
+    ChatCompletionCreateParams p = withUsage(Objects.requireNonNull(params, "params"));
+    Reservation r = guard.reserve(estimate);
+    AsyncStreamResponse<ChatCompletionChunk> s = open(r, () -> start.apply(p));
+    return new GuardedOpenAiStreams.Async<>(s, new StreamSettlement<>(r, new ChatTracker()));
+  }
+
+  /**
+   * Streams a Responses API response under the guard.
+   *
+   * @param guard the service (and key) to charge
+   * @param estimate the amount to reserve
+   * @param params the request
+   * @param start starts the stream, such as {@code client.responses()::createStreaming}
+   * @return the guarded stream; close it
+   */
+  public static StreamResponse<ResponseStreamEvent> responses(ServiceGuard guard, Cost estimate,
+      ResponseCreateParams params, Function<ResponseCreateParams, StreamResponse<ResponseStreamEvent>> start) {
+    Objects.requireNonNull(params, "params");
+    Reservation r = guard.reserve(estimate);
+    StreamResponse<ResponseStreamEvent> s = open(r, () -> start.apply(params));
+    return new GuardedOpenAiStreams.Blocking<>(s, new StreamSettlement<>(r, new ResponsesTracker()));
+  }
+
+  /**
+   * Streams a Responses API response asynchronously under the guard.
+   *
+   * @param guard the service (and key) to charge
+   * @param estimate the amount to reserve
+   * @param params the request
+   * @param start starts the stream, such as {@code client.async().responses()::createStreaming}
+   * @return the guarded stream
+   */
+  public static AsyncStreamResponse<ResponseStreamEvent> responsesAsync(ServiceGuard guard, Cost estimate,
+      ResponseCreateParams params, Function<ResponseCreateParams, AsyncStreamResponse<ResponseStreamEvent>> start) {
+    Objects.requireNonNull(params, "params");
+    Reservation r = guard.reserve(estimate);
+    AsyncStreamResponse<ResponseStreamEvent> s = open(r, () -> start.apply(params));
+    return new GuardedOpenAiStreams.Async<>(s, new StreamSettlement<>(r, new ResponsesTracker()));
+  }
+
+  private static <S> S open(Reservation r, java.util.function.Supplier<S> start) {
+    try {
+      return Objects.requireNonNull(start.get(), "the stream started was null");
+    } catch (RuntimeException | Error e) {
+      r.fail(e);
+      throw e;
+    }
+  }
+
+  /** The last chunk carries the usage (include_usage) with empty choices. */
+  private static final class ChatTracker implements StreamSettlement.Tracker<ChatCompletionChunk> {
+    private volatile ChatCompletionChunk last;
+
+    @Override
+    public void onChunk(ChatCompletionChunk chunk) {
+      if (chunk.usage().isPresent()) {
+        last = chunk;
+      }
+    }
+
+    @Override
+    public boolean complete() {
+      return last != null;
+    }
+
+    @Override
+    public Object finalResult() {
+      return last;
+    }
+
+    @Override
+    public Cost partialCost() {
+      return null;
+    }
+  }
+
+  /** response.completed, response.incomplete and response.failed carry the response with its usage. */
+  private static final class ResponsesTracker implements StreamSettlement.Tracker<ResponseStreamEvent> {
+    private volatile Response last;
+
+    @Override
+    public void onChunk(ResponseStreamEvent e) {
+      Response r = e.completed().map(c -> c.response())
+          .or(() -> e.incomplete().map(c -> c.response()))
+          .or(() -> e.failed().map(c -> c.response()))
+          .orElse(null);
+      if (r != null && r.usage().isPresent()) {
+        last = r;
+      }
+    }
+
+    @Override
+    public boolean complete() {
+      return last != null;
+    }
+
+    @Override
+    public Object finalResult() {
+      return last;
+    }
+
+    @Override
+    public Cost partialCost() {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,330 @@
+package dev.runaway.springai;
+
+import dev.runaway.Cost;
+import dev.runaway.Reservation;
+import dev.runaway.RunawayGuard;
+import dev.runaway.ServiceGuard;
+import dev.runaway.loop.RepeatedRequests;
+import dev.runaway.providers.llm.LlmUsage;
+import dev.runaway.providers.llm.TokenPrices;
+import dev.runaway.providers.llm.internal.PricedExtractor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.springframework.ai.chat.client.ChatClientRequest;
+import org.springframework.ai.chat.client.ChatClientResponse;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
+import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
+import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
+import org.springframework.ai.chat.metadata.Usage;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.prompt.ChatOptions;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.core.Ordered;
+import reactor.core.publisher.Flux;
+
+/**
+ * A Spring AI advisor that guards every model round trip with a {@link RunawayGuard}: before each
+ * request it checks the loop signature and reserves the estimate against the service's budgets
+ * (and the key's), after it commits the cost read from the {@code ChatResponse} usage. A refused
+ * round trip throws the guard's {@code RunawayException} ({@code BudgetExceededException},
+ * {@code CircuitOpenException}) to the caller of {@code ChatClient}, and the model is not called.
+ *
+ * <pre>{@code
+ * ChatClient chat = ChatClient.builder(chatModel)
+ *     .defaultAdvisors(ToolCallingAdvisor.builder().build(),
+ *         RunawayGuardAdvisor.builder(guard, "openai").prices(TokenPrices.bundled("openai")).build())
+ *     .build();
+ * chat.prompt().user(q).advisors(a -> a.param(RunawayGuardAdvisor.KEY, userId)).call().content();
+ * }</pre>
+ *
+ * <p><b>Inside the tool loop.</b> Its order ({@link #DEFAULT_ORDER}, just before the model) puts it
+ * after Spring AI's {@code ToolCallingAdvisor} (order {@code HIGHEST_PRECEDENCE + 300}), which runs
+ * the tool-calling loop through the rest of the chain: every round trip of the loop passes this
+ * advisor, so a runaway tool loop is stopped mid-loop by the budget, the breaker or the loop
+ * signature. (Without {@code ToolCallingAdvisor}, a chat model that runs tools internally shows the
+ * advisor one call per prompt.)
+ *
+ * <p><b>Defaults</b> (each changed on the {@link Builder}): estimate {@code $0.01} reserved per
+ * round trip; the key is the advise-context attribute {@link #KEY} ({@code "runaway.key"}), no key
+ * meaning the whole service; cost from the usage priced with the given {@link TokenPrices}, or,
+ * without prices, by the service's {@code CostExtractor} given the {@code ChatResponse}; an unknown
+ * model or a response without usage is charged the estimate, never $0; loop signatures with
+ * {@link RepeatedRequests#withDefaults} (8 identical requests of a key within 10 minutes trip the
+ * breaker with {@code REPEATED_REQUEST}). A stream is committed when it completes; cancelled or
+ * failed it is charged the larger of its estimate and the usage seen.
+ *
+ * <p>Thread-safe; one instance serves every request.
+ */
+public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
+
+  /** The advise-context attribute naming the key (tenant, user) a request is charged to. */
+  public static final String KEY = "runaway.key";
+
+  /** Default order: just before the model, after {@code ToolCallingAdvisor} and memory advisors. */
+  public static final int DEFAULT_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
+
+  /** Default estimate reserved per round trip. */
+  public static final Cost DEFAULT_ESTIMATE = Cost.usd("0.01");
+
+  private final RunawayGuard guard;
+  private final String service;
+  private final Cost estimate;
+  private final int order;
+  private final Function<ChatClientRequest, String> keys;
+  private final RepeatedRequests loops;
+  private final PricedExtractor pricing;
+
+  private RunawayGuardAdvisor(Builder b) {
+    this.guard = b.guard;
+    this.service = b.service;
+    this.estimate = b.estimate;
+    this.order = b.order;
+    this.keys = b.keys;
+    this.loops = b.loops != null ? b.loops : RepeatedRequests.withDefaults(b.guard.ticker());
+    this.pricing = b.prices == null ? null : new PricedExtractor("RunawayGuardAdvisor", b.prices, r -> null);
+    guard.service(service); // fails fast on an unknown service
+  }
+
+  /**
+   * Creates an advisor with the defaults.
+   *
+   * @param guard the guard
+   * @param service the guarded service the model's calls are charged to
+   */
+  public RunawayGuardAdvisor(RunawayGuard guard, String service) {
+    this(builder(guard, service));
+  }
+
+  /**
+   * Returns a builder.
+   *
+   * @param guard the guard
+   * @param service the guarded service the model's calls are charged to
+   * @return the builder
+   */
+  public static Builder builder(RunawayGuard guard, String service) {
+    return new Builder(guard, service);
+  }
+
+  @Override
+  public String getName() {
+    return "RunawayGuardAdvisor";
+  }
+
+  @Override
+  public int getOrder() {
+    return order;
+  }
+
+  @Override
+  public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
+    Reservation r = admit(request);
+    ChatClientResponse response;
+    try {
+      response = chain.nextCall(request);
+    } catch (RuntimeException | Error e) {
+      r.fail(e);
+      throw e;
+    }
+    settle(r, response == null ? null : response.chatResponse(), false);
+    return response;
+  }
+
+  @Override
+  public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
+    return Flux.defer(() -> {
+      Reservation r = admit(request);
+      AtomicReference<ChatResponse> last = new AtomicReference<>();
+      return chain.nextStream(request)
+          .doOnNext(resp -> {
+            ChatResponse cr = resp.chatResponse();
+            if (hasUsage(cr)) {
+              last.set(cr);
+            }
+          })
+          .doOnComplete(() -> settle(r, last.get(), false))
+          .doOnError(e -> settle(r, last.get(), true))
+          .doOnCancel(() -> settle(r, last.get(), true));
+    });
+  }
+
+  private Reservation admit(ChatClientRequest request) {
+    String key = keys.apply(request);
+    ServiceGuard g = key == null || key.isBlank() ? guard.service(service) : guard.service(service).forKey(key);
+    loops.observe(g.breaker(), key, fingerprint(request));
+    return g.reserve(estimate);
+  }
+
+  private void settle(Reservation r, ChatResponse response, boolean conservative) {
+    if (pricing == null) {
+      if (conservative || !hasUsage(response)) {
+        r.commit(null);
+      } else {
+        r.commitResult(response);
+      }
+      return;
+    }
+    Cost cost = hasUsage(response) ? pricing.price(usage(response)) : null;
+    if (conservative && cost != null && cost.compareTo(r.estimate()) < 0) {
+      cost = null;
+    }
+    r.commit(cost);
+  }
+
+  private static boolean hasUsage(ChatResponse response) {
+    if (response == null || response.getMetadata() == null) {
+      return false;
+    }
+    Usage u = response.getMetadata().getUsage();
+    return u != null && u.getPromptTokens() != null && u.getPromptTokens() > 0;
+  }
+
+  /**
+   * Normalises Spring AI's usage: {@code promptTokens} counts every input token, cache reads and
+   * writes included (as OpenAI's does), so fresh input is the rest.
+   */
+  static LlmUsage usage(ChatResponse response) {
+    Usage u = response.getMetadata().getUsage();
+    long prompt = u.getPromptTokens() == null ? 0 : u.getPromptTokens();
+    long completion = u.getCompletionTokens() == null ? 0 : u.getCompletionTokens();
+    long read = u.getCacheReadInputTokens() == null ? 0 : Math.max(0, u.getCacheReadInputTokens());
+    long write = u.getCacheWriteInputTokens() == null ? 0 : Math.max(0, u.getCacheWriteInputTokens());
+    read = Math.min(read, prompt);
+    write = Math.min(write, prompt - read);
+    String model = response.getMetadata().getModel();
+    return new LlmUsage(model == null ? "" : model, prompt - read - write, read, write, 0, Math.max(0, completion), null);
+  }
+
+  /** Model, every message (type, text, tool calls and results) and the tools offered, hashed. */
+  static String fingerprint(ChatClientRequest request) {
+    List<String> parts = new ArrayList<>();
+    ChatOptions options = request.prompt().getOptions();
+    parts.add(options == null ? "" : String.valueOf(options.getModel()));
+    for (Message m : request.prompt().getInstructions()) {
+      parts.add(m.getMessageType().name());
+      parts.add(m.getText());
+      if (m instanceof AssistantMessage a && a.hasToolCalls()) {
+        for (AssistantMessage.ToolCall c : a.getToolCalls()) {
+          parts.add(c.name());
+          parts.add(c.arguments());
+        }
+      }
+      if (m instanceof ToolResponseMessage t) {
+        for (ToolResponseMessage.ToolResponse tr : t.getResponses()) {
+          parts.add(tr.name());
+          parts.add(tr.responseData());
+        }
+      }
+    }
+    if (options instanceof ToolCallingChatOptions t && t.getToolCallbacks() != null) {
+      for (ToolCallback cb : t.getToolCallbacks()) {
+        parts.add(cb.getToolDefinition().name());
+      }
+    }
+    return RepeatedRequests.fingerprint(parts);
+  }
+
+  @Override
+  public String toString() {
+    return "RunawayGuardAdvisor[" + service + ", estimate " + estimate + ", order " + order + "]";
+  }
+
+  /** Builds a {@link RunawayGuardAdvisor}; {@link #build()} copies the settings. */
+  public static final class Builder {
+    private final RunawayGuard guard;
+    private final String service;
+    private Cost estimate = DEFAULT_ESTIMATE;
+    private int order = DEFAULT_ORDER;
+    private Function<ChatClientRequest, String> keys = r -> {
+      Object k = r.context().get(KEY);
+      return k == null ? null : k.toString();
+    };
+    private RepeatedRequests loops;
+    private TokenPrices prices;
+
+    private Builder(RunawayGuard guard, String service) {
+      this.guard = Objects.requireNonNull(guard, "guard");
+      this.service = Objects.requireNonNull(service, "service");
+    }
+
+    /**
+     * Sets the amount reserved per round trip (default $0.01).
+     *
+     * @param estimate not negative
+     * @return this builder
+     */
+    public Builder estimate(Cost estimate) {
+      Objects.requireNonNull(estimate, "estimate");
+      if (estimate.isNegative()) {
+        throw new IllegalArgumentException("estimate must not be negative, got " + estimate);
+      }
+      this.estimate = estimate;
+      return this;
+    }
+
+    /**
+     * Sets the advisor order (default {@link #DEFAULT_ORDER}); keep it above
+     * {@code ToolCallingAdvisor}'s so that each round trip of the tool loop is guarded.
+     *
+     * @param order the order
+     * @return this builder
+     */
+    public Builder order(int order) {
+      this.order = order;
+      return this;
+    }
+
+    /**
+     * Sets how a request's key is found (default: the advise-context attribute {@link #KEY}).
+     *
+     * @param keys returns the key, or {@code null} for the whole service
+     * @return this builder
+     */
+    public Builder keyFrom(Function<ChatClientRequest, String> keys) {
+      this.keys = Objects.requireNonNull(keys, "keys");
+      return this;
+    }
+
+    /**
+     * Sets the loop-signature detector (default {@link RepeatedRequests#withDefaults} on the
+     * guard's ticker); {@code RepeatedRequests.builder().maxRepeats(0)} turns it off.
+     *
+     * @param loops the detector
+     * @return this builder
+     */
+    public Builder repeatedRequests(RepeatedRequests loops) {
+      this.loops = Objects.requireNonNull(loops, "loops");
+      return this;
+    }
+
+    /**
+     * Prices each response's usage with this table (such as {@code TokenPrices.bundled("openai")});
+     * without it the service's {@code CostExtractor} is given the {@code ChatResponse}.
+     *
+     * @param prices the prices
+     * @return this builder
+     */
+    public Builder prices(TokenPrices prices) {
+      this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    /**
+     * Builds the advisor.
+     *
+     * @return the advisor
+     * @throws IllegalArgumentException if the service is not configured in the guard
+     */
+    public RunawayGuardAdvisor build() {
+      return new RunawayGuardAdvisor(this);
+    }
+  }
+}

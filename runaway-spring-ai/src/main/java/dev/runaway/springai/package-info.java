@@ -1,0 +1,2 @@
+/** Spring AI integration: {@link dev.runaway.springai.RunawayGuardAdvisor}. */
+package dev.runaway.springai;
