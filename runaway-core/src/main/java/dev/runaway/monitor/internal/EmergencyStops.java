@@ -61,6 +61,8 @@ public final class EmergencyStops implements AutoCloseable {
   /** The alert key of every emergency-stop alert, so they form an episode of their own. */
   public static final String ALERT_KEY = "emergency_stop";
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long closing waits for a stop under way. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
 
   /** Why the monitor's breaker opened. */
   public enum Trigger {
@@ -636,10 +638,22 @@ public final class EmergencyStops implements AutoCloseable {
     }
   }
 
-  /** Stops the stop threads; a stop under way is interrupted. */
+  /**
+   * Stops the stop threads. A stop under way is given up to {@link #CLOSE_WAIT} to finish (a
+   * half-taken stop is worse than a late close), then interrupted.
+   */
   @Override
   public void close() {
     if (owned != null) {
+      owned.shutdown();
+      try {
+        if (!owned.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn("An emergency stop was still running {} after the monitor was closed; it is interrupted",
+              CLOSE_WAIT);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       owned.shutdownNow();
     }
     if (attempts != null) {
