@@ -37,8 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls each configured service's own usage or billing API and stops runaways that no
- * in-process guard sees: a CI loop, another team's script, a leaked key.
+ * Polls each configured service's own usage or billing API and detects runaways that no
+ * in-process guard sees (a CI loop, another team's script, a leaked key): it alerts, opens the
+ * attached guard's breakers, and, where a service's {@code on_runaway} allows it, stops the
+ * runaway through the service's own API.
  *
  * <pre>{@code
  * RunawayMonitor monitor = RunawayMonitor.builder()
@@ -93,8 +95,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Emergency stops.</b> Without a guard, or for what no guard sees, the monitor alone stops
  * nothing unless told to: a service with {@code services.<name>.on_runaway} (off by default) has
  * {@link EmergencyAction}s, from {@link EmergencyActionProvider}s found with
- * {@link java.util.ServiceLoader} (runaway-providers has GitHub Actions, Vercel, Supabase, MongoDB
- * Atlas, OpenAI, {@code webhook} and {@code command}). They fire once per episode when the
+ * {@link java.util.ServiceLoader} (runaway-providers has GitHub Actions, Vercel, Supabase, OpenAI,
+ * {@code webhook} and {@code command}). They fire once per episode when the
  * monitor's breaker for the service opens: a runaway at least {@code min_ratio} (default 10) times
  * the baseline, or (with {@code on_budget}, default {@code true}) a used-up account-wide budget.
  * {@code confirm} is {@code "dry_run"} by default (the alert says what would have been done and
