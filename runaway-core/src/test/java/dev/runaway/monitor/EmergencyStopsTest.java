@@ -328,4 +328,28 @@ final class EmergencyStopsTest {
     }
     assertThat(Files.exists(dir.resolve("monitor").resolve("emergency-stops.json"))).isFalse();
   }
+
+  @Test
+  void resumeByAnotherProcess_isSeenByTheRunningMonitorWhichMayStopAgainNextEpisode() throws Exception {
+    FakeActions running = new FakeActions();
+    try (RunawayMonitor monitor = monitor(config(AUTO), running)) {
+      monitor.pollOnce();
+      assertThat(running.created.get(0).calls).containsExactly("execute");
+
+      // runaway-monitor resume alpha, from another process, while this monitor runs
+      FakeActions cli = new FakeActions();
+      try (RunawayMonitor other = monitor(config(AUTO), cli)) {
+        assertThat(other.resume("alpha")).isPresent();
+      }
+      Path record = dir.resolve("monitor").resolve("emergency-stops.json");
+      // File times may be coarse: make the change visible whatever the file system's resolution.
+      Files.setLastModifiedTime(record, java.nio.file.attribute.FileTime.fromMillis(
+          Files.getLastModifiedTime(record).toMillis() + 5_000));
+
+      assertThat(monitor.stopped()).isEmpty();
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce(); // the budget is still used up: resumed means not stopped again in this episode
+      assertThat(running.created.get(0).calls).containsExactly("execute");
+    }
+  }
 }

@@ -100,6 +100,8 @@ public final class EmergencyStops implements AutoCloseable {
   private final WarnOnce saveFailed = new WarnOnce(LOG);
   // Guarded by this.
   private final Map<String, ObjectNode> records = new LinkedHashMap<>();
+  /** The record file's modification time when last read or written; another process's resume changes it. */
+  private long seenModified = Long.MIN_VALUE;
 
   private EmergencyStops(Map<String, Service> services, Path file, java.util.concurrent.Executor executor,
       Consumer<Alert> alerts, Ticker ticker, TrackingSecrets secrets, boolean forceDryRun) {
@@ -249,6 +251,7 @@ public final class EmergencyStops implements AutoCloseable {
     if (s == null) {
       return;
     }
+    refresh();
     StopPolicy p = s.policy;
     if (trigger == Trigger.BUDGET && (!p.onBudget() || s.budgetSuppressed)) {
       return;
@@ -379,6 +382,7 @@ public final class EmergencyStops implements AutoCloseable {
           s.name, undo);
     }
     synchronized (this) {
+      refresh(); // keep what another process (a resume) changed meanwhile
       records.put(s.name, rec);
       save();
     }
@@ -475,6 +479,7 @@ public final class EmergencyStops implements AutoCloseable {
    * @throws IllegalStateException naming the manual undo of each undo that failed; those stay recorded
    */
   public Optional<StoppedService> resume(String service) {
+    refresh();
     Service s = services.get(service);
     ObjectNode rec;
     synchronized (this) {
@@ -556,6 +561,7 @@ public final class EmergencyStops implements AutoCloseable {
    * @return by service, unmodifiable
    */
   public synchronized Map<String, StoppedService> stopped() {
+    refresh();
     Map<String, StoppedService> out = new LinkedHashMap<>();
     records.forEach((k, v) -> out.put(k, view(k, v)));
     return java.util.Collections.unmodifiableMap(out);
@@ -584,31 +590,92 @@ public final class EmergencyStops implements AutoCloseable {
 
   // ---------------------------------------------------------------- the record file
 
-  private void restore() {
-    if (file == null || !Files.exists(file)) {
+  /**
+   * Re-reads the record when another process (a {@code runaway-monitor resume} while this monitor
+   * runs) changed it: a service resumed there is no longer stopped here, and its next episode may
+   * stop it again (a used-up budget only once it has recovered).
+   */
+  private synchronized void refresh() {
+    if (file == null) {
       return;
+    }
+    long modified;
+    try {
+      modified = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : Long.MIN_VALUE + 1;
+    } catch (IOException e) {
+      return;
+    }
+    if (modified == seenModified) {
+      return;
+    }
+    Map<String, ObjectNode> read = read();
+    if (read == null) {
+      return;
+    }
+    for (String name : new ArrayList<>(records.keySet())) {
+      if (!read.containsKey(name)) {
+        records.remove(name);
+        Service s = services.get(name);
+        if (s != null) {
+          LOG.info("Service {} was resumed by another process", name);
+          s.budgetSuppressed = true;
+          s.fired.set(false);
+        }
+      }
+    }
+    read.forEach((name, rec) -> {
+      if (records.put(name, rec) == null && services.containsKey(name)) {
+        services.get(name).fired.set(true);
+      }
+    });
+    seenModified = modified;
+  }
+
+  /** Reads the record file; {@code null} when it cannot be read (reported). */
+  private Map<String, ObjectNode> read() {
+    Map<String, ObjectNode> out = new LinkedHashMap<>();
+    if (!Files.exists(file)) {
+      return out;
     }
     try {
       JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-      synchronized (this) {
-        root.path("services").fields().forEachRemaining(e -> {
-          if (e.getValue() instanceof ObjectNode) {
-            records.put(e.getKey(), (ObjectNode) e.getValue());
-          }
-        });
-      }
-      for (String name : records.keySet()) {
-        Service s = services.get(name);
-        if (s != null) {
-          s.fired.set(true); // the stop of this episode was taken by an earlier run
+      root.path("services").fields().forEachRemaining(e -> {
+        if (e.getValue() instanceof ObjectNode) {
+          out.put(e.getKey(), (ObjectNode) e.getValue());
         }
-        LOG.warn("Service {} was stopped by an earlier run of the monitor (since {}); runaway-monitor resume {}"
-            + " undoes it", name, records.get(name).path("since").asText(), name);
-      }
+      });
+      return out;
     } catch (IOException | RuntimeException e) {
       // Never crash the monitor for it, but say loudly that what was stopped is unknown.
       LOG.error("The record of emergency stops {} cannot be read ({}); services stopped by an earlier run must be"
           + " resumed by hand", file, e.getClass().getSimpleName());
+      return null;
+    }
+  }
+
+  private void restore() {
+    if (file == null || !Files.exists(file)) {
+      return;
+    }
+    Map<String, ObjectNode> read = read();
+    if (read == null) {
+      return;
+    }
+    synchronized (this) {
+      records.putAll(read);
+      try {
+        seenModified = Files.getLastModifiedTime(file).toMillis();
+      } catch (IOException e) {
+        seenModified = Long.MIN_VALUE;
+      }
+    }
+    for (Map.Entry<String, ObjectNode> e : read.entrySet()) {
+      Service s = services.get(e.getKey());
+      if (s != null) {
+        s.fired.set(true); // the stop of this episode was taken by an earlier run
+      }
+      LOG.warn("Service {} was stopped by an earlier run of the monitor (since {}); runaway-monitor resume {}"
+          + " undoes it", e.getKey(), e.getValue().path("since").asText(), e.getKey());
     }
   }
 
@@ -625,6 +692,7 @@ public final class EmergencyStops implements AutoCloseable {
       Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
       Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root), StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      seenModified = Files.getLastModifiedTime(file).toMillis();
     } catch (IOException | RuntimeException e) {
       saveFailed.log("The record of emergency stops {} could not be written: {}", file, e.toString());
     }
