@@ -20,8 +20,7 @@ import picocli.CommandLine.Parameters;
         "Undo, in reverse order, the emergency actions (services.<name>.on_runaway) the monitor took for a service,"
             + " as recorded in state_dir: re-enable a disabled GitHub workflow, unpause a Vercel project, restore a"
             + " Supabase project, put back an OpenAI project's rate limits, call a webhook's or command's undo.",
-        "Run it while 'runaway-monitor start' is stopped, or restart the monitor afterwards, so the running"
-            + " monitor does not keep its old record."},
+        "It may run while 'runaway-monitor start' runs: the running monitor sees the change in state_dir."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:resumed, or nothing was stopped", "1:an undo failed (the manual step is printed)",
         "2:bad usage or a broken config"})
