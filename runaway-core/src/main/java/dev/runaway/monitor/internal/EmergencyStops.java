@@ -279,7 +279,7 @@ public final class EmergencyStops implements AutoCloseable {
 
   /**
    * Called when every account-wide budget of a service is under its limit again: a budget that
-   * runs out after a resume starts a new episode.
+   * runs out after a resume, or after a dry run's episode, starts a new episode.
    *
    * @param service the service
    */
@@ -287,6 +287,9 @@ public final class EmergencyStops implements AutoCloseable {
     Service s = services.get(service);
     if (s != null) {
       s.budgetSuppressed = false;
+      if (s.fired.get() && !s.policy.autoConfirm() && !hasRecord(service)) {
+        s.fired.set(false); // a dry run's budget episode ended: the next one is reported again
+      }
     }
   }
 
