@@ -352,4 +352,29 @@ final class EmergencyStopsTest {
       assertThat(running.created.get(0).calls).containsExactly("execute");
     }
   }
+
+  @Test
+  void dryRun_isReportedOncePerBudgetEpisode() {
+    FakeActions actions = new FakeActions();
+    FakeDetector detector = FakeDetector.spending("alpha", "5");
+    try (RunawayMonitor monitor = RunawayMonitor.builder().config(MonitorConfig.parse(config(
+            "{\"actions\": [{\"type\": \"pause_project\", \"project\": \"prj_1\"}]}")))
+        .secrets(SecretSource.of(Map.of("PAUSE_TOKEN", SECRET))).ticker(fx.ticker).scheduler(fx.scheduler)
+        .executor(Runnable::run).actionExecutor(Runnable::run).alertSink(fx.alerts::add)
+        .detector(detector).actionProviders(List.of(actions)).build()) {
+      monitor.pollOnce();
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+      assertThat(stopAlerts()).hasSize(1);
+      // The hour rolls over with nothing spent: the budget recovers, and the next overrun is a new episode.
+      detector.script(ctx -> FakeDetector.span("alpha", ctx, "0", 0));
+      fx.ticker.advance(Duration.ofMinutes(65));
+      monitor.pollOnce();
+      detector.script(ctx -> FakeDetector.span("alpha", ctx, "5", 1));
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+      assertThat(stopAlerts()).hasSize(2);
+      assertThat(actions.created.get(0).calls).isEmpty();
+    }
+  }
 }

@@ -79,6 +79,8 @@ public final class EmergencyStops implements AutoCloseable {
     final List<String> types;
     final AtomicBoolean fired = new AtomicBoolean();
     volatile boolean budgetSuppressed;
+    /** What fired the current episode's stop or dry run. */
+    volatile Trigger firedBy;
 
     Service(String name, StopPolicy policy, List<EmergencyAction> actions, List<String> types) {
       this.name = name;
@@ -264,6 +266,7 @@ public final class EmergencyStops implements AutoCloseable {
     if (!s.fired.compareAndSet(false, true)) {
       return;
     }
+    s.firedBy = trigger;
     String why = secrets.redact(detail);
     if (!p.autoConfirm() || forceDryRun) {
       dryRun(s, why);
@@ -287,7 +290,7 @@ public final class EmergencyStops implements AutoCloseable {
     Service s = services.get(service);
     if (s != null) {
       s.budgetSuppressed = false;
-      if (s.fired.get() && !s.policy.autoConfirm() && !hasRecord(service)) {
+      if (s.firedBy == Trigger.BUDGET && s.fired.get() && !s.policy.autoConfirm() && !hasRecord(service)) {
         s.fired.set(false); // a dry run's budget episode ended: the next one is reported again
       }
     }
