@@ -138,7 +138,14 @@ public final class ServiceSettings {
    * @return the exception, to throw
    */
   public ConfigException error(String key, String problem) {
-    SourcePosition at = keyPositions.getOrDefault(key, position);
+    SourcePosition at = keyPositions.get(key);
+    if (at == null) {
+      // A nested key (on_runaway.confirm) is located at its section's key.
+      int dot = key.indexOf('.');
+      int bracket = key.indexOf('[');
+      int cut = dot < 0 ? bracket : bracket < 0 ? dot : Math.min(dot, bracket);
+      at = cut > 0 ? keyPositions.getOrDefault(key.substring(0, cut), position) : position;
+    }
     return new ConfigException(file, pathOf(key), at.line(), at.column(), problem, null);
   }
 

@@ -14,6 +14,7 @@ import dev.runaway.internal.AlertSink;
 import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.internal.PersistentLedger;
 import dev.runaway.monitor.internal.DetectorDiscovery;
+import dev.runaway.monitor.internal.EmergencyStops;
 import dev.runaway.monitor.internal.MonitorAlerts;
 import dev.runaway.monitor.internal.MonitorShared;
 import dev.runaway.monitor.internal.PollLoop;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,8 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls each configured service's own usage or billing API and stops runaways that no
- * in-process guard sees: a CI loop, another team's script, a leaked key.
+ * Polls each configured service's own usage or billing API and detects runaways that no
+ * in-process guard sees (a CI loop, another team's script, a leaked key): it alerts, opens the
+ * attached guard's breakers, and, where a service's {@code on_runaway} allows it, stops the
+ * runaway through the service's own API.
  *
  * <pre>{@code
  * RunawayMonitor monitor = RunawayMonitor.builder()
@@ -88,6 +92,21 @@ import org.slf4j.LoggerFactory;
  * {@link dev.runaway.breaker.TripReason#MONITOR}, so the application's calls fail fast; with
  * {@code circuit_breaker.enabled = false} it only alerts.
  *
+ * <p><b>Emergency stops.</b> Without a guard, or for what no guard sees, the monitor alone stops
+ * nothing unless told to: a service with {@code services.<name>.on_runaway} (off by default) has
+ * {@link EmergencyAction}s, from {@link EmergencyActionProvider}s found with
+ * {@link java.util.ServiceLoader} (runaway-providers has GitHub Actions, Vercel, Supabase, OpenAI,
+ * {@code webhook} and {@code command}). They fire once per episode when the
+ * monitor's breaker for the service opens: a runaway at least {@code min_ratio} (default 10) times
+ * the baseline, or (with {@code on_budget}, default {@code true}) a used-up account-wide budget.
+ * {@code confirm} is {@code "dry_run"} by default (the alert says what would have been done and
+ * nothing is called); {@code "auto"} calls them, each with a timeout ({@code timeout_seconds},
+ * default 30), up to {@code attempts} times (default 3) with a doubling backoff
+ * ({@code retry_backoff_seconds}, default 2). A refused credential is not retried. The alert
+ * reporting the stop says what was stopped and how to undo it; a failure is a {@code CRITICAL}
+ * alert naming what to do by hand. Stops taken are recorded in {@code state_dir/monitor} until
+ * {@link #resume(String)} undoes them; {@link #stopped()} lists them, also after a restart.
+ *
  * <p>Thread-safe.
  */
 public final class RunawayMonitor implements AutoCloseable {
@@ -105,10 +124,14 @@ public final class RunawayMonitor implements AutoCloseable {
   public static final String MONITOR_STATE_SUBDIR = "monitor";
 
   private final PersistentLedger baselines;
+  private final EmergencyStops stops;
+  private final RunawayGuard guard;
 
   private RunawayMonitor(PollLoop loop, AlertSink alerts, AtomicBoolean closed, Duration interval,
-      PersistentLedger baselines) {
+      PersistentLedger baselines, EmergencyStops stops, RunawayGuard guard) {
     this.baselines = baselines;
+    this.stops = stops;
+    this.guard = guard;
     this.loop = loop;
     this.alerts = alerts;
     this.closed = closed;
@@ -182,6 +205,45 @@ public final class RunawayMonitor implements AutoCloseable {
   }
 
   /**
+   * Undoes the emergency stops taken for a service (in reverse order, each with its recorded
+   * previous state, such as re-enabling a disabled GitHub workflow), forgets them in
+   * {@code state_dir}, ends the monitor's runaway episode and resets the attached guard's breaker
+   * for the service. A service stopped by an earlier run of the monitor is resumed the same way.
+   *
+   * @param service the service
+   * @return what was stopped and is now resumed, or empty when nothing was stopped (the episode
+   *     and the breaker are reset all the same)
+   * @throws IllegalArgumentException if the service is neither monitored nor recorded as stopped
+   * @throws IllegalStateException if an undo failed: the message names each manual undo, and those
+   *     actions stay recorded as stopped
+   */
+  public Optional<StoppedService> resume(String service) {
+    Objects.requireNonNull(service, "service");
+    ServiceMonitor m = loop.services().get(service);
+    if (m == null && !stops.stopped().containsKey(service)) {
+      monitor(service); // throws, naming the monitored services
+    }
+    Optional<StoppedService> was = stops.resume(service);
+    if (m != null) {
+      m.resetEpisode();
+    }
+    if (guard != null && guard.services().contains(service)) {
+      guard.breaker(service).reset();
+    }
+    return was;
+  }
+
+  /**
+   * Returns the services stopped by emergency actions and not resumed, with since when, also
+   * those stopped by an earlier run of the monitor (read from {@code state_dir}).
+   *
+   * @return by service, unmodifiable
+   */
+  public Map<String, StoppedService> stopped() {
+    return stops.stopped();
+  }
+
+  /**
    * Stops promptly: cancels the schedule, interrupts running polls (their results are
    * discarded), closes the detectors, then delivers pending alerts within a bound and closes the
    * notifiers. Idempotent.
@@ -193,6 +255,7 @@ public final class RunawayMonitor implements AutoCloseable {
     }
     try {
       loop.close();
+      stops.close();
     } finally {
       try {
         alerts.close();
@@ -248,6 +311,9 @@ public final class RunawayMonitor implements AutoCloseable {
     private Duration pollTimeout;
     private Duration minPollSpacing;
     private boolean keepBaselines = true;
+    private List<EmergencyActionProvider> actionProviders;
+    private Executor actionExecutor;
+    private boolean dryRunStops;
 
     private Builder() {}
 
@@ -417,6 +483,45 @@ public final class RunawayMonitor implements AutoCloseable {
     }
 
     /**
+     * Uses these emergency-action providers instead of those found with
+     * {@link java.util.ServiceLoader}, for tests and embedders.
+     *
+     * @param providers the providers, in order of preference
+     * @return this builder
+     */
+    public Builder actionProviders(List<? extends EmergencyActionProvider> providers) {
+      requireUnset(this.actionProviders, "actionProviders");
+      this.actionProviders = List.copyOf(providers);
+      return this;
+    }
+
+    /**
+     * Sets the executor emergency actions run on (default: one daemon thread of their own, so a
+     * stop never holds up polling). {@code Runnable::run} takes the stop on the polling thread,
+     * within the poll that opened the breaker; for tests.
+     *
+     * @param executor the executor; not shut down by the monitor
+     * @return this builder
+     */
+    public Builder actionExecutor(Executor executor) {
+      requireUnset(this.actionExecutor, "actionExecutor");
+      this.actionExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Treats every service's {@code on_runaway} as {@code confirm: "dry_run"} (default
+     * {@code false}): a one-off check never stops anything.
+     *
+     * @param dryRun whether to only say what would be done
+     * @return this builder
+     */
+    public Builder dryRunStops(boolean dryRun) {
+      this.dryRunStops = dryRun;
+      return this;
+    }
+
+    /**
      * Sets the least time between the starts of two polls of one service, the monitor's own rate
      * limit (default: half of {@code monitoring_interval}). Rounds and {@link #pollOnce()} calls
      * that come sooner skip the service.
@@ -559,8 +664,29 @@ public final class RunawayMonitor implements AutoCloseable {
         monitors.add(new ServiceMonitor(e.getKey(), types.get(e.getKey()), e.getValue(), budgets, ledger, shared,
             baselines));
       }
+      EmergencyStops stops;
+      try {
+        stops = EmergencyStops.create(cfg, created.keySet(), actionProviders, tracked,
+            cfg.stateDir().map(d -> d.resolve(MONITOR_STATE_SUBDIR)).orElse(null), actionExecutor,
+            sink::accept, tk, dryRunStops);
+      } catch (RuntimeException | Error e) {
+        created.values().forEach(RunawayMonitor::closeQuietly);
+        sink.close();
+        if (baselines != null) {
+          baselines.close();
+        }
+        if (e instanceof ConfigException) {
+          throw redacted((ConfigException) e, tracked);
+        }
+        throw e;
+      }
+      for (ServiceMonitor m : monitors) {
+        if (stops.configured(m.name())) {
+          m.emergencyStops(stops);
+        }
+      }
       PollLoop loop = new PollLoop(monitors, skipped, shared, executor, scheduler);
-      return new RunawayMonitor(loop, sink, closed, interval, baselines);
+      return new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard);
     }
   }
 

@@ -85,6 +85,10 @@ public final class ServiceMonitor {
   private int rateLimitsInARow;
   /** While a runaway episode is open: the breaker detail to trip with on every poll. */
   private String runawayEpisode;
+  /** While a runaway episode is open: its evidence, the burn rate as a multiple of the baseline. */
+  private double runawayRatio = Double.NaN;
+  /** The emergency stops of the monitor, or {@code null}. */
+  private volatile EmergencyStops stops;
 
   /**
    * Creates the state of one service.
@@ -164,6 +168,21 @@ public final class ServiceMonitor {
    */
   public String name() {
     return name;
+  }
+
+  /**
+   * Attaches the monitor's emergency stops, fired when this service's breaker opens.
+   *
+   * @param stops the stops
+   */
+  public void emergencyStops(EmergencyStops stops) {
+    this.stops = stops;
+  }
+
+  /** Ends the runaway episode after a resume: the next runaway is a new episode. */
+  public synchronized void resetEpisode() {
+    runawayEpisode = null;
+    runawayRatio = Double.NaN;
   }
 
   // ---------------------------------------------------------------- starting a poll
@@ -400,11 +419,13 @@ public final class ServiceMonitor {
     } else if (runawayEpisode != null) {
       // Still the same runaway: a breaker that let trial calls through in the meantime opens again.
       tripGuard(runawayEpisode);
+      fireStops(EmergencyStops.Trigger.RUNAWAY, runawayRatio, runawayEpisode);
     }
   }
 
   private void checkThresholds(long now) {
     List<Budget> budgets = account.budgets();
+    boolean anyUsedUp = false;
     for (int i = 0; i < budgets.size(); i++) {
       long used = account.used(i, now);
       long limit = budgets.get(i).limit().nanos();
@@ -419,9 +440,43 @@ public final class ServiceMonitor {
       }
       if (used >= limit) {
         // Every poll while the budget is used up: a breaker that let trial calls through opens again.
-        tripGuard(GuardAlerts.monitorBudgetDetail(name, budgets.get(i), used));
+        String detail = GuardAlerts.monitorBudgetDetail(name, budgets.get(i), used);
+        tripGuard(detail);
+        if (!anyUsedUp) {
+          fireStops(EmergencyStops.Trigger.BUDGET, Double.NaN, detail);
+        }
+        anyUsedUp = true;
       }
     }
+    EmergencyStops es = stops;
+    if (!anyUsedUp && es != null) {
+      es.budgetClear(name);
+    }
+  }
+
+  /** The monitor's breaker for this service opened (or stays open): emergency stops may fire. */
+  private void fireStops(EmergencyStops.Trigger trigger, double ratio, String detail) {
+    EmergencyStops es = stops;
+    if (es == null || !shared.detection().breakerEnabled()) {
+      return;
+    }
+    try {
+      es.onTrip(name, trigger, ratio, detail);
+    } catch (RuntimeException e) {
+      tripFailed.log("Service {}: the emergency stop could not be fired: {}", name, e.toString());
+    }
+  }
+
+  /** The evidence of a runaway: the larger of the cost and call rates as multiples of their baselines. */
+  private static double evidence(ServiceSnapshot s) {
+    double cost = s.rateRatio();
+    double calls = Double.isNaN(s.baselineCallsPerMinute()) ? Double.NaN
+        : s.baselineCallsPerMinute() <= 0 ? (s.callsPerMinute() > 0 ? Double.POSITIVE_INFINITY : 0)
+        : s.callsPerMinute() / s.baselineCallsPerMinute();
+    if (Double.isNaN(cost)) {
+      return calls;
+    }
+    return Double.isNaN(calls) ? cost : Math.max(cost, calls);
   }
 
   private void onEvent(MeterEvent event, UsageReport report) {
@@ -433,9 +488,16 @@ public final class ServiceMonitor {
     raise(event == MeterEvent.RESOLVED ? alert : withTopContributor(alert, report));
     if (event.isRunaway()) {
       runawayEpisode = GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier());
+      runawayRatio = evidence(s);
       tripGuard(runawayEpisode);
+      fireStops(EmergencyStops.Trigger.RUNAWAY, runawayRatio, runawayEpisode);
     } else if (event == MeterEvent.RESOLVED) {
       runawayEpisode = null;
+      runawayRatio = Double.NaN;
+      EmergencyStops es = stops;
+      if (es != null) {
+        es.episodeEnded(name);
+      }
     }
   }
 

@@ -19,6 +19,9 @@ import java.util.TreeSet;
  */
 public final class ConfigReader {
 
+  /** The monitor's per-service key that every detector accepts: the emergency stops. */
+  static final String MONITOR_SECTION = "on_runaway";
+
   private final ServiceSettings settings;
   private final String prefix;
   private final Map<String, Object> values;
@@ -67,6 +70,12 @@ public final class ConfigReader {
    * @return this reader
    */
   public ConfigReader allowOnly(Set<String> allowed) {
+    if (prefix.isEmpty() && !allowed.contains(MONITOR_SECTION)) {
+      // The monitor's own per-service section (emergency stops), read by the monitor, not the detector.
+      Set<String> all = new java.util.HashSet<>(allowed);
+      all.add(MONITOR_SECTION);
+      allowed = all;
+    }
     for (String k : values.keySet()) {
       if (!allowed.contains(k)) {
         // The same did-you-mean as the config's own keys: tokenenv -> token_env, endpoint -> endpoints.

@@ -68,6 +68,7 @@ final class CheckCommand implements Callable<Integer> {
         .pollTimeout(timeout)
         .minPollSpacing(Duration.ZERO)
         .keepBaselines(false) // a one-off poll: leave state_dir to the running monitor
+        .dryRunStops(true) // a check never stops anything: on_runaway only says what it would do
         .build()) {
       // Only now is the config known to be valid: building the monitor checks every provider's
       // settings, and a ConfigException from there must not follow a line saying "valid".

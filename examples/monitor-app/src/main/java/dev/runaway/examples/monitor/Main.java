@@ -9,8 +9,9 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code runaway-monitor}: the standalone monitor's command line, with the commands {@code start}
- * (poll until stopped), {@code check} (test the setup) and {@code demo} (the product in a minute,
- * without credentials).
+ * (poll until stopped), {@code check} (test the setup), {@code demo} (the product in a minute,
+ * without credentials), {@code resume} (undo a service's emergency stops) and {@code stopped}
+ * (list them).
  *
  * <p>Exit codes: {@value #OK} ok, {@value #FAILURE} something configured does not work,
  * {@value #USAGE} bad usage or a broken config. A broken config is reported on standard error
@@ -22,16 +23,22 @@ import picocli.CommandLine.Command;
 @Command(name = "runaway-monitor", mixinStandardHelpOptions = true, version = "runaway-monitor 0.1.0-SNAPSHOT",
     sortOptions = false, usageHelpAutoWidth = true, optionListHeading = "%nOptions:%n",
     description = {
-        "Runaway Guard's standalone monitor: stops runaway processes from burning through API tokens, credits"
-            + " and cloud resources.",
+        "Runaway Guard's standalone monitor: detects runaway processes burning through API tokens, credits"
+            + " and cloud resources, alerts, and stops them where you allow it.",
         "",
         "Every monitoring_interval it polls the usage and billing APIs of the services in"
             + " config/monitor_config.json (OpenAI, GitHub Actions, Stripe, Supabase, Cloudflare R2, MongoDB Atlas,"
             + " Vercel, any REST API), checks their spend against the cost_thresholds and their usage against the"
             + " learned baseline, alerts on a usage spike (usage_spike_multiplier) and opens the circuit breaker of"
-            + " a runaway (circuit_breaker.threshold_multiplier). Alerts go to Telegram and the log."},
+            + " a runaway (circuit_breaker.threshold_multiplier). Alerts go to Telegram and the log.",
+        "",
+        "It stops nothing by itself unless a service has emergency actions (services.<name>.on_runaway, off by"
+            + " default, dry_run until confirm is \"auto\"): disable a looping GitHub workflow, pause a Vercel or"
+            + " Supabase project, lower an OpenAI project's rate limits, call a webhook or a command. An embedded"
+            + " RunawayGuard stops its own process's calls. 'resume <service>' undoes the stops; 'stopped' lists them."},
     commandListHeading = "%nCommands:%n",
-    subcommands = {StartCommand.class, CheckCommand.class, DemoCommand.class},
+    subcommands = {StartCommand.class, CheckCommand.class, DemoCommand.class, ResumeCommand.class,
+        StoppedCommand.class},
     footerHeading = "%n",
     footer = {
         "Quick start:",
@@ -116,7 +123,7 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    err.println("runaway-monitor: a command is required: start, check or demo.");
+    err.println("runaway-monitor: a command is required: start, check, demo, resume or stopped.");
     err.println();
     spec.commandLine().usage(err);
     return USAGE;

@@ -168,6 +168,9 @@ final class StartCommand implements Callable<Integer> {
         round++;
         if (stop.getCount() > 0) {
           StatusTable.print(out, monitor, Ticker.system().instant(), round);
+          monitor.stopped().values().forEach(s -> out.printf(Locale.ROOT,
+              "STOPPED %s since %s: %s (undo: runaway-monitor resume %s)%n", s.service(), s.since(),
+              String.join("; ", s.actions()), s.service()));
         }
         if (rounds != null && round >= rounds) {
           break;

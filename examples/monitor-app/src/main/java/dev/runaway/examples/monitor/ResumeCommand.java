@@ -1,0 +1,63 @@
+package dev.runaway.examples.monitor;
+
+import dev.runaway.monitor.RunawayMonitor;
+import dev.runaway.monitor.StoppedService;
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code runaway-monitor resume <service>}: undoes the emergency stops the monitor took for a
+ * service (recorded in {@code state_dir}) and resets its breaker.
+ */
+@Command(name = "resume", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Undo the emergency stops taken for a service (re-enable, unpause, restore limits).",
+    description = {
+        "Undo, in reverse order, the emergency actions (services.<name>.on_runaway) the monitor took for a service,"
+            + " as recorded in state_dir: re-enable a disabled GitHub workflow, unpause a Vercel project, restore a"
+            + " Supabase project, put back an OpenAI project's rate limits, call a webhook's or command's undo.",
+        "It may run while 'runaway-monitor start' runs: the running monitor sees the change in state_dir."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:resumed, or nothing was stopped", "1:an undo failed (the manual step is printed)",
+        "2:bad usage or a broken config"})
+final class ResumeCommand implements Callable<Integer> {
+
+  @Mixin
+  ConfigFiles files;
+
+  @Parameters(index = "0", paramLabel = "SERVICE", description = "The service to resume, as named in the config.")
+  String service;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (RunawayMonitor monitor = RunawayMonitor.builder().config(files.load())
+        .secrets(files.credentials().source()).keepBaselines(false).build()) {
+      Optional<StoppedService> was;
+      try {
+        was = monitor.resume(service);
+      } catch (IllegalArgumentException e) {
+        err.println("runaway-monitor resume: " + e.getMessage());
+        return Main.USAGE;
+      } catch (IllegalStateException e) {
+        err.println("runaway-monitor resume: " + e.getMessage());
+        return Main.FAILURE;
+      }
+      if (was.isEmpty()) {
+        out.println(service + ": nothing was stopped; its breaker is reset.");
+      } else {
+        out.println(service + ": resumed (stopped since " + was.get().since() + "). Undone:");
+        was.get().actions().forEach(a -> out.println("  - " + a));
+      }
+      return Main.OK;
+    }
+  }
+}

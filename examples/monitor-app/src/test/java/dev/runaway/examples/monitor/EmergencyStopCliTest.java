@@ -1,0 +1,97 @@
+package dev.runaway.examples.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** start stops a service over budget with its command action; stopped lists it; resume undoes it; check never stops. */
+final class EmergencyStopCliTest {
+
+  private static final String TOKEN = "search-token-SENTINEL-stop-4c3b";
+
+  @TempDir
+  Path dir;
+
+  private LoopbackApis apis;
+
+  @BeforeEach
+  void startApis() throws IOException {
+    apis = new LoopbackApis();
+  }
+
+  @AfterEach
+  void stopApis() {
+    apis.close();
+  }
+
+  private Path config(String confirm, Path flag) throws IOException {
+    String json = "{\n"
+        + "  \"monitoring_interval\": 60,\n"
+        + "  \"state_dir\": \"" + dir.resolve("state").toString().replace("\\", "\\\\") + "\",\n"
+        + "  \"cost_thresholds\": {\"search-api\": {\"hourly\": 0.5}},\n"
+        + "  \"services\": {\"search-api\": " + apis.restService("/usage", "SEARCH_API_TOKEN")
+            .replaceFirst("\\}$", ", \"on_runaway\": {\"confirm\": \"" + confirm + "\", \"actions\": [{\"type\":"
+                + " \"command\", \"argv\": [\"touch\", \"" + flag + "\"], \"undo_argv\": [\"rm\", \"" + flag
+                + "\"]}]}}") + "}\n"
+        + "}\n";
+    Path p = dir.resolve("monitor_config.json");
+    Files.writeString(p, json, StandardCharsets.UTF_8);
+    return p;
+  }
+
+  private Path env() throws IOException {
+    Path p = dir.resolve(".env");
+    Files.writeString(p, "SEARCH_API_TOKEN=" + TOKEN + "\n", StandardCharsets.UTF_8);
+    return p;
+  }
+
+  @Test
+  void start_stopsTheServiceOverBudget_stoppedListsIt_resumeUndoesIt() throws IOException {
+    Path flag = dir.resolve("worker-scaled-to-zero");
+    Path config = config("auto", flag);
+    Path env = env();
+
+    MonitorAppTest.Run start = MonitorAppTest.run("start", "--config", config.toString(), "--env", env.toString(),
+        "--rounds", "1");
+    assertThat(start.exitCode()).as(start.all()).isZero();
+    assertThat(flag).exists();
+
+    MonitorAppTest.Run stopped = MonitorAppTest.run("stopped", "--config", config.toString(), "--env", env.toString());
+    assertThat(stopped.exitCode()).as(stopped.all()).isZero();
+    assertThat(stopped.out()).contains("search-api: stopped since").contains("stopped: run touch (1 argument)")
+        .contains("resume: runaway-monitor resume search-api");
+
+    MonitorAppTest.Run resume = MonitorAppTest.run("resume", "search-api", "--config", config.toString(), "--env",
+        env.toString());
+    assertThat(resume.exitCode()).as(resume.all()).isZero();
+    assertThat(resume.out()).contains("search-api: resumed");
+    assertThat(Files.exists(flag)).isFalse();
+    assertThat(MonitorAppTest.run("stopped", "--config", config.toString(), "--env", env.toString()).out())
+        .contains("No service is stopped.");
+    assertThat(start.all() + stopped.all() + resume.all()).doesNotContain(TOKEN);
+  }
+
+  @Test
+  void check_neverStopsAnything() throws IOException {
+    Path flag = dir.resolve("worker-scaled-to-zero");
+    Path config = config("auto", flag);
+    MonitorAppTest.Run check = MonitorAppTest.run("check", "--config", config.toString(), "--env", env().toString());
+    assertThat(Files.exists(flag)).as(check.all()).isFalse();
+  }
+
+  @Test
+  void resume_unknownService_exitsTwo() throws IOException {
+    Path config = config("auto", dir.resolve("x"));
+    MonitorAppTest.Run r = MonitorAppTest.run("resume", "nope", "--config", config.toString(), "--env",
+        env().toString());
+    assertThat(r.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains("unknown service 'nope'");
+  }
+}

@@ -1,0 +1,737 @@
+package dev.runaway.monitor.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.runaway.Ticker;
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
+import dev.runaway.alert.Severity;
+import dev.runaway.config.ConfigException;
+import dev.runaway.config.MonitorConfig;
+import dev.runaway.config.ServiceSettings;
+import dev.runaway.config.internal.DidYouMean;
+import dev.runaway.internal.WarnOnce;
+import dev.runaway.monitor.EmergencyAction;
+import dev.runaway.monitor.EmergencyActionProvider;
+import dev.runaway.monitor.PollException;
+import dev.runaway.monitor.StoppedService;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The monitor's emergency stops: per service with an {@code on_runaway} section, its actions,
+ * fired once per episode when the monitor's breaker for the service opens, recorded in
+ * {@code state_dir/monitor/emergency-stops.json} until the service is resumed.
+ *
+ * <p>Thread-safe: firing is decided by a compare-and-set per service; actions of one service run
+ * one after the other on the stop executor; the record file is written under this object's lock.
+ */
+public final class EmergencyStops implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmergencyStops.class);
+  /** The file, in the monitor's state folder, where the stops taken are recorded. */
+  public static final String FILE_NAME = "emergency-stops.json";
+  /** The alert key of every emergency-stop alert, so they form an episode of their own. */
+  public static final String ALERT_KEY = "emergency_stop";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** How long closing waits for a stop under way. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(15);
+
+  /** Why the monitor's breaker opened. */
+  public enum Trigger {
+    /** The account-wide meter judged a runaway. */
+    RUNAWAY,
+    /** An account-wide budget is used up. */
+    BUDGET
+  }
+
+  private static final class Service {
+    final String name;
+    final StopPolicy policy;
+    final List<EmergencyAction> actions;
+    final List<String> types;
+    final AtomicBoolean fired = new AtomicBoolean();
+    volatile boolean budgetSuppressed;
+    /** What fired the current episode's stop or dry run. */
+    volatile Trigger firedBy;
+
+    Service(String name, StopPolicy policy, List<EmergencyAction> actions, List<String> types) {
+      this.name = name;
+      this.policy = policy;
+      this.actions = actions;
+      this.types = types;
+    }
+  }
+
+  private final Map<String, Service> services;
+  private final Path file;
+  private final ExecutorService owned;
+  private final java.util.concurrent.Executor executor;
+  private final ExecutorService attempts;
+  private final Consumer<Alert> alerts;
+  private final Ticker ticker;
+  private final TrackingSecrets secrets;
+  private final boolean forceDryRun;
+  private final WarnOnce saveFailed = new WarnOnce(LOG);
+  // Guarded by this.
+  private final Map<String, ObjectNode> records = new LinkedHashMap<>();
+  /** The record file's modification time when last read or written; another process's resume changes it. */
+  private long seenModified = Long.MIN_VALUE;
+
+  private EmergencyStops(Map<String, Service> services, Path file, java.util.concurrent.Executor executor,
+      Consumer<Alert> alerts, Ticker ticker, TrackingSecrets secrets, boolean forceDryRun) {
+    this.services = services;
+    this.file = file;
+    this.owned = executor == null && !services.isEmpty() ? Executors.newSingleThreadExecutor(daemon("stop")) : null;
+    this.executor = executor != null ? executor : owned;
+    this.attempts = services.isEmpty() ? null : Executors.newCachedThreadPool(daemon("stop-attempt"));
+    this.alerts = alerts;
+    this.ticker = ticker;
+    this.secrets = secrets;
+    this.forceDryRun = forceDryRun;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String what) {
+    return r -> {
+      Thread t = new Thread(r, "runaway-monitor-" + what);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * Creates the stops of every monitored service with an {@code on_runaway} section and restores
+   * the record of stops taken by an earlier run.
+   *
+   * @param cfg the config
+   * @param monitored the monitored services
+   * @param providers the action providers, or {@code null} to find them with {@link ServiceLoader}
+   * @param secrets where actions find their credentials
+   * @param stateDir the monitor's state folder, or {@code null} (stops are then kept in memory)
+   * @param executor where actions run, or {@code null} for a thread of their own
+   * @param alerts where alerts go
+   * @param ticker the ticker
+   * @param forceDryRun whether every service is treated as {@code confirm: "dry_run"}
+   * @return the stops
+   * @throws ConfigException if an action's type is unknown or its settings are wrong
+   */
+  public static EmergencyStops create(MonitorConfig cfg, Set<String> monitored,
+      List<? extends EmergencyActionProvider> providers, TrackingSecrets secrets, Path stateDir,
+      java.util.concurrent.Executor executor, Consumer<Alert> alerts, Ticker ticker, boolean forceDryRun) {
+    Map<String, EmergencyActionProvider> byType = null;
+    Map<String, Service> services = new LinkedHashMap<>();
+    for (ServiceSettings s : cfg.services().values()) {
+      StopPolicy policy = StopPolicy.of(s);
+      if (policy == null || !monitored.contains(s.name())) {
+        continue;
+      }
+      if (byType == null) {
+        byType = providers(providers);
+      }
+      List<EmergencyAction> actions = new ArrayList<>();
+      List<String> types = new ArrayList<>();
+      for (int i = 0; i < policy.actions().size(); i++) {
+        Map<String, Object> a = policy.actions().get(i);
+        String type = (String) a.get("type");
+        String path = StopPolicy.KEY + ".actions[" + i + "]";
+        EmergencyActionProvider p = byType.get(type);
+        if (p == null) {
+          List<String> known = List.copyOf(new TreeSet<>(byType.keySet()));
+          String hint = DidYouMean.suggest(type, known).map(t -> " (did you mean '" + t + "'?)").orElse("");
+          throw s.error(path + ".type", "unknown action type '" + type + "'" + hint + "; known types: "
+              + (known.isEmpty() ? "none (add runaway-providers)" : String.join(", ", known)));
+        }
+        List<String> missing = new ArrayList<>();
+        for (String name : p.requiredSecrets(s, a)) {
+          if (secrets.get(name).isEmpty()) {
+            missing.add(name);
+          }
+        }
+        secrets.drainMissing();
+        if (!missing.isEmpty()) {
+          throw s.error(path, "the " + type + " action needs the credential" + (missing.size() == 1 ? " " : "s ")
+              + String.join(", ", missing) + " (looked in: " + secrets.describe() + ")");
+        }
+        actions.add(java.util.Objects.requireNonNull(p.create(s, a, path, secrets),
+            () -> "EmergencyActionProvider " + p.getClass().getName() + " returned no action"));
+        types.add(type);
+      }
+      services.put(s.name(), new Service(s.name(), policy, List.copyOf(actions), List.copyOf(types)));
+    }
+    Path file = stateDir == null ? null : stateDir.resolve(FILE_NAME);
+    if (file == null && services.values().stream().anyMatch(x -> x.policy.autoConfirm())) {
+      LOG.warn("Emergency stops are configured for {} but no state_dir is set: a restarted monitor will not know"
+          + " what it stopped; set state_dir", services.keySet());
+    }
+    EmergencyStops stops = new EmergencyStops(Map.copyOf(services), file, executor, alerts, ticker, secrets,
+        forceDryRun);
+    stops.restore();
+    return stops;
+  }
+
+  private static Map<String, EmergencyActionProvider> providers(List<? extends EmergencyActionProvider> given) {
+    List<EmergencyActionProvider> all = new ArrayList<>();
+    if (given != null) {
+      all.addAll(given);
+    } else {
+      Iterator<EmergencyActionProvider> it = ServiceLoader.load(EmergencyActionProvider.class,
+          EmergencyActionProvider.class.getClassLoader()).iterator();
+      for (int errors = 0; errors < 100; ) {
+        try {
+          if (!it.hasNext()) {
+            break;
+          }
+          all.add(it.next());
+        } catch (ServiceConfigurationError e) {
+          errors++;
+          LOG.warn("An EmergencyActionProvider listed in META-INF/services could not be loaded and is skipped: {}",
+              e.toString());
+        }
+      }
+    }
+    Map<String, EmergencyActionProvider> byType = new LinkedHashMap<>();
+    for (EmergencyActionProvider p : all) {
+      EmergencyActionProvider before = byType.putIfAbsent(p.type(), p);
+      if (before != null) {
+        LOG.warn("Several EmergencyActionProviders handle type '{}': {} and {}; using {}", p.type(),
+            before.getClass().getName(), p.getClass().getName(), before.getClass().getName());
+      }
+    }
+    return byType;
+  }
+
+  /**
+   * Returns whether a service has emergency actions.
+   *
+   * @param service the service
+   * @return whether it has
+   */
+  public boolean configured(String service) {
+    return services.containsKey(service);
+  }
+
+  // ---------------------------------------------------------------- firing
+
+  /**
+   * Called every time the monitor's breaker for a service opens or stays open; fires the
+   * service's actions once per episode when the policy allows.
+   *
+   * @param service the service
+   * @param trigger why
+   * @param ratio the burn rate as a multiple of the baseline ({@code NaN} when unknown)
+   * @param detail the trip's detail
+   */
+  public void onTrip(String service, Trigger trigger, double ratio, String detail) {
+    Service s = services.get(service);
+    if (s == null) {
+      return;
+    }
+    refresh();
+    StopPolicy p = s.policy;
+    if (trigger == Trigger.BUDGET && (!p.onBudget() || s.budgetSuppressed)) {
+      return;
+    }
+    if (trigger == Trigger.RUNAWAY && !(ratio >= p.minRatio())) {
+      LOG.debug("Service {}: runaway at {}x the baseline is below on_runaway.min_ratio {}; no emergency stop",
+          service, ratio, p.minRatio());
+      return;
+    }
+    if (!s.fired.compareAndSet(false, true)) {
+      return;
+    }
+    s.firedBy = trigger;
+    String why = secrets.redact(detail);
+    if (!p.autoConfirm() || forceDryRun) {
+      dryRun(s, why);
+      return;
+    }
+    try {
+      executor.execute(() -> stop(s, why));
+    } catch (RuntimeException e) {
+      s.fired.set(false); // tried again on the next poll
+      LOG.warn("Service {}: the emergency stop could not be started: {}", service, e.toString());
+    }
+  }
+
+  /**
+   * Called when every account-wide budget of a service is under its limit again: a budget that
+   * runs out after a resume, or after a dry run's episode, starts a new episode.
+   *
+   * @param service the service
+   */
+  public void budgetClear(String service) {
+    Service s = services.get(service);
+    if (s != null) {
+      s.budgetSuppressed = false;
+      if (s.firedBy == Trigger.BUDGET && s.fired.get() && !s.policy.autoConfirm() && !hasRecord(service)) {
+        s.fired.set(false); // a dry run's budget episode ended: the next one is reported again
+      }
+    }
+  }
+
+  /**
+   * Called when the runaway episode of a service resolved by itself: a dry run may be reported
+   * again for the next one. Stops taken stay until resumed.
+   *
+   * @param service the service
+   */
+  public void episodeEnded(String service) {
+    Service s = services.get(service);
+    if (s != null && !hasRecord(service)) {
+      s.fired.set(false);
+    }
+  }
+
+  private synchronized boolean hasRecord(String service) {
+    return records.containsKey(service);
+  }
+
+  private void dryRun(Service s, String why) {
+    StringBuilder plan = new StringBuilder();
+    List<String> plans = plans(s);
+    for (int i = 0; i < plans.size(); i++) {
+      plan.append(i == 0 ? "" : "; ").append(i + 1).append(") ").append(plans.get(i));
+    }
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("confirm", "dry_run");
+    facts.put("would_stop", plan.toString());
+    facts.put("reason", why);
+    LOG.warn("Service {}: DRY RUN, nothing was called. An emergency stop would have done: {}", s.name, plan);
+    raise(new Alert(AlertType.CIRCUIT_BREAKER, Severity.WARNING, s.name, ALERT_KEY,
+        "Emergency stop of " + s.name + " (dry run): nothing was called",
+        "The monitor's breaker for " + s.name + " opened (" + why + "). With on_runaway.confirm = \"auto\" it would"
+            + " have done: " + plan + ". Nothing was called (confirm = \"dry_run\"" + (forceDryRun
+            ? ", forced for this one-off run" : "") + ").", ticker.instant(), facts));
+  }
+
+  private List<String> plans(Service s) {
+    List<String> out = new ArrayList<>();
+    for (EmergencyAction a : s.actions) {
+      out.add(secrets.redact(safe(a::plan, "an action of type " + s.types.get(out.size()))));
+    }
+    return out;
+  }
+
+  private static String safe(java.util.function.Supplier<String> text, String fallback) {
+    try {
+      String t = text.get();
+      return t == null || t.isBlank() ? fallback : t;
+    } catch (RuntimeException e) {
+      return fallback;
+    }
+  }
+
+  private void stop(Service s, String why) {
+    Instant since = ticker.instant();
+    ObjectNode rec = JSON.createObjectNode();
+    rec.put("since", since.toString());
+    rec.put("reason", why);
+    ArrayNode list = rec.putArray("actions");
+    List<String> done = new ArrayList<>();
+    List<String> undos = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    for (int i = 0; i < s.actions.size(); i++) {
+      EmergencyAction a = s.actions.get(i);
+      String plan = secrets.redact(safe(a::plan, "action " + s.types.get(i)));
+      String undo = secrets.redact(safe(a::manualUndo, "undo it in the service's console"));
+      ObjectNode n = list.addObject();
+      n.put("index", i);
+      n.put("type", s.types.get(i));
+      n.put("plan", plan);
+      n.put("manual_undo", undo);
+      Map<String, String> result;
+      try {
+        result = attempt(s, "stop", () -> a.execute(s.policy.timeout()));
+      } catch (Failure f) {
+        String step = secrets.redact(safe(a::manualStep, plan + " by hand in the service's console"));
+        n.put("ok", false);
+        n.put("error", f.getMessage());
+        failed.add(plan + " failed (" + f.getMessage() + "); do it by hand: " + step);
+        LOG.error("Service {}: emergency stop '{}' failed: {}. Do it by hand: {}", s.name, plan, f.getMessage(), step);
+        continue;
+      }
+      n.put("ok", true);
+      ObjectNode r = n.putObject("record");
+      if (result != null) {
+        result.forEach((k, v) -> r.put(k, v));
+      }
+      done.add(plan);
+      undos.add(undo);
+      LOG.warn("Service {}: emergency stop taken: {} (undo: runaway-monitor resume {}, or by hand: {})", s.name, plan,
+          s.name, undo);
+    }
+    synchronized (this) {
+      refresh(); // keep what another process (a resume) changed meanwhile
+      records.put(s.name, rec);
+      save();
+    }
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("confirm", "auto");
+    facts.put("stopped", String.join("; ", done));
+    facts.put("undo", "runaway-monitor resume " + s.name);
+    facts.put("manual_undo", String.join("; ", undos));
+    facts.put("reason", why);
+    if (!failed.isEmpty()) {
+      facts.put("failed", String.join("; ", failed));
+    }
+    String title = failed.isEmpty() ? "Emergency stop of " + s.name + ": stopped"
+        : "Emergency stop of " + s.name + " FAILED" + (done.isEmpty() ? "" : " in part") + ": act by hand";
+    StringBuilder d = new StringBuilder("The monitor's breaker for ").append(s.name).append(" opened (").append(why)
+        .append("). ");
+    if (!done.isEmpty()) {
+      d.append("Stopped: ").append(String.join("; ", done)).append(". To undo: runaway-monitor resume ")
+          .append(s.name).append(" (or RunawayMonitor.resume(\"").append(s.name).append("\")); by hand: ")
+          .append(String.join("; ", undos)).append(". ");
+    }
+    if (!failed.isEmpty()) {
+      d.append("FAILED: ").append(String.join("; ", failed)).append('.');
+    }
+    raise(new Alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, s.name, ALERT_KEY, title, d.toString().trim(),
+        ticker.instant(), facts));
+  }
+
+  /** A call that failed for good, with a message fit for an alert. */
+  private static final class Failure extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Failure(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private interface Call<T> {
+    T call() throws Exception;
+  }
+
+  private <T> T attempt(Service s, String what, Call<T> call) throws Failure {
+    StopPolicy p = s.policy;
+    String last = "no attempt";
+    for (int i = 1; i <= p.attempts(); i++) {
+      Future<T> f = attempts.submit(call::call);
+      try {
+        return f.get(p.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        f.cancel(true);
+        last = "did not finish within " + p.timeout().toSeconds() + " s";
+      } catch (InterruptedException e) {
+        f.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new Failure("interrupted (the monitor closed)");
+      } catch (ExecutionException e) {
+        Throwable t = e.getCause();
+        last = secrets.describe(t);
+        if (t instanceof PollException) {
+          PollException.Kind k = ((PollException) t).kind();
+          if (k == PollException.Kind.UNAUTHORIZED) {
+            throw new Failure("refused: the credential lacks the permission (" + last + ")");
+          }
+          if (k == PollException.Kind.MISCONFIGURED) {
+            throw new Failure(last);
+          }
+        }
+      }
+      if (i < p.attempts()) {
+        LOG.debug("Service {}: {} attempt {} failed: {}; retrying", s.name, what, i, last);
+        try {
+          Thread.sleep(p.backoff().toMillis() << (i - 1));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new Failure("interrupted (the monitor closed) after: " + last);
+        }
+      }
+    }
+    return throwFailure(p.attempts() + " attempt" + (p.attempts() == 1 ? "" : "s") + " failed, the last: " + last);
+  }
+
+  private static <T> T throwFailure(String message) throws Failure {
+    throw new Failure(message);
+  }
+
+  // ---------------------------------------------------------------- resume and status
+
+  /**
+   * Undoes the stops taken for a service, in reverse order, and forgets them. A dry-run episode
+   * is simply ended.
+   *
+   * @param service the service
+   * @return what was resumed, or empty when nothing was stopped
+   * @throws IllegalStateException naming the manual undo of each undo that failed; those stay recorded
+   */
+  public Optional<StoppedService> resume(String service) {
+    refresh();
+    Service s = services.get(service);
+    ObjectNode rec;
+    synchronized (this) {
+      rec = records.get(service);
+    }
+    if (rec == null) {
+      if (s != null) {
+        s.fired.set(false);
+      }
+      return Optional.empty();
+    }
+    StoppedService was = view(service, rec);
+    List<String> failed = new ArrayList<>();
+    List<String> undone = new ArrayList<>();
+    ArrayNode actions = (ArrayNode) rec.get("actions");
+    ArrayNode keep = JSON.createArrayNode();
+    for (int i = actions.size() - 1; i >= 0; i--) {
+      ObjectNode n = (ObjectNode) actions.get(i);
+      if (!n.path("ok").asBoolean()) {
+        continue;
+      }
+      int index = n.path("index").asInt(-1);
+      String plan = n.path("plan").asText();
+      String manual = n.path("manual_undo").asText();
+      EmergencyAction a = s != null && index >= 0 && index < s.actions.size()
+          && s.types.get(index).equals(n.path("type").asText()) ? s.actions.get(index) : null;
+      if (a == null) {
+        failed.add(plan + ": the action is no longer configured; undo by hand: " + manual);
+        keep.insert(0, n);
+        continue;
+      }
+      Map<String, String> record = new LinkedHashMap<>();
+      n.path("record").fields().forEachRemaining(e -> record.put(e.getKey(), e.getValue().asText()));
+      try {
+        attempt(s, "undo", () -> {
+          a.undo(Map.copyOf(record), s.policy.timeout());
+          return Boolean.TRUE;
+        });
+        undone.add(plan);
+      } catch (Failure f) {
+        failed.add(plan + ": undo failed (" + f.getMessage() + "); undo by hand: " + manual);
+        keep.insert(0, n);
+      }
+    }
+    synchronized (this) {
+      if (keep.isEmpty()) {
+        records.remove(service);
+      } else {
+        rec.set("actions", keep);
+      }
+      save();
+    }
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("resumed", String.join("; ", undone));
+    if (!failed.isEmpty()) {
+      facts.put("failed", String.join("; ", failed));
+      raise(new Alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, service, ALERT_KEY,
+          "Resume of " + service + " FAILED in part: act by hand",
+          (undone.isEmpty() ? "" : "Undone: " + String.join("; ", undone) + ". ") + "Not undone: "
+              + String.join("; ", failed) + ".", ticker.instant(), facts));
+      throw new IllegalStateException("service '" + service + "' could not be fully resumed: "
+          + String.join("; ", failed));
+    }
+    if (s != null) {
+      s.budgetSuppressed = true;
+      s.fired.set(false);
+    }
+    LOG.info("Service {}: resumed; undone: {}", service, undone);
+    raise(new Alert(AlertType.CIRCUIT_BREAKER, Severity.INFO, service, ALERT_KEY, "Service " + service + " resumed",
+        "The emergency stop of " + service + " (since " + was.since() + ") was undone: "
+            + (undone.isEmpty() ? "nothing had been stopped" : String.join("; ", undone)) + ".", ticker.instant(),
+        facts));
+    return Optional.of(was);
+  }
+
+  /**
+   * Returns the services stopped and not resumed, in the order they were stopped.
+   *
+   * @return by service, unmodifiable
+   */
+  public synchronized Map<String, StoppedService> stopped() {
+    refresh();
+    Map<String, StoppedService> out = new LinkedHashMap<>();
+    records.forEach((k, v) -> out.put(k, view(k, v)));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  private static StoppedService view(String service, JsonNode rec) {
+    List<String> actions = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    List<String> undo = new ArrayList<>();
+    for (JsonNode n : rec.path("actions")) {
+      if (n.path("ok").asBoolean()) {
+        actions.add(n.path("plan").asText());
+        undo.add(n.path("manual_undo").asText());
+      } else {
+        failed.add(n.path("plan").asText() + " (" + n.path("error").asText() + ")");
+      }
+    }
+    Instant since;
+    try {
+      since = Instant.parse(rec.path("since").asText());
+    } catch (RuntimeException e) {
+      since = Instant.EPOCH;
+    }
+    return new StoppedService(service, since, rec.path("reason").asText(""), actions, failed, undo);
+  }
+
+  // ---------------------------------------------------------------- the record file
+
+  /**
+   * Re-reads the record when another process (a {@code runaway-monitor resume} while this monitor
+   * runs) changed it: a service resumed there is no longer stopped here, and its next episode may
+   * stop it again (a used-up budget only once it has recovered).
+   */
+  private synchronized void refresh() {
+    if (file == null) {
+      return;
+    }
+    long modified;
+    try {
+      modified = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : Long.MIN_VALUE + 1;
+    } catch (IOException e) {
+      return;
+    }
+    if (modified == seenModified) {
+      return;
+    }
+    Map<String, ObjectNode> read = read();
+    if (read == null) {
+      return;
+    }
+    for (String name : new ArrayList<>(records.keySet())) {
+      if (!read.containsKey(name)) {
+        records.remove(name);
+        Service s = services.get(name);
+        if (s != null) {
+          LOG.info("Service {} was resumed by another process", name);
+          s.budgetSuppressed = true;
+          s.fired.set(false);
+        }
+      }
+    }
+    read.forEach((name, rec) -> {
+      if (records.put(name, rec) == null && services.containsKey(name)) {
+        services.get(name).fired.set(true);
+      }
+    });
+    seenModified = modified;
+  }
+
+  /** Reads the record file; {@code null} when it cannot be read (reported). */
+  private Map<String, ObjectNode> read() {
+    Map<String, ObjectNode> out = new LinkedHashMap<>();
+    if (!Files.exists(file)) {
+      return out;
+    }
+    try {
+      JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      root.path("services").fields().forEachRemaining(e -> {
+        if (e.getValue() instanceof ObjectNode) {
+          out.put(e.getKey(), (ObjectNode) e.getValue());
+        }
+      });
+      return out;
+    } catch (IOException | RuntimeException e) {
+      // Never crash the monitor for it, but say loudly that what was stopped is unknown.
+      LOG.error("The record of emergency stops {} cannot be read ({}); services stopped by an earlier run must be"
+          + " resumed by hand", file, e.getClass().getSimpleName());
+      return null;
+    }
+  }
+
+  private void restore() {
+    if (file == null || !Files.exists(file)) {
+      return;
+    }
+    Map<String, ObjectNode> read = read();
+    if (read == null) {
+      return;
+    }
+    synchronized (this) {
+      records.putAll(read);
+      try {
+        seenModified = Files.getLastModifiedTime(file).toMillis();
+      } catch (IOException e) {
+        seenModified = Long.MIN_VALUE;
+      }
+    }
+    for (Map.Entry<String, ObjectNode> e : read.entrySet()) {
+      Service s = services.get(e.getKey());
+      if (s != null) {
+        s.fired.set(true); // the stop of this episode was taken by an earlier run
+      }
+      LOG.warn("Service {} was stopped by an earlier run of the monitor (since {}); runaway-monitor resume {}"
+          + " undoes it", e.getKey(), e.getValue().path("since").asText(), e.getKey());
+    }
+  }
+
+  private void save() {
+    if (file == null) {
+      return;
+    }
+    ObjectNode root = JSON.createObjectNode();
+    root.put("version", 1);
+    ObjectNode all = root.putObject("services");
+    records.forEach(all::set);
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+      Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root), StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      seenModified = Files.getLastModifiedTime(file).toMillis();
+    } catch (IOException | RuntimeException e) {
+      saveFailed.log("The record of emergency stops {} could not be written: {}", file, e.toString());
+    }
+  }
+
+  private void raise(Alert alert) {
+    try {
+      alerts.accept(alert);
+    } catch (Throwable t) {
+      LOG.warn("An emergency-stop alert could not be handed to the dispatcher: {}", t.toString());
+    }
+  }
+
+  /**
+   * Stops the stop threads. A stop under way is given up to {@link #CLOSE_WAIT} to finish (a
+   * half-taken stop is worse than a late close), then interrupted.
+   */
+  @Override
+  public void close() {
+    if (owned != null) {
+      owned.shutdown();
+      try {
+        if (!owned.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn("An emergency stop was still running {} after the monitor was closed; it is interrupted",
+              CLOSE_WAIT);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      owned.shutdownNow();
+    }
+    if (attempts != null) {
+      attempts.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,380 @@
+package dev.runaway.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
+import dev.runaway.alert.Severity;
+import dev.runaway.config.ConfigException;
+import dev.runaway.config.MonitorConfig;
+import dev.runaway.config.SecretSource;
+import dev.runaway.config.ServiceSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class EmergencyStopsTest {
+
+  private static final String SECRET = "sk-live-TOPSECRET-123";
+
+  @TempDir
+  Path dir;
+
+  private final MonitorFixture fx = new MonitorFixture();
+
+  /** A scripted action: counts calls, fails as told, returns a record for its undo. */
+  static final class FakeAction implements EmergencyAction {
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    final List<Map<String, String>> undone = new CopyOnWriteArrayList<>();
+    volatile Exception failWith;
+    volatile int failures = Integer.MAX_VALUE;
+    private final String target;
+
+    FakeAction(String target) {
+      this.target = target;
+    }
+
+    @Override
+    public String plan() {
+      return "pause project " + target;
+    }
+
+    @Override
+    public String manualUndo() {
+      return "unpause project " + target + " in the console";
+    }
+
+    @Override
+    public String manualStep() {
+      return "pause project " + target + " in the console (the token needs the projects:write permission)";
+    }
+
+    @Override
+    public Map<String, String> execute(Duration timeout) throws Exception {
+      calls.add("execute");
+      if (failWith != null && failures-- > 0) {
+        throw failWith;
+      }
+      return Map.of("previous_limit", "500");
+    }
+
+    @Override
+    public void undo(Map<String, String> record, Duration timeout) {
+      calls.add("undo");
+      undone.add(record);
+    }
+  }
+
+  static final class FakeActions implements EmergencyActionProvider {
+    final List<FakeAction> created = new ArrayList<>();
+    Exception failWith;
+    int failures = Integer.MAX_VALUE;
+
+    @Override
+    public String type() {
+      return "pause_project";
+    }
+
+    @Override
+    public List<String> requiredSecrets(ServiceSettings service, Map<String, Object> action) {
+      return List.of("PAUSE_TOKEN");
+    }
+
+    @Override
+    public EmergencyAction create(ServiceSettings service, Map<String, Object> action, String path,
+        SecretSource secrets) {
+      secrets.get("PAUSE_TOKEN").orElseThrow();
+      Object target = action.get("project");
+      if (!(target instanceof String)) {
+        throw service.error(path + ".project", "is required: the project to pause");
+      }
+      FakeAction a = new FakeAction((String) target);
+      a.failWith = failWith;
+      a.failures = failures;
+      created.add(a);
+      return a;
+    }
+  }
+
+  private String config(String onRunaway) {
+    return "{\"monitoring_interval\": 300, \"state_dir\": \"" + dir.toString().replace("\\", "\\\\") + "\","
+        + " \"cost_thresholds\": {\"alpha\": {\"hourly\": 1.0}},"
+        + " \"services\": {\"alpha\": {\"type\": \"alpha\", \"on_runaway\": " + onRunaway + "}}}";
+  }
+
+  private static final String AUTO = "{\"confirm\": \"auto\", \"retry_backoff_seconds\": 0,"
+      + " \"actions\": [{\"type\": \"pause_project\", \"project\": \"prj_1\"}]}";
+
+  private RunawayMonitor monitor(String json, FakeActions actions) {
+    return RunawayMonitor.builder()
+        .config(MonitorConfig.parse(json))
+        .secrets(SecretSource.of(Map.of("PAUSE_TOKEN", SECRET)))
+        .ticker(fx.ticker)
+        .scheduler(fx.scheduler)
+        .executor(Runnable::run)
+        .actionExecutor(Runnable::run)
+        .alertSink(fx.alerts::add)
+        .detector(FakeDetector.spending("alpha", "5"))
+        .actionProviders(List.of(actions))
+        .build();
+  }
+
+  private List<Alert> stopAlerts() {
+    return fx.alerts.stream().filter(a -> "emergency_stop".equals(a.key())).collect(Collectors.toList());
+  }
+
+  private void assertNoSecret() {
+    for (Alert a : fx.alerts) {
+      assertThat(a.toString()).doesNotContain(SECRET);
+    }
+  }
+
+  @Test
+  void usedUpBudget_firesTheActionOncePerEpisodeAndTheAlertSaysWhatAndHowToUndo() {
+    FakeActions actions = new FakeActions();
+    try (RunawayMonitor monitor = monitor(config(AUTO), actions)) {
+      monitor.pollOnce();
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+
+      assertThat(actions.created).singleElement().satisfies(a -> assertThat(a.calls).containsExactly("execute"));
+      assertThat(stopAlerts()).singleElement().satisfies(a -> {
+        assertThat(a.type()).isEqualTo(AlertType.CIRCUIT_BREAKER);
+        assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(a.detail()).contains("Stopped: pause project prj_1")
+            .contains("runaway-monitor resume alpha")
+            .contains("unpause project prj_1 in the console");
+        assertThat(a.facts()).containsEntry("undo", "runaway-monitor resume alpha");
+      });
+      assertThat(monitor.stopped()).containsOnlyKeys("alpha");
+      assertThat(monitor.stopped().get("alpha").since()).isEqualTo(fx.ticker.instant().minus(Duration.ofMinutes(10)));
+      assertThat(monitor.stopped().get("alpha").actions()).containsExactly("pause project prj_1");
+    }
+    assertNoSecret();
+  }
+
+  @Test
+  void dryRun_callsNothingAndTheAlertSaysWhatWouldHaveBeenDone() {
+    FakeActions actions = new FakeActions();
+    String dry = "{\"actions\": [{\"type\": \"pause_project\", \"project\": \"prj_1\"}]}"; // dry_run is the default
+    try (RunawayMonitor monitor = monitor(config(dry), actions)) {
+      monitor.pollOnce();
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+
+      assertThat(actions.created.get(0).calls).isEmpty();
+      assertThat(stopAlerts()).singleElement().satisfies(a -> {
+        assertThat(a.severity()).isEqualTo(Severity.WARNING);
+        assertThat(a.title()).contains("dry run");
+        assertThat(a.detail()).contains("would have done: 1) pause project prj_1").contains("Nothing was called");
+      });
+      assertThat(monitor.stopped()).isEmpty();
+    }
+    assertThat(dir.resolve("monitor").resolve("emergency-stops.json")).doesNotExist();
+  }
+
+  @Test
+  void resume_afterARestartUndoesWithTheRecordedStateAndForgetsTheStop() {
+    FakeActions first = new FakeActions();
+    try (RunawayMonitor monitor = monitor(config(AUTO), first)) {
+      monitor.pollOnce();
+    }
+    assertThat(first.created.get(0).calls).containsExactly("execute");
+    Path record = dir.resolve("monitor").resolve("emergency-stops.json");
+    assertThat(record).exists();
+
+    FakeActions second = new FakeActions();
+    try (RunawayMonitor monitor = monitor(config(AUTO), second)) {
+      assertThat(monitor.stopped()).containsOnlyKeys("alpha");
+      monitor.pollOnce(); // still over budget: the episode's stop was already taken by the first run
+      assertThat(second.created.get(0).calls).isEmpty();
+
+      assertThat(monitor.resume("alpha")).hasValueSatisfying(s ->
+          assertThat(s.actions()).containsExactly("pause project prj_1"));
+      assertThat(second.created.get(0).calls).containsExactly("undo");
+      assertThat(second.created.get(0).undone).containsExactly(Map.of("previous_limit", "500"));
+      assertThat(monitor.stopped()).isEmpty();
+      assertThat(stopAlerts()).last().satisfies(a -> {
+        assertThat(a.severity()).isEqualTo(Severity.INFO);
+        assertThat(a.detail()).contains("was undone: pause project prj_1");
+      });
+
+      // Resumed while the budget is still used up: no new stop until the budget recovers.
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+      assertThat(second.created.get(0).calls).containsExactly("undo");
+    }
+    FakeActions third = new FakeActions();
+    try (RunawayMonitor monitor = monitor(config(AUTO), third)) {
+      assertThat(monitor.stopped()).isEmpty();
+    }
+  }
+
+  @Test
+  void missingPermission_isACriticalAlertNamingTheManualStepAndIsNotRetried() {
+    FakeActions actions = new FakeActions();
+    actions.failWith = new PollException(PollException.Kind.UNAUTHORIZED,
+        "HTTP 403: token " + SECRET + " lacks projects:write", null, null);
+    try (RunawayMonitor monitor = monitor(config(AUTO), actions)) {
+      monitor.pollOnce();
+      assertThat(actions.created.get(0).calls).containsExactly("execute");
+      assertThat(stopAlerts()).singleElement().satisfies(a -> {
+        assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(a.title()).contains("FAILED");
+        assertThat(a.detail()).contains("lacks the permission")
+            .contains("do it by hand: pause project prj_1 in the console (the token needs the projects:write");
+      });
+    }
+    assertNoSecret();
+  }
+
+  @Test
+  void serverError_isRetriedWithBackoffThenSucceeds() {
+    FakeActions actions = new FakeActions();
+    actions.failWith = new PollException(PollException.Kind.UNAVAILABLE, "HTTP 503", null, null);
+    actions.failures = 2;
+    try (RunawayMonitor monitor = monitor(config(AUTO), actions)) {
+      monitor.pollOnce();
+      assertThat(actions.created.get(0).calls).containsExactly("execute", "execute", "execute");
+      assertThat(stopAlerts()).singleElement().satisfies(a -> assertThat(a.title()).endsWith("stopped"));
+    }
+  }
+
+  @Test
+  void serverErrorEveryTime_isACriticalAlertAfterTheAttempts() {
+    FakeActions actions = new FakeActions();
+    actions.failWith = new PollException(PollException.Kind.UNAVAILABLE, "HTTP 502", null, null);
+    try (RunawayMonitor monitor = monitor(config(AUTO), actions)) {
+      monitor.pollOnce();
+      assertThat(actions.created.get(0).calls).hasSize(3);
+      assertThat(stopAlerts()).singleElement().satisfies(a -> {
+        assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(a.detail()).contains("3 attempts failed, the last: HTTP 502").contains("do it by hand");
+      });
+    }
+  }
+
+  @Test
+  void onBudgetFalse_aUsedUpBudgetStopsNothing() {
+    FakeActions actions = new FakeActions();
+    String json = config("{\"confirm\": \"auto\", \"on_budget\": false,"
+        + " \"actions\": [{\"type\": \"pause_project\", \"project\": \"prj_1\"}]}");
+    try (RunawayMonitor monitor = monitor(json, actions)) {
+      monitor.pollOnce();
+      assertThat(actions.created.get(0).calls).isEmpty();
+      assertThat(stopAlerts()).isEmpty();
+    }
+  }
+
+  @Test
+  void forcedDryRun_aOneOffCheckStopsNothing() {
+    FakeActions actions = new FakeActions();
+    try (RunawayMonitor monitor = RunawayMonitor.builder().config(MonitorConfig.parse(config(AUTO)))
+        .secrets(SecretSource.of(Map.of("PAUSE_TOKEN", SECRET))).ticker(fx.ticker).scheduler(fx.scheduler)
+        .executor(Runnable::run).actionExecutor(Runnable::run).alertSink(fx.alerts::add)
+        .detector(FakeDetector.spending("alpha", "5")).actionProviders(List.of(actions)).dryRunStops(true).build()) {
+      monitor.pollOnce();
+      assertThat(actions.created.get(0).calls).isEmpty();
+      assertThat(stopAlerts()).singleElement().satisfies(a -> assertThat(a.detail()).contains("one-off run"));
+    }
+  }
+
+  @Test
+  void config_unknownKeyIsLocatedWithADidYouMean() {
+    String json = "{\"services\": {\"alpha\": {\"type\": \"alpha\",\n  \"on_runaway\": {\"confirmm\": \"auto\","
+        + " \"actions\": []}}}}";
+    assertThatThrownBy(() -> monitor(json, new FakeActions()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.alpha.on_runaway.confirmm")
+        .hasMessageContaining("did you mean 'confirm'")
+        .hasMessageContaining("line 2");
+  }
+
+  @Test
+  void config_badConfirmAndUnknownActionTypeAreNamed() {
+    assertThatThrownBy(() -> monitor(config("{\"confirm\": \"yes\", \"actions\": [{\"type\": \"pause_project\"}]}"),
+        new FakeActions()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.alpha.on_runaway.confirm")
+        .hasMessageContaining("\"auto\"");
+    assertThatThrownBy(() -> monitor(config("{\"actions\": [{\"type\": \"pause_projet\"}]}"), new FakeActions()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.alpha.on_runaway.actions[0].type")
+        .hasMessageContaining("did you mean 'pause_project'");
+    assertThatThrownBy(() -> monitor(config("{\"actions\": [{\"type\": \"pause_project\"}]}"), new FakeActions()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.alpha.on_runaway.actions[0].project");
+  }
+
+  @Test
+  void noOnRunaway_nothingIsConfiguredAndNoFileIsWritten() throws Exception {
+    String json = "{\"state_dir\": \"" + dir.toString().replace("\\", "\\\\") + "\","
+        + " \"cost_thresholds\": {\"alpha\": {\"hourly\": 1.0}}}";
+    try (RunawayMonitor monitor = monitor(json, new FakeActions())) {
+      monitor.pollOnce();
+      assertThat(stopAlerts()).isEmpty();
+      assertThat(monitor.stopped()).isEmpty();
+      assertThat(monitor.resume("alpha")).isEmpty();
+    }
+    assertThat(Files.exists(dir.resolve("monitor").resolve("emergency-stops.json"))).isFalse();
+  }
+
+  @Test
+  void resumeByAnotherProcess_isSeenByTheRunningMonitorWhichMayStopAgainNextEpisode() throws Exception {
+    FakeActions running = new FakeActions();
+    try (RunawayMonitor monitor = monitor(config(AUTO), running)) {
+      monitor.pollOnce();
+      assertThat(running.created.get(0).calls).containsExactly("execute");
+
+      // runaway-monitor resume alpha, from another process, while this monitor runs
+      FakeActions cli = new FakeActions();
+      try (RunawayMonitor other = monitor(config(AUTO), cli)) {
+        assertThat(other.resume("alpha")).isPresent();
+      }
+      Path record = dir.resolve("monitor").resolve("emergency-stops.json");
+      // File times may be coarse: make the change visible whatever the file system's resolution.
+      Files.setLastModifiedTime(record, java.nio.file.attribute.FileTime.fromMillis(
+          Files.getLastModifiedTime(record).toMillis() + 5_000));
+
+      assertThat(monitor.stopped()).isEmpty();
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce(); // the budget is still used up: resumed means not stopped again in this episode
+      assertThat(running.created.get(0).calls).containsExactly("execute");
+    }
+  }
+
+  @Test
+  void dryRun_isReportedOncePerBudgetEpisode() {
+    FakeActions actions = new FakeActions();
+    FakeDetector detector = FakeDetector.spending("alpha", "5");
+    try (RunawayMonitor monitor = RunawayMonitor.builder().config(MonitorConfig.parse(config(
+            "{\"actions\": [{\"type\": \"pause_project\", \"project\": \"prj_1\"}]}")))
+        .secrets(SecretSource.of(Map.of("PAUSE_TOKEN", SECRET))).ticker(fx.ticker).scheduler(fx.scheduler)
+        .executor(Runnable::run).actionExecutor(Runnable::run).alertSink(fx.alerts::add)
+        .detector(detector).actionProviders(List.of(actions)).build()) {
+      monitor.pollOnce();
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+      assertThat(stopAlerts()).hasSize(1);
+      // The hour rolls over with nothing spent: the budget recovers, and the next overrun is a new episode.
+      detector.script(ctx -> FakeDetector.span("alpha", ctx, "0", 0));
+      fx.ticker.advance(Duration.ofMinutes(65));
+      monitor.pollOnce();
+      detector.script(ctx -> FakeDetector.span("alpha", ctx, "5", 1));
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+      assertThat(stopAlerts()).hasSize(2);
+      assertThat(actions.created.get(0).calls).isEmpty();
+    }
+  }
+}
