@@ -668,6 +668,9 @@ public final class PersistentLedger implements BudgetLedger {
   }
 
   private Map<String, byte[]> readState(boolean writable) {
+    if (!writable && !Files.isRegularFile(file)) {
+      return Map.of(); // nothing saved to restore; the directory's problem was reported already
+    }
     byte[] bytes;
     try {
       long size = Files.size(file);
