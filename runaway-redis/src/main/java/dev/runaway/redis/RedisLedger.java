@@ -228,6 +228,10 @@ public final class RedisLedger implements BudgetLedger {
         LOG.warn("Could not give {} back to Redis on close (Redis unavailable); it stays charged until it leaves"
             + " its window", Cost.ofNanos(Math.abs(a.pooled())));
       }
+      if (a.inDoubt() > 0) {
+        LOG.warn("{} operation(s) of {} sent to Redis got no answer before close; Redis may or may not have"
+            + " applied them (spend made here may be missing from the fleet total)", a.inDoubt(), a);
+      }
     }
     redis.close();
   }

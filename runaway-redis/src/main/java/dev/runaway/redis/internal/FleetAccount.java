@@ -696,6 +696,16 @@ public final class FleetAccount implements LedgerAccount {
   }
 
   /**
+   * Returns the number of operations sent to Redis whose outcome is still unknown (they are
+   * resent with their ids until Redis answers).
+   *
+   * @return the count
+   */
+  public int inDoubt() {
+    return inDoubtCount;
+  }
+
+  /**
    * Returns the budget held locally: taken from Redis and not yet spent or given back.
    *
    * @return nano-dollars; negative while spend awaits charging to Redis

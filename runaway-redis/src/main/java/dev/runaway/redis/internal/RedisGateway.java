@@ -198,18 +198,6 @@ public final class RedisGateway implements AutoCloseable {
   }
 
   /**
-   * Runs the ledger script, waiting at most the timeout.
-   *
-   * @param keys one key prefix per window, then the operation's key for a mutation
-   * @param args the script's arguments
-   * @return the reply
-   * @throws UnavailableException if Redis did not answer within the timeout or failed
-   */
-  public Reply run(String[] keys, String[] args, int windows) throws UnavailableException {
-    return run(keys, args, windows, System.nanoTime() + timeoutNanos);
-  }
-
-  /**
    * Runs the ledger script, answering by {@code deadline} (a {@link System#nanoTime()} reading:
    * a network deadline is real time, not the guard's ticker) so that one guarded call never waits
    * on Redis longer than the timeout in all.
