@@ -21,6 +21,20 @@ public final class Budget {
   /** Buckets in a sliding window unless {@link #withBuckets(int)} says otherwise. */
   public static final int DEFAULT_BUCKETS = 60;
 
+  /**
+   * The largest limit a budget accepts: one billion dollars per window. Ledgers count spend up to
+   * about $4.6 billion per window and saturate there (they never wrap), so every limit stays far
+   * below the point where counting stops.
+   */
+  public static final Cost MAX_LIMIT = Cost.usd("1000000000");
+
+  /**
+   * The longest sliding window: 366 days. Windows are counted in nanoseconds of the guard's
+   * ticker; a longer one is almost certainly a unit mistake (and past about 292 years it would
+   * not fit at all).
+   */
+  public static final Duration MAX_WINDOW = Duration.ofDays(366);
+
   private final Cost limit;
   private final Duration window;
   private final ZoneId zone;
@@ -57,16 +71,20 @@ public final class Budget {
    * A limit over a sliding window of any length from one second.
    *
    * @param limit the most that may be spent in any window; must be positive
-   * @param window the window; at least one second
+   * @param window the window; from one second to {@link #MAX_WINDOW} (366 days)
    * @return the budget
-   * @throws IllegalArgumentException if {@code limit} is not positive or {@code window} is
-   *     shorter than one second
+   * @throws IllegalArgumentException if {@code limit} is not positive or above
+   *     {@link #MAX_LIMIT}, or {@code window} is shorter than one second or longer than 366 days
    */
   public static Budget of(Cost limit, Duration window) {
     requirePositive(limit);
     Objects.requireNonNull(window, "window");
     if (window.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("window must be at least 1s, got " + window);
+    }
+    if (window.compareTo(MAX_WINDOW) > 0) {
+      throw new IllegalArgumentException("window must be at most " + MAX_WINDOW.toDays() + " days (MAX_WINDOW), got "
+          + window + " (about " + window.toDays() + " days)");
     }
     int buckets = (int) Math.min(DEFAULT_BUCKETS, window.toSeconds());
     return new Budget(limit, window, null, buckets);
@@ -75,7 +93,7 @@ public final class Budget {
   /**
    * A limit per calendar day in {@code zone}, reset to zero at midnight there.
    *
-   * @param limit the most that may be spent in one calendar day; must be positive
+   * @param limit the most that may be spent in one calendar day; positive, at most {@link #MAX_LIMIT}
    * @param zone the zone whose midnight resets the budget
    * @return the budget
    */
@@ -88,6 +106,9 @@ public final class Budget {
     Objects.requireNonNull(limit, "limit");
     if (limit.nanos() <= 0) {
       throw new IllegalArgumentException("limit must be positive, got " + limit);
+    }
+    if (limit.compareTo(MAX_LIMIT) > 0) {
+      throw new IllegalArgumentException("limit must be at most " + MAX_LIMIT + " (MAX_LIMIT), got " + limit);
     }
   }
 

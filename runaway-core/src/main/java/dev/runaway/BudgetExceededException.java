@@ -35,14 +35,17 @@ public final class BudgetExceededException extends RunawayException {
 
   private static String message(String service, String key, Budget budget, Cost spent, Cost requested,
       Duration retryAfter) {
-    Cost over = spent.plus(requested).minus(budget.limit());
+    // Saturating: a window saturated by absurd spend must still produce this message, not an
+    // ArithmeticException from the exception's own constructor.
+    long total = sum(spent.nanos(), requested.nanos());
+    Cost over = Cost.ofNanos(sum(total, -budget.limit().nanos()));
     StringBuilder sb = new StringBuilder(160);
     sb.append(budget.describe()).append(" of ").append(service);
     if (key != null) {
       sb.append(" for key '").append(key).append('\'');
     }
     sb.append(" would be exceeded: ").append(spent).append(" spent or reserved + ").append(requested)
-        .append(" requested = ").append(spent.plus(requested)).append(", ").append(over)
+        .append(" requested = ").append(Cost.ofNanos(total)).append(", ").append(over)
         .append(" over the limit of ").append(budget.limit()).append('.');
     if (retryAfter != null) {
       sb.append(" Calls may resume in ").append(Durations.human(retryAfter));
@@ -54,6 +57,11 @@ public final class BudgetExceededException extends RunawayException {
       sb.append('.');
     }
     return sb.toString();
+  }
+
+  private static long sum(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
   }
 
   /**

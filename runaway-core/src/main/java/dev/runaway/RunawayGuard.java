@@ -76,7 +76,7 @@ public final class RunawayGuard implements AutoCloseable {
   private RunawayGuard(Builder b) {
     this.ticker = b.ticker;
     this.ledger = b.ledger != null ? b.ledger
-        : b.stateDir != null ? dev.runaway.ledger.internal.PersistentLedger.open(b.stateDir, b.ticker)
+        : b.stateDir != null ? dev.runaway.ledger.internal.PersistentLedger.open(b.stateDir, b.ticker, b.stateLockWait)
         : BudgetLedger.inMemory(b.ticker);
     this.alerts = dev.runaway.internal.Dispatchers.create(b.notifiers, b.ticker, b.alertSink);
     Map<String, ServiceRuntime> map = new LinkedHashMap<>();
@@ -201,7 +201,8 @@ public final class RunawayGuard implements AutoCloseable {
   /**
    * Runs an asynchronous call. A refusal completes the returned future exceptionally with the
    * {@link RunawayException} and never invokes {@code call}; a failed stage releases the
-   * reservation.
+   * reservation, and so does a {@code call} that throws or returns {@code null} (the future then
+   * fails with that exception, or a {@link NullPointerException} saying so).
    *
    * @param service the service
    * @param call starts the call
@@ -246,16 +247,35 @@ public final class RunawayGuard implements AutoCloseable {
       r.fail(t);
       return CompletableFuture.failedFuture(t);
     }
+    if (stage == null) {
+      // A caller's bug, not a failure of the API: release without counting it against the breaker.
+      r.close();
+      return CompletableFuture.failedFuture(new NullPointerException("callAsync of service '" + rt.name() + "'"
+          + (key == null ? "" : " key '" + key + "'") + ": the call returned null instead of a CompletionStage;"
+          + " its reservation was released. Return a stage (e.g. CompletableFuture.completedFuture(value))."));
+    }
     CompletableFuture<T> out = new CompletableFuture<>();
-    stage.whenComplete((value, failure) -> {
-      if (failure != null) {
-        r.fail(failure);
-        out.completeExceptionally(failure);
-      } else {
-        r.commitResult(value);
-        out.complete(value);
-      }
-    });
+    try {
+      stage.whenComplete((value, failure) -> {
+        try {
+          if (failure != null) {
+            r.fail(failure);
+          } else {
+            r.commitResult(value);
+          }
+        } finally {
+          if (failure != null) {
+            out.completeExceptionally(failure);
+          } else {
+            out.complete(value);
+          }
+        }
+      });
+    } catch (Throwable t) {
+      // A stage that cannot take a callback would otherwise hold its reservation forever.
+      r.fail(t);
+      return CompletableFuture.failedFuture(t);
+    }
     return out;
   }
 
@@ -466,6 +486,7 @@ public final class RunawayGuard implements AutoCloseable {
     private Ticker ticker = Ticker.system();
     private BudgetLedger ledger;
     private java.nio.file.Path stateDir;
+    private java.time.Duration stateLockWait = dev.runaway.ledger.internal.PersistentLedger.DEFAULT_LOCK_WAIT;
     private Consumer<Alert> alertSink;
     private ScheduledExecutorService scheduler;
 
@@ -560,8 +581,13 @@ public final class RunawayGuard implements AutoCloseable {
      * budgets: a crash-looping runaway does not start each life with a fresh budget. Spend is
      * written off the hot path about once a second, on {@link RunawayGuard#close()} and at JVM
      * shutdown; a crash loses at most about one second of spend. A missing, corrupt or unwritable
-     * file is logged once and the guard keeps working in memory. One process per directory.
-     * Ignored when a custom {@link #ledger(BudgetLedger)} is set (that ledger keeps its own state).
+     * file is logged once and the guard keeps working in memory (a read-only directory's saved
+     * spend is still restored). One process per directory: a guard that finds the directory
+     * locked by another running process waits up to 10 s for it (an old instance still exiting)
+     * and resumes its saved spend, or else {@link #build()} throws an
+     * {@link IllegalStateException} rather than start with a fresh budget beside it; see
+     * {@link #stateDir(java.nio.file.Path, java.time.Duration)}. Ignored when a custom
+     * {@link #ledger(BudgetLedger)} is set (that ledger keeps its own state).
      *
      * @param dir the state directory, created if missing (a config's {@code state_dir})
      * @return this builder
@@ -569,6 +595,23 @@ public final class RunawayGuard implements AutoCloseable {
     public Builder stateDir(java.nio.file.Path dir) {
       this.stateDir = Objects.requireNonNull(dir, "dir");
       return this;
+    }
+
+    /**
+     * Like {@link #stateDir(java.nio.file.Path)}, with the time {@link #build()} waits for
+     * another process to release the directory (default 10 s) before it throws.
+     *
+     * @param dir the state directory, created if missing
+     * @param lockWait how long to wait for another process's lock; not negative
+     * @return this builder
+     */
+    public Builder stateDir(java.nio.file.Path dir, java.time.Duration lockWait) {
+      Objects.requireNonNull(lockWait, "lockWait");
+      if (lockWait.isNegative()) {
+        throw new IllegalArgumentException("lockWait must not be negative, got " + lockWait);
+      }
+      this.stateLockWait = lockWait;
+      return stateDir(dir);
     }
 
     /**

@@ -430,7 +430,9 @@ public final class ServicePolicy {
     }
 
     /**
-     * Sets the most keys whose state is kept at once (default 100,000).
+     * Sets the most keys whose state is kept at once (default 100,000). Past it the guard drops
+     * the least useful key's meter and breaker; its budget spend is not refunded: the ledger keeps
+     * a key's spend until it leaves the window, and a key seen again gets it back.
      *
      * @param max at least 1
      * @return this builder

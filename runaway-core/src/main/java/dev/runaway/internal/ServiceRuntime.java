@@ -388,15 +388,17 @@ public final class ServiceRuntime {
     int refused = account.tryReserve(estimate, now);
     if (refused != LedgerAccount.ADMITTED) {
       releasePermissions(kb);
-      // A service-wide budget: the refusal is not the calling key's doing, so it names no key.
-      throw exhausted(null, account, thresholds, refused, estimate, now);
+      // A service-wide budget (or ledger): the refusal is not the calling key's doing, so it names no key.
+      throw refused == LedgerAccount.UNAVAILABLE ? unavailable(null, account, estimate, now)
+          : exhausted(null, account, thresholds, refused, estimate, now);
     }
     if (k != null && k.account != null) {
       refused = k.account.tryReserve(estimate, now);
       if (refused != LedgerAccount.ADMITTED) {
         account.release(estimate, now);
         releasePermissions(kb);
-        throw exhausted(key, k.account, k.thresholds, refused, estimate, now);
+        throw refused == LedgerAccount.UNAVAILABLE ? unavailable(key, k.account, estimate, now)
+            : exhausted(key, k.account, k.thresholds, refused, estimate, now);
       }
     }
     MeterEvent event = meter.onCall(now);
@@ -756,6 +758,13 @@ public final class ServiceRuntime {
     long wait = acc.nanosUntilRoom(budget, estimate, now);
     return new BudgetExceededException(name, key, acc.budgets().get(budget), Cost.ofNanos(used),
         Cost.ofNanos(estimate), wait < 0 ? null : Duration.ofNanos(wait));
+  }
+
+  /** A refusal because the ledger could not be asked (issue 17: not "-$999 over the limit"). */
+  private RunawayException unavailable(String key, LedgerAccount acc, long estimate, long now) {
+    long wait = acc.budgets().isEmpty() ? -1 : acc.nanosUntilRoom(0, estimate, now);
+    return new dev.runaway.LedgerUnavailableException(name, key, acc.unavailableReason(),
+        wait < 0 ? null : Duration.ofNanos(wait));
   }
 
   private CircuitOpenException open(CircuitBreaker b, String key) {

@@ -16,6 +16,12 @@ import java.util.List;
  * except by the sum over calls in flight of (actual cost - reserved estimate) when actual costs
  * exceed their estimates. With accurate estimates, never over the limit.
  *
+ * <p><b>No refunds.</b> The guard asks again for the account of a key it had dropped (past its
+ * {@code maxKeys}, idle expiry). An implementation must then return the spend that key still has
+ * in its windows, never a fresh budget: the built-in ledgers keep a key's account while any
+ * window holds spend (a shared ledger keeps it in its store). Counters never wrap: absurd amounts
+ * saturate a window (it stays exhausted) rather than overflow.
+ *
  * <p>Lifecycle: {@link #account} may be called concurrently; {@link #close()} is called once by
  * the guard that owns the ledger.
  */

@@ -17,6 +17,14 @@ public interface LedgerAccount {
   int ADMITTED = -1;
 
   /**
+   * Returned by {@link #tryReserve} when the ledger cannot decide because its store is
+   * unavailable (a distributed ledger whose server does not answer, in a fail-closed mode): no
+   * window refused, nothing was charged. The guard refuses the call with a
+   * {@link dev.runaway.LedgerUnavailableException} carrying {@link #unavailableReason()}.
+   */
+  int UNAVAILABLE = -2;
+
+  /**
    * Returns the budgets, in the order given when the account was created.
    *
    * @return the budgets
@@ -30,9 +38,20 @@ public interface LedgerAccount {
    * @param amount the estimate; 0 is treated as the smallest amount, so an exhausted budget
    *     refuses even free calls
    * @param now the ticker's reading
-   * @return {@link #ADMITTED}, or the index of the first budget that refused
+   * @return {@link #ADMITTED}, the index of the first budget that refused, or
+   *     {@link #UNAVAILABLE}
    */
   int tryReserve(long amount, long now);
+
+  /**
+   * Says why the last {@link #tryReserve} returned {@link #UNAVAILABLE}, for the refusal's message;
+   * never contains a secret. The default suits ledgers that never return it.
+   *
+   * @return the reason, for people
+   */
+  default String unavailableReason() {
+    return "the budget ledger is unavailable";
+  }
 
   /**
    * Replaces a reservation with the real spend.

@@ -63,9 +63,20 @@ import org.slf4j.LoggerFactory;
  * {@link FailureMode#FAIL_CLOSED} refuses calls that need budget from Redis (pooled budget is
  * still spent), and {@link FailureMode#FAIL_OPEN} admits calls against this instance's local
  * copy of the budgets: up to {@code I x limit} fleet-wide until Redis is back, when that spend is
- * charged to Redis. Every call to Redis is bounded by the timeout; an unavailable Redis is not
- * asked again until a probe finds it back. A request that timed out may still be applied by a
- * Redis that was only slow: the error is an over-count (refusing more), never an under-count.
+ * charged to Redis. Every guarded call waits on Redis at most the timeout in all (waiting for
+ * another thread's request included); an unavailable Redis is not asked again until a probe finds
+ * it back. Fail-closed refusals throw {@link dev.runaway.LedgerUnavailableException}, which says
+ * why Redis cannot be asked (with the root cause, e.g. {@code WRONGPASS}).
+ *
+ * <p><b>Exactly once.</b> Every mutation (lease, charge, give-back) carries an operation id; the
+ * script keeps each reply under that id for 2 minutes. A request that timed out may still be
+ * applied by a Redis that was only stalled, so its outcome is treated as unknown: the budget it
+ * concerns is neither spent nor taken back locally, and the request is resent with the same id
+ * until Redis answers (a reply for an id already applied is replayed, not applied again). A key of
+ * the wrong type under the prefix (written by another program) makes Redis reject that account's
+ * operations: one alert per account and episode, its calls refused (fail-closed) or admitted
+ * locally (fail-open), and Redis is not flagged down. Totals saturate at 2<sup>62</sup>
+ * nano-dollars instead of overflowing.
  *
  * <p><b>Cost.</b> With leases a call is a local CAS (plus the in-memory ledger's); a lease is one
  * round trip, normally taken in the background before the pool runs dry. Size leases so that one
@@ -216,6 +227,10 @@ public final class RedisLedger implements BudgetLedger {
       if (!a.giveBack(true) && a.pooled() != 0) {
         LOG.warn("Could not give {} back to Redis on close (Redis unavailable); it stays charged until it leaves"
             + " its window", Cost.ofNanos(Math.abs(a.pooled())));
+      }
+      if (a.inDoubt() > 0) {
+        LOG.warn("{} operation(s) of {} sent to Redis got no answer before close; Redis may or may not have"
+            + " applied them (spend made here may be missing from the fleet total)", a.inDoubt(), a);
       }
     }
     redis.close();

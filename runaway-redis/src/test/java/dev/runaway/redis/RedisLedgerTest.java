@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.runaway.Budget;
 import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
+import dev.runaway.LedgerUnavailableException;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayGuard;
 import dev.runaway.alert.Alert;
@@ -235,10 +236,12 @@ final class RedisLedgerTest {
       RunawayGuard guard = guard(ledger, Budget.hourly(Cost.usd("1")));
       assertThat(ledger.isAvailable()).isFalse();
       long t0 = System.nanoTime();
-      BudgetExceededException e = org.junit.jupiter.api.Assertions.assertThrows(BudgetExceededException.class,
+      // Changed deliberately (issue 17): an outage is its own refusal, not "-$0.99 over the limit".
+      LedgerUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(LedgerUnavailableException.class,
           () -> guard.call("svc", Cost.usd("0.01"), () -> "no"));
       assertThat(System.nanoTime() - t0).isLessThan(Duration.ofMillis(100).toNanos());
       assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
+      assertThat(e.getMessage()).contains("127.0.0.1:" + p).contains("unavailable").doesNotContain("over the limit");
       assertThat(alerts).singleElement().satisfies(a -> {
         assertThat(a.type()).isEqualTo(AlertType.SERVICE_STATUS);
         assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
@@ -267,7 +270,7 @@ final class RedisLedgerTest {
       try (RunawayGuard guard = RunawayGuard.builder().service("svc", s -> s.budget(Budget.hourly(Cost.usd("1"))))
           .ticker(ticker).ledger(wrong).alertSink(a -> { }).build()) {
         assertThatThrownBy(() -> guard.call("svc", Cost.usd("0.1"), () -> "no"))
-            .isInstanceOf(BudgetExceededException.class);
+            .isInstanceOf(LedgerUnavailableException.class).hasMessageContaining("WRONGPASS");
       }
     }
     // Lettuce's own TRACE wire dump (io.lettuce.core.protocol) shows AUTH; everything else must not.

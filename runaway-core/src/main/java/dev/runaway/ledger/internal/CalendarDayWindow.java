@@ -10,6 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A window that holds one calendar day in a zone and empties at midnight there. The wall clock is
  * read at most once a second (and at the predicted midnight), never per call.
+ *
+ * <p>The day only moves forward: a wall clock stepped back across midnight does not return to the
+ * previous day (which would empty the window a second time), so each calendar day admits at most
+ * its limit whatever the clock does. A clock stepped forward across midnight starts the new day
+ * early, as the host's clock says.
  */
 final class CalendarDayWindow extends Window {
 
@@ -40,18 +45,23 @@ final class CalendarDayWindow extends Window {
       return;
     }
     Instant wall = ticker.instant();
-    LocalDate date = LocalDate.ofInstant(wall, zone);
-    long d = date.toEpochDay();
-    if (d != day) {
-      if (day != Long.MIN_VALUE) {
+    long d = LocalDate.ofInstant(wall, zone).toEpochDay();
+    long current = day;
+    if (d > current) {
+      if (current != Long.MIN_VALUE) {
         long amount = bucket.getAndSet(0);
-        used.addAndGet(-amount);
+        addUsed(-amount);
       }
       day = d;
+      current = d;
     }
-    long untilMidnight = Duration.between(wall, date.plusDays(1).atStartOfDay(zone).toInstant()).toNanos();
+    // A wall clock stepped back across midnight reads yesterday again: the day never goes back
+    // (spend keeps counting toward the newer day), or yesterday would be emptied and refilled
+    // and then today again at the second midnight. Midnight is taken as the end of the day held.
+    Instant end = LocalDate.ofEpochDay(current).plusDays(1).atStartOfDay(zone).toInstant();
+    long untilMidnight = Math.max(0, Duration.between(wall, end).toNanos());
     dayEnd = now + untilMidnight;
-    nextCheck = now + Math.min(untilMidnight, RECHECK_NANOS);
+    nextCheck = now + Math.min(Math.max(untilMidnight, 1), RECHECK_NANOS);
   }
 
   @Override
@@ -63,7 +73,7 @@ final class CalendarDayWindow extends Window {
   @Override
   long spent(long now) {
     roll(now);
-    return bucket.get();
+    return saturated() ? Math.max(bucket.get(), SATURATED) : bucket.get();
   }
 
   @Override
@@ -73,6 +83,9 @@ final class CalendarDayWindow extends Window {
     long u = used.get();
     if (u <= limit - need) {
       return 0;
+    }
+    if (u >= SATURATED) {
+      return -1;
     }
     return u - bucket.get() <= limit - need ? Math.max(0, dayEnd - now) : -1;
   }
@@ -89,7 +102,7 @@ final class CalendarDayWindow extends Window {
       if (day != d && attempt < 3) {
         continue;
       }
-      long total = amount + Math.max(0, outstanding);
+      long total = saturatedSum(amount, Math.max(0, outstanding));
       return total == 0
           ? WindowState.calendarDay(zone, new long[0], new long[0])
           : WindowState.calendarDay(zone, new long[] {d}, new long[] {total});
@@ -102,9 +115,8 @@ final class CalendarDayWindow extends Window {
     long d = day;
     for (int i = 0; i < saved.size(); i++) {
       long amount = saved.amount(i);
-      if (saved.time(i) == d && amount > 0) {
-        used.addAndGet(amount);
-        bucket.addAndGet(amount);
+      if (saved.time(i) == d && amount > 0 && addUsed(amount)) {
+        bucket.addAndGet(bucketAmount(amount));
       }
     }
   }

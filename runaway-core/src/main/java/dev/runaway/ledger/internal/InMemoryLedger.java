@@ -4,13 +4,33 @@ import dev.runaway.Budget;
 import dev.runaway.Ticker;
 import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.LedgerAccount;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** The in-memory {@link BudgetLedger}: lock-free accounts of ring-buffer windows. */
+/**
+ * The in-memory {@link BudgetLedger}: lock-free accounts of ring-buffer windows.
+ *
+ * <p><b>Keys are never refunded.</b> The account of a key is kept (strongly) for as long as any
+ * of its windows holds spend or a reservation, whether or not the guard still keeps the key among
+ * its {@code maxKeys}: a key evicted by the guard and seen again the same day gets its own
+ * account back, with its spend. Empty accounts are let go (they lose nothing). Memory is
+ * therefore about one account per key that spent within its longest window (a few hundred bytes
+ * per window), on top of the guard's key cap.
+ */
 public final class InMemoryLedger implements BudgetLedger {
 
+  /** Sweeps for empty pinned accounts run when the table has doubled since the last one. */
+  private static final int MIN_SWEEP = 1024;
+
+  private record KeyId(String service, String key) {}
+
   private final Ticker ticker;
+  private final ConcurrentHashMap<KeyId, WeakReference<Account>> keyed = new ConcurrentHashMap<>();
+  private final Pins pins = new Pins();
+  private final Object sweepLock = new Object();
+  private volatile int nextSweep = MIN_SWEEP;
 
   /**
    * Creates a ledger.
@@ -23,7 +43,40 @@ public final class InMemoryLedger implements BudgetLedger {
 
   @Override
   public LedgerAccount account(String service, String key, List<Budget> budgets) {
-    return new Account(budgets, ticker);
+    if (key == null) {
+      return new Account(budgets, ticker);
+    }
+    Account[] out = new Account[1];
+    keyed.compute(new KeyId(service, key), (id, ref) -> {
+      Account existing = ref == null ? null : ref.get();
+      if (existing != null && existing.budgets().equals(budgets)) {
+        out[0] = existing;
+        return ref;
+      }
+      out[0] = new Account(budgets, ticker, null, pins);
+      return new WeakReference<>(out[0]);
+    });
+    if (keyed.size() >= nextSweep) {
+      sweep();
+    }
+    return out[0];
+  }
+
+  /** Lets empty accounts go and forgets collected ones; amortised O(1) per new key. */
+  private void sweep() {
+    synchronized (sweepLock) {
+      if (keyed.size() < nextSweep) {
+        return;
+      }
+      pins.sweep(ticker.nanoTime());
+      keyed.values().removeIf(ref -> ref.get() == null);
+      nextSweep = Math.max(MIN_SWEEP, keyed.size() * 2);
+    }
+  }
+
+  /** Keyed accounts kept pinned (holding spend), for tests. */
+  int pinnedKeys() {
+    return pins.size();
   }
 
   @Override
@@ -37,13 +90,18 @@ public final class InMemoryLedger implements BudgetLedger {
     private final Window[] windows;
     /** Told when a window refuses (the state file saves an exhausted budget at once); or null. */
     private final Runnable onRefusal;
+    /** Keeps this account while it holds spend (a key's); null for a service's own account. */
+    private final Pins pins;
+    /** Whether {@link #pins} holds this account; written under this object's monitor. */
+    volatile boolean pinned;
 
     Account(List<Budget> budgets, Ticker ticker) {
-      this(budgets, ticker, null);
+      this(budgets, ticker, null, null);
     }
 
-    Account(List<Budget> budgets, Ticker ticker, Runnable onRefusal) {
+    Account(List<Budget> budgets, Ticker ticker, Runnable onRefusal, Pins pins) {
       this.onRefusal = onRefusal;
+      this.pins = pins;
       this.budgets = List.copyOf(budgets);
       this.windows = new Window[budgets.size()];
       for (int i = 0; i < windows.length; i++) {
@@ -64,13 +122,31 @@ public final class InMemoryLedger implements BudgetLedger {
       return windows[i];
     }
 
+    /** Whether every window is empty: no spend and no reservation left in it. */
+    boolean isEmpty(long now) {
+      for (Window w : windows) {
+        w.roll(now);
+        if (w.used.get() > 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** After spend or a reservation entered: keep this account while it holds it. */
+    private void held() {
+      if (pins != null && !pinned) {
+        pins.pin(this);
+      }
+    }
+
     @Override
     public int tryReserve(long amount, long now) {
       Window[] ws = windows;
       for (int i = 0; i < ws.length; i++) {
         if (!ws[i].tryAcquire(amount, now)) {
           for (int j = 0; j < i; j++) {
-            ws[j].used.addAndGet(-amount);
+            ws[j].addUsed(-amount);
           }
           if (onRefusal != null) {
             onRefusal.run();
@@ -78,6 +154,7 @@ public final class InMemoryLedger implements BudgetLedger {
           return i;
         }
       }
+      held();
       return ADMITTED;
     }
 
@@ -85,12 +162,13 @@ public final class InMemoryLedger implements BudgetLedger {
     public void commit(long reserved, long actual, long now) {
       long delta = actual - reserved;
       for (Window w : windows) {
-        if (delta != 0) {
-          w.used.addAndGet(delta);
+        boolean open = delta == 0 ? !w.saturated() : w.addUsed(delta);
+        if (actual != 0 && open) {
+          w.addSpend(Window.bucketAmount(actual), now);
         }
-        if (actual != 0) {
-          w.addSpend(actual, now);
-        }
+      }
+      if (actual != 0) {
+        held();
       }
     }
 
@@ -100,7 +178,7 @@ public final class InMemoryLedger implements BudgetLedger {
         return;
       }
       for (Window w : windows) {
-        w.used.addAndGet(-reserved);
+        w.addUsed(-reserved);
       }
     }
 
@@ -108,8 +186,12 @@ public final class InMemoryLedger implements BudgetLedger {
     public void record(long amount, long now) {
       for (Window w : windows) {
         w.roll(now);
-        w.used.addAndGet(amount);
-        w.addSpend(amount, now);
+        if (w.addUsed(amount)) {
+          w.addSpend(Window.bucketAmount(amount), now);
+        }
+      }
+      if (amount != 0) {
+        held();
       }
     }
 

@@ -58,9 +58,23 @@ import org.slf4j.LoggerFactory;
  * <p><b>Failures.</b> A missing directory is created. A corrupt, unreadable or newer-format file
  * is reported once at WARN (naming the file and what to do), moved aside, and the guard starts
  * from empty windows; a file that cannot be written is reported once at WARN per episode (and at
- * INFO when writing works again) while the guard keeps counting in memory. A state directory
- * locked by another process is reported once and this ledger stays in memory. Nothing here
- * throws into the host application.
+ * INFO when writing works again) while the guard keeps counting in memory. A directory that
+ * cannot be written (read-only, no permission for the lock file) is reported once; the spend
+ * saved there is still restored, and new spend is kept in memory. Nothing of this throws into the
+ * host application.
+ *
+ * <p><b>One process per directory.</b> The directory is locked while a ledger has it open. A new
+ * process that finds it locked (a crash-looping service whose new instance starts before the old
+ * one has exited) waits up to {@link #DEFAULT_LOCK_WAIT} (10 s; see {@link #open(Path, Ticker,
+ * Duration)}) for the lock and then resumes the spend the old one saved on its way out. If the
+ * lock is still held after the wait, {@link #open} throws {@link StateDirLockedException} and the
+ * guard does not start: a second live process on the same file would otherwise start with a
+ * fresh budget beside the first. Processes that must share one budget use a shared ledger
+ * (runaway-redis).
+ *
+ * <p><b>Keys are never refunded.</b> A key's account is kept while any of its windows holds spend,
+ * even after the guard dropped the key (its {@code maxKeys} or idle expiry) or the garbage
+ * collector could otherwise take it: a key seen again gets its spend back, not a fresh budget.
  *
  * <p>Thread-safe.
  */
@@ -68,6 +82,11 @@ public final class PersistentLedger implements BudgetLedger {
 
   /** How often spend is written unless a caller says otherwise. */
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * How long a new guard waits for another process to release the state directory (an old
+   * instance still exiting) before it refuses to start, unless a caller says otherwise.
+   */
+  public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(10);
   /** The state file's name inside the state directory. */
   public static final String FILE_NAME = "runaway-guard.state";
   /** Where an unusable state file is moved, beside it. */
@@ -80,6 +99,12 @@ public final class PersistentLedger implements BudgetLedger {
   private static final Logger LOG = LoggerFactory.getLogger(PersistentLedger.class);
 
   private record AccountId(String service, String key) {}
+
+  /** Sweeps for empty pinned accounts run when the table has doubled since the last one. */
+  private static final int MIN_SWEEP = 1024;
+  /** Keeps keyed accounts that hold spend reachable (eviction by the guard never refunds). */
+  private final Pins pins = new Pins();
+  private volatile int nextSweep = MIN_SWEEP;
 
   private final Path file;
   private final Ticker ticker;
@@ -140,7 +165,8 @@ public final class PersistentLedger implements BudgetLedger {
   private boolean failing;
   private boolean stopped;
 
-  private PersistentLedger(Path dir, Ticker ticker, ScheduledExecutorService scheduler, Duration interval) {
+  private PersistentLedger(Path dir, Ticker ticker, ScheduledExecutorService scheduler, Duration interval,
+      Duration lockWait) {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.file = dir.resolve(FILE_NAME);
     FileChannel channel = null;
@@ -149,21 +175,16 @@ public final class PersistentLedger implements BudgetLedger {
     try {
       Files.createDirectories(dir);
       channel = FileChannel.open(dir.resolve(LOCK_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      try {
-        fileLock = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        fileLock = null;
-      }
-      if (fileLock == null) {
-        usable = false;
-        LOG.warn("State directory {} is in use by another guard (it holds {}); this guard keeps its spend in memory"
-            + " only and it will not survive a restart. Give each process its own state_dir.", dir,
-            dir.resolve(LOCK_NAME));
-      }
+      fileLock = awaitLock(channel, dir, lockWait);
     } catch (IOException | RuntimeException e) {
+      if (e instanceof StateDirLockedException) {
+        closeQuietly(channel);
+        throw (StateDirLockedException) e;
+      }
       usable = false;
-      LOG.warn("State directory {} cannot be used ({}); spend is kept in memory only and will not survive a restart."
-          + " Create the directory and make it writable by this process, or remove state_dir.", dir, e.toString());
+      LOG.warn("State directory {} cannot be used for writing ({}); spend saved there is restored if it can be read,"
+          + " but new spend is kept in memory only and will not survive a restart. Create the directory and make it"
+          + " writable by this process, or remove state_dir.", dir, e.toString());
     }
     if (!usable && channel != null) {
       closeQuietly(channel);
@@ -172,7 +193,9 @@ public final class PersistentLedger implements BudgetLedger {
     this.enabled = usable;
     this.lockChannel = channel;
     this.lock = fileLock;
-    this.restoredSections = usable ? readState() : Map.of();
+    // Read even when the directory is read-only: a valid saved state is still the best knowledge
+    // of what was spent, and ignoring it would hand a restarted runaway a fresh budget.
+    this.restoredSections = readState(usable);
     if (usable) {
       this.ownsScheduler = scheduler == null;
       this.scheduler = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
@@ -199,6 +222,64 @@ public final class PersistentLedger implements BudgetLedger {
   }
 
   /**
+   * Takes the state directory's lock, waiting up to {@code wait} for another process to let it go:
+   * a crash-looping service's new instance often starts while the old one is still exiting, and
+   * must then resume the old one's spend, not start beside it with a fresh budget.
+   */
+  private static FileLock awaitLock(FileChannel channel, Path dir, Duration wait) throws IOException {
+    // Real time, not the guard's ticker: this waits for another process to exit.
+    long deadline = System.nanoTime() + wait.toNanos();
+    boolean told = false;
+    for (;;) {
+      FileLock l;
+      try {
+        l = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        l = null; // held by another ledger of this JVM
+      }
+      if (l != null) {
+        if (told) {
+          LOG.info("State directory {} is free again; this guard resumes the spend saved there", dir);
+        }
+        return l;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new StateDirLockedException("State directory " + dir + " is in use by another running guard (it holds "
+            + dir.resolve(LOCK_NAME) + ") and was not released within " + wait.toMillis() + " ms. A second"
+            + " process on the same state_dir would start with a fresh budget while the first still spends, so this"
+            + " guard does not start. Stop the other process, give each process its own state_dir, or share one"
+            + " budget across processes with a shared ledger (runaway-redis).");
+      }
+      if (!told) {
+        told = true;
+        LOG.info("State directory {} is in use by another guard; waiting up to {} ms for it to be released", dir,
+            wait.toMillis());
+      }
+      try {
+        Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 50)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StateDirLockedException("Interrupted while waiting for state directory " + dir
+            + " to be released by another guard; this guard does not start");
+      }
+    }
+  }
+
+  /**
+   * Thrown by {@link PersistentLedger#open} when the state directory stays locked by another
+   * running guard past the lock wait. Unlike every other state-file problem this one stops the
+   * guard from starting: running beside the other process would give this one a fresh budget.
+   */
+  public static final class StateDirLockedException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    StateDirLockedException(String message) {
+      super(message);
+    }
+  }
+
+  /**
    * Opens the ledger kept in {@code dir}, restoring the spend saved there, flushing every
    * {@link #DEFAULT_FLUSH_INTERVAL} on a daemon thread of its own. Never throws for a bad
    * directory or file: those are logged and the ledger works in memory.
@@ -212,6 +293,20 @@ public final class PersistentLedger implements BudgetLedger {
   }
 
   /**
+   * Opens the ledger kept in {@code dir} with the default flush interval on a daemon thread of
+   * its own, waiting up to {@code lockWait} for another guard to release the directory.
+   *
+   * @param dir the state directory; created if missing
+   * @param ticker the guard's ticker
+   * @param lockWait how long to wait for another process's lock; not negative
+   * @return the ledger
+   * @throws StateDirLockedException if another running guard still holds {@code dir} after {@code lockWait}
+   */
+  public static PersistentLedger open(Path dir, Ticker ticker, Duration lockWait) {
+    return open(dir, ticker, null, DEFAULT_FLUSH_INTERVAL, lockWait);
+  }
+
+  /**
    * Opens the ledger kept in {@code dir} with the flusher on a given scheduler.
    *
    * @param dir the state directory; created if missing
@@ -220,14 +315,37 @@ public final class PersistentLedger implements BudgetLedger {
    *     (a given scheduler is not shut down by {@link #close()})
    * @param interval time between flushes; the crash loss bound
    * @return the ledger
+   * @throws StateDirLockedException if another running guard still holds {@code dir} after
+   *     {@link #DEFAULT_LOCK_WAIT}
    */
   public static PersistentLedger open(Path dir, Ticker ticker, ScheduledExecutorService scheduler, Duration interval) {
+    return open(dir, ticker, scheduler, interval, DEFAULT_LOCK_WAIT);
+  }
+
+  /**
+   * Opens the ledger kept in {@code dir} with the flusher on a given scheduler and a given wait
+   * for another process's lock.
+   *
+   * @param dir the state directory; created if missing
+   * @param ticker the guard's ticker
+   * @param scheduler runs the periodic flush; {@code null} for a daemon thread of the ledger's own
+   * @param interval time between flushes; the crash loss bound
+   * @param lockWait how long to wait for another guard to release {@code dir}; not negative
+   * @return the ledger
+   * @throws StateDirLockedException if another running guard still holds {@code dir} after {@code lockWait}
+   */
+  public static PersistentLedger open(Path dir, Ticker ticker, ScheduledExecutorService scheduler, Duration interval,
+      Duration lockWait) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(interval, "interval");
+    Objects.requireNonNull(lockWait, "lockWait");
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("interval must be positive, got " + interval);
     }
-    return new PersistentLedger(dir, ticker, scheduler, interval);
+    if (lockWait.isNegative()) {
+      throw new IllegalArgumentException("lockWait must not be negative, got " + lockWait);
+    }
+    return new PersistentLedger(dir, ticker, scheduler, interval, lockWait);
   }
 
   /**
@@ -250,27 +368,44 @@ public final class PersistentLedger implements BudgetLedger {
 
   @Override
   public LedgerAccount account(String service, String key, List<Budget> budgets) {
-    if (!enabled) {
-      return new InMemoryLedger.Account(budgets, ticker);
-    }
     AccountId id = new AccountId(service, key);
     InMemoryLedger.Account[] out = new InMemoryLedger.Account[1];
     live.compute(id, (k, ref) -> {
       InMemoryLedger.Account existing = ref == null ? null : ref.get();
       if (existing != null && existing.budgets().equals(budgets)) {
-        // A key evicted by the guard and seen again keeps its spend while its account lives.
+        // A key evicted by the guard and seen again keeps its spend: its account is pinned
+        // while it holds any (see Pins), so eviction never refunds.
         out[0] = existing;
         return ref;
       }
-      InMemoryLedger.Account created = new InMemoryLedger.Account(budgets, ticker, onRefusal);
+      InMemoryLedger.Account created = new InMemoryLedger.Account(budgets, ticker, enabled ? onRefusal : null,
+          key == null ? null : pins);
       List<WindowState> saved = pending.remove(k);
       if (saved != null) {
         restore(created, saved);
+        if (key != null) {
+          pins.pin(created); // restored spend did not pass the hot path; the next sweep unpins an empty one
+        }
       }
       out[0] = created;
       return new WeakReference<>(created);
     });
+    if (live.size() >= nextSweep) {
+      sweep();
+    }
     return out[0];
+  }
+
+  /** Lets empty keyed accounts go and forgets collected ones; amortised O(1) per new account. */
+  private void sweep() {
+    synchronized (pins) {
+      if (live.size() < nextSweep) {
+        return;
+      }
+      pins.sweep(ticker.nanoTime());
+      live.entrySet().removeIf(e -> e.getValue().get() == null);
+      nextSweep = Math.max(MIN_SWEEP, live.size() * 2);
+    }
   }
 
   private void restore(InMemoryLedger.Account account, List<WindowState> saved) {
@@ -532,12 +667,15 @@ public final class PersistentLedger implements BudgetLedger {
     }
   }
 
-  private Map<String, byte[]> readState() {
+  private Map<String, byte[]> readState(boolean writable) {
+    if (!writable && !Files.isRegularFile(file)) {
+      return Map.of(); // nothing saved to restore; the directory's problem was reported already
+    }
     byte[] bytes;
     try {
       long size = Files.size(file);
       if (size > StateFile.MAX_PAYLOAD) {
-        moveAside("it is " + size + " bytes long, more than the " + StateFile.MAX_PAYLOAD + " a state file may have");
+        moveAside(writable, "it is " + size + " bytes long, more than the " + StateFile.MAX_PAYLOAD + " a state file may have");
         return Map.of();
       }
       bytes = Files.readAllBytes(file);
@@ -562,14 +700,19 @@ public final class PersistentLedger implements BudgetLedger {
     } catch (StateFile.CorruptStateException e) {
       pendingBaselines.clear();
       pending.clear();
-      moveAside(e.getMessage());
+      moveAside(writable, e.getMessage());
       return Map.of();
     }
   }
 
-  private void moveAside(String why) {
+  private void moveAside(boolean writable, String why) {
     Path bad = file.resolveSibling(FILE_NAME + BAD_SUFFIX);
     String where;
+    if (!writable) {
+      LOG.warn("State file {} is not usable: {}. Spend from before this start is not restored; it is left in place"
+          + " (the directory is not writable).", file, why);
+      return;
+    }
     try {
       Files.move(file, bad, StandardCopyOption.REPLACE_EXISTING);
       where = "it was moved to " + bad + " for inspection (delete it when done)";

@@ -62,7 +62,7 @@ final class SlidingWindow extends Window {
       for (long x = from; x <= to; x++) {
         long amount = buckets.getAndSet((int) Math.floorMod(x, (long) slots), 0);
         if (amount != 0) {
-          used.addAndGet(-amount);
+          addUsed(-amount);
         }
       }
     }
@@ -85,9 +85,9 @@ final class SlidingWindow extends Window {
     roll(now);
     long sum = 0;
     for (int i = 0; i < slots; i++) {
-      sum += buckets.get(i);
+      sum = saturatedSum(sum, buckets.get(i));
     }
-    return sum;
+    return saturated() ? Math.max(sum, SATURATED) : sum;
   }
 
   @Override
@@ -99,7 +99,7 @@ final class SlidingWindow extends Window {
       return 0;
     }
     long h = head;
-    if (h == Long.MIN_VALUE) {
+    if (h == Long.MIN_VALUE || u >= SATURATED) {
       return -1;
     }
     // Walk from the oldest live bucket: each leaves the window at the start of epoch x + n + 1.
@@ -128,7 +128,7 @@ final class SlidingWindow extends Window {
         if (a != 0) {
           ends[count] = (x + 1) * bucketNanos + wallOffsetNanos;
           amounts[count++] = a;
-          sum += a;
+          sum = saturatedSum(sum, a);
         }
       }
       long outstanding = used.get() - sum;
@@ -139,7 +139,7 @@ final class SlidingWindow extends Window {
       if (outstanding > 0) {
         long newestEnd = (h + 1) * bucketNanos + wallOffsetNanos;
         if (count > 0 && ends[count - 1] == newestEnd) {
-          amounts[count - 1] += outstanding;
+          amounts[count - 1] = saturatedSum(amounts[count - 1], outstanding);
         } else {
           ends[count] = newestEnd;
           amounts[count++] = outstanding;
@@ -165,8 +165,9 @@ final class SlidingWindow extends Window {
       if (e <= h - n - 1) {
         continue;
       }
-      used.addAndGet(amount);
-      buckets.addAndGet((int) Math.floorMod(e, (long) slots), amount);
+      if (addUsed(amount)) {
+        buckets.addAndGet((int) Math.floorMod(e, (long) slots), bucketAmount(amount));
+      }
     }
   }
 }

@@ -13,6 +13,22 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 abstract class Window {
 
+  /**
+   * Spend at which a window saturates: from then on it refuses every reservation and its counter
+   * no longer moves (neither spend nor roll-off changes it), so that absurd amounts (a cost
+   * extractor returning {@code Long.MAX_VALUE}, two records of $9e9) can never wrap the counter
+   * negative and open the budget. 2<sup>62</sup> nano-dollars is about $4.6 billion, far above
+   * the largest limit a budget accepts ({@link dev.runaway.Budget#MAX_LIMIT}).
+   */
+  static final long SATURATED = 1L << 62;
+  /**
+   * Amounts smaller than this on a counter below 2<sup>61</sup> take one atomic add: even 2<sup>20</sup>
+   * threads adding at once cannot carry it to {@link #SATURATED}, let alone past
+   * {@code Long.MAX_VALUE}. Larger amounts take a CAS loop that clamps.
+   */
+  private static final long SMALL = 1L << 40;
+  private static final long FAST_RANGE = 1L << 61;
+
   final long limit;
   final AtomicLong used = new AtomicLong();
 
@@ -52,6 +68,50 @@ abstract class Window {
    * @param wallOffsetNanos wall-clock epoch nanos minus ticker nanos in this process
    */
   abstract void restore(WindowState saved, long now, long wallOffsetNanos);
+
+  /**
+   * Adds {@code delta} to {@link #used} without ever wrapping: a sum at or above
+   * {@link #SATURATED} saturates the window for good (sticky, so that a later roll-off of a
+   * clamped amount cannot under-count).
+   *
+   * @return false if the window is saturated after the call (callers then leave the buckets alone)
+   */
+  final boolean addUsed(long delta) {
+    long u = used.get();
+    if (delta < SMALL && delta > -SMALL && u < FAST_RANGE && u > -FAST_RANGE) {
+      used.getAndAdd(delta);
+      return true;
+    }
+    for (;;) {
+      if (u >= SATURATED) {
+        return false;
+      }
+      long r = saturatedSum(u, delta);
+      if (used.compareAndSet(u, r)) {
+        return r < SATURATED;
+      }
+      u = used.get();
+    }
+  }
+
+  /** Whether the window's spend reached {@link #SATURATED}. */
+  final boolean saturated() {
+    return used.get() >= SATURATED;
+  }
+
+  /** {@code a + b}, clamped to {@link #SATURATED} instead of overflowing. */
+  static long saturatedSum(long a, long b) {
+    long r = a + b;
+    if (((a ^ r) & (b ^ r)) < 0) {
+      return r < 0 ? SATURATED : Long.MIN_VALUE / 2; // overflowed upwards / downwards
+    }
+    return Math.min(r, SATURATED);
+  }
+
+  /** The amount a bucket may take at once: with buckets below {@link #SATURATED}, sums stay in range. */
+  static long bucketAmount(long amount) {
+    return Math.min(amount, SATURATED);
+  }
 
   final boolean tryAcquire(long amount, long now) {
     roll(now);

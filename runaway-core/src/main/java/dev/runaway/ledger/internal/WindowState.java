@@ -67,7 +67,7 @@ final class WindowState {
   long total() {
     long t = 0;
     for (long a : amounts) {
-      t += a;
+      t = Window.saturatedSum(t, a);
     }
     return t;
   }

@@ -327,21 +327,68 @@ final class PersistentLedgerTest {
   }
 
   @Test
-  void stateDirInUse_secondLedgerWarnsAndStaysInMemory() {
+  void stateDirInUse_secondLedgerWaitsThenRefusesToStartWithAFreshBudget() {
+    // Changed deliberately (issue 17): it used to warn and run in memory with a fresh budget.
     ManualTicker ticker = ManualTicker.create();
-    try (PersistentLedger first = ledger(ticker)) {
-      int mark = LogCapture.mark();
-      try (PersistentLedger second = ledger(ticker)) {
-        assertThat(first.isPersistent()).isTrue();
-        assertThat(second.isPersistent()).isFalse();
-        try (RunawayGuard guard = guard(ticker, second)) {
-          guard.call("openai", Cost.usd("1"), () -> "works in memory");
-        }
-      }
-      assertThat(LogCapture.since(mark)).filteredOn(e -> e.logger().equals(LOGGER) && e.level() == Level.WARN)
-          .singleElement().extracting(LogCapture.Event::message).asString().contains("in use by another guard")
-          .contains(dir.toString());
+    try (PersistentLedger first = ledger(ticker); RunawayGuard guard = guard(ticker, first)) {
+      guard.call("openai", Cost.usd("6"), () -> "ok");
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> PersistentLedger.open(dir, ticker, scheduler, Duration.ofHours(1),
+          Duration.ofMillis(300)))
+          .isInstanceOf(PersistentLedger.StateDirLockedException.class)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(dir.toString()).hasMessageContaining("in use by another running guard")
+          .hasMessageContaining("300 ms").hasMessageContaining("fresh budget");
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+      assertThat(first.isPersistent()).isTrue();
     }
+  }
+
+  @Test
+  void stateDirInUse_secondLedgerResumesTheFirstsSpendOnceItIsReleased() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    PersistentLedger first = ledger(ticker);
+    RunawayGuard guard = guard(ticker, first);
+    guard.call("openai", Cost.usd("6"), () -> "ok");
+    // The old instance exits while the new one waits for the lock.
+    Thread exiting = new Thread(guard::close);
+    java.util.concurrent.CompletableFuture<PersistentLedger> second = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> PersistentLedger.open(dir, ticker, scheduler, Duration.ofHours(1), Duration.ofSeconds(30)));
+    exiting.start();
+    exiting.join();
+    try (PersistentLedger ledger = second.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        RunawayGuard again = guard(ticker, ledger)) {
+      assertThat(ledger.isPersistent()).isTrue();
+      assertThat(spent(again.snapshot("openai"), 0)).isEqualTo(Cost.usd("6"));
+      assertThatThrownBy(() -> again.call("openai", Cost.usd("4.5"), () -> "no"))
+          .isInstanceOf(BudgetExceededException.class);
+    }
+  }
+
+  @Test
+  void stateDirWhoseLockCannotBeMade_stillRestoresTheSavedSpend() throws IOException {
+    ManualTicker first = ManualTicker.create();
+    try (RunawayGuard guard = guard(first, ledger(first))) {
+      guard.call("openai", Cost.usd("8"), () -> "ok");
+      guard.service("openai").forKey("tenant-1").call(Cost.usd("1.5"), () -> "ok");
+    }
+    // As in a read-only directory (tests may run as root, for whom permissions do not stop
+    // writes): the lock file cannot be opened for writing.
+    Files.delete(dir.resolve(PersistentLedger.LOCK_NAME));
+    Files.createDirectory(dir.resolve(PersistentLedger.LOCK_NAME));
+    int mark = LogCapture.mark();
+    ManualTicker second = nextProcess(first, Duration.ofMinutes(5));
+    try (PersistentLedger ledger = ledger(second); RunawayGuard guard = guard(second, ledger)) {
+      assertThat(ledger.isPersistent()).isFalse();
+      assertThat(spent(guard.snapshot("openai"), 0)).isEqualTo(Cost.usd("9.5"));
+      assertThatThrownBy(() -> guard.call("openai", Cost.usd("0.6"), () -> "no"))
+          .isInstanceOf(BudgetExceededException.class);
+      assertThat(guard.service("openai").forKey("tenant-1").snapshot().windows().get(0).spent())
+          .isEqualTo(Cost.usd("1.5"));
+    }
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.logger().equals(LOGGER) && e.level() == Level.WARN)
+        .singleElement().extracting(LogCapture.Event::message).asString().contains("cannot be used for writing")
+        .contains("restored");
   }
 
   @Test
@@ -355,7 +402,7 @@ final class PersistentLedgerTest {
       guard.call("openai", Cost.usd("1"), () -> "works in memory");
     }
     assertThat(LogCapture.since(mark)).filteredOn(e -> e.logger().equals(LOGGER) && e.level() == Level.WARN)
-        .singleElement().extracting(LogCapture.Event::message).asString().contains("cannot be used");
+        .singleElement().extracting(LogCapture.Event::message).asString().contains("cannot be used for writing");
   }
 
   @Test

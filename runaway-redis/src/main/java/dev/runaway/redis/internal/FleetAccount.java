@@ -63,6 +63,8 @@ public final class FleetAccount implements LedgerAccount {
   private final RedisGateway redis;
   private final Ticker ticker;
   private final String[] keys;
+  /** Operation keys share the account's hash tag, so one script call touches one slot. */
+  private final String opPrefix;
   private final long[] limits;
   private final long[] bucketMicros;
   private final ZoneId[] zones;
@@ -90,6 +92,20 @@ public final class FleetAccount implements LedgerAccount {
   private volatile int refusedIndex;
   // Guarded by lock.
   private final ArrayDeque<Grant> grants = new ArrayDeque<>();
+  /**
+   * Mutations sent to Redis whose outcome is unknown (no answer in time: a stalled Redis may apply
+   * them later). Each is resent, with its operation id, before anything else is asked, until Redis
+   * answers; the script applies an id once and replays its reply after. Guarded by lock.
+   */
+  private final ArrayDeque<Pending> inDoubt = new ArrayDeque<>();
+  private volatile int inDoubtCount;
+  /** While Redis rejects this account's operations (WRONGTYPE...): not asked again before this. */
+  private volatile long brokenUntil = Long.MIN_VALUE;
+  private volatile String brokenWhy;
+  private final AtomicBoolean brokenReported = new AtomicBoolean();
+
+  /** A mutation whose outcome is unknown: resent as is. {@code amount} is a reserve's request. */
+  private record Pending(String op, String[] keys, String[] args, long amount) {}
 
   /**
    * Creates an account.
@@ -110,6 +126,7 @@ public final class FleetAccount implements LedgerAccount {
       long leaseSize, Duration leaseTtl, Duration probeInterval, boolean failOpen, Executor background,
       Consumer<FleetAccount> holding) {
     this.budgets = List.copyOf(budgets);
+    this.opPrefix = prefix + ":op:";
     this.local = local;
     this.redis = redis;
     this.ticker = ticker;
@@ -184,17 +201,23 @@ public final class FleetAccount implements LedgerAccount {
     }
   }
 
-  /** The slow path: take what this call needs from Redis, one acquisition per account at a time. */
+  /**
+   * The slow path: take what this call needs from Redis, one acquisition per account at a time.
+   * Everything here (waiting for the account's lock, resending operations in doubt, one or two
+   * reservations) shares one deadline, so a call never waits on Redis longer than the timeout.
+   */
   private int acquire(long amount, long need, long now) {
-    if (redis.isDown()) {
+    if (redis.isDown() || now < brokenUntil) {
       return unavailable(amount);
     }
     if (now < refusedUntil) {
       return refusedIndex;
     }
+    // Real time: the deadline bounds waiting on the network, whatever the guard's ticker says.
+    long deadline = System.nanoTime() + redis.timeoutNanos();
     boolean locked;
     try {
-      locked = lock.tryLock(2 * redis.timeoutNanos(), TimeUnit.NANOSECONDS);
+      locked = lock.tryLock(redis.timeoutNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return unavailable(amount);
@@ -213,13 +236,26 @@ public final class FleetAccount implements LedgerAccount {
           return ADMITTED;
         }
       }
+      // ... or Redis went down meanwhile (the lock holder's call timed out): do not ask again.
+      if (redis.isDown() || now < brokenUntil || !resolveLocked(deadline)) {
+        return unavailable(amount);
+      }
+      for (;;) {
+        long p = pool.get();
+        if (p < need) {
+          break;
+        }
+        if (pool.compareAndSet(p, p - amount)) {
+          return ADMITTED; // a reservation in doubt came back granted
+        }
+      }
       long shortfall = need - pool.get();
       long request = Math.max(leaseSize, shortfall);
-      RedisGateway.Reply r = reserveLocked(request, now);
+      RedisGateway.Reply r = reserveLocked(request, now, deadline);
       if (r.status() >= 0 && request > shortfall) {
         // Near the end of a budget a whole lease no longer fits; what this call needs may.
         request = shortfall;
-        r = reserveLocked(request, now);
+        r = reserveLocked(request, now, deadline);
       }
       if (r.status() >= 0) {
         refusedIndex = r.status();
@@ -236,9 +272,91 @@ public final class FleetAccount implements LedgerAccount {
     }
   }
 
+  /**
+   * Runs one mutation with a fresh operation id; caller holds the lock. A failure whose outcome is
+   * unknown is kept to be resent with the same id; an error reply starts a "broken" episode.
+   */
+  private RedisGateway.Reply mutate(String op, long amount, List<String> extra, long deadline)
+      throws RedisGateway.UnavailableException {
+    String[] k = new String[keys.length + 1];
+    System.arraycopy(keys, 0, k, 0, keys.length);
+    k[keys.length] = opPrefix + redis.nextOpId();
+    String[] a = args(op, amount, extra);
+    try {
+      RedisGateway.Reply r = redis.run(k, a, keys.length, deadline);
+      healthy();
+      return r;
+    } catch (RedisGateway.UnavailableException e) {
+      if (e.inDoubt()) {
+        inDoubt.addLast(new Pending(op, k, a, amount));
+        inDoubtCount = inDoubt.size();
+        holding.accept(this);
+      }
+      if (e.serverError()) {
+        broken(e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Resends the operations in doubt, oldest first, with their ids; caller holds the lock. A
+   * reservation that Redis had granted after all joins the pool.
+   *
+   * @return whether none is left in doubt
+   */
+  private boolean resolveLocked(long deadline) {
+    while (!inDoubt.isEmpty()) {
+      Pending p = inDoubt.peekFirst();
+      RedisGateway.Reply r;
+      try {
+        r = redis.run(p.keys(), p.args(), keys.length, deadline);
+      } catch (RedisGateway.UnavailableException e) {
+        if (e.serverError()) {
+          broken(e.getMessage());
+        }
+        return false;
+      }
+      inDoubt.removeFirst();
+      inDoubtCount = inDoubt.size();
+      long now = ticker.nanoTime();
+      remember(r, now);
+      if (p.op().equals("reserve") && r.status() < 0) {
+        addGrant(p.amount(), r.ids(), now);
+        pool.addAndGet(p.amount());
+      }
+      healthy();
+    }
+    return true;
+  }
+
+  private void broken(String why) {
+    brokenWhy = why;
+    brokenUntil = ticker.nanoTime() + probeNanos;
+    if (brokenReported.compareAndSet(false, true)) {
+      redis.accountProblem(toString(), why);
+    }
+  }
+
+  private void healthy() {
+    if (brokenReported.get() && brokenReported.compareAndSet(true, false)) {
+      brokenUntil = Long.MIN_VALUE;
+      redis.accountRecovered(toString());
+    }
+  }
+
+  @Override
+  public String unavailableReason() {
+    String why = brokenWhy;
+    if (why != null && ticker.nanoTime() < brokenUntil) {
+      return why;
+    }
+    return redis.describeOutage();
+  }
+
   private int unavailable(long amount) {
     if (!failOpen) {
-      return 0;
+      return UNAVAILABLE;
     }
     // Fail-open: the local account already admitted it; Redis is charged once it is back.
     pool.addAndGet(-amount);
@@ -247,20 +365,25 @@ public final class FleetAccount implements LedgerAccount {
   }
 
   /** Reserves {@code request} in Redis; caller holds the lock. A grant is added to the grants, not the pool. */
-  private RedisGateway.Reply reserveLocked(long request, long now) throws RedisGateway.UnavailableException {
-    RedisGateway.Reply r = redis.run(keys, args("reserve", request, List.of()));
+  private RedisGateway.Reply reserveLocked(long request, long now, long deadline)
+      throws RedisGateway.UnavailableException {
+    RedisGateway.Reply r = mutate("reserve", request, List.of(), deadline);
     remember(r, now);
     if (r.status() < 0) {
-      grants.addLast(new Grant(request, r.ids()));
-      if (grants.size() > MAX_GRANTS) {
-        grants.removeFirst(); // its remainder can no longer be given back: Redis over-counts, never under
-      }
-      lastGrantNanos = now;
-      refusedUntil = Long.MIN_VALUE;
-      refillRefusedUntil = Long.MIN_VALUE;
-      holding.accept(this);
+      addGrant(request, r.ids(), now);
     }
     return r;
+  }
+
+  private void addGrant(long request, String[] ids, long now) {
+    grants.addLast(new Grant(request, ids));
+    if (grants.size() > MAX_GRANTS) {
+      grants.removeFirst(); // its remainder can no longer be given back: Redis over-counts, never under
+    }
+    lastGrantNanos = now;
+    refusedUntil = Long.MIN_VALUE;
+    refillRefusedUntil = Long.MIN_VALUE;
+    holding.accept(this);
   }
 
   private void remember(RedisGateway.Reply r, long now) {
@@ -280,8 +403,10 @@ public final class FleetAccount implements LedgerAccount {
       }
       try {
         long now = ticker.nanoTime();
-        if (pool.get() < lowWater && now >= refillRefusedUntil && !redis.isDown()) {
-          RedisGateway.Reply r = reserveLocked(leaseSize, now);
+        long deadline = System.nanoTime() + redis.timeoutNanos();
+        if (pool.get() < lowWater && now >= refillRefusedUntil && now >= brokenUntil && !redis.isDown()
+            && resolveLocked(deadline) && pool.get() < lowWater) {
+          RedisGateway.Reply r = reserveLocked(leaseSize, now, deadline);
           if (r.status() >= 0) {
             refillRefusedUntil = now + REFUSAL_CACHE_NANOS;
           } else {
@@ -305,7 +430,7 @@ public final class FleetAccount implements LedgerAccount {
     local.commit(reserved, actual, now);
     long delta = reserved - actual;
     if (delta != 0) {
-      long p = pool.addAndGet(delta);
+      long p = addPool(delta);
       if (p < 0) {
         scheduleSettle();
       } else if (p - delta <= 0 && p > 0) {
@@ -328,8 +453,30 @@ public final class FleetAccount implements LedgerAccount {
   @Override
   public void record(long amount, long now) {
     local.record(amount, now);
-    if (amount != 0 && pool.addAndGet(-amount) < 0) {
+    if (amount != 0 && addPool(-amount) < 0) {
       scheduleSettle();
+    }
+  }
+
+  /** Bounds of the pool: absurd amounts (a cost of {@code Long.MAX_VALUE}) clamp, never wrap. */
+  private static final long POOL_BOUND = 1L << 62;
+
+  /** Adds to the pool without wrapping; one atomic add for ordinary amounts. */
+  private long addPool(long delta) {
+    long p = pool.get();
+    if (delta < (1L << 40) && delta > -(1L << 40) && p < (1L << 61) && p > -(1L << 61)) {
+      return pool.addAndGet(delta);
+    }
+    for (;;) {
+      long r = p + delta;
+      if (((p ^ r) & (delta ^ r)) < 0) {
+        r = delta < 0 ? -POOL_BOUND : POOL_BOUND;
+      }
+      r = Math.max(-POOL_BOUND, Math.min(POOL_BOUND, r));
+      if (pool.compareAndSet(p, r)) {
+        return r;
+      }
+      p = pool.get();
     }
   }
 
@@ -352,10 +499,10 @@ public final class FleetAccount implements LedgerAccount {
     }
   }
 
-  /** Charges spend beyond the pool to Redis. Returns false if it could not. */
+  /** Charges spend beyond the pool to Redis. Returns false if it could not (or not for sure yet). */
   boolean settle() {
     try {
-      if (!lock.tryLock(2 * redis.timeoutNanos(), TimeUnit.NANOSECONDS)) {
+      if (!lock.tryLock(redis.timeoutNanos(), TimeUnit.NANOSECONDS)) {
         return false;
       }
     } catch (InterruptedException e) {
@@ -363,16 +510,25 @@ public final class FleetAccount implements LedgerAccount {
       return false;
     }
     try {
+      long deadline = System.nanoTime() + redis.timeoutNanos();
+      if (!resolveLocked(deadline)) {
+        return false;
+      }
       long p = pool.get();
       if (p >= 0) {
         return true;
       }
-      RedisGateway.Reply r = redis.run(keys, args("record", -p, List.of()));
-      remember(r, ticker.nanoTime());
+      try {
+        RedisGateway.Reply r = mutate("record", -p, List.of(), deadline);
+        remember(r, ticker.nanoTime());
+      } catch (RedisGateway.UnavailableException e) {
+        if (e.inDoubt()) {
+          pool.addAndGet(-p); // resent with its id until Redis answers: charged once, never twice
+        }
+        return false;
+      }
       pool.addAndGet(-p);
       return true;
-    } catch (RedisGateway.UnavailableException e) {
-      return false;
     } catch (Throwable t) {
       LOG.warn("Charging spend to Redis failed unexpectedly: {}", t.toString());
       return false;
@@ -391,18 +547,19 @@ public final class FleetAccount implements LedgerAccount {
    */
   public boolean giveBack(boolean force) {
     long now = ticker.nanoTime();
-    if (pool.get() < 0) {
-      return settle() && pool.get() == 0 && grantsEmpty();
+    if (inDoubtCount > 0 || pool.get() < 0) {
+      // Operations in doubt are resent first (inside settle), whatever the lease's age.
+      return settle() && pool.get() == 0 && inDoubtCount == 0 && grantsEmpty();
     }
     if (!force && now - lastGrantNanos < leaseTtlNanos) {
       return false;
     }
-    if (redis.isDown()) {
+    if (redis.isDown() || now < brokenUntil) {
       return false;
     }
     try {
       // Maintenance skips a busy account; close waits for the call in progress, within the timeout.
-      if (!(force ? lock.tryLock(2 * redis.timeoutNanos(), TimeUnit.NANOSECONDS) : lock.tryLock())) {
+      if (!(force ? lock.tryLock(redis.timeoutNanos(), TimeUnit.NANOSECONDS) : lock.tryLock())) {
         return false;
       }
     } catch (InterruptedException e) {
@@ -410,9 +567,13 @@ public final class FleetAccount implements LedgerAccount {
       return false;
     }
     try {
+      long deadline = System.nanoTime() + redis.timeoutNanos();
+      if (!resolveLocked(deadline)) {
+        return false;
+      }
       long p = pool.get();
       if (p <= 0 || !pool.compareAndSet(p, 0)) {
-        return p == 0;
+        return p == 0 && inDoubt.isEmpty();
       }
       List<long[]> amounts = new ArrayList<>();
       List<Grant> used = new ArrayList<>();
@@ -428,29 +589,36 @@ public final class FleetAccount implements LedgerAccount {
           left -= take;
         }
       }
-      try {
-        if (!used.isEmpty()) {
-          List<String> extra = new ArrayList<>();
-          extra.add(Integer.toString(used.size()));
-          for (int j = 0; j < used.size(); j++) {
-            extra.add(Long.toString(amounts.get(j)[0]));
-            for (String id : used.get(j).ids) {
-              extra.add(id);
-            }
+      boolean sure = true;
+      if (!used.isEmpty()) {
+        List<String> extra = new ArrayList<>();
+        extra.add(Integer.toString(used.size()));
+        for (int j = 0; j < used.size(); j++) {
+          extra.add(Long.toString(amounts.get(j)[0]));
+          for (String id : used.get(j).ids) {
+            extra.add(id);
           }
-          RedisGateway.Reply r = redis.run(keys, args("return", 0, extra));
-          remember(r, now);
         }
-      } catch (RedisGateway.UnavailableException e) {
-        pool.addAndGet(p);
-        return false;
+        try {
+          RedisGateway.Reply r = mutate("return", 0, extra, deadline);
+          remember(r, now);
+        } catch (RedisGateway.UnavailableException e) {
+          if (!e.inDoubt()) {
+            pool.addAndGet(p); // certainly not applied: the budget is still this instance's
+            return false;
+          }
+          // Maybe applied by a Redis that was only stalled: the budget is no longer this
+          // instance's to spend, and the give-back is resent with its id until Redis answers.
+          // (Putting it back in the pool and giving it back again later returned it twice.)
+          sure = false;
+        }
       }
       for (int j = 0; j < used.size(); j++) {
         used.get(j).amount -= amounts.get(j)[0];
       }
       // What is left of the grants was spent or is reserved; a release may put some of it back.
       grants.removeIf(g -> g.amount == 0);
-      return true;
+      return sure;
     } finally {
       lock.unlock();
     }
@@ -516,11 +684,25 @@ public final class FleetAccount implements LedgerAccount {
     if (redis.isDown()) {
       return failOpen ? local.nanosUntilRoom(budget, amount, now) : probeNanos;
     }
+    long broken = brokenUntil;
+    if (now < broken && !failOpen) {
+      return broken - now;
+    }
     long at = retryAt.get(budget);
     if (at != Long.MIN_VALUE) {
       return Math.max(0, at - now);
     }
     return local.nanosUntilRoom(budget, amount, now);
+  }
+
+  /**
+   * Returns the number of operations sent to Redis whose outcome is still unknown (they are
+   * resent with their ids until Redis answers).
+   *
+   * @return the count
+   */
+  public int inDoubt() {
+    return inDoubtCount;
   }
 
   /**

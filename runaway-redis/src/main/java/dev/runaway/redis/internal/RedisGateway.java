@@ -6,6 +6,7 @@ import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Severity;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -47,10 +48,36 @@ public final class RedisGateway implements AutoCloseable {
   static final String SCRIPT = loadScript();
   static final String SHA = sha1(SCRIPT);
 
-  /** Redis could not answer in time; the message says why, without secrets. */
+  /** Redis could not answer in time, or answered with an error; the message says why, without secrets. */
   public static final class UnavailableException extends Exception {
-    UnavailableException(String message) {
+    private static final long serialVersionUID = 1L;
+    private final boolean inDoubt;
+    private final boolean serverError;
+
+    UnavailableException(String message, boolean inDoubt, boolean serverError) {
       super(message, null, false, false);
+      this.inDoubt = inDoubt;
+      this.serverError = serverError;
+    }
+
+    /**
+     * Whether the request may have been applied anyway (it was sent and no answer came in time):
+     * the caller must resend it with the same operation id rather than assume either outcome.
+     *
+     * @return {@code true} if the outcome is unknown
+     */
+    public boolean inDoubt() {
+      return inDoubt;
+    }
+
+    /**
+     * Whether Redis answered, with an error (a key of the wrong type, out of memory, a script
+     * error): Redis is reachable, but this account's operation cannot work until the data is fixed.
+     *
+     * @return {@code true} for an error reply
+     */
+    public boolean serverError() {
+      return serverError;
     }
   }
 
@@ -73,6 +100,9 @@ public final class RedisGateway implements AutoCloseable {
   private final Consumer<Alert> alerts;
   private final Ticker ticker;
   private final AtomicBoolean down = new AtomicBoolean();
+  /** Makes operation ids unique across instances: random per ledger, then a counter. */
+  private final String opIdPrefix = Long.toHexString(new java.security.SecureRandom().nextLong());
+  private final java.util.concurrent.atomic.AtomicLong opCounter = new java.util.concurrent.atomic.AtomicLong();
   private final Object connectLock = new Object();
   private volatile StatefulRedisConnection<String, String> connection;
   private volatile String lastProblem = "";
@@ -159,51 +189,85 @@ public final class RedisGateway implements AutoCloseable {
   }
 
   /**
-   * Runs the ledger script.
+   * Returns a new operation id, unique across the fleet, for an idempotent mutation.
    *
-   * @param keys one key prefix per window
-   * @param args the script's arguments
-   * @return the reply
-   * @throws UnavailableException if Redis did not answer within the timeout or failed
+   * @return the id
    */
-  public Reply run(String[] keys, String[] args) throws UnavailableException {
+  public String nextOpId() {
+    return opIdPrefix + "-" + Long.toString(opCounter.incrementAndGet(), 36);
+  }
+
+  /**
+   * Runs the ledger script, answering by {@code deadline} (a {@link System#nanoTime()} reading:
+   * a network deadline is real time, not the guard's ticker) so that one guarded call never waits
+   * on Redis longer than the timeout in all.
+   *
+   * @param keys one key prefix per window, then the operation's key for a mutation
+   * @param args the script's arguments
+   * @param windows the number of windows
+   * @param deadline when to give up
+   * @return the reply
+   * @throws UnavailableException if Redis did not answer by the deadline or failed
+   */
+  public Reply run(String[] keys, String[] args, int windows, long deadline) throws UnavailableException {
     StatefulRedisConnection<String, String> c = connection;
     if (c == null) {
-      throw unavailable("not connected: " + lastProblem);
+      throw unavailable("not connected: " + lastProblem, false);
+    }
+    if (deadline - System.nanoTime() <= 0) {
+      // The caller's share of the timeout is used up (it waited for a lock): not Redis's fault.
+      throw new UnavailableException("Redis at " + where + " was not asked: the " + timeout.toMillis()
+          + " ms timeout was used up waiting", false, false);
     }
     List<Object> out;
     try {
-      out = await(c.async().evalsha(SHA, ScriptOutputType.MULTI, keys, args));
+      out = await(c.async().evalsha(SHA, ScriptOutputType.MULTI, keys, args), deadline);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof RedisNoScriptException)) {
-        throw unavailable(describe(e.getCause()));
+        throw failed(e.getCause());
       }
       try {
         // First use on this server (or after SCRIPT FLUSH): send the script itself, which caches it.
-        out = await(c.async().eval(SCRIPT, ScriptOutputType.MULTI, keys, args));
+        out = await(c.async().eval(SCRIPT, ScriptOutputType.MULTI, keys, args), deadline);
       } catch (ExecutionException again) {
-        throw unavailable(describe(again.getCause()));
+        throw failed(again.getCause());
       }
     }
-    return parse(out, keys.length);
+    try {
+      return parse(out, windows);
+    } catch (RuntimeException e) {
+      throw new UnavailableException("Redis at " + where + " gave the ledger script an unexpected reply: " + e, false,
+          true);
+    }
   }
 
-  private List<Object> await(RedisFuture<List<Object>> f) throws ExecutionException, UnavailableException {
+  private UnavailableException failed(Throwable cause) {
+    if (cause instanceof RedisCommandExecutionException) {
+      // Redis answered: it is up, but this operation cannot work (WRONGTYPE, OOM, BUSY...). Not an
+      // outage: marking Redis down would flap down/up with every probe's PONG.
+      return new UnavailableException("Redis at " + where + " refused the ledger's operation: " + describe(cause),
+          false, true);
+    }
+    return unavailable(describe(cause), true);
+  }
+
+  private List<Object> await(RedisFuture<List<Object>> f, long deadline) throws ExecutionException,
+      UnavailableException {
     try {
-      return f.get(timeoutNanos, TimeUnit.NANOSECONDS);
+      return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw unavailable("no answer within " + timeout.toMillis() + " ms");
+      throw unavailable("no answer within " + timeout.toMillis() + " ms", true);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       f.cancel(true);
-      throw new UnavailableException("interrupted while waiting for Redis");
+      throw new UnavailableException("interrupted while waiting for Redis", true, false);
     }
   }
 
-  private UnavailableException unavailable(String why) {
+  private UnavailableException unavailable(String why, boolean inDoubt) {
     markDown(why);
-    return new UnavailableException("Redis at " + where + " is unavailable: " + why);
+    return new UnavailableException("Redis at " + where + " is unavailable: " + why, inDoubt, false);
   }
 
   private static Reply parse(List<Object> out, int k) {
@@ -244,6 +308,47 @@ public final class RedisGateway implements AutoCloseable {
     }
   }
 
+  /**
+   * Says why calls that need Redis are refused right now, for a refusal's message.
+   *
+   * @return the address and the last problem, without secrets
+   */
+  public String describeOutage() {
+    return "Redis at " + where + " is unavailable: " + lastProblem;
+  }
+
+  private final java.util.Set<String> brokenAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Reports, once per episode, that Redis rejects one account's operations (a key of the wrong
+   * type, a script error): Redis is up, so this is not an outage of the ledger, and it is not
+   * flagged down (which would flap with every successful probe).
+   *
+   * @param account the account, for the message
+   * @param why Redis's error
+   */
+  public void accountProblem(String account, String why) {
+    if (brokenAccounts.add(account) && brokenAccounts.size() <= 1_000) {
+      LOG.warn("Redis budget ledger at {} rejects the operations of {} ({}); {} for it until this is fixed (check"
+          + " the keys of that prefix: another program may have written them)", where, account, why, modeText);
+      alert(Severity.CRITICAL, "Redis budget ledger rejects a budget's operations", "Redis at " + where
+          + " rejects the operations of " + account + " (" + why + "); " + modeText + " for it until this is fixed.");
+    }
+  }
+
+  /**
+   * Reports that an account reported by {@link #accountProblem} works again.
+   *
+   * @param account the account
+   */
+  public void accountRecovered(String account) {
+    if (brokenAccounts.remove(account)) {
+      LOG.info("Redis budget ledger at {} accepts the operations of {} again", where, account);
+      alert(Severity.INFO, "Redis budget ledger accepts a budget's operations again", "Redis at " + where
+          + " accepts the operations of " + account + " again.");
+    }
+  }
+
   private void markDown(String why) {
     lastProblem = why;
     if (down.compareAndSet(false, true)) {
@@ -272,9 +377,25 @@ public final class RedisGateway implements AutoCloseable {
     }
   }
 
-  private static String describe(Throwable t) {
-    String m = t.getMessage();
-    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  /**
+   * The failure and its causes, e.g. "RedisConnectionException: Unable to connect to ...; caused by
+   * RedisCommandExecutionException: WRONGPASS invalid username-password pair": the root cause is
+   * what says what to fix. Redis's error replies do not echo the password.
+   */
+  static String describe(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable x = t; x != null && seen.add(x) && seen.size() <= 5; x = x.getCause()) {
+      String m = x.getMessage();
+      if (sb.length() > 0) {
+        if (m != null && sb.indexOf(m) >= 0) {
+          continue; // a wrapper repeating its cause's message
+        }
+        sb.append("; caused by ");
+      }
+      sb.append(x.getClass().getSimpleName()).append(m == null ? "" : ": " + m);
+    }
+    return sb.toString();
   }
 
   /** Closes the connection and the client's threads, waiting at most about two timeouts. */

@@ -6,6 +6,10 @@
 -- stay far below 2^53, so plain Lua arithmetic is exact for them.
 --
 -- KEYS[i]  prefix of window i (all keys of an account share one hash tag)
+-- KEYS[k+1] (optional) the operation's key: a mutation carries a unique operation id, and its reply
+--          is kept there for OP_TTL_MS. A retry of an operation whose first attempt timed out (but
+--          may have been applied by a Redis that was only stalled) returns that reply instead of
+--          applying the operation twice: every mutation is idempotent.
 -- ARGV     op ('reserve' | 'record' | 'return' | 'totals'), now (client wall clock, micros),
 --          amount, k, then per window: kind ('s' sliding | 'c' calendar day), a, b, limit-minus-need, ttl
 --            sliding:  a = bucket width (micros), b = buckets in the window, ttl = key TTL (ms)
@@ -17,6 +21,13 @@
 -- Calendar keys: <prefix>:<epoch day> total of that day.
 -- Reply: status (-1 admitted, else 0-based refusing window), k totals, k bucket ids charged,
 -- retry-after micros for the refusing window (-1 unknown).
+--
+-- Amounts saturate at SAT (2^62 nano-dollars, about $4.6 billion) instead of overflowing INCRBY:
+-- a total at SAT stays there (no roll-off or give-back lowers it), so an absurd amount can neither
+-- wrap a total negative nor be taken back off a clamped total.
+
+local SAT = '4611686018427387904'
+local OP_TTL_MS = 120000
 
 local function cmp(a, b)
   local na, nb = string.sub(a, 1, 1) == '-', string.sub(b, 1, 1) == '-'
@@ -45,6 +56,33 @@ local op = ARGV[1]
 local now = tonumber(ARGV[2])
 local amount = ARGV[3]
 local k = tonumber(ARGV[4])
+local opkey = KEYS[k + 1]
+if opkey then
+  local seen = redis.call('GET', opkey)
+  if seen then return cjson.decode(seen) end
+end
+
+local function saturated(key)
+  local v = redis.call('GET', key)
+  return v and cmp(v, SAT) >= 0
+end
+
+-- INCRBY that clamps at SAT (and refuses to move a saturated key), never an overflow error.
+local function add(key, amt)
+  if saturated(key) then return end
+  local r = redis.pcall('INCRBY', key, amt)
+  if type(r) == 'table' and r.err then
+    if string.sub(amt, 1, 1) == '-' then return end
+    redis.call('SET', key, SAT, 'KEEPTTL')
+  elseif cmp(fmt(r), SAT) > 0 then
+    redis.call('SET', key, SAT, 'KEEPTTL')
+  end
+end
+
+local function sub(key, amt)
+  if saturated(key) then return end
+  redis.call('DECRBY', key, amt)
+end
 local W = {}
 for i = 1, k do
   local o = 4 + (i - 1) * 5
@@ -72,7 +110,7 @@ local function roll(w)
         local bk = w.p .. ':b:' .. fmt(x)
         local v = redis.call('GET', bk)
         if v then
-          if live then redis.call('DECRBY', w.tk, v) end
+          if live then sub(w.tk, v) end
           redis.call('DEL', bk)
         end
       end
@@ -95,7 +133,7 @@ local function total(w)
 end
 
 local function charge(w, amt)
-  redis.call('INCRBY', w.tk, amt)
+  add(w.tk, amt)
   if w.kind == 'c' then
     redis.call('PEXPIRE', w.tk, fmt(w.b + 3600000))
     return
@@ -103,7 +141,7 @@ local function charge(w, amt)
   redis.call('PEXPIRE', w.tk, fmt(w.ttl))
   redis.call('PEXPIRE', w.p .. ':h', fmt(w.ttl))
   local bk = w.p .. ':b:' .. w.id
-  redis.call('INCRBY', bk, amt)
+  add(bk, amt)
   -- A bucket outlives the total for as long as it is live, so that its roll-off always finds it.
   local ms = math.floor(((w.e + w.b + 1) * w.a - now) / 1000) + w.ttl
   redis.call('PEXPIRE', bk, fmt(math.max(ms, w.ttl)))
@@ -122,8 +160,9 @@ local function uncharge(w, id, amt)
   if not have then return end
   if cmp(have, amt) < 0 then amt = have end
   if cmp(amt, '0') <= 0 then return end
-  if bk then redis.call('DECRBY', bk, amt) end
-  redis.call('DECRBY', w.tk, amt)
+  if saturated(w.tk) then return end
+  if bk then sub(bk, amt) end
+  sub(w.tk, amt)
 end
 
 local function retryAfter(w)
@@ -171,4 +210,5 @@ local out = { status }
 for i = 1, k do out[#out + 1] = total(W[i]) end
 for i = 1, k do out[#out + 1] = W[i].id end
 out[#out + 1] = retry
+if opkey then redis.call('SET', opkey, cjson.encode(out), 'PX', OP_TTL_MS) end
 return out
