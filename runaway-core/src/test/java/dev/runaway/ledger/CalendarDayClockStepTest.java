@@ -33,7 +33,7 @@ final class CalendarDayClockStepTest {
 
   private RunawayGuard guard(BudgetLedger ledger) {
     return RunawayGuard.builder()
-        .service("svc", s -> s.budget(Budget.calendarDay(LIMIT, ZoneId.of("UTC"))))
+        .service("svc", s -> s.budgetHorizon(java.time.Duration.ZERO).budget(Budget.calendarDay(LIMIT, ZoneId.of("UTC"))))
         .ticker(ticker).ledger(ledger).alertSink(a -> { }).build();
   }
 

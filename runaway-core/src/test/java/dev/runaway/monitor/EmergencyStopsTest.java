@@ -114,7 +114,12 @@ final class EmergencyStopsTest {
       + " \"actions\": [{\"type\": \"pause_project\", \"project\": \"prj_1\"}]}";
 
   private RunawayMonitor monitor(String json, FakeActions actions) {
+    return monitor(json, actions, true);
+  }
+
+  private RunawayMonitor monitor(String json, FakeActions actions, boolean keepBaselines) {
     return RunawayMonitor.builder()
+        .keepBaselines(keepBaselines)
         .config(MonitorConfig.parse(json))
         .secrets(SecretSource.of(Map.of("PAUSE_TOKEN", SECRET)))
         .ticker(fx.ticker)
@@ -338,7 +343,8 @@ final class EmergencyStopsTest {
 
       // runaway-monitor resume alpha, from another process, while this monitor runs
       FakeActions cli = new FakeActions();
-      try (RunawayMonitor other = monitor(config(AUTO), cli)) {
+      // Like the resume command: a one-off monitor that leaves state_dir's lock to the running one.
+      try (RunawayMonitor other = monitor(config(AUTO), cli, false)) {
         assertThat(other.resume("alpha")).isPresent();
       }
       Path record = dir.resolve("monitor").resolve("emergency-stops.json");
