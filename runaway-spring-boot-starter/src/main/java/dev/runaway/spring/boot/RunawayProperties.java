@@ -34,6 +34,7 @@ public class RunawayProperties {
   private final Redis redis = new Redis();
   private final Health health = new Health();
   private final Metrics metrics = new Metrics();
+  private final SpringAi springAi = new SpringAi();
 
   /**
    * Whether the guard is created. Default {@code true}.
@@ -124,6 +125,16 @@ public class RunawayProperties {
    */
   public Metrics getMetrics() {
     return metrics;
+  }
+
+  /**
+   * The Spring AI advisor ({@code runaway.spring-ai.*}), registered when {@code runaway-spring-ai}
+   * and Spring AI's chat client are on the class path.
+   *
+   * @return the settings
+   */
+  public SpringAi getSpringAi() {
+    return springAi;
   }
 
   /** One guarded service. */
@@ -789,6 +800,51 @@ public class RunawayProperties {
      */
     public void setKeyTags(int keyTags) {
       this.keyTags = keyTags;
+    }
+  }
+
+  /** The Spring AI advisor. */
+  public static class SpringAi {
+
+    private boolean enabled = true;
+    private String service;
+
+    /**
+     * Whether every auto-configured {@code ChatClient} gets the guard's advisor. Default
+     * {@code true}.
+     *
+     * @return the flag
+     */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /**
+     * Sets the flag.
+     *
+     * @param enabled the flag
+     */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /**
+     * The guarded service whose budgets and breaker the model calls use. Default: the only
+     * configured service; required when there are several.
+     *
+     * @return the service or {@code null}
+     */
+    public String getService() {
+      return service;
+    }
+
+    /**
+     * Sets the service.
+     *
+     * @param service a configured service
+     */
+    public void setService(String service) {
+      this.service = service;
     }
   }
 }
