@@ -129,7 +129,8 @@ public final class DetectionHarness {
       + "each series are history (learned, not judged). False trips and alert episodes are counted in one clean pass "
       + "per series, outside the labelled windows (per week of unlabelled time). Delays come from separate passes with "
       + "runaways injected at seeded times whose 6 hours touch no labelled window: k = 2, 5, 10, 100 as a step or a "
-      + "30-min ramp, each lasting until the breaker trips or 6 h (then it stops and the breaker is reset). A trip delay "
+      + "30-min ramp (a runaway adds calls at (k - 1) x the series' mean rate over the hour before the onset, on top of "
+      + "the organic traffic), each lasting until the breaker trips or 6 h (then it stops and the breaker is reset). A trip delay "
       + "is left out when the episode open at the onset had already tripped the breaker; an alert delay when any "
       + "episode was open. Split (fixed before tuning): the series sorted by NAB path, even positions tune, odd "
       + "positions are held back.\n\n";

@@ -32,7 +32,10 @@ import java.util.function.Consumer;
  * {@code CLOSED -> OPEN} transition, counted once per meter episode) and the alert sink (a spike
  * or runaway {@code USAGE_SPIKE} alert opens an episode, the {@code INFO} one ends it).
  *
- * <p>An injected runaway lasts until the breaker trips or for 6 hours; then it stops and the
+ * <p>An injected runaway of multiple k adds calls at (k - 1) times the series' mean rate over the
+ * hour before the onset (a runaway loop calls at its own pace, on top of the organic traffic; the
+ * hour's mean, not the current row, so a 5-minute lull does not shrink it); a ramp adds them
+ * linearly over 30 minutes. It lasts until the breaker trips or for 6 hours; then it stops and the
  * operator resets the breaker (so how the breaker would close does not matter here).
  *
  * <p>Not thread-safe: one pass per thread.
@@ -40,6 +43,7 @@ import java.util.function.Consumer;
 final class RealReplay {
 
   static final String SERVICE = "api";
+  static final boolean DEBUG = System.getenv("REPLAY_DEBUG") != null;
   static final long CHUNK_MS = 10_000;
   static final long MAX_RUNAWAY_MS = 6 * RealTraffic.HOUR;
   static final double MEAN_COST = 1e7;
@@ -100,6 +104,7 @@ final class RealReplay {
   private boolean trippedThisEpisode;
   private Outcome active;
   private long activeEnd;
+  private double activeBase;
 
   RealReplay(RealTraffic.Series series, Consumer<dev.runaway.ServicePolicy.Builder> knob, long seed,
       List<Injection> injections) {
@@ -143,16 +148,17 @@ final class RealReplay {
         if (active == null && next < injections.size() && injections.get(next).onsetMs() <= chunk) {
           Injection inj = injections.get(next++);
           active = new Outcome(inj);
+          activeBase = trailingRate(row, inj.onsetMs());
           activeEnd = inj.onsetMs() + MAX_RUNAWAY_MS;
           active.preAlerted = inEpisode;
           active.preTripped = inEpisode && trippedThisEpisode;
           result.outcomes.add(active);
         }
-        double mult = 1;
+        double extra = 0;
         if (active != null) {
-          mult = multiple(active.injection, chunk + CHUNK_MS / 2);
+          extra = (multiple(active.injection, chunk + CHUNK_MS / 2) - 1) * activeBase;
         }
-        double mean = series.callsPerMinute[row] * mult * CHUNK_MS / 60_000.0;
+        double mean = (series.callsPerMinute[row] + extra) * CHUNK_MS / 60_000.0;
         long n = random.poisson(mean);
         for (long j = 0; j < n; j++) {
           long t = chunk + (j + 1) * CHUNK_MS / (n + 1);
@@ -172,6 +178,10 @@ final class RealReplay {
         if (scheduler.task != null) {
           scheduler.task.run();
         }
+        if (DEBUG && active != null && active.injection.k() == 10 && active.injection.shape() == Modifier.Shape.STEP && (chunk + CHUNK_MS) % 60_000 == 0) {
+          System.err.println("DBG " + series.shortName() + " " + Instant.ofEpochMilli(now) + " +"
+              + (now - active.injection.onsetMs()) / 60_000.0 + " " + guard.snapshot(SERVICE) + " " + breaker.state());
+        }
         if (active != null && (!Double.isNaN(active.tripDelay) || now >= activeEnd)) {
           active = null;
           if (breaker.state() != CircuitBreaker.State.CLOSED) {
@@ -184,6 +194,21 @@ final class RealReplay {
       scheduler.shutdownNow();
     }
     return result;
+  }
+
+  /** The series' mean rate over the hour before {@code t} (rows from {@code row} backwards). */
+  private double trailingRate(int row, long t) {
+    double sum = 0;
+    double minutes = 0;
+    for (int i = row; i >= 0 && series.startMillis[i + 1] > t - RealTraffic.HOUR; i--) {
+      long a = Math.max(series.startMillis[i], t - RealTraffic.HOUR);
+      long b = Math.min(series.startMillis[i + 1], t);
+      if (b > a) {
+        sum += series.callsPerMinute[i] * (b - a);
+        minutes += b - a;
+      }
+    }
+    return minutes > 0 ? sum / minutes : series.callsPerMinute[row];
   }
 
   private void moveTo(ManualTicker ticker, long nanoBase, long t) {

@@ -101,6 +101,11 @@ final class RealTrafficStudy {
         long from = s.start() + WARM_MS;
         r.weeks = (s.end() - from - s.labelledMillis(from, s.end())) / WEEK_MS;
         r.calls = c.calls;
+        if (System.getenv("REAL_DEBUG") != null && s.name.contains(System.getenv("REAL_DEBUG"))) {
+          for (long t : c.trips) {
+            System.err.println("TRIP " + java.time.Instant.ofEpochMilli(t) + (s.inLabel(t) ? " (label)" : ""));
+          }
+        }
         r.falseTrips = (int) c.trips.stream().filter(t -> t >= from && !s.inLabel(t)).count();
         r.falseEpisodes = (int) c.episodes.stream().filter(t -> t >= from && !s.inLabel(t)).count();
         for (Future<RealReplay.Result> f : injected.get(i)) {
