@@ -10,8 +10,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The detection-quality harness: the synthetic protocol (DETECTION.md section 5b) and the NAB
- * evaluation (section 5a); prints the tables and writes {@code DETECTION-RESULTS.md}.
+ * The detection-quality harness: the synthetic protocol (DETECTION.md section 5b), the real-traffic
+ * study ({@link RealTrafficStudy}: real count series replayed through the guard, with runaways
+ * injected) and the NAB evaluation (section 5a); prints the tables and writes
+ * {@code DETECTION-RESULTS.md}; every real-traffic run is appended to {@code REAL-RUNS.md} and every
+ * NAB run to {@code NAB-RUNS.md}.
  *
  * <p>Run (from the repository root; about ten minutes on two cores):
  * <pre>
@@ -20,7 +23,10 @@ import java.util.Locale;
  * Options go in {@code -Ddetection.args="..."}: {@code --seeds N} (runaway and nuisance seeds per
  * cell, default 50), {@code --null-seeds N} (default 100), {@code --variants A,B},
  * {@code --rates 0.5,5}, {@code --skip-nab}, {@code --skip-synthetic}, {@code --nab DIR},
- * {@code --out FILE}, {@code --threads N}.
+ * {@code --out FILE}, {@code --threads N}; for the real-traffic study {@code --skip-real},
+ * {@code --real-only} (neither synthetic nor NAB), {@code --real-seeds N} (injection passes per
+ * series, default 3), {@code --real-half tuning|held|all} and {@code --sweep 3,5,8} (the trade-off of
+ * the breaker multiple on the held-back half).
  */
 public final class DetectionHarness {
 
@@ -114,6 +120,89 @@ public final class DetectionHarness {
     Files.writeString(log, line, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
   }
 
+  static final String REAL_READING = "Replay: each series' rows become a rate of calls (value x calls per event per "
+      + "row interval, held until the next row), fed as Poisson calls in 10-second chunks through `RunawayGuard.call` "
+      + "on a `ManualTicker` that runs on the series' own clock, with the guard's default settings (no per-series "
+      + "settings); each call's result is its cost (log-normal, mean $0.01), read by the cost extractor. Only the public "
+      + "API is observed: a trip is a CLOSED -> OPEN transition of the breaker (counted once per meter episode), an "
+      + "alert episode opens with a spike or runaway alert and ends with the back-to-normal one. The first 7 days of "
+      + "each series are history (learned, not judged). False trips and alert episodes are counted in one clean pass "
+      + "per series, outside the labelled windows (per week of unlabelled time). Delays come from separate passes with "
+      + "runaways injected at seeded times whose 6 hours touch no labelled window: k = 2, 5, 10, 100 as a step or a "
+      + "30-min ramp (a runaway adds calls at (k - 1) x the series' mean rate over the hour before the onset, on top of "
+      + "the organic traffic), each lasting until the breaker trips or 6 h (then it stops and the breaker is reset). A trip delay "
+      + "is left out when the episode open at the onset had already tripped the breaker; an alert delay when any "
+      + "episode was open. Split (fixed before tuning): the series sorted by NAB path, even positions tune, odd "
+      + "positions are held back.\n\n";
+
+  private static String realTraffic(NabData data, int seeds, String half, double[] sweep, int threads, String commit,
+      List<String> argv, Path out) throws IOException {
+    List<RealTraffic.Series> all = RealTraffic.load(data);
+    List<RealTraffic.Series> chosen = switch (half) {
+      case "tuning" -> all.stream().filter(s -> s.tuning).toList();
+      case "held" -> all.stream().filter(s -> !s.tuning).toList();
+      default -> all;
+    };
+    long t0 = System.nanoTime();
+    List<RealTrafficStudy.SeriesResult> rs = new RealTrafficStudy(chosen, seeds, threads, null).run();
+    StringBuilder b = new StringBuilder("## Real traffic (defaults)\n\n").append(REAL_READING);
+    List<RealTrafficStudy.Summary> sums = RealTrafficStudy.summaries(rs);
+    b.append(RealTrafficStudy.summaryTable(sums)).append("\n").append(RealTrafficStudy.seriesTable(rs));
+    long calls = rs.stream().mapToLong(r -> r.calls).sum();
+    b.append(String.format(Locale.ROOT, "%nReplayed %d series (%s), %d injection passes each, %,d calls in the clean "
+        + "passes, in %.1f s.%n", rs.size(), half, seeds, calls, (System.nanoTime() - t0) / 1e9));
+    StringBuilder sweepText = new StringBuilder();
+    if (sweep != null) {
+      List<RealTraffic.Series> held = all.stream().filter(s -> !s.tuning).toList();
+      sweepText.append("\n### Trade-off on the held-back half: the breaker multiple\n\n")
+          .append("| breakerMultiplier | false trips/week (all) | worst series | 10x step: trip median | worst series "
+              + "median | within 5 min | misses |\n|---|---|---|---|---|---|---|\n");
+      for (double m : sweep) {
+        List<RealTrafficStudy.SeriesResult> sr = new RealTrafficStudy(held, seeds, threads,
+            p -> p.breakerMultiplier(m)).run();
+        RealTrafficStudy.Summary s = RealTrafficStudy.summarize("held", sr);
+        sweepText.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f (%s) | %s | %s | %.0f%% | %d/%d |%n", m,
+            s.tripsPerWeek(), s.worstTripsPerWeek(), s.worstTripSeries(), RealTrafficStudy.fmt(s.median10x()),
+            RealTrafficStudy.fmt(s.worstSeriesMedian10x()), 100 * s.within5(), s.misses10x(), s.runs10x()));
+      }
+      b.append(sweepText);
+    }
+    if (out != null) {
+      logRealRun(out.toAbsolutePath().resolveSibling("REAL-RUNS.md"), commit, String.join(" ", argv), sums,
+          sweepText.toString());
+    }
+    return b.toString();
+  }
+
+  /** Appends every real-traffic run to REAL-RUNS.md, like NAB-RUNS.md. */
+  private static void logRealRun(Path log, String commit, String args, List<RealTrafficStudy.Summary> sums,
+      String sweep) throws IOException {
+    if (!Files.exists(log)) {
+      Files.writeString(log, "# Real-traffic runs\n\nEvery run of the real-traffic study (DetectionHarness), "
+          + "appended by the harness: commit, arguments, and the figures per half. Split fixed before tuning: NAB "
+          + "paths sorted, even positions tune, odd positions are held back.\n\n"
+          + "| time | commit | arguments | group | false trips/week (worst) | alert episodes/week (worst) | 10x trip "
+          + "median (worst series median, worst run) | within 5 min | misses |\n|---|---|---|---|---|---|---|---|---|\n",
+          StandardCharsets.UTF_8);
+    }
+    StringBuilder b = new StringBuilder();
+    String time = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    for (RealTrafficStudy.Summary s : sums) {
+      if (s.series() == 0) {
+        continue;
+      }
+      b.append(String.format(Locale.ROOT, "| %s | %s | `%s` | %s | %.2f (%.2f %s) | %.2f (%.2f) | %s (%s, %s) | %.0f%% | %d/%d |%n",
+          time, commit, args.isBlank() ? "(none)" : args, s.group(), s.tripsPerWeek(), s.worstTripsPerWeek(),
+          s.worstTripSeries(), s.episodesPerWeek(), s.worstEpisodesPerWeek(), RealTrafficStudy.fmt(s.median10x()),
+          RealTrafficStudy.fmt(s.worstSeriesMedian10x()), RealTrafficStudy.fmt(s.worst10x()), 100 * s.within5(),
+          s.misses10x(), s.runs10x()));
+    }
+    if (!sweep.isBlank()) {
+      b.append("\nSweep of that run (held-back half):\n").append(sweep).append("\n");
+    }
+    Files.writeString(log, b.toString(), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+  }
+
   /**
    * Runs the harness.
    *
@@ -125,6 +214,10 @@ public final class DetectionHarness {
     boolean nab = true;
     boolean nabDetectors = true;
     boolean synthetic = true;
+    boolean real = true;
+    int realSeeds = 3;
+    String realHalf = "all";
+    double[] sweep = null;
     Path nabDir = null;
     Path out = null;
     List<String> argv = new ArrayList<>();
@@ -186,6 +279,22 @@ public final class DetectionHarness {
         case "--skip-synthetic":
           synthetic = false;
           break;
+        case "--skip-real":
+          real = false;
+          break;
+        case "--real-only":
+          synthetic = false;
+          nab = false;
+          break;
+        case "--real-seeds":
+          realSeeds = Integer.parseInt(argv.get(++i));
+          break;
+        case "--real-half":
+          realHalf = argv.get(++i);
+          break;
+        case "--sweep":
+          sweep = Arrays.stream(argv.get(++i).split(",")).mapToDouble(Double::parseDouble).toArray();
+          break;
         case "--nab":
           nabDir = Path.of(argv.get(++i));
           break;
@@ -210,6 +319,17 @@ public final class DetectionHarness {
               r.simulatedMinutes, r.elapsedMillis / 1000.0);
       System.out.println(text);
       report.append(text);
+    }
+    if (real) {
+      Path dir = nabDir != null ? nabDir : NabData.locate().orElse(null);
+      String text;
+      if (dir == null) {
+        text = "## Real traffic\n\nNAB data not found (looked for shared/data/nab above the working directory).\n";
+      } else {
+        text = realTraffic(NabData.load(dir), realSeeds, realHalf, sweep, config.threads, commit, argv, out);
+      }
+      System.out.println(text);
+      report.append("\n").append(text);
     }
     if (nab) {
       Path dir = nabDir != null ? nabDir : NabData.locate().orElse(null);

@@ -1,0 +1,195 @@
+package dev.runaway.benchmarks.detection;
+
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The real count series replayed by the real-traffic study, chosen by a fixed rule, with their
+ * calls-per-event factor and their half (tuning or held back).
+ *
+ * <p>Series: every NAB file that counts events or a rate of them: the ten {@code realTweets}
+ * mention counts (per 5 minutes), {@code realKnownCause/nyc_taxi} (passengers per 30 minutes),
+ * {@code realAWSCloudwatch/elb_request_count_8c0756} (load-balancer requests per 5 minutes) and
+ * the two {@code realTraffic/occupancy_*} files (road occupancy per 5 minutes, a traffic-volume
+ * proxy). Speeds, travel times, CPU, latency, temperature and byte counts are not counts of
+ * requests and are left out.
+ *
+ * <p>The split is fixed before any tuning: the series sorted by file path, even positions (0, 2,
+ * ...) are the tuning half, odd positions the held-back half.
+ *
+ * <p>Calls per event {@code k}: with {@code e} the mean events per minute, the smallest of 1, 2, 5,
+ * 10, 20, 50, 100, 200 that gives {@code k * e >= 5} calls/min; a series above 100 events per minute
+ * is thinned by powers of ten ({@code k} = 0.1, 0.01, ...) until it is at most 100 calls/min (the
+ * thinned series is harder to judge, not easier: fewer calls carry less evidence).
+ *
+ * <p>Immutable.
+ */
+final class RealTraffic {
+
+  /** The files replayed, as NAB paths. */
+  static final List<String> FILES = List.of(
+      "realAWSCloudwatch/elb_request_count_8c0756.csv",
+      "realKnownCause/nyc_taxi.csv",
+      "realTraffic/occupancy_6005.csv",
+      "realTraffic/occupancy_t4013.csv",
+      "realTweets/Twitter_volume_AAPL.csv",
+      "realTweets/Twitter_volume_AMZN.csv",
+      "realTweets/Twitter_volume_CRM.csv",
+      "realTweets/Twitter_volume_CVS.csv",
+      "realTweets/Twitter_volume_FB.csv",
+      "realTweets/Twitter_volume_GOOG.csv",
+      "realTweets/Twitter_volume_IBM.csv",
+      "realTweets/Twitter_volume_KO.csv",
+      "realTweets/Twitter_volume_PFE.csv",
+      "realTweets/Twitter_volume_UPS.csv");
+
+  private static final double[] UP = {1, 2, 5, 10, 20, 50, 100, 200};
+
+  /** One replayable series. */
+  static final class Series {
+    final String name;
+    final boolean tuning;
+    final double callsPerEvent;
+    /** Row start times in epoch milliseconds (UTC), and one extra entry: the end of the last row. */
+    final long[] startMillis;
+    /** Calls per minute of each row, already multiplied by the calls per event. */
+    final double[] callsPerMinute;
+    /** Labelled windows, epoch milliseconds, [start, end]. */
+    final long[][] windows;
+    final double stepMinutes;
+
+    Series(String name, boolean tuning, double callsPerEvent, long[] startMillis, double[] callsPerMinute,
+        long[][] windows, double stepMinutes) {
+      this.name = name;
+      this.tuning = tuning;
+      this.callsPerEvent = callsPerEvent;
+      this.startMillis = startMillis;
+      this.callsPerMinute = callsPerMinute;
+      this.windows = windows;
+      this.stepMinutes = stepMinutes;
+    }
+
+    String shortName() {
+      return name.substring(name.indexOf('/') + 1, name.length() - 4);
+    }
+
+    long start() {
+      return startMillis[0];
+    }
+
+    long end() {
+      return startMillis[startMillis.length - 1];
+    }
+
+    double meanCallsPerMinute() {
+      double sum = 0;
+      double minutes = 0;
+      for (int i = 0; i < callsPerMinute.length; i++) {
+        double len = (startMillis[i + 1] - startMillis[i]) / 60_000.0;
+        sum += callsPerMinute[i] * len;
+        minutes += len;
+      }
+      return sum / minutes;
+    }
+
+    /** Whether [from, to] (epoch ms) overlaps a labelled window. */
+    boolean overlapsLabel(long from, long to) {
+      for (long[] w : windows) {
+        if (from <= w[1] && to >= w[0]) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    boolean inLabel(long t) {
+      return overlapsLabel(t, t);
+    }
+
+    /** Labelled time between from and to, in milliseconds. */
+    long labelledMillis(long from, long to) {
+      long sum = 0;
+      for (long[] w : windows) {
+        long a = Math.max(from, w[0]);
+        long b = Math.min(to, w[1]);
+        if (b > a) {
+          sum += b - a;
+        }
+      }
+      return sum;
+    }
+  }
+
+  private RealTraffic() {}
+
+  /** Builds the series from the NAB data, in the fixed order, with the fixed split. */
+  static List<Series> load(NabData data) {
+    List<Series> out = new ArrayList<>();
+    List<String> files = new ArrayList<>(FILES);
+    files.sort(String::compareTo);
+    for (int idx = 0; idx < files.size(); idx++) {
+      String file = files.get(idx);
+      NabData.Series s = data.series.stream().filter(x -> x.name().equals(file)).findFirst().orElse(null);
+      if (s == null) {
+        continue;
+      }
+      int n = s.size();
+      long[] start = new long[n + 1];
+      for (int i = 0; i < n; i++) {
+        start[i] = millis(s.timestamps().get(i));
+      }
+      long[] steps = new long[n - 1];
+      for (int i = 1; i < n; i++) {
+        steps[i - 1] = start[i] - start[i - 1];
+      }
+      Arrays.sort(steps);
+      long step = steps[steps.length / 2];
+      start[n] = start[n - 1] + step;
+      double stepMinutes = step / 60_000.0;
+      double sum = 0;
+      for (double v : s.values()) {
+        sum += Math.max(0, v);
+      }
+      double eventsPerMinute = sum / n / stepMinutes;
+      double k = callsPerEvent(eventsPerMinute);
+      double[] rate = new double[n];
+      for (int i = 0; i < n; i++) {
+        rate[i] = Math.max(0, s.values()[i]) * k / stepMinutes;
+      }
+      long[][] windows = new long[s.windows().size()][];
+      for (int i = 0; i < windows.length; i++) {
+        LocalDateTime[] w = s.windows().get(i);
+        windows[i] = new long[] {millis(w[0]), millis(w[1]) + step};
+      }
+      out.add(new Series(file, idx % 2 == 0, k, start, rate, windows, stepMinutes));
+    }
+    return out;
+  }
+
+  static double callsPerEvent(double eventsPerMinute) {
+    if (eventsPerMinute > 100) {
+      double k = 1;
+      while (k * eventsPerMinute > 100) {
+        k /= 10;
+      }
+      return k;
+    }
+    for (double k : UP) {
+      if (k * eventsPerMinute >= 5) {
+        return k;
+      }
+    }
+    return UP[UP.length - 1];
+  }
+
+  static long millis(LocalDateTime t) {
+    return t.toInstant(ZoneOffset.UTC).toEpochMilli();
+  }
+
+  static final long DAY = Duration.ofDays(1).toMillis();
+  static final long HOUR = Duration.ofHours(1).toMillis();
+}
