@@ -141,7 +141,7 @@ final class StopActionsTest {
     assertThatThrownBy(() -> action(new GitHubWorkflowStopProvider(), "github_actions", Map.of(),
         Map.of("repository", "acme/app", "workflw", "ci.yml")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("did you mean 'workflow'");
+        .hasMessageContaining("did you mean \"workflow\"");
   }
 
   @Test

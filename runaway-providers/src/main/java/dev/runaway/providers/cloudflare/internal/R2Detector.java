@@ -18,7 +18,7 @@ import dev.runaway.providers.http.ApiResponse;
 import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.RateLimitPolicy;
 import dev.runaway.providers.http.internal.Json;
-import dev.runaway.providers.internal.ConfigReader;
+import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.CumulativeBucket;
 import dev.runaway.providers.internal.Money;
 import dev.runaway.providers.internal.WarnOnce;
@@ -100,7 +100,7 @@ public final class R2Detector implements Detector {
   public R2Detector(ServiceSettings settings, Secret token) {
     this.service = settings.name();
     this.tokenEnv = token.name();
-    ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
+    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
         "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "account_id", "bucket",
         "token_env", "prices", "free_tier", "storage_class", "bucket_storage_classes", "action_classes", "page_size"));
     String account = top.requireString("account_id", "the Cloudflare account id (32 hex digits, from the "

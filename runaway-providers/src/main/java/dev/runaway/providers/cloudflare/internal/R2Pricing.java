@@ -1,6 +1,6 @@
 package dev.runaway.providers.cloudflare.internal;
 
-import dev.runaway.providers.internal.ConfigReader;
+import dev.runaway.config.SettingsReader;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;
@@ -73,10 +73,10 @@ record R2Pricing(Rates standard, Rates infrequent, String defaultClass, Map<Stri
    * @param bucketScoped whether a single bucket is watched (then the free tier is off by default)
    * @return the pricing
    */
-  static R2Pricing parse(ConfigReader top, boolean bucketScoped) {
+  static R2Pricing parse(SettingsReader top, boolean bucketScoped) {
     String storageClass = top.choice("storage_class", STANDARD, List.of(STANDARD, INFREQUENT));
     boolean standard = storageClass.equals(STANDARD);
-    ConfigReader p = top.object("prices").allowOnly(Set.of("class_a_per_million", "class_b_per_million",
+    SettingsReader p = top.object("prices").allowOnly(Set.of("class_a_per_million", "class_b_per_million",
         "storage_gb_month"));
     // prices override the rates of storage_class, the class of every bucket not listed apart.
     Rates base = standard ? STANDARD_RATES : INFREQUENT_RATES;
@@ -84,7 +84,7 @@ record R2Pricing(Rates standard, Rates infrequent, String defaultClass, Map<Stri
         p.nonNegativeDecimal("class_b_per_million").orElse(base.classBPerMillion()),
         p.nonNegativeDecimal("storage_gb_month").orElse(base.storageGbMonth()));
     Map<String, String> perBucket = new HashMap<>();
-    ConfigReader bc = top.object("bucket_storage_classes");
+    SettingsReader bc = top.object("bucket_storage_classes");
     for (String b : bc.keys()) {
       perBucket.put(b, bc.choice(b, STANDARD, List.of(STANDARD, INFREQUENT)));
     }
@@ -94,7 +94,7 @@ record R2Pricing(Rates standard, Rates infrequent, String defaultClass, Map<Stri
           + "Standard storage only");
     }
     Map<String, String> classes = new HashMap<>(PUBLISHED_CLASSES);
-    ConfigReader overrides = top.object("action_classes");
+    SettingsReader overrides = top.object("action_classes");
     for (String action : overrides.keys()) {
       String c = overrides.string(action).orElseThrow(() -> overrides.error(action, "must be \"A\", \"B\" or "
           + "\"free\""));

@@ -14,7 +14,7 @@ import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
 import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.Paginator;
-import dev.runaway.providers.internal.ConfigReader;
+import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.Money;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -70,7 +70,7 @@ public final class GitHubActionsDetector implements Detector {
    */
   public GitHubActionsDetector(ServiceSettings settings, Secret token) {
     this.service = settings.name();
-    ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
+    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
         "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "org", "user", "repositories", "api_version"));
     String org = top.string("org").orElse(null);
     String user = top.string("user").orElse(null);

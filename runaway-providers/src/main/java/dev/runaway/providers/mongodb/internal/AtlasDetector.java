@@ -18,8 +18,7 @@ import dev.runaway.providers.http.ApiResponse;
 import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.RateLimitPolicy;
 import dev.runaway.providers.http.internal.DigestAuth;
-import dev.runaway.providers.http.internal.Hosts;
-import dev.runaway.providers.internal.ConfigReader;
+import dev.runaway.config.SettingsReader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
@@ -69,7 +68,7 @@ public final class AtlasDetector implements Detector {
    */
   public AtlasDetector(ServiceSettings settings, SecretSource secrets) {
     this.service = settings.name();
-    ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
+    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
         "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "org_id", "auth", "client_id_env",
         "client_secret_env", "public_key_env", "private_key_env", "include_linked_invoices"));
     String org = top.requireString("org_id", "the Atlas organization's id (24 hex digits, Organization Settings)");
@@ -350,7 +349,7 @@ public final class AtlasDetector implements Detector {
       } catch (IllegalArgumentException e) {
         throw client.failure(Kind.BAD_RESPONSE, "a next-page link that is not a URL", null);
       }
-      if (uri.isAbsolute() && Hosts.sameOrigin(uri, client.baseUrl())) {
+      if (uri.isAbsolute() && dev.runaway.internal.HttpSecurity.sameOrigin(uri, client.baseUrl())) {
         return Optional.of(ApiRequest.absolute(uri));
       }
       if (uri.getRawPath() == null || !uri.getRawPath().startsWith("/")) {

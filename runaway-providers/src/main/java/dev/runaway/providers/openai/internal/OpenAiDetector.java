@@ -14,7 +14,7 @@ import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
 import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.Paginator;
-import dev.runaway.providers.internal.ConfigReader;
+import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.Money;
 import dev.runaway.providers.internal.WarnOnce;
 import dev.runaway.providers.openai.OpenAiPrices;
@@ -131,7 +131,7 @@ public final class OpenAiDetector implements Detector {
    */
   public OpenAiDetector(ServiceSettings settings, Secret adminKey) {
     this.service = settings.name();
-    ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
+    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
         "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "endpoints", "prices", "unit_prices",
         "late_data_seconds", "costs_interval_seconds"));
     List<String> names = settings.stringList("endpoints");
@@ -146,7 +146,7 @@ public final class OpenAiDetector implements Detector {
     this.endpoints = List.copyOf(eps);
     this.prices = prices(top.object("prices"));
     Map<String, BigDecimal> up = new HashMap<>();
-    ConfigReader unit = top.object("unit_prices");
+    SettingsReader unit = top.object("unit_prices");
     for (String k : unit.keys()) {
       if (!PRICED_UNITS.contains(k)) {
         throw unit.error(k, "is not a unit with a price; allowed: " + new java.util.TreeSet<>(PRICED_UNITS)
@@ -165,10 +165,10 @@ public final class OpenAiDetector implements Detector {
         .ticker(ticker).build();
   }
 
-  private static OpenAiPrices prices(ConfigReader overrides) {
+  private static OpenAiPrices prices(SettingsReader overrides) {
     Map<String, OpenAiPrices.ModelPrice> added = new LinkedHashMap<>();
     for (String model : overrides.keys()) {
-      ConfigReader m = overrides.object(model).allowOnly(Set.of("input_per_1m_usd", "cached_input_per_1m_usd",
+      SettingsReader m = overrides.object(model).allowOnly(Set.of("input_per_1m_usd", "cached_input_per_1m_usd",
           "output_per_1m_usd", "cache_write_per_1m_usd"));
       BigDecimal in = m.nonNegativeDecimal("input_per_1m_usd")
           .orElseThrow(() -> m.error("input_per_1m_usd", "is required: USD per million input tokens"));

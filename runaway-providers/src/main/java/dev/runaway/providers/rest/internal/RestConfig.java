@@ -3,7 +3,7 @@ package dev.runaway.providers.rest.internal;
 import com.fasterxml.jackson.core.JsonPointer;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.providers.http.RateLimitPolicy;
-import dev.runaway.providers.internal.ConfigReader;
+import dev.runaway.config.SettingsReader;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,13 +89,13 @@ public record RestConfig(String method, String url, Map<String, String> headers,
    * @throws dev.runaway.config.ConfigException naming the offending key
    */
   public static RestConfig parse(ServiceSettings settings) {
-    ConfigReader top = ConfigReader.of(settings);
+    SettingsReader top = settings.reader();
     top.allowOnly(Set.of("type", "id", "request", "response", "metrics", "rateLimit", "pagination",
         "allow_insecure_http", "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes"));
     if (!top.has("request")) {
       throw top.error("request", "is required: the request to send ({\"method\": \"GET\", \"url\": \"https://...\"})");
     }
-    ConfigReader req = top.object("request").allowOnly(Set.of("method", "url", "headers", "body", "auth",
+    SettingsReader req = top.object("request").allowOnly(Set.of("method", "url", "headers", "body", "auth",
         "timeoutSeconds", "successStatus"));
     String method = req.choice("method", "GET", List.of("GET", "POST"));
     String url = req.requireString("url", "the API's URL, with {{windowStart}}/{{windowEnd}} where the span goes");
@@ -122,26 +122,26 @@ public record RestConfig(String method, String url, Map<String, String> headers,
       }
     }
 
-    ConfigReader res = top.object("response").allowOnly(Set.of("format", "recordsPointer", "timestampPointer",
+    SettingsReader res = top.object("response").allowOnly(Set.of("format", "recordsPointer", "timestampPointer",
         "timestampFormat", "dimensions", "errorPointer"));
     String format = res.choice("format", "json", List.of("json", "jsonl"));
     JsonPointer records = pointer(res, "recordsPointer");
     JsonPointer timestamp = pointer(res, "timestampPointer");
     String tsFormat = res.choice("timestampFormat", "iso", List.of("iso", "epochSeconds", "epochMillis"));
     Map<String, JsonPointer> dimensions = new LinkedHashMap<>();
-    ConfigReader dims = res.object("dimensions");
+    SettingsReader dims = res.object("dimensions");
     for (String k : dims.keys()) {
       dimensions.put(k, pointer(dims, k));
     }
     JsonPointer error = pointer(res, "errorPointer");
 
-    List<ConfigReader> metricReaders = top.objects("metrics");
+    List<SettingsReader> metricReaders = top.objects("metrics");
     if (metricReaders.isEmpty()) {
       throw top.error("metrics", "is required: at least one {\"name\": ..., \"valuePointer\": \"/count\"}");
     }
     List<Metric> metrics = new ArrayList<>();
     Set<String> names = new LinkedHashSet<>();
-    for (ConfigReader m : metricReaders) {
+    for (SettingsReader m : metricReaders) {
       m.allowOnly(Set.of("name", "valuePointer", "kind", "unit", "costPerUnit", "costPointer"));
       String name = m.requireString("name", "the metric's name, such as \"requests\"");
       if (!names.add(name)) {
@@ -166,7 +166,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
       metrics.add(new Metric(name, value, kind, m.string("unit").orElse(name), costPerUnit, costPointer));
     }
 
-    ConfigReader rl = top.object("rateLimit").allowOnly(Set.of("remainingHeader", "resetHeader", "resetFormat",
+    SettingsReader rl = top.object("rateLimit").allowOnly(Set.of("remainingHeader", "resetHeader", "resetFormat",
         "retryAfterHeader"));
     RateLimitPolicy.Builder policy = RateLimitPolicy.builder();
     rl.string("remainingHeader").ifPresent(policy::remainingHeader);
@@ -187,7 +187,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
         policy.resetFormat(RateLimitPolicy.ResetFormat.EPOCH_SECONDS);
     }
 
-    ConfigReader pg = top.object("pagination");
+    SettingsReader pg = top.object("pagination");
     String pType = pg.choice("type", "none", List.of("none", "pageNumber", "cursor", "linkHeader"));
     if (format.equals("jsonl") && (pType.equals("pageNumber") || pType.equals("cursor"))) {
       throw pg.error("type", "JSON Lines responses page only with \"linkHeader\" or \"none\"");
@@ -247,7 +247,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
     }
   }
 
-  private static Auth auth(ConfigReader a) {
+  private static Auth auth(SettingsReader a) {
     String type = a.choice("type", "none", List.of("none", "bearer", "basic", "apiKeyHeader", "apiKeyQuery",
         "digest", "oauth2ClientCredentials"));
     switch (type) {
@@ -277,7 +277,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
     }
   }
 
-  private static JsonPointer pointer(ConfigReader r, String key) {
+  private static JsonPointer pointer(SettingsReader r, String key) {
     String s = r.string(key).orElse(null);
     if (s == null) {
       return null;
@@ -289,7 +289,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
     }
   }
 
-  private static void checkPlaceholders(ConfigReader r, String key, String template) {
+  private static void checkPlaceholders(SettingsReader r, String key, String template) {
     Matcher m = PLACEHOLDER.matcher(template);
     while (m.find()) {
       if (!PLACEHOLDERS.contains(m.group(1))) {

@@ -1,22 +1,22 @@
 package dev.runaway.providers.stop.internal;
 
 import dev.runaway.config.ServiceSettings;
-import dev.runaway.config.internal.DidYouMean;
+import dev.runaway.config.SettingsReader;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Reads one action's settings, with errors located at {@code services.<name>.on_runaway.actions[i].<key>}.
- * Immutable.
+ * Reads one action's settings through the core {@link SettingsReader}, so errors are located at
+ * {@code services.<name>.on_runaway.actions[i].<key>} with the file's line and a did-you-mean,
+ * like every provider's and notifier's settings. Immutable.
  */
 public final class Settings {
 
   private final ServiceSettings service;
-  private final Map<String, Object> values;
-  private final String path;
+  private final SettingsReader reader;
 
   /**
    * Wraps an action's settings and checks that only known keys are given.
@@ -28,17 +28,9 @@ public final class Settings {
    */
   public Settings(ServiceSettings service, Map<String, Object> values, String path, List<String> keys) {
     this.service = service;
-    this.values = values;
-    this.path = path;
-    List<String> allowed = new ArrayList<>(keys);
+    Set<String> allowed = new java.util.HashSet<>(keys);
     allowed.add("type");
-    for (String k : values.keySet()) {
-      if (!allowed.contains(k)) {
-        String hint = DidYouMean.suggest(k, allowed).map(x -> "; did you mean '" + x + "'?").orElse(".");
-        throw service.error(path + "." + k, "unknown key '" + k + "'" + hint + " Allowed keys here: "
-            + String.join(", ", allowed));
-      }
-    }
+    this.reader = service.reader().nested(path, values).allowOnly(allowed);
   }
 
   /**
@@ -51,20 +43,26 @@ public final class Settings {
   }
 
   /**
-   * Returns an optional string.
+   * Returns the reader of the action's settings.
+   *
+   * @return the reader
+   */
+  public SettingsReader reader() {
+    return reader;
+  }
+
+  /**
+   * Returns an optional non-blank string.
    *
    * @param key the key
    * @return the value or {@code null}
    */
   public String string(String key) {
-    Object v = values.get(key);
-    if (v == null) {
-      return null;
+    String v = reader.string(key).orElse(null);
+    if (v != null && v.isBlank()) {
+      throw reader.error(key, "must be a non-blank string");
     }
-    if (!(v instanceof String) || ((String) v).isBlank()) {
-      throw service.error(path + "." + key, "must be a non-blank string");
-    }
-    return (String) v;
+    return v;
   }
 
   /**
@@ -75,11 +73,7 @@ public final class Settings {
    * @return the value
    */
   public String require(String key, String hint) {
-    String v = string(key);
-    if (v == null) {
-      throw service.error(path + "." + key, "is required: " + hint);
-    }
-    return v;
+    return reader.requireString(key, hint);
   }
 
   /**
@@ -89,21 +83,7 @@ public final class Settings {
    * @return the list, empty if absent
    */
   public List<String> strings(String key) {
-    Object v = values.get(key);
-    if (v == null) {
-      return List.of();
-    }
-    if (!(v instanceof List)) {
-      throw service.error(path + "." + key, "must be a list of strings");
-    }
-    List<String> out = new ArrayList<>();
-    for (Object o : (List<?>) v) {
-      if (!(o instanceof String)) {
-        throw service.error(path + "." + key, "must be a list of strings");
-      }
-      out.add((String) o);
-    }
-    return List.copyOf(out);
+    return reader.stringList(key);
   }
 
   /**
@@ -112,16 +92,8 @@ public final class Settings {
    * @param key the key
    * @return the entries, empty if absent
    */
-  @SuppressWarnings("unchecked")
   public Map<String, Object> map(String key) {
-    Object v = values.get(key);
-    if (v == null) {
-      return Map.of();
-    }
-    if (!(v instanceof Map)) {
-      throw service.error(path + "." + key, "must be an object");
-    }
-    return (Map<String, Object>) v;
+    return reader.object(key).values();
   }
 
   /**
@@ -132,7 +104,7 @@ public final class Settings {
    * @return the exception
    */
   public RuntimeException error(String key, String problem) {
-    return service.error(path + "." + key, problem);
+    return reader.error(key, problem);
   }
 
   /**

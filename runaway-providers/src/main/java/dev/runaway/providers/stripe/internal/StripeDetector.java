@@ -14,7 +14,7 @@ import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
 import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.Paginator;
-import dev.runaway.providers.internal.ConfigReader;
+import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.Money;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -54,14 +54,14 @@ public final class StripeDetector implements Detector {
    */
   public StripeDetector(ServiceSettings settings, Secret key) {
     this.service = settings.name();
-    ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
+    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
         "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "usd_rate", "stripe_version", "stripe_account"));
     this.ratePath = settings.pathOf("usd_rate");
     Object rate = settings.values().get("usd_rate");
     Map<String, BigDecimal> r = new HashMap<>();
     BigDecimal single = null;
     if (rate instanceof Map) {
-      ConfigReader m = top.object("usd_rate");
+      SettingsReader m = top.object("usd_rate");
       for (String c : m.keys()) {
         if (!c.matches("[A-Za-z]{3}")) {
           throw m.error(c, "must be a three-letter currency code such as \"eur\"");

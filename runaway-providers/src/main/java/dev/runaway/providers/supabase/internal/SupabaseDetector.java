@@ -17,7 +17,7 @@ import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
 import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.RateLimitPolicy;
-import dev.runaway.providers.internal.ConfigReader;
+import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.CumulativeBucket;
 import dev.runaway.providers.internal.Money;
 import java.math.BigDecimal;
@@ -73,10 +73,10 @@ public final class SupabaseDetector implements Detector {
    */
   public SupabaseDetector(ServiceSettings settings, SecretSource secrets) {
     this.service = settings.name();
-    ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
+    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
         "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "project_ref", "token_env", "url_env",
         "price_per_million_requests"));
-    ConfigReader prices = top.object("price_per_million_requests")
+    SettingsReader prices = top.object("price_per_million_requests")
         .allowOnly(Set.of("rest", "auth", "realtime", "storage"));
     Map<String, BigDecimal> p = new LinkedHashMap<>();
     for (String[] k : KINDS) {
@@ -120,7 +120,7 @@ public final class SupabaseDetector implements Detector {
     return settings.string("token_env").orElse("SUPABASE_ACCESS_TOKEN");
   }
 
-  private static String projectRef(ServiceSettings settings, ConfigReader top, SecretSource secrets) {
+  private static String projectRef(ServiceSettings settings, SettingsReader top, SecretSource secrets) {
     if (top.has("project_ref")) {
       String ref = top.requireString("project_ref", "the project's reference id");
       if (!PROJECT_REF.matcher(ref).matches()) {

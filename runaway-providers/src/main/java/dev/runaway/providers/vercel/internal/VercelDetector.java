@@ -14,7 +14,7 @@ import dev.runaway.providers.http.ApiClient;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
 import dev.runaway.providers.http.ContextTicker;
-import dev.runaway.providers.internal.ConfigReader;
+import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.CumulativeBucket;
 import dev.runaway.providers.internal.Money;
 import java.math.BigDecimal;
@@ -63,7 +63,7 @@ public final class VercelDetector implements Detector {
    */
   public VercelDetector(ServiceSettings settings, Secret token) {
     this.service = settings.name();
-    ConfigReader top = ConfigReader.of(settings).allowOnly(Set.of("type", "base_url", "allow_insecure_http",
+    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
         "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "team_id", "team_slug",
         "token_env", "late_data_hours"));
     this.lateWindow = Duration.ofHours(top.integer("late_data_hours", 24, 0, 168));
