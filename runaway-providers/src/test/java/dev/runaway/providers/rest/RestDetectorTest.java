@@ -153,13 +153,13 @@ final class RestDetectorTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "{\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\"}]}|services.vendor.request|is required",
-      "{\"request\":{\"url\":\"https://x.example.com/{{since}}\"},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\"}]}|services.vendor.request.url|unknown placeholder",
-      "{\"request\":{\"url\":\"https://x.example.com\"},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"x\"}]}|services.vendor.metrics[0].valuePointer|JSON Pointer",
-      "{\"request\":{\"url\":\"https://x.example.com\"},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\",\"kind\":\"gauge\",\"costPerUnit\":1}]}|services.vendor.metrics[0].kind|no cost",
-      "{\"request\":{\"url\":\"https://x.example.com\",\"auth\":{\"type\":\"digest\"}},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\"}]}|services.vendor.request.auth.type|not supported",
-      "{\"request\":{\"url\":\"https://x.example.com\",\"mehtod\":\"GET\"},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\"}]}|services.vendor.request.mehtod|allowed here",
-      "{\"request\":{\"url\":\"https://x.example.com/${MISSING_TOKEN}\"},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\"}]}|MISSING_TOKEN|missing credential"})
+      "{\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\"}]}|services.vendor.request|is required",
+      "{\"request\":{\"url\":\"https://x.example.com/{{since}}\"},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\"}]}|services.vendor.request.url|unknown placeholder",
+      "{\"request\":{\"url\":\"https://x.example.com\"},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"x\"}]}|services.vendor.metrics[0].value_pointer|JSON Pointer",
+      "{\"request\":{\"url\":\"https://x.example.com\"},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\",\"kind\":\"gauge\",\"cost_per_unit\":1}]}|services.vendor.metrics[0].kind|no cost",
+      "{\"request\":{\"url\":\"https://x.example.com\",\"auth\":{\"type\":\"digest\"}},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\"}]}|services.vendor.request.auth.type|not supported",
+      "{\"request\":{\"url\":\"https://x.example.com\",\"mehtod\":\"GET\"},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\"}]}|services.vendor.request.mehtod|allowed here",
+      "{\"request\":{\"url\":\"https://x.example.com/${MISSING_TOKEN}\"},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\"}]}|MISSING_TOKEN|missing credential"})
   void invalidConfig_failsAtTheOffendingPath(String json, String path, String problem) throws Exception {
     @SuppressWarnings("unchecked")
     Map<String, Object> settings = dev.runaway.providers.http.internal.Json.MAPPER.readValue(json, Map.class);

@@ -40,6 +40,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
     JsonPointer timestampPointer, String timestampFormat, Map<String, JsonPointer> dimensions,
     JsonPointer errorPointer, List<Metric> metrics, RateLimitPolicy rateLimits, Pagination pagination) {
 
+  private static final Pattern SNAKE = Pattern.compile("[A-Z]");
   static final Pattern SECRET_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}");
   static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z]+)\\s*\\}\\}");
   static final Set<String> PLACEHOLDERS = Set.of("windowStart", "windowEnd", "windowStartEpoch", "windowEndEpoch",
@@ -89,14 +90,16 @@ public record RestConfig(String method, String url, Map<String, String> headers,
    * @throws dev.runaway.config.ConfigException naming the offending key
    */
   public static RestConfig parse(ServiceSettings settings) {
-    SettingsReader top = settings.reader();
-    top.allowOnly(Set.of("type", "id", "request", "response", "metrics", "rateLimit", "pagination",
+    // One spelling per provider: snake_case, like every other setting; the camelCase of the first
+    // releases is still read, with a deprecation WARN naming where it is written.
+    SettingsReader top = snakeCase(settings.reader(), "rateLimit");
+    top.allowOnly(Set.of("type", "id", "request", "response", "metrics", "rate_limit", "pagination",
         "allow_insecure_http", "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes"));
     if (!top.has("request")) {
       throw top.error("request", "is required: the request to send ({\"method\": \"GET\", \"url\": \"https://...\"})");
     }
-    SettingsReader req = top.object("request").allowOnly(Set.of("method", "url", "headers", "body", "auth",
-        "timeoutSeconds", "successStatus"));
+    SettingsReader req = snakeCase(top.object("request"), "timeoutSeconds", "successStatus")
+        .allowOnly(Set.of("method", "url", "headers", "body", "auth", "timeout_seconds", "success_status"));
     String method = req.choice("method", "GET", List.of("GET", "POST"));
     String url = req.requireString("url", "the API's URL, with {{windowStart}}/{{windowEnd}} where the span goes");
     checkPlaceholders(req, "url", url);
@@ -108,57 +111,59 @@ public record RestConfig(String method, String url, Map<String, String> headers,
       }
       checkPlaceholders(req, "body", body);
     }
-    Auth auth = auth(req.object("auth"));
-    Duration timeout = req.nonNegativeDecimal("timeoutSeconds").map(d -> {
+    Auth auth = auth(snakeCase(req.object("auth"), "tokenEnv", "usernameEnv", "passwordEnv", "keyEnv"));
+    Duration timeout = req.nonNegativeDecimal("timeout_seconds").map(d -> {
       if (d.signum() == 0 || d.compareTo(BigDecimal.valueOf(3600)) > 0) {
-        throw req.error("timeoutSeconds", "must be more than 0 and at most 3600, got " + d.toPlainString());
+        throw req.error("timeout_seconds", "must be more than 0 and at most 3600, got " + d.toPlainString());
       }
       return Duration.ofNanos(d.movePointRight(9).longValue());
     }).orElse(null);
-    Set<Integer> success = new LinkedHashSet<>(req.integers("successStatus"));
+    Set<Integer> success = new LinkedHashSet<>(req.integers("success_status"));
     for (int s : success) {
       if (s < 100 || s > 599) {
-        throw req.error("successStatus", "must hold HTTP statuses (100-599), got " + s);
+        throw req.error("success_status", "must hold HTTP statuses (100-599), got " + s);
       }
     }
 
-    SettingsReader res = top.object("response").allowOnly(Set.of("format", "recordsPointer", "timestampPointer",
-        "timestampFormat", "dimensions", "errorPointer"));
+    SettingsReader res = snakeCase(top.object("response"), "recordsPointer", "timestampPointer",
+        "timestampFormat", "errorPointer").allowOnly(Set.of("format", "records_pointer", "timestamp_pointer",
+        "timestamp_format", "dimensions", "error_pointer"));
     String format = res.choice("format", "json", List.of("json", "jsonl"));
-    JsonPointer records = pointer(res, "recordsPointer");
-    JsonPointer timestamp = pointer(res, "timestampPointer");
-    String tsFormat = res.choice("timestampFormat", "iso", List.of("iso", "epochSeconds", "epochMillis"));
+    JsonPointer records = pointer(res, "records_pointer");
+    JsonPointer timestamp = pointer(res, "timestamp_pointer");
+    String tsFormat = res.choice("timestamp_format", "iso", List.of("iso", "epochSeconds", "epochMillis"));
     Map<String, JsonPointer> dimensions = new LinkedHashMap<>();
     SettingsReader dims = res.object("dimensions");
     for (String k : dims.keys()) {
       dimensions.put(k, pointer(dims, k));
     }
-    JsonPointer error = pointer(res, "errorPointer");
+    JsonPointer error = pointer(res, "error_pointer");
 
     List<SettingsReader> metricReaders = top.objects("metrics");
     if (metricReaders.isEmpty()) {
-      throw top.error("metrics", "is required: at least one {\"name\": ..., \"valuePointer\": \"/count\"}");
+      throw top.error("metrics", "is required: at least one {\"name\": ..., \"value_pointer\": \"/count\"}");
     }
     List<Metric> metrics = new ArrayList<>();
     Set<String> names = new LinkedHashSet<>();
-    for (SettingsReader m : metricReaders) {
-      m.allowOnly(Set.of("name", "valuePointer", "kind", "unit", "costPerUnit", "costPointer"));
+    for (SettingsReader read : metricReaders) {
+      SettingsReader m = snakeCase(read, "valuePointer", "costPerUnit", "costPointer");
+      m.allowOnly(Set.of("name", "value_pointer", "kind", "unit", "cost_per_unit", "cost_pointer"));
       String name = m.requireString("name", "the metric's name, such as \"requests\"");
       if (!names.add(name)) {
         throw m.error("name", "is used by another metric; names must be unique");
       }
-      JsonPointer value = pointer(m, "valuePointer");
-      JsonPointer costPointer = pointer(m, "costPointer");
-      BigDecimal costPerUnit = m.nonNegativeDecimal("costPerUnit").orElse(null);
+      JsonPointer value = pointer(m, "value_pointer");
+      JsonPointer costPointer = pointer(m, "cost_pointer");
+      BigDecimal costPerUnit = m.nonNegativeDecimal("cost_per_unit").orElse(null);
       String kind = m.choice("kind", "windowTotal", List.of("windowTotal", "counter", "gauge"));
       if (value == null && costPointer == null) {
-        throw m.error("valuePointer", "is required unless costPointer is given");
+        throw m.error("value_pointer", "is required unless cost_pointer is given");
       }
       if (costPerUnit != null && costPointer != null) {
-        throw m.error("costPerUnit", "cannot be combined with costPointer; give one of them");
+        throw m.error("cost_per_unit", "cannot be combined with cost_pointer; give one of them");
       }
       if (costPerUnit != null && value == null) {
-        throw m.error("costPerUnit", "needs a valuePointer to multiply");
+        throw m.error("cost_per_unit", "needs a value_pointer to multiply");
       }
       if (kind.equals("gauge") && (costPerUnit != null || costPointer != null)) {
         throw m.error("kind", "a gauge is a level and carries no cost; use windowTotal or counter for costs");
@@ -166,13 +171,14 @@ public record RestConfig(String method, String url, Map<String, String> headers,
       metrics.add(new Metric(name, value, kind, m.string("unit").orElse(name), costPerUnit, costPointer));
     }
 
-    SettingsReader rl = top.object("rateLimit").allowOnly(Set.of("remainingHeader", "resetHeader", "resetFormat",
-        "retryAfterHeader"));
+    SettingsReader rl = snakeCase(top.object("rate_limit"), "remainingHeader", "resetHeader", "resetFormat",
+        "retryAfterHeader").allowOnly(Set.of("remaining_header", "reset_header", "reset_format",
+        "retry_after_header"));
     RateLimitPolicy.Builder policy = RateLimitPolicy.builder();
-    rl.string("remainingHeader").ifPresent(policy::remainingHeader);
-    rl.string("resetHeader").ifPresent(policy::resetHeader);
-    rl.string("retryAfterHeader").ifPresent(policy::retryAfterHeader);
-    switch (rl.choice("resetFormat", "epochSeconds", List.of("secondsRemaining", "epochSeconds", "epochMillis",
+    rl.string("remaining_header").ifPresent(policy::remainingHeader);
+    rl.string("reset_header").ifPresent(policy::resetHeader);
+    rl.string("retry_after_header").ifPresent(policy::retryAfterHeader);
+    switch (rl.choice("reset_format", "epochSeconds", List.of("secondsRemaining", "epochSeconds", "epochMillis",
         "rfc1123"))) {
       case "secondsRemaining":
         policy.resetFormat(RateLimitPolicy.ResetFormat.SECONDS_REMAINING);
@@ -187,7 +193,7 @@ public record RestConfig(String method, String url, Map<String, String> headers,
         policy.resetFormat(RateLimitPolicy.ResetFormat.EPOCH_SECONDS);
     }
 
-    SettingsReader pg = top.object("pagination");
+    SettingsReader pg = snakeCase(top.object("pagination"), "sizeParam");
     String pType = pg.choice("type", "none", List.of("none", "pageNumber", "cursor", "linkHeader"));
     if (format.equals("jsonl") && (pType.equals("pageNumber") || pType.equals("cursor"))) {
       throw pg.error("type", "JSON Lines responses page only with \"linkHeader\" or \"none\"");
@@ -195,8 +201,8 @@ public record RestConfig(String method, String url, Map<String, String> headers,
     Pagination pagination;
     switch (pType) {
       case "pageNumber":
-        pg.allowOnly(Set.of("type", "param", "sizeParam", "size", "start"));
-        pagination = new Pagination(pType, pg.string("param").orElse("page"), pg.string("sizeParam").orElse(null),
+        pg.allowOnly(Set.of("type", "param", "size_param", "size", "start"));
+        pagination = new Pagination(pType, pg.string("param").orElse("page"), pg.string("size_param").orElse(null),
             pg.integer("size", 100, 1, 10_000), pg.integer("start", 1, 0, 1), null);
         break;
       case "cursor":
@@ -255,26 +261,35 @@ public record RestConfig(String method, String url, Map<String, String> headers,
         a.allowOnly(Set.of("type"));
         return new Auth(type, null, null, null, null);
       case "bearer":
-        a.allowOnly(Set.of("type", "tokenEnv"));
-        return new Auth(type, a.requireString("tokenEnv", "the environment variable holding the token"), null, null,
+        a.allowOnly(Set.of("type", "token_env"));
+        return new Auth(type, a.requireString("token_env", "the environment variable holding the token"), null, null,
             null);
       case "basic":
-        a.allowOnly(Set.of("type", "username", "usernameEnv", "passwordEnv"));
-        if (a.has("username") == a.has("usernameEnv")) {
-          throw a.error("username", "give exactly one of username and usernameEnv");
+        a.allowOnly(Set.of("type", "username", "username_env", "password_env"));
+        if (a.has("username") == a.has("username_env")) {
+          throw a.error("username", "give exactly one of username and username_env");
         }
-        return new Auth(type, a.requireString("passwordEnv", "the environment variable holding the password"),
-            a.string("username").orElse(null), a.string("usernameEnv").orElse(null), null);
+        return new Auth(type, a.requireString("password_env", "the environment variable holding the password"),
+            a.string("username").orElse(null), a.string("username_env").orElse(null), null);
       case "apiKeyHeader":
       case "apiKeyQuery":
-        a.allowOnly(Set.of("type", "name", "keyEnv"));
-        return new Auth(type, a.requireString("keyEnv", "the environment variable holding the key"), null, null,
+        a.allowOnly(Set.of("type", "name", "key_env"));
+        return new Auth(type, a.requireString("key_env", "the environment variable holding the key"), null, null,
             a.requireString("name", type.equals("apiKeyHeader") ? "the header carrying the key, such as X-Api-Key"
                 : "the query parameter carrying the key, such as api_key"));
       default:
         throw a.error("type", type + " is not supported by the rest detector yet; use bearer, basic, "
             + "apiKeyHeader, apiKeyQuery or none, or a header with a ${SECRET} reference");
     }
+  }
+
+  /** Reads each camelCase key of the first releases as its snake_case spelling, warning once per parse. */
+  private static SettingsReader snakeCase(SettingsReader r, String... camelKeys) {
+    SettingsReader out = r;
+    for (String old : camelKeys) {
+      out = out.renamed(old, SNAKE.matcher(old).replaceAll(m -> "_" + m.group().toLowerCase(java.util.Locale.ROOT)));
+    }
+    return out;
   }
 
   private static JsonPointer pointer(SettingsReader r, String key) {
