@@ -6,16 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.runaway.Cost;
 import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.PollException.Kind;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
 import dev.runaway.providers.http.ApiClient;
+import dev.runaway.providers.http.HttpDetector;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
-import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.RateLimitPolicy;
 import dev.runaway.providers.http.internal.Json;
 import dev.runaway.config.SettingsReader;
@@ -47,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>Polls are never concurrent (the monitor's contract); the detector keeps no memory between
  * them.
  */
-public final class R2Detector implements Detector {
+public final class R2Detector extends HttpDetector {
 
   private static final WarnOnce UNKNOWN_ACTIONS = new WarnOnce(LoggerFactory.getLogger(R2Detector.class));
   private static final int MAX_LIMIT = 10_000;
@@ -81,14 +80,11 @@ public final class R2Detector implements Detector {
     }
   }
 
-  private final String service;
   private final String accountTag;
   private final String bucket;
   private final int pageSize;
   private final R2Pricing pricing;
   private final String tokenEnv;
-  private final ApiClient client;
-  private final ContextTicker ticker = new ContextTicker();
 
   /**
    * Creates the detector.
@@ -98,11 +94,9 @@ public final class R2Detector implements Detector {
    * @throws dev.runaway.config.ConfigException if a setting is invalid
    */
   public R2Detector(ServiceSettings settings, Secret token) {
-    this.service = settings.name();
+    super(settings, Set.of("account_id", "bucket", "token_env", "prices", "free_tier", "storage_class", "bucket_storage_classes", "action_classes", "page_size"));
     this.tokenEnv = token.name();
-    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "account_id", "bucket",
-        "token_env", "prices", "free_tier", "storage_class", "bucket_storage_classes", "action_classes", "page_size"));
+    SettingsReader top = settings();
     String account = top.requireString("account_id", "the Cloudflare account id (32 hex digits, from the "
         + "dashboard's URL or Account Home)").toLowerCase(Locale.ROOT);
     if (!account.matches("[0-9a-f]{32}")) {
@@ -112,11 +106,11 @@ public final class R2Detector implements Detector {
     this.bucket = top.has("bucket") ? top.requireString("bucket", "an R2 bucket name") : null;
     this.pageSize = top.integer("page_size", MAX_LIMIT, 2, MAX_LIMIT);
     this.pricing = R2Pricing.parse(top, bucket != null);
-    this.client = ApiClient.builder().settings(settings, "https://api.cloudflare.com/client/v4")
+    connect(clientBuilder("https://api.cloudflare.com/client/v4")
         .product("Cloudflare's GraphQL Analytics API").bearer(token)
         .credentialHint("an API token with Account Analytics: Read on account " + accountTag)
         .requestLimit(300, Duration.ofMinutes(5))
-        .check(this::check).ticker(ticker).build();
+        .check(this::check));
   }
 
   /**
@@ -158,7 +152,7 @@ public final class R2Detector implements Detector {
     String said = "Cloudflare's GraphQL Analytics API reported an error inside its HTTP 200 answer to " + r.request()
         + path + ": " + (message.length() > 300 ? message.substring(0, 300) + "..." : message);
     if (budget || lower.contains("rate limit")) {
-      Duration wait = r.header("Retry-After").flatMap(v -> RateLimitPolicy.parseRetryAfter(v, ticker.instant()))
+      Duration wait = r.header("Retry-After").flatMap(v -> RateLimitPolicy.parseRetryAfter(v, ticker().instant()))
           .orElse(BUDGET_WAIT);
       throw new PollException(Kind.RATE_LIMITED, said, wait, null);
     }
@@ -179,16 +173,7 @@ public final class R2Detector implements Detector {
   }
 
   @Override
-  public String service() {
-    return service;
-  }
-
-  @Override
-  public UsageReport poll(PollContext ctx) throws PollException, InterruptedException {
-    if (client.isClosed()) {
-      throw new IllegalStateException(service + ": the detector is closed");
-    }
-    ticker.use(ctx.ticker());
+  protected UsageReport read(PollContext ctx) throws PollException, InterruptedException {
     CumulativeBucket month = CumulativeBucket.month(ctx.since(), ZoneOffset.UTC);
     Instant until = month.readUntil(ctx.now()).truncatedTo(ChronoUnit.SECONDS);
     Instant start = month.start();
@@ -199,7 +184,7 @@ public final class R2Detector implements Detector {
       start = oldest;
     }
     if (!until.isAfter(start)) {
-      return UsageReport.empty(service, month.start(), ctx.now());
+      return UsageReport.empty(service(), month.start(), ctx.now());
     }
     // Operations by storage class ("standard", "infrequent_access") and operation class.
     Map<String, Map<String, BigDecimal>> ops = new LinkedHashMap<>();
@@ -217,7 +202,7 @@ public final class R2Detector implements Detector {
       String action = dims.path("actionType").asText("");
       JsonNode n = row.path("sum").path("requests");
       if (!n.isNumber()) {
-        throw client.failure(Kind.BAD_RESPONSE, "an r2OperationsAdaptiveGroups row without a numeric sum.requests",
+        throw client().failure(Kind.BAD_RESPONSE, "an r2OperationsAdaptiveGroups row without a numeric sum.requests",
             null);
       }
       int status = dims.path("responseStatusCode").asInt(0);
@@ -230,8 +215,8 @@ public final class R2Detector implements Detector {
       if (c == null) {
         c = "A";
         unclassified.merge("unclassified." + action, n.doubleValue(), Double::sum);
-        UNKNOWN_ACTIONS.warn(service + "/" + action, "{}: R2 action type '{}' is not in R2's price list; counted as "
-            + "Class A, the dearer class. Classify it under action_classes in the service's settings.", service,
+        UNKNOWN_ACTIONS.warn(service() + "/" + action, "{}: R2 action type '{}' is not in R2's price list; counted as "
+            + "Class A, the dearer class. Classify it under action_classes in the service's settings.", service(),
             action);
       }
       ops.get(pricing.storageClassOf(dims.path("bucketName").asText(""))).merge(c, n.decimalValue(), BigDecimal::add);
@@ -283,7 +268,7 @@ public final class R2Detector implements Detector {
       items.add(new UsageItem("Unbilled operations (failed authentication)", Cost.ZERO,
           Map.of("operations", unbilled.doubleValue())));
     }
-    return new UsageReport(service, month.start(), ctx.now(), costA.plus(costB).plus(costStorage), units, items);
+    return new UsageReport(service(), month.start(), ctx.now(), costA.plus(costB).plus(costStorage), units, items);
   }
 
   /**
@@ -301,10 +286,10 @@ public final class R2Detector implements Detector {
       try {
         at = Instant.parse(dims.path("datetime").asText(""));
       } catch (DateTimeParseException e) {
-        throw client.failure(Kind.BAD_RESPONSE, "an r2StorageAdaptiveGroups row whose datetime is not a time", null);
+        throw client().failure(Kind.BAD_RESPONSE, "an r2StorageAdaptiveGroups row whose datetime is not a time", null);
       }
       if (!size.isNumber()) {
-        throw client.failure(Kind.BAD_RESPONSE, "an r2StorageAdaptiveGroups row without a numeric max.payloadSize",
+        throw client().failure(Kind.BAD_RESPONSE, "an r2StorageAdaptiveGroups row without a numeric max.payloadSize",
             null);
       }
       if (at.isBefore(start) || !at.isBefore(until)) {
@@ -371,7 +356,7 @@ public final class R2Detector implements Detector {
       }
       if (kept == 0 || !afterExclusive && last.equals(after)) {
         if (dataset != Dataset.STORAGE) {
-          throw client.failure(Kind.BAD_RESPONSE, dataset.field + " has more than " + pageSize + " groups for bucket '"
+          throw client().failure(Kind.BAD_RESPONSE, dataset.field + " has more than " + pageSize + " groups for bucket '"
               + last + "' alone; raise page_size (at most " + MAX_LIMIT + ")", null);
         }
         // One bucket's samples fill the page: the rest of that bucket, by time.
@@ -388,7 +373,7 @@ public final class R2Detector implements Detector {
             break;
           }
           if (lastTime == null) {
-            throw client.failure(Kind.BAD_RESPONSE, dataset.field + " returned a full page without datetime", null);
+            throw client().failure(Kind.BAD_RESPONSE, dataset.field + " returned a full page without datetime", null);
           }
           part = page(dataset, pages, body(dataset, start, until, null, false, last, lastTime));
         }
@@ -403,16 +388,16 @@ public final class R2Detector implements Detector {
 
   private JsonNode page(Dataset dataset, int[] pages, String body) throws PollException, InterruptedException {
     if (++pages[0] > MAX_PAGES) {
-      throw client.failure(Kind.BAD_RESPONSE, dataset.field + " has more than " + MAX_PAGES + " pages of "
+      throw client().failure(Kind.BAD_RESPONSE, dataset.field + " has more than " + MAX_PAGES + " pages of "
           + pageSize + " groups", null);
     }
-    ApiResponse r = client.send(ApiRequest.post("/graphql", body));
+    ApiResponse r = client().send(ApiRequest.post("/graphql", body));
     JsonNode accounts = r.json().path("data").path("viewer").path("accounts");
     if (!accounts.isArray()) {
       throw r.unexpected("no 'data.viewer.accounts' array");
     }
     if (accounts.size() == 0) {
-      throw client.failure(Kind.MISCONFIGURED, "Cloudflare returned no account " + accountTag + "; check "
+      throw client().failure(Kind.MISCONFIGURED, "Cloudflare returned no account " + accountTag + "; check "
           + "account_id and that " + tokenEnv + " may read its analytics", null);
     }
     JsonNode rows = accounts.get(0).path(dataset.alias);
@@ -471,12 +456,7 @@ public final class R2Detector implements Detector {
   }
 
   @Override
-  public void close() {
-    client.close();
-  }
-
-  @Override
   public String toString() {
-    return "R2Detector[" + service + ", account " + accountTag + (bucket == null ? "" : ", bucket " + bucket) + "]";
+    return "R2Detector[" + service() + ", account " + accountTag + (bucket == null ? "" : ", bucket " + bucket) + "]";
   }
 }

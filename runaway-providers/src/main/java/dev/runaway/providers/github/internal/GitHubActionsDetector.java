@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
 import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
 import dev.runaway.providers.http.ApiClient;
+import dev.runaway.providers.http.HttpDetector;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
-import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.Paginator;
 import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.Money;
@@ -37,7 +36,7 @@ import java.util.Set;
  * <p>Polls are never concurrent (the monitor's contract); the per-day memory is confined to them
  * and updated only when a poll succeeds.
  */
-public final class GitHubActionsDetector implements Detector {
+public final class GitHubActionsDetector extends HttpDetector {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GitHubActionsDetector.class);
 
@@ -52,11 +51,8 @@ public final class GitHubActionsDetector implements Detector {
   /** The most runs GitHub lists for a query with {@code created=} (github-actions.md section 2.4). */
   static final int LISTING_CAP = 1000;
 
-  private final String service;
   private final String billingPath;
   private final List<String> repositories;
-  private final ApiClient client;
-  private final ContextTicker ticker = new ContextTicker();
   private final dev.runaway.providers.internal.WarnOnce warnings = new dev.runaway.providers.internal.WarnOnce(LOG);
   private final Map<LocalDate, Map<String, Sku>> seen = new HashMap<>();
   private boolean polledBefore;
@@ -69,9 +65,8 @@ public final class GitHubActionsDetector implements Detector {
    * @throws dev.runaway.config.ConfigException if a setting is invalid
    */
   public GitHubActionsDetector(ServiceSettings settings, Secret token) {
-    this.service = settings.name();
-    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "org", "user", "repositories", "api_version"));
+    super(settings, Set.of("org", "user", "repositories", "api_version"));
+    SettingsReader top = settings();
     String org = top.string("org").orElse(null);
     String user = top.string("user").orElse(null);
     if (org != null && user != null) {
@@ -95,11 +90,11 @@ public final class GitHubActionsDetector implements Detector {
           + "read (or \"user\" for a personal account, or \"repositories\" to watch workflow runs only)");
     }
     String version = top.string("api_version").orElse("2022-11-28");
-    this.client = ApiClient.builder().settings(settings, "https://api.github.com").product("GitHub")
+    connect(clientBuilder("https://api.github.com").product("GitHub")
         .bearer(token).header("Accept", "application/vnd.github+json").header("X-GitHub-Api-Version", version)
         .credentialHint("billing needs an organization owner's or billing manager's token (classic, or "
             + "fine-grained with Administration: read); workflow runs need Actions: read on the repositories")
-        .check(GitHubActionsDetector::check).ticker(ticker).build();
+        .check(GitHubActionsDetector::check));
   }
 
   private static void check(ApiResponse r) throws PollException {
@@ -110,16 +105,7 @@ public final class GitHubActionsDetector implements Detector {
   }
 
   @Override
-  public String service() {
-    return service;
-  }
-
-  @Override
-  public UsageReport poll(PollContext ctx) throws PollException, InterruptedException {
-    if (client.isClosed()) {
-      throw new IllegalStateException(service + ": the detector is closed");
-    }
-    ticker.use(ctx.ticker());
+  protected UsageReport read(PollContext ctx) throws PollException, InterruptedException {
     LocalDate today = LocalDate.ofInstant(ctx.now(), ZoneOffset.UTC);
     Map<String, Double> units = new LinkedHashMap<>();
     List<UsageItem> items = new ArrayList<>();
@@ -183,7 +169,7 @@ public final class GitHubActionsDetector implements Detector {
       from = ctx.since();
     }
     polledBefore = true;
-    return new UsageReport(service, from, ctx.now(), total, units, items);
+    return new UsageReport(service(), from, ctx.now(), total, units, items);
   }
 
   private static BigDecimal grown(BigDecimal now, BigDecimal before) {
@@ -196,7 +182,7 @@ public final class GitHubActionsDetector implements Detector {
   }
 
   private Map<String, Sku> billing(LocalDate day) throws PollException, InterruptedException {
-    ApiResponse r = client.send(ApiRequest.get(billingPath).withQuery("year", day.getYear())
+    ApiResponse r = client().send(ApiRequest.get(billingPath).withQuery("year", day.getYear())
         .withQuery("month", day.getMonthValue()).withQuery("day", day.getDayOfMonth()));
     JsonNode items = r.json().path("usageItems");
     if (!items.isArray()) {
@@ -247,7 +233,7 @@ public final class GitHubActionsDetector implements Detector {
     int created = 0;
     long totalCount = -1;
     int listed = 0;
-    for (ApiResponse page : client.pages(first, Paginator.linkHeader())) {
+    for (ApiResponse page : client().pages(first, Paginator.linkHeader())) {
       JsonNode body = page.json();
       JsonNode runs = body.path("workflow_runs");
       if (!runs.isArray()) {
@@ -283,12 +269,12 @@ public final class GitHubActionsDetector implements Detector {
       units.merge("runs.unread", (double) unread, Double::sum);
       warnings.warn("cap:" + repo, "{}: {} created {} workflow runs between {} and {}, more than the {} read (GitHub "
           + "lists at most {} runs for a created= query); all are counted, but the {} not read are not attributed to "
-          + "a workflow", service, repo, totalCount, since, now, listed, LISTING_CAP, unread);
+          + "a workflow", service(), repo, totalCount, since, now, listed, LISTING_CAP, unread);
     }
     units.merge("runs.created", (double) created, Double::sum);
     perWorkflow.forEach((name, n) -> items.add(new UsageItem(name, Cost.ZERO, Map.of("runs.created", (double) n))));
     for (String status : List.of("queued", "in_progress")) {
-      ApiResponse r = client.send(ApiRequest.get(path).withQuery("status", status).withQuery("per_page", 1)
+      ApiResponse r = client().send(ApiRequest.get(path).withQuery("status", status).withQuery("per_page", 1)
           .withQuery("exclude_pull_requests", "true"));
       JsonNode count = r.json().path("total_count");
       if (!count.isNumber()) {
@@ -298,13 +284,4 @@ public final class GitHubActionsDetector implements Detector {
     }
   }
 
-  @Override
-  public void close() {
-    client.close();
-  }
-
-  @Override
-  public String toString() {
-    return "GitHubActionsDetector[" + service + "]";
-  }
 }

@@ -6,16 +6,15 @@ import dev.runaway.config.ConfigException;
 import dev.runaway.config.Secret;
 import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.PollException.Kind;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
 import dev.runaway.providers.http.ApiClient;
+import dev.runaway.providers.http.HttpDetector;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
-import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.RateLimitPolicy;
 import dev.runaway.providers.http.internal.DigestAuth;
 import dev.runaway.config.SettingsReader;
@@ -43,7 +42,7 @@ import java.util.regex.Pattern;
  * <p>Polls are never concurrent (the monitor's contract); the only state kept between them is the
  * authenticator's token or nonce.
  */
-public final class AtlasDetector implements Detector {
+public final class AtlasDetector extends HttpDetector {
 
   /** The version the spec lists for the invoice endpoints (mongodb-atlas.md §3.1). */
   static final String ACCEPT = "application/vnd.atlas.2023-01-01+json";
@@ -52,12 +51,9 @@ public final class AtlasDetector implements Detector {
   private static final Pattern RETRY_AFTER_DETAIL = Pattern.compile("retry after (\\d{1,6}) seconds?",
       Pattern.CASE_INSENSITIVE);
 
-  private final String service;
   private final String pendingPath;
   private final boolean includeLinked;
-  private final ApiClient client;
   private final AtlasAuth auth;
-  private final ContextTicker ticker = new ContextTicker();
 
   /**
    * Creates the detector.
@@ -67,10 +63,8 @@ public final class AtlasDetector implements Detector {
    * @throws ConfigException if a setting or credential is missing or invalid
    */
   public AtlasDetector(ServiceSettings settings, SecretSource secrets) {
-    this.service = settings.name();
-    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "org_id", "auth", "client_id_env",
-        "client_secret_env", "public_key_env", "private_key_env", "include_linked_invoices"));
+    super(settings, Set.of("org_id", "auth", "client_id_env", "client_secret_env", "public_key_env", "private_key_env", "include_linked_invoices"));
+    SettingsReader top = settings();
     String org = top.requireString("org_id", "the Atlas organization's id (24 hex digits, Organization Settings)");
     if (!org.matches("[0-9a-fA-F]{24}")) {
       throw top.error("org_id", "must be 24 hexadecimal digits");
@@ -92,26 +86,26 @@ public final class AtlasDetector implements Detector {
       }
       mode = serviceAccount ? "service_account" : "api_key";
     }
-    ApiClient.Builder b = ApiClient.builder().settings(settings, "https://cloud.mongodb.com").product("MongoDB Atlas")
+    ApiClient.Builder b = clientBuilder("https://cloud.mongodb.com").product("MongoDB Atlas")
         .credentialHint("the Organization Billing Viewer role on organization " + org + "; the organization's IP "
             + "access list applies to API calls")
         .rateLimits(RateLimitPolicy.builder().resetHeader(null).remainingHeader("RateLimit-Remaining").build())
-        .check(AtlasDetector::check).ticker(ticker);
+        .check(AtlasDetector::check);
     if (mode.equals("service_account")) {
       requirePair(secrets, env.clientId, env.clientSecret, "a service account's client id and secret");
       Secret id = secrets.require(env.clientId);
       Secret secret = secrets.require(env.clientSecret);
       b.credential(id).credential(secret)
           .redacting(Secret.of(secret.name(), ServiceAccountAuth.basicValue(id, secret)));
-      this.client = b.build();
-      this.auth = new ServiceAccountAuth(client, ticker, id, secret);
+      connect(b);
+      this.auth = new ServiceAccountAuth(client(), ticker(), id, secret);
     } else {
       requirePair(secrets, env.publicKey, env.privateKey, "a programmatic API key's public and private key");
       Secret pub = secrets.require(env.publicKey);
       Secret priv = secrets.require(env.privateKey);
       b.credential(pub).credential(priv);
-      this.client = b.build();
-      this.auth = new ApiKeyDigestAuth(client, pub, priv, new DigestAuth(pub.reveal(), priv));
+      connect(b);
+      this.auth = new ApiKeyDigestAuth(client(), pub, priv, new DigestAuth(pub.reveal(), priv));
     }
   }
 
@@ -179,16 +173,7 @@ public final class AtlasDetector implements Detector {
   }
 
   @Override
-  public String service() {
-    return service;
-  }
-
-  @Override
-  public UsageReport poll(PollContext ctx) throws PollException, InterruptedException {
-    if (client.isClosed()) {
-      throw new IllegalStateException(service + ": the detector is closed");
-    }
-    ticker.use(ctx.ticker());
+  protected UsageReport read(PollContext ctx) throws PollException, InterruptedException {
     List<JsonNode> invoices = pendingInvoices();
     Instant from = null;
     long cents = 0;
@@ -204,7 +189,7 @@ public final class AtlasDetector implements Detector {
           Instant s = Instant.parse(start.asText());
           from = from == null || s.isBefore(from) ? s : from;
         } catch (DateTimeParseException e) {
-          throw client.failure(Kind.BAD_RESPONSE, "an invoice whose startDate is not a time", null);
+          throw client().failure(Kind.BAD_RESPONSE, "an invoice whose startDate is not a time", null);
         }
       }
       JsonNode lines = invoice.path("lineItems");
@@ -212,7 +197,7 @@ public final class AtlasDetector implements Detector {
         continue;
       }
       if (!lines.isArray()) {
-        throw client.failure(Kind.BAD_RESPONSE, "an invoice whose lineItems is not an array", null);
+        throw client().failure(Kind.BAD_RESPONSE, "an invoice whose lineItems is not an array", null);
       }
       for (JsonNode line : lines) {
         JsonNode price = line.path("totalPriceCents");
@@ -220,7 +205,7 @@ public final class AtlasDetector implements Detector {
           continue;
         }
         if (!price.isIntegralNumber()) {
-          throw client.failure(Kind.BAD_RESPONSE, "a line item whose totalPriceCents is not a whole number", null);
+          throw client().failure(Kind.BAD_RESPONSE, "a line item whose totalPriceCents is not a whole number", null);
         }
         long gross = price.asLong();
         if (gross < 0) {
@@ -259,7 +244,7 @@ public final class AtlasDetector implements Detector {
     // The pending invoice is the billing cycle so far: from its start, cumulative. Without one (a new
     // organization), nothing was billed in the span asked for.
     Instant reportFrom = from == null ? ctx.since() : from.isAfter(ctx.now()) ? ctx.now() : from;
-    return new UsageReport(service, reportFrom, ctx.now(), Cost.ofNanos(Math.multiplyExact(cents, NANOS_PER_CENT)),
+    return new UsageReport(service(), reportFrom, ctx.now(), Cost.ofNanos(Math.multiplyExact(cents, NANOS_PER_CENT)),
         units, items);
   }
 
@@ -273,7 +258,7 @@ public final class AtlasDetector implements Detector {
     JsonNode d = line.path("discountCents");
     if (d.isNumber()) {
       if (!d.isIntegralNumber() || d.asLong() < 0) {
-        throw client.failure(Kind.BAD_RESPONSE, "a line item whose discountCents is not a whole number of cents"
+        throw client().failure(Kind.BAD_RESPONSE, "a line item whose discountCents is not a whole number of cents"
             + " at least 0", null);
       }
       if (d.asLong() > 0) {
@@ -283,7 +268,7 @@ public final class AtlasDetector implements Detector {
     JsonNode pct = line.path("percentDiscount");
     if (pct.isNumber() && pct.doubleValue() > 0) {
       if (!(pct.doubleValue() <= 100)) {
-        throw client.failure(Kind.BAD_RESPONSE, "a line item whose percentDiscount is above 100", null);
+        throw client().failure(Kind.BAD_RESPONSE, "a line item whose percentDiscount is above 100", null);
       }
       // The percentage comes as a float: BigDecimal of its decimal text, so 12.5 stays 12.5.
       BigDecimal off = BigDecimal.valueOf(gross).multiply(new BigDecimal(pct.asText()))
@@ -300,12 +285,12 @@ public final class AtlasDetector implements Detector {
     Set<String> seenPages = new HashSet<>();
     ApiRequest next = ApiRequest.get(pendingPath);
     while (next != null) {
-      if (!seenPages.add(next.resolve(client.baseUrl()).toString())) {
-        throw client.failure(Kind.BAD_RESPONSE, "MongoDB Atlas linked to the same page of " + pendingPath
+      if (!seenPages.add(next.resolve(client().baseUrl()).toString())) {
+        throw client().failure(Kind.BAD_RESPONSE, "MongoDB Atlas linked to the same page of " + pendingPath
             + " twice; stopped paging", null);
       }
       if (seenPages.size() > MAX_PAGES) {
-        throw client.failure(Kind.BAD_RESPONSE, pendingPath + " has more than " + MAX_PAGES + " pages", null);
+        throw client().failure(Kind.BAD_RESPONSE, pendingPath + " has more than " + MAX_PAGES + " pages", null);
       }
       ApiResponse r = auth.send(next.withHeader("Accept", ACCEPT));
       JsonNode body = r.json();
@@ -347,13 +332,13 @@ public final class AtlasDetector implements Detector {
       try {
         uri = URI.create(link.path("href").asText(""));
       } catch (IllegalArgumentException e) {
-        throw client.failure(Kind.BAD_RESPONSE, "a next-page link that is not a URL", null);
+        throw client().failure(Kind.BAD_RESPONSE, "a next-page link that is not a URL", null);
       }
-      if (uri.isAbsolute() && dev.runaway.internal.HttpSecurity.sameOrigin(uri, client.baseUrl())) {
+      if (uri.isAbsolute() && dev.runaway.internal.HttpSecurity.sameOrigin(uri, client().baseUrl())) {
         return Optional.of(ApiRequest.absolute(uri));
       }
       if (uri.getRawPath() == null || !uri.getRawPath().startsWith("/")) {
-        throw client.failure(Kind.BAD_RESPONSE, "a next-page link without a path", null);
+        throw client().failure(Kind.BAD_RESPONSE, "a next-page link without a path", null);
       }
       return Optional.of(ApiRequest.get(uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())));
     }
@@ -366,12 +351,7 @@ public final class AtlasDetector implements Detector {
   }
 
   @Override
-  public void close() {
-    client.close();
-  }
-
-  @Override
   public String toString() {
-    return "AtlasDetector[" + service + ", " + auth + "]";
+    return "AtlasDetector[" + service() + ", " + auth + "]";
   }
 }

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
 import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
 import dev.runaway.providers.http.ApiClient;
+import dev.runaway.providers.http.HttpDetector;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
-import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.Paginator;
 import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.Money;
@@ -40,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>Polls are never concurrent (the monitor's contract); the bucket memory is confined to them
  * and updated only when a poll succeeds.
  */
-public final class OpenAiDetector implements Detector {
+public final class OpenAiDetector extends HttpDetector {
 
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiDetector.class);
   private static final long MINUTE = 60;
@@ -106,9 +105,6 @@ public final class OpenAiDetector implements Detector {
     BigDecimal baseline;
   }
 
-  private final String service;
-  private final ApiClient client;
-  private final ContextTicker ticker = new ContextTicker();
   private final OpenAiPrices prices;
   private final Map<String, BigDecimal> unitPrices;
   private final List<Endpoint> endpoints;
@@ -130,10 +126,8 @@ public final class OpenAiDetector implements Detector {
    * @throws dev.runaway.config.ConfigException if a setting is invalid
    */
   public OpenAiDetector(ServiceSettings settings, Secret adminKey) {
-    this.service = settings.name();
-    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "endpoints", "prices", "unit_prices",
-        "late_data_seconds", "costs_interval_seconds"));
+    super(settings, Set.of("endpoints", "prices", "unit_prices", "late_data_seconds", "costs_interval_seconds"));
+    SettingsReader top = settings();
     List<String> names = settings.stringList("endpoints");
     List<Endpoint> eps = new ArrayList<>();
     for (String n : names.isEmpty() ? List.copyOf(ENDPOINTS.keySet()) : names) {
@@ -158,11 +152,10 @@ public final class OpenAiDetector implements Detector {
     this.lateSeconds = top.integer("late_data_seconds", 900, 0, 86_400);
     int costs = top.integer("costs_interval_seconds", 3600, 0, 86_400);
     this.costsInterval = costs == 0 ? null : Duration.ofSeconds(costs);
-    this.client = ApiClient.builder().settings(settings, "https://api.openai.com/v1")
+    connect(clientBuilder("https://api.openai.com/v1")
         .product("the OpenAI admin API").bearer(adminKey)
         .credentialHint("it must be an Admin API key (sk-admin-...) created by an organization owner; project keys "
-            + "cannot read usage or costs")
-        .ticker(ticker).build();
+            + "cannot read usage or costs"));
   }
 
   private static OpenAiPrices prices(SettingsReader overrides) {
@@ -179,11 +172,6 @@ public final class OpenAiDetector implements Detector {
     }
     // One copy of the table for all overrides: withModel per model was quadratic (150k models: 40 s+).
     return OpenAiPrices.bundled().withModels(added);
-  }
-
-  @Override
-  public String service() {
-    return service;
   }
 
   /** Usage accumulated during one poll, committed to the memory only if the poll succeeds. */
@@ -210,11 +198,7 @@ public final class OpenAiDetector implements Detector {
   }
 
   @Override
-  public UsageReport poll(PollContext ctx) throws PollException, InterruptedException {
-    if (client.isClosed()) {
-      throw new IllegalStateException(service + ": the detector is closed");
-    }
-    ticker.use(ctx.ticker());
+  protected UsageReport read(PollContext ctx) throws PollException, InterruptedException {
     long since = ctx.since().getEpochSecond();
     long now = ceilSeconds(ctx.now());
     boolean baseline = !polledBefore;
@@ -255,7 +239,7 @@ public final class OpenAiDetector implements Detector {
       items.add(new UsageItem(RECONCILIATION, adjustment, Map.of()));
       total = total.plus(adjustment);
     }
-    return new UsageReport(service, ctx.since(), ctx.now(), total, tally.units, items);
+    return new UsageReport(service(), ctx.since(), ctx.now(), total, tally.units, items);
   }
 
   private static long ceilSeconds(Instant t) {
@@ -272,7 +256,7 @@ public final class OpenAiDetector implements Detector {
     for (String g : e.groupBy()) {
       r = r.withQuery("group_by[]", g);
     }
-    for (ApiResponse page : client.pages(r, Paginator.cursor("page", "/next_page", "/has_more"))) {
+    for (ApiResponse page : client().pages(r, Paginator.cursor("page", "/next_page", "/has_more"))) {
       JsonNode data = page.json().path("data");
       if (!data.isArray()) {
         throw page.unexpected("no 'data' array of buckets");
@@ -346,7 +330,7 @@ public final class OpenAiDetector implements Detector {
       if (priced.isEmpty()) {
         warnings.warn("model:" + model, "{}: no price for OpenAI model '{}' (prices as of {}); its tokens are "
             + "counted, its cost comes only from the Costs API reconciliation. Add it to services.{}.prices",
-            service, model, prices.asOf(), service);
+            service(), model, prices.asOf(), service());
       } else {
         if (tokens.audioInput() + tokens.audioOutput() + tokens.imageInput() + tokens.imageOutput() > 0) {
           for (String modality : List.of("audio", "image")) {
@@ -354,7 +338,7 @@ public final class OpenAiDetector implements Detector {
                 : tokens.imageInput() + tokens.imageOutput();
             if (n > 0 && prices.modality(model, modality).isEmpty()) {
               warnings.warn(modality + ":" + model, "{}: no {} token price for OpenAI model '{}' (prices as of {}); "
-                  + "its {} tokens are priced at its text rates", service, modality, model, prices.asOf(), modality);
+                  + "its {} tokens are priced at its text rates", service(), modality, model, prices.asOf(), modality);
             }
           }
         }
@@ -411,7 +395,7 @@ public final class OpenAiDetector implements Detector {
     if (costsInterval == null) {
       return Cost.ZERO;
     }
-    long nowNanos = ticker.nanoTime();
+    long nowNanos = ticker().nanoTime();
     if (lastCostsRead != null && nowNanos - lastCostsRead < costsInterval.toNanos()) {
       return Cost.ZERO;
     }
@@ -422,7 +406,7 @@ public final class OpenAiDetector implements Detector {
       ApiRequest r = ApiRequest.get("/organization/costs")
           .withQuery("start_time", yesterday.toEpochSecond(java.time.LocalTime.MIDNIGHT, ZoneOffset.UTC))
           .withQuery("end_time", ceilSeconds(ctx.now())).withQuery("bucket_width", "1d").withQuery("limit", 2);
-      for (ApiResponse page : client.pages(r, Paginator.cursor("page", "/next_page", "/has_more"))) {
+      for (ApiResponse page : client().pages(r, Paginator.cursor("page", "/next_page", "/has_more"))) {
         JsonNode data = page.json().path("data");
         if (!data.isArray()) {
           throw page.unexpected("no 'data' array of buckets");
@@ -434,7 +418,7 @@ public final class OpenAiDetector implements Detector {
             String currency = amount.path("currency").asText("usd");
             if (!currency.equalsIgnoreCase("usd")) {
               warnings.warn("currency:" + currency, "{}: the OpenAI Costs API reported an amount in '{}'; only "
-                  + "usd is reconciled", service, currency);
+                  + "usd is reconciled", service(), currency);
               continue;
             }
             billed.merge(day, amount.path("value").decimalValue(), BigDecimal::add);
@@ -443,7 +427,7 @@ public final class OpenAiDetector implements Detector {
       }
     } catch (PollException e) {
       warnings.warn("costs:" + e.kind(), "{}: could not read the OpenAI Costs API to reconcile the daily figure "
-          + "({}); usage estimates stand and it is tried again next poll", service, e.getMessage());
+          + "({}); usage estimates stand and it is tried again next poll", service(), e.getMessage());
       return Cost.ZERO;
     }
     lastCostsRead = nowNanos;
@@ -470,13 +454,4 @@ public final class OpenAiDetector implements Detector {
     return Money.usd(adjustment);
   }
 
-  @Override
-  public void close() {
-    client.close();
-  }
-
-  @Override
-  public String toString() {
-    return "OpenAiDetector[" + service + "]";
-  }
 }

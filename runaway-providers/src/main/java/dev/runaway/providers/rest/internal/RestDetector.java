@@ -6,15 +6,14 @@ import dev.runaway.config.ConfigException;
 import dev.runaway.config.Secret;
 import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
 import dev.runaway.providers.http.ApiClient;
+import dev.runaway.providers.http.HttpDetector;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
-import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.Paginator;
 import dev.runaway.providers.internal.Money;
 import java.math.BigDecimal;
@@ -36,15 +35,12 @@ import java.util.regex.Matcher;
  *
  * <p>Polls are not concurrent (the monitor's contract); the counter memory is confined to them.
  */
-public final class RestDetector implements Detector {
+public final class RestDetector extends HttpDetector {
 
-  private final String service;
   private final RestConfig config;
   private final String pathTemplate;
   private final String bodyTemplate;
   private final Secret queryKey;
-  private final ApiClient client;
-  private final ContextTicker ticker = new ContextTicker();
   private final Map<String, BigDecimal> counters = new HashMap<>();
 
   /**
@@ -56,7 +52,7 @@ public final class RestDetector implements Detector {
    * @throws ConfigException if a secret is missing or the URL is invalid
    */
   public RestDetector(RestConfig config, ServiceSettings settings, SecretSource secrets) {
-    this.service = settings.name();
+    super(settings);
     this.config = config;
     List<Secret> referenced = new ArrayList<>();
     String url = resolveSecrets(config.url(), secrets, referenced);
@@ -73,8 +69,8 @@ public final class RestDetector implements Detector {
     String rest = url.substring(originEnd);
     this.pathTemplate = rest;
     this.bodyTemplate = config.body() == null ? null : resolveSecrets(config.body(), secrets, referenced);
-    ApiClient.Builder b = ApiClient.builder().service(service).product(service + "'s API").baseUrl(origin)
-        .timeoutsFrom(settings).rateLimits(config.rateLimits()).ticker(ticker);
+    ApiClient.Builder b = ApiClient.builder().service(service()).product(service() + "'s API").baseUrl(origin)
+        .timeoutsFrom(settings).rateLimits(config.rateLimits()).ticker(ticker());
     if (config.timeout() != null) {
       b.requestTimeout(config.timeout());
     }
@@ -106,7 +102,7 @@ public final class RestDetector implements Detector {
         break;
     }
     this.queryKey = key;
-    this.client = b.build();
+    connect(b);
   }
 
   private static String resolveSecrets(String template, SecretSource secrets, List<Secret> referenced) {
@@ -155,17 +151,8 @@ public final class RestDetector implements Detector {
   }
 
   @Override
-  public String service() {
-    return service;
-  }
-
-  @Override
-  public UsageReport poll(PollContext ctx) throws PollException, InterruptedException {
-    if (client.isClosed()) {
-      throw new IllegalStateException(service + ": the detector is closed");
-    }
-    ticker.use(ctx.ticker());
-    List<ApiResponse> pages = client.pages(firstRequest(ctx), paginator());
+  protected UsageReport read(PollContext ctx) throws PollException, InterruptedException {
+    List<ApiResponse> pages = client().pages(firstRequest(ctx), paginator());
     List<JsonNode> records = new ArrayList<>();
     for (ApiResponse page : pages) {
       List<JsonNode> docs = config.format().equals("jsonl") ? page.jsonLines() : List.of(page.json());
@@ -274,7 +261,7 @@ public final class RestDetector implements Detector {
       if (text.length() > 300) {
         text = text.substring(0, 300) + "...";
       }
-      throw client.failure(PollException.Kind.BAD_RESPONSE, service + "'s API reported an error at '"
+      throw client().failure(PollException.Kind.BAD_RESPONSE, service() + "'s API reported an error at '"
           + config.errorPointer() + "' (HTTP " + page.status() + "): " + text, null);
     }
   }
@@ -378,7 +365,7 @@ public final class RestDetector implements Detector {
         items.add(new UsageItem(dim, itemCost.getOrDefault(dim, Cost.ZERO), itemUnits.get(dim)));
       }
     }
-    return new UsageReport(service, ctx.since(), ctx.now(), total, units, items);
+    return new UsageReport(service(), ctx.since(), ctx.now(), total, units, items);
   }
 
   private BigDecimal growth(String key, BigDecimal current) {
@@ -419,16 +406,7 @@ public final class RestDetector implements Detector {
         // fall through
       }
     }
-    throw client.failure(PollException.Kind.BAD_RESPONSE, "the value at '" + pointer + "' is not a number", null);
+    throw client().failure(PollException.Kind.BAD_RESPONSE, "the value at '" + pointer + "' is not a number", null);
   }
 
-  @Override
-  public void close() {
-    client.close();
-  }
-
-  @Override
-  public String toString() {
-    return "RestDetector[" + service + "]";
-  }
 }

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
 import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
 import dev.runaway.providers.http.ApiClient;
+import dev.runaway.providers.http.HttpDetector;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
-import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.Paginator;
 import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.Money;
@@ -30,7 +29,7 @@ import java.util.Set;
  *
  * <p>Holds no state between polls.
  */
-public final class StripeDetector implements Detector {
+public final class StripeDetector extends HttpDetector {
 
   /** Currencies Stripe counts in whole units (docs.stripe.com/currencies#zero-decimal). */
   static final Set<String> ZERO_DECIMAL = Set.of("bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg",
@@ -38,9 +37,6 @@ public final class StripeDetector implements Detector {
   /** Currencies Stripe counts in thousandths. */
   static final Set<String> THREE_DECIMAL = Set.of("bhd", "jod", "kwd", "omr", "tnd");
 
-  private final String service;
-  private final ApiClient client;
-  private final ContextTicker ticker = new ContextTicker();
   private final BigDecimal singleRate;
   private final Map<String, BigDecimal> rates;
   private final String ratePath;
@@ -53,9 +49,8 @@ public final class StripeDetector implements Detector {
    * @throws dev.runaway.config.ConfigException if a setting is invalid
    */
   public StripeDetector(ServiceSettings settings, Secret key) {
-    this.service = settings.name();
-    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "usd_rate", "stripe_version", "stripe_account"));
+    super(settings, Set.of("usd_rate", "stripe_version", "stripe_account"));
+    SettingsReader top = settings();
     this.ratePath = settings.pathOf("usd_rate");
     Object rate = settings.values().get("usd_rate");
     Map<String, BigDecimal> r = new HashMap<>();
@@ -80,12 +75,12 @@ public final class StripeDetector implements Detector {
     }
     this.singleRate = single;
     this.rates = Map.copyOf(r);
-    ApiClient.Builder b = ApiClient.builder().settings(settings, "https://api.stripe.com").product("Stripe")
+    ApiClient.Builder b = clientBuilder("https://api.stripe.com").product("Stripe")
         .bearer(key).header("Stripe-Version", top.string("stripe_version").orElse("2026-07-29.dahlia"))
         .credentialHint("a secret key (sk_...) or a restricted key (rk_...) with Balance: read")
-        .check(StripeDetector::check).ticker(ticker);
+        .check(StripeDetector::check);
     top.string("stripe_account").ifPresent(a -> b.header("Stripe-Account", a));
-    this.client = b.build();
+    connect(b);
   }
 
   private static void check(ApiResponse r) throws PollException {
@@ -114,16 +109,7 @@ public final class StripeDetector implements Detector {
   }
 
   @Override
-  public String service() {
-    return service;
-  }
-
-  @Override
-  public UsageReport poll(PollContext ctx) throws PollException, InterruptedException {
-    if (client.isClosed()) {
-      throw new IllegalStateException(service + ": the detector is closed");
-    }
-    ticker.use(ctx.ticker());
+  protected UsageReport read(PollContext ctx) throws PollException, InterruptedException {
     ApiRequest first = ApiRequest.get("/v1/balance_transactions")
         .withQuery("created[gte]", ctx.since().getEpochSecond())
         .withQuery("created[lt]", ctx.now().getEpochSecond() + (ctx.now().getNano() > 0 ? 1 : 0))
@@ -135,7 +121,7 @@ public final class StripeDetector implements Detector {
     BigDecimal credits = BigDecimal.ZERO;
     int count = 0;
     Map<String, BigDecimal[]> perType = new LinkedHashMap<>();
-    for (ApiResponse page : client.pages(first, Paginator.startingAfter("/data"))) {
+    for (ApiResponse page : client().pages(first, Paginator.startingAfter("/data"))) {
       JsonNode data = page.json().path("data");
       if (!data.isArray()) {
         throw page.unexpected("no 'data' list of balance transactions");
@@ -205,7 +191,7 @@ public final class StripeDetector implements Detector {
     List<UsageItem> items = new ArrayList<>();
     perType.forEach((type, acc) -> items.add(new UsageItem(type, Money.usd(acc[0]),
         Map.of("transactions", acc[2].doubleValue(), "amount_usd", acc[1].doubleValue()))));
-    return new UsageReport(service, ctx.since(), ctx.now(), Money.usd(fees), units, items);
+    return new UsageReport(service(), ctx.since(), ctx.now(), Money.usd(fees), units, items);
   }
 
   private BigDecimal usdRate(String currency) throws PollException {
@@ -218,7 +204,7 @@ public final class StripeDetector implements Detector {
     }
     if (r == null) {
       String upper = currency.toUpperCase(Locale.ROOT);
-      throw client.failure(PollException.Kind.MISCONFIGURED, "Stripe reported amounts in " + upper + "; set "
+      throw client().failure(PollException.Kind.MISCONFIGURED, "Stripe reported amounts in " + upper + "; set "
           + ratePath + " to the US dollars per " + upper + " to count them (for example {\"" + currency
           + "\": 1.08}); Runaway Guard does not guess exchange rates", null);
     }
@@ -230,13 +216,4 @@ public final class StripeDetector implements Detector {
     return BigDecimal.valueOf(minorUnits, exponent).multiply(rate);
   }
 
-  @Override
-  public void close() {
-    client.close();
-  }
-
-  @Override
-  public String toString() {
-    return "StripeDetector[" + service + "]";
-  }
 }

@@ -6,16 +6,15 @@ import dev.runaway.config.ConfigException;
 import dev.runaway.config.Secret;
 import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.PollException.Kind;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
 import dev.runaway.providers.http.ApiClient;
+import dev.runaway.providers.http.HttpDetector;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
-import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.providers.http.RateLimitPolicy;
 import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.CumulativeBucket;
@@ -44,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>Polls are never concurrent (the monitor's contract); the detector keeps no memory between
  * them.
  */
-public final class SupabaseDetector implements Detector {
+public final class SupabaseDetector extends HttpDetector {
 
   private static final Logger LOG = LoggerFactory.getLogger(SupabaseDetector.class);
 
@@ -57,12 +56,9 @@ public final class SupabaseDetector implements Detector {
   /** The usage endpoints allow 30 requests a minute (supabase.md §1.3). */
   static final int REQUESTS_PER_MINUTE = 30;
 
-  private final String service;
   private final String countsPath;
   private final String totalPath;
   private final Map<String, BigDecimal> pricePerMillion;
-  private final ApiClient client;
-  private final ContextTicker ticker = new ContextTicker();
 
   /**
    * Creates the detector.
@@ -72,10 +68,8 @@ public final class SupabaseDetector implements Detector {
    * @throws ConfigException if a setting or credential is missing or invalid
    */
   public SupabaseDetector(ServiceSettings settings, SecretSource secrets) {
-    this.service = settings.name();
-    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "project_ref", "token_env", "url_env",
-        "price_per_million_requests"));
+    super(settings, Set.of("project_ref", "token_env", "url_env", "price_per_million_requests"));
+    SettingsReader top = settings();
     SettingsReader prices = top.object("price_per_million_requests")
         .allowOnly(Set.of("rest", "auth", "realtime", "storage"));
     Map<String, BigDecimal> p = new LinkedHashMap<>();
@@ -88,16 +82,16 @@ public final class SupabaseDetector implements Detector {
     String base = "/v1/projects/" + ref + "/analytics/endpoints/";
     this.countsPath = base + "usage.api-counts";
     this.totalPath = base + "usage.api-requests-count";
-    this.client = ApiClient.builder().settings(settings, "https://api.supabase.com")
+    connect(clientBuilder("https://api.supabase.com")
         .product("the Supabase Management API").bearer(token)
         .credentialHint("a personal access token (sbp_...) or OAuth token with analytics_usage_read on project "
             + ref)
         .rateLimits(RateLimitPolicy.builder().resetFormat(RateLimitPolicy.ResetFormat.SECONDS_REMAINING).build())
         .requestLimit(REQUESTS_PER_MINUTE, Duration.ofMinutes(1))
-        .check(SupabaseDetector::check).ticker(ticker).build();
+        .check(SupabaseDetector::check));
     if (p.values().stream().allMatch(v -> v.signum() == 0)) {
       LOG.info("{}: no price_per_million_requests configured; Supabase bills no price per API request, so the "
-          + "reported cost stays $0 and the request counts drive spike detection", service);
+          + "reported cost stays $0 and the request counts drive spike detection", service());
     }
   }
 
@@ -186,22 +180,13 @@ public final class SupabaseDetector implements Detector {
   }
 
   @Override
-  public String service() {
-    return service;
-  }
-
-  @Override
-  public UsageReport poll(PollContext ctx) throws PollException, InterruptedException {
-    if (client.isClosed()) {
-      throw new IllegalStateException(service + ": the detector is closed");
-    }
-    ticker.use(ctx.ticker());
+  protected UsageReport read(PollContext ctx) throws PollException, InterruptedException {
     CumulativeBucket day = CumulativeBucket.day(ctx.since(), ZoneOffset.UTC);
     Instant until = day.readUntil(ctx.now());
     Duration lookBack = Duration.between(day.start(), ctx.now());
     String interval = lookBack.compareTo(Duration.ofHours(23)) <= 0 ? "1day" : "3day";
 
-    ApiResponse counts = client.send(ApiRequest.get(countsPath).withQuery("interval", interval));
+    ApiResponse counts = client().send(ApiRequest.get(countsPath).withQuery("interval", interval));
     JsonNode result = counts.json().path("result");
     if (!result.isArray() && !result.isMissingNode() && !result.isNull()) {
       throw counts.unexpected("'result' is not an array");
@@ -232,7 +217,7 @@ public final class SupabaseDetector implements Detector {
       }
     }
 
-    ApiResponse total = client.send(ApiRequest.get(totalPath));
+    ApiResponse total = client().send(ApiRequest.get(totalPath));
     JsonNode totalResult = total.json().path("result");
     double reportedTotal = 0;
     if (totalResult.isArray() && totalResult.size() > 0) {
@@ -260,7 +245,7 @@ public final class SupabaseDetector implements Detector {
     }
     units.put("requests", all.doubleValue());
     units.put("requests.reported_total", reportedTotal);
-    return new UsageReport(service, day.start(), ctx.now(), cost, units, items);
+    return new UsageReport(service(), day.start(), ctx.now(), cost, units, items);
   }
 
   /** Reads a bucket time: ISO-8601 with or without zone (UTC then), or epoch seconds, millis or micros. */
@@ -284,13 +269,4 @@ public final class SupabaseDetector implements Detector {
     }
   }
 
-  @Override
-  public void close() {
-    client.close();
-  }
-
-  @Override
-  public String toString() {
-    return "SupabaseDetector[" + service + "]";
-  }
 }

@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
 import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.PollException.Kind;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
 import dev.runaway.providers.http.ApiClient;
+import dev.runaway.providers.http.HttpDetector;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
-import dev.runaway.providers.http.ContextTicker;
 import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.CumulativeBucket;
 import dev.runaway.providers.internal.Money;
@@ -37,7 +36,7 @@ import java.util.Set;
  * <p>Polls are never concurrent (the monitor's contract); the figures of the current and the
  * previous Los Angeles day are confined to them and updated only when a poll succeeds.
  */
-public final class VercelDetector implements Detector {
+public final class VercelDetector extends HttpDetector {
 
   /** Vercel's day buckets start at midnight in Los Angeles (vercel.md §4.2). */
   static final ZoneId BILLING_ZONE = ZoneId.of("America/Los_Angeles");
@@ -45,11 +44,8 @@ public final class VercelDetector implements Detector {
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
   static final String PATH = "/v1/billing/charges";
 
-  private final String service;
   private final String teamParam;
   private final String teamValue;
-  private final ApiClient client;
-  private final ContextTicker ticker = new ContextTicker();
   private final Duration lateWindow;
   /** The figures of the days read, by the day's start; confined to polls, which never overlap. */
   private final Map<Instant, DayFigures> seen = new java.util.HashMap<>();
@@ -62,10 +58,8 @@ public final class VercelDetector implements Detector {
    * @throws dev.runaway.config.ConfigException if a setting is invalid
    */
   public VercelDetector(ServiceSettings settings, Secret token) {
-    this.service = settings.name();
-    SettingsReader top = settings.reader().allowOnly(Set.of("type", "base_url", "allow_insecure_http",
-        "timeout_seconds", "connect_timeout_seconds", "max_pages", "max_body_bytes", "team_id", "team_slug",
-        "token_env", "late_data_hours"));
+    super(settings, Set.of("team_id", "team_slug", "token_env", "late_data_hours"));
+    SettingsReader top = settings();
     this.lateWindow = Duration.ofHours(top.integer("late_data_hours", 24, 0, 168));
     String teamId = top.has("team_id") ? top.requireString("team_id", "the team's id, team_...") : null;
     String slug = top.has("team_slug") ? top.requireString("team_slug", "the team's URL slug") : null;
@@ -74,11 +68,11 @@ public final class VercelDetector implements Detector {
     }
     this.teamParam = teamId != null ? "teamId" : slug != null ? "slug" : null;
     this.teamValue = teamId != null ? teamId : slug;
-    this.client = ApiClient.builder().settings(settings, "https://api.vercel.com").product("the Vercel API")
+    connect(clientBuilder("https://api.vercel.com").product("the Vercel API")
         .bearer(token).header("Accept", "application/jsonl").header("Accept-Encoding", "gzip")
         .credentialHint("a token with access to " + (teamValue == null ? "the personal account" : "the team")
             + "; billing charges need the Owner, Member, Developer, Security, Billing or Enterprise Viewer role")
-        .check(this::check).ticker(ticker).build();
+        .check(this::check));
   }
 
   /**
@@ -111,17 +105,12 @@ public final class VercelDetector implements Detector {
     if (reset == null) {
       return;
     }
-    Duration wait = Duration.between(ticker.instant(), reset);
+    Duration wait = Duration.between(ticker().instant(), reset);
     if (wait.isNegative()) {
       wait = Duration.ZERO;
     }
     throw new PollException(Kind.RATE_LIMITED, "the Vercel API rate-limited " + r.request() + " (HTTP 429: "
         + r.errorMessage() + "); retry in " + wait.toSeconds() + " s", wait, null);
-  }
-
-  @Override
-  public String service() {
-    return service;
   }
 
   /** What was seen of one item (a service, per project) on one Los Angeles day. */
@@ -139,11 +128,7 @@ public final class VercelDetector implements Detector {
   }
 
   @Override
-  public UsageReport poll(PollContext ctx) throws PollException, InterruptedException {
-    if (client.isClosed()) {
-      throw new IllegalStateException(service + ": the detector is closed");
-    }
-    ticker.use(ctx.ticker());
+  protected UsageReport read(PollContext ctx) throws PollException, InterruptedException {
     CumulativeBucket day = CumulativeBucket.day(ctx.since(), BILLING_ZONE);
     CumulativeBucket previous = CumulativeBucket.day(day.start(), BILLING_ZONE);
     // Vercel posts some charges for a day after it ended: while the day before is young enough
@@ -156,7 +141,7 @@ public final class VercelDetector implements Detector {
     if (teamParam != null) {
       request = request.withQuery(teamParam, teamValue);
     }
-    ApiResponse response = client.send(request);
+    ApiResponse response = client().send(request);
     List<JsonNode> rows = response.jsonLines();
 
     Map<Instant, DayFigures> read = new LinkedHashMap<>();
@@ -177,7 +162,7 @@ public final class VercelDetector implements Detector {
       }
       String currency = field(row, "BillingCurrency").asText("USD");
       if (!currency.equalsIgnoreCase("USD")) {
-        throw client.failure(Kind.MISCONFIGURED, "the Vercel API billed in " + currency
+        throw client().failure(Kind.MISCONFIGURED, "the Vercel API billed in " + currency
             + "; only USD charges can be added up", null);
       }
       BigDecimal billed = decimal(response, field(row, "BilledCost"), "BilledCost");
@@ -247,7 +232,7 @@ public final class VercelDetector implements Detector {
     // The poll succeeded: remember the days read, forget older ones.
     seen.putAll(read);
     seen.keySet().removeIf(start -> start.isBefore(previous.start()));
-    return new UsageReport(service, first ? day.start() : ctx.since(), ctx.now(), total, units, items);
+    return new UsageReport(service(), first ? day.start() : ctx.since(), ctx.now(), total, units, items);
   }
 
   /** Reads a FOCUS field in its wire PascalCase, else in the camelCase of the SDK's documentation. */
@@ -291,13 +276,4 @@ public final class VercelDetector implements Detector {
     return out.isEmpty() ? "other" : out;
   }
 
-  @Override
-  public void close() {
-    client.close();
-  }
-
-  @Override
-  public String toString() {
-    return "VercelDetector[" + service + "]";
-  }
 }
