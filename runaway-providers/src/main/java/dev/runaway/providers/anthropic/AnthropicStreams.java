@@ -10,7 +10,6 @@ import dev.runaway.Cost;
 import dev.runaway.CostExtractor;
 import dev.runaway.Reservation;
 import dev.runaway.ServiceGuard;
-import dev.runaway.providers.anthropic.internal.GuardedAnthropicStreams;
 import dev.runaway.providers.llm.TokenPrices;
 import dev.runaway.providers.llm.internal.Sdk;
 import dev.runaway.providers.llm.internal.StreamSettlement;

@@ -4,7 +4,7 @@ import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.DetectorProvider;
-import dev.runaway.providers.cloudflare.internal.R2Detector;
+import dev.runaway.providers.cloudflare.R2Detector;
 import java.util.List;
 
 /**

@@ -12,7 +12,6 @@ import dev.runaway.Cost;
 import dev.runaway.Reservation;
 import dev.runaway.ServiceGuard;
 import dev.runaway.providers.llm.internal.StreamSettlement;
-import dev.runaway.providers.openai.internal.GuardedOpenAiStreams;
 import java.util.Objects;
 import java.util.function.Function;
 

@@ -4,8 +4,6 @@ import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.DetectorProvider;
-import dev.runaway.providers.rest.internal.RestConfig;
-import dev.runaway.providers.rest.internal.RestDetector;
 import java.util.List;
 
 /**

@@ -6,8 +6,6 @@ import dev.runaway.monitor.EmergencyAction;
 import dev.runaway.monitor.EmergencyActionProvider;
 import dev.runaway.providers.http.ApiClient;
 import dev.runaway.providers.openai.OpenAiDetectorProvider;
-import dev.runaway.providers.stop.internal.OpenAiRateLimitStop;
-import dev.runaway.providers.stop.internal.Settings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

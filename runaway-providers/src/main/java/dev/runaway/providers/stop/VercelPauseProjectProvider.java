@@ -5,8 +5,6 @@ import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.EmergencyAction;
 import dev.runaway.monitor.EmergencyActionProvider;
 import dev.runaway.providers.http.ApiClient;
-import dev.runaway.providers.stop.internal.ProjectPauseStop;
-import dev.runaway.providers.stop.internal.Settings;
 import java.util.List;
 import java.util.Map;
 

@@ -4,7 +4,6 @@ import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.DetectorProvider;
-import dev.runaway.providers.stripe.internal.StripeDetector;
 import java.util.List;
 
 /**

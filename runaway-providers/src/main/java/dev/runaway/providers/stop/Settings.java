@@ -1,4 +1,4 @@
-package dev.runaway.providers.stop.internal;
+package dev.runaway.providers.stop;
 
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.config.SettingsReader;
@@ -13,7 +13,7 @@ import java.util.Set;
  * {@code services.<name>.on_runaway.actions[i].<key>} with the file's line and a did-you-mean,
  * like every provider's and notifier's settings. Immutable.
  */
-public final class Settings {
+final class Settings {
 
   private final ServiceSettings service;
   private final SettingsReader reader;

@@ -1,4 +1,4 @@
-package dev.runaway.providers.stop.internal;
+package dev.runaway.providers.stop;
 
 import dev.runaway.monitor.EmergencyAction;
 import dev.runaway.monitor.PollException;
@@ -16,7 +16,7 @@ import java.util.Map;
  *
  * <p>Thread-safe.
  */
-public final class WebhookStop implements EmergencyAction {
+final class WebhookStop implements EmergencyAction {
 
   /** One request. */
   public record Call(ApiClient client, URI url, String method, String body) {}

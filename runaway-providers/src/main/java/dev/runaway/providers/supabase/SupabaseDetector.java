@@ -1,4 +1,4 @@
-package dev.runaway.providers.supabase.internal;
+package dev.runaway.providers.supabase;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>Polls are never concurrent (the monitor's contract); the detector keeps no memory between
  * them.
  */
-public final class SupabaseDetector extends HttpDetector {
+final class SupabaseDetector extends HttpDetector {
 
   private static final Logger LOG = LoggerFactory.getLogger(SupabaseDetector.class);
 

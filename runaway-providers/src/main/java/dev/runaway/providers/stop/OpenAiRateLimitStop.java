@@ -1,4 +1,4 @@
-package dev.runaway.providers.stop.internal;
+package dev.runaway.providers.stop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.monitor.EmergencyAction;
@@ -21,7 +21,7 @@ import java.util.TreeMap;
  *
  * <p>Thread-safe; calls never overlap (the monitor's contract).
  */
-public final class OpenAiRateLimitStop implements EmergencyAction {
+final class OpenAiRateLimitStop implements EmergencyAction {
 
   private final ApiClient client;
   private final String project;

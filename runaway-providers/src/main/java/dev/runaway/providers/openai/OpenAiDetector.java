@@ -1,4 +1,4 @@
-package dev.runaway.providers.openai.internal;
+package dev.runaway.providers.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
@@ -16,7 +16,6 @@ import dev.runaway.providers.http.Paginator;
 import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.Money;
 import dev.runaway.providers.internal.WarnOnce;
-import dev.runaway.providers.openai.OpenAiPrices;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Polls are never concurrent (the monitor's contract); the bucket memory is confined to them
  * and updated only when a poll succeeds.
  */
-public final class OpenAiDetector extends HttpDetector {
+final class OpenAiDetector extends HttpDetector {
 
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiDetector.class);
   private static final long MINUTE = 60;

@@ -1,4 +1,4 @@
-package dev.runaway.providers.mongodb.internal;
+package dev.runaway.providers.mongodb;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Ticker;

@@ -1,4 +1,4 @@
-package dev.runaway.providers.stop.internal;
+package dev.runaway.providers.stop;
 
 import dev.runaway.monitor.EmergencyAction;
 import dev.runaway.monitor.PollException;
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe.
  */
-public final class CommandStop implements EmergencyAction {
+final class CommandStop implements EmergencyAction {
 
   private final List<String> argv;
   private final List<String> undoArgv;

@@ -1,4 +1,4 @@
-package dev.runaway.providers.cloudflare.internal;
+package dev.runaway.providers.cloudflare;
 
 import dev.runaway.config.SettingsReader;
 import java.math.BigDecimal;

@@ -1,4 +1,4 @@
-package dev.runaway.providers.rest.internal;
+package dev.runaway.providers.rest;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import dev.runaway.config.ServiceSettings;
@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * @param rateLimits how back-pressure is read
  * @param pagination how pages follow
  */
-public record RestConfig(String method, String url, Map<String, String> headers, String body, Auth auth,
+record RestConfig(String method, String url, Map<String, String> headers, String body, Auth auth,
     Duration timeout, Set<Integer> successStatus, String format, JsonPointer recordsPointer,
     JsonPointer timestampPointer, String timestampFormat, Map<String, JsonPointer> dimensions,
     JsonPointer errorPointer, List<Metric> metrics, RateLimitPolicy rateLimits, Pagination pagination) {

@@ -1,4 +1,4 @@
-package dev.runaway.providers.cloudflare.internal;
+package dev.runaway.providers.cloudflare;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>Polls are never concurrent (the monitor's contract); the detector keeps no memory between
  * them.
  */
-public final class R2Detector extends HttpDetector {
+final class R2Detector extends HttpDetector {
 
   private static final WarnOnce UNKNOWN_ACTIONS = new WarnOnce(LoggerFactory.getLogger(R2Detector.class));
   private static final int MAX_LIMIT = 10_000;

@@ -1,4 +1,4 @@
-package dev.runaway.providers.vercel.internal;
+package dev.runaway.providers.vercel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
@@ -36,7 +36,7 @@ import java.util.Set;
  * <p>Polls are never concurrent (the monitor's contract); the figures of the current and the
  * previous Los Angeles day are confined to them and updated only when a poll succeeds.
  */
-public final class VercelDetector extends HttpDetector {
+final class VercelDetector extends HttpDetector {
 
   /** Vercel's day buckets start at midnight in Los Angeles (vercel.md §4.2). */
   static final ZoneId BILLING_ZONE = ZoneId.of("America/Los_Angeles");

@@ -1,4 +1,4 @@
-package dev.runaway.providers.anthropic.internal;
+package dev.runaway.providers.anthropic;
 
 import com.anthropic.core.http.AsyncStreamResponse;
 import com.anthropic.core.http.StreamResponse;
@@ -9,7 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 
 /** anthropic-java stream wrappers that pass every chunk through unchanged and settle the reservation. */
-public final class GuardedAnthropicStreams {
+final class GuardedAnthropicStreams {
 
   private GuardedAnthropicStreams() {}
 

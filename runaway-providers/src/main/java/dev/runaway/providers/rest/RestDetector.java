@@ -1,4 +1,4 @@
-package dev.runaway.providers.rest.internal;
+package dev.runaway.providers.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
@@ -35,7 +35,7 @@ import java.util.regex.Matcher;
  *
  * <p>Polls are not concurrent (the monitor's contract); the counter memory is confined to them.
  */
-public final class RestDetector extends HttpDetector {
+final class RestDetector extends HttpDetector {
 
   private final RestConfig config;
   private final String pathTemplate;

@@ -1,4 +1,4 @@
-package dev.runaway.providers.mongodb.internal;
+package dev.runaway.providers.mongodb;
 
 import dev.runaway.config.Secret;
 import dev.runaway.monitor.PollException;

@@ -1,4 +1,4 @@
-package dev.runaway.providers.github.internal;
+package dev.runaway.providers.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
@@ -36,7 +36,7 @@ import java.util.Set;
  * <p>Polls are never concurrent (the monitor's contract); the per-day memory is confined to them
  * and updated only when a poll succeeds.
  */
-public final class GitHubActionsDetector extends HttpDetector {
+final class GitHubActionsDetector extends HttpDetector {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GitHubActionsDetector.class);
 

@@ -1,11 +1,10 @@
-package dev.runaway.providers.openai.internal;
+package dev.runaway.providers.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
 import dev.runaway.CostExtractor;
 import dev.runaway.providers.http.internal.Json;
 import dev.runaway.providers.internal.WarnOnce;
-import dev.runaway.providers.openai.OpenAiPrices;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class ResponseCostExtractor implements CostExtractor {
+final class ResponseCostExtractor implements CostExtractor {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResponseCostExtractor.class);
 

@@ -1,4 +1,4 @@
-package dev.runaway.providers.mongodb.internal;
+package dev.runaway.providers.mongodb;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * <p>Polls are never concurrent (the monitor's contract); the only state kept between them is the
  * authenticator's token or nonce.
  */
-public final class AtlasDetector extends HttpDetector {
+final class AtlasDetector extends HttpDetector {
 
   /** The version the spec lists for the invoice endpoints (mongodb-atlas.md §3.1). */
   static final String ACCEPT = "application/vnd.atlas.2023-01-01+json";

@@ -1,4 +1,4 @@
-package dev.runaway.providers.stop.internal;
+package dev.runaway.providers.stop;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.config.Secret;
@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * <p>Thread-safe; calls never overlap (the monitor's contract).
  */
-public final class GitHubWorkflowStop implements EmergencyAction {
+final class GitHubWorkflowStop implements EmergencyAction {
 
   /** The run states a stop cancels (GitHub's {@code status} filter values of unfinished runs). */
   static final List<String> UNFINISHED = List.of("queued", "in_progress", "waiting", "requested", "pending");

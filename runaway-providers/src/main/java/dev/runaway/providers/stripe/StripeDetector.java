@@ -1,4 +1,4 @@
-package dev.runaway.providers.stripe.internal;
+package dev.runaway.providers.stripe;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
@@ -29,7 +29,7 @@ import java.util.Set;
  *
  * <p>Holds no state between polls.
  */
-public final class StripeDetector extends HttpDetector {
+final class StripeDetector extends HttpDetector {
 
   /** Currencies Stripe counts in whole units (docs.stripe.com/currencies#zero-decimal). */
   static final Set<String> ZERO_DECIMAL = Set.of("bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg",

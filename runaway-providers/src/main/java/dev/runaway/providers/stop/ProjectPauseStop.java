@@ -1,4 +1,4 @@
-package dev.runaway.providers.stop.internal;
+package dev.runaway.providers.stop;
 
 import dev.runaway.monitor.EmergencyAction;
 import dev.runaway.monitor.PollException;
@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <p>Thread-safe.
  */
-public final class ProjectPauseStop implements EmergencyAction {
+final class ProjectPauseStop implements EmergencyAction {
 
   private final ApiClient client;
   private final String stopPath;

@@ -1,4 +1,4 @@
-package dev.runaway.providers.openai.internal;
+package dev.runaway.providers.openai;
 
 import com.openai.core.http.AsyncStreamResponse;
 import com.openai.core.http.StreamResponse;
@@ -9,7 +9,7 @@ import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 
 /** openai-java stream wrappers that pass every chunk through unchanged and settle the reservation. */
-public final class GuardedOpenAiStreams {
+final class GuardedOpenAiStreams {
 
   private GuardedOpenAiStreams() {}
 
