@@ -1,10 +1,6 @@
 package dev.runaway.providers.rest;
 
-import dev.runaway.config.SecretSource;
-import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
-import dev.runaway.monitor.DetectorProvider;
-import java.util.List;
+import dev.runaway.providers.http.HttpDetectorProvider;
 
 /**
  * Polls any REST API described in the config ({@code "type": "rest"}), in the shape of
@@ -45,7 +41,7 @@ import java.util.List;
  *       (ISO-8601 UTC), {@code {{windowStartEpoch}}}, {@code {{windowEndEpoch}}} (Unix seconds),
  *       {@code {{windowStartEpochMillis}}}, {@code {{windowEndEpochMillis}}}: the poll's span.
  *   <li>{@code ${NAME}} in {@code url}, {@code headers} and {@code body} is a secret read from
- *       the {@link SecretSource} when the detector is created; it is redacted from every message.
+ *       the {@link dev.runaway.config.SecretSource} when the detector is created; it is redacted from every message.
  *   <li>{@code auth.type}: {@code none}, {@code bearer} ({@code token_env}), {@code basic}
  *       ({@code username} or {@code username_env}, and {@code password_env}), {@code apiKeyHeader}
  *       and {@code apiKeyQuery} ({@code name} of the header or parameter, {@code key_env}).
@@ -72,23 +68,11 @@ import java.util.List;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class RestDetectorProvider implements DetectorProvider {
+public final class RestDetectorProvider extends HttpDetectorProvider {
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public RestDetectorProvider() {}
-
-  @Override
-  public String type() {
-    return "rest";
-  }
-
-  @Override
-  public List<String> requiredSecrets(ServiceSettings settings) {
-    return RestConfig.secretNames(settings);
-  }
-
-  @Override
-  public Detector create(ServiceSettings settings, SecretSource secrets) {
-    return new RestDetector(RestConfig.parse(settings), settings, secrets);
+  public RestDetectorProvider() {
+    super("rest", RestConfig::secretNames,
+        (s, secrets) -> new RestDetector(RestConfig.parse(s), s, secrets));
   }
 }
