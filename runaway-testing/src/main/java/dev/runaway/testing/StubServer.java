@@ -1,4 +1,4 @@
-package dev.runaway.providers.testing;
+package dev.runaway.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

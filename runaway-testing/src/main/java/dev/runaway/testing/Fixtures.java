@@ -1,4 +1,4 @@
-package dev.runaway.providers.testing;
+package dev.runaway.testing;
 
 import java.io.IOException;
 import java.io.InputStream;

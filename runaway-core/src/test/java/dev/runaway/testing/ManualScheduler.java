@@ -1,4 +1,4 @@
-package dev.runaway.monitor;
+package dev.runaway.testing;
 
 import dev.runaway.ManualTicker;
 import java.time.Duration;
@@ -17,19 +17,28 @@ import java.util.concurrent.TimeUnit;
  * when the test moves the {@link ManualTicker} with {@link #advance(Duration)} or calls
  * {@link #runDue()}. Thread-safe, so poll threads may schedule and cancel.
  */
-final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
 
   private final ManualTicker ticker;
   private final PriorityQueue<Task<?>> queue = new PriorityQueue<>();
   private long seq;
   private volatile boolean shutdown;
 
-  ManualScheduler(ManualTicker ticker) {
+  /**
+   * Creates a scheduler driven by a manual ticker.
+   *
+   * @param ticker the test's ticker, which {@link #advance(Duration)} moves
+   */
+  public ManualScheduler(ManualTicker ticker) {
     this.ticker = ticker;
   }
 
-  /** Moves time forward, running every task that falls due on the way, in order. */
-  void advance(Duration d) {
+  /**
+   * Moves time forward, running every task that falls due on the way, in order.
+   *
+   * @param d how far
+   */
+  public void advance(Duration d) {
     long target = ticker.nanoTime() + d.toNanos();
     while (true) {
       Task<?> next;
@@ -48,8 +57,12 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
     runDue();
   }
 
-  /** Runs the tasks due now; returns how many ran. */
-  int runDue() {
+  /**
+   * Runs the tasks due now.
+   *
+   * @return how many ran
+   */
+  public int runDue() {
     int ran = 0;
     while (true) {
       Task<?> t;
@@ -65,7 +78,12 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
     }
   }
 
-  synchronized int pending() {
+  /**
+   * Returns the number of tasks waiting.
+   *
+   * @return the count
+   */
+  public synchronized int pending() {
     return queue.size();
   }
 

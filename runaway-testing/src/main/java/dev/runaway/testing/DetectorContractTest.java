@@ -1,4 +1,4 @@
-package dev.runaway.providers.testing;
+package dev.runaway.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +14,6 @@ import dev.runaway.monitor.DetectorProvider;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.UsageReport;
-import dev.runaway.testing.LogCapture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -224,12 +223,11 @@ public abstract class DetectorContractTest {
 
   @BeforeAll
   static void warmUpTheHttpStack() throws Exception {
-    // The first exchange of a JVM loads the JDK client and Jackson; keep that out of timed tests.
-    try (StubServer s = StubServer.start();
-        dev.runaway.providers.http.ApiClient c = dev.runaway.providers.http.ApiClient.builder().service("warm-up")
-            .baseUrl(s.baseUrl()).build()) {
+    // The first exchange of a JVM loads the JDK's HTTP client; keep that out of timed tests.
+    try (StubServer s = StubServer.start()) {
       s.enqueue("/", StubResponse.ok("{}"));
-      c.getJson(dev.runaway.providers.http.ApiRequest.get("/"));
+      java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(s.baseUrl().resolve("/"))
+          .build(), java.net.http.HttpResponse.BodyHandlers.discarding());
     }
   }
 

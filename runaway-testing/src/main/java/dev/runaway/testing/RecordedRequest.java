@@ -1,4 +1,4 @@
-package dev.runaway.providers.testing;
+package dev.runaway.testing;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
