@@ -18,9 +18,10 @@ import java.util.Optional;
  * @param rawQuery the raw query, or empty
  * @param headers headers by lower-case name
  * @param body the body as UTF-8 text
+ * @param bodyBytes the body as received, for binary bodies such as {@code multipart/form-data}
  */
 public record RecordedRequest(String method, String path, String rawQuery, Map<String, List<String>> headers,
-    String body) {
+    String body, byte[] bodyBytes) {
 
   /**
    * Returns the decoded query parameters in order; names keep their brackets ({@code group_by[]}).

@@ -48,6 +48,7 @@ public final class StubServer implements AutoCloseable {
   private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
   private final Object arrivals = new Object();
   private volatile StubResponse failAll;
+  private volatile Function<RecordedRequest, StubResponse> fallback;
 
   private StubServer() {
     try {
@@ -112,6 +113,19 @@ public final class StubServer implements AutoCloseable {
   }
 
   /**
+   * Answers, with a function of the request, every request that no route or queue answers
+   * (instead of a 404): a service whose paths carry an id or a token, such as Telegram's
+   * {@code /bot<token>/sendMessage}. Called on the server's thread as the request arrives.
+   *
+   * @param handler the handler
+   * @return this server
+   */
+  public StubServer fallback(Function<RecordedRequest, StubResponse> handler) {
+    this.fallback = handler;
+    return this;
+  }
+
+  /**
    * Answers every request with {@code response}, whatever the path, until {@link #reset()}.
    *
    * @param response the answer
@@ -126,6 +140,7 @@ public final class StubServer implements AutoCloseable {
   public void reset() {
     queues.clear();
     routes.clear();
+    fallback = null;
     requests.clear();
     failAll = null;
   }
@@ -181,7 +196,7 @@ public final class StubServer implements AutoCloseable {
       exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
       URI uri = exchange.getRequestURI();
       RecordedRequest request = new RecordedRequest(exchange.getRequestMethod(), uri.getPath(), uri.getRawQuery(),
-          Map.copyOf(headers), new String(body, StandardCharsets.UTF_8));
+          Map.copyOf(headers), new String(body, StandardCharsets.UTF_8), body);
       synchronized (arrivals) {
         requests.add(request);
         arrivals.notifyAll();
@@ -228,6 +243,10 @@ public final class StubServer implements AutoCloseable {
           return q.peek();
         }
       }
+    }
+    Function<RecordedRequest, StubResponse> any = fallback;
+    if (any != null) {
+      return any.apply(request);
     }
     return StubResponse.json(404, "{\"error\":{\"message\":\"no stub for " + request.method() + " "
         + request.path() + "\"}}");
