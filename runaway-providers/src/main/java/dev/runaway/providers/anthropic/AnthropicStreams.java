@@ -12,6 +12,7 @@ import dev.runaway.Reservation;
 import dev.runaway.ServiceGuard;
 import dev.runaway.providers.llm.TokenPrices;
 import dev.runaway.providers.llm.internal.Sdk;
+import dev.runaway.providers.llm.internal.GuardedSdkStreams;
 import dev.runaway.providers.llm.internal.StreamSettlement;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -57,7 +58,7 @@ public final class AnthropicStreams {
     Objects.requireNonNull(params, "params");
     Reservation r = guard.reserve(estimate);
     StreamResponse<RawMessageStreamEvent> s = open(r, () -> start.apply(params));
-    return new GuardedAnthropicStreams.Blocking<>(s, new StreamSettlement<>(r, new Tracker(PARTIAL)));
+    return GuardedSdkStreams.guard(StreamResponse.class, s, new StreamSettlement<>(r, new Tracker(PARTIAL)));
   }
 
   /**
@@ -74,7 +75,7 @@ public final class AnthropicStreams {
     Objects.requireNonNull(params, "params");
     Reservation r = guard.reserve(estimate);
     AsyncStreamResponse<RawMessageStreamEvent> s = open(r, () -> start.apply(params));
-    return new GuardedAnthropicStreams.Async<>(s, new StreamSettlement<>(r, new Tracker(PARTIAL)));
+    return GuardedSdkStreams.guard(AsyncStreamResponse.class, s, new StreamSettlement<>(r, new Tracker(PARTIAL)));
   }
 
   private static final CostExtractor PARTIAL = AnthropicCosts.extractor(TokenPrices.bundled("anthropic"));

@@ -11,6 +11,7 @@ import com.openai.models.responses.ResponseStreamEvent;
 import dev.runaway.Cost;
 import dev.runaway.Reservation;
 import dev.runaway.ServiceGuard;
+import dev.runaway.providers.llm.internal.GuardedSdkStreams;
 import dev.runaway.providers.llm.internal.StreamSettlement;
 import java.util.Objects;
 import java.util.function.Function;
@@ -68,7 +69,7 @@ public final class OpenAiStreams {
     ChatCompletionCreateParams p = withUsage(Objects.requireNonNull(params, "params"));
     Reservation r = guard.reserve(estimate);
     StreamResponse<ChatCompletionChunk> s = open(r, () -> start.apply(p));
-    return new GuardedOpenAiStreams.Blocking<>(s, new StreamSettlement<>(r, new ChatTracker()));
+    return GuardedSdkStreams.guard(StreamResponse.class, s, new StreamSettlement<>(r, new ChatTracker()));
   }
 
   /**
@@ -86,7 +87,7 @@ public final class OpenAiStreams {
     ChatCompletionCreateParams p = withUsage(Objects.requireNonNull(params, "params"));
     Reservation r = guard.reserve(estimate);
     AsyncStreamResponse<ChatCompletionChunk> s = open(r, () -> start.apply(p));
-    return new GuardedOpenAiStreams.Async<>(s, new StreamSettlement<>(r, new ChatTracker()));
+    return GuardedSdkStreams.guard(AsyncStreamResponse.class, s, new StreamSettlement<>(r, new ChatTracker()));
   }
 
   /**
@@ -103,7 +104,7 @@ public final class OpenAiStreams {
     Objects.requireNonNull(params, "params");
     Reservation r = guard.reserve(estimate);
     StreamResponse<ResponseStreamEvent> s = open(r, () -> start.apply(params));
-    return new GuardedOpenAiStreams.Blocking<>(s, new StreamSettlement<>(r, new ResponsesTracker()));
+    return GuardedSdkStreams.guard(StreamResponse.class, s, new StreamSettlement<>(r, new ResponsesTracker()));
   }
 
   /**
@@ -120,7 +121,7 @@ public final class OpenAiStreams {
     Objects.requireNonNull(params, "params");
     Reservation r = guard.reserve(estimate);
     AsyncStreamResponse<ResponseStreamEvent> s = open(r, () -> start.apply(params));
-    return new GuardedOpenAiStreams.Async<>(s, new StreamSettlement<>(r, new ResponsesTracker()));
+    return GuardedSdkStreams.guard(AsyncStreamResponse.class, s, new StreamSettlement<>(r, new ResponsesTracker()));
   }
 
   private static <S> S open(Reservation r, java.util.function.Supplier<S> start) {
