@@ -289,13 +289,13 @@ public final class TelegramNotifier implements Notifier {
       try {
         JsonNode message = delivery.sendMessage(text, false);
         JsonNode title = message == null ? null : message.path("chat").path("title");
-        return new TelegramCheckResult(username, delivery.chatId(),
-            title != null && title.isTextual() ? title.asText() : null, true, null);
+        return TelegramCheckResult.delivered(username, delivery.chatId(),
+            title != null && title.isTextual() ? title.asText() : null);
       } catch (TelegramException e) {
         if (!e.permanent()) {
           throw e;
         }
-        return new TelegramCheckResult(username, delivery.chatId(), null, false, e.getMessage());
+        return TelegramCheckResult.refused(username, delivery.chatId(), e.getMessage());
       }
     } finally {
       lock.unlock();

@@ -28,7 +28,7 @@ final class TelegramCheckTest {
   void check_callsGetMeThenSendsATestMessage() throws Exception {
     TelegramCheckResult result = notifier.check();
 
-    assertThat(result).isEqualTo(new TelegramCheckResult("spend_guard_bot", CHAT, "Spend alerts", true, null));
+    assertThat(result).isEqualTo(TelegramCheckResult.delivered("spend_guard_bot", CHAT, "Spend alerts"));
     assertThat(server.requests()).extracting(BotApiServer.Request::method, BotApiServer.Request::path)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("GET", "/bot" + TOKEN + "/getMe"),
