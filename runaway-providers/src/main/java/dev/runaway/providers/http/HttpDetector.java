@@ -1,11 +1,13 @@
 package dev.runaway.providers.http;
 
+import dev.runaway.Ticker;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.config.SettingsReader;
 import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.UsageReport;
+import dev.runaway.providers.http.internal.ContextTicker;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -123,7 +125,7 @@ public abstract class HttpDetector implements Detector {
    *
    * @return the ticker
    */
-  protected final ContextTicker ticker() {
+  protected final Ticker ticker() {
     return ticker;
   }
 

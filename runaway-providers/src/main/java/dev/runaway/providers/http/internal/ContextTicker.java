@@ -1,11 +1,11 @@
-package dev.runaway.providers.http;
+package dev.runaway.providers.http.internal;
 
 import dev.runaway.Ticker;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A {@link Ticker} that reads the monitor's ticker, for an {@link ApiClient} built before the
+ * A {@link Ticker} that reads the monitor's ticker, for an {@link dev.runaway.providers.http.ApiClient} built before the
  * first poll: a detector is created without a ticker and receives the monitor's in each
  * {@link dev.runaway.monitor.PollContext}, so it calls {@link #use(Ticker)} at the start of
  * {@code poll}. Until then it reads {@link Ticker#system()}.
