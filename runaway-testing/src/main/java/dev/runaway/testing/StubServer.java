@@ -2,6 +2,8 @@ package dev.runaway.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,7 +35,7 @@ import java.util.function.Function;
  *
  * <p>Thread-safe.
  */
-public final class StubServer implements AutoCloseable {
+public final class StubServer implements AutoCloseable, AfterEachCallback {
 
   static {
     // Without TCP_NODELAY every exchange waits ~40 ms for a delayed ACK between the response's
@@ -250,6 +252,18 @@ public final class StubServer implements AutoCloseable {
     }
     return StubResponse.json(404, "{\"error\":{\"message\":\"no stub for " + request.method() + " "
         + request.path() + "\"}}");
+  }
+
+  /**
+   * Closes the server after each test, so a test class can hold one as
+   * {@code @RegisterExtension final StubServer stub = StubServer.start();} (a fresh server per
+   * test, as JUnit makes a test instance per test).
+   *
+   * @param context the test's context
+   */
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
   }
 
   /** Stops the server at once, ending delayed answers. */

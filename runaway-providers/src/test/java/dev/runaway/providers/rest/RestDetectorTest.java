@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -34,14 +35,14 @@ final class RestDetectorTest {
   private static final Instant NOW = Instant.parse("2026-08-21T14:05:00Z");
   private static final Duration INTERVAL = Duration.ofMinutes(5);
 
-  private StubServer stub;
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
   private final ManualTicker ticker = ManualTicker.startingAt(NOW);
   private Detector detector;
   private int mark;
 
   @BeforeEach
   void setUp() {
-    stub = StubServer.start();
     mark = LogCapture.mark();
   }
 
@@ -50,7 +51,6 @@ final class RestDetectorTest {
     if (detector != null) {
       detector.close();
     }
-    stub.close();
     String logs = LogCapture.since(mark).stream().map(LogCapture.Event::fullText).collect(Collectors.joining());
     assertThat(logs).doesNotContain(KEY).doesNotContain("key-SENTINEL%2F77%2Bx");
   }

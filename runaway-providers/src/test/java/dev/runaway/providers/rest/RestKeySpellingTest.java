@@ -17,8 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.event.Level;
 
 /** The rest block is spelt in snake_case like every other setting; the old camelCase keys still work with a WARN. */
@@ -26,12 +26,8 @@ final class RestKeySpellingTest {
 
   private static final Instant NOW = Instant.parse("2026-08-21T14:05:00Z");
   private static final Duration INTERVAL = Duration.ofMinutes(5);
-  private final StubServer stub = StubServer.start();
-
-  @AfterEach
-  void tearDown() {
-    stub.close();
-  }
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
 
   private Cost pollOnce(Map<String, Object> settings) throws Exception {
     try (Detector d = new RestDetectorProvider().create(ServiceSettings.of("vendor", "rest", settings),

@@ -20,9 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Each emergency action against a loopback server speaking the service's wire format. */
@@ -30,20 +29,11 @@ final class StopActionsTest {
 
   static final String TOKEN = "ghp_SECRETtoken0123456789";
   private static final Duration T = Duration.ofSeconds(5);
-  private StubServer stub;
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
 
   @TempDir
   Path dir;
-
-  @BeforeEach
-  void start() {
-    stub = StubServer.start();
-  }
-
-  @AfterEach
-  void stop() {
-    stub.close();
-  }
 
   private EmergencyAction action(EmergencyActionProvider p, String type, Map<String, Object> service,
       Map<String, Object> action) {

@@ -26,9 +26,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The monitor polls a detector and alerts through a notifier that it only knows from their
@@ -39,8 +39,10 @@ final class CustomPluginsTest {
   private static final String TOKEN = "farm-token-SENTINEL-4711";
   private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
 
-  private final StubServer farm = StubServer.start();
-  private final StubServer hooks = StubServer.start();
+  @RegisterExtension
+  final StubServer farm = StubServer.start();
+  @RegisterExtension
+  final StubServer hooks = StubServer.start();
   private final AtomicInteger farmStatus = new AtomicInteger(200);
   private final List<String> farmRequests = new CopyOnWriteArrayList<>();
   private final BlockingQueue<String> webhookBodies = new LinkedBlockingQueue<>();
@@ -59,12 +61,6 @@ final class CustomPluginsTest {
       webhookBodies.add(r.body());
       return StubResponse.json(200, "ok");
     });
-  }
-
-  @AfterEach
-  void stopServers() {
-    farm.close();
-    hooks.close();
   }
 
   @Test
