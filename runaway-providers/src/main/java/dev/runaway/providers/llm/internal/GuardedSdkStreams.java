@@ -1,11 +1,15 @@
 package dev.runaway.providers.llm.internal;
 
+import dev.runaway.Cost;
+import dev.runaway.Reservation;
+import dev.runaway.ServiceGuard;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -44,6 +48,32 @@ public final class GuardedSdkStreams {
         (p, method, args) -> onStream(p, delegate, s, method, args));
     settlement.settleWhenUnreachable(proxy);
     return proxy;
+  }
+
+  /**
+   * Reserves {@code estimate}, starts the stream and returns it guarded; a start that throws
+   * releases the reservation as a failure and rethrows.
+   *
+   * @param type the SDK's stream interface
+   * @param guard the service (and key) to charge
+   * @param estimate the amount to reserve
+   * @param start starts the SDK's stream
+   * @param tracker reads the usage from the stream's chunks
+   * @param <S> the stream interface
+   * @param <T> the chunk type
+   * @return the guarded stream
+   */
+  public static <S, T> S open(Class<? super S> type, ServiceGuard guard, Cost estimate, Supplier<S> start,
+      StreamSettlement.Tracker<T> tracker) {
+    Reservation r = guard.reserve(estimate);
+    S stream;
+    try {
+      stream = Objects.requireNonNull(start.get(), "the stream started was null");
+    } catch (RuntimeException | Error e) {
+      r.fail(e);
+      throw e;
+    }
+    return guard(type, stream, new StreamSettlement<>(r, tracker));
   }
 
   private static Object onStream(Object proxy, Object delegate, StreamSettlement<Object> s, Method method,
