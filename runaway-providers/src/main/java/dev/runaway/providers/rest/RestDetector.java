@@ -396,17 +396,8 @@ final class RestDetector extends HttpDetector {
     if (v.isMissingNode() || v.isNull()) {
       return BigDecimal.ZERO;
     }
-    if (v.isNumber()) {
-      return v.decimalValue();
-    }
-    if (v.isTextual()) {
-      try {
-        return dev.runaway.providers.http.internal.Json.parseBounded(v.asText());
-      } catch (IllegalArgumentException e) { // not a number, or beyond 1e30
-        // fall through
-      }
-    }
-    throw client().failure(PollException.Kind.BAD_RESPONSE, "the value at '" + pointer + "' is not a number", null);
+    return dev.runaway.providers.http.internal.Json.decimal(v).orElseThrow(() -> client().failure(
+        PollException.Kind.BAD_RESPONSE, "the value at '" + pointer + "' is not a number", null));
   }
 
 }

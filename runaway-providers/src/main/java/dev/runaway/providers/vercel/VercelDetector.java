@@ -245,17 +245,8 @@ final class VercelDetector extends HttpDetector {
   }
 
   private static BigDecimal decimal(ApiResponse r, JsonNode v, String name) throws PollException {
-    if (v.isNumber()) {
-      return v.decimalValue();
-    }
-    if (v.isTextual()) {
-      try {
-        return dev.runaway.providers.http.internal.Json.parseBounded(v.asText());
-      } catch (IllegalArgumentException e) { // not a number, or beyond 1e30
-        // reported below
-      }
-    }
-    throw r.unexpected("a row whose '" + name + "' is not a number");
+    return dev.runaway.providers.http.internal.Json.decimal(v)
+        .orElseThrow(() -> r.unexpected("a row whose '" + name + "' is not a number"));
   }
 
   private static Instant time(ApiResponse r, JsonNode v) throws PollException {
