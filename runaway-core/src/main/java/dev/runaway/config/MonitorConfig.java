@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -355,6 +356,29 @@ public final class MonitorConfig {
    */
   public Map<String, Map<String, Object>> notifications() {
     return notifications;
+  }
+
+  /**
+   * Returns the {@code notifications} section as located readers, one per notifier type in file
+   * order: what {@link dev.runaway.alert.NotifierProvider#create(SettingsReader, SecretSource)}
+   * receives, so a notifier's errors name the file, line and column of the offending setting.
+   *
+   * @return notifier type to the reader of {@code notifications.<type>}, unmodifiable
+   */
+  public Map<String, SettingsReader> notifierSettings() {
+    Map<String, SettingsReader> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, Object>> e : notifications.entrySet()) {
+      String root = "notifications." + e.getKey();
+      Map<String, dev.runaway.config.internal.SourcePosition> below = new LinkedHashMap<>();
+      for (Map.Entry<String, dev.runaway.config.internal.SourcePosition> p : positions.entrySet()) {
+        if (p.getKey().startsWith(root + ".")) {
+          below.put(p.getKey().substring(root.length() + 1), p.getValue());
+        }
+      }
+      out.put(e.getKey(), SettingsReader.located(file, root, e.getValue() == null ? Map.of() : e.getValue(),
+          positions.getOrDefault(root, dev.runaway.config.internal.SourcePosition.UNKNOWN), below, Set.of()));
+    }
+    return Collections.unmodifiableMap(out);
   }
 
   /**

@@ -4,7 +4,6 @@ import dev.runaway.config.internal.SourcePosition;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
  * The settings of one monitored service: its name (the key under {@code services} or
@@ -31,8 +31,10 @@ public final class ServiceSettings {
   private final String type;
   private final Map<String, Object> values;
   private final Path file;
-  private final SourcePosition position;
-  private final Map<String, SourcePosition> keyPositions;
+  private final SettingsReader reader;
+
+  /** The monitor's per-service key that every detector accepts: the emergency stops. */
+  private static final String MONITOR_SECTION = "on_runaway";
 
   private ServiceSettings(String name, String type, Map<String, Object> values, Path file, SourcePosition position,
       Map<String, SourcePosition> keyPositions) {
@@ -40,8 +42,8 @@ public final class ServiceSettings {
     this.type = type;
     this.values = values;
     this.file = file;
-    this.position = position;
-    this.keyPositions = keyPositions;
+    this.reader = SettingsReader.located(file, "services." + name, values, position, keyPositions,
+        Set.of(MONITOR_SECTION));
   }
 
   /** Settings read from a config file, remembering where the entry and each key are written. */
@@ -130,6 +132,17 @@ public final class ServiceSettings {
   }
 
   /**
+   * Returns a located, typed reader of these settings: the way providers read nested objects,
+   * lists and exact numbers, and reject unknown keys with a did-you-mean. The monitor's own
+   * per-service key {@code on_runaway} is accepted by its {@link SettingsReader#allowOnly}.
+   *
+   * @return the reader of {@code services.<name>}
+   */
+  public SettingsReader reader() {
+    return reader;
+  }
+
+  /**
    * Creates a config error located at one of these settings' keys: the key's line and column
    * when it is written in the file, else those of the service's entry.
    *
@@ -138,15 +151,7 @@ public final class ServiceSettings {
    * @return the exception, to throw
    */
   public ConfigException error(String key, String problem) {
-    SourcePosition at = keyPositions.get(key);
-    if (at == null) {
-      // A nested key (on_runaway.confirm) is located at its section's key.
-      int dot = key.indexOf('.');
-      int bracket = key.indexOf('[');
-      int cut = dot < 0 ? bracket : bracket < 0 ? dot : Math.min(dot, bracket);
-      at = cut > 0 ? keyPositions.getOrDefault(key.substring(0, cut), position) : position;
-    }
-    return new ConfigException(file, pathOf(key), at.line(), at.column(), problem, null);
+    return reader.error(key, problem);
   }
 
   /**
@@ -157,14 +162,7 @@ public final class ServiceSettings {
    * @throws ConfigException if the value is not a string
    */
   public Optional<String> string(String key) {
-    Object v = values.get(key);
-    if (v == null) {
-      return Optional.empty();
-    }
-    if (!(v instanceof String)) {
-      throw error(key, "must be a string, got " + describe(v));
-    }
-    return Optional.of((String) v);
+    return reader.string(key);
   }
 
   /**
@@ -176,11 +174,7 @@ public final class ServiceSettings {
    * @throws ConfigException if absent, blank or not a string
    */
   public String requireString(String key, String hint) {
-    String v = string(key).orElseThrow(() -> error(key, "is required: " + hint));
-    if (v.isBlank()) {
-      throw error(key, "must not be blank: " + hint);
-    }
-    return v;
+    return reader.requireString(key, hint);
   }
 
   /**
@@ -191,18 +185,7 @@ public final class ServiceSettings {
    * @throws ConfigException if the value is not a number
    */
   public OptionalDouble number(String key) {
-    Object v = values.get(key);
-    if (v == null) {
-      return OptionalDouble.empty();
-    }
-    if (!(v instanceof Number)) {
-      throw error(key, "must be a number, got " + describe(v));
-    }
-    double d = ((Number) v).doubleValue();
-    if (!Double.isFinite(d)) {
-      throw error(key, "must be a finite number, got " + v);
-    }
-    return OptionalDouble.of(d);
+    return reader.number(key);
   }
 
   /**
@@ -214,11 +197,7 @@ public final class ServiceSettings {
    * @throws ConfigException if present and not a non-negative number
    */
   public double nonNegative(String key, double defaultValue) {
-    OptionalDouble v = number(key);
-    if (v.isPresent() && v.getAsDouble() < 0) {
-      throw error(key, "must be zero or more, got " + v.getAsDouble());
-    }
-    return v.orElse(defaultValue);
+    return reader.nonNegative(key, defaultValue);
   }
 
   /**
@@ -230,14 +209,7 @@ public final class ServiceSettings {
    * @throws ConfigException if present and not a boolean
    */
   public boolean bool(String key, boolean defaultValue) {
-    Object v = values.get(key);
-    if (v == null) {
-      return defaultValue;
-    }
-    if (!(v instanceof Boolean)) {
-      throw error(key, "must be true or false, got " + describe(v));
-    }
-    return (Boolean) v;
+    return reader.bool(key, defaultValue);
   }
 
   /**
@@ -248,21 +220,7 @@ public final class ServiceSettings {
    * @throws ConfigException if present and not a list of strings
    */
   public List<String> stringList(String key) {
-    Object v = values.get(key);
-    if (v == null) {
-      return List.of();
-    }
-    if (!(v instanceof List)) {
-      throw error(key, "must be a list of strings, got " + describe(v));
-    }
-    List<String> out = new ArrayList<>();
-    for (Object o : (List<?>) v) {
-      if (!(o instanceof String)) {
-        throw error(key, "must be a list of strings, but holds " + describe(o));
-      }
-      out.add((String) o);
-    }
-    return List.copyOf(out);
+    return reader.stringList(key);
   }
 
   /**
@@ -272,16 +230,8 @@ public final class ServiceSettings {
    * @return the object's entries, empty if absent
    * @throws ConfigException if present and not an object
    */
-  @SuppressWarnings("unchecked")
   public Map<String, Object> map(String key) {
-    Object v = values.get(key);
-    if (v == null) {
-      return Map.of();
-    }
-    if (!(v instanceof Map)) {
-      throw error(key, "must be an object, got " + describe(v));
-    }
-    return Collections.unmodifiableMap((Map<String, Object>) v);
+    return reader.object(key).values();
   }
 
   /**
@@ -306,25 +256,6 @@ public final class ServiceSettings {
       throw error("base_url", "must be an absolute http or https URL such as https://api.example.com, but it is"
           + " not a valid URL (" + e.getReason() + " at index " + e.getIndex() + ")");
     }
-  }
-
-  private static String describe(Object v) {
-    if (v instanceof String) {
-      return "a string";
-    }
-    if (v instanceof Number) {
-      return "a number";
-    }
-    if (v instanceof Boolean) {
-      return "a boolean";
-    }
-    if (v instanceof List) {
-      return "a list";
-    }
-    if (v instanceof Map) {
-      return "an object";
-    }
-    return v.getClass().getSimpleName();
   }
 
   /** Returns the name, type and keys; values are left out because some name secrets. */

@@ -1,5 +1,6 @@
 package dev.runaway.monitor;
 
+import dev.runaway.testing.ManualScheduler;
 import dev.runaway.ManualTicker;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.AlertType;

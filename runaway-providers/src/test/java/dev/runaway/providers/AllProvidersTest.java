@@ -11,9 +11,9 @@ import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.DetectorProvider;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.UsageReport;
-import dev.runaway.providers.testing.RecordedRequest;
-import dev.runaway.providers.testing.StubResponse;
-import dev.runaway.providers.testing.StubServer;
+import dev.runaway.testing.RecordedRequest;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import dev.runaway.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,8 +27,8 @@ import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One config naming all eight service types, parsed by {@link MonitorConfig#parse(String)}; every
@@ -50,18 +50,13 @@ final class AllProvidersTest {
   static final String ATLAS_ORG = "5f1e7c2b9d3a4b0011aa22bb";
   static final String R2_ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353";
 
-  private StubServer stub;
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
   private final List<Detector> detectors = new ArrayList<>();
-
-  @BeforeEach
-  void start() {
-    stub = StubServer.start();
-  }
 
   @AfterEach
   void stop() {
     detectors.forEach(Detector::close);
-    stub.close();
   }
 
   String config() {

@@ -13,8 +13,8 @@ import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.RunawayMonitor;
 import dev.runaway.providers.http.ApiClient;
 import dev.runaway.providers.http.ApiRequest;
-import dev.runaway.providers.testing.StubResponse;
-import dev.runaway.providers.testing.StubServer;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import dev.runaway.testing.LogCapture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,9 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 17, item 1: a {@code rest} service whose URL takes a {@code ${VAR}} holding a space, with
@@ -41,18 +41,13 @@ final class SecretEncodingLeakTest {
   static final String KEY = "k3y+with/slash=and&amp sp\u00e9cial-9f27c1";
   static final String ACCOUNT = "acme corp";
 
-  private StubServer stub;
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
   private int mark;
 
   @BeforeEach
   void setUp() {
-    stub = StubServer.start();
     mark = LogCapture.mark();
-  }
-
-  @AfterEach
-  void tearDown() {
-    stub.close();
   }
 
   static List<String> forms(String value) {

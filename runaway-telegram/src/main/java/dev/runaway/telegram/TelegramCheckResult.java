@@ -12,4 +12,30 @@ package dev.runaway.telegram;
  * @param problem why the chat refused it and what to check, or {@code null} when {@code chatOk}
  */
 public record TelegramCheckResult(String botUsername, String chatId, String chatTitle, boolean chatOk,
-    String problem) {}
+    String problem) {
+
+  /**
+   * Returns the result of a test message the chat accepted. The factories, not the canonical
+   * constructor, are the stable way to build one: a field added later does not break them.
+   *
+   * @param botUsername the bot's username without {@code @}
+   * @param chatId the chat
+   * @param chatTitle the chat's title, or {@code null}
+   * @return the result
+   */
+  public static TelegramCheckResult delivered(String botUsername, String chatId, String chatTitle) {
+    return new TelegramCheckResult(botUsername, chatId, chatTitle, true, null);
+  }
+
+  /**
+   * Returns the result of a test message the chat refused.
+   *
+   * @param botUsername the bot's username without {@code @}
+   * @param chatId the chat
+   * @param problem why, and what to check
+   * @return the result
+   */
+  public static TelegramCheckResult refused(String botUsername, String chatId, String problem) {
+    return new TelegramCheckResult(botUsername, chatId, null, false, problem);
+  }
+}

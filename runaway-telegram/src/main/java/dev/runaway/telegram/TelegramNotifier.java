@@ -1,5 +1,6 @@
 package dev.runaway.telegram;
 
+import dev.runaway.internal.HttpSecurity;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Ticker;
 import dev.runaway.alert.Alert;
@@ -190,7 +191,7 @@ public final class TelegramNotifier implements Notifier {
    */
   public static TelegramNotifier fromSecrets(SecretSource secrets) {
     Objects.requireNonNull(secrets, "secrets");
-    return TelegramNotifierProvider.builderFrom(secrets, null).build();
+    return TelegramNotifierProvider.builderFrom(null, secrets, null).build();
   }
 
   /**
@@ -288,13 +289,13 @@ public final class TelegramNotifier implements Notifier {
       try {
         JsonNode message = delivery.sendMessage(text, false);
         JsonNode title = message == null ? null : message.path("chat").path("title");
-        return new TelegramCheckResult(username, delivery.chatId(),
-            title != null && title.isTextual() ? title.asText() : null, true, null);
+        return TelegramCheckResult.delivered(username, delivery.chatId(),
+            title != null && title.isTextual() ? title.asText() : null);
       } catch (TelegramException e) {
         if (!e.permanent()) {
           throw e;
         }
-        return new TelegramCheckResult(username, delivery.chatId(), null, false, e.getMessage());
+        return TelegramCheckResult.refused(username, delivery.chatId(), e.getMessage());
       }
     } finally {
       lock.unlock();
@@ -353,6 +354,7 @@ public final class TelegramNotifier implements Notifier {
     private Duration maxBackoff;
     private Duration maxRetryAfter;
     private Boolean silentInfo;
+    private boolean allowInsecureHttp;
     private ZoneId zone;
     private java.util.function.Function<? super Alert, RateChart> charts;
 
@@ -456,10 +458,25 @@ public final class TelegramNotifier implements Notifier {
       String scheme = baseUri.getScheme();
       if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
           || baseUri.getHost() == null || baseUri.getRawQuery() != null || baseUri.getRawFragment() != null) {
+        // Not quoted: the URI may carry a credential.
         throw new IllegalArgumentException("baseUri must be an http or https URI with a host and no query or fragment,"
-            + " like https://api.telegram.org, got '" + baseUri + "'");
+            + " like https://api.telegram.org");
       }
       this.baseUri = baseUri;
+      return this;
+    }
+
+    /**
+     * Allows a plain {@code http} {@link #baseUri} to a host that is not loopback. Default
+     * {@code false}: the bot token travels in the URL path, so by the same rule as the providers'
+     * API client it goes only over https, or over http to a loopback host (a local proxy, a test
+     * server). Set it only on a network you trust.
+     *
+     * @param allow whether plain http to any host is allowed
+     * @return this builder
+     */
+    public Builder allowInsecureHttp(boolean allow) {
+      this.allowInsecureHttp = allow;
       return this;
     }
 
@@ -634,12 +651,19 @@ public final class TelegramNotifier implements Notifier {
         throw new IllegalStateException("connectTimeout applies only to the HTTP client the notifier creates;"
             + " set it on the given httpClient instead");
       }
+      URI base = baseUri != null ? baseUri : DEFAULT_BASE_URI;
+      // One policy with the providers' API client: the token is in the path, so no clear text off loopback.
+      HttpSecurity.problem(base, allowInsecureHttp).ifPresent(p -> {
+        throw new IllegalArgumentException("baseUri: " + p.replace("\"allow_insecure_http\": true",
+            "allowInsecureHttp(true)"));
+      });
       Builder copy = new Builder();
+      copy.allowInsecureHttp = allowInsecureHttp;
       copy.token = token;
       copy.tokenHint = tokenHint;
       copy.chatId = chatId;
       copy.chatHint = chatHint;
-      copy.baseUri = baseUri != null ? baseUri : DEFAULT_BASE_URI;
+      copy.baseUri = base;
       copy.ticker = ticker != null ? ticker : Ticker.system();
       copy.sleeper = sleeper != null ? sleeper : Sleeper.system();
       copy.httpClient = httpClient;

@@ -5,10 +5,12 @@ import dev.runaway.alert.NotifierProvider;
 import dev.runaway.config.ConfigException;
 import dev.runaway.config.Secret;
 import dev.runaway.config.SecretSource;
+import dev.runaway.config.SettingsReader;
+import dev.runaway.internal.HttpSecurity;
 import java.net.URI;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The {@link NotifierProvider} of type {@code telegram}: with it on the class path,
@@ -19,7 +21,10 @@ import java.util.Objects;
  * <p>Optional settings:
  * <ul>
  *   <li>{@code chat_id} (string or integer): the chat, instead of {@value TelegramNotifier#CHAT_VARIABLE};
- *   <li>{@code base_url} (string): the Bot API root, for a proxy or a test server;
+ *   <li>{@code base_url} (string): the Bot API root, for a proxy or a test server: {@code https},
+ *       or plain {@code http} only to a loopback host, as for every provider;
+ *   <li>{@code allow_insecure_http} (boolean, default {@code false}): allows plain {@code http}
+ *       to any host in {@code base_url} (the bot token travels in the URL path);
  *   <li>{@code disable_notification} (boolean, default {@code true}): whether INFO alerts arrive
  *       without sound (warnings and critical alerts always notify).
  * </ul>
@@ -29,7 +34,8 @@ import java.util.Objects;
 public final class TelegramNotifierProvider implements NotifierProvider {
 
   private static final String SECTION = "notifications.telegram";
-  private static final List<String> KEYS = List.of("chat_id", "base_url", "disable_notification");
+  private static final Set<String> KEYS = Set.of("chat_id", "base_url", "disable_notification",
+      HttpSecurity.ALLOW_INSECURE_HTTP);
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
   public TelegramNotifierProvider() {}
@@ -50,45 +56,46 @@ public final class TelegramNotifierProvider implements NotifierProvider {
    * @throws ConfigException naming the setting or variable that is missing or wrong
    */
   @Override
-  public Notifier create(Map<String, Object> settings, SecretSource secrets) {
+  public Notifier create(SettingsReader settings, SecretSource secrets) {
+    Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(secrets, "secrets");
-    Map<String, Object> s = settings == null ? Map.of() : settings;
-    for (String key : s.keySet()) {
-      if (!KEYS.contains(key)) {
-        throw new ConfigException(null, SECTION + "." + key, 0, 0, "unknown setting" + didYouMean(key)
-            + "; allowed: " + String.join(", ", KEYS), null);
-      }
-    }
-    Object chat = s.get("chat_id");
+    settings.allowOnly(KEYS);
     String chatId = null;
-    if (chat instanceof String || chat instanceof Long || chat instanceof Integer) {
-      chatId = chat.toString();
-    } else if (chat != null) {
-      throw new ConfigException(null, SECTION + ".chat_id", 0, 0,
-          "must be a string or an integer such as -1001234567890 or \"@channelname\", got " + chat, null);
-    }
-    TelegramNotifier.Builder b = builderFrom(secrets, chatId);
-    Object baseUrl = s.get("base_url");
-    if (baseUrl != null) {
-      if (!(baseUrl instanceof String)) {
-        throw new ConfigException(null, SECTION + ".base_url", 0, 0, "must be a string URL such as \"https://api.telegram.org\", got a "
-            + baseUrl.getClass().getSimpleName(), null);
+    if (settings.has("chat_id")) {
+      Object chat = settings.values().get("chat_id");
+      if (chat instanceof String || chat instanceof Long || chat instanceof Integer) {
+        chatId = chat.toString();
+      } else {
+        // Not quoted: only the kind, as with every other setting.
+        throw settings.error("chat_id", "must be a string or an integer such as -1001234567890 or \"@channelname\"");
       }
+    }
+    TelegramNotifier.Builder b = builderFrom(settings, secrets, chatId);
+    Optional<String> baseUrl = settings.string("base_url");
+    if (baseUrl.isPresent()) {
+      URI uri;
       try {
-        b.baseUri(URI.create(((String) baseUrl).strip()));
+        uri = URI.create(baseUrl.get().strip());
       } catch (IllegalArgumentException e) {
         // The URL is not quoted: a mistyped one may hold the bot token.
-        throw new ConfigException(null, SECTION + ".base_url", 0, 0,
-            "is not a valid URL; use an absolute http(s) URL such as \"https://api.telegram.org\"", null);
+        throw settings.error("base_url", "is not a valid URL; use an absolute https URL such as"
+            + " \"https://api.telegram.org\"");
       }
+      boolean insecure = settings.bool(HttpSecurity.ALLOW_INSECURE_HTTP, false);
+      // The providers' rule: https, or http only to loopback unless allow_insecure_http is true.
+      String problem = HttpSecurity.problem(uri, insecure).orElse(null);
+      if (problem == null && (uri.getRawQuery() != null || uri.getRawFragment() != null)) {
+        problem = "must be an absolute https URL without query or fragment, such as \"https://api.telegram.org\"";
+      }
+      if (problem != null) {
+        throw settings.error("base_url", problem);
+      }
+      b.baseUri(uri).allowInsecureHttp(insecure);
+    } else {
+      settings.bool(HttpSecurity.ALLOW_INSECURE_HTTP, false);
     }
-    Object silent = s.get("disable_notification");
-    if (silent != null) {
-      if (!(silent instanceof Boolean)) {
-        throw new ConfigException(null, SECTION + ".disable_notification", 0, 0,
-            "must be true or false, got " + silent, null);
-      }
-      b.silentInfo((Boolean) silent);
+    if (settings.has("disable_notification")) {
+      b.silentInfo(settings.bool("disable_notification", true));
     }
     return b.build();
   }
@@ -97,7 +104,7 @@ public final class TelegramNotifierProvider implements NotifierProvider {
    * Returns a builder with the token and chat set from the secret source, or the chat from the
    * {@code chat_id} setting when given.
    */
-  static TelegramNotifier.Builder builderFrom(SecretSource secrets, String chatIdSetting) {
+  static TelegramNotifier.Builder builderFrom(SettingsReader settings, SecretSource secrets, String chatIdSetting) {
     Secret token = secrets.require(TelegramNotifier.TOKEN_VARIABLE);
     String chatId;
     String chatHint;
@@ -118,42 +125,10 @@ public final class TelegramNotifierProvider implements NotifierProvider {
       b.chatId(chatId);
     } catch (IllegalArgumentException e) {
       if (chatIdSetting != null) {
-        throw new ConfigException(null, SECTION + ".chat_id", 0, 0, e.getMessage(), null);
+        throw settings.error("chat_id", e.getMessage());
       }
       throw new ConfigException(TelegramNotifier.CHAT_VARIABLE + " is not a Telegram chat id: " + e.getMessage());
     }
     return b.chatHint(chatHint);
-  }
-
-  private static String didYouMean(String key) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String k : KEYS) {
-      int d = distance(key.toLowerCase(java.util.Locale.ROOT), k);
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = k;
-      }
-    }
-    return best != null && bestDistance <= Math.max(2, key.length() / 3) ? " (did you mean " + best + "?)" : "";
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }

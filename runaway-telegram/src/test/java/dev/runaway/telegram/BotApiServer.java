@@ -3,17 +3,17 @@ package dev.runaway.telegram;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.runaway.Ticker;
+import dev.runaway.testing.RecordedRequest;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -111,28 +111,23 @@ final class BotApiServer implements AutoCloseable {
 
   private record Scripted(int status, String body) {}
 
-  private final HttpServer server;
+  private final StubServer server = StubServer.start();
   private final Ticker ticker;
   private final ConcurrentLinkedDeque<Scripted> script = new ConcurrentLinkedDeque<>();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
 
-  private BotApiServer(Ticker ticker) throws IOException {
+  private BotApiServer(Ticker ticker) {
     this.ticker = ticker;
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", this::handle);
-    server.start();
+    // Every path (/bot<token>/<method>) is answered here, in order of arrival, from one script.
+    server.fallback(this::handle);
   }
 
   static BotApiServer start(Ticker ticker) {
-    try {
-      return new BotApiServer(ticker);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new BotApiServer(ticker);
   }
 
   URI baseUri() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return server.baseUrl();
   }
 
   /** Queues one response for the next request. */
@@ -149,23 +144,18 @@ final class BotApiServer implements AutoCloseable {
     return requests.stream().filter(r -> r.path().endsWith("/sendMessage")).toList();
   }
 
-  private void handle(HttpExchange ex) throws IOException {
-    try (ex) {
-      byte[] raw = ex.getRequestBody().readAllBytes();
-      String body = new String(raw, StandardCharsets.UTF_8);
-      Request req = new Request(ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
-          ex.getRequestHeaders().getFirst("Content-Type"), body, ticker.nanoTime(), raw);
-      requests.add(req);
-      Scripted s = script.pollFirst();
-      if (s == null) {
-        s = new Scripted(200, success(req));
-      }
-      byte[] out = s.body().getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", s.body().startsWith("{") ? "application/json" : "text/html");
-      ex.sendResponseHeaders(s.status(), out.length == 0 ? -1 : out.length);
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(out);
-      }
+  private StubResponse handle(RecordedRequest r) {
+    Request req = new Request(r.method(), r.path(), r.header("Content-Type").orElse(null), r.body(),
+        ticker.nanoTime(), r.bodyBytes());
+    requests.add(req);
+    Scripted s = script.pollFirst();
+    try {
+      String body = s != null ? s.body() : success(req);
+      return new StubResponse(s != null ? s.status() : 200, List.of(Map.entry("Content-Type",
+          body.startsWith("{") ? "application/json" : "text/html")), body.getBytes(StandardCharsets.UTF_8),
+          Duration.ZERO, false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -194,7 +184,7 @@ final class BotApiServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
+    server.close();
   }
 
   static final String SEND_MESSAGE_OK = """

@@ -4,11 +4,9 @@ import static dev.runaway.telegram.TelegramFixtures.CHAT;
 import static dev.runaway.telegram.TelegramFixtures.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runaway.ManualTicker;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Severity;
-import dev.runaway.telegram.TelegramFixtures.VirtualSleeper;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
@@ -18,23 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Spike and trip alerts carry a PNG chart, sent with sendPhoto as multipart, the text as caption. */
-final class TelegramChartTest {
+final class TelegramChartTest extends BotApiTest {
 
   private static final Instant NOW = Instant.parse("2026-01-05T12:00:00Z");
 
-  private final ManualTicker ticker = ManualTicker.create();
-  private final VirtualSleeper sleeper = new VirtualSleeper(ticker);
-  private final BotApiServer server = BotApiServer.start(ticker);
   private final AtomicInteger asked = new AtomicInteger();
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   /** Six hours every 5 minutes: baseline $2/h, the rate at the baseline, then 10x in the last 30 min. */
   private static RateChart chart(String service) {
@@ -47,8 +36,7 @@ final class TelegramChartTest {
   }
 
   private TelegramNotifier notifier() {
-    return TelegramNotifier.builder().botToken(TOKEN).chatId(CHAT).baseUri(server.baseUri()).ticker(ticker)
-        .sleeper(sleeper).charts(a -> {
+    return builder(CHAT).charts(a -> {
           asked.incrementAndGet();
           return chart(a.service());
         }).build();

@@ -5,30 +5,20 @@ import static dev.runaway.telegram.TelegramFixtures.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.runaway.ManualTicker;
 import dev.runaway.config.Secret;
-import dev.runaway.telegram.TelegramFixtures.VirtualSleeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-final class TelegramCheckTest {
+final class TelegramCheckTest extends BotApiTest {
 
-  private final ManualTicker ticker = ManualTicker.create();
-  private final BotApiServer server = BotApiServer.start(ticker);
   private final TelegramNotifier notifier = TelegramNotifier.builder()
       .botToken(Secret.of("TELEGRAM_BOT_TOKEN", TOKEN)).chatId(CHAT).baseUri(server.baseUri()).ticker(ticker)
-      .sleeper(new VirtualSleeper(ticker)).build();
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+      .sleeper(sleeper).build();
 
   @Test
   void check_callsGetMeThenSendsATestMessage() throws Exception {
     TelegramCheckResult result = notifier.check();
 
-    assertThat(result).isEqualTo(new TelegramCheckResult("spend_guard_bot", CHAT, "Spend alerts", true, null));
+    assertThat(result).isEqualTo(TelegramCheckResult.delivered("spend_guard_bot", CHAT, "Spend alerts"));
     assertThat(server.requests()).extracting(BotApiServer.Request::method, BotApiServer.Request::path)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("GET", "/bot" + TOKEN + "/getMe"),

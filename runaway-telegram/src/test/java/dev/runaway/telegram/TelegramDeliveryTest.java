@@ -6,30 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.runaway.ManualTicker;
-import dev.runaway.telegram.TelegramFixtures.VirtualSleeper;
 import dev.runaway.testing.LogCapture;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-final class TelegramDeliveryTest {
+final class TelegramDeliveryTest extends BotApiTest {
 
-  private final ManualTicker ticker = ManualTicker.create();
-  private final VirtualSleeper sleeper = new VirtualSleeper(ticker);
-  private final BotApiServer server = BotApiServer.start(ticker);
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
-
-  private TelegramNotifier.Builder builder(String chat) {
-    return TelegramNotifier.builder().botToken(TOKEN).chatId(chat).baseUri(server.baseUri()).ticker(ticker)
-        .sleeper(sleeper);
-  }
 
   @Test
   void send_postsHtmlJsonToSendMessageWithChatIdTextAndParseMode() throws Exception {

@@ -1,16 +1,13 @@
 package dev.runaway.telegram;
 
 import static dev.runaway.telegram.TelegramFixtures.CHAT;
-import static dev.runaway.telegram.TelegramFixtures.TOKEN;
 import static dev.runaway.telegram.TelegramFixtures.balancedTags;
 import static dev.runaway.telegram.TelegramFixtures.visibleText;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runaway.ManualTicker;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Severity;
-import dev.runaway.telegram.TelegramFixtures.VirtualSleeper;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,25 +16,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-final class TelegramFormattingTest {
+final class TelegramFormattingTest extends BotApiTest {
 
   private static final Set<String> ALLOWED_TAGS = Set.of("b", "strong", "i", "em", "u", "ins", "s", "strike", "del",
       "span", "tg-spoiler", "a", "tg-emoji", "tg-time", "code", "pre", "blockquote");
   private static final Pattern ANY_ENTITY = Pattern.compile("&([^;&\\s]*);?");
 
-  private final ManualTicker ticker = ManualTicker.create();
-  private final VirtualSleeper sleeper = new VirtualSleeper(ticker);
-  private final BotApiServer server = BotApiServer.start(ticker);
-  private final TelegramNotifier notifier = TelegramNotifier.builder().botToken(TOKEN).chatId(CHAT)
-      .baseUri(server.baseUri()).ticker(ticker).sleeper(sleeper).build();
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  private final TelegramNotifier notifier = builder(CHAT).build();
 
   @Test
   void send_escapesHostileTextSoTelegramReceivesOnlyOurTags() throws Exception {

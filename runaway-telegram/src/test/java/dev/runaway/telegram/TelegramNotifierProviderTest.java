@@ -109,8 +109,8 @@ final class TelegramNotifierProviderTest {
     assertThatThrownBy(() -> new TelegramNotifierProvider().create(Map.of("chatid", "-100"), secrets))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("notifications.telegram.chatid")
-        .hasMessageContaining("did you mean chat_id?")
-        .hasMessageContaining("allowed: chat_id, base_url, disable_notification");
+        .hasMessageContaining("did you mean \"chat_id\"?")
+        .hasMessageContaining("allowed here: [allow_insecure_http, base_url, chat_id, disable_notification]");
   }
 
   @ParameterizedTest

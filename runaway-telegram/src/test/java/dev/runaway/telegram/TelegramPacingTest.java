@@ -1,10 +1,7 @@
 package dev.runaway.telegram;
 
-import static dev.runaway.telegram.TelegramFixtures.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runaway.ManualTicker;
-import dev.runaway.telegram.TelegramFixtures.VirtualSleeper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,23 +10,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-final class TelegramPacingTest {
+final class TelegramPacingTest extends BotApiTest {
 
-  private final ManualTicker ticker = ManualTicker.create();
-  private final VirtualSleeper sleeper = new VirtualSleeper(ticker);
-  private final BotApiServer server = BotApiServer.start(ticker);
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private TelegramNotifier notifier(String chat) {
-    return TelegramNotifier.builder().botToken(TOKEN).chatId(chat).baseUri(server.baseUri()).ticker(ticker)
-        .sleeper(sleeper).build();
+    return builder(chat).build();
   }
 
   private List<Long> secondsOfArrival() {

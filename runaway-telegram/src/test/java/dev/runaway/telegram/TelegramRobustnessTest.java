@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.runaway.ManualTicker;
-import dev.runaway.telegram.TelegramFixtures.VirtualSleeper;
 import dev.runaway.testing.LogCapture;
 import java.time.Duration;
 import java.util.List;
@@ -21,18 +19,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Issue 17, items 9, 10 and 11: a malformed migration, a huge alert with a failure part-way, and
  * a long flood-control ban, each against the loopback Bot API server.
  */
-final class TelegramRobustnessTest {
+final class TelegramRobustnessTest extends BotApiTest {
 
-  private final ManualTicker ticker = ManualTicker.create();
-  private final VirtualSleeper sleeper = new VirtualSleeper(ticker);
-  private final BotApiServer server = BotApiServer.start(ticker);
   private final int mark = LogCapture.mark();
   private final java.util.List<Throwable> failures = new java.util.ArrayList<>();
 
   /** After each test: the bot token appears in no encoding in any log line or failure seen. */
   @AfterEach
   void stop() {
-    server.close();
     String form = java.net.URLEncoder.encode(TOKEN, java.nio.charset.StandardCharsets.UTF_8);
     String seen = LogCapture.since(mark).stream().map(LogCapture.Event::fullText).collect(Collectors.joining("\n"))
         + failures.stream().map(SecretAssertions::everythingPrinted).collect(Collectors.joining("\n"));
@@ -43,8 +37,7 @@ final class TelegramRobustnessTest {
   }
 
   private TelegramNotifier.Builder builder() {
-    return TelegramNotifier.builder().botToken(TOKEN).chatId(CHAT).baseUri(server.baseUri()).ticker(ticker)
-        .sleeper(sleeper);
+    return builder(CHAT);
   }
 
   @ParameterizedTest

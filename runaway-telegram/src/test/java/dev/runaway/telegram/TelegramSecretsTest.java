@@ -6,29 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.runaway.ManualTicker;
 import dev.runaway.alert.Notifier;
 import dev.runaway.config.Secret;
 import dev.runaway.config.SecretSource;
-import dev.runaway.telegram.TelegramFixtures.VirtualSleeper;
 import dev.runaway.testing.LogCapture;
 import java.net.URI;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-final class TelegramSecretsTest {
+final class TelegramSecretsTest extends BotApiTest {
 
-  private final ManualTicker ticker = ManualTicker.create();
-  private final VirtualSleeper sleeper = new VirtualSleeper(ticker);
-  private final BotApiServer server = BotApiServer.start(ticker);
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   @Test
   void send_401_isPermanentAndTheTokenIsAbsentFromEveryMessageCauseToStringAndLog() {

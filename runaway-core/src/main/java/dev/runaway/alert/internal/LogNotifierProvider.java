@@ -3,9 +3,8 @@ package dev.runaway.alert.internal;
 import dev.runaway.alert.LogNotifier;
 import dev.runaway.alert.Notifier;
 import dev.runaway.alert.NotifierProvider;
-import dev.runaway.config.ConfigException;
 import dev.runaway.config.SecretSource;
-import java.util.Map;
+import dev.runaway.config.SettingsReader;
 
 /**
  * Provides {@link LogNotifier} under the type {@code log}, which takes no settings.
@@ -23,10 +22,9 @@ public final class LogNotifierProvider implements NotifierProvider {
   }
 
   @Override
-  public Notifier create(Map<String, Object> settings, SecretSource secrets) {
-    if (settings != null && !settings.isEmpty()) {
-      throw new ConfigException(null, "notifications.log", 0, 0,
-          "the log notifier takes no settings, got " + settings.keySet(), null);
+  public Notifier create(SettingsReader settings, SecretSource secrets) {
+    if (!settings.keys().isEmpty()) {
+      throw settings.error("the log notifier takes no settings, got " + settings.keys());
     }
     return new LogNotifier();
   }

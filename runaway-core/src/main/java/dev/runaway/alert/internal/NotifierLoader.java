@@ -4,6 +4,8 @@ import dev.runaway.alert.Notifier;
 import dev.runaway.alert.NotifierProvider;
 import dev.runaway.config.ConfigException;
 import dev.runaway.config.SecretSource;
+import dev.runaway.config.SettingsReader;
+import dev.runaway.config.internal.DidYouMean;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -121,40 +123,42 @@ public final class NotifierLoader {
   /**
    * Creates one notifier for each entry of a {@code notifications} section, in its order.
    *
-   * @param notifications notifier type to its settings (a {@code null} settings map counts as empty)
+   * @param notifications notifier type to the located reader of its settings
    * @param secrets where the providers find credentials
    * @return the notifiers
-   * @throws ConfigException if a type has no provider (naming {@code notifications.<type>} and
-   *     listing the known types) or a provider rejects its settings; notifiers already created are
-   *     closed first
+   * @throws ConfigException if a type has no provider (naming {@code notifications.<type>}, its
+   *     line, a did-you-mean and the known types) or a provider rejects its settings; notifiers
+   *     already created are closed first
    */
-  public List<Notifier> create(Map<String, Map<String, Object>> notifications, SecretSource secrets) {
+  public List<Notifier> create(Map<String, SettingsReader> notifications, SecretSource secrets) {
     Objects.requireNonNull(notifications, "notifications");
     Objects.requireNonNull(secrets, "secrets");
     List<Notifier> created = new ArrayList<>();
     try {
-      for (Map.Entry<String, Map<String, Object>> e : new LinkedHashMap<>(notifications).entrySet()) {
+      for (Map.Entry<String, SettingsReader> e : new LinkedHashMap<>(notifications).entrySet()) {
         String type = e.getKey();
-        String path = "notifications." + type;
+        SettingsReader settings = e.getValue() == null ? SettingsReader.of("notifications." + type, Map.of())
+            : e.getValue();
         NotifierProvider provider = byType.get(type);
         if (provider == null) {
-          throw new ConfigException(null, path, 0, 0, "unknown notifier type '" + type + "'" + didYouMean(type)
+          throw settings.error("unknown notifier type '" + type + "'"
+              + DidYouMean.suggest(type, List.copyOf(byType.keySet())).map(s -> " (did you mean '" + s + "'?)")
+                  .orElse("")
               + "; known types: " + types() + " (a provider is found through META-INF/services/"
-              + NotifierProvider.class.getName() + ")", null);
+              + NotifierProvider.class.getName() + ")");
         }
-        Map<String, Object> settings = e.getValue() == null ? Map.of() : e.getValue();
         Notifier n;
         try {
           n = provider.create(settings, secrets);
         } catch (ConfigException ce) {
           throw ce;
         } catch (RuntimeException re) {
-          throw new ConfigException(null, path, 0, 0, "notifier provider " + provider.getClass().getName()
-              + " failed: " + re.getClass().getName(), re);
+          String problem = "notifier provider " + provider.getClass().getName() + " failed: " + re.getClass().getName();
+          ConfigException at = settings.error(problem);
+          throw new ConfigException(at.file().orElse(null), at.path().orElse(null), at.line(), at.column(), problem, re);
         }
         if (n == null) {
-          throw new ConfigException(null, path, 0, 0,
-              "notifier provider " + provider.getClass().getName() + " returned no notifier", null);
+          throw settings.error("notifier provider " + provider.getClass().getName() + " returned no notifier");
         }
         created.add(n);
       }
@@ -169,39 +173,6 @@ public final class NotifierLoader {
       }
       throw e;
     }
-  }
-
-  private String didYouMean(String type) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String known : byType.keySet()) {
-      int d = distance(type.toLowerCase(java.util.Locale.ROOT), known.toLowerCase(java.util.Locale.ROOT));
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = known;
-      }
-    }
-    return best != null && bestDistance <= Math.max(2, type.length() / 3) ? " (did you mean '" + best + "'?)" : "";
-  }
-
-  /** Levenshtein distance. */
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   @Override

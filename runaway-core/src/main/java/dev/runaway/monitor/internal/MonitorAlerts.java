@@ -41,7 +41,7 @@ public final class MonitorAlerts {
     List<Notifier> all = new ArrayList<>();
     if (!config.notifications().isEmpty()) {
       try {
-        all.addAll(NotifierLoader.load().create(config.notifications(), secrets));
+        all.addAll(NotifierLoader.load().create(config.notifierSettings(), secrets));
       } catch (dev.runaway.config.ConfigException e) {
         // Providers know the JSON path of a bad setting, not where it is written: add file and line.
         throw config.locate(e);

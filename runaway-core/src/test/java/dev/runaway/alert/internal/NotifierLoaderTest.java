@@ -8,6 +8,7 @@ import dev.runaway.alert.Notifier;
 import dev.runaway.alert.NotifierProvider;
 import dev.runaway.config.ConfigException;
 import dev.runaway.config.SecretSource;
+import dev.runaway.config.SettingsReader;
 import dev.runaway.testing.LogCapture;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.event.Level;
 
+@SuppressWarnings("deprecation") // FakeProvider implements the old raw-map create: the bridge is under test
 final class NotifierLoaderTest {
 
   private static final String SENTINEL = "sk-SENTINEL-8f3a2c";
@@ -61,12 +63,21 @@ final class NotifierLoaderTest {
     }
   }
 
+  /** Reads each section as the monitor does, through an unlocated reader. */
+  private static List<Notifier> create(NotifierLoader loader, Map<String, Map<String, Object>> config,
+      SecretSource secrets) {
+    Map<String, SettingsReader> readers = new LinkedHashMap<>();
+    config.forEach((type, settings) -> readers.put(type,
+        settings == null ? null : SettingsReader.of("notifications." + type, settings)));
+    return loader.create(readers, secrets);
+  }
+
   @Test
   void load_findsTheBuiltInLogProvider() {
     NotifierLoader loader = NotifierLoader.load();
     assertThat(loader.types()).contains("log");
     Map<String, Map<String, Object>> config = Map.of("log", Map.of());
-    assertThat(loader.create(config, NO_SECRETS)).singleElement().isInstanceOf(LogNotifier.class);
+    assertThat(create(loader, config, NO_SECRETS)).singleElement().isInstanceOf(LogNotifier.class);
   }
 
   @Test
@@ -74,12 +85,12 @@ final class NotifierLoaderTest {
     NotifierLoader loader = NotifierLoader.of(List.of(new FakeProvider("telegram"), new FakeProvider("log")));
     Map<String, Map<String, Object>> config = Map.of("telegrm", Map.of());
 
-    assertThatThrownBy(() -> loader.create(config, NO_SECRETS)).isInstanceOfSatisfying(ConfigException.class, e -> {
+    assertThatThrownBy(() -> create(loader, config, NO_SECRETS)).isInstanceOfSatisfying(ConfigException.class, e -> {
       assertThat(e.path()).contains("notifications.telegrm");
       assertThat(e.getMessage()).startsWith("notifications.telegrm: unknown notifier type 'telegrm'")
           .contains("did you mean 'telegram'?", "known types: [log, telegram]");
     });
-    assertThatThrownBy(() -> loader.create(Map.of("pagerduty", Map.of()), NO_SECRETS))
+    assertThatThrownBy(() -> create(loader, Map.of("pagerduty", Map.of()), NO_SECRETS))
         .hasMessageNotContaining("did you mean").hasMessageContaining("known types: [log, telegram]");
   }
 
@@ -92,7 +103,7 @@ final class NotifierLoaderTest {
     assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN).singleElement()
         .satisfies(e -> assertThat(e.message()).contains("'chat'", FakeProvider.class.getName(),
             OtherFakeProvider.class.getName()));
-    loader.create(Map.of("chat", Map.of()), NO_SECRETS).get(0).close();
+    create(loader, Map.of("chat", Map.of()), NO_SECRETS).get(0).close();
     assertThat(first.closed).isTrue();
   }
 
@@ -109,7 +120,7 @@ final class NotifierLoaderTest {
     config.put("ok", Map.of());
     config.put("broken", Map.of());
 
-    assertThatThrownBy(() -> NotifierLoader.of(List.of(ok, broken)).create(config, NO_SECRETS))
+    assertThatThrownBy(() -> create(NotifierLoader.of(List.of(ok, broken)), config, NO_SECRETS))
         .isInstanceOfSatisfying(ConfigException.class, e -> {
           assertThat(e.path()).contains("notifications.broken");
           assertThat(e.getMessage()).contains("failed: java.lang.IllegalStateException").doesNotContain(SENTINEL);
@@ -120,11 +131,11 @@ final class NotifierLoaderTest {
   @Test
   void providerConfigException_passesThroughUnchanged_andNullSettingsCountAsEmpty() {
     NotifierLoader loader = NotifierLoader.of(List.of(new LogNotifierProvider()));
-    assertThatThrownBy(() -> loader.create(Map.of("log", Map.of("chat_id", "1")), NO_SECRETS))
+    assertThatThrownBy(() -> create(loader, Map.of("log", Map.of("chat_id", "1")), NO_SECRETS))
         .isInstanceOf(ConfigException.class).hasMessage("notifications.log: the log notifier takes no settings, got [chat_id]");
     Map<String, Map<String, Object>> config = new HashMap<>();
     config.put("log", null);
-    assertThat(loader.create(config, NO_SECRETS)).hasSize(1);
+    assertThat(create(loader, config, NO_SECRETS)).hasSize(1);
   }
 
   @Test

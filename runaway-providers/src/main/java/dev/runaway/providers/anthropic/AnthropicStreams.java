@@ -8,11 +8,10 @@ import com.anthropic.models.messages.MessageDeltaUsage;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import dev.runaway.Cost;
 import dev.runaway.CostExtractor;
-import dev.runaway.Reservation;
 import dev.runaway.ServiceGuard;
-import dev.runaway.providers.anthropic.internal.GuardedAnthropicStreams;
 import dev.runaway.providers.llm.TokenPrices;
 import dev.runaway.providers.llm.internal.Sdk;
+import dev.runaway.providers.llm.internal.GuardedSdkStreams;
 import dev.runaway.providers.llm.internal.StreamSettlement;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,9 +55,8 @@ public final class AnthropicStreams {
   public static StreamResponse<RawMessageStreamEvent> messages(ServiceGuard guard, Cost estimate,
       MessageCreateParams params, Function<MessageCreateParams, StreamResponse<RawMessageStreamEvent>> start) {
     Objects.requireNonNull(params, "params");
-    Reservation r = guard.reserve(estimate);
-    StreamResponse<RawMessageStreamEvent> s = open(r, () -> start.apply(params));
-    return new GuardedAnthropicStreams.Blocking<>(s, new StreamSettlement<>(r, new Tracker(PARTIAL)));
+    return GuardedSdkStreams.open(StreamResponse.class, guard, estimate, () -> start.apply(params),
+        new Tracker(PARTIAL));
   }
 
   /**
@@ -73,21 +71,11 @@ public final class AnthropicStreams {
   public static AsyncStreamResponse<RawMessageStreamEvent> messagesAsync(ServiceGuard guard, Cost estimate,
       MessageCreateParams params, Function<MessageCreateParams, AsyncStreamResponse<RawMessageStreamEvent>> start) {
     Objects.requireNonNull(params, "params");
-    Reservation r = guard.reserve(estimate);
-    AsyncStreamResponse<RawMessageStreamEvent> s = open(r, () -> start.apply(params));
-    return new GuardedAnthropicStreams.Async<>(s, new StreamSettlement<>(r, new Tracker(PARTIAL)));
+    return GuardedSdkStreams.open(AsyncStreamResponse.class, guard, estimate, () -> start.apply(params),
+        new Tracker(PARTIAL));
   }
 
   private static final CostExtractor PARTIAL = AnthropicCosts.extractor(TokenPrices.bundled("anthropic"));
-
-  private static <S> S open(Reservation r, java.util.function.Supplier<S> start) {
-    try {
-      return Objects.requireNonNull(start.get(), "the stream started was null");
-    } catch (RuntimeException | Error e) {
-      r.fail(e);
-      throw e;
-    }
-  }
 
   /** message_start gives the input counts; message_delta's usage is cumulative; message_stop ends. */
   private static final class Tracker implements StreamSettlement.Tracker<RawMessageStreamEvent> {

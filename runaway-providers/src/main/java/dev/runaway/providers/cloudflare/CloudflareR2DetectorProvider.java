@@ -1,10 +1,6 @@
 package dev.runaway.providers.cloudflare;
 
-import dev.runaway.config.SecretSource;
-import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
-import dev.runaway.monitor.DetectorProvider;
-import dev.runaway.providers.cloudflare.internal.R2Detector;
+import dev.runaway.providers.http.HttpDetectorProvider;
 import java.util.List;
 
 /**
@@ -76,23 +72,11 @@ import java.util.List;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class CloudflareR2DetectorProvider implements DetectorProvider {
+public final class CloudflareR2DetectorProvider extends HttpDetectorProvider {
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public CloudflareR2DetectorProvider() {}
-
-  @Override
-  public String type() {
-    return "cloudflare_r2";
-  }
-
-  @Override
-  public List<String> requiredSecrets(ServiceSettings settings) {
-    return List.of(R2Detector.tokenEnv(settings));
-  }
-
-  @Override
-  public Detector create(ServiceSettings settings, SecretSource secrets) {
-    return new R2Detector(settings, secrets.require(R2Detector.tokenEnv(settings)));
+  public CloudflareR2DetectorProvider() {
+    super("cloudflare_r2", s -> List.of(R2Detector.tokenEnv(s)),
+        (s, secrets) -> new R2Detector(s, secrets.require(R2Detector.tokenEnv(s))));
   }
 }

@@ -91,6 +91,6 @@ public final class GeminiCosts {
 
   private static LlmUsage usage(String model, long prompt, long cached, long output) {
     long c = Math.min(cached, prompt);
-    return new LlmUsage(model == null ? "" : model, prompt - c, c, 0, 0, output, null);
+    return LlmUsage.of(model == null ? "" : model, prompt - c, output).withCacheRead(c);
   }
 }

@@ -1,10 +1,6 @@
 package dev.runaway.providers.github;
 
-import dev.runaway.config.SecretSource;
-import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
-import dev.runaway.monitor.DetectorProvider;
-import dev.runaway.providers.github.internal.GitHubActionsDetector;
+import dev.runaway.providers.http.HttpDetectorProvider;
 import java.util.List;
 
 /**
@@ -46,26 +42,14 @@ import java.util.List;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class GitHubActionsDetectorProvider implements DetectorProvider {
+public final class GitHubActionsDetectorProvider extends HttpDetectorProvider {
 
   /** The environment variable holding the token. */
   public static final String TOKEN_ENV = "GITHUB_TOKEN";
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public GitHubActionsDetectorProvider() {}
-
-  @Override
-  public String type() {
-    return "github_actions";
-  }
-
-  @Override
-  public List<String> requiredSecrets(ServiceSettings settings) {
-    return List.of(TOKEN_ENV);
-  }
-
-  @Override
-  public Detector create(ServiceSettings settings, SecretSource secrets) {
-    return new GitHubActionsDetector(settings, secrets.require(TOKEN_ENV));
+  public GitHubActionsDetectorProvider() {
+    super("github_actions", s -> List.of(TOKEN_ENV),
+        (s, secrets) -> new GitHubActionsDetector(s, secrets.require(TOKEN_ENV)));
   }
 }

@@ -5,11 +5,11 @@ import dev.runaway.Ticker;
 import dev.runaway.config.ConfigException;
 import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
+import dev.runaway.internal.HttpSecurity;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.PollException.Kind;
 import dev.runaway.providers.http.internal.CappedBody;
 import dev.runaway.providers.http.internal.ContentDecoding;
-import dev.runaway.providers.http.internal.Hosts;
 import dev.runaway.providers.http.internal.Redactor;
 import dev.runaway.providers.http.internal.RequestPacer;
 import java.io.IOException;
@@ -248,7 +248,7 @@ public final class ApiClient implements AutoCloseable {
     }
     URI uri = resolve(request);
     String target = request.method() + " " + uri.getRawPath();
-    if (request.absoluteUri().isPresent() && !Hosts.sameOrigin(uri, baseUrl)) {
+    if (request.absoluteUri().isPresent() && !HttpSecurity.sameOrigin(uri, baseUrl)) {
       throw new PollException(Kind.BAD_RESPONSE, redactor.redact(service + ": " + product
           + " pointed to " + uri.getScheme() + "://" + uri.getHost() + " for the next page, outside its base URL "
           + baseUrl.getScheme() + "://" + baseUrl.getHost() + "; the credential is not sent there"), null, null);
@@ -905,14 +905,12 @@ public final class ApiClient implements AutoCloseable {
       if (baseUrl == null) {
         throw new IllegalStateException("baseUrl is required");
       }
-      String scheme = baseUrl.getScheme();
-      if (scheme == null || baseUrl.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
-        throw new ConfigException(service + ": the URL must be an absolute http or https URL");
+      // The same rule as the Telegram notifier's: one policy in core.
+      String problem = HttpSecurity.problem(baseUrl, allowInsecureHttp).orElse(null);
+      if (problem != null && (baseUrl.getHost() == null || !"http".equalsIgnoreCase(baseUrl.getScheme()))) {
+        throw new ConfigException(service + ": " + problem);
       }
-      if (scheme.equals("http") && !allowInsecureHttp && !Hosts.isLoopback(baseUrl)) {
-        String problem = "refusing plain http:// to " + baseUrl.getHost()
-            + ": credentials would cross the network in clear; use https:// or, only on a network you trust, set "
-            + "\"allow_insecure_http\": true";
+      if (problem != null) {
         if (origin != null) {
           // Names the config file, line and column (of the service, where allow_insecure_http would go)
           // like any other setting.

@@ -1,11 +1,6 @@
 package dev.runaway.providers.mongodb;
 
-import dev.runaway.config.SecretSource;
-import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
-import dev.runaway.monitor.DetectorProvider;
-import dev.runaway.providers.mongodb.internal.AtlasDetector;
-import java.util.List;
+import dev.runaway.providers.http.HttpDetectorProvider;
 
 /**
  * Polls a MongoDB Atlas organization's pending invoice ({@code "type": "mongodb_atlas"}) through
@@ -57,27 +52,13 @@ import java.util.List;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class MongoDbAtlasDetectorProvider implements DetectorProvider {
+public final class MongoDbAtlasDetectorProvider extends HttpDetectorProvider {
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public MongoDbAtlasDetectorProvider() {}
-
-  @Override
-  public String type() {
-    return "mongodb_atlas";
-  }
-
-  /**
-   * Returns the variables of the configured {@code auth}; none when {@code auth} is not set, as
-   * either pair will do (a missing pair is then reported when the detector is created).
-   */
-  @Override
-  public List<String> requiredSecrets(ServiceSettings settings) {
-    return AtlasDetector.secretNames(settings);
-  }
-
-  @Override
-  public Detector create(ServiceSettings settings, SecretSource secrets) {
-    return new AtlasDetector(settings, secrets);
+  public MongoDbAtlasDetectorProvider() {
+    // requiredSecrets: the variables of the configured auth; none when auth is not set, as either
+    // pair will do (a missing pair is then reported when the detector is created).
+    super("mongodb_atlas", AtlasDetector::secretNames,
+        AtlasDetector::new);
   }
 }

@@ -1,7 +1,6 @@
 package dev.runaway.providers.openai;
 
 import dev.runaway.CostExtractor;
-import dev.runaway.providers.openai.internal.ResponseCostExtractor;
 import java.util.Objects;
 
 /**

@@ -1,10 +1,6 @@
 package dev.runaway.providers.openai;
 
-import dev.runaway.config.SecretSource;
-import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
-import dev.runaway.monitor.DetectorProvider;
-import dev.runaway.providers.openai.internal.OpenAiDetector;
+import dev.runaway.providers.http.HttpDetectorProvider;
 import java.util.List;
 
 /**
@@ -54,26 +50,14 @@ import java.util.List;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class OpenAiDetectorProvider implements DetectorProvider {
+public final class OpenAiDetectorProvider extends HttpDetectorProvider {
 
   /** The environment variable holding the Admin API key. */
   public static final String ADMIN_KEY_ENV = "OPENAI_ADMIN_KEY";
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public OpenAiDetectorProvider() {}
-
-  @Override
-  public String type() {
-    return "openai";
-  }
-
-  @Override
-  public List<String> requiredSecrets(ServiceSettings settings) {
-    return List.of(ADMIN_KEY_ENV);
-  }
-
-  @Override
-  public Detector create(ServiceSettings settings, SecretSource secrets) {
-    return new OpenAiDetector(settings, secrets.require(ADMIN_KEY_ENV));
+  public OpenAiDetectorProvider() {
+    super("openai", s -> List.of(ADMIN_KEY_ENV),
+        (s, secrets) -> new OpenAiDetector(s, secrets.require(ADMIN_KEY_ENV)));
   }
 }

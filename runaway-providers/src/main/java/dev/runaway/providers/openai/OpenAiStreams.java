@@ -9,10 +9,9 @@ import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.runaway.Cost;
-import dev.runaway.Reservation;
 import dev.runaway.ServiceGuard;
+import dev.runaway.providers.llm.internal.GuardedSdkStreams;
 import dev.runaway.providers.llm.internal.StreamSettlement;
-import dev.runaway.providers.openai.internal.GuardedOpenAiStreams;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -67,9 +66,8 @@ public final class OpenAiStreams {
   public static StreamResponse<ChatCompletionChunk> chat(ServiceGuard guard, Cost estimate,
       ChatCompletionCreateParams params, Function<ChatCompletionCreateParams, StreamResponse<ChatCompletionChunk>> start) {
     ChatCompletionCreateParams p = withUsage(Objects.requireNonNull(params, "params"));
-    Reservation r = guard.reserve(estimate);
-    StreamResponse<ChatCompletionChunk> s = open(r, () -> start.apply(p));
-    return new GuardedOpenAiStreams.Blocking<>(s, new StreamSettlement<>(r, new ChatTracker()));
+    return GuardedSdkStreams.open(StreamResponse.class, guard, estimate, () -> start.apply(p),
+        new ChatTracker());
   }
 
   /**
@@ -85,9 +83,8 @@ public final class OpenAiStreams {
       ChatCompletionCreateParams params,
       Function<ChatCompletionCreateParams, AsyncStreamResponse<ChatCompletionChunk>> start) {
     ChatCompletionCreateParams p = withUsage(Objects.requireNonNull(params, "params"));
-    Reservation r = guard.reserve(estimate);
-    AsyncStreamResponse<ChatCompletionChunk> s = open(r, () -> start.apply(p));
-    return new GuardedOpenAiStreams.Async<>(s, new StreamSettlement<>(r, new ChatTracker()));
+    return GuardedSdkStreams.open(AsyncStreamResponse.class, guard, estimate, () -> start.apply(p),
+        new ChatTracker());
   }
 
   /**
@@ -102,9 +99,8 @@ public final class OpenAiStreams {
   public static StreamResponse<ResponseStreamEvent> responses(ServiceGuard guard, Cost estimate,
       ResponseCreateParams params, Function<ResponseCreateParams, StreamResponse<ResponseStreamEvent>> start) {
     Objects.requireNonNull(params, "params");
-    Reservation r = guard.reserve(estimate);
-    StreamResponse<ResponseStreamEvent> s = open(r, () -> start.apply(params));
-    return new GuardedOpenAiStreams.Blocking<>(s, new StreamSettlement<>(r, new ResponsesTracker()));
+    return GuardedSdkStreams.open(StreamResponse.class, guard, estimate, () -> start.apply(params),
+        new ResponsesTracker());
   }
 
   /**
@@ -119,18 +115,8 @@ public final class OpenAiStreams {
   public static AsyncStreamResponse<ResponseStreamEvent> responsesAsync(ServiceGuard guard, Cost estimate,
       ResponseCreateParams params, Function<ResponseCreateParams, AsyncStreamResponse<ResponseStreamEvent>> start) {
     Objects.requireNonNull(params, "params");
-    Reservation r = guard.reserve(estimate);
-    AsyncStreamResponse<ResponseStreamEvent> s = open(r, () -> start.apply(params));
-    return new GuardedOpenAiStreams.Async<>(s, new StreamSettlement<>(r, new ResponsesTracker()));
-  }
-
-  private static <S> S open(Reservation r, java.util.function.Supplier<S> start) {
-    try {
-      return Objects.requireNonNull(start.get(), "the stream started was null");
-    } catch (RuntimeException | Error e) {
-      r.fail(e);
-      throw e;
-    }
+    return GuardedSdkStreams.open(AsyncStreamResponse.class, guard, estimate, () -> start.apply(params),
+        new ResponsesTracker());
   }
 
   /** The last chunk carries the usage (include_usage) with empty choices. */

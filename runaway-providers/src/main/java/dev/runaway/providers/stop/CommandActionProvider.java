@@ -4,8 +4,6 @@ import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.EmergencyAction;
 import dev.runaway.monitor.EmergencyActionProvider;
-import dev.runaway.providers.stop.internal.CommandStop;
-import dev.runaway.providers.stop.internal.Settings;
 import java.util.List;
 import java.util.Map;
 

@@ -1,13 +1,8 @@
 package dev.runaway.providers.stop;
 
-import dev.runaway.config.SecretSource;
-import dev.runaway.config.ServiceSettings;
+import dev.runaway.config.Secret;
 import dev.runaway.monitor.EmergencyAction;
-import dev.runaway.monitor.EmergencyActionProvider;
-import dev.runaway.providers.stop.internal.GitHubWorkflowStop;
-import dev.runaway.providers.stop.internal.Settings;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code "type": "github_disable_workflow"}: disables a looping GitHub Actions workflow
@@ -25,30 +20,15 @@ import java.util.Map;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class GitHubWorkflowStopProvider implements EmergencyActionProvider {
+public final class GitHubWorkflowStopProvider extends TokenActionProvider {
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public GitHubWorkflowStopProvider() {}
-
-  @Override
-  public String type() {
-    return "github_disable_workflow";
+  public GitHubWorkflowStopProvider() {
+    super("github_disable_workflow", List.of("workflow", "repository", "token_env"), service -> "GITHUB_TOKEN");
   }
 
   @Override
-  public List<String> requiredSecrets(ServiceSettings service, Map<String, Object> action) {
-    return List.of(tokenEnv(action));
-  }
-
-  private static String tokenEnv(Map<String, Object> action) {
-    Object v = action.get("token_env");
-    return v instanceof String ? (String) v : "GITHUB_TOKEN";
-  }
-
-  @Override
-  public EmergencyAction create(ServiceSettings service, Map<String, Object> action, String path,
-      SecretSource secrets) {
-    Settings s = new Settings(service, action, path, List.of("workflow", "repository", "token_env"));
-    return new GitHubWorkflowStop(s, secrets.require(tokenEnv(action)));
+  EmergencyAction create(Settings s, Secret token) {
+    return new GitHubWorkflowStop(s, token);
   }
 }

@@ -1,13 +1,10 @@
 package dev.runaway.providers.stop;
 
-import dev.runaway.config.SecretSource;
+import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.EmergencyAction;
-import dev.runaway.monitor.EmergencyActionProvider;
 import dev.runaway.providers.http.ApiClient;
 import dev.runaway.providers.openai.OpenAiDetectorProvider;
-import dev.runaway.providers.stop.internal.OpenAiRateLimitStop;
-import dev.runaway.providers.stop.internal.Settings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,25 +23,16 @@ import java.util.Map;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class OpenAiRateLimitFloorProvider implements EmergencyActionProvider {
+public final class OpenAiRateLimitFloorProvider extends TokenActionProvider {
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public OpenAiRateLimitFloorProvider() {}
-
-  @Override
-  public String type() {
-    return "openai_lower_rate_limits";
+  public OpenAiRateLimitFloorProvider() {
+    super("openai_lower_rate_limits", List.of("project_id", "floor", "models"), service -> OpenAiDetectorProvider.ADMIN_KEY_ENV);
   }
 
   @Override
-  public List<String> requiredSecrets(ServiceSettings service, Map<String, Object> action) {
-    return List.of(OpenAiDetectorProvider.ADMIN_KEY_ENV);
-  }
-
-  @Override
-  public EmergencyAction create(ServiceSettings service, Map<String, Object> action, String path,
-      SecretSource secrets) {
-    Settings s = new Settings(service, action, path, List.of("project_id", "floor", "models"));
+  EmergencyAction create(Settings s, Secret token) {
+    ServiceSettings service = s.service();
     String project = s.require("project_id", "the project's id, proj_...");
     Map<String, Long> floor = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : s.map("floor").entrySet()) {
@@ -61,8 +49,7 @@ public final class OpenAiRateLimitFloorProvider implements EmergencyActionProvid
           + " {\"max_requests_per_1_minute\": 1, \"max_tokens_per_1_minute\": 1000}");
     }
     ApiClient client = ApiClient.builder().settings(service, "https://api.openai.com/v1").product("the OpenAI API")
-        .bearer(secrets.require(OpenAiDetectorProvider.ADMIN_KEY_ENV))
-        .credentialHint("changing rate limits needs an admin key of an organization owner").build();
+        .bearer(token).credentialHint("changing rate limits needs an admin key of an organization owner").build();
     return new OpenAiRateLimitStop(client, project, floor, s.strings("models"));
   }
 }

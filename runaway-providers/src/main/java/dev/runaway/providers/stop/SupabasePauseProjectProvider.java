@@ -1,14 +1,10 @@
 package dev.runaway.providers.stop;
 
-import dev.runaway.config.SecretSource;
+import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.EmergencyAction;
-import dev.runaway.monitor.EmergencyActionProvider;
 import dev.runaway.providers.http.ApiClient;
-import dev.runaway.providers.stop.internal.ProjectPauseStop;
-import dev.runaway.providers.stop.internal.Settings;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code "type": "supabase_pause_project"}: pauses a Supabase project through the Management API
@@ -22,36 +18,22 @@ import java.util.Map;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class SupabasePauseProjectProvider implements EmergencyActionProvider {
+public final class SupabasePauseProjectProvider extends TokenActionProvider {
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public SupabasePauseProjectProvider() {}
-
-  @Override
-  public String type() {
-    return "supabase_pause_project";
+  public SupabasePauseProjectProvider() {
+    super("supabase_pause_project", List.of("project_ref", "token_env"), service -> service.string("token_env").orElse("SUPABASE_ACCESS_TOKEN"));
   }
 
   @Override
-  public List<String> requiredSecrets(ServiceSettings service, Map<String, Object> action) {
-    return List.of(tokenEnv(service, action));
-  }
-
-  private static String tokenEnv(ServiceSettings service, Map<String, Object> action) {
-    Object v = action.get("token_env");
-    return v instanceof String ? (String) v : service.string("token_env").orElse("SUPABASE_ACCESS_TOKEN");
-  }
-
-  @Override
-  public EmergencyAction create(ServiceSettings service, Map<String, Object> action, String path,
-      SecretSource secrets) {
-    Settings s = new Settings(service, action, path, List.of("project_ref", "token_env"));
+  EmergencyAction create(Settings s, Secret token) {
+    ServiceSettings service = s.service();
     String ref = s.string("project_ref") != null ? s.string("project_ref")
         : service.string("project_ref").orElseThrow(() -> s.error("project_ref",
             "is required (the service has none): the project's reference id, such as \"abcdefghijklmnopqrst\""));
     String base = "/v1/projects/" + Settings.segment(ref);
     ApiClient client = ApiClient.builder().settings(service, "https://api.supabase.com").product("the Supabase"
-        + " Management API").bearer(secrets.require(tokenEnv(service, action)))
+        + " Management API").bearer(token)
         .credentialHint("pausing needs an access token of an organization Owner or Administrator").build();
     return new ProjectPauseStop(client, base + "/pause", base + "/restore",
         "pause Supabase project " + ref + " (database, auth, storage and functions stop)",

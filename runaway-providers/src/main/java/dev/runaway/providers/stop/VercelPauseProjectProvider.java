@@ -1,14 +1,10 @@
 package dev.runaway.providers.stop;
 
-import dev.runaway.config.SecretSource;
+import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.EmergencyAction;
-import dev.runaway.monitor.EmergencyActionProvider;
 import dev.runaway.providers.http.ApiClient;
-import dev.runaway.providers.stop.internal.ProjectPauseStop;
-import dev.runaway.providers.stop.internal.Settings;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code "type": "vercel_pause_project"}: pauses a Vercel project
@@ -22,36 +18,22 @@ import java.util.Map;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class VercelPauseProjectProvider implements EmergencyActionProvider {
+public final class VercelPauseProjectProvider extends TokenActionProvider {
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public VercelPauseProjectProvider() {}
-
-  @Override
-  public String type() {
-    return "vercel_pause_project";
+  public VercelPauseProjectProvider() {
+    super("vercel_pause_project", List.of("project", "team_id", "token_env"), service -> service.string("token_env").orElse("VERCEL_TOKEN"));
   }
 
   @Override
-  public List<String> requiredSecrets(ServiceSettings service, Map<String, Object> action) {
-    return List.of(tokenEnv(service, action));
-  }
-
-  private static String tokenEnv(ServiceSettings service, Map<String, Object> action) {
-    Object v = action.get("token_env");
-    return v instanceof String ? (String) v : service.string("token_env").orElse("VERCEL_TOKEN");
-  }
-
-  @Override
-  public EmergencyAction create(ServiceSettings service, Map<String, Object> action, String path,
-      SecretSource secrets) {
-    Settings s = new Settings(service, action, path, List.of("project", "team_id", "token_env"));
+  EmergencyAction create(Settings s, Secret token) {
+    ServiceSettings service = s.service();
     String project = s.require("project", "the Vercel project's id (prj_...) or name");
     String team = s.string("team_id") != null ? s.string("team_id") : service.string("team_id").orElse(null);
     String query = team == null ? "" : "?teamId=" + Settings.segment(team);
     String base = "/v1/projects/" + Settings.segment(project);
     ApiClient client = ApiClient.builder().settings(service, "https://api.vercel.com").product("the Vercel API")
-        .bearer(secrets.require(tokenEnv(service, action)))
+        .bearer(token)
         .credentialHint("pausing a project needs a token of a team Owner or Member, or a Project Administrator")
         .build();
     return new ProjectPauseStop(client, base + "/pause" + query, base + "/unpause" + query,

@@ -5,8 +5,6 @@ import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.EmergencyAction;
 import dev.runaway.monitor.EmergencyActionProvider;
 import dev.runaway.providers.http.ApiClient;
-import dev.runaway.providers.stop.internal.Settings;
-import dev.runaway.providers.stop.internal.WebhookStop;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;

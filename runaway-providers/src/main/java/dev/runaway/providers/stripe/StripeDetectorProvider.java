@@ -1,10 +1,6 @@
 package dev.runaway.providers.stripe;
 
-import dev.runaway.config.SecretSource;
-import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
-import dev.runaway.monitor.DetectorProvider;
-import dev.runaway.providers.stripe.internal.StripeDetector;
+import dev.runaway.providers.http.HttpDetectorProvider;
 import java.util.List;
 
 /**
@@ -37,26 +33,14 @@ import java.util.List;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class StripeDetectorProvider implements DetectorProvider {
+public final class StripeDetectorProvider extends HttpDetectorProvider {
 
   /** The environment variable holding the API key. */
   public static final String KEY_ENV = "STRIPE_API_KEY";
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public StripeDetectorProvider() {}
-
-  @Override
-  public String type() {
-    return "stripe";
-  }
-
-  @Override
-  public List<String> requiredSecrets(ServiceSettings settings) {
-    return List.of(KEY_ENV);
-  }
-
-  @Override
-  public Detector create(ServiceSettings settings, SecretSource secrets) {
-    return new StripeDetector(settings, secrets.require(KEY_ENV));
+  public StripeDetectorProvider() {
+    super("stripe", s -> List.of(KEY_ENV),
+        (s, secrets) -> new StripeDetector(s, secrets.require(KEY_ENV)));
   }
 }

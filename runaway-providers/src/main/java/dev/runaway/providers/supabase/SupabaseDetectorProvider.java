@@ -1,11 +1,6 @@
 package dev.runaway.providers.supabase;
 
-import dev.runaway.config.SecretSource;
-import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
-import dev.runaway.monitor.DetectorProvider;
-import dev.runaway.providers.supabase.internal.SupabaseDetector;
-import java.util.List;
+import dev.runaway.providers.http.HttpDetectorProvider;
 
 /**
  * Polls a Supabase project's request counts ({@code "type": "supabase"}) through the Management
@@ -52,23 +47,11 @@ import java.util.List;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class SupabaseDetectorProvider implements DetectorProvider {
+public final class SupabaseDetectorProvider extends HttpDetectorProvider {
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public SupabaseDetectorProvider() {}
-
-  @Override
-  public String type() {
-    return "supabase";
-  }
-
-  @Override
-  public List<String> requiredSecrets(ServiceSettings settings) {
-    return SupabaseDetector.secretNames(settings);
-  }
-
-  @Override
-  public Detector create(ServiceSettings settings, SecretSource secrets) {
-    return new SupabaseDetector(settings, secrets);
+  public SupabaseDetectorProvider() {
+    super("supabase", SupabaseDetector::secretNames,
+        SupabaseDetector::new);
   }
 }

@@ -1,10 +1,6 @@
 package dev.runaway.providers.vercel;
 
-import dev.runaway.config.SecretSource;
-import dev.runaway.config.ServiceSettings;
-import dev.runaway.monitor.Detector;
-import dev.runaway.monitor.DetectorProvider;
-import dev.runaway.providers.vercel.internal.VercelDetector;
+import dev.runaway.providers.http.HttpDetectorProvider;
 import java.util.List;
 
 /**
@@ -51,23 +47,11 @@ import java.util.List;
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
-public final class VercelDetectorProvider implements DetectorProvider {
+public final class VercelDetectorProvider extends HttpDetectorProvider {
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
-  public VercelDetectorProvider() {}
-
-  @Override
-  public String type() {
-    return "vercel";
-  }
-
-  @Override
-  public List<String> requiredSecrets(ServiceSettings settings) {
-    return List.of(VercelDetector.tokenEnv(settings));
-  }
-
-  @Override
-  public Detector create(ServiceSettings settings, SecretSource secrets) {
-    return new VercelDetector(settings, secrets.require(VercelDetector.tokenEnv(settings)));
+  public VercelDetectorProvider() {
+    super("vercel", s -> List.of(VercelDetector.tokenEnv(s)),
+        (s, secrets) -> new VercelDetector(s, secrets.require(VercelDetector.tokenEnv(s))));
   }
 }

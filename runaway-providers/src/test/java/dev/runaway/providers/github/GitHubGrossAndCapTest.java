@@ -10,9 +10,9 @@ import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
-import dev.runaway.providers.testing.Fixtures;
-import dev.runaway.providers.testing.StubResponse;
-import dev.runaway.providers.testing.StubServer;
+import dev.runaway.testing.Fixtures;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import dev.runaway.testing.LogCapture;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,26 +20,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GitHub: gross amount and minutes for detection, net as cost, Copilot, the 1,000-run cap. */
 final class GitHubGrossAndCapTest {
 
   private static final Instant NOW = Instant.parse("2026-08-21T14:05:00Z");
   private static final Duration FIVE = Duration.ofMinutes(5);
-  private StubServer stub;
-
-  @BeforeEach
-  void start() {
-    stub = StubServer.start();
-  }
-
-  @AfterEach
-  void stop() {
-    stub.close();
-  }
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
 
   private Detector detector(Map<String, Object> settings) {
     Map<String, Object> s = new java.util.LinkedHashMap<>(settings);

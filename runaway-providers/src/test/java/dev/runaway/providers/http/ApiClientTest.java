@@ -9,9 +9,9 @@ import dev.runaway.config.Secret;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.PollException.Kind;
-import dev.runaway.providers.testing.RecordedRequest;
-import dev.runaway.providers.testing.StubResponse;
-import dev.runaway.providers.testing.StubServer;
+import dev.runaway.testing.RecordedRequest;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import dev.runaway.testing.LogCapture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -24,6 +24,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,14 +34,14 @@ final class ApiClientTest {
   private static final String SECRET = "tok-SENTINEL/4242+abc";
   private static final Instant NOW = Instant.parse("2026-08-21T14:05:00Z");
 
-  private StubServer stub;
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
   private ManualTicker ticker;
   private ApiClient client;
   private int logMark;
 
   @BeforeEach
   void setUp() {
-    stub = StubServer.start();
     ticker = ManualTicker.startingAt(NOW);
     logMark = LogCapture.mark();
   }
@@ -50,7 +51,6 @@ final class ApiClientTest {
     if (client != null) {
       client.close();
     }
-    stub.close();
     String logs = LogCapture.since(logMark).stream().map(LogCapture.Event::fullText).reduce("", String::concat);
     assertThat(logs).doesNotContain(SECRET).doesNotContain("tok-SENTINEL%2F4242%2Babc");
   }

@@ -138,7 +138,7 @@ final class LlmCostsTest {
     TokenPrices openai = TokenPrices.bundled("openai");
     // gpt-4o: $2.50 input, $1.25 cached, $10 output. OpenAI's prompt_tokens includes cached_tokens:
     // a 1000-token prompt with 400 cached is 600 fresh + 400 cached.
-    LlmUsage u = new LlmUsage("gpt-4o-2024-08-06", 600, 400, 0, 0, 100, null);
+    LlmUsage u = LlmUsage.of("gpt-4o-2024-08-06", 600, 100).withCacheRead(400);
     // 600*2.5 + 400*1.25 + 100*10 = 1500 + 500 + 1000 = 3000 per million
     assertThat(openai.cost(u)).contains(Cost.usd("0.003"));
     assertThat(openai.models().values()).allSatisfy(p -> assertThat(p.source()).isNotBlank());
@@ -175,7 +175,7 @@ final class LlmCostsTest {
   void overrides_fromCodeAndFromAFileInTheSameFormat(@TempDir Path dir) throws Exception {
     TokenPrices base = TokenPrices.bundled("anthropic");
     TokenPrices code = base.withModel("claude-unreleased-9", TokenPrices.ModelPrice.of("2", "8").withCacheRead("0.2"));
-    LlmUsage u = new LlmUsage("claude-unreleased-9-20270101", 1000, 1000, 0, 0, 1000, null);
+    LlmUsage u = LlmUsage.of("claude-unreleased-9-20270101", 1000, 1000).withCacheRead(1000);
     // 1000*2 + 1000*0.2 + 1000*8 = 10200 per million
     assertThat(code.cost(u)).contains(Cost.usd("0.0102"));
 
@@ -185,7 +185,7 @@ final class LlmCostsTest {
     TokenPrices merged = base.withOverrides(TokenPrices.load(file));
     assertThat(merged.find("claude-sonnet-4-5-20250929").orElseThrow().source()).isEqualTo("our contract");
     // 1000*1 + 1000*1 (no cache price: input) + 1000*2 = 4000 per million
-    assertThat(merged.cost(new LlmUsage("claude-sonnet-4-5", 1000, 1000, 0, 0, 1000, null))).contains(Cost.usd("0.004"));
+    assertThat(merged.cost(LlmUsage.of("claude-sonnet-4-5", 1000, 1000).withCacheRead(1000))).contains(Cost.usd("0.004"));
     // Others keep the bundled prices.
     assertThat(merged.find("claude-haiku-4-5").orElseThrow().input()).isEqualByComparingTo("1");
     CostExtractor x = AnthropicCosts.extractor(merged);

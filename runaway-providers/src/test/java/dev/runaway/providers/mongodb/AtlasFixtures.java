@@ -1,9 +1,9 @@
 package dev.runaway.providers.mongodb;
 
 import dev.runaway.Cost;
-import dev.runaway.providers.testing.RecordedRequest;
-import dev.runaway.providers.testing.StubResponse;
-import dev.runaway.providers.testing.StubServer;
+import dev.runaway.testing.RecordedRequest;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import java.time.Instant;
 
 /** Atlas wire fixtures from mongodb-atlas.md §3.5. */

@@ -15,9 +15,9 @@ import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
 import dev.runaway.monitor.internal.UsageAccounting;
 import dev.runaway.monitor.internal.UsageDelta;
-import dev.runaway.providers.testing.Fixtures;
-import dev.runaway.providers.testing.StubResponse;
-import dev.runaway.providers.testing.StubServer;
+import dev.runaway.testing.Fixtures;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -25,18 +25,19 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Atlas reports the net bill: discounts off, credits apart (fixtures/mongodb/README.md). */
 final class AtlasNetCostTest {
 
   private static final Instant NOW = Instant.parse("2026-08-21T14:05:00Z");
-  private StubServer stub;
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
   private Detector detector;
   private final AtomicReference<String> fixture = new AtomicReference<>("mongodb/pending-discounted.json");
 
   @BeforeEach
   void start() {
-    stub = StubServer.start();
     stub.route(TOKEN, r -> StubResponse.ok("{\"access_token\":\"tok\",\"token_type\":\"Bearer\",\"expires_in\":3600}"));
     stub.route(PENDING, r -> StubResponse.ok(Fixtures.read(fixture.get()).replace("BASE", stub.baseUrl().toString()
         .replaceAll("/$", ""))).withHeader("Content-Type", AtlasFixtures.ACCEPT));
@@ -48,7 +49,6 @@ final class AtlasNetCostTest {
   @AfterEach
   void stop() {
     detector.close();
-    stub.close();
   }
 
   private static PollContext at(Instant now) {

@@ -10,33 +10,23 @@ import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
-import dev.runaway.providers.testing.Fixtures;
-import dev.runaway.providers.testing.RecordedRequest;
-import dev.runaway.providers.testing.StubResponse;
-import dev.runaway.providers.testing.StubServer;
+import dev.runaway.testing.Fixtures;
+import dev.runaway.testing.RecordedRequest;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Service tiers, audio and image tokens, and who spends (fixtures/openai/README.md). */
 final class OpenAiTiersAndAttributionTest {
 
   private static final Instant NOW = Instant.parse("2026-08-21T14:05:00Z");
-  private StubServer stub;
-
-  @BeforeEach
-  void start() {
-    stub = StubServer.start();
-  }
-
-  @AfterEach
-  void stop() {
-    stub.close();
-  }
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
 
   @Test
   void poll_pricesTiersAndModalitiesFromTheTableAndNamesProjectAndKey() throws Exception {

@@ -12,9 +12,9 @@ import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.UsageReport;
-import dev.runaway.providers.testing.RecordedRequest;
-import dev.runaway.providers.testing.StubResponse;
-import dev.runaway.providers.testing.StubServer;
+import dev.runaway.testing.RecordedRequest;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import dev.runaway.testing.LogCapture;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -34,14 +35,14 @@ final class RestDetectorTest {
   private static final Instant NOW = Instant.parse("2026-08-21T14:05:00Z");
   private static final Duration INTERVAL = Duration.ofMinutes(5);
 
-  private StubServer stub;
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
   private final ManualTicker ticker = ManualTicker.startingAt(NOW);
   private Detector detector;
   private int mark;
 
   @BeforeEach
   void setUp() {
-    stub = StubServer.start();
     mark = LogCapture.mark();
   }
 
@@ -50,7 +51,6 @@ final class RestDetectorTest {
     if (detector != null) {
       detector.close();
     }
-    stub.close();
     String logs = LogCapture.since(mark).stream().map(LogCapture.Event::fullText).collect(Collectors.joining());
     assertThat(logs).doesNotContain(KEY).doesNotContain("key-SENTINEL%2F77%2Bx");
   }
@@ -153,13 +153,13 @@ final class RestDetectorTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "{\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\"}]}|services.vendor.request|is required",
-      "{\"request\":{\"url\":\"https://x.example.com/{{since}}\"},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\"}]}|services.vendor.request.url|unknown placeholder",
-      "{\"request\":{\"url\":\"https://x.example.com\"},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"x\"}]}|services.vendor.metrics[0].valuePointer|JSON Pointer",
-      "{\"request\":{\"url\":\"https://x.example.com\"},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\",\"kind\":\"gauge\",\"costPerUnit\":1}]}|services.vendor.metrics[0].kind|no cost",
-      "{\"request\":{\"url\":\"https://x.example.com\",\"auth\":{\"type\":\"digest\"}},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\"}]}|services.vendor.request.auth.type|not supported",
-      "{\"request\":{\"url\":\"https://x.example.com\",\"mehtod\":\"GET\"},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\"}]}|services.vendor.request.mehtod|allowed here",
-      "{\"request\":{\"url\":\"https://x.example.com/${MISSING_TOKEN}\"},\"metrics\":[{\"name\":\"x\",\"valuePointer\":\"/x\"}]}|MISSING_TOKEN|missing credential"})
+      "{\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\"}]}|services.vendor.request|is required",
+      "{\"request\":{\"url\":\"https://x.example.com/{{since}}\"},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\"}]}|services.vendor.request.url|unknown placeholder",
+      "{\"request\":{\"url\":\"https://x.example.com\"},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"x\"}]}|services.vendor.metrics[0].value_pointer|JSON Pointer",
+      "{\"request\":{\"url\":\"https://x.example.com\"},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\",\"kind\":\"gauge\",\"cost_per_unit\":1}]}|services.vendor.metrics[0].kind|no cost",
+      "{\"request\":{\"url\":\"https://x.example.com\",\"auth\":{\"type\":\"digest\"}},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\"}]}|services.vendor.request.auth.type|not supported",
+      "{\"request\":{\"url\":\"https://x.example.com\",\"mehtod\":\"GET\"},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\"}]}|services.vendor.request.mehtod|allowed here",
+      "{\"request\":{\"url\":\"https://x.example.com/${MISSING_TOKEN}\"},\"metrics\":[{\"name\":\"x\",\"value_pointer\":\"/x\"}]}|MISSING_TOKEN|missing credential"})
   void invalidConfig_failsAtTheOffendingPath(String json, String path, String problem) throws Exception {
     @SuppressWarnings("unchecked")
     Map<String, Object> settings = dev.runaway.providers.http.internal.Json.MAPPER.readValue(json, Map.class);

@@ -8,10 +8,10 @@ import dev.runaway.alert.Severity;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.config.SecretSource;
 import dev.runaway.monitor.RunawayMonitor;
-import dev.runaway.providers.testing.Fixtures;
-import dev.runaway.providers.testing.RecordedRequest;
-import dev.runaway.providers.testing.StubResponse;
-import dev.runaway.providers.testing.StubServer;
+import dev.runaway.testing.Fixtures;
+import dev.runaway.testing.RecordedRequest;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,7 +35,8 @@ final class GitHubStopMonitorTest {
 
   private static final Instant NOW = Instant.parse("2026-08-21T14:05:00Z");
   private static final String WF = "/repos/acme-corp/api/actions/workflows/ci.yml";
-  private StubServer stub;
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
   private final List<Alert> alerts = new CopyOnWriteArrayList<>();
 
   @TempDir
@@ -43,7 +44,6 @@ final class GitHubStopMonitorTest {
 
   @BeforeEach
   void start() {
-    stub = StubServer.start();
     stub.route("/organizations/acme-corp/settings/billing/usage",
         r -> StubResponse.ok(Fixtures.read("github/usage-day-1.json")));
     stub.route(WF + "/disable", r -> StubResponse.json(204, ""));
@@ -55,11 +55,6 @@ final class GitHubStopMonitorTest {
     for (String id : List.of("30433641", "30433642", "30433643")) {
       stub.route("/repos/acme-corp/api/actions/runs/" + id + "/cancel", r -> StubResponse.json(202, "{}"));
     }
-  }
-
-  @AfterEach
-  void stop() {
-    stub.close();
   }
 
   private String config(String confirm) {

@@ -9,10 +9,10 @@ import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.EmergencyAction;
 import dev.runaway.monitor.EmergencyActionProvider;
 import dev.runaway.monitor.PollException;
-import dev.runaway.providers.testing.Fixtures;
-import dev.runaway.providers.testing.RecordedRequest;
-import dev.runaway.providers.testing.StubResponse;
-import dev.runaway.providers.testing.StubServer;
+import dev.runaway.testing.Fixtures;
+import dev.runaway.testing.RecordedRequest;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Each emergency action against a loopback server speaking the service's wire format. */
@@ -30,20 +29,11 @@ final class StopActionsTest {
 
   static final String TOKEN = "ghp_SECRETtoken0123456789";
   private static final Duration T = Duration.ofSeconds(5);
-  private StubServer stub;
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
 
   @TempDir
   Path dir;
-
-  @BeforeEach
-  void start() {
-    stub = StubServer.start();
-  }
-
-  @AfterEach
-  void stop() {
-    stub.close();
-  }
 
   private EmergencyAction action(EmergencyActionProvider p, String type, Map<String, Object> service,
       Map<String, Object> action) {
@@ -141,7 +131,7 @@ final class StopActionsTest {
     assertThatThrownBy(() -> action(new GitHubWorkflowStopProvider(), "github_actions", Map.of(),
         Map.of("repository", "acme/app", "workflw", "ci.yml")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("did you mean 'workflow'");
+        .hasMessageContaining("did you mean \"workflow\"");
   }
 
   @Test

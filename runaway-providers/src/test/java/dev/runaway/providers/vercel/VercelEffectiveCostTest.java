@@ -10,17 +10,17 @@ import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
-import dev.runaway.providers.testing.Fixtures;
-import dev.runaway.providers.testing.StubResponse;
-import dev.runaway.providers.testing.StubServer;
+import dev.runaway.testing.Fixtures;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** EffectiveCost for detection, late-posted charges of the previous day, per-project items. */
 final class VercelEffectiveCostTest {
@@ -28,18 +28,13 @@ final class VercelEffectiveCostTest {
   private static final String PATH = "/v1/billing/charges";
   private static final Duration FIVE = Duration.ofMinutes(5);
   private final AtomicReference<String> body = new AtomicReference<>("vercel/charges-day1-morning.jsonl");
-  private StubServer stub;
+  @RegisterExtension
+  final StubServer stub = StubServer.start();
 
   @BeforeEach
   void start() {
-    stub = StubServer.start();
     stub.route(PATH, r -> new StubResponse(200, java.util.List.of(Map.entry("Content-Type", "application/jsonl")),
         Fixtures.read(body.get()).getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ZERO, false));
-  }
-
-  @AfterEach
-  void stop() {
-    stub.close();
   }
 
   private Detector detector(int lateHours) {

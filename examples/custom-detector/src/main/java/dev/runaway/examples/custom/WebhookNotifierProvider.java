@@ -5,9 +5,9 @@ import dev.runaway.alert.NotifierProvider;
 import dev.runaway.config.ConfigException;
 import dev.runaway.config.Secret;
 import dev.runaway.config.SecretSource;
+import dev.runaway.config.SettingsReader;
 import java.net.URI;
-import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@link NotifierProvider} of type {@code webhook}: with this jar on the class path,
@@ -41,19 +41,13 @@ public final class WebhookNotifierProvider implements NotifierProvider {
    * @throws ConfigException naming the setting or variable that is missing or wrong
    */
   @Override
-  public Notifier create(Map<String, Object> settings, SecretSource secrets) {
-    for (String key : settings.keySet()) {
-      if (!List.of("url_env").contains(key)) {
-        throw new ConfigException(null, "notifications.webhook." + key, 0, 0, "unknown setting; allowed: url_env",
-            null);
-      }
+  public Notifier create(SettingsReader settings, SecretSource secrets) {
+    // Errors from the reader name the file, line and column, with a did-you-mean for unknown keys.
+    settings.allowOnly(Set.of("url_env"));
+    String name = settings.string("url_env").orElse(DEFAULT_URL_ENV);
+    if (name.isBlank()) {
+      throw settings.error("url_env", "must be the name of an environment variable, such as " + DEFAULT_URL_ENV);
     }
-    Object env = settings.getOrDefault("url_env", DEFAULT_URL_ENV);
-    if (!(env instanceof String) || ((String) env).isBlank()) {
-      throw new ConfigException(null, "notifications.webhook.url_env", 0, 0,
-          "must be the name of an environment variable, such as " + DEFAULT_URL_ENV, null);
-    }
-    String name = (String) env;
     Secret url = secrets.require(name);
     URI uri;
     try {

@@ -2,7 +2,6 @@ package dev.runaway.examples.custom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.alert.Alert;
@@ -15,11 +14,8 @@ import dev.runaway.monitor.MonitorStatus;
 import dev.runaway.monitor.RunawayMonitor;
 import dev.runaway.monitor.UsageReport;
 import dev.runaway.testing.LogCapture;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +26,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The monitor polls a detector and alerts through a notifier that it only knows from their
@@ -43,42 +39,28 @@ final class CustomPluginsTest {
   private static final String TOKEN = "farm-token-SENTINEL-4711";
   private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
 
-  private HttpServer farm;
-  private HttpServer hooks;
+  @RegisterExtension
+  final StubServer farm = StubServer.start();
+  @RegisterExtension
+  final StubServer hooks = StubServer.start();
   private final AtomicInteger farmStatus = new AtomicInteger(200);
   private final List<String> farmRequests = new CopyOnWriteArrayList<>();
   private final BlockingQueue<String> webhookBodies = new LinkedBlockingQueue<>();
 
   @BeforeEach
-  void startServers() throws IOException {
-    farm = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    farm.createContext("/v1/usage", exchange -> {
-      try (exchange) {
-        farmRequests.add(exchange.getRequestURI().getQuery() + " | "
-            + exchange.getRequestHeaders().getFirst("Authorization"));
-        int status = farmStatus.get();
-        String body = status == 200
-            ? "{\"jobs\": 40, \"gpu_seconds\": 14400, \"queues\": [{\"name\": \"cuda\", \"jobs\": 30,"
-                + " \"gpu_seconds\": 10800}, {\"name\": \"cpu\", \"jobs\": 10, \"gpu_seconds\": 3600}]}"
-            : "{\"error\": \"unauthorized\"}";
-        send(exchange, status, body);
-      }
+  void scriptServers() {
+    farm.route("/v1/usage", r -> {
+      farmRequests.add(r.rawQuery() + " | " + r.header("Authorization").orElse(null));
+      int status = farmStatus.get();
+      return StubResponse.json(status, status == 200
+          ? "{\"jobs\": 40, \"gpu_seconds\": 14400, \"queues\": [{\"name\": \"cuda\", \"jobs\": 30,"
+              + " \"gpu_seconds\": 10800}, {\"name\": \"cpu\", \"jobs\": 10, \"gpu_seconds\": 3600}]}"
+          : "{\"error\": \"unauthorized\"}");
     });
-    farm.start();
-    hooks = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    hooks.createContext("/hook", exchange -> {
-      try (exchange) {
-        webhookBodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-        send(exchange, 200, "ok");
-      }
+    hooks.route("/hook", r -> {
+      webhookBodies.add(r.body());
+      return StubResponse.json(200, "ok");
     });
-    hooks.start();
-  }
-
-  @AfterEach
-  void stopServers() {
-    farm.stop(0);
-    hooks.stop(0);
   }
 
   @Test
@@ -99,7 +81,7 @@ final class CustomPluginsTest {
         + "  \"notifications\": {\"webhook\": {}}\n"
         + "}");
     SecretSource secrets = SecretSource.of(Map.of("RENDER_FARM_TOKEN", TOKEN,
-        "ALERT_WEBHOOK_URL", "http://127.0.0.1:" + hooks.getAddress().getPort() + "/hook"));
+        "ALERT_WEBHOOK_URL", hooks.baseUrl() + "/hook"));
     ManualTicker ticker = ManualTicker.startingAt(NOW);
 
     try (RunawayMonitor monitor = RunawayMonitor.builder().config(config).secrets(secrets).ticker(ticker).build()) {
@@ -162,15 +144,6 @@ final class CustomPluginsTest {
   }
 
   private String farmUrl() {
-    return "http://127.0.0.1:" + farm.getAddress().getPort();
-  }
-
-  private static void send(com.sun.net.httpserver.HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    return farm.baseUrl().toString();
   }
 }

@@ -86,7 +86,7 @@ final class ConfiguredNotifiers {
         }
       }
       try {
-        out.add(new Entry(type, provider.create(e.getValue(), credentials.recording(owner(type),
+        out.add(new Entry(type, provider.create(config.notifierSettings().get(type), credentials.recording(owner(type),
             credentials.source())), null));
       } catch (ConfigException ex) {
         List<String> missing = credentials.missing(owner(type));

@@ -75,7 +75,7 @@ final class ExampleConfigTest {
     assertThat(checked).containsExactlyInAnyOrderElementsOf(EIGHT_TYPES);
     for (NotifierProvider n : ServiceLoader.load(NotifierProvider.class)) {
       if (c.notifications().containsKey(n.type())) {
-        n.create(c.notifications().get(n.type()), secrets).close();
+        n.create(c.notifierSettings().get(n.type()), secrets).close();
       }
     }
   }
@@ -103,7 +103,7 @@ final class ExampleConfigTest {
     }
     for (NotifierProvider n : ServiceLoader.load(NotifierProvider.class)) {
       if (c.notifications().containsKey(n.type())) {
-        n.create(c.notifications().get(n.type()), recording).close();
+        n.create(c.notifierSettings().get(n.type()), recording).close();
       }
     }
     assertThat(asked).isNotEmpty();

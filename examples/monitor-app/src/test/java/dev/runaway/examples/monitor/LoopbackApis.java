@@ -58,10 +58,10 @@ final class LoopbackApis implements AutoCloseable {
   /** A {@code rest} service reading {@code path} with a bearer token from {@code tokenEnv}. */
   String restService(String path, String tokenEnv) {
     return "{\"type\": \"rest\", \"request\": {\"url\": \"" + url() + path + "?start={{windowStart}}\","
-        + " \"auth\": {\"type\": \"bearer\", \"tokenEnv\": \"" + tokenEnv + "\"}},"
-        + " \"response\": {\"recordsPointer\": \"/data\", \"errorPointer\": \"/error\"},"
-        + " \"metrics\": [{\"name\": \"requests\", \"valuePointer\": \"/count\", \"kind\": \"windowTotal\","
-        + " \"costPerUnit\": 0.0005}]}";
+        + " \"auth\": {\"type\": \"bearer\", \"token_env\": \"" + tokenEnv + "\"}},"
+        + " \"response\": {\"records_pointer\": \"/data\", \"error_pointer\": \"/error\"},"
+        + " \"metrics\": [{\"name\": \"requests\", \"value_pointer\": \"/count\", \"kind\": \"windowTotal\","
+        + " \"cost_per_unit\": 0.0005}]}";
   }
 
   @Override

@@ -67,6 +67,27 @@ public final class Json {
     return bounded(new BigDecimal(text.trim()));
   }
 
+  /**
+   * Reads a number that an API sends as a JSON number or as numeric text (billing APIs do both).
+   *
+   * @param v the node
+   * @return the value, or empty if the node is neither, or text that is not a number or is above
+   *     {@code 1e30}
+   */
+  public static java.util.Optional<BigDecimal> decimal(com.fasterxml.jackson.databind.JsonNode v) {
+    if (v.isNumber()) {
+      return java.util.Optional.of(v.decimalValue());
+    }
+    if (v.isTextual()) {
+      try {
+        return java.util.Optional.of(parseBounded(v.asText()));
+      } catch (IllegalArgumentException e) { // not a number, or beyond 1e30: the caller reports it
+        return java.util.Optional.empty();
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** A number beyond the range a usage figure can take; the message never quotes the document. */
   public static final class NumberOutOfRangeException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;

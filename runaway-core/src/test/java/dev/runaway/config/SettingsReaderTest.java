@@ -1,0 +1,119 @@
+package dev.runaway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runaway.alert.internal.LogNotifierProvider;
+import dev.runaway.testing.LogCapture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.event.Level;
+
+final class SettingsReaderTest {
+
+  @TempDir
+  Path dir;
+
+  private MonitorConfig load(String json) throws Exception {
+    Path file = dir.resolve("monitor_config.json");
+    Files.writeString(file, json);
+    return MonitorConfig.load(file);
+  }
+
+  @Test
+  void nestedError_namesFileLineOfItsSectionAndFullPath() throws Exception {
+    MonitorConfig c = load("{\n  \"monitoring_interval\": 300,\n  \"services\": {\n    \"api\": {\n"
+        + "      \"type\": \"rest\",\n      \"request\": {\"url\": 42}\n    }\n  }\n}\n");
+    SettingsReader request = c.services().get("api").reader().object("request");
+
+    assertThatThrownBy(() -> request.string("url")).isInstanceOfSatisfying(ConfigException.class, e -> {
+      assertThat(e.path()).contains("services.api.request.url");
+      assertThat(e.file()).contains(dir.resolve("monitor_config.json"));
+      assertThat(e.line()).isEqualTo(6);
+      assertThat(e.getMessage()).contains("must be a string, got a number");
+    });
+  }
+
+  @Test
+  void allowOnly_suggestsTheNearestKey_andAcceptsTheMonitorSectionAtTheServiceRoot() {
+    ServiceSettings s = ServiceSettings.of("api", "rest", Map.of("tokn_env", "X", "on_runaway", Map.of()));
+
+    assertThatThrownBy(() -> s.reader().allowOnly(Set.of("token_env", "base_url")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.api.tokn_env")
+        .hasMessageContaining("did you mean \"token_env\"?")
+        .hasMessageContaining("allowed here: [base_url, on_runaway, token_env]");
+    assertThat(SettingsReader.of("x", Map.of("on_runaway", 1)).keys()).containsExactly("on_runaway");
+    assertThatThrownBy(() -> SettingsReader.of("x", Map.of("on_runaway", 1)).allowOnly(Set.of("a")))
+        .hasMessageContaining("x.on_runaway");
+  }
+
+  @Test
+  void objects_locateEachElementByIndex() {
+    SettingsReader r = SettingsReader.of("services.api", Map.of("items", List.of(Map.of("a", 1), "oops")));
+
+    assertThatThrownBy(() -> r.objects("items")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.api.items[1]").hasMessageContaining("must be an object, got a string");
+    assertThat(SettingsReader.of("services.api", Map.of("items", List.of(Map.of("a", 1)))).objects("items").get(0)
+        .jsonPath()).isEqualTo("services.api.items[0]");
+  }
+
+  @Test
+  void renamed_readsTheOldSpellingAsTheNewOne_andWarnsWithTheLine() throws Exception {
+    MonitorConfig c = load("{\n  \"monitoring_interval\": 300,\n  \"services\": {\n    \"api\": {\n"
+        + "      \"type\": \"rest\",\n      \"timeoutSeconds\": 5\n    }\n  }\n}\n");
+    int mark = LogCapture.mark();
+
+    SettingsReader r = c.services().get("api").reader().renamed("timeoutSeconds", "timeout_seconds");
+
+    assertThat(r.integer("timeout_seconds", 30, 1, 60)).isEqualTo(5);
+    assertThat(r.keys()).containsExactly("timeout_seconds");
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("services.api.timeoutSeconds", ":6)", "deprecated",
+            "\"timeout_seconds\""));
+    assertThatThrownBy(() -> r.integer("timeout_seconds", 30, 10, 60)).isInstanceOfSatisfying(ConfigException.class,
+        e -> assertThat(e.line()).as("located where the old key is written").isEqualTo(6));
+  }
+
+  @Test
+  void renamed_rejectsBothSpellings_andIsSilentWhenTheOldOneIsAbsent() {
+    SettingsReader both = SettingsReader.of("services.api", Map.of("timeoutSeconds", 5, "timeout_seconds", 6));
+    assertThatThrownBy(() -> both.renamed("timeoutSeconds", "timeout_seconds")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.api.timeoutSeconds").hasMessageContaining("keep only \"timeout_seconds\"");
+
+    SettingsReader current = SettingsReader.of("services.api", Map.of("timeout_seconds", 6));
+    int mark = LogCapture.mark();
+    assertThat(current.renamed("timeoutSeconds", "timeout_seconds")).isSameAs(current);
+    assertThat(LogCapture.since(mark)).noneMatch(e -> e.level() == Level.WARN);
+  }
+
+  @Test
+  void notifierSettings_areLocated_soANotifiersErrorNamesTheFileAndLine() throws Exception {
+    MonitorConfig c = load("{\n  \"monitoring_interval\": 300,\n  \"notifications\": {\n"
+        + "    \"log\": {\"level\": \"warn\"}\n  }\n}\n");
+    SettingsReader log = c.notifierSettings().get("log");
+
+    assertThat(log.jsonPath()).isEqualTo("notifications.log");
+    assertThatThrownBy(() -> new LogNotifierProvider().create(log, SecretSource.of(Map.of())))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.path()).contains("notifications.log");
+          assertThat(e.line()).isEqualTo(4);
+        });
+  }
+
+  @Test
+  void numbers_areExactAndBounded() {
+    SettingsReader r = SettingsReader.of("s", Map.of("a", 0.1, "b", 2.5, "c", -1, "d", "x"));
+
+    assertThat(r.decimal("a")).hasValueSatisfying(d -> assertThat(d.toPlainString()).isEqualTo("0.1"));
+    assertThatThrownBy(() -> r.integer("b", 1, 0, 10)).hasMessageContaining("s.b: must be a whole number from 0 to 10");
+    assertThatThrownBy(() -> r.nonNegative("c", 0)).hasMessageContaining("must be zero or more");
+    assertThatThrownBy(() -> r.number("d")).hasMessageContaining("must be a number, got a string")
+        .hasMessageNotContaining("x\"");
+  }
+}

@@ -1,0 +1,239 @@
+package dev.runaway.testing;
+
+import dev.runaway.ManualTicker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link ScheduledExecutorService} that runs nothing on its own: tasks run on the test's thread
+ * when the test moves the {@link ManualTicker} with {@link #advance(Duration)} or calls
+ * {@link #runDue()}. Thread-safe, so poll threads may schedule and cancel.
+ */
+public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+
+  private final ManualTicker ticker;
+  private final PriorityQueue<Task<?>> queue = new PriorityQueue<>();
+  private long seq;
+  private volatile boolean shutdown;
+
+  /**
+   * Creates a scheduler driven by a manual ticker.
+   *
+   * @param ticker the test's ticker, which {@link #advance(Duration)} moves
+   */
+  public ManualScheduler(ManualTicker ticker) {
+    this.ticker = ticker;
+  }
+
+  /**
+   * Moves time forward, running every task that falls due on the way, in order.
+   *
+   * @param d how far
+   */
+  public void advance(Duration d) {
+    long target = ticker.nanoTime() + d.toNanos();
+    while (true) {
+      Task<?> next;
+      synchronized (this) {
+        next = queue.peek();
+      }
+      if (next == null || next.due > target) {
+        break;
+      }
+      if (next.due > ticker.nanoTime()) {
+        ticker.advanceNanos(next.due - ticker.nanoTime());
+      }
+      runDue();
+    }
+    ticker.advanceNanos(target - ticker.nanoTime());
+    runDue();
+  }
+
+  /**
+   * Runs the tasks due now.
+   *
+   * @return how many ran
+   */
+  public int runDue() {
+    int ran = 0;
+    while (true) {
+      Task<?> t;
+      synchronized (this) {
+        t = queue.peek();
+        if (t == null || t.due > ticker.nanoTime()) {
+          return ran;
+        }
+        queue.poll();
+      }
+      ran++;
+      t.runOnce();
+    }
+  }
+
+  /**
+   * Returns the number of tasks waiting.
+   *
+   * @return the count
+   */
+  public synchronized int pending() {
+    return queue.size();
+  }
+
+  private synchronized <V> Task<V> add(Task<V> t) {
+    if (shutdown) {
+      throw new java.util.concurrent.RejectedExecutionException("shut down");
+    }
+    t.seq = seq++;
+    queue.add(t);
+    return t;
+  }
+
+  private synchronized void remove(Task<?> t) {
+    queue.remove(t);
+  }
+
+  @Override
+  public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+    return add(new Task<>(() -> {
+      command.run();
+      return null;
+    }, ticker.nanoTime() + unit.toNanos(delay), 0));
+  }
+
+  @Override
+  public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+    return add(new Task<>(callable, ticker.nanoTime() + unit.toNanos(delay), 0));
+  }
+
+  @Override
+  public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+    return add(new Task<>(() -> {
+      command.run();
+      return null;
+    }, ticker.nanoTime() + unit.toNanos(initialDelay), unit.toNanos(period)));
+  }
+
+  @Override
+  public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+    return scheduleAtFixedRate(command, initialDelay, delay, unit);
+  }
+
+  @Override
+  public void execute(Runnable command) {
+    schedule(command, 0, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void shutdown() {
+    shutdown = true;
+  }
+
+  @Override
+  public synchronized List<Runnable> shutdownNow() {
+    shutdown = true;
+    List<Runnable> out = new ArrayList<>();
+    queue.clear();
+    return out;
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return shutdown;
+  }
+
+  @Override
+  public boolean isTerminated() {
+    return shutdown;
+  }
+
+  @Override
+  public boolean awaitTermination(long timeout, TimeUnit unit) {
+    return shutdown;
+  }
+
+  private final class Task<V> implements ScheduledFuture<V> {
+    private final Callable<V> body;
+    private final long period;
+    long due;
+    long seq;
+    private volatile boolean cancelled;
+    private volatile boolean done;
+    private V value;
+
+    Task(Callable<V> body, long due, long period) {
+      this.body = body;
+      this.due = due;
+      this.period = period;
+    }
+
+    void runOnce() {
+      if (cancelled) {
+        return;
+      }
+      try {
+        value = body.call();
+      } catch (Exception e) {
+        throw new IllegalStateException("a scheduled task failed", e);
+      } finally {
+        if (period > 0 && !cancelled && !shutdown) {
+          due += period;
+          add(this);
+        } else {
+          done = true;
+        }
+      }
+    }
+
+    @Override
+    public long getDelay(TimeUnit unit) {
+      return unit.convert(due - ticker.nanoTime(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public int compareTo(Delayed o) {
+      Task<?> t = (Task<?>) o;
+      return due != t.due ? Long.compare(due, t.due) : Long.compare(seq, t.seq);
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      if (done || cancelled) {
+        return false;
+      }
+      cancelled = true;
+      remove(this);
+      return true;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return cancelled;
+    }
+
+    @Override
+    public boolean isDone() {
+      return done || cancelled;
+    }
+
+    @Override
+    public V get() {
+      if (!done) {
+        throw new IllegalStateException("not run yet; advance the scheduler");
+      }
+      return value;
+    }
+
+    @Override
+    public V get(long timeout, TimeUnit unit) {
+      return get();
+    }
+  }
+}

@@ -1,2 +1,0 @@
-/** Implementation of the GitHub Actions detector; not a public API. */
-package dev.runaway.providers.github.internal;

@@ -1,0 +1,162 @@
+package dev.runaway.providers.llm.internal;
+
+import dev.runaway.Cost;
+import dev.runaway.Reservation;
+import dev.runaway.ServiceGuard;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * Wraps an LLM SDK's stream so every chunk passes through unchanged and the stream's
+ * {@link StreamSettlement} settles the reservation once: on close, at the end of the blocking
+ * stream, on the async stream's completion, or when the wrapper becomes unreachable.
+ *
+ * <p>The OpenAI and Anthropic SDKs each declare their own {@code StreamResponse} and
+ * {@code AsyncStreamResponse} interfaces, identical in shape but unrelated as types. One dynamic
+ * proxy serves both instead of a hand-written copy per SDK: it intercepts {@code stream()},
+ * {@code subscribe(handler[, executor])} (wrapping the handler's {@code onNext} and
+ * {@code onComplete}), {@code onCompleteFuture()} and {@code close()}, and forwards every other
+ * method to the SDK's stream. The reflective call per chunk is small next to a network read.
+ *
+ * <p>Thread-safe as the settlement is: the first settlement wins.
+ */
+public final class GuardedSdkStreams {
+
+  private GuardedSdkStreams() {}
+
+  /**
+   * Returns {@code delegate} guarded.
+   *
+   * @param type the SDK's stream interface ({@code com.openai.core.http.StreamResponse}, ...)
+   * @param delegate the SDK's stream
+   * @param settlement the reservation's settlement
+   * @param <S> the stream interface
+   * @return a stream of the same interface
+   */
+  @SuppressWarnings("unchecked") // the proxy implements type, a supertype of S that differs only in type arguments
+  public static <S> S guard(Class<? super S> type, S delegate, StreamSettlement<?> settlement) {
+    Objects.requireNonNull(delegate, "delegate");
+    Objects.requireNonNull(settlement, "settlement");
+    StreamSettlement<Object> s = (StreamSettlement<Object>) settlement;
+    S proxy = (S) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+        (p, method, args) -> onStream(p, delegate, s, method, args));
+    settlement.settleWhenUnreachable(proxy);
+    return proxy;
+  }
+
+  /**
+   * Reserves {@code estimate}, starts the stream and returns it guarded; a start that throws
+   * releases the reservation as a failure and rethrows.
+   *
+   * @param type the SDK's stream interface
+   * @param guard the service (and key) to charge
+   * @param estimate the amount to reserve
+   * @param start starts the SDK's stream
+   * @param tracker reads the usage from the stream's chunks
+   * @param <S> the stream interface
+   * @param <T> the chunk type
+   * @return the guarded stream
+   */
+  public static <S, T> S open(Class<? super S> type, ServiceGuard guard, Cost estimate, Supplier<S> start,
+      StreamSettlement.Tracker<T> tracker) {
+    Reservation r = guard.reserve(estimate);
+    S stream;
+    try {
+      stream = Objects.requireNonNull(start.get(), "the stream started was null");
+    } catch (RuntimeException | Error e) {
+      r.fail(e);
+      throw e;
+    }
+    return guard(type, stream, new StreamSettlement<>(r, tracker));
+  }
+
+  private static Object onStream(Object proxy, Object delegate, StreamSettlement<Object> s, Method method,
+      Object[] args) throws Throwable {
+    int arity = args == null ? 0 : args.length;
+    switch (method.getName()) {
+      case "stream":
+        if (arity == 0 && Stream.class.isAssignableFrom(method.getReturnType())) {
+          return ((Stream<?>) forward(delegate, method, args)).peek(s::onChunk).onClose(s::settle);
+        }
+        break;
+      case "close":
+        if (arity == 0) {
+          try {
+            return forward(delegate, method, args);
+          } finally {
+            s.settle();
+          }
+        }
+        break;
+      case "subscribe":
+        if (arity >= 1 && method.getParameterTypes()[0].isInterface()) {
+          Object[] wrapped = args.clone();
+          wrapped[0] = handler(method.getParameterTypes()[0], args[0], s);
+          forward(delegate, method, wrapped);
+          return proxy;
+        }
+        break;
+      case "onCompleteFuture":
+        if (arity == 0 && CompletableFuture.class.isAssignableFrom(method.getReturnType())) {
+          return ((CompletableFuture<?>) forward(delegate, method, args)).whenComplete((v, e) -> s.settle());
+        }
+        break;
+      case "equals":
+        if (arity == 1 && method.getParameterTypes()[0] == Object.class) {
+          return proxy == args[0];
+        }
+        break;
+      case "hashCode":
+        if (arity == 0) {
+          return System.identityHashCode(proxy);
+        }
+        break;
+      case "toString":
+        if (arity == 0) {
+          return "Guarded[" + delegate + "]";
+        }
+        break;
+      default:
+        break;
+    }
+    return forward(delegate, method, args);
+  }
+
+  /** Wraps an async stream's handler: each chunk is seen first, the settlement precedes completion. */
+  private static Object handler(Class<?> type, Object handler, StreamSettlement<Object> s) {
+    Objects.requireNonNull(handler, "handler");
+    InvocationHandler h = (p, method, args) -> {
+      int arity = args == null ? 0 : args.length;
+      if (method.getName().equals("onNext") && arity == 1) {
+        s.onChunk(args[0]);
+      } else if (method.getName().equals("onComplete") && arity == 1) {
+        s.settle();
+      } else if (method.getDeclaringClass() == Object.class) {
+        switch (method.getName()) {
+          case "equals":
+            return p == args[0];
+          case "hashCode":
+            return System.identityHashCode(p);
+          default:
+            return "Guarded[" + handler + "]";
+        }
+      }
+      return forward(handler, method, args);
+    };
+    return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h);
+  }
+
+  private static Object forward(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+}

@@ -1,0 +1,269 @@
+package dev.runaway.providers.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.runaway.Cost;
+import dev.runaway.CostExtractor;
+import dev.runaway.providers.http.internal.Json;
+import dev.runaway.providers.internal.WarnOnce;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Prices an OpenAI result: an SDK object read by reflection, or a JSON body.
+ *
+ * <p>Thread-safe.
+ */
+final class ResponseCostExtractor implements CostExtractor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ResponseCostExtractor.class);
+
+  private final OpenAiPrices prices;
+  private final WarnOnce warnings = new WarnOnce(LOG);
+
+  /**
+   * Creates an extractor.
+   *
+   * @param prices the prices
+   */
+  public ResponseCostExtractor(OpenAiPrices prices) {
+    this.prices = prices;
+  }
+
+  /**
+   * One call's usage.
+   *
+   * @param model the model id
+   * @param input all input tokens
+   * @param cached cached input tokens
+   * @param cacheWrite input tokens written to the cache
+   * @param output output tokens
+   * @param serviceTier the {@code service_tier} the response names ({@code default}, {@code flex},
+   *     {@code priority}, ...), or {@code null}
+   * @param audioInput audio input tokens ({@code prompt_tokens_details.audio_tokens}), part of {@code input}
+   * @param audioOutput audio output tokens ({@code completion_tokens_details.audio_tokens}), part of {@code output}
+   * @param imageInput image input tokens ({@code prompt_tokens_details.image_tokens}), part of {@code input}
+   */
+  public record Usage(String model, long input, long cached, long cacheWrite, long output, String serviceTier,
+      long audioInput, long audioOutput, long imageInput) {
+
+    /**
+     * Creates text-only usage in the standard tier.
+     *
+     * @param model the model id
+     * @param input all input tokens
+     * @param cached cached input tokens
+     * @param cacheWrite input tokens written to the cache
+     * @param output output tokens
+     */
+    public Usage(String model, long input, long cached, long cacheWrite, long output) {
+      this(model, input, cached, cacheWrite, output, null, 0, 0, 0);
+    }
+
+    OpenAiPrices.Tokens tokens() {
+      // Cached audio is not broken out per response: cached tokens are priced at the text cache rate.
+      return new OpenAiPrices.Tokens(input, cached, cacheWrite, output, audioInput, 0, audioOutput, imageInput, 0, 0);
+    }
+  }
+
+  @Override
+  public Cost costOf(Object result) {
+    if (result == null) {
+      return null;
+    }
+    Usage usage;
+    try {
+      usage = read(result);
+    } catch (RuntimeException e) {
+      warnings.warn("read:" + result.getClass().getName(), "OpenAiCosts cannot read the usage of a {} ({}); "
+          + "the call's estimate is charged instead", result.getClass().getName(), e.toString());
+      return null;
+    }
+    if (usage == null) {
+      return null;
+    }
+    Optional<Cost> cost = prices.cost(usage.model(), usage.serviceTier(), usage.tokens(), true);
+    if (cost.isEmpty()) {
+      warnings.warn("model:" + usage.model(), "OpenAiCosts has no price for model '{}' (prices as of {}); the "
+          + "call's estimate is charged instead. Add it to the service's \"prices\" or OpenAiPrices.withModel",
+          usage.model(), prices.asOf());
+      return null;
+    }
+    return cost.get();
+  }
+
+  /**
+   * Reads the usage of a result.
+   *
+   * @param result an SDK object, JSON text, a JsonNode or a Map
+   * @return the usage, or {@code null} if the result carries none (such as a streamed chunk)
+   * @throws IllegalArgumentException if the result is of a type this extractor cannot read
+   */
+  public Usage read(Object result) {
+    if (result instanceof JsonNode) {
+      return fromJson((JsonNode) result);
+    }
+    if (result instanceof CharSequence) {
+      try {
+        return fromJson(Json.MAPPER.readTree(result.toString()));
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("the text is not a JSON body of an OpenAI response");
+      }
+    }
+    if (result instanceof Map) {
+      return fromJson(Json.MAPPER.valueToTree(result));
+    }
+    return fromSdk(result);
+  }
+
+  static Usage fromJson(JsonNode body) {
+    JsonNode n = body;
+    if (n.path("response").isObject() && n.path("type").asText().startsWith("response.")) {
+      n = n.path("response");
+    }
+    JsonNode usage = n.path("usage");
+    if (!usage.isObject()) {
+      if (n.has("usage") || n.path("object").asText().startsWith("chat.completion") || n.has("model")) {
+        return null;
+      }
+      throw new IllegalArgumentException("the JSON has no 'usage' object");
+    }
+    String model = n.path("model").asText("");
+    String tier = n.path("service_tier").isTextual() ? n.path("service_tier").asText() : null;
+    if (usage.has("prompt_tokens")) {
+      JsonNode details = usage.path("prompt_tokens_details");
+      JsonNode out = usage.path("completion_tokens_details");
+      return new Usage(model, usage.path("prompt_tokens").asLong(), details.path("cached_tokens").asLong(),
+          details.path("cache_write_tokens").asLong(), usage.path("completion_tokens").asLong(), tier,
+          details.path("audio_tokens").asLong(), out.path("audio_tokens").asLong(), details.path("image_tokens").asLong());
+    }
+    if (usage.has("input_tokens")) {
+      JsonNode details = usage.path("input_tokens_details");
+      return new Usage(model, usage.path("input_tokens").asLong(), details.path("cached_tokens").asLong(),
+          details.path("cache_write_tokens").asLong(), usage.path("output_tokens").asLong(), tier, 0, 0, 0);
+    }
+    throw new IllegalArgumentException("the 'usage' object has neither prompt_tokens nor input_tokens");
+  }
+
+  private static Usage fromSdk(Object result) {
+    Object usage = unwrap(call(result, "usage"));
+    if (usage == NONE) {
+      throw new IllegalArgumentException("it has no usage() accessor");
+    }
+    if (usage == null) {
+      return null;
+    }
+    String model = modelName(unwrap(call(result, "model")));
+    long input = longOf(usage, "promptTokens", "inputTokens");
+    long output = Math.max(0, longOf(usage, "completionTokens", "outputTokens"));
+    Object details = unwrap(call(usage, "promptTokensDetails"));
+    if (details == NONE || details == null) {
+      details = unwrap(call(usage, "inputTokensDetails"));
+    }
+    long cached = 0;
+    long cacheWrite = 0;
+    long audioIn = 0;
+    long imageIn = 0;
+    if (details != NONE && details != null) {
+      cached = Math.max(0, longOf(details, "cachedTokens"));
+      cacheWrite = Math.max(0, longOf(details, "cacheWriteTokens"));
+      audioIn = Math.max(0, longOf(details, "audioTokens"));
+      imageIn = Math.max(0, longOf(details, "imageTokens"));
+    }
+    long audioOut = 0;
+    Object outDetails = unwrap(call(usage, "completionTokensDetails"));
+    if (outDetails != NONE && outDetails != null) {
+      audioOut = Math.max(0, longOf(outDetails, "audioTokens"));
+    }
+    if (input < 0) {
+      throw new IllegalArgumentException("its usage has no promptTokens() or inputTokens()");
+    }
+    String tier = modelName(unwrap(call(result, "serviceTier")));
+    return new Usage(model, input, cached, cacheWrite, output, tier.isEmpty() ? null : tier.toLowerCase(
+        java.util.Locale.ROOT), audioIn, audioOut, imageIn);
+  }
+
+  /** Marks an absent accessor, as opposed to one that returned null. */
+  private static final Object NONE = new Object();
+
+  private static final ClassValue<Map<String, Optional<Method>>> METHODS = new ClassValue<>() {
+    @Override
+    protected Map<String, Optional<Method>> computeValue(Class<?> type) {
+      return new java.util.concurrent.ConcurrentHashMap<>();
+    }
+  };
+
+  private static Object call(Object target, String name) {
+    Optional<Method> m = METHODS.get(target.getClass()).computeIfAbsent(name, n -> find(target.getClass(), n));
+    if (m.isEmpty()) {
+      return NONE;
+    }
+    try {
+      return m.get().invoke(target);
+    } catch (IllegalAccessException e) {
+      return NONE;
+    } catch (InvocationTargetException e) {
+      // An SDK accessor throws when a field is absent or of another variant.
+      return null;
+    }
+  }
+
+  private static Optional<Method> find(Class<?> type, String name) {
+    for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+      try {
+        Method m = c.getMethod(name);
+        if (Modifier.isPublic(m.getDeclaringClass().getModifiers())) {
+          return Optional.of(m);
+        }
+      } catch (NoSuchMethodException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Object unwrap(Object v) {
+    if (v instanceof Optional) {
+      return ((Optional<?>) v).orElse(null);
+    }
+    return v;
+  }
+
+  private static long longOf(Object target, String... names) {
+    for (String n : names) {
+      Object v = unwrap(call(target, n));
+      if (v instanceof Number) {
+        return ((Number) v).longValue();
+      }
+    }
+    return names.length > 1 ? -1 : 0;
+  }
+
+  /** Reads a model id from a String or an SDK union such as {@code ResponsesModel}. */
+  static String modelName(Object model) {
+    if (model == null || model == NONE) {
+      return "";
+    }
+    if (model instanceof CharSequence) {
+      return model.toString();
+    }
+    for (String accessor : new String[] {"string", "asString", "chat", "only", "value"}) {
+      Object v = unwrap(call(model, accessor));
+      if (v instanceof CharSequence) {
+        return v.toString();
+      }
+      if (v != null && v != NONE && v != model) {
+        String inner = modelName(v);
+        if (!inner.isEmpty()) {
+          return inner;
+        }
+      }
+    }
+    String s = model.toString();
+    return s.matches("[A-Za-z0-9._:-]+") ? s : "";
+  }
+}

@@ -1,2 +1,0 @@
-/** Implementation of the Stripe detector; not a public API. */
-package dev.runaway.providers.stripe.internal;

@@ -1,2 +1,0 @@
-/** Implementation of the Supabase detector; not a public API. */
-package dev.runaway.providers.supabase.internal;

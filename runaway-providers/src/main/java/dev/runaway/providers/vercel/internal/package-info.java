@@ -1,2 +1,0 @@
-/** Implementation of the Vercel detector; not a public API. */
-package dev.runaway.providers.vercel.internal;
