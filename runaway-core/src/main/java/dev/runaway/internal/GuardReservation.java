@@ -15,9 +15,17 @@ public final class GuardReservation implements Reservation {
   private final AtomicBoolean done = new AtomicBoolean();
   /** Whether this reservation holds one of the turns of calls with an unknown cost per call. */
   private final boolean turn;
+  /**
+   * The admission's clock reading. The commit, failure or release uses it instead of reading the
+   * clock again: the reservation's spend is dated at its start, in the buckets it was admitted
+   * to (a window that rolled meanwhile takes it as its newest spend, so it is never released early
+   * from the window it now sits in).
+   */
+  private final long admittedAt;
 
   GuardReservation(ServiceRuntime runtime, String key, ServiceRuntime.KeyRuntime keyRuntime, long estimate,
-      boolean turn) {
+      boolean turn, long admittedAt) {
+    this.admittedAt = admittedAt;
     this.runtime = runtime;
     this.key = key;
     this.keyRuntime = keyRuntime;
@@ -53,7 +61,7 @@ public final class GuardReservation implements Reservation {
     }
     if (done.compareAndSet(false, true)) {
       try {
-        runtime.succeeded(key, keyRuntime, estimate, actual == null ? -1 : actual.nanos());
+        runtime.succeeded(key, keyRuntime, estimate, actual == null ? -1 : actual.nanos(), admittedAt);
       } finally {
         endTurn();
       }
@@ -64,7 +72,7 @@ public final class GuardReservation implements Reservation {
   public void commitResult(Object result) {
     if (done.compareAndSet(false, true)) {
       try {
-        runtime.succeeded(key, keyRuntime, estimate, runtime.realCostOf(result));
+        runtime.succeeded(key, keyRuntime, estimate, runtime.realCostOf(result), admittedAt);
       } finally {
         endTurn();
       }
@@ -76,7 +84,7 @@ public final class GuardReservation implements Reservation {
     Objects.requireNonNull(failure, "failure");
     if (done.compareAndSet(false, true)) {
       try {
-        runtime.failed(keyRuntime, estimate, failure);
+        runtime.failed(keyRuntime, estimate, failure, admittedAt);
       } finally {
         endTurn();
       }
@@ -87,7 +95,7 @@ public final class GuardReservation implements Reservation {
   public void close() {
     if (done.compareAndSet(false, true)) {
       try {
-        runtime.release(keyRuntime, estimate);
+        runtime.release(keyRuntime, estimate, admittedAt);
       } finally {
         endTurn();
       }

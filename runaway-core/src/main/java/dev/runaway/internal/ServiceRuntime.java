@@ -68,6 +68,16 @@ public final class ServiceRuntime {
   private final WarnOnce alertFailed = new WarnOnce(LOG);
   private final WarnOnce baselineUnusable = new WarnOnce(LOG);
   private volatile long runningEstimate;
+  /**
+   * The clock of the key map's idle expiry: the newest reading seen by a call, {@link #tick()}
+   * or a read of the keys. Keys idle for {@code keyIdleExpiry} (minutes at least) do not need a
+   * clock read of their own per lookup.
+   */
+  private volatile long keyClock;
+  /** How far the hot path lets {@link #keyClock} fall behind before it writes it: 1 ms. */
+  static final long KEY_CLOCK_STEP = 1_000_000L;
+  /** The exception of the last refusal by an open breaker of a call without a key, reused (see {@link #open}). */
+  private volatile Refusal lastRefusal;
   private volatile boolean chargedZeroWarned;
 
   /**
@@ -87,8 +97,10 @@ public final class ServiceRuntime {
     final LedgerAccount account;
     final BurnRateMeter meter;
     final Thresholds thresholds;
-    volatile CircuitBreaker breaker;
+    volatile DefaultCircuitBreaker breaker;
     volatile CallerRate callerRate;
+    /** The exception of the last refusal of this key's calls by an open breaker, reused (see {@link #open}). */
+    volatile Refusal lastRefusal;
 
     KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter) {
       this.key = key;
@@ -97,6 +109,34 @@ public final class ServiceRuntime {
       this.thresholds = account == null ? null : new Thresholds(account.budgets());
     }
   }
+
+  /**
+   * A refusal by an open breaker, kept so that the refusals of one open period share one
+   * exception: a runaway loop hammering an open breaker then allocates nothing. Valid while the
+   * breaker's state is the one it was built for (same {@linkplain DefaultCircuitBreaker#stateToken()
+   * token}), for the same key, and for at most {@link #REFUSAL_REUSE_NANOS}; its retry-after was
+   * built that much longer, so it may be late by up to that much but is never early. Shared
+   * exceptions are safe: {@link dev.runaway.RunawayException} has no stack trace, no suppression,
+   * a fixed cause and final fields.
+   */
+  static final class Refusal {
+    final DefaultCircuitBreaker breaker;
+    final Object token;
+    final String key;
+    final long until;
+    final CircuitOpenException exception;
+
+    Refusal(DefaultCircuitBreaker breaker, Object token, String key, long until, CircuitOpenException exception) {
+      this.breaker = breaker;
+      this.token = token;
+      this.key = key;
+      this.until = until;
+      this.exception = exception;
+    }
+  }
+
+  /** How long one refusal exception is shown again (and how much later its retry-after may be): 1 s. */
+  static final long REFUSAL_REUSE_NANOS = 1_000_000_000L;
 
   /** Which of 80% and 100% each budget has already alerted. */
   static final class Thresholds {
@@ -129,6 +169,7 @@ public final class ServiceRuntime {
     this.name = name;
     this.policy = policy;
     this.ticker = ticker;
+    this.keyClock = ticker.nanoTime();
     this.ledger = ledger;
     this.alerts = alerts;
     this.account = ledger.account(name, null, policy.budgets());
@@ -153,7 +194,7 @@ public final class ServiceRuntime {
       this.keys = Caffeine.newBuilder()
           .maximumSize(policy.maxKeys())
           .expireAfterAccess(policy.keyIdleExpiry().toNanos(), TimeUnit.NANOSECONDS)
-          .ticker(ticker::nanoTime)
+          .ticker(this::keyClock)
           .executor(Runnable::run)
           .build();
       this.newKey = this::createKey;
@@ -267,12 +308,42 @@ public final class ServiceRuntime {
     if (keys == null) {
       return 0;
     }
+    syncKeyClock();
     keys.cleanUp();
     return keys.estimatedSize();
   }
 
   private KeyRuntime key(String key) {
-    return key == null || keys == null ? null : keys.get(key, newKey);
+    return key == null || keys == null ? null : key(key, ticker.nanoTime());
+  }
+
+  /**
+   * Looks a key up once, with the caller's clock reading: the key map's expiry clock is
+   * {@link #keyClock}, which the hot path moves forward at most once per
+   * {@link #KEY_CLOCK_STEP}, so that a lookup neither reads the clock again nor writes a shared
+   * field on every call.
+   */
+  private KeyRuntime key(String key, long now) {
+    if (key == null || keys == null) {
+      return null;
+    }
+    if (now - keyClock >= KEY_CLOCK_STEP) {
+      keyClock = now;
+    }
+    return keys.get(key, newKey);
+  }
+
+  /** Moves the key map's expiry clock to the ticker's reading (off the hot path). */
+  private void syncKeyClock() {
+    long now = ticker.nanoTime();
+    if (now - keyClock > 0) {
+      keyClock = now;
+    }
+  }
+
+  /** The key map's expiry clock: the last reading the guard has seen, to within {@link #KEY_CLOCK_STEP}. */
+  private long keyClock() {
+    return keyClock;
   }
 
   /**
@@ -293,16 +364,19 @@ public final class ServiceRuntime {
       estimate = turn ? 0 : Math.max(0, runningEstimate);
     }
     try {
-      KeyRuntime k = key(key);
-      admit(key, k, estimate, ticker.nanoTime());
+      // The call's one clock read: the admission, the key's access time and the commit all use
+      // it, so the spend of a call is dated at its start (see GuardReservation).
+      long now = ticker.nanoTime();
+      KeyRuntime k = key(key, now);
+      admit(key, k, estimate, now);
       T result;
       try {
         result = call.call();
       } catch (Throwable t) {
-        failed(k, estimate, t);
+        failed(k, estimate, t, now);
         throw t;
       }
-      succeeded(key, k, estimate, realCostOf(result));
+      succeeded(key, k, estimate, realCostOf(result), now);
       return result;
     } finally {
       if (turn) {
@@ -364,25 +438,25 @@ public final class ServiceRuntime {
     if (judging) {
       callerRate.attempt(now);
     }
-    if (!breaker.tryAcquirePermission()) {
+    if (!breaker.tryAcquirePermission(now)) {
       if (judging) {
         refusedAttempt(null, now);
       }
-      throw open(breaker, key);
+      throw open(breaker, key, k, now);
     }
-    CircuitBreaker kb = k == null ? null : k.breaker;
+    DefaultCircuitBreaker kb = k == null ? null : k.breaker;
     if (kb != null) {
       CallerRate kr = k.callerRate;
       boolean keyJudging = kr != null && kr.active;
       if (keyJudging) {
         kr.attempt(now);
       }
-      if (!kb.tryAcquirePermission()) {
+      if (!kb.tryAcquirePermission(now)) {
         breaker.releasePermission();
         if (keyJudging) {
           refusedAttempt(k, now);
         }
-        throw open(kb, key);
+        throw open(kb, key, k, now);
       }
     }
     int refused = account.tryReserve(estimate, now);
@@ -390,7 +464,7 @@ public final class ServiceRuntime {
       releasePermissions(kb);
       // A service-wide budget (or ledger): the refusal is not the calling key's doing, so it names no key.
       throw refused == LedgerAccount.UNAVAILABLE ? unavailable(null, account, estimate, now)
-          : exhausted(null, account, thresholds, refused, estimate, now);
+          : exhausted(null, null, account, thresholds, refused, estimate, now);
     }
     if (k != null && k.account != null) {
       refused = k.account.tryReserve(estimate, now);
@@ -398,7 +472,7 @@ public final class ServiceRuntime {
         account.release(estimate, now);
         releasePermissions(kb);
         throw refused == LedgerAccount.UNAVAILABLE ? unavailable(key, k.account, estimate, now)
-            : exhausted(key, k.account, k.thresholds, refused, estimate, now);
+            : exhausted(key, k, k.account, k.thresholds, refused, estimate, now);
       }
     }
     MeterEvent event = meter.onCall(now);
@@ -413,8 +487,8 @@ public final class ServiceRuntime {
     }
     if ((event.isRunaway() || k != null && k.breaker != kb) && policy.detection().breakerEnabled()) {
       // This very call pushed the rate over the edge: refuse it too.
-      CircuitBreaker tripped = event.isRunaway() ? breaker : k.breaker;
-      if (tripped != null && !tripped.tryAcquirePermission()) {
+      DefaultCircuitBreaker tripped = event.isRunaway() ? breaker : k.breaker;
+      if (tripped != null && !tripped.tryAcquirePermission(now)) {
         // This call tripped the breaker: it is the loop's first refused attempt.
         CallerRate r = tripped == breaker ? callerRate : k.callerRate;
         if (r != null && r.active) {
@@ -424,7 +498,7 @@ public final class ServiceRuntime {
         if (k != null && k.account != null) {
           k.account.release(estimate, now);
         }
-        throw open(tripped, key);
+        throw open(tripped, key, k, now);
       }
     }
     counters.admitted.increment();
@@ -435,9 +509,9 @@ public final class ServiceRuntime {
    *
    * @param k the key's state or {@code null}
    * @param estimate the reservation
+   * @param now the admission's clock reading
    */
-  void release(KeyRuntime k, long estimate) {
-    long now = ticker.nanoTime();
+  void release(KeyRuntime k, long estimate, long now) {
     account.release(estimate, now);
     if (k != null && k.account != null) {
       k.account.release(estimate, now);
@@ -445,7 +519,7 @@ public final class ServiceRuntime {
     releasePermissions(k == null ? null : k.breaker);
   }
 
-  private void releasePermissions(CircuitBreaker kb) {
+  private void releasePermissions(DefaultCircuitBreaker kb) {
     breaker.releasePermission();
     if (kb != null) {
       kb.releasePermission();
@@ -458,10 +532,10 @@ public final class ServiceRuntime {
    * @param k the key's state or {@code null}
    * @param estimate the reservation
    * @param failure the failure
+   * @param now the admission's clock reading
    */
-  void failed(KeyRuntime k, long estimate, Throwable failure) {
+  void failed(KeyRuntime k, long estimate, Throwable failure, long now) {
     counters.failed.increment();
-    long now = ticker.nanoTime();
     account.release(estimate, now);
     if (k != null && k.account != null) {
       k.account.release(estimate, now);
@@ -479,11 +553,13 @@ public final class ServiceRuntime {
    * @param key the key or {@code null}
    * @param k the key's state or {@code null}
    * @param estimate the reservation
-   * @param actual the real cost
+   * @param real the real cost, or -1 when unknown (the estimate is charged)
+   * @param now the admission's clock reading: spend is dated at the call's start, so the commit
+   *     needs no clock read of its own (a bucket that rolled meanwhile takes it as its newest
+   *     spend; the ledger never releases spend early)
    */
-  void succeeded(String key, KeyRuntime k, long estimate, long real) {
+  void succeeded(String key, KeyRuntime k, long estimate, long real, long now) {
     long actual = real < 0 ? estimate : real;
-    long now = ticker.nanoTime();
     account.commit(estimate, actual, now);
     counters.spentNanos.add(actual);
     breaker.onSuccess();
@@ -574,8 +650,8 @@ public final class ServiceRuntime {
    * @param amount the spend
    */
   public void record(String key, long amount) {
-    KeyRuntime k = key(key);
     long now = ticker.nanoTime();
+    KeyRuntime k = key(key, now);
     account.record(amount, now);
     counters.spentNanos.add(amount);
     MeterEvent event = meter.onCost(now, amount);
@@ -595,6 +671,7 @@ public final class ServiceRuntime {
    * the guard's clock every few seconds; cheap when nothing is due.
    */
   public void tick() {
+    syncKeyClock();
     long now = ticker.nanoTime();
     MeterEvent event = meter.advance(now);
     if (event != MeterEvent.NONE) {
@@ -638,9 +715,10 @@ public final class ServiceRuntime {
       estimate = turn ? 0 : Math.max(0, runningEstimate);
     }
     try {
-      KeyRuntime k = key(key);
-      admit(key, k, estimate, ticker.nanoTime());
-      return new GuardReservation(this, key, k, estimate, turn);
+      long now = ticker.nanoTime();
+      KeyRuntime k = key(key, now);
+      admit(key, k, estimate, now);
+      return new GuardReservation(this, key, k, estimate, turn, now);
     } catch (RuntimeException | Error e) {
       if (turn) {
         unknownCost.release();
@@ -747,13 +825,13 @@ public final class ServiceRuntime {
     raise(GuardAlerts.threshold(snapshotOf(k), acc.budgets().get(budget), used, percent, "this process"));
   }
 
-  private RunawayException exhausted(String key, LedgerAccount acc, Thresholds th, int budget, long estimate,
-      long now) {
+  private RunawayException exhausted(String key, KeyRuntime k, LedgerAccount acc, Thresholds th, int budget,
+      long estimate, long now) {
     counters.refusedBudget.increment();
     long used = acc.used(budget, now);
     int level = th.level.get(budget);
     if (level < 2 && th.level.compareAndSet(budget, level, 2)) {
-      raiseThreshold(key == null ? null : key(key), acc, budget, used, 100, now);
+      raiseThreshold(k, acc, budget, used, 100, now);
     }
     long wait = acc.nanosUntilRoom(budget, estimate, now);
     return new BudgetExceededException(name, key, acc.budgets().get(budget), Cost.ofNanos(used),
@@ -767,10 +845,25 @@ public final class ServiceRuntime {
         wait < 0 ? null : Duration.ofNanos(wait));
   }
 
-  private CircuitOpenException open(CircuitBreaker b, String key) {
+  /**
+   * The exception for a call an open breaker refused: the one of the previous refusal while it is
+   * still valid (see {@link Refusal}), else a new one, kept for the next refusals.
+   */
+  private CircuitOpenException open(DefaultCircuitBreaker b, String key, KeyRuntime k, long now) {
     counters.refusedBreaker.increment();
-    return new CircuitOpenException(name, key, b.state(), b.tripReason().orElse(null), b.tripDetail().orElse(null),
-        b.retryAfter().orElse(null));
+    Object token = b.stateToken();
+    Refusal r = k != null ? k.lastRefusal : lastRefusal;
+    if (r != null && r.token == token && r.breaker == b && java.util.Objects.equals(r.key, key) && now - r.until < 0) {
+      return r.exception;
+    }
+    CircuitOpenException e = b.refusal(name, key, now, REFUSAL_REUSE_NANOS);
+    r = new Refusal(b, token, key, now + REFUSAL_REUSE_NANOS, e);
+    if (k != null) {
+      k.lastRefusal = r;
+    } else {
+      lastRefusal = r;
+    }
+    return e;
   }
 
   private void onEvent(KeyRuntime k, MeterEvent event) {
@@ -794,7 +887,7 @@ public final class ServiceRuntime {
     if (k == null) {
       return breaker;
     }
-    CircuitBreaker b = k.breaker;
+    DefaultCircuitBreaker b = k.breaker;
     if (b == null) {
       synchronized (k) {
         b = k.breaker;
@@ -856,6 +949,7 @@ public final class ServiceRuntime {
     if (keys == null || limit == 0) {
       return List.of();
     }
+    syncKeyClock();
     long now = ticker.nanoTime();
     java.util.Comparator<java.util.Map.Entry<KeyRuntime, Long>> order =
         java.util.Map.Entry.<KeyRuntime, Long>comparingByValue()
