@@ -23,6 +23,7 @@ import dev.runaway.stats.BaselineState;
 import dev.runaway.stats.BurnRateMeter;
 import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
+import dev.runaway.stats.internal.StripedCounter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -236,22 +237,25 @@ public final class ServiceRuntime {
    * restart does not begin a new warm-up) and saves its own with every flush.
    */
   private BurnRateMeter newMeter(String key, DetectionSettings settings) {
+    // A service's meter is fed by all its callers' threads: striped counters. A key's is fed by
+    // one caller at a time, and there may be 100,000 keys: one stripe.
+    int stripes = key == null ? StripedCounter.forThisMachine() : 1;
     if (!(ledger instanceof PersistentLedger)) {
-      return BurnRateMeter.create(settings, ticker);
+      return BurnRateMeter.create(settings, ticker, stripes);
     }
     PersistentLedger store = (PersistentLedger) ledger;
     BurnRateMeter m = null;
     byte[] saved = store.restoredBaseline(name, key).orElse(null);
     if (saved != null) {
       try {
-        m = BurnRateMeter.create(settings, ticker, BaselineState.fromBytes(saved));
+        m = BurnRateMeter.create(settings, ticker, BaselineState.fromBytes(saved), stripes);
       } catch (RuntimeException e) {
         baselineUnusable.log("The saved baseline of service {}{} in {} cannot be used ({}); it is learned afresh",
             name, key == null ? "" : " key " + key, store.file(), e.getMessage());
       }
     }
     if (m == null) {
-      m = BurnRateMeter.create(settings, ticker);
+      m = BurnRateMeter.create(settings, ticker, stripes);
     }
     store.trackBaseline(name, key, m, ServiceRuntime::baselineBytes);
     return m;
@@ -498,10 +502,11 @@ public final class ServiceRuntime {
         if (k != null && k.account != null) {
           k.account.release(estimate, now);
         }
+        counters.meteredNotAdmitted.increment();
         throw open(tripped, key, k, now);
       }
     }
-    counters.admitted.increment();
+    // Admitted: the service meter has counted the call, and CallStats reads it from there.
   }
 
   /**
@@ -561,7 +566,6 @@ public final class ServiceRuntime {
   void succeeded(String key, KeyRuntime k, long estimate, long real, long now) {
     long actual = real < 0 ? estimate : real;
     account.commit(estimate, actual, now);
-    counters.spentNanos.add(actual);
     breaker.onSuccess();
     MeterEvent event = meter.onCost(now, actual);
     if (event != MeterEvent.NONE) {
@@ -653,7 +657,6 @@ public final class ServiceRuntime {
     long now = ticker.nanoTime();
     KeyRuntime k = key(key, now);
     account.record(amount, now);
-    counters.spentNanos.add(amount);
     MeterEvent event = meter.onCost(now, amount);
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
@@ -761,6 +764,9 @@ public final class ServiceRuntime {
    * Buckets of an episode are not learned, so they never raise the baseline.
    */
   private void refusedAttempt(KeyRuntime k, long now) {
+    if (k == null) {
+      counters.meteredNotAdmitted.increment();
+    }
     BurnRateMeter m = k == null ? meter : k.meter;
     if (m != null) {
       MeterEvent event = m.onCall(now);
@@ -930,7 +936,7 @@ public final class ServiceRuntime {
    * @return a snapshot of the counters
    */
   public dev.runaway.CallStats stats() {
-    return counters.snapshot();
+    return counters.snapshot(meter);
   }
 
   /**
