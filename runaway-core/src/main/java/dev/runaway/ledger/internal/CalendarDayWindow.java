@@ -27,8 +27,8 @@ final class CalendarDayWindow extends Window {
   private volatile long nextCheck = Long.MIN_VALUE;
   private volatile long dayEnd = Long.MIN_VALUE;
 
-  CalendarDayWindow(long limit, Ticker ticker, ZoneId zone) {
-    super(limit);
+  CalendarDayWindow(long limit, Ticker ticker, ZoneId zone, boolean contended) {
+    super(limit, contended);
     this.ticker = ticker;
     this.zone = zone;
   }

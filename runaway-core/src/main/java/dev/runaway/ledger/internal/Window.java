@@ -1,6 +1,5 @@
 package dev.runaway.ledger.internal;
 
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One budget window: a lock-free admission counter ({@link #used}: committed spend still in the
@@ -30,10 +29,16 @@ abstract class Window {
   private static final long FAST_RANGE = 1L << 61;
 
   final long limit;
-  final AtomicLong used = new AtomicLong();
+  final PaddedLong used;
 
-  Window(long limit) {
+  /**
+   * @param limit the budget's limit
+   * @param contended whether many threads charge this window at once (a service's): then its
+   *     counter gets cache lines of its own (see {@link PaddedLong})
+   */
+  Window(long limit, boolean contended) {
     this.limit = limit;
+    this.used = new PaddedLong(contended);
   }
 
   /** Expires spend that has left the window as of {@code now}. Cheap when nothing is due. */
