@@ -75,6 +75,10 @@ public final class ServiceRuntime {
    * clock read of their own per lookup.
    */
   private volatile long keyClock;
+  /** When the budget-velocity rule may next be judged (see {@link #velocityProjection}). */
+  private volatile long nextVelocityCheck;
+  /** The budget-velocity rule is judged at most once per this many nanoseconds: 1 ms. */
+  static final long VELOCITY_CHECK_NANOS = 1_000_000L;
   /** How far the hot path lets {@link #keyClock} fall behind before it writes it: 1 ms. */
   static final long KEY_CLOCK_STEP = 1_000_000L;
   /** The exception of the last refusal by an open breaker of a call without a key, reused (see {@link #open}). */
@@ -171,6 +175,7 @@ public final class ServiceRuntime {
     this.policy = policy;
     this.ticker = ticker;
     this.keyClock = ticker.nanoTime();
+    this.nextVelocityCheck = keyClock;
     this.ledger = ledger;
     this.alerts = alerts;
     this.account = ledger.account(name, null, policy.budgets());
@@ -623,6 +628,14 @@ public final class ServiceRuntime {
    * rather than one expensive call). Reads the meter's counters: no allocation, no shared write.
    */
   private double velocityProjection(long now) {
+    // At most once per VELOCITY_CHECK_NANOS: the rule reads the meter's counters, whose stripes
+    // the other threads write on every call, so judging on every call would take their cache
+    // lines away from them at every call (issue 19). A millisecond more of a loop is nothing
+    // against a horizon of minutes.
+    if (now - nextVelocityCheck < 0) {
+      return -1;
+    }
+    nextVelocityCheck = now + VELOCITY_CHECK_NANOS;
     if (meter.warmedUp()) {
       beforeWarmUp = false;
       return -1;

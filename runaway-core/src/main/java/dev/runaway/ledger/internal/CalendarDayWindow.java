@@ -27,8 +27,12 @@ final class CalendarDayWindow extends Window {
   private volatile long nextCheck = Long.MIN_VALUE;
   private volatile long dayEnd = Long.MIN_VALUE;
 
-  CalendarDayWindow(long limit, Ticker ticker, ZoneId zone, boolean contended) {
-    super(limit, contended);
+  CalendarDayWindow(long limit, Ticker ticker, ZoneId zone) {
+    this(limit, ticker, zone, PaddedLong.single());
+  }
+
+  CalendarDayWindow(long limit, Ticker ticker, ZoneId zone, PaddedLong used) {
+    super(limit, used);
     this.ticker = ticker;
     this.zone = zone;
   }

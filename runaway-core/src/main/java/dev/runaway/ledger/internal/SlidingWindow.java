@@ -45,15 +45,20 @@ final class SlidingWindow extends Window {
   private volatile long nextEpochStart = Long.MIN_VALUE;
 
   SlidingWindow(long limit, long windowNanos, int n) {
-    this(limit, windowNanos, n, 1);
+    this(limit, windowNanos, n, 1, PaddedLong.single());
+  }
+
+  SlidingWindow(long limit, long windowNanos, int n, int stripes) {
+    this(limit, windowNanos, n, stripes, PaddedLong.single());
   }
 
   /**
    * @param stripes rings of spend (rounded up to a power of two, at most 64): 1 for a window
    *     charged by one thread at a time, about the processor count for a service's
+   * @param used its admission counter (see {@link PaddedLong#group})
    */
-  SlidingWindow(long limit, long windowNanos, int n, int stripes) {
-    super(limit, stripes > 1);
+  SlidingWindow(long limit, long windowNanos, int n, int stripes, PaddedLong used) {
+    super(limit, used);
     this.n = n;
     this.windowNanos = windowNanos;
     this.bucketNanos = Math.max(1, windowNanos / n);
