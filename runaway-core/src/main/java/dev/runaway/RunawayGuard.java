@@ -327,7 +327,16 @@ public final class RunawayGuard implements AutoCloseable {
    * @return the service's guard
    */
   public ServiceGuard service(String name) {
-    return new ServiceGuard(runtime(name), null);
+    ServiceRuntime rt = runtime(name);
+    // One immutable guard per service, kept with it: the per-request idiom
+    // guard.service(name).forKey(key).call(...) then allocates nothing.
+    Object cached = rt.serviceGuard();
+    if (cached instanceof ServiceGuard) {
+      return (ServiceGuard) cached;
+    }
+    ServiceGuard g = new ServiceGuard(rt, null);
+    rt.serviceGuard(g);
+    return g;
   }
 
   /**

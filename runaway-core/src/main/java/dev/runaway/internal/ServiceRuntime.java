@@ -75,10 +75,14 @@ public final class ServiceRuntime {
    * clock read of their own per lookup.
    */
   private volatile long keyClock;
+  /** The guard bound to the whole service, kept by {@code RunawayGuard.service}; immutable, so a race is harmless. */
+  private Object serviceGuard;
   /** When the budget-velocity rule may next be judged (see {@link #velocityProjection}). */
   private volatile long nextVelocityCheck;
   /** The budget-velocity rule is judged at most once per this many nanoseconds: 1 ms. */
   static final long VELOCITY_CHECK_NANOS = 1_000_000L;
+  /** How often a bound key's calls tell the key map that it is in use: 1 s, or a quarter of the idle expiry if shorter. */
+  private final long keyTouchNanos;
   /** How far the hot path lets {@link #keyClock} fall behind before it writes it: 1 ms. */
   static final long KEY_CLOCK_STEP = 1_000_000L;
   /** The exception of the last refusal by an open breaker of a call without a key, reused (see {@link #open}). */
@@ -96,9 +100,18 @@ public final class ServiceRuntime {
   /** The per-key meters' settings, shared by every key (null without per-key detection). */
   private final DetectionSettings keyDetection;
 
-  /** State of one key. */
-  static final class KeyRuntime {
+  /**
+   * The state of one key of a service. Opaque outside this package: a {@code ServiceGuard} bound
+   * to a key holds it, so that its calls skip the key lookup.
+   */
+  public static final class KeyRuntime {
     final String key;
+    /** Set when the key map lets this key go: holders must look the key up again. */
+    volatile boolean evicted;
+    /** When a bound call last told the key map that the key is in use (see {@link #bound}). */
+    volatile long touchedAt;
+    /** The {@code ServiceGuard} bound to this key, made once by {@code forKey} and shared (immutable). */
+    Object guard;
     final LedgerAccount account;
     final BurnRateMeter meter;
     final Thresholds thresholds;
@@ -176,6 +189,7 @@ public final class ServiceRuntime {
     this.ticker = ticker;
     this.keyClock = ticker.nanoTime();
     this.nextVelocityCheck = keyClock;
+    this.keyTouchNanos = Math.max(1, Math.min(1_000_000_000L, policy.keyIdleExpiry().toNanos() / 4));
     this.ledger = ledger;
     this.alerts = alerts;
     this.account = ledger.account(name, null, policy.budgets());
@@ -201,6 +215,11 @@ public final class ServiceRuntime {
           .maximumSize(policy.maxKeys())
           .expireAfterAccess(policy.keyIdleExpiry().toNanos(), TimeUnit.NANOSECONDS)
           .ticker(this::keyClock)
+          .evictionListener((String key, KeyRuntime k, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+            if (k != null) {
+              k.evicted = true;
+            }
+          })
           .executor(Runnable::run)
           .build();
       this.newKey = this::createKey;
@@ -234,7 +253,81 @@ public final class ServiceRuntime {
   private KeyRuntime createKey(String key) {
     LedgerAccount acc = policy.perKeyBudgets().isEmpty() ? null : ledger.account(name, key, policy.perKeyBudgets());
     BurnRateMeter m = keyDetection != null ? newMeter(key, keyDetection) : null;
-    return new KeyRuntime(key, acc, m);
+    KeyRuntime k = new KeyRuntime(key, acc, m);
+    k.touchedAt = keyClock;
+    return k;
+  }
+
+  /**
+   * Looks a key up for a {@code ServiceGuard} to hold: the key's state, or {@code null} when
+   * the service keeps none (no per-key budgets or detection).
+   *
+   * @param key the key
+   * @return the state, or {@code null}
+   */
+  public KeyRuntime keyHandle(String key) {
+    // No clock read here: the call that follows reads the clock once, and moves the key map's
+    // expiry clock (keyClock) with it.
+    return key == null || keys == null ? null : keys.get(key, newKey);
+  }
+
+  /**
+   * Returns the guard object bound to the whole service that {@link #serviceGuard(Object)} kept,
+   * or {@code null}.
+   *
+   * @return the guard or {@code null}
+   */
+  public Object serviceGuard() {
+    return serviceGuard;
+  }
+
+  /**
+   * Keeps the (immutable) guard object bound to the whole service, to hand out again.
+   *
+   * @param guard the guard
+   */
+  public void serviceGuard(Object guard) {
+    this.serviceGuard = guard;
+  }
+
+  /**
+   * Returns the guard object cached on a key's state, or {@code null}.
+   *
+   * @param k the key's state
+   * @return what {@link #cacheGuard} stored
+   */
+  public static Object cachedGuard(KeyRuntime k) {
+    return k.guard;
+  }
+
+  /**
+   * Caches the guard object bound to a key's state (immutable, so a race stores an equal one).
+   *
+   * @param k the key's state
+   * @param guard the guard
+   */
+  public static void cacheGuard(KeyRuntime k, Object guard) {
+    k.guard = guard;
+  }
+
+  /**
+   * The state to use for a call through a guard bound to {@code k}: {@code k} itself, without a
+   * lookup, while the key map keeps it; about once per {@link #keyTouchNanos} a lookup tells the
+   * key map that the key is in use (its idle expiry counts accesses); after an eviction, the
+   * state the lookup finds or makes.
+   */
+  private KeyRuntime bound(KeyRuntime k, long now) {
+    if (now - keyClock >= KEY_CLOCK_STEP) {
+      keyClock = now;
+    }
+    if (k.evicted) {
+      return key(k.key, now);
+    }
+    if (now - k.touchedAt >= keyTouchNanos) {
+      k.touchedAt = now;
+      return key(k.key, now);
+    }
+    return k;
   }
 
   /**
@@ -367,6 +460,23 @@ public final class ServiceRuntime {
    * @throws X the call's exception, unchanged
    */
   public <T, X extends Throwable> T call(String key, long estimate, GuardedCall<T, X> call) throws X {
+    return call(key, null, estimate, call);
+  }
+
+  /**
+   * Runs a guarded call for a key whose state the caller holds (see {@link #keyHandle}).
+   *
+   * @param key the key or {@code null}
+   * @param handle the key's state from {@link #keyHandle}, or {@code null} to look the key up
+   * @param estimate the amount to reserve
+   * @param call the call
+   * @param <T> the result type
+   * @param <X> the call's exception
+   * @return the result
+   * @throws X the call's exception, unchanged
+   */
+  public <T, X extends Throwable> T call(String key, KeyRuntime handle, long estimate, GuardedCall<T, X> call)
+      throws X {
     boolean turn = false;
     if (estimate < 0) {
       turn = takeTurn(key);
@@ -376,7 +486,7 @@ public final class ServiceRuntime {
       // The call's one clock read: the admission, the key's access time and the commit all use
       // it, so the spend of a call is dated at its start (see GuardReservation).
       long now = ticker.nanoTime();
-      KeyRuntime k = key(key, now);
+      KeyRuntime k = handle == null ? key(key, now) : bound(handle, now);
       admit(key, k, estimate, now);
       T result;
       try {
