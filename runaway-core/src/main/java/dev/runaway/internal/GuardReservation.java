@@ -3,7 +3,6 @@ package dev.runaway.internal;
 import dev.runaway.Cost;
 import dev.runaway.Reservation;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A reservation made through {@link ServiceRuntime#reserve(String, long)}. */
 public final class GuardReservation implements Reservation {
@@ -12,7 +11,22 @@ public final class GuardReservation implements Reservation {
   private final String key;
   private final ServiceRuntime.KeyRuntime keyRuntime;
   private final long estimate;
-  private final AtomicBoolean done = new AtomicBoolean();
+  /** 0 while open, 1 once ended; a field of this object rather than an AtomicBoolean: one allocation per reservation, not two. */
+  private volatile int done;
+  private static final java.lang.invoke.VarHandle DONE;
+
+  static {
+    try {
+      DONE = java.lang.invoke.MethodHandles.lookup().findVarHandle(GuardReservation.class, "done", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Ends the reservation; true for the one caller that ends it. */
+  private boolean end() {
+    return DONE.compareAndSet(this, 0, 1);
+  }
   /** Whether this reservation holds one of the turns of calls with an unknown cost per call. */
   private final boolean turn;
   /**
@@ -59,7 +73,7 @@ public final class GuardReservation implements Reservation {
     if (actual != null && actual.isNegative()) {
       throw new IllegalArgumentException("actual cost must not be negative, got " + actual);
     }
-    if (done.compareAndSet(false, true)) {
+    if (end()) {
       try {
         runtime.succeeded(key, keyRuntime, estimate, actual == null ? -1 : actual.nanos(), admittedAt);
       } finally {
@@ -70,7 +84,7 @@ public final class GuardReservation implements Reservation {
 
   @Override
   public void commitResult(Object result) {
-    if (done.compareAndSet(false, true)) {
+    if (end()) {
       try {
         runtime.succeeded(key, keyRuntime, estimate, runtime.realCostOf(result), admittedAt);
       } finally {
@@ -82,7 +96,7 @@ public final class GuardReservation implements Reservation {
   @Override
   public void fail(Throwable failure) {
     Objects.requireNonNull(failure, "failure");
-    if (done.compareAndSet(false, true)) {
+    if (end()) {
       try {
         runtime.failed(keyRuntime, estimate, failure, admittedAt);
       } finally {
@@ -93,7 +107,7 @@ public final class GuardReservation implements Reservation {
 
   @Override
   public void close() {
-    if (done.compareAndSet(false, true)) {
+    if (end()) {
       try {
         runtime.release(keyRuntime, estimate, admittedAt);
       } finally {
@@ -105,6 +119,6 @@ public final class GuardReservation implements Reservation {
   @Override
   public String toString() {
     return "Reservation[" + runtime.name() + (key == null ? "" : ", key=" + key) + ", " + estimate() + ", "
-        + (done.get() ? "ended" : "open") + "]";
+        + (done != 0 ? "ended" : "open") + "]";
   }
 }

@@ -41,7 +41,8 @@ public final class StripedCounter {
   }
 
   /**
-   * Returns the stripe count suited to this machine: its processors, rounded up to a power of two.
+   * Returns the stripe count suited to this machine: its processor count (the constructor rounds
+   * it up to a power of two).
    *
    * @return the count
    */
