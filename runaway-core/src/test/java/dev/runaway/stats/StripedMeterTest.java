@@ -83,30 +83,34 @@ final class StripedMeterTest {
     }
   }
 
-  private static List<MeterEvent> race(BurnRateMeter meter, long now, int calls) throws InterruptedException {
-    List<MeterEvent> events = Collections.synchronizedList(new ArrayList<>());
-    CountDownLatch start = new CountDownLatch(1);
-    CountDownLatch done = new CountDownLatch(8);
-    for (int i = 0; i < 8; i++) {
-      Thread th = new Thread(() -> {
-        try {
-          start.await();
-          for (int c = 0; c < calls; c++) {
-            MeterEvent e = meter.onCall(now);
-            if (e != MeterEvent.NONE) {
-              events.add(e);
-            }
+  /** Eight threads, each on its own stripe when ids allow, make {@code calls} calls at {@code now}; every event returned. */
+  private static List<MeterEvent> race(BurnRateMeter meter, long now, int calls) throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<java.util.concurrent.Callable<List<MeterEvent>>> tasks = Collections.nCopies(8, () -> {
+        go.await();
+        List<MeterEvent> seen = new ArrayList<>();
+        for (int c = 0; c < calls; c++) {
+          MeterEvent e = meter.onCall(now);
+          if (e != MeterEvent.NONE) {
+            seen.add(e);
           }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } finally {
-          done.countDown();
         }
+        return seen;
       });
-      th.start();
+      List<java.util.concurrent.Future<List<MeterEvent>>> futures = new ArrayList<>();
+      for (java.util.concurrent.Callable<List<MeterEvent>> t : tasks) {
+        futures.add(pool.submit(t));
+      }
+      go.countDown();
+      List<MeterEvent> all = new ArrayList<>();
+      for (java.util.concurrent.Future<List<MeterEvent>> f : futures) {
+        all.addAll(f.get(30, TimeUnit.SECONDS));
+      }
+      return all;
+    } finally {
+      pool.shutdownNow();
     }
-    start.countDown();
-    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
-    return events;
   }
 }
