@@ -7,6 +7,12 @@ import java.time.Duration;
 /**
  * Thrown when a call is refused because the service's circuit breaker does not permit calls.
  * The call was not started and nothing was charged.
+ *
+ * <p>So that a loop hammering an open breaker allocates nothing, the guard throws the same
+ * instance for the refusals of one open period (same breaker state and key) within one second,
+ * then builds a new one. Sharing is safe: the exception is immutable, has no stack trace, ignores
+ * {@link #addSuppressed} and its cause cannot be set. Its {@link #retryAfter()} was computed when
+ * it was built plus that second, so it may be up to a second late, never early.
  */
 public final class CircuitOpenException extends RunawayException {
 

@@ -184,6 +184,12 @@ public final class RunawayGuard implements AutoCloseable {
   /**
    * Runs a call of a service, reserving an explicit estimate of its cost.
    *
+   * <p>The guard reads its ticker once per call: the admission, the commit and the burn-rate
+   * meter share that reading, so spend is dated at the call's start. A refusal by an open breaker
+   * throws a {@link CircuitOpenException} that is shared by the refusals of the same open period
+   * for up to a second (it is immutable, without stack trace or suppression); its retry-after may
+   * be up to that second late, never early.
+   *
    * @param service the service
    * @param estimate the amount to reserve; not negative
    * @param call the call
@@ -282,7 +288,9 @@ public final class RunawayGuard implements AutoCloseable {
   /**
    * Reserves budget for a call whose cost is learned later, such as a stream:
    * {@code try (var r = guard.reserve("openai", est)) { ...; r.commit(actual); }}. Closing
-   * without a commit releases the reservation.
+   * without a commit releases the reservation. The clock is read once, here: the commit dates
+   * its spend at this reservation's start (in the budget windows and the burn-rate meter), as a
+   * guarded call dates its spend at the call's start.
    *
    * @param service the service
    * @param estimate the amount to reserve
@@ -327,7 +335,16 @@ public final class RunawayGuard implements AutoCloseable {
    * @return the service's guard
    */
   public ServiceGuard service(String name) {
-    return new ServiceGuard(runtime(name), null);
+    ServiceRuntime rt = runtime(name);
+    // One immutable guard per service, kept with it: the per-request idiom
+    // guard.service(name).forKey(key).call(...) then allocates nothing.
+    Object cached = rt.serviceGuard();
+    if (cached instanceof ServiceGuard) {
+      return (ServiceGuard) cached;
+    }
+    ServiceGuard g = new ServiceGuard(rt, null);
+    rt.serviceGuard(g);
+    return g;
   }
 
   /**
@@ -554,7 +571,10 @@ public final class RunawayGuard implements AutoCloseable {
     }
 
     /**
-     * Sets the ticker (default {@link Ticker#system()}).
+     * Sets the ticker (default {@link Ticker#system()}). A guarded call reads it once. Where
+     * {@code System.nanoTime()} is slow (many virtual machines) and calls are frequent,
+     * {@link Ticker#coarse()} takes that read off the hot path at a resolution of about a
+     * millisecond; tests pass a {@link ManualTicker}.
      *
      * @param ticker the ticker
      * @return this builder

@@ -20,10 +20,20 @@ public final class ServiceGuard {
 
   private final ServiceRuntime runtime;
   private final String key;
+  /**
+   * The key's state, held so that calls skip the key lookup (issue 19); {@code null} for the
+   * whole service, or when the service keeps no per-key state.
+   */
+  private final ServiceRuntime.KeyRuntime handle;
 
   ServiceGuard(ServiceRuntime runtime, String key) {
+    this(runtime, key, null);
+  }
+
+  private ServiceGuard(ServiceRuntime runtime, String key, ServiceRuntime.KeyRuntime handle) {
     this.runtime = runtime;
     this.key = key;
+    this.handle = handle;
   }
 
   /**
@@ -45,7 +55,10 @@ public final class ServiceGuard {
   }
 
   /**
-   * Returns the same service bound to a key.
+   * Returns the same service bound to a key. Looks the key up once (creating its state if
+   * needed) and returns the guard kept with that state, so that
+   * {@code guard.service(name).forKey(key).call(...)} on every request allocates nothing and the
+   * call itself does not look the key up again. Holding the returned guard is cheapest of all.
    *
    * @param key the key; not blank
    * @return the keyed guard
@@ -55,7 +68,17 @@ public final class ServiceGuard {
     if (key.isBlank()) {
       throw new IllegalArgumentException("key must not be blank");
     }
-    return new ServiceGuard(runtime, key);
+    ServiceRuntime.KeyRuntime k = runtime.keyHandle(key);
+    if (k == null) {
+      return new ServiceGuard(runtime, key, null);
+    }
+    Object cached = ServiceRuntime.cachedGuard(k);
+    if (cached instanceof ServiceGuard) {
+      return (ServiceGuard) cached;
+    }
+    ServiceGuard g = new ServiceGuard(runtime, key, k);
+    ServiceRuntime.cacheGuard(k, g);
+    return g;
   }
 
   /**
@@ -70,7 +93,7 @@ public final class ServiceGuard {
    * @see RunawayGuard#call(String, GuardedCall)
    */
   public <T, X extends Throwable> T call(GuardedCall<T, X> call) throws X {
-    return runtime.call(key, runtime.estimate(), call);
+    return runtime.call(key, handle, runtime.estimate(), call);
   }
 
   /**
@@ -85,7 +108,7 @@ public final class ServiceGuard {
    * @throws RunawayException if the call is refused (it never started)
    */
   public <T, X extends Throwable> T call(Cost estimate, GuardedCall<T, X> call) throws X {
-    return runtime.call(key, RunawayGuard.nanos(estimate), call);
+    return runtime.call(key, handle, RunawayGuard.nanos(estimate), call);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.runaway.benchmarks;
 
 import dev.runaway.GuardedCall;
 import dev.runaway.RunawayGuard;
+import dev.runaway.Ticker;
 import io.github.bucket4j.Bucket;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.ratelimiter.RateLimiter;
@@ -52,7 +53,7 @@ public final class CpuTimePerCall {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
     RunawayGuard guard = Fixtures.guard();
-    RunawayGuard coarseGuard = Fixtures.guard(new CoarseTicker());
+    RunawayGuard coarseGuard = Fixtures.guard(Ticker.coarse());
     CircuitBreaker r4jBreaker = Fixtures.r4jCircuitBreaker("r4j");
     RateLimiter r4jLimiter = Fixtures.r4jRateLimiter("r4j");
     Bucket bucket = Fixtures.bucket();

@@ -3,7 +3,6 @@ package dev.runaway.internal;
 import dev.runaway.Cost;
 import dev.runaway.Reservation;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A reservation made through {@link ServiceRuntime#reserve(String, long)}. */
 public final class GuardReservation implements Reservation {
@@ -12,12 +11,35 @@ public final class GuardReservation implements Reservation {
   private final String key;
   private final ServiceRuntime.KeyRuntime keyRuntime;
   private final long estimate;
-  private final AtomicBoolean done = new AtomicBoolean();
+  /** 0 while open, 1 once ended; a field of this object rather than an AtomicBoolean: one allocation per reservation, not two. */
+  private volatile int done;
+  private static final java.lang.invoke.VarHandle DONE;
+
+  static {
+    try {
+      DONE = java.lang.invoke.MethodHandles.lookup().findVarHandle(GuardReservation.class, "done", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Ends the reservation; true for the one caller that ends it. */
+  private boolean end() {
+    return DONE.compareAndSet(this, 0, 1);
+  }
   /** Whether this reservation holds one of the turns of calls with an unknown cost per call. */
   private final boolean turn;
+  /**
+   * The admission's clock reading. The commit, failure or release uses it instead of reading the
+   * clock again: the reservation's spend is dated at its start, in the buckets it was admitted
+   * to (a window that rolled meanwhile takes it as its newest spend, so it is never released early
+   * from the window it now sits in).
+   */
+  private final long admittedAt;
 
   GuardReservation(ServiceRuntime runtime, String key, ServiceRuntime.KeyRuntime keyRuntime, long estimate,
-      boolean turn) {
+      boolean turn, long admittedAt) {
+    this.admittedAt = admittedAt;
     this.runtime = runtime;
     this.key = key;
     this.keyRuntime = keyRuntime;
@@ -51,9 +73,9 @@ public final class GuardReservation implements Reservation {
     if (actual != null && actual.isNegative()) {
       throw new IllegalArgumentException("actual cost must not be negative, got " + actual);
     }
-    if (done.compareAndSet(false, true)) {
+    if (end()) {
       try {
-        runtime.succeeded(key, keyRuntime, estimate, actual == null ? -1 : actual.nanos());
+        runtime.succeeded(key, keyRuntime, estimate, actual == null ? -1 : actual.nanos(), admittedAt);
       } finally {
         endTurn();
       }
@@ -62,9 +84,9 @@ public final class GuardReservation implements Reservation {
 
   @Override
   public void commitResult(Object result) {
-    if (done.compareAndSet(false, true)) {
+    if (end()) {
       try {
-        runtime.succeeded(key, keyRuntime, estimate, runtime.realCostOf(result));
+        runtime.succeeded(key, keyRuntime, estimate, runtime.realCostOf(result), admittedAt);
       } finally {
         endTurn();
       }
@@ -74,9 +96,9 @@ public final class GuardReservation implements Reservation {
   @Override
   public void fail(Throwable failure) {
     Objects.requireNonNull(failure, "failure");
-    if (done.compareAndSet(false, true)) {
+    if (end()) {
       try {
-        runtime.failed(keyRuntime, estimate, failure);
+        runtime.failed(keyRuntime, estimate, failure, admittedAt);
       } finally {
         endTurn();
       }
@@ -85,9 +107,9 @@ public final class GuardReservation implements Reservation {
 
   @Override
   public void close() {
-    if (done.compareAndSet(false, true)) {
+    if (end()) {
       try {
-        runtime.release(keyRuntime, estimate);
+        runtime.release(keyRuntime, estimate, admittedAt);
       } finally {
         endTurn();
       }
@@ -97,6 +119,6 @@ public final class GuardReservation implements Reservation {
   @Override
   public String toString() {
     return "Reservation[" + runtime.name() + (key == null ? "" : ", key=" + key) + ", " + estimate() + ", "
-        + (done.get() ? "ended" : "open") + "]";
+        + (done != 0 ? "ended" : "open") + "]";
   }
 }

@@ -23,6 +23,7 @@ import dev.runaway.stats.BaselineState;
 import dev.runaway.stats.BurnRateMeter;
 import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
+import dev.runaway.stats.internal.StripedCounter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -68,6 +69,24 @@ public final class ServiceRuntime {
   private final WarnOnce alertFailed = new WarnOnce(LOG);
   private final WarnOnce baselineUnusable = new WarnOnce(LOG);
   private volatile long runningEstimate;
+  /**
+   * The clock of the key map's idle expiry: the newest reading seen by a call, {@link #tick()}
+   * or a read of the keys. Keys idle for {@code keyIdleExpiry} (minutes at least) do not need a
+   * clock read of their own per lookup.
+   */
+  private volatile long keyClock;
+  /** The guard bound to the whole service, kept by {@code RunawayGuard.service}; immutable, so a race is harmless. */
+  private Object serviceGuard;
+  /** When the budget-velocity rule may next be judged (see {@link #velocityProjection}). */
+  private volatile long nextVelocityCheck;
+  /** The budget-velocity rule is judged at most once per this many nanoseconds: 1 ms. */
+  static final long VELOCITY_CHECK_NANOS = 1_000_000L;
+  /** How often a bound key's calls tell the key map that it is in use: 1 s, or a quarter of the idle expiry if shorter. */
+  private final long keyTouchNanos;
+  /** How far the hot path lets {@link #keyClock} fall behind before it writes it: 1 ms. */
+  static final long KEY_CLOCK_STEP = 1_000_000L;
+  /** The exception of the last refusal by an open breaker of a call without a key, reused (see {@link #open}). */
+  private volatile Refusal lastRefusal;
   private volatile boolean chargedZeroWarned;
 
   /**
@@ -81,14 +100,25 @@ public final class ServiceRuntime {
   /** The per-key meters' settings, shared by every key (null without per-key detection). */
   private final DetectionSettings keyDetection;
 
-  /** State of one key. */
-  static final class KeyRuntime {
+  /**
+   * The state of one key of a service. Opaque outside this package: a {@code ServiceGuard} bound
+   * to a key holds it, so that its calls skip the key lookup.
+   */
+  public static final class KeyRuntime {
     final String key;
+    /** Set when the key map lets this key go: holders must look the key up again. */
+    volatile boolean evicted;
+    /** When a bound call last told the key map that the key is in use (see {@link #bound}). */
+    volatile long touchedAt;
+    /** The {@code ServiceGuard} bound to this key, made once by {@code forKey} and shared (immutable). */
+    Object guard;
     final LedgerAccount account;
     final BurnRateMeter meter;
     final Thresholds thresholds;
-    volatile CircuitBreaker breaker;
+    volatile DefaultCircuitBreaker breaker;
     volatile CallerRate callerRate;
+    /** The exception of the last refusal of this key's calls by an open breaker, reused (see {@link #open}). */
+    volatile Refusal lastRefusal;
 
     KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter) {
       this.key = key;
@@ -97,6 +127,34 @@ public final class ServiceRuntime {
       this.thresholds = account == null ? null : new Thresholds(account.budgets());
     }
   }
+
+  /**
+   * A refusal by an open breaker, kept so that the refusals of one open period share one
+   * exception: a runaway loop hammering an open breaker then allocates nothing. Valid while the
+   * breaker's state is the one it was built for (same {@linkplain DefaultCircuitBreaker#stateToken()
+   * token}), for the same key, and for at most {@link #REFUSAL_REUSE_NANOS}; its retry-after was
+   * built that much longer, so it may be late by up to that much but is never early. Shared
+   * exceptions are safe: {@link dev.runaway.RunawayException} has no stack trace, no suppression,
+   * a fixed cause and final fields.
+   */
+  static final class Refusal {
+    final DefaultCircuitBreaker breaker;
+    final Object token;
+    final String key;
+    final long until;
+    final CircuitOpenException exception;
+
+    Refusal(DefaultCircuitBreaker breaker, Object token, String key, long until, CircuitOpenException exception) {
+      this.breaker = breaker;
+      this.token = token;
+      this.key = key;
+      this.until = until;
+      this.exception = exception;
+    }
+  }
+
+  /** How long one refusal exception is shown again (and how much later its retry-after may be): 1 s. */
+  static final long REFUSAL_REUSE_NANOS = 1_000_000_000L;
 
   /** Which of 80% and 100% each budget has already alerted. */
   static final class Thresholds {
@@ -129,6 +187,9 @@ public final class ServiceRuntime {
     this.name = name;
     this.policy = policy;
     this.ticker = ticker;
+    this.keyClock = ticker.nanoTime();
+    this.nextVelocityCheck = keyClock;
+    this.keyTouchNanos = Math.max(1, Math.min(1_000_000_000L, policy.keyIdleExpiry().toNanos() / 4));
     this.ledger = ledger;
     this.alerts = alerts;
     this.account = ledger.account(name, null, policy.budgets());
@@ -153,7 +214,12 @@ public final class ServiceRuntime {
       this.keys = Caffeine.newBuilder()
           .maximumSize(policy.maxKeys())
           .expireAfterAccess(policy.keyIdleExpiry().toNanos(), TimeUnit.NANOSECONDS)
-          .ticker(ticker::nanoTime)
+          .ticker(this::keyClock)
+          .evictionListener((String key, KeyRuntime k, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
+            if (k != null) {
+              k.evicted = true;
+            }
+          })
           .executor(Runnable::run)
           .build();
       this.newKey = this::createKey;
@@ -187,7 +253,81 @@ public final class ServiceRuntime {
   private KeyRuntime createKey(String key) {
     LedgerAccount acc = policy.perKeyBudgets().isEmpty() ? null : ledger.account(name, key, policy.perKeyBudgets());
     BurnRateMeter m = keyDetection != null ? newMeter(key, keyDetection) : null;
-    return new KeyRuntime(key, acc, m);
+    KeyRuntime k = new KeyRuntime(key, acc, m);
+    k.touchedAt = keyClock;
+    return k;
+  }
+
+  /**
+   * Looks a key up for a {@code ServiceGuard} to hold: the key's state, or {@code null} when
+   * the service keeps none (no per-key budgets or detection).
+   *
+   * @param key the key
+   * @return the state, or {@code null}
+   */
+  public KeyRuntime keyHandle(String key) {
+    // No clock read here: the call that follows reads the clock once, and moves the key map's
+    // expiry clock (keyClock) with it.
+    return key == null || keys == null ? null : keys.get(key, newKey);
+  }
+
+  /**
+   * Returns the guard object bound to the whole service that {@link #serviceGuard(Object)} kept,
+   * or {@code null}.
+   *
+   * @return the guard or {@code null}
+   */
+  public Object serviceGuard() {
+    return serviceGuard;
+  }
+
+  /**
+   * Keeps the (immutable) guard object bound to the whole service, to hand out again.
+   *
+   * @param guard the guard
+   */
+  public void serviceGuard(Object guard) {
+    this.serviceGuard = guard;
+  }
+
+  /**
+   * Returns the guard object cached on a key's state, or {@code null}.
+   *
+   * @param k the key's state
+   * @return what {@link #cacheGuard} stored
+   */
+  public static Object cachedGuard(KeyRuntime k) {
+    return k.guard;
+  }
+
+  /**
+   * Caches the guard object bound to a key's state (immutable, so a race stores an equal one).
+   *
+   * @param k the key's state
+   * @param guard the guard
+   */
+  public static void cacheGuard(KeyRuntime k, Object guard) {
+    k.guard = guard;
+  }
+
+  /**
+   * The state to use for a call through a guard bound to {@code k}: {@code k} itself, without a
+   * lookup, while the key map keeps it; about once per {@link #keyTouchNanos} a lookup tells the
+   * key map that the key is in use (its idle expiry counts accesses); after an eviction, the
+   * state the lookup finds or makes.
+   */
+  private KeyRuntime bound(KeyRuntime k, long now) {
+    if (now - keyClock >= KEY_CLOCK_STEP) {
+      keyClock = now;
+    }
+    if (k.evicted) {
+      return key(k.key, now);
+    }
+    if (now - k.touchedAt >= keyTouchNanos) {
+      k.touchedAt = now;
+      return key(k.key, now);
+    }
+    return k;
   }
 
   /**
@@ -195,22 +335,25 @@ public final class ServiceRuntime {
    * restart does not begin a new warm-up) and saves its own with every flush.
    */
   private BurnRateMeter newMeter(String key, DetectionSettings settings) {
+    // A service's meter is fed by all its callers' threads: striped counters. A key's is fed by
+    // one caller at a time, and there may be 100,000 keys: one stripe.
+    int stripes = key == null ? StripedCounter.forThisMachine() : 1;
     if (!(ledger instanceof PersistentLedger)) {
-      return BurnRateMeter.create(settings, ticker);
+      return BurnRateMeter.create(settings, ticker, stripes);
     }
     PersistentLedger store = (PersistentLedger) ledger;
     BurnRateMeter m = null;
     byte[] saved = store.restoredBaseline(name, key).orElse(null);
     if (saved != null) {
       try {
-        m = BurnRateMeter.create(settings, ticker, BaselineState.fromBytes(saved));
+        m = BurnRateMeter.create(settings, ticker, BaselineState.fromBytes(saved), stripes);
       } catch (RuntimeException e) {
         baselineUnusable.log("The saved baseline of service {}{} in {} cannot be used ({}); it is learned afresh",
             name, key == null ? "" : " key " + key, store.file(), e.getMessage());
       }
     }
     if (m == null) {
-      m = BurnRateMeter.create(settings, ticker);
+      m = BurnRateMeter.create(settings, ticker, stripes);
     }
     store.trackBaseline(name, key, m, ServiceRuntime::baselineBytes);
     return m;
@@ -267,12 +410,42 @@ public final class ServiceRuntime {
     if (keys == null) {
       return 0;
     }
+    syncKeyClock();
     keys.cleanUp();
     return keys.estimatedSize();
   }
 
   private KeyRuntime key(String key) {
-    return key == null || keys == null ? null : keys.get(key, newKey);
+    return key == null || keys == null ? null : key(key, ticker.nanoTime());
+  }
+
+  /**
+   * Looks a key up once, with the caller's clock reading: the key map's expiry clock is
+   * {@link #keyClock}, which the hot path moves forward at most once per
+   * {@link #KEY_CLOCK_STEP}, so that a lookup neither reads the clock again nor writes a shared
+   * field on every call.
+   */
+  private KeyRuntime key(String key, long now) {
+    if (key == null || keys == null) {
+      return null;
+    }
+    if (now - keyClock >= KEY_CLOCK_STEP) {
+      keyClock = now;
+    }
+    return keys.get(key, newKey);
+  }
+
+  /** Moves the key map's expiry clock to the ticker's reading (off the hot path). */
+  private void syncKeyClock() {
+    long now = ticker.nanoTime();
+    if (now - keyClock > 0) {
+      keyClock = now;
+    }
+  }
+
+  /** The key map's expiry clock: the last reading the guard has seen, to within {@link #KEY_CLOCK_STEP}. */
+  private long keyClock() {
+    return keyClock;
   }
 
   /**
@@ -287,22 +460,42 @@ public final class ServiceRuntime {
    * @throws X the call's exception, unchanged
    */
   public <T, X extends Throwable> T call(String key, long estimate, GuardedCall<T, X> call) throws X {
+    return call(key, null, estimate, call);
+  }
+
+  /**
+   * Runs a guarded call for a key whose state the caller holds (see {@link #keyHandle}).
+   *
+   * @param key the key or {@code null}
+   * @param handle the key's state from {@link #keyHandle}, or {@code null} to look the key up
+   * @param estimate the amount to reserve
+   * @param call the call
+   * @param <T> the result type
+   * @param <X> the call's exception
+   * @return the result
+   * @throws X the call's exception, unchanged
+   */
+  public <T, X extends Throwable> T call(String key, KeyRuntime handle, long estimate, GuardedCall<T, X> call)
+      throws X {
     boolean turn = false;
     if (estimate < 0) {
       turn = takeTurn(key);
       estimate = turn ? 0 : Math.max(0, runningEstimate);
     }
     try {
-      KeyRuntime k = key(key);
-      admit(key, k, estimate, ticker.nanoTime());
+      // The call's one clock read: the admission, the key's access time and the commit all use
+      // it, so the spend of a call is dated at its start (see GuardReservation).
+      long now = ticker.nanoTime();
+      KeyRuntime k = handle == null ? key(key, now) : bound(handle, now);
+      admit(key, k, estimate, now);
       T result;
       try {
         result = call.call();
       } catch (Throwable t) {
-        failed(k, estimate, t);
+        failed(k, estimate, t, now);
         throw t;
       }
-      succeeded(key, k, estimate, realCostOf(result));
+      succeeded(key, k, estimate, realCostOf(result), now);
       return result;
     } finally {
       if (turn) {
@@ -364,25 +557,25 @@ public final class ServiceRuntime {
     if (judging) {
       callerRate.attempt(now);
     }
-    if (!breaker.tryAcquirePermission()) {
+    if (!breaker.tryAcquirePermission(now)) {
       if (judging) {
         refusedAttempt(null, now);
       }
-      throw open(breaker, key);
+      throw open(breaker, key, k, now);
     }
-    CircuitBreaker kb = k == null ? null : k.breaker;
+    DefaultCircuitBreaker kb = k == null ? null : k.breaker;
     if (kb != null) {
       CallerRate kr = k.callerRate;
       boolean keyJudging = kr != null && kr.active;
       if (keyJudging) {
         kr.attempt(now);
       }
-      if (!kb.tryAcquirePermission()) {
+      if (!kb.tryAcquirePermission(now)) {
         breaker.releasePermission();
         if (keyJudging) {
           refusedAttempt(k, now);
         }
-        throw open(kb, key);
+        throw open(kb, key, k, now);
       }
     }
     int refused = account.tryReserve(estimate, now);
@@ -390,7 +583,7 @@ public final class ServiceRuntime {
       releasePermissions(kb);
       // A service-wide budget (or ledger): the refusal is not the calling key's doing, so it names no key.
       throw refused == LedgerAccount.UNAVAILABLE ? unavailable(null, account, estimate, now)
-          : exhausted(null, account, thresholds, refused, estimate, now);
+          : exhausted(null, null, account, thresholds, refused, estimate, now);
     }
     if (k != null && k.account != null) {
       refused = k.account.tryReserve(estimate, now);
@@ -398,7 +591,7 @@ public final class ServiceRuntime {
         account.release(estimate, now);
         releasePermissions(kb);
         throw refused == LedgerAccount.UNAVAILABLE ? unavailable(key, k.account, estimate, now)
-            : exhausted(key, k.account, k.thresholds, refused, estimate, now);
+            : exhausted(key, k, k.account, k.thresholds, refused, estimate, now);
       }
     }
     MeterEvent event = meter.onCall(now);
@@ -413,8 +606,8 @@ public final class ServiceRuntime {
     }
     if ((event.isRunaway() || k != null && k.breaker != kb) && policy.detection().breakerEnabled()) {
       // This very call pushed the rate over the edge: refuse it too.
-      CircuitBreaker tripped = event.isRunaway() ? breaker : k.breaker;
-      if (tripped != null && !tripped.tryAcquirePermission()) {
+      DefaultCircuitBreaker tripped = event.isRunaway() ? breaker : k.breaker;
+      if (tripped != null && !tripped.tryAcquirePermission(now)) {
         // This call tripped the breaker: it is the loop's first refused attempt.
         CallerRate r = tripped == breaker ? callerRate : k.callerRate;
         if (r != null && r.active) {
@@ -424,10 +617,11 @@ public final class ServiceRuntime {
         if (k != null && k.account != null) {
           k.account.release(estimate, now);
         }
-        throw open(tripped, key);
+        counters.meteredNotAdmitted.increment();
+        throw open(tripped, key, k, now);
       }
     }
-    counters.admitted.increment();
+    // Admitted: the service meter has counted the call, and CallStats reads it from there.
   }
 
   /**
@@ -435,9 +629,9 @@ public final class ServiceRuntime {
    *
    * @param k the key's state or {@code null}
    * @param estimate the reservation
+   * @param now the admission's clock reading
    */
-  void release(KeyRuntime k, long estimate) {
-    long now = ticker.nanoTime();
+  void release(KeyRuntime k, long estimate, long now) {
     account.release(estimate, now);
     if (k != null && k.account != null) {
       k.account.release(estimate, now);
@@ -445,7 +639,7 @@ public final class ServiceRuntime {
     releasePermissions(k == null ? null : k.breaker);
   }
 
-  private void releasePermissions(CircuitBreaker kb) {
+  private void releasePermissions(DefaultCircuitBreaker kb) {
     breaker.releasePermission();
     if (kb != null) {
       kb.releasePermission();
@@ -458,10 +652,10 @@ public final class ServiceRuntime {
    * @param k the key's state or {@code null}
    * @param estimate the reservation
    * @param failure the failure
+   * @param now the admission's clock reading
    */
-  void failed(KeyRuntime k, long estimate, Throwable failure) {
+  void failed(KeyRuntime k, long estimate, Throwable failure, long now) {
     counters.failed.increment();
-    long now = ticker.nanoTime();
     account.release(estimate, now);
     if (k != null && k.account != null) {
       k.account.release(estimate, now);
@@ -479,13 +673,14 @@ public final class ServiceRuntime {
    * @param key the key or {@code null}
    * @param k the key's state or {@code null}
    * @param estimate the reservation
-   * @param actual the real cost
+   * @param real the real cost, or -1 when unknown (the estimate is charged)
+   * @param now the admission's clock reading: spend is dated at the call's start, so the commit
+   *     needs no clock read of its own (a bucket that rolled meanwhile takes it as its newest
+   *     spend; the ledger never releases spend early)
    */
-  void succeeded(String key, KeyRuntime k, long estimate, long real) {
+  void succeeded(String key, KeyRuntime k, long estimate, long real, long now) {
     long actual = real < 0 ? estimate : real;
-    long now = ticker.nanoTime();
     account.commit(estimate, actual, now);
-    counters.spentNanos.add(actual);
     breaker.onSuccess();
     MeterEvent event = meter.onCost(now, actual);
     if (event != MeterEvent.NONE) {
@@ -543,6 +738,14 @@ public final class ServiceRuntime {
    * rather than one expensive call). Reads the meter's counters: no allocation, no shared write.
    */
   private double velocityProjection(long now) {
+    // At most once per VELOCITY_CHECK_NANOS: the rule reads the meter's counters, whose stripes
+    // the other threads write on every call, so judging on every call would take their cache
+    // lines away from them at every call (issue 19). A millisecond more of a loop is nothing
+    // against a horizon of minutes.
+    if (now - nextVelocityCheck < 0) {
+      return -1;
+    }
+    nextVelocityCheck = now + VELOCITY_CHECK_NANOS;
     if (meter.warmedUp()) {
       beforeWarmUp = false;
       return -1;
@@ -574,10 +777,9 @@ public final class ServiceRuntime {
    * @param amount the spend
    */
   public void record(String key, long amount) {
-    KeyRuntime k = key(key);
     long now = ticker.nanoTime();
+    KeyRuntime k = key(key, now);
     account.record(amount, now);
-    counters.spentNanos.add(amount);
     MeterEvent event = meter.onCost(now, amount);
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
@@ -595,6 +797,7 @@ public final class ServiceRuntime {
    * the guard's clock every few seconds; cheap when nothing is due.
    */
   public void tick() {
+    syncKeyClock();
     long now = ticker.nanoTime();
     MeterEvent event = meter.advance(now);
     if (event != MeterEvent.NONE) {
@@ -638,9 +841,10 @@ public final class ServiceRuntime {
       estimate = turn ? 0 : Math.max(0, runningEstimate);
     }
     try {
-      KeyRuntime k = key(key);
-      admit(key, k, estimate, ticker.nanoTime());
-      return new GuardReservation(this, key, k, estimate, turn);
+      long now = ticker.nanoTime();
+      KeyRuntime k = key(key, now);
+      admit(key, k, estimate, now);
+      return new GuardReservation(this, key, k, estimate, turn, now);
     } catch (RuntimeException | Error e) {
       if (turn) {
         unknownCost.release();
@@ -683,6 +887,9 @@ public final class ServiceRuntime {
    * Buckets of an episode are not learned, so they never raise the baseline.
    */
   private void refusedAttempt(KeyRuntime k, long now) {
+    if (k == null) {
+      counters.meteredNotAdmitted.increment();
+    }
     BurnRateMeter m = k == null ? meter : k.meter;
     if (m != null) {
       MeterEvent event = m.onCall(now);
@@ -747,13 +954,13 @@ public final class ServiceRuntime {
     raise(GuardAlerts.threshold(snapshotOf(k), acc.budgets().get(budget), used, percent, "this process"));
   }
 
-  private RunawayException exhausted(String key, LedgerAccount acc, Thresholds th, int budget, long estimate,
-      long now) {
+  private RunawayException exhausted(String key, KeyRuntime k, LedgerAccount acc, Thresholds th, int budget,
+      long estimate, long now) {
     counters.refusedBudget.increment();
     long used = acc.used(budget, now);
     int level = th.level.get(budget);
     if (level < 2 && th.level.compareAndSet(budget, level, 2)) {
-      raiseThreshold(key == null ? null : key(key), acc, budget, used, 100, now);
+      raiseThreshold(k, acc, budget, used, 100, now);
     }
     long wait = acc.nanosUntilRoom(budget, estimate, now);
     return new BudgetExceededException(name, key, acc.budgets().get(budget), Cost.ofNanos(used),
@@ -767,10 +974,25 @@ public final class ServiceRuntime {
         wait < 0 ? null : Duration.ofNanos(wait));
   }
 
-  private CircuitOpenException open(CircuitBreaker b, String key) {
+  /**
+   * The exception for a call an open breaker refused: the one of the previous refusal while it is
+   * still valid (see {@link Refusal}), else a new one, kept for the next refusals.
+   */
+  private CircuitOpenException open(DefaultCircuitBreaker b, String key, KeyRuntime k, long now) {
     counters.refusedBreaker.increment();
-    return new CircuitOpenException(name, key, b.state(), b.tripReason().orElse(null), b.tripDetail().orElse(null),
-        b.retryAfter().orElse(null));
+    Object token = b.stateToken();
+    Refusal r = k != null ? k.lastRefusal : lastRefusal;
+    if (r != null && r.token == token && r.breaker == b && java.util.Objects.equals(r.key, key) && now - r.until < 0) {
+      return r.exception;
+    }
+    CircuitOpenException e = b.refusal(name, key, now, REFUSAL_REUSE_NANOS);
+    r = new Refusal(b, token, key, now + REFUSAL_REUSE_NANOS, e);
+    if (k != null) {
+      k.lastRefusal = r;
+    } else {
+      lastRefusal = r;
+    }
+    return e;
   }
 
   private void onEvent(KeyRuntime k, MeterEvent event) {
@@ -794,7 +1016,7 @@ public final class ServiceRuntime {
     if (k == null) {
       return breaker;
     }
-    CircuitBreaker b = k.breaker;
+    DefaultCircuitBreaker b = k.breaker;
     if (b == null) {
       synchronized (k) {
         b = k.breaker;
@@ -837,7 +1059,7 @@ public final class ServiceRuntime {
    * @return a snapshot of the counters
    */
   public dev.runaway.CallStats stats() {
-    return counters.snapshot();
+    return counters.snapshot(meter);
   }
 
   /**
@@ -856,6 +1078,7 @@ public final class ServiceRuntime {
     if (keys == null || limit == 0) {
       return List.of();
     }
+    syncKeyClock();
     long now = ticker.nanoTime();
     java.util.Comparator<java.util.Map.Entry<KeyRuntime, Long>> order =
         java.util.Map.Entry.<KeyRuntime, Long>comparingByValue()

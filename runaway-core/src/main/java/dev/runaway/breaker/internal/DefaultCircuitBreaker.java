@@ -97,6 +97,8 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
   private final Ticker ticker;
   private final long waitNanos;
   private final AtomicReference<Snapshot> ref;
+  /** "Read the ticker yourself": the caller passed no clock reading. */
+  private static final long NO_TIME = Long.MIN_VALUE;
   private final List<Consumer<StateTransition>> listeners = new CopyOnWriteArrayList<>();
 
   /** Published transitions not yet delivered, by sequence number. */
@@ -167,13 +169,25 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
 
   @Override
   public boolean tryAcquirePermission() {
+    return tryAcquirePermission(NO_TIME);
+  }
+
+  /**
+   * {@link #tryAcquirePermission()} with the caller's clock reading, so that a guarded call that
+   * has read the clock once does not read it again here (an open breaker compares its wait with
+   * the time; a closed one never reads it).
+   *
+   * @param now the ticker's reading, taken by the caller just before
+   * @return whether the call may proceed
+   */
+  public boolean tryAcquirePermission(long now) {
     Snapshot s = ref.get();
     State st = s.state;
     if (st == CLOSED || st == DISABLED) {
       return true;
     }
     if (st == OPEN) {
-      s = openToHalfOpenIfDue(s);
+      s = openToHalfOpenIfDue(s, now);
       if (s.state != HALF_OPEN) {
         return false;
       }
@@ -189,7 +203,9 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
         return false;
       }
       if (judged(s.reason)) {
-        long now = ticker.nanoTime();
+        if (now == NO_TIME) {
+          now = ticker.nanoTime();
+        }
         s = closeIfQuiet(s, now);
         if (s.state != HALF_OPEN) {
           continue;
@@ -429,11 +445,57 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
     }
   }
 
+  /**
+   * Returns an object that stands for the breaker's current state and changes (by identity) with
+   * every change of it, trial permits included: a refusal built for one token can be shown again
+   * while the token is the same. Compare with {@code ==}; one volatile read.
+   *
+   * @return the token
+   */
+  public Object stateToken() {
+    return ref.get();
+  }
+
+  /**
+   * Builds the exception for a call this breaker just refused, from one reading of its state and
+   * the caller's clock reading (no clock read, no state change).
+   *
+   * @param service the service
+   * @param key the refused call's key, or {@code null}
+   * @param now the ticker's reading
+   * @param slackNanos added to the retry-after, for an exception that will be shown again for up to
+   *     that long (a retry-after may be late, never early)
+   * @return the exception
+   */
+  public dev.runaway.CircuitOpenException refusal(String service, String key, long now, long slackNanos) {
+    Snapshot s = ref.get();
+    Duration retry;
+    switch (s.state) {
+      case OPEN:
+        retry = config.automaticHalfOpen()
+            ? Duration.ofNanos(Math.max(0, s.waitNanos - (now - s.openedAtNanos)) + slackNanos) : null;
+        break;
+      case FORCED_OPEN:
+        retry = null;
+        break;
+      case HALF_OPEN:
+        retry = judged(s.reason) && s.lastTrialNanos != Long.MIN_VALUE
+            ? Duration.ofNanos(Math.max(0, trialNanos - (now - s.lastTrialNanos)) + slackNanos)
+            : Duration.ofNanos(slackNanos);
+        break;
+      default:
+        retry = Duration.ZERO;
+    }
+    boolean openish = isOpenish(s.state);
+    return new dev.runaway.CircuitOpenException(service, key, s.state, openish ? s.reason : null,
+        openish ? s.detail : null, retry);
+  }
+
   /** Shows the name and the state; reading it never changes the state. */
   @Override
   public String toString() {
     Snapshot s = ref.get();
-    State shown = s.state == OPEN && isDue(s) ? HALF_OPEN : s.state;
+    State shown = s.state == OPEN && isDue(s, NO_TIME) ? HALF_OPEN : s.state;
     return "CircuitBreaker[" + name + ", " + shown + (isOpenish(shown) && s.reason != null ? " (" + s.reason + ")" : "")
         + "]";
   }
@@ -468,7 +530,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
   private Snapshot current() {
     Snapshot s = ref.get();
     if (s.state == OPEN) {
-      s = openToHalfOpenIfDue(s);
+      s = openToHalfOpenIfDue(s, NO_TIME);
     }
     if ((s.state == OPEN || s.state == HALF_OPEN) && judged(s.reason)) {
       s = closeIfQuiet(s, ticker.nanoTime());
@@ -496,13 +558,13 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
     return s;
   }
 
-  private boolean isDue(Snapshot s) {
-    return config.automaticHalfOpen() && ticker.nanoTime() - s.openedAtNanos >= s.waitNanos;
+  private boolean isDue(Snapshot s, long now) {
+    return config.automaticHalfOpen() && (now == NO_TIME ? ticker.nanoTime() : now) - s.openedAtNanos >= s.waitNanos;
   }
 
   /** Returns the snapshot after a due OPEN -> HALF_OPEN transition, made by whoever wins the CAS. */
-  private Snapshot openToHalfOpenIfDue(Snapshot s) {
-    while (s.state == OPEN && isDue(s)) {
+  private Snapshot openToHalfOpenIfDue(Snapshot s, long now) {
+    while (s.state == OPEN && isDue(s, now)) {
       Snapshot next = new Snapshot(HALF_OPEN, s.reason, s.detail, s.openedAtNanos, 0, 0, 0, s.seq + 1,
           s.waitNanos, s.retrips, s.lastClosedNanos, Long.MIN_VALUE);
       if (ref.compareAndSet(s, next)) {

@@ -28,7 +28,11 @@ final class CalendarDayWindow extends Window {
   private volatile long dayEnd = Long.MIN_VALUE;
 
   CalendarDayWindow(long limit, Ticker ticker, ZoneId zone) {
-    super(limit);
+    this(limit, ticker, zone, PaddedLong.single());
+  }
+
+  CalendarDayWindow(long limit, Ticker ticker, ZoneId zone, PaddedLong used) {
+    super(limit, used);
     this.ticker = ticker;
     this.zone = zone;
   }

@@ -104,11 +104,16 @@ public final class InMemoryLedger implements BudgetLedger {
       this.pins = pins;
       this.budgets = List.copyOf(budgets);
       this.windows = new Window[budgets.size()];
+      // A service's account (the one without pins) is charged by all its callers' threads at
+      // once: padded counters and per-thread stripes of spend. A key's stays compact.
+      boolean contended = pins == null;
+      int stripes = contended ? Runtime.getRuntime().availableProcessors() : 1;
+      PaddedLong[] counters = PaddedLong.group(budgets.size(), contended);
       for (int i = 0; i < windows.length; i++) {
         Budget b = budgets.get(i);
         windows[i] = b.isCalendarDay()
-            ? new CalendarDayWindow(b.limit().nanos(), ticker, b.zone().orElseThrow())
-            : new SlidingWindow(b.limit().nanos(), b.window().toNanos(), b.buckets());
+            ? new CalendarDayWindow(b.limit().nanos(), ticker, b.zone().orElseThrow(), counters[i])
+            : new SlidingWindow(b.limit().nanos(), b.window().toNanos(), b.buckets(), stripes, counters[i]);
       }
     }
 

@@ -18,7 +18,20 @@ final class SlidingWindow extends Window {
   private final int n;
   /** Ring size: n + 1 live buckets. */
   private final int slots;
+  /**
+   * One ring per stripe, side by side with padding between them: each thread adds its spend to
+   * the ring of its stripe (by thread id), so that threads on different cores do not write the
+   * same cache line on every commit. A bucket's spend is the sum over the stripes; it is read
+   * only at roll-over (once per bucket width), by snapshots and by refusals.
+   */
   private final AtomicLongArray buckets;
+  private final int stripeMask;
+  /** Longs from one stripe's ring to the next. */
+  private final int stripeStride;
+  /** Index of stripe 0's first slot. */
+  private final int stripeOffset;
+  /** Longs of padding before, between and after the rings of a striped window: 128 bytes. */
+  private static final int PAD = 16;
   /** Epoch (bucket index since the ticker's origin) of the newest bucket; MIN_VALUE before the first call. */
   private volatile long head = Long.MIN_VALUE;
   /** Ring slot of {@link #head}. */
@@ -32,12 +45,47 @@ final class SlidingWindow extends Window {
   private volatile long nextEpochStart = Long.MIN_VALUE;
 
   SlidingWindow(long limit, long windowNanos, int n) {
-    super(limit);
+    this(limit, windowNanos, n, 1, PaddedLong.single());
+  }
+
+  SlidingWindow(long limit, long windowNanos, int n, int stripes) {
+    this(limit, windowNanos, n, stripes, PaddedLong.single());
+  }
+
+  /**
+   * @param stripes rings of spend (rounded up to a power of two, at most 64): 1 for a window
+   *     charged by one thread at a time, about the processor count for a service's
+   * @param used its admission counter (see {@link PaddedLong#group})
+   */
+  SlidingWindow(long limit, long windowNanos, int n, int stripes, PaddedLong used) {
+    super(limit, used);
     this.n = n;
     this.windowNanos = windowNanos;
     this.bucketNanos = Math.max(1, windowNanos / n);
     this.slots = n + 1;
-    this.buckets = new AtomicLongArray(slots);
+    int s = Integer.highestOneBit(Math.max(1, Math.min(64, stripes)) * 2 - 1);
+    this.stripeMask = s - 1;
+    this.stripeStride = s == 1 ? slots : slots + PAD;
+    this.stripeOffset = s == 1 ? 0 : PAD;
+    this.buckets = new AtomicLongArray(s == 1 ? slots : stripeOffset + s * stripeStride);
+  }
+
+  /** The spend in ring slot {@code slot}, over all stripes. */
+  private long slotSum(int slot) {
+    long sum = 0;
+    for (int i = stripeOffset + slot, end = i + (stripeMask + 1) * stripeStride; i < end; i += stripeStride) {
+      sum = saturatedSum(sum, buckets.get(i));
+    }
+    return sum;
+  }
+
+  /** Empties ring slot {@code slot} in every stripe and returns what it held. */
+  private long takeSlot(int slot) {
+    long sum = 0;
+    for (int i = stripeOffset + slot, end = i + (stripeMask + 1) * stripeStride; i < end; i += stripeStride) {
+      sum = saturatedSum(sum, buckets.getAndSet(i, 0));
+    }
+    return sum;
   }
 
   @Override
@@ -60,7 +108,7 @@ final class SlidingWindow extends Window {
         from = to - slots + 1;
       }
       for (long x = from; x <= to; x++) {
-        long amount = buckets.getAndSet((int) Math.floorMod(x, (long) slots), 0);
+        long amount = takeSlot((int) Math.floorMod(x, (long) slots));
         if (amount != 0) {
           addUsed(-amount);
         }
@@ -77,7 +125,9 @@ final class SlidingWindow extends Window {
     roll(now);
     // After roll(now), head is the epoch of now or a later one (another thread's newer reading):
     // the newest bucket, so the spend is never released early.
-    buckets.addAndGet(headSlot, amount);
+    // Thread ids are handed out in sequence, so the threads of a pool fall on different stripes.
+    int stripe = stripeMask == 0 ? 0 : (int) Thread.currentThread().getId() & stripeMask;
+    buckets.addAndGet(stripeOffset + stripe * stripeStride + headSlot, amount);
   }
 
   @Override
@@ -85,7 +135,7 @@ final class SlidingWindow extends Window {
     roll(now);
     long sum = 0;
     for (int i = 0; i < slots; i++) {
-      sum = saturatedSum(sum, buckets.get(i));
+      sum = saturatedSum(sum, slotSum(i));
     }
     return saturated() ? Math.max(sum, SATURATED) : sum;
   }
@@ -104,7 +154,7 @@ final class SlidingWindow extends Window {
     }
     // Walk from the oldest live bucket: each leaves the window at the start of epoch x + n + 1.
     for (long x = h - n; x <= h; x++) {
-      u -= buckets.get((int) Math.floorMod(x, (long) slots));
+      u -= slotSum((int) Math.floorMod(x, (long) slots));
       if (u <= limit - need) {
         return Math.max(0, (x + n + 1) * bucketNanos - now);
       }
@@ -124,7 +174,7 @@ final class SlidingWindow extends Window {
       int count = 0;
       long sum = 0;
       for (long x = h - n; x <= h; x++) {
-        long a = buckets.get((int) Math.floorMod(x, (long) slots));
+        long a = slotSum((int) Math.floorMod(x, (long) slots));
         if (a != 0) {
           ends[count] = (x + 1) * bucketNanos + wallOffsetNanos;
           amounts[count++] = a;
@@ -166,7 +216,7 @@ final class SlidingWindow extends Window {
         continue;
       }
       if (addUsed(amount)) {
-        buckets.addAndGet((int) Math.floorMod(e, (long) slots), bucketAmount(amount));
+        buckets.addAndGet(stripeOffset + (int) Math.floorMod(e, (long) slots), bucketAmount(amount));
       }
     }
   }

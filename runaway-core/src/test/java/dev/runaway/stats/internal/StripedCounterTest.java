@@ -1,0 +1,127 @@
+package dev.runaway.stats.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+final class StripedCounterTest {
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 8, 64, 1000})
+  void stripes_roundUpToAPowerOfTwoAtMost64(int asked) {
+    int got = new StripedCounter(asked).stripes();
+    assertThat(Integer.bitCount(got)).isEqualTo(1);
+    assertThat(got).isBetween(Math.min(asked, 64), 64);
+  }
+
+  @Test
+  void oneStripe_addReturnsTheSumAndTheCheckIsExact() {
+    StripedCounter c = new StripedCounter(1);
+    assertThat(c.add(5)).isEqualTo(5);
+    assertThat(c.add(3)).isEqualTo(8);
+    assertThat(c.mayReach(8, 9)).isFalse();
+    assertThat(c.mayReach(8, 8)).isTrue();
+    assertThat(c.getAndSet(0)).isEqualTo(8);
+    assertThat(c.get()).isZero();
+  }
+
+  @Test
+  void oneThread_seesEveryCrossingAtOnceWithManyStripes() {
+    // One thread adds to one stripe: the stripe is the sum, so the check (stripe >= t/stripes,
+    // then the sum) never misses the add that crosses t.
+    StripedCounter c = new StripedCounter(8);
+    long threshold = 1000;
+    for (int i = 1; i <= 2000; i++) {
+      long stripe = c.add(1);
+      boolean crossed = c.mayReach(stripe, threshold) && c.get() >= threshold;
+      assertThat(crossed).isEqualTo(i >= threshold);
+    }
+  }
+
+  @RepeatedTest(5)
+  void threads_addExactlyAndTheResetLosesNothing() throws Exception {
+    StripedCounter c = new StripedCounter(4);
+    int threads = 4;
+    int adds = 200_000;
+    AtomicLong taken = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        futures.add(pool.submit(() -> {
+          go.await();
+          for (int i = 0; i < adds; i++) {
+            c.add(1);
+          }
+          return null;
+        }));
+      }
+      // A roller empties the counter while the adds run, as a bucket roll-over does.
+      Future<?> roller = pool.submit(() -> {
+        go.await();
+        for (int i = 0; i < 1000; i++) {
+          taken.addAndGet(c.getAndSet(0));
+        }
+        return null;
+      });
+      go.countDown();
+      for (Future<?> f : futures) {
+        f.get();
+      }
+      roller.get();
+    } finally {
+      pool.shutdownNow();
+    }
+    // Invariant: every add lands once, either in what a reset took or in what is left.
+    assertThat(taken.get() + c.get()).isEqualTo((long) threads * adds);
+  }
+
+  @RepeatedTest(5)
+  void threads_aCrossingIsSeenByTheTimeOneStripeHoldsItsShare() throws Exception {
+    StripedCounter c = new StripedCounter(2);
+    long threshold = 10_000;
+    int threads = 2;
+    AtomicLong firstSeenAt = new AtomicLong(Long.MAX_VALUE);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        futures.add(pool.submit(() -> {
+          go.await();
+          for (int i = 0; i < 20_000; i++) {
+            long stripe = c.add(1);
+            if (c.mayReach(stripe, threshold)) {
+              long sum = c.get();
+              if (sum >= threshold) {
+                firstSeenAt.accumulateAndGet(sum, Math::min);
+              }
+            }
+          }
+          return null;
+        }));
+      }
+      go.countDown();
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // Seen, and no later than the bound of two stripes (threshold + threshold / 2: when the sum
+    // crosses, one stripe already holds half; the other can grow by at most half before its own
+    // check fires), plus the adds the other thread makes while one reads the sum.
+    assertThat(firstSeenAt.get()).isBetween(threshold, threshold + threshold / c.stripes() + 1_000);
+  }
+}
