@@ -80,66 +80,11 @@ public final class AtlasDetector implements Detector {
     this.includeLinked = top.bool("include_linked_invoices", true);
     String mode = top.has("auth") ? top.choice("auth", "service_account", List.of("service_account", "api_key"))
         : null;
-    Env env = Env.of(settings);
-    if (mode == null) {
-      boolean serviceAccount = secrets.get(env.clientId).isPresent() && secrets.get(env.clientSecret).isPresent();
-      boolean apiKey = !serviceAccount && secrets.get(env.publicKey).isPresent()
-          && secrets.get(env.privateKey).isPresent();
-      if (!serviceAccount && !apiKey) {
-        throw new ConfigException(settings.file().orElse(null), settings.pathOf("auth"), 0, 0, "found no credentials:"
-            + " set " + env.clientId + " and " + env.clientSecret + " (a service account, preferred) or "
-            + env.publicKey + " and " + env.privateKey + " (a programmatic API key); looked in: "
-            + secrets.describe(), null);
-      }
-      mode = serviceAccount ? "service_account" : "api_key";
-    }
-    ApiClient.Builder b = ApiClient.builder().settings(settings, "https://cloud.mongodb.com").product("MongoDB Atlas")
-        .credentialHint("the Organization Billing Viewer role on organization " + org + "; the organization's IP "
-            + "access list applies to API calls")
-        .rateLimits(RateLimitPolicy.builder().resetHeader(null).remainingHeader("RateLimit-Remaining").build())
-        .check(AtlasDetector::check).ticker(ticker);
-    if (mode.equals("service_account")) {
-      requirePair(secrets, env.clientId, env.clientSecret, "a service account's client id and secret");
-      Secret id = secrets.require(env.clientId);
-      Secret secret = secrets.require(env.clientSecret);
-      b.credential(id).credential(secret)
-          .redacting(Secret.of(secret.name(), ServiceAccountAuth.basicValue(id, secret)));
-      this.client = b.build();
-      this.auth = new ServiceAccountAuth(client, ticker, id, secret);
-    } else {
-      requirePair(secrets, env.publicKey, env.privateKey, "a programmatic API key's public and private key");
-      Secret pub = secrets.require(env.publicKey);
-      Secret priv = secrets.require(env.privateKey);
-      b.credential(pub).credential(priv);
-      this.client = b.build();
-      this.auth = new ApiKeyDigestAuth(client, pub, priv, new DigestAuth(pub.reveal(), priv));
-    }
-  }
-
-  /** Fails naming every missing variable of a pair, not only the first. */
-  private static void requirePair(SecretSource secrets, String first, String second, String what) {
-    List<String> missing = new ArrayList<>();
-    for (String name : List.of(first, second)) {
-      if (secrets.get(name).isEmpty()) {
-        missing.add(name);
-      }
-    }
-    if (!missing.isEmpty()) {
-      throw new ConfigException("missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(" and ",
-          missing) + " (" + what + "; looked in: " + secrets.describe() + "); set the environment variable"
-          + (missing.size() == 1 ? " " : "s ") + String.join(" and ", missing) + " or add "
-          + (missing.size() == 1 ? "it" : "them") + " to .env");
-    }
-  }
-
-  /** The variables of the two kinds of credentials. */
-  private record Env(String clientId, String clientSecret, String publicKey, String privateKey) {
-    static Env of(ServiceSettings s) {
-      return new Env(s.string("client_id_env").orElse("MONGODB_ATLAS_CLIENT_ID"),
-          s.string("client_secret_env").orElse("MONGODB_ATLAS_CLIENT_SECRET"),
-          s.string("public_key_env").orElse("MONGODB_ATLAS_PUBLIC_KEY"),
-          s.string("private_key_env").orElse("MONGODB_ATLAS_PRIVATE_KEY"));
-    }
+    AtlasSession session = AtlasSession.open(settings, secrets, mode,
+        "the Organization Billing Viewer role on organization " + org + "; the organization's IP "
+            + "access list applies to API calls", ticker, AtlasDetector::check);
+    this.client = session.client();
+    this.auth = session.auth();
   }
 
   /**
@@ -149,13 +94,13 @@ public final class AtlasDetector implements Detector {
    * @return the service account's or the API key's variables; none when {@code auth} is not set
    */
   public static List<String> secretNames(ServiceSettings settings) {
-    Env env = Env.of(settings);
+    AtlasSession.Env env = AtlasSession.Env.of(settings);
     String mode = settings.string("auth").orElse("");
     if (mode.equals("service_account")) {
-      return List.of(env.clientId, env.clientSecret);
+      return List.of(env.clientId(), env.clientSecret());
     }
     if (mode.equals("api_key")) {
-      return List.of(env.publicKey, env.privateKey);
+      return List.of(env.publicKey(), env.privateKey());
     }
     return List.of();
   }
