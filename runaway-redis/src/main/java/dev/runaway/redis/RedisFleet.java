@@ -201,6 +201,52 @@ public final class RedisFleet implements BreakerFleet {
     return available;
   }
 
+  /**
+   * Ends the service's fleet episode, if one is open, as a reset of its breaker in any guard
+   * would: every guard of the fleet closes its breaker. For a process whose own breaker is
+   * already closed, such as {@code runaway-monitor resume} run beside a running monitor. Waits
+   * until Redis has answered, at most the {@linkplain Builder#timeout timeout} plus a second.
+   *
+   * @param service the service
+   * @throws IllegalStateException if the fleet has not joined a guard, or Redis did not answer in time
+   * @throws IllegalArgumentException if the guard has no such service
+   */
+  public void reset(String service) {
+    Member m = members.get(Objects.requireNonNull(service, "service"));
+    if (!joined.get()) {
+      throw new IllegalStateException("the fleet has not joined a guard yet");
+    }
+    if (m == null) {
+      throw new IllegalArgumentException("the guard has no service '" + service + "'; it has " + members.keySet());
+    }
+    StateTransition t = new StateTransition(service, State.FORCED_OPEN, State.CLOSED, null,
+        "reset by " + instance, ticker.instant());
+    if (!runAndWait(() -> announceClose(m, t), timeout.plusSeconds(1))) {
+      throw new IllegalStateException("the fleet thread did not reset " + service + " within " + timeout.plusSeconds(1));
+    }
+    if (!available) {
+      throw new IllegalStateException("the fleet's Redis at " + where + " is unreachable (" + lastProblem + "); the"
+          + " fleet breaker of " + service + " could not be closed: reset the breaker in each instance");
+    }
+  }
+
+  private boolean runAndWait(Runnable r, Duration max) {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    work.add(() -> {
+      try {
+        r.run();
+      } finally {
+        done.countDown();
+      }
+    });
+    try {
+      return done.await(max.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** Runs a reconciliation with Redis now and waits for it; for tests. */
   void pollNow() throws InterruptedException {
     java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
@@ -497,6 +543,10 @@ public final class RedisFleet implements BreakerFleet {
   public void close() {
     if (closed) {
       return;
+    }
+    if (thread != null && thread.isAlive()) {
+      // Announce what is pending (a reset just before closing, as in `runaway-monitor resume`).
+      runAndWait(() -> { }, timeout.plusSeconds(1));
     }
     closed = true;
     if (thread != null) {
