@@ -154,6 +154,12 @@ public final class RedisFleet implements BreakerFleet {
   /**
    * Starts following the fleet: connects, subscribes and starts the fleet thread. Called once, by
    * the guard's {@code build()}; an unreachable Redis is reported and retried, never thrown.
+   *
+   * @param breakers the guard's breakers by service
+   * @param snapshots the guard's snapshots, for the spend in the fleet's alerts
+   * @param alerts where the fleet's alerts go
+   * @param ticker the guard's clock, for the alerts' times
+   * @throws IllegalStateException if this fleet already joined a guard
    */
   @Override
   public void join(Map<String, CircuitBreaker> breakers, Function<String, ServiceSnapshot> snapshots,
@@ -179,6 +185,13 @@ public final class RedisFleet implements BreakerFleet {
     thread.start();
   }
 
+  /**
+   * Drops the guard's own alerts about its breakers' opening and closing: the fleet thread sends
+   * them instead, once per fleet episode (or as this process's own while Redis is unreachable).
+   *
+   * @param alert an alert the guard is about to raise
+   * @return whether the fleet reports it instead
+   */
   @Override
   public boolean replaces(Alert alert) {
     if (alert.type() != AlertType.CIRCUIT_BREAKER || alert.key() != null) {

@@ -26,10 +26,12 @@ final class FleetGuard {
    * @param config the config
    * @param secrets where {@code fleet.redis_url_env} is looked up
    * @param instance the name shown in fleet alerts
+   * @param notifier where the fleet's alerts go besides the log, or {@code null}
    * @return the guard with its fleet, or empty
    * @throws ConfigException if {@code redis_url_env} is not set
    */
-  static Optional<Joined> of(MonitorConfig config, SecretSource secrets, String instance) {
+  static Optional<Joined> of(MonitorConfig config, SecretSource secrets, String instance,
+      dev.runaway.alert.Notifier notifier) {
     Optional<FleetSettings> fleet = config.fleet();
     if (fleet.isEmpty()) {
       return Optional.empty();
@@ -40,7 +42,11 @@ final class FleetGuard {
         + " the applications' RedisFleet uses, e.g. redis://:password@host:6379/0"));
     RedisFleet redis = RedisFleet.builder().url(url).keyPrefix(f.keyPrefix()).instanceName(instance).follow(false)
         .build();
-    RunawayGuard.Builder b = RunawayGuard.builder().fleet(redis).alertSink(a -> { });
+    // The fleet's one alert per episode goes to the log (the guard's default) and the notifier.
+    RunawayGuard.Builder b = RunawayGuard.builder().fleet(redis);
+    if (notifier != null) {
+      b.notifier(notifier);
+    }
     for (String service : config.services().keySet()) {
       b.service(service, s -> s.budgetHorizon(Duration.ZERO));
     }

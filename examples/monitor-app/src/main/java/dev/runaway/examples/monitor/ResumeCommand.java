@@ -40,7 +40,8 @@ final class ResumeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     dev.runaway.config.MonitorConfig config = files.load();
-    Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, files.credentials().source(), "runaway-monitor-resume");
+    Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, files.credentials().source(), "runaway-monitor-resume",
+        null);
     try (RunawayMonitor monitor = RunawayMonitor.builder().config(config)
         .secrets(files.credentials().source()).keepBaselines(false).build()) {
       Optional<StoppedService> was;

@@ -99,7 +99,7 @@ final class StartCommand implements Callable<Integer> {
     AlertLog alertLog = new AlertLog();
     StatusHistory history = new StatusHistory();
     InetSocketAddress httpAddress = http == null ? null : httpAddress(http);
-    Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, credentials.source(), "runaway-monitor");
+    Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, credentials.source(), "runaway-monitor", alertLog);
     RunawayMonitor.Builder mb = RunawayMonitor.builder().config(config).secrets(credentials.source())
         .notifier(alertLog);
     fleet.ifPresent(f -> mb.guard(f.guard()));
