@@ -2,6 +2,7 @@ package dev.runaway;
 
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.Notifier;
+import dev.runaway.breaker.BreakerFleet;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.internal.AlertSink;
@@ -68,6 +69,7 @@ public final class RunawayGuard implements AutoCloseable {
   private final Ticker ticker;
   private final BudgetLedger ledger;
   private final AlertSink alerts;
+  private final BreakerFleet fleet;
   private final ScheduledExecutorService clock;
   private final boolean ownsClock;
   private final ScheduledFuture<?> clockTask;
@@ -78,12 +80,31 @@ public final class RunawayGuard implements AutoCloseable {
     this.ledger = b.ledger != null ? b.ledger
         : b.stateDir != null ? dev.runaway.ledger.internal.PersistentLedger.open(b.stateDir, b.ticker, b.stateLockWait)
         : BudgetLedger.inMemory(b.ticker);
-    this.alerts = dev.runaway.internal.Dispatchers.create(b.notifiers, b.ticker, b.alertSink);
+    AlertSink dispatcher = dev.runaway.internal.Dispatchers.create(b.notifiers, b.ticker, b.alertSink);
+    this.fleet = b.fleet;
+    this.alerts = fleet == null ? dispatcher : new AlertSink() {
+      @Override
+      public void accept(Alert alert) {
+        if (!fleet.replaces(alert)) {
+          dispatcher.accept(alert);
+        }
+      }
+
+      @Override
+      public void close() {
+        dispatcher.close();
+      }
+    };
     Map<String, ServiceRuntime> map = new LinkedHashMap<>();
     for (Map.Entry<String, ServicePolicy> e : b.policies.entrySet()) {
       map.put(e.getKey(), new ServiceRuntime(e.getKey(), e.getValue(), ticker, ledger, alerts));
     }
     this.services = Collections.unmodifiableMap(map);
+    if (fleet != null) {
+      Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
+      map.forEach((name, rt) -> breakers.put(name, rt.breaker()));
+      fleet.join(Collections.unmodifiableMap(breakers), this::snapshot, dispatcher::accept, ticker);
+    }
     long period = Long.MAX_VALUE;
     for (ServiceRuntime rt : map.values()) {
       period = Math.min(period, rt.policy().detection().bucket().toNanos() / 6);
@@ -460,6 +481,9 @@ public final class RunawayGuard implements AutoCloseable {
       clock.shutdownNow();
     }
     try {
+      if (fleet != null) {
+        fleet.close();
+      }
       alerts.close();
     } finally {
       ledger.close();
@@ -502,6 +526,7 @@ public final class RunawayGuard implements AutoCloseable {
     private final List<Notifier> notifiers = new ArrayList<>();
     private Ticker ticker = Ticker.system();
     private BudgetLedger ledger;
+    private BreakerFleet fleet;
     private java.nio.file.Path stateDir;
     private java.time.Duration stateLockWait = dev.runaway.ledger.internal.PersistentLedger.DEFAULT_LOCK_WAIT;
     private Consumer<Alert> alertSink;
@@ -644,6 +669,26 @@ public final class RunawayGuard implements AutoCloseable {
      */
     public Builder alertSink(Consumer<Alert> sink) {
       this.alertSink = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /**
+     * Joins a fleet (default: none, each breaker is this process's own). With a fleet, a trip of
+     * any service's breaker in any guard of the fleet, or in the monitor, opens that service's
+     * breaker here too, and a reset anywhere closes it; alerts about the fleet's breakers are sent
+     * once per fleet episode. See {@code dev.runaway.redis.RedisFleet}. The guard closes the fleet
+     * when it closes.
+     *
+     * @param fleet the fleet, not shared with another guard
+     * @return this builder
+     * @throws IllegalStateException if a fleet was already set
+     */
+    public Builder fleet(BreakerFleet fleet) {
+      Objects.requireNonNull(fleet, "fleet");
+      if (this.fleet != null) {
+        throw new IllegalStateException("fleet was already set to " + this.fleet);
+      }
+      this.fleet = fleet;
       return this;
     }
 

@@ -203,13 +203,15 @@ public final class MonitorConfig {
   private final Map<String, ServiceSettings> services;
   private final Map<String, Map<String, Object>> notifications;
   private final Path stateDir;
+  private final FleetSettings fleet;
   private final List<String> warnings;
   private final Map<String, dev.runaway.config.internal.SourcePosition> positions;
 
   MonitorConfig(Path file, Duration monitoringInterval, Map<String, CostThresholds> costThresholds,
       double usageSpikeMultiplier, CircuitBreakerSettings circuitBreaker, Map<String, ServiceSettings> services,
       Map<String, Map<String, Object>> notifications, Path stateDir, List<String> warnings,
-      Map<String, dev.runaway.config.internal.SourcePosition> positions) {
+      Map<String, dev.runaway.config.internal.SourcePosition> positions, FleetSettings fleet) {
+    this.fleet = fleet;
     this.file = file;
     this.monitoringInterval = monitoringInterval;
     this.costThresholds = Collections.unmodifiableMap(new LinkedHashMap<>(costThresholds));
@@ -231,7 +233,7 @@ public final class MonitorConfig {
     return new MonitorConfig(p.file(), p.monitoringInterval(), p.costThresholds(), p.usageSpikeMultiplier(),
         new CircuitBreakerSettings(p.breakerEnabled(), p.breakerMultiplier(), p.budgetHorizon()), services,
         p.notifications(),
-        p.stateDir(), p.warnings(), p.notificationPositions());
+        p.stateDir(), p.warnings(), p.notificationPositions(), p.fleet());
   }
 
   /**
@@ -379,6 +381,16 @@ public final class MonitorConfig {
           positions.getOrDefault(root, dev.runaway.config.internal.SourcePosition.UNKNOWN), below, Set.of()));
     }
     return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Returns the {@code fleet} section: the Redis on which the monitor shares its breakers with the
+   * applications' guards (default: none, the monitor's breakers are its own).
+   *
+   * @return the fleet settings, or empty
+   */
+  public Optional<FleetSettings> fleet() {
+    return Optional.ofNullable(fleet);
   }
 
   /**

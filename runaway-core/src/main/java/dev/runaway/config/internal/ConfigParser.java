@@ -59,7 +59,8 @@ public final class ConfigParser {
   static final BigDecimal MAX_THRESHOLD_USD = new BigDecimal("1000000000");
 
   static final List<String> ROOT_KEYS = List.of("monitoring_interval", "cost_thresholds", "usage_spike_multiplier",
-      "circuit_breaker", "services", "notifications", "state_dir");
+      "circuit_breaker", "services", "notifications", "state_dir", "fleet");
+  static final List<String> FLEET_KEYS = List.of("redis_url", "redis_url_env", "key_prefix");
   static final List<String> THRESHOLD_KEYS = List.of("hourly", "daily", "max_calls_per_minute", "max_cost_per_hour");
   static final List<String> BREAKER_KEYS = List.of("enabled", "threshold_multiplier", "budget_horizon_minutes");
   static final int MAX_HORIZON_MINUTES = 1440;
@@ -200,6 +201,7 @@ public final class ConfigParser {
     Map<String, Map<String, Object>> notifications = new LinkedHashMap<>();
     Map<String, SourcePosition> notificationPositions = new LinkedHashMap<>();
     Path stateDir = null;
+    dev.runaway.config.FleetSettings fleet = null;
 
     for (Field f : root.fields.values()) {
       Node v = f.value();
@@ -248,6 +250,9 @@ public final class ConfigParser {
         case "state_dir":
           stateDir = stateDir(v);
           break;
+        case "fleet":
+          fleet = fleet(v);
+          break;
         default:
           throw new AssertionError(f.key());
       }
@@ -261,7 +266,7 @@ public final class ConfigParser {
 
     return new ParsedConfig(file, interval, Collections.unmodifiableMap(thresholds), spike, breakerEnabled,
         breakerMultiplier, allServices(services, thresholdPositions), Collections.unmodifiableMap(notifications),
-        stateDir, List.copyOf(warnings), budgetHorizon, Collections.unmodifiableMap(notificationPositions));
+        stateDir, List.copyOf(warnings), budgetHorizon, Collections.unmodifiableMap(notificationPositions), fleet);
   }
 
   /** Explicit services plus those only named in cost_thresholds, in order of first appearance. */
@@ -467,6 +472,53 @@ public final class ConfigParser {
       Map<String, Object> settings = (Map<String, Object>) freeForm(s);
       out.put(f.key(), settings);
     }
+  }
+
+  /** The {@code fleet} section: exactly one of redis_url (no password in the file) and redis_url_env. */
+  private dev.runaway.config.FleetSettings fleet(Node v) {
+    Node fl = requireObject(v, "an object such as {\"redis_url\": \"redis://127.0.0.1:6379/0\"} or"
+        + " {\"redis_url_env\": \"RUNAWAY_FLEET_REDIS_URL\"}", false);
+    String url = null;
+    String env = null;
+    String prefix = dev.runaway.config.FleetSettings.DEFAULT_KEY_PREFIX;
+    for (Field g : fl.fields.values()) {
+      Node gv = g.value();
+      if (!FLEET_KEYS.contains(g.key())) {
+        throw unknownKey(g, gv.path, FLEET_KEYS, false);
+      }
+      if (gv.is(Kind.NULL)) {
+        continue;
+      }
+      if (!gv.is(Kind.STRING) || gv.text.isBlank()) {
+        throw error(gv, "must be a non-blank string");
+      }
+      switch (g.key()) {
+        case "redis_url":
+          if (!gv.text.startsWith("redis://") && !gv.text.startsWith("rediss://")) {
+            throw error(gv, "must be a URL like redis://host:6379/0 (rediss:// for TLS)");
+          }
+          int at = gv.text.indexOf('@');
+          if (at > 0 && gv.text.substring(0, at).indexOf(':', "rediss://".length() - 1) >= 0) {
+            // Never repeat the value: it holds a password.
+            throw error(gv, "holds a password; a config file is no place for it: put the URL in an environment"
+                + " variable (or .env) and name it in fleet.redis_url_env instead");
+          }
+          url = gv.text;
+          break;
+        case "redis_url_env":
+          if (!NAME.matcher(gv.text).matches()) {
+            throw error(gv, "must be an environment variable name such as RUNAWAY_FLEET_REDIS_URL");
+          }
+          env = gv.text;
+          break;
+        default:
+          prefix = gv.text;
+      }
+    }
+    if ((url == null) == (env == null)) {
+      throw error(fl, "needs exactly one of redis_url and redis_url_env");
+    }
+    return new dev.runaway.config.FleetSettings(url, env, prefix);
   }
 
   private Path stateDir(Node v) {

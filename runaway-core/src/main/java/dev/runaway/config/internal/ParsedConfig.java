@@ -29,7 +29,7 @@ import java.util.Map;
 public record ParsedConfig(Path file, Duration monitoringInterval, Map<String, CostThresholds> costThresholds,
     double usageSpikeMultiplier, boolean breakerEnabled, double breakerMultiplier, Map<String, Service> services,
     Map<String, Map<String, Object>> notifications, Path stateDir, List<String> warnings, Duration budgetHorizon,
-    Map<String, SourcePosition> notificationPositions) {
+    Map<String, SourcePosition> notificationPositions, dev.runaway.config.FleetSettings fleet) {
 
   /**
    * One service's settings with where they were written.

@@ -39,11 +39,18 @@ final class ResumeCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (RunawayMonitor monitor = RunawayMonitor.builder().config(files.load())
+    dev.runaway.config.MonitorConfig config = files.load();
+    Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, files.credentials().source(), "runaway-monitor-resume",
+        null);
+    try (RunawayMonitor monitor = RunawayMonitor.builder().config(config)
         .secrets(files.credentials().source()).keepBaselines(false).build()) {
       Optional<StoppedService> was;
       try {
         was = monitor.resume(service);
+        if (fleet.isPresent() && fleet.get().guard().services().contains(service)) {
+          fleet.get().fleet().reset(service); // closes the breaker in every guard of the fleet
+          out.println(service + ": fleet breaker closed in every instance.");
+        }
       } catch (IllegalArgumentException e) {
         err.println("runaway-monitor resume: " + e.getMessage());
         return Main.USAGE;
@@ -58,6 +65,8 @@ final class ResumeCommand implements Callable<Integer> {
         was.get().actions().forEach(a -> out.println("  - " + a));
       }
       return Main.OK;
+    } finally {
+      fleet.ifPresent(f -> f.guard().close());
     }
   }
 }

@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -98,8 +99,11 @@ final class StartCommand implements Callable<Integer> {
     AlertLog alertLog = new AlertLog();
     StatusHistory history = new StatusHistory();
     InetSocketAddress httpAddress = http == null ? null : httpAddress(http);
-    RunawayMonitor monitor = RunawayMonitor.builder().config(config).secrets(credentials.source())
-        .notifier(alertLog).build();
+    Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, credentials.source(), "runaway-monitor", alertLog);
+    RunawayMonitor.Builder mb = RunawayMonitor.builder().config(config).secrets(credentials.source())
+        .notifier(alertLog);
+    fleet.ifPresent(f -> mb.guard(f.guard()));
+    RunawayMonitor monitor = closeGuardWith(mb, fleet);
     StatusServer web = null;
     if (httpAddress != null) {
       String token = System.getenv(TOKEN_VARIABLE);
@@ -190,6 +194,18 @@ final class StartCommand implements Callable<Integer> {
       } catch (IllegalStateException e) {
         // The JVM is already shutting down: the hook is running.
       }
+    }
+  }
+
+  /** Builds the monitor; the fleet's guard is closed with it (after it, so its last trips are announced). */
+  private static RunawayMonitor closeGuardWith(RunawayMonitor.Builder b, Optional<FleetGuard.Joined> fleet) {
+    try {
+      RunawayMonitor m = b.build();
+      fleet.ifPresent(f -> Runtime.getRuntime().addShutdownHook(new Thread(f.guard()::close, "runaway-fleet-close")));
+      return m;
+    } catch (RuntimeException e) {
+      fleet.ifPresent(f -> f.guard().close());
+      throw e;
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.runaway.providers.mongodb;
+package dev.runaway.providers.mongodb.internal;
 
 import dev.runaway.monitor.PollException;
 import dev.runaway.providers.http.ApiRequest;
@@ -10,7 +10,7 @@ import dev.runaway.providers.http.ApiResponse;
  *
  * <p>Implementations are thread-safe.
  */
-sealed interface AtlasAuth permits ServiceAccountAuth, ApiKeyDigestAuth {
+public sealed interface AtlasAuth permits ServiceAccountAuth, ApiKeyDigestAuth {
 
   /**
    * Sends a request with credentials, answering the service's challenge or refreshing a refused

@@ -1,4 +1,4 @@
-package dev.runaway.providers.mongodb;
+package dev.runaway.providers.mongodb.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Ticker;
@@ -21,7 +21,7 @@ import java.util.Set;
  *
  * <p>Thread-safe; the token is only read and replaced under this object's lock.
  */
-final class ServiceAccountAuth implements AtlasAuth {
+public final class ServiceAccountAuth implements AtlasAuth {
 
   static final String TOKEN_PATH = "/api/oauth/token";
   private static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
@@ -43,14 +43,14 @@ final class ServiceAccountAuth implements AtlasAuth {
    * @param clientId the service account's client id
    * @param clientSecret its secret
    */
-  ServiceAccountAuth(ApiClient client, Ticker ticker, Secret clientId, Secret clientSecret) {
+  public ServiceAccountAuth(ApiClient client, Ticker ticker, Secret clientId, Secret clientSecret) {
     this.client = client;
     this.ticker = ticker;
     this.basic = basicValue(clientId, clientSecret);
     this.names = clientId.name() + " and " + clientSecret.name();
   }
 
-  static String basicValue(Secret clientId, Secret clientSecret) {
+  public static String basicValue(Secret clientId, Secret clientSecret) {
     return Base64.getEncoder().encodeToString((clientId.reveal() + ":" + clientSecret.reveal())
         .getBytes(StandardCharsets.UTF_8));
   }

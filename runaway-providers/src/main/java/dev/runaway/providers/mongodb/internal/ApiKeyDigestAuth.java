@@ -1,4 +1,4 @@
-package dev.runaway.providers.mongodb;
+package dev.runaway.providers.mongodb.internal;
 
 import dev.runaway.config.Secret;
 import dev.runaway.monitor.PollException;
@@ -20,7 +20,7 @@ import java.util.Set;
  *
  * <p>Thread-safe.
  */
-final class ApiKeyDigestAuth implements AtlasAuth {
+public final class ApiKeyDigestAuth implements AtlasAuth {
 
   private final ApiClient client;
   private final DigestAuth digest;
@@ -34,7 +34,7 @@ final class ApiKeyDigestAuth implements AtlasAuth {
    * @param privateKey the private key
    * @param digest the digest state (a test may pass one with fixed cnonces)
    */
-  ApiKeyDigestAuth(ApiClient client, Secret publicKey, Secret privateKey, DigestAuth digest) {
+  public ApiKeyDigestAuth(ApiClient client, Secret publicKey, Secret privateKey, DigestAuth digest) {
     this.client = client;
     this.digest = digest;
     this.names = publicKey.name() + " and " + privateKey.name();

@@ -1,0 +1,814 @@
+package dev.runaway.redis;
+
+import dev.runaway.ServiceSnapshot;
+import dev.runaway.Ticker;
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
+import dev.runaway.alert.Severity;
+import dev.runaway.breaker.BreakerFleet;
+import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.breaker.CircuitBreaker.State;
+import dev.runaway.breaker.StateTransition;
+import dev.runaway.config.Secret;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A fleet-wide circuit breaker on Redis: a trip of a service's breaker in any guard that joined
+ * the fleet (an instance of the application, or the standalone monitor's) opens that service's
+ * breaker in every guard sharing the Redis, within about a second; a reset anywhere (a manual
+ * {@link CircuitBreaker#reset()}, {@code runaway-monitor resume}) closes them all.
+ *
+ * <pre>{@code
+ * RunawayGuard guard = RunawayGuard.builder()
+ *     .service("openai", s -> s.budget(Budget.hourly(Cost.usd("10"))))
+ *     .ledger(ledger)                                              // optional: a shared RedisLedger
+ *     .fleet(RedisFleet.builder().host("redis.internal").port(6379).keyPrefix("myapp:").build())
+ *     .build();
+ * }</pre>
+ *
+ * <p><b>How.</b> A fleet episode is one Redis key per service ({@code <prefix>breaker:<service>}),
+ * created with {@code SET NX} by the first guard whose breaker opens; creating it is announced
+ * on a pub/sub channel ({@code <prefix>breaker-events}), and deleting it (when a breaker is reset,
+ * or when the breaker that opened the episode closes) is announced the same way. Each guard
+ * subscribes, and also reads the keys every {@link Builder#pollInterval poll interval} (default 1
+ * s) as the safety net for missed messages and reconnections. All of it runs on one daemon
+ * thread: a guarded call only reads its local breaker, as without a fleet.
+ *
+ * <p><b>Loops and alerts.</b> A breaker opened by the fleet is
+ * {@link CircuitBreaker#forceOpen forced open} (so it stays open until the fleet episode ends) and
+ * is never announced again; only the guard that created the episode key sends the episode's alert,
+ * with {@code scope=fleet} and the fleet's spend when the guard's ledger is a shared
+ * {@link RedisLedger}, and only the guard that deleted it sends the resolution. So the fleet sends
+ * one alert per episode, whatever its size. The guards' own per-process alerts about these
+ * breakers are left out.
+ *
+ * <p><b>Outages.</b> While Redis is unreachable each guard keeps its own breakers, as without a
+ * fleet, and alerts locally ({@code scope=this process}); one {@code SERVICE_STATUS} alert says
+ * the fleet is unreachable and one says when it is back. Then an open breaker that could not be
+ * announced is announced, and the episodes created meanwhile are applied.
+ *
+ * <p>Thread-safe. One instance per guard; the guard closes it.
+ */
+public final class RedisFleet implements BreakerFleet {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisFleet.class);
+  /** Starts the detail of a breaker opened by the fleet, so that it is recognised and not re-announced. */
+  static final String FLEET_MARK = "Opened by the fleet: ";
+
+  private final RedisURI uri;
+  private final String where;
+  private final String prefix;
+  private final String channel;
+  private final Duration pollInterval;
+  private final Duration timeout;
+  private final boolean follow;
+  private final boolean subscribe;
+  private final boolean sharedSpend;
+  private final String instance;
+  private final LinkedBlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
+  private final AtomicBoolean joined = new AtomicBoolean();
+  private final Map<String, Member> members = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+  private volatile boolean available = true;
+  private volatile String lastProblem = "";
+
+  // Only the fleet thread touches these.
+  private RedisClient client;
+  private StatefulRedisConnection<String, String> connection;
+  private StatefulRedisPubSubConnection<String, String> pubsub;
+  private Thread thread;
+  private Consumer<Alert> alerts;
+  private Function<String, ServiceSnapshot> snapshots;
+  private Ticker ticker;
+
+  /** One service's breaker as the fleet sees it. */
+  private static final class Member {
+    final String service;
+    final CircuitBreaker breaker;
+    /** The episode this guard applied by forcing its breaker open, or null. */
+    volatile String applied;
+    /** The episode this guard created, or null. */
+    volatile String own;
+    /** Set while the fleet itself resets the breaker, so that the reset is not announced. */
+    volatile boolean resetting;
+    /** A local open that could not be announced (Redis down); announced on recovery. */
+    volatile StateTransition unannounced;
+
+    Member(String service, CircuitBreaker breaker) {
+      this.service = service;
+      this.breaker = breaker;
+    }
+  }
+
+  private RedisFleet(Builder b) {
+    this.prefix = b.keyPrefix;
+    this.channel = prefix + "breaker-events";
+    this.pollInterval = b.pollInterval;
+    this.timeout = b.timeout;
+    this.follow = b.follow;
+    this.subscribe = b.subscribe;
+    this.sharedSpend = b.sharedSpend;
+    this.instance = b.instanceName != null ? b.instanceName : "instance-" + UUID.randomUUID().toString().substring(0, 8);
+    RedisURI.Builder u = RedisURI.builder().withHost(b.host).withPort(b.port).withDatabase(b.database).withSsl(b.tls)
+        .withTimeout(b.timeout);
+    if (b.password != null) {
+      u.withPassword(b.password.reveal().toCharArray());
+    }
+    this.uri = u.build();
+    this.where = (b.tls ? "rediss://" : "redis://") + b.host + ":" + b.port + "/" + b.database;
+  }
+
+  /**
+   * Returns a new builder.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts following the fleet: connects, subscribes and starts the fleet thread. Called once, by
+   * the guard's {@code build()}; an unreachable Redis is reported and retried, never thrown.
+   *
+   * @param breakers the guard's breakers by service
+   * @param snapshots the guard's snapshots, for the spend in the fleet's alerts
+   * @param alerts where the fleet's alerts go
+   * @param ticker the guard's clock, for the alerts' times
+   * @throws IllegalStateException if this fleet already joined a guard
+   */
+  @Override
+  public void join(Map<String, CircuitBreaker> breakers, Function<String, ServiceSnapshot> snapshots,
+      Consumer<Alert> alerts, Ticker ticker) {
+    if (!joined.compareAndSet(false, true)) {
+      throw new IllegalStateException("this RedisFleet has already joined a guard; build one per guard");
+    }
+    this.alerts = Objects.requireNonNull(alerts, "alerts");
+    this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    breakers.forEach((name, breaker) -> {
+      Member m = new Member(name, breaker);
+      members.put(name, m);
+      breaker.onStateChange(t -> onLocal(m, t));
+    });
+    client = RedisClient.create(uri);
+    client.setOptions(ClientOptions.builder().autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
+        .timeoutOptions(TimeoutOptions.enabled(timeout)).build());
+    thread = new Thread(this::run, "runaway-redis-fleet");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * Drops the guard's own alerts about its breakers' opening and closing: the fleet thread sends
+   * them instead, once per fleet episode (or as this process's own while Redis is unreachable).
+   *
+   * @param alert an alert the guard is about to raise
+   * @return whether the fleet reports it instead
+   */
+  @Override
+  public boolean replaces(Alert alert) {
+    if (alert.type() != AlertType.CIRCUIT_BREAKER || alert.key() != null) {
+      return false;
+    }
+    Member m = members.get(alert.service());
+    // Every open and close of a fleet breaker is reported by the fleet thread instead: once per
+    // fleet episode when Redis answers, as this process's own alert when it does not.
+    return m != null && (alert.detail().startsWith(FLEET_MARK) || m.resetting
+        || "OPEN".equals(alert.facts().get("breaker")) || "FORCED_OPEN".equals(alert.facts().get("breaker"))
+        || "CLOSED".equals(alert.facts().get("breaker")));
+  }
+
+  /**
+   * Says whether the last exchange with Redis succeeded.
+   *
+   * @return {@code false} while Redis is unreachable
+   */
+  public boolean isAvailable() {
+    return available;
+  }
+
+  /**
+   * Ends the service's fleet episode, if one is open, as a reset of its breaker in any guard
+   * would: every guard of the fleet closes its breaker. For a process whose own breaker is
+   * already closed, such as {@code runaway-monitor resume} run beside a running monitor. Waits
+   * until Redis has answered, at most the {@linkplain Builder#timeout timeout} plus a second.
+   *
+   * @param service the service
+   * @throws IllegalStateException if the fleet has not joined a guard, or Redis did not answer in time
+   * @throws IllegalArgumentException if the guard has no such service
+   */
+  public void reset(String service) {
+    Member m = members.get(Objects.requireNonNull(service, "service"));
+    if (!joined.get()) {
+      throw new IllegalStateException("the fleet has not joined a guard yet");
+    }
+    if (m == null) {
+      throw new IllegalArgumentException("the guard has no service '" + service + "'; it has " + members.keySet());
+    }
+    StateTransition t = new StateTransition(service, State.FORCED_OPEN, State.CLOSED, null,
+        "reset by " + instance, ticker.instant());
+    if (!runAndWait(() -> announceClose(m, t), timeout.plusSeconds(1))) {
+      throw new IllegalStateException("the fleet thread did not reset " + service + " within " + timeout.plusSeconds(1));
+    }
+    if (!available) {
+      throw new IllegalStateException("the fleet's Redis at " + where + " is unreachable (" + lastProblem + "); the"
+          + " fleet breaker of " + service + " could not be closed: reset the breaker in each instance");
+    }
+  }
+
+  private boolean runAndWait(Runnable r, Duration max) {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    work.add(() -> {
+      try {
+        r.run();
+      } finally {
+        done.countDown();
+      }
+    });
+    try {
+      return done.await(max.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Runs a reconciliation with Redis now and waits for it; for tests. */
+  void pollNow() throws InterruptedException {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    work.add(() -> {
+      try {
+        poll();
+      } finally {
+        done.countDown();
+      }
+    });
+    if (!done.await(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the fleet thread did not poll within 30 s");
+    }
+  }
+
+  private void onLocal(Member m, StateTransition t) {
+    if (closed) {
+      return;
+    }
+    boolean open = t.to() == State.OPEN || t.to() == State.FORCED_OPEN;
+    if (open && !t.detail().startsWith(FLEET_MARK) && t.from() == State.CLOSED) {
+      work.add(() -> announceOpen(m, t));
+    } else if (t.to() == State.CLOSED) {
+      if (m.resetting) {
+        m.resetting = false;
+      } else {
+        work.add(() -> announceClose(m, t));
+      }
+    }
+  }
+
+  private void run() {
+    // Real waiting time, like a ScheduledExecutorService's: it paces the safety-net poll and the
+    // reconnection attempts, and decides nothing about budgets or breakers.
+    long nextPoll = 0;
+    long nextConnect = 0;
+    while (!closed) {
+      try {
+        long now = System.nanoTime();
+        if (connection == null && now - nextConnect >= 0) {
+          connect();
+          nextConnect = now + pollInterval.toNanos();
+        }
+        Runnable r = work.poll(Math.max(0, nextPoll - now), TimeUnit.NANOSECONDS);
+        if (r != null) {
+          r.run();
+        } else {
+          poll();
+          nextPoll = System.nanoTime() + pollInterval.toNanos();
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        down(e);
+      }
+    }
+  }
+
+  private void connect() {
+    try {
+      connection = client.connect();
+      if (subscribe) {
+        pubsub = client.connectPubSub();
+        pubsub.addListener(new RedisPubSubAdapter<>() {
+          @Override
+          public void message(String ch, String message) {
+            work.add(() -> onMessage(message));
+          }
+        });
+        pubsub.sync().subscribe(channel);
+      }
+      up();
+    } catch (RuntimeException e) {
+      if (connection != null) {
+        connection.closeAsync();
+        connection = null;
+      }
+      down(e);
+    }
+  }
+
+  private String key(String service) {
+    return prefix + "breaker:" + service;
+  }
+
+  /** A message: {@code open|close <service> <episode>}. */
+  private void onMessage(String message) {
+    String[] p = message.split(" ", 3);
+    if (p.length < 3) {
+      return;
+    }
+    Member m = members.get(p[1]);
+    if (m == null) {
+      return;
+    }
+    if (p[0].equals("open")) {
+      applyOpen(m, p[2], "");
+    } else if (p[0].equals("close")) {
+      applyClose(m, p[2]);
+    }
+  }
+
+  private void applyOpen(Member m, String value, String fallback) {
+    String episode = value.split("\\|", 2)[0];
+    if (!follow || episode.equals(m.applied) || episode.equals(m.own)) {
+      return;
+    }
+    String why = value.contains("|") ? value.substring(value.indexOf('|') + 1) : fallback;
+    m.applied = episode;
+    if (m.breaker.state() != State.FORCED_OPEN && m.breaker.state() != State.DISABLED) {
+      m.breaker.forceOpen(FLEET_MARK + why);
+      LOG.warn("Service {}: circuit breaker opened by the fleet (episode {}): {}", m.service, episode, why);
+    }
+  }
+
+  private void applyClose(Member m, String episode) {
+    if (m.applied != null && (episode == null || episode.equals(m.applied))) {
+      m.applied = null;
+      if (m.breaker.state() == State.FORCED_OPEN) {
+        m.resetting = true;
+        m.breaker.reset();
+        LOG.info("Service {}: circuit breaker closed by the fleet", m.service);
+      }
+    }
+    if (m.own != null && (episode == null || episode.equals(m.own))) {
+      m.own = null;
+      State s = m.breaker.state();
+      if (s == State.OPEN || s == State.HALF_OPEN || s == State.FORCED_OPEN) {
+        m.resetting = true;
+        m.breaker.reset(); // reset elsewhere: "a reset closes them all", the originator too
+      }
+    }
+  }
+
+  private void announceOpen(Member m, StateTransition t) {
+    if (m.applied != null || m.own != null) {
+      return; // already in this fleet episode: not a new one
+    }
+    String episode = instance + "-" + Long.toHexString(t.time().toEpochMilli()) + "-"
+        + UUID.randomUUID().toString().substring(0, 6);
+    String value = episode + "|" + instance + ": " + t.detail();
+    try {
+      if (connection == null) {
+        throw new IllegalStateException(lastProblem);
+      }
+      String ok = connection.sync().set(key(m.service), value, SetArgs.Builder.nx());
+      up();
+      if ("OK".equals(ok)) {
+        m.own = episode;
+        m.unannounced = null;
+        connection.sync().publish(channel, "open " + m.service + " " + value);
+        alerts.accept(fleetAlert(m, t, true));
+      } else {
+        // Another instance opened the episode first: join it (its alert was the fleet's).
+        String current = connection.sync().get(key(m.service));
+        if (current != null) {
+          m.applied = null;
+          m.own = current.split("\\|", 2)[0]; // our own breaker is open by its own judgement
+        }
+      }
+    } catch (RuntimeException e) {
+      down(e);
+      m.unannounced = t;
+      alerts.accept(localAlert(m, t, true));
+    }
+  }
+
+  private void announceClose(Member m, StateTransition t) {
+    String episode = m.applied != null ? m.applied : m.own;
+    m.applied = null;
+    m.own = null;
+    m.unannounced = null;
+    try {
+      if (connection == null) {
+        throw new IllegalStateException(lastProblem);
+      }
+      Long deleted = connection.sync().del(key(m.service));
+      up();
+      if (deleted != null && deleted > 0) {
+        connection.sync().publish(channel, "close " + m.service + " " + (episode != null ? episode : "*"));
+        alerts.accept(fleetAlert(m, t, false));
+      }
+    } catch (RuntimeException e) {
+      down(e);
+      alerts.accept(localAlert(m, t, false));
+    }
+  }
+
+  /** Reads every service's episode key: the safety net for missed messages and reconnections. */
+  private void poll() {
+    if (connection == null) {
+      return;
+    }
+    try {
+      List<String> names = new ArrayList<>(members.keySet());
+      if (names.isEmpty()) {
+        return;
+      }
+      List<KeyValue<String, String>> values = connection.sync().mget(names.stream().map(this::key)
+          .toArray(String[]::new));
+      up();
+      for (int i = 0; i < names.size(); i++) {
+        Member m = members.get(names.get(i));
+        KeyValue<String, String> kv = values.get(i);
+        if (kv.hasValue()) {
+          applyOpen(m, kv.getValue(), "");
+        } else {
+          StateTransition pending = m.unannounced;
+          if (pending != null && m.breaker.state() != State.CLOSED) {
+            announceOpen(m, pending);
+          } else {
+            applyClose(m, null);
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      down(e);
+    }
+  }
+
+  private Alert fleetAlert(Member m, StateTransition t, boolean open) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("scope", "fleet");
+    facts.put("breaker", open ? "OPEN" : "CLOSED");
+    facts.put("instance", instance);
+    if (t.reason() != null) {
+      facts.put("trip_reason", t.reason().name());
+    }
+    StringBuilder spend = new StringBuilder();
+    if (sharedSpend) {
+      try {
+        ServiceSnapshot s = snapshots.apply(m.service);
+        for (ServiceSnapshot.WindowSnapshot w : s.windows()) {
+          facts.put("fleet_spent_" + w.budget().window().toString().toLowerCase(java.util.Locale.ROOT),
+              w.spent().toString());
+          spend.append(spend.length() == 0 ? " Fleet spend: " : ", ").append(w.spent()).append(" of ")
+              .append(w.budget().limit()).append(" (").append(w.budget().window()).append(')');
+        }
+      } catch (RuntimeException e) {
+        LOG.debug("Service {}: no snapshot for the fleet alert", m.service, e);
+      }
+    }
+    if (!open) {
+      facts.put("resolved", "true");
+      return new Alert(AlertType.CIRCUIT_BREAKER, Severity.INFO, m.service, null,
+          "Fleet circuit breaker CLOSED: " + m.service + " calls are admitted in every instance",
+          "Closed by " + instance + " (" + t.detail() + "), in every guard sharing " + where + " (scope=fleet)."
+              + spend, ticker.instant(), facts);
+    }
+    return new Alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, m.service, null,
+        "Fleet circuit breaker OPEN: " + m.service + " calls are refused in every instance",
+        t.detail() + (t.detail().endsWith(".") ? " " : ". ") + "Opened by " + instance + " for every guard sharing "
+            + where + " (scope=fleet)." + spend + " A reset of the breaker in any instance, or runaway-monitor"
+            + " resume " + m.service + ", closes it everywhere.", ticker.instant(), facts);
+  }
+
+  private Alert localAlert(Member m, StateTransition t, boolean open) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("scope", "this process");
+    facts.put("breaker", t.to().name());
+    return new Alert(AlertType.CIRCUIT_BREAKER, open ? Severity.CRITICAL : Severity.INFO, m.service, null,
+        "Circuit breaker " + (open ? "OPEN: " + m.service + " calls are refused" : t.to() + ": " + m.service),
+        t.detail() + (t.detail().endsWith(".") ? " " : ". ") + "This process only (scope=this process): the"
+            + " fleet could not be told, Redis at " + where + " is unreachable (" + lastProblem + ").",
+        ticker.instant(), facts);
+  }
+
+  private void up() {
+    if (!available) {
+      available = true;
+      Map<String, String> facts = new LinkedHashMap<>();
+      facts.put("resolved", "true");
+      alerts.accept(new Alert(AlertType.SERVICE_STATUS, Severity.INFO, "redis-fleet", null,
+          "Fleet breaker: Redis reachable again", "The fleet breaker at " + where + " answers again; breakers"
+              + " are shared across the fleet again.", ticker.instant(), facts));
+      LOG.info("Fleet breaker: Redis at {} reachable again", where);
+    }
+  }
+
+  private void down(RuntimeException e) {
+    String problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    lastProblem = problem.length() > 200 ? problem.substring(0, 200) : problem;
+    if (available) {
+      available = false;
+      alerts.accept(new Alert(AlertType.SERVICE_STATUS, Severity.WARNING, "redis-fleet", null,
+          "Fleet breaker: Redis unreachable", "Redis at " + where + " does not answer (" + lastProblem + "). Each"
+              + " guard keeps its own breakers meanwhile; trips are alerted per process and shared when Redis is"
+              + " back.", ticker.instant(), Map.of()));
+      LOG.warn("Fleet breaker: Redis at {} unreachable: {}", where, lastProblem);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    if (thread != null && thread.isAlive()) {
+      // Announce what is pending (a reset just before closing, as in `runaway-monitor resume`).
+      runAndWait(() -> { }, timeout.plusSeconds(1));
+    }
+    closed = true;
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(timeout.toMillis() + 1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (pubsub != null) {
+      pubsub.closeAsync();
+    }
+    if (connection != null) {
+      connection.closeAsync();
+    }
+    if (client != null) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisFleet[" + where + ", prefix=" + prefix + ", instance=" + instance + ", poll=" + pollInterval
+        + (follow ? "" : ", publish only") + "]";
+  }
+
+  /**
+   * Builds a {@link RedisFleet}; every setting has a default. Not thread-safe; {@link #build()}
+   * copies the settings.
+   */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 6379;
+    private int database;
+    private boolean tls;
+    private Secret password;
+    private String keyPrefix = "runaway:";
+    private Duration pollInterval = Duration.ofSeconds(1);
+    private Duration timeout = Duration.ofSeconds(2);
+    private boolean follow = true;
+    private boolean subscribe = true;
+    private boolean sharedSpend;
+    private String instanceName;
+
+    private Builder() {}
+
+    /**
+     * Sets everything from a Redis URL, {@code redis://[:password@]host[:port][/database]} or
+     * {@code rediss://} for TLS (default {@code redis://127.0.0.1:6379/0}).
+     *
+     * @param url the URL; its password is kept as a {@link Secret} and never shown
+     * @return this builder
+     * @throws IllegalArgumentException naming the rule if the URL is not a Redis URL (the message
+     *     never repeats the password)
+     */
+    public Builder url(Secret url) {
+      Objects.requireNonNull(url, "url");
+      RedisURI u;
+      try {
+        u = RedisURI.create(url.reveal());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("url must look like redis://[:password@]host[:port][/database]");
+      }
+      host(u.getHost());
+      port(u.getPort());
+      database(u.getDatabase());
+      tls(u.isSsl());
+      String info;
+      try {
+        info = java.net.URI.create(url.reveal()).getRawUserInfo();
+      } catch (RuntimeException e) {
+        info = null;
+      }
+      if (info != null && info.indexOf(':') >= 0 && info.indexOf(':') < info.length() - 1) {
+        password(Secret.of(url.name(), java.net.URLDecoder.decode(info.substring(info.indexOf(':') + 1),
+            java.nio.charset.StandardCharsets.UTF_8)));
+      }
+      return this;
+    }
+
+    /**
+     * Sets the host (default {@code 127.0.0.1}).
+     *
+     * @param host the host
+     * @return this builder
+     */
+    public Builder host(String host) {
+      Objects.requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host must not be blank");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /**
+     * Sets the port (default 6379).
+     *
+     * @param port 1 to 65535
+     * @return this builder
+     */
+    public Builder port(int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port must be 1 to 65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Sets the database number (default 0).
+     *
+     * @param database 0 or more
+     * @return this builder
+     */
+    public Builder database(int database) {
+      if (database < 0) {
+        throw new IllegalArgumentException("database must be 0 or more, got " + database);
+      }
+      this.database = database;
+      return this;
+    }
+
+    /**
+     * Uses TLS (default off).
+     *
+     * @param tls whether to use TLS
+     * @return this builder
+     */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
+     * Sets the password (default none).
+     *
+     * @param password the password, never shown
+     * @return this builder
+     */
+    public Builder password(Secret password) {
+      this.password = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    /**
+     * Sets the prefix of the fleet's keys and channel (default {@code runaway:}); the guards of
+     * one fleet use the same prefix, and it may be the {@link RedisLedger}'s.
+     *
+     * @param prefix the prefix
+     * @return this builder
+     */
+    public Builder keyPrefix(String prefix) {
+      Objects.requireNonNull(prefix, "prefix");
+      if (prefix.contains(" ")) {
+        throw new IllegalArgumentException("keyPrefix must not contain spaces, got '" + prefix + "'");
+      }
+      this.keyPrefix = prefix;
+      return this;
+    }
+
+    /**
+     * Sets how often the fleet's keys are read besides the pub/sub messages (default 1 s): the
+     * longest a missed message delays an open or a close.
+     *
+     * @param interval positive
+     * @return this builder
+     */
+    public Builder pollInterval(Duration interval) {
+      this.pollInterval = positive(interval, "pollInterval");
+      return this;
+    }
+
+    /**
+     * Sets the connect and command timeout (default 2 s).
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder timeout(Duration timeout) {
+      this.timeout = positive(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Whether this guard's breakers follow the fleet (default {@code true}). The standalone
+     * monitor sets {@code false}: it announces its trips and resets to the fleet but its own
+     * breakers are not opened by the applications' trips, so that no emergency stop fires on
+     * another's judgement.
+     *
+     * @param follow whether remote opens apply here
+     * @return this builder
+     */
+    public Builder follow(boolean follow) {
+      this.follow = follow;
+      return this;
+    }
+
+    /**
+     * Says that the guard's ledger is shared by the fleet (a {@link RedisLedger}), so that the
+     * fleet's alerts report the guard's spend as the fleet's (default {@code false}: the alerts
+     * carry no spend, since a per-process ledger knows only its own).
+     *
+     * @param shared whether the guard's spend is the fleet's
+     * @return this builder
+     */
+    public Builder sharedLedger(boolean shared) {
+      this.sharedSpend = shared;
+      return this;
+    }
+
+    /**
+     * Names this instance in alerts and in the episode's record (default {@code instance-} and a
+     * random suffix).
+     *
+     * @param name a short name, such as the host name
+     * @return this builder
+     */
+    public Builder instanceName(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank() || name.contains(" ") || name.contains("|")) {
+        throw new IllegalArgumentException("instanceName must be non-blank without spaces or '|', got '" + name + "'");
+      }
+      this.instanceName = name;
+      return this;
+    }
+
+    /** Tests only: no subscription, so that only the poll brings news. */
+    Builder subscribe(boolean subscribe) {
+      this.subscribe = subscribe;
+      return this;
+    }
+
+    /**
+     * Builds the fleet; it connects when a guard joins it.
+     *
+     * @return the fleet
+     */
+    public RedisFleet build() {
+      return new RedisFleet(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
+      return d;
+    }
+  }
+}
