@@ -150,6 +150,6 @@ final class AtlasPauseClusterTest {
     assertThatThrownBy(() -> action(Map.of("group_id", GROUP, "clusters", List.of())))
         .isInstanceOf(ConfigException.class).hasMessageContaining("clusters");
     assertThatThrownBy(() -> action(Map.of("group_id", GROUP, "cluster", List.of("x"))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("did you mean 'clusters'");
+        .isInstanceOf(ConfigException.class).hasMessageContaining("did you mean \"clusters\"");
   }
 }
