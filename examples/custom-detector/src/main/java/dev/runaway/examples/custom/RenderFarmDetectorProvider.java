@@ -5,7 +5,7 @@ import dev.runaway.providers.http.HttpDetectorProvider;
 import java.util.List;
 
 /**
- * The {@link DetectorProvider} of type {@code render_farm}: with this jar on the class path, a
+ * The {@link dev.runaway.monitor.DetectorProvider} of type {@code render_farm}: with this jar on the class path, a
  * service such as
  *
  * <pre>{@code
