@@ -175,7 +175,7 @@ public final class RunawayGuard implements AutoCloseable {
         }
         s.budgetHorizon(config.circuitBreaker().budgetHorizon());
         s.spikeMultiplier(config.usageSpikeMultiplier());
-        s.breakerMultiplier(Math.max(config.usageSpikeMultiplier(), config.circuitBreaker().thresholdMultiplier()));
+        s.breakerMultiplier(config.circuitBreaker().thresholdMultiplier());
         s.breakerEnabled(config.circuitBreaker().enabled());
       });
     }

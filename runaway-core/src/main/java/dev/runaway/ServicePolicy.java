@@ -220,8 +220,6 @@ public final class ServicePolicy {
     private CircuitBreakerConfig breaker = CircuitBreakerConfig.defaults();
     private long maxKeys = 100_000;
     private Duration keyIdleExpiry;
-    private Double spike;
-    private Double trip;
     private Duration budgetHorizon = Duration.ofMinutes(10);
     private int maxCallsWithUnknownCost = 1;
     private Duration unknownCostWait = Duration.ofSeconds(30);
@@ -341,7 +339,6 @@ public final class ServicePolicy {
      */
     public Builder spikeMultiplier(double multiplier) {
       detection.spikeMultiplier(multiplier);
-      spike = multiplier;
       return this;
     }
 
@@ -354,7 +351,6 @@ public final class ServicePolicy {
      */
     public Builder breakerMultiplier(double multiplier) {
       detection.breakerMultiplier(multiplier);
-      trip = multiplier;
       return this;
     }
 
@@ -467,14 +463,8 @@ public final class ServicePolicy {
      * @throws IllegalArgumentException if the breaker multiplier is below the spike multiplier
      */
     public ServicePolicy build() {
-      ServicePolicy p = new ServicePolicy(this);
-      if (spike != null || trip != null) {
-        if (p.detection.breakerMultiplier() < p.detection.spikeMultiplier()) {
-          throw new IllegalArgumentException("breakerMultiplier (" + p.detection.breakerMultiplier()
-              + ") must not be below spikeMultiplier (" + p.detection.spikeMultiplier() + ")");
-        }
-      }
-      return p;
+      // DetectionSettings.build() owns the multiplier rule.
+      return new ServicePolicy(this);
     }
   }
 }

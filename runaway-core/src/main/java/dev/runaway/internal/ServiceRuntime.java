@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +63,7 @@ public final class ServiceRuntime {
   private final AlertSink alerts;
   private final Cache<String, KeyRuntime> keys;
   private final Function<String, KeyRuntime> newKey;
-  private final Thresholds thresholds;
+  private final BudgetThresholds thresholds;
   private final WarnOnce extractorFailed = new WarnOnce(LOG);
   private final WarnOnce alertFailed = new WarnOnce(LOG);
   private final WarnOnce baselineUnusable = new WarnOnce(LOG);
@@ -114,7 +113,7 @@ public final class ServiceRuntime {
     Object guard;
     final LedgerAccount account;
     final BurnRateMeter meter;
-    final Thresholds thresholds;
+    final BudgetThresholds thresholds;
     volatile DefaultCircuitBreaker breaker;
     volatile CallerRate callerRate;
     /** The exception of the last refusal of this key's calls by an open breaker, reused (see {@link #open}). */
@@ -124,7 +123,7 @@ public final class ServiceRuntime {
       this.key = key;
       this.account = account;
       this.meter = meter;
-      this.thresholds = account == null ? null : new Thresholds(account.budgets());
+      this.thresholds = account == null ? null : new BudgetThresholds(account.budgets());
     }
   }
 
@@ -156,24 +155,6 @@ public final class ServiceRuntime {
   /** How long one refusal exception is shown again (and how much later its retry-after may be): 1 s. */
   static final long REFUSAL_REUSE_NANOS = 1_000_000_000L;
 
-  /** Which of 80% and 100% each budget has already alerted. */
-  static final class Thresholds {
-    final long[] at80;
-    final long[] at100;
-    final AtomicIntegerArray level;
-
-    Thresholds(List<Budget> budgets) {
-      at80 = new long[budgets.size()];
-      at100 = new long[budgets.size()];
-      level = new AtomicIntegerArray(budgets.size());
-      for (int i = 0; i < at80.length; i++) {
-        long limit = budgets.get(i).limit().nanos();
-        at100[i] = limit;
-        at80[i] = limit / 5 * 4 + (limit % 5) * 4 / 5;
-      }
-    }
-  }
-
   /**
    * Creates the runtime.
    *
@@ -193,7 +174,7 @@ public final class ServiceRuntime {
     this.ledger = ledger;
     this.alerts = alerts;
     this.account = ledger.account(name, null, policy.budgets());
-    this.thresholds = new Thresholds(policy.budgets());
+    this.thresholds = new BudgetThresholds(policy.budgets());
     this.callerRate = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
     this.breaker = new DefaultCircuitBreaker(name, policy.breaker(), ticker, callerRate);
     this.breaker.onStateChange(t -> {
@@ -928,24 +909,19 @@ public final class ServiceRuntime {
     return d.callRateCap() > 0 ? d.callRateCap() : fallback;
   }
 
-  private void checkThresholds(KeyRuntime k, LedgerAccount acc, Thresholds th, long now, double projected) {
-    long[] at80 = th.at80;
-    for (int i = 0; i < at80.length; i++) {
+  private void checkThresholds(KeyRuntime k, LedgerAccount acc, BudgetThresholds th, long now, double projected) {
+    for (int i = 0, n = th.size(); i < n; i++) {
       long used = acc.used(i, now);
+      long limit = th.limit(i);
       // The budget-velocity rule, on the figure this loop reads anyway. A budget already used up
       // refuses calls by itself: no breaker for that.
-      if (projected >= 0 && used < th.at100[i] && projected > th.at100[i] - used) {
-        velocityTrip(i, th.at100[i] - used, projected);
+      if (projected >= 0 && used < limit && projected > limit - used) {
+        velocityTrip(i, limit - used, projected);
         projected = -1;
       }
-      int level = th.level.get(i);
-      if (used >= at80[i]) {
-        int target = used >= th.at100[i] ? 2 : 1;
-        if (target > level && th.level.compareAndSet(i, level, target)) {
-          raiseThreshold(k, acc, i, used, target == 2 ? 100 : 80, now);
-        }
-      } else if (level != 0 && used < at80[i] / 2) {
-        th.level.compareAndSet(i, level, 0);
+      int percent = th.crossed(i, used);
+      if (percent != 0) {
+        raiseThreshold(k, acc, i, used, percent, now);
       }
     }
   }
@@ -954,12 +930,11 @@ public final class ServiceRuntime {
     raise(GuardAlerts.threshold(snapshotOf(k), acc.budgets().get(budget), used, percent, "this process"));
   }
 
-  private RunawayException exhausted(String key, KeyRuntime k, LedgerAccount acc, Thresholds th, int budget,
+  private RunawayException exhausted(String key, KeyRuntime k, LedgerAccount acc, BudgetThresholds th, int budget,
       long estimate, long now) {
     counters.refusedBudget.increment();
     long used = acc.used(budget, now);
-    int level = th.level.get(budget);
-    if (level < 2 && th.level.compareAndSet(budget, level, 2)) {
+    if (th.markExhausted(budget)) {
       raiseThreshold(k, acc, budget, used, 100, now);
     }
     long wait = acc.nanosUntilRoom(budget, estimate, now);

@@ -634,7 +634,7 @@ public final class RunawayMonitor implements AutoCloseable {
           : interval.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : interval;
       DetectionSettings detection = DetectionSettings.builder()
           .spikeMultiplier(cfg.usageSpikeMultiplier())
-          .breakerMultiplier(Math.max(cfg.usageSpikeMultiplier(), cb.thresholdMultiplier()))
+          .breakerMultiplier(cb.thresholdMultiplier())
           .breakerEnabled(cb.enabled())
           .bucket(bucket)
           .build();

@@ -546,8 +546,16 @@ public final class DetectionSettings {
      * Builds the settings.
      *
      * @return the settings
+     * @throws IllegalArgumentException if {@code breakerMultiplier} is below {@code spikeMultiplier}
      */
     public DetectionSettings build() {
+      // The one place this rule lives: a breaker multiple below the spike multiple would open the
+      // breaker before the spike it should follow is even alerted on. Callers never clamp it.
+      if (breakerMultiplier < spikeMultiplier) {
+        throw new IllegalArgumentException("breakerMultiplier (" + breakerMultiplier
+            + ") must not be below spikeMultiplier (" + spikeMultiplier + "): raise breakerMultiplier to at least "
+            + spikeMultiplier + " or lower spikeMultiplier to at most " + breakerMultiplier);
+      }
       return new DetectionSettings(this);
     }
 

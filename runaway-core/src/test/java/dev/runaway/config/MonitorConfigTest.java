@@ -225,12 +225,10 @@ final class MonitorConfigTest {
   }
 
   @Test
-  void warnings_hourlyAboveDailyAndBreakerBelowSpike_areReportedAndLoggedNotRejected() throws IOException {
+  void warnings_hourlyAboveDaily_isReportedAndLoggedNotRejected() throws IOException {
     Path file = write("""
         {
-          "cost_thresholds": {"openai": {"hourly": 20, "daily": 10}},
-          "usage_spike_multiplier": 4.0,
-          "circuit_breaker": {"threshold_multiplier": 2.0}
+          "cost_thresholds": {"openai": {"hourly": 20, "daily": 10}}
         }
         """);
     int mark = LogCapture.mark();
@@ -239,19 +237,55 @@ final class MonitorConfigTest {
 
     assertThat(config.warnings()).containsExactly(
         file + ":2:33: cost_thresholds.openai: the hourly limit $20.00 is above the daily limit $10.00, so the daily"
-            + " limit binds first",
-        file + ":4:47: circuit_breaker.threshold_multiplier: 2.0 is below usage_spike_multiplier 4.0: breakers"
-            + " open before a usage spike is even alerted on; usually the breaker's multiplier is the larger one");
+            + " limit binds first");
     assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN)
         .extracting(LogCapture.Event::message)
-        .containsExactly("Config: " + config.warnings().get(0), "Config: " + config.warnings().get(1));
+        .containsExactly("Config: " + config.warnings().get(0));
   }
 
   @Test
-  void warnings_noneWhenTheBreakerIsDisabled() {
-    assertThat(MonitorConfig.parse("""
+  void load_rejectsBreakerMultiplierBelowSpike_namingFileLineKeyAndFix() throws IOException {
+    Path file = write("""
+        {
+          "usage_spike_multiplier": 4.0,
+          "circuit_breaker": {"threshold_multiplier": 2.0}
+        }
+        """);
+
+    assertThatThrownBy(() -> MonitorConfig.load(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(file + ":3:47: circuit_breaker.threshold_multiplier: 2.0 is below"
+            + " usage_spike_multiplier 4.0")
+        .hasMessageContaining("set circuit_breaker.threshold_multiplier to at least 4.0"
+            + " or lower usage_spike_multiplier to at most 2.0");
+  }
+
+  @Test
+  void parse_rejectsBreakerMultiplierBelowSpike_evenWhenTheBreakerIsDisabled() {
+    // The multiple still classifies runaways when the breaker only alerts; it used to be clamped.
+    assertThatThrownBy(() -> MonitorConfig.parse("""
         {"usage_spike_multiplier": 4.0, "circuit_breaker": {"enabled": false, "threshold_multiplier": 2.0}}
-        """).warnings()).isEmpty();
+        """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("circuit_breaker.threshold_multiplier: 2.0 is below usage_spike_multiplier 4.0");
+  }
+
+  @Test
+  void parse_rejectsSpikeAboveTheDefaultBreakerMultiplier_pointingAtTheSpikeKey() {
+    assertThatThrownBy(() -> MonitorConfig.parse("{\"usage_spike_multiplier\": 6.0}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("usage_spike_multiplier: circuit_breaker.threshold_multiplier (default) 5.0 is below"
+            + " usage_spike_multiplier 6.0")
+        .hasMessageContaining("at least 6.0");
+  }
+
+  @Test
+  void parse_acceptsBreakerMultiplierEqualToSpike() {
+    MonitorConfig config = MonitorConfig.parse(
+        "{\"usage_spike_multiplier\": 4.0, \"circuit_breaker\": {\"threshold_multiplier\": 4.0}}");
+
+    assertThat(config.circuitBreaker().thresholdMultiplier()).isEqualTo(4.0);
+    assertThat(config.warnings()).isEmpty();
   }
 
   @Test

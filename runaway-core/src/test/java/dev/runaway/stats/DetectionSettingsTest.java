@@ -54,6 +54,30 @@ final class DetectionSettingsTest {
   }
 
   @Test
+  void build_rejectsBreakerMultiplierBelowSpike_namingBothFieldsValuesAndFix() {
+    DetectionSettings.Builder b = DetectionSettings.builder().spikeMultiplier(6).breakerMultiplier(4);
+
+    assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("breakerMultiplier (4.0) must not be below spikeMultiplier (6.0): raise breakerMultiplier to at"
+            + " least 6.0 or lower spikeMultiplier to at most 4.0");
+  }
+
+  @Test
+  void build_rejectsSpikeAboveTheDefaultBreakerMultiplier() {
+    assertThatThrownBy(() -> DetectionSettings.builder().spikeMultiplier(5.5).build())
+        .hasMessageStartingWith("breakerMultiplier (5.0) must not be below spikeMultiplier (5.5)");
+  }
+
+  @Test
+  void build_acceptsEqualMultipliers_andTheRuleIsCheckedOnlyAtBuild() {
+    // Setting spike first to a value above the current breaker multiple must not fail mid-way.
+    DetectionSettings s = DetectionSettings.builder().spikeMultiplier(7).breakerMultiplier(7).build();
+
+    assertThat(s.breakerMultiplier()).isEqualTo(s.spikeMultiplier()).isEqualTo(7.0);
+  }
+
+  @Test
   void forKeys_usesHourOfDaySlots() {
     assertThat(DetectionSettings.defaults().forKeys().seasonality()).isEqualTo(Seasonality.DAILY);
     DetectionSettings none = DetectionSettings.builder().seasonality(Seasonality.NONE).build();

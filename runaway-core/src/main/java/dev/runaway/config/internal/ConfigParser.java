@@ -194,6 +194,7 @@ public final class ConfigParser {
     boolean breakerEnabled = MonitorConfig.DEFAULT_BREAKER_ENABLED;
     double breakerMultiplier = MonitorConfig.DEFAULT_BREAKER_MULTIPLIER;
     Node breakerMultiplierNode = null;
+    Node spikeNode = null;
     Duration budgetHorizon = MonitorConfig.DEFAULT_BUDGET_HORIZON;
     Map<String, CostThresholds> thresholds = new LinkedHashMap<>();
     Map<String, SourcePosition> thresholdPositions = new LinkedHashMap<>();
@@ -220,6 +221,7 @@ public final class ConfigParser {
           break;
         case "usage_spike_multiplier":
           spike = multiplier(v);
+          spikeNode = v;
           break;
         case "circuit_breaker":
           Node cb = requireObject(v, "an object such as {\"enabled\": true, \"threshold_multiplier\": 5.0}", true);
@@ -258,10 +260,15 @@ public final class ConfigParser {
       }
     }
 
-    if (breakerEnabled && breakerMultiplier < spike) {
-      warn(breakerMultiplierNode != null ? breakerMultiplierNode : root,
-          breakerMultiplier + " is below usage_spike_multiplier " + spike + ": breakers open before a usage spike"
-          + " is even alerted on; usually the breaker's multiplier is the larger one");
+    // DetectionSettings.build() rejects this too; checked here as well so the error names the file,
+    // line and key. Earlier versions silently raised the breaker multiple to the spike multiple.
+    if (breakerMultiplier < spike) {
+      Node at = breakerMultiplierNode != null ? breakerMultiplierNode : spikeNode != null ? spikeNode : root;
+      throw error(at, (breakerMultiplierNode != null ? "" : "circuit_breaker.threshold_multiplier (default) ")
+          + breakerMultiplier + " is below usage_spike_multiplier " + spike
+          + ": breakers would open before a usage spike is even alerted on; set circuit_breaker.threshold_multiplier"
+          + " to at least " + spike + " or lower usage_spike_multiplier to at most " + breakerMultiplier
+          + " (earlier versions silently raised the breaker multiplier to the spike multiplier)");
     }
 
     return new ParsedConfig(file, interval, Collections.unmodifiableMap(thresholds), spike, breakerEnabled,

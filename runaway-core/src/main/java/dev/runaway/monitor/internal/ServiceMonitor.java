@@ -5,6 +5,7 @@ import dev.runaway.ServiceSnapshot;
 import dev.runaway.alert.Alert;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.TripReason;
+import dev.runaway.internal.BudgetThresholds;
 import dev.runaway.internal.GuardAlerts;
 import dev.runaway.internal.Snapshots;
 import dev.runaway.internal.WarnOnce;
@@ -57,8 +58,7 @@ public final class ServiceMonitor {
   private final MonitorShared shared;
   private final MonitorAccount account;
   private final BurnRateMeter meter;
-  private final long[] at80;
-  private final int[] thresholdLevel;
+  private final BudgetThresholds thresholds;
   private final AtomicBoolean inFlight = new AtomicBoolean();
   private final AtomicLong polls = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -125,12 +125,7 @@ public final class ServiceMonitor {
     this.shared = shared;
     this.account = new MonitorAccount(ledger, name, budgets);
     this.meter = newMeter(name, shared, baselines);
-    this.at80 = new long[budgets.size()];
-    this.thresholdLevel = new int[budgets.size()];
-    for (int i = 0; i < at80.length; i++) {
-      long limit = budgets.get(i).limit().nanos();
-      at80[i] = limit / 5 * 4 + (limit % 5) * 4 / 5;
-    }
+    this.thresholds = new BudgetThresholds(budgets);
   }
 
   /** The meter, resumed from its saved baseline when there is one (as the guard's meters are). */
@@ -428,15 +423,10 @@ public final class ServiceMonitor {
     boolean anyUsedUp = false;
     for (int i = 0; i < budgets.size(); i++) {
       long used = account.used(i, now);
-      long limit = budgets.get(i).limit().nanos();
-      if (used >= at80[i]) {
-        int target = used >= limit ? 2 : 1;
-        if (target > thresholdLevel[i]) {
-          thresholdLevel[i] = target;
-          raise(GuardAlerts.threshold(snapshot(), budgets.get(i), used, target == 2 ? 100 : 80, "account-wide"));
-        }
-      } else if (thresholdLevel[i] != 0 && used < at80[i] / 2) {
-        thresholdLevel[i] = 0;
+      long limit = thresholds.limit(i);
+      int percent = thresholds.crossed(i, used);
+      if (percent != 0) {
+        raise(GuardAlerts.threshold(snapshot(), budgets.get(i), used, percent, "account-wide"));
       }
       if (used >= limit) {
         // Every poll while the budget is used up: a breaker that let trial calls through opens again.
