@@ -8,6 +8,7 @@ import dev.runaway.Budget;
 import dev.runaway.Cost;
 import dev.runaway.config.MonitorConfig.CircuitBreakerSettings;
 import dev.runaway.config.MonitorConfig.CostThresholds;
+import dev.runaway.stats.DetectionSettings;
 import dev.runaway.testing.LogCapture;
 import java.io.IOException;
 import java.net.URI;
@@ -244,7 +245,8 @@ final class MonitorConfigTest {
   }
 
   @Test
-  void load_rejectsBreakerMultiplierBelowSpike_namingFileLineKeyAndFix() throws IOException {
+  void load_breakerMultiplierBelowSpike_isRaisedWithAWarningNamingFileLineKeyAndFix() throws IOException {
+    // Deprecation path: such a file loaded (silently clamped) before; it still loads, loudly.
     Path file = write("""
         {
           "usage_spike_multiplier": 4.0,
@@ -252,31 +254,41 @@ final class MonitorConfigTest {
         }
         """);
 
-    assertThatThrownBy(() -> MonitorConfig.load(file))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith(file + ":3:47: circuit_breaker.threshold_multiplier: 2.0 is below"
-            + " usage_spike_multiplier 4.0")
-        .hasMessageContaining("set circuit_breaker.threshold_multiplier to at least 4.0"
-            + " or lower usage_spike_multiplier to at most 2.0");
+    MonitorConfig config = MonitorConfig.load(file);
+
+    assertThat(config.circuitBreaker().thresholdMultiplier()).isEqualTo(4.0);
+    assertThat(config.warnings()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith(file + ":3:47: circuit_breaker.threshold_multiplier: 2.0 is below usage_spike_multiplier 4.0")
+        .contains("so 4.0 is used instead")
+        .contains("set circuit_breaker.threshold_multiplier to at least 4.0 or lower usage_spike_multiplier to at"
+            + " most 2.0")
+        .contains("a future version will reject this config");
+    // The rule itself lives in DetectionSettings, which the config's value now passes.
+    assertThat(DetectionSettings.builder().spikeMultiplier(4.0).breakerMultiplier(
+        config.circuitBreaker().thresholdMultiplier()).build().breakerMultiplier()).isEqualTo(4.0);
   }
 
   @Test
-  void parse_rejectsBreakerMultiplierBelowSpike_evenWhenTheBreakerIsDisabled() {
-    // The multiple still classifies runaways when the breaker only alerts; it used to be clamped.
-    assertThatThrownBy(() -> MonitorConfig.parse("""
+  void parse_breakerMultiplierBelowSpike_isRaisedEvenWhenTheBreakerIsDisabled() {
+    // The multiple still classifies runaways when the breaker only alerts.
+    MonitorConfig config = MonitorConfig.parse("""
         {"usage_spike_multiplier": 4.0, "circuit_breaker": {"enabled": false, "threshold_multiplier": 2.0}}
-        """))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("circuit_breaker.threshold_multiplier: 2.0 is below usage_spike_multiplier 4.0");
+        """);
+
+    assertThat(config.circuitBreaker().thresholdMultiplier()).isEqualTo(4.0);
+    assertThat(config.warnings()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("circuit_breaker.threshold_multiplier: 2.0 is below usage_spike_multiplier 4.0");
   }
 
   @Test
-  void parse_rejectsSpikeAboveTheDefaultBreakerMultiplier_pointingAtTheSpikeKey() {
-    assertThatThrownBy(() -> MonitorConfig.parse("{\"usage_spike_multiplier\": 6.0}"))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("usage_spike_multiplier: circuit_breaker.threshold_multiplier (default) 5.0 is below"
+  void parse_spikeAboveTheDefaultBreakerMultiplier_warnsAtTheSpikeKey() {
+    MonitorConfig config = MonitorConfig.parse("{\"usage_spike_multiplier\": 6.0}");
+
+    assertThat(config.circuitBreaker().thresholdMultiplier()).isEqualTo(6.0);
+    assertThat(config.warnings()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("usage_spike_multiplier: circuit_breaker.threshold_multiplier (default) 5.0 is below"
             + " usage_spike_multiplier 6.0")
-        .hasMessageContaining("at least 6.0");
+        .contains("at least 6.0");
   }
 
   @Test

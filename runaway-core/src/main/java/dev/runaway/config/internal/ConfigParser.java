@@ -260,15 +260,17 @@ public final class ConfigParser {
       }
     }
 
-    // DetectionSettings.build() rejects this too; checked here as well so the error names the file,
-    // line and key. Earlier versions silently raised the breaker multiple to the spike multiple.
+    // DetectionSettings.build() rejects this. A config file that has it keeps loading (deprecation
+    // path): the breaker multiple is raised to the spike multiple here, in the one place, and the
+    // warning names the file, line and key and the fix. Earlier versions raised it silently.
     if (breakerMultiplier < spike) {
       Node at = breakerMultiplierNode != null ? breakerMultiplierNode : spikeNode != null ? spikeNode : root;
-      throw error(at, (breakerMultiplierNode != null ? "" : "circuit_breaker.threshold_multiplier (default) ")
+      warn(at, (breakerMultiplierNode != null ? "" : "circuit_breaker.threshold_multiplier (default) ")
           + breakerMultiplier + " is below usage_spike_multiplier " + spike
-          + ": breakers would open before a usage spike is even alerted on; set circuit_breaker.threshold_multiplier"
-          + " to at least " + spike + " or lower usage_spike_multiplier to at most " + breakerMultiplier
-          + " (earlier versions silently raised the breaker multiplier to the spike multiplier)");
+          + ": breakers would open before a usage spike is even alerted on, so " + spike + " is used instead;"
+          + " set circuit_breaker.threshold_multiplier to at least " + spike + " or lower usage_spike_multiplier"
+          + " to at most " + breakerMultiplier + " (deprecated: a future version will reject this config)");
+      breakerMultiplier = spike;
     }
 
     return new ParsedConfig(file, interval, Collections.unmodifiableMap(thresholds), spike, breakerEnabled,
