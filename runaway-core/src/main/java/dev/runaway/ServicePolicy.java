@@ -367,6 +367,20 @@ public final class ServicePolicy {
     }
 
     /**
+     * Sets how long a rate at or above the breaker multiple must be held to open the breaker
+     * whatever the learned noise says (default
+     * {@value DetectionSettings#DEFAULT_RUNAWAY_HOLD_MINUTES} minutes; {@link Duration#ZERO} turns
+     * this backstop off). See {@link DetectionSettings#runawayHold()}.
+     *
+     * @param hold zero, or at least one meter bucket and at most 24 hours
+     * @return this builder
+     */
+    public Builder runawayHold(Duration hold) {
+      detection.runawayHold(hold);
+      return this;
+    }
+
+    /**
      * Sets the width of the burn-rate meter's buckets (default one minute).
      *
      * @param bucket from 1s to 1h

@@ -125,6 +125,8 @@ public final class BurnRateMeter {
   private final double sustainedEvidence;
   private final double breakerEvidence;
   private final boolean breakerEnabled;
+  /** The held-multiple rule's hold in buckets (whole), 0 when off. */
+  private final double holdBuckets;
   private final double[] minExcess = new double[2];
   private final long[] capPerBucket = new long[2];
 
@@ -170,6 +172,8 @@ public final class BurnRateMeter {
     this.sustainedEvidence = settings.sustainedEvidence();
     this.breakerEvidence = settings.breakerEvidence();
     this.breakerEnabled = settings.breakerEnabled();
+    long hold = settings.runawayHold().toNanos();
+    this.holdBuckets = hold == 0 ? 0 : Math.ceil(hold / (double) bucketNanos - 1e-9);
     this.minExcess[CALLS] = settings.minExcessCalls();
     this.minExcess[COST] = settings.minExcessCost().nanos();
     double bucketMinutes = bucketNanos / (60.0 * NANOS_PER_SECOND);
@@ -561,8 +565,9 @@ public final class BurnRateMeter {
       ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
       boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
           && ev.excess >= BREAKER_EXCESS * minEx;
+      trip |= held(ev, xe, m, f.breakerTolerance[ch], minEx, 1);
       spikeAny |= spike;
-      hot |= spike || sustained || trip || cap || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
+      hot |= spike || sustained || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
       if ((trip && breakerEnabled || cap && breakerEnabled) && raiseRunaway < 0) {
         raiseRunaway = ch;
       } else if ((spike || sustained || trip || cap) && raiseSpike < 0) {
@@ -662,6 +667,27 @@ public final class BurnRateMeter {
     double k = sustainedMultiplier / tol;
     return k < MIN_SUSTAINED ? Double.POSITIVE_INFINITY
         : Tails.cusumAmount(sustainedEvidence, s, tol * m, phi, k, Math.log(k));
+  }
+
+  /**
+   * The held-multiple rule ({@link DetectionSettings#runawayHold()}): a rate at or above the breaker
+   * multiple of the expectation (widened by the square root of the day-level tolerance) in every
+   * bucket for the hold trips, with the excess the breaker asks for, whatever the noise model says
+   * of each bucket: spend is spend. {@code len} is the judged span in buckets (1 per closed bucket,
+   * the interval's length for polled usage).
+   */
+  private boolean held(Evidence ev, double xe, double m, double breakerTol, double minEx, double len) {
+    if (holdBuckets <= 0) {
+      return false;
+    }
+    if (xe >= breakerMultiplier * Math.sqrt(breakerTol) * m && xe - m >= minEx) {
+      ev.held += len;
+      ev.heldExcess += xe - m;
+    } else {
+      ev.held = 0;
+      ev.heldExcess = 0;
+    }
+    return ev.held >= holdBuckets - 1e-9 && ev.heldExcess >= BREAKER_EXCESS * minEx;
   }
 
   private static double clamp(double s, double max) {
@@ -773,8 +799,9 @@ public final class BurnRateMeter {
       ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, pi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
       boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
           && ev.excess >= BREAKER_EXCESS * minEx;
+      trip |= held(ev, xe, m, Math.exp(BREAKER_LEVEL_SIGMAS * model.levelSigma(ch)), minEx, buckets);
       spikeAny |= spike;
-      hot |= spike || sustained || trip || cap || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
+      hot |= spike || sustained || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
       if ((trip || cap) && breakerEnabled && raiseRunaway < 0) {
         raiseRunaway = ch;
       } else if ((spike || sustained || trip || cap) && raiseSpike < 0) {

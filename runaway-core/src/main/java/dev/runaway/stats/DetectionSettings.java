@@ -53,6 +53,10 @@ public final class DetectionSettings {
   private final ZoneId zone;
   private final double callRateCap;
   private final Cost costRateCap;
+  private final Duration runawayHold;
+
+  /** The default {@link #runawayHold()} in minutes. */
+  public static final long DEFAULT_RUNAWAY_HOLD_MINUTES = 15;
 
   private DetectionSettings(Builder b) {
     this.spikeMultiplier = b.spikeMultiplier;
@@ -72,6 +76,7 @@ public final class DetectionSettings {
     this.zone = b.zone;
     this.callRateCap = b.callRateCap;
     this.costRateCap = b.costRateCap;
+    this.runawayHold = b.runawayHold;
   }
 
   /**
@@ -281,6 +286,25 @@ public final class DetectionSettings {
     return costRateCap;
   }
 
+  /**
+   * Returns how long a rate at or above the breaker multiple must be held to open the breaker
+   * whatever the noise model says (the held-multiple rule); {@link Duration#ZERO} when that rule is
+   * off. Default {@value #DEFAULT_RUNAWAY_HOLD_MINUTES} minutes.
+   *
+   * <p>The breaker's main test weighs each bucket against the service's learned noise, so on bursty
+   * traffic (a heavy tail of short bursts) a sustained 10x can look "not significant" for hours.
+   * This rule is the backstop: every bucket of the hold at or above
+   * {@code breakerMultiplier x sqrt(day-level tolerance)} times the expectation, with the excess
+   * the breaker asks for, opens it. Shorter trips real runaways sooner and opens it on more
+   * legitimate bursts that last that long (benchmarks/DETECTION-RESULTS.md shows the trade-off);
+   * change it with {@link Builder#runawayHold(Duration)}.
+   *
+   * @return the hold, zero when off
+   */
+  public Duration runawayHold() {
+    return runawayHold;
+  }
+
   @Override
   public String toString() {
     return "DetectionSettings[spikeMultiplier=" + spikeMultiplier + ", breakerMultiplier=" + breakerMultiplier
@@ -288,7 +312,8 @@ public final class DetectionSettings {
         + sustainedMultiplier + ", spikeSignificance=" + spikeSignificance + ", sustainedEvidence=" + sustainedEvidence + ", breakerEvidence=" + breakerEvidence
         + ", minExcessCalls=" + minExcessCalls + ", minExcessCost=" + minExcessCost + ", quietPeriod=" + quietPeriod
         + ", warmUp=" + warmUp + ", baselineHalfLife=" + baselineHalfLife + ", seasonality=" + seasonality
-        + ", zone=" + zone + ", callRateCap=" + callRateCap + ", costRateCap=" + costRateCap + "]";
+        + ", zone=" + zone + ", callRateCap=" + callRateCap + ", costRateCap=" + costRateCap + ", runawayHold="
+        + runawayHold + "]";
   }
 
   /** Builds {@link DetectionSettings}; {@link #build()} may be called more than once. */
@@ -310,6 +335,7 @@ public final class DetectionSettings {
     private ZoneId zone = ZoneOffset.UTC;
     private double callRateCap;
     private Cost costRateCap;
+    private Duration runawayHold = Duration.ofMinutes(DEFAULT_RUNAWAY_HOLD_MINUTES);
 
     private Builder() {}
 
@@ -331,6 +357,7 @@ public final class DetectionSettings {
       zone = s.zone;
       callRateCap = s.callRateCap;
       costRateCap = s.costRateCap;
+      runawayHold = s.runawayHold;
     }
 
     /**
@@ -543,6 +570,23 @@ public final class DetectionSettings {
     }
 
     /**
+     * Sets how long a rate at or above the breaker multiple must be held to open the breaker
+     * whatever the noise model says; {@link Duration#ZERO} turns that rule off (the breaker then
+     * opens only on the statistical test and the caps). Default
+     * {@value DetectionSettings#DEFAULT_RUNAWAY_HOLD_MINUTES} minutes. See
+     * {@link DetectionSettings#runawayHold()}.
+     *
+     * @param hold zero, or from one bucket to 24 hours (rounded up to whole buckets)
+     * @return this builder
+     */
+    public Builder runawayHold(Duration hold) {
+      Objects.requireNonNull(hold, "runawayHold");
+      this.runawayHold = hold.isZero() ? Duration.ZERO : duration("runawayHold", hold, Duration.ofSeconds(1),
+          Duration.ofHours(24));
+      return this;
+    }
+
+    /**
      * Builds the settings.
      *
      * @return the settings
@@ -555,6 +599,10 @@ public final class DetectionSettings {
         throw new IllegalArgumentException("breakerMultiplier (" + breakerMultiplier
             + ") must not be below spikeMultiplier (" + spikeMultiplier + "): raise breakerMultiplier to at least "
             + spikeMultiplier + " or lower spikeMultiplier to at most " + breakerMultiplier);
+      }
+      if (!runawayHold.isZero() && runawayHold.compareTo(bucket) < 0) {
+        throw new IllegalArgumentException("runawayHold must be zero (off) or at least one bucket (" + bucket
+            + "), got " + runawayHold);
       }
       return new DetectionSettings(this);
     }

@@ -1,5 +1,7 @@
 package dev.runaway.benchmarks.detection;
 
+import dev.runaway.stats.DetectionSettings;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,8 +27,10 @@ import java.util.Locale;
  * {@code --rates 0.5,5}, {@code --skip-nab}, {@code --skip-synthetic}, {@code --nab DIR},
  * {@code --out FILE}, {@code --threads N}; for the real-traffic study {@code --skip-real},
  * {@code --real-only} (neither synthetic nor NAB), {@code --real-seeds N} (injection passes per
- * series, default 3), {@code --real-half tuning|held|all} and {@code --sweep 3,5,8} (the trade-off of
- * the breaker multiple on the held-back half).
+ * series, default 3), {@code --real-half tuning|held|all}, {@code --real-reference typical|trailing} (what a
+ * runaway's multiple is relative to, default typical), {@code --sweep 3,5,8} (the trade-off of
+ * the breaker multiple on the held-back half) and {@code --sweep-hold 5,10,15,30} (the trade-off of
+ * the runaway hold, minutes, on the held-back half).
  */
 public final class DetectionHarness {
 
@@ -129,13 +133,17 @@ public final class DetectionHarness {
       + "each series are history (learned, not judged). False trips and alert episodes are counted in one clean pass "
       + "per series, outside the labelled windows (per week of unlabelled time). Delays come from separate passes with "
       + "runaways injected at seeded times whose 6 hours touch no labelled window: k = 2, 5, 10, 100 as a step or a "
-      + "30-min ramp (a runaway adds calls at (k - 1) x the series' mean rate over the hour before the onset, on top of "
-      + "the organic traffic), each lasting until the breaker trips or 6 h (then it stops and the breaker is reset). A trip delay "
+      + "30-min ramp (a runaway adds calls at (k - 1) x the series' typical rate at that hour of the day, the mean of "
+      + "its unlabelled rows in that hour over the whole series, on top of the organic traffic, as the synthetic "
+      + "protocol multiplies the expected rate; `--real-reference trailing` uses the mean rate over the hour before the "
+      + "onset instead, the definition of the first runs in REAL-RUNS.md, under which a 10x runaway started after a "
+      + "lull is 1.2-3x the usual rate), each lasting until the breaker trips or 6 h (then it stops and the breaker is reset). A trip delay "
       + "is left out when the episode open at the onset had already tripped the breaker; an alert delay when any "
       + "episode was open. Split (fixed before tuning): the series sorted by NAB path, even positions tune, odd "
       + "positions are held back.\n\n";
 
-  private static String realTraffic(NabData data, int seeds, String half, double[] sweep, int threads, String commit,
+  private static String realTraffic(NabData data, int seeds, String half, double[] sweep, double[] sweepHold,
+      int threads, String commit,
       List<String> argv, Path out) throws IOException {
     List<RealTraffic.Series> all = RealTraffic.load(data);
     List<RealTraffic.Series> chosen = switch (half) {
@@ -166,6 +174,26 @@ public final class DetectionHarness {
             RealTrafficStudy.fmt(s.worstSeriesMedian10x()), 100 * s.within5(), s.misses10x(), s.runs10x()));
       }
       b.append(sweepText);
+    }
+    if (sweepHold != null) {
+      List<RealTraffic.Series> held = all.stream().filter(s -> !s.tuning).toList();
+      StringBuilder t = new StringBuilder("\n### Trade-off on the held-back half: the runaway hold\n\n")
+          .append("`DetectionSettings.runawayHold` (default ").append(DetectionSettings.DEFAULT_RUNAWAY_HOLD_MINUTES)
+          .append(" min, 0 = off), everything else at defaults.\n\n")
+          .append("| runawayHold (min) | false trips/week (all) | worst series | alert episodes/week | 10x step: trip "
+              + "median | worst series median | within 5 min | misses |\n|---|---|---|---|---|---|---|---|\n");
+      for (double h : sweepHold) {
+        java.time.Duration hold = java.time.Duration.ofSeconds(Math.round(h * 60));
+        List<RealTrafficStudy.SeriesResult> sr = new RealTrafficStudy(held, seeds, threads,
+            p -> p.runawayHold(hold)).run();
+        RealTrafficStudy.Summary s = RealTrafficStudy.summarize("held", sr);
+        t.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f (%s) | %.2f | %s | %s | %.0f%% | %d/%d |%n",
+            RealTrafficStudy.fmt(h), s.tripsPerWeek(), s.worstTripsPerWeek(), s.worstTripSeries(), s.episodesPerWeek(),
+            RealTrafficStudy.fmt(s.median10x()), RealTrafficStudy.fmt(s.worstSeriesMedian10x()), 100 * s.within5(),
+            s.misses10x(), s.runs10x()));
+      }
+      b.append(t);
+      sweepText.append(t);
     }
     if (out != null) {
       logRealRun(out.toAbsolutePath().resolveSibling("REAL-RUNS.md"), commit, String.join(" ", argv), sums,
@@ -218,6 +246,7 @@ public final class DetectionHarness {
     int realSeeds = 3;
     String realHalf = "all";
     double[] sweep = null;
+    double[] sweepHold = null;
     Path nabDir = null;
     Path out = null;
     List<String> argv = new ArrayList<>();
@@ -292,8 +321,14 @@ public final class DetectionHarness {
         case "--real-half":
           realHalf = argv.get(++i);
           break;
+        case "--real-reference":
+          RealReplay.reference = RealReplay.Reference.parse(argv.get(++i));
+          break;
         case "--sweep":
           sweep = Arrays.stream(argv.get(++i).split(",")).mapToDouble(Double::parseDouble).toArray();
+          break;
+        case "--sweep-hold":
+          sweepHold = Arrays.stream(argv.get(++i).split(",")).mapToDouble(Double::parseDouble).toArray();
           break;
         case "--nab":
           nabDir = Path.of(argv.get(++i));
@@ -326,7 +361,7 @@ public final class DetectionHarness {
       if (dir == null) {
         text = "## Real traffic\n\nNAB data not found (looked for shared/data/nab above the working directory).\n";
       } else {
-        text = realTraffic(NabData.load(dir), realSeeds, realHalf, sweep, config.threads, commit, argv, out);
+        text = realTraffic(NabData.load(dir), realSeeds, realHalf, sweep, sweepHold, config.threads, commit, argv, out);
       }
       System.out.println(text);
       report.append("\n").append(text);

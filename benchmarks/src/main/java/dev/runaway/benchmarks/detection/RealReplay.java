@@ -32,9 +32,10 @@ import java.util.function.Consumer;
  * {@code CLOSED -> OPEN} transition, counted once per meter episode) and the alert sink (a spike
  * or runaway {@code USAGE_SPIKE} alert opens an episode, the {@code INFO} one ends it).
  *
- * <p>An injected runaway of multiple k adds calls at (k - 1) times the series' mean rate over the
- * hour before the onset (a runaway loop calls at its own pace, on top of the organic traffic; the
- * hour's mean, not the current row, so a 5-minute lull does not shrink it); a ramp adds them
+ * <p>An injected runaway of multiple k adds calls at (k - 1) times the series' typical rate at that
+ * hour of the day (a runaway loop calls at its own pace, on top of the organic traffic; "k times
+ * the normal rate", as the synthetic protocol multiplies the expected rate), or with
+ * {@link Reference#TRAILING} the mean rate over the hour before the onset; a ramp adds them
  * linearly over 30 minutes. It lasts until the breaker trips or for 6 hours; then it stops and the
  * operator resets the breaker (so how the breaker would close does not matter here).
  *
@@ -48,6 +49,25 @@ final class RealReplay {
   static final long MAX_RUNAWAY_MS = 6 * RealTraffic.HOUR;
   static final double MEAN_COST = 1e7;
   static final double COST_SIGMA = 0.5;
+
+  /** What an injected runaway's multiple is relative to. */
+  enum Reference {
+    /** The series' mean rate in the onset's hour of the day, over its unlabelled rows. */
+    TYPICAL,
+    /** The series' mean rate over the hour before the onset. */
+    TRAILING;
+
+    static Reference parse(String s) {
+      return switch (s) {
+        case "typical" -> TYPICAL;
+        case "trailing" -> TRAILING;
+        default -> throw new IllegalArgumentException("--real-reference must be typical or trailing, got " + s);
+      };
+    }
+  }
+
+  /** The reference of every pass (set once from the command line, before any pass). */
+  static volatile Reference reference = Reference.TYPICAL;
 
   /** A runaway to inject. */
   record Injection(long onsetMs, double k, Modifier.Shape shape) {}
@@ -148,7 +168,8 @@ final class RealReplay {
         if (active == null && next < injections.size() && injections.get(next).onsetMs() <= chunk) {
           Injection inj = injections.get(next++);
           active = new Outcome(inj);
-          activeBase = trailingRate(row, inj.onsetMs());
+          activeBase = reference == Reference.TRAILING ? trailingRate(row, inj.onsetMs())
+              : series.typicalRate(inj.onsetMs());
           activeEnd = inj.onsetMs() + MAX_RUNAWAY_MS;
           active.preAlerted = inEpisode;
           active.preTripped = inEpisode && trippedThisEpisode;
@@ -178,7 +199,7 @@ final class RealReplay {
         if (scheduler.task != null) {
           scheduler.task.run();
         }
-        if (DEBUG && active != null && active.injection.k() == 10 && active.injection.shape() == Modifier.Shape.STEP && (chunk + CHUNK_MS) % 60_000 == 0) {
+        if (DEBUG && active != null && active.injection.k() == 10 && active.injection.shape() == Modifier.Shape.STEP && Math.floorMod(chunk / CHUNK_MS, 6L) == 0) {
           System.err.println("DBG " + series.shortName() + " " + Instant.ofEpochMilli(now) + " +"
               + (now - active.injection.onsetMs()) / 60_000.0 + " " + guard.snapshot(SERVICE) + " " + breaker.state());
         }

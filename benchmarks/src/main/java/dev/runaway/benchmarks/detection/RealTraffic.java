@@ -96,6 +96,35 @@ final class RealTraffic {
       return sum / minutes;
     }
 
+    private double[] hourly;
+
+    /**
+     * The series' typical rate at the hour of the day of {@code t}: the time-weighted mean of its
+     * rows in that hour (series clock) over the whole series, labelled windows left out.
+     */
+    synchronized double typicalRate(long t) {
+      if (hourly == null) {
+        double[] sum = new double[24];
+        double[] len = new double[24];
+        for (int i = 0; i < callsPerMinute.length; i++) {
+          long a = startMillis[i];
+          long b = startMillis[i + 1];
+          if (b <= a || overlapsLabel(a, b)) {
+            continue;
+          }
+          int h = (int) Math.floorMod(a / HOUR, 24L);
+          sum[h] += callsPerMinute[i] * (b - a);
+          len[h] += b - a;
+        }
+        double all = meanCallsPerMinute();
+        hourly = new double[24];
+        for (int h = 0; h < 24; h++) {
+          hourly[h] = len[h] > 0 ? sum[h] / len[h] : all;
+        }
+      }
+      return hourly[(int) Math.floorMod(t / HOUR, 24L)];
+    }
+
     /** Whether [from, to] (epoch ms) overlaps a labelled window. */
     boolean overlapsLabel(long from, long to) {
       for (long[] w : windows) {

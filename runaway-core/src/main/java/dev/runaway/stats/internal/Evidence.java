@@ -21,6 +21,11 @@ public final class Evidence {
   /** CUSUM for a drop to half the expected rate (gaps, outages), nats, clamped to [0, threshold]. */
   public double drop;
 
+  /** Buckets (fractional for polled intervals) in the current run at or above the held multiple. */
+  public double held;
+  /** Excess over the expected amount during the current held run, effective units. */
+  public double heldExcess;
+
   /** Clears everything. */
   public void clear() {
     drop = 0;
@@ -28,5 +33,7 @@ public final class Evidence {
     excess = 0;
     breakerFast = 0;
     breakerSlow = 0;
+    held = 0;
+    heldExcess = 0;
   }
 }
