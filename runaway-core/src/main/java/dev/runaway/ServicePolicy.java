@@ -372,7 +372,7 @@ public final class ServicePolicy {
      * {@value DetectionSettings#DEFAULT_RUNAWAY_HOLD_MINUTES} minutes; {@link Duration#ZERO} turns
      * this backstop off). See {@link DetectionSettings#runawayHold()}.
      *
-     * @param hold zero, or at least one meter bucket and at most 24 hours
+     * @param hold zero, or from 1 s to 24 hours (judged in whole meter buckets, at least one)
      * @return this builder
      */
     public Builder runawayHold(Duration hold) {

@@ -576,7 +576,8 @@ public final class DetectionSettings {
      * {@value DetectionSettings#DEFAULT_RUNAWAY_HOLD_MINUTES} minutes. See
      * {@link DetectionSettings#runawayHold()}.
      *
-     * @param hold zero, or from one bucket to 24 hours (rounded up to whole buckets)
+     * @param hold zero, or from 1 s to 24 hours; judged in whole buckets (rounded up, at least one),
+     *     so with buckets longer than the hold one bucket at the multiple is enough
      * @return this builder
      */
     public Builder runawayHold(Duration hold) {
@@ -599,10 +600,6 @@ public final class DetectionSettings {
         throw new IllegalArgumentException("breakerMultiplier (" + breakerMultiplier
             + ") must not be below spikeMultiplier (" + spikeMultiplier + "): raise breakerMultiplier to at least "
             + spikeMultiplier + " or lower spikeMultiplier to at most " + breakerMultiplier);
-      }
-      if (!runawayHold.isZero() && runawayHold.compareTo(bucket) < 0) {
-        throw new IllegalArgumentException("runawayHold must be zero (off) or at least one bucket (" + bucket
-            + "), got " + runawayHold);
       }
       return new DetectionSettings(this);
     }
