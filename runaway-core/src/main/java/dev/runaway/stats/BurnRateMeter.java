@@ -794,12 +794,13 @@ public final class BurnRateMeter {
       ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
       boolean sustained = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
       ev.sustained = Math.min(ev.sustained, sustainedEvidence);
-      double bm = breakerMultiplier * Math.exp(BREAKER_LEVEL_SIGMAS * model.levelSigma(ch)) * m;
+      double breakerTol = Math.exp(BREAKER_LEVEL_SIGMAS * model.levelSigma(ch));
+      double bm = breakerMultiplier * breakerTol * m;
       ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, pi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
       ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, pi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
       boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
           && ev.excess >= BREAKER_EXCESS * minEx;
-      trip |= held(ev, xe, m, Math.exp(BREAKER_LEVEL_SIGMAS * model.levelSigma(ch)), minEx, buckets);
+      trip |= held(ev, xe, m, breakerTol, minEx, buckets);
       spikeAny |= spike;
       hot |= spike || sustained || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
       if ((trip || cap) && breakerEnabled && raiseRunaway < 0) {
