@@ -23,6 +23,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -274,7 +275,8 @@ final class AlertDispatcherTest {
             .isEqualTo("alert " + i);
       }
       // The blocked notifier holds alert 0 in flight and alert 1 queued; alerts 2 to 4 were dropped for it.
-      assertThat(d.stats()).isEqualTo(new DispatcherStats(5, 5, 0, 3, 0, 0));
+      // The healthy notifier's send returns before its delivery is counted: wait for the count, not for time.
+      assertThat(awaitStats(d, s -> s.delivered() == 5)).isEqualTo(new DispatcherStats(5, 5, 0, 3, 0, 0));
       List<LogCapture.Event> full = LogCapture.since(mark).stream()
           .filter(e -> e.message().contains("is full")).toList();
       assertThat(full).extracting(LogCapture.Event::level).containsExactly(Level.WARN, Level.DEBUG, Level.DEBUG);
@@ -480,5 +482,17 @@ final class AlertDispatcherTest {
         .hasMessage("maxQueue was already set to 5");
     assertThatThrownBy(() -> AlertDispatcher.builder().initialBackoff(Duration.ofMinutes(10)).build())
         .hasMessage("maxBackoff must be at least initialBackoff (PT10M), got PT5M");
+  }
+
+  /** The dispatcher's stats once {@code done} holds, or as they are after {@link #HAND_OFF}. */
+  private static DispatcherStats awaitStats(AlertDispatcher d, Predicate<DispatcherStats> done)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + HAND_OFF.toNanos();
+    DispatcherStats stats = d.stats();
+    while (!done.test(stats) && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+      stats = d.stats();
+    }
+    return stats;
   }
 }
