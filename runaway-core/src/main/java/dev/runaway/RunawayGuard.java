@@ -495,7 +495,8 @@ public final class RunawayGuard implements AutoCloseable {
     return "RunawayGuard" + services.keySet();
   }
 
-  private ServiceRuntime runtime(String service) {
+  /** The runtime of a configured service; package-private for tests in this package. */
+  ServiceRuntime runtime(String service) {
     ServiceRuntime rt = services.get(service);
     if (rt == null) {
       throw new IllegalArgumentException("unknown service '" + service + "'; configured services: "

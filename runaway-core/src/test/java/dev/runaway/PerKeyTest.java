@@ -45,9 +45,7 @@ final class PerKeyTest {
     for (int i = 0; i < 1_000_000; i++) {
       svc.forKey("k" + i).call(Cost.usd("0.000001"), () -> 1);
     }
-    java.lang.reflect.Field f = RunawayGuard.class.getDeclaredField("services");
-    f.setAccessible(true);
-    ServiceRuntime rt = ((java.util.Map<String, ServiceRuntime>) f.get(guard)).get("openai");
+    ServiceRuntime rt = guard.runtime("openai");
     assertThat(rt.keyCount()).isLessThanOrEqualTo(10_000);
   }
 
@@ -60,9 +58,7 @@ final class PerKeyTest {
     ticker.advance(Duration.ofMinutes(30));
     assertThatThrownBy(() -> guard.service("openai").forKey("a").call(Cost.usd("0.5"), () -> 1))
         .isInstanceOf(BudgetExceededException.class);
-    java.lang.reflect.Field f = RunawayGuard.class.getDeclaredField("services");
-    f.setAccessible(true);
-    ServiceRuntime rt = ((java.util.Map<String, ServiceRuntime>) f.get(guard)).get("openai");
+    ServiceRuntime rt = guard.runtime("openai");
     assertThat(rt.keyCount()).isEqualTo(1);
     ticker.advance(Duration.ofHours(2));
     assertThat(rt.keyCount()).isZero();

@@ -9,6 +9,7 @@ import dev.runaway.alert.Notifier;
 import dev.runaway.alert.NotifierProvider;
 import dev.runaway.config.ConfigException;
 import dev.runaway.config.SecretSource;
+import dev.runaway.config.SettingsReader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,7 +48,7 @@ final class TelegramNotifierProviderTest {
     Map<String, Object> settings = Map.of("base_url", server.baseUri().toString(), "chat_id", -1001234567890L,
         "disable_notification", true);
 
-    try (Notifier notifier = provider.create(settings, secrets)) {
+    try (Notifier notifier = provider.create(reader(settings), secrets)) {
       notifier.send(TelegramFixtures.info("usage API recovered"));
     }
 
@@ -64,7 +65,7 @@ final class TelegramNotifierProviderTest {
   void configWiring_emptySettingsTakeTheChatFromTheSecretSource() throws Exception {
     Map<String, Object> settings = Map.of("base_url", server.baseUri().toString());
 
-    telegramProvider().create(settings, secrets).send(TelegramFixtures.spike());
+    telegramProvider().create(reader(settings), secrets).send(TelegramFixtures.spike());
 
     assertThat(server.requests().get(0).chatId()).isEqualTo("-1000000000042");
   }
@@ -73,7 +74,7 @@ final class TelegramNotifierProviderTest {
   void configWiring_disableNotificationFalseMakesInfoAlertsNotify() throws Exception {
     Map<String, Object> settings = Map.of("base_url", server.baseUri().toString(), "disable_notification", false);
 
-    telegramProvider().create(settings, secrets).send(TelegramFixtures.info("recovered"));
+    telegramProvider().create(reader(settings), secrets).send(TelegramFixtures.info("recovered"));
 
     assertThat(server.requests().get(0).json().path("disable_notification").asBoolean()).isFalse();
   }
@@ -82,7 +83,7 @@ final class TelegramNotifierProviderTest {
   void create_missingTokenNamesTheVariable() {
     SecretSource noToken = SecretSource.of(Map.of("TELEGRAM_CHANNEL_ID", "-100"));
 
-    assertThatThrownBy(() -> new TelegramNotifierProvider().create(Map.of(), noToken))
+    assertThatThrownBy(() -> new TelegramNotifierProvider().create(reader(Map.of()), noToken))
         .isInstanceOf(ConfigException.class).hasMessageContaining("TELEGRAM_BOT_TOKEN");
   }
 
@@ -90,7 +91,7 @@ final class TelegramNotifierProviderTest {
   void create_missingChatNamesTheVariable() {
     SecretSource noChat = SecretSource.of(Map.of("TELEGRAM_BOT_TOKEN", TOKEN));
 
-    assertThatThrownBy(() -> new TelegramNotifierProvider().create(Map.of(), noChat))
+    assertThatThrownBy(() -> new TelegramNotifierProvider().create(reader(Map.of()), noChat))
         .isInstanceOf(ConfigException.class).hasMessageContaining("TELEGRAM_CHANNEL_ID")
         .hasMessageNotContaining(TOKEN);
   }
@@ -99,14 +100,14 @@ final class TelegramNotifierProviderTest {
   void create_chatIdSettingMakesTheChatVariableOptional() {
     SecretSource noChat = SecretSource.of(Map.of("TELEGRAM_BOT_TOKEN", TOKEN));
 
-    Notifier n = new TelegramNotifierProvider().create(Map.of("chat_id", "@spend_alerts"), noChat);
+    Notifier n = new TelegramNotifierProvider().create(reader(Map.of("chat_id", "@spend_alerts")), noChat);
 
     assertThat(n.toString()).contains("@spend_alerts");
   }
 
   @Test
   void create_unknownSettingSuggestsTheNearestOne() {
-    assertThatThrownBy(() -> new TelegramNotifierProvider().create(Map.of("chatid", "-100"), secrets))
+    assertThatThrownBy(() -> new TelegramNotifierProvider().create(reader(Map.of("chatid", "-100")), secrets))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("notifications.telegram.chatid")
         .hasMessageContaining("did you mean \"chat_id\"?")
@@ -127,7 +128,7 @@ final class TelegramNotifierProviderTest {
     Map<String, Object> settings = new HashMap<>();
     settings.put(key, value);
 
-    assertThatThrownBy(() -> new TelegramNotifierProvider().create(settings, secrets))
+    assertThatThrownBy(() -> new TelegramNotifierProvider().create(reader(settings), secrets))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("notifications.telegram." + key)
         .hasMessageNotContaining(TOKEN);
@@ -137,7 +138,7 @@ final class TelegramNotifierProviderTest {
   void create_malformedTokenIsAConfigErrorThatNeverQuotesIt() {
     SecretSource bad = SecretSource.of(Map.of("TELEGRAM_BOT_TOKEN", "SENTINEL bad/token", "TELEGRAM_CHANNEL_ID", "-1"));
 
-    assertThatThrownBy(() -> new TelegramNotifierProvider().create(Map.of(), bad))
+    assertThatThrownBy(() -> new TelegramNotifierProvider().create(reader(Map.of()), bad))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("TELEGRAM_BOT_TOKEN")
         .hasMessageNotContaining("SENTINEL");
@@ -183,5 +184,10 @@ final class TelegramNotifierProviderTest {
         .hasMessageContaining(file.toString() + ":4:")
         .hasMessageContaining("notifications.telegram.chat_id");
     assertThat(((ConfigException) thrown).line()).isEqualTo(4);
+  }
+
+  /** Settings as the monitor hands them to the provider: located under notifications.telegram. */
+  private static SettingsReader reader(Map<String, ?> values) {
+    return SettingsReader.of("notifications.telegram", values);
   }
 }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.runaway.alert.Notifier;
 import dev.runaway.config.Secret;
 import dev.runaway.config.SecretSource;
+import dev.runaway.config.SettingsReader;
 import dev.runaway.testing.LogCapture;
 import java.net.URI;
 import java.util.Map;
@@ -50,7 +51,7 @@ final class TelegramSecretsTest extends BotApiTest {
 
   @Test
   void providerCreatedNotifier_neverPrintsTheToken() {
-    Notifier n = new TelegramNotifierProvider().create(Map.of(),
+    Notifier n = new TelegramNotifierProvider().create(reader(Map.of()),
         SecretSource.of(Map.of("TELEGRAM_BOT_TOKEN", TOKEN, "TELEGRAM_CHANNEL_ID", CHAT)));
 
     assertThat(n.toString()).doesNotContain(TOKEN).contains(CHAT);
@@ -89,5 +90,10 @@ final class TelegramSecretsTest extends BotApiTest {
 
     assertThat(server.requests().get(0).path()).isEqualTo("/proxy/bot" + TOKEN + "/sendMessage");
     assertThat(notifier.toString()).doesNotContain(TOKEN).doesNotContain("proxy");
+  }
+
+  /** Settings as the monitor hands them to the provider: located under notifications.telegram. */
+  private static SettingsReader reader(Map<String, ?> values) {
+    return SettingsReader.of("notifications.telegram", values);
   }
 }

@@ -82,7 +82,7 @@ final class NabData {
       JsonNode windows = json.readTree(root.resolve("labels/combined_windows.json").toFile());
       JsonNode labels = json.readTree(root.resolve("labels/combined_labels.json").toFile());
       List<Series> series = new ArrayList<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = windows.fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = windows.properties().iterator(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         Path file = root.resolve("data").resolve(e.getKey());
         if (!Files.isRegularFile(file)) {

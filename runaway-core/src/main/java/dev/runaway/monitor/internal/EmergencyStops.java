@@ -518,7 +518,7 @@ public final class EmergencyStops implements AutoCloseable {
         continue;
       }
       Map<String, String> record = new LinkedHashMap<>();
-      n.path("record").fields().forEachRemaining(e -> record.put(e.getKey(), e.getValue().asText()));
+      n.path("record").properties().forEach(e -> record.put(e.getKey(), e.getValue().asText()));
       try {
         attempt(s, "undo", () -> {
           a.undo(Map.copyOf(record), s.policy.timeout());
@@ -645,7 +645,7 @@ public final class EmergencyStops implements AutoCloseable {
     }
     try {
       JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-      root.path("services").fields().forEachRemaining(e -> {
+      root.path("services").properties().forEach(e -> {
         if (e.getValue() instanceof ObjectNode) {
           out.put(e.getKey(), (ObjectNode) e.getValue());
         }

@@ -61,6 +61,10 @@ public class RunawaySpringAiAutoConfiguration {
    * @param advisor the advisor
    * @return the customizer
    */
+  // Spring AI 2.0 deprecates ChatClientCustomizer for removal, yet its ChatClient.Builder
+  // auto-configuration is what applies these beans; ChatClientBuilderCustomizer, the
+  // replacement, is not applied by the auto-configuration we build against. Revisit on upgrade.
+  @SuppressWarnings("removal")
   @Bean
   @ConditionalOnBean(RunawayGuardAdvisor.class)
   public ChatClientCustomizer runawayChatClientCustomizer(RunawayGuardAdvisor advisor) {

@@ -10,6 +10,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** The Spring AI advisor is registered by the starter when runaway-spring-ai is on the class path. */
+@SuppressWarnings("removal") // asserts on Spring AI's ChatClientCustomizer bean (see the auto-configuration)
 final class RunawaySpringAiAutoConfigurationTest {
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()

@@ -111,7 +111,7 @@ public final class BotApi {
     String boundary = "runaway-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
         + Long.toHexString(System.identityHashCode(data));
     java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(data.length + 1024);
-    java.util.Iterator<java.util.Map.Entry<String, JsonNode>> fields = params.fields();
+    java.util.Iterator<java.util.Map.Entry<String, JsonNode>> fields = params.properties().iterator();
     while (fields.hasNext()) {
       java.util.Map.Entry<String, JsonNode> f = fields.next();
       String value = f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString();

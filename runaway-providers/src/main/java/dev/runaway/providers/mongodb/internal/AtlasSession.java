@@ -136,12 +136,6 @@ public final class AtlasSession {
   }
 
   /**
-   * Returns the variables of both kinds of credentials, for the configuration check.
-   *
-   * @param settings the service's settings
-   * @return the service account's, then the API key's variables
-   */
-  /**
    * Returns the variables the configured {@code auth} needs; none when {@code auth} is not set
    * (either kind of credential will do, and a missing one fails {@link #open}, naming both).
    *
