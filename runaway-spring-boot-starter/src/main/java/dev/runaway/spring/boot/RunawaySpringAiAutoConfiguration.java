@@ -3,7 +3,7 @@ package dev.runaway.spring.boot;
 import dev.runaway.RunawayGuard;
 import dev.runaway.springai.RunawayGuardAdvisor;
 import org.springframework.ai.chat.client.ChatClient;
-import org.springframework.ai.chat.client.ChatClientCustomizer;
+import org.springframework.ai.chat.client.ChatClientBuilderCustomizer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Bean;
  * Guards every model round trip of Spring AI's auto-configured {@code ChatClient}s when
  * {@code runaway-spring-ai} and Spring AI's chat client are on the class path: a
  * {@link RunawayGuardAdvisor} bean for the service named by {@code runaway.spring-ai.service}
- * (default: the only configured service), and a {@link ChatClientCustomizer} that adds it to every
+ * (default: the only configured service), and a {@link ChatClientBuilderCustomizer} that adds it to every
  * {@code ChatClient.Builder} Spring AI creates. {@code runaway.spring-ai.enabled=false} turns it
  * off; defining your own {@code RunawayGuardAdvisor} bean replaces the default one.
  */
@@ -61,13 +61,11 @@ public class RunawaySpringAiAutoConfiguration {
    * @param advisor the advisor
    * @return the customizer
    */
-  // Spring AI 2.0 deprecates ChatClientCustomizer for removal, yet its ChatClient.Builder
-  // auto-configuration is what applies these beans; ChatClientBuilderCustomizer, the
-  // replacement, is not applied by the auto-configuration we build against. Revisit on upgrade.
-  @SuppressWarnings("removal")
+  // ChatClientBuilderCustomizer, not ChatClientCustomizer: Spring AI 2.0 deprecates the latter for
+  // removal, and its ChatClient.Builder auto-configuration applies both kinds.
   @Bean
   @ConditionalOnBean(RunawayGuardAdvisor.class)
-  public ChatClientCustomizer runawayChatClientCustomizer(RunawayGuardAdvisor advisor) {
+  public ChatClientBuilderCustomizer runawayChatClientCustomizer(RunawayGuardAdvisor advisor) {
     return builder -> builder.defaultAdvisors(advisor);
   }
 }
