@@ -15,6 +15,7 @@ import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.internal.PersistentLedger;
 import dev.runaway.monitor.internal.DetectorDiscovery;
 import dev.runaway.monitor.internal.EmergencyStops;
+import dev.runaway.monitor.internal.AlertRelay;
 import dev.runaway.monitor.internal.MonitorAlerts;
 import dev.runaway.monitor.internal.MonitorShared;
 import dev.runaway.monitor.internal.PollLoop;
@@ -301,6 +302,7 @@ public final class RunawayMonitor implements AutoCloseable {
     private MonitorConfig config;
     private SecretSource secrets;
     private RunawayGuard guard;
+    private final AlertRelay relay = new AlertRelay();
     private final List<Notifier> notifiers = new ArrayList<>();
     private Ticker ticker;
     private ScheduledExecutorService scheduler;
@@ -358,6 +360,19 @@ public final class RunawayMonitor implements AutoCloseable {
       requireUnset(this.guard, "guard");
       this.guard = Objects.requireNonNull(guard, "guard");
       return this;
+    }
+
+    /**
+     * Returns a notifier that hands alerts to this monitor's alerting (the config's
+     * {@code notifications}, the notifiers added here, de-duplication and retries) once the monitor
+     * is built. Give it to a guard that must be built before the monitor, such as the one holding
+     * the fleet-wide breaker the monitor trips, so the fleet's alerts reach the same chat as the
+     * monitor's own; an alert sent before {@link #build()} goes to the log only.
+     *
+     * @return the relay, the same on every call
+     */
+    public Notifier relay() {
+      return relay;
     }
 
     /**
@@ -641,6 +656,7 @@ public final class RunawayMonitor implements AutoCloseable {
       AlertSink sink;
       try {
         sink = MonitorAlerts.create(cfg, tracked, notifiers, alertSink, tk);
+        relay.bind(sink);
       } catch (ConfigException e) {
         created.values().forEach(RunawayMonitor::closeQuietly);
         throw redacted(e, tracked);

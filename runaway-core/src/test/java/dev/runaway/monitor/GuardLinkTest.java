@@ -200,4 +200,37 @@ final class GuardLinkTest {
       assertThat(monitor.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("25"));
     }
   }
+
+  @Test
+  void relay_bringsTheAlertsOfAGuardBuiltBeforeTheMonitorToTheMonitorsAlerting() throws Exception {
+    RunawayMonitor.Builder b = fx.builder(config(true)).detector(FakeDetector.spending("openai", "0.10"))
+        .detector(FakeDetector.spending("github_actions", "0.10"));
+    dev.runaway.alert.Notifier relay = b.relay();
+    assertThat(b.relay()).isSameAs(relay);
+    // The guard that holds the fleet breaker is built first (the monitor is given it), as in runaway-monitor.
+    try (RunawayGuard early = RunawayGuard.builder().service("openai", s -> s.budget(Budget.hourly(Cost.usd("10"))))
+        .ticker(fx.ticker).alertSink(a -> {
+          try {
+            relay.send(a);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }).build()) {
+      int mark = dev.runaway.testing.LogCapture.mark();
+      early.breaker("openai").forceOpen("before the monitor exists");
+      assertThat(fx.alerts(AlertType.CIRCUIT_BREAKER)).isEmpty();
+      assertThat(dev.runaway.testing.LogCapture.since(mark)).anySatisfy(e -> assertThat(e.message())
+          .contains("before the monitor was built", "CIRCUIT_BREAKER", "service=openai"));
+      early.breaker("openai").reset();
+
+      try (RunawayMonitor monitor = b.guard(early).build()) {
+        early.breaker("openai").forceOpen("a fleet-wide trip");
+        assertThat(fx.alerts(AlertType.CIRCUIT_BREAKER, "openai")).anySatisfy(a -> {
+          assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+          assertThat(a.title()).contains("OPEN");
+        });
+        assertThat(monitor.services()).contains("openai");
+      }
+    }
+  }
 }

@@ -40,10 +40,19 @@ final class ResumeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     dev.runaway.config.MonitorConfig config = files.load();
+    RunawayMonitor.Builder mb = RunawayMonitor.builder().config(config).secrets(files.credentials().source())
+        .keepBaselines(false);
+    // The fleet's "closed everywhere" alert goes through the monitor's alerting (Telegram too).
     Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, files.credentials().source(), "runaway-monitor-resume",
-        null);
-    try (RunawayMonitor monitor = RunawayMonitor.builder().config(config)
-        .secrets(files.credentials().source()).keepBaselines(false).build()) {
+        mb.relay());
+    RunawayMonitor monitor;
+    try {
+      monitor = mb.build();
+    } catch (RuntimeException e) {
+      fleet.ifPresent(f -> f.guard().close());
+      throw e;
+    }
+    try {
       Optional<StoppedService> was;
       try {
         was = monitor.resume(service);
@@ -66,7 +75,9 @@ final class ResumeCommand implements Callable<Integer> {
       }
       return Main.OK;
     } finally {
+      // The guard first: closing it delivers its pending fleet alert through the monitor's alerting.
       fleet.ifPresent(f -> f.guard().close());
+      monitor.close();
     }
   }
 }

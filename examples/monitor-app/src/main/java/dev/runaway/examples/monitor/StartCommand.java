@@ -99,9 +99,10 @@ final class StartCommand implements Callable<Integer> {
     AlertLog alertLog = new AlertLog();
     StatusHistory history = new StatusHistory();
     InetSocketAddress httpAddress = http == null ? null : httpAddress(http);
-    Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, credentials.source(), "runaway-monitor", alertLog);
     RunawayMonitor.Builder mb = RunawayMonitor.builder().config(config).secrets(credentials.source())
         .notifier(alertLog);
+    // The fleet's alerts go through the monitor's alerting: Telegram and the status page, as its own.
+    Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, credentials.source(), "runaway-monitor", mb.relay());
     fleet.ifPresent(f -> mb.guard(f.guard()));
     RunawayMonitor monitor = closeGuardWith(mb, fleet);
     StatusServer web = null;
