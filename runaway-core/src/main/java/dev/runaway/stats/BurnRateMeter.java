@@ -565,7 +565,7 @@ public final class BurnRateMeter {
       ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
       boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
           && ev.excess >= BREAKER_EXCESS * minEx;
-      trip |= held(ev, xe, m, f.breakerTolerance[ch], minEx, 1);
+      trip |= held(ev, xe, m, minEx, 1);
       spikeAny |= spike;
       hot |= spike || sustained || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
       if ((trip && breakerEnabled || cap && breakerEnabled) && raiseRunaway < 0) {
@@ -671,16 +671,18 @@ public final class BurnRateMeter {
 
   /**
    * The held-multiple rule ({@link DetectionSettings#runawayHold()}): a rate at or above the breaker
-   * multiple of the expectation (widened by the square root of the day-level tolerance) in every
-   * bucket for the hold trips, with the excess the breaker asks for, whatever the noise model says
-   * of each bucket: spend is spend. {@code len} is the judged span in buckets (1 per closed bucket,
-   * the interval's length for polled usage).
+   * multiple of the expectation in every bucket for the hold trips, with the excess the breaker asks
+   * for, whatever the noise model or the learned day-to-day variability says of each bucket: spend
+   * is spend. The multiple is not widened by the variability (an earlier version widened it by the
+   * square root of the day-level tolerance, which put it past 10x on the series whose level moves
+   * most, so that a 10x runaway there was never held; see benchmarks/REAL-RESULTS.md). {@code len}
+   * is the judged span in buckets (1 per closed bucket, the interval's length for polled usage).
    */
-  private boolean held(Evidence ev, double xe, double m, double breakerTol, double minEx, double len) {
+  private boolean held(Evidence ev, double xe, double m, double minEx, double len) {
     if (holdBuckets <= 0) {
       return false;
     }
-    if (xe >= breakerMultiplier * Math.sqrt(breakerTol) * m && xe - m >= minEx) {
+    if (xe >= breakerMultiplier * m && xe - m >= minEx) {
       ev.held += len;
       ev.heldExcess += xe - m;
     } else {
@@ -800,7 +802,7 @@ public final class BurnRateMeter {
       ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, pi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
       boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
           && ev.excess >= BREAKER_EXCESS * minEx;
-      trip |= held(ev, xe, m, breakerTol, minEx, buckets);
+      trip |= held(ev, xe, m, minEx, buckets);
       spikeAny |= spike;
       hot |= spike || sustained || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
       if ((trip || cap) && breakerEnabled && raiseRunaway < 0) {
