@@ -144,11 +144,14 @@ public final class BurnRateMeter {
   // Guarded by lock.
   private final SeasonalBaseline model;
   private final Evidence[] evidence = {new Evidence(), new Evidence()};
-  private long lastHotEnd;
+  /**
+   * The episode state, one for both feeds (a meter is fed per call or by polling, not both): the
+   * end of the last span that kept the episode open (ticker nanos per call, epoch nanos polled).
+   */
+  private long lastHot;
   private boolean everHot;
+  private final Verdict verdict = new Verdict();
   private long observedUntil = Long.MIN_VALUE;
-  private long lastHotWall;
-  private boolean everHotWall;
   private volatile double observedCallsPerMinute;
   private volatile double observedCostPerHour;
   private volatile double observedBaselineCalls = Double.NaN;
@@ -524,81 +527,123 @@ public final class BurnRateMeter {
    * after the quiet period.
    */
   private MeterEvent close(Frame f, long xCalls, long xCost, boolean partialHot) {
-    boolean hot = partialHot;
-    boolean dropping = false;
-    boolean spikeAny = false;
-    boolean capAny = false;
-    int raiseSpike = -1;
-    int raiseRunaway = -1;
+    Verdict v = verdict.reset(partialHot);
     double[] x = {xCalls, xCost};
     for (int ch = 0; ch < 2; ch++) {
-      Evidence ev = evidence[ch];
-      boolean cap = x[ch] >= capPerBucket[ch];
-      capAny |= cap;
-      if (!f.warm) {
-        ev.clear();
-        if (cap) {
-          hot = true;
-          if (breakerEnabled) {
-            raiseRunaway = raiseRunaway < 0 ? ch : raiseRunaway;
-          } else {
-            raiseSpike = raiseSpike < 0 ? ch : raiseSpike;
-          }
-        }
-        continue;
-      }
       double unit = f.unit[ch];
-      double xe = x[ch] / unit;
-      double m = f.mean[ch];
-      double phi = f.phi[ch];
-      double minEx = minExcess[ch] / unit;
-      double tol = f.tolerance[ch];
-      boolean spike = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, phi) >= lnSpike;
-      ev.drop = clamp(ev.drop + Tails.llr(xe, m, phi, DROP, LN_DROP), sustainedEvidence);
-      dropping |= ev.drop >= sustainedEvidence;
-      ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, phi, tol));
-      ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
-      boolean sustained = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
-      ev.sustained = Math.min(ev.sustained, sustainedEvidence);
-      double bm = breakerMultiplier * f.breakerTolerance[ch] * m;
-      ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, phi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
-      ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
-      boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
-          && ev.excess >= BREAKER_EXCESS * minEx;
-      trip |= held(ev, xe, m, f.breakerTolerance[ch], minEx, 1);
-      spikeAny |= spike;
-      hot |= spike || sustained || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
-      if ((trip && breakerEnabled || cap && breakerEnabled) && raiseRunaway < 0) {
-        raiseRunaway = ch;
-      } else if ((spike || sustained || trip || cap) && raiseSpike < 0) {
-        raiseSpike = ch;
-      }
+      judge(v, ch, f.warm, x[ch] >= capPerBucket[ch], x[ch] / unit, f.mean[ch], f.phi[ch], minExcess[ch] / unit,
+          f.tolerance[ch], f.breakerTolerance[ch], 1);
     }
-    MeterEvent event = MeterEvent.NONE;
-    if (raiseRunaway >= 0) {
-      event = escalate(raiseRunaway);
-    } else if (raiseSpike >= 0 && level.compareAndSet(NONE, SPIKE)) {
-      event = spikeEvent(raiseSpike);
-    }
+    MeterEvent event = raise(v);
     int lv = level.get();
-    double factor = learningFactor(spikeAny || capAny && f.warm, lv, dropping);
+    double factor = learningFactor(v.spikeAny || v.capAny && f.warm, lv, v.dropping);
     learn(f, x, factor);
     for (int ch = 0; ch < 2; ch++) {
       double m = f.mean[ch];
       model.accumulateLevel(ch, x[ch] / f.unit[ch], m, m * (1 + f.phi[ch] * m));
     }
-    model.closeLevelBucket(1, dropping ? 0 : factor);
-    long end = f.start + bucketNanos;
+    model.closeLevelBucket(1, v.dropping ? 0 : factor);
+    return settle(event, v.hot, lv, f.start + bucketNanos);
+  }
+
+  /** What judging one span (a closed bucket or a polled interval) on both channels found. */
+  private static final class Verdict {
+    boolean hot;
+    boolean dropping;
+    boolean spikeAny;
+    boolean capAny;
+    int raiseSpike;
+    int raiseRunaway;
+
+    Verdict reset(boolean hotAlready) {
+      hot = hotAlready;
+      dropping = false;
+      spikeAny = false;
+      capAny = false;
+      raiseSpike = -1;
+      raiseRunaway = -1;
+      return this;
+    }
+  }
+
+  /**
+   * The one judging routine, for both feeds: judges one channel's amount over a span of
+   * {@code len} buckets (1 for a closed bucket, the interval's length for polled usage) against
+   * the expectation, updates the channel's evidence and records in {@code v} what it calls for.
+   *
+   * @param warm whether the baseline has learned enough to judge against
+   * @param cap whether the amount reached the configured absolute cap
+   * @param xe the amount, in effective units
+   * @param m the expected amount, effective units
+   * @param phi the dispersion of the amount
+   * @param minEx the minimum excess a spike needs, effective units
+   * @param tol the day-level tolerance of the sustained-rise test
+   * @param breakerTol the day-level tolerance of the breaker's test
+   */
+  private void judge(Verdict v, int ch, boolean warm, boolean cap, double xe, double m, double phi, double minEx,
+      double tol, double breakerTol, double len) {
+    Evidence ev = evidence[ch];
+    v.capAny |= cap;
+    if (!warm) {
+      ev.clear();
+      if (cap) {
+        v.hot = true;
+        if (breakerEnabled) {
+          v.raiseRunaway = v.raiseRunaway < 0 ? ch : v.raiseRunaway;
+        } else {
+          v.raiseSpike = v.raiseSpike < 0 ? ch : v.raiseSpike;
+        }
+      }
+      return;
+    }
+    boolean spike = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, phi) >= lnSpike;
+    ev.drop = clamp(ev.drop + Tails.llr(xe, m, phi, DROP, LN_DROP), sustainedEvidence);
+    v.dropping |= ev.drop >= sustainedEvidence;
+    ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, phi, tol));
+    ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
+    boolean sustained = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
+    ev.sustained = Math.min(ev.sustained, sustainedEvidence);
+    double bm = breakerMultiplier * breakerTol * m;
+    ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, phi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
+    ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
+    boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
+        && ev.excess >= BREAKER_EXCESS * minEx;
+    trip |= held(ev, xe, m, minEx, len);
+    v.spikeAny |= spike;
+    v.hot |= spike || sustained || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
+    if ((trip || cap) && breakerEnabled && v.raiseRunaway < 0) {
+      v.raiseRunaway = ch;
+    } else if ((spike || sustained || trip || cap) && v.raiseSpike < 0) {
+      v.raiseSpike = ch;
+    }
+  }
+
+  /** Raises what the verdict calls for: a runaway (escalating any open episode) or a new spike episode. */
+  private MeterEvent raise(Verdict v) {
+    if (v.raiseRunaway >= 0) {
+      return escalate(v.raiseRunaway);
+    }
+    if (v.raiseSpike >= 0 && level.compareAndSet(NONE, SPIKE)) {
+      return spikeEvent(v.raiseSpike);
+    }
+    return MeterEvent.NONE;
+  }
+
+  /**
+   * Keeps the episode open while spans are hot, and ends it (clearing the breaker's evidence) once
+   * none has been for the quiet period; {@code end} is the judged span's end.
+   */
+  private MeterEvent settle(MeterEvent event, boolean hot, int lv, long end) {
     if (hot) {
-      lastHotEnd = end;
+      lastHot = end;
       everHot = true;
-    } else if (lv != NONE && (!everHot || end - lastHotEnd >= quietNanos) && level.compareAndSet(lv, NONE)) {
-      evidence[CALLS].breakerFast = 0;
-      evidence[CALLS].breakerSlow = 0;
-      evidence[COST].breakerFast = 0;
-      evidence[COST].breakerSlow = 0;
+    } else if (lv != NONE && (!everHot || end - lastHot >= quietNanos) && level.compareAndSet(lv, NONE)) {
+      for (Evidence ev : evidence) {
+        ev.breakerFast = 0;
+        ev.breakerSlow = 0;
+      }
       if (event == MeterEvent.NONE) {
-        event = MeterEvent.RESOLVED;
+        return MeterEvent.RESOLVED;
       }
     }
     return event;
@@ -671,16 +716,18 @@ public final class BurnRateMeter {
 
   /**
    * The held-multiple rule ({@link DetectionSettings#runawayHold()}): a rate at or above the breaker
-   * multiple of the expectation (widened by the square root of the day-level tolerance) in every
-   * bucket for the hold trips, with the excess the breaker asks for, whatever the noise model says
-   * of each bucket: spend is spend. {@code len} is the judged span in buckets (1 per closed bucket,
-   * the interval's length for polled usage).
+   * multiple of the expectation in every bucket for the hold trips, with the excess the breaker asks
+   * for, whatever the noise model or the learned day-to-day variability says of each bucket: spend
+   * is spend. The multiple is not widened by the variability (an earlier version widened it by the
+   * square root of the day-level tolerance, which put it past 10x on the series whose level moves
+   * most, so that a 10x runaway there was never held; see benchmarks/REAL-RESULTS.md). {@code len}
+   * is the judged span in buckets (1 per closed bucket, the interval's length for polled usage).
    */
-  private boolean held(Evidence ev, double xe, double m, double breakerTol, double minEx, double len) {
+  private boolean held(Evidence ev, double xe, double m, double minEx, double len) {
     if (holdBuckets <= 0) {
       return false;
     }
-    if (xe >= breakerMultiplier * Math.sqrt(breakerTol) * m && xe - m >= minEx) {
+    if (xe >= breakerMultiplier * m && xe - m >= minEx) {
       ev.held += len;
       ev.heldExcess += xe - m;
     } else {
@@ -755,14 +802,8 @@ public final class BurnRateMeter {
     double[] unit = {1, costUnit(expected[COST] / Math.max(1, buckets))};
     double[] mean = new double[2];
     double[] phiInterval = new double[2];
-    boolean hot = false;
-    boolean dropping = false;
-    boolean spikeAny = false;
-    boolean capAny = false;
-    int raiseSpike = -1;
-    int raiseRunaway = -1;
+    Verdict v = verdict.reset(false);
     for (int ch = 0; ch < 2; ch++) {
-      Evidence ev = evidence[ch];
       double u = unit[ch];
       double m = Math.max(MIN_MEAN, expected[ch] / u);
       mean[ch] = m;
@@ -770,71 +811,20 @@ public final class BurnRateMeter {
       double perBucket = Math.max(MIN_MEAN, m / Math.max(1, buckets));
       phiInterval[ch] = phi * squares[ch] / (u * u * m * m + 1e-300) + (phi + 1 / perBucket) / minN;
       boolean cap = capPerBucket[ch] != Long.MAX_VALUE && x[ch] >= capPerBucket[ch] * buckets;
-      capAny |= cap;
-      if (!warm) {
-        ev.clear();
-        if (cap) {
-          hot = true;
-          if (breakerEnabled) {
-            raiseRunaway = raiseRunaway < 0 ? ch : raiseRunaway;
-          } else {
-            raiseSpike = raiseSpike < 0 ? ch : raiseSpike;
-          }
-        }
-        continue;
-      }
-      double xe = x[ch] / u;
-      double pi = phiInterval[ch];
-      double minEx = minExcess[ch] / u;
-      double tol = Math.exp(LEVEL_SIGMAS * model.levelSigma(ch));
-      boolean spike = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, pi) >= lnSpike;
-      ev.drop = clamp(ev.drop + Tails.llr(xe, m, pi, DROP, LN_DROP), sustainedEvidence);
-      dropping |= ev.drop >= sustainedEvidence;
-      ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, pi, tol));
-      ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
-      boolean sustained = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
-      ev.sustained = Math.min(ev.sustained, sustainedEvidence);
-      double breakerTol = Math.exp(BREAKER_LEVEL_SIGMAS * model.levelSigma(ch));
-      double bm = breakerMultiplier * breakerTol * m;
-      ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, pi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
-      ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, pi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
-      boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
-          && ev.excess >= BREAKER_EXCESS * minEx;
-      trip |= held(ev, xe, m, breakerTol, minEx, buckets);
-      spikeAny |= spike;
-      hot |= spike || sustained || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
-      if ((trip || cap) && breakerEnabled && raiseRunaway < 0) {
-        raiseRunaway = ch;
-      } else if ((spike || sustained || trip || cap) && raiseSpike < 0) {
-        raiseSpike = ch;
-      }
+      double sigma = model.levelSigma(ch);
+      judge(v, ch, warm, cap, x[ch] / u, m, phiInterval[ch], minExcess[ch] / u, Math.exp(LEVEL_SIGMAS * sigma),
+          Math.exp(BREAKER_LEVEL_SIGMAS * sigma), buckets);
     }
-    MeterEvent event = MeterEvent.NONE;
-    if (raiseRunaway >= 0) {
-      event = escalate(raiseRunaway);
-    } else if (raiseSpike >= 0 && level.compareAndSet(NONE, SPIKE)) {
-      event = spikeEvent(raiseSpike);
-    }
+    MeterEvent event = raise(v);
     int lv = level.get();
-    double factor = learningFactor(spikeAny || capAny && warm, lv, dropping);
+    double factor = learningFactor(v.spikeAny || v.capAny && warm, lv, v.dropping);
     learnSpread(a, b, x, mean, unit, squares, buckets, factor);
     for (int ch = 0; ch < 2; ch++) {
       double m = mean[ch];
       model.accumulateLevel(ch, x[ch] / unit[ch], m, m * (1 + phiInterval[ch] * m));
     }
-    model.closeLevelBucket(buckets, dropping ? 0 : factor);
-    if (hot) {
-      lastHotWall = b;
-      everHotWall = true;
-    } else if (lv != NONE && (!everHotWall || b - lastHotWall >= quietNanos) && level.compareAndSet(lv, NONE)) {
-      for (Evidence ev : evidence) {
-        ev.breakerFast = 0;
-        ev.breakerSlow = 0;
-      }
-      if (event == MeterEvent.NONE) {
-        event = MeterEvent.RESOLVED;
-      }
-    }
+    model.closeLevelBucket(buckets, v.dropping ? 0 : factor);
+    event = settle(event, v.hot, lv, b);
     double perMinute = 60.0 * NANOS_PER_SECOND / (b - a);
     observedCallsPerMinute = xCalls * perMinute;
     observedCostPerHour = xCost / 1e9 * perMinute * 60;

@@ -293,9 +293,9 @@ public final class DetectionSettings {
    *
    * <p>The breaker's main test weighs each bucket against the service's learned noise, so on bursty
    * traffic (a heavy tail of short bursts) a sustained 10x can look "not significant" for hours.
-   * This rule is the backstop: every bucket of the hold at or above
-   * {@code breakerMultiplier x sqrt(day-level tolerance)} times the expectation, with the excess
-   * the breaker asks for, opens it. Shorter trips real runaways sooner and opens it on more
+   * This rule is the backstop: every bucket of the hold at or above {@code breakerMultiplier} times
+   * the expectation (not widened by the service's day-to-day variability), with the excess the
+   * breaker asks for, opens it. Shorter trips real runaways sooner and opens it on more
    * legitimate bursts that last that long (benchmarks/DETECTION-RESULTS.md shows the trade-off);
    * change it with {@link Builder#runawayHold(Duration)}.
    *

@@ -93,4 +93,30 @@ final class RunawayHoldTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("runawayHold");
   }
+
+  @Test
+  void serviceWhoseLevelMovesFromDayToDay_stillTripsOnSixfoldHeldForTheHold() {
+    // Twelve days whose levels move by a factor of about 2 (log-sd 0.7): the learned day-level
+    // variability is wide. The rule's multiple is not widened by it (spend is spend); when it was
+    // (by the square root of the day-level tolerance) this 6.5x did not trip within 30 minutes.
+    Traffic t = Traffic.create(slowTest(Duration.ofMinutes(15)), 43);
+    java.util.SplittableRandom days = new java.util.SplittableRandom(5);
+    for (int d = 0; d < 12; d++) {
+      double level = 10 * Math.exp(0.7 * gaussian(days));
+      t.run(1440, m -> level);
+    }
+    t.run(60, m -> 10);
+    long from = t.minute();
+    double expected = t.meter.snapshot(t.ticker.nanoTime()).baselineCallsPerMinute();
+    assertThat(expected).isPositive();
+
+    t.run(30, m -> 6.5 * expected);
+
+    assertThat(t.events).filteredOn(e -> e.minute() < from).noneMatch(e -> e.event().isRunaway());
+    assertThat(minutesToTrip(t, from)).hasValueSatisfying(d -> assertThat(d).isBetween(0.0, 15.0 + 1e-9));
+  }
+
+  private static double gaussian(java.util.SplittableRandom r) {
+    return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
+  }
 }

@@ -139,6 +139,45 @@ final class RealTraffic {
       return overlapsLabel(t, t);
     }
 
+    /**
+     * Organic episodes that no rate-only detector can tell from an injected runaway: stretches from
+     * {@code from} on, outside labelled windows, where every row's rate is at least {@code k} times
+     * the series' typical rate at that hour ({@link #typicalRate}) for at least {@code minutes}
+     * minutes. An injected k x step at a quiet moment adds (k - 1) x that typical rate to the organic
+     * rate, so for its first {@code minutes} minutes it is at most about what such an episode shows:
+     * a detector that trips the runaway within that time on the rate alone trips on these episodes
+     * too, unless what came before tells them apart. A stretch that starts within an hour after the
+     * end of one counted is part of the same episode (the breaker's default cool-down scale).
+     *
+     * @return the number of such episodes
+     */
+    int organicEpisodes(long from, double k, double minutes) {
+      int episodes = 0;
+      long lastEnd = Long.MIN_VALUE;
+      int i = 0;
+      while (i < callsPerMinute.length) {
+        long a = startMillis[i];
+        if (a < from || overlapsLabel(a, startMillis[i + 1]) || callsPerMinute[i] < k * typicalRate(a)) {
+          i++;
+          continue;
+        }
+        int j = i;
+        while (j < callsPerMinute.length && !overlapsLabel(startMillis[j], startMillis[j + 1])
+            && callsPerMinute[j] >= k * typicalRate(startMillis[j])) {
+          j++;
+        }
+        long b = startMillis[j];
+        if (b - a >= minutes * 60_000 - 1) {
+          if (a - lastEnd > HOUR) {
+            episodes++;
+          }
+          lastEnd = b;
+        }
+        i = j;
+      }
+      return episodes;
+    }
+
     /** Labelled time between from and to, in milliseconds. */
     long labelledMillis(long from, long to) {
       long sum = 0;
