@@ -27,7 +27,7 @@ import java.util.Locale;
  * {@code --rates 0.5,5}, {@code --skip-nab}, {@code --skip-synthetic}, {@code --nab DIR},
  * {@code --out FILE}, {@code --threads N}; for the real-traffic study {@code --skip-real},
  * {@code --real-only} (neither synthetic nor NAB), {@code --real-seeds N} (injection passes per
- * series, default 3), {@code --real-half tuning|held|all}, {@code --real-reference typical|trailing} (what a
+ * series, default 3), {@code --real-half tuning|held|other|all}, {@code --real-reference typical|trailing} (what a
  * runaway's multiple is relative to, default typical), {@code --sweep 3,5,8} (the trade-off of
  * the breaker multiple on the held-back half) and {@code --runaway-hold MIN} (synthetic and NAB; 0 = off), {@code --sweep-hold 5,10,15,30} (the trade-off of
  * the runaway hold, minutes, on the held-back half).
@@ -154,10 +154,12 @@ public final class DetectionHarness {
   private static String realTraffic(NabData data, int seeds, String half, double[] sweep, double[] sweepHold,
       int threads, String commit,
       List<String> argv, Path out) throws IOException {
-    List<RealTraffic.Series> all = RealTraffic.load(data);
+    List<RealTraffic.Series> all = new ArrayList<>(RealTraffic.load(data));
+    all.addAll(RealTraffic.loadOther(otherDir(out)));
     List<RealTraffic.Series> chosen = switch (half) {
       case "tuning" -> all.stream().filter(s -> s.tuning).toList();
-      case "held" -> all.stream().filter(s -> !s.tuning).toList();
+      case "held" -> all.stream().filter(s -> !s.tuning && !s.other).toList();
+      case "other" -> all.stream().filter(s -> s.other).toList();
       default -> all;
     };
     long t0 = System.nanoTime();
@@ -170,7 +172,7 @@ public final class DetectionHarness {
         + "passes, in %.1f s.%n", rs.size(), half, seeds, calls, (System.nanoTime() - t0) / 1e9));
     StringBuilder sweepText = new StringBuilder();
     if (sweep != null) {
-      List<RealTraffic.Series> held = all.stream().filter(s -> !s.tuning).toList();
+      List<RealTraffic.Series> held = all.stream().filter(s -> !s.tuning && !s.other).toList();
       sweepText.append("\n### Trade-off on the held-back half: the breaker multiple\n\n")
           .append("| breakerMultiplier | false trips/week (all) | worst series | 10x step: trip median | worst series "
               + "median | within 5 min | misses |\n|---|---|---|---|---|---|---|\n");
@@ -185,7 +187,7 @@ public final class DetectionHarness {
       b.append(sweepText);
     }
     if (sweepHold != null) {
-      List<RealTraffic.Series> held = all.stream().filter(s -> !s.tuning).toList();
+      List<RealTraffic.Series> held = all.stream().filter(s -> !s.tuning && !s.other).toList();
       StringBuilder t = new StringBuilder("\n### Trade-off on the held-back half: the runaway hold\n\n")
           .append("`DetectionSettings.runawayHold` (default ").append(DetectionSettings.DEFAULT_RUNAWAY_HOLD_MINUTES)
           .append(" min, 0 = off), everything else at defaults.\n\n")
@@ -209,6 +211,15 @@ public final class DetectionHarness {
           sweepText.toString());
     }
     return b.toString();
+  }
+
+  /** The real series of other kinds: benchmarks/data/other, beside the report. */
+  private static Path otherDir(Path out) {
+    Path beside = out == null ? null : out.toAbsolutePath().getParent().resolve("data/other");
+    if (beside != null && Files.isDirectory(beside)) {
+      return beside;
+    }
+    return Path.of("benchmarks/data/other");
   }
 
   /** Appends every real-traffic run to REAL-RUNS.md, like NAB-RUNS.md. */

@@ -61,9 +61,17 @@ final class RealTraffic {
     /** Labelled windows, epoch milliseconds, [start, end]. */
     final long[][] windows;
     final double stepMinutes;
+    /** Real traffic of another kind, outside the NAB split, never tuned on ({@link #loadOther}). */
+    final boolean other;
 
     Series(String name, boolean tuning, double callsPerEvent, long[] startMillis, double[] callsPerMinute,
         long[][] windows, double stepMinutes) {
+      this(name, tuning, callsPerEvent, startMillis, callsPerMinute, windows, stepMinutes, false);
+    }
+
+    Series(String name, boolean tuning, double callsPerEvent, long[] startMillis, double[] callsPerMinute,
+        long[][] windows, double stepMinutes, boolean other) {
+      this.other = other;
       this.name = name;
       this.tuning = tuning;
       this.callsPerEvent = callsPerEvent;
@@ -193,6 +201,59 @@ final class RealTraffic {
   }
 
   private RealTraffic() {}
+
+  /**
+   * Loads the real series of other kinds in {@code dir} ({@code *.csv.gz}, NAB's format, UTC
+   * timestamps; see the README there): never part of the tuning half, unlabelled, so every trip
+   * in them counts as a false one. Same calls-per-event rule as the NAB series.
+   *
+   * @param dir the folder; none loaded when it does not exist
+   * @return the series, by file name
+   */
+  static List<Series> loadOther(java.nio.file.Path dir) {
+    List<Series> out = new ArrayList<>();
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return out;
+    }
+    java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+      for (java.nio.file.Path file : files.filter(p -> p.toString().endsWith(".csv.gz")).sorted().toList()) {
+        List<Long> times = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+            new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(file)),
+            java.nio.charset.StandardCharsets.US_ASCII))) {
+          r.readLine();
+          for (String line = r.readLine(); line != null; line = r.readLine()) {
+            int c = line.indexOf(',');
+            times.add(millis(LocalDateTime.parse(line.substring(0, c), f)));
+            values.add(Double.parseDouble(line.substring(c + 1)));
+          }
+        }
+        int n = times.size();
+        long[] start = new long[n + 1];
+        long step = n > 1 ? times.get(1) - times.get(0) : 60_000;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+          start[i] = times.get(i);
+          sum += Math.max(0, values.get(i));
+        }
+        start[n] = start[n - 1] + step;
+        double stepMinutes = step / 60_000.0;
+        double k = callsPerEvent(sum / n / stepMinutes);
+        double[] rate = new double[n];
+        for (int i = 0; i < n; i++) {
+          rate[i] = Math.max(0, values.get(i)) * k / stepMinutes;
+        }
+        String name = file.getFileName().toString();
+        out.add(new Series("other/" + name.substring(0, name.length() - 3), false, k, start, rate, new long[0][],
+            stepMinutes, true));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the series in " + dir, e);
+    }
+    return out;
+  }
 
   /** Builds the series from the NAB data, in the fixed order, with the fixed split. */
   static List<Series> load(NabData data) {

@@ -271,7 +271,7 @@ final class RealTrafficStudy {
         }
       }
       b.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.2f | %.2f | %.2f | %s | %s | %d/%d | %d | %s | %s | %s | %s | %.2f | %.2f | %.2f | %.2f |%n",
-          r.series.shortName(), r.series.tuning ? "tuning" : "held back", trimK(r.series.callsPerEvent),
+          r.series.shortName(), r.series.other ? "other, never tuned" : r.series.tuning ? "tuning" : "held back", trimK(r.series.callsPerEvent),
           r.series.meanCallsPerMinute(), r.weeks, r.tripsPerWeek(), r.episodesPerWeek(),
           d10.length == 0 ? "-" : fmt(Stats.quantile(d10, 0.5)), d10.length == 0 ? "-" : fmt(worst), within,
           d10.length, miss, d100.length == 0 ? "-" : fmt(Stats.quantile(d100, 0.5)),
@@ -311,10 +311,16 @@ final class RealTrafficStudy {
 
   static List<Summary> summaries(List<SeriesResult> rs) {
     List<SeriesResult> tune = rs.stream().filter(r -> r.series.tuning).toList();
-    List<SeriesResult> held = rs.stream().filter(r -> !r.series.tuning).toList();
+    List<SeriesResult> held = rs.stream().filter(r -> !r.series.tuning && !r.series.other).toList();
+    List<SeriesResult> nab = rs.stream().filter(r -> !r.series.other).toList();
+    List<SeriesResult> other = rs.stream().filter(r -> r.series.other).toList();
     // The series where the goals do not contradict each other (see RealTraffic.Series#organicEpisodes).
-    List<SeriesResult> feasible = rs.stream().filter(r -> r.organicPerWeek(10, 5) <= 0.5).toList();
-    return List.of(summarize("tuning half", tune), summarize("held-back half", held), summarize("all", rs),
-        summarize("all with organic 10x-for-5-min <= 0.5/week", feasible));
+    List<SeriesResult> feasible = nab.stream().filter(r -> r.organicPerWeek(10, 5) <= 0.5).toList();
+    List<Summary> out = new ArrayList<>(List.of(summarize("tuning half", tune), summarize("held-back half", held),
+        summarize("all NAB", nab), summarize("NAB with organic 10x-for-5-min <= 0.5/week", feasible)));
+    if (!other.isEmpty()) {
+      out.add(summarize("other kinds, never tuned on (unlabelled: every trip counts)", other));
+    }
+    return out;
   }
 }
