@@ -58,6 +58,8 @@ public final class RunawayGuardMetrics implements MeterBinder {
   private final RunawayGuard guard;
   private final Tags extraTags;
   private final int keyTags;
+  /** The rows last registered per service, held strongly (see {@link #refreshKeys}). */
+  private final java.util.Map<String, List<MultiGauge.Row<?>>> keyRows = new java.util.concurrent.ConcurrentHashMap<>();
 
   private RunawayGuardMetrics(Builder b) {
     this.guard = b.guard;
@@ -117,6 +119,8 @@ public final class RunawayGuardMetrics implements MeterBinder {
   }
 
   private void refreshKeys(String service, MultiGauge keys) {
+    // Micrometer holds each row's number weakly: the list kept here holds them until the next
+    // refresh, or a collection between a refresh and the read would report NaN.
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     for (ServiceSnapshot k : guard.keySnapshots(service, keyTags)) {
       for (ServiceSnapshot.WindowSnapshot w : k.windows()) {
@@ -124,6 +128,7 @@ public final class RunawayGuardMetrics implements MeterBinder {
             w.spent().toDouble()));
       }
     }
+    keyRows.put(service, rows);
     keys.register(rows, true);
   }
 

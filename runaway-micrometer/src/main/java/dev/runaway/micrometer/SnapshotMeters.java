@@ -21,7 +21,9 @@ final class SnapshotMeters {
 
   /**
    * Registers the snapshot gauges of one service. Every gauge reads a fresh snapshot: a scrape
-   * costs one snapshot per gauge and service, which is microseconds.
+   * costs one snapshot per gauge and service, which is microseconds. The gauges hold their
+   * suppliers strongly: Micrometer holds a gauge's object weakly by default, and a supplier
+   * lambda has no other reference, so after the first garbage collection every gauge read NaN.
    */
   static void bind(MeterRegistry registry, Tags tags, List<Budget> budgets,
       Supplier<ServiceSnapshot> snapshot, Supplier<CircuitBreaker.State> state) {
@@ -47,6 +49,7 @@ final class SnapshotMeters {
     }
     for (CircuitBreaker.State st : CircuitBreaker.State.values()) {
       Gauge.builder(PREFIX + "breaker.state", state, s -> s.get() == st ? 1 : 0)
+          .strongReference(true)
           .description("The breaker's state: 1 for the current state, 0 for the others")
           .tags(tags.and("state", st.name().toLowerCase(Locale.ROOT)))
           .register(registry);
@@ -56,6 +59,7 @@ final class SnapshotMeters {
   private static void gauge(MeterRegistry registry, String name, String description, String unit, Tags tags,
       Supplier<ServiceSnapshot> snapshot, ToDoubleFunction<ServiceSnapshot> value) {
     Gauge.builder(PREFIX + name, snapshot, s -> value.applyAsDouble(s.get()))
+        .strongReference(true)
         .description(description)
         .baseUnit(unit)
         .tags(tags)

@@ -59,6 +59,8 @@ final class RunawayMonitorMetricsTest {
 
       ServiceSnapshot s = monitor.snapshot("openai");
       assertThat(s.windows().get(0).spent()).isEqualTo(Cost.usd("1.50"));
+      // The gauges must survive a collection: Micrometer holds a gauge's object weakly by default.
+      collectGarbage();
       assertThat(registry.get("runaway.budget.spent").tag("name", "openai").tag("source", "monitor")
           .tag("budget", "hourly").gauge().value()).isEqualTo(1.5);
       assertThat(registry.get("runaway.budget.remaining").tag("name", "openai").tag("budget", "daily")
@@ -93,5 +95,14 @@ final class RunawayMonitorMetricsTest {
     assertThat(registry.get(GenAiTokenMetrics.TOKEN_USAGE).tag("gen_ai.request.model", "unknown")
         .tag("gen_ai.token.type", "output").summary().totalAmount()).isEqualTo(5);
     assertThat(registry.get(GenAiTokenMetrics.TOKEN_USAGE).summary().getId().getBaseUnit()).isEqualTo("{token}");
+  }
+
+  /** Runs the collector until a weakly held object is gone (bounded), as a scrape after a GC sees it. */
+  static void collectGarbage() {
+    java.lang.ref.WeakReference<Object> canary = new java.lang.ref.WeakReference<>(new Object());
+    for (int i = 0; i < 100 && canary.get() != null; i++) {
+      System.gc();
+    }
+    assertThat(canary.get()).as("a collection ran").isNull();
   }
 }
