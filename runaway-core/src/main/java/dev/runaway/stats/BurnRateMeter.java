@@ -314,13 +314,18 @@ public final class BurnRateMeter {
   private MeterEvent add(long nowNanos, int channel, long amount) {
     Frame fr = frame;
     MeterEvent rolled = MeterEvent.NONE;
+    boolean stale = false;
     if (fr == null || nowNanos - fr.start >= bucketNanos) {
       rolled = roll(nowNanos);
       fr = frame;
+      // Another thread holds the roll: this bucket's frame is not published yet, and the counter
+      // may still hold the ended bucket's calls. Judged against the ended bucket's thresholds, that
+      // sum could raise a runaway the roll has just resolved; the next call judges instead.
+      stale = fr == null || nowNanos - fr.start >= bucketNanos;
     }
     StripedCounter counter = channel == CALLS ? calls : cost;
     long c = counter.add(amount);
-    if (rolled != MeterEvent.NONE || fr == null) {
+    if (rolled != MeterEvent.NONE || stale) {
       return rolled;
     }
     int sub = fr.sub(nowNanos);
