@@ -103,8 +103,7 @@ public final class PersistentLedger implements BudgetLedger {
   private final BaselineStore baselines = new BaselineStore();
   private final StateStore store;
 
-  /** Most baselines kept in the file; past that, unclaimed restored ones are dropped first. */
-  static final int MAX_BASELINES = BaselineStore.MAX_BASELINES;
+  /** The state file's section that holds the burn-rate baselines. */
   static final String BASELINES_SECTION = BaselineStore.SECTION;
 
   /**
