@@ -111,8 +111,8 @@ public final class AlertDispatcher implements AutoCloseable {
       shutdown.add(s::shutdown);
     }
     this.onClose = List.copyOf(shutdown);
-    this.shared = new NotifierLane.Shared(ticker, executor, scheduler, maxQueue, maxAttempts, initialBackoffNanos,
-        maxBackoffNanos, sendTimeout);
+    this.shared = new NotifierLane.Shared(new NotifierLane.Settings(ticker, executor, scheduler, maxQueue, maxAttempts,
+        initialBackoffNanos, maxBackoffNanos, sendTimeout));
     List<NotifierLane> l = new ArrayList<>();
     for (int i = 0; i < notifiers.size(); i++) {
       l.add(new NotifierLane(notifiers.get(i), laneName(notifiers.get(i), i, notifiers.size()), shared));

@@ -38,20 +38,17 @@ final class NotifierLane {
   /** How often, at most, a full queue is reported at WARN. */
   private static final long DROP_WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
+  /** The dispatcher's delivery settings, defaults already applied; see {@link AlertDispatcher.Builder}. */
+  record Settings(Ticker ticker, Executor executor, AlertScheduler scheduler, int maxQueue, int maxAttempts,
+      long initialBackoffNanos, long maxBackoffNanos, Duration sendTimeout) {}
+
   /**
    * What the lanes of one dispatcher share: settings, threads, the counters behind
    * {@link DispatcherStats}, the count of unfinished deliveries {@link #awaitIdle} waits on, and
    * the closing flag. Thread-safe: counters are adders and atomics, settings final.
    */
   static final class Shared {
-    final Ticker ticker;
-    final Executor executor;
-    final AlertScheduler scheduler;
-    final int maxQueue;
-    final int maxAttempts;
-    final long initialBackoffNanos;
-    final long maxBackoffNanos;
-    final Duration sendTimeout;
+    final Settings settings;
     final LongAdder delivered = new LongAdder();
     final LongAdder dropped = new LongAdder();
     final LongAdder failed = new LongAdder();
@@ -62,16 +59,8 @@ final class NotifierLane {
     private final Condition idle = idleLock.newCondition();
     volatile boolean closing;
 
-    Shared(Ticker ticker, Executor executor, AlertScheduler scheduler, int maxQueue, int maxAttempts,
-        long initialBackoffNanos, long maxBackoffNanos, Duration sendTimeout) {
-      this.ticker = ticker;
-      this.executor = executor;
-      this.scheduler = scheduler;
-      this.maxQueue = maxQueue;
-      this.maxAttempts = maxAttempts;
-      this.initialBackoffNanos = initialBackoffNanos;
-      this.maxBackoffNanos = maxBackoffNanos;
-      this.sendTimeout = sendTimeout;
+    Shared(Settings settings) {
+      this.settings = settings;
     }
 
     /** Waits until no delivery is outstanding or {@code nanos} have passed. */
@@ -188,12 +177,12 @@ final class NotifierLane {
     this.notifier = notifier;
     this.name = name;
     this.shared = shared;
-    this.ticker = shared.ticker;
-    this.executor = shared.executor;
-    this.scheduler = shared.scheduler;
-    this.maxQueue = shared.maxQueue;
-    this.maxAttempts = shared.maxAttempts;
-    this.sendTimeout = shared.sendTimeout;
+    this.ticker = shared.settings.ticker();
+    this.executor = shared.settings.executor();
+    this.scheduler = shared.settings.scheduler();
+    this.maxQueue = shared.settings.maxQueue();
+    this.maxAttempts = shared.settings.maxAttempts();
+    this.sendTimeout = shared.settings.sendTimeout();
     this.delivered = shared.delivered;
     this.dropped = shared.dropped;
     this.failed = shared.failed;
@@ -387,11 +376,11 @@ final class NotifierLane {
   }
 
   private long backoffNanos(int attempt) {
-    long delay = shared.initialBackoffNanos;
-    for (int i = 1; i < attempt && delay < shared.maxBackoffNanos; i++) {
+    long delay = shared.settings.initialBackoffNanos();
+    for (int i = 1; i < attempt && delay < shared.settings.maxBackoffNanos(); i++) {
       delay = delay > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : delay * 2;
     }
-    delay = Math.min(delay, shared.maxBackoffNanos);
+    delay = Math.min(delay, shared.settings.maxBackoffNanos());
     long half = delay / 2;
     // Jitter spreads the retries of many dispatchers; never less than half the nominal delay.
     return delay - ThreadLocalRandom.current().nextLong(half + 1);

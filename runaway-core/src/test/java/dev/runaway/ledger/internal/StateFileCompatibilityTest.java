@@ -14,9 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,13 +31,6 @@ final class StateFileCompatibilityTest {
 
   @TempDir
   Path dir;
-
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-
-  @AfterEach
-  void stop() {
-    scheduler.shutdownNow();
-  }
 
   /** The fixed scenario behind the fixture: two accounts, one baseline, one extra section. */
   private static void writeScenario(PersistentLedger ledger, ManualTicker ticker) {
@@ -66,7 +56,7 @@ final class StateFileCompatibilityTest {
   @Test
   void write_producesTheSameBytesAsTheLedgerBeforeTheSplit() throws Exception {
     ManualTicker ticker = ManualTicker.startingAt(T0);
-    PersistentLedger ledger = PersistentLedger.open(dir, ticker, scheduler, Duration.ofHours(1));
+    PersistentLedger ledger = PersistentLedger.open(dir, ticker, null, Duration.ofHours(1));
     writeScenario(ledger, ticker);
     ledger.close();
     byte[] written = Files.readAllBytes(dir.resolve(PersistentLedger.FILE_NAME));
@@ -81,7 +71,7 @@ final class StateFileCompatibilityTest {
   void read_restoresSpendBaselineAndSectionsFromAFileWrittenBeforeTheSplit() throws Exception {
     Files.write(dir.resolve(PersistentLedger.FILE_NAME), fixture());
     ManualTicker ticker = ManualTicker.startingAt(T0.plus(Duration.ofMinutes(10)));
-    PersistentLedger ledger = PersistentLedger.open(dir, ticker, scheduler, Duration.ofHours(1));
+    PersistentLedger ledger = PersistentLedger.open(dir, ticker, null, Duration.ofHours(1));
     try {
       assertThat(ledger.restoredSection("extra")).hasValueSatisfying(b -> assertThat(b).containsExactly(1, 2, 3));
       assertThat(ledger.restoredBaseline("openai", "tenant-7")).hasValueSatisfying(
