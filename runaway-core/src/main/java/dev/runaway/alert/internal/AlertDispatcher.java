@@ -1,31 +1,20 @@
 package dev.runaway.alert.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.runaway.Ticker;
 import dev.runaway.alert.Alert;
-import dev.runaway.alert.AlertType;
 import dev.runaway.alert.LogNotifier;
 import dev.runaway.alert.Notifier;
-import dev.runaway.alert.Severity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,54 +57,36 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With no notifier configured, alerts go to the log through {@link LogNotifier}.
  *
+ * <p><b>Structure.</b> This class is the façade: it owns the threads and the builder. The
+ * de-duplication is an {@link EpisodeFilter}; each notifier's queue, worker, retries and timeouts
+ * are a {@link NotifierLane}.
+ *
  * <p>Thread-safe: {@link #dispatch} may be called from any number of threads; it never waits for
  * a notifier or for room in a queue, and never throws.
  */
 public final class AlertDispatcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AlertDispatcher.class);
-  /** How many (service, key, type) episodes are remembered for de-duplication. */
-  static final int MAX_EPISODES = 10_000;
-  /** How often, at most, a full queue is reported at WARN. */
-  private static final long DROP_WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-  private final Ticker ticker;
-  private final Executor executor;
-  private final AlertScheduler scheduler;
   private final List<Runnable> onClose;
-  private final long refractoryNanos;
-  private final int maxQueue;
-  private final int maxAttempts;
-  private final long initialBackoffNanos;
-  private final long maxBackoffNanos;
-  private final Duration sendTimeout;
   private final Duration closeTimeout;
-  private final List<Lane> lanes;
-  private final Cache<EpisodeKey, Episode> episodes;
+  private final List<NotifierLane> lanes;
+  private final EpisodeFilter episodes;
+  private final NotifierLane.Shared shared;
 
   private final LongAdder dispatched = new LongAdder();
-  private final LongAdder delivered = new LongAdder();
   private final LongAdder deduplicated = new LongAdder();
-  private final LongAdder dropped = new LongAdder();
-  private final LongAdder failed = new LongAdder();
-  private final LongAdder retries = new LongAdder();
-
-  /** Deliveries accepted and not finished (queued, being sent or awaiting a retry), for flush. */
-  private final AtomicLong outstanding = new AtomicLong();
-  private final ReentrantLock idleLock = new ReentrantLock();
-  private final Condition idle = idleLock.newCondition();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean closedDispatchWarned = new AtomicBoolean();
-  private volatile boolean closing;
 
   private AlertDispatcher(Builder b) {
-    this.ticker = b.ticker == null ? Ticker.system() : b.ticker;
-    this.refractoryNanos = (b.refractory == null ? Duration.ofMinutes(15) : b.refractory).toNanos();
-    this.maxQueue = b.maxQueue == null ? 1000 : b.maxQueue;
-    this.maxAttempts = b.maxAttempts == null ? 5 : b.maxAttempts;
-    this.initialBackoffNanos = (b.initialBackoff == null ? Duration.ofSeconds(1) : b.initialBackoff).toNanos();
-    this.maxBackoffNanos = (b.maxBackoff == null ? Duration.ofMinutes(5) : b.maxBackoff).toNanos();
-    this.sendTimeout = b.sendTimeout == null ? Duration.ofSeconds(30) : b.sendTimeout;
+    Ticker ticker = b.ticker == null ? Ticker.system() : b.ticker;
+    long refractoryNanos = (b.refractory == null ? Duration.ofMinutes(15) : b.refractory).toNanos();
+    int maxQueue = b.maxQueue == null ? 1000 : b.maxQueue;
+    int maxAttempts = b.maxAttempts == null ? 5 : b.maxAttempts;
+    long initialBackoffNanos = (b.initialBackoff == null ? Duration.ofSeconds(1) : b.initialBackoff).toNanos();
+    long maxBackoffNanos = (b.maxBackoff == null ? Duration.ofMinutes(5) : b.maxBackoff).toNanos();
+    Duration sendTimeout = b.sendTimeout == null ? Duration.ofSeconds(30) : b.sendTimeout;
     this.closeTimeout = b.closeTimeout == null ? Duration.ofSeconds(10) : b.closeTimeout;
     if (maxBackoffNanos < initialBackoffNanos) {
       throw new IllegalArgumentException("maxBackoff must be at least initialBackoff (" + Duration.ofNanos(
@@ -123,32 +94,31 @@ public final class AlertDispatcher implements AutoCloseable {
     }
     List<Notifier> notifiers = b.notifiers.isEmpty() ? List.of(new LogNotifier()) : List.copyOf(b.notifiers);
     List<Runnable> shutdown = new ArrayList<>();
+    Executor executor;
     if (b.executor != null) {
-      this.executor = b.executor;
+      executor = b.executor;
     } else {
       ThreadPoolExecutor pool = defaultExecutor(notifiers.size());
-      this.executor = pool;
+      executor = pool;
       shutdown.add(pool::shutdownNow);
     }
+    AlertScheduler scheduler;
     if (b.scheduler != null) {
-      this.scheduler = b.scheduler;
+      scheduler = b.scheduler;
     } else {
       AlertScheduler.ShutdownableScheduler s = AlertScheduler.daemon("runaway-alerts-timer");
-      this.scheduler = s;
+      scheduler = s;
       shutdown.add(s::shutdown);
     }
     this.onClose = List.copyOf(shutdown);
-    List<Lane> l = new ArrayList<>();
+    this.shared = new NotifierLane.Shared(new NotifierLane.Settings(ticker, executor, scheduler, maxQueue, maxAttempts,
+        initialBackoffNanos, maxBackoffNanos, sendTimeout));
+    List<NotifierLane> l = new ArrayList<>();
     for (int i = 0; i < notifiers.size(); i++) {
-      l.add(new Lane(notifiers.get(i), laneName(notifiers.get(i), i, notifiers.size())));
+      l.add(new NotifierLane(notifiers.get(i), laneName(notifiers.get(i), i, notifiers.size()), shared));
     }
     this.lanes = List.copyOf(l);
-    this.episodes = Caffeine.newBuilder()
-        .maximumSize(MAX_EPISODES)
-        .expireAfterWrite(Duration.ofNanos(Math.max(1, refractoryNanos)))
-        .ticker(ticker::nanoTime)
-        .executor(Runnable::run)
-        .build();
+    this.episodes = new EpisodeFilter(ticker, refractoryNanos);
   }
 
   /**
@@ -174,8 +144,8 @@ public final class AlertDispatcher implements AutoCloseable {
       return false;
     }
     try {
-      if (closing) {
-        dropped.add(lanes.size());
+      if (shared.closing) {
+        shared.dropped.add(lanes.size());
         if (closedDispatchWarned.compareAndSet(false, true)) {
           LOG.warn("Alert dispatcher is closed: dropped {} {} alert for service {}{}: '{}' (further drops at DEBUG)",
               alert.severity(), alert.type(), alert.service(), keyPart(alert), alert.title());
@@ -185,31 +155,20 @@ public final class AlertDispatcher implements AutoCloseable {
         }
         return false;
       }
-      long now = ticker.nanoTime();
-      EpisodeKey key = new EpisodeKey(alert.service(), alert.key(), alert.type());
-      Episode[] before = new Episode[1];
-      // ConcurrentHashMap-style compute: the function runs exactly once, atomically for the key.
-      Episode after = episodes.asMap().compute(key, (k, old) -> {
-        before[0] = old;
-        return admit(old, alert, now);
-      });
-      if (after == before[0]) {
+      EpisodeFilter.Admitted admitted = episodes.admit(alert);
+      if (admitted == null) {
         deduplicated.increment();
         LOG.debug("Suppressed duplicate {} {} alert for service {}{}: '{}'", alert.severity(), alert.type(),
             alert.service(), keyPart(alert), alert.title());
         return false;
       }
       boolean queued = false;
-      for (Lane lane : lanes) {
+      for (NotifierLane lane : lanes) {
         queued |= lane.offer(alert);
       }
       if (!queued) {
         // Nobody will hear of it: do not let it silence the next one.
-        if (before[0] == null) {
-          episodes.asMap().remove(key, after);
-        } else {
-          episodes.asMap().replace(key, after, before[0]);
-        }
+        admitted.revert();
         return false;
       }
       dispatched.increment();
@@ -221,34 +180,14 @@ public final class AlertDispatcher implements AutoCloseable {
     }
   }
 
-  /** Decides within the key's atomic compute; pure: returns {@code old} to suppress. */
-  private Episode admit(Episode old, Alert alert, long now) {
-    boolean resolution = isResolution(alert);
-    if (old == null || now - old.sentAtNanos >= refractoryNanos) {
-      return new Episode(now, alert.severity(), resolution);
-    }
-    if (resolution) {
-      return old.resolved ? old : new Episode(now, old.severity, true);
-    }
-    if (old.resolved || alert.severity().compareTo(old.severity) > 0) {
-      return new Episode(now, alert.severity(), false);
-    }
-    return old;
-  }
-
-  private static boolean isResolution(Alert alert) {
-    String r = alert.facts().get("resolved");
-    return r != null && r.equalsIgnoreCase("true");
-  }
-
   /**
    * Returns the counters so far.
    *
    * @return a snapshot
    */
   public DispatcherStats stats() {
-    return new DispatcherStats(dispatched.sum(), delivered.sum(), deduplicated.sum(), dropped.sum(), failed.sum(),
-        retries.sum());
+    return new DispatcherStats(dispatched.sum(), shared.delivered.sum(), deduplicated.sum(), shared.dropped.sum(),
+        shared.failed.sum(), shared.retries.sum());
   }
 
   /**
@@ -260,18 +199,7 @@ public final class AlertDispatcher implements AutoCloseable {
    * @throws InterruptedException if interrupted while waiting
    */
   public void flush(Duration timeout) throws InterruptedException {
-    long nanos = Objects.requireNonNull(timeout, "timeout").toNanos();
-    idleLock.lock();
-    try {
-      while (outstanding.get() > 0) {
-        if (nanos <= 0) {
-          return;
-        }
-        nanos = idle.awaitNanos(nanos);
-      }
-    } finally {
-      idleLock.unlock();
-    }
+    shared.awaitIdle(Objects.requireNonNull(timeout, "timeout").toNanos());
   }
 
   /**
@@ -285,8 +213,8 @@ public final class AlertDispatcher implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    closing = true;
-    for (Lane lane : lanes) {
+    shared.closing = true;
+    for (NotifierLane lane : lanes) {
       lane.retryWaitingNow();
     }
     try {
@@ -295,9 +223,9 @@ public final class AlertDispatcher implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     List<String> lost = new ArrayList<>();
-    for (Lane lane : lanes) {
+    for (NotifierLane lane : lanes) {
       int n = lane.abandon();
-      boolean sending = lane.inFlight != null;
+      boolean sending = lane.isSending();
       if (n > 0 || sending) {
         lost.add(lane.name + ": " + n + " dropped" + (sending ? ", 1 still sending" : ""));
       }
@@ -305,7 +233,7 @@ public final class AlertDispatcher implements AutoCloseable {
     if (!lost.isEmpty()) {
       LOG.warn("Alert dispatcher closed with deliveries not made within {}: {}", closeTimeout, lost);
     }
-    for (Lane lane : lanes) {
+    for (NotifierLane lane : lanes) {
       try {
         lane.notifier.close();
       } catch (Throwable e) {
@@ -320,37 +248,14 @@ public final class AlertDispatcher implements AutoCloseable {
   @Override
   public String toString() {
     List<String> names = new ArrayList<>();
-    for (Lane lane : lanes) {
+    for (NotifierLane lane : lanes) {
       names.add(lane.name);
     }
     return "AlertDispatcher[notifiers=" + names + ", " + stats() + "]";
   }
 
-  private void finished(Lane lane) {
-    lane.pending.decrementAndGet();
-    if (outstanding.decrementAndGet() == 0) {
-      idleLock.lock();
-      try {
-        idle.signalAll();
-      } finally {
-        idleLock.unlock();
-      }
-    }
-  }
-
-  private long backoffNanos(int attempt) {
-    long delay = initialBackoffNanos;
-    for (int i = 1; i < attempt && delay < maxBackoffNanos; i++) {
-      delay = delay > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : delay * 2;
-    }
-    delay = Math.min(delay, maxBackoffNanos);
-    long half = delay / 2;
-    // Jitter spreads the retries of many dispatchers; never less than half the nominal delay.
-    return delay - ThreadLocalRandom.current().nextLong(half + 1);
-  }
-
   private static String keyPart(Alert alert) {
-    return alert.key() == null ? "" : " key " + alert.key();
+    return NotifierLane.keyPart(alert);
   }
 
   private static String laneName(Notifier n, int index, int count) {
@@ -375,275 +280,6 @@ public final class AlertDispatcher implements AutoCloseable {
         });
     pool.allowCoreThreadTimeOut(true);
     return pool;
-  }
-
-  /** (service, key, type): what de-duplication is per. */
-  private record EpisodeKey(String service, String key, AlertType type) {}
-
-  /** What was last delivered for one (service, key, type). Identity matters: compared with ==. */
-  private static final class Episode {
-    final long sentAtNanos;
-    final Severity severity;
-    final boolean resolved;
-
-    Episode(long sentAtNanos, Severity severity, boolean resolved) {
-      this.sentAtNanos = sentAtNanos;
-      this.severity = severity;
-      this.resolved = resolved;
-    }
-  }
-
-  /** One alert on its way to one notifier. */
-  private static final class Delivery {
-    final Alert alert;
-    /** Attempts made so far; only touched by the lane's single drainer. */
-    int attempts;
-    volatile AlertScheduler.Scheduled retry;
-
-    Delivery(Alert alert) {
-      this.alert = alert;
-    }
-  }
-
-  /**
-   * One send in progress, with the handshake that lets the timeout interrupt the sending thread
-   * only while it is still sending, like {@link java.util.concurrent.FutureTask#cancel(boolean)}.
-   */
-  private static final class InFlight {
-    static final int RUNNING = 0;
-    static final int DONE = 1;
-    static final int INTERRUPTING = 2;
-    static final int INTERRUPTED = 3;
-
-    final Thread thread;
-    final long startNanos;
-    final AtomicInteger state = new AtomicInteger(RUNNING);
-
-    InFlight(Thread thread, long startNanos) {
-      this.thread = thread;
-      this.startNanos = startNanos;
-    }
-
-    boolean interrupt() {
-      if (!state.compareAndSet(RUNNING, INTERRUPTING)) {
-        return false;
-      }
-      try {
-        thread.interrupt();
-      } finally {
-        state.set(INTERRUPTED);
-      }
-      return true;
-    }
-
-    /** Called by the sending thread when the send returned; clears an interrupt aimed at the send. */
-    boolean finish() {
-      if (state.compareAndSet(RUNNING, DONE)) {
-        return false;
-      }
-      while (state.get() == INTERRUPTING) {
-        Thread.onSpinWait();
-      }
-      Thread.interrupted();
-      return true;
-    }
-  }
-
-  /** One notifier's queue and its drainer. */
-  private final class Lane {
-    final Notifier notifier;
-    final String name;
-    final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
-    /** Deliveries accepted and not finished: queued, being sent, or awaiting a retry. */
-    final AtomicInteger pending = new AtomicInteger();
-    final Set<Delivery> awaitingRetry = ConcurrentHashMap.newKeySet();
-    final AtomicBoolean draining = new AtomicBoolean();
-    final AtomicLong droppedHere = new AtomicLong();
-    final AtomicLong lastDropWarnNanos = new AtomicLong();
-    final AtomicBoolean failureWarned = new AtomicBoolean();
-    final AtomicBoolean timeoutWarned = new AtomicBoolean();
-    final AtomicBoolean rejectWarned = new AtomicBoolean();
-    volatile InFlight inFlight;
-
-    Lane(Notifier notifier, String name) {
-      this.notifier = notifier;
-      this.name = name;
-    }
-
-    boolean offer(Alert alert) {
-      int p;
-      do {
-        p = pending.get();
-        if (p >= maxQueue) {
-          drop(alert, p);
-          return false;
-        }
-      } while (!pending.compareAndSet(p, p + 1));
-      outstanding.incrementAndGet();
-      queue.add(new Delivery(alert));
-      kick();
-      return true;
-    }
-
-    private void drop(Alert alert, int waiting) {
-      dropped.increment();
-      long n = droppedHere.incrementAndGet();
-      long now = ticker.nanoTime();
-      long last = lastDropWarnNanos.get();
-      boolean warn = n == 1 ? lastDropWarnNanos.compareAndSet(last, now)
-          : now - last >= DROP_WARN_INTERVAL_NANOS && lastDropWarnNanos.compareAndSet(last, now);
-      InFlight f = inFlight;
-      String sending = f == null ? "" : "; its current send has run for " + Duration.ofNanos(now - f.startNanos);
-      if (warn) {
-        LOG.warn("Alert queue of notifier {} is full ({} waiting{}): dropped {} {} alert for service {}{}: '{}'; "
-            + "{} dropped by this notifier so far", name, waiting, sending, alert.severity(), alert.type(),
-            alert.service(), keyPart(alert), alert.title(), n);
-      } else {
-        LOG.debug("Alert queue of notifier {} is full ({} waiting{}): dropped {} {} alert for service {}{}: '{}'; "
-            + "{} dropped by this notifier so far", name, waiting, sending, alert.severity(), alert.type(),
-            alert.service(), keyPart(alert), alert.title(), n);
-      }
-    }
-
-    void kick() {
-      if (!draining.compareAndSet(false, true)) {
-        return;
-      }
-      try {
-        executor.execute(this::drain);
-      } catch (Throwable e) {
-        draining.set(false);
-        if (rejectWarned.compareAndSet(false, true)) {
-          LOG.warn("Alert executor refused to run deliveries to notifier {}; {} wait in its queue", name,
-              pending.get(), e);
-        } else {
-          LOG.debug("Alert executor refused to run deliveries to notifier {}", name, e);
-        }
-      }
-    }
-
-    void drain() {
-      try {
-        Delivery d;
-        while ((d = queue.poll()) != null) {
-          attempt(d);
-        }
-      } finally {
-        draining.set(false);
-      }
-      if (!queue.isEmpty()) {
-        kick(); // something arrived after the last poll, before draining was cleared
-      }
-    }
-
-    private void attempt(Delivery d) {
-      d.attempts++;
-      InFlight f = new InFlight(Thread.currentThread(), ticker.nanoTime());
-      inFlight = f;
-      AlertScheduler.Scheduled watchdog = scheduleQuietly(() -> onTimeout(f, d), sendTimeout);
-      Throwable failure = null;
-      try {
-        notifier.send(d.alert);
-      } catch (Throwable e) {
-        failure = e;
-      } finally {
-        inFlight = null;
-        if (watchdog != null) {
-          watchdog.cancel();
-        }
-        f.finish();
-      }
-      if (failure == null) {
-        delivered.increment();
-        finished(this);
-        return;
-      }
-      Alert a = d.alert;
-      if (d.attempts >= maxAttempts || closing) {
-        failed.increment();
-        LOG.error("Gave up delivering {} {} alert for service {}{} to notifier {} after {} attempt{}: '{}'; "
-            + "last error: {}", a.severity(), a.type(), a.service(), keyPart(a), name, d.attempts,
-            d.attempts == 1 ? "" : "s", a.title(), failure.toString());
-        LOG.debug("Last delivery error of notifier {}", name, failure);
-        finished(this);
-        return;
-      }
-      retries.increment();
-      Duration delay = Duration.ofNanos(backoffNanos(d.attempts));
-      if (failureWarned.compareAndSet(false, true)) {
-        LOG.warn("Notifier {} failed to deliver {} alert for service {}{} (attempt {} of {}), retrying in {}: {} "
-            + "(further failures of this notifier at DEBUG)", name, a.type(), a.service(), keyPart(a), d.attempts,
-            maxAttempts, delay, failure.toString());
-      } else {
-        LOG.debug("Notifier {} failed to deliver {} alert for service {}{} (attempt {} of {}), retrying in {}", name,
-            a.type(), a.service(), keyPart(a), d.attempts, maxAttempts, delay, failure);
-      }
-      awaitingRetry.add(d);
-      AlertScheduler.Scheduled retry = scheduleQuietly(() -> requeue(d), delay);
-      if (retry == null) {
-        requeue(d); // no scheduler to wait with: try again now rather than lose it
-      } else {
-        d.retry = retry;
-      }
-    }
-
-    private void requeue(Delivery d) {
-      if (awaitingRetry.remove(d)) {
-        queue.add(d);
-        kick();
-      }
-    }
-
-    void retryWaitingNow() {
-      for (Delivery d : awaitingRetry) {
-        AlertScheduler.Scheduled r = d.retry;
-        if (r != null) {
-          r.cancel();
-        }
-        requeue(d);
-      }
-    }
-
-    /** At close, after the wait: drops what is still queued or waiting, returns how many. */
-    int abandon() {
-      int n = 0;
-      Delivery d;
-      while ((d = queue.poll()) != null) {
-        n++;
-        dropped.increment();
-        finished(this);
-      }
-      for (Delivery w : awaitingRetry) {
-        if (awaitingRetry.remove(w)) {
-          n++;
-          dropped.increment();
-          finished(this);
-        }
-      }
-      return n;
-    }
-
-    private void onTimeout(InFlight f, Delivery d) {
-      if (!f.interrupt()) {
-        return;
-      }
-      if (timeoutWarned.compareAndSet(false, true)) {
-        LOG.warn("Notifier {} did not return within {} delivering {} alert for service {}{}; interrupted it "
-            + "({} alerts wait in its queue; further timeouts at DEBUG)", name, sendTimeout, d.alert.type(),
-            d.alert.service(), keyPart(d.alert), pending.get());
-      } else {
-        LOG.debug("Notifier {} did not return within {}; interrupted it", name, sendTimeout);
-      }
-    }
-
-    private AlertScheduler.Scheduled scheduleQuietly(Runnable task, Duration delay) {
-      try {
-        return scheduler.schedule(task, delay);
-      } catch (RuntimeException e) {
-        LOG.debug("Alert scheduler refused a task for notifier {}", name, e);
-        return null;
-      }
-    }
   }
 
   /**

@@ -6,18 +6,10 @@ import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.LedgerAccount;
 import java.io.IOException;
 import java.lang.ref.WeakReference;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,14 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The in-memory ledger plus a state file, so that a restarted process resumes the spend of its
@@ -76,6 +62,10 @@ import org.slf4j.LoggerFactory;
  * even after the guard dropped the key (its {@code maxKeys} or idle expiry) or the garbage
  * collector could otherwise take it: a key seen again gets its spend back, not a fresh budget.
  *
+ * <p><b>Structure.</b> This class is the ledger: accounts, their windows, restore and the
+ * snapshot of their spend. The file, its lock and the flusher are a {@link StateStore}; the
+ * burn-rate baselines saved beside the spend are a {@link BaselineStore}.
+ *
  * <p>Thread-safe.
  */
 public final class PersistentLedger implements BudgetLedger {
@@ -92,11 +82,8 @@ public final class PersistentLedger implements BudgetLedger {
   /** Where an unusable state file is moved, beside it. */
   public static final String BAD_SUFFIX = ".bad";
   static final String LOCK_NAME = "runaway-guard.lock";
-  /** Refusal-triggered flushes are at least this far apart. */
-  private static final long URGENT_SPACING_NANOS = 100_000_000L;
   /** The wall-clock/ticker offset is re-read only when it moves by more than this (clock steps). */
   private static final long RESYNC_NANOS = 1_000_000_000L;
-  private static final Logger LOG = LoggerFactory.getLogger(PersistentLedger.class);
 
   private record AccountId(String service, String key) {}
 
@@ -113,157 +100,55 @@ public final class PersistentLedger implements BudgetLedger {
   private final ConcurrentHashMap<AccountId, List<WindowState>> pending = new ConcurrentHashMap<>();
   private final Map<String, byte[]> restoredSections;
   private final Map<String, Supplier<byte[]>> sectionWriters = new ConcurrentHashMap<>();
-  /** Live baselines: the owner (a meter) held weakly, so that an evicted key's meter can go. */
-  private final ConcurrentHashMap<AccountId, Tracked<?>> baselines = new ConcurrentHashMap<>();
-  /** Restored baselines not claimed yet; written back until claimed, at most MAX_BASELINES in all. */
-  private final ConcurrentHashMap<AccountId, byte[]> pendingBaselines = new ConcurrentHashMap<>();
+  private final BaselineStore baselines = new BaselineStore();
+  private final StateStore store;
 
-  /** Most baselines kept in the file; past that, unclaimed restored ones are dropped first. */
-  static final int MAX_BASELINES = 10_000;
-  static final String BASELINES_SECTION = "baselines";
+  /** The state file's section that holds the burn-rate baselines. */
+  static final String BASELINES_SECTION = BaselineStore.SECTION;
 
-  private static final class Tracked<T> {
-    final WeakReference<T> owner;
-    final java.util.function.Function<? super T, byte[]> export;
-
-    Tracked(T owner, java.util.function.Function<? super T, byte[]> export) {
-      this.owner = new WeakReference<>(owner);
-      this.export = export;
-    }
-
-    byte[] export() {
-      T o = owner.get();
-      return o == null ? null : export.apply(o);
-    }
-  }
-  private final Object flushLock = new Object();
-  private final ScheduledExecutorService scheduler;
-  private final boolean ownsScheduler;
-  private final ScheduledFuture<?> task;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
-  private final Thread shutdownHook;
-  private volatile boolean closed;
-  private final AtomicBoolean urgentQueued = new AtomicBoolean();
-  /*
-   * A refusal means a budget ran out: save that at once rather than at the next tick, so that a
-   * process dying right after still restarts exhausted. At most one such flush per 100 ms.
-   */
-  private volatile long lastUrgentNanos = Long.MIN_VALUE;
-  private final Runnable urgentFlush = () -> {
-    urgentQueued.set(false);
-    flush();
-  };
   /**
    * A refusal means a budget ran out: save that at once rather than at the next tick, so that a
    * process dying right after still restarts exhausted. At most one such flush per interval.
    */
   private final Runnable onRefusal = this::refused;
-  // Guarded by flushLock.
+  // Guarded by the store's flush lock (snapshot runs only there).
   private long wallOffset = Long.MIN_VALUE;
-  private byte[] lastWritten;
-  private boolean failing;
-  private boolean stopped;
 
   private PersistentLedger(Path dir, Ticker ticker, ScheduledExecutorService scheduler, Duration interval,
       Duration lockWait) {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
-    this.file = dir.resolve(FILE_NAME);
-    FileChannel channel = null;
-    FileLock fileLock = null;
-    boolean usable = true;
-    try {
-      Files.createDirectories(dir);
-      channel = FileChannel.open(dir.resolve(LOCK_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      fileLock = awaitLock(channel, dir, lockWait);
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof StateDirLockedException) {
-        closeQuietly(channel);
-        throw (StateDirLockedException) e;
-      }
-      usable = false;
-      LOG.warn("State directory {} cannot be used for writing ({}); spend saved there is restored if it can be read,"
-          + " but new spend is kept in memory only and will not survive a restart. Create the directory and make it"
-          + " writable by this process, or remove state_dir.", dir, e.toString());
-    }
-    if (!usable && channel != null) {
-      closeQuietly(channel);
-      channel = null;
-    }
-    this.enabled = usable;
-    this.lockChannel = channel;
-    this.lock = fileLock;
-    // Read even when the directory is read-only: a valid saved state is still the best knowledge
-    // of what was spent, and ignoring it would hand a restarted runaway a fresh budget.
-    this.restoredSections = readState(usable);
-    if (usable) {
-      this.ownsScheduler = scheduler == null;
-      this.scheduler = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "runaway-guard-state");
-        t.setDaemon(true);
-        return t;
-      });
-      long every = Math.max(1, interval.toNanos());
-      this.task = this.scheduler.scheduleWithFixedDelay(this::flush, every, every, TimeUnit.NANOSECONDS);
-      Thread hook = new Thread(this::flush, "runaway-guard-state-shutdown");
-      Thread registered = hook;
-      try {
-        Runtime.getRuntime().addShutdownHook(hook);
-      } catch (IllegalStateException | SecurityException e) {
-        registered = null; // already shutting down
-      }
-      this.shutdownHook = registered;
-    } else {
-      this.ownsScheduler = false;
-      this.scheduler = null;
-      this.task = null;
-      this.shutdownHook = null;
-    }
-  }
-
-  /**
-   * Takes the state directory's lock, waiting up to {@code wait} for another process to let it go:
-   * a crash-looping service's new instance often starts while the old one is still exiting, and
-   * must then resume the old one's spend, not start beside it with a fresh budget.
-   */
-  private static FileLock awaitLock(FileChannel channel, Path dir, Duration wait) throws IOException {
-    // Real time, not the guard's ticker: this waits for another process to exit.
-    long deadline = System.nanoTime() + wait.toNanos();
-    boolean told = false;
-    for (;;) {
-      FileLock l;
-      try {
-        l = channel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        l = null; // held by another ledger of this JVM
-      }
-      if (l != null) {
-        if (told) {
-          LOG.info("State directory {} is free again; this guard resumes the spend saved there", dir);
+    this.store = new StateStore(dir, lockWait);
+    this.file = store.file();
+    this.enabled = store.isEnabled();
+    this.restoredSections = store.read(new StateStore.Loader() {
+      @Override
+      public void load(StateFile.Content content) throws StateFile.CorruptStateException {
+        byte[] saved = content.sections().get(BASELINES_SECTION);
+        if (saved != null) {
+          baselines.decode(saved);
         }
-        return l;
+        for (StateFile.AccountState a : content.accounts()) {
+          pending.put(new AccountId(a.service(), a.key()), a.windows());
+        }
       }
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        throw new StateDirLockedException("State directory " + dir + " is in use by another running guard (it holds "
-            + dir.resolve(LOCK_NAME) + ") and was not released within " + wait.toMillis() + " ms. A second"
-            + " process on the same state_dir would start with a fresh budget while the first still spends, so this"
-            + " guard does not start. Stop the other process, give each process its own state_dir, or share one"
-            + " budget across processes with a shared ledger (runaway-redis).");
+
+      @Override
+      public void discard() {
+        baselines.clearRestored();
+        pending.clear();
       }
-      if (!told) {
-        told = true;
-        LOG.info("State directory {} is in use by another guard; waiting up to {} ms for it to be released", dir,
-            wait.toMillis());
+    });
+    store.start(scheduler, interval, new StateStore.Source() {
+      @Override
+      public List<StateFile.AccountState> accounts() {
+        return snapshot();
       }
-      try {
-        Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 50)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StateDirLockedException("Interrupted while waiting for state directory " + dir
-            + " to be released by another guard; this guard does not start");
+
+      @Override
+      public Map<String, byte[]> sections() throws IOException {
+        return PersistentLedger.this.sections();
       }
-    }
+    });
   }
 
   /**
@@ -422,20 +307,10 @@ public final class PersistentLedger implements BudgetLedger {
       }
     }
   }
-
   private void refused() {
-    long now = ticker.nanoTime();
-    long last = lastUrgentNanos;
-    if ((last == Long.MIN_VALUE || now - last >= URGENT_SPACING_NANOS) && !closed
-        && urgentQueued.compareAndSet(false, true)) {
-      lastUrgentNanos = now;
-      try {
-        scheduler.execute(urgentFlush);
-      } catch (RuntimeException e) {
-        urgentQueued.set(false); // shutting down: the final flush saves it
-      }
-    }
+    store.flushSoon(ticker.nanoTime());
   }
+
 
   /**
    * Returns the bytes of a named section restored from the state file, for state kept beside the
@@ -458,7 +333,7 @@ public final class PersistentLedger implements BudgetLedger {
    * @return the bytes saved by {@link #trackBaseline}'s export, or empty
    */
   public Optional<byte[]> restoredBaseline(String service, String key) {
-    return Optional.ofNullable(pendingBaselines.remove(new AccountId(service, key)));
+    return baselines.claim(service, key);
   }
 
   /**
@@ -476,9 +351,7 @@ public final class PersistentLedger implements BudgetLedger {
     if (!enabled) {
       return;
     }
-    AccountId id = new AccountId(Objects.requireNonNull(service, "service"), key);
-    pendingBaselines.remove(id);
-    baselines.put(id, new Tracked<>(Objects.requireNonNull(owner, "owner"), Objects.requireNonNull(export, "export")));
+    baselines.track(service, key, owner, export);
   }
 
   /**
@@ -500,35 +373,7 @@ public final class PersistentLedger implements BudgetLedger {
    * flusher; safe to call from any thread. Never throws: a failure is logged once per episode.
    */
   public void flush() {
-    if (!enabled) {
-      return;
-    }
-    synchronized (flushLock) {
-      if (stopped) {
-        return;
-      }
-      try {
-        byte[] bytes = StateFile.encode(snapshot(), sections());
-        if (Arrays.equals(bytes, lastWritten)) {
-          return;
-        }
-        StateFile.writeAtomically(file, bytes);
-        lastWritten = bytes;
-        if (failing) {
-          failing = false;
-          LOG.info("State file {} is written again; spend survives restarts again", file);
-        }
-      } catch (Throwable t) {
-        if (!failing) {
-          failing = true;
-          LOG.warn("Cannot write state file {} ({}); spend is kept in memory only and would not survive a restart"
-              + " until this clears. Check that the directory exists, is writable by this process and has free"
-              + " space.", file, t.toString());
-        } else if (LOG.isDebugEnabled()) {
-          LOG.debug("Still cannot write state file {}: {}", file, t.toString());
-        }
-      }
-    }
+    store.flush();
   }
 
   private List<StateFile.AccountState> snapshot() {
@@ -578,8 +423,8 @@ public final class PersistentLedger implements BudgetLedger {
 
   private Map<String, byte[]> sections() throws IOException {
     Map<String, byte[]> out = new LinkedHashMap<>();
-    if (!baselines.isEmpty() || !pendingBaselines.isEmpty()) {
-      out.put(BASELINES_SECTION, encodeBaselines());
+    if (!baselines.isEmpty()) {
+      out.put(BASELINES_SECTION, baselines.encode());
     }
     for (Map.Entry<String, Supplier<byte[]>> e : sectionWriters.entrySet()) {
       byte[] b = e.getValue().get();
@@ -590,172 +435,12 @@ public final class PersistentLedger implements BudgetLedger {
     return out;
   }
 
-  private byte[] encodeBaselines() throws IOException {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
-    List<Map.Entry<AccountId, byte[]>> entries = new ArrayList<>();
-    for (Iterator<Map.Entry<AccountId, Tracked<?>>> it = baselines.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<AccountId, Tracked<?>> e = it.next();
-      byte[] b;
-      try {
-        b = e.getValue().export();
-      } catch (RuntimeException ex) {
-        LOG.debug("Exporting the baseline of {} failed: {}", e.getKey(), ex.toString());
-        continue;
-      }
-      if (b == null && e.getValue().owner.get() == null) {
-        baselines.remove(e.getKey(), e.getValue());
-      } else if (b != null && entries.size() < MAX_BASELINES) {
-        entries.add(Map.entry(e.getKey(), b));
-      }
-    }
-    for (Map.Entry<AccountId, byte[]> e : pendingBaselines.entrySet()) {
-      if (entries.size() >= MAX_BASELINES) {
-        break;
-      }
-      entries.add(e);
-    }
-    int written = 0;
-    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-    java.io.DataOutputStream b = new java.io.DataOutputStream(body);
-    for (Map.Entry<AccountId, byte[]> e : entries) {
-      java.io.ByteArrayOutputStream one = new java.io.ByteArrayOutputStream();
-      java.io.DataOutputStream o = new java.io.DataOutputStream(one);
-      try {
-        o.writeUTF(e.getKey().service());
-        o.writeBoolean(e.getKey().key() != null);
-        if (e.getKey().key() != null) {
-          o.writeUTF(e.getKey().key());
-        }
-      } catch (java.io.UTFDataFormatException tooLong) {
-        continue;
-      }
-      o.writeInt(e.getValue().length);
-      o.write(e.getValue());
-      o.flush();
-      b.write(one.toByteArray());
-      written++;
-    }
-    b.flush();
-    out.writeInt(written);
-    out.write(body.toByteArray());
-    out.flush();
-    return bytes.toByteArray();
-  }
-
-  private void decodeBaselines(byte[] section) throws StateFile.CorruptStateException {
-    try {
-      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(section));
-      int n = in.readInt();
-      if (n < 0 || n > section.length) {
-        throw new StateFile.CorruptStateException("the baselines announce an impossible " + n + " entries");
-      }
-      for (int i = 0; i < n; i++) {
-        String service = in.readUTF();
-        String key = in.readBoolean() ? in.readUTF() : null;
-        int len = in.readInt();
-        if (len < 0 || len > section.length) {
-          throw new StateFile.CorruptStateException("a baseline of service '" + service + "' has an impossible length "
-              + len);
-        }
-        byte[] b = new byte[len];
-        in.readFully(b);
-        pendingBaselines.put(new AccountId(service, key), b);
-      }
-    } catch (IOException e) {
-      throw new StateFile.CorruptStateException("its baselines cannot be decoded: " + e);
-    }
-  }
-
-  private Map<String, byte[]> readState(boolean writable) {
-    if (!writable && !Files.isRegularFile(file)) {
-      return Map.of(); // nothing saved to restore; the directory's problem was reported already
-    }
-    byte[] bytes;
-    try {
-      long size = Files.size(file);
-      if (size > StateFile.MAX_PAYLOAD) {
-        moveAside(writable, "it is " + size + " bytes long, more than the " + StateFile.MAX_PAYLOAD + " a state file may have");
-        return Map.of();
-      }
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      return Map.of();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("State file {} cannot be read ({}); spend from before this start is not restored and the guard"
-          + " starts from empty budgets. Check the file's permissions; it will be replaced at the next flush.",
-          file, e.toString());
-      return Map.of();
-    }
-    try {
-      StateFile.Content content = StateFile.decode(bytes);
-      byte[] saved = content.sections().get(BASELINES_SECTION);
-      if (saved != null) {
-        decodeBaselines(saved);
-      }
-      for (StateFile.AccountState a : content.accounts()) {
-        pending.put(new AccountId(a.service(), a.key()), a.windows());
-      }
-      return content.sections();
-    } catch (StateFile.CorruptStateException e) {
-      pendingBaselines.clear();
-      pending.clear();
-      moveAside(writable, e.getMessage());
-      return Map.of();
-    }
-  }
-
-  private void moveAside(boolean writable, String why) {
-    Path bad = file.resolveSibling(FILE_NAME + BAD_SUFFIX);
-    String where;
-    if (!writable) {
-      LOG.warn("State file {} is not usable: {}. Spend from before this start is not restored; it is left in place"
-          + " (the directory is not writable).", file, why);
-      return;
-    }
-    try {
-      Files.move(file, bad, StandardCopyOption.REPLACE_EXISTING);
-      where = "it was moved to " + bad + " for inspection (delete it when done)";
-    } catch (IOException | RuntimeException e) {
-      where = "it could not be moved aside (" + e + ") and will be replaced at the next flush";
-    }
-    LOG.warn("State file {} is not usable: {}. Spend from before this start is not restored; the guard starts from"
-        + " empty budgets and writes a new state file; {}.", file, why, where);
-  }
-
   /**
    * Stops the flusher after a last flush and releases the state directory.
    */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    if (!enabled) {
-      return;
-    }
-    task.cancel(false);
-    flush();
-    synchronized (flushLock) {
-      stopped = true;
-    }
-    if (ownsScheduler) {
-      scheduler.shutdown();
-    }
-    if (shutdownHook != null) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(shutdownHook);
-      } catch (IllegalStateException | SecurityException e) {
-        // the JVM is shutting down; the hook's flush is a no-op now
-      }
-    }
-    try {
-      lock.release();
-    } catch (IOException e) {
-      LOG.debug("Releasing the lock of {} failed: {}", file, e.toString());
-    }
-    closeQuietly(lockChannel);
+    store.close();
   }
 
   @Override
@@ -771,11 +456,4 @@ public final class PersistentLedger implements BudgetLedger {
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 
-  private static void closeQuietly(FileChannel ch) {
-    try {
-      ch.close();
-    } catch (IOException e) {
-      LOG.debug("Closing a state lock failed: {}", e.toString());
-    }
-  }
 }

@@ -475,16 +475,19 @@ final class PersistentLedgerTest {
   /** What the kernel does to a SIGKILLed process: its file lock goes, nothing else happens. */
   private static void simulateCrash(PersistentLedger ledger) {
     try {
-      java.lang.reflect.Field stopped = PersistentLedger.class.getDeclaredField("stopped");
-      java.lang.reflect.Field lock = PersistentLedger.class.getDeclaredField("lock");
-      java.lang.reflect.Field flushLock = PersistentLedger.class.getDeclaredField("flushLock");
+      java.lang.reflect.Field storeField = PersistentLedger.class.getDeclaredField("store");
+      storeField.setAccessible(true);
+      StateStore store = (StateStore) storeField.get(ledger);
+      java.lang.reflect.Field stopped = StateStore.class.getDeclaredField("stopped");
+      java.lang.reflect.Field lock = StateStore.class.getDeclaredField("lock");
+      java.lang.reflect.Field flushLock = StateStore.class.getDeclaredField("flushLock");
       stopped.setAccessible(true);
       lock.setAccessible(true);
       flushLock.setAccessible(true);
-      synchronized (flushLock.get(ledger)) {
-        stopped.setBoolean(ledger, true);
+      synchronized (flushLock.get(store)) {
+        stopped.setBoolean(store, true);
       }
-      ((java.nio.channels.FileLock) lock.get(ledger)).channel().close();
+      ((java.nio.channels.FileLock) lock.get(store)).channel().close();
     } catch (ReflectiveOperationException | IOException e) {
       throw new AssertionError(e);
     }

@@ -1,0 +1,392 @@
+package dev.runaway.alert.internal;
+
+import dev.runaway.Ticker;
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.Notifier;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One notifier's delivery lane inside an {@link AlertDispatcher}: its bounded queue, the single
+ * drainer on the executor, the send watchdog that interrupts a send past {@code sendTimeout},
+ * retries with exponential backoff and jitter, the drop and failure warnings, and what is left at
+ * close. A slow or blocked notifier delays only its own lane.
+ *
+ * <p>Its one job is getting admitted alerts to one notifier; which alerts are admitted is the
+ * {@link EpisodeFilter}'s business.
+ *
+ * <p>Thread-safe: {@link #offer} may be called from any number of threads and never blocks; at
+ * most one drainer runs at a time, so the notifier sees one alert at a time.
+ */
+final class NotifierLane {
+
+  // The dispatcher's logger: what operators (and tests) watch for delivery messages.
+  private static final Logger LOG = LoggerFactory.getLogger(AlertDispatcher.class);
+  /** How often, at most, a full queue is reported at WARN. */
+  private static final long DROP_WARN_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  /** The dispatcher's delivery settings, defaults already applied; see {@link AlertDispatcher.Builder}. */
+  record Settings(Ticker ticker, Executor executor, AlertScheduler scheduler, int maxQueue, int maxAttempts,
+      long initialBackoffNanos, long maxBackoffNanos, Duration sendTimeout) {}
+
+  /**
+   * What the lanes of one dispatcher share: settings, threads, the counters behind
+   * {@link DispatcherStats}, the count of unfinished deliveries {@link #awaitIdle} waits on, and
+   * the closing flag. Thread-safe: counters are adders and atomics, settings final.
+   */
+  static final class Shared {
+    final Settings settings;
+    final LongAdder delivered = new LongAdder();
+    final LongAdder dropped = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    final LongAdder retries = new LongAdder();
+    /** Deliveries accepted and not finished (queued, being sent or awaiting a retry), for flush. */
+    final AtomicLong outstanding = new AtomicLong();
+    private final ReentrantLock idleLock = new ReentrantLock();
+    private final Condition idle = idleLock.newCondition();
+    volatile boolean closing;
+
+    Shared(Settings settings) {
+      this.settings = settings;
+    }
+
+    /** Waits until no delivery is outstanding or {@code nanos} have passed. */
+    void awaitIdle(long nanos) throws InterruptedException {
+      idleLock.lock();
+      try {
+        while (outstanding.get() > 0) {
+          if (nanos <= 0) {
+            return;
+          }
+          nanos = idle.awaitNanos(nanos);
+        }
+      } finally {
+        idleLock.unlock();
+      }
+    }
+
+    void finished() {
+      if (outstanding.decrementAndGet() == 0) {
+        idleLock.lock();
+        try {
+          idle.signalAll();
+        } finally {
+          idleLock.unlock();
+        }
+      }
+    }
+  }
+
+
+  /** One alert on its way to one notifier. */
+  private static final class Delivery {
+    final Alert alert;
+    /** Attempts made so far; only touched by the lane's single drainer. */
+    int attempts;
+    volatile AlertScheduler.Scheduled retry;
+
+    Delivery(Alert alert) {
+      this.alert = alert;
+    }
+  }
+
+  /**
+   * One send in progress, with the handshake that lets the timeout interrupt the sending thread
+   * only while it is still sending, like {@link java.util.concurrent.FutureTask#cancel(boolean)}.
+   */
+  private static final class InFlight {
+    static final int RUNNING = 0;
+    static final int DONE = 1;
+    static final int INTERRUPTING = 2;
+    static final int INTERRUPTED = 3;
+
+    final Thread thread;
+    final long startNanos;
+    final AtomicInteger state = new AtomicInteger(RUNNING);
+
+    InFlight(Thread thread, long startNanos) {
+      this.thread = thread;
+      this.startNanos = startNanos;
+    }
+
+    boolean interrupt() {
+      if (!state.compareAndSet(RUNNING, INTERRUPTING)) {
+        return false;
+      }
+      try {
+        thread.interrupt();
+      } finally {
+        state.set(INTERRUPTED);
+      }
+      return true;
+    }
+
+    /** Called by the sending thread when the send returned; clears an interrupt aimed at the send. */
+    boolean finish() {
+      if (state.compareAndSet(RUNNING, DONE)) {
+        return false;
+      }
+      while (state.get() == INTERRUPTING) {
+        Thread.onSpinWait();
+      }
+      Thread.interrupted();
+      return true;
+    }
+  }
+
+  final Notifier notifier;
+  final String name;
+  private final Shared shared;
+  private final Ticker ticker;
+  private final Executor executor;
+  private final AlertScheduler scheduler;
+  private final int maxQueue;
+  private final int maxAttempts;
+  private final Duration sendTimeout;
+  private final LongAdder delivered;
+  private final LongAdder dropped;
+  private final LongAdder failed;
+  private final LongAdder retries;
+  private final AtomicLong outstanding;
+  final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
+  /** Deliveries accepted and not finished: queued, being sent, or awaiting a retry. */
+  final AtomicInteger pending = new AtomicInteger();
+  final Set<Delivery> awaitingRetry = ConcurrentHashMap.newKeySet();
+  final AtomicBoolean draining = new AtomicBoolean();
+  final AtomicLong droppedHere = new AtomicLong();
+  final AtomicLong lastDropWarnNanos = new AtomicLong();
+  final AtomicBoolean failureWarned = new AtomicBoolean();
+  final AtomicBoolean timeoutWarned = new AtomicBoolean();
+  final AtomicBoolean rejectWarned = new AtomicBoolean();
+  volatile InFlight inFlight;
+
+  NotifierLane(Notifier notifier, String name, Shared shared) {
+    this.notifier = notifier;
+    this.name = name;
+    this.shared = shared;
+    this.ticker = shared.settings.ticker();
+    this.executor = shared.settings.executor();
+    this.scheduler = shared.settings.scheduler();
+    this.maxQueue = shared.settings.maxQueue();
+    this.maxAttempts = shared.settings.maxAttempts();
+    this.sendTimeout = shared.settings.sendTimeout();
+    this.delivered = shared.delivered;
+    this.dropped = shared.dropped;
+    this.failed = shared.failed;
+    this.retries = shared.retries;
+    this.outstanding = shared.outstanding;
+  }
+
+  boolean offer(Alert alert) {
+    int p;
+    do {
+      p = pending.get();
+      if (p >= maxQueue) {
+        drop(alert, p);
+        return false;
+      }
+    } while (!pending.compareAndSet(p, p + 1));
+    outstanding.incrementAndGet();
+    queue.add(new Delivery(alert));
+    kick();
+    return true;
+  }
+
+  private void drop(Alert alert, int waiting) {
+    dropped.increment();
+    long n = droppedHere.incrementAndGet();
+    long now = ticker.nanoTime();
+    long last = lastDropWarnNanos.get();
+    boolean warn = n == 1 ? lastDropWarnNanos.compareAndSet(last, now)
+        : now - last >= DROP_WARN_INTERVAL_NANOS && lastDropWarnNanos.compareAndSet(last, now);
+    InFlight f = inFlight;
+    String sending = f == null ? "" : "; its current send has run for " + Duration.ofNanos(now - f.startNanos);
+    if (warn) {
+      LOG.warn("Alert queue of notifier {} is full ({} waiting{}): dropped {} {} alert for service {}{}: '{}'; "
+          + "{} dropped by this notifier so far", name, waiting, sending, alert.severity(), alert.type(),
+          alert.service(), keyPart(alert), alert.title(), n);
+    } else {
+      LOG.debug("Alert queue of notifier {} is full ({} waiting{}): dropped {} {} alert for service {}{}: '{}'; "
+          + "{} dropped by this notifier so far", name, waiting, sending, alert.severity(), alert.type(),
+          alert.service(), keyPart(alert), alert.title(), n);
+    }
+  }
+
+  void kick() {
+    if (!draining.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      executor.execute(this::drain);
+    } catch (Throwable e) {
+      draining.set(false);
+      if (rejectWarned.compareAndSet(false, true)) {
+        LOG.warn("Alert executor refused to run deliveries to notifier {}; {} wait in its queue", name,
+            pending.get(), e);
+      } else {
+        LOG.debug("Alert executor refused to run deliveries to notifier {}", name, e);
+      }
+    }
+  }
+
+  void drain() {
+    try {
+      Delivery d;
+      while ((d = queue.poll()) != null) {
+        attempt(d);
+      }
+    } finally {
+      draining.set(false);
+    }
+    if (!queue.isEmpty()) {
+      kick(); // something arrived after the last poll, before draining was cleared
+    }
+  }
+
+  private void attempt(Delivery d) {
+    d.attempts++;
+    InFlight f = new InFlight(Thread.currentThread(), ticker.nanoTime());
+    inFlight = f;
+    AlertScheduler.Scheduled watchdog = scheduleQuietly(() -> onTimeout(f, d), sendTimeout);
+    Throwable failure = null;
+    try {
+      notifier.send(d.alert);
+    } catch (Throwable e) {
+      failure = e;
+    } finally {
+      inFlight = null;
+      if (watchdog != null) {
+        watchdog.cancel();
+      }
+      f.finish();
+    }
+    if (failure == null) {
+      delivered.increment();
+      finished();
+      return;
+    }
+    Alert a = d.alert;
+    if (d.attempts >= maxAttempts || shared.closing) {
+      failed.increment();
+      LOG.error("Gave up delivering {} {} alert for service {}{} to notifier {} after {} attempt{}: '{}'; "
+          + "last error: {}", a.severity(), a.type(), a.service(), keyPart(a), name, d.attempts,
+          d.attempts == 1 ? "" : "s", a.title(), failure.toString());
+      LOG.debug("Last delivery error of notifier {}", name, failure);
+      finished();
+      return;
+    }
+    retries.increment();
+    Duration delay = Duration.ofNanos(backoffNanos(d.attempts));
+    if (failureWarned.compareAndSet(false, true)) {
+      LOG.warn("Notifier {} failed to deliver {} alert for service {}{} (attempt {} of {}), retrying in {}: {} "
+          + "(further failures of this notifier at DEBUG)", name, a.type(), a.service(), keyPart(a), d.attempts,
+          maxAttempts, delay, failure.toString());
+    } else {
+      LOG.debug("Notifier {} failed to deliver {} alert for service {}{} (attempt {} of {}), retrying in {}", name,
+          a.type(), a.service(), keyPart(a), d.attempts, maxAttempts, delay, failure);
+    }
+    awaitingRetry.add(d);
+    AlertScheduler.Scheduled retry = scheduleQuietly(() -> requeue(d), delay);
+    if (retry == null) {
+      requeue(d); // no scheduler to wait with: try again now rather than lose it
+    } else {
+      d.retry = retry;
+    }
+  }
+
+  private void requeue(Delivery d) {
+    if (awaitingRetry.remove(d)) {
+      queue.add(d);
+      kick();
+    }
+  }
+
+  void retryWaitingNow() {
+    for (Delivery d : awaitingRetry) {
+      AlertScheduler.Scheduled r = d.retry;
+      if (r != null) {
+        r.cancel();
+      }
+      requeue(d);
+    }
+  }
+
+  /** At close, after the wait: drops what is still queued or waiting, returns how many. */
+  int abandon() {
+    int n = 0;
+    Delivery d;
+    while ((d = queue.poll()) != null) {
+      n++;
+      dropped.increment();
+      finished();
+    }
+    for (Delivery w : awaitingRetry) {
+      if (awaitingRetry.remove(w)) {
+        n++;
+        dropped.increment();
+        finished();
+      }
+    }
+    return n;
+  }
+
+  private void onTimeout(InFlight f, Delivery d) {
+    if (!f.interrupt()) {
+      return;
+    }
+    if (timeoutWarned.compareAndSet(false, true)) {
+      LOG.warn("Notifier {} did not return within {} delivering {} alert for service {}{}; interrupted it "
+          + "({} alerts wait in its queue; further timeouts at DEBUG)", name, sendTimeout, d.alert.type(),
+          d.alert.service(), keyPart(d.alert), pending.get());
+    } else {
+      LOG.debug("Notifier {} did not return within {}; interrupted it", name, sendTimeout);
+    }
+  }
+
+  private AlertScheduler.Scheduled scheduleQuietly(Runnable task, Duration delay) {
+    try {
+      return scheduler.schedule(task, delay);
+    } catch (RuntimeException e) {
+      LOG.debug("Alert scheduler refused a task for notifier {}", name, e);
+      return null;
+    }
+  }
+
+  /** Whether a send is in progress (at close: reported as still sending). */
+  boolean isSending() {
+    return inFlight != null;
+  }
+
+  private void finished() {
+    pending.decrementAndGet();
+    shared.finished();
+  }
+
+  private long backoffNanos(int attempt) {
+    long delay = shared.settings.initialBackoffNanos();
+    for (int i = 1; i < attempt && delay < shared.settings.maxBackoffNanos(); i++) {
+      delay = delay > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : delay * 2;
+    }
+    delay = Math.min(delay, shared.settings.maxBackoffNanos());
+    long half = delay / 2;
+    // Jitter spreads the retries of many dispatchers; never less than half the nominal delay.
+    return delay - ThreadLocalRandom.current().nextLong(half + 1);
+  }
+
+  static String keyPart(Alert alert) {
+    return alert.key() == null ? "" : " key " + alert.key();
+  }
+}

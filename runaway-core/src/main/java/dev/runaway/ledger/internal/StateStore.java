@@ -1,0 +1,371 @@
+package dev.runaway.ledger.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable side of {@link PersistentLedger}: the state directory's lock, reading the state file
+ * at start (a corrupt, oversized or unreadable one moved aside and reported), the flusher thread,
+ * the refusal-triggered urgent flush, the shutdown hook, and writing the file atomically
+ * ({@link StateFile}'s format, temporary file, fsync, rename) only when its bytes changed, with
+ * write failures reported once per episode.
+ *
+ * <p>Its one job is getting bytes to and from the disk safely; what the bytes hold comes from the
+ * {@link Source} it is started with.
+ *
+ * <p>Thread-safe: flushes are serialised on one lock (the source is read under it, so a source
+ * may keep flush-only state unsynchronised); the urgent flush is lock-free on the caller's side.
+ */
+final class StateStore {
+
+  /** Produces what is written; called on the flusher thread under the flush lock. */
+  interface Source {
+    /**
+     * Returns the accounts with spend to save.
+     *
+     * @return the accounts
+     */
+    List<StateFile.AccountState> accounts();
+
+    /**
+     * Returns the sections beside the ledger's, in the order they are written.
+     *
+     * @return section name to bytes
+     * @throws IOException if a section cannot be encoded
+     */
+    Map<String, byte[]> sections() throws IOException;
+  }
+
+  /** Takes what was read at start. */
+  interface Loader {
+    /**
+     * Takes the decoded file.
+     *
+     * @param content the file's accounts and sections
+     * @throws StateFile.CorruptStateException if a section turns out corrupt
+     */
+    void load(StateFile.Content content) throws StateFile.CorruptStateException;
+
+    /** Forgets whatever {@link #load} took: the file is being discarded as corrupt. */
+    void discard();
+  }
+
+  /** Refusal-triggered flushes are at least this far apart. */
+  private static final long URGENT_SPACING_NANOS = 100_000_000L;
+  // The ledger's logger: what operators (and tests) watch for state-file messages.
+  private static final Logger LOG = LoggerFactory.getLogger(PersistentLedger.class);
+
+  private final Path file;
+  private final boolean enabled;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final Object flushLock = new Object();
+  private ScheduledExecutorService scheduler;
+  private boolean ownsScheduler;
+  private ScheduledFuture<?> task;
+  private Thread shutdownHook;
+  private Source source;
+  private volatile boolean closed;
+  private final AtomicBoolean urgentQueued = new AtomicBoolean();
+  /*
+   * A refusal means a budget ran out: save that at once rather than at the next tick, so that a
+   * process dying right after still restarts exhausted. At most one such flush per 100 ms.
+   */
+  private volatile long lastUrgentNanos = Long.MIN_VALUE;
+  private final Runnable urgentFlush = () -> {
+    urgentQueued.set(false);
+    flush();
+  };
+  // Guarded by flushLock.
+  private byte[] lastWritten;
+  private boolean failing;
+  private boolean stopped;
+
+  /**
+   * Creates the directory and takes its lock; a directory that cannot be used is reported and
+   * leaves the store disabled (reading only).
+   *
+   * @throws PersistentLedger.StateDirLockedException if another guard holds the lock past {@code lockWait}
+   */
+  StateStore(Path dir, Duration lockWait) {
+    this.file = dir.resolve(PersistentLedger.FILE_NAME);
+    FileChannel channel = null;
+    FileLock fileLock = null;
+    boolean usable = true;
+    try {
+      Files.createDirectories(dir);
+      channel = FileChannel.open(dir.resolve(PersistentLedger.LOCK_NAME), StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE);
+      fileLock = awaitLock(channel, dir, lockWait);
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof PersistentLedger.StateDirLockedException) {
+        closeQuietly(channel);
+        throw (PersistentLedger.StateDirLockedException) e;
+      }
+      usable = false;
+      LOG.warn("State directory {} cannot be used for writing ({}); spend saved there is restored if it can be read,"
+          + " but new spend is kept in memory only and will not survive a restart. Create the directory and make it"
+          + " writable by this process, or remove state_dir.", dir, e.toString());
+    }
+    if (!usable && channel != null) {
+      closeQuietly(channel);
+      channel = null;
+    }
+    this.enabled = usable;
+    this.lockChannel = channel;
+    this.lock = fileLock;
+  }
+
+  /**
+   * Takes the state directory's lock, waiting up to {@code wait} for another process to let it go:
+   * a crash-looping service's new instance often starts while the old one is still exiting, and
+   * must then resume the old one's spend, not start beside it with a fresh budget.
+   */
+  private static FileLock awaitLock(FileChannel channel, Path dir, Duration wait) throws IOException {
+    // Real time, not the guard's ticker: this waits for another process to exit.
+    long deadline = System.nanoTime() + wait.toNanos();
+    boolean told = false;
+    for (;;) {
+      FileLock l;
+      try {
+        l = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        l = null; // held by another ledger of this JVM
+      }
+      if (l != null) {
+        if (told) {
+          LOG.info("State directory {} is free again; this guard resumes the spend saved there", dir);
+        }
+        return l;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new PersistentLedger.StateDirLockedException("State directory " + dir + " is in use by another running"
+            + " guard (it holds " + dir.resolve(PersistentLedger.LOCK_NAME) + ") and was not released within "
+            + wait.toMillis() + " ms. A second"
+            + " process on the same state_dir would start with a fresh budget while the first still spends, so this"
+            + " guard does not start. Stop the other process, give each process its own state_dir, or share one"
+            + " budget across processes with a shared ledger (runaway-redis).");
+      }
+      if (!told) {
+        told = true;
+        LOG.info("State directory {} is in use by another guard; waiting up to {} ms for it to be released", dir,
+            wait.toMillis());
+      }
+      try {
+        Thread.sleep(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 50)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PersistentLedger.StateDirLockedException("Interrupted while waiting for state directory " + dir
+            + " to be released by another guard; this guard does not start");
+      }
+    }
+  }
+
+  Path file() {
+    return file;
+  }
+
+  /** Whether this store writes (false when the directory was unusable). */
+  boolean isEnabled() {
+    return enabled;
+  }
+
+  /**
+   * Reads the state file, even when the directory is read-only: a valid saved state is still the
+   * best knowledge of what was spent, and ignoring it would hand a restarted runaway a fresh
+   * budget. An unusable file is reported and moved aside (left in place when read-only).
+   *
+   * @param loader takes the decoded content
+   * @return the file's sections, or none
+   */
+  Map<String, byte[]> read(Loader loader) {
+    boolean writable = enabled;
+    if (!writable && !Files.isRegularFile(file)) {
+      return Map.of(); // nothing saved to restore; the directory's problem was reported already
+    }
+    byte[] bytes;
+    try {
+      long size = Files.size(file);
+      if (size > StateFile.MAX_PAYLOAD) {
+        moveAside(writable, "it is " + size + " bytes long, more than the " + StateFile.MAX_PAYLOAD + " a state file may have");
+        return Map.of();
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return Map.of();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("State file {} cannot be read ({}); spend from before this start is not restored and the guard"
+          + " starts from empty budgets. Check the file's permissions; it will be replaced at the next flush.",
+          file, e.toString());
+      return Map.of();
+    }
+    try {
+      StateFile.Content content = StateFile.decode(bytes);
+      loader.load(content);
+      return content.sections();
+    } catch (StateFile.CorruptStateException e) {
+      loader.discard();
+      moveAside(writable, e.getMessage());
+      return Map.of();
+    }
+  }
+
+  private void moveAside(boolean writable, String why) {
+    Path bad = file.resolveSibling(PersistentLedger.FILE_NAME + PersistentLedger.BAD_SUFFIX);
+    String where;
+    if (!writable) {
+      LOG.warn("State file {} is not usable: {}. Spend from before this start is not restored; it is left in place"
+          + " (the directory is not writable).", file, why);
+      return;
+    }
+    try {
+      Files.move(file, bad, StandardCopyOption.REPLACE_EXISTING);
+      where = "it was moved to " + bad + " for inspection (delete it when done)";
+    } catch (IOException | RuntimeException e) {
+      where = "it could not be moved aside (" + e + ") and will be replaced at the next flush";
+    }
+    LOG.warn("State file {} is not usable: {}. Spend from before this start is not restored; the guard starts from"
+        + " empty budgets and writes a new state file; {}.", file, why, where);
+  }
+
+  /**
+   * Starts the periodic flush and the shutdown hook; does nothing when the store is disabled.
+   *
+   * @param scheduler runs the flushes; {@code null} for a daemon thread of the store's own
+   * @param interval time between flushes
+   * @param source what is written
+   */
+  void start(ScheduledExecutorService scheduler, Duration interval, Source source) {
+    if (!enabled) {
+      return;
+    }
+    this.source = source;
+    this.ownsScheduler = scheduler == null;
+    this.scheduler = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "runaway-guard-state");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = Math.max(1, interval.toNanos());
+    this.task = this.scheduler.scheduleWithFixedDelay(this::flush, every, every, TimeUnit.NANOSECONDS);
+    Thread hook = new Thread(this::flush, "runaway-guard-state-shutdown");
+    Thread registered = hook;
+    try {
+      Runtime.getRuntime().addShutdownHook(hook);
+    } catch (IllegalStateException | SecurityException e) {
+      registered = null; // already shutting down
+    }
+    this.shutdownHook = registered;
+  }
+
+  /**
+   * Flushes soon on the flusher's scheduler, at most once per 100 ms: a refusal means a budget ran
+   * out, which must survive a crash right after.
+   *
+   * @param now the ticker's reading
+   */
+  void flushSoon(long now) {
+    long last = lastUrgentNanos;
+    if ((last == Long.MIN_VALUE || now - last >= URGENT_SPACING_NANOS) && !closed
+        && urgentQueued.compareAndSet(false, true)) {
+      lastUrgentNanos = now;
+      try {
+        scheduler.execute(urgentFlush);
+      } catch (RuntimeException e) {
+        urgentQueued.set(false); // shutting down: the final flush saves it
+      }
+    }
+  }
+
+  /** Writes the source's current bytes if they changed; see {@link PersistentLedger#flush()}. */
+  void flush() {
+    if (!enabled) {
+      return;
+    }
+    synchronized (flushLock) {
+      if (stopped) {
+        return;
+      }
+      try {
+        byte[] bytes = StateFile.encode(source.accounts(), source.sections());
+        if (Arrays.equals(bytes, lastWritten)) {
+          return;
+        }
+        StateFile.writeAtomically(file, bytes);
+        lastWritten = bytes;
+        if (failing) {
+          failing = false;
+          LOG.info("State file {} is written again; spend survives restarts again", file);
+        }
+      } catch (Throwable t) {
+        if (!failing) {
+          failing = true;
+          LOG.warn("Cannot write state file {} ({}); spend is kept in memory only and would not survive a restart"
+              + " until this clears. Check that the directory exists, is writable by this process and has free"
+              + " space.", file, t.toString());
+        } else if (LOG.isDebugEnabled()) {
+          LOG.debug("Still cannot write state file {}: {}", file, t.toString());
+        }
+      }
+    }
+  }
+
+  /** Stops the flusher after a last flush and releases the directory; idempotent. */
+  void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (!enabled) {
+      return;
+    }
+    task.cancel(false);
+    flush();
+    synchronized (flushLock) {
+      stopped = true;
+    }
+    if (ownsScheduler) {
+      scheduler.shutdown();
+    }
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException | SecurityException e) {
+        // the JVM is shutting down; the hook's flush is a no-op now
+      }
+    }
+    try {
+      lock.release();
+    } catch (IOException e) {
+      LOG.debug("Releasing the lock of {} failed: {}", file, e.toString());
+    }
+    closeQuietly(lockChannel);
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    try {
+      ch.close();
+    } catch (IOException e) {
+      LOG.debug("Closing a state lock failed: {}", e.toString());
+    }
+  }
+}
