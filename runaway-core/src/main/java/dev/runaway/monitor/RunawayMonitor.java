@@ -128,8 +128,11 @@ public final class RunawayMonitor implements AutoCloseable {
   private final EmergencyStops stops;
   private final RunawayGuard guard;
 
+  private final AlertRelay relay;
+
   private RunawayMonitor(PollLoop loop, AlertSink alerts, AtomicBoolean closed, Duration interval,
-      PersistentLedger baselines, EmergencyStops stops, RunawayGuard guard) {
+      PersistentLedger baselines, EmergencyStops stops, RunawayGuard guard, AlertRelay relay) {
+    this.relay = relay;
     this.baselines = baselines;
     this.stops = stops;
     this.guard = guard;
@@ -259,6 +262,7 @@ public final class RunawayMonitor implements AutoCloseable {
       stops.close();
     } finally {
       try {
+        relay.unbind(alerts); // later alerts of a relayed guard go to the log, not to a closed sink
         alerts.close();
       } finally {
         if (baselines != null) {
@@ -367,7 +371,8 @@ public final class RunawayMonitor implements AutoCloseable {
      * {@code notifications}, the notifiers added here, de-duplication and retries) once the monitor
      * is built. Give it to a guard that must be built before the monitor, such as the one holding
      * the fleet-wide breaker the monitor trips, so the fleet's alerts reach the same chat as the
-     * monitor's own; an alert sent before {@link #build()} goes to the log only.
+     * monitor's own; an alert sent before {@link #build()} or after the monitor is closed goes to the
+     * log only.
      *
      * @return the relay, the same on every call
      */
@@ -656,7 +661,6 @@ public final class RunawayMonitor implements AutoCloseable {
       AlertSink sink;
       try {
         sink = MonitorAlerts.create(cfg, tracked, notifiers, alertSink, tk);
-        relay.bind(sink);
       } catch (ConfigException e) {
         created.values().forEach(RunawayMonitor::closeQuietly);
         throw redacted(e, tracked);
@@ -702,7 +706,8 @@ public final class RunawayMonitor implements AutoCloseable {
         }
       }
       PollLoop loop = new PollLoop(monitors, skipped, shared, executor, scheduler);
-      return new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard);
+      relay.bind(sink); // last: a build that fails leaves the relay logging, not pointing at a closed sink
+      return new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard, relay);
     }
   }
 

@@ -220,7 +220,7 @@ final class GuardLinkTest {
       early.breaker("openai").forceOpen("before the monitor exists");
       assertThat(fx.alerts(AlertType.CIRCUIT_BREAKER)).isEmpty();
       assertThat(dev.runaway.testing.LogCapture.since(mark)).anySatisfy(e -> assertThat(e.message())
-          .contains("before the monitor was built", "CIRCUIT_BREAKER", "service=openai"));
+          .contains("monitor is not built or closed", "CIRCUIT_BREAKER", "service=openai"));
       early.breaker("openai").reset();
 
       try (RunawayMonitor monitor = b.guard(early).build()) {
@@ -231,6 +231,12 @@ final class GuardLinkTest {
         });
         assertThat(monitor.services()).contains("openai");
       }
+      // Closed: the relay logs again instead of handing alerts to a closed dispatcher.
+      int afterClose = dev.runaway.testing.LogCapture.mark();
+      early.breaker("openai").reset();
+      early.breaker("openai").forceOpen("after the monitor closed");
+      assertThat(dev.runaway.testing.LogCapture.since(afterClose)).anySatisfy(e -> assertThat(e.message())
+          .contains("monitor is not built or closed", "CIRCUIT_BREAKER"));
     }
   }
 }

@@ -165,18 +165,17 @@ final class RealTraffic {
       int i = 0;
       while (i < callsPerMinute.length) {
         long a = startMillis[i];
-        if (a < from || overlapsLabel(a, startMillis[i + 1]) || callsPerMinute[i] < k * typicalRate(a)) {
+        if (a < from || overlapsLabel(a, startMillis[i + 1]) || !organic(i, k)) {
           i++;
           continue;
         }
         int j = i;
-        while (j < callsPerMinute.length && !overlapsLabel(startMillis[j], startMillis[j + 1])
-            && callsPerMinute[j] >= k * typicalRate(startMillis[j])) {
+        while (j < callsPerMinute.length && !overlapsLabel(startMillis[j], startMillis[j + 1]) && organic(j, k)) {
           j++;
         }
         long b = startMillis[j];
         if (b - a >= minutes * 60_000 - 1) {
-          if (a - lastEnd > HOUR) {
+          if (lastEnd == Long.MIN_VALUE || a - lastEnd > HOUR) {
             episodes++;
           }
           lastEnd = b;
@@ -184,6 +183,11 @@ final class RealTraffic {
         i = j;
       }
       return episodes;
+    }
+
+    /** Whether row {@code i} carries traffic at or above k times the typical rate at its hour. */
+    private boolean organic(int i, double k) {
+      return callsPerMinute[i] > 0 && callsPerMinute[i] >= k * typicalRate(startMillis[i]);
     }
 
     /** Labelled time between from and to, in milliseconds. */
@@ -231,8 +235,16 @@ final class RealTraffic {
           }
         }
         int n = times.size();
+        if (n < 2) {
+          continue;
+        }
         long[] start = new long[n + 1];
-        long step = n > 1 ? times.get(1) - times.get(0) : 60_000;
+        long[] steps = new long[n - 1];
+        for (int i = 1; i < n; i++) {
+          steps[i - 1] = times.get(i) - times.get(i - 1);
+        }
+        Arrays.sort(steps);
+        long step = steps[steps.length / 2];
         double sum = 0;
         for (int i = 0; i < n; i++) {
           start[i] = times.get(i);

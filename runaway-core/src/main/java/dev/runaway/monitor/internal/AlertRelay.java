@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A notifier that hands alerts to a monitor's alerting once the monitor is built: what a guard
  * built before the monitor (the fleet breaker's) reports then reaches the monitor's notifiers,
- * with the monitor's de-duplication and retries. Before it is bound an alert goes to the log.
+ * with the monitor's de-duplication and retries. Before it is bound, and once the monitor is closed,
+ * an alert goes to the log.
  *
  * <p>Thread-safe: the target is published through a volatile field.
  */
@@ -29,13 +30,24 @@ public final class AlertRelay implements Notifier {
     this.target = Objects.requireNonNull(sink, "sink");
   }
 
+  /**
+   * Unbinds the relay if it is bound to {@code sink}; later alerts go to the log.
+   *
+   * @param sink the sink the monitor is closing
+   */
+  public void unbind(AlertSink sink) {
+    if (target == sink) {
+      target = null;
+    }
+  }
+
   @Override
   public void send(Alert alert) {
     AlertSink t = target;
     if (t != null) {
       t.accept(alert);
     } else {
-      LOG.warn("Alert raised before the monitor was built, logged only: {} {} service={}: {}", alert.type(),
+      LOG.warn("Alert raised while the monitor is not built or closed, logged only: {} {} service={}: {}", alert.type(),
           alert.severity(), alert.service(), alert.title());
     }
   }

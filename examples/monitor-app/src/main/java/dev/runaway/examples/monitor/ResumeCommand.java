@@ -76,8 +76,11 @@ final class ResumeCommand implements Callable<Integer> {
       return Main.OK;
     } finally {
       // The guard first: closing it delivers its pending fleet alert through the monitor's alerting.
-      fleet.ifPresent(f -> f.guard().close());
-      monitor.close();
+      try {
+        fleet.ifPresent(f -> f.guard().close());
+      } finally {
+        monitor.close();
+      }
     }
   }
 }

@@ -105,6 +105,15 @@ final class StartCommand implements Callable<Integer> {
     Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, credentials.source(), "runaway-monitor", mb.relay());
     fleet.ifPresent(f -> mb.guard(f.guard()));
     RunawayMonitor monitor = closeGuardWith(mb, fleet);
+    // The fleet's guard first: closing it delivers its last alerts through the monitor's alerting,
+    // which must still be open. Both closes are idempotent (the shutdown hook and finally both run).
+    Runnable closeAll = () -> {
+      try {
+        fleet.ifPresent(f -> f.guard().close());
+      } finally {
+        monitor.close();
+      }
+    };
     StatusServer web = null;
     if (httpAddress != null) {
       String token = System.getenv(TOKEN_VARIABLE);
@@ -119,7 +128,7 @@ final class StartCommand implements Callable<Integer> {
         web = StatusServer.start(httpAddress, token, monitor, history, alertLog, config.usageSpikeMultiplier(),
             config.circuitBreaker().thresholdMultiplier(), Ticker.system());
       } catch (java.io.IOException e) {
-        monitor.close();
+        closeAll.run();
         err.println("runaway-monitor start: cannot serve on " + http + ": " + e.getMessage());
         return Main.FAILURE;
       }
@@ -132,7 +141,7 @@ final class StartCommand implements Callable<Integer> {
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stop.countDown();
-      monitor.close();
+      closeAll.run();
       try {
         finished.await(10, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
@@ -188,7 +197,7 @@ final class StartCommand implements Callable<Integer> {
       if (webServer != null) {
         webServer.close();
       }
-      monitor.close();
+      closeAll.run();
       finished.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -198,12 +207,10 @@ final class StartCommand implements Callable<Integer> {
     }
   }
 
-  /** Builds the monitor; the fleet's guard is closed with it (after it, so its last trips are announced). */
+  /** Builds the monitor, closing the fleet's guard if that fails (the caller closes both otherwise). */
   private static RunawayMonitor closeGuardWith(RunawayMonitor.Builder b, Optional<FleetGuard.Joined> fleet) {
     try {
-      RunawayMonitor m = b.build();
-      fleet.ifPresent(f -> Runtime.getRuntime().addShutdownHook(new Thread(f.guard()::close, "runaway-fleet-close")));
-      return m;
+      return b.build();
     } catch (RuntimeException e) {
       fleet.ifPresent(f -> f.guard().close());
       throw e;
