@@ -1,5 +1,6 @@
 package dev.runaway.redis;
 
+import dev.runaway.internal.DaemonThreads;
 import dev.runaway.ServiceSnapshot;
 import dev.runaway.Ticker;
 import dev.runaway.alert.Alert;
@@ -180,8 +181,7 @@ public final class RedisFleet implements BreakerFleet {
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
         .timeoutOptions(TimeoutOptions.enabled(timeout)).build());
-    thread = new Thread(this::run, "runaway-redis-fleet");
-    thread.setDaemon(true);
+    thread = DaemonThreads.named("runaway-redis-fleet").newThread(this::run);
     thread.start();
   }
 

@@ -1,5 +1,6 @@
 package dev.runaway.alert.internal;
 
+import dev.runaway.internal.DaemonThreads;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.runaway.Ticker;
@@ -366,13 +367,8 @@ public final class AlertDispatcher implements AutoCloseable {
   }
 
   private static ThreadPoolExecutor defaultExecutor(int threads) {
-    AtomicInteger n = new AtomicInteger();
     ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "runaway-alerts-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new LinkedBlockingQueue<>(), DaemonThreads.factory("runaway-alerts"));
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }

@@ -1,5 +1,6 @@
 package dev.runaway.monitor.internal;
 
+import dev.runaway.internal.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -118,11 +119,7 @@ public final class EmergencyStops implements AutoCloseable {
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String what) {
-    return r -> {
-      Thread t = new Thread(r, "runaway-monitor-" + what);
-      t.setDaemon(true);
-      return t;
-    };
+    return DaemonThreads.named("runaway-monitor-" + what);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.runaway.providers.http;
 
+import dev.runaway.internal.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Ticker;
 import dev.runaway.config.ConfigException;
@@ -133,12 +134,7 @@ public final class ApiClient implements AutoCloseable {
     this.pacer = new RequestPacer(ticker, b.limitPermits, b.limitPer);
     Executor executor = b.executor;
     if (executor == null) {
-      AtomicInteger n = new AtomicInteger();
-      ownedExecutor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "runaway-http-" + service + "-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      ownedExecutor = Executors.newCachedThreadPool(DaemonThreads.factory("runaway-http-" + service));
       executor = ownedExecutor;
     } else {
       ownedExecutor = null;
