@@ -1,5 +1,6 @@
 package dev.runaway.alert.internal;
 
+import dev.runaway.internal.WarnOnce;
 import dev.runaway.internal.DaemonThreads;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -106,7 +107,7 @@ public final class AlertDispatcher implements AutoCloseable {
   private final ReentrantLock idleLock = new ReentrantLock();
   private final Condition idle = idleLock.newCondition();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean closedDispatchWarned = new AtomicBoolean();
+  private final WarnOnce closedDispatch = new WarnOnce(LOG, " (further drops at DEBUG)");
   private volatile boolean closing;
 
   private AlertDispatcher(Builder b) {
@@ -177,13 +178,8 @@ public final class AlertDispatcher implements AutoCloseable {
     try {
       if (closing) {
         dropped.add(lanes.size());
-        if (closedDispatchWarned.compareAndSet(false, true)) {
-          LOG.warn("Alert dispatcher is closed: dropped {} {} alert for service {}{}: '{}' (further drops at DEBUG)",
-              alert.severity(), alert.type(), alert.service(), keyPart(alert), alert.title());
-        } else {
-          LOG.debug("Alert dispatcher is closed: dropped {} {} alert for service {}{}: '{}'", alert.severity(),
-              alert.type(), alert.service(), keyPart(alert), alert.title());
-        }
+        closedDispatch.log("Alert dispatcher is closed: dropped {} {} alert for service {}{}: '{}'", alert.severity(),
+            alert.type(), alert.service(), keyPart(alert), alert.title());
         return false;
       }
       long now = ticker.nanoTime();
