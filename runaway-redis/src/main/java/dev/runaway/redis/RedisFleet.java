@@ -1,5 +1,6 @@
 package dev.runaway.redis;
 
+import dev.runaway.internal.Checks;
 import dev.runaway.internal.DaemonThreads;
 import dev.runaway.ServiceSnapshot;
 import dev.runaway.Ticker;
@@ -805,9 +806,7 @@ public final class RedisFleet implements BreakerFleet {
 
     private static Duration positive(Duration d, String name) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
+      Checks.positive(d, name);
       return d;
     }
   }

@@ -1,5 +1,6 @@
 package dev.runaway.alert.internal;
 
+import dev.runaway.internal.Checks;
 import dev.runaway.internal.WarnOnce;
 import dev.runaway.internal.DaemonThreads;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -742,9 +743,7 @@ public final class AlertDispatcher implements AutoCloseable {
      */
     public Builder maxQueue(int maxQueue) {
       requireUnset(this.maxQueue, "maxQueue");
-      if (maxQueue < 1) {
-        throw new IllegalArgumentException("maxQueue must be at least 1, got " + maxQueue);
-      }
+      Checks.atLeast(maxQueue, 1, "maxQueue");
       this.maxQueue = maxQueue;
       return this;
     }
@@ -757,9 +756,7 @@ public final class AlertDispatcher implements AutoCloseable {
      */
     public Builder maxAttempts(int maxAttempts) {
       requireUnset(this.maxAttempts, "maxAttempts");
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
-      }
+      Checks.atLeast(maxAttempts, 1, "maxAttempts");
       this.maxAttempts = maxAttempts;
       return this;
     }
@@ -830,9 +827,7 @@ public final class AlertDispatcher implements AutoCloseable {
 
     private static Duration requirePositive(Duration d, String name) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
+      Checks.positive(d, name);
       return d;
     }
 

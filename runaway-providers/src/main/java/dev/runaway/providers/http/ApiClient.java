@@ -1,5 +1,6 @@
 package dev.runaway.providers.http;
 
+import dev.runaway.internal.Checks;
 import dev.runaway.internal.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Ticker;
@@ -810,9 +811,7 @@ public final class ApiClient implements AutoCloseable {
      * @return this builder
      */
     public Builder maxPages(int maxPages) {
-      if (maxPages < 1) {
-        throw new IllegalArgumentException("maxPages must be at least 1, got " + maxPages);
-      }
+      Checks.atLeast(maxPages, 1, "maxPages");
       this.maxPages = maxPages;
       return this;
     }
@@ -858,9 +857,7 @@ public final class ApiClient implements AutoCloseable {
      * @return this builder
      */
     public Builder requestLimit(int permits, Duration per) {
-      if (permits < 1) {
-        throw new IllegalArgumentException("permits must be at least 1, got " + permits);
-      }
+      Checks.atLeast(permits, 1, "permits");
       this.limitPermits = permits;
       this.limitPer = positive(per, "per");
       return this;
