@@ -1,5 +1,6 @@
 package dev.runaway;
 
+import dev.runaway.internal.DaemonThreads;
 import java.time.Instant;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -46,8 +47,7 @@ final class CoarseTicker implements Ticker {
 
     private static CoarseTicker start() {
       CoarseTicker t = new CoarseTicker(System::nanoTime);
-      Thread updater = new Thread(t::run, "runaway-coarse-ticker");
-      updater.setDaemon(true);
+      Thread updater = DaemonThreads.named("runaway-coarse-ticker").newThread(t::run);
       // Time-critical but tiny: it must not wait behind the application's busy threads.
       updater.setPriority(Thread.MAX_PRIORITY);
       updater.start();

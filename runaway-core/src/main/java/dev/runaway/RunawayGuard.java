@@ -1,5 +1,6 @@
 package dev.runaway;
 
+import dev.runaway.internal.DaemonThreads;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.Notifier;
 import dev.runaway.breaker.BreakerFleet;
@@ -111,11 +112,7 @@ public final class RunawayGuard implements AutoCloseable {
     }
     period = Math.max(period, 1_000_000_000L);
     this.ownsClock = b.scheduler == null;
-    this.clock = ownsClock ? Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "runaway-guard-clock");
-      t.setDaemon(true);
-      return t;
-    }) : b.scheduler;
+    this.clock = ownsClock ? Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runaway-guard-clock")) : b.scheduler;
     this.clockTask = map.isEmpty() ? null : clock.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
   }
 

@@ -1,8 +1,8 @@
 package dev.runaway;
 
+import dev.runaway.internal.Checks;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.internal.ServiceRuntime;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -64,10 +64,7 @@ public final class ServiceGuard {
    * @return the keyed guard
    */
   public ServiceGuard forKey(String key) {
-    Objects.requireNonNull(key, "key");
-    if (key.isBlank()) {
-      throw new IllegalArgumentException("key must not be blank");
-    }
+    Checks.notBlank(key, "key");
     ServiceRuntime.KeyRuntime k = runtime.keyHandle(key);
     if (k == null) {
       return new ServiceGuard(runtime, key, null);

@@ -1,5 +1,6 @@
 package dev.runaway;
 
+import dev.runaway.internal.Checks;
 import dev.runaway.breaker.CircuitBreakerConfig;
 import dev.runaway.stats.DetectionSettings;
 import java.time.Duration;
@@ -295,9 +296,7 @@ public final class ServicePolicy {
      */
     public Builder unknownCostWait(Duration wait) {
       Objects.requireNonNull(wait, "wait");
-      if (wait.isNegative() || wait.isZero()) {
-        throw new IllegalArgumentException("unknownCostWait must be positive, got " + wait);
-      }
+      Checks.positive(wait, "unknownCostWait");
       this.unknownCostWait = wait;
       return this;
     }
@@ -448,9 +447,7 @@ public final class ServicePolicy {
      * @return this builder
      */
     public Builder maxKeys(long max) {
-      if (max < 1) {
-        throw new IllegalArgumentException("maxKeys must be at least 1, got " + max);
-      }
+      Checks.atLeast(max, 1, "maxKeys");
       this.maxKeys = max;
       return this;
     }
@@ -463,9 +460,7 @@ public final class ServicePolicy {
      */
     public Builder keyIdleExpiry(Duration expiry) {
       Objects.requireNonNull(expiry, "expiry");
-      if (expiry.isNegative() || expiry.isZero()) {
-        throw new IllegalArgumentException("keyIdleExpiry must be positive, got " + expiry);
-      }
+      Checks.positive(expiry, "keyIdleExpiry");
       this.keyIdleExpiry = expiry;
       return this;
     }

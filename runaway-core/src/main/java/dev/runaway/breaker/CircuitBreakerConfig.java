@@ -1,5 +1,6 @@
 package dev.runaway.breaker;
 
+import dev.runaway.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -164,9 +165,7 @@ public final class CircuitBreakerConfig {
 
     private static Duration positive(Duration d, String name) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
+      Checks.positive(d, name);
       return d;
     }
 
@@ -217,9 +216,7 @@ public final class CircuitBreakerConfig {
      */
     public Builder waitInOpenState(Duration wait) {
       Objects.requireNonNull(wait, "wait");
-      if (wait.isNegative() || wait.isZero()) {
-        throw new IllegalArgumentException("waitInOpenState must be positive, got " + wait);
-      }
+      Checks.positive(wait, "waitInOpenState");
       this.waitInOpenState = wait;
       return this;
     }
@@ -231,9 +228,7 @@ public final class CircuitBreakerConfig {
      * @return this builder
      */
     public Builder permittedCallsInHalfOpenState(int calls) {
-      if (calls < 1) {
-        throw new IllegalArgumentException("permittedCallsInHalfOpenState must be at least 1, got " + calls);
-      }
+      Checks.atLeast(calls, 1, "permittedCallsInHalfOpenState");
       this.permittedCallsInHalfOpenState = calls;
       return this;
     }

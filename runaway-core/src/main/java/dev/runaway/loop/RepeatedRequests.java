@@ -1,5 +1,6 @@
 package dev.runaway.loop;
 
+import dev.runaway.internal.Checks;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.runaway.Ticker;
@@ -191,9 +192,7 @@ public final class RepeatedRequests {
      */
     public Builder window(Duration window) {
       Objects.requireNonNull(window, "window");
-      if (window.isNegative() || window.isZero()) {
-        throw new IllegalArgumentException("window must be positive, got " + window);
-      }
+      Checks.positive(window, "window");
       this.window = window;
       return this;
     }

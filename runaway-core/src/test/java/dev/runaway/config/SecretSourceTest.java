@@ -231,13 +231,14 @@ final class SecretSourceTest {
     assertThat(reveal(chain, TestSecretSourceProvider.NAME)).isEqualTo(TestSecretSourceProvider.VALUE);
     List<LogCapture.Event> warnings = LogCapture.since(mark).stream().filter(e -> e.level() == Level.WARN).toList();
     assertThat(warnings).hasSize(4);
-    assertThat(warnings.get(0).fullText()).contains("cannot be loaded", "dev.runaway.config.NoSuchProvider");
-    assertThat(warnings.get(1).fullText()).contains("cannot be loaded",
+    assertThat(warnings.get(0).fullText()).contains("could not be loaded", "dev.runaway.config.NoSuchProvider");
+    assertThat(warnings.get(1).fullText()).contains("could not be loaded",
         BrokenSecretSourceProviders.class.getName() + " not a subtype");
-    assertThat(warnings.get(2).fullText()).contains(BrokenSecretSourceProviders.Throwing.class.getName(),
-        "failed to create its source", "the vault is sealed");
-    assertThat(warnings.get(3).message()).contains(BrokenSecretSourceProviders.ReturnsNull.class.getName(),
+    // Providers are used in class-name order (Plugins), so ReturnsNull comes before Throwing.
+    assertThat(warnings.get(2).message()).contains(BrokenSecretSourceProviders.ReturnsNull.class.getName(),
         "returned no source");
+    assertThat(warnings.get(3).fullText()).contains(BrokenSecretSourceProviders.Throwing.class.getName(),
+        "failed to create its source", "the vault is sealed");
   }
 
   private Path write(String content) throws IOException {

@@ -1,5 +1,7 @@
 package dev.runaway.redis;
 
+import dev.runaway.internal.Checks;
+import dev.runaway.internal.DaemonThreads;
 import dev.runaway.ServiceSnapshot;
 import dev.runaway.Ticker;
 import dev.runaway.alert.Alert;
@@ -180,8 +182,7 @@ public final class RedisFleet implements BreakerFleet {
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
         .timeoutOptions(TimeoutOptions.enabled(timeout)).build());
-    thread = new Thread(this::run, "runaway-redis-fleet");
-    thread.setDaemon(true);
+    thread = DaemonThreads.named("runaway-redis-fleet").newThread(this::run);
     thread.start();
   }
 
@@ -805,9 +806,7 @@ public final class RedisFleet implements BreakerFleet {
 
     private static Duration positive(Duration d, String name) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
+      Checks.positive(d, name);
       return d;
     }
   }

@@ -1,5 +1,7 @@
 package dev.runaway.redis;
 
+import dev.runaway.internal.Checks;
+import dev.runaway.internal.DaemonThreads;
 import dev.runaway.Budget;
 import dev.runaway.Cost;
 import dev.runaway.Ticker;
@@ -140,11 +142,8 @@ public final class RedisLedger implements BudgetLedger {
         : a -> { }, ticker);
     this.local = BudgetLedger.inMemory(ticker);
     this.ownsScheduler = b.scheduler == null;
-    this.scheduler = b.scheduler != null ? b.scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "runaway-redis-ledger");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = b.scheduler != null ? b.scheduler : Executors.newSingleThreadScheduledExecutor(
+        DaemonThreads.named("runaway-redis-ledger"));
     long every = Math.max(50_000_000L, leaseTtl.toNanos() / 2);
     this.maintenance = scheduler.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.NANOSECONDS);
     this.probe = scheduler.scheduleWithFixedDelay(redis::probe, probeInterval.toNanos(), probeInterval.toNanos(),
@@ -481,9 +480,7 @@ public final class RedisLedger implements BudgetLedger {
 
     private static Duration positive(Duration d, String name) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
+      Checks.positive(d, name);
       return d;
     }
   }

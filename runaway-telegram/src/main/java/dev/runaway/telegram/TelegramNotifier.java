@@ -1,5 +1,6 @@
 package dev.runaway.telegram;
 
+import dev.runaway.internal.WarnOnce;
 import dev.runaway.internal.HttpSecurity;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Ticker;
@@ -100,8 +101,7 @@ public final class TelegramNotifier implements Notifier {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TelegramNotifier.class);
 
   /** Whether a chart failure was logged at WARN; later ones go to DEBUG. */
-  private final java.util.concurrent.atomic.AtomicBoolean chartFailureLogged =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final WarnOnce chartFailed = new WarnOnce(LOG, " (further chart failures at DEBUG)");
 
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9:_\\-]+");
   private static final Pattern NUMERIC_CHAT = Pattern.compile("-?[0-9]{1,16}");
@@ -257,12 +257,8 @@ public final class TelegramNotifier implements Notifier {
       RateChart chart = charts.apply(alert);
       return chart == null || chart.points().size() < 2 ? null : ChartRenderer.png(chart, zone);
     } catch (RuntimeException | LinkageError e) {
-      String format = "The chart of a {} alert for service {} could not be drawn; the text is sent alone: {}";
-      if (chartFailureLogged.compareAndSet(false, true)) {
-        LOG.warn(format + " (further chart failures at DEBUG)", alert.type(), alert.service(), e.toString());
-      } else {
-        LOG.debug(format, alert.type(), alert.service(), e.toString());
-      }
+      chartFailed.log("The chart of a {} alert for service {} could not be drawn; the text is sent alone: {}",
+          alert.type(), alert.service(), e.toString());
       return null;
     }
   }

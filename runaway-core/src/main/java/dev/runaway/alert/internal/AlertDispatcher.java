@@ -1,5 +1,8 @@
 package dev.runaway.alert.internal;
 
+import dev.runaway.internal.Checks;
+import dev.runaway.internal.DaemonThreads;
+import dev.runaway.internal.WarnOnce;
 import dev.runaway.Ticker;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.LogNotifier;
@@ -77,7 +80,7 @@ public final class AlertDispatcher implements AutoCloseable {
   private final LongAdder dispatched = new LongAdder();
   private final LongAdder deduplicated = new LongAdder();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean closedDispatchWarned = new AtomicBoolean();
+  private final WarnOnce closedDispatch = new WarnOnce(LOG, " (further drops at DEBUG)");
 
   private AlertDispatcher(Builder b) {
     Ticker ticker = b.ticker == null ? Ticker.system() : b.ticker;
@@ -146,13 +149,8 @@ public final class AlertDispatcher implements AutoCloseable {
     try {
       if (shared.closing) {
         shared.dropped.add(lanes.size());
-        if (closedDispatchWarned.compareAndSet(false, true)) {
-          LOG.warn("Alert dispatcher is closed: dropped {} {} alert for service {}{}: '{}' (further drops at DEBUG)",
-              alert.severity(), alert.type(), alert.service(), keyPart(alert), alert.title());
-        } else {
-          LOG.debug("Alert dispatcher is closed: dropped {} {} alert for service {}{}: '{}'", alert.severity(),
-              alert.type(), alert.service(), keyPart(alert), alert.title());
-        }
+        closedDispatch.log("Alert dispatcher is closed: dropped {} {} alert for service {}{}: '{}'", alert.severity(),
+            alert.type(), alert.service(), keyPart(alert), alert.title());
         return false;
       }
       EpisodeFilter.Admitted admitted = episodes.admit(alert);
@@ -271,13 +269,8 @@ public final class AlertDispatcher implements AutoCloseable {
   }
 
   private static ThreadPoolExecutor defaultExecutor(int threads) {
-    AtomicInteger n = new AtomicInteger();
     ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "runaway-alerts-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new LinkedBlockingQueue<>(), DaemonThreads.factory("runaway-alerts"));
     pool.allowCoreThreadTimeOut(true);
     return pool;
   }
@@ -386,9 +379,7 @@ public final class AlertDispatcher implements AutoCloseable {
      */
     public Builder maxQueue(int maxQueue) {
       requireUnset(this.maxQueue, "maxQueue");
-      if (maxQueue < 1) {
-        throw new IllegalArgumentException("maxQueue must be at least 1, got " + maxQueue);
-      }
+      Checks.atLeast(maxQueue, 1, "maxQueue");
       this.maxQueue = maxQueue;
       return this;
     }
@@ -401,9 +392,7 @@ public final class AlertDispatcher implements AutoCloseable {
      */
     public Builder maxAttempts(int maxAttempts) {
       requireUnset(this.maxAttempts, "maxAttempts");
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
-      }
+      Checks.atLeast(maxAttempts, 1, "maxAttempts");
       this.maxAttempts = maxAttempts;
       return this;
     }
@@ -474,9 +463,7 @@ public final class AlertDispatcher implements AutoCloseable {
 
     private static Duration requirePositive(Duration d, String name) {
       Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
+      Checks.positive(d, name);
       return d;
     }
 

@@ -1,5 +1,6 @@
 package dev.runaway.alert.internal;
 
+import dev.runaway.internal.DaemonThreads;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
@@ -42,11 +43,7 @@ public interface AlertScheduler {
    */
   static ShutdownableScheduler daemon(String threadName) {
     Objects.requireNonNull(threadName, "threadName");
-    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, DaemonThreads.named(threadName));
     pool.setRemoveOnCancelPolicy(true);
     pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     return new ShutdownableScheduler() {

@@ -7,16 +7,15 @@ import dev.runaway.config.SecretSource;
 import dev.runaway.config.SettingsReader;
 import dev.runaway.config.internal.DidYouMean;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import dev.runaway.internal.Plugins;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +33,6 @@ import org.slf4j.LoggerFactory;
 public final class NotifierLoader {
 
   private static final Logger LOG = LoggerFactory.getLogger(NotifierLoader.class);
-  /** Guards against a broken service file whose iterator keeps failing. */
-  private static final int MAX_LOAD_ERRORS = 100;
 
   private final Map<String, NotifierProvider> byType;
 
@@ -54,22 +51,7 @@ public final class NotifierLoader {
 
   /** Discovers with a given class loader; the tests use one that sees a broken service file. */
   static NotifierLoader load(ClassLoader classLoader) {
-    ServiceLoader<NotifierProvider> loader = ServiceLoader.load(NotifierProvider.class, classLoader);
-    Iterator<NotifierProvider> it = loader.iterator();
-    List<NotifierProvider> found = new ArrayList<>();
-    int errors = 0;
-    while (errors < MAX_LOAD_ERRORS) {
-      try {
-        if (!it.hasNext()) {
-          break;
-        }
-        found.add(it.next());
-      } catch (ServiceConfigurationError e) {
-        errors++;
-        LOG.warn("A notifier provider could not be loaded and is skipped: {}", e.toString(), e);
-      }
-    }
-    return of(found);
+    return of(Plugins.load(NotifierProvider.class, classLoader, LOG));
   }
 
   /**

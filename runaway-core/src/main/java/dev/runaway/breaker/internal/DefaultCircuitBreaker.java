@@ -1,5 +1,6 @@
 package dev.runaway.breaker.internal;
 
+import dev.runaway.internal.WarnOnce;
 import static dev.runaway.breaker.CircuitBreaker.State.CLOSED;
 import static dev.runaway.breaker.CircuitBreaker.State.DISABLED;
 import static dev.runaway.breaker.CircuitBreaker.State.FORCED_OPEN;
@@ -22,7 +23,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -107,7 +107,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
   private final AtomicInteger drainWip = new AtomicInteger();
   /** Next sequence number to deliver; only read and written by the current drainer. */
   private long nextToDeliver = 1;
-  private final AtomicBoolean listenerFailureWarned = new AtomicBoolean();
+  private final WarnOnce listenerFailed = new WarnOnce(LOG, " (further failures at DEBUG)");
   /** Judges the caller during spend trips; {@code null} for a standalone breaker. */
   private final CallerGate gate;
   private final long maxWaitNanos;
@@ -623,12 +623,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
       try {
         listener.accept(t);
       } catch (Throwable e) {
-        if (listenerFailureWarned.compareAndSet(false, true)) {
-          LOG.warn("Circuit breaker {}: a state change listener failed on {} -> {} (further failures at DEBUG)",
-              name, t.from(), t.to(), e);
-        } else {
-          LOG.debug("Circuit breaker {}: a state change listener failed on {} -> {}", name, t.from(), t.to(), e);
-        }
+        listenerFailed.log("Circuit breaker {}: a state change listener failed on {} -> {}", name, t.from(), t.to(), e);
       }
     }
   }

@@ -11,15 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.regex.Pattern;
+import dev.runaway.internal.Plugins;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +31,6 @@ public final class Secrets {
 
   private static final Logger LOG = LoggerFactory.getLogger(Secrets.class);
   private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
-  /** Stops a broken service loader that fails on every call from looping forever. */
-  private static final int MAX_PROVIDER_ERRORS = 100;
 
   private Secrets() {}
 
@@ -194,7 +190,7 @@ public final class Secrets {
 
   /**
    * Environment, then {@code dotEnv}, then every {@link SecretSourceProvider} visible to
-   * {@code loader}, in service-loader order. A provider that cannot be loaded, throws from
+   * {@code loader}, in class-name order ({@link Plugins}). A provider that cannot be loaded, throws from
    * {@code create()} or returns {@code null} is logged at WARN with its class and skipped.
    *
    * @param dotEnv the {@code .env} file
@@ -203,26 +199,11 @@ public final class Secrets {
    */
   public static SecretSource defaults(Path dotEnv, ClassLoader loader) {
     SecretSource chain = environment().orElse(dotEnv(dotEnv));
-    Iterator<SecretSourceProvider> it = ServiceLoader.load(SecretSourceProvider.class, loader).iterator();
-    int errors = 0;
-    while (errors < MAX_PROVIDER_ERRORS) {
-      SecretSourceProvider provider;
-      try {
-        if (!it.hasNext()) {
-          break;
-        }
-        provider = it.next();
-      } catch (ServiceConfigurationError | LinkageError e) {
-        errors++;
-        LOG.warn("A SecretSourceProvider listed in META-INF/services/{} cannot be loaded and is skipped",
-            SecretSourceProvider.class.getName(), e);
-        continue;
-      }
+    for (SecretSourceProvider provider : Plugins.load(SecretSourceProvider.class, loader, LOG)) {
       SecretSource source;
       try {
         source = provider.create();
       } catch (RuntimeException | LinkageError e) {
-        errors++;
         LOG.warn("SecretSourceProvider {} failed to create its source, which is skipped",
             provider.getClass().getName(), e);
         continue;

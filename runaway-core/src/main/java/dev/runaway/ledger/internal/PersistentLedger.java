@@ -1,5 +1,6 @@
 package dev.runaway.ledger.internal;
 
+import dev.runaway.internal.Checks;
 import dev.runaway.Budget;
 import dev.runaway.Ticker;
 import dev.runaway.ledger.BudgetLedger;
@@ -224,9 +225,7 @@ public final class PersistentLedger implements BudgetLedger {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(interval, "interval");
     Objects.requireNonNull(lockWait, "lockWait");
-    if (interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException("interval must be positive, got " + interval);
-    }
+    Checks.positive(interval, "interval");
     if (lockWait.isNegative()) {
       throw new IllegalArgumentException("lockWait must not be negative, got " + lockWait);
     }

@@ -1,5 +1,6 @@
 package dev.runaway.ledger.internal;
 
+import dev.runaway.internal.DaemonThreads;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -260,11 +261,8 @@ final class StateStore {
     }
     this.source = source;
     this.ownsScheduler = scheduler == null;
-    this.scheduler = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "runaway-guard-state");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = scheduler != null ? scheduler : Executors.newSingleThreadScheduledExecutor(
+        DaemonThreads.named("runaway-guard-state"));
     long every = Math.max(1, interval.toNanos());
     this.task = this.scheduler.scheduleWithFixedDelay(this::flush, every, every, TimeUnit.NANOSECONDS);
     Thread hook = new Thread(this::flush, "runaway-guard-state-shutdown");

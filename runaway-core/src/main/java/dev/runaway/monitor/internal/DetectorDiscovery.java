@@ -8,9 +8,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
+import dev.runaway.internal.Plugins;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +25,6 @@ public final class DetectorDiscovery {
 
   private static final Logger LOG = LoggerFactory.getLogger(DetectorDiscovery.class);
 
-  private static final int MAX_LOAD_ERRORS = 100;
-
   private final Map<String, DetectorProvider> byType;
 
   private DetectorDiscovery(Map<String, DetectorProvider> byType) {
@@ -39,9 +37,7 @@ public final class DetectorDiscovery {
    * @return the discovery
    */
   public static DetectorDiscovery load() {
-    ServiceLoader<DetectorProvider> loader =
-        ServiceLoader.load(DetectorProvider.class, DetectorProvider.class.getClassLoader());
-    return of(drain(loader.iterator()));
+    return of(Plugins.load(DetectorProvider.class, DetectorProvider.class.getClassLoader(), LOG));
   }
 
   /**
@@ -53,24 +49,7 @@ public final class DetectorDiscovery {
    * @return the providers that loaded
    */
   static List<DetectorProvider> drain(Iterator<DetectorProvider> it) {
-    List<DetectorProvider> found = new ArrayList<>();
-    int errors = 0;
-    while (true) {
-      try {
-        if (!it.hasNext()) {
-          break;
-        }
-        found.add(it.next());
-      } catch (ServiceConfigurationError e) {
-        LOG.warn("A DetectorProvider listed in META-INF/services could not be loaded and is skipped: {}",
-            e.toString());
-        if (++errors >= MAX_LOAD_ERRORS) {
-          LOG.warn("Stopped looking for DetectorProviders after {} errors", errors);
-          break;
-        }
-      }
-    }
-    return found;
+    return Plugins.drain(it, DetectorProvider.class, LOG);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.runaway.monitor.internal;
 
+import dev.runaway.internal.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -25,12 +26,10 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
@@ -42,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import dev.runaway.internal.Plugins;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,11 +119,7 @@ public final class EmergencyStops implements AutoCloseable {
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String what) {
-    return r -> {
-      Thread t = new Thread(r, "runaway-monitor-" + what);
-      t.setDaemon(true);
-      return t;
-    };
+    return DaemonThreads.named("runaway-monitor-" + what);
   }
 
   /**
@@ -201,20 +197,7 @@ public final class EmergencyStops implements AutoCloseable {
     if (given != null) {
       all.addAll(given);
     } else {
-      Iterator<EmergencyActionProvider> it = ServiceLoader.load(EmergencyActionProvider.class,
-          EmergencyActionProvider.class.getClassLoader()).iterator();
-      for (int errors = 0; errors < 100; ) {
-        try {
-          if (!it.hasNext()) {
-            break;
-          }
-          all.add(it.next());
-        } catch (ServiceConfigurationError e) {
-          errors++;
-          LOG.warn("An EmergencyActionProvider listed in META-INF/services could not be loaded and is skipped: {}",
-              e.toString());
-        }
-      }
+      all.addAll(Plugins.load(EmergencyActionProvider.class, EmergencyActionProvider.class.getClassLoader(), LOG));
     }
     Map<String, EmergencyActionProvider> byType = new LinkedHashMap<>();
     for (EmergencyActionProvider p : all) {

@@ -1,5 +1,6 @@
 package dev.runaway.monitor.internal;
 
+import dev.runaway.internal.DaemonThreads;
 import dev.runaway.monitor.MonitorStatus;
 import dev.runaway.monitor.UsageReport;
 import java.util.ArrayList;
@@ -76,12 +77,7 @@ public final class PollLoop implements AutoCloseable {
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String prefix) {
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+    return DaemonThreads.factory(prefix);
   }
 
   /**

@@ -20,7 +20,7 @@ import dev.runaway.providers.http.internal.Json;
 import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.CumulativeBucket;
 import dev.runaway.providers.internal.Money;
-import dev.runaway.providers.internal.WarnOnce;
+import dev.runaway.internal.WarnOnce;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;

@@ -53,7 +53,7 @@ final class GitHubActionsDetector extends HttpDetector {
 
   private final String billingPath;
   private final List<String> repositories;
-  private final dev.runaway.providers.internal.WarnOnce warnings = new dev.runaway.providers.internal.WarnOnce(LOG);
+  private final dev.runaway.internal.WarnOnce warnings = new dev.runaway.internal.WarnOnce(LOG);
   private final Map<LocalDate, Map<String, Sku>> seen = new HashMap<>();
   private boolean polledBefore;
 

@@ -1,5 +1,7 @@
 package dev.runaway.providers.http;
 
+import dev.runaway.internal.Checks;
+import dev.runaway.internal.DaemonThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Ticker;
 import dev.runaway.config.ConfigException;
@@ -133,12 +135,7 @@ public final class ApiClient implements AutoCloseable {
     this.pacer = new RequestPacer(ticker, b.limitPermits, b.limitPer);
     Executor executor = b.executor;
     if (executor == null) {
-      AtomicInteger n = new AtomicInteger();
-      ownedExecutor = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "runaway-http-" + service + "-" + n.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-      });
+      ownedExecutor = Executors.newCachedThreadPool(DaemonThreads.factory("runaway-http-" + service));
       executor = ownedExecutor;
     } else {
       ownedExecutor = null;
@@ -814,9 +811,7 @@ public final class ApiClient implements AutoCloseable {
      * @return this builder
      */
     public Builder maxPages(int maxPages) {
-      if (maxPages < 1) {
-        throw new IllegalArgumentException("maxPages must be at least 1, got " + maxPages);
-      }
+      Checks.atLeast(maxPages, 1, "maxPages");
       this.maxPages = maxPages;
       return this;
     }
@@ -862,9 +857,7 @@ public final class ApiClient implements AutoCloseable {
      * @return this builder
      */
     public Builder requestLimit(int permits, Duration per) {
-      if (permits < 1) {
-        throw new IllegalArgumentException("permits must be at least 1, got " + permits);
-      }
+      Checks.atLeast(permits, 1, "permits");
       this.limitPermits = permits;
       this.limitPer = positive(per, "per");
       return this;

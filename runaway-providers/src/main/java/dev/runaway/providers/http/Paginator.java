@@ -1,5 +1,6 @@
 package dev.runaway.providers.http;
 
+import dev.runaway.internal.Checks;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.monitor.PollException;
 import dev.runaway.providers.http.internal.LinkHeader;
@@ -117,9 +118,7 @@ public interface Paginator {
   static Paginator pageNumber(String param, int firstPage, String itemsPointer, int pageSize) {
     Objects.requireNonNull(param, "param");
     Objects.requireNonNull(itemsPointer, "itemsPointer");
-    if (pageSize < 1) {
-      throw new IllegalArgumentException("pageSize must be at least 1, got " + pageSize);
-    }
+    Checks.atLeast(pageSize, 1, "pageSize");
     return (current, response) -> {
       JsonNode items = response.json().at(itemsPointer);
       if (!items.isArray()) {

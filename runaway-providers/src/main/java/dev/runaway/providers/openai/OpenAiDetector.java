@@ -15,7 +15,7 @@ import dev.runaway.providers.http.ApiResponse;
 import dev.runaway.providers.http.Paginator;
 import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.Money;
-import dev.runaway.providers.internal.WarnOnce;
+import dev.runaway.internal.WarnOnce;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
 import dev.runaway.CostExtractor;
 import dev.runaway.providers.http.internal.Json;
-import dev.runaway.providers.internal.WarnOnce;
+import dev.runaway.internal.WarnOnce;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;

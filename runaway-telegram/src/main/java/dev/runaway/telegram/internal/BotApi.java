@@ -1,5 +1,6 @@
 package dev.runaway.telegram.internal;
 
+import dev.runaway.internal.SanitizedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -165,11 +166,11 @@ public final class BotApi {
       }
     } catch (IOException | UncheckedIOException e) {
       SanitizedException cause = SanitizedException.of(e, token);
-      throw new NetworkFailure(cause.getMessage(), cause);
+      throw new NetworkFailure(cause.toString(), cause);
     } catch (RuntimeException e) {
       // A misbehaving or misconfigured client may quote the request, token included, in any exception.
       SanitizedException cause = SanitizedException.of(e, token);
-      throw new IllegalStateException("Telegram " + method + ": the HTTP client failed: " + cause.getMessage(), cause);
+      throw new IllegalStateException("Telegram " + method + ": the HTTP client failed: " + cause.toString(), cause);
     }
     return ApiResponse.parse(response.statusCode(), body, token);
   }

@@ -1,5 +1,6 @@
 package dev.runaway.providers.http.internal;
 
+import dev.runaway.internal.SanitizedException;
 import dev.runaway.config.Secret;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -57,16 +58,6 @@ public final class Redactor {
    * @return the sanitized copy, or {@code null}
    */
   public Throwable sanitize(Throwable t) {
-    return sanitize(t, 0);
-  }
-
-  private Throwable sanitize(Throwable t, int depth) {
-    if (t == null || depth > 16) {
-      return null;
-    }
-    SanitizedException copy = new SanitizedException(t.getClass().getName(), redact(t.getMessage()),
-        sanitize(t.getCause(), depth + 1));
-    copy.setStackTrace(t.getStackTrace());
-    return copy;
+    return SanitizedException.of(t, secrets);
   }
 }

@@ -2,7 +2,7 @@ package dev.runaway.providers.llm.internal;
 
 import dev.runaway.Cost;
 import dev.runaway.CostExtractor;
-import dev.runaway.providers.internal.WarnOnce;
+import dev.runaway.internal.WarnOnce;
 import dev.runaway.providers.llm.LlmUsage;
 import dev.runaway.providers.llm.TokenPrices;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.runaway.providers.llm.internal;
 
+import dev.runaway.internal.DaemonThreads;
 import dev.runaway.Cost;
 import dev.runaway.Reservation;
 import java.lang.ref.Cleaner;
@@ -18,11 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class StreamSettlement<T> implements Runnable {
 
-  private static final Cleaner CLEANER = Cleaner.create(r -> {
-    Thread t = new Thread(r, "runaway-stream-cleaner");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final Cleaner CLEANER = Cleaner.create(DaemonThreads.named("runaway-stream-cleaner"));
 
   /** Reads usage from the chunks of one stream. */
   public interface Tracker<T> {

@@ -1,5 +1,6 @@
 package dev.runaway.telegram.internal;
 
+import dev.runaway.internal.SanitizedException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runaway.config.Secret;
@@ -10,7 +11,7 @@ import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import org.junit.jupiter.api.Test;
 
-final class SanitizedExceptionTest {
+final class BotApiSanitizedExceptionTest {
 
   private static final String TOKEN = "7000000001:SENTINEL_redact_me";
 
@@ -29,7 +30,7 @@ final class SanitizedExceptionTest {
         .contains("java.io.IOException: failed to send to https://api.telegram.org/bot***/sendMessage")
         .contains("java.net.http.HttpTimeoutException: request timed out: POST https://api.telegram.org/bot***/sendMessage")
         .contains("java.net.ConnectException")
-        .contains("SanitizedExceptionTest.of_redacts");
+        .contains("BotApiSanitizedExceptionTest.of_redacts");
     assertThat(s.originalClass()).isEqualTo("java.io.IOException");
     assertThat(s.getCause()).isInstanceOf(SanitizedException.class);
     assertThat(s.getCause().getCause()).isInstanceOf(SanitizedException.class);
