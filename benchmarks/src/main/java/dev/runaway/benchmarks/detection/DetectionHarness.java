@@ -30,7 +30,9 @@ import java.util.Locale;
  * series, default 3), {@code --real-half tuning|held|other|all}, {@code --real-reference typical|trailing} (what a
  * runaway's multiple is relative to, default typical), {@code --sweep 3,5,8} (the trade-off of
  * the breaker multiple on the held-back half) and {@code --runaway-hold MIN} (synthetic and NAB; 0 = off), {@code --sweep-hold 5,10,15,30} (the trade-off of
- * the runaway hold, minutes, on the held-back half).
+ * the runaway hold, minutes, on the held-back half), {@code --sweep-half tuning|held} (the half
+ * the sweeps run on, default held), {@code --real-series TEXT} (only the real series whose name
+ * contains TEXT; for looking into one series).
  */
 public final class DetectionHarness {
 
@@ -151,6 +153,11 @@ public final class DetectionHarness {
       + "detector that alerts on a 5x runaway within 5 minutes (a synthetic target) on the rate alone also alerts on "
       + "each of those episodes, against the goal of at most 2 alert episodes a week.\n\n";
 
+  /** {@code --real-series}: only the real series whose short name contains this (debugging), or null. */
+  private static String seriesFilter;
+  /** {@code --sweep-half tuning}: the trade-off sweeps run on the tuning half (for tuning) instead of the held-back one. */
+  private static boolean sweepTuning;
+
   private static String realTraffic(NabData data, int seeds, String half, double[] sweep, double[] sweepHold,
       int threads, String commit,
       List<String> argv, Path out) throws IOException {
@@ -162,6 +169,9 @@ public final class DetectionHarness {
       case "other" -> all.stream().filter(s -> s.other).toList();
       default -> all;
     };
+    if (seriesFilter != null) {
+      chosen = chosen.stream().filter(s -> s.shortName().contains(seriesFilter)).toList();
+    }
     long t0 = System.nanoTime();
     List<RealTrafficStudy.SeriesResult> rs = new RealTrafficStudy(chosen, seeds, threads, null).run();
     StringBuilder b = new StringBuilder("## Real traffic (defaults)\n\n").append(REAL_READING);
@@ -187,7 +197,9 @@ public final class DetectionHarness {
       b.append(sweepText);
     }
     if (sweepHold != null) {
-      List<RealTraffic.Series> held = all.stream().filter(s -> !s.tuning && !s.other).toList();
+      List<RealTraffic.Series> held = sweepTuning
+          ? all.stream().filter(s -> s.tuning).toList()
+          : all.stream().filter(s -> !s.tuning && !s.other).toList();
       StringBuilder t = new StringBuilder("\n### Trade-off on the held-back half: the runaway hold\n\n")
           .append("`DetectionSettings.runawayHold` (default ").append(DetectionSettings.DEFAULT_RUNAWAY_HOLD_MINUTES)
           .append(" min, 0 = off), everything else at defaults.\n\n")
@@ -344,6 +356,16 @@ public final class DetectionHarness {
           break;
         case "--real-half":
           realHalf = argv.get(++i);
+          break;
+        case "--real-series":
+          seriesFilter = argv.get(++i);
+          break;
+        case "--sweep-half":
+          String sh = argv.get(++i);
+          if (!sh.equals("tuning") && !sh.equals("held")) {
+            throw new IllegalArgumentException("--sweep-half must be tuning or held, got " + sh);
+          }
+          sweepTuning = sh.equals("tuning");
           break;
         case "--real-reference":
           RealReplay.reference = RealReplay.Reference.parse(argv.get(++i));
