@@ -705,23 +705,30 @@ public final class ServiceRuntime {
     }
     checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     if (k != null) {
-      if (k.account != null) {
-        k.account.commit(estimate, actual, now);
-        checkThresholds(k, k.account, k.thresholds, now, -1);
-      }
-      CircuitBreaker kb = k.breaker;
-      if (kb != null) {
-        kb.onSuccess();
-      }
-      if (k.meter != null) {
-        MeterEvent keyEvent = k.meter.onCost(now, actual);
-        if (keyEvent != MeterEvent.NONE) {
-          onEvent(k, keyEvent);
-        }
-      }
+      succeededKey(k, estimate, actual, now);
     }
     if (real >= 0) {
       learn(real);
+    }
+  }
+
+  /** The key's part of {@link #succeeded}: its account, breaker and meter. */
+  private void succeededKey(KeyRuntime k, long estimate, long actual, long now) {
+    LedgerAccount ka = k.account;
+    if (ka != null) {
+      ka.commit(estimate, actual, now);
+      checkThresholds(k, ka, k.thresholds, now, -1);
+    }
+    CircuitBreaker kb = k.breaker;
+    if (kb != null) {
+      kb.onSuccess();
+    }
+    BurnRateMeter km = k.meter;
+    if (km != null) {
+      MeterEvent keyEvent = km.onCost(now, actual);
+      if (keyEvent != MeterEvent.NONE) {
+        onEvent(k, keyEvent);
+      }
     }
   }
 
@@ -762,6 +769,11 @@ public final class ServiceRuntime {
     if (now - nextVelocityCheck < 0) {
       return -1;
     }
+    return velocityProjectionDue(now);
+  }
+
+  /** {@link #velocityProjection} once its millisecond has passed (apart, to keep the call's path small). */
+  private double velocityProjectionDue(long now) {
     nextVelocityCheck = now + VELOCITY_CHECK_NANOS;
     if (meter.warmedUp()) {
       beforeWarmUp = false;
