@@ -84,22 +84,36 @@ public final class BudgetThresholds {
    * @return 80, 100 or 0
    */
   public int crossed(int budget, long used) {
+    // Called twice or more per guarded call: the common case (below the warning, nothing to
+    // re-arm) is two compares and a read; the rest is apart so that this stays inlinable.
     long warn = warnAt[budget];
     if (used >= warn) {
-      int target = used >= limit[budget] ? EXHAUSTED : WARNED;
-      for (int current = level.get(budget); target > current; current = level.get(budget)) {
-        if (level.compareAndSet(budget, current, target)) {
-          return target == EXHAUSTED ? 100 : 80;
-        }
-      }
-    } else if (used < warn / 2) {
-      int current = level.get(budget);
-      if (current != NONE) {
-        // A CAS, not a set: a caller that read a higher use concurrently may have just raised.
-        level.compareAndSet(budget, current, NONE);
+      return raise(budget, used);
+    }
+    if (used < warn / 2 && level.get(budget) != NONE) {
+      rearm(budget);
+    }
+    return 0;
+  }
+
+  /** At or above the warning: moves the level up once; the percent to alert, or 0. */
+  private int raise(int budget, long used) {
+    int target = used >= limit[budget] ? EXHAUSTED : WARNED;
+    for (int current = level.get(budget); target > current; current = level.get(budget)) {
+      if (level.compareAndSet(budget, current, target)) {
+        return target == EXHAUSTED ? 100 : 80;
       }
     }
     return 0;
+  }
+
+  /** Below half the warning: the next crossing alerts again. */
+  private void rearm(int budget) {
+    int current = level.get(budget);
+    if (current != NONE) {
+      // A CAS, not a set: a caller that read a higher use concurrently may have just raised.
+      level.compareAndSet(budget, current, NONE);
+    }
   }
 
   /**

@@ -96,6 +96,8 @@ public final class ServiceRuntime {
   /** Calls that need a real cost seen in the last minute before the baseline-free rule trips. */
   static final int MIN_CALLS_FOR_VELOCITY = 10;
   private final CallCounters counters = new CallCounters();
+  /** {@code policy.detection().breakerEnabled()}, read on every call. */
+  private final boolean breakerEnabled;
   /** The per-key meters' settings, shared by every key (null without per-key detection). */
   private final DetectionSettings keyDetection;
 
@@ -189,6 +191,7 @@ public final class ServiceRuntime {
     this.unknownCost = limitUnknown ? new Semaphore(policy.maxCallsWithUnknownCost()) : null;
     this.runningEstimate = policy.initialEstimate().isZero() ? UNKNOWN : policy.initialEstimate().nanos();
     warnAboutDefaults(policy);
+    this.breakerEnabled = policy.detection().breakerEnabled();
     this.keyDetection = policy.perKeyDetection() ? policy.detection().forKeys() : null;
     boolean keyed = !policy.perKeyBudgets().isEmpty() || policy.perKeyDetection();
     if (keyed) {
@@ -534,75 +537,108 @@ public final class ServiceRuntime {
    * @param now the ticker's reading
    */
   void admit(String key, KeyRuntime k, long estimate, long now) {
+    // The common path only: everything rare (a judged caller, an open breaker, a refusal, a trip
+    // by this very call) is in methods of its own, so that this one stays small enough for the
+    // JIT to inline it into the call (a method over ~325 bytes of bytecode is called, not
+    // inlined, which cost the per-key path a call and its spills; issue 19).
     boolean judging = callerRate.active;
     if (judging) {
       callerRate.attempt(now);
     }
     if (!breaker.tryAcquirePermission(now)) {
-      if (judging) {
-        refusedAttempt(null, now);
-      }
-      throw open(breaker, key, k, now);
+      throw refusedByServiceBreaker(key, k, judging, now);
     }
     DefaultCircuitBreaker kb = k == null ? null : k.breaker;
     if (kb != null) {
-      CallerRate kr = k.callerRate;
-      boolean keyJudging = kr != null && kr.active;
-      if (keyJudging) {
-        kr.attempt(now);
-      }
-      if (!kb.tryAcquirePermission(now)) {
-        breaker.releasePermission();
-        if (keyJudging) {
-          refusedAttempt(k, now);
-        }
-        throw open(kb, key, k, now);
-      }
+      keyBreakerPermission(key, k, kb, now);
     }
     int refused = account.tryReserve(estimate, now);
     if (refused != LedgerAccount.ADMITTED) {
-      releasePermissions(kb);
-      // A service-wide budget (or ledger): the refusal is not the calling key's doing, so it names no key.
-      throw refused == LedgerAccount.UNAVAILABLE ? unavailable(null, account, estimate, now)
-          : exhausted(null, null, account, thresholds, refused, estimate, now);
+      throw refusedByService(kb, refused, estimate, now);
     }
-    if (k != null && k.account != null) {
-      refused = k.account.tryReserve(estimate, now);
+    LedgerAccount ka = k == null ? null : k.account;
+    if (ka != null) {
+      refused = ka.tryReserve(estimate, now);
       if (refused != LedgerAccount.ADMITTED) {
-        account.release(estimate, now);
-        releasePermissions(kb);
-        throw refused == LedgerAccount.UNAVAILABLE ? unavailable(key, k.account, estimate, now)
-            : exhausted(key, k, k.account, k.thresholds, refused, estimate, now);
+        throw refusedByKey(key, k, kb, refused, estimate, now);
       }
     }
     MeterEvent event = meter.onCall(now);
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
     }
-    if (k != null && k.meter != null) {
-      MeterEvent keyEvent = k.meter.onCall(now);
+    BurnRateMeter km = k == null ? null : k.meter;
+    if (km != null) {
+      MeterEvent keyEvent = km.onCall(now);
       if (keyEvent != MeterEvent.NONE) {
         onEvent(k, keyEvent);
       }
     }
-    if ((event.isRunaway() || k != null && k.breaker != kb) && policy.detection().breakerEnabled()) {
-      // This very call pushed the rate over the edge: refuse it too.
-      DefaultCircuitBreaker tripped = event.isRunaway() ? breaker : k.breaker;
-      if (tripped != null && !tripped.tryAcquirePermission(now)) {
-        // This call tripped the breaker: it is the loop's first refused attempt.
-        CallerRate r = tripped == breaker ? callerRate : k.callerRate;
-        if (r != null && r.active) {
-          r.attempt(now);
-        }
-        account.release(estimate, now);
-        if (k != null && k.account != null) {
-          k.account.release(estimate, now);
-        }
-        counters.meteredNotAdmitted.increment();
-        throw open(tripped, key, k, now);
-      }
+    if ((event.isRunaway() || k != null && k.breaker != kb) && breakerEnabled) {
+      refuseIfThisCallTripped(key, k, event, estimate, now);
     }
     // Admitted: the service meter has counted the call, and CallStats reads it from there.
+  }
+
+  /** The service breaker refused: feeds a judged caller's attempt to the meter; the refusal to throw. */
+  private CircuitOpenException refusedByServiceBreaker(String key, KeyRuntime k, boolean judging, long now) {
+    if (judging) {
+      refusedAttempt(null, now);
+    }
+    return open(breaker, key, k, now);
+  }
+
+  /** The key breaker's permission (a key whose breaker exists); throws when it refuses. */
+  private void keyBreakerPermission(String key, KeyRuntime k, DefaultCircuitBreaker kb, long now) {
+    CallerRate kr = k.callerRate;
+    boolean keyJudging = kr != null && kr.active;
+    if (keyJudging) {
+      kr.attempt(now);
+    }
+    if (!kb.tryAcquirePermission(now)) {
+      breaker.releasePermission();
+      if (keyJudging) {
+        refusedAttempt(k, now);
+      }
+      throw open(kb, key, k, now);
+    }
+  }
+
+  /** A service-wide budget (or the ledger) refused: undoes the permissions and builds the refusal. */
+  private RunawayException refusedByService(DefaultCircuitBreaker kb, int refused, long estimate, long now) {
+    releasePermissions(kb);
+    // The refusal is not the calling key's doing, so it names no key.
+    return refused == LedgerAccount.UNAVAILABLE ? unavailable(null, account, estimate, now)
+        : exhausted(null, null, account, thresholds, refused, estimate, now);
+  }
+
+  /** A per-key budget refused: undoes the service's reservation and the permissions. */
+  private RunawayException refusedByKey(String key, KeyRuntime k, DefaultCircuitBreaker kb, int refused,
+      long estimate, long now) {
+    account.release(estimate, now);
+    releasePermissions(kb);
+    return refused == LedgerAccount.UNAVAILABLE ? unavailable(key, k.account, estimate, now)
+        : exhausted(key, k, k.account, k.thresholds, refused, estimate, now);
+  }
+
+  /**
+   * This very call pushed the rate over the edge (a runaway event, or a key breaker created by
+   * its event): refuses it too, as the loop's first refused attempt.
+   */
+  private void refuseIfThisCallTripped(String key, KeyRuntime k, MeterEvent event, long estimate, long now) {
+    DefaultCircuitBreaker tripped = event.isRunaway() ? breaker : k.breaker;
+    if (tripped != null && !tripped.tryAcquirePermission(now)) {
+      CallerRate r = tripped == breaker ? callerRate : k.callerRate;
+      if (r != null && r.active) {
+        r.attempt(now);
+      }
+      account.release(estimate, now);
+      if (k != null && k.account != null) {
+        k.account.release(estimate, now);
+      }
+      counters.meteredNotAdmitted.increment();
+      throw open(tripped, key, k, now);
+    }
   }
 
   /**
@@ -669,23 +705,30 @@ public final class ServiceRuntime {
     }
     checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     if (k != null) {
-      if (k.account != null) {
-        k.account.commit(estimate, actual, now);
-        checkThresholds(k, k.account, k.thresholds, now, -1);
-      }
-      CircuitBreaker kb = k.breaker;
-      if (kb != null) {
-        kb.onSuccess();
-      }
-      if (k.meter != null) {
-        MeterEvent keyEvent = k.meter.onCost(now, actual);
-        if (keyEvent != MeterEvent.NONE) {
-          onEvent(k, keyEvent);
-        }
-      }
+      succeededKey(k, estimate, actual, now);
     }
     if (real >= 0) {
       learn(real);
+    }
+  }
+
+  /** The key's part of {@link #succeeded}: its account, breaker and meter. */
+  private void succeededKey(KeyRuntime k, long estimate, long actual, long now) {
+    LedgerAccount ka = k.account;
+    if (ka != null) {
+      ka.commit(estimate, actual, now);
+      checkThresholds(k, ka, k.thresholds, now, -1);
+    }
+    CircuitBreaker kb = k.breaker;
+    if (kb != null) {
+      kb.onSuccess();
+    }
+    BurnRateMeter km = k.meter;
+    if (km != null) {
+      MeterEvent keyEvent = km.onCost(now, actual);
+      if (keyEvent != MeterEvent.NONE) {
+        onEvent(k, keyEvent);
+      }
     }
   }
 
@@ -726,6 +769,11 @@ public final class ServiceRuntime {
     if (now - nextVelocityCheck < 0) {
       return -1;
     }
+    return velocityProjectionDue(now);
+  }
+
+  /** {@link #velocityProjection} once its millisecond has passed (apart, to keep the call's path small). */
+  private double velocityProjectionDue(long now) {
     nextVelocityCheck = now + VELOCITY_CHECK_NANOS;
     if (meter.warmedUp()) {
       beforeWarmUp = false;

@@ -186,6 +186,12 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
     if (st == CLOSED || st == DISABLED) {
       return true;
     }
+    // Apart, so that the closed breaker's check stays small enough to be inlined into every call.
+    return acquireNotClosed(s, now);
+  }
+
+  private boolean acquireNotClosed(Snapshot s, long now) {
+    State st = s.state;
     if (st == OPEN) {
       s = openToHalfOpenIfDue(s, now);
       if (s.state != HALF_OPEN) {
@@ -249,6 +255,13 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
   @Override
   public void onSuccess() {
     Snapshot s = ref.get();
+    if (s.state == CLOSED && s.failures == 0) {
+      return; // every call of a healthy service: a read, no write
+    }
+    successNotQuiet(s);
+  }
+
+  private void successNotQuiet(Snapshot s) {
     while (true) {
       switch (s.state) {
         case CLOSED:

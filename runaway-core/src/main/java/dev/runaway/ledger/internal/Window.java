@@ -92,6 +92,11 @@ abstract class Window {
       used.getAndAdd(delta);
       return true;
     }
+    return addUsedClamped(delta, u);
+  }
+
+  /** {@link #addUsed} for large amounts or a counter near saturation: a CAS loop that clamps. */
+  private boolean addUsedClamped(long delta, long u) {
     for (;;) {
       if (u >= SATURATED) {
         saturatedForGood = true;
@@ -146,6 +151,14 @@ abstract class Window {
       used.getAndAdd(-amount);
       return false;
     }
+    return tryAcquireExact(amount);
+  }
+
+  /**
+   * {@link #tryAcquire} for an estimate of zero or a large one: a read and a compare-and-set. Kept
+   * apart so that the common path above stays small enough to be inlined into the guard's call.
+   */
+  private boolean tryAcquireExact(long amount) {
     // An exhausted window refuses even an estimate of zero.
     long need = Math.max(amount, 1);
     for (;;) {
