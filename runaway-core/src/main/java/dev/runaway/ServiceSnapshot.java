@@ -89,6 +89,34 @@ public record ServiceSnapshot(String service, String key, Instant time, List<Win
   }
 
   /**
+   * Returns a one-line summary for logs: rates rounded (dollars per hour to the cent, calls per
+   * minute to a tenth), "warming up" for a baseline not known yet, and the windows' spend. The
+   * exact figures are the components and {@link #toMap()}.
+   *
+   * @return the summary
+   */
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder("ServiceSnapshot[service=").append(service);
+    if (key != null) {
+      b.append(", key=").append(key);
+    }
+    b.append(", time=").append(time).append(", breaker=").append(breakerState)
+        .append(", cost=").append(rate(costPerHour, "$%.2f/h"))
+        .append(" (baseline ").append(rate(baselineCostPerHour, "$%.2f/h"))
+        .append("), calls=").append(rate(callsPerMinute, "%.1f/min"))
+        .append(" (baseline ").append(rate(baselineCallsPerMinute, "%.1f/min"))
+        .append("), projectedHour=").append(projectedHour).append(", projectedDay=").append(projectedDay)
+        .append(", timeToExhaustion=").append(timeToExhaustion == null ? "none" : timeToExhaustion)
+        .append(", windows=").append(windows).append(']');
+    return b.toString();
+  }
+
+  private static String rate(double v, String format) {
+    return Double.isNaN(v) ? "warming up" : String.format(java.util.Locale.ROOT, format, v);
+  }
+
+  /**
    * Whether the baseline has seen enough history to judge the current rate.
    *
    * @return {@code true} once warmed up

@@ -117,4 +117,19 @@ final class SnapshotJsonTest {
       assertThatThrownBy(() -> guard.keySnapshots("openai", -1)).hasMessageContaining("limit");
     }
   }
+
+  @Test
+  void toString_roundsRatesAndSaysWarmingUpInsteadOfNaN() {
+    ServiceSnapshot s = new ServiceSnapshot("openai", null, java.time.Instant.EPOCH, List.of(), 57.599999999999994,
+        Double.NaN, 16.000000001, Double.NaN, Cost.usd("57.60"), Cost.usd("1382.40"), Duration.ofSeconds(565),
+        dev.runaway.breaker.CircuitBreaker.State.OPEN);
+
+    assertThat(s.toString())
+        .contains("cost=$57.60/h (baseline warming up)")
+        .contains("calls=16.0/min (baseline warming up)")
+        .contains("breaker=OPEN")
+        .contains("timeToExhaustion=PT9M25S")
+        .doesNotContain("NaN")
+        .doesNotContain("57.5999");
+  }
 }

@@ -169,6 +169,38 @@ final class RunawayAutoConfigurationTest {
     });
   }
 
+  @Test
+  void misspelledProperty_isExplainedWithTheNearestKnownProperty() {
+    runner.withPropertyValues(OPENAI).withPropertyValues("runaway.services.openai.spike-multiplyer=3").run(ctx -> {
+      org.springframework.boot.diagnostics.FailureAnalysis a =
+          new RunawayPropertiesFailureAnalyzer().analyze(ctx.getStartupFailure());
+      assertThat(a).isNotNull();
+      assertThat(a.getDescription()).contains("runaway.services.openai.spike-multiplyer")
+          .contains("did you mean runaway.services.openai.spike-multiplier?");
+      assertThat(a.getAction()).contains("rename runaway.services.openai.spike-multiplyer to "
+          + "runaway.services.openai.spike-multiplier");
+    });
+    runner.withPropertyValues("runaway.servics.openai.budgets.hourly=1", "runaway.health.down-when-opn=true").run(ctx -> {
+      org.springframework.boot.diagnostics.FailureAnalysis a =
+          new RunawayPropertiesFailureAnalyzer().analyze(ctx.getStartupFailure());
+      assertThat(a).isNotNull();
+      assertThat(a.getDescription()).contains("did you mean runaway.services.openai.budgets.hourly?");
+    });
+    assertThat(RunawayPropertiesFailureAnalyzer.suggest("runaway.health.down-when-opn"))
+        .contains("runaway.health.down-when-open");
+    assertThat(RunawayPropertiesFailureAnalyzer.suggest("runaway.services.openai.breaker.wait-in-opn-state"))
+        .contains("runaway.services.openai.breaker.wait-in-open-state");
+    assertThat(RunawayPropertiesFailureAnalyzer.suggest("runaway.completely-unrelated")).isEmpty();
+    try (java.io.InputStream in = RunawayPropertiesFailureAnalyzer.class.getResourceAsStream("/META-INF/spring.factories")) {
+      java.util.Properties factories = new java.util.Properties();
+      factories.load(in);
+      assertThat(factories.getProperty("org.springframework.boot.diagnostics.FailureAnalyzer"))
+          .contains(RunawayPropertiesFailureAnalyzer.class.getName());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "runaway.services.openai.budgets.hourlyy=1 | runaway.services.openai.budgets.hourlyy | unknown budget window",
