@@ -81,7 +81,7 @@ public final class CapturingSlf4jProvider implements SLF4JServiceProvider {
         throwable.printStackTrace(new PrintWriter(sw));
         thrown = sw.toString();
       }
-      LogCapture.add(new LogCapture.Event(name, level, message, thrown));
+      LogCapture.add(new LogCapture.Event(name, level, message, thrown, Thread.currentThread().getName()));
       if (level == Level.WARN || level == Level.ERROR) {
         System.err.println("[" + level + "] " + name + " - " + message);
       }

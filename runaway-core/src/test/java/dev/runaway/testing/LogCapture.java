@@ -19,8 +19,9 @@ public final class LogCapture {
    * @param level the level
    * @param message the formatted message
    * @param thrown the throwable with its causes rendered as text (class, message), or empty
+   * @param thread the name of the thread that logged it
    */
-  public record Event(String logger, Level level, String message, String thrown) {
+  public record Event(String logger, Level level, String message, String thrown, String thread) {
     /**
      * Returns everything a log sink would print for this event.
      *
@@ -66,6 +67,19 @@ public final class LogCapture {
   public static List<Event> since(int mark) {
     List<Event> all = events();
     return all.subList(Math.min(mark, all.size()), all.size());
+  }
+
+  /**
+   * Returns the events after a mark that the current thread logged: for tests that drive their
+   * component on the test thread and must not see lines that another test's leftover background
+   * threads log meanwhile.
+   *
+   * @param mark a value of {@link #mark()}
+   * @return the events since, of this thread
+   */
+  public static List<Event> sinceOnThisThread(int mark) {
+    String me = Thread.currentThread().getName();
+    return since(mark).stream().filter(e -> e.thread().equals(me)).toList();
   }
 
   /**
