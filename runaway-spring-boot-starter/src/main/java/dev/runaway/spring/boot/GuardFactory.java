@@ -14,6 +14,8 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.convert.DurationStyle;
 
@@ -23,6 +25,8 @@ import org.springframework.boot.convert.DurationStyle;
  * rule, which Spring Boot's failure analysis prints at startup.
  */
 final class GuardFactory {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GuardFactory.class);
 
   private GuardFactory() {}
 
@@ -45,6 +49,10 @@ final class GuardFactory {
       apply(at + ".key-idle-expiry", s.getKeyIdleExpiry(), p::keyIdleExpiry);
       p.breaker(breaker(at + ".breaker", s.getBreaker()));
       b.service(name, p.build());
+      String unpriced = unpricedWarning(name, s);
+      if (unpriced != null) {
+        LOG.warn(unpriced);
+      }
     }
     if (props.getStateDir() != null && ledger == null) {
       b.stateDir(props.getStateDir());
@@ -54,6 +62,21 @@ final class GuardFactory {
     }
     notifiers.forEach(b::notifier);
     return b.build();
+  }
+
+  /**
+   * The startup warning for a service whose budgets nothing prices, or null. The properties set no
+   * cost extractor, so without an estimate every call is charged $0: the core's own warning at the
+   * first call names builder methods a Spring Boot user does not call, this one names the property.
+   */
+  static String unpricedWarning(String name, RunawayProperties.Service s) {
+    if (s.getEstimate() != null || (s.getBudgets().isEmpty() && s.getPerKeyBudgets().isEmpty())) {
+      return null;
+    }
+    return "runaway.services." + name + " has budgets but no estimate, and properties set no cost extractor: "
+        + "each guard.call(\"" + name + "\", ...) without an estimate of its own is charged $0 and never fills them, "
+        + "so a runaway loop is not stopped by them. Set runaway.services." + name + ".estimate (dollars charged "
+        + "per call, such as 0.05), or define your own RunawayGuard bean with a costExtractor.";
   }
 
   private static CircuitBreakerConfig breaker(String at, RunawayProperties.Breaker c) {
