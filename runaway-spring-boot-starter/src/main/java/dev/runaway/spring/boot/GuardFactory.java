@@ -48,7 +48,9 @@ final class GuardFactory {
       apply(at + ".max-keys", s.getMaxKeys(), p::maxKeys);
       apply(at + ".key-idle-expiry", s.getKeyIdleExpiry(), p::keyIdleExpiry);
       p.breaker(breaker(at + ".breaker", s.getBreaker()));
-      b.service(name, p.build());
+      ServicePolicy policy = p.build();
+      b.service(name, policy);
+      LOG.info(summary(name, policy));
       String unpriced = unpricedWarning(name, s);
       if (unpriced != null) {
         LOG.warn(unpriced);
@@ -62,6 +64,24 @@ final class GuardFactory {
     }
     notifiers.forEach(b::notifier);
     return b.build();
+  }
+
+  /**
+   * One line saying what a service got, defaults included, so that a user who set only a budget
+   * sees at startup what else protects it and where to change it.
+   */
+  static String summary(String name, ServicePolicy p) {
+    Duration horizon = p.budgetHorizon();
+    return "Runaway Guard service " + name + ": budgets " + (p.budgets().isEmpty() ? "none" : p.budgets())
+        + ", per key " + (p.perKeyBudgets().isEmpty() ? "none" : p.perKeyBudgets())
+        + ", estimate per call " + (p.initialEstimate() == null || p.initialEstimate().isZero() ? "none" : p.initialEstimate())
+        + "; breaker " + (p.detection().breakerEnabled()
+            ? "opens above " + p.detection().breakerMultiplier() + "x the learned baseline (alert above "
+                + p.detection().spikeMultiplier() + "x) once warmed up"
+            : "disabled")
+        + ", budget-velocity rule " + (horizon.isZero() ? "off" : "opens it when the tightest budget would be gone within "
+            + horizon.toString().substring(2).toLowerCase(java.util.Locale.ROOT))
+        + ". Change under runaway.services." + name + ".*";
   }
 
   /**

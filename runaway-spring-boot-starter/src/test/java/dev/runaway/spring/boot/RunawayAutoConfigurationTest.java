@@ -70,6 +70,15 @@ final class RunawayAutoConfigurationTest {
   }
 
   @Test
+  void summary_namesBudgetsAndTheDefaultsThatProtectTheService() {
+    dev.runaway.ServicePolicy p = dev.runaway.ServicePolicy.builder().budget(Budget.hourly(Cost.usd("10"))).build();
+    assertThat(GuardFactory.summary("openai", p))
+        .contains("openai: budgets [hourly budget ($10.00 per sliding 1h)], per key none, estimate per call none")
+        .contains("opens above 5.0x the learned baseline (alert above 3.0x)")
+        .contains("would be gone within 10m").endsWith("runaway.services.openai.*");
+  }
+
+  @Test
   void unpricedWarning_namesTheEstimatePropertyOnlyForBudgetsWithoutAnEstimate() {
     RunawayProperties.Service s = new RunawayProperties.Service();
     assertThat(GuardFactory.unpricedWarning("openai", s)).isNull();
