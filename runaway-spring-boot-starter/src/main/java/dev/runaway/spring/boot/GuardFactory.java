@@ -14,6 +14,8 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.convert.DurationStyle;
 
@@ -23,6 +25,8 @@ import org.springframework.boot.convert.DurationStyle;
  * rule, which Spring Boot's failure analysis prints at startup.
  */
 final class GuardFactory {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GuardFactory.class);
 
   private GuardFactory() {}
 
@@ -44,7 +48,13 @@ final class GuardFactory {
       apply(at + ".max-keys", s.getMaxKeys(), p::maxKeys);
       apply(at + ".key-idle-expiry", s.getKeyIdleExpiry(), p::keyIdleExpiry);
       p.breaker(breaker(at + ".breaker", s.getBreaker()));
-      b.service(name, p.build());
+      ServicePolicy policy = p.build();
+      b.service(name, policy);
+      LOG.info(summary(name, policy));
+      String unpriced = unpricedWarning(name, s);
+      if (unpriced != null) {
+        LOG.warn(unpriced);
+      }
     }
     if (props.getStateDir() != null && ledger == null) {
       b.stateDir(props.getStateDir());
@@ -54,6 +64,39 @@ final class GuardFactory {
     }
     notifiers.forEach(b::notifier);
     return b.build();
+  }
+
+  /**
+   * One line saying what a service got, defaults included, so that a user who set only a budget
+   * sees at startup what else protects it and where to change it.
+   */
+  static String summary(String name, ServicePolicy p) {
+    Duration horizon = p.budgetHorizon();
+    return "Runaway Guard service " + name + ": budgets " + (p.budgets().isEmpty() ? "none" : p.budgets())
+        + ", per key " + (p.perKeyBudgets().isEmpty() ? "none" : p.perKeyBudgets())
+        + ", estimate per call " + (p.initialEstimate() == null || p.initialEstimate().isZero() ? "none" : p.initialEstimate())
+        + "; breaker " + (p.detection().breakerEnabled()
+            ? "opens above " + p.detection().breakerMultiplier() + "x the learned baseline (alert above "
+                + p.detection().spikeMultiplier() + "x) once warmed up"
+            : "disabled")
+        + ", budget-velocity rule " + (horizon.isZero() ? "off" : "opens it when the tightest budget would be gone within "
+            + horizon.toString().substring(2).toLowerCase(java.util.Locale.ROOT))
+        + ". Change under runaway.services." + name + ".*";
+  }
+
+  /**
+   * The startup warning for a service whose budgets nothing prices, or null. The properties set no
+   * cost extractor, so without an estimate every call is charged $0: the core's own warning at the
+   * first call names builder methods a Spring Boot user does not call, this one names the property.
+   */
+  static String unpricedWarning(String name, RunawayProperties.Service s) {
+    if (s.getEstimate() != null || (s.getBudgets().isEmpty() && s.getPerKeyBudgets().isEmpty())) {
+      return null;
+    }
+    return "runaway.services." + name + " has budgets but no estimate, and properties set no cost extractor: "
+        + "each guard.call(\"" + name + "\", ...) without an estimate of its own is charged $0 and never fills them, "
+        + "so a runaway loop is not stopped by them. Set runaway.services." + name + ".estimate (dollars charged "
+        + "per call, such as 0.05), or define your own RunawayGuard bean with a costExtractor.";
   }
 
   private static CircuitBreakerConfig breaker(String at, RunawayProperties.Breaker c) {

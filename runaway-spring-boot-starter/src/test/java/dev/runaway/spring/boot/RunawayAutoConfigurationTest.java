@@ -56,6 +56,40 @@ final class RunawayAutoConfigurationTest {
   }
 
   @Test
+  void estimateProperty_chargesEachCallWithoutItsOwnEstimateSoALoopMeetsTheBudget() {
+    runner.withPropertyValues("runaway.services.openai.budgets.hourly=1", "runaway.services.openai.estimate=0.3")
+        .run(ctx -> {
+          RunawayGuard guard = ctx.getBean(RunawayGuard.class);
+          for (int i = 0; i < 3; i++) {
+            guard.call("openai", () -> "ok");
+          }
+          org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.call("openai", () -> "no"))
+              .isInstanceOf(BudgetExceededException.class);
+          assertThat(guard.stats("openai").spent()).isEqualTo(Cost.usd("0.9"));
+        });
+  }
+
+  @Test
+  void summary_namesBudgetsAndTheDefaultsThatProtectTheService() {
+    dev.runaway.ServicePolicy p = dev.runaway.ServicePolicy.builder().budget(Budget.hourly(Cost.usd("10"))).build();
+    assertThat(GuardFactory.summary("openai", p))
+        .contains("openai: budgets [hourly budget ($10.00 per sliding 1h)], per key none, estimate per call none")
+        .contains("opens above 5.0x the learned baseline (alert above 3.0x)")
+        .contains("would be gone within 10m").endsWith("runaway.services.openai.*");
+  }
+
+  @Test
+  void unpricedWarning_namesTheEstimatePropertyOnlyForBudgetsWithoutAnEstimate() {
+    RunawayProperties.Service s = new RunawayProperties.Service();
+    assertThat(GuardFactory.unpricedWarning("openai", s)).isNull();
+    s.getBudgets().put("hourly", java.math.BigDecimal.TEN);
+    assertThat(GuardFactory.unpricedWarning("openai", s))
+        .contains("charged $0").contains("Set runaway.services.openai.estimate");
+    s.setEstimate(new java.math.BigDecimal("0.05"));
+    assertThat(GuardFactory.unpricedWarning("openai", s)).isNull();
+  }
+
+  @Test
   void propertiesAbsent_anEmptyGuardAndNoFailure() {
     runner.run(ctx -> {
       assertThat(ctx).hasNotFailed().hasSingleBean(RunawayGuard.class);
