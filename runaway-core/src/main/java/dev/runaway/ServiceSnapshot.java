@@ -6,6 +6,7 @@ import dev.runaway.internal.SnapshotJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -113,7 +114,7 @@ public record ServiceSnapshot(String service, String key, Instant time, List<Win
   }
 
   private static String rate(double v, String format) {
-    return Double.isNaN(v) ? "warming up" : String.format(java.util.Locale.ROOT, format, v);
+    return Double.isNaN(v) ? "warming up" : String.format(Locale.ROOT, format, v);
   }
 
   /**

@@ -1,13 +1,15 @@
 package dev.runaway.spring.boot;
 
 import dev.runaway.config.internal.DidYouMean;
+import java.beans.PropertyDescriptor;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
+import org.springframework.beans.BeanUtils;
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
@@ -77,14 +79,15 @@ final class RunawayPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<Unb
     for (int i = 0; i < segs.length; i++) {
       List<String> known = new ArrayList<>();
       Method match = null;
-      for (Method m : type.getMethods()) {
-        String prop = property(m);
-        if (prop == null) {
+      for (PropertyDescriptor pd : BeanUtils.getPropertyDescriptors(type)) {
+        Method read = pd.getReadMethod();
+        if (read == null || read.getDeclaringClass() == Object.class) {
           continue;
         }
+        String prop = DataObjectPropertyName.toDashedForm(pd.getName());
         known.add(prop);
         if (prop.equals(segs[i])) {
-          match = m;
+          match = read;
         }
       }
       if (match == null) {
@@ -119,34 +122,5 @@ final class RunawayPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<Unb
 
   private static boolean nested(Class<?> c) {
     return c.getEnclosingClass() == RunawayProperties.class;
-  }
-
-  /** The kebab-case property of a getter, or null. */
-  private static String property(Method m) {
-    if (m.getParameterCount() != 0 || m.getDeclaringClass() == Object.class) {
-      return null;
-    }
-    String n = m.getName();
-    String base;
-    if (n.startsWith("get") && n.length() > 3) {
-      base = n.substring(3);
-    } else if (n.startsWith("is") && n.length() > 2 && m.getReturnType() == boolean.class) {
-      base = n.substring(2);
-    } else {
-      return null;
-    }
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < base.length(); i++) {
-      char c = base.charAt(i);
-      if (Character.isUpperCase(c)) {
-        if (i > 0) {
-          b.append('-');
-        }
-        b.append(Character.toLowerCase(c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString().toLowerCase(Locale.ROOT);
   }
 }
