@@ -1,5 +1,6 @@
 package dev.runaway;
 
+import dev.runaway.internal.Durations;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Objects;
@@ -192,7 +193,7 @@ public final class Budget {
     } else {
       name = "budget";
     }
-    return name + " (" + limit + " per sliding " + Durations.human(window).replace(" 00m", "") + ")";
+    return name + " (" + limit + " per sliding " + Durations.human(window) + ")";
   }
 
   /**

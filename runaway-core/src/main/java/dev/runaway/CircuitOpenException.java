@@ -1,5 +1,6 @@
 package dev.runaway;
 
+import dev.runaway.internal.Durations;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.TripReason;
 import java.time.Duration;

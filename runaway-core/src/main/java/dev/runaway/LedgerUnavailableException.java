@@ -1,5 +1,6 @@
 package dev.runaway;
 
+import dev.runaway.internal.Durations;
 import java.time.Duration;
 
 /**

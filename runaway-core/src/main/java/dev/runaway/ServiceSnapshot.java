@@ -23,7 +23,9 @@ import java.util.Objects;
  * @param costPerHour the current burn rate in dollars per hour
  * @param baselineCostPerHour the learned normal burn rate for this time, in dollars per hour;
  *     {@code NaN} while the baseline is warming up
- * @param callsPerMinute the current call rate
+ * @param callsPerMinute the current rate of attempted calls: admitted calls, plus the refused
+ *     attempts of a caller that keeps calling while its breaker is open (they are how the guard
+ *     sees that the loop still runs, so this rate stays high until the caller stops)
  * @param baselineCallsPerMinute the learned normal call rate; {@code NaN} while warming up
  * @param projectedHour spend in the sliding hour ending one hour from now at the current rate
  *     (what is in the window now, minus what will roll off, plus the current rate for an hour)

@@ -76,10 +76,10 @@ final class MisleadingGuardMessagesTest {
     Budget perKeyDaily = Budget.daily(Cost.usd("5")).withBuckets(24);
     BudgetExceededException e = new BudgetExceededException("openai", "initech", perKeyDaily, Cost.usd("5"),
         Cost.usd("0.10"), Duration.ofHours(24).plusMinutes(43));
-    assertThat(e.getMessage()).contains("Calls may resume in 24h 43m (spend leaves the 24h 00m window a whole"
-        + " 1h 00m bucket at a time).");
+    assertThat(e.getMessage()).contains("Calls may resume in 24h 43m (spend leaves the 24h window a whole"
+        + " 1h bucket at a time).");
     BudgetExceededException inside = new BudgetExceededException("openai", "initech", perKeyDaily, Cost.usd("5"),
         Cost.usd("0.10"), Duration.ofHours(3));
-    assertThat(inside.getMessage()).endsWith("Calls may resume in 3h 00m.");
+    assertThat(inside.getMessage()).endsWith("Calls may resume in 3h.");
   }
 }

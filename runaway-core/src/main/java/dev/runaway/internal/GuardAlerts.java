@@ -153,7 +153,7 @@ public final class GuardAlerts {
     facts.put("detector", type);
     facts.put("scope", "account-wide");
     if (retryAfter != null) {
-      facts.put("retry_after", human(retryAfter));
+      facts.put("retry_after", Durations.human(retryAfter));
     }
     String title = "Usage monitoring of " + service + " is failing: " + kind.toLowerCase(Locale.ROOT).replace('_', ' ');
     String detail = problem + " Until it works again the monitor does not see this service's account-wide spend;"
@@ -177,12 +177,12 @@ public final class GuardAlerts {
     facts.put("status", "ok");
     facts.put("detector", type);
     facts.put("scope", "account-wide");
-    facts.put("down_for", human(downFor));
+    facts.put("down_for", Durations.human(downFor));
     facts.put("failed_polls", Long.toString(failedPolls));
     facts.put("resolved", "true");
     return new Alert(AlertType.SERVICE_STATUS, Severity.INFO, service, null,
         "Usage monitoring of " + service + " works again",
-        "The usage API answered after " + human(downFor) + " and " + failedPolls + " failed poll"
+        "The usage API answered after " + Durations.human(downFor) + " and " + failedPolls + " failed poll"
             + (failedPolls == 1 ? "" : "s") + "; spend in the gap is picked up where the source allows.",
         time, facts);
   }
@@ -233,7 +233,7 @@ public final class GuardAlerts {
     facts.put("projected_day", money(s.projectedDay().toDouble()));
     Duration tte = s.timeToExhaustion();
     if (tte != null) {
-      facts.put("time_to_exhaustion", human(tte));
+      facts.put("time_to_exhaustion", Durations.human(tte));
     }
     facts.put("breaker", s.breakerState().name());
   }
@@ -295,26 +295,6 @@ public final class GuardAlerts {
       return "n/a";
     }
     return d >= 100 ? String.format(Locale.ROOT, "%.0f", d) : String.format(Locale.ROOT, "%.1f", d);
-  }
-
-  /**
-   * Formats a duration for people.
-   *
-   * @param d the duration
-   * @return like {@code 3m 20s}
-   */
-  public static String human(Duration d) {
-    long s = Math.max(0, d.getSeconds());
-    if (s < 60) {
-      return s + "s";
-    }
-    if (s < 3600) {
-      return (s / 60) + "m " + (s % 60) + "s";
-    }
-    if (s < 86_400 * 2) {
-      return (s / 3600) + "h " + ((s % 3600) / 60) + "m";
-    }
-    return (s / 86_400) + "d " + ((s % 86_400) / 3600) + "h";
   }
 
   /**

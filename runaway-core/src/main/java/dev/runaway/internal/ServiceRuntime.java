@@ -220,7 +220,7 @@ public final class ServiceRuntime {
     if (p.budgets().isEmpty() && p.perKeyBudgets().isEmpty() && !caps) {
       LOG.warn("Service {} has no budget and no rate cap: it is unprotected until the burn-rate baseline has"
           + " warmed up ({} of traffic). Add a budget (ServicePolicy.Builder.budget, or cost_thresholds in the"
-          + " config) or a cap (callRateCap/costRateCap).", name, DefaultCircuitBreaker.human(d.warmUp().toNanos()));
+          + " config) or a cap (callRateCap/costRateCap).", name, Durations.human(d.warmUp().toNanos()));
     }
   }
 
@@ -512,7 +512,7 @@ public final class ServiceRuntime {
     if (!got) {
       throw new RunawayException("Call to " + name + " refused: its cost per call is not known yet, so calls"
           + " without an estimate run " + policy.maxCallsWithUnknownCost() + " at a time until the first real"
-          + " cost is committed, and no turn came within " + DefaultCircuitBreaker.human(policy.unknownCostWait().toNanos())
+          + " cost is committed, and no turn came within " + Durations.human(policy.unknownCostWait().toNanos())
           + ". Pass an estimate (call(service, estimate, ...)) or set ServicePolicy.Builder.estimate(...).",
           name, key, policy.unknownCostWait());
     }
@@ -793,7 +793,7 @@ public final class ServiceRuntime {
     Budget b = account.budgets().get(budget);
     double perHour = projected / horizonBuckets * (3_600e9 / policy.detection().bucket().toNanos()) / 1e9;
     String detail = name + " spends " + GuardAlerts.usdPerHour(perHour) + ": at that rate its " + b.describe()
-        + " would be gone within " + DefaultCircuitBreaker.human(policy.budgetHorizon().toNanos()) + " ("
+        + " would be gone within " + Durations.human(policy.budgetHorizon().toNanos()) + " ("
         + GuardAlerts.money(Math.max(0, remaining) / 1e9) + " left). The burn-rate baseline is still warming up,"
         + " so this budget-velocity rule stands in.";
     breaker.trip(TripReason.BUDGET, detail);

@@ -186,7 +186,7 @@ final class MonitorConcurrencyTest {
       Alert down = fx.alerts(AlertType.SERVICE_STATUS).get(0);
       assertThat(down.severity()).isEqualTo(Severity.WARNING);
       assertThat(down.facts()).containsEntry("kind", "TIMEOUT");
-      assertThat(down.detail()).contains("did not finish within 1m 0s");
+      assertThat(down.detail()).contains("did not finish within 1m and was interrupted");
 
       // It ignored the interrupt: later rounds skip it, and its late result is not counted.
       fx.nextInterval();

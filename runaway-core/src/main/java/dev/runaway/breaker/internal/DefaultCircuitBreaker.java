@@ -1,6 +1,5 @@
 package dev.runaway.breaker.internal;
 
-import dev.runaway.internal.WarnOnce;
 import static dev.runaway.breaker.CircuitBreaker.State.CLOSED;
 import static dev.runaway.breaker.CircuitBreaker.State.DISABLED;
 import static dev.runaway.breaker.CircuitBreaker.State.FORCED_OPEN;
@@ -12,6 +11,8 @@ import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.CircuitBreakerConfig;
 import dev.runaway.breaker.StateTransition;
 import dev.runaway.breaker.TripReason;
+import dev.runaway.internal.Durations;
+import dev.runaway.internal.WarnOnce;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -352,7 +353,7 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
       }
       String why = retrips == 0 ? d : d + (d.isEmpty() || d.endsWith(".") ? " " : ". ")
           + "Re-tripped " + retrips + (retrips == 1 ? " time" : " times") + " soon after closing: open for "
-          + human(wait) + ".";
+          + Durations.human(wait) + ".";
       Snapshot next = s.open(reason, why, now, wait, retrips);
       if (ref.compareAndSet(s, next)) {
         publish(s, next, reason, why);
@@ -513,25 +514,6 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
         + "]";
   }
 
-  /**
-   * A duration for people: "45s", "2m", "1h 30m".
-   *
-   * @param nanos the duration in nanoseconds
-   * @return the words
-   */
-  public static String human(long nanos) {
-    long seconds = Math.max(0, (nanos + 999_999_999L) / 1_000_000_000L);
-    if (seconds < 60) {
-      return seconds + "s";
-    }
-    long minutes = seconds / 60;
-    long rest = seconds % 60;
-    if (minutes < 60) {
-      return minutes + "m" + (rest == 0 ? "" : " " + rest + "s");
-    }
-    return minutes / 60 + "h" + (minutes % 60 == 0 ? "" : " " + minutes % 60 + "m");
-  }
-
   private static boolean isOpenish(State st) {
     return st == OPEN || st == HALF_OPEN || st == FORCED_OPEN;
   }
@@ -581,10 +563,10 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
       Snapshot next = new Snapshot(HALF_OPEN, s.reason, s.detail, s.openedAtNanos, 0, 0, 0, s.seq + 1,
           s.waitNanos, s.retrips, s.lastClosedNanos, Long.MIN_VALUE);
       if (ref.compareAndSet(s, next)) {
-        String waited = human(s.waitNanos);
+        String waited = Durations.human(s.waitNanos);
         publish(s, next, null, judged(s.reason)
             ? "waited " + waited + " in open state; one trial call per "
-                + human(trialNanos) + " until the caller calms down"
+                + Durations.human(trialNanos) + " until the caller calms down"
             : "waited " + waited + " in open state; letting " + config.permittedCallsInHalfOpenState()
                 + " trial call(s) through");
         return next;

@@ -6,6 +6,7 @@ import dev.runaway.alert.Alert;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.TripReason;
 import dev.runaway.internal.BudgetThresholds;
+import dev.runaway.internal.Durations;
 import dev.runaway.internal.GuardAlerts;
 import dev.runaway.internal.Snapshots;
 import dev.runaway.internal.WarnOnce;
@@ -369,7 +370,7 @@ public final class ServiceMonitor {
       if (failingSince != null) {
         if (alertedLevel > 0) {
           Duration down = Duration.between(failingSince, now);
-          LOG.info("Service {}: usage polling works again after {} and {} failed polls", name, GuardAlerts.human(down),
+          LOG.info("Service {}: usage polling works again after {} and {} failed polls", name, Durations.human(down),
               failedInEpisode);
           raise(GuardAlerts.serviceRecovered(name, type, down, failedInEpisode, now));
         }
@@ -540,7 +541,7 @@ public final class ServiceMonitor {
     Duration retryAfter = null;
     if (timedOut) {
       kind = "TIMEOUT";
-      problem = "The poll did not finish within " + GuardAlerts.human(shared.pollTimeout()) + " and was interrupted.";
+      problem = "The poll did not finish within " + Durations.human(shared.pollTimeout()) + " and was interrupted.";
     } else if (t instanceof PollException) {
       PollException pe = (PollException) t;
       kind = pe.kind().name();
@@ -561,7 +562,7 @@ public final class ServiceMonitor {
     boolean critical = "UNAUTHORIZED".equals(kind);
     synchronized (this) {
       lastPoll = a.ctx.now();
-      lastError = problem + (retryAfter != null ? " (asked to wait " + GuardAlerts.human(retryAfter) + ")" : "");
+      lastError = problem + (retryAfter != null ? " (asked to wait " + Durations.human(retryAfter) + ")" : "");
       if (failingSince == null) {
         failingSince = a.ctx.now();
       }

@@ -6,7 +6,7 @@ import dev.runaway.RunawayGuard;
 import dev.runaway.ServicePolicy;
 import dev.runaway.alert.Notifier;
 import dev.runaway.breaker.CircuitBreakerConfig;
-import dev.runaway.internal.GuardAlerts;
+import dev.runaway.internal.Durations;
 import dev.runaway.ledger.BudgetLedger;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -81,7 +81,7 @@ final class GuardFactory {
                 + p.detection().spikeMultiplier() + "x) once warmed up"
             : "disabled")
         + ", budget-velocity rule " + (horizon.isZero() ? "off" : "opens it when the tightest budget would be gone within "
-            + GuardAlerts.human(horizon))
+            + Durations.human(horizon))
         + ". Change under runaway.services." + name + ".*";
   }
 

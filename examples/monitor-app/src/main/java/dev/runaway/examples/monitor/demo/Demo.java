@@ -395,9 +395,10 @@ public final class Demo {
     out.printf(Locale.ROOT, "  Spent by the loop:     %s before it was stopped%n", usd(r.spentDuringRunaway()));
     out.printf(Locale.ROOT, "  Unguarded, this loop:  %s per hour, %s per day%n", usd(r.unguardedPerHour()),
         usd(r.unguardedPerHour().times(24)));
-    out.printf(Locale.ROOT, "  While looping:         the breaker %s for the %s the loop ran after the trip;"
-        + " only paced trial calls reached the API%n",
-        r.closedWhileLooping() == 0 ? "stayed open" : "closed " + r.closedWhileLooping() + " times",
+    // HALF_OPEN in the status lines is the same refusal with a paced trial call let through.
+    out.printf(Locale.ROOT, "  While looping:         the breaker %s in the %s the loop ran after the trip"
+        + " (OPEN or HALF_OPEN: only paced trial calls reached the API)%n",
+        r.closedWhileLooping() == 0 ? "never closed" : "closed " + r.closedWhileLooping() + " times",
         human(LOOP_AFTER_TRIP));
     out.printf(Locale.ROOT, "  After the loop:        %s%n", r.closedAfterStop() == null ? "the breaker did not close"
         : "the breaker closed " + (r.breakerCloses() == 1 ? "once" : r.breakerCloses() + " times") + ", "
