@@ -51,7 +51,7 @@ final class ApiSurfaceTest {
       runaway-micrometer dev.runaway.micrometer 3
       runaway-spring-ai dev.runaway.springai 1
       runaway-langchain4j dev.runaway.langchain4j 2
-      runaway-spring-boot-starter dev.runaway.spring.boot 7
+      runaway-spring-boot-starter dev.runaway.spring.boot 8
       runaway-testing dev.runaway.testing 6
       """;
 

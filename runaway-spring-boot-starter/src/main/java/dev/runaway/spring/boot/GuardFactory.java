@@ -6,6 +6,7 @@ import dev.runaway.RunawayGuard;
 import dev.runaway.ServicePolicy;
 import dev.runaway.alert.Notifier;
 import dev.runaway.breaker.CircuitBreakerConfig;
+import dev.runaway.config.internal.DidYouMean;
 import dev.runaway.internal.Durations;
 import dev.runaway.ledger.BudgetLedger;
 import java.math.BigDecimal;
@@ -31,7 +32,9 @@ final class GuardFactory {
 
   private GuardFactory() {}
 
-  static RunawayGuard create(RunawayProperties props, List<Notifier> notifiers, BudgetLedger ledger) {
+  static RunawayGuard create(RunawayProperties props, List<Notifier> notifiers, BudgetLedger ledger,
+      List<RunawayServiceCustomizer> customizers) {
+    checkCustomizedServices(props, customizers);
     RunawayGuard.Builder b = RunawayGuard.builder();
     for (Map.Entry<String, RunawayProperties.Service> e : props.getServices().entrySet()) {
       String name = e.getKey();
@@ -49,10 +52,13 @@ final class GuardFactory {
       apply(at + ".max-keys", s.getMaxKeys(), p::maxKeys);
       apply(at + ".key-idle-expiry", s.getKeyIdleExpiry(), p::keyIdleExpiry);
       p.breaker(breaker(at + ".breaker", s.getBreaker()));
+      for (RunawayServiceCustomizer c : customizers) {
+        c.customize(name, p);
+      }
       ServicePolicy policy = p.build();
       b.service(name, policy);
       LOG.info(summary(name, policy));
-      String unpriced = unpricedWarning(name, s);
+      String unpriced = unpricedWarning(name, s, policy);
       if (unpriced != null) {
         LOG.warn(unpriced);
       }
@@ -90,14 +96,30 @@ final class GuardFactory {
    * cost extractor, so without an estimate every call is charged $0: the core's own warning at the
    * first call names builder methods a Spring Boot user does not call, this one names the property.
    */
-  static String unpricedWarning(String name, RunawayProperties.Service s) {
-    if (s.getEstimate() != null || (s.getBudgets().isEmpty() && s.getPerKeyBudgets().isEmpty())) {
+  static String unpricedWarning(String name, RunawayProperties.Service s, ServicePolicy policy) {
+    boolean priced = policy.costExtractor() != null
+        || policy.initialEstimate() != null && !policy.initialEstimate().isZero();
+    if (priced || (policy.budgets().isEmpty() && policy.perKeyBudgets().isEmpty())) {
       return null;
     }
-    return "runaway.services." + name + " has budgets but no estimate, and properties set no cost extractor: "
+    return "runaway.services." + name + " has budgets but no estimate and no cost extractor: "
         + "each guard.call(\"" + name + "\", ...) without an estimate of its own is charged $0 and never fills them, "
         + "so a runaway loop is not stopped by them. Set runaway.services." + name + ".estimate (dollars charged "
-        + "per call, such as 0.05), or define your own RunawayGuard bean with a costExtractor.";
+        + "per call, such as 0.05), or declare a RunawayServiceCustomizer bean that sets a costExtractor.";
+  }
+
+  /** A customizer for one service must name a configured one: a misspelt name would change nothing. */
+  private static void checkCustomizedServices(RunawayProperties props, List<RunawayServiceCustomizer> customizers) {
+    List<String> configured = List.copyOf(props.getServices().keySet());
+    for (RunawayServiceCustomizer c : customizers) {
+      String service = c.service();
+      if (service != null && !configured.contains(service)) {
+        throw new IllegalStateException("A RunawayServiceCustomizer is for service '" + service
+            + "', which no runaway.services." + service + ".* property configures"
+            + DidYouMean.suggest(service, configured).map(m -> " (did you mean '" + m + "'?)").orElse("")
+            + "; configured services: " + configured + ". Configure it (at least a budget) or fix the name.");
+      }
+    }
   }
 
   private static CircuitBreakerConfig breaker(String at, RunawayProperties.Breaker c) {

@@ -37,19 +37,22 @@ public class RunawayAutoConfiguration {
   /**
    * The guard, built from the properties with every {@link Notifier} bean and the
    * {@link BudgetLedger} bean if there is one (else in memory, or the state file of
-   * {@code runaway.state-dir}). Closed with the context.
+   * {@code runaway.state-dir}), each service's policy passed through every
+   * {@link RunawayServiceCustomizer} bean. Closed with the context.
    *
    * @param properties the properties
    * @param notifiers the notifier beans
    * @param ledger the ledger bean, if any
+   * @param customizers the service customizer beans, in order
    * @return the guard
    */
   @Bean
   @ConditionalOnMissingBean
   public RunawayGuard runawayGuard(RunawayProperties properties, ObjectProvider<Notifier> notifiers,
-      ObjectProvider<BudgetLedger> ledger) {
+      ObjectProvider<BudgetLedger> ledger, ObjectProvider<RunawayServiceCustomizer> customizers) {
     List<Notifier> all = notifiers.orderedStream().collect(Collectors.toList());
-    return GuardFactory.create(properties, all, ledger.getIfAvailable());
+    return GuardFactory.create(properties, all, ledger.getIfAvailable(),
+        customizers.orderedStream().collect(Collectors.toList()));
   }
 
   /** The Telegram notifier. */

@@ -6,9 +6,11 @@ import dev.runaway.Budget;
 import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.RunawayGuard;
+import dev.runaway.ServicePolicy;
 import dev.runaway.alert.Notifier;
 import dev.runaway.micrometer.RunawayGuardMetrics;
 import dev.runaway.telegram.TelegramNotifier;
+import dev.runaway.testing.LogCapture;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -79,14 +81,68 @@ final class RunawayAutoConfigurationTest {
   }
 
   @Test
-  void unpricedWarning_namesTheEstimatePropertyOnlyForBudgetsWithoutAnEstimate() {
+  void unpricedWarning_namesTheEstimatePropertyOnlyForBudgetsWithoutAnEstimateOrExtractor() {
     RunawayProperties.Service s = new RunawayProperties.Service();
-    assertThat(GuardFactory.unpricedWarning("openai", s)).isNull();
-    s.getBudgets().put("hourly", java.math.BigDecimal.TEN);
-    assertThat(GuardFactory.unpricedWarning("openai", s))
-        .contains("charged $0").contains("Set runaway.services.openai.estimate");
-    s.setEstimate(new java.math.BigDecimal("0.05"));
-    assertThat(GuardFactory.unpricedWarning("openai", s)).isNull();
+    ServicePolicy.Builder p = ServicePolicy.builder();
+    assertThat(GuardFactory.unpricedWarning("openai", s, p.build())).isNull();
+    p.budget(Budget.hourly(Cost.usd("10")));
+    assertThat(GuardFactory.unpricedWarning("openai", s, p.build()))
+        .contains("charged $0").contains("Set runaway.services.openai.estimate").contains("RunawayServiceCustomizer");
+    assertThat(GuardFactory.unpricedWarning("openai", s, p.estimate(Cost.usd("0.05")).build())).isNull();
+    assertThat(GuardFactory.unpricedWarning("openai", s,
+        ServicePolicy.builder().budget(Budget.hourly(Cost.usd("10"))).costExtractor(r -> Cost.usd("0.3")).build()))
+        .isNull();
+  }
+
+  @Test
+  void serviceCustomizer_setsACostExtractorThePropertiesCannot_andTheBudgetStopsTheLoop() {
+    int mark = LogCapture.mark();
+    runner.withPropertyValues("runaway.services.openai.budgets.hourly=1", "runaway.services.github.budgets.hourly=5")
+        .withBean("openAiCosts", RunawayServiceCustomizer.class,
+            () -> RunawayServiceCustomizer.forService("openai", p -> p.costExtractor(r -> Cost.usd("0.3"))))
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          RunawayGuard guard = ctx.getBean(RunawayGuard.class);
+          int admitted = 0;
+          try {
+            for (int i = 0; i < 20; i++) {
+              guard.call("openai", Cost.usd("0.01"), () -> "reply");
+              admitted++;
+            }
+          } catch (BudgetExceededException expected) {
+            // the extractor's $0.30 a reply filled the $1 budget
+          }
+          assertThat(admitted).isBetween(3, 4);
+          assertThat(guard.stats("openai").spent()).isGreaterThanOrEqualTo(Cost.usd("0.9"));
+          // Customizing one service leaves the other as its properties say.
+          assertThat(guard.call("github", Cost.usd("0.01"), () -> "ok")).isEqualTo("ok");
+          assertThat(guard.stats("github").spent()).isEqualTo(Cost.usd("0.01"));
+        });
+    assertThat(LogCapture.since(mark)).extracting(LogCapture.Event::message)
+        .noneMatch(m -> m.contains("runaway.services.openai has budgets but no estimate"))
+        .anyMatch(m -> m.contains("runaway.services.github has budgets but no estimate"));
+  }
+
+  @Test
+  void serviceCustomizer_forAServiceNotConfigured_failsStartupNamingIt() {
+    runner.withPropertyValues("runaway.services.openai.budgets.hourly=1")
+        .withBean(RunawayServiceCustomizer.class, () -> RunawayServiceCustomizer.forService("opneai", p -> { }))
+        .run(ctx -> assertThat(ctx).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("service 'opneai'").hasMessageContaining("did you mean 'openai'?")
+            .hasMessageContaining("configured services: [openai]"));
+  }
+
+  @Test
+  void serviceCustomizer_withoutAName_isGivenEveryService() {
+    runner.withPropertyValues("runaway.services.openai.budgets.hourly=1", "runaway.services.github.budgets.hourly=5")
+        .withBean("first", RunawayServiceCustomizer.class, () -> (name, p) -> p.estimate(Cost.usd("0.2")))
+        .run(ctx -> {
+          RunawayGuard guard = ctx.getBean(RunawayGuard.class);
+          guard.call("openai", () -> "a");
+          guard.call("github", () -> "b");
+          assertThat(guard.stats("openai").spent()).isEqualTo(Cost.usd("0.2"));
+          assertThat(guard.stats("github").spent()).isEqualTo(Cost.usd("0.2"));
+        });
   }
 
   @Test
