@@ -19,7 +19,6 @@ import dev.runaway.breaker.internal.DefaultCircuitBreaker;
 import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.LedgerAccount;
 import dev.runaway.ledger.internal.PersistentLedger;
-import dev.runaway.stats.BaselineState;
 import dev.runaway.stats.BurnRateMeter;
 import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
@@ -326,26 +325,9 @@ public final class ServiceRuntime {
       return BurnRateMeter.create(settings, ticker, stripes);
     }
     PersistentLedger store = (PersistentLedger) ledger;
-    BurnRateMeter m = null;
-    byte[] saved = store.restoredBaseline(name, key).orElse(null);
-    if (saved != null) {
-      try {
-        m = BurnRateMeter.create(settings, ticker, BaselineState.fromBytes(saved), stripes);
-      } catch (RuntimeException e) {
-        baselineUnusable.log("The saved baseline of service {}{} in {} cannot be used ({}); it is learned afresh",
-            name, key == null ? "" : " key " + key, store.file(), e.getMessage());
-      }
-    }
-    if (m == null) {
-      m = BurnRateMeter.create(settings, ticker, stripes);
-    }
-    store.trackBaseline(name, key, m, ServiceRuntime::baselineBytes);
-    return m;
-  }
-
-  private static byte[] baselineBytes(BurnRateMeter m) {
-    BaselineState s = m.exportBaseline();
-    return s.learnedBuckets() == 0 ? null : s.toBytes();
+    return ResumedMeters.create(store, name, key, settings, ticker, stripes, e -> baselineUnusable.log(
+        "The saved baseline of service {}{} in {} cannot be used ({}); it is learned afresh",
+        name, key == null ? "" : " key " + key, store.file(), e.getMessage()));
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.runaway.breaker.TripReason;
 import dev.runaway.internal.BudgetThresholds;
 import dev.runaway.internal.Durations;
 import dev.runaway.internal.GuardAlerts;
+import dev.runaway.internal.ResumedMeters;
 import dev.runaway.internal.Snapshots;
 import dev.runaway.internal.WarnOnce;
 import dev.runaway.ledger.BudgetLedger;
@@ -18,7 +19,6 @@ import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
-import dev.runaway.stats.BaselineState;
 import dev.runaway.stats.BurnRateMeter;
 import dev.runaway.stats.MeterEvent;
 import java.time.Duration;
@@ -134,27 +134,10 @@ public final class ServiceMonitor {
     if (store == null) {
       return BurnRateMeter.create(shared.detection(), shared.ticker());
     }
-    BurnRateMeter m = null;
-    byte[] saved = store.restoredBaseline(name, null).orElse(null);
-    if (saved != null) {
-      try {
-        m = BurnRateMeter.create(shared.detection(), shared.ticker(), BaselineState.fromBytes(saved));
-      } catch (RuntimeException e) {
-        // A changed monitoring_interval changes the bucket: the old baseline does not fit.
-        LOG.warn("Service {}: the saved account-wide baseline in {} cannot be used ({}); it is learned afresh", name,
-            store.file(), e.getMessage());
-      }
-    }
-    if (m == null) {
-      m = BurnRateMeter.create(shared.detection(), shared.ticker());
-    }
-    store.trackBaseline(name, null, m, ServiceMonitor::baselineBytes);
-    return m;
-  }
-
-  private static byte[] baselineBytes(BurnRateMeter m) {
-    BaselineState s = m.exportBaseline();
-    return s.learnedBuckets() == 0 ? null : s.toBytes();
+    // A changed monitoring_interval changes the bucket: an old baseline does not fit.
+    return ResumedMeters.create(store, name, null, shared.detection(), shared.ticker(), 1, e -> LOG.warn(
+        "Service {}: the saved account-wide baseline in {} cannot be used ({}); it is learned afresh", name,
+        store.file(), e.getMessage()));
   }
 
   /**

@@ -5,7 +5,6 @@ import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
-import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.runaway.Cost;
@@ -67,7 +66,7 @@ public final class OpenAiStreams {
       ChatCompletionCreateParams params, Function<ChatCompletionCreateParams, StreamResponse<ChatCompletionChunk>> start) {
     ChatCompletionCreateParams p = withUsage(Objects.requireNonNull(params, "params"));
     return GuardedSdkStreams.open(StreamResponse.class, guard, estimate, () -> start.apply(p),
-        new ChatTracker());
+        chatTracker());
   }
 
   /**
@@ -84,7 +83,7 @@ public final class OpenAiStreams {
       Function<ChatCompletionCreateParams, AsyncStreamResponse<ChatCompletionChunk>> start) {
     ChatCompletionCreateParams p = withUsage(Objects.requireNonNull(params, "params"));
     return GuardedSdkStreams.open(AsyncStreamResponse.class, guard, estimate, () -> start.apply(p),
-        new ChatTracker());
+        chatTracker());
   }
 
   /**
@@ -100,7 +99,7 @@ public final class OpenAiStreams {
       ResponseCreateParams params, Function<ResponseCreateParams, StreamResponse<ResponseStreamEvent>> start) {
     Objects.requireNonNull(params, "params");
     return GuardedSdkStreams.open(StreamResponse.class, guard, estimate, () -> start.apply(params),
-        new ResponsesTracker());
+        responsesTracker());
   }
 
   /**
@@ -116,47 +115,39 @@ public final class OpenAiStreams {
       ResponseCreateParams params, Function<ResponseCreateParams, AsyncStreamResponse<ResponseStreamEvent>> start) {
     Objects.requireNonNull(params, "params");
     return GuardedSdkStreams.open(AsyncStreamResponse.class, guard, estimate, () -> start.apply(params),
-        new ResponsesTracker());
+        responsesTracker());
   }
 
-  /** The last chunk carries the usage (include_usage) with empty choices. */
-  private static final class ChatTracker implements StreamSettlement.Tracker<ChatCompletionChunk> {
-    private volatile ChatCompletionChunk last;
-
-    @Override
-    public void onChunk(ChatCompletionChunk chunk) {
-      if (chunk.usage().isPresent()) {
-        last = chunk;
-      }
-    }
-
-    @Override
-    public boolean complete() {
-      return last != null;
-    }
-
-    @Override
-    public Object finalResult() {
-      return last;
-    }
-
-    @Override
-    public Cost partialCost() {
-      return null;
-    }
+  /**
+   * Chat completions: the last chunk carries the usage (include_usage) with empty choices; the
+   * chunk itself is the result the extractor prices.
+   */
+  private static LastWithUsage<ChatCompletionChunk> chatTracker() {
+    return new LastWithUsage<>(chunk -> chunk.usage().isPresent() ? chunk : null);
   }
 
-  /** response.completed, response.incomplete and response.failed carry the response with its usage. */
-  private static final class ResponsesTracker implements StreamSettlement.Tracker<ResponseStreamEvent> {
-    private volatile Response last;
+  /** Responses: response.completed, response.incomplete and response.failed carry the response with its usage. */
+  private static LastWithUsage<ResponseStreamEvent> responsesTracker() {
+    return new LastWithUsage<>(e -> e.completed().map(c -> c.response())
+        .or(() -> e.incomplete().map(c -> c.response()))
+        .or(() -> e.failed().map(c -> c.response()))
+        .filter(r -> r.usage().isPresent())
+        .orElse(null));
+  }
+
+  /** Keeps the last result with usage that a stream's events carried; complete once there is one. */
+  private static final class LastWithUsage<E> implements StreamSettlement.Tracker<E> {
+    private final Function<E, Object> withUsage;
+    private volatile Object last;
+
+    LastWithUsage(Function<E, Object> withUsage) {
+      this.withUsage = withUsage;
+    }
 
     @Override
-    public void onChunk(ResponseStreamEvent e) {
-      Response r = e.completed().map(c -> c.response())
-          .or(() -> e.incomplete().map(c -> c.response()))
-          .or(() -> e.failed().map(c -> c.response()))
-          .orElse(null);
-      if (r != null && r.usage().isPresent()) {
+    public void onChunk(E event) {
+      Object r = withUsage.apply(event);
+      if (r != null) {
         last = r;
       }
     }
