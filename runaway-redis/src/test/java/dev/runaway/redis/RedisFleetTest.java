@@ -149,7 +149,7 @@ final class RedisFleetTest {
   void builder_rejectsBadSettingsNamingThem() {
     assertThatThrownBy(() -> RedisFleet.builder().pollInterval(Duration.ZERO))
         .hasMessageContaining("pollInterval must be positive");
-    assertThatThrownBy(() -> RedisFleet.builder().port(0)).hasMessageContaining("port must be 1 to 65535");
+    assertThatThrownBy(() -> RedisFleet.builder().port(0)).hasMessageContaining("port must be from 1 to 65535");
     assertThatThrownBy(() -> RedisFleet.builder().instanceName("a b")).hasMessageContaining("instanceName");
     RedisFleet f = RedisFleet.builder().url(Secret.of("URL", "redis://:s3cretPW@127.0.0.1:6380/2")).build();
     assertThat(f.toString()).contains("127.0.0.1:6380/2").doesNotContain("s3cretPW");
