@@ -15,12 +15,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * A {@link ScheduledExecutorService} that runs nothing on its own: tasks run on the test's thread
  * when the test moves the {@link ManualTicker} with {@link #advance(Duration)} or calls
- * {@link #runDue()}. Thread-safe, so poll threads may schedule and cancel.
+ * {@link #runDue()}, and periodic tasks also when it calls {@link #runPeriodic()}. Built with
+ * {@link #executingInline(ManualTicker)}, {@link #execute(Runnable)} runs the task at once instead,
+ * for code whose background work the test wants done before the call returns. Thread-safe, so
+ * poll threads may schedule and cancel.
  */
 public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
 
   private final ManualTicker ticker;
+  private final boolean inline;
   private final PriorityQueue<Task<?>> queue = new PriorityQueue<>();
+  /** The periodic tasks not cancelled, in the order they were scheduled, for {@link #runPeriodic()}. */
+  private final List<Task<?>> periodic = new ArrayList<>();
   private long seq;
   private volatile boolean shutdown;
 
@@ -30,7 +36,24 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
    * @param ticker the test's ticker, which {@link #advance(Duration)} moves
    */
   public ManualScheduler(ManualTicker ticker) {
+    this(ticker, false);
+  }
+
+  private ManualScheduler(ManualTicker ticker, boolean inline) {
     this.ticker = ticker;
+    this.inline = inline;
+  }
+
+  /**
+   * Creates a scheduler whose {@link #execute(Runnable)} (and so {@code submit}) runs the task at
+   * once on the caller's thread, as a direct executor would; delayed and periodic tasks still wait
+   * for the test, as in {@link #ManualScheduler(ManualTicker)}.
+   *
+   * @param ticker the test's ticker, which {@link #advance(Duration)} moves
+   * @return the scheduler
+   */
+  public static ManualScheduler executingInline(ManualTicker ticker) {
+    return new ManualScheduler(ticker, true);
   }
 
   /**
@@ -79,6 +102,27 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
   }
 
   /**
+   * Runs every periodic task once now, in the order they were scheduled, whatever their due time,
+   * without moving the ticker or their schedule: for tests that drive background maintenance by
+   * hand while they move the ticker for other reasons.
+   *
+   * @return how many ran
+   */
+  public int runPeriodic() {
+    List<Task<?>> now;
+    synchronized (this) {
+      now = new ArrayList<>(periodic);
+    }
+    int ran = 0;
+    for (Task<?> t : now) {
+      if (t.runNow()) {
+        ran++;
+      }
+    }
+    return ran;
+  }
+
+  /**
    * Returns the number of tasks waiting.
    *
    * @return the count
@@ -98,6 +142,7 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
 
   private synchronized void remove(Task<?> t) {
     queue.remove(t);
+    periodic.remove(t);
   }
 
   @Override
@@ -115,10 +160,14 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
 
   @Override
   public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
-    return add(new Task<>(() -> {
+    Task<?> t = add(new Task<>(() -> {
       command.run();
       return null;
     }, ticker.nanoTime() + unit.toNanos(initialDelay), unit.toNanos(period)));
+    synchronized (this) {
+      periodic.add(t);
+    }
+    return t;
   }
 
   @Override
@@ -128,7 +177,13 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
 
   @Override
   public void execute(Runnable command) {
-    schedule(command, 0, TimeUnit.NANOSECONDS);
+    if (!inline) {
+      schedule(command, 0, TimeUnit.NANOSECONDS);
+    } else if (shutdown) {
+      throw new java.util.concurrent.RejectedExecutionException("shut down");
+    } else {
+      command.run();
+    }
   }
 
   @Override
@@ -141,6 +196,7 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     shutdown = true;
     List<Runnable> out = new ArrayList<>();
     queue.clear();
+    periodic.clear();
     return out;
   }
 
@@ -179,9 +235,7 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
         return;
       }
       try {
-        value = body.call();
-      } catch (Exception e) {
-        throw new IllegalStateException("a scheduled task failed", e);
+        call();
       } finally {
         if (period > 0 && !cancelled && !shutdown) {
           due += period;
@@ -189,6 +243,23 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
         } else {
           done = true;
         }
+      }
+    }
+
+    /** Runs the body now, outside its schedule, unless cancelled; returns whether it ran. */
+    boolean runNow() {
+      if (cancelled) {
+        return false;
+      }
+      call();
+      return true;
+    }
+
+    private void call() {
+      try {
+        value = body.call();
+      } catch (Exception e) {
+        throw new IllegalStateException("a scheduled task failed", e);
       }
     }
 

@@ -130,18 +130,13 @@ public final class RedisFleet implements BreakerFleet {
     this.prefix = b.keyPrefix;
     this.channel = prefix + "breaker-events";
     this.pollInterval = b.pollInterval;
-    this.timeout = b.timeout;
+    this.timeout = b.connection.timeout();
     this.follow = b.follow;
     this.subscribe = b.subscribe;
     this.sharedSpend = b.sharedSpend;
     this.instance = b.instanceName != null ? b.instanceName : "instance-" + UUID.randomUUID().toString().substring(0, 8);
-    RedisURI.Builder u = RedisURI.builder().withHost(b.host).withPort(b.port).withDatabase(b.database).withSsl(b.tls)
-        .withTimeout(b.timeout);
-    if (b.password != null) {
-      u.withPassword(b.password.reveal().toCharArray());
-    }
-    this.uri = u.build();
-    this.where = (b.tls ? "rediss://" : "redis://") + b.host + ":" + b.port + "/" + b.database;
+    this.uri = b.connection.uri();
+    this.where = b.connection.where();
   }
 
   /**
@@ -593,14 +588,9 @@ public final class RedisFleet implements BreakerFleet {
    * copies the settings.
    */
   public static final class Builder {
-    private String host = "127.0.0.1";
-    private int port = 6379;
-    private int database;
-    private boolean tls;
-    private Secret password;
+    private final RedisConnection connection = new RedisConnection(Duration.ofSeconds(2));
     private String keyPrefix = "runaway:";
     private Duration pollInterval = Duration.ofSeconds(1);
-    private Duration timeout = Duration.ofSeconds(2);
     private boolean follow = true;
     private boolean subscribe = true;
     private boolean sharedSpend;
@@ -618,27 +608,7 @@ public final class RedisFleet implements BreakerFleet {
      *     never repeats the password)
      */
     public Builder url(Secret url) {
-      Objects.requireNonNull(url, "url");
-      RedisURI u;
-      try {
-        u = RedisURI.create(url.reveal());
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("url must look like redis://[:password@]host[:port][/database]");
-      }
-      host(u.getHost());
-      port(u.getPort());
-      database(u.getDatabase());
-      tls(u.isSsl());
-      String info;
-      try {
-        info = java.net.URI.create(url.reveal()).getRawUserInfo();
-      } catch (RuntimeException e) {
-        info = null;
-      }
-      if (info != null && info.indexOf(':') >= 0 && info.indexOf(':') < info.length() - 1) {
-        password(Secret.of(url.name(), java.net.URLDecoder.decode(info.substring(info.indexOf(':') + 1),
-            java.nio.charset.StandardCharsets.UTF_8)));
-      }
+      connection.url(url);
       return this;
     }
 
@@ -649,11 +619,7 @@ public final class RedisFleet implements BreakerFleet {
      * @return this builder
      */
     public Builder host(String host) {
-      Objects.requireNonNull(host, "host");
-      if (host.isBlank()) {
-        throw new IllegalArgumentException("host must not be blank");
-      }
-      this.host = host;
+      connection.host(host);
       return this;
     }
 
@@ -664,10 +630,7 @@ public final class RedisFleet implements BreakerFleet {
      * @return this builder
      */
     public Builder port(int port) {
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("port must be 1 to 65535, got " + port);
-      }
-      this.port = port;
+      connection.port(port);
       return this;
     }
 
@@ -678,10 +641,7 @@ public final class RedisFleet implements BreakerFleet {
      * @return this builder
      */
     public Builder database(int database) {
-      if (database < 0) {
-        throw new IllegalArgumentException("database must be 0 or more, got " + database);
-      }
-      this.database = database;
+      connection.database(database);
       return this;
     }
 
@@ -692,7 +652,7 @@ public final class RedisFleet implements BreakerFleet {
      * @return this builder
      */
     public Builder tls(boolean tls) {
-      this.tls = tls;
+      connection.tls(tls);
       return this;
     }
 
@@ -703,7 +663,7 @@ public final class RedisFleet implements BreakerFleet {
      * @return this builder
      */
     public Builder password(Secret password) {
-      this.password = Objects.requireNonNull(password, "password");
+      connection.password(password);
       return this;
     }
 
@@ -731,7 +691,7 @@ public final class RedisFleet implements BreakerFleet {
      * @return this builder
      */
     public Builder pollInterval(Duration interval) {
-      this.pollInterval = positive(interval, "pollInterval");
+      this.pollInterval = Checks.positive(interval, "pollInterval");
       return this;
     }
 
@@ -742,7 +702,7 @@ public final class RedisFleet implements BreakerFleet {
      * @return this builder
      */
     public Builder timeout(Duration timeout) {
-      this.timeout = positive(timeout, "timeout");
+      connection.timeout(timeout);
       return this;
     }
 
@@ -802,12 +762,6 @@ public final class RedisFleet implements BreakerFleet {
      */
     public RedisFleet build() {
       return new RedisFleet(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      Checks.positive(d, name);
-      return d;
     }
   }
 }

@@ -11,7 +11,6 @@ import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.LedgerAccount;
 import dev.runaway.redis.internal.FleetAccount;
 import dev.runaway.redis.internal.RedisGateway;
-import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -129,17 +128,12 @@ public final class RedisLedger implements BudgetLedger {
     this.leaseTtl = b.leaseTtl;
     this.probeInterval = b.probeInterval;
     this.failOpen = b.failureMode == FailureMode.FAIL_OPEN;
-    String where = (b.tls ? "rediss://" : "redis://") + b.host + ":" + b.port + "/" + b.database;
-    RedisURI.Builder uri = RedisURI.builder().withHost(b.host).withPort(b.port).withDatabase(b.database)
-        .withSsl(b.tls).withTimeout(b.timeout);
-    if (b.password != null) {
-      uri.withPassword(b.password.reveal().toCharArray());
-    }
+    String where = b.connection.where();
     String modeText = failOpen
         ? "calls are admitted against each instance's own copy of the budgets (fail-open)"
         : "calls that need budget from Redis are refused (fail-closed)";
-    this.redis = new RedisGateway(uri.build(), where, b.timeout, modeText, b.alerts != null ? b.alerts
-        : a -> { }, ticker);
+    this.redis = new RedisGateway(b.connection.uri(), where, b.connection.timeout(), modeText,
+        b.alerts != null ? b.alerts : a -> { }, ticker);
     this.local = BudgetLedger.inMemory(ticker);
     this.ownsScheduler = b.scheduler == null;
     this.scheduler = b.scheduler != null ? b.scheduler : Executors.newSingleThreadScheduledExecutor(
@@ -257,16 +251,11 @@ public final class RedisLedger implements BudgetLedger {
 
   /** Builds a {@link RedisLedger}; reusable, each {@link #build()} connects anew. */
   public static final class Builder {
-    private String host = "127.0.0.1";
-    private int port = 6379;
-    private int database;
-    private boolean tls;
-    private Secret password;
+    private final RedisConnection connection = new RedisConnection(Duration.ofMillis(250));
     private String keyPrefix = "runaway";
     private Cost leaseSize;
     private double leaseFraction = 0.01;
     private Duration leaseTtl = Duration.ofSeconds(2);
-    private Duration timeout = Duration.ofMillis(250);
     private Duration probeInterval = Duration.ofSeconds(1);
     private FailureMode failureMode = FailureMode.FAIL_CLOSED;
     private Consumer<Alert> alerts;
@@ -282,11 +271,7 @@ public final class RedisLedger implements BudgetLedger {
      * @return this builder
      */
     public Builder host(String host) {
-      Objects.requireNonNull(host, "host");
-      if (host.isBlank()) {
-        throw new IllegalArgumentException("host must not be blank");
-      }
-      this.host = host;
+      connection.host(host);
       return this;
     }
 
@@ -297,10 +282,7 @@ public final class RedisLedger implements BudgetLedger {
      * @return this builder
      */
     public Builder port(int port) {
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("port must be from 1 to 65535, got " + port);
-      }
-      this.port = port;
+      connection.port(port);
       return this;
     }
 
@@ -311,10 +293,7 @@ public final class RedisLedger implements BudgetLedger {
      * @return this builder
      */
     public Builder database(int database) {
-      if (database < 0) {
-        throw new IllegalArgumentException("database must not be negative, got " + database);
-      }
-      this.database = database;
+      connection.database(database);
       return this;
     }
 
@@ -325,7 +304,7 @@ public final class RedisLedger implements BudgetLedger {
      * @return this builder
      */
     public Builder tls(boolean tls) {
-      this.tls = tls;
+      connection.tls(tls);
       return this;
     }
 
@@ -336,7 +315,7 @@ public final class RedisLedger implements BudgetLedger {
      * @return this builder
      */
     public Builder password(Secret password) {
-      this.password = Objects.requireNonNull(password, "password");
+      connection.password(password);
       return this;
     }
 
@@ -396,7 +375,7 @@ public final class RedisLedger implements BudgetLedger {
      * @return this builder
      */
     public Builder leaseTtl(Duration ttl) {
-      this.leaseTtl = positive(ttl, "leaseTtl");
+      this.leaseTtl = Checks.positive(ttl, "leaseTtl");
       return this;
     }
 
@@ -407,7 +386,7 @@ public final class RedisLedger implements BudgetLedger {
      * @return this builder
      */
     public Builder timeout(Duration timeout) {
-      this.timeout = positive(timeout, "timeout");
+      connection.timeout(timeout);
       return this;
     }
 
@@ -418,7 +397,7 @@ public final class RedisLedger implements BudgetLedger {
      * @return this builder
      */
     public Builder probeInterval(Duration interval) {
-      this.probeInterval = positive(interval, "probeInterval");
+      this.probeInterval = Checks.positive(interval, "probeInterval");
       return this;
     }
 
@@ -476,12 +455,6 @@ public final class RedisLedger implements BudgetLedger {
      */
     public RedisLedger build() {
       return new RedisLedger(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      Checks.positive(d, name);
-      return d;
     }
   }
 }

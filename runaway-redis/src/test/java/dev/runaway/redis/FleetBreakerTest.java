@@ -90,23 +90,13 @@ final class FleetBreakerTest {
         long tripped = System.currentTimeMillis();
         monitor.pollOnce();
         assertThat(monitorGuard.breaker("svc").state()).isEqualTo(CircuitBreaker.State.OPEN);
-        long worst = 0;
-        for (BufferedReader out : outputs) {
-          String refused = line(reader, out);
-          assertThat(refused).startsWith("REFUSED ");
-          worst = Math.max(worst, Long.parseLong(refused.substring(8)) - tripped);
-        }
+        long worst = slowest(reader, outputs, "REFUSED", tripped);
         System.err.println("fleet breaker: monitor trip to refusal in all 3 JVMs: " + worst + " ms");
         assertThat(worst).as("trip-to-refusal latency in ms").isLessThan(2000);
 
         long reset = System.currentTimeMillis();
         monitor.resume("svc");
-        long worstClose = 0;
-        for (BufferedReader out : outputs) {
-          String admitted = line(reader, out);
-          assertThat(admitted).startsWith("ADMITTED ");
-          worstClose = Math.max(worstClose, Long.parseLong(admitted.substring(9)) - reset);
-        }
+        long worstClose = slowest(reader, outputs, "ADMITTED", reset);
         System.err.println("fleet breaker: resume to admission in all 3 JVMs: " + worstClose + " ms");
         assertThat(worstClose).isLessThan(2000);
         assertThat(monitorGuard.breaker("svc").state()).isEqualTo(CircuitBreaker.State.CLOSED);
@@ -138,6 +128,21 @@ final class FleetBreakerTest {
       }
       reader.shutdownNow();
     }
+  }
+
+  /**
+   * Reads the next line of every child, {@code <word> <epoch millis>}, and returns how long after
+   * {@code since} the slowest child wrote it, in ms.
+   */
+  private static long slowest(ExecutorService reader, List<BufferedReader> outputs, String word, long since)
+      throws Exception {
+    long worst = 0;
+    for (BufferedReader out : outputs) {
+      String l = line(reader, out);
+      assertThat(l).startsWith(word + " ");
+      worst = Math.max(worst, Long.parseLong(l.substring(word.length() + 1)) - since);
+    }
+    return worst;
   }
 
   /** One line of a child's output, waiting at most 20 s (a loaded machine), never for time itself. */

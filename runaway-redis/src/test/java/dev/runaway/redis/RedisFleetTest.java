@@ -40,6 +40,13 @@ final class RedisFleetTest {
     return g;
   }
 
+  /** A guard on the fleet, which has connected and read the fleet's keys once by the time it returns. */
+  private RunawayGuard joined(RedisFleet fleet, List<Alert> sink) throws InterruptedException {
+    RunawayGuard g = guard(fleet, sink);
+    fleet.pollNow();
+    return g;
+  }
+
   private static List<Alert> fleetScoped(List<Alert> alerts) {
     return alerts.stream().filter(a -> "fleet".equals(a.facts().get("scope"))).toList();
   }
@@ -52,10 +59,8 @@ final class RedisFleetTest {
     RedisFleet fleetA = RedisFleet.builder().port(port).keyPrefix(prefix).instanceName("a").subscribe(false)
         .pollInterval(Duration.ofHours(1)).build();
     RedisFleet fleetB = RedisFleet.builder().port(port).keyPrefix(prefix).instanceName("b").build();
-    RunawayGuard a = guard(fleetA, alertsA);
-    RunawayGuard b = guard(fleetB, alertsB);
-    fleetA.pollNow();
-    fleetB.pollNow();
+    RunawayGuard a = joined(fleetA, alertsA);
+    RunawayGuard b = joined(fleetB, alertsB);
 
     b.breaker("svc").trip(TripReason.BURN_RATE, "svc burns 40x its baseline");
     fleetB.pollNow(); // B's announcement is done (its thread works in order)
@@ -96,10 +101,8 @@ final class RedisFleetTest {
     String prefix = "rf" + UUID.randomUUID().toString().substring(0, 8) + ":";
     RedisFleet fleetA = RedisFleet.builder().port(port).keyPrefix(prefix).instanceName("a").build();
     RedisFleet fleetB = RedisFleet.builder().port(port).keyPrefix(prefix).instanceName("b").build();
-    RunawayGuard a = guard(fleetA, alertsA);
-    RunawayGuard b = guard(fleetB, alertsB);
-    fleetA.pollNow();
-    fleetB.pollNow();
+    RunawayGuard a = joined(fleetA, alertsA);
+    RunawayGuard b = joined(fleetB, alertsB);
     b.breaker("svc").trip(TripReason.CALL_RATE, "a loop");
     fleetB.pollNow();
     fleetA.pollNow();
@@ -119,8 +122,7 @@ final class RedisFleetTest {
       String password = "fleet-SECRET-pw";
       RedisFleet fleet = RedisFleet.builder().url(Secret.of("RUNAWAY_FLEET_REDIS_URL",
           "redis://127.0.0.1:" + server.port + "/0")).keyPrefix("out:").timeout(Duration.ofMillis(500)).build();
-      RunawayGuard g = guard(fleet, alertsA);
-      fleet.pollNow();
+      RunawayGuard g = joined(fleet, alertsA);
       assertThat(fleet.isAvailable()).isTrue();
 
       server.kill();
@@ -149,7 +151,7 @@ final class RedisFleetTest {
   void builder_rejectsBadSettingsNamingThem() {
     assertThatThrownBy(() -> RedisFleet.builder().pollInterval(Duration.ZERO))
         .hasMessageContaining("pollInterval must be positive");
-    assertThatThrownBy(() -> RedisFleet.builder().port(0)).hasMessageContaining("port must be 1 to 65535");
+    assertThatThrownBy(() -> RedisFleet.builder().port(0)).hasMessageContaining("port must be from 1 to 65535");
     assertThatThrownBy(() -> RedisFleet.builder().instanceName("a b")).hasMessageContaining("instanceName");
     RedisFleet f = RedisFleet.builder().url(Secret.of("URL", "redis://:s3cretPW@127.0.0.1:6380/2")).build();
     assertThat(f.toString()).contains("127.0.0.1:6380/2").doesNotContain("s3cretPW");

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.runaway.Cost;
 import java.time.Duration;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The builder names the field, the rule and the value it refused; no Redis needed. */
+/** The builders name the field, the rule and the value they refused; no Redis needed. */
 final class RedisLedgerBuilderTest {
 
   static Stream<Arguments> invalid() {
@@ -31,6 +32,37 @@ final class RedisLedgerBuilderTest {
             "leaseTtl must be positive, got PT-1S"),
         Arguments.of((Consumer<RedisLedger.Builder>) b -> b.probeInterval(Duration.ZERO),
             "probeInterval must be positive, got PT0S"));
+  }
+
+  /** The connection setters both builders have, so that one case runs against each. */
+  private record Connection(IntConsumer port, Consumer<String> host, IntConsumer database, Consumer<Duration> timeout) {
+    static Connection of(RedisLedger.Builder b) {
+      return new Connection(b::port, b::host, b::database, b::timeout);
+    }
+
+    static Connection of(RedisFleet.Builder b) {
+      return new Connection(b::port, b::host, b::database, b::timeout);
+    }
+  }
+
+  static Stream<Arguments> invalidConnection() {
+    return Stream.of(
+        Arguments.of((Consumer<Connection>) c -> c.port().accept(0), "port must be from 1 to 65535, got 0"),
+        Arguments.of((Consumer<Connection>) c -> c.port().accept(65536), "port must be from 1 to 65535, got 65536"),
+        Arguments.of((Consumer<Connection>) c -> c.host().accept(" "), "host must not be blank"),
+        Arguments.of((Consumer<Connection>) c -> c.database().accept(-2), "database must not be negative, got -2"),
+        Arguments.of((Consumer<Connection>) c -> c.timeout().accept(Duration.ofMillis(-5)),
+            "timeout must be positive, got PT-0.005S"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("invalidConnection")
+  void ledgerAndFleetBuilders_refuseTheSameConnectionSettingsWithTheSameMessage(Consumer<Connection> setting,
+      String message) {
+    assertThatThrownBy(() -> setting.accept(Connection.of(RedisLedger.builder())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
+    assertThatThrownBy(() -> setting.accept(Connection.of(RedisFleet.builder())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
   }
 
   @ParameterizedTest(name = "{1}")

@@ -15,6 +15,7 @@ import dev.runaway.alert.Severity;
 import dev.runaway.config.Secret;
 import dev.runaway.ledger.LedgerAccount;
 import dev.runaway.testing.LogCapture;
+import dev.runaway.testing.ManualScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -31,7 +32,7 @@ final class RedisLedgerTest {
   private int port;
   private final String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
   private final ManualTicker ticker = ManualTicker.startingAt(Instant.now());
-  private final ManualScheduler scheduler = new ManualScheduler();
+  private final ManualScheduler scheduler = ManualScheduler.executingInline(ticker);
   private final List<Alert> alerts = new CopyOnWriteArrayList<>();
   private final List<AutoCloseable> toClose = new java.util.ArrayList<>();
 

@@ -11,6 +11,7 @@ import dev.runaway.RunawayGuard;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Severity;
+import dev.runaway.testing.ManualScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,7 +38,7 @@ final class RedisOutageTest {
   @CsvSource({"FAIL_CLOSED, KILL", "FAIL_CLOSED, STOP", "FAIL_OPEN, KILL", "FAIL_OPEN, STOP"})
   void redisStopsMidRun_theConfiguredFailureModeAndNoHang(RedisLedger.FailureMode mode, String how) throws Exception {
     ManualTicker ticker = ManualTicker.startingAt(Instant.now());
-    ManualScheduler scheduler = new ManualScheduler();
+    ManualScheduler scheduler = ManualScheduler.executingInline(ticker);
     List<Alert> alerts = new CopyOnWriteArrayList<>();
     String prefix = "o" + UUID.randomUUID().toString().substring(0, 8);
     try (RedisSupport.OwnServer server = new RedisSupport.OwnServer()) {

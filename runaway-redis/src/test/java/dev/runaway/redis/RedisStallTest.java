@@ -13,6 +13,7 @@ import dev.runaway.RunawayGuard;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.Severity;
 import dev.runaway.config.Secret;
+import dev.runaway.testing.ManualScheduler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -36,7 +37,7 @@ final class RedisStallTest {
 
   private final String prefix = "st" + UUID.randomUUID().toString().substring(0, 8);
   private final ManualTicker ticker = ManualTicker.startingAt(Instant.now());
-  private final ManualScheduler scheduler = new ManualScheduler();
+  private final ManualScheduler scheduler = ManualScheduler.executingInline(ticker);
   private final List<Alert> alerts = new CopyOnWriteArrayList<>();
 
   private RedisLedger.Builder ledger(int port, Cost lease, Duration timeout) {

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -499,10 +500,16 @@ public final class FleetAccount implements LedgerAccount {
     }
   }
 
-  /** Charges spend beyond the pool to Redis. Returns false if it could not (or not for sure yet). */
-  boolean settle() {
+  /**
+   * Takes the lock (waiting up to the timeout if {@code wait}, else only if it is free), resends
+   * the operations in doubt and, if none is left, runs {@code work} with the deadline of its own
+   * round trips: a fresh timeout from when the lock was taken.
+   *
+   * @return {@code false} if the lock was not taken or doubt remains, else what {@code work} returns
+   */
+  private boolean resolvedThen(boolean wait, LongPredicate work) {
     try {
-      if (!lock.tryLock(redis.timeoutNanos(), TimeUnit.NANOSECONDS)) {
+      if (!(wait ? lock.tryLock(redis.timeoutNanos(), TimeUnit.NANOSECONDS) : lock.tryLock())) {
         return false;
       }
     } catch (InterruptedException e) {
@@ -511,30 +518,39 @@ public final class FleetAccount implements LedgerAccount {
     }
     try {
       long deadline = System.nanoTime() + redis.timeoutNanos();
-      if (!resolveLocked(deadline)) {
-        return false;
-      }
-      long p = pool.get();
-      if (p >= 0) {
-        return true;
-      }
-      try {
-        RedisGateway.Reply r = mutate("record", -p, List.of(), deadline);
-        remember(r, ticker.nanoTime());
-      } catch (RedisGateway.UnavailableException e) {
-        if (e.inDoubt()) {
-          pool.addAndGet(-p); // resent with its id until Redis answers: charged once, never twice
-        }
-        return false;
-      }
-      pool.addAndGet(-p);
-      return true;
-    } catch (Throwable t) {
-      LOG.warn("Charging spend to Redis failed unexpectedly: {}", t.toString());
-      return false;
+      return resolveLocked(deadline) && work.test(deadline);
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Charges spend beyond the pool to Redis. Returns false if it could not (or not for sure yet). */
+  boolean settle() {
+    try {
+      return resolvedThen(true, this::settleLocked);
+    } catch (Throwable t) {
+      LOG.warn("Charging spend to Redis failed unexpectedly: {}", t.toString());
+      return false;
+    }
+  }
+
+  /** {@link #settle()} with the lock held and nothing in doubt. */
+  private boolean settleLocked(long deadline) {
+    long p = pool.get();
+    if (p >= 0) {
+      return true;
+    }
+    try {
+      RedisGateway.Reply r = mutate("record", -p, List.of(), deadline);
+      remember(r, ticker.nanoTime());
+    } catch (RedisGateway.UnavailableException e) {
+      if (e.inDoubt()) {
+        pool.addAndGet(-p); // resent with its id until Redis answers: charged once, never twice
+      }
+      return false;
+    }
+    pool.addAndGet(-p);
+    return true;
   }
 
   /**
@@ -557,71 +573,60 @@ public final class FleetAccount implements LedgerAccount {
     if (redis.isDown() || now < brokenUntil) {
       return false;
     }
-    try {
-      // Maintenance skips a busy account; close waits for the call in progress, within the timeout.
-      if (!(force ? lock.tryLock(redis.timeoutNanos(), TimeUnit.NANOSECONDS) : lock.tryLock())) {
-        return false;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+    // Maintenance skips a busy account; close waits for the call in progress, within the timeout.
+    return resolvedThen(force, deadline -> giveBackLocked(now, deadline));
+  }
+
+  /** {@link #giveBack(boolean)} with the lock held and nothing in doubt. */
+  private boolean giveBackLocked(long now, long deadline) {
+    long p = pool.get();
+    if (p <= 0 || !pool.compareAndSet(p, 0)) {
+      return p == 0 && inDoubt.isEmpty();
     }
-    try {
-      long deadline = System.nanoTime() + redis.timeoutNanos();
-      if (!resolveLocked(deadline)) {
-        return false;
+    List<long[]> amounts = new ArrayList<>();
+    List<Grant> used = new ArrayList<>();
+    long left = p;
+    for (Grant g : grants) {
+      if (left == 0) {
+        break;
       }
-      long p = pool.get();
-      if (p <= 0 || !pool.compareAndSet(p, 0)) {
-        return p == 0 && inDoubt.isEmpty();
+      long take = Math.min(left, g.amount);
+      if (take > 0) {
+        amounts.add(new long[] {take});
+        used.add(g);
+        left -= take;
       }
-      List<long[]> amounts = new ArrayList<>();
-      List<Grant> used = new ArrayList<>();
-      long left = p;
-      for (Grant g : grants) {
-        if (left == 0) {
-          break;
-        }
-        long take = Math.min(left, g.amount);
-        if (take > 0) {
-          amounts.add(new long[] {take});
-          used.add(g);
-          left -= take;
-        }
-      }
-      boolean sure = true;
-      if (!used.isEmpty()) {
-        List<String> extra = new ArrayList<>();
-        extra.add(Integer.toString(used.size()));
-        for (int j = 0; j < used.size(); j++) {
-          extra.add(Long.toString(amounts.get(j)[0]));
-          for (String id : used.get(j).ids) {
-            extra.add(id);
-          }
-        }
-        try {
-          RedisGateway.Reply r = mutate("return", 0, extra, deadline);
-          remember(r, now);
-        } catch (RedisGateway.UnavailableException e) {
-          if (!e.inDoubt()) {
-            pool.addAndGet(p); // certainly not applied: the budget is still this instance's
-            return false;
-          }
-          // Maybe applied by a Redis that was only stalled: the budget is no longer this
-          // instance's to spend, and the give-back is resent with its id until Redis answers.
-          // (Putting it back in the pool and giving it back again later returned it twice.)
-          sure = false;
-        }
-      }
+    }
+    boolean sure = true;
+    if (!used.isEmpty()) {
+      List<String> extra = new ArrayList<>();
+      extra.add(Integer.toString(used.size()));
       for (int j = 0; j < used.size(); j++) {
-        used.get(j).amount -= amounts.get(j)[0];
+        extra.add(Long.toString(amounts.get(j)[0]));
+        for (String id : used.get(j).ids) {
+          extra.add(id);
+        }
       }
-      // What is left of the grants was spent or is reserved; a release may put some of it back.
-      grants.removeIf(g -> g.amount == 0);
-      return sure;
-    } finally {
-      lock.unlock();
+      try {
+        RedisGateway.Reply r = mutate("return", 0, extra, deadline);
+        remember(r, now);
+      } catch (RedisGateway.UnavailableException e) {
+        if (!e.inDoubt()) {
+          pool.addAndGet(p); // certainly not applied: the budget is still this instance's
+          return false;
+        }
+        // Maybe applied by a Redis that was only stalled: the budget is no longer this
+        // instance's to spend, and the give-back is resent with its id until Redis answers.
+        // (Putting it back in the pool and giving it back again later returned it twice.)
+        sure = false;
+      }
     }
+    for (int j = 0; j < used.size(); j++) {
+      used.get(j).amount -= amounts.get(j)[0];
+    }
+    // What is left of the grants was spent or is reserved; a release may put some of it back.
+    grants.removeIf(g -> g.amount == 0);
+    return sure;
   }
 
   private boolean grantsEmpty() {
