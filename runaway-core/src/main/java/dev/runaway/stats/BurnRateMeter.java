@@ -533,6 +533,7 @@ public final class BurnRateMeter {
    */
   private MeterEvent close(Frame f, long xCalls, long xCost, boolean partialHot) {
     Verdict v = verdict.reset(partialHot);
+    judgingDay = Math.floorDiv(f.wallStart, DAY_NANOS);
     double[] x = {xCalls, xCost};
     for (int ch = 0; ch < 2; ch++) {
       double unit = f.unit[ch];
@@ -585,6 +586,19 @@ public final class BurnRateMeter {
    * @param tol the day-level tolerance of the sustained-rise test
    * @param breakerTol the day-level tolerance of the breaker's test
    */
+  private static final long DAY_NANOS = 86_400_000_000_000L;
+  /** The held rule's shortest hold, in buckets, for a service with a short record of held runs. */
+  private static final double MIN_RECORD_HOLD = 3;
+  /** The hold is this many times the longest held run of the record, plus {@link #RECORD_EXTRA}. */
+  private static final double RECORD_MARGIN = 2;
+  /** Share of the expectation a bucket may fall short by without adding to the catch-up deficit. */
+  private static final double DEFICIT_SLACK = 0.25;
+  /** Buckets added to the margin times the record. */
+  private static final double RECORD_EXTRA = 2;
+
+  /** The wall-clock day of the span being judged (under the roll lock). */
+  private long judgingDay;
+
   private void judge(Verdict v, int ch, boolean warm, boolean cap, double xe, double m, double phi, double minEx,
       double tol, double breakerTol, double len) {
     Evidence ev = evidence[ch];
@@ -614,6 +628,7 @@ public final class BurnRateMeter {
     boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
         && ev.excess >= BREAKER_EXCESS * minEx;
     trip |= held(ev, xe, m, minEx, len);
+    ev.runTripped |= trip;
     v.spikeAny |= spike;
     v.hot |= spike || sustained || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
     if ((trip || cap) && breakerEnabled && v.raiseRunaway < 0) {
@@ -725,21 +740,77 @@ public final class BurnRateMeter {
    * for, whatever the noise model or the learned day-to-day variability says of each bucket: spend
    * is spend. The multiple is not widened by the variability (an earlier version widened it by the
    * square root of the day-level tolerance, which put it past 10x on the series whose level moves
-   * most, so that a 10x runaway there was never held; see benchmarks/REAL-RESULTS.md). {@code len}
+   * most, so that a 10x runaway there was never held; see benchmarks/REAL-RESULTS.md). After a
+   * week of record the hold is the service's own ({@link #holdFor}); a run that tripped is not
+   * recorded (a runaway is not the service's normal), and buckets owed to a recent shortfall do
+   * not count towards a shortened hold. {@code len}
    * is the judged span in buckets (1 per closed bucket, the interval's length for polled usage).
    */
   private boolean held(Evidence ev, double xe, double m, double minEx, double len) {
     if (holdBuckets <= 0) {
       return false;
     }
+    double hold = holdFor(ev);
+    // What a gap left owed: a catch-up pays it back before its buckets count for a short hold.
+    ev.deficit = Math.max(0, ev.deficit + (1 - DEFICIT_SLACK) * m - xe);
     if (xe >= breakerMultiplier * m && xe - m >= minEx) {
       ev.held += len;
       ev.heldExcess += xe - m;
+      ev.heldClear = ev.deficit > 0 ? 0 : ev.heldClear + len;
     } else {
+      if (ev.held > 0 && !ev.runTripped) {
+        recordRun(ev, ev.held);
+      }
       ev.held = 0;
       ev.heldExcess = 0;
+      ev.heldClear = 0;
+      ev.runTripped = false;
     }
-    return ev.held >= holdBuckets - 1e-9 && ev.heldExcess >= BREAKER_EXCESS * minEx;
+    if (ev.heldExcess < BREAKER_EXCESS * minEx) {
+      return false;
+    }
+    return ev.held >= holdBuckets - 1e-9 || hold < holdBuckets && ev.heldClear >= hold - 1e-9;
+  }
+
+  /** Moves the ring of daily records to the judged day. */
+  private void advanceRecord(Evidence ev) {
+    long day = judgingDay;
+    if (ev.runDay == Long.MIN_VALUE) {
+      ev.runDay = day;
+      ev.runDays = 1;
+      return;
+    }
+    long n = ev.dayRuns.length;
+    for (long d = ev.runDay + 1; d <= day && d <= ev.runDay + n; d++) {
+      ev.dayRuns[(int) Math.floorMod(d, n)] = 0;
+    }
+    if (day > ev.runDay) {
+      ev.runDays = (int) Math.min(n, ev.runDays + (day - ev.runDay));
+      ev.runDay = day;
+    }
+  }
+
+  private void recordRun(Evidence ev, double run) {
+    advanceRecord(ev);
+    int slot = (int) Math.floorMod(ev.runDay, (long) ev.dayRuns.length);
+    ev.dayRuns[slot] = Math.max(ev.dayRuns[slot], run);
+  }
+
+  /**
+   * The hold for this channel: the configured one until the record covers a full week, then twice
+   * the longest held run of the week plus two buckets (at least three), never longer than the
+   * configured one.
+   */
+  private double holdFor(Evidence ev) {
+    advanceRecord(ev);
+    if (ev.runDays < ev.dayRuns.length) {
+      return holdBuckets;
+    }
+    double r = 0;
+    for (double x : ev.dayRuns) {
+      r = Math.max(r, x);
+    }
+    return Math.min(holdBuckets, Math.max(MIN_RECORD_HOLD, Math.ceil(RECORD_MARGIN * r + RECORD_EXTRA - 1e-9)));
   }
 
   private static double clamp(double s, double max) {
@@ -808,6 +879,7 @@ public final class BurnRateMeter {
     double[] mean = new double[2];
     double[] phiInterval = new double[2];
     Verdict v = verdict.reset(false);
+    judgingDay = Math.floorDiv(b - 1, DAY_NANOS);
     for (int ch = 0; ch < 2; ch++) {
       double u = unit[ch];
       double m = Math.max(MIN_MEAN, expected[ch] / u);

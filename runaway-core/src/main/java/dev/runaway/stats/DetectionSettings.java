@@ -299,6 +299,15 @@ public final class DetectionSettings {
    * legitimate bursts that last that long (benchmarks/DETECTION-RESULTS.md shows the trade-off);
    * change it with {@link Builder#runawayHold(Duration)}.
    *
+   * <p>This is the longest hold. Once a meter has judged a full week, the hold follows the
+   * service's own record: twice the longest run at or above the multiple that ended in the last
+   * seven days without tripping, plus two buckets, at least three buckets, at most this. A service
+   * that never holds 5x for long (a web server, a steady API client) trips a sustained runaway in
+   * three to five minutes; one whose bursts last ten minutes keeps the full hold. Buckets that
+   * catch up a recent shortfall (a backlog after a gap) count towards the shorter hold only once
+   * they have paid it back. The record is kept in memory: after a restart, and for a new meter, the
+   * full hold applies until a week has been judged again.
+   *
    * @return the hold, zero when off
    */
   public Duration runawayHold() {

@@ -26,8 +26,30 @@ public final class Evidence {
   /** Excess over the expected amount during the current held run, effective units. */
   public double heldExcess;
 
-  /** Clears everything. */
+  /**
+   * Amount owed by a recent shortfall (a gap, an outage), effective units: a reflected sum of the
+   * expectation less a quarter minus the amount, so that a backlog's catch-up pays it back first.
+   */
+  public double deficit;
+  /** Buckets of the current held run since the deficit was last paid back. */
+  public double heldClear;
+  /** Whether the current held run has tripped the breaker (a runaway is not the service's record). */
+  public boolean runTripped;
+  /**
+   * The longest held run that ended on each of the last seven days without tripping, buckets,
+   * a ring indexed by epoch day.
+   */
+  public final double[] dayRuns = new double[7];
+  /** The day ({@code epoch day}) of the newest ring slot, or {@code Long.MIN_VALUE} before any. */
+  public long runDay = Long.MIN_VALUE;
+  /** Days of record kept so far, at most the ring's length. */
+  public int runDays;
+
+  /** Clears the evidence; the record of held runs is kept (it is the service's history). */
   public void clear() {
+    runTripped = false;
+    deficit = 0;
+    heldClear = 0;
     drop = 0;
     sustained = 0;
     excess = 0;

@@ -1,0 +1,110 @@
+package dev.runaway.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The held rule's hold follows the service's own record: after a week in which the rate never held
+ * the breaker multiple for long, a run held for twice the week's longest run plus two buckets (at
+ * least three) trips; a service whose bursts hold longer keeps a longer hold, never past
+ * {@link DetectionSettings#runawayHold()}. The statistical test is slowed ({@code breakerEvidence}
+ * 100 nats) so that the held rule is seen on its own.
+ */
+final class HeldRecordTest {
+
+  private static final long MINUTE = Traffic.MINUTE;
+  private static final DetectionSettings SLOW_TEST = DetectionSettings.builder().breakerEvidence(100)
+      .runawayHold(Duration.ofMinutes(15)).build();
+
+  private static Optional<Double> minutesToTrip(Traffic t, long from) {
+    return t.events.stream().filter(e -> e.event().isRunaway() && e.nanos() >= from * MINUTE).findFirst()
+        .map(e -> e.minute() - from);
+  }
+
+  /** Exactly {@code perMinute} calls a minute for {@code minutes} minutes: no Poisson dip breaks a run. */
+  private static void steady(Traffic t, long minutes, long perMinute) {
+    for (long i = 0; i < minutes; i++) {
+      t.calls(t.minute(), perMinute);
+    }
+  }
+
+  /** Nine days of Poisson 10 calls/min, each day with {@code burst} minutes at 70/min at noon. */
+  private static Traffic nineDays(long seed, int burst) {
+    Traffic t = Traffic.create(SLOW_TEST, seed);
+    for (int d = 0; d < 9; d++) {
+      t.run(720, m -> 10);
+      steady(t, burst, 70);
+      t.run(720 - burst, m -> 10);
+    }
+    return t;
+  }
+
+  @Test
+  void aWeekWithoutHeldRuns_tripsASevenfoldRunAfterThreeBuckets_aFreshServiceAtTheFullHold() {
+    Traffic steady = nineDays(51, 0);
+    long from = steady.minute();
+    steady(steady, 30, 70);
+    assertThat(minutesToTrip(steady, from)).hasValueSatisfying(d -> assertThat(d).isBetween(2.0, 3.0 + 1e-9));
+
+    // Two days of history: no week of record yet, the configured hold applies.
+    Traffic fresh = Traffic.create(SLOW_TEST, 52);
+    fresh.run(2 * 1440, m -> 10);
+    long start = fresh.minute();
+    steady(fresh, 30, 70);
+    assertThat(minutesToTrip(fresh, start)).hasValueSatisfying(d -> assertThat(d).isBetween(14.0, 15.0 + 1e-9));
+  }
+
+  @Test
+  void dailySixMinuteBursts_keepAHoldOfFourteenBuckets_andALongerBurstBecomesTheRecord() {
+    Traffic t = nineDays(53, 6);
+    assertThat(t.events).noneMatch(e -> e.event().isRunaway());
+    long from = t.minute();
+    steady(t, 12, 70);
+    t.run(60, m -> 10);
+    assertThat(minutesToTrip(t, from)).as("a burst twice the usual one is not a runaway yet").isEmpty();
+
+    // (That twelve-minute burst is now the record: the hold is back at the configured 15.)
+    long second = t.minute();
+    steady(t, 30, 70);
+    assertThat(minutesToTrip(t, second)).hasValueSatisfying(d -> assertThat(d).isBetween(14.0, 15.0 + 1e-9));
+
+    Traffic u = nineDays(54, 6);
+    long start = u.minute();
+    steady(u, 30, 70);
+    assertThat(minutesToTrip(u, start)).hasValueSatisfying(d -> assertThat(d).isBetween(13.0, 14.0 + 1e-9));
+  }
+
+  @Test
+  void aCatchUpAfterAGap_paysBackWhatTheGapOwedBeforeAShortHoldCounts() {
+    Traffic t = nineDays(55, 0);
+    long from = t.minute();
+    t.run(30, m -> 0); // an outage: about 300 calls wait
+    steady(t, 5, 70); // the backlog catches up at 7x for five minutes
+    t.run(60, m -> 10);
+    assertThat(minutesToTrip(t, from)).isEmpty();
+
+    // The same five minutes without the gap before them trip.
+    Traffic u = nineDays(55, 0);
+    long start = u.minute();
+    u.run(30, m -> 10);
+    steady(u, 5, 70);
+    assertThat(minutesToTrip(u, start)).isPresent();
+  }
+
+  @Test
+  void aRunThatTripped_isNotTheServicesRecord_soTheNextRunawayTripsAsFast() {
+    Traffic t = nineDays(57, 0);
+    long from = t.minute();
+    steady(t, 60, 70); // a runaway, held long after it tripped
+    assertThat(minutesToTrip(t, from)).hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(3.0 + 1e-9));
+    t.run(1440, m -> 10);
+    assertThat(t.events).anyMatch(e -> e.event() == MeterEvent.RESOLVED && e.nanos() > from * MINUTE);
+
+    long again = t.minute();
+    steady(t, 30, 70);
+    assertThat(minutesToTrip(t, again)).hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(3.0 + 1e-9));
+  }
+}
