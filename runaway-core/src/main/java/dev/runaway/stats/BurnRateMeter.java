@@ -101,6 +101,18 @@ public final class BurnRateMeter {
   private static final double LEVEL_SIGMAS = 1.5;
   /** Standard deviations of the learned level variability that the breaker allows for. */
   private static final double BREAKER_LEVEL_SIGMAS = 1.0;
+
+  /** Nanoseconds in a day: the record of held runs keeps one entry a wall-clock day. */
+  private static final long DAY_NANOS = 86_400_000_000_000L;
+  /** The held rule's shortest hold, in buckets, for a service with a short record of held runs. */
+  private static final double MIN_RECORD_HOLD = 3;
+  /** The hold is this many times the longest held run of the record, plus {@link #RECORD_EXTRA}. */
+  private static final double RECORD_MARGIN = 2;
+  /** Share of the expectation a bucket may fall short by without adding to the catch-up deficit. */
+  private static final double DEFICIT_SLACK = 0.25;
+  /** Buckets added to the margin times the record. */
+  private static final double RECORD_EXTRA = 2;
+
   /** Below this multiple of the tolerated level, the sustained-rise CUSUM is switched off. */
   private static final double MIN_SUSTAINED = 1.1;
   /**
@@ -127,6 +139,8 @@ public final class BurnRateMeter {
   private final boolean breakerEnabled;
   /** The held-multiple rule's hold in buckets (whole), 0 when off. */
   private final double holdBuckets;
+  /** The wall-clock day of the span being judged (under the roll lock). */
+  private long judgingDay;
   private final double[] minExcess = new double[2];
   private final long[] capPerBucket = new long[2];
 
@@ -586,19 +600,6 @@ public final class BurnRateMeter {
    * @param tol the day-level tolerance of the sustained-rise test
    * @param breakerTol the day-level tolerance of the breaker's test
    */
-  private static final long DAY_NANOS = 86_400_000_000_000L;
-  /** The held rule's shortest hold, in buckets, for a service with a short record of held runs. */
-  private static final double MIN_RECORD_HOLD = 3;
-  /** The hold is this many times the longest held run of the record, plus {@link #RECORD_EXTRA}. */
-  private static final double RECORD_MARGIN = 2;
-  /** Share of the expectation a bucket may fall short by without adding to the catch-up deficit. */
-  private static final double DEFICIT_SLACK = 0.25;
-  /** Buckets added to the margin times the record. */
-  private static final double RECORD_EXTRA = 2;
-
-  /** The wall-clock day of the span being judged (under the roll lock). */
-  private long judgingDay;
-
   private void judge(Verdict v, int ch, boolean warm, boolean cap, double xe, double m, double phi, double minEx,
       double tol, double breakerTol, double len) {
     Evidence ev = evidence[ch];
