@@ -76,6 +76,41 @@ final class MonitorSecretsTest {
   }
 
   @Test
+  void credentialWrittenWhereItsVariableNameBelongs_isAConfigErrorThatNeverQuotesIt() {
+    // A user pastes the token itself into token_env: the monitor must not print it back as the
+    // name of a "missing credential" (in the log, the skip status, check's credentials table).
+    String config = "{\"services\": {\n"
+        + "  \"leaky\": {\"type\": \"leaky\",\n"
+        + "    \"auth\": {\"token_env\": \"" + SENTINEL + "\"}}}}";
+    FakeProvider byName = new FakeProvider("leaky", List.of(), (settings, secrets) -> {
+      secrets.require(String.valueOf(((Map<?, ?>) settings.values().get("auth")).get("token_env")));
+      return FakeDetector.spending(settings.name(), "1");
+    });
+    int mark = LogCapture.mark();
+    assertThatThrownBy(() -> fx.builder(config).providers(List.of(byName)).build().close())
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> {
+          ConfigException c = (ConfigException) e;
+          assertThat(c.path()).contains("services.leaky.auth.token_env");
+          assertThat(c.line()).isEqualTo(3);
+          assertThat(c.getMessage()).contains("environment variable").doesNotContain(SENTINEL)
+              .doesNotContain("sk-SENTINEL");
+        });
+    assertThat(LogCapture.since(mark)).noneMatch(e -> e.message().contains("SENTINEL"));
+  }
+
+  @Test
+  void declaredCredentialNameThatIsNoVariableName_isAConfigErrorToo() {
+    FakeProvider declared = new FakeProvider("leaky", List.of(SENTINEL),
+        (settings, secrets) -> FakeDetector.spending(settings.name(), "1"));
+    String config = "{\"services\": {\"leaky\": {\"type\": \"leaky\", \"token_env\": \"" + SENTINEL + "\"}}}";
+    assertThatThrownBy(() -> fx.builder(config).providers(List.of(declared)).build().close())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.leaky.token_env")
+        .hasMessageNotContaining(SENTINEL);
+  }
+
+  @Test
   void secretInFailureMessages_neverReachesALogLineAnAlertOrTheStatus() {
     SecretSource secrets = SecretSource.of(Map.of("LEAKY_API_KEY", SENTINEL));
     Secret[] seen = new Secret[1];

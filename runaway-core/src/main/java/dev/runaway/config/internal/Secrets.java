@@ -34,6 +34,17 @@ public final class Secrets {
 
   private Secrets() {}
 
+  /**
+   * Tells whether a string can name a credential's variable: letters, digits, {@code _} and
+   * {@code .}, not starting with a digit (the names a {@code .env} file accepts).
+   *
+   * @param name the candidate
+   * @return whether it is a variable name
+   */
+  public static boolean isVariableName(String name) {
+    return name != null && VARIABLE_NAME.matcher(name).matches();
+  }
+
   /** A source backed by a fixed map. */
   static final class MapSource implements SecretSource {
     private final Map<String, String> values;
