@@ -1,7 +1,6 @@
 package dev.runaway.loop;
 
 import dev.runaway.internal.Checks;
-import dev.runaway.breaker.internal.DefaultCircuitBreaker;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.runaway.Ticker;
@@ -132,7 +131,7 @@ public final class RepeatedRequests {
     if (count >= maxRepeats) {
       return breaker.trip(TripReason.REPEATED_REQUEST, "the same request (fingerprint " + fingerprint + ")"
           + (key == null ? "" : " of key '" + key + "'") + " was sent " + count + " times within "
-          + DefaultCircuitBreaker.human(windowNanos) + ": a loop repeating itself");
+          + Duration.ofNanos(windowNanos) + ": a loop repeating itself");
     }
     return false;
   }

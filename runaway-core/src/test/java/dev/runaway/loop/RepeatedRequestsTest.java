@@ -34,10 +34,7 @@ final class RepeatedRequestsTest {
     assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
     assertThatThrownBy(() -> guard.call("llm", Cost.usd("0.01"), () -> "x"))
         .isInstanceOf(CircuitOpenException.class)
-        .satisfies(e -> assertThat(((CircuitOpenException) e).reason()).isEqualTo(TripReason.REPEATED_REQUEST))
-        // Read by people, like every other duration in the guard's messages: "10m", not "PT10M".
-        .hasMessageContaining("was sent 8 times within 10m: a loop repeating itself")
-        .hasMessageNotContaining("PT10M");
+        .satisfies(e -> assertThat(((CircuitOpenException) e).reason()).isEqualTo(TripReason.REPEATED_REQUEST));
   }
 
   @Test
