@@ -628,7 +628,7 @@ public final class RunawayMonitor implements AutoCloseable {
             }
           }
           for (String name : missing) {
-            if (!Secrets.isVariableName(name)) {
+            if (Secrets.isCredentialShaped(name)) {
               throw notAVariableName(s, name);
             }
           }
@@ -719,15 +719,17 @@ public final class RunawayMonitor implements AutoCloseable {
 
   /** A provider's config error whose message quotes a credential is re-thrown without it. */
   /**
-   * A credential asked for under a "name" that cannot be a variable's: most likely the credential
-   * itself, written where its variable's name belongs ({@code "token_env": "sk-..."}). Reported
-   * at the setting holding it, never quoting it, instead of as a "missing credential" named by it.
+   * A missing credential asked for under a "name" that is no variable's, or is shaped like a token
+   * ({@link Secrets#isCredentialShaped}): most likely the credential itself, written where its
+   * variable's name belongs ({@code "token_env": "sk-..."}). Reported at the setting holding it,
+   * never quoting it, instead of as a "missing credential" named by it.
    */
   private static ConfigException notAVariableName(ServiceSettings s, String name) {
-    String problem = "must name an environment variable (letters, digits and '_', not starting with a digit),"
-        + " such as MY_API_TOKEN, but the value written here is not a variable name. It is not shown, since it"
-        + " may be the credential itself: put the credential in the environment or in .env under a name and write"
-        + " that name here";
+    String problem = "must name an environment variable, such as MY_API_TOKEN (letters, digits and '_', not"
+        + " starting with a digit), but the value written here, which names no variable that is set, is not a"
+        + " variable name or is shaped like a credential (20 or more characters mixing upper- and lower-case"
+        + " letters and digits). It is not shown, since it may be the credential itself: put the credential in"
+        + " the environment or in .env under a name and write that name here";
     String key = keyHolding(s.values(), name, "");
     return key != null ? s.error(key, problem) : s.reader().error("a credential's variable name " + problem);
   }

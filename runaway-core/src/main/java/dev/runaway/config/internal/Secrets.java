@@ -45,6 +45,34 @@ public final class Secrets {
     return name != null && VARIABLE_NAME.matcher(name).matches();
   }
 
+  /**
+   * Tells whether a string written where a variable's name belongs is shaped like a credential
+   * instead: not a variable name at all, or 20 characters or more mixing upper- and lower-case
+   * letters and digits, as GitHub, Stripe and Vercel tokens do (they are valid identifiers). No
+   * conventional variable name (upper case, digits, {@code _}) is.
+   *
+   * @param name the candidate
+   * @return whether it should never be printed as a name
+   */
+  public static boolean isCredentialShaped(String name) {
+    if (!isVariableName(name)) {
+      return true;
+    }
+    if (name.length() < 20) {
+      return false;
+    }
+    boolean lower = false;
+    boolean upper = false;
+    boolean digit = false;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      lower |= c >= 'a' && c <= 'z';
+      upper |= c >= 'A' && c <= 'Z';
+      digit |= c >= '0' && c <= '9';
+    }
+    return lower && upper && digit;
+  }
+
   /** A source backed by a fixed map. */
   static final class MapSource implements SecretSource {
     private final Map<String, String> values;
