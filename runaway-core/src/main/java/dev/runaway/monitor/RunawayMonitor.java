@@ -725,11 +725,7 @@ public final class RunawayMonitor implements AutoCloseable {
    * never quoting it, instead of as a "missing credential" named by it.
    */
   private static ConfigException notAVariableName(ServiceSettings s, String name) {
-    String problem = "must name an environment variable, such as MY_API_TOKEN (letters, digits and '_', not"
-        + " starting with a digit), but the value written here, which names no variable that is set, is not a"
-        + " variable name or is shaped like a credential (20 or more characters mixing upper- and lower-case"
-        + " letters and digits). It is not shown, since it may be the credential itself: put the credential in"
-        + " the environment or in .env under a name and write that name here";
+    String problem = Secrets.NOT_A_VARIABLE_NAME;
     String key = keyHolding(s.values(), name, "");
     return key != null ? s.error(key, problem) : s.reader().error("a credential's variable name " + problem);
   }

@@ -46,6 +46,16 @@ public final class Secrets {
   }
 
   /**
+   * What a config error says at a setting that should name a credential's variable but holds
+   * something {@link #isCredentialShaped shaped like a credential}; the value is never quoted.
+   */
+  public static final String NOT_A_VARIABLE_NAME = "must name an environment variable, such as MY_API_TOKEN"
+      + " (letters, digits and '_', not starting with a digit), but the value written here, which names no"
+      + " variable that is set, is not a variable name or is shaped like a credential (20 or more characters"
+      + " mixing upper- and lower-case letters and digits). It is not shown, since it may be the credential"
+      + " itself: put the credential in the environment or in .env under a name and write that name here";
+
+  /**
    * Tells whether a string written where a variable's name belongs is shaped like a credential
    * instead: not a variable name at all, or 20 characters or more mixing upper- and lower-case
    * letters and digits, as GitHub, Stripe and Vercel tokens do (they are valid identifiers). No
