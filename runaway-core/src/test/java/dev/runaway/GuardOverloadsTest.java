@@ -3,10 +3,13 @@ package dev.runaway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runaway.testing.LogCapture;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
 
 /** The convenience overloads: explicit-estimate async calls, keyed reservations and snapshots, commitResult. */
 final class GuardOverloadsTest {
@@ -126,6 +129,41 @@ final class GuardOverloadsTest {
       r.commitResult(new Priced(Cost.usd("0.01")));
     }
     assertThat(guard.snapshot("plain").windows().get(0).spent()).isEqualTo(Cost.usd("1.5"));
+  }
+
+  @Test
+  void commitResult_withoutAnExtractor_warnsOnceThatTheEstimateIsChargedWhateverTheResultCost() {
+    // GuardedChatModel and RunawayGuardAdvisor without prices(...) hand their response to
+    // commitResult: with no extractor on the service it is charged the estimate, and a loop of
+    // calls costing 8x the estimate filled the budget at 1/8 of the rate without a word.
+    RunawayGuard guard = RunawayGuard.builder().service("plain", s -> s.budget(Budget.hourly(Cost.usd("10"))))
+        .ticker(ticker).alertSink(a -> { }).build();
+    int mark = LogCapture.mark();
+    for (int i = 0; i < 3; i++) {
+      try (Reservation r = guard.reserve("plain", Cost.usd("0.01"))) {
+        r.commitResult(new Priced(Cost.usd("0.085")));
+      }
+    }
+    List<LogCapture.Event> warnings = LogCapture.since(mark).stream()
+        .filter(e -> e.level() == Level.WARN && e.message().contains("commitResult")).toList();
+    assertThat(warnings).singleElement().satisfies(e -> assertThat(e.message())
+        .contains("plain").contains("no cost extractor").contains(Priced.class.getName())
+        .contains("$0.01").contains("costExtractor(").contains("prices(TokenPrices"));
+  }
+
+  @Test
+  void commitResult_withAnExtractor_orANullResult_saysNothing() {
+    RunawayGuard guard = guard();
+    RunawayGuard plain = RunawayGuard.builder().service("plain", s -> s.budget(Budget.hourly(Cost.usd("10"))))
+        .ticker(ticker).alertSink(a -> { }).build();
+    int mark = LogCapture.mark();
+    try (Reservation r = guard.reserve("llm", Cost.usd("2"))) {
+      r.commitResult(new Priced(Cost.usd("0.03")));
+    }
+    try (Reservation r = plain.reserve("plain", Cost.usd("2"))) {
+      r.commitResult(null);
+    }
+    assertThat(LogCapture.since(mark)).noneMatch(e -> e.message().contains("commitResult"));
   }
 
   @Test

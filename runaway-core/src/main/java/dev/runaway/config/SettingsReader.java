@@ -167,6 +167,12 @@ public final class SettingsReader {
     }
     for (String k : values.keySet()) {
       if (!all.contains(k)) {
+        if (all.contains(k + "_env")) {
+          // "token": "sk-..." where "token_env": "NAME" belongs: say where a credential goes.
+          throw error(k, "is not a known setting: a credential is never written in the config; put it in the"
+              + " environment or in .env under a name such as MY_TOKEN, and write \"" + k + "_env\": \"MY_TOKEN\""
+              + " here; allowed here: " + all);
+        }
         String hint = DidYouMean.suggest(k, List.copyOf(all)).map(a -> " (did you mean \"" + a + "\"?)").orElse("");
         throw error(k, "is not a known setting" + hint + "; allowed here: " + all);
       }

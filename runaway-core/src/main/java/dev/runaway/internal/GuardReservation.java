@@ -86,7 +86,7 @@ public final class GuardReservation implements Reservation {
   public void commitResult(Object result) {
     if (end()) {
       try {
-        runtime.succeeded(key, keyRuntime, estimate, runtime.realCostOf(result), admittedAt);
+        runtime.succeeded(key, keyRuntime, estimate, runtime.costOfResult(result, estimate), admittedAt);
       } finally {
         endTurn();
       }

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +87,7 @@ public final class ServiceRuntime {
   /** The exception of the last refusal by an open breaker of a call without a key, reused (see {@link #open}). */
   private volatile Refusal lastRefusal;
   private volatile boolean chargedZeroWarned;
+  private final AtomicBoolean noExtractorWarned = new AtomicBoolean();
 
   /**
    * Marks the service's running estimate as not known yet (no real cost committed, no explicit
@@ -867,6 +869,23 @@ public final class ServiceRuntime {
   long costOf(Object result, long estimate) {
     long real = realCostOf(result);
     return real < 0 ? estimate : real;
+  }
+
+  /**
+   * The real cost of a result handed to {@code Reservation.commitResult}, or -1 when unknown. The
+   * caller asked for the result to be priced: with no extractor to do it, that is said once per
+   * service (a decorator without prices would otherwise charge its estimate per call in silence,
+   * whatever the tokens cost).
+   */
+  long costOfResult(Object result, long estimate) {
+    if (extractor == null && result != null && noExtractorWarned.compareAndSet(false, true)) {
+      LOG.warn("Service {} has no cost extractor, so Reservation.commitResult cannot price a {}: each such call is"
+          + " charged its reservation's estimate ({}) whatever it really cost. Set ServicePolicy.Builder"
+          + ".costExtractor(...), or give the caller a price table (GuardedChatModel, GuardedStreamingChatModel,"
+          + " RunawayGuardAdvisor: prices(TokenPrices.bundled(...))).", name, result.getClass().getName(),
+          Cost.ofNanos(estimate));
+    }
+    return realCostOf(result);
   }
 
   /** The real cost read from a result, or -1 when unknown (no extractor, null, negative, failure). */

@@ -10,6 +10,7 @@ import dev.runaway.config.ConfigException;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
+import dev.runaway.config.internal.Secrets;
 import dev.runaway.internal.AlertSink;
 import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.internal.PersistentLedger;
@@ -626,6 +627,11 @@ public final class RunawayMonitor implements AutoCloseable {
                   "the " + s.type() + " detector could not be created: " + tracked.describe(e), null);
             }
           }
+          for (String name : missing) {
+            if (Secrets.isCredentialShaped(name)) {
+              throw notAVariableName(s, name);
+            }
+          }
           String why = "missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
               + " (looked in: " + tracked.describe() + ")";
           skipWarnings.add(new String[] {s.name(), s.type(), why, missing.size() == 1 ? "it" : "them"});
@@ -712,6 +718,41 @@ public final class RunawayMonitor implements AutoCloseable {
   }
 
   /** A provider's config error whose message quotes a credential is re-thrown without it. */
+  /**
+   * A missing credential asked for under a "name" that is no variable's, or is shaped like a token
+   * ({@link Secrets#isCredentialShaped}): most likely the credential itself, written where its
+   * variable's name belongs ({@code "token_env": "sk-..."}). Reported at the setting holding it,
+   * never quoting it, instead of as a "missing credential" named by it.
+   */
+  private static ConfigException notAVariableName(ServiceSettings s, String name) {
+    String problem = Secrets.NOT_A_VARIABLE_NAME;
+    String key = keyHolding(s.values(), name, "");
+    return key != null ? s.error(key, problem) : s.reader().error("a credential's variable name " + problem);
+  }
+
+  /** The path, relative to the service, of the first string setting equal to {@code value}, or null. */
+  private static String keyHolding(Object node, String value, String path) {
+    if (node instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String found = keyHolding(e.getValue(), value, path.isEmpty() ? String.valueOf(e.getKey())
+            : path + "." + e.getKey());
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (node instanceof List<?> l) {
+      for (int i = 0; i < l.size(); i++) {
+        String found = keyHolding(l.get(i), value, path + "[" + i + "]");
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (value.equals(node)) {
+      return path;
+    }
+    return null;
+  }
+
   private static ConfigException redacted(ConfigException e, TrackingSecrets secrets) {
     String msg = e.getMessage();
     String clean = secrets.redact(msg);

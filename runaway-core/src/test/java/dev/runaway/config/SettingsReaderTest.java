@@ -54,6 +54,21 @@ final class SettingsReaderTest {
   }
 
   @Test
+  void allowOnly_aCredentialWrittenUnderTheNameOfItsVariableSetting_isToldWhereCredentialsGo() {
+    // "token": "sk-..." where "token_env": "NAME" belongs: the message says where a credential
+    // goes and never quotes the value.
+    String token = "sk-live-SENTINEL-0123456789";
+    SettingsReader auth = SettingsReader.of("services.api.request.auth", Map.of("type", "bearer", "token", token));
+
+    assertThatThrownBy(() -> auth.allowOnly(Set.of("type", "token_env")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.api.request.auth.token")
+        .hasMessageContaining("put it in the environment or in .env")
+        .hasMessageContaining("\"token_env\": \"MY_TOKEN\"")
+        .hasMessageNotContaining("SENTINEL");
+  }
+
+  @Test
   void objects_locateEachElementByIndex() {
     SettingsReader r = SettingsReader.of("services.api", Map.of("items", List.of(Map.of("a", 1), "oops")));
 

@@ -73,7 +73,7 @@ final class EmergencyStopsTest {
     }
   }
 
-  static final class FakeActions implements EmergencyActionProvider {
+  static class FakeActions implements EmergencyActionProvider {
     final List<FakeAction> created = new ArrayList<>();
     Exception failWith;
     int failures = Integer.MAX_VALUE;
@@ -223,6 +223,24 @@ final class EmergencyStopsTest {
     try (RunawayMonitor monitor = monitor(config(AUTO), third)) {
       assertThat(monitor.stopped()).isEmpty();
     }
+  }
+
+  @Test
+  void aCredentialWrittenWhereTheActionsVariableNameBelongs_isAConfigErrorThatNeverQuotesIt() {
+    String pasted = "xoxb-SENTINEL-hook-token-123";
+    FakeActions byName = new FakeActions() {
+      @Override
+      public List<String> requiredSecrets(ServiceSettings service, Map<String, Object> action) {
+        return List.of(String.valueOf(action.get("token_env")));
+      }
+    };
+    String onRunaway = "{\"actions\": [{\"type\": \"pause_project\", \"project\": \"prj_1\", \"token_env\": \""
+        + pasted + "\"}]}";
+    assertThatThrownBy(() -> monitor(config(onRunaway), byName).close())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.alpha.on_runaway.actions[0].token_env")
+        .hasMessageContaining("environment variable")
+        .hasMessageNotContaining("SENTINEL");
   }
 
   @Test

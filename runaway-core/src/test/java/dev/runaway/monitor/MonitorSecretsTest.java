@@ -76,6 +76,72 @@ final class MonitorSecretsTest {
   }
 
   @Test
+  void credentialWrittenWhereItsVariableNameBelongs_isAConfigErrorThatNeverQuotesIt() {
+    // A user pastes the token itself into token_env: the monitor must not print it back as the
+    // name of a "missing credential" (in the log, the skip status, check's credentials table).
+    String config = "{\"services\": {\n"
+        + "  \"leaky\": {\"type\": \"leaky\",\n"
+        + "    \"auth\": {\"token_env\": \"" + SENTINEL + "\"}}}}";
+    FakeProvider byName = new FakeProvider("leaky", List.of(), (settings, secrets) -> {
+      secrets.require(String.valueOf(((Map<?, ?>) settings.values().get("auth")).get("token_env")));
+      return FakeDetector.spending(settings.name(), "1");
+    });
+    int mark = LogCapture.mark();
+    assertThatThrownBy(() -> fx.builder(config).providers(List.of(byName)).build().close())
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> {
+          ConfigException c = (ConfigException) e;
+          assertThat(c.path()).contains("services.leaky.auth.token_env");
+          assertThat(c.line()).isEqualTo(3);
+          assertThat(c.getMessage()).contains("environment variable").doesNotContain(SENTINEL)
+              .doesNotContain("sk-SENTINEL");
+        });
+    assertThat(LogCapture.since(mark)).noneMatch(e -> e.message().contains("SENTINEL"));
+  }
+
+  @Test
+  void missingCredentialNameShapedLikeAToken_isAConfigErrorThatNeverQuotesIt() {
+    // GitHub (ghp_...), Stripe (sk_live_...) and Vercel tokens are letters, digits and '_': valid
+    // identifiers, but no one's variable name. Missing, they were printed as the credential's name.
+    for (String token : List.of("ghp_R8x2Kq9LmZ4vT7wYb3Nc6Hd1Fj5Gs0Pa2Qe8", "sk_live_51HqT2aBcDeFgHiJkLmNoPq",
+        "Wd3kQx9LmPz7Rt2Yv8Bn4Hc6")) {
+      FakeProvider declared = new FakeProvider("leaky", List.of(token),
+          (settings, secrets) -> FakeDetector.spending(settings.name(), "1"));
+      String config = "{\"services\": {\"leaky\": {\"type\": \"leaky\", \"token_env\": \"" + token + "\"}}}";
+      int mark = LogCapture.mark();
+      assertThatThrownBy(() -> fx.builder(config).providers(List.of(declared)).build().close())
+          .as(token)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("services.leaky.token_env")
+          .hasMessageNotContaining(token);
+      assertThat(LogCapture.since(mark)).noneMatch(e -> e.message().contains(token));
+    }
+  }
+
+  @Test
+  void missingCredentialWithAnOrdinaryName_isStillSkippedByName() {
+    for (String name : List.of("LEAKY_API_KEY", "my_token", "Leaky.Key2")) {
+      FakeProvider declared = new FakeProvider("leaky", List.of(name),
+          (settings, secrets) -> FakeDetector.spending(settings.name(), "1"));
+      try (RunawayMonitor monitor = fx.builder(CONFIG)
+          .providers(List.of(declared, FakeProvider.of("plain", "0.10"))).build()) {
+        assertThat(monitor.status().get("leaky").lastError()).as(name).contains("missing credential " + name);
+      }
+    }
+  }
+
+  @Test
+  void declaredCredentialNameThatIsNoVariableName_isAConfigErrorToo() {
+    FakeProvider declared = new FakeProvider("leaky", List.of(SENTINEL),
+        (settings, secrets) -> FakeDetector.spending(settings.name(), "1"));
+    String config = "{\"services\": {\"leaky\": {\"type\": \"leaky\", \"token_env\": \"" + SENTINEL + "\"}}}";
+    assertThatThrownBy(() -> fx.builder(config).providers(List.of(declared)).build().close())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.leaky.token_env")
+        .hasMessageNotContaining(SENTINEL);
+  }
+
+  @Test
   void secretInFailureMessages_neverReachesALogLineAnAlertOrTheStatus() {
     SecretSource secrets = SecretSource.of(Map.of("LEAKY_API_KEY", SENTINEL));
     Secret[] seen = new Secret[1];

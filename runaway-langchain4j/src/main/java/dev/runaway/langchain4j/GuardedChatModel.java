@@ -140,7 +140,10 @@ public final class GuardedChatModel implements ChatModel {
     }
 
     /**
-     * Sets the amount reserved per call (default $0.01).
+     * Sets the amount reserved per call (default $0.01). It is fixed: it does not follow the real
+     * costs. A budget admits calls while their reservations fit, so calls running in parallel that
+     * cost more than the estimate can take it over by the difference, each: set it to about the
+     * cost of your larger calls.
      *
      * @param estimate not negative
      * @return this builder

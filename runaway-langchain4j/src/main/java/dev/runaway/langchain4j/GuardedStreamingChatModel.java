@@ -27,11 +27,12 @@ import java.util.function.Function;
 
 /**
  * A LangChain4j {@link StreamingChatModel} that guards every streamed call of the model it wraps,
- * like {@link GuardedChatModel}: a refused call reaches the handler's {@code onError} with the
- * guard's {@code RunawayException} (and is thrown when the refusal happens before streaming
- * starts) and the model is not called. Every partial response passes through unchanged; the
- * complete response's token usage is committed; a stream that fails midway is charged the larger
- * of its estimate and the usage seen: never $0.
+ * like {@link GuardedChatModel}: a refused call throws the guard's {@code RunawayException} from
+ * {@code chat(...)} itself, before the model is called and without calling the handler, so catch
+ * it around the call, not only in {@code onError} (which receives the model's own failures).
+ * Every partial response passes through unchanged; the complete response's token usage is
+ * committed; a stream that fails midway is charged the larger of its estimate and the usage seen:
+ * never $0.
  *
  * <p>Thread-safe when the wrapped model is.
  */
@@ -190,7 +191,10 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
     }
 
     /**
-     * Sets the amount reserved per call (default $0.01).
+     * Sets the amount reserved per call (default $0.01). It is fixed: it does not follow the real
+     * costs. A budget admits calls while their reservations fit, so calls running in parallel that
+     * cost more than the estimate can take it over by the difference, each: set it to about the
+     * cost of your larger calls.
      *
      * @param estimate not negative
      * @return this builder

@@ -132,6 +132,36 @@ final class GuardedChatModelTest {
   }
 
   @Test
+  void streaming_refusalIsThrownFromChat_theHandlerIsNotCalled_andNothingIsSent() {
+    OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(baseUrl()).apiKey("sk-test")
+        .modelName("gpt-4o-mini").timeout(Duration.ofSeconds(20)).build();
+    GuardedStreamingChatModel guarded = GuardedStreamingChatModel.builder(model, guard, "openai")
+        .prices(TokenPrices.bundled("openai")).estimate(Cost.usd("0.0005")).build().forKey("erin");
+    List<String> handlerCalls = new CopyOnWriteArrayList<>();
+    StreamingChatResponseHandler handler = new StreamingChatResponseHandler() {
+      @Override
+      public void onPartialResponse(String partial) {
+        handlerCalls.add("partial");
+      }
+
+      @Override
+      public void onCompleteResponse(ChatResponse response) {
+        handlerCalls.add("complete");
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        handlerCalls.add("error");
+      }
+    };
+    // erin's $0.0004 budget cannot hold the $0.0005 estimate: refused before the model is called.
+    assertThatThrownBy(() -> guarded.chat("hi", handler)).isInstanceOf(BudgetExceededException.class)
+        .hasMessageContaining("erin");
+    assertThat(handlerCalls).isEmpty();
+    assertThat(requests).isEmpty();
+  }
+
+  @Test
   void streaming_commitsTheCompleteResponsesUsage() throws Exception {
     OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(baseUrl()).apiKey("sk-test")
         .modelName("gpt-4o-mini").timeout(Duration.ofSeconds(20)).build();

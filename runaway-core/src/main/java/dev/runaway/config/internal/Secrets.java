@@ -34,6 +34,55 @@ public final class Secrets {
 
   private Secrets() {}
 
+  /**
+   * Tells whether a string can name a credential's variable: letters, digits, {@code _} and
+   * {@code .}, not starting with a digit (the names a {@code .env} file accepts).
+   *
+   * @param name the candidate
+   * @return whether it is a variable name
+   */
+  public static boolean isVariableName(String name) {
+    return name != null && VARIABLE_NAME.matcher(name).matches();
+  }
+
+  /**
+   * What a config error says at a setting that should name a credential's variable but holds
+   * something {@link #isCredentialShaped shaped like a credential}; the value is never quoted.
+   */
+  public static final String NOT_A_VARIABLE_NAME = "must name an environment variable, such as MY_API_TOKEN"
+      + " (letters, digits and '_', not starting with a digit), but the value written here, which names no"
+      + " variable that is set, is not a variable name or is shaped like a credential (20 or more characters"
+      + " mixing upper- and lower-case letters and digits). It is not shown, since it may be the credential"
+      + " itself: put the credential in the environment or in .env under a name and write that name here";
+
+  /**
+   * Tells whether a string written where a variable's name belongs is shaped like a credential
+   * instead: not a variable name at all, or 20 characters or more mixing upper- and lower-case
+   * letters and digits, as GitHub, Stripe and Vercel tokens do (they are valid identifiers). No
+   * conventional variable name (upper case, digits, {@code _}) is.
+   *
+   * @param name the candidate
+   * @return whether it should never be printed as a name
+   */
+  public static boolean isCredentialShaped(String name) {
+    if (!isVariableName(name)) {
+      return true;
+    }
+    if (name.length() < 20) {
+      return false;
+    }
+    boolean lower = false;
+    boolean upper = false;
+    boolean digit = false;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      lower |= c >= 'a' && c <= 'z';
+      upper |= c >= 'A' && c <= 'Z';
+      digit |= c >= '0' && c <= '9';
+    }
+    return lower && upper && digit;
+  }
+
   /** A source backed by a fixed map. */
   static final class MapSource implements SecretSource {
     private final Map<String, String> values;

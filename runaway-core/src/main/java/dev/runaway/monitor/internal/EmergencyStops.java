@@ -13,6 +13,7 @@ import dev.runaway.config.ConfigException;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.config.internal.DidYouMean;
+import dev.runaway.config.internal.Secrets;
 import dev.runaway.internal.WarnOnce;
 import dev.runaway.monitor.EmergencyAction;
 import dev.runaway.monitor.EmergencyActionProvider;
@@ -171,6 +172,15 @@ public final class EmergencyStops implements AutoCloseable {
           }
         }
         secrets.drainMissing();
+        for (String name : missing) {
+          if (Secrets.isCredentialShaped(name)) {
+            // Most likely the credential itself pasted into token_env: name the setting, never the value.
+            String key = a.entrySet().stream().filter(e -> name.equals(e.getValue())).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
+            throw key != null ? s.error(path + "." + key, Secrets.NOT_A_VARIABLE_NAME)
+                : s.error(path, "a credential's variable name " + Secrets.NOT_A_VARIABLE_NAME);
+          }
+        }
         if (!missing.isEmpty()) {
           throw s.error(path, "the " + type + " action needs the credential" + (missing.size() == 1 ? " " : "s ")
               + String.join(", ", missing) + " (looked in: " + secrets.describe() + ")");

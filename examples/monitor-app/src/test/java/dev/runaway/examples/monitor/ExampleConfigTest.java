@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -108,6 +110,19 @@ final class ExampleConfigTest {
     }
     assertThat(asked).isNotEmpty();
     assertThat(env.keySet()).containsAll(asked);
+  }
+
+  @Test
+  void dotEnvExample_namesSettingsInTheirSnakeCaseSpelling() throws IOException {
+    // The camelCase spellings (tokenEnv, recordsPointer, ...) are deprecated and WARN when used:
+    // the file a new user copies first must not teach them.
+    String text = Files.readString(DOT_ENV_EXAMPLE, StandardCharsets.UTF_8);
+    Matcher camel = Pattern.compile("\\b[a-z]+[A-Z][A-Za-z]*\\b").matcher(text);
+    List<String> found = new ArrayList<>();
+    while (camel.find()) {
+      found.add(camel.group());
+    }
+    assertThat(found).as("camelCase setting names in .env.example").isEmpty();
   }
 
   private static Map<String, DetectorProvider> detectorProviders() {
