@@ -1,6 +1,7 @@
 package dev.runaway.loop;
 
 import dev.runaway.internal.Checks;
+import dev.runaway.internal.Durations;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.runaway.Ticker;
@@ -131,7 +132,7 @@ public final class RepeatedRequests {
     if (count >= maxRepeats) {
       return breaker.trip(TripReason.REPEATED_REQUEST, "the same request (fingerprint " + fingerprint + ")"
           + (key == null ? "" : " of key '" + key + "'") + " was sent " + count + " times within "
-          + Duration.ofNanos(windowNanos) + ": a loop repeating itself");
+          + Durations.human(windowNanos) + ": a loop repeating itself");
     }
     return false;
   }

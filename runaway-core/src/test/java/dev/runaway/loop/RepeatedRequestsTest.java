@@ -34,7 +34,8 @@ final class RepeatedRequestsTest {
     assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
     assertThatThrownBy(() -> guard.call("llm", Cost.usd("0.01"), () -> "x"))
         .isInstanceOf(CircuitOpenException.class)
-        .satisfies(e -> assertThat(((CircuitOpenException) e).reason()).isEqualTo(TripReason.REPEATED_REQUEST));
+        .satisfies(e -> assertThat(((CircuitOpenException) e).reason()).isEqualTo(TripReason.REPEATED_REQUEST))
+        .hasMessageContaining("was sent 8 times within 10m: a loop repeating itself");
   }
 
   @Test
