@@ -154,12 +154,15 @@ public final class ServiceGuard {
   }
 
   /**
-   * Returns the service's circuit breaker.
+   * Returns the circuit breaker of this guard's calls: the service's for the whole service; for a
+   * guard bound to a key, the key's own when the service keeps per-key state (per-key budgets or
+   * {@code perKeyDetection}), so that tripping it (by hand, or by {@code RepeatedRequests} seeing
+   * one key's loop) refuses that key's calls and no other's; otherwise the service's.
    *
    * @return the breaker
    */
   public CircuitBreaker breaker() {
-    return runtime.breaker();
+    return key == null ? runtime.breaker() : runtime.breaker(key);
   }
 
   /**

@@ -360,6 +360,19 @@ public final class ServiceRuntime {
   }
 
   /**
+   * Returns the breaker of one key's calls: the key's own (made on first use) when the service
+   * keeps per-key state (per-key budgets or per-key detection), so that tripping it refuses that
+   * key's calls only; else the service's.
+   *
+   * @param key the key
+   * @return the breaker
+   */
+  public CircuitBreaker breaker(String key) {
+    KeyRuntime k = key(key);
+    return k == null ? breaker : breakerFor(k);
+  }
+
+  /**
    * Returns the current estimate for calls without an explicit one, or {@link #UNKNOWN} while
    * the cost per call is not known yet ({@link #call} and {@link #reserve} then take turns).
    *

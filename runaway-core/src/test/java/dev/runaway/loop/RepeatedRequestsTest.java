@@ -83,4 +83,31 @@ final class RepeatedRequestsTest {
       assertThat(off.observe(guard.breaker("llm"), null, "x")).isFalse();
     }
   }
+
+  @Test
+  void oneKeysLoop_tripsThatKeysBreakerOnly_whenTheServiceKeepsPerKeyState() {
+    RunawayGuard keyed = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("100"))).perKeyBudget(Budget.hourly(Cost.usd("10"))))
+        .ticker(ticker).alertSink(a -> { }).build();
+    RepeatedRequests loops = RepeatedRequests.withDefaults(ticker);
+    String fp = RepeatedRequests.fingerprint(List.of("gpt-4o-mini", "user: again?"));
+    CircuitBreaker alices = keyed.service("llm").forKey("alice").breaker();
+    assertThat(alices).isNotSameAs(keyed.breaker("llm"));
+    for (int i = 1; i < RepeatedRequests.DEFAULT_MAX_REPEATS; i++) {
+      assertThat(loops.observe(alices, "alice", fp)).isFalse();
+    }
+    assertThat(loops.observe(alices, "alice", fp)).isTrue();
+
+    assertThatThrownBy(() -> keyed.service("llm").forKey("alice").call(Cost.usd("0.01"), () -> "x"))
+        .isInstanceOf(CircuitOpenException.class)
+        .satisfies(e -> assertThat(((CircuitOpenException) e).reason()).isEqualTo(TripReason.REPEATED_REQUEST));
+    assertThat(keyed.service("llm").forKey("bob").call(Cost.usd("0.01"), () -> "bob's answer")).isEqualTo("bob's answer");
+    assertThat(keyed.call("llm", Cost.usd("0.01"), () -> "no key")).isEqualTo("no key");
+    assertThat(keyed.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+  }
+
+  @Test
+  void aKeyOfAServiceWithoutPerKeyState_sharesTheServicesBreaker() {
+    assertThat(guard.service("llm").forKey("alice").breaker()).isSameAs(guard.breaker("llm"));
+  }
 }
