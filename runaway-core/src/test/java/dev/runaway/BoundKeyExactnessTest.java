@@ -3,16 +3,9 @@ package dev.runaway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runaway.testing.Race;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -25,17 +18,6 @@ final class BoundKeyExactnessTest {
 
   private static final int THREADS = 6;
   private static final int KEYS = 3;
-  private static ExecutorService pool;
-
-  @BeforeAll
-  static void start() {
-    pool = Executors.newFixedThreadPool(THREADS);
-  }
-
-  @AfterAll
-  static void stop() {
-    pool.shutdownNow();
-  }
 
   private static RunawayGuard guard(Cost serviceLimit, Cost keyLimit) {
     return RunawayGuard.builder()
@@ -54,27 +36,17 @@ final class BoundKeyExactnessTest {
       bound[k] = guard.service("svc").forKey("tenant-" + k);
     }
     AtomicLongArray admitted = new AtomicLongArray(KEYS);
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
+    Race.run(THREADS, t -> {
       int k = t % KEYS;
-      futures.add(pool.submit(() -> {
-        go.await();
-        for (int i = 0; i < 1_500; i++) {
-          try {
-            bound[k].call(Cost.usd("0.001"), () -> 1);
-            admitted.incrementAndGet(k);
-          } catch (BudgetExceededException refused) {
-            // expected once the key's budget is gone
-          }
+      for (int i = 0; i < 1_500; i++) {
+        try {
+          bound[k].call(Cost.usd("0.001"), () -> 1);
+          admitted.incrementAndGet(k);
+        } catch (BudgetExceededException refused) {
+          // expected once the key's budget is gone
         }
-        return null;
-      }));
-    }
-    go.countDown();
-    for (Future<?> f : futures) {
-      f.get();
-    }
+      }
+    });
     for (int k = 0; k < KEYS; k++) {
       assertThat(admitted.get(k)).as("calls admitted for tenant-%d", k).isEqualTo(1_000);
       ServiceSnapshot.WindowSnapshot w = bound[k].snapshot().windows().get(0);

@@ -29,6 +29,21 @@ final class GuardDefaultsTest {
   /** A result whose cost the extractor reads, like an SDK response with its usage. */
   record Reply(Cost cost) {}
 
+  /** Calls "openai" ten times a second, at most 1,000 times, until its breaker refuses; returns the calls admitted. */
+  private static int callsUntilOpen(RunawayGuard guard, ManualTicker ticker) {
+    int reached = 0;
+    for (int i = 0; i < 1_000; i++) {
+      try {
+        guard.call("openai", Cost.usd("0.001"), () -> 1);
+        reached++;
+      } catch (CircuitOpenException e) {
+        break;
+      }
+      ticker.advance(Duration.ofMillis(100));
+    }
+    return reached;
+  }
+
   private static boolean isOpenAlert(Alert a) {
     return a.type() == AlertType.CIRCUIT_BREAKER && "OPEN".equals(a.facts().get("breaker"));
   }
@@ -227,16 +242,7 @@ final class GuardDefaultsTest {
     RunawayGuard guard = RunawayGuard.builder()
         .service("openai", s -> s.callRateCap(60))
         .ticker(ticker).alertSink(a -> { }).build();
-    int reached = 0;
-    for (int i = 0; i < 1_000; i++) {
-      try {
-        guard.call("openai", Cost.usd("0.001"), () -> 1);
-        reached++;
-      } catch (CircuitOpenException e) {
-        break;
-      }
-      ticker.advance(Duration.ofMillis(100));
-    }
+    int reached = callsUntilOpen(guard, ticker);
     assertThat(reached).isLessThanOrEqualTo(62);
     assertThat(guard.breaker("openai").tripReason()).contains(TripReason.CALL_RATE);
     guard.close();
@@ -273,16 +279,7 @@ final class GuardDefaultsTest {
     assertThat(config.circuitBreaker().budgetHorizon()).isEqualTo(Duration.ZERO);
     ManualTicker ticker = ManualTicker.create();
     try (RunawayGuard guard = RunawayGuard.builder(config).ticker(ticker).alertSink(a -> { }).build()) {
-      int reached = 0;
-      for (int i = 0; i < 1_000; i++) {
-        try {
-          guard.call("openai", Cost.usd("0.001"), () -> 1);
-          reached++;
-        } catch (CircuitOpenException e) {
-          break;
-        }
-        ticker.advance(Duration.ofMillis(100));
-      }
+      int reached = callsUntilOpen(guard, ticker);
       assertThat(reached).isLessThanOrEqualTo(122);
       assertThat(guard.breaker("openai").tripReason()).contains(TripReason.CALL_RATE);
     }

@@ -74,9 +74,8 @@ public class GuardOverheadBenchmark {
     r4jLimiter = Fixtures.r4jRateLimiter("r4j");
     bucket = Fixtures.bucket();
     // Created once: each benchmark wraps the same object that returns the same reply.
-    Fixtures.Reply reply = Fixtures.REPLY;
-    call = () -> reply;
-    supplier = () -> reply;
+    call = Fixtures.call();
+    supplier = Fixtures.supplier();
   }
 
   /** Closes the guard. */
@@ -256,9 +255,6 @@ public class GuardOverheadBenchmark {
    */
   @Benchmark
   public Fixtures.Reply bucket4j_tryConsume() {
-    if (!bucket.tryConsume(1)) {
-      throw new IllegalStateException("bucket ran dry");
-    }
-    return supplier.get();
+    return Fixtures.consume(bucket, supplier);
   }
 }

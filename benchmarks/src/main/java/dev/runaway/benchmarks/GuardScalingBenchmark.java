@@ -67,9 +67,8 @@ public class GuardScalingBenchmark {
       r4jLimiterB = Fixtures.r4jRateLimiter("b");
       bucketA = Fixtures.bucket();
       bucketB = Fixtures.bucket();
-      Fixtures.Reply reply = Fixtures.REPLY;
-      call = () -> reply;
-      supplier = () -> reply;
+      call = Fixtures.call();
+      supplier = Fixtures.supplier();
     }
 
     /** Closes the guard. */
@@ -281,7 +280,7 @@ public class GuardScalingBenchmark {
   @Group("bucket4j_1t")
   @GroupThreads(1)
   public Fixtures.Reply bucket4j_1t_call(Shared s) {
-    return consume(s.bucketA, s.supplier);
+    return Fixtures.consume(s.bucketA, s.supplier);
   }
 
   /**
@@ -294,7 +293,7 @@ public class GuardScalingBenchmark {
   @Group("bucket4j_2t_shared")
   @GroupThreads(2)
   public Fixtures.Reply bucket4j_2t_shared_call(Shared s) {
-    return consume(s.bucketA, s.supplier);
+    return Fixtures.consume(s.bucketA, s.supplier);
   }
 
   /**
@@ -307,7 +306,7 @@ public class GuardScalingBenchmark {
   @Group("bucket4j_2t_separate")
   @GroupThreads(1)
   public Fixtures.Reply bucket4j_2t_separate_a(Shared s) {
-    return consume(s.bucketA, s.supplier);
+    return Fixtures.consume(s.bucketA, s.supplier);
   }
 
   /**
@@ -320,13 +319,6 @@ public class GuardScalingBenchmark {
   @Group("bucket4j_2t_separate")
   @GroupThreads(1)
   public Fixtures.Reply bucket4j_2t_separate_b(Shared s) {
-    return consume(s.bucketB, s.supplier);
-  }
-
-  private static Fixtures.Reply consume(Bucket bucket, Supplier<Fixtures.Reply> supplier) {
-    if (!bucket.tryConsume(1)) {
-      throw new IllegalStateException("bucket ran dry");
-    }
-    return supplier.get();
+    return Fixtures.consume(s.bucketB, s.supplier);
   }
 }

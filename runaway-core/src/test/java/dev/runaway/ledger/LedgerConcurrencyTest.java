@@ -7,16 +7,9 @@ import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayGuard;
+import dev.runaway.testing.Race;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
 
 /** The budget invariant under real threads: never more admitted than the documented bound. */
@@ -24,39 +17,18 @@ final class LedgerConcurrencyTest {
 
   private static final int THREADS = 8;
   private static final int CALLS = 5_000;
-  private static ExecutorService pool;
-
-  @BeforeAll
-  static void start() {
-    pool = Executors.newFixedThreadPool(THREADS);
-  }
-
-  @AfterAll
-  static void stop() {
-    pool.shutdownNow();
-  }
 
   private static long run(RunawayGuard guard, Cost estimate, Cost actual, AtomicLong admitted) throws Exception {
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      futures.add(pool.submit(() -> {
-        go.await();
-        for (int i = 0; i < CALLS; i++) {
-          try {
-            guard.call("svc", estimate, () -> actual);
-            admitted.incrementAndGet();
-          } catch (BudgetExceededException refused) {
-            // expected once the budget is gone
-          }
+    Race.run(THREADS, t -> {
+      for (int i = 0; i < CALLS; i++) {
+        try {
+          guard.call("svc", estimate, () -> actual);
+          admitted.incrementAndGet();
+        } catch (BudgetExceededException refused) {
+          // expected once the budget is gone
         }
-        return null;
-      }));
-    }
-    go.countDown();
-    for (Future<?> f : futures) {
-      f.get();
-    }
+      }
+    });
     return admitted.get();
   }
 
@@ -96,27 +68,17 @@ final class LedgerConcurrencyTest {
         .service("svc", s -> s.budgetHorizon(Duration.ZERO).budget(Budget.hourly(Cost.usd("4"))).perKeyBudget(Budget.hourly(Cost.usd("1"))))
         .ticker(ticker).alertSink(a -> { }).build();
     AtomicLong admitted = new AtomicLong();
-    CountDownLatch go = new CountDownLatch(1);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
+    Race.run(THREADS, t -> {
       String key = "tenant-" + (t % 6);
-      futures.add(pool.submit(() -> {
-        go.await();
-        for (int i = 0; i < 2_000; i++) {
-          try {
-            guard.service("svc").forKey(key).call(Cost.usd("0.001"), () -> 1);
-            admitted.incrementAndGet();
-          } catch (BudgetExceededException refused) {
-            // expected
-          }
+      for (int i = 0; i < 2_000; i++) {
+        try {
+          guard.service("svc").forKey(key).call(Cost.usd("0.001"), () -> 1);
+          admitted.incrementAndGet();
+        } catch (BudgetExceededException refused) {
+          // expected
         }
-        return null;
-      }));
-    }
-    go.countDown();
-    for (Future<?> f : futures) {
-      f.get();
-    }
+      }
+    });
     // 6 keys x $1 = $6 of demand against a $4 service budget: exactly $4 admitted, no key above $1.
     assertThat(admitted.get()).isEqualTo(4_000);
     for (int k = 0; k < 6; k++) {

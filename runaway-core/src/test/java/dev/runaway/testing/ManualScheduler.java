@@ -4,6 +4,7 @@ import dev.runaway.ManualTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #runDue()}, and periodic tasks also when it calls {@link #runPeriodic()}. Built with
  * {@link #executingInline(ManualTicker)}, {@link #execute(Runnable)} runs the task at once instead,
  * for code whose background work the test wants done before the call returns. Thread-safe, so
- * poll threads may schedule and cancel.
+ * poll threads may schedule and cancel, and a test may wait with {@link #awaitPending(int, Duration)}
+ * for another thread to hand it a task.
  */
 public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
 
@@ -60,9 +62,11 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
    * Moves time forward, running every task that falls due on the way, in order.
    *
    * @param d how far
+   * @return how many tasks ran
    */
-  public void advance(Duration d) {
+  public int advance(Duration d) {
     long target = ticker.nanoTime() + d.toNanos();
+    int ran = 0;
     while (true) {
       Task<?> next;
       synchronized (this) {
@@ -74,10 +78,10 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
       if (next.due > ticker.nanoTime()) {
         ticker.advanceNanos(next.due - ticker.nanoTime());
       }
-      runDue();
+      ran += runDue();
     }
     ticker.advanceNanos(target - ticker.nanoTime());
-    runDue();
+    return ran + runDue();
   }
 
   /**
@@ -95,6 +99,7 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
           return ran;
         }
         queue.poll();
+        notifyAll();
       }
       ran++;
       t.runOnce();
@@ -131,18 +136,57 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     return queue.size();
   }
 
+  /**
+   * Returns the delay the most recently scheduled waiting task was scheduled with: for tests of a
+   * backoff, which see the delay the code chose without knowing when it chose it.
+   *
+   * @return the delay, or empty if nothing waits
+   */
+  public synchronized Optional<Duration> lastDelay() {
+    Task<?> last = null;
+    for (Task<?> t : queue) {
+      if (last == null || t.seq > last.seq) {
+        last = t;
+      }
+    }
+    return last == null ? Optional.empty() : Optional.of(Duration.ofNanos(last.delay));
+  }
+
+  /**
+   * Waits until exactly {@code n} tasks wait: for a task that another thread schedules (a hand-off,
+   * not the passing of time, which only the test moves).
+   *
+   * @param n the number of tasks
+   * @param timeout how long to wait for the hand-off at most
+   * @return whether it happened
+   * @throws InterruptedException if interrupted
+   */
+  public synchronized boolean awaitPending(int n, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (queue.size() != n) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
   private synchronized <V> Task<V> add(Task<V> t) {
     if (shutdown) {
       throw new java.util.concurrent.RejectedExecutionException("shut down");
     }
     t.seq = seq++;
     queue.add(t);
+    notifyAll();
     return t;
   }
 
   private synchronized void remove(Task<?> t) {
     queue.remove(t);
     periodic.remove(t);
+    notifyAll();
   }
 
   @Override
@@ -150,12 +194,12 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     return add(new Task<>(() -> {
       command.run();
       return null;
-    }, ticker.nanoTime() + unit.toNanos(delay), 0));
+    }, unit.toNanos(delay), 0));
   }
 
   @Override
   public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-    return add(new Task<>(callable, ticker.nanoTime() + unit.toNanos(delay), 0));
+    return add(new Task<>(callable, unit.toNanos(delay), 0));
   }
 
   @Override
@@ -163,7 +207,7 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     Task<?> t = add(new Task<>(() -> {
       command.run();
       return null;
-    }, ticker.nanoTime() + unit.toNanos(initialDelay), unit.toNanos(period)));
+    }, unit.toNanos(initialDelay), unit.toNanos(period)));
     synchronized (this) {
       periodic.add(t);
     }
@@ -197,6 +241,7 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     List<Runnable> out = new ArrayList<>();
     queue.clear();
     periodic.clear();
+    notifyAll();
     return out;
   }
 
@@ -218,15 +263,18 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
   private final class Task<V> implements ScheduledFuture<V> {
     private final Callable<V> body;
     private final long period;
+    /** The delay it was scheduled with, for {@link #lastDelay()}. */
+    final long delay;
     long due;
     long seq;
     private volatile boolean cancelled;
     private volatile boolean done;
     private V value;
 
-    Task(Callable<V> body, long due, long period) {
+    Task(Callable<V> body, long delay, long period) {
       this.body = body;
-      this.due = due;
+      this.delay = delay;
+      this.due = ticker.nanoTime() + delay;
       this.period = period;
     }
 

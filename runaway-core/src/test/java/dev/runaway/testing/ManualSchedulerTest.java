@@ -55,4 +55,25 @@ final class ManualSchedulerTest {
     s.advance(Duration.ofSeconds(1)); // the schedule is as it was: the one-shot task and the first maintenance
     assertThat(ran).containsExactly("once", "maintain");
   }
+
+  @Test
+  void advance_countsWhatRan_andLastDelayIsTheNewestWaitingTasksDelay() throws InterruptedException {
+    ManualScheduler s = new ManualScheduler(ticker);
+    assertThat(s.lastDelay()).isEmpty();
+    s.schedule(() -> ran.add("late"), 3, TimeUnit.SECONDS);
+    ScheduledFuture<?> soon = s.schedule(() -> ran.add("soon"), 1, TimeUnit.SECONDS);
+    assertThat(s.lastDelay()).hasValue(Duration.ofSeconds(1));
+    soon.cancel(false);
+    assertThat(s.lastDelay()).hasValue(Duration.ofSeconds(3));
+
+    Thread other = new Thread(() -> s.schedule(() -> ran.add("handed"), 2, TimeUnit.SECONDS));
+    other.start();
+    assertThat(s.awaitPending(2, Duration.ofSeconds(10))).isTrue();
+    other.join();
+
+    assertThat(s.advance(Duration.ofSeconds(2))).isEqualTo(1);
+    assertThat(s.advance(Duration.ofSeconds(5))).isEqualTo(1);
+    assertThat(ran).containsExactly("handed", "late");
+    assertThat(s.awaitPending(0, Duration.ZERO)).isTrue();
+  }
 }

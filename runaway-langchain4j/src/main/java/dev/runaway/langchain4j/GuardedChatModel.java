@@ -8,10 +8,10 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.runaway.Cost;
-import dev.runaway.Reservation;
 import dev.runaway.RunawayGuard;
 import dev.runaway.loop.RepeatedRequests;
 import dev.runaway.providers.llm.TokenPrices;
+import dev.runaway.providers.llm.internal.GuardedCalls;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
@@ -45,11 +45,11 @@ import java.util.function.Function;
 public final class GuardedChatModel implements ChatModel {
 
   private final ChatModel delegate;
-  private final Guarding guarding;
+  private final GuardedCalls<ChatRequest, ChatResponse> calls;
 
-  private GuardedChatModel(ChatModel delegate, Guarding guarding) {
+  private GuardedChatModel(ChatModel delegate, GuardedCalls<ChatRequest, ChatResponse> calls) {
     this.delegate = delegate;
-    this.guarding = guarding;
+    this.calls = calls;
   }
 
   /**
@@ -71,35 +71,17 @@ public final class GuardedChatModel implements ChatModel {
    * @return the keyed model
    */
   public GuardedChatModel forKey(String key) {
-    return new GuardedChatModel(delegate, guarding.withKey(key));
+    return new GuardedChatModel(delegate, calls.withKey(key));
   }
 
   @Override
   public ChatResponse chat(ChatRequest request) {
-    Reservation r = guarding.admit(request);
-    ChatResponse response;
-    try {
-      response = delegate.chat(request);
-    } catch (RuntimeException | Error e) {
-      r.fail(e);
-      throw e;
-    }
-    guarding.settle(r, response, false);
-    return response;
+    return calls.call(request, () -> delegate.chat(request), Function.identity());
   }
 
   @Override
   public ChatResponse chat(ChatRequest request, ChatRequestOptions options) {
-    Reservation r = guarding.admit(request);
-    ChatResponse response;
-    try {
-      response = delegate.chat(request, options);
-    } catch (RuntimeException | Error e) {
-      r.fail(e);
-      throw e;
-    }
-    guarding.settle(r, response, false);
-    return response;
+    return calls.call(request, () -> delegate.chat(request, options), Function.identity());
   }
 
   @Override
@@ -119,24 +101,18 @@ public final class GuardedChatModel implements ChatModel {
 
   @Override
   public String toString() {
-    return "GuardedChatModel[" + guarding.service + (guarding.key == null ? "" : ", key=" + guarding.key) + ", "
+    return "GuardedChatModel[" + calls.service() + (calls.key() == null ? "" : ", key=" + calls.key()) + ", "
         + delegate.getClass().getSimpleName() + "]";
   }
 
   /** Builds a {@link GuardedChatModel}. */
   public static final class Builder {
     private final ChatModel delegate;
-    private final RunawayGuard guard;
-    private final String service;
-    private Cost estimate = Cost.usd("0.01");
-    private Function<ChatRequest, String> keys;
-    private RepeatedRequests loops;
-    private TokenPrices prices;
+    private final GuardedCalls.Settings<ChatRequest> settings;
 
     private Builder(ChatModel delegate, RunawayGuard guard, String service) {
       this.delegate = Objects.requireNonNull(delegate, "delegate");
-      this.guard = Objects.requireNonNull(guard, "guard");
-      this.service = Objects.requireNonNull(service, "service");
+      this.settings = new GuardedCalls.Settings<>(guard, service, Cost.usd("0.01"), null);
     }
 
     /**
@@ -149,7 +125,7 @@ public final class GuardedChatModel implements ChatModel {
      * @return this builder
      */
     public Builder estimate(Cost estimate) {
-      this.estimate = Objects.requireNonNull(estimate, "estimate");
+      settings.estimate(estimate);
       return this;
     }
 
@@ -160,7 +136,7 @@ public final class GuardedChatModel implements ChatModel {
      * @return this builder
      */
     public Builder keyFrom(Function<ChatRequest, String> keys) {
-      this.keys = Objects.requireNonNull(keys, "keys");
+      settings.keyFrom(keys);
       return this;
     }
 
@@ -171,7 +147,7 @@ public final class GuardedChatModel implements ChatModel {
      * @return this builder
      */
     public Builder repeatedRequests(RepeatedRequests loops) {
-      this.loops = Objects.requireNonNull(loops, "loops");
+      settings.repeatedRequests(loops);
       return this;
     }
 
@@ -183,7 +159,7 @@ public final class GuardedChatModel implements ChatModel {
      * @return this builder
      */
     public Builder prices(TokenPrices prices) {
-      this.prices = Objects.requireNonNull(prices, "prices");
+      settings.prices(prices);
       return this;
     }
 
@@ -194,9 +170,7 @@ public final class GuardedChatModel implements ChatModel {
      * @throws IllegalArgumentException if the service is not configured or the estimate is negative
      */
     public GuardedChatModel build() {
-      String model = delegate.defaultRequestParameters() == null ? null : delegate.defaultRequestParameters().modelName();
-      return new GuardedChatModel(delegate, new Guarding(guard, service, null, estimate, keys, loops,
-          Guarding.pricing(prices), model));
+      return new GuardedChatModel(delegate, Guarding.calls(settings, delegate.defaultRequestParameters()));
     }
   }
 }

@@ -20,9 +20,11 @@ import dev.runaway.Reservation;
 import dev.runaway.RunawayGuard;
 import dev.runaway.loop.RepeatedRequests;
 import dev.runaway.providers.llm.TokenPrices;
+import dev.runaway.providers.llm.internal.GuardedCalls;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -39,11 +41,11 @@ import java.util.function.Function;
 public final class GuardedStreamingChatModel implements StreamingChatModel {
 
   private final StreamingChatModel delegate;
-  private final Guarding guarding;
+  private final GuardedCalls<ChatRequest, ChatResponse> calls;
 
-  private GuardedStreamingChatModel(StreamingChatModel delegate, Guarding guarding) {
+  private GuardedStreamingChatModel(StreamingChatModel delegate, GuardedCalls<ChatRequest, ChatResponse> calls) {
     this.delegate = delegate;
-    this.guarding = guarding;
+    this.calls = calls;
   }
 
   /**
@@ -65,27 +67,26 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
    * @return the keyed model
    */
   public GuardedStreamingChatModel forKey(String key) {
-    return new GuardedStreamingChatModel(delegate, guarding.withKey(key));
+    return new GuardedStreamingChatModel(delegate, calls.withKey(key));
   }
 
   @Override
   public void chat(ChatRequest request, StreamingChatResponseHandler handler) {
-    Reservation r = guarding.admit(request);
-    StreamingChatResponseHandler h = wrap(r, handler);
-    try {
-      delegate.chat(request, h);
-    } catch (RuntimeException | Error e) {
-      r.fail(e);
-      throw e;
-    }
+    stream(request, handler, h -> delegate.chat(request, h));
   }
 
   @Override
   public void chat(ChatRequest request, ChatRequestOptions options, StreamingChatResponseHandler handler) {
-    Reservation r = guarding.admit(request);
+    stream(request, handler, h -> delegate.chat(request, options, h));
+  }
+
+  /** Admits the call and starts the stream with a handler that settles it; a start that throws releases it. */
+  private void stream(ChatRequest request, StreamingChatResponseHandler handler,
+      Consumer<StreamingChatResponseHandler> start) {
+    Reservation r = calls.admit(request);
     StreamingChatResponseHandler h = wrap(r, handler);
     try {
-      delegate.chat(request, options, h);
+      start.accept(h);
     } catch (RuntimeException | Error e) {
       r.fail(e);
       throw e;
@@ -140,14 +141,14 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
 
       @Override
       public void onCompleteResponse(ChatResponse response) {
-        guarding.settle(r, response, false);
+        calls.settle(r, response, false);
         handler.onCompleteResponse(response);
       }
 
       @Override
       public void onError(Throwable error) {
         // Tokens may have been generated and billed: charge conservatively, never $0.
-        guarding.settle(r, null, true);
+        calls.settle(r, null, true);
         handler.onError(error);
       }
     };
@@ -170,24 +171,18 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
 
   @Override
   public String toString() {
-    return "GuardedStreamingChatModel[" + guarding.service + (guarding.key == null ? "" : ", key=" + guarding.key)
+    return "GuardedStreamingChatModel[" + calls.service() + (calls.key() == null ? "" : ", key=" + calls.key())
         + ", " + delegate.getClass().getSimpleName() + "]";
   }
 
   /** Builds a {@link GuardedStreamingChatModel}. */
   public static final class Builder {
     private final StreamingChatModel delegate;
-    private final RunawayGuard guard;
-    private final String service;
-    private Cost estimate = Cost.usd("0.01");
-    private Function<ChatRequest, String> keys;
-    private RepeatedRequests loops;
-    private TokenPrices prices;
+    private final GuardedCalls.Settings<ChatRequest> settings;
 
     private Builder(StreamingChatModel delegate, RunawayGuard guard, String service) {
       this.delegate = Objects.requireNonNull(delegate, "delegate");
-      this.guard = Objects.requireNonNull(guard, "guard");
-      this.service = Objects.requireNonNull(service, "service");
+      this.settings = new GuardedCalls.Settings<>(guard, service, Cost.usd("0.01"), null);
     }
 
     /**
@@ -200,7 +195,7 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
      * @return this builder
      */
     public Builder estimate(Cost estimate) {
-      this.estimate = Objects.requireNonNull(estimate, "estimate");
+      settings.estimate(estimate);
       return this;
     }
 
@@ -211,7 +206,7 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
      * @return this builder
      */
     public Builder keyFrom(Function<ChatRequest, String> keys) {
-      this.keys = Objects.requireNonNull(keys, "keys");
+      settings.keyFrom(keys);
       return this;
     }
 
@@ -222,7 +217,7 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
      * @return this builder
      */
     public Builder repeatedRequests(RepeatedRequests loops) {
-      this.loops = Objects.requireNonNull(loops, "loops");
+      settings.repeatedRequests(loops);
       return this;
     }
 
@@ -233,7 +228,7 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
      * @return this builder
      */
     public Builder prices(TokenPrices prices) {
-      this.prices = Objects.requireNonNull(prices, "prices");
+      settings.prices(prices);
       return this;
     }
 
@@ -243,9 +238,7 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
      * @return the guarded model
      */
     public GuardedStreamingChatModel build() {
-      String model = delegate.defaultRequestParameters() == null ? null : delegate.defaultRequestParameters().modelName();
-      return new GuardedStreamingChatModel(delegate, new Guarding(guard, service, null, estimate, keys, loops,
-          Guarding.pricing(prices), model));
+      return new GuardedStreamingChatModel(delegate, Guarding.calls(settings, delegate.defaultRequestParameters()));
     }
   }
 }

@@ -3,14 +3,12 @@ package dev.runaway.springai;
 import dev.runaway.Cost;
 import dev.runaway.Reservation;
 import dev.runaway.RunawayGuard;
-import dev.runaway.ServiceGuard;
 import dev.runaway.loop.RepeatedRequests;
 import dev.runaway.providers.llm.LlmUsage;
 import dev.runaway.providers.llm.TokenPrices;
-import dev.runaway.providers.llm.internal.PricedExtractor;
+import dev.runaway.providers.llm.internal.GuardedCalls;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.springframework.ai.chat.client.ChatClientRequest;
@@ -74,23 +72,13 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
   /** Default estimate reserved per round trip. */
   public static final Cost DEFAULT_ESTIMATE = Cost.usd("0.01");
 
-  private final RunawayGuard guard;
-  private final String service;
-  private final Cost estimate;
   private final int order;
-  private final Function<ChatClientRequest, String> keys;
-  private final RepeatedRequests loops;
-  private final PricedExtractor pricing;
+  private final GuardedCalls<ChatClientRequest, ChatResponse> calls;
 
   private RunawayGuardAdvisor(Builder b) {
-    this.guard = b.guard;
-    this.service = b.service;
-    this.estimate = b.estimate;
     this.order = b.order;
-    this.keys = b.keys;
-    this.loops = b.loops != null ? b.loops : RepeatedRequests.withDefaults(b.guard.ticker());
-    this.pricing = b.prices == null ? null : new PricedExtractor("RunawayGuardAdvisor", b.prices, r -> null);
-    guard.service(service); // fails fast on an unknown service
+    this.calls = b.settings.build("RunawayGuardAdvisor", RunawayGuardAdvisor::fingerprint,
+        RunawayGuardAdvisor::hasUsage, RunawayGuardAdvisor::usage);
   }
 
   /**
@@ -126,22 +114,13 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
 
   @Override
   public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
-    Reservation r = admit(request);
-    ChatClientResponse response;
-    try {
-      response = chain.nextCall(request);
-    } catch (RuntimeException | Error e) {
-      r.fail(e);
-      throw e;
-    }
-    settle(r, response == null ? null : response.chatResponse(), false);
-    return response;
+    return calls.call(request, () -> chain.nextCall(request), ChatClientResponse::chatResponse);
   }
 
   @Override
   public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
     return Flux.defer(() -> {
-      Reservation r = admit(request);
+      Reservation r = calls.admit(request);
       AtomicReference<ChatResponse> last = new AtomicReference<>();
       return chain.nextStream(request)
           .doOnNext(resp -> {
@@ -150,33 +129,10 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
               last.set(cr);
             }
           })
-          .doOnComplete(() -> settle(r, last.get(), false))
-          .doOnError(e -> settle(r, last.get(), true))
-          .doOnCancel(() -> settle(r, last.get(), true));
+          .doOnComplete(() -> calls.settle(r, last.get(), false))
+          .doOnError(e -> calls.settle(r, last.get(), true))
+          .doOnCancel(() -> calls.settle(r, last.get(), true));
     });
-  }
-
-  private Reservation admit(ChatClientRequest request) {
-    String key = keys.apply(request);
-    ServiceGuard g = key == null || key.isBlank() ? guard.service(service) : guard.service(service).forKey(key);
-    loops.observe(g.breaker(), key, fingerprint(request));
-    return g.reserve(estimate);
-  }
-
-  private void settle(Reservation r, ChatResponse response, boolean conservative) {
-    if (pricing == null) {
-      if (conservative || !hasUsage(response)) {
-        r.commit(null);
-      } else {
-        r.commitResult(response);
-      }
-      return;
-    }
-    Cost cost = hasUsage(response) ? pricing.price(usage(response)) : null;
-    if (conservative && cost != null && cost.compareTo(r.estimate()) < 0) {
-      cost = null;
-    }
-    r.commit(cost);
   }
 
   private static boolean hasUsage(ChatResponse response) {
@@ -234,25 +190,19 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
 
   @Override
   public String toString() {
-    return "RunawayGuardAdvisor[" + service + ", estimate " + estimate + ", order " + order + "]";
+    return "RunawayGuardAdvisor[" + calls.service() + ", estimate " + calls.estimate() + ", order " + order + "]";
   }
 
   /** Builds a {@link RunawayGuardAdvisor}; {@link #build()} copies the settings. */
   public static final class Builder {
-    private final RunawayGuard guard;
-    private final String service;
-    private Cost estimate = DEFAULT_ESTIMATE;
+    private final GuardedCalls.Settings<ChatClientRequest> settings;
     private int order = DEFAULT_ORDER;
-    private Function<ChatClientRequest, String> keys = r -> {
-      Object k = r.context().get(KEY);
-      return k == null ? null : k.toString();
-    };
-    private RepeatedRequests loops;
-    private TokenPrices prices;
 
     private Builder(RunawayGuard guard, String service) {
-      this.guard = Objects.requireNonNull(guard, "guard");
-      this.service = Objects.requireNonNull(service, "service");
+      this.settings = new GuardedCalls.Settings<>(guard, service, DEFAULT_ESTIMATE, r -> {
+        Object k = r.context().get(KEY);
+        return k == null ? null : k.toString();
+      });
     }
 
     /**
@@ -262,11 +212,7 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
      * @return this builder
      */
     public Builder estimate(Cost estimate) {
-      Objects.requireNonNull(estimate, "estimate");
-      if (estimate.isNegative()) {
-        throw new IllegalArgumentException("estimate must not be negative, got " + estimate);
-      }
-      this.estimate = estimate;
+      settings.estimate(estimate).requireNonNegativeEstimate();
       return this;
     }
 
@@ -289,7 +235,7 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
      * @return this builder
      */
     public Builder keyFrom(Function<ChatClientRequest, String> keys) {
-      this.keys = Objects.requireNonNull(keys, "keys");
+      settings.keyFrom(keys);
       return this;
     }
 
@@ -301,7 +247,7 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
      * @return this builder
      */
     public Builder repeatedRequests(RepeatedRequests loops) {
-      this.loops = Objects.requireNonNull(loops, "loops");
+      settings.repeatedRequests(loops);
       return this;
     }
 
@@ -313,7 +259,7 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
      * @return this builder
      */
     public Builder prices(TokenPrices prices) {
-      this.prices = Objects.requireNonNull(prices, "prices");
+      settings.prices(prices);
       return this;
     }
 

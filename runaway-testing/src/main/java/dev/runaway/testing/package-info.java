@@ -3,6 +3,7 @@
  * records every request; {@link dev.runaway.testing.DetectorContractTest}, the contract every
  * detector keeps, extended by each provider's test (and by a custom detector's); and, from core's
  * test jar which this module passes on, {@code LogCapture} (every log event of the tests, through
- * an SLF4J binding for tests) and {@code ManualScheduler}. Use it in test scope only.
+ * an SLF4J binding for tests), {@code ManualScheduler} and {@code Race} (threads released together
+ * for a concurrency test). Use it in test scope only.
  */
 package dev.runaway.testing;

@@ -3,6 +3,7 @@ package dev.runaway.alert.internal;
 import dev.runaway.internal.DaemonThreads;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -12,8 +13,8 @@ import java.util.concurrent.TimeUnit;
  * timeouts. Tasks are short and never call notifiers; they hand work back to the dispatcher's
  * executor.
  *
- * <p>Tests pass a scheduler driven by a {@link dev.runaway.ManualTicker}; production uses
- * {@link #daemon(String)}. Implementations must be thread-safe.
+ * <p>Tests pass {@link #on(ScheduledExecutorService)} over a scheduler driven by a
+ * {@link dev.runaway.ManualTicker}; production uses {@link #daemon(String)}. Implementations must be thread-safe.
  */
 @FunctionalInterface
 public interface AlertScheduler {
@@ -46,11 +47,11 @@ public interface AlertScheduler {
     ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, DaemonThreads.named(threadName));
     pool.setRemoveOnCancelPolicy(true);
     pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    AlertScheduler onPool = on(pool);
     return new ShutdownableScheduler() {
       @Override
       public Scheduled schedule(Runnable task, Duration delay) {
-        ScheduledFuture<?> f = pool.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
-        return () -> f.cancel(false);
+        return onPool.schedule(task, delay);
       }
 
       @Override
@@ -62,6 +63,22 @@ public interface AlertScheduler {
       public String toString() {
         return "AlertScheduler.daemon(" + threadName + ")";
       }
+    };
+  }
+
+  /**
+   * Returns a scheduler that hands each task to {@code executor}, which the caller owns (and shuts
+   * down); cancelling a task cancels its future without interrupting it. Tests pass the test kit's
+   * manual scheduler here.
+   *
+   * @param executor where the tasks wait and run
+   * @return a scheduler on {@code executor}
+   */
+  static AlertScheduler on(ScheduledExecutorService executor) {
+    Objects.requireNonNull(executor, "executor");
+    return (task, delay) -> {
+      ScheduledFuture<?> f = executor.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+      return () -> f.cancel(false);
     };
   }
 

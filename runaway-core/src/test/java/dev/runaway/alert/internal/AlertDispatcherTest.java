@@ -9,6 +9,7 @@ import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Notifier;
 import dev.runaway.alert.Severity;
 import dev.runaway.testing.LogCapture;
+import dev.runaway.testing.ManualScheduler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ final class AlertDispatcherTest {
   }
 
   private AlertDispatcher.Builder driven(Notifier... notifiers) {
-    return AlertDispatcher.builder().notifiers(List.of(notifiers)).ticker(ticker).scheduler(scheduler)
+    return AlertDispatcher.builder().notifiers(List.of(notifiers)).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
         .executor(executor).closeTimeout(Duration.ZERO);
   }
 
@@ -244,7 +245,7 @@ final class AlertDispatcherTest {
     };
     // Runnable::run delivers on the dispatching thread: the worst case for a throwing notifier.
     try (AlertDispatcher d = AlertDispatcher.builder().notifier(broken).notifier(recording).ticker(ticker)
-        .scheduler(scheduler).executor(Runnable::run).maxAttempts(1).build()) {
+        .scheduler(AlertScheduler.on(scheduler)).executor(Runnable::run).maxAttempts(1).build()) {
       assertThat(d.dispatch(spike(Severity.CRITICAL))).isTrue();
       assertThat(recording.sent).hasSize(1);
       assertThat(d.stats().failed()).isEqualTo(1);
@@ -265,7 +266,7 @@ final class AlertDispatcherTest {
     int mark = LogCapture.mark();
     // Real threads (the default executor); the manual scheduler keeps the send timeout from firing.
     AlertDispatcher d = AlertDispatcher.builder().notifier(blocked).notifier(healthy::add).ticker(ticker)
-        .scheduler(scheduler).maxQueue(2).closeTimeout(Duration.ZERO).build();
+        .scheduler(AlertScheduler.on(scheduler)).maxQueue(2).closeTimeout(Duration.ZERO).build();
     try {
       assertThat(d.dispatch(alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, "svc-0", null, "alert 0"))).isTrue();
       assertThat(blockedEntered.await(HAND_OFF.toSeconds(), TimeUnit.SECONDS)).isTrue();
@@ -320,7 +321,7 @@ final class AlertDispatcherTest {
     thread.setDaemon(true);
     thread.start();
     int mark = LogCapture.mark();
-    try (AlertDispatcher d = AlertDispatcher.builder().notifier(stuckOnce).ticker(ticker).scheduler(scheduler)
+    try (AlertDispatcher d = AlertDispatcher.builder().notifier(stuckOnce).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
         .executor(tasks::add).sendTimeout(Duration.ofSeconds(30)).initialBackoff(Duration.ofSeconds(1)).build()) {
       d.dispatch(spike(Severity.CRITICAL));
       assertThat(entered.await(HAND_OFF.toSeconds(), TimeUnit.SECONDS)).isTrue();
@@ -376,7 +377,7 @@ final class AlertDispatcherTest {
   @Test
   void noNotifier_alertsGoToTheLog() {
     int mark = LogCapture.mark();
-    try (AlertDispatcher d = AlertDispatcher.builder().ticker(ticker).scheduler(scheduler).executor(Runnable::run)
+    try (AlertDispatcher d = AlertDispatcher.builder().ticker(ticker).scheduler(AlertScheduler.on(scheduler)).executor(Runnable::run)
         .build()) {
       d.dispatch(spike(Severity.CRITICAL));
       d.dispatch(resolved());
@@ -397,7 +398,7 @@ final class AlertDispatcherTest {
       for (int round = 0; round < 200; round++) {
         DrivenExecutor exec = new DrivenExecutor();
         Recording rec = new Recording();
-        try (AlertDispatcher d = AlertDispatcher.builder().notifier(rec).ticker(ticker).scheduler(scheduler)
+        try (AlertDispatcher d = AlertDispatcher.builder().notifier(rec).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
             .executor(exec).closeTimeout(Duration.ZERO).build()) {
           CountDownLatch ready = new CountDownLatch(16);
           CountDownLatch start = new CountDownLatch(1);
@@ -431,7 +432,7 @@ final class AlertDispatcherTest {
   void close_makesALastAttemptAtWaitingRetries_closesNotifiers_andRefusesLaterAlerts() {
     recording.failures = 1;
     int mark = LogCapture.mark();
-    AlertDispatcher d = AlertDispatcher.builder().notifier(recording).ticker(ticker).scheduler(scheduler)
+    AlertDispatcher d = AlertDispatcher.builder().notifier(recording).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
         .executor(Runnable::run).build();
     d.dispatch(spike(Severity.CRITICAL));
     assertThat(recording.sent).isEmpty();

@@ -11,6 +11,7 @@ import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.CircuitBreakerConfig;
 import dev.runaway.breaker.TripReason;
 import dev.runaway.internal.GuardAlerts;
+import dev.runaway.testing.ManualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,7 +33,7 @@ final class BreakerAlertEpisodesTest {
 
   @Test
   void anEpisode_openHalfOpenFailedTrialThenClosed_sendsOpenedAndClosedOnly() {
-    try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker).scheduler(scheduler)
+    try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
         .executor(Runnable::run).build()) {
       CircuitBreaker b = CircuitBreaker.of("openai",
           CircuitBreakerConfig.builder().waitInOpenState(Duration.ofSeconds(60)).permittedCallsInHalfOpenState(1)
@@ -65,7 +66,7 @@ final class BreakerAlertEpisodesTest {
       for (int round = 0; round < 200; round++) {
         sent.clear();
         DrivenExecutor exec = new DrivenExecutor();
-        try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker).scheduler(scheduler)
+        try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
             .executor(exec).refractory(Duration.ZERO).closeTimeout(Duration.ZERO).build()) {
           CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
           b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));

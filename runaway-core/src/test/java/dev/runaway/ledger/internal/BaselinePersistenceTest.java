@@ -8,27 +8,12 @@ import dev.runaway.ManualTicker;
 import dev.runaway.RunawayGuard;
 import dev.runaway.testing.LogCapture;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.event.Level;
 
 /** Burn-rate baselines kept in the state file: a restart does not start a new warm-up. */
-final class BaselinePersistenceTest {
-
-  @TempDir
-  Path dir;
-
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-
-  @AfterEach
-  void stop() {
-    scheduler.shutdownNow();
-  }
+final class BaselinePersistenceTest extends StateDirFixture {
 
   private RunawayGuard guard(ManualTicker ticker, boolean persistent) {
     RunawayGuard.Builder b = RunawayGuard.builder()
@@ -36,7 +21,7 @@ final class BaselinePersistenceTest {
         .ticker(ticker)
         .alertSink(a -> { });
     if (persistent) {
-      b.ledger(PersistentLedger.open(dir, ticker, scheduler, Duration.ofHours(1)));
+      b.ledger(ledger(ticker));
     }
     return b.build();
   }
@@ -82,7 +67,7 @@ final class BaselinePersistenceTest {
   @Test
   void unusableSavedBaseline_isLearnedAfreshWithOneWarning() throws Exception {
     ManualTicker first = ManualTicker.create();
-    try (PersistentLedger ledger = PersistentLedger.open(dir, first, scheduler, Duration.ofHours(1))) {
+    try (PersistentLedger ledger = ledger(first)) {
       ledger.trackBaseline("openai", null, new Object(), o -> new byte[] {1, 2, 3}); // not a baseline
     }
     assertThat(dir.resolve(PersistentLedger.FILE_NAME)).exists();

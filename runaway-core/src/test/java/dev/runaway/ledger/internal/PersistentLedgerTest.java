@@ -18,37 +18,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.event.Level;
 
 /** Spend that survives a restart: restore, wall-clock mapping, loss bound, bad files. */
-final class PersistentLedgerTest {
+final class PersistentLedgerTest extends StateDirFixture {
 
   private static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
   private static final String LOGGER = PersistentLedger.class.getName();
-
-  @TempDir
-  Path dir;
-
-  /** Never fires during a test: flushes are called explicitly (close flushes too). */
-  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-
-  @AfterEach
-  void stop() {
-    scheduler.shutdownNow();
-  }
-
-  private PersistentLedger ledger(ManualTicker ticker) {
-    return PersistentLedger.open(dir, ticker, scheduler, Duration.ofHours(1));
-  }
 
   private RunawayGuard guard(ManualTicker ticker, PersistentLedger ledger) {
     return RunawayGuard.builder()
@@ -69,6 +50,14 @@ final class PersistentLedgerTest {
   /** A second process: its monotonic clock starts at 0 again, its wall clock goes on. */
   private static ManualTicker nextProcess(ManualTicker previous, Duration downtime) {
     return ManualTicker.startingAt(previous.instant().plus(downtime));
+  }
+
+  /** Starts the next process after {@code downtime} on the same state folder; returns its service spend this hour. */
+  private Cost spentAfterRestart(ManualTicker previous, Duration downtime) {
+    ManualTicker next = nextProcess(previous, downtime);
+    try (RunawayGuard again = guard(next, ledger(next))) {
+      return spent(again.snapshot("openai"), 0);
+    }
   }
 
   @Test
@@ -163,10 +152,7 @@ final class PersistentLedgerTest {
     // while the first holds it, so release it the way the kernel does for a killed process.
     simulateCrash(ledger);
 
-    ManualTicker second = nextProcess(first, Duration.ofSeconds(3));
-    try (RunawayGuard again = guard(second, ledger(second))) {
-      assertThat(spent(again.snapshot("openai"), 0)).isEqualTo(Cost.usd("3"));
-    }
+    assertThat(spentAfterRestart(first, Duration.ofSeconds(3))).isEqualTo(Cost.usd("3"));
     assertThat(inFlight).isNotNull();
   }
 
@@ -180,10 +166,7 @@ final class PersistentLedgerTest {
     guard.call("openai", Cost.usd("0.25"), () -> "after the flush");
     simulateCrash(ledger);
 
-    ManualTicker second = nextProcess(first, Duration.ofSeconds(1));
-    try (RunawayGuard again = guard(second, ledger(second))) {
-      assertThat(spent(again.snapshot("openai"), 0)).isEqualTo(Cost.usd("1"));
-    }
+    assertThat(spentAfterRestart(first, Duration.ofSeconds(1))).isEqualTo(Cost.usd("1"));
   }
 
   @Test
@@ -197,10 +180,7 @@ final class PersistentLedgerTest {
     scheduler.submit(() -> { }).get(); // the flusher thread has run what the refusal queued
     simulateCrash(ledger); // before any periodic flush
 
-    ManualTicker second = nextProcess(first, Duration.ofSeconds(1));
-    try (RunawayGuard again = guard(second, ledger(second))) {
-      assertThat(spent(again.snapshot("openai"), 0)).isEqualTo(Cost.usd("10"));
-    }
+    assertThat(spentAfterRestart(first, Duration.ofSeconds(1))).isEqualTo(Cost.usd("10"));
   }
 
   @Test
@@ -320,10 +300,7 @@ final class PersistentLedgerTest {
     assertThat(LogCapture.since(mark).stream().filter(e -> e.logger().equals(LOGGER) && e.level() == Level.INFO))
         .singleElement().extracting(LogCapture.Event::message).asString().contains("written again");
     guard.close();
-    ManualTicker second = nextProcess(ticker, Duration.ofSeconds(1));
-    try (RunawayGuard again = guard(second, ledger(second))) {
-      assertThat(spent(again.snapshot("openai"), 0)).isEqualTo(Cost.usd("2"));
-    }
+    assertThat(spentAfterRestart(ticker, Duration.ofSeconds(1))).isEqualTo(Cost.usd("2"));
   }
 
   @Test

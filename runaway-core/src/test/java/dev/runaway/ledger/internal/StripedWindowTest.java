@@ -6,10 +6,10 @@ import dev.runaway.Budget;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.ledger.LedgerAccount;
+import dev.runaway.testing.Race;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -63,40 +63,24 @@ final class StripedWindowTest {
     int calls = 20_000;
     AtomicLong clock = new AtomicLong();
     AtomicLong admitted = new AtomicLong();
-    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
-    try {
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<?>> fs = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        fs.add(pool.submit(() -> {
-          go.await();
-          for (int i = 0; i < calls; i++) {
-            long now = clock.get();
-            if (account.tryReserve(1_000, now) == LedgerAccount.ADMITTED) {
-              account.commit(1_000, 1_000, now);
-              admitted.incrementAndGet();
-            }
+    Race.run(threads + 1, t -> {
+      if (t < threads) {
+        for (int i = 0; i < calls; i++) {
+          long now = clock.get();
+          if (account.tryReserve(1_000, now) == LedgerAccount.ADMITTED) {
+            account.commit(1_000, 1_000, now);
+            admitted.incrementAndGet();
           }
-          return null;
-        }));
-      }
-      // Time moves on meanwhile: buckets roll over while stripes are being added to.
-      fs.add(pool.submit(() -> {
-        go.await();
+        }
+      } else {
+        // Time moves on meanwhile: buckets roll over while stripes are being added to.
         for (int i = 0; i < 90; i++) {
           clock.addAndGet(MINUTE / 2);
           account.used(0, clock.get());
           Thread.yield();
         }
-        return null;
-      }));
-      go.countDown();
-      for (Future<?> f : fs) {
-        f.get();
       }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
     long now = clock.get();
     // No reservation is outstanding: each window's counter is exactly the spend its buckets hold.
     for (int b = 0; b < 2; b++) {

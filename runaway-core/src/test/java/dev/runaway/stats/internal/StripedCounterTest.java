@@ -2,12 +2,7 @@ package dev.runaway.stats.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import dev.runaway.testing.Race;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -54,35 +49,18 @@ final class StripedCounterTest {
     int threads = 4;
     int adds = 200_000;
     AtomicLong taken = new AtomicLong();
-    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
-    try {
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(pool.submit(() -> {
-          go.await();
-          for (int i = 0; i < adds; i++) {
-            c.add(1);
-          }
-          return null;
-        }));
-      }
-      // A roller empties the counter while the adds run, as a bucket roll-over does.
-      Future<?> roller = pool.submit(() -> {
-        go.await();
+    Race.run(threads + 1, t -> {
+      if (t < threads) {
+        for (int i = 0; i < adds; i++) {
+          c.add(1);
+        }
+      } else {
+        // A roller empties the counter while the adds run, as a bucket roll-over does.
         for (int i = 0; i < 1000; i++) {
           taken.addAndGet(c.getAndSet(0));
         }
-        return null;
-      });
-      go.countDown();
-      for (Future<?> f : futures) {
-        f.get();
       }
-      roller.get();
-    } finally {
-      pool.shutdownNow();
-    }
+    });
     // Invariant: every add lands once, either in what a reset took or in what is left.
     assertThat(taken.get() + c.get()).isEqualTo((long) threads * adds);
   }
@@ -93,32 +71,17 @@ final class StripedCounterTest {
     long threshold = 10_000;
     int threads = 2;
     AtomicLong firstSeenAt = new AtomicLong(Long.MAX_VALUE);
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      CountDownLatch go = new CountDownLatch(1);
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        futures.add(pool.submit(() -> {
-          go.await();
-          for (int i = 0; i < 20_000; i++) {
-            long stripe = c.add(1);
-            if (c.mayReach(stripe, threshold)) {
-              long sum = c.get();
-              if (sum >= threshold) {
-                firstSeenAt.accumulateAndGet(sum, Math::min);
-              }
-            }
+    Race.run(threads, t -> {
+      for (int i = 0; i < 20_000; i++) {
+        long stripe = c.add(1);
+        if (c.mayReach(stripe, threshold)) {
+          long sum = c.get();
+          if (sum >= threshold) {
+            firstSeenAt.accumulateAndGet(sum, Math::min);
           }
-          return null;
-        }));
+        }
       }
-      go.countDown();
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
     // Seen, and no later than the bound of two stripes (threshold + threshold / 2: when the sum
     // crosses, one stripe already holds half; the other can grow by at most half before its own
     // check fires), plus the adds the other thread makes while one reads the sum.

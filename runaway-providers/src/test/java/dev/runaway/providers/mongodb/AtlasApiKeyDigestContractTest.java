@@ -1,27 +1,19 @@
 package dev.runaway.providers.mongodb;
 
 import static dev.runaway.providers.mongodb.AtlasFixtures.ACCEPT;
-import static dev.runaway.providers.mongodb.AtlasFixtures.CYCLE_START;
-import static dev.runaway.providers.mongodb.AtlasFixtures.ORG;
 import static dev.runaway.providers.mongodb.AtlasFixtures.PENDING;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.runaway.Cost;
 import dev.runaway.monitor.Detector;
-import dev.runaway.monitor.DetectorProvider;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.UsageReport;
-import dev.runaway.testing.DetectorContractTest;
 import dev.runaway.testing.RecordedRequest;
 import dev.runaway.testing.StubResponse;
 import dev.runaway.testing.StubServer;
-import dev.runaway.testing.TimeWindow;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * The Atlas detector with a programmatic API key over HTTP Digest, against a loopback server that
  * challenges with 401 as Atlas does and checks every answer (RFC 7616, MD5, qop=auth).
  */
-final class AtlasApiKeyDigestContractTest extends DetectorContractTest {
+final class AtlasApiKeyDigestContractTest extends AtlasContractTest {
 
   static final String PUBLIC_KEY = "qwerasdf";
   static final String REALM = "MMS Public API";
@@ -47,13 +39,8 @@ final class AtlasApiKeyDigestContractTest extends DetectorContractTest {
   private volatile int lastNc;
 
   @Override
-  protected DetectorProvider provider() {
-    return new MongoDbAtlasDetectorProvider();
-  }
-
-  @Override
-  protected Map<String, Object> settings(URI baseUrl) {
-    return Map.of("base_url", baseUrl.toString(), "org_id", ORG, "auth", "api_key");
+  String auth() {
+    return "api_key";
   }
 
   @Override
@@ -64,11 +51,6 @@ final class AtlasApiKeyDigestContractTest extends DetectorContractTest {
   @Override
   protected Map<String, String> secrets() {
     return Map.of("MONGODB_ATLAS_PUBLIC_KEY", PUBLIC_KEY, "MONGODB_ATLAS_PRIVATE_KEY", SECRET);
-  }
-
-  @Override
-  protected boolean windowed() {
-    return false;
   }
 
   @Override
@@ -130,16 +112,6 @@ final class AtlasApiKeyDigestContractTest extends DetectorContractTest {
   }
 
   @Override
-  protected Cost expectedHappyCost() {
-    return AtlasFixtures.HAPPY_COST;
-  }
-
-  @Override
-  protected Instant expectedReportFrom(PollContext ctx) {
-    return CYCLE_START;
-  }
-
-  @Override
   protected void assertHappyDay(UsageReport report, StubServer stub) {
     List<RecordedRequest> rs = stub.requests();
     // 401 challenge, the answered first page, then the second page on the same nonce (nc=2).
@@ -159,11 +131,6 @@ final class AtlasApiKeyDigestContractTest extends DetectorContractTest {
       StubResponse s = digest(r, SECRET);
       return s.status() == 200 ? StubResponse.ok(AtlasFixtures.page(stub.baseUrl() + PENDING, null)) : s;
     });
-  }
-
-  @Override
-  protected Optional<TimeWindow> windowOf(RecordedRequest request) {
-    return Optional.empty();
   }
 
   @Test

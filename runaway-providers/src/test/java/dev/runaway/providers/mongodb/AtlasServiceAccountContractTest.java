@@ -1,7 +1,6 @@
 package dev.runaway.providers.mongodb;
 
 import static dev.runaway.providers.mongodb.AtlasFixtures.ACCEPT;
-import static dev.runaway.providers.mongodb.AtlasFixtures.CYCLE_START;
 import static dev.runaway.providers.mongodb.AtlasFixtures.ORG;
 import static dev.runaway.providers.mongodb.AtlasFixtures.PENDING;
 import static dev.runaway.providers.mongodb.AtlasFixtures.TOKEN;
@@ -13,20 +12,15 @@ import dev.runaway.config.ConfigException;
 import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.Detector;
-import dev.runaway.monitor.DetectorProvider;
 import dev.runaway.monitor.PollContext;
 import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
-import dev.runaway.testing.DetectorContractTest;
 import dev.runaway.testing.RecordedRequest;
 import dev.runaway.testing.StubResponse;
 import dev.runaway.testing.StubServer;
-import dev.runaway.testing.TimeWindow;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,20 +30,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The Atlas detector with a service account (OAuth 2.0 client credentials), mongodb-atlas.md §3. */
-final class AtlasServiceAccountContractTest extends DetectorContractTest {
+final class AtlasServiceAccountContractTest extends AtlasContractTest {
 
   static final String CLIENT_ID = "mdb_sa_id_6745a0c1e4b0a1b2c3d4e5f6";
 
   private final AtomicInteger tokensIssued = new AtomicInteger();
 
   @Override
-  protected DetectorProvider provider() {
-    return new MongoDbAtlasDetectorProvider();
-  }
-
-  @Override
-  protected Map<String, Object> settings(URI baseUrl) {
-    return Map.of("base_url", baseUrl.toString(), "org_id", ORG, "auth", "service_account");
+  String auth() {
+    return "service_account";
   }
 
   @Override
@@ -60,11 +49,6 @@ final class AtlasServiceAccountContractTest extends DetectorContractTest {
   @Override
   protected Map<String, String> secrets() {
     return Map.of("MONGODB_ATLAS_CLIENT_ID", CLIENT_ID, "MONGODB_ATLAS_CLIENT_SECRET", SECRET);
-  }
-
-  @Override
-  protected boolean windowed() {
-    return false; // the pending invoice takes no time window; the report's start is the invoice's
   }
 
   @Override
@@ -105,16 +89,6 @@ final class AtlasServiceAccountContractTest extends DetectorContractTest {
   }
 
   @Override
-  protected Cost expectedHappyCost() {
-    return AtlasFixtures.HAPPY_COST;
-  }
-
-  @Override
-  protected Instant expectedReportFrom(PollContext ctx) {
-    return CYCLE_START; // the pending invoice is cumulative from its start
-  }
-
-  @Override
   protected void assertHappyDay(UsageReport report, StubServer stub) {
     assertThat(report.items()).extracting(UsageItem::name).containsExactly("ATLAS_AWS_INSTANCE_M30",
         "ATLAS_AWS_DATA_TRANSFER_INTERNET", "ATLAS_AWS_INSTANCE_M10", "ATLAS_AWS_BACKUP_SNAPSHOT_STORAGE");
@@ -136,11 +110,6 @@ final class AtlasServiceAccountContractTest extends DetectorContractTest {
   protected void scriptEmptyDay(StubServer stub, PollContext ctx) {
     stub.route(TOKEN, r -> token(r, 3600));
     stub.route(PENDING, r -> StubResponse.ok(AtlasFixtures.page(stub.baseUrl() + PENDING, null)));
-  }
-
-  @Override
-  protected Optional<TimeWindow> windowOf(RecordedRequest request) {
-    return Optional.empty();
   }
 
   @Test

@@ -1,0 +1,259 @@
+package dev.runaway.providers.llm.internal;
+
+import dev.runaway.Cost;
+import dev.runaway.Reservation;
+import dev.runaway.RunawayGuard;
+import dev.runaway.ServiceGuard;
+import dev.runaway.loop.RepeatedRequests;
+import dev.runaway.providers.llm.LlmUsage;
+import dev.runaway.providers.llm.TokenPrices;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * What every framework integration (the LangChain4j models, the Spring AI advisor) does around a
+ * model call, whatever the framework's request and response types: find the key, check the loop
+ * signature, reserve the estimate, and settle the reservation from the response's usage (priced
+ * with the {@link TokenPrices}, or, without prices, by the service's {@code CostExtractor} given
+ * the response), never at $0. The integrations keep only their framework's reading of a request's
+ * signature and a response's usage.
+ *
+ * <p>Immutable and thread-safe when the given functions are.
+ *
+ * @param <Q> the framework's request type
+ * @param <S> the framework's response type
+ */
+public final class GuardedCalls<Q, S> {
+
+  /** Everything but the bound key: shared by the keyed copies of {@link #withKey(String)}. */
+  private record Common<Q, S>(RunawayGuard guard, String service, Cost estimate, Function<Q, String> keys,
+      RepeatedRequests loops, PricedExtractor pricing, Function<Q, String> fingerprint, Predicate<S> hasUsage,
+      Function<S, LlmUsage> usage) {
+  }
+
+  private final Common<Q, S> c;
+  private final String key;
+
+  private GuardedCalls(Common<Q, S> c, String key) {
+    this.c = c;
+    this.key = key;
+  }
+
+  /**
+   * Returns the service the calls are charged to.
+   *
+   * @return the service name
+   */
+  public String service() {
+    return c.service();
+  }
+
+  /**
+   * Returns the key every call is charged to, if bound with {@link #withKey(String)}.
+   *
+   * @return the key, or {@code null}
+   */
+  public String key() {
+    return key;
+  }
+
+  /**
+   * Returns the amount reserved per call.
+   *
+   * @return the estimate
+   */
+  public Cost estimate() {
+    return c.estimate();
+  }
+
+  /**
+   * Returns the same calls charged to one key.
+   *
+   * @param k the key; not blank
+   * @return the keyed calls
+   */
+  public GuardedCalls<Q, S> withKey(String k) {
+    Objects.requireNonNull(k, "key");
+    if (k.isBlank()) {
+      throw new IllegalArgumentException("key must not be blank");
+    }
+    return new GuardedCalls<>(c, k);
+  }
+
+  /**
+   * Admits one call: finds its key (the bound one, else the key function's, else none), checks its
+   * loop signature and reserves the estimate.
+   *
+   * @param request the request
+   * @return the reservation to settle
+   */
+  public Reservation admit(Q request) {
+    String k = key != null ? key : c.keys() == null ? null : c.keys().apply(request);
+    ServiceGuard s = c.guard().service(c.service());
+    ServiceGuard g = k == null || k.isBlank() ? s : s.forKey(k);
+    c.loops().observe(g.breaker(), k, c.fingerprint().apply(request));
+    return g.reserve(c.estimate());
+  }
+
+  /**
+   * Admits a call, runs it and settles it from its response; a call that throws releases its
+   * reservation as a failure and the exception propagates.
+   *
+   * @param request the request
+   * @param call the call of the model
+   * @param response the response of the call's result, or {@code null}
+   * @param <T> the call's result
+   * @return the call's result
+   */
+  public <T> T call(Q request, Supplier<T> call, Function<? super T, ? extends S> response) {
+    Reservation r = admit(request);
+    T result;
+    try {
+      result = call.get();
+    } catch (RuntimeException | Error e) {
+      r.fail(e);
+      throw e;
+    }
+    settle(r, result == null ? null : response.apply(result), false);
+    return result;
+  }
+
+  /**
+   * Settles a reservation: from the response's usage, or, when {@code conservative} (a stream that
+   * failed or was cancelled), at the larger of that usage's cost and the estimate. A response
+   * without usage, or an unpriced model, is charged the estimate.
+   *
+   * @param r the reservation
+   * @param response the response, or the last one with usage; {@code null} if none
+   * @param conservative whether the call ended before its final usage
+   */
+  public void settle(Reservation r, S response, boolean conservative) {
+    boolean has = response != null && c.hasUsage().test(response);
+    PricedExtractor pricing = c.pricing();
+    if (pricing == null) {
+      if (conservative || !has) {
+        r.commit(null);
+      } else {
+        r.commitResult(response);
+      }
+      return;
+    }
+    Cost cost = has ? pricing.price(c.usage().apply(response)) : null;
+    if (conservative && cost != null && cost.compareTo(r.estimate()) < 0) {
+      cost = null;
+    }
+    r.commit(cost);
+  }
+
+  /**
+   * The settings an integration's public builder delegates to: each builder keeps its own public
+   * setters (their names, parameters and return types are the integration's API) and hands the
+   * values here, where they are checked and defaulted once for all integrations.
+   *
+   * <p>Not thread-safe, as builders are not.
+   *
+   * @param <Q> the framework's request type
+   */
+  public static final class Settings<Q> {
+    private final RunawayGuard guard;
+    private final String service;
+    private Cost estimate;
+    private Function<Q, String> keys;
+    private RepeatedRequests loops;
+    private TokenPrices prices;
+
+    /**
+     * Creates the settings with their defaults.
+     *
+     * @param guard the guard
+     * @param service the guarded service the calls are charged to
+     * @param estimate the default amount reserved per call
+     * @param keys the default key function, or {@code null} for none
+     */
+    public Settings(RunawayGuard guard, String service, Cost estimate, Function<Q, String> keys) {
+      this.guard = Objects.requireNonNull(guard, "guard");
+      this.service = Objects.requireNonNull(service, "service");
+      this.estimate = estimate;
+      this.keys = keys;
+    }
+
+    /**
+     * Sets the amount reserved per call; {@link #build} refuses a negative one.
+     *
+     * @param estimate the estimate
+     * @return these settings
+     */
+    public Settings<Q> estimate(Cost estimate) {
+      this.estimate = Objects.requireNonNull(estimate, "estimate");
+      return this;
+    }
+
+    /**
+     * Refuses a negative estimate now rather than at {@link #build}.
+     *
+     * @throws IllegalArgumentException if the estimate is negative
+     */
+    public void requireNonNegativeEstimate() {
+      if (estimate.isNegative()) {
+        throw new IllegalArgumentException("estimate must not be negative, got " + estimate);
+      }
+    }
+
+    /**
+     * Sets how a request's key is found.
+     *
+     * @param keys returns the key, or {@code null} for the whole service
+     * @return these settings
+     */
+    public Settings<Q> keyFrom(Function<Q, String> keys) {
+      this.keys = Objects.requireNonNull(keys, "keys");
+      return this;
+    }
+
+    /**
+     * Sets the loop-signature detector (default {@link RepeatedRequests#withDefaults} on the guard's ticker).
+     *
+     * @param loops the detector
+     * @return these settings
+     */
+    public Settings<Q> repeatedRequests(RepeatedRequests loops) {
+      this.loops = Objects.requireNonNull(loops, "loops");
+      return this;
+    }
+
+    /**
+     * Sets the prices of each response's usage (default none: the service's {@code CostExtractor}).
+     *
+     * @param prices the prices
+     * @return these settings
+     */
+    public Settings<Q> prices(TokenPrices prices) {
+      this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    /**
+     * Builds the guarded calls from a copy of these settings.
+     *
+     * @param name the public class, for log lines about unpriced models
+     * @param fingerprint a request's loop signature
+     * @param hasUsage whether a (non-null) response carries usage
+     * @param usage a response's usage, called only when it has some
+     * @param <S> the framework's response type
+     * @return the guarded calls
+     * @throws IllegalArgumentException if the service is not configured or the estimate is negative
+     */
+    public <S> GuardedCalls<Q, S> build(String name, Function<Q, String> fingerprint, Predicate<S> hasUsage,
+        Function<S, LlmUsage> usage) {
+      requireNonNegativeEstimate();
+      RepeatedRequests l = loops != null ? loops : RepeatedRequests.withDefaults(guard.ticker());
+      PricedExtractor pricing = prices == null ? null : new PricedExtractor(name, prices, r -> null);
+      guard.service(service); // fails fast on an unknown service
+      return new GuardedCalls<>(new Common<>(guard, service, estimate, keys, l, pricing,
+          Objects.requireNonNull(fingerprint, "fingerprint"), Objects.requireNonNull(hasUsage, "hasUsage"),
+          Objects.requireNonNull(usage, "usage")), null);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.runaway.providers.llm.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.runaway.Budget;
+import dev.runaway.Cost;
+import dev.runaway.ManualTicker;
+import dev.runaway.Reservation;
+import dev.runaway.RunawayGuard;
+import dev.runaway.providers.llm.LlmUsage;
+import dev.runaway.providers.llm.TokenPrices;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The admission and settlement every framework integration delegates to. */
+final class GuardedCallsTest {
+
+  /** A framework's response: its usage (null for none) and, for the unpriced path, its cost. */
+  private record Reply(LlmUsage usage, Cost cost) {
+  }
+
+  private static final Cost ESTIMATE = Cost.usd("0.01");
+
+  private final RunawayGuard guard = RunawayGuard.builder()
+      .service("llm", s -> s.budgetHorizon(Duration.ZERO).budget(Budget.daily(Cost.usd("100")))
+          .perKeyBudget(Budget.daily(Cost.usd("10")))
+          .costExtractor(r -> ((Reply) r).cost()))
+      .ticker(ManualTicker.create()).alertSink(a -> { }).build();
+
+  private GuardedCalls.Settings<String> settings() {
+    return new GuardedCalls.Settings<>(guard, "llm", ESTIMATE, null);
+  }
+
+  private GuardedCalls<String, Reply> build(GuardedCalls.Settings<String> settings) {
+    return settings.build("GuardedCallsTest", q -> q, r -> r.usage() != null, Reply::usage);
+  }
+
+  private Cost spent() {
+    return guard.snapshot("llm").windows().get(0).spent();
+  }
+
+  private static LlmUsage usage(long input, long output) {
+    return LlmUsage.of("gpt-4o-mini", input, output);
+  }
+
+  @Test
+  void unpriced_chargesTheServicesExtractorWhenTheResponseHasUsage_elseTheEstimate() {
+    GuardedCalls<String, Reply> calls = build(settings());
+    calls.call("q1", () -> new Reply(usage(10, 10), Cost.usd("0.5")), r -> r);
+    assertThat(spent()).isEqualTo(Cost.usd("0.5"));
+
+    calls.call("q2", () -> new Reply(null, Cost.usd("0.5")), r -> r);
+    calls.call("q3", () -> (Reply) null, r -> r);
+    assertThat(spent()).isEqualTo(Cost.usd("0.52"));
+  }
+
+  @Test
+  void priced_conservativeSettlementChargesTheLargerOfUsageAndEstimate() {
+    GuardedCalls<String, Reply> calls = build(settings().prices(TokenPrices.bundled("openai")));
+    // gpt-4o-mini: 1,000,000 input tokens at $0.15 per million: above the estimate, charged as read.
+    Reservation big = calls.admit("big");
+    calls.settle(big, new Reply(usage(1_000_000, 0), null), true);
+    assertThat(spent()).isEqualTo(Cost.usd("0.15"));
+    // 1,000 input tokens: $0.00015, below the estimate; a stream cut short is charged the estimate.
+    Reservation small = calls.admit("small");
+    calls.settle(small, new Reply(usage(1_000, 0), null), true);
+    assertThat(spent()).isEqualTo(Cost.usd("0.16"));
+    // Completed, the same usage is charged as read.
+    Reservation done = calls.admit("done");
+    calls.settle(done, new Reply(usage(1_000, 0), null), false);
+    assertThat(spent()).isEqualTo(Cost.usd("0.16015"));
+  }
+
+  @Test
+  void call_thatThrows_releasesItsReservation() {
+    GuardedCalls<String, Reply> calls = build(settings());
+    assertThatThrownBy(() -> calls.<Reply>call("q", () -> {
+      throw new IllegalStateException("model down");
+    }, r -> r)).hasMessage("model down");
+    assertThat(spent()).isEqualTo(Cost.ZERO);
+    assertThat(guard.snapshot("llm").windows().get(0).reserved()).isEqualTo(Cost.ZERO);
+  }
+
+  @Test
+  void keys_boundKeyWinsOverTheKeyFunction_andABlankKeyIsRefused() {
+    GuardedCalls<String, Reply> calls = build(settings().keyFrom(q -> "from-function"));
+    calls.withKey("bound").call("q", () -> new Reply(null, null), r -> r);
+    calls.call("q", () -> new Reply(null, null), r -> r);
+    assertThat(guard.service("llm").forKey("bound").snapshot().windows().get(0).spent()).isEqualTo(ESTIMATE);
+    assertThat(guard.service("llm").forKey("from-function").snapshot().windows().get(0).spent()).isEqualTo(ESTIMATE);
+    assertThatThrownBy(() -> calls.withKey(" ")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key must not be blank");
+  }
+
+  @Test
+  void build_refusesANegativeEstimateAndAnUnknownService() {
+    GuardedCalls.Settings<String> negative = settings().estimate(Cost.usd("-1"));
+    assertThatThrownBy(negative::requireNonNegativeEstimate).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("estimate must not be negative");
+    assertThatThrownBy(() -> build(negative)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> build(new GuardedCalls.Settings<>(guard, "nope", ESTIMATE, null)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
