@@ -57,8 +57,9 @@ public final class CpuTimePerCall {
     CircuitBreaker r4jBreaker = Fixtures.r4jCircuitBreaker("r4j");
     RateLimiter r4jLimiter = Fixtures.r4jRateLimiter("r4j");
     Bucket bucket = Fixtures.bucket();
-    GuardedCall<Fixtures.Reply, RuntimeException> call = Fixtures.call();
-    Supplier<Fixtures.Reply> supplier = Fixtures.supplier();
+    Fixtures.Reply reply = Fixtures.REPLY;
+    GuardedCall<Fixtures.Reply, RuntimeException> call = () -> reply;
+    Supplier<Fixtures.Reply> supplier = () -> reply;
     dev.runaway.breaker.CircuitBreaker guardBreaker = guard.breaker(Fixtures.PLAIN);
 
     Map<String, Runnable> cases = new LinkedHashMap<>();

@@ -2,7 +2,6 @@ package dev.runaway.benchmarks;
 
 import dev.runaway.Budget;
 import dev.runaway.Cost;
-import dev.runaway.GuardedCall;
 import dev.runaway.RunawayGuard;
 import dev.runaway.Ticker;
 import io.github.bucket4j.Bucket;
@@ -10,7 +9,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Duration;
-import java.util.function.Supplier;
 
 /**
  * The guards and the comparators the overhead benchmarks measure, configured the same way in
@@ -64,42 +62,6 @@ final class Fixtures {
 
   /** The reply every call returns. */
   static final Reply REPLY = new Reply(ESTIMATE);
-
-  /**
-   * Returns the call every benchmark wraps: a lambda holding {@link #REPLY} (captured, so the JIT
-   * treats it as a field rather than a constant) that returns it. Create it once per state.
-   *
-   * @return the call
-   */
-  static GuardedCall<Reply, RuntimeException> call() {
-    Reply reply = REPLY;
-    return () -> reply;
-  }
-
-  /**
-   * Returns {@link #call()}'s counterpart for the libraries that take a {@link Supplier}.
-   *
-   * @return the supplier
-   */
-  static Supplier<Reply> supplier() {
-    Reply reply = REPLY;
-    return () -> reply;
-  }
-
-  /**
-   * Takes one token from a {@link #bucket()} (which never runs dry) and makes the call.
-   *
-   * @param bucket the bucket
-   * @param supplier the call
-   * @return the reply
-   * @throws IllegalStateException if the bucket ran dry after all (the run would be measuring a refusal)
-   */
-  static Reply consume(Bucket bucket, Supplier<Reply> supplier) {
-    if (!bucket.tryConsume(1)) {
-      throw new IllegalStateException("bucket ran dry");
-    }
-    return supplier.get();
-  }
 
   /**
    * Builds the guard under test: services {@link #PLAIN}, {@link #PLAIN_2}, {@link #EXTRACTED},

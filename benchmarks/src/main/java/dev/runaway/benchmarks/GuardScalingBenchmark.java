@@ -67,8 +67,9 @@ public class GuardScalingBenchmark {
       r4jLimiterB = Fixtures.r4jRateLimiter("b");
       bucketA = Fixtures.bucket();
       bucketB = Fixtures.bucket();
-      call = Fixtures.call();
-      supplier = Fixtures.supplier();
+      Fixtures.Reply reply = Fixtures.REPLY;
+      call = () -> reply;
+      supplier = () -> reply;
     }
 
     /** Closes the guard. */
@@ -280,7 +281,7 @@ public class GuardScalingBenchmark {
   @Group("bucket4j_1t")
   @GroupThreads(1)
   public Fixtures.Reply bucket4j_1t_call(Shared s) {
-    return Fixtures.consume(s.bucketA, s.supplier);
+    return consume(s.bucketA, s.supplier);
   }
 
   /**
@@ -293,7 +294,7 @@ public class GuardScalingBenchmark {
   @Group("bucket4j_2t_shared")
   @GroupThreads(2)
   public Fixtures.Reply bucket4j_2t_shared_call(Shared s) {
-    return Fixtures.consume(s.bucketA, s.supplier);
+    return consume(s.bucketA, s.supplier);
   }
 
   /**
@@ -306,7 +307,7 @@ public class GuardScalingBenchmark {
   @Group("bucket4j_2t_separate")
   @GroupThreads(1)
   public Fixtures.Reply bucket4j_2t_separate_a(Shared s) {
-    return Fixtures.consume(s.bucketA, s.supplier);
+    return consume(s.bucketA, s.supplier);
   }
 
   /**
@@ -319,6 +320,13 @@ public class GuardScalingBenchmark {
   @Group("bucket4j_2t_separate")
   @GroupThreads(1)
   public Fixtures.Reply bucket4j_2t_separate_b(Shared s) {
-    return Fixtures.consume(s.bucketB, s.supplier);
+    return consume(s.bucketB, s.supplier);
+  }
+
+  private static Fixtures.Reply consume(Bucket bucket, Supplier<Fixtures.Reply> supplier) {
+    if (!bucket.tryConsume(1)) {
+      throw new IllegalStateException("bucket ran dry");
+    }
+    return supplier.get();
   }
 }

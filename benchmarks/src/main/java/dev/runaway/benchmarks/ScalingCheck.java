@@ -58,8 +58,9 @@ public final class ScalingCheck {
     CircuitBreaker r4jB = Fixtures.r4jCircuitBreaker("b");
     Bucket bucketA = Fixtures.bucket();
     Bucket bucketB = Fixtures.bucket();
-    GuardedCall<Fixtures.Reply, RuntimeException> call = Fixtures.call();
-    Supplier<Fixtures.Reply> supplier = Fixtures.supplier();
+    Fixtures.Reply reply = Fixtures.REPLY;
+    GuardedCall<Fixtures.Reply, RuntimeException> call = () -> reply;
+    Supplier<Fixtures.Reply> supplier = () -> reply;
 
     // Each configuration: thread index -> the loop that thread runs.
     Map<String, IntFunction<Runnable>> configs = new LinkedHashMap<>();
@@ -73,9 +74,9 @@ public final class ScalingCheck {
     configs.put("r4jBreaker 1t", t -> () -> loop(calls, () -> r4jA.executeSupplier(supplier)));
     configs.put("r4jBreaker 2t shared", configs.get("r4jBreaker 1t"));
     configs.put("r4jBreaker 2t separate", t -> () -> loop(calls, () -> (t == 0 ? r4jA : r4jB).executeSupplier(supplier)));
-    configs.put("bucket4j 1t", t -> () -> loop(calls, () -> Fixtures.consume(bucketA, supplier)));
+    configs.put("bucket4j 1t", t -> () -> loop(calls, () -> consume(bucketA, supplier)));
     configs.put("bucket4j 2t shared", configs.get("bucket4j 1t"));
-    configs.put("bucket4j 2t separate", t -> () -> loop(calls, () -> Fixtures.consume(t == 0 ? bucketA : bucketB, supplier)));
+    configs.put("bucket4j 2t separate", t -> () -> loop(calls, () -> consume(t == 0 ? bucketA : bucketB, supplier)));
 
     Map<String, List<double[]>> results = new LinkedHashMap<>();
     configs.keySet().forEach(name -> results.put(name, new ArrayList<>()));
@@ -148,5 +149,12 @@ public final class ScalingCheck {
       h += System.identityHashCode(body.get()) & 1;
     }
     sink = h;
+  }
+
+  private static Fixtures.Reply consume(Bucket bucket, Supplier<Fixtures.Reply> supplier) {
+    if (!bucket.tryConsume(1)) {
+      throw new IllegalStateException("bucket ran dry");
+    }
+    return supplier.get();
   }
 }
