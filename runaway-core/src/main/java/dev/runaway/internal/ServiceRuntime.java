@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +64,8 @@ public final class ServiceRuntime {
   private final Function<String, KeyRuntime> newKey;
   private final BudgetThresholds thresholds;
   private final WarnOnce extractorFailed = new WarnOnce(LOG);
+  /** The key of {@link #extractorFailed}'s warning that commitResult has no extractor to price with. */
+  private static final String NO_EXTRACTOR = "no extractor";
   private final WarnOnce alertFailed = new WarnOnce(LOG);
   private final WarnOnce baselineUnusable = new WarnOnce(LOG);
   private volatile long runningEstimate;
@@ -87,7 +88,6 @@ public final class ServiceRuntime {
   /** The exception of the last refusal by an open breaker of a call without a key, reused (see {@link #open}). */
   private volatile Refusal lastRefusal;
   private volatile boolean chargedZeroWarned;
-  private final AtomicBoolean noExtractorWarned = new AtomicBoolean();
 
   /**
    * Marks the service's running estimate as not known yet (no real cost committed, no explicit
@@ -891,7 +891,10 @@ public final class ServiceRuntime {
    * whatever the tokens cost).
    */
   long costOfResult(Object result, long estimate) {
-    if (extractor == null && result != null && noExtractorWarned.compareAndSet(false, true)) {
+    // Marked in extractorFailed's keys (a service without an extractor never logs a failure of one),
+    // not in a field of its own: a new field here moved the hot fields and cost the per-key call
+    // about 10 ns in JMH (94.9 -> 102-107 ns/op).
+    if (extractor == null && result != null && extractorFailed.firstTime(NO_EXTRACTOR)) {
       LOG.warn("Service {} has no cost extractor, so Reservation.commitResult cannot price a {}: each such call is"
           + " charged its reservation's estimate ({}) whatever it really cost. Set ServicePolicy.Builder"
           + ".costExtractor(...), or give the caller a price table (GuardedChatModel, GuardedStreamingChatModel,"

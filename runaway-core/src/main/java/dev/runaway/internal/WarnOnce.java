@@ -74,6 +74,16 @@ public final class WarnOnce {
     return first;
   }
 
+  /**
+   * Marks {@code key} as seen, for a message the caller logs itself (once, with no DEBUG repeats).
+   *
+   * @param key what the message is about
+   * @return {@code true} the first time, {@code false} after (and once the key limit is reached)
+   */
+  public boolean firstTime(String key) {
+    return seen.size() < KEY_LIMIT && seen.add(key);
+  }
+
   private void emit(boolean first, String format, Object... args) {
     if (first) {
       log.warn(format + suffix, args);
