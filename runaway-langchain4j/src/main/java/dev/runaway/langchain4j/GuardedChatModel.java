@@ -31,7 +31,7 @@ import java.util.function.Function;
  *
  * <p>Each call: the loop signature is checked (the same model, messages and tools sent
  * {@link RepeatedRequests#DEFAULT_MAX_REPEATS} times by one key within 10 minutes trips the
- * breaker with {@code REPEATED_REQUEST}), the estimate (default {@code $0.01}) is reserved against
+ * breaker with {@code REPEATED_REQUEST}), the estimate (with prices, the recent priced cost per call; else {@code $0.01}) is reserved against
  * the service's budgets and the key's, and the cost read from {@code ChatResponse.tokenUsage()} is
  * committed: priced with the given {@link TokenPrices} ({@code OpenAiTokenUsage}'s cached tokens at
  * the cached price, {@code AnthropicTokenUsage}'s cache reads and writes at theirs), or, without
@@ -116,10 +116,11 @@ public final class GuardedChatModel implements ChatModel {
     }
 
     /**
-     * Sets the amount reserved per call (default $0.01). It is fixed: it does not follow the real
-     * costs. A budget admits calls while their reservations fit, so calls running in parallel that
-     * cost more than the estimate can take it over by the difference, each: set it to about the
-     * cost of your larger calls.
+     * Sets a fixed amount reserved per call. Default: with {@link #prices}, the recent priced cost
+     * per call (it follows the costs from above, near a high quantile; $0.01 until the first
+     * response is priced); without prices, a fixed $0.01. A budget admits calls while their
+     * reservations fit, so calls running in parallel that cost more than the reservation can take it
+     * over by the difference, each: a fixed estimate should be about the cost of your larger calls.
      *
      * @param estimate not negative
      * @return this builder

@@ -186,10 +186,11 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
     }
 
     /**
-     * Sets the amount reserved per call (default $0.01). It is fixed: it does not follow the real
-     * costs. A budget admits calls while their reservations fit, so calls running in parallel that
-     * cost more than the estimate can take it over by the difference, each: set it to about the
-     * cost of your larger calls.
+     * Sets a fixed amount reserved per call. Default: with {@link #prices}, the recent priced cost
+     * per call (it follows the costs from above, near a high quantile; $0.01 until the first
+     * response is priced); without prices, a fixed $0.01. A budget admits calls while their
+     * reservations fit, so calls running in parallel that cost more than the reservation can take it
+     * over by the difference, each: a fixed estimate should be about the cost of your larger calls.
      *
      * @param estimate not negative
      * @return this builder

@@ -50,8 +50,8 @@ import reactor.core.publisher.Flux;
  * signature. (Without {@code ToolCallingAdvisor}, a chat model that runs tools internally shows the
  * advisor one call per prompt.)
  *
- * <p><b>Defaults</b> (each changed on the {@link Builder}): estimate {@code $0.01} reserved per
- * round trip; the key is the advise-context attribute {@link #KEY} ({@code "runaway.key"}), no key
+ * <p><b>Defaults</b> (each changed on the {@link Builder}): reserved per round trip, the recent
+ * priced cost per round trip with prices ({@code $0.01} until the first is priced), else {@code $0.01}; the key is the advise-context attribute {@link #KEY} ({@code "runaway.key"}), no key
  * meaning the whole service; cost from the usage priced with the given {@link TokenPrices}, or,
  * without prices, by the service's {@code CostExtractor} given the {@code ChatResponse}; an unknown
  * model or a response without usage is charged the estimate, never $0; loop signatures with
@@ -206,7 +206,10 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
     }
 
     /**
-     * Sets the amount reserved per round trip (default $0.01).
+     * Sets a fixed amount reserved per round trip. Default: with {@link #prices}, the recent priced
+     * cost per round trip (it follows the costs from above, near a high quantile;
+     * {@link #DEFAULT_ESTIMATE} until the first response is priced); without prices, a fixed
+     * {@link #DEFAULT_ESTIMATE}.
      *
      * @param estimate not negative
      * @return this builder

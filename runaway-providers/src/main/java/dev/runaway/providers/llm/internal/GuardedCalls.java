@@ -8,6 +8,7 @@ import dev.runaway.loop.RepeatedRequests;
 import dev.runaway.providers.llm.LlmUsage;
 import dev.runaway.providers.llm.TokenPrices;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -28,9 +29,9 @@ import java.util.function.Supplier;
 public final class GuardedCalls<Q, S> {
 
   /** Everything but the bound key: shared by the keyed copies of {@link #withKey(String)}. */
-  private record Common<Q, S>(RunawayGuard guard, String service, Cost estimate, Function<Q, String> keys,
-      RepeatedRequests loops, PricedExtractor pricing, Function<Q, String> fingerprint, Predicate<S> hasUsage,
-      Function<S, LlmUsage> usage) {
+  private record Common<Q, S>(RunawayGuard guard, String service, Cost estimate, AtomicLong learned,
+      Function<Q, String> keys, RepeatedRequests loops, PricedExtractor pricing, Function<Q, String> fingerprint,
+      Predicate<S> hasUsage, Function<S, LlmUsage> usage) {
   }
 
   private final Common<Q, S> c;
@@ -60,12 +61,17 @@ public final class GuardedCalls<Q, S> {
   }
 
   /**
-   * Returns the amount reserved per call.
+   * Returns the amount reserved per call: the estimate set on the builder; without one, the
+   * recent priced cost per call once a response has been priced (learned as the guard learns a
+   * service's: a cost above moves it halfway up at once, one below 1/32 of the way down, so it
+   * sits near a high quantile), and the default estimate before.
    *
    * @return the estimate
    */
   public Cost estimate() {
-    return c.estimate();
+    AtomicLong l = c.learned();
+    long v = l == null ? -1 : l.get();
+    return v < 0 ? c.estimate() : Cost.ofNanos(v);
   }
 
   /**
@@ -94,7 +100,7 @@ public final class GuardedCalls<Q, S> {
     ServiceGuard s = c.guard().service(c.service());
     ServiceGuard g = k == null || k.isBlank() ? s : s.forKey(k);
     c.loops().observe(g.breaker(), k, c.fingerprint().apply(request));
-    return g.reserve(c.estimate());
+    return g.reserve(estimate());
   }
 
   /**
@@ -141,10 +147,25 @@ public final class GuardedCalls<Q, S> {
       return;
     }
     Cost cost = has ? pricing.price(c.usage().apply(response)) : null;
+    if (cost != null && c.learned() != null && !conservative) {
+      learn(c.learned(), cost.nanos());
+    }
     if (conservative && cost != null && cost.compareTo(r.estimate()) < 0) {
       cost = null;
     }
     r.commit(cost);
+  }
+
+  /** Moves the learned estimate towards a priced cost, from above (see {@link #estimate()}). */
+  private static void learn(AtomicLong learned, long actual) {
+    while (true) {
+      long est = learned.get();
+      long next = est < 0 ? actual
+          : actual > est ? est + ((actual - est + 1) >>> 1) : est - ((est - actual) >>> 5);
+      if (next == est || learned.compareAndSet(est, next)) {
+        return;
+      }
+    }
   }
 
   /**
@@ -160,6 +181,7 @@ public final class GuardedCalls<Q, S> {
     private final RunawayGuard guard;
     private final String service;
     private Cost estimate;
+    private boolean estimateSet;
     private Function<Q, String> keys;
     private RepeatedRequests loops;
     private TokenPrices prices;
@@ -187,6 +209,7 @@ public final class GuardedCalls<Q, S> {
      */
     public Settings<Q> estimate(Cost estimate) {
       this.estimate = Objects.requireNonNull(estimate, "estimate");
+      this.estimateSet = true;
       return this;
     }
 
@@ -251,7 +274,10 @@ public final class GuardedCalls<Q, S> {
       RepeatedRequests l = loops != null ? loops : RepeatedRequests.withDefaults(guard.ticker());
       PricedExtractor pricing = prices == null ? null : new PricedExtractor(name, prices, r -> null);
       guard.service(service); // fails fast on an unknown service
-      return new GuardedCalls<>(new Common<>(guard, service, estimate, keys, l, pricing,
+      // With prices and no estimate of the user's, the reservation follows the priced cost per call:
+      // a fixed default under-reserves expensive calls, and parallel callers then overshoot a budget.
+      AtomicLong learned = pricing != null && !estimateSet ? new AtomicLong(-1) : null;
+      return new GuardedCalls<>(new Common<>(guard, service, estimate, learned, keys, l, pricing,
           Objects.requireNonNull(fingerprint, "fingerprint"), Objects.requireNonNull(hasUsage, "hasUsage"),
           Objects.requireNonNull(usage, "usage")), null);
     }

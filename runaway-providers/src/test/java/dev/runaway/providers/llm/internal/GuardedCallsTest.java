@@ -73,6 +73,38 @@ final class GuardedCallsTest {
   }
 
   @Test
+  void priced_withoutAnEstimate_reservesTheRecentPricedCostPerCall_soParallelCallsDoNotOvershoot() {
+    GuardedCalls<String, Reply> calls = build(settings().prices(TokenPrices.bundled("openai")));
+    assertThat(calls.estimate()).isEqualTo(ESTIMATE);
+    // gpt-4o-mini, 400,000 input tokens at $0.15 per million: $0.06 a call.
+    calls.call("first", () -> new Reply(usage(400_000, 0), null), r -> r);
+    assertThat(calls.estimate()).isEqualTo(Cost.usd("0.06"));
+    Reservation inFlight = calls.admit("second");
+    assertThat(inFlight.estimate()).isEqualTo(Cost.usd("0.06"));
+    assertThat(guard.snapshot("llm").windows().get(0).reserved()).isEqualTo(Cost.usd("0.06"));
+    calls.settle(inFlight, new Reply(usage(400_000, 0), null), false);
+
+    // Cheaper calls bring it down slowly (it sits near a high quantile), a dearer one halfway up at once.
+    calls.call("cheap", () -> new Reply(usage(80_000, 0), null), r -> r);
+    assertThat(calls.estimate()).isEqualTo(Cost.usd("0.0585"));
+    calls.call("dear", () -> new Reply(usage(800_000, 0), null), r -> r);
+    assertThat(calls.estimate()).isEqualTo(Cost.usd("0.08925"));
+    // A keyed copy shares what was learned.
+    assertThat(calls.withKey("alice").estimate()).isEqualTo(Cost.usd("0.08925"));
+  }
+
+  @Test
+  void anEstimateSetOnTheBuilder_orNoPrices_staysFixed() {
+    GuardedCalls<String, Reply> fixed = build(settings().prices(TokenPrices.bundled("openai")).estimate(Cost.usd("0.02")));
+    fixed.call("q", () -> new Reply(usage(400_000, 0), null), r -> r);
+    assertThat(fixed.estimate()).isEqualTo(Cost.usd("0.02"));
+
+    GuardedCalls<String, Reply> unpriced = build(settings());
+    unpriced.call("q", () -> new Reply(usage(10, 10), Cost.usd("0.5")), r -> r);
+    assertThat(unpriced.estimate()).isEqualTo(ESTIMATE);
+  }
+
+  @Test
   void call_thatThrows_releasesItsReservation() {
     GuardedCalls<String, Reply> calls = build(settings());
     assertThatThrownBy(() -> calls.<Reply>call("q", () -> {
