@@ -112,6 +112,8 @@ public final class BurnRateMeter {
   private static final double DEFICIT_SLACK = 0.25;
   /** Buckets added to the margin times the record. */
   private static final double RECORD_EXTRA = 2;
+  /** A shortened hold's run must average this many times the breaker multiple (6x at defaults). */
+  private static final double SHORT_HOLD_MARGIN = 1.2;
 
   /** Below this multiple of the tolerated level, the sustained-rise CUSUM is switched off. */
   private static final double MIN_SUSTAINED = 1.1;
@@ -757,6 +759,7 @@ public final class BurnRateMeter {
     if (xe >= breakerMultiplier * m && xe - m >= minEx) {
       ev.held += len;
       ev.heldExcess += xe - m;
+      ev.heldExpected += m;
       ev.heldClear = ev.deficit > 0 ? 0 : ev.heldClear + len;
     } else {
       if (ev.held > 0 && !ev.runTripped) {
@@ -764,13 +767,20 @@ public final class BurnRateMeter {
       }
       ev.held = 0;
       ev.heldExcess = 0;
+      ev.heldExpected = 0;
       ev.heldClear = 0;
       ev.runTripped = false;
     }
     if (ev.heldExcess < BREAKER_EXCESS * minEx) {
       return false;
     }
-    return ev.held >= holdBuckets - 1e-9 || hold < holdBuckets && ev.heldClear >= hold - 1e-9;
+    if (ev.held >= holdBuckets - 1e-9) {
+      return true;
+    }
+    // A shortened hold asks for a run clearly past the multiple on average: a rate sitting on the
+    // 5x edge is not a runaway by the breaker's "above 5x", and waits for the full hold.
+    return hold < holdBuckets && ev.heldClear >= hold - 1e-9
+        && ev.heldExcess >= (SHORT_HOLD_MARGIN * breakerMultiplier - 1) * ev.heldExpected;
   }
 
   /** Moves the ring of daily records to the judged day. */

@@ -303,7 +303,9 @@ public final class DetectionSettings {
    * service's own record: twice the longest run at or above the multiple that ended in the last
    * seven days without tripping, plus two buckets, at least three buckets, at most this. A service
    * that never holds 5x for long (a web server, a steady API client) trips a sustained runaway in
-   * three to five minutes; one whose bursts last ten minutes keeps the full hold. Buckets that
+   * three to five minutes; one whose bursts last ten minutes keeps the full hold. A shortened
+   * hold also asks the run to average 1.2 times the breaker multiple (6x at defaults): a rate on
+   * the 5x edge waits for the full hold. Buckets that
    * catch up a recent shortfall (a backlog after a gap) count towards the shorter hold only once
    * they have paid it back. The record is kept in memory: after a restart, and for a new meter, the
    * full hold applies until a week has been judged again.

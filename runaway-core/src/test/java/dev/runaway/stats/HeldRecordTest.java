@@ -107,4 +107,20 @@ final class HeldRecordTest {
     steady(t, 30, 70);
     assertThat(minutesToTrip(t, again)).hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(3.0 + 1e-9));
   }
+
+  @Test
+  void aRateOnTheFivefoldEdge_waitsForTheFullHold_evenWithAShortRecord() {
+    Traffic edge = nineDays(59, 0);
+    long from = edge.minute();
+    double expected = edge.meter.snapshot(edge.ticker.nanoTime()).baselineCallsPerMinute();
+    long fivefold = (long) Math.ceil(5 * expected);
+    steady(edge, 30, fivefold);
+    assertThat(minutesToTrip(edge, from)).as("%d calls a minute against %.2f", fivefold, expected)
+        .hasValueSatisfying(d -> assertThat(d).isBetween(14.0, 15.0 + 1e-9));
+
+    Traffic clear = nineDays(59, 0);
+    long start = clear.minute();
+    steady(clear, 30, (long) Math.ceil(6.5 * expected));
+    assertThat(minutesToTrip(clear, start)).hasValueSatisfying(d -> assertThat(d).isBetween(2.0, 3.0 + 1e-9));
+  }
 }

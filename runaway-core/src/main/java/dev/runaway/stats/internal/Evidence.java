@@ -31,6 +31,8 @@ public final class Evidence {
    * expectation less a quarter minus the amount, so that a backlog's catch-up pays it back first.
    */
   public double deficit;
+  /** Expected amount over the current held run, effective units (its mean multiple's denominator). */
+  public double heldExpected;
   /** Buckets of the current held run since the deficit was last paid back. */
   public double heldClear;
   /** Whether the current held run has tripped the breaker (a runaway is not the service's record). */
@@ -50,6 +52,7 @@ public final class Evidence {
     runTripped = false;
     deficit = 0;
     heldClear = 0;
+    heldExpected = 0;
     drop = 0;
     sustained = 0;
     excess = 0;
