@@ -717,7 +717,6 @@ public final class RunawayMonitor implements AutoCloseable {
     }
   }
 
-  /** A provider's config error whose message quotes a credential is re-thrown without it. */
   /**
    * A missing credential asked for under a "name" that is no variable's, or is shaped like a token
    * ({@link Secrets#isCredentialShaped}): most likely the credential itself, written where its
@@ -726,33 +725,11 @@ public final class RunawayMonitor implements AutoCloseable {
    */
   private static ConfigException notAVariableName(ServiceSettings s, String name) {
     String problem = Secrets.NOT_A_VARIABLE_NAME;
-    String key = keyHolding(s.values(), name, "");
+    String key = Secrets.settingHolding(s.values(), name);
     return key != null ? s.error(key, problem) : s.reader().error("a credential's variable name " + problem);
   }
 
-  /** The path, relative to the service, of the first string setting equal to {@code value}, or null. */
-  private static String keyHolding(Object node, String value, String path) {
-    if (node instanceof Map<?, ?> m) {
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        String found = keyHolding(e.getValue(), value, path.isEmpty() ? String.valueOf(e.getKey())
-            : path + "." + e.getKey());
-        if (found != null) {
-          return found;
-        }
-      }
-    } else if (node instanceof List<?> l) {
-      for (int i = 0; i < l.size(); i++) {
-        String found = keyHolding(l.get(i), value, path + "[" + i + "]");
-        if (found != null) {
-          return found;
-        }
-      }
-    } else if (value.equals(node)) {
-      return path;
-    }
-    return null;
-  }
-
+  /** A provider's config error whose message quotes a credential is re-thrown without it. */
   private static ConfigException redacted(ConfigException e, TrackingSecrets secrets) {
     String msg = e.getMessage();
     String clean = secrets.redact(msg);

@@ -31,6 +31,13 @@ final class HeldRecordTest {
     }
   }
 
+  /** Runs {@code minutes} minutes at exactly 70 calls a minute (7x); the minutes to the trip, if any. */
+  private static Optional<Double> sevenfold(Traffic t, long minutes) {
+    long from = t.minute();
+    steady(t, minutes, 70);
+    return minutesToTrip(t, from);
+  }
+
   /** Nine days of Poisson 10 calls/min, each day with {@code burst} minutes at 70/min at noon. */
   private static Traffic nineDays(long seed, int burst) {
     Traffic t = Traffic.create(SLOW_TEST, seed);
@@ -45,16 +52,12 @@ final class HeldRecordTest {
   @Test
   void aWeekWithoutHeldRuns_tripsASevenfoldRunAfterThreeBuckets_aFreshServiceAtTheFullHold() {
     Traffic steady = nineDays(51, 0);
-    long from = steady.minute();
-    steady(steady, 30, 70);
-    assertThat(minutesToTrip(steady, from)).hasValueSatisfying(d -> assertThat(d).isBetween(2.0, 3.0 + 1e-9));
+    assertThat(sevenfold(steady, 30)).hasValueSatisfying(d -> assertThat(d).isBetween(2.0, 3.0 + 1e-9));
 
     // Two days of history: no week of record yet, the configured hold applies.
     Traffic fresh = Traffic.create(SLOW_TEST, 52);
     fresh.run(2 * 1440, m -> 10);
-    long start = fresh.minute();
-    steady(fresh, 30, 70);
-    assertThat(minutesToTrip(fresh, start)).hasValueSatisfying(d -> assertThat(d).isBetween(14.0, 15.0 + 1e-9));
+    assertThat(sevenfold(fresh, 30)).hasValueSatisfying(d -> assertThat(d).isBetween(14.0, 15.0 + 1e-9));
   }
 
   @Test
@@ -67,14 +70,10 @@ final class HeldRecordTest {
     assertThat(minutesToTrip(t, from)).as("a burst twice the usual one is not a runaway yet").isEmpty();
 
     // (That twelve-minute burst is now the record: the hold is back at the configured 15.)
-    long second = t.minute();
-    steady(t, 30, 70);
-    assertThat(minutesToTrip(t, second)).hasValueSatisfying(d -> assertThat(d).isBetween(14.0, 15.0 + 1e-9));
+    assertThat(sevenfold(t, 30)).hasValueSatisfying(d -> assertThat(d).isBetween(14.0, 15.0 + 1e-9));
 
     Traffic u = nineDays(54, 6);
-    long start = u.minute();
-    steady(u, 30, 70);
-    assertThat(minutesToTrip(u, start)).hasValueSatisfying(d -> assertThat(d).isBetween(13.0, 14.0 + 1e-9));
+    assertThat(sevenfold(u, 30)).hasValueSatisfying(d -> assertThat(d).isBetween(13.0, 14.0 + 1e-9));
   }
 
   @Test
@@ -103,9 +102,7 @@ final class HeldRecordTest {
     t.run(1440, m -> 10);
     assertThat(t.events).anyMatch(e -> e.event() == MeterEvent.RESOLVED && e.nanos() > from * MINUTE);
 
-    long again = t.minute();
-    steady(t, 30, 70);
-    assertThat(minutesToTrip(t, again)).hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(3.0 + 1e-9));
+    assertThat(sevenfold(t, 30)).hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(3.0 + 1e-9));
   }
 
   @Test

@@ -83,6 +83,40 @@ public final class Secrets {
     return lower && upper && digit;
   }
 
+  /**
+   * Finds the setting that holds a string, such as a credential written where its variable's name
+   * belongs, so that an error can name the setting instead of quoting the value.
+   *
+   * @param settings a settings tree of maps, lists and plain values
+   * @param value the string to find
+   * @return the dotted path of the first setting equal to it ({@code a.b[2].c}), or {@code null}
+   */
+  public static String settingHolding(Object settings, String value) {
+    return settingHolding(settings, value, "");
+  }
+
+  private static String settingHolding(Object node, String value, String path) {
+    if (node instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String found = settingHolding(e.getValue(), value,
+            path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey());
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (node instanceof List<?> l) {
+      for (int i = 0; i < l.size(); i++) {
+        String found = settingHolding(l.get(i), value, path + "[" + i + "]");
+        if (found != null) {
+          return found;
+        }
+      }
+    } else if (value.equals(node)) {
+      return path;
+    }
+    return null;
+  }
+
   /** A source backed by a fixed map. */
   static final class MapSource implements SecretSource {
     private final Map<String, String> values;

@@ -175,8 +175,7 @@ public final class EmergencyStops implements AutoCloseable {
         for (String name : missing) {
           if (Secrets.isCredentialShaped(name)) {
             // Most likely the credential itself pasted into token_env: name the setting, never the value.
-            String key = a.entrySet().stream().filter(e -> name.equals(e.getValue())).map(Map.Entry::getKey)
-                .findFirst().orElse(null);
+            String key = Secrets.settingHolding(a, name);
             throw key != null ? s.error(path + "." + key, Secrets.NOT_A_VARIABLE_NAME)
                 : s.error(path, "a credential's variable name " + Secrets.NOT_A_VARIABLE_NAME);
           }

@@ -58,7 +58,7 @@ final class GuardFactory {
       ServicePolicy policy = p.build();
       b.service(name, policy);
       LOG.info(summary(name, policy));
-      String unpriced = unpricedWarning(name, s, policy);
+      String unpriced = unpricedWarning(name, policy);
       if (unpriced != null) {
         LOG.warn(unpriced);
       }
@@ -92,11 +92,12 @@ final class GuardFactory {
   }
 
   /**
-   * The startup warning for a service whose budgets nothing prices, or null. The properties set no
-   * cost extractor, so without an estimate every call is charged $0: the core's own warning at the
-   * first call names builder methods a Spring Boot user does not call, this one names the property.
+   * The startup warning for a service whose budgets nothing prices, or null: without an estimate
+   * (property) or a cost extractor (customizer) every call is charged $0. The core's own warning at
+   * the first call names builder methods a Spring Boot user does not call; this one names the
+   * property and the customizer.
    */
-  static String unpricedWarning(String name, RunawayProperties.Service s, ServicePolicy policy) {
+  static String unpricedWarning(String name, ServicePolicy policy) {
     boolean priced = policy.costExtractor() != null
         || policy.initialEstimate() != null && !policy.initialEstimate().isZero();
     if (priced || (policy.budgets().isEmpty() && policy.perKeyBudgets().isEmpty())) {

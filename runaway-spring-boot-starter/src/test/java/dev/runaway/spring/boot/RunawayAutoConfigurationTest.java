@@ -82,14 +82,13 @@ final class RunawayAutoConfigurationTest {
 
   @Test
   void unpricedWarning_namesTheEstimatePropertyOnlyForBudgetsWithoutAnEstimateOrExtractor() {
-    RunawayProperties.Service s = new RunawayProperties.Service();
     ServicePolicy.Builder p = ServicePolicy.builder();
-    assertThat(GuardFactory.unpricedWarning("openai", s, p.build())).isNull();
+    assertThat(GuardFactory.unpricedWarning("openai", p.build())).isNull();
     p.budget(Budget.hourly(Cost.usd("10")));
-    assertThat(GuardFactory.unpricedWarning("openai", s, p.build()))
+    assertThat(GuardFactory.unpricedWarning("openai", p.build()))
         .contains("charged $0").contains("Set runaway.services.openai.estimate").contains("RunawayServiceCustomizer");
-    assertThat(GuardFactory.unpricedWarning("openai", s, p.estimate(Cost.usd("0.05")).build())).isNull();
-    assertThat(GuardFactory.unpricedWarning("openai", s,
+    assertThat(GuardFactory.unpricedWarning("openai", p.estimate(Cost.usd("0.05")).build())).isNull();
+    assertThat(GuardFactory.unpricedWarning("openai",
         ServicePolicy.builder().budget(Budget.hourly(Cost.usd("10"))).costExtractor(r -> Cost.usd("0.3")).build()))
         .isNull();
   }
