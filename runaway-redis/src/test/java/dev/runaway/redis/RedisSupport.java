@@ -77,19 +77,28 @@ final class RedisSupport {
     }
 
     private void awaitListening() throws Exception {
-      // Connect attempts, bounded in number: redis-server listens within milliseconds.
+      // Bounded attempts: redis-server listens within milliseconds. A TCP connect alone is not
+      // enough: it can reach a dying server of an earlier test on a reused port, whose connections
+      // then close ("Connection closed prematurely"). Our server answers PING with +PONG, or with
+      // -NOAUTH when it has a password, and is still alive.
       for (int i = 0; i < 200; i++) {
         try (java.net.Socket s = new java.net.Socket()) {
           s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 100);
-          return;
-        } catch (IOException notYet) {
-          if (!process.isAlive()) {
-            throw new IllegalStateException("redis-server exited with " + process.exitValue());
+          s.setSoTimeout(200);
+          s.getOutputStream().write("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          int first = s.getInputStream().read();
+          if ((first == '+' || first == '-') && process.isAlive()) {
+            return;
           }
-          process.waitFor(10, TimeUnit.MILLISECONDS);
+        } catch (IOException notYet) {
+          // not listening, or not answering yet
         }
+        if (!process.isAlive()) {
+          throw new IllegalStateException("redis-server exited with " + process.exitValue());
+        }
+        process.waitFor(10, TimeUnit.MILLISECONDS);
       }
-      throw new IllegalStateException("redis-server did not listen on " + port);
+      throw new IllegalStateException("redis-server did not answer on " + port);
     }
 
     void kill() throws InterruptedException {
