@@ -9,21 +9,27 @@ import java.util.Objects;
 /**
  * The learned baseline of a {@link BurnRateMeter}, exported so that it survives a restart (a
  * crash-looping runaway must not reset its own baseline): the seasonal slots of both channels,
- * their weights, the global levels, the dispersion estimates and the warm-up progress. It does not
- * hold the current bucket, the evidence accumulators or the episode: a restored meter starts a new
- * bucket with no episode open.
+ * their weights, the global levels, the dispersion estimates, the warm-up progress and each
+ * channel's seven-day record of held runs (which sets the held rule's hold, see
+ * {@link DetectionSettings#runawayHold()}). It does not hold the current bucket, the evidence
+ * accumulators or the episode: a restored meter starts a new bucket with no episode open, and a
+ * held run in progress at export is not recorded.
  *
- * <p>{@link #toBytes()} gives a compact, versioned binary form (about 2.4 KB for
+ * <p>{@link #toBytes()} gives a compact, versioned binary form (about 2.5 KB for
  * {@link Seasonality#WEEKLY}); {@link #fromBytes(byte[])} reads it back and rejects anything
- * malformed with an {@link IllegalArgumentException}.
+ * malformed with an {@link IllegalArgumentException}. It reads the previous version (1, without
+ * the record of held runs) too: a meter restored from it applies the full hold until it has a week
+ * of record again.
  *
  * <p>Instances are immutable and thread-safe.
  */
 public final class BaselineState {
 
   private static final int MAGIC = 0x52474253; // "RGBS"
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
   // Version 1: header, levels, dispersion sums, level variability, day slots, week slots.
+  // Version 2: the same, then per channel the record of held runs: newest day, days kept, 7 runs.
+  private static final int RECORD_DAYS = 7;
 
   private final long bucketNanos;
   private final Seasonality seasonality;
@@ -36,10 +42,13 @@ public final class BaselineState {
   private final float[][] weekSlots;
   private final float[] weekWeights;
   private final double[] variability;
+  private final long[] runDay;
+  private final int[] runDays;
+  private final double[][] dayRuns;
 
   BaselineState(long bucketNanos, Seasonality seasonality, long learnedBuckets, double[] levels, double levelWeight,
       double[][] dispersion, float[][] daySlots, float[] dayWeights, float[][] weekSlots, float[] weekWeights,
-      double[] variability) {
+      double[] variability, long[] runDay, int[] runDays, double[][] dayRuns) {
     this.bucketNanos = bucketNanos;
     this.seasonality = seasonality;
     this.learnedBuckets = learnedBuckets;
@@ -51,6 +60,18 @@ public final class BaselineState {
     this.weekSlots = new float[][] {weekSlots[0].clone(), weekSlots[1].clone()};
     this.weekWeights = weekWeights.clone();
     this.variability = variability.clone();
+    this.runDay = runDay.clone();
+    this.runDays = runDays.clone();
+    this.dayRuns = new double[][] {dayRuns[0].clone(), dayRuns[1].clone()};
+  }
+
+  /** The record of a meter with none yet (and of a version-1 state). */
+  private static BaselineState withoutRecord(long bucketNanos, Seasonality seasonality, long learnedBuckets,
+      double[] levels, double levelWeight, double[][] dispersion, float[][] daySlots, float[] dayWeights,
+      float[][] weekSlots, float[] weekWeights, double[] variability) {
+    return new BaselineState(bucketNanos, seasonality, learnedBuckets, levels, levelWeight, dispersion, daySlots,
+        dayWeights, weekSlots, weekWeights, variability, new long[] {Long.MIN_VALUE, Long.MIN_VALUE}, new int[2],
+        new double[2][RECORD_DAYS]);
   }
 
   /**
@@ -97,7 +118,7 @@ public final class BaselineState {
    */
   public byte[] toBytes() {
     int floats = 2 * (daySlots[0].length + weekSlots[0].length) + dayWeights.length + weekWeights.length;
-    ByteBuffer b = ByteBuffer.allocate(4 * 4 + 8 * 2 + 8 * 12 + 4 * floats);
+    ByteBuffer b = ByteBuffer.allocate(4 * 4 + 8 * 2 + 8 * 12 + 4 * floats + 2 * (8 + 4 + 8 * RECORD_DAYS));
     b.putInt(MAGIC).putInt(VERSION).putLong(bucketNanos).putInt(seasonality.ordinal()).putLong(learnedBuckets);
     b.putDouble(levels[0]).putDouble(levels[1]).putDouble(levelWeight);
     b.putDouble(dispersion[0][0]).putDouble(dispersion[0][1]).putDouble(dispersion[1][0]).putDouble(dispersion[1][1]);
@@ -111,6 +132,12 @@ public final class BaselineState {
     put(b, weekWeights);
     put(b, weekSlots[0]);
     put(b, weekSlots[1]);
+    for (int c = 0; c < 2; c++) {
+      b.putLong(runDay[c]).putInt(runDays[c]);
+      for (double r : dayRuns[c]) {
+        b.putDouble(r);
+      }
+    }
     return Arrays.copyOf(b.array(), b.position());
   }
 
@@ -129,8 +156,8 @@ public final class BaselineState {
         throw new IllegalArgumentException("baseline state: not a baseline state (bad magic number)");
       }
       int version = b.getInt();
-      if (version != VERSION) {
-        throw new IllegalArgumentException("baseline state: unknown version " + version + ", expected " + VERSION);
+      if (version != 1 && version != VERSION) {
+        throw new IllegalArgumentException("baseline state: unknown version " + version + ", expected 1 or " + VERSION);
       }
       long bucket = b.getLong();
       if (bucket < 1_000_000_000L || bucket > 3_600_000_000_000L) {
@@ -169,10 +196,31 @@ public final class BaselineState {
       int weeks = s.weeklySlots();
       float[] weekW = get(b, weeks, "week weight");
       float[][] week = {get(b, weeks, "week slot"), get(b, weeks, "week slot")};
+      BaselineState state;
+      if (version == 1) {
+        state = withoutRecord(bucket, s, learned, levels, levelWeight, disp, day, dayW, week, weekW, variability);
+      } else {
+        long[] runDay = new long[2];
+        int[] runDays = new int[2];
+        double[][] runs = new double[2][RECORD_DAYS];
+        for (int c = 0; c < 2; c++) {
+          runDay[c] = b.getLong();
+          runDays[c] = b.getInt();
+          if (runDays[c] < 0 || runDays[c] > RECORD_DAYS || (runDays[c] == 0) != (runDay[c] == Long.MIN_VALUE)) {
+            throw new IllegalArgumentException("baseline state: record of held runs " + c + " covers " + runDays[c]
+                + " days up to day " + runDay[c] + "; expected 0 to " + RECORD_DAYS + " days, and a day only with days");
+          }
+          for (int i = 0; i < RECORD_DAYS; i++) {
+            runs[c][i] = finite(b.getDouble(), "held run");
+          }
+        }
+        state = new BaselineState(bucket, s, learned, levels, levelWeight, disp, day, dayW, week, weekW, variability,
+            runDay, runDays, runs);
+      }
       if (b.hasRemaining()) {
         throw new IllegalArgumentException("baseline state: " + b.remaining() + " unexpected trailing bytes");
       }
-      return new BaselineState(bucket, s, learned, levels, levelWeight, disp, day, dayW, week, weekW, variability);
+      return state;
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("baseline state: truncated (" + bytes.length + " bytes)", e);
     }
@@ -214,6 +262,18 @@ public final class BaselineState {
     return variability.clone();
   }
 
+  long[] runDay() {
+    return runDay.clone();
+  }
+
+  int[] runDays() {
+    return runDays.clone();
+  }
+
+  double[][] dayRuns() {
+    return new double[][] {dayRuns[0].clone(), dayRuns[1].clone()};
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -227,7 +287,8 @@ public final class BaselineState {
         && Arrays.equals(levels, s.levels) && Double.compare(levelWeight, s.levelWeight) == 0
         && Arrays.deepEquals(dispersion, s.dispersion) && Arrays.deepEquals(daySlots, s.daySlots)
         && Arrays.equals(dayWeights, s.dayWeights) && Arrays.deepEquals(weekSlots, s.weekSlots)
-        && Arrays.equals(weekWeights, s.weekWeights) && Arrays.equals(variability, s.variability);
+        && Arrays.equals(weekWeights, s.weekWeights) && Arrays.equals(variability, s.variability)
+        && Arrays.equals(runDay, s.runDay) && Arrays.equals(runDays, s.runDays) && Arrays.deepEquals(dayRuns, s.dayRuns);
   }
 
   @Override

@@ -269,6 +269,15 @@ public final class BurnRateMeter {
     m.model.restore(baseline.daySlots(), baseline.dayWeights(), baseline.weekSlots(), baseline.weekWeights(),
         baseline.levels(), baseline.levelWeight(), baseline.dispersion(), baseline.learnedBuckets(),
         baseline.variability());
+    long[] runDay = baseline.runDay();
+    int[] runDays = baseline.runDays();
+    double[][] dayRuns = baseline.dayRuns();
+    for (int c = 0; c < m.evidence.length; c++) {
+      Evidence ev = m.evidence[c];
+      ev.runDay = runDay[c];
+      ev.runDays = runDays[c];
+      System.arraycopy(dayRuns[c], 0, ev.dayRuns, 0, ev.dayRuns.length);
+    }
     return m;
   }
 
@@ -1032,7 +1041,9 @@ public final class BurnRateMeter {
           new double[][] {model.dispersionSums(CALLS), model.dispersionSums(COST)},
           new float[][] {model.daySlots(CALLS), model.daySlots(COST)}, model.dayWeights(),
           new float[][] {model.weekSlots(CALLS), model.weekSlots(COST)}, model.weekWeights(),
-          model.variabilityState());
+          model.variabilityState(), new long[] {evidence[0].runDay, evidence[1].runDay},
+          new int[] {evidence[0].runDays, evidence[1].runDays},
+          new double[][] {evidence[0].dayRuns, evidence[1].dayRuns});
     } finally {
       lock.unlock();
     }

@@ -307,8 +307,10 @@ public final class DetectionSettings {
    * hold also asks the run to average 1.2 times the breaker multiple (6x at defaults): a rate on
    * the 5x edge waits for the full hold. Buckets that
    * catch up a recent shortfall (a backlog after a gap) count towards the shorter hold only once
-   * they have paid it back. The record is kept in memory: after a restart, and for a new meter, the
-   * full hold applies until a week has been judged again.
+   * they have paid it back. The record travels with the exported baseline
+   * ({@link BaselineState}, kept across restarts by a guard or monitor with a state folder); a new
+   * meter, one restored from a state of an earlier version, or one without a state folder after a
+   * restart applies the full hold until a week has been judged.
    *
    * @return the hold, zero when off
    */

@@ -54,6 +54,16 @@ final class BaselineStateTest {
   }
 
   @Test
+  void fromBytes_rejectsARecordOfMoreThanAWeek() {
+    byte[] b = learned().toBytes();
+    // The calls channel's record starts 2 x (8 + 4 + 7 x 8) bytes before the end: its day, then its days.
+    ByteBuffer.wrap(b).putInt(b.length - 2 * (8 + 4 + 56) + 8, 8);
+
+    assertThatThrownBy(() -> BaselineState.fromBytes(b)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("record of held runs 0 covers 8 days");
+  }
+
+  @Test
   void fromBytes_rejectsNegativeOrNonFiniteSlots() {
     byte[] b = learned().toBytes();
     // The first day weight sits after the header (4+4+8+4+8), 12 doubles and the slot count.

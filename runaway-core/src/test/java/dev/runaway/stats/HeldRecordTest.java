@@ -2,7 +2,9 @@ package dev.runaway.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -119,5 +121,22 @@ final class HeldRecordTest {
     long start = clear.minute();
     steady(clear, 30, (long) Math.ceil(6.5 * expected));
     assertThat(minutesToTrip(clear, start)).hasValueSatisfying(d -> assertThat(d).isBetween(2.0, 3.0 + 1e-9));
+  }
+
+  @Test
+  void theRecordSurvivesARestart_throughTheExportedBaseline() {
+    Traffic t = nineDays(61, 0);
+    BaselineState saved = BaselineState.fromBytes(t.meter.exportBaseline().toBytes());
+    t.meter = BurnRateMeter.create(SLOW_TEST, t.ticker, saved);
+    assertThat(sevenfold(t, 30)).as("the restored meter keeps the week's record")
+        .hasValueSatisfying(d -> assertThat(d).isBetween(2.0, 3.0 + 1e-9));
+
+    // A state of the previous format has no record: the full hold until a week of record again.
+    Traffic old = nineDays(61, 0);
+    byte[] v2 = old.meter.exportBaseline().toBytes();
+    byte[] v1 = Arrays.copyOf(v2, v2.length - 2 * (8 + 4 + 7 * 8));
+    ByteBuffer.wrap(v1).putInt(4, 1);
+    old.meter = BurnRateMeter.create(SLOW_TEST, old.ticker, BaselineState.fromBytes(v1));
+    assertThat(sevenfold(old, 30)).hasValueSatisfying(d -> assertThat(d).isBetween(14.0, 15.0 + 1e-9));
   }
 }
