@@ -3,7 +3,6 @@ package dev.runaway.providers.mongodb;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
 import dev.runaway.config.ConfigException;
-import dev.runaway.config.Secret;
 import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.PollContext;
@@ -11,15 +10,11 @@ import dev.runaway.monitor.PollException;
 import dev.runaway.monitor.PollException.Kind;
 import dev.runaway.monitor.UsageItem;
 import dev.runaway.monitor.UsageReport;
-import dev.runaway.providers.mongodb.internal.ApiKeyDigestAuth;
 import dev.runaway.providers.mongodb.internal.AtlasAuth;
-import dev.runaway.providers.mongodb.internal.ServiceAccountAuth;
-import dev.runaway.providers.http.ApiClient;
+import dev.runaway.providers.mongodb.internal.AtlasSession;
 import dev.runaway.providers.http.HttpDetector;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
-import dev.runaway.providers.http.RateLimitPolicy;
-import dev.runaway.providers.http.internal.DigestAuth;
 import dev.runaway.config.SettingsReader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -76,66 +71,12 @@ final class AtlasDetector extends HttpDetector {
     this.includeLinked = top.bool("include_linked_invoices", true);
     String mode = top.has("auth") ? top.choice("auth", "service_account", List.of("service_account", "api_key"))
         : null;
-    Env env = Env.of(settings);
-    if (mode == null) {
-      boolean serviceAccount = secrets.get(env.clientId).isPresent() && secrets.get(env.clientSecret).isPresent();
-      boolean apiKey = !serviceAccount && secrets.get(env.publicKey).isPresent()
-          && secrets.get(env.privateKey).isPresent();
-      if (!serviceAccount && !apiKey) {
-        throw new ConfigException(settings.file().orElse(null), settings.pathOf("auth"), 0, 0, "found no credentials:"
-            + " set " + env.clientId + " and " + env.clientSecret + " (a service account, preferred) or "
-            + env.publicKey + " and " + env.privateKey + " (a programmatic API key); looked in: "
-            + secrets.describe(), null);
-      }
-      mode = serviceAccount ? "service_account" : "api_key";
-    }
-    ApiClient.Builder b = clientBuilder("https://cloud.mongodb.com").product("MongoDB Atlas")
+    AtlasSession.Credentials credentials = AtlasSession.Credentials.find(settings, secrets, mode);
+    connect(credentials.applyTo(clientBuilder("https://cloud.mongodb.com").product("MongoDB Atlas")
         .credentialHint("the Organization Billing Viewer role on organization " + org + "; the organization's IP "
             + "access list applies to API calls")
-        .rateLimits(RateLimitPolicy.builder().resetHeader(null).remainingHeader("RateLimit-Remaining").build())
-        .check(AtlasDetector::check);
-    if (mode.equals("service_account")) {
-      requirePair(secrets, env.clientId, env.clientSecret, "a service account's client id and secret");
-      Secret id = secrets.require(env.clientId);
-      Secret secret = secrets.require(env.clientSecret);
-      b.credential(id).credential(secret)
-          .redacting(Secret.of(secret.name(), ServiceAccountAuth.basicValue(id, secret)));
-      connect(b);
-      this.auth = new ServiceAccountAuth(client(), ticker(), id, secret);
-    } else {
-      requirePair(secrets, env.publicKey, env.privateKey, "a programmatic API key's public and private key");
-      Secret pub = secrets.require(env.publicKey);
-      Secret priv = secrets.require(env.privateKey);
-      b.credential(pub).credential(priv);
-      connect(b);
-      this.auth = new ApiKeyDigestAuth(client(), pub, priv, new DigestAuth(pub.reveal(), priv));
-    }
-  }
-
-  /** Fails naming every missing variable of a pair, not only the first. */
-  private static void requirePair(SecretSource secrets, String first, String second, String what) {
-    List<String> missing = new ArrayList<>();
-    for (String name : List.of(first, second)) {
-      if (secrets.get(name).isEmpty()) {
-        missing.add(name);
-      }
-    }
-    if (!missing.isEmpty()) {
-      throw new ConfigException("missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(" and ",
-          missing) + " (" + what + "; looked in: " + secrets.describe() + "); set the environment variable"
-          + (missing.size() == 1 ? " " : "s ") + String.join(" and ", missing) + " or add "
-          + (missing.size() == 1 ? "it" : "them") + " to .env");
-    }
-  }
-
-  /** The variables of the two kinds of credentials. */
-  private record Env(String clientId, String clientSecret, String publicKey, String privateKey) {
-    static Env of(ServiceSettings s) {
-      return new Env(s.string("client_id_env").orElse("MONGODB_ATLAS_CLIENT_ID"),
-          s.string("client_secret_env").orElse("MONGODB_ATLAS_CLIENT_SECRET"),
-          s.string("public_key_env").orElse("MONGODB_ATLAS_PUBLIC_KEY"),
-          s.string("private_key_env").orElse("MONGODB_ATLAS_PRIVATE_KEY"));
-    }
+        .rateLimits(AtlasSession.RATE_LIMITS).check(AtlasDetector::check)));
+    this.auth = credentials.authenticator(client(), ticker());
   }
 
   /**
@@ -145,15 +86,7 @@ final class AtlasDetector extends HttpDetector {
    * @return the service account's or the API key's variables; none when {@code auth} is not set
    */
   public static List<String> secretNames(ServiceSettings settings) {
-    Env env = Env.of(settings);
-    String mode = settings.string("auth").orElse("");
-    if (mode.equals("service_account")) {
-      return List.of(env.clientId, env.clientSecret);
-    }
-    if (mode.equals("api_key")) {
-      return List.of(env.publicKey, env.privateKey);
-    }
-    return List.of();
+    return AtlasSession.secretNames(settings);
   }
 
   /** A 429 whose wait is only in its body: "Please retry after 55 seconds" (mongodb-atlas.md §3.4). */

@@ -47,41 +47,100 @@ public final class AtlasSession {
    */
   public static AtlasSession open(ServiceSettings settings, SecretSource secrets, String mode,
       String credentialHint, Ticker ticker, ResponseCheck check) {
-    Env env = Env.of(settings);
-    if (mode == null) {
-      boolean serviceAccount = secrets.get(env.clientId).isPresent() && secrets.get(env.clientSecret).isPresent();
-      boolean apiKey = !serviceAccount && secrets.get(env.publicKey).isPresent()
-          && secrets.get(env.privateKey).isPresent();
-      if (!serviceAccount && !apiKey) {
-        throw new ConfigException(settings.file().orElse(null), settings.pathOf("auth"), 0, 0, "found no credentials:"
-            + " set " + env.clientId + " and " + env.clientSecret + " (a service account, preferred) or "
-            + env.publicKey + " and " + env.privateKey + " (a programmatic API key); looked in: "
-            + secrets.describe(), null);
-      }
-      mode = serviceAccount ? "service_account" : "api_key";
-    }
+    Credentials credentials = Credentials.find(settings, secrets, mode);
     ApiClient.Builder b = ApiClient.builder().settings(settings, "https://cloud.mongodb.com").product("MongoDB Atlas")
-        .credentialHint(credentialHint)
-        .rateLimits(RateLimitPolicy.builder().resetHeader(null).remainingHeader("RateLimit-Remaining").build())
-        .ticker(ticker);
+        .credentialHint(credentialHint).rateLimits(RATE_LIMITS).ticker(ticker);
     if (check != null) {
       b.check(check);
     }
-    if (mode.equals("service_account")) {
-      requirePair(secrets, env.clientId, env.clientSecret, "a service account's client id and secret");
-      Secret id = secrets.require(env.clientId);
-      Secret secret = secrets.require(env.clientSecret);
-      b.credential(id).credential(secret)
-          .redacting(Secret.of(secret.name(), ServiceAccountAuth.basicValue(id, secret)));
-      ApiClient client = b.build();
-      return new AtlasSession(client, new ServiceAccountAuth(client, ticker, id, secret));
+    ApiClient client = credentials.applyTo(b).build();
+    return new AtlasSession(client, credentials.authenticator(client, ticker));
+  }
+
+  /** Atlas's rate-limit headers: a remaining count and no reset (mongodb-atlas.md). */
+  public static final RateLimitPolicy RATE_LIMITS = RateLimitPolicy.builder().resetHeader(null)
+      .remainingHeader("RateLimit-Remaining").build();
+
+  /**
+   * The credentials found for a session: a service account's id and secret, or an API key's public
+   * and private key. Applied to a client builder (which then masks them), then made into the
+   * authenticator of the built client.
+   */
+  public static final class Credentials {
+    private final boolean serviceAccount;
+    private final Secret first;
+    private final Secret second;
+
+    private Credentials(boolean serviceAccount, Secret first, Secret second) {
+      this.serviceAccount = serviceAccount;
+      this.first = first;
+      this.second = second;
     }
-    requirePair(secrets, env.publicKey, env.privateKey, "a programmatic API key's public and private key");
-    Secret pub = secrets.require(env.publicKey);
-    Secret priv = secrets.require(env.privateKey);
-    b.credential(pub).credential(priv);
-    ApiClient client = b.build();
-    return new AtlasSession(client, new ApiKeyDigestAuth(client, pub, priv, new DigestAuth(pub.reveal(), priv)));
+
+    /**
+     * Finds the credentials.
+     *
+     * @param settings the Atlas service's settings ({@code *_env})
+     * @param secrets where the credentials are
+     * @param mode {@code service_account}, {@code api_key}, or {@code null} to use whichever is set
+     *     (the service account first)
+     * @return the credentials
+     * @throws ConfigException naming the missing variables when no credential is found
+     */
+    public static Credentials find(ServiceSettings settings, SecretSource secrets, String mode) {
+      Env env = Env.of(settings);
+      if (mode == null) {
+        boolean serviceAccount = secrets.get(env.clientId).isPresent() && secrets.get(env.clientSecret).isPresent();
+        boolean apiKey = !serviceAccount && secrets.get(env.publicKey).isPresent()
+            && secrets.get(env.privateKey).isPresent();
+        if (!serviceAccount && !apiKey) {
+          throw new ConfigException(settings.file().orElse(null), settings.pathOf("auth"), 0, 0, "found no "
+              + "credentials: set " + env.clientId + " and " + env.clientSecret + " (a service account, preferred)"
+              + " or " + env.publicKey + " and " + env.privateKey + " (a programmatic API key); looked in: "
+              + secrets.describe(), null);
+        }
+        mode = serviceAccount ? "service_account" : "api_key";
+      }
+      if (mode.equals("service_account")) {
+        requirePair(secrets, env.clientId, env.clientSecret, "a service account's client id and secret");
+        return new Credentials(true, secrets.require(env.clientId), secrets.require(env.clientSecret));
+      }
+      requirePair(secrets, env.publicKey, env.privateKey, "a programmatic API key's public and private key");
+      return new Credentials(false, secrets.require(env.publicKey), secrets.require(env.privateKey));
+    }
+
+    /**
+     * Gives the builder the credentials to mask (and, for a service account, the Basic value made
+     * of them).
+     *
+     * @param b the client builder
+     * @return the builder
+     */
+    public ApiClient.Builder applyTo(ApiClient.Builder b) {
+      b.credential(first).credential(second);
+      if (serviceAccount) {
+        b.redacting(Secret.of(second.name(), ServiceAccountAuth.basicValue(first, second)));
+      }
+      return b;
+    }
+
+    /**
+     * Makes the authenticator of a client built with {@link #applyTo}.
+     *
+     * @param client the client
+     * @param ticker the clock for token expiry
+     * @return the authenticator
+     */
+    public AtlasAuth authenticator(ApiClient client, Ticker ticker) {
+      return serviceAccount ? new ServiceAccountAuth(client, ticker, first, second)
+          : new ApiKeyDigestAuth(client, first, second, new DigestAuth(first.reveal(), second));
+    }
+
+    @Override
+    public String toString() {
+      return "Credentials[" + (serviceAccount ? "service account " : "API key ") + first.name() + ", "
+          + second.name() + "]";
+    }
   }
 
   /**
