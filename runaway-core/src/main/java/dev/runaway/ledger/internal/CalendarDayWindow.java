@@ -81,16 +81,7 @@ final class CalendarDayWindow extends Window {
   }
 
   @Override
-  long nanosUntilRoom(long amount, long now) {
-    roll(now);
-    long need = Math.max(amount, 1);
-    long u = used.get();
-    if (u <= limit - need) {
-      return 0;
-    }
-    if (u >= SATURATED) {
-      return -1;
-    }
+  long nanosUntilRolledOff(long u, long need, long now) {
     return u - bucket.get() <= limit - need ? Math.max(0, dayEnd - now) : -1;
   }
 

@@ -141,15 +141,9 @@ final class SlidingWindow extends Window {
   }
 
   @Override
-  long nanosUntilRoom(long amount, long now) {
-    roll(now);
-    long need = Math.max(amount, 1);
-    long u = used.get();
-    if (u <= limit - need) {
-      return 0;
-    }
+  long nanosUntilRolledOff(long u, long need, long now) {
     long h = head;
-    if (h == Long.MIN_VALUE || u >= SATURATED) {
+    if (h == Long.MIN_VALUE) {
       return -1;
     }
     // Walk from the oldest live bucket: each leaves the window at the start of epoch x + n + 1.

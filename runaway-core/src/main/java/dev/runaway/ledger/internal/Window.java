@@ -56,7 +56,22 @@ abstract class Window {
   abstract long spent(long now);
 
   /** Nanos until {@code amount} fits, 0 if now, -1 if never by roll-off alone. */
-  abstract long nanosUntilRoom(long amount, long now);
+  final long nanosUntilRoom(long amount, long now) {
+    roll(now);
+    // An exhausted window has no room even for an amount of zero.
+    long need = Math.max(amount, 1);
+    long u = used.get();
+    if (u <= limit - need) {
+      return 0;
+    }
+    return u >= SATURATED ? -1 : nanosUntilRolledOff(u, need, now);
+  }
+
+  /**
+   * Nanos until enough spend leaves the window that {@code used} ({@code u}, over the room for
+   * {@code need} now and not saturated) leaves room for it, -1 if it never does by roll-off alone.
+   */
+  abstract long nanosUntilRolledOff(long u, long need, long now);
 
   /**
    * Copies what the window holds, for the state file, without rolling it and without a lock:
