@@ -999,7 +999,14 @@ public final class ServiceRuntime {
       long estimate, long now) {
     counters.refusedBudget.increment();
     long used = acc.used(budget, now);
-    if (th.markExhausted(budget)) {
+    if (estimate > th.limit(budget)) {
+      // The call alone is larger than the whole budget: not a budget used up (no 100% alert for
+      // money not spent) but a budget or an estimate set wrong, reported once.
+      if (th.markOversized(budget)) {
+        raise(GuardAlerts.callLargerThanBudget(snapshotOf(k), acc.budgets().get(budget), used, estimate,
+            "this process"));
+      }
+    } else if (th.markExhausted(budget)) {
       raiseThreshold(k, acc, budget, used, 100, now);
     }
     long wait = acc.nanosUntilRoom(budget, estimate, now);
