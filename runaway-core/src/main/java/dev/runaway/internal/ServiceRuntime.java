@@ -90,6 +90,27 @@ public final class ServiceRuntime {
   private volatile boolean chargedZeroWarned;
 
   /**
+   * The policies whose "budgets but nothing prices them" warning their builder already logged
+   * (the Spring Boot starter, at startup, naming the property to set), so the first call does not
+   * repeat it. Keyed by identity ({@link ServicePolicy} keeps {@code Object.equals}) and weakly, so a
+   * discarded policy is not kept; read once per service at construction, never on a call.
+   */
+  private static final java.util.Map<ServicePolicy, Boolean> UNPRICED_WARNED =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /**
+   * Records that the warning for a service whose budgets nothing prices (no cost extractor, no
+   * estimate) was logged for this policy where it was built, so a service built from it does not
+   * log its own at the first call. For builders that can name a better fix than the core's
+   * builder methods, such as the Spring Boot starter's property.
+   *
+   * @param policy the policy, the same instance handed to {@code RunawayGuard.Builder.service}
+   */
+  public static void unpricedWarningLogged(ServicePolicy policy) {
+    UNPRICED_WARNED.put(java.util.Objects.requireNonNull(policy, "policy"), Boolean.TRUE);
+  }
+
+  /**
    * Marks the service's running estimate as not known yet (no real cost committed, no explicit
    * estimate configured): {@link #call} and {@link #reserve} then take turns.
    */
@@ -174,6 +195,7 @@ public final class ServiceRuntime {
     this.keyClock = ticker.nanoTime();
     this.nextVelocityCheck = keyClock;
     this.keyTouchNanos = Math.max(1, Math.min(1_000_000_000L, policy.keyIdleExpiry().toNanos() / 4));
+    this.chargedZeroWarned = UNPRICED_WARNED.containsKey(policy);
     this.ledger = ledger;
     this.alerts = alerts;
     this.account = ledger.account(name, null, policy.budgets());
