@@ -61,7 +61,14 @@ public final class ServiceRuntime {
   private final CostExtractor extractor;
   private final AlertSink alerts;
   private final Cache<String, KeyRuntime> keys;
-  private final Function<String, KeyRuntime> newKey;
+  /**
+   * Creates a key's state. Not final: {@link #onNewKey} wraps it so listeners hear of new keys
+   * without a field of their own here (a new field moved the hot fields, see {@link #costOfResult}).
+   * Written under this object's lock; a call racing with the first listener's registration may
+   * still use the previous function, so that key is announced by nobody and found by the next
+   * {@link #keySnapshots} instead.
+   */
+  private Function<String, KeyRuntime> newKey;
   private final BudgetThresholds thresholds;
   private final WarnOnce extractorFailed = new WarnOnce(LOG);
   /** The key of {@link #extractorFailed}'s warning that commitResult has no extractor to price with. */
@@ -263,6 +270,50 @@ public final class ServiceRuntime {
     KeyRuntime k = new KeyRuntime(key, acc, m);
     k.touchedAt = keyClock;
     return k;
+  }
+
+  /**
+   * Calls {@code listener} with each key the service starts keeping state for from now on (its
+   * first call, or its first after the state was evicted), on the calling thread, while the key's
+   * state is being created and before its call is admitted. The listener must be quick and must
+   * not call back into this service's keys (their map is being updated for that key); a listener
+   * that throws is logged at WARN once, then at DEBUG, and never fails the call. No-op for a
+   * service that keeps no per-key state.
+   *
+   * @param listener the listener
+   */
+  public synchronized void onNewKey(java.util.function.Consumer<String> listener) {
+    java.util.Objects.requireNonNull(listener, "listener");
+    Function<String, KeyRuntime> previous = newKey;
+    if (previous == null) {
+      return;
+    }
+    newKey = key -> {
+      KeyRuntime k = previous.apply(key);
+      try {
+        listener.accept(key);
+      } catch (Throwable t) {
+        alertFailed.warn("new-key listener", "A new-key listener of service {} failed for key {}: {}", name, key,
+            t.toString());
+      }
+      return k;
+    };
+  }
+
+  /**
+   * Returns a snapshot of a key whose state the service keeps now, without keeping a key that is
+   * not kept and without counting as a use of the key (its idle expiry is not renewed), so that
+   * reading it on every scrape neither revives evicted keys nor keeps idle ones.
+   *
+   * @param key the key
+   * @return the snapshot, or {@code null} if the key's state is not kept
+   */
+  public ServiceSnapshot keptKeySnapshot(String key) {
+    if (keys == null || key == null) {
+      return null;
+    }
+    KeyRuntime k = keys.policy().getIfPresentQuietly(key);
+    return k == null || k.evicted ? null : snapshotOf(k);
   }
 
   /**
