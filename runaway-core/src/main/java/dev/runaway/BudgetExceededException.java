@@ -42,11 +42,11 @@ public final class BudgetExceededException extends RunawayException {
 
   private static String message(String service, String key, Budget budget, Cost spent, Cost requested,
       Duration retryAfter) {
-    // Saturating: a window saturated by absurd spend must still produce this message, not an
-    // ArithmeticException from the exception's own constructor.
     if (requested.nanos() > budget.limit().nanos()) {
       return oversized(service, key, budget, spent, requested);
     }
+    // Saturating: a window saturated by absurd spend must still produce this message, not an
+    // ArithmeticException from the exception's own constructor.
     long total = sum(spent.nanos(), requested.nanos());
     Cost over = Cost.ofNanos(sum(total, -budget.limit().nanos()));
     StringBuilder sb = new StringBuilder(160);
