@@ -1,11 +1,17 @@
 package dev.runaway;
 
 import dev.runaway.internal.Durations;
+import dev.runaway.internal.GuardAlerts;
 import java.time.Duration;
 
 /**
  * Thrown when admitting a call would take a budget past its limit. The call was not started and
  * nothing was charged.
+ *
+ * <p>When the call's own estimate is larger than the budget's whole limit ({@link
+ * #exceedsWholeBudget()}), no amount of waiting admits it: the message says so, with the spent
+ * share as it is, and names the fix (raise the budget or lower the estimate, such as an LLM
+ * call's max tokens) instead of describing a budget that ran out.
  */
 public final class BudgetExceededException extends RunawayException {
 
@@ -36,6 +42,9 @@ public final class BudgetExceededException extends RunawayException {
 
   private static String message(String service, String key, Budget budget, Cost spent, Cost requested,
       Duration retryAfter) {
+    if (requested.nanos() > budget.limit().nanos()) {
+      return oversized(service, key, budget, spent, requested);
+    }
     // Saturating: a window saturated by absurd spend must still produce this message, not an
     // ArithmeticException from the exception's own constructor.
     long total = sum(spent.nanos(), requested.nanos());
@@ -57,6 +66,21 @@ public final class BudgetExceededException extends RunawayException {
       }
       sb.append('.');
     }
+    return sb.toString();
+  }
+
+  /** The call alone is larger than the whole budget: waiting never helps, so no resume time. */
+  private static String oversized(String service, String key, Budget budget, Cost spent, Cost requested) {
+    StringBuilder sb = new StringBuilder(320);
+    sb.append("One call to ").append(service);
+    if (key != null) {
+      sb.append(" for key '").append(key).append('\'');
+    }
+    sb.append(" expects ").append(requested).append(", more than the whole ").append(budget.describe())
+        .append(", so it was refused and would be refused however long it waited (").append(spent)
+        .append(" of ").append(budget.limit()).append(" spent or reserved, ")
+        .append(GuardAlerts.percentOf(spent.nanos(), budget.limit().nanos())).append("%). Raise the budget above ")
+        .append(requested).append(" or lower the call's estimate (for an LLM call, its max tokens).");
     return sb.toString();
   }
 
@@ -90,6 +114,16 @@ public final class BudgetExceededException extends RunawayException {
    */
   public Cost limit() {
     return budget.limit();
+  }
+
+  /**
+   * Tells whether the refused call alone asked for more than the budget's whole limit, so that it
+   * can never be admitted under this budget, whatever is spent.
+   *
+   * @return {@code true} if {@link #requested()} is above {@link #limit()}
+   */
+  public boolean exceedsWholeBudget() {
+    return requested.nanos() > budget.limit().nanos();
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -423,6 +424,51 @@ public final class RunawayGuard implements AutoCloseable {
    */
   public List<ServiceSnapshot> keySnapshots(String service, int limit) {
     return runtime(service).keySnapshots(limit);
+  }
+
+  /**
+   * Returns a snapshot of a key of a service if the guard keeps the key's state now, without
+   * starting to keep it and without counting as a use of the key (its idle expiry, {@link
+   * ServicePolicy.Builder#keyIdleExpiry}, is not renewed): for readers such as a metrics scrape
+   * that look at keys often and must neither revive evicted keys nor keep idle ones alive. Unlike
+   * {@link #snapshot(String, String)}, which keeps the key it is asked about.
+   *
+   * @param service the service
+   * @param key the key
+   * @return the key's snapshot, or empty if its state is not kept (or the service keeps none)
+   * @throws IllegalArgumentException if the key is blank or the service is not configured
+   */
+  public Optional<ServiceSnapshot> keptKeySnapshot(String service, String key) {
+    return Optional.ofNullable(runtime(service).keptKeySnapshot(checkKey(key)));
+  }
+
+  /**
+   * Calls {@code listener} with each key of a service that the guard starts keeping state for
+   * from now on: at the key's first call, or its first after its state was evicted, on the
+   * calling thread, before that call is admitted. For a metrics binder that shows keys from the
+   * scrape after their first call. The listener must be quick and must not call into the guard for
+   * that service's keys (their map is being updated for the new key; {@link
+   * #keptKeySnapshot(String, String)} from another thread later is fine); a listener that throws
+   * is logged at WARN once, then at DEBUG, and never fails the call. A service that keeps no
+   * per-key state (no per-key budgets or detection) never calls it. Listeners cannot be removed.
+   *
+   * @param service the service
+   * @param listener called with the key's name
+   * @throws IllegalArgumentException if the service is not configured
+   */
+  public void onNewKey(String service, java.util.function.Consumer<String> listener) {
+    runtime(service).onNewKey(listener);
+  }
+
+  /**
+   * Returns the policy a service was configured with.
+   *
+   * @param service the service
+   * @return its policy
+   * @throws IllegalArgumentException if the service is not configured
+   */
+  public ServicePolicy policy(String service) {
+    return runtime(service).policy();
   }
 
   /**

@@ -2,7 +2,10 @@ package dev.runaway.alert;
 
 /** What an {@link Alert} is about. */
 public enum AlertType {
-  /** A budget passed 80% or 100% of its limit. */
+  /**
+   * A budget passed 80% or 100% of its limit, or refused a call whose own estimate is larger than
+   * its whole limit (once per budget; its {@code percent} fact is the share really used).
+   */
   COST_THRESHOLD,
   /** Spend or calls far above the learned baseline. */
   USAGE_SPIKE,

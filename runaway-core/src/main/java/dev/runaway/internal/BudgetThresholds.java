@@ -27,6 +27,8 @@ public final class BudgetThresholds {
   private final long[] warnAt;
   private final long[] limit;
   private final AtomicIntegerArray level;
+  /** 1 once a call larger than the whole budget was reported; separate from the 80%/100% levels. */
+  private final AtomicIntegerArray oversized;
 
   /**
    * Creates the levels of the given budgets, all armed.
@@ -38,6 +40,7 @@ public final class BudgetThresholds {
     warnAt = new long[n];
     limit = new long[n];
     level = new AtomicIntegerArray(n);
+    oversized = new AtomicIntegerArray(n);
     for (int i = 0; i < n; i++) {
       long l = budgets.get(i).limit().nanos();
       limit[i] = l;
@@ -130,5 +133,18 @@ public final class BudgetThresholds {
       }
     }
     return false;
+  }
+
+  /**
+   * Marks that a call whose estimate alone is above a budget's limit was refused, and says whether
+   * the caller must report it: once per budget for the life of these thresholds, since the
+   * configuration, not the spend, is at fault and the next such call would only repeat it. The
+   * 80%/100% levels are not touched: no money was spent.
+   *
+   * @param budget the budget's index
+   * @return whether to raise the alert (the first such refusal)
+   */
+  public boolean markOversized(int budget) {
+    return oversized.compareAndSet(budget, 0, 1);
   }
 }

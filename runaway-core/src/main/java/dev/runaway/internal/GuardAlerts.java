@@ -52,6 +52,50 @@ public final class GuardAlerts {
   }
 
   /**
+   * A call refused because its own estimate is larger than a budget's whole limit: raised once per
+   * budget (per key for a per-key budget), not a 100% alert, since the money was not spent. The
+   * {@code percent} fact is the share really used.
+   *
+   * @param snapshot the service's snapshot at the time
+   * @param budget the budget
+   * @param used spent plus reserved
+   * @param requested the refused call's estimate, above the limit
+   * @param scope who is watching ("this process")
+   * @return the alert
+   */
+  public static Alert callLargerThanBudget(ServiceSnapshot snapshot, Budget budget, long used, long requested,
+      String scope) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("budget", budget.describe());
+    facts.put("spent", money(used / 1e9));
+    facts.put("limit", budget.limit().toString());
+    facts.put("percent", Long.toString(percentOf(used, budget.limit().nanos())));
+    facts.put("requested", Cost.ofNanos(requested).toString());
+    facts.put("scope", scope);
+    String title = "One call costs more than the whole budget: " + who(snapshot) + " " + budget.describe();
+    String detail = "A call expecting " + Cost.ofNanos(requested) + " was refused: that is more than the whole "
+        + budget.limit() + " limit, so it can never be admitted (" + money(used / 1e9) + " of " + budget.limit()
+        + " used, " + percentOf(used, budget.limit().nanos()) + "%, " + scope + "). Raise the budget above "
+        + Cost.ofNanos(requested) + " or lower the call's estimate (for an LLM call, its max tokens).";
+    return new Alert(AlertType.COST_THRESHOLD, Severity.WARNING, snapshot.service(), snapshot.key(), title, detail,
+        snapshot.time(), facts);
+  }
+
+  /**
+   * The share of a limit used, in whole percent rounded down, in integer arithmetic.
+   *
+   * @param used nano-dollars used
+   * @param limit the limit in nano-dollars
+   * @return the percent; 0 when nothing is used or the limit is not positive
+   */
+  public static long percentOf(long used, long limit) {
+    if (limit <= 0 || used <= 0) {
+      return 0;
+    }
+    return used <= Long.MAX_VALUE / 100 ? used * 100 / limit : used / Math.max(1, limit / 100);
+  }
+
+  /**
    * A burn-rate event of a meter: a spike, a runaway, or the end of an episode.
    *
    * @param snapshot the service's snapshot

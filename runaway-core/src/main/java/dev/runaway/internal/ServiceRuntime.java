@@ -61,7 +61,14 @@ public final class ServiceRuntime {
   private final CostExtractor extractor;
   private final AlertSink alerts;
   private final Cache<String, KeyRuntime> keys;
-  private final Function<String, KeyRuntime> newKey;
+  /**
+   * Creates a key's state. Not final: {@link #onNewKey} wraps it so listeners hear of new keys
+   * without a field of their own here (a new field moved the hot fields, see {@link #costOfResult}).
+   * Written under this object's lock; a call racing with the first listener's registration may
+   * still use the previous function, so that key is announced by nobody and found by the next
+   * {@link #keySnapshots} instead.
+   */
+  private Function<String, KeyRuntime> newKey;
   private final BudgetThresholds thresholds;
   private final WarnOnce extractorFailed = new WarnOnce(LOG);
   /** The key of {@link #extractorFailed}'s warning that commitResult has no extractor to price with. */
@@ -88,6 +95,27 @@ public final class ServiceRuntime {
   /** The exception of the last refusal by an open breaker of a call without a key, reused (see {@link #open}). */
   private volatile Refusal lastRefusal;
   private volatile boolean chargedZeroWarned;
+
+  /**
+   * The policies whose "budgets but nothing prices them" warning their builder already logged
+   * (the Spring Boot starter, at startup, naming the property to set), so the first call does not
+   * repeat it. Keyed by identity ({@link ServicePolicy} keeps {@code Object.equals}) and weakly, so a
+   * discarded policy is not kept; read once per service at construction, never on a call.
+   */
+  private static final java.util.Map<ServicePolicy, Boolean> UNPRICED_WARNED =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /**
+   * Records that the warning for a service whose budgets nothing prices (no cost extractor, no
+   * estimate) was logged for this policy where it was built, so a service built from it does not
+   * log its own at the first call. For builders that can name a better fix than the core's
+   * builder methods, such as the Spring Boot starter's property.
+   *
+   * @param policy the policy, the same instance handed to {@code RunawayGuard.Builder.service}
+   */
+  public static void unpricedWarningLogged(ServicePolicy policy) {
+    UNPRICED_WARNED.put(java.util.Objects.requireNonNull(policy, "policy"), Boolean.TRUE);
+  }
 
   /**
    * Marks the service's running estimate as not known yet (no real cost committed, no explicit
@@ -174,6 +202,7 @@ public final class ServiceRuntime {
     this.keyClock = ticker.nanoTime();
     this.nextVelocityCheck = keyClock;
     this.keyTouchNanos = Math.max(1, Math.min(1_000_000_000L, policy.keyIdleExpiry().toNanos() / 4));
+    this.chargedZeroWarned = UNPRICED_WARNED.containsKey(policy);
     this.ledger = ledger;
     this.alerts = alerts;
     this.account = ledger.account(name, null, policy.budgets());
@@ -241,6 +270,50 @@ public final class ServiceRuntime {
     KeyRuntime k = new KeyRuntime(key, acc, m);
     k.touchedAt = keyClock;
     return k;
+  }
+
+  /**
+   * Calls {@code listener} with each key the service starts keeping state for from now on (its
+   * first call, or its first after the state was evicted), on the calling thread, while the key's
+   * state is being created and before its call is admitted. The listener must be quick and must
+   * not call back into this service's keys (their map is being updated for that key); a listener
+   * that throws is logged at WARN once, then at DEBUG, and never fails the call. No-op for a
+   * service that keeps no per-key state.
+   *
+   * @param listener the listener
+   */
+  public synchronized void onNewKey(java.util.function.Consumer<String> listener) {
+    java.util.Objects.requireNonNull(listener, "listener");
+    Function<String, KeyRuntime> previous = newKey;
+    if (previous == null) {
+      return;
+    }
+    newKey = key -> {
+      KeyRuntime k = previous.apply(key);
+      try {
+        listener.accept(key);
+      } catch (Throwable t) {
+        alertFailed.warn("new-key listener", "A new-key listener of service {} failed for key {}: {}", name, key,
+            t.toString());
+      }
+      return k;
+    };
+  }
+
+  /**
+   * Returns a snapshot of a key whose state the service keeps now, without keeping a key that is
+   * not kept and without counting as a use of the key (its idle expiry is not renewed), so that
+   * reading it on every scrape neither revives evicted keys nor keeps idle ones.
+   *
+   * @param key the key
+   * @return the snapshot, or {@code null} if the key's state is not kept
+   */
+  public ServiceSnapshot keptKeySnapshot(String key) {
+    if (keys == null || key == null) {
+      return null;
+    }
+    KeyRuntime k = keys.policy().getIfPresentQuietly(key);
+    return k == null || k.evicted ? null : snapshotOf(k);
   }
 
   /**
@@ -999,7 +1072,14 @@ public final class ServiceRuntime {
       long estimate, long now) {
     counters.refusedBudget.increment();
     long used = acc.used(budget, now);
-    if (th.markExhausted(budget)) {
+    if (estimate > th.limit(budget)) {
+      // The call alone is larger than the whole budget: not a budget used up (no 100% alert for
+      // money not spent) but a budget or an estimate set wrong, reported once.
+      if (th.markOversized(budget)) {
+        raise(GuardAlerts.callLargerThanBudget(snapshotOf(k), acc.budgets().get(budget), used, estimate,
+            "this process"));
+      }
+    } else if (th.markExhausted(budget)) {
       raiseThreshold(k, acc, budget, used, 100, now);
     }
     long wait = acc.nanosUntilRoom(budget, estimate, now);

@@ -70,6 +70,60 @@ final class SecretRedactionTest {
         .isEqualTo("x *** y");
   }
 
+  /** A project key in OpenAI's shape: head {@code sk-proj-}, then base64url characters. */
+  static final String PROJECT_KEY = "sk-proj-Qx7Lm2Vb9Tk4Wc8Zr1Hn5Dj3Fp6Ys0Ga2Ue7Io4Pl9Kq3Mx8Nb5Vc1Rt6Zy4XeMxYA";
+
+  @Test
+  void redact_masksTheLastFourCharactersOpenAiEchoesAfterAsterisks() {
+    Secret s = Secret.of("OPENAI_API_KEY", PROJECT_KEY);
+    String echoed = "Incorrect API key provided: sk-proj-****************************************MxYA. You can"
+        + " find your API key at https://platform.openai.com/account/api-keys.";
+    assertThat(s.redact(echoed)).isEqualTo("Incorrect API key provided: sk-proj-****************************************"
+        + "***. You can find your API key at https://platform.openai.com/account/api-keys.");
+  }
+
+  @Test
+  void redact_masksTheFirstEightAndLastFourOfALegacyKeyButKeepsTheHead() {
+    Secret s = Secret.of("OPENAI_API_KEY", "sk-PMafPq3Zt8Lw2Vn6Hy0Rb4Xc7Jd1Gk5Ms9E873");
+    assertThat(s.redact("Incorrect API key provided: sk-PMafP" + "*".repeat(39) + "E873."))
+        .isEqualTo("Incorrect API key provided: sk-***" + "*".repeat(39) + "***.")
+        .doesNotContain("PMafP").doesNotContain("E873");
+    assertThat(s.redact("key sk-PMafPq3Z...9E873 refused")).isEqualTo("key sk-***...*** refused");
+  }
+
+  @Test
+  void redact_masksAMixedFragmentWithoutAnElisionMark() {
+    Secret s = Secret.of("API_KEY", "AKIAQ7XK2M4PZ9RT5W3B");
+    assertThat(s.redact("key AKIAQ7XK rejected")).isEqualTo("key *** rejected");
+    assertThat(s.redact("key ending in T5W3B rejected")).isEqualTo("key ending in *** rejected");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "deploy sk-proj- keys only", // the head alone is not secret
+      "created in 2024 and renamed", // a plain number equal to the key's last four
+      "the word abcd stands here", // a plain word equal to the key's first four beyond no head
+      "sk-proj-Qx7 is too short", // three characters beyond the head
+      "ending in Zy4Xe20245 is another key", // not the key's end: a different token
+  })
+  void redact_leavesOrdinaryTextThatOnlyResemblesAFragment(String text) {
+    assertThat(Secret.of("A", "abcdQ7XK2M4PZ9RT5W3B2024").redact(text)).isEqualTo(text);
+    assertThat(Secret.of("B", PROJECT_KEY.replace("MxYA", "2024")).redact(text)).isEqualTo(text);
+  }
+
+  @Test
+  void redact_shortValuesHaveNoFragments() {
+    Secret s = Secret.of("SHORT", "Ab3dEf7hIj");
+    assertThat(s.redact("x Ab3dEf7 y ***Ij7hIj")).isEqualTo("x Ab3dEf7 y ***Ij7hIj");
+  }
+
+  @Test
+  void redact_aUuidKeyHasNoHeadSoItsFirstGroupIsMasked() {
+    Secret s = Secret.of("UUID_KEY", "deadbeef-1c2d-4e5f-8a9b-0c1d2e3f4a5b");
+    assertThat(s.redact("key deadbeef-**** refused")).isEqualTo("key ******* refused");
+    assertThat(s.redact("key dead****4a5b refused")).isEqualTo("key ***" + "****" + "*** refused");
+  }
+
   @Test
   void implausiblyShort_belowEightCharacters() {
     assertThat(Secret.of("A", "1234567").implausiblyShort()).isTrue();

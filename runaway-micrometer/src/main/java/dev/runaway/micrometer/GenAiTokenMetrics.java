@@ -11,11 +11,14 @@ import java.util.Objects;
  * Records token usage under the OpenTelemetry GenAI semantic conventions: the histogram
  * {@code gen_ai.client.token.usage} (unit {@code {token}}) tagged {@code gen_ai.token.type}
  * ({@code input} or {@code output}), {@code gen_ai.provider.name} and, when known,
- * {@code gen_ai.request.model}; plus {@code name} (the Runaway Guard service; {@code gen_ai.request.model} is {@value #UNKNOWN_MODEL} when not known, so every meter has the same tag keys) so it joins the
- * {@code runaway.*} meters. The guard itself sees only costs, so tokens are recorded from where
- * they are known: a cost extractor or advisor that reads a response's usage calls
- * {@link #record}, and the monitor's usage reports go through {@link #recordReports(Map)}
- * ({@code tokens.input} and {@code tokens.output} units).
+ * {@code gen_ai.request.model} ({@value #UNKNOWN_MODEL} when not known, so every meter has the
+ * same tag keys); plus, like every {@code runaway.*} meter, {@code name} (the Runaway Guard
+ * service) and {@code source}: {@code guard} for the tokens of this process's calls
+ * ({@link #record}, from a cost extractor or advisor that reads a response's usage) and
+ * {@code monitor} for the account-wide tokens of the monitor's usage reports
+ * ({@link #recordReports(Map)}, {@code tokens.input} and {@code tokens.output} units). The two
+ * count the same tokens twice when both are recorded (the account includes this process), so a
+ * dashboard sums one {@code source}, as with the {@code runaway.*} meters.
  *
  * <p>Thread-safe.
  */
@@ -44,7 +47,7 @@ public final class GenAiTokenMetrics {
   }
 
   /**
-   * Records the tokens of one request.
+   * Records the tokens of one request of this process, tagged {@code source=guard}.
    *
    * @param service the Runaway Guard service
    * @param provider the {@code gen_ai.provider.name}, such as {@code openai}
@@ -60,14 +63,15 @@ public final class GenAiTokenMetrics {
           + " output=" + outputTokens);
     }
     // Always the same tag keys: registries such as Prometheus refuse one name with two key sets.
-    Tags tags = Tags.of("name", service, "gen_ai.provider.name", provider, "gen_ai.request.model",
-        model == null ? UNKNOWN_MODEL : model);
+    Tags tags = Tags.of("name", service, "source", "guard", "gen_ai.provider.name", provider,
+        "gen_ai.request.model", model == null ? UNKNOWN_MODEL : model);
     summary(tags.and("gen_ai.token.type", "input")).record(inputTokens);
     summary(tags.and("gen_ai.token.type", "output")).record(outputTokens);
   }
 
   /**
    * Records the token units of monitor reports ({@code tokens.input}, {@code tokens.output}),
+   * tagged {@code source=monitor},
    * one observation per report and type, with the service as provider; reports without token
    * units are skipped. Pass each round's result of {@code RunawayMonitor.pollOnce()}.
    *
@@ -77,8 +81,8 @@ public final class GenAiTokenMetrics {
     for (UsageReport r : reports.values()) {
       Double in = r.units().get("tokens.input");
       Double out = r.units().get("tokens.output");
-      Tags tags = Tags.of("name", r.service(), "gen_ai.provider.name", r.service(), "gen_ai.request.model",
-          UNKNOWN_MODEL);
+      Tags tags = Tags.of("name", r.service(), "source", "monitor", "gen_ai.provider.name", r.service(),
+          "gen_ai.request.model", UNKNOWN_MODEL);
       if (in != null) {
         summary(tags.and("gen_ai.token.type", "input")).record(in);
       }

@@ -45,8 +45,14 @@ import java.util.function.ToLongFunction;
  *
  * <p><b>Keys never become tags by default</b>: a tag per tenant would grow the registry without
  * bound. {@link Builder#keyTags(int)} opts in for the {@code n} largest spenders per service
- * (at most {@value #MAX_KEY_TAGS}); that multi-gauge is refreshed whenever the registry reads
- * {@code runaway.keys.tracked} (every scrape or publish), so it may lag one read behind.
+ * (at most {@value #MAX_KEY_TAGS}), for keys with per-key budgets. A key gets its rows when the
+ * guard starts keeping it ({@link RunawayGuard#onNewKey}), while fewer than {@code n} keys are
+ * shown, so its first calls are in the scrape that follows them; every row reads the key's spend
+ * when the registry reads it. The set of keys shown is refreshed to the {@code n} largest
+ * spenders whenever the registry reads {@code runaway.keys.tracked} (every scrape or publish):
+ * rows registered during a scrape reach the next one (a registry lists its meters before reading
+ * them), so when all {@code n} rows are taken, a key that overtakes one of them is shown from the
+ * scrape after the one that found it. Reading a row never keeps a key alive.
  *
  * <p>Thread-safe; gauges read the guard when the registry asks and hold no state of their own.
  */
@@ -58,8 +64,8 @@ public final class RunawayGuardMetrics implements MeterBinder {
   private final RunawayGuard guard;
   private final Tags extraTags;
   private final int keyTags;
-  /** The rows last registered per service, held strongly (see {@link #refreshKeys}). */
-  private final java.util.Map<String, List<MultiGauge.Row<?>>> keyRows = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The key rows per service, held strongly (see {@link KeyRows}). */
+  private final java.util.Map<String, KeyRows> keyRows = new java.util.concurrent.ConcurrentHashMap<>();
 
   private RunawayGuardMetrics(Builder b) {
     this.guard = b.guard;
@@ -104,32 +110,88 @@ public final class RunawayGuardMetrics implements MeterBinder {
       List<dev.runaway.Budget> budgets = new ArrayList<>();
       first.windows().forEach(w -> budgets.add(w.budget()));
       SnapshotMeters.bind(registry, tags, budgets, () -> guard.snapshot(service), () -> guard.breaker(service).state());
-      MultiGauge keys = keyTags == 0 ? null : MultiGauge.builder(SnapshotMeters.PREFIX + "key.spent")
-          .description("Spend of the largest spending keys per budget window")
-          .baseUnit("usd")
-          .tags(tags)
-          .register(registry);
+      KeyRows keys = keyTags == 0 || guard.policy(service).perKeyBudgets().isEmpty() ? null
+          : new KeyRows(service, MultiGauge.builder(SnapshotMeters.PREFIX + "key.spent")
+              .description("Spend of the largest spending keys per budget window")
+              .baseUnit("usd")
+              .tags(tags)
+              .register(registry));
+      if (keys != null) {
+        keyRows.put(service, keys);
+        keys.refresh();
+        guard.onNewKey(service, keys::added);
+      }
       Gauge.builder(SnapshotMeters.PREFIX + "keys.tracked", guard, g -> {
         if (keys != null) {
-          refreshKeys(service, keys);
+          keys.refresh();
         }
         return g.trackedKeys(service);
       }).description("Keys whose state the guard keeps").tags(tags).register(registry);
     }
   }
 
-  private void refreshKeys(String service, MultiGauge keys) {
-    // Micrometer holds each row's number weakly: the list kept here holds them until the next
-    // refresh, or a collection between a refresh and the read would report NaN.
-    List<MultiGauge.Row<?>> rows = new ArrayList<>();
-    for (ServiceSnapshot k : guard.keySnapshots(service, keyTags)) {
-      for (ServiceSnapshot.WindowSnapshot w : k.windows()) {
-        rows.add(MultiGauge.Row.of(Tags.of(Tag.of("key", k.key()), Tag.of("budget", w.budget().label())),
-            w.spent().toDouble()));
+  /**
+   * The {@code runaway.key.spent} rows of one service. A key gets its rows when the guard starts
+   * keeping it, on the call's own thread, if fewer than {@code keyTags} keys are shown: so its
+   * first calls are in the very next scrape (rows registered during a scrape, as a refresh does,
+   * reach only the scrape after, since a registry lists its meters before reading them). Each
+   * scrape's refresh then shows the {@code keyTags} largest spenders. Every row reads the key's
+   * spend when the registry reads it, without renewing the key's idle expiry; a key no longer kept
+   * reads 0 until the refresh drops it.
+   */
+  private final class KeyRows {
+    private final String service;
+    private final MultiGauge gauge;
+    private final List<String> labels;
+    /** The rows shown, held strongly: Micrometer holds each row's value function weakly. */
+    private List<MultiGauge.Row<?>> rows = List.of();
+    private final java.util.Set<String> shown = new java.util.HashSet<>();
+
+    KeyRows(String service, MultiGauge gauge) {
+      this.service = service;
+      this.gauge = gauge;
+      List<String> l = new ArrayList<>();
+      guard.policy(service).perKeyBudgets().forEach(b -> l.add(b.label()));
+      this.labels = List.copyOf(l);
+    }
+
+    /** Shows the largest spenders now; at every read of {@code runaway.keys.tracked}. */
+    synchronized void refresh() {
+      List<MultiGauge.Row<?>> next = new ArrayList<>();
+      shown.clear();
+      for (ServiceSnapshot k : guard.keySnapshots(service, keyTags)) {
+        shown.add(k.key());
+        addRows(next, k.key());
+      }
+      rows = next;
+      gauge.register(rows, true);
+    }
+
+    /** A key the guard just started keeping: shown at once while there is room. */
+    synchronized void added(String key) {
+      if (shown.size() >= keyTags || !shown.add(key)) {
+        return;
+      }
+      List<MultiGauge.Row<?>> next = new ArrayList<>(rows);
+      addRows(next, key);
+      rows = next;
+      gauge.register(rows, true);
+    }
+
+    private void addRows(List<MultiGauge.Row<?>> out, String key) {
+      for (int i = 0; i < labels.size(); i++) {
+        int index = i;
+        out.add(MultiGauge.Row.of(Tags.of(Tag.of("key", key), Tag.of("budget", labels.get(i))),
+            () -> spent(key, index)));
       }
     }
-    keyRows.put(service, rows);
-    keys.register(rows, true);
+
+    private double spent(String key, int index) {
+      return guard.keptKeySnapshot(service, key)
+          .filter(s -> index < s.windows().size())
+          .map(s -> s.windows().get(index).spent().toDouble())
+          .orElse(0.0);
+    }
   }
 
   private void counter(MeterRegistry registry, String service, Tags tags, String kind, ToLongFunction<CallStats> f) {

@@ -140,6 +140,61 @@ final class RunawayGuardMetricsTest {
     }
   }
 
+  /**
+   * What an exporter does at a scrape or publish: list the meters, then read each. Returns the
+   * {@code runaway.key.spent} rows read, as "key/budget" to value.
+   */
+  private java.util.Map<String, Double> scrapeKeyRows() {
+    java.util.Map<String, Double> rows = new java.util.TreeMap<>();
+    for (Meter m : registry.getMeters()) {
+      double v = m.measure().iterator().next().getValue();
+      if (m.getId().getName().equals("runaway.key.spent")) {
+        rows.put(m.getId().getTag("key") + "/" + m.getId().getTag("budget"), v);
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void keyTags_aKeysFirstCallsAreInTheScrapeThatFollowsThem() {
+    try (RunawayGuard guard = guard()) {
+      RunawayGuardMetrics.builder(guard).keyTags(2).build().bindTo(registry);
+      assertThat(scrapeKeyRows()).isEmpty();
+
+      guard.service("openai").forKey("acme").call(Cost.usd("0.30"), () -> "ok");
+      RunawayMonitorMetricsTest.collectGarbage(); // rows must survive a collection before the scrape
+      assertThat(scrapeKeyRows()).containsExactly(java.util.Map.entry("acme/daily", 0.3));
+
+      guard.service("openai").forKey("initech").call(Cost.usd("0.10"), () -> "ok");
+      guard.service("openai").forKey("acme").call(Cost.usd("0.20"), () -> "ok");
+      assertThat(scrapeKeyRows()).containsExactly(java.util.Map.entry("acme/daily", 0.5),
+          java.util.Map.entry("initech/daily", 0.1));
+
+      // Both rows are taken: a smaller newcomer is not shown, before or after the refresh.
+      guard.service("openai").forKey("small").call(Cost.usd("0.01"), () -> "ok");
+      assertThat(scrapeKeyRows()).containsOnlyKeys("acme/daily", "initech/daily");
+      assertThat(scrapeKeyRows()).containsOnlyKeys("acme/daily", "initech/daily");
+    }
+  }
+
+  @Test
+  void keyTags_scrapesNeitherKeepIdleKeysNorReviveEvictedOnes() {
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("openai", s -> s.perKeyBudget(Budget.daily(Cost.usd("1"))).keyIdleExpiry(Duration.ofMinutes(10)))
+        .ticker(ticker).alertSink(a -> { }).build()) {
+      RunawayGuardMetrics.builder(guard).keyTags(5).build().bindTo(registry);
+      guard.service("openai").forKey("acme").call(Cost.usd("0.30"), () -> "ok");
+      for (int i = 0; i < 4; i++) {
+        ticker.advance(Duration.ofMinutes(4));
+        scrapeKeyRows();
+      }
+      // 16 minutes without a call: the key expired although every scrape read its row.
+      assertThat(guard.trackedKeys("openai")).isZero();
+      assertThat(scrapeKeyRows()).isEmpty();
+      assertThat(guard.trackedKeys("openai")).isZero();
+    }
+  }
+
   private double calls(String service, String kind) {
     return registry.get("runaway.calls").tag("name", service).tag("kind", kind).functionCounter().count();
   }

@@ -97,6 +97,26 @@ final class RunawayMonitorMetricsTest {
     assertThat(registry.get(GenAiTokenMetrics.TOKEN_USAGE).summary().getId().getBaseUnit()).isEqualTo("{token}");
   }
 
+  @Test
+  void tokens_carryTheSourceTagOfEveryRunawayMeterGuardForRecordMonitorForReports() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    GenAiTokenMetrics tokens = GenAiTokenMetrics.of(registry);
+    tokens.record("openai", "openai", "gpt-4o-mini", 100, 20);
+    tokens.recordReports(Map.of("openai", new UsageReport("openai", Instant.parse("2026-01-05T10:00:00Z"),
+        Instant.parse("2026-01-05T10:05:00Z"), Cost.usd("0.75"),
+        Map.of("tokens.input", 1000.0, "tokens.output", 300.0), List.of())));
+
+    assertThat(registry.get(GenAiTokenMetrics.TOKEN_USAGE).tag("source", "guard").tag("gen_ai.token.type", "input")
+        .summary().totalAmount()).isEqualTo(100);
+    assertThat(registry.get(GenAiTokenMetrics.TOKEN_USAGE).tag("source", "monitor")
+        .tag("gen_ai.token.type", "input").summary().totalAmount()).isEqualTo(1000);
+    // One tag key set for the name, as Prometheus requires, and the same name/source keys as runaway.*.
+    assertThat(registry.find(GenAiTokenMetrics.TOKEN_USAGE).summaries()).hasSize(4)
+        .allSatisfy(m -> assertThat(m.getId().getTags()).extracting(io.micrometer.core.instrument.Tag::getKey)
+            .containsExactlyInAnyOrder("name", "source", "gen_ai.provider.name", "gen_ai.request.model",
+                "gen_ai.token.type"));
+  }
+
   /** Runs the collector until a weakly held object is gone (bounded), as a scrape after a GC sees it. */
   static void collectGarbage() {
     java.lang.ref.WeakReference<Object> canary = new java.lang.ref.WeakReference<>(new Object());

@@ -31,8 +31,12 @@ public final class Redaction {
    * @param literal the raw and URL-encoded forms, longest first
    * @param wholeWordOnly whether the literal forms are replaced only as whole words
    * @param base64Cores Base64 fragments that only the value produces, whatever its byte offset
+   * @param fragmentsOf the value whose echoed prefixes and suffixes are masked too, or {@code null}
+   *     when the value is too short for that (see {@link #redactFragments})
+   * @param head the length of the value's vendor head, such as {@code sk-proj-}, which is not secret
    */
-  public record Forms(List<String> literal, boolean wholeWordOnly, List<String> base64Cores) {}
+  public record Forms(List<String> literal, boolean wholeWordOnly, List<String> base64Cores, String fragmentsOf,
+      int head) {}
 
   /**
    * Computes the forms of a value.
@@ -74,7 +78,9 @@ public final class Redaction {
         }
       }
     }
-    return new Forms(List.copyOf(literal), value.length() < wholeWordBelow, List.copyOf(cores));
+    boolean shortValue = value.length() < wholeWordBelow;
+    return new Forms(List.copyOf(literal), shortValue, List.copyOf(cores), shortValue ? null : value,
+        shortValue ? 0 : headLength(value));
   }
 
   /**
@@ -92,7 +98,140 @@ public final class Redaction {
     for (String core : forms.base64Cores()) {
       out = replaceBase64Token(out, core);
     }
+    if (forms.fragmentsOf() != null) {
+      out = redactFragments(out, forms.fragmentsOf(), forms.head());
+    }
     return out;
+  }
+
+  /** A fragment must hold at least this many of the value's characters beyond its head. */
+  public static final int FRAGMENT_MIN_CHARS = 4;
+
+  /** A fragment this long (beyond the head) is masked even if it looks like a plain word or number. */
+  public static final int FRAGMENT_ALWAYS_CHARS = 8;
+
+  /**
+   * Masks the parts of a value that a service echoes when it refuses it, such as OpenAI's
+   * {@code sk-proj-****...MxYA} or {@code sk-PMafP****...E873}: the rule is documented on
+   * {@link dev.runaway.config.Secret#redact(String)}. A fragment is a whole token of the text
+   * (a maximal run of ASCII letters, digits, {@code -} and {@code _}) that equals a proper prefix
+   * or suffix of the value and holds at least {@value #FRAGMENT_MIN_CHARS} characters beyond the
+   * value's head; it is masked when it touches an elision mark ({@code *}, {@code .},
+   * {@code \u2026}, {@code \u2022}) on the side where the rest of the key was cut, when it mixes
+   * letters with digits or upper- with lower-case, or when it holds at least
+   * {@value #FRAGMENT_ALWAYS_CHARS} such characters. So a plain word or number of four to seven
+   * characters that merely equals the key's start or end stays readable in ordinary text. A
+   * prefix keeps the head ({@code sk-proj-***}), which is the same for every key of its kind.
+   *
+   * @param text the text, not {@code null}
+   * @param value the secret value
+   * @param head the length of its head
+   * @return the text with the fragments replaced by {@code ***}
+   */
+  static String redactFragments(String text, String value, int head) {
+    StringBuilder sb = null;
+    int from = 0;
+    int n = text.length();
+    int i = 0;
+    while (i < n) {
+      if (!isKeyChar(text.charAt(i))) {
+        i++;
+        continue;
+      }
+      int start = i;
+      while (i < n && isKeyChar(text.charAt(i))) {
+        i++;
+      }
+      int len = i - start;
+      if (len >= value.length()) {
+        continue; // the whole value was masked already; a longer token is another word
+      }
+      int keep = -1;
+      if (value.regionMatches(0, text, start, len) && len > head
+          && masked(text, start + head, i, i < n && isElision(text.charAt(i)))) {
+        keep = head;
+      }
+      if (keep < 0 && value.regionMatches(value.length() - len, text, start, len)) {
+        int secretFrom = Math.max(start, start + head - (value.length() - len));
+        if (i - secretFrom > 0 && masked(text, secretFrom, i, start > 0 && isElision(text.charAt(start - 1)))) {
+          keep = 0;
+        }
+      }
+      if (keep >= 0) {
+        if (sb == null) {
+          sb = new StringBuilder(n);
+        }
+        sb.append(text, from, start + keep).append(MASK);
+        from = i;
+      }
+    }
+    if (sb == null) {
+      return text;
+    }
+    sb.append(text, from, n);
+    return sb.toString();
+  }
+
+  /** Whether the secret part {@code text[from, to)} of a fragment is masked (see {@link #redactFragments}). */
+  private static boolean masked(CharSequence text, int from, int to, boolean elided) {
+    int chars = to - from;
+    if (chars < FRAGMENT_MIN_CHARS) {
+      return false;
+    }
+    if (elided || chars >= FRAGMENT_ALWAYS_CHARS) {
+      return true;
+    }
+    boolean lower = false;
+    boolean upper = false;
+    boolean digit = false;
+    for (int k = from; k < to; k++) {
+      char c = text.charAt(k);
+      lower |= c >= 'a' && c <= 'z';
+      upper |= c >= 'A' && c <= 'Z';
+      digit |= c >= '0' && c <= '9';
+    }
+    boolean letter = lower || upper;
+    return (letter && digit) || (lower && upper);
+  }
+
+  /**
+   * The length of a value's vendor head: up to three leading segments of lower-case letters and
+   * at most two digits, seven characters or fewer, each ending in {@code -} or {@code _}
+   * ({@code sk-}, {@code sk-proj-}, {@code sk-ant-api03-}, {@code ghp_}, {@code sk_live_}), and
+   * never more than half the value. A UUID's first group has eight characters, so a UUID has none.
+   */
+  static int headLength(String value) {
+    int head = 0;
+    int at = 0;
+    for (int segment = 0; segment < 3; segment++) {
+      int k = at;
+      while (k < value.length() && value.charAt(k) >= 'a' && value.charAt(k) <= 'z') {
+        k++;
+      }
+      if (k == at) {
+        break;
+      }
+      int digits = 0;
+      while (k < value.length() && value.charAt(k) >= '0' && value.charAt(k) <= '9' && digits < 3) {
+        k++;
+        digits++;
+      }
+      if (digits > 2 || k - at > 7 || k >= value.length() || (value.charAt(k) != '-' && value.charAt(k) != '_')
+          || k + 1 > value.length() / 2) {
+        break;
+      }
+      at = k + 1;
+      head = at;
+    }
+    return head;
+  }
+
+  private static boolean isKeyChar(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  }
+
+  private static boolean isElision(char c) {
+    return c == '*' || c == '.' || c == '\u2026' || c == '\u2022';
   }
 
   private static String replace(String text, String form, boolean wholeWordOnly) {

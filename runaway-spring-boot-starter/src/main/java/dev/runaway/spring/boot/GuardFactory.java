@@ -8,6 +8,7 @@ import dev.runaway.alert.Notifier;
 import dev.runaway.breaker.CircuitBreakerConfig;
 import dev.runaway.config.internal.DidYouMean;
 import dev.runaway.internal.Durations;
+import dev.runaway.internal.ServiceRuntime;
 import dev.runaway.ledger.BudgetLedger;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
@@ -61,6 +62,8 @@ final class GuardFactory {
       String unpriced = unpricedWarning(name, policy);
       if (unpriced != null) {
         LOG.warn(unpriced);
+        // One WARN is enough: the core's own at the first call names builder methods, not the property.
+        ServiceRuntime.unpricedWarningLogged(policy);
       }
     }
     if (props.getStateDir() != null && ledger == null) {
@@ -95,7 +98,8 @@ final class GuardFactory {
    * The startup warning for a service whose budgets nothing prices, or null: without an estimate
    * (property) or a cost extractor (customizer) every call is charged $0. The core's own warning at
    * the first call names builder methods a Spring Boot user does not call; this one names the
-   * property and the customizer.
+   * property and the customizer, and replaces it: once this one is logged for a service, the
+   * first call logs nothing more.
    */
   static String unpricedWarning(String name, ServicePolicy policy) {
     boolean priced = policy.costExtractor() != null

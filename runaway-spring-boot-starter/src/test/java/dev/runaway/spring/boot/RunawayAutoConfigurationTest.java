@@ -94,6 +94,31 @@ final class RunawayAutoConfigurationTest {
   }
 
   @Test
+  void unpricedBudget_warnsOnceAtStartupNamingThePropertyAndNotAgainAtTheFirstCall() {
+    int mark = LogCapture.mark();
+    runner.withPropertyValues("runaway.services.openai.budgets.hourly=1", "runaway.services.github.budgets.hourly=5",
+        "runaway.services.github.estimate=0.01").run(ctx -> {
+          RunawayGuard guard = ctx.getBean(RunawayGuard.class);
+          guard.call("openai", () -> "ok");
+          guard.service("openai").forKey("tenant-1").call(() -> "ok");
+          guard.call("github", () -> "ok");
+        });
+    // A guard built by hand from an unpriced policy still warns at its first call: only the
+    // service whose warning the starter logged is spared the second one.
+    RunawayGuard byHand = RunawayGuard.builder()
+        .service("openai", ServicePolicy.builder().budget(Budget.hourly(Cost.usd("1"))).build()).build();
+    byHand.call("openai", () -> "ok");
+
+    List<String> unpriced = LogCapture.sinceOnThisThread(mark).stream()
+        .filter(e -> e.level() == org.slf4j.event.Level.WARN && e.message().contains("charged $0"))
+        .map(LogCapture.Event::message).toList();
+    assertThat(unpriced).hasSize(2);
+    assertThat(unpriced.get(0)).startsWith("runaway.services.openai has budgets but no estimate")
+        .contains("Set runaway.services.openai.estimate");
+    assertThat(unpriced.get(1)).startsWith("Service openai has budgets but neither a cost extractor nor an estimate");
+  }
+
+  @Test
   void serviceCustomizer_setsACostExtractorThePropertiesCannot_andTheBudgetStopsTheLoop() {
     int mark = LogCapture.mark();
     runner.withPropertyValues("runaway.services.openai.budgets.hourly=1", "runaway.services.github.budgets.hourly=5")

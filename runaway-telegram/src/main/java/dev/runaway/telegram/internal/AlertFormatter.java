@@ -241,7 +241,10 @@ public final class AlertFormatter {
       case USAGE_SPIKE -> isOpen(breaker)
           ? "The breaker is open. Find the loop or retry storm calling " + who + " before resetting it."
           : "Find the loop or retry storm calling " + who + " and stop it.";
-      case COST_THRESHOLD -> alert.severity() == Severity.CRITICAL
+      case COST_THRESHOLD -> alert.facts().containsKey("requested")
+          ? "One call to " + who + " costs more than its whole budget and is always refused: raise the budget"
+              + " or lower the call's estimate (max tokens)."
+          : alert.severity() == Severity.CRITICAL
           ? "Budget reached: calls to " + who + " may be refused. Raise it only if this spend is expected."
           : "Check that this spend on " + who + " is expected before the budget runs out.";
       case SERVICE_STATUS -> "Spend on " + alert.service()

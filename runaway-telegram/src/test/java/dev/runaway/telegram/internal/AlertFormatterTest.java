@@ -48,6 +48,22 @@ final class AlertFormatterTest {
   }
 
   @Test
+  void format_callLargerThanTheWholeBudgetSuggestsTheFixNotASpendCheck() {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("spent", "$0.00");
+    facts.put("limit", "$10.00");
+    facts.put("percent", "0");
+    facts.put("requested", "$20.00");
+    Alert a = new Alert(AlertType.COST_THRESHOLD, Severity.WARNING, "openai", null,
+        "One call costs more than the whole budget", "", TIME, facts);
+
+    assertThat(formatter.format(a)).contains("💰 Spent <b>$0.00</b> of $10.00 (0%)").contains("$20.00")
+        .contains("👉 One call to openai costs more than its whole budget and is always refused: raise the budget"
+            + " or lower the call's estimate (max tokens).")
+        .doesNotContain("before the budget runs out");
+  }
+
+  @Test
   void format_withoutFactsHasNoFigureBlockAndNoKey() {
     String html = formatter.format(alert(AlertType.SERVICE_STATUS, Severity.WARNING, null, Map.of()));
 
