@@ -31,17 +31,8 @@ final class GuardDefaultsTest {
 
   /** Calls "openai" ten times a second, at most 1,000 times, until its breaker refuses; returns the calls admitted. */
   private static int callsUntilOpen(RunawayGuard guard, ManualTicker ticker) {
-    int reached = 0;
-    for (int i = 0; i < 1_000; i++) {
-      try {
-        guard.call("openai", Cost.usd("0.001"), () -> 1);
-        reached++;
-      } catch (CircuitOpenException e) {
-        break;
-      }
-      ticker.advance(Duration.ofMillis(100));
-    }
-    return reached;
+    return GuardLoops.callsUntilOpen(() -> guard.call("openai", Cost.usd("0.001"), () -> 1), ticker,
+        Duration.ofMillis(100), 1_000);
   }
 
   private static boolean isOpenAlert(Alert a) {
@@ -60,17 +51,8 @@ final class GuardDefaultsTest {
   void loopAt16x_breakerStaysOpenWhileTheCallerLoops_andClosesOnceAfterItStops() {
     ManualTicker ticker = ManualTicker.create();
     List<Alert> alerts = new CopyOnWriteArrayList<>();
-    RunawayGuard guard = RunawayGuard.builder()
-        .service("llm", s -> s.budget(Budget.daily(Cost.usd("1000"))))
-        .ticker(ticker).alertSink(alerts::add).build();
+    RunawayGuard guard = GuardLoops.llmGuardAfterTwoSteadyDays(ticker, alerts);
     AtomicLong reached = new AtomicLong();
-    // Two days of steady traffic: 10 calls a minute at $0.01.
-    for (int minute = 0; minute < 2 * 24 * 60; minute++) {
-      for (int i = 0; i < 10; i++) {
-        guard.call("llm", Cost.usd("0.01"), () -> 1);
-        ticker.advance(Duration.ofSeconds(6));
-      }
-    }
     assertThat(guard.snapshot("llm").baselineReady()).isTrue();
 
     // The loop: 160 attempts a minute (16x) for 50 minutes, whatever the guard answers.
@@ -196,16 +178,8 @@ final class GuardDefaultsTest {
     RunawayGuard guard = RunawayGuard.builder()
         .service("openai", s -> s.budget(Budget.daily(Cost.usd("100"))).costExtractor(r -> ((Reply) r).cost()))
         .ticker(ticker).alertSink(alerts::add).build();
-    long reached = 0;
-    for (int i = 0; i < 10_000; i++) {
-      try {
-        guard.call("openai", () -> new Reply(Cost.usd("0.01")));
-        reached++;
-      } catch (CircuitOpenException e) {
-        break;
-      }
-      ticker.advance(Duration.ofMillis(7));
-    }
+    long reached = GuardLoops.callsUntilOpen(() -> guard.call("openai", () -> new Reply(Cost.usd("0.01"))), ticker,
+        Duration.ofMillis(7), 10_000);
     Cost spent = guard.snapshot("openai").windows().get(0).spent();
     assertThat(spent).as("spend when the breaker opened").isLessThanOrEqualTo(Cost.usd("9.10"))
         .isGreaterThan(Cost.usd("9.00"));

@@ -19,30 +19,13 @@ final class GuardEpisodeTest {
   void runaway_tripsTheBreakerThenResolvesOnceCallsStop() {
     ManualTicker ticker = ManualTicker.create();
     List<Alert> alerts = new CopyOnWriteArrayList<>();
-    RunawayGuard guard = RunawayGuard.builder()
-        .service("llm", s -> s.budget(Budget.daily(Cost.usd("1000"))))
-        .ticker(ticker).alertSink(alerts::add).build();
-    // Two days of steady traffic: 10 calls a minute at $0.01.
-    for (int minute = 0; minute < 2 * 24 * 60; minute++) {
-      for (int i = 0; i < 10; i++) {
-        guard.call("llm", Cost.usd("0.01"), () -> 1);
-        ticker.advance(Duration.ofSeconds(6));
-      }
-    }
+    RunawayGuard guard = GuardLoops.llmGuardAfterTwoSteadyDays(ticker, alerts);
     assertThat(guard.snapshot("llm").baselineReady()).isTrue();
     assertThat(alerts).noneMatch(a -> a.type() == AlertType.USAGE_SPIKE);
 
     // A loop at 100x: 1,000 calls a minute.
-    int admitted = 0;
-    for (int i = 0; i < 1_000; i++) {
-      try {
-        guard.call("llm", Cost.usd("0.01"), () -> 1);
-        admitted++;
-      } catch (CircuitOpenException e) {
-        break;
-      }
-      ticker.advance(Duration.ofMillis(60));
-    }
+    int admitted = GuardLoops.callsUntilOpen(() -> guard.call("llm", Cost.usd("0.01"), () -> 1), ticker,
+        Duration.ofMillis(60), 1_000);
     assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.OPEN);
     assertThat(guard.breaker("llm").tripReason()).hasValueSatisfying(
         r -> assertThat(r).isIn(TripReason.BURN_RATE, TripReason.CALL_RATE));

@@ -30,6 +30,14 @@ final class CircuitBreakerTest {
   private CircuitBreaker breaker() {
     return breaker(CircuitBreakerConfig.builder().waitInOpenState(WAIT).permittedCallsInHalfOpenState(3));
   }
+  /** A breaker tripped for {@code reason} whose open wait has just passed: its next call is a trial. */
+  private CircuitBreaker waitedOut(TripReason reason, String detail) {
+    CircuitBreaker b = breaker();
+    b.trip(reason, detail);
+    ticker.advance(WAIT);
+    return b;
+  }
+
 
   @Test
   void newBreaker_isClosedAndPermitsCalls() {
@@ -107,9 +115,7 @@ final class CircuitBreakerTest {
 
   @Test
   void state_readAloneReportsHalfOpenOnceTheWaitHasPassed() {
-    CircuitBreaker b = breaker();
-    b.trip(TripReason.BUDGET, "hourly budget spent");
-    ticker.advance(WAIT);
+    CircuitBreaker b = waitedOut(TripReason.BUDGET, "hourly budget spent");
     assertThat(b.toString()).isEqualTo("CircuitBreaker[openai, HALF_OPEN (BUDGET)]");
     assertThat(events).hasSize(1);
     assertThat(b.state()).isEqualTo(State.HALF_OPEN);
@@ -118,9 +124,7 @@ final class CircuitBreakerTest {
 
   @Test
   void halfOpen_admitsExactlyThePermittedTrialCalls_thenClosesWhenAllSucceed() {
-    CircuitBreaker b = breaker();
-    b.trip(TripReason.BURN_RATE, "runaway");
-    ticker.advance(WAIT);
+    CircuitBreaker b = waitedOut(TripReason.BURN_RATE, "runaway");
 
     assertThat(b.tryAcquirePermission()).isTrue();
     assertThat(b.tryAcquirePermission()).isTrue();
@@ -165,9 +169,7 @@ final class CircuitBreakerTest {
 
   @Test
   void halfOpen_anyTrialFailure_reopensWithTheOriginalReasonAndAFreshWait() {
-    CircuitBreaker b = breaker();
-    b.trip(TripReason.MONITOR, "account-wide spend at 8x baseline");
-    ticker.advance(WAIT);
+    CircuitBreaker b = waitedOut(TripReason.MONITOR, "account-wide spend at 8x baseline");
     assertThat(b.tryAcquirePermission()).isTrue();
     assertThat(b.tryAcquirePermission()).isTrue();
     b.onSuccess();
@@ -188,9 +190,7 @@ final class CircuitBreakerTest {
 
   @Test
   void halfOpen_trip_reopensWithTheNewReason() {
-    CircuitBreaker b = breaker();
-    b.trip(TripReason.BURN_RATE, "runaway");
-    ticker.advance(WAIT);
+    CircuitBreaker b = waitedOut(TripReason.BURN_RATE, "runaway");
     assertThat(b.trip(TripReason.BUDGET, "daily budget spent")).isTrue();
     assertThat(b.state()).isEqualTo(State.OPEN);
     assertThat(b.tripReason()).contains(TripReason.BUDGET);

@@ -7,9 +7,11 @@ import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayGuard;
+import dev.runaway.ServicePolicy;
 import dev.runaway.testing.Race;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.RepeatedTest;
 
 /** The budget invariant under real threads: never more admitted than the documented bound. */
@@ -17,6 +19,16 @@ final class LedgerConcurrencyTest {
 
   private static final int THREADS = 8;
   private static final int CALLS = 5_000;
+
+  /**
+   * A guard on a manual clock with one service "svc" of this policy, without the budget-velocity
+   * rule: these tests measure the budget's exactness under contention, and the rule would open the
+   * breaker on their tight loops first.
+   */
+  private static RunawayGuard guard(Consumer<ServicePolicy.Builder> policy) {
+    return RunawayGuard.builder().service("svc", s -> policy.accept(s.budgetHorizon(Duration.ZERO)))
+        .ticker(ManualTicker.create()).alertSink(a -> { }).build();
+  }
 
   private static long run(RunawayGuard guard, Cost estimate, Cost actual, AtomicLong admitted) throws Exception {
     Race.run(THREADS, t -> {
@@ -34,10 +46,7 @@ final class LedgerConcurrencyTest {
 
   @RepeatedTest(20)
   void exactEstimates_admitExactlyTheBudget() throws Exception {
-    ManualTicker ticker = ManualTicker.create();
-    RunawayGuard guard = RunawayGuard.builder()
-        .service("svc", s -> s.budgetHorizon(Duration.ZERO).budget(Budget.hourly(Cost.usd("10"))).budget(Budget.daily(Cost.usd("100"))))
-        .ticker(ticker).alertSink(a -> { }).build();
+    RunawayGuard guard = guard(s -> s.budget(Budget.hourly(Cost.usd("10"))).budget(Budget.daily(Cost.usd("100"))));
     long admitted = run(guard, Cost.usd("0.001"), null, new AtomicLong());
     assertThat(admitted).isEqualTo(10_000);
     assertThat(guard.snapshot("svc").windows().get(0).spent()).isEqualTo(Cost.usd("10"));
@@ -46,12 +55,9 @@ final class LedgerConcurrencyTest {
 
   @RepeatedTest(20)
   void underEstimates_overshootStaysWithinTheInFlightBound() throws Exception {
-    ManualTicker ticker = ManualTicker.create();
     Cost estimate = Cost.usd("0.001");
     Cost actual = Cost.usd("0.0015");
-    RunawayGuard guard = RunawayGuard.builder()
-        .service("svc", s -> s.budgetHorizon(Duration.ZERO).budget(Budget.hourly(Cost.usd("10"))).costExtractor(r -> (Cost) r))
-        .ticker(ticker).alertSink(a -> { }).build();
+    RunawayGuard guard = guard(s -> s.budget(Budget.hourly(Cost.usd("10"))).costExtractor(r -> (Cost) r));
     run(guard, estimate, actual, new AtomicLong());
     Cost spent = guard.snapshot("svc").windows().get(0).spent();
     // Documented bound: limit + sum over calls in flight of (actual - estimate); at most THREADS in flight.
@@ -63,10 +69,7 @@ final class LedgerConcurrencyTest {
 
   @RepeatedTest(5)
   void perKeyAndServiceBudgets_holdTogetherUnderContention() throws Exception {
-    ManualTicker ticker = ManualTicker.create();
-    RunawayGuard guard = RunawayGuard.builder()
-        .service("svc", s -> s.budgetHorizon(Duration.ZERO).budget(Budget.hourly(Cost.usd("4"))).perKeyBudget(Budget.hourly(Cost.usd("1"))))
-        .ticker(ticker).alertSink(a -> { }).build();
+    RunawayGuard guard = guard(s -> s.budget(Budget.hourly(Cost.usd("4"))).perKeyBudget(Budget.hourly(Cost.usd("1"))));
     AtomicLong admitted = new AtomicLong();
     Race.run(THREADS, t -> {
       String key = "tenant-" + (t % 6);

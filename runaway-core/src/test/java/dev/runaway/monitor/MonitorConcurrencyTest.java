@@ -7,6 +7,7 @@ import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Severity;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.config.SecretSource;
+import dev.runaway.testing.Race;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +71,29 @@ final class MonitorConcurrencyTest {
         return FakeDetector.span(service, ctx, "0.10", 1);
       } finally {
         done.release();
+      }
+    });
+  }
+
+  /**
+   * A detector whose poll counts {@code entered} down, then waits for {@code release} and reports
+   * $0.10; an interrupt is told to {@code onInterrupt}, then ignored while {@code ignoring} holds
+   * (it keeps waiting) and thrown once it does not.
+   */
+  private FakeDetector waitingForRelease(String name, CountDownLatch entered, Runnable onInterrupt,
+      BooleanSupplier ignoring) {
+    return new FakeDetector(name, ctx -> {
+      entered.countDown();
+      while (true) {
+        try {
+          release.await();
+          return FakeDetector.span(name, ctx, "0.10", 1);
+        } catch (InterruptedException e) {
+          onInterrupt.run();
+          if (!ignoring.getAsBoolean()) {
+            throw e;
+          }
+        }
       }
     });
   }
@@ -133,25 +158,11 @@ final class MonitorConcurrencyTest {
     try (RunawayMonitor monitor = builder().detector(alpha).minPollSpacing(Duration.ZERO).build()) {
       int threads = 4;
       int rounds = 200;
-      CountDownLatch go = new CountDownLatch(1);
-      CountDownLatch finished = new CountDownLatch(threads);
-      for (int t = 0; t < threads; t++) {
-        Thread th = new Thread(() -> {
-          try {
-            go.await();
-            for (int i = 0; i < rounds; i++) {
-              monitor.pollOnce();
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            finished.countDown();
-          }
-        });
-        th.start();
-      }
-      go.countDown();
-      await(finished);
+      Race.run(threads, t -> {
+        for (int i = 0; i < rounds; i++) {
+          monitor.pollOnce();
+        }
+      });
       assertThat(alpha.maxRunning).hasValue(1);
       MonitorStatus s = monitor.status().get("alpha");
       assertThat(s.polls() + s.skippedRounds()).isEqualTo((long) threads * rounds);
@@ -163,20 +174,7 @@ final class MonitorConcurrencyTest {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);
     AtomicBoolean stubborn = new AtomicBoolean(true);
-    FakeDetector slow = new FakeDetector("slow", ctx -> {
-      entered.countDown();
-      while (true) {
-        try {
-          release.await();
-          return FakeDetector.span("slow", ctx, "0.10", 1);
-        } catch (InterruptedException e) {
-          interrupted.countDown();
-          if (!stubborn.get()) {
-            throw e;
-          }
-        }
-      }
-    });
+    FakeDetector slow = waitingForRelease("slow", entered, interrupted::countDown, stubborn::get);
     try (RunawayMonitor monitor = builder().detector(slow).pollTimeout(Duration.ofMinutes(1)).build()) {
       monitor.start();
       fx.scheduler.runDue();
@@ -237,17 +235,7 @@ final class MonitorConcurrencyTest {
   @Test
   void close_returnsPromptlyWhenTheDetectorIgnoresInterrupts() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
-    FakeDetector stubborn = new FakeDetector("stubborn", ctx -> {
-      entered.countDown();
-      while (true) {
-        try {
-          release.await();
-          return FakeDetector.span("stubborn", ctx, "0.10", 1);
-        } catch (InterruptedException ignored) {
-          // keeps waiting
-        }
-      }
-    });
+    FakeDetector stubborn = waitingForRelease("stubborn", entered, () -> { }, () -> true);
     // The default executor: daemon threads owned by the monitor.
     RunawayMonitor monitor = RunawayMonitor.builder()
         .config(MonitorConfig.parse(CONFIG))

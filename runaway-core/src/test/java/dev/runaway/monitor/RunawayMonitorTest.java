@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 final class RunawayMonitorTest {
 
@@ -254,26 +256,21 @@ final class RunawayMonitorTest {
     }
   }
 
-  @Test
-  void build_unknownTypeNamesThePathAndListsTheKnownTypes() {
-    String json = "{\"services\": {\"billing\": {\"type\": \"gamma\"}}}";
+  @ParameterizedTest(name = "type {0} among {1}, {2}")
+  @CsvSource(delimiter = '|', value = {
+      // Unknown: the path, the value and the known types, sorted.
+      "gamma|beta|alpha|'gamma'|known types: alpha, beta",
+      // Misspelt: the same, with the nearest type suggested.
+      "stipe|stripe|openai|did you mean 'stripe'?|known types: openai, stripe"})
+  void build_unknownTypeNamesThePathAndListsTheKnownTypes(String type, String provider1, String provider2,
+      String hint, String known) {
+    String json = "{\"services\": {\"billing\": {\"type\": \"" + type + "\"}}}";
     assertThatThrownBy(() -> fx.builder(json)
-        .providers(List.of(FakeProvider.of("beta", "1"), FakeProvider.of("alpha", "1"))).build())
+        .providers(List.of(FakeProvider.of(provider1, "1"), FakeProvider.of(provider2, "1"))).build())
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("services.billing.type")
-        .hasMessageContaining("'gamma'")
-        .hasMessageContaining("known types: alpha, beta");
-  }
-
-  @Test
-  void build_misspeltTypeGetsADidYouMean() {
-    String json = "{\"services\": {\"billing\": {\"type\": \"stipe\"}}}";
-    assertThatThrownBy(() -> fx.builder(json)
-        .providers(List.of(FakeProvider.of("stripe", "1"), FakeProvider.of("openai", "1"))).build())
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("services.billing.type")
-        .hasMessageContaining("did you mean 'stripe'?")
-        .hasMessageContaining("known types: openai, stripe");
+        .hasMessageContaining(hint)
+        .hasMessageContaining(known);
   }
 
   @Test

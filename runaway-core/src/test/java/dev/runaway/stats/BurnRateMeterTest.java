@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
+import dev.runaway.testing.Race;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 final class BurnRateMeterTest {
@@ -203,30 +202,16 @@ final class BurnRateMeterTest {
   }
 
   /** Eight threads each make {@code calls} calls at {@code now}; returns every event returned. */
-  private static List<MeterEvent> race(BurnRateMeter meter, long now, int calls) throws InterruptedException {
+  private static List<MeterEvent> race(BurnRateMeter meter, long now, int calls) throws Exception {
     List<MeterEvent> events = Collections.synchronizedList(new ArrayList<>());
-    CountDownLatch start = new CountDownLatch(1);
-    CountDownLatch done = new CountDownLatch(8);
-    for (int i = 0; i < 8; i++) {
-      Thread th = new Thread(() -> {
-        try {
-          start.await();
-          for (int c = 0; c < calls; c++) {
-            MeterEvent e = meter.onCall(now);
-            if (e != MeterEvent.NONE) {
-              events.add(e);
-            }
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } finally {
-          done.countDown();
+    Race.run(8, t -> {
+      for (int c = 0; c < calls; c++) {
+        MeterEvent e = meter.onCall(now);
+        if (e != MeterEvent.NONE) {
+          events.add(e);
         }
-      });
-      th.start();
-    }
-    start.countDown();
-    assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+      }
+    });
     return events;
   }
 

@@ -9,7 +9,7 @@ import org.slf4j.IMarkerFactory;
 import org.slf4j.Logger;
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
-import org.slf4j.helpers.AbstractLogger;
+import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.BasicMarkerFactory;
 import org.slf4j.helpers.MessageFormatter;
 import org.slf4j.helpers.NOPMDCAdapter;
@@ -59,7 +59,8 @@ public final class CapturingSlf4jProvider implements SLF4JServiceProvider {
     }
   }
 
-  private static final class CapturingLogger extends AbstractLogger {
+  /** Every level is enabled; the marker variants of the level checks come from the base class. */
+  private static final class CapturingLogger extends LegacyAbstractLogger {
     private static final long serialVersionUID = 1L;
 
     CapturingLogger(String name) {
@@ -93,17 +94,7 @@ public final class CapturingSlf4jProvider implements SLF4JServiceProvider {
     }
 
     @Override
-    public boolean isTraceEnabled(Marker marker) {
-      return true;
-    }
-
-    @Override
     public boolean isDebugEnabled() {
-      return true;
-    }
-
-    @Override
-    public boolean isDebugEnabled(Marker marker) {
       return true;
     }
 
@@ -113,27 +104,12 @@ public final class CapturingSlf4jProvider implements SLF4JServiceProvider {
     }
 
     @Override
-    public boolean isInfoEnabled(Marker marker) {
-      return true;
-    }
-
-    @Override
     public boolean isWarnEnabled() {
       return true;
     }
 
     @Override
-    public boolean isWarnEnabled(Marker marker) {
-      return true;
-    }
-
-    @Override
     public boolean isErrorEnabled() {
-      return true;
-    }
-
-    @Override
-    public boolean isErrorEnabled(Marker marker) {
       return true;
     }
   }

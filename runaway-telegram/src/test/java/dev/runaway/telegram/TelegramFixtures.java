@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Shared fixtures: a sentinel token, alerts, a recording sleeper, and an independent HTML reader. */
-final class TelegramFixtures {
+public final class TelegramFixtures {
 
   /** A sentinel token: if it shows up anywhere but the request path, a test fails. */
   static final String TOKEN = "7000000001:SENTINEL_tok3n-Leak_Check_AAHdqTcvCH1vGWJxfSeofSAs0K5";
@@ -42,19 +42,36 @@ final class TelegramFixtures {
     }
   }
 
-  static Alert spike() {
+  /**
+   * An alert's facts in the order given, as the formatter meets them.
+   *
+   * @param keysAndValues a fact's name, then its value, and so on
+   * @return a map keeping that order
+   */
+  public static Map<String, String> facts(String... keysAndValues) {
+    if (keysAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("facts come in name-value pairs; got " + keysAndValues.length + " strings");
+    }
     Map<String, String> facts = new LinkedHashMap<>();
-    facts.put("spent", "$48.00");
-    facts.put("limit", "$100.00");
-    facts.put("rate", "$12.40/h");
-    facts.put("baseline", "$2.00/h");
-    facts.put("multiplier", "6.2");
-    facts.put("projected_hour", "$297.60");
-    facts.put("projected_day", "$1,190.40");
-    facts.put("time_to_exhaustion", "4m 12s");
-    facts.put("breaker", "OPEN");
-    facts.put("trip_reason", "BURN_RATE");
-    facts.put("requests_per_minute", "1200");
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      facts.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return facts;
+  }
+
+  static Alert spike() {
+    Map<String, String> facts = facts(
+        "spent", "$48.00",
+        "limit", "$100.00",
+        "rate", "$12.40/h",
+        "baseline", "$2.00/h",
+        "multiplier", "6.2",
+        "projected_hour", "$297.60",
+        "projected_day", "$1,190.40",
+        "time_to_exhaustion", "4m 12s",
+        "breaker", "OPEN",
+        "trip_reason", "BURN_RATE",
+        "requests_per_minute", "1200");
     return new Alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, "openai", "tenant-42", "Spend far above baseline",
         "gpt-4o calls jumped in the last 5 minutes", Instant.parse("2026-01-05T10:15:30Z"), facts);
   }

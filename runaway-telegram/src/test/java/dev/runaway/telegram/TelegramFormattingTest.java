@@ -10,7 +10,6 @@ import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Severity;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,10 +27,10 @@ final class TelegramFormattingTest extends BotApiTest {
 
   @Test
   void send_escapesHostileTextSoTelegramReceivesOnlyOurTags() throws Exception {
-    Map<String, String> facts = new LinkedHashMap<>();
-    facts.put("rate", "<b>9000</b>/h");
-    facts.put("breaker", "OPEN\"><script>");
-    facts.put("<img src=x>", "1 & 2 &amp; 3 &#60;");
+    Map<String, String> facts = TelegramFixtures.facts(
+        "rate", "<b>9000</b>/h",
+        "breaker", "OPEN\"><script>",
+        "<img src=x>", "1 & 2 &amp; 3 &#60;");
     Alert hostile = new Alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, "svc<x>&co", "tenant\"<u>",
         "<script>alert(\"pwned\")</script>", "Tom & Jerry <b>fake bold</b> &lt;already&gt; <br> <tg-spoiler>x",
         Instant.parse("2026-01-05T10:15:30Z"), facts);

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 final class TelegramPacingTest extends BotApiTest {
@@ -30,25 +31,30 @@ final class TelegramPacingTest extends BotApiTest {
     return out;
   }
 
-  @Test
-  void burstOf30ToAGroup_isPacedOnePerSecondAndTwentyPerMinute() throws Exception {
-    TelegramNotifier notifier = notifier("-1001234567890");
-
+  /** Sends 30 alerts at once to {@code chat}; returns the second of virtual time each reached the API. */
+  private List<Long> burstOf30(String chat) throws InterruptedException {
+    TelegramNotifier notifier = notifier(chat);
     for (int i = 0; i < 30; i++) {
       notifier.send(TelegramFixtures.spike());
     }
+    return secondsOfArrival();
+  }
 
-    List<Long> expected = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      expected.add((long) i);
-    }
-    for (int i = 20; i < 30; i++) {
-      expected.add(60L + (i - 20)); // the 21st waits for the 1st to leave the one-minute window
-    }
+  /** The whole seconds from {@code from} (inclusive) to {@code to} (exclusive). */
+  private static List<Long> seconds(long from, long to) {
+    return LongStream.range(from, to).boxed().toList();
+  }
+
+  @Test
+  void burstOf30ToAGroup_isPacedOnePerSecondAndTwentyPerMinute() throws Exception {
+    List<Long> t = burstOf30("-1001234567890");
+
+    // The 21st waits for the 1st to leave the one-minute window.
+    List<Long> expected = new ArrayList<>(seconds(0, 20));
+    expected.addAll(seconds(60, 70));
     assertThat(server.requests()).hasSize(30);
-    assertThat(secondsOfArrival()).containsExactlyElementsOf(expected);
+    assertThat(t).containsExactlyElementsOf(expected);
     // Every window of 60 s holds at most 20 messages.
-    List<Long> t = secondsOfArrival();
     for (int i = 20; i < t.size(); i++) {
       assertThat(t.get(i) - t.get(i - 20)).isGreaterThanOrEqualTo(60L);
     }
@@ -57,17 +63,7 @@ final class TelegramPacingTest extends BotApiTest {
 
   @Test
   void burstOf30ToAPrivateChat_isPacedOnePerSecond() throws Exception {
-    TelegramNotifier notifier = notifier("123456789");
-
-    for (int i = 0; i < 30; i++) {
-      notifier.send(TelegramFixtures.spike());
-    }
-
-    List<Long> expected = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      expected.add((long) i);
-    }
-    assertThat(secondsOfArrival()).containsExactlyElementsOf(expected);
+    assertThat(burstOf30("123456789")).containsExactlyElementsOf(seconds(0, 30));
   }
 
   @Test

@@ -42,6 +42,18 @@ public record StubResponse(int status, List<Map.Entry<String, String>> headers, 
   }
 
   /**
+   * Returns a 200 Server-Sent Events answer ({@code text/event-stream}), sent whole: a streamed
+   * completion as a client reads it.
+   *
+   * @param events the events, each ending with a blank line
+   * @return the response
+   */
+  public static StubResponse eventStream(String events) {
+    return new StubResponse(200, List.of(Map.entry("Content-Type", "text/event-stream")),
+        events.getBytes(StandardCharsets.UTF_8), Duration.ZERO, false);
+  }
+
+  /**
    * Returns a 429 with {@code Retry-After} in whole seconds.
    *
    * @param retryAfter the wait

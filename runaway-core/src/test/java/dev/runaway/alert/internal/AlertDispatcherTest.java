@@ -10,6 +10,7 @@ import dev.runaway.alert.Notifier;
 import dev.runaway.alert.Severity;
 import dev.runaway.testing.LogCapture;
 import dev.runaway.testing.ManualScheduler;
+import dev.runaway.testing.Race;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +18,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -393,38 +391,18 @@ final class AlertDispatcherTest {
 
   @Test
   void dispatchStorm_sixteenThreadsSendingTheSameAlert_deliverExactlyOne() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(16);
-    try {
-      for (int round = 0; round < 200; round++) {
-        DrivenExecutor exec = new DrivenExecutor();
-        Recording rec = new Recording();
-        try (AlertDispatcher d = AlertDispatcher.builder().notifier(rec).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
-            .executor(exec).closeTimeout(Duration.ZERO).build()) {
-          CountDownLatch ready = new CountDownLatch(16);
-          CountDownLatch start = new CountDownLatch(1);
-          List<Future<Boolean>> results = new ArrayList<>();
-          for (int t = 0; t < 16; t++) {
-            results.add(pool.submit(() -> {
-              ready.countDown();
-              start.await();
-              return d.dispatch(spike(Severity.CRITICAL));
-            }));
-          }
-          assertThat(ready.await(HAND_OFF.toSeconds(), TimeUnit.SECONDS)).isTrue();
-          start.countDown();
-          int accepted = 0;
-          for (Future<Boolean> f : results) {
-            accepted += f.get(HAND_OFF.toSeconds(), TimeUnit.SECONDS) ? 1 : 0;
-          }
-          exec.runAll();
+    for (int round = 0; round < 200; round++) {
+      DrivenExecutor exec = new DrivenExecutor();
+      Recording rec = new Recording();
+      try (AlertDispatcher d = AlertDispatcher.builder().notifier(rec).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
+          .executor(exec).closeTimeout(Duration.ZERO).build()) {
+        List<Boolean> accepted = Race.results(16, t -> d.dispatch(spike(Severity.CRITICAL)));
+        exec.runAll();
 
-          assertThat(accepted).as("round %d", round).isEqualTo(1);
-          assertThat(rec.sent).hasSize(1);
-          assertThat(d.stats()).isEqualTo(new DispatcherStats(1, 1, 15, 0, 0, 0));
-        }
+        assertThat(accepted).as("round %d", round).containsOnlyOnce(true);
+        assertThat(rec.sent).hasSize(1);
+        assertThat(d.stats()).isEqualTo(new DispatcherStats(1, 1, 15, 0, 0, 0));
       }
-    } finally {
-      pool.shutdownNow();
     }
   }
 

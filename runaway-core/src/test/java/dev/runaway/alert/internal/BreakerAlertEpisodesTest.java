@@ -12,15 +12,11 @@ import dev.runaway.breaker.CircuitBreakerConfig;
 import dev.runaway.breaker.TripReason;
 import dev.runaway.internal.GuardAlerts;
 import dev.runaway.testing.ManualScheduler;
+import dev.runaway.testing.Race;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The breaker, the guard's breaker alerts and the dispatcher together: state changes become alert episodes. */
@@ -61,37 +57,18 @@ final class BreakerAlertEpisodesTest {
 
   @Test
   void sixteenThreadsTrippingAtOnce_raiseExactlyOneAlert() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(16);
-    try {
-      for (int round = 0; round < 200; round++) {
-        sent.clear();
-        DrivenExecutor exec = new DrivenExecutor();
-        try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
-            .executor(exec).refractory(Duration.ZERO).closeTimeout(Duration.ZERO).build()) {
-          CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
-          b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
-          CountDownLatch ready = new CountDownLatch(16);
-          CountDownLatch start = new CountDownLatch(1);
-          List<Future<Boolean>> results = new ArrayList<>();
-          for (int i = 0; i < 16; i++) {
-            results.add(pool.submit(() -> {
-              ready.countDown();
-              start.await();
-              return b.trip(TripReason.MONITOR, "account-wide runaway");
-            }));
-          }
-          assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
-          start.countDown();
-          for (Future<Boolean> f : results) {
-            f.get(10, TimeUnit.SECONDS);
-          }
-          exec.runAll();
-          // De-duplication is off here: the single alert comes from the single transition.
-          assertThat(sent).as("round %d", round).hasSize(1);
-        }
+    for (int round = 0; round < 200; round++) {
+      sent.clear();
+      DrivenExecutor exec = new DrivenExecutor();
+      try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
+          .executor(exec).refractory(Duration.ZERO).closeTimeout(Duration.ZERO).build()) {
+        CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
+        b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
+        Race.run(16, i -> b.trip(TripReason.MONITOR, "account-wide runaway"));
+        exec.runAll();
+        // De-duplication is off here: the single alert comes from the single transition.
+        assertThat(sent).as("round %d", round).hasSize(1);
       }
-    } finally {
-      pool.shutdownNow();
     }
   }
 }

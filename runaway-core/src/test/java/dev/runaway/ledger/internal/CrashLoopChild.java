@@ -1,15 +1,10 @@
 package dev.runaway.ledger.internal;
 
 import dev.runaway.Budget;
-import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.RunawayGuard;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A runaway app for {@link CrashLoopTest}, run in its own JVM: it spends through a guard with a
@@ -36,7 +31,7 @@ public final class CrashLoopChild {
     Path dir = Path.of(args[0]);
     int attempts = Integer.parseInt(args[1]);
     long pauseNanos = Long.parseLong(args[2]);
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream out = ChildSpending.stdout();
     RunawayGuard guard = RunawayGuard.builder()
         // The state file's loss bound is tested, not the budget-velocity rule, which would open the
         // breaker on this tight loop before the budget is used up (GuardDefaultsTest covers it).
@@ -44,17 +39,7 @@ public final class CrashLoopChild {
         .stateDir(dir)
         .alertSink(a -> { })
         .build();
-    out.println("RESTORED " + guard.snapshot("svc").windows().get(0).spent().nanos());
-    for (int i = 0; i < attempts; i++) {
-      try {
-        guard.call("svc", COST, () -> null);
-        out.println("A");
-      } catch (BudgetExceededException refused) {
-        out.println("R");
-      }
-      LockSupport.parkNanos(pauseNanos);
-    }
-    out.println("END");
+    ChildSpending.spend(guard, out, COST, attempts, pauseNanos);
     // Wait to be killed: never close the guard, a crash does not either.
     System.in.read();
   }

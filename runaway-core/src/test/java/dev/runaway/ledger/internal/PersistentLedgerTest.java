@@ -48,6 +48,13 @@ final class PersistentLedgerTest extends StateDirFixture {
   }
 
   /** A second process: its monotonic clock starts at 0 again, its wall clock goes on. */
+  /** One life of the app on the state folder: a guard on {@code ticker} spends {@code cost} on "openai" and closes. */
+  private void spendInOneLife(ManualTicker ticker, Cost cost) {
+    try (RunawayGuard guard = guard(ticker, ledger(ticker))) {
+      guard.call("openai", cost, () -> "ok");
+    }
+  }
+
   private static ManualTicker nextProcess(ManualTicker previous, Duration downtime) {
     return ManualTicker.startingAt(previous.instant().plus(downtime));
   }
@@ -87,9 +94,7 @@ final class PersistentLedgerTest extends StateDirFixture {
   @Test
   void restoredSpend_leavesTheSlidingWindowWhenTheSavedBucketWouldHave() {
     ManualTicker first = ManualTicker.create();
-    try (RunawayGuard guard = guard(first, ledger(first))) {
-      guard.call("openai", Cost.usd("10"), () -> "ok"); // in the bucket [0s, 60s) of the first process
-    }
+    spendInOneLife(first, Cost.usd("10")); // in the bucket [0s, 60s) of the first process
     // The second process starts 30 minutes later with an unrelated monotonic origin.
     ManualTicker second = ManualTicker.startingAt(first.instant().plus(Duration.ofMinutes(30)));
     second.advance(Duration.ofSeconds(17));
@@ -111,9 +116,7 @@ final class PersistentLedgerTest extends StateDirFixture {
   @Test
   void restoredSpend_alreadyOutOfTheWindowIsDropped() {
     ManualTicker first = ManualTicker.create();
-    try (RunawayGuard guard = guard(first, ledger(first))) {
-      guard.call("openai", Cost.usd("4"), () -> "ok");
-    }
+    spendInOneLife(first, Cost.usd("4"));
     ManualTicker second = nextProcess(first, Duration.ofHours(2));
     try (RunawayGuard guard = guard(second, ledger(second))) {
       ServiceSnapshot s = guard.snapshot("openai");
@@ -126,9 +129,7 @@ final class PersistentLedgerTest extends StateDirFixture {
   void calendarDay_isRestoredOnTheSameDayOnly() {
     // 23:00 in Berlin: one hour before midnight there.
     ManualTicker first = ManualTicker.startingAt(Instant.parse("2026-01-05T22:00:00Z"));
-    try (RunawayGuard guard = guard(first, ledger(first))) {
-      guard.call("openai", Cost.usd("3"), () -> "ok");
-    }
+    spendInOneLife(first, Cost.usd("3"));
     ManualTicker sameDay = nextProcess(first, Duration.ofMinutes(59));
     try (RunawayGuard guard = guard(sameDay, ledger(sameDay))) {
       assertThat(spent(guard.snapshot("openai"), 2)).isEqualTo(Cost.usd("3"));
@@ -212,9 +213,7 @@ final class PersistentLedgerTest extends StateDirFixture {
   @Test
   void limitsMayChangeAcrossRestarts_spendIsKept() {
     ManualTicker first = ManualTicker.create();
-    try (RunawayGuard guard = guard(first, ledger(first))) {
-      guard.call("openai", Cost.usd("8"), () -> "ok");
-    }
+    spendInOneLife(first, Cost.usd("8"));
     ManualTicker second = nextProcess(first, Duration.ofMinutes(1));
     try (RunawayGuard guard = RunawayGuard.builder()
         .service("openai", s -> s.budget(Budget.hourly(Cost.usd("20"))).budget(Budget.of(Cost.usd("5"),

@@ -1,13 +1,9 @@
 package dev.runaway.ledger.internal;
 
 import dev.runaway.Budget;
-import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.RunawayGuard;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -33,7 +29,7 @@ public final class SecondProcessChild {
    * @throws Exception never expected
    */
   public static void main(String[] args) throws Exception {
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    PrintStream out = ChildSpending.stdout();
     out.println("OPENING");
     RunawayGuard guard;
     try {
@@ -47,17 +43,7 @@ public final class SecondProcessChild {
       System.in.read();
       return;
     }
-    out.println("RESTORED " + guard.snapshot("svc").windows().get(0).spent().nanos());
-    int calls = Integer.parseInt(args[1]);
-    for (int i = 0; i < calls; i++) {
-      try {
-        guard.call("svc", COST, () -> null);
-        out.println("A");
-      } catch (BudgetExceededException refused) {
-        out.println("R");
-      }
-    }
-    out.println("END");
+    ChildSpending.spend(guard, out, COST, Integer.parseInt(args[1]), 0);
     System.in.read(); // never closes the guard: killed like a crashing instance
   }
 }

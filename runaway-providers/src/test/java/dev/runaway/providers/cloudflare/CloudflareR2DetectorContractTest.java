@@ -31,6 +31,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The Cloudflare R2 detector against the GraphQL Analytics API (cloudflare-r2.md §2). */
 final class CloudflareR2DetectorContractTest extends DetectorContractTest {
@@ -307,26 +309,22 @@ final class CloudflareR2DetectorContractTest extends DetectorContractTest {
     assertThat(e.getMessage()).contains("page_size");
   }
 
-  @Test
-  void poll_spanCrossingIntoANewMonth_reportsTheMonthThatEnded() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "span crossing into a new month reports the month that ended"
+          + "|2026-09-30T23:58:00Z|2026-10-01T00:03:00Z|2026-09-01T00:00:00Z|2026-09-01T00:00:00Z|2026-10-01T00:00:00Z",
+      // 31 days less a minute before now, rounded down to the minute: the API refuses anything older.
+      "crossing out of a 31-day month stays inside the 31-day retention"
+          + "|2026-08-31T23:58:00Z|2026-09-01T00:03:00Z|2026-08-01T00:00:00Z|2026-08-01T00:04:00Z|2026-09-01T00:00:00Z"})
+  void poll_spanCrossingAMonthEnd_reportsTheMonthThatEndedUpToItsEnd(String rule, Instant from, Instant to,
+      Instant month, String queryStart, String queryEnd) throws Exception {
     scriptEmptyDay(stub, context());
-    UsageReport r = create().poll(span(Instant.parse("2026-09-30T23:58:00Z"), Instant.parse("2026-10-01T00:03:00Z")));
-    assertThat(r.from()).isEqualTo(Instant.parse("2026-09-01T00:00:00Z"));
-    assertThat(r.to()).isEqualTo(Instant.parse("2026-10-01T00:03:00Z"));
+    UsageReport r = create().poll(span(from, to));
+    assertThat(r.from()).isEqualTo(month);
+    assertThat(r.to()).isEqualTo(to);
     JsonNode v = body(stub.requests().get(0)).path("variables");
-    assertThat(v.path("start").asText()).isEqualTo("2026-09-01T00:00:00Z");
-    assertThat(v.path("end").asText()).isEqualTo("2026-10-01T00:00:00Z");
-  }
-
-  @Test
-  void poll_crossingOutOfA31DayMonth_staysInsideThe31DayRetention() throws Exception {
-    scriptEmptyDay(stub, context());
-    UsageReport r = create().poll(span(Instant.parse("2026-08-31T23:58:00Z"), Instant.parse("2026-09-01T00:03:00Z")));
-    assertThat(r.from()).isEqualTo(MONTH);
-    JsonNode v = body(stub.requests().get(0)).path("variables");
-    // 31 days less a minute before now, rounded down to the minute: the API refuses anything older.
-    assertThat(v.path("start").asText()).isEqualTo("2026-08-01T00:04:00Z");
-    assertThat(v.path("end").asText()).isEqualTo("2026-09-01T00:00:00Z");
+    assertThat(v.path("start").asText()).isEqualTo(queryStart);
+    assertThat(v.path("end").asText()).isEqualTo(queryEnd);
   }
 
   @Test

@@ -203,6 +203,15 @@ final class GuardedStreamsTest {
       + "{\"cached_tokens\":400},\"output_tokens\":200,\"output_tokens_details\":{\"reasoning_tokens\":50},"
       + "\"total_tokens\":1200}";
 
+  /** Streams "Say hello" to the Responses API through the guard, reads at most {@code max} events; returns how many. */
+  private int readResponses(long max) {
+    ResponseCreateParams params = ResponseCreateParams.builder().model("gpt-4o-mini").input("Say hello").build();
+    try (StreamResponse<ResponseStreamEvent> s = OpenAiStreams.responses(guard.service("openai"), ESTIMATE, params,
+        openai().responses()::createStreaming)) {
+      return s.stream().limit(max).toList().size();
+    }
+  }
+
   @Test
   void openAiResponses_streamedToTheEnd_commitsResponseCompletedUsage() {
     stub.script(SseStub.Ending.COMPLETE,
@@ -212,14 +221,7 @@ final class GuardedStreamsTest {
             + "\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"Hello\",\"logprobs\":[]}",
         "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":2,\"response\":"
             + String.format(RESPONSE_BODY, "completed", RESPONSES_USAGE) + "}");
-    OpenAIClient client = openai();
-    ResponseCreateParams params = ResponseCreateParams.builder().model("gpt-4o-mini").input("Say hello").build();
-    List<ResponseStreamEvent> seen = new CopyOnWriteArrayList<>();
-    try (StreamResponse<ResponseStreamEvent> s = OpenAiStreams.responses(guard.service("openai"), ESTIMATE, params,
-        client.responses()::createStreaming)) {
-      s.stream().forEach(seen::add);
-    }
-    assertThat(seen).hasSize(3);
+    assertThat(readResponses(Long.MAX_VALUE)).isEqualTo(3);
     // Same usage as the chat case (reasoning tokens are inside output_tokens): $0.00024
     assertThat(spent("openai")).isEqualTo(CHAT_COST);
   }
@@ -231,12 +233,7 @@ final class GuardedStreamsTest {
             + String.format(RESPONSE_BODY, "in_progress", "") + "}",
         "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":1,"
             + "\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"Hel\",\"logprobs\":[]}");
-    OpenAIClient client = openai();
-    ResponseCreateParams params = ResponseCreateParams.builder().model("gpt-4o-mini").input("Say hello").build();
-    try (StreamResponse<ResponseStreamEvent> s = OpenAiStreams.responses(guard.service("openai"), ESTIMATE, params,
-        client.responses()::createStreaming)) {
-      s.stream().limit(2).forEach(e -> { });
-    }
+    assertThat(readResponses(2)).isEqualTo(2);
     assertThat(spent("openai")).isEqualTo(ESTIMATE);
   }
 
@@ -284,28 +281,26 @@ final class GuardedStreamsTest {
     assertThat(spent("claude")).isEqualTo(CLAUDE_COST);
   }
 
+  /** Streams the Claude request through the guard, reads at most {@code max} events; returns how many. */
+  private int readClaude(long max) {
+    try (var s = AnthropicStreams.messages(guard.service("claude"), ESTIMATE, claudeParams(),
+        anthropic().messages()::createStreaming)) {
+      return s.stream().limit(max).toList().size();
+    }
+  }
+
   @Test
   void anthropic_streamedToTheEnd_commitsMessageStartPlusCumulativeDelta() {
     stub.script(SseStub.Ending.COMPLETE, MESSAGE_START, BLOCK_START, delta("Hel"), delta("lo"), BLOCK_STOP,
         MESSAGE_DELTA, MESSAGE_STOP);
-    AnthropicClient client = anthropic();
-    List<RawMessageStreamEvent> seen = new CopyOnWriteArrayList<>();
-    try (var s = AnthropicStreams.messages(guard.service("claude"), ESTIMATE, claudeParams(),
-        client.messages()::createStreaming)) {
-      s.stream().forEach(seen::add);
-    }
-    assertThat(seen).hasSize(7);
+    assertThat(readClaude(Long.MAX_VALUE)).isEqualTo(7);
     assertThat(spent("claude")).isEqualTo(CLAUDE_COST);
   }
 
   @Test
   void anthropic_abandonedAfterThreeEvents_isChargedMoreThanZeroAndAtMostItsReservation() {
     stub.script(SseStub.Ending.HANG, MESSAGE_START, BLOCK_START, delta("Hel"), delta("lo"));
-    AnthropicClient client = anthropic();
-    try (var s = AnthropicStreams.messages(guard.service("claude"), ESTIMATE, claudeParams(),
-        client.messages()::createStreaming)) {
-      s.stream().limit(3).forEach(e -> { });
-    }
+    assertThat(readClaude(3)).isEqualTo(3);
     // Seen: 2000 input + 1000 cache read + max(1 output, 1 delta) = 6000 + 300 + 15 = $0.006315,
     // below the $0.01 reservation, which is charged.
     assertThat(spent("claude")).isGreaterThan(Cost.ZERO).isLessThanOrEqualTo(ESTIMATE).isEqualTo(ESTIMATE);
@@ -315,11 +310,7 @@ final class GuardedStreamsTest {
   void anthropic_abandonedWithALargePrompt_isChargedTheTokensSeenWhenAboveTheReservation() {
     String bigStart = MESSAGE_START.replace("\"input_tokens\":2000", "\"input_tokens\":100000");
     stub.script(SseStub.Ending.HANG, bigStart, BLOCK_START, delta("a"));
-    AnthropicClient client = anthropic();
-    try (var s = AnthropicStreams.messages(guard.service("claude"), ESTIMATE, claudeParams(),
-        client.messages()::createStreaming)) {
-      s.stream().limit(3).forEach(e -> { });
-    }
+    assertThat(readClaude(3)).isEqualTo(3);
     // 100000 * 3 + 1000 * 0.30 + 1 * 15 = 300000 + 300 + 15 = 300315 per million = $0.300315
     assertThat(spent("claude")).isEqualTo(Cost.usd("0.300315"));
   }
@@ -328,13 +319,7 @@ final class GuardedStreamsTest {
   void anthropic_errorEventMidStream_isChargedConservatively() {
     stub.script(SseStub.Ending.COMPLETE, MESSAGE_START, BLOCK_START, delta("Hel"),
         "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
-    AnthropicClient client = anthropic();
-    assertThatThrownBy(() -> {
-      try (var s = AnthropicStreams.messages(guard.service("claude"), ESTIMATE, claudeParams(),
-          client.messages()::createStreaming)) {
-        s.stream().forEach(e -> { });
-      }
-    }).isInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> readClaude(Long.MAX_VALUE)).isInstanceOf(RuntimeException.class);
     assertThat(spent("claude")).isEqualTo(ESTIMATE);
   }
 

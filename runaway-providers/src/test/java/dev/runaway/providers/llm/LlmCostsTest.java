@@ -17,8 +17,12 @@ import dev.runaway.providers.bedrock.BedrockCosts;
 import dev.runaway.providers.gemini.GeminiCosts;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse;
 import software.amazon.awssdk.services.bedrockruntime.model.TokenUsage;
 
@@ -35,48 +39,44 @@ final class LlmCostsTest {
     return ObjectMappers.jsonMapper().readValue(json, Message.class);
   }
 
-  @Test
-  void anthropic_inputTokensExcludeCacheSoEachCategoryIsChargedOnce() throws Exception {
-    // Shape of the prompt-caching docs' responses: input_tokens counts only the tokens after the
-    // last cache breakpoint; cache reads and writes are reported beside it.
-    Message m = anthropicMessage("claude-sonnet-4-5-20250929", "{\"input_tokens\":2000,"
-        + "\"cache_creation_input_tokens\":10000,\"cache_read_input_tokens\":50000,"
-        + "\"cache_creation\":{\"ephemeral_5m_input_tokens\":4000,\"ephemeral_1h_input_tokens\":6000},"
-        + "\"output_tokens\":500,\"service_tier\":\"standard\"}");
-    // claude-sonnet-4-5: $3 input, $3.75 5m write, $6 1h write, $0.30 cache read, $15 output per MTok.
-    // 2000*3 + 4000*3.75 + 6000*6 + 50000*0.30 + 500*15 = 6000 + 15000 + 36000 + 15000 + 7500
-    // = 79500 per million = $0.0795
-    assertThat(AnthropicCosts.extractor().costOf(m)).isEqualTo(Cost.usd("0.0795"));
+  /**
+   * The Anthropic billing rules, one case a rule; each case is a model, the usage block of its
+   * response and the cost priced by hand from the bundled table.
+   */
+  static Stream<Arguments> anthropicUsage() {
+    return Stream.of(
+        // Shape of the prompt-caching docs' responses: input_tokens counts only the tokens after the
+        // last cache breakpoint; cache reads and writes are reported beside it.
+        // claude-sonnet-4-5: $3 input, $3.75 5m write, $6 1h write, $0.30 cache read, $15 output per MTok.
+        // 2000*3 + 4000*3.75 + 6000*6 + 50000*0.30 + 500*15 = 6000 + 15000 + 36000 + 15000 + 7500
+        // = 79500 per million = $0.0795
+        Arguments.of("input tokens exclude the cache, so each category is charged once",
+            "claude-sonnet-4-5-20250929", "{\"input_tokens\":2000,"
+                + "\"cache_creation_input_tokens\":10000,\"cache_read_input_tokens\":50000,"
+                + "\"cache_creation\":{\"ephemeral_5m_input_tokens\":4000,\"ephemeral_1h_input_tokens\":6000},"
+                + "\"output_tokens\":500,\"service_tier\":\"standard\"}", "0.0795"),
+        // claude-haiku-4-5: $1 input, $1.25 5m write, $5 output: 100*1 + 20000*1.25 + 100*5 = 25600 -> $0.0256
+        Arguments.of("cache creation without a split is charged at the five-minute price", "claude-haiku-4-5",
+            "{\"input_tokens\":100,\"cache_creation_input_tokens\":20000,\"cache_read_input_tokens\":0,"
+                + "\"output_tokens\":100}", "0.0256"),
+        // 150000 fresh + 60000 read from the cache = 210000 input tokens > 200K: the whole request at
+        // the long-context prices of claude-sonnet-4-5 ($6 input, $0.60 cache read, $22.50 output).
+        // 150000*6 + 60000*0.6 + 1000*22.5 = 900000 + 36000 + 22500 = 958500 per million = $0.9585
+        Arguments.of("the long-context tier applies when all input exceeds 200K", "claude-sonnet-4-5",
+            "{\"input_tokens\":150000,\"cache_read_input_tokens\":60000,\"output_tokens\":1000}", "0.9585"),
+        // At exactly 200000 the standard tier applies: 140000*3 + 60000*0.3 + 1000*15 = 453000 -> $0.453
+        Arguments.of("at exactly 200K input the standard tier applies", "claude-sonnet-4-5",
+            "{\"input_tokens\":140000,\"cache_read_input_tokens\":60000,\"output_tokens\":1000}", "0.453"),
+        // claude-opus-4-5: (1000*5 + 1000*25) / 1e6 = $0.03; batch 50% -> $0.015
+        Arguments.of("the batch service tier is half price", "claude-opus-4-5",
+            "{\"input_tokens\":1000,\"output_tokens\":1000,\"service_tier\":\"batch\"}", "0.015"));
   }
 
-  @Test
-  void anthropic_cacheCreationWithoutSplitIsChargedAtTheFiveMinutePrice() throws Exception {
-    Message m = anthropicMessage("claude-haiku-4-5", "{\"input_tokens\":100,"
-        + "\"cache_creation_input_tokens\":20000,\"cache_read_input_tokens\":0,\"output_tokens\":100}");
-    // claude-haiku-4-5: $1 input, $1.25 5m write, $5 output: 100*1 + 20000*1.25 + 100*5 = 25600 -> $0.0256
-    assertThat(AnthropicCosts.extractor().costOf(m)).isEqualTo(Cost.usd("0.0256"));
-  }
-
-  @Test
-  void anthropic_longContextTierAppliesWhenAllInputExceeds200k() throws Exception {
-    // 150000 fresh + 60000 read from the cache = 210000 input tokens > 200K: the whole request at
-    // the long-context prices of claude-sonnet-4-5 ($6 input, $0.60 cache read, $22.50 output).
-    Message m = anthropicMessage("claude-sonnet-4-5", "{\"input_tokens\":150000,"
-        + "\"cache_read_input_tokens\":60000,\"output_tokens\":1000}");
-    // 150000*6 + 60000*0.6 + 1000*22.5 = 900000 + 36000 + 22500 = 958500 per million = $0.9585
-    assertThat(AnthropicCosts.extractor().costOf(m)).isEqualTo(Cost.usd("0.9585"));
-    // At exactly 200000 the standard tier applies: 140000*3 + 60000*0.3 + 1000*15 = 453000 -> $0.453
-    Message atLimit = anthropicMessage("claude-sonnet-4-5", "{\"input_tokens\":140000,"
-        + "\"cache_read_input_tokens\":60000,\"output_tokens\":1000}");
-    assertThat(AnthropicCosts.extractor().costOf(atLimit)).isEqualTo(Cost.usd("0.453"));
-  }
-
-  @Test
-  void anthropic_batchServiceTierIsHalfPrice() throws Exception {
-    Message m = anthropicMessage("claude-opus-4-5", "{\"input_tokens\":1000,\"output_tokens\":1000,"
-        + "\"service_tier\":\"batch\"}");
-    // claude-opus-4-5: (1000*5 + 1000*25) / 1e6 = $0.03; batch 50% -> $0.015
-    assertThat(AnthropicCosts.extractor().costOf(m)).isEqualTo(Cost.usd("0.015"));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("anthropicUsage")
+  void anthropic_messageIsPricedByItsUsage(String rule, String model, String usageJson, String expected)
+      throws Exception {
+    assertThat(AnthropicCosts.extractor().costOf(anthropicMessage(model, usageJson))).isEqualTo(Cost.usd(expected));
   }
 
   @Test

@@ -145,11 +145,7 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
 
   @Override
   protected Optional<TimeWindow> windowOf(RecordedRequest r) {
-    if (r.param("start_time").isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(TimeWindow.epochSeconds(Long.parseLong(r.param("start_time").get()),
-        Long.parseLong(r.param("end_time").get())));
+    return TimeWindow.epochSecondParams(r, "start_time", "end_time");
   }
 
   @Override

@@ -12,7 +12,6 @@ import dev.runaway.testing.StubResponse;
 import dev.runaway.testing.StubServer;
 import dev.runaway.testing.TimeWindow;
 import java.net.URI;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,10 +77,6 @@ final class RestDetectorContractTest extends DetectorContractTest {
 
   @Override
   protected Optional<TimeWindow> windowOf(RecordedRequest request) {
-    if (request.param("start").isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(new TimeWindow(Instant.parse(request.param("start").get()),
-        Instant.parse(request.param("end").get())));
+    return TimeWindow.isoParams(request, "start", "end");
   }
 }

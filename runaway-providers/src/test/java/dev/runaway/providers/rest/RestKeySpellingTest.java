@@ -46,29 +46,33 @@ final class RestKeySpellingTest {
         limit, Map.of(remaining, "X-Left"));
   }
 
-  @Test
-  void snakeCaseKeys_areReadWithoutAWarning() throws Exception {
+  /**
+   * Polls once with the config spelt with these keys against a usage API reporting 4 requests at
+   * $0.50 each, checks the $2 it costs, and returns what was logged meanwhile.
+   */
+  private List<LogCapture.Event> pollPricingFourRequests(String timeout, String auth, String records, String value,
+      String perUnit, String limit, String remaining) throws Exception {
     stub.route("/usage", r -> StubResponse.ok("{\"data\":[{\"n\":4}]}"));
     int mark = LogCapture.mark();
+    assertThat(pollOnce(config(timeout, auth, records, value, perUnit, limit, remaining))).isEqualTo(Cost.usd("2"));
+    return LogCapture.since(mark);
+  }
 
-    Cost cost = pollOnce(config("timeout_seconds", "token_env", "records_pointer", "value_pointer", "cost_per_unit",
-        "rate_limit", "remaining_header"));
+  @Test
+  void snakeCaseKeys_areReadWithoutAWarning() throws Exception {
+    List<LogCapture.Event> logged = pollPricingFourRequests("timeout_seconds", "token_env", "records_pointer",
+        "value_pointer", "cost_per_unit", "rate_limit", "remaining_header");
 
-    assertThat(cost).isEqualTo(Cost.usd("2"));
     assertThat(stub.requests().get(0).header("Authorization")).contains("Bearer k-1");
-    assertThat(LogCapture.since(mark)).noneMatch(e -> e.level() == Level.WARN && e.message().contains("deprecated"));
+    assertThat(logged).noneMatch(e -> e.level() == Level.WARN && e.message().contains("deprecated"));
   }
 
   @Test
   void camelCaseKeys_stillWork_withOneDeprecationWarningEach() throws Exception {
-    stub.route("/usage", r -> StubResponse.ok("{\"data\":[{\"n\":4}]}"));
-    int mark = LogCapture.mark();
+    List<LogCapture.Event> logged = pollPricingFourRequests("timeoutSeconds", "tokenEnv", "recordsPointer",
+        "valuePointer", "costPerUnit", "rateLimit", "remainingHeader");
 
-    Cost cost = pollOnce(config("timeoutSeconds", "tokenEnv", "recordsPointer", "valuePointer", "costPerUnit",
-        "rateLimit", "remainingHeader"));
-
-    assertThat(cost).isEqualTo(Cost.usd("2"));
-    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN)
+    assertThat(logged).filteredOn(e -> e.level() == Level.WARN)
         .extracting(LogCapture.Event::message)
         .anySatisfy(m -> assertThat(m).contains("services.vendor.request.timeoutSeconds", "\"timeout_seconds\""))
         .anySatisfy(m -> assertThat(m).contains("services.vendor.request.auth.tokenEnv", "\"token_env\""))

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,20 @@ final class StopActionsTest {
 
   @TempDir
   Path dir;
+
+  /** Runs the action's stop and asserts it fails with a {@link PollException} of this kind; for further checks. */
+  private static AbstractThrowableAssert<?, ? extends Throwable> assertExecuteFails(EmergencyAction a,
+      PollException.Kind kind) {
+    return assertThatThrownBy(() -> a.execute(T)).isInstanceOfSatisfying(PollException.class,
+        e -> assertThat(e.kind()).isEqualTo(kind));
+  }
+
+  /** The stop of workflow ci.yml in acme/app, against a GitHub answering every request with {@code answer}. */
+  private EmergencyAction ciWorkflowStopAnswering(StubResponse answer) {
+    stub.failAll(answer);
+    return action(new GitHubWorkflowStopProvider(), "github_actions", Map.of(),
+        Map.of("repository", "acme/app", "workflow", "ci.yml"));
+  }
 
   private EmergencyAction action(EmergencyActionProvider p, String type, Map<String, Object> service,
       Map<String, Object> action) {
@@ -103,11 +118,8 @@ final class StopActionsTest {
 
   @Test
   void github_missingPermissionIsUnauthorizedNamingThePermissionWithoutTheToken() {
-    stub.failAll(StubResponse.json(403, "{\"message\":\"Resource not accessible by personal access token\"}"));
-    EmergencyAction a = action(new GitHubWorkflowStopProvider(), "github_actions", Map.of(),
-        Map.of("repository", "acme/app", "workflow", "ci.yml"));
-    assertThatThrownBy(() -> a.execute(T))
-        .isInstanceOfSatisfying(PollException.class, e -> assertThat(e.kind()).isEqualTo(PollException.Kind.UNAUTHORIZED))
+    EmergencyAction a = ciWorkflowStopAnswering(StubResponse.json(403, "{\"message\":\"Resource not accessible by personal access token\"}"));
+    assertExecuteFails(a, PollException.Kind.UNAUTHORIZED)
         .hasMessageContaining("Actions: write")
         .hasMessageNotContaining(TOKEN);
     assertThat(a.manualStep()).contains("gh workflow disable ci.yml -R acme/app");
@@ -115,11 +127,8 @@ final class StopActionsTest {
 
   @Test
   void github_serverErrorIsUnavailable() {
-    stub.failAll(StubResponse.json(502, "{\"message\":\"Bad gateway\"}"));
-    EmergencyAction a = action(new GitHubWorkflowStopProvider(), "github_actions", Map.of(),
-        Map.of("repository", "acme/app", "workflow", "ci.yml"));
-    assertThatThrownBy(() -> a.execute(T))
-        .isInstanceOfSatisfying(PollException.class, e -> assertThat(e.kind()).isEqualTo(PollException.Kind.UNAVAILABLE));
+    EmergencyAction a = ciWorkflowStopAnswering(StubResponse.json(502, "{\"message\":\"Bad gateway\"}"));
+    assertExecuteFails(a, PollException.Kind.UNAVAILABLE);
   }
 
   @Test
@@ -152,8 +161,7 @@ final class StopActionsTest {
   void vercel_forbiddenIsUnauthorized() {
     stub.failAll(StubResponse.json(403, "{\"error\":{\"code\":\"forbidden\",\"message\":\"Not authorized\"}}"));
     EmergencyAction a = action(new VercelPauseProjectProvider(), "vercel", Map.of(), Map.of("project", "web"));
-    assertThatThrownBy(() -> a.execute(T))
-        .isInstanceOfSatisfying(PollException.class, e -> assertThat(e.kind()).isEqualTo(PollException.Kind.UNAUTHORIZED))
+    assertExecuteFails(a, PollException.Kind.UNAUTHORIZED)
         .hasMessageNotContaining(TOKEN);
   }
 
@@ -240,11 +248,9 @@ final class StopActionsTest {
     EmergencyAction a = action(new WebhookActionProvider(), "rest", Map.of(),
         Map.of("url", stub.baseUrl() + "/hooks/stop?key=" + TOKEN));
     stub.failAll(StubResponse.json(500, "{}"));
-    assertThatThrownBy(() -> a.execute(T)).isInstanceOfSatisfying(PollException.class,
-        e -> assertThat(e.kind()).isEqualTo(PollException.Kind.UNAVAILABLE));
+    assertExecuteFails(a, PollException.Kind.UNAVAILABLE);
     stub.failAll(StubResponse.json(401, "{}"));
-    assertThatThrownBy(() -> a.execute(T)).isInstanceOfSatisfying(PollException.class,
-        e -> assertThat(e.kind()).isEqualTo(PollException.Kind.UNAUTHORIZED));
+    assertExecuteFails(a, PollException.Kind.UNAUTHORIZED);
     assertThat(a.plan() + a.manualStep() + a.manualUndo()).doesNotContain(TOKEN);
   }
 

@@ -104,11 +104,7 @@ final class StripeDetectorContractTest extends DetectorContractTest {
 
   @Override
   protected Optional<TimeWindow> windowOf(RecordedRequest r) {
-    if (r.param("created[gte]").isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(TimeWindow.epochSeconds(Long.parseLong(r.param("created[gte]").get()),
-        Long.parseLong(r.param("created[lt]").get())));
+    return TimeWindow.epochSecondParams(r, "created[gte]", "created[lt]");
   }
 
   @Test

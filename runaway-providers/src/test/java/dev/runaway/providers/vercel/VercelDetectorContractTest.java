@@ -174,11 +174,7 @@ final class VercelDetectorContractTest extends DetectorContractTest {
 
   @Override
   protected Optional<TimeWindow> windowOf(RecordedRequest request) {
-    if (request.param("from").isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(new TimeWindow(Instant.parse(request.param("from").get()),
-        Instant.parse(request.param("to").get())));
+    return TimeWindow.isoParams(request, "from", "to");
   }
 
   @Override

@@ -73,37 +73,37 @@ final class VercelEffectiveCostTest {
     }
   }
 
-  @Test
-  void poll_nextMorning_rereadsThePreviousDayAndCountsItsLateCharges() throws Exception {
-    Detector d = detector(24);
+  /**
+   * Polls on the evening of day 1, then at 09:05Z on day 2 (1 h 05 after the LA midnight) once a
+   * late day-1 row has arrived, with this late-data window; returns the second report.
+   */
+  private UsageReport nextMorningAfterALateRow(int lateHours) throws Exception {
+    Detector d = detector(lateHours);
     try {
       body.set("vercel/charges-day1-evening.jsonl");
       d.poll(at("2026-11-25T05:05:00Z", true));
       body.set("vercel/charges-day2-with-late-day1.jsonl");
-      UsageReport r = d.poll(at("2026-11-25T09:05:00Z", false));
-      // Day 1 (Nov 24 LA) grew by a late Fast Data Transfer row: $3.15; day 2 so far: $1.50. Cost $4.65.
-      assertThat(r.cost()).isEqualTo(Cost.usd("4.65"));
-      assertThat(r.items()).extracting(UsageItem::name).contains("Fast Data Transfer (project web)");
-      assertThat(stub.requestsTo(PATH).get(1).param("from")).contains("2026-11-24T08:00:00.000Z");
-      assertThat(stub.requestsTo(PATH).get(1).param("to")).contains("2026-11-25T09:05:00.000Z");
+      return d.poll(at("2026-11-25T09:05:00Z", false));
     } finally {
       d.close();
     }
   }
 
   @Test
+  void poll_nextMorning_rereadsThePreviousDayAndCountsItsLateCharges() throws Exception {
+    UsageReport r = nextMorningAfterALateRow(24);
+    // Day 1 (Nov 24 LA) grew by a late Fast Data Transfer row: $3.15; day 2 so far: $1.50. Cost $4.65.
+    assertThat(r.cost()).isEqualTo(Cost.usd("4.65"));
+    assertThat(r.items()).extracting(UsageItem::name).contains("Fast Data Transfer (project web)");
+    assertThat(stub.requestsTo(PATH).get(1).param("from")).contains("2026-11-24T08:00:00.000Z");
+    assertThat(stub.requestsTo(PATH).get(1).param("to")).contains("2026-11-25T09:05:00.000Z");
+  }
+
+  @Test
   void poll_afterTheLateWindow_readsOnlyTheCurrentDay() throws Exception {
-    Detector d = detector(1);
-    try {
-      body.set("vercel/charges-day1-evening.jsonl");
-      d.poll(at("2026-11-25T05:05:00Z", true));
-      body.set("vercel/charges-day2-with-late-day1.jsonl");
-      // 09:05Z is 1 h 05 after the LA midnight (08:00Z): past a 1-hour window, day 1 is not read again.
-      UsageReport r = d.poll(at("2026-11-25T09:05:00Z", false));
-      assertThat(r.cost()).isEqualTo(Cost.usd("1.50"));
-      assertThat(stub.requestsTo(PATH).get(1).param("from")).contains("2026-11-25T08:00:00.000Z");
-    } finally {
-      d.close();
-    }
+    // Past a 1-hour window, day 1 is not read again.
+    UsageReport r = nextMorningAfterALateRow(1);
+    assertThat(r.cost()).isEqualTo(Cost.usd("1.50"));
+    assertThat(stub.requestsTo(PATH).get(1).param("from")).contains("2026-11-25T08:00:00.000Z");
   }
 }

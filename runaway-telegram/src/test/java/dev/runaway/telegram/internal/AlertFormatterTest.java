@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Severity;
+import dev.runaway.telegram.TelegramFixtures;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
@@ -24,11 +25,11 @@ final class AlertFormatterTest {
 
   @Test
   void format_fullAlertIsLaidOutHeaderFiguresActionTime() {
-    Map<String, String> facts = new LinkedHashMap<>();
-    facts.put("spent", "$80.00");
-    facts.put("limit", "$100.00");
-    facts.put("projected_day", "$130.00");
-    facts.put("time_to_exhaustion", "2h 10m");
+    Map<String, String> facts = TelegramFixtures.facts(
+        "spent", "$80.00",
+        "limit", "$100.00",
+        "projected_day", "$130.00",
+        "time_to_exhaustion", "2h 10m");
     Alert a = new Alert(AlertType.COST_THRESHOLD, Severity.WARNING, "openai", "team-a", "80% of the daily budget",
         "spent since midnight UTC", TIME, facts);
 
@@ -87,10 +88,10 @@ final class AlertFormatterTest {
 
   @Test
   void format_listsUnknownFactsByReadableNameInOrderAndActionOverridesTheAdvice() {
-    Map<String, String> facts = new LinkedHashMap<>();
-    facts.put("tokens.input", "1,200,000");
-    facts.put("error_rate", "12%");
-    facts.put("action", "Page the on-call <now>");
+    Map<String, String> facts = TelegramFixtures.facts(
+        "tokens.input", "1,200,000",
+        "error_rate", "12%",
+        "action", "Page the on-call <now>");
 
     String html = formatter.format(alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, null, facts));
 
@@ -105,9 +106,9 @@ final class AlertFormatterTest {
       "CLOSED|🔌 Breaker <b>CLOSED</b> · BURN_RATE|Calls to openai flow again. No action needed unless it trips again.",
   })
   void format_breakerStateDrivesTheAdvice(String state, String line, String advice) {
-    Map<String, String> facts = new LinkedHashMap<>();
-    facts.put("breaker", state);
-    facts.put("trip_reason", "BURN_RATE");
+    Map<String, String> facts = TelegramFixtures.facts(
+        "breaker", state,
+        "trip_reason", "BURN_RATE");
 
     String html = formatter.format(alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, null, facts));
 
@@ -144,23 +145,23 @@ final class AlertFormatterTest {
   @Test
   void format_placesTheFactsTheGuardRaisesWithNoGenericLeftovers() {
     // The shape of dev.runaway.internal.GuardAlerts' facts for a runaway that tripped the breaker.
-    Map<String, String> facts = new LinkedHashMap<>();
-    facts.put("budget", "daily budget ($100.00 per sliding 24h)");
-    facts.put("spent", "$48.00");
-    facts.put("limit", "$100.00");
-    facts.put("percent", "48");
-    facts.put("scope", "this process");
-    facts.put("rate", "$12.40/h");
-    facts.put("baseline", "$2.00/h");
-    facts.put("multiplier", "6.2x");
-    facts.put("calls_per_minute", "1200");
-    facts.put("threshold_multiplier", "5");
-    facts.put("projected_hour", "$12.40");
-    facts.put("projected_day", "$297.60");
-    facts.put("time_to_exhaustion", "4h 12m");
-    facts.put("from", "CLOSED");
-    facts.put("breaker", "OPEN");
-    facts.put("trip_reason", "BURN_RATE");
+    Map<String, String> facts = TelegramFixtures.facts(
+        "budget", "daily budget ($100.00 per sliding 24h)",
+        "spent", "$48.00",
+        "limit", "$100.00",
+        "percent", "48",
+        "scope", "this process",
+        "rate", "$12.40/h",
+        "baseline", "$2.00/h",
+        "multiplier", "6.2x",
+        "calls_per_minute", "1200",
+        "threshold_multiplier", "5",
+        "projected_hour", "$12.40",
+        "projected_day", "$297.60",
+        "time_to_exhaustion", "4h 12m",
+        "from", "CLOSED",
+        "breaker", "OPEN",
+        "trip_reason", "BURN_RATE");
     Alert a = new Alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, "openai", "tenant-42",
         "Runaway: openai spend rate 6.2x baseline", "spend rate above 5x the learned baseline (this process).",
         TIME, facts);

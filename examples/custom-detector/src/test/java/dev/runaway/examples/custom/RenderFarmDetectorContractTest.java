@@ -73,10 +73,6 @@ final class RenderFarmDetectorContractTest extends DetectorContractTest {
 
   @Override
   protected Optional<TimeWindow> windowOf(RecordedRequest request) {
-    if (request.param("from").isEmpty() || request.param("to").isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(TimeWindow.epochSeconds(Long.parseLong(request.param("from").get()),
-        Long.parseLong(request.param("to").get())));
+    return TimeWindow.epochSecondParams(request, "from", "to");
   }
 }

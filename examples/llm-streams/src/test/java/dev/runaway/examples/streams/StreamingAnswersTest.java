@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.sun.net.httpserver.HttpServer;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayGuard;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The example against a loopback server speaking both providers' SSE formats. */
 final class StreamingAnswersTest {
@@ -35,21 +33,13 @@ final class StreamingAnswersTest {
       + "\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":10}}\n\n"
       + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
+  @RegisterExtension
+  final StubServer server = StubServer.start();
+
   @Test
-  void bothProviders_streamTheirTextAndAreChargedTheirFinalUsage() throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", ex -> {
-      ex.getRequestBody().readAllBytes();
-      byte[] out = (ex.getRequestURI().getPath().endsWith("/messages") ? ANTHROPIC : OPENAI)
-          .getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "text/event-stream");
-      ex.sendResponseHeaders(200, out.length);
-      try (OutputStream o = ex.getResponseBody()) {
-        o.write(out);
-      }
-    });
-    server.start();
-    String base = "http://127.0.0.1:" + server.getAddress().getPort();
+  void bothProviders_streamTheirTextAndAreChargedTheirFinalUsage() {
+    server.fallback(r -> StubResponse.eventStream(r.path().endsWith("/messages") ? ANTHROPIC : OPENAI));
+    String base = server.baseUrl().toString();
     try (RunawayGuard guard = StreamingAnswers.guard(ManualTicker.create())) {
       StringBuilder a = new StringBuilder();
       StreamingAnswers.openAi(guard, OpenAIOkHttpClient.builder().baseUrl(base + "/v1").apiKey("k").build(),
@@ -63,8 +53,6 @@ final class StreamingAnswersTest {
       assertThat(guard.snapshot("openai", "u").windows().get(0).spent()).isEqualTo(Cost.usd("0.000009"));
       // claude-haiku-4-5: 20 * $1 + 10 * $5 per MTok = 20 + 50 = 70 per million
       assertThat(guard.snapshot("claude", "u").windows().get(0).spent()).isEqualTo(Cost.usd("0.00007"));
-    } finally {
-      server.stop(0);
     }
   }
 }

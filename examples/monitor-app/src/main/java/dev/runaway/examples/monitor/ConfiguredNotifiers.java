@@ -11,14 +11,10 @@ import dev.runaway.telegram.TelegramCheckResult;
 import dev.runaway.telegram.TelegramNotifier;
 import dev.runaway.telegram.TelegramNotifierProvider;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -162,19 +158,8 @@ final class ConfiguredNotifiers {
 
   private static Map<String, NotifierProvider> providers() {
     Map<String, NotifierProvider> byType = new LinkedHashMap<>();
-    Iterator<NotifierProvider> it =
-        ServiceLoader.load(NotifierProvider.class, NotifierProvider.class.getClassLoader()).iterator();
-    for (int errors = 0; errors < 100; ) {
-      try {
-        if (!it.hasNext()) {
-          break;
-        }
-        NotifierProvider p = it.next();
-        byType.putIfAbsent(p.type(), p);
-      } catch (ServiceConfigurationError e) {
-        errors++;
-        LOG.warn("A notifier provider could not be loaded and is skipped: {}", e.toString());
-      }
+    for (NotifierProvider p : Plugins.load(NotifierProvider.class, "notifier provider")) {
+      byType.putIfAbsent(p.type(), p);
     }
     return byType;
   }

@@ -5,12 +5,7 @@ import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.DetectorProvider;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The detector providers on the class path, each wrapped so that the credentials it asks for are
@@ -18,25 +13,13 @@ import org.slf4j.LoggerFactory;
  */
 final class RecordingProviders {
 
-  private static final Logger LOG = LoggerFactory.getLogger(RecordingProviders.class);
-
   private RecordingProviders() {}
 
   /** Loads every provider the service loader finds, reporting and skipping broken ones. */
   static List<DetectorProvider> load(Credentials credentials) {
     List<DetectorProvider> out = new ArrayList<>();
-    Iterator<DetectorProvider> it =
-        ServiceLoader.load(DetectorProvider.class, DetectorProvider.class.getClassLoader()).iterator();
-    for (int errors = 0; errors < 100; ) {
-      try {
-        if (!it.hasNext()) {
-          break;
-        }
-        out.add(new Recording(it.next(), credentials));
-      } catch (ServiceConfigurationError e) {
-        errors++;
-        LOG.warn("A detector provider could not be loaded and is skipped: {}", e.toString());
-      }
+    for (DetectorProvider p : Plugins.load(DetectorProvider.class, "detector provider")) {
+      out.add(new Recording(p, credentials));
     }
     return out;
   }

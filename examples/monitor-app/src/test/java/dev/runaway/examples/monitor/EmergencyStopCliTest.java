@@ -6,9 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** start stops a service over budget with its command action; stopped lists it; resume undoes it; check never stops. */
@@ -19,17 +18,8 @@ final class EmergencyStopCliTest {
   @TempDir
   Path dir;
 
-  private LoopbackApis apis;
-
-  @BeforeEach
-  void startApis() throws IOException {
-    apis = new LoopbackApis();
-  }
-
-  @AfterEach
-  void stopApis() {
-    apis.close();
-  }
+  @RegisterExtension
+  final LoopbackApis apis = LoopbackApis.start();
 
   private Path config(String confirm, Path flag) throws IOException {
     String json = "{\n"

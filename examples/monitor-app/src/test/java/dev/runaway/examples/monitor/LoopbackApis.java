@@ -4,18 +4,23 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The services {@code check} and {@code start} talk to in tests, on 127.0.0.1: a usage API in
  * the shape a {@code rest} detector reads ({@code /usage}: 200, {@code /broken}: 500) and the
- * Telegram Bot API's {@code getMe} and {@code sendMessage}.
+ * Telegram Bot API's {@code getMe} and {@code sendMessage}. Registered as a JUnit extension
+ * ({@code @RegisterExtension final LoopbackApis apis = LoopbackApis.start();}) it gives each test a
+ * fresh server and stops it after the test.
  */
-final class LoopbackApis implements AutoCloseable {
+final class LoopbackApis implements AutoCloseable, AfterEachCallback {
 
   static final String BOT_TOKEN = "7000000001:SENTINEL_tok3n-Leak_Check_AAHdqTcvCH1vGWJxfSeofSAs0K5";
   static final String CHAT = "-1001234567890";
@@ -36,6 +41,15 @@ final class LoopbackApis implements AutoCloseable {
             + "\"type\":\"channel\"},\"chat\":{\"id\":" + CHAT + ",\"title\":\"Ops alerts\",\"type\":\"channel\"},"
             + "\"date\":1795424400,\"text\":\"test\"}}"));
     server.start();
+  }
+
+  /** Starts the services; for a field initializer, so an I/O failure is unchecked. */
+  static LoopbackApis start() {
+    try {
+      return new LoopbackApis();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   String url() {
@@ -62,6 +76,11 @@ final class LoopbackApis implements AutoCloseable {
         + " \"response\": {\"records_pointer\": \"/data\", \"error_pointer\": \"/error\"},"
         + " \"metrics\": [{\"name\": \"requests\", \"value_pointer\": \"/count\", \"kind\": \"windowTotal\","
         + " \"cost_per_unit\": 0.0005}]}";
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
   }
 
   @Override

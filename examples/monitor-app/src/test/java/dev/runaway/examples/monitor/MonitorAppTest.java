@@ -10,9 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,23 +24,14 @@ final class MonitorAppTest {
   @TempDir
   Path dir;
 
-  private LoopbackApis apis;
+  @RegisterExtension
+  final LoopbackApis apis = LoopbackApis.start();
 
   /** What one run printed and returned. */
   record Run(int exitCode, String out, String err) {
     String all() {
       return out + err;
     }
-  }
-
-  @BeforeEach
-  void startApis() throws IOException {
-    apis = new LoopbackApis();
-  }
-
-  @AfterEach
-  void stopApis() {
-    apis.close();
   }
 
   static Run run(String... args) {

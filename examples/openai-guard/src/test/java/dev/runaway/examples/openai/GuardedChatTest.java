@@ -8,19 +8,15 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.RateLimitException;
 import com.openai.models.ChatModel;
 import com.openai.models.chat.completions.ChatCompletion;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayGuard;
 import dev.runaway.alert.Alert;
 import dev.runaway.testing.LogCapture;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import dev.runaway.testing.RecordedRequest;
+import dev.runaway.testing.StubResponse;
+import dev.runaway.testing.StubServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The real SDK, through the guard, against a loopback server speaking the chat-completions wire
@@ -38,23 +35,19 @@ final class GuardedChatTest {
 
   private static final String KEY = "sk-test-SENTINEL-0815";
 
-  private HttpServer server;
+  @RegisterExtension
+  final StubServer server = StubServer.start();
   private final AtomicInteger status = new AtomicInteger(200);
-  private final List<String> requests = new CopyOnWriteArrayList<>();
   private final List<Alert> alerts = new CopyOnWriteArrayList<>();
   private OpenAIClient client;
   private RunawayGuard guard;
 
   @BeforeEach
-  void start() throws IOException {
-    // Without TCP_NODELAY, small keep-alive responses on loopback wait ~40 ms for delayed ACKs.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/v1/chat/completions", this::handle);
-    server.start();
+  void start() {
+    server.route("/v1/chat/completions", this::handle);
     client = OpenAIOkHttpClient.builder()
         .apiKey(KEY)
-        .baseUrl("http://127.0.0.1:" + server.getAddress().getPort() + "/v1")
+        .baseUrl(server.baseUrl() + "/v1")
         .maxRetries(0)
         .timeout(Duration.ofSeconds(10))
         .build();
@@ -65,7 +58,6 @@ final class GuardedChatTest {
   void stop() {
     guard.close();
     client.close();
-    server.stop(0);
   }
 
   @Test
@@ -73,9 +65,11 @@ final class GuardedChatTest {
     ChatCompletion reply = new GuardedChat(client, guard, ChatModel.GPT_5_4_MINI).ask("tenant-42", "Hello?");
 
     assertThat(GuardedChat.text(reply)).isEqualTo("Hello from the stub.");
-    assertThat(requests).hasSize(1);
-    assertThat(requests.get(0)).startsWith("POST /v1/chat/completions | Bearer " + KEY + " | ")
-        .contains("\"model\":\"gpt-5.4-mini\"").contains("Hello?");
+    assertThat(server.requests()).singleElement().satisfies(r -> {
+      assertThat(r.method() + " " + r.path()).isEqualTo("POST /v1/chat/completions");
+      assertThat(r.header("Authorization")).contains("Bearer " + KEY);
+      assertThat(r.body()).contains("\"model\":\"gpt-5.4-mini\"").contains("Hello?");
+    });
     // gpt-5.4-mini: 800 fresh input tokens at $0.75/M, 200 cached at $0.075/M, 500 output at $4.50/M.
     Cost expected = Cost.usd("0.002865");
     assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(expected);
@@ -102,10 +96,10 @@ final class GuardedChatTest {
     assertThat(refused).as("the tenant's $0.50 per day runs out").isNotNull();
     assertThat(admitted).isEqualTo(3);
     assertThat(refused.getMessage()).contains("tenant-7");
-    assertThat(requests).hasSize(admitted);
+    assertThat(server.requests()).hasSize(admitted);
 
     assertThatThrownBy(() -> chat.ask("tenant-7", "once more")).isInstanceOf(BudgetExceededException.class);
-    assertThat(requests).as("refused calls never reach the API").hasSize(admitted);
+    assertThat(server.requests()).as("refused calls never reach the API").hasSize(admitted);
     assertThat(chat.ask("tenant-8", "hi")).isNotNull(); // another tenant still has its budget
   }
 
@@ -122,38 +116,23 @@ final class GuardedChatTest {
     assertThat(LogCapture.since(mark).stream().map(LogCapture.Event::fullText)).noneMatch(t -> t.contains(KEY));
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-      requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " | "
-          + exchange.getRequestHeaders().getFirst("Authorization") + " | " + body);
-      if (status.get() == 429) {
-        exchange.getResponseHeaders().set("retry-after", "20");
-        send(exchange, 429, "{\"error\":{\"message\":\"Rate limit reached for gpt-5.4-mini on tokens per min (TPM)\","
-            + "\"type\":\"tokens\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}");
-        return;
-      }
-      boolean longContext = body.contains("long context");
-      int prompt = longContext ? 200_000 : 1000;
-      int completion = longContext ? 2000 : 500;
-      send(exchange, 200, "{\"id\":\"chatcmpl-stub1\",\"object\":\"chat.completion\",\"created\":1795424400,"
-          + "\"model\":\"gpt-5.4-mini-2026-03-17\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
-          + "\"content\":\"Hello from the stub.\",\"refusal\":null,\"annotations\":[]},\"logprobs\":null,"
-          + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":"
-          + completion + ",\"total_tokens\":" + (prompt + completion) + ",\"prompt_tokens_details\":{\"cached_tokens\":200,\"audio_tokens\":0},"
-          + "\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0,"
-          + "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}},\"service_tier\":\"default\","
-          + "\"system_fingerprint\":\"fp_stub\"}");
+  /** The chat-completions endpoint: a 429 while {@link #status} says so, else a completion priced by its context. */
+  private StubResponse handle(RecordedRequest request) {
+    if (status.get() == 429) {
+      return StubResponse.json(429, "{\"error\":{\"message\":\"Rate limit reached for gpt-5.4-mini on tokens per min (TPM)\","
+          + "\"type\":\"tokens\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}")
+          .withHeader("retry-after", "20").withHeader("x-request-id", "req_stub");
     }
-  }
-
-  private static void send(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.getResponseHeaders().set("x-request-id", "req_stub");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    boolean longContext = request.body().contains("long context");
+    int prompt = longContext ? 200_000 : 1000;
+    int completion = longContext ? 2000 : 500;
+    return StubResponse.ok("{\"id\":\"chatcmpl-stub1\",\"object\":\"chat.completion\",\"created\":1795424400,"
+        + "\"model\":\"gpt-5.4-mini-2026-03-17\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+        + "\"content\":\"Hello from the stub.\",\"refusal\":null,\"annotations\":[]},\"logprobs\":null,"
+        + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":"
+        + completion + ",\"total_tokens\":" + (prompt + completion) + ",\"prompt_tokens_details\":{\"cached_tokens\":200,\"audio_tokens\":0},"
+        + "\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0,"
+        + "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}},\"service_tier\":\"default\","
+        + "\"system_fingerprint\":\"fp_stub\"}").withHeader("x-request-id", "req_stub");
   }
 }
