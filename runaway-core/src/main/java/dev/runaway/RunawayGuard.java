@@ -456,7 +456,7 @@ public final class RunawayGuard implements AutoCloseable {
    * @param listener called with the key's name
    * @throws IllegalArgumentException if the service is not configured
    */
-  public void onNewKey(String service, java.util.function.Consumer<String> listener) {
+  public void onNewKey(String service, Consumer<String> listener) {
     runtime(service).onNewKey(listener);
   }
 
