@@ -86,7 +86,11 @@ public final class GuardReservation implements Reservation {
   public void commitResult(Object result) {
     if (end()) {
       try {
-        runtime.succeeded(key, keyRuntime, estimate, runtime.costOfResult(result, estimate), admittedAt);
+        long real = runtime.costOfResult(result, estimate);
+        runtime.succeeded(key, keyRuntime, estimate, real, admittedAt);
+        if (turn && real < 0) {
+          runtime.unpricedTurn(key);
+        }
       } finally {
         endTurn();
       }

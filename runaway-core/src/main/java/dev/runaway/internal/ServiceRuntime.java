@@ -73,6 +73,7 @@ public final class ServiceRuntime {
   private final WarnOnce extractorFailed = new WarnOnce(LOG);
   /** The key of {@link #extractorFailed}'s warning that commitResult has no extractor to price with. */
   private static final String NO_EXTRACTOR = "no extractor";
+  private static final String UNPRICED_TURN = "unpriced turn";
   private final WarnOnce alertFailed = new WarnOnce(LOG);
   private final WarnOnce baselineUnusable = new WarnOnce(LOG);
   private volatile long runningEstimate;
@@ -549,7 +550,11 @@ public final class ServiceRuntime {
         failed(k, estimate, t, now);
         throw t;
       }
-      succeeded(key, k, estimate, realCostOf(result), now);
+      long real = realCostOf(result);
+      succeeded(key, k, estimate, real, now);
+      if (turn && real < 0) {
+        unpricedTurn(key);
+      }
       return result;
     } finally {
       if (turn) {
@@ -591,6 +596,24 @@ public final class ServiceRuntime {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Says once per service that a call which ran with an unknown cost per call (a turn) came back
+   * unpriced: with no estimate to fall back on it was charged $0, and so is every such call until
+   * one is priced. A price table that lacks the model ("the call's estimate is charged instead")
+   * otherwise lets a loop run at $0 a call past every budget. Off the hot path: only a turn gets here.
+   *
+   * @param key the key or {@code null}
+   */
+  void unpricedTurn(String key) {
+    if (extractorFailed.firstTime(UNPRICED_TURN)) {
+      LOG.warn("Service {}{}: the cost extractor could not price a call's result and the service has no estimate,"
+          + " so the call was charged $0; until a result is priced, every call without an estimate is charged $0"
+          + " and never fills a budget. Set ServicePolicy.Builder.estimate(...) (charged when a result cannot be"
+          + " priced), pass an estimate to call(...), or make the extractor price the result (for an LLM: add the"
+          + " model to its TokenPrices).", name, key == null ? "" : " (key " + key + ")");
+    }
   }
 
   /** Gives back a turn taken by {@link #takeTurn}. */

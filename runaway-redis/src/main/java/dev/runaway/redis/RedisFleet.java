@@ -536,6 +536,11 @@ public final class RedisFleet implements BreakerFleet {
   }
 
   private void down(RuntimeException e) {
+    if (closed) {
+      // close() interrupts this thread: a command it cut short (RedisCommandInterruptedException)
+      // is the shutdown, not an outage, and must not send a "Redis unreachable" alert.
+      return;
+    }
     String problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     lastProblem = problem.length() > 200 ? problem.substring(0, 200) : problem;
     if (available) {

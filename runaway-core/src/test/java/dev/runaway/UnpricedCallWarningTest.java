@@ -1,0 +1,74 @@
+package dev.runaway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.testing.LogCapture;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
+
+/**
+ * A service with a cost extractor and no estimate whose extractor never prices a result (an LLM
+ * model newer than the price table: "no price for model ...; the call's estimate is charged") has
+ * no estimate to charge: each call is charged $0 and a loop is never stopped by its budget
+ * (measured with anthropic-java against a loopback stub: 1,000 calls of $0.015, $0.00 counted).
+ * The guard must say so once, naming the fix.
+ */
+final class UnpricedCallWarningTest {
+
+  private final ManualTicker ticker = ManualTicker.create();
+
+  private RunawayGuard guard(CostExtractor extractor) {
+    return RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).costExtractor(extractor)
+            .budgetHorizon(Duration.ZERO))
+        .ticker(ticker).alertSink(a -> { }).build();
+  }
+
+  private static List<LogCapture.Event> zeroWarnings(int mark) {
+    return LogCapture.since(mark).stream()
+        .filter(e -> e.level() == Level.WARN && e.message().contains("charged $0")).toList();
+  }
+
+  @Test
+  void call_whoseResultIsNeverPriced_warnsOnceThatItIsChargedZero() {
+    RunawayGuard guard = guard(result -> null);
+    int mark = LogCapture.mark();
+    for (int i = 0; i < 5; i++) {
+      guard.call("llm", () -> "unpriced reply");
+      ticker.advance(Duration.ofSeconds(1));
+    }
+    assertThat(guard.snapshot("llm").windows().get(0).spent()).isEqualTo(Cost.ZERO);
+    assertThat(zeroWarnings(mark)).singleElement().satisfies(e -> assertThat(e.message())
+        .contains("llm").contains("no estimate").contains("estimate(").contains("never fill"));
+  }
+
+  @Test
+  void callAsyncWithoutEstimate_whoseResultIsNeverPriced_warnsToo() {
+    RunawayGuard guard = guard(result -> null);
+    int mark = LogCapture.mark();
+    for (int i = 0; i < 3; i++) {
+      assertThat(guard.callAsync("llm", () -> CompletableFuture.completedFuture("unpriced reply")).join())
+          .isEqualTo("unpriced reply");
+    }
+    assertThat(zeroWarnings(mark)).hasSize(1);
+  }
+
+  @Test
+  void call_whoseResultIsPriced_orThatHasAnEstimate_saysNothing() {
+    RunawayGuard priced = guard(result -> Cost.usd("0.01"));
+    RunawayGuard estimated = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).costExtractor(result -> null)
+            .estimate(Cost.usd("0.02")).budgetHorizon(Duration.ZERO))
+        .ticker(ticker).alertSink(a -> { }).build();
+    int mark = LogCapture.mark();
+    for (int i = 0; i < 3; i++) {
+      priced.call("llm", () -> "reply");
+      estimated.call("llm", () -> "reply");
+    }
+    assertThat(zeroWarnings(mark)).isEmpty();
+    assertThat(estimated.snapshot("llm").windows().get(0).spent()).isEqualTo(Cost.usd("0.06"));
+  }
+}
