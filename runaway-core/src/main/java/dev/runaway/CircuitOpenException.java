@@ -50,7 +50,9 @@ public final class CircuitOpenException extends RunawayException {
       sb.append(" (call for key '").append(key).append("')");
     }
     sb.append(" is ").append(state);
-    if (reason != null) {
+    // A forced-open breaker was opened by hand or by the fleet (its detail says which): "tripped
+    // by MANUAL" would misread a fleet episode that another instance opened on its budget.
+    if (reason != null && !(state == CircuitBreaker.State.FORCED_OPEN && reason == TripReason.MANUAL)) {
       sb.append(", tripped by ").append(reason);
     }
     if (detail != null && !detail.isEmpty()) {

@@ -51,6 +51,16 @@ final class RefusalExceptionTest {
   }
 
   @Test
+  void forcedOpenRefusal_saysWhoForcedItWithoutATripReason() {
+    guard.breaker("openai").forceOpen("Opened by the fleet: web-3: openai spends $53.10/h");
+
+    CircuitOpenException e = refused(null);
+    assertThat(e.reason()).isEqualTo(TripReason.MANUAL);
+    assertThat(e.getMessage()).startsWith("Circuit breaker of openai is FORCED_OPEN: Opened by the fleet: web-3: "
+        + "openai spends $53.10/h.").contains("Calls resume after a manual reset.").doesNotContain("tripped by");
+  }
+
+  @Test
   void refusal_isSharedWithinOneOpenPeriodAndRebuiltAsTimePasses() {
     guard.breaker("openai").trip(TripReason.BURN_RATE, "loop");
     CircuitOpenException first = refused(null);
