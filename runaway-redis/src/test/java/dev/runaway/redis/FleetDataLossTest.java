@@ -135,6 +135,32 @@ final class FleetDataLossTest {
   }
 
   @Test
+  void redisRestartedWithoutPersistence_theFleetStaysStopped() throws Exception {
+    String episode = episodeOpenedByAAndFollowedByB();
+
+    // The trial's reproduction: redis-cli shutdown nosave, then redis-server again on its port.
+    server.kill();
+    server = new RedisSupport.OwnServer(server.port);
+    // Bounded: the guards' connections come back within a reconnection backoff, milliseconds to
+    // seconds; until then a poll fails and reports the outage, which is what it is.
+    for (int i = 0; i < 200 && !(fleetA.isAvailable() && fleetB.isAvailable() && episode.equals(redis().get(KEY)));
+        i++) {
+      fleetB.pollNow();
+      fleetA.pollNow();
+      Thread.sleep(50);
+    }
+
+    assertThat(fleetA.isAvailable()).isTrue();
+    assertThat(fleetB.isAvailable()).isTrue();
+    assertThat(redis().get(KEY)).isEqualTo(episode);
+    assertThat(b.breaker("svc").state()).isEqualTo(State.FORCED_OPEN);
+    assertThat(a.breaker("svc").state()).isEqualTo(State.OPEN);
+    assertThatThrownBy(() -> a.call("svc", Cost.usd("0.01"), () -> "spent")).isInstanceOf(CircuitOpenException.class);
+    assertThat(fleetScoped(alertsA)).singleElement().satisfies(al -> assertThat(al.facts()).containsEntry("breaker", "OPEN"));
+    assertThat(fleetScoped(alertsB)).isEmpty();
+  }
+
+  @Test
   void resetThroughTheApi_afterADataLoss_closesEveryInstance() throws Exception {
     episodeOpenedByAAndFollowedByB();
     redis().flushall();
