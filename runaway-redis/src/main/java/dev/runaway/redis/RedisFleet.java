@@ -223,9 +223,11 @@ public final class RedisFleet implements BreakerFleet {
 
   /**
    * Ends the service's fleet episode, if one is open, as a reset of its breaker in any guard
-   * would: every guard of the fleet closes its breaker. For a process whose own breaker is
-   * already closed, such as {@code runaway-monitor resume} run beside a running monitor. Waits
-   * until Redis has answered, at most the {@linkplain Builder#timeout timeout} plus a second.
+   * would: every guard of the fleet closes its breaker, this one's included. For a process whose
+   * own breaker is already closed, such as {@code runaway-monitor resume} run beside a running
+   * monitor. Also ends an episode that Redis lost (restarted without persistence) before the
+   * guards wrote it back. Waits until Redis has answered, at most the
+   * {@linkplain Builder#timeout timeout} plus a second.
    *
    * @param service the service
    * @throws IllegalStateException if the fleet has not joined a guard, or Redis did not answer in time
@@ -517,13 +519,19 @@ public final class RedisFleet implements BreakerFleet {
       for (int i = 0; i < names.size(); i++) {
         Member m = members.get(names.get(i));
         KeyValue<String, String> kv = values.get(i);
+        boolean recorded = values.get(names.size() + i).hasValue();
         if (kv.hasValue()) {
+          if (!recorded) {
+            // An episode without the record: announced by a guard of an earlier version. The
+            // record makes its reset by DEL a reset here, not a loss to write back.
+            connection.sync().set(known(m.service), instance, SetArgs.Builder.nx());
+          }
           applyOpen(m, kv.getValue(), "");
         } else {
           StateTransition pending = m.unannounced;
           if (pending != null && m.breaker.state() != State.CLOSED) {
             announceOpen(m, pending);
-          } else if (values.get(names.size() + i).hasValue()) {
+          } else if (recorded) {
             applyClose(m, null); // deleted beside the record: a reset, or a key deleted by hand
           } else {
             restore(m);
@@ -751,8 +759,9 @@ public final class RedisFleet implements BreakerFleet {
     }
 
     /**
-     * Sets the prefix of the fleet's keys and channel (default {@code runaway:}); the guards of
-     * one fleet use the same prefix, and it may be the {@link RedisLedger}'s.
+     * Sets the prefix of the fleet's keys ({@code <prefix>breaker:<service>},
+     * {@code <prefix>breaker-known:<service>}) and channel (default {@code runaway:}); the guards
+     * of one fleet use the same prefix, and it may be the {@link RedisLedger}'s.
      *
      * @param prefix the prefix
      * @return this builder

@@ -212,6 +212,20 @@ final class FleetDataLossTest {
   }
 
   @Test
+  void episodeOfAnEarlierVersion_withoutTheRecord_isStillEndedByItsDelete() throws Exception {
+    // A guard of an earlier version wrote the key alone, and resets by deleting it alone.
+    redis().set(KEY, "old-1-abc|old: svc: a loop");
+    fleetB.pollNow();
+    assertThat(b.breaker("svc").state()).isEqualTo(State.FORCED_OPEN);
+    assertThat(redis().exists(PREFIX + "breaker-known:svc")).as("the record, written by the poll").isEqualTo(1L);
+
+    redis().del(KEY);
+    fleetB.pollNow();
+    assertThat(b.breaker("svc").state()).isEqualTo(State.CLOSED);
+    assertThat(redis().get(KEY)).isNull();
+  }
+
+  @Test
   void aServiceWithoutEpisode_isNotTouchedByADataLoss_andANewTripAfterItOpensTheFleet() throws Exception {
     redis().flushall();
     fleetA.pollNow();
