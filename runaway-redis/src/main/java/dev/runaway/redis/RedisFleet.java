@@ -89,6 +89,15 @@ public final class RedisFleet implements BreakerFleet {
   private static final Logger LOG = LoggerFactory.getLogger(RedisFleet.class);
   /** Starts the detail of a breaker opened by the fleet, so that it is recognised and not re-announced. */
   static final String FLEET_MARK = "Opened by the fleet: ";
+  /**
+   * Writes a lost episode back, atomically with the record, unless someone wrote the record
+   * meanwhile: then either another guard already wrote the episode back, or a reset ended it, and
+   * the next poll follows whichever it was. KEYS: record, episode key; ARGV: record, episode.
+   */
+  private static final String RESTORE = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
+      + "redis.call('SET', KEYS[1], ARGV[1]) "
+      + "redis.call('SET', KEYS[2], ARGV[2], 'NX') "
+      + "return 1";
 
   private final RedisURI uri;
   private final String where;
@@ -371,16 +380,6 @@ public final class RedisFleet implements BreakerFleet {
     return prefix + "breaker-known:" + service;
   }
 
-  /**
-   * Writes a lost episode back, atomically with the record, unless someone wrote the record
-   * meanwhile: then either another guard already wrote the episode back, or a reset ended it, and
-   * the next poll follows whichever it was. KEYS: record, episode key; ARGV: record, episode.
-   */
-  private static final String RESTORE = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
-      + "redis.call('SET', KEYS[1], ARGV[1]) "
-      + "redis.call('SET', KEYS[2], ARGV[2], 'NX') "
-      + "return 1";
-
   /** A message: {@code open|close <service> <episode>}. */
   private void onMessage(String message) {
     String[] p = message.split(" ", 3);
@@ -488,7 +487,7 @@ public final class RedisFleet implements BreakerFleet {
           && episode != null;
       Long deleted = connection.sync().del(key(m.service));
       up();
-      if (deleted != null && deleted > 0 || lost) {
+      if ((deleted != null && deleted > 0) || lost) {
         connection.sync().publish(channel, "close " + m.service + " " + (episode != null ? episode : "*"));
         alerts.accept(fleetAlert(m, t, false));
       }
