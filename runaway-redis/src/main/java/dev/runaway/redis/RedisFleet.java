@@ -16,6 +16,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -60,6 +61,14 @@ import org.slf4j.LoggerFactory;
  * s) as the safety net for missed messages and reconnections. All of it runs on one daemon
  * thread: a guarded call only reads its local breaker, as without a fleet.
  *
+ * <p><b>Data loss is not a reset.</b> Announcing an episode also records, with no expiry, that the
+ * fleet knows the service ({@code <prefix>breaker-known:<service>}); no reset deletes that record.
+ * A poll that finds an episode key missing while the record is there takes it for a reset (or a
+ * key deleted by hand) and closes. When both are missing, Redis lost its data (a restart without
+ * persistence, a {@code FLUSHALL}): the guards that hold the episode write it back, whole, and their
+ * breakers stay as they were (forced open; the originator's open by its own judgement), with one
+ * WARN log and no new alert. Only a reset ends the episode.
+ *
  * <p><b>Loops and alerts.</b> A breaker opened by the fleet is
  * {@link CircuitBreaker#forceOpen forced open} (so it stays open until the fleet episode ends) and
  * is never announced again; only the guard that created the episode key sends the episode's alert,
@@ -80,6 +89,15 @@ public final class RedisFleet implements BreakerFleet {
   private static final Logger LOG = LoggerFactory.getLogger(RedisFleet.class);
   /** Starts the detail of a breaker opened by the fleet, so that it is recognised and not re-announced. */
   static final String FLEET_MARK = "Opened by the fleet: ";
+  /**
+   * Writes a lost episode back, atomically with the record, unless someone wrote the record
+   * meanwhile: then either another guard already wrote the episode back, or a reset ended it, and
+   * the next poll follows whichever it was. KEYS: record, episode key; ARGV: record, episode.
+   */
+  private static final String RESTORE = "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
+      + "redis.call('SET', KEYS[1], ARGV[1]) "
+      + "redis.call('SET', KEYS[2], ARGV[2], 'NX') "
+      + "return 1";
 
   private final RedisURI uri;
   private final String where;
@@ -115,6 +133,8 @@ public final class RedisFleet implements BreakerFleet {
     volatile String applied;
     /** The episode this guard created, or null. */
     volatile String own;
+    /** The record of the episode this guard holds ({@code <episode>|<why>}), written back if Redis loses it. */
+    volatile String value;
     /** Set while the fleet itself resets the breaker, so that the reset is not announced. */
     volatile boolean resetting;
     /** A local open that could not be announced (Redis down); announced on recovery. */
@@ -212,9 +232,11 @@ public final class RedisFleet implements BreakerFleet {
 
   /**
    * Ends the service's fleet episode, if one is open, as a reset of its breaker in any guard
-   * would: every guard of the fleet closes its breaker. For a process whose own breaker is
-   * already closed, such as {@code runaway-monitor resume} run beside a running monitor. Waits
-   * until Redis has answered, at most the {@linkplain Builder#timeout timeout} plus a second.
+   * would: every guard of the fleet closes its breaker, this one's included. For a process whose
+   * own breaker is already closed, such as {@code runaway-monitor resume} run beside a running
+   * monitor. Also ends an episode that Redis lost (restarted without persistence) before the
+   * guards wrote it back. Waits until Redis has answered, at most the
+   * {@linkplain Builder#timeout timeout} plus a second.
    *
    * @param service the service
    * @throws IllegalStateException if the fleet has not joined a guard, or Redis did not answer in time
@@ -230,7 +252,16 @@ public final class RedisFleet implements BreakerFleet {
     }
     StateTransition t = new StateTransition(service, State.FORCED_OPEN, State.CLOSED, null,
         "reset by " + instance, ticker.instant());
-    if (!runAndWait(() -> announceClose(m, t), timeout.plusSeconds(1))) {
+    if (!runAndWait(() -> {
+      State s = m.breaker.state();
+      if (s == State.OPEN || s == State.HALF_OPEN || s == State.FORCED_OPEN) {
+        // This guard's breaker closes too, as every other's: without this a follower that called
+        // reset kept its breaker forced open, its episode forgotten, until a reset of the breaker.
+        m.resetting = true;
+        m.breaker.reset();
+      }
+      announceClose(m, t);
+    }, timeout.plusSeconds(1))) {
       throw new IllegalStateException("the fleet thread did not reset " + service + " within " + timeout.plusSeconds(1));
     }
     if (!available) {
@@ -341,6 +372,14 @@ public final class RedisFleet implements BreakerFleet {
     return prefix + "breaker:" + service;
   }
 
+  /**
+   * The fleet's record that it knows the service, kept by every reset: an episode key missing
+   * beside it was deleted on purpose, one missing without it was lost with Redis's data.
+   */
+  private String known(String service) {
+    return prefix + "breaker-known:" + service;
+  }
+
   /** A message: {@code open|close <service> <episode>}. */
   private void onMessage(String message) {
     String[] p = message.split(" ", 3);
@@ -365,6 +404,7 @@ public final class RedisFleet implements BreakerFleet {
     }
     String why = value.contains("|") ? value.substring(value.indexOf('|') + 1) : fallback;
     m.applied = episode;
+    m.value = value;
     if (m.breaker.state() != State.FORCED_OPEN && m.breaker.state() != State.DISABLED) {
       m.breaker.forceOpen(FLEET_MARK + why);
       LOG.warn("Service {}: circuit breaker opened by the fleet (episode {}): {}", m.service, episode, why);
@@ -388,6 +428,9 @@ public final class RedisFleet implements BreakerFleet {
         m.breaker.reset(); // reset elsewhere: "a reset closes them all", the originator too
       }
     }
+    if (m.applied == null && m.own == null) {
+      m.value = null;
+    }
   }
 
   private void announceOpen(Member m, StateTransition t) {
@@ -401,10 +444,13 @@ public final class RedisFleet implements BreakerFleet {
       if (connection == null) {
         throw new IllegalStateException(lastProblem);
       }
+      // The record first: an episode key is never without it, so its absence means a data loss.
+      connection.sync().set(known(m.service), instance, SetArgs.Builder.nx());
       String ok = connection.sync().set(key(m.service), value, SetArgs.Builder.nx());
       up();
       if ("OK".equals(ok)) {
         m.own = episode;
+        m.value = value;
         m.unannounced = null;
         connection.sync().publish(channel, "open " + m.service + " " + value);
         alerts.accept(fleetAlert(m, t, true));
@@ -414,6 +460,7 @@ public final class RedisFleet implements BreakerFleet {
         if (current != null) {
           m.applied = null;
           m.own = current.split("\\|", 2)[0]; // our own breaker is open by its own judgement
+          m.value = current;
         }
       }
     } catch (RuntimeException e) {
@@ -427,14 +474,20 @@ public final class RedisFleet implements BreakerFleet {
     String episode = m.applied != null ? m.applied : m.own;
     m.applied = null;
     m.own = null;
+    m.value = null;
     m.unannounced = null;
     try {
       if (connection == null) {
         throw new IllegalStateException(lastProblem);
       }
+      // The record before the delete, so that no poll in between takes the missing key for a
+      // data loss and writes the episode back. Writing it now means Redis had lost it: the
+      // episode this guard held was lost with it, and this reset is still the one that ends it.
+      boolean lost = "OK".equals(connection.sync().set(known(m.service), instance, SetArgs.Builder.nx()))
+          && episode != null;
       Long deleted = connection.sync().del(key(m.service));
       up();
-      if (deleted != null && deleted > 0) {
+      if ((deleted != null && deleted > 0) || lost) {
         connection.sync().publish(channel, "close " + m.service + " " + (episode != null ? episode : "*"));
         alerts.accept(fleetAlert(m, t, false));
       }
@@ -454,25 +507,57 @@ public final class RedisFleet implements BreakerFleet {
       if (names.isEmpty()) {
         return;
       }
-      List<KeyValue<String, String>> values = connection.sync().mget(names.stream().map(this::key)
-          .toArray(String[]::new));
+      // Episode keys then records, in one read: an episode key and its record seen together.
+      String[] keys = new String[2 * names.size()];
+      for (int i = 0; i < names.size(); i++) {
+        keys[i] = key(names.get(i));
+        keys[names.size() + i] = known(names.get(i));
+      }
+      List<KeyValue<String, String>> values = connection.sync().mget(keys);
       up();
       for (int i = 0; i < names.size(); i++) {
         Member m = members.get(names.get(i));
         KeyValue<String, String> kv = values.get(i);
+        boolean recorded = values.get(names.size() + i).hasValue();
         if (kv.hasValue()) {
+          if (!recorded) {
+            // An episode without the record: announced by a guard of an earlier version. The
+            // record makes its reset by DEL a reset here, not a loss to write back.
+            connection.sync().set(known(m.service), instance, SetArgs.Builder.nx());
+          }
           applyOpen(m, kv.getValue(), "");
         } else {
           StateTransition pending = m.unannounced;
           if (pending != null && m.breaker.state() != State.CLOSED) {
             announceOpen(m, pending);
+          } else if (recorded) {
+            applyClose(m, null); // deleted beside the record: a reset, or a key deleted by hand
           } else {
-            applyClose(m, null);
+            restore(m);
           }
         }
       }
     } catch (RuntimeException e) {
       down(e);
+    }
+  }
+
+  /**
+   * Redis lost the episode key and the record with it: not a reset, so the breaker stays as it is
+   * and the episode this guard holds is written back for the fleet. The first guard to write it
+   * logs; the episode is not new, so no alert.
+   */
+  private void restore(Member m) {
+    String value = m.value;
+    if (value == null || (m.own == null && m.applied == null)) {
+      return; // nothing held here: a guard that holds it writes it back
+    }
+    Long restored = connection.sync().eval(RESTORE, ScriptOutputType.INTEGER,
+        new String[] {known(m.service), key(m.service)}, instance, value);
+    if (restored != null && restored == 1L) {
+      LOG.warn("Service {}: the fleet's Redis at {} lost the fleet episode {} (a restart without persistence, or a"
+          + " flush); written back from this instance, the breakers stay open. A reset (breaker reset,"
+          + " runaway-monitor resume {}) ends it", m.service, where, value.split("\\|", 2)[0], m.service);
     }
   }
 
@@ -673,8 +758,9 @@ public final class RedisFleet implements BreakerFleet {
     }
 
     /**
-     * Sets the prefix of the fleet's keys and channel (default {@code runaway:}); the guards of
-     * one fleet use the same prefix, and it may be the {@link RedisLedger}'s.
+     * Sets the prefix of the fleet's keys ({@code <prefix>breaker:<service>},
+     * {@code <prefix>breaker-known:<service>}) and channel (default {@code runaway:}); the guards
+     * of one fleet use the same prefix, and it may be the {@link RedisLedger}'s.
      *
      * @param prefix the prefix
      * @return this builder

@@ -66,8 +66,13 @@ final class RedisSupport {
     final Process process;
 
     OwnServer(String... extraArgs) throws Exception {
+      this(freePort(), extraArgs);
+    }
+
+    /** A new server on a given port: the restart of a killed one, empty as after a restart without persistence. */
+    OwnServer(int port, String... extraArgs) throws Exception {
       port(); // only where the fleet tests are meant to run
-      this.port = freePort();
+      this.port = port;
       List<String> cmd = new ArrayList<>(List.of(serverBinary(), "--port", Integer.toString(port), "--bind",
           "127.0.0.1", "--save", "", "--appendonly", "no"));
       cmd.addAll(List.of(extraArgs));
