@@ -14,7 +14,9 @@ import org.slf4j.event.Level;
  * model newer than the price table: "no price for model ...; the call's estimate is charged") has
  * no estimate to charge: each call is charged $0 and a loop is never stopped by its budget
  * (measured with anthropic-java against a loopback stub: 1,000 calls of $0.015, $0.00 counted).
- * The guard must say so once, naming the fix.
+ * The guard must say so once, naming the fix; and when the extractor can bound the cost (the LLM
+ * extractors price the usage at their table's dearest model), it charges that bound instead, so the
+ * budget still stops the loop.
  */
 final class UnpricedCallWarningTest {
 
@@ -29,7 +31,7 @@ final class UnpricedCallWarningTest {
 
   private static List<LogCapture.Event> zeroWarnings(int mark) {
     return LogCapture.since(mark).stream()
-        .filter(e -> e.level() == Level.WARN && e.message().contains("charged $0")).toList();
+        .filter(e -> e.level() == Level.WARN && e.message().contains("charged $0;")).toList();
   }
 
   @Test
@@ -70,5 +72,48 @@ final class UnpricedCallWarningTest {
     }
     assertThat(zeroWarnings(mark)).isEmpty();
     assertThat(estimated.snapshot("llm").windows().get(0).spent()).isEqualTo(Cost.usd("0.06"));
+  }
+
+  /** Never prices a result, but bounds each at $0.30 (as an LLM extractor does for a model it lacks). */
+  private static final CostExtractor BOUNDED = new CostExtractor() {
+    @Override
+    public Cost costOf(Object result) {
+      return null;
+    }
+
+    @Override
+    public Cost upperBoundOf(Object result) {
+      return Cost.usd("0.30");
+    }
+  };
+
+  @Test
+  void call_whoseResultIsNeverPriced_butBounded_isChargedTheBound_andTheBudgetStopsTheLoop() {
+    RunawayGuard guard = guard(BOUNDED);
+    int mark = LogCapture.mark();
+    int admitted = 0;
+    for (int i = 0; i < 1000; i++) {
+      try {
+        guard.call("llm", () -> "unpriced reply");
+        admitted++;
+      } catch (RunawayException refused) {
+        break;
+      }
+      ticker.advance(Duration.ofSeconds(1));
+    }
+    // The first call is charged the bound and teaches it as the estimate: $10 holds 33 of them.
+    assertThat(admitted).isEqualTo(33);
+    assertThat(guard.snapshot("llm").windows().get(0).spent()).isEqualTo(Cost.usd("9.90"));
+    assertThat(LogCapture.since(mark).stream().filter(e -> e.level() == Level.WARN
+        && e.message().contains("the most it can have cost")).toList()).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("$0.30").contains("estimate("));
+    assertThat(zeroWarnings(mark)).isEmpty();
+  }
+
+  @Test
+  void callAsyncWithoutEstimate_isChargedTheBoundToo() {
+    RunawayGuard guard = guard(BOUNDED);
+    guard.callAsync("llm", () -> CompletableFuture.completedFuture("unpriced reply")).join();
+    assertThat(guard.snapshot("llm").windows().get(0).spent()).isEqualTo(Cost.usd("0.30"));
   }
 }

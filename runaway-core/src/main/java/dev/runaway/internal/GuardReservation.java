@@ -87,10 +87,10 @@ public final class GuardReservation implements Reservation {
     if (end()) {
       try {
         long real = runtime.costOfResult(result, estimate);
-        runtime.succeeded(key, keyRuntime, estimate, real, admittedAt);
         if (turn && real < 0) {
-          runtime.unpricedTurn(key);
+          real = runtime.unpricedTurn(key, result);
         }
+        runtime.succeeded(key, keyRuntime, estimate, real, admittedAt);
       } finally {
         endTurn();
       }

@@ -551,10 +551,10 @@ public final class ServiceRuntime {
         throw t;
       }
       long real = realCostOf(result);
-      succeeded(key, k, estimate, real, now);
       if (turn && real < 0) {
-        unpricedTurn(key);
+        real = unpricedTurn(key, result);
       }
+      succeeded(key, k, estimate, real, now);
       return result;
     } finally {
       if (turn) {
@@ -599,20 +599,51 @@ public final class ServiceRuntime {
   }
 
   /**
-   * Says once per service that a call which ran with an unknown cost per call (a turn) came back
-   * unpriced: with no estimate to fall back on it was charged $0, and so is every such call until
-   * one is priced. A price table that lacks the model ("the call's estimate is charged instead")
-   * otherwise lets a loop run at $0 a call past every budget. Off the hot path: only a turn gets here.
+   * A call that ran with an unknown cost per call (a turn: it reserved nothing) came back
+   * unpriced. With no estimate to fall back on it would be charged $0, and so would every such
+   * call until one is priced: a price table that lacks the model would let a loop run at $0 a call
+   * past every budget. So the extractor's {@link CostExtractor#upperBoundOf upper bound} is charged
+   * (and learned as the running estimate, so later calls reserve it); without one the call is
+   * charged $0. Either is said once per service. Off the hot path: only a turn gets here.
    *
    * @param key the key or {@code null}
+   * @param result the call's result
+   * @return the amount to charge in nano-dollars, or -1 (the reservation's estimate, $0)
    */
-  void unpricedTurn(String key) {
+  long unpricedTurn(String key, Object result) {
+    long bound = upperBoundOf(result);
     if (extractorFailed.firstTime(UNPRICED_TURN)) {
-      LOG.warn("Service {}{}: the cost extractor could not price a call's result and the service has no estimate,"
-          + " so the call was charged $0; until a result is priced, every call without an estimate is charged $0"
-          + " and never fills a budget. Set ServicePolicy.Builder.estimate(...) (charged when a result cannot be"
-          + " priced), pass an estimate to call(...), or make the extractor price the result (for an LLM: add the"
-          + " model to its TokenPrices).", name, key == null ? "" : " (key " + key + ")");
+      String who = key == null ? "" : " (key " + key + ")";
+      if (bound >= 0) {
+        LOG.warn("Service {}{}: the cost extractor could not price a call's result and the service has no estimate,"
+            + " so the call was charged {}, the most it can have cost (its usage at the dearest prices the extractor"
+            + " knows); calls now reserve that much until results are priced. Set ServicePolicy.Builder.estimate(...)"
+            + " or make the extractor price the result (for an LLM: add the model to its TokenPrices).", name, who,
+            Cost.ofNanos(bound));
+      } else {
+        LOG.warn("Service {}{}: the cost extractor could not price a call's result and the service has no estimate,"
+            + " so the call was charged $0; until a result is priced, every call without an estimate is charged $0"
+            + " and never fills a budget. Set ServicePolicy.Builder.estimate(...) (charged when a result cannot be"
+            + " priced), pass an estimate to call(...), or make the extractor price the result (for an LLM: add the"
+            + " model to its TokenPrices).", name, who);
+      }
+    }
+    return bound;
+  }
+
+  /** The extractor's upper bound for an unpriced result, or -1 (none, negative, or a failure). */
+  private long upperBoundOf(Object result) {
+    CostExtractor x = extractor;
+    if (x == null || result == null) {
+      return -1;
+    }
+    try {
+      Cost c = x.upperBoundOf(result);
+      return c == null || c.isNegative() ? -1 : c.nanos();
+    } catch (Throwable t) {
+      extractorFailed.log("Cost extractor of service {} failed to bound a cost; the estimate is charged: {}", name,
+          t.toString());
+      return -1;
     }
   }
 
@@ -973,11 +1004,6 @@ public final class ServiceRuntime {
       }
       throw e;
     }
-  }
-
-  long costOf(Object result, long estimate) {
-    long real = realCostOf(result);
-    return real < 0 ? estimate : real;
   }
 
   /**

@@ -24,7 +24,9 @@ import java.util.Objects;
  * when the split is absent); output tokens (thinking included) at the output price. A request whose
  * input (all three input counts) exceeds a model's long-context threshold is priced at its
  * long-context tier; {@code service_tier} {@code batch} is charged at half price. An unknown model
- * is logged at WARN once and the guard commits the call's estimate: never $0.
+ * is logged at WARN once and the guard commits the call's estimate; a call that reserved none (no
+ * estimate, no cost known yet) is charged its tokens at the table's dearest model
+ * ({@link dev.runaway.CostExtractor#upperBoundOf}): never $0.
  *
  * <p>Thread-safe.
  */

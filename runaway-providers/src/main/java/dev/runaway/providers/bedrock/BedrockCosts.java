@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * (its {@code usage()}) and {@code TokenUsage}; the JSON of a Converse response or of a stream's
  * {@code metadata} event. Billing rules: {@code inputTokens} excludes
  * {@code cacheReadInputTokens} and {@code cacheWriteInputTokens}; each is charged at its own price.
- * An unknown model is logged at WARN once and the guard commits the call's estimate: never $0.
+ * An unknown model is logged at WARN once and the guard commits the call's estimate; a call that
+ * reserved none (no estimate, no cost known yet) is charged its tokens at the table's dearest model
+ * ({@link dev.runaway.CostExtractor#upperBoundOf}): never $0.
  *
  * <p>Thread-safe.
  */

@@ -22,7 +22,9 @@ import java.util.Objects;
  * at the input price, and cached tokens at the cached price; output is
  * {@code candidatesTokenCount + thoughtsTokenCount} (thinking is billed as output); a prompt above
  * 200,000 tokens is priced at the model's long-context tier for the whole request. An unknown
- * model is logged at WARN once and the guard commits the call's estimate: never $0.
+ * model is logged at WARN once and the guard commits the call's estimate; a call that reserved
+ * none (no estimate, no cost known yet) is charged its tokens at the table's dearest model
+ * ({@link dev.runaway.CostExtractor#upperBoundOf}): never $0.
  *
  * <p>Thread-safe.
  */

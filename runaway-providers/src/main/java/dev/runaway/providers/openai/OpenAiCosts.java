@@ -20,8 +20,9 @@ import java.util.Objects;
  * <p>Cached input is charged at the cached price, reasoning tokens are output tokens (already
  * inside the output count), a request with more than 272k input tokens is charged the long-context
  * price where the table lists one. A model the table does not know is logged at WARN once per
- * model id and the extractor returns {@code null}, so the guard commits the call's estimate:
- * never $0. Results it cannot read also return {@code null} (WARN once per type).
+ * model id and the extractor returns {@code null}, so the guard commits the call's estimate; a
+ * call that reserved none (no estimate, no cost known yet) is charged its tokens at the table's
+ * dearest model ({@link dev.runaway.CostExtractor#upperBoundOf}): never $0. Results it cannot read also return {@code null} (WARN once per type).
  *
  * <p>The extractors are thread-safe and allocate little; they are meant for the guard's call path.
  */

@@ -89,11 +89,43 @@ final class ResponseCostExtractor implements CostExtractor {
     Optional<Cost> cost = prices.cost(usage.model(), usage.serviceTier(), usage.tokens(), true);
     if (cost.isEmpty()) {
       warnings.warn("model:" + usage.model(), "OpenAiCosts has no price for model '{}' (prices as of {}); the "
-          + "call's estimate is charged instead. Add it to the service's \"prices\" or OpenAiPrices.withModel",
+          + "call's estimate is charged instead (a call that reserved none: its tokens at the dearest listed model). Add it to the service's \"prices\" or OpenAiPrices.withModel",
           usage.model(), prices.asOf());
       return null;
     }
     return cost.get();
+  }
+
+  /**
+   * Bounds the cost of a result whose model the table lacks: its usage priced at every listed
+   * model (in the result's service tier), the dearest of them. A result this cannot read, or one
+   * without usage, has none.
+   *
+   * @param result the call's result
+   * @return the bound, or {@code null}
+   */
+  @Override
+  public Cost upperBoundOf(Object result) {
+    if (result == null) {
+      return null;
+    }
+    Usage usage;
+    try {
+      usage = read(result);
+    } catch (RuntimeException e) {
+      return null; // costOf said so already
+    }
+    if (usage == null) {
+      return null;
+    }
+    Cost max = null;
+    for (String model : prices.models().keySet()) {
+      Optional<Cost> c = prices.cost(model, usage.serviceTier(), usage.tokens(), true);
+      if (c.isPresent() && (max == null || c.get().compareTo(max) > 0)) {
+        max = c.get();
+      }
+    }
+    return max;
   }
 
   /**

@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A cost extractor made of a provider's usage reader and a price table. Unknown models and
  * unreadable results are logged at WARN once each and return {@code null}, so the guard commits
- * the reservation's estimate: never $0.
+ * the reservation's estimate; a call that reserved nothing (no estimate, no cost known yet) is
+ * charged the {@linkplain #upperBoundOf upper bound}, the usage at the table's dearest model:
+ * never $0.
  *
  * <p>Thread-safe.
  */
@@ -57,6 +59,53 @@ public final class PricedExtractor implements CostExtractor {
   }
 
   /**
+   * Bounds the cost of a result whose model the table lacks: its usage priced at every model of
+   * the table, the dearest of them (tier discounts left out). A result this cannot read, or one
+   * without usage, has none.
+   *
+   * @param result the call's result
+   * @return the bound, or {@code null}
+   */
+  @Override
+  public Cost upperBoundOf(Object result) {
+    if (result == null) {
+      return null;
+    }
+    LlmUsage usage;
+    try {
+      usage = reader.apply(result);
+    } catch (RuntimeException e) {
+      return null; // costOf said so already
+    }
+    if (usage == null) {
+      return null;
+    }
+    Optional<Cost> known = prices.cost(usage);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    return dearest(prices, usage);
+  }
+
+  /**
+   * The usage priced at the table's dearest model for it, or {@code null} for an empty table.
+   *
+   * @param prices the table
+   * @param usage the usage
+   * @return the most it can have cost at a listed model's prices
+   */
+  public static Cost dearest(TokenPrices prices, LlmUsage usage) {
+    Cost max = null;
+    for (TokenPrices.ModelPrice p : prices.models().values()) {
+      Cost c = p.cost(usage);
+      if (max == null || c.compareTo(max) > 0) {
+        max = c;
+      }
+    }
+    return max;
+  }
+
+  /**
    * Prices a usage, warning once per unknown model.
    *
    * @param usage the usage
@@ -66,7 +115,7 @@ public final class PricedExtractor implements CostExtractor {
     Optional<Cost> cost = prices.cost(usage);
     if (cost.isEmpty()) {
       warnings.warn("model:" + usage.model(), "{} has no price for model '{}'; the call's estimate is charged "
-          + "instead. Add it with TokenPrices.withModel or a price file (TokenPrices.load)", name, usage.model());
+          + "instead (a call that reserved none: its tokens at the table's dearest model). Add it with TokenPrices.withModel or a price file (TokenPrices.load)", name, usage.model());
       return null;
     }
     return cost.get();
