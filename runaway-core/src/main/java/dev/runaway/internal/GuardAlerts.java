@@ -258,7 +258,7 @@ public final class GuardAlerts {
    */
   public static String monitorBudgetDetail(String service, Budget budget, long used) {
     return "the usage monitor sees " + service + "'s account-wide " + budget.describe() + " used up: "
-        + Cost.format(used) + " of " + budget.limit();
+        + money(used / 1e9) + " of " + budget.limit();
   }
 
   private static void addRates(Map<String, String> facts, ServiceSnapshot s) {

@@ -2,6 +2,7 @@ package dev.runaway.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runaway.Budget;
 import dev.runaway.Cost;
 import dev.runaway.ServiceSnapshot;
 import dev.runaway.alert.Alert;
@@ -36,5 +37,14 @@ final class GuardAlertsTest {
 
     Alert without = GuardAlerts.usage(snapshot(), MeterEvent.COST_RUNAWAY, 3, 5, "account-wide", false);
     assertThat(without.detail()).doesNotContain("breaker opens").contains("No breaker is opened here");
+  }
+
+  @Test
+  void monitorBudgetDetail_roundsTheSpendLikeTheThresholdAlert() {
+    // New-user trial: the emergency stop's reason read "$34.993694117 of $5.00" beside the
+    // threshold alert's "$34.99".
+    String detail = GuardAlerts.monitorBudgetDetail("github", Budget.hourly(Cost.usd("5")), 34_993_694_117L);
+    assertThat(detail).isEqualTo(
+        "the usage monitor sees github's account-wide hourly budget ($5.00 per sliding 1h) used up: $34.99 of $5.00");
   }
 }
