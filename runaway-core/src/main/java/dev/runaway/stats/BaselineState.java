@@ -11,7 +11,9 @@ import java.util.Objects;
  * crash-looping runaway must not reset its own baseline): the seasonal slots of both channels,
  * their weights, the global levels, the dispersion estimates, the warm-up progress and each
  * channel's seven-day record of held runs (which sets the held rule's hold, see
- * {@link DetectionSettings#runawayHold()}). It does not hold the current bucket, the evidence
+ * {@link DetectionSettings#runawayHold()}) and how far polled usage has been learned (so that a
+ * restarted monitor, whose first poll reports the day so far again, does not learn that time
+ * twice). It does not hold the current bucket, the evidence
  * accumulators or the episode: a restored meter starts a new bucket with no episode open, and a
  * held run in progress at export is not recorded.
  *
@@ -28,7 +30,8 @@ public final class BaselineState {
   private static final int MAGIC = 0x52474253; // "RGBS"
   private static final int VERSION = 2;
   // Version 1: header, levels, dispersion sums, level variability, day slots, week slots.
-  // Version 2: the same, then per channel the record of held runs: newest day, days kept, 7 runs.
+  // Version 2: the same, then per channel the record of held runs (newest day, days kept, 7 runs),
+  // then the end of the polled usage already learned (epoch nanos, Long.MIN_VALUE for none).
   private static final int RECORD_DAYS = 7;
 
   private final long bucketNanos;
@@ -45,10 +48,11 @@ public final class BaselineState {
   private final long[] runDay;
   private final int[] runDays;
   private final double[][] dayRuns;
+  private final long observedUntil;
 
   BaselineState(long bucketNanos, Seasonality seasonality, long learnedBuckets, double[] levels, double levelWeight,
       double[][] dispersion, float[][] daySlots, float[] dayWeights, float[][] weekSlots, float[] weekWeights,
-      double[] variability, long[] runDay, int[] runDays, double[][] dayRuns) {
+      double[] variability, long[] runDay, int[] runDays, double[][] dayRuns, long observedUntil) {
     this.bucketNanos = bucketNanos;
     this.seasonality = seasonality;
     this.learnedBuckets = learnedBuckets;
@@ -63,6 +67,7 @@ public final class BaselineState {
     this.runDay = runDay.clone();
     this.runDays = runDays.clone();
     this.dayRuns = new double[][] {dayRuns[0].clone(), dayRuns[1].clone()};
+    this.observedUntil = observedUntil;
   }
 
   /** The record of a meter with none yet (and of a version-1 state). */
@@ -71,7 +76,7 @@ public final class BaselineState {
       float[][] weekSlots, float[] weekWeights, double[] variability) {
     return new BaselineState(bucketNanos, seasonality, learnedBuckets, levels, levelWeight, dispersion, daySlots,
         dayWeights, weekSlots, weekWeights, variability, new long[] {Long.MIN_VALUE, Long.MIN_VALUE}, new int[2],
-        new double[2][RECORD_DAYS]);
+        new double[2][RECORD_DAYS], Long.MIN_VALUE);
   }
 
   /**
@@ -118,7 +123,7 @@ public final class BaselineState {
    */
   public byte[] toBytes() {
     int floats = 2 * (daySlots[0].length + weekSlots[0].length) + dayWeights.length + weekWeights.length;
-    ByteBuffer b = ByteBuffer.allocate(4 * 4 + 8 * 2 + 8 * 12 + 4 * floats + 2 * (8 + 4 + 8 * RECORD_DAYS));
+    ByteBuffer b = ByteBuffer.allocate(4 * 4 + 8 * 2 + 8 * 12 + 4 * floats + 2 * (8 + 4 + 8 * RECORD_DAYS) + 8);
     b.putInt(MAGIC).putInt(VERSION).putLong(bucketNanos).putInt(seasonality.ordinal()).putLong(learnedBuckets);
     b.putDouble(levels[0]).putDouble(levels[1]).putDouble(levelWeight);
     b.putDouble(dispersion[0][0]).putDouble(dispersion[0][1]).putDouble(dispersion[1][0]).putDouble(dispersion[1][1]);
@@ -138,6 +143,7 @@ public final class BaselineState {
         b.putDouble(r);
       }
     }
+    b.putLong(observedUntil);
     return Arrays.copyOf(b.array(), b.position());
   }
 
@@ -215,7 +221,7 @@ public final class BaselineState {
           }
         }
         state = new BaselineState(bucket, s, learned, levels, levelWeight, disp, day, dayW, week, weekW, variability,
-            runDay, runDays, runs);
+            runDay, runDays, runs, b.getLong());
       }
       if (b.hasRemaining()) {
         throw new IllegalArgumentException("baseline state: " + b.remaining() + " unexpected trailing bytes");
@@ -274,6 +280,10 @@ public final class BaselineState {
     return new double[][] {dayRuns[0].clone(), dayRuns[1].clone()};
   }
 
+  long observedUntil() {
+    return observedUntil;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -288,7 +298,7 @@ public final class BaselineState {
         && Arrays.deepEquals(dispersion, s.dispersion) && Arrays.deepEquals(daySlots, s.daySlots)
         && Arrays.equals(dayWeights, s.dayWeights) && Arrays.deepEquals(weekSlots, s.weekSlots)
         && Arrays.equals(weekWeights, s.weekWeights) && Arrays.equals(variability, s.variability)
-        && Arrays.equals(runDay, s.runDay) && Arrays.equals(runDays, s.runDays) && Arrays.deepEquals(dayRuns, s.dayRuns);
+        && Arrays.equals(runDay, s.runDay) && Arrays.equals(runDays, s.runDays) && Arrays.deepEquals(dayRuns, s.dayRuns) && observedUntil == s.observedUntil;
   }
 
   @Override

@@ -283,6 +283,7 @@ public final class BurnRateMeter {
       ev.runDays = runDays[c];
       System.arraycopy(dayRuns[c], 0, ev.dayRuns, 0, ev.dayRuns.length);
     }
+    m.observedUntil = baseline.observedUntil();
     return m;
   }
 
@@ -1048,7 +1049,7 @@ public final class BurnRateMeter {
           new float[][] {model.weekSlots(CALLS), model.weekSlots(COST)}, model.weekWeights(),
           model.variabilityState(), new long[] {evidence[0].runDay, evidence[1].runDay},
           new int[] {evidence[0].runDays, evidence[1].runDays},
-          new double[][] {evidence[0].dayRuns, evidence[1].dayRuns});
+          new double[][] {evidence[0].dayRuns, evidence[1].dayRuns}, observedUntil);
     } finally {
       lock.unlock();
     }

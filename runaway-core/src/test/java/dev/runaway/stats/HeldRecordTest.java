@@ -144,7 +144,7 @@ final class HeldRecordTest {
     // A state of the previous format has no record: the full hold until a week of record again.
     Traffic old = nineDays(61, 0);
     byte[] v2 = old.meter.exportBaseline().toBytes();
-    byte[] v1 = Arrays.copyOf(v2, v2.length - 2 * (8 + 4 + 7 * 8));
+    byte[] v1 = Arrays.copyOf(v2, v2.length - 2 * (8 + 4 + 7 * 8) - 8);
     ByteBuffer.wrap(v1).putInt(4, 1);
     old.meter = BurnRateMeter.create(SLOW_TEST, old.ticker, BaselineState.fromBytes(v1));
     assertThat(ninefold(old, 30)).hasValueSatisfying(d -> assertThat(d).isBetween(14.0, 15.0 + 1e-9));
