@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * Delivers alerts to notifiers off the caller's thread: de-duplicated, bounded, retried with
  * backoff, and isolated per notifier.
  *
- * <p><b>De-duplication.</b> Alerts are episodes, not streams. Per (service, key, type), an alert
- * within the refractory period after the last one delivered is suppressed unless
+ * <p><b>De-duplication.</b> Alerts are episodes, not streams. Per (service, key, type), and for
+ * {@link dev.runaway.alert.AlertType#COST_THRESHOLD} per budget too (each budget's crossing is alerted once, so a
+ * daily budget's must not wait behind the hourly one's), an alert within the refractory period
+ * after the last one delivered is suppressed unless
  * <ul>
  *   <li>its severity is higher than the episode's so far (escalation, such as spike then breaker),</li>
  *   <li>it is a resolution ({@code facts.resolved = "true"}) and the episode has not been resolved

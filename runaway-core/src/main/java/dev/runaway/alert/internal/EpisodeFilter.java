@@ -10,7 +10,8 @@ import java.time.Duration;
 
 /**
  * The de-duplication of an {@link AlertDispatcher}: alerts are episodes per (service, key, type),
- * and one within the refractory period after the last delivered is suppressed unless it escalates,
+ * a cost-threshold alert's per budget too (its {@code budget} fact: the daily budget's crossing is
+ * news while the hourly one's is being repeated), and one within the refractory period after the last delivered is suppressed unless it escalates,
  * is the episode's first resolution, or follows a resolution (a resolved episode is never kept
  * silent). At most {@link #MAX_EPISODES} episodes are remembered, least recently used forgotten.
  *
@@ -25,8 +26,18 @@ final class EpisodeFilter {
   /** How many (service, key, type) episodes are remembered for de-duplication. */
   static final int MAX_EPISODES = 10_000;
 
-  /** (service, key, type): what de-duplication is per. */
-  private record EpisodeKey(String service, String key, AlertType type) {}
+  /**
+   * (service, key, type), and for cost thresholds the budget: what de-duplication is per. The
+   * budgets of one service cross their thresholds independently, and a budget's crossing is
+   * alerted once (its thresholds re-arm only well below them): suppressed behind another budget's
+   * alert of the same type, it would be lost, not delayed.
+   */
+  private record EpisodeKey(String service, String key, AlertType type, String budget) {
+    static EpisodeKey of(Alert alert) {
+      String budget = alert.type() == AlertType.COST_THRESHOLD ? alert.facts().get("budget") : null;
+      return new EpisodeKey(alert.service(), alert.key(), alert.type(), budget);
+    }
+  }
 
   /** What was last delivered for one (service, key, type). Identity matters: compared with ==. */
   private static final class Episode {
@@ -89,7 +100,7 @@ final class EpisodeFilter {
    */
   Admitted admit(Alert alert) {
     long now = ticker.nanoTime();
-    EpisodeKey key = new EpisodeKey(alert.service(), alert.key(), alert.type());
+    EpisodeKey key = EpisodeKey.of(alert);
     Episode[] before = new Episode[1];
     // ConcurrentHashMap-style compute: the function runs exactly once, atomically for the key.
     Episode after = episodes.asMap().compute(key, (k, old) -> {

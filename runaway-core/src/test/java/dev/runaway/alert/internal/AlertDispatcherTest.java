@@ -125,6 +125,32 @@ final class AlertDispatcherTest {
     }
   }
 
+  private static Alert threshold(Severity severity, String budget) {
+    Map<String, String> facts = new java.util.LinkedHashMap<>();
+    facts.put("budget", budget);
+    facts.put("percent", severity == Severity.CRITICAL ? "100" : "80");
+    return new Alert(AlertType.COST_THRESHOLD, severity, "github_actions", null, budget, "",
+        ManualTicker.create().instant(), facts);
+  }
+
+  @Test
+  void costThresholds_areEpisodesPerBudget_soADailyCrossingIsNotLostBehindTheHourlyOne() {
+    // A monitor trial: the $50 daily budget reached 1031% and never alerted, because its 80% and
+    // 100% alerts came within the hourly budget's refractory period, and a budget's crossing is
+    // raised once (its thresholds re-arm only well below them).
+    try (AlertDispatcher d = driven(recording).refractory(Duration.ofMinutes(15)).build()) {
+      assertThat(d.dispatch(threshold(Severity.WARNING, "hourly budget ($5.00 per sliding 1h)"))).isTrue();
+      assertThat(d.dispatch(threshold(Severity.CRITICAL, "hourly budget ($5.00 per sliding 1h)"))).isTrue();
+      ticker.advance(Duration.ofMinutes(3));
+      assertThat(d.dispatch(threshold(Severity.WARNING, "daily budget ($50.00 per calendar day, UTC)"))).isTrue();
+      assertThat(d.dispatch(threshold(Severity.CRITICAL, "daily budget ($50.00 per calendar day, UTC)"))).isTrue();
+      assertThat(d.dispatch(threshold(Severity.CRITICAL, "hourly budget ($5.00 per sliding 1h)")))
+          .as("the same budget's repeat is still suppressed").isFalse();
+      executor.runAll();
+      assertThat(recording.sent).hasSize(4);
+    }
+  }
+
   @Test
   void escalation_higherSeverityPassesWithinTheRefractoryPeriod() {
     try (AlertDispatcher d = driven(recording).build()) {
