@@ -191,12 +191,15 @@ final class GuardLinkTest {
   }
 
   @Test
-  void withoutAGuard_theMonitorAlertsAndReportsAClosedBreaker() {
+  void withoutAGuard_theMonitorAlerts_andReportsItsOwnBreakerOpenWhileABudgetIsUsedUp() {
+    // The monitor's own breaker is the one its emergency stops fire on ("the monitor's breaker
+    // opened"): the status page said CLOSED beside that alert (monitor trial).
     try (RunawayMonitor monitor = fx.builder(config(true)).detector(FakeDetector.spending("openai", "25"))
         .detector(FakeDetector.spending("github_actions", "0.01")).build()) {
       monitor.pollOnce();
       assertThat(fx.alerts(AlertType.COST_THRESHOLD, "openai")).hasSize(1);
-      assertThat(monitor.snapshot("openai").breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
+      assertThat(monitor.snapshot("openai").breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
+      assertThat(monitor.snapshot("github_actions").breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
       assertThat(monitor.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("25"));
     }
   }

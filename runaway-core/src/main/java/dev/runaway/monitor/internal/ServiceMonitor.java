@@ -85,7 +85,9 @@ public final class ServiceMonitor {
   private int alertedLevel;
   private int rateLimitsInARow;
   /** While a runaway episode is open: the breaker detail to trip with on every poll. */
-  private String runawayEpisode;
+  private volatile String runawayEpisode;
+  /** Whether a budget was used up at the last check (the monitor's own breaker is open for it). */
+  private volatile boolean budgetUsedUp;
   /** While a runaway episode is open: its evidence, the burn rate as a multiple of the baseline. */
   private double runawayRatio = Double.NaN;
   /** The emergency stops of the monitor, or {@code null}. */
@@ -422,6 +424,7 @@ public final class ServiceMonitor {
         anyUsedUp = true;
       }
     }
+    budgetUsedUp = anyUsedUp;
     EmergencyStops es = stops;
     if (!anyUsedUp && es != null) {
       es.budgetClear(name);
@@ -596,7 +599,13 @@ public final class ServiceMonitor {
     if (shared.guard() != null && shared.guard().services().contains(name)) {
       return shared.guard().breaker(name).state();
     }
-    return shared.detection().breakerEnabled() ? CircuitBreaker.State.CLOSED : CircuitBreaker.State.DISABLED;
+    if (!shared.detection().breakerEnabled()) {
+      return CircuitBreaker.State.DISABLED;
+    }
+    // No guard attached: the monitor's own breaker, the one its emergency stops fire on, is open
+    // while a runaway episode lasts or a budget is used up (the status page said CLOSED beside a
+    // "the monitor's breaker opened" stop alert).
+    return runawayEpisode != null || budgetUsedUp ? CircuitBreaker.State.OPEN : CircuitBreaker.State.CLOSED;
   }
 
   /**
