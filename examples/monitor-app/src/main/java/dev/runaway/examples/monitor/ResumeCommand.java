@@ -70,8 +70,17 @@ final class ResumeCommand implements Callable<Integer> {
       if (was.isEmpty()) {
         out.println(service + ": nothing was stopped; its breaker is reset.");
       } else {
-        out.println(service + ": resumed (stopped since " + was.get().since() + "). Undone:");
-        was.get().actions().forEach(a -> out.println("  - " + a));
+        // Each action's plan says what the stop did; its manual undo says what undoing it means, and
+        // what stays done (a cancelled run is not re-run), so both are printed.
+        StoppedService stopped = was.get();
+        out.println(service + ": resumed (stopped since " + stopped.since() + "). The stop's actions were undone"
+            + " through the service's API:");
+        for (int i = 0; i < stopped.actions().size(); i++) {
+          out.println("  - " + stopped.actions().get(i));
+          if (i < stopped.undo().size()) {
+            out.println("    (the same by hand: " + stopped.undo().get(i) + ")");
+          }
+        }
       }
       return Main.OK;
     } finally {

@@ -61,7 +61,8 @@ final class EmergencyStopCliTest {
     MonitorAppTest.Run resume = MonitorAppTest.run("resume", "search-api", "--config", config.toString(), "--env",
         env.toString());
     assertThat(resume.exitCode()).as(resume.all()).isZero();
-    assertThat(resume.out()).contains("search-api: resumed");
+    assertThat(resume.out()).contains("search-api: resumed").contains("undone through the service's API")
+        .contains("(the same by hand: ");
     assertThat(Files.exists(flag)).isFalse();
     assertThat(MonitorAppTest.run("stopped", "--config", config.toString(), "--env", env.toString()).out())
         .contains("No service is stopped.");
