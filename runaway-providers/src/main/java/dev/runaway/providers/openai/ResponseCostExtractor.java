@@ -72,28 +72,37 @@ final class ResponseCostExtractor implements CostExtractor {
 
   @Override
   public Cost costOf(Object result) {
-    if (result == null) {
-      return null;
-    }
-    Usage usage;
-    try {
-      usage = read(result);
-    } catch (RuntimeException e) {
-      warnings.warn("read:" + result.getClass().getName(), "OpenAiCosts cannot read the usage of a {} ({}); "
-          + "the call's estimate is charged instead", result.getClass().getName(), e.toString());
-      return null;
-    }
+    Usage usage = usageOf(result, true);
     if (usage == null) {
       return null;
     }
     Optional<Cost> cost = prices.cost(usage.model(), usage.serviceTier(), usage.tokens(), true);
     if (cost.isEmpty()) {
       warnings.warn("model:" + usage.model(), "OpenAiCosts has no price for model '{}' (prices as of {}); the "
-          + "call's estimate is charged instead (a call that reserved none: its tokens at the dearest listed model). Add it to the service's \"prices\" or OpenAiPrices.withModel",
-          usage.model(), prices.asOf());
+          + "call's estimate is charged instead (a call that reserved none: its tokens at the dearest listed "
+          + "model). Add it to the service's \"prices\" or OpenAiPrices.withModel", usage.model(), prices.asOf());
       return null;
     }
     return cost.get();
+  }
+
+  /**
+   * The result's usage, or {@code null} when there is none or it cannot be read (said once per
+   * type at WARN when {@code warn}: {@link #costOf} says it, {@link #upperBoundOf} comes after it).
+   */
+  private Usage usageOf(Object result, boolean warn) {
+    if (result == null) {
+      return null;
+    }
+    try {
+      return read(result);
+    } catch (RuntimeException e) {
+      if (warn) {
+        warnings.warn("read:" + result.getClass().getName(), "OpenAiCosts cannot read the usage of a {} ({}); "
+            + "the call's estimate is charged instead", result.getClass().getName(), e.toString());
+      }
+      return null;
+    }
   }
 
   /**
@@ -106,15 +115,7 @@ final class ResponseCostExtractor implements CostExtractor {
    */
   @Override
   public Cost upperBoundOf(Object result) {
-    if (result == null) {
-      return null;
-    }
-    Usage usage;
-    try {
-      usage = read(result);
-    } catch (RuntimeException e) {
-      return null; // costOf said so already
-    }
+    Usage usage = usageOf(result, false);
     if (usage == null) {
       return null;
     }

@@ -44,18 +44,27 @@ public final class PricedExtractor implements CostExtractor {
 
   @Override
   public Cost costOf(Object result) {
+    LlmUsage usage = usageOf(result, true);
+    return usage == null ? null : price(usage);
+  }
+
+  /**
+   * The result's usage, or {@code null} when there is none or it cannot be read (said once per
+   * type at WARN when {@code warn}: {@link #costOf} says it, {@link #upperBoundOf} comes after it).
+   */
+  private LlmUsage usageOf(Object result, boolean warn) {
     if (result == null) {
       return null;
     }
-    LlmUsage usage;
     try {
-      usage = reader.apply(result);
+      return reader.apply(result);
     } catch (RuntimeException e) {
-      warnings.warn("read:" + result.getClass().getName(), "{} cannot read the usage of a {} ({}); the call's "
-          + "estimate is charged instead", name, result.getClass().getName(), e.toString());
+      if (warn) {
+        warnings.warn("read:" + result.getClass().getName(), "{} cannot read the usage of a {} ({}); the call's "
+            + "estimate is charged instead", name, result.getClass().getName(), e.toString());
+      }
       return null;
     }
-    return usage == null ? null : price(usage);
   }
 
   /**
@@ -68,15 +77,7 @@ public final class PricedExtractor implements CostExtractor {
    */
   @Override
   public Cost upperBoundOf(Object result) {
-    if (result == null) {
-      return null;
-    }
-    LlmUsage usage;
-    try {
-      usage = reader.apply(result);
-    } catch (RuntimeException e) {
-      return null; // costOf said so already
-    }
+    LlmUsage usage = usageOf(result, false);
     if (usage == null) {
       return null;
     }
