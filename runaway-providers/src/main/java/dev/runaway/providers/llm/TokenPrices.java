@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Token prices of one LLM provider, in US dollars per million tokens: the one table format shared
@@ -44,8 +45,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * input tokens.
  *
  * <p>A model id is looked up as is, then by its family: the longest listed id that the model id
- * starts with, followed by {@code -}, {@code @}, {@code :} or {@code .} ({@code claude-sonnet-4-5-20250929}
- * is priced as {@code claude-sonnet-4-5}). Override prices in code with {@link #withModel} or
+ * starts with, when all that follows it is snapshot qualifiers, each after a {@code -}, {@code @},
+ * {@code :} or {@code .}: a date or revision of two or more digits ({@code 20250929},
+ * {@code 09-2025}, {@code 001}), {@code latest}, {@code preview}, {@code exp}, {@code experimental},
+ * a version ({@code v1}, {@code v2:0}) or a context size ({@code 200k}). So
+ * {@code claude-sonnet-4-5-20250929}, {@code claude-sonnet-4-5@20250929},
+ * {@code anthropic.claude-sonnet-4-5-20250929-v1:0} and {@code gemini-2.5-flash-lite-preview-09-2025}
+ * are priced as their family, while a model the table does not list is unknown even when a listed id
+ * starts it: {@code claude-sonnet-5-5} is not priced as {@code claude-sonnet-5} (a newer version
+ * can cost more), nor {@code gemini-2.5-flash-image} as {@code gemini-2.5-flash} (its image output
+ * costs more than text). An unknown model is never priced by a guess: the extractors then charge
+ * the reservation's estimate, or without one an upper bound (see their javadoc), and say so once.
+ * Override prices in code with {@link #withModel} or
  * {@link #withOverrides}, or from a file in the same format with {@link #load(Path)}.
  *
  * <p>Immutable and thread-safe.
@@ -54,6 +65,13 @@ public final class TokenPrices {
 
   private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
   private static final int LOOKUP_CACHE_LIMIT = 4096;
+  /**
+   * What may follow a family's id in a snapshot's id: dates and revisions (two or more digits,
+   * never a one-digit minor version), {@code latest}/{@code preview}/{@code exp}, Bedrock's
+   * {@code v1:0} and context sizes such as {@code 200k}.
+   */
+  private static final Pattern SNAPSHOT_QUALIFIERS =
+      Pattern.compile("(?:[-@:.](?:\\d{2,}|latest|preview|exp|experimental|v\\d+(?::\\d+)?|\\d+k))+");
   private static final Map<String, TokenPrices> BUNDLED = new ConcurrentHashMap<>();
 
   private final String provider;
@@ -337,7 +355,7 @@ public final class TokenPrices {
 
   /**
    * Finds a model's prices: the exact id, else its family (the longest listed id it starts with,
-   * followed by {@code -}, {@code @}, {@code :} or {@code .}).
+   * followed only by snapshot qualifiers; see the class javadoc).
    *
    * @param modelId the model id a response names
    * @return the prices, or empty for an unknown model
@@ -375,8 +393,8 @@ public final class TokenPrices {
     }
     String best = null;
     for (String key : models.keySet()) {
-      if (bare.length() > key.length() && bare.startsWith(key) && "-@:.".indexOf(bare.charAt(key.length())) >= 0
-          && (best == null || key.length() > best.length())) {
+      if (bare.length() > key.length() && bare.startsWith(key) && (best == null || key.length() > best.length())
+          && SNAPSHOT_QUALIFIERS.matcher(bare).region(key.length(), bare.length()).matches()) {
         best = key;
       }
     }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseResponse;
 import software.amazon.awssdk.services.bedrockruntime.model.TokenUsage;
@@ -214,5 +215,42 @@ final class LlmCostsTest {
     assertThat(t.find("gemini-2.5")).isEmpty();
     assertThat(TokenPrices.bundled("anthropic").findEntry("claude-opus-4-1-20250805").orElseThrow().getKey())
         .isEqualTo("claude-opus-4-1");
+  }
+
+  @ParameterizedTest(name = "{0} is priced as {1}")
+  @CsvSource({
+      "anthropic, claude-sonnet-4-5-20250929, claude-sonnet-4-5",
+      "anthropic, claude-sonnet-4-5@20250929, claude-sonnet-4-5",
+      "anthropic, claude-3-7-sonnet-latest, claude-3-7-sonnet",
+      "anthropic, claude-3-haiku-20240307, claude-3-haiku",
+      "bedrock, anthropic.claude-sonnet-4-5-20250929-v1:0, anthropic.claude-sonnet-4-5",
+      "bedrock, anthropic.claude-3-5-haiku-20241022-v1:0:200k, anthropic.claude-3-5-haiku",
+      "bedrock, amazon.nova-pro-v1:0, amazon.nova-pro",
+      "gemini, gemini-2.0-flash-001, gemini-2.0-flash",
+      "gemini, gemini-2.5-flash-preview-05-20, gemini-2.5-flash",
+      "gemini, gemini-2.5-pro-exp-03-25, gemini-2.5-pro",
+      "gemini, gemini-3-pro-preview, gemini-3-pro",
+  })
+  void familyResolution_acceptsSnapshotQualifiers(String table, String model, String family) {
+    assertThat(TokenPrices.bundled(table).findEntry(model).orElseThrow().getKey()).isEqualTo(family);
+  }
+
+  /**
+   * A listed id that merely starts a model's id is not its price: a newer minor version or a
+   * variant can cost more (Haiku 4.5 costs four times Haiku 3; Gemini's image output many times
+   * its text). Before, each of these was priced as the listed id in silence.
+   */
+  @ParameterizedTest(name = "{0} {1} is unknown")
+  @CsvSource({
+      "anthropic, claude-sonnet-5-5",
+      "anthropic, claude-opus-4-7",
+      "anthropic, claude-opus-4-9-20270101",
+      "gemini, gemini-2.5-flash-image",
+      "gemini, gemini-2.5-flash-preview-tts",
+      "gemini, gemini-3-pro-image-preview",
+      "bedrock, anthropic.claude-sonnet-4-7-20270101-v1:0",
+  })
+  void familyResolution_doesNotGuessAnUnlistedVersionOrVariant(String table, String model) {
+    assertThat(TokenPrices.bundled(table).find(model)).isEmpty();
   }
 }
