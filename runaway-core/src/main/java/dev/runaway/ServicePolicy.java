@@ -34,7 +34,9 @@ import java.util.Objects;
  *       {@link Builder#maxCallsWithUnknownCost} call (default 1) runs at a time for the service;
  *       others wait up to {@link Builder#unknownCostWait} (default 30 s). Afterwards each call
  *       reserves a running estimate that follows recent real costs from above (about their
- *       90th percentile), not their mean.
+ *       90th percentile), not their mean. A result the extractor can neither price nor bound
+ *       ({@link CostExtractor#upperBoundOf}) ends the turns, since no price would ever come:
+ *       calls then run side by side, charged $0, and the guard logs one WARN naming the fix.
  * </ul>
  *
  * <p>Instances are immutable and thread-safe.
@@ -274,7 +276,9 @@ public final class ServicePolicy {
     /**
      * Sets how many calls may run at once while the cost per call is unknown (a cost extractor,
      * no explicit {@link #estimate(Cost)}, no real cost committed yet). Default 1, which bounds the
-     * first burst of a fresh guard by one call's cost; 0 turns the limit off.
+     * first burst of a fresh guard by one call's cost; 0 turns the limit off. The limit ends for
+     * good at a result the extractor can neither price nor bound (calls would otherwise wait for a
+     * price that never comes).
      *
      * @param calls 0 or more
      * @return this builder

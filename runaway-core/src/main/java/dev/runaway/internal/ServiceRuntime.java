@@ -56,6 +56,12 @@ public final class ServiceRuntime {
   private volatile boolean beforeWarmUp;
   /** Turns of the calls that run while the cost per call is unknown; null without that limit. */
   private final Semaphore unknownCost;
+  /**
+   * Set once a turn's result could neither be priced nor bounded by the extractor: calls stop
+   * taking turns (see {@link #unpricedTurn}). A later priced result sets the running estimate,
+   * after which turns are not taken anyway.
+   */
+  private volatile boolean resultsUnpriceable;
   /** {@link #UNKNOWN}, until the first real cost is committed, when calls are limited meanwhile. */
   private final BurnRateMeter meter;
   private final CostExtractor extractor;
@@ -569,7 +575,7 @@ public final class ServiceRuntime {
    */
   boolean takeTurn(String key) {
     Semaphore s = unknownCost;
-    if (s == null || runningEstimate >= 0) {
+    if (s == null || runningEstimate >= 0 || resultsUnpriceable) {
       if (s == null) {
         warnChargedZero(key);
       }
@@ -591,7 +597,7 @@ public final class ServiceRuntime {
           + ". Pass an estimate (call(service, estimate, ...)) or set ServicePolicy.Builder.estimate(...).",
           name, key, policy.unknownCostWait());
     }
-    if (runningEstimate >= 0) {
+    if (runningEstimate >= 0 || resultsUnpriceable) {
       s.release();
       return false;
     }
@@ -612,6 +618,12 @@ public final class ServiceRuntime {
    */
   long unpricedTurn(String key, Object result) {
     long bound = upperBoundOf(result);
+    if (bound < 0) {
+      // Turns wait for a first price; an extractor that can neither price nor bound this service's
+      // results would keep every later call waiting for one that never comes (calls one at a time,
+      // then refused after unknownCostWait), while the budget is not filled either way.
+      resultsUnpriceable = true;
+    }
     if (extractorFailed.firstTime(UNPRICED_TURN)) {
       String who = key == null ? "" : " (key " + key + ")";
       if (bound >= 0) {
@@ -623,7 +635,7 @@ public final class ServiceRuntime {
       } else {
         LOG.warn("Service {}{}: the cost extractor could not price a call's result and the service has no estimate,"
             + " so the call was charged $0; until a result is priced, every call without an estimate is charged $0"
-            + " and never fills a budget. Set ServicePolicy.Builder.estimate(...) (charged when a result cannot be"
+            + " and never fills a budget, and calls no longer wait for one another to learn a price. Set ServicePolicy.Builder.estimate(...) (charged when a result cannot be"
             + " priced), pass an estimate to call(...), or make the extractor price the result (for an LLM: add the"
             + " model to its TokenPrices).", name, who);
       }
