@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
 import dev.runaway.CostExtractor;
 import dev.runaway.providers.http.internal.Json;
+import dev.runaway.providers.llm.internal.Unreadable;
 import dev.runaway.internal.WarnOnce;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -99,7 +100,8 @@ final class ResponseCostExtractor implements CostExtractor {
     } catch (RuntimeException e) {
       if (warn) {
         warnings.warn("read:" + result.getClass().getName(), "OpenAiCosts cannot read the usage of a {} ({}); "
-            + "the call's estimate is charged instead", result.getClass().getName(), e.toString());
+            + "the call's estimate is charged instead.{}", result.getClass().getName(), e.toString(),
+            Unreadable.hint(result));
       }
       return null;
     }

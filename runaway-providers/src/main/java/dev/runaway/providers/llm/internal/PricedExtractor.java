@@ -61,7 +61,7 @@ public final class PricedExtractor implements CostExtractor {
     } catch (RuntimeException e) {
       if (warn) {
         warnings.warn("read:" + result.getClass().getName(), "{} cannot read the usage of a {} ({}); the call's "
-            + "estimate is charged instead", name, result.getClass().getName(), e.toString());
+            + "estimate is charged instead.{}", name, result.getClass().getName(), e.toString(), Unreadable.hint(result));
       }
       return null;
     }
