@@ -31,11 +31,12 @@ import java.util.function.Function;
  *
  * <p>Each call: the loop signature is checked (the same model, messages and tools sent
  * {@link RepeatedRequests#DEFAULT_MAX_REPEATS} times by one key within 10 minutes trips the
- * breaker with {@code REPEATED_REQUEST}), the estimate (with prices, the recent priced cost per call; else {@code $0.01}) is reserved against
+ * breaker with {@code REPEATED_REQUEST}), the estimate (when responses are priced, the recent priced cost per call; else {@code $0.01}) is reserved against
  * the service's budgets and the key's, and the cost read from {@code ChatResponse.tokenUsage()} is
  * committed: priced with the given {@link TokenPrices} ({@code OpenAiTokenUsage}'s cached tokens at
  * the cached price, {@code AnthropicTokenUsage}'s cache reads and writes at theirs), or, without
- * prices, by the service's {@code CostExtractor} given the {@code ChatResponse}. A response
+ * prices, by the service's {@code CostExtractor} given the {@code ChatResponse}, or, when the
+ * service has none, by every bundled table (OpenAI, Anthropic, Gemini, Bedrock). A response
  * without usage, or an unknown model, is charged the estimate: never $0. A failed call releases
  * its reservation and counts as a failure. The key is the one of {@link #forKey(String)}, else the
  * builder's {@code keyFrom} function, else none (the whole service).
@@ -116,9 +117,10 @@ public final class GuardedChatModel implements ChatModel {
     }
 
     /**
-     * Sets a fixed amount reserved per call. Default: with {@link #prices}, the recent priced cost
-     * per call (it follows the costs from above, near a high quantile; $0.01 until the first
-     * response is priced); without prices, a fixed $0.01. A budget admits calls while their
+     * Sets a fixed amount reserved per call. Default: when responses are priced (with
+     * {@link #prices}, or by default: see there), the recent priced cost per call (it follows the
+     * costs from above, near a high quantile; $0.01 until the first response is priced); otherwise
+     * a fixed $0.01. A budget admits calls while their
      * reservations fit, so calls running in parallel that cost more than the reservation can take it
      * over by the difference, each: a fixed estimate should be about the cost of your larger calls.
      *
@@ -153,8 +155,10 @@ public final class GuardedChatModel implements ChatModel {
     }
 
     /**
-     * Prices each response's token usage with this table; without it the service's
-     * {@code CostExtractor} is given the {@code ChatResponse}.
+     * Prices each response's token usage with this table. Default: a service with a
+     * {@code CostExtractor} is given the {@code ChatResponse}; a service without one has the usage
+     * priced by model id with every bundled table (OpenAI, Anthropic, Gemini, Bedrock), so that a
+     * budget counts real costs with no setting (before, each call was charged a fixed $0.01).
      *
      * @param prices the prices
      * @return this builder

@@ -186,9 +186,10 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
     }
 
     /**
-     * Sets a fixed amount reserved per call. Default: with {@link #prices}, the recent priced cost
-     * per call (it follows the costs from above, near a high quantile; $0.01 until the first
-     * response is priced); without prices, a fixed $0.01. A budget admits calls while their
+     * Sets a fixed amount reserved per call. Default: when responses are priced (with
+     * {@link #prices}, or by default: see there), the recent priced cost per call (it follows the
+     * costs from above, near a high quantile; $0.01 until the first response is priced); otherwise
+     * a fixed $0.01. A budget admits calls while their
      * reservations fit, so calls running in parallel that cost more than the reservation can take it
      * over by the difference, each: a fixed estimate should be about the cost of your larger calls.
      *
@@ -223,7 +224,9 @@ public final class GuardedStreamingChatModel implements StreamingChatModel {
     }
 
     /**
-     * Prices each response's token usage with this table.
+     * Prices each response's token usage with this table. Default: a service with a
+     * {@code CostExtractor} is given the {@code ChatResponse}; a service without one has the usage
+     * priced by model id with every bundled table (OpenAI, Anthropic, Gemini, Bedrock).
      *
      * @param prices the prices
      * @return this builder

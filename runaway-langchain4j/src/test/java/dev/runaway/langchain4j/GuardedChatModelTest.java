@@ -119,6 +119,24 @@ final class GuardedChatModelTest {
     assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(CALL.times(3));
   }
 
+  /**
+   * A budget and nothing else (no prices on the builder, no cost extractor on the service): each
+   * call is priced by the bundled tables from the response's model and usage. Before, each call
+   * was charged the fixed $0.01 (here 67 times its cost; a dear model's calls were under-counted
+   * the same way, so a budget stopped a loop far from where it was set).
+   */
+  @Test
+  void withNoPricesAndNoExtractor_theBundledTablesPriceEachCall() {
+    OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl()).apiKey("sk-test").modelName("gpt-4o-mini")
+        .maxRetries(0).timeout(Duration.ofSeconds(20)).build();
+    Assistant dan = AiServices.builder(Assistant.class).chatModel(GuardedChatModel.builder(model, guard, "openai")
+        .build()).build();
+
+    assertThat(dan.chat("hi 1")).isEqualTo("Hello!");
+    assertThat(dan.chat("hi 2")).isEqualTo("Hello!");
+    assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(CALL.times(2));
+  }
+
   @Test
   void sameRequestRepeated_tripsTheBreakerWithItsOwnReason() {
     Assistant carol = AiServices.builder(Assistant.class).chatModel(guarded()).build();

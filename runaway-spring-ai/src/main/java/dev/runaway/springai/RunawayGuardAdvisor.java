@@ -51,9 +51,10 @@ import reactor.core.publisher.Flux;
  * advisor one call per prompt.)
  *
  * <p><b>Defaults</b> (each changed on the {@link Builder}): reserved per round trip, the recent
- * priced cost per round trip with prices ({@code $0.01} until the first is priced), else {@code $0.01}; the key is the advise-context attribute {@link #KEY} ({@code "runaway.key"}), no key
+ * priced cost per round trip when responses are priced ({@code $0.01} until the first is priced), else {@code $0.01}; the key is the advise-context attribute {@link #KEY} ({@code "runaway.key"}), no key
  * meaning the whole service; cost from the usage priced with the given {@link TokenPrices}, or,
- * without prices, by the service's {@code CostExtractor} given the {@code ChatResponse}; an unknown
+ * without prices, by the service's {@code CostExtractor} given the {@code ChatResponse}, or, when
+ * the service has none, by every bundled table (OpenAI, Anthropic, Gemini, Bedrock); an unknown
  * model or a response without usage is charged the estimate, never $0; loop signatures with
  * {@link RepeatedRequests#withDefaults} (8 identical requests of a key within 10 minutes trip the
  * breaker with {@code REPEATED_REQUEST}). A stream is committed when it completes; cancelled or
@@ -206,10 +207,10 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
     }
 
     /**
-     * Sets a fixed amount reserved per round trip. Default: with {@link #prices}, the recent priced
-     * cost per round trip (it follows the costs from above, near a high quantile;
-     * {@link #DEFAULT_ESTIMATE} until the first response is priced); without prices, a fixed
-     * {@link #DEFAULT_ESTIMATE}.
+     * Sets a fixed amount reserved per round trip. Default: when responses are priced (with
+     * {@link #prices}, or by default: see there), the recent priced cost per round trip (it follows
+     * the costs from above, near a high quantile; {@link #DEFAULT_ESTIMATE} until the first
+     * response is priced); otherwise a fixed {@link #DEFAULT_ESTIMATE}.
      *
      * @param estimate not negative
      * @return this builder
@@ -255,8 +256,10 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
     }
 
     /**
-     * Prices each response's usage with this table (such as {@code TokenPrices.bundled("openai")});
-     * without it the service's {@code CostExtractor} is given the {@code ChatResponse}.
+     * Prices each response's usage with this table (such as {@code TokenPrices.bundled("openai")}).
+     * Default: a service with a {@code CostExtractor} is given the {@code ChatResponse}; a service
+     * without one has the usage priced by model id with every bundled table (OpenAI, Anthropic,
+     * Gemini, Bedrock), so that a budget counts real costs with no setting.
      *
      * @param prices the prices
      * @return this builder

@@ -145,7 +145,10 @@ final class RunawayGuardAdvisorTest {
         .isInstanceOf(CircuitOpenException.class)
         .satisfies(e -> assertThat(((CircuitOpenException) e).reason()).isEqualTo(TripReason.REPEATED_REQUEST));
     assertThat(stub.requests).hasSize(7);
-    // Without prices, an unpriced response is charged the default estimate: 7 * $0.01.
-    assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("0.07"));
+    // No prices set and no CostExtractor on the service: the bundled tables price each round trip
+    // (gpt-4o-mini, 1000 prompt and 50 completion tokens: $0.00018), 7 * $0.00018. Before, each was
+    // charged the fixed $0.01 (7 * $0.01 = $0.07, 55 times the real cost here; a dear model's calls
+    // were under-counted the same way, so a budget stopped a loop far from where it was set).
+    assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("0.00126"));
   }
 }

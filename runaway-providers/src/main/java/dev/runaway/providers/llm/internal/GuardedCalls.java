@@ -156,6 +156,25 @@ public final class GuardedCalls<Q, S> {
     r.commit(cost);
   }
 
+  /** Every bundled table in one, built once: model ids do not collide across providers. */
+  private static volatile TokenPrices allBundled;
+
+  /**
+   * The bundled tables of every provider in one: the default prices of an integration whose
+   * service has no cost extractor.
+   *
+   * @return the prices
+   */
+  static TokenPrices allBundled() {
+    TokenPrices all = allBundled;
+    if (all == null) {
+      all = TokenPrices.bundled("openai").withOverrides(TokenPrices.bundled("anthropic"))
+          .withOverrides(TokenPrices.bundled("gemini")).withOverrides(TokenPrices.bundled("bedrock"));
+      allBundled = all;
+    }
+    return all;
+  }
+
   /** Moves the learned estimate towards a priced cost, from above (see {@link #estimate()}). */
   private static void learn(AtomicLong learned, long actual) {
     while (true) {
@@ -247,7 +266,9 @@ public final class GuardedCalls<Q, S> {
     }
 
     /**
-     * Sets the prices of each response's usage (default none: the service's {@code CostExtractor}).
+     * Sets the prices of each response's usage. Default: the service's {@code CostExtractor} is
+     * given the response when the service has one; otherwise every bundled table (OpenAI,
+     * Anthropic, Gemini, Bedrock) prices the usage by its model id.
      *
      * @param prices the prices
      * @return these settings
@@ -272,8 +293,12 @@ public final class GuardedCalls<Q, S> {
         Function<S, LlmUsage> usage) {
       requireNonNegativeEstimate();
       RepeatedRequests l = loops != null ? loops : RepeatedRequests.withDefaults(guard.ticker());
-      PricedExtractor pricing = prices == null ? null : new PricedExtractor(name, prices, r -> null);
       guard.service(service); // fails fast on an unknown service
+      // Without prices of the user's, a service without a cost extractor has nothing that reads the
+      // framework's response: every call would be charged the fixed estimate ($0.01), so a loop of
+      // $0.06 calls would fill a $10 budget only after $60. The bundled tables price it instead.
+      TokenPrices p = prices != null ? prices : guard.policy(service).costExtractor() == null ? allBundled() : null;
+      PricedExtractor pricing = p == null ? null : new PricedExtractor(name, p, r -> null);
       // With prices and no estimate of the user's, the reservation follows the priced cost per call:
       // a fixed default under-reserves expensive calls, and parallel callers then overshoot a budget.
       AtomicLong learned = pricing != null && !estimateSet ? new AtomicLong(-1) : null;
