@@ -221,7 +221,7 @@ public final class ServiceRuntime {
       raise(GuardAlerts.breaker(t, null, snapshotOf(null)));
     });
     this.meter = newMeter(null, policy.detection());
-    this.extractor = policy.costExtractor();
+    this.extractor = policy.costExtractor() != null ? policy.costExtractor() : discoveredExtractor(name, policy);
     this.horizonBuckets = policy.budgetHorizon().toNanos() / (double) policy.detection().bucket().toNanos();
     this.beforeWarmUp = horizonBuckets > 0 && !policy.budgets().isEmpty() && policy.detection().breakerEnabled();
     boolean limitUnknown = extractor != null && policy.initialEstimate().isZero() && policy.maxCallsWithUnknownCost() > 0;
@@ -259,6 +259,24 @@ public final class ServiceRuntime {
           + " warmed up ({} of traffic). Add a budget (ServicePolicy.Builder.budget, or cost_thresholds in the"
           + " config) or a cap (callRateCap/costRateCap).", name, Durations.human(d.warmUp().toNanos()));
     }
+  }
+
+  /**
+   * The cost extractor for a service with budgets but neither an extractor nor an estimate: the
+   * ones registered with {@link java.util.ServiceLoader} ({@link DiscoveredCostExtractor}), said once
+   * at INFO; {@code null} when the service has no budget, an estimate, or none is registered.
+   */
+  private static CostExtractor discoveredExtractor(String name, ServicePolicy p) {
+    if (!p.initialEstimate().isZero() || p.budgets().isEmpty() && p.perKeyBudgets().isEmpty()) {
+      return null;
+    }
+    CostExtractor found = DiscoveredCostExtractor.get();
+    if (found != null) {
+      LOG.info("Service {} has budgets but neither a cost extractor nor an estimate: its calls' results are priced"
+          + " by {}, found on the class path. Set ServicePolicy.Builder.costExtractor(...) to choose another,"
+          + " or estimate(...) to charge a fixed amount.", name, found);
+    }
+    return found;
   }
 
   /** Said once, at the first call without an estimate that is charged $0. */
@@ -624,7 +642,8 @@ public final class ServiceRuntime {
       // then refused after unknownCostWait), while the budget is not filled either way.
       resultsUnpriceable = true;
     }
-    if (extractorFailed.firstTime(UNPRICED_TURN)) {
+    // A Spring Boot starter that warned at startup about this very policy has said it (see unpricedWarningLogged).
+    if ((bound >= 0 || !chargedZeroWarned) && extractorFailed.firstTime(UNPRICED_TURN)) {
       String who = key == null ? "" : " (key " + key + ")";
       if (bound >= 0) {
         LOG.warn("Service {}{}: the cost extractor could not price a call's result and the service has no estimate,"

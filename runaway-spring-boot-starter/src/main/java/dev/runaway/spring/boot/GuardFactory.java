@@ -2,11 +2,13 @@ package dev.runaway.spring.boot;
 
 import dev.runaway.Budget;
 import dev.runaway.Cost;
+import dev.runaway.CostExtractor;
 import dev.runaway.RunawayGuard;
 import dev.runaway.ServicePolicy;
 import dev.runaway.alert.Notifier;
 import dev.runaway.breaker.CircuitBreakerConfig;
 import dev.runaway.config.internal.DidYouMean;
+import dev.runaway.internal.DiscoveredCostExtractor;
 import dev.runaway.internal.Durations;
 import dev.runaway.internal.ServiceRuntime;
 import dev.runaway.ledger.BudgetLedger;
@@ -96,7 +98,8 @@ final class GuardFactory {
 
   /**
    * The startup warning for a service whose budgets nothing prices, or null: without an estimate
-   * (property) or a cost extractor (customizer) every call is charged $0. The core's own warning at
+   * (property), a cost extractor (customizer) or one registered on the class path (such as
+   * {@code runaway-providers}' pricing of LLM responses) every call is charged $0. The core's own warning at
    * the first call names builder methods a Spring Boot user does not call; this one names the
    * property and the customizer, and replaces it: once this one is logged for a service, the
    * first call logs nothing more.
@@ -107,9 +110,14 @@ final class GuardFactory {
     if (priced || (policy.budgets().isEmpty() && policy.perKeyBudgets().isEmpty())) {
       return null;
     }
-    return "runaway.services." + name + " has budgets but no estimate and no cost extractor: "
-        + "each guard.call(\"" + name + "\", ...) without an estimate of its own is charged $0 and never fills them, "
-        + "so a runaway loop is not stopped by them. Set runaway.services." + name + ".estimate (dollars charged "
+    CostExtractor discovered = DiscoveredCostExtractor.get();
+    String charged = discovered == null
+        ? "each guard.call(\"" + name + "\", ...) without an estimate of its own is charged $0 and never fills them, "
+            + "so a runaway loop is not stopped by them."
+        : "a guard.call(\"" + name + "\", ...) without an estimate of its own that returns an LLM response is priced"
+            + " by " + discovered + ", found on the class path; any other result is charged $0 and never fills them.";
+    return "runaway.services." + name + " has budgets but no estimate and no cost extractor: " + charged
+        + " Set runaway.services." + name + ".estimate (dollars charged "
         + "per call, such as 0.05), or declare a RunawayServiceCustomizer bean that sets a costExtractor.";
   }
 
