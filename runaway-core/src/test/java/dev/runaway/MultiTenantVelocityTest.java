@@ -81,4 +81,51 @@ final class MultiTenantVelocityTest {
     assertThat(guard.snapshot("openai").windows().get(0).spent()).isLessThan(Cost.usd("3"));
     guard.close();
   }
+
+  /**
+   * Real threads, 40 tenants looping against per-key budgets that together exceed the service's:
+   * whatever the rule decides, the service never spends past its limit and its spend is the sum
+   * of the tenants' (the rule reads the keys' recent spend while other threads commit to it).
+   */
+  @Test
+  void velocity_manyThreadsManyKeys_serviceSpendIsTheKeysSumAndWithinItsLimit() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      ManualTicker ticker = ManualTicker.create();
+      RunawayGuard guard = RunawayGuard.builder()
+          .service("openai", s -> s.budget(Budget.hourly(Cost.usd("3"))).perKeyBudget(Budget.hourly(Cost.usd("0.2"))))
+          .ticker(ticker).alertSink(a -> { }).build();
+      int threads = 8;
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicLong admitted = new java.util.concurrent.atomic.AtomicLong();
+      java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        done.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < 1_000; i++) {
+            if (tryCall(guard, "tenant-" + ((i * 7 + id) % 40))) {
+              admitted.incrementAndGet();
+            }
+            if (id == 0 && i % 50 == 0) {
+              ticker.advance(Duration.ofSeconds(1));
+            }
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+      pool.shutdown();
+      Cost service = guard.snapshot("openai").windows().get(0).spent();
+      Cost keys = Cost.ZERO;
+      for (int k = 0; k < 40; k++) {
+        keys = keys.plus(guard.snapshot("openai", "tenant-" + k).windows().get(0).spent());
+      }
+      assertThat(service).isEqualTo(CALL.times(admitted.get())).isEqualTo(keys).isLessThanOrEqualTo(Cost.usd("3"));
+      guard.close();
+    }
+  }
 }

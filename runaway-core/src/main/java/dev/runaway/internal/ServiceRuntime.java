@@ -170,8 +170,9 @@ public final class ServiceRuntime {
   /**
    * A key's spend over about the last meter bucket, read the way the service meter reads its own
    * ({@code BurnRateMeter.recentCostNanos}): the current bucket plus the fading share of the
-   * previous one. Lock-free; a commit racing with a bucket's roll may be dated into either bucket
-   * or lost from the reading, which only makes the velocity rule more ready to trip.
+   * previous one. Lock-free; a commit racing with a bucket's roll may be dated into the
+   * neighbouring bucket, so a reading may be off by the commits in flight at the roll (the
+   * reading only bounds the key's part of the projection, which the service's own figure caps).
    */
   static final class RecentSpend {
     private final long bucketNanos;
