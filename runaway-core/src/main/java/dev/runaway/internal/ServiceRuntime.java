@@ -175,9 +175,11 @@ public final class ServiceRuntime {
    * reading only bounds the key's part of the projection, which the service's own figure caps).
    */
   static final class RecentSpend {
+    private static final long EMPTY = Long.MIN_VALUE;
     private final long bucketNanos;
-    private volatile long bucket = Long.MIN_VALUE;
-    private final java.util.concurrent.atomic.AtomicLong current = new java.util.concurrent.atomic.AtomicLong();
+    /** The ticker reading at which the current bucket ends; {@link #EMPTY} before the first commit. */
+    private volatile long end = EMPTY;
+    private volatile long current;
     private volatile long previous;
 
     RecentSpend(long bucketNanos) {
@@ -185,32 +187,44 @@ public final class ServiceRuntime {
     }
 
     void add(long now, long amount) {
-      long b = Math.floorDiv(now, bucketNanos);
-      long seen = bucket;
-      if (b > seen && BUCKET.compareAndSet(this, seen, b)) {
-        long moved = current.getAndSet(0);
-        previous = b == seen + 1 ? moved : 0;
+      long e = end;
+      if (e == EMPTY || now - e >= 0) {
+        roll(e, now);
       }
-      current.addAndGet(amount);
+      CURRENT.getAndAdd(this, amount);
+    }
+
+    /** Starts the bucket that holds {@code now}: the next one, or a fresh one after a gap. */
+    private void roll(long e, long now) {
+      boolean next = e != EMPTY && now - e < bucketNanos;
+      if (END.compareAndSet(this, e, next ? e + bucketNanos : now + bucketNanos)) {
+        long moved = (long) CURRENT.getAndSet(this, 0L);
+        previous = next ? moved : 0;
+      }
     }
 
     double recent(long now) {
-      long b = Math.floorDiv(now, bucketNanos);
-      long seen = bucket;
-      double fading = 1 - (now - b * bucketNanos) / (double) bucketNanos;
-      if (b == seen) {
-        return previous * fading + current.get();
+      long e = end;
+      if (e == EMPTY) {
+        return 0;
       }
-      return b == seen + 1 ? current.get() * fading : 0;
+      long since = now - e;
+      if (since < 0) {
+        return previous * Math.min(1, -since / (double) bucketNanos) + current;
+      }
+      return since < bucketNanos ? current * (1 - since / (double) bucketNanos) : 0;
     }
 
-    private static final java.lang.invoke.VarHandle BUCKET;
+    private static final java.lang.invoke.VarHandle END;
+    private static final java.lang.invoke.VarHandle CURRENT;
 
     static {
       try {
-        BUCKET = java.lang.invoke.MethodHandles.lookup().findVarHandle(RecentSpend.class, "bucket", long.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
+        java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+        END = l.findVarHandle(RecentSpend.class, "end", long.class);
+        CURRENT = l.findVarHandle(RecentSpend.class, "current", long.class);
+      } catch (ReflectiveOperationException ex) {
+        throw new ExceptionInInitializerError(ex);
       }
     }
   }
