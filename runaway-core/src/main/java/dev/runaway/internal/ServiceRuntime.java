@@ -93,6 +93,8 @@ public final class ServiceRuntime {
   private Object serviceGuard;
   /** When the budget-velocity rule may next be judged (see {@link #velocityProjection}). */
   private volatile long nextVelocityCheck;
+  /** The velocity rule's allowance for keys bounded by their own budgets; null without per-key budgets. */
+  private final KeyBounds keyBounds;
   /** The budget-velocity rule is judged at most once per this many nanoseconds: 1 ms. */
   static final long VELOCITY_CHECK_NANOS = 1_000_000L;
   /** How often a bound key's calls tell the key map that it is in use: 1 s, or a quarter of the idle expiry if shorter. */
@@ -156,12 +158,80 @@ public final class ServiceRuntime {
     volatile CallerRate callerRate;
     /** The exception of the last refusal of this key's calls by an open breaker, reused (see {@link #open}). */
     volatile Refusal lastRefusal;
+    /**
+     * The key's spend of about the last minute, for the service's budget-velocity rule; null when
+     * the key has no budget of its own or the rule does not apply (see {@code ServiceRuntime.KeyBounds}).
+     */
+    final RecentSpend recent;
 
-    KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter) {
+    KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter, long bucketNanos) {
       this.key = key;
       this.account = account;
       this.meter = meter;
       this.thresholds = account == null ? null : new BudgetThresholds(account.budgets());
+      this.recent = account == null || bucketNanos <= 0 ? null : new RecentSpend(bucketNanos);
+    }
+  }
+
+  /**
+   * A key's spend over about the last meter bucket, read the way the service meter reads its own
+   * ({@code BurnRateMeter.recentCostNanos}): the current bucket plus the fading share of the
+   * previous one. Lock-free; a commit racing with a bucket's roll may be dated into the
+   * neighbouring bucket, so a reading may be off by the commits in flight at the roll (the
+   * reading only bounds the key's part of the projection, which the service's own figure caps).
+   */
+  static final class RecentSpend {
+    private static final long EMPTY = Long.MIN_VALUE;
+    private final long bucketNanos;
+    /** The ticker reading at which the current bucket ends; {@link #EMPTY} before the first commit. */
+    private volatile long end = EMPTY;
+    private volatile long current;
+    private volatile long previous;
+
+    RecentSpend(long bucketNanos) {
+      this.bucketNanos = bucketNanos;
+    }
+
+    void add(long now, long amount) {
+      long e = end;
+      if (e == EMPTY || now - e >= 0) {
+        roll(e, now);
+      }
+      CURRENT.getAndAdd(this, amount);
+    }
+
+    /** Starts the bucket that holds {@code now}: the next one, or a fresh one after a gap. */
+    private void roll(long e, long now) {
+      boolean next = e != EMPTY && now - e < bucketNanos;
+      if (END.compareAndSet(this, e, next ? e + bucketNanos : now + bucketNanos)) {
+        long moved = (long) CURRENT.getAndSet(this, 0L);
+        previous = next ? moved : 0;
+      }
+    }
+
+    double recent(long now) {
+      long e = end;
+      if (e == EMPTY) {
+        return 0;
+      }
+      long since = now - e;
+      if (since < 0) {
+        return previous * Math.min(1, -since / (double) bucketNanos) + current;
+      }
+      return since < bucketNanos ? current * (1 - since / (double) bucketNanos) : 0;
+    }
+
+    private static final java.lang.invoke.VarHandle END;
+    private static final java.lang.invoke.VarHandle CURRENT;
+
+    static {
+      try {
+        java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+        END = l.findVarHandle(RecentSpend.class, "end", long.class);
+        CURRENT = l.findVarHandle(RecentSpend.class, "current", long.class);
+      } catch (ReflectiveOperationException ex) {
+        throw new ExceptionInInitializerError(ex);
+      }
     }
   }
 
@@ -248,6 +318,7 @@ public final class ServiceRuntime {
       this.keys = null;
       this.newKey = null;
     }
+    this.keyBounds = keys != null && beforeWarmUp && !policy.perKeyBudgets().isEmpty() ? new KeyBounds() : null;
   }
 
   /** Says once, at build time, what a service is not protected by with the settings given. */
@@ -292,7 +363,9 @@ public final class ServiceRuntime {
   private KeyRuntime createKey(String key) {
     LedgerAccount acc = policy.perKeyBudgets().isEmpty() ? null : ledger.account(name, key, policy.perKeyBudgets());
     BurnRateMeter m = keyDetection != null ? newMeter(key, keyDetection) : null;
-    KeyRuntime k = new KeyRuntime(key, acc, m);
+    // The key's recent spend is kept only where the service's budget-velocity rule can use it.
+    long recentBucket = beforeWarmUp ? policy.detection().bucket().toNanos() : 0;
+    KeyRuntime k = new KeyRuntime(key, acc, m, recentBucket);
     k.touchedAt = keyClock;
     return k;
   }
@@ -858,6 +931,9 @@ public final class ServiceRuntime {
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
     }
+    if (k != null && k.recent != null && beforeWarmUp) {
+      k.recent.add(now, actual);
+    }
     checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     if (k != null) {
       succeededKey(k, estimate, actual, now);
@@ -941,6 +1017,54 @@ public final class ServiceRuntime {
   }
 
   /**
+   * The part of the budget-velocity projection that the keys' own budgets make unreachable: a
+   * tenant's loop that its per-key budget stops long before the service's budget is gone must not
+   * open the service's breaker for every tenant (nu28 trial: the loop of one tenant, $0.28 into
+   * its $1, shut out every tenant of a $3 service for as long as it looped, and its spend of the
+   * last minute kept doing so after its own budget had stopped it). For each kept key, its
+   * projected spend beyond its room (its tightest budget's limit less its spend and reservations
+   * now) is left out; loops of several keys that together threaten the service's budget still
+   * trip it. Spend that leaves a key's window within the horizon, and keys no longer kept, are not
+   * counted in its favour. Judged only when the rule would trip, over the kept keys, at most once
+   * per {@link #REUSE_NANOS}.
+   */
+  final class KeyBounds {
+    /** How long one pass over the keys is reused: 100 ms, against a horizon of minutes. */
+    static final long REUSE_NANOS = 100_000_000L;
+    private volatile boolean known;
+    private volatile long at;
+    private volatile double excess;
+
+    double unreachable(long now) {
+      if (known && now - at >= 0 && now - at < REUSE_NANOS) {
+        return excess;
+      }
+      double e = 0;
+      for (KeyRuntime k : keys.asMap().values()) {
+        RecentSpend r = k.recent;
+        if (r == null) {
+          continue;
+        }
+        double own = r.recent(now) * horizonBuckets;
+        if (own <= 0) {
+          continue;
+        }
+        long room = Long.MAX_VALUE;
+        for (int i = 0, n = k.thresholds.size(); i < n; i++) {
+          room = Math.min(room, Math.max(0, k.thresholds.limit(i) - k.account.used(i, now)));
+        }
+        if (own > room) {
+          e += own - room;
+        }
+      }
+      excess = e;
+      at = now;
+      known = true;
+      return e;
+    }
+  }
+
+  /**
    * The baseline-free rule, part two: at this rate the budget would be gone within the horizon,
    * so the breaker opens ({@link TripReason#BUDGET}).
    */
@@ -967,6 +1091,9 @@ public final class ServiceRuntime {
     MeterEvent event = meter.onCost(now, amount);
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
+    }
+    if (k != null && k.recent != null && beforeWarmUp) {
+      k.recent.add(now, amount);
     }
     checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     if (k != null && k.account != null) {
@@ -1127,15 +1254,27 @@ public final class ServiceRuntime {
     return d.callRateCap() > 0 ? d.callRateCap() : fallback;
   }
 
+  /**
+   * Checks the budgets' alert thresholds and, for the service ({@code projected >= 0}), the
+   * budget-velocity rule, whose projection leaves out what the keys' own budgets keep them from
+   * spending ({@link KeyBounds}).
+   */
   private void checkThresholds(KeyRuntime k, LedgerAccount acc, BudgetThresholds th, long now, double projected) {
+    boolean boundedByKeys = false;
     for (int i = 0, n = th.size(); i < n; i++) {
       long used = acc.used(i, now);
       long limit = th.limit(i);
       // The budget-velocity rule, on the figure this loop reads anyway. A budget already used up
       // refuses calls by itself: no breaker for that.
       if (projected >= 0 && used < limit && projected > limit - used) {
-        velocityTrip(i, limit - used, projected);
-        projected = -1;
+        if (keyBounds != null && !boundedByKeys) {
+          projected = Math.max(0, projected - keyBounds.unreachable(now));
+          boundedByKeys = true;
+        }
+        if (projected > limit - used) {
+          velocityTrip(i, limit - used, projected);
+          projected = -1;
+        }
       }
       int percent = th.crossed(i, used);
       if (percent != 0) {

@@ -82,4 +82,30 @@ final class CalendarDayClockStepTest {
       scheduler.shutdownNow();
     }
   }
+
+  /**
+   * The same step, with a restart in between (nu28 trial: a process restarted with its clock a
+   * day back restored $0.00 of the $0.60 its state file held for the calendar day): the restarted
+   * guard keeps the newer day and its spend, as a running one does.
+   */
+  @Test
+  void restartWithTheClockSteppedBackAcrossMidnight_keepsTheNewerDaysSpend() {
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    try {
+      ticker.setInstant(Instant.parse("2026-03-08T00:00:05Z"));
+      try (RunawayGuard guard = guard(PersistentLedger.open(dir, ticker, scheduler, Duration.ofHours(1)))) {
+        assertThat(spendUntil(guard, Instant.parse("2026-03-08T00:00:17Z"))).isEqualTo(Cost.usd("6").nanos());
+      }
+      // The process restarts with the wall clock 30 s back, at 23:59:52 of day 1, and runs past midnight.
+      ticker.setInstant(Instant.parse("2026-03-07T23:59:52Z"));
+      try (RunawayGuard guard = guard(PersistentLedger.open(dir, ticker, scheduler, Duration.ofHours(1)))) {
+        assertThat(guard.snapshot("svc").windows().get(0).spent()).isEqualTo(Cost.usd("6"));
+        long afterRestart = spendUntil(guard, Instant.parse("2026-03-08T00:01:00Z"));
+        // Day 2 had $4 left: no more.
+        assertThat(Cost.ofNanos(afterRestart)).isEqualTo(Cost.usd("4"));
+      }
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
 }

@@ -49,7 +49,11 @@ final class CalendarDayWindow extends Window {
       return;
     }
     Instant wall = ticker.instant();
-    long d = LocalDate.ofInstant(wall, zone).toEpochDay();
+    advance(LocalDate.ofInstant(wall, zone).toEpochDay(), wall, now);
+  }
+
+  /** Moves the day held forward to {@code d} (never back), emptying the window if it moved. */
+  private synchronized void advance(long d, Instant wall, long now) {
     long current = day;
     if (d > current) {
       if (current != Long.MIN_VALUE) {
@@ -107,6 +111,20 @@ final class CalendarDayWindow extends Window {
   @Override
   void restore(WindowState saved, long now, long wallOffsetNanos) {
     roll(now);
+    // A state file saved on the day after the one this clock reads (the clock was stepped back
+    // across midnight before this start): the day never goes back, as in a running process, so
+    // the newer day is kept with its spend instead of being dropped as "not today" (a refund).
+    // Only one day ahead: a day further on was saved by a clock far off, and holding it would
+    // keep this budget from renewing until then.
+    long newest = Long.MIN_VALUE;
+    for (int i = 0; i < saved.size(); i++) {
+      if (saved.amount(i) > 0 && saved.time(i) == day + 1) {
+        newest = saved.time(i);
+      }
+    }
+    if (newest != Long.MIN_VALUE) {
+      advance(newest, ticker.instant(), now);
+    }
     long d = day;
     for (int i = 0; i < saved.size(); i++) {
       long amount = saved.amount(i);
