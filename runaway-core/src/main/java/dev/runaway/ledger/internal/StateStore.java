@@ -98,6 +98,7 @@ final class StateStore {
   // Guarded by flushLock.
   private byte[] lastWritten;
   private boolean failing;
+  private boolean backupFailing;
   private boolean stopped;
 
   /**
@@ -200,52 +201,93 @@ final class StateStore {
    */
   Map<String, byte[]> read(Loader loader) {
     boolean writable = enabled;
+    Path backup = backupOf(file);
     if (!writable && !Files.isRegularFile(file)) {
       return Map.of(); // nothing saved to restore; the directory's problem was reported already
     }
+    String failure = readOne(file, loader, writable);
+    if (failure == null || failure.isEmpty()) {
+      // Read, or there is none: a state file deleted by hand starts from empty budgets, as before
+      // backups (its backup is then not read, and is replaced at the next flush).
+      return failure == null ? sectionsRead : Map.of();
+    }
+    // The backup holds the same bytes as the last good write (see flush): a state file damaged
+    // since (a disk error, an edit, another program) must not hand the spend back.
+    if (!Files.isRegularFile(backup)) {
+      LOG.warn("State file {} {}. Spend from before this start is not restored and the guard starts from empty"
+          + " budgets (there is no backup copy {} to fall back to).", file, failure, backup.getFileName());
+      return Map.of();
+    }
+    String backupFailure = readOne(backup, loader, false);
+    if (backupFailure == null) {
+      LOG.warn("State file {} {}; the spend saved with it was restored from its backup copy {}.", file, failure,
+          backup);
+      return sectionsRead;
+    }
+    LOG.warn("State file {} {}, and its backup copy {} {}. Spend from before this start is not restored and the"
+        + " guard starts from empty budgets.", file, failure, backup,
+        backupFailure.isEmpty() ? "is missing" : backupFailure);
+    return Map.of();
+  }
+
+  /** What {@link #readOne} read last. */
+  private Map<String, byte[]> sectionsRead = Map.of();
+
+  /**
+   * Reads one copy into the loader: {@code null} when it was read (its sections in
+   * {@link #sectionsRead}), else why not ({@code ""} when it does not exist). An unusable copy is
+   * moved aside when {@code moveAside}.
+   */
+  private String readOne(Path path, Loader loader, boolean moveAside) {
     byte[] bytes;
     try {
-      long size = Files.size(file);
+      long size = Files.size(path);
       if (size > StateFile.MAX_PAYLOAD) {
-        moveAside(writable, "it is " + size + " bytes long, more than the " + StateFile.MAX_PAYLOAD + " a state file may have");
-        return Map.of();
+        String why = "is not usable: it is " + size + " bytes long, more than the " + StateFile.MAX_PAYLOAD
+            + " a state file may have";
+        return moveAside ? why + moveAside(path) : why;
       }
-      bytes = Files.readAllBytes(file);
+      bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
-      return Map.of();
+      return "";
     } catch (IOException | RuntimeException e) {
-      LOG.warn("State file {} cannot be read ({}); spend from before this start is not restored and the guard"
-          + " starts from empty budgets. Check the file's permissions; it will be replaced at the next flush.",
-          file, e.toString());
-      return Map.of();
+      return "cannot be read (" + e + "; check its permissions; it will be replaced at the next flush)";
     }
     try {
       StateFile.Content content = StateFile.decode(bytes);
       loader.load(content);
-      return content.sections();
+      sectionsRead = content.sections();
+      return null;
     } catch (StateFile.CorruptStateException e) {
       loader.discard();
-      moveAside(writable, e.getMessage());
-      return Map.of();
+      String why = "is not usable: " + e.getMessage();
+      return moveAside ? why + moveAside(path) : why;
     }
   }
 
-  private void moveAside(boolean writable, String why) {
-    Path bad = file.resolveSibling(PersistentLedger.FILE_NAME + PersistentLedger.BAD_SUFFIX);
-    String where;
-    if (!writable) {
-      LOG.warn("State file {} is not usable: {}. Spend from before this start is not restored; it is left in place"
-          + " (the directory is not writable).", file, why);
-      return;
+  /** The backup copy of a state file, written after it with the same bytes. */
+  static Path backupOf(Path file) {
+    return file.resolveSibling(file.getFileName() + BACKUP_SUFFIX);
+  }
+
+  /** The backup copy's suffix. */
+  static final String BACKUP_SUFFIX = ".backup";
+
+  /**
+   * Moves an unusable state file aside for inspection, to {@code .bad}, or {@code .bad.1} to
+   * {@code .bad.9} when earlier ones are still there (the tenth replaces {@code .bad.9}); says where.
+   */
+  private static String moveAside(Path path) {
+    Path bad = path.resolveSibling(PersistentLedger.FILE_NAME + PersistentLedger.BAD_SUFFIX);
+    for (int i = 1; i <= 9 && Files.exists(bad); i++) {
+      bad = path.resolveSibling(PersistentLedger.FILE_NAME + PersistentLedger.BAD_SUFFIX + "." + i);
     }
     try {
-      Files.move(file, bad, StandardCopyOption.REPLACE_EXISTING);
-      where = "it was moved to " + bad + " for inspection (delete it when done)";
+      Files.move(path, bad, StandardCopyOption.REPLACE_EXISTING);
+      return " (moved to " + bad + " for inspection; delete it when done)";
     } catch (IOException | RuntimeException e) {
-      where = "it could not be moved aside (" + e + ") and will be replaced at the next flush";
+      return " (it could not be moved aside: " + e + "; it will be replaced at the next flush)";
     }
-    LOG.warn("State file {} is not usable: {}. Spend from before this start is not restored; the guard starts from"
-        + " empty budgets and writes a new state file; {}.", file, why, where);
   }
 
   /**
@@ -310,6 +352,7 @@ final class StateStore {
         }
         StateFile.writeAtomically(file, bytes);
         lastWritten = bytes;
+        writeBackup(bytes);
         if (failing) {
           failing = false;
           LOG.info("State file {} is written again; spend survives restarts again", file);
@@ -323,6 +366,26 @@ final class StateStore {
         } else if (LOG.isDebugEnabled()) {
           LOG.debug("Still cannot write state file {}: {}", file, t.toString());
         }
+      }
+    }
+  }
+
+  /**
+   * Writes the backup copy read when the state file is damaged. Its failure is reported once per
+   * episode and does not fail the flush: the state file itself was written.
+   */
+  private void writeBackup(byte[] bytes) {
+    try {
+      StateFile.writeAtomically(backupOf(file), bytes);
+      if (backupFailing) {
+        backupFailing = false;
+        LOG.info("Backup copy of state file {} is written again", file);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (!backupFailing) {
+        backupFailing = true;
+        LOG.warn("Cannot write the backup copy of state file {} ({}); the state file itself is written, but a"
+            + " damaged state file could not be restored from its copy until this clears.", file, e.toString());
       }
     }
   }

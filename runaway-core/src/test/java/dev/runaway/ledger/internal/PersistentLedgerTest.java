@@ -274,6 +274,59 @@ final class PersistentLedgerTest extends StateDirFixture {
     assertThat(StateFile.decode(Files.readAllBytes(file)).accounts()).hasSize(1);
   }
 
+  /**
+   * A state file damaged after it was written (a disk error, an edit, another program) handed the
+   * saved spend back: the guard started from empty budgets with one WARN (nu28 trial). Every flush
+   * now also writes a backup copy of the same bytes, read when the state file is unusable.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("corruptFiles")
+  void damagedStateFile_isRestoredFromItsBackupCopy(String what, byte[] content) throws Exception {
+    ManualTicker first = ManualTicker.create();
+    spendInOneLife(first, Cost.usd("6"));
+    Path file = dir.resolve(PersistentLedger.FILE_NAME);
+    assertThat(StateStore.backupOf(file)).hasSameBinaryContentAs(file);
+    Files.write(file, content);
+    int mark = LogCapture.mark();
+
+    assertThat(spentAfterRestart(first, Duration.ofMinutes(5))).isEqualTo(Cost.usd("6"));
+    assertThat(LogCapture.since(mark).stream().filter(e -> e.logger().equals(LOGGER) && e.level() == Level.WARN))
+        .singleElement().extracting(LogCapture.Event::message).asString()
+        .contains("not usable").contains("restored from its backup copy").contains(".bad");
+  }
+
+  @Test
+  void damagedStateFile_andDamagedBackup_startFromEmptyBudgets_sayingBoth_andKeepEachBadFile() throws Exception {
+    ManualTicker first = ManualTicker.create();
+    spendInOneLife(first, Cost.usd("6"));
+    Path file = dir.resolve(PersistentLedger.FILE_NAME);
+    Files.write(file, "garbage one".getBytes());
+    Files.write(StateStore.backupOf(file), "garbage two".getBytes());
+    int mark = LogCapture.mark();
+
+    assertThat(spentAfterRestart(first, Duration.ofMinutes(5))).isEqualTo(Cost.ZERO);
+    assertThat(LogCapture.since(mark).stream().filter(e -> e.logger().equals(LOGGER) && e.level() == Level.WARN))
+        .singleElement().extracting(LogCapture.Event::message).asString()
+        .contains("backup copy").contains("not restored").contains("empty budgets");
+    // A second damaged file is moved aside beside the first instead of over it.
+    Files.write(file, "garbage three".getBytes());
+    Files.write(StateStore.backupOf(file), "garbage four".getBytes());
+    spentAfterRestart(first, Duration.ofMinutes(6));
+    assertThat(dir.resolve(PersistentLedger.FILE_NAME + PersistentLedger.BAD_SUFFIX)).hasContent("garbage one");
+    assertThat(dir.resolve(PersistentLedger.FILE_NAME + PersistentLedger.BAD_SUFFIX + ".1")).hasContent("garbage three");
+  }
+
+  @Test
+  void stateFileDeletedByHand_startsFromEmptyBudgets_itsBackupIsNotRead() throws Exception {
+    ManualTicker first = ManualTicker.create();
+    spendInOneLife(first, Cost.usd("6"));
+    Files.delete(dir.resolve(PersistentLedger.FILE_NAME));
+    int mark = LogCapture.mark();
+    assertThat(spentAfterRestart(first, Duration.ofMinutes(5))).isEqualTo(Cost.ZERO);
+    assertThat(LogCapture.since(mark).stream().filter(e -> e.logger().equals(LOGGER) && e.level() == Level.WARN))
+        .isEmpty();
+  }
+
   @Test
   void unwritableStateFile_warnsOncePerEpisodeAndTheGuardKeepsCounting() throws IOException {
     ManualTicker ticker = ManualTicker.create();
