@@ -4,6 +4,7 @@ import dev.runaway.Cost;
 import dev.runaway.CostExtractor;
 import dev.runaway.RunawayGuard;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +36,23 @@ public final class DiscoveredCostExtractor {
     return Holder.FOUND;
   }
 
+  /** The first non-null answer of the extractors, in order, or {@code null}. */
+  private static Cost first(List<CostExtractor> all, Function<CostExtractor, Cost> ask) {
+    for (CostExtractor x : all) {
+      Cost c = ask.apply(x);
+      if (c != null) {
+        return c;
+      }
+    }
+    return null;
+  }
+
   private static CostExtractor find() {
-    List<CostExtractor> found = Plugins.load(CostExtractor.class, RunawayGuard.class.getClassLoader(), LOG);
+    return combine(Plugins.load(CostExtractor.class, RunawayGuard.class.getClassLoader(), LOG));
+  }
+
+  /** The extractors as one: {@code null} for none, the one itself, else the first answer in order. */
+  static CostExtractor combine(List<CostExtractor> found) {
     if (found.isEmpty()) {
       return null;
     }
@@ -47,24 +63,12 @@ public final class DiscoveredCostExtractor {
     return new CostExtractor() {
       @Override
       public Cost costOf(Object result) {
-        for (CostExtractor x : all) {
-          Cost c = x.costOf(result);
-          if (c != null) {
-            return c;
-          }
-        }
-        return null;
+        return first(all, x -> x.costOf(result));
       }
 
       @Override
       public Cost upperBoundOf(Object result) {
-        for (CostExtractor x : all) {
-          Cost c = x.upperBoundOf(result);
-          if (c != null) {
-            return c;
-          }
-        }
-        return null;
+        return first(all, x -> x.upperBoundOf(result));
       }
 
       @Override
