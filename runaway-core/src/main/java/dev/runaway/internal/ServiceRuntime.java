@@ -334,8 +334,8 @@ public final class ServiceRuntime {
 
   /**
    * The cost extractor for a service with budgets but neither an extractor nor an estimate: the
-   * ones registered with {@link java.util.ServiceLoader} ({@link DiscoveredCostExtractor}), said once
-   * at INFO; {@code null} when the service has no budget, an estimate, or none is registered.
+   * ones registered with {@link java.util.ServiceLoader} ({@link DiscoveredCostExtractor}), said at
+   * DEBUG; {@code null} when the service has no budget, an estimate, or none is registered.
    */
   private static CostExtractor discoveredExtractor(String name, ServicePolicy p) {
     if (!p.initialEstimate().isZero() || p.budgets().isEmpty() && p.perKeyBudgets().isEmpty()) {
@@ -343,7 +343,8 @@ public final class ServiceRuntime {
     }
     CostExtractor found = DiscoveredCostExtractor.get();
     if (found != null) {
-      LOG.info("Service {} has budgets but neither a cost extractor nor an estimate: its calls' results are priced"
+      // DEBUG: a monitor builds a service per configured budget, most never called through the guard.
+      LOG.debug("Service {} has budgets but neither a cost extractor nor an estimate: its calls' results are priced"
           + " by {}, found on the class path. Set ServicePolicy.Builder.costExtractor(...) to choose another,"
           + " or estimate(...) to charge a fixed amount.", name, found);
     }
