@@ -32,16 +32,22 @@ public final class Unreadable {
     return "";
   }
 
+  /** SDK stream types ({@code StreamResponse}, {@code ResponseStream}) and reactive ones ({@code Flux}, {@code Publisher}). */
+  private static boolean streamName(Class<?> c) {
+    String n = c.getSimpleName();
+    return n.contains("Stream") || n.startsWith("Flux") || n.equals("Publisher");
+  }
+
   private static boolean looksLikeStream(Object result) {
     if (result instanceof Iterator<?> || result instanceof BaseStream<?, ?> || result instanceof Flow.Publisher<?>) {
       return true;
     }
     for (Class<?> c = result.getClass(); c != null; c = c.getSuperclass()) {
-      if (c.getSimpleName().contains("Stream")) {
+      if (streamName(c)) {
         return true;
       }
       for (Class<?> i : c.getInterfaces()) {
-        if (i.getSimpleName().contains("Stream")) {
+        if (streamName(i)) {
           return true;
         }
       }
