@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.anthropic.core.ObjectMappers;
 import com.anthropic.models.messages.Message;
 import com.google.genai.types.GenerateContentResponse;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.runaway.Budget;
 import dev.runaway.Cost;
 import dev.runaway.CostExtractor;
@@ -81,6 +85,21 @@ final class DiscoveredPricingTest {
         + "\"usageMetadata\":{\"promptTokenCount\":1000,\"candidatesTokenCount\":200}}");
     guard.call("llm", () -> gemini);
     assertThat(spent()).isEqualTo(Cost.usd("0.0573"));
+  }
+
+  /** The real openai-java client against a loopback Chat Completions stub, the service's settings a budget only. */
+  @Test
+  void theOpenAiJavaClientsResponse_isPriced() throws Exception {
+    try (SseStub stub = new SseStub()) {
+      stub.script(SseStub.Ending.JSON, GPT_4O);
+      OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(stub.baseUrl() + "/v1").apiKey("sk-test")
+          .maxRetries(0).timeout(Duration.ofSeconds(20)).build();
+      budgetOnly("10");
+      ChatCompletion reply = guard.call("llm", () -> client.chat().completions().create(
+          ChatCompletionCreateParams.builder().model("gpt-4o").addUserMessage("Say hi").build()));
+      assertThat(reply.choices().get(0).message().content()).contains("Hi");
+      assertThat(spent()).isEqualTo(Cost.usd("0.054"));
+    }
   }
 
   @Test
