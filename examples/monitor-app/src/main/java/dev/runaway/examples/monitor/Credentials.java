@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where the monitor's credentials come from (the environment, then the {@code .env} file, then the
@@ -40,6 +42,8 @@ final class Credentials {
   private final List<SecretSource> plugged;
   private final SecretSource chain;
   private final Map<String, Lookup> lookups = new LinkedHashMap<>();
+  /** Every credential handed out through {@link #recording}, so that messages can be masked. */
+  private final Set<Secret> handedOut = ConcurrentHashMap.newKeySet();
 
   Credentials(SecretSource environment, SecretSource dotEnv, Path envFile) {
     this(environment, dotEnv, envFile, List.of());
@@ -100,7 +104,9 @@ final class Credentials {
       @Override
       public Optional<Secret> get(String name) {
         note(owner, name);
-        return delegate.get(name);
+        Optional<Secret> found = delegate.get(name);
+        found.ifPresent(handedOut::add);
+        return found;
       }
 
       @Override
@@ -108,6 +114,14 @@ final class Credentials {
         return delegate.describe();
       }
     };
+  }
+
+  /**
+   * Masks in {@code text} every credential handed out through {@link #recording}, in every
+   * encoding {@link Secret#redact(String)} knows: for what a plug-in's own exception says.
+   */
+  String redact(String text) {
+    return Secret.redactAll(text, List.copyOf(handedOut));
   }
 
   /** Returns every credential looked for, in order. */

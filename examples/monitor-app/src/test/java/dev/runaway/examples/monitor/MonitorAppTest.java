@@ -146,6 +146,25 @@ final class MonitorAppTest {
   }
 
   @Test
+  void check_aNotifierOfYourOwnThatFailsQuotingItsCredential_isFailed_withTheCredentialMasked() throws IOException {
+    // Third-party trial: check printed the notifier's failure as it was, credential included.
+    String hookToken = "hook-token-SENTINEL-3e2d1c0b";
+    Path config = write("monitor_config.json", "{\n"
+        + "  \"services\": {\"search-api\": " + apis.restService("/usage", "SEARCH_API_TOKEN") + "},\n"
+        + "  \"notifications\": {\"quoting_hook\": {}}\n"
+        + "}\n");
+    Path env = write(".env", "SEARCH_API_TOKEN=" + SEARCH_TOKEN + "\nQUOTING_HOOK_TOKEN=" + hookToken + "\n");
+
+    Run r = run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.FAILURE);
+    assertThat(r.out()).containsPattern("quoting_hook +FAILED +hook refused token \\*\\*\\* \\(basic \\*\\*\\*\\)")
+        .contains("notifications.quoting_hook: hook refused token ***");
+    String b64 = java.util.Base64.getEncoder().encodeToString(("u:" + hookToken).getBytes(StandardCharsets.UTF_8));
+    assertThat(r.all()).doesNotContain(hookToken).doesNotContain(b64);
+  }
+
+  @Test
   void check_apiKeyQueryWithASpaceInAUrlVariable_isAConfigErrorThatShowsTheKeyInNoEncoding() throws IOException {
     String key = "k3y+with/slash=and&amp sp\u00e9cial-9f27c1";
     Path config = write("monitor_config.json", "{\n"
