@@ -165,6 +165,19 @@ final class MonitorAppTest {
   }
 
   @Test
+  void check_aDetectorPluginThatReturnsNull_isAConfigErrorNamingThePluginsClass() throws IOException {
+    // Third-party trial: the message named the app's own wrapper (RecordingProviders$Recording).
+    Path config = write("monitor_config.json", "{\"services\": {\"broken\": {\"type\": \"null_detector\"}}}\n");
+
+    Run r = run("check", "--config", config.toString(), "--env", dir.resolve("absent.env").toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains("services.broken")
+        .contains("DetectorProvider " + NullDetectorProvider.class.getName() + " returned no detector")
+        .doesNotContain("RecordingProviders");
+  }
+
+  @Test
   void check_apiKeyQueryWithASpaceInAUrlVariable_isAConfigErrorThatShowsTheKeyInNoEncoding() throws IOException {
     String key = "k3y+with/slash=and&amp sp\u00e9cial-9f27c1";
     Path config = write("monitor_config.json", "{\n"
