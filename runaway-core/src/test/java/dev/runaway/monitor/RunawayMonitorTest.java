@@ -384,6 +384,34 @@ final class RunawayMonitorTest {
   }
 
   @Test
+  void alerts_aConfiguredNotifierThatFailsQuotingItsCredential_isLoggedByItsType_withTheCredentialMasked() {
+    // Third-party trial: the dispatcher logged the notifier's exception as it was, so a plug-in
+    // that quoted its token put it in every WARN and ERROR line of the monitor's log.
+    String token = "hook-token-SENTINEL-9d8c7b6a";
+    FakeDetector beta = new FakeDetector("beta", ctx -> {
+      throw unavailable();
+    });
+    int mark = dev.runaway.testing.LogCapture.mark();
+    RunawayMonitor monitor = RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.parse("{\"notifications\": {\"quoting_test\": {}}}"))
+        .secrets(dev.runaway.config.SecretSource.of(Map.of("QUOTING_TEST_TOKEN", token)))
+        .ticker(fx.ticker)
+        .scheduler(fx.scheduler)
+        .executor(Runnable::run)
+        .detector(beta)
+        .build();
+    monitor.pollOnce();
+    monitor.close();
+
+    List<dev.runaway.testing.LogCapture.Event> logs = dev.runaway.testing.LogCapture.since(mark);
+    String b64 = java.util.Base64.getEncoder().encodeToString(("u:" + token).getBytes(
+        java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(logs).anySatisfy(e -> assertThat(e.fullText()).contains("quoting_test")
+        .contains("IOException: hook refused token ***"));
+    assertThat(logs).allSatisfy(e -> assertThat(e.fullText()).doesNotContain("SENTINEL").doesNotContain(b64));
+  }
+
+  @Test
   void build_unknownNotifierTypeFailsAndClosesTheDetectors() {
     String json = "{\"services\": {\"alpha\": {\"type\": \"alpha\"}}, \"notifications\": {\"pager\": {}}}";
     FakeDetector[] made = new FakeDetector[1];
