@@ -443,7 +443,7 @@ public final class ServiceMonitor {
       long limit = thresholds.limit(i);
       int percent = thresholds.crossed(i, used);
       if (percent != 0) {
-        raise(GuardAlerts.threshold(snapshot(), budgets.get(i), used, percent, "account-wide"));
+        raise(GuardAlerts.threshold(snapshot(), budgets.get(i), used, percent, "account-wide", refusal()));
       }
       if (used >= limit) {
         // Every poll while the budget is used up: a breaker that let trial calls through opens again.
@@ -463,6 +463,21 @@ public final class ServiceMonitor {
   }
 
   /** The monitor's breaker for this service opened (or stays open): emergency stops may fire. */
+  /**
+   * What follows a runaway or a used-up budget of this service: an attached guard's breaker
+   * refuses calls, else the service's emergency stop acts, else the monitor only alerts.
+   */
+  private GuardAlerts.Refusal refusal() {
+    if (!shared.detection().breakerEnabled()) {
+      return GuardAlerts.Refusal.ALERT_ONLY;
+    }
+    if (shared.guard() != null && shared.guard().services().contains(name)) {
+      return GuardAlerts.Refusal.CALLS_REFUSED;
+    }
+    EmergencyStops es = stops;
+    return es != null && es.configured(name) ? GuardAlerts.Refusal.EMERGENCY_STOP : GuardAlerts.Refusal.ALERT_ONLY;
+  }
+
   private void fireStops(EmergencyStops.Trigger trigger, double ratio, String detail) {
     EmergencyStops es = stops;
     if (es == null || !shared.detection().breakerEnabled()) {
@@ -489,10 +504,8 @@ public final class ServiceMonitor {
 
   private void onEvent(MeterEvent event, UsageReport report) {
     ServiceSnapshot s = snapshot();
-    boolean opens = shared.detection().breakerEnabled() && shared.guard() != null
-        && shared.guard().services().contains(name);
     Alert alert = GuardAlerts.usage(s, event, shared.detection().spikeMultiplier(),
-        shared.detection().breakerMultiplier(), "account-wide", opens);
+        shared.detection().breakerMultiplier(), "account-wide", refusal());
     raise(event == MeterEvent.RESOLVED ? alert : withTopContributor(alert, report));
     if (event.isRunaway()) {
       runawayEpisode = GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier());
