@@ -32,6 +32,32 @@ public final class GuardAlerts {
    * @return the alert
    */
   public static Alert threshold(ServiceSnapshot snapshot, Budget budget, long used, int percent, String scope) {
+    return threshold(snapshot, budget, used, percent, scope, Refusal.CALLS_REFUSED);
+  }
+
+  /** What follows a used-up budget or a runaway where it is seen. */
+  public enum Refusal {
+    /** A guard refuses the calls: the guard's own budgets, or a monitor with a guard attached. */
+    CALLS_REFUSED,
+    /** A monitor without a guard, whose service has an emergency stop ({@code on_runaway}). */
+    EMERGENCY_STOP,
+    /** A monitor without a guard and without an emergency stop: it only alerts. */
+    ALERT_ONLY
+  }
+
+  /**
+   * A budget passed a share of its limit, saying what follows where it is seen.
+   *
+   * @param snapshot the service's snapshot at the time
+   * @param budget the budget
+   * @param used spent plus reserved
+   * @param percent 80 or 100
+   * @param scope who is watching ("this process", "account-wide")
+   * @param refusal what follows a used-up budget here
+   * @return the alert
+   */
+  public static Alert threshold(ServiceSnapshot snapshot, Budget budget, long used, int percent, String scope,
+      Refusal refusal) {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("budget", budget.describe());
     facts.put("spent", money(used / 1e9));
@@ -44,11 +70,21 @@ public final class GuardAlerts {
     String title = (percent < 100 ? percent + "% of budget used: " : full ? "Budget exhausted: "
         : "Budget too low for the next call: ") + who(snapshot) + " " + budget.describe();
     String detail = money(used / 1e9) + " of " + budget.limit() + " used (" + scope + ")."
-        + (percent < 100 ? "" : full ? " Calls that need more are refused until spend rolls off."
+        + (percent < 100 ? "" : refusal != Refusal.CALLS_REFUSED ? unrefused(refusal)
+            : full ? " Calls that need more are refused until spend rolls off."
             : " Calls that need more than the " + money((budget.limit().nanos() - used) / 1e9)
                 + " left are refused until spend rolls off.");
     return new Alert(AlertType.COST_THRESHOLD, percent >= 100 ? Severity.CRITICAL : Severity.WARNING,
         snapshot.service(), snapshot.key(), title, detail, snapshot.time(), facts);
+  }
+
+  /** What a monitor without a guard says instead of "calls are refused". */
+  private static String unrefused(Refusal refusal) {
+    // The monitor's own breaker shows OPEN on its status page, but it guards no call: say what acts.
+    return refusal == Refusal.EMERGENCY_STOP
+        ? " Nothing here refuses an application's calls (no guard attached); the service's emergency stop (on_runaway)"
+            + " applies as its on_runaway policy allows (min_ratio, on_budget): its own alert says what it did."
+        : " Nothing here refuses an application's calls (no guard attached): stop the caller.";
   }
 
   /**
@@ -109,6 +145,23 @@ public final class GuardAlerts {
    */
   public static Alert usage(ServiceSnapshot snapshot, MeterEvent event, double spikeMultiplier,
       double breakerMultiplier, String scope, boolean breakerOpens) {
+    return usage(snapshot, event, spikeMultiplier, breakerMultiplier, scope,
+        breakerOpens ? Refusal.CALLS_REFUSED : Refusal.ALERT_ONLY);
+  }
+
+  /**
+   * A burn-rate event of a meter, saying what follows a runaway where it is seen.
+   *
+   * @param snapshot the service's snapshot
+   * @param event the event
+   * @param spikeMultiplier the configured spike multiplier
+   * @param breakerMultiplier the configured breaker multiplier
+   * @param scope who is watching
+   * @param refusal what follows a runaway here: a breaker that opens, an emergency stop, or nothing
+   * @return the alert
+   */
+  public static Alert usage(ServiceSnapshot snapshot, MeterEvent event, double spikeMultiplier,
+      double breakerMultiplier, String scope, Refusal refusal) {
     Map<String, String> facts = new LinkedHashMap<>();
     addRates(facts, snapshot);
     facts.put("scope", scope);
@@ -133,7 +186,8 @@ public final class GuardAlerts {
     String title = (runaway ? "Runaway: " : "Usage spike: ") + who(snapshot) + " " + channel + " "
         + ratioText(snapshot, event) + " baseline";
     String detail = channel + " above " + fmt(runaway ? breakerMultiplier : spikeMultiplier) + "x the learned baseline ("
-        + scope + ")." + (!runaway ? "" : breakerOpens ? " The circuit breaker opens."
+        + scope + ")." + (!runaway ? "" : refusal == Refusal.CALLS_REFUSED ? " The circuit breaker opens."
+            : refusal == Refusal.EMERGENCY_STOP ? unrefused(refusal)
             : " No breaker is opened here (breakers disabled or no guard attached): stop the caller.");
     return new Alert(AlertType.USAGE_SPIKE, runaway ? Severity.CRITICAL : Severity.WARNING, snapshot.service(),
         snapshot.key(), title, detail, snapshot.time(), facts);

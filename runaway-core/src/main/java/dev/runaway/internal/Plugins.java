@@ -71,7 +71,7 @@ public final class Plugins {
         found.add(it.next());
       } catch (ServiceConfigurationError | LinkageError e) {
         log.warn("A {} listed in META-INF/services could not be loaded and is skipped: {}",
-            service.getSimpleName(), e.toString());
+            service.getSimpleName(), describe(e));
         if (++errors >= MAX_LOAD_ERRORS) {
           log.warn("Stopped looking for {}s after {} load errors", service.getSimpleName(), errors);
           break;
@@ -79,5 +79,18 @@ public final class Plugins {
       }
     }
     return found;
+  }
+
+  /**
+   * The error and its cause: a constructor that throws is reported by ServiceLoader as "could not
+   * be instantiated", and only the cause says why. A provider's constructor is given no
+   * credential, so its message is shown.
+   *
+   * @param e the load error
+   * @return the text for the warning
+   */
+  public static String describe(Throwable e) {
+    Throwable cause = e.getCause();
+    return cause == null || cause == e ? e.toString() : e + "; caused by " + cause;
   }
 }

@@ -58,7 +58,9 @@ public final class SanitizedException extends Exception {
       return null;
     }
     Throwable cause = t.getCause();
-    SanitizedException copy = new SanitizedException(t.getClass().getName(), redact(t.getMessage(), secrets),
+    // A copy of a copy still names the original class.
+    String original = t instanceof SanitizedException ? ((SanitizedException) t).originalClass : t.getClass().getName();
+    SanitizedException copy = new SanitizedException(original, redact(t.getMessage(), secrets),
         cause == t ? null : of(cause, secrets, depth + 1));
     copy.setStackTrace(t.getStackTrace());
     return copy;

@@ -37,6 +37,13 @@ final class GuardAlertsTest {
 
     Alert without = GuardAlerts.usage(snapshot(), MeterEvent.COST_RUNAWAY, 3, 5, "account-wide", false);
     assertThat(without.detail()).doesNotContain("breaker opens").contains("No breaker is opened here");
+
+    // Monitor trial: a monitor without a guard whose service has on_runaway said "No breaker is
+    // opened here ... stop the caller" beside its own "Emergency stop of atlas: stopped" alert.
+    Alert stop = GuardAlerts.usage(snapshot(), MeterEvent.COST_RUNAWAY, 3, 5, "account-wide",
+        GuardAlerts.Refusal.EMERGENCY_STOP);
+    assertThat(stop.detail()).doesNotContain("No breaker is opened here", "stop the caller")
+        .contains("emergency stop (on_runaway)");
   }
 
   @Test

@@ -164,6 +164,11 @@ final class EmergencyStopsTest {
       assertThat(monitor.stopped()).containsOnlyKeys("alpha");
       assertThat(monitor.stopped().get("alpha").since()).isEqualTo(fx.ticker.instant().minus(Duration.ofMinutes(10)));
       assertThat(monitor.stopped().get("alpha").actions()).containsExactly("pause project prj_1");
+      // Monitor trial: without a guard attached, the budget alert said "Calls that need more are
+      // refused", which nothing here does; it names the emergency stop instead.
+      assertThat(fx.alerts).filteredOn(a -> a.type() == AlertType.COST_THRESHOLD && a.severity() == Severity.CRITICAL)
+          .singleElement().satisfies(a -> assertThat(a.detail()).doesNotContain("Calls that need more are refused")
+              .contains("no guard attached", "emergency stop (on_runaway)"));
     }
     assertNoSecret();
   }
@@ -346,6 +351,9 @@ final class EmergencyStopsTest {
     try (RunawayMonitor monitor = monitor(json, new FakeActions())) {
       monitor.pollOnce();
       assertThat(stopAlerts()).isEmpty();
+      assertThat(fx.alerts).filteredOn(a -> a.type() == AlertType.COST_THRESHOLD && a.severity() == Severity.CRITICAL)
+          .singleElement().satisfies(a -> assertThat(a.detail()).doesNotContain("Calls that need more are refused", "emergency stop")
+              .contains("no guard attached): stop the caller"));
       assertThat(monitor.stopped()).isEmpty();
       assertThat(monitor.resume("alpha")).isEmpty();
     }

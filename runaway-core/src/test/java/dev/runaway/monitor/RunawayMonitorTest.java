@@ -343,6 +343,31 @@ final class RunawayMonitorTest {
     }
   }
 
+  @ParameterizedTest
+  @CsvSource({"1970-01-01T00:00:00Z, more than 366 days before", "2028-01-01T00:00:00Z, after the poll's time"})
+  @org.junit.jupiter.api.Timeout(20)
+  void poll_reportStartingLongBeforeOrAfterThePollIsABadResponse_andTheOthersCount(String from, String why) {
+    // Third-party trial: a report from 1970 held the poll for hours (spread bucket by bucket), one
+    // from 2028 moved the meter's clock so that its baseline counted as learned at once.
+    Instant start = Instant.parse(from);
+    FakeDetector garbage = new FakeDetector("garbage", ctx -> new UsageReport("garbage", start,
+        start.plusSeconds(86400), dev.runaway.Cost.usd("5"), Map.of("requests", 10.0), List.of()));
+    // A month-long cumulative bucket (a billing cycle) is legitimate.
+    FakeDetector cycle = new FakeDetector("cycle", ctx -> new UsageReport("cycle", ctx.now().minus(Duration.ofDays(30)),
+        ctx.now(), dev.runaway.Cost.usd("30"), Map.of(), List.of()));
+    String json = "{\"monitoring_interval\": 300, \"cost_thresholds\": {\"garbage\": {\"daily\": 10.0}}}";
+    try (RunawayMonitor monitor = fx.builder(json).detector(garbage).detector(cycle).build()) {
+      assertThat(monitor.pollOnce()).containsOnlyKeys("cycle");
+      assertThat(fx.alerts(AlertType.SERVICE_STATUS)).singleElement().satisfies(a -> {
+        assertThat(a.service()).isEqualTo("garbage");
+        assertThat(a.facts()).containsEntry("kind", "BAD_RESPONSE");
+        assertThat(a.detail()).contains("the detector reported usage from " + from, why);
+      });
+      assertThat(monitor.snapshot("garbage").windows().get(0).spent()).isEqualTo(dev.runaway.Cost.ZERO);
+      assertThat(monitor.snapshot("garbage").baselineReady()).isFalse();
+    }
+  }
+
   @Test
   void alerts_reachTheNotifierThroughTheDispatcherWithoutASink() throws Exception {
     List<Alert> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -381,6 +406,34 @@ final class RunawayMonitorTest {
     monitor.close();
     assertThat(dev.runaway.testing.LogCapture.since(mark))
         .anySatisfy(e -> assertThat(e.message()).contains("Usage monitoring of beta is failing"));
+  }
+
+  @Test
+  void alerts_aConfiguredNotifierThatFailsQuotingItsCredential_isLoggedByItsType_withTheCredentialMasked() {
+    // Third-party trial: the dispatcher logged the notifier's exception as it was, so a plug-in
+    // that quoted its token put it in every WARN and ERROR line of the monitor's log.
+    String token = "hook-token-SENTINEL-9d8c7b6a";
+    FakeDetector beta = new FakeDetector("beta", ctx -> {
+      throw unavailable();
+    });
+    int mark = dev.runaway.testing.LogCapture.mark();
+    RunawayMonitor monitor = RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.parse("{\"notifications\": {\"quoting_test\": {}}}"))
+        .secrets(dev.runaway.config.SecretSource.of(Map.of("QUOTING_TEST_TOKEN", token)))
+        .ticker(fx.ticker)
+        .scheduler(fx.scheduler)
+        .executor(Runnable::run)
+        .detector(beta)
+        .build();
+    monitor.pollOnce();
+    monitor.close();
+
+    List<dev.runaway.testing.LogCapture.Event> logs = dev.runaway.testing.LogCapture.since(mark);
+    String b64 = java.util.Base64.getEncoder().encodeToString(("u:" + token).getBytes(
+        java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(logs).anySatisfy(e -> assertThat(e.fullText()).contains("quoting_test")
+        .contains("IOException: hook refused token ***"));
+    assertThat(logs).allSatisfy(e -> assertThat(e.fullText()).doesNotContain("SENTINEL").doesNotContain(b64));
   }
 
   @Test

@@ -259,6 +259,9 @@ public final class AlertDispatcher implements AutoCloseable {
   }
 
   private static String laneName(Notifier n, int index, int count) {
+    if (n instanceof SanitizingNotifier) {
+      return ((SanitizingNotifier) n).label(); // the config's type: unique among the configured ones
+    }
     String simple = n.getClass().getSimpleName();
     int lambda = simple.indexOf("$$");
     if (lambda >= 0) {

@@ -4,6 +4,7 @@ import dev.runaway.Ticker;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.Notifier;
 import dev.runaway.alert.internal.NotifierLoader;
+import dev.runaway.alert.internal.SanitizingNotifier;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.config.SecretSource;
 import dev.runaway.internal.AlertSink;
@@ -41,7 +42,14 @@ public final class MonitorAlerts {
     List<Notifier> all = new ArrayList<>();
     if (!config.notifications().isEmpty()) {
       try {
-        all.addAll(NotifierLoader.load().create(config.notifierSettings(), secrets));
+        List<Notifier> created = NotifierLoader.load().create(config.notifierSettings(), secrets);
+        List<String> types = List.copyOf(config.notifierSettings().keySet());
+        for (int i = 0; i < created.size(); i++) {
+          // The dispatcher logs a failed send with its exception: mask what the notifier was given.
+          Notifier n = created.get(i);
+          all.add(secrets instanceof TrackingSecrets
+              ? new SanitizingNotifier(types.get(i), n, ((TrackingSecrets) secrets)::sanitize) : n);
+        }
       } catch (dev.runaway.config.ConfigException e) {
         // Providers know the JSON path of a bad setting, not where it is written: add file and line.
         throw config.locate(e);

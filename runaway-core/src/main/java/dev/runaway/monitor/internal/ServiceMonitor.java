@@ -44,6 +44,10 @@ public final class ServiceMonitor {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServiceMonitor.class);
   private static final long UNSET = Long.MIN_VALUE;
+  /** How long before the poll a report may start: the longest budget window, {@code Budget.MAX_WINDOW}. */
+  static final Duration MAX_REPORT_AGE = dev.runaway.Budget.MAX_WINDOW;
+  /** How far after the poll's time a report may start: a service's clock ahead of ours. */
+  static final Duration MAX_REPORT_SKEW = Duration.ofMinutes(5);
   /** Rate-limited polls in a row after which the service counts as failing. */
   static final int RATE_LIMITS_BEFORE_ALERT = 3;
   /**
@@ -252,6 +256,12 @@ public final class ServiceMonitor {
             false);
         return;
       }
+      PollException implausible = implausibleWindow(report, a.ctx.now());
+      if (implausible != null) {
+        failed(a, implausible, false);
+        report = null;
+        return;
+      }
       if (!succeeded(a, report)) {
         report = null;
       }
@@ -322,6 +332,27 @@ public final class ServiceMonitor {
   }
 
   // ---------------------------------------------------------------- outcomes
+
+  /**
+   * A report must start within {@link #MAX_REPORT_AGE} before the poll and not after it (give or
+   * take {@link #MAX_REPORT_SKEW}). Its span is spread over the meter's buckets one by one, so a
+   * detector's report from 1970 held the poll thread for hours (every service stopped), and one
+   * dated a year ahead moved the meter's clock there, so its baseline was "learned" at once.
+   */
+  private static PollException implausibleWindow(UsageReport report, Instant now) {
+    String why;
+    if (report.from().isAfter(now.plus(MAX_REPORT_SKEW))) {
+      why = "after the poll's time " + now;
+    } else if (report.from().isBefore(now.minus(MAX_REPORT_AGE))) {
+      why = "more than " + MAX_REPORT_AGE.toDays() + " days before the poll's time " + now;
+    } else {
+      return null;
+    }
+    return new PollException(PollException.Kind.BAD_RESPONSE, "the detector reported usage from " + report.from()
+        + " to " + report.to() + ", " + why + "; a report must start within the last " + MAX_REPORT_AGE.toDays()
+        + " days and not after the poll (" + MAX_REPORT_SKEW.toMinutes() + " minutes of clock skew allowed), so it"
+        + " is not counted", null, null);
+  }
 
   private boolean succeeded(PollAttempt a, UsageReport report) {
     if (shared.closed().get()) {
@@ -412,7 +443,7 @@ public final class ServiceMonitor {
       long limit = thresholds.limit(i);
       int percent = thresholds.crossed(i, used);
       if (percent != 0) {
-        raise(GuardAlerts.threshold(snapshot(), budgets.get(i), used, percent, "account-wide"));
+        raise(GuardAlerts.threshold(snapshot(), budgets.get(i), used, percent, "account-wide", refusal()));
       }
       if (used >= limit) {
         // Every poll while the budget is used up: a breaker that let trial calls through opens again.
@@ -432,6 +463,21 @@ public final class ServiceMonitor {
   }
 
   /** The monitor's breaker for this service opened (or stays open): emergency stops may fire. */
+  /**
+   * What follows a runaway or a used-up budget of this service: an attached guard's breaker
+   * refuses calls, else the service's emergency stop acts, else the monitor only alerts.
+   */
+  private GuardAlerts.Refusal refusal() {
+    if (!shared.detection().breakerEnabled()) {
+      return GuardAlerts.Refusal.ALERT_ONLY;
+    }
+    if (shared.guard() != null && shared.guard().services().contains(name)) {
+      return GuardAlerts.Refusal.CALLS_REFUSED;
+    }
+    EmergencyStops es = stops;
+    return es != null && es.configured(name) ? GuardAlerts.Refusal.EMERGENCY_STOP : GuardAlerts.Refusal.ALERT_ONLY;
+  }
+
   private void fireStops(EmergencyStops.Trigger trigger, double ratio, String detail) {
     EmergencyStops es = stops;
     if (es == null || !shared.detection().breakerEnabled()) {
@@ -458,10 +504,8 @@ public final class ServiceMonitor {
 
   private void onEvent(MeterEvent event, UsageReport report) {
     ServiceSnapshot s = snapshot();
-    boolean opens = shared.detection().breakerEnabled() && shared.guard() != null
-        && shared.guard().services().contains(name);
     Alert alert = GuardAlerts.usage(s, event, shared.detection().spikeMultiplier(),
-        shared.detection().breakerMultiplier(), "account-wide", opens);
+        shared.detection().breakerMultiplier(), "account-wide", refusal());
     raise(event == MeterEvent.RESOLVED ? alert : withTopContributor(alert, report));
     if (event.isRunaway()) {
       runawayEpisode = GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier());

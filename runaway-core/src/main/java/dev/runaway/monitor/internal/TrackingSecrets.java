@@ -119,6 +119,17 @@ public final class TrackingSecrets implements SecretSource {
     return redact(sb.toString());
   }
 
+  /**
+   * Returns a copy of a failure with every secret handed out so far masked in its message and
+   * its causes' ({@link dev.runaway.internal.SanitizedException}), keeping the stack trace.
+   *
+   * @param t the failure
+   * @return the copy
+   */
+  public Exception sanitize(Throwable t) {
+    return dev.runaway.internal.SanitizedException.of(Objects.requireNonNull(t, "t"), handedOut);
+  }
+
   @Override
   public String toString() {
     return "TrackingSecrets[" + delegate.describe() + "]";

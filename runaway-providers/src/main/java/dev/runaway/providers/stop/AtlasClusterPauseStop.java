@@ -7,6 +7,7 @@ import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
 import dev.runaway.providers.mongodb.internal.AtlasSession;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,15 +67,24 @@ final class AtlasClusterPauseStop implements EmergencyAction {
   @Override
   public String manualUndo() {
     return "resume the cluster" + (clusters.size() == 1 ? " " : "s ") + String.join(", ", clusters)
-        + " in the Atlas UI (Database > ... > Resume) or with `atlas clusters start <name> --projectId " + groupId
-        + "`; clusters that were paused before the stop are listed as " + WAS_PAUSED + " in its record";
+        + " in the Atlas UI (Database > ... > Resume) or with " + cli("start")
+        + "; clusters that were paused before the stop are listed as " + WAS_PAUSED + " in its record";
+  }
+
+  /** The Atlas CLI command for each cluster, so that it can be pasted as it is. */
+  private String cli(String verb) {
+    List<String> commands = new ArrayList<>();
+    for (String c : clusters) {
+      commands.add("`atlas clusters " + verb + " " + c + " --projectId " + groupId + "`");
+    }
+    return String.join(", ", commands);
   }
 
   @Override
   public String manualStep() {
     return "pause cluster" + (clusters.size() == 1 ? " " : "s ") + String.join(", ", clusters) + " of project "
-        + groupId + " by hand (Atlas UI: ... > Pause Cluster, or `atlas clusters pause <name> --projectId " + groupId
-        + "`); the API credential needs the Project Cluster Manager role on the project";
+        + groupId + " by hand (Atlas UI: ... > Pause Cluster, or " + cli("pause")
+        + "); the API credential needs the Project Cluster Manager role on the project";
   }
 
   @Override

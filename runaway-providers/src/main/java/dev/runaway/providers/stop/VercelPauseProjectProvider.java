@@ -30,7 +30,10 @@ public final class VercelPauseProjectProvider extends TokenActionProvider {
     ServiceSettings service = s.service();
     String project = s.require("project", "the Vercel project's id (prj_...) or name");
     String team = s.string("team_id") != null ? s.string("team_id") : service.string("team_id").orElse(null);
-    String query = team == null ? "" : "?teamId=" + Settings.segment(team);
+    // A service that names its team by slug reads the team's billing; the pause must be scoped to
+    // that team too, or Vercel looks the project up in the token's personal account.
+    String slug = team == null ? service.string("team_slug").orElse(null) : null;
+    String query = team != null ? "?teamId=" + Settings.segment(team) : slug != null ? "?slug=" + Settings.segment(slug) : "";
     String base = "/v1/projects/" + Settings.segment(project);
     ApiClient client = ApiClient.builder().settings(service, "https://api.vercel.com").product("the Vercel API")
         .bearer(token)

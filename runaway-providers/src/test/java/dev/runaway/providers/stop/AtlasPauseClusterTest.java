@@ -128,7 +128,10 @@ final class AtlasPauseClusterTest {
         .isInstanceOfSatisfying(PollException.class, e -> assertThat(e.kind()).isEqualTo(PollException.Kind.UNAUTHORIZED))
         .hasMessageContaining("Project Cluster Manager")
         .hasMessageNotContaining(CLIENT_SECRET).hasMessageNotContaining(ACCESS_TOKEN);
-    assertThat(a.manualStep()).contains("Project Cluster Manager", "atlas clusters pause");
+    assertThat(a.manualStep()).contains("Project Cluster Manager", "`atlas clusters pause Cluster0 --projectId " + GROUP + "`");
+    // Monitor trial: the commands said <name> although the cluster is known, so they could not be pasted.
+    assertThat(a.manualUndo()).contains("`atlas clusters start Cluster0 --projectId " + GROUP + "`");
+    assertThat(a.manualStep() + a.manualUndo()).doesNotContain("<name>");
     assertThat(a.plan() + a.manualStep() + a.manualUndo() + a).doesNotContain(CLIENT_SECRET, ACCESS_TOKEN);
   }
 

@@ -158,6 +158,21 @@ final class StopActionsTest {
   }
 
   @Test
+  void vercel_aServiceNamingItsTeamBySlug_pausesAndUnpausesInThatTeam() throws Exception {
+    // Monitor trial: with "team_slug" (a documented detector setting) the pause went out without
+    // any team, so Vercel looked the project up in the token's personal account.
+    stub.route("/v1/projects/web/pause", r -> StubResponse.ok("{}"));
+    stub.route("/v1/projects/web/unpause", r -> StubResponse.ok("{}"));
+    EmergencyAction a = action(new VercelPauseProjectProvider(), "vercel", Map.of("team_slug", "acme-team"),
+        Map.of("project", "web"));
+    a.execute(T);
+    assertThat(calls()).containsExactly("POST /v1/projects/web/pause?slug=acme-team");
+    mark = stub.requests().size();
+    a.undo(Map.of(), T);
+    assertThat(calls()).containsExactly("POST /v1/projects/web/unpause?slug=acme-team");
+  }
+
+  @Test
   void vercel_forbiddenIsUnauthorized() {
     stub.failAll(StubResponse.json(403, "{\"error\":{\"code\":\"forbidden\",\"message\":\"Not authorized\"}}"));
     EmergencyAction a = action(new VercelPauseProjectProvider(), "vercel", Map.of(), Map.of("project", "web"));

@@ -136,9 +136,12 @@ final class CheckCommand implements Callable<Integer> {
           problems.add(ConfiguredNotifiers.owner(n.type()) + ": " + n.problem());
         } else {
           ConfiguredNotifiers.TestResult t = ConfiguredNotifiers.test(n.notifier(), timeout);
-          line = (t.ok() ? "OK      " : "FAILED  ") + t.detail();
+          // A notifier of your own may quote its credential when it fails, as the monitor's own
+          // delivery errors are masked.
+          String detail = credentials.redact(t.detail());
+          line = (t.ok() ? "OK      " : "FAILED  ") + detail;
           if (!t.ok()) {
-            problems.add(ConfiguredNotifiers.owner(n.type()) + ": " + t.detail());
+            problems.add(ConfiguredNotifiers.owner(n.type()) + ": " + detail);
           }
         }
         out.printf(Locale.ROOT, "  %-20s %s%n", n.type(), line);

@@ -9,9 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Where the monitor's credentials come from (the environment, then the {@code .env} file), and a
+ * Where the monitor's credentials come from (the environment, then the {@code .env} file, then the
+ * secret managers plugged in through {@link dev.runaway.config.SecretSourceProvider}), and a
  * record of every credential a detector or notifier looked for, by variable name and where it was
  * found, so that {@code check} can report them without ever printing a value.
  *
@@ -24,7 +27,8 @@ final class Credentials {
    *
    * @param owner the service or notifier that needs it
    * @param name the variable's name
-   * @param foundIn where it was found ("environment" or the {@code .env} file), or {@code null} when missing
+   * @param foundIn where it was found ("environment", the {@code .env} file or a plugged-in source's
+   *     description), or {@code null} when missing
    */
   record Lookup(String owner, String name, String foundIn) {
     boolean found() {
@@ -35,17 +39,33 @@ final class Credentials {
   private final SecretSource environment;
   private final SecretSource dotEnv;
   private final Path envFile;
+  private final List<SecretSource> plugged;
   private final SecretSource chain;
   private final Map<String, Lookup> lookups = new LinkedHashMap<>();
+  /** Every credential handed out through {@link #recording}, so that messages can be masked. */
+  private final Set<Secret> handedOut = ConcurrentHashMap.newKeySet();
 
   Credentials(SecretSource environment, SecretSource dotEnv, Path envFile) {
+    this(environment, dotEnv, envFile, List.of());
+  }
+
+  /**
+   * @param plugged the sources of the {@code SecretSourceProvider}s, asked after the {@code .env}
+   *     file in this order
+   */
+  Credentials(SecretSource environment, SecretSource dotEnv, Path envFile, List<SecretSource> plugged) {
     this.environment = Objects.requireNonNull(environment, "environment");
     this.dotEnv = Objects.requireNonNull(dotEnv, "dotEnv");
     this.envFile = Objects.requireNonNull(envFile, "envFile");
-    this.chain = environment.orElse(dotEnv);
+    this.plugged = List.copyOf(plugged);
+    SecretSource c = environment.orElse(dotEnv);
+    for (SecretSource s : this.plugged) {
+      c = c.orElse(s);
+    }
+    this.chain = c;
   }
 
-  /** Returns the environment, then the {@code .env} file. */
+  /** Returns the environment, then the {@code .env} file, then the plugged-in sources. */
   SecretSource source() {
     return chain;
   }
@@ -57,6 +77,11 @@ final class Credentials {
     }
     if (dotEnv.get(name).isPresent()) {
       return envFile.toString();
+    }
+    for (SecretSource s : plugged) {
+      if (s.get(name).isPresent()) {
+        return s.describe();
+      }
     }
     return null;
   }
@@ -79,7 +104,9 @@ final class Credentials {
       @Override
       public Optional<Secret> get(String name) {
         note(owner, name);
-        return delegate.get(name);
+        Optional<Secret> found = delegate.get(name);
+        found.ifPresent(handedOut::add);
+        return found;
       }
 
       @Override
@@ -87,6 +114,14 @@ final class Credentials {
         return delegate.describe();
       }
     };
+  }
+
+  /**
+   * Masks in {@code text} every credential handed out through {@link #recording}, in every
+   * encoding {@link Secret#redact(String)} knows: for what a plug-in's own exception says.
+   */
+  String redact(String text) {
+    return Secret.redactAll(text, List.copyOf(handedOut));
   }
 
   /** Returns every credential looked for, in order. */
@@ -109,6 +144,10 @@ final class Credentials {
 
   /** Returns where credentials are looked for, for messages. */
   String describe() {
-    return "the environment, then " + envFile;
+    StringBuilder out = new StringBuilder("the environment, then ").append(envFile);
+    for (SecretSource s : plugged) {
+      out.append(", then ").append(s.describe());
+    }
+    return out.toString();
   }
 }

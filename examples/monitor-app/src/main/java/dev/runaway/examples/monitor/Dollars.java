@@ -22,7 +22,10 @@ public final class Dollars {
    * @return the text, such as {@code $1,005.30} or {@code $0.0935}
    */
   public static String of(Cost c) {
-    BigDecimal v = c.toBigDecimal();
+    return of(c.toBigDecimal());
+  }
+
+  private static String of(BigDecimal v) {
     if (v.abs().compareTo(BigDecimal.ONE) >= 0) {
       return String.format(Locale.ROOT, "%s$%,.2f", v.signum() < 0 ? "-" : "", v.abs().setScale(2, RoundingMode.HALF_UP));
     }
@@ -40,6 +43,8 @@ public final class Dollars {
    * @return the text, such as {@code $5.04/h}
    */
   public static String perHour(double usdPerHour) {
-    return Double.isFinite(usdPerHour) ? of(Cost.usd(usdPerHour)) + "/h" : "n/a";
+    // Not through Cost: a rate may lie beyond a Cost's range (a detector's $9e9 over a 2 s poll is
+    // $1.6e13 an hour) and must still be shown, not end the status table.
+    return Double.isFinite(usdPerHour) ? of(BigDecimal.valueOf(usdPerHour)) + "/h" : "n/a";
   }
 }

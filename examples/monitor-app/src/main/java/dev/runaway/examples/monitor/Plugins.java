@@ -34,7 +34,10 @@ final class Plugins {
         out.add(it.next());
       } catch (ServiceConfigurationError e) {
         errors++;
-        LOG.warn("A {} could not be loaded and is skipped: {}", what, e.toString());
+        // ServiceLoader says only "could not be instantiated": the cause says why.
+        Throwable cause = e.getCause();
+        LOG.warn("A {} could not be loaded and is skipped: {}", what,
+            cause == null || cause == e ? e.toString() : e + "; caused by " + cause);
       }
     }
     return out;

@@ -6,6 +6,7 @@ import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.DetectorProvider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The detector providers on the class path, each wrapped so that the credentials it asks for are
@@ -49,7 +50,9 @@ final class RecordingProviders {
 
     @Override
     public Detector create(ServiceSettings settings, SecretSource secrets) {
-      return delegate.create(settings, credentials.recording(settings.name(), secrets));
+      // Checked here, so that the message names the plug-in and not this wrapper.
+      return Objects.requireNonNull(delegate.create(settings, credentials.recording(settings.name(), secrets)),
+          () -> "DetectorProvider " + delegate.getClass().getName() + " returned no detector");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.runaway.examples.monitor;
 
+import dev.runaway.config.SecretSource;
 import dev.runaway.monitor.RunawayMonitor;
 import dev.runaway.monitor.StoppedService;
 import java.io.PrintWriter;
@@ -40,10 +41,11 @@ final class ResumeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     dev.runaway.config.MonitorConfig config = files.load();
-    RunawayMonitor.Builder mb = RunawayMonitor.builder().config(config).secrets(files.credentials().source())
+    SecretSource secrets = files.credentials().source();
+    RunawayMonitor.Builder mb = RunawayMonitor.builder().config(config).secrets(secrets)
         .keepBaselines(false);
     // The fleet's "closed everywhere" alert goes through the monitor's alerting (Telegram too).
-    Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, files.credentials().source(), "runaway-monitor-resume",
+    Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, secrets, "runaway-monitor-resume",
         mb.relay());
     RunawayMonitor monitor;
     try {

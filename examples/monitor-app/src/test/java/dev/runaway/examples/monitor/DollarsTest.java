@@ -16,7 +16,9 @@ final class DollarsTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"5.04, $5.04/h", "NaN, n/a", "Infinity, n/a"})
+  @CsvSource({"5.04, $5.04/h", "NaN, n/a", "Infinity, n/a",
+      // Beyond a Cost's +-9.2e9 dollars: a detector's $9e9 in a 2 s poll ended runaway-monitor start.
+      "1.62e13, '$16,200,000,000,000.00/h'", "-2e10, '-$20,000,000,000.00/h'", "1e-12, $0.00/h"})
   void perHour_formatsFiniteRatesOnly(double rate, String expected) {
     assertThat(Dollars.perHour(rate)).isEqualTo(expected);
   }

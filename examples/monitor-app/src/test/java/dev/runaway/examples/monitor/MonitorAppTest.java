@@ -118,6 +118,66 @@ final class MonitorAppTest {
   }
 
   @Test
+  void check_credentialsFromAPluggedInSecretSource_areFound_andNeverShown() throws IOException {
+    // Third-party trial: the standalone monitor looked only in the environment and .env, so a
+    // credential kept in a SecretSourceProvider's vault was reported MISSING and the service skipped.
+    String vaultToken = "vault-held-token-SENTINEL-7c6b5a";
+    TestVaultSecretSourceProvider.VALUES.put("VAULT_SEARCH_TOKEN", vaultToken);
+    try {
+      Path config = write("monitor_config.json", "{\n"
+          + "  \"services\": {\"search-api\": " + apis.restService("/usage", "VAULT_SEARCH_TOKEN") + "}\n"
+          + "}\n");
+      int mark = LogCapture.mark();
+
+      Run r = run("check", "--config", config.toString(), "--env", dir.resolve("absent.env").toString());
+
+      assertThat(r.exitCode()).as(r.all()).isZero();
+      assertThat(r.out()).containsPattern("search-api +VAULT_SEARCH_TOKEN +found \\(the test vault\\)")
+          .contains("$0.60").contains("then the test vault");
+      assertThat(apis.requests).contains("GET /usage");
+      String logs = LogCapture.since(mark).stream().map(LogCapture.Event::fullText)
+          .collect(java.util.stream.Collectors.joining("\n"));
+      assertThat(logs).contains(TestVaultSecretSourceProvider.Failing.class.getName())
+          .doesNotContain(TestVaultSecretSourceProvider.Failing.QUOTED).doesNotContain(vaultToken);
+      assertThat(r.all()).doesNotContain(vaultToken).doesNotContain(TestVaultSecretSourceProvider.Failing.QUOTED);
+    } finally {
+      TestVaultSecretSourceProvider.VALUES.remove("VAULT_SEARCH_TOKEN");
+    }
+  }
+
+  @Test
+  void check_aNotifierOfYourOwnThatFailsQuotingItsCredential_isFailed_withTheCredentialMasked() throws IOException {
+    // Third-party trial: check printed the notifier's failure as it was, credential included.
+    String hookToken = "hook-token-SENTINEL-3e2d1c0b";
+    Path config = write("monitor_config.json", "{\n"
+        + "  \"services\": {\"search-api\": " + apis.restService("/usage", "SEARCH_API_TOKEN") + "},\n"
+        + "  \"notifications\": {\"quoting_hook\": {}}\n"
+        + "}\n");
+    Path env = write(".env", "SEARCH_API_TOKEN=" + SEARCH_TOKEN + "\nQUOTING_HOOK_TOKEN=" + hookToken + "\n");
+
+    Run r = run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.FAILURE);
+    assertThat(r.out()).containsPattern("quoting_hook +FAILED +hook refused token \\*\\*\\* \\(basic \\*\\*\\*\\)")
+        .contains("notifications.quoting_hook: hook refused token ***");
+    String b64 = java.util.Base64.getEncoder().encodeToString(("u:" + hookToken).getBytes(StandardCharsets.UTF_8));
+    assertThat(r.all()).doesNotContain(hookToken).doesNotContain(b64);
+  }
+
+  @Test
+  void check_aDetectorPluginThatReturnsNull_isAConfigErrorNamingThePluginsClass() throws IOException {
+    // Third-party trial: the message named the app's own wrapper (RecordingProviders$Recording).
+    Path config = write("monitor_config.json", "{\"services\": {\"broken\": {\"type\": \"null_detector\"}}}\n");
+
+    Run r = run("check", "--config", config.toString(), "--env", dir.resolve("absent.env").toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains("services.broken")
+        .contains("DetectorProvider " + NullDetectorProvider.class.getName() + " returned no detector")
+        .doesNotContain("RecordingProviders");
+  }
+
+  @Test
   void check_apiKeyQueryWithASpaceInAUrlVariable_isAConfigErrorThatShowsTheKeyInNoEncoding() throws IOException {
     String key = "k3y+with/slash=and&amp sp\u00e9cial-9f27c1";
     Path config = write("monitor_config.json", "{\n"
