@@ -462,7 +462,6 @@ public final class ServiceMonitor {
     }
   }
 
-  /** The monitor's breaker for this service opened (or stays open): emergency stops may fire. */
   /**
    * What follows a runaway or a used-up budget of this service: an attached guard's breaker
    * refuses calls, else the service's emergency stop acts, else the monitor only alerts.
@@ -478,6 +477,7 @@ public final class ServiceMonitor {
     return es != null && es.configured(name) ? GuardAlerts.Refusal.EMERGENCY_STOP : GuardAlerts.Refusal.ALERT_ONLY;
   }
 
+  /** The monitor's breaker for this service opened (or stays open): emergency stops may fire. */
   private void fireStops(EmergencyStops.Trigger trigger, double ratio, String detail) {
     EmergencyStops es = stops;
     if (es == null || !shared.detection().breakerEnabled()) {
