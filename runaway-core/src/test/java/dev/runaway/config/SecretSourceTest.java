@@ -237,8 +237,9 @@ final class SecretSourceTest {
     // Providers are used in class-name order (Plugins), so ReturnsNull comes before Throwing.
     assertThat(warnings.get(2).message()).contains(BrokenSecretSourceProviders.ReturnsNull.class.getName(),
         "returned no source");
+    // Named by the exception's type only: a failing secret manager may quote its credentials.
     assertThat(warnings.get(3).fullText()).contains(BrokenSecretSourceProviders.Throwing.class.getName(),
-        "failed to create its source", "the vault is sealed");
+        "failed to create its source", "IllegalStateException").doesNotContain("the vault is sealed");
   }
 
   private Path write(String content) throws IOException {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -273,8 +274,7 @@ public final class Secrets {
 
   /**
    * Environment, then {@code dotEnv}, then every {@link SecretSourceProvider} visible to
-   * {@code loader}, in class-name order ({@link Plugins}). A provider that cannot be loaded, throws from
-   * {@code create()} or returns {@code null} is logged at WARN with its class and skipped.
+   * {@code loader}, in class-name order ({@link #plugged}).
    *
    * @param dotEnv the {@code .env} file
    * @param loader where to look for providers
@@ -282,13 +282,31 @@ public final class Secrets {
    */
   public static SecretSource defaults(Path dotEnv, ClassLoader loader) {
     SecretSource chain = environment().orElse(dotEnv(dotEnv));
+    for (SecretSource source : plugged(loader)) {
+      chain = chain.orElse(source);
+    }
+    return chain;
+  }
+
+  /**
+   * Returns the source of every {@link SecretSourceProvider} found with {@code loader}, in
+   * class-name order. A provider that cannot be loaded, throws from {@code create()} or returns
+   * {@code null} is reported at WARN and skipped; a thrown exception is named by its type only,
+   * never its message: a secret manager that failed may quote what it was given, and nothing
+   * else knows that value to mask it.
+   *
+   * @param loader where to look for providers
+   * @return the sources
+   */
+  public static List<SecretSource> plugged(ClassLoader loader) {
+    List<SecretSource> out = new ArrayList<>();
     for (SecretSourceProvider provider : Plugins.load(SecretSourceProvider.class, loader, LOG)) {
       SecretSource source;
       try {
         source = provider.create();
       } catch (RuntimeException | LinkageError e) {
-        LOG.warn("SecretSourceProvider {} failed to create its source, which is skipped",
-            provider.getClass().getName(), e);
+        LOG.warn("SecretSourceProvider {} failed to create its source ({}), which is skipped",
+            provider.getClass().getName(), e.getClass().getName());
         continue;
       }
       if (source == null) {
@@ -296,8 +314,8 @@ public final class Secrets {
         continue;
       }
       LOG.debug("Secrets: {} from SecretSourceProvider {}", source.describe(), provider.getClass().getName());
-      chain = chain.orElse(source);
+      out.add(source);
     }
-    return chain;
+    return out;
   }
 }

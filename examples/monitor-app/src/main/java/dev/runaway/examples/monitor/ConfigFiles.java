@@ -4,19 +4,13 @@ import dev.runaway.config.ConfigException;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.config.SecretSource;
 import dev.runaway.config.SecretSourceProvider;
+import dev.runaway.config.internal.Secrets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /** The options naming the config file and the {@code .env} file, shared by {@code start} and {@code check}. */
 final class ConfigFiles {
-
-  private static final Logger LOG = LoggerFactory.getLogger(ConfigFiles.class);
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "config/monitor_config.json",
       description = "The monitor config: monitoring_interval, cost_thresholds, usage_spike_multiplier,"
@@ -50,31 +44,7 @@ final class ConfigFiles {
    * @throws ConfigException if the {@code .env} file is malformed (naming its line, never its value)
    */
   Credentials credentials() {
-    return new Credentials(SecretSource.environment(), SecretSource.dotEnv(envFile), envFile, pluggedSources());
-  }
-
-  private static List<SecretSource> pluggedSources() {
-    List<SecretSourceProvider> providers = new ArrayList<>(
-        Plugins.load(SecretSourceProvider.class, "secret source provider"));
-    providers.sort(Comparator.comparing(p -> p.getClass().getName()));
-    List<SecretSource> out = new ArrayList<>();
-    for (SecretSourceProvider p : providers) {
-      SecretSource s;
-      try {
-        s = p.create();
-      } catch (RuntimeException | LinkageError e) {
-        // The exception's message is not logged: a secret manager that failed may quote what it
-        // was given, and no other credential source knows that value to mask it.
-        LOG.warn("SecretSourceProvider {} failed to create its source ({}), which is skipped",
-            p.getClass().getName(), e.getClass().getName());
-        continue;
-      }
-      if (s == null) {
-        LOG.warn("SecretSourceProvider {} returned no source (null), which is skipped", p.getClass().getName());
-        continue;
-      }
-      out.add(s);
-    }
-    return out;
+    return new Credentials(SecretSource.environment(), SecretSource.dotEnv(envFile), envFile,
+        Secrets.plugged(ConfigFiles.class.getClassLoader()));
   }
 }
