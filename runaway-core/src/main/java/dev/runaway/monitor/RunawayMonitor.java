@@ -58,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * {@link DetectorProvider} of its {@code type}, found with {@link java.util.ServiceLoader}; an
  * unknown type fails the build with a {@link ConfigException} listing the known types. A service
  * whose credentials ({@link DetectorProvider#requiredSecrets}) are missing is reported once, by
- * the names of the environment variables, and skipped; the others are monitored.
+ * the names of the environment variables, and skipped; so is one whose provider throws from
+ * {@code create} anything but a {@link ConfigException} (a plug-in whose backend is down); the
+ * others are monitored. A {@link ConfigException} (a setting of the user's) fails the build.
  *
  * <p><b>Isolation.</b> Every round polls the services in parallel on the executor. A poll that
  * fails raises one {@code SERVICE_STATUS} alert per failure episode ({@code CRITICAL} when the
@@ -623,8 +625,15 @@ public final class RunawayMonitor implements AutoCloseable {
                 throw redacted(e, tracked);
               }
             } catch (RuntimeException e) {
-              throw new ConfigException(s.file().orElse(null), "services." + s.name(), 0, 0,
-                  "the " + s.type() + " detector could not be created: " + tracked.describe(e), null);
+              // Not a config error of the user's (those are ConfigExceptions): the provider failed,
+              // e.g. a plug-in whose backend is down at start. One failing service is reported and
+              // skipped like one without credentials; it must not keep the others from being watched.
+              tracked.drainMissing();
+              String why = "its " + s.type() + " detector could not be created (" + tracked.describe(e) + ")";
+              skipWarnings.add(new String[] {s.name(), s.type(), why, "fix the cause and restart"});
+              skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
+                  false, 0, 0, 0));
+              continue;
             }
           }
           for (String name : missing) {
@@ -634,7 +643,8 @@ public final class RunawayMonitor implements AutoCloseable {
           }
           String why = "missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
               + " (looked in: " + tracked.describe() + ")";
-          skipWarnings.add(new String[] {s.name(), s.type(), why, missing.size() == 1 ? "it" : "them"});
+          skipWarnings.add(new String[] {s.name(), s.type(), why, missing.size() == 1 ? "set it and restart"
+              : "set them and restart"});
           skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
               false, 0, 0, 0));
         }
@@ -652,7 +662,7 @@ public final class RunawayMonitor implements AutoCloseable {
           : created.size() == 1 ? "Service " + created.keySet().iterator().next() + " is monitored."
           : "The " + created.size() + " other services are monitored.";
       for (String[] w : skipWarnings) {
-        LOG.warn("Service {} (type {}) is not monitored: {}; set {} and restart. {}", w[0], w[1], w[2], w[3], others);
+        LOG.warn("Service {} (type {}) is not monitored: {}; {}. {}", w[0], w[1], w[2], w[3], others);
       }
 
       MonitorConfig.CircuitBreakerSettings cb = cfg.circuitBreaker();

@@ -40,6 +40,31 @@ final class MisleadingMonitorMessagesTest {
         .satisfies(e -> assertThat(e.message()).contains("Service plain is monitored."));
   }
 
+  /**
+   * A plug-in whose {@code create} throws (its backend down at start) failed the whole monitor
+   * with a ConfigException, so no service was watched (nu27 trial: {@code check} and {@code start}
+   * exited 2). It is now skipped and reported like a service without credentials.
+   */
+  @Test
+  void build_aProviderWhoseCreateThrows_skipsThatService_andMonitorsTheOthers() {
+    FakeProvider broken = new FakeProvider("vaulted", List.of(), (s, secrets) -> {
+      throw new IllegalStateException("vault unreachable");
+    });
+    int mark = LogCapture.mark();
+    try (RunawayMonitor monitor = fx.builder("{\"services\": {\"vaulted\": {\"type\": \"vaulted\"}, "
+        + "\"plain\": {\"type\": \"plain\"}}}").providers(List.of(broken, FakeProvider.of("plain", "0.1")))
+        .build()) {
+      assertThat(monitor.services()).containsExactly("plain");
+      assertThat(monitor.status().get("vaulted")).satisfies(st -> {
+        assertThat(st.health()).isEqualTo(MonitorStatus.Health.SKIPPED);
+        assertThat(st.lastError()).contains("could not be created").contains("vault unreachable");
+      });
+    }
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("not monitored")).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("vaulted").contains("fix the cause and restart")
+            .contains("Service plain is monitored."));
+  }
+
   @Test
   void describe_namesTheExceptionAStandInRepresents_notItsWrapperClass() {
     TrackingSecrets secrets = new TrackingSecrets(dev.runaway.config.SecretSource.of(java.util.Map.of()));

@@ -165,14 +165,16 @@ final class MonitorAppTest {
   }
 
   @Test
-  void check_aDetectorPluginThatReturnsNull_isAConfigErrorNamingThePluginsClass() throws IOException {
+  void check_aDetectorPluginThatReturnsNull_isAProblemNamingThePluginsClass() throws IOException {
     // Third-party trial: the message named the app's own wrapper (RecordingProviders$Recording).
+    // Changed deliberately: a failing plug-in was a config error that stopped every service (exit 2);
+    // that one service is now SKIPPED, named as a problem (exit 1), and the others would be checked.
     Path config = write("monitor_config.json", "{\"services\": {\"broken\": {\"type\": \"null_detector\"}}}\n");
 
     Run r = run("check", "--config", config.toString(), "--env", dir.resolve("absent.env").toString());
 
-    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
-    assertThat(r.err()).contains("services.broken")
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.FAILURE);
+    assertThat(r.out()).contains("SKIPPED")
         .contains("DetectorProvider " + NullDetectorProvider.class.getName() + " returned no detector")
         .doesNotContain("RecordingProviders");
   }
