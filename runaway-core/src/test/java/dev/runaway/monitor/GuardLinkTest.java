@@ -154,6 +154,8 @@ final class GuardLinkTest {
         .detector(FakeDetector.spending("github_actions", "0.10")).build()) {
       monitor.pollOnce();
       assertThat(guard.breaker("openai").state()).isEqualTo(CircuitBreaker.State.OPEN);
+      assertThat(fx.alerts(AlertType.COST_THRESHOLD, "openai")).singleElement()
+          .satisfies(a -> assertThat(a.facts()).containsEntry("breaker", "OPEN"));
       guard.breaker("openai").reset();
       openai.script(ctx -> FakeDetector.span("openai", ctx, "0", 0));
       fx.nextInterval();
@@ -197,7 +199,9 @@ final class GuardLinkTest {
     try (RunawayMonitor monitor = fx.builder(config(true)).detector(FakeDetector.spending("openai", "25"))
         .detector(FakeDetector.spending("github_actions", "0.01")).build()) {
       monitor.pollOnce();
-      assertThat(fx.alerts(AlertType.COST_THRESHOLD, "openai")).hasSize(1);
+      // The alert's facts show the breaker this very poll opens (they said CLOSED: nu27 trial).
+      assertThat(fx.alerts(AlertType.COST_THRESHOLD, "openai")).singleElement()
+          .satisfies(a -> assertThat(a.facts()).containsEntry("breaker", "OPEN"));
       assertThat(monitor.snapshot("openai").breakerState()).isEqualTo(CircuitBreaker.State.OPEN);
       assertThat(monitor.snapshot("github_actions").breakerState()).isEqualTo(CircuitBreaker.State.CLOSED);
       assertThat(monitor.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("25"));

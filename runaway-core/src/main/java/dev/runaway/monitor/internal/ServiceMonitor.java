@@ -442,13 +442,18 @@ public final class ServiceMonitor {
       long used = account.used(i, now);
       long limit = thresholds.limit(i);
       int percent = thresholds.crossed(i, used);
+      String detail = null;
+      if (used >= limit) {
+        // Every poll while the budget is used up: a breaker that let trial calls through opens again.
+        // Before the alert, so that its facts show the breaker this poll opens (they said CLOSED).
+        detail = GuardAlerts.monitorBudgetDetail(name, budgets.get(i), used);
+        tripGuard(detail);
+        budgetUsedUp = true;
+      }
       if (percent != 0) {
         raise(GuardAlerts.threshold(snapshot(), budgets.get(i), used, percent, "account-wide", refusal()));
       }
-      if (used >= limit) {
-        // Every poll while the budget is used up: a breaker that let trial calls through opens again.
-        String detail = GuardAlerts.monitorBudgetDetail(name, budgets.get(i), used);
-        tripGuard(detail);
+      if (detail != null) {
         if (!anyUsedUp) {
           fireStops(EmergencyStops.Trigger.BUDGET, Double.NaN, detail);
         }
