@@ -368,6 +368,24 @@ final class RunawayMonitorTest {
     }
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY})
+  void poll_aQuantityThatIsNoFiniteNumberIsABadResponse(double value) {
+    // Third-party trial: NaN units were counted as 0, with no word.
+    Map<String, Double> units = new java.util.HashMap<>();
+    units.put("requests", value);
+    FakeDetector garbage = new FakeDetector("garbage", ctx -> new UsageReport("garbage", ctx.since(), ctx.now(),
+        dev.runaway.Cost.usd("1"), units, List.of()));
+    String json = "{\"monitoring_interval\": 300, \"cost_thresholds\": {\"garbage\": {\"daily\": 10.0}}}";
+    try (RunawayMonitor monitor = fx.builder(json).detector(garbage).build()) {
+      assertThat(monitor.pollOnce()).isEmpty();
+      assertThat(fx.alerts(AlertType.SERVICE_STATUS)).singleElement().satisfies(a -> {
+        assertThat(a.facts()).containsEntry("kind", "BAD_RESPONSE");
+        assertThat(a.detail()).contains("requests").contains("finite number");
+      });
+    }
+  }
+
   @Test
   void alerts_reachTheNotifierThroughTheDispatcherWithoutASink() throws Exception {
     List<Alert> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();

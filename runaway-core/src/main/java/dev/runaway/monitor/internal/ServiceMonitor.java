@@ -334,12 +334,21 @@ public final class ServiceMonitor {
   // ---------------------------------------------------------------- outcomes
 
   /**
-   * A report must start within {@link #MAX_REPORT_AGE} before the poll and not after it (give or
-   * take {@link #MAX_REPORT_SKEW}). Its span is spread over the meter's buckets one by one, so a
+   * A report's quantities must be finite numbers, and it must start within {@link #MAX_REPORT_AGE}
+   * before the poll and not after it (give or take {@link #MAX_REPORT_SKEW}). Its span is spread over the meter's buckets one by one, so a
    * detector's report from 1970 held the poll thread for hours (every service stopped), and one
    * dated a year ahead moved the meter's clock there, so its baseline was "learned" at once.
    */
   private static PollException implausibleWindow(UsageReport report, Instant now) {
+    for (Map.Entry<String, Double> u : report.units().entrySet()) {
+      Double v = u.getValue();
+      if (v == null || !Double.isFinite(v)) {
+        // Counted as 0 before, in silence: a detector that computes NaN has a bug worth an alert.
+        return new PollException(PollException.Kind.BAD_RESPONSE, "the detector reported " + v + " " + u.getKey()
+            + " for " + report.from() + " to " + report.to() + "; a quantity must be a finite number, so the report is"
+            + " not counted", null, null);
+      }
+    }
     String why;
     if (report.from().isAfter(now.plus(MAX_REPORT_SKEW))) {
       why = "after the poll's time " + now;
