@@ -164,6 +164,7 @@ public final class RunawayMonitor implements AutoCloseable {
     ensureOpen();
     loop.start();
     LOG.info("Monitoring {} every {}", loop.services().keySet(), interval);
+    stops.announceRestored();
   }
 
   /**

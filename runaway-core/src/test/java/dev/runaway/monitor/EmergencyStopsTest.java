@@ -204,7 +204,11 @@ final class EmergencyStopsTest {
     assertThat(record).exists();
 
     FakeActions second = new FakeActions();
+    int mark = dev.runaway.testing.LogCapture.mark();
     try (RunawayMonitor monitor = monitor(config(AUTO), second)) {
+      // Built but not started (as runaway-monitor resume and stopped do): no "stopped by an earlier
+      // run ... resume undoes it" warning while the user is resuming it (nu27 trial); start says it.
+      assertThat(dev.runaway.testing.LogCapture.since(mark)).noneMatch(e -> e.message().contains("earlier run"));
       assertThat(monitor.stopped()).containsOnlyKeys("alpha");
       monitor.pollOnce(); // still over budget: the episode's stop was already taken by the first run
       assertThat(second.created.get(0).calls).isEmpty();
@@ -228,6 +232,22 @@ final class EmergencyStopsTest {
     try (RunawayMonitor monitor = monitor(config(AUTO), third)) {
       assertThat(monitor.stopped()).isEmpty();
     }
+  }
+
+  @Test
+  void start_afterARestart_saysOnceWhichServiceAnEarlierRunStopped_andHowToUndoIt() {
+    try (RunawayMonitor monitor = monitor(config(AUTO), new FakeActions())) {
+      monitor.pollOnce();
+    }
+    int mark = dev.runaway.testing.LogCapture.mark();
+    try (RunawayMonitor monitor = monitor(config(AUTO), new FakeActions())) {
+      monitor.start();
+      monitor.start();
+    } catch (IllegalStateException alreadyStarted) {
+      // a second start may be refused; the warning must still be said once
+    }
+    assertThat(dev.runaway.testing.LogCapture.since(mark)).filteredOn(e -> e.message().contains("earlier run"))
+        .singleElement().satisfies(e -> assertThat(e.message()).contains("alpha").contains("runaway-monitor resume alpha"));
   }
 
   @Test

@@ -672,10 +672,29 @@ public final class EmergencyStops implements AutoCloseable {
       if (s != null) {
         s.fired.set(true); // the stop of this episode was taken by an earlier run
       }
-      LOG.warn("Service {} was stopped by an earlier run of the monitor (since {}); runaway-monitor resume {}"
-          + " undoes it", e.getKey(), e.getValue().path("since").asText(), e.getKey());
     }
   }
+
+  /**
+   * Says, once per service, which services an earlier run stopped and how to undo it: called when
+   * the monitor starts polling, not when it is built, so that {@code runaway-monitor resume} and
+   * {@code stopped}, which build one to read or undo those stops, do not warn about them.
+   */
+  public void announceRestored() {
+    Map<String, ObjectNode> now;
+    synchronized (this) {
+      now = new java.util.LinkedHashMap<>(records);
+    }
+    for (Map.Entry<String, ObjectNode> e : now.entrySet()) {
+      if (announced.add(e.getKey())) {
+        LOG.warn("Service {} was stopped by an earlier run of the monitor (since {}); runaway-monitor resume {}"
+            + " undoes it", e.getKey(), e.getValue().path("since").asText(), e.getKey());
+      }
+    }
+  }
+
+  /** Services whose earlier stop {@link #announceRestored} has said. */
+  private final java.util.Set<String> announced = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private void save() {
     if (file == null) {
