@@ -10,6 +10,7 @@ import dev.runaway.alert.AlertType;
 import dev.runaway.micrometer.RunawayMonitorMetrics;
 import dev.runaway.monitor.MonitorStatus;
 import dev.runaway.monitor.RunawayMonitor;
+import dev.runaway.monitor.StoppedService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -126,6 +127,7 @@ public final class StatusServer implements AutoCloseable {
     out.put("spikeMultiplier", spikeMultiplier);
     out.put("breakerMultiplier", breakerMultiplier);
     List<Map<String, Object>> services = new ArrayList<>();
+    Map<String, StoppedService> stopped = monitor.stopped();
     for (MonitorStatus st : monitor.status().values()) {
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("name", st.service());
@@ -135,6 +137,19 @@ public final class StatusServer implements AutoCloseable {
       s.put("lastError", st.lastError());
       boolean monitored = monitor.services().contains(st.service());
       s.put("snapshot", monitored ? monitor.snapshot(st.service()).toMap() : null);
+      // An emergency stop in force, also one taken by an earlier run: the page showed none after a restart.
+      StoppedService stop = stopped.get(st.service());
+      if (stop == null) {
+        s.put("emergencyStop", null);
+      } else {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("since", stop.since().toString());
+        e.put("reason", stop.reason());
+        e.put("actions", stop.actions());
+        e.put("failed", stop.failed());
+        e.put("undo", "runaway-monitor resume " + st.service());
+        s.put("emergencyStop", e);
+      }
       List<Map<String, Object>> points = new ArrayList<>();
       for (StatusHistory.Sample p : history.of(st.service(), now)) {
         Map<String, Object> m = new LinkedHashMap<>();

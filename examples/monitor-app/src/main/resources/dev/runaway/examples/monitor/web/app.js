@@ -102,6 +102,12 @@ function card(s, status) {
   title.appendChild(badge);
   title.appendChild(el('span', 'health', `${s.type} · ${s.health}`));
   c.appendChild(title);
+  if (s.emergencyStop) {
+    const stop = el('p', 'stopped', `Emergency-stopped since ${s.emergencyStop.since}: `
+      + `${s.emergencyStop.actions.join('; ')}. Undo: ${s.emergencyStop.undo}`);
+    stop.dataset.stopped = 'true';
+    c.appendChild(stop);
+  }
   if (!s.snapshot) {
     c.appendChild(el('p', 'figures', s.lastError || 'not monitored'));
     return c;

@@ -51,6 +51,45 @@ final class StatusServerTest {
     }
   }
 
+  /**
+   * A service an earlier run emergency-stopped is shown as such, with its undo: after a restart
+   * the page showed nothing of it (the monitor's breaker reads CLOSED until the next episode).
+   */
+  @Test
+  void apiStatus_showsAnEmergencyStopTakenByAnEarlierRun_withItsUndo(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createDirectories(dir.resolve("monitor")).resolve("emergency-stops.json");
+    java.nio.file.Files.writeString(file, "{\"version\": 1, \"services\": {\"vercel\": {\"since\":"
+        + " \"2026-01-05T03:10:00Z\", \"reason\": \"hourly budget used up\", \"actions\": [{\"index\": 0,"
+        + " \"type\": \"vercel_pause_project\", \"plan\": \"pause Vercel project prj_1\", \"manual_undo\":"
+        + " \"unpause it in the dashboard\", \"ok\": true}]}}}");
+    dev.runaway.ManualTicker ticker = dev.runaway.ManualTicker.startingAt(StatusFixture.START);
+    try (dev.runaway.monitor.RunawayMonitor monitor = dev.runaway.monitor.RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.parse("{\"monitoring_interval\": 300, \"state_dir\": \""
+            + dir.toString().replace("\\", "\\\\") + "\", \"cost_thresholds\": {\"vercel\": {\"hourly\": 5.0}}}"))
+        .secrets(dev.runaway.config.SecretSource.of(java.util.Map.of()))
+        .detector(new dev.runaway.monitor.Detector() {
+          @Override
+          public String service() {
+            return "vercel";
+          }
+
+          @Override
+          public dev.runaway.monitor.UsageReport poll(dev.runaway.monitor.PollContext ctx) {
+            return dev.runaway.monitor.UsageReport.empty("vercel", ctx.since(), ctx.now());
+          }
+        })
+        .ticker(ticker).executor(Runnable::run).alertSink(a -> { }).build();
+        StatusServer server = StatusServer.start(new java.net.InetSocketAddress("127.0.0.1", 0), null, monitor,
+            new StatusHistory(), new AlertLog(), 3.0, 5.0, ticker)) {
+      JsonNode status = JSON.readTree(get("http://127.0.0.1:" + server.address().getPort() + "/api/status").body());
+      JsonNode stop = status.get("services").get(0).get("emergencyStop");
+      assertThat(stop.get("since").asText()).isEqualTo("2026-01-05T03:10:00Z");
+      assertThat(stop.get("actions").get(0).asText()).isEqualTo("pause Vercel project prj_1");
+      assertThat(stop.get("undo").asText()).isEqualTo("runaway-monitor resume vercel");
+    }
+  }
+
   @Test
   void metrics_prometheusTextWithTheMonitorsFigures() throws Exception {
     try (StatusFixture f = new StatusFixture(null)) {
