@@ -64,6 +64,7 @@ final class CheckCommand implements Callable<Integer> {
         .config(config)
         .secrets(credentials.source())
         .providers(RecordingProviders.load(credentials))
+        .actionProviders(RecordingProviders.actions(credentials))
         .alertSink(raised::add)
         .pollTimeout(timeout)
         .minPollSpacing(Duration.ZERO)

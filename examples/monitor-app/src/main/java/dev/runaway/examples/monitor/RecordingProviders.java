@@ -4,13 +4,17 @@ import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.DetectorProvider;
+import dev.runaway.monitor.EmergencyAction;
+import dev.runaway.monitor.EmergencyActionProvider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * The detector providers on the class path, each wrapped so that the credentials it asks for are
- * noted per service in {@link Credentials}; {@code check} hands them to the monitor's builder.
+ * The detector and emergency action providers on the class path, each wrapped so that the
+ * credentials it asks for are noted per service in {@link Credentials} (an action's as
+ * {@code <service> on_runaway}); {@code check} hands them to the monitor's builder.
  */
 final class RecordingProviders {
 
@@ -23,6 +27,50 @@ final class RecordingProviders {
       out.add(new Recording(p, credentials));
     }
     return out;
+  }
+
+  /** Loads every emergency action provider, wrapped to note the credentials each action asks for. */
+  static List<EmergencyActionProvider> actions(Credentials credentials) {
+    List<EmergencyActionProvider> out = new ArrayList<>();
+    for (EmergencyActionProvider p : Plugins.load(EmergencyActionProvider.class, "emergency action provider")) {
+      out.add(new RecordingAction(p, credentials));
+    }
+    return out;
+  }
+
+  private static final class RecordingAction implements EmergencyActionProvider {
+    private final EmergencyActionProvider delegate;
+    private final Credentials credentials;
+
+    RecordingAction(EmergencyActionProvider delegate, Credentials credentials) {
+      this.delegate = delegate;
+      this.credentials = credentials;
+    }
+
+    @Override
+    public String type() {
+      return delegate.type();
+    }
+
+    @Override
+    public List<String> requiredSecrets(ServiceSettings service, Map<String, Object> action) {
+      List<String> names = delegate.requiredSecrets(service, action);
+      for (String name : names) {
+        credentials.note(service.name() + " on_runaway", name);
+      }
+      return names;
+    }
+
+    @Override
+    public EmergencyAction create(ServiceSettings service, Map<String, Object> action, String path,
+        SecretSource secrets) {
+      return delegate.create(service, action, path, credentials.recording(service.name() + " on_runaway", secrets));
+    }
+
+    @Override
+    public String toString() {
+      return delegate.toString();
+    }
   }
 
   private static final class Recording implements DetectorProvider {

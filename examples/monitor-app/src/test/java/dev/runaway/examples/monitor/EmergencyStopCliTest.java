@@ -69,6 +69,24 @@ final class EmergencyStopCliTest {
     assertThat(start.all() + stopped.all() + resume.all()).doesNotContain(TOKEN);
   }
 
+  /** An action's credentials are in check's table too (third-party trial: only the detectors' were). */
+  @Test
+  void check_listsTheCredentialsOfTheEmergencyActions() throws IOException {
+    String json = "{\n"
+        + "  \"monitoring_interval\": 60,\n"
+        + "  \"cost_thresholds\": {\"search-api\": {\"hourly\": 0.5}},\n"
+        + "  \"services\": {\"search-api\": " + apis.restService("/usage", "SEARCH_API_TOKEN")
+            .replaceFirst("\\}$", ", \"on_runaway\": {\"confirm\": \"auto\", \"actions\": [{\"type\":"
+                + " \"webhook\", \"url\": \"" + apis.url() + "/hook\", \"bearer_env\": \"HOOK_TOKEN\"}]}}") + "}\n"
+        + "}\n";
+    Path config = Files.writeString(dir.resolve("monitor_config.json"), json, StandardCharsets.UTF_8);
+    Path env = Files.writeString(dir.resolve(".env"), "SEARCH_API_TOKEN=" + TOKEN + "\nHOOK_TOKEN=hook-"
+        + TOKEN + "\n", StandardCharsets.UTF_8);
+    MonitorAppTest.Run check = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+    assertThat(check.out()).as(check.all()).containsPattern("search-api on_runaway\\s+HOOK_TOKEN\\s+found");
+    assertThat(check.all()).doesNotContain(TOKEN);
+  }
+
   @Test
   void check_neverStopsAnything() throws IOException {
     Path flag = dir.resolve("worker-scaled-to-zero");
