@@ -29,6 +29,14 @@ final class RecordingProviders {
     return out;
   }
 
+  /** Notes that {@code owner} needs each of {@code names}; returns them. */
+  private static List<String> noted(Credentials credentials, String owner, List<String> names) {
+    for (String name : names) {
+      credentials.note(owner, name);
+    }
+    return names;
+  }
+
   /** Loads every emergency action provider, wrapped to note the credentials each action asks for. */
   static List<EmergencyActionProvider> actions(Credentials credentials) {
     List<EmergencyActionProvider> out = new ArrayList<>();
@@ -54,11 +62,7 @@ final class RecordingProviders {
 
     @Override
     public List<String> requiredSecrets(ServiceSettings service, Map<String, Object> action) {
-      List<String> names = delegate.requiredSecrets(service, action);
-      for (String name : names) {
-        credentials.note(service.name() + " on_runaway", name);
-      }
-      return names;
+      return noted(credentials, service.name() + " on_runaway", delegate.requiredSecrets(service, action));
     }
 
     @Override
@@ -89,11 +93,7 @@ final class RecordingProviders {
 
     @Override
     public List<String> requiredSecrets(ServiceSettings settings) {
-      List<String> names = delegate.requiredSecrets(settings);
-      for (String name : names) {
-        credentials.note(settings.name(), name);
-      }
-      return names;
+      return noted(credentials, settings.name(), delegate.requiredSecrets(settings));
     }
 
     @Override
