@@ -116,9 +116,12 @@ final class RunawayAutoConfigurationTest {
     assertThat(unpriced.get(0)).startsWith("runaway.services.openai has budgets but no estimate")
         .contains("Set runaway.services.openai.estimate");
     // runaway-providers is on this class path (through runaway-spring-ai), so the service by hand is
-    // priced by its discovered LlmResultCosts, which cannot price "ok": the core's warning for that.
+    // priced by its discovered LlmResultCosts, which cannot price "ok": the core's warning for that,
+    // which names the result's type and the extractor found (it said "the cost extractor could not
+    // price a call's result", an extractor this user never set; changed deliberately).
     assertThat(unpriced.get(0)).contains("priced by LlmResultCosts").contains("any other result is charged $0");
-    assertThat(unpriced.get(1)).startsWith("Service openai: the cost extractor could not price a call's result");
+    assertThat(unpriced.get(1)).startsWith("Service openai has budgets but neither a cost extractor nor an estimate")
+        .contains("(java.lang.String)").contains("LlmResultCosts");
   }
 
   @Test
