@@ -146,7 +146,11 @@ public final class GuardedCalls<Q, S> {
       }
       return;
     }
-    Cost cost = has ? pricing.price(c.usage().apply(response)) : null;
+    // Without an estimate of the user's, an unknown model (a new version) is charged its tokens at
+    // the table's dearest model, as the guard charges an unpriced call that reserved none: the
+    // default $0.01 under-counted a $0.023 call 2.3 times, and a dearer new model without bound.
+    Cost cost = !has ? null
+        : c.learned() != null ? pricing.priceOrBound(c.usage().apply(response)) : pricing.price(c.usage().apply(response));
     if (cost != null && c.learned() != null && !conservative) {
       learn(c.learned(), cost.nanos());
     }

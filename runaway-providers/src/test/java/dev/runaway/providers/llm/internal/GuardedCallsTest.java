@@ -93,6 +93,30 @@ final class GuardedCallsTest {
     assertThat(calls.withKey("alice").estimate()).isEqualTo(Cost.usd("0.08925"));
   }
 
+  /**
+   * A model missing from the table (a new version): with no estimate set, the call is charged its
+   * tokens at the table's dearest model, as the guard charges an unpriced call that reserved none,
+   * and calls then reserve toward that. It was charged the default $0.01 (new-user trial with
+   * LangChain4j: gpt-7o calls of $0.023 counted $0.01 each). An estimate set on the builder is
+   * still what such a call is charged.
+   */
+  @Test
+  void anUnknownModel_withNoEstimateSet_isChargedItsTokensAtTheDearestModel_withOneSetTheEstimate() {
+    TokenPrices openai = TokenPrices.bundled("openai");
+    LlmUsage unknown = LlmUsage.of("gpt-7o", 3000, 400);
+    Cost dearest = PricedExtractor.dearest(openai, unknown);
+    assertThat(dearest).isGreaterThan(Cost.usd("0.023"));
+
+    GuardedCalls<String, Reply> byDefault = build(settings().prices(openai));
+    byDefault.call("q", () -> new Reply(unknown, null), r -> r);
+    assertThat(spent()).isEqualTo(dearest);
+    assertThat(byDefault.estimate()).isEqualTo(dearest);
+
+    GuardedCalls<String, Reply> withEstimate = build(settings().prices(openai).estimate(Cost.usd("0.05")));
+    withEstimate.call("q", () -> new Reply(unknown, null), r -> r);
+    assertThat(spent()).isEqualTo(dearest.plus(Cost.usd("0.05")));
+  }
+
   @Test
   void anEstimateSetOnTheBuilder_orNoPrices_staysFixed() {
     GuardedCalls<String, Reply> fixed = build(settings().prices(TokenPrices.bundled("openai")).estimate(Cost.usd("0.02")));
