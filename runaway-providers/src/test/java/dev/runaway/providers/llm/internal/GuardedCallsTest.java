@@ -55,6 +55,20 @@ final class GuardedCallsTest {
     assertThat(spent()).isEqualTo(Cost.usd("0.52"));
   }
 
+  /**
+   * The service's extractor cannot read the framework's response (the Spring Boot README's
+   * customizer sets OpenAiCosts, which the advisor hands Spring AI's ChatResponse): the response's
+   * usage is priced by the bundled tables. It was charged the fixed estimate (new-user trial: $0.01
+   * a round trip for $0.00155 of gpt-5-mini tokens).
+   */
+  @Test
+  void unpriced_aResponseTheServicesExtractorCannotRead_isPricedFromItsUsageByTheBundledTables() {
+    GuardedCalls<String, Reply> calls = build(settings());
+    // gpt-4o-mini: 1,000,000 input tokens at $0.15 per million.
+    calls.call("q", () -> new Reply(usage(1_000_000, 0), null), r -> r);
+    assertThat(spent()).isEqualTo(Cost.usd("0.15"));
+  }
+
   @Test
   void priced_conservativeSettlementChargesTheLargerOfUsageAndEstimate() {
     GuardedCalls<String, Reply> calls = build(settings().prices(TokenPrices.bundled("openai")));
