@@ -725,6 +725,15 @@ public final class ServiceRuntime {
             + " knows); calls now reserve that much until results are priced. Set ServicePolicy.Builder.estimate(...)"
             + " or make the extractor price the result (for an LLM: add the model to its TokenPrices).", name, who,
             Cost.ofNanos(bound));
+      } else if (policy.costExtractor() == null) {
+        // The extractor is the discovered one, which the user never set: "the cost extractor" and
+        // "add the model to its TokenPrices" sent the owner of a search API or a database (results
+        // are Strings or objects of their own) looking for an extractor and a model they do not have.
+        LOG.warn("Service {}{} has budgets but neither a cost extractor nor an estimate, and its calls' results ({}) are"
+            + " not responses that the cost extractor found on the class path reads ({}): its calls without an"
+            + " explicit estimate are charged $0 and never fill a budget. Set ServicePolicy.Builder.estimate(...)"
+            + " (dollars per call) or costExtractor(...), or pass an estimate to call(...).", name, who,
+            result == null ? "null" : result.getClass().getName(), extractor);
       } else {
         LOG.warn("Service {}{}: the cost extractor could not price a call's result and the service has no estimate,"
             + " so the call was charged $0; until a result is priced, every call without an estimate is charged $0"

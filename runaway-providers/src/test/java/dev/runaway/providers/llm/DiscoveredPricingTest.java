@@ -133,6 +133,28 @@ final class DiscoveredPricingTest {
     assertThat(warnings).singleElement().satisfies(w -> assertThat(w).contains("charged $0"));
   }
 
+  /**
+   * A search API guarded with a budget only: its results are Strings, which the discovered LLM
+   * pricing does not read. The WARN said "the cost extractor could not price a call's result ...
+   * add the model to its TokenPrices", naming an extractor the user never set and a model it does
+   * not have (new-user trial); it names the result's type and the extractor found, and what to set.
+   */
+  @Test
+  void aNonLlmServiceWithABudgetOnly_isToldItsResultTypeIsNotRead_andWhatToSet() {
+    budgetOnly("10");
+    int mark = LogCapture.mark();
+    for (int i = 0; i < 5; i++) {
+      guard.call("llm", () -> "3 results for 'runaway'");
+    }
+    assertThat(spent()).isEqualTo(Cost.ZERO);
+    List<String> warnings = LogCapture.since(mark).stream().filter(e -> e.level() == Level.WARN)
+        .map(LogCapture.Event::message).toList();
+    assertThat(warnings).singleElement().satisfies(w -> assertThat(w)
+        .contains("llm has budgets but neither a cost extractor nor an estimate", "java.lang.String",
+            LlmResultCosts.class.getSimpleName(), "charged $0", "estimate(...)")
+        .doesNotContain("TokenPrices", "the cost extractor could not price"));
+  }
+
   @Test
   void anExplicitExtractor_orAnEstimate_isNotReplaced() {
     guard = RunawayGuard.builder()

@@ -62,7 +62,14 @@ final class GuardFactory {
       b.service(name, policy);
       LOG.info(summary(name, policy));
       String unpriced = unpricedWarning(name, policy);
-      if (unpriced != null) {
+      if (unpriced != null && springAiAdvisorFor(props, name)) {
+        // Its calls go through the advisor, which prices each round trip from its usage: a WARN to
+        // set an estimate was wrong for them (an estimate changes nothing there, and a customizer's
+        // extractor would be handed Spring AI's responses). guard.call's own WARN stays in place.
+        LOG.info("Spring AI's ChatClient round trips are charged to runaway.services." + name + " by the"
+            + " auto-configured RunawayGuardAdvisor, each priced from its response's token usage by model id with"
+            + " the bundled tables (OpenAI, Anthropic, Gemini, Bedrock). For guard.call(...) of your own: " + unpriced);
+      } else if (unpriced != null) {
         LOG.warn(unpriced);
         // One WARN is enough: the core's own at the first call names builder methods, not the property.
         ServiceRuntime.unpricedWarningLogged(policy);
@@ -119,6 +126,30 @@ final class GuardFactory {
     return "runaway.services." + name + " has budgets but no estimate and no cost extractor: " + charged
         + " Set runaway.services." + name + ".estimate (dollars charged "
         + "per call, such as 0.05), or declare a RunawayServiceCustomizer bean that sets a costExtractor.";
+  }
+
+  /**
+   * Whether {@link RunawaySpringAiAutoConfiguration} guards Spring AI's ChatClient with this service:
+   * {@code runaway-spring-ai} and Spring AI's chat client on the class path, not turned off, and the
+   * service the one named by {@code runaway.spring-ai.service} (default: the only configured one).
+   */
+  static boolean springAiAdvisorFor(RunawayProperties props, String name) {
+    RunawayProperties.SpringAi ai = props.getSpringAi();
+    if (!ai.isEnabled() || !onClassPath("dev.runaway.springai.RunawayGuardAdvisor")
+        || !onClassPath("org.springframework.ai.chat.client.ChatClient")) {
+      return false;
+    }
+    String service = ai.getService();
+    return service == null || service.isBlank() ? props.getServices().size() == 1 : service.equals(name);
+  }
+
+  private static boolean onClassPath(String type) {
+    try {
+      Class.forName(type, false, GuardFactory.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   /** A customizer for one service must name a configured one: a misspelt name would change nothing. */

@@ -116,9 +116,42 @@ final class RunawayAutoConfigurationTest {
     assertThat(unpriced.get(0)).startsWith("runaway.services.openai has budgets but no estimate")
         .contains("Set runaway.services.openai.estimate");
     // runaway-providers is on this class path (through runaway-spring-ai), so the service by hand is
-    // priced by its discovered LlmResultCosts, which cannot price "ok": the core's warning for that.
+    // priced by its discovered LlmResultCosts, which cannot price "ok": the core's warning for that,
+    // which names the result's type and the extractor found (it said "the cost extractor could not
+    // price a call's result", an extractor this user never set; changed deliberately).
     assertThat(unpriced.get(0)).contains("priced by LlmResultCosts").contains("any other result is charged $0");
-    assertThat(unpriced.get(1)).startsWith("Service openai: the cost extractor could not price a call's result");
+    assertThat(unpriced.get(1)).startsWith("Service openai has budgets but neither a cost extractor nor an estimate")
+        .contains("(java.lang.String)").contains("LlmResultCosts");
+  }
+
+  /**
+   * One service with a budget only and runaway-spring-ai on the class path: the ChatClient's round
+   * trips go through the auto-configured advisor, which prices each from its usage. The startup
+   * said at WARN to set an estimate (which changes nothing for them) or a customizer's extractor
+   * (which the advisor would hand Spring AI's responses); it says at INFO how they are priced, and
+   * a guard.call of the app's own that returns no LLM response still gets the core's WARN.
+   */
+  @Test
+  void budgetOnly_withTheSpringAiAdvisor_saysAtInfoHowRoundTripsArePriced_notAWarnToSetAnEstimate() {
+    int mark = LogCapture.mark();
+    runner.withPropertyValues("runaway.services.openai.budgets.hourly=1")
+        .run(ctx -> ctx.getBean(RunawayGuard.class).call("openai", () -> "ok"));
+    List<LogCapture.Event> events = LogCapture.sinceOnThisThread(mark);
+    assertThat(events).filteredOn(e -> e.level() == org.slf4j.event.Level.INFO)
+        .extracting(LogCapture.Event::message)
+        .anySatisfy(m -> assertThat(m).startsWith("Spring AI's ChatClient round trips are charged to"
+            + " runaway.services.openai by the auto-configured RunawayGuardAdvisor"));
+    List<String> warnings = events.stream().filter(e -> e.level() == org.slf4j.event.Level.WARN)
+        .map(LogCapture.Event::message).filter(m -> m.contains("charged $0")).toList();
+    assertThat(warnings).singleElement().satisfies(w -> assertThat(w)
+        .startsWith("Service openai has budgets but neither a cost extractor nor an estimate"));
+
+    int off = LogCapture.mark();
+    runner.withPropertyValues("runaway.services.openai.budgets.hourly=1", "runaway.spring-ai.enabled=false")
+        .run(ctx -> assertThat(ctx).hasSingleBean(RunawayGuard.class));
+    assertThat(LogCapture.sinceOnThisThread(off)).filteredOn(e -> e.level() == org.slf4j.event.Level.WARN)
+        .extracting(LogCapture.Event::message)
+        .anySatisfy(m -> assertThat(m).startsWith("runaway.services.openai has budgets but no estimate"));
   }
 
   @Test

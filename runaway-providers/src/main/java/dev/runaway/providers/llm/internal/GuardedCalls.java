@@ -1,6 +1,7 @@
 package dev.runaway.providers.llm.internal;
 
 import dev.runaway.Cost;
+import dev.runaway.CostExtractor;
 import dev.runaway.Reservation;
 import dev.runaway.RunawayGuard;
 import dev.runaway.ServiceGuard;
@@ -30,7 +31,8 @@ public final class GuardedCalls<Q, S> {
 
   /** Everything but the bound key: shared by the keyed copies of {@link #withKey(String)}. */
   private record Common<Q, S>(RunawayGuard guard, String service, Cost estimate, AtomicLong learned,
-      Function<Q, String> keys, RepeatedRequests loops, PricedExtractor pricing, Function<Q, String> fingerprint,
+      Function<Q, String> keys, RepeatedRequests loops, PricedExtractor pricing, PricedExtractor fallback,
+      Function<Q, String> fingerprint,
       Predicate<S> hasUsage, Function<S, LlmUsage> usage) {
   }
 
@@ -141,12 +143,20 @@ public final class GuardedCalls<Q, S> {
     if (pricing == null) {
       if (conservative || !has) {
         r.commit(null);
-      } else {
-        r.commitResult(response);
+        return;
       }
+      // The service's extractor first (it may know discounts); one that cannot read the framework's
+      // response (OpenAiCosts given Spring AI's ChatResponse, as the Spring Boot README's customizer
+      // sets) charged every call the fixed estimate: the usage is priced by the bundled tables instead.
+      Cost own = ownCost(response);
+      r.commit(own != null ? own : c.fallback().price(c.usage().apply(response)));
       return;
     }
-    Cost cost = has ? pricing.price(c.usage().apply(response)) : null;
+    // Without an estimate of the user's, an unknown model (a new version) is charged its tokens at
+    // the table's dearest model, as the guard charges an unpriced call that reserved none: the
+    // default $0.01 under-counted a $0.023 call 2.3 times, and a dearer new model without bound.
+    Cost cost = !has ? null
+        : c.learned() != null ? pricing.priceOrBound(c.usage().apply(response)) : pricing.price(c.usage().apply(response));
     if (cost != null && c.learned() != null && !conservative) {
       learn(c.learned(), cost.nanos());
     }
@@ -154,6 +164,17 @@ public final class GuardedCalls<Q, S> {
       cost = null;
     }
     r.commit(cost);
+  }
+
+  /** The service's extractor's price of a response, or {@code null} (none, unreadable, or it failed). */
+  private Cost ownCost(S response) {
+    CostExtractor x = c.guard().policy(c.service()).costExtractor();
+    try {
+      Cost cost = x == null ? null : x.costOf(response);
+      return cost == null || cost.isNegative() ? null : cost;
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** Every bundled table in one, built once: model ids do not collide across providers. */
@@ -302,7 +323,8 @@ public final class GuardedCalls<Q, S> {
       // With prices and no estimate of the user's, the reservation follows the priced cost per call:
       // a fixed default under-reserves expensive calls, and parallel callers then overshoot a budget.
       AtomicLong learned = pricing != null && !estimateSet ? new AtomicLong(-1) : null;
-      return new GuardedCalls<>(new Common<>(guard, service, estimate, learned, keys, l, pricing,
+      PricedExtractor fallback = pricing == null ? new PricedExtractor(name, allBundled(), r -> null) : null;
+      return new GuardedCalls<>(new Common<>(guard, service, estimate, learned, keys, l, pricing, fallback,
           Objects.requireNonNull(fingerprint, "fingerprint"), Objects.requireNonNull(hasUsage, "hasUsage"),
           Objects.requireNonNull(usage, "usage")), null);
     }

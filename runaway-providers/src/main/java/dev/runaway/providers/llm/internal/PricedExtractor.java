@@ -107,6 +107,27 @@ public final class PricedExtractor implements CostExtractor {
   }
 
   /**
+   * Prices a usage; an unknown model's usage is priced at the table's dearest model instead (the
+   * most it can have cost), warning once per unknown model. For callers with no estimate of the
+   * user's to charge: a library default would under-count a new, dearer model without bound.
+   *
+   * @param usage the usage
+   * @return the cost, or {@code null} for an empty table
+   */
+  public Cost priceOrBound(LlmUsage usage) {
+    Optional<Cost> cost = prices.cost(usage);
+    if (cost.isPresent()) {
+      return cost.get();
+    }
+    Cost bound = dearest(prices, usage);
+    warnings.warn("model:" + usage.model(), "{} has no price for model '{}' and no estimate was set, so the call is "
+        + "charged {}, its tokens at the table's dearest model, and calls reserve that much until a response is priced."
+        + " Add the model with TokenPrices.withModel or a price file (TokenPrices.load), or set estimate(...)", name,
+        usage.model(), bound);
+    return bound;
+  }
+
+  /**
    * Prices a usage, warning once per unknown model.
    *
    * @param usage the usage

@@ -55,6 +55,20 @@ final class GuardedCallsTest {
     assertThat(spent()).isEqualTo(Cost.usd("0.52"));
   }
 
+  /**
+   * The service's extractor cannot read the framework's response (the Spring Boot README's
+   * customizer sets OpenAiCosts, which the advisor hands Spring AI's ChatResponse): the response's
+   * usage is priced by the bundled tables. It was charged the fixed estimate (new-user trial: $0.01
+   * a round trip for $0.00155 of gpt-5-mini tokens).
+   */
+  @Test
+  void unpriced_aResponseTheServicesExtractorCannotRead_isPricedFromItsUsageByTheBundledTables() {
+    GuardedCalls<String, Reply> calls = build(settings());
+    // gpt-4o-mini: 1,000,000 input tokens at $0.15 per million.
+    calls.call("q", () -> new Reply(usage(1_000_000, 0), null), r -> r);
+    assertThat(spent()).isEqualTo(Cost.usd("0.15"));
+  }
+
   @Test
   void priced_conservativeSettlementChargesTheLargerOfUsageAndEstimate() {
     GuardedCalls<String, Reply> calls = build(settings().prices(TokenPrices.bundled("openai")));
@@ -91,6 +105,30 @@ final class GuardedCallsTest {
     assertThat(calls.estimate()).isEqualTo(Cost.usd("0.08925"));
     // A keyed copy shares what was learned.
     assertThat(calls.withKey("alice").estimate()).isEqualTo(Cost.usd("0.08925"));
+  }
+
+  /**
+   * A model missing from the table (a new version): with no estimate set, the call is charged its
+   * tokens at the table's dearest model, as the guard charges an unpriced call that reserved none,
+   * and calls then reserve toward that. It was charged the default $0.01 (new-user trial with
+   * LangChain4j: gpt-7o calls of $0.023 counted $0.01 each). An estimate set on the builder is
+   * still what such a call is charged.
+   */
+  @Test
+  void anUnknownModel_withNoEstimateSet_isChargedItsTokensAtTheDearestModel_withOneSetTheEstimate() {
+    TokenPrices openai = TokenPrices.bundled("openai");
+    LlmUsage unknown = LlmUsage.of("gpt-7o", 3000, 400);
+    Cost dearest = PricedExtractor.dearest(openai, unknown);
+    assertThat(dearest).isGreaterThan(Cost.usd("0.023"));
+
+    GuardedCalls<String, Reply> byDefault = build(settings().prices(openai));
+    byDefault.call("q", () -> new Reply(unknown, null), r -> r);
+    assertThat(spent()).isEqualTo(dearest);
+    assertThat(byDefault.estimate()).isEqualTo(dearest);
+
+    GuardedCalls<String, Reply> withEstimate = build(settings().prices(openai).estimate(Cost.usd("0.05")));
+    withEstimate.call("q", () -> new Reply(unknown, null), r -> r);
+    assertThat(spent()).isEqualTo(dearest.plus(Cost.usd("0.05")));
   }
 
   @Test
