@@ -71,14 +71,15 @@ final class CheckCommand implements Callable<Integer> {
         .dryRunStops(true) // a check never stops anything: on_runaway only says what it would do
         .build()) {
       // Only now is the config known to be valid: building the monitor checks every provider's
-      // settings, and a ConfigException from there must not follow a line saying "valid".
+      // settings, and creating the notifiers checks theirs; a ConfigException from either must not
+      // follow a line saying "valid".
+      notifiers = ConfiguredNotifiers.create(config, credentials);
       out.printf(Locale.ROOT, "Config %s: valid; %d service%s, monitoring_interval %d s, notifications: %s%n",
           files.config, config.services().size(), config.services().size() == 1 ? "" : "s",
           config.monitoringInterval().toSeconds(),
           config.notifications().isEmpty() ? "none (alerts go to the log)" : String.join(", ",
               config.notifications().keySet()));
       config.warnings().forEach(w -> out.println("  warning: " + w));
-      notifiers = ConfiguredNotifiers.create(config, credentials);
 
       out.println();
       out.println("Credentials (looked for in " + credentials.describe() + "):");

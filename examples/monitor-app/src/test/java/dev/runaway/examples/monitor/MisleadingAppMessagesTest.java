@@ -31,6 +31,22 @@ final class MisleadingAppMessagesTest {
   }
 
   @Test
+  void check_misspeltNotifierType_namesTheTypeMeant_andIsNotPrecededByConfigValid() throws IOException {
+    // nu30 config trial: "telegarm" printed "Config ...: valid" and then the error, without the type meant.
+    Path config = dir.resolve("monitor_config.json");
+    Files.writeString(config, "{\n  \"notifications\": {\n    \"telegarm\": {}\n  }\n}\n", StandardCharsets.UTF_8);
+    Path env = dir.resolve(".env");
+    Files.writeString(env, "", StandardCharsets.UTF_8);
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.all()).contains(config + ":3:").contains("notifications.telegarm")
+        .contains("(did you mean 'telegram'?)");
+    assertThat(r.out()).doesNotContain("valid");
+  }
+
+  @Test
   void demo_intoAPipe_writesPlainLinesWithoutCarriageReturns() {
     // Tests run without a console, as a pipe or a CI log does.
     MonitorAppTest.Run r = MonitorAppTest.run("demo", "--fast", "--no-telegram", "--env",
