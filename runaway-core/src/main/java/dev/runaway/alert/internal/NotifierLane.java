@@ -7,6 +7,7 @@ import dev.runaway.alert.Notifier;
 import dev.runaway.alert.Severity;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -368,7 +369,7 @@ final class NotifierLane {
       }
       if (lost.lines.size() < LOST_LINES) {
         lost.lines.add(count != null ? "(" + n + " alert" + (n == 1 ? "" : "s") + " of an earlier report that could"
-            + " not be delivered either)" : a.time() + " " + a.severity() + " " + a.type() + " " + a.service()
+            + " not be delivered either)" : a.time().truncatedTo(ChronoUnit.SECONDS) + " " + a.severity() + " " + a.type() + " " + a.service()
             + keyPart(a) + ": " + a.title());
       }
       schedule = !lost.reportScheduled;
@@ -410,11 +411,16 @@ final class NotifierLane {
       Map<String, String> facts = new LinkedHashMap<>();
       facts.put(LOST_REPORT_FACT, Integer.toString(n));
       facts.put("notifier", name);
-      facts.put("first", lost.first.toString());
-      facts.put("last", lost.last.toString());
+      Instant first = lost.first.truncatedTo(ChronoUnit.SECONDS);
+      Instant last = lost.last.truncatedTo(ChronoUnit.SECONDS);
+      facts.put("first", first.toString());
+      facts.put("last", last.toString());
+      // The notifiers' advice for a SERVICE_STATUS alert is about a failing usage API; this one's is not.
+      facts.put("action", "Check what these alerts name: they were raised while " + name + " could not deliver"
+          + " them, and what they report may still be going on.");
       report = new Alert(AlertType.SERVICE_STATUS, lost.worst, LOST_REPORT_SERVICE, null,
-          n + (n == 1 ? " alert" : " alerts") + " could not be delivered here earlier (" + lost.first + " to "
-              + lost.last + ")", detail.toString(), ticker.instant(), facts);
+          n + (n == 1 ? " alert" : " alerts") + " could not be delivered here earlier (" + first
+              + (first.equals(last) ? "" : " to " + last) + ")", detail.toString(), ticker.instant(), facts);
       lost.count = 0;
       lost.first = null;
       lost.last = null;
