@@ -89,7 +89,8 @@ public interface SecretSource {
    * lines and {@code #} comments, an optional {@code export} prefix, values in single or double
    * quotes (taken literally: no escapes, no {@code $VAR} expansion, no multi-line values) or
    * unquoted (where a {@code #} after white space starts a comment). A later line wins over an
-   * earlier one with the same name; blank values count as absent. A missing file is an empty
+   * earlier one with the same name (a WARN names both lines, never the values, when it replaces a
+   * different non-blank value); blank values count as absent. A missing file is an empty
    * source.
    *
    * @param file the file

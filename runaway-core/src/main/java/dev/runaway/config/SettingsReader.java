@@ -357,9 +357,24 @@ public final class SettingsReader {
   public String choice(String key, String defaultValue, List<String> allowed) {
     String s = string(key).orElse(defaultValue);
     if (!allowed.contains(s)) {
-      throw error(key, "must be one of " + allowed);
+      throw error(key, "must be one of " + allowed + "; got " + shownChoice(s)
+          + DidYouMean.suggest(s, allowed).map(a -> " (did you mean \"" + a + "\"?)").orElse(""));
     }
     return s;
+  }
+
+  /**
+   * Quotes a value that is not one of the choices, so the user sees what the file says; a long
+   * value, or one of 16 characters or more mixing letters and digits (a token pasted in the wrong
+   * place), is described, never quoted.
+   */
+  private static String shownChoice(String s) {
+    boolean letter = s.chars().anyMatch(Character::isLetter);
+    boolean digit = s.chars().anyMatch(Character::isDigit);
+    if (s.length() > 40 || (s.length() >= 16 && letter && digit)) {
+      return "a value of " + s.length() + " characters (not shown: it may be a credential)";
+    }
+    return "\"" + s + "\"";
   }
 
   /**

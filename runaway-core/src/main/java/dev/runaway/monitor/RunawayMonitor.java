@@ -604,6 +604,7 @@ public final class RunawayMonitor implements AutoCloseable {
           if (discovery == null) {
             discovery = providers != null ? DetectorDiscovery.of(providers) : DetectorDiscovery.load();
           }
+          misspeltBudgetName(cfg, s, discovery);
           DetectorProvider provider = discovery.providerFor(s);
           List<String> missing = new ArrayList<>();
           for (String secret : provider.requiredSecrets(s)) {
@@ -741,6 +742,29 @@ public final class RunawayMonitor implements AutoCloseable {
   }
 
   /** A provider's config error whose message quotes a credential is re-thrown without it. */
+  /**
+   * Fails for a {@code cost_thresholds} entry that is a misspelling of a configured service: a
+   * service named only there is monitored with the type of its name, so the typo was reported as
+   * "unknown detector type" under a {@code services.<name>.type} the file does not have.
+   */
+  private static void misspeltBudgetName(MonitorConfig cfg, ServiceSettings s, DetectorDiscovery discovery) {
+    if (!s.values().isEmpty() || !s.type().equals(s.name()) || !cfg.costThresholds().containsKey(s.name())
+        || discovery.types().contains(s.type())) {
+      return;
+    }
+    List<String> others = new ArrayList<>(cfg.services().keySet());
+    others.remove(s.name());
+    Optional<String> meant = dev.runaway.config.internal.DidYouMean.suggest(s.name(), others);
+    if (meant.isEmpty()) {
+      return;
+    }
+    ConfigException at = s.error("type", "");
+    throw new ConfigException(at.file().orElse(null), "cost_thresholds." + s.name(), at.line(), at.column(),
+        "names no service (a service named only here is monitored with the detector type of its name, and there"
+            + " is no type '" + s.name() + "'); did you mean the service '" + meant.get() + "'? Rename this key to "
+            + meant.get(), null);
+  }
+
   private static ConfigException redacted(ConfigException e, TrackingSecrets secrets) {
     String msg = e.getMessage();
     String clean = secrets.redact(msg);

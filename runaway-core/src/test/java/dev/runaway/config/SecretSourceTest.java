@@ -102,6 +102,26 @@ final class SecretSourceTest {
   }
 
   @Test
+  void dotEnv_aNameSetTwiceWithDifferentValues_isNamedWithBothLinesAtWarn_neverWithItsValues() throws IOException {
+    // nu30 .env trial: an old key left above the new one, or the template's blank line pasted below a
+    // filled one, silently decided which credential was used (or made it missing).
+    Path env = dir.resolve(".env");
+    Files.writeString(env, "SEARCH_TOKEN=old_Q7mZ2pX9vK4tL8wN3bR6\n# new key\nSEARCH_TOKEN=new_Q7mZ2pX9vK4tL8wN3bR6\n"
+        + "SAME=v1-0123456789ab\nSAME=v1-0123456789ab\nFILLED=sk-filled-0123456789abc\nFILLED=\nLATE=\nLATE=late-0123456789\n");
+    int mark = LogCapture.mark();
+
+    SecretSource source = SecretSource.dotEnv(env);
+
+    assertThat(reveal(source, "SEARCH_TOKEN")).isEqualTo("new_Q7mZ2pX9vK4tL8wN3bR6");
+    assertThat(source.get("FILLED")).isEmpty();
+    assertThat(LogCapture.sinceOnThisThread(mark)).filteredOn(e -> e.level() == Level.WARN).extracting(LogCapture.Event::message)
+        .containsExactly(
+            ".env " + env + ":3: SEARCH_TOKEN is set again (also at line 1); the value of line 3 is used",
+            ".env " + env + ":7: FILLED is set again (also at line 6); the value of line 7 is used, which is blank,"
+                + " so FILLED counts as not set here");
+  }
+
+  @Test
   void dotEnv_missingFileIsAnEmptySource() {
     Path missing = dir.resolve("absent.env");
 

@@ -40,6 +40,28 @@ final class SettingsReaderTest {
   }
 
   @Test
+  void choice_namesTheValueWrittenAndTheNearestChoice_butNeverQuotesATokenShapedValue() {
+    // A new user writes the snake_case spelling every key uses, or "Bearer" as in the header;
+    // "must be one of [...]" alone did not say which value was wrong nor which was meant.
+    SettingsReader metric = SettingsReader.of("services.api.metrics[0]", Map.of("kind", "window_total"));
+    assertThatThrownBy(() -> metric.choice("kind", "windowTotal", List.of("windowTotal", "counter", "gauge")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("services.api.metrics[0].kind: must be one of [windowTotal, counter, gauge]")
+        .hasMessageContaining("got \"window_total\" (did you mean \"windowTotal\"?)");
+    SettingsReader auth = SettingsReader.of("auth", Map.of("type", "Bearer"));
+    assertThatThrownBy(() -> auth.choice("type", "none", List.of("none", "bearer", "basic")))
+        .hasMessageContaining("got \"Bearer\" (did you mean \"bearer\"?)");
+    SettingsReader far = SettingsReader.of("auth", Map.of("type", "oauth"));
+    assertThatThrownBy(() -> far.choice("type", "none", List.of("none", "bearer", "basic")))
+        .hasMessageEndingWith("got \"oauth\"");
+    String token = "ghp_R2x9Lk4mQ8vN1pZ7wT3y";
+    SettingsReader pasted = SettingsReader.of("auth", Map.of("type", token));
+    assertThatThrownBy(() -> pasted.choice("type", "none", List.of("none", "bearer", "basic")))
+        .hasMessageContaining("a value of 24 characters (not shown")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(token).doesNotContain("R2x9"));
+  }
+
+  @Test
   void allowOnly_suggestsTheNearestKey_andAcceptsTheMonitorSectionAtTheServiceRoot() {
     ServiceSettings s = ServiceSettings.of("api", "rest", Map.of("tokn_env", "X", "on_runaway", Map.of()));
 

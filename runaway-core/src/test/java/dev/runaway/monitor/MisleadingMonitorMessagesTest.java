@@ -1,7 +1,9 @@
 package dev.runaway.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.runaway.config.ConfigException;
 import dev.runaway.monitor.internal.TrackingSecrets;
 import dev.runaway.testing.LogCapture;
 import java.util.List;
@@ -63,6 +65,30 @@ final class MisleadingMonitorMessagesTest {
     assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("not monitored")).singleElement()
         .satisfies(e -> assertThat(e.message()).contains("vaulted").contains("fix the cause and restart")
             .contains("Service plain is monitored."));
+  }
+
+  @Test
+  void build_aBudgetUnderAMisspeltServiceName_namesTheBudgetAndTheServiceMeant() {
+    // nu30 config trial: "serach_b" under cost_thresholds was reported as
+    // "services.serach_b.type: unknown detector type 'serach_b'", a key the file does not have.
+    String json = "{\"cost_thresholds\": {\"search_a\": {\"daily\": 5},\n  \"serach_b\": {\"daily\": 20}},\n"
+        + " \"services\": {\"search_a\": {\"type\": \"plain\"}, \"search_b\": {\"type\": \"plain\"}}}";
+    assertThatThrownBy(() -> fx.builder(json).providers(List.of(FakeProvider.of("plain", "0.1"))).build().close())
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.path()).contains("cost_thresholds.serach_b");
+          assertThat(e.line()).isEqualTo(2);
+          assertThat(e.getMessage()).contains("did you mean the service 'search_b'? Rename this key to search_b")
+              .doesNotContain("services.serach_b");
+        });
+  }
+
+  @Test
+  void build_aBudgetForAServiceOfItsTypeNameWithoutAService_isStillMonitoredByThatType() {
+    try (RunawayMonitor monitor = fx.builder("{\"cost_thresholds\": {\"plain\": {\"daily\": 5}},"
+        + " \"services\": {\"plain2\": {\"type\": \"plain\"}}}").providers(List.of(FakeProvider.of("plain", "0.1")))
+        .build()) {
+      assertThat(monitor.services()).containsExactly("plain", "plain2");
+    }
   }
 
   @Test

@@ -2,8 +2,16 @@ package dev.runaway.alert.internal;
 
 import dev.runaway.Ticker;
 import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Notifier;
+import dev.runaway.alert.Severity;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -172,6 +180,30 @@ final class NotifierLane {
   final AtomicBoolean timeoutWarned = new AtomicBoolean();
   final AtomicBoolean rejectWarned = new AtomicBoolean();
   volatile InFlight inFlight;
+  /** Alerts given up since the last report of them; guarded by itself. */
+  private final Lost lost = new Lost();
+
+  /**
+   * What was given up while the notifier failed (Telegram down for minutes), so that it hears of
+   * it once it works again: a given-up alert used to be an ERROR in the log only, unseen by people
+   * who read the notifier. Bounded: a count, the worst severity, the first {@link #LOST_LINES}
+   * alerts' one-line summaries.
+   */
+  private static final class Lost {
+    int count;
+    Instant first;
+    Instant last;
+    Severity worst = Severity.INFO;
+    final List<String> lines = new ArrayList<>();
+    boolean reportScheduled;
+  }
+
+  /** How many given-up alerts a report lists one by one; the rest are counted. */
+  static final int LOST_LINES = 20;
+  /** The service a report of undelivered alerts is about. */
+  static final String LOST_REPORT_SERVICE = "runaway-guard";
+  /** The fact of a report that counts the alerts it reports. */
+  static final String LOST_REPORT_FACT = "undelivered_alerts";
 
   NotifierLane(Notifier notifier, String name, Shared shared) {
     this.notifier = notifier;
@@ -276,6 +308,7 @@ final class NotifierLane {
     if (failure == null) {
       delivered.increment();
       finished();
+      reportLost(); // it works again: say now what it missed
       return;
     }
     Alert a = d.alert;
@@ -286,6 +319,9 @@ final class NotifierLane {
           d.attempts == 1 ? "" : "s", a.title(), failure.toString());
       LOG.debug("Last delivery error of notifier {}", name, failure);
       finished();
+      if (!shared.closing) {
+        recordLost(a);
+      }
       return;
     }
     retries.increment();
@@ -305,6 +341,93 @@ final class NotifierLane {
     } else {
       d.retry = retry;
     }
+  }
+
+  /**
+   * Remembers a given-up alert, and schedules a report of it to this notifier after the longest
+   * backoff, which is sent sooner if a delivery succeeds first.
+   */
+  private void recordLost(Alert a) {
+    boolean schedule;
+    synchronized (lost) {
+      String count = LOST_REPORT_SERVICE.equals(a.service()) ? a.facts().get(LOST_REPORT_FACT) : null;
+      int n = 1;
+      if (count != null) {
+        try {
+          n = Math.max(1, Integer.parseInt(count)); // a report that was lost too: its alerts are still unreported
+        } catch (NumberFormatException e) {
+          n = 1;
+        }
+      }
+      lost.count = (int) Math.min(Integer.MAX_VALUE, (long) lost.count + n);
+      Instant from = count != null ? instantFact(a, "first") : a.time();
+      Instant to = count != null ? instantFact(a, "last") : a.time();
+      lost.first = lost.first == null || from.isBefore(lost.first) ? from : lost.first;
+      lost.last = lost.last == null || to.isAfter(lost.last) ? to : lost.last;
+      if (a.severity().compareTo(lost.worst) > 0) {
+        lost.worst = a.severity();
+      }
+      if (lost.lines.size() < LOST_LINES) {
+        lost.lines.add(count != null ? "(" + n + " alert" + (n == 1 ? "" : "s") + " of an earlier report that could"
+            + " not be delivered either)" : a.time().truncatedTo(ChronoUnit.SECONDS) + " " + a.severity() + " " + a.type() + " " + a.service()
+            + keyPart(a) + ": " + a.title());
+      }
+      schedule = !lost.reportScheduled;
+      lost.reportScheduled = true;
+    }
+    if (schedule && scheduleQuietly(this::reportLost, Duration.ofNanos(shared.settings.maxBackoffNanos())) == null) {
+      synchronized (lost) {
+        lost.reportScheduled = false; // no scheduler: the next successful delivery reports them
+      }
+    }
+  }
+
+  /** A report's own time span, or its time when the fact is unreadable. */
+  private static Instant instantFact(Alert a, String fact) {
+    try {
+      String v = a.facts().get(fact);
+      return v == null ? a.time() : Instant.parse(v);
+    } catch (java.time.format.DateTimeParseException e) {
+      return a.time();
+    }
+  }
+
+  /** Queues one alert to this notifier naming the alerts given up since the last report, if any. */
+  private void reportLost() {
+    Alert report;
+    synchronized (lost) {
+      lost.reportScheduled = false;
+      if (lost.count == 0 || shared.closing) {
+        return;
+      }
+      int n = lost.count;
+      StringBuilder detail = new StringBuilder("Each was retried and then given up while ").append(name)
+          .append(" failed (each is also logged at ERROR). Not delivered:");
+      lost.lines.forEach(l -> detail.append("\n- ").append(l));
+      int listed = lost.lines.size();
+      if (n > listed) {
+        detail.append("\n... and ").append(n - listed).append(" more");
+      }
+      Map<String, String> facts = new LinkedHashMap<>();
+      facts.put(LOST_REPORT_FACT, Integer.toString(n));
+      facts.put("notifier", name);
+      Instant first = lost.first.truncatedTo(ChronoUnit.SECONDS);
+      Instant last = lost.last.truncatedTo(ChronoUnit.SECONDS);
+      facts.put("first", first.toString());
+      facts.put("last", last.toString());
+      // The notifiers' advice for a SERVICE_STATUS alert is about a failing usage API; this one's is not.
+      facts.put("action", "Check what these alerts name: they were raised while " + name + " could not deliver"
+          + " them, and what they report may still be going on.");
+      report = new Alert(AlertType.SERVICE_STATUS, lost.worst, LOST_REPORT_SERVICE, null,
+          n + (n == 1 ? " alert" : " alerts") + " could not be delivered here earlier (" + first
+              + (first.equals(last) ? "" : " to " + last) + ")", detail.toString(), ticker.instant(), facts);
+      lost.count = 0;
+      lost.first = null;
+      lost.last = null;
+      lost.worst = Severity.INFO;
+      lost.lines.clear();
+    }
+    offer(report);
   }
 
   private void requeue(Delivery d) {

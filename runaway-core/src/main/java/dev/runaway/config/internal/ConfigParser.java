@@ -251,6 +251,8 @@ public final class ConfigParser {
           break;
         case "state_dir":
           stateDir = stateDir(v);
+          // So that a problem found with the folder later (runaway-monitor check) can name the line.
+          notificationPositions.put("state_dir", v.position);
           break;
         case "fleet":
           fleet = fleet(v);

@@ -184,8 +184,9 @@ public final class Secrets {
    * A {@code .env} file, read once now: {@code NAME=value} lines, blank lines and {@code #}
    * comments, an optional {@code export } prefix, values in single or double quotes (taken
    * literally: no escapes, no {@code $VAR} expansion, no multi-line values) or unquoted (where
-   * {@code " #"} starts a comment). A later line wins over an earlier one of the same name. A
-   * missing file is an empty source.
+   * {@code " #"} starts a comment). A later line wins over an earlier one of the same name; when it
+   * replaces a different non-blank value, a WARN names both lines (never the values). A missing
+   * file is an empty source.
    *
    * @param file the file
    * @return the source
@@ -205,6 +206,7 @@ public final class Secrets {
       throw new ConfigException(file, null, 0, 0, "cannot read the .env file: " + e, e);
     }
     Map<String, String> values = new LinkedHashMap<>();
+    Map<String, Integer> lineOf = new java.util.HashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String raw = lines.get(i);
       if (i == 0 && raw.startsWith("\uFEFF")) {
@@ -228,7 +230,15 @@ public final class Secrets {
         throw malformed(file, lineNo, "expected NAME=value but the text before '=' is not a variable name"
             + " (letters, digits and '_', not starting with a digit)");
       }
-      values.put(name, value(line.substring(eq + 1), file, lineNo, name));
+      String value = value(line.substring(eq + 1), file, lineNo, name);
+      String earlier = values.put(name, value);
+      Integer earlierLine = lineOf.put(name, lineNo);
+      if (earlier != null && !earlier.isBlank() && !earlier.equals(value)) {
+        // The later line wins, as in a shell; said aloud, since an old key left above a new one, or
+        // the template's blank "NAME=" pasted below a filled one, silently changed which is used.
+        LOG.warn(".env {}:{}: {} is set again (also at line {}); the value of line {} is used{}", file, lineNo, name,
+            earlierLine, lineNo, value.isBlank() ? ", which is blank, so " + name + " counts as not set here" : "");
+      }
     }
     return new MapSource(Collections.unmodifiableMap(values), ".env at " + file);
   }

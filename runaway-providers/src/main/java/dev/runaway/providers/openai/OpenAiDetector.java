@@ -118,6 +118,25 @@ final class OpenAiDetector extends HttpDetector {
   private Long lastCostsRead;
 
   /**
+   * Quotes an unknown endpoint name, with the known one it probably means (the same name but for
+   * case, '-' for '_', or a plural 's'); a long name is not quoted, as it may be pasted text.
+   */
+  private static String shownEndpoint(String n) {
+    if (n.length() > 40) {
+      return "";
+    }
+    String folded = endpointFold(n);
+    String meant = ENDPOINTS.keySet().stream().filter(k -> endpointFold(k).equals(folded)).findFirst()
+        .map(k -> " (did you mean \"" + k + "\"?)").orElse("");
+    return ": \"" + n + "\"" + meant;
+  }
+
+  private static String endpointFold(String n) {
+    String f = n.toLowerCase(java.util.Locale.ROOT).replace('-', '_').strip();
+    return f.endsWith("s") ? f.substring(0, f.length() - 1) : f;
+  }
+
+  /**
    * Creates the detector.
    *
    * @param settings the service's settings
@@ -132,7 +151,8 @@ final class OpenAiDetector extends HttpDetector {
     for (String n : names.isEmpty() ? List.copyOf(ENDPOINTS.keySet()) : names) {
       Endpoint e = ENDPOINTS.get(n);
       if (e == null) {
-        throw settings.error("endpoints", "entry " + names.indexOf(n) + " is not a usage endpoint; known: " + ENDPOINTS.keySet());
+        throw settings.error("endpoints", "entry " + names.indexOf(n) + " is not a usage endpoint" + shownEndpoint(n)
+            + "; known: " + ENDPOINTS.keySet());
       }
       eps.add(e);
     }

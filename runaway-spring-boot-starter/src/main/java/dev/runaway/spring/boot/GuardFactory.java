@@ -58,7 +58,7 @@ final class GuardFactory {
       for (RunawayServiceCustomizer c : customizers) {
         c.customize(name, p);
       }
-      ServicePolicy policy = p.build();
+      ServicePolicy policy = build(at, s, p);
       b.service(name, policy);
       LOG.info(summary(name, policy));
       String unpriced = unpricedWarning(name, policy);
@@ -203,10 +203,16 @@ final class GuardFactory {
         try {
           d = DurationStyle.detectAndParse(window);
         } catch (IllegalArgumentException ex) {
-          throw new InvalidConfigurationPropertyValueException(property, limit.toBigDecimal(),
+          // The amount as written (10, not the 1E+1 a stripped BigDecimal prints).
+          throw new InvalidConfigurationPropertyValueException(property, limit.toBigDecimal().toPlainString(),
               "unknown budget window '" + window + "'; use hourly, daily, calendar-day or a duration such as 30m or PT6H");
         }
-        return convert(property, d, x -> Budget.of(limit, x));
+        try {
+          return Budget.of(limit, d);
+        } catch (IllegalArgumentException e) {
+          throw new InvalidConfigurationPropertyValueException(property, limit.toBigDecimal().toPlainString(),
+              "budget window '" + window + "': " + e.getMessage());
+        }
     }
   }
 
@@ -215,6 +221,25 @@ final class GuardFactory {
       return ZoneId.of(zone);
     } catch (DateTimeException | NullPointerException e) {
       throw new InvalidConfigurationPropertyValueException(property, zone, "not a time zone id such as UTC or Europe/Berlin");
+    }
+  }
+
+  /**
+   * Builds the policy; a rule across settings that the builder checks only here (the breaker
+   * multiplier below the spike multiplier) is reported with the properties' names, not the
+   * builder's ({@code breakerMultiplier}), which a properties file does not use.
+   */
+  private static ServicePolicy build(String at, RunawayProperties.Service s, ServicePolicy.Builder p) {
+    try {
+      return p.build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      String message = String.valueOf(e.getMessage()).replace("breakerMultiplier", at + ".breaker-multiplier")
+          .replace("spikeMultiplier", at + ".spike-multiplier");
+      if (e.getMessage() != null && e.getMessage().startsWith("breakerMultiplier")) {
+        Object value = s.getBreakerMultiplier() != null ? s.getBreakerMultiplier() : "(default)";
+        throw new InvalidConfigurationPropertyValueException(at + ".breaker-multiplier", value, message);
+      }
+      throw new IllegalStateException(at + ": " + message, e);
     }
   }
 

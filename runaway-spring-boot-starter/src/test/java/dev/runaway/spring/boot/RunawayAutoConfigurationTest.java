@@ -368,6 +368,26 @@ final class RunawayAutoConfigurationTest {
   }
 
   @Test
+  void invalidValue_crossSettingRuleAndBudgetWindow_nameThePropertiesAndTheAmountAsWritten() {
+    // nu30 properties trial: the multiplier rule named the builder's "breakerMultiplier" and no
+    // property; a misspelt window showed the amount 10 as '1E+1', a 0m window as 'PT0S'.
+    runner.withPropertyValues("runaway.services.openai.budgets.hourly=10", "runaway.services.openai.spike-multiplier=5",
+        "runaway.services.openai.breaker-multiplier=3").run(ctx -> {
+          assertThat(ctx).hasFailed();
+          assertThat(rootMessage(ctx.getStartupFailure()))
+              .startsWith("Property runaway.services.openai.breaker-multiplier with value '3.0' is invalid: "
+                  + "runaway.services.openai.breaker-multiplier (3.0) must not be below runaway.services.openai"
+                  + ".spike-multiplier (5.0)")
+              .doesNotContain("breakerMultiplier");
+        });
+    runner.withPropertyValues("runaway.services.openai.budgets.hourley=10").run(ctx ->
+        assertThat(rootMessage(ctx.getStartupFailure())).contains("with value '10' is invalid: unknown budget window"));
+    runner.withPropertyValues("runaway.services.openai.budgets.0m=10").run(ctx ->
+        assertThat(rootMessage(ctx.getStartupFailure()))
+            .contains("runaway.services.openai.budgets.0m with value '10' is invalid: budget window '0m': "));
+  }
+
+  @Test
   void telegramEnabled_notifierBeanFeedsTheGuard() {
     runner.withPropertyValues(OPENAI).withPropertyValues("runaway.notifiers.telegram.enabled=true",
         "runaway.notifiers.telegram.bot-token=123:abc", "runaway.notifiers.telegram.chat-id=-100",

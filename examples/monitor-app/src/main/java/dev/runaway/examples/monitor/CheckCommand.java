@@ -1,11 +1,14 @@
 package dev.runaway.examples.monitor;
 
 import dev.runaway.alert.Alert;
+import dev.runaway.config.ConfigException;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.monitor.MonitorStatus;
 import dev.runaway.monitor.RunawayMonitor;
 import dev.runaway.monitor.UsageReport;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -72,14 +75,15 @@ final class CheckCommand implements Callable<Integer> {
         .dryRunStops(true) // a check never stops anything: on_runaway only says what it would do
         .build()) {
       // Only now is the config known to be valid: building the monitor checks every provider's
-      // settings, and a ConfigException from there must not follow a line saying "valid".
+      // settings, and creating the notifiers checks theirs; a ConfigException from either must not
+      // follow a line saying "valid".
+      notifiers = ConfiguredNotifiers.create(config, credentials);
       out.printf(Locale.ROOT, "Config %s: valid; %d service%s, monitoring_interval %d s, notifications: %s%n",
           files.config, config.services().size(), config.services().size() == 1 ? "" : "s",
           config.monitoringInterval().toSeconds(),
           config.notifications().isEmpty() ? "none (alerts go to the log)" : String.join(", ",
               config.notifications().keySet()));
       config.warnings().forEach(w -> out.println("  warning: " + w));
-      notifiers = ConfiguredNotifiers.create(config, credentials);
 
       out.println();
       out.println("Credentials (looked for in " + credentials.describe() + "):");
@@ -124,6 +128,9 @@ final class CheckCommand implements Callable<Integer> {
             a.service(), a.title());
       }
 
+      config.stateDir().map(CheckCommand::stateDirProblem).ifPresent(why -> problems.add(config.locate(
+          new ConfigException(config.file().orElse(null), "state_dir", 0, 0, why, null)).getMessage()));
+
       out.println();
       out.println("Notifiers (one test alert each):");
       if (notifiers.isEmpty()) {
@@ -161,6 +168,33 @@ final class CheckCommand implements Callable<Integer> {
     problems.forEach(p -> out.println("  " + p));
     out.flush();
     return Main.FAILURE;
+  }
+
+  /**
+   * Tells why the monitor could not keep its state in {@code dir}, or {@code null} when it can:
+   * {@code start} then keeps spend and baselines in memory only, with one WARN, so a check that
+   * passed would hide that they are lost at every restart.
+   */
+  static String stateDirProblem(Path dir) {
+    Path existing = dir.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    String lost = ": spend and learned baselines would be kept in memory only and lost at every restart";
+    if (existing == null) {
+      return dir + " cannot be created (no part of the path exists)" + lost;
+    }
+    if (!Files.isDirectory(existing)) {
+      return (existing.equals(dir.toAbsolutePath()) ? dir + " is a file, not a folder"
+          : dir + " cannot be created: " + existing + " is a file, not a folder") + lost
+          + "; name a folder, such as \"state\" (resolved against the config file's folder)";
+    }
+    if (!Files.isWritable(existing)) {
+      return (existing.equals(dir.toAbsolutePath()) ? dir + " is not writable"
+          : dir + " cannot be created: " + existing + " is not writable") + lost
+          + "; give the monitor's user write access or name another folder";
+    }
+    return null;
   }
 
   /** Names the service once, also when the message already starts with it. */

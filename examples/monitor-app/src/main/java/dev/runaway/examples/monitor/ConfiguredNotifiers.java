@@ -7,6 +7,7 @@ import dev.runaway.alert.NotifierProvider;
 import dev.runaway.alert.Severity;
 import dev.runaway.config.ConfigException;
 import dev.runaway.config.MonitorConfig;
+import dev.runaway.config.internal.DidYouMean;
 import dev.runaway.telegram.TelegramCheckResult;
 import dev.runaway.telegram.TelegramNotifier;
 import dev.runaway.telegram.TelegramNotifierProvider;
@@ -71,7 +72,10 @@ final class ConfiguredNotifiers {
       NotifierProvider provider = providers.get(type);
       if (provider == null) {
         throw config.locate(new ConfigException(config.file().orElse(null), "notifications." + type, 0, 0,
-            "no notifier of type '" + type + "' is on the class path; known types: "
+            "no notifier of type '" + type + "' is on the class path"
+                + DidYouMean.suggest(type, List.copyOf(new TreeSet<>(providers.keySet())))
+                    .map(t -> " (did you mean '" + t + "'?)").orElse("")
+                + "; known types: "
                 + String.join(", ", new TreeSet<>(providers.keySet())), null));
       }
       if (provider instanceof TelegramNotifierProvider) {

@@ -31,6 +31,42 @@ final class MisleadingAppMessagesTest {
   }
 
   @Test
+  void check_misspeltNotifierType_namesTheTypeMeant_andIsNotPrecededByConfigValid() throws IOException {
+    // nu30 config trial: "telegarm" printed "Config ...: valid" and then the error, without the type meant.
+    Path config = dir.resolve("monitor_config.json");
+    Files.writeString(config, "{\n  \"notifications\": {\n    \"telegarm\": {}\n  }\n}\n", StandardCharsets.UTF_8);
+    Path env = dir.resolve(".env");
+    Files.writeString(env, "", StandardCharsets.UTF_8);
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.all()).contains(config + ":3:").contains("notifications.telegarm")
+        .contains("(did you mean 'telegram'?)");
+    assertThat(r.out()).doesNotContain("valid");
+  }
+
+  @Test
+  void check_aStateDirThatIsAFile_isAProblemNamingTheLine() throws IOException {
+    // nu30 config trial: "state_dir" naming a file passed check ("Everything configured works.", exit 0),
+    // while start kept every spend and baseline in memory only, lost at each restart.
+    Path config = dir.resolve("monitor_config.json");
+    Files.writeString(config, "{\n  \"monitoring_interval\": 300,\n  \"state_dir\": \"monitor_config.json\"\n}\n",
+        StandardCharsets.UTF_8);
+    Path env = dir.resolve(".env");
+    Files.writeString(env, "", StandardCharsets.UTF_8);
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.FAILURE);
+    assertThat(r.out()).contains("1 problem:").contains(config + ":3:16: state_dir: " + config + " is a file, not a folder")
+        .doesNotContain("Everything configured works");
+    assertThat(CheckCommand.stateDirProblem(dir.resolve("state"))).isNull();
+    assertThat(CheckCommand.stateDirProblem(config.resolve("state"))).contains("cannot be created: " + config
+        + " is a file, not a folder");
+  }
+
+  @Test
   void demo_intoAPipe_writesPlainLinesWithoutCarriageReturns() {
     // Tests run without a console, as a pipe or a CI log does.
     MonitorAppTest.Run r = MonitorAppTest.run("demo", "--fast", "--no-telegram", "--env",
