@@ -250,6 +250,36 @@ final class EmergencyStopsTest {
         .singleElement().satisfies(e -> assertThat(e.message()).contains("alpha").contains("runaway-monitor resume alpha"));
   }
 
+  /**
+   * A stop whose credential is missing failed the whole start, so no service was watched (nu27
+   * trial). A running monitor now watches and alerts on every service and says loudly, once, that
+   * this stop is off; {@code check} (a dry run) still names the setting as a config error.
+   */
+  @Test
+  void aMissingActionCredential_leavesThatStopOff_withACriticalAlert_andTheServiceMonitored() {
+    FakeActions actions = new FakeActions();
+    try (RunawayMonitor monitor = RunawayMonitor.builder().config(MonitorConfig.parse(config(AUTO)))
+        .secrets(SecretSource.of(Map.of())).ticker(fx.ticker).scheduler(fx.scheduler).executor(Runnable::run)
+        .actionExecutor(Runnable::run).alertSink(fx.alerts::add).detector(FakeDetector.spending("alpha", "5"))
+        .actionProviders(List.of(actions)).build()) {
+      assertThat(stopAlerts()).singleElement().satisfies(a -> {
+        assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(a.title()).contains("Emergency stop of alpha is off");
+        assertThat(a.detail()).contains("PAUSE_TOKEN").contains("on_runaway.actions[0]").contains("still monitored");
+      });
+      monitor.pollOnce(); // $5 against a $1 budget: alerted, nothing to stop
+      assertThat(actions.created).isEmpty();
+      assertThat(fx.alerts(AlertType.COST_THRESHOLD, "alpha")).isNotEmpty();
+      assertThat(monitor.services()).containsExactly("alpha");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunawayMonitor.builder()
+        .config(MonitorConfig.parse(config(AUTO))).secrets(SecretSource.of(Map.of())).ticker(fx.ticker)
+        .scheduler(fx.scheduler).executor(Runnable::run).alertSink(a -> { })
+        .detector(FakeDetector.spending("alpha", "5")).actionProviders(List.of(new FakeActions()))
+        .dryRunStops(true).build())
+        .isInstanceOf(dev.runaway.config.ConfigException.class).hasMessageContaining("PAUSE_TOKEN");
+  }
+
   @Test
   void aCredentialWrittenWhereTheActionsVariableNameBelongs_isAConfigErrorThatNeverQuotesIt() {
     String pasted = "xoxb-SENTINEL-hook-token-123";

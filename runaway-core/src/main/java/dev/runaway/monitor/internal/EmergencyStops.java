@@ -144,6 +144,8 @@ public final class EmergencyStops implements AutoCloseable {
       java.util.concurrent.Executor executor, Consumer<Alert> alerts, Ticker ticker, boolean forceDryRun) {
     Map<String, EmergencyActionProvider> byType = null;
     Map<String, Service> services = new LinkedHashMap<>();
+    List<Alert> disabled = new ArrayList<>();
+    services:
     for (ServiceSettings s : cfg.services().values()) {
       StopPolicy policy = StopPolicy.of(s);
       if (policy == null || !monitored.contains(s.name())) {
@@ -181,8 +183,22 @@ public final class EmergencyStops implements AutoCloseable {
           }
         }
         if (!missing.isEmpty()) {
-          throw s.error(path, "the " + type + " action needs the credential" + (missing.size() == 1 ? " " : "s ")
-              + String.join(", ", missing) + " (looked in: " + secrets.describe() + ")");
+          String need = "the " + type + " action needs the credential" + (missing.size() == 1 ? " " : "s ")
+              + String.join(", ", missing) + " (looked in: " + secrets.describe() + ")";
+          if (forceDryRun) {
+            throw s.error(path, need); // check: a setting to fix, named with its line
+          }
+          // A running monitor: one stop that cannot work must not keep every service unwatched
+          // (the whole start failed). The service is monitored and alerted on; its stop is off, loudly.
+          String why = s.error(path, need).getMessage(); // file:line, the setting's path, what is missing
+          LOG.error("Emergency stop of service {} is OFF: {}. The service is still monitored and alerted on; set the"
+              + " credential and restart to arm its stop.", s.name(), why);
+          disabled.add(new Alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, s.name(), ALERT_KEY,
+              "Emergency stop of " + s.name() + " is off: a credential is missing",
+              "The on_runaway stop configured for " + s.name() + " cannot run: " + why + ". The service is still"
+                  + " monitored and alerted on, but a runaway will not be stopped. Set the credential and restart.",
+              ticker.instant(), Map.of("emergency_stop", "off", "missing", String.join(", ", missing))));
+          continue services;
         }
         actions.add(java.util.Objects.requireNonNull(p.create(s, a, path, secrets),
             () -> "EmergencyActionProvider " + p.getClass().getName() + " returned no action"));
@@ -198,6 +214,7 @@ public final class EmergencyStops implements AutoCloseable {
     EmergencyStops stops = new EmergencyStops(Map.copyOf(services), file, executor, alerts, ticker, secrets,
         forceDryRun);
     stops.restore();
+    disabled.forEach(stops::raise);
     return stops;
   }
 
