@@ -221,12 +221,17 @@ public final class GuardAlerts {
         : "Circuit breaker " + t.to() + ": " + who;
     boolean judged = t.reason() != null && t.reason() != TripReason.FAILURES && t.reason() != TripReason.MANUAL;
     String sep = t.detail().isEmpty() || t.detail().endsWith(".") ? " " : ". ";
+    // How to close it by hand, named: "a manual reset" left the reader to find the method (nu30 trial).
+    String byHand = " To close it by hand: guard.breaker(\"" + t.breaker() + "\").reset()"
+        + (key == null ? "; with the standalone monitor: runaway-monitor resume " + t.breaker()
+            : " (the key's: guard.service(\"" + t.breaker() + "\").forKey(...).breaker().reset())") + ".";
     String detail = t.detail() + (!open ? ""
-        : t.to() == CircuitBreaker.State.FORCED_OPEN ? sep + "Calls fail fast until a manual reset."
+        : t.to() == CircuitBreaker.State.FORCED_OPEN ? sep + "Calls fail fast until a manual reset." + byHand
         : judged ? sep + "Calls fail fast. The breaker judges the caller, not the API: it closes only once the"
             + " caller's attempts (refused ones counted) have stayed under the breaker threshold for the"
             + " confirmation period; meanwhile paced trial calls go through, and a re-trip doubles the wait."
-        : sep + "Calls fail fast until the breaker lets trial calls through.");
+            + byHand
+        : sep + "Calls fail fast until the breaker lets trial calls through." + byHand);
     return new Alert(AlertType.CIRCUIT_BREAKER, severity, t.breaker(), key, title, detail, t.time(), facts);
   }
 

@@ -47,6 +47,21 @@ final class GuardAlertsTest {
   }
 
   @Test
+  void breakerOpen_namesHowToCloseItByHand() {
+    // nu30 trial: "until a manual reset" left the reader to find the method.
+    dev.runaway.breaker.StateTransition t = new dev.runaway.breaker.StateTransition("openai",
+        CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, dev.runaway.breaker.TripReason.BURN_RATE,
+        "openai spend rate $12.55/h is above 5.0x its baseline", Instant.parse("2026-01-01T00:00:00Z"));
+    assertThat(GuardAlerts.breaker(t, null, snapshot()).detail())
+        .contains("guard.breaker(\"openai\").reset()").contains("runaway-monitor resume openai");
+    assertThat(GuardAlerts.breaker(t, "tenant-7", snapshot()).detail())
+        .contains("guard.service(\"openai\").forKey(...).breaker().reset()");
+    dev.runaway.breaker.StateTransition closed = new dev.runaway.breaker.StateTransition("openai",
+        CircuitBreaker.State.HALF_OPEN, CircuitBreaker.State.CLOSED, null, "", Instant.parse("2026-01-01T00:00:00Z"));
+    assertThat(GuardAlerts.breaker(closed, null, snapshot()).detail()).doesNotContain("reset()");
+  }
+
+  @Test
   void monitorBudgetDetail_roundsTheSpendLikeTheThresholdAlert() {
     // New-user trial: the emergency stop's reason read "$34.993694117 of $5.00" beside the
     // threshold alert's "$34.99".
