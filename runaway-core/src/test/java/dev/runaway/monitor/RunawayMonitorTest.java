@@ -406,20 +406,26 @@ final class RunawayMonitorTest {
     assertThat(delivered).extracting(Alert::type).containsExactly(AlertType.SERVICE_STATUS);
   }
 
+  /** A monitor whose alerts go to the notifiers of the config (no sink), on the fixture's clock. */
+  private RunawayMonitor withConfigNotifiers(String json, Map<String, String> secrets, Detector detector) {
+    return RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.parse(json))
+        .secrets(dev.runaway.config.SecretSource.of(secrets))
+        .ticker(fx.ticker)
+        .scheduler(fx.scheduler)
+        .executor(Runnable::run)
+        .detector(detector)
+        .build();
+  }
+
   @Test
   void alerts_configNotificationsAreLoadedAndUsed() {
     FakeDetector beta = new FakeDetector("beta", ctx -> {
       throw unavailable();
     });
     int mark = dev.runaway.testing.LogCapture.mark();
-    RunawayMonitor monitor = RunawayMonitor.builder()
-        .config(dev.runaway.config.MonitorConfig.parse("{\"monitoring_interval\": 300, \"notifications\": {\"log\": {}}}"))
-        .secrets(dev.runaway.config.SecretSource.of(Map.of()))
-        .ticker(fx.ticker)
-        .scheduler(fx.scheduler)
-        .executor(Runnable::run)
-        .detector(beta)
-        .build();
+    RunawayMonitor monitor = withConfigNotifiers("{\"monitoring_interval\": 300, \"notifications\": {\"log\": {}}}",
+        Map.of(), beta);
     monitor.pollOnce();
     monitor.close();
     assertThat(dev.runaway.testing.LogCapture.since(mark))
@@ -435,14 +441,8 @@ final class RunawayMonitorTest {
       throw unavailable();
     });
     int mark = dev.runaway.testing.LogCapture.mark();
-    RunawayMonitor monitor = RunawayMonitor.builder()
-        .config(dev.runaway.config.MonitorConfig.parse("{\"notifications\": {\"quoting_test\": {}}}"))
-        .secrets(dev.runaway.config.SecretSource.of(Map.of("QUOTING_TEST_TOKEN", token)))
-        .ticker(fx.ticker)
-        .scheduler(fx.scheduler)
-        .executor(Runnable::run)
-        .detector(beta)
-        .build();
+    RunawayMonitor monitor = withConfigNotifiers("{\"notifications\": {\"quoting_test\": {}}}",
+        Map.of("QUOTING_TEST_TOKEN", token), beta);
     monitor.pollOnce();
     monitor.close();
 

@@ -46,18 +46,34 @@ final class RecordingProviders {
     return out;
   }
 
-  private static final class RecordingAction implements EmergencyActionProvider {
-    private final EmergencyActionProvider delegate;
-    private final Credentials credentials;
+  /** What both wrappers hold: the provider's type, its description and where credentials are noted. */
+  private abstract static class Wrapper {
+    final Credentials credentials;
+    private final String type;
+    private final Object delegate;
 
-    RecordingAction(EmergencyActionProvider delegate, Credentials credentials) {
+    Wrapper(String type, Object delegate, Credentials credentials) {
+      this.type = type;
       this.delegate = delegate;
       this.credentials = credentials;
     }
 
-    @Override
     public String type() {
-      return delegate.type();
+      return type;
+    }
+
+    @Override
+    public String toString() {
+      return delegate.toString();
+    }
+  }
+
+  private static final class RecordingAction extends Wrapper implements EmergencyActionProvider {
+    private final EmergencyActionProvider delegate;
+
+    RecordingAction(EmergencyActionProvider delegate, Credentials credentials) {
+      super(delegate.type(), delegate, credentials);
+      this.delegate = delegate;
     }
 
     @Override
@@ -70,25 +86,14 @@ final class RecordingProviders {
         SecretSource secrets) {
       return delegate.create(service, action, path, credentials.recording(service.name() + " on_runaway", secrets));
     }
-
-    @Override
-    public String toString() {
-      return delegate.toString();
-    }
   }
 
-  private static final class Recording implements DetectorProvider {
+  private static final class Recording extends Wrapper implements DetectorProvider {
     private final DetectorProvider delegate;
-    private final Credentials credentials;
 
     Recording(DetectorProvider delegate, Credentials credentials) {
+      super(delegate.type(), delegate, credentials);
       this.delegate = delegate;
-      this.credentials = credentials;
-    }
-
-    @Override
-    public String type() {
-      return delegate.type();
     }
 
     @Override
@@ -101,11 +106,6 @@ final class RecordingProviders {
       // Checked here, so that the message names the plug-in and not this wrapper.
       return Objects.requireNonNull(delegate.create(settings, credentials.recording(settings.name(), secrets)),
           () -> "DetectorProvider " + delegate.getClass().getName() + " returned no detector");
-    }
-
-    @Override
-    public String toString() {
-      return delegate.toString();
     }
   }
 }

@@ -39,34 +39,37 @@ public final class LlmResultCosts implements CostExtractor {
 
   @Override
   public Cost costOf(Object result) {
-    CostExtractor x = extractorOf(result);
-    return x == null ? null : x.costOf(result);
+    Object r = readable(result);
+    CostExtractor x = extractorOf(r);
+    return x == null ? null : x.costOf(r);
   }
 
   @Override
   public Cost upperBoundOf(Object result) {
-    CostExtractor x = extractorOf(result);
-    return x == null ? null : x.upperBoundOf(result);
+    Object r = readable(result);
+    CostExtractor x = extractorOf(r);
+    return x == null ? null : x.upperBoundOf(r);
   }
 
-  /** The extractor of the SDK or the JSON body that made {@code result}, or {@code null}. */
+  /**
+   * The result as its extractor reads it: a JSON body parsed once here (the extractors read a
+   * {@code JsonNode} as they read its text), anything else as it is; {@code null} for text or a
+   * map that is no JSON object.
+   */
+  private static Object readable(Object result) {
+    return result instanceof CharSequence || result instanceof Map || result instanceof JsonNode ? jsonOf(result)
+        : result;
+  }
+
+  /** The extractor of the SDK or the JSON body that made {@code result} (see {@link #readable}), or {@code null}. */
   CostExtractor extractorOf(Object result) {
     if (result == null) {
       return null;
     }
-    String type = result.getClass().getName();
-    if (type.startsWith("com.openai.")) {
-      return openAi;
-    }
-    if (type.startsWith("com.anthropic.")) {
-      return anthropic;
-    }
-    if (type.startsWith("com.google.genai.")) {
-      return gemini;
-    }
-    JsonNode body = jsonOf(result);
-    if (body == null) {
-      return null;
+    if (!(result instanceof JsonNode body)) {
+      String type = result.getClass().getName();
+      return type.startsWith("com.openai.") ? openAi : type.startsWith("com.anthropic.") ? anthropic
+          : type.startsWith("com.google.genai.") ? gemini : null;
     }
     JsonNode inner = body.path("response").isObject() ? body.path("response")
         : body.path("message").isObject() ? body.path("message") : body;
