@@ -48,7 +48,9 @@ import java.util.regex.Pattern;
  * overall), waits {@code retry_after} on 429, retries 5xx and network errors with exponential
  * backoff and jitter up to {@link Builder#maxAttempts(int)} requests, follows a group's migration
  * to a supergroup, and throws {@link TelegramException} when delivery finally failed (at once for
- * a rejected token or chat). If a later part of a split message fails, the earlier parts stay
+ * a rejected token or chat, or any other 4xx but 429, which {@link #retryable} tells the dispatcher
+ * not to retry). HTML that Telegram cannot parse (400 "can't parse entities") is sent once more as
+ * plain text rather than lost. If a later part of a split message fails, the earlier parts stay
  * delivered.
  *
  * <p>The bot token travels in the request path; it never appears in a log line, an exception
@@ -241,6 +243,20 @@ public final class TelegramNotifier implements Notifier {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Says whether the dispatcher should retry a failed send: not when Telegram refused it for good
+   * (a 4xx other than 429: bad token, bot blocked or not in the chat, chat not found), since the
+   * same request would be refused again; it is reported once and counted as undelivered instead.
+   * Flood control, server and network errors are retried.
+   *
+   * @param failure what {@link #send(Alert)} threw
+   * @return {@code false} for a permanent {@link TelegramException}, otherwise {@code true}
+   */
+  @Override
+  public boolean retryable(Exception failure) {
+    return !(failure instanceof TelegramException t && t.permanent());
   }
 
   /**

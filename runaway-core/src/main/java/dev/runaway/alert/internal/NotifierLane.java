@@ -312,11 +312,13 @@ final class NotifierLane {
       return;
     }
     Alert a = d.alert;
-    if (d.attempts >= maxAttempts || shared.closing) {
+    boolean permanent = !retryable(failure);
+    if (d.attempts >= maxAttempts || shared.closing || permanent) {
       failed.increment();
-      LOG.error("Gave up delivering {} {} alert for service {}{} to notifier {} after {} attempt{}: '{}'; "
+      LOG.error("Gave up delivering {} {} alert for service {}{} to notifier {} after {} attempt{}{}: '{}'; "
           + "last error: {}", a.severity(), a.type(), a.service(), keyPart(a), name, d.attempts,
-          d.attempts == 1 ? "" : "s", a.title(), failure.toString());
+          d.attempts == 1 ? "" : "s", permanent ? " (the notifier says retrying cannot help)" : "", a.title(),
+          failure.toString());
       LOG.debug("Last delivery error of notifier {}", name, failure);
       finished();
       if (!shared.closing) {
@@ -340,6 +342,19 @@ final class NotifierLane {
       requeue(d); // no scheduler to wait with: try again now rather than lose it
     } else {
       d.retry = retry;
+    }
+  }
+
+  /** Asks the notifier whether a failure is worth a retry; a notifier that cannot say gets retries. */
+  private boolean retryable(Throwable failure) {
+    if (!(failure instanceof Exception) || failure instanceof InterruptedException) {
+      return true; // errors and the send timeout's interrupt are not the destination's verdict
+    }
+    try {
+      return notifier.retryable((Exception) failure);
+    } catch (Throwable e) {
+      LOG.debug("Notifier {} failed to judge its failure; retrying it", name, e);
+      return true;
     }
   }
 

@@ -19,6 +19,10 @@ public final class SanitizingNotifier implements Notifier {
   private final String label;
   private final Notifier delegate;
   private final Function<Throwable, ? extends Exception> sanitize;
+  /** The last failure handed out and whether the delegate judged its original retryable. */
+  private volatile Verdict lastFailure;
+
+  private record Verdict(Exception sanitized, boolean retryable) {}
 
   /**
    * Wraps a notifier.
@@ -50,7 +54,25 @@ public final class SanitizingNotifier implements Notifier {
       // The dispatcher's timeout interrupts a send; the interrupt must reach it as such.
       throw e;
     } catch (Exception e) {
-      throw sanitize.apply(e);
+      boolean retryable = retryableQuietly(delegate, e);
+      Exception copy = sanitize.apply(e);
+      lastFailure = new Verdict(copy, retryable);
+      throw copy;
+    }
+  }
+
+  /** Asks the delegate about the original failure: the copy thrown has lost its type. */
+  @Override
+  public boolean retryable(Exception failure) {
+    Verdict v = lastFailure;
+    return v == null || v.sanitized() != failure ? retryableQuietly(delegate, failure) : v.retryable();
+  }
+
+  private static boolean retryableQuietly(Notifier n, Exception failure) {
+    try {
+      return n.retryable(failure);
+    } catch (RuntimeException e) {
+      return true;
     }
   }
 

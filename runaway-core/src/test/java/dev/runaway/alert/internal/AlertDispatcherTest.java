@@ -241,6 +241,64 @@ final class AlertDispatcherTest {
         .containsExactly(Level.WARN, Level.DEBUG);
   }
 
+  /** Refuses its first alert for good (like a rejected bot token), then accepts. */
+  private static final class Refusing implements Notifier {
+    static final class Refused extends Exception {
+      private static final long serialVersionUID = 1L;
+
+      Refused() {
+        super("401 Unauthorized");
+      }
+    }
+
+    final List<Alert> sent = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger attempts = new AtomicInteger();
+
+    @Override
+    public void send(Alert alert) throws Refused {
+      if (attempts.incrementAndGet() == 1) {
+        throw new Refused();
+      }
+      sent.add(alert);
+    }
+
+    @Override
+    public boolean retryable(Exception failure) {
+      return !(failure instanceof Refused);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"false", "true"})
+  void permanentFailure_isGivenUpAtOnceWithOneError_andReportedAsUndelivered(boolean configured) {
+    // Trial finding: a Telegram 401/403 was retried with backoff maxAttempts times though
+    // retrying cannot help. A notifier from the config is wrapped, and its failures replaced by
+    // sanitized copies of another type: the verdict must survive that.
+    Refusing refusing = new Refusing();
+    Notifier n = configured ? new SanitizingNotifier("telegram", refusing, e -> new IllegalStateException(
+        e.getMessage())) : refusing;
+    int mark = LogCapture.mark();
+    try (AlertDispatcher d = driven(n).maxAttempts(5).maxBackoff(Duration.ofMinutes(5)).build()) {
+      d.dispatch(alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, "openai", null, "Breaker OPEN"));
+      executor.runAll();
+      for (int i = 0; i < 8; i++) {
+        scheduler.advance(Duration.ofSeconds(30));
+        executor.runAll();
+      }
+      assertThat(refusing.attempts.get()).as("no retry").isEqualTo(1);
+      assertThat(d.stats()).isEqualTo(new DispatcherStats(1, 0, 0, 0, 1, 0));
+
+      scheduler.advance(Duration.ofMinutes(5));
+      executor.runAll();
+      assertThat(refusing.sent).singleElement().satisfies(r ->
+          assertThat(r.facts()).containsEntry("undelivered_alerts", "1"));
+    }
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.ERROR).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("Breaker OPEN", "after 1 attempt", "401 Unauthorized",
+            "retrying cannot help"));
+    assertThat(LogCapture.since(mark)).noneMatch(e -> e.level() == Level.WARN && e.message().contains("retrying in"));
+  }
+
   @Test
   void givenUpAlert_isReportedToTheNotifierOnceItWorksAgain_afterTheLongestBackoff() {
     // nu30 Telegram trial: Telegram down for 3 minutes lost a CRITICAL breaker alert after 72 s,

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * Delivers Bot API calls with Telegram's rules: pacing per chat, waiting {@code retry_after} on
  * 429 (per chat: a wait longer than the policy allows fails this call and every later call to the
  * chat, without a request, until it has passed), exponential backoff with jitter on 5xx and network errors up to a bound, following
- * {@code migrate_to_chat_id}, and clear permanent failures for 400, 401, 403 and 404.
+ * {@code migrate_to_chat_id}, and clear permanent failures, never retried, for every other 4xx (400, 401,
+ * 403, 404...). A 400 "can't parse entities" on a message or caption is answered by sending the same
+ * text once as plain text (no parse mode, tags dropped, entities decoded), with the refusal logged at WARN.
  *
  * <p>Thread-safe; the chat id is shared so that a migration is seen by every later call.
  */
@@ -87,19 +89,24 @@ public final class Delivery {
    * @throws InterruptedException if interrupted while waiting
    */
   public JsonNode sendMessage(String html, boolean silent) throws InterruptedException {
-    return call("sendMessage", chatId -> {
-      ObjectNode p = BotApi.JSON.createObjectNode();
-      if (chatId.startsWith("@")) {
-        p.put("chat_id", chatId);
-      } else {
-        p.put("chat_id", Long.parseLong(chatId));
-      }
-      p.put("text", html);
+    return call("sendMessage", chatId -> messageParams(chatId, html, true, silent), null,
+        chatId -> messageParams(chatId, Html.toPlain(html), false, silent));
+  }
+
+  private static ObjectNode messageParams(String chatId, String text, boolean html, boolean silent) {
+    ObjectNode p = BotApi.JSON.createObjectNode();
+    if (chatId.startsWith("@")) {
+      p.put("chat_id", chatId);
+    } else {
+      p.put("chat_id", Long.parseLong(chatId));
+    }
+    p.put("text", text);
+    if (html) {
       p.put("parse_mode", "HTML");
-      p.putObject("link_preview_options").put("is_disabled", true);
-      p.put("disable_notification", silent);
-      return p;
-    });
+    }
+    p.putObject("link_preview_options").put("is_disabled", true);
+    p.put("disable_notification", silent);
+    return p;
   }
 
   /**
@@ -113,16 +120,21 @@ public final class Delivery {
    * @throws InterruptedException if interrupted while waiting
    */
   public JsonNode sendPhoto(byte[] png, String captionHtml, boolean silent) throws InterruptedException {
-    return call("sendPhoto", chatId -> {
-      ObjectNode p = BotApi.JSON.createObjectNode();
-      p.put("chat_id", chatId);
-      if (captionHtml != null) {
-        p.put("caption", captionHtml);
+    return call("sendPhoto", chatId -> photoParams(chatId, captionHtml, true, silent), png,
+        captionHtml == null ? null : chatId -> photoParams(chatId, Html.toPlain(captionHtml), false, silent));
+  }
+
+  private static ObjectNode photoParams(String chatId, String caption, boolean html, boolean silent) {
+    ObjectNode p = BotApi.JSON.createObjectNode();
+    p.put("chat_id", chatId);
+    if (caption != null) {
+      p.put("caption", caption);
+      if (html) {
         p.put("parse_mode", "HTML");
       }
-      p.put("disable_notification", silent);
-      return p;
-    }, png);
+    }
+    p.put("disable_notification", silent);
+    return p;
   }
 
   /**
@@ -137,11 +149,16 @@ public final class Delivery {
   }
 
   private JsonNode call(String method, Function<String, ObjectNode> paramsForChat) throws InterruptedException {
-    return call(method, paramsForChat, null);
+    return call(method, paramsForChat, null, null);
   }
 
-  private JsonNode call(String method, Function<String, ObjectNode> paramsForChat, byte[] png)
-      throws InterruptedException {
+  /**
+   * Makes one call with Telegram's retry rules. {@code plainFallback}, when given, builds the same
+   * request without a parse mode: Telegram's 400 "can't parse entities" is permanent for the HTML,
+   * but the alert must not be lost, so its text is sent once more as plain text.
+   */
+  private JsonNode call(String method, Function<String, ObjectNode> paramsForChat, byte[] png,
+      Function<String, ObjectNode> plainFallback) throws InterruptedException {
     int attempt = 0;
     int migrations = 0;
     while (true) {
@@ -213,8 +230,21 @@ public final class Delivery {
         backOff(where, problem, attempt);
         continue;
       }
+      if (plainFallback != null && r.errorCode() == 400 && isEntityError(r)) {
+        // Permanent for this HTML; retrying it cannot help. The same words without markup can.
+        LOG.warn("Telegram {}: the HTML was refused ({}); sending the same text once more as plain text."
+            + " This is a bug in Runaway Guard's Telegram formatter, please report it", where, problem);
+        paramsForChat = plainFallback;
+        plainFallback = null;
+        attempt = 0;
+        continue;
+      }
       throw permanent(where, r, problem);
     }
+  }
+
+  private static boolean isEntityError(ApiResponse r) {
+    return r.description().toLowerCase(Locale.ROOT).contains("can't parse entities");
   }
 
   private TelegramException permanent(String where, ApiResponse r, String problem) {

@@ -89,6 +89,44 @@ public final class Html {
     return n;
   }
 
+  /**
+   * Returns the text a reader sees of an HTML parse-mode message, for sending it without a parse
+   * mode: tags are dropped, entities replaced by their characters, line breaks kept. Malformed
+   * markup (a lone {@code <} or {@code &}) stays as it is.
+   *
+   * @param html the message
+   * @return the plain text, as long as the message's visible length
+   */
+  public static String toPlain(String html) {
+    StringBuilder sb = new StringBuilder(html.length());
+    for (Atom a : atoms(html)) {
+      switch (a.kind()) {
+        case OPEN_TAG, CLOSE_TAG -> { }
+        case ENTITY -> sb.append(decode(a.html()));
+        default -> sb.append(a.html());
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String decode(String entity) {
+    switch (entity) {
+      case "&lt;": return "<";
+      case "&gt;": return ">";
+      case "&amp;": return "&";
+      case "&quot;": return "\"";
+      default: break;
+    }
+    String digits = entity.substring(2, entity.length() - 1);
+    try {
+      int cp = digits.startsWith("x") || digits.startsWith("X")
+          ? Integer.parseInt(digits.substring(1), 16) : Integer.parseInt(digits);
+      return Character.isValidCodePoint(cp) ? new String(Character.toChars(cp)) : entity;
+    } catch (NumberFormatException e) {
+      return entity;
+    }
+  }
+
   /** Splits a message into atoms. Malformed markup (a lone {@code <} or {@code &}) counts as text. */
   static List<Atom> atoms(String html) {
     List<Atom> out = new ArrayList<>(html.length());
