@@ -79,7 +79,7 @@ final class TelegramFormattingTest extends BotApiTest {
       assertThat(visible.length()).as("part %d after entity parsing", k + 1).isLessThanOrEqualTo(4096);
       assertThat(html.length()).as("the raw HTML is longer than the limit, so counting raw would be wrong")
           .isGreaterThan(visible.length());
-      assertThat(visible).startsWith("(" + (k + 1) + "/" + sent.size() + ")\n");
+      assertThat(visible).startsWith("(part " + (k + 1) + "/" + sent.size() + ")\n");
       balancedTags(html);
       all.append(visible.substring(visible.indexOf('\n') + 1)).append('\n');
     }
@@ -96,6 +96,41 @@ final class TelegramFormattingTest extends BotApiTest {
     for (int k = 1; k < sent.size(); k++) {
       assertThat(sent.get(k).tickerNanos() - sent.get(k - 1).tickerNanos()).isEqualTo(1_000_000_000L);
     }
+  }
+
+  @Test
+  void send_splitsATwelveThousandCharacterAlertIntoTheFewestFullPartsTheFirstCarryingBody() throws Exception {
+    // Trial finding: the first part of a split alert carried only the header (4 parts, the first
+    // ~100 characters). A 12,000-character detail, one paragraph of words with characters to escape.
+    StringBuilder d = new StringBuilder();
+    for (int i = 0; d.length() < 12_000; i++) {
+      d.append("call#").append(i).append(" <retry> & loop ");
+    }
+    String detail = d.substring(0, 12_000).strip();
+    Alert alert = TelegramFixtures.withDetail(detail);
+    String whole = visibleText(new dev.runaway.telegram.internal.AlertFormatter(java.time.ZoneOffset.UTC)
+        .format(alert));
+
+    notifier.send(alert);
+
+    List<BotApiServer.Request> sent = server.sendMessages();
+    int n = sent.size();
+    // Each part holds at most 4,096 - 16 (the room kept for its marker) of the message.
+    assertThat(n).as("the fewest parts").isEqualTo((int) Math.ceil(whole.length() / 4080.0));
+    StringBuilder joined = new StringBuilder();
+    for (int k = 0; k < n; k++) {
+      String html = sent.get(k).text();
+      String visible = visibleText(html);
+      assertThat(visible.length()).as("part %d after entity parsing", k + 1).isLessThanOrEqualTo(4096);
+      assertThat(visible).startsWith("(part " + (k + 1) + "/" + n + ")\n");
+      balancedTags(html);
+      joined.append(k == 0 ? "" : "\n").append(visible.substring(visible.indexOf('\n') + 1));
+    }
+    String first = visibleText(sent.get(0).text());
+    assertThat(first).contains("80% of the daily budget", "call#0 <retry> & loop");
+    assertThat(first.length()).as("the first part is filled, not the header alone").isGreaterThan(4000);
+    // The parts together are the message: only the whitespace where it was cut may differ.
+    assertThat(joined.toString().replaceAll("\\s+", " ")).isEqualTo(whole.replaceAll("\\s+", " "));
   }
 
   @Test

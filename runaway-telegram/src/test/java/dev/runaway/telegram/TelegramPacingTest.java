@@ -110,7 +110,7 @@ final class TelegramPacingTest extends BotApiTest {
       // Part 1 holds the header; the over-long detail line starts in part 2.
       String marker = parts.get(1).text().contains("AAAA") ? "AAAA" : "BBBB";
       for (int k = 0; k < partsPerAlert; k++) {
-        assertThat(parts.get(k).text()).startsWith("<i>(" + (k + 1) + "/" + partsPerAlert + ")</i>")
+        assertThat(parts.get(k).text()).startsWith("<i>(part " + (k + 1) + "/" + partsPerAlert + ")</i>")
             .doesNotContain(marker.equals("AAAA") ? "BBBB" : "AAAA");
         if (k > 0) {
           assertThat(parts.get(k).text()).contains(marker);

@@ -11,9 +11,11 @@ import java.util.List;
 /**
  * Splits an HTML message into parts that each fit Telegram's limit after entity parsing.
  *
- * <p>Parts break at line boundaries; a single line longer than the limit is cut between atoms, so
- * an entity, a tag or a surrogate pair is never broken. Tags open at a cut are closed at the end
- * of the part and reopened at the start of the next, so every part is well-formed on its own.
+ * <p>Each part is filled up to the limit. Parts break at line boundaries; a single line longer
+ * than the limit fills the room left in the current part and is cut between atoms (after a space
+ * in the part's last half, when there is one), so an entity, a tag or a surrogate pair is never
+ * broken. Tags open at a cut are closed at the end of the part and reopened at the start of the
+ * next, so every part is well-formed on its own.
  * Blank lines at the start of a part are dropped, and parts with no visible text are not sent.
  *
  * <p>Stateless and thread-safe.
@@ -23,14 +25,14 @@ public final class MessageSplitter {
   /** Telegram's limit for {@code sendMessage} text, after entity parsing. */
   public static final int TELEGRAM_LIMIT = 4096;
 
-  /** Room kept in each part of a split message for its {@code (k/n)} marker. */
+  /** Room kept in each part of a split message for its {@code (part k/n)} marker and line break. */
   static final int MARKER_RESERVE = 16;
 
   private MessageSplitter() {}
 
   /**
    * Splits a message for sending, prefixing every part of a multi-part message with a
-   * {@code (k/n)} marker. A message that fits is returned as the only part, unchanged.
+   * {@code (part k/n)} marker. A message that fits is returned as the only part, unchanged.
    *
    * @param html the message
    * @param limit the visible length a part may have, at least 32
@@ -50,7 +52,7 @@ public final class MessageSplitter {
     }
     List<String> marked = new ArrayList<>(parts.size());
     for (int k = 0; k < parts.size(); k++) {
-      marked.add("<i>(" + (k + 1) + "/" + parts.size() + ")</i>\n" + parts.get(k));
+      marked.add("<i>(part " + (k + 1) + "/" + parts.size() + ")</i>\n" + parts.get(k));
     }
     return marked;
   }
@@ -79,24 +81,61 @@ public final class MessageSplitter {
         part.startLine(line, cost);
         continue;
       }
-      if (part.hasLines) {
-        part.flush();
-      }
       if (cost <= limit) {
+        // It fits a part of its own: start the next part with it rather than cut it.
+        part.flush();
         part.startLine(line, cost);
         continue;
       }
-      part.hasLines = true;
-      for (Atom atom : line) {
-        if (part.visible + atom.visible() > limit) {
-          part.flush();
-          part.hasLines = true;
-        }
-        part.add(atom);
+      // Longer than a part: it is cut anyway, so it first fills the room left in this one (a long
+      // detail used to leave the first part with the header alone).
+      if (part.hasLines && part.visible + 1 < limit) {
+        part.newline();
+      } else if (part.hasLines) {
+        part.flush();
       }
+      cutLongLine(part, line, limit);
     }
     part.flush();
     return part.parts;
+  }
+
+  /**
+   * Adds a line longer than a part, cutting it between atoms wherever a part is full, preferably
+   * after a space in the last half of the part so that a word is not cut.
+   */
+  private static void cutLongLine(Part part, List<Atom> line, int limit) {
+    part.hasLines = true;
+    int i = 0;
+    while (i < line.size()) {
+      int room = limit - part.visible;
+      int end = i;
+      int used = 0;
+      while (end < line.size() && used + line.get(end).visible() <= room) {
+        used += line.get(end).visible();
+        end++;
+      }
+      if (end < line.size()) {
+        int floor = i + (end - i) / 2;
+        for (int k = end - 1; k > floor; k--) {
+          if (line.get(k).kind() == Kind.TEXT && line.get(k).html().equals(" ")) {
+            end = k + 1;
+            break;
+          }
+        }
+      }
+      if (end == i && part.visible == 0) {
+        end = i + 1; // cannot happen with a limit of 2 or more; guards against a loop
+      }
+      for (int k = i; k < end; k++) {
+        part.add(line.get(k));
+      }
+      i = end;
+      if (i < line.size()) {
+        part.flush();
+        part.hasLines = true;
+      }
+    }
   }
 
   private static List<List<Atom>> lines(List<Atom> atoms) {

@@ -40,6 +40,15 @@ final class MessageSplitterTest {
   }
 
   @Test
+  void split_aLineLongerThanAPartFillsThePartBeforeIt_cuttingAfterASpace() {
+    String html = "<b>header</b>\n" + "word ".repeat(10);
+
+    List<String> parts = MessageSplitter.split(html, 20);
+
+    assertThat(parts).containsExactly("<b>header</b>\nword word ", "word word word word ", "word word word word ");
+  }
+
+  @Test
   void split_keepsTagsOpenAcrossLinesBalancedInEveryPart() {
     String html = "<pre><code class=\"language-text\">aaaa\nbbbb\ncccc</code></pre>\nafter";
 
@@ -74,7 +83,7 @@ final class MessageSplitterTest {
 
     assertThat(parts).hasSize(4);
     for (int k = 0; k < parts.size(); k++) {
-      assertThat(parts.get(k)).startsWith("<i>(" + (k + 1) + "/4)</i>\n");
+      assertThat(parts.get(k)).startsWith("<i>(part " + (k + 1) + "/4)</i>\n");
       assertThat(Html.visibleLength(parts.get(k))).isLessThanOrEqualTo(100);
     }
   }
