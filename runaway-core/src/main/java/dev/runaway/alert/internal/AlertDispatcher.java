@@ -41,6 +41,14 @@ import org.slf4j.LoggerFactory;
  * period. At most 10,000 (service, key, type) episodes are remembered; beyond that the least
  * recently used are forgotten, which can let a duplicate through but never loses an alert.
  *
+ * <p><b>Flapping.</b> A key that reopens over and over (tripped and reset in a loop) would send
+ * every change, since a recurrence after a resolution is always news. Once a key has reopened 3
+ * times within 10 minutes ({@link Builder#flapping}), that reopen is sent marked as flapping, and
+ * its later alerts are collapsed: one digest at the end of each 10-minute window that had
+ * changes, naming how often it reopened and its last state, at the worst severity seen; after a
+ * window without changes, the last alert once more, marked as settled. Collapsed alerts count as
+ * de-duplicated. 20 open/close cycles of a breaker in 8 seconds: 9 messages, not 38.
+ *
  * <p><b>Delivery.</b> Every notifier has its own bounded queue ({@code maxQueue} deliveries
  * waiting, being sent or awaiting a retry) drained by at most one task at a time on the executor,
  * so a notifier sees one alert at a time and a slow or blocked notifier delays only its own
@@ -78,6 +86,10 @@ import org.slf4j.LoggerFactory;
 public final class AlertDispatcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AlertDispatcher.class);
+  /** Reopens within {@link #DEFAULT_FLAP_WINDOW} that make an alert key flapping. */
+  static final int DEFAULT_FLAP_REOPENS = 3;
+  /** The default flapping window, and how often a flapping key's digest is sent. */
+  static final Duration DEFAULT_FLAP_WINDOW = Duration.ofMinutes(10);
 
   private final List<Runnable> onClose;
   private final Duration closeTimeout;
@@ -129,7 +141,9 @@ public final class AlertDispatcher implements AutoCloseable {
       l.add(new NotifierLane(notifiers.get(i), laneName(notifiers.get(i), i, notifiers.size()), shared));
     }
     this.lanes = List.copyOf(l);
-    this.episodes = new EpisodeFilter(ticker, refractoryNanos);
+    int flapReopens = b.flapReopens == null ? DEFAULT_FLAP_REOPENS : b.flapReopens;
+    Duration flapWindow = b.flapWindow == null ? DEFAULT_FLAP_WINDOW : b.flapWindow;
+    this.episodes = new EpisodeFilter(ticker, refractoryNanos, flapReopens, flapReopens == 0 ? 0 : flapWindow.toNanos());
   }
 
   /**
@@ -161,28 +175,70 @@ public final class AlertDispatcher implements AutoCloseable {
             alert.type(), alert.service(), keyPart(alert), alert.title());
         return false;
       }
-      EpisodeFilter.Admitted admitted = episodes.admit(alert);
-      if (admitted == null) {
+      EpisodeFilter.Decision decision = episodes.decide(alert);
+      if (decision.verdict() == EpisodeFilter.Verdict.SUPPRESSED) {
         deduplicated.increment();
         LOG.debug("Suppressed duplicate {} {} alert for service {}{}: '{}'", alert.severity(), alert.type(),
             alert.service(), keyPart(alert), alert.title());
         return false;
       }
-      boolean queued = false;
-      for (NotifierLane lane : lanes) {
-        queued |= lane.offer(alert);
-      }
-      if (!queued) {
-        // Nobody will hear of it: do not let it silence the next one.
-        admitted.revert();
+      if (decision.verdict() == EpisodeFilter.Verdict.COLLAPSED) {
+        deduplicated.increment();
+        LOG.debug("Collapsed {} {} alert for service {}{} into the flapping digest: '{}'", alert.severity(),
+            alert.type(), alert.service(), keyPart(alert), alert.title());
         return false;
       }
-      dispatched.increment();
+      if (decision.verdict() == EpisodeFilter.Verdict.FLAPPING) {
+        LOG.info("{} alerts for service {}{} are flapping: further changes are summed up every {} until it settles",
+            alert.type(), alert.service(), keyPart(alert), episodes.flapWindow());
+        timeFlapWindow(decision.key());
+      }
+      if (!offer(decision.alert())) {
+        // Nobody will hear of it: do not let it silence the next one.
+        decision.admitted().revert();
+        return false;
+      }
       return true;
     } catch (RuntimeException e) {
       LOG.error("Alert dispatcher failed to queue {} {} alert for service {}{}: '{}'", alert.severity(), alert.type(),
           alert.service(), keyPart(alert), alert.title(), e);
       return false;
+    }
+  }
+
+  private boolean offer(Alert alert) {
+    boolean queued = false;
+    for (NotifierLane lane : lanes) {
+      queued |= lane.offer(alert);
+    }
+    if (queued) {
+      dispatched.increment();
+    }
+    return queued;
+  }
+
+  /** Sends a flapping key's digest or settled message at the end of its window. */
+  private void timeFlapWindow(Object key) {
+    try {
+      shared.settings.scheduler().schedule(() -> endFlapWindow(key, false), episodes.flapWindow());
+    } catch (RuntimeException e) {
+      // No timer: say now what there is to say and stop collapsing, rather than collapse for good.
+      LOG.warn("Alert scheduler refused the flapping window's timer; the key is judged as usual again", e);
+      endFlapWindow(key, true);
+    }
+  }
+
+  private void endFlapWindow(Object key, boolean stop) {
+    try {
+      EpisodeFilter.WindowEnd end = episodes.windowEnded(key, stop || shared.closing);
+      if (end.alert() != null && !shared.closing) {
+        offer(end.alert());
+      }
+      if (end.again() && !shared.closing) {
+        timeFlapWindow(key);
+      }
+    } catch (RuntimeException e) {
+      LOG.error("Alert dispatcher failed to end a flapping window", e);
     }
   }
 
@@ -302,8 +358,35 @@ public final class AlertDispatcher implements AutoCloseable {
     private Duration maxBackoff;
     private Duration sendTimeout;
     private Duration closeTimeout;
+    private Integer flapReopens;
+    private Duration flapWindow;
 
     private Builder() {}
+
+    /**
+     * Sets when an alert key counts as flapping: once it has reopened (a non-resolution alert
+     * after a resolution) {@code reopens} times within {@code window}, its alerts are collapsed
+     * into one digest per window ("Flapping: reopened X times in Y min, last state: ...") and a
+     * final message when a whole window passes without a change. Default 3 reopens within 10
+     * minutes; {@code flapping(0, Duration.ZERO)} turns it off (every change is sent).
+     *
+     * @param reopens at least 1, or 0 for off
+     * @param window positive (any value when off)
+     * @return this builder
+     */
+    public Builder flapping(int reopens, Duration window) {
+      requireUnset(this.flapReopens, "flapping");
+      if (reopens < 0) {
+        throw new IllegalArgumentException("flapping reopens must be 0 (off) or more, got " + reopens);
+      }
+      Objects.requireNonNull(window, "window");
+      if (reopens > 0 && (window.isZero() || window.isNegative())) {
+        throw new IllegalArgumentException("flapping window must be positive, got " + window);
+      }
+      this.flapReopens = reopens;
+      this.flapWindow = window;
+      return this;
+    }
 
     /**
      * Adds notifiers; with none, alerts go to the log.

@@ -7,6 +7,8 @@ import dev.runaway.alert.Alert;
 import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Severity;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The de-duplication of an {@link AlertDispatcher}: alerts are episodes per (service, key, type),
@@ -14,6 +16,16 @@ import java.time.Duration;
  * news while the hourly one's is being repeated), and one within the refractory period after the last delivered is suppressed unless it escalates,
  * is the episode's first resolution, or follows a resolution (a resolved episode is never kept
  * silent). At most {@link #MAX_EPISODES} episodes are remembered, least recently used forgotten.
+ *
+ * <p><b>Flapping.</b> Because a recurrence after a resolution is always news, a key that opens and
+ * resolves over and over (a breaker tripped and reset in a loop) would send every change. Once a
+ * key has reopened {@code flapReopens} times within {@code flapWindow} (a non-resolution alert
+ * after a resolution is a reopen; defaults 3 and 10 minutes), the alert of that reopen is sent
+ * marked as flapping and the key's further alerts are collapsed: counted, never sent one by one.
+ * At the end of each window in which something changed, one digest says how often it reopened
+ * and its last state; after a whole window without a change it has settled, and its last alert is
+ * sent once more, marked as settled, with the count. Nothing is lost: each collapsed alert is in
+ * a digest's count, and the last state is always sent. See {@link #windowEnded}.
  *
  * <p>Its one job is saying whether an alert is news; delivering it is the
  * {@link NotifierLane}s' business.
@@ -77,19 +89,82 @@ final class EpisodeFilter {
     }
   }
 
+  /**
+   * The flapping record of one key: when it reopened lately and, while it flaps, what the current
+   * window collapsed. Guarded by its own monitor (taken inside the key's compute, or by the
+   * window's timer task alone).
+   */
+  private static final class Flap {
+    final java.util.ArrayDeque<Long> reopens = new java.util.ArrayDeque<>();
+    boolean lastResolved;
+    boolean flapping;
+    long windowStartNanos;
+    int windowReopens;
+    int windowAlerts;
+    int totalReopens;
+    Severity worst;
+    Alert last;
+  }
+
+  /** What became of an alert: news, suppressed, or the reopen that makes its key flapping. */
+  enum Verdict { NEWS, SUPPRESSED, COLLAPSED, FLAPPING }
+
+  /**
+   * The decision on one alert.
+   *
+   * @param verdict what became of it
+   * @param alert the alert to send (the flapping one is marked so), or {@code null}
+   * @param admitted the admission to revert when no notifier took it, or {@code null}
+   * @param key the key a flapping window is timed for
+   */
+  record Decision(Verdict verdict, Alert alert, Admitted admitted, Object key) {}
+
   private final Ticker ticker;
   private final long refractoryNanos;
+  private final int flapReopens;
+  private final long flapWindowNanos;
   private final Cache<EpisodeKey, Episode> episodes;
+  private final Cache<EpisodeKey, Flap> flaps;
 
   EpisodeFilter(Ticker ticker, long refractoryNanos) {
+    this(ticker, refractoryNanos, 0, 0);
+  }
+
+  /**
+   * Creates a filter.
+   *
+   * @param flapReopens reopens within the window that make a key flapping; 0 turns flapping off
+   * @param flapWindowNanos the flapping window, positive when flapping is on
+   */
+  EpisodeFilter(Ticker ticker, long refractoryNanos, int flapReopens, long flapWindowNanos) {
     this.ticker = ticker;
     this.refractoryNanos = refractoryNanos;
+    this.flapReopens = flapReopens;
+    this.flapWindowNanos = flapWindowNanos;
     this.episodes = Caffeine.newBuilder()
         .maximumSize(MAX_EPISODES)
         .expireAfterWrite(Duration.ofNanos(Math.max(1, refractoryNanos)))
         .ticker(ticker::nanoTime)
         .executor(Runnable::run)
         .build();
+    // A flapping key's record lives while its windows run (each timer reads it); a quiet one's
+    // reopens older than a window no longer count.
+    this.flaps = Caffeine.newBuilder()
+        .maximumSize(MAX_EPISODES)
+        .expireAfterAccess(Duration.ofNanos(Math.max(1, flapWindowNanos) * 3))
+        .ticker(ticker::nanoTime)
+        .executor(Runnable::run)
+        .build();
+  }
+
+  /** Whether flapping keys are collapsed. */
+  boolean flappingOn() {
+    return flapReopens > 0;
+  }
+
+  /** The flapping window. */
+  Duration flapWindow() {
+    return Duration.ofNanos(flapWindowNanos);
   }
 
   /**
@@ -99,15 +174,171 @@ final class EpisodeFilter {
    * @return the admission (to revert if no notifier takes it), or {@code null} if suppressed
    */
   Admitted admit(Alert alert) {
+    Decision d = decide(alert);
+    return d.verdict() == Verdict.NEWS ? d.admitted() : null;
+  }
+
+  /**
+   * Decides what becomes of {@code alert}: news to send as is; suppressed as a duplicate;
+   * collapsed into its flapping key's next digest; or the reopen that makes its key flapping,
+   * sent marked so (the caller then times the key's window with {@link #windowEnded}).
+   *
+   * @param alert the alert
+   * @return the decision
+   */
+  Decision decide(Alert alert) {
     long now = ticker.nanoTime();
     EpisodeKey key = EpisodeKey.of(alert);
     Episode[] before = new Episode[1];
+    Verdict[] verdict = {Verdict.NEWS};
+    Alert[] send = {alert};
     // ConcurrentHashMap-style compute: the function runs exactly once, atomically for the key.
     Episode after = episodes.asMap().compute(key, (k, old) -> {
       before[0] = old;
-      return decide(old, alert, now);
+      if (!flappingOn()) {
+        Episode e = decide(old, alert, now);
+        verdict[0] = e == old ? Verdict.SUPPRESSED : Verdict.NEWS;
+        return e;
+      }
+      Flap f = flaps.get(k, x -> new Flap());
+      synchronized (f) {
+        boolean resolution = isResolution(alert);
+        if (f.flapping) {
+          if (!resolution && f.lastResolved) {
+            f.windowReopens++;
+            f.totalReopens++;
+          }
+          f.lastResolved = resolution;
+          f.windowAlerts++;
+          f.worst = f.worst == null || alert.severity().compareTo(f.worst) > 0 ? alert.severity() : f.worst;
+          f.last = alert;
+          verdict[0] = Verdict.COLLAPSED;
+          // The episode follows the collapsed state, so that the key is judged right once settled.
+          return new Episode(now, alert.severity(), resolution);
+        }
+        Episode e = decide(old, alert, now);
+        if (e == old) {
+          verdict[0] = Verdict.SUPPRESSED;
+          return old;
+        }
+        boolean reopen = !resolution && f.lastResolved;
+        f.lastResolved = resolution;
+        if (reopen) {
+          while (!f.reopens.isEmpty() && now - f.reopens.peekFirst() >= flapWindowNanos) {
+            f.reopens.pollFirst();
+          }
+          f.reopens.addLast(now);
+          if (f.reopens.size() >= flapReopens) {
+            f.flapping = true;
+            f.windowStartNanos = now;
+            f.windowReopens = 0;
+            f.windowAlerts = 0;
+            f.totalReopens = f.reopens.size();
+            f.worst = null;
+            f.last = alert;
+            verdict[0] = Verdict.FLAPPING;
+            send[0] = marked(alert, " (flapping: reopened " + f.reopens.size() + " times in "
+                + human(Duration.ofNanos(now - f.reopens.peekFirst())) + "; until it settles, changes are summed up"
+                + " every " + human(flapWindow()) + ")", Map.of("flapping", "true"), false);
+            f.reopens.clear();
+          }
+        }
+        return e;
+      }
     });
-    return after == before[0] ? null : new Admitted(key, before[0], after);
+    Admitted admitted = verdict[0] == Verdict.NEWS || verdict[0] == Verdict.FLAPPING
+        ? new Admitted(key, before[0], after) : null;
+    return new Decision(verdict[0], verdict[0] == Verdict.NEWS || verdict[0] == Verdict.FLAPPING ? send[0] : null,
+        admitted, key);
+  }
+
+  /**
+   * Ends a flapping key's window: returns its digest when the window collapsed alerts (the key
+   * stays flapping for another window), or, after a window without any, the key's last alert
+   * marked as settled (the key is then judged as usual again).
+   *
+   * @param key the key of a {@link Verdict#FLAPPING} decision
+   * @return the alert to send, and whether another window follows
+   */
+  WindowEnd windowEnded(Object key) {
+    return windowEnded(key, false);
+  }
+
+  /**
+   * Ends a flapping key's window; with {@code stop}, also ends its flapping (when no timer can be
+   * scheduled for another window, so that the key is not collapsed for good).
+   */
+  WindowEnd windowEnded(Object key, boolean stop) {
+    Flap f = flaps.getIfPresent((EpisodeKey) key);
+    if (f == null) {
+      return new WindowEnd(null, false);
+    }
+    synchronized (f) {
+      if (!f.flapping) {
+        return new WindowEnd(null, false);
+      }
+      long now = ticker.nanoTime();
+      Alert last = f.last;
+      if (f.windowAlerts > 0) {
+        Map<String, String> facts = new LinkedHashMap<>(last.facts());
+        facts.remove("resolved");
+        facts.put("flapping", "true");
+        facts.put("flapping_reopens", Integer.toString(f.windowReopens));
+        facts.put("flapping_reopens_total", Integer.toString(f.totalReopens));
+        facts.put("flapping_window", human(flapWindow()));
+        String title = "Flapping: reopened " + f.windowReopens + (f.windowReopens == 1 ? " time" : " times") + " in "
+            + human(Duration.ofNanos(now - f.windowStartNanos)) + ", last state: " + last.title();
+        String detail = f.windowAlerts + (f.windowAlerts == 1 ? " alert" : " alerts") + " of " + last.type()
+            + " for " + last.service() + (last.key() == null ? "" : " key " + last.key())
+            + " were summed up here instead of sent one by one (" + f.totalReopens
+            + " reopens since it started flapping). Last: " + last.title()
+            + (last.detail().isBlank() ? "" : "\n" + last.detail());
+        Alert digest = new Alert(last.type(), f.worst, last.service(), last.key(), title, detail, ticker.instant(),
+            facts);
+        f.windowStartNanos = now;
+        f.windowAlerts = 0;
+        f.windowReopens = 0;
+        f.worst = null;
+        if (stop) {
+          f.flapping = false;
+          f.reopens.clear();
+        }
+        return new WindowEnd(digest, !stop);
+      }
+      f.flapping = false;
+      f.reopens.clear();
+      Map<String, String> facts = Map.of("flapping_reopens_total", Integer.toString(f.totalReopens));
+      return new WindowEnd(marked(last, " (settled after flapping: " + f.totalReopens + " reopens in all)", facts, true),
+          false);
+    }
+  }
+
+  /**
+   * The end of a flapping window.
+   *
+   * @param alert what to send, or {@code null}
+   * @param again whether the key flaps on and another window is to be timed
+   */
+  record WindowEnd(Alert alert, boolean again) {}
+
+  private Alert marked(Alert a, String suffix, Map<String, String> extra, boolean now) {
+    Map<String, String> facts = new LinkedHashMap<>(a.facts());
+    facts.putAll(extra);
+    return new Alert(a.type(), a.severity(), a.service(), a.key(), a.title() + suffix, a.detail(),
+        now ? ticker.instant() : a.time(), facts);
+  }
+
+  /** A duration as people say it: "8s", "10 min", "1 h 30 min". */
+  static String human(Duration d) {
+    long s = d.toSeconds();
+    if (s < 60) {
+      return Math.max(s, d.isZero() ? 0 : 1) + "s";
+    }
+    long m = d.toMinutes();
+    if (m < 60) {
+      return m + " min";
+    }
+    return d.toHours() + " h" + (m % 60 == 0 ? "" : " " + m % 60 + " min");
   }
 
   /** Decides within the key's atomic compute; pure: returns {@code old} to suppress. */

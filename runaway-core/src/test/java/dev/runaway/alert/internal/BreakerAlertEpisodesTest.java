@@ -1,6 +1,7 @@
 package dev.runaway.alert.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runaway.ManualTicker;
 import dev.runaway.alert.Alert;
@@ -52,6 +53,78 @@ final class BreakerAlertEpisodesTest {
       assertThat(sent.get(0).facts()).containsEntry("breaker", "OPEN").containsEntry("trip_reason", "BURN_RATE");
       assertThat(sent.get(1).facts()).containsEntry("resolved", "true");
       assertThat(d.stats().deduplicated()).as("half-open twice, re-open once").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aFlappingBreaker_twentyCyclesInEightSeconds_isCollapsedIntoADigestAndASettledMessage() {
+    // Trial finding: 20 open/close cycles in 8 s sent 38 messages (every reopen after a
+    // resolution was news). Default rule: 3 reopens within 10 minutes make the key flapping.
+    try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker)
+        .scheduler(AlertScheduler.on(scheduler)).executor(Runnable::run).build()) {
+      CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
+      b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
+
+      for (int i = 0; i < 20; i++) {
+        b.trip(TripReason.BURN_RATE, "spend at 40x baseline");
+        ticker.advance(Duration.ofMillis(200));
+        b.reset();
+        ticker.advance(Duration.ofMillis(200));
+      }
+
+      // open, closed, reopen 1, closed, reopen 2, closed, then reopen 3 says it is flapping.
+      assertThat(sent).hasSize(7);
+      assertThat(sent.get(6).severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(sent.get(6).title()).startsWith("Circuit breaker OPEN: openai").contains("flapping: reopened 3 times");
+      assertThat(sent.get(6).facts()).containsEntry("flapping", "true");
+
+      // The window's digest: 16 more reopens, counted, and the last state.
+      scheduler.advance(Duration.ofMinutes(10));
+      assertThat(sent).hasSize(8);
+      Alert digest = sent.get(7);
+      assertThat(digest.type()).isEqualTo(AlertType.CIRCUIT_BREAKER);
+      assertThat(digest.service()).isEqualTo("openai");
+      assertThat(digest.severity()).as("the worst state seen in the window").isEqualTo(Severity.CRITICAL);
+      assertThat(digest.title()).isEqualTo(
+          "Flapping: reopened 16 times in 10 min, last state: Circuit breaker CLOSED: openai");
+      assertThat(digest.facts()).containsEntry("flapping_reopens", "16").containsEntry("flapping_reopens_total", "19")
+          .containsEntry("breaker", "CLOSED").doesNotContainKey("resolved");
+
+      // A quiet window: it has settled, and the final state is said once.
+      scheduler.advance(Duration.ofMinutes(10));
+      assertThat(sent).hasSize(9);
+      assertThat(sent.get(8).title()).startsWith("Circuit breaker CLOSED: openai").contains("settled after flapping");
+      assertThat(sent.get(8).facts()).containsEntry("resolved", "true").containsEntry("flapping_reopens_total", "19");
+      scheduler.advance(Duration.ofHours(1));
+      assertThat(sent).hasSize(9);
+
+      // Settled: the next trip is news again, at once.
+      b.trip(TripReason.BURN_RATE, "spend at 40x baseline");
+      assertThat(sent).hasSize(10);
+      assertThat(sent.get(9).title()).isEqualTo("Circuit breaker OPEN: openai calls are refused");
+    }
+  }
+
+  @Test
+  void flapping_isConfigurableAndValidated() {
+    assertThatThrownBy(() -> AlertDispatcher.builder().flapping(-1, Duration.ofMinutes(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flapping reopens");
+    assertThatThrownBy(() -> AlertDispatcher.builder().flapping(3, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flapping window");
+    assertThatThrownBy(() -> AlertDispatcher.builder().flapping(3, Duration.ofMinutes(1)).flapping(0, Duration.ZERO))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("flapping was already set");
+    // Off: every change is sent, as before.
+    try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker)
+        .scheduler(AlertScheduler.on(scheduler)).executor(Runnable::run).flapping(0, Duration.ZERO).build()) {
+      CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
+      b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
+      for (int i = 0; i < 20; i++) {
+        b.trip(TripReason.BURN_RATE, "spend at 40x baseline");
+        ticker.advance(Duration.ofMillis(200));
+        b.reset();
+        ticker.advance(Duration.ofMillis(200));
+      }
+      assertThat(sent).hasSize(40);
     }
   }
 
