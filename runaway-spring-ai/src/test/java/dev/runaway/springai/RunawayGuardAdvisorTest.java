@@ -151,4 +151,30 @@ final class RunawayGuardAdvisorTest {
     // were under-counted the same way, so a budget stopped a loop far from where it was set).
     assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("0.00126"));
   }
+
+  @Test
+  void openAiCostsOnTheService_pricesTheChatResponseFromItsUsageWithoutACannotReadWarning() throws Exception {
+    // Trial finding: with the Spring Boot README's customizer (costExtractor(OpenAiCosts.extractor()))
+    // every round trip logged "OpenAiCosts cannot read the usage of a ...ChatResponse ...; the call's
+    // estimate is charged instead", though the advisor then priced it from its usage.
+    stub = new OpenAiStub(body -> OpenAiStub.answer("hi"));
+    guard = RunawayGuard.builder().service("openai", s -> s.budget(Budget.hourly(Cost.usd("10")))
+            .costExtractor(dev.runaway.providers.openai.OpenAiCosts.extractor()))
+        .ticker(ticker).alertSink(a -> { }).build();
+    ChatClient chat = client(new RunawayGuardAdvisor(guard, "openai"));
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      assertThat(chat.prompt().user("hello").call().content()).isEqualTo("hi");
+      assertThat(chat.prompt().user("hello again").call().content()).isEqualTo("hi");
+    } finally {
+      System.setErr(err);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    err.print(log);
+    // Priced from the usage (gpt-4o-mini, 1000 prompt and 50 completion tokens: $0.00018 each).
+    assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("0.00036"));
+    assertThat(log).doesNotContain("cannot read", "estimate is charged");
+  }
 }

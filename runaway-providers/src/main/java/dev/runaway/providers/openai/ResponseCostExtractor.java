@@ -2,8 +2,8 @@ package dev.runaway.providers.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
-import dev.runaway.CostExtractor;
 import dev.runaway.providers.http.internal.Json;
+import dev.runaway.providers.llm.internal.QuietCostExtractor;
 import dev.runaway.providers.llm.internal.Unreadable;
 import dev.runaway.internal.WarnOnce;
 import java.lang.reflect.InvocationTargetException;
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-final class ResponseCostExtractor implements CostExtractor {
+final class ResponseCostExtractor implements QuietCostExtractor {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResponseCostExtractor.class);
 
@@ -73,11 +73,23 @@ final class ResponseCostExtractor implements CostExtractor {
 
   @Override
   public Cost costOf(Object result) {
-    Usage usage = usageOf(result, true);
+    return cost(result, true);
+  }
+
+  @Override
+  public Cost costIfReadable(Object result) {
+    return cost(result, false);
+  }
+
+  private Cost cost(Object result, boolean warn) {
+    Usage usage = usageOf(result, warn);
     if (usage == null) {
       return null;
     }
     Optional<Cost> cost = prices.cost(usage.model(), usage.serviceTier(), usage.tokens(), true);
+    if (cost.isEmpty() && !warn) {
+      return null;
+    }
     if (cost.isEmpty()) {
       warnings.warn("model:" + usage.model(), "OpenAiCosts has no price for model '{}' (prices as of {}); the "
           + "call's estimate is charged instead (a call that reserved none: its tokens at the dearest listed "

@@ -170,7 +170,9 @@ public final class GuardedCalls<Q, S> {
   private Cost ownCost(S response) {
     CostExtractor x = c.guard().policy(c.service()).costExtractor();
     try {
-      Cost cost = x == null ? null : x.costOf(response);
+      // A bundled extractor is asked quietly: its "cannot read, the estimate is charged" would be
+      // wrong here, where the response is priced from its usage when the extractor cannot.
+      Cost cost = x == null ? null : x instanceof QuietCostExtractor q ? q.costIfReadable(response) : x.costOf(response);
       return cost == null || cost.isNegative() ? null : cost;
     } catch (RuntimeException e) {
       return null;

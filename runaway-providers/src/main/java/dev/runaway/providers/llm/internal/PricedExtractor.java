@@ -1,7 +1,6 @@
 package dev.runaway.providers.llm.internal;
 
 import dev.runaway.Cost;
-import dev.runaway.CostExtractor;
 import dev.runaway.internal.WarnOnce;
 import dev.runaway.providers.llm.LlmUsage;
 import dev.runaway.providers.llm.TokenPrices;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe.
  */
-public final class PricedExtractor implements CostExtractor {
+public final class PricedExtractor implements QuietCostExtractor {
 
   private static final Logger LOG = LoggerFactory.getLogger(PricedExtractor.class);
 
@@ -46,6 +45,12 @@ public final class PricedExtractor implements CostExtractor {
   public Cost costOf(Object result) {
     LlmUsage usage = usageOf(result, true);
     return usage == null ? null : price(usage);
+  }
+
+  @Override
+  public Cost costIfReadable(Object result) {
+    LlmUsage usage = usageOf(result, false);
+    return usage == null ? null : prices.cost(usage).orElse(null);
   }
 
   /**
