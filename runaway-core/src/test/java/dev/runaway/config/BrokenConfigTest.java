@@ -249,13 +249,27 @@ final class BrokenConfigTest {
             {
               "monitoring_interval": 300,
             }
-            """, "monitoring_interval", 3, 1, "expected a key in double quotes but found '}'", "no comma before '}'"),
+            """, "", 3, 1, "expected a key in double quotes after monitoring_interval but found '}'",
+            "no comma before '}'"),
         c("missing comma", """
             {
               "monitoring_interval": 300
               "usage_spike_multiplier": 3.0
             }
-            """, "monitoring_interval", 3, 3, "expected ',' or '}' after a value", "missing comma"),
+            """, "", 3, 3, "expected ',' or '}' after a value (the value of monitoring_interval)", "missing comma"),
+        // Trial finding: an error between keys named the key before it as where it was.
+        c("missing comma between nested keys", """
+            {"services": {"openai": {"type": "openai",
+                                     "budget_usd": 10
+                                     "base_url": "http://127.0.0.1:9"}}}
+            """, "services.openai", 3, 26, "expected ',' or '}' after a value (the value of services.openai.budget_usd)",
+            "missing comma"),
+        c("trailing comma in a nested object", """
+            {"services": {"openai": {"type": "openai",}}}
+            """, "services.openai", 1, 43, "expected a key in double quotes after services.openai.type but found '}'"),
+        c("missing comma in a list", """
+            {"services": {"rest": {"type": "rest", "metrics": [{"name": "a"} {"name": "b"}]}}}
+            """, "services.rest.metrics[1]", 1, 66, "expected ',' or ']' after a value", "missing comma"),
         c("comment", """
             {
               // poll every five minutes

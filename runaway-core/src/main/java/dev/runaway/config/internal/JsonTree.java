@@ -115,6 +115,14 @@ final class JsonTree {
   private final JsonParser parser;
   private final Deque<Open> open = new ArrayDeque<>();
   private boolean afterRoot;
+  /**
+   * Whether the parser is between two entries of the innermost object (reading a comma and the
+   * next key): an error there is in that object, not in the key read before, which Jackson's
+   * context still names.
+   */
+  private boolean betweenEntries;
+  /** The key read last in the innermost object, or {@code null} before its first. */
+  private String keyBefore;
 
   private JsonTree(JsonParser parser) {
     this.parser = parser;
@@ -188,8 +196,12 @@ final class JsonTree {
   private Node object(String path, SourcePosition at) throws SyntaxError {
     open.push(new Open(Kind.OBJECT, path, at));
     Map<String, Field> fields = new LinkedHashMap<>();
+    String last = null;
     while (true) {
+      betweenEntries = true;
+      keyBefore = last;
       JsonToken t = next();
+      betweenEntries = false;
       if (t == JsonToken.END_OBJECT) {
         break;
       }
@@ -204,6 +216,7 @@ final class JsonTree {
       }
       Node v = value(next(), childPath);
       fields.put(key, new Field(key, keyAt, v));
+      last = key;
     }
     open.pop();
     return new Node(Kind.OBJECT, path, at, null, false, false, Collections.unmodifiableMap(fields), null);
@@ -282,6 +295,19 @@ final class JsonTree {
           + (o.kind() == Kind.OBJECT ? '}' : ']') + "' (is the file truncated?)");
     }
     String path = contextPath();
+    // Between the entries of an object (a missing comma, a comma too many, a stray character before
+    // a key) the error is in that object; the key before it is named in the message.
+    String previous = "";
+    // Jackson reads a key and the value after it in one step: when the key was read (its context
+    // names a new key), the error is in that value, and its path is right.
+    // (In a list Jackson's context already names the element after the comma, where the error is.)
+    boolean between = o != null && o.kind() == Kind.OBJECT && betweenEntries
+        && java.util.Objects.equals(parser.getParsingContext().getCurrentName(), keyBefore);
+    if (between) {
+      previous = path.equals(o.path()) ? "" : path;
+      path = o.path();
+    }
+    String after = previous.isEmpty() ? "" : " after " + previous;
     if (m.startsWith("Non-standard token")) {
       return new SyntaxError(path, at, "NaN and Infinity are not JSON numbers: write a finite number such as 10.0");
     }
@@ -290,7 +316,7 @@ final class JsonTree {
           + " an object {...} or a list [...] (text without quotes is not JSON)");
     }
     if (m.contains("ALLOW_COMMENTS")) {
-      return new SyntaxError(path, at, "comments are not allowed in JSON: remove the comment");
+      return new SyntaxError(path, at, "comments are not allowed in JSON: remove the comment" + after);
     }
     if (m.contains("ALLOW_SINGLE_QUOTES") || m.startsWith("Unexpected character (''' (code 39))")) {
       return new SyntaxError(path, at, "strings and keys must be in double quotes, not single quotes");
@@ -307,11 +333,12 @@ final class JsonTree {
           ? "a control character (code " + code + ")" : "'" + new String(Character.toChars(code)) + "'";
       String rest = um.group(3);
       if (rest.contains("double-quote to start field name")) {
-        return new SyntaxError(path, at, "expected a key in double quotes but found " + ch
+        return new SyntaxError(path, at, "expected a key in double quotes" + after + " but found " + ch
             + (code == '}' ? " (JSON allows no comma before '}')" : " (keys must be written in double quotes)"));
       }
       if (rest.contains("comma to separate Object entries")) {
-        return new SyntaxError(path, at, "expected ',' or '}' after a value but found " + ch + " (a missing comma?)");
+        return new SyntaxError(path, at, "expected ',' or '}' after a value" + (previous.isEmpty() ? ""
+            : " (the value of " + previous + ")") + " but found " + ch + " (a missing comma?)");
       }
       if (rest.contains("comma to separate Array entries")) {
         return new SyntaxError(path, at, "expected ',' or ']' after a value but found " + ch + " (a missing comma?)");
