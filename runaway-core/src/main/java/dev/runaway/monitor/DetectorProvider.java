@@ -34,6 +34,17 @@ public interface DetectorProvider {
   }
 
   /**
+   * Checks a service's settings without its credentials. The monitor calls it, instead of
+   * {@link #create}, only when a credential named by {@link #requiredSecrets} is missing, so that
+   * a wrong setting is reported in the same run as the missing credential rather than only once
+   * the credential is set. It must do no I/O. The default checks nothing.
+   *
+   * @param settings the service's settings
+   * @throws dev.runaway.config.ConfigException naming the setting that is wrong
+   */
+  default void checkSettings(ServiceSettings settings) {}
+
+  /**
    * Creates a detector.
    *
    * @param settings the service's settings

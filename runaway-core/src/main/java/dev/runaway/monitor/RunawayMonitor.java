@@ -645,6 +645,7 @@ public final class RunawayMonitor implements AutoCloseable {
           }
           String why = "missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
               + " (looked in: " + tracked.describe() + ")";
+          checkSettingsWithoutCredentials(provider, s, why, tracked);
           skipWarnings.add(new String[] {s.name(), s.type(), why, missing.size() == 1 ? "set it and restart"
               : "set them and restart"});
           skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
@@ -763,6 +764,29 @@ public final class RunawayMonitor implements AutoCloseable {
         "names no service (a service named only here is monitored with the detector type of its name, and there"
             + " is no type '" + s.name() + "'); did you mean the service '" + meant.get() + "'? Rename this key to "
             + meant.get(), null);
+  }
+
+  /**
+   * A service skipped for a missing credential still has its settings checked: a wrong setting was
+   * hidden behind "missing credential" until the credential was set (trial finding). It is a
+   * config error as it would be with the credential, and its message names the missing credential too.
+   */
+  private static void checkSettingsWithoutCredentials(DetectorProvider provider, ServiceSettings s, String missing,
+      TrackingSecrets tracked) {
+    try {
+      provider.checkSettings(s);
+    } catch (ConfigException e) {
+      String located = new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(), "",
+          null).getMessage();
+      String msg = e.getMessage();
+      String problem = msg.startsWith(located) ? msg.substring(located.length()) : msg;
+      throw redacted(new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(),
+          problem + " (service " + s.name() + " also has a " + missing + ")", e.getCause()), tracked);
+    } catch (RuntimeException e) {
+      LOG.debug("Settings check of service {} failed; it is reported when the detector is created", s.name(), e);
+    } finally {
+      tracked.drainMissing();
+    }
   }
 
   private static ConfigException redacted(ConfigException e, TrackingSecrets secrets) {

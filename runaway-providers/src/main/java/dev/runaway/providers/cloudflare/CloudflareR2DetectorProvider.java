@@ -77,6 +77,6 @@ public final class CloudflareR2DetectorProvider extends HttpDetectorProvider {
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
   public CloudflareR2DetectorProvider() {
     super("cloudflare_r2", s -> List.of(R2Detector.tokenEnv(s)),
-        (s, secrets) -> new R2Detector(s, secrets.require(R2Detector.tokenEnv(s))));
+        (s, secrets) -> new R2Detector(s, secrets.require(R2Detector.tokenEnv(s))), true);
   }
 }

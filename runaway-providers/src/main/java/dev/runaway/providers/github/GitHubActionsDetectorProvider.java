@@ -50,6 +50,6 @@ public final class GitHubActionsDetectorProvider extends HttpDetectorProvider {
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
   public GitHubActionsDetectorProvider() {
     super("github_actions", s -> List.of(TOKEN_ENV),
-        (s, secrets) -> new GitHubActionsDetector(s, secrets.require(TOKEN_ENV)));
+        (s, secrets) -> new GitHubActionsDetector(s, secrets.require(TOKEN_ENV)), true);
   }
 }

@@ -30,6 +30,10 @@ public abstract class HttpDetectorProvider implements DetectorProvider {
   private final String type;
   private final Function<ServiceSettings, List<String>> secretNames;
   private final BiFunction<ServiceSettings, SecretSource, Detector> factory;
+  private final boolean checkableWithoutSecrets;
+
+  /** What a credential stands in as when settings are checked without it; never sent anywhere. */
+  private static final String STAND_IN = "stand-in-for-a-settings-check";
 
   /**
    * Creates the provider.
@@ -40,9 +44,43 @@ public abstract class HttpDetectorProvider implements DetectorProvider {
    */
   protected HttpDetectorProvider(String type, Function<ServiceSettings, List<String>> secretNames,
       BiFunction<ServiceSettings, SecretSource, Detector> factory) {
+    this(type, secretNames, factory, false);
+  }
+
+  /**
+   * Creates the provider, saying whether its settings can be checked without the credentials.
+   *
+   * @param type the config's {@code type}, such as {@code stripe}
+   * @param secretNames the variables a service's settings need, so the monitor names a missing one
+   * @param factory makes a detector from the settings and the secrets
+   * @param checkableWithoutSecrets {@code true} when the factory does no I/O and reads the
+   *     credentials as opaque tokens (not parsed as URLs or ids), so that {@link #checkSettings}
+   *     can make a detector with stand-in credentials to check the settings, then close it
+   */
+  protected HttpDetectorProvider(String type, Function<ServiceSettings, List<String>> secretNames,
+      BiFunction<ServiceSettings, SecretSource, Detector> factory, boolean checkableWithoutSecrets) {
     this.type = Objects.requireNonNull(type, "type");
     this.secretNames = Objects.requireNonNull(secretNames, "secretNames");
     this.factory = Objects.requireNonNull(factory, "factory");
+    this.checkableWithoutSecrets = checkableWithoutSecrets;
+  }
+
+  /**
+   * Checks the settings by making a detector with stand-in credentials and closing it at once,
+   * when the provider said that is safe; otherwise checks nothing.
+   *
+   * @throws dev.runaway.config.ConfigException naming the setting that is wrong
+   */
+  @Override
+  public final void checkSettings(ServiceSettings settings) {
+    if (!checkableWithoutSecrets) {
+      return;
+    }
+    java.util.Map<String, String> standIns = new java.util.LinkedHashMap<>();
+    for (String name : secretNames.apply(settings)) {
+      standIns.put(name, STAND_IN);
+    }
+    factory.apply(settings, SecretSource.of(standIns)).close();
   }
 
   /** Returns the config's {@code type} this provider handles. */

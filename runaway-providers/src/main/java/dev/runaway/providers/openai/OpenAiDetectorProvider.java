@@ -58,6 +58,6 @@ public final class OpenAiDetectorProvider extends HttpDetectorProvider {
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
   public OpenAiDetectorProvider() {
     super("openai", s -> List.of(ADMIN_KEY_ENV),
-        (s, secrets) -> new OpenAiDetector(s, secrets.require(ADMIN_KEY_ENV)));
+        (s, secrets) -> new OpenAiDetector(s, secrets.require(ADMIN_KEY_ENV)), true);
   }
 }

@@ -102,6 +102,11 @@ final class RecordingProviders {
     }
 
     @Override
+    public void checkSettings(ServiceSettings settings) {
+      delegate.checkSettings(settings);
+    }
+
+    @Override
     public Detector create(ServiceSettings settings, SecretSource secrets) {
       // Checked here, so that the message names the plug-in and not this wrapper.
       return Objects.requireNonNull(delegate.create(settings, credentials.recording(settings.name(), secrets)),

@@ -83,6 +83,23 @@ final class MonitorAppTest {
     assertThat(r.err()).contains(config.toString() + line).contains(path == null ? "" : path);
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"services\": {\"openai\": {\"type\": \"openai\", \"endpoints\": [\"completionz\"]}}}"
+          + "|services.openai.endpoints|not a usage endpoint|OPENAI_ADMIN_KEY",
+      "{\"services\": {\"r2\": {\"type\": \"cloudflare_r2\", \"account_id\": \"not-hex\"}}}"
+          + "|services.r2.account_id|32 hexadecimal digits|CLOUDFLARE_API_TOKEN",
+      "{\"services\": {\"github\": {\"type\": \"github_actions\", \"org\": \"acme\", \"user\": \"bob\"}}}"
+          + "|services.github.user|either org or user|GITHUB_TOKEN"})
+  void check_invalidSettingAndMissingCredential_areBothReportedInOneRun(String json, String path, String rule,
+      String variable) throws IOException {
+    // Trial finding: the setting error was hidden behind "missing credential" until the credential was set.
+    Path config = write("monitor_config.json", json);
+    Run r = run("check", "--config", config.toString(), "--env", dir.resolve("none.env").toString());
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains(config + ":1:", path, rule, "missing credential " + variable);
+  }
+
   @Test
   void check_missingConfigFile_exitsTwo_andSaysHowToStart() {
     Path missing = dir.resolve("monitor_config.json");
