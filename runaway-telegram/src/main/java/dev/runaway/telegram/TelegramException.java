@@ -50,7 +50,8 @@ public final class TelegramException extends RuntimeException {
    * Returns whether retrying cannot help until something is fixed (the token, the chat id, the
    * bot's membership of the chat).
    *
-   * @return {@code true} for 400, 401, 403 and 404 errors
+   * @return {@code true} for a 4xx error other than 408 and 429 (400, 401, 403, 404, ...): the dispatcher
+   *     does not retry those ({@link TelegramNotifier#retryable})
    */
   public boolean permanent() {
     return permanent;

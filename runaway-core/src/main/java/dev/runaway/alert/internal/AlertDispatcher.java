@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * its later alerts are collapsed: one digest at the end of each 10-minute window that had
  * changes, naming how often it reopened and its last state, at the worst severity seen; after a
  * window without changes, the last alert once more, marked as settled. Collapsed alerts count as
- * de-duplicated. 20 open/close cycles of a breaker in 8 seconds: 9 messages, not 38.
+ * de-duplicated. 20 open/close cycles of a breaker in 8 seconds: 9 messages, not 40.
  *
  * <p><b>Delivery.</b> Every notifier has its own bounded queue ({@code maxQueue} deliveries
  * waiting, being sent or awaiting a retry) drained by at most one task at a time on the executor,
@@ -274,6 +274,10 @@ public final class AlertDispatcher implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    // What flapping keys collapsed in their current window is said now, not lost with the timer.
+    for (Object key : episodes.flappingKeys()) {
+      endFlapWindow(key, true);
     }
     shared.closing = true;
     for (NotifierLane lane : lanes) {

@@ -15,7 +15,7 @@ import java.util.Map;
  * a cost-threshold alert's per budget too (its {@code budget} fact: the daily budget's crossing is
  * news while the hourly one's is being repeated), and one within the refractory period after the last delivered is suppressed unless it escalates,
  * is the episode's first resolution, or follows a resolution (a resolved episode is never kept
- * silent). At most {@link #MAX_EPISODES} episodes are remembered, least recently used forgotten.
+ * silent, unless its key is flapping: see below). At most {@link #MAX_EPISODES} episodes are remembered, least recently used forgotten.
  *
  * <p><b>Flapping.</b> Because a recurrence after a resolution is always news, a key that opens and
  * resolves over and over (a breaker tripped and reset in a loop) would send every change. Once a
@@ -168,17 +168,6 @@ final class EpisodeFilter {
   }
 
   /**
-   * Decides whether {@code alert} is news and, if so, records it as its episode's last delivered.
-   *
-   * @param alert the alert
-   * @return the admission (to revert if no notifier takes it), or {@code null} if suppressed
-   */
-  Admitted admit(Alert alert) {
-    Decision d = decide(alert);
-    return d.verdict() == Verdict.NEWS ? d.admitted() : null;
-  }
-
-  /**
    * Decides what becomes of {@code alert}: news to send as is; suppressed as a duplicate;
    * collapsed into its flapping key's next digest; or the reopen that makes its key flapping,
    * sent marked so (the caller then times the key's window with {@link #windowEnded}).
@@ -311,6 +300,24 @@ final class EpisodeFilter {
       return new WindowEnd(marked(last, " (settled after flapping: " + f.totalReopens + " reopens in all)", facts, true),
           false);
     }
+  }
+
+  /**
+   * Returns the keys flapping now, for the dispatcher's close: their windows are ended early so
+   * that what they collapsed is said before the notifiers close.
+   *
+   * @return the keys
+   */
+  java.util.List<Object> flappingKeys() {
+    java.util.List<Object> keys = new java.util.ArrayList<>();
+    flaps.asMap().forEach((k, f) -> {
+      synchronized (f) {
+        if (f.flapping) {
+          keys.add(k);
+        }
+      }
+    });
+    return keys;
   }
 
   /**

@@ -58,19 +58,13 @@ final class BreakerAlertEpisodesTest {
 
   @Test
   void aFlappingBreaker_twentyCyclesInEightSeconds_isCollapsedIntoADigestAndASettledMessage() {
-    // Trial finding: 20 open/close cycles in 8 s sent 38 messages (every reopen after a
-    // resolution was news). Default rule: 3 reopens within 10 minutes make the key flapping.
-    try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker)
-        .scheduler(AlertScheduler.on(scheduler)).executor(Runnable::run).build()) {
-      CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
-      b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
+    // Trial finding: 20 open/close cycles in 8 s sent 38 messages (40 here, with flapping off
+    // below: every reopen after a resolution was news). Default rule: 3 reopens within 10
+    // minutes make the key flapping.
+    try (AlertDispatcher d = driven().build()) {
+      CircuitBreaker b = breakerAlertingTo(d);
 
-      for (int i = 0; i < 20; i++) {
-        b.trip(TripReason.BURN_RATE, "spend at 40x baseline");
-        ticker.advance(Duration.ofMillis(200));
-        b.reset();
-        ticker.advance(Duration.ofMillis(200));
-      }
+      flap(b, 20);
 
       // open, closed, reopen 1, closed, reopen 2, closed, then reopen 3 says it is flapping.
       assertThat(sent).hasSize(7);
@@ -106,6 +100,18 @@ final class BreakerAlertEpisodesTest {
   }
 
   @Test
+  void aFlappingBreaker_atClose_hasItsCollapsedChangesSaidInADigest() {
+    AlertDispatcher d = driven().build();
+    flap(breakerAlertingTo(d), 10);
+    assertThat(sent).hasSize(7);
+
+    d.close();
+
+    assertThat(sent).hasSize(8);
+    assertThat(sent.get(7).title()).startsWith("Flapping: reopened 6 times in 2s, last state: Circuit breaker CLOSED");
+  }
+
+  @Test
   void flapping_isConfigurableAndValidated() {
     assertThatThrownBy(() -> AlertDispatcher.builder().flapping(-1, Duration.ofMinutes(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flapping reopens");
@@ -114,17 +120,30 @@ final class BreakerAlertEpisodesTest {
     assertThatThrownBy(() -> AlertDispatcher.builder().flapping(3, Duration.ofMinutes(1)).flapping(0, Duration.ZERO))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("flapping was already set");
     // Off: every change is sent, as before.
-    try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker)
-        .scheduler(AlertScheduler.on(scheduler)).executor(Runnable::run).flapping(0, Duration.ZERO).build()) {
-      CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
-      b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
-      for (int i = 0; i < 20; i++) {
-        b.trip(TripReason.BURN_RATE, "spend at 40x baseline");
-        ticker.advance(Duration.ofMillis(200));
-        b.reset();
-        ticker.advance(Duration.ofMillis(200));
-      }
+    try (AlertDispatcher d = driven().flapping(0, Duration.ZERO).build()) {
+      flap(breakerAlertingTo(d), 20);
       assertThat(sent).hasSize(40);
+    }
+  }
+
+  private AlertDispatcher.Builder driven() {
+    return AlertDispatcher.builder().notifier(recorder).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
+        .executor(Runnable::run);
+  }
+
+  private CircuitBreaker breakerAlertingTo(AlertDispatcher d) {
+    CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
+    b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
+    return b;
+  }
+
+  /** Trips and resets the breaker {@code cycles} times, 400 ms a cycle. */
+  private void flap(CircuitBreaker b, int cycles) {
+    for (int i = 0; i < cycles; i++) {
+      b.trip(TripReason.BURN_RATE, "spend at 40x baseline");
+      ticker.advance(Duration.ofMillis(200));
+      b.reset();
+      ticker.advance(Duration.ofMillis(200));
     }
   }
 
