@@ -34,4 +34,15 @@ final class HtmlTest {
   void visibleLength_countsTextAfterEntityParsing(String html, int expected) {
     assertThat(Html.visibleLength(html.replace("\\n", "\n"))).isEqualTo(expected);
   }
+
+  @Test
+  void toPlain_dropsTagsDecodesEntitiesAndKeepsWhatIsShown() {
+    String html = "🔴 <b>CRITICAL</b> · <code>tenant&lt;42&gt;</code>\n<i>Tom &amp; &quot;Jerry&quot; &#128293; &#x41;</i>"
+        + "\na & b < c";
+
+    String plain = Html.toPlain(html);
+
+    assertThat(plain).isEqualTo("🔴 CRITICAL · tenant<42>\nTom & \"Jerry\" 🔥 A\na & b < c");
+    assertThat(plain.length()).isEqualTo(Html.visibleLength(html));
+  }
 }
