@@ -457,7 +457,8 @@ public final class AlertDispatcher implements AutoCloseable {
 
     /**
      * Sets how long alerts of one (service, key, type) are suppressed after one was delivered;
-     * default 15 minutes, zero turns de-duplication off.
+     * default 15 minutes, zero turns de-duplication off (the collapsing of flapping keys is set
+     * apart, with {@link #flapping}).
      *
      * @param refractory zero or more
      * @return this builder

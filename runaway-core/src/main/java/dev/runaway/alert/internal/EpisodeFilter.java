@@ -15,7 +15,8 @@ import java.util.Map;
  * a cost-threshold alert's per budget too (its {@code budget} fact: the daily budget's crossing is
  * news while the hourly one's is being repeated), and one within the refractory period after the last delivered is suppressed unless it escalates,
  * is the episode's first resolution, or follows a resolution (a resolved episode is never kept
- * silent, unless its key is flapping: see below). At most {@link #MAX_EPISODES} episodes are remembered, least recently used forgotten.
+ * silent, unless its key is flapping: see below). At most {@link #MAX_EPISODES} episodes are
+ * remembered, least recently used forgotten.
  *
  * <p><b>Flapping.</b> Because a recurrence after a resolution is always news, a key that opens and
  * resolves over and over (a breaker tripped and reset in a loop) would send every change. Once a
