@@ -384,6 +384,19 @@ public final class ServicePolicy {
     }
 
     /**
+     * Sets whether bursts that recur at the same time of day (a daily batch job, an hourly cron)
+     * are learned, so that they stop alerting and opening the breaker after they came twice
+     * (default {@code true}). See {@link DetectionSettings#recurringBursts()}.
+     *
+     * @param learn whether to learn recurring bursts
+     * @return this builder
+     */
+    public Builder recurringBursts(boolean learn) {
+      detection.recurringBursts(learn);
+      return this;
+    }
+
+    /**
      * Sets the width of the burn-rate meter's buckets (default one minute).
      *
      * @param bucket from 1s to 1h

@@ -3,6 +3,7 @@ package dev.runaway.stats;
 import dev.runaway.Ticker;
 import dev.runaway.stats.internal.Evidence;
 import dev.runaway.stats.internal.Frame;
+import dev.runaway.stats.internal.RecurringBursts;
 import dev.runaway.stats.internal.StripedCounter;
 import dev.runaway.stats.internal.SeasonalBaseline;
 import dev.runaway.stats.internal.Tails;
@@ -165,6 +166,8 @@ public final class BurnRateMeter {
   // Guarded by lock.
   private final SeasonalBaseline model;
   private final Evidence[] evidence = {new Evidence(), new Evidence()};
+  /** Bursts that recurred at the same time of day (per-call feed only); null where buckets have no time of day. */
+  private final RecurringBursts recurring;
   /**
    * The episode state, one for both feeds (a meter is fed per call or by polling, not both): the
    * end of the last span that kept the episode open (ticker nanos per call, epoch nanos polled).
@@ -185,6 +188,7 @@ public final class BurnRateMeter {
     this.settings = settings;
     this.ticker = ticker;
     this.bucketNanos = settings.bucket().toNanos();
+    this.recurring = settings.recurringBursts() ? RecurringBursts.forBucket(bucketNanos) : null;
     this.quietNanos = settings.quietPeriod().toNanos();
     this.warmUpBuckets = (settings.warmUp().toNanos() + bucketNanos - 1) / bucketNanos;
     this.maxCatchUp = Math.min(10_080, Math.max(1, 7 * 86_400 * NANOS_PER_SECOND / bucketNanos));
@@ -476,6 +480,12 @@ public final class BurnRateMeter {
     double n = model.effectiveN();
     f.expected[CALLS] = model.expected(CALLS);
     f.expected[COST] = model.expected(COST);
+    if (recurring != null) {
+      for (int ch = 0; ch < 2; ch++) {
+        f.recur[ch] = recurring.factor(ch, wallStart);
+        f.expected[ch] *= f.recur[ch];
+      }
+    }
     f.unit[CALLS] = 1;
     f.unit[COST] = costUnit(f.expected[COST]);
     for (int ch = 0; ch < 2; ch++) {
@@ -575,6 +585,9 @@ public final class BurnRateMeter {
     int lv = level.get();
     double factor = learningFactor(v.spikeAny || v.capAny && f.warm, lv, v.dropping);
     learn(f, x, factor);
+    if (recurring != null && f.warm) {
+      recurring.record(f.wallStart, recurringRatio(f, CALLS, xCalls), recurringRatio(f, COST, xCost));
+    }
     for (int ch = 0; ch < 2; ch++) {
       double m = f.mean[ch];
       model.accumulateLevel(ch, x[ch] / f.unit[ch], m, m * (1 + f.phi[ch] * m));
@@ -708,18 +721,39 @@ public final class BurnRateMeter {
     model.locate(f.wallStart);
     boolean established = model.established(ESTABLISHED);
     double[] clipped = new double[2];
+    double[] seasonal = new double[2];
     for (int ch = 0; ch < 2; ch++) {
-      clipped[ch] = established ? winsorise(x[ch], f.expected[ch], f.unit[ch], f.mean[ch], f.phi[ch]) : x[ch];
+      // The seasonal baseline learns the bucket without the burst that recurs at this time of day:
+      // a burst that came is learned as the seasonal expectation, one that stayed away as it was.
+      double r = f.recur[ch];
+      double e = f.expected[ch] / r;
+      seasonal[ch] = r > 1 ? Math.min(x[ch], Math.max(e, x[ch] / r)) : x[ch];
+      clipped[ch] = established ? winsorise(seasonal[ch], e, f.unit[ch], f.mean[ch] / r, f.phi[ch]) : seasonal[ch];
     }
     model.learn(clipped[CALLS], clipped[COST], factor);
     if (established) {
       for (int ch = 0; ch < 2; ch++) {
-        double m = f.mean[ch];
-        double xe = x[ch] / f.unit[ch];
+        double m = f.mean[ch] / f.recur[ch];
+        double xe = seasonal[ch] / f.unit[ch];
         double var = m * (1 + model.dispersion(ch) * m);
         model.learnDispersion(ch, xe, m, m * m, 25 * var + 25, 1, factor);
       }
     }
+  }
+
+  /**
+   * A closed bucket's amount over its seasonal expectation (without the recurring factor), when
+   * it rose significantly above it: at least twice, by the minimum excess, and with a tail
+   * probability below e^-9 under the learned noise; otherwise 0.
+   */
+  private double recurringRatio(Frame f, int ch, long amount) {
+    double r = f.recur[ch];
+    double m = f.mean[ch] / r;
+    double xe = amount / f.unit[ch];
+    if (xe < 2 * m || (xe - m) * f.unit[ch] < minExcess[ch] || Tails.rate(xe, m, f.phi[ch]) < 9.0) {
+      return 0;
+    }
+    return xe / m;
   }
 
   private static double winsorise(double x, double expected, double unit, double mean, double phi) {

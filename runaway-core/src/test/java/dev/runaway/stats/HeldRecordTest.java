@@ -44,13 +44,18 @@ final class HeldRecordTest {
     return minutesToTrip(t, from);
   }
 
-  /** Nine days of Poisson 4 calls/min, each day with {@code burst} minutes at 28/min (7x) at noon. */
+  /**
+   * Nine days of Poisson 4 calls/min, each day with {@code burst} minutes at 28/min (7x) around noon,
+   * at a different time each day: bursts at the same time every day would be learned as recurring
+   * (RecurringBurstsTest) and never make a held run.
+   */
   private static Traffic nineDays(long seed, int burst) {
     Traffic t = Traffic.create(SLOW_TEST, seed);
     for (int d = 0; d < 9; d++) {
-      t.run(720, m -> 4);
+      int shift = d * 37 % 180;
+      t.run(630 + shift, m -> 4);
       steady(t, burst, 28);
-      t.run(720 - burst, m -> 4);
+      t.run(810 - shift - burst, m -> 4);
     }
     return t;
   }

@@ -12,6 +12,7 @@ import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.CircuitBreaker.State;
 import dev.runaway.breaker.StateTransition;
 import dev.runaway.config.Secret;
+import dev.runaway.redis.internal.RedisGateway;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
@@ -347,7 +348,16 @@ public final class RedisFleet implements BreakerFleet {
 
   private void connect() {
     try {
-      connection = client.connect();
+      for (int attempt = 1; connection == null; attempt++) {
+        try {
+          connection = client.connect();
+        } catch (RuntimeException e) {
+          // A handshake broken off on the client's side under load hid the real cause; try again at once.
+          if (attempt >= RedisGateway.CONNECT_ATTEMPTS || !RedisGateway.handshakeGlitch(e)) {
+            throw e;
+          }
+        }
+      }
       if (subscribe) {
         pubsub = client.connectPubSub();
         pubsub.addListener(new RedisPubSubAdapter<>() {
@@ -626,7 +636,8 @@ public final class RedisFleet implements BreakerFleet {
       // is the shutdown, not an outage, and must not send a "Redis unreachable" alert.
       return;
     }
-    String problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    // With its causes: "Unable to connect to ..." alone hid what to fix (WRONGPASS, NOAUTH).
+    String problem = RedisGateway.describe(e);
     lastProblem = problem.length() > 200 ? problem.substring(0, 200) : problem;
     if (available) {
       available = false;

@@ -51,6 +51,29 @@ final class RedisFleetTest {
     return alerts.stream().filter(a -> "fleet".equals(a.facts().get("scope"))).toList();
   }
 
+  /**
+   * A wrong password behind a handshake that breaks off once on the client's side (as Lettuce's
+   * does under load): the fleet's "Redis unreachable" alert named only "Unable to connect", or
+   * the glitch; it names Redis's WRONGPASS now, never the password.
+   */
+  @Test
+  void wrongPasswordBehindAGlitch_theAlertNamesWrongpass() throws Exception {
+    try (RedisSupport.OwnServer server = new RedisSupport.OwnServer("--requirepass", "right-one");
+        RedisSupport.DroppingProxy proxy = new RedisSupport.DroppingProxy(server.port, 1)) {
+      RedisFleet fleet = RedisFleet.builder().port(proxy.port()).password(Secret.of("REDIS_PASSWORD", "wrong-one"))
+          .keyPrefix("rf" + UUID.randomUUID().toString().substring(0, 8) + ":").instanceName("a")
+          .timeout(Duration.ofSeconds(1)).build();
+      guard(fleet, alertsA);
+      // Real time: the fleet connects on its own thread.
+      for (int i = 0; i < 500 && alertsA.isEmpty(); i++) {
+        Thread.sleep(10);
+      }
+      assertThat(proxy.dropped()).isEqualTo(1);
+      assertThat(alertsA).first().satisfies(a -> assertThat(a.detail()).contains("WRONGPASS")
+          .doesNotContain("prematurely").doesNotContain("wrong-one").doesNotContain("right-one"));
+    }
+  }
+
   @Test
   void missedMessage_thePollOpensAndClosesTheBreaker_andAFleetOpenedBreakerIsNotAnnouncedAgain() throws Exception {
     int port = RedisSupport.port();

@@ -128,4 +128,73 @@ final class RedisSupport {
       }
     }
   }
+
+  /** A loopback TCP proxy to a Redis that closes its first {@code drops} connections after their first bytes. */
+  static final class DroppingProxy implements AutoCloseable {
+    private final java.net.ServerSocket listener =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    private final java.util.concurrent.atomic.AtomicInteger toDrop;
+    private final java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<java.net.Socket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    DroppingProxy(int target, int drops) throws java.io.IOException {
+      this.toDrop = new java.util.concurrent.atomic.AtomicInteger(drops);
+      Thread acceptor = new Thread(() -> {
+        while (!listener.isClosed()) {
+          try {
+            java.net.Socket in = listener.accept();
+            sockets.add(in);
+            if (toDrop.getAndDecrement() > 0) {
+              in.getInputStream().read(new byte[256]);
+              in.close();
+              dropped.incrementAndGet();
+              continue;
+            }
+            java.net.Socket out = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), target);
+            sockets.add(out);
+            pump(in, out);
+            pump(out, in);
+          } catch (java.io.IOException closed) {
+            return;
+          }
+        }
+      }, "dropping-proxy");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    private static void pump(java.net.Socket from, java.net.Socket to) {
+      Thread t = new Thread(() -> {
+        try {
+          from.getInputStream().transferTo(to.getOutputStream());
+        } catch (java.io.IOException closed) {
+          // the other side went away
+        } finally {
+          try {
+            to.shutdownOutput();
+          } catch (java.io.IOException ignored) {
+            // already closed
+          }
+        }
+      }, "dropping-proxy-pump");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    int port() {
+      return listener.getLocalPort();
+    }
+
+    int dropped() {
+      return dropped.get();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      listener.close();
+      for (java.net.Socket s : sockets) {
+        s.close();
+      }
+    }
+  }
 }

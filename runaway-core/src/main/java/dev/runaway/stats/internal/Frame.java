@@ -50,6 +50,12 @@ public final class Frame {
   public final double[] tolerance = new double[2];
   /** The breaker's tolerated level per channel: e^(sigma) of the learned level variability. */
   public final double[] breakerTolerance = new double[2];
+  /**
+   * The factor per channel by which this time of day is expected to rise above the seasonal
+   * expectation, from the bursts that recurred here (see {@link RecurringBursts}); 1 for none.
+   * {@link #expected} and {@link #mean} include it.
+   */
+  public final double[] recur = {1, 1};
   /** Whether warm-up was complete when the bucket opened. */
   public boolean warm;
 

@@ -1,0 +1,181 @@
+package dev.runaway.stats.internal;
+
+import java.util.Arrays;
+
+/**
+ * Bursts that come back at the same time of day: a batch job at 02:00, a cron at the top of every
+ * hour, a report every two hours. The seasonal baseline learns rates per hour and never learns a
+ * bucket judged a spike, so such a burst looked new every time it came: a 5x burst of three
+ * minutes every hour alerted 24 times a day for ever, and a 10x batch of three minutes once a day
+ * tripped the breaker every day (measured with the defaults before this class).
+ *
+ * <p>It keeps, per wall-clock day (the last {@value #DAYS}), per bucket of the day and per channel,
+ * how far the bucket rose above the seasonal expectation when that rise was significant (at least
+ * {@value #MIN_RATIO}x, the minimum excess, and a tail probability below e^-{@value #SIGNIFICANCE}),
+ * quantised to a quarter of a binary order of magnitude in one byte. A bucket about to open is
+ * expected to rise as far as the same time of day did yesterday or a week ago, within
+ * {@value #WINDOW} buckets either side (start times jitter), at most {@value #MAX_FACTOR}x: its
+ * expectation, and with it every threshold, is multiplied by that factor.
+ *
+ * <p>A runaway is never learned as a burst: a run of more than {@value #MAX_RUN} consecutive
+ * significant buckets is a sustained rise, and the run is erased as soon as it is that long. A
+ * one-off rise shorter than that (a burst, or a runaway the breaker stopped within minutes)
+ * makes the same few minutes of the next day, and of the same weekday a week later, that much
+ * less sensitive; a runaway starting at exactly that time is caught once it outlasts them.
+ *
+ * <p>Memory: allocated at the first significant bucket, {@code 2 x 8} bytes per bucket of a day
+ * (23 KiB for one-minute buckets). Not thread-safe: the meter uses it under its roll lock.
+ */
+public final class RecurringBursts {
+
+  /** Days remembered: yesterday's and a week ago's are read. */
+  static final int DAYS = 8;
+  /** The days looked back on: a rise counts as recurring when it came on two of them. */
+  private static final int[] LOOK_BACK = {1, 2, 7};
+  /** Buckets either side of the same time that count as the same time. */
+  static final int WINDOW = 2;
+  /** Consecutive significant buckets beyond which the run is a sustained rise, not a burst. */
+  static final int MAX_RUN = 30;
+  /** The smallest rise recorded, as a multiple of the seasonal expectation. */
+  static final double MIN_RATIO = 2;
+  /** The largest factor applied. */
+  static final double MAX_FACTOR = 64;
+  /** The tail probability a rise needs to be recorded, as -ln(p). */
+  static final double SIGNIFICANCE = 9.0;
+  private static final long DAY_NANOS = 86_400_000_000_000L;
+  /** The most buckets a day may have (15-second buckets). */
+  private static final long MAX_SLOTS = 5_760;
+
+  private final long bucketNanos;
+  private final int slotsPerDay;
+  /** [channel][day % DAYS][bucket of the day]: 0, or round(4 log2(ratio)); null until the first. */
+  private byte[][][] rows;
+  private final long[] rowDay = new long[DAYS];
+  /** Index (since the epoch) of the first bucket of the current run of significant buckets. */
+  private long runStart = Long.MIN_VALUE;
+  /** Index of the last significant bucket. */
+  private long lastSignificant = Long.MIN_VALUE;
+  /** Whether the current run has outlasted {@link #MAX_RUN} (then nothing of it is kept). */
+  private boolean runTooLong;
+
+  private RecurringBursts(long bucketNanos, int slotsPerDay) {
+    this.bucketNanos = bucketNanos;
+    this.slotsPerDay = slotsPerDay;
+    Arrays.fill(rowDay, Long.MIN_VALUE);
+  }
+
+  /**
+   * Returns the record for buckets of this width, or {@code null} when a day is not a whole
+   * number of them (no bucket has a fixed time of day) or has too many.
+   *
+   * @param bucketNanos the bucket width
+   * @return the record, or {@code null}
+   */
+  public static RecurringBursts forBucket(long bucketNanos) {
+    if (bucketNanos <= 0 || DAY_NANOS % bucketNanos != 0 || DAY_NANOS / bucketNanos > MAX_SLOTS) {
+      return null;
+    }
+    return new RecurringBursts(bucketNanos, (int) (DAY_NANOS / bucketNanos));
+  }
+
+  /**
+   * The factor by which the bucket starting at {@code wallStart} is expected to rise above its
+   * seasonal expectation: 1 unless the same time of day rose significantly yesterday or a week ago.
+   *
+   * @param ch the channel
+   * @param wallStart the bucket's start, nanoseconds since the epoch
+   * @return the factor, 1 to {@value #MAX_FACTOR}
+   */
+  public double factor(int ch, long wallStart) {
+    if (rows == null) {
+      return 1;
+    }
+    long b = Math.floorDiv(wallStart, bucketNanos);
+    // The second highest of the three days: the rise must have come at least twice.
+    int first = 0;
+    int second = 0;
+    for (int daysAgo : LOOK_BACK) {
+      int best = 0;
+      for (int k = -WINDOW; k <= WINDOW; k++) {
+        long idx = b - (long) daysAgo * slotsPerDay + k;
+        long day = Math.floorDiv(idx, slotsPerDay);
+        int row = (int) Math.floorMod(day, (long) DAYS);
+        if (rowDay[row] == day) {
+          best = Math.max(best, rows[ch][row][(int) Math.floorMod(idx, (long) slotsPerDay)]);
+        }
+      }
+      if (best > first) {
+        second = first;
+        first = best;
+      } else if (best > second) {
+        second = best;
+      }
+    }
+    return second == 0 ? 1 : Math.min(MAX_FACTOR, Math.pow(2, second / 4.0));
+  }
+
+  /**
+   * Records a closed bucket: the ratio of each channel to its seasonal expectation, or 0 for a
+   * channel whose rise was not significant.
+   *
+   * @param wallStart the bucket's start, nanoseconds since the epoch
+   * @param callRatio the call channel's ratio, or 0
+   * @param costRatio the cost channel's ratio, or 0
+   */
+  public void record(long wallStart, double callRatio, double costRatio) {
+    long b = Math.floorDiv(wallStart, bucketNanos);
+    boolean significant = callRatio >= MIN_RATIO || costRatio >= MIN_RATIO;
+    if (!significant) {
+      if (rows != null) {
+        put(b, (byte) 0, (byte) 0);
+      }
+      return;
+    }
+    if (lastSignificant != b - 1 || b - runStart < 0) {
+      runStart = b;
+      runTooLong = false;
+    }
+    lastSignificant = b;
+    if (runTooLong) {
+      return;
+    }
+    if (b - runStart >= MAX_RUN) {
+      // A sustained rise: erase the run, and keep nothing of it until it ends.
+      runTooLong = true;
+      for (long i = runStart; i < b; i++) {
+        put(i, (byte) 0, (byte) 0);
+      }
+      return;
+    }
+    if (rows == null) {
+      rows = new byte[2][DAYS][slotsPerDay];
+    }
+    put(b, quantise(callRatio), quantise(costRatio));
+  }
+
+  private static byte quantise(double ratio) {
+    if (!(ratio >= MIN_RATIO)) {
+      return 0;
+    }
+    return (byte) Math.min(127, Math.max(1, Math.round(4 * Math.log(Math.min(ratio, 1e9)) / Math.log(2))));
+  }
+
+  private void put(long b, byte calls, byte cost) {
+    if (rows == null) {
+      return;
+    }
+    long day = Math.floorDiv(b, slotsPerDay);
+    int row = (int) Math.floorMod(day, (long) DAYS);
+    if (rowDay[row] != day) {
+      if (rowDay[row] != Long.MIN_VALUE && day < rowDay[row]) {
+        return; // older than what the row holds now (a clock step back): not worth a row
+      }
+      Arrays.fill(rows[0][row], (byte) 0);
+      Arrays.fill(rows[1][row], (byte) 0);
+      rowDay[row] = day;
+    }
+    int slot = (int) Math.floorMod(b, (long) slotsPerDay);
+    rows[0][row][slot] = calls;
+    rows[1][row][slot] = cost;
+  }
+}
