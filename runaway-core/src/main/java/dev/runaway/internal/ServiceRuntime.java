@@ -771,8 +771,9 @@ public final class ServiceRuntime {
       String who = key == null ? "" : " (key " + key + ")";
       if (bound >= 0) {
         LOG.warn("Service {}{}: the cost extractor could not price a call's result and the service has no estimate,"
-            + " so the call was charged {}, the most it can have cost (its usage at the dearest prices the extractor"
-            + " knows); calls now reserve that much until results are priced. Set ServicePolicy.Builder.estimate(...)"
+            + " so the call was charged {}, the most it can have cost as far as the extractor can tell (an LLM"
+            + " response: its usage at the dearest prices the extractor knows; an SDK stream, whose usage comes after"
+            + " the call: the extractor's per-stream charge); calls now reserve that much until results are priced. Set ServicePolicy.Builder.estimate(...)"
             + " or make the extractor price the result (for an LLM: add the model to its TokenPrices).", name, who,
             Cost.ofNanos(bound));
       } else if (policy.costExtractor() == null) {
