@@ -723,8 +723,12 @@ public final class RunawayGuard implements AutoCloseable {
      * locked by another running process waits up to 10 s for it (an old instance still exiting)
      * and resumes its saved spend, or else {@link #build()} throws an
      * {@link IllegalStateException} rather than start with a fresh budget beside it; see
-     * {@link #stateDir(java.nio.file.Path, java.time.Duration)}. Ignored when a custom
-     * {@link #ledger(BudgetLedger)} is set (that ledger keeps its own state).
+     * {@link #stateDir(java.nio.file.Path, java.time.Duration)}. A service breaker that is open
+     * when the guard stops (tripped by detection, or by hand with a reason; not one opened by
+     * failures) is saved too, and the next guard on the folder starts with it open for the rest of
+     * its open period, with its reason; {@code breaker(service).reset()} closes it as usual. Not
+     * with a {@link #fleet(BreakerFleet) fleet}, which keeps breaker state itself. Ignored when a
+     * custom {@link #ledger(BudgetLedger)} is set (that ledger keeps its own state).
      *
      * @param dir the state directory, created if missing (a config's {@code state_dir})
      * @return this builder

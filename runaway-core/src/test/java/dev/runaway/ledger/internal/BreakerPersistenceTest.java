@@ -46,6 +46,20 @@ final class BreakerPersistenceTest extends StateDirFixture {
         .ticker(ticker).alertSink(a -> { }).ledger(ledger(ticker)).build();
   }
 
+  /** A guard whose breaker trips (BURN_RATE, 60 s wait) and which stops 20 s later. */
+  private void tripThenStopAfter20s(ManualTicker ticker) {
+    try (RunawayGuard guard = guard(ticker)) {
+      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL);
+      ticker.advance(Duration.ofSeconds(20));
+    }
+  }
+
+  /** Whether a refusal's retry-after is {@code seconds}, give or take one. */
+  private static void assertRetryAfterAbout(CircuitOpenException e, long seconds) {
+    assertThat(e.retryAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(seconds - 1),
+        Duration.ofSeconds(seconds + 1)));
+  }
+
   private static CircuitOpenException refusal(RunawayGuard guard) {
     return catchThrowableOfType(CircuitOpenException.class, () -> guard.call("llm", () -> "ok"));
   }
@@ -166,30 +180,22 @@ final class BreakerPersistenceTest extends StateDirFixture {
   @Test
   void wallClockSteppedForwards_doesNotShortenTheRest() {
     ManualTicker ticker = ManualTicker.create();
-    try (RunawayGuard guard = guard(ticker)) {
-      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL);
-      ticker.advance(Duration.ofSeconds(20));
-    }
+    tripThenStopAfter20s(ticker);
     ticker.setInstant(ticker.instant().plus(Duration.ofHours(2)));
     try (RunawayGuard guard = guard(ticker)) {
-      assertThat(refusal(guard).retryAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(39),
-          Duration.ofSeconds(41)));
+      assertRetryAfterAbout(refusal(guard), 40);
     }
   }
 
   @Test
   void wallClockSteppedBackwards_doesNotLengthenItPastWhatRemainedAtTheWrite() {
     ManualTicker ticker = ManualTicker.create();
-    try (RunawayGuard guard = guard(ticker)) {
-      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL);
-      ticker.advance(Duration.ofSeconds(20));
-    }
+    tripThenStopAfter20s(ticker);
     ticker.advance(Duration.ofSeconds(10));
     ticker.setInstant(ticker.instant().minus(Duration.ofHours(2)));
     try (RunawayGuard guard = guard(ticker)) {
       // The clocks disagree: the longer rest is kept, but never more than the 40 s left at the write.
-      assertThat(refusal(guard).retryAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(39),
-          Duration.ofSeconds(41)));
+      assertRetryAfterAbout(refusal(guard), 40);
     }
   }
 
@@ -197,15 +203,11 @@ final class BreakerPersistenceTest extends StateDirFixture {
   void afterAReboot_theWallClockMeasuresTheDowntime_andABackwardsStepNeverExceedsTheWait() {
     ManualTicker first = ManualTicker.create();
     first.advance(Duration.ofDays(3)); // the old machine's uptime
-    try (RunawayGuard guard = guard(first)) {
-      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL);
-      first.advance(Duration.ofSeconds(20));
-    }
+    tripThenStopAfter20s(first);
     // A new boot: its monotonic clock starts again near zero.
     ManualTicker rebooted = ManualTicker.startingAt(first.instant().plusSeconds(30));
     try (RunawayGuard guard = guard(rebooted)) {
-      assertThat(refusal(guard).retryAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(9),
-          Duration.ofSeconds(11)));
+      assertRetryAfterAbout(refusal(guard), 10);
     }
     ManualTicker steppedBack = ManualTicker.startingAt(first.instant().minus(Duration.ofDays(1)));
     try (RunawayGuard guard = guard(steppedBack)) {
