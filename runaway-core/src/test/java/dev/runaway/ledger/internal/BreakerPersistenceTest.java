@@ -90,6 +90,34 @@ final class BreakerPersistenceTest extends StateDirFixture {
   }
 
   @Test
+  void restoredSpendTrip_stillJudgesTheCaller_andClosesOnceItHasStayedQuiet() {
+    ManualTicker ticker = ManualTicker.create();
+    ticker.advance(Duration.ofHours(1)); // a clock far from zero: an idle judge would call the caller quiet
+    tripThenStopAfter20s(ticker);
+    try (RunawayGuard guard = guard(ticker)) {
+      assertThat(refusal(guard)).isNotNull();
+      ticker.advance(Duration.ofSeconds(41));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+      // A caller that keeps looping keeps it half-open: one paced trial per 20 s, the rest refused.
+      int admitted = 0;
+      for (int i = 0; i < 600; i++) {
+        try {
+          guard.call("llm", () -> "ok");
+          admitted++;
+        } catch (CircuitOpenException e) {
+          // refused
+        }
+        ticker.advance(Duration.ofMillis(100));
+      }
+      assertThat(admitted).isBetween(3, 4);
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+      // Quiet for the 10 min confirmation period: it closes.
+      ticker.advance(Duration.ofMinutes(11));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+  }
+
+  @Test
   void restoredBreaker_isSaidOnceAtWarn_andRaisesNoAlert() {
     ManualTicker ticker = ManualTicker.create();
     try (RunawayGuard guard = guard(ticker)) {
