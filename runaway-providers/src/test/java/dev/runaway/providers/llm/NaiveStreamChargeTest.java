@@ -134,6 +134,23 @@ final class NaiveStreamChargeTest {
   }
 
   @Test
+  void geminiNaiveStream_isChargedThePerStreamAmountToo() {
+    String chunk = "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Hi\"}]}}],"
+        + "\"modelVersion\":\"gemini-2.5-flash\"}";
+    stub.script(SseStub.Ending.COMPLETE, chunk);
+    try (RunawayGuard guard = guard("gemini", s -> { })) {
+      com.google.genai.Client client = com.google.genai.Client.builder().apiKey("test-key")
+          .httpOptions(com.google.genai.types.HttpOptions.builder().baseUrl(stub.baseUrl()).build()).build();
+      try (var s = guard.call("gemini", () -> client.models.generateContentStream("gemini-2.5-flash", "hi", null))) {
+        s.forEach(r -> { });
+      }
+      assertThat(stub.bodies).hasSize(1);
+      // gemini-3.1-pro, the bundled table's dearest, $2 input and $12 output per MTok: 0.002 + 0.012
+      assertThat(spent(guard, "gemini")).isEqualTo(Cost.usd("0.014"));
+    }
+  }
+
+  @Test
   void serviceEstimate_isChargedForEachNaiveStreamInstead() {
     try (RunawayGuard guard = guard("openai", s -> s.estimate(Cost.usd("0.02")))) {
       openAiLoop(guard, GuardedStreamsTest.openai(stub));
