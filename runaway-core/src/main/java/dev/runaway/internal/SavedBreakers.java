@@ -3,6 +3,7 @@ package dev.runaway.internal;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.TripReason;
 import dev.runaway.breaker.internal.DefaultCircuitBreaker;
+import dev.runaway.ledger.internal.PersistentLedger;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -81,6 +82,44 @@ public final class SavedBreakers {
      */
     public long openedAtWall() {
       return savedWall - (breaker.waitNanos() - breaker.remainingNanos());
+    }
+  }
+
+  /**
+   * Closes a service's breaker saved in a state folder that no running guard holds (an application
+   * that is stopped between two runs, or crash-looping): the next guard there starts with it
+   * closed. The saved spend and baselines are kept. For {@code runaway-monitor resume}.
+   *
+   * @param dir the guard's state folder
+   * @param service the service
+   * @return the breaker that was saved open, or empty (none saved, or no state file)
+   * @throws dev.runaway.ledger.internal.PersistentLedger.StateDirLockedException if a running guard
+   *     holds the folder (its breaker closes there, with {@code guard.breaker(service).reset()})
+   */
+  public static java.util.Optional<Entry> clear(java.nio.file.Path dir, String service) {
+    java.util.Objects.requireNonNull(service, "service");
+    if (!java.nio.file.Files.isRegularFile(dir.resolve(PersistentLedger.FILE_NAME))) {
+      return java.util.Optional.empty();
+    }
+    try (PersistentLedger ledger = PersistentLedger.open(dir, dev.runaway.Ticker.system(), null,
+        PersistentLedger.DEFAULT_FLUSH_INTERVAL, java.time.Duration.ZERO)) {
+      byte[] section = ledger.restoredSection(SECTION).orElse(null);
+      if (section == null || !ledger.isPersistent()) {
+        return java.util.Optional.empty();
+      }
+      List<Entry> kept = new ArrayList<>(decode(section));
+      Entry removed = null;
+      for (java.util.Iterator<Entry> it = kept.iterator(); it.hasNext(); ) {
+        Entry e = it.next();
+        if (e.service().equals(service)) {
+          removed = e;
+          it.remove();
+        }
+      }
+      // Written by the close, with the other services' breakers as they were saved.
+      byte[] rest = encode(kept);
+      ledger.writeSection(SECTION, () -> rest);
+      return java.util.Optional.ofNullable(removed);
     }
   }
 
