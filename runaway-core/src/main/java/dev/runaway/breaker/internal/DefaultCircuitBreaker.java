@@ -483,7 +483,9 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
    * @return the state to keep, or {@code null}
    */
   public Persisted persisted(long now) {
-    Snapshot s = current();
+    // A plain read: the flusher that asks must not make transitions (and raise alerts) itself. An
+    // open breaker already due is saved with nothing left, and half-opens at its next use.
+    Snapshot s = ref.get();
     if (s.reason == null || s.reason == TripReason.FAILURES) {
       return null;
     }

@@ -261,6 +261,23 @@ final class BreakerPersistenceTest extends StateDirFixture {
   }
 
   @Test
+  void unreadableBreakersSection_isSaidOnce_breakersStartClosed_andTheSpendIsKept() {
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger ledger = ledger(ticker)) {
+      ledger.account("llm", null, List.of(Budget.hourly(Cost.usd("10")))).record(Cost.usd("2").nanos(),
+          ticker.nanoTime());
+      ledger.writeSection(SavedBreakers.SECTION, () -> new byte[] {0, 1, 0, 0, 0, 3, 'x'}); // version 1, cut short
+    }
+    int mark = LogCapture.mark();
+    try (RunawayGuard guard = guard(ticker)) {
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+      assertThat(guard.snapshot("llm").windows().get(0).spent()).isEqualTo(Cost.usd("2"));
+    }
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("circuit breakers saved in").contains("starts closed"));
+  }
+
+  @Test
   void oldStateFileWithoutTheBreakersSection_loads_withSpendRestoredAndBreakersClosed() throws Exception {
     byte[] old;
     try (InputStream in = StateFileCompatibilityTest.class.getResourceAsStream("state-v1.bin")) {
