@@ -102,6 +102,11 @@ public final class RunawayGuard implements AutoCloseable {
       map.put(e.getKey(), new ServiceRuntime(e.getKey(), e.getValue(), ticker, ledger, alerts));
     }
     this.services = Collections.unmodifiableMap(map);
+    if (fleet == null && ledger instanceof dev.runaway.ledger.internal.PersistentLedger store) {
+      // With a fleet, the fleet keeps the breakers' state (and a reset there must not be undone
+      // by a state file): only a guard on its own keeps them in its state file.
+      keepBreakers(store, map);
+    }
     if (fleet != null) {
       Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
       map.forEach((name, rt) -> breakers.put(name, rt.breaker()));
@@ -115,6 +120,49 @@ public final class RunawayGuard implements AutoCloseable {
     this.ownsClock = b.scheduler == null;
     this.clock = ownsClock ? Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("runaway-guard-clock")) : b.scheduler;
     this.clockTask = map.isEmpty() ? null : clock.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Restores the service breakers that were open when the state file was written, and saves
+   * them with every write, written soon after each change of state: a crash-looping or restarted
+   * runaway must not start each life with its breaker closed.
+   */
+  private void keepBreakers(dev.runaway.ledger.internal.PersistentLedger store, Map<String, ServiceRuntime> map) {
+    byte[] section = store.restoredSection(dev.runaway.internal.SavedBreakers.SECTION).orElse(null);
+    if (section != null) {
+      try {
+        long now = ticker.nanoTime();
+        long wall = dev.runaway.ledger.internal.PersistentLedger.epochNanos(ticker.instant());
+        for (dev.runaway.internal.SavedBreakers.Entry e : dev.runaway.internal.SavedBreakers.decode(section)) {
+          ServiceRuntime rt = map.get(e.service());
+          if (rt != null) {
+            rt.restoreBreaker(e, now, wall, store.file());
+          }
+        }
+      } catch (RuntimeException e) {
+        LoggerFactory.getLogger(RunawayGuard.class).warn("The circuit breakers saved in state file {} cannot be read"
+            + " ({}); every breaker starts closed.", store.file(), e.getMessage());
+      }
+    }
+    if (!store.isPersistent()) {
+      return;
+    }
+    List<ServiceRuntime> runtimes = List.copyOf(map.values());
+    store.writeSection(dev.runaway.internal.SavedBreakers.SECTION, () -> {
+      long now = ticker.nanoTime();
+      long wall = dev.runaway.ledger.internal.PersistentLedger.epochNanos(ticker.instant());
+      List<dev.runaway.internal.SavedBreakers.Entry> open = new java.util.ArrayList<>();
+      for (ServiceRuntime rt : runtimes) {
+        dev.runaway.internal.SavedBreakers.Entry e = rt.breakerToSave(now, wall);
+        if (e != null) {
+          open.add(e);
+        }
+      }
+      return dev.runaway.internal.SavedBreakers.encode(open);
+    });
+    for (ServiceRuntime rt : runtimes) {
+      rt.breaker().onStateChange(t -> store.flushSoon());
+    }
   }
 
   /** Lets every meter see time pass, so episodes end even when no call arrives. */
@@ -675,8 +723,12 @@ public final class RunawayGuard implements AutoCloseable {
      * locked by another running process waits up to 10 s for it (an old instance still exiting)
      * and resumes its saved spend, or else {@link #build()} throws an
      * {@link IllegalStateException} rather than start with a fresh budget beside it; see
-     * {@link #stateDir(java.nio.file.Path, java.time.Duration)}. Ignored when a custom
-     * {@link #ledger(BudgetLedger)} is set (that ledger keeps its own state).
+     * {@link #stateDir(java.nio.file.Path, java.time.Duration)}. A service breaker that is open
+     * when the guard stops (tripped by detection, or by hand with a reason; not one opened by
+     * failures) is saved too, and the next guard on the folder starts with it open for the rest of
+     * its open period, with its reason; {@code breaker(service).reset()} closes it as usual. Not
+     * with a {@link #fleet(BreakerFleet) fleet}, which keeps breaker state itself. Ignored when a
+     * custom {@link #ledger(BudgetLedger)} is set (that ledger keeps its own state).
      *
      * @param dir the state directory, created if missing (a config's {@code state_dir})
      * @return this builder

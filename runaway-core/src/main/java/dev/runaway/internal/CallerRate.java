@@ -37,6 +37,20 @@ final class CallerRate implements CallerGate {
     active = true;
   }
 
+  /**
+   * Resumes judging a trip restored from a state file: the caller has been quiet for
+   * {@code quietNanos} (0 when it was looping at the save), the confirmation goes on from there.
+   */
+  void resume(long now, double threshold, long quietNanos) {
+    start(now, threshold);
+    lastHot = now - Math.max(0, Math.min(quietNanos, confirmNanos));
+  }
+
+  /** How long the caller has stayed under the threshold, for a state file. */
+  long quietNanos(long now) {
+    return Math.max(0, now - lastHot);
+  }
+
   /** Stops counting once the breaker has closed. */
   void stop() {
     active = false;

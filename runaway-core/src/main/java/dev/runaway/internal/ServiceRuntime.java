@@ -532,6 +532,56 @@ public final class ServiceRuntime {
   }
 
   /**
+   * Returns the service breaker's state for the state file when it is open (see
+   * {@link DefaultCircuitBreaker#persisted}), else {@code null}. Runs on the flusher thread.
+   *
+   * @param now the ticker's reading
+   * @param wallNanos the wall clock, in nanoseconds since the epoch
+   * @return the entry, or {@code null}
+   */
+  public SavedBreakers.Entry breakerToSave(long now, long wallNanos) {
+    DefaultCircuitBreaker.Persisted p = breaker.persisted(now);
+    if (p == null) {
+      return null;
+    }
+    boolean judging = callerRate.active;
+    return new SavedBreakers.Entry(name, p, judging ? callerRate.threshold() : Double.NaN,
+        judging ? callerRate.quietNanos(now) : 0, now, wallNanos);
+  }
+
+  /**
+   * Puts the service breaker back into the state saved by a process before this one, for what is
+   * left of its open period (never longer than it was when saved, nor than this configuration's
+   * longest wait), and resumes judging the caller of a spend trip. Said once at WARN. Called once,
+   * by the guard's build, before any call.
+   *
+   * @param saved the entry read from the state file
+   * @param now the ticker's reading
+   * @param wallNanos the wall clock, in nanoseconds since the epoch
+   * @param file the state file, for the log line
+   */
+  public void restoreBreaker(SavedBreakers.Entry saved, long now, long wallNanos, Object file) {
+    DefaultCircuitBreaker.Persisted p = saved.breaker();
+    long remaining = Math.min(saved.remainingAt(now, wallNanos), policy.breaker().maxWaitInOpenState().toNanos());
+    if (!breaker.restore(p, remaining, now)) {
+      return;
+    }
+    if (p.reason() != TripReason.MANUAL) {
+      double threshold = Double.isNaN(saved.threshold()) || saved.threshold() <= 0
+          ? attemptThreshold(meter, 1.0) : saved.threshold();
+      callerRate.resume(now, threshold, saved.quietNanos());
+    }
+    String until = p.state() == CircuitBreaker.State.FORCED_OPEN
+        || p.state() == CircuitBreaker.State.OPEN && !policy.breaker().automaticHalfOpen() ? "until a manual reset"
+        : p.state() == CircuitBreaker.State.HALF_OPEN ? "half-open (paced trial calls) until the caller calms down"
+        : "for " + Durations.human(remaining) + " more, then half-open as usual";
+    LOG.warn("Circuit breaker of service {} was {} when this process's predecessor stopped (opened at {}, {}: {});"
+        + " restored from {}: calls are refused {}. To close it by hand: guard.breaker(\"{}\").reset(); with the"
+        + " standalone monitor: runaway-monitor resume {}.", name, p.state(),
+        java.time.Instant.ofEpochSecond(0, saved.openedAtWall()), p.reason(), p.detail(), file, until, name, name);
+  }
+
+  /**
    * Returns the breaker of one key's calls: the key's own (made on first use) when the service
    * keeps per-key state (per-key budgets or per-key detection), so that tripping it refuses that
    * key's calls only; else the service's.
@@ -721,8 +771,9 @@ public final class ServiceRuntime {
       String who = key == null ? "" : " (key " + key + ")";
       if (bound >= 0) {
         LOG.warn("Service {}{}: the cost extractor could not price a call's result and the service has no estimate,"
-            + " so the call was charged {}, the most it can have cost (its usage at the dearest prices the extractor"
-            + " knows); calls now reserve that much until results are priced. Set ServicePolicy.Builder.estimate(...)"
+            + " so the call was charged {}, the most it can have cost as far as the extractor can tell (an LLM"
+            + " response: its usage at the dearest prices the extractor knows; an SDK stream, whose usage comes after"
+            + " the call: the extractor's per-stream charge); calls now reserve that much until results are priced. Set ServicePolicy.Builder.estimate(...)"
             + " or make the extractor price the result (for an LLM: add the model to its TokenPrices).", name, who,
             Cost.ofNanos(bound));
       } else if (policy.costExtractor() == null) {

@@ -460,6 +460,91 @@ public final class DefaultCircuitBreaker implements CircuitBreaker {
   }
 
   /**
+   * What a state file keeps of an open breaker, so that a restarted process does not start with
+   * it closed: see {@link #persisted(long)} and {@link #restore}.
+   *
+   * @param state {@link State#OPEN}, {@link State#HALF_OPEN} or {@link State#FORCED_OPEN}
+   * @param reason why it opened
+   * @param detail what tripped it, for people
+   * @param waitNanos the wait of this open period (longer after re-trips)
+   * @param retrips spend re-trips in a row, for the backoff
+   * @param remainingNanos until calls are let through again: the rest of the open wait, or while
+   *     a spend trip is half-open, until its next paced trial call; 0 when due
+   */
+  public record Persisted(State state, TripReason reason, String detail, long waitNanos, int retrips,
+      long remainingNanos) {}
+
+  /**
+   * Returns what a state file keeps of this breaker: its open period when it is open, forced open,
+   * or half-open on a spend trip, for any reason but {@link TripReason#FAILURES} (which judges the
+   * API, and a restart is as good a trial as any); else {@code null}. No state change.
+   *
+   * @param now the ticker's reading
+   * @return the state to keep, or {@code null}
+   */
+  public Persisted persisted(long now) {
+    // A plain read: the flusher that asks must not make transitions (and raise alerts) itself. An
+    // open breaker already due is saved with nothing left, and half-opens at its next use.
+    Snapshot s = ref.get();
+    if (s.reason == null || s.reason == TripReason.FAILURES) {
+      return null;
+    }
+    switch (s.state) {
+      case OPEN:
+        return new Persisted(OPEN, s.reason, s.detail, s.waitNanos, s.retrips,
+            Math.min(s.waitNanos, Math.max(0, s.waitNanos - (now - s.openedAtNanos))));
+      case FORCED_OPEN:
+        return new Persisted(FORCED_OPEN, s.reason, s.detail, s.waitNanos, s.retrips, 0);
+      case HALF_OPEN:
+        long next = judged(s.reason) && s.lastTrialNanos != Long.MIN_VALUE
+            ? Math.min(trialNanos, Math.max(0, trialNanos - (now - s.lastTrialNanos))) : 0;
+        return new Persisted(HALF_OPEN, s.reason, s.detail, s.waitNanos, s.retrips, next);
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Puts a breaker that has never changed state back into a state kept by {@link #persisted}, as
+   * of {@code now}: open for {@code remainingNanos} more (a half-open spend trip: its next trial
+   * call after that long), with the saved reason and detail. It is not a transition: listeners
+   * are not called and no alert is raised (the trip was announced by the process that made it).
+   *
+   * @param saved the saved state
+   * @param remainingNanos what is left of its wait, at most the saved wait
+   * @param now the ticker's reading
+   * @return whether it was restored (false when the breaker has changed state meanwhile)
+   */
+  public boolean restore(Persisted saved, long remainingNanos, long now) {
+    Objects.requireNonNull(saved, "saved");
+    Snapshot s = ref.get();
+    if (s != Snapshot.INITIAL && (s.state != CLOSED || s.seq != 0)) {
+      return false;
+    }
+    long wait = Math.max(1, saved.waitNanos());
+    long left = Math.max(0, Math.min(remainingNanos, wait));
+    Snapshot next;
+    switch (saved.state()) {
+      case OPEN:
+        next = new Snapshot(OPEN, saved.reason(), saved.detail(), now - (wait - left), 0, 0, 0, s.seq, wait,
+            saved.retrips(), Long.MIN_VALUE, Long.MIN_VALUE);
+        break;
+      case FORCED_OPEN:
+        next = new Snapshot(FORCED_OPEN, saved.reason(), saved.detail(), now, 0, 0, 0, s.seq, wait, saved.retrips(),
+            Long.MIN_VALUE, Long.MIN_VALUE);
+        break;
+      case HALF_OPEN:
+        long trialLeft = Math.max(0, Math.min(remainingNanos, trialNanos));
+        next = new Snapshot(HALF_OPEN, saved.reason(), saved.detail(), now - wait, 0, 0, 0, s.seq, wait,
+            saved.retrips(), Long.MIN_VALUE, trialLeft == 0 ? Long.MIN_VALUE : now - (trialNanos - trialLeft));
+        break;
+      default:
+        return false;
+    }
+    return ref.compareAndSet(s, next);
+  }
+
+  /**
    * Returns an object that stands for the breaker's current state and changes (by identity) with
    * every change of it, trial permits included: a refusal built for one token can be shown again
    * while the token is the same. Compare with {@code ==}; one volatile read.

@@ -307,7 +307,18 @@ public final class PersistentLedger implements BudgetLedger {
     }
   }
   private void refused() {
-    store.flushSoon(ticker.nanoTime());
+    flushSoon();
+  }
+
+  /**
+   * Writes the state file soon, off the caller's thread (at most one such write per 100 ms): for
+   * a change that must survive a crash right after, such as a budget running out or a breaker
+   * opening or being reset. Never blocks; does nothing when the ledger does not persist.
+   */
+  public void flushSoon() {
+    if (enabled) {
+      store.flushSoon(ticker.nanoTime());
+    }
   }
 
 
@@ -451,7 +462,13 @@ public final class PersistentLedger implements BudgetLedger {
     return b.isCalendarDay() ? "day:" + b.zone().orElseThrow().getId() : "sliding:" + b.window().toNanos();
   }
 
-  static long epochNanos(Instant instant) {
+  /**
+   * Returns an instant as nanoseconds since the epoch.
+   *
+   * @param instant the instant
+   * @return its nanoseconds since the epoch
+   */
+  public static long epochNanos(Instant instant) {
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 

@@ -29,7 +29,8 @@ import java.util.zip.CRC32C;
  * <p>Layout (big-endian): magic {@code RGLS}, format version (u16, now 1), reserved (u16, 0),
  * payload length (i32), CRC-32C of the payload (i32), then the payload: a count of named
  * sections, each a name (modified UTF-8), a length and its bytes. Readers skip sections they do
- * not know, so later versions can add some (burn-rate baselines) without a format change. The
+ * not know, so later versions can add some (burn-rate baselines, open circuit breakers) without a
+ * format change; a file without them loads as before. The
  * {@code ledger} section holds accounts: service, optional key, and per window its kind, length
  * or zone, and entries of (time, amount) as in {@link WindowState}.
  *

@@ -28,6 +28,13 @@ import java.util.Objects;
  * estimate, no cost known yet) is charged its tokens at the table's dearest model
  * ({@link dev.runaway.CostExtractor#upperBoundOf}): never $0.
  *
+ * <p>An SDK stream returned from {@code guard.call} (around {@code createStreaming}) carries no
+ * usage when the call returns. It is charged the service's estimate, or when the call reserved none,
+ * a fixed amount per stream: 1,000 input and 1,000 output tokens at the table's dearest model
+ * (with the bundled table: $0.09, Opus 4/4.1), said once at WARN. Change it with the service's
+ * {@code estimate(...)} or a table of only the models used; price streams exactly with
+ * {@link AnthropicStreams}.
+ *
  * <p>Thread-safe.
  */
 public final class AnthropicCosts {

@@ -24,6 +24,13 @@ import java.util.Objects;
  * call that reserved none (no estimate, no cost known yet) is charged its tokens at the table's
  * dearest model ({@link dev.runaway.CostExtractor#upperBoundOf}): never $0. Results it cannot read also return {@code null} (WARN once per type).
  *
+ * <p>An SDK stream returned from {@code guard.call} (around {@code createStreaming}) carries no
+ * usage when the call returns. It is charged the service's estimate, or when the call reserved none,
+ * a fixed amount per stream: 1,000 input and 1,000 output tokens at the table's dearest model
+ * (with the bundled table: $0.75, o1-pro), said once at WARN. Change it with the
+ * service's {@code estimate(...)} or a table of only the models used; price streams exactly with
+ * {@link dev.runaway.providers.openai.OpenAiStreams}.
+ *
  * <p>The extractors are thread-safe and allocate little; they are meant for the guard's call path.
  */
 public final class OpenAiCosts {

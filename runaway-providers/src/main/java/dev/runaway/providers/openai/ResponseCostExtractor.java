@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runaway.Cost;
 import dev.runaway.providers.http.internal.Json;
 import dev.runaway.providers.llm.internal.QuietCostExtractor;
+import dev.runaway.providers.llm.internal.UnpricedStreams;
 import dev.runaway.providers.llm.internal.Unreadable;
 import dev.runaway.internal.WarnOnce;
 import java.lang.reflect.InvocationTargetException;
@@ -110,7 +111,11 @@ final class ResponseCostExtractor implements QuietCostExtractor {
     try {
       return read(result);
     } catch (RuntimeException e) {
-      if (warn) {
+      if (warn && UnpricedStreams.isSdkStream(result)) {
+        warnings.warn("read:" + result.getClass().getName(), "{}", UnpricedStreams.warning("OpenAiCosts", result,
+            dearest(new Usage("(stream)", UnpricedStreams.INPUT_TOKENS, 0, 0, UnpricedStreams.OUTPUT_TOKENS)),
+            "OpenAiStreams.chat/responses"));
+      } else if (warn) {
         warnings.warn("read:" + result.getClass().getName(), "OpenAiCosts cannot read the usage of a {} ({}); "
             + "the call's estimate is charged instead.{}", result.getClass().getName(), e.toString(),
             Unreadable.hint(result));
@@ -131,8 +136,15 @@ final class ResponseCostExtractor implements QuietCostExtractor {
   public Cost upperBoundOf(Object result) {
     Usage usage = usageOf(result, false);
     if (usage == null) {
-      return null;
+      // A stream's usage comes after the call: see UnpricedStreams.
+      return UnpricedStreams.isSdkStream(result)
+          ? dearest(new Usage("(stream)", UnpricedStreams.INPUT_TOKENS, 0, 0, UnpricedStreams.OUTPUT_TOKENS)) : null;
     }
+    return dearest(usage);
+  }
+
+  /** The usage priced at every listed model (in its service tier), the dearest of them; {@code null} for none. */
+  private Cost dearest(Usage usage) {
     Cost max = null;
     for (String model : prices.models().keySet()) {
       Optional<Cost> c = prices.cost(model, usage.serviceTier(), usage.tokens(), true);

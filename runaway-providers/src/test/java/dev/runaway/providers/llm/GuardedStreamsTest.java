@@ -69,13 +69,13 @@ final class GuardedStreamsTest {
 
   // ---- OpenAI Chat Completions ----
 
-  private static String chunk(String content) {
+  static String chunk(String content) {
     return "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
         + "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + content
         + "\"},\"finish_reason\":null}]}";
   }
 
-  private static final String USAGE_CHUNK = "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\","
+  static final String USAGE_CHUNK = "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\","
       + "\"created\":1700000000,\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[],\"usage\":{\"prompt_tokens\":1000,"
       + "\"completion_tokens\":200,\"total_tokens\":1200,\"prompt_tokens_details\":{\"cached_tokens\":400}}}";
 
@@ -84,11 +84,16 @@ final class GuardedStreamsTest {
   private static final Cost CHAT_COST = Cost.usd("0.00024");
 
   private OpenAIClient openai() {
+    return openai(stub);
+  }
+
+  /** The real OpenAI client, talking to {@code stub}. */
+  static OpenAIClient openai(SseStub stub) {
     return OpenAIOkHttpClient.builder().baseUrl(stub.baseUrl() + "/v1").apiKey("sk-test").maxRetries(0)
         .timeout(Duration.ofSeconds(20)).build();
   }
 
-  private static ChatCompletionCreateParams chatParams() {
+  static ChatCompletionCreateParams chatParams() {
     return ChatCompletionCreateParams.builder().model("gpt-4o-mini").addUserMessage("Say hello").build();
   }
 
@@ -239,33 +244,38 @@ final class GuardedStreamsTest {
 
   // ---- Anthropic Messages ----
 
-  private static final String MESSAGE_START = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
+  static final String MESSAGE_START = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
       + "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],"
       + "\"model\":\"claude-sonnet-4-5-20250929\",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":"
       + "{\"input_tokens\":2000,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":1000,\"output_tokens\":1}}}";
-  private static final String BLOCK_START = "event: content_block_start\ndata: {\"type\":\"content_block_start\","
+  static final String BLOCK_START = "event: content_block_start\ndata: {\"type\":\"content_block_start\","
       + "\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}";
 
-  private static String delta(String text) {
+  static String delta(String text) {
     return "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
         + "\"delta\":{\"type\":\"text_delta\",\"text\":\"" + text + "\"}}";
   }
 
-  private static final String BLOCK_STOP = "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}";
-  private static final String MESSAGE_DELTA = "event: message_delta\ndata: {\"type\":\"message_delta\","
+  static final String BLOCK_STOP = "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}";
+  static final String MESSAGE_DELTA = "event: message_delta\ndata: {\"type\":\"message_delta\","
       + "\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":300}}";
-  private static final String MESSAGE_STOP = "event: message_stop\ndata: {\"type\":\"message_stop\"}";
+  static final String MESSAGE_STOP = "event: message_stop\ndata: {\"type\":\"message_stop\"}";
 
   // claude-sonnet-4-5: $3 input, $0.30 cache read, $15 output per MTok; input_tokens excludes the cache:
   // 2000 * 3 + 1000 * 0.30 + 300 * 15 = 6000 + 300 + 4500 = 10800 per million = $0.0108
   private static final Cost CLAUDE_COST = Cost.usd("0.0108");
 
   private AnthropicClient anthropic() {
+    return anthropic(stub);
+  }
+
+  /** The real Anthropic client, talking to {@code stub}. */
+  static AnthropicClient anthropic(SseStub stub) {
     return AnthropicOkHttpClient.builder().baseUrl(stub.baseUrl()).apiKey("sk-ant-test").maxRetries(0)
         .timeout(Duration.ofSeconds(20)).build();
   }
 
-  private static MessageCreateParams claudeParams() {
+  static MessageCreateParams claudeParams() {
     return MessageCreateParams.builder().model("claude-sonnet-4-5").maxTokens(1024).addUserMessage("Say hello").build();
   }
 

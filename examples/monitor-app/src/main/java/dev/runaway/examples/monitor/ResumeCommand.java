@@ -1,9 +1,12 @@
 package dev.runaway.examples.monitor;
 
 import dev.runaway.config.SecretSource;
+import dev.runaway.internal.SavedBreakers;
+import dev.runaway.ledger.internal.PersistentLedger;
 import dev.runaway.monitor.RunawayMonitor;
 import dev.runaway.monitor.StoppedService;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -13,7 +16,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code runaway-monitor resume <service>}: undoes the emergency stops the monitor took for a
- * service (recorded in {@code state_dir}) and resets its breaker.
+ * service (recorded in {@code state_dir}) and resets its breaker: in the fleet's guards, or the one an
+ * application's guard saved in {@code state_dir} while that application is not running.
  */
 @Command(name = "resume", mixinStandardHelpOptions = true, sortOptions = false,
     header = "Undo the emergency stops taken for a service (re-enable, unpause, restore limits).",
@@ -21,7 +25,10 @@ import picocli.CommandLine.Parameters;
         "Undo, in reverse order, the emergency actions (services.<name>.on_runaway) the monitor took for a service,"
             + " as recorded in state_dir: re-enable a disabled GitHub workflow, unpause a Vercel project, restore a"
             + " Supabase project, put back an OpenAI project's rate limits, call a webhook's or command's undo.",
-        "It may run while 'runaway-monitor start' runs: the running monitor sees the change in state_dir."},
+        "It may run while 'runaway-monitor start' runs: the running monitor sees the change in state_dir.",
+        "An application whose guard keeps its state in the same state_dir (RunawayGuard.fromConfig) saves an open"
+            + " breaker there across restarts; while that application is stopped, this closes the service's saved"
+            + " breaker too."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:resumed, or nothing was stopped", "1:an undo failed (the manual step is printed)",
         "2:bad usage or a broken config"})
@@ -55,6 +62,22 @@ final class ResumeCommand implements Callable<Integer> {
       throw e;
     }
     try {
+      // An application's guard on state_dir keeps its open breakers across restarts: close this
+      // service's there too, for an application that is stopped (a cron job between two runs, a
+      // crash loop). A running one holds the folder; its breaker closes in the application.
+      Optional<SavedBreakers.Entry> saved = Optional.empty();
+      if (fleet.isEmpty() && config.stateDir().isPresent()) {
+        Path dir = config.stateDir().get();
+        try {
+          saved = SavedBreakers.clear(dir, service);
+        } catch (PersistentLedger.StateDirLockedException e) {
+          out.println(service + ": an application's guard is running on " + dir + "; close its breaker there with"
+              + " guard.breaker(\"" + service + "\").reset().");
+        }
+        saved.ifPresent(e -> out.println(service + ": its breaker saved in " + dir + " (" + e.breaker().state() + ", "
+            + e.breaker().reason() + ": " + e.breaker().detail() + ") is closed; the application's next start begins"
+            + " with it closed."));
+      }
       Optional<StoppedService> was;
       try {
         was = monitor.resume(service);
@@ -63,6 +86,9 @@ final class ResumeCommand implements Callable<Integer> {
           out.println(service + ": fleet breaker closed in every instance.");
         }
       } catch (IllegalArgumentException e) {
+        if (saved.isPresent()) {
+          return Main.OK; // a service the monitor does not poll, whose application's breaker was closed
+        }
         err.println("runaway-monitor resume: " + e.getMessage());
         return Main.USAGE;
       } catch (IllegalStateException e) {

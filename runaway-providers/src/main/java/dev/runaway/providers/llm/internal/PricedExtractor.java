@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * unreadable results are logged at WARN once each and return {@code null}, so the guard commits
  * the reservation's estimate; a call that reserved nothing (no estimate, no cost known yet) is
  * charged the {@linkplain #upperBoundOf upper bound}, the usage at the table's dearest model:
- * never $0.
+ * never $0. An SDK stream returned from the call, whose usage comes later, is bounded as
+ * {@link UnpricedStreams} says.
  *
  * <p>Thread-safe.
  */
@@ -64,7 +65,11 @@ public final class PricedExtractor implements QuietCostExtractor {
     try {
       return reader.apply(result);
     } catch (RuntimeException e) {
-      if (warn) {
+      if (warn && UnpricedStreams.isSdkStream(result)) {
+        warnings.warn("read:" + result.getClass().getName(), "{}", UnpricedStreams.warning(name, result,
+            streamCharge(), name.startsWith("Anthropic") ? "AnthropicStreams.messages"
+            : "guard.reserve(...), committing its usage when the stream ends"));
+      } else if (warn) {
         warnings.warn("read:" + result.getClass().getName(), "{} cannot read the usage of a {} ({}); the call's "
             + "estimate is charged instead.{}", name, result.getClass().getName(), e.toString(), Unreadable.hint(result));
       }
@@ -84,13 +89,22 @@ public final class PricedExtractor implements QuietCostExtractor {
   public Cost upperBoundOf(Object result) {
     LlmUsage usage = usageOf(result, false);
     if (usage == null) {
-      return null;
+      return UnpricedStreams.isSdkStream(result) ? streamCharge() : null;
     }
     Optional<Cost> known = prices.cost(usage);
     if (known.isPresent()) {
       return known.get();
     }
     return dearest(prices, usage);
+  }
+
+  /**
+   * What a stream returned from {@code guard.call} is charged when it reserved nothing: see
+   * {@link UnpricedStreams}.
+   */
+  private Cost streamCharge() {
+    return dearest(prices, new LlmUsage("(stream)", UnpricedStreams.INPUT_TOKENS, 0, 0, 0,
+        UnpricedStreams.OUTPUT_TOKENS, null));
   }
 
   /**

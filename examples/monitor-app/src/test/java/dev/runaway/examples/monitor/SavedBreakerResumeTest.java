@@ -1,0 +1,87 @@
+package dev.runaway.examples.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.RunawayGuard;
+import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.breaker.TripReason;
+import dev.runaway.config.MonitorConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An application's guard on the config's {@code state_dir} keeps an open breaker across restarts;
+ * {@code runaway-monitor resume <service>} closes the saved one while the application is stopped
+ * (a cron job between runs, a crash loop), and says where to close it while it runs.
+ */
+final class SavedBreakerResumeTest {
+
+  @TempDir
+  Path dir;
+
+  @RegisterExtension
+  final LoopbackApis apis = LoopbackApis.start();
+
+  private Path config() throws IOException {
+    String json = "{\n"
+        + "  \"monitoring_interval\": 60,\n"
+        + "  \"state_dir\": \"" + dir.resolve("state").toString().replace("\\", "\\\\") + "\",\n"
+        + "  \"cost_thresholds\": {\"search-api\": {\"hourly\": 5}, \"openai\": {\"hourly\": 5}},\n"
+        + "  \"services\": {\"search-api\": " + apis.restService("/usage", "SEARCH_API_TOKEN") + "}\n"
+        + "}\n";
+    return Files.writeString(dir.resolve("monitor_config.json"), json, StandardCharsets.UTF_8);
+  }
+
+  private Path env() throws IOException {
+    return Files.writeString(dir.resolve(".env"), "SEARCH_API_TOKEN=t0k3n\n", StandardCharsets.UTF_8);
+  }
+
+  private static RunawayGuard appGuard(Path config) {
+    return RunawayGuard.fromConfig(MonitorConfig.load(config));
+  }
+
+  @Test
+  void resume_closesTheBreakerAStoppedApplicationSaved_andKeepsTheOthers() throws IOException {
+    Path config = config();
+    try (RunawayGuard app = appGuard(config)) {
+      app.breaker("search-api").trip(TripReason.BURN_RATE, "looping");
+      app.breaker("openai").forceOpen("incident 7");
+    }
+    MonitorAppTest.Run resume = MonitorAppTest.run("resume", "search-api", "--config", config.toString(), "--env",
+        env().toString());
+    assertThat(resume.exitCode()).as(resume.all()).isZero();
+    assertThat(resume.out()).contains("search-api: its breaker saved in").contains("BURN_RATE: looping")
+        .contains("is closed");
+    try (RunawayGuard app = appGuard(config)) {
+      assertThat(app.breaker("search-api").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+      assertThat(app.breaker("openai").state()).isEqualTo(CircuitBreaker.State.FORCED_OPEN);
+    }
+    // A service the monitor does not poll: its application's breaker is closed all the same.
+    MonitorAppTest.Run openai = MonitorAppTest.run("resume", "openai", "--config", config.toString(), "--env",
+        env().toString());
+    assertThat(openai.exitCode()).as(openai.all()).isZero();
+    assertThat(openai.out()).contains("openai: its breaker saved in").contains("FORCED_OPEN");
+    try (RunawayGuard app = appGuard(config)) {
+      assertThat(app.breaker("openai").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+  }
+
+  @Test
+  void resume_whileTheApplicationRuns_saysWhereToCloseIt() throws IOException {
+    Path config = config();
+    try (RunawayGuard app = appGuard(config)) {
+      app.breaker("search-api").trip(TripReason.BURN_RATE, "looping");
+      MonitorAppTest.Run resume = MonitorAppTest.run("resume", "search-api", "--config", config.toString(), "--env",
+          env().toString());
+      assertThat(resume.exitCode()).as(resume.all()).isZero();
+      assertThat(resume.out()).contains("an application's guard is running on")
+          .contains("guard.breaker(\"search-api\").reset()");
+      assertThat(app.breaker("search-api").state()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+  }
+}

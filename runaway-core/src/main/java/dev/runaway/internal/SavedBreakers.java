@@ -1,0 +1,218 @@
+package dev.runaway.internal;
+
+import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.breaker.TripReason;
+import dev.runaway.breaker.internal.DefaultCircuitBreaker;
+import dev.runaway.ledger.internal.PersistentLedger;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UTFDataFormatException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The state file's {@value #SECTION} section: the guard's service breakers that were open when it
+ * was written, so that a restarted process (a crash loop, a cron job, a pod restarted by its
+ * orchestrator) does not start with every breaker closed and hand a runaway loop a fresh run
+ * until detection trips it again.
+ *
+ * <p><b>Time across a restart.</b> Each entry keeps what remained of the open wait when it was
+ * written, with the ticker's and the wall clock's readings at that moment. At restore, the time
+ * since then is the ticker's difference when it is not negative (the same monotonic clock: a
+ * process restarted on the same machine, whose {@code System.nanoTime()} counts from boot), never
+ * more than the wall clock's, and the wall clock's alone otherwise (after a reboot); a negative
+ * difference counts as none. So a wall clock stepped forwards cannot shorten the rest of the open
+ * period on the same machine, one stepped backwards cannot lengthen it past what remained at the
+ * write (and so never past the configured wait), and a breaker never comes back open longer than
+ * its configured wait.
+ *
+ * <p><b>Versions.</b> The section starts with its own version; a file without the section (written
+ * before it existed, or with every breaker closed) restores every breaker closed, and a section of
+ * an unknown version is skipped, as are sections this release does not know in the other
+ * direction. A file damaged on disk is caught by the state file's checksum and follows its backup
+ * rules ({@code PersistentLedger}).
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class SavedBreakers {
+
+  /** The section's name in the state file. */
+  public static final String SECTION = "breakers";
+  static final int VERSION = 1;
+  /** Details longer than this are cut when saved (they are for people; a file stays small). */
+  private static final int MAX_DETAIL = 2000;
+
+  private SavedBreakers() {}
+
+  /**
+   * One service breaker as written.
+   *
+   * @param service the service
+   * @param breaker its state
+   * @param threshold the caller's attempt threshold per minute while a spend trip is judged, or NaN
+   * @param quietNanos how long the caller had stayed under the threshold at the write
+   * @param savedTick the ticker's reading at the write
+   * @param savedWall the wall clock at the write, in nanoseconds since the epoch
+   */
+  public record Entry(String service, DefaultCircuitBreaker.Persisted breaker, double threshold, long quietNanos,
+      long savedTick, long savedWall) {
+
+    /**
+     * What is left of the saved wait at a later reading of both clocks (see the class comment).
+     *
+     * @param tick the ticker's reading now
+     * @param wall the wall clock now, in nanoseconds since the epoch
+     * @return the remaining wait, between 0 and what remained at the write
+     */
+    public long remainingAt(long tick, long wall) {
+      long byWall = Math.max(0, wall - savedWall);
+      long byTick = tick - savedTick;
+      long since = byTick >= 0 ? Math.min(byTick, byWall) : byWall;
+      return Math.max(0, breaker.remainingNanos() - since);
+    }
+
+    /**
+     * The wall-clock time the breaker opened, in nanoseconds since the epoch, for people.
+     *
+     * @return when it opened, as far as the write knew
+     */
+    public long openedAtWall() {
+      return savedWall - (breaker.waitNanos() - breaker.remainingNanos());
+    }
+  }
+
+  /**
+   * Closes a service's breaker saved in a state folder that no running guard holds (an application
+   * that is stopped between two runs, or crash-looping): the next guard there starts with it
+   * closed. The saved spend and baselines are kept. For {@code runaway-monitor resume}.
+   *
+   * @param dir the guard's state folder
+   * @param service the service
+   * @return the breaker that was saved open, or empty (none saved, or no state file)
+   * @throws dev.runaway.ledger.internal.PersistentLedger.StateDirLockedException if a running guard
+   *     holds the folder (its breaker closes there, with {@code guard.breaker(service).reset()})
+   */
+  public static java.util.Optional<Entry> clear(java.nio.file.Path dir, String service) {
+    java.util.Objects.requireNonNull(service, "service");
+    if (!java.nio.file.Files.isRegularFile(dir.resolve(PersistentLedger.FILE_NAME))) {
+      return java.util.Optional.empty();
+    }
+    try (PersistentLedger ledger = PersistentLedger.open(dir, dev.runaway.Ticker.system(), null,
+        PersistentLedger.DEFAULT_FLUSH_INTERVAL, java.time.Duration.ZERO)) {
+      byte[] section = ledger.restoredSection(SECTION).orElse(null);
+      if (section == null || !ledger.isPersistent()) {
+        return java.util.Optional.empty();
+      }
+      List<Entry> kept = new ArrayList<>(decode(section));
+      Entry removed = null;
+      for (java.util.Iterator<Entry> it = kept.iterator(); it.hasNext(); ) {
+        Entry e = it.next();
+        if (e.service().equals(service)) {
+          removed = e;
+          it.remove();
+        }
+      }
+      // Written by the close, with the other services' breakers as they were saved.
+      byte[] rest = encode(kept);
+      ledger.writeSection(SECTION, () -> rest);
+      return java.util.Optional.ofNullable(removed);
+    }
+  }
+
+  /**
+   * Encodes the entries; {@code null} when there are none (the section is then left out).
+   *
+   * @param entries the open breakers
+   * @return the section's bytes, or {@code null}
+   */
+  public static byte[] encode(List<Entry> entries) {
+    if (entries.isEmpty()) {
+      return null;
+    }
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      List<byte[]> one = new ArrayList<>();
+      for (Entry e : entries) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        DataOutputStream o = new DataOutputStream(b);
+        try {
+          o.writeUTF(e.service());
+        } catch (UTFDataFormatException tooLong) {
+          continue;
+        }
+        DefaultCircuitBreaker.Persisted p = e.breaker();
+        String detail = p.detail() == null ? "" : p.detail();
+        o.writeUTF(p.state().name());
+        o.writeUTF(p.reason().name());
+        o.writeUTF(detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) : detail);
+        o.writeLong(p.waitNanos());
+        o.writeInt(p.retrips());
+        o.writeLong(p.remainingNanos());
+        o.writeDouble(e.threshold());
+        o.writeLong(e.quietNanos());
+        o.writeLong(e.savedTick());
+        o.writeLong(e.savedWall());
+        o.flush();
+        one.add(b.toByteArray());
+      }
+      out.writeShort(VERSION);
+      out.writeInt(one.size());
+      for (byte[] b : one) {
+        out.write(b);
+      }
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // in memory: does not happen
+    }
+  }
+
+  /**
+   * Decodes a section.
+   *
+   * @param section its bytes
+   * @return the entries; empty for a section of another version
+   * @throws IllegalArgumentException if the section is damaged
+   */
+  public static List<Entry> decode(byte[] section) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(section));
+      int version = in.readUnsignedShort();
+      if (version != VERSION) {
+        return List.of();
+      }
+      int n = in.readInt();
+      if (n < 0 || n > section.length) {
+        throw new IllegalArgumentException("it announces an impossible " + n + " breakers");
+      }
+      List<Entry> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        String service = in.readUTF();
+        CircuitBreaker.State state = CircuitBreaker.State.valueOf(in.readUTF());
+        TripReason reason = TripReason.valueOf(in.readUTF());
+        String detail = in.readUTF();
+        long wait = in.readLong();
+        int retrips = in.readInt();
+        long remaining = in.readLong();
+        double threshold = in.readDouble();
+        long quiet = in.readLong();
+        long tick = in.readLong();
+        long wall = in.readLong();
+        if (wait <= 0 || remaining < 0 || remaining > wait && state == CircuitBreaker.State.OPEN) {
+          throw new IllegalArgumentException("breaker '" + service + "' has an impossible wait " + wait
+              + " ns with " + remaining + " ns remaining");
+        }
+        out.add(new Entry(service, new DefaultCircuitBreaker.Persisted(state, reason, detail, wait, retrips, remaining),
+            threshold, quiet, tick, wall));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("it ends in the middle of a record (" + e + ")");
+    }
+  }
+}

@@ -1,0 +1,369 @@
+package dev.runaway.ledger.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.runaway.Budget;
+import dev.runaway.BudgetExceededException;
+import dev.runaway.CircuitOpenException;
+import dev.runaway.Cost;
+import dev.runaway.ManualTicker;
+import dev.runaway.RunawayException;
+import dev.runaway.RunawayGuard;
+import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.breaker.CircuitBreakerConfig;
+import dev.runaway.breaker.TripReason;
+import dev.runaway.internal.SavedBreakers;
+import dev.runaway.testing.LogCapture;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
+
+/**
+ * A service breaker that is open when its guard stops stays open in the next guard on the same
+ * state folder, for the rest of its open period: a crash-looping or restarted runaway (a cron job,
+ * a pod restarted by its orchestrator) does not start each life with its breaker closed.
+ */
+final class BreakerPersistenceTest extends StateDirFixture {
+
+  private static final String DETAIL = "spend 40x the baseline";
+
+  private RunawayGuard guard(ManualTicker ticker) {
+    return guard(ticker, Budget.hourly(Cost.usd("10")));
+  }
+
+  private RunawayGuard guard(ManualTicker ticker, Budget budget) {
+    return RunawayGuard.builder()
+        .service("llm", s -> s.budget(budget).estimate(Cost.usd("0.03")))
+        .ticker(ticker).alertSink(a -> { }).ledger(ledger(ticker)).build();
+  }
+
+  /** A guard whose breaker trips (BURN_RATE, 60 s wait) and which stops 20 s later. */
+  private void tripThenStopAfter20s(ManualTicker ticker) {
+    try (RunawayGuard guard = guard(ticker)) {
+      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL);
+      ticker.advance(Duration.ofSeconds(20));
+    }
+  }
+
+  /** Whether a refusal's retry-after is {@code seconds}, give or take one. */
+  private static void assertRetryAfterAbout(CircuitOpenException e, long seconds) {
+    assertThat(e.retryAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(seconds - 1),
+        Duration.ofSeconds(seconds + 1)));
+  }
+
+  private static CircuitOpenException refusal(RunawayGuard guard) {
+    return catchThrowableOfType(CircuitOpenException.class, () -> guard.call("llm", () -> "ok"));
+  }
+
+  @Test
+  void trippedBreaker_isOpenAfterARestart_withItsReason_thenHalfOpensAfterTheRestOfItsWait() {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = guard(ticker)) {
+      guard.call("llm", () -> "ok");
+      assertThat(guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL)).isTrue();
+      ticker.advance(Duration.ofSeconds(20));
+    }
+    ticker.advance(Duration.ofSeconds(5)); // the restart takes 5 s
+
+    try (RunawayGuard guard = guard(ticker)) {
+      CircuitOpenException e = refusal(guard);
+      assertThat(e).isNotNull();
+      assertThat(e.reason()).isEqualTo(TripReason.BURN_RATE);
+      assertThat(e.detail()).contains(DETAIL);
+      assertThat(e.retryAfter()).hasValueSatisfying(d -> assertThat(d).isBetween(Duration.ofSeconds(34),
+          Duration.ofSeconds(36)));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.OPEN);
+
+      ticker.advance(Duration.ofSeconds(35));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+      assertThat(guard.call("llm", () -> "trial")).isEqualTo("trial"); // the paced trial of a spend trip
+    }
+  }
+
+  @Test
+  void restoredSpendTrip_stillJudgesTheCaller_andClosesOnceItHasStayedQuiet() {
+    ManualTicker ticker = ManualTicker.create();
+    ticker.advance(Duration.ofHours(1)); // a clock far from zero: an idle judge would call the caller quiet
+    tripThenStopAfter20s(ticker);
+    try (RunawayGuard guard = guard(ticker)) {
+      assertThat(refusal(guard)).isNotNull();
+      ticker.advance(Duration.ofSeconds(41));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+      // A caller that keeps looping keeps it half-open: one paced trial per 20 s, the rest refused.
+      int admitted = 0;
+      for (int i = 0; i < 600; i++) {
+        try {
+          guard.call("llm", () -> "ok");
+          admitted++;
+        } catch (CircuitOpenException e) {
+          // refused
+        }
+        ticker.advance(Duration.ofMillis(100));
+      }
+      assertThat(admitted).isBetween(3, 4);
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+      // Quiet for the 10 min confirmation period: it closes.
+      ticker.advance(Duration.ofMinutes(11));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+  }
+
+  @Test
+  void restoredBreaker_isSaidOnceAtWarn_andRaisesNoAlert() {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = guard(ticker)) {
+      guard.breaker("llm").trip(TripReason.CALL_RATE, DETAIL);
+    }
+    int mark = LogCapture.mark();
+    List<Object> alerts = new ArrayList<>();
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03")))
+        .ticker(ticker).alertSink(alerts::add).ledger(ledger(ticker)).build()) {
+      assertThat(refusal(guard)).isNotNull();
+    }
+    assertThat(alerts).isEmpty();
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN)
+        .filteredOn(e -> e.message().contains("Circuit breaker of service llm")).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("CALL_RATE").contains(DETAIL)
+            .contains("2026-01-05T00:00:00Z").contains("guard.breaker(\"llm\").reset()")
+            .contains("runaway-monitor resume llm"));
+  }
+
+  @Test
+  void restoredBreaker_closesByHand_andStaysClosedAfterTheNextRestart() {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = guard(ticker)) {
+      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL);
+    }
+    try (RunawayGuard guard = guard(ticker)) {
+      assertThat(refusal(guard)).isNotNull();
+      guard.breaker("llm").reset();
+      assertThat(guard.call("llm", () -> "ok")).isEqualTo("ok");
+    }
+    try (RunawayGuard guard = guard(ticker)) {
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+      assertThat(guard.call("llm", () -> "ok")).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void breakerResetBeforeTheRestart_doesNotComeBackOpen() {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = guard(ticker)) {
+      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL);
+      guard.breaker("llm").reset();
+    }
+    try (RunawayGuard guard = guard(ticker)) {
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+      assertThat(guard.call("llm", () -> "ok")).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void forcedOpenBreaker_staysForcedOpenUntilReset() {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = guard(ticker)) {
+      guard.breaker("llm").forceOpen("incident 42: stop all LLM calls");
+    }
+    ticker.advance(Duration.ofHours(3));
+    try (RunawayGuard guard = guard(ticker)) {
+      CircuitOpenException e = refusal(guard);
+      assertThat(e.state()).isEqualTo(CircuitBreaker.State.FORCED_OPEN);
+      assertThat(e.reason()).isEqualTo(TripReason.MANUAL);
+      assertThat(e.detail()).isEqualTo("incident 42: stop all LLM calls");
+      assertThat(e.retryAfter()).isEmpty();
+      guard.breaker("llm").reset();
+    }
+    try (RunawayGuard guard = guard(ticker)) {
+      assertThat(guard.call("llm", () -> "ok")).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void failureTrip_judgesTheApi_andIsNotKept() {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03"))
+            .breaker(CircuitBreakerConfig.builder().failureThreshold(1).build()))
+        .ticker(ticker).alertSink(a -> { }).ledger(ledger(ticker)).build()) {
+      assertThatThrownBy(() -> guard.call("llm", () -> {
+        throw new IllegalStateException("HTTP 500");
+      })).isInstanceOf(IllegalStateException.class);
+      assertThat(guard.breaker("llm").tripReason()).hasValue(TripReason.FAILURES);
+    }
+    try (RunawayGuard guard = guard(ticker)) {
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+  }
+
+  @Test
+  void wallClockSteppedForwards_doesNotShortenTheRest() {
+    ManualTicker ticker = ManualTicker.create();
+    tripThenStopAfter20s(ticker);
+    ticker.setInstant(ticker.instant().plus(Duration.ofHours(2)));
+    try (RunawayGuard guard = guard(ticker)) {
+      assertRetryAfterAbout(refusal(guard), 40);
+    }
+  }
+
+  @Test
+  void wallClockSteppedBackwards_doesNotLengthenItPastWhatRemainedAtTheWrite() {
+    ManualTicker ticker = ManualTicker.create();
+    tripThenStopAfter20s(ticker);
+    ticker.advance(Duration.ofSeconds(10));
+    ticker.setInstant(ticker.instant().minus(Duration.ofHours(2)));
+    try (RunawayGuard guard = guard(ticker)) {
+      // The clocks disagree: the longer rest is kept, but never more than the 40 s left at the write.
+      assertRetryAfterAbout(refusal(guard), 40);
+    }
+  }
+
+  @Test
+  void afterAReboot_theWallClockMeasuresTheDowntime_andABackwardsStepNeverExceedsTheWait() {
+    ManualTicker first = ManualTicker.create();
+    first.advance(Duration.ofDays(3)); // the old machine's uptime
+    tripThenStopAfter20s(first);
+    // A new boot: its monotonic clock starts again near zero.
+    ManualTicker rebooted = ManualTicker.startingAt(first.instant().plusSeconds(30));
+    try (RunawayGuard guard = guard(rebooted)) {
+      assertRetryAfterAbout(refusal(guard), 10);
+    }
+    ManualTicker steppedBack = ManualTicker.startingAt(first.instant().minus(Duration.ofDays(1)));
+    try (RunawayGuard guard = guard(steppedBack)) {
+      // Saved at the last close with 10 s left: never more than that, never more than the 60 s wait.
+      assertThat(refusal(guard).retryAfter()).hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(
+          Duration.ofSeconds(11)));
+    }
+  }
+
+  @Test
+  void damagedStateFile_breakerComesBackFromTheBackupCopy() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = guard(ticker)) {
+      guard.breaker("llm").trip(TripReason.BUDGET, DETAIL);
+    }
+    Path file = dir.resolve(PersistentLedger.FILE_NAME);
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length - 3] ^= 0x5a;
+    Files.write(file, bytes);
+    try (RunawayGuard guard = guard(ticker)) {
+      assertThat(refusal(guard).reason()).isEqualTo(TripReason.BUDGET);
+    }
+  }
+
+  @Test
+  void unreadableBreakersSection_isSaidOnce_breakersStartClosed_andTheSpendIsKept() {
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger ledger = ledger(ticker)) {
+      ledger.account("llm", null, List.of(Budget.hourly(Cost.usd("10")))).record(Cost.usd("2").nanos(),
+          ticker.nanoTime());
+      ledger.writeSection(SavedBreakers.SECTION, () -> new byte[] {0, 1, 0, 0, 0, 3, 'x'}); // version 1, cut short
+    }
+    int mark = LogCapture.mark();
+    try (RunawayGuard guard = guard(ticker)) {
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+      assertThat(guard.snapshot("llm").windows().get(0).spent()).isEqualTo(Cost.usd("2"));
+    }
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("circuit breakers saved in").contains("starts closed"));
+  }
+
+  @Test
+  void oldStateFileWithoutTheBreakersSection_loads_withSpendRestoredAndBreakersClosed() throws Exception {
+    byte[] old;
+    try (InputStream in = StateFileCompatibilityTest.class.getResourceAsStream("state-v1.bin")) {
+      old = in.readAllBytes();
+    }
+    assertThat(StateFile.decode(old).sections()).doesNotContainKey(SavedBreakers.SECTION);
+    Files.write(dir.resolve(PersistentLedger.FILE_NAME), old);
+    ManualTicker ticker = ManualTicker.startingAt(Instant.parse("2026-12-05T12:05:00Z"));
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.hourly(Cost.usd("10")))
+            .budget(Budget.calendarDay(Cost.usd("50"), ZoneOffset.UTC)).estimate(Cost.usd("0.01")))
+        .ticker(ticker).alertSink(a -> { }).ledger(ledger(ticker)).build()) {
+      assertThat(guard.breaker("openai").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+      assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("1.5"));
+      assertThat(guard.call("openai", () -> "ok")).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void exhaustedBudget_andRestoredBreaker_doNotDoubleUp() {
+    ManualTicker ticker = ManualTicker.create();
+    Budget hourly = Budget.hourly(Cost.usd("0.30"));
+    Cost spentBefore;
+    try (RunawayGuard guard = guard(ticker, hourly)) {
+      for (int i = 0; i < 10; i++) {
+        guard.call("llm", () -> "ok");
+      }
+      assertThatThrownBy(() -> guard.call("llm", () -> "ok")).isInstanceOf(BudgetExceededException.class);
+      guard.breaker("llm").trip(TripReason.BUDGET, DETAIL);
+      spentBefore = guard.snapshot("llm").windows().get(0).spent();
+    }
+    try (RunawayGuard guard = guard(ticker, hourly)) {
+      assertThat(guard.snapshot("llm").windows().get(0).spent()).isEqualTo(spentBefore).isEqualTo(Cost.usd("0.30"));
+      assertThat(refusal(guard)).isNotNull(); // the breaker refuses first; a refusal charges nothing
+      ticker.advance(Duration.ofSeconds(61));
+      // Half-open: the paced trial reaches the budget, which still refuses it, once.
+      assertThatThrownBy(() -> guard.call("llm", () -> "ok")).isInstanceOf(BudgetExceededException.class);
+      assertThat(guard.snapshot("llm").windows().get(0).spent()).isEqualTo(spentBefore);
+    }
+  }
+
+  @Test
+  void stateDirGuard_keepsItsBreakerToo() {
+    ManualTicker ticker = ManualTicker.create();
+    Path state = dir.resolve("app");
+    try (RunawayGuard guard = RunawayGuard.builder().service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))))
+        .ticker(ticker).alertSink(a -> { }).stateDir(state).build()) {
+      guard.breaker("llm").trip(TripReason.MONITOR, DETAIL);
+    }
+    try (RunawayGuard guard = RunawayGuard.builder().service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))))
+        .ticker(ticker).alertSink(a -> { }).stateDir(state).build()) {
+      assertThat(guard.breaker("llm").tripReason()).hasValue(TripReason.MONITOR);
+    }
+  }
+
+  /**
+   * The trial's scenario: a loop that calls as fast as it can ($0.03 a call, a $10 hourly budget,
+   * no baseline yet) until the guard refuses it, restarted every minute (a cron job, or a pod
+   * restarted by its orchestrator), ten times. Without kept breakers each life got the velocity
+   * rule's ~11 calls again; with them only the first life does, and later lives get at most the
+   * spend trip's paced trial call.
+   */
+  @Test
+  void loopRestartedEveryMinute_getsItsCallsOnceNotOncePerLife() {
+    ManualTicker ticker = ManualTicker.create();
+    List<Integer> admittedPerLife = new ArrayList<>();
+    for (int life = 0; life < 10; life++) {
+      int admitted = 0;
+      try (RunawayGuard guard = guard(ticker)) {
+        for (int i = 0; i < 1000; i++) {
+          try {
+            guard.call("llm", () -> "ok");
+            admitted++;
+          } catch (RunawayException e) {
+            break;
+          }
+          ticker.advance(Duration.ofMillis(100));
+        }
+      }
+      admittedPerLife.add(admitted);
+      ticker.advance(Duration.ofMinutes(1));
+    }
+    int total = admittedPerLife.stream().mapToInt(Integer::intValue).sum();
+    System.out.println("Loop restarted every minute, calls admitted per life: " + admittedPerLife + " = " + total
+        + " calls, " + Cost.usd("0.03").times(total));
+    assertThat(admittedPerLife.get(0)).isGreaterThan(1);
+    assertThat(admittedPerLife.subList(1, 10)).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(1));
+  }
+}
