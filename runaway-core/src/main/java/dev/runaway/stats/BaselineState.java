@@ -11,27 +11,34 @@ import java.util.Objects;
  * crash-looping runaway must not reset its own baseline): the seasonal slots of both channels,
  * their weights, the global levels, the dispersion estimates, the warm-up progress and each
  * channel's seven-day record of held runs (which sets the held rule's hold, see
- * {@link DetectionSettings#runawayHold()}) and how far polled usage has been learned (so that a
+ * {@link DetectionSettings#runawayHold()}), the eight-day record of bursts that recur at the same
+ * time of day (see {@link DetectionSettings#recurringBursts()}) and how far polled usage has been learned (so that a
  * restarted monitor, whose first poll reports the day so far again, does not learn that time
  * twice). It does not hold the current bucket, the evidence
  * accumulators or the episode: a restored meter starts a new bucket with no episode open, and a
  * held run in progress at export is not recorded.
  *
  * <p>{@link #toBytes()} gives a compact, versioned binary form (about 2.5 KB for
- * {@link Seasonality#WEEKLY}); {@link #fromBytes(byte[])} reads it back and rejects anything
- * malformed with an {@link IllegalArgumentException}. It reads the previous version (1, without
- * the record of held runs) too: a meter restored from it applies the full hold until it has a week
- * of record again.
+ * {@link Seasonality#WEEKLY}, plus 8 bytes per remembered bucket of a recurring burst, see
+ * {@link DetectionSettings#recurringBursts()}); {@link #fromBytes(byte[])} reads it back and
+ * rejects anything malformed with an {@link IllegalArgumentException}. It reads the previous
+ * versions too: 1, without the record of held runs (a meter restored from it applies the full hold
+ * until it has a week of record again), and 2, without the record of recurring bursts (learned
+ * again over two days).
  *
  * <p>Instances are immutable and thread-safe.
  */
 public final class BaselineState {
 
   private static final int MAGIC = 0x52474253; // "RGBS"
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
   // Version 1: header, levels, dispersion sums, level variability, day slots, week slots.
   // Version 2: the same, then per channel the record of held runs (newest day, days kept, 7 runs),
   // then the end of the polled usage already learned (epoch nanos, Long.MIN_VALUE for none).
+  // Version 3: the same, then the record of recurring bursts: a count, then that many longs
+  // (bucket index << 16 | calls byte << 8 | cost byte), see stats.internal.RecurringBursts.
+  /** The most entries of recurring bursts a state may hold: two channels' 8 days of 15-second buckets. */
+  private static final int MAX_RECURRING = 8 * 5_760;
   private static final int RECORD_DAYS = 7;
 
   private final long bucketNanos;
@@ -49,10 +56,11 @@ public final class BaselineState {
   private final int[] runDays;
   private final double[][] dayRuns;
   private final long observedUntil;
+  private final long[] recurring;
 
   BaselineState(long bucketNanos, Seasonality seasonality, long learnedBuckets, double[] levels, double levelWeight,
       double[][] dispersion, float[][] daySlots, float[] dayWeights, float[][] weekSlots, float[] weekWeights,
-      double[] variability, long[] runDay, int[] runDays, double[][] dayRuns, long observedUntil) {
+      double[] variability, long[] runDay, int[] runDays, double[][] dayRuns, long observedUntil, long[] recurring) {
     this.bucketNanos = bucketNanos;
     this.seasonality = seasonality;
     this.learnedBuckets = learnedBuckets;
@@ -68,6 +76,7 @@ public final class BaselineState {
     this.runDays = runDays.clone();
     this.dayRuns = new double[][] {dayRuns[0].clone(), dayRuns[1].clone()};
     this.observedUntil = observedUntil;
+    this.recurring = recurring.clone();
   }
 
   /** The record of a meter with none yet (and of a version-1 state). */
@@ -76,7 +85,7 @@ public final class BaselineState {
       float[][] weekSlots, float[] weekWeights, double[] variability) {
     return new BaselineState(bucketNanos, seasonality, learnedBuckets, levels, levelWeight, dispersion, daySlots,
         dayWeights, weekSlots, weekWeights, variability, new long[] {Long.MIN_VALUE, Long.MIN_VALUE}, new int[2],
-        new double[2][RECORD_DAYS], Long.MIN_VALUE);
+        new double[2][RECORD_DAYS], Long.MIN_VALUE, new long[0]);
   }
 
   /**
@@ -123,7 +132,8 @@ public final class BaselineState {
    */
   public byte[] toBytes() {
     int floats = 2 * (daySlots[0].length + weekSlots[0].length) + dayWeights.length + weekWeights.length;
-    ByteBuffer b = ByteBuffer.allocate(4 * 4 + 8 * 2 + 8 * 12 + 4 * floats + 2 * (8 + 4 + 8 * RECORD_DAYS) + 8);
+    ByteBuffer b = ByteBuffer.allocate(4 * 4 + 8 * 2 + 8 * 12 + 4 * floats + 2 * (8 + 4 + 8 * RECORD_DAYS) + 8 + 4
+        + 8 * recurring.length);
     b.putInt(MAGIC).putInt(VERSION).putLong(bucketNanos).putInt(seasonality.ordinal()).putLong(learnedBuckets);
     b.putDouble(levels[0]).putDouble(levels[1]).putDouble(levelWeight);
     b.putDouble(dispersion[0][0]).putDouble(dispersion[0][1]).putDouble(dispersion[1][0]).putDouble(dispersion[1][1]);
@@ -144,6 +154,10 @@ public final class BaselineState {
       }
     }
     b.putLong(observedUntil);
+    b.putInt(recurring.length);
+    for (long e : recurring) {
+      b.putLong(e);
+    }
     return Arrays.copyOf(b.array(), b.position());
   }
 
@@ -162,8 +176,8 @@ public final class BaselineState {
         throw new IllegalArgumentException("baseline state: not a baseline state (bad magic number)");
       }
       int version = b.getInt();
-      if (version != 1 && version != VERSION) {
-        throw new IllegalArgumentException("baseline state: unknown version " + version + ", expected 1 or " + VERSION);
+      if (version < 1 || version > VERSION) {
+        throw new IllegalArgumentException("baseline state: unknown version " + version + ", expected 1 to " + VERSION);
       }
       long bucket = b.getLong();
       if (bucket < 1_000_000_000L || bucket > 3_600_000_000_000L) {
@@ -220,8 +234,24 @@ public final class BaselineState {
             runs[c][i] = finite(b.getDouble(), "held run");
           }
         }
+        long observed = b.getLong();
+        long[] recurring = new long[0];
+        if (version >= 3) {
+          int n = b.getInt();
+          if (n < 0 || n > MAX_RECURRING) {
+            throw new IllegalArgumentException("baseline state: " + n + " entries of recurring bursts; expected 0 to "
+                + MAX_RECURRING);
+          }
+          recurring = new long[n];
+          for (int i = 0; i < n; i++) {
+            recurring[i] = b.getLong();
+            if ((recurring[i] & 0x8080L) != 0) {
+              throw new IllegalArgumentException("baseline state: recurring burst entry " + i + " is invalid");
+            }
+          }
+        }
         state = new BaselineState(bucket, s, learned, levels, levelWeight, disp, day, dayW, week, weekW, variability,
-            runDay, runDays, runs, b.getLong());
+            runDay, runDays, runs, observed, recurring);
       }
       if (b.hasRemaining()) {
         throw new IllegalArgumentException("baseline state: " + b.remaining() + " unexpected trailing bytes");
@@ -284,6 +314,10 @@ public final class BaselineState {
     return observedUntil;
   }
 
+  long[] recurring() {
+    return recurring.clone();
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -298,7 +332,8 @@ public final class BaselineState {
         && Arrays.deepEquals(dispersion, s.dispersion) && Arrays.deepEquals(daySlots, s.daySlots)
         && Arrays.equals(dayWeights, s.dayWeights) && Arrays.deepEquals(weekSlots, s.weekSlots)
         && Arrays.equals(weekWeights, s.weekWeights) && Arrays.equals(variability, s.variability)
-        && Arrays.equals(runDay, s.runDay) && Arrays.equals(runDays, s.runDays) && Arrays.deepEquals(dayRuns, s.dayRuns) && observedUntil == s.observedUntil;
+        && Arrays.equals(runDay, s.runDay) && Arrays.equals(runDays, s.runDays) && Arrays.deepEquals(dayRuns, s.dayRuns) && observedUntil == s.observedUntil
+        && Arrays.equals(recurring, s.recurring);
   }
 
   @Override

@@ -288,6 +288,9 @@ public final class BurnRateMeter {
       System.arraycopy(dayRuns[c], 0, ev.dayRuns, 0, ev.dayRuns.length);
     }
     m.observedUntil = baseline.observedUntil();
+    if (m.recurring != null) {
+      m.recurring.restore(baseline.recurring());
+    }
     return m;
   }
 
@@ -1083,7 +1086,8 @@ public final class BurnRateMeter {
           new float[][] {model.weekSlots(CALLS), model.weekSlots(COST)}, model.weekWeights(),
           model.variabilityState(), new long[] {evidence[0].runDay, evidence[1].runDay},
           new int[] {evidence[0].runDays, evidence[1].runDays},
-          new double[][] {evidence[0].dayRuns, evidence[1].dayRuns}, observedUntil);
+          new double[][] {evidence[0].dayRuns, evidence[1].dayRuns}, observedUntil,
+          recurring == null ? new long[0] : recurring.export());
     } finally {
       lock.unlock();
     }

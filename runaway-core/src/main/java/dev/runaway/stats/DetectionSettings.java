@@ -339,8 +339,10 @@ public final class DetectionSettings {
    * such as a runaway the breaker did not stop, is erased from the record as soon as it is that
    * long); a rise that came once. What it costs: for five minutes around the time of a learned
    * burst, a runaway is caught once it outlasts the burst (a 10x loop starting with a 10x batch
-   * tripped after 3 to 8 minutes instead of 1); everywhere else nothing changes. The record is kept
-   * in memory only: after a restart a recurring burst is learned again over two days. Polled usage
+   * tripped after 3 to 8 minutes instead of 1); everywhere else nothing changes. The record travels
+   * with the exported baseline ({@link BaselineState}, kept across restarts by a guard or monitor
+   * with a state folder); without a state folder, a recurring burst is learned again over two days
+   * after a restart. Polled usage
    * (the monitor) is judged without it. Change it with {@link Builder#recurringBursts(boolean)}.
    *
    * @return whether recurring bursts are learned

@@ -58,8 +58,8 @@ final class BaselineStateTest {
 
   @Test
   void fromBytes_rejectsARecordOfMoreThanAWeek() {
-    byte[] b = learned().toBytes();
-    // The calls channel's record starts 2 x (8 + 4 + 7 x 8) + 8 bytes before the end: its day, then its days.
+    byte[] b = asVersion2(learned().toBytes());
+    // In version 2, the calls channel's record starts 2 x (8 + 4 + 7 x 8) + 8 bytes before the end: its day, then its days.
     ByteBuffer.wrap(b).putInt(b.length - 8 - 2 * (8 + 4 + 56) + 8, 8);
 
     assertThatThrownBy(() -> BaselineState.fromBytes(b)).isInstanceOf(IllegalArgumentException.class)
@@ -90,5 +90,52 @@ final class BaselineStateTest {
     BurnRateMeter after = BurnRateMeter.create(DetectionSettings.defaults(), ticker, saved);
     after.observe(start, start.plus(Duration.ofMinutes(130)), 1300, 1_100_000_000L);
     assertThat(after.exportBaseline().learnedBuckets()).as("only the 10 new minutes are learned").isEqualTo(130);
+  }
+
+  /**
+   * The bytes of a version-3 state as version 2 wrote them: without the trailing record of
+   * recurring bursts (its count and entries).
+   */
+  static byte[] asVersion2(byte[] v3) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(v3);
+    assertThat(b.getInt(4)).isEqualTo(3);
+    // The record is last: find where it starts from its count.
+    for (int n = 0; n <= (v3.length - 4) / 8; n++) {
+      int start = v3.length - 4 - 8 * n;
+      if (start >= 8 && b.getInt(start) == n) {
+        byte[] v2 = Arrays.copyOf(v3, start);
+        java.nio.ByteBuffer.wrap(v2).putInt(4, 2);
+        return v2;
+      }
+    }
+    throw new AssertionError("no record of recurring bursts found");
+  }
+
+  @Test
+  void aVersion2State_isReadWithoutARecordOfRecurringBursts() {
+    BaselineState s = learned();
+    BaselineState v2 = BaselineState.fromBytes(asVersion2(s.toBytes()));
+    assertThat(v2).isEqualTo(s);
+    assertThat(v2.toBytes()).isEqualTo(s.toBytes());
+  }
+
+  @Test
+  void aRecordOfRecurringBursts_roundTrips() {
+    // A daily tenfold batch of three minutes, three days: recorded on the two warm days.
+    Traffic t = Traffic.create(DetectionSettings.defaults(), 22);
+    t.run(3 * 1440, m -> m % 1440 < 3 ? 500 : 50);
+    BaselineState s = t.meter.exportBaseline();
+    byte[] bytes = s.toBytes();
+    assertThat(bytes.length - asVersion2(bytes).length).as("count and entries").isGreaterThanOrEqualTo(4 + 8 * 4);
+    assertThat(BaselineState.fromBytes(bytes)).isEqualTo(s);
+  }
+
+  @Test
+  void fromBytes_rejectsAnInvalidRecordOfRecurringBursts() {
+    byte[] b = learned().toBytes();
+    // The record's count is the last int when it is empty.
+    java.nio.ByteBuffer.wrap(b).putInt(b.length - 4, -1);
+    assertThatThrownBy(() -> BaselineState.fromBytes(b)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("recurring bursts");
   }
 }

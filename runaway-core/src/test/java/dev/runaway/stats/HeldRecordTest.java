@@ -148,7 +148,7 @@ final class HeldRecordTest {
 
     // A state of the previous format has no record: the full hold until a week of record again.
     Traffic old = nineDays(61, 0);
-    byte[] v2 = old.meter.exportBaseline().toBytes();
+    byte[] v2 = BaselineStateTest.asVersion2(old.meter.exportBaseline().toBytes());
     byte[] v1 = Arrays.copyOf(v2, v2.length - 2 * (8 + 4 + 7 * 8) - 8);
     ByteBuffer.wrap(v1).putInt(4, 1);
     old.meter = BurnRateMeter.create(SLOW_TEST, old.ticker, BaselineState.fromBytes(v1));

@@ -87,6 +87,28 @@ final class RecurringBurstsTest {
     assertThat(firstRunaway(t, day5 + 600)).isBetween(0.0, 3.0);
   }
 
+  @Test
+  void theRecord_travelsWithTheBaseline_aRestartedMeterKeepsTheBatchLearned() {
+    // Two days of the batch, then a restart from the saved baseline (as a guard with a state
+    // folder does): the third day's batch does not trip. Before the record was saved, it did.
+    Traffic t = Traffic.create(DetectionSettings.defaults(), 16);
+    DoubleUnaryOperator batch = bursts(10, 3, (int) DAY);
+    t.run(3 * DAY, batch);
+    BaselineState saved = BaselineState.fromBytes(t.meter.exportBaseline().toBytes());
+    t.meter = BurnRateMeter.create(DetectionSettings.defaults(), t.ticker, saved);
+    long day4 = t.minute();
+    t.run(DAY, batch);
+    assertThat(count(t.events, day4, day4 + DAY, true)).isZero();
+
+    // Without the record (a state of version 2), the restarted meter trips at the batch again.
+    Traffic u = Traffic.create(DetectionSettings.defaults(), 16);
+    u.run(3 * DAY, batch);
+    BaselineState v2 = BaselineState.fromBytes(BaselineStateTest.asVersion2(u.meter.exportBaseline().toBytes()));
+    u.meter = BurnRateMeter.create(DetectionSettings.defaults(), u.ticker, v2);
+    u.run(DAY, batch);
+    assertThat(count(u.events, day4, day4 + DAY, true)).isPositive();
+  }
+
   private static double firstRunaway(Traffic t, long from) {
     return t.events.stream().filter(e -> e.event().isRunaway() && e.nanos() >= from * Traffic.MINUTE)
         .mapToDouble(e -> e.minute() - from).findFirst().orElse(Double.POSITIVE_INFINITY);

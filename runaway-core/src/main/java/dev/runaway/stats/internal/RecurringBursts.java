@@ -23,6 +23,9 @@ import java.util.Arrays;
  * makes the same few minutes of the next day, and of the same weekday a week later, that much
  * less sensitive; a runaway starting at exactly that time is caught once it outlasts them.
  *
+ * <p>The record is exported with the meter's baseline ({@link #export()}, {@link #restore}), so a
+ * guard or monitor with a state folder keeps it across restarts.
+ *
  * <p>Memory: allocated at the first significant bucket, {@code 2 x 8} bytes per bucket of a day
  * (23 KiB for one-minute buckets). Not thread-safe: the meter uses it under its roll lock.
  */
@@ -151,6 +154,60 @@ public final class RecurringBursts {
       rows = new byte[2][DAYS][slotsPerDay];
     }
     put(b, quantise(callRatio), quantise(costRatio));
+  }
+
+  /**
+   * Exports the record for a baseline state: one long per remembered significant bucket, its index
+   * since the epoch shifted left by 16, then the call channel's byte, then the cost channel's.
+   *
+   * @return the entries, oldest first; empty when none
+   */
+  public long[] export() {
+    if (rows == null) {
+      return new long[0];
+    }
+    long[] out = new long[64];
+    int n = 0;
+    long[] days = rowDay.clone();
+    Arrays.sort(days);
+    for (long day : days) {
+      if (day == Long.MIN_VALUE) {
+        continue;
+      }
+      int row = (int) Math.floorMod(day, (long) DAYS);
+      for (int slot = 0; slot < slotsPerDay; slot++) {
+        byte c = rows[0][row][slot];
+        byte k = rows[1][row][slot];
+        if (c != 0 || k != 0) {
+          if (n == out.length) {
+            out = Arrays.copyOf(out, n * 2);
+          }
+          out[n++] = ((day * slotsPerDay + slot) << 16) | ((c & 0xFFL) << 8) | (k & 0xFFL);
+        }
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  /**
+   * Restores entries written by {@link #export()} of a record with the same bucket width, before
+   * the meter is first used; entries older than {@value #DAYS} days before the newest are dropped.
+   *
+   * @param entries the entries
+   */
+  public void restore(long[] entries) {
+    for (long e : entries) {
+      long b = e >> 16;
+      byte c = (byte) ((e >>> 8) & 0x7F);
+      byte k = (byte) (e & 0x7F);
+      if (c == 0 && k == 0) {
+        continue;
+      }
+      if (rows == null) {
+        rows = new byte[2][DAYS][slotsPerDay];
+      }
+      put(b, c, k);
+    }
   }
 
   private static byte quantise(double ratio) {
