@@ -23,8 +23,10 @@ import java.util.Arrays;
  * makes the same few minutes of the next day, and of the same weekday a week later, that much
  * less sensitive; a runaway starting at exactly that time is caught once it outlasts them.
  *
- * <p>Memory: allocated at the first significant bucket, {@code 2 x 8} bytes per bucket of a day
- * (23 KiB for one-minute buckets). Not thread-safe: the meter uses it under its roll lock.
+ * <p>Memory: only the significant buckets are kept, 4 bytes each in a sorted array per day (a
+ * key's meter with a daily three-minute burst keeps a few hundred bytes; a dense table of every
+ * bucket of the eight days was 23 KiB for one-minute buckets, per key meter). Nothing is allocated
+ * before the first significant bucket. Not thread-safe: the meter uses it under its roll lock.
  */
 public final class RecurringBursts {
 
@@ -48,8 +50,16 @@ public final class RecurringBursts {
 
   private final long bucketNanos;
   private final int slotsPerDay;
-  /** [channel][day % DAYS][bucket of the day]: 0, or round(4 log2(ratio)); null until the first. */
-  private byte[][][] rows;
+  /**
+   * [day % DAYS]: that day's significant buckets, sorted by bucket of the day, each
+   * {@code slot << 16 | calls << 8 | cost} with the channels' round(4 log2(ratio)) (0 for none);
+   * null until the day's first.
+   */
+  private final int[][] entries = new int[DAYS][];
+  /** How many of each day's {@link #entries} are in use. */
+  private final int[] sizes = new int[DAYS];
+  /** Whether any significant bucket was ever recorded. */
+  private boolean any;
   private final long[] rowDay = new long[DAYS];
   /** Index (since the epoch) of the first bucket of the current run of significant buckets. */
   private long runStart = Long.MIN_VALUE;
@@ -87,7 +97,7 @@ public final class RecurringBursts {
    * @return the factor, 1 to {@value #MAX_FACTOR}
    */
   public double factor(int ch, long wallStart) {
-    if (rows == null) {
+    if (!any) {
       return 1;
     }
     long b = Math.floorDiv(wallStart, bucketNanos);
@@ -101,7 +111,10 @@ public final class RecurringBursts {
         long day = Math.floorDiv(idx, slotsPerDay);
         int row = (int) Math.floorMod(day, (long) DAYS);
         if (rowDay[row] == day) {
-          best = Math.max(best, rows[ch][row][(int) Math.floorMod(idx, (long) slotsPerDay)]);
+          int i = find(row, (int) Math.floorMod(idx, (long) slotsPerDay));
+          if (i >= 0) {
+            best = Math.max(best, (entries[row][i] >>> (ch == 0 ? 8 : 0)) & 0xFF);
+          }
         }
       }
       if (best > first) {
@@ -126,7 +139,7 @@ public final class RecurringBursts {
     long b = Math.floorDiv(wallStart, bucketNanos);
     boolean significant = callRatio >= MIN_RATIO || costRatio >= MIN_RATIO;
     if (!significant) {
-      if (rows != null) {
+      if (any) {
         put(b, (byte) 0, (byte) 0);
       }
       return;
@@ -147,9 +160,7 @@ public final class RecurringBursts {
       }
       return;
     }
-    if (rows == null) {
-      rows = new byte[2][DAYS][slotsPerDay];
-    }
+    any = true;
     put(b, quantise(callRatio), quantise(costRatio));
   }
 
@@ -161,7 +172,7 @@ public final class RecurringBursts {
   }
 
   private void put(long b, byte calls, byte cost) {
-    if (rows == null) {
+    if (!any) {
       return;
     }
     long day = Math.floorDiv(b, slotsPerDay);
@@ -170,12 +181,52 @@ public final class RecurringBursts {
       if (rowDay[row] != Long.MIN_VALUE && day < rowDay[row]) {
         return; // older than what the row holds now (a clock step back): not worth a row
       }
-      Arrays.fill(rows[0][row], (byte) 0);
-      Arrays.fill(rows[1][row], (byte) 0);
+      sizes[row] = 0;
       rowDay[row] = day;
     }
     int slot = (int) Math.floorMod(b, (long) slotsPerDay);
-    rows[0][row][slot] = calls;
-    rows[1][row][slot] = cost;
+    int value = (calls & 0xFF) << 8 | (cost & 0xFF);
+    int i = find(row, slot);
+    int n = sizes[row];
+    int[] e = entries[row];
+    if (i >= 0) {
+      if (value != 0) {
+        e[i] = slot << 16 | value;
+      } else {
+        System.arraycopy(e, i + 1, e, i, n - i - 1);
+        sizes[row] = n - 1;
+      }
+      return;
+    }
+    if (value == 0) {
+      return;
+    }
+    int at = -(i + 1);
+    if (e == null || n == e.length) {
+      e = Arrays.copyOf(e == null ? new int[0] : e, Math.min(slotsPerDay, Math.max(8, n + (n >> 1))));
+      entries[row] = e;
+    }
+    System.arraycopy(e, at, e, at + 1, n - at);
+    e[at] = slot << 16 | value;
+    sizes[row] = n + 1;
+  }
+
+  /** The index of {@code slot} in the row's entries, or -(insertion point) - 1. */
+  private int find(int row, int slot) {
+    int[] e = entries[row];
+    int lo = 0;
+    int hi = sizes[row] - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int s = e[mid] >>> 16;
+      if (s < slot) {
+        lo = mid + 1;
+      } else if (s > slot) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -(lo + 1);
   }
 }
