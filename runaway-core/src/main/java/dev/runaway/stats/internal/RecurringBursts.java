@@ -9,7 +9,8 @@ import java.util.Arrays;
  * minutes every hour alerted 24 times a day for ever, and a 10x batch of three minutes once a day
  * tripped the breaker every day (measured with the defaults before this class).
  *
- * <p>It keeps, per wall-clock day (the last {@value #DAYS}), per bucket of the day and per channel,
+ * <p>It keeps, per day of the clock it is given (the meter's zone; the last {@value #DAYS}), per
+ * bucket of the day and per channel,
  * how far the bucket rose above the seasonal expectation when that rise was significant (at least
  * {@value #MIN_RATIO}x, the minimum excess, and a tail probability below e^-{@value #SIGNIFICANCE}),
  * quantised to a quarter of a binary order of magnitude in one byte. A bucket about to open is
@@ -93,7 +94,8 @@ public final class RecurringBursts {
    * seasonal expectation: 1 unless the same time of day rose significantly yesterday or a week ago.
    *
    * @param ch the channel
-   * @param wallStart the bucket's start, nanoseconds since the epoch
+   * @param wallStart the bucket's start on the local clock: nanoseconds since the epoch plus the
+   *     zone's offset
    * @return the factor, 1 to {@value #MAX_FACTOR}
    */
   public double factor(int ch, long wallStart) {
@@ -131,7 +133,8 @@ public final class RecurringBursts {
    * Records a closed bucket: the ratio of each channel to its seasonal expectation, or 0 for a
    * channel whose rise was not significant.
    *
-   * @param wallStart the bucket's start, nanoseconds since the epoch
+   * @param wallStart the bucket's start on the local clock: nanoseconds since the epoch plus the
+   *     zone's offset
    * @param callRatio the call channel's ratio, or 0
    * @param costRatio the cost channel's ratio, or 0
    */
