@@ -168,6 +168,8 @@ public final class BurnRateMeter {
   private final Evidence[] evidence = {new Evidence(), new Evidence()};
   /** Bursts that recurred at the same time of day (per-call feed only); null where buckets have no time of day. */
   private final RecurringBursts recurring;
+  /** The settings' zone: the record of recurring bursts keeps its time of day (under the roll lock). */
+  private final java.time.zone.ZoneRules zone;
   /**
    * The episode state, one for both feeds (a meter is fed per call or by polling, not both): the
    * end of the last span that kept the episode open (ticker nanos per call, epoch nanos polled).
@@ -189,6 +191,7 @@ public final class BurnRateMeter {
     this.ticker = ticker;
     this.bucketNanos = settings.bucket().toNanos();
     this.recurring = settings.recurringBursts() ? RecurringBursts.forBucket(bucketNanos) : null;
+    this.zone = settings.zone().getRules();
     this.quietNanos = settings.quietPeriod().toNanos();
     this.warmUpBuckets = (settings.warmUp().toNanos() + bucketNanos - 1) / bucketNanos;
     this.maxCatchUp = Math.min(10_080, Math.max(1, 7 * 86_400 * NANOS_PER_SECOND / bucketNanos));
@@ -485,7 +488,7 @@ public final class BurnRateMeter {
     f.expected[COST] = model.expected(COST);
     if (recurring != null) {
       for (int ch = 0; ch < 2; ch++) {
-        f.recur[ch] = recurring.factor(ch, wallStart);
+        f.recur[ch] = recurring.factor(ch, localWall(wallStart));
         f.expected[ch] *= f.recur[ch];
       }
     }
@@ -589,7 +592,7 @@ public final class BurnRateMeter {
     double factor = learningFactor(v.spikeAny || v.capAny && f.warm, lv, v.dropping);
     learn(f, x, factor);
     if (recurring != null && f.warm) {
-      recurring.record(f.wallStart, recurringRatio(f, CALLS, xCalls), recurringRatio(f, COST, xCost));
+      recurring.record(localWall(f.wallStart), recurringRatio(f, CALLS, xCalls), recurringRatio(f, COST, xCost));
     }
     for (int ch = 0; ch < 2; ch++) {
       double m = f.mean[ch];
@@ -742,6 +745,18 @@ public final class BurnRateMeter {
         model.learnDispersion(ch, xe, m, m * m, 25 * var + 25, 1, factor);
       }
     }
+  }
+
+  /**
+   * A bucket's start on the settings' zone's clock (nanoseconds since the local epoch), so that a
+   * burst at 04:00 local time stays at 04:00 across a daylight-saving change, as the seasonal
+   * baseline's hours do.
+   */
+  private long localWall(long wallStart) {
+    long seconds = Math.floorDiv(wallStart, NANOS_PER_SECOND);
+    int offset = zone.isFixedOffset() ? zone.getOffset(Instant.EPOCH).getTotalSeconds()
+        : zone.getOffset(Instant.ofEpochSecond(seconds)).getTotalSeconds();
+    return wallStart + offset * NANOS_PER_SECOND;
   }
 
   /**

@@ -109,6 +109,27 @@ final class RecurringBurstsTest {
     assertThat(count(u.events, day4, day4 + DAY, true)).isPositive();
   }
 
+  @Test
+  void aBatchAtTheSameLocalTime_isStillExpectedAfterADaylightSavingChange() {
+    // A batch at 04:00 Berlin time, with the settings' zone Berlin: it ran at 03:00 UTC before
+    // 29 March 2026 and at 02:00 UTC after. The record was kept by UTC time of day, so the batch
+    // looked new again after each change and opened the breaker on two more days.
+    java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
+    java.time.Instant start = java.time.Instant.parse("2026-03-20T00:00:00Z");
+    dev.runaway.ManualTicker ticker = dev.runaway.ManualTicker.startingAt(start);
+    DetectionSettings settings = DetectionSettings.builder().zone(berlin).build();
+    Traffic t = new Traffic(BurnRateMeter.create(settings, ticker), ticker, 16);
+    DoubleUnaryOperator batch = m -> {
+      java.time.LocalTime local = start.plusSeconds((long) m * 60).atZone(berlin).toLocalTime();
+      return local.getHour() == 4 && local.getMinute() < 3 ? 500 : 50;
+    };
+    long change = java.time.Duration.between(start, java.time.Instant.parse("2026-03-29T00:00:00Z")).toMinutes();
+    t.run(change + 4 * DAY, batch);
+    assertThat(count(t.events, 0, 4 * DAY, true)).as("trips on its first days").isPositive();
+    assertThat(count(t.events, 4 * DAY, change, true)).as("trips between its third day and the change").isZero();
+    assertThat(count(t.events, change, change + 4 * DAY, true)).as("trips after the change").isZero();
+  }
+
   private static double firstRunaway(Traffic t, long from) {
     return t.events.stream().filter(e -> e.event().isRunaway() && e.nanos() >= from * Traffic.MINUTE)
         .mapToDouble(e -> e.minute() - from).findFirst().orElse(Double.POSITIVE_INFINITY);

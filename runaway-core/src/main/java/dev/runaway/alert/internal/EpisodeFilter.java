@@ -126,6 +126,12 @@ final class EpisodeFilter {
   private final long flapWindowNanos;
   private final Cache<EpisodeKey, Episode> episodes;
   private final Cache<EpisodeKey, Flap> flaps;
+  /**
+   * The records of the keys flapping now, held apart from {@link #flaps}, whose size bound every
+   * key's alerts compete for: a flapping key's record must live until its window's timer has said
+   * what it collapsed. As many as there are flapping keys (each has a timer pending).
+   */
+  private final Map<EpisodeKey, Flap> flappingNow = new java.util.concurrent.ConcurrentHashMap<>();
 
   EpisodeFilter(Ticker ticker, long refractoryNanos) {
     this(ticker, refractoryNanos, 0, 0);
@@ -190,7 +196,8 @@ final class EpisodeFilter {
         verdict[0] = e == old ? Verdict.SUPPRESSED : Verdict.NEWS;
         return e;
       }
-      Flap f = flaps.get(k, x -> new Flap());
+      Flap pinned = flappingNow.get(k);
+      Flap f = pinned != null ? pinned : flaps.get(k, x -> new Flap());
       synchronized (f) {
         boolean resolution = isResolution(alert);
         if (f.flapping) {
@@ -220,6 +227,7 @@ final class EpisodeFilter {
           f.reopens.addLast(now);
           if (f.reopens.size() >= flapReopens) {
             f.flapping = true;
+            flappingNow.put(k, f);
             f.windowStartNanos = now;
             f.windowReopens = 0;
             f.windowAlerts = 0;
@@ -259,7 +267,7 @@ final class EpisodeFilter {
    * scheduled for another window, so that the key is not collapsed for good).
    */
   WindowEnd windowEnded(Object key, boolean stop) {
-    Flap f = flaps.getIfPresent((EpisodeKey) key);
+    Flap f = flappingNow.get((EpisodeKey) key);
     if (f == null) {
       return new WindowEnd(null, false);
     }
@@ -292,11 +300,13 @@ final class EpisodeFilter {
         if (stop) {
           f.flapping = false;
           f.reopens.clear();
+          flappingNow.remove(key, f);
         }
         return new WindowEnd(digest, !stop);
       }
       f.flapping = false;
       f.reopens.clear();
+      flappingNow.remove(key, f);
       Map<String, String> facts = Map.of("flapping_reopens_total", Integer.toString(f.totalReopens));
       return new WindowEnd(marked(last, " (settled after flapping: " + f.totalReopens + " reopens in all)", facts, true),
           false);
@@ -311,7 +321,7 @@ final class EpisodeFilter {
    */
   java.util.List<Object> flappingKeys() {
     java.util.List<Object> keys = new java.util.ArrayList<>();
-    flaps.asMap().forEach((k, f) -> {
+    flappingNow.forEach((k, f) -> {
       synchronized (f) {
         if (f.flapping) {
           keys.add(k);

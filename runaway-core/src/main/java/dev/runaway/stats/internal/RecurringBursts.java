@@ -9,7 +9,8 @@ import java.util.Arrays;
  * minutes every hour alerted 24 times a day for ever, and a 10x batch of three minutes once a day
  * tripped the breaker every day (measured with the defaults before this class).
  *
- * <p>It keeps, per wall-clock day (the last {@value #DAYS}), per bucket of the day and per channel,
+ * <p>It keeps, per day of the clock it is given (the meter's zone; the last {@value #DAYS}), per
+ * bucket of the day and per channel,
  * how far the bucket rose above the seasonal expectation when that rise was significant (at least
  * {@value #MIN_RATIO}x, the minimum excess, and a tail probability below e^-{@value #SIGNIFICANCE}),
  * quantised to a quarter of a binary order of magnitude in one byte. A bucket about to open is
@@ -26,8 +27,10 @@ import java.util.Arrays;
  * <p>The record is exported with the meter's baseline ({@link #export()}, {@link #restore}), so a
  * guard or monitor with a state folder keeps it across restarts.
  *
- * <p>Memory: allocated at the first significant bucket, {@code 2 x 8} bytes per bucket of a day
- * (23 KiB for one-minute buckets). Not thread-safe: the meter uses it under its roll lock.
+ * <p>Memory: only the significant buckets are kept, 4 bytes each in a sorted array per day (a
+ * key's meter with a daily three-minute burst keeps a few hundred bytes; a dense table of every
+ * bucket of the eight days was 23 KiB for one-minute buckets, per key meter). Nothing is allocated
+ * before the first significant bucket. Not thread-safe: the meter uses it under its roll lock.
  */
 public final class RecurringBursts {
 
@@ -51,8 +54,16 @@ public final class RecurringBursts {
 
   private final long bucketNanos;
   private final int slotsPerDay;
-  /** [channel][day % DAYS][bucket of the day]: 0, or round(4 log2(ratio)); null until the first. */
-  private byte[][][] rows;
+  /**
+   * [day % DAYS]: that day's significant buckets, sorted by bucket of the day, each
+   * {@code slot << 16 | calls << 8 | cost} with the channels' round(4 log2(ratio)) (0 for none);
+   * null until the day's first.
+   */
+  private final int[][] entries = new int[DAYS][];
+  /** How many of each day's {@link #entries} are in use. */
+  private final int[] sizes = new int[DAYS];
+  /** Whether any significant bucket was ever recorded. */
+  private boolean any;
   private final long[] rowDay = new long[DAYS];
   /** Index (since the epoch) of the first bucket of the current run of significant buckets. */
   private long runStart = Long.MIN_VALUE;
@@ -86,11 +97,12 @@ public final class RecurringBursts {
    * seasonal expectation: 1 unless the same time of day rose significantly yesterday or a week ago.
    *
    * @param ch the channel
-   * @param wallStart the bucket's start, nanoseconds since the epoch
+   * @param wallStart the bucket's start on the local clock: nanoseconds since the epoch plus the
+   *     zone's offset
    * @return the factor, 1 to {@value #MAX_FACTOR}
    */
   public double factor(int ch, long wallStart) {
-    if (rows == null) {
+    if (!any) {
       return 1;
     }
     long b = Math.floorDiv(wallStart, bucketNanos);
@@ -104,7 +116,10 @@ public final class RecurringBursts {
         long day = Math.floorDiv(idx, slotsPerDay);
         int row = (int) Math.floorMod(day, (long) DAYS);
         if (rowDay[row] == day) {
-          best = Math.max(best, rows[ch][row][(int) Math.floorMod(idx, (long) slotsPerDay)]);
+          int i = find(row, (int) Math.floorMod(idx, (long) slotsPerDay));
+          if (i >= 0) {
+            best = Math.max(best, (entries[row][i] >>> (ch == 0 ? 8 : 0)) & 0xFF);
+          }
         }
       }
       if (best > first) {
@@ -121,7 +136,8 @@ public final class RecurringBursts {
    * Records a closed bucket: the ratio of each channel to its seasonal expectation, or 0 for a
    * channel whose rise was not significant.
    *
-   * @param wallStart the bucket's start, nanoseconds since the epoch
+   * @param wallStart the bucket's start on the local clock: nanoseconds since the epoch plus the
+   *     zone's offset
    * @param callRatio the call channel's ratio, or 0
    * @param costRatio the cost channel's ratio, or 0
    */
@@ -129,7 +145,7 @@ public final class RecurringBursts {
     long b = Math.floorDiv(wallStart, bucketNanos);
     boolean significant = callRatio >= MIN_RATIO || costRatio >= MIN_RATIO;
     if (!significant) {
-      if (rows != null) {
+      if (any) {
         put(b, (byte) 0, (byte) 0);
       }
       return;
@@ -150,63 +166,53 @@ public final class RecurringBursts {
       }
       return;
     }
-    if (rows == null) {
-      rows = new byte[2][DAYS][slotsPerDay];
-    }
+    any = true;
     put(b, quantise(callRatio), quantise(costRatio));
   }
 
   /**
-   * Exports the record for a baseline state: one long per remembered significant bucket, its index
-   * since the epoch shifted left by 16, then the call channel's byte, then the cost channel's.
+   * Exports the record for a baseline state: one long per remembered significant bucket, oldest
+   * first: its index since the epoch (local clock) shifted left by 16, then the call channel's
+   * byte, then the cost channel's.
    *
-   * @return the entries, oldest first; empty when none
+   * @return the entries; empty when none
    */
   public long[] export() {
-    if (rows == null) {
-      return new long[0];
-    }
-    long[] out = new long[64];
-    int n = 0;
     long[] days = rowDay.clone();
     Arrays.sort(days);
+    int total = 0;
+    for (int n : sizes) {
+      total += n;
+    }
+    long[] out = new long[total];
+    int k = 0;
     for (long day : days) {
       if (day == Long.MIN_VALUE) {
         continue;
       }
       int row = (int) Math.floorMod(day, (long) DAYS);
-      for (int slot = 0; slot < slotsPerDay; slot++) {
-        byte c = rows[0][row][slot];
-        byte k = rows[1][row][slot];
-        if (c != 0 || k != 0) {
-          if (n == out.length) {
-            out = Arrays.copyOf(out, n * 2);
-          }
-          out[n++] = ((day * slotsPerDay + slot) << 16) | ((c & 0xFFL) << 8) | (k & 0xFFL);
-        }
+      for (int i = 0; i < sizes[row]; i++) {
+        int e = entries[row][i];
+        out[k++] = ((day * slotsPerDay + (e >>> 16)) << 16) | (e & 0xFFFF);
       }
     }
-    return Arrays.copyOf(out, n);
+    return Arrays.copyOf(out, k);
   }
 
   /**
    * Restores entries written by {@link #export()} of a record with the same bucket width, before
-   * the meter is first used; entries older than {@value #DAYS} days before the newest are dropped.
+   * the meter is first used.
    *
-   * @param entries the entries
+   * @param saved the entries, oldest first
    */
-  public void restore(long[] entries) {
-    for (long e : entries) {
-      long b = e >> 16;
-      byte c = (byte) ((e >>> 8) & 0x7F);
-      byte k = (byte) (e & 0x7F);
-      if (c == 0 && k == 0) {
-        continue;
+  public void restore(long[] saved) {
+    for (long e : saved) {
+      byte calls = (byte) ((e >>> 8) & 0x7F);
+      byte cost = (byte) (e & 0x7F);
+      if (calls != 0 || cost != 0) {
+        any = true;
+        put(e >> 16, calls, cost);
       }
-      if (rows == null) {
-        rows = new byte[2][DAYS][slotsPerDay];
-      }
-      put(b, c, k);
     }
   }
 
@@ -218,7 +224,7 @@ public final class RecurringBursts {
   }
 
   private void put(long b, byte calls, byte cost) {
-    if (rows == null) {
+    if (!any) {
       return;
     }
     long day = Math.floorDiv(b, slotsPerDay);
@@ -227,12 +233,52 @@ public final class RecurringBursts {
       if (rowDay[row] != Long.MIN_VALUE && day < rowDay[row]) {
         return; // older than what the row holds now (a clock step back): not worth a row
       }
-      Arrays.fill(rows[0][row], (byte) 0);
-      Arrays.fill(rows[1][row], (byte) 0);
+      sizes[row] = 0;
       rowDay[row] = day;
     }
     int slot = (int) Math.floorMod(b, (long) slotsPerDay);
-    rows[0][row][slot] = calls;
-    rows[1][row][slot] = cost;
+    int value = (calls & 0xFF) << 8 | (cost & 0xFF);
+    int i = find(row, slot);
+    int n = sizes[row];
+    int[] e = entries[row];
+    if (i >= 0) {
+      if (value != 0) {
+        e[i] = slot << 16 | value;
+      } else {
+        System.arraycopy(e, i + 1, e, i, n - i - 1);
+        sizes[row] = n - 1;
+      }
+      return;
+    }
+    if (value == 0) {
+      return;
+    }
+    int at = -(i + 1);
+    if (e == null || n == e.length) {
+      e = Arrays.copyOf(e == null ? new int[0] : e, Math.min(slotsPerDay, Math.max(8, n + (n >> 1))));
+      entries[row] = e;
+    }
+    System.arraycopy(e, at, e, at + 1, n - at);
+    e[at] = slot << 16 | value;
+    sizes[row] = n + 1;
+  }
+
+  /** The index of {@code slot} in the row's entries, or -(insertion point) - 1. */
+  private int find(int row, int slot) {
+    int[] e = entries[row];
+    int lo = 0;
+    int hi = sizes[row] - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int s = e[mid] >>> 16;
+      if (s < slot) {
+        lo = mid + 1;
+      } else if (s > slot) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -(lo + 1);
   }
 }

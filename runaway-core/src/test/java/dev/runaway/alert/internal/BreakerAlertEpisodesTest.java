@@ -112,6 +112,28 @@ final class BreakerAlertEpisodesTest {
   }
 
   @Test
+  void aFlappingBreaker_whileManyOtherKeysAlert_stillHasItsDigestSaid() {
+    // The flapping record sat in a cache of 10,000 records that every alert of every key entered:
+    // alerts of 12,000 tenants evicted it, and the window's timer found nothing to say (the 12
+    // collapsed changes were lost, no digest).
+    try (AlertDispatcher d = driven().build()) {
+      flap(breakerAlertingTo(d), 10);
+      assertThat(sent).hasSize(7);
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 12_000; i++) {
+          d.dispatch(new Alert(AlertType.USAGE_SPIKE, Severity.WARNING, "openai", "tenant-" + i, "Usage spike",
+              "", ticker.instant(), java.util.Map.of()));
+        }
+      }
+
+      scheduler.advance(Duration.ofMinutes(10));
+
+      assertThat(sent).filteredOn(a -> a.key() == null && a.title().startsWith("Flapping: reopened 6 times"))
+          .as("the flapping breaker's digest").hasSize(1);
+    }
+  }
+
+  @Test
   void flapping_isConfigurableAndValidated() {
     assertThatThrownBy(() -> AlertDispatcher.builder().flapping(-1, Duration.ofMinutes(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flapping reopens");
