@@ -88,6 +88,19 @@ final class RecurringBurstsTest {
   }
 
   @Test
+  void withFiveMinuteBuckets_aFortyMinuteDailyLoopIsStillNotLearned() {
+    // The limits are times, not bucket counts: 30 buckets of 5 minutes would have let a daily loop
+    // of up to 2.5 hours be learned as a burst.
+    DetectionSettings fiveMinutes = DetectionSettings.builder().bucket(java.time.Duration.ofMinutes(5)).build();
+    Traffic t = Traffic.create(fiveMinutes, 17);
+    DoubleUnaryOperator loop = m -> m >= 2 * DAY && (m % DAY) >= 600 && (m % DAY) < 640 ? 500 : 50;
+    t.run(4 * DAY, loop);
+    long day5 = t.minute();
+    t.run(DAY, loop);
+    assertThat(firstRunaway(t, day5 + 600)).isBetween(0.0, 10.0);
+  }
+
+  @Test
   void theRecord_travelsWithTheBaseline_aRestartedMeterKeepsTheBatchLearned() {
     // Two days of the batch, then a restart from the saved baseline (as a guard with a state
     // folder does): the third day's batch does not trip. Before the record was saved, it did.

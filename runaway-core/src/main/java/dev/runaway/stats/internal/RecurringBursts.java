@@ -14,15 +14,17 @@ import java.util.Arrays;
  * how far the bucket rose above the seasonal expectation when that rise was significant (at least
  * {@value #MIN_RATIO}x, the minimum excess, and a tail probability below e^-{@value #SIGNIFICANCE}),
  * quantised to a quarter of a binary order of magnitude in one byte. A bucket about to open is
- * expected to rise as far as the same time of day did yesterday or a week ago, within
- * {@value #WINDOW} buckets either side (start times jitter), at most {@value #MAX_FACTOR}x: its
- * expectation, and with it every threshold, is multiplied by that factor.
+ * expected to rise as far as the same time of day did (within two minutes either side, at least one
+ * bucket: start times jitter) on two of yesterday, the day before and the same weekday a week ago,
+ * at most {@value #MAX_FACTOR}x: its expectation, and with it every threshold, is multiplied by
+ * that factor.
  *
- * <p>A runaway is never learned as a burst: a run of more than {@value #MAX_RUN} consecutive
- * significant buckets is a sustained rise, and the run is erased as soon as it is that long. A
- * one-off rise shorter than that (a burst, or a runaway the breaker stopped within minutes)
- * makes the same few minutes of the next day, and of the same weekday a week later, that much
- * less sensitive; a runaway starting at exactly that time is caught once it outlasts them.
+ * <p>A runaway is never learned as a burst: a run of significant buckets lasting more than 30
+ * minutes (at least one bucket) is a sustained rise, and the run is erased as soon as it is that
+ * long. A rise that came once lifts nothing. A shorter rise that came twice at the same time (a
+ * daily batch, or a daily loop the breaker stopped within minutes both times) makes those few
+ * minutes less sensitive; a runaway starting at exactly that time is caught once it outlasts them,
+ * and budgets still apply.
  *
  * <p>The record is exported with the meter's baseline ({@link #export()}, {@link #restore}), so a
  * guard or monitor with a state folder keeps it across restarts.
@@ -38,10 +40,10 @@ public final class RecurringBursts {
   static final int DAYS = 8;
   /** The days looked back on: a rise counts as recurring when it came on two of them. */
   private static final int[] LOOK_BACK = {1, 2, 7};
-  /** Buckets either side of the same time that count as the same time. */
-  static final int WINDOW = 2;
-  /** Consecutive significant buckets beyond which the run is a sustained rise, not a burst. */
-  static final int MAX_RUN = 30;
+  /** Time either side of the same time of day that counts as the same time (start times jitter). */
+  static final long WINDOW_NANOS = 120_000_000_000L;
+  /** A run of significant buckets longer than this is a sustained rise, not a burst. */
+  static final long MAX_RUN_NANOS = 1_800_000_000_000L;
   /** The smallest rise recorded, as a multiple of the seasonal expectation. */
   static final double MIN_RATIO = 2;
   /** The largest factor applied. */
@@ -54,6 +56,10 @@ public final class RecurringBursts {
 
   private final long bucketNanos;
   private final int slotsPerDay;
+  /** {@link #WINDOW_NANOS} in buckets, rounded up: 2 for one-minute buckets, 1 for five-minute ones. */
+  private final int window;
+  /** {@link #MAX_RUN_NANOS} in buckets, at least 1: 30 for one-minute buckets, 6 for five-minute ones. */
+  private final long maxRun;
   /**
    * [day % DAYS]: that day's significant buckets, sorted by bucket of the day, each
    * {@code slot << 16 | calls << 8 | cost} with the channels' round(4 log2(ratio)) (0 for none);
@@ -69,12 +75,14 @@ public final class RecurringBursts {
   private long runStart = Long.MIN_VALUE;
   /** Index of the last significant bucket. */
   private long lastSignificant = Long.MIN_VALUE;
-  /** Whether the current run has outlasted {@link #MAX_RUN} (then nothing of it is kept). */
+  /** Whether the current run has outlasted {@link #maxRun} (then nothing of it is kept). */
   private boolean runTooLong;
 
   private RecurringBursts(long bucketNanos, int slotsPerDay) {
     this.bucketNanos = bucketNanos;
     this.slotsPerDay = slotsPerDay;
+    this.window = (int) ((WINDOW_NANOS + bucketNanos - 1) / bucketNanos);
+    this.maxRun = Math.max(1, Math.round(MAX_RUN_NANOS / (double) bucketNanos));
     Arrays.fill(rowDay, Long.MIN_VALUE);
   }
 
@@ -111,7 +119,7 @@ public final class RecurringBursts {
     int second = 0;
     for (int daysAgo : LOOK_BACK) {
       int best = 0;
-      for (int k = -WINDOW; k <= WINDOW; k++) {
+      for (int k = -window; k <= window; k++) {
         long idx = b - (long) daysAgo * slotsPerDay + k;
         long day = Math.floorDiv(idx, slotsPerDay);
         int row = (int) Math.floorMod(day, (long) DAYS);
@@ -158,7 +166,7 @@ public final class RecurringBursts {
     if (runTooLong) {
       return;
     }
-    if (b - runStart >= MAX_RUN) {
+    if (b - runStart >= maxRun) {
       // A sustained rise: erase the run, and keep nothing of it until it ends.
       runTooLong = true;
       for (long i = runStart; i < b; i++) {
