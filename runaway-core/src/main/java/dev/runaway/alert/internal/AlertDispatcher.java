@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * times within 10 minutes ({@link Builder#flapping}), that reopen is sent marked as flapping, and
  * its later alerts are collapsed: one digest at the end of each 10-minute window that had
  * changes, naming how often it reopened and its last state, at the worst severity seen; after a
- * window without changes, the last alert once more, marked as settled. Collapsed alerts count as
- * de-duplicated. 20 open/close cycles of a breaker in 8 seconds: 9 messages, not 40.
+ * window without changes, the last alert once more, marked as settled. At close, a flapping key's
+ * window ends early: its digest if it collapsed anything, nothing otherwise (it has not settled).
+ * Collapsed alerts count as de-duplicated. 20 open/close cycles of a breaker in 8 seconds: 9 messages, not 40.
  *
  * <p><b>Delivery.</b> Every notifier has its own bounded queue ({@code maxQueue} deliveries
  * waiting, being sent or awaiting a retry) drained by at most one task at a time on the executor,

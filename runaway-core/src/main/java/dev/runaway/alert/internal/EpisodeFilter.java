@@ -26,7 +26,9 @@ import java.util.Map;
  * At the end of each window in which something changed, one digest says how often it reopened
  * and its last state; after a whole window without a change it has settled, and its last alert is
  * sent once more, marked as settled, with the count. Nothing is lost: each collapsed alert is in
- * a digest's count, and the last state is always sent. See {@link #windowEnded}.
+ * a digest's count, and the last state is always sent. Flapping stopped early (the dispatcher
+ * closes) sends the digest of the current window if it collapsed anything, and nothing otherwise:
+ * the key has not settled, and its last state was already said. See {@link #windowEnded}.
  *
  * <p>Its one job is saying whether an alert is news; delivering it is the
  * {@link NotifierLane}s' business.
@@ -263,8 +265,10 @@ final class EpisodeFilter {
   }
 
   /**
-   * Ends a flapping key's window; with {@code stop}, also ends its flapping (when no timer can be
-   * scheduled for another window, so that the key is not collapsed for good).
+   * Ends a flapping key's window; with {@code stop}, also ends its flapping (at close, or when no
+   * timer can be scheduled for another window, so that the key is not collapsed for good): then
+   * only a digest of what the window collapsed is returned, never a "settled" message, since the
+   * key did not settle.
    */
   WindowEnd windowEnded(Object key, boolean stop) {
     Flap f = flappingNow.get((EpisodeKey) key);
@@ -307,6 +311,11 @@ final class EpisodeFilter {
       f.flapping = false;
       f.reopens.clear();
       flappingNow.remove(key, f);
+      if (stop) {
+        // Stopped early (close, or no timer): it has not settled, and its last state was already
+        // said, by the flapping alert or the last digest. Nothing new is true to say.
+        return new WindowEnd(null, false);
+      }
       Map<String, String> facts = Map.of("flapping_reopens_total", Integer.toString(f.totalReopens));
       return new WindowEnd(marked(last, " (settled after flapping: " + f.totalReopens + " reopens in all)", facts, true),
           false);

@@ -112,6 +112,37 @@ final class BreakerAlertEpisodesTest {
   }
 
   @Test
+  void aFlappingBreaker_closedRightAfterADigest_isNotSaidToHaveSettled() {
+    // nu35 review: closing after a window that collapsed nothing sent the last state once more
+    // marked "settled after flapping" though the key was still flapping; the digest had already
+    // said the last state, so there is nothing new to say.
+    AlertDispatcher d = driven().build();
+    flap(breakerAlertingTo(d), 10);
+    scheduler.advance(Duration.ofMinutes(10));
+    assertThat(sent).hasSize(8);
+    assertThat(sent.get(7).title()).startsWith("Flapping: reopened 6 times");
+
+    d.close();
+
+    assertThat(sent).as("nothing beyond the digest").hasSize(8);
+    assertThat(sent).noneMatch(a -> a.title().contains("settled"));
+  }
+
+  @Test
+  void aFlappingBreaker_closedBeforeItsFirstWindowCollapsedAnything_isNotSaidToHaveSettled() {
+    AlertDispatcher d = driven().build();
+    CircuitBreaker b = breakerAlertingTo(d);
+    flap(b, 3);
+    b.trip(TripReason.BURN_RATE, "spend at 40x baseline"); // the third reopen: sent marked flapping
+    assertThat(sent).hasSize(7);
+    assertThat(sent.get(6).facts()).containsEntry("flapping", "true");
+
+    d.close();
+
+    assertThat(sent).as("the flapping alert said the last state").hasSize(7);
+  }
+
+  @Test
   void aFlappingBreaker_whileManyOtherKeysAlert_stillHasItsDigestSaid() {
     // The flapping record sat in a cache of 10,000 records that every alert of every key entered:
     // alerts of 12,000 tenants evicted it, and the window's timer found nothing to say (the 12
