@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Flapping.</b> A key that reopens over and over (tripped and reset in a loop) would send
  * every change, since a recurrence after a resolution is always news. Once a key has reopened 3
  * times within 10 minutes ({@link Builder#flapping}), that reopen is sent marked as flapping, and
- * its later alerts are collapsed: one digest at the end of each 10-minute window that had
+ * its later alerts are collapsed (except an escalation, an alert more severe than any sent since it
+ * began flapping, which is sent at once): one digest at the end of each 10-minute window that had
  * changes, naming how often it reopened and its last state, at the worst severity seen; after a
  * window without changes, the last alert once more, marked as settled. At close, a flapping key's
  * window ends early: its digest if it collapsed anything, nothing otherwise (it has not settled).

@@ -22,10 +22,13 @@ import java.util.Map;
  * resolves over and over (a breaker tripped and reset in a loop) would send every change. Once a
  * key has reopened {@code flapReopens} times within {@code flapWindow} (a non-resolution alert
  * after a resolution is a reopen; defaults 3 and 10 minutes), the alert of that reopen is sent
- * marked as flapping and the key's further alerts are collapsed: counted, never sent one by one.
+ * marked as flapping and the key's further alerts are collapsed: counted, never sent one by one,
+ * except an escalation: an alert more severe than any sent since the key began flapping (a
+ * CRITICAL after WARNINGs) is sent at once, marked so, and collapsing goes on.
  * At the end of each window in which something changed, one digest says how often it reopened
  * and its last state; after a whole window without a change it has settled, and its last alert is
- * sent once more, marked as settled, with the count. Nothing is lost: each collapsed alert is in
+ * sent once more, marked as settled, with the count (a window whose only changes were
+ * escalations has nothing to sum up but is not quiet: the key flaps on). Nothing is lost: each collapsed alert is in
  * a digest's count, and the last state is always sent. Flapping stopped early (the dispatcher
  * closes) sends the digest of the current window if it collapsed anything, and nothing otherwise:
  * the key has not settled, and its last state was already said. See {@link #windowEnded}.
@@ -104,13 +107,20 @@ final class EpisodeFilter {
     long windowStartNanos;
     int windowReopens;
     int windowAlerts;
+    /** Changes in the current window, collapsed or sent as escalations: none means it settled. */
+    int windowChanges;
+    /** The highest severity sent for the key since it began flapping; above it is an escalation. */
+    Severity told;
     int totalReopens;
     Severity worst;
     Alert last;
   }
 
-  /** What became of an alert: news, suppressed, or the reopen that makes its key flapping. */
-  enum Verdict { NEWS, SUPPRESSED, COLLAPSED, FLAPPING }
+  /**
+   * What became of an alert: news, suppressed, collapsed, the reopen that makes its key flapping,
+   * or a flapping key's escalation (sent at once).
+   */
+  enum Verdict { NEWS, SUPPRESSED, COLLAPSED, FLAPPING, ESCALATED }
 
   /**
    * The decision on one alert.
@@ -208,10 +218,20 @@ final class EpisodeFilter {
             f.totalReopens++;
           }
           f.lastResolved = resolution;
-          f.windowAlerts++;
+          f.windowChanges++;
           f.worst = f.worst == null || alert.severity().compareTo(f.worst) > 0 ? alert.severity() : f.worst;
           f.last = alert;
-          verdict[0] = Verdict.COLLAPSED;
+          if (!resolution && alert.severity().compareTo(f.told) > 0) {
+            // Worse than anything said while it flaps (a CRITICAL after WARNINGs): news now, not
+            // in the digest a window later. Bounded: severities only rise until it settles.
+            f.told = alert.severity();
+            verdict[0] = Verdict.ESCALATED;
+            send[0] = marked(alert, " (escalated while flapping; other changes are still summed up every "
+                + human(flapWindow()) + ")", Map.of("flapping", "true"), false);
+          } else {
+            f.windowAlerts++;
+            verdict[0] = Verdict.COLLAPSED;
+          }
           // The episode follows the collapsed state, so that the key is judged right once settled.
           return new Episode(now, alert.severity(), resolution);
         }
@@ -233,6 +253,8 @@ final class EpisodeFilter {
             f.windowStartNanos = now;
             f.windowReopens = 0;
             f.windowAlerts = 0;
+            f.windowChanges = 0;
+            f.told = alert.severity();
             f.totalReopens = f.reopens.size();
             f.worst = null;
             f.last = alert;
@@ -246,10 +268,8 @@ final class EpisodeFilter {
         return e;
       }
     });
-    Admitted admitted = verdict[0] == Verdict.NEWS || verdict[0] == Verdict.FLAPPING
-        ? new Admitted(key, before[0], after) : null;
-    return new Decision(verdict[0], verdict[0] == Verdict.NEWS || verdict[0] == Verdict.FLAPPING ? send[0] : null,
-        admitted, key);
+    boolean sent = verdict[0] == Verdict.NEWS || verdict[0] == Verdict.FLAPPING || verdict[0] == Verdict.ESCALATED;
+    return new Decision(verdict[0], sent ? send[0] : null, sent ? new Admitted(key, before[0], after) : null, key);
   }
 
   /**
@@ -299,6 +319,7 @@ final class EpisodeFilter {
             facts);
         f.windowStartNanos = now;
         f.windowAlerts = 0;
+        f.windowChanges = 0;
         f.windowReopens = 0;
         f.worst = null;
         if (stop) {
@@ -307,6 +328,14 @@ final class EpisodeFilter {
           flappingNow.remove(key, f);
         }
         return new WindowEnd(digest, !stop);
+      }
+      if (f.windowChanges > 0 && !stop) {
+        // Only escalations, each sent at once: nothing to sum up, but it has not settled either.
+        f.windowStartNanos = now;
+        f.windowChanges = 0;
+        f.windowReopens = 0;
+        f.worst = null;
+        return new WindowEnd(null, true);
       }
       f.flapping = false;
       f.reopens.clear();

@@ -143,6 +143,74 @@ final class BreakerAlertEpisodesTest {
   }
 
   @Test
+  void aFlappingKey_escalatedToCritical_isSentAtOnce_thenCollapsingGoesOn() {
+    // nu35 review: while a key flapped between WARNING and resolved, a CRITICAL for it was
+    // collapsed like any change and first seen in the digest, up to a window (10 min) later.
+    try (AlertDispatcher d = driven().build()) {
+      for (int i = 0; i < 3; i++) {
+        d.dispatch(spike(Severity.WARNING));
+        d.dispatch(spikeResolved());
+        ticker.advance(Duration.ofSeconds(20));
+      }
+      d.dispatch(spike(Severity.WARNING)); // the third reopen: flapping
+      assertThat(sent).hasSize(7);
+      assertThat(sent.get(6).facts()).containsEntry("flapping", "true");
+      d.dispatch(spikeResolved());
+      ticker.advance(Duration.ofSeconds(2));
+
+      d.dispatch(spike(Severity.CRITICAL));
+
+      assertThat(sent).as("the escalation goes out at once").hasSize(8);
+      assertThat(sent.get(7).severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(sent.get(7).title()).startsWith("Spend at 40x baseline").contains("escalated while flapping");
+      assertThat(sent.get(7).facts()).containsEntry("flapping", "true");
+
+      // Collapsing goes on: CRITICAL again, WARNING and resolutions are summed up in the digest.
+      for (Severity s : List.of(Severity.CRITICAL, Severity.WARNING, Severity.CRITICAL)) {
+        d.dispatch(spikeResolved());
+        d.dispatch(spike(s));
+        ticker.advance(Duration.ofSeconds(2));
+      }
+      assertThat(sent).hasSize(8);
+      scheduler.advance(Duration.ofMinutes(10));
+      assertThat(sent).hasSize(9);
+      assertThat(sent.get(8).title()).startsWith("Flapping: reopened 4 times");
+      assertThat(sent.get(8).severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(sent.get(8).detail()).startsWith("7 alerts of USAGE_SPIKE");
+    }
+  }
+
+  @Test
+  void aFlappingKey_whoseWindowOnlyEscalated_flapsOnInsteadOfSettling() {
+    try (AlertDispatcher d = driven().build()) {
+      for (int i = 0; i < 3; i++) {
+        d.dispatch(spike(Severity.WARNING));
+        d.dispatch(spikeResolved());
+      }
+      d.dispatch(spike(Severity.WARNING));
+      d.dispatch(spike(Severity.CRITICAL)); // escalation, sent; nothing collapsed in the window
+      assertThat(sent).hasSize(8);
+
+      scheduler.advance(Duration.ofMinutes(10));
+      assertThat(sent).as("the window had a change: not settled").hasSize(8);
+      scheduler.advance(Duration.ofMinutes(10));
+      assertThat(sent).hasSize(9);
+      assertThat(sent.get(8).severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(sent.get(8).title()).contains("settled after flapping");
+    }
+  }
+
+  private Alert spike(Severity severity) {
+    return new Alert(AlertType.USAGE_SPIKE, severity, "openai", "tenant-42", "Spend at 40x baseline", "",
+        ticker.instant(), java.util.Map.of());
+  }
+
+  private Alert spikeResolved() {
+    return new Alert(AlertType.USAGE_SPIKE, Severity.INFO, "openai", "tenant-42", "Spend back to normal", "",
+        ticker.instant(), java.util.Map.of("resolved", "true"));
+  }
+
+  @Test
   void aFlappingBreaker_whileManyOtherKeysAlert_stillHasItsDigestSaid() {
     // The flapping record sat in a cache of 10,000 records that every alert of every key entered:
     // alerts of 12,000 tenants evicted it, and the window's timer found nothing to say (the 12
