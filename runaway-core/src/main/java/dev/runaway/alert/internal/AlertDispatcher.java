@@ -67,7 +67,10 @@ import org.slf4j.LoggerFactory;
  * {@code SERVICE_STATUS} alert of service {@code runaway-guard} (fact {@code undelivered_alerts},
  * the worst severity of those it names, the first 20 listed) is queued after the next delivery
  * that succeeds, or tried {@code maxBackoff} after the give-up; a report given up in turn is
- * counted in the next one.
+ * counted in the next one, which waits twice as long for each report lost in a row (up to an
+ * hour, or {@code maxBackoff} if longer) until the notifier delivers again. The first report lost
+ * in a row says at ERROR that alerts to the notifier are being lost and why; later lost reports
+ * are logged at DEBUG, while each alert given up keeps its own ERROR.
  *
  * <p><b>Threads.</b> By default deliveries run on daemon threads named {@code runaway-alerts-N},
  * at most one per notifier (so that a notifier blocked forever holds one thread and never

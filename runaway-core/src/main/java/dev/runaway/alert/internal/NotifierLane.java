@@ -196,6 +196,8 @@ final class NotifierLane {
     Severity worst = Severity.INFO;
     final List<String> lines = new ArrayList<>();
     boolean reportScheduled;
+    /** Reports given up since the notifier last delivered something: what the next report waits on. */
+    int reportsLost;
   }
 
   /** How many given-up alerts a report lists one by one; the rest are counted. */
@@ -204,6 +206,8 @@ final class NotifierLane {
   static final String LOST_REPORT_SERVICE = "runaway-guard";
   /** The fact of a report that counts the alerts it reports. */
   static final String LOST_REPORT_FACT = "undelivered_alerts";
+  /** How long, at most, a report waits after reports were lost in a row (unless maxBackoff is longer). */
+  static final long REPORT_BACKOFF_CAP_NANOS = TimeUnit.HOURS.toNanos(1);
 
   NotifierLane(Notifier notifier, String name, Shared shared) {
     this.notifier = notifier;
@@ -308,6 +312,9 @@ final class NotifierLane {
     if (failure == null) {
       delivered.increment();
       finished();
+      synchronized (lost) {
+        lost.reportsLost = 0; // it works: a report lost later is tried after maxBackoff again
+      }
       reportLost(); // it works again: say now what it missed
       return;
     }
@@ -315,6 +322,10 @@ final class NotifierLane {
     boolean permanent = !retryable(failure);
     if (d.attempts >= maxAttempts || shared.closing || permanent) {
       failed.increment();
+      if (isReport(a) && !shared.closing) {
+        giveUpReport(a, d.attempts, permanent, failure);
+        return;
+      }
       LOG.error("Gave up delivering {} {} alert for service {}{} to notifier {} after {} attempt{}{}: '{}'; "
           + "last error: {}", a.severity(), a.type(), a.service(), keyPart(a), name, d.attempts,
           d.attempts == 1 ? "" : "s", permanent ? " (the notifier says retrying cannot help)" : "", a.title(),
@@ -322,7 +333,7 @@ final class NotifierLane {
       LOG.debug("Last delivery error of notifier {}", name, failure);
       finished();
       if (!shared.closing) {
-        recordLost(a);
+        recordLost(a); // a report lost while closing: reportLost sends none then anyway
       }
       return;
     }
@@ -345,6 +356,55 @@ final class NotifierLane {
     }
   }
 
+  /**
+   * Gives up a report of undelivered alerts: its alerts go into the next report, tried later at
+   * growing intervals. The first report lost since the notifier last delivered says at ERROR
+   * that alerts to it are being lost and why; the next ones go to DEBUG (each alert it cannot
+   * take still has its own ERROR), so that a notifier refusing for good (a revoked token) does
+   * not add an ERROR every {@code maxBackoff} for ever.
+   */
+  private void giveUpReport(Alert a, int attempts, boolean permanent, Throwable failure) {
+    LOG.debug("Last delivery error of notifier {}", name, failure);
+    finished();
+    int streak = recordLost(a);
+    String n = a.facts().get(LOST_REPORT_FACT);
+    Duration next = Duration.ofNanos(reportDelayNanos(streak));
+    if (streak == 1) {
+      LOG.error("Alerts to notifier {} are being lost: the report of {} alert{} it could not take failed too "
+          + "after {} attempt{}{}; last error: {}. Each alert it cannot take is logged at ERROR; the report is "
+          + "tried again in {}, then at intervals doubling up to {} until it is delivered (further failures of "
+          + "the report at DEBUG)", name, n, "1".equals(n) ? "" : "s", attempts, attempts == 1 ? "" : "s",
+          permanent ? " (the notifier says retrying cannot help)" : "", failure.toString(), EpisodeFilter.human(next),
+          EpisodeFilter.human(Duration.ofNanos(reportDelayCapNanos())));
+    } else {
+      LOG.debug("Report of {} undelivered alerts to notifier {} failed again ({} in a row); next try in {}: {}", n,
+          name, streak, EpisodeFilter.human(next), failure.toString());
+    }
+  }
+
+  private static boolean isReport(Alert a) {
+    return LOST_REPORT_SERVICE.equals(a.service()) && a.facts().containsKey(LOST_REPORT_FACT);
+  }
+
+  /** The longest wait before a report is tried again: an hour, or maxBackoff if longer. */
+  private long reportDelayCapNanos() {
+    return Math.max(REPORT_BACKOFF_CAP_NANOS, shared.settings.maxBackoffNanos());
+  }
+
+  /** The wait before the next report: maxBackoff, doubled for each report lost in a row, capped. */
+  private long reportDelayNanos(int reportsLost) {
+    return doubled(shared.settings.maxBackoffNanos(), reportsLost, reportDelayCapNanos());
+  }
+
+  /** {@code base} doubled {@code times} times, at most {@code cap}. */
+  private static long doubled(long base, int times, long cap) {
+    long delay = base;
+    for (int i = 0; i < times && delay < cap; i++) {
+      delay = delay > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : delay * 2;
+    }
+    return Math.min(delay, cap);
+  }
+
   /** Asks the notifier whether a failure is worth a retry; a notifier that cannot say gets retries. */
   private boolean retryable(Throwable failure) {
     if (!(failure instanceof Exception) || failure instanceof InterruptedException) {
@@ -360,10 +420,14 @@ final class NotifierLane {
 
   /**
    * Remembers a given-up alert, and schedules a report of it to this notifier after the longest
-   * backoff, which is sent sooner if a delivery succeeds first.
+   * backoff, doubled for each report lost in a row up to an hour; it is sent sooner if a delivery
+   * succeeds first.
+   *
+   * @return the reports lost in a row, this one included if {@code a} is a report
    */
-  private void recordLost(Alert a) {
+  private int recordLost(Alert a) {
     boolean schedule;
+    int streak;
     synchronized (lost) {
       String count = LOST_REPORT_SERVICE.equals(a.service()) ? a.facts().get(LOST_REPORT_FACT) : null;
       int n = 1;
@@ -387,14 +451,19 @@ final class NotifierLane {
             + " not be delivered either)" : a.time().truncatedTo(ChronoUnit.SECONDS) + " " + a.severity() + " " + a.type() + " " + a.service()
             + keyPart(a) + ": " + a.title());
       }
+      if (count != null) {
+        lost.reportsLost++;
+      }
+      streak = lost.reportsLost;
       schedule = !lost.reportScheduled;
       lost.reportScheduled = true;
     }
-    if (schedule && scheduleQuietly(this::reportLost, Duration.ofNanos(shared.settings.maxBackoffNanos())) == null) {
+    if (schedule && scheduleQuietly(this::reportLost, Duration.ofNanos(reportDelayNanos(streak))) == null) {
       synchronized (lost) {
         lost.reportScheduled = false; // no scheduler: the next successful delivery reports them
       }
     }
+    return streak;
   }
 
   /** A report's own time span, or its time when the fact is unreadable. */
@@ -514,11 +583,7 @@ final class NotifierLane {
   }
 
   private long backoffNanos(int attempt) {
-    long delay = shared.settings.initialBackoffNanos();
-    for (int i = 1; i < attempt && delay < shared.settings.maxBackoffNanos(); i++) {
-      delay = delay > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : delay * 2;
-    }
-    delay = Math.min(delay, shared.settings.maxBackoffNanos());
+    long delay = doubled(shared.settings.initialBackoffNanos(), attempt - 1, shared.settings.maxBackoffNanos());
     long half = delay / 2;
     // Jitter spreads the retries of many dispatchers; never less than half the nominal delay.
     return delay - ThreadLocalRandom.current().nextLong(half + 1);

@@ -299,6 +299,73 @@ final class AlertDispatcherTest {
     assertThat(LogCapture.since(mark)).noneMatch(e -> e.level() == Level.WARN && e.message().contains("retrying in"));
   }
 
+  /** Refuses every alert for good (a revoked bot token) until {@code accepting} is set; records when it was tried. */
+  private final class Revoked implements Notifier {
+    final List<Long> triedAtMinutes = Collections.synchronizedList(new ArrayList<>());
+    final List<Alert> sent = Collections.synchronizedList(new ArrayList<>());
+    volatile boolean accepting;
+    private final long start = ticker.nanoTime();
+
+    @Override
+    public void send(Alert alert) throws Refusing.Refused {
+      triedAtMinutes.add(TimeUnit.NANOSECONDS.toMinutes(ticker.nanoTime() - start));
+      if (!accepting) {
+        throw new Refusing.Refused();
+      }
+      sent.add(alert);
+    }
+
+    @Override
+    public boolean retryable(Exception failure) {
+      return !(failure instanceof Refusing.Refused);
+    }
+  }
+
+  @Test
+  void permanentlyRefusingNotifier_theUndeliveredReportBacksOffToAnHour_andTheLossIsLoggedOnceClearly() {
+    // nu35 review: with a notifier refusing for good (Telegram 401), the report of undelivered
+    // alerts was tried every maxBackoff (5 min) for ever, each refusal one more ERROR: 288 a day.
+    Revoked revoked = new Revoked();
+    int mark = LogCapture.mark();
+    try (AlertDispatcher d = driven(revoked).maxBackoff(Duration.ofMinutes(5)).build()) {
+      d.dispatch(alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, "openai", null, "Breaker OPEN"));
+      executor.runAll();
+      for (int minute = 0; minute < 24 * 60; minute++) {
+        scheduler.advance(Duration.ofMinutes(1));
+        executor.runAll();
+      }
+      // The alert at 0, then the report at 5, 15, 35, 75, 135 min, then hourly.
+      assertThat(revoked.triedAtMinutes).startsWith(0L, 5L, 15L, 35L, 75L, 135L, 195L);
+      assertThat(revoked.triedAtMinutes).as("tries in 24 h").hasSize(1 + 4 + 22);
+      List<LogCapture.Event> errors = LogCapture.since(mark).stream().filter(e -> e.level() == Level.ERROR).toList();
+      assertThat(errors).as("the alert's give-up, then one line saying alerts are being lost").hasSize(2);
+      assertThat(errors.get(1).message()).contains("Alerts to notifier Revoked are being lost", "401 Unauthorized",
+          "retrying cannot help", "tried again in 10 min", "up to 1 h");
+
+      // A new alert lost is still an ERROR of its own: never silent.
+      d.dispatch(alert(AlertType.USAGE_SPIKE, Severity.WARNING, "stripe", null, "Fees at 6x baseline"));
+      executor.runAll();
+      assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.ERROR).hasSize(3)
+          .last().satisfies(e -> assertThat(e.message()).contains("Fees at 6x baseline"));
+
+      // The token is fixed: the next try delivers the report, naming both alerts, and the backoff starts over.
+      revoked.accepting = true;
+      scheduler.advance(Duration.ofHours(1));
+      executor.runAll();
+      assertThat(revoked.sent).singleElement().satisfies(r ->
+          assertThat(r.facts()).containsEntry("undelivered_alerts", "2"));
+      revoked.accepting = false;
+      d.dispatch(alert(AlertType.USAGE_SPIKE, Severity.WARNING, "github", null, "Actions at 9x baseline"));
+      executor.runAll();
+      int tries = revoked.triedAtMinutes.size();
+      scheduler.advance(Duration.ofMinutes(5));
+      executor.runAll();
+      assertThat(revoked.triedAtMinutes).as("reported again after maxBackoff").hasSize(tries + 1);
+      assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.ERROR)
+          .filteredOn(e -> e.message().contains("are being lost")).as("said again for the new streak").hasSize(2);
+    }
+  }
+
   @Test
   void givenUpAlert_isReportedToTheNotifierOnceItWorksAgain_afterTheLongestBackoff() {
     // nu30 Telegram trial: Telegram down for 3 minutes lost a CRITICAL breaker alert after 72 s,
