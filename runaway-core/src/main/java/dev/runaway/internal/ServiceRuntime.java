@@ -774,7 +774,9 @@ public final class ServiceRuntime {
             + " so the call was charged {}, the most it can have cost as far as the extractor can tell (an LLM"
             + " response: its usage at the dearest prices the extractor knows; an SDK stream, whose usage comes after"
             + " the call: the extractor's per-stream charge); calls now reserve that much until results are priced. Set ServicePolicy.Builder.estimate(...)"
-            + " or make the extractor price the result (for an LLM: add the model to its TokenPrices).", name, who,
+            + " or make the extractor price the result (an LLM response of a model missing from its TokenPrices: add the"
+            + " model; a stream that guard.call returned, which no price table can price: guard the stream with the"
+            + " provider's stream helper, named in the extractor's own warning).", name, who,
             Cost.ofNanos(bound));
       } else if (policy.costExtractor() == null) {
         // The extractor is the discovered one, which the user never set: "the cost extractor" and
