@@ -1403,10 +1403,22 @@ public final class ServiceRuntime {
       raise(GuardAlerts.usage(s, event, policy.detection().spikeMultiplier(), policy.detection().breakerMultiplier(),
           "this process", policy.detection().breakerEnabled()));
       if (event.isRunaway() && policy.detection().breakerEnabled()) {
-        String detail = GuardAlerts.who(s) + " " + (event == MeterEvent.CALL_RUNAWAY ? "call rate " : "spend rate ")
-            + (event == MeterEvent.CALL_RUNAWAY ? GuardAlerts.fmt(s.callsPerMinute()) + "/min"
-                : GuardAlerts.usdPerHour(s.costPerHour()))
-            + " is above " + GuardAlerts.fmt(policy.detection().breakerMultiplier()) + "x its baseline.";
+        // A trip within a minute is judged on that minute's pace; the snapshot's rate blends in the
+        // minute before, so "154/min is above 5x its baseline" of 50/min read as a false trip (nu34
+        // trial). A trip at a minute's close is judged on the minute that ended, which the snapshot
+        // still shows: the larger of the two is the rate that tripped.
+        boolean calls = event == MeterEvent.CALL_RUNAWAY;
+        BurnRateMeter m = k == null ? meter : k.meter;
+        double pace = m == null ? 0 : m.currentPace(ticker.nanoTime(), calls);
+        double rate = Math.max(pace, calls ? s.callsPerMinute() : s.costPerHour());
+        double base = calls ? s.baselineCallsPerMinute() : s.baselineCostPerHour();
+        String detail = GuardAlerts.who(s) + " " + (calls ? "call rate " : "spend rate ")
+            + (calls ? GuardAlerts.fmt(rate) + "/min" : GuardAlerts.usdPerHour(rate))
+            + (Double.isFinite(base) && base > 0
+                ? " against a baseline of " + (calls ? GuardAlerts.fmt(base) + "/min" : GuardAlerts.usdPerHour(base))
+                    + " (" + GuardAlerts.fmt(rate / base) + "x)" : "")
+            + " is a runaway by the breaker's test at " + GuardAlerts.fmt(policy.detection().breakerMultiplier())
+            + "x its baseline.";
         breakerFor(k).trip(event.tripReason(), detail);
       }
     } catch (RuntimeException e) {
