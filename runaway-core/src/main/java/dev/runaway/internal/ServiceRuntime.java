@@ -1399,18 +1399,12 @@ public final class ServiceRuntime {
 
   private void onEvent(KeyRuntime k, MeterEvent event) {
     try {
-      ServiceSnapshot s = snapshotOf(k);
+      ServiceSnapshot s = atPace(k, snapshotOf(k), event);
       raise(GuardAlerts.usage(s, event, policy.detection().spikeMultiplier(), policy.detection().breakerMultiplier(),
           "this process", policy.detection().breakerEnabled()));
       if (event.isRunaway() && policy.detection().breakerEnabled()) {
-        // A trip within a minute is judged on that minute's pace; the snapshot's rate blends in the
-        // minute before, so "154/min is above 5x its baseline" of 50/min read as a false trip (nu34
-        // trial). A trip at a minute's close is judged on the minute that ended, which the snapshot
-        // still shows: the larger of the two is the rate that tripped.
         boolean calls = event == MeterEvent.CALL_RUNAWAY;
-        BurnRateMeter m = k == null ? meter : k.meter;
-        double pace = m == null ? 0 : m.currentPace(ticker.nanoTime(), calls);
-        double rate = Math.max(pace, calls ? s.callsPerMinute() : s.costPerHour());
+        double rate = calls ? s.callsPerMinute() : s.costPerHour();
         double base = calls ? s.baselineCallsPerMinute() : s.baselineCostPerHour();
         String detail = GuardAlerts.who(s) + " " + (calls ? "call rate " : "spend rate ")
             + (calls ? GuardAlerts.fmt(rate) + "/min" : GuardAlerts.usdPerHour(rate))
@@ -1424,6 +1418,28 @@ public final class ServiceRuntime {
     } catch (RuntimeException e) {
       alertFailed.log("Handling burn-rate event {} of service {} failed: {}", event, name, e.toString());
     }
+  }
+
+  /**
+   * The snapshot an event is reported with, its alerted channel at the rate that raised it. A spike
+   * or runaway within a minute is judged on that minute's pace; the snapshot's rate blends in the
+   * minute before, so a 10x jump read "call rate 154/min is above 5.0x its baseline" of 50/min and
+   * "Runaway: ... 2.6x baseline" (nu34 trial). One judged at a minute's close is judged on the
+   * minute that ended, which the snapshot still shows: the larger of the two is the rate that counted.
+   */
+  private ServiceSnapshot atPace(KeyRuntime k, ServiceSnapshot s, MeterEvent event) {
+    if (event == MeterEvent.RESOLVED || event == MeterEvent.NONE) {
+      return s;
+    }
+    boolean calls = event == MeterEvent.CALL_SPIKE || event == MeterEvent.CALL_RUNAWAY;
+    BurnRateMeter m = k == null ? meter : k.meter;
+    double pace = m == null ? 0 : m.currentPace(ticker.nanoTime(), calls);
+    if (calls ? !(pace > s.callsPerMinute()) : !(pace > s.costPerHour())) {
+      return s;
+    }
+    return new ServiceSnapshot(s.service(), s.key(), s.time(), s.windows(), calls ? s.costPerHour() : pace,
+        s.baselineCostPerHour(), calls ? pace : s.callsPerMinute(), s.baselineCallsPerMinute(), s.projectedHour(),
+        s.projectedDay(), s.timeToExhaustion(), s.breakerState());
   }
 
   private CircuitBreaker breakerFor(KeyRuntime k) {
