@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A batch job that runs at the same time every day, behind a guard with a budget and nothing else:
  * its breaker opened at the batch every day before recurring bursts were learned (2,383 of the
- * batch's 2,500 calls refused, each day); now on its first two days only.
+ * batch's 2,500 calls refused, each day); now on the first two days after the 24 h warm-up only.
  */
 final class RecurringBatchTest {
 

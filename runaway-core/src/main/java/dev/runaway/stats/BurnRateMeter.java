@@ -1159,6 +1159,33 @@ public final class BurnRateMeter {
   }
 
   /**
+   * Returns the pace of the current bucket so far, per minute: the calls counted in it, or its
+   * spend in dollars per hour for {@code calls == false}, divided by the share of the bucket that
+   * has passed (at least a quarter, as the meter's own thresholds read a bucket's first calls). This
+   * is the figure a runaway within a bucket is judged on; {@link #snapshot(long)} blends it with the
+   * previous bucket, which after a sudden rise reads far lower. Zero before the first call and once
+   * the current bucket has ended.
+   *
+   * @param nowNanos the ticker's reading
+   * @param calls {@code true} for calls per minute, {@code false} for dollars per hour
+   * @return the pace
+   */
+  public double currentPace(long nowNanos, boolean calls) {
+    Frame fr = frame;
+    if (fr == null) {
+      return 0;
+    }
+    long elapsed = nowNanos - fr.start;
+    if (elapsed >= bucketNanos) {
+      return 0;
+    }
+    double share = Math.max(MIN_FRACTION, Math.max(0, elapsed) / (double) bucketNanos);
+    double perMinute = 60.0 * NANOS_PER_SECOND / bucketNanos;
+    double perBucket = (calls ? this.calls.get() : cost.get()) / share;
+    return calls ? perBucket * perMinute : perBucket / 1e9 * perMinute * 60;
+  }
+
+  /**
    * Returns every call counted so far ({@link #onCall}, {@link #onCalls}), for statistics that
    * need a running total: the meter's own per-call counter, so that the guard keeps no second
    * one on its hot path. Takes the meter's lock briefly.

@@ -332,8 +332,9 @@ public final class DetectionSettings {
    * significantly above the seasonal expectation (at least 2x, by the minimum excess, with a tail
    * probability below e^-9); a rise that came at the same time of day, within two buckets, on two
    * of yesterday, the day before and the same weekday a week ago is expected there (at most 64x),
-   * and its thresholds are raised by as much. The batch above is refused on its first two days, then
-   * never; the hourly cron alerts on its first two days.
+   * and its thresholds are raised by as much. The batch above is refused on the first two days it is
+   * judged (days 2 and 3 of a fresh guard: day 1 is the warm-up, which judges nothing), then never;
+   * the hourly cron alerts on its first two days.
    *
    * <p>What it does not learn: a run of more than 30 significant buckets in a row (a sustained rise,
    * such as a runaway the breaker did not stop, is erased from the record as soon as it is that
@@ -341,8 +342,8 @@ public final class DetectionSettings {
    * burst, a runaway is caught once it outlasts the burst (a 10x loop starting with a 10x batch
    * tripped after 3 to 8 minutes instead of 1); everywhere else nothing changes. The record travels
    * with the exported baseline ({@link BaselineState}, kept across restarts by a guard or monitor
-   * with a state folder); without a state folder, a recurring burst is learned again over two days
-   * after a restart. Polled usage
+   * with a state folder); without a state folder, a restart begins a new warm-up, after which a
+   * recurring burst is learned again over two days. Polled usage
    * (the monitor) is judged without it. Change it with {@link Builder#recurringBursts(boolean)}.
    *
    * @return whether recurring bursts are learned
