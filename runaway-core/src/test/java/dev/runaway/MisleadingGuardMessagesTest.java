@@ -65,6 +65,15 @@ final class MisleadingGuardMessagesTest {
   }
 
   @Test
+  void spikeOfASustainedRise_isNotSaidToBeAboveTheSpikeMultiplier() {
+    // The sustained-rise test opened a spike episode at 2.6x: the detail said "above 3.0x".
+    Alert a = GuardAlerts.usage(snapshot(2.6, 1.0), MeterEvent.CALL_SPIKE, 3, 5, "this process", true);
+    assertThat(a.title()).contains("2.6x baseline");
+    assertThat(a.detail()).doesNotContain("above 3.0x").doesNotContain("above 3x")
+        .contains("a spike alerts at 3.0x within a minute, a rise held for several minutes lower");
+  }
+
+  @Test
   void tripMessage_hasOneFullStop() {
     CircuitOpenException e = new CircuitOpenException("openai", null, CircuitBreaker.State.OPEN, TripReason.BURN_RATE,
         "openai spend rate $12.55/h is above 5x its baseline.", Duration.ofSeconds(30));
