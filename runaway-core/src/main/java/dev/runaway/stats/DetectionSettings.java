@@ -326,8 +326,8 @@ public final class DetectionSettings {
    * <p>The seasonal baseline learns rates per hour and never learns a bucket judged a spike, so a
    * short burst that comes every day (a batch job at 02:00) or every hour (a cron) looked new every
    * time: with the defaults, a 5x burst of three minutes every hour alerted 24 times a day for as
-   * long as it ran, and a 10x batch of five minutes once a day opened the breaker every day (2,383
-   * of its 2,500 calls refused, each day). With this on, a meter fed per call remembers, for the
+   * long as it ran, and a 10x batch of five minutes once a day opened the breaker every day (1,837
+   * to 2,383 of its 2,500 calls refused, each day after the warm-up). With this on, a meter fed per call remembers, for the
    * last eight days, each one-minute bucket (each bucket, for buckets that divide a day) that rose
    * significantly above the seasonal expectation (at least 2x, by the minimum excess, with a tail
    * probability below e^-9); a rise that came at the same time of day, within two buckets, on two
