@@ -768,7 +768,8 @@ public final class BurnRateMeter {
     double r = f.recur[ch];
     double m = f.mean[ch] / r;
     double xe = amount / f.unit[ch];
-    if (xe < 2 * m || (xe - m) * f.unit[ch] < minExcess[ch] || Tails.rate(xe, m, f.phi[ch]) < 9.0) {
+    if (xe < RecurringBursts.MIN_RATIO * m || (xe - m) * f.unit[ch] < minExcess[ch]
+        || Tails.rate(xe, m, f.phi[ch]) < RecurringBursts.SIGNIFICANCE) {
       return 0;
     }
     return xe / m;

@@ -45,11 +45,11 @@ public final class RecurringBursts {
   /** A run of significant buckets longer than this is a sustained rise, not a burst. */
   static final long MAX_RUN_NANOS = 1_800_000_000_000L;
   /** The smallest rise recorded, as a multiple of the seasonal expectation. */
-  static final double MIN_RATIO = 2;
+  public static final double MIN_RATIO = 2;
   /** The largest factor applied. */
   static final double MAX_FACTOR = 64;
   /** The tail probability a rise needs to be recorded, as -ln(p). */
-  static final double SIGNIFICANCE = 9.0;
+  public static final double SIGNIFICANCE = 9.0;
   private static final long DAY_NANOS = 86_400_000_000_000L;
   /** The most buckets a day may have (15-second buckets). */
   private static final long MAX_SLOTS = 5_760;
