@@ -843,16 +843,20 @@ public final class ServiceRuntime {
     if (kb != null) {
       keyBreakerPermission(key, k, kb, now);
     }
-    int refused = account.tryReserve(estimate, now);
-    if (refused != LedgerAccount.ADMITTED) {
-      throw refusedByService(kb, refused, estimate, now);
-    }
+    // The key's budget before the service's: a key at its own cap is refused without touching
+    // the service's counter, so a tenant looping at its cap never holds the service's last room
+    // for a moment (which refused other tenants' calls while room was left) nor contends on it.
     LedgerAccount ka = k == null ? null : k.account;
+    int refused;
     if (ka != null) {
       refused = ka.tryReserve(estimate, now);
       if (refused != LedgerAccount.ADMITTED) {
         throw refusedByKey(key, k, kb, refused, estimate, now);
       }
+    }
+    refused = account.tryReserve(estimate, now);
+    if (refused != LedgerAccount.ADMITTED) {
+      throw refusedByService(ka, kb, refused, estimate, now);
     }
     MeterEvent event = meter.onCall(now);
     if (event != MeterEvent.NONE) {
@@ -895,18 +899,24 @@ public final class ServiceRuntime {
     }
   }
 
-  /** A service-wide budget (or the ledger) refused: undoes the permissions and builds the refusal. */
-  private RunawayException refusedByService(DefaultCircuitBreaker kb, int refused, long estimate, long now) {
+  /**
+   * A service-wide budget (or the ledger) refused: undoes the key's reservation and the
+   * permissions, and builds the refusal.
+   */
+  private RunawayException refusedByService(LedgerAccount ka, DefaultCircuitBreaker kb, int refused, long estimate,
+      long now) {
+    if (ka != null) {
+      ka.release(estimate, now);
+    }
     releasePermissions(kb);
     // The refusal is not the calling key's doing, so it names no key.
     return refused == LedgerAccount.UNAVAILABLE ? unavailable(null, account, estimate, now)
         : exhausted(null, null, account, thresholds, refused, estimate, now);
   }
 
-  /** A per-key budget refused: undoes the service's reservation and the permissions. */
+  /** A per-key budget refused (before the service's was touched): undoes the permissions. */
   private RunawayException refusedByKey(String key, KeyRuntime k, DefaultCircuitBreaker kb, int refused,
       long estimate, long now) {
-    account.release(estimate, now);
     releasePermissions(kb);
     return refused == LedgerAccount.UNAVAILABLE ? unavailable(key, k.account, estimate, now)
         : exhausted(key, k, k.account, k.thresholds, refused, estimate, now);
