@@ -200,6 +200,30 @@ final class BreakerAlertEpisodesTest {
     }
   }
 
+  @Test
+  void aFlappingKey_whoseWindowTheSchedulerRefuses_isNotSaidToBeSummedUp_andItsChangesGoOutOneByOne() {
+    // Review finding: with the window's timer refused, the key stopped flapping at once, but its
+    // alert still said "until it settles, changes are summed up every 10 min".
+    try (AlertDispatcher d = driven().build()) {
+      for (int i = 0; i < 3; i++) {
+        d.dispatch(spike(Severity.WARNING));
+        d.dispatch(spikeResolved());
+        ticker.advance(Duration.ofSeconds(20));
+      }
+      scheduler.shutdown(); // refuses every timer from now on
+
+      d.dispatch(spike(Severity.WARNING)); // the third reopen
+
+      assertThat(sent).hasSize(7);
+      assertThat(sent.get(6).title()).isEqualTo("Spend at 40x baseline (flapping: reopened 3 times in 40s)");
+      assertThat(sent.get(6).facts()).containsEntry("flapping", "true");
+      d.dispatch(spikeResolved());
+      d.dispatch(spike(Severity.WARNING));
+      assertThat(sent).as("judged as usual: each change is sent").hasSize(9);
+      assertThat(sent.get(7).title()).isEqualTo("Spend back to normal");
+    }
+  }
+
   private Alert spike(Severity severity) {
     return new Alert(AlertType.USAGE_SPIKE, severity, "openai", "tenant-42", "Spend at 40x baseline", "",
         ticker.instant(), java.util.Map.of());
