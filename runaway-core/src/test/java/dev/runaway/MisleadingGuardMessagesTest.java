@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.AlertType;
+import dev.runaway.alert.Severity;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.TripReason;
 import dev.runaway.internal.GuardAlerts;
@@ -34,8 +35,31 @@ final class MisleadingGuardMessagesTest {
     assertThat(e.getMessage()).startsWith("daily budget").contains("of openai would be exceeded: $2.08")
         .doesNotContain("initech");
     assertThat(e.key()).isNull();
-    assertThat(alerts).filteredOn(a -> a.type() == AlertType.COST_THRESHOLD && a.facts().get("percent").equals("100"))
+    assertThat(alerts).filteredOn(a -> a.type() == AlertType.COST_THRESHOLD && a.severity() == Severity.CRITICAL)
         .singleElement().satisfies(a -> assertThat(a.key()).isNull());
+  }
+
+  @Test
+  void refusalWithAQuarterLeft_reportsTheShareReallySpent_andStillReadsAsARefusal() {
+    // Review finding: the alert of a call refused at $0.75 of $1.00 carried percent=100.
+    ManualTicker ticker = ManualTicker.create();
+    List<Alert> alerts = new CopyOnWriteArrayList<>();
+    RunawayGuard guard = RunawayGuard.builder().service("openai", s -> s.budget(Budget.daily(Cost.usd("1"))))
+        .ticker(ticker).alertSink(alerts::add).build();
+    guard.call("openai", Cost.usd("0.75"), () -> 1);
+
+    org.junit.jupiter.api.Assertions.assertThrows(BudgetExceededException.class,
+        () -> guard.call("openai", Cost.usd("0.50"), () -> 1));
+    org.junit.jupiter.api.Assertions.assertThrows(BudgetExceededException.class,
+        () -> guard.call("openai", Cost.usd("0.40"), () -> 1));
+
+    assertThat(alerts).filteredOn(a -> a.type() == AlertType.COST_THRESHOLD).singleElement().satisfies(a -> {
+      assertThat(a.facts()).containsEntry("percent", "75").containsEntry("spent", "$0.75")
+          .containsEntry("limit", "$1.00");
+      assertThat(a.severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(a.title()).startsWith("Budget too low for the next call: openai");
+      assertThat(a.detail()).contains("$0.75 of $1.00 used").contains("more than the $0.25 left are refused");
+    });
   }
 
   private static ServiceSnapshot snapshot(double callsPerMinute, double baselineCalls) {
@@ -50,10 +74,12 @@ final class MisleadingGuardMessagesTest {
         "this process");
     assertThat(a.title()).doesNotContain("exhausted").startsWith("Budget too low for the next call: openai");
     assertThat(a.detail()).contains("$0.52 of $0.60 used").contains("more than the $0.08 left");
+    assertThat(a.facts()).containsEntry("percent", "86");
 
     Alert full = GuardAlerts.threshold(snapshot(1, 1), Budget.daily(Cost.usd("0.60")), Cost.usd("0.60").nanos(), 100,
         "this process");
     assertThat(full.title()).startsWith("Budget exhausted: ");
+    assertThat(full.facts()).containsEntry("percent", "100");
   }
 
   @Test

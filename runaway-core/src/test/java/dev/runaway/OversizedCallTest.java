@@ -67,7 +67,12 @@ final class OversizedCallTest {
 
     assertThat(e.exceedsWholeBudget()).isFalse();
     assertThat(e.getMessage()).startsWith("hourly budget").contains("would be exceeded: $9.00 spent or reserved");
-    assertThat(alerts).extracting(a -> a.facts().get("percent")).containsExactly("0", "80", "100");
+    // The 80% and 100% thresholds crossed, each with the share really spent: $9 of $10.
+    assertThat(alerts).extracting(Alert::severity).containsExactly(Severity.WARNING, Severity.WARNING,
+        Severity.CRITICAL);
+    assertThat(alerts.get(1).title()).startsWith("80% of budget used");
+    assertThat(alerts.get(2).title()).startsWith("Budget too low for the next call");
+    assertThat(alerts).extracting(a -> a.facts().get("percent")).containsExactly("0", "90", "90");
   }
 
   @Test

@@ -27,7 +27,7 @@ public final class GuardAlerts {
    * @param snapshot the service's snapshot at the time
    * @param budget the budget
    * @param used spent plus reserved
-   * @param percent 80 or 100
+   * @param percent the threshold crossed, 80 or 100 (see the other overload)
    * @param scope who is watching ("this process", "account-wide")
    * @return the alert
    */
@@ -51,7 +51,9 @@ public final class GuardAlerts {
    * @param snapshot the service's snapshot at the time
    * @param budget the budget
    * @param used spent plus reserved
-   * @param percent 80 or 100
+   * @param percent the threshold crossed, 80 or 100; 100 also for a call refused while the budget
+   *     still has a little left (the title then says "too low for the next call"). The alert's
+   *     {@code percent} fact is the share really used, not this threshold
    * @param scope who is watching ("this process", "account-wide")
    * @param refusal what follows a used-up budget here
    * @return the alert
@@ -62,7 +64,8 @@ public final class GuardAlerts {
     facts.put("budget", budget.describe());
     facts.put("spent", money(used / 1e9));
     facts.put("limit", budget.limit().toString());
-    facts.put("percent", Integer.toString(percent));
+    // The share really used: a refusal below the limit said 100 beside "$0.75 of $1.00 used".
+    facts.put("percent", Long.toString(percentOf(used, budget.limit().nanos())));
     facts.put("scope", scope);
     addRates(facts, snapshot);
     // At 100% a call was refused; the budget may still have a little left that the call needed more than.

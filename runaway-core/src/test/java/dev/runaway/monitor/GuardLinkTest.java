@@ -54,7 +54,8 @@ final class GuardLinkTest {
       List<Alert> at80 = fx.alerts(AlertType.COST_THRESHOLD, "openai");
       assertThat(at80).singleElement().satisfies(a -> {
         assertThat(a.severity()).isEqualTo(Severity.WARNING);
-        assertThat(a.facts()).containsEntry("percent", "80").containsEntry("scope", "account-wide");
+        assertThat(a.title()).startsWith("80% of budget used");
+        assertThat(a.facts()).containsEntry("percent", "90").containsEntry("scope", "account-wide");
       });
       assertThat(guard.breaker("openai").state()).isEqualTo(CircuitBreaker.State.CLOSED);
       assertThat(guard.call("openai", Cost.usd("0.01"), () -> "allowed")).isEqualTo("allowed");
@@ -64,7 +65,7 @@ final class GuardLinkTest {
       List<Alert> all = fx.alerts(AlertType.COST_THRESHOLD, "openai");
       assertThat(all).hasSize(2);
       assertThat(all.get(1).severity()).isEqualTo(Severity.CRITICAL);
-      assertThat(all.get(1).facts()).containsEntry("percent", "100").containsEntry("scope", "account-wide")
+      assertThat(all.get(1).facts()).containsEntry("percent", "135").containsEntry("scope", "account-wide")
           .containsEntry("spent", "$13.50");
 
       CircuitBreaker breaker = guard.breaker("openai");
@@ -173,7 +174,7 @@ final class GuardLinkTest {
         .detector(FakeDetector.spending("github_actions", "2")).build()) {
       monitor.pollOnce();
       assertThat(fx.alerts(AlertType.COST_THRESHOLD, "github_actions")).singleElement()
-          .satisfies(a -> assertThat(a.facts()).containsEntry("percent", "100"));
+          .satisfies(a -> assertThat(a.facts()).containsEntry("percent", "200"));
       assertThat(guard.breaker("openai").state()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
   }

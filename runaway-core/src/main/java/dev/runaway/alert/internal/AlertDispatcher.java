@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * changes, naming how often it reopened and its last state, at the worst severity seen; after a
  * window without changes, the last alert once more, marked as settled. At close, a flapping key's
  * window ends early: its digest if it collapsed anything, nothing otherwise (it has not settled).
- * Collapsed alerts count as de-duplicated. 20 open/close cycles of a breaker in 8 seconds: 9 messages, not 40.
+ * An escalation that no queue took is summed up in the digest instead, and the next one is sent at
+ * once. When the scheduler refuses a window's timer, the key is judged as usual at once, and its
+ * flapping alert does not say that changes are summed up. Collapsed alerts count as de-duplicated. 20 open/close cycles of a breaker in 8 seconds: 9 messages, not 40.
  *
  * <p><b>Delivery.</b> Every notifier has its own bounded queue ({@code maxQueue} deliveries
  * waiting, being sent or awaiting a retry) drained by at most one task at a time on the executor,
@@ -193,12 +195,17 @@ public final class AlertDispatcher implements AutoCloseable {
             alert.type(), alert.service(), keyPart(alert), alert.title());
         return false;
       }
+      Alert send = decision.alert();
       if (decision.verdict() == EpisodeFilter.Verdict.FLAPPING) {
-        LOG.info("{} alerts for service {}{} are flapping: further changes are summed up every {} until it settles",
-            alert.type(), alert.service(), keyPart(alert), episodes.flapWindow());
-        timeFlapWindow(decision.key());
+        if (timeFlapWindow(decision.key())) {
+          LOG.info("{} alerts for service {}{} are flapping: further changes are summed up every {} until it settles",
+              alert.type(), alert.service(), keyPart(alert), episodes.flapWindow());
+        } else {
+          // No window, so nothing will be summed up: the alert must not say that it will be.
+          send = decision.untimed();
+        }
       }
-      if (!offer(decision.alert())) {
+      if (!offer(send)) {
         // Nobody will hear of it: do not let it silence the next one.
         decision.admitted().revert();
         return false;
@@ -222,14 +229,20 @@ public final class AlertDispatcher implements AutoCloseable {
     return queued;
   }
 
-  /** Sends a flapping key's digest or settled message at the end of its window. */
-  private void timeFlapWindow(Object key) {
+  /**
+   * Sends a flapping key's digest or settled message at the end of its window.
+   *
+   * @return {@code false} if the scheduler refused the timer: the key then no longer flaps
+   */
+  private boolean timeFlapWindow(Object key) {
     try {
       shared.settings.scheduler().schedule(() -> endFlapWindow(key, false), episodes.flapWindow());
+      return true;
     } catch (RuntimeException e) {
       // No timer: say now what there is to say and stop collapsing, rather than collapse for good.
       LOG.warn("Alert scheduler refused the flapping window's timer; the key is judged as usual again", e);
       endFlapWindow(key, true);
+      return false;
     }
   }
 

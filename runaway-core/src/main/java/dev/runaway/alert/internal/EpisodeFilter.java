@@ -78,19 +78,46 @@ final class EpisodeFilter {
     private final EpisodeKey key;
     private final Episode before;
     private final Episode after;
+    /** The flapping record of a flapping or escalated alert, else {@code null}. */
+    private final Flap flap;
+    private final Severity toldBefore;
+    private final Severity toldAfter;
+    private final Severity severity;
 
-    private Admitted(EpisodeKey key, Episode before, Episode after) {
+    private Admitted(EpisodeKey key, Episode before, Episode after, Flap flap, Severity toldBefore,
+        Severity toldAfter, Severity severity) {
       this.key = key;
       this.before = before;
       this.after = after;
+      this.flap = flap;
+      this.toldBefore = toldBefore;
+      this.toldAfter = toldAfter;
+      this.severity = severity;
     }
 
-    /** Restores the episode as it was before this alert, unless another alert moved it since. */
+    /**
+     * Restores the episode as it was before this alert, unless another alert moved it since. For
+     * an alert of a flapping key, also the highest severity told, so that the next escalation is
+     * sent at once, not collapsed as if this one had been heard; and this alert is summed up in
+     * the window's digest instead.
+     */
     void revert() {
       if (before == null) {
         episodes.asMap().remove(key, after);
       } else {
         episodes.asMap().replace(key, after, before);
+      }
+      if (flap != null) {
+        synchronized (flap) {
+          if (!flap.flapping) {
+            return;
+          }
+          if (flap.told == toldAfter) {
+            flap.told = toldBefore;
+          }
+          flap.windowAlerts++;
+          flap.worst = flap.worst == null || severity.compareTo(flap.worst) > 0 ? severity : flap.worst;
+        }
       }
     }
   }
@@ -129,8 +156,11 @@ final class EpisodeFilter {
    * @param alert the alert to send (the flapping one is marked so), or {@code null}
    * @param admitted the admission to revert when no notifier took it, or {@code null}
    * @param key the key a flapping window is timed for
+   * @param untimed for {@link Verdict#FLAPPING}, the alert to send instead when its window cannot be
+   *     timed: marked as flapping without saying that changes are summed up, since they will not
+   *     be; else {@code null}
    */
-  record Decision(Verdict verdict, Alert alert, Admitted admitted, Object key) {}
+  record Decision(Verdict verdict, Alert alert, Admitted admitted, Object key, Alert untimed) {}
 
   private final Ticker ticker;
   private final long refractoryNanos;
@@ -200,6 +230,9 @@ final class EpisodeFilter {
     Episode[] before = new Episode[1];
     Verdict[] verdict = {Verdict.NEWS};
     Alert[] send = {alert};
+    Alert[] untimed = {null};
+    Flap[] flapped = {null};
+    Severity[] told = new Severity[2];
     // ConcurrentHashMap-style compute: the function runs exactly once, atomically for the key.
     Episode after = episodes.asMap().compute(key, (k, old) -> {
       before[0] = old;
@@ -224,6 +257,9 @@ final class EpisodeFilter {
           if (!resolution && alert.severity().compareTo(f.told) > 0) {
             // Worse than anything said while it flaps (a CRITICAL after WARNINGs): news now, not
             // in the digest a window later. Bounded: severities only rise until it settles.
+            flapped[0] = f;
+            told[0] = f.told;
+            told[1] = alert.severity();
             f.told = alert.severity();
             verdict[0] = Verdict.ESCALATED;
             send[0] = marked(alert, " (escalated while flapping; other changes are still summed up every "
@@ -259,9 +295,14 @@ final class EpisodeFilter {
             f.worst = null;
             f.last = alert;
             verdict[0] = Verdict.FLAPPING;
-            send[0] = marked(alert, " (flapping: reopened " + f.reopens.size() + " times in "
-                + human(Duration.ofNanos(now - f.reopens.peekFirst())) + "; until it settles, changes are summed up"
-                + " every " + human(flapWindow()) + ")", Map.of("flapping", "true"), false);
+            flapped[0] = f;
+            told[0] = f.told;
+            told[1] = f.told;
+            String reopened = "flapping: reopened " + f.reopens.size() + " times in "
+                + human(Duration.ofNanos(now - f.reopens.peekFirst()));
+            send[0] = marked(alert, " (" + reopened + "; until it settles, changes are summed up every "
+                + human(flapWindow()) + ")", Map.of("flapping", "true"), false);
+            untimed[0] = marked(alert, " (" + reopened + ")", Map.of("flapping", "true"), false);
             f.reopens.clear();
           }
         }
@@ -269,7 +310,9 @@ final class EpisodeFilter {
       }
     });
     boolean sent = verdict[0] == Verdict.NEWS || verdict[0] == Verdict.FLAPPING || verdict[0] == Verdict.ESCALATED;
-    return new Decision(verdict[0], sent ? send[0] : null, sent ? new Admitted(key, before[0], after) : null, key);
+    return new Decision(verdict[0], sent ? send[0] : null,
+        sent ? new Admitted(key, before[0], after, flapped[0], told[0], told[1], alert.severity()) : null, key,
+        untimed[0]);
   }
 
   /**

@@ -589,6 +589,38 @@ final class AlertDispatcherTest {
   }
 
   @Test
+  void flappingKey_anEscalationNoQueueTook_doesNotSilenceTheNextOne_andIsSummedUpInTheDigest() {
+    // Review finding: the highest severity told while a key flaps was not rolled back when no
+    // queue took the escalation, so the next CRITICAL was collapsed as if the first had been heard.
+    try (AlertDispatcher d = driven(recording).maxQueue(7).build()) {
+      for (int i = 0; i < 3; i++) {
+        d.dispatch(spike(Severity.WARNING));
+        d.dispatch(resolved());
+      }
+      assertThat(d.dispatch(spike(Severity.WARNING))).as("the third reopen: flapping; the queue is full").isTrue();
+      d.dispatch(resolved()); // collapsed
+      assertThat(d.dispatch(spike(Severity.CRITICAL))).as("the escalation, which the full queue refuses").isFalse();
+      executor.runAll();
+      assertThat(recording.sent).hasSize(7);
+
+      d.dispatch(resolved());
+      assertThat(d.dispatch(spike(Severity.CRITICAL))).as("the next escalation is news").isTrue();
+      executor.runAll();
+
+      assertThat(recording.sent).hasSize(8);
+      assertThat(recording.sent.get(7).severity()).isEqualTo(Severity.CRITICAL);
+      assertThat(recording.sent.get(7).title()).contains("escalated while flapping");
+      scheduler.advance(Duration.ofMinutes(10));
+      executor.runAll();
+      assertThat(recording.sent).hasSize(9);
+      assertThat(recording.sent.get(8).title()).startsWith("Flapping: reopened 2 times");
+      assertThat(recording.sent.get(8).detail()).as("the lost escalation and two resolutions")
+          .startsWith("3 alerts of USAGE_SPIKE");
+      assertThat(recording.sent.get(8).severity()).isEqualTo(Severity.CRITICAL);
+    }
+  }
+
+  @Test
   void noNotifier_alertsGoToTheLog() {
     int mark = LogCapture.mark();
     try (AlertDispatcher d = AlertDispatcher.builder().ticker(ticker).scheduler(AlertScheduler.on(scheduler)).executor(Runnable::run)

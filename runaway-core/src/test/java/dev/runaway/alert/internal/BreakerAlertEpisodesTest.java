@@ -147,11 +147,7 @@ final class BreakerAlertEpisodesTest {
     // nu35 review: while a key flapped between WARNING and resolved, a CRITICAL for it was
     // collapsed like any change and first seen in the digest, up to a window (10 min) later.
     try (AlertDispatcher d = driven().build()) {
-      for (int i = 0; i < 3; i++) {
-        d.dispatch(spike(Severity.WARNING));
-        d.dispatch(spikeResolved());
-        ticker.advance(Duration.ofSeconds(20));
-      }
+      openAndResolveThreeTimes(d);
       d.dispatch(spike(Severity.WARNING)); // the third reopen: flapping
       assertThat(sent).hasSize(7);
       assertThat(sent.get(6).facts()).containsEntry("flapping", "true");
@@ -197,6 +193,35 @@ final class BreakerAlertEpisodesTest {
       assertThat(sent).hasSize(9);
       assertThat(sent.get(8).severity()).isEqualTo(Severity.CRITICAL);
       assertThat(sent.get(8).title()).contains("settled after flapping");
+    }
+  }
+
+  @Test
+  void aFlappingKey_whoseWindowTheSchedulerRefuses_isNotSaidToBeSummedUp_andItsChangesGoOutOneByOne() {
+    // Review finding: with the window's timer refused, the key stopped flapping at once, but its
+    // alert still said "until it settles, changes are summed up every 10 min".
+    try (AlertDispatcher d = driven().build()) {
+      openAndResolveThreeTimes(d);
+      scheduler.shutdown(); // refuses every timer from now on
+
+      d.dispatch(spike(Severity.WARNING)); // the third reopen
+
+      assertThat(sent).hasSize(7);
+      assertThat(sent.get(6).title()).isEqualTo("Spend at 40x baseline (flapping: reopened 3 times in 40s)");
+      assertThat(sent.get(6).facts()).containsEntry("flapping", "true");
+      d.dispatch(spikeResolved());
+      d.dispatch(spike(Severity.WARNING));
+      assertThat(sent).as("judged as usual: each change is sent").hasSize(9);
+      assertThat(sent.get(7).title()).isEqualTo("Spend back to normal");
+    }
+  }
+
+  /** Three spikes, each resolved, 20 s apart: the next spike is the third reopen, which makes the key flap. */
+  private void openAndResolveThreeTimes(AlertDispatcher d) {
+    for (int i = 0; i < 3; i++) {
+      d.dispatch(spike(Severity.WARNING));
+      d.dispatch(spikeResolved());
+      ticker.advance(Duration.ofSeconds(20));
     }
   }
 

@@ -4,6 +4,7 @@ import dev.runaway.config.SecretSource;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.monitor.Detector;
 import dev.runaway.monitor.DetectorProvider;
+import dev.runaway.providers.http.internal.StandIns;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
@@ -32,9 +33,6 @@ public abstract class HttpDetectorProvider implements DetectorProvider {
   private final BiFunction<ServiceSettings, SecretSource, Detector> factory;
   private final boolean checkableWithoutSecrets;
 
-  /** What a credential stands in as when settings are checked without it; never sent anywhere. */
-  private static final String STAND_IN = "stand-in-for-a-settings-check";
-
   /**
    * Creates the provider.
    *
@@ -54,8 +52,9 @@ public abstract class HttpDetectorProvider implements DetectorProvider {
    * @param secretNames the variables a service's settings need, so the monitor names a missing one
    * @param factory makes a detector from the settings and the secrets
    * @param checkableWithoutSecrets {@code true} when the factory does no I/O and reads the
-   *     credentials as opaque tokens (not parsed as URLs or ids), so that {@link #checkSettings}
-   *     can make a detector with stand-in credentials to check the settings, then close it
+   *     credentials as opaque tokens (not parsed as URLs or ids; the built-in detectors that read a
+   *     value out of one skip that check for a stand-in), so that {@link #checkSettings} can make a
+   *     detector with stand-in credentials to check the settings, then close it
    */
   protected HttpDetectorProvider(String type, Function<ServiceSettings, List<String>> secretNames,
       BiFunction<ServiceSettings, SecretSource, Detector> factory, boolean checkableWithoutSecrets) {
@@ -67,7 +66,9 @@ public abstract class HttpDetectorProvider implements DetectorProvider {
 
   /**
    * Checks the settings by making a detector with stand-in credentials and closing it at once,
-   * when the provider said that is safe; otherwise checks nothing.
+   * when the provider said that is safe; otherwise checks nothing. Every variable the detector
+   * looks up has a stand-in, not only those of {@link #requiredSecrets}: a detector that takes
+   * whichever of two kinds of credentials is set (MongoDB Atlas without {@code auth}) finds one.
    *
    * @throws dev.runaway.config.ConfigException naming the setting that is wrong
    */
@@ -76,11 +77,7 @@ public abstract class HttpDetectorProvider implements DetectorProvider {
     if (!checkableWithoutSecrets) {
       return;
     }
-    java.util.Map<String, String> standIns = new java.util.LinkedHashMap<>();
-    for (String name : secretNames.apply(settings)) {
-      standIns.put(name, STAND_IN);
-    }
-    factory.apply(settings, SecretSource.of(standIns)).close();
+    factory.apply(settings, StandIns.source()).close();
   }
 
   /** Returns the config's {@code type} this provider handles. */

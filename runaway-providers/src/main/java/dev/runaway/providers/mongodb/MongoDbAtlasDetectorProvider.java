@@ -58,7 +58,6 @@ public final class MongoDbAtlasDetectorProvider extends HttpDetectorProvider {
   public MongoDbAtlasDetectorProvider() {
     // requiredSecrets: the variables of the configured auth; none when auth is not set, as either
     // pair will do (a missing pair is then reported when the detector is created).
-    super("mongodb_atlas", AtlasDetector::secretNames,
-        AtlasDetector::new);
+    super("mongodb_atlas", AtlasDetector::secretNames, AtlasDetector::new, true);
   }
 }

@@ -15,6 +15,7 @@ import dev.runaway.providers.http.HttpDetector;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
 import dev.runaway.providers.http.Paginator;
+import dev.runaway.providers.http.internal.StandIns;
 import dev.runaway.providers.internal.Money;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -37,6 +38,9 @@ import java.util.regex.Matcher;
  */
 final class RestDetector extends HttpDetector {
 
+  /** The URL checked in place of one made with a stand-in credential; never polled. */
+  private static final String STAND_IN_URL = "https://stand-in.invalid/";
+
   private final RestConfig config;
   private final String pathTemplate;
   private final String bodyTemplate;
@@ -56,6 +60,11 @@ final class RestDetector extends HttpDetector {
     this.config = config;
     List<Secret> referenced = new ArrayList<>();
     String url = resolveSecrets(config.url(), secrets, referenced);
+    if (referenced.stream().anyMatch(StandIns::isStandIn)) {
+      // A settings check without the credentials: a URL made with a variable's value (a whole base
+      // URL, a port) is known only with the real value, so it is not checked against a stand-in.
+      url = STAND_IN_URL;
+    }
     int schemeEnd = url.indexOf("://");
     int pathStart = schemeEnd < 0 ? -1 : url.indexOf('/', schemeEnd + 3);
     int queryStart = url.indexOf('?', Math.max(0, schemeEnd + 3));

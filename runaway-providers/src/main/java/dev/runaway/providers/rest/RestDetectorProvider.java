@@ -73,6 +73,6 @@ public final class RestDetectorProvider extends HttpDetectorProvider {
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
   public RestDetectorProvider() {
     super("rest", RestConfig::secretNames,
-        (s, secrets) -> new RestDetector(RestConfig.parse(s), s, secrets));
+        (s, secrets) -> new RestDetector(RestConfig.parse(s), s, secrets), true);
   }
 }

@@ -41,6 +41,6 @@ public final class StripeDetectorProvider extends HttpDetectorProvider {
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
   public StripeDetectorProvider() {
     super("stripe", s -> List.of(KEY_ENV),
-        (s, secrets) -> new StripeDetector(s, secrets.require(KEY_ENV)));
+        (s, secrets) -> new StripeDetector(s, secrets.require(KEY_ENV)), true);
   }
 }

@@ -16,6 +16,7 @@ import dev.runaway.providers.http.HttpDetector;
 import dev.runaway.providers.http.ApiRequest;
 import dev.runaway.providers.http.ApiResponse;
 import dev.runaway.providers.http.RateLimitPolicy;
+import dev.runaway.providers.http.internal.StandIns;
 import dev.runaway.config.SettingsReader;
 import dev.runaway.providers.internal.CumulativeBucket;
 import dev.runaway.providers.internal.Money;
@@ -52,6 +53,8 @@ final class SupabaseDetector extends HttpDetector {
       {"rest", "total_rest_requests"}, {"auth", "total_auth_requests"},
       {"realtime", "total_realtime_requests"}, {"storage", "total_storage_requests"}};
   private static final Pattern PROJECT_REF = Pattern.compile("[a-z]{20}");
+  /** The project of a settings check made without {@code SUPABASE_URL}; never polled. */
+  private static final String STAND_IN_REF = "a".repeat(20);
   private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
   /** The usage endpoints allow 30 requests a minute (supabase.md §1.3). */
   static final int REQUESTS_PER_MINUTE = 30;
@@ -124,6 +127,9 @@ final class SupabaseDetector extends HttpDetector {
     }
     String env = settings.string("url_env").orElse("SUPABASE_URL");
     Secret url = secrets.require(env);
+    if (StandIns.isStandIn(url)) {
+      return STAND_IN_REF; // a settings check without the credentials: the project is known only from the real URL
+    }
     String host;
     try {
       host = new URI(url.reveal().trim()).getHost();

@@ -51,7 +51,6 @@ public final class SupabaseDetectorProvider extends HttpDetectorProvider {
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
   public SupabaseDetectorProvider() {
-    super("supabase", SupabaseDetector::secretNames,
-        SupabaseDetector::new);
+    super("supabase", SupabaseDetector::secretNames, SupabaseDetector::new, true);
   }
 }

@@ -52,6 +52,6 @@ public final class VercelDetectorProvider extends HttpDetectorProvider {
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
   public VercelDetectorProvider() {
     super("vercel", s -> List.of(VercelDetector.tokenEnv(s)),
-        (s, secrets) -> new VercelDetector(s, secrets.require(VercelDetector.tokenEnv(s))));
+        (s, secrets) -> new VercelDetector(s, secrets.require(VercelDetector.tokenEnv(s))), true);
   }
 }

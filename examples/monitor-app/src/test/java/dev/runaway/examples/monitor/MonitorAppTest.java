@@ -100,6 +100,73 @@ final class MonitorAppTest {
     assertThat(r.err()).contains(config + ":1:", path, rule, "missing credential " + variable);
   }
 
+  /**
+   * Review finding: stripe, vercel, mongodb_atlas, supabase and rest reported a mistake in a
+   * service's settings only once its credential was set. Each row is a service whose setting is
+   * wrong and whose credential is missing: the mistake is reported with the same words as with the
+   * credential (file:line, JSON path, rule, did-you-mean), and the missing credential beside it.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      // a misspelt key, with its did-you-mean
+      "\"pay\": {\"type\": \"stripe\", \"stripe_acount\": \"acct_1\"}|services.pay.stripe_acount"
+          + "|STRIPE_API_KEY=sk_test_1",
+      // a negative number
+      "\"web\": {\"type\": \"vercel\", \"team_id\": \"team_1\", \"late_data_hours\": -1}"
+          + "|services.web.late_data_hours|VERCEL_TOKEN=vt_1",
+      // a number out of range; no auth given, so either pair of credentials will do
+      "\"atlas\": {\"type\": \"mongodb_atlas\", \"org_id\": \"5f1e7c2b9d3a4b0011aa22bb\", \"max_body_bytes\": 10}"
+          + "|services.atlas.max_body_bytes|MONGODB_ATLAS_CLIENT_ID=id;MONGODB_ATLAS_CLIENT_SECRET=secret",
+      // a wrong type, with auth given
+      "\"atlas\": {\"type\": \"mongodb_atlas\", \"org_id\": \"5f1e7c2b9d3a4b0011aa22bb\", \"auth\": \"api_key\","
+          + " \"timeout_seconds\": -5}|services.atlas.timeout_seconds"
+          + "|MONGODB_ATLAS_PUBLIC_KEY=pub;MONGODB_ATLAS_PRIVATE_KEY=priv",
+      // a malformed value
+      "\"db\": {\"type\": \"supabase\", \"project_ref\": \"Not-A-Ref\"}|services.db.project_ref"
+          + "|SUPABASE_ACCESS_TOKEN=sbp_1",
+      // the project from SUPABASE_URL, which is missing too
+      "\"db\": {\"type\": \"supabase\", \"timeout_seconds\": 0}|services.db.timeout_seconds"
+          + "|SUPABASE_ACCESS_TOKEN=sbp_1;SUPABASE_URL=https://abcdefghijklmnopqrst.supabase.co",
+      // a shared setting the rest config itself does not read
+      "\"vendor\": {\"type\": \"rest\", \"max_pages\": -3, \"request\": {\"url\": \"http://127.0.0.1:9/usage\","
+          + " \"auth\": {\"type\": \"bearer\", \"token_env\": \"VENDOR_TOKEN\"}}, \"allow_insecure_http\": true,"
+          + " \"metrics\": [{\"name\": \"requests\", \"value_pointer\": \"/count\"}]}|services.vendor.max_pages"
+          + "|VENDOR_TOKEN=vt_1"})
+  void check_settingMistakeAndMissingCredential_reportsTheMistakeAsWithTheCredential(String service, String path,
+      String credentials) throws IOException {
+    Path config = write("monitor_config.json", "{\n  \"services\": {\n    " + service + "\n  }\n}\n");
+    Path env = write("with.env", credentials.replace(';', '\n') + "\n");
+    Run with = run("check", "--config", config.toString(), "--env", env.toString());
+    assertThat(with.exitCode()).as(with.all()).isEqualTo(Main.USAGE);
+    String mistake = with.err().lines().filter(l -> l.contains(config + ":3:")).findFirst().orElseThrow();
+    String rule = mistake.substring(mistake.indexOf(path) + path.length());
+
+    Run without = run("check", "--config", config.toString(), "--env", dir.resolve("none.env").toString());
+
+    assertThat(without.exitCode()).as(without.all()).isEqualTo(Main.USAGE);
+    String firstVariable = credentials.substring(0, credentials.indexOf('='));
+    assertThat(without.err()).contains(config + ":3:", path, rule.strip(), "missing credential", firstVariable);
+  }
+
+  /** The stand-in credentials of a settings check raise no error of their own on valid settings. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "\"atlas\": {\"type\": \"mongodb_atlas\", \"org_id\": \"5f1e7c2b9d3a4b0011aa22bb\"}",
+      "\"db\": {\"type\": \"supabase\"}",
+      "\"vendor\": {\"type\": \"rest\", \"request\": {\"url\": \"${VENDOR_URL}/usage\", \"headers\": {\"X-Team\":"
+          + " \"${VENDOR_TEAM}\"}, \"auth\": {\"type\": \"basic\", \"username_env\": \"VENDOR_USER\", \"password_env\":"
+          + " \"VENDOR_PASSWORD\"}}, \"metrics\": [{\"name\": \"requests\", \"value_pointer\": \"/count\"}]}",
+      "\"vendor\": {\"type\": \"rest\", \"request\": {\"url\": \"https://127.0.0.1:${VENDOR_PORT}/usage\"},"
+          + " \"metrics\": [{\"name\": \"requests\", \"value_pointer\": \"/count\"}]}"})
+  void check_validSettingsAndMissingCredential_reportOnlyTheMissingCredential(String service) throws IOException {
+    Path config = write("monitor_config.json", "{\n  \"services\": {\n    " + service + "\n  }\n}\n");
+
+    Run r = run("check", "--config", config.toString(), "--env", dir.resolve("none.env").toString());
+
+    assertThat(r.exitCode()).as(r.all()).isNotEqualTo(Main.USAGE);
+    assertThat(r.all()).contains("missing credential").doesNotContain(config + ":3:");
+  }
+
   @Test
   void check_missingConfigFile_exitsTwo_andSaysHowToStart() {
     Path missing = dir.resolve("monitor_config.json");
