@@ -319,7 +319,10 @@ public final class ServicePolicy {
     /**
      * Adds a budget that every key gets for itself ({@link ServiceGuard#forKey(String)}).
      * Per-key windows use 24 buckets unless the budget says otherwise, to keep each key's state
-     * small.
+     * small. A keyed call is checked against its key's budgets before the service's: a key at its
+     * own cap is refused by its key ({@link BudgetExceededException#key()} names it) without
+     * touching the service's budgets, so a tenant looping at its cap never takes, even for a
+     * moment, room another tenant's call needed.
      *
      * @param budget the budget
      * @return this builder
