@@ -51,17 +51,26 @@ public final class UnpricedStreams {
   }
 
   private static boolean streamType(Class<?> type) {
+    return sdkType(type) != null;
+  }
+
+  /**
+   * The SDK's public stream type that {@code type} is or implements (the SDKs return instances of
+   * internal classes, such as openai-java's {@code StreamResponseKt$map$1}), or {@code null}.
+   */
+  private static String sdkType(Class<?> type) {
     for (Class<?> c = type; c != null; c = c.getSuperclass()) {
       if (STREAM_TYPES.contains(c.getName())) {
-        return true;
+        return c.getName();
       }
       for (Class<?> i : c.getInterfaces()) {
-        if (streamType(i)) {
-          return true;
+        String found = sdkType(i);
+        if (found != null) {
+          return found;
         }
       }
     }
-    return false;
+    return null;
   }
 
   /**
@@ -74,7 +83,8 @@ public final class UnpricedStreams {
    * @return the message
    */
   public static String warning(String name, Object result, Cost charge, String helpers) {
-    return name + " cannot price a " + result.getClass().getName() + " returned from guard.call: a stream's usage"
+    String type = sdkType(result.getClass());
+    return name + " cannot price a " + (type == null ? result.getClass().getName() : type) + " returned from guard.call: a stream's usage"
         + " arrives only after the call has returned. Each such call is charged the service's estimate, or with"
         + " none " + (charge == null ? "its estimate" : charge) + " (" + INPUT_TOKENS + " input and " + OUTPUT_TOKENS
         + " output tokens at the price table's dearest model), so a loop of them still fills the budget. For exact"
