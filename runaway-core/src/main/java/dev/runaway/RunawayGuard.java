@@ -151,9 +151,10 @@ public final class RunawayGuard implements AutoCloseable {
     store.writeSection(dev.runaway.internal.SavedBreakers.SECTION, () -> {
       long now = ticker.nanoTime();
       long wall = dev.runaway.ledger.internal.PersistentLedger.epochNanos(ticker.instant());
+      boolean last = store.isStopping();
       List<dev.runaway.internal.SavedBreakers.Entry> open = new java.util.ArrayList<>();
       for (ServiceRuntime rt : runtimes) {
-        dev.runaway.internal.SavedBreakers.Entry e = rt.breakerToSave(now, wall);
+        dev.runaway.internal.SavedBreakers.Entry e = rt.breakerToSave(now, wall, last);
         if (e != null) {
           open.add(e);
         }

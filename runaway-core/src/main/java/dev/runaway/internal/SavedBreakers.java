@@ -20,15 +20,20 @@ import java.util.List;
  * orchestrator) does not start with every breaker closed and hand a runaway loop a fresh run
  * until detection trips it again.
  *
- * <p><b>Time across a restart.</b> Each entry keeps what remained of the open wait when it was
- * written, with the ticker's and the wall clock's readings at that moment. At restore, the time
+ * <p><b>Time across a restart.</b> Each entry keeps what remained of the open wait at one moment,
+ * with the ticker's and the wall clock's readings at that moment: the first write after the
+ * breaker's last change (or after the caller's quiet time grew by a minute), and the last write
+ * before the process stops. Between them the entry, and so the state file, stays the same: an
+ * open breaker does not rewrite the file (with its backup copy and fsync) at every flush
+ * ({@code ServiceRuntime.breakerToSave}). At restore, the time
  * since then is the ticker's difference when it is not negative (the same monotonic clock: a
  * process restarted on the same machine, whose {@code System.nanoTime()} counts from boot), never
  * more than the wall clock's, and the wall clock's alone otherwise (after a reboot); a negative
  * difference counts as none. So a wall clock stepped forwards cannot shorten the rest of the open
  * period on the same machine, one stepped backwards cannot lengthen it past what remained at the
- * write (and so never past the configured wait), and a breaker never comes back open longer than
- * its configured wait.
+ * saved moment (the stop; after a crash, possibly an earlier moment of the same open period, so
+ * never past the configured wait), and a breaker never comes back open longer than its configured
+ * wait.
  *
  * <p><b>Versions.</b> The section starts with its own version; a file without the section (written
  * before it existed, or with every breaker closed) restores every breaker closed, and a section of
@@ -54,9 +59,9 @@ public final class SavedBreakers {
    * @param service the service
    * @param breaker its state
    * @param threshold the caller's attempt threshold per minute while a spend trip is judged, or NaN
-   * @param quietNanos how long the caller had stayed under the threshold at the write
-   * @param savedTick the ticker's reading at the write
-   * @param savedWall the wall clock at the write, in nanoseconds since the epoch
+   * @param quietNanos how long the caller had stayed under the threshold at the saved moment
+   * @param savedTick the ticker's reading at the saved moment (see the class comment)
+   * @param savedWall the wall clock at the saved moment, in nanoseconds since the epoch
    */
   public record Entry(String service, DefaultCircuitBreaker.Persisted breaker, double threshold, long quietNanos,
       long savedTick, long savedWall) {
@@ -66,7 +71,7 @@ public final class SavedBreakers {
      *
      * @param tick the ticker's reading now
      * @param wall the wall clock now, in nanoseconds since the epoch
-     * @return the remaining wait, between 0 and what remained at the write
+     * @return the remaining wait, between 0 and what remained at the saved moment
      */
     public long remainingAt(long tick, long wall) {
       long byWall = Math.max(0, wall - savedWall);

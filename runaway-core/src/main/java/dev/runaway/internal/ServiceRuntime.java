@@ -50,6 +50,12 @@ public final class ServiceRuntime {
   private final DefaultCircuitBreaker breaker;
   /** The caller's attempts while a service-wide spend trip is open. */
   private final CallerRate callerRate;
+  /** The caller's quiet time is saved again once it has grown by this much (see {@link #breakerToSave}). */
+  static final long QUIET_SAVE_STEP_NANOS = 60_000_000_000L;
+  // The flusher's alone (read and written under the state store's flush lock): the entry saved
+  // last, and the breaker state (its token) it was made from.
+  private SavedBreakers.Entry savedBreaker;
+  private Object savedBreakerToken;
   /** The budget-velocity horizon over one meter bucket: projected spend = recent spend x this. */
   private final double horizonBuckets;
   /** Whether the baseline-free rule still applies (until the meter has warmed up). */
@@ -535,18 +541,36 @@ public final class ServiceRuntime {
    * Returns the service breaker's state for the state file when it is open (see
    * {@link DefaultCircuitBreaker#persisted}), else {@code null}. Runs on the flusher thread.
    *
+   * <p>The entry says what remained of the wait, and how long the caller had been quiet, at one
+   * moment (its readings of both clocks), and the same entry is returned again while it stays true:
+   * while the breaker's state and the caller's threshold are unchanged and the caller has not
+   * become less quiet than it says, so the state file is not rewritten (with its backup copy and
+   * fsync) at every flush for as long as the breaker stays open. The caller's quiet time is saved
+   * again once it has grown by {@link #QUIET_SAVE_STEP_NANOS}, and everything as of now at the
+   * last flush ({@code last}), so that a restart after a stop loses nothing and one after a crash
+   * at most that step of quiet time (the breaker then stays half-open that much longer, never
+   * shorter).
+   *
    * @param now the ticker's reading
    * @param wallNanos the wall clock, in nanoseconds since the epoch
+   * @param last whether this is the last flush (the guard or the JVM is stopping)
    * @return the entry, or {@code null}
    */
-  public SavedBreakers.Entry breakerToSave(long now, long wallNanos) {
-    DefaultCircuitBreaker.Persisted p = breaker.persisted(now);
-    if (p == null) {
-      return null;
-    }
+  public SavedBreakers.Entry breakerToSave(long now, long wallNanos, boolean last) {
+    Object token = breaker.stateToken();
     boolean judging = callerRate.active;
-    return new SavedBreakers.Entry(name, p, judging ? callerRate.threshold() : Double.NaN,
-        judging ? callerRate.quietNanos(now) : 0, now, wallNanos);
+    double threshold = judging ? callerRate.threshold() : Double.NaN;
+    long quiet = judging ? callerRate.quietNanos(now) : 0;
+    SavedBreakers.Entry kept = savedBreaker;
+    if (!last && token == savedBreakerToken && (kept == null
+        || Double.compare(threshold, kept.threshold()) == 0 && quiet >= kept.quietNanos()
+        && quiet - kept.quietNanos() < QUIET_SAVE_STEP_NANOS)) {
+      return kept;
+    }
+    DefaultCircuitBreaker.Persisted p = breaker.persisted(now);
+    savedBreakerToken = token;
+    savedBreaker = p == null ? null : new SavedBreakers.Entry(name, p, threshold, quiet, now, wallNanos);
+    return savedBreaker;
   }
 
   /**

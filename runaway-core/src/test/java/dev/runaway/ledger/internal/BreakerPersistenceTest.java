@@ -334,6 +334,76 @@ final class BreakerPersistenceTest extends StateDirFixture {
   }
 
   /**
+   * Flushes every simulated second for 10 minutes with the breaker that {@code open} opened, no
+   * call in between (the state is read each second, so a due OPEN half-opens), and returns how
+   * many times the state file was written, its first write included.
+   */
+  private long writesOverTenMinutes(java.util.function.Consumer<CircuitBreaker> open) {
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger ledger = ledger(ticker); RunawayGuard guard = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03")))
+        .ticker(ticker).alertSink(a -> { }).ledger(ledger).build()) {
+      open.accept(guard.breaker("llm"));
+      ledger.flush();
+      for (int second = 0; second < 600; second++) {
+        ticker.advance(Duration.ofSeconds(1));
+        guard.breaker("llm").state();
+        ledger.flush();
+      }
+      long writes = ledger.writes();
+      System.out.println("State-file writes in 10 min with the breaker open: " + writes);
+      return writes;
+    }
+  }
+
+  @Test
+  void forcedOpenBreaker_isWrittenOnce_notAtEveryFlush() {
+    assertThat(writesOverTenMinutes(b -> b.forceOpen("incident 42"))).isEqualTo(1);
+  }
+
+  @Test
+  void spendTripJudgingAQuietCaller_isWrittenAtItsChangesAndOnceAMinuteOfQuiet_notAtEveryFlush() {
+    // Open, half-open after 60 s, then the caller's quiet progress once a minute, then the close.
+    assertThat(writesOverTenMinutes(b -> b.trip(TripReason.BURN_RATE, DETAIL))).isLessThanOrEqualTo(13);
+  }
+
+  /** The breaker entry in the state file as it is now (what a crash would leave). */
+  private SavedBreakers.Entry savedNow() throws Exception {
+    byte[] section = StateFile.decode(Files.readAllBytes(dir.resolve(PersistentLedger.FILE_NAME))).sections()
+        .get(SavedBreakers.SECTION);
+    assertThat(section).as("breakers section").isNotNull();
+    return SavedBreakers.decode(section).get(0);
+  }
+
+  @Test
+  void spendTripJudgingAQuietCaller_savesItsQuietTimeOnceAMinute_forARestartAfterACrash() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger ledger = ledger(ticker); RunawayGuard guard = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03"))
+            .breaker(CircuitBreakerConfig.builder().waitInOpenState(Duration.ofMinutes(10)).build()))
+        .ticker(ticker).alertSink(a -> { }).ledger(ledger).build()) {
+      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL);
+      for (int second = 0; second < 300; second++) {
+        ticker.advance(Duration.ofSeconds(1));
+        ledger.flush();
+      }
+      // Quiet for 5 min: at least 4 of them are saved, and the rest of the wait as of then.
+      SavedBreakers.Entry quiet = savedNow();
+      assertThat(Duration.ofNanos(quiet.quietNanos())).isBetween(Duration.ofMinutes(4), Duration.ofMinutes(5));
+      assertThat(Duration.ofNanos(quiet.remainingAt(ticker.nanoTime(), PersistentLedger.epochNanos(ticker.instant()))))
+          .isEqualTo(Duration.ofMinutes(5));
+
+      // The caller loops again (refused calls count): the file no longer says it has been quiet.
+      for (int i = 0; i < 5; i++) {
+        assertThat(refusal(guard)).isNotNull();
+      }
+      ticker.advance(Duration.ofSeconds(1));
+      ledger.flush();
+      assertThat(Duration.ofNanos(savedNow().quietNanos())).isLessThanOrEqualTo(Duration.ofSeconds(1));
+    }
+  }
+
+  /**
    * The trial's scenario: a loop that calls as fast as it can ($0.03 a call, a $10 hourly budget,
    * no baseline yet) until the guard refuses it, restarted every minute (a cron job, or a pod
    * restarted by its orchestrator), ten times. Without kept breakers each life got the velocity
