@@ -139,6 +139,10 @@ public final class RunawayGuard implements AutoCloseable {
             rt.restoreBreaker(e, now, wall, store.file());
           }
         }
+      } catch (dev.runaway.internal.SavedBreakers.UnknownVersionException e) {
+        LoggerFactory.getLogger(RunawayGuard.class).warn("The circuit breakers saved in state file {} are skipped: {};"
+            + " every breaker starts closed, and this guard's writes of the file leave them out.", store.file(),
+            e.getMessage());
       } catch (RuntimeException e) {
         LoggerFactory.getLogger(RunawayGuard.class).warn("The circuit breakers saved in state file {} cannot be read"
             + " ({}); every breaker starts closed.", store.file(), e.getMessage());

@@ -37,7 +37,8 @@ import java.util.List;
  *
  * <p><b>Versions.</b> The section starts with its own version; a file without the section (written
  * before it existed, or with every breaker closed) restores every breaker closed, and a section of
- * an unknown version is skipped, as are sections this release does not know in the other
+ * an unknown version (written by a newer release) is skipped with one warning naming it
+ * ({@link UnknownVersionException}), as are sections this release does not know in the other
  * direction. A file damaged on disk is caught by the state file's checksum and follows its backup
  * rules ({@code PersistentLedger}).
  *
@@ -52,6 +53,20 @@ public final class SavedBreakers {
   private static final int MAX_DETAIL = 2000;
 
   private SavedBreakers() {}
+
+  /**
+   * A section of a version this release does not read (written by a newer release): its breakers
+   * are not known here. The message names the section, its version and size, nothing of its content.
+   */
+  public static final class UnknownVersionException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    UnknownVersionException(int version, int bytes) {
+      super("its '" + SECTION + "' section (" + bytes + " bytes) is version " + version + ", written by "
+          + (version > VERSION ? "a newer" : "another") + " release of Runaway Guard; this release reads version "
+          + VERSION);
+    }
+  }
 
   /**
    * One service breaker as written.
@@ -97,7 +112,8 @@ public final class SavedBreakers {
    *
    * @param dir the guard's state folder
    * @param service the service
-   * @return the breaker that was saved open, or empty (none saved, or no state file)
+   * @return the breaker that was saved open, or empty (none saved, no state file, or a section of a
+   *     newer release, which is left as it is with one warning)
    * @throws dev.runaway.ledger.internal.PersistentLedger.StateDirLockedException if a running guard
    *     holds the folder (its breaker closes there, with {@code guard.breaker(service).reset()})
    */
@@ -112,7 +128,17 @@ public final class SavedBreakers {
       if (section == null || !ledger.isPersistent()) {
         return java.util.Optional.empty();
       }
-      List<Entry> kept = new ArrayList<>(decode(section));
+      List<Entry> kept;
+      try {
+        kept = new ArrayList<>(decode(section));
+      } catch (UnknownVersionException e) {
+        // Not this release's to change: written back as it was, not dropped with the rewrite.
+        ledger.writeSection(SECTION, () -> section);
+        org.slf4j.LoggerFactory.getLogger(SavedBreakers.class).warn("The circuit breakers saved in state file {} are"
+            + " left as they are: {}. Close the breaker of {} with that release (its runaway-monitor resume, or"
+            + " guard.breaker(\"{}\").reset() in the application).", ledger.file(), e.getMessage(), service, service);
+        return java.util.Optional.empty();
+      }
       Entry removed = null;
       for (java.util.Iterator<Entry> it = kept.iterator(); it.hasNext(); ) {
         Entry e = it.next();
@@ -181,7 +207,8 @@ public final class SavedBreakers {
    * Decodes a section.
    *
    * @param section its bytes
-   * @return the entries; empty for a section of another version
+   * @return the entries
+   * @throws UnknownVersionException if the section is of another version (a newer release's)
    * @throws IllegalArgumentException if the section is damaged
    */
   public static List<Entry> decode(byte[] section) {
@@ -189,7 +216,7 @@ public final class SavedBreakers {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(section));
       int version = in.readUnsignedShort();
       if (version != VERSION) {
-        return List.of();
+        throw new UnknownVersionException(version, section.length);
       }
       int n = in.readInt();
       if (n < 0 || n > section.length) {

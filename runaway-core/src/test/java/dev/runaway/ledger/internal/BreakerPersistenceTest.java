@@ -277,6 +277,44 @@ final class BreakerPersistenceTest extends StateDirFixture {
         .satisfies(e -> assertThat(e.message()).contains("circuit breakers saved in").contains("starts closed"));
   }
 
+  /** A breakers section as a newer release might write it: version 2, one entry of unknown layout. */
+  private static final byte[] NEWER_SECTION = {0, 2, 0, 0, 0, 1, 0, 3, 'l', 'l', 'm', 42, 42, 42, 42};
+
+  @Test
+  void breakersSectionOfANewerRelease_isSkippedWithOneWarningNamingIt_andTheSpendIsKept() {
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger ledger = ledger(ticker)) {
+      ledger.account("llm", null, List.of(Budget.hourly(Cost.usd("10")))).record(Cost.usd("2").nanos(),
+          ticker.nanoTime());
+      ledger.writeSection(SavedBreakers.SECTION, () -> NEWER_SECTION);
+    }
+    int mark = LogCapture.mark();
+    try (RunawayGuard guard = guard(ticker)) {
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+      assertThat(guard.snapshot("llm").windows().get(0).spent()).isEqualTo(Cost.usd("2"));
+    }
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("circuit breakers saved in state file")
+            .contains(dir.resolve(PersistentLedger.FILE_NAME).toString()).contains("'breakers' section (15 bytes)")
+            .contains("version 2, written by a newer release").contains("reads version 1")
+            .contains("every breaker starts closed"));
+  }
+
+  @Test
+  void resumeWhileStopped_leavesABreakersSectionOfANewerReleaseAsItIs_andSaysSo() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger ledger = ledger(ticker)) {
+      ledger.writeSection(SavedBreakers.SECTION, () -> NEWER_SECTION);
+    }
+    int mark = LogCapture.mark();
+    assertThat(SavedBreakers.clear(dir, "llm")).isEmpty();
+    assertThat(StateFile.decode(Files.readAllBytes(dir.resolve(PersistentLedger.FILE_NAME))).sections())
+        .hasEntrySatisfying(SavedBreakers.SECTION, b -> assertThat(b).containsExactly(NEWER_SECTION));
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("left as they are").contains("version 2")
+            .contains("runaway-monitor resume"));
+  }
+
   @Test
   void oldStateFileWithoutTheBreakersSection_loads_withSpendRestoredAndBreakersClosed() throws Exception {
     byte[] old;
