@@ -56,6 +56,11 @@ public final class ServiceRuntime {
   // last, and the breaker state (its token) it was made from.
   private SavedBreakers.Entry savedBreaker;
   private Object savedBreakerToken;
+  /**
+   * When the service breaker restored from the state file opened, until it opens again here or
+   * closes: its alerts then carry no rates (this process did not see that episode's); else null.
+   */
+  private volatile java.time.Instant restoredOpenedAt;
   /** The budget-velocity horizon over one meter bucket: projected spend = recent spend x this. */
   private final double horizonBuckets;
   /** Whether the baseline-free rule still applies (until the meter has warmed up). */
@@ -294,7 +299,13 @@ public final class ServiceRuntime {
     this.breaker = new DefaultCircuitBreaker(name, policy.breaker(), ticker, callerRate);
     this.breaker.onStateChange(t -> {
       judge(t, callerRate, null);
-      raise(GuardAlerts.breaker(t, null, snapshotOf(null)));
+      java.time.Instant restored = restoredOpenedAt;
+      boolean reopened = t.to() == CircuitBreaker.State.OPEN || t.to() == CircuitBreaker.State.FORCED_OPEN;
+      if (restored != null && t.to() != CircuitBreaker.State.HALF_OPEN) {
+        restoredOpenedAt = null; // its episode ends here, or a new one is measured here
+      }
+      raise(restored != null && !reopened ? GuardAlerts.restoredBreaker(t, restored)
+          : GuardAlerts.breaker(t, null, snapshotOf(null)));
     });
     this.meter = newMeter(null, policy.detection());
     this.extractor = policy.costExtractor() != null ? policy.costExtractor() : discoveredExtractor(name, policy);
@@ -587,7 +598,10 @@ public final class ServiceRuntime {
   public void restoreBreaker(SavedBreakers.Entry saved, long now, long wallNanos, Object file) {
     DefaultCircuitBreaker.Persisted p = saved.breaker();
     long remaining = Math.min(saved.remainingAt(now, wallNanos), policy.breaker().maxWaitInOpenState().toNanos());
+    java.time.Instant openedAt = java.time.Instant.ofEpochSecond(0, saved.openedAtWall());
+    restoredOpenedAt = openedAt; // before the restore: a transition right after it is of that episode
     if (!breaker.restore(p, remaining, now)) {
+      restoredOpenedAt = null;
       return;
     }
     if (p.reason() != TripReason.MANUAL) {
@@ -602,7 +616,7 @@ public final class ServiceRuntime {
     LOG.warn("Circuit breaker of service {} was {} when this process's predecessor stopped (opened at {}, {}: {});"
         + " restored from {}: calls are refused {}. To close it by hand: guard.breaker(\"{}\").reset(); with the"
         + " standalone monitor: runaway-monitor resume {}.", name, p.state(),
-        java.time.Instant.ofEpochSecond(0, saved.openedAtWall()), p.reason(), p.detail(), file, until, name, name);
+        openedAt, p.reason(), p.detail(), file, until, name, name);
   }
 
   /**

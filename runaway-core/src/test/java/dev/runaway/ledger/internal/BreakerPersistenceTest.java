@@ -11,6 +11,8 @@ import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayException;
 import dev.runaway.RunawayGuard;
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.CircuitBreakerConfig;
 import dev.runaway.breaker.TripReason;
@@ -136,6 +138,34 @@ final class BreakerPersistenceTest extends StateDirFixture {
         .satisfies(e -> assertThat(e.message()).contains("CALL_RATE").contains(DETAIL)
             .contains("2026-01-05T00:00:00Z").contains("guard.breaker(\"llm\").reset()")
             .contains("runaway-monitor resume llm"));
+  }
+
+  @Test
+  void restoredBreaker_alertsOfItsEpisode_giveNoRateOfThisProcess_andSayItWasRestored() {
+    ManualTicker ticker = ManualTicker.create();
+    tripThenStopAfter20s(ticker); // opened at 2026-01-05T00:00:00Z
+    List<Alert> alerts = new ArrayList<>();
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03")))
+        .ticker(ticker).alertSink(alerts::add).ledger(ledger(ticker)).build()) {
+      ticker.advance(Duration.ofSeconds(41));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+      ticker.advance(Duration.ofMinutes(11));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+      // A trip of this process's own: its figures are this process's, and said.
+      guard.breaker("llm").trip(TripReason.BURN_RATE, "measured here");
+    }
+    List<Alert> breaker = alerts.stream().filter(a -> a.type() == AlertType.CIRCUIT_BREAKER).toList();
+    assertThat(breaker).extracting(a -> a.facts().get("breaker")).containsExactly("HALF_OPEN", "CLOSED", "OPEN");
+    assertThat(breaker.subList(0, 2)).allSatisfy(a -> {
+      // Before: "rate=$0.00/h", "projected_hour=$0.00" of a process that never saw the runaway.
+      assertThat(a.facts()).doesNotContainKeys("rate", "calls_per_minute", "projected_hour", "projected_day")
+          .containsEntry("restored_from", "state file").containsEntry("opened_at", "2026-01-05T00:00:00Z");
+      assertThat(a.detail()).contains("opened at 2026-01-05T00:00:00Z by an earlier process and restored from the"
+          + " state file").doesNotContain("$0.00");
+    });
+    assertThat(breaker.get(1).facts()).containsEntry("resolved", "true");
+    assertThat(breaker.get(2).facts()).containsKey("rate").doesNotContainKey("restored_from");
   }
 
   @Test
