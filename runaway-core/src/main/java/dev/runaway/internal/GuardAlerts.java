@@ -247,18 +247,19 @@ public final class GuardAlerts {
    * {@code $0.00/h} at the close, would read as the episode's) and says where the breaker came from.
    *
    * @param t the transition
-   * @param openedAt when the breaker opened, as saved by the earlier process
+   * @param restored the breaker as the earlier process saved it
    * @return the alert
    */
-  public static Alert restoredBreaker(StateTransition t, Instant openedAt) {
+  public static Alert restoredBreaker(StateTransition t, SavedBreakers.Entry restored) {
     Alert a = breaker(t, null, null);
     Map<String, String> facts = new LinkedHashMap<>(a.facts());
     facts.put("restored_from", "state file");
-    facts.put("opened_at", openedAt.toString());
+    facts.put(restored.openedAtKnown() ? "opened_at" : "opened_by",
+        Instant.ofEpochSecond(0, restored.openedAtWall()).toString());
     String sep = a.detail().isEmpty() || a.detail().endsWith(".") ? " " : ". ";
-    return new Alert(a.type(), a.severity(), a.service(), a.key(), a.title(), a.detail() + sep + "The breaker was"
-        + " opened at " + openedAt + " by an earlier process and restored from the state file when this one started;"
-        + " the rates of that episode are not known here, so none is given.", a.time(), facts);
+    return new Alert(a.type(), a.severity(), a.service(), a.key(), a.title(), a.detail() + sep + "The breaker was "
+        + restored.whenOpened() + " by an earlier process and restored from the state file when this one"
+        + " started; the rates of that episode are not known here, so none is given.", a.time(), facts);
   }
 
   /**

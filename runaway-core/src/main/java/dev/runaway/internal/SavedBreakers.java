@@ -96,12 +96,38 @@ public final class SavedBreakers {
     }
 
     /**
-     * The wall-clock time the breaker opened, in nanoseconds since the epoch, for people.
+     * When the breaker opened on the wall clock, in nanoseconds since the epoch, for people: exact
+     * for an open breaker ({@link #openedAtKnown()}); else the latest it can have opened (a
+     * half-open one had waited its whole wait by the saved moment; a forced-open one was open by then).
      *
-     * @return when it opened, as far as the write knew
+     * @return when it opened, or the latest it can have opened
      */
     public long openedAtWall() {
-      return savedWall - (breaker.waitNanos() - breaker.remainingNanos());
+      return switch (breaker.state()) {
+        case OPEN -> savedWall - (breaker.waitNanos() - breaker.remainingNanos());
+        case HALF_OPEN -> savedWall - breaker.waitNanos();
+        default -> savedWall;
+      };
+    }
+
+    /**
+     * Whether {@link #openedAtWall()} is when the breaker opened rather than the latest it can have.
+     *
+     * @return whether the breaker was saved open (not half-open, not forced open)
+     */
+    public boolean openedAtKnown() {
+      return breaker.state() == CircuitBreaker.State.OPEN;
+    }
+
+    /**
+     * Says when the breaker opened, as far as the entry knows: {@code opened at <instant>}, or
+     * {@code opened by <instant> at the latest}.
+     *
+     * @return the phrase
+     */
+    public String whenOpened() {
+      java.time.Instant at = java.time.Instant.ofEpochSecond(0, openedAtWall());
+      return openedAtKnown() ? "opened at " + at : "opened by " + at + " at the latest";
     }
   }
 

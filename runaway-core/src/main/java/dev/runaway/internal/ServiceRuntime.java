@@ -57,10 +57,10 @@ public final class ServiceRuntime {
   private SavedBreakers.Entry savedBreaker;
   private Object savedBreakerToken;
   /**
-   * When the service breaker restored from the state file opened, until it opens again here or
-   * closes: its alerts then carry no rates (this process did not see that episode's); else null.
+   * The service breaker's entry restored from the state file, until it opens again here or closes:
+   * its alerts then carry no rates (this process did not see that episode's); else null.
    */
-  private volatile java.time.Instant restoredOpenedAt;
+  private volatile SavedBreakers.Entry restoredFrom;
   /** The budget-velocity horizon over one meter bucket: projected spend = recent spend x this. */
   private final double horizonBuckets;
   /** Whether the baseline-free rule still applies (until the meter has warmed up). */
@@ -299,10 +299,10 @@ public final class ServiceRuntime {
     this.breaker = new DefaultCircuitBreaker(name, policy.breaker(), ticker, callerRate);
     this.breaker.onStateChange(t -> {
       judge(t, callerRate, null);
-      java.time.Instant restored = restoredOpenedAt;
+      SavedBreakers.Entry restored = restoredFrom;
       boolean reopened = t.to() == CircuitBreaker.State.OPEN || t.to() == CircuitBreaker.State.FORCED_OPEN;
       if (restored != null && t.to() != CircuitBreaker.State.HALF_OPEN) {
-        restoredOpenedAt = null; // its episode ends here, or a new one is measured here
+        restoredFrom = null; // its episode ends here, or a new one is measured here
       }
       raise(restored != null && !reopened ? GuardAlerts.restoredBreaker(t, restored)
           : GuardAlerts.breaker(t, null, snapshotOf(null)));
@@ -598,10 +598,9 @@ public final class ServiceRuntime {
   public void restoreBreaker(SavedBreakers.Entry saved, long now, long wallNanos, Object file) {
     DefaultCircuitBreaker.Persisted p = saved.breaker();
     long remaining = Math.min(saved.remainingAt(now, wallNanos), policy.breaker().maxWaitInOpenState().toNanos());
-    java.time.Instant openedAt = java.time.Instant.ofEpochSecond(0, saved.openedAtWall());
-    restoredOpenedAt = openedAt; // before the restore: a transition right after it is of that episode
+    restoredFrom = saved; // before the restore: a transition right after it is of that episode
     if (!breaker.restore(p, remaining, now)) {
-      restoredOpenedAt = null;
+      restoredFrom = null;
       return;
     }
     if (p.reason() != TripReason.MANUAL) {
@@ -613,10 +612,10 @@ public final class ServiceRuntime {
         || p.state() == CircuitBreaker.State.OPEN && !policy.breaker().automaticHalfOpen() ? "until a manual reset"
         : p.state() == CircuitBreaker.State.HALF_OPEN ? "half-open (paced trial calls) until the caller calms down"
         : "for " + Durations.human(remaining) + " more, then half-open as usual";
-    LOG.warn("Circuit breaker of service {} was {} when this process's predecessor stopped (opened at {}, {}: {});"
+    LOG.warn("Circuit breaker of service {} was {} when this process's predecessor stopped ({}, {}: {});"
         + " restored from {}: calls are refused {}. To close it by hand: guard.breaker(\"{}\").reset(); with the"
         + " standalone monitor: runaway-monitor resume {}.", name, p.state(),
-        openedAt, p.reason(), p.detail(), file, until, name, name);
+        saved.whenOpened(), p.reason(), p.detail(), file, until, name, name);
   }
 
   /**

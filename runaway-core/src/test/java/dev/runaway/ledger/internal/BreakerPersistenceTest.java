@@ -169,6 +169,34 @@ final class BreakerPersistenceTest extends StateDirFixture {
   }
 
   @Test
+  void breakerRestoredHalfOpen_saysByWhenItOpened_notAMomentAfterItOpened() {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = guard(ticker)) {
+      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL); // at 00:00:00
+      ticker.advance(Duration.ofSeconds(70));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+    }
+    int mark = LogCapture.mark();
+    List<Alert> alerts = new ArrayList<>();
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03")))
+        .ticker(ticker).alertSink(alerts::add).ledger(ledger(ticker)).build()) {
+      ticker.advance(Duration.ofMinutes(11));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+    // Saved half-open at 00:01:10: it had waited its 60 s by then, so it opened by 00:00:10 (it said
+    // "opened at 2026-01-05T00:00:10Z" before).
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("Circuit breaker of service llm"))
+        .singleElement().satisfies(e -> assertThat(e.message()).contains("opened by 2026-01-05T00:00:10Z at the"
+            + " latest"));
+    assertThat(alerts).filteredOn(a -> a.type() == AlertType.CIRCUIT_BREAKER).singleElement().satisfies(a -> {
+      assertThat(a.facts()).containsEntry("breaker", "CLOSED").containsEntry("opened_by", "2026-01-05T00:00:10Z")
+          .doesNotContainKeys("opened_at", "rate");
+      assertThat(a.detail()).contains("opened by 2026-01-05T00:00:10Z at the latest by an earlier process");
+    });
+  }
+
+  @Test
   void restoredBreaker_closesByHand_andStaysClosedAfterTheNextRestart() {
     ManualTicker ticker = ManualTicker.create();
     try (RunawayGuard guard = guard(ticker)) {
@@ -205,7 +233,12 @@ final class BreakerPersistenceTest extends StateDirFixture {
       guard.breaker("llm").forceOpen("incident 42: stop all LLM calls");
     }
     ticker.advance(Duration.ofHours(3));
+    int mark = LogCapture.mark();
     try (RunawayGuard guard = guard(ticker)) {
+      // Forced open at 00:00:00 and saved then: not "opened at 23:59:00" (the saved moment less the wait).
+      assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("Circuit breaker of service llm"))
+          .singleElement().satisfies(e -> assertThat(e.message()).contains("opened by 2026-01-05T00:00:00Z at the"
+              + " latest"));
       CircuitOpenException e = refusal(guard);
       assertThat(e.state()).isEqualTo(CircuitBreaker.State.FORCED_OPEN);
       assertThat(e.reason()).isEqualTo(TripReason.MANUAL);
