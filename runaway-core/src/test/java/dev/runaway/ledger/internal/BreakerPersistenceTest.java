@@ -42,6 +42,13 @@ final class BreakerPersistenceTest extends StateDirFixture {
     return guard(ticker, Budget.hourly(Cost.usd("10")));
   }
 
+  /** A guard whose alerts go to {@code alerts}. */
+  private RunawayGuard guard(ManualTicker ticker, List<? super Alert> alerts) {
+    return RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03")))
+        .ticker(ticker).alertSink(alerts::add).ledger(ledger(ticker)).build();
+  }
+
   private RunawayGuard guard(ManualTicker ticker, Budget budget) {
     return RunawayGuard.builder()
         .service("llm", s -> s.budget(budget).estimate(Cost.usd("0.03")))
@@ -127,9 +134,7 @@ final class BreakerPersistenceTest extends StateDirFixture {
     }
     int mark = LogCapture.mark();
     List<Object> alerts = new ArrayList<>();
-    try (RunawayGuard guard = RunawayGuard.builder()
-        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03")))
-        .ticker(ticker).alertSink(alerts::add).ledger(ledger(ticker)).build()) {
+    try (RunawayGuard guard = guard(ticker, alerts)) {
       assertThat(refusal(guard)).isNotNull();
     }
     assertThat(alerts).isEmpty();
@@ -145,9 +150,7 @@ final class BreakerPersistenceTest extends StateDirFixture {
     ManualTicker ticker = ManualTicker.create();
     tripThenStopAfter20s(ticker); // opened at 2026-01-05T00:00:00Z
     List<Alert> alerts = new ArrayList<>();
-    try (RunawayGuard guard = RunawayGuard.builder()
-        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03")))
-        .ticker(ticker).alertSink(alerts::add).ledger(ledger(ticker)).build()) {
+    try (RunawayGuard guard = guard(ticker, alerts)) {
       ticker.advance(Duration.ofSeconds(41));
       assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
       ticker.advance(Duration.ofMinutes(11));
@@ -178,9 +181,7 @@ final class BreakerPersistenceTest extends StateDirFixture {
     }
     int mark = LogCapture.mark();
     List<Alert> alerts = new ArrayList<>();
-    try (RunawayGuard guard = RunawayGuard.builder()
-        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03")))
-        .ticker(ticker).alertSink(alerts::add).ledger(ledger(ticker)).build()) {
+    try (RunawayGuard guard = guard(ticker, alerts)) {
       ticker.advance(Duration.ofMinutes(11));
       assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
