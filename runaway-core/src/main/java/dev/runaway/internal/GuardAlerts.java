@@ -241,17 +241,18 @@ public final class GuardAlerts {
   }
 
   /**
-   * A change of a service breaker that was restored from the state file at this process's start
+   * A change of a service's or key's breaker that was restored from the state file at this process's start
    * and has not opened again here: its open period began in an earlier process, whose spend and
    * call rates this one never saw. The alert leaves the rate figures out (this process's, such as
    * {@code $0.00/h} at the close, would read as the episode's) and says where the breaker came from.
    *
    * @param t the transition
+   * @param key the key whose breaker it is, or {@code null}
    * @param restored the breaker as the earlier process saved it
    * @return the alert
    */
-  public static Alert restoredBreaker(StateTransition t, SavedBreakers.Entry restored) {
-    Alert a = breaker(t, null, null);
+  public static Alert restoredBreaker(StateTransition t, String key, SavedBreakers.Entry restored) {
+    Alert a = breaker(t, key, null);
     Map<String, String> facts = new LinkedHashMap<>(a.facts());
     facts.put("restored_from", "state file");
     facts.put(restored.openedAtKnown() ? "opened_at" : "opened_by",
