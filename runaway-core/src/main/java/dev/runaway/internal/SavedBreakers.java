@@ -86,8 +86,8 @@ public final class SavedBreakers {
    * @param savedTick the ticker's reading at the saved moment (see the class comment)
    * @param savedWall the wall clock at the saved moment, in nanoseconds since the epoch
    */
-  public record Entry(String service, String key, DefaultCircuitBreaker.Persisted breaker, double threshold, long quietNanos,
-      long savedTick, long savedWall) {
+  public record Entry(String service, String key, DefaultCircuitBreaker.Persisted breaker, double threshold,
+      long quietNanos, long savedTick, long savedWall) {
 
     /**
      * What is left of the saved wait at a later reading of both clocks (see the class comment).
@@ -289,11 +289,12 @@ public final class SavedBreakers {
         long tick = in.readLong();
         long wall = in.readLong();
         if (wait <= 0 || remaining < 0 || remaining > wait && state == CircuitBreaker.State.OPEN) {
-          throw new IllegalArgumentException("breaker '" + service + (key == null ? "" : "[" + key + "]") + "' has an impossible wait " + wait
-              + " ns with " + remaining + " ns remaining");
+          throw new IllegalArgumentException("breaker '" + service + (key == null ? "" : "[" + key + "]")
+              + "' has an impossible wait " + wait + " ns with " + remaining + " ns remaining");
         }
-        out.add(new Entry(service, key, new DefaultCircuitBreaker.Persisted(state, reason, detail, wait, retrips, remaining),
-            threshold, quiet, tick, wall));
+        DefaultCircuitBreaker.Persisted p = new DefaultCircuitBreaker.Persisted(state, reason, detail, wait, retrips,
+            remaining);
+        out.add(new Entry(service, key, p, threshold, quiet, tick, wall));
       }
       return out;
     } catch (IOException e) {
