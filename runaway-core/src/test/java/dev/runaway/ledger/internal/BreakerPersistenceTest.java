@@ -523,10 +523,14 @@ final class BreakerPersistenceTest extends StateDirFixture {
 
   /** A guard whose keys have budgets of their own, and so breakers of their own. */
   private static RunawayGuard keyedGuard(ManualTicker ticker, PersistentLedger ledger) {
+    return keyedGuard(ticker, ledger, new ArrayList<>());
+  }
+
+  private static RunawayGuard keyedGuard(ManualTicker ticker, PersistentLedger ledger, List<? super Alert> alerts) {
     return RunawayGuard.builder()
         .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).perKeyBudget(Budget.daily(Cost.usd("5")))
             .estimate(Cost.usd("0.03")))
-        .ticker(ticker).alertSink(a -> { }).ledger(ledger).build();
+        .ticker(ticker).alertSink(alerts::add).ledger(ledger).build();
   }
 
   @Test
@@ -541,7 +545,8 @@ final class BreakerPersistenceTest extends StateDirFixture {
         .containsKey(SavedBreakers.KEY_SECTION).doesNotContainKey(SavedBreakers.SECTION);
     ticker.advance(Duration.ofSeconds(5));
     int mark = LogCapture.mark();
-    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker))) {
+    List<Alert> alerts = new ArrayList<>();
+    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker), alerts)) {
       CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class,
           () -> guard.service("llm").forKey("t1").call(() -> "ok"));
       assertThat(e).isNotNull();
@@ -553,6 +558,11 @@ final class BreakerPersistenceTest extends StateDirFixture {
       ticker.advance(Duration.ofSeconds(35));
       assertThat(guard.service("llm").forKey("t1").breaker().state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
     }
+    assertThat(alerts).filteredOn(a -> a.type() == AlertType.CIRCUIT_BREAKER).singleElement().satisfies(a -> {
+      assertThat(a.key()).isEqualTo("t1");
+      assertThat(a.facts()).containsEntry("breaker", "HALF_OPEN").containsEntry("restored_from", "state file")
+          .doesNotContainKey("rate");
+    });
     assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN).singleElement()
         .satisfies(e -> assertThat(e.message()).contains("Circuit breaker of service llm key t1 was OPEN")
             .contains("guard.service(\"llm\").forKey(\"t1\").breaker().reset()"));
