@@ -8,6 +8,7 @@ import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.internal.AlertSink;
 import dev.runaway.internal.GuardReservation;
+import dev.runaway.internal.SavedBreakers;
 import dev.runaway.internal.ServiceRuntime;
 import dev.runaway.ledger.BudgetLedger;
 import java.util.ArrayList;
@@ -123,22 +124,29 @@ public final class RunawayGuard implements AutoCloseable {
   }
 
   /**
-   * Restores the service breakers that were open when the state file was written, and saves
-   * them with every write, written soon after each change of state: a crash-looping or restarted
-   * runaway must not start each life with its breaker closed.
+   * Restores the service and key breakers that were open when the state file was written, and
+   * saves them with every write, written soon after each change of state: a crash-looping or
+   * restarted runaway must not start each life with its breaker closed.
    */
   private void keepBreakers(dev.runaway.ledger.internal.PersistentLedger store, Map<String, ServiceRuntime> map) {
-    byte[] section = store.restoredSection(dev.runaway.internal.SavedBreakers.SECTION).orElse(null);
-    if (section != null) {
+    for (String name : List.of(SavedBreakers.SECTION, SavedBreakers.KEY_SECTION)) {
+      byte[] section = store.restoredSection(name).orElse(null);
+      if (section == null) {
+        continue;
+      }
       try {
         long now = ticker.nanoTime();
         long wall = dev.runaway.ledger.internal.PersistentLedger.epochNanos(ticker.instant());
-        for (dev.runaway.internal.SavedBreakers.Entry e : dev.runaway.internal.SavedBreakers.decode(section)) {
+        for (SavedBreakers.Entry e : SavedBreakers.decode(name, section)) {
           ServiceRuntime rt = map.get(e.service());
           if (rt != null) {
             rt.restoreBreaker(e, now, wall, store.file());
           }
         }
+      } catch (SavedBreakers.UnknownVersionException e) {
+        LoggerFactory.getLogger(RunawayGuard.class).warn("The circuit breakers saved in state file {} are skipped: {};"
+            + " every breaker starts closed, and this guard's writes of the file leave them out.", store.file(),
+            e.getMessage());
       } catch (RuntimeException e) {
         LoggerFactory.getLogger(RunawayGuard.class).warn("The circuit breakers saved in state file {} cannot be read"
             + " ({}); every breaker starts closed.", store.file(), e.getMessage());
@@ -148,18 +156,26 @@ public final class RunawayGuard implements AutoCloseable {
       return;
     }
     List<ServiceRuntime> runtimes = List.copyOf(map.values());
-    store.writeSection(dev.runaway.internal.SavedBreakers.SECTION, () -> {
-      long now = ticker.nanoTime();
-      long wall = dev.runaway.ledger.internal.PersistentLedger.epochNanos(ticker.instant());
-      List<dev.runaway.internal.SavedBreakers.Entry> open = new java.util.ArrayList<>();
-      for (ServiceRuntime rt : runtimes) {
-        dev.runaway.internal.SavedBreakers.Entry e = rt.breakerToSave(now, wall);
-        if (e != null) {
-          open.add(e);
+    for (String name : List.of(SavedBreakers.SECTION, SavedBreakers.KEY_SECTION)) {
+      boolean keyed = name.equals(SavedBreakers.KEY_SECTION);
+      store.writeSection(name, () -> {
+        long now = ticker.nanoTime();
+        long wall = dev.runaway.ledger.internal.PersistentLedger.epochNanos(ticker.instant());
+        boolean last = store.isStopping();
+        List<SavedBreakers.Entry> open = new java.util.ArrayList<>();
+        for (ServiceRuntime rt : runtimes) {
+          if (keyed) {
+            rt.keyBreakersToSave(now, wall, last, open);
+          } else {
+            SavedBreakers.Entry e = rt.breakerToSave(now, wall, last);
+            if (e != null) {
+              open.add(e);
+            }
+          }
         }
-      }
-      return dev.runaway.internal.SavedBreakers.encode(open);
-    });
+        return SavedBreakers.encode(name, open);
+      });
+    }
     for (ServiceRuntime rt : runtimes) {
       rt.breaker().onStateChange(t -> store.flushSoon());
     }

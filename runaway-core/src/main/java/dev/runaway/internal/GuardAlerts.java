@@ -244,6 +244,29 @@ public final class GuardAlerts {
   }
 
   /**
+   * A change of a service's or key's breaker that was restored from the state file at this process's start
+   * and has not opened again here: its open period began in an earlier process, whose spend and
+   * call rates this one never saw. The alert leaves the rate figures out (this process's, such as
+   * {@code $0.00/h} at the close, would read as the episode's) and says where the breaker came from.
+   *
+   * @param t the transition
+   * @param key the key whose breaker it is, or {@code null}
+   * @param restored the breaker as the earlier process saved it
+   * @return the alert
+   */
+  public static Alert restoredBreaker(StateTransition t, String key, SavedBreakers.Entry restored) {
+    Alert a = breaker(t, key, null);
+    Map<String, String> facts = new LinkedHashMap<>(a.facts());
+    facts.put("restored_from", "state file");
+    facts.put(restored.openedAtKnown() ? "opened_at" : "opened_by",
+        Instant.ofEpochSecond(0, restored.openedAtWall()).toString());
+    String sep = a.detail().isEmpty() || a.detail().endsWith(".") ? " " : ". ";
+    return new Alert(a.type(), a.severity(), a.service(), a.key(), a.title(), a.detail() + sep + "The breaker was "
+        + restored.whenOpened() + " by an earlier process and restored from the state file when this one"
+        + " started; the rates of that episode are not known here, so none is given.", a.time(), facts);
+  }
+
+  /**
    * A service's usage API stopped working: the one {@code SERVICE_STATUS} alert of a failure
    * episode. {@code CRITICAL} when a person must fix a credential, {@code WARNING} otherwise.
    *

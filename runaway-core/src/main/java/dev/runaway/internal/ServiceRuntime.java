@@ -24,6 +24,7 @@ import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
 import dev.runaway.stats.internal.StripedCounter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,17 @@ public final class ServiceRuntime {
   private final DefaultCircuitBreaker breaker;
   /** The caller's attempts while a service-wide spend trip is open. */
   private final CallerRate callerRate;
+  /** The caller's quiet time is saved again once it has grown by this much (see {@link #breakerToSave}). */
+  static final long QUIET_SAVE_STEP_NANOS = 60_000_000_000L;
+  // The flusher's alone (read and written under the state store's flush lock): the entry saved
+  // last, and the breaker state (its token) it was made from.
+  private SavedBreakers.Entry savedBreaker;
+  private Object savedBreakerToken;
+  /**
+   * The service breaker's entry restored from the state file, until it opens again here or closes:
+   * its alerts then carry no rates (this process did not see that episode's); else null.
+   */
+  private volatile SavedBreakers.Entry restoredFrom;
   /** The budget-velocity horizon over one meter bucket: projected spend = recent spend x this. */
   private final double horizonBuckets;
   /** Whether the baseline-free rule still applies (until the meter has warmed up). */
@@ -156,6 +168,11 @@ public final class ServiceRuntime {
     final BudgetThresholds thresholds;
     volatile DefaultCircuitBreaker breaker;
     volatile CallerRate callerRate;
+    /** The flusher's alone: see {@code ServiceRuntime.savedBreaker}. */
+    SavedBreakers.Entry savedBreaker;
+    Object savedBreakerToken;
+    /** See {@code ServiceRuntime.restoredFrom}. */
+    volatile SavedBreakers.Entry restoredFrom;
     /** The exception of the last refusal of this key's calls by an open breaker, reused (see {@link #open}). */
     volatile Refusal lastRefusal;
     /**
@@ -286,10 +303,7 @@ public final class ServiceRuntime {
     this.thresholds = new BudgetThresholds(policy.budgets());
     this.callerRate = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
     this.breaker = new DefaultCircuitBreaker(name, policy.breaker(), ticker, callerRate);
-    this.breaker.onStateChange(t -> {
-      judge(t, callerRate, null);
-      raise(GuardAlerts.breaker(t, null, snapshotOf(null)));
-    });
+    this.breaker.onStateChange(t -> changed(t, callerRate, null));
     this.meter = newMeter(null, policy.detection());
     this.extractor = policy.costExtractor() != null ? policy.costExtractor() : discoveredExtractor(name, policy);
     this.horizonBuckets = policy.budgetHorizon().toNanos() / (double) policy.detection().bucket().toNanos();
@@ -535,25 +549,83 @@ public final class ServiceRuntime {
    * Returns the service breaker's state for the state file when it is open (see
    * {@link DefaultCircuitBreaker#persisted}), else {@code null}. Runs on the flusher thread.
    *
+   * <p>The entry says what remained of the wait, and how long the caller had been quiet, at one
+   * moment (its readings of both clocks), and the same entry is returned again while it stays true:
+   * while the breaker's state and the caller's threshold are unchanged and the caller has not
+   * become less quiet than it says, so the state file is not rewritten (with its backup copy and
+   * fsync) at every flush for as long as the breaker stays open. The caller's quiet time is saved
+   * again once it has grown by {@link #QUIET_SAVE_STEP_NANOS}, and everything as of now at the
+   * last flush ({@code last}), so that a restart after a stop loses nothing and one after a crash
+   * at most that step of quiet time (the breaker then stays half-open that much longer, never
+   * shorter).
+   *
    * @param now the ticker's reading
    * @param wallNanos the wall clock, in nanoseconds since the epoch
+   * @param last whether this is the last flush (the guard or the JVM is stopping)
    * @return the entry, or {@code null}
    */
-  public SavedBreakers.Entry breakerToSave(long now, long wallNanos) {
-    DefaultCircuitBreaker.Persisted p = breaker.persisted(now);
-    if (p == null) {
-      return null;
-    }
-    boolean judging = callerRate.active;
-    return new SavedBreakers.Entry(name, p, judging ? callerRate.threshold() : Double.NaN,
-        judging ? callerRate.quietNanos(now) : 0, now, wallNanos);
+  public SavedBreakers.Entry breakerToSave(long now, long wallNanos, boolean last) {
+    return toSave(null, breaker, callerRate, now, wallNanos, last);
   }
 
   /**
-   * Puts the service breaker back into the state saved by a process before this one, for what is
-   * left of its open period (never longer than it was when saved, nor than this configuration's
-   * longest wait), and resumes judging the caller of a spend trip. Said once at WARN. Called once,
-   * by the guard's build, before any call.
+   * Adds the keys' open breakers for the state file, as {@link #breakerToSave} does the
+   * service's, in the order of their keys. Runs on the flusher thread.
+   *
+   * @param now the ticker's reading
+   * @param wallNanos the wall clock, in nanoseconds since the epoch
+   * @param last whether this is the last flush
+   * @param out takes the entries
+   */
+  public void keyBreakersToSave(long now, long wallNanos, boolean last, List<SavedBreakers.Entry> out) {
+    if (keys == null) {
+      return;
+    }
+    List<SavedBreakers.Entry> open = new ArrayList<>();
+    for (KeyRuntime k : keys.asMap().values()) {
+      DefaultCircuitBreaker b = k.breaker;
+      SavedBreakers.Entry e = b == null ? null : toSave(k, b, k.callerRate, now, wallNanos, last);
+      if (e != null) {
+        open.add(e);
+      }
+    }
+    open.sort(java.util.Comparator.comparing(SavedBreakers.Entry::key));
+    out.addAll(open);
+  }
+
+  /** The entry of the service's ({@code k} null) or a key's breaker; see {@link #breakerToSave}. */
+  private SavedBreakers.Entry toSave(KeyRuntime k, DefaultCircuitBreaker b, CallerRate r, long now, long wallNanos,
+      boolean last) {
+    Object token = b.stateToken();
+    boolean judging = r.active;
+    double threshold = judging ? r.threshold() : Double.NaN;
+    long quiet = judging ? r.quietNanos(now) : 0;
+    SavedBreakers.Entry kept = k == null ? savedBreaker : k.savedBreaker;
+    Object keptToken = k == null ? savedBreakerToken : k.savedBreakerToken;
+    if (!last && token == keptToken && (kept == null
+        || Double.compare(threshold, kept.threshold()) == 0 && quiet >= kept.quietNanos()
+        && quiet - kept.quietNanos() < QUIET_SAVE_STEP_NANOS)) {
+      return kept;
+    }
+    DefaultCircuitBreaker.Persisted p = b.persisted(now);
+    SavedBreakers.Entry e = p == null ? null
+        : new SavedBreakers.Entry(name, k == null ? null : k.key, p, threshold, quiet, now, wallNanos);
+    if (k == null) {
+      savedBreakerToken = token;
+      savedBreaker = e;
+    } else {
+      k.savedBreakerToken = token;
+      k.savedBreaker = e;
+    }
+    return e;
+  }
+
+  /**
+   * Puts the service breaker, or a key's ({@link SavedBreakers.Entry#key()}), back into the state
+   * saved by a process before this one, for what is left of its open period (never longer than it
+   * was when saved, nor than this configuration's longest wait), and resumes judging the caller of
+   * a spend trip. Said once at WARN. Called by the guard's build, before any call. A key's breaker
+   * is not restored when the service keeps no per-key state.
    *
    * @param saved the entry read from the state file
    * @param now the ticker's reading
@@ -561,24 +633,46 @@ public final class ServiceRuntime {
    * @param file the state file, for the log line
    */
   public void restoreBreaker(SavedBreakers.Entry saved, long now, long wallNanos, Object file) {
+    KeyRuntime k = null;
+    if (saved.key() != null) {
+      k = key(saved.key(), now);
+      if (k == null) {
+        return;
+      }
+      breakerFor(k);
+    }
+    DefaultCircuitBreaker b = k == null ? breaker : k.breaker;
     DefaultCircuitBreaker.Persisted p = saved.breaker();
     long remaining = Math.min(saved.remainingAt(now, wallNanos), policy.breaker().maxWaitInOpenState().toNanos());
-    if (!breaker.restore(p, remaining, now)) {
+    // Before the restore: a transition right after it is of that episode.
+    restored(k, saved);
+    if (!b.restore(p, remaining, now)) {
+      restored(k, null);
       return;
     }
     if (p.reason() != TripReason.MANUAL) {
       double threshold = Double.isNaN(saved.threshold()) || saved.threshold() <= 0
-          ? attemptThreshold(meter, 1.0) : saved.threshold();
-      callerRate.resume(now, threshold, saved.quietNanos());
+          ? attemptThreshold(k == null ? meter : k.meter, 1.0) : saved.threshold();
+      (k == null ? callerRate : k.callerRate).resume(now, threshold, saved.quietNanos());
     }
     String until = p.state() == CircuitBreaker.State.FORCED_OPEN
         || p.state() == CircuitBreaker.State.OPEN && !policy.breaker().automaticHalfOpen() ? "until a manual reset"
         : p.state() == CircuitBreaker.State.HALF_OPEN ? "half-open (paced trial calls) until the caller calms down"
         : "for " + Durations.human(remaining) + " more, then half-open as usual";
-    LOG.warn("Circuit breaker of service {} was {} when this process's predecessor stopped (opened at {}, {}: {});"
-        + " restored from {}: calls are refused {}. To close it by hand: guard.breaker(\"{}\").reset(); with the"
-        + " standalone monitor: runaway-monitor resume {}.", name, p.state(),
-        java.time.Instant.ofEpochSecond(0, saved.openedAtWall()), p.reason(), p.detail(), file, until, name, name);
+    String reset = k == null ? "guard.breaker(\"" + name + "\").reset()"
+        : "guard.service(\"" + name + "\").forKey(\"" + k.key + "\").breaker().reset()";
+    LOG.warn("Circuit breaker of service {}{} was {} when this process's predecessor stopped ({}, {}: {});"
+        + " restored from {}: calls are refused {}. To close it by hand: {}; with the"
+        + " standalone monitor: runaway-monitor resume {}.", name, k == null ? "" : " key " + k.key, p.state(),
+        saved.whenOpened(), p.reason(), p.detail(), file, until, reset, name);
+  }
+
+  private void restored(KeyRuntime k, SavedBreakers.Entry saved) {
+    if (k == null) {
+      restoredFrom = saved;
+    } else {
+      k.restoredFrom = saved;
+    }
   }
 
   /**
@@ -1464,15 +1558,30 @@ public final class ServiceRuntime {
           CallerRate r = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
           k.callerRate = r;
           b = new DefaultCircuitBreaker(name + "[" + k.key + "]", policy.breaker(), ticker, r);
-          b.onStateChange(t -> {
-            judge(t, r, k);
-            raise(GuardAlerts.breaker(t, k.key, snapshotOf(k)));
-          });
+          b.onStateChange(t -> changed(t, r, k));
           k.breaker = b;
         }
       }
     }
     return b;
+  }
+
+  /** A breaker of the service ({@code k} null) or of a key changed state: judge its caller, raise its alert. */
+  private void changed(StateTransition t, CallerRate r, KeyRuntime k) {
+    judge(t, r, k);
+    SavedBreakers.Entry restored = k == null ? restoredFrom : k.restoredFrom;
+    boolean reopened = t.to() == CircuitBreaker.State.OPEN || t.to() == CircuitBreaker.State.FORCED_OPEN;
+    if (restored != null && t.to() != CircuitBreaker.State.HALF_OPEN) {
+      // Its episode ends here, or a new one is measured here.
+      if (k == null) {
+        restoredFrom = null;
+      } else {
+        k.restoredFrom = null;
+      }
+    }
+    String key = k == null ? null : k.key;
+    raise(restored != null && !reopened ? GuardAlerts.restoredBreaker(t, key, restored)
+        : GuardAlerts.breaker(t, key, snapshotOf(k)));
   }
 
   void raise(dev.runaway.alert.Alert alert) {

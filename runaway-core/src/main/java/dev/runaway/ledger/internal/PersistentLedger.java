@@ -386,6 +386,22 @@ public final class PersistentLedger implements BudgetLedger {
     store.flush();
   }
 
+  /**
+   * Whether the flush in progress is the last one (the ledger is closing, or the JVM is shutting
+   * down): a section writer that keeps its bytes stable between periodic flushes (a file rewritten
+   * with its backup and fsync only when something changed) can save its state as of now in it.
+   *
+   * @return whether the ledger is stopping
+   */
+  public boolean isStopping() {
+    return store.isStopping();
+  }
+
+  /** The number of state-file writes so far (flushes whose bytes had changed), for tests. */
+  long writes() {
+    return store.writes();
+  }
+
   private List<StateFile.AccountState> snapshot() {
     long now = ticker.nanoTime();
     long wallNow = epochNanos(ticker.instant());

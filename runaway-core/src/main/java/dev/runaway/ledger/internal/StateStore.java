@@ -85,6 +85,8 @@ final class StateStore {
   private Thread shutdownHook;
   private Source source;
   private volatile boolean closed;
+  /** Set before the last flush (close or JVM shutdown): see {@link #isStopping()}. */
+  private volatile boolean stopping;
   private final AtomicBoolean urgentQueued = new AtomicBoolean();
   /*
    * A refusal means a budget ran out: save that at once rather than at the next tick, so that a
@@ -100,6 +102,8 @@ final class StateStore {
   private boolean failing;
   private boolean backupFailing;
   private boolean stopped;
+  /** State-file writes made, for tests that measure how often the file is rewritten. */
+  private long writes;
 
   /**
    * Creates the directory and takes its lock; a directory that cannot be used is reported and
@@ -307,7 +311,10 @@ final class StateStore {
         DaemonThreads.named("runaway-guard-state"));
     long every = Math.max(1, interval.toNanos());
     this.task = this.scheduler.scheduleWithFixedDelay(this::flush, every, every, TimeUnit.NANOSECONDS);
-    Thread hook = new Thread(this::flush, "runaway-guard-state-shutdown");
+    Thread hook = new Thread(() -> {
+      stopping = true;
+      flush();
+    }, "runaway-guard-state-shutdown");
     Thread registered = hook;
     try {
       Runtime.getRuntime().addShutdownHook(hook);
@@ -352,6 +359,7 @@ final class StateStore {
         }
         StateFile.writeAtomically(file, bytes);
         lastWritten = bytes;
+        writes++;
         writeBackup(bytes);
         if (failing) {
           failing = false;
@@ -390,6 +398,22 @@ final class StateStore {
     }
   }
 
+  /**
+   * Whether the store is making its last flush, at {@link #close()} or in the JVM's shutdown hook:
+   * a section may then save its state as of now even where it keeps older bytes between periodic
+   * flushes.
+   */
+  boolean isStopping() {
+    return stopping;
+  }
+
+  /** The number of times the state file was written (each with its backup copy and fsync). */
+  long writes() {
+    synchronized (flushLock) {
+      return writes;
+    }
+  }
+
   /** Stops the flusher after a last flush and releases the directory; idempotent. */
   void close() {
     if (closed) {
@@ -400,6 +424,7 @@ final class StateStore {
       return;
     }
     task.cancel(false);
+    stopping = true;
     flush();
     synchronized (flushLock) {
       stopped = true;

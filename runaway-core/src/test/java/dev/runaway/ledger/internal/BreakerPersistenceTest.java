@@ -11,6 +11,8 @@ import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayException;
 import dev.runaway.RunawayGuard;
+import dev.runaway.alert.Alert;
+import dev.runaway.alert.AlertType;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.CircuitBreakerConfig;
 import dev.runaway.breaker.TripReason;
@@ -38,6 +40,13 @@ final class BreakerPersistenceTest extends StateDirFixture {
 
   private RunawayGuard guard(ManualTicker ticker) {
     return guard(ticker, Budget.hourly(Cost.usd("10")));
+  }
+
+  /** A guard whose alerts go to {@code alerts}. */
+  private RunawayGuard guard(ManualTicker ticker, List<? super Alert> alerts) {
+    return RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03")))
+        .ticker(ticker).alertSink(alerts::add).ledger(ledger(ticker)).build();
   }
 
   private RunawayGuard guard(ManualTicker ticker, Budget budget) {
@@ -125,9 +134,7 @@ final class BreakerPersistenceTest extends StateDirFixture {
     }
     int mark = LogCapture.mark();
     List<Object> alerts = new ArrayList<>();
-    try (RunawayGuard guard = RunawayGuard.builder()
-        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03")))
-        .ticker(ticker).alertSink(alerts::add).ledger(ledger(ticker)).build()) {
+    try (RunawayGuard guard = guard(ticker, alerts)) {
       assertThat(refusal(guard)).isNotNull();
     }
     assertThat(alerts).isEmpty();
@@ -136,6 +143,58 @@ final class BreakerPersistenceTest extends StateDirFixture {
         .satisfies(e -> assertThat(e.message()).contains("CALL_RATE").contains(DETAIL)
             .contains("2026-01-05T00:00:00Z").contains("guard.breaker(\"llm\").reset()")
             .contains("runaway-monitor resume llm"));
+  }
+
+  @Test
+  void restoredBreaker_alertsOfItsEpisode_giveNoRateOfThisProcess_andSayItWasRestored() {
+    ManualTicker ticker = ManualTicker.create();
+    tripThenStopAfter20s(ticker); // opened at 2026-01-05T00:00:00Z
+    List<Alert> alerts = new ArrayList<>();
+    try (RunawayGuard guard = guard(ticker, alerts)) {
+      ticker.advance(Duration.ofSeconds(41));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+      ticker.advance(Duration.ofMinutes(11));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+      // A trip of this process's own: its figures are this process's, and said.
+      guard.breaker("llm").trip(TripReason.BURN_RATE, "measured here");
+    }
+    List<Alert> breaker = alerts.stream().filter(a -> a.type() == AlertType.CIRCUIT_BREAKER).toList();
+    assertThat(breaker).extracting(a -> a.facts().get("breaker")).containsExactly("HALF_OPEN", "CLOSED", "OPEN");
+    assertThat(breaker.subList(0, 2)).allSatisfy(a -> {
+      // Before: "rate=$0.00/h", "projected_hour=$0.00" of a process that never saw the runaway.
+      assertThat(a.facts()).doesNotContainKeys("rate", "calls_per_minute", "projected_hour", "projected_day")
+          .containsEntry("restored_from", "state file").containsEntry("opened_at", "2026-01-05T00:00:00Z");
+      assertThat(a.detail()).contains("opened at 2026-01-05T00:00:00Z by an earlier process and restored from the"
+          + " state file").doesNotContain("$0.00");
+    });
+    assertThat(breaker.get(1).facts()).containsEntry("resolved", "true");
+    assertThat(breaker.get(2).facts()).containsKey("rate").doesNotContainKey("restored_from");
+  }
+
+  @Test
+  void breakerRestoredHalfOpen_saysByWhenItOpened_notAMomentAfterItOpened() {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = guard(ticker)) {
+      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL); // at 00:00:00
+      ticker.advance(Duration.ofSeconds(70));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+    }
+    int mark = LogCapture.mark();
+    List<Alert> alerts = new ArrayList<>();
+    try (RunawayGuard guard = guard(ticker, alerts)) {
+      ticker.advance(Duration.ofMinutes(11));
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+    // Saved half-open at 00:01:10: it had waited its 60 s by then, so it opened by 00:00:10 (it said
+    // "opened at 2026-01-05T00:00:10Z" before).
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("Circuit breaker of service llm"))
+        .singleElement().satisfies(e -> assertThat(e.message()).contains("opened by 2026-01-05T00:00:10Z at the"
+            + " latest"));
+    assertThat(alerts).filteredOn(a -> a.type() == AlertType.CIRCUIT_BREAKER).singleElement().satisfies(a -> {
+      assertThat(a.facts()).containsEntry("breaker", "CLOSED").containsEntry("opened_by", "2026-01-05T00:00:10Z")
+          .doesNotContainKeys("opened_at", "rate");
+      assertThat(a.detail()).contains("opened by 2026-01-05T00:00:10Z at the latest by an earlier process");
+    });
   }
 
   @Test
@@ -175,7 +234,12 @@ final class BreakerPersistenceTest extends StateDirFixture {
       guard.breaker("llm").forceOpen("incident 42: stop all LLM calls");
     }
     ticker.advance(Duration.ofHours(3));
+    int mark = LogCapture.mark();
     try (RunawayGuard guard = guard(ticker)) {
+      // Forced open at 00:00:00 and saved then: not "opened at 23:59:00" (the saved moment less the wait).
+      assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("Circuit breaker of service llm"))
+          .singleElement().satisfies(e -> assertThat(e.message()).contains("opened by 2026-01-05T00:00:00Z at the"
+              + " latest"));
       CircuitOpenException e = refusal(guard);
       assertThat(e.state()).isEqualTo(CircuitBreaker.State.FORCED_OPEN);
       assertThat(e.reason()).isEqualTo(TripReason.MANUAL);
@@ -260,21 +324,58 @@ final class BreakerPersistenceTest extends StateDirFixture {
     }
   }
 
-  @Test
-  void unreadableBreakersSection_isSaidOnce_breakersStartClosed_andTheSpendIsKept() {
+  /**
+   * Restarts on a state file with $2 of spend and {@code section} as its breakers section, checks
+   * that the breaker starts closed and the spend is kept, and returns the one warning said.
+   */
+  private LogCapture.Event restartOnBreakersSection(byte[] section) {
     ManualTicker ticker = ManualTicker.create();
     try (PersistentLedger ledger = ledger(ticker)) {
       ledger.account("llm", null, List.of(Budget.hourly(Cost.usd("10")))).record(Cost.usd("2").nanos(),
           ticker.nanoTime());
-      ledger.writeSection(SavedBreakers.SECTION, () -> new byte[] {0, 1, 0, 0, 0, 3, 'x'}); // version 1, cut short
+      ledger.writeSection(SavedBreakers.SECTION, () -> section);
     }
     int mark = LogCapture.mark();
     try (RunawayGuard guard = guard(ticker)) {
       assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
       assertThat(guard.snapshot("llm").windows().get(0).spent()).isEqualTo(Cost.usd("2"));
     }
+    List<LogCapture.Event> warnings = LogCapture.since(mark).stream().filter(e -> e.level() == Level.WARN).toList();
+    assertThat(warnings).hasSize(1);
+    return warnings.get(0);
+  }
+
+  @Test
+  void unreadableBreakersSection_isSaidOnce_breakersStartClosed_andTheSpendIsKept() {
+    // Version 1, cut short.
+    assertThat(restartOnBreakersSection(new byte[] {0, 1, 0, 0, 0, 3, 'x'}).message())
+        .contains("circuit breakers saved in").contains("starts closed");
+  }
+
+  /** A breakers section as a newer release might write it: version 2, one entry of unknown layout. */
+  private static final byte[] NEWER_SECTION = {0, 2, 0, 0, 0, 1, 0, 3, 'l', 'l', 'm', 42, 42, 42, 42};
+
+  @Test
+  void breakersSectionOfANewerRelease_isSkippedWithOneWarningNamingIt_andTheSpendIsKept() {
+    assertThat(restartOnBreakersSection(NEWER_SECTION).message()).contains("circuit breakers saved in state file")
+        .contains(dir.resolve(PersistentLedger.FILE_NAME).toString()).contains("'breakers' section (15 bytes)")
+        .contains("version 2, written by a newer release").contains("reads version 1")
+        .contains("every breaker starts closed");
+  }
+
+  @Test
+  void resumeWhileStopped_leavesABreakersSectionOfANewerReleaseAsItIs_andSaysSo() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger ledger = ledger(ticker)) {
+      ledger.writeSection(SavedBreakers.SECTION, () -> NEWER_SECTION);
+    }
+    int mark = LogCapture.mark();
+    assertThat(SavedBreakers.clear(dir, "llm")).isEmpty();
+    assertThat(StateFile.decode(Files.readAllBytes(dir.resolve(PersistentLedger.FILE_NAME))).sections())
+        .hasEntrySatisfying(SavedBreakers.SECTION, b -> assertThat(b).containsExactly(NEWER_SECTION));
     assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN).singleElement()
-        .satisfies(e -> assertThat(e.message()).contains("circuit breakers saved in").contains("starts closed"));
+        .satisfies(e -> assertThat(e.message()).contains("left as they are").contains("version 2")
+            .contains("runaway-monitor resume"));
   }
 
   @Test
@@ -330,6 +431,154 @@ final class BreakerPersistenceTest extends StateDirFixture {
     try (RunawayGuard guard = RunawayGuard.builder().service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))))
         .ticker(ticker).alertSink(a -> { }).stateDir(state).build()) {
       assertThat(guard.breaker("llm").tripReason()).hasValue(TripReason.MONITOR);
+    }
+  }
+
+  /**
+   * Flushes every simulated second for 10 minutes with the breaker that {@code open} opened, no
+   * call in between (the state is read each second, so a due OPEN half-opens), and returns how
+   * many times the state file was written, its first write included.
+   */
+  private long writesOverTenMinutes(java.util.function.Consumer<CircuitBreaker> open) throws Exception {
+    return writesOverTenMinutes(guard -> guard.breaker("llm"), open);
+  }
+
+  /** The state file's sections at the end of the last {@link #writesOverTenMinutes}, before its close. */
+  private java.util.Set<String> sectionsAfterTenMinutes;
+
+  /** The same for the breaker that {@code pick} chooses of a guard whose keys have budgets. */
+  private long writesOverTenMinutes(java.util.function.Function<RunawayGuard, CircuitBreaker> pick,
+      java.util.function.Consumer<CircuitBreaker> open) throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger ledger = ledger(ticker); RunawayGuard guard = keyedGuard(ticker, ledger)) {
+      open.accept(pick.apply(guard));
+      ledger.flush();
+      for (int second = 0; second < 600; second++) {
+        ticker.advance(Duration.ofSeconds(1));
+        pick.apply(guard).state();
+        ledger.flush();
+      }
+      long writes = ledger.writes();
+      System.out.println("State-file writes in 10 min with the breaker open: " + writes);
+      sectionsAfterTenMinutes = StateFile.decode(Files.readAllBytes(dir.resolve(PersistentLedger.FILE_NAME)))
+          .sections().keySet();
+      return writes;
+    }
+  }
+
+  @Test
+  void forcedOpenBreaker_isWrittenOnce_notAtEveryFlush() throws Exception {
+    assertThat(writesOverTenMinutes(b -> b.forceOpen("incident 42"))).isEqualTo(1);
+    assertThat(sectionsAfterTenMinutes).contains(SavedBreakers.SECTION);
+  }
+
+  @Test
+  void forcedOpenKeyBreaker_isWrittenOnce_notAtEveryFlush() throws Exception {
+    assertThat(writesOverTenMinutes(guard -> guard.service("llm").forKey("t1").breaker(),
+        b -> b.forceOpen("incident 42"))).isEqualTo(1);
+    assertThat(sectionsAfterTenMinutes).contains(SavedBreakers.KEY_SECTION);
+  }
+
+  @Test
+  void spendTripJudgingAQuietCaller_isWrittenAtItsChangesAndOnceAMinuteOfQuiet_notAtEveryFlush() throws Exception {
+    // Open, half-open after 60 s, then the caller's quiet progress once a minute, then the close.
+    assertThat(writesOverTenMinutes(b -> b.trip(TripReason.BURN_RATE, DETAIL))).isLessThanOrEqualTo(13);
+  }
+
+  /** The breaker entry in the state file as it is now (what a crash would leave). */
+  private SavedBreakers.Entry savedNow() throws Exception {
+    byte[] section = StateFile.decode(Files.readAllBytes(dir.resolve(PersistentLedger.FILE_NAME))).sections()
+        .get(SavedBreakers.SECTION);
+    assertThat(section).as("breakers section").isNotNull();
+    return SavedBreakers.decode(SavedBreakers.SECTION, section).get(0);
+  }
+
+  @Test
+  void spendTripJudgingAQuietCaller_savesItsQuietTimeOnceAMinute_forARestartAfterACrash() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    try (PersistentLedger ledger = ledger(ticker); RunawayGuard guard = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).estimate(Cost.usd("0.03"))
+            .breaker(CircuitBreakerConfig.builder().waitInOpenState(Duration.ofMinutes(10)).build()))
+        .ticker(ticker).alertSink(a -> { }).ledger(ledger).build()) {
+      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL);
+      for (int second = 0; second < 300; second++) {
+        ticker.advance(Duration.ofSeconds(1));
+        ledger.flush();
+      }
+      // Quiet for 5 min: at least 4 of them are saved, and the rest of the wait as of then.
+      SavedBreakers.Entry quiet = savedNow();
+      assertThat(Duration.ofNanos(quiet.quietNanos())).isBetween(Duration.ofMinutes(4), Duration.ofMinutes(5));
+      assertThat(Duration.ofNanos(quiet.remainingAt(ticker.nanoTime(), PersistentLedger.epochNanos(ticker.instant()))))
+          .isEqualTo(Duration.ofMinutes(5));
+
+      // The caller loops again (refused calls count): the file no longer says it has been quiet.
+      for (int i = 0; i < 5; i++) {
+        assertThat(refusal(guard)).isNotNull();
+      }
+      ticker.advance(Duration.ofSeconds(1));
+      ledger.flush();
+      assertThat(Duration.ofNanos(savedNow().quietNanos())).isLessThanOrEqualTo(Duration.ofSeconds(1));
+    }
+  }
+
+  /** A guard whose keys have budgets of their own, and so breakers of their own. */
+  private static RunawayGuard keyedGuard(ManualTicker ticker, PersistentLedger ledger) {
+    return keyedGuard(ticker, ledger, new ArrayList<>());
+  }
+
+  private static RunawayGuard keyedGuard(ManualTicker ticker, PersistentLedger ledger, List<? super Alert> alerts) {
+    return RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("10"))).perKeyBudget(Budget.daily(Cost.usd("5")))
+            .estimate(Cost.usd("0.03")))
+        .ticker(ticker).alertSink(alerts::add).ledger(ledger).build();
+  }
+
+  @Test
+  void keyBreaker_isOpenAfterARestart_forThatKeyOnly_inASectionOfItsOwn() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker))) {
+      guard.service("llm").forKey("t1").breaker().trip(TripReason.REPEATED_REQUEST, DETAIL);
+      ticker.advance(Duration.ofSeconds(20));
+    }
+    // Beside the service breakers' section, which older releases read: they skip this one.
+    assertThat(StateFile.decode(Files.readAllBytes(dir.resolve(PersistentLedger.FILE_NAME))).sections())
+        .containsKey(SavedBreakers.KEY_SECTION).doesNotContainKey(SavedBreakers.SECTION);
+    ticker.advance(Duration.ofSeconds(5));
+    int mark = LogCapture.mark();
+    List<Alert> alerts = new ArrayList<>();
+    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker), alerts)) {
+      CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class,
+          () -> guard.service("llm").forKey("t1").call(() -> "ok"));
+      assertThat(e).isNotNull();
+      assertThat(e.reason()).isEqualTo(TripReason.REPEATED_REQUEST);
+      assertThat(e.detail()).contains(DETAIL);
+      assertThat(guard.service("llm").forKey("t1").breaker().retryAfter()).hasValue(Duration.ofSeconds(35));
+      assertThat(guard.service("llm").forKey("t2").call(() -> "ok")).isEqualTo("ok");
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+      ticker.advance(Duration.ofSeconds(35));
+      assertThat(guard.service("llm").forKey("t1").breaker().state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+    }
+    assertThat(alerts).filteredOn(a -> a.type() == AlertType.CIRCUIT_BREAKER).singleElement().satisfies(a -> {
+      assertThat(a.key()).isEqualTo("t1");
+      assertThat(a.facts()).containsEntry("breaker", "HALF_OPEN").containsEntry("restored_from", "state file")
+          .doesNotContainKey("rate");
+    });
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("Circuit breaker of service llm key t1 was OPEN")
+            .contains("guard.service(\"llm\").forKey(\"t1\").breaker().reset()"));
+  }
+
+  @Test
+  void resumeWhileStopped_closesTheServicesKeyBreakersToo() {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker))) {
+      guard.service("llm").forKey("t1").breaker().forceOpen("incident 42");
+      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL);
+    }
+    assertThat(SavedBreakers.clear(dir, "llm")).extracting(SavedBreakers.Entry::key).containsExactly(null, "t1");
+    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker))) {
+      assertThat(guard.service("llm").forKey("t1").call(() -> "ok")).isEqualTo("ok");
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.runaway.monitor.RunawayMonitor;
 import dev.runaway.monitor.StoppedService;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -65,7 +66,7 @@ final class ResumeCommand implements Callable<Integer> {
       // An application's guard on state_dir keeps its open breakers across restarts: close this
       // service's there too, for an application that is stopped (a cron job between two runs, a
       // crash loop). A running one holds the folder; its breaker closes in the application.
-      Optional<SavedBreakers.Entry> saved = Optional.empty();
+      List<SavedBreakers.Entry> saved = List.of();
       if (fleet.isEmpty() && config.stateDir().isPresent()) {
         Path dir = config.stateDir().get();
         try {
@@ -74,9 +75,11 @@ final class ResumeCommand implements Callable<Integer> {
           out.println(service + ": an application's guard is running on " + dir + "; close its breaker there with"
               + " guard.breaker(\"" + service + "\").reset().");
         }
-        saved.ifPresent(e -> out.println(service + ": its breaker saved in " + dir + " (" + e.breaker().state() + ", "
-            + e.breaker().reason() + ": " + e.breaker().detail() + ") is closed; the application's next start begins"
-            + " with it closed."));
+        for (SavedBreakers.Entry e : saved) {
+          out.println(service + ": " + (e.key() == null ? "its breaker" : "the breaker of its key " + e.key())
+              + " saved in " + dir + " (" + e.breaker().state() + ", " + e.breaker().reason() + ": "
+              + e.breaker().detail() + ") is closed; the application's next start begins with it closed.");
+        }
       }
       Optional<StoppedService> was;
       try {
@@ -86,7 +89,7 @@ final class ResumeCommand implements Callable<Integer> {
           out.println(service + ": fleet breaker closed in every instance.");
         }
       } catch (IllegalArgumentException e) {
-        if (saved.isPresent()) {
+        if (!saved.isEmpty()) {
           return Main.OK; // a service the monitor does not poll, whose application's breaker was closed
         }
         err.println("runaway-monitor resume: " + e.getMessage());

@@ -2,6 +2,8 @@ package dev.runaway.examples.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runaway.Budget;
+import dev.runaway.Cost;
 import dev.runaway.RunawayGuard;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.TripReason;
@@ -68,6 +70,30 @@ final class SavedBreakerResumeTest {
     assertThat(openai.out()).contains("openai: its breaker saved in").contains("FORCED_OPEN");
     try (RunawayGuard app = appGuard(config)) {
       assertThat(app.breaker("openai").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+  }
+
+  /** An application guard whose keys (tenants) have budgets, and so breakers, of their own. */
+  private RunawayGuard keyedAppGuard() {
+    return RunawayGuard.builder()
+        .service("search-api", s -> s.budget(Budget.hourly(Cost.usd("5"))).perKeyBudget(Budget.daily(Cost.usd("1"))))
+        .stateDir(dir.resolve("state")).build();
+  }
+
+  @Test
+  void resume_closesTheBreakersOfTheServicesKeysTooAndNamesThem() throws IOException {
+    Path config = config();
+    try (RunawayGuard app = keyedAppGuard()) {
+      app.service("search-api").forKey("tenant-7").breaker().trip(TripReason.REPEATED_REQUEST, "same query");
+    }
+    MonitorAppTest.Run resume = MonitorAppTest.run("resume", "search-api", "--config", config.toString(), "--env",
+        env().toString());
+    assertThat(resume.exitCode()).as(resume.all()).isZero();
+    assertThat(resume.out()).contains("search-api: the breaker of its key tenant-7 saved in")
+        .contains("REPEATED_REQUEST: same query").contains("is closed");
+    try (RunawayGuard app = keyedAppGuard()) {
+      assertThat(app.service("search-api").forKey("tenant-7").breaker().state())
+          .isEqualTo(CircuitBreaker.State.CLOSED);
     }
   }
 
