@@ -667,11 +667,24 @@ public final class RedisFleet implements BreakerFleet {
         Thread.currentThread().interrupt();
       }
     }
+    // Each connection is closed once, and the close awaited (bounded) before the client's shutdown:
+    // the shutdown closes every connection still registered with the client, and one whose
+    // asynchronous close was still under way made Lettuce warn "Connection is already closed" on
+    // every clean close of a guard.
+    List<java.util.concurrent.CompletableFuture<Void>> closing = new ArrayList<>();
     if (pubsub != null) {
-      pubsub.closeAsync();
+      closing.add(pubsub.closeAsync());
     }
     if (connection != null) {
-      connection.closeAsync();
+      closing.add(connection.closeAsync());
+    }
+    try {
+      java.util.concurrent.CompletableFuture.allOf(closing.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+          .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      LOG.debug("Closing the fleet's Redis connections failed: {}", e.toString());
     }
     if (client != null) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
