@@ -66,7 +66,10 @@ import org.slf4j.LoggerFactory;
  * copy of the budgets: up to {@code I x limit} fleet-wide until Redis is back, when that spend is
  * charged to Redis. Every guarded call waits on Redis at most the timeout in all (waiting for
  * another thread's request included); an unavailable Redis is not asked again until a probe finds
- * it back. Fail-closed refusals throw {@link dev.runaway.LedgerUnavailableException}, which says
+ * it back. The probe runs every {@link Builder#probeInterval(Duration) probeInterval} (default 1 s)
+ * and opens a new connection when the old one lost Redis, rather than wait for the client's own
+ * reconnection (whose delay doubles while Redis is away), so calls go through Redis again within
+ * one probe interval of Redis being back. Fail-closed refusals throw {@link dev.runaway.LedgerUnavailableException}, which says
  * why Redis cannot be asked (with the root cause, e.g. {@code WRONGPASS}).
  *
  * <p><b>Exactly once.</b> Every mutation (lease, charge, give-back) carries an operation id; the

@@ -321,14 +321,17 @@ public final class RedisGateway implements AutoCloseable {
   }
 
   /**
-   * Checks whether Redis answers again while it is down; run by the ledger's scheduler.
+   * Checks whether Redis answers again while it is down, and replaces a connection that lost
+   * Redis (while no call noticed yet, too: the next call then finds a working one); run by the
+   * ledger's scheduler.
    */
   public void probe() {
-    if (!down.get()) {
+    boolean lost = dropIfDisconnected();
+    if (!down.get() && !lost) {
       return;
     }
-    if (!connect()) {
-      return;
+    if (!connect() || !down.get()) {
+      return; // not connected: the next call says why and marks Redis down
     }
     try {
       RedisFuture<String> ping = connection.async().ping();
@@ -341,6 +344,37 @@ public final class RedisGateway implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Closes the connection if it lost Redis, so that the next {@link #connect()} opens a new one:
+   * the probe, not Lettuce's own reconnection, decides when Redis is asked again. Lettuce retries
+   * a lost connection at once, then with a delay that doubles while Redis is away (up to 30 s):
+   * after a restart that took 10 s, the ledger waited another 8 s for it, where a probe a second
+   * finds Redis at once. A connection that Lettuce brings back before the probe is kept.
+   *
+   * @return whether a connection was dropped
+   */
+  private boolean dropIfDisconnected() {
+    StatefulRedisConnection<String, String> c = connection;
+    if (c == null || c.isOpen()) {
+      return false;
+    }
+    synchronized (connectLock) {
+      if (connection != c) {
+        return false;
+      }
+      connection = null;
+    }
+    try {
+      // Awaited (bounded): a close still under way when the client shuts down makes Lettuce warn.
+      c.closeAsync().get(timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.debug("Closing the lost Redis connection to {} failed: {}", where, e.toString());
+    }
+    return true;
   }
 
   /**
