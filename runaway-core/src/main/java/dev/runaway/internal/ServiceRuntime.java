@@ -80,6 +80,12 @@ public final class ServiceRuntime {
   private final AlertSink alerts;
   private final Cache<String, KeyRuntime> keys;
   /**
+   * The keys whose own breaker is not closed (open, half-open, forced open), for the state file:
+   * a flush visits these instead of every key (12 ms a flush with 100,000 keys, none open).
+   * Changed on a key breaker's transitions, its restore and its key's eviction: never on a call.
+   */
+  private final java.util.Set<KeyRuntime> keyBreakersNotClosed;
+  /**
    * Creates a key's state. Not final: {@link #onNewKey} wraps it so listeners hear of new keys
    * without a field of their own here (a new field moved the hot fields, see {@link #costOfResult}).
    * Written under this object's lock; a call racing with the first listener's registration may
@@ -315,7 +321,9 @@ public final class ServiceRuntime {
     this.breakerEnabled = policy.detection().breakerEnabled();
     this.keyDetection = policy.perKeyDetection() ? policy.detection().forKeys() : null;
     boolean keyed = !policy.perKeyBudgets().isEmpty() || policy.perKeyDetection();
+    this.keyBreakersNotClosed = keyed ? java.util.concurrent.ConcurrentHashMap.newKeySet() : null;
     if (keyed) {
+      java.util.Set<KeyRuntime> notClosed = keyBreakersNotClosed;
       this.keys = Caffeine.newBuilder()
           .maximumSize(policy.maxKeys())
           .expireAfterAccess(policy.keyIdleExpiry().toNanos(), TimeUnit.NANOSECONDS)
@@ -323,6 +331,7 @@ public final class ServiceRuntime {
           .evictionListener((String key, KeyRuntime k, com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
             if (k != null) {
               k.evicted = true;
+              notClosed.remove(k);
             }
           })
           .executor(Runnable::run)
@@ -582,7 +591,11 @@ public final class ServiceRuntime {
       return;
     }
     List<SavedBreakers.Entry> open = new ArrayList<>();
-    for (KeyRuntime k : keys.asMap().values()) {
+    for (KeyRuntime k : keyBreakersNotClosed) {
+      if (k.evicted) {
+        keyBreakersNotClosed.remove(k);
+        continue;
+      }
       DefaultCircuitBreaker b = k.breaker;
       SavedBreakers.Entry e = b == null ? null : toSave(k, b, k.callerRate, now, wallNanos, last);
       if (e != null) {
@@ -591,6 +604,27 @@ public final class ServiceRuntime {
     }
     open.sort(java.util.Comparator.comparing(SavedBreakers.Entry::key));
     out.addAll(open);
+  }
+
+  /**
+   * Files a key under {@link #keyBreakersNotClosed} by its breaker's current state. Under the
+   * key's lock, so that transitions whose listeners run out of order on two threads still leave
+   * the key filed by the newest state (each listener reads the state after its own transition).
+   */
+  private void trackKeyBreaker(KeyRuntime k) {
+    synchronized (k) {
+      DefaultCircuitBreaker b = k.breaker;
+      if (b == null || k.evicted || b.state() == CircuitBreaker.State.CLOSED) {
+        keyBreakersNotClosed.remove(k);
+      } else {
+        keyBreakersNotClosed.add(k);
+      }
+    }
+  }
+
+  /** The number of keys whose breaker is not closed, as the state file's flush sees them; for tests. */
+  public int keyBreakersNotClosed() {
+    return keyBreakersNotClosed == null ? 0 : keyBreakersNotClosed.size();
   }
 
   /** The entry of the service's ({@code k} null) or a key's breaker; see {@link #breakerToSave}. */
@@ -649,6 +683,9 @@ public final class ServiceRuntime {
     if (!b.restore(p, remaining, now)) {
       restored(k, null);
       return;
+    }
+    if (k != null) {
+      trackKeyBreaker(k);
     }
     if (p.reason() != TripReason.MANUAL) {
       double threshold = Double.isNaN(saved.threshold()) || saved.threshold() <= 0
@@ -1568,6 +1605,9 @@ public final class ServiceRuntime {
 
   /** A breaker of the service ({@code k} null) or of a key changed state: judge its caller, raise its alert. */
   private void changed(StateTransition t, CallerRate r, KeyRuntime k) {
+    if (k != null) {
+      trackKeyBreaker(k);
+    }
     judge(t, r, k);
     SavedBreakers.Entry restored = k == null ? restoredFrom : k.restoredFrom;
     boolean reopened = t.to() == CircuitBreaker.State.OPEN || t.to() == CircuitBreaker.State.FORCED_OPEN;
