@@ -123,6 +123,9 @@ public final class RunawayGuard implements AutoCloseable {
     this.clockTask = map.isEmpty() ? null : clock.scheduleAtFixedRate(this::tick, period, period, TimeUnit.NANOSECONDS);
   }
 
+  /** Key breakers restored with a warning each; the rest are summed up in one line per service. */
+  static final int KEY_BREAKER_WARNINGS = 5;
+
   /**
    * Restores the service and key breakers that were open when the state file was written, and
    * saves them with every write, written soon after each change of state: a crash-looping or
@@ -137,12 +140,26 @@ public final class RunawayGuard implements AutoCloseable {
       try {
         long now = ticker.nanoTime();
         long wall = dev.runaway.ledger.internal.PersistentLedger.epochNanos(ticker.instant());
+        // One warning per breaker, but for keys the first few only: a restart after many tenants'
+        // breakers opened would otherwise log a line per tenant. The rest are summed up (and at DEBUG).
+        Map<String, Integer> unsaid = new java.util.TreeMap<>();
+        int said = 0;
         for (SavedBreakers.Entry e : SavedBreakers.decode(name, section)) {
           ServiceRuntime rt = map.get(e.service());
-          if (rt != null) {
-            rt.restoreBreaker(e, now, wall, store.file());
+          boolean quiet = e.key() != null && said >= KEY_BREAKER_WARNINGS;
+          if (rt != null && rt.restoreBreaker(e, now, wall, store.file(), quiet)) {
+            if (quiet) {
+              unsaid.merge(e.service(), 1, Integer::sum);
+            } else if (e.key() != null) {
+              said++;
+            }
           }
         }
+        unsaid.forEach((service, n) -> LoggerFactory.getLogger(RunawayGuard.class).warn("{} more key breaker{} of"
+            + " service {} {} restored from {} as they were (each listed at DEBUG): those keys' calls are refused"
+            + " until their breakers half-open or are reset (guard.service(\"{}\").forKey(key).breaker().reset();"
+            + " all of them: runaway-monitor resume {}).", n, n == 1 ? "" : "s", service, n == 1 ? "was" : "were",
+            store.file(), service, service));
       } catch (SavedBreakers.UnknownVersionException e) {
         LoggerFactory.getLogger(RunawayGuard.class).warn("The circuit breakers saved in state file {} are skipped: {};"
             + " every breaker starts closed, and this guard's writes of the file leave them out.", store.file(),

@@ -665,13 +665,16 @@ public final class ServiceRuntime {
    * @param now the ticker's reading
    * @param wallNanos the wall clock, in nanoseconds since the epoch
    * @param file the state file, for the log line
+   * @param quiet whether to log the restore at DEBUG instead of WARN (the caller sums up the rest
+   *     of many restored keys in one line)
+   * @return whether the breaker was restored
    */
-  public void restoreBreaker(SavedBreakers.Entry saved, long now, long wallNanos, Object file) {
+  public boolean restoreBreaker(SavedBreakers.Entry saved, long now, long wallNanos, Object file, boolean quiet) {
     KeyRuntime k = null;
     if (saved.key() != null) {
       k = key(saved.key(), now);
       if (k == null) {
-        return;
+        return false;
       }
       breakerFor(k);
     }
@@ -682,7 +685,7 @@ public final class ServiceRuntime {
     restored(k, saved);
     if (!b.restore(p, remaining, now)) {
       restored(k, null);
-      return;
+      return false;
     }
     if (k != null) {
       trackKeyBreaker(k);
@@ -698,10 +701,17 @@ public final class ServiceRuntime {
         : "for " + Durations.human(remaining) + " more, then half-open as usual";
     String reset = k == null ? "guard.breaker(\"" + name + "\").reset()"
         : "guard.service(\"" + name + "\").forKey(\"" + k.key + "\").breaker().reset()";
-    LOG.warn("Circuit breaker of service {}{} was {} when this process's predecessor stopped ({}, {}: {});"
+    String message = "Circuit breaker of service {}{} was {} when this process's predecessor stopped ({}, {}: {});"
         + " restored from {}: calls are refused {}. To close it by hand: {}; with the"
-        + " standalone monitor: runaway-monitor resume {}.", name, k == null ? "" : " key " + k.key, p.state(),
-        saved.whenOpened(), p.reason(), p.detail(), file, until, reset, name);
+        + " standalone monitor: runaway-monitor resume {}.";
+    Object[] args = {name, k == null ? "" : " key " + k.key, p.state(), saved.whenOpened(), p.reason(), p.detail(),
+        file, until, reset, name};
+    if (quiet) {
+      LOG.debug(message, args);
+    } else {
+      LOG.warn(message, args);
+    }
+    return true;
   }
 
   private void restored(KeyRuntime k, SavedBreakers.Entry saved) {

@@ -569,6 +569,33 @@ final class BreakerPersistenceTest extends StateDirFixture {
   }
 
   @Test
+  void manyKeyBreakersRestored_warnForTheFirstFive_thenOneLineSumsUpTheRest() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker))) {
+      for (int i = 0; i < 12; i++) {
+        guard.service("llm").forKey("t" + i).breaker().forceOpen("incident 42");
+      }
+    }
+    int mark = LogCapture.mark();
+    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker))) {
+      for (int i = 0; i < 12; i++) {
+        // Every one restored, whether it was said at WARN or summed up.
+        assertThat(guard.service("llm").forKey("t" + i).breaker().state())
+            .isEqualTo(CircuitBreaker.State.FORCED_OPEN);
+      }
+    }
+    List<String> warnings = LogCapture.since(mark).stream().filter(e -> e.level() == Level.WARN)
+        .map(LogCapture.Event::message).toList();
+    // Found by review: one WARN line per restored key, however many tenants had been tripped.
+    assertThat(warnings).filteredOn(m -> m.startsWith("Circuit breaker of service llm key")).hasSize(5);
+    assertThat(warnings).filteredOn(m -> m.contains("more key breaker")).singleElement()
+        .satisfies(m -> assertThat(m).startsWith("7 more key breakers of service llm were restored")
+            .contains("guard.service(\"llm\").forKey(key).breaker().reset()").contains("runaway-monitor resume llm"));
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.DEBUG)
+        .filteredOn(e -> e.message().startsWith("Circuit breaker of service llm key")).hasSize(7);
+  }
+
+  @Test
   void resumeWhileStopped_closesTheServicesKeyBreakersToo() {
     ManualTicker ticker = ManualTicker.create();
     try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker))) {
