@@ -53,15 +53,6 @@ public final class ServiceRuntime {
   private final CallerRate callerRate;
   /** The caller's quiet time is saved again once it has grown by this much (see {@link #breakerToSave}). */
   static final long QUIET_SAVE_STEP_NANOS = 60_000_000_000L;
-  // The flusher's alone (read and written under the state store's flush lock): the entry saved
-  // last, and the breaker state (its token) it was made from.
-  private SavedBreakers.Entry savedBreaker;
-  private Object savedBreakerToken;
-  /**
-   * The service breaker's entry restored from the state file, until it opens again here or closes:
-   * its alerts then carry no rates (this process did not see that episode's); else null.
-   */
-  private volatile SavedBreakers.Entry restoredFrom;
   /** The budget-velocity horizon over one meter bucket: projected spend = recent spend x this. */
   private final double horizonBuckets;
   /** Whether the baseline-free rule still applies (until the meter has warmed up). */
@@ -150,6 +141,27 @@ public final class ServiceRuntime {
   private final boolean breakerEnabled;
   /** The per-key meters' settings, shared by every key (null without per-key detection). */
   private final DetectionSettings keyDetection;
+  /**
+   * The service breaker's state-file bookkeeping. Declared last, as {@code KeyRuntime.memo} is:
+   * the fields the calls read keep their places in the object.
+   */
+  private final BreakerMemo memo = new BreakerMemo();
+
+  /**
+   * A breaker's state-file bookkeeping, off the fields the calls read: a key's is made with its
+   * breaker, so a key without one (most keys) pays nothing for it (see {@code KeyRuntime.memo}).
+   */
+  static final class BreakerMemo {
+    // The flusher's alone (read and written under the state store's flush lock): the entry saved
+    // last, and the breaker state (its token) it was made from.
+    SavedBreakers.Entry saved;
+    Object savedToken;
+    /**
+     * The breaker's entry restored from the state file, until it opens again here or closes: its
+     * alerts then carry no rates (this process did not see that episode's); else null.
+     */
+    volatile SavedBreakers.Entry restoredFrom;
+  }
 
   /**
    * The state of one key of a service. Opaque outside this package: a {@code ServiceGuard} bound
@@ -168,11 +180,6 @@ public final class ServiceRuntime {
     final BudgetThresholds thresholds;
     volatile DefaultCircuitBreaker breaker;
     volatile CallerRate callerRate;
-    /** The flusher's alone: see {@code ServiceRuntime.savedBreaker}. */
-    SavedBreakers.Entry savedBreaker;
-    Object savedBreakerToken;
-    /** See {@code ServiceRuntime.restoredFrom}. */
-    volatile SavedBreakers.Entry restoredFrom;
     /** The exception of the last refusal of this key's calls by an open breaker, reused (see {@link #open}). */
     volatile Refusal lastRefusal;
     /**
@@ -180,6 +187,13 @@ public final class ServiceRuntime {
      * the key has no budget of its own or the rule does not apply (see {@code ServiceRuntime.KeyBounds}).
      */
     final RecentSpend recent;
+    /**
+     * The state-file bookkeeping of the key's breaker: made with it, before {@link #breaker} is
+     * set (so a thread that read {@code breaker} sees it); null while the key has none. One field,
+     * declared last: it takes the object's 4 bytes of padding (64 bytes with compressed oops, as
+     * before), and the fields the calls read keep their offsets.
+     */
+    BreakerMemo memo;
 
     KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter, long bucketNanos) {
       this.key = key;
@@ -303,7 +317,7 @@ public final class ServiceRuntime {
     this.thresholds = new BudgetThresholds(policy.budgets());
     this.callerRate = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
     this.breaker = new DefaultCircuitBreaker(name, policy.breaker(), ticker, callerRate);
-    this.breaker.onStateChange(t -> changed(t, callerRate, null));
+    this.breaker.onStateChange(t -> changed(t, callerRate, memo, null));
     this.meter = newMeter(null, policy.detection());
     this.extractor = policy.costExtractor() != null ? policy.costExtractor() : discoveredExtractor(name, policy);
     this.horizonBuckets = policy.budgetHorizon().toNanos() / (double) policy.detection().bucket().toNanos();
@@ -565,7 +579,7 @@ public final class ServiceRuntime {
    * @return the entry, or {@code null}
    */
   public SavedBreakers.Entry breakerToSave(long now, long wallNanos, boolean last) {
-    return toSave(null, breaker, callerRate, now, wallNanos, last);
+    return toSave(null, memo, breaker, callerRate, now, wallNanos, last);
   }
 
   /**
@@ -584,7 +598,7 @@ public final class ServiceRuntime {
     List<SavedBreakers.Entry> open = new ArrayList<>();
     for (KeyRuntime k : keys.asMap().values()) {
       DefaultCircuitBreaker b = k.breaker;
-      SavedBreakers.Entry e = b == null ? null : toSave(k, b, k.callerRate, now, wallNanos, last);
+      SavedBreakers.Entry e = b == null ? null : toSave(k, k.memo, b, k.callerRate, now, wallNanos, last);
       if (e != null) {
         open.add(e);
       }
@@ -594,14 +608,14 @@ public final class ServiceRuntime {
   }
 
   /** The entry of the service's ({@code k} null) or a key's breaker; see {@link #breakerToSave}. */
-  private SavedBreakers.Entry toSave(KeyRuntime k, DefaultCircuitBreaker b, CallerRate r, long now, long wallNanos,
-      boolean last) {
+  private SavedBreakers.Entry toSave(KeyRuntime k, BreakerMemo m, DefaultCircuitBreaker b, CallerRate r, long now,
+      long wallNanos, boolean last) {
     Object token = b.stateToken();
     boolean judging = r.active;
     double threshold = judging ? r.threshold() : Double.NaN;
     long quiet = judging ? r.quietNanos(now) : 0;
-    SavedBreakers.Entry kept = k == null ? savedBreaker : k.savedBreaker;
-    Object keptToken = k == null ? savedBreakerToken : k.savedBreakerToken;
+    SavedBreakers.Entry kept = m.saved;
+    Object keptToken = m.savedToken;
     if (!last && token == keptToken && (kept == null
         || Double.compare(threshold, kept.threshold()) == 0 && quiet >= kept.quietNanos()
         && quiet - kept.quietNanos() < QUIET_SAVE_STEP_NANOS)) {
@@ -610,13 +624,8 @@ public final class ServiceRuntime {
     DefaultCircuitBreaker.Persisted p = b.persisted(now);
     SavedBreakers.Entry e = p == null ? null
         : new SavedBreakers.Entry(name, k == null ? null : k.key, p, threshold, quiet, now, wallNanos);
-    if (k == null) {
-      savedBreakerToken = token;
-      savedBreaker = e;
-    } else {
-      k.savedBreakerToken = token;
-      k.savedBreaker = e;
-    }
+    m.savedToken = token;
+    m.saved = e;
     return e;
   }
 
@@ -668,11 +677,7 @@ public final class ServiceRuntime {
   }
 
   private void restored(KeyRuntime k, SavedBreakers.Entry saved) {
-    if (k == null) {
-      restoredFrom = saved;
-    } else {
-      k.restoredFrom = saved;
-    }
+    (k == null ? memo : k.memo).restoredFrom = saved;
   }
 
   /**
@@ -1557,8 +1562,10 @@ public final class ServiceRuntime {
         if (b == null) {
           CallerRate r = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
           k.callerRate = r;
+          BreakerMemo m = new BreakerMemo();
+          k.memo = m; // before the breaker's volatile write: see KeyRuntime.memo
           b = new DefaultCircuitBreaker(name + "[" + k.key + "]", policy.breaker(), ticker, r);
-          b.onStateChange(t -> changed(t, r, k));
+          b.onStateChange(t -> changed(t, r, m, k));
           k.breaker = b;
         }
       }
@@ -1567,17 +1574,13 @@ public final class ServiceRuntime {
   }
 
   /** A breaker of the service ({@code k} null) or of a key changed state: judge its caller, raise its alert. */
-  private void changed(StateTransition t, CallerRate r, KeyRuntime k) {
+  private void changed(StateTransition t, CallerRate r, BreakerMemo m, KeyRuntime k) {
     judge(t, r, k);
-    SavedBreakers.Entry restored = k == null ? restoredFrom : k.restoredFrom;
+    SavedBreakers.Entry restored = m.restoredFrom;
     boolean reopened = t.to() == CircuitBreaker.State.OPEN || t.to() == CircuitBreaker.State.FORCED_OPEN;
     if (restored != null && t.to() != CircuitBreaker.State.HALF_OPEN) {
       // Its episode ends here, or a new one is measured here.
-      if (k == null) {
-        restoredFrom = null;
-      } else {
-        k.restoredFrom = null;
-      }
+      m.restoredFrom = null;
     }
     String key = k == null ? null : k.key;
     raise(restored != null && !reopened ? GuardAlerts.restoredBreaker(t, key, restored)
