@@ -162,11 +162,11 @@ public final class RunawayGuard implements AutoCloseable {
             store.file(), service, service));
       } catch (SavedBreakers.UnknownVersionException e) {
         LoggerFactory.getLogger(RunawayGuard.class).warn("The circuit breakers saved in state file {} are skipped: {};"
-            + " every breaker starts closed, and this guard's writes of the file leave them out.", store.file(),
-            e.getMessage());
+            + " {} start closed, and this guard's writes of the file leave them out.", store.file(), e.getMessage(),
+            whose(name));
       } catch (RuntimeException e) {
         LoggerFactory.getLogger(RunawayGuard.class).warn("The circuit breakers saved in state file {} cannot be read"
-            + " ({}); every breaker starts closed.", store.file(), e.getMessage());
+            + " ({}); {} start closed.", store.file(), e.getMessage(), whose(name));
       }
     }
     if (!store.isPersistent()) {
@@ -196,6 +196,14 @@ public final class RunawayGuard implements AutoCloseable {
     for (ServiceRuntime rt : runtimes) {
       rt.breaker().onStateChange(t -> store.flushSoon());
     }
+  }
+
+  /**
+   * Whose breakers a section holds, for its warning: the other section's are restored on their own
+   * (a key section of a newer release must not say that the services' breakers start closed).
+   */
+  private static String whose(String section) {
+    return section.equals(SavedBreakers.KEY_SECTION) ? "the keys' breakers" : "the services' breakers";
   }
 
   /** Lets every meter see time pass, so episodes end even when no call arrives. */

@@ -53,15 +53,6 @@ public final class ServiceRuntime {
   private final CallerRate callerRate;
   /** The caller's quiet time is saved again once it has grown by this much (see {@link #breakerToSave}). */
   static final long QUIET_SAVE_STEP_NANOS = 60_000_000_000L;
-  // The flusher's alone (read and written under the state store's flush lock): the entry saved
-  // last, and the breaker state (its token) it was made from.
-  private SavedBreakers.Entry savedBreaker;
-  private Object savedBreakerToken;
-  /**
-   * The service breaker's entry restored from the state file, until it opens again here or closes:
-   * its alerts then carry no rates (this process did not see that episode's); else null.
-   */
-  private volatile SavedBreakers.Entry restoredFrom;
   /** The budget-velocity horizon over one meter bucket: projected spend = recent spend x this. */
   private final double horizonBuckets;
   /** Whether the baseline-free rule still applies (until the meter has warmed up). */
@@ -79,12 +70,6 @@ public final class ServiceRuntime {
   private final CostExtractor extractor;
   private final AlertSink alerts;
   private final Cache<String, KeyRuntime> keys;
-  /**
-   * The keys whose own breaker is not closed (open, half-open, forced open), for the state file:
-   * a flush visits these instead of every key (12 ms a flush with 100,000 keys, none open).
-   * Changed on a key breaker's transitions, its restore and its key's eviction: never on a call.
-   */
-  private final java.util.Set<KeyRuntime> keyBreakersNotClosed;
   /**
    * Creates a key's state. Not final: {@link #onNewKey} wraps it so listeners hear of new keys
    * without a field of their own here (a new field moved the hot fields, see {@link #costOfResult}).
@@ -156,6 +141,34 @@ public final class ServiceRuntime {
   private final boolean breakerEnabled;
   /** The per-key meters' settings, shared by every key (null without per-key detection). */
   private final DetectionSettings keyDetection;
+  /**
+   * The service breaker's state-file bookkeeping. Declared last, as {@code KeyRuntime.memo} is:
+   * the fields the calls read keep their places in the object.
+   */
+  private final BreakerMemo memo = new BreakerMemo();
+  /**
+   * The keys whose own breaker is not closed (open, half-open, forced open), for the state file:
+   * a flush visits these instead of every key (12 ms a flush with 100,000 keys, none open).
+   * Changed on a key breaker's transitions, its restore and its key's eviction: never on a call.
+   * Declared last, with the memo: off the call path's fields.
+   */
+  private final java.util.Set<KeyRuntime> keyBreakersNotClosed;
+
+  /**
+   * A breaker's state-file bookkeeping, off the fields the calls read: a key's is made with its
+   * breaker, so a key without one (most keys) pays nothing for it (see {@code KeyRuntime.memo}).
+   */
+  static final class BreakerMemo {
+    // The flusher's alone (read and written under the state store's flush lock): the entry saved
+    // last, and the breaker state (its token) it was made from.
+    SavedBreakers.Entry saved;
+    Object savedToken;
+    /**
+     * The breaker's entry restored from the state file, until it opens again here or closes: its
+     * alerts then carry no rates (this process did not see that episode's); else null.
+     */
+    volatile SavedBreakers.Entry restoredFrom;
+  }
 
   /**
    * The state of one key of a service. Opaque outside this package: a {@code ServiceGuard} bound
@@ -174,11 +187,6 @@ public final class ServiceRuntime {
     final BudgetThresholds thresholds;
     volatile DefaultCircuitBreaker breaker;
     volatile CallerRate callerRate;
-    /** The flusher's alone: see {@code ServiceRuntime.savedBreaker}. */
-    SavedBreakers.Entry savedBreaker;
-    Object savedBreakerToken;
-    /** See {@code ServiceRuntime.restoredFrom}. */
-    volatile SavedBreakers.Entry restoredFrom;
     /** The exception of the last refusal of this key's calls by an open breaker, reused (see {@link #open}). */
     volatile Refusal lastRefusal;
     /**
@@ -186,6 +194,13 @@ public final class ServiceRuntime {
      * the key has no budget of its own or the rule does not apply (see {@code ServiceRuntime.KeyBounds}).
      */
     final RecentSpend recent;
+    /**
+     * The state-file bookkeeping of the key's breaker: made with it, before {@link #breaker} is
+     * set (so a thread that read {@code breaker} sees it); null while the key has none. One field,
+     * declared last: it takes the object's 4 bytes of padding (64 bytes with compressed oops, as
+     * before), and the fields the calls read keep their offsets.
+     */
+    BreakerMemo memo;
 
     KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter, long bucketNanos) {
       this.key = key;
@@ -309,7 +324,7 @@ public final class ServiceRuntime {
     this.thresholds = new BudgetThresholds(policy.budgets());
     this.callerRate = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
     this.breaker = new DefaultCircuitBreaker(name, policy.breaker(), ticker, callerRate);
-    this.breaker.onStateChange(t -> changed(t, callerRate, null));
+    this.breaker.onStateChange(t -> changed(t, callerRate, memo, null));
     this.meter = newMeter(null, policy.detection());
     this.extractor = policy.costExtractor() != null ? policy.costExtractor() : discoveredExtractor(name, policy);
     this.horizonBuckets = policy.budgetHorizon().toNanos() / (double) policy.detection().bucket().toNanos();
@@ -574,7 +589,7 @@ public final class ServiceRuntime {
    * @return the entry, or {@code null}
    */
   public SavedBreakers.Entry breakerToSave(long now, long wallNanos, boolean last) {
-    return toSave(null, breaker, callerRate, now, wallNanos, last);
+    return toSave(null, memo, breaker, callerRate, now, wallNanos, last);
   }
 
   /**
@@ -597,7 +612,7 @@ public final class ServiceRuntime {
         continue;
       }
       DefaultCircuitBreaker b = k.breaker;
-      SavedBreakers.Entry e = b == null ? null : toSave(k, b, k.callerRate, now, wallNanos, last);
+      SavedBreakers.Entry e = b == null ? null : toSave(k, k.memo, b, k.callerRate, now, wallNanos, last);
       if (e != null) {
         open.add(e);
       }
@@ -628,14 +643,14 @@ public final class ServiceRuntime {
   }
 
   /** The entry of the service's ({@code k} null) or a key's breaker; see {@link #breakerToSave}. */
-  private SavedBreakers.Entry toSave(KeyRuntime k, DefaultCircuitBreaker b, CallerRate r, long now, long wallNanos,
-      boolean last) {
+  private SavedBreakers.Entry toSave(KeyRuntime k, BreakerMemo m, DefaultCircuitBreaker b, CallerRate r, long now,
+      long wallNanos, boolean last) {
     Object token = b.stateToken();
     boolean judging = r.active;
     double threshold = judging ? r.threshold() : Double.NaN;
     long quiet = judging ? r.quietNanos(now) : 0;
-    SavedBreakers.Entry kept = k == null ? savedBreaker : k.savedBreaker;
-    Object keptToken = k == null ? savedBreakerToken : k.savedBreakerToken;
+    SavedBreakers.Entry kept = m.saved;
+    Object keptToken = m.savedToken;
     if (!last && token == keptToken && (kept == null
         || Double.compare(threshold, kept.threshold()) == 0 && quiet >= kept.quietNanos()
         && quiet - kept.quietNanos() < QUIET_SAVE_STEP_NANOS)) {
@@ -644,13 +659,8 @@ public final class ServiceRuntime {
     DefaultCircuitBreaker.Persisted p = b.persisted(now);
     SavedBreakers.Entry e = p == null ? null
         : new SavedBreakers.Entry(name, k == null ? null : k.key, p, threshold, quiet, now, wallNanos);
-    if (k == null) {
-      savedBreakerToken = token;
-      savedBreaker = e;
-    } else {
-      k.savedBreakerToken = token;
-      k.savedBreaker = e;
-    }
+    m.savedToken = token;
+    m.saved = e;
     return e;
   }
 
@@ -715,11 +725,7 @@ public final class ServiceRuntime {
   }
 
   private void restored(KeyRuntime k, SavedBreakers.Entry saved) {
-    if (k == null) {
-      restoredFrom = saved;
-    } else {
-      k.restoredFrom = saved;
-    }
+    (k == null ? memo : k.memo).restoredFrom = saved;
   }
 
   /**
@@ -1604,8 +1610,10 @@ public final class ServiceRuntime {
         if (b == null) {
           CallerRate r = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
           k.callerRate = r;
+          BreakerMemo m = new BreakerMemo();
+          k.memo = m; // before the breaker's volatile write: see KeyRuntime.memo
           b = new DefaultCircuitBreaker(name + "[" + k.key + "]", policy.breaker(), ticker, r);
-          b.onStateChange(t -> changed(t, r, k));
+          b.onStateChange(t -> changed(t, r, m, k));
           k.breaker = b;
         }
       }
@@ -1614,20 +1622,16 @@ public final class ServiceRuntime {
   }
 
   /** A breaker of the service ({@code k} null) or of a key changed state: judge its caller, raise its alert. */
-  private void changed(StateTransition t, CallerRate r, KeyRuntime k) {
+  private void changed(StateTransition t, CallerRate r, BreakerMemo m, KeyRuntime k) {
     if (k != null) {
       trackKeyBreaker(k);
     }
     judge(t, r, k);
-    SavedBreakers.Entry restored = k == null ? restoredFrom : k.restoredFrom;
+    SavedBreakers.Entry restored = m.restoredFrom;
     boolean reopened = t.to() == CircuitBreaker.State.OPEN || t.to() == CircuitBreaker.State.FORCED_OPEN;
     if (restored != null && t.to() != CircuitBreaker.State.HALF_OPEN) {
       // Its episode ends here, or a new one is measured here.
-      if (k == null) {
-        restoredFrom = null;
-      } else {
-        k.restoredFrom = null;
-      }
+      m.restoredFrom = null;
     }
     String key = k == null ? null : k.key;
     raise(restored != null && !reopened ? GuardAlerts.restoredBreaker(t, key, restored)

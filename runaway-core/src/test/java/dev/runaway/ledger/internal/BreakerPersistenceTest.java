@@ -349,7 +349,7 @@ final class BreakerPersistenceTest extends StateDirFixture {
   void unreadableBreakersSection_isSaidOnce_breakersStartClosed_andTheSpendIsKept() {
     // Version 1, cut short.
     assertThat(restartOnBreakersSection(new byte[] {0, 1, 0, 0, 0, 3, 'x'}).message())
-        .contains("circuit breakers saved in").contains("starts closed");
+        .contains("circuit breakers saved in").contains("the services' breakers start closed");
   }
 
   /** A breakers section as a newer release might write it: version 2, one entry of unknown layout. */
@@ -360,7 +360,46 @@ final class BreakerPersistenceTest extends StateDirFixture {
     assertThat(restartOnBreakersSection(NEWER_SECTION).message()).contains("circuit breakers saved in state file")
         .contains(dir.resolve(PersistentLedger.FILE_NAME).toString()).contains("'breakers' section (15 bytes)")
         .contains("version 2, written by a newer release").contains("reads version 1")
-        .contains("every breaker starts closed");
+        .contains("the services' breakers start closed");
+  }
+
+  /**
+   * Restarts a guard whose service breaker and key breaker were saved open, with {@code keySection}
+   * in place of the keys' section, and returns the one warning said about it.
+   */
+  private LogCapture.Event restartOnKeySection(byte[] keySection) {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker))) {
+      guard.breaker("llm").forceOpen("incident 42");
+      guard.service("llm").forKey("t1").breaker().forceOpen("incident 43");
+    }
+    try (PersistentLedger ledger = ledger(ticker)) {
+      byte[] services = ledger.restoredSection(SavedBreakers.SECTION).orElseThrow();
+      ledger.writeSection(SavedBreakers.SECTION, () -> services);
+      ledger.writeSection(SavedBreakers.KEY_SECTION, () -> keySection);
+    }
+    int mark = LogCapture.mark();
+    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker))) {
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.FORCED_OPEN);
+      assertThat(guard.service("llm").forKey("t1").breaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+    List<LogCapture.Event> said = LogCapture.since(mark).stream().filter(e -> e.level() == Level.WARN)
+        .filter(e -> e.message().contains("circuit breakers saved in")).toList();
+    assertThat(said).hasSize(1);
+    return said.get(0);
+  }
+
+  @Test
+  void keySectionOfANewerRelease_saysTheKeysBreakersStartClosed_notEveryBreaker() {
+    // The service's breaker was restored (forced open): "every breaker starts closed" was wrong.
+    assertThat(restartOnKeySection(NEWER_SECTION).message()).contains("'key-breakers' section")
+        .contains("the keys' breakers start closed").doesNotContain("every breaker").doesNotContain("services'");
+  }
+
+  @Test
+  void unreadableKeySection_saysTheKeysBreakersStartClosed_notEveryBreaker() {
+    assertThat(restartOnKeySection(new byte[] {0, 1, 0, 0, 0, 3, 'x'}).message()).contains("cannot be read")
+        .contains("the keys' breakers start closed").doesNotContain("every breaker").doesNotContain("services'");
   }
 
   @Test
