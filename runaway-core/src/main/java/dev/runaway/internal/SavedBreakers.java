@@ -175,6 +175,14 @@ public final class SavedBreakers {
               + " or guard.breaker(\"{}\").reset() in the application).", ledger.file(), e.getMessage(), service,
               service);
           continue;
+        } catch (RuntimeException e) {
+          // Damaged: kept as it was (the guard reports it at its start), and the other section's
+          // breakers are still closed; the resume must not fail halfway for it.
+          ledger.writeSection(name, () -> section);
+          org.slf4j.LoggerFactory.getLogger(SavedBreakers.class).warn("The {} section of state file {} cannot be"
+              + " read ({}); it is left as it is, and the {} breakers saved there are not closed by this resume.",
+              name, ledger.file(), e.getMessage(), name.equals(KEY_SECTION) ? "keys'" : "services'");
+          continue;
         }
         for (java.util.Iterator<Entry> it = kept.iterator(); it.hasNext(); ) {
           Entry e = it.next();

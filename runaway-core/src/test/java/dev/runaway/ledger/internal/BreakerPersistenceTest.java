@@ -418,6 +418,34 @@ final class BreakerPersistenceTest extends StateDirFixture {
   }
 
   @Test
+  void resumeWhileStopped_withADamagedKeySection_closesTheServiceBreaker_andLeavesThatSectionAsItIs()
+      throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker))) {
+      guard.breaker("llm").trip(TripReason.BURN_RATE, DETAIL);
+    }
+    byte[] damaged = {0, 1, 0, 0, 0, 3, 'x'};
+    try (PersistentLedger ledger = ledger(ticker)) {
+      byte[] services = ledger.restoredSection(SavedBreakers.SECTION).orElseThrow();
+      ledger.writeSection(SavedBreakers.SECTION, () -> services);
+      ledger.writeSection(SavedBreakers.KEY_SECTION, () -> damaged);
+    }
+    int mark = LogCapture.mark();
+    // Found by review: the resume threw halfway (the service's entry already dropped, the damaged
+    // section lost with the rewrite) and runaway-monitor resume reported a failure.
+    assertThat(SavedBreakers.clear(dir, "llm")).extracting(SavedBreakers.Entry::key).containsExactly((String) null);
+    assertThat(StateFile.decode(Files.readAllBytes(dir.resolve(PersistentLedger.FILE_NAME))).sections())
+        .doesNotContainKey(SavedBreakers.SECTION)
+        .hasEntrySatisfying(SavedBreakers.KEY_SECTION, b -> assertThat(b).containsExactly(damaged));
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("key-breakers").contains("cannot be read")
+            .contains("left as it is"));
+    try (RunawayGuard guard = keyedGuard(ticker, ledger(ticker))) {
+      assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+  }
+
+  @Test
   void oldStateFileWithoutTheBreakersSection_loads_withSpendRestoredAndBreakersClosed() throws Exception {
     byte[] old;
     try (InputStream in = StateFileCompatibilityTest.class.getResourceAsStream("state-v1.bin")) {
