@@ -73,7 +73,8 @@ final class ResumeCommand implements Callable<Integer> {
           saved = SavedBreakers.clear(dir, service);
         } catch (PersistentLedger.StateDirLockedException e) {
           out.println(service + ": an application's guard is running on " + dir + "; close its breaker there with"
-              + " guard.breaker(\"" + service + "\").reset().");
+              + " guard.breaker(\"" + service + "\").reset(), and a key's with guard.service(\"" + service
+              + "\").forKey(key).breaker().reset().");
         }
         for (SavedBreakers.Entry e : saved) {
           out.println(service + ": " + (e.key() == null ? "its breaker" : "the breaker of its key " + e.key())

@@ -106,7 +106,9 @@ final class SavedBreakerResumeTest {
           env().toString());
       assertThat(resume.exitCode()).as(resume.all()).isZero();
       assertThat(resume.out()).contains("an application's guard is running on")
-          .contains("guard.breaker(\"search-api\").reset()");
+          .contains("guard.breaker(\"search-api\").reset()")
+          // Its keys' breakers are kept too, and closed in the application as well.
+          .contains("guard.service(\"search-api\").forKey(key).breaker().reset()");
       assertThat(app.breaker("search-api").state()).isEqualTo(CircuitBreaker.State.OPEN);
     }
   }
