@@ -40,6 +40,32 @@ final class MisleadingGuardMessagesTest {
   }
 
   @Test
+  void keyBreakerAlert_namesTheServiceAndTheKey_andTheResetThatExists() {
+    // New-user trial (nu39): a key's forced-open breaker alerted as service "openai[t1]", titled
+    // "openai[t1] [t1]", and said to close it with guard.breaker("openai[t1]").reset(), a service
+    // that does not exist (it throws), or guard.service("openai[t1]").forKey(...).
+    ManualTicker ticker = ManualTicker.create();
+    List<Alert> alerts = new CopyOnWriteArrayList<>();
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.daily(Cost.usd("10"))).perKeyBudget(Budget.daily(Cost.usd("1"))))
+        .ticker(ticker).alertSink(alerts::add).build();
+    CircuitBreaker b = guard.service("openai").forKey("t1").breaker();
+
+    b.forceOpen("tenant t1 abuse");
+    b.reset();
+
+    assertThat(alerts).filteredOn(a -> a.type() == AlertType.CIRCUIT_BREAKER).hasSize(2).allSatisfy(a -> {
+      assertThat(a.service()).isEqualTo("openai");
+      assertThat(a.key()).isEqualTo("t1");
+      assertThat(a.title()).doesNotContain("openai[t1]");
+    });
+    assertThat(alerts.get(0).title()).isEqualTo("Circuit breaker OPEN: openai [t1] calls are refused");
+    assertThat(alerts.get(0).detail()).contains("guard.service(\"openai\").forKey(\"t1\").breaker().reset()")
+        .doesNotContain("openai[t1]");
+    guard.close();
+  }
+
+  @Test
   void refusalWithAQuarterLeft_reportsTheShareReallySpent_andStillReadsAsARefusal() {
     // Review finding: the alert of a call refused at $0.75 of $1.00 carried percent=100.
     ManualTicker ticker = ManualTicker.create();

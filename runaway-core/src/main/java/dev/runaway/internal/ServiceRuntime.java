@@ -659,8 +659,7 @@ public final class ServiceRuntime {
         || p.state() == CircuitBreaker.State.OPEN && !policy.breaker().automaticHalfOpen() ? "until a manual reset"
         : p.state() == CircuitBreaker.State.HALF_OPEN ? "half-open (paced trial calls) until the caller calms down"
         : "for " + Durations.human(remaining) + " more, then half-open as usual";
-    String reset = k == null ? "guard.breaker(\"" + name + "\").reset()"
-        : "guard.service(\"" + name + "\").forKey(\"" + k.key + "\").breaker().reset()";
+    String reset = GuardAlerts.resetHint(name, k == null ? null : k.key);
     LOG.warn("Circuit breaker of service {}{} was {} when this process's predecessor stopped ({}, {}: {});"
         + " restored from {}: calls are refused {}. To close it by hand: {}; with the"
         + " standalone monitor: runaway-monitor resume {}.", name, k == null ? "" : " key " + k.key, p.state(),
@@ -1580,8 +1579,8 @@ public final class ServiceRuntime {
       }
     }
     String key = k == null ? null : k.key;
-    raise(restored != null && !reopened ? GuardAlerts.restoredBreaker(t, key, restored)
-        : GuardAlerts.breaker(t, key, snapshotOf(k)));
+    raise(restored != null && !reopened ? GuardAlerts.restoredBreaker(t, name, key, restored)
+        : GuardAlerts.breaker(t, name, key, snapshotOf(k)));
   }
 
   void raise(dev.runaway.alert.Alert alert) {
