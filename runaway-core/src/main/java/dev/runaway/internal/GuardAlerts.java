@@ -366,6 +366,22 @@ public final class GuardAlerts {
         + money(used / 1e9) + " of " + budget.limit();
   }
 
+  /**
+   * The alert without the rate facts of its snapshot, for a key whose rates are not measured (a
+   * key with per-key budgets but no per-key detection has no meter): its snapshot reads
+   * {@code $0.00/h}, which beside "$0.30 of $0.30 used" in under a second read as the key's rate.
+   *
+   * @param a the alert
+   * @return the alert without {@code rate}, {@code calls_per_minute}, {@code projected_hour},
+   *     {@code projected_day}, {@code baseline} and {@code multiplier}
+   */
+  public static Alert withoutRates(Alert a) {
+    Map<String, String> facts = new LinkedHashMap<>(a.facts());
+    facts.keySet().removeAll(java.util.List.of("rate", "calls_per_minute", "projected_hour", "projected_day",
+        "baseline", "multiplier"));
+    return new Alert(a.type(), a.severity(), a.service(), a.key(), a.title(), a.detail(), a.time(), facts);
+  }
+
   private static void addRates(Map<String, String> facts, ServiceSnapshot s) {
     facts.put("rate", usdPerHour(s.costPerHour()));
     if (s.baselineReady()) {

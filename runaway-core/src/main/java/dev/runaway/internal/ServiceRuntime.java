@@ -1450,7 +1450,8 @@ public final class ServiceRuntime {
   }
 
   private void raiseThreshold(KeyRuntime k, LedgerAccount acc, int budget, long used, int percent, long now) {
-    raise(GuardAlerts.threshold(snapshotOf(k), acc.budgets().get(budget), used, percent, "this process"));
+    raise(ratesOf(k, GuardAlerts.threshold(snapshotOf(k), acc.budgets().get(budget), used, percent,
+        "this process")));
   }
 
   private RunawayException exhausted(String key, KeyRuntime k, LedgerAccount acc, BudgetThresholds th, int budget,
@@ -1580,7 +1581,12 @@ public final class ServiceRuntime {
     }
     String key = k == null ? null : k.key;
     raise(restored != null && !reopened ? GuardAlerts.restoredBreaker(t, name, key, restored)
-        : GuardAlerts.breaker(t, name, key, snapshotOf(k)));
+        : ratesOf(k, GuardAlerts.breaker(t, name, key, snapshotOf(k))));
+  }
+
+  /** A key's alert gives rates only when the key has a meter of its own; the service's alerts always do. */
+  private static dev.runaway.alert.Alert ratesOf(KeyRuntime k, dev.runaway.alert.Alert alert) {
+    return k != null && k.meter == null ? GuardAlerts.withoutRates(alert) : alert;
   }
 
   void raise(dev.runaway.alert.Alert alert) {
