@@ -154,7 +154,8 @@ final class MonitorAppTest {
 
     assertThat(without.exitCode()).as(without.all()).isEqualTo(Main.USAGE);
     String firstVariable = credentials.substring(0, credentials.indexOf('='));
-    assertThat(without.err()).contains(config + ":3:", path, rule.strip(), "missing credential", firstVariable);
+    assertThat(without.err()).contains(config + ":3:", path, rule.strip(), "missing credential", firstVariable)
+        .doesNotContain("a missing credentials");
   }
 
   /** The stand-in credentials of a settings check raise no error of their own on valid settings. */
