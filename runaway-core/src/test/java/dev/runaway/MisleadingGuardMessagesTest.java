@@ -62,6 +62,13 @@ final class MisleadingGuardMessagesTest {
     assertThat(alerts.get(0).title()).isEqualTo("Circuit breaker OPEN: openai [t1] calls are refused");
     assertThat(alerts.get(0).detail()).contains("guard.service(\"openai\").forKey(\"t1\").breaker().reset()")
         .doesNotContain("openai[t1]");
+
+    // Its breaker fact is the key's breaker, also while the service's own breaker is open.
+    guard.breaker("openai").trip(TripReason.MANUAL, "incident");
+    alerts.clear();
+    b.forceOpen("tenant t1 abuse");
+    assertThat(alerts).filteredOn(a -> "t1".equals(a.key())).singleElement()
+        .satisfies(a -> assertThat(a.facts()).containsEntry("breaker", "FORCED_OPEN"));
     guard.close();
   }
 

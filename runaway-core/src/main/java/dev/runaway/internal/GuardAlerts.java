@@ -219,6 +219,9 @@ public final class GuardAlerts {
     }
     if (snapshot != null) {
       addRates(facts, snapshot);
+      // The breaker this alert is about: a key's snapshot gives the service's state while the
+      // service's breaker is open ("breaker=OPEN" beside a key's CLOSED -> FORCED_OPEN).
+      facts.put("breaker", t.to().name());
     }
     boolean open = t.to() == CircuitBreaker.State.OPEN || t.to() == CircuitBreaker.State.FORCED_OPEN;
     if (!open && t.to() == CircuitBreaker.State.CLOSED) {
