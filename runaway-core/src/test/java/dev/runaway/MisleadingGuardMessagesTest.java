@@ -40,6 +40,71 @@ final class MisleadingGuardMessagesTest {
   }
 
   @Test
+  void keyBreakerAlert_namesTheServiceAndTheKey_andTheResetThatExists() {
+    // New-user trial (nu39): a key's forced-open breaker alerted as service "openai[t1]", titled
+    // "openai[t1] [t1]", and said to close it with guard.breaker("openai[t1]").reset(), a service
+    // that does not exist (it throws), or guard.service("openai[t1]").forKey(...).
+    ManualTicker ticker = ManualTicker.create();
+    List<Alert> alerts = new CopyOnWriteArrayList<>();
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.daily(Cost.usd("10"))).perKeyBudget(Budget.daily(Cost.usd("1"))))
+        .ticker(ticker).alertSink(alerts::add).build();
+    CircuitBreaker b = guard.service("openai").forKey("t1").breaker();
+
+    b.forceOpen("tenant t1 abuse");
+    b.reset();
+
+    assertThat(alerts).filteredOn(a -> a.type() == AlertType.CIRCUIT_BREAKER).hasSize(2).allSatisfy(a -> {
+      assertThat(a.service()).isEqualTo("openai");
+      assertThat(a.key()).isEqualTo("t1");
+      assertThat(a.title()).doesNotContain("openai[t1]");
+    });
+    assertThat(alerts.get(0).title()).isEqualTo("Circuit breaker OPEN: openai [t1] calls are refused");
+    assertThat(alerts.get(0).detail()).contains("guard.service(\"openai\").forKey(\"t1\").breaker().reset()")
+        .doesNotContain("openai[t1]");
+
+    // Its breaker fact is the key's breaker, also while the service's own breaker is open.
+    guard.breaker("openai").trip(TripReason.MANUAL, "incident");
+    alerts.clear();
+    b.forceOpen("tenant t1 abuse");
+    assertThat(alerts).filteredOn(a -> "t1".equals(a.key())).singleElement()
+        .satisfies(a -> assertThat(a.facts()).containsEntry("breaker", "FORCED_OPEN"));
+    guard.close();
+  }
+
+  @Test
+  void keyThresholdAlerts_withoutPerKeyDetection_giveNoRateTheKeyDoesNotMeasure() {
+    // New-user trial (nu39): a tenant looping at its $0.30 cap alerted "80% of budget used" and
+    // "Budget exhausted" with rate=$0.00/h, calls_per_minute=0.0, projected_day=$0.00: a key with
+    // per-key budgets but no per-key detection has no meter, so those figures were not measured.
+    ManualTicker ticker = ManualTicker.create();
+    List<Alert> alerts = new CopyOnWriteArrayList<>();
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.daily(Cost.usd("50"))).perKeyBudget(Budget.hourly(Cost.usd("0.30"))))
+        .ticker(ticker).alertSink(alerts::add).build();
+    ServiceGuard hog = guard.service("openai").forKey("hog");
+    for (int i = 0; i < 50; i++) {
+      try {
+        hog.call(Cost.usd("0.0075"), () -> 1);
+      } catch (BudgetExceededException refused) {
+        // the key's cap
+      }
+      ticker.advance(Duration.ofMillis(10));
+    }
+
+    assertThat(alerts).filteredOn(a -> a.type() == AlertType.COST_THRESHOLD).hasSize(2).allSatisfy(a -> {
+      assertThat(a.key()).isEqualTo("hog");
+      assertThat(a.facts()).containsKeys("spent", "limit", "percent", "breaker")
+          .doesNotContainKeys("rate", "calls_per_minute", "projected_hour", "projected_day");
+    });
+    // The service's own alerts still give its rates.
+    guard.call("openai", Cost.usd("40"), () -> 1);
+    assertThat(alerts).filteredOn(a -> a.type() == AlertType.COST_THRESHOLD && a.key() == null).singleElement()
+        .satisfies(a -> assertThat(a.facts()).containsKeys("rate", "projected_day"));
+    guard.close();
+  }
+
+  @Test
   void refusalWithAQuarterLeft_reportsTheShareReallySpent_andStillReadsAsARefusal() {
     // Review finding: the alert of a call refused at $0.75 of $1.00 carried percent=100.
     ManualTicker ticker = ManualTicker.create();

@@ -205,11 +205,12 @@ public final class GuardAlerts {
    * A breaker changed state.
    *
    * @param t the transition
+   * @param service the service the breaker belongs to (a key's breaker is named {@code service[key]})
    * @param key the key whose breaker it is, or {@code null}
    * @param snapshot the snapshot after the transition, or {@code null}
    * @return the alert
    */
-  public static Alert breaker(StateTransition t, String key, ServiceSnapshot snapshot) {
+  public static Alert breaker(StateTransition t, String service, String key, ServiceSnapshot snapshot) {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("breaker", t.to().name());
     facts.put("from", t.from().name());
@@ -218,21 +219,25 @@ public final class GuardAlerts {
     }
     if (snapshot != null) {
       addRates(facts, snapshot);
+      // The breaker this alert is about: a key's snapshot gives the service's state while the
+      // service's breaker is open ("breaker=OPEN" beside a key's CLOSED -> FORCED_OPEN).
+      facts.put("breaker", t.to().name());
     }
     boolean open = t.to() == CircuitBreaker.State.OPEN || t.to() == CircuitBreaker.State.FORCED_OPEN;
     if (!open && t.to() == CircuitBreaker.State.CLOSED) {
       facts.put("resolved", "true");
     }
     Severity severity = open ? Severity.CRITICAL : Severity.INFO;
-    String who = t.breaker() + (key == null ? "" : " [" + key + "]");
+    // A key's breaker is named "openai[t1]": the alert names the service and the key apart, or it
+    // read "openai[t1] [t1]" and said to call guard.breaker("openai[t1]"), which has no such service.
+    String who = service + (key == null ? "" : " [" + key + "]");
     String title = open ? "Circuit breaker OPEN: " + who + " calls are refused"
         : "Circuit breaker " + t.to() + ": " + who;
     boolean judged = t.reason() != null && t.reason() != TripReason.FAILURES && t.reason() != TripReason.MANUAL;
     String sep = t.detail().isEmpty() || t.detail().endsWith(".") ? " " : ". ";
     // How to close it by hand, named: "a manual reset" left the reader to find the method (nu30 trial).
-    String byHand = " To close it by hand: guard.breaker(\"" + t.breaker() + "\").reset()"
-        + (key == null ? "; with the standalone monitor: runaway-monitor resume " + t.breaker()
-            : " (the key's: guard.service(\"" + t.breaker() + "\").forKey(...).breaker().reset())") + ".";
+    String byHand = " To close it by hand: " + resetHint(service, key) + "; with the standalone monitor: runaway-monitor"
+        + " resume " + service + ".";
     String detail = t.detail() + (!open ? ""
         : t.to() == CircuitBreaker.State.FORCED_OPEN ? sep + "Calls fail fast until a manual reset." + byHand
         : judged ? sep + "Calls fail fast. The breaker judges the caller, not the API: it closes only once the"
@@ -240,7 +245,19 @@ public final class GuardAlerts {
             + " confirmation period; meanwhile paced trial calls go through, and a re-trip doubles the wait."
             + byHand
         : sep + "Calls fail fast until the breaker lets trial calls through." + byHand);
-    return new Alert(AlertType.CIRCUIT_BREAKER, severity, t.breaker(), key, title, detail, t.time(), facts);
+    return new Alert(AlertType.CIRCUIT_BREAKER, severity, service, key, title, detail, t.time(), facts);
+  }
+
+  /**
+   * The code that closes a service's or a key's breaker by hand.
+   *
+   * @param service the service
+   * @param key the key, or {@code null} for the service's own breaker
+   * @return like {@code guard.breaker("openai").reset()}
+   */
+  public static String resetHint(String service, String key) {
+    return key == null ? "guard.breaker(\"" + service + "\").reset()"
+        : "guard.service(\"" + service + "\").forKey(\"" + key + "\").breaker().reset()";
   }
 
   /**
@@ -250,12 +267,13 @@ public final class GuardAlerts {
    * {@code $0.00/h} at the close, would read as the episode's) and says where the breaker came from.
    *
    * @param t the transition
+   * @param service the service the breaker belongs to
    * @param key the key whose breaker it is, or {@code null}
    * @param restored the breaker as the earlier process saved it
    * @return the alert
    */
-  public static Alert restoredBreaker(StateTransition t, String key, SavedBreakers.Entry restored) {
-    Alert a = breaker(t, key, null);
+  public static Alert restoredBreaker(StateTransition t, String service, String key, SavedBreakers.Entry restored) {
+    Alert a = breaker(t, service, key, null);
     Map<String, String> facts = new LinkedHashMap<>(a.facts());
     facts.put("restored_from", "state file");
     facts.put(restored.openedAtKnown() ? "opened_at" : "opened_by",
@@ -349,6 +367,22 @@ public final class GuardAlerts {
   public static String monitorBudgetDetail(String service, Budget budget, long used) {
     return "the usage monitor sees " + service + "'s account-wide " + budget.describe() + " used up: "
         + money(used / 1e9) + " of " + budget.limit();
+  }
+
+  /**
+   * The alert without the rate facts of its snapshot, for a key whose rates are not measured (a
+   * key with per-key budgets but no per-key detection has no meter): its snapshot reads
+   * {@code $0.00/h}, which beside "$0.30 of $0.30 used" in under a second read as the key's rate.
+   *
+   * @param a the alert
+   * @return the alert without {@code rate}, {@code calls_per_minute}, {@code projected_hour},
+   *     {@code projected_day}, {@code baseline} and {@code multiplier}
+   */
+  public static Alert withoutRates(Alert a) {
+    Map<String, String> facts = new LinkedHashMap<>(a.facts());
+    facts.keySet().removeAll(java.util.List.of("rate", "calls_per_minute", "projected_hour", "projected_day",
+        "baseline", "multiplier"));
+    return new Alert(a.type(), a.severity(), a.service(), a.key(), a.title(), a.detail(), a.time(), facts);
   }
 
   private static void addRates(Map<String, String> facts, ServiceSnapshot s) {

@@ -709,8 +709,7 @@ public final class ServiceRuntime {
         || p.state() == CircuitBreaker.State.OPEN && !policy.breaker().automaticHalfOpen() ? "until a manual reset"
         : p.state() == CircuitBreaker.State.HALF_OPEN ? "half-open (paced trial calls) until the caller calms down"
         : "for " + Durations.human(remaining) + " more, then half-open as usual";
-    String reset = k == null ? "guard.breaker(\"" + name + "\").reset()"
-        : "guard.service(\"" + name + "\").forKey(\"" + k.key + "\").breaker().reset()";
+    String reset = GuardAlerts.resetHint(name, k == null ? null : k.key);
     String message = "Circuit breaker of service {}{} was {} when this process's predecessor stopped ({}, {}: {});"
         + " restored from {}: calls are refused {}. To close it by hand: {}; with the"
         + " standalone monitor: runaway-monitor resume {}.";
@@ -1504,7 +1503,8 @@ public final class ServiceRuntime {
   }
 
   private void raiseThreshold(KeyRuntime k, LedgerAccount acc, int budget, long used, int percent, long now) {
-    raise(GuardAlerts.threshold(snapshotOf(k), acc.budgets().get(budget), used, percent, "this process"));
+    raise(ratesOf(k, GuardAlerts.threshold(snapshotOf(k), acc.budgets().get(budget), used, percent,
+        "this process")));
   }
 
   private RunawayException exhausted(String key, KeyRuntime k, LedgerAccount acc, BudgetThresholds th, int budget,
@@ -1634,8 +1634,13 @@ public final class ServiceRuntime {
       m.restoredFrom = null;
     }
     String key = k == null ? null : k.key;
-    raise(restored != null && !reopened ? GuardAlerts.restoredBreaker(t, key, restored)
-        : GuardAlerts.breaker(t, key, snapshotOf(k)));
+    raise(restored != null && !reopened ? GuardAlerts.restoredBreaker(t, name, key, restored)
+        : ratesOf(k, GuardAlerts.breaker(t, name, key, snapshotOf(k))));
+  }
+
+  /** A key's alert gives rates only when the key has a meter of its own; the service's alerts always do. */
+  private static dev.runaway.alert.Alert ratesOf(KeyRuntime k, dev.runaway.alert.Alert alert) {
+    return k != null && k.meter == null ? GuardAlerts.withoutRates(alert) : alert;
   }
 
   void raise(dev.runaway.alert.Alert alert) {

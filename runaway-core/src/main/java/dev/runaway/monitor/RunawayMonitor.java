@@ -781,7 +781,8 @@ public final class RunawayMonitor implements AutoCloseable {
       String msg = e.getMessage();
       String problem = msg.startsWith(located) ? msg.substring(located.length()) : msg;
       throw redacted(new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(),
-          problem + " (service " + s.name() + " also has a " + missing + ")", e.getCause()), tracked);
+          problem + " (service " + s.name() + " also has " + (missing.startsWith("missing credentials") ? "" : "a ")
+              + missing + ")", e.getCause()), tracked);
     } catch (RuntimeException e) {
       LOG.debug("Settings check of service {} failed; it is reported when the detector is created", s.name(), e);
     } finally {

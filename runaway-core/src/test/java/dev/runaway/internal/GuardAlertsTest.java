@@ -52,13 +52,17 @@ final class GuardAlertsTest {
     dev.runaway.breaker.StateTransition t = new dev.runaway.breaker.StateTransition("openai",
         CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, dev.runaway.breaker.TripReason.BURN_RATE,
         "openai spend rate $12.55/h is above 5.0x its baseline", Instant.parse("2026-01-01T00:00:00Z"));
-    assertThat(GuardAlerts.breaker(t, null, snapshot()).detail())
+    assertThat(GuardAlerts.breaker(t, "openai", null, snapshot()).detail())
         .contains("guard.breaker(\"openai\").reset()").contains("runaway-monitor resume openai");
-    assertThat(GuardAlerts.breaker(t, "tenant-7", snapshot()).detail())
-        .contains("guard.service(\"openai\").forKey(...).breaker().reset()");
+    dev.runaway.breaker.StateTransition key = new dev.runaway.breaker.StateTransition("openai[tenant-7]",
+        CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN, dev.runaway.breaker.TripReason.BURN_RATE,
+        "openai spend rate $12.55/h is above 5.0x its baseline", Instant.parse("2026-01-01T00:00:00Z"));
+    assertThat(GuardAlerts.breaker(key, "openai", "tenant-7", snapshot()).detail())
+        .contains("guard.service(\"openai\").forKey(\"tenant-7\").breaker().reset()")
+        .doesNotContain("openai[tenant-7]");
     dev.runaway.breaker.StateTransition closed = new dev.runaway.breaker.StateTransition("openai",
         CircuitBreaker.State.HALF_OPEN, CircuitBreaker.State.CLOSED, null, "", Instant.parse("2026-01-01T00:00:00Z"));
-    assertThat(GuardAlerts.breaker(closed, null, snapshot()).detail()).doesNotContain("reset()");
+    assertThat(GuardAlerts.breaker(closed, "openai", null, snapshot()).detail()).doesNotContain("reset()");
   }
 
   @Test

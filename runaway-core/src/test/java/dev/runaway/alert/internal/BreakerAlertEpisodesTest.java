@@ -35,7 +35,7 @@ final class BreakerAlertEpisodesTest {
       CircuitBreaker b = CircuitBreaker.of("openai",
           CircuitBreakerConfig.builder().waitInOpenState(Duration.ofSeconds(60)).permittedCallsInHalfOpenState(1)
               .build(), ticker);
-      b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
+      b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, t.breaker(), null, null)));
 
       b.trip(TripReason.BURN_RATE, "spend at 40x baseline");
       ticker.advance(Duration.ofSeconds(60));
@@ -279,7 +279,7 @@ final class BreakerAlertEpisodesTest {
 
   private CircuitBreaker breakerAlertingTo(AlertDispatcher d) {
     CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
-    b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
+    b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, t.breaker(), null, null)));
     return b;
   }
 
@@ -301,7 +301,7 @@ final class BreakerAlertEpisodesTest {
       try (AlertDispatcher d = AlertDispatcher.builder().notifier(recorder).ticker(ticker).scheduler(AlertScheduler.on(scheduler))
           .executor(exec).refractory(Duration.ZERO).closeTimeout(Duration.ZERO).build()) {
         CircuitBreaker b = CircuitBreaker.of("openai", CircuitBreakerConfig.defaults(), ticker);
-        b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, null, null)));
+        b.onStateChange(t -> d.dispatch(GuardAlerts.breaker(t, t.breaker(), null, null)));
         Race.run(16, i -> b.trip(TripReason.MONITOR, "account-wide runaway"));
         exec.runAll();
         // De-duplication is off here: the single alert comes from the single transition.

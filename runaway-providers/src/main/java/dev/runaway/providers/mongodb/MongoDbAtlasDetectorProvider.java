@@ -1,6 +1,10 @@
 package dev.runaway.providers.mongodb;
 
+import dev.runaway.config.ConfigException;
+import dev.runaway.config.SecretSource;
+import dev.runaway.config.ServiceSettings;
 import dev.runaway.providers.http.HttpDetectorProvider;
+import dev.runaway.providers.mongodb.internal.AtlasSession;
 
 /**
  * Polls a MongoDB Atlas organization's pending invoice ({@code "type": "mongodb_atlas"}) through
@@ -58,6 +62,24 @@ public final class MongoDbAtlasDetectorProvider extends HttpDetectorProvider {
   public MongoDbAtlasDetectorProvider() {
     // requiredSecrets: the variables of the configured auth; none when auth is not set, as either
     // pair will do (a missing pair is then reported when the detector is created).
-    super("mongodb_atlas", AtlasDetector::secretNames, AtlasDetector::new, true);
+    super("mongodb_atlas", AtlasDetector::secretNames, MongoDbAtlasDetectorProvider::detector, true);
+  }
+
+  private static AtlasDetector detector(ServiceSettings settings, SecretSource secrets) {
+    try {
+      return new AtlasDetector(settings, secrets);
+    } catch (ConfigException e) {
+      // The settings are read before the credentials are looked for: without auth, a wrong org_id
+      // was reported without the missing credentials beside it. Look for them as the detector
+      // would, so the monitor names those missing with the mistake.
+      try {
+        String auth = settings.string("auth").orElse("");
+        AtlasSession.Credentials.find(settings, secrets,
+            auth.equals("service_account") || auth.equals("api_key") ? auth : null);
+      } catch (ConfigException missing) {
+        e.addSuppressed(missing);
+      }
+      throw e;
+    }
   }
 }

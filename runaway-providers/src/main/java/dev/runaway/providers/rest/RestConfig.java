@@ -1,6 +1,7 @@
 package dev.runaway.providers.rest;
 
 import com.fasterxml.jackson.core.JsonPointer;
+import dev.runaway.config.ConfigException;
 import dev.runaway.config.ServiceSettings;
 import dev.runaway.providers.http.RateLimitPolicy;
 import dev.runaway.config.SettingsReader;
@@ -230,7 +231,14 @@ record RestConfig(String method, String url, Map<String, String> headers, String
    * @return the names
    */
   public static List<String> secretNames(ServiceSettings settings) {
-    RestConfig c = parse(settings);
+    RestConfig c;
+    try {
+      c = parse(settings);
+    } catch (ConfigException e) {
+      // A mistake elsewhere (a misspelt metric key) must not hide the credentials the request
+      // names: check then reported the mistake without the missing credential beside it.
+      return writtenSecretNames(settings.values());
+    }
     Set<String> names = new LinkedHashSet<>();
     collect(c.url, names);
     c.headers.values().forEach(v -> collect(v, names));
@@ -242,6 +250,27 @@ record RestConfig(String method, String url, Map<String, String> headers, String
     }
     if (c.auth.secretEnv() != null) {
       names.add(c.auth.secretEnv());
+    }
+    return List.copyOf(names);
+  }
+
+  /** The variables named where the request is written, read without validating anything. */
+  private static List<String> writtenSecretNames(Map<String, Object> values) {
+    Set<String> names = new LinkedHashSet<>();
+    if (values.get("request") instanceof Map<?, ?> req) {
+      collect(String.valueOf(req.get("url")), names);
+      collect(String.valueOf(req.get("body")), names);
+      if (req.get("headers") instanceof Map<?, ?> headers) {
+        headers.values().forEach(v -> collect(String.valueOf(v), names));
+      }
+      if (req.get("auth") instanceof Map<?, ?> auth) {
+        for (String key : List.of("username_env", "usernameEnv", "token_env", "tokenEnv", "password_env",
+            "passwordEnv", "key_env", "keyEnv")) {
+          if (auth.get(key) instanceof String name && !name.isBlank()) {
+            names.add(name);
+          }
+        }
+      }
     }
     return List.copyOf(names);
   }

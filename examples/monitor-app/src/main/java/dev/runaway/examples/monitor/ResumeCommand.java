@@ -55,6 +55,28 @@ final class ResumeCommand implements Callable<Integer> {
     // The fleet's "closed everywhere" alert goes through the monitor's alerting (Telegram too).
     Optional<FleetGuard.Joined> fleet = FleetGuard.of(config, secrets, "runaway-monitor-resume",
         mb.relay());
+    // Before the monitor is built: a mistake in another service's settings (a config error once
+    // today's check reads the settings of a service without its credential) must not keep an
+    // application's saved breaker from being closed during an incident (nu39 trial).
+    // An application's guard on state_dir keeps its open breakers across restarts: close this
+    // service's there too, for an application that is stopped (a cron job between two runs, a
+    // crash loop). A running one holds the folder; its breaker closes in the application.
+    List<SavedBreakers.Entry> saved = List.of();
+    if (fleet.isEmpty() && config.stateDir().isPresent()) {
+      Path dir = config.stateDir().get();
+      try {
+        saved = SavedBreakers.clear(dir, service);
+      } catch (PersistentLedger.StateDirLockedException e) {
+        out.println(service + ": an application's guard is running on " + dir + "; close its breaker there with"
+            + " guard.breaker(\"" + service + "\").reset(), and a key's with guard.service(\"" + service
+            + "\").forKey(key).breaker().reset().");
+      }
+      for (SavedBreakers.Entry e : saved) {
+        out.println(service + ": " + (e.key() == null ? "its breaker" : "the breaker of its key " + e.key())
+            + " saved in " + dir + " (" + e.breaker().state() + ", " + e.breaker().reason() + ": "
+            + e.breaker().detail() + ") is closed; the application's next start begins with it closed.");
+      }
+    }
     RunawayMonitor monitor;
     try {
       monitor = mb.build();
@@ -63,25 +85,6 @@ final class ResumeCommand implements Callable<Integer> {
       throw e;
     }
     try {
-      // An application's guard on state_dir keeps its open breakers across restarts: close this
-      // service's there too, for an application that is stopped (a cron job between two runs, a
-      // crash loop). A running one holds the folder; its breaker closes in the application.
-      List<SavedBreakers.Entry> saved = List.of();
-      if (fleet.isEmpty() && config.stateDir().isPresent()) {
-        Path dir = config.stateDir().get();
-        try {
-          saved = SavedBreakers.clear(dir, service);
-        } catch (PersistentLedger.StateDirLockedException e) {
-          out.println(service + ": an application's guard is running on " + dir + "; close its breaker there with"
-              + " guard.breaker(\"" + service + "\").reset(), and a key's with guard.service(\"" + service
-              + "\").forKey(key).breaker().reset().");
-        }
-        for (SavedBreakers.Entry e : saved) {
-          out.println(service + ": " + (e.key() == null ? "its breaker" : "the breaker of its key " + e.key())
-              + " saved in " + dir + " (" + e.breaker().state() + ", " + e.breaker().reason() + ": "
-              + e.breaker().detail() + ") is closed; the application's next start begins with it closed.");
-        }
-      }
       Optional<StoppedService> was;
       try {
         was = monitor.resume(service);

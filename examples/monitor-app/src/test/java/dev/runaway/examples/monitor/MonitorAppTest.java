@@ -131,7 +131,16 @@ final class MonitorAppTest {
       "\"vendor\": {\"type\": \"rest\", \"max_pages\": -3, \"request\": {\"url\": \"http://127.0.0.1:9/usage\","
           + " \"auth\": {\"type\": \"bearer\", \"token_env\": \"VENDOR_TOKEN\"}}, \"allow_insecure_http\": true,"
           + " \"metrics\": [{\"name\": \"requests\", \"value_pointer\": \"/count\"}]}|services.vendor.max_pages"
-          + "|VENDOR_TOKEN=vt_1"})
+          + "|VENDOR_TOKEN=vt_1",
+      // nu39 trial: a mistake in the rest config itself hid the credentials it names
+      "\"vendor\": {\"type\": \"rest\", \"request\": {\"url\": \"http://127.0.0.1:9/usage\", \"auth\": {\"type\":"
+          + " \"bearer\", \"token_env\": \"VENDOR_TOKEN\"}}, \"metrics\": [{\"name\": \"requests\", \"value_pointer\":"
+          + " \"/count\", \"cost_per_unt\": 0.01}]}|services.vendor.metrics[0].cost_per_unt|VENDOR_TOKEN=vt_1",
+      // nu39 trial: without auth, a setting read before the credentials hid the missing ones
+      "\"atlas\": {\"type\": \"mongodb_atlas\", \"org_id\": \"5f1\"}|services.atlas.org_id"
+          + "|MONGODB_ATLAS_CLIENT_ID=id;MONGODB_ATLAS_CLIENT_SECRET=secret",
+      "\"atlas\": {\"type\": \"mongodb_atlas\", \"org_id\": \"5f1e7c2b9d3a4b0011aa22bb\", \"auth\": \"service_acount\"}"
+          + "|services.atlas.auth|MONGODB_ATLAS_CLIENT_ID=id;MONGODB_ATLAS_CLIENT_SECRET=secret"})
   void check_settingMistakeAndMissingCredential_reportsTheMistakeAsWithTheCredential(String service, String path,
       String credentials) throws IOException {
     Path config = write("monitor_config.json", "{\n  \"services\": {\n    " + service + "\n  }\n}\n");
@@ -145,7 +154,8 @@ final class MonitorAppTest {
 
     assertThat(without.exitCode()).as(without.all()).isEqualTo(Main.USAGE);
     String firstVariable = credentials.substring(0, credentials.indexOf('='));
-    assertThat(without.err()).contains(config + ":3:", path, rule.strip(), "missing credential", firstVariable);
+    assertThat(without.err()).contains(config + ":3:", path, rule.strip(), "missing credential", firstVariable)
+        .doesNotContain("a missing credentials");
   }
 
   /** The stand-in credentials of a settings check raise no error of their own on valid settings. */

@@ -73,6 +73,28 @@ final class SavedBreakerResumeTest {
     }
   }
 
+  @Test
+  void resume_closesTheSavedBreaker_evenWhenAnotherServicesSettingsAreWrong() throws IOException {
+    // nu39 trial: a misspelt setting of a service whose credential the operator's shell lacks is
+    // a config error since check reads such settings; resume then closed nothing (exit 2 before
+    // the state folder was read), though the application (RunawayGuard.fromConfig) ran on it.
+    String json = Files.readString(config()).replace("\"services\": {",
+        "\"services\": {\"payments\": {\"type\": \"stripe\", \"stripe_acount\": \"acct_1\"}, ");
+    Path config = Files.writeString(dir.resolve("monitor_config.json"), json, StandardCharsets.UTF_8);
+    try (RunawayGuard app = appGuard(config)) {
+      app.breaker("search-api").trip(TripReason.BURN_RATE, "looping");
+    }
+
+    MonitorAppTest.Run resume = MonitorAppTest.run("resume", "search-api", "--config", config.toString(), "--env",
+        env().toString());
+
+    assertThat(resume.out()).as(resume.all()).contains("search-api: its breaker saved in").contains("is closed");
+    assertThat(resume.err()).contains("services.payments.stripe_acount");
+    try (RunawayGuard app = appGuard(config)) {
+      assertThat(app.breaker("search-api").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+  }
+
   /** An application guard whose keys (tenants) have budgets, and so breakers, of their own. */
   private RunawayGuard keyedAppGuard() {
     return RunawayGuard.builder()
