@@ -380,10 +380,13 @@ public final class GuardAlerts {
    */
   public static Alert withoutRates(Alert a) {
     Map<String, String> facts = new LinkedHashMap<>(a.facts());
-    facts.keySet().removeAll(java.util.List.of("rate", "calls_per_minute", "projected_hour", "projected_day",
-        "baseline", "multiplier"));
+    facts.keySet().removeAll(RATE_FACTS);
     return new Alert(a.type(), a.severity(), a.service(), a.key(), a.title(), a.detail(), a.time(), facts);
   }
+
+  /** The facts {@link #addRates} derives from the meter's rates (what {@link #withoutRates} leaves out). */
+  private static final java.util.List<String> RATE_FACTS = java.util.List.of("rate", "baseline", "multiplier",
+      "calls_per_minute", "projected_hour", "projected_day");
 
   private static void addRates(Map<String, String> facts, ServiceSnapshot s) {
     facts.put("rate", usdPerHour(s.costPerHour()));
