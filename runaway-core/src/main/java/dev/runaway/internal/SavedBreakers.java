@@ -153,7 +153,11 @@ public final class SavedBreakers {
    */
   public static List<Entry> clear(java.nio.file.Path dir, String service) {
     java.util.Objects.requireNonNull(service, "service");
-    if (!java.nio.file.Files.isRegularFile(dir.resolve(PersistentLedger.FILE_NAME))) {
+    // Nothing saved and no guard ever ran here: nothing to do (and no state file to create). A
+    // guard that runs here holds the lock before its first flush, so that case is asked of the lock
+    // (the open below throws StateDirLockedException), not of a file not written yet.
+    if (!java.nio.file.Files.isRegularFile(dir.resolve(PersistentLedger.FILE_NAME))
+        && !java.nio.file.Files.exists(dir.resolve(PersistentLedger.LOCK_NAME))) {
       return List.of();
     }
     try (PersistentLedger ledger = PersistentLedger.open(dir, dev.runaway.Ticker.system(), null,

@@ -82,7 +82,8 @@ public final class PersistentLedger implements BudgetLedger {
   public static final String FILE_NAME = "runaway-guard.state";
   /** Where an unusable state file is moved, beside it. */
   public static final String BAD_SUFFIX = ".bad";
-  static final String LOCK_NAME = "runaway-guard.lock";
+  /** The lock file a running guard holds inside the state directory. */
+  public static final String LOCK_NAME = "runaway-guard.lock";
   /** The wall-clock/ticker offset is re-read only when it moves by more than this (clock steps). */
   private static final long RESYNC_NANOS = 1_000_000_000L;
 

@@ -418,6 +418,21 @@ final class BreakerPersistenceTest extends StateDirFixture {
   }
 
   @Test
+  void resumeWhileTheApplicationRuns_saysSoBeforeItsFirstFlushToo() {
+    ManualTicker ticker = ManualTicker.create();
+    try (RunawayGuard guard = guard(ticker)) {
+      guard.breaker("llm").forceOpen("incident 42");
+      // The CI failure: the running guard had not written its state file yet, so resume found no
+      // file, said nothing was stopped, and never told the user to close the breaker in the app.
+      Files.deleteIfExists(dir.resolve(PersistentLedger.FILE_NAME));
+      assertThatThrownBy(() -> SavedBreakers.clear(dir, "llm"))
+          .isInstanceOf(PersistentLedger.StateDirLockedException.class);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void resumeWhileStopped_withADamagedKeySection_closesTheServiceBreaker_andLeavesThatSectionAsItIs()
       throws Exception {
     ManualTicker ticker = ManualTicker.create();
