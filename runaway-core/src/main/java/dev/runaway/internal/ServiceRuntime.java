@@ -83,6 +83,9 @@ public final class ServiceRuntime {
   /** The key of {@link #extractorFailed}'s warning that commitResult has no extractor to price with. */
   private static final String NO_EXTRACTOR = "no extractor";
   private static final String UNPRICED_TURN = "unpriced turn";
+  /** The key of {@link #extractorFailed}'s warning that a ledger threw (one WARN per service and kind). */
+  private static final String LEDGER_THREW = "ledger threw";
+  private static final String LEDGER_SETTLE_THREW = "ledger settle threw";
   private final WarnOnce alertFailed = new WarnOnce(LOG);
   private final WarnOnce baselineUnusable = new WarnOnce(LOG);
   private volatile long runningEstimate;
@@ -995,12 +998,12 @@ public final class ServiceRuntime {
     LedgerAccount ka = k == null ? null : k.account;
     int refused;
     if (ka != null) {
-      refused = ka.tryReserve(estimate, now);
+      refused = tryReserve(key, ka, null, kb, estimate, now);
       if (refused != LedgerAccount.ADMITTED) {
         throw refusedByKey(key, k, kb, refused, estimate, now);
       }
     }
-    refused = account.tryReserve(estimate, now);
+    refused = tryReserve(null, account, ka, kb, estimate, now);
     if (refused != LedgerAccount.ADMITTED) {
       throw refusedByService(ka, kb, refused, estimate, now);
     }
@@ -1052,12 +1055,89 @@ public final class ServiceRuntime {
   private RunawayException refusedByService(LedgerAccount ka, DefaultCircuitBreaker kb, int refused, long estimate,
       long now) {
     if (ka != null) {
-      ka.release(estimate, now);
+      ledgerRelease(ka, estimate, now);
     }
     releasePermissions(kb);
     // The refusal is not the calling key's doing, so it names no key.
     return refused == LedgerAccount.UNAVAILABLE ? unavailable(null, account, estimate, now)
         : exhausted(null, null, account, thresholds, refused, estimate, now);
+  }
+
+  /**
+   * Asks an account; one that throws gets {@link #ledgerThrew}. A method of its own so that the
+   * handler stays out of {@link #admit}'s bytecode (its inlining budget).
+   *
+   * @param held the key's account already charged when {@code acc} is the service's, or {@code null}
+   */
+  private int tryReserve(String key, LedgerAccount acc, LedgerAccount held, DefaultCircuitBreaker kb, long estimate,
+      long now) {
+    try {
+      return acc.tryReserve(estimate, now);
+    } catch (RuntimeException | Error e) {
+      throw ledgerThrew(key, acc, held, kb, estimate, now, e);
+    }
+  }
+
+  /**
+   * A ledger's {@code tryReserve} threw (a user's {@link BudgetLedger}; the built-in ones do not):
+   * gives back what the admission holds so far (the key's reservation when the service's account
+   * threw, the breakers' permissions) and refuses the call as if the ledger were unavailable, so
+   * nothing leaks and the caller sees the guard's refusal. An {@link Error} is rethrown unchanged
+   * after the undo.
+   *
+   * @param key the key named in the refusal, or {@code null} (the service's account threw)
+   * @param threw the account that threw
+   * @param reserved the key's account already charged, or {@code null}
+   */
+  private RuntimeException ledgerThrew(String key, LedgerAccount threw, LedgerAccount reserved,
+      DefaultCircuitBreaker kb, long estimate, long now, Throwable e) {
+    if (reserved != null) {
+      ledgerRelease(reserved, estimate, now);
+    }
+    releasePermissions(kb);
+    if (e instanceof Error) {
+      throw (Error) e;
+    }
+    String reason = "its tryReserve threw " + e.getClass().getName();
+    // The exception's message is the ledger's own and may quote its connection string: the WARN
+    // names the class only; the exception itself is logged at DEBUG.
+    extractorFailed.warn(LEDGER_THREW, "Service {}: the budget ledger {} threw {} from tryReserve; the call was refused"
+        + " (LedgerUnavailableException) and nothing stays reserved. A ledger should return"
+        + " LedgerAccount.UNAVAILABLE instead of throwing.", name, threw.getClass().getName(), e.getClass().getName());
+    LOG.debug("Service {}: the budget ledger's tryReserve threw", name, e);
+    return new dev.runaway.LedgerUnavailableException(name, key, reason, null);
+  }
+
+  /**
+   * Commits to a ledger account; a ledger that throws (a user's {@link BudgetLedger}) is reported
+   * (one WARN per service, then DEBUG) and survived: the call has run, so its result is returned
+   * and the breaker and meters are still fed. A ledger that cannot record spend refuses the next
+   * admission itself (its {@code tryReserve} fails or returns {@link LedgerAccount#UNAVAILABLE}).
+   */
+  private void ledgerCommit(LedgerAccount acc, long reserved, long actual, long now) {
+    try {
+      acc.commit(reserved, actual, now);
+    } catch (RuntimeException e) {
+      settleThrew("commit", acc, e);
+    }
+  }
+
+  /** Releases on a ledger account; a ledger that throws is reported and survived, as in {@link #ledgerCommit}. */
+  private void ledgerRelease(LedgerAccount acc, long reserved, long now) {
+    try {
+      acc.release(reserved, now);
+    } catch (RuntimeException e) {
+      settleThrew("release", acc, e);
+    }
+  }
+
+  private void settleThrew(String what, LedgerAccount acc, RuntimeException e) {
+    extractorFailed.warn(LEDGER_SETTLE_THREW, "Service {}: the budget ledger {} threw {} from {}; the call's outcome"
+        + " stands (its result or exception goes to the caller), but the ledger may not hold what it should: {}.", name,
+        acc.getClass().getName(), e.getClass().getName(), what, what.equals("commit")
+            ? "the call's spend may be missing and its reservation still held"
+            : "the call's reservation may still be held (its budget looks fuller than it is)");
+    LOG.debug("Service {}: the budget ledger's {} threw", name, what, e);
   }
 
   /** A per-key budget refused (before the service's was touched): undoes the permissions. */
@@ -1079,9 +1159,9 @@ public final class ServiceRuntime {
       if (r != null && r.active) {
         r.attempt(now);
       }
-      account.release(estimate, now);
+      ledgerRelease(account, estimate, now);
       if (k != null && k.account != null) {
-        k.account.release(estimate, now);
+        ledgerRelease(k.account, estimate, now);
       }
       counters.meteredNotAdmitted.increment();
       throw open(tripped, key, k, now);
@@ -1096,9 +1176,9 @@ public final class ServiceRuntime {
    * @param now the admission's clock reading
    */
   void release(KeyRuntime k, long estimate, long now) {
-    account.release(estimate, now);
+    ledgerRelease(account, estimate, now);
     if (k != null && k.account != null) {
-      k.account.release(estimate, now);
+      ledgerRelease(k.account, estimate, now);
     }
     releasePermissions(k == null ? null : k.breaker);
   }
@@ -1120,9 +1200,9 @@ public final class ServiceRuntime {
    */
   void failed(KeyRuntime k, long estimate, Throwable failure, long now) {
     counters.failed.increment();
-    account.release(estimate, now);
+    ledgerRelease(account, estimate, now);
     if (k != null && k.account != null) {
-      k.account.release(estimate, now);
+      ledgerRelease(k.account, estimate, now);
     }
     breaker.onFailure(failure);
     CircuitBreaker kb = k == null ? null : k.breaker;
@@ -1144,7 +1224,7 @@ public final class ServiceRuntime {
    */
   void succeeded(String key, KeyRuntime k, long estimate, long real, long now) {
     long actual = real < 0 ? estimate : real;
-    account.commit(estimate, actual, now);
+    ledgerCommit(account, estimate, actual, now);
     breaker.onSuccess();
     MeterEvent event = meter.onCost(now, actual);
     if (event != MeterEvent.NONE) {
@@ -1166,7 +1246,7 @@ public final class ServiceRuntime {
   private void succeededKey(KeyRuntime k, long estimate, long actual, long now) {
     LedgerAccount ka = k.account;
     if (ka != null) {
-      ka.commit(estimate, actual, now);
+      ledgerCommit(ka, estimate, actual, now);
       checkThresholds(k, ka, k.thresholds, now, -1);
     }
     CircuitBreaker kb = k.breaker;

@@ -10,6 +10,15 @@ import java.util.List;
  * <p>Thread-safe. {@link #tryReserve}, {@link #commit}, {@link #release} and {@link #record} are
  * on the guard's hot path: implementations must not block on them (an in-memory implementation
  * should be lock-free and allocation-free).
+ *
+ * <p>Failures: a ledger that cannot decide should return {@link #UNAVAILABLE} from
+ * {@link #tryReserve}. One that throws instead (any {@code RuntimeException}) is treated the same
+ * way: the guard gives back what the admission already held (the key's reservation, the breakers'
+ * trial calls), refuses the call with a {@link dev.runaway.LedgerUnavailableException} naming the
+ * exception's class, and logs one WARN per service (the exception itself at DEBUG, as its message
+ * may quote a connection string). An exception from {@link #commit} or {@link #release} is logged
+ * the same way and does not reach the caller: the call has run, so its result (or its own
+ * exception) is what the caller gets.
  */
 public interface LedgerAccount {
 
