@@ -57,7 +57,10 @@ public final class AnthropicCosts {
    * @return the extractor
    */
   public static CostExtractor extractor(TokenPrices prices) {
-    return new PricedExtractor("AnthropicCosts", Objects.requireNonNull(prices, "prices"), AnthropicCosts::usageOf);
+    // A lambda, not AnthropicStreams::settleLater: that class names the SDK's types, and is loaded
+    // only once a result has proved the SDK is there (the SDK is optional).
+    return new PricedExtractor("AnthropicCosts", Objects.requireNonNull(prices, "prices"), AnthropicCosts::usageOf,
+        (result, cost) -> AnthropicStreams.settleLater(result, cost));
   }
 
   /**
