@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.AlertType;
+import dev.runaway.testing.Race;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -238,29 +238,13 @@ final class SettleLaterTest {
   void settledTwiceFromManyThreads_isChargedOnce() throws Exception {
     try (RunawayGuard guard = guard(Cost.usd("10"), s -> s.estimate(Cost.usd("0.02")))) {
       Settling s = (Settling) guard.call("llm", () -> (Chunks) new SdkStream(STREAM));
-      int threads = 4;
-      CyclicBarrier start = new CyclicBarrier(threads);
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      try {
-        List<Future<?>> all = new java.util.ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-          int n = t;
-          all.add(pool.submit(() -> {
-            start.await();
-            if (n % 2 == 0) {
-              s.readToEnd();
-            } else {
-              s.close();
-            }
-            return null;
-          }));
+      Race.run(4, thread -> {
+        if (thread % 2 == 0) {
+          s.readToEnd();
+        } else {
+          s.close();
         }
-        for (Future<?> f : all) {
-          f.get(20, TimeUnit.SECONDS);
-        }
-      } finally {
-        pool.shutdownNow();
-      }
+      });
       assertThat(spent(guard)).isIn(STREAM, Cost.usd("0.02"));
       assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
       assertThatThrownBy(() -> s.pending().commit(Cost.usd("-1"))).isInstanceOf(IllegalArgumentException.class);
@@ -318,32 +302,17 @@ final class SettleLaterTest {
     for (String budget : new String[] {"0.50", "3.00"}) {
       alerts.clear();
       try (RunawayGuard guard = guard(Cost.usd(budget), s -> { })) {
-        int threads = 4;
         AtomicInteger admitted = new AtomicInteger();
-        CyclicBarrier start = new CyclicBarrier(threads);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-          List<Future<?>> all = new java.util.ArrayList<>();
-          for (int t = 0; t < threads; t++) {
-            all.add(pool.submit(() -> {
-              start.await();
-              for (int i = 0; i < 1000; i++) {
-                try (Chunks c = guard.call("llm", () -> (Chunks) new SdkStream(STREAM))) {
-                  c.readToEnd();
-                  admitted.incrementAndGet();
-                } catch (BudgetExceededException e) {
-                  return null;
-                }
-              }
-              return null;
-            }));
+        Race.run(4, thread -> {
+          for (int i = 0; i < 1000; i++) {
+            try (Chunks c = guard.call("llm", () -> (Chunks) new SdkStream(STREAM))) {
+              c.readToEnd();
+              admitted.incrementAndGet();
+            } catch (BudgetExceededException e) {
+              return;
+            }
           }
-          for (Future<?> f : all) {
-            f.get(60, TimeUnit.SECONDS);
-          }
-        } finally {
-          pool.shutdownNow();
-        }
+        });
         Cost limit = Cost.usd(budget);
         assertThat(reserved(guard)).as("left reserved with a budget of %s", budget).isEqualTo(Cost.ZERO);
         assertThat(spent(guard)).isEqualTo(STREAM.times(admitted.get()));

@@ -55,20 +55,24 @@ final class NaiveStreamChargeTest {
         .ticker(ticker).alertSink(a -> { }).build();
   }
 
-  /**
-   * Calls {@code call} up to LOOP times, a second apart, until the guard refuses one (its budget, or
-   * the breaker its budget-velocity rule opens); returns how many ran.
-   */
   private int loop(Runnable call) {
+    return loop(ticker, Duration.ofSeconds(1), LOOP, call);
+  }
+
+  /**
+   * Calls {@code call} up to {@code max} times, {@code pace} apart on {@code ticker}, until the guard
+   * refuses one (its budget, or the breaker its budget-velocity rule opens); returns how many ran.
+   */
+  static int loop(ManualTicker ticker, Duration pace, int max, Runnable call) {
     int admitted = 0;
-    for (int i = 0; i < LOOP; i++) {
+    for (int i = 0; i < max; i++) {
       try {
         call.run();
         admitted++;
       } catch (RunawayException e) {
         break; // the budget, or its velocity rule's breaker: either way the loop is stopped
       }
-      ticker.advance(Duration.ofSeconds(1));
+      ticker.advance(pace);
     }
     return admitted;
   }

@@ -19,16 +19,13 @@ import dev.runaway.ManualTicker;
 import dev.runaway.RunawayException;
 import dev.runaway.RunawayGuard;
 import dev.runaway.testing.LogCapture;
+import dev.runaway.testing.Race;
 import dev.runaway.testing.StubResponse;
 import dev.runaway.testing.StubServer;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -142,19 +139,8 @@ final class NaiveStreamRealCostTest {
     return guard.snapshot(service).windows().get(0).reserved();
   }
 
-  /** Runs {@code call} up to LOOP times, PACE apart, until the guard refuses one; returns how many ran. */
   private int loop(Runnable call) {
-    int admitted = 0;
-    for (int i = 0; i < LOOP; i++) {
-      try {
-        call.run();
-        admitted++;
-      } catch (RunawayException e) {
-        break;
-      }
-      ticker.advance(PACE);
-    }
-    return admitted;
+    return NaiveStreamChargeTest.loop(ticker, PACE, LOOP, call);
   }
 
   private void report(String what, RunawayGuard guard, String service, int admitted) {
@@ -342,32 +328,17 @@ final class NaiveStreamRealCostTest {
         .service("openai", s -> s.budget(Budget.hourly(Cost.usd("0.50"))).budgetHorizon(Duration.ZERO))
         .ticker(ticker).alertSink(a -> { }).build()) {
       OpenAIClient client = openai();
-      int threads = 4;
       AtomicInteger admitted = new AtomicInteger();
-      CyclicBarrier start = new CyclicBarrier(threads);
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      try {
-        List<Future<?>> all = new java.util.ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-          all.add(pool.submit(() -> {
-            start.await();
-            for (int i = 0; i < 100; i++) {
-              try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(chatParams()))) {
-                s.stream().forEach(c -> { });
-                admitted.incrementAndGet();
-              } catch (BudgetExceededException e) {
-                return null;
-              }
-            }
-            return null;
-          }));
+      Race.run(4, thread -> {
+        for (int i = 0; i < 100; i++) {
+          try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(chatParams()))) {
+            s.stream().forEach(c -> { });
+            admitted.incrementAndGet();
+          } catch (BudgetExceededException e) {
+            return;
+          }
         }
-        for (Future<?> f : all) {
-          f.get(60, TimeUnit.SECONDS);
-        }
-      } finally {
-        pool.shutdownNow();
-      }
+      });
       assertThat(admitted).hasValue(50);
       assertThat(server.requests()).hasSize(50);
       assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("0.50"));
