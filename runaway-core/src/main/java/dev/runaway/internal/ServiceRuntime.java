@@ -929,19 +929,31 @@ public final class ServiceRuntime {
     }
   }
 
-  /** Reserves {@code amount} more for an admitted call, in the key's budgets and the service's, or in none. */
+  /**
+   * Reserves {@code amount} more for an admitted call, in the key's budgets and the service's, or
+   * in none (a ledger that fails counts as refusing: the call has run, its result must reach the caller).
+   */
   private boolean reserveMore(KeyRuntime k, long amount, long now) {
     LedgerAccount ka = k == null ? null : k.account;
-    if (ka != null && ka.tryReserve(amount, now) != LedgerAccount.ADMITTED) {
-      return false;
-    }
-    if (account.tryReserve(amount, now) != LedgerAccount.ADMITTED) {
+    boolean keyReserved = false;
+    try {
       if (ka != null) {
-        ka.release(amount, now);
+        if (ka.tryReserve(amount, now) != LedgerAccount.ADMITTED) {
+          return false;
+        }
+        keyReserved = true;
       }
-      return false;
+      if (account.tryReserve(amount, now) == LedgerAccount.ADMITTED) {
+        return true;
+      }
+    } catch (RuntimeException e) {
+      extractorFailed.log("Service {}: the ledger failed to reserve the upper bound of a result whose cost comes"
+          + " later; the calls without an estimate wait for it instead: {}", name, e.toString());
     }
-    return true;
+    if (keyReserved) {
+      ka.release(amount, now);
+    }
+    return false;
   }
 
   /** Gives back what {@link #reserveMore} reserved. */
