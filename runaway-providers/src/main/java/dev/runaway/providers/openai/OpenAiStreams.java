@@ -214,7 +214,7 @@ public final class OpenAiStreams {
       if (finished && last == null) {
         NO_USAGE.warn("include_usage", "A chat completion stream returned from guard.call finished without usage:"
             + " OpenAI reports a stream's usage only when the request sets stream_options.include_usage, so each such"
-            + " stream is charged the call's reservation (with no estimate set: 1,000 input and 1,000 output tokens at"
+            + " stream is charged the call's reservation (before any cost per call is known: 1,000 input and 1,000 output tokens at"
             + " the price table's dearest model) instead of its tokens. Send OpenAiStreams.withUsage(params), or set"
             + " streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()), to have each charged"
             + " its real cost.");
