@@ -16,9 +16,10 @@ package dev.runaway;
  * }</pre>
  *
  * <p>A reservation belongs to one flow of control; its methods are safe to call from another
- * thread than the one that reserved it, but not concurrently.
+ * thread than the one that reserved it, but not concurrently. As a {@link PendingCost} it can be
+ * handed to code that settles it later (a stream's last chunk commits its usage).
  */
-public interface Reservation extends AutoCloseable {
+public interface Reservation extends AutoCloseable, PendingCost {
 
   /**
    * Returns the service the budget was reserved against.

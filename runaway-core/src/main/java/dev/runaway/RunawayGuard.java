@@ -278,7 +278,8 @@ public final class RunawayGuard implements AutoCloseable {
    * @param call the call
    * @param <T> the result type
    * @param <X> the call's exception
-   * @return the call's result
+   * @return the call's result, or the cost extractor's replacement of it when its cost comes later
+   *     ({@link CostExtractor#settleLater}: an LLM SDK's stream, charged its usage when that arrives)
    * @throws X the call's exception, unchanged (its reservation is released)
    * @throws BudgetExceededException if a budget has no room; the call was not made
    * @throws CircuitOpenException if the breaker is open; the call was not made
@@ -303,7 +304,8 @@ public final class RunawayGuard implements AutoCloseable {
    * @param call the call
    * @param <T> the result type
    * @param <X> the call's exception
-   * @return the call's result
+   * @return the call's result, or the cost extractor's replacement of it when its cost comes later
+   *     ({@link CostExtractor#settleLater}: an LLM SDK's stream, charged its usage when that arrives)
    * @throws X the call's exception, unchanged (its reservation is released)
    * @throws BudgetExceededException if a budget has no room; the call was not made
    * @throws CircuitOpenException if the breaker is open; the call was not made

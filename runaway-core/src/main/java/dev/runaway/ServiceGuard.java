@@ -84,7 +84,8 @@ public final class ServiceGuard {
    * @param call the call
    * @param <T> the result type
    * @param <X> the call's exception
-   * @return the call's result
+   * @return the call's result, or the cost extractor's replacement of it when its cost comes later
+   *     ({@link CostExtractor#settleLater}: an LLM SDK's stream, charged its usage when that arrives)
    * @throws X the call's exception, unchanged
    * @throws RunawayException if the call is refused (it never started)
    * @see RunawayGuard#call(String, GuardedCall)
@@ -100,7 +101,8 @@ public final class ServiceGuard {
    * @param call the call
    * @param <T> the result type
    * @param <X> the call's exception
-   * @return the call's result
+   * @return the call's result, or the cost extractor's replacement of it when its cost comes later
+   *     ({@link CostExtractor#settleLater}: an LLM SDK's stream, charged its usage when that arrives)
    * @throws X the call's exception, unchanged
    * @throws RunawayException if the call is refused (it never started)
    */

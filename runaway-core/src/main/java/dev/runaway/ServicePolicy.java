@@ -36,7 +36,10 @@ import java.util.Objects;
  *       reserves a running estimate that follows recent real costs from above (about their
  *       90th percentile), not their mean. A result the extractor can neither price nor bound
  *       ({@link CostExtractor#upperBoundOf}) ends the turns, since no price would ever come:
- *       calls then run side by side, charged $0, and the guard logs one WARN naming the fix.
+ *       calls then run side by side, charged $0, and the guard logs one WARN naming the fix. A
+ *       result whose cost comes later ({@link CostExtractor#settleLater}: a stream) holds its
+ *       upper bound until its cost is committed, and the turn passes on at once; with no room in
+ *       the budget for the bound, it keeps the turn until then.
  * </ul>
  *
  * <p>Instances are immutable and thread-safe.

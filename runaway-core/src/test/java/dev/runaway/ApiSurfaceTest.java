@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 final class ApiSurfaceTest {
 
   private static final String EXPECTED = """
-      runaway-core dev.runaway 16
+      runaway-core dev.runaway 17
       runaway-core dev.runaway.alert 6
       runaway-core dev.runaway.breaker 5
       runaway-core dev.runaway.config 8

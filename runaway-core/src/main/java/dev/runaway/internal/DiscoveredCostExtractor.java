@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * {@code META-INF/services/dev.runaway.CostExtractor} (such as {@code runaway-providers}' pricing of
  * LLM responses): what prices the results of a service that has budgets but neither a cost
  * extractor nor an estimate, whose calls would otherwise be charged $0. Several are asked in the
- * order of their class names; the first that prices a result (or bounds it) answers.
+ * order of their class names; the first that prices a result (or bounds it, or takes it over to
+ * settle it later) answers.
  *
  * <p>Looked up once, with the class loader of the library.
  */
@@ -69,6 +70,18 @@ public final class DiscoveredCostExtractor {
       @Override
       public Cost upperBoundOf(Object result) {
         return first(all, x -> x.upperBoundOf(result));
+      }
+
+      @Override
+      public Object settleLater(Object result, dev.runaway.PendingCost cost) {
+        // The first that takes the result over; the others never see the pending charge.
+        for (CostExtractor x : all) {
+          Object later = x.settleLater(result, cost);
+          if (later != null) {
+            return later;
+          }
+        }
+        return null;
       }
 
       @Override

@@ -848,16 +848,143 @@ public final class ServiceRuntime {
         throw t;
       }
       long real = realCostOf(result);
-      if (turn && real < 0) {
-        real = unpricedTurn(key, result);
+      if (real < 0 && (turn || real == UNPRICED)) {
+        // Rare, and apart to keep this method small: a result the extractor could not price.
+        boolean owned = turn;
+        turn = false;
+        result = unpriced(key, k, estimate, owned, result, real, now);
+      } else {
+        succeeded(key, k, estimate, real, now);
       }
-      succeeded(key, k, estimate, real, now);
       return result;
     } finally {
       if (turn) {
         unknownCost.release();
       }
     }
+  }
+
+  /**
+   * Ends a call whose result the extractor did not price: hands it to the extractor's
+   * {@link CostExtractor#settleLater} when it has one (a stream, whose usage comes after the call
+   * returned), else charges the estimate, or for a turn the extractor's upper bound
+   * ({@link #unpricedTurn}). Owns the call's turn, if any: gives it back, or hands it to the
+   * pending charge.
+   *
+   * @param real {@link #UNPRICED}, or -1 when the extractor failed or there is none
+   */
+  @SuppressWarnings("unchecked") // settleLater's contract: the replacement is usable as the result
+  private <T> T unpriced(String key, KeyRuntime k, long estimate, boolean turn, T result, long real, long now) {
+    boolean release = turn;
+    try {
+      if (real == UNPRICED && DeferredCharge.defers(extractor)) {
+        long reserved = estimate;
+        long charge = estimate;
+        boolean keepTurn = false;
+        if (turn) {
+          // The call reserved nothing (no cost per call known yet): it holds the result's upper
+          // bound until settled, charged if the cost never comes, and not learned as the running
+          // estimate (the real cost is). A budget too low to hold it keeps the turn instead, so the
+          // calls without an estimate wait for this one as they wait for a call that runs.
+          charge = Math.max(0, upperBoundOf(result));
+          if (charge > 0 && reserveMore(k, charge, now)) {
+            reserved = charge;
+          } else {
+            keepTurn = true;
+          }
+        }
+        DeferredCharge pending = new DeferredCharge(this, key, k, reserved, charge, keepTurn, now);
+        Object later = settleLater(result, pending);
+        if (later != null) {
+          release = release && !keepTurn;
+          pending.watch();
+          return (T) later;
+        }
+        if (!pending.cancel()) {
+          // The extractor settled the charge (and gave a kept turn back) but kept the result as it is.
+          release = release && !keepTurn;
+          return result;
+        }
+        if (reserved > estimate) {
+          unreserve(k, reserved - estimate, now);
+        }
+      }
+      if (turn && real < 0) {
+        real = unpricedTurn(key, result);
+      }
+      succeeded(key, k, estimate, real, now);
+      return result;
+    } finally {
+      if (release) {
+        unknownCost.release();
+      }
+    }
+  }
+
+  /** The extractor's replacement of a result whose cost comes later, or {@code null}; a failure is {@code null}. */
+  private Object settleLater(Object result, DeferredCharge pending) {
+    try {
+      return extractor.settleLater(result, pending);
+    } catch (Throwable t) {
+      extractorFailed.log("Cost extractor of service {} failed to take over a result whose cost comes later; the"
+          + " estimate is charged: {}", name, t.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Reserves {@code amount} more for an admitted call, in the key's budgets and the service's, or
+   * in none (a ledger that fails counts as refusing: the call has run, its result must reach the caller).
+   */
+  private boolean reserveMore(KeyRuntime k, long amount, long now) {
+    LedgerAccount ka = k == null ? null : k.account;
+    boolean keyReserved = false;
+    try {
+      if (ka != null) {
+        if (ka.tryReserve(amount, now) != LedgerAccount.ADMITTED) {
+          return false;
+        }
+        keyReserved = true;
+      }
+      if (account.tryReserve(amount, now) == LedgerAccount.ADMITTED) {
+        return true;
+      }
+    } catch (RuntimeException e) {
+      extractorFailed.log("Service {}: the ledger failed to reserve the upper bound of a result whose cost comes"
+          + " later; the calls without an estimate wait for it instead: {}", name, e.toString());
+    }
+    if (keyReserved) {
+      ka.release(amount, now);
+    }
+    return false;
+  }
+
+  /** Gives back what {@link #reserveMore} reserved. */
+  private void unreserve(KeyRuntime k, long amount, long now) {
+    account.release(amount, now);
+    if (k != null && k.account != null) {
+      k.account.release(amount, now);
+    }
+  }
+
+  /**
+   * Settles a call whose result an extractor took over ({@link DeferredCharge}): as
+   * {@link #succeeded}, with the admission's clock reading. A charge without a cost that is
+   * above what the call holds (a call that reserved nothing and whose budget could not hold its
+   * upper bound) is recorded on top, and not learned.
+   *
+   * @param key the key or {@code null}
+   * @param k the key's state or {@code null}
+   * @param reserved what the call holds
+   * @param charge what is charged when {@code real} is unknown
+   * @param real the real cost, or negative when unknown
+   * @param admittedAt the admission's clock reading
+   */
+  void settleDeferred(String key, KeyRuntime k, long reserved, long charge, long real, long admittedAt) {
+    if (real < 0 && charge > reserved) {
+      record(key, charge - reserved);
+    }
+    succeeded(key, k, reserved, real < 0 ? -1 : real, admittedAt);
   }
 
   /**
@@ -1483,7 +1610,17 @@ public final class ServiceRuntime {
     return realCostOf(result);
   }
 
-  /** The real cost read from a result, or -1 when unknown (no extractor, null, negative, failure). */
+  /**
+   * What {@link #realCostOf} returns when the extractor returned {@code null} for the result (as
+   * opposed to -1: no extractor, a failure, a negative cost): the only case where
+   * {@link CostExtractor#settleLater} is asked.
+   */
+  static final long UNPRICED = -2;
+
+  /**
+   * The real cost read from a result, or negative when unknown: {@link #UNPRICED} when the
+   * extractor could not tell, -1 without an extractor, for a negative cost or a failure.
+   */
   long realCostOf(Object result) {
     CostExtractor x = extractor;
     if (x == null) {
@@ -1492,7 +1629,7 @@ public final class ServiceRuntime {
     try {
       Cost c = x.costOf(result);
       if (c == null) {
-        return -1;
+        return UNPRICED;
       }
       if (c.isNegative()) {
         extractorFailed.log("Cost extractor of service {} returned a negative cost {}; the estimate is charged", name, c);

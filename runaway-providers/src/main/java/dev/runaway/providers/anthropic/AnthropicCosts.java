@@ -28,12 +28,14 @@ import java.util.Objects;
  * estimate, no cost known yet) is charged its tokens at the table's dearest model
  * ({@link dev.runaway.CostExtractor#upperBoundOf}): never $0.
  *
- * <p>An SDK stream returned from {@code guard.call} (around {@code createStreaming}) carries no
- * usage when the call returns. It is charged the service's estimate, or when the call reserved none,
- * a fixed amount per stream: 1,000 input and 1,000 output tokens at the table's dearest model
- * (with the bundled table: $0.09, Opus 4/4.1), said once at WARN. Change it with the service's
- * {@code estimate(...)} or a table of only the models used; price streams exactly with
- * {@link AnthropicStreams}.
+ * <p>An SDK stream returned from {@code guard.call} (around {@code createStreaming}, blocking or
+ * async) carries no usage when the call returns: the extractor takes it over
+ * ({@link dev.runaway.CostExtractor#settleLater}) and {@code guard.call} returns it wrapped, of the
+ * same type, charged its real usage at {@code message_stop}, as the streams of
+ * {@link AnthropicStreams} are. A stream that ends before (closed early, failed, dropped unread) is
+ * charged the larger of the tokens seen and its reservation, or before any cost per call is known,
+ * of a fixed amount: 1,000 input and 1,000 output tokens at the table's dearest model (with the
+ * bundled table: $0.09, Opus 4/4.1).
  *
  * <p>Thread-safe.
  */
@@ -57,7 +59,10 @@ public final class AnthropicCosts {
    * @return the extractor
    */
   public static CostExtractor extractor(TokenPrices prices) {
-    return new PricedExtractor("AnthropicCosts", Objects.requireNonNull(prices, "prices"), AnthropicCosts::usageOf);
+    // A lambda, not AnthropicStreams::settleLater: that class names the SDK's types, and is loaded
+    // only once a result has proved the SDK is there (the SDK is optional).
+    return new PricedExtractor("AnthropicCosts", Objects.requireNonNull(prices, "prices"), AnthropicCosts::usageOf,
+        (result, cost) -> AnthropicStreams.settleLater(result, cost));
   }
 
   /**

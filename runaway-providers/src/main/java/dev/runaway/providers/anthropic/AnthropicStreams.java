@@ -8,6 +8,7 @@ import com.anthropic.models.messages.MessageDeltaUsage;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import dev.runaway.Cost;
 import dev.runaway.CostExtractor;
+import dev.runaway.PendingCost;
 import dev.runaway.ServiceGuard;
 import dev.runaway.providers.llm.TokenPrices;
 import dev.runaway.providers.llm.internal.Sdk;
@@ -73,6 +74,20 @@ public final class AnthropicStreams {
     Objects.requireNonNull(params, "params");
     return GuardedSdkStreams.open(AsyncStreamResponse.class, guard, estimate, () -> start.apply(params),
         new Tracker(PARTIAL));
+  }
+
+  /**
+   * Takes over a stream returned from {@code guard.call} around {@code createStreaming} (blocking
+   * or async), for {@link AnthropicCosts}' extractors ({@link CostExtractor#settleLater}): the
+   * stream guarded as this class's streams are, settling {@code cost} from its usage.
+   *
+   * @param result the call's result
+   * @param cost the call's pending charge
+   * @return the guarded stream, or {@code null} when {@code result} is no stream of the SDK
+   */
+  static Object settleLater(Object result, PendingCost cost) {
+    return GuardedSdkStreams.settleLater(result, cost, () -> new Tracker(PARTIAL), StreamResponse.class,
+        AsyncStreamResponse.class);
   }
 
   private static final CostExtractor PARTIAL = AnthropicCosts.extractor(TokenPrices.bundled("anthropic"));

@@ -26,6 +26,14 @@ import java.util.Objects;
  * none (no estimate, no cost known yet) is charged its tokens at the table's dearest model
  * ({@link dev.runaway.CostExtractor#upperBoundOf}): never $0.
  *
+ * <p>A {@code ResponseStream} returned from {@code guard.call} (around
+ * {@code generateContentStream}) carries no usage when the call returns, and, a class rather than an
+ * interface, cannot be wrapped to be priced later as the OpenAI and Anthropic streams are: it is
+ * charged the service's estimate, or when the call reserved none, 1,000 input and 1,000 output
+ * tokens at the table's dearest model (with the bundled table: $0.014, 3.1 Pro), said once at WARN.
+ * For its real cost, reserve with {@code guard.reserve(...)} and commit the last chunk with
+ * {@code Reservation.commitResult}.
+ *
  * <p>Thread-safe.
  */
 public final class GeminiCosts {

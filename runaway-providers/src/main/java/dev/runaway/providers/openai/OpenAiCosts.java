@@ -24,12 +24,15 @@ import java.util.Objects;
  * call that reserved none (no estimate, no cost known yet) is charged its tokens at the table's
  * dearest model ({@link dev.runaway.CostExtractor#upperBoundOf}): never $0. Results it cannot read also return {@code null} (WARN once per type).
  *
- * <p>An SDK stream returned from {@code guard.call} (around {@code createStreaming}) carries no
- * usage when the call returns. It is charged the service's estimate, or when the call reserved none,
- * a fixed amount per stream: 1,000 input and 1,000 output tokens at the table's dearest model
- * (with the bundled table: $0.75, o1-pro), said once at WARN. Change it with the
- * service's {@code estimate(...)} or a table of only the models used; price streams exactly with
- * {@link dev.runaway.providers.openai.OpenAiStreams}.
+ * <p>An SDK stream returned from {@code guard.call} (around {@code createStreaming}, Chat
+ * Completions or Responses, blocking or async) carries no usage when the call returns: the
+ * extractor takes it over ({@link dev.runaway.CostExtractor#settleLater}) and {@code guard.call}
+ * returns it wrapped, of the same type, charged its real usage when the usage arrives, as the
+ * streams of {@link dev.runaway.providers.openai.OpenAiStreams} are. A stream that ends without
+ * usage (closed early, failed, or a Chat Completions request without
+ * {@code stream_options.include_usage}, which OpenAI needs to send it; said once at WARN) is charged
+ * its reservation, or before any cost per call is known, a fixed amount: 1,000 input and 1,000
+ * output tokens at the table's dearest model (with the bundled table: $0.75, o1-pro).
  *
  * <p>The extractors are thread-safe and allocate little; they are meant for the guard's call path.
  */

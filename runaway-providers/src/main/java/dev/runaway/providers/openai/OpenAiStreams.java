@@ -8,11 +8,16 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.runaway.Cost;
+import dev.runaway.PendingCost;
 import dev.runaway.ServiceGuard;
 import dev.runaway.providers.llm.internal.GuardedSdkStreams;
 import dev.runaway.providers.llm.internal.StreamSettlement;
+import dev.runaway.internal.WarnOnce;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Guarded streaming for the official {@code openai-java} SDK (Chat Completions and Responses).
@@ -119,29 +124,69 @@ public final class OpenAiStreams {
   }
 
   /**
-   * Chat completions: the last chunk carries the usage (include_usage) with empty choices; the
-   * chunk itself is the result the extractor prices.
+   * Takes over a stream returned from {@code guard.call} around {@code createStreaming} (Chat
+   * Completions or Responses, blocking or async), for {@link OpenAiCosts}' extractors
+   * ({@link dev.runaway.CostExtractor#settleLater}): the stream guarded as this class's streams
+   * are, settling {@code cost} from its final usage. A Chat Completions request sent without
+   * {@code stream_options.include_usage} reports no usage: such a stream is charged
+   * {@code cost}'s estimate, said once at WARN.
+   *
+   * @param result the call's result
+   * @param cost the call's pending charge
+   * @return the guarded stream, or {@code null} when {@code result} is no stream of the SDK
    */
-  private static LastWithUsage<ChatCompletionChunk> chatTracker() {
-    return new LastWithUsage<>(chunk -> chunk.usage().isPresent() ? chunk : null);
+  static Object settleLater(Object result, PendingCost cost) {
+    return GuardedSdkStreams.settleLater(result, cost, OpenAiStreams::anyTracker, StreamResponse.class,
+        AsyncStreamResponse.class);
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(OpenAiStreams.class);
+  private static final WarnOnce NO_USAGE = new WarnOnce(LOG);
+
+  /** A chat chunk's usage (include_usage: the last chunk, with empty choices); the chunk itself is what the extractor prices. */
+  private static Object chatUsage(ChatCompletionChunk chunk) {
+    return chunk.usage().isPresent() ? chunk : null;
   }
 
   /** Responses: response.completed, response.incomplete and response.failed carry the response with its usage. */
-  private static LastWithUsage<ResponseStreamEvent> responsesTracker() {
-    return new LastWithUsage<>(e -> e.completed().map(c -> c.response())
+  private static Object responseUsage(ResponseStreamEvent e) {
+    return e.completed().map(c -> c.response())
         .or(() -> e.incomplete().map(c -> c.response()))
         .or(() -> e.failed().map(c -> c.response()))
         .filter(r -> r.usage().isPresent())
-        .orElse(null));
+        .orElse(null);
+  }
+
+  private static LastWithUsage<ChatCompletionChunk> chatTracker() {
+    return new LastWithUsage<>(OpenAiStreams::chatUsage, null);
+  }
+
+  private static LastWithUsage<ResponseStreamEvent> responsesTracker() {
+    return new LastWithUsage<>(OpenAiStreams::responseUsage, null);
+  }
+
+  /**
+   * For a stream whose kind the caller did not say (one returned from {@code guard.call}): chat
+   * chunks or Responses events, by their type. A chat stream that finished without usage
+   * (include_usage off) is said once.
+   */
+  private static LastWithUsage<Object> anyTracker() {
+    return new LastWithUsage<>(e -> e instanceof ChatCompletionChunk c ? chatUsage(c)
+        : e instanceof ResponseStreamEvent r ? responseUsage(r) : null,
+        e -> e instanceof ChatCompletionChunk c && c.choices().stream().anyMatch(ch -> ch.finishReason().isPresent()));
   }
 
   /** Keeps the last result with usage that a stream's events carried; complete once there is one. */
   private static final class LastWithUsage<E> implements StreamSettlement.Tracker<E> {
     private final Function<E, Object> withUsage;
+    /** Whether an event ends a chat completion (its finish_reason), or {@code null}. */
+    private final Predicate<E> finishes;
     private volatile Object last;
+    private volatile boolean finished;
 
-    LastWithUsage(Function<E, Object> withUsage) {
+    LastWithUsage(Function<E, Object> withUsage, Predicate<E> finishes) {
       this.withUsage = withUsage;
+      this.finishes = finishes;
     }
 
     @Override
@@ -149,6 +194,8 @@ public final class OpenAiStreams {
       Object r = withUsage.apply(event);
       if (r != null) {
         last = r;
+      } else if (finishes != null && finishes.test(event)) {
+        finished = true;
       }
     }
 
@@ -164,6 +211,14 @@ public final class OpenAiStreams {
 
     @Override
     public Cost partialCost() {
+      if (finished && last == null) {
+        NO_USAGE.warn("include_usage", "A chat completion stream returned from guard.call finished without usage:"
+            + " OpenAI reports a stream's usage only when the request sets stream_options.include_usage, so each such"
+            + " stream is charged the call's reservation (before any cost per call is known: 1,000 input and 1,000 output tokens at"
+            + " the price table's dearest model) instead of its tokens. Send OpenAiStreams.withUsage(params), or set"
+            + " streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()), to have each charged"
+            + " its real cost.");
+      }
       return null;
     }
   }

@@ -111,11 +111,8 @@ final class ResponseCostExtractor implements QuietCostExtractor {
     try {
       return read(result);
     } catch (RuntimeException e) {
-      if (warn && UnpricedStreams.isSdkStream(result)) {
-        warnings.warn("read:" + result.getClass().getName(), "{}", UnpricedStreams.warning("OpenAiCosts", result,
-            dearest(new Usage("(stream)", UnpricedStreams.INPUT_TOKENS, 0, 0, UnpricedStreams.OUTPUT_TOKENS)),
-            "OpenAiStreams.chat/responses"));
-      } else if (warn) {
+      // A stream has no usage yet: guard.call hands it to settleLater, which prices it when its usage arrives.
+      if (warn && !UnpricedStreams.isSdkStream(result)) {
         warnings.warn("read:" + result.getClass().getName(), "OpenAiCosts cannot read the usage of a {} ({}); "
             + "the call's estimate is charged instead.{}", result.getClass().getName(), e.toString(),
             Unreadable.hint(result));
@@ -141,6 +138,18 @@ final class ResponseCostExtractor implements QuietCostExtractor {
           ? dearest(new Usage("(stream)", UnpricedStreams.INPUT_TOKENS, 0, 0, UnpricedStreams.OUTPUT_TOKENS)) : null;
     }
     return dearest(usage);
+  }
+
+  /**
+   * Takes over an SDK stream returned from {@code guard.call}: see {@link OpenAiStreams#settleLater}.
+   *
+   * @param result the call's result
+   * @param cost the call's pending charge
+   * @return the guarded stream, or {@code null} for any other result
+   */
+  @Override
+  public Object settleLater(Object result, dev.runaway.PendingCost cost) {
+    return UnpricedStreams.isSdkStream(result) ? OpenAiStreams.settleLater(result, cost) : null;
   }
 
   /** The usage priced at every listed model (in its service tier), the dearest of them; {@code null} for none. */

@@ -1,6 +1,7 @@
 package dev.runaway.providers.llm.internal;
 
 import dev.runaway.Cost;
+import dev.runaway.PendingCost;
 import dev.runaway.Reservation;
 import dev.runaway.ServiceGuard;
 import java.lang.reflect.InvocationHandler;
@@ -74,6 +75,30 @@ public final class GuardedSdkStreams {
       throw e;
     }
     return guard(type, stream, new StreamSettlement<>(r, tracker));
+  }
+
+  /**
+   * Takes over an SDK stream returned from {@code guard.call} (see
+   * {@link dev.runaway.CostExtractor#settleLater}): the stream guarded, settling {@code cost} from
+   * its usage as the helpers' streams settle their reservations; {@code null} when
+   * {@code result} is none of the given stream interfaces.
+   *
+   * @param result the call's result
+   * @param cost the call's pending charge
+   * @param tracker makes the tracker of one stream's usage
+   * @param types the SDK's stream interfaces ({@code StreamResponse}, {@code AsyncStreamResponse})
+   * @return the guarded stream, of the interface {@code result} implements, or {@code null}
+   */
+  public static Object settleLater(Object result, PendingCost cost, Supplier<? extends StreamSettlement.Tracker<?>> tracker,
+      Class<?>... types) {
+    for (Class<?> type : types) {
+      if (type.isInstance(result)) {
+        @SuppressWarnings("unchecked")
+        Class<Object> t = (Class<Object>) type;
+        return guard(t, result, new StreamSettlement<>(cost, tracker.get()));
+      }
+    }
+    return null;
   }
 
   private static Object onStream(Object proxy, Object delegate, StreamSettlement<Object> s, Method method,

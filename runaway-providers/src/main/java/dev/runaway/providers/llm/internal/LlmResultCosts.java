@@ -51,6 +51,12 @@ public final class LlmResultCosts implements CostExtractor {
     return x == null ? null : x.upperBoundOf(r);
   }
 
+  @Override
+  public Object settleLater(Object result, dev.runaway.PendingCost cost) {
+    CostExtractor x = extractorOf(result);
+    return x == null ? null : x.settleLater(result, cost);
+  }
+
   /**
    * The result as its extractor reads it: a JSON body parsed once here (the extractors read a
    * {@code JsonNode} as they read its text), anything else as it is; {@code null} for text or a

@@ -1,10 +1,12 @@
 package dev.runaway.providers.llm.internal;
 
 import dev.runaway.Cost;
+import dev.runaway.PendingCost;
 import dev.runaway.internal.WarnOnce;
 import dev.runaway.providers.llm.LlmUsage;
 import dev.runaway.providers.llm.TokenPrices;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * unreadable results are logged at WARN once each and return {@code null}, so the guard commits
  * the reservation's estimate; a call that reserved nothing (no estimate, no cost known yet) is
  * charged the {@linkplain #upperBoundOf upper bound}, the usage at the table's dearest model:
- * never $0. An SDK stream returned from the call, whose usage comes later, is bounded as
- * {@link UnpricedStreams} says.
+ * never $0. An SDK stream returned from {@code guard.call}, whose usage comes later, is taken over
+ * ({@link #settleLater}) and charged its real cost when its usage arrives; where the SDK's stream
+ * cannot be wrapped (Gemini's), it is bounded as {@link UnpricedStreams} says.
  *
  * <p>Thread-safe.
  */
@@ -27,6 +30,20 @@ public final class PricedExtractor implements QuietCostExtractor {
   private final TokenPrices prices;
   private final Function<Object, LlmUsage> reader;
   private final WarnOnce warnings = new WarnOnce(LOG);
+  /** Takes over the SDK's streams returned from guard.call, or {@code null} where the SDK's stream cannot be wrapped. */
+  private final BiFunction<Object, PendingCost, Object> streams;
+
+  /**
+   * Creates an extractor that does not take streams over.
+   *
+   * @param name the public class that made it, for log lines (such as {@code GeminiCosts})
+   * @param prices the prices
+   * @param reader reads a result's usage; returns {@code null} when the result carries none, throws
+   *     {@link IllegalArgumentException} for a type it cannot read
+   */
+  public PricedExtractor(String name, TokenPrices prices, Function<Object, LlmUsage> reader) {
+    this(name, prices, reader, null);
+  }
 
   /**
    * Creates an extractor.
@@ -35,11 +52,22 @@ public final class PricedExtractor implements QuietCostExtractor {
    * @param prices the prices
    * @param reader reads a result's usage; returns {@code null} when the result carries none, throws
    *     {@link IllegalArgumentException} for a type it cannot read
+   * @param streams takes over an SDK stream returned from {@code guard.call}
+   *     ({@link dev.runaway.CostExtractor#settleLater}), returning {@code null} for any other result;
+   *     or {@code null} when the SDK's streams cannot be taken over (they are then charged as
+   *     {@link UnpricedStreams} says, with a warning)
    */
-  public PricedExtractor(String name, TokenPrices prices, Function<Object, LlmUsage> reader) {
+  public PricedExtractor(String name, TokenPrices prices, Function<Object, LlmUsage> reader,
+      BiFunction<Object, PendingCost, Object> streams) {
     this.name = name;
     this.prices = prices;
     this.reader = reader;
+    this.streams = streams;
+  }
+
+  @Override
+  public Object settleLater(Object result, PendingCost cost) {
+    return streams != null && UnpricedStreams.isSdkStream(result) ? streams.apply(result, cost) : null;
   }
 
   @Override
@@ -65,11 +93,11 @@ public final class PricedExtractor implements QuietCostExtractor {
     try {
       return reader.apply(result);
     } catch (RuntimeException e) {
-      if (warn && UnpricedStreams.isSdkStream(result)) {
+      if (warn && UnpricedStreams.isSdkStream(result) && streams == null) {
         warnings.warn("read:" + result.getClass().getName(), "{}", UnpricedStreams.warning(name, result,
             streamCharge(), name.startsWith("Anthropic") ? "AnthropicStreams.messages"
             : "guard.reserve(...), committing its usage when the stream ends"));
-      } else if (warn) {
+      } else if (warn && !UnpricedStreams.isSdkStream(result)) {
         warnings.warn("read:" + result.getClass().getName(), "{} cannot read the usage of a {} ({}); the call's "
             + "estimate is charged instead.{}", name, result.getClass().getName(), e.toString(), Unreadable.hint(result));
       }

@@ -2,7 +2,7 @@ package dev.runaway.providers.llm.internal;
 
 import dev.runaway.internal.DaemonThreads;
 import dev.runaway.Cost;
-import dev.runaway.Reservation;
+import dev.runaway.PendingCost;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -53,18 +53,20 @@ public final class StreamSettlement<T> implements Runnable {
     Cost partialCost();
   }
 
-  private final Reservation reservation;
+  private final PendingCost reservation;
   private final Tracker<T> tracker;
   private final AtomicBoolean settled = new AtomicBoolean();
   private volatile Cleaner.Cleanable cleanable;
 
   /**
-   * Creates the settlement of a stream whose reservation is already held.
+   * Creates the settlement of a stream whose reservation is already held: a helper's
+   * {@link dev.runaway.Reservation}, or the pending charge that the guard hands to
+   * {@link dev.runaway.CostExtractor#settleLater} for a stream returned from {@code guard.call}.
    *
    * @param reservation the reservation
    * @param tracker reads the stream's usage
    */
-  public StreamSettlement(Reservation reservation, Tracker<T> tracker) {
+  public StreamSettlement(PendingCost reservation, Tracker<T> tracker) {
     this.reservation = reservation;
     this.tracker = tracker;
   }

@@ -3,26 +3,30 @@ package dev.runaway.providers.llm.internal;
 import dev.runaway.Cost;
 
 /**
- * What an LLM extractor charges for an SDK stream returned from {@code guard.call} (around
- * {@code createStreaming}): its usage arrives only after the call has returned, so the call cannot
- * be priced, and without a charge a loop of such calls would count $0 and never fill a budget.
+ * The SDK streams an LLM extractor may be handed by {@code guard.call} (around
+ * {@code createStreaming}), and the fixed amount such a stream is charged when its real cost
+ * cannot be had: its usage arrives only after the call has returned.
  *
- * <p>The request is not visible to the extractor (neither the model nor {@code max_tokens}); its
- * price table is. So a recognised stream is bounded ({@link dev.runaway.CostExtractor#upperBoundOf},
- * which the guard charges only to a call that reserved nothing: a service without an estimate
- * whose cost per call is not known yet, and then reserves that much per call) by
- * {@value #INPUT_TOKENS} input and {@value #OUTPUT_TOKENS} output tokens at the dearest model of
- * the table, the same rule as for a model the table lacks. Not a true bound (a long answer costs
- * more), but above a typical chat turn at any listed model. A service estimate
- * ({@code ServicePolicy.Builder.estimate}) replaces it; a price table holding only the models used
- * ({@code OpenAiCosts.extractor(prices)}, {@code AnthropicCosts.extractor(prices)}) lowers it; the
- * stream helpers ({@code OpenAiStreams}, {@code AnthropicStreams}) price each stream exactly.
+ * <p>The OpenAI and Anthropic extractors take such a stream over
+ * ({@link dev.runaway.CostExtractor#settleLater}, with {@link GuardedSdkStreams#settleLater}) and
+ * charge its real usage when it arrives. The fixed amount, {@value #INPUT_TOKENS} input and
+ * {@value #OUTPUT_TOKENS} output tokens at the dearest model of the extractor's table (the request,
+ * its model and {@code max_tokens} are not visible to the extractor; its table is), is the stream's
+ * {@linkplain dev.runaway.CostExtractor#upperBoundOf upper bound}: what a stream holds while it runs
+ * before the service's cost per call is known, and what it is charged then if it ends without its
+ * usage (closed early, failed, or a Chat Completions request without
+ * {@code stream_options.include_usage}). A Gemini {@code ResponseStream}, a class that cannot be
+ * wrapped, is charged it when it reserved nothing, with the warning {@link #warning} (the guard
+ * then reserves that much per call). Not a true bound (a long answer costs more), but above a
+ * typical chat turn at any listed model. A service estimate ({@code ServicePolicy.Builder.estimate})
+ * replaces it; a price table holding only the models used ({@code OpenAiCosts.extractor(prices)},
+ * {@code AnthropicCosts.extractor(prices)}) lowers it.
  */
 public final class UnpricedStreams {
 
-  /** Input tokens a recognised stream is charged for. */
+  /** Input tokens of the fixed amount. */
   public static final long INPUT_TOKENS = 1_000;
-  /** Output tokens a recognised stream is charged for. */
+  /** Output tokens of the fixed amount. */
   public static final long OUTPUT_TOKENS = 1_000;
 
   /** The SDKs' stream types, by name: the SDKs are optional at run time. */
