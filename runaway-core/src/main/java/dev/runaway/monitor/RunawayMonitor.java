@@ -595,61 +595,68 @@ public final class RunawayMonitor implements AutoCloseable {
       Map<String, String> types = new LinkedHashMap<>();
       List<MonitorStatus> skipped = new ArrayList<>();
       List<String[]> skipWarnings = new ArrayList<>();
+      List<ConfigException> problems = new ArrayList<>();
       try {
         DetectorDiscovery discovery = null;
         for (ServiceSettings s : cfg.services().values()) {
-          if (given.containsKey(s.name())) {
-            continue;
-          }
-          if (discovery == null) {
-            discovery = providers != null ? DetectorDiscovery.of(providers) : DetectorDiscovery.load();
-          }
-          misspeltBudgetName(cfg, s, discovery);
-          DetectorProvider provider = discovery.providerFor(s);
-          List<String> missing = new ArrayList<>();
-          for (String secret : provider.requiredSecrets(s)) {
-            if (tracked.get(secret).isEmpty()) {
-              missing.add(secret);
-            }
-          }
-          tracked.drainMissing();
-          if (missing.isEmpty()) {
-            try {
-              Detector d = Objects.requireNonNull(provider.create(s, tracked),
-                  () -> "DetectorProvider " + provider.getClass().getName() + " returned no detector");
-              created.put(s.name(), d);
-              types.put(s.name(), s.type());
-              tracked.drainMissing();
+          try {
+            if (given.containsKey(s.name())) {
               continue;
-            } catch (ConfigException e) {
-              missing = tracked.drainMissing();
-              if (missing.isEmpty()) {
-                throw redacted(e, tracked);
+            }
+            if (discovery == null) {
+              discovery = providers != null ? DetectorDiscovery.of(providers) : DetectorDiscovery.load();
+            }
+            misspeltBudgetName(cfg, s, discovery);
+            DetectorProvider provider = discovery.providerFor(s);
+            List<String> missing = new ArrayList<>();
+            for (String secret : provider.requiredSecrets(s)) {
+              if (tracked.get(secret).isEmpty()) {
+                missing.add(secret);
               }
-            } catch (RuntimeException e) {
-              // Not a config error of the user's (those are ConfigExceptions): the provider failed,
-              // e.g. a plug-in whose backend is down at start. One failing service is reported and
-              // skipped like one without credentials; it must not keep the others from being watched.
-              tracked.drainMissing();
-              String why = "its " + s.type() + " detector could not be created (" + tracked.describe(e) + ")";
-              skipWarnings.add(new String[] {s.name(), s.type(), why, "fix the cause and restart"});
-              skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
-                  false, 0, 0, 0));
-              continue;
             }
-          }
-          for (String name : missing) {
-            if (Secrets.isCredentialShaped(name)) {
-              throw notAVariableName(s, name);
+            tracked.drainMissing();
+            if (missing.isEmpty()) {
+              try {
+                Detector d = Objects.requireNonNull(provider.create(s, tracked),
+                    () -> "DetectorProvider " + provider.getClass().getName() + " returned no detector");
+                created.put(s.name(), d);
+                types.put(s.name(), s.type());
+                tracked.drainMissing();
+                continue;
+              } catch (ConfigException e) {
+                missing = tracked.drainMissing();
+                if (missing.isEmpty()) {
+                  throw redacted(e, tracked);
+                }
+              } catch (RuntimeException e) {
+                // Not a config error of the user's (those are ConfigExceptions): the provider failed,
+                // e.g. a plug-in whose backend is down at start. One failing service is reported and
+                // skipped like one without credentials; it must not keep the others from being watched.
+                tracked.drainMissing();
+                String why = "its " + s.type() + " detector could not be created (" + tracked.describe(e) + ")";
+                skipWarnings.add(new String[] {s.name(), s.type(), why, "fix the cause and restart"});
+                skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
+                    false, 0, 0, 0));
+                continue;
+              }
             }
+            for (String name : missing) {
+              if (Secrets.isCredentialShaped(name)) {
+                throw notAVariableName(s, name);
+              }
+            }
+            String why = "missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
+                + " (looked in: " + tracked.describe() + ")";
+            checkSettingsWithoutCredentials(provider, s, why, tracked);
+            skipWarnings.add(new String[] {s.name(), s.type(), why, missing.size() == 1 ? "set it and restart"
+                : "set them and restart"});
+            skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
+                false, 0, 0, 0));
+          } catch (ConfigException e) {
+            // Reported with the other services' problems: one run names every mistake.
+            tracked.drainMissing();
+            problems.add(redacted(e, tracked));
           }
-          String why = "missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
-              + " (looked in: " + tracked.describe() + ")";
-          checkSettingsWithoutCredentials(provider, s, why, tracked);
-          skipWarnings.add(new String[] {s.name(), s.type(), why, missing.size() == 1 ? "set it and restart"
-              : "set them and restart"});
-          skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
-              false, 0, 0, 0));
         }
       } catch (RuntimeException | Error e) {
         created.values().forEach(RunawayMonitor::closeQuietly);
@@ -681,11 +688,24 @@ public final class RunawayMonitor implements AutoCloseable {
       try {
         sink = MonitorAlerts.create(cfg, tracked, notifiers, alertSink, tk);
       } catch (ConfigException e) {
-        created.values().forEach(RunawayMonitor::closeQuietly);
-        throw redacted(e, tracked);
+        problems.add(redacted(e, tracked));
+        sink = null;
       } catch (RuntimeException | Error e) {
         created.values().forEach(RunawayMonitor::closeQuietly);
         throw e;
+      }
+      if (!problems.isEmpty()) {
+        // Every service's and notifier's problems at once; the emergency stops of the services
+        // whose detectors were created are checked too, then everything built is closed.
+        try {
+          checkStops(cfg, created.keySet(), actionProviders, tracked, problems);
+        } finally {
+          created.values().forEach(RunawayMonitor::closeQuietly);
+          if (sink != null) {
+            sink.close();
+          }
+        }
+        throw problems.size() == 1 ? problems.get(0) : new ConfigException(problems);
       }
       AtomicBoolean closed = new AtomicBoolean();
       MonitorShared shared = new MonitorShared(tk, interval, timeout, spacing, Duration.ofDays(1), detection, sink,
@@ -727,6 +747,22 @@ public final class RunawayMonitor implements AutoCloseable {
       PollLoop loop = new PollLoop(monitors, skipped, shared, executor, scheduler);
       relay.bind(sink); // last: a build that fails leaves the relay logging, not pointing at a closed sink
       return new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard, relay);
+    }
+  }
+
+  /**
+   * Creates the emergency stops of the services whose detectors were created, only to add their
+   * config error to {@code problems}; nothing is restored or kept.
+   */
+  private static void checkStops(MonitorConfig cfg, Set<String> monitored,
+      List<EmergencyActionProvider> actionProviders, TrackingSecrets tracked, List<ConfigException> problems) {
+    try {
+      EmergencyStops.create(cfg, monitored, actionProviders, tracked, null, Runnable::run, a -> { }, Ticker.system(),
+          true).close();
+    } catch (ConfigException e) {
+      problems.add(redacted(e, tracked));
+    } catch (RuntimeException e) {
+      LOG.debug("Emergency stops could not be checked beside the other config problems", e);
     }
   }
 
