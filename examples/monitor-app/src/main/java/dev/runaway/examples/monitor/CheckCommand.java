@@ -63,17 +63,30 @@ final class CheckCommand implements Callable<Integer> {
     List<Alert> raised = new CopyOnWriteArrayList<>();
     List<String> problems = new ArrayList<>();
     List<ConfiguredNotifiers.Entry> notifiers = List.of();
-    try (RunawayMonitor monitor = RunawayMonitor.builder()
-        .config(config)
-        .secrets(credentials.source())
-        .providers(RecordingProviders.load(credentials))
-        .actionProviders(RecordingProviders.actions(credentials))
-        .alertSink(raised::add)
-        .pollTimeout(timeout)
-        .minPollSpacing(Duration.ZERO)
-        .keepBaselines(false) // a one-off poll: leave state_dir to the running monitor
-        .dryRunStops(true) // a check never stops anything: on_runaway only says what it would do
-        .build()) {
+    RunawayMonitor built;
+    try {
+      built = RunawayMonitor.builder()
+          .config(config)
+          .secrets(credentials.source())
+          .providers(RecordingProviders.load(credentials))
+          .actionProviders(RecordingProviders.actions(credentials))
+          .alertSink(raised::add)
+          .pollTimeout(timeout)
+          .minPollSpacing(Duration.ZERO)
+          .keepBaselines(false) // a one-off poll: leave state_dir to the running monitor
+          .dryRunStops(true) // a check never stops anything: on_runaway only says what it would do
+          .build();
+    } catch (ConfigException e) {
+      // The services' settings are wrong: the notifiers' are checked too, so one run names all.
+      List<ConfigException> all = new ArrayList<>(e.problems());
+      try {
+        ConfiguredNotifiers.closeAll(ConfiguredNotifiers.create(config, credentials));
+      } catch (ConfigException n) {
+        all.addAll(n.problems());
+      }
+      throw ConfigFiles.all(all);
+    }
+    try (RunawayMonitor monitor = built) {
       // Only now is the config known to be valid: building the monitor checks every provider's
       // settings, and creating the notifiers checks theirs; a ConfigException from either must not
       // follow a line saying "valid".

@@ -1,0 +1,141 @@
+package dev.runaway.examples.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.runaway.testing.LogCapture;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The config feedback of {@code check}, {@code start} and {@code resume} as a user meets it
+ * (nu42 trial): every error in one run, no WARN that is untrue for the command, the missing half
+ * of the Atlas credential pair begun.
+ */
+final class ConfigFeedbackTest {
+
+  private static final String TELEGRAM_TOKEN = "123456:telegram-SENTINEL-token-7a6b5c";
+  private static final String SEARCH_TOKEN = "search-SENTINEL-token-1f2e3d";
+
+  /** Five typos in five sections, each of which used to need a run of {@code check} of its own. */
+  private static final String FIVE_TYPOS = """
+      {
+        "monitoring_interval": 300,
+        "cost_thresholds": {
+          "openai": {"hourly": 10.0, "daily": 100.0},
+          "stripe": {"daily": -200.0}
+        },
+        "services": {
+          "openai": {
+            "type": "openai",
+            "costs_intervall_seconds": 3600
+          },
+          "stripe": {"type": "stripe"},
+          "search_api": {
+            "type": "rest",
+            "timeout_seconds": "10s",
+            "request": {"url": "https://127.0.0.1:9/usage", "auth": {"type": "bearer", "token_env": "SEARCH_API_TOKEN"}},
+            "metrics": [{"name": "requests", "value_pointer": "/count", "kind": "windowTotal", "cost_per_unit": 0.0004}]
+          },
+          "anthropic": {"type": "antropic"}
+        },
+        "notifications": {
+          "telegram": {"disable_notification": "yes"}
+        }
+      }
+      """;
+
+  @TempDir
+  Path dir;
+
+  private Path write(String name, String text) throws IOException {
+    Path p = dir.resolve(name);
+    Files.writeString(p, text, StandardCharsets.UTF_8);
+    return p;
+  }
+
+  @Test
+  void check_fiveTyposInFiveSections_areAllReportedInOneRun_inFileOrder() throws IOException {
+    Path config = write("monitor_config.json", FIVE_TYPOS);
+    Path env = write(".env", "");
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.out()).doesNotContain("valid");
+    List<String> lines = r.err().lines().collect(Collectors.toList());
+    assertThat(lines.get(0)).isEqualTo("runaway-monitor check: 5 config errors, in file order:");
+    assertThat(lines.subList(1, lines.size())).satisfiesExactly(
+        l -> assertThat(l).startsWith("  " + config + ":5:25: cost_thresholds.stripe.daily: must be a positive"),
+        l -> assertThat(l).startsWith("  " + config + ":10:7: services.openai.costs_intervall_seconds:")
+            .contains("did you mean \"costs_interval_seconds\""),
+        l -> assertThat(l).startsWith("  " + config + ":15:7: services.search_api.timeout_seconds: must be a number"),
+        l -> assertThat(l).startsWith("  " + config + ":19:19: services.anthropic.type: unknown detector type"),
+        l -> assertThat(l).startsWith("  " + config + ":22:42: notifications.telegram.disable_notification: must be"
+            + " true or false"));
+  }
+
+  @Test
+  void start_fiveTypos_printsTheSameFiveErrors() throws IOException {
+    Path config = write("monitor_config.json", FIVE_TYPOS);
+    Path env = write(".env", "");
+
+    MonitorAppTest.Run r = MonitorAppTest.run("start", "--rounds", "1", "--config", config.toString(), "--env",
+        env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).startsWith("runaway-monitor start: 5 config errors, in file order:");
+    assertThat(r.out()).doesNotContain("Monitoring");
+  }
+
+  @Test
+  void check_errorsOnlyInProviderSettings_areAllReportedToo_andNoSecretIsShown() throws IOException {
+    // No error the core parser sees: the services' and the notifier's providers find them all.
+    Path config = write("monitor_config.json", FIVE_TYPOS.replace("-200.0", "200.0"));
+    Path env = write(".env", "SEARCH_API_TOKEN=" + SEARCH_TOKEN + "\nTELEGRAM_BOT_TOKEN=" + TELEGRAM_TOKEN
+        + "\nTELEGRAM_CHANNEL_ID=-100123\n");
+    int mark = LogCapture.mark();
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).startsWith("runaway-monitor check: 4 config errors, in file order:")
+        .contains(config + ":10:7: services.openai.costs_intervall_seconds")
+        .contains(config + ":15:7: services.search_api.timeout_seconds")
+        .contains(config + ":19:19: services.anthropic.type")
+        .contains(config + ":22:42: notifications.telegram.disable_notification");
+    String logs = LogCapture.since(mark).stream().map(LogCapture.Event::message).collect(Collectors.joining("\n"));
+    assertThat(r.all() + logs).doesNotContain(SEARCH_TOKEN).doesNotContain(TELEGRAM_TOKEN)
+        .doesNotContain("telegram-SENTINEL");
+  }
+
+  @Test
+  void check_aJsonSyntaxError_saysTheReadingStoppedThere() throws IOException {
+    Path config = write("monitor_config.json", "{\"services\": {\"a\": {\"type\": \"rest\",}}}\n");
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env",
+        dir.resolve("none.env").toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains("config error: " + config + ":1:").contains("read no further than this syntax error");
+  }
+
+  @Test
+  void check_aWrongNotifierSetting_isAConfigErrorAlsoWhileItsCredentialsAreMissing() throws IOException {
+    // It was reported as "missing credentials TELEGRAM_BOT_TOKEN, ..." only, the wrong setting not
+    // at all until the token was set.
+    Path config = write("monitor_config.json", "{\n  \"notifications\": {\n    \"telegram\": "
+        + "{\"disable_notification\": \"yes\"}\n  }\n}\n");
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env",
+        dir.resolve("none.env").toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains(config + ":3:42: notifications.telegram.disable_notification: must be true or false");
+  }
+}
