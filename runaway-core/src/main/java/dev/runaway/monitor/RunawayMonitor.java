@@ -122,6 +122,9 @@ public final class RunawayMonitor implements AutoCloseable {
   private final PollLoop loop;
   private final AlertSink alerts;
   private final AtomicBoolean closed;
+  /** Why each skipped service is not polled, logged at WARN when polling first begins. */
+  private final List<String> skipNotes;
+  private final AtomicBoolean skipReported = new AtomicBoolean();
   private final Duration interval;
 
   /** The folder of {@code state_dir} where the monitor keeps its meters' baselines. */
@@ -134,7 +137,8 @@ public final class RunawayMonitor implements AutoCloseable {
   private final AlertRelay relay;
 
   private RunawayMonitor(PollLoop loop, AlertSink alerts, AtomicBoolean closed, Duration interval,
-      PersistentLedger baselines, EmergencyStops stops, RunawayGuard guard, AlertRelay relay) {
+      PersistentLedger baselines, EmergencyStops stops, RunawayGuard guard, AlertRelay relay, List<String> skipNotes) {
+    this.skipNotes = List.copyOf(skipNotes);
     this.relay = relay;
     this.baselines = baselines;
     this.stops = stops;
@@ -162,6 +166,7 @@ public final class RunawayMonitor implements AutoCloseable {
    */
   public void start() {
     ensureOpen();
+    reportSkipped();
     loop.start();
     LOG.info("Monitoring {} every {}", loop.services().keySet(), interval);
     stops.announceRestored();
@@ -177,6 +182,7 @@ public final class RunawayMonitor implements AutoCloseable {
    */
   public Map<String, UsageReport> pollOnce() {
     ensureOpen();
+    reportSkipped();
     return loop.pollOnce();
   }
 
@@ -292,6 +298,15 @@ public final class RunawayMonitor implements AutoCloseable {
           + loop.services().keySet());
     }
     return m;
+  }
+
+  /**
+   * Logs, once, at WARN, each service that is not polled and why, when polling first begins.
+   */
+  private void reportSkipped() {
+    if (skipReported.compareAndSet(false, true)) {
+      skipNotes.forEach(n -> LOG.warn("{}", n));
+    }
   }
 
   private void ensureOpen() {
@@ -667,12 +682,15 @@ public final class RunawayMonitor implements AutoCloseable {
         types.put(e.getKey(), cfg.services().containsKey(e.getKey()) ? cfg.services().get(e.getKey()).type()
             : CUSTOM_TYPE);
       }
-      // Logged once every service is known, so the last sentence is true.
+      // Made once every service is known, so the last sentence is true; logged when polling
+      // begins, not here: a monitor built to resume a service or to check the config polls nothing.
       String others = created.isEmpty() ? "No service is monitored."
           : created.size() == 1 ? "Service " + created.keySet().iterator().next() + " is monitored."
           : "The " + created.size() + " other services are monitored.";
+      List<String> skipNotes = new ArrayList<>();
       for (String[] w : skipWarnings) {
-        LOG.warn("Service {} (type {}) is not monitored: {}; {}. {}", w[0], w[1], w[2], w[3], others);
+        skipNotes.add("Service " + w[0] + " (type " + w[1] + ") is not monitored: " + w[2] + "; " + w[3] + ". "
+            + others);
       }
 
       MonitorConfig.CircuitBreakerSettings cb = cfg.circuitBreaker();
@@ -746,7 +764,7 @@ public final class RunawayMonitor implements AutoCloseable {
       }
       PollLoop loop = new PollLoop(monitors, skipped, shared, executor, scheduler);
       relay.bind(sink); // last: a build that fails leaves the relay logging, not pointing at a closed sink
-      return new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard, relay);
+      return new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard, relay, skipNotes);
     }
   }
 

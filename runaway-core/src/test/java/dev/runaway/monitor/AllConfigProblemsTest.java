@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.runaway.config.ConfigException;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.config.SecretSource;
+import dev.runaway.config.ServiceSettings;
 import dev.runaway.testing.LogCapture;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +14,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Building a monitor reports the config errors of every service and notifier at once (nu42
- * trial: five typos needed five runs of {@code check}), each located, none quoting a secret.
+ * trial: five typos needed five runs of {@code check}), each located, none quoting a secret; and
+ * the services skipped for a missing credential are logged when polling begins, not by a monitor
+ * that never polls ({@code resume}).
  */
 final class AllConfigProblemsTest {
 
   private static final String SECRET_A = "sk-SENTINEL-aaaa-1111";
   private static final String SECRET_B = "sk-SENTINEL-bbbb-2222";
+
+  private final MonitorFixture fx = new MonitorFixture();
 
   /** A provider whose settings check reads {@code limit}, the way built-in providers do. */
   private static FakeProvider strict(String type, String variable) {
@@ -69,5 +74,20 @@ final class AllConfigProblemsTest {
           assertThat(e.problems()).containsExactly(e);
           assertThat(e.getMessage()).startsWith("line 1, column 38: services.a.limt: is not a known setting");
         });
+  }
+
+  @Test
+  void build_skippedServices_areLoggedWhenPollingBegins_notByABuildThatNeverPolls() {
+    FakeProvider needsKey = new FakeProvider("leaky", List.of("LEAKY_API_KEY"),
+        (ServiceSettings s, SecretSource secrets) -> FakeDetector.spending(s.name(), "1"));
+    int mark = LogCapture.mark();
+    try (RunawayMonitor monitor = fx.builder("{\"services\": {\"leaky\": {\"type\": \"leaky\"}}}")
+        .providers(List.of(needsKey)).build()) {
+      assertThat(LogCapture.since(mark)).noneMatch(e -> e.message().contains("not monitored"));
+      monitor.pollOnce();
+      monitor.pollOnce();
+    }
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("not monitored")).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("LEAKY_API_KEY"));
   }
 }

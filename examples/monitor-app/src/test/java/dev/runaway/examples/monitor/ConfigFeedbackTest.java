@@ -138,4 +138,22 @@ final class ConfigFeedbackTest {
     assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
     assertThat(r.err()).contains(config + ":3:42: notifications.telegram.disable_notification: must be true or false");
   }
+
+  @Test
+  void resume_servicesWithoutCredentials_areNotSaidToBeUnmonitored() throws IOException {
+    // resume monitors nothing: "Service openai (type openai) is not monitored: missing credential
+    // OPENAI_ADMIN_KEY ...; set it and restart" was logged for every such service, and resuming
+    // one of them failed with exit 2 although nothing of it was stopped.
+    Path config = write("monitor_config.json", "{\"services\": {\"openai\": {\"type\": \"openai\"},"
+        + " \"stripe\": {\"type\": \"stripe\"}}, \"state_dir\": \"state\"}\n");
+    int mark = LogCapture.mark();
+
+    MonitorAppTest.Run r = MonitorAppTest.run("resume", "openai", "--config", config.toString(), "--env",
+        dir.resolve("none.env").toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.OK);
+    assertThat(r.out()).contains("openai: nothing was stopped (no emergency stop is recorded for it).");
+    assertThat(r.all()).doesNotContain("not monitored").doesNotContain("restart");
+    assertThat(LogCapture.since(mark)).noneMatch(e -> e.message().contains("not monitored"));
+  }
 }
