@@ -639,7 +639,7 @@ public final class RunawayMonitor implements AutoCloseable {
                 tracked.drainMissing();
                 continue;
               } catch (ConfigException e) {
-                missing = tracked.drainMissing();
+                missing = namedIn(e, tracked.drainMissing());
                 if (missing.isEmpty()) {
                   throw redacted(e, tracked);
                 }
@@ -782,6 +782,24 @@ public final class RunawayMonitor implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.debug("Emergency stops could not be checked beside the other config problems", e);
     }
+  }
+
+  /**
+   * The missing credentials a provider's config error names, of those it looked for and did not
+   * find: a provider that accepts either of two credentials looks for both, and its error names the
+   * one to set (MongoDB Atlas: the missing half of the pair begun). When the message names none
+   * of them, all are returned.
+   */
+  static List<String> namedIn(ConfigException e, List<String> missing) {
+    String msg = e.getMessage() == null ? "" : e.getMessage();
+    List<String> named = new ArrayList<>();
+    for (String name : missing) {
+      if (java.util.regex.Pattern.compile("(?<![A-Za-z0-9_])" + java.util.regex.Pattern.quote(name)
+          + "(?![A-Za-z0-9_])").matcher(msg).find()) {
+        named.add(name);
+      }
+    }
+    return named.isEmpty() ? missing : named;
   }
 
   /**

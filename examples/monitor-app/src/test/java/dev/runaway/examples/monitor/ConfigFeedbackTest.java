@@ -156,4 +156,18 @@ final class ConfigFeedbackTest {
     assertThat(r.all()).doesNotContain("not monitored").doesNotContain("restart");
     assertThat(LogCapture.since(mark)).noneMatch(e -> e.message().contains("not monitored"));
   }
+
+  @Test
+  void check_atlasWithHalfOfTheApiKeyPair_namesItsOtherHalfOnly() throws IOException {
+    Path config = write("monitor_config.json", "{\"services\": {\"atlas\": {\"type\": \"mongodb_atlas\","
+        + " \"org_id\": \"5f1e7c2b9d3a4b0011aa22bb\", \"base_url\": \"http://127.0.0.1:9\"}}}\n");
+    Path env = write(".env", "MONGODB_ATLAS_PUBLIC_KEY=abcdefgh\n");
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.FAILURE);
+    String problem = r.out().substring(r.out().indexOf("1 problem:"));
+    assertThat(problem).contains("atlas: missing credential MONGODB_ATLAS_PRIVATE_KEY (")
+        .doesNotContain("MONGODB_ATLAS_CLIENT_ID").doesNotContain("abcdefgh");
+  }
 }

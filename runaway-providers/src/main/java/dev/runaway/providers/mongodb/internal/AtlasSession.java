@@ -90,16 +90,29 @@ public final class AtlasSession {
     public static Credentials find(ServiceSettings settings, SecretSource secrets, String mode) {
       Env env = Env.of(settings);
       if (mode == null) {
-        boolean serviceAccount = secrets.get(env.clientId).isPresent() && secrets.get(env.clientSecret).isPresent();
-        boolean apiKey = !serviceAccount && secrets.get(env.publicKey).isPresent()
-            && secrets.get(env.privateKey).isPresent();
-        if (!serviceAccount && !apiKey) {
+        // Whichever pair is complete (the service account first); else the pair the user began, so
+        // that the error names its missing half rather than a half of the other pair.
+        boolean id = secrets.get(env.clientId).isPresent();
+        boolean secret = secrets.get(env.clientSecret).isPresent();
+        boolean publicKey = secrets.get(env.publicKey).isPresent();
+        boolean privateKey = secrets.get(env.privateKey).isPresent();
+        if (!id && !secret && !publicKey && !privateKey) {
           throw new ConfigException(settings.file().orElse(null), settings.pathOf("auth"), 0, 0, "found no "
               + "credentials: set " + env.clientId + " and " + env.clientSecret + " (a service account, preferred)"
               + " or " + env.publicKey + " and " + env.privateKey + " (a programmatic API key); looked in: "
               + secrets.describe(), null);
         }
-        mode = serviceAccount ? "service_account" : "api_key";
+        boolean serviceAccount = id && secret;
+        boolean apiKey = publicKey && privateKey;
+        if (!serviceAccount && !apiKey && (id || secret) && (publicKey || privateKey)) {
+          String missingHalves = (id ? env.clientSecret : env.clientId) + " or " + (publicKey ? env.privateKey
+              : env.publicKey);
+          throw new ConfigException(settings.file().orElse(null), settings.pathOf("auth"), 0, 0, "found half of"
+              + " each kind of credential: " + (id ? env.clientId : env.clientSecret) + " of a service account and "
+              + (publicKey ? env.publicKey : env.privateKey) + " of a programmatic API key; set " + missingHalves
+              + " to complete one (looked in: " + secrets.describe() + ")", null);
+        }
+        mode = serviceAccount || (!apiKey && (id || secret)) ? "service_account" : "api_key";
       }
       if (mode.equals("service_account")) {
         requirePair(secrets, env.clientId, env.clientSecret, "a service account's client id and secret");
