@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class SettingsReader {
 
   private static final Logger LOG = LoggerFactory.getLogger(SettingsReader.class);
+  /** A key named like a credential ({@code api_key}, {@code token}, {@code client_secret}). */
+  private static final java.util.regex.Pattern CREDENTIAL_KEY = java.util.regex.Pattern.compile(
+      "(?i)(^|[_.-])(api_?key|key|token|secret|password|passwd)($|[_.-])");
 
   private final Path file;
   /** The JSON path of the section the config's root, such as {@code services.api}. */
@@ -174,6 +177,11 @@ public final class SettingsReader {
               + " here; allowed here: " + all);
         }
         String hint = DidYouMean.suggest(k, List.copyOf(all)).map(a -> " (did you mean \"" + a + "\"?)").orElse("");
+        if (hint.isEmpty() && CREDENTIAL_KEY.matcher(k).find()) {
+          // "api_key": "sk-..." pasted into the config: say where a credential goes (nu42 trial).
+          hint = " (a credential is never written in the config: put it in the environment or in .env under the"
+              + " variable name this service reads; runaway-monitor check lists them)";
+        }
         throw error(k, "is not a known setting" + hint + "; allowed here: " + all);
       }
     }
