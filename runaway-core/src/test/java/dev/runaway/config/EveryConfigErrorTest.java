@@ -62,7 +62,7 @@ final class EveryConfigErrorTest {
     assertThatThrownBy(() -> MonitorConfig.parse("{\"monitoring_interval\": 0,, \"x\": 1}"))
         .isInstanceOfSatisfying(ConfigException.class, e -> {
           assertThat(e.problems()).hasSize(1);
-          assertThat(e.getMessage()).contains("read no further than this syntax error");
+          assertThat(e.getMessage()).contains("read no further than this: fix it");
         });
   }
 

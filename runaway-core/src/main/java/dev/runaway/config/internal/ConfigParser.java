@@ -224,7 +224,7 @@ public final class ConfigParser {
   }
 
   /** Said after a JSON syntax error, which ends the reading: nothing after it was checked. */
-  static final String SYNTAX_STOPS = " (the file is read no further than this syntax error: fix it, then check"
+  static final String SYNTAX_STOPS = " (the file is read no further than this: fix it, then check"
       + " again for any other problem)";
 
   /** Logs the warnings of a valid config, once. */

@@ -122,7 +122,7 @@ final class ConfigFeedbackTest {
         dir.resolve("none.env").toString());
 
     assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
-    assertThat(r.err()).contains("config error: " + config + ":1:").contains("read no further than this syntax error");
+    assertThat(r.err()).contains("config error: " + config + ":1:").contains("read no further than this: fix it");
   }
 
   @Test
@@ -166,6 +166,9 @@ final class ConfigFeedbackTest {
     MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
 
     assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.FAILURE);
+    assertThat(r.out()).containsPattern("atlas +MONGODB_ATLAS_CLIENT_ID +not set \\(not needed\\)")
+        .containsPattern("atlas +MONGODB_ATLAS_PRIVATE_KEY +MISSING")
+        .containsPattern("atlas +MONGODB_ATLAS_PUBLIC_KEY +found");
     String problem = r.out().substring(r.out().indexOf("1 problem:"));
     assertThat(problem).contains("atlas: missing credential MONGODB_ATLAS_PRIVATE_KEY (")
         .doesNotContain("MONGODB_ATLAS_CLIENT_ID").doesNotContain("abcdefgh");
