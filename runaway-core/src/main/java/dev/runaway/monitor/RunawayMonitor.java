@@ -716,7 +716,7 @@ public final class RunawayMonitor implements AutoCloseable {
         // Every service's and notifier's problems at once; the emergency stops of the services
         // whose detectors were created are checked too, then everything built is closed.
         try {
-          checkStops(cfg, created.keySet(), actionProviders, tracked, problems);
+          checkStops(cfg, created.keySet(), actionProviders, tracked, tk, problems);
         } finally {
           created.values().forEach(RunawayMonitor::closeQuietly);
           if (sink != null) {
@@ -773,10 +773,11 @@ public final class RunawayMonitor implements AutoCloseable {
    * config error to {@code problems}; nothing is restored or kept.
    */
   private static void checkStops(MonitorConfig cfg, Set<String> monitored,
-      List<EmergencyActionProvider> actionProviders, TrackingSecrets tracked, List<ConfigException> problems) {
+      List<EmergencyActionProvider> actionProviders, TrackingSecrets tracked, Ticker ticker,
+      List<ConfigException> problems) {
     try {
-      EmergencyStops.create(cfg, monitored, actionProviders, tracked, null, Runnable::run, a -> { }, Ticker.system(),
-          true).close();
+      EmergencyStops.create(cfg, monitored, actionProviders, tracked, null, Runnable::run, a -> { }, ticker, true)
+          .close();
     } catch (ConfigException e) {
       problems.add(redacted(e, tracked));
     } catch (RuntimeException e) {

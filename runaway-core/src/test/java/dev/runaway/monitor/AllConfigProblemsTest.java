@@ -65,6 +65,22 @@ final class AllConfigProblemsTest {
   }
 
   @Test
+  void build_anEmergencyStopError_isReportedBesideAnotherServicesError() {
+    String json = "{\"services\": {\n"
+        + "  \"a\": {\"type\": \"alpha\", \"limt\": 5},\n"
+        + "  \"ok\": {\"type\": \"plain\", \"on_runaway\": {\"actions\": [{\"type\": \"pause_projet\"}]}}\n"
+        + "}}";
+    assertThatThrownBy(() -> RunawayMonitor.builder().config(MonitorConfig.parse(json))
+        .secrets(SecretSource.of(Map.of("A_KEY", SECRET_A, "PAUSE_TOKEN", SECRET_B)))
+        .providers(List.of(strict("alpha", "A_KEY"), FakeProvider.of("plain", "0.1")))
+        .actionProviders(List.of(new EmergencyStopsTest.FakeActions()))
+        .alertSink(a -> { }).build().close())
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .extracting(p -> p.path().orElse(""))
+            .containsExactly("services.a.limt", "services.ok.on_runaway.actions[0].type"));
+  }
+
+  @Test
   void build_oneError_isThrownAsBefore_notWrapped() {
     String json = "{\"services\": {\"a\": {\"type\": \"alpha\", \"limt\": 5}}}";
     assertThatThrownBy(() -> RunawayMonitor.builder().config(MonitorConfig.parse(json))
