@@ -848,14 +848,15 @@ public final class RunawayMonitor implements AutoCloseable {
       TrackingSecrets tracked) {
     try {
       provider.checkSettings(s);
-    } catch (ConfigException e) {
-      String located = new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(), "",
-          null).getMessage();
-      String msg = e.getMessage();
-      String problem = msg.startsWith(located) ? msg.substring(located.length()) : msg;
-      throw redacted(new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(),
-          problem + " (service " + s.name() + " also has " + (missing.startsWith("missing credentials") ? "" : "a ")
-              + missing + ")", e.getCause()), tracked);
+    } catch (ConfigException all) {
+      List<ConfigException> each = new ArrayList<>();
+      for (ConfigException e : all.problems()) {
+        String problem = problemOf(e.getMessage(), e);
+        each.add(redacted(new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(),
+            problem + " (service " + s.name() + " also has " + (missing.startsWith("missing credentials") ? "" : "a ")
+                + missing + ")", e.getCause()), tracked));
+      }
+      throw each.size() == 1 ? each.get(0) : new ConfigException(each);
     } catch (RuntimeException e) {
       LOG.debug("Settings check of service {} failed; it is reported when the detector is created", s.name(), e);
     } finally {
@@ -864,12 +865,29 @@ public final class RunawayMonitor implements AutoCloseable {
   }
 
   private static ConfigException redacted(ConfigException e, TrackingSecrets secrets) {
+    if (e.problems().size() > 1) {
+      List<ConfigException> each = new ArrayList<>();
+      for (ConfigException p : e.problems()) {
+        each.add(redacted(p, secrets));
+      }
+      return new ConfigException(each);
+    }
     String msg = e.getMessage();
     String clean = secrets.redact(msg);
     if (msg == null || msg.equals(clean)) {
       return e;
     }
-    return new ConfigException(clean);
+    // Kept where it is, so that it is sorted in file order among the other problems.
+    String problem = problemOf(clean, e);
+    return problem.equals(clean) ? new ConfigException(clean)
+        : new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(), problem, null);
+  }
+
+  /** The part of {@code message} after {@code e}'s location ("file:line:column: path: "), or all of it. */
+  private static String problemOf(String message, ConfigException e) {
+    String located = new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(), "",
+        null).getMessage();
+    return !located.isEmpty() && message.startsWith(located) ? message.substring(located.length()) : message;
   }
 
   private static void closeQuietly(Detector d) {

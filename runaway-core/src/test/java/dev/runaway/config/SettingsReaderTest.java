@@ -107,6 +107,18 @@ final class SettingsReaderTest {
   }
 
   @Test
+  void allowOnly_everyUnknownKeyAtOnce() {
+    SettingsReader r = SettingsReader.of("services.api", new java.util.TreeMap<>(Map.of("bse_url", "x",
+        "tokn_env", "X", "base_url", "y")));
+    assertThatThrownBy(() -> r.allowOnly(Set.of("token_env", "base_url")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.problems()).extracting(p -> p.path().orElse(""))
+              .containsExactly("services.api.bse_url", "services.api.tokn_env");
+          assertThat(e.getMessage()).contains("did you mean \"base_url\"?").contains("did you mean \"token_env\"?");
+        });
+  }
+
+  @Test
   void objects_locateEachElementByIndex() {
     SettingsReader r = SettingsReader.of("services.api", Map.of("items", List.of(Map.of("a", 1), "oops")));
 

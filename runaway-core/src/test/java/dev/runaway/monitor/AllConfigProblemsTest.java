@@ -55,6 +55,9 @@ final class AllConfigProblemsTest {
           assertThat(e.problems().get(0).getMessage()).startsWith("line 2, column 26: services.a.limt:")
               .contains("did you mean \"limit\"");
           assertThat(e.problems().get(1).getMessage()).contains("services.b.limit: must be zero or more");
+          // Redacted, and still located, so it keeps its place in file order.
+          assertThat(e.problems().get(1).line()).isEqualTo(4);
+          assertThat(e.problems().get(1).getMessage()).contains("(key ***)");
           assertThat(e.getMessage()).startsWith("2 problems, in file order:")
               .contains("services.a.limt").contains("services.b.limit")
               .doesNotContain(SECRET_A).doesNotContain(SECRET_B).doesNotContain("SENTINEL");
