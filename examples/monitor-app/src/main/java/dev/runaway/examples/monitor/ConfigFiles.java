@@ -39,8 +39,13 @@ final class ConfigFiles {
    */
   MonitorConfig load() {
     if (!Files.exists(config)) {
-      throw new ConfigException(config, null, 0, 0, "no such file; copy config/monitor_config.example.json to "
-          + config + " and edit it, or name another file with --config", null);
+      // The example is in the project's folder; the jar run from elsewhere has none to copy (nu42 trial).
+      Path example = Path.of("config", "monitor_config.example.json");
+      throw new ConfigException(config, null, 0, 0, "no such file (looked for " + config.toAbsolutePath() + "); "
+          + (Files.isRegularFile(example) ? "copy " + example + " to " + config + " and edit it"
+              : "create it: {} is a valid config (every key is optional), and the project's " + example
+                  + " shows every setting")
+          + ", or name another file with --config", null);
     }
     ConfigReading.Outcome read = ConfigReading.readAll(config);
     if (read.problems().isEmpty()) {

@@ -126,6 +126,20 @@ final class ConfigFeedbackTest {
   }
 
   @Test
+  void check_noConfigFile_whereNoExampleIsAtHand_saysWhatToWriteAndWhereItLooked() {
+    // Tests run in the module's folder, which has no config/monitor_config.example.json to copy,
+    // as a user who runs the jar from a folder of their own.
+    Path missing = dir.resolve("monitor_config.json");
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", missing.toString(), "--env",
+        dir.resolve("none.env").toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains("no such file (looked for " + missing.toAbsolutePath() + "); create it: {} is a"
+        + " valid config (every key is optional)").doesNotContain("copy config");
+  }
+
+  @Test
   void check_aWrongNotifierSetting_isAConfigErrorAlsoWhileItsCredentialsAreMissing() throws IOException {
     // It was reported as "missing credentials TELEGRAM_BOT_TOKEN, ..." only, the wrong setting not
     // at all until the token was set.
