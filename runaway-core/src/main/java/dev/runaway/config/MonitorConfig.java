@@ -280,7 +280,8 @@ public final class MonitorConfig {
    * @param file the file
    * @return the config
    * @throws ConfigException if the file cannot be read or is not a valid config; the message
-   *     names the file, the JSON path, the line and column
+   *     names the file, the JSON path, the line and column of every problem found, in file order
+   *     ({@link ConfigException#problems()} lists them one by one)
    */
   public static MonitorConfig load(Path file) {
     return of(ConfigParser.load(file));
@@ -292,7 +293,7 @@ public final class MonitorConfig {
    *
    * @param json the JSON
    * @return the config
-   * @throws ConfigException if it is not a valid config
+   * @throws ConfigException if it is not a valid config, naming every problem found
    */
   public static MonitorConfig parse(String json) {
     return of(ConfigParser.parse(json, null));

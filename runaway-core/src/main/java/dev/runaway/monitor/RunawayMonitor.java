@@ -582,8 +582,10 @@ public final class RunawayMonitor implements AutoCloseable {
      * Creates the detectors and builds the monitor; polling starts with {@link #start()}.
      *
      * @return the monitor
-     * @throws ConfigException if a service's type is unknown (the message lists the known types)
-     *     or its provider rejects its settings
+     * @throws ConfigException if a service's type is unknown (the message lists the known types),
+     *     its provider rejects its settings, or a notifier's or emergency stop's settings are wrong:
+     *     every service and notifier is checked, and the exception names each problem found, in file
+     *     order ({@link ConfigException#problems()})
      * @throws IllegalStateException if two detectors report on the same service
      */
     public RunawayMonitor build() {
