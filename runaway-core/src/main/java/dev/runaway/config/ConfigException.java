@@ -1,12 +1,22 @@
 package dev.runaway.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * A configuration that cannot be used: a broken JSON file, a wrong type or value, an unknown key,
  * a missing credential. The message names the file, the JSON path, the line and column where
  * known, what was wrong and what is allowed.
+ *
+ * <p>A config may have several such problems: reading a config reports every one it can find,
+ * in file order, in one exception, whose {@link #problems()} lists them and whose message lists
+ * them all, one a line. Its {@link #file()}, {@link #path()}, {@link #line()} and
+ * {@link #column()} are those of the first. A broken JSON syntax stops the reading at the error,
+ * so it is reported alone.
  *
  * <p>Unchecked: configuration errors are programming or deployment errors, reported at start-up.
  * It is not a {@link dev.runaway.RunawayException}, which means a call was refused.
@@ -20,6 +30,8 @@ public class ConfigException extends RuntimeException {
   private final int line;
   private final int column;
   private final String problem;
+  /** The problems of an exception that gathers several, in file order; empty for a single problem. */
+  private final List<ConfigException> problems;
 
   /**
    * Creates an exception.
@@ -38,6 +50,72 @@ public class ConfigException extends RuntimeException {
     this.line = line;
     this.column = column;
     this.problem = problem;
+    this.problems = List.of();
+  }
+
+  /**
+   * Creates an exception that gathers every problem found in a config, so that one run reports
+   * them all. The problems are sorted in file order (by line, then column; those with no line
+   * last, in the order given); an exception that itself gathers several is replaced by its
+   * problems.
+   *
+   * @param problems the problems, at least one
+   * @throws IllegalArgumentException if {@code problems} is empty
+   */
+  public ConfigException(List<? extends ConfigException> problems) {
+    this(flatten(problems), true);
+  }
+
+  private ConfigException(ArrayList<ConfigException> sorted, boolean flattened) {
+    super(formatAll(sorted), sorted.get(0).getCause());
+    ConfigException first = sorted.get(0);
+    this.file = first.file;
+    this.path = first.path;
+    this.line = first.line;
+    this.column = first.column;
+    this.problem = first.problem;
+    this.problems = sorted.size() == 1 ? List.of() : List.copyOf(sorted);
+  }
+
+  private static ArrayList<ConfigException> flatten(List<? extends ConfigException> problems) {
+    Objects.requireNonNull(problems, "problems");
+    ArrayList<ConfigException> out = new ArrayList<>();
+    for (ConfigException e : problems) {
+      out.addAll(Objects.requireNonNull(e, "a problem").problems());
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("problems must hold at least one problem");
+    }
+    out.sort(Comparator.comparingInt((ConfigException e) -> e.line > 0 ? e.line : Integer.MAX_VALUE)
+        .thenComparingInt(e -> e.line > 0 ? e.column : 0));
+    return out;
+  }
+
+  private static String formatAll(List<ConfigException> sorted) {
+    if (sorted.size() == 1) {
+      return sorted.get(0).getMessage();
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append(sorted.size()).append(" problems");
+    Path file = sorted.get(0).file;
+    if (file != null && sorted.stream().allMatch(e -> file.equals(e.file))) {
+      sb.append(" in ").append(file);
+    }
+    sb.append(", in file order:");
+    for (ConfigException e : sorted) {
+      sb.append(System.lineSeparator()).append("  ").append(e.getMessage());
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Returns every problem this exception reports, in file order: several when a config was
+   * read whole and more than one thing in it is wrong, else this exception alone.
+   *
+   * @return the problems, each with its own file, path, line, column and message; unmodifiable
+   */
+  public List<ConfigException> problems() {
+    return problems.isEmpty() ? List.of(this) : problems;
   }
 
   /**
@@ -45,6 +123,9 @@ public class ConfigException extends RuntimeException {
    * such as a notifier's settings checked by its provider), keeping the path, problem and cause.
    */
   ConfigException locatedAt(Path file, int line, int column) {
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("locate each of the problems instead");
+    }
     ConfigException copy = new ConfigException(file, path, line, column, problem, getCause());
     copy.setStackTrace(getStackTrace());
     return copy;

@@ -224,6 +224,10 @@ public final class MonitorConfig {
     this.positions = Map.copyOf(positions);
   }
 
+  static {
+    dev.runaway.config.internal.ConfigReading.bind(MonitorConfig::of);
+  }
+
   private static MonitorConfig of(ParsedConfig p) {
     Map<String, ServiceSettings> services = new LinkedHashMap<>();
     for (ParsedConfig.Service s : p.services().values()) {
@@ -240,13 +244,21 @@ public final class MonitorConfig {
    * Returns {@code e} located in this config: when it names a JSON path under
    * {@code notifications} (as a notifier provider's error does) but no line, the copy names the
    * config's file and the line and column where that setting, or the nearest enclosing one, is
-   * written. Any other exception is returned as it is.
+   * written. Any other exception is returned as it is; one that gathers several problems is
+   * returned with each of them located.
    *
    * @param e the exception
    * @return the located exception, or {@code e}
    */
   public ConfigException locate(ConfigException e) {
     Objects.requireNonNull(e, "e");
+    if (e.problems().size() > 1) {
+      List<ConfigException> located = new ArrayList<>();
+      for (ConfigException p : e.problems()) {
+        located.add(locate(p));
+      }
+      return new ConfigException(located);
+    }
     if (e.line() > 0 || e.path().isEmpty()) {
       return e;
     }
@@ -268,7 +280,8 @@ public final class MonitorConfig {
    * @param file the file
    * @return the config
    * @throws ConfigException if the file cannot be read or is not a valid config; the message
-   *     names the file, the JSON path, the line and column
+   *     names the file, the JSON path, the line and column of every problem found, in file order
+   *     ({@link ConfigException#problems()} lists them one by one)
    */
   public static MonitorConfig load(Path file) {
     return of(ConfigParser.load(file));
@@ -280,7 +293,7 @@ public final class MonitorConfig {
    *
    * @param json the JSON
    * @return the config
-   * @throws ConfigException if it is not a valid config
+   * @throws ConfigException if it is not a valid config, naming every problem found
    */
   public static MonitorConfig parse(String json) {
     return of(ConfigParser.parse(json, null));

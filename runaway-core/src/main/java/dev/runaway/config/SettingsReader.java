@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class SettingsReader {
 
   private static final Logger LOG = LoggerFactory.getLogger(SettingsReader.class);
+  /** A key named like a credential ({@code api_key}, {@code token}, {@code client_secret}). */
+  private static final java.util.regex.Pattern CREDENTIAL_KEY = java.util.regex.Pattern.compile(
+      "(?i)(^|[_.-])(api_?key|key|token|secret|password|passwd)($|[_.-])");
 
   private final Path file;
   /** The JSON path of the section the config's root, such as {@code services.api}. */
@@ -158,24 +161,38 @@ public final class SettingsReader {
    *
    * @param allowed the allowed keys
    * @return this reader
-   * @throws ConfigException at the first unknown key
+   * @throws ConfigException naming every unknown key (see {@link ConfigException#problems()})
    */
   public SettingsReader allowOnly(Set<String> allowed) {
     Set<String> all = new TreeSet<>(allowed);
     if (prefix.isEmpty()) {
       all.addAll(implicitKeys);
     }
+    List<ConfigException> unknown = new ArrayList<>();
     for (String k : values.keySet()) {
       if (!all.contains(k)) {
         if (all.contains(k + "_env")) {
           // "token": "sk-..." where "token_env": "NAME" belongs: say where a credential goes.
-          throw error(k, "is not a known setting: a credential is never written in the config; put it in the"
+          unknown.add(error(k, "is not a known setting: a credential is never written in the config; put it in the"
               + " environment or in .env under a name such as MY_TOKEN, and write \"" + k + "_env\": \"MY_TOKEN\""
-              + " here; allowed here: " + all);
+              + " here; allowed here: " + all));
+          continue;
         }
         String hint = DidYouMean.suggest(k, List.copyOf(all)).map(a -> " (did you mean \"" + a + "\"?)").orElse("");
-        throw error(k, "is not a known setting" + hint + "; allowed here: " + all);
+        if (hint.isEmpty() && CREDENTIAL_KEY.matcher(k).find()) {
+          // "api_key": "sk-..." pasted into the config: say where a credential goes (nu42 trial).
+          hint = " (a credential is never written in the config: put it in the environment or in .env under the"
+              + " variable name this service reads; runaway-monitor check lists them)";
+        }
+        unknown.add(error(k, "is not a known setting" + hint + "; allowed here: " + all));
       }
+    }
+    // Every unknown key at once: two misspelt keys in one block took two runs to find.
+    if (unknown.size() == 1) {
+      throw unknown.get(0);
+    }
+    if (!unknown.isEmpty()) {
+      throw new ConfigException(unknown);
     }
     return this;
   }

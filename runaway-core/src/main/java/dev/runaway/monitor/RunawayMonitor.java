@@ -122,6 +122,9 @@ public final class RunawayMonitor implements AutoCloseable {
   private final PollLoop loop;
   private final AlertSink alerts;
   private final AtomicBoolean closed;
+  /** Why each skipped service is not polled, logged at WARN when polling first begins. */
+  private final List<String> skipNotes;
+  private final AtomicBoolean skipReported = new AtomicBoolean();
   private final Duration interval;
 
   /** The folder of {@code state_dir} where the monitor keeps its meters' baselines. */
@@ -134,7 +137,8 @@ public final class RunawayMonitor implements AutoCloseable {
   private final AlertRelay relay;
 
   private RunawayMonitor(PollLoop loop, AlertSink alerts, AtomicBoolean closed, Duration interval,
-      PersistentLedger baselines, EmergencyStops stops, RunawayGuard guard, AlertRelay relay) {
+      PersistentLedger baselines, EmergencyStops stops, RunawayGuard guard, AlertRelay relay, List<String> skipNotes) {
+    this.skipNotes = List.copyOf(skipNotes);
     this.relay = relay;
     this.baselines = baselines;
     this.stops = stops;
@@ -162,6 +166,7 @@ public final class RunawayMonitor implements AutoCloseable {
    */
   public void start() {
     ensureOpen();
+    reportSkipped();
     loop.start();
     LOG.info("Monitoring {} every {}", loop.services().keySet(), interval);
     stops.announceRestored();
@@ -177,6 +182,7 @@ public final class RunawayMonitor implements AutoCloseable {
    */
   public Map<String, UsageReport> pollOnce() {
     ensureOpen();
+    reportSkipped();
     return loop.pollOnce();
   }
 
@@ -292,6 +298,15 @@ public final class RunawayMonitor implements AutoCloseable {
           + loop.services().keySet());
     }
     return m;
+  }
+
+  /**
+   * Logs, once, at WARN, each service that is not polled and why, when polling first begins.
+   */
+  private void reportSkipped() {
+    if (skipReported.compareAndSet(false, true)) {
+      skipNotes.forEach(n -> LOG.warn("{}", n));
+    }
   }
 
   private void ensureOpen() {
@@ -567,8 +582,10 @@ public final class RunawayMonitor implements AutoCloseable {
      * Creates the detectors and builds the monitor; polling starts with {@link #start()}.
      *
      * @return the monitor
-     * @throws ConfigException if a service's type is unknown (the message lists the known types)
-     *     or its provider rejects its settings
+     * @throws ConfigException if a service's type is unknown (the message lists the known types),
+     *     its provider rejects its settings, or a notifier's or emergency stop's settings are wrong:
+     *     every service and notifier is checked, and the exception names each problem found, in file
+     *     order ({@link ConfigException#problems()})
      * @throws IllegalStateException if two detectors report on the same service
      */
     public RunawayMonitor build() {
@@ -595,61 +612,68 @@ public final class RunawayMonitor implements AutoCloseable {
       Map<String, String> types = new LinkedHashMap<>();
       List<MonitorStatus> skipped = new ArrayList<>();
       List<String[]> skipWarnings = new ArrayList<>();
+      List<ConfigException> problems = new ArrayList<>();
       try {
         DetectorDiscovery discovery = null;
         for (ServiceSettings s : cfg.services().values()) {
-          if (given.containsKey(s.name())) {
-            continue;
-          }
-          if (discovery == null) {
-            discovery = providers != null ? DetectorDiscovery.of(providers) : DetectorDiscovery.load();
-          }
-          misspeltBudgetName(cfg, s, discovery);
-          DetectorProvider provider = discovery.providerFor(s);
-          List<String> missing = new ArrayList<>();
-          for (String secret : provider.requiredSecrets(s)) {
-            if (tracked.get(secret).isEmpty()) {
-              missing.add(secret);
-            }
-          }
-          tracked.drainMissing();
-          if (missing.isEmpty()) {
-            try {
-              Detector d = Objects.requireNonNull(provider.create(s, tracked),
-                  () -> "DetectorProvider " + provider.getClass().getName() + " returned no detector");
-              created.put(s.name(), d);
-              types.put(s.name(), s.type());
-              tracked.drainMissing();
+          try {
+            if (given.containsKey(s.name())) {
               continue;
-            } catch (ConfigException e) {
-              missing = tracked.drainMissing();
-              if (missing.isEmpty()) {
-                throw redacted(e, tracked);
+            }
+            if (discovery == null) {
+              discovery = providers != null ? DetectorDiscovery.of(providers) : DetectorDiscovery.load();
+            }
+            misspeltBudgetName(cfg, s, discovery);
+            DetectorProvider provider = discovery.providerFor(s);
+            List<String> missing = new ArrayList<>();
+            for (String secret : provider.requiredSecrets(s)) {
+              if (tracked.get(secret).isEmpty()) {
+                missing.add(secret);
               }
-            } catch (RuntimeException e) {
-              // Not a config error of the user's (those are ConfigExceptions): the provider failed,
-              // e.g. a plug-in whose backend is down at start. One failing service is reported and
-              // skipped like one without credentials; it must not keep the others from being watched.
-              tracked.drainMissing();
-              String why = "its " + s.type() + " detector could not be created (" + tracked.describe(e) + ")";
-              skipWarnings.add(new String[] {s.name(), s.type(), why, "fix the cause and restart"});
-              skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
-                  false, 0, 0, 0));
-              continue;
             }
-          }
-          for (String name : missing) {
-            if (Secrets.isCredentialShaped(name)) {
-              throw notAVariableName(s, name);
+            tracked.drainMissing();
+            if (missing.isEmpty()) {
+              try {
+                Detector d = Objects.requireNonNull(provider.create(s, tracked),
+                    () -> "DetectorProvider " + provider.getClass().getName() + " returned no detector");
+                created.put(s.name(), d);
+                types.put(s.name(), s.type());
+                tracked.drainMissing();
+                continue;
+              } catch (ConfigException e) {
+                missing = namedIn(e, tracked.drainMissing());
+                if (missing.isEmpty()) {
+                  throw redacted(e, tracked);
+                }
+              } catch (RuntimeException e) {
+                // Not a config error of the user's (those are ConfigExceptions): the provider failed,
+                // e.g. a plug-in whose backend is down at start. One failing service is reported and
+                // skipped like one without credentials; it must not keep the others from being watched.
+                tracked.drainMissing();
+                String why = "its " + s.type() + " detector could not be created (" + tracked.describe(e) + ")";
+                skipWarnings.add(new String[] {s.name(), s.type(), why, "fix the cause and restart"});
+                skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
+                    false, 0, 0, 0));
+                continue;
+              }
             }
+            for (String name : missing) {
+              if (Secrets.isCredentialShaped(name)) {
+                throw notAVariableName(s, name);
+              }
+            }
+            String why = "missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
+                + " (looked in: " + tracked.describe() + ")";
+            checkSettingsWithoutCredentials(provider, s, why, tracked);
+            skipWarnings.add(new String[] {s.name(), s.type(), why, missing.size() == 1 ? "set it and restart"
+                : "set them and restart"});
+            skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
+                false, 0, 0, 0));
+          } catch (ConfigException e) {
+            // Reported with the other services' problems: one run names every mistake.
+            tracked.drainMissing();
+            problems.add(redacted(e, tracked));
           }
-          String why = "missing credential" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
-              + " (looked in: " + tracked.describe() + ")";
-          checkSettingsWithoutCredentials(provider, s, why, tracked);
-          skipWarnings.add(new String[] {s.name(), s.type(), why, missing.size() == 1 ? "set it and restart"
-              : "set them and restart"});
-          skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
-              false, 0, 0, 0));
         }
       } catch (RuntimeException | Error e) {
         created.values().forEach(RunawayMonitor::closeQuietly);
@@ -660,12 +684,15 @@ public final class RunawayMonitor implements AutoCloseable {
         types.put(e.getKey(), cfg.services().containsKey(e.getKey()) ? cfg.services().get(e.getKey()).type()
             : CUSTOM_TYPE);
       }
-      // Logged once every service is known, so the last sentence is true.
+      // Made once every service is known, so the last sentence is true; logged when polling
+      // begins, not here: a monitor built to resume a service or to check the config polls nothing.
       String others = created.isEmpty() ? "No service is monitored."
           : created.size() == 1 ? "Service " + created.keySet().iterator().next() + " is monitored."
           : "The " + created.size() + " other services are monitored.";
+      List<String> skipNotes = new ArrayList<>();
       for (String[] w : skipWarnings) {
-        LOG.warn("Service {} (type {}) is not monitored: {}; {}. {}", w[0], w[1], w[2], w[3], others);
+        skipNotes.add("Service " + w[0] + " (type " + w[1] + ") is not monitored: " + w[2] + "; " + w[3] + ". "
+            + others);
       }
 
       MonitorConfig.CircuitBreakerSettings cb = cfg.circuitBreaker();
@@ -681,11 +708,24 @@ public final class RunawayMonitor implements AutoCloseable {
       try {
         sink = MonitorAlerts.create(cfg, tracked, notifiers, alertSink, tk);
       } catch (ConfigException e) {
-        created.values().forEach(RunawayMonitor::closeQuietly);
-        throw redacted(e, tracked);
+        problems.add(redacted(e, tracked));
+        sink = null;
       } catch (RuntimeException | Error e) {
         created.values().forEach(RunawayMonitor::closeQuietly);
         throw e;
+      }
+      if (!problems.isEmpty()) {
+        // Every service's and notifier's problems at once; the emergency stops of the services
+        // whose detectors were created are checked too, then everything built is closed.
+        try {
+          checkStops(cfg, created.keySet(), actionProviders, tracked, tk, problems);
+        } finally {
+          created.values().forEach(RunawayMonitor::closeQuietly);
+          if (sink != null) {
+            sink.close();
+          }
+        }
+        throw problems.size() == 1 ? problems.get(0) : new ConfigException(problems);
       }
       AtomicBoolean closed = new AtomicBoolean();
       MonitorShared shared = new MonitorShared(tk, interval, timeout, spacing, Duration.ofDays(1), detection, sink,
@@ -726,8 +766,43 @@ public final class RunawayMonitor implements AutoCloseable {
       }
       PollLoop loop = new PollLoop(monitors, skipped, shared, executor, scheduler);
       relay.bind(sink); // last: a build that fails leaves the relay logging, not pointing at a closed sink
-      return new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard, relay);
+      return new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard, relay, skipNotes);
     }
+  }
+
+  /**
+   * Creates the emergency stops of the services whose detectors were created, only to add their
+   * config error to {@code problems}; nothing is restored or kept.
+   */
+  private static void checkStops(MonitorConfig cfg, Set<String> monitored,
+      List<EmergencyActionProvider> actionProviders, TrackingSecrets tracked, Ticker ticker,
+      List<ConfigException> problems) {
+    try {
+      EmergencyStops.create(cfg, monitored, actionProviders, tracked, null, Runnable::run, a -> { }, ticker, true)
+          .close();
+    } catch (ConfigException e) {
+      problems.add(redacted(e, tracked));
+    } catch (RuntimeException e) {
+      LOG.debug("Emergency stops could not be checked beside the other config problems", e);
+    }
+  }
+
+  /**
+   * The missing credentials a provider's config error names, of those it looked for and did not
+   * find: a provider that accepts either of two credentials looks for both, and its error names the
+   * one to set (MongoDB Atlas: the missing half of the pair begun). When the message names none
+   * of them, all are returned.
+   */
+  static List<String> namedIn(ConfigException e, List<String> missing) {
+    String msg = e.getMessage() == null ? "" : e.getMessage();
+    List<String> named = new ArrayList<>();
+    for (String name : missing) {
+      if (java.util.regex.Pattern.compile("(?<![A-Za-z0-9_])" + java.util.regex.Pattern.quote(name)
+          + "(?![A-Za-z0-9_])").matcher(msg).find()) {
+        named.add(name);
+      }
+    }
+    return named.isEmpty() ? missing : named;
   }
 
   /**
@@ -775,14 +850,15 @@ public final class RunawayMonitor implements AutoCloseable {
       TrackingSecrets tracked) {
     try {
       provider.checkSettings(s);
-    } catch (ConfigException e) {
-      String located = new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(), "",
-          null).getMessage();
-      String msg = e.getMessage();
-      String problem = msg.startsWith(located) ? msg.substring(located.length()) : msg;
-      throw redacted(new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(),
-          problem + " (service " + s.name() + " also has " + (missing.startsWith("missing credentials") ? "" : "a ")
-              + missing + ")", e.getCause()), tracked);
+    } catch (ConfigException all) {
+      List<ConfigException> each = new ArrayList<>();
+      for (ConfigException e : all.problems()) {
+        String problem = problemOf(e.getMessage(), e);
+        each.add(redacted(new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(),
+            problem + " (service " + s.name() + " also has " + (missing.startsWith("missing credentials") ? "" : "a ")
+                + missing + ")", e.getCause()), tracked));
+      }
+      throw each.size() == 1 ? each.get(0) : new ConfigException(each);
     } catch (RuntimeException e) {
       LOG.debug("Settings check of service {} failed; it is reported when the detector is created", s.name(), e);
     } finally {
@@ -791,12 +867,29 @@ public final class RunawayMonitor implements AutoCloseable {
   }
 
   private static ConfigException redacted(ConfigException e, TrackingSecrets secrets) {
+    if (e.problems().size() > 1) {
+      List<ConfigException> each = new ArrayList<>();
+      for (ConfigException p : e.problems()) {
+        each.add(redacted(p, secrets));
+      }
+      return new ConfigException(each);
+    }
     String msg = e.getMessage();
     String clean = secrets.redact(msg);
     if (msg == null || msg.equals(clean)) {
       return e;
     }
-    return new ConfigException(clean);
+    // Kept where it is, so that it is sorted in file order among the other problems.
+    String problem = problemOf(clean, e);
+    return problem.equals(clean) ? new ConfigException(clean)
+        : new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(), problem, null);
+  }
+
+  /** The part of {@code message} after {@code e}'s location ("file:line:column: path: "), or all of it. */
+  private static String problemOf(String message, ConfigException e) {
+    String located = new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(), "",
+        null).getMessage();
+    return !located.isEmpty() && message.startsWith(located) ? message.substring(located.length()) : message;
   }
 
   private static void closeQuietly(Detector d) {

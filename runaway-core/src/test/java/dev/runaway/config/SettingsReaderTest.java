@@ -91,6 +91,34 @@ final class SettingsReaderTest {
   }
 
   @Test
+  void allowOnly_aCredentialPastedUnderAKeyOfItsOwn_isToldWhereCredentialsGo() {
+    // nu42 trial: "api_key": "sk-..." in the openai block was only "not a known setting".
+    String key = "sk-proj-SENTINEL-0123456789abcdef";
+    for (String name : List.of("api_key", "apiKey", "admin_key", "token", "client_secret")) {
+      SettingsReader s = SettingsReader.of("services.openai", Map.of("type", "openai", name, key));
+      assertThatThrownBy(() -> s.allowOnly(Set.of("type", "base_url")))
+          .as(name)
+          .hasMessageContaining("services.openai." + name + ": is not a known setting (a credential is never"
+              + " written in the config: put it in the environment or in .env")
+          .hasMessageNotContaining("SENTINEL");
+    }
+    assertThatThrownBy(() -> SettingsReader.of("services.x", Map.of("monkey", 1)).allowOnly(Set.of("type")))
+        .hasMessageNotContaining("credential");
+  }
+
+  @Test
+  void allowOnly_everyUnknownKeyAtOnce() {
+    SettingsReader r = SettingsReader.of("services.api", new java.util.TreeMap<>(Map.of("bse_url", "x",
+        "tokn_env", "X", "base_url", "y")));
+    assertThatThrownBy(() -> r.allowOnly(Set.of("token_env", "base_url")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.problems()).extracting(p -> p.path().orElse(""))
+              .containsExactly("services.api.bse_url", "services.api.tokn_env");
+          assertThat(e.getMessage()).contains("did you mean \"base_url\"?").contains("did you mean \"token_env\"?");
+        });
+  }
+
+  @Test
   void objects_locateEachElementByIndex() {
     SettingsReader r = SettingsReader.of("services.api", Map.of("items", List.of(Map.of("a", 1), "oops")));
 

@@ -70,32 +70,35 @@ public final class TelegramNotifierProvider implements NotifierProvider {
         throw settings.error("chat_id", "must be a string or an integer such as -1001234567890 or \"@channelname\"");
       }
     }
-    TelegramNotifier.Builder b = builderFrom(settings, secrets, chatId);
+    // Every setting is checked before the credentials are looked for: a wrong setting was hidden
+    // behind "missing credential" until the token was set (nu42 trial).
     Optional<String> baseUrl = settings.string("base_url");
+    URI base = null;
+    boolean insecure = settings.bool(HttpSecurity.ALLOW_INSECURE_HTTP, false);
     if (baseUrl.isPresent()) {
-      URI uri;
       try {
-        uri = URI.create(baseUrl.get().strip());
+        base = URI.create(baseUrl.get().strip());
       } catch (IllegalArgumentException e) {
         // The URL is not quoted: a mistyped one may hold the bot token.
         throw settings.error("base_url", "is not a valid URL; use an absolute https URL such as"
             + " \"https://api.telegram.org\"");
       }
-      boolean insecure = settings.bool(HttpSecurity.ALLOW_INSECURE_HTTP, false);
       // The providers' rule: https, or http only to loopback unless allow_insecure_http is true.
-      String problem = HttpSecurity.problem(uri, insecure).orElse(null);
-      if (problem == null && (uri.getRawQuery() != null || uri.getRawFragment() != null)) {
+      String problem = HttpSecurity.problem(base, insecure).orElse(null);
+      if (problem == null && (base.getRawQuery() != null || base.getRawFragment() != null)) {
         problem = "must be an absolute https URL without query or fragment, such as \"https://api.telegram.org\"";
       }
       if (problem != null) {
         throw settings.error("base_url", problem);
       }
-      b.baseUri(uri).allowInsecureHttp(insecure);
-    } else {
-      settings.bool(HttpSecurity.ALLOW_INSECURE_HTTP, false);
     }
-    if (settings.has("disable_notification")) {
-      b.silentInfo(settings.bool("disable_notification", true));
+    Boolean silentInfo = settings.has("disable_notification") ? settings.bool("disable_notification", true) : null;
+    TelegramNotifier.Builder b = builderFrom(settings, secrets, chatId);
+    if (base != null) {
+      b.baseUri(base).allowInsecureHttp(insecure);
+    }
+    if (silentInfo != null) {
+      b.silentInfo(silentInfo);
     }
     return b.build();
   }

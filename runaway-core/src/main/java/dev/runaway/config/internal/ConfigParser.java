@@ -29,12 +29,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * Reads and validates {@code monitor_config.json}.
  *
  * <p>Every error is a {@link ConfigException} naming the file, the JSON path, the line and column,
- * what was wrong and what is allowed. Errors are reported one at a time, the first in file order.
+ * what was wrong and what is allowed. Every error found is reported, in file order, in one
+ * exception (see {@link ConfigException#problems()}): a section with an error is left out of the
+ * rest of the check, so one mistake is not reported twice, and errors in one section never hide
+ * those in another. A JSON syntax error stops the reading: it is reported alone.
  * A key set to {@code null} counts as absent. Values under {@code services.<name>} and
  * {@code notifications.<type>} may be credentials, so messages about them never quote a string.
  *
@@ -87,6 +92,32 @@ public final class ConfigParser {
 
   private final Path file;
   private final List<String> warnings = new ArrayList<>();
+  private final List<ConfigException> problems = new ArrayList<>();
+  /** Services whose entry under {@code services} has an error, left out of the config. */
+  private final Set<String> brokenServices = new HashSet<>();
+
+  /**
+   * What reading a config found: the config without its broken sections, and every problem.
+   *
+   * @param config the config, its sections with errors left out; {@code null} when nothing could
+   *     be read (a missing file, a JSON syntax error, anything but an object at the top level)
+   * @param problems every problem found, in file order; empty for a valid config
+   */
+  public record Outcome(ParsedConfig config, List<ConfigException> problems) {
+
+    /**
+     * Returns the config when it is valid.
+     *
+     * @return the config
+     * @throws ConfigException listing every problem, when there is one
+     */
+    public ParsedConfig orThrow() {
+      if (!problems.isEmpty()) {
+        throw problems.size() == 1 ? problems.get(0) : new ConfigException(problems);
+      }
+      return config;
+    }
+  }
 
   private ConfigParser(Path file) {
     this.file = file;
@@ -100,7 +131,29 @@ public final class ConfigParser {
    * @throws ConfigException if the file is missing, unreadable, a directory, or not a valid config
    */
   public static ParsedConfig load(Path file) {
+    return logged(readAll(file)).orThrow();
+  }
+
+  /**
+   * Reads a config file and finds every problem in it, as {@link #load} does, without throwing
+   * for the problems: for a check that goes on to the providers' settings of the sections that
+   * are valid.
+   *
+   * @param file the file
+   * @return the config and its problems
+   */
+  public static Outcome readAll(Path file) {
     Objects.requireNonNull(file, "file");
+    String text;
+    try {
+      text = read(file);
+    } catch (ConfigException e) {
+      return new Outcome(null, List.of(e));
+    }
+    return readAll(text, file);
+  }
+
+  private static String read(Path file) {
     if (Files.isDirectory(file)) {
       throw new ConfigException(file, null, 0, 0, "is a folder, not a config file: pass the JSON file itself,"
           + " such as " + file.resolve("monitor_config.json"), null);
@@ -122,7 +175,7 @@ public final class ConfigParser {
     } catch (IOException e) {
       throw new ConfigException(file, null, 0, 0, "cannot be read: " + e, e);
     }
-    return parse(decode(bytes, file), file);
+    return decode(bytes, file);
   }
 
   /**
@@ -135,25 +188,53 @@ public final class ConfigParser {
    * @throws ConfigException if it is not a valid config
    */
   public static ParsedConfig parse(String json, Path file) {
+    return logged(readAll(json, file)).orThrow();
+  }
+
+  /**
+   * Parses a config given as text and finds every problem in it, without throwing for them.
+   *
+   * @param json the JSON text
+   * @param file the file it came from, or {@code null}
+   * @return the config and its problems
+   */
+  public static Outcome readAll(String json, Path file) {
     Objects.requireNonNull(json, "json");
     String text = json.startsWith("\uFEFF") ? json.substring(1) : json;
     Node root;
     try {
       root = JsonTree.read(text);
     } catch (JsonTree.SyntaxError e) {
-      throw new ConfigException(file, e.path.isEmpty() ? null : e.path, e.position.line(), e.position.column(),
-          e.getMessage(), null);
+      return new Outcome(null, List.of(new ConfigException(file, e.path.isEmpty() ? null : e.path,
+          e.position.line(), e.position.column(), e.getMessage() + SYNTAX_STOPS, null)));
+    }
+    if (root == null) {
+      return new Outcome(null, List.of(new ConfigException(file, null, 1, 1, "the config is empty: write a JSON"
+          + " object such as {} (every key is optional)", null)));
     }
     ConfigParser parser = new ConfigParser(file);
-    if (root == null) {
-      throw new ConfigException(file, null, 1, 1, "the config is empty: write a JSON object such as {}"
-          + " (every key is optional)", null);
+    ParsedConfig config;
+    try {
+      config = parser.root(root);
+    } catch (ConfigException fatal) {
+      return new Outcome(null, List.of(fatal));
     }
-    ParsedConfig config = parser.root(root);
-    for (String w : config.warnings()) {
-      LOG.warn("Config: {}", w);
+    List<ConfigException> found = new ArrayList<>(parser.problems);
+    return new Outcome(config, found.isEmpty() ? List.of() : new ConfigException(found).problems());
+  }
+
+  /** Said after a JSON syntax error, which ends the reading: nothing after it was checked. */
+  static final String SYNTAX_STOPS = " (the file is read no further than this: fix it, then check"
+      + " again for any other problem)";
+
+  /** Logs the warnings of a valid config, once. */
+  static Outcome logged(Outcome o) {
+    if (o.problems().isEmpty()) {
+      for (String w : o.config().warnings()) {
+        LOG.warn("Config: {}", w);
+      }
     }
-    return config;
+    return o;
   }
 
   /** Decodes strict UTF-8, naming the line of the first invalid byte. */
@@ -207,58 +288,69 @@ public final class ConfigParser {
     for (Field f : root.fields.values()) {
       Node v = f.value();
       if (!ROOT_KEYS.contains(f.key())) {
-        throw unknownKey(f, v.path, ROOT_KEYS, true);
+        problems.add(unknownKey(f, v.path, ROOT_KEYS, true));
+        continue;
       }
       if (v.is(Kind.NULL)) {
         continue;
       }
-      switch (f.key()) {
-        case "monitoring_interval":
-          interval = interval(v);
-          break;
-        case "cost_thresholds":
-          costThresholds(v, thresholds, thresholdPositions);
-          break;
-        case "usage_spike_multiplier":
-          spike = multiplier(v);
-          spikeNode = v;
-          break;
-        case "circuit_breaker":
-          Node cb = requireObject(v, "an object such as {\"enabled\": true, \"threshold_multiplier\": 5.0}", true);
-          for (Field g : cb.fields.values()) {
-            Node gv = g.value();
-            if (!BREAKER_KEYS.contains(g.key())) {
-              throw unknownKey(g, gv.path, BREAKER_KEYS, false);
+      try {
+        switch (f.key()) {
+          case "monitoring_interval":
+            interval = interval(v);
+            break;
+          case "cost_thresholds":
+            costThresholds(v, thresholds, thresholdPositions);
+            break;
+          case "usage_spike_multiplier":
+            spike = multiplier(v);
+            spikeNode = v;
+            break;
+          case "circuit_breaker":
+            Node cb = requireObject(v, "an object such as {\"enabled\": true, \"threshold_multiplier\": 5.0}", true);
+            for (Field g : cb.fields.values()) {
+              Node gv = g.value();
+              if (!BREAKER_KEYS.contains(g.key())) {
+                problems.add(unknownKey(g, gv.path, BREAKER_KEYS, false));
+                continue;
+              }
+              if (gv.is(Kind.NULL)) {
+                continue;
+              }
+              try {
+                if (g.key().equals("enabled")) {
+                  breakerEnabled = bool(gv);
+                } else if (g.key().equals("budget_horizon_minutes")) {
+                  budgetHorizon = horizon(gv);
+                } else {
+                  breakerMultiplier = multiplier(gv);
+                  breakerMultiplierNode = gv;
+                }
+              } catch (ConfigException e) {
+                problems.add(e);
+              }
             }
-            if (gv.is(Kind.NULL)) {
-              continue;
-            }
-            if (g.key().equals("enabled")) {
-              breakerEnabled = bool(gv);
-            } else if (g.key().equals("budget_horizon_minutes")) {
-              budgetHorizon = horizon(gv);
-            } else {
-              breakerMultiplier = multiplier(gv);
-              breakerMultiplierNode = gv;
-            }
-          }
-          break;
-        case "services":
-          services(v, services);
-          break;
-        case "notifications":
-          notifications(v, notifications, notificationPositions);
-          break;
-        case "state_dir":
-          stateDir = stateDir(v);
-          // So that a problem found with the folder later (runaway-monitor check) can name the line.
-          notificationPositions.put("state_dir", v.position);
-          break;
-        case "fleet":
-          fleet = fleet(v);
-          break;
-        default:
-          throw new AssertionError(f.key());
+            break;
+          case "services":
+            services(v, services);
+            break;
+          case "notifications":
+            notifications(v, notifications, notificationPositions);
+            break;
+          case "state_dir":
+            stateDir = stateDir(v);
+            // So that a problem found with the folder later (runaway-monitor check) can name the line.
+            notificationPositions.put("state_dir", v.position);
+            break;
+          case "fleet":
+            fleet = fleet(v);
+            break;
+          default:
+            throw new AssertionError(f.key());
+        }
+      } catch (ConfigException e) {
+        // This setting (or section) keeps its default; the others are still checked.
+        problems.add(e);
       }
     }
 
@@ -276,17 +368,21 @@ public final class ConfigParser {
     }
 
     return new ParsedConfig(file, interval, Collections.unmodifiableMap(thresholds), spike, breakerEnabled,
-        breakerMultiplier, allServices(services, thresholdPositions), Collections.unmodifiableMap(notifications),
+        breakerMultiplier, allServices(services, thresholdPositions, brokenServices),
+        Collections.unmodifiableMap(notifications),
         stateDir, List.copyOf(warnings), budgetHorizon, Collections.unmodifiableMap(notificationPositions), fleet);
   }
 
   /** Explicit services plus those only named in cost_thresholds, in order of first appearance. */
   private static Map<String, ParsedConfig.Service> allServices(Map<String, ParsedConfig.Service> explicit,
-      Map<String, SourcePosition> thresholdPositions) {
+      Map<String, SourcePosition> thresholdPositions, Set<String> broken) {
     Map<String, SourcePosition> first = new LinkedHashMap<>();
     Map<String, ParsedConfig.Service> byName = new LinkedHashMap<>(explicit);
     explicit.forEach((name, s) -> first.put(name, s.position()));
     thresholdPositions.forEach((name, pos) -> {
+      if (broken.contains(name)) {
+        return; // its entry under services has an error: not monitored with the type of its name
+      }
       first.merge(name, pos, (a, b) -> before(a, b) ? a : b);
       byName.computeIfAbsent(name, n -> new ParsedConfig.Service(n, n, Map.of(), pos, Map.of()));
     });
@@ -362,12 +458,17 @@ public final class ConfigParser {
     Node obj = requireObject(v, "an object that maps each service's name to its limits, such as"
         + " {\"openai\": {\"hourly\": 10.0, \"daily\": 100.0}}", true);
     for (Field f : obj.fields.values()) {
-      checkName(f, "service", "openai or github_actions");
       Node limits = f.value();
-      if (limits.is(Kind.NULL)) {
+      try {
+        checkName(f, "service", "openai or github_actions");
+        if (limits.is(Kind.NULL)) {
+          continue;
+        }
+        requireObject(limits, "an object of limits in dollars, such as {\"hourly\": 10.0, \"daily\": 100.0}", true);
+      } catch (ConfigException e) {
+        problems.add(e);
         continue;
       }
-      requireObject(limits, "an object of limits in dollars, such as {\"hourly\": 10.0, \"daily\": 100.0}", true);
       Cost hourly = null;
       Cost daily = null;
       double maxCalls = 0;
@@ -375,24 +476,30 @@ public final class ConfigParser {
       for (Field g : limits.fields.values()) {
         Node gv = g.value();
         if (!THRESHOLD_KEYS.contains(g.key())) {
-          throw unknownKey(g, gv.path, THRESHOLD_KEYS, false);
+          problems.add(unknownKey(g, gv.path, THRESHOLD_KEYS, false));
+          continue;
         }
         if (gv.is(Kind.NULL)) {
           continue;
         }
-        switch (g.key()) {
-          case "hourly":
-            hourly = dollars(gv);
-            break;
-          case "daily":
-            daily = dollars(gv);
-            break;
-          case "max_calls_per_minute":
-            maxCalls = callsPerMinute(gv);
-            break;
-          default:
-            maxCost = dollars(gv);
-            break;
+        try {
+          switch (g.key()) {
+            case "hourly":
+              hourly = dollars(gv);
+              break;
+            case "daily":
+              daily = dollars(gv);
+              break;
+            case "max_calls_per_minute":
+              maxCalls = callsPerMinute(gv);
+              break;
+            default:
+              maxCost = dollars(gv);
+              break;
+          }
+        } catch (ConfigException e) {
+          // The service keeps its other limits, so its settings under services are still checked.
+          problems.add(e);
         }
       }
       if (hourly != null && daily != null && hourly.compareTo(daily) > 0) {
@@ -408,22 +515,38 @@ public final class ConfigParser {
     Node obj = requireObject(v, "an object that maps each service's name to its settings, such as"
         + " {\"openai\": {\"type\": \"openai\"}}", true);
     for (Field f : obj.fields.values()) {
-      checkName(f, "service", "openai or github_actions");
-      Node s = f.value();
-      if (s.is(Kind.NULL)) {
+      try {
+        service(f, out);
+      } catch (ConfigException e) {
+        problems.add(e);
+        brokenServices.add(f.key());
+      }
+    }
+  }
+
+  /**
+   * One service's entry; an error in any of its keys leaves the service out, so its provider does
+   * not report a second error about the same mistake.
+   */
+  private void service(Field f, Map<String, ParsedConfig.Service> out) {
+    checkName(f, "service", "openai or github_actions");
+    Node s = f.value();
+    if (s.is(Kind.NULL)) {
+      return;
+    }
+    requireObject(s, "an object of the service's settings, such as {\"type\": \"openai\"} or {} for the"
+        + " defaults", false);
+    String type = f.key();
+    int before = problems.size();
+    Map<String, Object> values = new LinkedHashMap<>();
+    Map<String, SourcePosition> keyPositions = new LinkedHashMap<>();
+    for (Field g : s.fields.values()) {
+      Node gv = g.value();
+      keyPositions.put(g.key(), g.keyPosition());
+      if (gv.is(Kind.NULL)) {
         continue;
       }
-      requireObject(s, "an object of the service's settings, such as {\"type\": \"openai\"} or {} for the"
-          + " defaults", false);
-      String type = f.key();
-      Map<String, Object> values = new LinkedHashMap<>();
-      Map<String, SourcePosition> keyPositions = new LinkedHashMap<>();
-      for (Field g : s.fields.values()) {
-        Node gv = g.value();
-        keyPositions.put(g.key(), g.keyPosition());
-        if (gv.is(Kind.NULL)) {
-          continue;
-        }
+      try {
         if (g.key().equals("type")) {
           if (!gv.is(Kind.STRING) || !NAME.matcher(gv.text).matches()) {
             throw error(gv, "must be a detector type: a string of letters, digits, '_', '.' and '-' such as"
@@ -437,10 +560,16 @@ public final class ConfigParser {
         } else {
           values.put(g.key(), freeForm(gv));
         }
+      } catch (ConfigException e) {
+        problems.add(e);
       }
-      out.put(f.key(), new ParsedConfig.Service(f.key(), type, Collections.unmodifiableMap(values), f.keyPosition(),
-          Collections.unmodifiableMap(keyPositions)));
     }
+    if (problems.size() > before) {
+      brokenServices.add(f.key());
+      return;
+    }
+    out.put(f.key(), new ParsedConfig.Service(f.key(), type, Collections.unmodifiableMap(values), f.keyPosition(),
+        Collections.unmodifiableMap(keyPositions)));
   }
 
   private void checkUrl(Node v) {
@@ -466,23 +595,31 @@ public final class ConfigParser {
     Node obj = requireObject(v, "an object that maps each notifier's type to its settings, such as"
         + " {\"telegram\": {}}", true);
     for (Field f : obj.fields.values()) {
-      checkName(f, "notifier type", "telegram");
-      Node s = f.value();
-      String path = "notifications." + f.key();
-      positions.put(path, f.keyPosition());
-      if (s.is(Kind.OBJECT)) {
-        for (Field setting : s.fields.values()) {
-          positions.put(path + "." + setting.key(), setting.value().position);
-        }
+      try {
+        notifier(f, out, positions);
+      } catch (ConfigException e) {
+        problems.add(e);
       }
-      if (s.is(Kind.NULL)) {
-        continue;
-      }
-      requireObject(s, "an object of the notifier's settings, such as {} for its defaults", false);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> settings = (Map<String, Object>) freeForm(s);
-      out.put(f.key(), settings);
     }
+  }
+
+  private void notifier(Field f, Map<String, Map<String, Object>> out, Map<String, SourcePosition> positions) {
+    checkName(f, "notifier type", "telegram");
+    Node s = f.value();
+    String path = "notifications." + f.key();
+    positions.put(path, f.keyPosition());
+    if (s.is(Kind.OBJECT)) {
+      for (Field setting : s.fields.values()) {
+        positions.put(path + "." + setting.key(), setting.value().position);
+      }
+    }
+    if (s.is(Kind.NULL)) {
+      return;
+    }
+    requireObject(s, "an object of the notifier's settings, such as {} for its defaults", false);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> settings = (Map<String, Object>) freeForm(s);
+    out.put(f.key(), settings);
   }
 
   /** The {@code fleet} section: exactly one of redis_url (no password in the file) and redis_url_env. */
@@ -495,7 +632,8 @@ public final class ConfigParser {
     for (Field g : fl.fields.values()) {
       Node gv = g.value();
       if (!FLEET_KEYS.contains(g.key())) {
-        throw unknownKey(g, gv.path, FLEET_KEYS, false);
+        problems.add(unknownKey(g, gv.path, FLEET_KEYS, false));
+        continue;
       }
       if (gv.is(Kind.NULL)) {
         continue;

@@ -247,8 +247,9 @@ final class AtlasServiceAccountContractTest extends AtlasContractTest {
     }
     Throwable none = catchThrowable(() -> provider().create(settings, SecretSource.of(Map.of(
         "MONGODB_ATLAS_CLIENT_ID", CLIENT_ID))));
+    // Half of the service account is set: its other half is named, not the API key's (nu42).
     assertThat(none).isInstanceOf(ConfigException.class).hasMessageContaining("MONGODB_ATLAS_CLIENT_SECRET")
-        .hasMessageContaining("MONGODB_ATLAS_PRIVATE_KEY");
+        .hasMessageNotContaining("MONGODB_ATLAS_PRIVATE_KEY");
     assertNoSecret(none);
   }
 

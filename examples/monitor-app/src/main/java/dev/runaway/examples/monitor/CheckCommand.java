@@ -63,17 +63,30 @@ final class CheckCommand implements Callable<Integer> {
     List<Alert> raised = new CopyOnWriteArrayList<>();
     List<String> problems = new ArrayList<>();
     List<ConfiguredNotifiers.Entry> notifiers = List.of();
-    try (RunawayMonitor monitor = RunawayMonitor.builder()
-        .config(config)
-        .secrets(credentials.source())
-        .providers(RecordingProviders.load(credentials))
-        .actionProviders(RecordingProviders.actions(credentials))
-        .alertSink(raised::add)
-        .pollTimeout(timeout)
-        .minPollSpacing(Duration.ZERO)
-        .keepBaselines(false) // a one-off poll: leave state_dir to the running monitor
-        .dryRunStops(true) // a check never stops anything: on_runaway only says what it would do
-        .build()) {
+    RunawayMonitor built;
+    try {
+      built = RunawayMonitor.builder()
+          .config(config)
+          .secrets(credentials.source())
+          .providers(RecordingProviders.load(credentials))
+          .actionProviders(RecordingProviders.actions(credentials))
+          .alertSink(raised::add)
+          .pollTimeout(timeout)
+          .minPollSpacing(Duration.ZERO)
+          .keepBaselines(false) // a one-off poll: leave state_dir to the running monitor
+          .dryRunStops(true) // a check never stops anything: on_runaway only says what it would do
+          .build();
+    } catch (ConfigException e) {
+      // The services' settings are wrong: the notifiers' are checked too, so one run names all.
+      List<ConfigException> all = new ArrayList<>(e.problems());
+      try {
+        ConfiguredNotifiers.closeAll(ConfiguredNotifiers.create(config, credentials));
+      } catch (ConfigException n) {
+        all.addAll(n.problems());
+      }
+      throw ConfigFiles.all(all);
+    }
+    try (RunawayMonitor monitor = built) {
       // Only now is the config known to be valid: building the monitor checks every provider's
       // settings, and creating the notifiers checks theirs; a ConfigException from either must not
       // follow a line saying "valid".
@@ -99,7 +112,8 @@ final class CheckCommand implements Callable<Integer> {
       }
       for (Credentials.Lookup l : lookups) {
         out.printf(Locale.ROOT, "  %-" + ownerWidth + "s  %-" + nameWidth + "s  %s%n", l.owner(), l.name(),
-            l.found() ? "found (" + l.foundIn() + ")" : "MISSING");
+            l.found() ? "found (" + l.foundIn() + ")" : needed(l, monitor.status(), notifiers) ? "MISSING"
+                : "not set (not needed)");
       }
 
       out.println();
@@ -195,6 +209,30 @@ final class CheckCommand implements Callable<Integer> {
           + "; give the monitor's user write access or name another folder";
     }
     return null;
+  }
+
+  /**
+   * Whether a credential looked for and not found is needed: a provider that accepts either of two
+   * credentials (MongoDB Atlas: an API key or a service account) looks for both, and a detector or
+   * notifier that was created did without what it did not find. Listing those as MISSING told an
+   * API-key user to set a service account too (nu42 trial).
+   */
+  private static boolean needed(Credentials.Lookup l, Map<String, MonitorStatus> status,
+      List<ConfiguredNotifiers.Entry> notifiers) {
+    MonitorStatus s = status.get(l.owner());
+    if (s != null) {
+      if (s.health() != MonitorStatus.Health.SKIPPED) {
+        return false;
+      }
+      String why = s.lastError() == null ? "" : s.lastError();
+      return !why.startsWith("missing credential") || why.contains(l.name());
+    }
+    for (ConfiguredNotifiers.Entry n : notifiers) {
+      if (ConfiguredNotifiers.owner(n.type()).equals(l.owner())) {
+        return n.problem() != null && n.problem().contains(l.name());
+      }
+    }
+    return true;
   }
 
   /** Names the service once, also when the message already starts with it. */

@@ -4,13 +4,21 @@ import dev.runaway.config.ConfigException;
 import dev.runaway.config.MonitorConfig;
 import dev.runaway.config.SecretSource;
 import dev.runaway.config.SecretSourceProvider;
+import dev.runaway.config.internal.ConfigReading;
 import dev.runaway.config.internal.Secrets;
+import dev.runaway.monitor.RunawayMonitor;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /** The options naming the config file and the {@code .env} file, shared by {@code start} and {@code check}. */
 final class ConfigFiles {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigFiles.class);
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "config/monitor_config.json",
       description = "The monitor config: monitoring_interval, cost_thresholds, usage_spike_multiplier,"
@@ -23,16 +31,52 @@ final class ConfigFiles {
   Path envFile;
 
   /**
-   * Reads and validates the config.
+   * Reads and validates the config. When it has errors, the settings of its valid services and
+   * notifiers are checked by their providers too, so that one run names every error it can find.
    *
-   * @throws ConfigException naming the file, the JSON path, the line and the column
+   * @throws ConfigException naming the file, the JSON path, the line and the column of every
+   *     error found, in file order
    */
   MonitorConfig load() {
     if (!Files.exists(config)) {
-      throw new ConfigException(config, null, 0, 0, "no such file; copy config/monitor_config.example.json to "
-          + config + " and edit it, or name another file with --config", null);
+      // The example is in the project's folder; the jar run from elsewhere has none to copy (nu42 trial).
+      Path example = Path.of("config", "monitor_config.example.json");
+      throw new ConfigException(config, null, 0, 0, "no such file (looked for " + config.toAbsolutePath() + "); "
+          + (Files.isRegularFile(example) ? "copy " + example + " to " + config + " and edit it"
+              : "create it: {} is a valid config (every key is optional), and the project's " + example
+                  + " shows every setting")
+          + ", or name another file with --config", null);
     }
-    return MonitorConfig.load(config);
+    ConfigReading.Outcome read = ConfigReading.readAll(config);
+    if (read.problems().isEmpty()) {
+      return read.config();
+    }
+    List<ConfigException> problems = new ArrayList<>(read.problems());
+    if (read.config() != null) {
+      problems.addAll(providerProblems(read.config()));
+    }
+    throw all(problems);
+  }
+
+  /**
+   * The problems the providers find in the settings of a config's valid sections: a monitor is
+   * built (no poll, no state kept, no stop taken) and closed.
+   */
+  private List<ConfigException> providerProblems(MonitorConfig valid) {
+    try {
+      RunawayMonitor.builder().config(valid).secrets(credentials().source()).keepBaselines(false)
+          .dryRunStops(true).build().close();
+    } catch (ConfigException e) {
+      return e.problems();
+    } catch (RuntimeException e) {
+      LOG.debug("The providers' settings could not be checked beside the config's errors", e);
+    }
+    return List.of();
+  }
+
+  /** One exception for every problem: the problem itself when there is one. */
+  static ConfigException all(List<ConfigException> problems) {
+    return problems.size() == 1 ? problems.get(0) : new ConfigException(problems);
   }
 
   /**

@@ -60,23 +60,25 @@ final class ConfiguredNotifiers {
 
   /**
    * Creates every configured notifier. A notifier whose credential is missing is returned with
-   * its problem; any other config error is thrown.
+   * its problem; any other config error is thrown, those of every notifier in one exception.
    *
    * @throws ConfigException for an unknown type or wrong settings
    */
   static List<Entry> create(MonitorConfig config, Credentials credentials) {
     Map<String, NotifierProvider> providers = providers();
     List<Entry> out = new ArrayList<>();
+    List<ConfigException> problems = new ArrayList<>();
     for (Map.Entry<String, Map<String, Object>> e : config.notifications().entrySet()) {
       String type = e.getKey();
       NotifierProvider provider = providers.get(type);
       if (provider == null) {
-        throw config.locate(new ConfigException(config.file().orElse(null), "notifications." + type, 0, 0,
+        problems.add(config.locate(new ConfigException(config.file().orElse(null), "notifications." + type, 0, 0,
             "no notifier of type '" + type + "' is on the class path"
                 + DidYouMean.suggest(type, List.copyOf(new TreeSet<>(providers.keySet())))
                     .map(t -> " (did you mean '" + t + "'?)").orElse("")
                 + "; known types: "
-                + String.join(", ", new TreeSet<>(providers.keySet())), null));
+                + String.join(", ", new TreeSet<>(providers.keySet())), null)));
+        continue;
       }
       if (provider instanceof TelegramNotifierProvider) {
         // Report both variables, not just the first one the provider finds missing.
@@ -90,12 +92,20 @@ final class ConfiguredNotifiers {
             credentials.source())), null));
       } catch (ConfigException ex) {
         List<String> missing = credentials.missing(owner(type));
-        if (missing.isEmpty()) {
-          throw config.locate(ex);
+        // Both Telegram variables are noted before create(): a wrong setting, found before the
+        // credentials are looked for, is a config error even while they are missing.
+        String msg = ex.getMessage() == null ? "" : ex.getMessage();
+        if (missing.stream().noneMatch(msg::contains)) {
+          problems.add(config.locate(ex));
+          continue;
         }
         out.add(new Entry(type, null, "missing credential" + (missing.size() == 1 ? " " : "s ")
             + String.join(", ", missing) + " (looked in " + credentials.describe() + ")"));
       }
+    }
+    if (!problems.isEmpty()) {
+      closeAll(out);
+      throw ConfigFiles.all(problems);
     }
     return out;
   }

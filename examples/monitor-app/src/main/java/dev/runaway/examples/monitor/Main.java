@@ -97,6 +97,15 @@ public final class Main implements Callable<Integer> {
     cli.getCommandSpec().exitCodeOnExecutionException(FAILURE);
     cli.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
       PrintWriter e = cmd.getErr();
+      if (ex instanceof ConfigException && ((ConfigException) ex).problems().size() > 1) {
+        // Every error found, one a line in file order, so that one run is enough to fix them all.
+        java.util.List<ConfigException> problems = ((ConfigException) ex).problems();
+        e.println("runaway-monitor " + cmd.getCommandName() + ": " + problems.size() + " config errors, in file"
+            + " order:");
+        problems.forEach(p -> e.println("  " + p.getMessage()));
+        e.flush();
+        return USAGE;
+      }
       if (ex instanceof ConfigException) {
         e.println("runaway-monitor " + cmd.getCommandName() + ": config error: " + ex.getMessage());
         e.flush();

@@ -86,8 +86,13 @@ final class ResumeCommand implements Callable<Integer> {
     }
     try {
       Optional<StoppedService> was;
+      // A configured service whose credential is not set here is not polled by this monitor, so
+      // nothing of it is to undo unless a stop is recorded: that is no error for resume, and its
+      // fleet breaker is closed all the same.
+      boolean unpolled = config.services().containsKey(service) && !monitor.services().contains(service)
+          && !monitor.stopped().containsKey(service);
       try {
-        was = monitor.resume(service);
+        was = unpolled ? Optional.empty() : monitor.resume(service);
         if (fleet.isPresent() && fleet.get().guard().services().contains(service)) {
           fleet.get().fleet().reset(service); // closes the breaker in every guard of the fleet
           out.println(service + ": fleet breaker closed in every instance.");
@@ -102,7 +107,9 @@ final class ResumeCommand implements Callable<Integer> {
         err.println("runaway-monitor resume: " + e.getMessage());
         return Main.FAILURE;
       }
-      if (was.isEmpty()) {
+      if (was.isEmpty() && unpolled) {
+        out.println(service + ": nothing was stopped (no emergency stop is recorded for it).");
+      } else if (was.isEmpty()) {
         out.println(service + ": nothing was stopped; its breaker is reset.");
       } else {
         // Each action's plan says what the stop did; its manual undo says what undoing it means, and

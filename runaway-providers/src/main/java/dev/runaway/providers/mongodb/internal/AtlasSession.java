@@ -90,16 +90,33 @@ public final class AtlasSession {
     public static Credentials find(ServiceSettings settings, SecretSource secrets, String mode) {
       Env env = Env.of(settings);
       if (mode == null) {
-        boolean serviceAccount = secrets.get(env.clientId).isPresent() && secrets.get(env.clientSecret).isPresent();
-        boolean apiKey = !serviceAccount && secrets.get(env.publicKey).isPresent()
-            && secrets.get(env.privateKey).isPresent();
-        if (!serviceAccount && !apiKey) {
-          throw new ConfigException(settings.file().orElse(null), settings.pathOf("auth"), 0, 0, "found no "
-              + "credentials: set " + env.clientId + " and " + env.clientSecret + " (a service account, preferred)"
-              + " or " + env.publicKey + " and " + env.privateKey + " (a programmatic API key); looked in: "
-              + secrets.describe(), null);
+        // Whichever pair is complete (the service account first); else the pair the user began, so
+        // that the error names its missing half rather than a half of the other pair. The API key's
+        // variables are not looked for beside a complete service account: a monitor would take
+        // them for missing.
+        boolean id = secrets.get(env.clientId).isPresent();
+        boolean secret = secrets.get(env.clientSecret).isPresent();
+        if (id && secret) {
+          mode = "service_account";
+        } else {
+          boolean publicKey = secrets.get(env.publicKey).isPresent();
+          boolean privateKey = secrets.get(env.privateKey).isPresent();
+          if (!id && !secret && !publicKey && !privateKey) {
+            throw new ConfigException(settings.file().orElse(null), settings.pathOf("auth"), 0, 0, "found no "
+                + "credentials: set " + env.clientId + " and " + env.clientSecret + " (a service account,"
+                + " preferred) or " + env.publicKey + " and " + env.privateKey + " (a programmatic API key);"
+                + " looked in: " + secrets.describe(), null);
+          }
+          boolean apiKey = publicKey && privateKey;
+          if (!apiKey && (id || secret) && (publicKey || privateKey)) {
+            throw new ConfigException(settings.file().orElse(null), settings.pathOf("auth"), 0, 0, "found half of"
+                + " each kind of credential: " + (id ? env.clientId : env.clientSecret) + " of a service account"
+                + " and " + (publicKey ? env.publicKey : env.privateKey) + " of a programmatic API key; set "
+                + (id ? env.clientSecret : env.clientId) + " or " + (publicKey ? env.privateKey : env.publicKey)
+                + " to complete one (looked in: " + secrets.describe() + ")", null);
+          }
+          mode = apiKey || publicKey || privateKey ? "api_key" : "service_account";
         }
-        mode = serviceAccount ? "service_account" : "api_key";
       }
       if (mode.equals("service_account")) {
         requirePair(secrets, env.clientId, env.clientSecret, "a service account's client id and secret");
