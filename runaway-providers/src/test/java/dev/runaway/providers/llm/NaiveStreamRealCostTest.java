@@ -263,6 +263,28 @@ final class NaiveStreamRealCostTest {
   }
 
   @Test
+  void firstStreamClosedEarly_doesNotMakeThePerStreamAmountTheRunningEstimate() {
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(CHAT));
+    try (RunawayGuard guard = guard(Cost.usd("1"))) {
+      OpenAIClient client = openai();
+      try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(chatParams()))) {
+        s.stream().limit(1).forEach(c -> { });
+      }
+      // $0.25 left. Before, the $0.75 charged was learned as the cost of a call, so every later stream
+      // reserved $0.75 and none was admitted; the first real cost must set the running estimate instead.
+      int admitted = loop(() -> {
+        try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(chatParams()))) {
+          s.stream().forEach(c -> { });
+        }
+      });
+      report("chat streams after a first one closed early", guard, "openai", admitted);
+      assertThat(admitted).isEqualTo(25);
+      assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("1"));
+      assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
+    }
+  }
+
+  @Test
   void streamNeverReadAndDropped_isChargedItsReservationOnceCollected() {
     server.route("/v1/messages", r -> StubResponse.eventStream(CLAUDE));
     try (RunawayGuard guard = guard(Cost.usd("1"))) {

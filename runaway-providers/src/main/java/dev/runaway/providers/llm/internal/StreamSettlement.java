@@ -120,8 +120,9 @@ public final class StreamSettlement<T> implements Runnable {
     } catch (RuntimeException ignored) {
       // unpriced: the reservation is charged
     }
-    Cost estimate = reservation.estimate();
-    reservation.commit(seen != null && seen.compareTo(estimate) > 0 ? seen : estimate);
+    // Below the estimate, commit(null): it charges the estimate without taking it for a real cost, so a
+    // first stream closed early does not make its per-stream bound the service's running estimate.
+    reservation.commit(seen != null && seen.compareTo(reservation.estimate()) > 0 ? seen : null);
   }
 
   /**
