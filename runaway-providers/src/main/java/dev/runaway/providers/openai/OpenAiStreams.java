@@ -281,8 +281,9 @@ public final class OpenAiStreams {
     }
 
     void add(ChatCompletionChunk chunk) {
-      String m = chunk.model();
-      if (m != null && !m.isEmpty()) {
+      // An OpenAI-compatible server may leave the model out: the chunk's output still counts.
+      String m = chunk._model().asString().orElse("");
+      if (!m.isEmpty()) {
         model = m;
       }
       chunk.serviceTier().ifPresent(t -> tier = ResponseCostExtractor.modelName(t).toLowerCase(java.util.Locale.ROOT));
