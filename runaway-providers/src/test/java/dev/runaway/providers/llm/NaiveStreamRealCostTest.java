@@ -407,6 +407,17 @@ final class NaiveStreamRealCostTest {
       // 38 characters: 13 output tokens, at the dearest model (o1-pro, $150 and $600 per MTok): 0.15 + 0.0078
       assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("0.1578"));
     }
+    // An OpenAI-compatible server that leaves the model out: priced at the dearest model too.
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("acme-unlisted-1", WORDS, 8)
+        .replace("\"model\":\"acme-unlisted-1\",", "")));
+    try (RunawayGuard guard = guard(Cost.usd("10"))) {
+      OpenAIClient client = openai();
+      try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(plainParams("gpt-4o-mini")))) {
+        s.stream().forEach(c -> { });
+      }
+      assertThat(server.requests().get(server.requests().size() - 1).body()).contains("gpt-4o-mini");
+      assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("0.1578"));
+    }
   }
 
   @Test
