@@ -407,6 +407,23 @@ final class NaiveStreamRealCostTest {
       // 38 characters: 13 output tokens, at the dearest model (o1-pro, $150 and $600 per MTok): 0.15 + 0.0078
       assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("0.1578"));
     }
+    // The async form is counted and priced the same way.
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("gpt-4o-mini-2024-07-18",
+        WORDS, 300)));
+    try (RunawayGuard guard = guard(Cost.usd("10"))) {
+      OpenAIClient client = openai();
+      var s = guard.call("openai", () -> client.async().chat().completions().createStreaming(plainParams("gpt-4o-mini")));
+      AtomicInteger chunks = new AtomicInteger();
+      s.subscribe(c -> chunks.incrementAndGet());
+      try {
+        s.onCompleteFuture().get(20, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      assertThat(chunks).hasValue(302);
+      assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("0.0004356"));
+      assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
+    }
     // An OpenAI-compatible server that leaves the model out: priced at the dearest model too.
     server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("acme-unlisted-1", WORDS, 8)
         .replace("\"model\":\"acme-unlisted-1\",", "")));
