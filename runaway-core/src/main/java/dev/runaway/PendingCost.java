@@ -21,7 +21,8 @@ public interface PendingCost {
    * Returns the amount charged when the real cost never becomes known ({@code commit(null)}): the
    * call's reservation, or, for a call that reserved nothing because the service's cost per call
    * was not known yet, the cost extractor's {@linkplain CostExtractor#upperBoundOf upper bound} of
-   * its result.
+   * its result. To charge it for a cost that is not known, call {@code commit(null)}: this amount
+   * committed as a real cost would become the service's running estimate.
    *
    * @return the amount, never negative
    */
@@ -31,7 +32,9 @@ public interface PendingCost {
    * Charges the call's real cost and ends it.
    *
    * @param actual the real cost; {@code null} when it cannot be known (a stream closed before its
-   *     usage arrived, failed or dropped): then {@link #estimate()} is charged, never zero
+   *     usage arrived, failed or dropped): then {@link #estimate()} is charged, and not taken for
+   *     the service's cost per call (zero only for a call that reserved nothing and whose extractor
+   *     gives no {@linkplain CostExtractor#upperBoundOf upper bound})
    * @throws IllegalArgumentException if {@code actual} is negative
    */
   void commit(Cost actual);
@@ -39,7 +42,7 @@ public interface PendingCost {
   /**
    * Charges the cost that the service's {@link CostExtractor} reads from {@code result} (such as a
    * stream's final usage) and ends the call; when the extractor cannot tell, {@link #estimate()}
-   * is charged, never zero.
+   * is charged (see {@link #commit}).
    *
    * @param result what the call's cost is read from, possibly {@code null}
    */

@@ -123,6 +123,23 @@ final class SettleLaterTest {
   }
 
   @Test
+  void streamSettledAfterTheGuardClosed_isChargedQuietly_andNothingReachesTheReader() {
+    Chunks c;
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("1"))).costExtractor(extractor).budgetHorizon(Duration.ZERO))
+        .ticker(ticker).build();
+    try (Chunks first = guard.call("llm", () -> (Chunks) new SdkStream(STREAM))) {
+      first.readToEnd();
+    }
+    c = guard.call("llm", () -> (Chunks) new SdkStream(Cost.usd("0.95")));
+    guard.close();
+    c.readToEnd();
+    c.close();
+    assertThat(spent(guard)).isEqualTo(Cost.usd("0.96"));
+    assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+  }
+
+  @Test
   void naiveStreamLoop_isChargedTheRealCostOfEachStream_untilTheBudgetIsFull() {
     try (RunawayGuard guard = guard(Cost.usd("1"), s -> { })) {
       int admitted = loop(guard, 500);
@@ -293,6 +310,24 @@ final class SettleLaterTest {
       assertThat(key.windows().get(0).spent()).isEqualTo(STREAM);
       assertThat(key.windows().get(0).reserved()).isEqualTo(Cost.ZERO);
       assertThat(spent(guard)).isEqualTo(STREAM);
+    }
+  }
+
+  @Test
+  void keyEvictedWhileItsStreamIsPending_keepsTheStreamsCharge_whenSeenAgain() {
+    try (RunawayGuard guard = guard(Cost.usd("10"), s -> s.perKeyBudget(Budget.hourly(Cost.usd("0.05"))).maxKeys(1)
+        .estimate(Cost.usd("0.01")))) {
+      Chunks c = guard.service("llm").forKey("tenant-7").call(() -> (Chunks) new SdkStream(Cost.usd("0.04")));
+      // Other tenants push tenant-7 out of the guard's keys while its stream runs.
+      for (int i = 0; i < 5; i++) {
+        String other = "tenant-" + (100 + i);
+        guard.service("llm").forKey(other).call(() -> new Usage(Cost.usd("0.01")));
+      }
+      c.readToEnd();
+      ServiceGuard seven = guard.service("llm").forKey("tenant-7");
+      assertThat(seven.snapshot().windows().get(0).spent()).isEqualTo(Cost.usd("0.04"));
+      assertThat(seven.snapshot().windows().get(0).reserved()).isEqualTo(Cost.ZERO);
+      assertThatThrownBy(() -> seven.call(() -> new Usage(Cost.usd("0.02")))).isInstanceOf(BudgetExceededException.class);
     }
   }
 

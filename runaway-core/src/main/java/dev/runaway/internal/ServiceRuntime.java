@@ -954,16 +954,16 @@ public final class ServiceRuntime {
           + " later; the calls without an estimate wait for it instead: {}", name, e.toString());
     }
     if (keyReserved) {
-      ka.release(amount, now);
+      ledgerRelease(ka, amount, now);
     }
     return false;
   }
 
   /** Gives back what {@link #reserveMore} reserved. */
   private void unreserve(KeyRuntime k, long amount, long now) {
-    account.release(amount, now);
+    ledgerRelease(account, amount, now);
     if (k != null && k.account != null) {
-      k.account.release(amount, now);
+      ledgerRelease(k.account, amount, now);
     }
   }
 

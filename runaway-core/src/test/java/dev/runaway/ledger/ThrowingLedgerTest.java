@@ -127,6 +127,41 @@ final class ThrowingLedgerTest {
     assertThatThrownBy(() -> guard.call("svc", Cost.usd("0.1"), () -> 1)).isInstanceOf(CircuitOpenException.class);
   }
 
+  @Test
+  void aReleaseThatThrows_whileGivingBackAStreamsBound_doesNotTakeTheResultAway() {
+    // A service whose extractor may take results over (settleLater) but declines this one: the call
+    // reserved nothing (no cost known yet), held the result's upper bound for a moment and gives it back.
+    dev.runaway.CostExtractor declining = new dev.runaway.CostExtractor() {
+      @Override
+      public Cost costOf(Object result) {
+        return null;
+      }
+
+      @Override
+      public Cost upperBoundOf(Object result) {
+        return Cost.usd("0.2");
+      }
+
+      @Override
+      public Object settleLater(Object result, dev.runaway.PendingCost cost) {
+        return null;
+      }
+    };
+    BudgetLedger memory = BudgetLedger.inMemory(ticker);
+    try (RunawayGuard llm = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("1"))).perKeyBudget(Budget.hourly(Cost.usd("1")))
+            .costExtractor(declining).budgetHorizon(Duration.ZERO))
+        .ledger((service, key, budgets) -> failingAccount(memory.account(service, key, budgets),
+            key == null ? service : key))
+        .ticker(ticker).alertSink(a -> { }).build()) {
+      failing.add("llm.release");
+      failing.add("t1.release");
+      assertThat(llm.service("llm").forKey("t1").call(() -> "the answer")).isEqualTo("the answer");
+      failing.clear();
+      assertThat(llm.snapshot("llm").windows().get(0).spent()).isEqualTo(Cost.usd("0.2"));
+    }
+  }
+
   private Cost reserved(String key) {
     return guard.service("svc").forKey(key).snapshot().windows().get(0).reserved();
   }

@@ -28,11 +28,16 @@ import java.util.Objects;
  * Completions or Responses, blocking or async) carries no usage when the call returns: the
  * extractor takes it over ({@link dev.runaway.CostExtractor#settleLater}) and {@code guard.call}
  * returns it wrapped, of the same type, charged its real usage when the usage arrives, as the
- * streams of {@link dev.runaway.providers.openai.OpenAiStreams} are. A stream that ends without
- * usage (closed early, failed, or a Chat Completions request without
- * {@code stream_options.include_usage}, which OpenAI needs to send it; said once at WARN) is charged
- * its reservation, or before any cost per call is known, a fixed amount: 1,000 input and 1,000
- * output tokens at the table's dearest model (with the bundled table: $0.75, o1-pro).
+ * streams of {@link dev.runaway.providers.openai.OpenAiStreams} are. A Chat Completions stream
+ * whose request did not set {@code stream_options.include_usage} (OpenAI sends no usage without it)
+ * is charged, once its answer has finished, an estimate from its chunks: 1,000 input tokens plus
+ * its output tokens (the larger of the chunks that carried output and one token per 3 ASCII
+ * characters plus one per 2 UTF-8 bytes of other text) at the model the chunks name, or at the
+ * table's dearest model when it lacks it (said once at WARN; a longer prompt and hidden reasoning
+ * tokens are not seen: {@link OpenAiStreams#withUsage} gives the exact price). A stream that ends
+ * without usage otherwise (closed early, failed) is charged its reservation, or before any cost per
+ * call is known, a fixed amount: 1,000 input and 1,000 output tokens at the table's dearest model
+ * (with the bundled table: $0.75, o1-pro).
  *
  * <p>The extractors are thread-safe and allocate little; they are meant for the guard's call path.
  */

@@ -12,10 +12,10 @@ import dev.runaway.PendingCost;
 import dev.runaway.ServiceGuard;
 import dev.runaway.providers.llm.internal.GuardedSdkStreams;
 import dev.runaway.providers.llm.internal.StreamSettlement;
+import dev.runaway.providers.llm.internal.UnpricedStreams;
 import dev.runaway.internal.WarnOnce;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,16 +128,32 @@ public final class OpenAiStreams {
    * Completions or Responses, blocking or async), for {@link OpenAiCosts}' extractors
    * ({@link dev.runaway.CostExtractor#settleLater}): the stream guarded as this class's streams
    * are, settling {@code cost} from its final usage. A Chat Completions request sent without
-   * {@code stream_options.include_usage} reports no usage: such a stream is charged
-   * {@code cost}'s estimate, said once at WARN.
+   * {@code stream_options.include_usage} reports no usage: such a stream, once its answer has
+   * finished, is charged what {@link ChatSeen} estimates from its chunks, said once at WARN.
    *
    * @param result the call's result
    * @param cost the call's pending charge
+   * @param price prices the tokens of a chat stream that finished without usage (the extractor's table)
    * @return the guarded stream, or {@code null} when {@code result} is no stream of the SDK
    */
-  static Object settleLater(Object result, PendingCost cost) {
-    return GuardedSdkStreams.settleLater(result, cost, OpenAiStreams::anyTracker, StreamResponse.class,
+  static Object settleLater(Object result, PendingCost cost, SeenPrice price) {
+    return GuardedSdkStreams.settleLater(result, cost, () -> anyTracker(price), StreamResponse.class,
         AsyncStreamResponse.class);
+  }
+
+  /** Prices the tokens estimated for a chat stream that finished without usage. */
+  @FunctionalInterface
+  interface SeenPrice {
+    /**
+     * Returns the cost of the tokens at {@code model}, or at the table's dearest model when it lacks it.
+     *
+     * @param model the model the chunks name
+     * @param tier the service tier the chunks name, or {@code null}
+     * @param input input tokens
+     * @param output output tokens
+     * @return the cost, or {@code null} when the table prices nothing
+     */
+    Cost of(String model, String tier, long input, long output);
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiStreams.class);
@@ -167,26 +183,24 @@ public final class OpenAiStreams {
 
   /**
    * For a stream whose kind the caller did not say (one returned from {@code guard.call}): chat
-   * chunks or Responses events, by their type. A chat stream that finished without usage
-   * (include_usage off) is said once.
+   * chunks or Responses events, by their type; a chat stream's chunks are also counted
+   * ({@link ChatSeen}), to price it if it finishes without usage (include_usage off).
    */
-  private static LastWithUsage<Object> anyTracker() {
+  private static LastWithUsage<Object> anyTracker(SeenPrice price) {
     return new LastWithUsage<>(e -> e instanceof ChatCompletionChunk c ? chatUsage(c)
-        : e instanceof ResponseStreamEvent r ? responseUsage(r) : null,
-        e -> e instanceof ChatCompletionChunk c && c.choices().stream().anyMatch(ch -> ch.finishReason().isPresent()));
+        : e instanceof ResponseStreamEvent r ? responseUsage(r) : null, new ChatSeen(price));
   }
 
   /** Keeps the last result with usage that a stream's events carried; complete once there is one. */
   private static final class LastWithUsage<E> implements StreamSettlement.Tracker<E> {
     private final Function<E, Object> withUsage;
-    /** Whether an event ends a chat completion (its finish_reason), or {@code null}. */
-    private final Predicate<E> finishes;
+    /** Counts a chat stream's chunks (a stream returned from guard.call), or {@code null}. */
+    private final ChatSeen seen;
     private volatile Object last;
-    private volatile boolean finished;
 
-    LastWithUsage(Function<E, Object> withUsage, Predicate<E> finishes) {
+    LastWithUsage(Function<E, Object> withUsage, ChatSeen seen) {
       this.withUsage = withUsage;
-      this.finishes = finishes;
+      this.seen = seen;
     }
 
     @Override
@@ -194,8 +208,8 @@ public final class OpenAiStreams {
       Object r = withUsage.apply(event);
       if (r != null) {
         last = r;
-      } else if (finishes != null && finishes.test(event)) {
-        finished = true;
+      } else if (seen != null && event instanceof ChatCompletionChunk c) {
+        seen.add(c);
       }
     }
 
@@ -211,15 +225,126 @@ public final class OpenAiStreams {
 
     @Override
     public Cost partialCost() {
-      if (finished && last == null) {
+      return null;
+    }
+
+    @Override
+    public Cost finishedCost() {
+      if (seen == null || last != null) {
+        return null;
+      }
+      Cost c = seen.cost();
+      if (c != null) {
         NO_USAGE.warn("include_usage", "A chat completion stream returned from guard.call finished without usage:"
             + " OpenAI reports a stream's usage only when the request sets stream_options.include_usage, so each such"
-            + " stream is charged the call's reservation (before any cost per call is known: 1,000 input and 1,000 output tokens at"
-            + " the price table's dearest model) instead of its tokens. Send OpenAiStreams.withUsage(params), or set"
-            + " streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()), to have each charged"
-            + " its real cost.");
+            + " stream is charged an estimate from what it streamed: {} input tokens (the request is not visible to the"
+            + " guard) and its output tokens counted from its chunks (the larger of one per chunk and one per {} ASCII"
+            + " characters plus one per {} UTF-8 bytes of other text), at the model its chunks name (the price table's"
+            + " dearest when the table lacks it); this one, {}: {}. A long prompt costs more than that allowance and"
+            + " hidden reasoning tokens are not seen. Send OpenAiStreams.withUsage(params), or set streamOptions("
+            + "ChatCompletionStreamOptions.builder().includeUsage(true).build()), to have each charged its exact cost.",
+            UnpricedStreams.INPUT_TOKENS, ChatSeen.ASCII_PER_TOKEN, ChatSeen.BYTES_PER_TOKEN, seen.model(), c);
       }
-      return null;
+      return c;
+    }
+  }
+
+  /**
+   * What a chat stream's chunks showed, to price a stream that finished without usage (a request
+   * without {@code include_usage}): the model they name and the output they carried (content,
+   * refusal, tool-call names and arguments). Output tokens are estimated as the larger of the
+   * chunks that carried output (OpenAI sends about one token per chunk) and one token per
+   * {@value #ASCII_PER_TOKEN} ASCII characters plus one per {@value #BYTES_PER_TOKEN} UTF-8 bytes
+   * of any other character (a CJK character, 3 bytes, counts 1.5 tokens; English prose and code
+   * run 3 to 4 characters a token): neither under the usual tokenizations of prose, code or CJK
+   * text. Input tokens are {@link UnpricedStreams#INPUT_TOKENS}: the request is not visible.
+   *
+   * <p>Written by the thread that reads the stream; read when it is settled, after the chunk that
+   * finished it (a volatile write).
+   */
+  static final class ChatSeen {
+    /** ASCII characters per output token, at most (English runs about 4, code about 3). */
+    static final int ASCII_PER_TOKEN = 3;
+    /** UTF-8 bytes of other characters per output token, at most (a common CJK character: 3 bytes, 1 token). */
+    static final int BYTES_PER_TOKEN = 2;
+
+    private final SeenPrice price;
+    private String model = "";
+    private String tier;
+    private long chunks;
+    private long ascii;
+    private long otherBytes;
+    private volatile boolean finished;
+
+    ChatSeen(SeenPrice price) {
+      this.price = price;
+    }
+
+    void add(ChatCompletionChunk chunk) {
+      // An OpenAI-compatible server may leave the model out: the chunk's output still counts.
+      String m = chunk._model().asString().orElse("");
+      if (!m.isEmpty()) {
+        model = m;
+      }
+      chunk.serviceTier().ifPresent(t -> tier = ResponseCostExtractor.modelName(t).toLowerCase(java.util.Locale.ROOT));
+      boolean output = false;
+      boolean finish = false;
+      for (ChatCompletionChunk.Choice choice : chunk.choices()) {
+        ChatCompletionChunk.Choice.Delta d = choice.delta();
+        output |= count(d.content().orElse(null));
+        output |= count(d.refusal().orElse(null));
+        for (ChatCompletionChunk.Choice.Delta.ToolCall call : d.toolCalls().orElse(java.util.List.of())) {
+          ChatCompletionChunk.Choice.Delta.ToolCall.Function f = call.function().orElse(null);
+          if (f != null) {
+            output |= count(f.name().orElse(null));
+            output |= count(f.arguments().orElse(null));
+          }
+        }
+        finish |= choice.finishReason().isPresent();
+      }
+      if (output) {
+        chunks++;
+      }
+      if (finish) {
+        finished = true;
+      }
+    }
+
+    private boolean count(String text) {
+      if (text == null || text.isEmpty()) {
+        return false;
+      }
+      for (int i = 0; i < text.length(); i++) {
+        char ch = text.charAt(i);
+        if (ch < 0x80) {
+          ascii++;
+        } else if (ch < 0x800) {
+          otherBytes += 2;
+        } else if (Character.isSurrogate(ch)) {
+          otherBytes += 2; // a pair, 4 bytes
+        } else {
+          otherBytes += 3;
+        }
+      }
+      return true;
+    }
+
+    /** The output tokens estimated from the chunks. */
+    long outputTokens() {
+      long byText = (ascii + ASCII_PER_TOKEN - 1) / ASCII_PER_TOKEN + (otherBytes + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;
+      return Math.max(chunks, byText);
+    }
+
+    String model() {
+      return model;
+    }
+
+    /** The estimated cost of a finished stream, or {@code null} when it did not finish or cannot be priced. */
+    Cost cost() {
+      if (!finished) {
+        return null;
+      }
+      return price.of(model, tier, UnpricedStreams.INPUT_TOKENS, outputTokens());
     }
   }
 }

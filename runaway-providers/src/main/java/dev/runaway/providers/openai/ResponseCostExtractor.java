@@ -149,7 +149,16 @@ final class ResponseCostExtractor implements QuietCostExtractor {
    */
   @Override
   public Object settleLater(Object result, dev.runaway.PendingCost cost) {
-    return UnpricedStreams.isSdkStream(result) ? OpenAiStreams.settleLater(result, cost) : null;
+    return UnpricedStreams.isSdkStream(result) ? OpenAiStreams.settleLater(result, cost, this::priceSeen) : null;
+  }
+
+  /**
+   * Prices tokens estimated from a chat stream that finished without usage: at {@code model} in
+   * {@code tier}, or at the table's dearest model when it lacks it.
+   */
+  private Cost priceSeen(String model, String tier, long input, long output) {
+    Usage usage = new Usage(model, input, 0, 0, output, tier, 0, 0, 0);
+    return prices.cost(model, tier, usage.tokens(), true).orElseGet(() -> dearest(usage));
   }
 
   /** The usage priced at every listed model (in its service tier), the dearest of them; {@code null} for none. */

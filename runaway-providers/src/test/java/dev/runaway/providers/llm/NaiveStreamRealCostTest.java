@@ -263,6 +263,28 @@ final class NaiveStreamRealCostTest {
   }
 
   @Test
+  void firstStreamClosedEarly_doesNotMakeThePerStreamAmountTheRunningEstimate() {
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(CHAT));
+    try (RunawayGuard guard = guard(Cost.usd("1"))) {
+      OpenAIClient client = openai();
+      try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(chatParams()))) {
+        s.stream().limit(1).forEach(c -> { });
+      }
+      // $0.25 left. Before, the $0.75 charged was learned as the cost of a call, so every later stream
+      // reserved $0.75 and none was admitted; the first real cost must set the running estimate instead.
+      int admitted = loop(() -> {
+        try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(chatParams()))) {
+          s.stream().forEach(c -> { });
+        }
+      });
+      report("chat streams after a first one closed early", guard, "openai", admitted);
+      assertThat(admitted).isEqualTo(25);
+      assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("1"));
+      assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
+    }
+  }
+
+  @Test
   void streamNeverReadAndDropped_isChargedItsReservationOnceCollected() {
     server.route("/v1/messages", r -> StubResponse.eventStream(CLAUDE));
     try (RunawayGuard guard = guard(Cost.usd("1"))) {
@@ -299,24 +321,120 @@ final class NaiveStreamRealCostTest {
     }
   }
 
+  /** One chunk of a gpt-4o-mini stream as OpenAI sends it without include_usage. */
+  private static String miniChunk(String model, String delta, String finish) {
+    return "data: {\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+        + "\"model\":\"" + model + "\",\"service_tier\":\"default\",\"system_fingerprint\":\"fp_1\","
+        + "\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"logprobs\":null,\"finish_reason\":"
+        + (finish == null ? "null" : "\"" + finish + "\"") + "}]}\n\n";
+  }
+
+  /**
+   * A gpt-4o-mini answer of 300 tokens, streamed a token a chunk, without a usage chunk (the
+   * request did not set include_usage): the role chunk, 300 content chunks, the finish, [DONE].
+   */
+  private static String noUsageStream(String model, List<String> tokens, int count) {
+    StringBuilder sse = new StringBuilder(miniChunk(model, "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", null));
+    for (int i = 0; i < count; i++) {
+      sse.append(miniChunk(model, "{\"content\":\"" + tokens.get(i % tokens.size()) + "\"}", null));
+    }
+    return sse.append(miniChunk(model, "{}", "stop")).append("data: [DONE]\n\n").toString();
+  }
+
+  private static final List<String> WORDS = List.of(" The", " model", " writes", " one", " token", " per", " chunk", ".");
+
+  private static ChatCompletionCreateParams plainParams(String model) {
+    return ChatCompletionCreateParams.builder().model(model).addUserMessage("Explain streaming").build();
+  }
+
   @Test
-  void chatStreamWithoutIncludeUsage_isChargedTheFixedAmount_andTheWarningNamesIncludeUsage() {
-    server.route("/v1/chat/completions", r -> StubResponse.eventStream(chatChunk("Hi", null) + chatChunk("", "stop")
-        + "data: [DONE]\n\n"));
-    int mark = LogCapture.mark();
-    try (RunawayGuard guard = guard(Cost.usd("10"))) {
+  void chatStreamWithoutIncludeUsage_isChargedWhatItStreamed_atItsModel_notThePerStreamAmount() {
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("gpt-4o-mini-2024-07-18",
+        WORDS, 300)));
+    // 300 chunks of 1,427 ASCII characters: max(300, ceil(1427 / 3)) = 476 output tokens, and the
+    // 1,000 input tokens of the allowance, at gpt-4o-mini ($0.15 and $0.60 per MTok):
+    // 0.00015 + 0.0002856. Before: $0.75 (1,000 + 1,000 tokens at o1-pro): a $1 hourly budget admitted
+    // one stream an hour, now 2,295 (measured once; the loop here runs a tenth of that, $0.10: 1 -> 229).
+    // Without the budget-velocity rule, which would stop a loop this fast.
+    Cost perStream = Cost.usd("0.0004356");
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.hourly(Cost.usd("0.10"))).budgetHorizon(Duration.ZERO))
+        .ticker(ticker).alertSink(a -> { }).build()) {
       OpenAIClient client = openai();
-      ChatCompletionCreateParams plain = ChatCompletionCreateParams.builder().model("gpt-4o")
-          .addUserMessage("Say hello").build();
-      try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(plain))) {
-        s.stream().forEach(c -> { });
+      int mark = LogCapture.mark();
+      try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(plainParams("gpt-4o-mini")))) {
+        assertThat(s.stream().count()).isEqualTo(302);
       }
       assertThat(server.requests().get(0).body()).doesNotContain("include_usage");
-      assertThat(spent(guard, "openai")).isEqualTo(OPENAI_FIXED);
+      assertThat(spent(guard, "openai")).isEqualTo(perStream);
+      assertThat(LogCapture.since(mark).stream().filter(e -> e.level() == Level.WARN).map(LogCapture.Event::message)
+          .filter(m -> m.contains("include_usage")).toList()).singleElement().satisfies(m -> assertThat(m)
+          .contains("1000 input tokens", "gpt-4o-mini-2024-07-18", perStream.toString(), "OpenAiStreams.withUsage")
+          .doesNotContain("reservation"));
+      int admitted = 1 + NaiveStreamChargeTest.loop(ticker, Duration.ofSeconds(1), 300, () -> {
+        try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(plainParams("gpt-4o-mini")))) {
+          s.stream().forEach(c -> { });
+        }
+      });
+      System.out.println("Naive gpt-4o-mini chat streams without include_usage against a $0.10 hourly budget: "
+          + admitted + " calls admitted, " + spent(guard, "openai") + " counted (" + perStream + " each)");
+      assertThat(admitted).isEqualTo(229);
+      assertThat(spent(guard, "openai")).isEqualTo(perStream.times(229));
+      assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
     }
-    assertThat(LogCapture.since(mark).stream().filter(e -> e.level() == Level.WARN).map(LogCapture.Event::message)
-        .filter(m -> m.contains("include_usage")).toList()).singleElement()
-        .satisfies(m -> assertThat(m).contains("OpenAiStreams.withUsage"));
+    // In this method: the warning is said once per process.
+    cjkOutputAndAModelTheTableLacks_areNotUndercounted();
+  }
+
+  private void cjkOutputAndAModelTheTableLacks_areNotUndercounted() {
+    // 100 chunks of one CJK character each (3 UTF-8 bytes): 150 output tokens, not 100.
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("gpt-4o-mini-2024-07-18",
+        List.of("\u5b57"), 100) + ""));
+    try (RunawayGuard guard = guard(Cost.usd("10"))) {
+      OpenAIClient client = openai();
+      try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(plainParams("gpt-4o-mini")))) {
+        s.stream().forEach(c -> { });
+      }
+      // 0.00015 + 150 * 0.0000006
+      assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("0.00024"));
+    }
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("acme-unlisted-1", WORDS, 8)));
+    try (RunawayGuard guard = guard(Cost.usd("10"))) {
+      OpenAIClient client = openai();
+      try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(plainParams("gpt-4o-mini")))) {
+        s.stream().forEach(c -> { });
+      }
+      // 38 characters: 13 output tokens, at the dearest model (o1-pro, $150 and $600 per MTok): 0.15 + 0.0078
+      assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("0.1578"));
+    }
+    // The async form is counted and priced the same way.
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("gpt-4o-mini-2024-07-18",
+        WORDS, 300)));
+    try (RunawayGuard guard = guard(Cost.usd("10"))) {
+      OpenAIClient client = openai();
+      var s = guard.call("openai", () -> client.async().chat().completions().createStreaming(plainParams("gpt-4o-mini")));
+      AtomicInteger chunks = new AtomicInteger();
+      s.subscribe(c -> chunks.incrementAndGet());
+      try {
+        s.onCompleteFuture().get(20, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+      assertThat(chunks).hasValue(302);
+      assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("0.0004356"));
+      assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
+    }
+    // An OpenAI-compatible server that leaves the model out: priced at the dearest model too.
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("acme-unlisted-1", WORDS, 8)
+        .replace("\"model\":\"acme-unlisted-1\",", "")));
+    try (RunawayGuard guard = guard(Cost.usd("10"))) {
+      OpenAIClient client = openai();
+      try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(plainParams("gpt-4o-mini")))) {
+        s.stream().forEach(c -> { });
+      }
+      assertThat(server.requests().get(server.requests().size() - 1).body()).contains("gpt-4o-mini");
+      assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("0.1578"));
+    }
   }
 
   @Test

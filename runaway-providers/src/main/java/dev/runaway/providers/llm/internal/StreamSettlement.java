@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Settles the reservation of one guarded stream exactly once: from the final usage when the
- * stream delivered it, else conservatively (the larger of the tokens seen so far, priced, and the
- * reservation), never $0. A stream that is dropped without being closed is settled the same way
+ * stream delivered it; for a stream whose answer finished without usage, the cost its tracker
+ * prices from the chunks ({@link Tracker#finishedCost}); else conservatively (the larger of the
+ * tokens seen so far, priced, and the reservation), never $0. A stream that is dropped without being closed is settled the same way
  * when it becomes unreachable.
  *
  * <p>Chunks are observed on the consuming thread; settlement may come from another (close, the
@@ -51,6 +52,18 @@ public final class StreamSettlement<T> implements Runnable {
      * @return the partial cost
      */
     Cost partialCost();
+
+    /**
+     * Returns the cost of a stream that ended without its final usage although its answer was
+     * complete (an OpenAI chat stream requested without {@code include_usage}), priced from what it
+     * streamed; charged instead of the reservation, even below it. {@code null} (the default) when
+     * the stream did not finish or this tracker does not price what it saw.
+     *
+     * @return the cost estimated from the stream's chunks, or {@code null}
+     */
+    default Cost finishedCost() {
+      return null;
+    }
   }
 
   private final PendingCost reservation;
@@ -114,14 +127,25 @@ public final class StreamSettlement<T> implements Runnable {
       reservation.commitResult(tracker.finalResult());
       return;
     }
+    Cost finished = null;
+    try {
+      finished = tracker.finishedCost();
+    } catch (RuntimeException ignored) {
+      // unpriced: charged as a stream that ended early
+    }
+    if (finished != null) {
+      reservation.commit(finished);
+      return;
+    }
     Cost seen = null;
     try {
       seen = tracker.partialCost();
     } catch (RuntimeException ignored) {
       // unpriced: the reservation is charged
     }
-    Cost estimate = reservation.estimate();
-    reservation.commit(seen != null && seen.compareTo(estimate) > 0 ? seen : estimate);
+    // Below the estimate, commit(null): it charges the estimate without taking it for a real cost, so a
+    // first stream closed early does not make its per-stream bound the service's running estimate.
+    reservation.commit(seen != null && seen.compareTo(reservation.estimate()) > 0 ? seen : null);
   }
 
   /**
