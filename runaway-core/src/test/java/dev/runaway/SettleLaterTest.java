@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.AlertType;
+import dev.runaway.ledger.BudgetLedger;
+import dev.runaway.ledger.LedgerAccount;
 import dev.runaway.testing.Race;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -233,6 +235,41 @@ final class SettleLaterTest {
       assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
       assertThatThrownBy(() -> guard.call("llm", () -> (Chunks) new SdkStream(STREAM)))
           .isInstanceOf(BudgetExceededException.class);
+    }
+  }
+
+  @Test
+  void aLedgerWhoseRecordThrows_doesNotReachTheStreamsReader_andTheCallIsStillSettled() {
+    // The stream closed early before any cost per call is known, on a budget below the bound: its
+    // charge is recorded on top of the $0 it held, and this ledger's record throws.
+    BudgetLedger memory = BudgetLedger.inMemory(ticker);
+    BudgetLedger broken = (service, key, budgets) -> {
+      LedgerAccount delegate = memory.account(service, key, budgets);
+      return (LedgerAccount) java.lang.reflect.Proxy.newProxyInstance(LedgerAccount.class.getClassLoader(),
+          new Class<?>[] {LedgerAccount.class}, (proxy, method, args) -> {
+            if (method.getName().equals("record")) {
+              throw new IllegalStateException("jdbc:postgresql://app:hunter2@127.0.0.1/budgets is down");
+            }
+            try {
+              return method.invoke(delegate, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+    };
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("0.10"))).costExtractor(extractor)
+            .budgetHorizon(Duration.ZERO).unknownCostWait(Duration.ofMillis(200)))
+        .ledger(broken).ticker(ticker).alertSink(alerts::add).build()) {
+      Chunks stream = guard.call("llm", () -> (Chunks) new SdkStream(STREAM));
+      stream.close(); // threw the ledger's exception (with its password) before
+      assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+      assertThat(guard.stats("llm").admitted()).isEqualTo(1);
+      // The turn was given back: the next call runs (and is priced) instead of waiting for it.
+      try (Chunks next = guard.call("llm", () -> (Chunks) new SdkStream(STREAM))) {
+        next.readToEnd();
+      }
+      assertThat(spent(guard)).isEqualTo(STREAM);
     }
   }
 

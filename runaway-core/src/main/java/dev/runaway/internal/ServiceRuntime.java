@@ -982,7 +982,13 @@ public final class ServiceRuntime {
    */
   void settleDeferred(String key, KeyRuntime k, long reserved, long charge, long real, long admittedAt) {
     if (real < 0 && charge > reserved) {
-      record(key, charge - reserved);
+      try {
+        record(key, charge - reserved);
+      } catch (RuntimeException e) {
+        // Settled from the stream's reader (or a cleaner): a ledger that throws must not skip the
+        // settlement below nor reach the reader with the ledger's own message.
+        settleThrew("record", account, e);
+      }
     }
     succeeded(key, k, reserved, real < 0 ? -1 : real, admittedAt);
   }
@@ -1261,9 +1267,11 @@ public final class ServiceRuntime {
   private void settleThrew(String what, LedgerAccount acc, RuntimeException e) {
     extractorFailed.warn(LEDGER_SETTLE_THREW, "Service {}: the budget ledger {} threw {} from {}; the call's outcome"
         + " stands (its result or exception goes to the caller), but the ledger may not hold what it should: {}.", name,
-        acc.getClass().getName(), e.getClass().getName(), what, what.equals("commit")
-            ? "the call's spend may be missing and its reservation still held"
-            : "the call's reservation may still be held (its budget looks fuller than it is)");
+        acc.getClass().getName(), e.getClass().getName(), what, switch (what) {
+          case "commit" -> "the call's spend may be missing and its reservation still held";
+          case "record" -> "the part of the call's charge above what it had reserved may be missing";
+          default -> "the call's reservation may still be held (its budget looks fuller than it is)";
+        });
     LOG.debug("Service {}: the budget ledger's {} threw", name, what, e);
   }
 
