@@ -6,6 +6,7 @@ import dev.runaway.PendingCost;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 /**
@@ -90,12 +91,22 @@ final class DeferredCharge implements PendingCost {
     if (actual != null && actual.isNegative()) {
       throw new IllegalArgumentException("actual cost must not be negative, got " + actual);
     }
-    state.settle(actual == null ? -1 : actual.nanos(), null, false);
+    try {
+      state.settle(actual == null ? -1 : actual.nanos(), null, false);
+    } finally {
+      // Keeps this handle reachable until the settlement has won: else the cleaner may find it
+      // unreachable mid-call and charge the estimate in place of the real cost.
+      Reference.reachabilityFence(this);
+    }
   }
 
   @Override
   public void commitResult(Object result) {
-    state.settle(-1, result, true);
+    try {
+      state.settle(-1, result, true);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
   }
 
   @Override
