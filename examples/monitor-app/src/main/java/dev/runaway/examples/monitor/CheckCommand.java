@@ -78,13 +78,7 @@ final class CheckCommand implements Callable<Integer> {
           .build();
     } catch (ConfigException e) {
       // The services' settings are wrong: the notifiers' are checked too, so one run names all.
-      List<ConfigException> all = new ArrayList<>(e.problems());
-      try {
-        ConfiguredNotifiers.closeAll(ConfiguredNotifiers.create(config, credentials));
-      } catch (ConfigException n) {
-        all.addAll(n.problems());
-      }
-      throw ConfigFiles.all(all);
+      throw ConfigFiles.all(ConfigFiles.withNotifierProblems(e.problems(), config, credentials));
     }
     try (RunawayMonitor monitor = built) {
       // Only now is the config known to be valid: building the monitor checks every provider's

@@ -115,6 +115,20 @@ final class ConfigFeedbackTest {
   }
 
   @Test
+  void check_aConfigErrorBesideANotifierWithoutItsCredentials_reportsTheErrorOnly() throws IOException {
+    // The notifier's missing TELEGRAM_BOT_TOKEN was listed among the config errors, without a file
+    // or line; with the error fixed, check lists it as MISSING in its table (exit 1, not 2).
+    Path config = write("monitor_config.json", "{\n  \"monitoring_interval\": 0,\n  \"notifications\": {\"telegram\": {}}\n}\n");
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env",
+        dir.resolve("none.env").toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains("config error: " + config + ":2:26: monitoring_interval: must be")
+        .doesNotContain("TELEGRAM_BOT_TOKEN").doesNotContain("config errors");
+  }
+
+  @Test
   void check_aJsonSyntaxError_saysTheReadingStoppedThere() throws IOException {
     Path config = write("monitor_config.json", "{\"services\": {\"a\": {\"type\": \"rest\",}}}\n");
 
