@@ -186,6 +186,33 @@ final class ConfigFeedbackTest {
   }
 
   @Test
+  void check_aServiceWithoutItsCredential_isShownInTheTableOnly_whileStartStillWarns() throws IOException {
+    // check logged "Service openai (type openai) is not monitored: missing credential ...; set it
+    // and restart" in the middle of its Services table, repeating the SKIPPED line.
+    Path config = write("monitor_config.json", "{\"services\": {\"openai\": {\"type\": \"openai\"},"
+        + " \"search\": {\"type\": \"rest\", \"request\": {\"url\": \"http://127.0.0.1:9/usage\"}, \"metrics\":"
+        + " [{\"name\": \"requests\", \"value_pointer\": \"/count\", \"kind\": \"windowTotal\","
+        + " \"cost_per_unit\": 0.0004}]}}}\n");
+    Path env = dir.resolve("none.env");
+    int mark = LogCapture.mark();
+
+    MonitorAppTest.Run check = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(check.out()).as(check.all()).containsPattern("openai +openai +SKIPPED missing credential OPENAI_ADMIN_KEY");
+    assertThat(check.all()).doesNotContain("restart");
+    assertThat(LogCapture.since(mark)).noneMatch(e -> e.message().contains("not monitored"));
+
+    mark = LogCapture.mark();
+    MonitorAppTest.Run start = MonitorAppTest.run("start", "--rounds", "1", "--config", config.toString(), "--env",
+        env.toString());
+
+    assertThat(start.out()).as(start.all()).contains("Monitoring search");
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("not monitored")).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("Service openai (type openai) is not monitored: missing"
+            + " credential OPENAI_ADMIN_KEY"));
+  }
+
+  @Test
   void check_atlasWithHalfOfTheApiKeyPair_namesItsOtherHalfOnly() throws IOException {
     Path config = write("monitor_config.json", "{\"services\": {\"atlas\": {\"type\": \"mongodb_atlas\","
         + " \"org_id\": \"5f1e7c2b9d3a4b0011aa22bb\", \"base_url\": \"http://127.0.0.1:9\"}}}\n");
