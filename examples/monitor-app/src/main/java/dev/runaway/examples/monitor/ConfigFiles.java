@@ -65,7 +65,12 @@ final class ConfigFiles {
    * config: {@code check} lists it in its table.
    */
   private List<ConfigException> providerProblems(MonitorConfig valid) {
-    Credentials credentials = credentials();
+    Credentials credentials;
+    try {
+      credentials = credentials();
+    } catch (ConfigException e) {
+      return e.problems(); // a malformed .env: named beside the config's errors
+    }
     List<ConfigException> found = new ArrayList<>();
     try {
       // alertSink: the notifiers are checked below, where a missing credential is told from a

@@ -129,6 +129,18 @@ final class ConfigFeedbackTest {
   }
 
   @Test
+  void check_aConfigErrorAndAMalformedEnvFile_areBothReported() throws IOException {
+    Path config = write("monitor_config.json", "{\n  \"monitoring_interval\": 0\n}\n");
+    Path env = write(".env", "OPENAI_ADMIN_KEY\n");
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).startsWith("runaway-monitor check: 2 config errors, in file order:")
+        .contains(config + ":2:26: monitoring_interval: must be").contains(env + ":1: expected NAME=value");
+  }
+
+  @Test
   void check_aJsonSyntaxError_saysTheReadingStoppedThere() throws IOException {
     Path config = write("monitor_config.json", "{\"services\": {\"a\": {\"type\": \"rest\",}}}\n");
 
