@@ -104,6 +104,11 @@ public final class ConfigParser {
    */
   public record Outcome(ParsedConfig config, List<ConfigException> problems) {
 
+    /** Copies {@code problems}: an outcome is immutable. */
+    public Outcome {
+      problems = List.copyOf(problems);
+    }
+
     /**
      * Returns the config when it is valid.
      *
