@@ -180,11 +180,14 @@ public final class SettingsReader {
         }
         List<String> meant = DidYouMean.suggestAll(k, List.copyOf(all));
         String hint = meant.isEmpty() ? "" : " (did you mean " + DidYouMean.either(meant, "\"") + "?)";
-        if (hint.isEmpty() && k.endsWith("_env") && all.stream().noneMatch(a -> a.endsWith("_env"))) {
-          // "token_env": "MY_GH" where the service reads a variable of a fixed name (GITHUB_TOKEN): a
-          // name, not a credential, so not the hint below.
-          hint = " (no setting here names a variable: this service reads its credentials from variables of"
-              + " fixed names, which its documentation lists and a 'missing credential' message names)";
+        if (hint.isEmpty() && k.endsWith("_env")) {
+          // "token_env": "MY_GH" names a variable, not a credential: not the hint below. At a
+          // section's top, where no key names a variable, the service reads fixed ones (GitHub:
+          // GITHUB_TOKEN); nested (a rest auth of type none), that cannot be told.
+          if (prefix.isEmpty() && all.stream().noneMatch(a -> a.endsWith("_env"))) {
+            hint = " (no setting here names a variable: this service reads its credentials from variables of"
+                + " fixed names, which its documentation lists and a 'missing credential' message names)";
+          }
         } else if (hint.isEmpty() && CREDENTIAL_KEY.matcher(k).find()) {
           // "api_key": "sk-..." pasted into the config: say where a credential goes (nu42 trial). Not
           // "check lists them": check stops at the config errors, before its table of credentials.

@@ -126,6 +126,11 @@ final class SettingsReaderTest {
         .hasMessageContaining("services.gh.token_env: is not a known setting (no setting here names a variable:"
             + " this service reads its credentials from variables of fixed names")
         .hasMessageNotContaining("is never written").hasMessageNotContaining("MY_GH");
+    // Nested, as in a rest service's "auth": {"type": "none"}, it is neither.
+    SettingsReader auth = SettingsReader.of("services.vendor", Map.of("auth", Map.of("type", "none", "token_env",
+        "MY_TOKEN"))).object("auth");
+    assertThatThrownBy(() -> auth.allowOnly(Set.of("type")))
+        .hasMessageContaining("services.vendor.auth.token_env: is not a known setting; allowed here: [type]");
   }
 
   @Test
