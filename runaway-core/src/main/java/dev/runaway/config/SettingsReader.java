@@ -178,11 +178,22 @@ public final class SettingsReader {
               + " here; allowed here: " + all));
           continue;
         }
-        String hint = DidYouMean.suggest(k, List.copyOf(all)).map(a -> " (did you mean \"" + a + "\"?)").orElse("");
-        if (hint.isEmpty() && CREDENTIAL_KEY.matcher(k).find()) {
-          // "api_key": "sk-..." pasted into the config: say where a credential goes (nu42 trial).
+        List<String> meant = DidYouMean.suggestAll(k, List.copyOf(all));
+        String hint = meant.isEmpty() ? "" : " (did you mean " + DidYouMean.either(meant, "\"") + "?)";
+        if (hint.isEmpty() && k.endsWith("_env")) {
+          // "token_env": "MY_GH" names a variable, not a credential: not the hint below. At a
+          // section's top, where no key names a variable, the service reads fixed ones (GitHub:
+          // GITHUB_TOKEN); nested (a rest auth of type none), that cannot be told.
+          if (prefix.isEmpty() && all.stream().noneMatch(a -> a.endsWith("_env"))) {
+            hint = " (no setting here names a variable: this service reads its credentials from variables of"
+                + " fixed names, which its documentation lists and a 'missing credential' message names)";
+          }
+        } else if (hint.isEmpty() && CREDENTIAL_KEY.matcher(k).find()) {
+          // "api_key": "sk-..." pasted into the config: say where a credential goes (nu42 trial). Not
+          // "check lists them": check stops at the config errors, before its table of credentials.
           hint = " (a credential is never written in the config: put it in the environment or in .env under the"
-              + " variable name this service reads; runaway-monitor check lists them)";
+              + " variable name this service reads, which its documentation lists and a 'missing credential'"
+              + " message names)";
         }
         unknown.add(error(k, "is not a known setting" + hint + "; allowed here: " + all));
       }

@@ -158,6 +158,10 @@ public final class RunawayMonitor implements AutoCloseable {
     return new Builder();
   }
 
+  static {
+    dev.runaway.monitor.internal.MonitorHooks.bind(m -> m.skipReported.set(true));
+  }
+
   /**
    * Starts polling: a first round now, then one every {@code monitoring_interval}, until
    * {@link #close()}.

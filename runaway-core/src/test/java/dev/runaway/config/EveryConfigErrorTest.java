@@ -79,4 +79,24 @@ final class EveryConfigErrorTest {
         + System.lineSeparator() + "  no line");
     assertThatThrownBy(() -> new ConfigException(List.of())).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void parse_aMisspeltFleetKey_isOneError_notTwo() {
+    // Also "fleet: needs exactly one of redis_url and redis_url_env", first in file order, about
+    // the same mistake.
+    assertThatThrownBy(() -> MonitorConfig.parse("{\"fleet\": {\"redis_ur\": \"redis://127.0.0.1:6379/0\"}}"))
+        .isInstanceOfSatisfying(ConfigException.class, e -> {
+          assertThat(e.problems()).containsExactly(e);
+          assertThat(e.getMessage()).startsWith("line 1, column 12: fleet.redis_ur: unknown key 'redis_ur'; did you"
+              + " mean 'redis_url'?");
+        });
+    assertThatThrownBy(() -> MonitorConfig.parse("{\"fleet\": {\"key_prefix\": \"x\"}}"))
+        .hasMessageContaining("fleet: needs exactly one of redis_url and redis_url_env");
+  }
+
+  @Test
+  void parse_aTopLevelKeyWithAWordLess_getsADidYouMean() {
+    assertThatThrownBy(() -> MonitorConfig.parse("{\"circuit\": {}}"))
+        .hasMessageContaining("circuit: unknown key 'circuit'; did you mean 'circuit_breaker'?");
+  }
 }

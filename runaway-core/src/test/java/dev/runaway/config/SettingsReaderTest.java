@@ -107,6 +107,33 @@ final class SettingsReaderTest {
   }
 
   @Test
+  void allowOnly_aKeyWithAWordMoreOrLess_namesTheKeysItMayMean() {
+    // services.vercel.team got no did-you-mean: team_id and team_slug are 3 edits away.
+    Set<String> vercel = Set.of("type", "team_id", "team_slug", "token_env");
+    assertThatThrownBy(() -> SettingsReader.of("services.vercel", Map.of("team", "acme")).allowOnly(vercel))
+        .hasMessageContaining("services.vercel.team: is not a known setting (did you mean \"team_id\" or"
+            + " \"team_slug\"?)");
+    assertThatThrownBy(() -> SettingsReader.of("services.x", Map.of("project_id", "p")).allowOnly(Set.of("project")))
+        .hasMessageContaining("services.x.project_id: is not a known setting (did you mean \"project\"?)");
+  }
+
+  @Test
+  void allowOnly_aVariableNamedWhereTheServiceReadsAFixedOne_isNotTakenForAPastedCredential() {
+    // GitHub reads GITHUB_TOKEN; "token_env" was told "a credential is never written in the config",
+    // although it names a variable.
+    SettingsReader s = SettingsReader.of("services.gh", Map.of("type", "github_actions", "token_env", "MY_GH"));
+    assertThatThrownBy(() -> s.allowOnly(Set.of("type", "org")))
+        .hasMessageContaining("services.gh.token_env: is not a known setting (no setting here names a variable:"
+            + " this service reads its credentials from variables of fixed names")
+        .hasMessageNotContaining("is never written").hasMessageNotContaining("MY_GH");
+    // Nested, as in a rest service's "auth": {"type": "none"}, it is neither.
+    SettingsReader auth = SettingsReader.of("services.vendor", Map.of("auth", Map.of("type", "none", "token_env",
+        "MY_TOKEN"))).object("auth");
+    assertThatThrownBy(() -> auth.allowOnly(Set.of("type")))
+        .hasMessageContaining("services.vendor.auth.token_env: is not a known setting; allowed here: [type]");
+  }
+
+  @Test
   void allowOnly_everyUnknownKeyAtOnce() {
     SettingsReader r = SettingsReader.of("services.api", new java.util.TreeMap<>(Map.of("bse_url", "x",
         "tokn_env", "X", "base_url", "y")));

@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -104,6 +103,11 @@ public final class ConfigParser {
    * @param problems every problem found, in file order; empty for a valid config
    */
   public record Outcome(ParsedConfig config, List<ConfigException> problems) {
+
+    /** Copies {@code problems}: an outcome is immutable. */
+    public Outcome {
+      problems = List.copyOf(problems);
+    }
 
     /**
      * Returns the config when it is valid.
@@ -629,10 +633,12 @@ public final class ConfigParser {
     String url = null;
     String env = null;
     String prefix = dev.runaway.config.FleetSettings.DEFAULT_KEY_PREFIX;
+    boolean misspelt = false;
     for (Field g : fl.fields.values()) {
       Node gv = g.value();
       if (!FLEET_KEYS.contains(g.key())) {
         problems.add(unknownKey(g, gv.path, FLEET_KEYS, false));
+        misspelt = true;
         continue;
       }
       if (gv.is(Kind.NULL)) {
@@ -665,6 +671,11 @@ public final class ConfigParser {
       }
     }
     if ((url == null) == (env == null)) {
+      if (misspelt && url == null && env == null) {
+        // "redis_ur": the unknown key's error says it; "needs exactly one" would be a second error
+        // about the same mistake, and the first in file order.
+        return null;
+      }
       throw error(fl, "needs exactly one of redis_url and redis_url_env");
     }
     return new dev.runaway.config.FleetSettings(url, env, prefix);
@@ -794,9 +805,9 @@ public final class ConfigParser {
   private ConfigException unknownKey(Field f, String path, List<String> allowed, boolean topLevel) {
     StringBuilder sb = new StringBuilder("unknown key ");
     sb.append(f.key().isEmpty() ? "(an empty key)" : "'" + printable(f.key()) + "'");
-    Optional<String> suggestion = DidYouMean.suggest(f.key(), allowed);
-    if (suggestion.isPresent()) {
-      sb.append("; did you mean '").append(suggestion.get()).append("'?");
+    List<String> suggestion = DidYouMean.suggestAll(f.key(), allowed);
+    if (!suggestion.isEmpty()) {
+      sb.append("; did you mean ").append(DidYouMean.either(suggestion, "'")).append('?');
     } else if (topLevel && BELONGS_ELSEWHERE.containsKey(f.key())) {
       sb.append("; it belongs inside ").append(BELONGS_ELSEWHERE.get(f.key())).append('.');
     } else {

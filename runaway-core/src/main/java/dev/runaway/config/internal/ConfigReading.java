@@ -24,7 +24,13 @@ public final class ConfigReading {
    *     could be read (a missing file, a JSON syntax error)
    * @param problems every problem, in file order; empty for a valid config
    */
-  public record Outcome(MonitorConfig config, List<ConfigException> problems) {}
+  public record Outcome(MonitorConfig config, List<ConfigException> problems) {
+
+    /** Copies {@code problems}: an outcome is immutable. */
+    public Outcome {
+      problems = List.copyOf(problems);
+    }
+  }
 
   /** Set once by {@link MonitorConfig}, which alone builds itself from a parsed config. */
   private static volatile Function<ParsedConfig, MonitorConfig> factory;

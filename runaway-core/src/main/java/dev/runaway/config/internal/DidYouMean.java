@@ -1,5 +1,6 @@
 package dev.runaway.config.internal;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -44,6 +45,55 @@ public final class DidYouMean {
       }
     }
     return Optional.ofNullable(best);
+  }
+
+  /**
+   * Returns the allowed keys {@code key} most likely means: the nearest ({@link #suggest}), else
+   * those that are {@code key} with a word more or a word less, as {@code team_id} and
+   * {@code team_slug} are for {@code team}, and {@code team} is for {@code team_id}; at most three,
+   * else none.
+   *
+   * @param key the unknown key
+   * @param allowed the allowed keys, in the order to name them
+   * @return the suggestions, possibly none
+   */
+  public static List<String> suggestAll(String key, List<String> allowed) {
+    Optional<String> nearest = suggest(key, allowed);
+    if (nearest.isPresent()) {
+      return List.of(nearest.get());
+    }
+    String k = words(key);
+    List<String> out = new ArrayList<>();
+    for (String a : allowed) {
+      String w = words(a);
+      if (!k.isEmpty() && !w.isEmpty() && (w.startsWith(k + "_") || k.startsWith(w + "_"))) {
+        out.add(a);
+      }
+    }
+    return out.size() <= 3 ? List.copyOf(out) : List.of();
+  }
+
+  /**
+   * Names keys as alternatives: {@code "a"}, {@code "a" or "b"}, {@code "a", "b" or "c"}.
+   *
+   * @param keys the keys, at least one
+   * @param quote the quote around each
+   * @return the text
+   */
+  public static String either(List<String> keys, String quote) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < keys.size(); i++) {
+      if (i > 0) {
+        sb.append(i == keys.size() - 1 ? " or " : ", ");
+      }
+      sb.append(quote).append(keys.get(i)).append(quote);
+    }
+    return sb.toString();
+  }
+
+  /** Lower case, words joined by '_', so {@code team-id} and {@code team.id} read as {@code team_id}. */
+  private static String words(String s) {
+    return s.toLowerCase(Locale.ROOT).replace('-', '_').replace('.', '_').replace(' ', '_');
   }
 
   /** Lower case without separators, so {@code monitoringInterval} matches {@code monitoring_interval}. */

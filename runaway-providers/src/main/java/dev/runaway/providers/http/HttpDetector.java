@@ -59,7 +59,8 @@ public abstract class HttpDetector implements Detector {
    *
    * @param settings the service's settings
    * @param ownKeys the detector's own keys
-   * @throws dev.runaway.config.ConfigException at the first unknown key
+   * @throws dev.runaway.config.ConfigException naming every unknown key
+   *     ({@link dev.runaway.config.ConfigException#problems()})
    */
   protected HttpDetector(ServiceSettings settings, Set<String> ownKeys) {
     this.serviceSettings = Objects.requireNonNull(settings, "settings");

@@ -6,6 +6,7 @@ import dev.runaway.config.MonitorConfig;
 import dev.runaway.monitor.MonitorStatus;
 import dev.runaway.monitor.RunawayMonitor;
 import dev.runaway.monitor.UsageReport;
+import dev.runaway.monitor.internal.MonitorHooks;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,14 +79,10 @@ final class CheckCommand implements Callable<Integer> {
           .build();
     } catch (ConfigException e) {
       // The services' settings are wrong: the notifiers' are checked too, so one run names all.
-      List<ConfigException> all = new ArrayList<>(e.problems());
-      try {
-        ConfiguredNotifiers.closeAll(ConfiguredNotifiers.create(config, credentials));
-      } catch (ConfigException n) {
-        all.addAll(n.problems());
-      }
-      throw ConfigFiles.all(all);
+      throw ConfigFiles.all(ConfigFiles.withNotifierProblems(e.problems(), config, credentials));
     }
+    // Its table shows the services it cannot poll: no WARN saying so in the middle of it.
+    MonitorHooks.skippedServicesShownByCaller(built);
     try (RunawayMonitor monitor = built) {
       // Only now is the config known to be valid: building the monitor checks every provider's
       // settings, and creating the notifiers checks theirs; a ConfigException from either must not

@@ -60,18 +60,46 @@ final class ConfigFiles {
 
   /**
    * The problems the providers find in the settings of a config's valid sections: a monitor is
-   * built (no poll, no state kept, no stop taken) and closed.
+   * built (no poll, no state kept, no stop taken, no alert sent) and closed, and the notifiers are
+   * created and closed. A missing credential is no config error here, as it is none for a valid
+   * config: {@code check} lists it in its table.
    */
   private List<ConfigException> providerProblems(MonitorConfig valid) {
+    Credentials credentials;
     try {
-      RunawayMonitor.builder().config(valid).secrets(credentials().source()).keepBaselines(false)
-          .dryRunStops(true).build().close();
+      credentials = credentials();
     } catch (ConfigException e) {
-      return e.problems();
+      return e.problems(); // a malformed .env: named beside the config's errors
+    }
+    List<ConfigException> found = new ArrayList<>();
+    try {
+      // alertSink: the notifiers are checked below, where a missing credential is told from a
+      // wrong setting (the core's notifier loader takes both for config errors).
+      RunawayMonitor.builder().config(valid).secrets(credentials.source()).alertSink(a -> { })
+          .keepBaselines(false).dryRunStops(true).build().close();
+    } catch (ConfigException e) {
+      found.addAll(e.problems());
     } catch (RuntimeException e) {
       LOG.debug("The providers' settings could not be checked beside the config's errors", e);
     }
-    return List.of();
+    return withNotifierProblems(found, valid, credentials);
+  }
+
+  /**
+   * Returns {@code problems} with those of the notifiers' settings added; a notifier whose
+   * credential is missing adds none.
+   */
+  static List<ConfigException> withNotifierProblems(List<ConfigException> problems, MonitorConfig config,
+      Credentials credentials) {
+    List<ConfigException> all = new ArrayList<>(problems);
+    try {
+      ConfiguredNotifiers.closeAll(ConfiguredNotifiers.create(config, credentials));
+    } catch (ConfigException e) {
+      all.addAll(e.problems());
+    } catch (RuntimeException e) {
+      LOG.debug("The notifiers' settings could not be checked beside the config's errors", e);
+    }
+    return all;
   }
 
   /** One exception for every problem: the problem itself when there is one. */

@@ -115,6 +115,32 @@ final class ConfigFeedbackTest {
   }
 
   @Test
+  void check_aConfigErrorBesideANotifierWithoutItsCredentials_reportsTheErrorOnly() throws IOException {
+    // The notifier's missing TELEGRAM_BOT_TOKEN was listed among the config errors, without a file
+    // or line; with the error fixed, check lists it as MISSING in its table (exit 1, not 2).
+    Path config = write("monitor_config.json", "{\n  \"monitoring_interval\": 0,\n  \"notifications\": {\"telegram\": {}}\n}\n");
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env",
+        dir.resolve("none.env").toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).contains("config error: " + config + ":2:26: monitoring_interval: must be")
+        .doesNotContain("TELEGRAM_BOT_TOKEN").doesNotContain("config errors");
+  }
+
+  @Test
+  void check_aConfigErrorAndAMalformedEnvFile_areBothReported() throws IOException {
+    Path config = write("monitor_config.json", "{\n  \"monitoring_interval\": 0\n}\n");
+    Path env = write(".env", "OPENAI_ADMIN_KEY\n");
+
+    MonitorAppTest.Run r = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(Main.USAGE);
+    assertThat(r.err()).startsWith("runaway-monitor check: 2 config errors, in file order:")
+        .contains(config + ":2:26: monitoring_interval: must be").contains(env + ":1: expected NAME=value");
+  }
+
+  @Test
   void check_aJsonSyntaxError_saysTheReadingStoppedThere() throws IOException {
     Path config = write("monitor_config.json", "{\"services\": {\"a\": {\"type\": \"rest\",}}}\n");
 
@@ -169,6 +195,33 @@ final class ConfigFeedbackTest {
     assertThat(r.out()).contains("openai: nothing was stopped (no emergency stop is recorded for it).");
     assertThat(r.all()).doesNotContain("not monitored").doesNotContain("restart");
     assertThat(LogCapture.since(mark)).noneMatch(e -> e.message().contains("not monitored"));
+  }
+
+  @Test
+  void check_aServiceWithoutItsCredential_isShownInTheTableOnly_whileStartStillWarns() throws IOException {
+    // check logged "Service openai (type openai) is not monitored: missing credential ...; set it
+    // and restart" in the middle of its Services table, repeating the SKIPPED line.
+    Path config = write("monitor_config.json", "{\"services\": {\"openai\": {\"type\": \"openai\"},"
+        + " \"search\": {\"type\": \"rest\", \"request\": {\"url\": \"http://127.0.0.1:9/usage\"}, \"metrics\":"
+        + " [{\"name\": \"requests\", \"value_pointer\": \"/count\", \"kind\": \"windowTotal\","
+        + " \"cost_per_unit\": 0.0004}]}}}\n");
+    Path env = dir.resolve("none.env");
+    int mark = LogCapture.mark();
+
+    MonitorAppTest.Run check = MonitorAppTest.run("check", "--config", config.toString(), "--env", env.toString());
+
+    assertThat(check.out()).as(check.all()).containsPattern("openai +openai +SKIPPED missing credential OPENAI_ADMIN_KEY");
+    assertThat(check.all()).doesNotContain("restart");
+    assertThat(LogCapture.since(mark)).noneMatch(e -> e.message().contains("not monitored"));
+
+    mark = LogCapture.mark();
+    MonitorAppTest.Run start = MonitorAppTest.run("start", "--rounds", "1", "--config", config.toString(), "--env",
+        env.toString());
+
+    assertThat(start.out()).as(start.all()).contains("Monitoring search");
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("not monitored")).singleElement()
+        .satisfies(e -> assertThat(e.message()).contains("Service openai (type openai) is not monitored: missing"
+            + " credential OPENAI_ADMIN_KEY"));
   }
 
   @Test
