@@ -115,7 +115,8 @@ public class ConfigException extends RuntimeException {
    * @return the problems, each with its own file, path, line, column and message; unmodifiable
    */
   public List<ConfigException> problems() {
-    return problems.isEmpty() ? List.of(this) : problems;
+    // null: deserialized from a release before the field existed.
+    return problems == null || problems.isEmpty() ? List.of(this) : problems;
   }
 
   /**

@@ -99,4 +99,14 @@ final class EveryConfigErrorTest {
     assertThatThrownBy(() -> MonitorConfig.parse("{\"circuit\": {}}"))
         .hasMessageContaining("circuit: unknown key 'circuit'; did you mean 'circuit_breaker'?");
   }
+
+  @Test
+  void anExceptionSerializedBeforeProblemsExisted_listsItself() throws Exception {
+    // A release before problems() wrote no such field: deserialized, it is null.
+    ConfigException e = new ConfigException("services.x: bad");
+    java.lang.reflect.Field f = ConfigException.class.getDeclaredField("problems");
+    f.setAccessible(true);
+    f.set(e, null);
+    assertThat(e.problems()).containsExactly(e);
+  }
 }
