@@ -386,6 +386,42 @@ final class NaiveStreamRealCostTest {
     cjkOutputAndAModelTheTableLacks_areNotUndercounted();
   }
 
+  @Test
+  void chatStreamReadToItsEnd_butNeverClosed_isSettledAtItsEnd_notHeldUntilCollected() {
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("gpt-4o-mini-2024-07-18",
+        WORDS, 300)));
+    Cost perStream = Cost.usd("0.0004356");
+    List<AutoCloseable> unclosed = new CopyOnWriteArrayList<>();  // held, so the collector settles nothing
+    try (RunawayGuard guard = guard(Cost.usd("1"))) {
+      OpenAIClient client = openai();
+      // stream().forEach without try-with-resources: before, the stream stayed unsettled ($0 spent,
+      // the $0.75 per-stream amount reserved) and, holding the turn of the calls without an estimate,
+      // made the third such call wait 30 s and be refused ("its cost per call is not known yet").
+      var first = guard.call("openai", () -> client.chat().completions().createStreaming(plainParams("gpt-4o-mini")));
+      unclosed.add(first);
+      first.stream().forEach(c -> { });
+      assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
+      assertThat(spent(guard, "openai")).isEqualTo(perStream);
+      // An iterator read until hasNext() is false.
+      var second = guard.call("openai", () -> client.chat().completions().createStreaming(plainParams("gpt-4o-mini")));
+      unclosed.add(second);
+      int chunks = 0;
+      for (var it = second.stream().iterator(); it.hasNext(); it.next()) {
+        chunks++;
+      }
+      assertThat(chunks).isEqualTo(302);
+      assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
+      assertThat(spent(guard, "openai")).isEqualTo(perStream.times(2));
+      // Closing it later charges nothing more.
+      for (AutoCloseable s : unclosed) {
+        s.close();
+      }
+      assertThat(spent(guard, "openai")).isEqualTo(perStream.times(2));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private void cjkOutputAndAModelTheTableLacks_areNotUndercounted() {
     // 100 chunks of one CJK character each (3 UTF-8 bytes): 150 output tokens, not 100.
     server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("gpt-4o-mini-2024-07-18",
