@@ -270,6 +270,22 @@ final class NaiveStreamRealCostTest {
   }
 
   @Test
+  void firstAnthropicStreamClosedEarly_isChargedItsInputAndThePerStreamOutputAtItsModel_notOpus() {
+    server.route("/v1/messages", r -> StubResponse.eventStream(CLAUDE));
+    try (RunawayGuard guard = guard(Cost.usd("10"))) {
+      AnthropicClient client = anthropic();
+      try (var s = guard.call("claude", () -> client.messages().createStreaming(claudeParams()))) {
+        assertThat(reserved(guard, "claude")).isEqualTo(Cost.usd("0.09"));
+        s.stream().limit(3).forEach(e -> { });
+      }
+      // message_start named claude-sonnet-4-5 and 2,000 input tokens: 2,000 * 3 + 1,000 * 15 per million.
+      // Before: $0.09, 1,000 + 1,000 tokens at Opus, the reservation made before the model was known.
+      assertThat(spent(guard, "claude")).isEqualTo(Cost.usd("0.021"));
+      assertThat(reserved(guard, "claude")).isEqualTo(Cost.ZERO);
+    }
+  }
+
+  @Test
   void firstStreamClosedEarly_doesNotMakeThePerStreamAmountTheRunningEstimate() {
     server.route("/v1/chat/completions", r -> StubResponse.eventStream(CHAT));
     try (RunawayGuard guard = guard(Cost.usd("1"))) {
