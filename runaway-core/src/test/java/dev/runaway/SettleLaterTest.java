@@ -213,7 +213,10 @@ final class SettleLaterTest {
       try {
         Future<?> waited = other.submit(() -> guard.call("llm", () -> (Chunks) new SdkStream(STREAM)));
         assertThatThrownBy(() -> waited.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(RunawayException.class)
-            .hasMessageContaining("cost per call is not known yet");
+            .hasMessageContaining("cost per call is not known yet")
+            // What holds the turn, for a user who left such a stream unclosed.
+            .hasMessageContaining("a stream returned from guard.call) keeps its turn until it is settled: read to"
+                + " its end, closed, or collected once dropped unclosed");
         first.readToEnd();
         Chunks next = other.submit(() -> guard.call("llm", () -> (Chunks) new SdkStream(STREAM))).get(20, TimeUnit.SECONDS);
         assertThat(reserved(guard)).isEqualTo(STREAM);

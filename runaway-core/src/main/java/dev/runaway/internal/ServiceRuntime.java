@@ -1018,7 +1018,10 @@ public final class ServiceRuntime {
       throw new RunawayException("Call to " + name + " refused: its cost per call is not known yet, so calls"
           + " without an estimate run " + policy.maxCallsWithUnknownCost() + " at a time until the first real"
           + " cost is committed, and no turn came within " + Durations.human(policy.unknownCostWait().toNanos())
-          + ". Pass an estimate (call(service, estimate, ...)) or set ServicePolicy.Builder.estimate(...).",
+          + "." + (DeferredCharge.defers(extractor) ? " A result whose cost comes later (a stream returned from"
+          + " guard.call) keeps its turn until it is settled: read to its end, closed, or collected once dropped"
+          + " unclosed; close such streams (try-with-resources)." : "")
+          + " Pass an estimate (call(service, estimate, ...)) or set ServicePolicy.Builder.estimate(...).",
           name, key, policy.unknownCostWait());
     }
     if (runningEstimate >= 0 || resultsUnpriceable) {

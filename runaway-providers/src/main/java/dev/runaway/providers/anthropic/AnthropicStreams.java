@@ -14,6 +14,7 @@ import dev.runaway.providers.llm.TokenPrices;
 import dev.runaway.providers.llm.internal.Sdk;
 import dev.runaway.providers.llm.internal.GuardedSdkStreams;
 import dev.runaway.providers.llm.internal.StreamSettlement;
+import dev.runaway.providers.llm.internal.UnpricedStreams;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -57,7 +58,7 @@ public final class AnthropicStreams {
       MessageCreateParams params, Function<MessageCreateParams, StreamResponse<RawMessageStreamEvent>> start) {
     Objects.requireNonNull(params, "params");
     return GuardedSdkStreams.open(StreamResponse.class, guard, estimate, () -> start.apply(params),
-        new Tracker(PARTIAL));
+        new Tracker(PARTIAL, false));
   }
 
   /**
@@ -73,7 +74,7 @@ public final class AnthropicStreams {
       MessageCreateParams params, Function<MessageCreateParams, AsyncStreamResponse<RawMessageStreamEvent>> start) {
     Objects.requireNonNull(params, "params");
     return GuardedSdkStreams.open(AsyncStreamResponse.class, guard, estimate, () -> start.apply(params),
-        new Tracker(PARTIAL));
+        new Tracker(PARTIAL, false));
   }
 
   /**
@@ -86,7 +87,7 @@ public final class AnthropicStreams {
    * @return the guarded stream, or {@code null} when {@code result} is no stream of the SDK
    */
   static Object settleLater(Object result, PendingCost cost) {
-    return GuardedSdkStreams.settleLater(result, cost, () -> new Tracker(PARTIAL), StreamResponse.class,
+    return GuardedSdkStreams.settleLater(result, cost, () -> new Tracker(PARTIAL, true), StreamResponse.class,
         AsyncStreamResponse.class);
   }
 
@@ -95,6 +96,8 @@ public final class AnthropicStreams {
   /** message_start gives the input counts; message_delta's usage is cumulative; message_stop ends. */
   private static final class Tracker implements StreamSettlement.Tracker<RawMessageStreamEvent> {
     private final CostExtractor partialPrices;
+    /** A stream from guard.call, whose reservation may be the per-stream amount at the table's dearest model. */
+    private final boolean atModel;
     private volatile String model = "";
     private volatile long input;
     private volatile long cacheRead;
@@ -106,8 +109,9 @@ public final class AnthropicStreams {
     private volatile String tier;
     private volatile boolean stopped;
 
-    Tracker(CostExtractor partialPrices) {
+    Tracker(CostExtractor partialPrices, boolean atModel) {
       this.partialPrices = partialPrices;
+      this.atModel = atModel;
     }
 
     @Override
@@ -152,6 +156,19 @@ public final class AnthropicStreams {
     @Override
     public Cost partialCost() {
       return partialPrices.costOf(usageJson(Math.max(output, deltas)));
+    }
+
+    /**
+     * For a stream returned from {@code guard.call}: its input as message_start gave it and at least
+     * {@link UnpricedStreams#OUTPUT_TOKENS} output tokens, at its model, in place of a reservation
+     * made before its model was known when that is less; {@code null} before message_start.
+     */
+    @Override
+    public Cost endedEarlyCost() {
+      if (!atModel || model.isEmpty()) {
+        return null;
+      }
+      return partialPrices.costOf(usageJson(Math.max(UnpricedStreams.OUTPUT_TOKENS, Math.max(output, deltas))));
     }
 
     private Map<String, Object> usageJson(long outputTokens) {

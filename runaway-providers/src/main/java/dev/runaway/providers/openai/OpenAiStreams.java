@@ -229,6 +229,11 @@ public final class OpenAiStreams {
     }
 
     @Override
+    public Cost endedEarlyCost() {
+      return seen == null || last != null ? null : seen.endedEarlyCost();
+    }
+
+    @Override
     public Cost finishedCost() {
       if (seen == null || last != null) {
         return null;
@@ -269,8 +274,8 @@ public final class OpenAiStreams {
     static final int BYTES_PER_TOKEN = 2;
 
     private final SeenPrice price;
-    private String model = "";
-    private String tier;
+    private volatile String model = "";
+    private volatile String tier;
     private long chunks;
     private long ascii;
     private long otherBytes;
@@ -337,6 +342,20 @@ public final class OpenAiStreams {
 
     String model() {
       return model;
+    }
+
+    /**
+     * The fixed per-stream amount ({@link UnpricedStreams#INPUT_TOKENS} input and at least
+     * {@link UnpricedStreams#OUTPUT_TOKENS} output tokens, more when more were seen) at the model
+     * the chunks named, for a stream that ended before it finished; {@code null} when no chunk named
+     * a model.
+     */
+    Cost endedEarlyCost() {
+      String m = model;
+      if (m.isEmpty()) {
+        return null;
+      }
+      return price.of(m, tier, UnpricedStreams.INPUT_TOKENS, Math.max(UnpricedStreams.OUTPUT_TOKENS, outputTokens()));
     }
 
     /** The estimated cost of a finished stream, or {@code null} when it did not finish or cannot be priced. */

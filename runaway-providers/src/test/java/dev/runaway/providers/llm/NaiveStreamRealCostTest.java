@@ -55,6 +55,12 @@ final class NaiveStreamRealCostTest {
   private static final Cost CLAUDE_STREAM = Cost.usd("0.009");
   /** What the fixed rule charged an OpenAI stream (o1-pro: 1,000 * 150 + 1,000 * 600 per million). */
   private static final Cost OPENAI_FIXED = Cost.usd("0.75");
+  /**
+   * The same 1,000 input and 1,000 output tokens at gpt-4o, the model the chunks name: what a stream
+   * that ended early after a chunk named its model is charged in place of OPENAI_FIXED
+   * (1,000 * 2.50 + 1,000 * 10 per million).
+   */
+  private static final Cost OPENAI_FIXED_AT_GPT_4O = Cost.usd("0.0125");
 
   private static String chatChunk(String content, String finish) {
     return "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
@@ -248,7 +254,7 @@ final class NaiveStreamRealCostTest {
   }
 
   @Test
-  void firstStreamClosedEarly_isChargedTheFixedPerStreamAmount_neverZero() {
+  void firstStreamClosedEarly_isChargedThePerStreamAmountAtTheModelItsChunksNamed_neverZero() {
     server.route("/v1/chat/completions", r -> StubResponse.eventStream(CHAT));
     try (RunawayGuard guard = guard(Cost.usd("10"))) {
       OpenAIClient client = openai();
@@ -257,8 +263,25 @@ final class NaiveStreamRealCostTest {
         assertThat(reserved(guard, "openai")).isEqualTo(OPENAI_FIXED);
         s.stream().limit(1).forEach(c -> { });
       }
-      assertThat(spent(guard, "openai")).isEqualTo(OPENAI_FIXED);
+      // Its first chunk named gpt-4o: 1,000 + 1,000 tokens at gpt-4o, not at o1-pro ($0.75 before).
+      assertThat(spent(guard, "openai")).isEqualTo(OPENAI_FIXED_AT_GPT_4O);
       assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
+    }
+  }
+
+  @Test
+  void firstAnthropicStreamClosedEarly_isChargedItsInputAndThePerStreamOutputAtItsModel_notOpus() {
+    server.route("/v1/messages", r -> StubResponse.eventStream(CLAUDE));
+    try (RunawayGuard guard = guard(Cost.usd("10"))) {
+      AnthropicClient client = anthropic();
+      try (var s = guard.call("claude", () -> client.messages().createStreaming(claudeParams()))) {
+        assertThat(reserved(guard, "claude")).isEqualTo(Cost.usd("0.09"));
+        s.stream().limit(3).forEach(e -> { });
+      }
+      // message_start named claude-sonnet-4-5 and 2,000 input tokens: 2,000 * 3 + 1,000 * 15 per million.
+      // Before: $0.09, 1,000 + 1,000 tokens at Opus, the reservation made before the model was known.
+      assertThat(spent(guard, "claude")).isEqualTo(Cost.usd("0.021"));
+      assertThat(reserved(guard, "claude")).isEqualTo(Cost.ZERO);
     }
   }
 
@@ -270,16 +293,17 @@ final class NaiveStreamRealCostTest {
       try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(chatParams()))) {
         s.stream().limit(1).forEach(c -> { });
       }
-      // $0.25 left. Before, the $0.75 charged was learned as the cost of a call, so every later stream
-      // reserved $0.75 and none was admitted; the first real cost must set the running estimate instead.
+      // $0.9875 left ($0.0125, the per-stream amount at gpt-4o, charged; it was $0.75 at o1-pro, which left
+      // $0.25 and 25 streams). Before that, the $0.75 charged was learned as the cost of a call, so every
+      // later stream reserved $0.75 and none was admitted; the running estimate must follow real costs.
       int admitted = loop(() -> {
         try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(chatParams()))) {
           s.stream().forEach(c -> { });
         }
       });
       report("chat streams after a first one closed early", guard, "openai", admitted);
-      assertThat(admitted).isEqualTo(25);
-      assertThat(spent(guard, "openai")).isEqualTo(Cost.usd("1"));
+      assertThat(admitted).isEqualTo(98);
+      assertThat(spent(guard, "openai")).isEqualTo(OPENAI_FIXED_AT_GPT_4O.plus(OPENAI_STREAM.times(98)));
       assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
     }
   }
@@ -306,7 +330,7 @@ final class NaiveStreamRealCostTest {
   }
 
   @Test
-  void streamFailingMidway_reachesTheCaller_andIsChargedItsReservation() {
+  void streamFailingMidway_reachesTheCaller_andIsChargedThePerStreamAmountAtItsModel() {
     server.route("/v1/chat/completions", r -> StubResponse.eventStream(chatChunk("a", null)
         + "data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\",\"code\":null}}\n\n"));
     try (RunawayGuard guard = guard(Cost.usd("10"))) {
@@ -316,7 +340,7 @@ final class NaiveStreamRealCostTest {
           s.stream().forEach(c -> { });
         }
       }).isInstanceOf(RuntimeException.class).isNotInstanceOf(RunawayException.class);
-      assertThat(spent(guard, "openai")).isEqualTo(OPENAI_FIXED);
+      assertThat(spent(guard, "openai")).isEqualTo(OPENAI_FIXED_AT_GPT_4O);
       assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
     }
   }
@@ -384,6 +408,67 @@ final class NaiveStreamRealCostTest {
     }
     // In this method: the warning is said once per process.
     cjkOutputAndAModelTheTableLacks_areNotUndercounted();
+  }
+
+  @Test
+  void chatStreamReadToItsEnd_butNeverClosed_isSettledAtItsEnd_notHeldUntilCollected() {
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("gpt-4o-mini-2024-07-18",
+        WORDS, 300)));
+    Cost perStream = Cost.usd("0.0004356");
+    List<AutoCloseable> unclosed = new CopyOnWriteArrayList<>();  // held, so the collector settles nothing
+    try (RunawayGuard guard = guard(Cost.usd("1"))) {
+      OpenAIClient client = openai();
+      // stream().forEach without try-with-resources: before, the stream stayed unsettled ($0 spent,
+      // the $0.75 per-stream amount reserved) and, holding the turn of the calls without an estimate,
+      // made the third such call wait 30 s and be refused ("its cost per call is not known yet").
+      var first = guard.call("openai", () -> client.chat().completions().createStreaming(plainParams("gpt-4o-mini")));
+      unclosed.add(first);
+      first.stream().forEach(c -> { });
+      assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
+      assertThat(spent(guard, "openai")).isEqualTo(perStream);
+      // An iterator read until hasNext() is false.
+      var second = guard.call("openai", () -> client.chat().completions().createStreaming(plainParams("gpt-4o-mini")));
+      unclosed.add(second);
+      int chunks = 0;
+      for (var it = second.stream().iterator(); it.hasNext(); it.next()) {
+        chunks++;
+      }
+      assertThat(chunks).isEqualTo(302);
+      assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
+      assertThat(spent(guard, "openai")).isEqualTo(perStream.times(2));
+      // Closing it later charges nothing more.
+      for (AutoCloseable s : unclosed) {
+        s.close();
+      }
+      assertThat(spent(guard, "openai")).isEqualTo(perStream.times(2));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void chatStreamsWithoutIncludeUsage_readHalfAndClosed_areChargedThePerStreamAmountAtTheirModel_notTheDearest() {
+    server.route("/v1/chat/completions", r -> StubResponse.eventStream(noUsageStream("gpt-4o-mini-2024-07-18",
+        WORDS, 300)));
+    // 1,000 input and 1,000 output tokens (150 chunks seen, fewer) at gpt-4o-mini: 0.00015 + 0.0006.
+    // Before: at o1-pro, $0.75 each while no cost was known, which none of these streams ever made
+    // known: a $1 hourly budget was exhausted by the second such stream ($1.50 spent, 150%).
+    Cost perStream = Cost.usd("0.00075");
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.hourly(Cost.usd("0.10"))).budgetHorizon(Duration.ZERO))
+        .ticker(ticker).alertSink(a -> { }).build()) {
+      OpenAIClient client = openai();
+      int admitted = NaiveStreamChargeTest.loop(ticker, Duration.ofSeconds(1), 300, () -> {
+        try (var s = guard.call("openai", () -> client.chat().completions().createStreaming(plainParams("gpt-4o-mini")))) {
+          assertThat(s.stream().limit(150).count()).isEqualTo(150);
+        }
+      });
+      System.out.println("Naive gpt-4o-mini chat streams read half and closed against a $0.10 hourly budget: "
+          + admitted + " calls admitted, " + spent(guard, "openai") + " counted");
+      assertThat(admitted).isEqualTo(133);
+      assertThat(spent(guard, "openai")).isEqualTo(perStream.times(133));
+      assertThat(reserved(guard, "openai")).isEqualTo(Cost.ZERO);
+    }
   }
 
   private void cjkOutputAndAModelTheTableLacks_areNotUndercounted() {

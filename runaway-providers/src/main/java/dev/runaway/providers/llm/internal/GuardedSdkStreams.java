@@ -9,9 +9,12 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Objects;
+import java.util.Spliterator;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * Wraps an LLM SDK's stream so every chunk passes through unchanged and the stream's
@@ -107,7 +110,12 @@ public final class GuardedSdkStreams {
     switch (method.getName()) {
       case "stream":
         if (arity == 0 && Stream.class.isAssignableFrom(method.getReturnType())) {
-          return ((Stream<?>) forward(delegate, method, args)).peek(s::onChunk).onClose(s::settle);
+          Stream<?> chunks = (Stream<?>) forward(delegate, method, args);
+          // Settled at the stream's end too, not only on close: a stream read to its end and never
+          // closed (stream().forEach without try-with-resources) would otherwise hold its reservation,
+          // and a first stream the calls without an estimate wait for, until the garbage collector ran.
+          return StreamSupport.stream(new SettlingSpliterator<>(chunks.spliterator(), s), chunks.isParallel())
+              .onClose(chunks::close).onClose(s::settle);
         }
         break;
       case "close":
@@ -175,6 +183,58 @@ public final class GuardedSdkStreams {
       return forward(handler, method, args);
     };
     return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h);
+  }
+
+  /**
+   * The SDK stream's chunks, each seen by the settlement before the user's pipeline, and the
+   * settlement at their end (the blocking stream read to its last chunk). Not sized, so that no
+   * terminal operation (such as {@code count()}) skips the chunks; not split.
+   */
+  private static final class SettlingSpliterator<T> implements Spliterator<T> {
+
+    private final Spliterator<T> chunks;
+    private final StreamSettlement<Object> settlement;
+
+    SettlingSpliterator(Spliterator<T> chunks, StreamSettlement<Object> settlement) {
+      this.chunks = chunks;
+      this.settlement = settlement;
+    }
+
+    @Override
+    public boolean tryAdvance(Consumer<? super T> action) {
+      boolean more = chunks.tryAdvance(c -> {
+        settlement.onChunk(c);
+        action.accept(c);
+      });
+      if (!more) {
+        settlement.settle();
+      }
+      return more;
+    }
+
+    @Override
+    public void forEachRemaining(Consumer<? super T> action) {
+      chunks.forEachRemaining(c -> {
+        settlement.onChunk(c);
+        action.accept(c);
+      });
+      settlement.settle();
+    }
+
+    @Override
+    public Spliterator<T> trySplit() {
+      return null;
+    }
+
+    @Override
+    public long estimateSize() {
+      return chunks.estimateSize();
+    }
+
+    @Override
+    public int characteristics() {
+      return chunks.characteristics() & ~(SIZED | SUBSIZED);
+    }
   }
 
   private static Object forward(Object target, Method method, Object[] args) throws Throwable {

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Settles the reservation of one guarded stream exactly once: from the final usage when the
  * stream delivered it; for a stream whose answer finished without usage, the cost its tracker
  * prices from the chunks ({@link Tracker#finishedCost}); else conservatively (the larger of the
- * tokens seen so far, priced, and the reservation), never $0. A stream that is dropped without being closed is settled the same way
+ * tokens seen so far, priced, and the reservation, or the per-stream amount at the model the stream
+ * named when that is lower than the reservation: {@link Tracker#endedEarlyCost}), never $0. A stream that is dropped without being closed is settled the same way
  * when it becomes unreachable.
  *
  * <p>Chunks are observed on the consuming thread; settlement may come from another (close, the
@@ -62,6 +63,19 @@ public final class StreamSettlement<T> implements Runnable {
      * @return the cost estimated from the stream's chunks, or {@code null}
      */
     default Cost finishedCost() {
+      return null;
+    }
+
+    /**
+     * Returns the fixed per-stream amount at the model the stream's chunks named, for a stream that
+     * ended before its usage (closed early, failed, dropped): charged in place of the reservation
+     * when lower (a reservation made before any cost was known is that amount at the price table's
+     * dearest model, since the request is not visible), never below the tokens seen. {@code null}
+     * (the default) when the chunks named no model or this tracker does not price one.
+     *
+     * @return the per-stream amount at the stream's model, or {@code null}
+     */
+    default Cost endedEarlyCost() {
       return null;
     }
   }
@@ -142,6 +156,17 @@ public final class StreamSettlement<T> implements Runnable {
       seen = tracker.partialCost();
     } catch (RuntimeException ignored) {
       // unpriced: the reservation is charged
+    }
+    Cost atModel = null;
+    try {
+      atModel = tracker.endedEarlyCost();
+    } catch (RuntimeException ignored) {
+      // unpriced: the reservation is charged
+    }
+    if (atModel != null && atModel.compareTo(reservation.estimate()) < 0) {
+      // The stream named its model: the per-stream amount at that model, not at the table's dearest.
+      reservation.commit(seen != null && seen.compareTo(atModel) > 0 ? seen : atModel);
+      return;
     }
     // Below the estimate, commit(null): it charges the estimate without taking it for a real cost, so a
     // first stream closed early does not make its per-stream bound the service's running estimate.
