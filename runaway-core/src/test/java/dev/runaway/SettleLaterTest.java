@@ -241,17 +241,15 @@ final class SettleLaterTest {
     }
   }
 
-  @Test
-  void aLedgerWhoseRecordThrows_doesNotReachTheStreamsReader_andTheCallIsStillSettled() {
-    // The stream closed early before any cost per call is known, on a budget below the bound: its
-    // charge is recorded on top of the $0 it held, and this ledger's record throws.
+  /** The in-memory ledger, but its accounts throw (with a password in the message) where {@code throwsOn} says. */
+  private BudgetLedger brokenLedger(java.util.function.BiPredicate<String, Object[]> throwsOn) {
     BudgetLedger memory = BudgetLedger.inMemory(ticker);
-    BudgetLedger broken = (service, key, budgets) -> {
+    return (service, key, budgets) -> {
       LedgerAccount delegate = memory.account(service, key, budgets);
       return (LedgerAccount) java.lang.reflect.Proxy.newProxyInstance(LedgerAccount.class.getClassLoader(),
           new Class<?>[] {LedgerAccount.class}, (proxy, method, args) -> {
-            if (method.getName().equals("record")) {
-              throw new IllegalStateException("jdbc:postgresql://app:hunter2@127.0.0.1/budgets is down");
+            if (throwsOn.test(method.getName(), args)) {
+              throw new IllegalStateException("jdbc:postgresql://app:" + DB_PASSWORD + "@127.0.0.1/budgets is down");
             }
             try {
               return method.invoke(delegate, args);
@@ -260,10 +258,22 @@ final class SettleLaterTest {
             }
           });
     };
-    try (RunawayGuard guard = RunawayGuard.builder()
-        .service("llm", s -> s.budget(Budget.hourly(Cost.usd("0.10"))).costExtractor(extractor)
+  }
+
+  private static final String DB_PASSWORD = "hunter2";
+
+  private RunawayGuard guardOn(BudgetLedger ledger, Cost hourly) {
+    return RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.hourly(hourly)).costExtractor(extractor)
             .budgetHorizon(Duration.ZERO).unknownCostWait(Duration.ofMillis(200)))
-        .ledger(broken).ticker(ticker).alertSink(alerts::add).build()) {
+        .ledger(ledger).ticker(ticker).alertSink(alerts::add).build();
+  }
+
+  @Test
+  void aLedgerWhoseRecordThrows_doesNotReachTheStreamsReader_andTheCallIsStillSettled() {
+    // The stream closed early before any cost per call is known, on a budget below the bound: its
+    // charge is recorded on top of the $0 it held, and this ledger's record throws.
+    try (RunawayGuard guard = guardOn(brokenLedger((method, args) -> method.equals("record")), Cost.usd("0.10"))) {
       Chunks stream = guard.call("llm", () -> (Chunks) new SdkStream(STREAM));
       stream.close(); // threw the ledger's exception (with its password) before
       assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
@@ -274,6 +284,24 @@ final class SettleLaterTest {
       }
       assertThat(spent(guard)).isEqualTo(STREAM);
     }
+  }
+
+  @Test
+  void aLedgerThatThrowsWhileReservingTheBound_isReportedWithoutItsMessage_andTheStreamStillRuns() {
+    // Only the reservation of the stream's upper bound throws; its WARN quoted the exception's
+    // message, with the ledger's connection string.
+    int mark = dev.runaway.testing.LogCapture.mark();
+    try (RunawayGuard guard = guardOn(brokenLedger((method, args) -> method.equals("tryReserve")
+        && (long) args[0] == BOUND.nanos()), Cost.usd("1"))) {
+      try (Chunks stream = guard.call("llm", () -> (Chunks) new SdkStream(STREAM))) {
+        stream.readToEnd();
+      }
+      assertThat(spent(guard)).isEqualTo(STREAM);
+      assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+    }
+    assertThat(dev.runaway.testing.LogCapture.since(mark)).extracting(dev.runaway.testing.LogCapture.Event::message)
+        .anySatisfy(m -> assertThat(m).contains("failed to reserve the upper bound"))
+        .allSatisfy(m -> assertThat(m).doesNotContain(DB_PASSWORD));
   }
 
   @Test

@@ -906,7 +906,7 @@ public final class ServiceRuntime {
           return result;
         }
         if (reserved > estimate) {
-          unreserve(k, reserved - estimate, now);
+          releaseBudgets(k, reserved - estimate, now);
         }
       }
       if (turn && real < 0) {
@@ -950,8 +950,11 @@ public final class ServiceRuntime {
         return true;
       }
     } catch (RuntimeException e) {
+      // As in ledgerThrew: the ledger's message may quote its connection string, so the WARN names
+      // the exception's class only and the exception itself goes to DEBUG.
       extractorFailed.log("Service {}: the ledger failed to reserve the upper bound of a result whose cost comes"
-          + " later; the calls without an estimate wait for it instead: {}", name, e.toString());
+          + " later ({}); the calls without an estimate wait for it instead", name, e.getClass().getName());
+      LOG.debug("Service {}: the ledger's tryReserve threw", name, e);
     }
     if (keyReserved) {
       ledgerRelease(ka, amount, now);
@@ -959,8 +962,8 @@ public final class ServiceRuntime {
     return false;
   }
 
-  /** Gives back what {@link #reserveMore} reserved. */
-  private void unreserve(KeyRuntime k, long amount, long now) {
+  /** Gives back {@code amount} reserved in the service's budgets and the key's (if it has its own). */
+  private void releaseBudgets(KeyRuntime k, long amount, long now) {
     ledgerRelease(account, amount, now);
     if (k != null && k.account != null) {
       ledgerRelease(k.account, amount, now);
@@ -1297,10 +1300,7 @@ public final class ServiceRuntime {
       if (r != null && r.active) {
         r.attempt(now);
       }
-      ledgerRelease(account, estimate, now);
-      if (k != null && k.account != null) {
-        ledgerRelease(k.account, estimate, now);
-      }
+      releaseBudgets(k, estimate, now);
       counters.meteredNotAdmitted.increment();
       throw open(tripped, key, k, now);
     }
@@ -1314,10 +1314,7 @@ public final class ServiceRuntime {
    * @param now the admission's clock reading
    */
   void release(KeyRuntime k, long estimate, long now) {
-    ledgerRelease(account, estimate, now);
-    if (k != null && k.account != null) {
-      ledgerRelease(k.account, estimate, now);
-    }
+    releaseBudgets(k, estimate, now);
     releasePermissions(k == null ? null : k.breaker);
   }
 
@@ -1338,10 +1335,7 @@ public final class ServiceRuntime {
    */
   void failed(KeyRuntime k, long estimate, Throwable failure, long now) {
     counters.failed.increment();
-    ledgerRelease(account, estimate, now);
-    if (k != null && k.account != null) {
-      ledgerRelease(k.account, estimate, now);
-    }
+    releaseBudgets(k, estimate, now);
     breaker.onFailure(failure);
     CircuitBreaker kb = k == null ? null : k.breaker;
     if (kb != null) {
