@@ -308,7 +308,11 @@ public final class GuardAlerts {
       facts.put("retry_after", Durations.human(retryAfter));
     }
     String title = "Usage monitoring of " + service + " is failing: " + kind.toLowerCase(Locale.ROOT).replace('_', ' ');
-    String detail = problem + " Until it works again the monitor does not see this service's account-wide spend;"
+    // The problem is often a clause ("... (HTTP 500: ...)", "...; retry in 20 s"): end its sentence.
+    String stated = problem.strip();
+    boolean ended = stated.endsWith(".") || stated.endsWith("!") || stated.endsWith("?");
+    String detail = stated + (ended ? "" : ".")
+        + " Until it works again the monitor does not see this service's account-wide spend;"
         + " budgets and breakers of the other services are unaffected.";
     return new Alert(AlertType.SERVICE_STATUS, critical ? Severity.CRITICAL : Severity.WARNING, service, null, title,
         detail, time, facts);

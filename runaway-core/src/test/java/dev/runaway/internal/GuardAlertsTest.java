@@ -73,4 +73,18 @@ final class GuardAlertsTest {
     assertThat(detail).isEqualTo(
         "the usage monitor sees github's account-wide hourly budget ($5.00 per sliding 1h) used up: $34.99 of $5.00");
   }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "openai: the OpenAI admin API failed on GET /v1/usage (HTTP 500: Sorry about that!)|"
+          + "openai: the OpenAI admin API failed on GET /v1/usage (HTTP 500: Sorry about that!). Until it works again",
+      "GitHub rate-limited GET /usage (HTTP 429); retry in 20 s|GitHub rate-limited GET /usage (HTTP 429); retry in 20 s."
+          + " Until it works again",
+      "The poll did not finish.|The poll did not finish. Until it works again"})
+  void serviceDown_endsTheProblemsSentenceBeforeItsOwn(String problem, String expected) {
+    // New-user trial: every failing-poll alert read "... (HTTP 500: ...) Until it works again the
+    // monitor does not see ...", two sentences run together.
+    Alert a = GuardAlerts.serviceDown("openai", "openai", "UNAVAILABLE", problem, false, null, Instant.EPOCH);
+    assertThat(a.detail()).startsWith(expected);
+  }
 }
