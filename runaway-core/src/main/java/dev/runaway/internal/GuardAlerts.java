@@ -331,6 +331,29 @@ public final class GuardAlerts {
   }
 
   /**
+   * A configured service that is not polled at all (a missing credential, a detector that could
+   * not be created): the one {@code SERVICE_STATUS} alert of the monitor's run.
+   *
+   * @param service the service
+   * @param type the detector type
+   * @param reason why, short, for the title ("missing credential GITHUB_TOKEN")
+   * @param detail why in full and what to do; must already be free of secrets
+   * @param time when polling began
+   * @return the alert
+   */
+  public static Alert serviceNotMonitored(String service, String type, String reason, String detail, Instant time) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("status", "not_monitored");
+    facts.put("detector", type);
+    facts.put("scope", "account-wide");
+    facts.put("action", "Spend on " + service + " is not watched until this is fixed and the monitor restarted.");
+    return new Alert(AlertType.SERVICE_STATUS, Severity.WARNING, service, null,
+        "Usage monitoring of " + service + " is off: " + reason,
+        "Service " + service + " (type " + type + ") is not polled: " + detail + " Until then the monitor does not"
+            + " see this service's account-wide spend.", time, facts);
+  }
+
+  /**
    * A service's usage API works again after a failure episode: the one resolution alert.
    *
    * @param service the service
