@@ -711,7 +711,7 @@ public final class RunawayMonitor implements AutoCloseable {
       for (String[] w : skipWarnings) {
         skipNotes.add("Service " + w[0] + " (type " + w[1] + ") is not monitored: " + w[2] + "; " + w[3] + ". "
             + others);
-        skipAlerts.add(new String[] {w[0], w[1], w[4], w[2] + "; " + w[3] + ". " + others});
+        skipAlerts.add(new String[] {w[0], w[1], w[4], w[2] + "; " + w[3] + "."});
       }
 
       MonitorConfig.CircuitBreakerSettings cb = cfg.circuitBreaker();
