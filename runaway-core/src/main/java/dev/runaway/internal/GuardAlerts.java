@@ -79,8 +79,8 @@ public final class GuardAlerts {
                 + " left are refused until spend rolls off.");
     if (percent >= 100 && refusal != Refusal.CALLS_REFUSED) {
       // A notifier's default next step for a used-up budget is "calls may be refused": not here.
-      facts.put("action", (refusal == Refusal.EMERGENCY_STOP ? "The emergency stop's own alert says what was"
-          + " stopped. " : "Nothing here refuses its calls: ") + "find what spends on " + who(snapshot)
+      facts.put("action", (refusal == Refusal.EMERGENCY_STOP ? "The emergency stop's own alert says what it did."
+          + " Find" : "Nothing here refuses its calls: find") + " what spends on " + who(snapshot)
           + " and stop it; raise the budget only if this spend is expected.");
     }
     return new Alert(AlertType.COST_THRESHOLD, percent >= 100 ? Severity.CRITICAL : Severity.WARNING,
@@ -206,7 +206,7 @@ public final class GuardAlerts {
     if (runaway && refusal != Refusal.CALLS_REFUSED) {
       // The meter's breaker may read OPEN, but it guards no call here: there is nothing to reset.
       facts.put("action", "Find the loop or retry storm calling " + who(snapshot) + " and stop it"
-          + (refusal == Refusal.EMERGENCY_STOP ? "; the emergency stop's own alert says what was stopped." : ":"
+          + (refusal == Refusal.EMERGENCY_STOP ? "; the emergency stop's own alert says what it did." : ":"
           + " nothing here refuses its calls."));
     }
     return new Alert(AlertType.USAGE_SPIKE, runaway ? Severity.CRITICAL : Severity.WARNING, snapshot.service(),

@@ -206,8 +206,12 @@ final class AlertFormatterTest {
       assertThat(nextStep(runaway)).as(r.name()).doesNotContain("resetting", "refused")
           .contains("Find the loop or retry storm calling openai");
       if (r == dev.runaway.internal.GuardAlerts.Refusal.EMERGENCY_STOP) {
-        assertThat(nextStep(budget)).contains("emergency stop");
+        assertThat(nextStep(budget)).isEqualTo("👉 The emergency stop's own alert says what it did. Find what spends"
+            + " on openai and stop it; raise the budget only if this spend is expected.");
         assertThat(nextStep(runaway)).contains("emergency stop");
+      } else {
+        assertThat(nextStep(budget)).isEqualTo("👉 Nothing here refuses its calls: find what spends on openai and"
+            + " stop it; raise the budget only if this spend is expected.");
       }
     }
     // A guard does refuse them: unchanged.
