@@ -319,6 +319,17 @@ public final class GuardAlerts {
     if (retryAfter != null) {
       facts.put("retry_after", Durations.human(retryAfter));
     }
+    // A notifier's default next step ("check its credentials and status page") fits one kind only.
+    facts.put("action", "Spend on " + service + " is not watched until this recovers: " + switch (kind) {
+      case "UNAUTHORIZED" -> "check the credential the alert names (its value, its permissions); a new value is read"
+          + " when the monitor restarts.";
+      case "RATE_LIMITED" -> "the monitor waits as the service asks and polls again; if this lasts, something else"
+          + " may be using up the same rate limit.";
+      case "BAD_RESPONSE" -> "check that base_url points at the service's API (a proxy or a login page answers with"
+          + " something else); the monitor keeps polling.";
+      case "MISCONFIGURED" -> "fix the setting the alert names and restart the monitor.";
+      default -> "check the service's status page; the monitor keeps polling and says when it works again.";
+    });
     String title = "Usage monitoring of " + service + " is failing: " + kind.toLowerCase(Locale.ROOT).replace('_', ' ');
     // The problem is often a clause ("... (HTTP 500: ...)", "...; retry in 20 s"): end its sentence.
     String stated = problem.strip();

@@ -87,4 +87,23 @@ final class GuardAlertsTest {
     Alert a = GuardAlerts.serviceDown("openai", "openai", "UNAVAILABLE", problem, false, null, Instant.EPOCH);
     assertThat(a.detail()).startsWith(expected);
   }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "UNAUTHORIZED|check the credential the alert names",
+      "RATE_LIMITED|the monitor waits as the service asks",
+      "UNAVAILABLE|the service's status page",
+      "BAD_RESPONSE|base_url",
+      "MISCONFIGURED|fix the setting the alert names",
+      "TIMEOUT|the service's status page"})
+  void serviceDown_nextStepFitsTheKindOfFailure(String kind, String step) {
+    // New-user trial: a 429 with Retry-After, a malformed body and a 500 all ended with "check its
+    // credentials and status page", though only a refused credential is fixed there.
+    Alert a = GuardAlerts.serviceDown("openai", "openai", kind, "It failed.", false, null, Instant.EPOCH);
+    assertThat(a.facts().get("action")).startsWith("Spend on openai is not watched until this recovers: ")
+        .contains(step);
+    if (!kind.equals("UNAUTHORIZED")) {
+      assertThat(a.facts().get("action")).doesNotContain("credential");
+    }
+  }
 }
