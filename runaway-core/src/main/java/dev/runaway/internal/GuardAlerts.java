@@ -77,6 +77,12 @@ public final class GuardAlerts {
             : full ? " Calls that need more are refused until spend rolls off."
             : " Calls that need more than the " + money((budget.limit().nanos() - used) / 1e9)
                 + " left are refused until spend rolls off.");
+    if (percent >= 100 && refusal != Refusal.CALLS_REFUSED) {
+      // A notifier's default next step for a used-up budget is "calls may be refused": not here.
+      facts.put("action", (refusal == Refusal.EMERGENCY_STOP ? "The emergency stop's own alert says what it did."
+          + " Find" : "Nothing here refuses its calls: find") + " what spends on " + who(snapshot)
+          + " and stop it; raise the budget only if this spend is expected.");
+    }
     return new Alert(AlertType.COST_THRESHOLD, percent >= 100 ? Severity.CRITICAL : Severity.WARNING,
         snapshot.service(), snapshot.key(), title, detail, snapshot.time(), facts);
   }
@@ -197,6 +203,12 @@ public final class GuardAlerts {
             + (refusal == Refusal.CALLS_REFUSED ? " The circuit breaker opens."
             : refusal == Refusal.EMERGENCY_STOP ? unrefused(refusal)
             : " No breaker is opened here (breakers disabled or no guard attached): stop the caller.");
+    if (runaway && refusal != Refusal.CALLS_REFUSED) {
+      // The meter's breaker may read OPEN, but it guards no call here: there is nothing to reset.
+      facts.put("action", "Find the loop or retry storm calling " + who(snapshot) + " and stop it"
+          + (refusal == Refusal.EMERGENCY_STOP ? "; the emergency stop's own alert says what it did." : ":"
+          + " nothing here refuses its calls."));
+    }
     return new Alert(AlertType.USAGE_SPIKE, runaway ? Severity.CRITICAL : Severity.WARNING, snapshot.service(),
         snapshot.key(), title, detail, snapshot.time(), facts);
   }
@@ -307,11 +319,49 @@ public final class GuardAlerts {
     if (retryAfter != null) {
       facts.put("retry_after", Durations.human(retryAfter));
     }
+    // A notifier's default next step ("check its credentials and status page") fits one kind only.
+    facts.put("action", "Spend on " + service + " is not watched until this recovers: " + switch (kind) {
+      case "UNAUTHORIZED" -> "check the credential the alert names (its value, its permissions); a new value is read"
+          + " when the monitor restarts.";
+      case "RATE_LIMITED" -> "the monitor waits as the service asks and polls again; if this lasts, something else"
+          + " may be using up the same rate limit.";
+      case "BAD_RESPONSE" -> "check that base_url points at the service's API (a proxy or a login page answers with"
+          + " something else); the monitor keeps polling.";
+      case "MISCONFIGURED" -> "fix the setting the alert names and restart the monitor.";
+      default -> "check the service's status page; the monitor keeps polling and says when it works again.";
+    });
     String title = "Usage monitoring of " + service + " is failing: " + kind.toLowerCase(Locale.ROOT).replace('_', ' ');
-    String detail = problem + " Until it works again the monitor does not see this service's account-wide spend;"
+    // The problem is often a clause ("... (HTTP 500: ...)", "...; retry in 20 s"): end its sentence.
+    String stated = problem.strip();
+    boolean ended = stated.endsWith(".") || stated.endsWith("!") || stated.endsWith("?");
+    String detail = stated + (ended ? "" : ".")
+        + " Until it works again the monitor does not see this service's account-wide spend;"
         + " budgets and breakers of the other services are unaffected.";
     return new Alert(AlertType.SERVICE_STATUS, critical ? Severity.CRITICAL : Severity.WARNING, service, null, title,
         detail, time, facts);
+  }
+
+  /**
+   * A configured service that is not polled at all (a missing credential, a detector that could
+   * not be created): the one {@code SERVICE_STATUS} alert of the monitor's run.
+   *
+   * @param service the service
+   * @param type the detector type
+   * @param reason why, short, for the title ("missing credential GITHUB_TOKEN")
+   * @param detail why in full and what to do; must already be free of secrets
+   * @param time when polling began
+   * @return the alert
+   */
+  public static Alert serviceNotMonitored(String service, String type, String reason, String detail, Instant time) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("status", "not_monitored");
+    facts.put("detector", type);
+    facts.put("scope", "account-wide");
+    facts.put("action", "Spend on " + service + " is not watched until this is fixed and the monitor restarted.");
+    return new Alert(AlertType.SERVICE_STATUS, Severity.WARNING, service, null,
+        "Usage monitoring of " + service + " is off: " + reason,
+        "Service " + service + " (type " + type + ") is not polled: " + detail + " Until then the monitor does not"
+            + " see this service's account-wide spend.", time, facts);
   }
 
   /**

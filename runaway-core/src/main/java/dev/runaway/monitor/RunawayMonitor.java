@@ -125,6 +125,9 @@ public final class RunawayMonitor implements AutoCloseable {
   /** Why each skipped service is not polled, logged at WARN when polling first begins. */
   private final List<String> skipNotes;
   private final AtomicBoolean skipReported = new AtomicBoolean();
+  /** Each skipped service's alert (service, type, short reason, detail), sent when polling first begins. */
+  private final List<String[]> skipAlerts;
+  private final Ticker ticker;
   private final Duration interval;
 
   /** The folder of {@code state_dir} where the monitor keeps its meters' baselines. */
@@ -137,8 +140,11 @@ public final class RunawayMonitor implements AutoCloseable {
   private final AlertRelay relay;
 
   private RunawayMonitor(PollLoop loop, AlertSink alerts, AtomicBoolean closed, Duration interval,
-      PersistentLedger baselines, EmergencyStops stops, RunawayGuard guard, AlertRelay relay, List<String> skipNotes) {
+      PersistentLedger baselines, EmergencyStops stops, RunawayGuard guard, AlertRelay relay, List<String> skipNotes,
+      List<String[]> skipAlerts, Ticker ticker) {
     this.skipNotes = List.copyOf(skipNotes);
+    this.skipAlerts = List.copyOf(skipAlerts);
+    this.ticker = ticker;
     this.relay = relay;
     this.baselines = baselines;
     this.stops = stops;
@@ -305,11 +311,16 @@ public final class RunawayMonitor implements AutoCloseable {
   }
 
   /**
-   * Logs, once, at WARN, each service that is not polled and why, when polling first begins.
+   * Logs, once, at WARN, each service that is not polled and why, when polling first begins, and
+   * raises one {@code SERVICE_STATUS} alert for it: a chat that never reads the log must hear that
+   * a configured service is not watched.
    */
   private void reportSkipped() {
     if (skipReported.compareAndSet(false, true)) {
       skipNotes.forEach(n -> LOG.warn("{}", n));
+      for (String[] a : skipAlerts) {
+        alerts.accept(dev.runaway.internal.GuardAlerts.serviceNotMonitored(a[0], a[1], a[2], a[3], ticker.instant()));
+      }
     }
   }
 
@@ -655,7 +666,8 @@ public final class RunawayMonitor implements AutoCloseable {
                 // skipped like one without credentials; it must not keep the others from being watched.
                 tracked.drainMissing();
                 String why = "its " + s.type() + " detector could not be created (" + tracked.describe(e) + ")";
-                skipWarnings.add(new String[] {s.name(), s.type(), why, "fix the cause and restart"});
+                skipWarnings.add(new String[] {s.name(), s.type(), why, "fix the cause and restart",
+                    "its detector could not be created"});
                 skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
                     false, 0, 0, 0));
                 continue;
@@ -670,7 +682,8 @@ public final class RunawayMonitor implements AutoCloseable {
                 + " (looked in: " + tracked.describe() + ")";
             checkSettingsWithoutCredentials(provider, s, why, tracked);
             skipWarnings.add(new String[] {s.name(), s.type(), why, missing.size() == 1 ? "set it and restart"
-                : "set them and restart"});
+                : "set them and restart", "missing credential" + (missing.size() == 1 ? " " : "s ")
+                + String.join(", ", missing)});
             skipped.add(new MonitorStatus(s.name(), s.type(), MonitorStatus.Health.SKIPPED, null, null, why, null,
                 false, 0, 0, 0));
           } catch (ConfigException e) {
@@ -694,9 +707,11 @@ public final class RunawayMonitor implements AutoCloseable {
           : created.size() == 1 ? "Service " + created.keySet().iterator().next() + " is monitored."
           : "The " + created.size() + " other services are monitored.";
       List<String> skipNotes = new ArrayList<>();
+      List<String[]> skipAlerts = new ArrayList<>();
       for (String[] w : skipWarnings) {
         skipNotes.add("Service " + w[0] + " (type " + w[1] + ") is not monitored: " + w[2] + "; " + w[3] + ". "
             + others);
+        skipAlerts.add(new String[] {w[0], w[1], w[4], w[2] + "; " + w[3] + "."});
       }
 
       MonitorConfig.CircuitBreakerSettings cb = cfg.circuitBreaker();
@@ -770,7 +785,8 @@ public final class RunawayMonitor implements AutoCloseable {
       }
       PollLoop loop = new PollLoop(monitors, skipped, shared, executor, scheduler);
       relay.bind(sink); // last: a build that fails leaves the relay logging, not pointing at a closed sink
-      return new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard, relay, skipNotes);
+      return new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard, relay, skipNotes, skipAlerts,
+          tk);
     }
   }
 

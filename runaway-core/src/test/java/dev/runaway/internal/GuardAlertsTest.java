@@ -73,4 +73,37 @@ final class GuardAlertsTest {
     assertThat(detail).isEqualTo(
         "the usage monitor sees github's account-wide hourly budget ($5.00 per sliding 1h) used up: $34.99 of $5.00");
   }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "openai: the OpenAI admin API failed on GET /v1/usage (HTTP 500: Sorry about that!)|"
+          + "openai: the OpenAI admin API failed on GET /v1/usage (HTTP 500: Sorry about that!). Until it works again",
+      "GitHub rate-limited GET /usage (HTTP 429); retry in 20 s|GitHub rate-limited GET /usage (HTTP 429); retry in 20 s."
+          + " Until it works again",
+      "The poll did not finish.|The poll did not finish. Until it works again"})
+  void serviceDown_endsTheProblemsSentenceBeforeItsOwn(String problem, String expected) {
+    // New-user trial: every failing-poll alert read "... (HTTP 500: ...) Until it works again the
+    // monitor does not see ...", two sentences run together.
+    Alert a = GuardAlerts.serviceDown("openai", "openai", "UNAVAILABLE", problem, false, null, Instant.EPOCH);
+    assertThat(a.detail()).startsWith(expected);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "UNAUTHORIZED|check the credential the alert names",
+      "RATE_LIMITED|the monitor waits as the service asks",
+      "UNAVAILABLE|the service's status page",
+      "BAD_RESPONSE|base_url",
+      "MISCONFIGURED|fix the setting the alert names",
+      "TIMEOUT|the service's status page"})
+  void serviceDown_nextStepFitsTheKindOfFailure(String kind, String step) {
+    // New-user trial: a 429 with Retry-After, a malformed body and a 500 all ended with "check its
+    // credentials and status page", though only a refused credential is fixed there.
+    Alert a = GuardAlerts.serviceDown("openai", "openai", kind, "It failed.", false, null, Instant.EPOCH);
+    assertThat(a.facts().get("action")).startsWith("Spend on openai is not watched until this recovers: ")
+        .contains(step);
+    if (!kind.equals("UNAUTHORIZED")) {
+      assertThat(a.facts().get("action")).doesNotContain("credential");
+    }
+  }
 }

@@ -109,4 +109,27 @@ final class AllConfigProblemsTest {
     assertThat(LogCapture.since(mark)).filteredOn(e -> e.message().contains("not monitored")).singleElement()
         .satisfies(e -> assertThat(e.message()).contains("LEAKY_API_KEY"));
   }
+
+  @Test
+  void skippedService_isOneAlertWhenPollingBegins_soAChatWithoutTheLogHearsOfIt() {
+    // New-user trial: with GITHUB_TOKEN missing, start watched the other services and said so at
+    // WARN in the log only; the Telegram chat, the one place a monitor's reader looks, never heard
+    // that github_actions was not watched (a missing emergency-stop credential is an alert).
+    FakeProvider needsKey = new FakeProvider("leaky", List.of("LEAKY_API_KEY"),
+        (ServiceSettings s, SecretSource secrets) -> FakeDetector.spending(s.name(), "1"));
+    try (RunawayMonitor monitor = fx.builder("{\"services\": {\"leaky\": {\"type\": \"leaky\"},"
+        + " \"ok\": {\"type\": \"plain\"}}}")
+        .providers(List.of(needsKey, FakeProvider.of("plain", "0.1"))).build()) {
+      assertThat(fx.alerts).isEmpty();
+      monitor.pollOnce();
+      monitor.pollOnce();
+    }
+    assertThat(fx.alerts(dev.runaway.alert.AlertType.SERVICE_STATUS)).singleElement().satisfies(a -> {
+      assertThat(a.service()).isEqualTo("leaky");
+      assertThat(a.severity()).isEqualTo(dev.runaway.alert.Severity.WARNING);
+      assertThat(a.title()).isEqualTo("Usage monitoring of leaky is off: missing credential LEAKY_API_KEY");
+      assertThat(a.detail()).contains("set it and restart").contains("does not see this service's account-wide spend");
+      assertThat(a.facts()).containsEntry("status", "not_monitored").containsEntry("detector", "leaky");
+    });
+  }
 }

@@ -193,6 +193,39 @@ final class EmergencyStopsTest {
     assertThat(dir.resolve("monitor").resolve("emergency-stops.json")).doesNotExist();
   }
 
+  /**
+   * New-user trial: every emergency-stop alert (dry run, stopped, resumed) ended in Telegram with
+   * the notifier's default "Check the breaker of github_actions (key emergency_stop)": a breaker and
+   * a key that the user cannot find. Each now names its own next step.
+   */
+  @Test
+  void stopAlerts_nameTheirOwnNextStep_notABreakerOfKeyEmergencyStop() {
+    String dry = "{\"actions\": [{\"type\": \"pause_project\", \"project\": \"prj_1\"}]}";
+    try (RunawayMonitor monitor = monitor(config(dry), new FakeActions())) {
+      monitor.pollOnce();
+      assertThat(stopAlerts()).singleElement().satisfies(a -> assertThat(a.facts().get("action"))
+          .contains("Nothing was stopped", "on_runaway.confirm", "\"auto\""));
+    }
+    fx.alerts.clear();
+    try (RunawayMonitor monitor = monitor(config(AUTO), new FakeActions())) {
+      monitor.pollOnce();
+      assertThat(stopAlerts()).singleElement().satisfies(a -> assertThat(a.facts().get("action"))
+          .contains("ind what ran away on alpha", "runaway-monitor resume alpha"));
+      monitor.resume("alpha");
+      assertThat(stopAlerts()).last().satisfies(a -> assertThat(a.facts().get("action"))
+          .startsWith("No action needed"));
+    }
+    fx.alerts.clear();
+    FakeActions failing = new FakeActions();
+    failing.failWith = new PollException(PollException.Kind.UNAUTHORIZED, "HTTP 403", null, null);
+    try (RunawayMonitor monitor = monitor(config(AUTO), failing)) {
+      fx.ticker.advance(Duration.ofHours(2));
+      monitor.pollOnce();
+      assertThat(stopAlerts()).last().satisfies(a -> assertThat(a.facts().get("action"))
+          .contains("by hand").doesNotContain("Check the breaker"));
+    }
+  }
+
   @Test
   void resume_afterARestartUndoesWithTheRecordedStateAndForgetsTheStop() {
     FakeActions first = new FakeActions();

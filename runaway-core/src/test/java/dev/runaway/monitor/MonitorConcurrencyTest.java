@@ -185,6 +185,11 @@ final class MonitorConcurrencyTest {
       assertThat(down.severity()).isEqualTo(Severity.WARNING);
       assertThat(down.facts()).containsEntry("kind", "TIMEOUT");
       assertThat(down.detail()).contains("did not finish within 1m and was interrupted");
+      // New-user trial: "The poll did not finish within 10s and was interrupted." named neither the
+      // service (in the status table's LAST ERROR) nor where the limit comes from or what to change.
+      assertThat(down.detail()).startsWith("The poll of slow did not finish within 1m")
+          .contains("by default the monitoring_interval, at most 1 minute").contains("max_pages")
+          .contains("timeout_seconds");
 
       // It ignored the interrupt: later rounds skip it, and its late result is not counted.
       fx.nextInterval();

@@ -5,6 +5,7 @@ import dev.runaway.alert.Alert;
 import dev.runaway.alert.AlertType;
 import dev.runaway.alert.Notifier;
 import dev.runaway.alert.Severity;
+import dev.runaway.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -340,12 +341,14 @@ final class NotifierLane {
     retries.increment();
     Duration delay = Duration.ofNanos(backoffNanos(d.attempts));
     if (failureWarned.compareAndSet(false, true)) {
-      LOG.warn("Notifier {} failed to deliver {} alert for service {}{} (attempt {} of {}), retrying in {}: {} "
-          + "(further failures of this notifier at DEBUG)", name, a.type(), a.service(), keyPart(a), d.attempts,
-          maxAttempts, delay, failure.toString());
+      // "dispatcher's": a notifier's failure may count its own attempts ("failed after 5 attempts").
+      LOG.warn("Notifier {} failed to deliver {} alert for service {}{} (dispatcher's attempt {} of {}), retrying in"
+          + " {}: {} (further failures of this notifier at DEBUG)", name, a.type(), a.service(), keyPart(a),
+          d.attempts, maxAttempts, Durations.human(delay), failure.toString());
     } else {
-      LOG.debug("Notifier {} failed to deliver {} alert for service {}{} (attempt {} of {}), retrying in {}", name,
-          a.type(), a.service(), keyPart(a), d.attempts, maxAttempts, delay, failure);
+      LOG.debug("Notifier {} failed to deliver {} alert for service {}{} (dispatcher's attempt {} of {}), retrying"
+          + " in {}", name, a.type(), a.service(), keyPart(a), d.attempts, maxAttempts, Durations.human(delay),
+          failure);
     }
     awaitingRetry.add(d);
     AlertScheduler.Scheduled retry = scheduleQuietly(() -> requeue(d), delay);

@@ -197,7 +197,9 @@ public final class EmergencyStops implements AutoCloseable {
               "Emergency stop of " + s.name() + " is off: a credential is missing",
               "The on_runaway stop configured for " + s.name() + " cannot run: " + why + ". The service is still"
                   + " monitored and alerted on, but a runaway will not be stopped. Set the credential and restart.",
-              ticker.instant(), Map.of("emergency_stop", "off", "missing", String.join(", ", missing))));
+              ticker.instant(), Map.of("emergency_stop", "off", "missing", String.join(", ", missing), "action",
+                  "Set " + String.join(", ", missing) + " and restart the monitor to arm the stop of " + s.name()
+                      + ".")));
           continue services;
         }
         actions.add(java.util.Objects.requireNonNull(p.create(s, a, path, secrets),
@@ -332,6 +334,10 @@ public final class EmergencyStops implements AutoCloseable {
     facts.put("confirm", "dry_run");
     facts.put("would_stop", plan.toString());
     facts.put("reason", why);
+    // Every stop alert names its own next step: a notifier's default for a breaker alert pointed at
+    // "the breaker of X (key emergency_stop)", which no one can find.
+    facts.put("action", "Nothing was stopped: find what spends on " + s.name + " and stop it. To have the monitor"
+        + " stop it next time, set on_runaway.confirm to \"auto\".");
     LOG.warn("Service {}: DRY RUN, nothing was called. An emergency stop would have done: {}", s.name, plan);
     raise(new Alert(AlertType.CIRCUIT_BREAKER, Severity.WARNING, s.name, ALERT_KEY,
         "Emergency stop of " + s.name + " (dry run): nothing was called",
@@ -410,6 +416,9 @@ public final class EmergencyStops implements AutoCloseable {
     if (!failed.isEmpty()) {
       facts.put("failed", String.join("; ", failed));
     }
+    facts.put("action", (failed.isEmpty() ? "" : "Do by hand what failed, as the alert says; then ")
+        + (failed.isEmpty() ? "Find" : "find") + " what ran away on " + s.name + ", then undo the stop: runaway-monitor"
+        + " resume " + s.name + ".");
     String title = failed.isEmpty() ? "Emergency stop of " + s.name + ": stopped"
         : "Emergency stop of " + s.name + " FAILED" + (done.isEmpty() ? "" : " in part") + ": act by hand";
     StringBuilder d = new StringBuilder("The monitor's breaker for ").append(s.name).append(" opened (").append(why)
@@ -551,6 +560,7 @@ public final class EmergencyStops implements AutoCloseable {
     facts.put("resumed", String.join("; ", undone));
     if (!failed.isEmpty()) {
       facts.put("failed", String.join("; ", failed));
+      facts.put("action", "Undo by hand what was not undone, as the alert says.");
       raise(new Alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, service, ALERT_KEY,
           "Resume of " + service + " FAILED in part: act by hand",
           (undone.isEmpty() ? "" : "Undone: " + String.join("; ", undone) + ". ") + "Not undone: "
@@ -563,6 +573,8 @@ public final class EmergencyStops implements AutoCloseable {
       s.fired.set(false);
     }
     LOG.info("Service {}: resumed; undone: {}", service, undone);
+    facts.put("action", "No action needed: " + service + " runs again. It is stopped again only in a new episode"
+        + " (a used-up budget once it has recovered).");
     raise(new Alert(AlertType.CIRCUIT_BREAKER, Severity.INFO, service, ALERT_KEY, "Service " + service + " resumed",
         "The emergency stop of " + service + " (since " + was.since() + ") was undone: "
             + (undone.isEmpty() ? "nothing had been stopped" : String.join("; ", undone)) + ".", ticker.instant(),

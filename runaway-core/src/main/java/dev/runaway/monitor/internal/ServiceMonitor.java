@@ -585,7 +585,10 @@ public final class ServiceMonitor {
     Duration retryAfter = null;
     if (timedOut) {
       kind = "TIMEOUT";
-      problem = "The poll did not finish within " + Durations.human(shared.pollTimeout()) + " and was interrupted.";
+      problem = "The poll of " + name + " did not finish within " + Durations.human(shared.pollTimeout())
+          + " and was interrupted (the monitor's poll timeout: by default the monitoring_interval, at most 1 minute):"
+          + " its usage API answers too slowly, or one poll reads too many pages or endpoints (max_pages; each"
+          + " request waits up to timeout_seconds).";
     } else if (t instanceof PollException) {
       PollException pe = (PollException) t;
       kind = pe.kind().name();

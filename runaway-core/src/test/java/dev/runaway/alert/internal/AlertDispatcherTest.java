@@ -219,6 +219,22 @@ final class AlertDispatcherTest {
   }
 
   @Test
+  void failedSend_warnsWithAWaitAPersonReads_andSaysWhoseAttemptsTheyAre() {
+    // New-user trial (Telegram down): "failed to deliver ... (attempt 1 of 5), retrying in
+    // PT0.593815601S: TelegramException: ... failed after 5 attempts": an ISO-8601 duration, and two
+    // attempt counts, the notifier's and the dispatcher's, that read as one contradicting the other.
+    recording.failures = 1;
+    int mark = LogCapture.mark();
+    try (AlertDispatcher d = driven(recording).initialBackoff(Duration.ofSeconds(1)).build()) {
+      d.dispatch(spike(Severity.CRITICAL));
+      executor.runAll();
+    }
+    assertThat(LogCapture.since(mark)).filteredOn(e -> e.level() == Level.WARN && e.message().contains("retrying"))
+        .singleElement().satisfies(e -> assertThat(e.message()).doesNotContain("PT")
+            .containsPattern("\\(dispatcher's attempt 1 of \\d+\\), retrying in 1s: "));
+  }
+
+  @Test
   void failedSend_isGivenUpAfterMaxAttempts_withAnErrorNamingTheAlert() {
     recording.failures = Integer.MAX_VALUE;
     int mark = LogCapture.mark();

@@ -184,4 +184,43 @@ final class AlertFormatterTest {
         👉 The breaker is open. Find the loop or retry storm calling openai (key tenant-42) before resetting it.
         <i>2026-01-05 10:15:30 UTC</i>""");
   }
+
+  @Test
+  void format_monitorWithoutAGuard_neverSaysCallsAreRefusedOrTellsToResetABreaker() {
+    // New-user trial of the standalone monitor: a used-up budget's alert said "Nothing here refuses
+    // an application's calls (no guard attached)" and ended "Budget reached: calls to openai may be
+    // refused"; a runaway's said to find the loop "before resetting" a breaker no one can reset.
+    dev.runaway.ServiceSnapshot open = new dev.runaway.ServiceSnapshot("openai", null, TIME, java.util.List.of(),
+        7.07, 0.5, 11.8, 1, dev.runaway.Cost.usd("7.07"), dev.runaway.Cost.usd("169.65"), null,
+        dev.runaway.breaker.CircuitBreaker.State.OPEN);
+    dev.runaway.Budget hourly = dev.runaway.Budget.hourly(dev.runaway.Cost.usd("0.30"));
+    long used = dev.runaway.Cost.usd("0.31").nanos();
+    for (dev.runaway.internal.GuardAlerts.Refusal r : java.util.List.of(
+        dev.runaway.internal.GuardAlerts.Refusal.ALERT_ONLY, dev.runaway.internal.GuardAlerts.Refusal.EMERGENCY_STOP)) {
+      String budget = formatter.format(dev.runaway.internal.GuardAlerts.threshold(open, hourly, used, 100,
+          "account-wide", r));
+      String runaway = formatter.format(dev.runaway.internal.GuardAlerts.usage(open,
+          dev.runaway.stats.MeterEvent.COST_RUNAWAY, 3, 5, "account-wide", r));
+      assertThat(nextStep(budget)).as(r.name()).doesNotContain("refused").contains("openai")
+          .contains("raise the budget only if this spend is expected");
+      assertThat(nextStep(runaway)).as(r.name()).doesNotContain("resetting", "refused")
+          .contains("Find the loop or retry storm calling openai");
+      if (r == dev.runaway.internal.GuardAlerts.Refusal.EMERGENCY_STOP) {
+        assertThat(nextStep(budget)).isEqualTo("👉 The emergency stop's own alert says what it did. Find what spends"
+            + " on openai and stop it; raise the budget only if this spend is expected.");
+        assertThat(nextStep(runaway)).contains("emergency stop");
+      } else {
+        assertThat(nextStep(budget)).isEqualTo("👉 Nothing here refuses its calls: find what spends on openai and"
+            + " stop it; raise the budget only if this spend is expected.");
+      }
+    }
+    // A guard does refuse them: unchanged.
+    assertThat(nextStep(formatter.format(dev.runaway.internal.GuardAlerts.threshold(open, hourly, used, 100,
+        "this process")))).isEqualTo("👉 Budget reached: calls to openai may be refused. Raise it only if this spend"
+        + " is expected.");
+  }
+
+  private static String nextStep(String message) {
+    return message.lines().filter(l -> l.startsWith("👉")).findFirst().orElseThrow();
+  }
 }

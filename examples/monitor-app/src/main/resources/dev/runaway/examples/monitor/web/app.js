@@ -96,7 +96,8 @@ function card(s, status) {
   const c = el('section', 'card');
   c.dataset.service = s.name;
   const title = el('h2', '', s.name);
-  const state = s.snapshot ? s.snapshot.breakerState : 'NOT MONITORED';
+  // One class token: 'NOT MONITORED' gave the classes NOT and MONITORED, unstyled, so the default green.
+  const state = s.snapshot ? s.snapshot.breakerState : 'NOT_MONITORED';
   const badge = el('span', 'badge ' + state, state.replace('_', ' '));
   badge.dataset.breaker = state;
   title.appendChild(badge);

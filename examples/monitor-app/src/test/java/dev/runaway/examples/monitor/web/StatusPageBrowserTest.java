@@ -92,6 +92,35 @@ final class StatusPageBrowserTest {
   }
 
   @Test
+  void aServiceNotMonitored_hasAWarningBadge_notTheGreenOfAClosedBreaker() throws Exception {
+    // New-user trial: stripe, skipped for a missing STRIPE_API_KEY, showed "NOT MONITORED" in the
+    // green of a healthy service: its badge carried the classes "NOT" and "MONITORED", which no rule
+    // styles, so it took the default colour, the closed breaker's.
+    HeadlessChromium chromium = chromium();
+    dev.runaway.ManualTicker ticker = dev.runaway.ManualTicker.startingAt(StatusFixture.START);
+    java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors
+        .newSingleThreadScheduledExecutor();
+    try (dev.runaway.monitor.RunawayMonitor monitor = dev.runaway.monitor.RunawayMonitor.builder()
+        .config(dev.runaway.config.MonitorConfig.parse("{\"services\": {\"stripe\": {\"type\": \"stripe\"}}}"))
+        .secrets(dev.runaway.config.SecretSource.of(java.util.Map.of())).ticker(ticker).scheduler(scheduler)
+        .executor(Runnable::run).alertSink(a -> { }).build();
+        StatusServer server = StatusServer.start(new java.net.InetSocketAddress("127.0.0.1", 0), null, monitor,
+            new StatusHistory(), new AlertLog(), 3.0, 5.0, ticker)) {
+      monitor.pollOnce();
+      String dom = chromium.dumpDom("http://127.0.0.1:" + server.address().getPort() + "/").stdout();
+
+      assertThat(dom).contains("<span class=\"badge NOT_MONITORED\" data-breaker=\"NOT_MONITORED\">NOT MONITORED</span>");
+      String css = new String(StatusServer.class.getResourceAsStream("app.css").readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      Matcher rule = Pattern.compile("\\.badge\\.NOT_MONITORED[^{]*\\{[^}]*background: (#[0-9a-f]{6})").matcher(css);
+      assertThat(rule.find()).as(css).isTrue();
+      assertThat(rule.group(1)).isNotEqualTo("#2e7d32");
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Test
   void screenshot_isNotBlank() throws Exception {
     HeadlessChromium chromium = chromium();
     try (StatusFixture f = new StatusFixture(null)) {
