@@ -403,6 +403,19 @@ public final class ServicePolicy {
     }
 
     /**
+     * Sets whether a spike or sustained rise no higher than the service's usual peaks of the last
+     * week is alerted (default {@code false}: such a rise is not alerted; the breaker and the
+     * budget are not affected). See {@link DetectionSettings#alertOnUsualPeaks()}.
+     *
+     * @param alert {@code true} to alert on every flagged rise
+     * @return this builder
+     */
+    public Builder alertOnUsualPeaks(boolean alert) {
+      detection.alertOnUsualPeaks(alert);
+      return this;
+    }
+
+    /**
      * Sets the width of the burn-rate meter's buckets (default one minute).
      *
      * @param bucket from 1s to 1h

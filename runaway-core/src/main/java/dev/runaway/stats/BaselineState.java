@@ -11,32 +11,36 @@ import java.util.Objects;
  * crash-looping runaway must not reset its own baseline): the seasonal slots of both channels,
  * their weights, the global levels, the dispersion estimates, the warm-up progress and each
  * channel's seven-day record of held runs (which sets the held rule's hold, see
- * {@link DetectionSettings#runawayHold()}), the eight-day record of bursts that recur at the same
+ * {@link DetectionSettings#runawayHold()}) and of its usual peaks (see
+ * {@link DetectionSettings#alertOnUsualPeaks()}), the eight-day record of bursts that recur at the same
  * time of day (see {@link DetectionSettings#recurringBursts()}) and how far polled usage has been learned (so that a
  * restarted monitor, whose first poll reports the day so far again, does not learn that time
  * twice). It does not hold the current bucket, the evidence
  * accumulators or the episode: a restored meter starts a new bucket with no episode open, and a
  * held run in progress at export is not recorded.
  *
- * <p>{@link #toBytes()} gives a compact, versioned binary form (about 2.5 KB for
+ * <p>{@link #toBytes()} gives a compact, versioned binary form (about 2.8 KB for
  * {@link Seasonality#WEEKLY}, plus 8 bytes per remembered bucket of a recurring burst, see
  * {@link DetectionSettings#recurringBursts()}); {@link #fromBytes(byte[])} reads it back and
  * rejects anything malformed with an {@link IllegalArgumentException}. It reads the previous
  * versions too: 1, without the record of held runs (a meter restored from it applies the full hold
- * until it has a week of record again), and 2, without the record of recurring bursts (learned
- * again over two days).
+ * until it has a week of record again), 2, without the record of recurring bursts (learned
+ * again over two days), and 3, without the record of usual peaks (rises are alerted as every one
+ * were the first until rises are recorded again).
  *
  * <p>Instances are immutable and thread-safe.
  */
 public final class BaselineState {
 
   private static final int MAGIC = 0x52474253; // "RGBS"
-  private static final int VERSION = 3;
+  private static final int VERSION = 4;
   // Version 1: header, levels, dispersion sums, level variability, day slots, week slots.
   // Version 2: the same, then per channel the record of held runs (newest day, days kept, 7 runs),
   // then the end of the polled usage already learned (epoch nanos, Long.MIN_VALUE for none).
   // Version 3: the same, then the record of recurring bursts: a count, then that many longs
   // (bucket index << 16 | calls byte << 8 | cost byte), see stats.internal.RecurringBursts.
+  // Version 4: the same, then per channel the record of usual peaks: 7 sustained-rise multiples,
+  // then 7 spike multiples, on the days of the record of held runs.
   /** The most entries of recurring bursts a state may hold: two channels' 8 days of 15-second buckets. */
   private static final int MAX_RECURRING = 8 * 5_760;
   private static final int RECORD_DAYS = 7;
@@ -57,10 +61,13 @@ public final class BaselineState {
   private final double[][] dayRuns;
   private final long observedUntil;
   private final long[] recurring;
+  private final double[][] dayRises;
+  private final double[][] daySpikes;
 
   BaselineState(long bucketNanos, Seasonality seasonality, long learnedBuckets, double[] levels, double levelWeight,
       double[][] dispersion, float[][] daySlots, float[] dayWeights, float[][] weekSlots, float[] weekWeights,
-      double[] variability, long[] runDay, int[] runDays, double[][] dayRuns, long observedUntil, long[] recurring) {
+      double[] variability, long[] runDay, int[] runDays, double[][] dayRuns, long observedUntil, long[] recurring,
+      double[][] dayRises, double[][] daySpikes) {
     this.bucketNanos = bucketNanos;
     this.seasonality = seasonality;
     this.learnedBuckets = learnedBuckets;
@@ -77,6 +84,8 @@ public final class BaselineState {
     this.dayRuns = new double[][] {dayRuns[0].clone(), dayRuns[1].clone()};
     this.observedUntil = observedUntil;
     this.recurring = recurring.clone();
+    this.dayRises = new double[][] {dayRises[0].clone(), dayRises[1].clone()};
+    this.daySpikes = new double[][] {daySpikes[0].clone(), daySpikes[1].clone()};
   }
 
   /** The record of a meter with none yet (and of a version-1 state). */
@@ -85,7 +94,7 @@ public final class BaselineState {
       float[][] weekSlots, float[] weekWeights, double[] variability) {
     return new BaselineState(bucketNanos, seasonality, learnedBuckets, levels, levelWeight, dispersion, daySlots,
         dayWeights, weekSlots, weekWeights, variability, new long[] {Long.MIN_VALUE, Long.MIN_VALUE}, new int[2],
-        new double[2][RECORD_DAYS], Long.MIN_VALUE, new long[0]);
+        new double[2][RECORD_DAYS], Long.MIN_VALUE, new long[0], new double[2][RECORD_DAYS], new double[2][RECORD_DAYS]);
   }
 
   /**
@@ -133,7 +142,7 @@ public final class BaselineState {
   public byte[] toBytes() {
     int floats = 2 * (daySlots[0].length + weekSlots[0].length) + dayWeights.length + weekWeights.length;
     ByteBuffer b = ByteBuffer.allocate(4 * 4 + 8 * 2 + 8 * 12 + 4 * floats + 2 * (8 + 4 + 8 * RECORD_DAYS) + 8 + 4
-        + 8 * recurring.length);
+        + 8 * recurring.length + 2 * 2 * 8 * RECORD_DAYS);
     b.putInt(MAGIC).putInt(VERSION).putLong(bucketNanos).putInt(seasonality.ordinal()).putLong(learnedBuckets);
     b.putDouble(levels[0]).putDouble(levels[1]).putDouble(levelWeight);
     b.putDouble(dispersion[0][0]).putDouble(dispersion[0][1]).putDouble(dispersion[1][0]).putDouble(dispersion[1][1]);
@@ -157,6 +166,14 @@ public final class BaselineState {
     b.putInt(recurring.length);
     for (long e : recurring) {
       b.putLong(e);
+    }
+    for (int c = 0; c < 2; c++) {
+      for (double r : dayRises[c]) {
+        b.putDouble(r);
+      }
+      for (double r : daySpikes[c]) {
+        b.putDouble(r);
+      }
     }
     return Arrays.copyOf(b.array(), b.position());
   }
@@ -250,8 +267,20 @@ public final class BaselineState {
             }
           }
         }
+        double[][] rises = new double[2][RECORD_DAYS];
+        double[][] spikes = new double[2][RECORD_DAYS];
+        if (version >= 4) {
+          for (int c = 0; c < 2; c++) {
+            for (int i = 0; i < RECORD_DAYS; i++) {
+              rises[c][i] = peak(b.getDouble());
+            }
+            for (int i = 0; i < RECORD_DAYS; i++) {
+              spikes[c][i] = peak(b.getDouble());
+            }
+          }
+        }
         state = new BaselineState(bucket, s, learned, levels, levelWeight, disp, day, dayW, week, weekW, variability,
-            runDay, runDays, runs, observed, recurring);
+            runDay, runDays, runs, observed, recurring, rises, spikes);
       }
       if (b.hasRemaining()) {
         throw new IllegalArgumentException("baseline state: " + b.remaining() + " unexpected trailing bytes");
@@ -318,6 +347,21 @@ public final class BaselineState {
     return recurring.clone();
   }
 
+  double[][] dayRises() {
+    return new double[][] {dayRises[0].clone(), dayRises[1].clone()};
+  }
+
+  double[][] daySpikes() {
+    return new double[][] {daySpikes[0].clone(), daySpikes[1].clone()};
+  }
+
+  private static double peak(double v) {
+    if (!Double.isFinite(v) || v < 0) {
+      throw new IllegalArgumentException("baseline state: a usual peak must be a finite multiple >= 0, got " + v);
+    }
+    return v;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -333,7 +377,8 @@ public final class BaselineState {
         && Arrays.equals(dayWeights, s.dayWeights) && Arrays.deepEquals(weekSlots, s.weekSlots)
         && Arrays.equals(weekWeights, s.weekWeights) && Arrays.equals(variability, s.variability)
         && Arrays.equals(runDay, s.runDay) && Arrays.equals(runDays, s.runDays) && Arrays.deepEquals(dayRuns, s.dayRuns) && observedUntil == s.observedUntil
-        && Arrays.equals(recurring, s.recurring);
+        && Arrays.equals(recurring, s.recurring) && Arrays.deepEquals(dayRises, s.dayRises)
+        && Arrays.deepEquals(daySpikes, s.daySpikes);
   }
 
   @Override

@@ -72,8 +72,13 @@ public final class BurnRateMeter {
   private static final int CALLS = SeasonalBaseline.CALLS;
   private static final int COST = SeasonalBaseline.COST;
   private static final int NONE = 0;
-  private static final int SPIKE = 1;
-  private static final int RUNAWAY = 2;
+  /**
+   * An episode open on a rise no higher than the service's usual peaks: nothing was sent, it
+   * learns as a spike episode does, and it becomes a spike episode (alerted) if the rise grows.
+   */
+  private static final int HUSHED = 1;
+  private static final int SPIKE = 2;
+  private static final int RUNAWAY = 3;
   /** Learning weight of buckets during a spike episode. */
   private static final double EPISODE_LEARNING = 0.25;
   /** Share of the sustained-rise threshold above which a bucket keeps an episode open. */
@@ -121,6 +126,11 @@ public final class BurnRateMeter {
    */
   private static final double SHORT_HOLD_MARGIN = 1.6;
 
+  /** The smoothing time of the multiple a sustained rise is recorded and compared with. */
+  private static final double RISE_SMOOTHING_NANOS = 30 * 60 * 1e9;
+  /** A rise is news only above this many times the usual peak ({@link #usualPeak}). */
+  private static final double USUAL_PEAK_MARGIN = 1.25;
+
   /** Below this multiple of the tolerated level, the sustained-rise CUSUM is switched off. */
   private static final double MIN_SUSTAINED = 1.1;
   /**
@@ -147,6 +157,12 @@ public final class BurnRateMeter {
   private final boolean breakerEnabled;
   /** The held-multiple rule's hold in buckets (whole), 0 when off. */
   private final double holdBuckets;
+  /** Whether rises no higher than the usual peaks are alerted ({@link DetectionSettings#alertOnUsualPeaks()}). */
+  private final boolean alertUsual;
+  /** Weight of one bucket in the half-hour smoothed multiple. */
+  private final double riseSmoothing;
+  /** Whether the episode in progress reached a runaway: its rises are not the service's usual. */
+  private boolean episodeRunaway;
   /** The wall-clock day of the span being judged (under the roll lock). */
   private long judgingDay;
   private final double[] minExcess = new double[2];
@@ -205,6 +221,8 @@ public final class BurnRateMeter {
     this.breakerEnabled = settings.breakerEnabled();
     long hold = settings.runawayHold().toNanos();
     this.holdBuckets = hold == 0 ? 0 : Math.ceil(hold / (double) bucketNanos - 1e-9);
+    this.alertUsual = settings.alertOnUsualPeaks();
+    this.riseSmoothing = -Math.expm1(-bucketNanos / RISE_SMOOTHING_NANOS);
     this.minExcess[CALLS] = settings.minExcessCalls();
     this.minExcess[COST] = settings.minExcessCost().nanos();
     double bucketMinutes = bucketNanos / (60.0 * NANOS_PER_SECOND);
@@ -284,11 +302,15 @@ public final class BurnRateMeter {
     long[] runDay = baseline.runDay();
     int[] runDays = baseline.runDays();
     double[][] dayRuns = baseline.dayRuns();
+    double[][] dayRises = baseline.dayRises();
+    double[][] daySpikes = baseline.daySpikes();
     for (int c = 0; c < m.evidence.length; c++) {
       Evidence ev = m.evidence[c];
       ev.runDay = runDay[c];
       ev.runDays = runDays[c];
       System.arraycopy(dayRuns[c], 0, ev.dayRuns, 0, ev.dayRuns.length);
+      System.arraycopy(dayRises[c], 0, ev.dayRises, 0, ev.dayRises.length);
+      System.arraycopy(daySpikes[c], 0, ev.daySpikes, 0, ev.daySpikes.length);
     }
     m.observedUntil = baseline.observedUntil();
     if (m.recurring != null) {
@@ -407,15 +429,20 @@ public final class BurnRateMeter {
     if (breaker) {
       return escalate(ch);
     }
-    if (level.compareAndSet(NONE, SPIKE)) {
+    if (announce()) {
       return spikeEvent(ch);
     }
     return MeterEvent.NONE;
   }
 
+  /** Opens a spike episode, or turns a hushed one into a spike episode; true if this call did. */
+  private boolean announce() {
+    return level.compareAndSet(NONE, SPIKE) || level.compareAndSet(HUSHED, SPIKE);
+  }
+
   private MeterEvent escalate(int ch) {
     if (!breakerEnabled) {
-      return level.compareAndSet(NONE, SPIKE) ? spikeEvent(ch) : MeterEvent.NONE;
+      return announce() ? spikeEvent(ch) : MeterEvent.NONE;
     }
     for (int lv = level.get(); lv < RUNAWAY; lv = level.get()) {
       if (level.compareAndSet(lv, RUNAWAY)) {
@@ -530,15 +557,21 @@ public final class BurnRateMeter {
     double minEx = minExcess[ch] / unit;
     Evidence ev = evidence[ch];
     double tol = f.tolerance[ch];
-    boolean alerts = f.warm && lv == NONE;
+    boolean alerts = f.warm && lv <= HUSHED;
     boolean trips = f.warm && breakerEnabled && lv < RUNAWAY;
+    double spikeBar = Math.max(spikeMultiplier, alerts ? usualPeak(ev, ev.daySpikes) : 0);
+    // The amount of a full bucket that lifts the smoothed multiple to the usual sustained peak.
+    double riseBar = alerts ? usualPeak(ev, ev.dayRises) : 0;
+    double riseFull = riseBar <= 0 ? 0 : Math.max(0, (riseBar * ((1 - riseSmoothing) * ev.smoothExpected
+        + riseSmoothing * tol * mFull) - (1 - riseSmoothing) * ev.smoothAmount) / riseSmoothing);
     for (int j = 0; j < Frame.SUBS; j++) {
       double m = Math.max(MIN_MEAN, mFull * Math.max(MIN_FRACTION, (j + 1) / (double) Frame.SUBS));
       double a = Double.POSITIVE_INFINITY;
       double b = Double.POSITIVE_INFINITY;
       if (alerts) {
-        double spike = Tails.atLeast(m, phi, lnSpike, Math.max(spikeMultiplier * m, m + minEx));
-        double sustained = Math.max(sustainedAmount(ev.sustained, m, phi, tol), m + minEx - ev.excess);
+        double spike = Tails.atLeast(m, phi, lnSpike, Math.max(spikeBar * m, m + minEx));
+        double sustained = Math.max(Math.max(sustainedAmount(ev.sustained, m, phi, tol), m + minEx - ev.excess),
+            riseFull * m / mFull);
         a = Math.min(spike, sustained);
       }
       if (trips) {
@@ -554,7 +587,7 @@ public final class BurnRateMeter {
       if (cap != Long.MAX_VALUE) {
         if (breakerEnabled && lv < RUNAWAY) {
           br = Math.min(br, cap);
-        } else if (!breakerEnabled && lv == NONE) {
+        } else if (!breakerEnabled && lv <= HUSHED) {
           ar = Math.min(ar, cap);
         }
       }
@@ -599,7 +632,56 @@ public final class BurnRateMeter {
       model.accumulateLevel(ch, x[ch] / f.unit[ch], m, m * (1 + f.phi[ch] * m));
     }
     model.closeLevelBucket(1, v.dropping ? 0 : factor);
-    return settle(event, v.hot, lv, f.start + bucketNanos);
+    event = settle(event, v.hot, lv, f.start + bucketNanos);
+    recordPeaks();
+    return event;
+  }
+
+  /**
+   * Outside an episode, moves the rises flagged since the last bucket outside one into today's
+   * record, unless the episode reached a runaway (a runaway is not the service's usual).
+   */
+  private void recordPeaks() {
+    int lv = level.get();
+    episodeRunaway |= lv == RUNAWAY;
+    if (lv != NONE) {
+      return;
+    }
+    for (Evidence ev : evidence) {
+      if (!episodeRunaway && (ev.pendingRise > 0 || ev.pendingSpike > 0)) {
+        advanceRecord(ev);
+        int slot = (int) Math.floorMod(ev.runDay, (long) ev.dayRises.length);
+        ev.dayRises[slot] = Math.max(ev.dayRises[slot], ev.pendingRise);
+        ev.daySpikes[slot] = Math.max(ev.daySpikes[slot], ev.pendingSpike);
+      }
+      ev.pendingRise = 0;
+      ev.pendingSpike = 0;
+    }
+    episodeRunaway = false;
+  }
+
+  /**
+   * The bar a flagged rise must pass to be alerted: {@link #USUAL_PEAK_MARGIN} times the
+   * second-highest day of the record, once it covers a full week; 0 (no bar) before that or when
+   * usual peaks are alerted.
+   */
+  private double usualPeak(Evidence ev, double[] days) {
+    // Read as judged last (the ring moves only when a span is judged: a frame opened at midnight
+    // uses the bar of the day before).
+    if (alertUsual || ev.runDays < days.length) {
+      return 0;
+    }
+    double first = 0;
+    double second = 0;
+    for (double d : days) {
+      if (d > first) {
+        second = first;
+        first = d;
+      } else if (d > second) {
+        second = d;
+      }
+    }
+    return USUAL_PEAK_MARGIN * second;
   }
 
   /** What judging one span (a closed bucket or a polled interval) on both channels found. */
@@ -608,6 +690,7 @@ public final class BurnRateMeter {
     boolean dropping;
     boolean spikeAny;
     boolean capAny;
+    boolean hushed;
     int raiseSpike;
     int raiseRunaway;
 
@@ -616,6 +699,7 @@ public final class BurnRateMeter {
       dropping = false;
       spikeAny = false;
       capAny = false;
+      hushed = false;
       raiseSpike = -1;
       raiseRunaway = -1;
       return this;
@@ -652,12 +736,27 @@ public final class BurnRateMeter {
       }
       return;
     }
-    boolean spike = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, phi) >= lnSpike;
+    advanceRecord(ev);
+    // The half-hour smoothed multiple over the tolerated level, which the usual sustained peak is.
+    double w = len == 1 ? riseSmoothing : -Math.expm1(len * Math.log1p(-riseSmoothing));
+    ev.smoothAmount += w * (xe - ev.smoothAmount);
+    ev.smoothExpected += w * (tol * m - ev.smoothExpected);
+    double smoothed = ev.smoothAmount / Math.max(MIN_MEAN, ev.smoothExpected);
+    boolean spiked = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, phi) >= lnSpike;
+    if (spiked) {
+      ev.pendingSpike = Math.max(ev.pendingSpike, xe / m);
+    }
+    boolean spike = spiked && xe >= usualPeak(ev, ev.daySpikes) * m;
     ev.drop = clamp(ev.drop + Tails.llr(xe, m, phi, DROP, LN_DROP), sustainedEvidence);
     v.dropping |= ev.drop >= sustainedEvidence;
     ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, phi, tol));
     ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
-    boolean sustained = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
+    boolean risen = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
+    if (risen) {
+      ev.pendingRise = Math.max(ev.pendingRise, smoothed);
+    }
+    boolean sustained = risen && smoothed >= usualPeak(ev, ev.dayRises);
+    v.hushed |= spiked && !spike || risen && !sustained;
     ev.sustained = Math.min(ev.sustained, sustainedEvidence);
     double bm = breakerMultiplier * breakerTol * m;
     ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, phi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
@@ -666,8 +765,8 @@ public final class BurnRateMeter {
         && ev.excess >= BREAKER_EXCESS * minEx;
     trip |= held(ev, xe, m, minEx, len);
     ev.runTripped |= trip;
-    v.spikeAny |= spike;
-    v.hot |= spike || sustained || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
+    v.spikeAny |= spiked;
+    v.hot |= spiked || risen || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
     if ((trip || cap) && breakerEnabled && v.raiseRunaway < 0) {
       v.raiseRunaway = ch;
     } else if ((spike || sustained || trip || cap) && v.raiseSpike < 0) {
@@ -680,8 +779,11 @@ public final class BurnRateMeter {
     if (v.raiseRunaway >= 0) {
       return escalate(v.raiseRunaway);
     }
-    if (v.raiseSpike >= 0 && level.compareAndSet(NONE, SPIKE)) {
+    if (v.raiseSpike >= 0 && announce()) {
       return spikeEvent(v.raiseSpike);
+    }
+    if (v.hushed) {
+      level.compareAndSet(NONE, HUSHED);
     }
     return MeterEvent.NONE;
   }
@@ -699,7 +801,8 @@ public final class BurnRateMeter {
         ev.breakerFast = 0;
         ev.breakerSlow = 0;
       }
-      if (event == MeterEvent.NONE) {
+      // A hushed episode sent nothing, so it sends no "back to normal" either.
+      if (event == MeterEvent.NONE && lv != HUSHED) {
         return MeterEvent.RESOLVED;
       }
     }
@@ -715,7 +818,7 @@ public final class BurnRateMeter {
     if (anomalous || lv == RUNAWAY) {
       return 0;
     }
-    return lv == SPIKE || dropping ? EPISODE_LEARNING : 1;
+    return lv == SPIKE || lv == HUSHED || dropping ? EPISODE_LEARNING : 1;
   }
 
   /** Learns one full bucket (x in raw units) at the frame's position, clipped. */
@@ -862,6 +965,8 @@ public final class BurnRateMeter {
     long n = ev.dayRuns.length;
     for (long d = ev.runDay + 1; d <= day && d <= ev.runDay + n; d++) {
       ev.dayRuns[(int) Math.floorMod(d, n)] = 0;
+      ev.dayRises[(int) Math.floorMod(d, n)] = 0;
+      ev.daySpikes[(int) Math.floorMod(d, n)] = 0;
     }
     if (day > ev.runDay) {
       ev.runDays = (int) Math.min(n, ev.runDays + (day - ev.runDay));
@@ -981,6 +1086,7 @@ public final class BurnRateMeter {
     }
     model.closeLevelBucket(buckets, v.dropping ? 0 : factor);
     event = settle(event, v.hot, lv, b);
+    recordPeaks();
     double perMinute = 60.0 * NANOS_PER_SECOND / (b - a);
     observedCallsPerMinute = xCalls * perMinute;
     observedCostPerHour = xCost / 1e9 * perMinute * 60;
@@ -1043,7 +1149,7 @@ public final class BurnRateMeter {
    */
   public MeterSnapshot snapshot(long nowNanos) {
     Frame fr = frame;
-    boolean inEpisode = level.get() != NONE;
+    boolean inEpisode = level.get() >= SPIKE;
     if (fr == null) {
       if (observed) {
         boolean warm = !Double.isNaN(observedBaselineCalls);
@@ -1103,7 +1209,9 @@ public final class BurnRateMeter {
           model.variabilityState(), new long[] {evidence[0].runDay, evidence[1].runDay},
           new int[] {evidence[0].runDays, evidence[1].runDays},
           new double[][] {evidence[0].dayRuns, evidence[1].dayRuns}, observedUntil,
-          recurring == null ? new long[0] : recurring.export());
+          recurring == null ? new long[0] : recurring.export(),
+          new double[][] {evidence[0].dayRises, evidence[1].dayRises},
+          new double[][] {evidence[0].daySpikes, evidence[1].daySpikes});
     } finally {
       lock.unlock();
     }
@@ -1225,7 +1333,7 @@ public final class BurnRateMeter {
   @Override
   public String toString() {
     return "BurnRateMeter[" + settings.bucket() + " buckets, " + settings.seasonality() + ", level="
-        + (level.get() == NONE ? "normal" : level.get() == SPIKE ? "spike" : "runaway") + "]";
+        + (level.get() <= HUSHED ? "normal" : level.get() == SPIKE ? "spike" : "runaway") + "]";
   }
 
   private static long epochNanos(Instant t) {

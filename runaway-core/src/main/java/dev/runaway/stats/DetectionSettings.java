@@ -55,6 +55,7 @@ public final class DetectionSettings {
   private final Cost costRateCap;
   private final Duration runawayHold;
   private final boolean recurringBursts;
+  private final boolean alertOnUsualPeaks;
 
   /** The default {@link #runawayHold()} in minutes. */
   public static final long DEFAULT_RUNAWAY_HOLD_MINUTES = 15;
@@ -79,6 +80,7 @@ public final class DetectionSettings {
     this.costRateCap = b.costRateCap;
     this.runawayHold = b.runawayHold;
     this.recurringBursts = b.recurringBursts;
+    this.alertOnUsualPeaks = b.alertOnUsualPeaks;
   }
 
   /**
@@ -352,6 +354,43 @@ public final class DetectionSettings {
     return recurringBursts;
   }
 
+  /**
+   * Returns whether a rise no higher than the service's usual peaks is alerted; default
+   * {@code false}: it is not.
+   *
+   * <p>Real traffic has rises of its own: news sends a tweet stream to 4x for six minutes every
+   * couple of hours, a busy afternoon holds 2x for an hour. Judged against the seasonal baseline
+   * alone, each is a spike or a sustained rise and each was an alert: on the real-traffic replay
+   * (benchmarks/REAL-RESULTS.md) 4 to 5 alert episodes a week on the NAB series and up to 55 on a
+   * public stream, where the goal is at most 2. With the default, a meter keeps, per channel and for
+   * each of the last seven days, the highest rise of that day that it flagged and that did not end
+   * in a runaway: the highest single-bucket multiple of the flagged spikes, and the highest
+   * half-hour smoothed multiple (over the tolerated level) of the flagged sustained rises. Once it
+   * has judged a full week, a spike alerts only above 1.25 times the second-highest day's spike,
+   * and a sustained rise only while its smoothed multiple is above 1.25 times the second-highest
+   * day's: a rise that came on two days of the week is the service's usual, one that came once is
+   * still news. A rise below that opens a quiet episode: nothing is sent, learning slows as in an
+   * alerted one, and it is alerted at once if it grows past the bar.
+   *
+   * <p>What it does not change: the breaker (every trip and its alert happen as before: a runaway
+   * is never hushed and never enters the record), the budget and its threshold alerts, and any
+   * service whose week had no flagged rises (on Poisson-like traffic the bar stays at zero; the
+   * synthetic protocol's figures are unchanged). What it costs: on bursty traffic a real rise
+   * the size of the usual ones is alerted later or not at all; on the replay, a 5x runaway alerted
+   * after a median of 6 to 53 minutes per tweet series instead of 2 to 26, 10 to 30 on the ELB and
+   * sensor series instead of 4 to 8 (the breaker trips the runaways it tripped before at the same
+   * minute). The record travels with the exported
+   * baseline ({@link BaselineState}); a new meter alerts as with {@code true} until it has judged
+   * a week, and one restored from a state of an earlier version until rises are recorded again
+   * (its week of held runs says the week is judged, and an empty record sets no bar). Change it with
+   * {@link Builder#alertOnUsualPeaks(boolean)}.
+   *
+   * @return whether rises no higher than the usual peaks are alerted
+   */
+  public boolean alertOnUsualPeaks() {
+    return alertOnUsualPeaks;
+  }
+
   @Override
   public String toString() {
     return "DetectionSettings[spikeMultiplier=" + spikeMultiplier + ", breakerMultiplier=" + breakerMultiplier
@@ -360,7 +399,7 @@ public final class DetectionSettings {
         + ", minExcessCalls=" + minExcessCalls + ", minExcessCost=" + minExcessCost + ", quietPeriod=" + quietPeriod
         + ", warmUp=" + warmUp + ", baselineHalfLife=" + baselineHalfLife + ", seasonality=" + seasonality
         + ", zone=" + zone + ", callRateCap=" + callRateCap + ", costRateCap=" + costRateCap + ", runawayHold="
-        + runawayHold + ", recurringBursts=" + recurringBursts + "]";
+        + runawayHold + ", recurringBursts=" + recurringBursts + ", alertOnUsualPeaks=" + alertOnUsualPeaks + "]";
   }
 
   /** Builds {@link DetectionSettings}; {@link #build()} may be called more than once. */
@@ -384,6 +423,7 @@ public final class DetectionSettings {
     private Cost costRateCap;
     private Duration runawayHold = Duration.ofMinutes(DEFAULT_RUNAWAY_HOLD_MINUTES);
     private boolean recurringBursts = true;
+    private boolean alertOnUsualPeaks;
 
     private Builder() {}
 
@@ -407,6 +447,7 @@ public final class DetectionSettings {
       costRateCap = s.costRateCap;
       runawayHold = s.runawayHold;
       recurringBursts = s.recurringBursts;
+      alertOnUsualPeaks = s.alertOnUsualPeaks;
     }
 
     /**
@@ -646,6 +687,19 @@ public final class DetectionSettings {
      */
     public Builder recurringBursts(boolean learn) {
       this.recurringBursts = learn;
+      return this;
+    }
+
+    /**
+     * Sets whether a spike or sustained rise no higher than the service's usual peaks of the last
+     * week is alerted (default {@code false}: it opens a quiet episode instead; the breaker is not
+     * affected). See {@link DetectionSettings#alertOnUsualPeaks()}.
+     *
+     * @param alert {@code true} to alert on every flagged rise, as every rise were the first
+     * @return this builder
+     */
+    public Builder alertOnUsualPeaks(boolean alert) {
+      this.alertOnUsualPeaks = alert;
       return this;
     }
 

@@ -92,11 +92,23 @@ final class BaselineStateTest {
     assertThat(after.exportBaseline().learnedBuckets()).as("only the 10 new minutes are learned").isEqualTo(130);
   }
 
+  /** Bytes of the record of usual peaks at the end of a version-4 state: 2 channels x 2 kinds x 7 days. */
+  static final int PEAKS_BYTES = 2 * 2 * 7 * 8;
+
+  /** The bytes of a version-4 state as version 3 wrote them: without the trailing record of usual peaks. */
+  static byte[] asVersion3(byte[] v4) {
+    assertThat(java.nio.ByteBuffer.wrap(v4).getInt(4)).isEqualTo(4);
+    byte[] v3 = Arrays.copyOf(v4, v4.length - PEAKS_BYTES);
+    java.nio.ByteBuffer.wrap(v3).putInt(4, 3);
+    return v3;
+  }
+
   /**
-   * The bytes of a version-3 state as version 2 wrote them: without the trailing record of
-   * recurring bursts (its count and entries).
+   * The bytes of a version-4 state as version 2 wrote them: without the trailing records of usual
+   * peaks and of recurring bursts (its count and entries).
    */
-  static byte[] asVersion2(byte[] v3) {
+  static byte[] asVersion2(byte[] v4) {
+    byte[] v3 = asVersion3(v4);
     java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(v3);
     assertThat(b.getInt(4)).isEqualTo(3);
     // The record is last: find where it starts from its count.
@@ -133,9 +145,36 @@ final class BaselineStateTest {
   @Test
   void fromBytes_rejectsAnInvalidRecordOfRecurringBursts() {
     byte[] b = learned().toBytes();
-    // The record's count is the last int when it is empty.
-    java.nio.ByteBuffer.wrap(b).putInt(b.length - 4, -1);
+    // The record's count is the last int before the record of usual peaks when it is empty.
+    java.nio.ByteBuffer.wrap(b).putInt(b.length - PEAKS_BYTES - 4, -1);
     assertThatThrownBy(() -> BaselineState.fromBytes(b)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("recurring bursts");
+  }
+
+  @Test
+  void aRecordOfUsualPeaks_roundTrips_andAVersion3StateIsReadWithoutIt() {
+    // Bursts of 4x every 137 minutes for nine days: both kinds of peak are recorded.
+    Traffic t = Traffic.create(DetectionSettings.defaults(), 23);
+    t.run(9 * 1440, m -> m % 137 < 6 ? 200 : 50);
+    BaselineState s = t.meter.exportBaseline();
+    double[][] spikes = s.daySpikes();
+    assertThat(Arrays.stream(spikes[0]).filter(x -> x >= 3).count()).as("days with a recorded spike").isGreaterThanOrEqualTo(6);
+    assertThat(Arrays.stream(s.dayRises()[0]).filter(x -> x > 1).count()).isGreaterThanOrEqualTo(6);
+    assertThat(BaselineState.fromBytes(s.toBytes())).isEqualTo(s);
+
+    BaselineState v3 = BaselineState.fromBytes(asVersion3(s.toBytes()));
+    assertThat(v3).isNotEqualTo(s);
+    assertThat(v3.daySpikes()).isEqualTo(new double[2][7]);
+    assertThat(v3.dayRises()).isEqualTo(new double[2][7]);
+  }
+
+  @Test
+  void fromBytes_rejectsAUsualPeakThatIsNotAFiniteMultiple() {
+    for (double bad : new double[] {-1, Double.NaN, Double.POSITIVE_INFINITY}) {
+      byte[] b = learned().toBytes();
+      java.nio.ByteBuffer.wrap(b).putDouble(b.length - 8, bad);
+      assertThatThrownBy(() -> BaselineState.fromBytes(b)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("usual peak must be a finite multiple >= 0, got " + bad);
+    }
   }
 }

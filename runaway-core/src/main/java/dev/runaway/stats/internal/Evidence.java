@@ -46,6 +46,21 @@ public final class Evidence {
   public long runDay = Long.MIN_VALUE;
   /** Days of record kept so far, at most the ring's length. */
   public int runDays;
+  /** Half-hour smoothed amount, effective units (the numerator of the smoothed multiple). */
+  public double smoothAmount;
+  /** Half-hour smoothed tolerated expectation, effective units (its denominator). */
+  public double smoothExpected;
+  /** The highest smoothed multiple of a flagged sustained rise not yet in the record (see {@link #dayRises}). */
+  public double pendingRise;
+  /** The highest single-bucket multiple of a flagged spike not yet in the record (see {@link #daySpikes}). */
+  public double pendingSpike;
+  /**
+   * The highest smoothed multiple of a flagged sustained rise on each of the last seven days, not
+   * counting rises that ended in a runaway; a ring indexed by epoch day like {@link #dayRuns}.
+   */
+  public final double[] dayRises = new double[7];
+  /** The highest single-bucket multiple of a flagged spike on each of the last seven days, the same way. */
+  public final double[] daySpikes = new double[7];
 
   /** Clears the evidence; the record of held runs is kept (it is the service's history). */
   public void clear() {

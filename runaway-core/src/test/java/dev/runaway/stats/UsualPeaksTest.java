@@ -1,0 +1,122 @@
+package dev.runaway.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.function.DoubleUnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link DetectionSettings#alertOnUsualPeaks()}: once a meter has judged a week, a rise no higher
+ * than the service's usual ones (those of two days of the last seven) opens a quiet episode instead
+ * of an alert; a higher one is alerted, the breaker trips as before, and a runaway never becomes
+ * the usual.
+ */
+final class UsualPeaksTest {
+
+  private static final long DAY = 1440;
+
+  /**
+   * 50 calls a minute, 4x for 6 minutes every 137 minutes: a burst every two hours or so at a time
+   * of day that moves from day to day (so that it is not learned as a recurring burst).
+   */
+  private static final DoubleUnaryOperator BURSTY = t -> t % 137 < 6 ? 200 : 50;
+
+  private static long count(List<Traffic.Event> events, long fromMinute, long toMinute, MeterEventKind kind) {
+    return events.stream()
+        .filter(e -> e.nanos() >= fromMinute * Traffic.MINUTE && e.nanos() < toMinute * Traffic.MINUTE)
+        .filter(e -> kind.matches(e.event())).count();
+  }
+
+  private enum MeterEventKind {
+    SPIKE, RUNAWAY, RESOLVED;
+
+    boolean matches(MeterEvent e) {
+      return switch (this) {
+        case SPIKE -> e.isSpike();
+        case RUNAWAY -> e.isRunaway();
+        case RESOLVED -> e == MeterEvent.RESOLVED;
+      };
+    }
+  }
+
+  private static Traffic bursty(boolean alertOnUsualPeaks, long seed, long days) {
+    Traffic t = Traffic.create(DetectionSettings.builder().alertOnUsualPeaks(alertOnUsualPeaks).build(), seed);
+    t.run(days * DAY, BURSTY);
+    return t;
+  }
+
+  @Test
+  void burstsThatCameEveryDayOfTheWeek_stopAlertingOnceTheWeekIsJudged() {
+    Traffic t = bursty(false, 31, 11);
+    assertThat(count(t.events, DAY, 7 * DAY, MeterEventKind.SPIKE)).as("days 2 to 7: every burst is news")
+        .isGreaterThanOrEqualTo(5 * 8);
+    assertThat(count(t.events, 9 * DAY, 11 * DAY, MeterEventKind.SPIKE)).as("days 10 and 11").isLessThanOrEqualTo(1);
+    assertThat(count(t.events, 0, 11 * DAY, MeterEventKind.RUNAWAY)).isZero();
+    assertThat(count(t.events, 9 * DAY, 11 * DAY, MeterEventKind.RESOLVED)).as("a quiet episode ends quietly")
+        .isLessThanOrEqualTo(count(t.events, 9 * DAY, 11 * DAY, MeterEventKind.SPIKE));
+    assertThat(t.meter.toString()).doesNotContain("spike");
+  }
+
+  @Test
+  void withAlertOnUsualPeaks_theSameBurstsAlertEveryTime() {
+    Traffic t = bursty(true, 31, 11);
+    assertThat(count(t.events, 9 * DAY, 11 * DAY, MeterEventKind.SPIKE)).isGreaterThanOrEqualTo(2 * 8);
+  }
+
+  @Test
+  void aBurstHigherThanTheUsualOnes_isAlerted() {
+    Traffic t = bursty(false, 32, 10);
+    long at = t.minute() + 60; // between two bursts
+    t.run(60, BURSTY);
+    t.run(2, m -> 350);
+    t.run(30, m -> 50);
+    assertThat(count(t.events, at, at + 3, MeterEventKind.SPIKE)).isEqualTo(1);
+  }
+
+  @Test
+  void aRunaway_tripsAtTheSameMinuteAsWhenEveryRiseIsAlerted() {
+    double[] first = new double[2];
+    for (int i = 0; i < 2; i++) {
+      Traffic t = bursty(i == 1, 33, 10);
+      long start = t.minute() + 60;
+      t.run(60, BURSTY);
+      t.run(60, m -> 500);
+      first[i] = t.since(start).stream().filter(e -> e.event().isRunaway()).mapToDouble(e -> e.minute() - start)
+          .findFirst().orElse(Double.NaN);
+    }
+    assertThat(first[0]).isBetween(0.0, 15.0).isEqualTo(first[1]);
+  }
+
+  @Test
+  void runawaysNeverBecomeTheUsual_aBurstAfterAWeekOfDailyRunawaysIsAlerted() {
+    // A tenfold runaway of 40 minutes every day at a moving time (longer than any recurring burst):
+    // it trips every day; its rise must not set the bar.
+    Traffic t = Traffic.create(DetectionSettings.defaults(), 34);
+    t.run(9 * DAY, m -> m % 1500 >= 700 && m % 1500 < 740 ? 500 : 50);
+    assertThat(count(t.events, 2 * DAY, 9 * DAY, MeterEventKind.RUNAWAY)).isGreaterThanOrEqualTo(6);
+    long at = t.minute() + 100;
+    t.run(100, m -> 50);
+    t.run(6, m -> 200);
+    t.run(30, m -> 50);
+    assertThat(count(t.events, at, at + 6, MeterEventKind.SPIKE)).isEqualTo(1);
+  }
+
+  @Test
+  void theRecord_travelsWithTheBaseline() {
+    Traffic t = bursty(false, 35, 9);
+    BaselineState saved = BaselineState.fromBytes(t.meter.exportBaseline().toBytes());
+    t.meter = BurnRateMeter.create(DetectionSettings.defaults(), t.ticker, saved);
+    long from = t.minute() + 60; // after the restored meter's first hour
+    t.run(2 * DAY, BURSTY);
+    assertThat(count(t.events, from, from + 2 * DAY - 60, MeterEventKind.SPIKE)).isLessThanOrEqualTo(1);
+
+    // A state of the previous version has no record of usual peaks: the bursts are news again.
+    Traffic u = bursty(false, 35, 9);
+    byte[] v3 = BaselineStateTest.asVersion3(u.meter.exportBaseline().toBytes());
+    u.meter = BurnRateMeter.create(DetectionSettings.defaults(), u.ticker, BaselineState.fromBytes(v3));
+    long uFrom = u.minute() + 60;
+    u.run(DAY, BURSTY);
+    assertThat(count(u.events, uFrom, uFrom + DAY - 60, MeterEventKind.SPIKE)).isGreaterThanOrEqualTo(5);
+  }
+}
