@@ -161,7 +161,10 @@ public final class BurnRateMeter {
   private final boolean alertUsual;
   /** Weight of one bucket in the half-hour smoothed multiple. */
   private final double riseSmoothing;
-  /** Whether the episode in progress reached a runaway: its rises are not the service's usual. */
+  /**
+   * Whether the episode in progress reached a runaway (the level, or a trip or a cap where breakers
+   * are disabled): its rises are not the service's usual.
+   */
   private boolean episodeRunaway;
   /** The wall-clock day of the span being judged (under the roll lock). */
   private long judgingDay;
@@ -765,6 +768,9 @@ public final class BurnRateMeter {
         && ev.excess >= BREAKER_EXCESS * minEx;
     trip |= held(ev, xe, m, minEx, len);
     ev.runTripped |= trip;
+    // A trip or a cap is a runaway even where breakers are disabled (it is alerted as a spike
+    // there, and the level never reads RUNAWAY): its episode's rises are not the service's usual.
+    episodeRunaway |= trip || cap;
     v.spikeAny |= spiked;
     v.hot |= spiked || risen || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
     if ((trip || cap) && breakerEnabled && v.raiseRunaway < 0) {

@@ -103,6 +103,33 @@ final class UsualPeaksTest {
   }
 
   @Test
+  void withBreakersDisabled_runawaysStillNeverBecomeTheUsual() {
+    // The same daily tenfold runaway with breakers disabled: it is alerted as a spike, never
+    // reaches the runaway level, and still must not set the bar (before the fix its 10x spikes
+    // entered the record and the 4x burst below was hushed).
+    Traffic t = Traffic.create(DetectionSettings.builder().breakerEnabled(false).build(), 34);
+    t.run(9 * DAY, m -> m % 1500 >= 700 && m % 1500 < 740 ? 500 : 50);
+    long at = t.minute() + 100;
+    t.run(100, m -> 50);
+    t.run(6, m -> 200);
+    t.run(30, m -> 50);
+    assertThat(count(t.events, at, at + 6, MeterEventKind.SPIKE)).isEqualTo(1);
+  }
+
+  @Test
+  void aCapReachedWithBreakersDisabled_isNeverTheUsual() {
+    // A call-rate cap with breakers disabled alerts as a spike; a daily burst over the cap is the
+    // cap's business, and must not raise the bar the service's own rises are judged against.
+    Traffic t = Traffic.create(DetectionSettings.builder().breakerEnabled(false).callRateCap(400).build(), 36);
+    t.run(9 * DAY, m -> m % 1500 >= 700 && m % 1500 < 706 ? 450 : 50);
+    long at = t.minute() + 100;
+    t.run(100, m -> 50);
+    t.run(6, m -> 200);
+    t.run(30, m -> 50);
+    assertThat(count(t.events, at, at + 6, MeterEventKind.SPIKE)).isEqualTo(1);
+  }
+
+  @Test
   void theRecord_travelsWithTheBaseline() {
     Traffic t = bursty(false, 35, 9);
     BaselineState saved = BaselineState.fromBytes(t.meter.exportBaseline().toBytes());
