@@ -166,6 +166,8 @@ public final class BurnRateMeter {
    * are disabled): its rises are not the service's usual.
    */
   private boolean episodeRunaway;
+  /** Whether the span being judged was observed before (polled usage): its rises are not recorded twice. */
+  private boolean rejudging;
   /** The wall-clock day of the span being judged (under the roll lock). */
   private long judgingDay;
   private final double[] minExcess = new double[2];
@@ -746,7 +748,7 @@ public final class BurnRateMeter {
     ev.smoothExpected += w * (tol * m - ev.smoothExpected);
     double smoothed = ev.smoothAmount / Math.max(MIN_MEAN, ev.smoothExpected);
     boolean spiked = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, phi) >= lnSpike;
-    if (spiked) {
+    if (spiked && !rejudging) {
       ev.pendingSpike = Math.max(ev.pendingSpike, xe / m);
     }
     boolean spike = spiked && xe >= usualPeak(ev, ev.daySpikes) * m;
@@ -755,7 +757,7 @@ public final class BurnRateMeter {
     ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, phi, tol));
     ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
     boolean risen = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
-    if (risen) {
+    if (risen && !rejudging) {
       ev.pendingRise = Math.max(ev.pendingRise, smoothed);
     }
     boolean sustained = risen && smoothed >= usualPeak(ev, ev.dayRises);
@@ -1070,6 +1072,11 @@ public final class BurnRateMeter {
     double[] phiInterval = new double[2];
     Verdict v = verdict.reset(false);
     judgingDay = Math.floorDiv(b - 1, DAY_NANOS);
+    // A span mostly observed before (a restarted monitor's first poll reports the day so far
+    // again) is judged again but, as it is not learned twice, its rises are not recorded twice
+    // either: a runaway kept out of the record would come back in as the average of the span
+    // around it. The few seconds a cumulative report's new bucket overlaps the last poll do not count.
+    rejudging = observedUntil > a && observedUntil - a > (b - a) / 2;
     for (int ch = 0; ch < 2; ch++) {
       double u = unit[ch];
       double m = Math.max(MIN_MEAN, expected[ch] / u);
@@ -1082,6 +1089,7 @@ public final class BurnRateMeter {
       judge(v, ch, warm, cap, x[ch] / u, m, phiInterval[ch], minExcess[ch] / u, Math.exp(LEVEL_SIGMAS * sigma),
           Math.exp(BREAKER_LEVEL_SIGMAS * sigma), buckets);
     }
+    rejudging = false;
     MeterEvent event = raise(v);
     int lv = level.get();
     double factor = learningFactor(v.spikeAny || v.capAny && warm, lv, v.dropping);

@@ -2,7 +2,12 @@ package dev.runaway.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runaway.ManualTicker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -127,6 +132,52 @@ final class UsualPeaksTest {
     t.run(6, m -> 200);
     t.run(30, m -> 50);
     assertThat(count(t.events, at, at + 6, MeterEventKind.SPIKE)).isEqualTo(1);
+  }
+
+  /** Polls of five minutes into a meter of five-minute buckets, as the monitor feeds one. */
+  private static final class Polls {
+    final BurnRateMeter meter = BurnRateMeter.create(DetectionSettings.builder().bucket(Duration.ofMinutes(5)).build(),
+        ManualTicker.create());
+    final SplittableRandom random = new SplittableRandom(37);
+    final List<MeterEvent> events = new ArrayList<>();
+    Instant now = Instant.parse("2026-11-02T00:00:00Z");
+
+    void run(long polls, double perPoll) {
+      for (long i = 0; i < polls; i++) {
+        double calls = Math.max(0, Math.round(perPoll + Math.sqrt(perPoll) * random.nextGaussian()));
+        Instant to = now.plus(Duration.ofMinutes(5));
+        MeterEvent e = meter.observe(now, to, calls, (long) (calls * 1_000_000));
+        if (e != MeterEvent.NONE) {
+          events.add(e);
+        }
+        now = to;
+      }
+    }
+  }
+
+  @Test
+  void aPollThatReportsTimeAlreadyJudgedAgain_isNotRecordedAsAUsualRise() {
+    // A restarted monitor's first poll reports the day so far again: here two hours that held a
+    // tripped tenfold runaway, 2.8x on average. Judged again it is a sustained rise, but it is the
+    // runaway seen twice, not a rise of the service's own (before the fix, on two days it set a bar
+    // that hushed a genuine 2x rise).
+    Polls p = new Polls();
+    p.run(8 * 288, 250);
+    for (int day = 0; day < 2; day++) {
+      Instant from = p.now;
+      p.run(6, 250);
+      p.run(6, 2500);
+      p.run(12, 250);
+      assertThat(p.events).anyMatch(MeterEvent::isRunaway);
+      p.events.clear();
+      MeterEvent replay = p.meter.observe(from, p.now, 12 * 250 + 6 * 2500 + 6 * 250, 0);
+      p.run(288 - 24, 250);
+      assertThat(replay.isRunaway()).as("the replay is judged, not tripped").isFalse();
+    }
+    assertThat(p.meter.exportBaseline().dayRises()[0]).containsOnly(0.0);
+    p.events.clear();
+    p.run(12, 250 * 2.2);
+    assertThat(p.events).anyMatch(MeterEvent::isSpike);
   }
 
   @Test
