@@ -156,6 +156,26 @@ final class UsualPeaksTest {
   }
 
   @Test
+  void polled_burstsOfEveryDayStopAlertingAfterAWeek_andATenfoldRunawayStillTrips() {
+    Polls p = new Polls();
+    for (int poll = 0; poll < 10 * 288; poll++) {
+      p.run(1, poll % 27 == 0 ? 1000 : 250);
+    }
+    long late = p.events.stream().filter(MeterEvent::isSpike).count();
+    assertThat(p.events).noneMatch(MeterEvent::isRunaway);
+    p.events.clear();
+    for (int poll = 0; poll < 288; poll++) {
+      p.run(1, poll % 27 == 0 ? 1000 : 250);
+    }
+    assertThat(late).as("spike alerts of the first ten days").isGreaterThanOrEqualTo(5 * 10);
+    assertThat(p.events.stream().filter(MeterEvent::isSpike).count()).as("spike alerts of day 11").isLessThanOrEqualTo(1);
+    p.run(6, 250);
+    p.events.clear();
+    p.run(3, 2500);
+    assertThat(p.events).anyMatch(MeterEvent::isRunaway);
+  }
+
+  @Test
   void aPollThatReportsTimeAlreadyJudgedAgain_isNotRecordedAsAUsualRise() {
     // A restarted monitor's first poll reports the day so far again: here two hours that held a
     // tripped tenfold runaway, 2.8x on average. Judged again it is a sustained rise, but it is the
