@@ -567,8 +567,12 @@ public final class BurnRateMeter {
     double spikeBar = Math.max(spikeMultiplier, alerts ? usualPeak(ev, ev.daySpikes) : 0);
     // The amount of a full bucket that lifts the smoothed multiple to the usual sustained peak.
     double riseBar = alerts ? usualPeak(ev, ev.dayRises) : 0;
-    double riseFull = riseBar <= 0 ? 0 : Math.max(0, (riseBar * ((1 - riseSmoothing) * ev.smoothExpected
-        + riseSmoothing * tol * mFull) - (1 - riseSmoothing) * ev.smoothAmount) / riseSmoothing);
+    // Before anything is smoothed, judge() starts from the expectation: so do the thresholds.
+    boolean smoothed = ev.smoothExpected > 0;
+    double smoothExpected = smoothed ? ev.smoothExpected : tol * mFull;
+    double smoothAmount = smoothed ? ev.smoothAmount : mFull;
+    double riseFull = riseBar <= 0 ? 0 : Math.max(0, (riseBar * ((1 - riseSmoothing) * smoothExpected
+        + riseSmoothing * tol * mFull) - (1 - riseSmoothing) * smoothAmount) / riseSmoothing);
     for (int j = 0; j < Frame.SUBS; j++) {
       double m = Math.max(MIN_MEAN, mFull * Math.max(MIN_FRACTION, (j + 1) / (double) Frame.SUBS));
       double a = Double.POSITIVE_INFINITY;
@@ -744,6 +748,13 @@ public final class BurnRateMeter {
     advanceRecord(ev);
     // The half-hour smoothed multiple over the tolerated level, which the usual sustained peak is.
     double w = len == 1 ? riseSmoothing : -Math.expm1(len * Math.log1p(-riseSmoothing));
+    if (!(ev.smoothExpected > 0)) {
+      // Nothing smoothed yet (the first span judged after the warm-up, or after a restart: the
+      // smoothing is not exported): start from a half hour at the expectation, so that a rise
+      // right after a restart is not recorded as the average of the few buckets since.
+      ev.smoothAmount = m;
+      ev.smoothExpected = tol * m;
+    }
     ev.smoothAmount += w * (xe - ev.smoothAmount);
     ev.smoothExpected += w * (tol * m - ev.smoothExpected);
     double smoothed = ev.smoothAmount / Math.max(MIN_MEAN, ev.smoothExpected);

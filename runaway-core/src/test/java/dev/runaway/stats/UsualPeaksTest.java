@@ -6,9 +6,11 @@ import dev.runaway.ManualTicker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.DoubleUnaryOperator;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -198,6 +200,27 @@ final class UsualPeaksTest {
     p.events.clear();
     p.run(12, 250 * 2.2);
     assertThat(p.events).anyMatch(MeterEvent::isSpike);
+  }
+
+  @Test
+  void aRiseRightAfterARestart_isRecordedAsTheSameRiseWithoutTheRestart() {
+    // The half-hour smoothing is not exported: a restored meter must not smooth a rise over the
+    // few minutes since the restart only (before the fix it recorded a 15-minute 2.2x rise at
+    // its full height right after a restart, where the running meter recorded its half-hour average).
+    double[] recorded = new double[2];
+    for (int restart = 0; restart < 2; restart++) {
+      Traffic t = Traffic.create(DetectionSettings.defaults(), 38);
+      t.run(8 * DAY, m -> 50);
+      if (restart == 1) {
+        t.meter = BurnRateMeter.create(DetectionSettings.defaults(), t.ticker, t.meter.exportBaseline());
+        t.run(1, m -> 50);
+      }
+      t.run(15, m -> 110);
+      t.run(60, m -> 50);
+      recorded[restart] = Arrays.stream(t.meter.exportBaseline().dayRises()[0]).max().orElseThrow();
+    }
+    assertThat(recorded[0]).as("the running meter's record").isPositive();
+    assertThat(recorded[1]).as("after a restart").isCloseTo(recorded[0], Percentage.withPercentage(15));
   }
 
   @Test
