@@ -82,6 +82,23 @@ final class UsualPeaksTest {
   }
 
   @Test
+  void aQuietEpisodeThatGrows_isAlertedWithinTheMinuteItGrows() {
+    Traffic t = bursty(false, 39, 10);
+    while (t.minute() % 137 != 0) {
+      t.run(1, BURSTY);
+    }
+    long burst = t.minute();
+    t.run(3, m -> 200);
+    assertThat(t.since(burst)).as("a usual burst is quiet").isEmpty();
+    long grown = t.minute();
+    t.run(1, m -> 400);
+    List<Traffic.Event> events = t.since(grown);
+    assertThat(events).isNotEmpty();
+    assertThat(events.get(0).event().isSpike()).isTrue();
+    assertThat(events.get(0).minute()).as("alerted by a call of that minute").isLessThan(grown + 1.0);
+  }
+
+  @Test
   void aRunaway_tripsAtTheSameMinuteAsWhenEveryRiseIsAlerted() {
     double[] first = new double[2];
     for (int i = 0; i < 2; i++) {
