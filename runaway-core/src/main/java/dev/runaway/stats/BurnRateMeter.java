@@ -60,6 +60,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * sustained-rise evidence stays above half its threshold, so a sustained runaway keeps its one
  * episode open.
  *
+ * <p>After a week of history, a spike or sustained rise no higher than the service's usual peaks
+ * (see {@link DetectionSettings#alertOnUsualPeaks()}) opens a quiet episode instead: no event, no
+ * {@code RESOLVED} when it ends, learning as in a spike episode. It turns into a spike episode,
+ * with its event, as soon as a call or a closed bucket passes the bar, and into a runaway as any
+ * episode does; the per-call thresholds of a quiet episode are those outside one. Trips and caps are
+ * never quiet, and a rise whose episode saw one (or that is polled usage judged a second time) is
+ * not recorded as usual.
+ *
  * <h2>Feeding</h2>
  * A meter is fed either per call ({@link #onCall}, {@link #onCalls}, {@link #onCost}, with ticker
  * readings) or with polled usage ({@link #observe}, with wall-clock intervals), not both.
