@@ -112,6 +112,15 @@ final class UsualPeaksTest {
     assertThat(first[0]).isBetween(0.0, 15.0).isEqualTo(first[1]);
   }
 
+  /** After 100 quiet minutes, a 4x burst of 6 minutes opens one spike episode (alerted). */
+  private static void assertAFourfoldBurstIsAlerted(Traffic t) {
+    long at = t.minute() + 100;
+    t.run(100, m -> 50);
+    t.run(6, m -> 200);
+    t.run(30, m -> 50);
+    assertThat(count(t.events, at, at + 6, MeterEventKind.SPIKE)).isEqualTo(1);
+  }
+
   @Test
   void runawaysNeverBecomeTheUsual_aBurstAfterAWeekOfDailyRunawaysIsAlerted() {
     // A tenfold runaway of 40 minutes every day at a moving time (longer than any recurring burst):
@@ -119,11 +128,7 @@ final class UsualPeaksTest {
     Traffic t = Traffic.create(DetectionSettings.defaults(), 34);
     t.run(9 * DAY, m -> m % 1500 >= 700 && m % 1500 < 740 ? 500 : 50);
     assertThat(count(t.events, 2 * DAY, 9 * DAY, MeterEventKind.RUNAWAY)).isGreaterThanOrEqualTo(6);
-    long at = t.minute() + 100;
-    t.run(100, m -> 50);
-    t.run(6, m -> 200);
-    t.run(30, m -> 50);
-    assertThat(count(t.events, at, at + 6, MeterEventKind.SPIKE)).isEqualTo(1);
+    assertAFourfoldBurstIsAlerted(t);
   }
 
   @Test
@@ -133,11 +138,7 @@ final class UsualPeaksTest {
     // entered the record and the 4x burst below was hushed).
     Traffic t = Traffic.create(DetectionSettings.builder().breakerEnabled(false).build(), 34);
     t.run(9 * DAY, m -> m % 1500 >= 700 && m % 1500 < 740 ? 500 : 50);
-    long at = t.minute() + 100;
-    t.run(100, m -> 50);
-    t.run(6, m -> 200);
-    t.run(30, m -> 50);
-    assertThat(count(t.events, at, at + 6, MeterEventKind.SPIKE)).isEqualTo(1);
+    assertAFourfoldBurstIsAlerted(t);
   }
 
   @Test
@@ -146,11 +147,7 @@ final class UsualPeaksTest {
     // cap's business, and must not raise the bar the service's own rises are judged against.
     Traffic t = Traffic.create(DetectionSettings.builder().breakerEnabled(false).callRateCap(400).build(), 36);
     t.run(9 * DAY, m -> m % 1500 >= 700 && m % 1500 < 706 ? 450 : 50);
-    long at = t.minute() + 100;
-    t.run(100, m -> 50);
-    t.run(6, m -> 200);
-    t.run(30, m -> 50);
-    assertThat(count(t.events, at, at + 6, MeterEventKind.SPIKE)).isEqualTo(1);
+    assertAFourfoldBurstIsAlerted(t);
   }
 
   /** Polls of five minutes into a meter of five-minute buckets, as the monitor feeds one. */
