@@ -60,6 +60,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * sustained-rise evidence stays above half its threshold, so a sustained runaway keeps its one
  * episode open.
  *
+ * <p>After a week of history, a spike or sustained rise no higher than the service's usual peaks
+ * (see {@link DetectionSettings#alertOnUsualPeaks()}) opens a quiet episode instead: no event, no
+ * {@code RESOLVED} when it ends, learning as in a spike episode. It turns into a spike episode,
+ * with its event, as soon as a call or a closed bucket passes the bar, and into a runaway as any
+ * episode does; the per-call thresholds of a quiet episode are those outside one. Trips and caps are
+ * never quiet, and a rise whose episode saw one (or that is polled usage judged a second time) is
+ * not recorded as usual.
+ *
  * <h2>Feeding</h2>
  * A meter is fed either per call ({@link #onCall}, {@link #onCalls}, {@link #onCost}, with ticker
  * readings) or with polled usage ({@link #observe}, with wall-clock intervals), not both.
@@ -161,8 +169,13 @@ public final class BurnRateMeter {
   private final boolean alertUsual;
   /** Weight of one bucket in the half-hour smoothed multiple. */
   private final double riseSmoothing;
-  /** Whether the episode in progress reached a runaway: its rises are not the service's usual. */
+  /**
+   * Whether the episode in progress reached a runaway (the level, or a trip or a cap where breakers
+   * are disabled): its rises are not the service's usual.
+   */
   private boolean episodeRunaway;
+  /** Whether the span being judged was observed before (polled usage): its rises are not recorded twice. */
+  private boolean rejudging;
   /** The wall-clock day of the span being judged (under the roll lock). */
   private long judgingDay;
   private final double[] minExcess = new double[2];
@@ -562,8 +575,12 @@ public final class BurnRateMeter {
     double spikeBar = Math.max(spikeMultiplier, alerts ? usualPeak(ev, ev.daySpikes) : 0);
     // The amount of a full bucket that lifts the smoothed multiple to the usual sustained peak.
     double riseBar = alerts ? usualPeak(ev, ev.dayRises) : 0;
-    double riseFull = riseBar <= 0 ? 0 : Math.max(0, (riseBar * ((1 - riseSmoothing) * ev.smoothExpected
-        + riseSmoothing * tol * mFull) - (1 - riseSmoothing) * ev.smoothAmount) / riseSmoothing);
+    // Before anything is smoothed, judge() starts from the expectation: so do the thresholds.
+    boolean smoothed = ev.smoothExpected > 0;
+    double smoothExpected = smoothed ? ev.smoothExpected : tol * mFull;
+    double smoothAmount = smoothed ? ev.smoothAmount : mFull;
+    double riseFull = riseBar <= 0 ? 0 : Math.max(0, (riseBar * ((1 - riseSmoothing) * smoothExpected
+        + riseSmoothing * tol * mFull) - (1 - riseSmoothing) * smoothAmount) / riseSmoothing);
     for (int j = 0; j < Frame.SUBS; j++) {
       double m = Math.max(MIN_MEAN, mFull * Math.max(MIN_FRACTION, (j + 1) / (double) Frame.SUBS));
       double a = Double.POSITIVE_INFINITY;
@@ -739,11 +756,18 @@ public final class BurnRateMeter {
     advanceRecord(ev);
     // The half-hour smoothed multiple over the tolerated level, which the usual sustained peak is.
     double w = len == 1 ? riseSmoothing : -Math.expm1(len * Math.log1p(-riseSmoothing));
+    if (!(ev.smoothExpected > 0)) {
+      // Nothing smoothed yet (the first span judged after the warm-up, or after a restart: the
+      // smoothing is not exported): start from a half hour at the expectation, so that a rise
+      // right after a restart is not recorded as the average of the few buckets since.
+      ev.smoothAmount = m;
+      ev.smoothExpected = tol * m;
+    }
     ev.smoothAmount += w * (xe - ev.smoothAmount);
     ev.smoothExpected += w * (tol * m - ev.smoothExpected);
     double smoothed = ev.smoothAmount / Math.max(MIN_MEAN, ev.smoothExpected);
     boolean spiked = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, phi) >= lnSpike;
-    if (spiked) {
+    if (spiked && !rejudging) {
       ev.pendingSpike = Math.max(ev.pendingSpike, xe / m);
     }
     boolean spike = spiked && xe >= usualPeak(ev, ev.daySpikes) * m;
@@ -752,7 +776,7 @@ public final class BurnRateMeter {
     ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, phi, tol));
     ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
     boolean risen = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
-    if (risen) {
+    if (risen && !rejudging) {
       ev.pendingRise = Math.max(ev.pendingRise, smoothed);
     }
     boolean sustained = risen && smoothed >= usualPeak(ev, ev.dayRises);
@@ -765,6 +789,9 @@ public final class BurnRateMeter {
         && ev.excess >= BREAKER_EXCESS * minEx;
     trip |= held(ev, xe, m, minEx, len);
     ev.runTripped |= trip;
+    // A trip or a cap is a runaway even where breakers are disabled (it is alerted as a spike
+    // there, and the level never reads RUNAWAY): its episode's rises are not the service's usual.
+    episodeRunaway |= trip || cap;
     v.spikeAny |= spiked;
     v.hot |= spiked || risen || trip || cap || ev.held > 0 || ev.sustained >= sustainedEvidence * HOT_EVIDENCE;
     if ((trip || cap) && breakerEnabled && v.raiseRunaway < 0) {
@@ -1064,6 +1091,11 @@ public final class BurnRateMeter {
     double[] phiInterval = new double[2];
     Verdict v = verdict.reset(false);
     judgingDay = Math.floorDiv(b - 1, DAY_NANOS);
+    // A span mostly observed before (a restarted monitor's first poll reports the day so far
+    // again) is judged again but, as it is not learned twice, its rises are not recorded twice
+    // either: a runaway kept out of the record would come back in as the average of the span
+    // around it. The few seconds a cumulative report's new bucket overlaps the last poll do not count.
+    rejudging = observedUntil > a && observedUntil - a > (b - a) / 2;
     for (int ch = 0; ch < 2; ch++) {
       double u = unit[ch];
       double m = Math.max(MIN_MEAN, expected[ch] / u);
@@ -1076,6 +1108,7 @@ public final class BurnRateMeter {
       judge(v, ch, warm, cap, x[ch] / u, m, phiInterval[ch], minExcess[ch] / u, Math.exp(LEVEL_SIGMAS * sigma),
           Math.exp(BREAKER_LEVEL_SIGMAS * sigma), buckets);
     }
+    rejudging = false;
     MeterEvent event = raise(v);
     int lv = level.get();
     double factor = learningFactor(v.spikeAny || v.capAny && warm, lv, v.dropping);

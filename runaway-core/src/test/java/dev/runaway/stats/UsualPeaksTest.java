@@ -2,8 +2,15 @@ package dev.runaway.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runaway.ManualTicker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.DoubleUnaryOperator;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,6 +82,23 @@ final class UsualPeaksTest {
   }
 
   @Test
+  void aQuietEpisodeThatGrows_isAlertedWithinTheMinuteItGrows() {
+    Traffic t = bursty(false, 39, 10);
+    while (t.minute() % 137 != 0) {
+      t.run(1, BURSTY);
+    }
+    long burst = t.minute();
+    t.run(3, m -> 200);
+    assertThat(t.since(burst)).as("a usual burst is quiet").isEmpty();
+    long grown = t.minute();
+    t.run(1, m -> 400);
+    List<Traffic.Event> events = t.since(grown);
+    assertThat(events).isNotEmpty();
+    assertThat(events.get(0).event().isSpike()).isTrue();
+    assertThat(events.get(0).minute()).as("alerted by a call of that minute").isLessThan(grown + 1.0);
+  }
+
+  @Test
   void aRunaway_tripsAtTheSameMinuteAsWhenEveryRiseIsAlerted() {
     double[] first = new double[2];
     for (int i = 0; i < 2; i++) {
@@ -88,6 +112,15 @@ final class UsualPeaksTest {
     assertThat(first[0]).isBetween(0.0, 15.0).isEqualTo(first[1]);
   }
 
+  /** After 100 quiet minutes, a 4x burst of 6 minutes opens one spike episode (alerted). */
+  private static void assertAFourfoldBurstIsAlerted(Traffic t) {
+    long at = t.minute() + 100;
+    t.run(100, m -> 50);
+    t.run(6, m -> 200);
+    t.run(30, m -> 50);
+    assertThat(count(t.events, at, at + 6, MeterEventKind.SPIKE)).isEqualTo(1);
+  }
+
   @Test
   void runawaysNeverBecomeTheUsual_aBurstAfterAWeekOfDailyRunawaysIsAlerted() {
     // A tenfold runaway of 40 minutes every day at a moving time (longer than any recurring burst):
@@ -95,11 +128,113 @@ final class UsualPeaksTest {
     Traffic t = Traffic.create(DetectionSettings.defaults(), 34);
     t.run(9 * DAY, m -> m % 1500 >= 700 && m % 1500 < 740 ? 500 : 50);
     assertThat(count(t.events, 2 * DAY, 9 * DAY, MeterEventKind.RUNAWAY)).isGreaterThanOrEqualTo(6);
-    long at = t.minute() + 100;
-    t.run(100, m -> 50);
-    t.run(6, m -> 200);
-    t.run(30, m -> 50);
-    assertThat(count(t.events, at, at + 6, MeterEventKind.SPIKE)).isEqualTo(1);
+    assertAFourfoldBurstIsAlerted(t);
+  }
+
+  @Test
+  void withBreakersDisabled_runawaysStillNeverBecomeTheUsual() {
+    // The same daily tenfold runaway with breakers disabled: it is alerted as a spike, never
+    // reaches the runaway level, and still must not set the bar (before the fix its 10x spikes
+    // entered the record and the 4x burst below was hushed).
+    Traffic t = Traffic.create(DetectionSettings.builder().breakerEnabled(false).build(), 34);
+    t.run(9 * DAY, m -> m % 1500 >= 700 && m % 1500 < 740 ? 500 : 50);
+    assertAFourfoldBurstIsAlerted(t);
+  }
+
+  @Test
+  void aCapReachedWithBreakersDisabled_isNeverTheUsual() {
+    // A call-rate cap with breakers disabled alerts as a spike; a daily burst over the cap is the
+    // cap's business, and must not raise the bar the service's own rises are judged against.
+    Traffic t = Traffic.create(DetectionSettings.builder().breakerEnabled(false).callRateCap(400).build(), 36);
+    t.run(9 * DAY, m -> m % 1500 >= 700 && m % 1500 < 706 ? 450 : 50);
+    assertAFourfoldBurstIsAlerted(t);
+  }
+
+  /** Polls of five minutes into a meter of five-minute buckets, as the monitor feeds one. */
+  private static final class Polls {
+    final BurnRateMeter meter = BurnRateMeter.create(DetectionSettings.builder().bucket(Duration.ofMinutes(5)).build(),
+        ManualTicker.create());
+    final SplittableRandom random = new SplittableRandom(37);
+    final List<MeterEvent> events = new ArrayList<>();
+    Instant now = Instant.parse("2026-11-02T00:00:00Z");
+
+    void run(long polls, double perPoll) {
+      for (long i = 0; i < polls; i++) {
+        double calls = Math.max(0, Math.round(perPoll + Math.sqrt(perPoll) * random.nextGaussian()));
+        Instant to = now.plus(Duration.ofMinutes(5));
+        MeterEvent e = meter.observe(now, to, calls, (long) (calls * 1_000_000));
+        if (e != MeterEvent.NONE) {
+          events.add(e);
+        }
+        now = to;
+      }
+    }
+  }
+
+  @Test
+  void polled_burstsOfEveryDayStopAlertingAfterAWeek_andATenfoldRunawayStillTrips() {
+    Polls p = new Polls();
+    for (int poll = 0; poll < 10 * 288; poll++) {
+      p.run(1, poll % 27 == 0 ? 1000 : 250);
+    }
+    long late = p.events.stream().filter(MeterEvent::isSpike).count();
+    assertThat(p.events).noneMatch(MeterEvent::isRunaway);
+    p.events.clear();
+    for (int poll = 0; poll < 288; poll++) {
+      p.run(1, poll % 27 == 0 ? 1000 : 250);
+    }
+    assertThat(late).as("spike alerts of the first ten days").isGreaterThanOrEqualTo(5 * 10);
+    assertThat(p.events.stream().filter(MeterEvent::isSpike).count()).as("spike alerts of day 11").isLessThanOrEqualTo(1);
+    p.run(6, 250);
+    p.events.clear();
+    p.run(3, 2500);
+    assertThat(p.events).anyMatch(MeterEvent::isRunaway);
+  }
+
+  @Test
+  void aPollThatReportsTimeAlreadyJudgedAgain_isNotRecordedAsAUsualRise() {
+    // A restarted monitor's first poll reports the day so far again: here two hours that held a
+    // tripped tenfold runaway, 2.8x on average. Judged again it is a sustained rise, but it is the
+    // runaway seen twice, not a rise of the service's own (before the fix, on two days it set a bar
+    // that hushed a genuine 2x rise).
+    Polls p = new Polls();
+    p.run(8 * 288, 250);
+    for (int day = 0; day < 2; day++) {
+      Instant from = p.now;
+      p.run(6, 250);
+      p.run(6, 2500);
+      p.run(12, 250);
+      assertThat(p.events).anyMatch(MeterEvent::isRunaway);
+      p.events.clear();
+      MeterEvent replay = p.meter.observe(from, p.now, 12 * 250 + 6 * 2500 + 6 * 250, 0);
+      p.run(288 - 24, 250);
+      assertThat(replay.isRunaway()).as("the replay is judged, not tripped").isFalse();
+    }
+    assertThat(p.meter.exportBaseline().dayRises()[0]).containsOnly(0.0);
+    p.events.clear();
+    p.run(12, 250 * 2.2);
+    assertThat(p.events).anyMatch(MeterEvent::isSpike);
+  }
+
+  @Test
+  void aRiseRightAfterARestart_isRecordedAsTheSameRiseWithoutTheRestart() {
+    // The half-hour smoothing is not exported: a restored meter must not smooth a rise over the
+    // few minutes since the restart only (before the fix it recorded a 15-minute 2.2x rise at
+    // its full height right after a restart, where the running meter recorded its half-hour average).
+    double[] recorded = new double[2];
+    for (int restart = 0; restart < 2; restart++) {
+      Traffic t = Traffic.create(DetectionSettings.defaults(), 38);
+      t.run(8 * DAY, m -> 50);
+      if (restart == 1) {
+        t.meter = BurnRateMeter.create(DetectionSettings.defaults(), t.ticker, t.meter.exportBaseline());
+        t.run(1, m -> 50);
+      }
+      t.run(15, m -> 110);
+      t.run(60, m -> 50);
+      recorded[restart] = Arrays.stream(t.meter.exportBaseline().dayRises()[0]).max().orElseThrow();
+    }
+    assertThat(recorded[0]).as("the running meter's record").isPositive();
+    assertThat(recorded[1]).as("after a restart").isCloseTo(recorded[0], Percentage.withPercentage(15));
   }
 
   @Test
