@@ -450,7 +450,14 @@ public final class BurnRateMeter {
 
   /** Opens a spike episode, or turns a hushed one into a spike episode; true if this call did. */
   private boolean announce() {
-    return level.compareAndSet(NONE, SPIKE) || level.compareAndSet(HUSHED, SPIKE);
+    // One read while an episode is already alerted; a quiet episode ended by the roll between the
+    // read and the compare-and-set is read again, so that this call's alert is not lost.
+    for (int lv = level.get(); lv <= HUSHED; lv = level.get()) {
+      if (level.compareAndSet(lv, SPIKE)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private MeterEvent escalate(int ch) {
