@@ -23,6 +23,7 @@ import dev.runaway.ledger.internal.PersistentLedger;
 import dev.runaway.stats.BurnRateMeter;
 import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
+import dev.runaway.stats.internal.MeterAccess;
 import dev.runaway.stats.internal.StripedCounter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -563,7 +564,15 @@ public final class ServiceRuntime {
     // one caller at a time, and there may be 100,000 keys: one stripe.
     int stripes = key == null ? StripedCounter.forThisMachine() : 1;
     if (!(ledger instanceof PersistentLedger)) {
-      return BurnRateMeter.create(settings, ticker, stripes);
+      BurnRateMeter m = BurnRateMeter.create(settings, ticker, stripes);
+      StripedCounter spend = InMemoryLedger.spendCounter(account);
+      if (key == null && ledger instanceof InMemoryLedger && spend != null) {
+        // The service's account (this runtime's alone: the in-memory ledger makes one per call of
+        // account(name, null)) adds every cost the meter is told, right after it is told
+        // (succeeded, record): the meter reads it there, one atomic add less per call.
+        MeterAccess.readCostFrom(m, spend);
+      }
+      return m;
     }
     PersistentLedger store = (PersistentLedger) ledger;
     return ResumedMeters.create(store, name, key, settings, ticker, stripes, e -> baselineUnusable.log(
@@ -1382,13 +1391,14 @@ public final class ServiceRuntime {
    */
   void succeeded(String key, KeyRuntime k, long estimate, long real, long now) {
     long actual = real < 0 ? estimate : real;
+    // Told before the account's commit: a meter may read its cost from the account's count (newMeter).
+    MeterEvent event = meter.onCost(now, actual);
     ledgerCommit(account, estimate, actual, now);
     if (k != null && k.account != null) {
       // Before the velocity rule below reads the key's recent spend, which may be this account's count.
       ledgerCommit(k.account, estimate, actual, now);
     }
     breaker.onSuccess();
-    MeterEvent event = meter.onCost(now, actual);
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
     }
@@ -1547,8 +1557,9 @@ public final class ServiceRuntime {
   public void record(String key, long amount) {
     long now = ticker.nanoTime();
     KeyRuntime k = key(key, now);
-    account.record(amount, now);
+    // Told before the account's record, as in succeeded.
     MeterEvent event = meter.onCost(now, amount);
+    account.record(amount, now);
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
     }

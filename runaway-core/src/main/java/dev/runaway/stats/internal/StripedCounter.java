@@ -13,6 +13,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code t / stripes} (if the sum is at least {@code t}, some stripe is at least {@code t / stripes};
  * see {@link #mayReach}). With one stripe the stripe is the sum and the check is exact at no cost.
  *
+ * <p>A {@linkplain #viewOf view} of another counter writes nothing of its own: it reads that
+ * counter's growth since its last {@link #getAndSet}, stripe by stripe (the burn-rate meter's cost
+ * read from the ledger account's spend counter, which the account adds to anyway).
+ *
  * <p>Thread-safe and lock-free; no allocation after construction.
  */
 public final class StripedCounter {
@@ -25,6 +29,8 @@ public final class StripedCounter {
   private final int shift;
   private final int stride;
   private final int offset;
+  /** A view's stripe values at its last {@link #getAndSet}, at the stripes' indexes; null for a counter. */
+  private final AtomicLongArray base;
 
   /**
    * Creates a counter.
@@ -38,6 +44,33 @@ public final class StripedCounter {
     this.stride = n == 1 ? 0 : STRIDE;
     this.offset = n == 1 ? 0 : STRIDE;
     this.cells = new AtomicLongArray(n == 1 ? 1 : STRIDE * (n + 1));
+    this.base = null;
+  }
+
+  private StripedCounter(StripedCounter source) {
+    this.mask = source.mask;
+    this.shift = source.shift;
+    this.stride = source.stride;
+    this.offset = source.offset;
+    this.cells = source.cells;
+    this.base = new AtomicLongArray(cells.length());
+    for (int i = 0, at = offset; i <= mask; i++, at += stride) {
+      base.set(at, cells.get(at));
+    }
+  }
+
+  /**
+   * Returns a view of {@code source}: a counter whose {@link #add} writes nothing and whose value
+   * is what {@code source} gained since the view's last {@link #getAndSet} (since its creation at
+   * first). The owner of {@code source} adds each amount there after the view's {@link #add} of it:
+   * {@link #add} returns the caller's stripe as it will be once the owner has added.
+   *
+   * @param source the counter its owner adds to
+   * @return the view, with the same stripes; its {@link #getAndSet} must not run in two threads at
+   *     once (the meter calls it under its roll lock)
+   */
+  public static StripedCounter viewOf(StripedCounter source) {
+    return new StripedCounter(source);
   }
 
   /**
@@ -71,6 +104,10 @@ public final class StripedCounter {
    * @return the caller's stripe after the add (the sum when there is one stripe)
    */
   public long add(long delta) {
+    if (base != null) {
+      int i = index();
+      return cells.get(i) - base.get(i) + delta;
+    }
     return mask == 0 ? cells.addAndGet(0, delta) : cells.addAndGet(index(), delta);
   }
 
@@ -96,14 +133,25 @@ public final class StripedCounter {
    * @return the sum
    */
   public long get() {
-    if (mask == 0) {
+    if (mask == 0 && base == null) {
       return cells.get(0);
     }
     long sum = 0;
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
-      sum += cells.get(at);
+      sum += base == null ? cells.get(at) : cells.get(at) - base.get(at);
     }
     return sum;
+  }
+
+  /**
+   * Returns the sum right after the caller's {@link #add} of {@code added}: {@link #get()}, plus
+   * {@code added} for a view (whose owner adds it afterwards).
+   *
+   * @param added what the caller's last {@link #add} added
+   * @return the sum
+   */
+  public long getAfterAdd(long added) {
+    return base == null ? get() : get() + added;
   }
 
   /**
@@ -111,10 +159,21 @@ public final class StripedCounter {
    * that races with it lands either in the sum returned or in the new value, never in both or
    * neither.
    *
-   * @param newValue the value to leave
+   * @param newValue the value to leave; a view leaves 0 whatever is given (it takes what its
+   *     source gained, and its source keeps it)
    * @return the sum taken out
    */
   public long getAndSet(long newValue) {
+    if (base != null) {
+      // One read per stripe: an add before it is in the sum, an add after it in the next one.
+      long sum = 0;
+      for (int i = 0, at = offset; i <= mask; i++, at += stride) {
+        long v = cells.get(at);
+        sum += v - base.get(at);
+        base.set(at, v);
+      }
+      return sum;
+    }
     if (mask == 0) {
       return cells.getAndSet(0, newValue);
     }
