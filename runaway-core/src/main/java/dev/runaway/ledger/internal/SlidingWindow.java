@@ -1,7 +1,8 @@
 package dev.runaway.ledger.internal;
 
 import dev.runaway.stats.internal.StripedCounter;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A sliding window of {@code n} buckets, kept as a ring of {@code n + 1}: the newest bucket and
@@ -30,7 +31,7 @@ final class SlidingWindow extends Window {
    * {@link #spend} minus {@link #headStart}). Written only by {@link #advance} (and
    * {@link #restore}, before first use).
    */
-  private final AtomicLongArray closed;
+  private final long[] closed;
   /** Epoch (bucket index since the ticker's origin) of the newest bucket; MIN_VALUE before the first call. */
   private volatile long head = Long.MIN_VALUE;
   /** Ring slot of {@link #head}. */
@@ -60,12 +61,22 @@ final class SlidingWindow extends Window {
     this.windowNanos = windowNanos;
     this.bucketNanos = Math.max(1, windowNanos / n);
     this.slots = n + 1;
-    this.closed = new AtomicLongArray(slots);
+    this.closed = new long[slots];
+  }
+
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+
+  private long closed(int slot) {
+    return (long) SLOT.getVolatile(closed, slot);
+  }
+
+  private void setClosed(int slot, long amount) {
+    SLOT.setVolatile(closed, slot, amount);
   }
 
   /** The spend of epoch {@code x}, live in the window with newest epoch {@code h}. */
   private long amount(long x, long h) {
-    return x == h ? spend.get() - headStart : closed.get((int) Math.floorMod(x, (long) slots));
+    return x == h ? spend.get() - headStart : closed((int) Math.floorMod(x, (long) slots));
   }
 
   @Override
@@ -85,7 +96,7 @@ final class SlidingWindow extends Window {
     // sees nextEpochStart written after the read. Later adds open the new bucket: never dated early.
     long s = spend.get();
     if (h != Long.MIN_VALUE) {
-      closed.set(headSlot, s - headStart);
+      setClosed(headSlot, s - headStart);
       // Epochs h-n..h were live; after moving to e, epochs <= e-n-1 are out.
       long from = h - n;
       long to = Math.min(h, e - n - 1);
@@ -94,9 +105,9 @@ final class SlidingWindow extends Window {
       }
       for (long x = from; x <= to; x++) {
         int slot = (int) Math.floorMod(x, (long) slots);
-        long amount = closed.get(slot);
+        long amount = closed(slot);
         if (amount != 0) {
-          closed.set(slot, 0);
+          setClosed(slot, 0);
           addUsed(-amount);
         }
       }
@@ -113,7 +124,7 @@ final class SlidingWindow extends Window {
     roll(now);
     long sum = spend.get() - headStart;
     for (int i = 0; i < slots; i++) {
-      sum = saturatedSum(sum, closed.get(i));
+      sum = saturatedSum(sum, closed(i));
     }
     return saturated() ? Math.max(sum, SATURATED) : sum;
   }
@@ -192,7 +203,7 @@ final class SlidingWindow extends Window {
           headStart -= bucketAmount(amount);
         } else {
           int slot = (int) Math.floorMod(e, (long) slots);
-          closed.set(slot, saturatedSum(closed.get(slot), bucketAmount(amount)));
+          setClosed(slot, saturatedSum(closed(slot), bucketAmount(amount)));
         }
       }
     }

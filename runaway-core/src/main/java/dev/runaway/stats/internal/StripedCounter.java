@@ -1,11 +1,12 @@
 package dev.runaway.stats.internal;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A counter split into cache-line-padded stripes, one per thread (by thread id), so that threads
  * on different cores add without taking each other's cache line: the burn-rate meter's per-call
- * counts. With one stripe it is a plain {@code AtomicLong} in an array (for per-key meters, where
+ * counts. With one stripe it is a plain atomic field (for per-key meters and accounts, where
  * memory matters more than contention).
  *
  * <p>{@link #add} returns the new value of the caller's stripe, not the sum: a caller that compares
@@ -23,14 +24,29 @@ public final class StripedCounter {
 
   /** Longs between two stripes: 128 bytes, two cache lines (the adjacent-line prefetcher pairs lines). */
   private static final int STRIDE = 16;
+  private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final VarHandle SINGLE;
 
-  private final AtomicLongArray cells;
+  static {
+    try {
+      SINGLE = MethodHandles.lookup().findVarHandle(StripedCounter.class, "single", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The stripes, padded; null with one stripe (then {@link #single} is the value). */
+  private final long[] cells;
   private final int mask;
   private final int shift;
   private final int stride;
   private final int offset;
+  /** The value of a one-stripe counter: no array, for the 100,000 keys' counters. */
+  private volatile long single;
+  /** Whose value this counter reads: itself, or a view's source. */
+  private final StripedCounter owner;
   /** A view's stripe values at its last {@link #getAndSet}, at the stripes' indexes; null for a counter. */
-  private final AtomicLongArray base;
+  private final long[] base;
 
   /**
    * Creates a counter.
@@ -43,7 +59,8 @@ public final class StripedCounter {
     this.shift = Integer.numberOfTrailingZeros(n);
     this.stride = n == 1 ? 0 : STRIDE;
     this.offset = n == 1 ? 0 : STRIDE;
-    this.cells = new AtomicLongArray(n == 1 ? 1 : STRIDE * (n + 1));
+    this.cells = n == 1 ? null : new long[STRIDE * (n + 1)];
+    this.owner = this;
     this.base = null;
   }
 
@@ -53,10 +70,16 @@ public final class StripedCounter {
     this.stride = source.stride;
     this.offset = source.offset;
     this.cells = source.cells;
-    this.base = new AtomicLongArray(cells.length());
+    this.owner = source;
+    this.base = new long[cells == null ? 1 : cells.length];
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
-      base.set(at, cells.get(at));
+      CELL.setVolatile(base, at, read(at));
     }
+  }
+
+  /** The owner's stripe at {@code at}. */
+  private long read(int at) {
+    return cells == null ? owner.single : (long) CELL.getVolatile(cells, at);
   }
 
   /**
@@ -106,9 +129,10 @@ public final class StripedCounter {
   public long add(long delta) {
     if (base != null) {
       int i = index();
-      return cells.get(i) - base.get(i) + delta;
+      return read(i) - (long) CELL.getVolatile(base, i) + delta;
     }
-    return mask == 0 ? cells.addAndGet(0, delta) : cells.addAndGet(index(), delta);
+    return cells == null ? (long) SINGLE.getAndAdd(this, delta) + delta
+        : (long) CELL.getAndAdd(cells, index(), delta) + delta;
   }
 
   /**
@@ -133,12 +157,12 @@ public final class StripedCounter {
    * @return the sum
    */
   public long get() {
-    if (mask == 0 && base == null) {
-      return cells.get(0);
+    if (base == null && cells == null) {
+      return single;
     }
     long sum = 0;
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
-      sum += base == null ? cells.get(at) : cells.get(at) - base.get(at);
+      sum += base == null ? read(at) : read(at) - (long) CELL.getVolatile(base, at);
     }
     return sum;
   }
@@ -168,18 +192,18 @@ public final class StripedCounter {
       // One read per stripe: an add before it is in the sum, an add after it in the next one.
       long sum = 0;
       for (int i = 0, at = offset; i <= mask; i++, at += stride) {
-        long v = cells.get(at);
-        sum += v - base.get(at);
-        base.set(at, v);
+        long v = read(at);
+        sum += v - (long) CELL.getVolatile(base, at);
+        CELL.setVolatile(base, at, v);
       }
       return sum;
     }
-    if (mask == 0) {
-      return cells.getAndSet(0, newValue);
+    if (cells == null) {
+      return (long) SINGLE.getAndSet(this, newValue);
     }
     long sum = 0;
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
-      sum += cells.getAndSet(at, i == 0 ? newValue : 0);
+      sum += (long) CELL.getAndSet(cells, at, i == 0 ? newValue : 0);
     }
     return sum;
   }
