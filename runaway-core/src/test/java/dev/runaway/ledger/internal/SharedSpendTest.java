@@ -35,7 +35,7 @@ final class SharedSpendTest {
   }
 
   @Test
-  void spendLeavesEachWindowAtThatWindowsOwnBucketBoundary() {
+  void commit_spendLeavesEachWindowAtThatWindowsOwnBucketBoundary() {
     ManualTicker ticker = ManualTicker.startingAt(Instant.parse("2026-12-06T12:00:00Z"));
     long t0 = ticker.nanoTime();
     // A service's account: striped spend counter.
@@ -60,7 +60,7 @@ final class SharedSpendTest {
   }
 
   @Test
-  void commitDatedAfterTheLastRollIsNotDatedInAnOlderBucket() {
+  void commit_readingAfterTheLastRoll_isNotDatedInAnOlderBucket() {
     ManualTicker ticker = ManualTicker.startingAt(Instant.parse("2026-12-06T12:00:00Z"));
     long t0 = ticker.nanoTime();
     InMemoryLedger.Account a = new InMemoryLedger.Account(threeWindows("100"), ticker);
@@ -75,7 +75,7 @@ final class SharedSpendTest {
   }
 
   @Test
-  void aKeysAccountAndAServicesAccountDateTheSame() {
+  void keyAndServiceAccounts_dateSpendTheSame() {
     ManualTicker ticker = ManualTicker.startingAt(Instant.parse("2026-12-06T12:00:00Z"));
     long t0 = ticker.nanoTime();
     LedgerAccount key = new InMemoryLedger(ticker).account("svc", "k", threeWindows("100"));
