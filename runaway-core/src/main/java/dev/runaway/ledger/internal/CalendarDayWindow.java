@@ -103,6 +103,10 @@ final class CalendarDayWindow extends Window {
       if (d == Long.MIN_VALUE) {
         return WindowState.calendarDay(zone, new long[0], new long[0]);
       }
+      if (saturated()) {
+        // As SlidingWindow's: the shared counter may have wrapped past a saturated day's spend.
+        return WindowState.calendarDay(zone, new long[] {d}, new long[] {SATURATED});
+      }
       long amount = today();
       long outstanding = used.get() - amount;
       if (day != d && attempt < 3) {

@@ -152,6 +152,12 @@ final class SlidingWindow extends Window {
       if (h == Long.MIN_VALUE) {
         return WindowState.sliding(windowNanos, new long[0], new long[0]);
       }
+      if (saturated()) {
+        // The shared counter keeps counting past a saturated window (mod 2^64): its buckets may
+        // read wrapped amounts. Saturated for good here, saturated in the next process too.
+        return WindowState.sliding(windowNanos, new long[] {(h + 1) * bucketNanos + wallOffsetNanos},
+            new long[] {SATURATED});
+      }
       long[] ends = new long[slots + 1];
       long[] amounts = new long[slots + 1];
       int count = 0;
