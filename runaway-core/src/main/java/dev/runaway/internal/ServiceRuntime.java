@@ -207,13 +207,17 @@ public final class ServiceRuntime {
      */
     BreakerMemo memo;
 
-    KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter, long bucketNanos) {
+    /**
+     * @param spend the key account's spend counter when a built-in ledger gives each key an account
+     *     of its own ({@link InMemoryLedger#spendCounter}), or null: the key's recent spend is then
+     *     counted apart
+     */
+    KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter, long bucketNanos, StripedCounter spend) {
       this.key = key;
       this.account = account;
       this.meter = meter;
       this.thresholds = account == null ? null : new BudgetThresholds(account.budgets());
-      this.recent = account == null || bucketNanos <= 0 ? null
-          : new RecentSpend(bucketNanos, InMemoryLedger.spendCounter(account));
+      this.recent = account == null || bucketNanos <= 0 ? null : new RecentSpend(bucketNanos, spend);
     }
   }
 
@@ -434,7 +438,10 @@ public final class ServiceRuntime {
     BurnRateMeter m = keyDetection != null ? newMeter(key, keyDetection) : null;
     // The key's recent spend is kept only where the service's budget-velocity rule can use it.
     long recentBucket = beforeWarmUp ? policy.detection().bucket().toNanos() : 0;
-    KeyRuntime k = new KeyRuntime(key, acc, m, recentBucket);
+    // Only a built-in ledger is known to give each key an account of its own: a user's ledger may
+    // hand several keys one in-memory account, whose counter holds all their spend.
+    boolean ownAccount = ledger instanceof InMemoryLedger || ledger instanceof PersistentLedger;
+    KeyRuntime k = new KeyRuntime(key, acc, m, recentBucket, ownAccount ? InMemoryLedger.spendCounter(acc) : null);
     k.touchedAt = keyClock;
     return k;
   }
@@ -1394,6 +1401,11 @@ public final class ServiceRuntime {
     // Told before the account's commit: a meter may read its cost from the account's count (newMeter).
     MeterEvent event = meter.onCost(now, actual);
     ledgerCommit(account, estimate, actual, now);
+    if (k != null && k.recent != null && beforeWarmUp) {
+      // Before the key's commit, as in record: a bucket it opens starts from the account's count
+      // without this spend, which is then the new bucket's (not the previous one's, nor lost).
+      k.recent.add(now, actual);
+    }
     if (k != null && k.account != null) {
       // Before the velocity rule below reads the key's recent spend, which may be this account's count.
       ledgerCommit(k.account, estimate, actual, now);
@@ -1401,9 +1413,6 @@ public final class ServiceRuntime {
     breaker.onSuccess();
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
-    }
-    if (k != null && k.recent != null && beforeWarmUp) {
-      k.recent.add(now, actual);
     }
     checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     if (k != null) {
