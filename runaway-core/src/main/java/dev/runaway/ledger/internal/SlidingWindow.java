@@ -122,9 +122,15 @@ final class SlidingWindow extends Window {
   @Override
   long spent(long now) {
     roll(now);
-    long sum = spend.get() - headStart;
-    for (int i = 0; i < slots; i++) {
-      sum = saturatedSum(sum, closed(i));
+    long sum;
+    // Under the monitor: a roll-over closes the newest bucket into its slot before it moves
+    // headStart, and a lock-free reader between the two counted that bucket twice. Not on the
+    // call's path (snapshots, the top keys); the roll-over holds the monitor briefly.
+    synchronized (this) {
+      sum = spend.get() - headStart;
+      for (int i = 0; i < slots; i++) {
+        sum = saturatedSum(sum, closed(i));
+      }
     }
     return saturated() ? Math.max(sum, SATURATED) : sum;
   }

@@ -156,4 +156,43 @@ final class SharedSpendReviewTest {
       assertThat(a.used(1, end + 61 * 60 * SECOND)).as("run %d: all out of the hour", run).isZero();
     }
   }
+
+  /**
+   * A reader of a window's spend (snapshots, the top keys) racing with its roll-overs: a window of
+   * 100 buckets, a writer thread committing 32 equal amounts per bucket (so the window never
+   * holds more than 101 buckets of 32), another thread reading. A reading never holds more than
+   * the window can: the closing bucket is not counted both as closed and as the newest one.
+   */
+  @Test
+  void spentReadDuringRollOvers_neverCountsTheClosingBucketTwice() throws Exception {
+    long amount = 1000;
+    int n = 100;
+    int perBucket = 32;
+    long step = 100;
+    SlidingWindow w = new SlidingWindow(Long.MAX_VALUE / 4, n * perBucket * step, n);
+    long most = (n + 1) * perBucket * amount;
+    AtomicBoolean done = new AtomicBoolean();
+    AtomicLong worst = new AtomicLong(Long.MIN_VALUE);
+    AtomicLong reads = new AtomicLong();
+    w.roll(0);
+    Race.run(2, t -> {
+      if (t == 0) {
+        for (long i = 1; i <= 4_000_000 && (i < 1_000_000 || reads.get() < 10_000); i++) {
+          // An account's commit: the window's counter, its roll, then the shared spend counter.
+          w.addUsed(amount);
+          w.roll(i * step);
+          w.spend.add(amount);
+        }
+        done.set(true);
+      } else {
+        while (!done.get()) {
+          // A reading that does not roll (0 is long past): only the writer moves the window.
+          worst.accumulateAndGet(w.spent(0), Math::max);
+          reads.incrementAndGet();
+        }
+      }
+    });
+    assertThat(reads.get()).isPositive();
+    assertThat(worst.get()).as("in %d reads", reads.get()).isLessThanOrEqualTo(most);
+  }
 }
