@@ -195,4 +195,48 @@ final class SharedSpendReviewTest {
     assertThat(reads.get()).isPositive();
     assertThat(worst.get()).as("in %d reads", reads.get()).isLessThanOrEqualTo(most);
   }
+
+  /**
+   * Clock steps with windows of different bucket sizes on one counter: a reading that goes back
+   * 10 minutes is dated in the newest bucket of each window (it leaves a whole window after that
+   * bucket, not after its own older reading), a jump of three days forward releases everything
+   * and starts the day anew, and the counts go on exactly after it.
+   */
+  @Test
+  void clockSteps_backwardsDatedInTheNewestBucket_daysForwardReleaseAllOnce() {
+    ManualTicker ticker = ManualTicker.startingAt(Instant.parse("2026-12-06T12:00:00Z"));
+    long t0 = ticker.nanoTime();
+    long minute = 60 * SECOND;
+    long dollar = Cost.usd("1").nanos();
+    InMemoryLedger.Account a = new InMemoryLedger.Account(List.of(Budget.of(Cost.usd("100"), Duration.ofMinutes(1)),
+        Budget.hourly(Cost.usd("100")), Budget.calendarDay(Cost.usd("100"), ZoneOffset.UTC)), ticker);
+    ticker.advanceNanos(30 * minute);
+    long t1 = ticker.nanoTime();
+    assertThat(a.tryReserve(dollar, t1)).isEqualTo(LedgerAccount.ADMITTED);
+    a.commit(dollar, dollar, t1);
+    // The ticker goes back 10 minutes: a call admitted and committed there.
+    long back = t1 - 10 * minute;
+    assertThat(a.tryReserve(2 * dollar, back)).isEqualTo(LedgerAccount.ADMITTED);
+    a.commit(2 * dollar, 2 * dollar, back);
+    assertThat(a.used(0, t1 + minute)).as("still in the minute window after its reading + 1 min").isEqualTo(3 * dollar);
+    assertThat(a.used(0, t1 + minute + SECOND)).isZero();
+    assertThat(a.used(1, t1 + 60 * minute)).isEqualTo(3 * dollar);
+    assertThat(a.used(1, t1 + 61 * minute)).isZero();
+    assertThat(a.spent(2, t1 + 61 * minute)).isEqualTo(3 * dollar);
+    // Three days forward (ticker and wall): every window empty, the day too, nothing negative.
+    ticker.advanceNanos(3 * 24 * 60 * minute);
+    long t2 = ticker.nanoTime();
+    for (int b = 0; b < 3; b++) {
+      assertThat(a.used(b, t2)).as("budget %d after 3 days", b).isZero();
+      assertThat(a.spent(b, t2)).isZero();
+    }
+    assertThat(a.tryReserve(5 * dollar, t2)).isEqualTo(LedgerAccount.ADMITTED);
+    a.commit(5 * dollar, 4 * dollar, t2);
+    a.record(dollar, t2 + SECOND);
+    for (int b = 0; b < 3; b++) {
+      assertThat(a.used(b, t2 + SECOND)).as("budget %d", b).isEqualTo(5 * dollar).isEqualTo(a.spent(b, t2 + SECOND));
+    }
+    assertThat(a.used(0, t2 + minute + 2 * SECOND)).isZero();
+    assertThat(a.used(1, t2 + minute + 2 * SECOND)).isEqualTo(5 * dollar);
+  }
 }
