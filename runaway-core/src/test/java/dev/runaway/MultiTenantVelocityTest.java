@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.TripReason;
+import dev.runaway.ledger.BudgetLedger;
+import dev.runaway.testing.DelegatingAccount;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -18,9 +20,21 @@ final class MultiTenantVelocityTest {
   private static final Cost CALL = Cost.usd("0.0075");
 
   private static RunawayGuard guard(ManualTicker ticker) {
+    return guard(ticker, BudgetLedger.inMemory(ticker));
+  }
+
+  private static RunawayGuard guard(ManualTicker ticker, BudgetLedger ledger) {
     return RunawayGuard.builder()
         .service("openai", s -> s.budget(Budget.hourly(Cost.usd("3"))).perKeyBudget(Budget.hourly(Cost.usd("1"))))
-        .ticker(ticker).alertSink(a -> { }).build();
+        .ticker(ticker).ledger(ledger).alertSink(a -> { }).build();
+  }
+
+  /**
+   * A ledger of another kind (here the in-memory one behind a wrapper): the guard counts a key's
+   * recent spend itself instead of reading it from the built-in ledger's account.
+   */
+  private static BudgetLedger wrapped(BudgetLedger inner) {
+    return (service, key, budgets) -> new DelegatingAccount(inner.account(service, key, budgets));
   }
 
   /** Calls as {@code key}, counting refusals instead of throwing; returns whether it was admitted. */
@@ -40,7 +54,17 @@ final class MultiTenantVelocityTest {
   @Test
   void velocity_oneTenantLoopBoundedByItsKeyBudget_isStoppedByThatBudget_othersServed() {
     ManualTicker ticker = ManualTicker.create();
-    RunawayGuard guard = guard(ticker);
+    oneTenantLoop(ticker, guard(ticker));
+  }
+
+  /** The same with a ledger that is not the built-in one (issue 19: the key's recent spend is counted apart). */
+  @Test
+  void velocity_oneTenantLoop_anotherLedger_sameOutcome() {
+    ManualTicker ticker = ManualTicker.create();
+    oneTenantLoop(ticker, guard(ticker, wrapped(BudgetLedger.inMemory(ticker))));
+  }
+
+  private static void oneTenantLoop(ManualTicker ticker, RunawayGuard guard) {
     int othersServed = 0;
     int othersCalls = 0;
     int loopAdmitted = 0;

@@ -18,10 +18,12 @@ import dev.runaway.breaker.TripReason;
 import dev.runaway.breaker.internal.DefaultCircuitBreaker;
 import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.LedgerAccount;
+import dev.runaway.ledger.internal.InMemoryLedger;
 import dev.runaway.ledger.internal.PersistentLedger;
 import dev.runaway.stats.BurnRateMeter;
 import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
+import dev.runaway.stats.internal.MeterAccess;
 import dev.runaway.stats.internal.StripedCounter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -205,12 +207,17 @@ public final class ServiceRuntime {
      */
     BreakerMemo memo;
 
-    KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter, long bucketNanos) {
+    /**
+     * @param spend the key account's spend counter when a built-in ledger gives each key an account
+     *     of its own ({@link InMemoryLedger#spendCounter}), or null: the key's recent spend is then
+     *     counted apart
+     */
+    KeyRuntime(String key, LedgerAccount account, BurnRateMeter meter, long bucketNanos, StripedCounter spend) {
       this.key = key;
       this.account = account;
       this.meter = meter;
       this.thresholds = account == null ? null : new BudgetThresholds(account.budgets());
-      this.recent = account == null || bucketNanos <= 0 ? null : new RecentSpend(bucketNanos);
+      this.recent = account == null || bucketNanos <= 0 ? null : new RecentSpend(bucketNanos, spend);
     }
   }
 
@@ -220,34 +227,58 @@ public final class ServiceRuntime {
    * previous one. Lock-free; a commit racing with a bucket's roll may be dated into the
    * neighbouring bucket, so a reading may be off by the commits in flight at the roll (the
    * reading only bounds the key's part of the projection, which the service's own figure caps).
+   *
+   * <p>A key whose account is the built-in ledger's adds nothing here: the account already counts
+   * its committed spend ({@link InMemoryLedger#spendCounter}), and a bucket's spend is that count's
+   * growth since the bucket began (one atomic add less per call). Other ledgers' keys add to
+   * {@link #current}.
    */
   static final class RecentSpend {
     private static final long EMPTY = Long.MIN_VALUE;
     private final long bucketNanos;
+    /** The key account's committed spend, or null: then {@link #add} counts into {@link #current}. */
+    private final StripedCounter spend;
     /** The ticker reading at which the current bucket ends; {@link #EMPTY} before the first commit. */
     private volatile long end = EMPTY;
+    /** The current bucket's spend; with {@link #spend}, that counter's sum when the bucket began. */
     private volatile long current;
     private volatile long previous;
 
-    RecentSpend(long bucketNanos) {
+    RecentSpend(long bucketNanos, StripedCounter spend) {
       this.bucketNanos = bucketNanos;
+      this.spend = spend;
     }
 
+    /** Before the key's account is charged {@code amount}. */
     void add(long now, long amount) {
       long e = end;
       if (e == EMPTY || now - e >= 0) {
         roll(e, now);
       }
-      CURRENT.getAndAdd(this, amount);
+      if (spend == null) {
+        CURRENT.getAndAdd(this, amount);
+      }
     }
 
     /** Starts the bucket that holds {@code now}: the next one, or a fresh one after a gap. */
     private void roll(long e, long now) {
       boolean next = e != EMPTY && now - e < bucketNanos;
       if (END.compareAndSet(this, e, next ? e + bucketNanos : now + bucketNanos)) {
-        long moved = (long) CURRENT.getAndSet(this, 0L);
+        long moved;
+        if (spend == null) {
+          moved = (long) CURRENT.getAndSet(this, 0L);
+        } else {
+          long s = spend.get();
+          moved = e == EMPTY ? 0 : s - current;
+          current = s;
+        }
         previous = next ? moved : 0;
       }
+    }
+
+    /** The current bucket's spend. */
+    private long current() {
+      return spend == null ? current : spend.get() - current;
     }
 
     double recent(long now) {
@@ -257,9 +288,9 @@ public final class ServiceRuntime {
       }
       long since = now - e;
       if (since < 0) {
-        return previous * Math.min(1, -since / (double) bucketNanos) + current;
+        return previous * Math.min(1, -since / (double) bucketNanos) + current();
       }
-      return since < bucketNanos ? current * (1 - since / (double) bucketNanos) : 0;
+      return since < bucketNanos ? current() * (1 - since / (double) bucketNanos) : 0;
     }
 
     private static final java.lang.invoke.VarHandle END;
@@ -407,7 +438,10 @@ public final class ServiceRuntime {
     BurnRateMeter m = keyDetection != null ? newMeter(key, keyDetection) : null;
     // The key's recent spend is kept only where the service's budget-velocity rule can use it.
     long recentBucket = beforeWarmUp ? policy.detection().bucket().toNanos() : 0;
-    KeyRuntime k = new KeyRuntime(key, acc, m, recentBucket);
+    // Only a built-in ledger is known to give each key an account of its own: a user's ledger may
+    // hand several keys one in-memory account, whose counter holds all their spend.
+    boolean ownAccount = ledger instanceof InMemoryLedger || ledger instanceof PersistentLedger;
+    KeyRuntime k = new KeyRuntime(key, acc, m, recentBucket, ownAccount ? InMemoryLedger.spendCounter(acc) : null);
     k.touchedAt = keyClock;
     return k;
   }
@@ -537,7 +571,15 @@ public final class ServiceRuntime {
     // one caller at a time, and there may be 100,000 keys: one stripe.
     int stripes = key == null ? StripedCounter.forThisMachine() : 1;
     if (!(ledger instanceof PersistentLedger)) {
-      return BurnRateMeter.create(settings, ticker, stripes);
+      BurnRateMeter m = BurnRateMeter.create(settings, ticker, stripes);
+      StripedCounter spend = InMemoryLedger.spendCounter(account);
+      if (key == null && ledger instanceof InMemoryLedger && spend != null) {
+        // The service's account (this runtime's alone: the in-memory ledger makes one per call of
+        // account(name, null)) adds every cost the meter is told, right after it is told
+        // (succeeded, record): the meter reads it there, one atomic add less per call.
+        MeterAccess.readCostFrom(m, spend);
+      }
+      return m;
     }
     PersistentLedger store = (PersistentLedger) ledger;
     return ResumedMeters.create(store, name, key, settings, ticker, stripes, e -> baselineUnusable.log(
@@ -1356,14 +1398,21 @@ public final class ServiceRuntime {
    */
   void succeeded(String key, KeyRuntime k, long estimate, long real, long now) {
     long actual = real < 0 ? estimate : real;
-    ledgerCommit(account, estimate, actual, now);
-    breaker.onSuccess();
+    // Told before the account's commit: a meter may read its cost from the account's count (newMeter).
     MeterEvent event = meter.onCost(now, actual);
+    ledgerCommit(account, estimate, actual, now);
+    if (k != null && k.recent != null && beforeWarmUp) {
+      // Before the key's commit, as in record: a bucket it opens starts from the account's count
+      // without this spend, which is then the new bucket's (not the previous one's, nor lost).
+      k.recent.add(now, actual);
+    }
+    if (k != null && k.account != null) {
+      // Before the velocity rule below reads the key's recent spend, which may be this account's count.
+      ledgerCommit(k.account, estimate, actual, now);
+    }
+    breaker.onSuccess();
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
-    }
-    if (k != null && k.recent != null && beforeWarmUp) {
-      k.recent.add(now, actual);
     }
     checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     if (k != null) {
@@ -1374,11 +1423,10 @@ public final class ServiceRuntime {
     }
   }
 
-  /** The key's part of {@link #succeeded}: its account, breaker and meter. */
+  /** The key's part of {@link #succeeded} after its account's commit: its thresholds, breaker and meter. */
   private void succeededKey(KeyRuntime k, long estimate, long actual, long now) {
     LedgerAccount ka = k.account;
     if (ka != null) {
-      ledgerCommit(ka, estimate, actual, now);
       checkThresholds(k, ka, k.thresholds, now, -1);
     }
     CircuitBreaker kb = k.breaker;
@@ -1518,17 +1566,21 @@ public final class ServiceRuntime {
   public void record(String key, long amount) {
     long now = ticker.nanoTime();
     KeyRuntime k = key(key, now);
-    account.record(amount, now);
+    // Told before the account's record, as in succeeded.
     MeterEvent event = meter.onCost(now, amount);
+    account.record(amount, now);
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
     }
     if (k != null && k.recent != null && beforeWarmUp) {
       k.recent.add(now, amount);
     }
+    if (k != null && k.account != null) {
+      // Before the velocity rule reads the key's recent spend, which may be this account's count.
+      k.account.record(amount, now);
+    }
     checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     if (k != null && k.account != null) {
-      k.account.record(amount, now);
       checkThresholds(k, k.account, k.thresholds, now, -1);
     }
   }

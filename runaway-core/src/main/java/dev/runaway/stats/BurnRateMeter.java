@@ -3,6 +3,7 @@ package dev.runaway.stats;
 import dev.runaway.Ticker;
 import dev.runaway.stats.internal.Evidence;
 import dev.runaway.stats.internal.Frame;
+import dev.runaway.stats.internal.MeterAccess;
 import dev.runaway.stats.internal.RecurringBursts;
 import dev.runaway.stats.internal.StripedCounter;
 import dev.runaway.stats.internal.SeasonalBaseline;
@@ -184,7 +185,15 @@ public final class BurnRateMeter {
   // Recording path (issue 19): the per-call counts are striped by thread, so that threads on
   // different cores do not take each other's cache line on every call.
   private final StripedCounter calls;
-  private final StripedCounter cost;
+  /**
+   * Not final: a guard whose ledger account counts the same costs makes it a view of that count
+   * ({@link MeterAccess#readCostFrom}) before the meter is fed, which saves an atomic add per cost.
+   */
+  private StripedCounter cost;
+
+  static {
+    MeterAccess.register((m, spend) -> m.cost = StripedCounter.viewOf(spend));
+  }
   /** Calls and cost of every closed bucket, for {@link #totalCalls()}; written under {@link #lock}. */
   private long closedCalls;
   private long closedCost;
@@ -412,7 +421,7 @@ public final class BurnRateMeter {
       return MeterEvent.NONE;
     }
     if (counter.stripes() > 1) {
-      c = counter.get();
+      c = counter.getAfterAdd(amount);
     }
     if (c < alert && c < breaker) {
       return MeterEvent.NONE;

@@ -8,6 +8,7 @@ import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayGuard;
+import dev.runaway.testing.DelegatingAccount;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,18 +76,12 @@ final class KeyBeforeServiceTest {
   }
 
   /** An account that records each reservation and runs the interleaving inside the capped key's. */
-  private final class Watched implements LedgerAccount {
-    private final LedgerAccount delegate;
+  private final class Watched extends DelegatingAccount {
     private final String name;
 
     Watched(LedgerAccount delegate, String name) {
-      this.delegate = delegate;
+      super(delegate);
       this.name = name;
-    }
-
-    @Override
-    public List<Budget> budgets() {
-      return delegate.budgets();
     }
 
     @Override
@@ -95,37 +90,7 @@ final class KeyBeforeServiceTest {
       if (name.equals("capped")) {
         interleave.run();
       }
-      return delegate.tryReserve(amount, now);
-    }
-
-    @Override
-    public void commit(long reserved, long actual, long now) {
-      delegate.commit(reserved, actual, now);
-    }
-
-    @Override
-    public void release(long reserved, long now) {
-      delegate.release(reserved, now);
-    }
-
-    @Override
-    public void record(long amount, long now) {
-      delegate.record(amount, now);
-    }
-
-    @Override
-    public long used(int budget, long now) {
-      return delegate.used(budget, now);
-    }
-
-    @Override
-    public long spent(int budget, long now) {
-      return delegate.spent(budget, now);
-    }
-
-    @Override
-    public long nanosUntilRoom(int budget, long amount, long now) {
-      return delegate.nanosUntilRoom(budget, amount, now);
+      return super.tryReserve(amount, now);
     }
   }
 }

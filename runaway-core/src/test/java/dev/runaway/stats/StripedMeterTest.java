@@ -3,6 +3,8 @@ package dev.runaway.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runaway.ManualTicker;
+import dev.runaway.stats.internal.MeterAccess;
+import dev.runaway.stats.internal.StripedCounter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,6 +62,53 @@ final class StripedMeterTest {
     assertThat(b).isEqualTo(a);
     assertThat(striped.totalCalls()).isEqualTo(single.totalCalls()).isEqualTo(2L * 1440 * 10 + 30 * 60);
     assertThat(striped.totalCostNanos()).isEqualTo(single.totalCostNanos());
+  }
+
+  /**
+   * A meter whose cost is read from a counter its owner adds each cost to right after telling it
+   * (the guard's service meter and its ledger account's spend) judges exactly as one that counts:
+   * a runaway of calls and cost, then one of cost alone, and the quiet after.
+   */
+  @Test
+  void costReadFromTheOwnersCounter_sameEventsAtTheSameCallsAsCounted() {
+    for (int stripes : new int[] {1, 8}) {
+      ManualTicker ticker = ManualTicker.create();
+      BurnRateMeter counted = BurnRateMeter.create(DEFAULTS, ticker, stripes);
+      BurnRateMeter reading = BurnRateMeter.create(DEFAULTS, ticker, stripes);
+      StripedCounter spend = new StripedCounter(stripes);
+      spend.add(123_456_789L); // spend from before the meter existed is not the meter's
+      MeterAccess.readCostFrom(reading, spend);
+      List<String> a = new ArrayList<>();
+      List<String> b = new ArrayList<>();
+      SplittableRandom random = new SplittableRandom(19);
+      int[][] phases = {{2 * 1440, 10, 1}, {30, 60, 1}, {60, 10, 1}, {30, 10, 8}, {60, 0, 1}};
+      for (int[] p : phases) {
+        for (int m = 0; m < p[0]; m++) {
+          long start = ticker.nanoTime();
+          for (int c = 0; c < p[1]; c++) {
+            long now = start + c * (MINUTE / p[1]);
+            long cost = (1_000_000L + random.nextLong(1_000_000L)) * p[2];
+            record(a, now, counted.onCall(now), counted.onCost(now, cost));
+            MeterEvent call = reading.onCall(now);
+            MeterEvent charged = reading.onCost(now, cost);
+            spend.add(cost);
+            record(b, now, call, charged);
+          }
+          ticker.advance(Duration.ofMinutes(1));
+          if (m % 7 == 0) {
+            long now = ticker.nanoTime() - MINUTE / 3;
+            assertThat(reading.recentCostNanos(now)).isEqualTo(counted.recentCostNanos(now));
+            assertThat(reading.currentPace(now, false)).isEqualTo(counted.currentPace(now, false));
+          }
+        }
+      }
+      counted.advance(ticker.nanoTime());
+      reading.advance(ticker.nanoTime());
+      assertThat(a).isNotEmpty().anyMatch(e -> e.endsWith("RUNAWAY"));
+      assertThat(b).as("%d stripes", stripes).isEqualTo(a);
+      assertThat(reading.totalCostNanos()).isEqualTo(counted.totalCostNanos());
+      assertThat(reading.snapshot(ticker.nanoTime())).isEqualTo(counted.snapshot(ticker.nanoTime()));
+    }
   }
 
   @Test

@@ -1,11 +1,11 @@
 package dev.runaway.ledger.internal;
 
 import dev.runaway.Ticker;
+import dev.runaway.stats.internal.StripedCounter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A window that holds one calendar day in a zone and empties at midnight there. The wall clock is
@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * previous day (which would empty the window a second time), so each calendar day admits at most
  * its limit whatever the clock does. A clock stepped forward across midnight starts the new day
  * early, as the host's clock says.
+ *
+ * <p>The day's spend is the growth of the account's {@link #spend} counter since the day began
+ * here ({@link #dayStart}): a commit writes nothing of this window's.
  */
 final class CalendarDayWindow extends Window {
 
@@ -22,17 +25,19 @@ final class CalendarDayWindow extends Window {
 
   private final Ticker ticker;
   private final ZoneId zone;
-  private final AtomicLong bucket = new AtomicLong();
+  /** {@link #spend}'s sum when the day held began here (mod 2<sup>64</sup>); written under the monitor. */
+  private volatile long dayStart;
   private volatile long day = Long.MIN_VALUE;
   private volatile long nextCheck = Long.MIN_VALUE;
   private volatile long dayEnd = Long.MIN_VALUE;
 
+  /** A window of its own (its own spend counter and admission counter), for tests. */
   CalendarDayWindow(long limit, Ticker ticker, ZoneId zone) {
-    this(limit, ticker, zone, PaddedLong.single());
+    this(limit, ticker, zone, new StripedCounter(1), PaddedLong.single());
   }
 
-  CalendarDayWindow(long limit, Ticker ticker, ZoneId zone, PaddedLong used) {
-    super(limit, used);
+  CalendarDayWindow(long limit, Ticker ticker, ZoneId zone, StripedCounter spend, PaddedLong used) {
+    super(limit, spend, used);
     this.ticker = ticker;
     this.zone = zone;
   }
@@ -56,10 +61,13 @@ final class CalendarDayWindow extends Window {
   private synchronized void advance(long d, Instant wall, long now) {
     long current = day;
     if (d > current) {
+      // As a sliding window's roll-over: commits after this read are the new day's.
+      long s = spend.get();
       if (current != Long.MIN_VALUE) {
-        long amount = bucket.getAndSet(0);
+        long amount = s - dayStart;
         addUsed(-amount);
       }
+      dayStart = s;
       day = d;
       current = d;
     }
@@ -72,21 +80,20 @@ final class CalendarDayWindow extends Window {
     nextCheck = now + Math.min(Math.max(untilMidnight, 1), RECHECK_NANOS);
   }
 
-  @Override
-  void addSpend(long amount, long now) {
-    roll(now);
-    bucket.addAndGet(amount);
+  /** The spend of the day held. */
+  private long today() {
+    return spend.get() - dayStart;
   }
 
   @Override
   long spent(long now) {
     roll(now);
-    return saturated() ? Math.max(bucket.get(), SATURATED) : bucket.get();
+    return saturated() ? Math.max(today(), SATURATED) : today();
   }
 
   @Override
   long nanosUntilRolledOff(long u, long need, long now) {
-    return u - bucket.get() <= limit - need ? Math.max(0, dayEnd - now) : -1;
+    return u - today() <= limit - need ? Math.max(0, dayEnd - now) : -1;
   }
 
   @Override
@@ -96,7 +103,11 @@ final class CalendarDayWindow extends Window {
       if (d == Long.MIN_VALUE) {
         return WindowState.calendarDay(zone, new long[0], new long[0]);
       }
-      long amount = bucket.get();
+      if (saturated()) {
+        // As SlidingWindow's: the shared counter may have wrapped past a saturated day's spend.
+        return WindowState.calendarDay(zone, new long[] {d}, new long[] {SATURATED});
+      }
+      long amount = today();
       long outstanding = used.get() - amount;
       if (day != d && attempt < 3) {
         continue;
@@ -129,7 +140,7 @@ final class CalendarDayWindow extends Window {
     for (int i = 0; i < saved.size(); i++) {
       long amount = saved.amount(i);
       if (saved.time(i) == d && amount > 0 && addUsed(amount)) {
-        bucket.addAndGet(bucketAmount(amount));
+        dayStart -= bucketAmount(amount);
       }
     }
   }

@@ -4,6 +4,7 @@ import dev.runaway.Budget;
 import dev.runaway.Ticker;
 import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.LedgerAccount;
+import dev.runaway.stats.internal.StripedCounter;
 import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Objects;
@@ -74,6 +75,17 @@ public final class InMemoryLedger implements BudgetLedger {
     }
   }
 
+  /**
+   * Returns the counter of an account's committed spend since it was created (mod
+   * 2<sup>64</sup>), for readers of recent spend that would otherwise count it a second time.
+   *
+   * @param account an account
+   * @return the counter, or {@code null} when the account is not one of this ledger's (nor of the state file's)
+   */
+  public static StripedCounter spendCounter(LedgerAccount account) {
+    return account instanceof Account ? ((Account) account).spend : null;
+  }
+
   /** Keyed accounts kept pinned (holding spend), for tests. */
   int pinnedKeys() {
     return pins.size();
@@ -88,6 +100,8 @@ public final class InMemoryLedger implements BudgetLedger {
   static final class Account implements LedgerAccount {
     private final List<Budget> budgets;
     private final Window[] windows;
+    /** Committed spend, shared by the windows (see {@link Window#spend}): one add per commit. */
+    private final StripedCounter spend;
     /** Told when a window refuses (the state file saves an exhausted budget at once); or null. */
     private final Runnable onRefusal;
     /** Keeps this account while it holds spend (a key's); null for a service's own account. */
@@ -109,11 +123,12 @@ public final class InMemoryLedger implements BudgetLedger {
       boolean contended = pins == null;
       int stripes = contended ? Runtime.getRuntime().availableProcessors() : 1;
       PaddedLong[] counters = PaddedLong.group(budgets.size(), contended);
+      this.spend = new StripedCounter(stripes);
       for (int i = 0; i < windows.length; i++) {
         Budget b = budgets.get(i);
         windows[i] = b.isCalendarDay()
-            ? new CalendarDayWindow(b.limit().nanos(), ticker, b.zone().orElseThrow(), counters[i])
-            : new SlidingWindow(b.limit().nanos(), b.window().toNanos(), b.buckets(), stripes, counters[i]);
+            ? new CalendarDayWindow(b.limit().nanos(), ticker, b.zone().orElseThrow(), spend, counters[i])
+            : new SlidingWindow(b.limit().nanos(), b.window().toNanos(), b.buckets(), spend, counters[i]);
       }
     }
 
@@ -167,12 +182,17 @@ public final class InMemoryLedger implements BudgetLedger {
     public void commit(long reserved, long actual, long now) {
       long delta = actual - reserved;
       for (Window w : windows) {
-        boolean open = delta == 0 ? !w.saturated() : w.addUsed(delta);
-        if (actual != 0 && open) {
-          w.addSpend(Window.bucketAmount(actual), now);
+        if (delta != 0) {
+          w.addUsed(delta);
         }
+        // Before the add below: a window whose bucket of now has not opened yet would date the
+        // spend in an older bucket.
+        w.roll(now);
       }
       if (actual != 0) {
+        // Once for every window, after their counters (used never under-counts). A saturated
+        // window reads no more from the counter: its own counter no longer moves.
+        spend.add(Window.bucketAmount(actual));
         held();
       }
     }
@@ -191,11 +211,10 @@ public final class InMemoryLedger implements BudgetLedger {
     public void record(long amount, long now) {
       for (Window w : windows) {
         w.roll(now);
-        if (w.addUsed(amount)) {
-          w.addSpend(Window.bucketAmount(amount), now);
-        }
+        w.addUsed(amount);
       }
       if (amount != 0) {
+        spend.add(Window.bucketAmount(amount));
         held();
       }
     }

@@ -1,6 +1,8 @@
 package dev.runaway.ledger.internal;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import dev.runaway.stats.internal.StripedCounter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A sliding window of {@code n} buckets, kept as a ring of {@code n + 1}: the newest bucket and
@@ -10,6 +12,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>A bucket leaves the window once its whole span is older than the window, so spend is held
  * for between {@code window} and {@code window + bucket}: never released early. (With only
  * {@code n} live buckets, spend made at the end of a bucket would leave one bucket early.)
+ *
+ * <p>Spend is not written to the ring on a commit: the account adds it once to its
+ * {@linkplain Window#spend spend counter}, shared by all its windows, and each window dates it by
+ * reading that counter when its newest bucket closes (the bucket holds the counter's growth since
+ * the bucket opened). A commit therefore costs one atomic add however many windows its account
+ * has; the ring is written only at roll-over, under the monitor.
  */
 final class SlidingWindow extends Window {
 
@@ -19,23 +27,17 @@ final class SlidingWindow extends Window {
   /** Ring size: n + 1 live buckets. */
   private final int slots;
   /**
-   * One ring per stripe, side by side with padding between them: each thread adds its spend to
-   * the ring of its stripe (by thread id), so that threads on different cores do not write the
-   * same cache line on every commit. A bucket's spend is the sum over the stripes; it is read
-   * only at roll-over (once per bucket width), by snapshots and by refusals.
+   * Spend of the closed live buckets, by ring slot; the newest bucket's slot holds 0 (its spend is
+   * {@link #spend} minus {@link #headStart}). Written only by {@link #advance} (and
+   * {@link #restore}, before first use).
    */
-  private final AtomicLongArray buckets;
-  private final int stripeMask;
-  /** Longs from one stripe's ring to the next. */
-  private final int stripeStride;
-  /** Index of stripe 0's first slot. */
-  private final int stripeOffset;
-  /** Longs of padding before, between and after the rings of a striped window: 128 bytes. */
-  private static final int PAD = 16;
+  private final long[] closed;
   /** Epoch (bucket index since the ticker's origin) of the newest bucket; MIN_VALUE before the first call. */
   private volatile long head = Long.MIN_VALUE;
   /** Ring slot of {@link #head}. */
   private volatile int headSlot;
+  /** {@link #spend}'s sum when the newest bucket opened (mod 2<sup>64</sup>). */
+  private volatile long headStart;
   /**
    * Ticker reading at which the epoch after {@link #head} starts: below it {@link #roll} has
    * nothing to do. Written last by {@link #advance}, so a reader that sees it also sees the
@@ -44,48 +46,37 @@ final class SlidingWindow extends Window {
    */
   private volatile long nextEpochStart = Long.MIN_VALUE;
 
+  /** A window of its own (its own spend counter and admission counter), for tests. */
   SlidingWindow(long limit, long windowNanos, int n) {
-    this(limit, windowNanos, n, 1, PaddedLong.single());
-  }
-
-  SlidingWindow(long limit, long windowNanos, int n, int stripes) {
-    this(limit, windowNanos, n, stripes, PaddedLong.single());
+    this(limit, windowNanos, n, new StripedCounter(1), PaddedLong.single());
   }
 
   /**
-   * @param stripes rings of spend (rounded up to a power of two, at most 64): 1 for a window
-   *     charged by one thread at a time, about the processor count for a service's
+   * @param spend the account's spend counter, shared by its windows
    * @param used its admission counter (see {@link PaddedLong#group})
    */
-  SlidingWindow(long limit, long windowNanos, int n, int stripes, PaddedLong used) {
-    super(limit, used);
+  SlidingWindow(long limit, long windowNanos, int n, StripedCounter spend, PaddedLong used) {
+    super(limit, spend, used);
     this.n = n;
     this.windowNanos = windowNanos;
     this.bucketNanos = Math.max(1, windowNanos / n);
     this.slots = n + 1;
-    int s = Integer.highestOneBit(Math.max(1, Math.min(64, stripes)) * 2 - 1);
-    this.stripeMask = s - 1;
-    this.stripeStride = s == 1 ? slots : slots + PAD;
-    this.stripeOffset = s == 1 ? 0 : PAD;
-    this.buckets = new AtomicLongArray(s == 1 ? slots : stripeOffset + s * stripeStride);
+    this.closed = new long[slots];
   }
 
-  /** The spend in ring slot {@code slot}, over all stripes. */
-  private long slotSum(int slot) {
-    long sum = 0;
-    for (int i = stripeOffset + slot, end = i + (stripeMask + 1) * stripeStride; i < end; i += stripeStride) {
-      sum = saturatedSum(sum, buckets.get(i));
-    }
-    return sum;
+  private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+
+  private long closed(int slot) {
+    return (long) SLOT.getVolatile(closed, slot);
   }
 
-  /** Empties ring slot {@code slot} in every stripe and returns what it held. */
-  private long takeSlot(int slot) {
-    long sum = 0;
-    for (int i = stripeOffset + slot, end = i + (stripeMask + 1) * stripeStride; i < end; i += stripeStride) {
-      sum = saturatedSum(sum, buckets.getAndSet(i, 0));
-    }
-    return sum;
+  private void setClosed(int slot, long amount) {
+    SLOT.setVolatile(closed, slot, amount);
+  }
+
+  /** The spend of epoch {@code x}, live in the window with newest epoch {@code h}. */
+  private long amount(long x, long h) {
+    return x == h ? spend.get() - headStart : closed((int) Math.floorMod(x, (long) slots));
   }
 
   @Override
@@ -100,7 +91,12 @@ final class SlidingWindow extends Window {
     if (e <= h) {
       return;
     }
+    // Every commit dated before e (its reading below nextEpochStart) added to the counter before
+    // this read: a commit that reads e's time passes roll() first, which waits for this monitor or
+    // sees nextEpochStart written after the read. Later adds open the new bucket: never dated early.
+    long s = spend.get();
     if (h != Long.MIN_VALUE) {
+      setClosed(headSlot, s - headStart);
       // Epochs h-n..h were live; after moving to e, epochs <= e-n-1 are out.
       long from = h - n;
       long to = Math.min(h, e - n - 1);
@@ -108,12 +104,15 @@ final class SlidingWindow extends Window {
         from = to - slots + 1;
       }
       for (long x = from; x <= to; x++) {
-        long amount = takeSlot((int) Math.floorMod(x, (long) slots));
+        int slot = (int) Math.floorMod(x, (long) slots);
+        long amount = closed(slot);
         if (amount != 0) {
+          setClosed(slot, 0);
           addUsed(-amount);
         }
       }
     }
+    headStart = s;
     head = e;
     headSlot = (int) Math.floorMod(e, (long) slots);
     long start = e * bucketNanos;
@@ -121,21 +120,17 @@ final class SlidingWindow extends Window {
   }
 
   @Override
-  void addSpend(long amount, long now) {
-    roll(now);
-    // After roll(now), head is the epoch of now or a later one (another thread's newer reading):
-    // the newest bucket, so the spend is never released early.
-    // Thread ids are handed out in sequence, so the threads of a pool fall on different stripes.
-    int stripe = stripeMask == 0 ? 0 : (int) Thread.currentThread().getId() & stripeMask;
-    buckets.addAndGet(stripeOffset + stripe * stripeStride + headSlot, amount);
-  }
-
-  @Override
   long spent(long now) {
     roll(now);
-    long sum = 0;
-    for (int i = 0; i < slots; i++) {
-      sum = saturatedSum(sum, slotSum(i));
+    long sum;
+    // Under the monitor: a roll-over closes the newest bucket into its slot before it moves
+    // headStart, and a lock-free reader between the two counted that bucket twice. Not on the
+    // call's path (snapshots, the top keys); the roll-over holds the monitor briefly.
+    synchronized (this) {
+      sum = spend.get() - headStart;
+      for (int i = 0; i < slots; i++) {
+        sum = saturatedSum(sum, closed(i));
+      }
     }
     return saturated() ? Math.max(sum, SATURATED) : sum;
   }
@@ -148,7 +143,7 @@ final class SlidingWindow extends Window {
     }
     // Walk from the oldest live bucket: each leaves the window at the start of epoch x + n + 1.
     for (long x = h - n; x <= h; x++) {
-      u -= slotSum((int) Math.floorMod(x, (long) slots));
+      u -= amount(x, h);
       if (u <= limit - need) {
         return Math.max(0, (x + n + 1) * bucketNanos - now);
       }
@@ -163,12 +158,18 @@ final class SlidingWindow extends Window {
       if (h == Long.MIN_VALUE) {
         return WindowState.sliding(windowNanos, new long[0], new long[0]);
       }
+      if (saturated()) {
+        // The shared counter keeps counting past a saturated window (mod 2^64): its buckets may
+        // read wrapped amounts. Saturated for good here, saturated in the next process too.
+        return WindowState.sliding(windowNanos, new long[] {(h + 1) * bucketNanos + wallOffsetNanos},
+            new long[] {SATURATED});
+      }
       long[] ends = new long[slots + 1];
       long[] amounts = new long[slots + 1];
       int count = 0;
       long sum = 0;
       for (long x = h - n; x <= h; x++) {
-        long a = slotSum((int) Math.floorMod(x, (long) slots));
+        long a = amount(x, h);
         if (a != 0) {
           ends[count] = (x + 1) * bucketNanos + wallOffsetNanos;
           amounts[count++] = a;
@@ -210,7 +211,12 @@ final class SlidingWindow extends Window {
         continue;
       }
       if (addUsed(amount)) {
-        buckets.addAndGet(stripeOffset + (int) Math.floorMod(e, (long) slots), bucketAmount(amount));
+        if (e == h) {
+          headStart -= bucketAmount(amount);
+        } else {
+          int slot = (int) Math.floorMod(e, (long) slots);
+          setClosed(slot, saturatedSum(closed(slot), bucketAmount(amount)));
+        }
       }
     }
   }

@@ -1,14 +1,17 @@
 package dev.runaway.ledger.internal;
 
+import dev.runaway.stats.internal.StripedCounter;
 
 /**
  * One budget window: a lock-free admission counter ({@link #used}: committed spend still in the
  * window plus outstanding reservations) and the record of when spend entered the window, so that
- * it can leave again.
+ * it can leave again: the growth of the account's {@link #spend} counter (committed spend, shared
+ * by the account's windows) over each of the window's buckets, read when the bucket closes.
  *
  * <p>Ordering rule that keeps {@code used} from ever under-counting: spend is added to
- * {@code used} before it is added to a bucket, and roll-over only subtracts what it takes out of
- * a bucket. Transient errors are therefore always over-counts (refusing, never admitting too much).
+ * {@code used} before it is added to {@code spend}, and roll-over only subtracts what a bucket
+ * took of {@code spend}. Transient errors are therefore always over-counts (refusing, never
+ * admitting too much).
  */
 abstract class Window {
 
@@ -29,6 +32,12 @@ abstract class Window {
   private static final long FAST_RANGE = 1L << 61;
 
   final long limit;
+  /**
+   * The account's committed spend since it was created (mod 2<sup>64</sup>: a window reads only
+   * differences, each below 2<sup>62</sup> while it is not saturated). One add per commit for all
+   * the account's windows; each window dates it by its own bucket boundaries.
+   */
+  final StripedCounter spend;
   final PaddedLong used;
   /**
    * Set (for good) when {@link #used} reaches {@link #SATURATED}: lets {@link #saturated()} answer
@@ -39,18 +48,17 @@ abstract class Window {
 
   /**
    * @param limit the budget's limit
+   * @param spend the account's spend counter
    * @param used its admission counter (see {@link PaddedLong#group})
    */
-  Window(long limit, PaddedLong used) {
+  Window(long limit, StripedCounter spend, PaddedLong used) {
     this.limit = limit;
+    this.spend = spend;
     this.used = used;
   }
 
   /** Expires spend that has left the window as of {@code now}. Cheap when nothing is due. */
   abstract void roll(long now);
-
-  /** Adds committed spend to the bucket of {@code now}; {@code used} was already charged. */
-  abstract void addSpend(long amount, long now);
 
   /** Committed spend in the window. */
   abstract long spent(long now);

@@ -1,11 +1,12 @@
 package dev.runaway.stats.internal;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A counter split into cache-line-padded stripes, one per thread (by thread id), so that threads
  * on different cores add without taking each other's cache line: the burn-rate meter's per-call
- * counts. With one stripe it is a plain {@code AtomicLong} in an array (for per-key meters, where
+ * counts. With one stripe it is a plain atomic field (for per-key meters and accounts, where
  * memory matters more than contention).
  *
  * <p>{@link #add} returns the new value of the caller's stripe, not the sum: a caller that compares
@@ -13,18 +14,39 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code t / stripes} (if the sum is at least {@code t}, some stripe is at least {@code t / stripes};
  * see {@link #mayReach}). With one stripe the stripe is the sum and the check is exact at no cost.
  *
+ * <p>A {@linkplain #viewOf view} of another counter writes nothing of its own: it reads that
+ * counter's growth since its last {@link #getAndSet}, stripe by stripe (the burn-rate meter's cost
+ * read from the ledger account's spend counter, which the account adds to anyway).
+ *
  * <p>Thread-safe and lock-free; no allocation after construction.
  */
 public final class StripedCounter {
 
   /** Longs between two stripes: 128 bytes, two cache lines (the adjacent-line prefetcher pairs lines). */
   private static final int STRIDE = 16;
+  private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final VarHandle SINGLE;
 
-  private final AtomicLongArray cells;
+  static {
+    try {
+      SINGLE = MethodHandles.lookup().findVarHandle(StripedCounter.class, "single", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The stripes, padded; null with one stripe (then {@link #single} is the value). */
+  private final long[] cells;
   private final int mask;
   private final int shift;
   private final int stride;
   private final int offset;
+  /** The value of a one-stripe counter: no array, for the 100,000 keys' counters. */
+  private volatile long single;
+  /** Whose value this counter reads: itself, or a view's source. */
+  private final StripedCounter owner;
+  /** A view's stripe values at its last {@link #getAndSet}, at the stripes' indexes; null for a counter. */
+  private final long[] base;
 
   /**
    * Creates a counter.
@@ -37,7 +59,41 @@ public final class StripedCounter {
     this.shift = Integer.numberOfTrailingZeros(n);
     this.stride = n == 1 ? 0 : STRIDE;
     this.offset = n == 1 ? 0 : STRIDE;
-    this.cells = new AtomicLongArray(n == 1 ? 1 : STRIDE * (n + 1));
+    this.cells = n == 1 ? null : new long[STRIDE * (n + 1)];
+    this.owner = this;
+    this.base = null;
+  }
+
+  private StripedCounter(StripedCounter source) {
+    this.mask = source.mask;
+    this.shift = source.shift;
+    this.stride = source.stride;
+    this.offset = source.offset;
+    this.cells = source.cells;
+    this.owner = source;
+    this.base = new long[cells == null ? 1 : cells.length];
+    for (int i = 0, at = offset; i <= mask; i++, at += stride) {
+      CELL.setVolatile(base, at, read(at));
+    }
+  }
+
+  /** The owner's stripe at {@code at}. */
+  private long read(int at) {
+    return cells == null ? owner.single : (long) CELL.getVolatile(cells, at);
+  }
+
+  /**
+   * Returns a view of {@code source}: a counter whose {@link #add} writes nothing and whose value
+   * is what {@code source} gained since the view's last {@link #getAndSet} (since its creation at
+   * first). The owner of {@code source} adds each amount there after the view's {@link #add} of it:
+   * {@link #add} returns the caller's stripe as it will be once the owner has added.
+   *
+   * @param source the counter its owner adds to
+   * @return the view, with the same stripes; its {@link #getAndSet} must not run in two threads at
+   *     once (the meter calls it under its roll lock)
+   */
+  public static StripedCounter viewOf(StripedCounter source) {
+    return new StripedCounter(source);
   }
 
   /**
@@ -71,7 +127,12 @@ public final class StripedCounter {
    * @return the caller's stripe after the add (the sum when there is one stripe)
    */
   public long add(long delta) {
-    return mask == 0 ? cells.addAndGet(0, delta) : cells.addAndGet(index(), delta);
+    if (base != null) {
+      int i = index();
+      return read(i) - (long) CELL.getVolatile(base, i) + delta;
+    }
+    return cells == null ? (long) SINGLE.getAndAdd(this, delta) + delta
+        : (long) CELL.getAndAdd(cells, index(), delta) + delta;
   }
 
   /**
@@ -96,14 +157,25 @@ public final class StripedCounter {
    * @return the sum
    */
   public long get() {
-    if (mask == 0) {
-      return cells.get(0);
+    if (base == null && cells == null) {
+      return single;
     }
     long sum = 0;
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
-      sum += cells.get(at);
+      sum += base == null ? read(at) : read(at) - (long) CELL.getVolatile(base, at);
     }
     return sum;
+  }
+
+  /**
+   * Returns the sum right after the caller's {@link #add} of {@code added}: {@link #get()}, plus
+   * {@code added} for a view (whose owner adds it afterwards).
+   *
+   * @param added what the caller's last {@link #add} added
+   * @return the sum
+   */
+  public long getAfterAdd(long added) {
+    return base == null ? get() : get() + added;
   }
 
   /**
@@ -111,16 +183,27 @@ public final class StripedCounter {
    * that races with it lands either in the sum returned or in the new value, never in both or
    * neither.
    *
-   * @param newValue the value to leave
+   * @param newValue the value to leave; a view leaves 0 whatever is given (it takes what its
+   *     source gained, and its source keeps it)
    * @return the sum taken out
    */
   public long getAndSet(long newValue) {
-    if (mask == 0) {
-      return cells.getAndSet(0, newValue);
+    if (base != null) {
+      // One read per stripe: an add before it is in the sum, an add after it in the next one.
+      long sum = 0;
+      for (int i = 0, at = offset; i <= mask; i++, at += stride) {
+        long v = read(at);
+        sum += v - (long) CELL.getVolatile(base, at);
+        CELL.setVolatile(base, at, v);
+      }
+      return sum;
+    }
+    if (cells == null) {
+      return (long) SINGLE.getAndSet(this, newValue);
     }
     long sum = 0;
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
-      sum += cells.getAndSet(at, i == 0 ? newValue : 0);
+      sum += (long) CELL.getAndSet(cells, at, i == 0 ? newValue : 0);
     }
     return sum;
   }

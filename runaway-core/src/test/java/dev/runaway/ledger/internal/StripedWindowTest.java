@@ -6,6 +6,7 @@ import dev.runaway.Budget;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.ledger.LedgerAccount;
+import dev.runaway.stats.internal.StripedCounter;
 import dev.runaway.testing.Race;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ final class StripedWindowTest {
 
   @Test
   void stripedWindow_spendOfEveryStripeLeavesWithItsBucket() throws Exception {
-    SlidingWindow w = new SlidingWindow(1_000_000, Duration.ofMinutes(60).toNanos(), 60, 4);
+    StripedCounter spend = new StripedCounter(4);
+    SlidingWindow w = new SlidingWindow(1_000_000, Duration.ofMinutes(60).toNanos(), 60, spend, PaddedLong.single());
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       // Four threads (four stripes, by thread id) each commit 10 in minute 0.
@@ -32,7 +34,8 @@ final class StripedWindowTest {
       for (int t = 0; t < 4; t++) {
         fs.add(pool.submit(() -> {
           assertThat(w.tryAcquire(10, 0)).isTrue();
-          w.addSpend(10, 0);
+          w.roll(0);
+          spend.add(10);
         }));
       }
       for (Future<?> f : fs) {
