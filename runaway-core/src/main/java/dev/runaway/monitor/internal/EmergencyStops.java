@@ -416,9 +416,8 @@ public final class EmergencyStops implements AutoCloseable {
     if (!failed.isEmpty()) {
       facts.put("failed", String.join("; ", failed));
     }
-    facts.put("action", (failed.isEmpty() ? "" : "Do by hand what failed, as the alert says; then ")
-        + (failed.isEmpty() ? "Find" : "find") + " what ran away on " + s.name + ", then undo the stop: runaway-monitor"
-        + " resume " + s.name + ".");
+    facts.put("action", (failed.isEmpty() ? "Find" : "Do by hand what failed, as the alert says; then find")
+        + " what ran away on " + s.name + ", then undo the stop: runaway-monitor resume " + s.name + ".");
     String title = failed.isEmpty() ? "Emergency stop of " + s.name + ": stopped"
         : "Emergency stop of " + s.name + " FAILED" + (done.isEmpty() ? "" : " in part") + ": act by hand";
     StringBuilder d = new StringBuilder("The monitor's breaker for ").append(s.name).append(" opened (").append(why)
