@@ -959,8 +959,10 @@ public final class BurnRateMeter {
    * square root of the day-level tolerance, which put it past 10x on the series whose level moves
    * most, so that a 10x runaway there was never held; see benchmarks/REAL-RESULTS.md). After a
    * week of record the hold is the service's own ({@link #holdFor}); a run that tripped is not
-   * recorded (a runaway is not the service's normal), and buckets owed to a recent shortfall do
-   * not count towards a shortened hold. {@code len}
+   * recorded (a runaway is not the service's normal), and buckets owed to a recent shortfall (a
+   * catch-up after a gap or an outage) neither count towards a shortened hold nor enter the record:
+   * a backlog paid back after a day-long outage is not the service's own burst, and recorded as one
+   * it kept the hold at the configured length for the week after. {@code len}
    * is the judged span in buckets (1 per closed bucket, the interval's length for polled usage).
    */
   private boolean held(Evidence ev, double xe, double m, double minEx, double len) {
@@ -977,7 +979,7 @@ public final class BurnRateMeter {
       ev.heldClear = ev.deficit > 0 ? 0 : ev.heldClear + len;
     } else {
       if (ev.held > 0 && !ev.runTripped) {
-        recordRun(ev, ev.held);
+        recordRun(ev, ev.heldClear);
       }
       ev.held = 0;
       ev.heldExcess = 0;

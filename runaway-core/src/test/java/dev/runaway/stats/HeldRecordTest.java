@@ -105,6 +105,19 @@ final class HeldRecordTest {
   }
 
   @Test
+  void aCatchUpAfterAnOutage_isNotTheServicesRecord_soTheHoldStaysShort() {
+    Traffic t = nineDays(56, 0);
+    long from = t.minute();
+    t.run(60, m -> 0); // an outage: about 240 calls wait
+    steady(t, 6, 36); // the backlog catches up at 9x for six minutes
+    t.run(1440, m -> 4);
+    assertThat(minutesToTrip(t, from)).isEmpty();
+
+    // Recorded as a six-bucket run, the catch-up made the hold 14 buckets for a week.
+    assertThat(ninefold(t, 30)).hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(4.0 + 1e-9));
+  }
+
+  @Test
   void aRunThatTripped_isNotTheServicesRecord_soTheNextRunawayTripsAsFast() {
     Traffic t = nineDays(57, 0);
     long from = t.minute();
