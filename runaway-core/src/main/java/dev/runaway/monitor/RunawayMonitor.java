@@ -354,6 +354,8 @@ public final class RunawayMonitor implements AutoCloseable {
     private List<EmergencyActionProvider> actionProviders;
     private Executor actionExecutor;
     private boolean dryRunStops;
+    /** How long a start waits for another monitor to let the state folder go (tests shorten it). */
+    Duration stateLockWait = PersistentLedger.DEFAULT_LOCK_WAIT;
 
     private Builder() {}
 
@@ -753,8 +755,15 @@ public final class RunawayMonitor implements AutoCloseable {
       // The account-wide meters' baselines survive a restart in state_dir/monitor (a file of its own:
       // a guard in the same process holds state_dir's). Spend is not kept: a restarted monitor
       // re-reads cumulative figures, which would count it twice.
-      PersistentLedger baselines = !keepBaselines ? null
-          : cfg.stateDir().map(d -> PersistentLedger.open(d.resolve(MONITOR_STATE_SUBDIR), tk)).orElse(null);
+      PersistentLedger baselines;
+      try {
+        baselines = !keepBaselines ? null : cfg.stateDir()
+            .map(d -> PersistentLedger.open(d.resolve(MONITOR_STATE_SUBDIR), tk, stateLockWait)).orElse(null);
+      } catch (PersistentLedger.StateDirLockedException e) {
+        created.values().forEach(RunawayMonitor::closeQuietly);
+        sink.close();
+        throw Thread.currentThread().isInterrupted() ? e : inUse(cfg.stateDir().get(), stateLockWait);
+      }
       List<ServiceMonitor> monitors = new ArrayList<>();
       for (Map.Entry<String, Detector> e : created.entrySet()) {
         MonitorConfig.CostThresholds t = cfg.costThresholds().get(e.getKey());
@@ -910,6 +919,18 @@ public final class RunawayMonitor implements AutoCloseable {
     String located = new ConfigException(e.file().orElse(null), e.path().orElse(null), e.line(), e.column(), "",
         null).getMessage();
     return !located.isEmpty() && message.startsWith(located) ? message.substring(located.length()) : message;
+  }
+
+  /**
+   * The state folder's {@code monitor} folder is held by another running monitor: what the
+   * ledger's own message says of guards, a shared budget and Redis does not fit a monitor.
+   */
+  private static PersistentLedger.StateDirLockedException inUse(java.nio.file.Path stateDir, Duration waited) {
+    java.nio.file.Path d = stateDir.resolve(MONITOR_STATE_SUBDIR);
+    return new PersistentLedger.StateDirLockedException("State folder " + d + " is in use by another running monitor"
+        + " (it holds " + d.resolve(PersistentLedger.LOCK_NAME) + ") and was not released within "
+        + waited.toMillis() + " ms. Two monitors of one account would alert twice and take its emergency stops"
+        + " twice, so this one does not start. Stop the other monitor, or give this one a state_dir of its own.");
   }
 
   private static void closeQuietly(Detector d) {

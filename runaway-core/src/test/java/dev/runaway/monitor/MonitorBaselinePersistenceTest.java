@@ -1,6 +1,7 @@
 package dev.runaway.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,29 @@ final class MonitorBaselinePersistenceTest {
       assertThat(restarted.snapshot("alpha").baselineReady()).isTrue();
       assertThat(restarted.snapshot("alpha").baselineCostPerHour())
           .isCloseTo(1.2, org.assertj.core.data.Offset.offset(0.05));
+    }
+  }
+
+  @Test
+  void aSecondMonitorOnOneStateDir_doesNotStart_saysAMonitorHoldsIt_andClosesWhatItOpened() {
+    MonitorFixture fx = new MonitorFixture();
+    try (RunawayMonitor first = fx.builder(config()).detector(FakeDetector.spending("alpha", "0.10")).build()) {
+      first.pollOnce();
+      FakeDetector detector = FakeDetector.spending("alpha", "0.10");
+      RunawayMonitor.Builder second = fx.builder(config()).detector(detector);
+      second.stateLockWait = Duration.ZERO;
+      // Before: the guard's message ("another running guard ... a shared ledger (runaway-redis)"), the
+      // detectors and the alerting of the monitor that did not start left open.
+      assertThatThrownBy(second::build).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("is in use by another running monitor")
+          .hasMessageContaining(dir.resolve(RunawayMonitor.MONITOR_STATE_SUBDIR).toString())
+          .hasMessageContaining("give this one a state_dir of its own")
+          .hasMessageNotContaining("running guard").hasMessageNotContaining("runaway-redis");
+      assertThat(detector.closed).isTrue();
+    }
+    // The first monitor's close lets the folder go.
+    try (RunawayMonitor again = fx.builder(config()).detector(FakeDetector.spending("alpha", "0.10")).build()) {
+      assertThat(again.services()).containsExactly("alpha");
     }
   }
 

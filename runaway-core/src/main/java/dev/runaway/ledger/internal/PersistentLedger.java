@@ -161,7 +161,12 @@ public final class PersistentLedger implements BudgetLedger {
   public static final class StateDirLockedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    StateDirLockedException(String message) {
+    /**
+     * Creates the exception.
+     *
+     * @param message what holds the directory and what to do
+     */
+    public StateDirLockedException(String message) {
       super(message);
     }
   }
