@@ -63,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * own queue. A failed attempt (any {@link Throwable}) is retried after an exponential backoff
  * with jitter (between half and all of {@code initialBackoff * 2^(attempt-1)}, capped at
  * {@code maxBackoff}), up to {@code maxAttempts} attempts in all, then given up with an ERROR
- * naming the alert's title, service and key. A failure the notifier calls permanent
+ * naming the alert's title, service and key. While a delivery waits for its retry, the deliveries
+ * queued after it to the same notifier wait behind it (other notifiers are not held up), so a
+ * notifier that comes back after an outage receives its alerts in the order they were raised. A failure the notifier calls permanent
  * ({@link Notifier#retryable} false: a rejected token, a chat that refuses the bot) is given up
  * at once the same way, without retries. What a notifier gave up is reported to it later: one
  * {@code SERVICE_STATUS} alert of service {@code runaway-guard} (fact {@code undelivered_alerts},
