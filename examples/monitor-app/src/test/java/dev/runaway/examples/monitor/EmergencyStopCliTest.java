@@ -61,8 +61,12 @@ final class EmergencyStopCliTest {
     MonitorAppTest.Run resume = MonitorAppTest.run("resume", "search-api", "--config", config.toString(), "--env",
         env.toString());
     assertThat(resume.exitCode()).as(resume.all()).isZero();
-    assertThat(resume.out()).contains("search-api: resumed").contains("undone through the service's API")
-        .contains("(the same by hand: ");
+    // Listed under "undone" is the undo that ran, not the stop it reverted (new-user trial: the
+    // line under "The stop's actions were undone" was "- run touch (1 argument)", the stop itself).
+    assertThat(resume.out()).contains("search-api: resumed").contains("Undone through the service's API")
+        .containsPattern("\\R  - run rm with its configured arguments \\(what resume does\\)\\R"
+            + "    which reverted the stop: run touch \\(1 argument\\)")
+        .doesNotContain("  - run touch");
     assertThat(Files.exists(flag)).isFalse();
     assertThat(MonitorAppTest.run("stopped", "--config", config.toString(), "--env", env.toString()).out())
         .contains("No service is stopped.");
