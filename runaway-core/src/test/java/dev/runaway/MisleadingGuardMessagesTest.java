@@ -8,6 +8,7 @@ import dev.runaway.alert.Severity;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.TripReason;
 import dev.runaway.internal.GuardAlerts;
+import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -150,7 +151,8 @@ final class MisleadingGuardMessagesTest {
   @Test
   void callRateAlert_titleAndFactsShowTheSameMultiplier() {
     // Calls 11.8 per minute against 1.0 (11.8x); spend $10.80/h against $1.00/h (10.8x).
-    Alert a = GuardAlerts.usage(snapshot(11.8, 1.0), MeterEvent.CALL_RUNAWAY, 3, 5, "this process", true);
+    Alert a = GuardAlerts.usage(snapshot(11.8, 1.0), MeterEvent.CALL_RUNAWAY,
+        DetectionSettings.defaults(), "this process", true);
     assertThat(a.title()).contains("11.8x");
     assertThat(a.facts()).containsEntry("multiplier", "11.8x").containsEntry("spend_multiplier", "10.8x");
   }
@@ -158,10 +160,28 @@ final class MisleadingGuardMessagesTest {
   @Test
   void spikeOfASustainedRise_isNotSaidToBeAboveTheSpikeMultiplier() {
     // The sustained-rise test opened a spike episode at 2.6x: the detail said "above 3.0x".
-    Alert a = GuardAlerts.usage(snapshot(2.6, 1.0), MeterEvent.CALL_SPIKE, 3, 5, "this process", true);
+    Alert a = GuardAlerts.usage(snapshot(2.6, 1.0), MeterEvent.CALL_SPIKE,
+        DetectionSettings.defaults(), "this process", true);
     assertThat(a.title()).contains("2.6x baseline");
     assertThat(a.detail()).doesNotContain("above 3.0x").doesNotContain("above 3x")
         .contains("a spike alerts at 3.0x within a minute, a rise held for several minutes lower");
+  }
+
+  @Test
+  void spikeAlert_doesNotGiveTheSpikeMultipleAsTheBarWhereTheUsualPeakBarMayBeHigher() {
+    // Review: the spike alert said "a spike alerts at 3.0x within a minute" also where, after a week
+    // of history, the service's usual-peak bar (1.25x its usual peak) was higher than 3.0x, so the
+    // reader took 3x for the bar in force.
+    Alert hushing = GuardAlerts.usage(snapshot(7.1, 1.0), MeterEvent.CALL_SPIKE, DetectionSettings.defaults(),
+        "this process", true);
+    assertThat(hushing.detail()).contains("a spike alerts at 3.0x within a minute")
+        .contains("Once the service has a week of history, only a rise above 1.25x its usual peak (the"
+            + " second-highest day of the last 7) is alerted, where that bar is the higher one.");
+
+    Alert everyRise = GuardAlerts.usage(snapshot(7.1, 1.0), MeterEvent.CALL_SPIKE,
+        DetectionSettings.builder().alertOnUsualPeaks(true).build(), "this process", true);
+    assertThat(everyRise.detail()).as("every flagged rise is alerted: 3.0x is the bar")
+        .endsWith("a spike alerts at 3.0x within a minute, a rise held for several minutes lower.");
   }
 
   @Test

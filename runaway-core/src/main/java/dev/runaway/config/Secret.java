@@ -81,17 +81,19 @@ public final class Secret {
    *
    * <p>A value of {@value #WHOLE_WORD_BELOW} characters or more is also masked where a service
    * echoes part of it, as OpenAI's 401 does ({@code Incorrect API key provided:
-   * sk-proj-****...MxYA} or {@code sk-PMafP****...E873}). A fragment is a whole token of the text (a
-   * run of ASCII letters, digits, {@code -} and {@code _}) equal to the value's start or end that
-   * holds at least 4 characters beyond the value's head. The head is the vendor's fixed prefix:
-   * up to three leading lower-case segments of at most seven characters ending in {@code -} or
-   * {@code _} ({@code sk-}, {@code sk-proj-}, {@code sk-ant-api03-}, {@code ghp_}), never more
-   * than half the value; it is the same for every key of its kind, so it stays readable
-   * ({@code sk-proj-***}). So that ordinary text is not mangled, a fragment is masked only when it
-   * touches an elision mark ({@code *}, {@code .}, an ellipsis or a bullet) where the rest of the
-   * key was cut, or mixes letters with digits or upper- with lower-case, or holds 8 characters or
-   * more beyond the head: a plain word or number of 4 to 7 characters that merely equals the key's
-   * start or end (such as {@code 2024} in a date) stays. Encoded forms of fragments are not looked for.
+   * sk-proj-****...MxYA} or {@code sk-PMafP****...E873}). A fragment is a run of whole tokens of
+   * the text (a token is a run of ASCII letters, digits, {@code -} and {@code _}), with the value's
+   * own characters between them (the {@code +}, {@code /}, {@code =} or {@code .} of a Base64 or
+   * dotted key), equal to the value's start or end, that holds at least 4 characters beyond the
+   * value's head. The head is the vendor's fixed prefix: up to three leading lower-case segments of
+   * at most seven characters ending in {@code -} or {@code _} ({@code sk-}, {@code sk-proj-},
+   * {@code sk-ant-api03-}, {@code ghp_}), never more than half the value; it is the same for every
+   * key of its kind, so it stays readable ({@code sk-proj-***}). So that ordinary text is not
+   * mangled, a fragment is masked only when it touches an elision mark ({@code *}, {@code .}, an
+   * ellipsis or a bullet) where the rest of the key was cut, or mixes letters with digits or upper-
+   * with lower-case, or holds 8 characters or more beyond the head: a plain word or number of 4 to
+   * 7 characters that merely equals the key's start or end (such as {@code 2024} in a date) stays.
+   * Encoded forms of fragments are not looked for.
    *
    * @param text any text, may be {@code null}
    * @return the text without the secret

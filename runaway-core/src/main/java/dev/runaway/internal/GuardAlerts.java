@@ -9,6 +9,7 @@ import dev.runaway.alert.Severity;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.StateTransition;
 import dev.runaway.breaker.TripReason;
+import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -145,17 +146,16 @@ public final class GuardAlerts {
    *
    * @param snapshot the service's snapshot
    * @param event the event
-   * @param spikeMultiplier the configured spike multiplier
-   * @param breakerMultiplier the configured breaker multiplier
+   * @param detection the meter's settings (its spike and breaker multipliers, and whether rises no
+   *     higher than the service's usual peaks are alerted)
    * @param scope who is watching
    * @param breakerOpens whether a runaway opens a breaker here (breakers enabled, and for the
    *     monitor, a guard attached that guards this service)
    * @return the alert
    */
-  public static Alert usage(ServiceSnapshot snapshot, MeterEvent event, double spikeMultiplier,
-      double breakerMultiplier, String scope, boolean breakerOpens) {
-    return usage(snapshot, event, spikeMultiplier, breakerMultiplier, scope,
-        breakerOpens ? Refusal.CALLS_REFUSED : Refusal.ALERT_ONLY);
+  public static Alert usage(ServiceSnapshot snapshot, MeterEvent event, DetectionSettings detection, String scope,
+      boolean breakerOpens) {
+    return usage(snapshot, event, detection, scope, breakerOpens ? Refusal.CALLS_REFUSED : Refusal.ALERT_ONLY);
   }
 
   /**
@@ -163,14 +163,16 @@ public final class GuardAlerts {
    *
    * @param snapshot the service's snapshot
    * @param event the event
-   * @param spikeMultiplier the configured spike multiplier
-   * @param breakerMultiplier the configured breaker multiplier
+   * @param detection the meter's settings (its spike and breaker multipliers, and whether rises no
+   *     higher than the service's usual peaks are alerted)
    * @param scope who is watching
    * @param refusal what follows a runaway here: a breaker that opens, an emergency stop, or nothing
    * @return the alert
    */
-  public static Alert usage(ServiceSnapshot snapshot, MeterEvent event, double spikeMultiplier,
-      double breakerMultiplier, String scope, Refusal refusal) {
+  public static Alert usage(ServiceSnapshot snapshot, MeterEvent event, DetectionSettings detection, String scope,
+      Refusal refusal) {
+    double spikeMultiplier = detection.spikeMultiplier();
+    double breakerMultiplier = detection.breakerMultiplier();
     Map<String, String> facts = new LinkedHashMap<>();
     addRates(facts, snapshot);
     facts.put("scope", scope);
@@ -196,9 +198,16 @@ public final class GuardAlerts {
         + ratioText(snapshot, event) + " baseline";
     // A spike episode is also opened by the sustained-rise test, below the spike multiplier (a 2.6x
     // alert read "above 3.0x the learned baseline" beside its own 2.6x; nu34 trial): say both ways in.
+    // After a week of history a rise must also pass the service's usual-peak bar, which may be far
+    // above the spike multiple: "a spike alerts at 3.0x" alone read as if 3x were the bar in force.
+    // The meter does not say which bar was in force, so the text says how the bar is set (1.25:
+    // BurnRateMeter.USUAL_PEAK_MARGIN).
     String detail = !runaway
         ? channel + " well above the learned baseline (" + scope + "): a spike alerts at " + fmt(spikeMultiplier)
             + "x within a minute, a rise held for several minutes lower."
+            + (detection.alertOnUsualPeaks() ? "" : " Once the service has a week of history, only a rise above"
+                + " 1.25x its usual peak (the second-highest day of the last 7) is alerted, where that bar is the"
+                + " higher one.")
         : channel + " above " + fmt(breakerMultiplier) + "x the learned baseline (" + scope + ")."
             + (refusal == Refusal.CALLS_REFUSED ? " The circuit breaker opens."
             : refusal == Refusal.EMERGENCY_STOP ? unrefused(refusal)

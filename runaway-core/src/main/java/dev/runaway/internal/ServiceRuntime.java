@@ -1831,8 +1831,7 @@ public final class ServiceRuntime {
   private void onEvent(KeyRuntime k, MeterEvent event) {
     try {
       ServiceSnapshot s = atPace(k, snapshotOf(k), event);
-      raise(GuardAlerts.usage(s, event, policy.detection().spikeMultiplier(), policy.detection().breakerMultiplier(),
-          "this process", policy.detection().breakerEnabled()));
+      raise(GuardAlerts.usage(s, event, policy.detection(), "this process", policy.detection().breakerEnabled()));
       if (event.isRunaway() && policy.detection().breakerEnabled()) {
         boolean calls = event == MeterEvent.CALL_RUNAWAY;
         double rate = calls ? s.callsPerMinute() : s.costPerHour();

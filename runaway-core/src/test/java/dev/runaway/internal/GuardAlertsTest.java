@@ -7,6 +7,7 @@ import dev.runaway.Cost;
 import dev.runaway.ServiceSnapshot;
 import dev.runaway.alert.Alert;
 import dev.runaway.breaker.CircuitBreaker;
+import dev.runaway.stats.DetectionSettings;
 import dev.runaway.stats.MeterEvent;
 import java.time.Instant;
 import java.util.List;
@@ -30,17 +31,20 @@ final class GuardAlertsTest {
 
   @Test
   void usage_readableFactsAndSaysWhetherABreakerOpens() {
-    Alert withBreaker = GuardAlerts.usage(snapshot(), MeterEvent.COST_RUNAWAY, 3, 5, "this process", true);
+    Alert withBreaker = GuardAlerts.usage(snapshot(), MeterEvent.COST_RUNAWAY,
+        DetectionSettings.defaults(), "this process", true);
     assertThat(withBreaker.facts()).containsEntry("rate", "$12.55/h").containsEntry("baseline", "$0.9887/h")
         .containsEntry("projected_hour", "$12.55").containsEntry("projected_day", "$301.13");
     assertThat(withBreaker.detail()).contains("The circuit breaker opens.");
 
-    Alert without = GuardAlerts.usage(snapshot(), MeterEvent.COST_RUNAWAY, 3, 5, "account-wide", false);
+    Alert without = GuardAlerts.usage(snapshot(), MeterEvent.COST_RUNAWAY,
+        DetectionSettings.defaults(), "account-wide", false);
     assertThat(without.detail()).doesNotContain("breaker opens").contains("No breaker is opened here");
 
     // Monitor trial: a monitor without a guard whose service has on_runaway said "No breaker is
     // opened here ... stop the caller" beside its own "Emergency stop of atlas: stopped" alert.
-    Alert stop = GuardAlerts.usage(snapshot(), MeterEvent.COST_RUNAWAY, 3, 5, "account-wide",
+    Alert stop = GuardAlerts.usage(snapshot(), MeterEvent.COST_RUNAWAY,
+        DetectionSettings.defaults(), "account-wide",
         GuardAlerts.Refusal.EMERGENCY_STOP);
     assertThat(stop.detail()).doesNotContain("No breaker is opened here", "stop the caller")
         .contains("emergency stop (on_runaway)");

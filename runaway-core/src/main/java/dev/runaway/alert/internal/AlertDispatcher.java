@@ -55,24 +55,26 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Delivery.</b> Every notifier has its own bounded queue ({@code maxQueue} deliveries
  * waiting, being sent or awaiting a retry) drained by at most one task at a time on the executor,
- * so a notifier sees one alert at a time and a slow or blocked notifier delays only its own
- * queue. When a queue is full, the delivery is dropped, counted, and logged: at WARN (with the
- * counts so far) for the first drop and then at most once a minute, at DEBUG otherwise. A send
- * that has not returned within {@code sendTimeout} is interrupted and counts as a failed attempt;
- * a notifier that ignores the interrupt keeps its queue blocked until it returns, and only its
- * own queue. A failed attempt (any {@link Throwable}) is retried after an exponential backoff
- * with jitter (between half and all of {@code initialBackoff * 2^(attempt-1)}, capped at
- * {@code maxBackoff}), up to {@code maxAttempts} attempts in all, then given up with an ERROR
- * naming the alert's title, service and key. A failure the notifier calls permanent
- * ({@link Notifier#retryable} false: a rejected token, a chat that refuses the bot) is given up
- * at once the same way, without retries. What a notifier gave up is reported to it later: one
- * {@code SERVICE_STATUS} alert of service {@code runaway-guard} (fact {@code undelivered_alerts},
- * the worst severity of those it names, the first 20 listed) is queued after the next delivery
- * that succeeds, or tried {@code maxBackoff} after the give-up; a report given up in turn is
- * counted in the next one, which waits twice as long for each report lost in a row (up to an
- * hour, or {@code maxBackoff} if longer) until the notifier delivers again. The first report lost
- * in a row says at ERROR that alerts to the notifier are being lost and why; later lost reports
- * are logged at DEBUG, while each alert given up keeps its own ERROR.
+ * so a notifier sees one alert at a time and a slow or blocked notifier delays only its own queue.
+ * When a queue is full, the delivery is dropped, counted, and logged: at WARN (with the counts so
+ * far) for the first drop and then at most once a minute, at DEBUG otherwise. A send that has not
+ * returned within {@code sendTimeout} is interrupted and counts as a failed attempt; a notifier
+ * that ignores the interrupt keeps its queue blocked until it returns, and only its own queue. A
+ * failed attempt (any {@link Throwable}) is retried after an exponential backoff with jitter
+ * (between half and all of {@code initialBackoff * 2^(attempt-1)}, capped at {@code maxBackoff}),
+ * up to {@code maxAttempts} attempts in all, then given up with an ERROR naming the alert's title,
+ * service and key. While a delivery waits for its retry, the deliveries queued after it to the same
+ * notifier wait behind it (other notifiers are not held up), so a notifier that comes back after an
+ * outage receives its alerts in the order they were raised. A failure the notifier calls permanent
+ * ({@link Notifier#retryable} false: a rejected token, a chat that refuses the bot) is given up at
+ * once the same way, without retries. What a notifier gave up is reported to it later: one
+ * {@code SERVICE_STATUS} alert of service {@code runaway-guard} (fact {@code undelivered_alerts}, the
+ * worst severity of those it names, the first 20 listed) is queued after the next delivery that
+ * succeeds, or tried {@code maxBackoff} after the give-up; a report given up in turn is counted in
+ * the next one, which waits twice as long for each report lost in a row (up to an hour, or
+ * {@code maxBackoff} if longer) until the notifier delivers again. The first report lost in a row says at
+ * ERROR that alerts to the notifier are being lost and why; later lost reports are logged at DEBUG,
+ * while each alert given up keeps its own ERROR.
  *
  * <p><b>Threads.</b> By default deliveries run on daemon threads named {@code runaway-alerts-N},
  * at most one per notifier (so that a notifier blocked forever holds one thread and never

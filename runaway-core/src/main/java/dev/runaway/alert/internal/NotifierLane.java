@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -170,9 +170,16 @@ final class NotifierLane {
   private final LongAdder failed;
   private final LongAdder retries;
   private final AtomicLong outstanding;
-  final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
+  /**
+   * Deliveries in the order they were raised. A delivery that failed waits for its retry out of the
+   * queue, in {@link #awaitingRetry}, and goes back to its head: the lane sends nothing else
+   * meanwhile, so a notifier that comes back after an outage gets its alerts in the order they were
+   * raised (a budget's 80% before its 100%), not a later alert before an earlier one's retry.
+   */
+  final ConcurrentLinkedDeque<Delivery> queue = new ConcurrentLinkedDeque<>();
   /** Deliveries accepted and not finished: queued, being sent, or awaiting a retry. */
   final AtomicInteger pending = new AtomicInteger();
+  /** The delivery waiting for its retry, at most one; while it waits the lane sends nothing. */
   final Set<Delivery> awaitingRetry = ConcurrentHashMap.newKeySet();
   final AtomicBoolean draining = new AtomicBoolean();
   final AtomicLong droppedHere = new AtomicLong();
@@ -282,14 +289,14 @@ final class NotifierLane {
   void drain() {
     try {
       Delivery d;
-      while ((d = queue.poll()) != null) {
+      while (awaitingRetry.isEmpty() && (d = queue.poll()) != null) {
         attempt(d);
       }
     } finally {
       draining.set(false);
     }
-    if (!queue.isEmpty()) {
-      kick(); // something arrived after the last poll, before draining was cleared
+    if (awaitingRetry.isEmpty() && !queue.isEmpty()) {
+      kick(); // something arrived (or a retry came due) after the last poll, before draining was cleared
     }
   }
 
@@ -518,9 +525,13 @@ final class NotifierLane {
   }
 
   private void requeue(Delivery d) {
+    // At the head, ahead of what was raised after it. Put back before it leaves awaitingRetry, so
+    // that a drain seeing awaitingRetry empty finds it first.
+    queue.addFirst(d);
     if (awaitingRetry.remove(d)) {
-      queue.add(d);
       kick();
+    } else {
+      queue.removeFirstOccurrence(d); // cancelled or already requeued
     }
   }
 

@@ -113,15 +113,19 @@ public final class Redaction {
   /**
    * Masks the parts of a value that a service echoes when it refuses it, such as OpenAI's
    * {@code sk-proj-****...MxYA} or {@code sk-PMafP****...E873}: the rule is documented on
-   * {@link dev.runaway.config.Secret#redact(String)}. A fragment is a whole token of the text
-   * (a maximal run of ASCII letters, digits, {@code -} and {@code _}) that equals a proper prefix
-   * or suffix of the value and holds at least {@value #FRAGMENT_MIN_CHARS} characters beyond the
-   * value's head; it is masked when it touches an elision mark ({@code *}, {@code .},
-   * {@code \u2026}, {@code \u2022}) on the side where the rest of the key was cut, when it mixes
-   * letters with digits or upper- with lower-case, or when it holds at least
-   * {@value #FRAGMENT_ALWAYS_CHARS} such characters. So a plain word or number of four to seven
-   * characters that merely equals the key's start or end stays readable in ordinary text. A
-   * prefix keeps the head ({@code sk-proj-***}), which is the same for every key of its kind.
+   * {@link dev.runaway.config.Secret#redact(String)}. A fragment is a run of the text that starts
+   * and ends at the edges of tokens (a token is a maximal run of ASCII letters, digits, {@code -}
+   * and {@code _}), equals a proper prefix or suffix of the value and holds at least
+   * {@value #FRAGMENT_MIN_CHARS} characters beyond the value's head. It is one token for most keys;
+   * for a key holding other characters ({@code +}, {@code /}, {@code =}, {@code .} of a Base64 or
+   * dotted key) it spans the tokens and those characters of the key between them, so that
+   * {@code YrmX+in8pJox...} is masked whole, not only up to the {@code +}. It is masked when it
+   * touches an elision mark ({@code *}, {@code .}, {@code \u2026}, {@code \u2022}) on the side where
+   * the rest of the key was cut, when it mixes letters with digits or upper- with lower-case, or
+   * when it holds at least {@value #FRAGMENT_ALWAYS_CHARS} such characters. So a plain word or
+   * number of four to seven characters that merely equals the key's start or end stays readable in
+   * ordinary text. A prefix keeps the head ({@code sk-proj-***}), which is the same for every key of
+   * its kind. Where a prefix and a suffix fragment overlap, their union is masked.
    *
    * @param text the text, not {@code null}
    * @param value the secret value
@@ -129,47 +133,104 @@ public final class Redaction {
    * @return the text with the fragments replaced by {@code ***}
    */
   static String redactFragments(String text, String value, int head) {
-    StringBuilder sb = null;
-    int from = 0;
     int n = text.length();
-    int i = 0;
-    while (i < n) {
-      if (!isKeyChar(text.charAt(i))) {
-        i++;
-        continue;
-      }
-      int start = i;
-      while (i < n && isKeyChar(text.charAt(i))) {
-        i++;
-      }
-      int len = i - start;
-      if (len >= value.length()) {
-        continue; // the whole value was masked already; a longer token is another word
-      }
-      int keep = -1;
-      if (value.regionMatches(0, text, start, len) && len > head
-          && masked(text, start + head, i, i < n && isElision(text.charAt(i)))) {
-        keep = head;
-      }
-      if (keep < 0 && value.regionMatches(value.length() - len, text, start, len)) {
-        int secretFrom = Math.max(start, start + head - (value.length() - len));
-        if (i - secretFrom > 0 && masked(text, secretFrom, i, start > 0 && isElision(text.charAt(start - 1)))) {
-          keep = 0;
+    int v = value.length();
+    // Masked spans as [from, to) pairs, found left to right by start, merged below.
+    long[] spans = new long[8];
+    int count = 0;
+    char first = value.charAt(0);
+    char last = value.charAt(v - 1);
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c == first && (i == 0 || !isKeyChar(text.charAt(i - 1)))) {
+        int end = prefixFragmentEnd(text, i, value, head);
+        if (end > 0) {
+          spans = add(spans, count++, i + head, end);
         }
       }
-      if (keep >= 0) {
-        if (sb == null) {
-          sb = new StringBuilder(n);
+      if (c == last && (i + 1 == n || !isKeyChar(text.charAt(i + 1)))) {
+        int from = suffixFragmentFrom(text, i + 1, value, head);
+        if (from >= 0) {
+          spans = add(spans, count++, from, i + 1);
         }
-        sb.append(text, from, start + keep).append(MASK);
-        from = i;
       }
     }
-    if (sb == null) {
+    if (count == 0) {
       return text;
     }
-    sb.append(text, from, n);
+    long[] sorted = java.util.Arrays.copyOf(spans, count);
+    java.util.Arrays.sort(sorted); // by start: the start is the high half
+    StringBuilder sb = new StringBuilder(n);
+    int at = 0;
+    int k = 0;
+    while (k < count) {
+      int from = (int) (sorted[k] >>> 32);
+      int to = (int) sorted[k];
+      k++;
+      while (k < count && (int) (sorted[k] >>> 32) <= to) {
+        to = Math.max(to, (int) sorted[k]);
+        k++;
+      }
+      sb.append(text, at, from).append(MASK);
+      at = to;
+    }
+    sb.append(text, at, n);
     return sb.toString();
+  }
+
+  private static long[] add(long[] spans, int at, int from, int to) {
+    long[] out = at < spans.length ? spans : java.util.Arrays.copyOf(spans, spans.length * 2);
+    out[at] = ((long) from << 32) | (to & 0xffffffffL);
+    return out;
+  }
+
+  /**
+   * The end of the longest masked prefix fragment starting at {@code start}, or -1: the run equal to
+   * the value's start that ends at a token's edge, the longest such run that is masked.
+   */
+  private static int prefixFragmentEnd(String text, int start, String value, int head) {
+    int n = text.length();
+    int max = Math.min(value.length() - 1, n - start);
+    int common = 0;
+    while (common < max && text.charAt(start + common) == value.charAt(common)) {
+      common++;
+    }
+    for (int len = common; len > head; len--) {
+      int end = start + len;
+      if (end < n && isKeyChar(text.charAt(end))) {
+        continue; // not at a token's edge: the token goes on beyond the key's start
+      }
+      if (masked(text, start + head, end, end < n && isElision(text.charAt(end)))) {
+        return end;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The start of the secret part of the longest masked suffix fragment ending at {@code end}, or
+   * -1: the run equal to the value's end that starts at a token's edge, the longest such run that
+   * is masked; a part of it that is the value's head is masked too (a suffix that long is most of
+   * the key).
+   */
+  private static int suffixFragmentFrom(String text, int end, String value, int head) {
+    int v = value.length();
+    int max = Math.min(v - 1, end);
+    int common = 0;
+    while (common < max && text.charAt(end - 1 - common) == value.charAt(v - 1 - common)) {
+      common++;
+    }
+    for (int len = common; len > 0; len--) {
+      int start = end - len;
+      if (start > 0 && isKeyChar(text.charAt(start - 1))) {
+        continue;
+      }
+      int secretFrom = Math.max(start, start + head - (v - len));
+      if (end - secretFrom > 0 && masked(text, secretFrom, end, start > 0 && isElision(text.charAt(start - 1)))) {
+        return start;
+      }
+    }
+    return -1;
   }
 
   /** Whether the secret part {@code text[from, to)} of a fragment is masked (see {@link #redactFragments}). */

@@ -518,8 +518,7 @@ public final class ServiceMonitor {
 
   private void onEvent(MeterEvent event, UsageReport report) {
     ServiceSnapshot s = snapshot();
-    Alert alert = GuardAlerts.usage(s, event, shared.detection().spikeMultiplier(),
-        shared.detection().breakerMultiplier(), "account-wide", refusal());
+    Alert alert = GuardAlerts.usage(s, event, shared.detection(), "account-wide", refusal());
     raise(event == MeterEvent.RESOLVED ? alert : withTopContributor(alert, report));
     if (event.isRunaway()) {
       runawayEpisode = GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier());

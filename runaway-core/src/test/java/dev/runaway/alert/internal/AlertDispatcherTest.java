@@ -219,6 +219,39 @@ final class AlertDispatcherTest {
   }
 
   @Test
+  void heldAlerts_areDeliveredInTheOrderTheyWereRaised_perNotifier_afterAnOutage() {
+    // New-user trial (Telegram down): the 100% budget alert reached the chat before the 80% one.
+    // The 80% alert failed and waited for its retry; the 100% one, raised once Telegram was back,
+    // was sent at once, ahead of it.
+    Recording other = new Recording();
+    recording.failures = 2; // the first alert fails twice; the notifier takes every later attempt
+    try (AlertDispatcher d = driven(recording, other).initialBackoff(Duration.ofSeconds(1))
+        .maxBackoff(Duration.ofSeconds(4)).build()) {
+      d.dispatch(alert(AlertType.COST_THRESHOLD, Severity.WARNING, "openai", null, "Daily budget 80% spent"));
+      executor.runAll();
+      d.dispatch(alert(AlertType.COST_THRESHOLD, Severity.CRITICAL, "github", null, "Daily budget 100% spent"));
+      executor.runAll();
+      assertThat(recording.attempts.get()).as("the later alert waits behind the one awaiting its retry").isEqualTo(1);
+      assertThat(other.sent).as("another notifier is not held up").extracting(Alert::title)
+          .containsExactly("Daily budget 80% spent", "Daily budget 100% spent");
+
+      scheduler.advance(Duration.ofSeconds(1));
+      executor.runAll(); // the 80% alert's second attempt fails too
+      assertThat(recording.sent).isEmpty();
+      d.dispatch(alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, "github", null, "Breaker OPEN"));
+      executor.runAll();
+      assertThat(recording.attempts.get()).isEqualTo(2);
+      scheduler.advance(Duration.ofSeconds(2));
+      executor.runAll();
+
+      assertThat(recording.sent).extracting(Alert::title)
+          .containsExactly("Daily budget 80% spent", "Daily budget 100% spent", "Breaker OPEN");
+      assertThat(recording.attempts.get()).isEqualTo(5);
+      assertThat(d.stats()).isEqualTo(new DispatcherStats(3, 6, 0, 0, 0, 2));
+    }
+  }
+
+  @Test
   void failedSend_warnsWithAWaitAPersonReads_andSaysWhoseAttemptsTheyAre() {
     // New-user trial (Telegram down): "failed to deliver ... (attempt 1 of 5), retrying in
     // PT0.593815601S: TelegramException: ... failed after 5 attempts": an ISO-8601 duration, and two

@@ -14,6 +14,7 @@ import dev.runaway.providers.http.internal.CappedBody;
 import dev.runaway.providers.http.internal.ContentDecoding;
 import dev.runaway.providers.http.internal.Redactor;
 import dev.runaway.providers.http.internal.RequestPacer;
+import dev.runaway.providers.http.internal.TlsDiagnosis;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.math.BigDecimal;
@@ -96,6 +97,7 @@ public final class ApiClient implements AutoCloseable {
   private final String product;
   private final URI baseUrl;
   private final Duration requestTimeout;
+  private final Duration connectTimeout;
   private final List<Map.Entry<String, String>> headers;
   private final List<String> credentialNames;
   private final String credentialHint;
@@ -120,6 +122,7 @@ public final class ApiClient implements AutoCloseable {
     this.product = b.product != null ? b.product : b.service;
     this.baseUrl = b.baseUrl;
     this.requestTimeout = b.requestTimeout;
+    this.connectTimeout = b.connectTimeout;
     this.headers = List.copyOf(b.headers);
     this.credentialNames = List.copyOf(b.credentialNames);
     this.credentialHint = b.credentialHint;
@@ -373,7 +376,13 @@ public final class ApiClient implements AutoCloseable {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       if (cause instanceof HttpConnectTimeoutException) {
-        throw unavailable("could not connect to " + hostOf() + " within the connect timeout", cause);
+        // An https URL on a plain-HTTP port: the handshake, not the connection, timed out.
+        throw unavailable(TlsDiagnosis.afterConnectTimeout(request.uri(), connectTimeout)
+            .orElse("could not connect to " + hostOf() + " within the connect timeout"), cause);
+      }
+      Optional<String> tls = TlsDiagnosis.afterFailure(request.uri(), cause);
+      if (tls.isPresent()) {
+        throw unavailable(tls.get(), cause);
       }
       if (cause instanceof HttpTimeoutException) {
         throw unavailable(target + " got no answer within " + human(requestTimeout), cause);

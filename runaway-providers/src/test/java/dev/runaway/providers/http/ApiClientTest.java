@@ -198,6 +198,48 @@ final class ApiClientTest {
   }
 
   @Test
+  void send_httpsUrlOnAPlainHttpPort_saysTheTlsHandshakeFailedAndSuggestsHttp() {
+    // New-user trial: base_url https://127.0.0.1:<port> of a plain-HTTP server was reported as
+    // "could not connect to 127.0.0.1:<port> within the connect timeout", naming neither TLS nor the scheme.
+    stub.failAll(StubResponse.ok("{}"));
+    URI plain = stub.baseUrl();
+    URI https = URI.create("https://" + plain.getAuthority());
+    client = builder().baseUrl(https).connectTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(5))
+        .build();
+    long start = System.nanoTime();
+    PollException e = fails(client, ApiRequest.get("/usage?key=" + SECRET));
+    assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+    assertThat(e.getMessage()).contains("TLS handshake", plain.getAuthority(), "https://", "http://")
+        .doesNotContain("could not connect").doesNotContain(SECRET).doesNotContain("SENTINEL");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+  }
+
+  @Test
+  void send_httpsUrlOnAPortThatAnswersThePlainHttpError_saysTheTlsHandshakeFailed() throws Exception {
+    // A plain-HTTP server that answers the handshake's bytes with its 400 at once (as nginx does):
+    // the JDK's SSLException, reported as "... failed: SSLException ..." without the scheme before.
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread answer = new Thread(() -> {
+        try (java.net.Socket s = server.accept()) {
+          s.getInputStream().read(new byte[512]);
+          s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          s.getOutputStream().flush();
+        } catch (java.io.IOException e) {
+          // the client went away: the assertion below says what it saw
+        }
+      }, "plain-http-400");
+      answer.setDaemon(true);
+      answer.start();
+      client = builder().baseUrl(URI.create("https://127.0.0.1:" + server.getLocalPort())).build();
+      PollException e = fails(client, ApiRequest.get("/usage?key=" + SECRET));
+      assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+      assertThat(e.getMessage()).contains("TLS handshake", "127.0.0.1:" + server.getLocalPort(), "plain HTTP",
+          "http://127.0.0.1:" + server.getLocalPort()).doesNotContain(SECRET).doesNotContain("SENTINEL");
+    }
+  }
+
+  @Test
   void send_truncatedBody_isUnavailable() {
     stub.failAll(StubResponse.ok("{\"a\":\"" + "x".repeat(5000) + "\"}").truncated());
     PollException e = fails(client(), ApiRequest.get("/x"));

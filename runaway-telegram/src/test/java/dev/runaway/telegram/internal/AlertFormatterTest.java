@@ -200,7 +200,8 @@ final class AlertFormatterTest {
       String budget = formatter.format(dev.runaway.internal.GuardAlerts.threshold(open, hourly, used, 100,
           "account-wide", r));
       String runaway = formatter.format(dev.runaway.internal.GuardAlerts.usage(open,
-          dev.runaway.stats.MeterEvent.COST_RUNAWAY, 3, 5, "account-wide", r));
+          dev.runaway.stats.MeterEvent.COST_RUNAWAY, dev.runaway.stats.DetectionSettings.defaults(), "account-wide",
+          r));
       assertThat(nextStep(budget)).as(r.name()).doesNotContain("refused").contains("openai")
           .contains("raise the budget only if this spend is expected");
       assertThat(nextStep(runaway)).as(r.name()).doesNotContain("resetting", "refused")

@@ -112,16 +112,17 @@ final class ResumeCommand implements Callable<Integer> {
       } else if (was.isEmpty()) {
         out.println(service + ": nothing was stopped; its breaker is reset.");
       } else {
-        // Each action's plan says what the stop did; its manual undo says what undoing it means, and
-        // what stays done (a cancelled run is not re-run), so both are printed.
+        // What was undone is each stop's undo, in the order resume ran them (the last stop first):
+        // its manual undo says what undoing it means and what stays done (a cancelled run is not
+        // re-run). The stop's plan is what the undo reverted, so it is named apart: listed alone
+        // under "undone" it read as if resume had disabled the workflow again.
         StoppedService stopped = was.get();
-        out.println(service + ": resumed (stopped since " + stopped.since() + "). The stop's actions were undone"
-            + " through the service's API:");
-        for (int i = 0; i < stopped.actions().size(); i++) {
-          out.println("  - " + stopped.actions().get(i));
-          if (i < stopped.undo().size()) {
-            out.println("    (the same by hand: " + stopped.undo().get(i) + ")");
-          }
+        out.println(service + ": resumed (stopped since " + stopped.since() + "). Undone through the service's API,"
+            + " the last stop first (each undo as you would do it by hand):");
+        for (int i = stopped.actions().size() - 1; i >= 0; i--) {
+          String undo = i < stopped.undo().size() ? stopped.undo().get(i) : "";
+          out.println("  - " + (undo.isBlank() ? "the undo of the stop below" : undo));
+          out.println("    which reverted the stop: " + stopped.actions().get(i));
         }
       }
       return Main.OK;

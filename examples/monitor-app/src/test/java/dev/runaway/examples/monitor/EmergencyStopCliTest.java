@@ -22,14 +22,23 @@ final class EmergencyStopCliTest {
   final LoopbackApis apis = LoopbackApis.start();
 
   private Path config(String confirm, Path flag) throws IOException {
+    return config(confirm, command("touch", "rm", flag));
+  }
+
+  /** A command action: {@code stop path} when the service is stopped, {@code undo path} when resumed. */
+  private static String command(String stop, String undo, Path path) {
+    return "{\"type\": \"command\", \"argv\": [\"" + stop + "\", \"" + path + "\"], \"undo_argv\": [\"" + undo
+        + "\", \"" + path + "\"]}";
+  }
+
+  private Path config(String confirm, String... actions) throws IOException {
     String json = "{\n"
         + "  \"monitoring_interval\": 60,\n"
         + "  \"state_dir\": \"" + dir.resolve("state").toString().replace("\\", "\\\\") + "\",\n"
         + "  \"cost_thresholds\": {\"search-api\": {\"hourly\": 0.5}},\n"
         + "  \"services\": {\"search-api\": " + apis.restService("/usage", "SEARCH_API_TOKEN")
-            .replaceFirst("\\}$", ", \"on_runaway\": {\"confirm\": \"" + confirm + "\", \"actions\": [{\"type\":"
-                + " \"command\", \"argv\": [\"touch\", \"" + flag + "\"], \"undo_argv\": [\"rm\", \"" + flag
-                + "\"]}]}}") + "}\n"
+            .replaceFirst("\\}$", ", \"on_runaway\": {\"confirm\": \"" + confirm + "\", \"actions\": ["
+                + String.join(", ", actions) + "]}}") + "}\n"
         + "}\n";
     Path p = dir.resolve("monitor_config.json");
     Files.writeString(p, json, StandardCharsets.UTF_8);
@@ -61,8 +70,12 @@ final class EmergencyStopCliTest {
     MonitorAppTest.Run resume = MonitorAppTest.run("resume", "search-api", "--config", config.toString(), "--env",
         env.toString());
     assertThat(resume.exitCode()).as(resume.all()).isZero();
-    assertThat(resume.out()).contains("search-api: resumed").contains("undone through the service's API")
-        .contains("(the same by hand: ");
+    // Listed under "undone" is the undo that ran, not the stop it reverted (new-user trial: the
+    // line under "The stop's actions were undone" was "- run touch (1 argument)", the stop itself).
+    assertThat(resume.out()).contains("search-api: resumed").contains("Undone through the service's API")
+        .containsPattern("\\R  - run rm with its configured arguments \\(what resume does\\)\\R"
+            + "    which reverted the stop: run touch \\(1 argument\\)")
+        .doesNotContain("  - run touch");
     assertThat(Files.exists(flag)).isFalse();
     assertThat(MonitorAppTest.run("stopped", "--config", config.toString(), "--env", env.toString()).out())
         .contains("No service is stopped.");
@@ -93,6 +106,28 @@ final class EmergencyStopCliTest {
     Path config = config("auto", flag);
     MonitorAppTest.Run check = MonitorAppTest.run("check", "--config", config.toString(), "--env", env().toString());
     assertThat(Files.exists(flag)).as(check.all()).isFalse();
+  }
+
+  @Test
+  void resume_listsTheUndosInTheOrderTheyRan_theLastStopFirst() throws IOException {
+    Path flag = dir.resolve("worker-scaled-to-zero");
+    Path folder = dir.resolve("queue-paused");
+    Path config = config("auto", command("touch", "rm", flag), command("mkdir", "rmdir", folder));
+    Path env = env();
+    MonitorAppTest.Run start = MonitorAppTest.run("start", "--config", config.toString(), "--env", env.toString(),
+        "--rounds", "1");
+    assertThat(start.exitCode()).as(start.all()).isZero();
+    assertThat(folder).exists();
+
+    MonitorAppTest.Run resume = MonitorAppTest.run("resume", "search-api", "--config", config.toString(), "--env",
+        env.toString());
+    assertThat(resume.exitCode()).as(resume.all()).isZero();
+    assertThat(resume.out()).containsPattern("\\R  - run rmdir with its configured arguments \\(what resume does\\)\\R"
+        + "    which reverted the stop: run mkdir \\(1 argument\\)\\R"
+        + "  - run rm with its configured arguments \\(what resume does\\)\\R"
+        + "    which reverted the stop: run touch \\(1 argument\\)");
+    assertThat(Files.exists(folder)).isFalse();
+    assertThat(Files.exists(flag)).isFalse();
   }
 
   @Test
