@@ -35,7 +35,7 @@ final class ApiSurfaceTest {
       runaway-providers dev.runaway.providers.anthropic 2
       runaway-providers dev.runaway.providers.bedrock 1
       runaway-providers dev.runaway.providers.cloudflare 1
-      runaway-providers dev.runaway.providers.gemini 1
+      runaway-providers dev.runaway.providers.gemini 2
       runaway-providers dev.runaway.providers.github 1
       runaway-providers dev.runaway.providers.http 8
       runaway-providers dev.runaway.providers.llm 2

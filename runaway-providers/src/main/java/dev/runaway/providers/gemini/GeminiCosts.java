@@ -31,8 +31,7 @@ import java.util.Objects;
  * interface, cannot be wrapped to be priced later as the OpenAI and Anthropic streams are: it is
  * charged the service's estimate, or when the call reserved none, 1,000 input and 1,000 output
  * tokens at the table's dearest model (with the bundled table: $0.014, 3.1 Pro), said once at WARN.
- * For its real cost, reserve with {@code guard.reserve(...)} and commit the last chunk with
- * {@code Reservation.commitResult}.
+ * For its real cost, stream through {@link GeminiStreams#generateContent} instead.
  *
  * <p>Thread-safe.
  */

@@ -81,6 +81,51 @@ public final class GuardedSdkStreams {
   }
 
   /**
+   * Reserves {@code estimate}, starts a stream that the SDK returns as a class rather than an
+   * interface (Gemini's {@code ResponseStream}: an {@link Iterable} of chunks that is also
+   * {@link AutoCloseable}, which no proxy can stand in for) and returns its chunks as a
+   * {@link Stream}: each chunk seen by the settlement first, the settlement at their end, on
+   * {@link Stream#close()} (which closes the SDK's stream first), or when the returned stream
+   * becomes unreachable. A start that throws releases the reservation as a failure and rethrows.
+   *
+   * @param guard the service (and key) to charge
+   * @param estimate the amount to reserve
+   * @param start starts the SDK's stream
+   * @param tracker reads the usage from the stream's chunks
+   * @param <T> the chunk type
+   * @return the chunks; close it (try-with-resources)
+   */
+  public static <T> Stream<T> openIterable(ServiceGuard guard, Cost estimate, Supplier<? extends Iterable<T>> start,
+      StreamSettlement.Tracker<T> tracker) {
+    Reservation r = guard.reserve(estimate);
+    Iterable<T> source;
+    try {
+      source = Objects.requireNonNull(start.get(), "the stream started was null");
+    } catch (RuntimeException | Error e) {
+      r.fail(e);
+      throw e;
+    }
+    @SuppressWarnings("unchecked") // the settlement sees the chunks as Objects, as the proxies' do
+    StreamSettlement<Object> s = (StreamSettlement<Object>) (StreamSettlement<?>) new StreamSettlement<>(r, tracker);
+    Stream<T> chunks = StreamSupport.stream(new SettlingSpliterator<>(source.spliterator(), s), false)
+        .onClose(() -> closeSource(source)).onClose(s::settle);
+    s.settleWhenUnreachable(chunks);
+    return chunks;
+  }
+
+  private static void closeSource(Object source) {
+    if (source instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the SDK's stream failed: " + e, e);
+      }
+    }
+  }
+
+  /**
    * Takes over an SDK stream returned from {@code guard.call} (see
    * {@link dev.runaway.CostExtractor#settleLater}): the stream guarded, settling {@code cost} from
    * its usage as the helpers' streams settle their reservations; {@code null} when

@@ -96,6 +96,7 @@ public final class PricedExtractor implements QuietCostExtractor {
       if (warn && UnpricedStreams.isSdkStream(result) && streams == null) {
         warnings.warn("read:" + result.getClass().getName(), "{}", UnpricedStreams.warning(name, result,
             streamCharge(), name.startsWith("Anthropic") ? "AnthropicStreams.messages"
+            : name.startsWith("Gemini") ? "GeminiStreams.generateContent"
             : "guard.reserve(...), committing its usage when the stream ends"));
       } else if (warn && !UnpricedStreams.isSdkStream(result)) {
         warnings.warn("read:" + result.getClass().getName(), "{} cannot read the usage of a {} ({}); the call's "

@@ -78,6 +78,17 @@ public final class StreamSettlement<T> implements Runnable {
     default Cost endedEarlyCost() {
       return null;
     }
+
+    /**
+     * Whether the stream is settled at the chunk that makes it {@link #complete()} ({@code true},
+     * the default); {@code false} waits for its end, its close or its cleaner (a Gemini stream may
+     * send usage again after the first candidate finished).
+     *
+     * @return whether a complete stream settles at once
+     */
+    default boolean settlesOnChunk() {
+      return true;
+    }
   }
 
   private final PendingCost reservation;
@@ -123,7 +134,7 @@ public final class StreamSettlement<T> implements Runnable {
       // A chunk of an unexpected shape must never break the user's stream; settlement stays conservative.
       return;
     }
-    if (tracker.complete()) {
+    if (tracker.settlesOnChunk() && tracker.complete()) {
       settle();
     }
   }

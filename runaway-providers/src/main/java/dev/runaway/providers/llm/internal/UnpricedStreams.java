@@ -15,8 +15,8 @@ import dev.runaway.Cost;
  * {@linkplain dev.runaway.CostExtractor#upperBoundOf upper bound}: what a stream holds while it runs
  * before the service's cost per call is known, and what it is charged then if it ends without its
  * usage (closed early, failed; a Chat Completions stream without {@code include_usage} that
- * finished is priced from its chunks instead, see {@code OpenAiStreams.ChatSeen}). A Gemini {@code ResponseStream}, a class that cannot be
- * wrapped, is charged it when it reserved nothing, with the warning {@link #warning} (the guard
+ * finished is priced from its chunks instead, see {@code OpenAiStreams.ChatSeen}). A Gemini {@code ResponseStream} returned from {@code guard.call}, a class that cannot be
+ * wrapped ({@code GeminiStreams.generateContent} guards it instead), is charged it when it reserved nothing, with the warning {@link #warning} (the guard
  * then reserves that much per call). Not a true bound (a long answer costs more), but above a
  * typical chat turn at any listed model. A service estimate ({@code ServicePolicy.Builder.estimate})
  * replaces it; a price table holding only the models used ({@code OpenAiCosts.extractor(prices)},
