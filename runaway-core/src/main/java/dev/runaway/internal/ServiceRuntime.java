@@ -105,7 +105,10 @@ public final class ServiceRuntime {
   private final KeyBounds keyBounds;
   /** The budget-velocity rule is judged at most once per this many nanoseconds: 1 ms. */
   static final long VELOCITY_CHECK_NANOS = 1_000_000L;
-  /** How often a bound key's calls tell the key map that it is in use: 1 s, or a quarter of the idle expiry if shorter. */
+  /**
+   * How often a bound key's calls tell the key map that it is in use: {@link #KEY_CLOCK_STEP}, or a
+   * quarter of the idle expiry if shorter (see {@link #bound}).
+   */
   private final long keyTouchNanos;
   /** How far the hot path lets {@link #keyClock} fall behind before it writes it: 1 ms. */
   static final long KEY_CLOCK_STEP = 1_000_000L;
@@ -350,7 +353,7 @@ public final class ServiceRuntime {
     this.ticker = ticker;
     this.keyClock = ticker.nanoTime();
     this.nextVelocityCheck = keyClock;
-    this.keyTouchNanos = Math.max(1, Math.min(1_000_000_000L, policy.keyIdleExpiry().toNanos() / 4));
+    this.keyTouchNanos = Math.max(1, Math.min(KEY_CLOCK_STEP, policy.keyIdleExpiry().toNanos() / 4));
     this.chargedZeroWarned = UNPRICED_WARNED.containsKey(policy);
     this.ledger = ledger;
     this.alerts = alerts;
@@ -544,18 +547,20 @@ public final class ServiceRuntime {
 
   /**
    * The state to use for a call through a guard bound to {@code k}: {@code k} itself, without a
-   * lookup, while the key map keeps it; about once per {@link #keyTouchNanos} a lookup tells the
-   * key map that the key is in use (its idle expiry counts accesses); after an eviction, the
-   * state the lookup finds or makes.
+   * lookup, while the key map keeps it; about once per {@link #keyTouchNanos} (a millisecond) a
+   * lookup tells the key map that the key is in use (its idle expiry counts accesses) and moves
+   * its clock ({@link #key(String, long)}); after an eviction, the state the lookup finds or makes.
+   *
+   * <p>Every millisecond, not every second (issue 19): a branch that a call takes once a second is
+   * still untaken when the JIT compiles the call path, so it compiles it as a trap, and the first
+   * touch threw that code away; the path compiled again no longer had {@code admit} and
+   * {@code succeeded} inlined (they had been compiled on their own meanwhile, too large to inline
+   * then), and a bound key's call stayed 10-20 ns slower. Taken every millisecond, the branch is in
+   * the profile. A lookup a millisecond costs a busy key nothing per call; a key called less often
+   * than that is looked up on each call, as an unbound {@code forKey(key).call(...)} is.
    */
   private KeyRuntime bound(KeyRuntime k, long now) {
-    if (now - keyClock >= KEY_CLOCK_STEP) {
-      keyClock = now;
-    }
-    if (k.evicted) {
-      return key(k.key, now);
-    }
-    if (now - k.touchedAt >= keyTouchNanos) {
+    if (now - k.touchedAt >= keyTouchNanos || k.evicted) {
       k.touchedAt = now;
       return key(k.key, now);
     }
