@@ -215,6 +215,23 @@ final class ApiClientTest {
   }
 
   @Test
+  void send_httpsUrlOfAServerThatAcceptsButNeverAnswers_doesNotSayThePortIsNotHttps() throws Exception {
+    // Review: a port that accepts the connection and then says nothing (an HTTPS server overloaded or
+    // hung, a stalled middlebox: the kernel accepts for it) looks like a plain-HTTP port to the probe.
+    // The message said "the port does not answer as HTTPS" and pointed to http:// (and, beyond
+    // loopback, allow_insecure_http) for what may be a vendor's HTTPS endpoint having a bad minute.
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      client = builder().baseUrl(URI.create("https://127.0.0.1:" + silent.getLocalPort()))
+          .connectTimeout(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(5)).build();
+      PollException e = fails(client, ApiRequest.get("/usage?key=" + SECRET));
+      assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+      assertThat(e.getMessage()).contains("TLS handshake", "127.0.0.1:" + silent.getLocalPort())
+          .contains("plain HTTP", "or the server accepts connections without answering them")
+          .doesNotContain("does not answer as HTTPS");
+    }
+  }
+
+  @Test
   void send_httpsUrlWhoseConnectTimesOut_failsWithinTheRequestTimeout_theTlsProbeIncluded() throws Exception {
     // Review: after a connect timeout on an https URL, the TLS probe's own TCP connect waited up to
     // min(connect timeout, 3 s) more, past the request timeout that bounds a send (timeout_seconds 2,

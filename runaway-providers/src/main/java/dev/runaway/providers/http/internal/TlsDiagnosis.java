@@ -50,7 +50,8 @@ public final class TlsDiagnosis {
       return Optional.empty();
     }
     return Optional.of("connected to " + authority(uri) + ", but the TLS handshake did not complete within the"
-        + " connect timeout: the port does not answer as HTTPS. " + schemeHint(uri));
+        + " connect timeout: the port may serve plain HTTP, or the server accepts connections without answering"
+        + " them (overloaded or hung). " + schemeHint(uri));
   }
 
   /**
