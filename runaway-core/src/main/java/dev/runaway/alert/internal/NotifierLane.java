@@ -106,6 +106,11 @@ final class NotifierLane {
     /** Attempts made so far; only touched by the lane's single drainer. */
     int attempts;
     volatile AlertScheduler.Scheduled retry;
+    /**
+     * Whether it waits for its retry and nobody has taken it back yet: the retry coming due, close's
+     * last attempt and close's abandon may race for it, and only the one that clears this acts.
+     */
+    final AtomicBoolean waiting = new AtomicBoolean();
 
     Delivery(Alert alert) {
       this.alert = alert;
@@ -357,6 +362,7 @@ final class NotifierLane {
           + " in {}", name, a.type(), a.service(), keyPart(a), d.attempts, maxAttempts, Durations.human(delay),
           failure);
     }
+    d.waiting.set(true);
     awaitingRetry.add(d);
     AlertScheduler.Scheduled retry = scheduleQuietly(() -> requeue(d), delay);
     if (retry == null) {
@@ -525,14 +531,16 @@ final class NotifierLane {
   }
 
   private void requeue(Delivery d) {
+    // Taken back first: the retry coming due and close's last attempt may both requeue it, and a
+    // copy put back by the one that then lost was sent a second time when the drainer took it first.
+    if (!d.waiting.compareAndSet(true, false)) {
+      return; // abandoned or already requeued
+    }
     // At the head, ahead of what was raised after it. Put back before it leaves awaitingRetry, so
     // that a drain seeing awaitingRetry empty finds it first.
     queue.addFirst(d);
-    if (awaitingRetry.remove(d)) {
-      kick();
-    } else {
-      queue.removeFirstOccurrence(d); // cancelled or already requeued
-    }
+    awaitingRetry.remove(d);
+    kick();
   }
 
   void retryWaitingNow() {
@@ -555,7 +563,7 @@ final class NotifierLane {
       finished();
     }
     for (Delivery w : awaitingRetry) {
-      if (awaitingRetry.remove(w)) {
+      if (w.waiting.compareAndSet(true, false) && awaitingRetry.remove(w)) {
         n++;
         dropped.increment();
         finished();

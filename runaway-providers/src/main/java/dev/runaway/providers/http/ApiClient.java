@@ -376,8 +376,12 @@ public final class ApiClient implements AutoCloseable {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       if (cause instanceof HttpConnectTimeoutException) {
-        // An https URL on a plain-HTTP port: the handshake, not the connection, timed out.
-        throw unavailable(TlsDiagnosis.afterConnectTimeout(request.uri(), connectTimeout)
+        // An https URL on a plain-HTTP port: the handshake, not the connection, timed out. The probe
+        // that tells them apart has what the connect timeout left of the request timeout, which bounds
+        // a send: with timeout_seconds 10 and connect_timeout_seconds 10, 13 s before.
+        Duration left = requestTimeout.minus(connectTimeout);
+        throw unavailable(TlsDiagnosis.afterConnectTimeout(request.uri(),
+            left.compareTo(connectTimeout) < 0 ? left : connectTimeout)
             .orElse("could not connect to " + hostOf() + " within the connect timeout"), cause);
       }
       Optional<String> tls = TlsDiagnosis.afterFailure(request.uri(), cause);

@@ -215,6 +215,61 @@ final class ApiClientTest {
   }
 
   @Test
+  void send_httpsUrlOfAServerThatAcceptsButNeverAnswers_doesNotSayThePortIsNotHttps() throws Exception {
+    // Review: a port that accepts the connection and then says nothing (an HTTPS server overloaded or
+    // hung, a stalled middlebox: the kernel accepts for it) looks like a plain-HTTP port to the probe.
+    // The message said "the port does not answer as HTTPS" and pointed to http:// (and, beyond
+    // loopback, allow_insecure_http) for what may be a vendor's HTTPS endpoint having a bad minute.
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      client = builder().baseUrl(URI.create("https://127.0.0.1:" + silent.getLocalPort()))
+          .connectTimeout(Duration.ofSeconds(1)).requestTimeout(Duration.ofSeconds(5)).build();
+      PollException e = fails(client, ApiRequest.get("/usage?key=" + SECRET));
+      assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+      assertThat(e.getMessage()).contains("TLS handshake", "127.0.0.1:" + silent.getLocalPort())
+          .contains("plain HTTP", "or the server accepts connections without answering them")
+          .doesNotContain("does not answer as HTTPS");
+    }
+  }
+
+  @Test
+  void send_httpsUrlWhoseConnectTimesOut_failsWithinTheRequestTimeout_theTlsProbeIncluded() throws Exception {
+    // Review: after a connect timeout on an https URL, the TLS probe's own TCP connect waited up to
+    // min(connect timeout, 3 s) more, past the request timeout that bounds a send (timeout_seconds 2,
+    // connect_timeout_seconds 1.95: 3.9 s). A listener whose accept queue is full drops new SYNs:
+    // a connection that never completes, on loopback.
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      List<java.net.Socket> queued = new java.util.ArrayList<>();
+      boolean full = false;
+      try {
+        for (int i = 0; i < 16 && !full; i++) {
+          java.net.Socket s = new java.net.Socket();
+          try {
+            s.connect(server.getLocalSocketAddress(), 300);
+            queued.add(s);
+          } catch (java.net.SocketTimeoutException timedOut) {
+            s.close();
+            full = true;
+          }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(full, "this system accepts connections beyond the backlog");
+        client = builder().baseUrl(URI.create("https://127.0.0.1:" + server.getLocalPort()))
+            .connectTimeout(Duration.ofMillis(1950)).requestTimeout(Duration.ofSeconds(2)).build();
+        long start = System.nanoTime();
+        PollException e = fails(client, ApiRequest.get("/usage?key=" + SECRET));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE);
+        assertThat(e.getMessage()).contains("could not connect to 127.0.0.1:" + server.getLocalPort())
+            .doesNotContain("TLS");
+        assertThat(took).as("the request timeout is 2 s").isLessThan(Duration.ofSeconds(3));
+      } finally {
+        for (java.net.Socket s : queued) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void send_httpsUrlOnAPortThatAnswersThePlainHttpError_saysTheTlsHandshakeFailed() throws Exception {
     // A plain-HTTP server that answers the handshake's bytes with its 400 at once (as nginx does):
     // the JDK's SSLException, reported as "... failed: SSLException ..." without the scheme before.

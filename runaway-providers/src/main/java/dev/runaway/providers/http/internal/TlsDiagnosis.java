@@ -29,23 +29,29 @@ public final class TlsDiagnosis {
    * then the handshake timed out, not the connection.
    *
    * @param uri the request's URI
-   * @param connectTimeout the client's connect timeout
-   * @return the explanation, or empty when the URI is not {@code https} or the port does not accept
-   *     a connection either (a real connect timeout)
+   * @param maxWait the longest the probe may wait for the TCP connection (the client's connect
+   *     timeout, or what is left of its request timeout when that is less); the probe waits at most
+   *     3 s ({@code PROBE_CAP}), and not at all when this is under a millisecond
+   * @return the explanation, or empty when the URI is not {@code https}, there is no time left to
+   *     probe, or the port does not accept a connection either (a real connect timeout)
    */
-  public static Optional<String> afterConnectTimeout(URI uri, Duration connectTimeout) {
+  public static Optional<String> afterConnectTimeout(URI uri, Duration maxWait) {
     if (!isHttps(uri) || uri.getHost() == null) {
       return Optional.empty();
     }
     int port = port(uri);
-    Duration wait = connectTimeout.compareTo(PROBE_CAP) < 0 ? connectTimeout : PROBE_CAP;
+    Duration wait = maxWait.compareTo(PROBE_CAP) < 0 ? maxWait : PROBE_CAP;
+    if (wait.toMillis() < 1) {
+      return Optional.empty();
+    }
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(uri.getHost(), port), (int) Math.max(1, wait.toMillis()));
+      socket.connect(new InetSocketAddress(uri.getHost(), port), (int) wait.toMillis());
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
     return Optional.of("connected to " + authority(uri) + ", but the TLS handshake did not complete within the"
-        + " connect timeout: the port does not answer as HTTPS. " + schemeHint(uri));
+        + " connect timeout: the port may serve plain HTTP, or the server accepts connections without answering"
+        + " them (overloaded or hung). " + schemeHint(uri));
   }
 
   /**
