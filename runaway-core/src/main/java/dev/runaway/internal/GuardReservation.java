@@ -97,6 +97,18 @@ public final class GuardReservation implements Reservation {
     }
   }
 
+  /**
+   * Whether {@link #commitResult} can price a result: {@code false} for a service with neither a
+   * cost extractor nor one found on the class path (one given a fixed {@code estimate(...)}), where
+   * it charges the estimate. A caller that can price the result itself (a stream helper over its
+   * provider's bundled table) commits that price instead.
+   *
+   * @return whether the service prices results
+   */
+  public boolean pricesResults() {
+    return runtime.pricesResults();
+  }
+
   @Override
   public void fail(Throwable failure) {
     Objects.requireNonNull(failure, "failure");

@@ -1653,6 +1653,14 @@ public final class ServiceRuntime {
   }
 
   /**
+   * Whether {@code Reservation.commitResult} can price a result here: the service has a cost
+   * extractor (its own or one found on the class path).
+   */
+  boolean pricesResults() {
+    return extractor != null;
+  }
+
+  /**
    * The real cost of a result handed to {@code Reservation.commitResult}, or -1 when unknown. The
    * caller asked for the result to be priced: with no extractor to do it, that is said once per
    * service (a decorator without prices would otherwise charge its estimate per call in silence,

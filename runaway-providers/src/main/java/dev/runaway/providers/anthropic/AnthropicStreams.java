@@ -154,6 +154,11 @@ public final class AnthropicStreams {
     }
 
     @Override
+    public Cost finalCost() {
+      return partialPrices.costOf(usageJson(output));
+    }
+
+    @Override
     public Cost partialCost() {
       return partialPrices.costOf(usageJson(Math.max(output, deltas)));
     }

@@ -123,5 +123,10 @@ public final class GeminiStreams {
       Object last = lastCounted;
       return last == null ? null : partialPrices.costOf(last);
     }
+
+    @Override
+    public Cost finalCost() {
+      return partialCost();
+    }
   }
 }

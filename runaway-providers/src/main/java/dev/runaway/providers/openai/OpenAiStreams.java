@@ -8,6 +8,7 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.runaway.Cost;
+import dev.runaway.CostExtractor;
 import dev.runaway.PendingCost;
 import dev.runaway.ServiceGuard;
 import dev.runaway.providers.llm.internal.GuardedSdkStreams;
@@ -158,6 +159,8 @@ public final class OpenAiStreams {
 
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiStreams.class);
   private static final WarnOnce NO_USAGE = new WarnOnce(LOG);
+  /** Prices a stream's final usage for a service that has no extractor (a fixed estimate). */
+  private static final CostExtractor BUNDLED = OpenAiCosts.extractor();
 
   /** A chat chunk's usage (include_usage: the last chunk, with empty choices); the chunk itself is what the extractor prices. */
   private static Object chatUsage(ChatCompletionChunk chunk) {
@@ -226,6 +229,12 @@ public final class OpenAiStreams {
     @Override
     public Cost partialCost() {
       return null;
+    }
+
+    @Override
+    public Cost finalCost() {
+      Object r = last;
+      return r == null ? null : BUNDLED.costOf(r);
     }
 
     @Override

@@ -94,6 +94,25 @@ final class GeminiStreamsTest {
     }
   }
 
+  /**
+   * A service given a fixed {@code estimate(...)} and no extractor (what the WARN about a stream
+   * returned from {@code guard.call} suggests) has nothing to price a result with: the helper's
+   * stream was charged its reservation, $0.05, for $0.0013 of usage it had read.
+   */
+  @Test
+  void aStreamOfAServiceWithAnEstimateAndNoExtractor_isChargedItsUsageAtTheBundledPrices() {
+    stub.script(SseStub.Ending.COMPLETE, FIRST, COUNTED, LAST);
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("gemini", s -> s.budget(Budget.hourly(Cost.usd("1"))).estimate(Cost.usd("0.02")))
+        .ticker(ticker).alertSink(a -> { }).build()) {
+      try (Stream<GenerateContentResponse> s = stream(guard, ESTIMATE)) {
+        s.forEach(c -> { });
+      }
+      assertThat(spent(guard)).isEqualTo(STREAM_COST);
+      assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+    }
+  }
+
   @Test
   void aStreamReadToItsEnd_withoutClose_isSettledAtItsEnd() {
     stub.script(SseStub.Ending.COMPLETE, FIRST, LAST);

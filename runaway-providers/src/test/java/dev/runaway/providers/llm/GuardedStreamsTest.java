@@ -299,6 +299,32 @@ final class GuardedStreamsTest {
     }
   }
 
+  /**
+   * Services given a fixed {@code estimate(...)} and no extractor have nothing to price a result
+   * with: the helpers' streams were charged their reservation ($0.01) for the usage they had read.
+   */
+  @Test
+  void helperStreams_ofServicesWithAnEstimateAndNoExtractor_areChargedTheirUsageAtTheBundledPrices() {
+    stub.script(SseStub.Ending.COMPLETE, chunk("Hel"), chunk("lo"), USAGE_CHUNK, "data: [DONE]");
+    try (RunawayGuard g = RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.hourly(Cost.usd("1"))).estimate(Cost.usd("0.02")))
+        .service("claude", s -> s.budget(Budget.hourly(Cost.usd("1"))).estimate(Cost.usd("0.02")))
+        .ticker(ticker).alertSink(a -> { }).build()) {
+      try (StreamResponse<ChatCompletionChunk> s = OpenAiStreams.chat(g.service("openai"), ESTIMATE, chatParams(),
+          openai().chat().completions()::createStreaming)) {
+        s.stream().forEach(c -> { });
+      }
+      assertThat(g.snapshot("openai").windows().get(0).spent()).isEqualTo(CHAT_COST);
+      stub.script(SseStub.Ending.COMPLETE, MESSAGE_START, BLOCK_START, delta("Hel"), delta("lo"), BLOCK_STOP,
+          MESSAGE_DELTA, MESSAGE_STOP);
+      try (var s = AnthropicStreams.messages(g.service("claude"), ESTIMATE, claudeParams(),
+          anthropic().messages()::createStreaming)) {
+        s.stream().forEach(e -> { });
+      }
+      assertThat(g.snapshot("claude").windows().get(0).spent()).isEqualTo(CLAUDE_COST);
+    }
+  }
+
   @Test
   void anthropic_streamedToTheEnd_commitsMessageStartPlusCumulativeDelta() {
     stub.script(SseStub.Ending.COMPLETE, MESSAGE_START, BLOCK_START, delta("Hel"), delta("lo"), BLOCK_STOP,

@@ -111,6 +111,20 @@ final class LlmCostsTest {
     assertThat(GeminiCosts.extractor().costOf(r)).isEqualTo(Cost.usd("0.765"));
   }
 
+  /**
+   * The tokens of tool-use prompts (URL context, search results) come apart from
+   * {@code promptTokenCount} (the API reference's {@code UsageMetadata}) and are charged as input,
+   * in the SDK object and in the JSON; the README's table left them out.
+   */
+  @Test
+  void gemini_toolUsePromptTokensAreChargedAsInput() {
+    String json = "{\"modelVersion\":\"gemini-2.5-flash\",\"usageMetadata\":{\"promptTokenCount\":100,"
+        + "\"toolUsePromptTokenCount\":9900,\"candidatesTokenCount\":200,\"totalTokenCount\":10200}}";
+    // gemini-2.5-flash: (100 + 9900) * 0.30 + 200 * 2.50 = 3000 + 500 per million
+    assertThat(GeminiCosts.extractor().costOf(json)).isEqualTo(Cost.usd("0.0035"));
+    assertThat(GeminiCosts.extractor().costOf(GenerateContentResponse.fromJson(json))).isEqualTo(Cost.usd("0.0035"));
+  }
+
   @Test
   void gemini_modelWithoutCachedPriceChargesCachedTokensAtTheInputPrice() {
     String json = "{\"modelVersion\":\"gemini-2.5-flash\",\"usageMetadata\":{\"promptTokenCount\":1000,"

@@ -1,6 +1,7 @@
 package dev.runaway.providers.llm.internal;
 
 import dev.runaway.internal.DaemonThreads;
+import dev.runaway.internal.GuardReservation;
 import dev.runaway.Cost;
 import dev.runaway.PendingCost;
 import java.lang.ref.Cleaner;
@@ -53,6 +54,18 @@ public final class StreamSettlement<T> implements Runnable {
      * @return the partial cost
      */
     Cost partialCost();
+
+    /**
+     * Returns the price of {@link #finalResult()} at the helper's own (bundled) table, committed in
+     * place of {@code commitResult} when the service has nothing to price a result with (a fixed
+     * {@code estimate(...)} and no cost extractor); {@code null} (the default) when this tracker
+     * does not price it or the table lacks the model (the reservation is then charged).
+     *
+     * @return the final usage priced, or {@code null}
+     */
+    default Cost finalCost() {
+      return null;
+    }
 
     /**
      * Returns the cost of a stream that ended without its final usage although its answer was
@@ -149,7 +162,19 @@ public final class StreamSettlement<T> implements Runnable {
       c.clean();
     }
     if (tracker.complete()) {
-      reservation.commitResult(tracker.finalResult());
+      Cost own = null;
+      if (reservation instanceof GuardReservation g && !g.pricesResults()) {
+        try {
+          own = tracker.finalCost();
+        } catch (RuntimeException ignored) {
+          // unpriced: commitResult charges the reservation
+        }
+      }
+      if (own != null) {
+        reservation.commit(own);
+      } else {
+        reservation.commitResult(tracker.finalResult());
+      }
       return;
     }
     Cost finished = null;
