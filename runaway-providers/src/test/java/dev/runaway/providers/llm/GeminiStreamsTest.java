@@ -165,6 +165,29 @@ final class GeminiStreamsTest {
     }
   }
 
+  /**
+   * A stream read through its {@code iterator()} while the {@code Stream} itself is no longer held
+   * ({@code generateContent(...).iterator()}): the iterator holds the chunks, not the stream, so the
+   * cleaner registered on the stream settled it at the next GC, mid-read, charging the reservation
+   * ($0.05) for a stream whose usage ($0.0013) came after.
+   */
+  @Test
+  void aStreamReadThroughItsIterator_isNotSettledByAGcWhileTheIteratorIsHeld() {
+    stub.script(SseStub.Ending.COMPLETE, FIRST, COUNTED, LAST);
+    try (RunawayGuard guard = guard("1")) {
+      Iterator<GenerateContentResponse> it = stream(guard, ESTIMATE).iterator();
+      it.next();
+      for (int i = 0; i < 50 && !reserved(guard).isZero(); i++) {
+        System.gc();
+        Thread.onSpinWait();
+      }
+      assertThat(reserved(guard)).isEqualTo(ESTIMATE);
+      it.forEachRemaining(c -> { });
+      assertThat(spent(guard)).isEqualTo(STREAM_COST);
+      assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+    }
+  }
+
   @Test
   void aStreamDroppedUnread_isChargedItsReservationOnceCollected() {
     stub.script(SseStub.Ending.COMPLETE, FIRST, LAST);
