@@ -188,6 +188,24 @@ final class GeminiStreamsTest {
     }
   }
 
+  /**
+   * A stream whose SDK fails mid-way (an {@code error} event) and that its reader did not close:
+   * the failure reaches the reader, and the stream is settled then, not when a GC collects it.
+   */
+  @Test
+  void aStreamThatFailsMidWay_unclosed_isChargedItsReservationWhenItFails() {
+    stub.script(SseStub.Ending.COMPLETE, FIRST, COUNTED,
+        "data: {\"error\":{\"code\":500,\"message\":\"Internal error\",\"status\":\"INTERNAL\"}}");
+    try (RunawayGuard guard = guard("1")) {
+      Stream<GenerateContentResponse> s = stream(guard, ESTIMATE);
+      assertThatThrownBy(() -> s.forEach(c -> { })).isInstanceOf(RuntimeException.class);
+      assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+      assertThat(spent(guard)).isEqualTo(ESTIMATE);
+      s.close();
+      assertThat(spent(guard)).isEqualTo(ESTIMATE);
+    }
+  }
+
   @Test
   void aStreamDroppedUnread_isChargedItsReservationOnceCollected() {
     stub.script(SseStub.Ending.COMPLETE, FIRST, LAST);

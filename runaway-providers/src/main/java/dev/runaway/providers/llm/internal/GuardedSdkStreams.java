@@ -20,7 +20,7 @@ import java.util.stream.StreamSupport;
 /**
  * Wraps an LLM SDK's stream so every chunk passes through unchanged and the stream's
  * {@link StreamSettlement} settles the reservation once: on close, at the end of the blocking
- * stream, on the async stream's completion, or when the wrapper becomes unreachable.
+ * stream or when reading it fails, on the async stream's completion, or when the wrapper becomes unreachable.
  *
  * <p>The OpenAI and Anthropic SDKs each declare their own {@code StreamResponse} and
  * {@code AsyncStreamResponse} interfaces, identical in shape but unrelated as types. One dynamic
@@ -85,8 +85,8 @@ public final class GuardedSdkStreams {
    * Reserves {@code estimate}, starts a stream that the SDK returns as a class rather than an
    * interface (Gemini's {@code ResponseStream}: an {@link Iterable} of chunks that is also
    * {@link AutoCloseable}, which no proxy can stand in for) and returns its chunks as a
-   * {@link Stream}: each chunk seen by the settlement first, the settlement at their end, on
-   * {@link Stream#close()} (which closes the SDK's stream first), or when the returned stream
+   * {@link Stream}: each chunk seen by the settlement first, the settlement at their end, when
+   * reading them fails, on {@link Stream#close()} (which closes the SDK's stream first), or when the returned stream
    * becomes unreachable. A start that throws releases the reservation as a failure and rethrows.
    *
    * @param guard the service (and key) to charge
@@ -243,7 +243,7 @@ public final class GuardedSdkStreams {
 
   /**
    * The SDK stream's chunks, each seen by the settlement before the user's pipeline, and the
-   * settlement at their end (the blocking stream read to its last chunk). Not sized, so that no
+   * settlement at their end (the blocking stream read to its last chunk) or when reading them fails. Not sized, so that no
    * terminal operation (such as {@code count()}) skips the chunks; not split.
    */
   private static final class SettlingSpliterator<T> implements Spliterator<T> {
@@ -268,10 +268,18 @@ public final class GuardedSdkStreams {
 
     @Override
     public boolean tryAdvance(Consumer<? super T> action) {
-      boolean more = chunks.tryAdvance(c -> {
-        settlement.onChunk(c);
-        action.accept(c);
-      });
+      boolean more;
+      try {
+        more = chunks.tryAdvance(c -> {
+          settlement.onChunk(c);
+          action.accept(c);
+        });
+      } catch (Throwable t) {
+        // The SDK failed mid-stream (or the reader did, ending the pipeline): settled now, not when
+        // a GC collects a stream its reader did not close.
+        settlement.settle();
+        throw t;
+      }
       if (!more) {
         settlement.settle();
       }
@@ -280,11 +288,14 @@ public final class GuardedSdkStreams {
 
     @Override
     public void forEachRemaining(Consumer<? super T> action) {
-      chunks.forEachRemaining(c -> {
-        settlement.onChunk(c);
-        action.accept(c);
-      });
-      settlement.settle();
+      try {
+        chunks.forEachRemaining(c -> {
+          settlement.onChunk(c);
+          action.accept(c);
+        });
+      } finally {
+        settlement.settle();
+      }
     }
 
     @Override
