@@ -206,6 +206,29 @@ final class GeminiStreamsTest {
     }
   }
 
+  /**
+   * Two candidates ({@code candidateCount: 2}): the first finishes with the usage so far, the second
+   * after it with the totals. The stream is charged the totals, not the usage of the first finish.
+   */
+  @Test
+  void aStreamOfTwoCandidates_isChargedTheUsageSentWithTheLastOneToFinish() {
+    String firstDone = "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"A\"}]},"
+        + "\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":1000,"
+        + "\"candidatesTokenCount\":50,\"totalTokenCount\":1050},\"modelVersion\":\"" + MODEL + "\"}";
+    String secondDone = "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"B\"}]},"
+        + "\"finishReason\":\"STOP\",\"index\":1}],\"usageMetadata\":{\"promptTokenCount\":1000,"
+        + "\"candidatesTokenCount\":100,\"thoughtsTokenCount\":300,\"totalTokenCount\":1400},"
+        + "\"modelVersion\":\"" + MODEL + "\"}";
+    stub.script(SseStub.Ending.COMPLETE, FIRST, firstDone, secondDone);
+    try (RunawayGuard guard = guard("1")) {
+      try (Stream<GenerateContentResponse> s = stream(guard, ESTIMATE)) {
+        assertThat(s.count()).isEqualTo(3);
+      }
+      assertThat(spent(guard)).isEqualTo(STREAM_COST);
+      assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+    }
+  }
+
   @Test
   void aStreamDroppedUnread_isChargedItsReservationOnceCollected() {
     stub.script(SseStub.Ending.COMPLETE, FIRST, LAST);
