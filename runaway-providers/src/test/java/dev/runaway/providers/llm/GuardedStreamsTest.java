@@ -137,6 +137,24 @@ final class GuardedStreamsTest {
     assertThat(reserved("openai")).isEqualTo(Cost.ZERO);
   }
 
+  /** The chunks' hold on the guarded stream ends with them: dropped after one chunk, the stream is still settled. */
+  @Test
+  void openAiChat_chunksReadOnceThenDropped_areChargedTheReservationOnceCollected() {
+    stub.script(SseStub.Ending.HANG, chunk("a"), chunk("b"));
+    readOneChunkAndDrop();
+    for (int i = 0; i < 200 && !reserved("openai").isZero(); i++) {
+      System.gc();
+      Thread.onSpinWait();
+    }
+    assertThat(reserved("openai")).isEqualTo(Cost.ZERO);
+    assertThat(spent("openai")).isEqualTo(ESTIMATE);
+  }
+
+  private void readOneChunkAndDrop() {
+    OpenAiStreams.chat(guard.service("openai"), ESTIMATE, chatParams(),
+        openai().chat().completions()::createStreaming).stream().iterator().next();
+  }
+
   /**
    * An async stream of which the caller keeps only the future ({@code subscribe(h).onCompleteFuture()}):
    * the SDK holds the handler, which did not hold the guarded stream, so a GC settled the stream
