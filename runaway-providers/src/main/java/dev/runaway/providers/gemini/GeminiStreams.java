@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * the {@code usageMetadata} of the last chunk that carried token counts once a chunk has finished
  * the answer (a candidate's {@code finishReason}; Gemini sends the totals with it), priced by the
  * service's {@code CostExtractor} ({@link GeminiCosts#extractor()}). The commit comes when the
- * stream is read to its end, closed, or dropped unclosed, so a usage sent after the first
+ * stream is read to its end, fails, is closed, or is dropped unclosed, so a usage sent after the first
  * {@code finishReason} (several candidates) still counts. A stream closed early, failed mid-stream
  * or dropped before its answer finished is charged the larger of its reservation and the last token
  * counts it showed, at the bundled prices: never $0. A request that fails before a stream exists

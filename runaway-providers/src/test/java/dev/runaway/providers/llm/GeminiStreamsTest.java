@@ -165,6 +165,70 @@ final class GeminiStreamsTest {
     }
   }
 
+  /**
+   * A stream read through its {@code iterator()} while the {@code Stream} itself is no longer held
+   * ({@code generateContent(...).iterator()}): the iterator holds the chunks, not the stream, so the
+   * cleaner registered on the stream settled it at the next GC, mid-read, charging the reservation
+   * ($0.05) for a stream whose usage ($0.0013) came after.
+   */
+  @Test
+  void aStreamReadThroughItsIterator_isNotSettledByAGcWhileTheIteratorIsHeld() {
+    stub.script(SseStub.Ending.COMPLETE, FIRST, COUNTED, LAST);
+    try (RunawayGuard guard = guard("1")) {
+      Iterator<GenerateContentResponse> it = stream(guard, ESTIMATE).iterator();
+      it.next();
+      for (int i = 0; i < 50 && !reserved(guard).isZero(); i++) {
+        System.gc();
+        Thread.onSpinWait();
+      }
+      assertThat(reserved(guard)).isEqualTo(ESTIMATE);
+      it.forEachRemaining(c -> { });
+      assertThat(spent(guard)).isEqualTo(STREAM_COST);
+      assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+    }
+  }
+
+  /**
+   * A stream whose SDK fails mid-way (an {@code error} event) and that its reader did not close:
+   * the failure reaches the reader, and the stream is settled then, not when a GC collects it.
+   */
+  @Test
+  void aStreamThatFailsMidWay_unclosed_isChargedItsReservationWhenItFails() {
+    stub.script(SseStub.Ending.COMPLETE, FIRST, COUNTED,
+        "data: {\"error\":{\"code\":500,\"message\":\"Internal error\",\"status\":\"INTERNAL\"}}");
+    try (RunawayGuard guard = guard("1")) {
+      Stream<GenerateContentResponse> s = stream(guard, ESTIMATE);
+      assertThatThrownBy(() -> s.forEach(c -> { })).isInstanceOf(RuntimeException.class);
+      assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+      assertThat(spent(guard)).isEqualTo(ESTIMATE);
+      s.close();
+      assertThat(spent(guard)).isEqualTo(ESTIMATE);
+    }
+  }
+
+  /**
+   * Two candidates ({@code candidateCount: 2}): the first finishes with the usage so far, the second
+   * after it with the totals. The stream is charged the totals, not the usage of the first finish.
+   */
+  @Test
+  void aStreamOfTwoCandidates_isChargedTheUsageSentWithTheLastOneToFinish() {
+    String firstDone = "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"A\"}]},"
+        + "\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":1000,"
+        + "\"candidatesTokenCount\":50,\"totalTokenCount\":1050},\"modelVersion\":\"" + MODEL + "\"}";
+    String secondDone = "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"B\"}]},"
+        + "\"finishReason\":\"STOP\",\"index\":1}],\"usageMetadata\":{\"promptTokenCount\":1000,"
+        + "\"candidatesTokenCount\":100,\"thoughtsTokenCount\":300,\"totalTokenCount\":1400},"
+        + "\"modelVersion\":\"" + MODEL + "\"}";
+    stub.script(SseStub.Ending.COMPLETE, FIRST, firstDone, secondDone);
+    try (RunawayGuard guard = guard("1")) {
+      try (Stream<GenerateContentResponse> s = stream(guard, ESTIMATE)) {
+        assertThat(s.count()).isEqualTo(3);
+      }
+      assertThat(spent(guard)).isEqualTo(STREAM_COST);
+      assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+    }
+  }
+
   @Test
   void aStreamDroppedUnread_isChargedItsReservationOnceCollected() {
     stub.script(SseStub.Ending.COMPLETE, FIRST, LAST);

@@ -25,7 +25,10 @@ import dev.runaway.providers.anthropic.AnthropicStreams;
 import dev.runaway.providers.openai.OpenAiCosts;
 import dev.runaway.providers.openai.OpenAiStreams;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -110,6 +113,68 @@ final class GuardedStreamsTest {
     assertThat(text).isEqualTo("Hello");
     assertThat(stub.bodies.get(0)).contains("\"include_usage\":true").contains("\"stream\":true");
     assertThat(spent("openai")).isEqualTo(CHAT_COST);
+    assertThat(reserved("openai")).isEqualTo(Cost.ZERO);
+  }
+
+  /**
+   * {@code OpenAiStreams.chat(...).stream()} kept, the {@code StreamResponse} not: the chunks' stream
+   * does not hold the guarded response, so its cleaner settled the stream at the next GC, mid-read,
+   * charging the reservation ($0.01) for a stream whose usage ($0.00024) came after.
+   */
+  @Test
+  void openAiChat_chunksHeldButNotTheResponse_areNotSettledByAGcMidRead() {
+    stub.script(SseStub.Ending.COMPLETE, chunk("Hel"), chunk("lo"), USAGE_CHUNK, "data: [DONE]");
+    Iterator<ChatCompletionChunk> it = OpenAiStreams.chat(guard.service("openai"), ESTIMATE, chatParams(),
+        openai().chat().completions()::createStreaming).stream().iterator();
+    it.next();
+    for (int i = 0; i < 50 && !reserved("openai").isZero(); i++) {
+      System.gc();
+      Thread.onSpinWait();
+    }
+    assertThat(reserved("openai")).isEqualTo(ESTIMATE);
+    it.forEachRemaining(c -> { });
+    assertThat(spent("openai")).isEqualTo(CHAT_COST);
+    assertThat(reserved("openai")).isEqualTo(Cost.ZERO);
+  }
+
+  /** The chunks' hold on the guarded stream ends with them: dropped after one chunk, the stream is still settled. */
+  @Test
+  void openAiChat_chunksReadOnceThenDropped_areChargedTheReservationOnceCollected() {
+    stub.script(SseStub.Ending.HANG, chunk("a"), chunk("b"));
+    readOneChunkAndDrop();
+    for (int i = 0; i < 200 && !reserved("openai").isZero(); i++) {
+      System.gc();
+      Thread.onSpinWait();
+    }
+    assertThat(reserved("openai")).isEqualTo(Cost.ZERO);
+    assertThat(spent("openai")).isEqualTo(ESTIMATE);
+  }
+
+  private void readOneChunkAndDrop() {
+    OpenAiStreams.chat(guard.service("openai"), ESTIMATE, chatParams(),
+        openai().chat().completions()::createStreaming).stream().iterator().next();
+  }
+
+  /**
+   * An async stream of which the caller keeps only the future ({@code subscribe(h).onCompleteFuture()}):
+   * the SDK holds the handler, which did not hold the guarded stream, so a GC settled the stream
+   * (charging its reservation) while the SDK was still delivering its chunks.
+   */
+  @Test
+  void openAiChat_async_onlyItsFutureHeld_isNotSettledByAGcWhileItRuns() throws Exception {
+    stub.script(SseStub.Ending.HANG, chunk("a"));
+    CountDownLatch first = new CountDownLatch(1);
+    CompletableFuture<Void> done = OpenAiStreams.chatAsync(guard.service("openai"), ESTIMATE, chatParams(),
+        openai().async().chat().completions()::createStreaming).subscribe(c -> first.countDown()).onCompleteFuture();
+    assertThat(first.await(20, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < 50 && !reserved("openai").isZero(); i++) {
+      System.gc();
+      Thread.onSpinWait();
+    }
+    assertThat(reserved("openai")).isEqualTo(ESTIMATE);
+    stub.close();
+    done.handle((v, e) -> null).get(20, TimeUnit.SECONDS);
+    assertThat(spent("openai")).isEqualTo(ESTIMATE);
     assertThat(reserved("openai")).isEqualTo(Cost.ZERO);
   }
 

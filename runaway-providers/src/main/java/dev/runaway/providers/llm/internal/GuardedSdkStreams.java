@@ -4,6 +4,7 @@ import dev.runaway.Cost;
 import dev.runaway.PendingCost;
 import dev.runaway.Reservation;
 import dev.runaway.ServiceGuard;
+import java.lang.ref.Reference;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -19,7 +20,7 @@ import java.util.stream.StreamSupport;
 /**
  * Wraps an LLM SDK's stream so every chunk passes through unchanged and the stream's
  * {@link StreamSettlement} settles the reservation once: on close, at the end of the blocking
- * stream, on the async stream's completion, or when the wrapper becomes unreachable.
+ * stream or when reading it fails, on the async stream's completion, or when the wrapper becomes unreachable.
  *
  * <p>The OpenAI and Anthropic SDKs each declare their own {@code StreamResponse} and
  * {@code AsyncStreamResponse} interfaces, identical in shape but unrelated as types. One dynamic
@@ -84,8 +85,8 @@ public final class GuardedSdkStreams {
    * Reserves {@code estimate}, starts a stream that the SDK returns as a class rather than an
    * interface (Gemini's {@code ResponseStream}: an {@link Iterable} of chunks that is also
    * {@link AutoCloseable}, which no proxy can stand in for) and returns its chunks as a
-   * {@link Stream}: each chunk seen by the settlement first, the settlement at their end, on
-   * {@link Stream#close()} (which closes the SDK's stream first), or when the returned stream
+   * {@link Stream}: each chunk seen by the settlement first, the settlement at their end, when
+   * reading them fails, on {@link Stream#close()} (which closes the SDK's stream first), or when the returned stream
    * becomes unreachable. A start that throws releases the reservation as a failure and rethrows.
    *
    * @param guard the service (and key) to charge
@@ -107,9 +108,13 @@ public final class GuardedSdkStreams {
     }
     @SuppressWarnings("unchecked") // the settlement sees the chunks as Objects, as the proxies' do
     StreamSettlement<Object> s = (StreamSettlement<Object>) (StreamSettlement<?>) new StreamSettlement<>(r, tracker);
-    Stream<T> chunks = StreamSupport.stream(new SettlingSpliterator<>(source.spliterator(), s), false)
-        .onClose(() -> closeSource(source)).onClose(s::settle);
-    s.settleWhenUnreachable(chunks);
+    SettlingSpliterator<T> spliterator = new SettlingSpliterator<>(source.spliterator(), s, null);
+    Stream<T> chunks = StreamSupport.stream(spliterator, false)
+        .onClose(() -> closeSource(source)).onClose(spliterator::settle);
+    // The cleaner waits on the spliterator, not on the Stream: the Stream holds it (its close action), and so
+    // does whatever reads it (the Stream's iterator() holds the spliterator, not the Stream, which a GC
+    // then collected mid-read, settling the stream before its usage came).
+    s.settleWhenUnreachable(spliterator);
     return chunks;
   }
 
@@ -159,7 +164,7 @@ public final class GuardedSdkStreams {
           // Settled at the stream's end too, not only on close: a stream read to its end and never
           // closed (stream().forEach without try-with-resources) would otherwise hold its reservation,
           // and a first stream the calls without an estimate wait for, until the garbage collector ran.
-          return StreamSupport.stream(new SettlingSpliterator<>(chunks.spliterator(), s), chunks.isParallel())
+          return StreamSupport.stream(new SettlingSpliterator<>(chunks.spliterator(), s, proxy), chunks.isParallel())
               .onClose(chunks::close).onClose(s::settle);
         }
         break;
@@ -175,7 +180,7 @@ public final class GuardedSdkStreams {
       case "subscribe":
         if (arity >= 1 && method.getParameterTypes()[0].isInterface()) {
           Object[] wrapped = args.clone();
-          wrapped[0] = handler(method.getParameterTypes()[0], args[0], s);
+          wrapped[0] = handler(method.getParameterTypes()[0], args[0], s, proxy);
           forward(delegate, method, wrapped);
           return proxy;
         }
@@ -206,10 +211,16 @@ public final class GuardedSdkStreams {
     return forward(delegate, method, args);
   }
 
-  /** Wraps an async stream's handler: each chunk is seen first, the settlement precedes completion. */
-  private static Object handler(Class<?> type, Object handler, StreamSettlement<Object> s) {
+  /**
+   * Wraps an async stream's handler: each chunk is seen first, the settlement precedes completion.
+   * The wrapper holds {@code owner}, the guarded stream its cleaner waits on, for as long as the SDK
+   * holds the handler: a caller that keeps only the future ({@code subscribe(h).onCompleteFuture()})
+   * no longer holds the guarded stream, which a GC then settled while the SDK still delivered chunks.
+   */
+  private static Object handler(Class<?> type, Object handler, StreamSettlement<Object> s, Object owner) {
     Objects.requireNonNull(handler, "handler");
     InvocationHandler h = (p, method, args) -> {
+      Reference.reachabilityFence(owner);
       int arity = args == null ? 0 : args.length;
       if (method.getName().equals("onNext") && arity == 1) {
         s.onChunk(args[0]);
@@ -232,25 +243,43 @@ public final class GuardedSdkStreams {
 
   /**
    * The SDK stream's chunks, each seen by the settlement before the user's pipeline, and the
-   * settlement at their end (the blocking stream read to its last chunk). Not sized, so that no
+   * settlement at their end (the blocking stream read to its last chunk) or when reading them fails. Not sized, so that no
    * terminal operation (such as {@code count()}) skips the chunks; not split.
    */
   private static final class SettlingSpliterator<T> implements Spliterator<T> {
 
     private final Spliterator<T> chunks;
     private final StreamSettlement<Object> settlement;
+    /**
+     * The guarded SDK stream whose cleaner settles these chunks, or {@code null}: kept reachable while
+     * the chunks are (a caller may hold {@code guarded.stream()} and drop {@code guarded}).
+     */
+    private final Object owner;
 
-    SettlingSpliterator(Spliterator<T> chunks, StreamSettlement<Object> settlement) {
+    SettlingSpliterator(Spliterator<T> chunks, StreamSettlement<Object> settlement, Object owner) {
       this.chunks = chunks;
       this.settlement = settlement;
+      this.owner = owner;
+    }
+
+    void settle() {
+      settlement.settle();
     }
 
     @Override
     public boolean tryAdvance(Consumer<? super T> action) {
-      boolean more = chunks.tryAdvance(c -> {
-        settlement.onChunk(c);
-        action.accept(c);
-      });
+      boolean more;
+      try {
+        more = chunks.tryAdvance(c -> {
+          settlement.onChunk(c);
+          action.accept(c);
+        });
+      } catch (Throwable t) {
+        // The SDK failed mid-stream (or the reader did, ending the pipeline): settled now, not when
+        // a GC collects a stream its reader did not close.
+        settlement.settle();
+        throw t;
+      }
       if (!more) {
         settlement.settle();
       }
@@ -259,11 +288,14 @@ public final class GuardedSdkStreams {
 
     @Override
     public void forEachRemaining(Consumer<? super T> action) {
-      chunks.forEachRemaining(c -> {
-        settlement.onChunk(c);
-        action.accept(c);
-      });
-      settlement.settle();
+      try {
+        chunks.forEachRemaining(c -> {
+          settlement.onChunk(c);
+          action.accept(c);
+        });
+      } finally {
+        settlement.settle();
+      }
     }
 
     @Override
