@@ -30,8 +30,9 @@ import java.util.stream.Stream;
  * stream is read to its end, fails, is closed, or is dropped unclosed, so a usage sent after the first
  * {@code finishReason} (several candidates) still counts. A stream closed early, failed mid-stream
  * or dropped before its answer finished is charged the larger of its reservation and the last token
- * counts it showed, at the bundled prices: never $0. A request that fails before a stream exists
- * releases its reservation.
+ * counts it showed, at the bundled prices: never $0; one dropped unclosed also has the SDK's
+ * stream (and its HTTP connection) closed once it is collected. A request that fails before a
+ * stream exists releases its reservation.
  *
  * <p>The SDK's {@code ResponseStream} is a class, not an interface, so the guarded stream is a
  * {@link Stream} of its chunks rather than a {@code ResponseStream}: closing it closes the SDK's

@@ -244,4 +244,49 @@ final class GeminiStreamsTest {
       assertThat(spent(guard)).isEqualTo(ESTIMATE);
     }
   }
+
+  /** An SDK stream that records whether it was closed. */
+  private static final class Source implements Iterable<String>, AutoCloseable {
+    final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Override
+    public Iterator<String> iterator() {
+      return List.of("a", "b").iterator();
+    }
+
+    @Override
+    public void close() {
+      closed.set(true);
+    }
+  }
+
+  @Test
+  void aStreamDroppedUnread_closesTheSdkStreamWhenCollected_andOneReadToItsEndIsLeftToItsReader() {
+    try (RunawayGuard guard = guard("1")) {
+      Source dropped = new Source();
+      GeminiStreams.generateContent(guard.service("gemini"), ESTIMATE, () -> dropped);
+      for (int i = 0; i < 200 && !reserved(guard).isZero(); i++) {
+        System.gc();
+        Thread.onSpinWait();
+      }
+      assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+      // Before: charged, but the SDK's stream (and its HTTP connection) left open.
+      long deadline = System.nanoTime() + 5_000_000_000L; // the cleaner's thread closes it right after settling
+      while (!dropped.closed.get() && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(dropped.closed).isTrue();
+
+      // A stream read to its end (settled there) is not closed behind its reader's back by a later GC.
+      Source read = new Source();
+      Iterator<String> it = GeminiStreams.generateContent(guard.service("gemini"), ESTIMATE, () -> read).iterator();
+      it.next();
+      it.next();
+      assertThat(it.hasNext()).isFalse();
+      assertThat(reserved(guard)).isEqualTo(Cost.ZERO);
+      it = null;
+      System.gc();
+      assertThat(read.closed).isFalse();
+    }
+  }
 }

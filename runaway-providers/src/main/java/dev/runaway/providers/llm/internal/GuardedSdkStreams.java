@@ -114,7 +114,12 @@ public final class GuardedSdkStreams {
     // The cleaner waits on the spliterator, not on the Stream: the Stream holds it (its close action), and so
     // does whatever reads it (the Stream's iterator() holds the spliterator, not the Stream, which a GC
     // then collected mid-read, settling the stream before its usage came).
-    s.settleWhenUnreachable(spliterator);
+    // Dropped unread, the SDK's stream is closed too: it holds its HTTP connection until closed.
+    if (source instanceof AutoCloseable c) {
+      s.settleWhenUnreachable(spliterator, c);
+    } else {
+      s.settleWhenUnreachable(spliterator);
+    }
     return chunks;
   }
 

@@ -133,6 +133,29 @@ public final class StreamSettlement<T> implements Runnable {
   }
 
   /**
+   * Settles the stream and closes {@code source} (the SDK's stream, which holds its HTTP connection)
+   * when {@code owner} becomes unreachable without having been settled; a settlement made otherwise
+   * (the end, a close, a failure) leaves {@code source} to its reader. {@code source} must not reach
+   * {@code owner}, or the owner never becomes unreachable.
+   *
+   * @param owner what the reader of the stream holds
+   * @param source the SDK's stream
+   */
+  public void settleWhenUnreachable(Object owner, AutoCloseable source) {
+    cleanable = CLEANER.register(owner, () -> {
+      if (settled.get()) {
+        return; // deregistered by a settlement (settle() cleans after it has marked itself)
+      }
+      settle();
+      try {
+        source.close();
+      } catch (Exception | Error ignored) {
+        // the connection is the SDK's to free now; the charge is settled
+      }
+    });
+  }
+
+  /**
    * Sees one chunk; settles at once when it carried the final usage.
    *
    * @param chunk the chunk
