@@ -71,13 +71,7 @@ public final class GuardedSdkStreams {
   public static <S, T> S open(Class<? super S> type, ServiceGuard guard, Cost estimate, Supplier<S> start,
       StreamSettlement.Tracker<T> tracker) {
     Reservation r = guard.reserve(estimate);
-    S stream;
-    try {
-      stream = Objects.requireNonNull(start.get(), "the stream started was null");
-    } catch (RuntimeException | Error e) {
-      r.fail(e);
-      throw e;
-    }
+    S stream = started(r, start);
     return guard(type, stream, new StreamSettlement<>(r, tracker));
   }
 
@@ -99,13 +93,7 @@ public final class GuardedSdkStreams {
   public static <T> Stream<T> openIterable(ServiceGuard guard, Cost estimate, Supplier<? extends Iterable<T>> start,
       StreamSettlement.Tracker<T> tracker) {
     Reservation r = guard.reserve(estimate);
-    Iterable<T> source;
-    try {
-      source = Objects.requireNonNull(start.get(), "the stream started was null");
-    } catch (RuntimeException | Error e) {
-      r.fail(e);
-      throw e;
-    }
+    Iterable<T> source = started(r, start);
     @SuppressWarnings("unchecked") // the settlement sees the chunks as Objects, as the proxies' do
     StreamSettlement<Object> s = (StreamSettlement<Object>) (StreamSettlement<?>) new StreamSettlement<>(r, tracker);
     SettlingSpliterator<T> spliterator = new SettlingSpliterator<>(source.spliterator(), s, null);
@@ -121,6 +109,16 @@ public final class GuardedSdkStreams {
       s.settleWhenUnreachable(spliterator);
     }
     return chunks;
+  }
+
+  /** Starts the SDK's stream under {@code r}; a start that throws releases it as a failure and rethrows. */
+  private static <S> S started(Reservation r, Supplier<S> start) {
+    try {
+      return Objects.requireNonNull(start.get(), "the stream started was null");
+    } catch (RuntimeException | Error e) {
+      r.fail(e);
+      throw e;
+    }
   }
 
   private static void closeSource(Object source) {
