@@ -5,6 +5,7 @@ import dev.runaway.Cost;
 import dev.runaway.ServiceSnapshot;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.ledger.LedgerAccount;
+import dev.runaway.ledger.internal.InMemoryLedger;
 import dev.runaway.stats.MeterSnapshot;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +36,8 @@ public final class Snapshots {
     double perNano = Double.isFinite(costPerHour) && costPerHour > 0 ? costPerHour * 1e9 / 3.6e12 : 0;
     Duration tte = null;
     if (account != null) {
+      // Headroom leased to the callers' threads is neither spend nor a call in flight.
+      InMemoryLedger.reclaimLeases(account);
       List<Budget> budgets = account.budgets();
       for (int i = 0; i < budgets.size(); i++) {
         long spent = account.spent(i, now);

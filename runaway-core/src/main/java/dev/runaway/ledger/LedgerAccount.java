@@ -88,7 +88,9 @@ public interface LedgerAccount {
   void record(long amount, long now);
 
   /**
-   * Returns what a budget's window holds: committed spend plus outstanding reservations.
+   * Returns what a budget's window holds: committed spend plus outstanding reservations,
+   * including any headroom the ledger set aside for calls about to be made (the in-memory
+   * ledger's per-thread leases, at most 0.1% of the limit; the Redis ledger's process leases).
    *
    * @param budget the budget's index
    * @param now the ticker's reading

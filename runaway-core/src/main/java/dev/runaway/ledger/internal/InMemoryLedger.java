@@ -19,9 +19,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * account back, with its spend. Empty accounts are let go (they lose nothing). Memory is
  * therefore about one account per key that spent within its longest window (a few hundred bytes
  * per window), on top of the guard's key cap.
+ *
+ * <p><b>Leases.</b> A service's account is called by all its callers' threads at once. So that
+ * they do not all write its windows' admission counters on every call, each thread takes budget
+ * from every window in a chunk (a lease: {@value #LEASE_CALLS} calls of the amount that asked,
+ * and all leases together at most 1/{@value #LEASE_SHARE} of each limit), then admits its calls
+ * against its own lease. Leases stay exact where it matters: they are counted in every window
+ * while held, so no window ever admits past its limit; they shrink and stop as a window nears its
+ * limit; and every lease is taken back before a call is refused, so a refusal means the budget
+ * has no room, not that another thread holds it. {@link LedgerAccount#used} therefore counts the
+ * leases held (at most 0.1% of the limit: the 80% and 100% alerts may fire that much early);
+ * snapshots and the state file, which report and save spend and calls in flight, take them back
+ * before they read. Limits too small for a
+ * chunk of {@value #LEASE_CALLS} calls within that share (a $10 budget and calls of $0.0001 or
+ * more on a two-core machine) and keys' accounts have no leases: every call is checked against
+ * the windows.
  */
 public final class InMemoryLedger implements BudgetLedger {
 
+  /** A thread's lease of a service's budget is this many calls of the amount that asked for it. */
+  static final int LEASE_CALLS = 64;
+  /** All leases of an account together hold at most this fraction (its inverse) of each limit. */
+  static final long LEASE_SHARE = 1000;
   /** Sweeps for empty pinned accounts run when the table has doubled since the last one. */
   private static final int MIN_SWEEP = 1024;
 
@@ -86,6 +105,19 @@ public final class InMemoryLedger implements BudgetLedger {
     return account instanceof Account ? ((Account) account).spend : null;
   }
 
+  /**
+   * Gives the headroom an account of this ledger leased to its callers' threads back to its
+   * windows, so that what they hold is spend and calls in flight only (for snapshots; the threads
+   * lease again on their next calls).
+   *
+   * @param account an account, of this ledger or not (then nothing happens)
+   */
+  public static void reclaimLeases(LedgerAccount account) {
+    if (account instanceof Account) {
+      ((Account) account).reclaimLeases();
+    }
+  }
+
   /** Keyed accounts kept pinned (holding spend), for tests. */
   int pinnedKeys() {
     return pins.size();
@@ -108,6 +140,13 @@ public final class InMemoryLedger implements BudgetLedger {
     private final Pins pins;
     /** Whether {@link #pins} holds this account; written under this object's monitor. */
     volatile boolean pinned;
+    /** Budget leased to the threads that call a service's account (see {@link Leases}); null for a key's. */
+    private final Leases leases;
+    /**
+     * The most one thread's lease holds: all leases together stay within 1/{@value #LEASE_SHARE}
+     * of every window's limit. 0 when the limits are too small for leases to help.
+     */
+    private final long leaseMax;
 
     Account(List<Budget> budgets, Ticker ticker) {
       this(budgets, ticker, null, null);
@@ -124,12 +163,17 @@ public final class InMemoryLedger implements BudgetLedger {
       int stripes = contended ? Runtime.getRuntime().availableProcessors() : 1;
       PaddedLong[] counters = PaddedLong.group(budgets.size(), contended);
       this.spend = new StripedCounter(stripes);
+      long max = Long.MAX_VALUE;
       for (int i = 0; i < windows.length; i++) {
         Budget b = budgets.get(i);
         windows[i] = b.isCalendarDay()
             ? new CalendarDayWindow(b.limit().nanos(), ticker, b.zone().orElseThrow(), spend, counters[i])
             : new SlidingWindow(b.limit().nanos(), b.window().toNanos(), b.buckets(), spend, counters[i]);
+        max = Math.min(max, b.limit().nanos() / LEASE_SHARE / stripes);
       }
+      boolean leased = contended && windows.length > 0 && max >= 2 * LEASE_CALLS;
+      this.leases = leased ? new Leases(stripes) : null;
+      this.leaseMax = leased ? max : 0;
     }
 
     @Override
@@ -162,29 +206,112 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public int tryReserve(long amount, long now) {
+      Leases l = leases;
+      if (l != null && amount > 0 && amount <= leaseMax / LEASE_CALLS && (l.take(amount) || lease(amount, now))) {
+        return ADMITTED;
+      }
+      int refused = reserve(amount, now);
+      if (refused != ADMITTED && l != null) {
+        // Refuse only for want of room in the budget itself, not in the threads' leases.
+        long back = l.drain();
+        if (back != 0) {
+          giveBack(back);
+          refused = reserve(amount, now);
+        }
+      }
+      if (refused != ADMITTED) {
+        if (onRefusal != null) {
+          onRefusal.run();
+        }
+        return refused;
+      }
+      held();
+      return ADMITTED;
+    }
+
+    /** Reserves {@code amount} in every window, or in none: the index of the window that refused, else ADMITTED. */
+    private int reserve(long amount, long now) {
       Window[] ws = windows;
       for (int i = 0; i < ws.length; i++) {
         if (!ws[i].tryAcquire(amount, now)) {
           for (int j = 0; j < i; j++) {
             ws[j].addUsed(-amount);
           }
-          if (onRefusal != null) {
-            onRefusal.run();
-          }
           return i;
         }
       }
-      held();
       return ADMITTED;
+    }
+
+    /**
+     * Takes a new lease for the caller's thread from every window and {@code amount} from it: a
+     * chunk of {@value #LEASE_CALLS} such amounts, at most {@link #leaseMax}, and at most an
+     * eighth of each window's room per thread, so that near the limit leases shrink and then
+     * stop (every call is then checked against the windows themselves).
+     *
+     * @return false if no lease was taken (the caller reserves in the windows)
+     */
+    private boolean lease(long amount, long now) {
+      long chunk = Math.min(leaseMax, amount * LEASE_CALLS);
+      int share = 8 * leases.stripes();
+      for (Window w : windows) {
+        w.roll(now);
+        chunk = Math.min(chunk, (w.limit - w.used.get()) / share);
+      }
+      if (chunk < 2 * amount || reserve(chunk, now) != ADMITTED) {
+        return false;
+      }
+      leases.add(chunk - amount);
+      return true;
+    }
+
+    /** Gives back to every window what was reserved or leased there. */
+    private void giveBack(long amount) {
+      for (Window w : windows) {
+        w.addUsed(-amount);
+      }
+    }
+
+    /**
+     * Gives every thread's lease back to the windows: before the state file reads them (a lease
+     * is not spend to save) and before reporting when there will be room.
+     */
+    void reclaimLeases() {
+      if (leases != null) {
+        long back = leases.drain();
+        if (back != 0) {
+          giveBack(back);
+        }
+      }
+    }
+
+    /** What the threads' leases hold now, for tests. */
+    long leased() {
+      return leases == null ? 0 : leases.held();
     }
 
     @Override
     public void commit(long reserved, long actual, long now) {
       long delta = actual - reserved;
-      for (Window w : windows) {
-        if (delta != 0) {
-          w.addUsed(delta);
+      Leases l = leases;
+      if (delta != 0) {
+        // The difference is settled with the caller's lease where it can be (a cost extractor's
+        // call differs from its estimate on every call), else with the windows.
+        boolean settled = l != null && (delta > 0 ? l.take(delta) : l.put(-delta, leaseMax));
+        if (!settled) {
+          boolean over = false;
+          for (Window w : windows) {
+            w.addUsed(delta);
+            over |= delta > 0 && w.used.get() > w.limit;
+          }
+          if (over) {
+            // A call cost more than its budget had left: the leases' headroom is gone too, and
+            // the next calls are refused by the windows, not admitted from a lease.
+            reclaimLeases();
+          }
         }
+      }
+      for (Window w : windows) {
         // Before the add below: a window whose bucket of now has not opened yet would date the
         // spend in an older bucket.
         w.roll(now);
@@ -202,8 +329,8 @@ public final class InMemoryLedger implements BudgetLedger {
       if (reserved == 0) {
         return;
       }
-      for (Window w : windows) {
-        w.addUsed(-reserved);
+      if (leases == null || !leases.put(reserved, leaseMax)) {
+        giveBack(reserved);
       }
     }
 
@@ -233,6 +360,7 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public long nanosUntilRoom(int budget, long amount, long now) {
+      reclaimLeases();
       return windows[budget].nanosUntilRoom(amount, now);
     }
   }

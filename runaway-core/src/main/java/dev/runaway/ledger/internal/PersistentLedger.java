@@ -424,6 +424,8 @@ public final class PersistentLedger implements BudgetLedger {
         live.remove(e.getKey(), e.getValue());
         continue;
       }
+      // A lease is headroom set aside for this process's threads, not spend: never saved as spend.
+      a.reclaimLeases();
       List<WindowState> windows = new ArrayList<>(a.budgets().size());
       boolean any = false;
       for (int i = 0; i < a.budgets().size(); i++) {

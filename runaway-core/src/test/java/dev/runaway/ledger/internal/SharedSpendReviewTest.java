@@ -129,6 +129,9 @@ final class SharedSpendReviewTest {
         }
       }
       assertThat(a.spent(1, end)).as("run %d: the hour holds every commit once", run).isEqualTo(total);
+      // The threads' leases are headroom set aside, not spend: given back, nothing else is left.
+      a.reclaimLeases();
+      assertThat(a.leased()).isZero();
       assertThat(a.used(1, end)).isEqualTo(total);
       // The day began at 00:00:00, 5 s after t0: it holds at least what was committed since.
       long today = 0;

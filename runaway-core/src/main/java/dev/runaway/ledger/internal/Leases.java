@@ -1,0 +1,126 @@
+package dev.runaway.ledger.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Budget leased to threads: headroom an account took from all its windows at once, in chunks,
+ * held in one padded cell per stripe (by thread id), so that a thread admits most calls against
+ * its own cell instead of the admission counters every thread of the service writes.
+ *
+ * <p>A lease is counted in every window's admission counter while it is held (exactly as an
+ * outstanding reservation is), so the windows never admit more than their limits: a lease only
+ * moves where the check happens. What a lease costs is headroom other threads cannot use while it
+ * is held; the account therefore bounds the chunks (see {@code InMemoryLedger.Account}) and
+ * {@linkplain #drain() takes every lease back} before it refuses a call, so a refusal means the
+ * budget itself has no room.
+ *
+ * <p>Thread-safe and lock-free; no allocation after construction. Two threads on one stripe
+ * share its cell correctly (compare-and-set), only more slowly.
+ */
+final class Leases {
+
+  /** Longs between two cells: 128 bytes (the adjacent-line prefetcher pairs lines). */
+  private static final int STRIDE = 16;
+  private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
+
+  private final long[] cells;
+  private final int mask;
+
+  /**
+   * Creates empty leases.
+   *
+   * @param stripes the number of cells, rounded up to a power of two (at least 1, at most 64)
+   */
+  Leases(int stripes) {
+    int n = Integer.highestOneBit(Math.max(1, Math.min(64, stripes)) * 2 - 1);
+    this.mask = n - 1;
+    this.cells = new long[STRIDE * (n + 1)];
+  }
+
+  /** The number of cells. */
+  int stripes() {
+    return mask + 1;
+  }
+
+  private int index() {
+    return STRIDE + ((int) Thread.currentThread().getId() & mask) * STRIDE;
+  }
+
+  /**
+   * Takes {@code amount} from the caller's lease if it holds that much.
+   *
+   * @param amount positive
+   * @return whether it was taken
+   */
+  boolean take(long amount) {
+    int at = index();
+    long v = (long) CELL.getVolatile(cells, at);
+    while (v >= amount) {
+      long seen = (long) CELL.compareAndExchange(cells, at, v, v - amount);
+      if (seen == v) {
+        return true;
+      }
+      v = seen;
+    }
+    return false;
+  }
+
+  /**
+   * Adds to the caller's lease, unless it would then hold more than {@code cap}.
+   *
+   * @param amount positive, already counted in the windows
+   * @param cap the most a lease may hold
+   * @return whether it was added (else the caller gives it back to the windows)
+   */
+  boolean put(long amount, long cap) {
+    int at = index();
+    long v = (long) CELL.getVolatile(cells, at);
+    while (v <= cap - amount) {
+      long seen = (long) CELL.compareAndExchange(cells, at, v, v + amount);
+      if (seen == v) {
+        return true;
+      }
+      v = seen;
+    }
+    return false;
+  }
+
+  /**
+   * Adds a fresh chunk to the caller's lease.
+   *
+   * @param amount not negative, already taken from the windows
+   */
+  void add(long amount) {
+    CELL.getAndAdd(cells, index(), amount);
+  }
+
+  /**
+   * Takes every lease back.
+   *
+   * @return what they held, for the caller to give back to the windows
+   */
+  long drain() {
+    long sum = 0;
+    for (int i = 0, at = STRIDE; i <= mask; i++, at += STRIDE) {
+      if ((long) CELL.getVolatile(cells, at) != 0) {
+        sum += (long) CELL.getAndSet(cells, at, 0L);
+      }
+    }
+    return sum;
+  }
+
+  /** What the leases hold now (racy: for tests and reports). */
+  long held() {
+    long sum = 0;
+    for (int i = 0, at = STRIDE; i <= mask; i++, at += STRIDE) {
+      sum += (long) CELL.getVolatile(cells, at);
+    }
+    return sum;
+  }
+
+  @Override
+  public String toString() {
+    return "Leases[" + held() + " nano-dollars]";
+  }
+}
