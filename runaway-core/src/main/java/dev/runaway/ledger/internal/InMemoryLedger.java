@@ -153,6 +153,11 @@ public final class InMemoryLedger implements BudgetLedger {
     }
 
     Account(List<Budget> budgets, Ticker ticker, Runnable onRefusal, Pins pins) {
+      this(budgets, ticker, onRefusal, pins, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** @param processors the processor count the stripes and leases are sized for (tests vary it) */
+    Account(List<Budget> budgets, Ticker ticker, Runnable onRefusal, Pins pins, int processors) {
       this.onRefusal = onRefusal;
       this.pins = pins;
       this.budgets = List.copyOf(budgets);
@@ -160,19 +165,22 @@ public final class InMemoryLedger implements BudgetLedger {
       // A service's account (the one without pins) is charged by all its callers' threads at
       // once: padded counters and per-thread stripes of spend. A key's stays compact.
       boolean contended = pins == null;
-      int stripes = contended ? Runtime.getRuntime().availableProcessors() : 1;
+      int stripes = contended ? processors : 1;
       PaddedLong[] counters = PaddedLong.group(budgets.size(), contended);
       this.spend = new StripedCounter(stripes);
+      Leases cells = contended ? new Leases(stripes) : null;
       long max = Long.MAX_VALUE;
       for (int i = 0; i < windows.length; i++) {
         Budget b = budgets.get(i);
         windows[i] = b.isCalendarDay()
             ? new CalendarDayWindow(b.limit().nanos(), ticker, b.zone().orElseThrow(), spend, counters[i])
             : new SlidingWindow(b.limit().nanos(), b.window().toNanos(), b.buckets(), spend, counters[i]);
-        max = Math.min(max, b.limit().nanos() / LEASE_SHARE / stripes);
+        // Per cell, and there are more cells than processors unless their count is a power of two
+        // (3 processors: 4 cells, which held 0.133% of the limit at 1/3 of the share each).
+        max = cells == null ? 0 : Math.min(max, b.limit().nanos() / LEASE_SHARE / cells.stripes());
       }
       boolean leased = contended && windows.length > 0 && max >= 2 * LEASE_CALLS;
-      this.leases = leased ? new Leases(stripes) : null;
+      this.leases = leased ? cells : null;
       this.leaseMax = leased ? max : 0;
     }
 
@@ -261,7 +269,12 @@ public final class InMemoryLedger implements BudgetLedger {
       if (chunk < 2 * amount || reserve(chunk, now) != ADMITTED) {
         return false;
       }
-      leases.add(chunk - amount);
+      // Capped like any refill of a lease: threads of one cell that found it empty at once each
+      // took a chunk, and their cell held up to twice the most a lease may hold (one processor:
+      // 0.197% of the limit). What does not fit goes back; this call keeps its amount.
+      if (!leases.put(chunk - amount, leaseMax)) {
+        giveBack(chunk - amount);
+      }
       return true;
     }
 
