@@ -27,7 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * against its own lease. Leases stay exact where it matters: they are counted in every window
  * while held, so no window ever admits past its limit; they shrink and stop as a window nears its
  * limit; and every lease is taken back before a call is refused, so a refusal means the budget
- * has no room, not that another thread holds it. {@link LedgerAccount#used} therefore counts the
+ * has no room, not that another thread holds it, and once spend passes a limit (a commit or a
+ * record past it, a refund put into a lease after that), so no call is admitted from a lease
+ * past it. {@link LedgerAccount#used} therefore counts the
  * leases held (at most 0.1% of the limit: the 80% and 100% alerts may fire that much early);
  * snapshots and the state file, which report and save spend and calls in flight, take them back
  * before they read. Limits too small for a
@@ -298,6 +300,20 @@ public final class InMemoryLedger implements BudgetLedger {
       }
     }
 
+    /**
+     * Gives the leases back when a window is past its limit: headroom counted in a window that no
+     * longer has room is no room to admit calls from. Called after a lease grew or spend went past
+     * a limit; a lease put in after another thread's drain sees that thread's spend here.
+     */
+    private void reclaimIfOver() {
+      for (Window w : windows) {
+        if (w.used.get() > w.limit) {
+          reclaimLeases();
+          return;
+        }
+      }
+    }
+
     /** What the threads' leases hold now, for tests. */
     long leased() {
       return leases == null ? 0 : leases.held();
@@ -312,16 +328,15 @@ public final class InMemoryLedger implements BudgetLedger {
         // call differs from its estimate on every call), else with the windows.
         boolean settled = l != null && (delta > 0 ? l.take(delta) : l.put(-delta, leaseMax));
         if (!settled) {
-          boolean over = false;
           for (Window w : windows) {
             w.addUsed(delta);
-            over |= delta > 0 && w.used.get() > w.limit;
           }
-          if (over) {
-            // A call cost more than its budget had left: the leases' headroom is gone too, and
-            // the next calls are refused by the windows, not admitted from a lease.
-            reclaimLeases();
-          }
+        }
+        if (l != null && (settled ? delta < 0 : delta > 0)) {
+          // A call cost more than its budget had left: the leases' headroom is gone too, and
+          // the next calls are refused by the windows, not admitted from a lease. Likewise a
+          // refund put into a lease while a window is past its limit is no room to admit from.
+          reclaimIfOver();
         }
       }
       for (Window w : windows) {
@@ -344,6 +359,10 @@ public final class InMemoryLedger implements BudgetLedger {
       }
       if (leases == null || !leases.put(reserved, leaseMax)) {
         giveBack(reserved);
+      } else {
+        // A reservation given back after a window went past its limit (another call cost more
+        // than was left, a record) must not be admitted from: the budget has no room for it.
+        reclaimIfOver();
       }
     }
 
@@ -356,6 +375,11 @@ public final class InMemoryLedger implements BudgetLedger {
       if (amount != 0) {
         spend.add(Window.bucketAmount(amount));
         held();
+      }
+      if (leases != null && amount > 0) {
+        // Spend made outside the calls took a window past its limit: as after a commit past it,
+        // the next calls are refused by the windows, not admitted from the leases.
+        reclaimIfOver();
       }
     }
 

@@ -1,12 +1,16 @@
 package dev.runaway.ledger.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.runaway.Budget;
+import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
+import dev.runaway.RunawayGuard;
 import dev.runaway.ledger.LedgerAccount;
 import dev.runaway.testing.Race;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.RepeatedTest;
@@ -15,9 +19,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Second review of the threads' leases of a service's budget: all leases together stay within
- * 1/{@value InMemoryLedger#LEASE_SHARE} of each limit on any processor count and under any number
- * of threads.
+ * Second review of the threads' leases of a service's budget: a lease (or a reservation given
+ * back into one) never admits a call once a window has passed its limit, and all leases together
+ * stay within 1/{@value InMemoryLedger#LEASE_SHARE} of each limit on any processor count and under
+ * any number of threads.
  */
 final class LeasesReviewTest {
 
@@ -26,6 +31,88 @@ final class LeasesReviewTest {
 
   private static List<Budget> budgets() {
     return List.of(Budget.hourly(Cost.ofNanos(LIMIT)), Budget.daily(Cost.usd("2")));
+  }
+
+  /** An amount this machine's service account leases (see LeasesTest). */
+  private static long leasedAmount() {
+    int stripes = new Leases(Runtime.getRuntime().availableProcessors()).stripes();
+    return Math.max(1, LIMIT / InMemoryLedger.LEASE_SHARE / stripes / InMemoryLedger.LEASE_CALLS / 4);
+  }
+
+  @Test
+  void aRecordPastTheLimit_takesTheLeasesBack_soTheNextCallIsRefused() {
+    ManualTicker ticker = ManualTicker.create();
+    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
+    long now = ticker.nanoTime();
+    long amount = leasedAmount();
+    assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
+    a.commit(amount, amount, now);
+    assertThat(a.leased()).isPositive();
+    // Spend made outside the guarded calls uses the whole budget up.
+    a.record(LIMIT, now);
+    assertThat(a.tryReserve(amount, now)).as("not admitted from the lease").isEqualTo(0);
+    assertThat(a.leased()).isZero();
+    assertThat(a.used(0, now)).isEqualTo(a.spent(0, now)).isEqualTo(LIMIT + amount);
+  }
+
+  /**
+   * Through the guard: a 100% alert builds a snapshot, which takes the leases back, so the record
+   * must take them back itself when the budget's 100% alert was already raised (the hour still
+   * holds 50% of an earlier exhaustion, too much to re-arm it).
+   */
+  @Test
+  void aGuardRecordPastTheLimit_refusesTheNextCall_whenThe100PercentAlertWasAlreadyRaised() {
+    ManualTicker ticker = ManualTicker.create();
+    Cost estimate = Cost.ofNanos(leasedAmount());
+    List<String> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (RunawayGuard guard = RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.hourly(Cost.ofNanos(LIMIT))))
+        .ticker(ticker).alertSink(alert -> alerts.add(alert.title())).build()) {
+      guard.record("openai", Cost.usd("0.55"));
+      ticker.advance(Duration.ofMinutes(30));
+      guard.record("openai", Cost.usd("0.30"));
+      guard.record("openai", Cost.usd("0.20"));
+      assertThat(alerts).hasSize(2);
+      // The $0.55 leaves the hour; the $0.50 of minute 30 stays.
+      ticker.advance(Duration.ofMinutes(31));
+      guard.call("openai", estimate, () -> "ok");
+      guard.record("openai", Cost.usd("0.60"));
+      assertThat(alerts).as("already raised for this exhaustion").hasSize(2);
+      assertThatThrownBy(() -> guard.call("openai", estimate, () -> "ok"))
+          .isInstanceOf(BudgetExceededException.class);
+    }
+  }
+
+  /** A reservation given back after a call overspent the budget is no room to admit another call. */
+  @Test
+  void aReleaseAfterTheBudgetWentOver_isNotLeasedOut() {
+    ManualTicker ticker = ManualTicker.create();
+    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
+    long now = ticker.nanoTime();
+    long amount = leasedAmount();
+    assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
+    assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
+    // The first call costs twice the budget: every window is over its limit.
+    a.commit(amount, 2 * LIMIT, now);
+    // The second call fails: its reservation is given back.
+    a.release(amount, now);
+    assertThat(a.tryReserve(amount, now)).as("the budget is spent twice over").isEqualTo(0);
+    assertThat(a.leased()).isZero();
+  }
+
+  /** As above, with the second call cheaper than its estimate (a cost extractor's reading). */
+  @Test
+  void aCheaperCommitAfterTheBudgetWentOver_isNotLeasedOut() {
+    ManualTicker ticker = ManualTicker.create();
+    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
+    long now = ticker.nanoTime();
+    long amount = leasedAmount();
+    assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
+    assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
+    a.commit(amount, 2 * LIMIT, now);
+    a.commit(amount, 0, now);
+    assertThat(a.tryReserve(amount, now)).as("the budget is spent twice over").isEqualTo(0);
+    assertThat(a.used(0, now)).isEqualTo(a.spent(0, now)).isEqualTo(2 * LIMIT);
   }
 
   /**
