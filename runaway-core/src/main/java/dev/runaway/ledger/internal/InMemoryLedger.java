@@ -149,6 +149,8 @@ public final class InMemoryLedger implements BudgetLedger {
      * of every window's limit. 0 when the limits are too small for leases to help.
      */
     private final long leaseMax;
+    /** The largest call admitted from a lease: {@link #leaseMax} / {@value #LEASE_CALLS}; 0 without leases. */
+    private final long leaseCall;
 
     Account(List<Budget> budgets, Ticker ticker) {
       this(budgets, ticker, null, null);
@@ -184,6 +186,7 @@ public final class InMemoryLedger implements BudgetLedger {
       boolean leased = contended && windows.length > 0 && max >= 2 * LEASE_CALLS;
       this.leases = leased ? cells : null;
       this.leaseMax = leased ? max : 0;
+      this.leaseCall = leaseMax / LEASE_CALLS;
     }
 
     @Override
@@ -217,7 +220,7 @@ public final class InMemoryLedger implements BudgetLedger {
     @Override
     public int tryReserve(long amount, long now) {
       Leases l = leases;
-      if (l != null && amount > 0 && amount <= leaseMax / LEASE_CALLS && (l.take(amount) || lease(amount, now))) {
+      if (l != null && amount > 0 && amount <= leaseCall && (l.take(amount) || lease(amount, now))) {
         return ADMITTED;
       }
       int refused = reserve(amount, now);
@@ -326,7 +329,11 @@ public final class InMemoryLedger implements BudgetLedger {
       if (delta != 0) {
         // The difference is settled with the caller's lease where it can be (a cost extractor's
         // call differs from its estimate on every call), else with the windows.
-        boolean settled = l != null && (delta > 0 ? l.take(delta) : l.put(-delta, leaseMax));
+        // Only a call of a size that leases puts its refund into one: a larger call's would be
+        // headroom no call of its size takes (a $10 budget's $0.001 calls stranded up to 0.1% of
+        // it there, counted as used, until a refusal or a snapshot took it back).
+        boolean settled = l != null
+            && (delta > 0 ? l.take(delta) : reserved <= leaseCall && l.put(-delta, leaseMax));
         if (!settled) {
           for (Window w : windows) {
             w.addUsed(delta);
@@ -357,7 +364,8 @@ public final class InMemoryLedger implements BudgetLedger {
       if (reserved == 0) {
         return;
       }
-      if (leases == null || !leases.put(reserved, leaseMax)) {
+      // As a refund: only a call of a size that leases gives its reservation back to a lease.
+      if (leases == null || reserved > leaseCall || !leases.put(reserved, leaseMax)) {
         giveBack(reserved);
       } else {
         // A reservation given back after a window went past its limit (another call cost more

@@ -11,11 +11,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Invariants the threads' leases rely on, pinned: a lease outlives a roll of its window without
  * being refunded or counted as spend, a call in flight from a lease is saved by the state file,
- * and the largest limits neither wrap nor reopen.
+ * the largest limits neither wrap nor reopen, and a $10 budget with calls of a tenth of a cent
+ * (the usual case) has no lease on any processor count.
  */
 final class LeasesInvariantsTest extends StateDirFixture {
 
@@ -115,5 +118,22 @@ final class LeasesInvariantsTest extends StateDirFixture {
     assertThat(a.used(0, now)).isEqualTo(Window.SATURATED);
     ticker.advance(Duration.ofDays(2));
     assertThat(a.tryReserve(amount, ticker.nanoTime())).as("saturated for good").isEqualTo(0);
+  }
+
+  /** The default case: a $10 budget and calls of $0.001 are checked against the windows, as before. */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4, 8, 16, 64, 128})
+  void aTenDollarBudget_leasesNoCallOfATenthOfACent(int processors) {
+    ManualTicker ticker = ManualTicker.create();
+    InMemoryLedger.Account a = new InMemoryLedger.Account(
+        List.of(Budget.hourly(Cost.usd("10")), Budget.daily(Cost.usd("10"))), ticker, null, null, processors);
+    long amount = Cost.usd("0.001").nanos();
+    long now = ticker.nanoTime();
+    for (int i = 0; i < 3; i++) {
+      assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
+      assertThat(a.leased()).isZero();
+      assertThat(a.used(0, now)).isEqualTo(i * (amount / 2) + amount);
+      a.commit(amount, amount / 2, now);
+    }
   }
 }
