@@ -154,4 +154,45 @@ final class LeasesReviewTest {
     a.reclaimLeases();
     assertThat(a.used(0, now)).isEqualTo(a.spent(0, now)).isEqualTo(8 * 4_000 * amount);
   }
+
+  /**
+   * A refusal means the budget has no room: a call asking for all the room its budget has (less
+   * what the other threads' calls in flight can hold) is admitted every time, although those
+   * threads lease again as soon as the refusal path has taken their leases back.
+   */
+  @RepeatedTest(5)
+  void aCallAskingForAllTheRoomLeft_isAdmitted_whileOtherThreadsKeepLeasing() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
+    long now = ticker.nanoTime();
+    long amount = leasedAmount();
+    a.record(LIMIT / 2, now);
+    int others = 3;
+    // Each other thread holds at most one call of `amount` in flight.
+    long all = LIMIT - LIMIT / 2 - others * amount;
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicLong refused = new AtomicLong();
+    Race.run(others + 1, t -> {
+      if (t < others) {
+        while (!done.get()) {
+          if (a.tryReserve(amount, now) == LedgerAccount.ADMITTED) {
+            a.release(amount, now);
+          }
+        }
+        return;
+      }
+      try {
+        for (int i = 0; i < 2_000; i++) {
+          if (a.tryReserve(all, now) == LedgerAccount.ADMITTED) {
+            a.release(all, now);
+          } else {
+            refused.incrementAndGet();
+          }
+        }
+      } finally {
+        done.set(true);
+      }
+    });
+    assertThat(refused.get()).as("refusals of 2,000 calls that fit").isZero();
+  }
 }
