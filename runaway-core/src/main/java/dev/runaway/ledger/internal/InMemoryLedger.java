@@ -27,7 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * against its own lease. Leases stay exact where it matters: they are counted in every window
  * while held, so no window ever admits past its limit; they shrink and stop as a window nears its
  * limit; and every lease is taken back before a call is refused, so a refusal means the budget
- * has no room, not that another thread holds it. {@link LedgerAccount#used} therefore counts the
+ * has no room, not that another thread holds it, and once spend passes a limit (a commit or a
+ * record past it, a refund put into a lease after that), so no call is admitted from a lease
+ * past it. {@link LedgerAccount#used} therefore counts the
  * leases held (at most 0.1% of the limit: the 80% and 100% alerts may fire that much early);
  * snapshots and the state file, which report and save spend and calls in flight, take them back
  * before they read. Limits too small for a
@@ -147,12 +149,19 @@ public final class InMemoryLedger implements BudgetLedger {
      * of every window's limit. 0 when the limits are too small for leases to help.
      */
     private final long leaseMax;
+    /** The largest call admitted from a lease: {@link #leaseMax} / {@value #LEASE_CALLS}; 0 without leases. */
+    private final long leaseCall;
 
     Account(List<Budget> budgets, Ticker ticker) {
       this(budgets, ticker, null, null);
     }
 
     Account(List<Budget> budgets, Ticker ticker, Runnable onRefusal, Pins pins) {
+      this(budgets, ticker, onRefusal, pins, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** @param processors the processor count the stripes and leases are sized for (tests vary it) */
+    Account(List<Budget> budgets, Ticker ticker, Runnable onRefusal, Pins pins, int processors) {
       this.onRefusal = onRefusal;
       this.pins = pins;
       this.budgets = List.copyOf(budgets);
@@ -160,20 +169,24 @@ public final class InMemoryLedger implements BudgetLedger {
       // A service's account (the one without pins) is charged by all its callers' threads at
       // once: padded counters and per-thread stripes of spend. A key's stays compact.
       boolean contended = pins == null;
-      int stripes = contended ? Runtime.getRuntime().availableProcessors() : 1;
+      int stripes = contended ? processors : 1;
       PaddedLong[] counters = PaddedLong.group(budgets.size(), contended);
       this.spend = new StripedCounter(stripes);
+      Leases cells = contended ? new Leases(stripes) : null;
       long max = Long.MAX_VALUE;
       for (int i = 0; i < windows.length; i++) {
         Budget b = budgets.get(i);
         windows[i] = b.isCalendarDay()
             ? new CalendarDayWindow(b.limit().nanos(), ticker, b.zone().orElseThrow(), spend, counters[i])
             : new SlidingWindow(b.limit().nanos(), b.window().toNanos(), b.buckets(), spend, counters[i]);
-        max = Math.min(max, b.limit().nanos() / LEASE_SHARE / stripes);
+        // Per cell, and there are more cells than processors unless their count is a power of two
+        // (3 processors: 4 cells, which held 0.133% of the limit at 1/3 of the share each).
+        max = cells == null ? 0 : Math.min(max, b.limit().nanos() / LEASE_SHARE / cells.stripes());
       }
       boolean leased = contended && windows.length > 0 && max >= 2 * LEASE_CALLS;
-      this.leases = leased ? new Leases(stripes) : null;
+      this.leases = leased ? cells : null;
       this.leaseMax = leased ? max : 0;
+      this.leaseCall = leaseMax / LEASE_CALLS;
     }
 
     @Override
@@ -207,7 +220,7 @@ public final class InMemoryLedger implements BudgetLedger {
     @Override
     public int tryReserve(long amount, long now) {
       Leases l = leases;
-      if (l != null && amount > 0 && amount <= leaseMax / LEASE_CALLS && (l.take(amount) || lease(amount, now))) {
+      if (l != null && amount > 0 && amount <= leaseCall && (l.take(amount) || lease(amount, now))) {
         return ADMITTED;
       }
       int refused = reserve(amount, now);
@@ -261,7 +274,12 @@ public final class InMemoryLedger implements BudgetLedger {
       if (chunk < 2 * amount || reserve(chunk, now) != ADMITTED) {
         return false;
       }
-      leases.add(chunk - amount);
+      // Capped like any refill of a lease: threads of one cell that found it empty at once each
+      // took a chunk, and their cell held up to twice the most a lease may hold (one processor:
+      // 0.197% of the limit). What does not fit goes back; this call keeps its amount.
+      if (!leases.put(chunk - amount, leaseMax)) {
+        giveBack(chunk - amount);
+      }
       return true;
     }
 
@@ -285,6 +303,20 @@ public final class InMemoryLedger implements BudgetLedger {
       }
     }
 
+    /**
+     * Gives the leases back when a window is past its limit: headroom counted in a window that no
+     * longer has room is no room to admit calls from. Called after a lease grew or spend went past
+     * a limit; a lease put in after another thread's drain sees that thread's spend here.
+     */
+    private void reclaimIfOver() {
+      for (Window w : windows) {
+        if (w.used.get() > w.limit) {
+          reclaimLeases();
+          return;
+        }
+      }
+    }
+
     /** What the threads' leases hold now, for tests. */
     long leased() {
       return leases == null ? 0 : leases.held();
@@ -297,18 +329,21 @@ public final class InMemoryLedger implements BudgetLedger {
       if (delta != 0) {
         // The difference is settled with the caller's lease where it can be (a cost extractor's
         // call differs from its estimate on every call), else with the windows.
-        boolean settled = l != null && (delta > 0 ? l.take(delta) : l.put(-delta, leaseMax));
+        // Only a call of a size that leases puts its refund into one: a larger call's would be
+        // headroom no call of its size takes (a $10 budget's $0.001 calls stranded up to 0.1% of
+        // it there, counted as used, until a refusal or a snapshot took it back).
+        boolean settled = l != null
+            && (delta > 0 ? l.take(delta) : reserved <= leaseCall && l.put(-delta, leaseMax));
         if (!settled) {
-          boolean over = false;
           for (Window w : windows) {
             w.addUsed(delta);
-            over |= delta > 0 && w.used.get() > w.limit;
           }
-          if (over) {
-            // A call cost more than its budget had left: the leases' headroom is gone too, and
-            // the next calls are refused by the windows, not admitted from a lease.
-            reclaimLeases();
-          }
+        }
+        if (l != null && (settled ? delta < 0 : delta > 0)) {
+          // A call cost more than its budget had left: the leases' headroom is gone too, and
+          // the next calls are refused by the windows, not admitted from a lease. Likewise a
+          // refund put into a lease while a window is past its limit is no room to admit from.
+          reclaimIfOver();
         }
       }
       for (Window w : windows) {
@@ -329,8 +364,13 @@ public final class InMemoryLedger implements BudgetLedger {
       if (reserved == 0) {
         return;
       }
-      if (leases == null || !leases.put(reserved, leaseMax)) {
+      // As a refund: only a call of a size that leases gives its reservation back to a lease.
+      if (leases == null || reserved > leaseCall || !leases.put(reserved, leaseMax)) {
         giveBack(reserved);
+      } else {
+        // A reservation given back after a window went past its limit (another call cost more
+        // than was left, a record) must not be admitted from: the budget has no room for it.
+        reclaimIfOver();
       }
     }
 
@@ -349,6 +389,11 @@ public final class InMemoryLedger implements BudgetLedger {
       if (amount != 0) {
         spend.add(Window.bucketAmount(amount));
         held();
+      }
+      if (leases != null && amount > 0) {
+        // Spend made outside the calls took a window past its limit: as after a commit past it,
+        // the next calls are refused by the windows, not admitted from the leases.
+        reclaimIfOver();
       }
     }
 

@@ -87,15 +87,6 @@ final class Leases {
   }
 
   /**
-   * Adds a fresh chunk to the caller's lease.
-   *
-   * @param amount not negative, already taken from the windows
-   */
-  void add(long amount) {
-    CELL.getAndAdd(cells, index(), amount);
-  }
-
-  /**
    * Takes every lease back.
    *
    * @return what they held, for the caller to give back to the windows
