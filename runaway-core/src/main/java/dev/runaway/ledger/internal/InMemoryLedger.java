@@ -376,15 +376,9 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public void record(long amount, long now) {
-      boolean over = false;
       for (Window w : windows) {
         w.roll(now);
         w.addUsed(amount);
-        over |= leases != null && w.used.get() > w.limit;
-      }
-      if (over) {
-        // As for a commit past the limit: no call is admitted from a lease once the budget is gone.
-        reclaimLeases();
       }
       if (amount != 0) {
         spend.add(Window.bucketAmount(amount));

@@ -133,21 +133,6 @@ final class LeasesTest extends StateDirFixture {
     assertThat(a.tryReserve(amount, now)).as("not admitted from the lease").isEqualTo(0);
   }
 
-  @Test
-  void spendRecordedPastTheLimit_takesTheLeasesBack_soTheNextCallIsRefused() {
-    ManualTicker ticker = ManualTicker.create();
-    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
-    long now = ticker.nanoTime();
-    long amount = leasedAmount();
-    assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
-    a.commit(amount, amount, now);
-    assertThat(a.leased()).isPositive();
-    // Spend seen elsewhere (guard.record, a provider's usage) uses the budget up.
-    a.record(LIMIT, now);
-    assertThat(a.leased()).isZero();
-    assertThat(a.tryReserve(amount, now)).as("not admitted from the lease").isEqualTo(0);
-  }
-
   /**
    * Eight threads call until each is refused, with estimates that vary, costs at or below them and
    * some calls failing (released): the budget is never exceeded, and when the last thread is
