@@ -20,7 +20,9 @@ import java.util.Objects;
  * <p>Billing rules: {@code promptTokenCount} (plus {@code toolUsePromptTokenCount}) includes
  * {@code cachedContentTokenCount}, so fresh input is the prompt minus the cached tokens, charged
  * at the input price, and cached tokens at the cached price; output is
- * {@code candidatesTokenCount + thoughtsTokenCount} (thinking is billed as output); a prompt above
+ * {@code candidatesTokenCount + thoughtsTokenCount} (thinking is billed as output), and tokens that
+ * {@code totalTokenCount} counts beyond all of these (a usage block with the total only) are
+ * charged as output too, never $0; a prompt above
  * 200,000 tokens is priced at the model's long-context tier for the whole request. An unknown
  * model is logged at WARN once and the guard commits the call's estimate; a call that reserved
  * none (no estimate, no cost known yet) is charged its tokens at the table's dearest model
@@ -81,7 +83,8 @@ public final class GeminiCosts {
     String model = Sdk.text(result, "modelVersion");
     return usage(model, Sdk.count(meta, "promptTokenCount") + Sdk.count(meta, "toolUsePromptTokenCount"),
         Sdk.count(meta, "cachedContentTokenCount"),
-        Sdk.count(meta, "candidatesTokenCount") + Sdk.count(meta, "thoughtsTokenCount"));
+        Sdk.count(meta, "candidatesTokenCount") + Sdk.count(meta, "thoughtsTokenCount"),
+        Sdk.count(meta, "totalTokenCount"));
   }
 
   private static LlmUsage fromJson(JsonNode n) {
@@ -95,11 +98,22 @@ public final class GeminiCosts {
     return usage(n.path("modelVersion").asText(""),
         Math.max(0, meta.path("promptTokenCount").asLong()) + Math.max(0, meta.path("toolUsePromptTokenCount").asLong()),
         Math.max(0, meta.path("cachedContentTokenCount").asLong()),
-        Math.max(0, meta.path("candidatesTokenCount").asLong()) + Math.max(0, meta.path("thoughtsTokenCount").asLong()));
+        Math.max(0, meta.path("candidatesTokenCount").asLong()) + Math.max(0, meta.path("thoughtsTokenCount").asLong()),
+        Math.max(0, meta.path("totalTokenCount").asLong()));
   }
 
-  private static LlmUsage usage(String model, long prompt, long cached, long output) {
+  /**
+   * The usage of a request: {@code total} is {@code totalTokenCount}, the sum of the other counts
+   * on the wire. Tokens it counts beyond them (a usage block with the total only, or thinking
+   * counted in the total but not reported apart) are charged as output, the dearer side: spend
+   * that is counted is never priced at $0.
+   */
+  private static LlmUsage usage(String model, long prompt, long cached, long output, long total) {
     long c = Math.min(cached, prompt);
+    long unaccounted = total - prompt - output;
+    if (unaccounted > 0) {
+      output += unaccounted;
+    }
     return LlmUsage.of(model == null ? "" : model, prompt - c, output).withCacheRead(c);
   }
 }

@@ -125,6 +125,25 @@ final class LlmCostsTest {
     assertThat(GeminiCosts.extractor().costOf(GenerateContentResponse.fromJson(json))).isEqualTo(Cost.usd("0.0035"));
   }
 
+  /**
+   * {@code totalTokenCount} is the sum of the other counts (the API reference's
+   * {@code UsageMetadata}); tokens it counts beyond them were priced at $0. A usage block with the
+   * total only, and thinking counted in the total but not reported apart, are charged as output.
+   */
+  @Test
+  void gemini_tokensOnlyTheTotalCounts_areChargedAsOutput_neverFree() {
+    String totalOnly = "{\"modelVersion\":\"gemini-2.5-flash\",\"usageMetadata\":{\"totalTokenCount\":1000}}";
+    // gemini-2.5-flash: 1000 * $2.50 per million output
+    assertThat(GeminiCosts.extractor().costOf(totalOnly)).isEqualTo(Cost.usd("0.0025"));
+    assertThat(GeminiCosts.extractor().costOf(GenerateContentResponse.fromJson(totalOnly))).isEqualTo(Cost.usd("0.0025"));
+    String thinkingInTotal = "{\"modelVersion\":\"gemini-2.5-flash\",\"usageMetadata\":{\"promptTokenCount\":100,"
+        + "\"candidatesTokenCount\":200,\"totalTokenCount\":1300}}";
+    // 100 * 0.30 + (200 + 1000) * 2.50 = 30 + 3000 per million
+    assertThat(GeminiCosts.extractor().costOf(thinkingInTotal)).isEqualTo(Cost.usd("0.00303"));
+    assertThat(GeminiCosts.extractor().costOf(GenerateContentResponse.fromJson(thinkingInTotal)))
+        .isEqualTo(Cost.usd("0.00303"));
+  }
+
   @Test
   void gemini_modelWithoutCachedPriceChargesCachedTokensAtTheInputPrice() {
     String json = "{\"modelVersion\":\"gemini-2.5-flash\",\"usageMetadata\":{\"promptTokenCount\":1000,"
