@@ -41,6 +41,8 @@ public final class InMemoryLedger implements BudgetLedger {
 
   /** A thread's lease of a service's budget is this many calls of the amount that asked for it. */
   static final int LEASE_CALLS = 64;
+  /** How many times a refusal path takes the leases back and tries again before it refuses. */
+  static final int RECLAIM_ATTEMPTS = 4;
   /** All leases of an account together hold at most this fraction (its inverse) of each limit. */
   static final long LEASE_SHARE = 1000;
   /** Sweeps for empty pinned accounts run when the table has doubled since the last one. */
@@ -225,12 +227,7 @@ public final class InMemoryLedger implements BudgetLedger {
       }
       int refused = reserve(amount, now);
       if (refused != ADMITTED && l != null) {
-        // Refuse only for want of room in the budget itself, not in the threads' leases.
-        long back = l.drain();
-        if (back != 0) {
-          giveBack(back);
-          refused = reserve(amount, now);
-        }
+        refused = reserveAfterReclaim(l, refused, amount, now);
       }
       if (refused != ADMITTED) {
         if (onRefusal != null) {
@@ -240,6 +237,28 @@ public final class InMemoryLedger implements BudgetLedger {
       }
       held();
       return ADMITTED;
+    }
+
+    /**
+     * Refuses only for want of room in the budget itself, not in the threads' leases: takes every
+     * lease back and tries again, while no thread leases anew, and again if a thread that was
+     * already leasing put a new lease in meanwhile (a few times at most).
+     */
+    private int reserveAfterReclaim(Leases l, int refused, long amount, long now) {
+      l.startReclaim();
+      try {
+        for (int attempt = 0; attempt < RECLAIM_ATTEMPTS && refused != ADMITTED; attempt++) {
+          long back = l.drain();
+          if (back == 0) {
+            break;
+          }
+          giveBack(back);
+          refused = reserve(amount, now);
+        }
+        return refused;
+      } finally {
+        l.endReclaim();
+      }
     }
 
     /** Reserves {@code amount} in every window, or in none: the index of the window that refused, else ADMITTED. */
@@ -265,6 +284,9 @@ public final class InMemoryLedger implements BudgetLedger {
      * @return false if no lease was taken (the caller reserves in the windows)
      */
     private boolean lease(long amount, long now) {
+      if (leases.reclaiming()) {
+        return false;
+      }
       long chunk = Math.min(leaseMax, amount * LEASE_CALLS);
       int share = 8 * leases.stripes();
       for (Window w : windows) {
@@ -272,6 +294,12 @@ public final class InMemoryLedger implements BudgetLedger {
         chunk = Math.min(chunk, (w.limit - w.used.get()) / share);
       }
       if (chunk < 2 * amount || reserve(chunk, now) != ADMITTED) {
+        return false;
+      }
+      if (leases.reclaiming()) {
+        // A refusal path began taking the leases back while this chunk was being reserved: its
+        // room is for the call that path is trying again.
+        giveBack(chunk);
         return false;
       }
       // Capped like any refill of a lease: threads of one cell that found it empty at once each

@@ -2,6 +2,7 @@ package dev.runaway.ledger.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Budget leased to threads: headroom an account took from all its windows at once, in chunks,
@@ -26,6 +27,8 @@ final class Leases {
 
   private final long[] cells;
   private final int mask;
+  /** Refusal paths taking the leases back right now; while any runs, no new lease is taken. */
+  private final AtomicInteger reclaiming = new AtomicInteger();
 
   /**
    * Creates empty leases.
@@ -99,6 +102,26 @@ final class Leases {
       }
     }
     return sum;
+  }
+
+  /**
+   * Marks the start of a refusal path that takes every lease back to see whether the call fits:
+   * until {@link #endReclaim}, threads that run out of lease reserve each call in the windows
+   * instead of leasing again, so that the room taken back is not leased away before the call that
+   * needed it is tried again.
+   */
+  void startReclaim() {
+    reclaiming.incrementAndGet();
+  }
+
+  /** Marks the end of a refusal path begun with {@link #startReclaim}. */
+  void endReclaim() {
+    reclaiming.decrementAndGet();
+  }
+
+  /** Whether a refusal path is taking the leases back now (no new lease is taken meanwhile). */
+  boolean reclaiming() {
+    return reclaiming.get() != 0;
   }
 
   /** What the leases hold now (racy: for tests and reports). */
