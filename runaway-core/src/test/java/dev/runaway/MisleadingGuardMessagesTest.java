@@ -176,7 +176,8 @@ final class MisleadingGuardMessagesTest {
         "this process", true);
     assertThat(hushing.detail()).contains("a spike alerts at 3.0x within a minute")
         .contains("Once the service has a week of history, only a rise above 1.25x its usual peak (the"
-            + " second-highest day of the last 7) is alerted, where that bar is the higher one.");
+            + " second-highest day of the last 7) is alerted, and for two days after an alert only one above"
+            + " 1.25x the rise alerted, where such a bar is the higher one.");
 
     Alert everyRise = GuardAlerts.usage(snapshot(7.1, 1.0), MeterEvent.CALL_SPIKE,
         DetectionSettings.builder().alertOnUsualPeaks(true).build(), "this process", true);

@@ -200,14 +200,14 @@ public final class GuardAlerts {
     // alert read "above 3.0x the learned baseline" beside its own 2.6x; nu34 trial): say both ways in.
     // After a week of history a rise must also pass the service's usual-peak bar, which may be far
     // above the spike multiple: "a spike alerts at 3.0x" alone read as if 3x were the bar in force.
-    // The meter does not say which bar was in force, so the text says how the bar is set (1.25:
-    // BurnRateMeter.USUAL_PEAK_MARGIN).
+    // The meter does not say which bar was in force, so the text says how the bars are set (1.25:
+    // BurnRateMeter.USUAL_PEAK_MARGIN; two days: BurnRateMeter.TOLD_NANOS).
     String detail = !runaway
         ? channel + " well above the learned baseline (" + scope + "): a spike alerts at " + fmt(spikeMultiplier)
             + "x within a minute, a rise held for several minutes lower."
             + (detection.alertOnUsualPeaks() ? "" : " Once the service has a week of history, only a rise above"
-                + " 1.25x its usual peak (the second-highest day of the last 7) is alerted, where that bar is the"
-                + " higher one.")
+                + " 1.25x its usual peak (the second-highest day of the last 7) is alerted, and for two days after"
+                + " an alert only one above 1.25x the rise alerted, where such a bar is the higher one.")
         : channel + " above " + fmt(breakerMultiplier) + "x the learned baseline (" + scope + ")."
             + (refusal == Refusal.CALLS_REFUSED ? " The circuit breaker opens."
             : refusal == Refusal.EMERGENCY_STOP ? unrefused(refusal)

@@ -69,6 +69,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * never quiet, and a rise whose episode saw one (or that is polled usage judged a second time) is
  * not recorded as usual.
  *
+ * <p>What was told is not told again: after the same week of history, for two days after an
+ * alerted episode (a spike or a runaway) ends, a spike or sustained rise no higher than 1.25 times
+ * that episode's highest (its one-bucket multiple, or its half-hour smoothed multiple, on either
+ * channel) opens a quiet episode too. A news burst of a bursty service comes back for hours or
+ * days at the height it was alerted at, and each return was one more alert saying the same thing.
+ * The breaker's rules are not changed: a runaway still trips and is alerted. This memory is not
+ * exported with the baseline: a restarted meter alerts the next rise again.
+ *
  * <h2>Feeding</h2>
  * A meter is fed either per call ({@link #onCall}, {@link #onCalls}, {@link #onCost}, with ticker
  * readings) or with polled usage ({@link #observe}, with wall-clock intervals), not both.
@@ -139,6 +147,11 @@ public final class BurnRateMeter {
   private static final double RISE_SMOOTHING_NANOS = 30 * 60 * 1e9;
   /** A rise is news only above this many times the usual peak ({@link #usualPeak}). */
   private static final double USUAL_PEAK_MARGIN = 1.25;
+  /**
+   * How long the peak of an alerted episode bars a rise no higher than {@link #USUAL_PEAK_MARGIN}
+   * times it from being alerted again ({@link #toldPeak}): two days.
+   */
+  private static final long TOLD_NANOS = 2 * DAY_NANOS;
 
   /** Below this multiple of the tolerated level, the sustained-rise CUSUM is switched off. */
   private static final double MIN_SUSTAINED = 1.1;
@@ -175,6 +188,10 @@ public final class BurnRateMeter {
    * are disabled): its rises are not the service's usual.
    */
   private boolean episodeRunaway;
+  /** Whether the episode in progress sent an alert (a spike or a runaway): its peaks were told. */
+  private boolean episodeAlerted;
+  /** The end of the span being judged, wall-clock epoch nanos (under the roll lock). */
+  private long judgingAt;
   /** Whether the span being judged was observed before (polled usage): its rises are not recorded twice. */
   private boolean rejudging;
   /** The wall-clock day of the span being judged (under the roll lock). */
@@ -647,6 +664,7 @@ public final class BurnRateMeter {
   private MeterEvent close(Frame f, long xCalls, long xCost, boolean partialHot) {
     Verdict v = verdict.reset(partialHot);
     judgingDay = Math.floorDiv(f.wallStart, DAY_NANOS);
+    judgingAt = f.wallStart + bucketNanos;
     double[] x = {xCalls, xCost};
     for (int ch = 0; ch < 2; ch++) {
       double unit = f.unit[ch];
@@ -677,10 +695,18 @@ public final class BurnRateMeter {
   private void recordPeaks() {
     int lv = level.get();
     episodeRunaway |= lv == RUNAWAY;
+    episodeAlerted |= lv >= SPIKE;
     if (lv != NONE) {
       return;
     }
     for (Evidence ev : evidence) {
+      if (episodeAlerted && (ev.pendingRise > 0 || ev.pendingSpike > 0)) {
+        int i = ev.toldNext;
+        ev.toldRises[i] = ev.pendingRise;
+        ev.toldSpikes[i] = ev.pendingSpike;
+        ev.toldEnds[i] = judgingAt;
+        ev.toldNext = (i + 1) % ev.toldEnds.length;
+      }
       if (!episodeRunaway && (ev.pendingRise > 0 || ev.pendingSpike > 0)) {
         advanceRecord(ev);
         int slot = (int) Math.floorMod(ev.runDay, (long) ev.dayRises.length);
@@ -691,6 +717,7 @@ public final class BurnRateMeter {
       ev.pendingSpike = 0;
     }
     episodeRunaway = false;
+    episodeAlerted = false;
   }
 
   /**
@@ -714,7 +741,26 @@ public final class BurnRateMeter {
         second = d;
       }
     }
-    return USUAL_PEAK_MARGIN * second;
+    return Math.max(toldPeak(days == ev.daySpikes), USUAL_PEAK_MARGIN * second);
+  }
+
+  /**
+   * The bar set by what was already told: {@link #USUAL_PEAK_MARGIN} times the highest spike (or
+   * sustained-rise) multiple of the alerted episodes that ended within {@link #TOLD_NANOS}, on
+   * either channel (a call rate told at 10x and a spend rate at 8x are the same news); 0 if none.
+   */
+  private double toldPeak(boolean spikes) {
+    double p = 0;
+    for (Evidence ev : evidence) {
+      double[] peaks = spikes ? ev.toldSpikes : ev.toldRises;
+      for (int i = 0; i < peaks.length; i++) {
+        long end = ev.toldEnds[i];
+        if (end != Long.MIN_VALUE && judgingAt - end < TOLD_NANOS) {
+          p = Math.max(p, peaks[i]);
+        }
+      }
+    }
+    return USUAL_PEAK_MARGIN * p;
   }
 
   /** What judging one span (a closed bucket or a polled interval) on both channels found. */
@@ -1109,6 +1155,7 @@ public final class BurnRateMeter {
     double[] phiInterval = new double[2];
     Verdict v = verdict.reset(false);
     judgingDay = Math.floorDiv(b - 1, DAY_NANOS);
+    judgingAt = b;
     // A span mostly observed before (a restarted monitor's first poll reports the day so far
     // again) is judged again but, as it is not learned twice, its rises are not recorded twice
     // either: a runaway kept out of the record would come back in as the average of the span

@@ -62,6 +62,20 @@ public final class Evidence {
   /** The highest single-bucket multiple of a flagged spike on each of the last seven days, the same way. */
   public final double[] daySpikes = new double[7];
 
+  /**
+   * The peaks of the last alerted episodes (ones that sent a spike or runaway alert): the highest
+   * smoothed multiple of a flagged sustained rise, the highest single-bucket multiple of a flagged
+   * spike, and when the episode ended (wall-clock epoch nanos); a ring of the last eight.
+   */
+  public final double[] toldRises = new double[8];
+  /** See {@link #toldRises}. */
+  public final double[] toldSpikes = new double[8];
+  /** See {@link #toldRises}; {@code Long.MIN_VALUE} for an empty entry. */
+  public final long[] toldEnds = {Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE,
+      Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE};
+  /** The ring's next entry. */
+  public int toldNext;
+
   /** Clears the evidence; the record of held runs is kept (it is the service's history). */
   public void clear() {
     runTripped = false;
