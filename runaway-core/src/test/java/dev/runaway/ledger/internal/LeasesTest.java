@@ -145,13 +145,11 @@ final class LeasesTest extends StateDirFixture {
     long amount = leasedAmount();
     long now = ticker.nanoTime();
     AtomicLong committed = new AtomicLong();
-    AtomicLong lastRefused = new AtomicLong();
     Race.run(8, t -> {
       ThreadLocalRandom r = ThreadLocalRandom.current();
       for (;;) {
         long est = 1 + r.nextLong(amount);
         if (a.tryReserve(est, now) != LedgerAccount.ADMITTED) {
-          lastRefused.set(est);
           return;
         }
         int outcome = r.nextInt(10);
