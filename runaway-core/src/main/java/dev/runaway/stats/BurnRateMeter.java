@@ -190,7 +190,11 @@ public final class BurnRateMeter {
   private boolean episodeRunaway;
   /** Whether the episode in progress sent an alert (a spike or a runaway): its peaks were told. */
   private boolean episodeAlerted;
-  /** The end of the span being judged, wall-clock epoch nanos (under the roll lock). */
+  /**
+   * The end of the span being judged (under the roll lock), as {@link #lastHot}: ticker nanos per
+   * call, so that a wall-clock step neither stretches nor cuts the memory of what was told; epoch
+   * nanos polled.
+   */
   private long judgingAt;
   /** Whether the span being judged was observed before (polled usage): its rises are not recorded twice. */
   private boolean rejudging;
@@ -664,7 +668,7 @@ public final class BurnRateMeter {
   private MeterEvent close(Frame f, long xCalls, long xCost, boolean partialHot) {
     Verdict v = verdict.reset(partialHot);
     judgingDay = Math.floorDiv(f.wallStart, DAY_NANOS);
-    judgingAt = f.wallStart + bucketNanos;
+    judgingAt = f.start + bucketNanos;
     double[] x = {xCalls, xCost};
     for (int ch = 0; ch < 2; ch++) {
       double unit = f.unit[ch];
@@ -754,8 +758,10 @@ public final class BurnRateMeter {
     for (Evidence ev : evidence) {
       double[] peaks = spikes ? ev.toldSpikes : ev.toldRises;
       for (int i = 0; i < peaks.length; i++) {
-        long end = ev.toldEnds[i];
-        if (end != Long.MIN_VALUE && judgingAt - end < TOLD_NANOS) {
+        // A polled span that ends before a told episode did (a monitor's clock set back) does not
+        // keep that episode's memory until the clock is past it again.
+        long age = ev.toldEnds[i] == Long.MIN_VALUE ? -1 : judgingAt - ev.toldEnds[i];
+        if (age >= 0 && age < TOLD_NANOS) {
           p = Math.max(p, peaks[i]);
         }
       }

@@ -151,6 +151,45 @@ final class UsualPeaksTest {
     assertThat(count(t.events, again, again + 6, MeterEventKind.SPIKE)).isEqualTo(1);
   }
 
+  @Test
+  void aWallClockSetBack_keepsWhatWasToldForTwoDaysOnly() {
+    // A host clock that ran a month ahead while a burst was alerted, then set right: the burst's
+    // memory must lapse two days on, not once the clock reaches the month-ahead time again.
+    Traffic t = Traffic.create(DetectionSettings.defaults(), 42);
+    t.run(8 * DAY, m -> 50);
+    t.ticker.setInstant(t.ticker.instant().plus(Duration.ofDays(30)));
+    long first = burst(t, 200);
+    assertThat(count(t.events, first, first + 6, MeterEventKind.SPIKE)).isEqualTo(1);
+    t.ticker.setInstant(t.ticker.instant().minus(Duration.ofDays(30)));
+    t.run(2 * DAY, m -> 50);
+    long later = burst(t, 200);
+    assertThat(count(t.events, later, later + 6, MeterEventKind.SPIKE)).as("4x two days on").isEqualTo(1);
+  }
+
+  @Test
+  void aRunawayRestartedTheNextMorning_tripsAtTheSameMinuteAsWhenEveryRiseIsAlerted() {
+    // A tenfold loop tripped and stopped, started again the next morning: what was told hushes its
+    // spike alert (no higher than 1.25x the runaway's), never its trip nor the trip's alert.
+    double[] trip = new double[2];
+    long[] spikes = new long[2];
+    for (int i = 0; i < 2; i++) {
+      Traffic t = Traffic.create(DetectionSettings.builder().alertOnUsualPeaks(i == 1).build(), 43);
+      t.run(8 * DAY, m -> 50);
+      long first = t.minute();
+      t.run(40, m -> 500);
+      assertThat(count(t.events, first, first + 40, MeterEventKind.RUNAWAY)).isEqualTo(1);
+      t.run(DAY - 40, m -> 50);
+      long start = t.minute();
+      t.run(40, m -> 500);
+      trip[i] = t.since(start).stream().filter(e -> e.event().isRunaway()).mapToDouble(e -> e.minute() - start)
+          .findFirst().orElse(Double.NaN);
+      spikes[i] = count(t.events, start, start + 40, MeterEventKind.SPIKE);
+    }
+    assertThat(trip[0]).isBetween(0.0, 5.0).isEqualTo(trip[1]);
+    assertThat(spikes[1]).as("every rise alerted: the spike before the trip").isEqualTo(1);
+    assertThat(spikes[0]).as("the runaway told yesterday: only the trip is alerted").isZero();
+  }
+
   /**
    * After two quiet days and 100 minutes, a 4x burst of 6 minutes opens one spike episode (alerted).
    * The two days let the alerts of the last runaway lapse ({@code aBurstNoHigherThanOneAlerted...}):
@@ -233,6 +272,24 @@ final class UsualPeaksTest {
     p.events.clear();
     p.run(3, 2500);
     assertThat(p.events).anyMatch(MeterEvent::isRunaway);
+  }
+
+  @Test
+  void polled_aClockSetBack_keepsWhatWasToldForTwoDaysOnly() {
+    // The monitor's spans follow its host's clock: one that ran a month ahead while a 4x poll was
+    // alerted, then set right, must alert the same 4x two days on.
+    Polls p = new Polls();
+    p.run(10 * 288, 250);
+    p.now = p.now.plus(Duration.ofDays(30));
+    p.events.clear();
+    p.run(1, 1000);
+    assertThat(p.events).anyMatch(MeterEvent::isSpike);
+    p.run(24, 250);
+    p.now = p.now.minus(Duration.ofDays(30));
+    p.run(2 * 288, 250);
+    p.events.clear();
+    p.run(1, 1000);
+    assertThat(p.events).as("4x two days on").anyMatch(MeterEvent::isSpike);
   }
 
   @Test

@@ -65,7 +65,8 @@ public final class Evidence {
   /**
    * The peaks of the last alerted episodes (ones that sent a spike or runaway alert): the highest
    * smoothed multiple of a flagged sustained rise, the highest single-bucket multiple of a flagged
-   * spike, and when the episode ended (wall-clock epoch nanos); a ring of the last eight.
+   * spike, and when the episode ended (ticker nanos per call, epoch nanos polled); a ring of the last
+   * eight.
    */
   public final double[] toldRises = new double[8];
   /** See {@link #toldRises}. */
