@@ -72,7 +72,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>What was told is not told again: after the same week of history, for two days after an
  * alerted episode (a spike or a runaway) ends, a spike or sustained rise no higher than 1.25 times
  * that episode's highest (its one-bucket multiple, or its half-hour smoothed multiple, on either
- * channel) opens a quiet episode too. A news burst of a bursty service comes back for hours or
+ * channel, lowered in proportion where that channel's expectation is now higher than where it
+ * peaked) opens a quiet episode too. A news burst of a bursty service comes back for hours or
  * days at the height it was alerted at, and each return was one more alert saying the same thing.
  * The breaker's rules are not changed: a runaway still trips and is alerted. This memory is not
  * exported with the baseline: a restarted meter alerts the next rise again.
@@ -196,6 +197,11 @@ public final class BurnRateMeter {
    * nanos polled.
    */
   private long judgingAt;
+  /**
+   * The expected raw amount a bucket of each channel at the span being judged (or the bucket whose
+   * thresholds are filled), under the roll lock: what was told is compared by its height too.
+   */
+  private final double[] judgingExpected = new double[2];
   /** Whether the span being judged was observed before (polled usage): its rises are not recorded twice. */
   private boolean rejudging;
   /** The wall-clock day of the span being judged (under the roll lock). */
@@ -582,6 +588,8 @@ public final class BurnRateMeter {
     }
     f.warm = model.learnedBuckets() >= warmUpBuckets;
     if (thresholds) {
+      judgingExpected[CALLS] = f.expected[CALLS];
+      judgingExpected[COST] = f.expected[COST];
       int lv = level.get();
       fill(f, CALLS, lv, f.callAlert, f.callBreaker);
       fill(f, COST, lv, f.costAlert, f.costBreaker);
@@ -669,6 +677,8 @@ public final class BurnRateMeter {
     Verdict v = verdict.reset(partialHot);
     judgingDay = Math.floorDiv(f.wallStart, DAY_NANOS);
     judgingAt = f.start + bucketNanos;
+    judgingExpected[CALLS] = f.expected[CALLS];
+    judgingExpected[COST] = f.expected[COST];
     double[] x = {xCalls, xCost};
     for (int ch = 0; ch < 2; ch++) {
       double unit = f.unit[ch];
@@ -708,6 +718,8 @@ public final class BurnRateMeter {
         int i = ev.toldNext;
         ev.toldRises[i] = ev.pendingRise;
         ev.toldSpikes[i] = ev.pendingSpike;
+        ev.toldRiseExpected[i] = ev.pendingRiseExpected;
+        ev.toldSpikeExpected[i] = ev.pendingSpikeExpected;
         ev.toldEnds[i] = judgingAt;
         ev.toldNext = (i + 1) % ev.toldEnds.length;
       }
@@ -752,17 +764,23 @@ public final class BurnRateMeter {
    * The bar set by what was already told: {@link #USUAL_PEAK_MARGIN} times the highest spike (or
    * sustained-rise) multiple of the alerted episodes that ended within {@link #TOLD_NANOS}, on
    * either channel (a call rate told at 10x and a spend rate at 8x are the same news); 0 if none.
+   * A multiple told where its channel's expectation was lower counts at the height it reached, as
+   * a multiple of that channel's expectation now: a 14x blip of a quiet night (14 calls a minute
+   * against 1) does not hush a 4x rise at noon (400 against 100).
    */
   private double toldPeak(boolean spikes) {
     double p = 0;
-    for (Evidence ev : evidence) {
+    for (int c = 0; c < 2; c++) {
+      Evidence ev = evidence[c];
       double[] peaks = spikes ? ev.toldSpikes : ev.toldRises;
+      double[] at = spikes ? ev.toldSpikeExpected : ev.toldRiseExpected;
+      double now = judgingExpected[c];
       for (int i = 0; i < peaks.length; i++) {
         // A polled span that ends before a told episode did (a monitor's clock set back) does not
         // keep that episode's memory until the clock is past it again.
         long age = ev.toldEnds[i] == Long.MIN_VALUE ? -1 : judgingAt - ev.toldEnds[i];
         if (age >= 0 && age < TOLD_NANOS) {
-          p = Math.max(p, peaks[i]);
+          p = Math.max(p, now > at[i] ? peaks[i] * (at[i] / now) : peaks[i]);
         }
       }
     }
@@ -835,8 +853,9 @@ public final class BurnRateMeter {
     ev.smoothExpected += w * (tol * m - ev.smoothExpected);
     double smoothed = ev.smoothAmount / Math.max(MIN_MEAN, ev.smoothExpected);
     boolean spiked = xe >= spikeMultiplier * m && xe - m >= minEx && Tails.rate(xe, m, phi) >= lnSpike;
-    if (spiked && !rejudging) {
-      ev.pendingSpike = Math.max(ev.pendingSpike, xe / m);
+    if (spiked && !rejudging && xe / m > ev.pendingSpike) {
+      ev.pendingSpike = xe / m;
+      ev.pendingSpikeExpected = judgingExpected[ch];
     }
     boolean spike = spiked && xe >= usualPeak(ev, ev.daySpikes) * m;
     ev.drop = clamp(ev.drop + Tails.llr(xe, m, phi, DROP, LN_DROP), sustainedEvidence);
@@ -844,8 +863,9 @@ public final class BurnRateMeter {
     ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, phi, tol));
     ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
     boolean risen = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
-    if (risen && !rejudging) {
-      ev.pendingRise = Math.max(ev.pendingRise, smoothed);
+    if (risen && !rejudging && smoothed > ev.pendingRise) {
+      ev.pendingRise = smoothed;
+      ev.pendingRiseExpected = judgingExpected[ch];
     }
     boolean sustained = risen && smoothed >= usualPeak(ev, ev.dayRises);
     v.hushed |= spiked && !spike || risen && !sustained;
@@ -1162,6 +1182,8 @@ public final class BurnRateMeter {
     Verdict v = verdict.reset(false);
     judgingDay = Math.floorDiv(b - 1, DAY_NANOS);
     judgingAt = b;
+    judgingExpected[CALLS] = expected[CALLS] / buckets;
+    judgingExpected[COST] = expected[COST] / buckets;
     // A span mostly observed before (a restarted monitor's first poll reports the day so far
     // again) is judged again but, as it is not learned twice, its rises are not recorded twice
     // either: a runaway kept out of the record would come back in as the average of the span

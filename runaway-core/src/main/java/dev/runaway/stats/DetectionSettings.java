@@ -375,14 +375,18 @@ public final class DetectionSettings {
    * <p>The same default also keeps what was just told from being told again: once the week is
    * judged, for two days after an alerted episode (a spike or a runaway) ends, a rise no higher
    * than 1.25 times that episode's highest multiple (on either channel, measured as above) opens a
-   * quiet episode too. A news burst that returns at the height it was alerted at, hours or a day
-   * later, was one more alert episode each time: on the replay, alert episodes a week 2.57 to 1.93
-   * on the tuning half of the NAB series, 2.18 to 1.81 on the held-back half, 0.59 to 0.47 on the
-   * other kinds (false trips and the 10x trip medians unchanged). Its cost is the one above,
-   * larger: a 5x runaway that starts within two days of an alert of about 4x or more is alerted
-   * only when the breaker trips it, if it does (on the replay, median 5x alert delays per tweet
-   * series of 12 to 185 minutes, or none within 6 hours, instead of 6 to 53; 47 to 67 on the ELB
-   * and sensor series). It is kept in memory only (not in {@link BaselineState}): a restarted meter
+   * quiet episode too. A told multiple counts at the rate it reached: where the channel's expected
+   * rate is now higher than where it peaked, its multiple is lowered in proportion (a 14x blip of
+   * 14 calls a minute on a quiet night does not hush a 4x rise to 400 a minute at noon). A news
+   * burst that returns at the height it was alerted at, hours or a day later, was one more alert
+   * episode each time: on the replay, alert episodes a week 2.57 to 2.08 on the tuning half of
+   * the NAB series, 2.18 to 1.91 on the held-back half, 0.59 to 0.47 on the other kinds (false
+   * trips and the 10x trip medians unchanged). Its cost is the one above, larger: a 5x runaway
+   * that starts within two days of an alert of about 4x or more at the same rate is alerted only
+   * when the breaker trips it, if it does (on the replay, median 5x alert delays per tweet series
+   * of 10 to 130 minutes, or none within 6 hours, instead of 6 to 53; 25 to 44 on the ELB and
+   * sensor series). The two days are the meter's ticker's (per call) or the polled spans'. It is
+   * kept in memory only (not in {@link BaselineState}): a restarted meter
    * alerts the next rise again.
    *
    * <p>What it does not change: the breaker (every trip and its alert happen as before: a runaway

@@ -167,6 +167,25 @@ final class UsualPeaksTest {
   }
 
   @Test
+  void aBlipToldAtAQuietHour_doesNotHushAFourfoldRiseAtABusyOne() {
+    // Nights at 1 call a minute, days at 100: 14 calls a minute at 02:00 (14x, tripped and told)
+    // is not the height of 400 a minute at noon (4x): that rise is news (it was hushed: the told
+    // 14x set a bar of 17.5x for two days, at any hour).
+    DoubleUnaryOperator day = m -> m % DAY < 360 ? 1 : 100;
+    Traffic t = Traffic.create(DetectionSettings.defaults(), 5);
+    t.run(8 * DAY + 120, day);
+    long night = t.minute();
+    t.run(2, m -> 14);
+    t.run(600, day);
+    assertThat(count(t.events, night, night + 2, MeterEventKind.SPIKE)).as("the blip is news").isEqualTo(1);
+    long noon = t.minute();
+    t.run(3, m -> 400);
+    t.run(60, day);
+    assertThat(count(t.events, noon, noon + 3, MeterEventKind.SPIKE)).as("4x at noon").isEqualTo(1);
+    assertThat(count(t.events, noon, noon + 60, MeterEventKind.RUNAWAY)).isZero();
+  }
+
+  @Test
   void aRunawayRestartedTheNextMorning_tripsAtTheSameMinuteAsWhenEveryRiseIsAlerted() {
     // A tenfold loop tripped and stopped, started again the next morning: what was told hushes its
     // spike alert (no higher than 1.25x the runaway's), never its trip nor the trip's alert.

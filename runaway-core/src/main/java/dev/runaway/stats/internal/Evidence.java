@@ -54,6 +54,10 @@ public final class Evidence {
   public double pendingRise;
   /** The highest single-bucket multiple of a flagged spike not yet in the record (see {@link #daySpikes}). */
   public double pendingSpike;
+  /** The expected raw amount a bucket of the channel at {@link #pendingRise}'s span. */
+  public double pendingRiseExpected;
+  /** The expected raw amount a bucket of the channel at {@link #pendingSpike}'s span. */
+  public double pendingSpikeExpected;
   /**
    * The highest smoothed multiple of a flagged sustained rise on each of the last seven days, not
    * counting rises that ended in a runaway; a ring indexed by epoch day like {@link #dayRuns}.
@@ -71,6 +75,14 @@ public final class Evidence {
   public final double[] toldRises = new double[8];
   /** See {@link #toldRises}. */
   public final double[] toldSpikes = new double[8];
+  /**
+   * The expected raw amount a bucket of the channel where each told rise peaked: a peak told at a
+   * quiet hour is news again, as a multiple, where the expectation is higher (a 14x blip at night
+   * is not the height of a 4x rise at noon).
+   */
+  public final double[] toldRiseExpected = new double[8];
+  /** The same for {@link #toldSpikes}. */
+  public final double[] toldSpikeExpected = new double[8];
   /** See {@link #toldRises}; {@code Long.MIN_VALUE} for an empty entry. */
   public final long[] toldEnds = {Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE,
       Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE};
