@@ -167,6 +167,23 @@ final class UsualPeaksTest {
   }
 
   @Test
+  void aRiseHushedAsAlreadyToldThatGrows_isAlertedWithinTheMinuteItGrows() {
+    Traffic t = Traffic.create(DetectionSettings.defaults(), 44);
+    t.run(8 * DAY, m -> 50);
+    burst(t, 200); // told at 4x
+    t.run(100, m -> 50);
+    long again = t.minute();
+    t.run(3, m -> 200);
+    assertThat(t.since(again)).as("the same 4x: quiet").isEmpty();
+    long grown = t.minute();
+    t.run(1, m -> 350);
+    List<Traffic.Event> events = t.since(grown);
+    assertThat(events).isNotEmpty();
+    assertThat(events.get(0).event().isSpike()).isTrue();
+    assertThat(events.get(0).minute()).as("alerted by a call of that minute").isLessThan(grown + 1.0);
+  }
+
+  @Test
   void aBlipToldAtAQuietHour_doesNotHushAFourfoldRiseAtABusyOne() {
     // Nights at 1 call a minute, days at 100: 14 calls a minute at 02:00 (14x, tripped and told)
     // is not the height of 400 a minute at noon (4x): that rise is news (it was hushed: the told
