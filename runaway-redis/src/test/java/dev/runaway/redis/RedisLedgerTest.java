@@ -69,6 +69,21 @@ final class RedisLedgerTest {
     return RedisSupport.get(port, prefix + ":{svc}:" + window + ":t");
   }
 
+  /**
+   * The local account under the fleet's leases budget to this process's threads (calls far smaller
+   * than the limit): a snapshot shows spend and calls in flight only, not that headroom (it showed
+   * up to 0.1% of the limit as reserved with no call in flight).
+   */
+  @Test
+  void aSnapshot_showsNoReservation_whenNoCallIsInFlight() {
+    RunawayGuard guard = guard(ledger(Cost.ZERO).build(), Budget.hourly(Cost.usd("1000")), Budget.daily(Cost.usd("2000")));
+    for (int i = 0; i < 5; i++) {
+      guard.call("svc", Cost.usd("0.00001"), () -> "ok");
+    }
+    assertThat(guard.snapshot("svc").windows().get(0).spent()).isEqualTo(Cost.usd("0.00005"));
+    assertThat(guard.snapshot("svc").windows().get(0).reserved()).isEqualTo(Cost.ZERO);
+  }
+
   @Test
   void reserve_isAtomicAcrossWindows() {
     RunawayGuard guard = guard(ledger(Cost.ZERO).build(), Budget.hourly(Cost.usd("10")),

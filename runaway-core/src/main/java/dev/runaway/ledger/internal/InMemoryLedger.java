@@ -114,11 +114,12 @@ public final class InMemoryLedger implements BudgetLedger {
    * windows, so that what they hold is spend and calls in flight only (for snapshots; the threads
    * lease again on their next calls).
    *
-   * @param account an account, of this ledger or not (then nothing happens)
+   * @param account an account of this ledger, or one that wraps one ({@link HoldsLeases}); for
+   *     any other, nothing happens
    */
   public static void reclaimLeases(LedgerAccount account) {
-    if (account instanceof Account) {
-      ((Account) account).reclaimLeases();
+    if (account instanceof HoldsLeases) {
+      ((HoldsLeases) account).reclaimLeases();
     }
   }
 
@@ -133,7 +134,7 @@ public final class InMemoryLedger implements BudgetLedger {
   }
 
   /** The budgets of one service or key. */
-  static final class Account implements LedgerAccount {
+  static final class Account implements LedgerAccount, HoldsLeases {
     private final List<Budget> budgets;
     private final Window[] windows;
     /** Committed spend, shared by the windows (see {@link Window#spend}): one add per commit. */
@@ -322,7 +323,8 @@ public final class InMemoryLedger implements BudgetLedger {
      * Gives every thread's lease back to the windows: before the state file reads them (a lease
      * is not spend to save) and before reporting when there will be room.
      */
-    void reclaimLeases() {
+    @Override
+    public void reclaimLeases() {
       if (leases != null) {
         long back = leases.drain();
         if (back != 0) {

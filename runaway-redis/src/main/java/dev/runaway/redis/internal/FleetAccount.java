@@ -3,6 +3,8 @@ package dev.runaway.redis.internal;
 import dev.runaway.Budget;
 import dev.runaway.Ticker;
 import dev.runaway.ledger.LedgerAccount;
+import dev.runaway.ledger.internal.HoldsLeases;
+import dev.runaway.ledger.internal.InMemoryLedger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #tryReserve}, {@link #commit}, {@link #release} and {@link #record} are
  * lock-free and allocation-free while the pool has room.
  */
-public final class FleetAccount implements LedgerAccount {
+public final class FleetAccount implements LedgerAccount, HoldsLeases {
 
   private static final Logger LOG = LoggerFactory.getLogger(FleetAccount.class);
   /** Refusals by Redis are remembered this long, so an exhausted budget costs no round trip per call. */
@@ -677,6 +679,16 @@ public final class FleetAccount implements LedgerAccount {
   @Override
   public long used(int budget, long now) {
     return Math.max(fleetTotals.get(budget), local.used(budget, now));
+  }
+
+  /**
+   * Gives back the budget the local account leased to this process's threads (not the pool this
+   * process took from Redis): a snapshot then reads the local figures as spend and calls in
+   * flight only, as with the in-memory ledger.
+   */
+  @Override
+  public void reclaimLeases() {
+    InMemoryLedger.reclaimLeases(local);
   }
 
   @Override
