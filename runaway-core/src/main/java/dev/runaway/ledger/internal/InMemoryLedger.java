@@ -26,16 +26,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * and all leases together at most 1/{@value #LEASE_SHARE} of each limit), then admits its calls
  * against its own lease. Leases stay exact where it matters: they are counted in every window
  * while held, so no window ever admits past its limit; they shrink and stop as a window nears its
- * limit; and every lease is taken back before a call is refused, so a refusal means the budget
- * has no room, not that another thread holds it, and once spend passes a limit (a commit or a
- * record past it, a refund put into a lease after that), so no call is admitted from a lease
- * past it. {@link LedgerAccount#used} therefore counts the
- * leases held (at most 0.1% of the limit: the 80% and 100% alerts may fire that much early);
- * snapshots and the state file, which report and save spend and calls in flight, take them back
- * before they read. Limits too small for a
- * chunk of {@value #LEASE_CALLS} calls within that share (a $10 budget and calls of $0.0001 or
- * more on a two-core machine) and keys' accounts have no leases: every call is checked against
- * the windows.
+ * limit; every lease is taken back before a call is refused, so a refusal means the budget has
+ * no room, not that another thread holds it; and every lease is taken back once spend passes a
+ * limit (a commit or a record past it, a refund put into a lease after that), so no call is
+ * admitted from a lease past it. {@link LedgerAccount#used} therefore counts the leases held (at
+ * most 0.1% of the limit: the 80% and 100% alerts may fire that much early); snapshots and the
+ * state file, which report and save spend and calls in flight, take them back before they read.
+ * Limits too small for a chunk of {@value #LEASE_CALLS} calls within that share (a $10 budget and
+ * calls of $0.0001 or more on a two-core machine) and keys' accounts have no leases: every call is
+ * checked against the windows.
  */
 public final class InMemoryLedger implements BudgetLedger {
 
@@ -248,12 +247,7 @@ public final class InMemoryLedger implements BudgetLedger {
     private int reserveAfterReclaim(Leases l, int refused, long amount, long now) {
       l.startReclaim();
       try {
-        for (int attempt = 0; attempt < RECLAIM_ATTEMPTS && refused != ADMITTED; attempt++) {
-          long back = l.drain();
-          if (back == 0) {
-            break;
-          }
-          giveBack(back);
+        for (int attempt = 0; attempt < RECLAIM_ATTEMPTS && refused != ADMITTED && takeBackLeases() != 0; attempt++) {
           refused = reserve(amount, now);
         }
         return refused;
@@ -325,12 +319,16 @@ public final class InMemoryLedger implements BudgetLedger {
      */
     @Override
     public void reclaimLeases() {
-      if (leases != null) {
-        long back = leases.drain();
-        if (back != 0) {
-          giveBack(back);
-        }
+      takeBackLeases();
+    }
+
+    /** {@link #reclaimLeases}, returning what the leases held (0 without leases). */
+    private long takeBackLeases() {
+      long back = leases == null ? 0 : leases.drain();
+      if (back != 0) {
+        giveBack(back);
       }
+      return back;
     }
 
     /**

@@ -66,28 +66,35 @@ public final class Evidence {
   /** The highest single-bucket multiple of a flagged spike on each of the last seven days, the same way. */
   public final double[] daySpikes = new double[7];
 
+  /** How many alerted episodes' peaks are remembered ({@link #toldRises}). */
+  public static final int TOLD_EPISODES = 8;
   /**
    * The peaks of the last alerted episodes (ones that sent a spike or runaway alert): the highest
    * smoothed multiple of a flagged sustained rise, the highest single-bucket multiple of a flagged
    * spike, and when the episode ended (ticker nanos per call, epoch nanos polled); a ring of the last
-   * eight.
+   * {@value #TOLD_EPISODES}.
    */
-  public final double[] toldRises = new double[8];
+  public final double[] toldRises = new double[TOLD_EPISODES];
   /** See {@link #toldRises}. */
-  public final double[] toldSpikes = new double[8];
+  public final double[] toldSpikes = new double[TOLD_EPISODES];
   /**
    * The expected raw amount a bucket of the channel where each told rise peaked: a peak told at a
    * quiet hour is news again, as a multiple, where the expectation is higher (a 14x blip at night
    * is not the height of a 4x rise at noon).
    */
-  public final double[] toldRiseExpected = new double[8];
+  public final double[] toldRiseExpected = new double[TOLD_EPISODES];
   /** The same for {@link #toldSpikes}. */
-  public final double[] toldSpikeExpected = new double[8];
+  public final double[] toldSpikeExpected = new double[TOLD_EPISODES];
   /** See {@link #toldRises}; {@code Long.MIN_VALUE} for an empty entry. */
-  public final long[] toldEnds = {Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE,
-      Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE};
+  public final long[] toldEnds = emptyEnds();
   /** The ring's next entry. */
   public int toldNext;
+
+  private static long[] emptyEnds() {
+    long[] ends = new long[TOLD_EPISODES];
+    java.util.Arrays.fill(ends, Long.MIN_VALUE);
+    return ends;
+  }
 
   /** Clears the evidence; the record of held runs is kept (it is the service's history). */
   public void clear() {

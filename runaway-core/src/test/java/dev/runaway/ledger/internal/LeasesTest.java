@@ -25,6 +25,15 @@ final class LeasesTest extends StateDirFixture {
   /** The budget of these tests: $1 an hour and $2 a day. */
   private static final long LIMIT = Cost.usd("1").nanos();
 
+  private final ManualTicker ticker = ManualTicker.create();
+  /** The reading of every call: these tests never move the clock. */
+  private final long now = ticker.nanoTime();
+
+  /** A service's account of {@link #budgets()} (one with leases) on {@link #ticker}. */
+  private InMemoryLedger.Account account() {
+    return new InMemoryLedger.Account(budgets(), ticker);
+  }
+
   private static List<Budget> budgets() {
     return List.of(Budget.hourly(Cost.ofNanos(LIMIT)), Budget.daily(Cost.usd("2")));
   }
@@ -45,10 +54,8 @@ final class LeasesTest extends StateDirFixture {
 
   @Test
   void aCallTakesALease_whichIsCountedAsUsed_andGivenBackWhole() {
-    ManualTicker ticker = ManualTicker.create();
-    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
+    InMemoryLedger.Account a = account();
     long amount = leasedAmount();
-    long now = ticker.nanoTime();
     assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
     long leased = a.leased();
     assertThat(leased).as("the rest of the chunk").isEqualTo((InMemoryLedger.LEASE_CALLS - 1) * amount);
@@ -70,9 +77,7 @@ final class LeasesTest extends StateDirFixture {
 
   @Test
   void aCallAboveTheLeaseSize_isCheckedAgainstTheWindows() {
-    ManualTicker ticker = ManualTicker.create();
-    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
-    long now = ticker.nanoTime();
+    InMemoryLedger.Account a = account();
     assertThat(a.tryReserve(LIMIT / 100, now)).isEqualTo(LedgerAccount.ADMITTED);
     assertThat(a.leased()).isZero();
     assertThat(a.used(0, now)).isEqualTo(LIMIT / 100);
@@ -80,9 +85,7 @@ final class LeasesTest extends StateDirFixture {
 
   @Test
   void nearTheLimit_leasesStop_andTheLastCallsAreCheckedOneByOne() {
-    ManualTicker ticker = ManualTicker.create();
-    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
-    long now = ticker.nanoTime();
+    InMemoryLedger.Account a = account();
     long amount = leasedAmount();
     a.record(LIMIT - 10 * amount, now);
     assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
@@ -99,9 +102,7 @@ final class LeasesTest extends StateDirFixture {
 
   @Test
   void aRefusal_takesEveryLeaseBackFirst() throws Exception {
-    ManualTicker ticker = ManualTicker.create();
-    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
-    long now = ticker.nanoTime();
+    InMemoryLedger.Account a = account();
     long amount = leasedAmount();
     // Another thread leases a chunk and makes one call.
     Race.run(1, t -> {
@@ -121,9 +122,7 @@ final class LeasesTest extends StateDirFixture {
 
   @Test
   void aCommitPastTheLimit_takesTheLeasesBack_soTheNextCallIsRefused() {
-    ManualTicker ticker = ManualTicker.create();
-    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
-    long now = ticker.nanoTime();
+    InMemoryLedger.Account a = account();
     long amount = leasedAmount();
     assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
     assertThat(a.leased()).isPositive();
@@ -140,10 +139,8 @@ final class LeasesTest extends StateDirFixture {
    */
   @RepeatedTest(20)
   void threadsRacingForTheLastOfABudget_neverPassIt_andLeaveNoRoomInLeases() throws Exception {
-    ManualTicker ticker = ManualTicker.create();
-    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
+    InMemoryLedger.Account a = account();
     long amount = leasedAmount();
-    long now = ticker.nanoTime();
     AtomicLong committed = new AtomicLong();
     Race.run(8, t -> {
       ThreadLocalRandom r = ThreadLocalRandom.current();
@@ -171,10 +168,8 @@ final class LeasesTest extends StateDirFixture {
 
   @RepeatedTest(10)
   void exactEstimates_admitExactlyTheBudget() throws Exception {
-    ManualTicker ticker = ManualTicker.create();
-    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker);
+    InMemoryLedger.Account a = account();
     long amount = leasedAmount();
-    long now = ticker.nanoTime();
     AtomicLong admitted = new AtomicLong();
     Race.run(8, t -> {
       while (a.tryReserve(amount, now) == LedgerAccount.ADMITTED) {
@@ -188,7 +183,6 @@ final class LeasesTest extends StateDirFixture {
 
   @Test
   void aSnapshot_showsSpendAndCallsInFlight_notTheThreadsLeases() {
-    ManualTicker ticker = ManualTicker.create();
     Cost estimate = Cost.ofNanos(leasedAmount());
     try (RunawayGuard guard = RunawayGuard.builder()
         .service("openai", s -> s.budget(Budget.hourly(Cost.ofNanos(LIMIT))).budget(Budget.daily(Cost.usd("2"))))
@@ -204,11 +198,9 @@ final class LeasesTest extends StateDirFixture {
 
   @Test
   void theStateFileSavesSpend_notTheThreadsLeases() {
-    ManualTicker ticker = ManualTicker.create();
     long amount = leasedAmount();
     PersistentLedger ledger = ledger(ticker);
     LedgerAccount a = ledger.account("openai", null, budgets());
-    long now = ticker.nanoTime();
     for (int i = 0; i < 3; i++) {
       assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
       a.commit(amount, amount, now);
