@@ -85,10 +85,13 @@ public final class Secret {
    * the text (a token is a run of ASCII letters, digits, {@code -} and {@code _}), with the value's
    * own characters between them (the {@code +}, {@code /}, {@code =} or {@code .} of a Base64 or
    * dotted key), equal to the value's start or end, that holds at least 4 characters beyond the
-   * value's head. The head is the vendor's fixed prefix: up to three leading lower-case segments of
-   * at most seven characters ending in {@code -} or {@code _} ({@code sk-}, {@code sk-proj-},
-   * {@code sk-ant-api03-}, {@code ghp_}), never more than half the value; it is the same for every
-   * key of its kind, so it stays readable ({@code sk-proj-***}). So that ordinary text is not
+   * value's head. The head is a vendor's fixed prefix from a known list (OpenAI's {@code sk-},
+   * {@code sk-proj-}, {@code sk-svcacct-}, {@code sk-admin-}; Anthropic's {@code sk-ant-api03-},
+   * {@code sk-ant-admin01-}; Stripe's {@code sk_live_}, {@code sk_test_}, {@code rk_live_},
+   * {@code rk_test_}, {@code whsec_}; GitHub's {@code ghp_}, {@code gho_}, {@code ghu_},
+   * {@code ghs_}, {@code ghr_}, {@code github_pat_}; and a few more), never more than half the
+   * value; it is the same for every key of its kind, so it stays readable ({@code sk-proj-***}).
+   * A value with no known prefix has no head: every character of it is secret. So that ordinary text is not
    * mangled, a fragment is masked only when it touches an elision mark ({@code *}, {@code .}, an
    * ellipsis or a bullet) where the rest of the key was cut, or mixes letters with digits or upper-
    * with lower-case, or holds 8 characters or more beyond the head: a plain word or number of 4 to

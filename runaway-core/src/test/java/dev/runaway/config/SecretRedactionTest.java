@@ -92,6 +92,22 @@ final class SecretRedactionTest {
   }
 
   @Test
+  void redact_keepsOnlyTheVendorsHeadWhenTheKeyItselfStartsWithALowerCaseSegment() {
+    // A project key whose random part starts "abc_" (base64url holds '-' and '_'): the head is
+    // "sk-proj-", the vendor's, not "sk-proj-abc_" (a rule by shape kept "abc" readable).
+    Secret s = Secret.of("OPENAI_API_KEY", "sk-proj-abc_Qx7Lm2Vb9Tk4Wc8Zr1Hn5Dj3Fp6Ys0Ga2Ue7Io4Pl9Kq3Mx8Nb5Wq7e");
+    assertThat(s.redact("Incorrect API key provided: sk-proj-abc_" + "*".repeat(30) + "Wq7e."))
+        .isEqualTo("Incorrect API key provided: sk-proj-***" + "*".repeat(30) + "***.")
+        .doesNotContain("abc").doesNotContain("Wq7e");
+    // A lower-case segment after a longer vendor head is the key's own as well.
+    Secret ant = Secret.of("ANTHROPIC_API_KEY", "sk-ant-api03-xyz-Qx7Lm2Vb9Tk4Wc8Zr1Hn5Dj3Fp6Ys0Ga2Ue7Io4Pl9AA");
+    assertThat(ant.redact("key sk-ant-api03-xyz-**** refused")).isEqualTo("key sk-ant-api03-******* refused").doesNotContain("xyz");
+    // A key of no known vendor has no head: its lower-case start is secret too.
+    Secret other = Secret.of("TOKEN", "qwe-rty_Qx7Lm2Vb9Tk4Wc8Zr1Hn5Dj3Fp6Ys0Ga2");
+    assertThat(other.redact("token qwe-rty_**** refused")).isEqualTo("token ******* refused");
+  }
+
+  @Test
   void redact_masksAMixedFragmentWithoutAnElisionMark() {
     Secret s = Secret.of("API_KEY", "AKIAQ7XK2M4PZ9RT5W3B");
     assertThat(s.redact("key AKIAQ7XK rejected")).isEqualTo("key *** rejected");

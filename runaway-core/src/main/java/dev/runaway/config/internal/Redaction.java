@@ -256,33 +256,29 @@ public final class Redaction {
   }
 
   /**
-   * The length of a value's vendor head: up to three leading segments of lower-case letters and
-   * at most two digits, seven characters or fewer, each ending in {@code -} or {@code _}
-   * ({@code sk-}, {@code sk-proj-}, {@code sk-ant-api03-}, {@code ghp_}, {@code sk_live_}), and
-   * never more than half the value. A UUID's first group has eight characters, so a UUID has none.
+   * The vendors' fixed key prefixes, the longest of each family first: the only heads kept
+   * readable. A rule by shape (lower-case segments ending in {@code -} or {@code _}) read the
+   * random start of a key such as {@code sk-proj-abc_...} as part of its head and left
+   * {@code abc} readable in an echoed {@code sk-proj-abc_****}; a list never takes a key's own
+   * characters for its vendor's.
+   */
+  static final List<String> VENDOR_HEADS = List.of(
+      "sk-ant-admin01-", "sk-ant-api03-", "sk-svcacct-", "sk-admin-", "sk-proj-", "sk-or-v1-", "sk-",
+      "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_",
+      "github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "glpat-",
+      "xoxb-", "xoxp-", "xapp-", "sbp_", "sb_secret_", "hf_", "gsk_", "xai-", "npm_");
+
+  /**
+   * The length of a value's vendor head: the longest of {@link #VENDOR_HEADS} it starts with
+   * ({@code sk-}, {@code sk-proj-}, {@code sk-ant-api03-}, {@code ghp_}, {@code sk_live_}), never
+   * more than half the value; 0 for any other value, whose every character is secret.
    */
   static int headLength(String value) {
     int head = 0;
-    int at = 0;
-    for (int segment = 0; segment < 3; segment++) {
-      int k = at;
-      while (k < value.length() && value.charAt(k) >= 'a' && value.charAt(k) <= 'z') {
-        k++;
+    for (String h : VENDOR_HEADS) {
+      if (h.length() > head && value.startsWith(h) && h.length() <= value.length() / 2) {
+        head = h.length();
       }
-      if (k == at) {
-        break;
-      }
-      int digits = 0;
-      while (k < value.length() && value.charAt(k) >= '0' && value.charAt(k) <= '9' && digits < 3) {
-        k++;
-        digits++;
-      }
-      if (digits > 2 || k - at > 7 || k >= value.length() || (value.charAt(k) != '-' && value.charAt(k) != '_')
-          || k + 1 > value.length() / 2) {
-        break;
-      }
-      at = k + 1;
-      head = at;
     }
     return head;
   }
