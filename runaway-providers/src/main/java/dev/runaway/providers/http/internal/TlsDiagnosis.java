@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Tells a failed TLS handshake apart from a failed connection, for an {@code https} URL whose port
@@ -59,7 +61,8 @@ public final class TlsDiagnosis {
    *
    * @param uri the request's URI
    * @param failure the failure or one of its causes
-   * @return the explanation, or empty when no {@link SSLException} is in the cause chain
+   * @return the explanation (a failed handshake, or a TLS connection that failed after it), or
+   *     empty when no {@link SSLException} is in the cause chain
    */
   public static Optional<String> afterFailure(URI uri, Throwable failure) {
     SSLException ssl = null;
@@ -75,7 +78,12 @@ public final class TlsDiagnosis {
     String lower = said.toLowerCase(Locale.ROOT);
     boolean plain = lower.contains("unrecognized ssl message") || lower.contains("plaintext")
         || lower.contains("unsupported or unrecognized");
-    return Optional.of("the TLS handshake with " + authority(uri) + " failed (" + ssl.getClass().getSimpleName()
+    // Only a failure of the handshake's own is called one: an SSLException after it (a record that
+    // fails its integrity check, a connection reset mid-response) is a failure of the connection.
+    boolean handshake = plain || ssl instanceof SSLHandshakeException || ssl instanceof SSLPeerUnverifiedException
+        || lower.contains("handshake");
+    return Optional.of("the TLS " + (handshake ? "handshake" : "connection") + " with " + authority(uri) + " failed ("
+        + ssl.getClass().getSimpleName()
         + (said.isEmpty() ? "" : ": " + said) + ")" + (plain ? ": the port answered in plain HTTP. " + schemeHint(uri)
             : ""));
   }
