@@ -50,6 +50,11 @@ public final class ServiceRuntime {
   private final Ticker ticker;
   private final BudgetLedger ledger;
   private final LedgerAccount account;
+  /**
+   * {@link #account} when it is a built-in one (in memory or with a state file), whose admissions
+   * and commits tell whether they moved a window (see {@link #succeeded}); otherwise null.
+   */
+  private final InMemoryLedger.Account ownAccount;
   private final DefaultCircuitBreaker breaker;
   /** The caller's attempts while a service-wide spend trip is open. */
   private final CallerRate callerRate;
@@ -358,6 +363,7 @@ public final class ServiceRuntime {
     this.ledger = ledger;
     this.alerts = alerts;
     this.account = ledger.account(name, null, policy.budgets());
+    this.ownAccount = account instanceof InMemoryLedger.Account ? (InMemoryLedger.Account) account : null;
     this.thresholds = new BudgetThresholds(policy.budgets());
     this.callerRate = new CallerRate(policy.breaker().confirmationPeriod().toNanos());
     this.breaker = new DefaultCircuitBreaker(name, policy.breaker(), ticker, callerRate);
@@ -886,7 +892,7 @@ public final class ServiceRuntime {
       // it, so the spend of a call is dated at its start (see GuardReservation).
       long now = ticker.nanoTime();
       KeyRuntime k = handle == null ? key(key, now) : bound(handle, now);
-      admit(key, k, estimate, now);
+      boolean leased = admit(key, k, estimate, now);
       T result;
       try {
         result = call.call();
@@ -901,7 +907,7 @@ public final class ServiceRuntime {
         turn = false;
         result = unpriced(key, k, estimate, owned, result, real, now);
       } else {
-        succeeded(key, k, estimate, real, now);
+        succeeded(key, k, estimate, real, now, leased);
       }
       return result;
     } finally {
@@ -1162,7 +1168,7 @@ public final class ServiceRuntime {
    * @param estimate the amount to reserve
    * @param now the ticker's reading
    */
-  void admit(String key, KeyRuntime k, long estimate, long now) {
+  boolean admit(String key, KeyRuntime k, long estimate, long now) {
     // The common path only: everything rare (a judged caller, an open breaker, a refusal, a trip
     // by this very call) is in methods of its own, so that this one stays small enough for the
     // JIT to inline it into the call (a method over ~325 bytes of bytecode is called, not
@@ -1189,8 +1195,9 @@ public final class ServiceRuntime {
         throw refusedByKey(key, k, kb, refused, estimate, now);
       }
     }
-    refused = tryReserve(null, account, ka, kb, estimate, now);
-    if (refused != LedgerAccount.ADMITTED) {
+    refused = reserveService(ka, kb, estimate, now);
+    boolean leased = refused == InMemoryLedger.FROM_LEASE;
+    if (refused != LedgerAccount.ADMITTED && !leased) {
       throw refusedByService(ka, kb, refused, estimate, now);
     }
     MeterEvent event = meter.onCall(now);
@@ -1208,6 +1215,17 @@ public final class ServiceRuntime {
       refuseIfThisCallTripped(key, k, event, estimate, now);
     }
     // Admitted: the service meter has counted the call, and CallStats reads it from there.
+    return leased;
+  }
+
+  /**
+   * Reserves on the service's account: a built-in account says whether the amount came from the
+   * calling thread's lease ({@link InMemoryLedger#FROM_LEASE}); any other goes through
+   * {@link #tryReserve}, which reports a ledger that throws.
+   */
+  private int reserveService(LedgerAccount ka, DefaultCircuitBreaker kb, long estimate, long now) {
+    InMemoryLedger.Account own = ownAccount;
+    return own != null ? own.reserveNoting(estimate, now) : tryReserve(null, account, ka, kb, estimate, now);
   }
 
   /** The service breaker refused: feeds a judged caller's attempt to the meter; the refusal to throw. */
@@ -1300,6 +1318,19 @@ public final class ServiceRuntime {
    * and the breaker and meters are still fed. A ledger that cannot record spend refuses the next
    * admission itself (its {@code tryReserve} fails or returns {@link LedgerAccount#UNAVAILABLE}).
    */
+  /**
+   * Commits on the service's account; whether a window's use may have grown (always true for an
+   * account other than a built-in one).
+   */
+  private boolean commitService(long estimate, long actual, long now) {
+    InMemoryLedger.Account own = ownAccount;
+    if (own != null) {
+      return own.commitNoting(estimate, actual, now);
+    }
+    ledgerCommit(account, estimate, actual, now);
+    return true;
+  }
+
   private void ledgerCommit(LedgerAccount acc, long reserved, long actual, long now) {
     try {
       acc.commit(reserved, actual, now);
@@ -1402,10 +1433,21 @@ public final class ServiceRuntime {
    *     spend; the ledger never releases spend early)
    */
   void succeeded(String key, KeyRuntime k, long estimate, long real, long now) {
+    succeeded(key, k, estimate, real, now, false);
+  }
+
+  /**
+   * {@link #succeeded(String, KeyRuntime, long, long, long)} for a call whose service reservation
+   * may have come from the calling thread's lease.
+   *
+   * @param leased whether the admission took the estimate from the calling thread's lease (no
+   *     window of the service's account moved then)
+   */
+  private void succeeded(String key, KeyRuntime k, long estimate, long real, long now, boolean leased) {
     long actual = real < 0 ? estimate : real;
     // Told before the account's commit: a meter may read its cost from the account's count (newMeter).
     MeterEvent event = meter.onCost(now, actual);
-    ledgerCommit(account, estimate, actual, now);
+    boolean grew = commitService(estimate, actual, now);
     if (k != null && k.recent != null && beforeWarmUp) {
       // Before the key's commit, as in record: a bucket it opens starts from the account's count
       // without this spend, which is then the new bucket's (not the previous one's, nor lost).
@@ -1419,7 +1461,14 @@ public final class ServiceRuntime {
     if (event != MeterEvent.NONE) {
       onEvent(null, event);
     }
-    checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
+    // A call admitted from its thread's lease whose commit added nothing to a window moved no
+    // window's use: the 80%/100% levels have nothing new to see (the lease was counted, and checked,
+    // by the call that took it), so they are read only when the velocity rule is due (issue 19: the
+    // check was 5-6 ns of a call). A window that emptied meanwhile re-arms at the next check, which
+    // comes before any use can grow again: growing it takes a call that moves a window.
+    if (!leased || grew || beforeWarmUp && now - nextVelocityCheck >= 0) {
+      checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
+    }
     if (k != null) {
       succeededKey(k, estimate, actual, now);
     }

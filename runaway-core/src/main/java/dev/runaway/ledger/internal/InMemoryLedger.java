@@ -42,6 +42,12 @@ public final class InMemoryLedger implements BudgetLedger {
   static final int LEASE_CALLS = 64;
   /** How many times a refusal path takes the leases back and tries again before it refuses. */
   static final int RECLAIM_ATTEMPTS = 4;
+
+  /**
+   * {@link Account#reserveNoting}'s answer for an amount admitted from the caller's lease; not one
+   * of {@link LedgerAccount}'s codes (never returned by {@code tryReserve}).
+   */
+  public static final int FROM_LEASE = Integer.MIN_VALUE;
   /** All leases of an account together hold at most this fraction (its inverse) of each limit. */
   static final long LEASE_SHARE = 1000;
   /** Sweeps for empty pinned accounts run when the table has doubled since the last one. */
@@ -133,7 +139,7 @@ public final class InMemoryLedger implements BudgetLedger {
   }
 
   /** The budgets of one service or key. */
-  static final class Account implements LedgerAccount, HoldsLeases {
+  public static final class Account implements LedgerAccount, HoldsLeases {
     private final List<Budget> budgets;
     private final Window[] windows;
     /** Committed spend, shared by the windows (see {@link Window#spend}): one add per commit. */
@@ -221,9 +227,28 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public int tryReserve(long amount, long now) {
+      int r = reserveNoting(amount, now);
+      return r == FROM_LEASE ? ADMITTED : r;
+    }
+
+    /**
+     * {@link #tryReserve}, telling apart an amount taken from the caller's lease (no window moved):
+     * {@link #FROM_LEASE} then, else what {@code tryReserve} returns. For the guard, whose 80%/100%
+     * check has nothing new to see after a call that moved no window.
+     *
+     * @param amount the amount
+     * @param now the ticker's reading
+     * @return {@link #FROM_LEASE}, {@link #ADMITTED}, or the index of the window that refused
+     */
+    public int reserveNoting(long amount, long now) {
       Leases l = leases;
-      if (l != null && amount > 0 && amount <= leaseCall && (l.take(amount) || lease(amount, now))) {
-        return ADMITTED;
+      if (l != null && amount > 0 && amount <= leaseCall) {
+        if (l.take(amount)) {
+          return FROM_LEASE;
+        }
+        if (lease(amount, now)) {
+          return ADMITTED;
+        }
       }
       int refused = reserve(amount, now);
       if (refused != ADMITTED && l != null) {
@@ -352,8 +377,23 @@ public final class InMemoryLedger implements BudgetLedger {
 
     @Override
     public void commit(long reserved, long actual, long now) {
+      commitNoting(reserved, actual, now);
+    }
+
+    /**
+     * {@link #commit}, telling whether it added to a window's use (a cost above the reservation
+     * not settled from the caller's lease): a commit that did not can take no budget past its 80%
+     * or 100% level.
+     *
+     * @param reserved what was reserved
+     * @param actual the real cost
+     * @param now the ticker's reading
+     * @return whether a window's use grew
+     */
+    public boolean commitNoting(long reserved, long actual, long now) {
       long delta = actual - reserved;
       Leases l = leases;
+      boolean grew = false;
       if (delta != 0) {
         // The difference is settled with the caller's lease where it can be (a cost extractor's
         // call differs from its estimate on every call), else with the windows.
@@ -366,6 +406,7 @@ public final class InMemoryLedger implements BudgetLedger {
           for (Window w : windows) {
             w.addUsed(delta);
           }
+          grew = delta > 0;
         }
         if (l != null && (settled ? delta < 0 : delta > 0)) {
           // A call cost more than its budget had left: the leases' headroom is gone too, and
@@ -385,6 +426,7 @@ public final class InMemoryLedger implements BudgetLedger {
         spend.add(Window.bucketAmount(actual));
         held();
       }
+      return grew;
     }
 
     @Override
