@@ -99,6 +99,21 @@ final class MonitorBudgetAlertPersistenceTest {
   }
 
   @Test
+  void aBudgetThatReArmed_alertsAgainAfterARestart_withinItsWindow() {
+    assertThat(runOnce("85.00")).hasSize(1); // 10:00
+    later(Duration.ofMinutes(10));
+    assertThat(runOnce("85.00")).isEmpty();
+
+    // A new UTC day starts the source's figure afresh: 5% re-arms the budget, 14 hours after the alert.
+    later(Duration.ofHours(14));
+    assertThat(runOnce("5.00")).isEmpty();
+    later(Duration.ofHours(2));
+    assertThat(runOnce("85.00")).as("re-armed, so a new crossing").hasSize(1);
+    later(Duration.ofMinutes(10));
+    assertThat(runOnce("85.00")).isEmpty();
+  }
+
+  @Test
   void aChangedLimit_alertsAfresh() {
     assertThat(runOnce("85.00")).hasSize(1);
     later(Duration.ofMinutes(10));
