@@ -120,6 +120,30 @@ public final class BudgetThresholds {
   }
 
   /**
+   * Returns which of a budget's alerts was raised since it was last armed: 100, 80 or 0 (none).
+   *
+   * @param budget the budget's index
+   * @return 100, 80 or 0
+   */
+  public int raised(int budget) {
+    int current = level.get(budget);
+    return current == EXHAUSTED ? 100 : current == WARNED ? 80 : 0;
+  }
+
+  /**
+   * Marks a budget's alerts up to {@code percent} as already raised, as a restarted monitor
+   * restores them from its state file: {@link #crossed} then alerts only a higher level, until the
+   * budget re-arms. Never lowers the level.
+   *
+   * @param budget the budget's index
+   * @param percent 100 or 80 ({@link #raised}); anything else marks nothing
+   */
+  public void restoreRaised(int budget, int percent) {
+    int target = percent == 100 ? EXHAUSTED : percent == 80 ? WARNED : NONE;
+    level.accumulateAndGet(budget, target, Math::max);
+  }
+
+  /**
    * Marks a budget as used up when a call was refused for it, and says whether the caller must
    * raise its 100% alert (it was not raised yet).
    *

@@ -16,6 +16,7 @@ import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.ledger.internal.PersistentLedger;
 import dev.runaway.monitor.internal.DetectorDiscovery;
 import dev.runaway.monitor.internal.EmergencyStops;
+import dev.runaway.monitor.internal.KeptBudgetAlerts;
 import dev.runaway.monitor.internal.AlertRelay;
 import dev.runaway.monitor.internal.MonitorAlerts;
 import dev.runaway.monitor.internal.MonitorShared;
@@ -87,7 +88,11 @@ import org.slf4j.LoggerFactory;
  * baselines are saved in its {@code monitor} folder (a file of its own, flushed every second and
  * on {@link #close()}), so a restarted monitor resumes them instead of starting a new 24-hour
  * warm-up; spend is not saved, since a restarted monitor reads cumulative figures afresh. Budgets raise
- * {@code COST_THRESHOLD} alerts at 80% and 100% ({@code scope=account-wide}); the meter raises
+ * {@code COST_THRESHOLD} alerts at 80% and 100% ({@code scope=account-wide}), each once until the
+ * budget's use falls below 40%; with a {@code state_dir} the same file keeps which of them were
+ * raised, and in which window (a sliding window's length from the alert; a calendar day), so
+ * that a restarted monitor re-reading the same figures does not raise them again in that window
+ * (a file without that section, an older release's, loads as before). The meter raises
  * {@code USAGE_SPIKE} alerts. Spend reported for a span longer than a budget's window (a daily
  * figure seen for the first time) is charged to that window in proportion.
  *
@@ -130,7 +135,10 @@ public final class RunawayMonitor implements AutoCloseable {
   private final Ticker ticker;
   private final Duration interval;
 
-  /** The folder of {@code state_dir} where the monitor keeps its meters' baselines. */
+  /**
+   * The folder of {@code state_dir} where the monitor keeps its meters' baselines, the 80%/100%
+   * budget alerts it raised (with their windows) and its emergency stops.
+   */
   public static final String MONITOR_STATE_SUBDIR = "monitor";
 
   private final PersistentLedger baselines;
@@ -526,11 +534,12 @@ public final class RunawayMonitor implements AutoCloseable {
     }
 
     /**
-     * Sets whether the meters' baselines are kept in the config's {@code state_dir} (default
-     * {@code true}, when a {@code state_dir} is configured). A one-off check sets {@code false}, so it
-     * neither takes the state folder from a running monitor nor saves what a single poll saw.
+     * Sets whether the meters' baselines, and the budget alerts raised, are kept in the config's
+     * {@code state_dir} (default {@code true}, when a {@code state_dir} is configured). A one-off
+     * check sets {@code false}, so it neither takes the state folder from a running monitor nor
+     * saves what a single poll saw.
      *
-     * @param keep whether to restore and save the baselines
+     * @param keep whether to restore and save the baselines and raised alerts
      * @return this builder
      */
     public Builder keepBaselines(boolean keep) {
@@ -764,13 +773,16 @@ public final class RunawayMonitor implements AutoCloseable {
         sink.close();
         throw Thread.currentThread().isInterrupted() ? e : inUse(cfg.stateDir().get(), stateLockWait);
       }
+      // Alerts raised before a restart, so that re-read cumulative figures do not raise them again.
+      Map<String, List<KeptBudgetAlerts.Entry>> raised = KeptBudgetAlerts.restore(baselines);
       List<ServiceMonitor> monitors = new ArrayList<>();
       for (Map.Entry<String, Detector> e : created.entrySet()) {
         MonitorConfig.CostThresholds t = cfg.costThresholds().get(e.getKey());
         List<Budget> budgets = t == null ? List.of() : t.budgets();
         monitors.add(new ServiceMonitor(e.getKey(), types.get(e.getKey()), e.getValue(), budgets, ledger, shared,
-            baselines));
+            baselines, raised.getOrDefault(e.getKey(), List.of())));
       }
+      KeptBudgetAlerts.keep(baselines, monitors, tk);
       EmergencyStops stops;
       try {
         stops = EmergencyStops.create(cfg, created.keySet(), actionProviders, tracked,

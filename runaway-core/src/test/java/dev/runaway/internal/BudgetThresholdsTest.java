@@ -125,4 +125,20 @@ final class BudgetThresholdsTest {
 
     assertThat(t.crossed(0, 4 * DOLLAR)).isEqualTo(80);
   }
+
+  @Test
+  void restoreRaised_alertsOnlyAHigherLevel_untilTheBudgetReArms() {
+    BudgetThresholds t = tenDollars();
+    t.restoreRaised(0, 80);
+
+    assertThat(t.raised(0)).isEqualTo(80);
+    assertThat(t.crossed(0, 9 * DOLLAR)).isZero();
+    assertThat(t.crossed(0, 10 * DOLLAR)).isEqualTo(100);
+    assertThat(t.raised(0)).isEqualTo(100);
+    t.restoreRaised(0, 80);
+    assertThat(t.raised(0)).as("never lowered").isEqualTo(100);
+    assertThat(t.crossed(0, 3 * DOLLAR)).isZero();
+    assertThat(t.raised(0)).as("re-armed below 40%").isZero();
+    assertThat(t.crossed(0, 8 * DOLLAR)).isEqualTo(80);
+  }
 }

@@ -482,7 +482,14 @@ public final class PersistentLedger implements BudgetLedger {
     return "PersistentLedger[" + file + (enabled ? "" : ", in memory only") + "]";
   }
 
-  static String spec(Budget b) {
+  /**
+   * Names a budget's window as the state file does, whatever its limit: {@code day:<zone>} for a
+   * calendar day, {@code sliding:<nanoseconds>} for a sliding window.
+   *
+   * @param b the budget
+   * @return the window's name
+   */
+  public static String spec(Budget b) {
     return b.isCalendarDay() ? "day:" + b.zone().orElseThrow().getId() : "sliding:" + b.window().toNanos();
   }
 

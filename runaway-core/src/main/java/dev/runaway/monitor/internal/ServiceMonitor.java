@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,10 @@ public final class ServiceMonitor {
   private final MonitorAccount account;
   private final BurnRateMeter meter;
   private final BudgetThresholds thresholds;
+  /** When each budget's last 80%/100% alert was raised, wall-clock nanoseconds since the epoch. */
+  private final AtomicLongArray raisedAt;
+  /** The state file the raised alerts are kept in, or {@code null}. */
+  private final PersistentLedger store;
   private final AtomicBoolean inFlight = new AtomicBoolean();
   private final AtomicLong polls = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -109,12 +114,14 @@ public final class ServiceMonitor {
    */
   public ServiceMonitor(String name, String type, Detector detector, List<Budget> budgets, BudgetLedger ledger,
       MonitorShared shared) {
-    this(name, type, detector, budgets, ledger, shared, null);
+    this(name, type, detector, budgets, ledger, shared, null, List.of());
   }
 
   /**
-   * Creates the state of one service whose meter's baseline is kept in a state file, so that a
-   * restarted monitor resumes it instead of starting a new warm-up.
+   * Creates the state of one service whose meter's baseline and raised budget alerts are kept in
+   * a state file, so that a restarted monitor resumes the baseline instead of starting a new
+   * warm-up and does not raise an 80% or 100% alert again in the window it was raised in
+   * ({@link KeptBudgetAlerts}).
    *
    * @param name the service
    * @param type its detector type
@@ -122,10 +129,11 @@ public final class ServiceMonitor {
    * @param budgets its account-wide budgets from {@code cost_thresholds}
    * @param ledger the monitor's own ledger
    * @param shared what the services share
-   * @param baselines where the meter's baseline is restored from and saved to, or {@code null}
+   * @param baselines where the meter's baseline and the raised alerts are saved to, or {@code null}
+   * @param raised this service's alerts restored from that file ({@link KeptBudgetAlerts#restore})
    */
   public ServiceMonitor(String name, String type, Detector detector, List<Budget> budgets, BudgetLedger ledger,
-      MonitorShared shared, PersistentLedger baselines) {
+      MonitorShared shared, PersistentLedger baselines, List<KeptBudgetAlerts.Entry> raised) {
     this.name = name;
     this.type = type;
     this.detector = detector;
@@ -133,6 +141,45 @@ public final class ServiceMonitor {
     this.account = new MonitorAccount(ledger, name, budgets);
     this.meter = newMeter(name, shared, baselines);
     this.thresholds = new BudgetThresholds(budgets);
+    this.raisedAt = new AtomicLongArray(budgets.size());
+    this.store = baselines;
+    restoreRaised(raised);
+  }
+
+  /** Marks the alerts raised before a restart, in the window that is still current, as raised. */
+  private void restoreRaised(List<KeptBudgetAlerts.Entry> raised) {
+    Instant now = shared.ticker().instant();
+    List<Budget> budgets = account.budgets();
+    for (KeptBudgetAlerts.Entry e : raised) {
+      for (int i = 0; i < budgets.size(); i++) {
+        if (e.holdsFor(budgets.get(i), now)) {
+          thresholds.restoreRaised(i, e.percent());
+          raisedAt.set(i, e.raisedWall());
+          LOG.info("Service {}: its {}% alert of the {} was raised at {} before the restart; it is not raised again"
+              + " in this window", name, e.percent(), budgets.get(i).describe(), Instant.ofEpochSecond(0,
+              e.raisedWall()));
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds this service's raised 80%/100% alerts whose window is still current, for the state file.
+   * Called on the flusher thread.
+   *
+   * @param now the wall clock now
+   * @param out where to add them
+   */
+  void raisedAlerts(Instant now, List<KeptBudgetAlerts.Entry> out) {
+    List<Budget> budgets = account.budgets();
+    for (int i = 0; i < budgets.size(); i++) {
+      int percent = thresholds.raised(i);
+      long at = raisedAt.get(i);
+      if (percent != 0 && KeptBudgetAlerts.sameWindow(budgets.get(i), at, now)) {
+        out.add(new KeptBudgetAlerts.Entry(name, PersistentLedger.spec(budgets.get(i)), thresholds.limit(i), percent,
+            at));
+      }
+    }
   }
 
   /** The meter, resumed from its saved baseline when there is one (as the guard's meters are). */
@@ -460,6 +507,10 @@ public final class ServiceMonitor {
         budgetUsedUp = true;
       }
       if (percent != 0) {
+        raisedAt.set(i, PersistentLedger.epochNanos(shared.ticker().instant()));
+        if (store != null) {
+          store.flushSoon(); // a monitor that dies right after (a crash loop) still knows it was raised
+        }
         raise(GuardAlerts.threshold(snapshot(), budgets.get(i), used, percent, "account-wide", refusal()));
       }
       if (detail != null) {
