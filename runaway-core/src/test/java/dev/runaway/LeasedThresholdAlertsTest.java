@@ -108,4 +108,53 @@ final class LeasedThresholdAlertsTest {
           Severity.CRITICAL);
     }
   }
+
+  @Test
+  void aWindowThatEmptiedWhileCallsCameFromLeases_alerts80PercentAgain_whenOneChargeFillsIt() {
+    // Calls from a lease see the window empty (use below 40%): the levels re-arm then, as before
+    // the leased calls skipped the check. A single charge that then takes the budget from near
+    // empty past 80% (a record, a call that cost far above its estimate) must alert again.
+    ManualTicker ticker = ManualTicker.create();
+    List<Alert> alerts = new CopyOnWriteArrayList<>();
+    // Past the warm-up (a day), where no velocity rule makes a leased call check the levels; no
+    // breaker, so that the charges below are not refused as a runaway.
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("svc", s -> s.budget(Budget.hourly(Cost.ofNanos(LIMIT))).breakerEnabled(false))
+        .ticker(ticker).alertSink(alerts::add).build();
+    Cost each = Cost.ofNanos(leasedAmount());
+    for (int hour = 0; hour < 26; hour++) {
+      guard.call("svc", each, () -> 1);
+      ticker.advance(Duration.ofHours(1));
+    }
+    guard.call("svc", each, () -> 1);
+    guard.record("svc", Cost.ofNanos(LIMIT / 100 * 85));
+    assertThat(levels(alerts)).singleElement().satisfies(a -> assertThat(a.severity()).isEqualTo(Severity.WARNING));
+    // The alert's snapshot took the leases back: this call leases again (and checks, at 85%).
+    guard.call("svc", each, () -> 1);
+
+    ticker.advance(Duration.ofMinutes(61));
+    for (int i = 0; i < 5; i++) {
+      guard.call("svc", each, () -> 1);
+    }
+    guard.record("svc", Cost.ofNanos(LIMIT / 100 * 85));
+    assertThat(levels(alerts)).hasSize(2).last().satisfies(a -> assertThat(a.severity()).isEqualTo(Severity.WARNING));
+  }
+
+  @Test
+  void aFailedCallWhoseLeaseTookTheBudgetPast80Percent_isAlerted() {
+    // The call that takes a lease checks the levels when it returns; one that throws must too, or
+    // the calls admitted from that lease (which skip the check) leave the 80% alert untold.
+    ManualTicker ticker = ManualTicker.create();
+    List<Alert> alerts = new CopyOnWriteArrayList<>();
+    RunawayGuard guard = guard(ticker, alerts);
+    long amount = leasedAmount();
+    // Just below 80%: the lease (64 calls) takes it past.
+    guard.record("svc", Cost.ofNanos(LIMIT / 5 * 4 - amount));
+    assertThat(levels(alerts)).isEmpty();
+    assertThrows(IllegalStateException.class, () -> guard.call("svc", Cost.ofNanos(amount), () -> {
+      throw new IllegalStateException("503");
+    }));
+    guard.call("svc", Cost.ofNanos(amount), () -> 1);
+    assertThat(levels(alerts)).singleElement().satisfies(a -> assertThat(a.severity()).isEqualTo(Severity.WARNING));
+  }
 }

@@ -131,6 +131,21 @@ public final class BudgetThresholds {
   }
 
   /**
+   * Returns whether any budget has an alert raised since it was last armed (its next check may
+   * re-arm it).
+   *
+   * @return whether {@link #raised} is not 0 for some budget
+   */
+  public boolean anyRaised() {
+    for (int i = 0, n = level.length(); i < n; i++) {
+      if (level.get(i) != NONE) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Marks a budget's alerts up to {@code percent} as already raised, as a restarted monitor
    * restores them from its state file: {@link #crossed} then alerts only a higher level, until the
    * budget re-arms. Never lowers the level.

@@ -1414,6 +1414,12 @@ public final class ServiceRuntime {
   void failed(KeyRuntime k, long estimate, Throwable failure, long now) {
     counters.failed.increment();
     releaseBudgets(k, estimate, now);
+    if (ownAccount != null) {
+      // The admission may have taken a lease, which stays in the windows (only this call's amount
+      // went back): its check, after the call, does not come, and the calls admitted from that
+      // lease skip theirs (see succeeded), so a lease that took the budget past 80% is read here.
+      checkThresholds(null, account, thresholds, now, -1);
+    }
     breaker.onFailure(failure);
     CircuitBreaker kb = k == null ? null : k.breaker;
     if (kb != null) {
@@ -1462,11 +1468,13 @@ public final class ServiceRuntime {
       onEvent(null, event);
     }
     // A call admitted from its thread's lease whose commit added nothing to a window moved no
-    // window's use: the 80%/100% levels have nothing new to see (the lease was counted, and checked,
-    // by the call that took it), so they are read only when the velocity rule is due (issue 19: the
-    // check was 5-6 ns of a call). A window that emptied meanwhile re-arms at the next check, which
-    // comes before any use can grow again: growing it takes a call that moves a window.
-    if (!leased || grew || beforeWarmUp && now - nextVelocityCheck >= 0) {
+    // window's use: while no level is raised, the 80%/100% levels have nothing new to see (the
+    // lease was counted, and checked, by the call that took it, or by its failure), so they are
+    // read only when the velocity rule is due (issue 19: the check was 5-6 ns of a call). Once a
+    // level is raised every call reads them: a window that empties must re-arm it before one charge
+    // (a record, a call far above its estimate) fills the window again, whose own check would see
+    // the budget past 80% with the old level still raised and say nothing.
+    if (!leased || grew || thresholds.anyRaised() || beforeWarmUp && now - nextVelocityCheck >= 0) {
       checkThresholds(null, account, thresholds, now, beforeWarmUp ? velocityProjection(now) : -1);
     }
     if (k != null) {
