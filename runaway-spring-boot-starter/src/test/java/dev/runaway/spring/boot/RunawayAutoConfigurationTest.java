@@ -19,7 +19,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.actuate.endpoint.OperationType;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.invoke.reflect.OperationMethod;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -298,6 +300,15 @@ final class RunawayAutoConfigurationTest {
       assertThat(((List<Map<String, Object>>) one.get("keys")).get(0).get("key")).isEqualTo("tenant-1");
       assertThat(endpoint.service("nope")).isNull();
     });
+  }
+
+  @Test
+  void endpoint_isDiscoverableByTheActuator_itsSelectorHasItsName() throws Exception {
+    // The actuator reads a @Selector's name from the class file (javac -parameters); without it an
+    // application with the web actuator failed to start: "Failed to extract parameter names".
+    OperationMethod op = new OperationMethod(RunawayEndpoint.class.getMethod("service", String.class),
+        OperationType.READ);
+    assertThat(op.getParameters().get(0).getName()).isEqualTo("service");
   }
 
   @Test
