@@ -121,7 +121,9 @@ final class RunawayAutoConfigurationTest {
     // priced by its discovered LlmResultCosts, which cannot price "ok": the core's warning for that,
     // which names the result's type and the extractor found (it said "the cost extractor could not
     // price a call's result", an extractor this user never set; changed deliberately).
-    assertThat(unpriced.get(0)).contains("priced by LlmResultCosts").contains("any other result is charged $0");
+    // runaway-spring-ai's ChatResponseCosts is found beside it (Spring AI responses of guard.call).
+    assertThat(unpriced.get(0)).contains("priced by [LlmResultCosts").contains("ChatResponseCosts (runaway-spring-ai")
+        .contains("any other result is charged $0");
     assertThat(unpriced.get(1)).startsWith("Service openai has budgets but neither a cost extractor nor an estimate")
         .contains("(java.lang.String)").contains("LlmResultCosts");
   }
