@@ -4,9 +4,9 @@ import dev.runaway.Cost;
 import dev.runaway.Reservation;
 import dev.runaway.RunawayGuard;
 import dev.runaway.loop.RepeatedRequests;
-import dev.runaway.providers.llm.LlmUsage;
 import dev.runaway.providers.llm.TokenPrices;
 import dev.runaway.providers.llm.internal.GuardedCalls;
+import dev.runaway.springai.internal.ChatResponseCosts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,7 +20,6 @@ import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
-import org.springframework.ai.chat.metadata.Usage;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
@@ -79,7 +78,7 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
   private RunawayGuardAdvisor(Builder b) {
     this.order = b.order;
     this.calls = b.settings.build("RunawayGuardAdvisor", RunawayGuardAdvisor::fingerprint,
-        RunawayGuardAdvisor::hasUsage, RunawayGuardAdvisor::usage);
+        ChatResponseCosts::hasUsage, ChatResponseCosts::usage);
   }
 
   /**
@@ -126,7 +125,7 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
       return chain.nextStream(request)
           .doOnNext(resp -> {
             ChatResponse cr = resp.chatResponse();
-            if (hasUsage(cr)) {
+            if (ChatResponseCosts.hasUsage(cr)) {
               last.set(cr);
             }
           })
@@ -134,30 +133,6 @@ public final class RunawayGuardAdvisor implements CallAdvisor, StreamAdvisor {
           .doOnError(e -> calls.settle(r, last.get(), true))
           .doOnCancel(() -> calls.settle(r, last.get(), true));
     });
-  }
-
-  private static boolean hasUsage(ChatResponse response) {
-    if (response == null || response.getMetadata() == null) {
-      return false;
-    }
-    Usage u = response.getMetadata().getUsage();
-    return u != null && u.getPromptTokens() != null && u.getPromptTokens() > 0;
-  }
-
-  /**
-   * Normalises Spring AI's usage: {@code promptTokens} counts every input token, cache reads and
-   * writes included (as OpenAI's does), so fresh input is the rest.
-   */
-  static LlmUsage usage(ChatResponse response) {
-    Usage u = response.getMetadata().getUsage();
-    long prompt = u.getPromptTokens() == null ? 0 : u.getPromptTokens();
-    long completion = u.getCompletionTokens() == null ? 0 : u.getCompletionTokens();
-    long read = u.getCacheReadInputTokens() == null ? 0 : Math.max(0, u.getCacheReadInputTokens());
-    long write = u.getCacheWriteInputTokens() == null ? 0 : Math.max(0, u.getCacheWriteInputTokens());
-    read = Math.min(read, prompt);
-    write = Math.min(write, prompt - read);
-    String model = response.getMetadata().getModel();
-    return new LlmUsage(model == null ? "" : model, prompt - read - write, read, write, 0, Math.max(0, completion), null);
   }
 
   /** Model, every message (type, text, tool calls and results) and the tools offered, hashed. */

@@ -177,4 +177,35 @@ final class RunawayGuardAdvisorTest {
     assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("0.00036"));
     assertThat(log).doesNotContain("cannot read", "estimate is charged");
   }
+
+  @Test
+  void chatModelResultOfGuardCall_withABudgetAlone_isChargedItsTokensAndTheLoopIsStopped() throws Exception {
+    // Trial finding (Spring Boot starter, runaway.services.openai.budgets.hourly=1 only):
+    // guard.call("openai", () -> chatModel.call(prompt)) returns Spring AI's ChatResponse, which no
+    // extractor on the class path read: 797 looping calls in 45 s, all admitted, $0 counted.
+    stub = new OpenAiStub(body -> OpenAiStub.answer("again"));
+    guard = RunawayGuard.builder().service("openai", s -> s.budget(Budget.hourly(Cost.usd("0.001"))))
+        .ticker(ticker).alertSink(a -> { }).build();
+    OpenAiChatModel model = OpenAiChatModel.builder()
+        .options(OpenAiChatOptions.builder().baseUrl(stub.baseUrl()).apiKey("sk-test").model("gpt-4o-mini")
+            .maxRetries(0).build())
+        .build();
+
+    int admitted = 0;
+    try {
+      for (int i = 0; i < 20; i++) {
+        int n = i;
+        guard.call("openai", () -> model.call(new org.springframework.ai.chat.prompt.Prompt("loop " + n)));
+        admitted++;
+      }
+    } catch (BudgetExceededException e) {
+      // the loop is stopped by the budget
+    }
+
+    // gpt-4o-mini: 1000 prompt * $0.15 + 50 completion * $0.60 per MTok = $0.00018 per call; each
+    // call reserves the last real cost, so the sixth ($0.00108) is refused before it is sent.
+    assertThat(admitted).isEqualTo(5);
+    assertThat(stub.requests).hasSize(5);
+    assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("0.0009"));
+  }
 }

@@ -19,7 +19,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.actuate.endpoint.OperationType;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.invoke.reflect.OperationMethod;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -119,7 +121,9 @@ final class RunawayAutoConfigurationTest {
     // priced by its discovered LlmResultCosts, which cannot price "ok": the core's warning for that,
     // which names the result's type and the extractor found (it said "the cost extractor could not
     // price a call's result", an extractor this user never set; changed deliberately).
-    assertThat(unpriced.get(0)).contains("priced by LlmResultCosts").contains("any other result is charged $0");
+    // runaway-spring-ai's ChatResponseCosts is found beside it (Spring AI responses of guard.call).
+    assertThat(unpriced.get(0)).contains("priced by [LlmResultCosts").contains("ChatResponseCosts (runaway-spring-ai")
+        .contains("any other result is charged $0");
     assertThat(unpriced.get(1)).startsWith("Service openai has budgets but neither a cost extractor nor an estimate")
         .contains("(java.lang.String)").contains("LlmResultCosts");
   }
@@ -298,6 +302,15 @@ final class RunawayAutoConfigurationTest {
       assertThat(((List<Map<String, Object>>) one.get("keys")).get(0).get("key")).isEqualTo("tenant-1");
       assertThat(endpoint.service("nope")).isNull();
     });
+  }
+
+  @Test
+  void endpoint_isDiscoverableByTheActuator_itsSelectorHasItsName() throws Exception {
+    // The actuator reads a @Selector's name from the class file (javac -parameters); without it an
+    // application with the web actuator failed to start: "Failed to extract parameter names".
+    OperationMethod op = new OperationMethod(RunawayEndpoint.class.getMethod("service", String.class),
+        OperationType.READ);
+    assertThat(op.getParameters().get(0).getName()).isEqualTo("service");
   }
 
   @Test

@@ -188,7 +188,7 @@ public final class GuardedCalls<Q, S> {
    *
    * @return the prices
    */
-  static TokenPrices allBundled() {
+  public static TokenPrices allBundled() {
     TokenPrices all = allBundled;
     if (all == null) {
       all = TokenPrices.bundled("openai").withOverrides(TokenPrices.bundled("anthropic"))

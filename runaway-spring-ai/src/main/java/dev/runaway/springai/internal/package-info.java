@@ -1,0 +1,2 @@
+/** Internals of the Spring AI integration; not an API. */
+package dev.runaway.springai.internal;
