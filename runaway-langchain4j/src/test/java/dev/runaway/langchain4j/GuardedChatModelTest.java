@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
@@ -117,6 +119,35 @@ final class GuardedChatModelTest {
     assertThat(guard.snapshot("openai", "alice").windows().get(0).spent()).isEqualTo(CALL.times(2));
     assertThat(guard.snapshot("openai", "bob").windows().get(0).spent()).isEqualTo(CALL);
     assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(CALL.times(3));
+  }
+
+  /**
+   * A budget and nothing else, and the model called through {@code guard.call} rather than
+   * wrapped: the {@link ChatResponse} it returns is priced by the extractor this module registers
+   * (the same gap a trial found with Spring AI's response: no extractor on the class path read it,
+   * so each call was charged $0 and a loop was never stopped).
+   */
+  @Test
+  void chatResponseOfGuardCall_withABudgetAlone_isChargedItsTokensAndTheLoopIsStopped() {
+    OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(baseUrl()).apiKey("sk-test").modelName("gpt-4o-mini")
+        .maxRetries(0).timeout(Duration.ofSeconds(20)).build();
+    try (RunawayGuard alone = RunawayGuard.builder()
+        .service("openai", s -> s.budget(Budget.hourly(CALL.times(4)))).ticker(ticker).alertSink(a -> { }).build()) {
+      int admitted = 0;
+      try {
+        for (int i = 0; i < 20; i++) {
+          ChatRequest request = ChatRequest.builder().messages(UserMessage.from("loop " + i)).build();
+          alone.call("openai", () -> model.chat(request));
+          admitted++;
+        }
+      } catch (BudgetExceededException e) {
+        // the budget stops the loop
+      }
+      // Each call after the first reserves the last real cost ($0.00015): the fifth does not fit.
+      assertThat(admitted).isEqualTo(4);
+      assertThat(requests).hasSize(4);
+      assertThat(alone.snapshot("openai").windows().get(0).spent()).isEqualTo(CALL.times(4));
+    }
   }
 
   /**

@@ -1,0 +1,2 @@
+/** Internals of the LangChain4j integration; not API. */
+package dev.runaway.langchain4j.internal;
