@@ -112,15 +112,21 @@ final class GuardFactory {
    * first call logs nothing more.
    */
   static String unpricedWarning(String name, ServicePolicy policy) {
+    return unpricedWarning(name, policy, DiscoveredCostExtractor.get());
+  }
+
+  /** {@link #unpricedWarning(String, ServicePolicy)} with the extractors found on the class path, or {@code null}. */
+  static String unpricedWarning(String name, ServicePolicy policy, CostExtractor discovered) {
     boolean priced = policy.costExtractor() != null
         || policy.initialEstimate() != null && !policy.initialEstimate().isZero();
     if (priced || (policy.budgets().isEmpty() && policy.perKeyBudgets().isEmpty())) {
       return null;
     }
-    CostExtractor discovered = DiscoveredCostExtractor.get();
     String charged = discovered == null
         ? "each guard.call(\"" + name + "\", ...) without an estimate of its own is charged $0 and never fills them, "
-            + "so a runaway loop is not stopped by them."
+            + "so a runaway loop is not stopped by them. If its calls return LLM responses (OpenAI, Anthropic or Gemini"
+            + " SDK objects or JSON bodies, Spring AI's or LangChain4j's ChatResponse), add dev.runaway:runaway-providers"
+            + " (and runaway-spring-ai or runaway-langchain4j for those) to price them from their token usage."
         : "a guard.call(\"" + name + "\", ...) without an estimate of its own that returns an LLM response is priced"
             + " by " + discovered + ", found on the class path; any other result is charged $0 and never fills them.";
     return "runaway.services." + name + " has budgets but no estimate and no cost extractor: " + charged

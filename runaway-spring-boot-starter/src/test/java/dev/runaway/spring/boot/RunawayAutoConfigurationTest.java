@@ -96,6 +96,16 @@ final class RunawayAutoConfigurationTest {
   }
 
   @Test
+  void unpricedWarning_withNoExtractorOnTheClassPath_namesTheModulesThatPriceLlmResponses() {
+    // nu58 trial: with the starter alone the WARN recommended a fixed estimate only; the modules that
+    // price an LLM response from its usage (what a guarded chat call returns) went unnamed.
+    String warning = GuardFactory.unpricedWarning("openai",
+        ServicePolicy.builder().budget(Budget.hourly(Cost.usd("10"))).build(), null);
+    assertThat(warning).contains("charged $0").contains("Set runaway.services.openai.estimate")
+        .contains("dev.runaway:runaway-providers").contains("runaway-spring-ai").contains("runaway-langchain4j");
+  }
+
+  @Test
   void unpricedBudget_warnsOnceAtStartupNamingThePropertyAndNotAgainAtTheFirstCall() {
     int mark = LogCapture.mark();
     runner.withPropertyValues("runaway.services.openai.budgets.hourly=1", "runaway.services.github.budgets.hourly=5",
