@@ -2,11 +2,8 @@ package dev.runaway.langchain4j.internal;
 
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
-import dev.runaway.Cost;
-import dev.runaway.CostExtractor;
 import dev.runaway.providers.llm.LlmUsage;
-import dev.runaway.providers.llm.internal.GuardedCalls;
-import dev.runaway.providers.llm.internal.PricedExtractor;
+import dev.runaway.providers.llm.internal.ResponseUsageCosts;
 import dev.runaway.providers.llm.internal.Sdk;
 
 /**
@@ -21,22 +18,11 @@ import dev.runaway.providers.llm.internal.Sdk;
  *
  * <p>Thread-safe; the bundled tables are read once.
  */
-public final class ChatResponseCosts implements CostExtractor {
-
-  private final PricedExtractor priced = new PricedExtractor("ChatResponseCosts", GuardedCalls.allBundled(),
-      r -> usage((ChatResponse) r, null));
+public final class ChatResponseCosts extends ResponseUsageCosts<ChatResponse> {
 
   /** Creates the extractor; {@link java.util.ServiceLoader} calls it. */
-  public ChatResponseCosts() {}
-
-  @Override
-  public Cost costOf(Object result) {
-    return result instanceof ChatResponse r && hasUsage(r) ? priced.costOf(r) : null;
-  }
-
-  @Override
-  public Cost upperBoundOf(Object result) {
-    return result instanceof ChatResponse r && hasUsage(r) ? priced.upperBoundOf(r) : null;
+  public ChatResponseCosts() {
+    super("ChatResponseCosts", ChatResponse.class, ChatResponseCosts::hasUsage, r -> usage(r, null));
   }
 
   /**

@@ -1,10 +1,7 @@
 package dev.runaway.springai.internal;
 
-import dev.runaway.Cost;
-import dev.runaway.CostExtractor;
 import dev.runaway.providers.llm.LlmUsage;
-import dev.runaway.providers.llm.internal.GuardedCalls;
-import dev.runaway.providers.llm.internal.PricedExtractor;
+import dev.runaway.providers.llm.internal.ResponseUsageCosts;
 import org.springframework.ai.chat.metadata.Usage;
 import org.springframework.ai.chat.model.ChatResponse;
 
@@ -19,22 +16,11 @@ import org.springframework.ai.chat.model.ChatResponse;
  *
  * <p>Thread-safe; the bundled tables are read once.
  */
-public final class ChatResponseCosts implements CostExtractor {
-
-  private final PricedExtractor priced = new PricedExtractor("ChatResponseCosts", GuardedCalls.allBundled(),
-      r -> usage((ChatResponse) r));
+public final class ChatResponseCosts extends ResponseUsageCosts<ChatResponse> {
 
   /** Creates the extractor; {@link java.util.ServiceLoader} calls it. */
-  public ChatResponseCosts() {}
-
-  @Override
-  public Cost costOf(Object result) {
-    return result instanceof ChatResponse r && hasUsage(r) ? priced.costOf(r) : null;
-  }
-
-  @Override
-  public Cost upperBoundOf(Object result) {
-    return result instanceof ChatResponse r && hasUsage(r) ? priced.upperBoundOf(r) : null;
+  public ChatResponseCosts() {
+    super("ChatResponseCosts", ChatResponse.class, ChatResponseCosts::hasUsage, ChatResponseCosts::usage);
   }
 
   /**
