@@ -1313,12 +1313,6 @@ public final class ServiceRuntime {
   }
 
   /**
-   * Commits to a ledger account; a ledger that throws (a user's {@link BudgetLedger}) is reported
-   * (one WARN per service, then DEBUG) and survived: the call has run, so its result is returned
-   * and the breaker and meters are still fed. A ledger that cannot record spend refuses the next
-   * admission itself (its {@code tryReserve} fails or returns {@link LedgerAccount#UNAVAILABLE}).
-   */
-  /**
    * Commits on the service's account; whether a window's use may have grown (always true for an
    * account other than a built-in one).
    */
@@ -1331,6 +1325,12 @@ public final class ServiceRuntime {
     return true;
   }
 
+  /**
+   * Commits to a ledger account; a ledger that throws (a user's {@link BudgetLedger}) is reported
+   * (one WARN per service, then DEBUG) and survived: the call has run, so its result is returned
+   * and the breaker and meters are still fed. A ledger that cannot record spend refuses the next
+   * admission itself (its {@code tryReserve} fails or returns {@link LedgerAccount#UNAVAILABLE}).
+   */
   private void ledgerCommit(LedgerAccount acc, long reserved, long actual, long now) {
     try {
       acc.commit(reserved, actual, now);
