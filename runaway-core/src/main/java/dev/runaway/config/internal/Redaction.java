@@ -256,8 +256,8 @@ public final class Redaction {
   }
 
   /**
-   * The vendors' fixed key prefixes, the longest of each family first: the only heads kept
-   * readable. A rule by shape (lower-case segments ending in {@code -} or {@code _}) read the
+   * The vendors' fixed key prefixes (in any order: the longest one a value starts with is its
+   * head): the only heads kept readable. A rule by shape (lower-case segments ending in {@code -} or {@code _}) read the
    * random start of a key such as {@code sk-proj-abc_...} as part of its head and left
    * {@code abc} readable in an echoed {@code sk-proj-abc_****}; a list never takes a key's own
    * characters for its vendor's.
