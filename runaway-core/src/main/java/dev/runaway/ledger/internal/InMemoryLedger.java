@@ -267,7 +267,8 @@ public final class InMemoryLedger implements BudgetLedger {
     /**
      * Refuses only for want of room in the budget itself, not in the threads' leases: takes every
      * lease back and tries again, while no thread leases anew, and again if a thread that was
-     * already leasing put a new lease in meanwhile (a few times at most).
+     * already leasing put a new lease in meanwhile (a few times at most; Leases.startReclaim waits for
+   * the leases already begun).
      */
     private int reserveAfterReclaim(Leases l, int refused, long amount, long now) {
       l.startReclaim();
@@ -304,31 +305,31 @@ public final class InMemoryLedger implements BudgetLedger {
      * @return false if no lease was taken (the caller reserves in the windows)
      */
     private boolean lease(long amount, long now) {
-      if (leases.reclaiming()) {
+      // Between beginLease and endLease a refusal path waits (Leases.startReclaim): the chunk is
+      // in this thread's cell, or given back, before that path takes the leases back.
+      if (!leases.beginLease()) {
         return false;
       }
-      long chunk = Math.min(leaseMax, amount * LEASE_CALLS);
-      int share = 8 * leases.stripes();
-      for (Window w : windows) {
-        w.roll(now);
-        chunk = Math.min(chunk, (w.limit - w.used.get()) / share);
+      try {
+        long chunk = Math.min(leaseMax, amount * LEASE_CALLS);
+        int share = 8 * leases.stripes();
+        for (Window w : windows) {
+          w.roll(now);
+          chunk = Math.min(chunk, (w.limit - w.used.get()) / share);
+        }
+        if (chunk < 2 * amount || reserve(chunk, now) != ADMITTED) {
+          return false;
+        }
+        // Capped like any refill of a lease: threads of one cell that found it empty at once each
+        // took a chunk, and their cell held up to twice the most a lease may hold (one processor:
+        // 0.197% of the limit). What does not fit goes back; this call keeps its amount.
+        if (!leases.put(chunk - amount, leaseMax)) {
+          giveBack(chunk - amount);
+        }
+        return true;
+      } finally {
+        leases.endLease();
       }
-      if (chunk < 2 * amount || reserve(chunk, now) != ADMITTED) {
-        return false;
-      }
-      if (leases.reclaiming()) {
-        // A refusal path began taking the leases back while this chunk was being reserved: its
-        // room is for the call that path is trying again.
-        giveBack(chunk);
-        return false;
-      }
-      // Capped like any refill of a lease: threads of one cell that found it empty at once each
-      // took a chunk, and their cell held up to twice the most a lease may hold (one processor:
-      // 0.197% of the limit). What does not fit goes back; this call keeps its amount.
-      if (!leases.put(chunk - amount, leaseMax)) {
-        giveBack(chunk - amount);
-      }
-      return true;
     }
 
     /** Gives back to every window what was reserved or leased there. */
