@@ -266,15 +266,27 @@ public final class InMemoryLedger implements BudgetLedger {
 
     /**
      * Refuses only for want of room in the budget itself, not in the threads' leases: takes every
-     * lease back and tries again, while no thread leases anew, and again if a thread that was
-     * already leasing put a new lease in meanwhile (a few times at most; Leases.startReclaim waits for
-   * the leases already begun).
+     * lease back and tries again, while no thread leases anew (Leases.startReclaim waits for the
+     * leases already begun), and again while taking back still finds leases (a few times at most).
+     *
+     * <p>The first try after the take-back is made even when it found nothing to take: the
+     * refusal may have seen room that was free again by then. Another thread's release can take
+     * every lease back at the same time (reclaimIfOver, while a window stood past its limit during
+     * an optimistic add that did not fit), and a lease being taken can be given back; stopping on
+     * an empty take-back refused 1 of 2,000 calls that fitted in one CI run, and 11 of 300 runs
+     * of that test under load refused one.
      */
     private int reserveAfterReclaim(Leases l, int refused, long amount, long now) {
       l.startReclaim();
       try {
-        for (int attempt = 0; attempt < RECLAIM_ATTEMPTS && refused != ADMITTED && takeBackLeases() != 0; attempt++) {
+        for (int attempt = 0; attempt < RECLAIM_ATTEMPTS; attempt++) {
+          if (takeBackLeases() == 0 && attempt > 0) {
+            break;
+          }
           refused = reserve(amount, now);
+          if (refused == ADMITTED) {
+            break;
+          }
         }
         return refused;
       } finally {
