@@ -269,18 +269,21 @@ public final class InMemoryLedger implements BudgetLedger {
      * lease back and tries again, while no thread leases anew (Leases.startReclaim waits for the
      * leases already begun), and again while taking back still finds leases (a few times at most).
      *
-     * <p>The first try after the take-back is made even when it found nothing to take: the
-     * refusal may have seen room that was free again by then. Another thread's release can take
-     * every lease back at the same time (reclaimIfOver, while a window stood past its limit during
-     * an optimistic add that did not fit), and a lease being taken can be given back; stopping on
-     * an empty take-back refused 1 of 2,000 calls that fitted in one CI run, and 11 of 300 runs
-     * of that test under load refused one.
+     * <p>The first try after the take-back is made even when it found nothing to take, once
+     * every other take-back in progress has given its leases back to the windows: another
+     * thread's release can take every lease back at the same time (reclaimIfOver, while a window
+     * stood past its limit during an optimistic add that did not fit), and a lease being taken can
+     * be given back. Stopping on an empty take-back refused calls that fitted (1 of 2,000 in one
+     * CI run; 11 of 300 runs of that test under load refused one), and so did trying before the
+     * other take-back had given back (49 of 2,000 in another CI run).
      */
     private int reserveAfterReclaim(Leases l, int refused, long amount, long now) {
       l.startReclaim();
       try {
         for (int attempt = 0; attempt < RECLAIM_ATTEMPTS; attempt++) {
-          if (takeBackLeases() == 0 && attempt > 0) {
+          long back = takeBackLeases();
+          l.awaitDrains();
+          if (back == 0 && attempt > 0) {
             break;
           }
           refused = reserve(amount, now);
@@ -362,11 +365,22 @@ public final class InMemoryLedger implements BudgetLedger {
 
     /** {@link #reclaimLeases}, returning what the leases held (0 without leases). */
     private long takeBackLeases() {
-      long back = leases == null ? 0 : leases.drain();
-      if (back != 0) {
-        giveBack(back);
+      Leases l = leases;
+      if (l == null) {
+        return 0;
       }
-      return back;
+      // Counted while the leases taken back are in neither a cell nor the windows' room: a
+      // refusal path waits for it (Leases.awaitDrains).
+      l.beginDrain();
+      try {
+        long back = l.drain();
+        if (back != 0) {
+          giveBack(back);
+        }
+        return back;
+      } finally {
+        l.endDrain();
+      }
     }
 
     /**

@@ -47,7 +47,6 @@ final class PersistentLedgerTest extends StateDirFixture {
     return s.windows().get(window).spent();
   }
 
-  /** A second process: its monotonic clock starts at 0 again, its wall clock goes on. */
   /** One life of the app on the state folder: a guard on {@code ticker} spends {@code cost} on "openai" and closes. */
   private void spendInOneLife(ManualTicker ticker, Cost cost) {
     try (RunawayGuard guard = guard(ticker, ledger(ticker))) {
