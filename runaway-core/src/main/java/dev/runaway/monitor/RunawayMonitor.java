@@ -858,7 +858,6 @@ public final class RunawayMonitor implements AutoCloseable {
     return key != null ? s.error(key, problem) : s.reader().error("a credential's variable name " + problem);
   }
 
-  /** A provider's config error whose message quotes a credential is re-thrown without it. */
   /**
    * Fails for a {@code cost_thresholds} entry that is a misspelling of a configured service: a
    * service named only there is monitored with the type of its name, so the typo was reported as
@@ -907,6 +906,7 @@ public final class RunawayMonitor implements AutoCloseable {
     }
   }
 
+  /** A provider's config error whose message quotes a credential is re-thrown without it. */
   private static ConfigException redacted(ConfigException e, TrackingSecrets secrets) {
     if (e.problems().size() > 1) {
       List<ConfigException> each = new ArrayList<>();
