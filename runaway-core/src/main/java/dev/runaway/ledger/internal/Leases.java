@@ -3,6 +3,7 @@ package dev.runaway.ledger.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Budget leased to threads: headroom an account took from all its windows at once, in chunks,
@@ -36,6 +37,8 @@ final class Leases {
    * the cells until they have given it back to the windows.
    */
   private final AtomicInteger draining = new AtomicInteger();
+  /** See {@link #drainWaits()}. */
+  private final AtomicLong drainWaits = new AtomicLong();
 
   /**
    * Creates empty leases.
@@ -149,16 +152,28 @@ final class Leases {
    * optimistic add that did not fit is being undone); descheduled between its drain and its give
    * back, it held that room out of the windows, and a refusal path that found the cells empty
    * refused calls that fitted (49 of 2,000 in one CI run) until it ran again. The wait is that
-   * thread's few remaining instructions (a take-back never waits for anything), bounded all the
-   * same: take-backs that keep starting (many threads settling calls while a window is past its
-   * limit) do not hold a refusal for more than {@value #DRAIN_WAIT_ROUNDS} rounds.
+   * thread's few remaining instructions (a take-back never waits for anything), or its time off
+   * the processor; bounded all the same, so that take-backs that keep starting (many threads
+   * refused at once near the limit) do not hold a refusal for more than
+   * {@value #DRAIN_WAIT_ROUNDS} rounds (spins, then yields: tens of milliseconds).
    */
   void awaitDrains() {
+    drainWaits.incrementAndGet();
     awaitZero(draining, DRAIN_WAIT_ROUNDS);
   }
 
+  /** How many times a refusal path has waited for take-backs in progress (for tests). */
+  long drainWaits() {
+    return drainWaits.get();
+  }
+
+  /** Whether a take-back is in progress (begun with {@link #beginDrain}, not ended). */
+  boolean draining() {
+    return draining.get() != 0;
+  }
+
   /** The most rounds (spins, then yields) {@link #awaitDrains} waits. */
-  static final int DRAIN_WAIT_ROUNDS = 10_000;
+  static final int DRAIN_WAIT_ROUNDS = 100_000;
 
   private static void awaitZero(AtomicInteger count) {
     awaitZero(count, Integer.MAX_VALUE);

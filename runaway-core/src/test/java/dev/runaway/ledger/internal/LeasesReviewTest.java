@@ -202,4 +202,47 @@ final class LeasesReviewTest {
     // one (1 of 2,000 in a CI run). Now none: 0 of 1,500 runs under load.
     assertThat(refused.get()).as("refusals of 2,000 calls that fit").isEqualTo(0);
   }
+  /**
+   * A refusal path waits for another thread's take-back in progress: what that thread took from
+   * the cells is in no cell and not yet in the windows' room, and a call that fits once it is
+   * given back is admitted, not refused (49 of 2,000 such calls were in one CI run, the thread
+   * holding them descheduled). The other thread is emulated here, stopped between its drain and
+   * its give-back until the refusal path waits for it.
+   */
+  @Test
+  void aRefusalPathWaitsForATakeBackInProgress_andAdmitsTheCallThatFitsAfterIt() throws Exception {
+    ManualTicker ticker = ManualTicker.create();
+    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker, null, null, 1);
+    long now = ticker.nanoTime();
+    long amount = LIMIT / InMemoryLedger.LEASE_SHARE / InMemoryLedger.LEASE_CALLS;
+    a.record(LIMIT / 2, now);
+    assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
+    a.commit(amount, amount, now);
+    Leases leases = a.leases();
+    assertThat(leases.held()).isPositive();
+    // The other thread's take-back: the cells emptied, what they held still counted in the windows.
+    leases.beginDrain();
+    long inHand = leases.drain();
+    long all = LIMIT - LIMIT / 2 - amount;
+    java.util.concurrent.atomic.AtomicInteger answer = new java.util.concurrent.atomic.AtomicInteger(Integer.MIN_VALUE);
+    Thread caller = new Thread(() -> answer.set(a.tryReserve(all, now)), "caller");
+    caller.start();
+    while (caller.isAlive() && leases.drainWaits() == 0) {
+      Thread.onSpinWait();
+    }
+    // Refused at once (no wait) before the fix; now it waits, and the give-back lets it in.
+    a.giveBack(inHand);
+    leases.endDrain();
+    caller.join();
+    assertThat(answer.get()).as("the call that fits once the leases are given back").isEqualTo(LedgerAccount.ADMITTED);
+    assertThat(leases.drainWaits()).isEqualTo(1);
+    // A budget that is simply spent is refused without waiting, a take-back in progress or not.
+    leases.beginDrain();
+    try {
+      assertThat(a.tryReserve(LIMIT / 4, now)).isNotEqualTo(LedgerAccount.ADMITTED);
+    } finally {
+      leases.endDrain();
+    }
+    assertThat(leases.drainWaits()).isEqualTo(1);
+  }
 }
