@@ -289,10 +289,11 @@ public final class InMemoryLedger implements BudgetLedger {
           if (refused == ADMITTED) {
             break;
           }
-          // Waits only where the leases another take-back holds could make the call fit: a budget
-          // that is simply spent refuses at once, however many threads are taking leases back.
-          if (l.draining() && shortfall(windows[refused], amount) <= 2 * leaseMax * l.stripes()) {
-            l.awaitDrains();
+          // Waits only where what other take-backs hold could make the call fit: a budget that is
+          // simply spent refuses at once, however many threads are taking leases back.
+          long inHand = l.inHand();
+          if (inHand != 0 && shortfall(windows[refused], amount) <= inHand) {
+            l.awaitGiveBacks();
             refused = reserve(amount, now);
             if (refused == ADMITTED) {
               break;
@@ -386,18 +387,14 @@ public final class InMemoryLedger implements BudgetLedger {
       if (l == null) {
         return 0;
       }
-      // Counted while the leases taken back are in neither a cell nor the windows' room: a
-      // refusal path waits for it (Leases.awaitDrains).
-      l.beginDrain();
-      try {
-        long back = l.drain();
-        if (back != 0) {
-          giveBack(back);
-        }
-        return back;
-      } finally {
-        l.endDrain();
+      // Counted in hand while the leases taken back are in neither a cell nor the windows' room:
+      // a refusal path waits for them (Leases.awaitGiveBacks).
+      long back = l.drain();
+      if (back != 0) {
+        giveBack(back);
+        l.gaveBack(back);
       }
+      return back;
     }
 
     /**

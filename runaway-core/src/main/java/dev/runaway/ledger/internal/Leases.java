@@ -33,10 +33,10 @@ final class Leases {
   /** Threads between {@link #beginLease} and {@link #endLease}: taking a new lease right now. */
   private final AtomicInteger leasing = new AtomicInteger();
   /**
-   * Threads between {@link #beginDrain} and {@link #endDrain}: holding what they took back from
-   * the cells until they have given it back to the windows.
+   * What take-backs in progress hold: taken from the cells ({@link #drain}) and not yet given back
+   * to the windows ({@link #gaveBack}). Counted before it leaves a cell, so never less than that.
    */
-  private final AtomicInteger draining = new AtomicInteger();
+  private final AtomicLong inHand = new AtomicLong();
   /** See {@link #drainWaits()}. */
   private final AtomicLong drainWaits = new AtomicLong();
 
@@ -100,18 +100,44 @@ final class Leases {
   }
 
   /**
-   * Takes every lease back.
+   * Takes every lease back. What it returns is counted {@linkplain #inHand() in hand} until the
+   * caller, having given it back to the windows, calls {@link #gaveBack}.
    *
    * @return what they held, for the caller to give back to the windows
    */
   long drain() {
     long sum = 0;
     for (int i = 0, at = STRIDE; i <= mask; i++, at += STRIDE) {
-      if ((long) CELL.getVolatile(cells, at) != 0) {
-        sum += (long) CELL.getAndSet(cells, at, 0L);
+      long v = (long) CELL.getVolatile(cells, at);
+      while (v != 0) {
+        // Counted in hand before it leaves the cell: a refusal path never sees it in neither.
+        inHand.addAndGet(v);
+        long seen = (long) CELL.compareAndExchange(cells, at, v, 0L);
+        if (seen == v) {
+          sum += v;
+          break;
+        }
+        inHand.addAndGet(-v);
+        v = seen;
       }
     }
     return sum;
+  }
+
+  /**
+   * Marks what a {@link #drain} returned as given back to the windows.
+   *
+   * @param amount what the drain returned
+   */
+  void gaveBack(long amount) {
+    if (amount != 0) {
+      inHand.addAndGet(-amount);
+    }
+  }
+
+  /** What take-backs in progress hold: drained from the cells, not yet given back to the windows. */
+  long inHand() {
+    return inHand.get();
   }
 
   /**
@@ -132,34 +158,18 @@ final class Leases {
   }
 
   /**
-   * Marks the start of taking every lease back ({@link #drain}) and giving it to the windows;
-   * {@link #endDrain} must follow once it is given back. What a drain took from the cells is in
-   * no cell and not yet in the windows' room until then: a refusal path {@linkplain #awaitDrains
-   * waits} for it.
+   * Waits until take-backs in progress have given what they hold back to the windows. Another
+   * thread's refusal path or release can take every lease back while this one tries a call;
+   * descheduled between its drain and its give-back, it held that room out of the cells and the
+   * windows both, and a refusal path that found the cells empty refused calls that fitted (49 of
+   * 2,000 in one CI run) until that thread ran again. The wait is that thread's few remaining
+   * instructions (a take-back never waits for anything) or its time off the processor; bounded
+   * all the same, at {@value #DRAIN_WAIT_ROUNDS} rounds (spins, then yields: tens of
+   * milliseconds), so that take-backs that keep starting cannot hold a refusal.
    */
-  void beginDrain() {
-    draining.incrementAndGet();
-  }
-
-  /** Marks the end of a take-back begun with {@link #beginDrain}. */
-  void endDrain() {
-    draining.decrementAndGet();
-  }
-
-  /**
-   * Waits until no other thread holds leases it took back and has not given back yet. Another
-   * thread's release can take every lease back while a window stands past its limit (an
-   * optimistic add that did not fit is being undone); descheduled between its drain and its give
-   * back, it held that room out of the windows, and a refusal path that found the cells empty
-   * refused calls that fitted (49 of 2,000 in one CI run) until it ran again. The wait is that
-   * thread's few remaining instructions (a take-back never waits for anything), or its time off
-   * the processor; bounded all the same, so that take-backs that keep starting (many threads
-   * refused at once near the limit) do not hold a refusal for more than
-   * {@value #DRAIN_WAIT_ROUNDS} rounds (spins, then yields: tens of milliseconds).
-   */
-  void awaitDrains() {
+  void awaitGiveBacks() {
     drainWaits.incrementAndGet();
-    awaitZero(draining, DRAIN_WAIT_ROUNDS);
+    awaitZero(inHand, DRAIN_WAIT_ROUNDS);
   }
 
   /** How many times a refusal path has waited for take-backs in progress (for tests). */
@@ -167,25 +177,26 @@ final class Leases {
     return drainWaits.get();
   }
 
-  /** Whether a take-back is in progress (begun with {@link #beginDrain}, not ended). */
-  boolean draining() {
-    return draining.get() != 0;
-  }
-
   /** The most rounds (spins, then yields) {@link #awaitDrains} waits. */
   static final int DRAIN_WAIT_ROUNDS = 100_000;
 
   private static void awaitZero(AtomicInteger count) {
-    awaitZero(count, Integer.MAX_VALUE);
+    for (int spins = 0; count.get() != 0; spins++) {
+      pause(spins);
+    }
   }
 
-  private static void awaitZero(AtomicInteger count, int rounds) {
-    for (int spins = 0; count.get() != 0 && spins < rounds; spins++) {
-      if (spins < 64) {
-        Thread.onSpinWait();
-      } else {
-        Thread.yield();
-      }
+  private static void awaitZero(AtomicLong amount, int rounds) {
+    for (int spins = 0; amount.get() != 0 && spins < rounds; spins++) {
+      pause(spins);
+    }
+  }
+
+  private static void pause(int spins) {
+    if (spins < 64) {
+      Thread.onSpinWait();
+    } else {
+      Thread.yield();
     }
   }
 

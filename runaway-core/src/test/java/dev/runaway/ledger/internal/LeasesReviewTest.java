@@ -221,8 +221,8 @@ final class LeasesReviewTest {
     Leases leases = a.leases();
     assertThat(leases.held()).isPositive();
     // The other thread's take-back: the cells emptied, what they held still counted in the windows.
-    leases.beginDrain();
     long inHand = leases.drain();
+    assertThat(leases.inHand()).isEqualTo(inHand).isPositive();
     long all = LIMIT - LIMIT / 2 - amount;
     java.util.concurrent.atomic.AtomicInteger answer = new java.util.concurrent.atomic.AtomicInteger(Integer.MIN_VALUE);
     Thread caller = new Thread(() -> answer.set(a.tryReserve(all, now)), "caller");
@@ -232,17 +232,34 @@ final class LeasesReviewTest {
     }
     // Refused at once (no wait) before the fix; now it waits, and the give-back lets it in.
     a.giveBack(inHand);
-    leases.endDrain();
+    leases.gaveBack(inHand);
     caller.join();
     assertThat(answer.get()).as("the call that fits once the leases are given back").isEqualTo(LedgerAccount.ADMITTED);
     assertThat(leases.drainWaits()).isEqualTo(1);
-    // A budget that is simply spent is refused without waiting, a take-back in progress or not.
-    leases.beginDrain();
-    try {
-      assertThat(a.tryReserve(LIMIT / 4, now)).isNotEqualTo(LedgerAccount.ADMITTED);
-    } finally {
-      leases.endDrain();
-    }
-    assertThat(leases.drainWaits()).isEqualTo(1);
+    assertThat(leases.inHand()).isZero();
+  }
+
+  /**
+   * A budget that is simply spent is refused at once, without waiting, even while another
+   * thread's take-back holds leases: what it holds could not make the call fit.
+   */
+  @Test
+  void aSpentBudgetIsRefusedWithoutWaiting_whileATakeBackHoldsLeases() {
+    ManualTicker ticker = ManualTicker.create();
+    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker, null, null, 1);
+    long now = ticker.nanoTime();
+    long amount = LIMIT / InMemoryLedger.LEASE_SHARE / InMemoryLedger.LEASE_CALLS;
+    assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
+    a.commit(amount, amount, now);
+    Leases leases = a.leases();
+    long inHand = leases.drain();
+    assertThat(inHand).isPositive();
+    a.record(LIMIT, now);
+    assertThat(a.tryReserve(amount, now)).isNotEqualTo(LedgerAccount.ADMITTED);
+    assertThat(a.tryReserve(LIMIT / 4, now)).isNotEqualTo(LedgerAccount.ADMITTED);
+    assertThat(leases.drainWaits()).as("refusal paths that waited").isZero();
+    a.giveBack(inHand);
+    leases.gaveBack(inHand);
+    assertThat(a.used(0, now)).isEqualTo(a.spent(0, now)).isEqualTo(LIMIT + amount);
   }
 }
