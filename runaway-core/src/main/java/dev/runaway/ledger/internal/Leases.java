@@ -177,7 +177,7 @@ final class Leases {
     return drainWaits.get();
   }
 
-  /** The most rounds (spins, then yields) {@link #awaitDrains} waits. */
+  /** The most rounds (spins, then yields) {@link #awaitGiveBacks} waits. */
   static final int DRAIN_WAIT_ROUNDS = 100_000;
 
   private static void awaitZero(AtomicInteger count) {
