@@ -276,28 +276,37 @@ public final class InMemoryLedger implements BudgetLedger {
      * window stood past its limit during an optimistic add that did not fit), and a lease being
      * taken can be given back. Stopping on an empty take-back refused calls that fitted (1 of
      * 2,000 in one CI run; 11 of 300 runs of that test under load refused one), and so did
-     * trying while the other take-back held the leases (49 of 2,000 in another CI run).
+     * trying while the other take-back held the leases (49 of 2,000 in another CI run), or just
+     * before it gave them back (no wait followed: nothing was in hand when this path looked).
      */
     private int reserveAfterReclaim(Leases l, int refused, long amount, long now) {
       l.startReclaim();
       try {
+        boolean waited = false;
         for (int attempt = 0; attempt < RECLAIM_ATTEMPTS; attempt++) {
-          if (takeBackLeases() == 0 && attempt > 0) {
+          if (takeBackLeases() == 0 && attempt > 0 && !waited) {
             break;
           }
+          long given = l.givenBack();
           refused = reserve(amount, now);
           if (refused == ADMITTED) {
             break;
           }
-          // Waits only where what other take-backs hold could make the call fit: a budget that is
-          // simply spent refuses at once, however many threads are taking leases back.
-          long inHand = l.inHand();
-          if (inHand != 0 && shortfall(windows[refused], amount) <= inHand) {
+          Runnable hook = l.afterRefusedTry;
+          if (hook != null) {
+            hook.run();
+          }
+          // Waits, and tries again, only where what other take-backs held during the try could
+          // make the call fit: a budget that is simply spent refuses at once, however many
+          // threads are taking leases back. During the try, not only now: a take-back that gave
+          // back just after the try was refused left the room free, and with nothing in hand
+          // when this path looked, nothing tried it again. The shortfall is read first: what is
+          // given back after it is counted in what was held.
+          long lacking = shortfall(windows[refused], amount);
+          long held = l.heldSince(given);
+          waited = held != 0 && lacking <= held && attempt + 1 < RECLAIM_ATTEMPTS;
+          if (waited) {
             l.awaitGiveBacks();
-            refused = reserve(amount, now);
-            if (refused == ADMITTED) {
-              break;
-            }
           }
         }
         return refused;

@@ -37,6 +37,14 @@ final class Leases {
    * to the windows ({@link #gaveBack}). Counted before it leaves a cell, so never less than that.
    */
   private final AtomicLong inHand = new AtomicLong();
+  /**
+   * All that take-backs have given back so far (mod 2<sup>64</sup>), added before {@link #inHand}
+   * loses it: with it, a refusal path sees what was in hand at any time during its try, not only
+   * when it looks ({@link #heldSince}).
+   */
+  private final AtomicLong givenBack = new AtomicLong();
+  /** Run by a refusal path after a try that was refused (tests stop it there); null otherwise. */
+  volatile Runnable afterRefusedTry;
   /** See {@link #drainWaits()}. */
   private final AtomicLong drainWaits = new AtomicLong();
 
@@ -131,8 +139,26 @@ final class Leases {
    */
   void gaveBack(long amount) {
     if (amount != 0) {
+      givenBack.addAndGet(amount);
       inHand.addAndGet(-amount);
     }
+  }
+
+  /** All that take-backs have given back so far, for {@link #heldSince}. */
+  long givenBack() {
+    return givenBack.get();
+  }
+
+  /**
+   * The most take-backs held at some time since {@link #givenBack} read {@code given}: what they
+   * hold now and what they have given back since. Read in that order ({@link #gaveBack} writes in
+   * the other), so that what is given back in between is counted (twice, at worst).
+   *
+   * @param given what {@link #givenBack} returned before
+   */
+  long heldSince(long given) {
+    long now = inHand.get();
+    return now + (givenBack.get() - given);
   }
 
   /** What take-backs in progress hold: drained from the cells, not yet given back to the windows. */

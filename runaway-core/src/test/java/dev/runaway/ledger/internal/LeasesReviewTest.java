@@ -33,6 +33,18 @@ final class LeasesReviewTest {
     return List.of(Budget.hourly(Cost.ofNanos(LIMIT)), Budget.daily(Cost.usd("2")));
   }
 
+  /** The largest call a one-cell account leases for. */
+  private static final long ONE_CELL_CALL = LIMIT / InMemoryLedger.LEASE_SHARE / InMemoryLedger.LEASE_CALLS;
+
+  /** A one-cell account with half its hour spent, one call of {@link #ONE_CELL_CALL} and its lease. */
+  private static InMemoryLedger.Account halfSpentWithALease(long now) {
+    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ManualTicker.create(), null, null, 1);
+    a.record(LIMIT / 2, now);
+    assertThat(a.tryReserve(ONE_CELL_CALL, now)).isEqualTo(LedgerAccount.ADMITTED);
+    a.commit(ONE_CELL_CALL, ONE_CELL_CALL, now);
+    return a;
+  }
+
   /** An amount this machine's service account leases (see LeasesTest). */
   private static long leasedAmount() {
     int stripes = new Leases(Runtime.getRuntime().availableProcessors()).stripes();
@@ -211,19 +223,14 @@ final class LeasesReviewTest {
    */
   @Test
   void aRefusalPathWaitsForATakeBackInProgress_andAdmitsTheCallThatFitsAfterIt() throws Exception {
-    ManualTicker ticker = ManualTicker.create();
-    InMemoryLedger.Account a = new InMemoryLedger.Account(budgets(), ticker, null, null, 1);
-    long now = ticker.nanoTime();
-    long amount = LIMIT / InMemoryLedger.LEASE_SHARE / InMemoryLedger.LEASE_CALLS;
-    a.record(LIMIT / 2, now);
-    assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
-    a.commit(amount, amount, now);
+    long now = ManualTicker.create().nanoTime();
+    InMemoryLedger.Account a = halfSpentWithALease(now);
     Leases leases = a.leases();
     assertThat(leases.held()).isPositive();
     // The other thread's take-back: the cells emptied, what they held still counted in the windows.
     long inHand = leases.drain();
     assertThat(leases.inHand()).isEqualTo(inHand).isPositive();
-    long all = LIMIT - LIMIT / 2 - amount;
+    long all = LIMIT - LIMIT / 2 - ONE_CELL_CALL;
     java.util.concurrent.atomic.AtomicInteger answer = new java.util.concurrent.atomic.AtomicInteger(Integer.MIN_VALUE);
     Thread caller = new Thread(() -> answer.set(a.tryReserve(all, now)), "caller");
     caller.start();
@@ -261,5 +268,32 @@ final class LeasesReviewTest {
     a.giveBack(inHand);
     leases.gaveBack(inHand);
     assertThat(a.used(0, now)).isEqualTo(a.spent(0, now)).isEqualTo(LIMIT + amount);
+  }
+
+  /**
+   * A take-back that gives its leases back just after a refusal path's try was refused, before
+   * that path looks at what take-backs hold: the room is free again and the call that fits is
+   * admitted. Before, the path saw nothing in hand, found no lease to take itself, and refused
+   * (the thread caught between its try and its look, the other's give-back landing there).
+   */
+  @Test
+  void aTakeBackEndingJustAfterARefusedTry_doesNotRefuseTheCallThatFits() {
+    long now = ManualTicker.create().nanoTime();
+    InMemoryLedger.Account a = halfSpentWithALease(now);
+    Leases leases = a.leases();
+    // The other thread's take-back holds the leases ...
+    long inHand = leases.drain();
+    assertThat(inHand).isPositive();
+    int[] tries = new int[1];
+    // ... and gives them back right after the refusal path's first try was refused.
+    leases.afterRefusedTry = () -> {
+      if (tries[0]++ == 0) {
+        a.giveBack(inHand);
+        leases.gaveBack(inHand);
+      }
+    };
+    assertThat(a.tryReserve(LIMIT - LIMIT / 2 - ONE_CELL_CALL, now))
+        .as("the call that fits once the leases are given back").isEqualTo(LedgerAccount.ADMITTED);
+    assertThat(tries[0]).isEqualTo(1);
   }
 }
