@@ -283,6 +283,7 @@ public final class InMemoryLedger implements BudgetLedger {
       l.startReclaim();
       try {
         boolean waited = false;
+        boolean waitedOut = false;
         for (int attempt = 0; attempt < RECLAIM_ATTEMPTS; attempt++) {
           if (takeBackLeases() == 0 && attempt > 0 && !waited) {
             break;
@@ -304,9 +305,11 @@ public final class InMemoryLedger implements BudgetLedger {
           // given back after it is counted in what was held.
           long lacking = shortfall(windows[refused], amount);
           long held = l.heldSince(given);
-          waited = held != 0 && lacking <= held && attempt + 1 < RECLAIM_ATTEMPTS;
+          // At most one wait that runs to its bound: not one per try (three in a row for a
+          // take-back descheduled that long).
+          waited = held != 0 && lacking <= held && attempt + 1 < RECLAIM_ATTEMPTS && !waitedOut;
           if (waited) {
-            l.awaitGiveBacks();
+            waitedOut = !l.awaitGiveBacks();
           }
         }
         return refused;

@@ -190,12 +190,20 @@ final class Leases {
    * windows both, and a refusal path that found the cells empty refused calls that fitted (49 of
    * 2,000 in one CI run) until that thread ran again. The wait is that thread's few remaining
    * instructions (a take-back never waits for anything) or its time off the processor; bounded
-   * all the same, at {@value #DRAIN_WAIT_ROUNDS} rounds (spins, then yields: tens of
-   * milliseconds), so that take-backs that keep starting cannot hold a refusal.
+   * all the same, at {@value #DRAIN_WAIT_ROUNDS} rounds (spins, then yields: 150 to 170 ms on a
+   * loaded 2-core machine), so that take-backs that keep starting cannot hold a refusal.
+   *
+   * @return false if take-backs still held leases when the wait ended
    */
-  void awaitGiveBacks() {
+  boolean awaitGiveBacks() {
     drainWaits.incrementAndGet();
-    awaitZero(inHand, DRAIN_WAIT_ROUNDS);
+    for (int spins = 0; spins < drainWaitRounds; spins++) {
+      if (inHand.get() == 0) {
+        return true;
+      }
+      pause(spins);
+    }
+    return inHand.get() == 0;
   }
 
   /** How many times a refusal path has waited for take-backs in progress (for tests). */
@@ -206,14 +214,15 @@ final class Leases {
   /** The most rounds (spins, then yields) {@link #awaitGiveBacks} waits. */
   static final int DRAIN_WAIT_ROUNDS = 100_000;
 
+  /**
+   * {@link #DRAIN_WAIT_ROUNDS}, which a test that holds a take-back until a refusal path waits
+   * for it raises (set before that path's thread starts): 100,000 rounds took 150 to 170 ms on a
+   * loaded 2-core machine, and a test thread off the processor that long failed such a test.
+   */
+  int drainWaitRounds = DRAIN_WAIT_ROUNDS;
+
   private static void awaitZero(AtomicInteger count) {
     for (int spins = 0; count.get() != 0; spins++) {
-      pause(spins);
-    }
-  }
-
-  private static void awaitZero(AtomicLong amount, int rounds) {
-    for (int spins = 0; amount.get() != 0 && spins < rounds; spins++) {
       pause(spins);
     }
   }

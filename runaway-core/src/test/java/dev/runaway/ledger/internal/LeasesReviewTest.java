@@ -230,6 +230,8 @@ final class LeasesReviewTest {
     // The other thread's take-back: the cells emptied, what they held still counted in the windows.
     long inHand = leases.drain();
     assertThat(leases.inHand()).isEqualTo(inHand).isPositive();
+    // The caller waits until this thread gives back, however long it is off the processor.
+    leases.drainWaitRounds = Integer.MAX_VALUE;
     long all = LIMIT - LIMIT / 2 - ONE_CELL_CALL;
     java.util.concurrent.atomic.AtomicInteger answer = new java.util.concurrent.atomic.AtomicInteger(Integer.MIN_VALUE);
     Thread caller = new Thread(() -> answer.set(a.tryReserve(all, now)), "caller");
@@ -295,5 +297,25 @@ final class LeasesReviewTest {
     assertThat(a.tryReserve(LIMIT - LIMIT / 2 - ONE_CELL_CALL, now))
         .as("the call that fits once the leases are given back").isEqualTo(LedgerAccount.ADMITTED);
     assertThat(tries[0]).isEqualTo(1);
+  }
+
+  /**
+   * A take-back that does not end (its thread off the processor) holds a refusal path for one
+   * bounded wait, not one per try: the call is refused after {@value Leases#DRAIN_WAIT_ROUNDS}
+   * rounds.
+   */
+  @Test
+  void aRefusalPathWaitsOneBoundAtMost_forATakeBackThatDoesNotEnd() {
+    long now = ManualTicker.create().nanoTime();
+    InMemoryLedger.Account a = halfSpentWithALease(now);
+    // Another thread's take-back holds the leases until the call has been answered.
+    long inHand = a.leases().drain();
+    try {
+      assertThat(a.tryReserve(LIMIT - LIMIT / 2 - ONE_CELL_CALL, now)).isNotEqualTo(LedgerAccount.ADMITTED);
+      assertThat(a.leases().drainWaits()).as("bounded waits").isEqualTo(1);
+    } finally {
+      a.giveBack(inHand);
+      a.leases().gaveBack(inHand);
+    }
   }
 }
