@@ -262,11 +262,6 @@ final class Leases {
     reclaiming.decrementAndGet();
   }
 
-  /** Whether a refusal path is taking the leases back now (no new lease is taken meanwhile). */
-  boolean reclaiming() {
-    return reclaiming.get() != 0;
-  }
-
   /** What the leases hold now (racy: for tests and reports). */
   long held() {
     long sum = 0;

@@ -12,6 +12,8 @@ import dev.runaway.ledger.LedgerAccount;
 import dev.runaway.testing.Race;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -182,7 +184,7 @@ final class LeasesReviewTest {
     int others = 3;
     // Each other thread holds at most one call of `amount` in flight.
     long all = LIMIT - LIMIT / 2 - others * amount;
-    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean done = new AtomicBoolean();
     AtomicLong refused = new AtomicLong();
     Race.run(others + 1, t -> {
       if (t < others) {
@@ -233,7 +235,7 @@ final class LeasesReviewTest {
     // The caller waits until this thread gives back, however long it is off the processor.
     leases.drainWaitRounds = Integer.MAX_VALUE;
     long all = LIMIT - LIMIT / 2 - ONE_CELL_CALL;
-    java.util.concurrent.atomic.AtomicInteger answer = new java.util.concurrent.atomic.AtomicInteger(Integer.MIN_VALUE);
+    AtomicInteger answer = new AtomicInteger(Integer.MIN_VALUE);
     Thread caller = new Thread(() -> answer.set(a.tryReserve(all, now)), "caller");
     caller.start();
     while (caller.isAlive() && leases.drainWaits() == 0) {
