@@ -9,10 +9,21 @@ import java.lang.invoke.VarHandle;
  * counts. With one stripe it is a plain atomic field (for per-key meters and accounts, where
  * memory matters more than contention).
  *
+ * <p>Each stripe has an owner: the first thread that adds to it. The owner adds with a plain
+ * read and an ordered store to its own part of the stripe (no locked instruction: it is that
+ * part's only writer); any other thread whose id falls on the stripe adds atomically to the
+ * stripe's shared part. A stripe's value is the sum of its two parts. Thread ids are never handed
+ * out twice, so an owner that ends keeps its stripe, whose other threads add atomically as before
+ * (no reference to the thread is kept).
+ *
  * <p>{@link #add} returns the new value of the caller's stripe, not the sum: a caller that compares
  * the sum with a threshold {@code t} only needs the sum once its own stripe reaches
  * {@code t / stripes} (if the sum is at least {@code t}, some stripe is at least {@code t / stripes};
  * see {@link #mayReach}). With one stripe the stripe is the sum and the check is exact at no cost.
+ *
+ * <p>The stripes only grow by the amounts added (mod 2<sup>64</sup>): {@link #getAndSet} does not
+ * write them, it moves a base that {@link #get} subtracts (written only by the thread that
+ * resets, one at a time), so a reset never races with an owner's plain add.
  *
  * <p>A {@linkplain #viewOf view} of another counter writes nothing of its own: it reads that
  * counter's growth since its last {@link #getAndSet}, stripe by stripe (the burn-rate meter's cost
@@ -24,6 +35,12 @@ public final class StripedCounter {
 
   /** Longs between two stripes: 128 bytes, two cache lines (the adjacent-line prefetcher pairs lines). */
   private static final int STRIDE = 16;
+  /** A stripe's part written by its owner only; then {@link #SHARED} and {@link #OWNER} after it. */
+  private static final int OWNED = 0;
+  /** A stripe's part that threads other than its owner add to atomically. */
+  private static final int SHARED = 1;
+  /** The id of a stripe's owner, 0 until a thread claims it. */
+  private static final int OWNER = 2;
   private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
   private static final VarHandle SINGLE;
 
@@ -45,7 +62,10 @@ public final class StripedCounter {
   private volatile long single;
   /** Whose value this counter reads: itself, or a view's source. */
   private final StripedCounter owner;
-  /** A view's stripe values at its last {@link #getAndSet}, at the stripes' indexes; null for a counter. */
+  /**
+   * Each stripe's value at the last {@link #getAndSet}, at the stripes' indexes: a view's reading
+   * of its source, or a striped counter's own base; null for a one-stripe counter.
+   */
   private final long[] base;
 
   /**
@@ -61,7 +81,7 @@ public final class StripedCounter {
     this.offset = n == 1 ? 0 : STRIDE;
     this.cells = n == 1 ? null : new long[STRIDE * (n + 1)];
     this.owner = this;
-    this.base = null;
+    this.base = n == 1 ? null : new long[cells.length];
   }
 
   private StripedCounter(StripedCounter source) {
@@ -77,9 +97,10 @@ public final class StripedCounter {
     }
   }
 
-  /** The owner's stripe at {@code at}. */
+  /** The owner's stripe at {@code at}, both parts, as added since its creation (mod 2^64). */
   private long read(int at) {
-    return cells == null ? owner.single : (long) CELL.getVolatile(cells, at);
+    return cells == null ? owner.single
+        : (long) CELL.getVolatile(cells, at + OWNED) + (long) CELL.getVolatile(cells, at + SHARED);
   }
 
   /**
@@ -115,11 +136,6 @@ public final class StripedCounter {
     return mask + 1;
   }
 
-  private int index() {
-    // Thread ids are handed out in sequence, so the threads of a pool fall on different stripes.
-    return offset + ((int) Thread.currentThread().getId() & mask) * stride;
-  }
-
   /**
    * Adds to the caller's stripe.
    *
@@ -127,12 +143,40 @@ public final class StripedCounter {
    * @return the caller's stripe after the add (the sum when there is one stripe)
    */
   public long add(long delta) {
-    if (base != null) {
-      int i = index();
-      return read(i) - (long) CELL.getVolatile(base, i) + delta;
+    long[] c = cells;
+    if (c == null) {
+      return base != null ? owner.single - (long) CELL.getVolatile(base, 0) + delta
+          : (long) SINGLE.getAndAdd(this, delta) + delta;
     }
-    return cells == null ? (long) SINGLE.getAndAdd(this, delta) + delta
-        : (long) CELL.getAndAdd(cells, index(), delta) + delta;
+    // Thread ids are handed out in sequence, so the threads of a pool fall on different stripes.
+    long id = Thread.currentThread().getId();
+    int at = offset + ((int) id & mask) * stride;
+    if ((long) CELL.getOpaque(c, at + OWNER) != id || owner != this) {
+      return addNotOwned(c, at, id, delta);
+    }
+    // The only writer of this part: a plain read of its own last store, an ordered store (a
+    // plain store on x86), no locked instruction.
+    long v = (long) CELL.getOpaque(c, at + OWNED) + delta;
+    CELL.setRelease(c, at + OWNED, v);
+    return v + (long) CELL.getVolatile(c, at + SHARED) - (long) CELL.getOpaque(base, at);
+  }
+
+  /**
+   * {@link #add} by a thread that does not own its stripe (yet): a view's reading, a claim of a
+   * stripe no thread owns, or an atomic add to the stripe's shared part. Apart to keep
+   * {@link #add} small enough to inline into its callers.
+   */
+  private long addNotOwned(long[] c, int at, long id, long delta) {
+    long b = (long) CELL.getOpaque(base, at);
+    if (owner != this) {
+      return read(at) - b + delta;
+    }
+    if ((long) CELL.getOpaque(c, at + OWNER) == 0 && CELL.compareAndSet(c, at + OWNER, 0L, id)) {
+      long v = (long) CELL.getOpaque(c, at + OWNED) + delta;
+      CELL.setRelease(c, at + OWNED, v);
+      return v + (long) CELL.getVolatile(c, at + SHARED) - b;
+    }
+    return (long) CELL.getAndAdd(c, at + SHARED, delta) + delta + (long) CELL.getVolatile(c, at + OWNED) - b;
   }
 
   /**
@@ -157,12 +201,12 @@ public final class StripedCounter {
    * @return the sum
    */
   public long get() {
-    if (base == null && cells == null) {
+    if (base == null) {
       return single;
     }
     long sum = 0;
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
-      sum += base == null ? read(at) : read(at) - (long) CELL.getVolatile(base, at);
+      sum += read(at) - (long) CELL.getVolatile(base, at);
     }
     return sum;
   }
@@ -175,35 +219,30 @@ public final class StripedCounter {
    * @return the sum
    */
   public long getAfterAdd(long added) {
-    return base == null ? get() : get() + added;
+    return owner == this ? get() : get() + added;
   }
 
   /**
    * Takes the sum out of the counter and leaves {@code newValue} in it, stripe by stripe: an add
    * that races with it lands either in the sum returned or in the new value, never in both or
-   * neither.
+   * neither. Must not run in two threads at once on a striped counter or a view (the meter calls
+   * it under its roll lock).
    *
    * @param newValue the value to leave; a view leaves 0 whatever is given (it takes what its
    *     source gained, and its source keeps it)
    * @return the sum taken out
    */
   public long getAndSet(long newValue) {
-    if (base != null) {
-      // One read per stripe: an add before it is in the sum, an add after it in the next one.
-      long sum = 0;
-      for (int i = 0, at = offset; i <= mask; i++, at += stride) {
-        long v = read(at);
-        sum += v - (long) CELL.getVolatile(base, at);
-        CELL.setVolatile(base, at, v);
-      }
-      return sum;
-    }
-    if (cells == null) {
+    if (base == null) {
       return (long) SINGLE.getAndSet(this, newValue);
     }
+    // One read per stripe: an add before it is in the sum, an add after it in the next one. The
+    // stripes themselves are not written (an owner adds to its part with a plain store).
     long sum = 0;
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
-      sum += (long) CELL.getAndSet(cells, at, i == 0 ? newValue : 0);
+      long v = read(at);
+      sum += v - (long) CELL.getVolatile(base, at);
+      CELL.setVolatile(base, at, i == 0 && owner == this ? v - newValue : v);
     }
     return sum;
   }

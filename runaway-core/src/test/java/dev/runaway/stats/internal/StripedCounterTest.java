@@ -87,4 +87,83 @@ final class StripedCounterTest {
     // check fires), plus the adds the other thread makes while one reads the sum.
     assertThat(firstSeenAt.get()).isBetween(threshold, threshold + threshold / c.stripes() + 1_000);
   }
+
+  @RepeatedTest(5)
+  void manyThreadsOnFewStripes_ownersAndTheOthersAddExactlyAndTheResetLosesNothing() throws Exception {
+    // Eight threads on two stripes: the first thread on each stripe adds with plain stores (its
+    // own part), the others atomically (the shared part), while a roller resets; every add lands
+    // once. A view of the counter, reset by the roller too, sees the same total.
+    StripedCounter c = new StripedCounter(2);
+    StripedCounter view = StripedCounter.viewOf(c);
+    int threads = 8;
+    int adds = 100_000;
+    AtomicLong taken = new AtomicLong();
+    AtomicLong seen = new AtomicLong();
+    Race.run(threads + 1, t -> {
+      if (t < threads) {
+        for (int i = 0; i < adds; i++) {
+          c.add(t + 1);
+        }
+      } else {
+        for (int i = 0; i < 2000; i++) {
+          taken.addAndGet(c.getAndSet(0));
+          seen.addAndGet(view.getAndSet(0));
+        }
+      }
+    });
+    long expected = (long) adds * threads * (threads + 1) / 2;
+    assertThat(taken.get() + c.get()).isEqualTo(expected);
+    assertThat(seen.get() + view.get()).isEqualTo(expected);
+  }
+
+  @Test
+  void aResetLeavesTheNewValue() {
+    StripedCounter c = new StripedCounter(4);
+    c.add(7);
+    assertThat(c.getAndSet(5)).isEqualTo(7);
+    assertThat(c.get()).isEqualTo(5);
+    c.add(1);
+    assertThat(c.get()).isEqualTo(6);
+    assertThat(c.getAndSet(0)).isEqualTo(6);
+    assertThat(c.get()).isZero();
+  }
+
+  @Test
+  void aStripeWhoseOwnerEndedKeepsItsCountAndTakesOtherThreadsAdds() throws Exception {
+    // The stripe's owner (its first thread) ends; later threads on the same stripe add to its
+    // shared part: nothing the owner added is lost, and the stripe's value is both parts.
+    StripedCounter c = new StripedCounter(2);
+    Thread first = new Thread(() -> c.add(100));
+    first.start();
+    first.join();
+    long stripeOfFirst = first.getId() & 1;
+    long added = 0;
+    for (int made = 0; made < 8; made++) {
+      long[] got = new long[1];
+      Thread t = new Thread(() -> got[0] = c.add(3));
+      t.start();
+      t.join();
+      added += 3;
+      if ((t.getId() & 1) == stripeOfFirst) {
+        // This thread's stripe also holds the ended owner's 100 (and any earlier adds there).
+        assertThat(got[0]).isGreaterThanOrEqualTo(103);
+      }
+    }
+    assertThat(c.get()).isEqualTo(100 + added);
+    assertThat(c.getAndSet(0)).isEqualTo(100 + added);
+    assertThat(c.get()).isZero();
+  }
+
+  @Test
+  void amountsWrapLikeALongAndTheDifferencesStayExact() {
+    // The stripes only grow (mod 2^64); the counter's value is their growth since the base.
+    StripedCounter c = new StripedCounter(2);
+    c.add(Long.MAX_VALUE);
+    assertThat(c.getAndSet(0)).isEqualTo(Long.MAX_VALUE);
+    c.add(Long.MAX_VALUE);
+    c.add(10);
+    assertThat(c.getAndSet(0)).isEqualTo(Long.MAX_VALUE + 10);
+    c.add(4);
+    assertThat(c.get()).isEqualTo(4);
+  }
 }
