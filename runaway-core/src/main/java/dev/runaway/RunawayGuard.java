@@ -69,6 +69,13 @@ import java.util.function.Supplier;
 public final class RunawayGuard implements AutoCloseable {
 
   private final Map<String, ServiceRuntime> services;
+  /**
+   * The services' names by hash slot (one name a slot; a name whose slot was taken is found
+   * through {@link #services}) and their runtimes in the same slots: the lookup of every call.
+   */
+  private final String[] names;
+  private final ServiceRuntime[] runtimes;
+  private final int namesMask;
   private final Ticker ticker;
   private final BudgetLedger ledger;
   private final AlertSink alerts;
@@ -103,6 +110,17 @@ public final class RunawayGuard implements AutoCloseable {
       map.put(e.getKey(), new ServiceRuntime(e.getKey(), e.getValue(), ticker, ledger, alerts));
     }
     this.services = Collections.unmodifiableMap(map);
+    int slots = Integer.highestOneBit(Math.max(1, map.size()) * 4 - 1);
+    this.names = new String[slots];
+    this.runtimes = new ServiceRuntime[slots];
+    this.namesMask = slots - 1;
+    for (Map.Entry<String, ServiceRuntime> e : map.entrySet()) {
+      int i = e.getKey().hashCode() & namesMask;
+      if (names[i] == null) {
+        names[i] = e.getKey();
+        runtimes[i] = e.getValue();
+      }
+    }
     if (fleet == null && ledger instanceof dev.runaway.ledger.internal.PersistentLedger store) {
       // With a fleet, the fleet keeps the breakers' state (and a reset there must not be undone
       // by a state file): only a guard on its own keeps them in its state file.
@@ -631,6 +649,14 @@ public final class RunawayGuard implements AutoCloseable {
 
   /** The runtime of a configured service; package-private for tests in this package. */
   ServiceRuntime runtime(String service) {
+    // Most callers pass the same String instance every time (a constant): found by identity in
+    // one probe, without the map's hashing and nodes (issue 19); any other string through the map.
+    if (service != null) {
+      int i = service.hashCode() & namesMask;
+      if (names[i] == service) {
+        return runtimes[i];
+      }
+    }
     ServiceRuntime rt = services.get(service);
     if (rt == null) {
       throw new IllegalArgumentException("unknown service '" + service + "'; configured services: "
