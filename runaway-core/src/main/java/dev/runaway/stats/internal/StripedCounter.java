@@ -2,6 +2,7 @@ package dev.runaway.stats.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
 
 /**
  * A counter split into cache-line-padded stripes, one per thread (by thread id), so that threads
@@ -12,9 +13,12 @@ import java.lang.invoke.VarHandle;
  * <p>Each stripe has an owner: the first thread that adds to it. The owner adds with a plain
  * read and an ordered store to its own part of the stripe (no locked instruction: it is that
  * part's only writer); any other thread whose id falls on the stripe adds atomically to the
- * stripe's shared part. A stripe's value is the sum of its two parts. Thread ids are never handed
- * out twice, so an owner that ends keeps its stripe, whose other threads add atomically as before
- * (no reference to the thread is kept).
+ * stripe's shared part. A stripe's value is the sum of its two parts. The owner is known by the
+ * thread itself (a weak reference, so an ended thread is not kept), not by its id: the id only
+ * picks the stripe. {@link Thread#getId()} is not final (a pool may number its workers, and two
+ * pools' workers then report the same id) and, before JDK 19, could be handed out again once its
+ * thread ended; two threads taken for one owner overwrote each other's adds. An owner that ends
+ * keeps its stripe, whose other threads add atomically as before.
  *
  * <p>{@link #add} returns the new value of the caller's stripe, not the sum: a caller that compares
  * the sum with a threshold {@code t} only needs the sum once its own stripe reaches
@@ -29,19 +33,19 @@ import java.lang.invoke.VarHandle;
  * counter's growth since its last {@link #getAndSet}, stripe by stripe (the burn-rate meter's cost
  * read from the ledger account's spend counter, which the account adds to anyway).
  *
- * <p>Thread-safe and lock-free; no allocation after construction.
+ * <p>Thread-safe and lock-free; no allocation after construction but a stripe's claim (one weak
+ * reference, once per stripe).
  */
 public final class StripedCounter {
 
   /** Longs between two stripes: 128 bytes, two cache lines (the adjacent-line prefetcher pairs lines). */
   private static final int STRIDE = 16;
-  /** A stripe's part written by its owner only; then {@link #SHARED} and {@link #OWNER} after it. */
+  /** A stripe's part written by its owner only; then {@link #SHARED} after it. */
   private static final int OWNED = 0;
   /** A stripe's part that threads other than its owner add to atomically. */
   private static final int SHARED = 1;
-  /** The id of a stripe's owner, 0 until a thread claims it. */
-  private static final int OWNER = 2;
   private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
+  private static final VarHandle OWNER = MethodHandles.arrayElementVarHandle(Object[].class);
   private static final VarHandle SINGLE;
 
   static {
@@ -54,6 +58,12 @@ public final class StripedCounter {
 
   /** The stripes, padded; null with one stripe (then {@link #single} is the value). */
   private final long[] cells;
+  /**
+   * Each stripe's owner, by stripe: a {@link WeakReference} to the thread that claimed it, null
+   * until one does (then never changed); shared with views. Written once per stripe, read by
+   * every add: apart from the stripes, it stays in every core's cache.
+   */
+  private final Object[] owners;
   private final int mask;
   private final int shift;
   private final int stride;
@@ -80,6 +90,7 @@ public final class StripedCounter {
     this.stride = n == 1 ? 0 : STRIDE;
     this.offset = n == 1 ? 0 : STRIDE;
     this.cells = n == 1 ? null : new long[STRIDE * (n + 1)];
+    this.owners = n == 1 ? null : new Object[n];
     this.owner = this;
     this.base = n == 1 ? null : new long[cells.length];
   }
@@ -90,6 +101,7 @@ public final class StripedCounter {
     this.stride = source.stride;
     this.offset = source.offset;
     this.cells = source.cells;
+    this.owners = source.owners;
     this.owner = source;
     this.base = new long[cells == null ? 1 : cells.length];
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
@@ -149,10 +161,13 @@ public final class StripedCounter {
           : (long) SINGLE.getAndAdd(this, delta) + delta;
     }
     // Thread ids are handed out in sequence, so the threads of a pool fall on different stripes.
-    long id = Thread.currentThread().getId();
-    int at = offset + ((int) id & mask) * stride;
-    if ((long) CELL.getOpaque(c, at + OWNER) != id || owner != this) {
-      return addNotOwned(c, at, id, delta);
+    // The id only picks the stripe: whether the caller owns it is asked of the thread itself.
+    Thread t = Thread.currentThread();
+    int s = (int) t.getId() & mask;
+    int at = offset + s * stride;
+    Object o = OWNER.getAcquire(owners, s);
+    if (o == null || ((WeakReference<?>) o).get() != t || owner != this) {
+      return addNotOwned(c, s, at, t, delta);
     }
     // The only writer of this part: a plain read of its own last store, an ordered store (a
     // plain store on x86), no locked instruction.
@@ -166,12 +181,13 @@ public final class StripedCounter {
    * stripe no thread owns, or an atomic add to the stripe's shared part. Apart to keep
    * {@link #add} small enough to inline into its callers.
    */
-  private long addNotOwned(long[] c, int at, long id, long delta) {
+  private long addNotOwned(long[] c, int s, int at, Thread t, long delta) {
     long b = (long) CELL.getOpaque(base, at);
     if (owner != this) {
       return read(at) - b + delta;
     }
-    if ((long) CELL.getOpaque(c, at + OWNER) == 0 && CELL.compareAndSet(c, at + OWNER, 0L, id)) {
+    if (OWNER.getAcquire(owners, s) == null
+        && OWNER.compareAndSet(owners, s, null, new WeakReference<>(t))) {
       long v = (long) CELL.getOpaque(c, at + OWNED) + delta;
       CELL.setRelease(c, at + OWNED, v);
       return v + (long) CELL.getVolatile(c, at + SHARED) - b;

@@ -3,7 +3,9 @@ package dev.runaway.stats.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runaway.testing.Race;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -165,5 +167,83 @@ final class StripedCounterTest {
     assertThat(c.getAndSet(0)).isEqualTo(Long.MAX_VALUE + 10);
     c.add(4);
     assertThat(c.get()).isEqualTo(4);
+  }
+
+  @Test
+  void threadsThatReportTheSameId_addExactly() throws Exception {
+    // Thread.getId() is not final (JDK 19 deprecated it for that reason) and, before JDK 19, an
+    // id could be reused once its thread ended: a pool may number its workers, so that worker 1
+    // of two pools reports the same id. Such threads fall on one stripe; only one may add there
+    // with a plain store, or their read-add-store sequences overwrite each other's adds.
+    StripedCounter c = new StripedCounter(2);
+    int adds = 2_000_000;
+    CyclicBarrier go = new CyclicBarrier(2);
+    Thread[] workers = new Thread[2];
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    for (int t = 0; t < workers.length; t++) {
+      workers[t] = new Thread(() -> {
+        try {
+          go.await();
+          for (int i = 0; i < adds; i++) {
+            c.add(1);
+          }
+        } catch (Throwable e) {
+          failed.set(e);
+        }
+      }) {
+        @Override
+        @SuppressWarnings("deprecation")
+        public long getId() {
+          return 1;
+        }
+      };
+      workers[t].start();
+    }
+    for (Thread w : workers) {
+      w.join();
+    }
+    assertThat(failed.get()).isNull();
+    assertThat(c.get()).isEqualTo(2L * adds);
+  }
+
+  @Test
+  void aThreadThatReportsIdZero_doesNotTakeAStripeNoThreadClaimed() throws Exception {
+    // An unclaimed stripe's owner field reads 0: a thread whose getId() answers 0 must not take
+    // that for its own claim, or it adds with plain stores beside the thread that does claim it.
+    StripedCounter c = new StripedCounter(2);
+    int adds = 2_000_000;
+    CyclicBarrier go = new CyclicBarrier(2);
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    Runnable work = () -> {
+      try {
+        go.await();
+        for (int i = 0; i < adds; i++) {
+          c.add(1);
+        }
+      } catch (Throwable e) {
+        failed.set(e);
+      }
+    };
+    Thread zero = new Thread(work) {
+      @Override
+      @SuppressWarnings("deprecation")
+      public long getId() {
+        return 0;
+      }
+    };
+    // Another thread on stripe 0 (an even id): it claims the stripe the first time it adds.
+    Thread even = null;
+    while (even == null) {
+      Thread t = new Thread(work);
+      if ((t.getId() & 1) == 0) {
+        even = t;
+      }
+    }
+    zero.start();
+    even.start();
+    zero.join();
+    even.join();
+    assertThat(failed.get()).isNull();
+    assertThat(c.get()).isEqualTo(2L * adds);
   }
 }
