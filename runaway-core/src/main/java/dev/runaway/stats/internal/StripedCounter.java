@@ -222,7 +222,11 @@ public final class StripedCounter {
     }
     long sum = 0;
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
-      sum += read(at) - (long) CELL.getVolatile(base, at);
+      // The base before the stripe: a reset that moved it had read the stripe before, so the
+      // stripe read after holds at least that (never below the base). Read the other way round,
+      // a reset between the two reads subtracted adds this read had not counted.
+      long b = (long) CELL.getVolatile(base, at);
+      sum += read(at) - b;
     }
     return sum;
   }

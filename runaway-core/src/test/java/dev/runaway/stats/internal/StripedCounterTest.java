@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runaway.testing.Race;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.RepeatedTest;
@@ -245,5 +246,37 @@ final class StripedCounterTest {
     even.join();
     assertThat(failed.get()).isNull();
     assertThat(c.get()).isEqualTo(2L * adds);
+  }
+
+  @Test
+  void aReadDuringAResetIsNeverBelowZero() throws Exception {
+    // A reset moves each stripe's base to what the stripe holds. A reader that took a stripe
+    // before the reset read it and its base after the reset moved it subtracted adds it never
+    // counted: the sum of a counter that is only added to read below zero (a bucket's calls). Two
+    // threads add, the roller resets (as the meter's roll does) and reads, and so do two readers.
+    StripedCounter c = new StripedCounter(4);
+    StripedCounter view = StripedCounter.viewOf(c);
+    AtomicBoolean done = new AtomicBoolean();
+    AtomicLong lowest = new AtomicLong();
+    Race.run(5, t -> {
+      if (t < 2) {
+        for (int i = 0; i < 3_000_000; i++) {
+          c.add(1);
+        }
+        done.set(true);
+      } else if (t == 2) {
+        while (!done.get()) {
+          c.getAndSet(0);
+          view.getAndSet(0);
+        }
+      } else {
+        long low = 0;
+        while (!done.get()) {
+          low = Math.min(low, Math.min(c.get(), view.get()));
+        }
+        lowest.accumulateAndGet(low, Math::min);
+      }
+    });
+    assertThat(lowest.get()).isZero();
   }
 }
