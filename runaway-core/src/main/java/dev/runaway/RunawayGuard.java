@@ -70,8 +70,8 @@ public final class RunawayGuard implements AutoCloseable {
 
   private final Map<String, ServiceRuntime> services;
   /**
-   * The services' names by hash slot (one name a slot; a name whose slot was taken is found
-   * through {@link #services}) and their runtimes in the same slots: the lookup of every call.
+   * The services' interned names by hash slot (one name a slot; a name whose slot was taken is
+   * found through {@link #services}) and their runtimes in the same slots: the lookup of every call.
    */
   private final String[] names;
   private final ServiceRuntime[] runtimes;
@@ -117,7 +117,9 @@ public final class RunawayGuard implements AutoCloseable {
     for (Map.Entry<String, ServiceRuntime> e : map.entrySet()) {
       int i = e.getKey().hashCode() & namesMask;
       if (names[i] == null) {
-        names[i] = e.getKey();
+        // Interned: a name read from a config file or properties is another instance than the
+        // literal its callers pass, which is the interned one.
+        names[i] = e.getKey().intern();
         runtimes[i] = e.getValue();
       }
     }
@@ -647,15 +649,28 @@ public final class RunawayGuard implements AutoCloseable {
     return "RunawayGuard" + services.keySet();
   }
 
-  /** The runtime of a configured service; package-private for tests in this package. */
-  ServiceRuntime runtime(String service) {
-    // Most callers pass the same String instance every time (a constant): found by identity in
-    // one probe, without the map's hashing and nodes (issue 19); any other string through the map.
+  /**
+   * The runtime of the service named by this very String (the interned name: a literal or a
+   * constant), or null; package-private for tests in this package.
+   */
+  ServiceRuntime byIdentity(String service) {
     if (service != null) {
       int i = service.hashCode() & namesMask;
       if (names[i] == service) {
         return runtimes[i];
       }
+    }
+    return null;
+  }
+
+  /** The runtime of a configured service; package-private for tests in this package. */
+  ServiceRuntime runtime(String service) {
+    // Most callers pass the same String instance every time (a literal or a constant): found by
+    // identity in one probe, without the map's hashing and nodes (issue 19); any other string
+    // through the map.
+    ServiceRuntime found = byIdentity(service);
+    if (found != null) {
+      return found;
     }
     ServiceRuntime rt = services.get(service);
     if (rt == null) {

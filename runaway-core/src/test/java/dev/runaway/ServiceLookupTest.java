@@ -55,4 +55,17 @@ final class ServiceLookupTest {
     assertThatThrownBy(() -> guard.call(null, Cost.usd("0.01"), () -> "x"))
         .isInstanceOf(RuntimeException.class);
   }
+
+  @Test
+  void aNameConfiguredFromReadTextIsFoundByTheCallersLiteral() {
+    // A guard built from a config file or the Spring properties holds names read at run time,
+    // never the literal a caller passes: the table must hold the interned name (the literal's
+    // instance), or no call of such a guard is found by identity.
+    String read = new String("openai-config".toCharArray());
+    RunawayGuard guard = RunawayGuard.builder().ticker(ManualTicker.create()).alertSink(a -> { })
+        .service(read, s -> s.budget(Budget.hourly(Cost.usd("1")))).build();
+    assertThat(guard.byIdentity("openai-config")).isSameAs(guard.runtime(read));
+    assertThat(guard.byIdentity(new String(read.toCharArray()))).isNull();
+    assertThat(guard.runtime(new String(read.toCharArray()))).isSameAs(guard.runtime("openai-config"));
+  }
 }
