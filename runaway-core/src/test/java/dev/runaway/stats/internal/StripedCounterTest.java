@@ -7,6 +7,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -170,7 +171,7 @@ final class StripedCounterTest {
     assertThat(c.get()).isEqualTo(4);
   }
 
-  @Test
+  @RepeatedTest(5)
   void threadsThatReportTheSameId_addExactly() throws Exception {
     // Thread.getId() is not final (JDK 19 deprecated it for that reason) and, before JDK 19, an
     // id could be reused once its thread ended: a pool may number its workers, so that worker 1
@@ -178,41 +179,24 @@ final class StripedCounterTest {
     // with a plain store, or their read-add-store sequences overwrite each other's adds.
     StripedCounter c = new StripedCounter(2);
     int adds = 2_000_000;
-    CyclicBarrier go = new CyclicBarrier(2);
-    Thread[] workers = new Thread[2];
-    AtomicReference<Throwable> failed = new AtomicReference<>();
-    for (int t = 0; t < workers.length; t++) {
-      workers[t] = new Thread(() -> {
-        try {
-          go.await();
-          for (int i = 0; i < adds; i++) {
-            c.add(1);
-          }
-        } catch (Throwable e) {
-          failed.set(e);
-        }
-      }) {
-        @Override
-        @SuppressWarnings("deprecation")
-        public long getId() {
-          return 1;
-        }
-      };
-      workers[t].start();
-    }
-    for (Thread w : workers) {
-      w.join();
-    }
-    assertThat(failed.get()).isNull();
-    assertThat(c.get()).isEqualTo(2L * adds);
+    assertThat(addOnBoth(c, adds, w -> reportingId(1, w), w -> reportingId(1, w))).isEqualTo(2L * adds);
   }
 
-  @Test
+  @RepeatedTest(5)
   void aThreadThatReportsIdZero_doesNotTakeAStripeNoThreadClaimed() throws Exception {
-    // An unclaimed stripe's owner field reads 0: a thread whose getId() answers 0 must not take
-    // that for its own claim, or it adds with plain stores beside the thread that does claim it.
+    // An unclaimed stripe's owner field read 0: threads whose getId() answers 0 took that for
+    // their own claim, and all of them added with plain stores to a stripe none had claimed.
     StripedCounter c = new StripedCounter(2);
     int adds = 2_000_000;
+    assertThat(addOnBoth(c, adds, w -> reportingId(0, w), w -> reportingId(0, w))).isEqualTo(2L * adds);
+  }
+
+  /**
+   * Runs {@code adds} adds of 1 on each of the two threads made by {@code a} and {@code b},
+   * released together, and returns the counter's sum once both ended.
+   */
+  private static long addOnBoth(StripedCounter c, int adds, Function<Runnable, Thread> a,
+      Function<Runnable, Thread> b) throws Exception {
     CyclicBarrier go = new CyclicBarrier(2);
     AtomicReference<Throwable> failed = new AtomicReference<>();
     Runnable work = () -> {
@@ -225,30 +209,29 @@ final class StripedCounterTest {
         failed.set(e);
       }
     };
-    Thread zero = new Thread(work) {
+    Thread[] threads = {a.apply(work), b.apply(work)};
+    for (Thread t : threads) {
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(failed.get()).isNull();
+    return c.get();
+  }
+
+  /** A thread whose getId() answers {@code id}, as a pool that numbers its workers makes. */
+  private static Thread reportingId(long id, Runnable work) {
+    return new Thread(work) {
       @Override
       @SuppressWarnings("deprecation")
       public long getId() {
-        return 0;
+        return id;
       }
     };
-    // Another thread on stripe 0 (an even id): it claims the stripe the first time it adds.
-    Thread even = null;
-    while (even == null) {
-      Thread t = new Thread(work);
-      if ((t.getId() & 1) == 0) {
-        even = t;
-      }
-    }
-    zero.start();
-    even.start();
-    zero.join();
-    even.join();
-    assertThat(failed.get()).isNull();
-    assertThat(c.get()).isEqualTo(2L * adds);
   }
 
-  @Test
+  @RepeatedTest(5)
   void aReadDuringAResetIsNeverBelowZero() throws Exception {
     // A reset moves each stripe's base to what the stripe holds. A reader that took a stripe
     // before the reset read it and its base after the reset moved it subtracted adds it never
@@ -260,7 +243,7 @@ final class StripedCounterTest {
     AtomicLong lowest = new AtomicLong();
     Race.run(5, t -> {
       if (t < 2) {
-        for (int i = 0; i < 3_000_000; i++) {
+        for (int i = 0; i < 10_000_000; i++) {
           c.add(1);
         }
         done.set(true);
