@@ -2,6 +2,7 @@ package dev.runaway.benchmarks;
 
 import dev.runaway.GuardedCall;
 import dev.runaway.RunawayGuard;
+import dev.runaway.ServiceGuard;
 import dev.runaway.Ticker;
 import io.github.bucket4j.Bucket;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -95,6 +96,14 @@ public final class CpuTimePerCall {
       int h = 0;
       for (int i = 0; i < calls; i++) {
         h += System.identityHashCode(guard.call(Fixtures.EXTRACTED, call)) & 1;
+      }
+      sink = h;
+    });
+    ServiceGuard keyGuard = guard.service(Fixtures.KEYED).forKey(Fixtures.KEY);
+    cases.put("guard_perKeyPreCreated", () -> {
+      int h = 0;
+      for (int i = 0; i < calls; i++) {
+        h += System.identityHashCode(keyGuard.call(Fixtures.ESTIMATE, call)) & 1;
       }
       sink = h;
     });
