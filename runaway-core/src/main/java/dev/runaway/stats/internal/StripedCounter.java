@@ -17,8 +17,10 @@ import java.lang.ref.WeakReference;
  * thread itself (a weak reference, so an ended thread is not kept), not by its id: the id only
  * picks the stripe. {@link Thread#getId()} is not final (a pool may number its workers, and two
  * pools' workers then report the same id) and, before JDK 19, could be handed out again once its
- * thread ended; two threads taken for one owner overwrote each other's adds. An owner that ends
- * keeps its stripe, whose other threads add atomically as before.
+ * thread ended; two threads taken for one owner overwrote each other's adds. Once an owner has
+ * ended, the next thread that adds to its stripe takes it over (its first add atomic, from the
+ * part's latest value), so threads that start later (a new pool, a thread per task) are not left
+ * on the atomic path.
  *
  * <p>{@link #add} returns the new value of the caller's stripe, not the sum: a caller that compares
  * the sum with a threshold {@code t} only needs the sum once its own stripe reaches
@@ -34,7 +36,7 @@ import java.lang.ref.WeakReference;
  * read from the ledger account's spend counter, which the account adds to anyway).
  *
  * <p>Thread-safe and lock-free; no allocation after construction but a stripe's claim (one weak
- * reference, once per stripe).
+ * reference, once per owner).
  */
 public final class StripedCounter {
 
@@ -186,13 +188,41 @@ public final class StripedCounter {
     if (owner != this) {
       return read(at) - b + delta;
     }
-    if (OWNER.getAcquire(owners, s) == null
-        && OWNER.compareAndSet(owners, s, null, new WeakReference<>(t))) {
-      long v = (long) CELL.getOpaque(c, at + OWNED) + delta;
-      CELL.setRelease(c, at + OWNED, v);
+    Object o = OWNER.getAcquire(owners, s);
+    if ((o == null || ended((WeakReference<?>) o)) && OWNER.compareAndSet(owners, s, o, new WeakReference<>(t))) {
+      // This thread owns the stripe from now on. Its first add to its part is atomic, so that it
+      // continues from the part's latest value (an ended owner's last add); later ones are plain.
+      long v = (long) CELL.getAndAdd(c, at + OWNED, delta) + delta;
       return v + (long) CELL.getVolatile(c, at + SHARED) - b;
     }
     return (long) CELL.getAndAdd(c, at + SHARED, delta) + delta + (long) CELL.getVolatile(c, at + OWNED) - b;
+  }
+
+  /**
+   * Whether a stripe's owner has ended (or was collected), so that another thread may take the
+   * stripe over: threads that start later (a new pool, a thread per task) would otherwise add
+   * atomically for the counter's life on stripes ended threads own. {@link Thread#getState()}
+   * reads a field, cheap on every add of a thread that does not own its stripe; {@link
+   * Thread#isAlive()}, asked only once that says the owner ended, makes the owner's last add
+   * happen-before the new owner's (JLS 17.4.4).
+   */
+  private static boolean ended(WeakReference<?> ref) {
+    Thread owner = (Thread) ref.get();
+    return owner == null || owner.getState() == Thread.State.TERMINATED && !owner.isAlive();
+  }
+
+  /**
+   * Whether {@code thread} owns the stripe its id picks (for tests).
+   *
+   * @param thread a thread
+   * @return whether it adds to that stripe with plain stores
+   */
+  boolean owns(Thread thread) {
+    if (owners == null) {
+      return false;
+    }
+    Object o = OWNER.getAcquire(owners, (int) thread.getId() & mask);
+    return o != null && ((WeakReference<?>) o).get() == thread;
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runaway.testing.Race;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -156,6 +158,106 @@ final class StripedCounterTest {
     assertThat(c.get()).isEqualTo(100 + added);
     assertThat(c.getAndSet(0)).isEqualTo(100 + added);
     assertThat(c.get()).isZero();
+  }
+
+  @Test
+  void aThreadOnTheStripeOfAnEndedOwnerTakesItOver() throws Exception {
+    // A stripe kept by an ended owner left every later thread there on the atomic path for the
+    // counter's life (a new pool each round, a thread per task: slower than before owners). The
+    // next thread on the stripe now takes it over and continues from the part's last value.
+    StripedCounter c = new StripedCounter(2);
+    boolean[] owned = new boolean[2];
+    Thread first = new Thread(() -> {
+      c.add(100);
+      owned[0] = c.owns(Thread.currentThread());
+    });
+    first.start();
+    first.join();
+    assertThat(owned[0]).isTrue();
+    long stripe = first.getId() & 1;
+    Thread next;
+    do {
+      next = new Thread(() -> {
+        c.add(5);
+        c.add(7);
+        owned[1] = c.owns(Thread.currentThread());
+      });
+    } while ((next.getId() & 1) != stripe);
+    next.start();
+    next.join();
+    assertThat(owned[1]).as("the later thread owns the ended owner's stripe").isTrue();
+    assertThat(c.get()).isEqualTo(112);
+  }
+
+  @Test
+  void aStripeWhoseOwnerIsAliveIsNotTakenOver() throws Exception {
+    StripedCounter c = new StripedCounter(2);
+    CountDownLatch added = new CountDownLatch(1);
+    CountDownLatch end = new CountDownLatch(1);
+    Thread first = new Thread(() -> {
+      c.add(1);
+      added.countDown();
+      try {
+        end.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      c.add(1);
+    });
+    first.start();
+    added.await();
+    Thread other;
+    do {
+      other = new Thread(() -> c.add(10));
+    } while ((other.getId() & 1) != (first.getId() & 1));
+    other.start();
+    other.join();
+    assertThat(c.owns(first)).isTrue();
+    assertThat(c.owns(other)).isFalse();
+    end.countDown();
+    first.join();
+    assertThat(c.get()).isEqualTo(12);
+  }
+
+  @RepeatedTest(5)
+  void shortLivedThreadsTakingStripesOverAddExactlyWhileTheCounterIsReset() throws Exception {
+    // Waves of short-lived threads (a thread per task): each wave's threads take over the stripes
+    // the last wave's ended threads own, with their first add atomic, while a roller resets the
+    // counter and a view of it. Every add lands once.
+    StripedCounter c = new StripedCounter(2);
+    StripedCounter view = StripedCounter.viewOf(c);
+    AtomicLong taken = new AtomicLong();
+    AtomicLong seen = new AtomicLong();
+    AtomicBoolean done = new AtomicBoolean();
+    Thread roller = new Thread(() -> {
+      while (!done.get()) {
+        taken.addAndGet(c.getAndSet(0));
+        seen.addAndGet(view.getAndSet(0));
+      }
+    });
+    roller.start();
+    int waves = 40;
+    int perWave = 3;
+    int adds = 20_000;
+    for (int w = 0; w < waves; w++) {
+      Thread[] ts = new Thread[perWave];
+      for (int i = 0; i < perWave; i++) {
+        ts[i] = new Thread(() -> {
+          for (int k = 0; k < adds; k++) {
+            c.add(1);
+          }
+        });
+        ts[i].start();
+      }
+      for (Thread t : ts) {
+        t.join();
+      }
+    }
+    done.set(true);
+    roller.join();
+    long expected = (long) waves * perWave * adds;
+    assertThat(taken.get() + c.get()).isEqualTo(expected);
+    assertThat(seen.get() + view.get()).isEqualTo(expected);
   }
 
   @Test
