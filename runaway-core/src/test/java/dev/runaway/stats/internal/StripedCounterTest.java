@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runaway.testing.Race;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -217,6 +216,55 @@ final class StripedCounterTest {
     end.countDown();
     first.join();
     assertThat(c.get()).isEqualTo(12);
+  }
+
+  @Test
+  void anOwnerThatOverridesGetStateDoesNotRunItsCodeInOtherThreadsAdds() throws Exception {
+    // Thread.getState() is not final: asking a live owner whether it ended ran the owner's
+    // override in every add of another thread on its stripe (here it throws, and the add with
+    // it). On JDK 21+ a running virtual thread's getState() also takes a lock.
+    StripedCounter c = new StripedCounter(2);
+    CountDownLatch added = new CountDownLatch(1);
+    CountDownLatch end = new CountDownLatch(1);
+    AtomicLong asked = new AtomicLong();
+    Thread first = new Thread(() -> {
+      c.add(1);
+      added.countDown();
+      try {
+        end.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }) {
+      @Override
+      public State getState() {
+        asked.incrementAndGet();
+        throw new UnsupportedOperationException("getState");
+      }
+    };
+    first.start();
+    added.await();
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    Thread other;
+    do {
+      other = new Thread(() -> {
+        try {
+          for (int i = 0; i < 1000; i++) {
+            c.add(1);
+          }
+        } catch (Throwable e) {
+          failed.set(e);
+        }
+      });
+    } while ((other.getId() & 1) != (first.getId() & 1));
+    other.start();
+    other.join();
+    end.countDown();
+    first.join();
+    assertThat(failed.get()).isNull();
+    assertThat(asked.get()).isZero();
+    assertThat(c.owns(other)).isFalse();
+    assertThat(c.get()).isEqualTo(1001);
   }
 
   @RepeatedTest(5)
