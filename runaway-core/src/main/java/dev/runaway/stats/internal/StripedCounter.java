@@ -69,7 +69,8 @@ public final class StripedCounter {
   private final long[] cells;
   /**
    * Each stripe's owner, by stripe: a {@link WeakReference} to the thread that claimed it, null
-   * until one does (then never changed); shared with views. Written once per stripe, read by
+   * until one does; replaced (by compare-and-set, a new reference each time, so never back to an
+   * old one) only once that thread has ended. Shared with views. Written once per owner, read by
    * every add: apart from the stripes, it stays in every core's cache.
    */
   private final Object[] owners;
