@@ -194,13 +194,7 @@ final class StripedCounterTest {
     CountDownLatch added = new CountDownLatch(1);
     CountDownLatch end = new CountDownLatch(1);
     Thread first = new Thread(() -> {
-      c.add(1);
-      added.countDown();
-      try {
-        end.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      addAndWait(c, added, end);
       c.add(1);
     });
     first.start();
@@ -227,15 +221,7 @@ final class StripedCounterTest {
     CountDownLatch added = new CountDownLatch(1);
     CountDownLatch end = new CountDownLatch(1);
     AtomicLong asked = new AtomicLong();
-    Thread first = new Thread(() -> {
-      c.add(1);
-      added.countDown();
-      try {
-        end.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }) {
+    Thread first = new Thread(() -> addAndWait(c, added, end)) {
       @Override
       public State getState() {
         asked.incrementAndGet();
@@ -265,6 +251,17 @@ final class StripedCounterTest {
     assertThat(asked.get()).isZero();
     assertThat(c.owns(other)).isFalse();
     assertThat(c.get()).isEqualTo(1001);
+  }
+
+  /** A live owner: adds 1 to {@code c} (claiming its stripe), says so, and waits for {@code end}. */
+  private static void addAndWait(StripedCounter c, CountDownLatch added, CountDownLatch end) {
+    c.add(1);
+    added.countDown();
+    try {
+      end.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @RepeatedTest(5)
