@@ -73,11 +73,12 @@ public final class StripedCounter {
   private final int offset;
   /** The value of a one-stripe counter: no array, for the 100,000 keys' counters. */
   private volatile long single;
-  /** Whose value this counter reads: itself, or a view's source. */
-  private final StripedCounter owner;
+  /** Whose stripes this counter reads: itself, or a view's source (not a stripe's owner thread). */
+  private final StripedCounter source;
   /**
    * Each stripe's value at the last {@link #getAndSet}, at the stripes' indexes: a view's reading
-   * of its source, or a striped counter's own base; null for a one-stripe counter.
+   * of its source, or a striped counter's own base; null for a one-stripe counter (a view of one
+   * has its one reading).
    */
   private final long[] base;
 
@@ -94,7 +95,7 @@ public final class StripedCounter {
     this.offset = n == 1 ? 0 : STRIDE;
     this.cells = n == 1 ? null : new long[STRIDE * (n + 1)];
     this.owners = n == 1 ? null : new Object[n];
-    this.owner = this;
+    this.source = this;
     this.base = n == 1 ? null : new long[cells.length];
   }
 
@@ -105,26 +106,26 @@ public final class StripedCounter {
     this.offset = source.offset;
     this.cells = source.cells;
     this.owners = source.owners;
-    this.owner = source;
+    this.source = source;
     this.base = new long[cells == null ? 1 : cells.length];
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
       CELL.setVolatile(base, at, read(at));
     }
   }
 
-  /** The owner's stripe at {@code at}, both parts, as added since its creation (mod 2^64). */
+  /** The source's stripe at {@code at}, both parts, as added since its creation (mod 2^64). */
   private long read(int at) {
-    return cells == null ? owner.single
+    return cells == null ? source.single
         : (long) CELL.getVolatile(cells, at + OWNED) + (long) CELL.getVolatile(cells, at + SHARED);
   }
 
   /**
    * Returns a view of {@code source}: a counter whose {@link #add} writes nothing and whose value
    * is what {@code source} gained since the view's last {@link #getAndSet} (since its creation at
-   * first). The owner of {@code source} adds each amount there after the view's {@link #add} of it:
-   * {@link #add} returns the caller's stripe as it will be once the owner has added.
+   * first). The holder of {@code source} adds each amount there after the view's {@link #add} of it:
+   * {@link #add} returns the caller's stripe as it will be once the holder has added.
    *
-   * @param source the counter its owner adds to
+   * @param source the counter its holder adds to
    * @return the view, with the same stripes; its {@link #getAndSet} must not run in two threads at
    *     once (the meter calls it under its roll lock)
    */
@@ -160,7 +161,7 @@ public final class StripedCounter {
   public long add(long delta) {
     long[] c = cells;
     if (c == null) {
-      return base != null ? owner.single - (long) CELL.getVolatile(base, 0) + delta
+      return base != null ? source.single - (long) CELL.getVolatile(base, 0) + delta
           : (long) SINGLE.getAndAdd(this, delta) + delta;
     }
     // Thread ids are handed out in sequence, so the threads of a pool fall on different stripes.
@@ -169,7 +170,7 @@ public final class StripedCounter {
     int s = (int) t.getId() & mask;
     int at = offset + s * stride;
     Object o = OWNER.getAcquire(owners, s);
-    if (o == null || ((WeakReference<?>) o).get() != t || owner != this) {
+    if (o == null || ((WeakReference<?>) o).get() != t || source != this) {
       return addNotOwned(c, s, at, t, delta);
     }
     // The only writer of this part: a plain read of its own last store, an ordered store (a
@@ -186,7 +187,7 @@ public final class StripedCounter {
    */
   private long addNotOwned(long[] c, int s, int at, Thread t, long delta) {
     long b = (long) CELL.getOpaque(base, at);
-    if (owner != this) {
+    if (source != this) {
       return read(at) - b + delta;
     }
     Object o = OWNER.getAcquire(owners, s);
@@ -265,13 +266,13 @@ public final class StripedCounter {
 
   /**
    * Returns the sum right after the caller's {@link #add} of {@code added}: {@link #get()}, plus
-   * {@code added} for a view (whose owner adds it afterwards).
+   * {@code added} for a view (whose source's holder adds it afterwards).
    *
    * @param added what the caller's last {@link #add} added
    * @return the sum
    */
   public long getAfterAdd(long added) {
-    return owner == this ? get() : get() + added;
+    return source == this ? get() : get() + added;
   }
 
   /**
@@ -294,7 +295,7 @@ public final class StripedCounter {
     for (int i = 0, at = offset; i <= mask; i++, at += stride) {
       long v = read(at);
       sum += v - (long) CELL.getVolatile(base, at);
-      CELL.setVolatile(base, at, i == 0 && owner == this ? v - newValue : v);
+      CELL.setVolatile(base, at, i == 0 && source == this ? v - newValue : v);
     }
     return sum;
   }
