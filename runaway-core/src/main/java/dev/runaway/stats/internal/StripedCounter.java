@@ -159,10 +159,12 @@ public final class StripedCounter {
    * @return the caller's stripe after the add (the sum when there is one stripe)
    */
   public long add(long delta) {
+    if (source != this) {
+      return addToView(delta);
+    }
     long[] c = cells;
     if (c == null) {
-      return base != null ? source.single - (long) CELL.getVolatile(base, 0) + delta
-          : (long) SINGLE.getAndAdd(this, delta) + delta;
+      return (long) SINGLE.getAndAdd(this, delta) + delta;
     }
     // Thread ids are handed out in sequence, so the threads of a pool fall on different stripes.
     // The id only picks the stripe: whether the caller owns it is asked of the thread itself.
@@ -170,7 +172,7 @@ public final class StripedCounter {
     int s = (int) t.getId() & mask;
     int at = offset + s * stride;
     Object o = OWNER.getAcquire(owners, s);
-    if (o == null || ((WeakReference<?>) o).get() != t || source != this) {
+    if (o == null || ((WeakReference<?>) o).get() != t) {
       return addNotOwned(c, s, at, t, delta);
     }
     // The only writer of this part: a plain read of its own last store, an ordered store (a
@@ -181,15 +183,24 @@ public final class StripedCounter {
   }
 
   /**
-   * {@link #add} by a thread that does not own its stripe (yet): a view's reading, a claim of a
-   * stripe no thread owns, or an atomic add to the stripe's shared part. Apart to keep
-   * {@link #add} small enough to inline into its callers.
+   * {@link #add} of a view: writes nothing, reads the caller's stripe of the source (the one stripe
+   * of a one-stripe source: its offset and stride are 0). Apart from the counter's own adds, so
+   * that a JIT that sees both (the meter's cost is a view, its call count is not) compiles
+   * {@link #add} small enough to inline into its callers: with this path in it, it was compiled
+   * past that size when both ran, and every add was then a real call (issue 19).
+   */
+  private long addToView(long delta) {
+    int at = offset + ((int) Thread.currentThread().getId() & mask) * stride;
+    return read(at) - (long) CELL.getVolatile(base, at) + delta;
+  }
+
+  /**
+   * {@link #add} by a thread that does not own its stripe (yet): a claim of a stripe no thread
+   * owns, or an atomic add to the stripe's shared part. Apart to keep {@link #add} small enough
+   * to inline into its callers.
    */
   private long addNotOwned(long[] c, int s, int at, Thread t, long delta) {
     long b = (long) CELL.getOpaque(base, at);
-    if (source != this) {
-      return read(at) - b + delta;
-    }
     Object o = OWNER.getAcquire(owners, s);
     if ((o == null || ended((WeakReference<?>) o)) && OWNER.compareAndSet(owners, s, o, new WeakReference<>(t))) {
       // This thread owns the stripe from now on. Its first add to its part is atomic, so that it

@@ -35,6 +35,26 @@ final class StripedCounterTest {
     assertThat(c.get()).isZero();
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
+  void aView_writesNothingAndReadsItsSourcesGrowthSinceItsLastReset(int stripes) {
+    // A view's add (the meter's cost, read from the account's spend) says what the caller's stripe
+    // will hold once the holder adds to the source; the view itself keeps no count.
+    StripedCounter source = new StripedCounter(stripes);
+    source.add(100);
+    StripedCounter view = StripedCounter.viewOf(source);
+    assertThat(view.get()).isZero();
+    assertThat(view.add(7)).isEqualTo(7);
+    assertThat(view.get()).as("nothing written by the view's add").isZero();
+    source.add(7);
+    assertThat(view.get()).isEqualTo(7);
+    assertThat(view.add(5)).isEqualTo(12);
+    source.add(5);
+    assertThat(view.getAndSet(0)).isEqualTo(12);
+    assertThat(view.get()).isZero();
+    assertThat(source.get()).isEqualTo(112);
+  }
+
   @Test
   void oneThread_seesEveryCrossingAtOnceWithManyStripes() {
     // One thread adds to one stripe: the stripe is the sum, so the check (stripe >= t/stripes,
