@@ -184,14 +184,28 @@ public final class StripedCounter {
 
   /**
    * {@link #add} of a view: writes nothing, reads the caller's stripe of the source (the one stripe
-   * of a one-stripe source: its offset and stride are 0). Apart from the counter's own adds, so
-   * that a JIT that sees both (the meter's cost is a view, its call count is not) compiles
-   * {@link #add} small enough to inline into its callers: with this path in it, it was compiled
-   * past that size when both ran, and every add was then a real call (issue 19).
+   * of a one-stripe source). Apart from the counter's own adds, so that a JIT that sees both (the
+   * meter's cost is a view, its call count is not) compiles {@link #add} small enough to inline
+   * into its callers: with this path in it, it was compiled past that size when both ran, and
+   * every add was then a real call (issue 19).
    */
   private long addToView(long delta) {
+    if (cells == null) {
+      // One stripe: the source's value, then the base (as before this path had a method of its
+      // own). The meter compares this value with its thresholds as it is, so a reset between the
+      // reads makes it low (the crossing is seen at the next add), never the ended bucket's spend
+      // added to the new one's, judged against the ended bucket's thresholds.
+      return source.single - (long) CELL.getVolatile(base, 0) + delta;
+    }
     int at = offset + ((int) Thread.currentThread().getId() & mask) * stride;
-    return read(at) - (long) CELL.getVolatile(base, at) + delta;
+    // Stripes: the base before the stripe, as get() reads them (and as this path did before it had
+    // a method of its own). The value only decides whether the sum is read (mayReach, then
+    // getAfterAdd): a reset between the reads makes it high, so the sum is read. Read the other
+    // way round, that reset subtracted adds this read had not counted, and the add answered below
+    // its own amount (a sum that only grows, hundreds of thousands below zero in a test), so that
+    // the sum was not read.
+    long b = (long) CELL.getVolatile(base, at);
+    return read(at) - b + delta;
   }
 
   /**

@@ -429,4 +429,79 @@ final class StripedCounterTest {
     });
     assertThat(lowest.get()).isZero();
   }
+
+  @Test
+  void aStripedViewsAddDuringAResetIsNeverBelowWhatItAdds() throws Exception {
+    // A striped view's add (the meter's cost) answers the caller's stripe of the source, and the
+    // meter reads the sum only when that stripe may hold its share of a threshold (mayReach).
+    // Read stripe first, base second, a reset between the two reads moved the base past adds this
+    // read had not counted (another thread's, on the same stripe): the add answered below its own
+    // amount (as low as -2,636,591 in runs of this race), and the meter skipped the sum. Read base
+    // first, as get() reads them, it answers at least its amount. The caller and another thread
+    // report one id (so share a stripe), the other adds to the source (as its holder does), a
+    // third resets the view (as the meter's roll does). A round takes 20 to 60 ms; 11 of 20
+    // rounds answered below the amount with the stripe read first.
+    long lowest = Long.MAX_VALUE;
+    for (int round = 0; round < 20 && lowest >= 1; round++) {
+      lowest = Math.min(lowest, lowestViewAddDuringResets(2, 3_000_000));
+    }
+    assertThat(lowest).isGreaterThanOrEqualTo(1);
+  }
+
+  /**
+   * The lowest answer of {@code adds} adds of 1 to a view of a counter of {@code stripes}
+   * stripes, made while another thread on the caller's stripe adds to the source and a third
+   * resets the view.
+   */
+  private static long lowestViewAddDuringResets(int stripes, int adds) throws Exception {
+    StripedCounter source = new StripedCounter(stripes);
+    StripedCounter view = StripedCounter.viewOf(source);
+    AtomicBoolean done = new AtomicBoolean();
+    AtomicLong lowest = new AtomicLong(Long.MAX_VALUE);
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    CyclicBarrier go = new CyclicBarrier(3);
+    Thread caller = reportingId(1, () -> {
+      try {
+        go.await();
+        long low = Long.MAX_VALUE;
+        for (int i = 0; i < adds; i++) {
+          low = Math.min(low, view.add(1));
+        }
+        lowest.set(low);
+      } catch (Throwable e) {
+        failed.set(e);
+      } finally {
+        done.set(true);
+      }
+    });
+    Thread holder = reportingId(1, () -> {
+      try {
+        go.await();
+        while (!done.get()) {
+          source.add(1);
+        }
+      } catch (Throwable e) {
+        failed.set(e);
+      }
+    });
+    Thread roller = new Thread(() -> {
+      try {
+        go.await();
+        while (!done.get()) {
+          view.getAndSet(0);
+        }
+      } catch (Throwable e) {
+        failed.set(e);
+      }
+    });
+    Thread[] threads = {caller, holder, roller};
+    for (Thread t : threads) {
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(failed.get()).isNull();
+    return lowest.get();
+  }
 }
