@@ -907,9 +907,6 @@ public final class BurnRateMeter {
     ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
     boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
         && ev.excess >= BREAKER_EXCESS * minEx;
-    // A run in a runaway episode is not the service's own either, whoever tripped it: the other
-    // channel, or a call that crossed the breaker's threshold within the bucket.
-    ev.runTripped |= level.get() == RUNAWAY;
     trip |= held(ev, xe, m, minEx, len);
     ev.runTripped |= trip;
     // A trip or a cap is a runaway even where breakers are disabled (it is alerted as a spike
@@ -1065,8 +1062,7 @@ public final class BurnRateMeter {
    * is spend. The multiple is not widened by the variability (an earlier version widened it by the
    * square root of the day-level tolerance, which put it past 10x on the series whose level moves
    * most, so that a 10x runaway there was never held; see benchmarks/REAL-RESULTS.md). After a
-   * week of record the hold is the service's own ({@link #holdFor}); a run that tripped, or ran
-   * in a runaway episode (tripped by the other channel or by a call within a bucket), is not
+   * week of record the hold is the service's own ({@link #holdFor}); a run that tripped is not
    * recorded (a runaway is not the service's normal), and buckets owed to a recent shortfall (a
    * catch-up after a gap or an outage) neither count towards a shortened hold nor enter the record:
    * a backlog paid back after a day-long outage is not the service's own burst, and recorded as one

@@ -305,7 +305,7 @@ public final class DetectionSettings {
    *
    * <p>This is the longest hold. Once a meter has judged a full week, the hold follows the
    * service's own record: twice the longest run at or above the multiple that ended in the last
-   * seven days without tripping (or running in a runaway episode), plus two buckets, at least three buckets, at most this. A service
+   * seven days without tripping, plus two buckets, at least three buckets, at most this. A service
    * that never holds 5x for long (a web server, a steady API client) trips a sustained runaway of
    * 8x and more in three to five minutes; one whose bursts last ten minutes keeps the full hold. A shortened
    * hold also asks the run to average 1.6 times the breaker multiple (8x at defaults): a rate on

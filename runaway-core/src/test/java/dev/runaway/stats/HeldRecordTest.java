@@ -144,25 +144,6 @@ final class HeldRecordTest {
   }
 
   @Test
-  void aRunWhoseEpisodeTrippedOnTheOtherChannel_isNotTheServicesRecord() {
-    Traffic t = nineDays(65, 0);
-    long from = t.minute();
-    // A runaway of expensive calls: 6x the calls, each three times the usual cost (18x the spend).
-    // The spend trips after three buckets; the calls run on for eight at 6x.
-    t.costPerCall = 3_000_000L;
-    steady(t, 8, 24);
-    t.costPerCall = 1_000_000L;
-    t.run(1440, m -> 4);
-    assertThat(t.since(from).stream().filter(e -> e.event().isRunaway()).findFirst())
-        .hasValueSatisfying(e -> assertThat(e.event()).isEqualTo(MeterEvent.COST_RUNAWAY));
-
-    // Recorded as the service's own eight-bucket run, it set the call channel's hold to the full
-    // 15 buckets for a week; a ninefold run of cheap calls (the spend stays usual) waited for it.
-    t.costPerCall = 1_000_000L / 9;
-    assertThat(ninefold(t, 30)).hasValueSatisfying(d -> assertThat(d).isBetween(2.0, 3.0 + 1e-9));
-  }
-
-  @Test
   void aRateOnTheFivefoldEdge_waitsForTheFullHold_evenWithAShortRecord() {
     Traffic edge = nineDays(59, 0);
     long from = edge.minute();
