@@ -412,11 +412,7 @@ public final class BurnRateMeter {
       }
       return advance(nowNanos);
     }
-    Frame fr = frame;
-    if (fr == null || nowNanos - fr.start >= bucketNanos) {
-      return add(nowNanos, CALLS, count);
-    }
-    return judge(fr, nowNanos, CALLS, calls, calls.add(count), count);
+    return add(nowNanos, CALLS, count);
   }
 
   /**
@@ -430,21 +426,12 @@ public final class BurnRateMeter {
     if (costNanos <= 0) {
       return advance(nowNanos);
     }
-    Frame fr = frame;
-    if (fr == null || nowNanos - fr.start >= bucketNanos) {
-      return add(nowNanos, COST, costNanos);
-    }
-    return judge(fr, nowNanos, COST, cost, cost.add(costNanos), costNanos);
+    return add(nowNanos, COST, costNanos);
   }
 
   /**
-   * Both channels' add when the bucket may have ended: rolls it, adds to the channel's counter and
-   * compares it with the thresholds precomputed for this part of the bucket. Within a bucket,
-   * {@link #onCalls} and {@link #onCost} add and {@link #judge} themselves, each with its own
-   * counter: one method for both was compiled with both counters' paths in it (the cost's is a
-   * read-only view of the account's spend), 2,100-2,560 bytes, about the size above which the
-   * JIT no longer inlines a method already compiled, so in some runs each call's two adds were
-   * real calls (issue 19).
+   * The hot path of both channels: rolls the bucket when due, adds to the channel's counter and
+   * compares it with the thresholds precomputed for this part of the bucket.
    */
   private MeterEvent add(long nowNanos, int channel, long amount) {
     Frame fr = frame;
@@ -463,15 +450,6 @@ public final class BurnRateMeter {
     if (rolled != MeterEvent.NONE || stale) {
       return rolled;
     }
-    return judge(fr, nowNanos, channel, counter, c, amount);
-  }
-
-  /**
-   * Compares a channel's count, just added to, with the thresholds of this part of the bucket.
-   *
-   * @param c what the counter's {@link StripedCounter#add} returned (the caller's stripe)
-   */
-  private MeterEvent judge(Frame fr, long nowNanos, int channel, StripedCounter counter, long c, long amount) {
     int sub = fr.sub(nowNanos);
     long alert = channel == CALLS ? fr.callAlert[sub] : fr.costAlert[sub];
     long breaker = channel == CALLS ? fr.callBreaker[sub] : fr.costBreaker[sub];
