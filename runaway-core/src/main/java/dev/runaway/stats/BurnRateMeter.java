@@ -134,13 +134,6 @@ public final class BurnRateMeter {
   private static final double RECORD_MARGIN = 2;
   /** Share of the expectation a bucket may fall short by without adding to the catch-up deficit. */
   private static final double DEFICIT_SLACK = 0.25;
-  /**
-   * Half-life of the catch-up deficit: a backlog is paid back in the hours after its gap or not at
-   * all. Without it, a quiet weekend below the learned expectation left thousands of calls owed
-   * that the service paid back for a week and more at a quarter of its expectation a bucket, and
-   * until then no run counted towards a shortened hold (see benchmarks/REAL-RUNS.md, 2026-12-07).
-   */
-  private static final long DEFICIT_HALF_LIFE_NANOS = 6 * 3_600_000_000_000L;
   /** Buckets added to the margin times the record. */
   private static final double RECORD_EXTRA = 2;
   /**
@@ -191,8 +184,6 @@ public final class BurnRateMeter {
   private final boolean alertUsual;
   /** Weight of one bucket in the half-hour smoothed multiple. */
   private final double riseSmoothing;
-  /** The share of the catch-up deficit kept from one bucket to the next. */
-  private final double deficitKeep;
   /**
    * Whether the episode in progress reached a runaway (the level, or a trip or a cap where breakers
    * are disabled): its rises are not the service's usual.
@@ -281,7 +272,6 @@ public final class BurnRateMeter {
     this.holdBuckets = hold == 0 ? 0 : Math.ceil(hold / (double) bucketNanos - 1e-9);
     this.alertUsual = settings.alertOnUsualPeaks();
     this.riseSmoothing = -Math.expm1(-bucketNanos / RISE_SMOOTHING_NANOS);
-    this.deficitKeep = Math.pow(0.5, bucketNanos / (double) DEFICIT_HALF_LIFE_NANOS);
     this.minExcess[CALLS] = settings.minExcessCalls();
     this.minExcess[COST] = settings.minExcessCost().nanos();
     double bucketMinutes = bucketNanos / (60.0 * NANOS_PER_SECOND);
@@ -1044,9 +1034,7 @@ public final class BurnRateMeter {
    * recorded (a runaway is not the service's normal), and buckets owed to a recent shortfall (a
    * catch-up after a gap or an outage) neither count towards a shortened hold nor enter the record:
    * a backlog paid back after a day-long outage is not the service's own burst, and recorded as one
-   * it kept the hold at the configured length for the week after. What is owed fades with a
-   * half-life of six hours: unbounded, a quiet weekend below the expectation kept every run out of
-   * the shortened hold for the week after. {@code len}
+   * it kept the hold at the configured length for the week after. {@code len}
    * is the judged span in buckets (1 per closed bucket, the interval's length for polled usage).
    */
   private boolean held(Evidence ev, double xe, double m, double minEx, double len) {
@@ -1055,10 +1043,7 @@ public final class BurnRateMeter {
     }
     double hold = holdFor(ev);
     // What a gap left owed: a catch-up pays it back before its buckets count for a short hold.
-    // What was owed fades with the deficit's half-life: a backlog not caught up within hours
-    // never will be, and a quiet day is not a gap.
-    double keep = len == 1 ? deficitKeep : Math.pow(deficitKeep, len);
-    ev.deficit = Math.max(0, ev.deficit * keep + (1 - DEFICIT_SLACK) * m - xe);
+    ev.deficit = Math.max(0, ev.deficit + (1 - DEFICIT_SLACK) * m - xe);
     if (xe >= breakerMultiplier * m && xe - m >= minEx) {
       ev.held += len;
       ev.heldExcess += xe - m;

@@ -311,8 +311,7 @@ public final class DetectionSettings {
    * hold also asks the run to average 1.6 times the breaker multiple (8x at defaults): a rate on
    * the 5x edge waits for the full hold. Buckets that
    * catch up a recent shortfall (a backlog after a gap) count towards the shorter hold only once
-   * they have paid it back; what a shortfall left owed fades with a half-life of six hours (a
-   * backlog is caught up soon after its gap or not at all). The record travels with the exported baseline
+   * they have paid it back. The record travels with the exported baseline
    * ({@link BaselineState}, kept across restarts by a guard or monitor with a state folder); a new
    * meter, one restored from a state of an earlier version, or one without a state folder after a
    * restart applies the full hold until a week has been judged.

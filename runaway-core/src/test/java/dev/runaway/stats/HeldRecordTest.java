@@ -118,20 +118,6 @@ final class HeldRecordTest {
   }
 
   @Test
-  void aQuietWeekendBelowTheExpectation_isNotABacklog_soARunawayAfterItStillTripsOnTheShortHold() {
-    // Two quiet days at a quarter of the learned rate: the expectation lags behind them, so each
-    // of their buckets falls short of it. Summed without forgetting, the shortfall was still owed
-    // a day later (paid back at a quarter of the expectation a bucket), and the ninefold run below
-    // counted as a catch-up: it tripped on the full hold of 15 buckets instead of the week's 3.
-    Traffic t = nineDays(63, 0);
-    t.run(2 * 1440, m -> 1);
-    t.run(1440, m -> 4);
-    long from = t.minute();
-    assertThat(ninefold(t, 30)).hasValueSatisfying(d -> assertThat(d).isBetween(2.0, 3.0 + 1e-9));
-    assertThat(t.since(from).stream().filter(e -> e.event().isRunaway()).count()).isEqualTo(1);
-  }
-
-  @Test
   void aRunThatTripped_isNotTheServicesRecord_soTheNextRunawayTripsAsFast() {
     Traffic t = nineDays(57, 0);
     long from = t.minute();

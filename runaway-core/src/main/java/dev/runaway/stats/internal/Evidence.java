@@ -28,8 +28,7 @@ public final class Evidence {
 
   /**
    * Amount owed by a recent shortfall (a gap, an outage), effective units: a reflected sum of the
-   * expectation less a quarter minus the amount, decaying with a half-life of six hours, so that a
-   * backlog's catch-up pays it back first.
+   * expectation less a quarter minus the amount, so that a backlog's catch-up pays it back first.
    */
   public double deficit;
   /** Expected amount over the current held run, effective units (its mean multiple's denominator). */
