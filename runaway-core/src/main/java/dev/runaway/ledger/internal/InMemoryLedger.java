@@ -241,7 +241,11 @@ public final class InMemoryLedger implements BudgetLedger {
      * caller that is already compiled, so a keyed call made it as a real call (issue 19).
      */
     private int reserveInWindows(long amount, long now) {
-      int refused = reserve(amount, now);
+      return reserved(reserve(amount, now));
+    }
+
+    /** After a reservation in the windows: tells a refusal, or keeps the account while it holds one. */
+    private int reserved(int refused) {
       if (refused != ADMITTED) {
         if (onRefusal != null) {
           onRefusal.run();
@@ -275,14 +279,7 @@ public final class InMemoryLedger implements BudgetLedger {
       if (refused != ADMITTED && l != null) {
         refused = reserveAfterReclaim(l, refused, amount, now);
       }
-      if (refused != ADMITTED) {
-        if (onRefusal != null) {
-          onRefusal.run();
-        }
-        return refused;
-      }
-      held();
-      return ADMITTED;
+      return reserved(refused);
     }
 
     /**
