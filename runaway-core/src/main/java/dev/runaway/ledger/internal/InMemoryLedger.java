@@ -471,14 +471,7 @@ public final class InMemoryLedger implements BudgetLedger {
           w.addUsed(delta);
         }
       }
-      for (Window w : windows) {
-        // Before the add below, as in commitNoting.
-        w.roll(now);
-      }
-      if (actual != 0) {
-        spend.add(Window.bucketAmount(actual));
-        held();
-      }
+      spent(actual, now);
     }
 
     /**
@@ -516,6 +509,12 @@ public final class InMemoryLedger implements BudgetLedger {
           reclaimIfOver();
         }
       }
+      spent(actual, now);
+      return grew;
+    }
+
+    /** The last step of a commit, after the windows' counters took its difference: dates and adds its spend. */
+    private void spent(long actual, long now) {
       for (Window w : windows) {
         // Before the add below: a window whose bucket of now has not opened yet would date the
         // spend in an older bucket.
@@ -527,7 +526,6 @@ public final class InMemoryLedger implements BudgetLedger {
         spend.add(Window.bucketAmount(actual));
         held();
       }
-      return grew;
     }
 
     @Override
