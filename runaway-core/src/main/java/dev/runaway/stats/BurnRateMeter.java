@@ -128,8 +128,6 @@ public final class BurnRateMeter {
 
   /** Nanoseconds in a day: the record of held runs keeps one entry a wall-clock day. */
   private static final long DAY_NANOS = 86_400_000_000_000L;
-  /** The held rule's shortest hold, in buckets, for a service with a short record of held runs. */
-  private static final double MIN_RECORD_HOLD = 3;
   /** The hold is this many times the longest held run of the record, plus {@link #RECORD_EXTRA}. */
   private static final double RECORD_MARGIN = 2;
   /** Share of the expectation a bucket may fall short by without adding to the catch-up deficit. */
@@ -626,6 +624,10 @@ public final class BurnRateMeter {
     double smoothAmount = smoothed ? ev.smoothAmount : mFull;
     double riseFull = riseBar <= 0 ? 0 : Math.max(0, (riseBar * ((1 - riseSmoothing) * smoothExpected
         + riseSmoothing * tol * mFull) - (1 - riseSmoothing) * smoothAmount) / riseSmoothing);
+    // The held rule judges a whole bucket, but the amount only grows within it: a call that brings
+    // it to what makes the rule trip at the close trips the breaker then.
+    double heldTrip = trips ? heldTrip(ev, Math.floorDiv(f.wallStart, DAY_NANOS), mFull, minEx)
+        : Double.POSITIVE_INFINITY;
     for (int j = 0; j < Frame.SUBS; j++) {
       double m = Math.max(MIN_MEAN, mFull * Math.max(MIN_FRACTION, (j + 1) / (double) Frame.SUBS));
       double a = Double.POSITIVE_INFINITY;
@@ -641,7 +643,7 @@ public final class BurnRateMeter {
         double cusum = Math.min(
             Tails.cusumAmount(breakerEvidence, ev.breakerFast, bm, phi, BREAKER_FAST, LN_BREAKER_FAST),
             Tails.cusumAmount(breakerEvidence, ev.breakerSlow, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW));
-        b = Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess);
+        b = Math.min(Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess), heldTrip);
       }
       long ar = raw(a, unit);
       long br = raw(b, unit);
@@ -1036,6 +1038,8 @@ public final class BurnRateMeter {
    * a backlog paid back after a day-long outage is not the service's own burst, and recorded as one
    * it kept the hold at the configured length for the week after. {@code len}
    * is the judged span in buckets (1 per closed bucket, the interval's length for polled usage).
+   * The call that brings a bucket to the amount with which this trips at the close trips then
+   * ({@link #heldTrip}, part of the bucket's breaker thresholds).
    */
   private boolean held(Evidence ev, double xe, double m, double minEx, double len) {
     if (holdBuckets <= 0) {
@@ -1067,8 +1071,46 @@ public final class BurnRateMeter {
     }
     // A shortened hold asks for a run clearly past the multiple on average: a rate sitting on the
     // 5x edge is not a runaway by the breaker's "above 5x", and waits for the full hold.
-    return hold < holdBuckets && ev.heldClear >= hold - 1e-9
+    return hold < holdBuckets && ev.heldClear >= clearHold(ev, hold) - 1e-9
         && ev.heldExcess >= (SHORT_HOLD_MARGIN * breakerMultiplier - 1) * ev.heldExpected;
+  }
+
+  /**
+   * The clear buckets a shortened hold asks of the run: one more than the hold if the run spent
+   * buckets paying back a deficit (the deficit counts a shortfall less its slack, so a long
+   * catch-up may still be paying back the rest).
+   */
+  private static double clearHold(Evidence ev, double hold) {
+    return ev.heldClear < ev.held - 1e-9 ? hold + 1 : hold;
+  }
+
+  /**
+   * The least amount of a bucket (effective units, {@code m} its expectation) with which
+   * {@link #held} trips when the bucket closes, infinite if no amount does: every condition of the
+   * rule only gets easier as the amount grows, so each gives a lower bound. Computed when the
+   * bucket opens, from the evidence as it will be judged at the close ({@code day} is the
+   * bucket's). A little above the exact bound, so that rounding never trips a bucket early that
+   * the close would not.
+   */
+  private double heldTrip(Evidence ev, long day, double m, double minEx) {
+    if (holdBuckets <= 0) {
+      return Double.POSITIVE_INFINITY;
+    }
+    // The bucket joins the run (at the multiple, with the minimum excess) and the run has the
+    // excess the breaker asks for.
+    double x = Math.max(Math.max(breakerMultiplier * m, m + minEx), m + BREAKER_EXCESS * minEx - ev.heldExcess);
+    if (ev.held + 1 < holdBuckets - 1e-9) {
+      double hold = holdAt(ev, day);
+      // After this bucket the run and its clear part are one bucket longer (if it is clear).
+      if (hold >= holdBuckets || ev.heldClear + 1 < clearHold(ev, hold) - 1e-9) {
+        return Double.POSITIVE_INFINITY;
+      }
+      // A shortened hold: the bucket pays back any deficit (or its clear count restarts) and
+      // lifts the run's average to the short hold's multiple.
+      x = Math.max(x, ev.deficit + (1 - DEFICIT_SLACK) * m);
+      x = Math.max(x, (SHORT_HOLD_MARGIN * breakerMultiplier - 1) * (ev.heldExpected + m) - ev.heldExcess + m);
+    }
+    return x * (1 + 1e-9);
   }
 
   /** Moves the ring of daily records to the judged day. */
@@ -1099,19 +1141,32 @@ public final class BurnRateMeter {
 
   /**
    * The hold for this channel: the configured one until the record covers a full week, then twice
-   * the longest held run of the week plus two buckets (at least three), never longer than the
-   * configured one.
+   * the longest held run of the week plus two buckets (two after a week without a bucket at the
+   * multiple), never longer than the configured one.
    */
   private double holdFor(Evidence ev) {
     advanceRecord(ev);
-    if (ev.runDays < ev.dayRuns.length) {
+    return holdAt(ev, judgingDay);
+  }
+
+  /**
+   * What {@link #holdFor} returns on {@code day}, without moving the ring: the days the ring
+   * would clear by then count as no run.
+   */
+  private double holdAt(Evidence ev, long day) {
+    if (ev.runDay == Long.MIN_VALUE) {
+      return holdBuckets;
+    }
+    int n = ev.dayRuns.length;
+    long days = day > ev.runDay ? Math.min(n, ev.runDays + (day - ev.runDay)) : ev.runDays;
+    if (days < n) {
       return holdBuckets;
     }
     double r = 0;
-    for (double x : ev.dayRuns) {
-      r = Math.max(r, x);
+    for (long d = Math.max(ev.runDay, day) - n + 1; d <= ev.runDay; d++) {
+      r = Math.max(r, ev.dayRuns[(int) Math.floorMod(d, (long) n)]);
     }
-    return Math.min(holdBuckets, Math.max(MIN_RECORD_HOLD, Math.ceil(RECORD_MARGIN * r + RECORD_EXTRA - 1e-9)));
+    return Math.min(holdBuckets, Math.ceil(RECORD_MARGIN * r + RECORD_EXTRA - 1e-9));
   }
 
   private static double clamp(double s, double max) {

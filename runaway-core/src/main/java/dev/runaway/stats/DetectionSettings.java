@@ -305,11 +305,12 @@ public final class DetectionSettings {
    *
    * <p>This is the longest hold. Once a meter has judged a full week, the hold follows the
    * service's own record: twice the longest run at or above the multiple that ended in the last
-   * seven days without tripping, plus two buckets, at least three buckets, at most this. A service
-   * that never holds 5x for long (a web server, a steady API client) trips a sustained runaway of
-   * 8x and more in three to five minutes; one whose bursts last ten minutes keeps the full hold. A shortened
-   * hold also asks the run to average 1.6 times the breaker multiple (8x at defaults): a rate on
-   * the 5x edge waits for the full hold. Buckets that
+   * seven days without tripping, plus two buckets, at most this. A service that never holds 5x for
+   * long (a web server, a steady API client) trips a sustained runaway of 8x and more in two to five
+   * minutes (two when no minute of its week reached 5x); one whose bursts last ten minutes keeps the
+   * full hold. A shortened hold also asks the run to average 1.6 times the breaker multiple (8x at
+   * defaults): a rate on the 5x edge waits for the full hold. The bucket that completes a hold trips
+   * at the call that makes the rule certain (its amount only grows), not at its close. Buckets that
    * catch up a recent shortfall (a backlog after a gap) count towards the shorter hold only once
    * they have paid it back. The record travels with the exported baseline
    * ({@link BaselineState}, kept across restarts by a guard or monitor with a state folder); a new
