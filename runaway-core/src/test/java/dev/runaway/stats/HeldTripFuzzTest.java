@@ -28,7 +28,11 @@ final class HeldTripFuzzTest {
     final Field judgingDay;
 
     Access(DetectionSettings settings) throws Exception {
-      meter = BurnRateMeter.create(settings, ManualTicker.create());
+      this(BurnRateMeter.create(settings, ManualTicker.create()));
+    }
+
+    Access(BurnRateMeter meter) throws Exception {
+      this.meter = meter;
       heldTrip = method("heldTrip", Evidence.class, long.class, double.class, double.class);
       held = method("held", Evidence.class, double.class, double.class, double.class, double.class);
       holdAt = method("holdAt", Evidence.class, long.class);
