@@ -474,6 +474,11 @@ public final class BurnRateMeter {
   private MeterEvent crossed(Frame fr, int ch, boolean breaker) {
     fr.hot = true;
     if (breaker) {
+      if (ch == CALLS) {
+        fr.callTripped = true;
+      } else {
+        fr.costTripped = true;
+      }
       return escalate(ch);
     }
     if (announce()) {
@@ -684,6 +689,12 @@ public final class BurnRateMeter {
     double[] x = {xCalls, xCost};
     for (int ch = 0; ch < 2; ch++) {
       double unit = f.unit[ch];
+      // A trip within the bucket trips its held run (before held() ends and records it): once the
+      // breaker is open the guard refuses the calls, so the close judges the amount at the trip,
+      // which a statistical trip judged against part of the bucket often leaves below the multiple.
+      if (ch == CALLS ? f.callTripped : f.costTripped) {
+        evidence[ch].runTripped = true;
+      }
       judge(v, ch, f.warm, x[ch] >= capPerBucket[ch], x[ch] / unit, f.mean[ch], f.phi[ch], minExcess[ch] / unit,
           f.tolerance[ch], f.breakerTolerance[ch], 1);
     }
@@ -1032,8 +1043,9 @@ public final class BurnRateMeter {
    * is spend. The multiple is not widened by the variability (an earlier version widened it by the
    * square root of the day-level tolerance, which put it past 10x on the series whose level moves
    * most, so that a 10x runaway there was never held; see benchmarks/REAL-RESULTS.md). After a
-   * week of record the hold is the service's own ({@link #holdFor}); a run that tripped is not
-   * recorded (a runaway is not the service's normal), and buckets owed to a recent shortfall (a
+   * week of record the hold is the service's own ({@link #holdFor}); a run that tripped (at a
+   * close, or at a call within one of its buckets: {@link #close}) is not recorded (a runaway is
+   * not the service's normal), and buckets owed to a recent shortfall (a
    * catch-up after a gap or an outage) neither count towards a shortened hold nor enter the record:
    * a backlog paid back after a day-long outage is not the service's own burst, and recorded as one
    * it kept the hold at the configured length for the week after. {@code len}

@@ -222,6 +222,44 @@ final class HeldRecordTest {
   }
 
   @Test
+  void aRunawayTrippedWithinABucket_thenRefused_isNotTheServicesRecord() {
+    // The statistical breaker (default evidence) trips a 7x and a 15x runaway within a bucket; a
+    // guard then refuses every call, so the bucket closes with what it had at the trip: below the
+    // multiple, and without a trip of its own at the close. The run that ends there tripped.
+    DetectionSettings fast = DetectionSettings.builder().runawayHold(Duration.ofMinutes(15)).build();
+    for (int rate : new int[] {28, 60}) {
+      Traffic t = Traffic.create(fast, 66);
+      for (int d = 0; d < 9; d++) {
+        t.run(1440, m -> 4);
+      }
+      long from = t.minute();
+      long tripAt = -1;
+      for (long m = from; m < from + 30 && tripAt < 0; m++) {
+        for (long i = 0; i < rate && tripAt < 0; i++) {
+          long now = m * MINUTE + (i * MINUTE + MINUTE / 2) / rate;
+          t.at(now);
+          if (t.meter.onCall(now).isRunaway()) {
+            tripAt = now;
+          }
+        }
+      }
+      assertThat(tripAt).as("%d a minute trips", rate).isPositive();
+      assertThat(tripAt % MINUTE).as("within a bucket").isPositive();
+      // Refused for half an hour (the meter sees no call), then the usual rate for a day.
+      long resume = tripAt / MINUTE + 30;
+      t.at(resume * MINUTE);
+      t.meter.advance(resume * MINUTE);
+      t.run(1440, m -> 4);
+      BaselineState saved = t.meter.exportBaseline();
+      assertThat(saved.dayRuns()[0]).as("%d a minute: the record of held runs", rate).containsOnly(0.0);
+
+      // So the next runaway trips within the two buckets of a week without a run of its own.
+      t.meter = BurnRateMeter.create(SLOW_TEST, t.ticker, saved);
+      assertThat(ninefold(t, 30)).hasValueSatisfying(d -> assertThat(d).isBetween(1.0, 2.0));
+    }
+  }
+
+  @Test
   void theRecordSurvivesARestart_throughTheExportedBaseline() {
     Traffic t = nineDays(61, 0);
     BaselineState saved = BaselineState.fromBytes(t.meter.exportBaseline().toBytes());

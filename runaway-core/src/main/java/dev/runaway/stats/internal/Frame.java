@@ -61,6 +61,14 @@ public final class Frame {
 
   /** Set when a call crossed a threshold during the bucket: the bucket counts as hot. */
   public volatile boolean hot;
+  /**
+   * Set when a call crossed a breaker threshold of the call (cost) channel during the bucket: the
+   * held run this bucket ends or continues tripped, even if the close's own judgement (of an amount
+   * that stopped at the trip, the guard refusing the calls after it) does not trip.
+   */
+  public volatile boolean callTripped;
+  /** See {@link #callTripped}. */
+  public volatile boolean costTripped;
 
   /**
    * Creates a frame.
