@@ -144,7 +144,7 @@ final class HeldTripFuzzTest {
         DetectionSettings s = DetectionSettings.builder().runawayHold(Duration.ofMinutes(hold))
             .breakerMultiplier(breaker).spikeMultiplier(Math.min(3, breaker)).build();
         Access a = new Access(s);
-        for (int i = 0; i < 100_000; i++) {
+        for (int i = 0; i < 40_000; i++) {
           double m = r.nextInt(5) == 0 ? 1e-6 : logUniform(r, 1e-6, 1e5);
           double unit = r.nextBoolean() ? 1 : logUniform(r, 1, 1e9);
           double minEx = switch (r.nextInt(4)) {
@@ -185,7 +185,7 @@ final class HeldTripFuzzTest {
   void holdAt_isHoldFor_onRandomRings() throws Exception {
     SplittableRandom r = new SplittableRandom(7);
     Access a = new Access(DetectionSettings.builder().runawayHold(Duration.ofMinutes(15)).build());
-    for (int i = 0; i < 500_000; i++) {
+    for (int i = 0; i < 200_000; i++) {
       Evidence ev = randomEvidence(r, 15, 1);
       long day = ev.runDay == Long.MIN_VALUE ? r.nextInt(100) - 50 : ev.runDay + r.nextInt(24) - 8;
       if (r.nextInt(50) == 0) {

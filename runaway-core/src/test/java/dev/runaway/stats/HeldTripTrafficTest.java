@@ -120,7 +120,7 @@ final class HeldTripTrafficTest {
   @Test
   void aBucketThatReachesTheHeldThreshold_isOneItsCloseTrips() throws Exception {
     long totalReached = 0;
-    for (long seed = 1; seed <= 40; seed++) {
+    for (long seed = 1; seed <= 20; seed++) {
       SplittableRandom r = new SplittableRandom(seed * 7919);
       DetectionSettings.Builder b = DetectionSettings.builder()
           .runawayHold(Duration.ofMinutes(1 + r.nextInt(15)))
