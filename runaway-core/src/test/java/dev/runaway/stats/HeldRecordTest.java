@@ -190,33 +190,14 @@ final class HeldRecordTest {
   void aRunOverMidnight_isJudgedWithTheRecordOfTheDayItsBucketBelongsTo() {
     // Day 2 has a 6-minute burst (the record: a hold of 14 buckets); at the start of day 9 it is
     // more than seven days old, and the hold is back to two buckets.
-    Traffic t = Traffic.create(SLOW_TEST, 65);
-    for (int d = 0; d < 9; d++) {
-      if (d == 2) {
-        t.run(700, m -> 4);
-        steady(t, 6, 28);
-        t.run(734, m -> 4);
-      } else {
-        t.run(d == 8 ? 1438 : 1440, m -> 4);
-      }
-    }
+    Traffic t = burstOnDayTwo(9 * 1440 - 2);
     assertThat(t.events).noneMatch(e -> e.event().isRunaway());
     // 23:58 and 23:59 of day 8 count towards a hold of 14; the bucket at 00:00 (three buckets of
     // 9x, the third needing 24 calls for the run's 8x average) trips a hold of 2 within it.
     Optional<Double> trip = ninefold(t, 30);
     assertThat(trip).hasValueSatisfying(d -> assertThat(d).isBetween(2.0, 3.0 - 1e-9));
 
-    Traffic before = Traffic.create(SLOW_TEST, 65);
-    for (int d = 0; d < 8; d++) {
-      if (d == 2) {
-        before.run(700, m -> 4);
-        steady(before, 6, 28);
-        before.run(734, m -> 4);
-      } else {
-        before.run(1440, m -> 4);
-      }
-    }
-    before.run(720, m -> 4);
+    Traffic before = burstOnDayTwo(8 * 1440 + 720);
     assertThat(ninefold(before, 30)).as("on day 8 the burst is the record")
         .hasValueSatisfying(d -> assertThat(d).isBetween(13.0, 14.0 + 1e-9));
   }
@@ -257,6 +238,16 @@ final class HeldRecordTest {
       t.meter = BurnRateMeter.create(SLOW_TEST, t.ticker, saved);
       assertThat(ninefold(t, 30)).hasValueSatisfying(d -> assertThat(d).isBetween(1.0, 2.0));
     }
+  }
+
+  /** {@code minutes} of Poisson 4 calls/min from Monday 00:00, with 6 minutes at 28/min (7x) from 11:40 on day 2. */
+  private static Traffic burstOnDayTwo(long minutes) {
+    Traffic t = Traffic.create(SLOW_TEST, 65);
+    long burst = 2 * 1440 + 700;
+    t.run(burst, m -> 4);
+    steady(t, 6, 28);
+    t.run(minutes - burst - 6, m -> 4);
+    return t;
   }
 
   @Test

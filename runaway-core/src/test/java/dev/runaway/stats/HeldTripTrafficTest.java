@@ -181,7 +181,7 @@ final class HeldTripTrafficTest {
       if (burstLeft > 0) {
         burstLeft--;
       }
-      long n = poisson(r, rate);
+      long n = Traffic.poisson(r, rate);
       long start = t * MINUTE;
       // The first reading of this minute rolls the bucket: the checks run just before.
       if (n == 0) {
@@ -211,19 +211,5 @@ final class HeldTripTrafficTest {
       }
       t++;
     }
-  }
-
-  private static long poisson(SplittableRandom r, double mean) {
-    if (mean > 50) {
-      return Math.max(0, Math.round(mean + Math.sqrt(mean) * r.nextGaussian()));
-    }
-    double limit = Math.exp(-mean);
-    double q = r.nextDouble();
-    long k = 0;
-    while (q > limit) {
-      q *= r.nextDouble();
-      k++;
-    }
-    return k;
   }
 }

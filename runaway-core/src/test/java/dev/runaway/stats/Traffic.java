@@ -81,6 +81,11 @@ final class Traffic {
   }
 
   long poisson(double mean) {
+    return poisson(random, mean);
+  }
+
+  /** A Poisson draw (normal above a mean of 50), 0 for a mean at or below 0. */
+  static long poisson(SplittableRandom random, double mean) {
     if (mean <= 0) {
       return 0;
     }
