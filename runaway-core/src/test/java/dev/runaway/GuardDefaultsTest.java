@@ -266,4 +266,46 @@ final class GuardDefaultsTest {
         "{\"cost_thresholds\": {\"openai\": {\"max_calls_per_minut\": 120}}}"))
         .hasMessageContaining("max_calls_per_minute");
   }
+
+  /**
+   * A bursty service (its minutes vary by a factor of about 1.5 around 10 calls, so the
+   * statistical test weighs each minute against wide noise) whose whole week held no minute at
+   * 5x: with defaults, a 9x loop is refused within 2 minutes by the held rule (a hold of 2
+   * buckets after such a week, tripped at the call that makes it certain), not after the full
+   * 15 minutes nor after the slowed statistical test.
+   */
+  @Test
+  void burstyServiceAfterAQuietWeek_loopAt9x_isRefusedWithinTwoMinutes() {
+    ManualTicker ticker = ManualTicker.create();
+    List<Alert> alerts = new CopyOnWriteArrayList<>();
+    RunawayGuard guard = RunawayGuard.builder()
+        .service("llm", s -> s.budget(Budget.daily(Cost.usd("1000"))))
+        .ticker(ticker).alertSink(alerts::add).build();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(71);
+    for (int minute = 0; minute < 8 * 24 * 60; minute++) {
+      // Gamma(4) times 10 (CV 0.5), then Poisson (normal approximation), spread over the minute.
+      double rate = 0;
+      for (int k = 0; k < 4; k++) {
+        rate -= 2.5 * Math.log(1 - random.nextDouble());
+      }
+      long n = Math.max(0, Math.round(rate + Math.sqrt(rate) * random.nextGaussian()));
+      long start = ticker.nanoTime();
+      for (long i = 0; i < n; i++) {
+        guard.call("llm", Cost.usd("0.01"), () -> 1);
+        ticker.advanceNanos((start + (i + 1) * 60_000_000_000L / (n + 1)) - ticker.nanoTime());
+      }
+      ticker.advanceNanos(start + 60_000_000_000L - ticker.nanoTime());
+    }
+    assertThat(alerts).as("no trip in the week").noneMatch(GuardDefaultsTest::isOpenAlert);
+
+    // The loop: 90 attempts a minute (9x), evenly spaced.
+    long onset = ticker.nanoTime();
+    int admitted = GuardLoops.callsUntilOpen(() -> guard.call("llm", Cost.usd("0.01"), () -> 1), ticker,
+        Duration.ofMillis(667), 900);
+    double minutes = (ticker.nanoTime() - onset) / 60e9;
+    assertThat(minutes).as("minutes from the onset to the first refusal").isLessThan(2.0);
+    assertThat(admitted).isLessThan(180);
+    assertThat(alerts).filteredOn(GuardDefaultsTest::isOpenAlert).hasSize(1);
+    guard.close();
+  }
 }
