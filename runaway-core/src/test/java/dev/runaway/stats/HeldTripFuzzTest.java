@@ -1,6 +1,7 @@
 package dev.runaway.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import dev.runaway.ManualTicker;
 import dev.runaway.stats.internal.Evidence;
@@ -168,7 +169,7 @@ final class HeldTripFuzzTest {
               tight++;
             } else if (c > 2 && unit == 1 && ht < 1e6 && a.held(copy(ev), day, c - 2, m, minEx)) {
               // The margin may cost a call (1e-9 of the amount rounds up past an integer), not two.
-              assertThat(false).as(as + " not the least: " + (c - 2) + " trips too").isTrue();
+              fail(as + " not the least: " + (c - 2) + " trips too");
             }
             // Exactly at the threshold, without raw()'s rounding up.
             assertThat(a.held(copy(ev), day, ht, m, minEx)).as(as + " exact").isTrue();
@@ -178,7 +179,9 @@ final class HeldTripFuzzTest {
         }
       }
     }
-    System.out.printf("finite thresholds %d, tight %d%n", finite, tight);
+    // Not vacuous: many states have a threshold, and most thresholds are the least amount that trips.
+    assertThat(finite).isGreaterThan(1000);
+    assertThat(tight).isGreaterThan(finite / 2);
   }
 
   @Test

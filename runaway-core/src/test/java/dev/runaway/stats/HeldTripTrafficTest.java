@@ -139,8 +139,6 @@ final class HeldTripTrafficTest {
       ManualTicker ticker = ManualTicker.create();
       Probe p = new Probe(s, ticker);
       run(p, ticker, r, 12 * 1440);
-      System.out.printf("seed %d: %d bucket-channels checked, %d reached the held threshold, all confirmed%n", seed,
-          p.checked, p.reached);
       totalReached += p.reached;
     }
     assertThat(totalReached).isPositive();
