@@ -28,7 +28,8 @@ import java.util.Locale;
  * {@code --out FILE}, {@code --threads N}; for the real-traffic study {@code --skip-real},
  * {@code --real-only} (neither synthetic nor NAB), {@code --real-seeds N} (injection passes per
  * series, default 3), {@code --real-half tuning|held|other|all}, {@code --real-reference typical|trailing} (what a
- * runaway's multiple is relative to, default typical), {@code --sweep 3,5,8} (the trade-off of
+ * runaway's multiple is relative to, default typical), {@code --real-injections isolated|sequential} (each
+ * injected runaway replayed on its own, the default, or a pass's runaways one after the other in one replay), {@code --sweep 3,5,8} (the trade-off of
  * the breaker multiple on the held-back half) and {@code --runaway-hold MIN} (synthetic and NAB; 0 = off), {@code --sweep-hold 5,10,15,30} (the trade-off of
  * the runaway hold, minutes, on the held-back half), {@code --sweep-half tuning|held} (the half
  * the sweeps run on, default held), {@code --real-series TEXT} (only the real series whose name
@@ -139,7 +140,13 @@ public final class DetectionHarness {
       + "its unlabelled rows in that hour over the whole series, on top of the organic traffic, as the synthetic "
       + "protocol multiplies the expected rate; `--real-reference trailing` uses the mean rate over the hour before the "
       + "onset instead, the definition of the first runs in REAL-RUNS.md, under which a 10x runaway started after a "
-      + "lull is 1.2-3x the usual rate), each lasting until the breaker trips or 6 h (then it stops and the breaker is reset). A trip delay "
+      + "lull is 1.2-3x the usual rate), each lasting until the breaker trips or 6 h. Each runaway is replayed on its own "
+      + "(the series from its start, the runaway, then the replay ends), as the synthetic protocol derives each runaway "
+      + "from the warm-up: a runaway judged after an earlier one's aftermath (a 5x step held 6 h entered the service's "
+      + "record of held runs and kept the next runaway waiting the full hold, its alert hushed a later rise) measured "
+      + "the injections as much as the series; `--real-injections sequential` replays a pass's 8-16 runaways one after "
+      + "the other in one replay (then each stops at its trip or 6 h and the breaker is reset), as the runs in "
+      + "REAL-RUNS.md before 2026-12-07 (day) did. A trip delay "
       + "is left out when the episode open at the onset had already tripped the breaker; an alert delay when any "
       + "episode was open. Split (fixed before tuning): the series sorted by NAB path, even positions tune, odd "
       + "positions are held back.\n\n"
@@ -366,6 +373,13 @@ public final class DetectionHarness {
             throw new IllegalArgumentException("--sweep-half must be tuning or held, got " + sh);
           }
           sweepTuning = sh.equals("tuning");
+          break;
+        case "--real-injections":
+          RealReplay.isolated = switch (argv.get(++i)) {
+            case "isolated" -> true;
+            case "sequential" -> false;
+            default -> throw new IllegalArgumentException("--real-injections must be isolated or sequential");
+          };
           break;
         case "--real-reference":
           RealReplay.reference = RealReplay.Reference.parse(argv.get(++i));

@@ -69,6 +69,12 @@ final class RealReplay {
   /** The reference of every pass (set once from the command line, before any pass). */
   static volatile Reference reference = Reference.TYPICAL;
 
+  /**
+   * Whether each injected runaway is replayed on its own (from the series' start to its end), so
+   * that no runaway is judged after another one's aftermath (set once from the command line).
+   */
+  static volatile boolean isolated = true;
+
   /** A runaway to inject. */
   record Injection(long onsetMs, double k, Modifier.Shape shape) {}
 
@@ -207,6 +213,10 @@ final class RealReplay {
           active = null;
           if (breaker.state() != CircuitBreaker.State.CLOSED) {
             breaker.reset();
+          }
+          if (next == injections.size()) {
+            // Nothing after the last runaway is observed: the clean pass counts the false trips.
+            break;
           }
         }
       }

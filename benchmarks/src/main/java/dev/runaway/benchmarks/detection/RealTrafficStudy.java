@@ -94,7 +94,13 @@ final class RealTrafficStudy {
         for (int seed = 1; seed <= seeds; seed++) {
           List<RealReplay.Injection> plan = plan(s, seedBase + seed);
           long passSeed = seedBase + seed;
-          fs.add(pool.submit(() -> new RealReplay(s, knob, passSeed, plan).run()));
+          if (RealReplay.isolated) {
+            for (RealReplay.Injection inj : plan) {
+              fs.add(pool.submit(() -> new RealReplay(s, knob, passSeed, List.of(inj)).run()));
+            }
+          } else {
+            fs.add(pool.submit(() -> new RealReplay(s, knob, passSeed, plan).run()));
+          }
         }
         injected.add(fs);
       }
