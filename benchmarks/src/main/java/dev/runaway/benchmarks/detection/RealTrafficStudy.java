@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -94,12 +95,8 @@ final class RealTrafficStudy {
         for (int seed = 1; seed <= seeds; seed++) {
           List<RealReplay.Injection> plan = plan(s, seedBase + seed);
           long passSeed = seedBase + seed;
-          if (RealReplay.isolated) {
-            for (RealReplay.Injection inj : plan) {
-              fs.add(pool.submit(() -> new RealReplay(s, knob, passSeed, List.of(inj)).run()));
-            }
-          } else {
-            fs.add(pool.submit(() -> new RealReplay(s, knob, passSeed, plan).run()));
+          for (Callable<RealReplay.Result> replay : replays(s, knob, passSeed, plan)) {
+            fs.add(pool.submit(replay));
           }
         }
         injected.add(fs);
@@ -130,6 +127,23 @@ final class RealTrafficStudy {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * The replays of one injection pass: one per runaway ({@link RealReplay#isolated}, each judged
+   * as if it were the only one), or one for the whole plan.
+   */
+  static List<Callable<RealReplay.Result>> replays(RealTraffic.Series s, Consumer<ServicePolicy.Builder> knob,
+      long passSeed, List<RealReplay.Injection> plan) {
+    List<Callable<RealReplay.Result>> out = new ArrayList<>();
+    if (RealReplay.isolated) {
+      for (RealReplay.Injection inj : plan) {
+        out.add(() -> new RealReplay(s, knob, passSeed, List.of(inj)).run());
+      }
+    } else {
+      out.add(() -> new RealReplay(s, knob, passSeed, plan).run());
+    }
+    return out;
   }
 
   /** The injection plan of one pass over one series. */
