@@ -50,9 +50,18 @@ final class RealReplayIsolationTest {
     assertThat(alone.outcomes.get(0).tripDelay).isPositive();
     assertThat(alone.calls).as("the replay ends with its runaway").isLessThan(full.calls);
 
-    assertThat(RealTrafficStudy.replays(s, null, seed, List.of(first, second))).hasSize(2);
+    List<java.util.concurrent.Callable<RealReplay.Result>> replays =
+        RealTrafficStudy.replays(s, null, seed, List.of(first, second));
+    assertThat(replays).hasSize(2);
+    // The second runaway's replay is the one that holds it alone, call for call: none of the
+    // first runaway's calls (a 5x step held 6 h adds about 14,000), whatever the random streams.
+    RealReplay.Result secondReplay = replays.get(1).call();
+    assertThat(secondReplay.calls).isEqualTo(alone.calls);
+    assertThat(secondReplay.episodes).isEqualTo(alone.episodes);
     List<RealReplay.Outcome> isolated = outcomes(s, seed, List.of(first, second));
     assertThat(isolated).hasSize(2);
+    assertThat(isolated.get(0).tripDelay).as("the 5x step is held its 6 hours").isNaN();
+    assertThat(isolated.get(0).alertDelay).as("the 5x step is alerted").isPositive();
     assertThat(isolated.get(1).injection).isEqualTo(second);
     assertThat(Double.valueOf(isolated.get(1).tripDelay)).isEqualTo(Double.valueOf(alone.outcomes.get(0).tripDelay));
     assertThat(Double.valueOf(isolated.get(1).alertDelay)).isEqualTo(Double.valueOf(alone.outcomes.get(0).alertDelay));
@@ -61,7 +70,8 @@ final class RealReplayIsolationTest {
     assertThat(RealTrafficStudy.replays(s, null, seed, List.of(first, second))).hasSize(1);
     List<RealReplay.Outcome> sequential = outcomes(s, seed, List.of(first, second));
     assertThat(sequential).hasSize(2);
-    assertThat(Double.valueOf(sequential.get(0).tripDelay)).isEqualTo(Double.valueOf(isolated.get(0).tripDelay));
+    assertThat(sequential.get(0).tripDelay).isNaN();
+    assertThat(sequential.get(0).alertDelay).isEqualTo(isolated.get(0).alertDelay);
   }
 
   private static List<RealReplay.Outcome> outcomes(RealTraffic.Series s, long seed,
