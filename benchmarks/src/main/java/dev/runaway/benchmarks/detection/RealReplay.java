@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One pass of one real series through a {@link RunawayGuard} (the public API, default settings
- * unless a knob is given) on a {@link ManualTicker} whose wall clock is the series' own time.
+ * One replay of one real series through a {@link RunawayGuard} (the public API, default settings
+ * unless a knob is given) on a {@link ManualTicker} whose wall clock is the series' own time: the
+ * whole series when nothing is injected (the clean pass), else from its start until the last injected
+ * runaway ends (nothing after it is observed).
  *
  * <p>Each row's value times the calls-per-event factor is a rate (calls per minute) held until the
  * next row (so a gap in the data repeats the last rate). Time advances in 10-second chunks; a

@@ -14,8 +14,9 @@ import java.util.function.Consumer;
 
 /**
  * The real-traffic study: every series of {@link RealTraffic} replayed through the guard once
- * clean (false trips and alert episodes outside labelled windows) and {@code seeds} times with
- * runaways injected (delays), then the figures per series, per half and overall.
+ * clean (false trips and alert episodes outside labelled windows) and {@code seeds} injection
+ * passes (delays; each runaway of a pass in a replay of its own, see {@link #replays}), then the
+ * figures per series, per half and overall.
  *
  * <p>Evaluation starts after 7 days of the series (the guard learns from the first row; the first
  * week is its history, as in the synthetic protocol). Injections: for each pass, the 8 combinations
