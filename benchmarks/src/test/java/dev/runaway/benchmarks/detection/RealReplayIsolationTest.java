@@ -48,6 +48,8 @@ final class RealReplayIsolationTest {
     RealReplay.Result full = new RealReplay(s, null, seed, List.of()).run();
     assertThat(alone.outcomes).hasSize(1);
     assertThat(alone.outcomes.get(0).tripDelay).isPositive();
+    // The clean pass (nothing injected) replays the whole series: 9 days at 10 calls a minute.
+    assertThat(full.calls).isCloseTo(9 * 1440 * 10L, org.assertj.core.data.Offset.offset(2_000L));
     assertThat(alone.calls).as("the replay ends with its runaway").isLessThan(full.calls);
 
     List<java.util.concurrent.Callable<RealReplay.Result>> replays =
