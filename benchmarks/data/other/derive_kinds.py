@@ -2,6 +2,7 @@
 """Derives the per-minute counts of the further kinds of traffic in this folder (see README.md) from
 their source files; derive.py does the NASA and Twitter series. Usage, one source at a time:
     python3 derive_kinds.py divvy 202101-divvy-tripdata.zip 202102-divvy-tripdata.zip
+    python3 derive_kinds.py retail online_retail.parquet      (needs fastparquet)
 Writes NAB's format (timestamp,value; timestamps in UTC; one row a minute, minutes without an
 event as 0 rows from the first to the last minute of the source's span)."""
 import csv
@@ -43,6 +44,26 @@ def divvy(zips):
           dt.datetime(2021, 1, 1) + cst, dt.datetime(2021, 2, 28, 23, 59) + cst)
 
 
+def retail(files):
+    """UCI Online Retail: every line of an invoice of a UK online retailer (one product bought in
+    an order), counted by the invoice's minute; lines with a quantity of 0 or less (cancellations)
+    are left out. InvoiceDate is taken as UK local time (GMT, or BST from 2011-03-27 to 10-30)."""
+    import fastparquet
+    from zoneinfo import ZoneInfo
+    london = ZoneInfo("Europe/London")
+    utc = dt.timezone.utc
+    frame = fastparquet.ParquetFile(files[0]).to_pandas(columns=["InvoiceDate", "Quantity"])
+    counts = {}
+    for t, q in zip(frame["InvoiceDate"], frame["Quantity"]):
+        if q > 0:
+            local = minute(t.to_pydatetime()).replace(tzinfo=london)
+            key = local.astimezone(utc).replace(tzinfo=None)
+            counts[key] = counts.get(key, 0) + 1
+    # Whole UK days from the first invoice's day to the last's; both are in GMT (= UTC).
+    write("uci_online_retail_purchases_1011.csv.gz", counts,
+          dt.datetime(2010, 12, 1), dt.datetime(2011, 12, 9, 23, 59))
+
+
 if __name__ == "__main__":
     kind, files = sys.argv[1], sys.argv[2:]
-    {"divvy": divvy}[kind](files)
+    {"divvy": divvy, "retail": retail}[kind](files)
