@@ -3,6 +3,7 @@
 their source files; derive.py does the NASA and Twitter series. Usage, one source at a time:
     python3 derive_kinds.py divvy 202101-divvy-tripdata.zip 202102-divvy-tripdata.zip
     python3 derive_kinds.py retail online_retail.parquet      (needs fastparquet)
+    python3 derive_kinds.py azure 40d07b9935b0d765eec41cedf70847d06699c0df3e24e1216e0ca893e6e8f71d.csv
 Writes NAB's format (timestamp,value; timestamps in UTC; one row a minute, minutes without an
 event as 0 rows from the first to the last minute of the source's span)."""
 import csv
@@ -64,6 +65,21 @@ def retail(files):
           dt.datetime(2010, 12, 1), dt.datetime(2011, 12, 9, 23, 59))
 
 
+def azure(files):
+    """Azure Functions Trace 2019: one function's invocations per minute over the trace's 14 days
+    (one value a line after a header line: days d01 to d14, minutes 1 to 1440 of each). The trace
+    gives no dates ("collected in July of 2019"): the series is replayed from Monday 2019-07-15
+    00:00 UTC, as days 1-5 and 8-12 are busy and days 6-7 and 13-14 quiet, a working week's shape
+    if day 1 is a Monday; the hour of day is that of the trace's 24-hour files."""
+    with open(files[0]) as f:
+        values = [int(float(x)) for x in f.read().split()[1:]]
+    if len(values) != 14 * 1440:
+        raise ValueError(f"expected 20160 minutes, found {len(values)}")
+    first = dt.datetime(2019, 7, 15)
+    counts = {first + dt.timedelta(minutes=i): v for i, v in enumerate(values)}
+    write("azure_functions_2019_40d07b.csv.gz", counts, first, first + dt.timedelta(minutes=len(values) - 1))
+
+
 if __name__ == "__main__":
     kind, files = sys.argv[1], sys.argv[2:]
-    {"divvy": divvy, "retail": retail}[kind](files)
+    {"divvy": divvy, "retail": retail, "azure": azure}[kind](files)
