@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +123,27 @@ final class DispatcherDeliveryListenerTest {
 
     assertThat(telegram.sent).hasSize(1);
     assertThat(heard).containsExactly(true);
+  }
+
+  @Test
+  void aSendStillBlockedAtClose_isNotHeardAsDelivered_whenCloseReturns() throws InterruptedException {
+    CountDownLatch sending = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Notifier hanging = alert -> {
+      sending.countDown();
+      release.await();
+    };
+    AlertDispatcher d = AlertDispatcher.builder().notifier(hanging).ticker(ticker)
+        .scheduler(AlertScheduler.on(scheduler)).executor(r -> new Thread(r, "test-delivery").start())
+        .closeTimeout(Duration.ZERO).build();
+    d.dispatch(eightyPercent(), heard::add);
+    assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+
+    d.close();
+
+    // What a monitor saves as it stops: nothing for this alert, so a restart raises it again.
+    assertThat(heard).isEmpty();
+    release.countDown();
   }
 
   @Test
