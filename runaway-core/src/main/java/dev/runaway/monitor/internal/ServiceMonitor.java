@@ -207,8 +207,12 @@ public final class ServiceMonitor {
   void raisedAlerts(Instant now, List<KeptBudgetAlerts.Entry> out) {
     List<Budget> budgets = account.budgets();
     for (int i = 0; i < budgets.size(); i++) {
+      // The level first, then the arming: a re-arm and a new raise between the two reads show as
+      // a new arming, never as the new level with the old arming's delivered alert.
+      int level = thresholds.raised(i);
+      int arming = armings.get(i);
       Told t = told.get(i);
-      if (t != null && t.arming() == armings.get(i) && thresholds.raised(i) != 0
+      if (level != 0 && t != null && t.arming() == arming
           && KeptBudgetAlerts.sameWindow(budgets.get(i), t.raisedWall(), now)) {
         out.add(new KeptBudgetAlerts.Entry(name, PersistentLedger.spec(budgets.get(i)), thresholds.limit(i),
             t.percent(), t.raisedWall()));
