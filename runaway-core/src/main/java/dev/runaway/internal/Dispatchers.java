@@ -4,6 +4,7 @@ import dev.runaway.Ticker;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.Notifier;
 import dev.runaway.alert.internal.AlertDispatcher;
+import dev.runaway.alert.internal.DeliveryListener;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -29,6 +30,17 @@ public final class Dispatchers {
         }
 
         @Override
+        public void accept(Alert alert, DeliveryListener listener) {
+          boolean delivered = false;
+          try {
+            direct.accept(alert);
+            delivered = true; // the receiver has it once it returned
+          } finally {
+            listener.settled(delivered);
+          }
+        }
+
+        @Override
         public void close() {}
       };
     }
@@ -37,6 +49,11 @@ public final class Dispatchers {
       @Override
       public void accept(Alert alert) {
         dispatcher.dispatch(alert);
+      }
+
+      @Override
+      public void accept(Alert alert, DeliveryListener listener) {
+        dispatcher.dispatch(alert, listener);
       }
 
       @Override

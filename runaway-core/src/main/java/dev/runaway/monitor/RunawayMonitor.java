@@ -90,8 +90,9 @@ import org.slf4j.LoggerFactory;
  * warm-up; spend is not saved, since a restarted monitor reads cumulative figures afresh. Budgets raise
  * {@code COST_THRESHOLD} alerts at 80% and 100% ({@code scope=account-wide}), each once until the
  * budget's use falls below 40%; with a {@code state_dir} the same file keeps which of them were
- * raised, and in which window (a sliding window's length from the alert; a calendar day), so
- * that a restarted monitor re-reading the same figures does not raise them again in that window
+ * raised and delivered to every notifier, and in which window (a sliding window's length from the
+ * alert; a calendar day), so that a restarted monitor re-reading the same figures does not raise
+ * them again in that window, while one not delivered when the monitor stopped is raised again
  * (a file without that section, an older release's, loads as before). The meter raises
  * {@code USAGE_SPIKE} alerts. Spend reported for a span longer than a budget's window (a daily
  * figure seen for the first time) is charged to that window in proportion.

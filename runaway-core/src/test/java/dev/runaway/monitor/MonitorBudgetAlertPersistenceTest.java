@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runaway.Cost;
 import dev.runaway.alert.Alert;
 import dev.runaway.alert.AlertType;
+import dev.runaway.alert.Notifier;
 import dev.runaway.alert.Severity;
+import dev.runaway.config.MonitorConfig;
+import dev.runaway.config.SecretSource;
+import java.io.IOException;
 import dev.runaway.ledger.internal.PersistentLedger;
 import dev.runaway.monitor.internal.KeptBudgetAlerts;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +21,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +66,97 @@ final class MonitorBudgetAlertPersistenceTest {
 
   private void later(Duration d) {
     fx.ticker.advance(d);
+  }
+
+  /**
+   * Starts a monitor on the state dir whose alerts go through the asynchronous dispatcher to
+   * {@code notifiers} (not the fixture's synchronous sink), polls once, and stops it as a deploy
+   * does: close delivers what it can within its bound and writes the state file a last time.
+   */
+  private void runOnceNotifying(String dayToDateUsd, Notifier... notifiers) {
+    dayToDate.set(dayToDateUsd);
+    RunawayMonitor.Builder b = RunawayMonitor.builder().config(MonitorConfig.parse(config()))
+        .secrets(SecretSource.of(Map.of())).ticker(fx.ticker).scheduler(fx.scheduler).executor(Runnable::run)
+        .detector(dailySource());
+    for (Notifier n : notifiers) {
+      b.notifier(n);
+    }
+    try (RunawayMonitor monitor = b.build()) {
+      assertThat(monitor.pollOnce()).containsKey("alpha");
+    }
+  }
+
+  /** Telegram down: every attempt fails, and is counted. */
+  private static final class Down implements Notifier {
+    final AtomicInteger attempts = new AtomicInteger();
+    final Severity failing;
+
+    Down(Severity failing) {
+      this.failing = failing;
+    }
+
+    @Override
+    public void send(Alert alert) throws IOException {
+      if (alert.type() == AlertType.COST_THRESHOLD && alert.severity() == failing) {
+        attempts.incrementAndGet();
+        throw new IOException("connect timed out");
+      }
+    }
+  }
+
+  @Test
+  void aStopBeforeThe80PercentAlertWasDelivered_raisesItAgainAfterTheRestart() {
+    Down telegram = new Down(Severity.WARNING);
+    // Raised, tried, waiting for its retry when the monitor stops; close's last attempt fails too.
+    runOnceNotifying("85.00", telegram);
+    assertThat(telegram.attempts.get()).as("raised and tried").isPositive();
+
+    later(Duration.ofMinutes(10));
+    // Before: the level was kept as soon as it was raised, and the restart was silent: the alert lost.
+    assertThat(runOnce("85.00")).as("not delivered, so raised again").singleElement()
+        .satisfies(a -> assertThat(a.title()).startsWith("80% of budget used"));
+
+    later(Duration.ofMinutes(10));
+    assertThat(runOnce("85.00")).as("delivered this time, so kept").isEmpty();
+  }
+
+  @Test
+  void anAlertOneOfTwoNotifiersDelivered_isRaisedAgainAfterTheRestart() {
+    List<Alert> chat = new CopyOnWriteArrayList<>();
+    Down telegram = new Down(Severity.WARNING);
+    runOnceNotifying("85.00", chat::add, telegram);
+    assertThat(chat).extracting(Alert::type).containsExactly(AlertType.COST_THRESHOLD);
+
+    later(Duration.ofMinutes(10));
+    assertThat(runOnce("85.00")).as("every notifier it was sent to must have it").hasSize(1);
+  }
+
+  @Test
+  void anAlertTheNotifiersDelivered_isNotRaisedAgainAfterTheRestart() {
+    List<Alert> chat = new CopyOnWriteArrayList<>();
+    List<Alert> pager = new CopyOnWriteArrayList<>();
+    runOnceNotifying("85.00", chat::add, pager::add);
+    assertThat(chat).extracting(Alert::title).singleElement().asString().startsWith("80% of budget used");
+    assertThat(pager).hasSize(1);
+
+    later(Duration.ofMinutes(10));
+    runOnceNotifying("85.00", chat::add, pager::add);
+    assertThat(chat).as("delivered, so kept: the restart is silent").hasSize(1);
+  }
+
+  @Test
+  void aDelivered80PercentAlert_isKept_whenThe100PercentAlertIsNot() {
+    Down telegram = new Down(Severity.CRITICAL);
+    runOnceNotifying("85.00", telegram);
+    later(Duration.ofMinutes(10));
+    runOnceNotifying("100.00", telegram);
+    assertThat(telegram.attempts.get()).as("the 100% alert was tried").isPositive();
+
+    later(Duration.ofMinutes(10));
+    assertThat(runOnce("100.00")).as("only the undelivered 100% alert again").singleElement()
+        .satisfies(a -> assertThat(a.title()).startsWith("Budget exhausted"));
+    later(Duration.ofMinutes(10));
+    assertThat(runOnce("100.00")).isEmpty();
   }
 
   @Test

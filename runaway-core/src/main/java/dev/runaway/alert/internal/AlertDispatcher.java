@@ -76,6 +76,11 @@ import org.slf4j.LoggerFactory;
  * ERROR that alerts to the notifier are being lost and why; later lost reports are logged at DEBUG,
  * while each alert given up keeps its own ERROR.
  *
+ * <p><b>Knowing what was delivered.</b> {@link #dispatch(Alert, DeliveryListener)} tells its
+ * listener once whether the alert reached every notifier it was queued for; the monitor keeps a
+ * budget alert as told (its state file's {@code budget-alerts}) only then. Anything else (a full
+ * queue, a delivery given up or dropped at close, a duplicate suppressed) is "not delivered".
+ *
  * <p><b>Threads.</b> By default deliveries run on daemon threads named {@code runaway-alerts-N},
  * at most one per notifier (so that a notifier blocked forever holds one thread and never
  * starves the others; idle threads end after a minute), and retries and timeouts run on one
@@ -173,15 +178,35 @@ public final class AlertDispatcher implements AutoCloseable {
    *     suppressed as a duplicate, every queue was full, or the dispatcher is closed
    */
   public boolean dispatch(Alert alert) {
+    return dispatch(alert, null);
+  }
+
+  /**
+   * Queues an alert for every notifier as {@link #dispatch(Alert)} does, and tells {@code listener}
+   * once what became of it: delivered when every notifier it was queued for accepted it; not
+   * delivered when any of them did not (a full queue, a delivery given up or dropped at close), or
+   * when no queue took it (suppressed as a duplicate, collapsed, every queue full, the dispatcher
+   * closed), then before this method returns. A delivery settled while the dispatcher flushes or
+   * closes is told before {@link #flush} or {@link #close} returns; only a send that never returns
+   * leaves the listener unheard. Never blocks and never throws.
+   *
+   * @param alert the alert
+   * @param listener told once whether the alert was delivered, or {@code null}
+   * @return {@code true} if at least one notifier's queue took it
+   */
+  public boolean dispatch(Alert alert, DeliveryListener listener) {
     if (alert == null) {
       LOG.warn("Ignored a null alert");
+      NotifierLane.Outcome.notify(listener, false);
       return false;
     }
+    NotifierLane.Outcome outcome = null;
     try {
       if (shared.closing) {
         shared.dropped.add(lanes.size());
         closedDispatch.log("Alert dispatcher is closed: dropped {} {} alert for service {}{}: '{}'", alert.severity(),
             alert.type(), alert.service(), keyPart(alert), alert.title());
+        NotifierLane.Outcome.notify(listener, false);
         return false;
       }
       EpisodeFilter.Decision decision = episodes.decide(alert);
@@ -189,12 +214,16 @@ public final class AlertDispatcher implements AutoCloseable {
         deduplicated.increment();
         LOG.debug("Suppressed duplicate {} {} alert for service {}{}: '{}'", alert.severity(), alert.type(),
             alert.service(), keyPart(alert), alert.title());
+        // Not this alert's delivery: an earlier one's, which may still fail. Said not delivered,
+        // so that a caller keeping what was told never keeps more than was.
+        NotifierLane.Outcome.notify(listener, false);
         return false;
       }
       if (decision.verdict() == EpisodeFilter.Verdict.COLLAPSED) {
         deduplicated.increment();
         LOG.debug("Collapsed {} {} alert for service {}{} into the flapping digest: '{}'", alert.severity(),
             alert.type(), alert.service(), keyPart(alert), alert.title());
+        NotifierLane.Outcome.notify(listener, false);
         return false;
       }
       Alert send = decision.alert();
@@ -207,8 +236,9 @@ public final class AlertDispatcher implements AutoCloseable {
           send = decision.untimed();
         }
       }
-      if (!offer(send)) {
-        // Nobody will hear of it: do not let it silence the next one.
+      outcome = listener == null ? null : new NotifierLane.Outcome(listener, lanes.size());
+      if (!offer(send, outcome)) {
+        // Nobody will hear of it (the lanes told the outcome so): do not let it silence the next one.
         decision.admitted().revert();
         return false;
       }
@@ -216,14 +246,19 @@ public final class AlertDispatcher implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("Alert dispatcher failed to queue {} {} alert for service {}{}: '{}'", alert.severity(), alert.type(),
           alert.service(), keyPart(alert), alert.title(), e);
+      if (outcome != null) {
+        outcome.giveUp();
+      } else {
+        NotifierLane.Outcome.notify(listener, false);
+      }
       return false;
     }
   }
 
-  private boolean offer(Alert alert) {
+  private boolean offer(Alert alert, NotifierLane.Outcome outcome) {
     boolean queued = false;
     for (NotifierLane lane : lanes) {
-      queued |= lane.offer(alert);
+      queued |= lane.offer(alert, outcome);
     }
     if (queued) {
       dispatched.increment();
@@ -252,7 +287,7 @@ public final class AlertDispatcher implements AutoCloseable {
     try {
       EpisodeFilter.WindowEnd end = episodes.windowEnded(key, stop || shared.closing);
       if (end.alert() != null && !shared.closing) {
-        offer(end.alert());
+        offer(end.alert(), null);
       }
       if (end.again() && !shared.closing) {
         timeFlapWindow(key);

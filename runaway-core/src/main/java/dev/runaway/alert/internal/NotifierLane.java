@@ -100,9 +100,68 @@ final class NotifierLane {
   }
 
 
+  /**
+   * What a {@link DeliveryListener} of one dispatched alert waits for: one settlement from each
+   * lane the alert was offered to (delivered, or not: dropped at a full queue, given up, abandoned
+   * at close). The listener hears once, when the last lane has settled, whether every one of them
+   * delivered it. A lane settles a delivery before it counts it as finished, so that
+   * {@link Shared#awaitIdle} (flush, close) returns only after the listeners of what it waited for
+   * have heard.
+   *
+   * <p>Thread-safe: lanes settle from their own threads.
+   */
+  static final class Outcome {
+    private final DeliveryListener listener;
+    private final AtomicInteger unsettled;
+    private final AtomicBoolean told = new AtomicBoolean();
+    /** Set before the count is lowered, so the lane that lowers it to zero sees every miss. */
+    private volatile boolean missed;
+
+    Outcome(DeliveryListener listener, int lanes) {
+      this.listener = listener;
+      this.unsettled = new AtomicInteger(lanes);
+    }
+
+    /** One lane's verdict; the last one tells the listener. */
+    void settle(boolean delivered) {
+      if (!delivered) {
+        missed = true;
+      }
+      if (unsettled.decrementAndGet() == 0) {
+        tell(!missed);
+      }
+    }
+
+    /** Tells the listener "not delivered" now, whatever the lanes say later (they are not heard). */
+    void giveUp() {
+      missed = true;
+      tell(false);
+    }
+
+    private void tell(boolean delivered) {
+      if (told.compareAndSet(false, true)) {
+        notify(listener, delivered);
+      }
+    }
+
+    /** Calls a listener, if any, keeping what it throws away from the lanes. */
+    static void notify(DeliveryListener listener, boolean delivered) {
+      if (listener == null) {
+        return;
+      }
+      try {
+        listener.settled(delivered);
+      } catch (Throwable e) {
+        LOG.debug("A delivery listener failed", e);
+      }
+    }
+  }
+
   /** One alert on its way to one notifier. */
   private static final class Delivery {
     final Alert alert;
+    /** Who waits to hear whether it was delivered, or {@code null}. */
+    final Outcome outcome;
     /** Attempts made so far; only touched by the lane's single drainer. */
     int attempts;
     volatile AlertScheduler.Scheduled retry;
@@ -112,8 +171,16 @@ final class NotifierLane {
      */
     final AtomicBoolean waiting = new AtomicBoolean();
 
-    Delivery(Alert alert) {
+    Delivery(Alert alert, Outcome outcome) {
       this.alert = alert;
+      this.outcome = outcome;
+    }
+
+    /** Tells the outcome, if any, what became of this delivery; called once, before finished(). */
+    void settle(boolean delivered) {
+      if (outcome != null) {
+        outcome.settle(delivered);
+      }
     }
   }
 
@@ -239,17 +306,27 @@ final class NotifierLane {
     this.outstanding = shared.outstanding;
   }
 
-  boolean offer(Alert alert) {
+  /**
+   * Queues an alert, or drops it if the queue is full.
+   *
+   * @param alert the alert
+   * @param outcome told once whether this lane delivered it (a drop at once), or {@code null}
+   * @return whether the queue took it
+   */
+  boolean offer(Alert alert, Outcome outcome) {
     int p;
     do {
       p = pending.get();
       if (p >= maxQueue) {
         drop(alert, p);
+        if (outcome != null) {
+          outcome.settle(false);
+        }
         return false;
       }
     } while (!pending.compareAndSet(p, p + 1));
     outstanding.incrementAndGet();
-    queue.add(new Delivery(alert));
+    queue.add(new Delivery(alert, outcome));
     kick();
     return true;
   }
@@ -324,6 +401,7 @@ final class NotifierLane {
     }
     if (failure == null) {
       delivered.increment();
+      d.settle(true);
       finished();
       synchronized (lost) {
         lost.reportsLost = 0; // it works: a report lost later is tried after maxBackoff again
@@ -335,6 +413,7 @@ final class NotifierLane {
     boolean permanent = !retryable(failure);
     if (d.attempts >= maxAttempts || shared.closing || permanent) {
       failed.increment();
+      d.settle(false);
       if (isReport(a) && !shared.closing) {
         giveUpReport(a, d.attempts, permanent, failure);
         return;
@@ -527,7 +606,7 @@ final class NotifierLane {
       lost.worst = Severity.INFO;
       lost.lines.clear();
     }
-    offer(report);
+    offer(report, null);
   }
 
   private void requeue(Delivery d) {
@@ -560,12 +639,14 @@ final class NotifierLane {
     while ((d = queue.poll()) != null) {
       n++;
       dropped.increment();
+      d.settle(false);
       finished();
     }
     for (Delivery w : awaitingRetry) {
       if (w.waiting.compareAndSet(true, false) && awaitingRetry.remove(w)) {
         n++;
         dropped.increment();
+        w.settle(false);
         finished();
       }
     }

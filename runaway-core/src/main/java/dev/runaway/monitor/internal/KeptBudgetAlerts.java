@@ -20,9 +20,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The monitor state file's {@value #SECTION} section: which account-wide 80% and 100% budget
- * alerts were raised, per service and budget, and when. A restarted monitor (a cron job, a crash
- * loop, a deploy) reads the services' cumulative figures again, since spend is not saved for it;
- * with this section it does not raise those alerts again in the window they were raised in.
+ * alerts were raised and delivered, per service and budget, and when they were raised. A restarted
+ * monitor (a cron job, a crash loop, a deploy) reads the services' cumulative figures again, since
+ * spend is not saved for it; with this section it does not raise those alerts again in the window
+ * they were raised in.
+ *
+ * <p><b>Delivered, not only raised.</b> An alert is kept only once every notifier it was sent to
+ * accepted it (the log notifier, when it is one of them, at once; {@code DeliveryListener}), and
+ * the file is written soon after. Until then the section holds the level delivered before it, if
+ * any (an 80% alert delivered and a 100% one still being retried: the 80%). So a monitor that stops
+ * before an alert was delivered (killed or crashed while the notifier is down and the dispatcher
+ * retries, or stopped by a deploy with the alert still queued) raises it again after the restart:
+ * at least once, a duplicate being possible (a crash after the delivery and before the next write,
+ * a send that completes after the stop), a loss not. A delivery that is abandoned is not kept
+ * either: retries exhausted, a failure the notifier calls permanent, dropped at a full queue or at
+ * close, or suppressed by the dispatcher as a duplicate of an earlier alert. The running monitor
+ * does not raise it again for that (its level stays raised in memory until the budget re-arms; the
+ * dispatcher's ERROR and its later report of undelivered alerts name it); a restart does.
  *
  * <p><b>Windows.</b> An alert belongs to the window it was raised in: for a calendar-day budget the
  * day in its zone, for a sliding budget the window's length from when it was raised. A restarted
@@ -53,7 +67,7 @@ public final class KeptBudgetAlerts {
    * @param service the service
    * @param window the budget's window ({@link PersistentLedger#spec})
    * @param limit the budget's limit in nano-dollars
-   * @param percent the highest alert raised, 80 or 100
+   * @param percent the highest alert raised and delivered, 80 or 100
    * @param raisedWall when it was raised, on the wall clock, in nanoseconds since the epoch
    */
   public record Entry(String service, String window, long limit, int percent, long raisedWall) {
@@ -116,8 +130,8 @@ public final class KeptBudgetAlerts {
   }
 
   /**
-   * Saves the services' raised alerts with every write of the state file (the bytes change only
-   * when an alert is raised, re-armed or leaves its window).
+   * Saves the services' delivered alerts with every write of the state file (the bytes change only
+   * when an alert is delivered, re-armed or leaves its window).
    *
    * @param store the monitor's state file, or {@code null}
    * @param monitors the services

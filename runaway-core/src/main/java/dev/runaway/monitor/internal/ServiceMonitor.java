@@ -29,7 +29,8 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +66,17 @@ public final class ServiceMonitor {
   private final MonitorAccount account;
   private final BurnRateMeter meter;
   private final BudgetThresholds thresholds;
-  /** When each budget's last 80%/100% alert was raised, wall-clock nanoseconds since the epoch. */
-  private final AtomicLongArray raisedAt;
+  /**
+   * Per budget, the highest 80%/100% alert delivered since the budget was last armed: what the
+   * state file keeps ({@link KeptBudgetAlerts}). Set when every notifier has the alert (on a
+   * delivery thread), and from the state file at a restart; {@code null} while none was delivered.
+   */
+  private final AtomicReferenceArray<Told> told;
+  /**
+   * Per budget, how often it re-armed (its use fell below 40%): an alert raised before the last
+   * re-arm is not kept, even if its delivery ends after it. Changed by polls only.
+   */
+  private final AtomicIntegerArray armings;
   /** The state file the raised alerts are kept in, or {@code null}. */
   private final PersistentLedger store;
   private final AtomicBoolean inFlight = new AtomicBoolean();
@@ -120,8 +130,8 @@ public final class ServiceMonitor {
   /**
    * Creates the state of one service whose meter's baseline and raised budget alerts are kept in
    * a state file, so that a restarted monitor resumes the baseline instead of starting a new
-   * warm-up and does not raise an 80% or 100% alert again in the window it was raised in
-   * ({@link KeptBudgetAlerts}).
+   * warm-up and does not raise an 80% or 100% alert again in the window it was raised and
+   * delivered in ({@link KeptBudgetAlerts}).
    *
    * @param name the service
    * @param type its detector type
@@ -141,12 +151,34 @@ public final class ServiceMonitor {
     this.account = new MonitorAccount(ledger, name, budgets);
     this.meter = newMeter(name, shared, baselines);
     this.thresholds = new BudgetThresholds(budgets);
-    this.raisedAt = new AtomicLongArray(budgets.size());
+    this.told = new AtomicReferenceArray<>(budgets.size());
+    this.armings = new AtomicIntegerArray(budgets.size());
     this.store = baselines;
     restoreRaised(raised);
   }
 
-  /** Marks the alerts raised before a restart, in the window that is still current, as raised. */
+  /**
+   * A budget alert every notifier accepted.
+   *
+   * @param percent 80 or 100
+   * @param raisedWall when it was raised, wall-clock nanoseconds since the epoch
+   * @param arming the budget's {@link #armings} when it was raised
+   */
+  private record Told(int percent, long raisedWall, int arming) {
+
+    /** The one to keep of two: the later arming's, else the higher level. */
+    static Told keep(Told current, Told other) {
+      if (current == null || other.arming > current.arming) {
+        return other;
+      }
+      return other.arming == current.arming && other.percent > current.percent ? other : current;
+    }
+  }
+
+  /**
+   * Marks the alerts delivered before a restart, in the window that is still current, as raised
+   * (and as delivered: the file keeps no other).
+   */
   private void restoreRaised(List<KeptBudgetAlerts.Entry> raised) {
     Instant now = shared.ticker().instant();
     List<Budget> budgets = account.budgets();
@@ -154,9 +186,9 @@ public final class ServiceMonitor {
       for (int i = 0; i < budgets.size(); i++) {
         if (e.holdsFor(budgets.get(i), now)) {
           thresholds.restoreRaised(i, e.percent());
-          raisedAt.set(i, e.raisedWall());
-          LOG.info("Service {}: its {}% alert of the {} was raised at {} before the restart; it is not raised again"
-              + " in this window", name, e.percent(), budgets.get(i).describe(), Instant.ofEpochSecond(0,
+          told.accumulateAndGet(i, new Told(e.percent(), e.raisedWall(), 0), Told::keep);
+          LOG.info("Service {}: its {}% alert of the {} was raised at {} and delivered before the restart; it is not"
+              + " raised again in this window", name, e.percent(), budgets.get(i).describe(), Instant.ofEpochSecond(0,
               e.raisedWall()));
         }
       }
@@ -164,8 +196,10 @@ public final class ServiceMonitor {
   }
 
   /**
-   * Adds this service's raised 80%/100% alerts whose window is still current, for the state file.
-   * Called on the flusher thread.
+   * Adds this service's 80%/100% alerts that were delivered, are still raised (the budget did not
+   * re-arm since) and whose window is still current, for the state file. An alert raised and not
+   * delivered (yet, or ever: given up, dropped at close) is not added, so that a monitor that stops
+   * before it is delivered raises it again after a restart. Called on the flusher thread.
    *
    * @param now the wall clock now
    * @param out where to add them
@@ -173,11 +207,15 @@ public final class ServiceMonitor {
   void raisedAlerts(Instant now, List<KeptBudgetAlerts.Entry> out) {
     List<Budget> budgets = account.budgets();
     for (int i = 0; i < budgets.size(); i++) {
-      int percent = thresholds.raised(i);
-      long at = raisedAt.get(i);
-      if (percent != 0 && KeptBudgetAlerts.sameWindow(budgets.get(i), at, now)) {
-        out.add(new KeptBudgetAlerts.Entry(name, PersistentLedger.spec(budgets.get(i)), thresholds.limit(i), percent,
-            at));
+      // The level first, then the arming: a re-arm and a new raise between the two reads show as
+      // a new arming, never as the new level with the old arming's delivered alert.
+      int level = thresholds.raised(i);
+      int arming = armings.get(i);
+      Told t = told.get(i);
+      if (level != 0 && t != null && t.arming() == arming
+          && KeptBudgetAlerts.sameWindow(budgets.get(i), t.raisedWall(), now)) {
+        out.add(new KeptBudgetAlerts.Entry(name, PersistentLedger.spec(budgets.get(i)), thresholds.limit(i),
+            t.percent(), t.raisedWall()));
       }
     }
   }
@@ -497,7 +535,11 @@ public final class ServiceMonitor {
     for (int i = 0; i < budgets.size(); i++) {
       long used = account.used(i, now);
       long limit = thresholds.limit(i);
+      boolean wasRaised = thresholds.raised(i) != 0;
       int percent = thresholds.crossed(i, used);
+      if (wasRaised && thresholds.raised(i) == 0) {
+        armings.incrementAndGet(i); // re-armed: what was delivered before is no longer kept
+      }
       String detail = null;
       if (used >= limit) {
         // Every poll while the budget is used up: a breaker that let trial calls through opens again.
@@ -507,11 +549,9 @@ public final class ServiceMonitor {
         budgetUsedUp = true;
       }
       if (percent != 0) {
-        raisedAt.set(i, PersistentLedger.epochNanos(shared.ticker().instant()));
-        if (store != null) {
-          store.flushSoon(); // a monitor that dies right after (a crash loop) still knows it was raised
-        }
-        raise(GuardAlerts.threshold(snapshot(), budgets.get(i), used, percent, "account-wide", refusal()));
+        Told raised = new Told(percent, PersistentLedger.epochNanos(shared.ticker().instant()), armings.get(i));
+        raiseKept(GuardAlerts.threshold(snapshot(), budgets.get(i), used, percent, "account-wide", refusal()), i,
+            raised);
       }
       if (detail != null) {
         if (!anyUsedUp) {
@@ -691,6 +731,32 @@ public final class ServiceMonitor {
       shared.alerts().accept(alert);
     } catch (Throwable t) {
       accountingFailed.log("Service {}: an alert could not be handed to the dispatcher: {}", name, t.toString());
+    }
+  }
+
+  /**
+   * Raises a budget's 80% or 100% alert, kept in the state file only once every notifier has it
+   * ({@link #raisedAlerts}): a monitor that stops before (a crash, a deploy while Telegram is down)
+   * raises it again after the restart, instead of restoring it as told and never sending it.
+   */
+  private void raiseKept(Alert alert, int budget, Told raised) {
+    try {
+      shared.alerts().accept(alert, delivered -> delivered(budget, raised, delivered));
+    } catch (Throwable t) {
+      accountingFailed.log("Service {}: an alert could not be handed to the dispatcher: {}", name, t.toString());
+    }
+  }
+
+  /** What became of a budget alert: kept once delivered. On a delivery thread; must not block. */
+  private void delivered(int budget, Told raised, boolean delivered) {
+    if (!delivered) {
+      LOG.debug("Service {}: its {}% alert of the {} did not reach every notifier; it is not kept in the state file,"
+          + " so a restarted monitor raises it again", name, raised.percent(), account.budgets().get(budget).describe());
+      return;
+    }
+    told.accumulateAndGet(budget, raised, Told::keep);
+    if (store != null) {
+      store.flushSoon(); // a monitor that dies right after (a crash loop) still knows it was told
     }
   }
 
