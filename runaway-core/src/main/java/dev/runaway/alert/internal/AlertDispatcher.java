@@ -344,6 +344,7 @@ public final class AlertDispatcher implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     List<String> lost = new ArrayList<>();
+    shared.abandoning = true;
     for (NotifierLane lane : lanes) {
       int n = lane.abandon();
       boolean sending = lane.isSending();

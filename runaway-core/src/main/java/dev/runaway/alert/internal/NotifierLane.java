@@ -67,6 +67,13 @@ final class NotifierLane {
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
     volatile boolean closing;
+    /**
+     * Set by close just before the lanes {@link #abandon} what is left. A delivery put in a queue
+     * after that (a retry coming due while close abandons, an alert dispatched while close ran) is
+     * abandoned by whoever put it there: it checks this after adding, close sets it before taking,
+     * so one of them always sees the other's.
+     */
+    volatile boolean abandoning;
 
     Shared(Settings settings) {
       this.settings = settings;
@@ -327,8 +334,20 @@ final class NotifierLane {
     } while (!pending.compareAndSet(p, p + 1));
     outstanding.incrementAndGet();
     queue.add(new Delivery(alert, outcome));
-    kick();
+    kickOrAbandon();
     return true;
+  }
+
+  /** After adding to the queue: drains it, or abandons it if close already abandoned the lane. */
+  private void kickOrAbandon() {
+    if (shared.abandoning) {
+      int n = abandon();
+      if (n > 0) {
+        LOG.debug("Alert dispatcher is closed: dropped {} delivery to notifier {} queued while it closed", n, name);
+      }
+    } else {
+      kick();
+    }
   }
 
   private void drop(Alert alert, int waiting) {
@@ -443,6 +462,12 @@ final class NotifierLane {
     }
     d.waiting.set(true);
     awaitingRetry.add(d);
+    if (shared.closing) {
+      // Close began after the check above and may have missed it: its last attempt now, as close
+      // gives every delivery waiting for a retry (a retry timer may never fire once it closed).
+      requeue(d);
+      return;
+    }
     AlertScheduler.Scheduled retry = scheduleQuietly(() -> requeue(d), delay);
     if (retry == null) {
       requeue(d); // no scheduler to wait with: try again now rather than lose it
@@ -619,7 +644,7 @@ final class NotifierLane {
     // that a drain seeing awaitingRetry empty finds it first.
     queue.addFirst(d);
     awaitingRetry.remove(d);
-    kick();
+    kickOrAbandon();
   }
 
   void retryWaitingNow() {
@@ -632,7 +657,11 @@ final class NotifierLane {
     }
   }
 
-  /** At close, after the wait: drops what is still queued or waiting, returns how many. */
+  /**
+   * At close, after the wait: drops what is still queued or waiting, returns how many. Also run by
+   * whoever queues a delivery once close has abandoned the lanes ({@link Shared#abandoning}); each
+   * delivery is taken by one caller only (the queue's poll, the {@code waiting} flag).
+   */
   int abandon() {
     int n = 0;
     Delivery d;

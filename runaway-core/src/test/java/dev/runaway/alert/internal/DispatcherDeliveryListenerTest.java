@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -123,6 +125,95 @@ final class DispatcherDeliveryListenerTest {
 
     assertThat(telegram.sent).hasSize(1);
     assertThat(heard).containsExactly(true);
+  }
+
+  /**
+   * A failed attempt that read "not closing" just before close began: close found nothing waiting
+   * for a retry (it was not parked yet) and abandoned nothing, and the retry then parked on a timer
+   * that never fires once the dispatcher closed (the default timer drops it; a driven one is no
+   * longer driven). Before, the listener was never told and the delivery stayed outstanding.
+   */
+  @Test
+  void aRetryParkedWhileCloseRan_isHeardAsNotDelivered() throws InterruptedException {
+    AtomicReference<AlertDispatcher> dispatcher = new AtomicReference<>();
+    CountDownLatch closed = new CountDownLatch(1);
+    AtomicBoolean first = new AtomicBoolean(true);
+    Notifier racing = alert -> {
+      throw new IOException("HTTP 502 from chat service") {
+        @Override
+        public String toString() {
+          // Its first use is the retry's WARN, after the lane read that it is not closing: the
+          // whole close runs there, on another thread, before the retry is parked.
+          if (first.getAndSet(false)) {
+            new Thread(() -> {
+              dispatcher.get().close();
+              closed.countDown();
+            }, "test-closer").start();
+            try {
+              assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+              throw new AssertionError(e);
+            }
+          }
+          return super.toString();
+        }
+      };
+    };
+    AlertDispatcher d = AlertDispatcher.builder().notifier(racing).ticker(ticker)
+        .scheduler(AlertScheduler.on(scheduler)).executor(Runnable::run).closeTimeout(Duration.ZERO).build();
+    dispatcher.set(d);
+
+    d.dispatch(eightyPercent(), heard::add);
+
+    assertThat(closed.getCount()).as("closed while the attempt failed").isZero();
+    assertThat(heard).as("told without the closed dispatcher's timer").containsExactly(false);
+    assertThat(d.stats().dropped() + d.stats().failed()).isEqualTo(1);
+  }
+
+  /**
+   * An alert dispatched while close runs: it read "not closing", and reached its queue only after
+   * close abandoned the queues, with the executor no longer run (the default one is shut down).
+   * Before, the listener was never told and the delivery stayed outstanding.
+   */
+  @Test
+  void anAlertQueuedAfterCloseAbandonedTheQueues_isHeardAsNotDelivered() {
+    AtomicReference<AlertDispatcher> dispatcher = new AtomicReference<>();
+    AtomicBoolean closeNow = new AtomicBoolean();
+    CountDownLatch closed = new CountDownLatch(1);
+    // The dispatch reads the time after its closed check, before it queues: close runs there.
+    dev.runaway.Ticker closing = new dev.runaway.Ticker() {
+      @Override
+      public long nanoTime() {
+        if (closeNow.getAndSet(false)) {
+          new Thread(() -> {
+            dispatcher.get().close();
+            closed.countDown();
+          }, "test-closer").start();
+          try {
+            assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
+          } catch (InterruptedException e) {
+            throw new AssertionError(e);
+          }
+        }
+        return ticker.nanoTime();
+      }
+
+      @Override
+      public java.time.Instant instant() {
+        return ticker.instant();
+      }
+    };
+    Flaky telegram = new Flaky(0);
+    AlertDispatcher d = AlertDispatcher.builder().notifier(telegram).ticker(closing)
+        .scheduler(AlertScheduler.on(scheduler)).executor(executor).closeTimeout(Duration.ZERO).build();
+    dispatcher.set(d);
+    closeNow.set(true);
+
+    d.dispatch(eightyPercent(), heard::add);
+
+    assertThat(closed.getCount()).as("closed while it was dispatched").isZero();
+    assertThat(heard).as("told without the closed dispatcher's executor").containsExactly(false);
+    assertThat(telegram.sent).isEmpty();
   }
 
   @Test
