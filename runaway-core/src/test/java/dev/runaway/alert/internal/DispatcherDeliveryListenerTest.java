@@ -145,15 +145,7 @@ final class DispatcherDeliveryListenerTest {
           // Its first use is the retry's WARN, after the lane read that it is not closing: the
           // whole close runs there, on another thread, before the retry is parked.
           if (first.getAndSet(false)) {
-            new Thread(() -> {
-              dispatcher.get().close();
-              closed.countDown();
-            }, "test-closer").start();
-            try {
-              assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
-            } catch (InterruptedException e) {
-              throw new AssertionError(e);
-            }
+            closeOnAnotherThread(dispatcher.get(), closed);
           }
           return super.toString();
         }
@@ -185,15 +177,7 @@ final class DispatcherDeliveryListenerTest {
       @Override
       public long nanoTime() {
         if (closeNow.getAndSet(false)) {
-          new Thread(() -> {
-            dispatcher.get().close();
-            closed.countDown();
-          }, "test-closer").start();
-          try {
-            assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
-          } catch (InterruptedException e) {
-            throw new AssertionError(e);
-          }
+          closeOnAnotherThread(dispatcher.get(), closed);
         }
         return ticker.nanoTime();
       }
@@ -267,6 +251,19 @@ final class DispatcherDeliveryListenerTest {
       executor.runAll();
       assertThat(telegram.sent).hasSize(1);
       assertThat(d.stats().delivered()).isEqualTo(1);
+    }
+  }
+
+  /** Closes the dispatcher on another thread and waits for it, from inside a step of the one under test. */
+  private static void closeOnAnotherThread(AlertDispatcher dispatcher, CountDownLatch closed) {
+    new Thread(() -> {
+      dispatcher.close();
+      closed.countDown();
+    }, "test-closer").start();
+    try {
+      assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
     }
   }
 }
