@@ -3,6 +3,7 @@ package dev.runaway.monitor.internal;
 import dev.runaway.Budget;
 import dev.runaway.ServiceSnapshot;
 import dev.runaway.alert.Alert;
+import dev.runaway.alert.internal.DeliveryListener;
 import dev.runaway.breaker.CircuitBreaker;
 import dev.runaway.breaker.TripReason;
 import dev.runaway.internal.BudgetThresholds;
@@ -727,8 +728,17 @@ public final class ServiceMonitor {
   }
 
   private void raise(Alert alert) {
+    raise(alert, null);
+  }
+
+  /** Hands an alert to the dispatcher, telling {@code listener} (if any) whether it was delivered. */
+  private void raise(Alert alert, DeliveryListener listener) {
     try {
-      shared.alerts().accept(alert);
+      if (listener == null) {
+        shared.alerts().accept(alert);
+      } else {
+        shared.alerts().accept(alert, listener);
+      }
     } catch (Throwable t) {
       accountingFailed.log("Service {}: an alert could not be handed to the dispatcher: {}", name, t.toString());
     }
@@ -740,11 +750,7 @@ public final class ServiceMonitor {
    * raises it again after the restart, instead of restoring it as told and never sending it.
    */
   private void raiseKept(Alert alert, int budget, Told raised) {
-    try {
-      shared.alerts().accept(alert, delivered -> delivered(budget, raised, delivered));
-    } catch (Throwable t) {
-      accountingFailed.log("Service {}: an alert could not be handed to the dispatcher: {}", name, t.toString());
-    }
+    raise(alert, delivered -> delivered(budget, raised, delivered));
   }
 
   /** What became of a budget alert: kept once delivered. On a delivery thread; must not block. */
