@@ -111,6 +111,12 @@ public final class BurnRateMeter {
   private static final double LN_DROP = Math.log(DROP);
   /** The breaker's minimum excess, as a multiple of the spike's. */
   private static final double BREAKER_EXCESS = 3.0;
+  /**
+   * A bucket that follows one below the breaker multiple trips the breaker only with an excess of
+   * this much of the service's mean amount (an hour of its usual spend within one bucket): a burst
+   * confined to one bucket (one order, one batch) is alerted, and a run trips from its second bucket.
+   */
+  private static final long LONE_TRIP_NANOS = 3_600_000_000_000L;
   /** Assumed squared coefficient of variation of the cost of one call. */
   private static final double COST_CV2 = 1.0;
   private static final double WINSOR_SIGMAS = 4;
@@ -165,6 +171,8 @@ public final class BurnRateMeter {
   private final DetectionSettings settings;
   private final Ticker ticker;
   private final long bucketNanos;
+  /** {@link #LONE_TRIP_NANOS} in buckets. */
+  private final double loneBuckets;
   private final long quietNanos;
   private final long warmUpBuckets;
   private final long maxCatchUp;
@@ -253,6 +261,7 @@ public final class BurnRateMeter {
     this.settings = settings;
     this.ticker = ticker;
     this.bucketNanos = settings.bucket().toNanos();
+    this.loneBuckets = LONE_TRIP_NANOS / (double) bucketNanos;
     this.recurring = settings.recurringBursts() ? RecurringBursts.forBucket(bucketNanos) : null;
     this.zone = settings.zone().getRules();
     this.quietNanos = settings.quietPeriod().toNanos();
@@ -588,6 +597,7 @@ public final class BurnRateMeter {
       double sigma = model.levelSigma(ch);
       f.tolerance[ch] = Math.exp(LEVEL_SIGMAS * sigma);
       f.breakerTolerance[ch] = Math.exp(BREAKER_LEVEL_SIGMAS * sigma);
+      f.lone[ch] = loneBuckets * model.level(ch) / f.unit[ch];
     }
     f.warm = model.learnedBuckets() >= warmUpBuckets;
     if (thresholds) {
@@ -648,7 +658,8 @@ public final class BurnRateMeter {
         double cusum = Math.min(
             Tails.cusumAmount(breakerEvidence, ev.breakerFast, bm, phi, BREAKER_FAST, LN_BREAKER_FAST),
             Tails.cusumAmount(breakerEvidence, ev.breakerSlow, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW));
-        b = Math.min(Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess), heldTrip);
+        double statistical = Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess);
+        b = Math.min(ev.rose ? statistical : Math.max(statistical, m + f.lone[ch]), heldTrip);
       }
       long ar = raw(a, unit);
       long br = raw(b, unit);
@@ -696,7 +707,7 @@ public final class BurnRateMeter {
         evidence[ch].runTripped = true;
       }
       judge(v, ch, f.warm, x[ch] >= capPerBucket[ch], x[ch] / unit, f.mean[ch], f.phi[ch], minExcess[ch] / unit,
-          f.tolerance[ch], f.breakerTolerance[ch], 1);
+          f.tolerance[ch], f.breakerTolerance[ch], f.lone[ch], 1);
     }
     MeterEvent event = raise(v);
     int lv = level.get();
@@ -837,7 +848,7 @@ public final class BurnRateMeter {
    * @param breakerTol the day-level tolerance of the breaker's test
    */
   private void judge(Verdict v, int ch, boolean warm, boolean cap, double xe, double m, double phi, double minEx,
-      double tol, double breakerTol, double len) {
+      double tol, double breakerTol, double lone, double len) {
     Evidence ev = evidence[ch];
     v.capAny |= cap;
     if (!warm) {
@@ -886,8 +897,10 @@ public final class BurnRateMeter {
     double bm = breakerMultiplier * breakerTol * m;
     ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, phi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
     ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
-    boolean trip = (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
+    boolean trip = (ev.rose || len > 1 + 1e-9 || xe - m >= lone)
+        && (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
         && ev.excess >= BREAKER_EXCESS * minEx;
+    ev.rose = xe >= breakerMultiplier * m && xe > m;
     trip |= held(ev, xe, m, minEx, len);
     ev.runTripped |= trip;
     // A trip or a cap is a runaway even where breakers are disabled (it is alerted as a spike
@@ -1266,7 +1279,7 @@ public final class BurnRateMeter {
       boolean cap = capPerBucket[ch] != Long.MAX_VALUE && x[ch] >= capPerBucket[ch] * buckets;
       double sigma = model.levelSigma(ch);
       judge(v, ch, warm, cap, x[ch] / u, m, phiInterval[ch], minExcess[ch] / u, Math.exp(LEVEL_SIGMAS * sigma),
-          Math.exp(BREAKER_LEVEL_SIGMAS * sigma), buckets);
+          Math.exp(BREAKER_LEVEL_SIGMAS * sigma), loneBuckets * model.level(ch) / u, buckets);
     }
     rejudging = false;
     MeterEvent event = raise(v);

@@ -21,10 +21,15 @@ import java.util.Objects;
  *   <li><b>Runaway</b> (breaker trip) when the evidence that the rate is above
  *       {@link #breakerMultiplier()} times the expected rate reaches {@link #breakerEvidence()}:
  *       two one-sided CUSUMs of the log-likelihood ratio, against the breaker multiple, of twice
- *       and of 1.25 times the breaker multiple. Confirmation is proportional to the evidence: a
- *       100x burst trips within seconds, 10x within a minute or two at 5 calls a minute, and a
- *       marginal rise (about 5.6x and above) only if it persists. The excess must also be at least
- *       three times the minimum excess. For a service whose level swings from hour to hour or day
+ *       and of 1.25 times the breaker multiple. Confirmation is proportional to the evidence: 10x
+ *       trips within a minute or two at 5 calls a minute, and a marginal rise (about 5.6x and
+ *       above) only if it persists. The excess must also be at least three times the minimum
+ *       excess. A run trips from its second bucket (the bucket before it at the breaker multiple or
+ *       above); the first bucket of a run trips only once its excess is an hour of the service's
+ *       mean amount per bucket (a 100x rate after about 36 s of its minute, a 1,000x rate after
+ *       about 4 s), so that a burst confined to one bucket (one order, one batch job) is alerted,
+ *       not tripped. Not configurable: a rate cap ({@link #callRateCap()}, {@link #costRateCap()})
+ *       trips a fast burn at once, and budgets bound it. For a service whose level swings from hour to hour or day
  *       to day, the breaker multiple is widened by one learned standard deviation of that swing.
  *   <li>An optional absolute cap ({@link #callRateCap()}, {@link #costRateCap()}) trips even
  *       before warm-up completes.

@@ -52,7 +52,7 @@ final class BurnRateMeterTest {
   }
 
   @Test
-  void hundredfoldBurst_tripsWithinSecondsOfItsBucket() {
+  void hundredfoldBurst_tripsOnceItsFirstBucketHasSpentAnHourOfTheUsual() {
     Traffic t = Traffic.create(DEFAULTS, 4);
     t.run(2 * 1440, m -> 10);
     assertThat(t.events).isEmpty();
@@ -61,7 +61,37 @@ final class BurnRateMeterTest {
 
     assertThat(t.events).extracting(Traffic.Event::event).contains(MeterEvent.CALL_RUNAWAY);
     Traffic.Event trip = t.events.stream().filter(e -> e.event().isRunaway()).findFirst().orElseThrow();
-    assertThat(Duration.ofNanos(trip.nanos() - bucket * MINUTE)).isLessThan(Duration.ofSeconds(5));
+    // The bucket before was normal: the breaker waits for an hour of the usual amount (about 600
+    // calls, the 610th of 1,000 spread over the minute comes 36.6 s in), then trips within the bucket.
+    assertThat(Duration.ofNanos(trip.nanos() - bucket * MINUTE))
+        .isBetween(Duration.ofSeconds(33), Duration.ofSeconds(40));
+  }
+
+  @Test
+  void burstConfinedToOneBucket_alertsButDoesNotTrip() {
+    Traffic t = Traffic.create(DEFAULTS, 4);
+    t.run(2 * 1440, m -> 10);
+    assertThat(t.events).isEmpty();
+    // One order, one batch: 40x the expectation for one minute (400 calls, 40 minutes of the usual),
+    // then the usual traffic again.
+    t.calls(t.minute(), 400);
+    t.run(120, m -> 10);
+
+    assertThat(t.events).extracting(Traffic.Event::event).contains(MeterEvent.CALL_SPIKE)
+        .noneMatch(MeterEvent::isRunaway);
+  }
+
+  @Test
+  void burstThatGoesOnIntoASecondBucket_tripsEarlyInIt() {
+    Traffic t = Traffic.create(DEFAULTS, 4);
+    t.run(2 * 1440, m -> 10);
+    long bucket = t.minute();
+    t.calls(bucket, 400);
+    assertThat(t.events).noneMatch(e -> e.event().isRunaway());
+    t.calls(bucket + 1, 400);
+
+    Traffic.Event trip = t.events.stream().filter(e -> e.event().isRunaway()).findFirst().orElseThrow();
+    assertThat(Duration.ofNanos(trip.nanos() - (bucket + 1) * MINUTE)).isLessThan(Duration.ofSeconds(5));
   }
 
   @Test

@@ -35,6 +35,11 @@ public final class Evidence {
   public double heldExpected;
   /** Buckets of the current held run since the deficit was last paid back. */
   public double heldClear;
+  /**
+   * Whether the last judged bucket was above its expectation by at least the minimum excess: the
+   * breaker's statistical test trips a run only past its first bucket (a burst of one bucket alerts).
+   */
+  public boolean rose;
   /** Whether the current held run has tripped the breaker (a runaway is not the service's record). */
   public boolean runTripped;
   /**
@@ -99,6 +104,7 @@ public final class Evidence {
   /** Clears the evidence; the record of held runs is kept (it is the service's history). */
   public void clear() {
     runTripped = false;
+    rose = false;
     deficit = 0;
     heldClear = 0;
     heldExpected = 0;

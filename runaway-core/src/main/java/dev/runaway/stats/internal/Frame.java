@@ -51,6 +51,11 @@ public final class Frame {
   /** The breaker's tolerated level per channel: e^(sigma) of the learned level variability. */
   public final double[] breakerTolerance = new double[2];
   /**
+   * The excess (effective units) with which one bucket trips the breaker before a run is under way
+   * (the bucket before it was not at the breaker multiple).
+   */
+  public final double[] lone = new double[2];
+  /**
    * The factor per channel by which this time of day is expected to rise above the seasonal
    * expectation, from the bursts that recurred here (see {@link RecurringBursts}); 1 for none.
    * {@link #expected} and {@link #mean} include it.
