@@ -900,7 +900,9 @@ public final class BurnRateMeter {
     boolean trip = (ev.rose || len > 1 + 1e-9 || xe - m >= lone)
         && (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
         && ev.excess >= BREAKER_EXCESS * minEx;
-    ev.rose = xe >= breakerMultiplier * m && xe > m;
+    // A bucket of a run, as the held rule counts one: at the multiple and by the minimum excess (at a
+    // near-zero expectation one call is at any multiple, and no run).
+    ev.rose = xe >= breakerMultiplier * m && xe - m >= minEx;
     trip |= held(ev, xe, m, minEx, len);
     ev.runTripped |= trip;
     // A trip or a cap is a runaway even where breakers are disabled (it is alerted as a spike
