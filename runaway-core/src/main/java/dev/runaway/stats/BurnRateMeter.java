@@ -846,6 +846,10 @@ public final class BurnRateMeter {
    * @param minEx the minimum excess a spike needs, effective units
    * @param tol the day-level tolerance of the sustained-rise test
    * @param breakerTol the day-level tolerance of the breaker's test
+   * @param lone the excess, effective units, with which the bucket trips the breaker's test when
+   *     the bucket before was not at the multiple ({@link #LONE_TRIP_NANOS}); negative infinity for
+   *     polled spans, which are an interval's total and are judged without it
+   * @param len the span's length in buckets
    */
   private void judge(Verdict v, int ch, boolean warm, boolean cap, double xe, double m, double phi, double minEx,
       double tol, double breakerTol, double lone, double len) {
@@ -897,7 +901,7 @@ public final class BurnRateMeter {
     double bm = breakerMultiplier * breakerTol * m;
     ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, phi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
     ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
-    boolean trip = (ev.rose || len > 1 + 1e-9 || xe - m >= lone)
+    boolean trip = (ev.rose || xe - m >= lone)
         && (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
         && ev.excess >= BREAKER_EXCESS * minEx;
     // A bucket of a run, as the held rule counts one: at the multiple and by the minimum excess (at a
@@ -1281,7 +1285,7 @@ public final class BurnRateMeter {
       boolean cap = capPerBucket[ch] != Long.MAX_VALUE && x[ch] >= capPerBucket[ch] * buckets;
       double sigma = model.levelSigma(ch);
       judge(v, ch, warm, cap, x[ch] / u, m, phiInterval[ch], minExcess[ch] / u, Math.exp(LEVEL_SIGMAS * sigma),
-          Math.exp(BREAKER_LEVEL_SIGMAS * sigma), loneBuckets * model.level(ch) / u, buckets);
+          Math.exp(BREAKER_LEVEL_SIGMAS * sigma), Double.NEGATIVE_INFINITY, buckets);
     }
     rejudging = false;
     MeterEvent event = raise(v);

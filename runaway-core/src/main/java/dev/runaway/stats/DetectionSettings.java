@@ -29,7 +29,8 @@ import java.util.Objects;
  *       trips only once its excess is an hour of the service's mean amount per bucket (where the
  *       expectation is that mean, a 100x rate after about 36 s of its minute, a 1,000x rate after
  *       about 4 s), so that a burst confined to one bucket (one order, one batch job) is alerted,
- *       not tripped. Not configurable: a rate cap ({@link #callRateCap()}, {@link #costRateCap()})
+ *       not tripped. Polled usage ({@link BurnRateMeter#observe}) is judged without this rule (a
+ *       poll is an interval's total). Not configurable: a rate cap ({@link #callRateCap()}, {@link #costRateCap()})
  *       trips a fast burn at once, and budgets bound it. For a service whose level swings from hour
  *       to hour or day to day, the breaker multiple is widened by one learned standard deviation of
  *       that swing.
