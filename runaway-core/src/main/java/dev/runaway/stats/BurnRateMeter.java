@@ -904,9 +904,11 @@ public final class BurnRateMeter {
     boolean trip = (ev.rose || xe - m >= lone)
         && (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
         && ev.excess >= BREAKER_EXCESS * minEx;
-    // A bucket of a run, as the held rule counts one: at the multiple and by the minimum excess (at a
-    // near-zero expectation one call is at any multiple, and no run).
-    ev.rose = xe >= breakerMultiplier * m && xe - m >= minEx;
+    // A bucket at the multiple starts a run. Not by the minimum excess too, as the held rule counts
+    // one: at 0.5 calls a minute a 10x runaway's buckets (5 calls) rarely clear it, which took its
+    // median trip from 10 to 50 minutes (benchmarks/REAL-RUNS.md). At a near-zero expectation one
+    // call is at the multiple, and starts a run.
+    ev.rose = xe >= breakerMultiplier * m && xe > m;
     trip |= held(ev, xe, m, minEx, len);
     ev.runTripped |= trip;
     // A trip or a cap is a runaway even where breakers are disabled (it is alerted as a spike

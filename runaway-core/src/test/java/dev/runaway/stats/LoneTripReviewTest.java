@@ -20,18 +20,34 @@ final class LoneTripReviewTest {
   }
 
   @Test
-  void oneCallInTheMinuteBefore_doesNotMakeAnOrderAtNightTheSecondBucketOfARun() {
+  void aTenfoldRunAtHalfACallAMinute_tripsThoughNoBucketClearsTheMinimumExcess() {
+    Traffic t = Traffic.create(DetectionSettings.defaults(), 11);
+    t.run(3 * 1440, m -> 0.5);
+    assertThat(t.events).noneMatch(e -> e.event().isRunaway());
+    long start = t.minute();
+    // 5 calls a minute: each bucket is 4.5 above its expectation, below the minimum excess of 10.
+    // It is a run (each bucket at the breaker multiple), tripped once its excess clears 30 calls.
+    t.run(60, m -> 5);
+
+    Traffic.Event trip = t.since(start).stream().filter(e -> e.event().isRunaway()).findFirst().orElseThrow();
+    assertThat(trip.minute() - start).isLessThan(20);
+  }
+
+  /**
+   * Known and kept: at a near-zero expectation one call is at the breaker multiple, so an order
+   * after a minute with one call is the second bucket of a run and trips (asking the minimum
+   * excess of that minute too slowed the test above's runaway from a median of 10 to 50 minutes).
+   */
+  @Test
+  void oneCallInTheMinuteBefore_makesAnOrderAtNightTheSecondBucketOfARun() {
     Traffic t = Traffic.create(DetectionSettings.defaults(), 11);
     t.run(3 * 1440 + 22 * 60, LoneTripReviewTest::shop);
     assertThat(t.events).noneMatch(e -> e.event().isRunaway());
     long night = t.minute();
-    // One call (a customer looking around) at a near-zero expectation, then an order of 40 lines:
-    // 40 is far below an hour of the mean (about 400), and one call is no run at the breaker multiple.
     t.calls(night, 1);
     t.calls(night + 1, 40);
-    t.run(30, m -> 0);
 
-    assertThat(t.since(night)).noneMatch(e -> e.event().isRunaway());
+    assertThat(t.since(night)).anyMatch(e -> e.event().isRunaway());
   }
 
   @Test

@@ -36,10 +36,9 @@ public final class Evidence {
   /** Buckets of the current held run since the deficit was last paid back. */
   public double heldClear;
   /**
-   * Whether the last judged bucket (or polled span) was a bucket of a run as the held rule counts
-   * one: at least the breaker multiple of its expectation, and above it by at least the minimum
-   * excess. The breaker's statistical test trips a run only past its first bucket (a burst of one
-   * bucket alerts, unless its excess is an hour of the mean amount).
+   * Whether the last judged bucket (or polled span) was at least the breaker multiple of its
+   * expectation (and above it): the breaker's statistical test trips a run only past its first
+   * bucket (a burst of one bucket alerts, unless its excess is an hour of the mean amount).
    */
   public boolean rose;
   /** Whether the current held run has tripped the breaker (a runaway is not the service's record). */
