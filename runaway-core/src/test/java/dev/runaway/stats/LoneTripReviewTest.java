@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.runaway.ManualTicker;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,37 +41,33 @@ final class LoneTripReviewTest {
    */
   @Test
   void oneCallInTheMinuteBefore_makesAnOrderAtNightTheSecondBucketOfARun() {
-    Traffic t = Traffic.create(DetectionSettings.defaults(), 11);
-    t.run(3 * 1440 + 22 * 60, LoneTripReviewTest::shop);
-    assertThat(t.events).noneMatch(e -> e.event().isRunaway());
-    long night = t.minute();
-    t.calls(night, 1);
-    t.calls(night + 1, 40);
-
-    assertThat(t.since(night)).anyMatch(e -> e.event().isRunaway());
+    assertThat(orderAtNight(1, 40)).anyMatch(e -> e.event().isRunaway());
   }
 
   @Test
   void withoutTheCallBefore_theSameOrderDoesNotTrip() {
-    Traffic t = Traffic.create(DetectionSettings.defaults(), 11);
-    t.run(3 * 1440 + 22 * 60, LoneTripReviewTest::shop);
-    long night = t.minute();
-    t.calls(night, 0);
-    t.calls(night + 1, 40);
-    t.run(30, m -> 0);
-
-    assertThat(t.since(night)).noneMatch(e -> e.event().isRunaway());
+    assertThat(orderAtNight(0, 40)).noneMatch(e -> e.event().isRunaway());
   }
 
   @Test
   void twoBucketsAtTheMultiple_stillTripFromTheSecond() {
+    assertThat(orderAtNight(20, 40)).anyMatch(e -> e.event().isRunaway());
+  }
+
+  /**
+   * The shop's meter after three days and 22 hours of its traffic (10 pm, nothing expected): a
+   * minute with {@code before} calls, one with {@code order}, then half an hour of nothing; the
+   * meter's events from the first of them on.
+   */
+  private static List<Traffic.Event> orderAtNight(int before, int order) {
     Traffic t = Traffic.create(DetectionSettings.defaults(), 11);
     t.run(3 * 1440 + 22 * 60, LoneTripReviewTest::shop);
+    assertThat(t.events).noneMatch(e -> e.event().isRunaway());
     long night = t.minute();
-    t.calls(night, 20);
-    t.calls(night + 1, 40);
-
-    assertThat(t.since(night)).anyMatch(e -> e.event().isRunaway());
+    t.calls(night, before);
+    t.calls(night + 1, order);
+    t.run(30, m -> 0);
+    return t.since(night);
   }
 
   /**
