@@ -25,15 +25,14 @@ import java.util.Objects;
  *       trips within a minute or two at 5 calls a minute, and a marginal rise (about 5.6x and
  *       above) only if it persists. The excess must also be at least three times the minimum
  *       excess. A run trips from its second bucket (the bucket before it at the breaker multiple or
- *       above); the first bucket of a run
- *       trips only once its excess is an hour of the service's mean amount per bucket (where the
- *       expectation is that mean, a 100x rate after about 36 s of its minute, a 1,000x rate after
- *       about 4 s), so that a burst confined to one bucket (one order, one batch job) is alerted,
- *       not tripped. Polled usage ({@link BurnRateMeter#observe}) is judged without this rule (a
- *       poll is an interval's total). Not configurable: a rate cap ({@link #callRateCap()}, {@link #costRateCap()})
- *       trips a fast burn at once, and budgets bound it. For a service whose level swings from hour
- *       to hour or day to day, the breaker multiple is widened by one learned standard deviation of
- *       that swing.
+ *       above); the first bucket of a run trips only once its excess is an hour of the service's
+ *       mean amount per bucket (where the expectation is that mean, a 100x rate after about 36 s of
+ *       its minute, a 1,000x rate after about 4 s), so that a burst confined to one bucket (one
+ *       order, one batch job) is alerted, not tripped. Polled usage ({@link BurnRateMeter#observe})
+ *       is judged without this rule (a poll is an interval's total). Not configurable: a rate cap
+ *       ({@link #callRateCap()}, {@link #costRateCap()}) trips a fast burn at once, and budgets
+ *       bound it. For a service whose level swings from hour to hour or day to day, the breaker
+ *       multiple is widened by one learned standard deviation of that swing.
  *   <li>An optional absolute cap ({@link #callRateCap()}, {@link #costRateCap()}) trips even
  *       before warm-up completes.
  * </ul>
