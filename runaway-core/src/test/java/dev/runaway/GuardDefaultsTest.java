@@ -48,6 +48,31 @@ final class GuardDefaultsTest {
    * after the trip on three successful trial calls and 2,940 of 3,000 loop calls reached the API.
    */
   @Test
+  void burstWithinOneMinute_isAlertedAndEveryCallServed() {
+    ManualTicker ticker = ManualTicker.create();
+    List<Alert> alerts = new CopyOnWriteArrayList<>();
+    RunawayGuard guard = GuardLoops.llmGuardAfterTwoSteadyDays(ticker, alerts);
+    AtomicLong reached = new AtomicLong();
+
+    // One batch: 300 calls (30x the usual minute, half an hour of the usual spend) within a minute,
+    // then the usual 10 a minute for an hour.
+    for (int i = 0; i < 300; i++) {
+      guard.call("llm", Cost.usd("0.01"), reached::incrementAndGet);
+      ticker.advance(Duration.ofMillis(200));
+    }
+    for (int i = 0; i < 60 * 10; i++) {
+      guard.call("llm", Cost.usd("0.01"), reached::incrementAndGet);
+      ticker.advance(Duration.ofSeconds(6));
+    }
+
+    assertThat(reached.get()).as("calls that reached the client").isEqualTo(900);
+    assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(alerts).filteredOn(GuardDefaultsTest::isOpenAlert).isEmpty();
+    assertThat(alerts).anyMatch(a -> a.type() == AlertType.USAGE_SPIKE);
+    guard.close();
+  }
+
+  @Test
   void loopAt16x_breakerStaysOpenWhileTheCallerLoops_andClosesOnceAfterItStops() {
     ManualTicker ticker = ManualTicker.create();
     List<Alert> alerts = new CopyOnWriteArrayList<>();
