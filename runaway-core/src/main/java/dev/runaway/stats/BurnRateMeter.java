@@ -51,7 +51,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Drops are not alerted, but a CUSUM for a fall to half the expected rate slows learning to a
  * quarter while it stands high, so that an outage or a gap in the data does not drag the baseline
- * down just before the backlog catches up.
+ * down just before the backlog catches up. While it stands high, buckets below half the level
+ * before the drop (the half-hour smoothed multiple of the expectation when the shortfall began, at
+ * least 1, at most the sustained and the spike multiple: the baseline does not follow the level of
+ * the day) count the share of that level they fell short of as owed, in buckets; the breaker's
+ * statistical test and the shortened hold judge the buckets after it less what they pay back
+ * (their amount above that level, up to the owed buckets at that level of their own expectation),
+ * so that the backlog's catch-up, the day's traffic late, does not trip. Traffic that comes back
+ * at no more than that level forfeits what is owed.
  *
  * <h2>Episodes</h2>
  * Events are episodes, not streams: {@link MeterEvent} values other than {@code NONE} are each
@@ -659,7 +666,15 @@ public final class BurnRateMeter {
             Tails.cusumAmount(breakerEvidence, ev.breakerFast, bm, phi, BREAKER_FAST, LN_BREAKER_FAST),
             Tails.cusumAmount(breakerEvidence, ev.breakerSlow, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW));
         double statistical = Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess);
-        b = Math.min(ev.rose ? statistical : Math.max(statistical, m + f.lone[ch]), heldTrip);
+        if (!ev.rose) {
+          statistical = Math.max(statistical, m + f.lone[ch]);
+        }
+        // The test judges the amount less what it pays back of a shortfall (see judge()): above
+        // the owed level the amount pays back all it can before it counts again.
+        if (ev.owed > 0 && statistical > ev.owedLevel * m) {
+          statistical += owedAmount(ev, m, 1);
+        }
+        b = Math.min(statistical, heldTrip);
       }
       long ar = raw(a, unit);
       long br = raw(b, unit);
@@ -868,6 +883,8 @@ public final class BurnRateMeter {
       return;
     }
     advanceRecord(ev);
+    // The level a shortfall starting now is owed at: the smoothed multiple before this span.
+    double owedLevel = ev.owed > 0 ? ev.owedLevel : owedLevel(ev, tol);
     // The half-hour smoothed multiple over the tolerated level, which the usual sustained peak is.
     double w = len == 1 ? riseSmoothing : -Math.expm1(len * Math.log1p(-riseSmoothing));
     if (!(ev.smoothExpected > 0)) {
@@ -886,8 +903,13 @@ public final class BurnRateMeter {
       ev.pendingSpikeExpected = judgingExpected[ch];
     }
     boolean spike = spiked && xe >= usualPeak(ev, ev.daySpikes) * m;
+    boolean wasDropping = ev.drop >= sustainedEvidence;
     ev.drop = clamp(ev.drop + Tails.llr(xe, m, phi, DROP, LN_DROP), sustainedEvidence);
     v.dropping |= ev.drop >= sustainedEvidence;
+    // The breaker's statistical test judges the amount less what it pays back of a shortfall
+    // (xb): a backlog caught up after a gap is the day's traffic, late.
+    double payback = payback(ev, xe, m, len);
+    double xb = xe - payback;
     ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, phi, tol));
     ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
     boolean risen = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
@@ -899,17 +921,18 @@ public final class BurnRateMeter {
     v.hushed |= spiked && !spike || risen && !sustained;
     ev.sustained = Math.min(ev.sustained, sustainedEvidence);
     double bm = breakerMultiplier * breakerTol * m;
-    ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xe, bm, phi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
-    ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xe, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
-    boolean trip = (ev.rose || xe - m >= lone)
+    ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xb, bm, phi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
+    ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xb, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
+    boolean trip = (ev.rose || xb - m >= lone)
         && (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
         && ev.excess >= BREAKER_EXCESS * minEx;
     // A bucket at the multiple starts a run. Not by the minimum excess too, as the held rule counts
     // one: at 0.5 calls a minute a 10x runaway's buckets (5 calls) rarely clear it, which took its
     // median trip from 10 to 50 minutes (benchmarks/REAL-RUNS.md). At a near-zero expectation one
     // call is at the multiple, and starts a run.
-    ev.rose = xe >= breakerMultiplier * m && xe > m;
+    ev.rose = xb >= breakerMultiplier * m && xb > m;
     trip |= held(ev, xe, m, minEx, len);
+    owe(ev, xe, m, len, owedLevel, payback, wasDropping || ev.drop >= sustainedEvidence);
     ev.runTripped |= trip;
     // A trip or a cap is a runaway even where breakers are disabled (it is alerted as a spike
     // there, and the level never reads RUNAWAY): its episode's rises are not the service's usual.
@@ -921,6 +944,65 @@ public final class BurnRateMeter {
     } else if ((spike || sustained || trip || cap) && v.raiseSpike < 0) {
       v.raiseSpike = ch;
     }
+  }
+
+  /**
+   * The level a shortfall starting now would be owed at: the half-hour smoothed multiple of the
+   * expectation (the day's level, which the baseline does not follow), at least 1 and at most the
+   * sustained and the spike multiple (a level above those is a rise, not the day's traffic), and
+   * below the breaker multiple (every bucket at the breaker multiple then pays back while anything
+   * is owed, which {@link #heldTrip} relies on).
+   */
+  private double owedLevel(Evidence ev, double tol) {
+    double s = ev.smoothExpected > 0 ? tol * ev.smoothAmount / ev.smoothExpected : 1;
+    double cap = Math.min(Math.min(sustainedMultiplier, spikeMultiplier), breakerMultiplier * (1 - 1e-6));
+    return Math.min(cap, Math.max(1, s));
+  }
+
+  /**
+   * What a span of amount {@code xe} (effective units) pays back of what a shortfall left owed:
+   * its amount above the owed level, up to what is owed ({@link #owedAmount}); {@code m} is the
+   * span's expectation, {@code len} its length in buckets.
+   */
+  private static double payback(Evidence ev, double xe, double m, double len) {
+    return ev.owed > 0 ? Math.min(owedAmount(ev, m, len), Math.max(0, xe - ev.owedLevel * m)) : 0;
+  }
+
+  /**
+   * What is owed as an amount where a span of {@code len} buckets expects {@code m}: the buckets
+   * owed at the owed level of this expectation. Owed as time rather than as an amount, a backlog is
+   * worth little where little is expected: a shop whose traffic stopped at closing time faster
+   * than its baseline's hours fell owes nothing to an order at night.
+   */
+  private static double owedAmount(Evidence ev, double m, double len) {
+    return ev.owed * ev.owedLevel * m / len;
+  }
+
+  /**
+   * Moves what a shortfall left owed ({@link Evidence#owed}) past one judged span: a span below
+   * half the owed level while the drop CUSUM stands at its threshold adds what it fell short of
+   * that level; a span above the level pays back; the span right after the shortfall (where the
+   * catch-up may start within the bucket) keeps it; any other span forfeits it (traffic came back
+   * without a backlog). Nothing is owed while a runaway episode is open: the breaker rejects the
+   * calls, so the shortfall is its own.
+   */
+  private void owe(Evidence ev, double xe, double m, double len, double owedLevel, double payback,
+      boolean dropped) {
+    double levelAmount = owedLevel * m;
+    boolean owing = false;
+    if (level.get() == RUNAWAY) {
+      ev.owed = 0;
+    } else if (payback > 0) {
+      double paid = len * payback / levelAmount;
+      ev.owed = paid >= ev.owed * (1 - 1e-9) ? 0 : ev.owed - paid;
+    } else if (dropped && xe < DROP * levelAmount) {
+      ev.owed += len * (1 - xe / levelAmount);
+      ev.owedLevel = owedLevel;
+      owing = true;
+    } else if (!ev.owing) {
+      ev.owed = 0;
+    }
+    ev.owing = owing;
   }
 
   /** Raises what the verdict calls for: a runaway (escalating any open episode) or a new spike episode. */
@@ -1069,7 +1151,9 @@ public final class BurnRateMeter {
    * not the service's normal), and buckets owed to a recent shortfall (a
    * catch-up after a gap or an outage) neither count towards a shortened hold nor enter the record:
    * a backlog paid back after a day-long outage is not the service's own burst, and recorded as one
-   * it kept the hold at the configured length for the week after. {@code len}
+   * it kept the hold at the configured length for the week after. What a bucket pays back of
+   * what a shortfall judged a drop left owed ({@link Evidence#owed}, {@link #owe}) also restarts the
+   * clear count, and a shortened hold judges the run's average without it. {@code len}
    * is the judged span in buckets (1 per closed bucket, the interval's length for polled usage).
    * The call that brings a bucket to the amount with which this trips at the close trips then
    * ({@link #heldTrip}, part of the bucket's breaker thresholds).
@@ -1081,17 +1165,20 @@ public final class BurnRateMeter {
     double hold = holdFor(ev);
     // What a gap left owed: a catch-up pays it back before its buckets count for a short hold.
     ev.deficit = Math.max(0, ev.deficit + (1 - DEFICIT_SLACK) * m - xe);
+    double payback = payback(ev, xe, m, len);
     if (xe >= breakerMultiplier * m && xe - m >= minEx) {
       ev.held += len;
       ev.heldExcess += xe - m;
       ev.heldExpected += m;
-      ev.heldClear = ev.deficit > 0 ? 0 : ev.heldClear + len;
+      ev.heldOwed += payback;
+      ev.heldClear = ev.deficit > 0 || payback > 0 ? 0 : ev.heldClear + len;
     } else {
       if (ev.held > 0 && !ev.runTripped) {
         recordRun(ev, ev.heldClear);
       }
       ev.held = 0;
       ev.heldExcess = 0;
+      ev.heldOwed = 0;
       ev.heldExpected = 0;
       ev.heldClear = 0;
       ev.runTripped = false;
@@ -1105,7 +1192,7 @@ public final class BurnRateMeter {
     // A shortened hold asks for a run clearly past the multiple on average: a rate sitting on the
     // 5x edge is not a runaway by the breaker's "above 5x", and waits for the full hold.
     return hold < holdBuckets && ev.heldClear >= clearHold(ev, hold) - 1e-9
-        && ev.heldExcess >= (SHORT_HOLD_MARGIN * breakerMultiplier - 1) * ev.heldExpected;
+        && ev.heldExcess - ev.heldOwed >= (SHORT_HOLD_MARGIN * breakerMultiplier - 1) * ev.heldExpected;
   }
 
   /**
@@ -1135,13 +1222,16 @@ public final class BurnRateMeter {
     if (ev.held + 1 < holdBuckets - 1e-9) {
       double hold = holdAt(ev, day);
       // After this bucket the run and its clear part are one bucket longer (if it is clear).
-      if (hold >= holdBuckets || ev.heldClear + 1 < clearHold(ev, hold) - 1e-9) {
+      // A bucket at the multiple pays back what a shortfall left owed (the owed level is below the
+      // breaker multiple), which restarts the clear count.
+      if (hold >= holdBuckets || ev.heldClear + 1 < clearHold(ev, hold) - 1e-9 || ev.owed > 0) {
         return Double.POSITIVE_INFINITY;
       }
       // A shortened hold: the bucket pays back any deficit (or its clear count restarts) and
       // lifts the run's average to the short hold's multiple.
       x = Math.max(x, ev.deficit + (1 - DEFICIT_SLACK) * m);
-      x = Math.max(x, (SHORT_HOLD_MARGIN * breakerMultiplier - 1) * (ev.heldExpected + m) - ev.heldExcess + m);
+      x = Math.max(x, (SHORT_HOLD_MARGIN * breakerMultiplier - 1) * (ev.heldExpected + m)
+          - (ev.heldExcess - ev.heldOwed) + m);
     }
     return x * (1 + 1e-9);
   }

@@ -32,7 +32,14 @@ import java.util.Objects;
  *       is judged without this rule (a poll is an interval's total). Not configurable: a rate cap
  *       ({@link #callRateCap()}, {@link #costRateCap()}) trips a fast burn at once, and budgets
  *       bound it. For a service whose level swings from hour to hour or day to day, the breaker
- *       multiple is widened by one learned standard deviation of that swing.
+ *       multiple is widened by one learned standard deviation of that swing. A catch-up after a
+ *       gap or an outage (a shortfall judged a drop) is judged less what it pays back: what the
+ *       shortfall fell short of the level before it (the half-hour smoothed multiple of the
+ *       expectation, at least 1, at most the sustained and the spike multiple), so that a backlog
+ *       caught up on a day that runs above the learned level does not trip. A runaway right after
+ *       a gap trips once it has paid that back (after 30 minutes without calls, a 10x runaway
+ *       trips 3 to 4 minutes later than it would have, 6 to 8 minutes later on a day at twice the
+ *       level; the held-multiple rule's full hold, {@link #runawayHold()}, still bounds it).
  *   <li>An optional absolute cap ({@link #callRateCap()}, {@link #costRateCap()}) trips even
  *       before warm-up completes.
  * </ul>
@@ -319,7 +326,8 @@ public final class DetectionSettings {
    * defaults): a rate on the 5x edge waits for the full hold. The bucket that completes a hold trips
    * at the call that makes the rule certain (its amount only grows), not at its close. Buckets that
    * catch up a recent shortfall (a backlog after a gap) count towards the shorter hold only once
-   * they have paid it back. The record travels with the exported baseline
+   * they have paid it back, and a shortened hold judges the run's average without what it paid
+   * back of a shortfall judged a drop (see the breaker above). The record travels with the exported baseline
    * ({@link BaselineState}, kept across restarts by a guard or monitor with a state folder); a new
    * meter, one restored from a state of an earlier version, or one without a state folder after a
    * restart applies the full hold until a week has been judged.

@@ -91,8 +91,9 @@ final class HeldTripFuzzTest {
   }
 
   static String describe(Evidence ev) {
-    return String.format("held=%s clear=%s excess=%s expected=%s deficit=%s runDay=%d runDays=%d runs=%s",
-        ev.held, ev.heldClear, ev.heldExcess, ev.heldExpected, ev.deficit, ev.runDay, ev.runDays,
+    return String.format("held=%s clear=%s excess=%s owedBack=%s expected=%s deficit=%s owed=%s at %s runDay=%d"
+        + " runDays=%d runs=%s", ev.held, ev.heldClear, ev.heldExcess, ev.heldOwed, ev.heldExpected, ev.deficit,
+        ev.owed, ev.owedLevel, ev.runDay, ev.runDays,
         java.util.Arrays.toString(ev.dayRuns));
   }
 
@@ -120,6 +121,11 @@ final class HeldTripFuzzTest {
     if (ev.heldClear < held && ev.deficit == 0 && r.nextBoolean()) {
       ev.deficit = 0;
     }
+    if (r.nextInt(4) == 0) {
+      ev.owed = m * logUniform(r, 1e-6, 100);
+      ev.owedLevel = 1 + r.nextDouble();
+    }
+    ev.heldOwed = held == 0 || r.nextBoolean() ? 0 : ev.heldExcess * r.nextDouble();
     if (r.nextInt(10) > 0) {
       ev.runDay = 20_000 + r.nextInt(20);
       ev.runDays = r.nextInt(3) == 0 ? 7 : r.nextInt(8);

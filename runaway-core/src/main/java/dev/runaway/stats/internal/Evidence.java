@@ -31,6 +31,26 @@ public final class Evidence {
    * expectation less a quarter minus the amount, so that a backlog's catch-up pays it back first.
    */
   public double deficit;
+  /**
+   * What a recent shortfall judged a drop (a gap, an outage) left owed to the breaker's test, in
+   * buckets at {@link #owedLevel} times the expectation: each bucket of the drop owes the share of
+   * that amount it did not reach. A catch-up pays it back first: the breaker's statistical test
+   * judges a bucket's amount less what it pays back, its amount above the owed level up to what
+   * is owed at the bucket's own expectation (see {@code BurnRateMeter#judge}).
+   */
+  public double owed;
+  /**
+   * The level {@link #owed} is counted and paid back at, as a multiple of the expectation: the
+   * smoothed multiple when the shortfall began, clamped to [1, the sustained multiple].
+   */
+  public double owedLevel = 1;
+  /** Whether the last judged bucket added to {@link #owed} (a bucket of the shortfall). */
+  public boolean owing;
+  /**
+   * What the current held run paid back of {@link #owed}, effective units: a shortened hold judges
+   * the run's average multiple without it.
+   */
+  public double heldOwed;
   /** Expected amount over the current held run, effective units (its mean multiple's denominator). */
   public double heldExpected;
   /** Buckets of the current held run since the deficit was last paid back. */
@@ -107,6 +127,9 @@ public final class Evidence {
     runTripped = false;
     rose = false;
     deficit = 0;
+    owed = 0;
+    owedLevel = 1;
+    owing = false;
     heldClear = 0;
     heldExpected = 0;
     drop = 0;
@@ -116,5 +139,6 @@ public final class Evidence {
     breakerSlow = 0;
     held = 0;
     heldExcess = 0;
+    heldOwed = 0;
   }
 }

@@ -1,0 +1,81 @@
+package dev.runaway.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A backlog caught up after a gap is the day's traffic, late. On a day that runs at 1.9 times the
+ * learned level (the baseline does not follow the level of the day), a 30-minute gap and a catch-up
+ * at 4x of the day's rate for ten minutes (about 7.6x of the expectation) does not trip: the
+ * breaker judges the catch-up less what the gap left owed at the level before it. A runaway right
+ * after a gap still trips: it first pays back what the gap left owed (at most the gap's length at
+ * twice the expectation), then trips as it would have; well within the configured 15-minute hold.
+ */
+final class GapCatchUpTest {
+
+  private static final long MINUTE = Traffic.MINUTE;
+  /** The learned rate, calls a minute. */
+  private static final double RATE = 50;
+  /** A week of day levels that vary as real traffic does (the breaker learns to allow for it). */
+  private static final double[] WEEK = {1.0, 0.8, 1.25, 0.9, 1.15, 0.85, 0.75};
+  /** The level of the day of the gap. */
+  private static final double HOT_DAY = 1.9;
+
+  private static Optional<Double> minutesToTrip(Traffic t, long from) {
+    return t.events.stream().filter(e -> e.event().isRunaway() && e.nanos() >= from * MINUTE).findFirst()
+        .map(e -> e.minute() - from);
+  }
+
+  /** The week, then the morning of a day at {@code dayLevel} times the learned rate, to noon. */
+  private static Traffic untilNoon(long seed, double dayLevel) {
+    Traffic t = Traffic.create(DetectionSettings.defaults(), seed);
+    for (double level : WEEK) {
+      t.run(1440, m -> RATE * level);
+    }
+    t.run(720, m -> RATE * dayLevel);
+    assertThat(t.events).noneMatch(e -> e.event().isRunaway());
+    return t;
+  }
+
+  @Test
+  void aCatchUpOnADayAtTwiceTheLevel_doesNotTrip() {
+    for (long seed = 1; seed <= 4; seed++) {
+      Traffic t = untilNoon(seed, HOT_DAY);
+      long from = t.minute();
+      double expected = t.meter.snapshot(t.ticker.nanoTime()).baselineCallsPerMinute();
+      assertThat(HOT_DAY * RATE / expected).as("the baseline has not followed the day").isGreaterThan(1.8);
+      t.run(30, m -> 0);
+      t.run(10, m -> 4 * HOT_DAY * RATE); // the 30 minutes' backlog
+      t.run(120, m -> HOT_DAY * RATE);
+      assertThat(minutesToTrip(t, from)).as("seed %d", seed).isEmpty();
+    }
+  }
+
+  @Test
+  void aRunawayRightAfterAGap_stillTripsWithinTheHold() {
+    for (long seed = 11; seed <= 14; seed++) {
+      // On the hot day the gap owes 30 minutes at 1.9x (57 buckets' expectation), which a 10x
+      // runaway pays back in about 7 minutes before the test judges it.
+      Traffic hot = untilNoon(seed, HOT_DAY);
+      long from = hot.minute();
+      double expected = hot.meter.snapshot(hot.ticker.nanoTime()).baselineCallsPerMinute();
+      hot.run(30, m -> 0);
+      long onset = hot.minute();
+      hot.run(30, m -> 10 * expected);
+      assertThat(minutesToTrip(hot, from)).as("seed %d", seed).hasValueSatisfying(d -> assertThat(d).isGreaterThan(30.0));
+      assertThat(minutesToTrip(hot, onset)).as("seed %d", seed)
+          .hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(15.0));
+
+      // On an ordinary day the gap owes 30 buckets' expectation, paid back in under four minutes.
+      Traffic plain = untilNoon(seed, 1);
+      double usual = plain.meter.snapshot(plain.ticker.nanoTime()).baselineCallsPerMinute();
+      plain.run(30, m -> 0);
+      long start = plain.minute();
+      plain.run(30, m -> 10 * usual);
+      assertThat(minutesToTrip(plain, start)).as("seed %d", seed)
+          .hasValueSatisfying(d -> assertThat(d).isLessThan(8.0));
+    }
+  }
+}
