@@ -41,7 +41,8 @@ public final class Evidence {
   public double owed;
   /**
    * The level {@link #owed} is counted and paid back at, as a multiple of the expectation: the
-   * smoothed multiple when the shortfall began, clamped to [1, the sustained multiple].
+   * smoothed multiple when the shortfall began, at least 1, at most the sustained and the spike
+   * multiple (below the breaker multiple).
    */
   public double owedLevel = 1;
   /** Whether the last judged bucket added to {@link #owed} (a bucket of the shortfall). */
