@@ -54,11 +54,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * down just before the backlog catches up. While it stands high, buckets below half the level
  * before the drop (the half-hour smoothed multiple of the expectation when the shortfall began, at
  * least 1, at most the sustained and the spike multiple: the baseline does not follow the level of
- * the day) count the share of that level they fell short of as owed, in buckets; the breaker's
- * statistical test and the shortened hold judge the buckets after it less what they pay back
- * (their amount above that level, up to the owed buckets at that level of their own expectation),
- * so that the backlog's catch-up, the day's traffic late, does not trip. Traffic that comes back
- * at no more than that level forfeits what is owed.
+ * the day) count the share of that level they fell short of as owed, in buckets (an hour at most,
+ * however long the gap); the breaker's statistical test and the shortened hold judge the buckets
+ * after it less what they pay back (their amount above that level, up to the owed buckets at that
+ * level of their own expectation), so that the backlog's catch-up, the day's traffic late, does not
+ * trip. Traffic that comes back at no more than that level forfeits what is owed.
  *
  * <h2>Episodes</h2>
  * Events are episodes, not streams: {@link MeterEvent} values other than {@code NONE} are each
@@ -124,6 +124,13 @@ public final class BurnRateMeter {
    * confined to one bucket (one order, one batch) is alerted, and a run trips from its second bucket.
    */
   private static final long LONE_TRIP_NANOS = 3_600_000_000_000L;
+  /**
+   * The most a shortfall leaves owed to the breaker's test ({@link #owe}): an hour of the level
+   * before it, whatever the gap's length. Uncapped, a day-long outage owed a day: a 10x runaway
+   * after it paid back for about 160 minutes before the test judged it, and at low rates, where
+   * the held rule's minimum excess is out of reach, nothing else tripped it.
+   */
+  private static final long MAX_OWED_NANOS = 3_600_000_000_000L;
   /** Assumed squared coefficient of variation of the cost of one call. */
   private static final double COST_CV2 = 1.0;
   private static final double WINSOR_SIGMAS = 4;
@@ -180,6 +187,8 @@ public final class BurnRateMeter {
   private final long bucketNanos;
   /** {@link #LONE_TRIP_NANOS} in buckets. */
   private final double loneBuckets;
+  /** {@link #MAX_OWED_NANOS} in buckets. */
+  private final double maxOwedBuckets;
   private final long quietNanos;
   private final long warmUpBuckets;
   private final long maxCatchUp;
@@ -269,6 +278,7 @@ public final class BurnRateMeter {
     this.ticker = ticker;
     this.bucketNanos = settings.bucket().toNanos();
     this.loneBuckets = LONE_TRIP_NANOS / (double) bucketNanos;
+    this.maxOwedBuckets = MAX_OWED_NANOS / (double) bucketNanos;
     this.recurring = settings.recurringBursts() ? RecurringBursts.forBucket(bucketNanos) : null;
     this.zone = settings.zone().getRules();
     this.quietNanos = settings.quietPeriod().toNanos();
@@ -671,8 +681,10 @@ public final class BurnRateMeter {
         }
         // The test judges the amount less what it pays back of a shortfall (see judge()): above
         // the owed level the amount pays back all it can before it counts again.
+        // What is owed is a backlog, a fixed amount, not a rate: the whole bucket's, however little
+        // of the bucket has passed (a queue drained at once after an outage is still owed).
         if (ev.owed > 0 && statistical > ev.owedLevel * m) {
-          statistical += owedAmount(ev, m, 1);
+          statistical += owedAmount(ev, mFull, 1);
         }
         b = Math.min(statistical, heldTrip);
       }
@@ -996,7 +1008,7 @@ public final class BurnRateMeter {
       double paid = len * payback / levelAmount;
       ev.owed = paid >= ev.owed * (1 - 1e-9) ? 0 : ev.owed - paid;
     } else if (dropped && xe < DROP * levelAmount) {
-      ev.owed += len * (1 - xe / levelAmount);
+      ev.owed = Math.min(maxOwedBuckets, ev.owed + len * (1 - xe / levelAmount));
       ev.owedLevel = owedLevel;
       owing = true;
     } else if (!ev.owing) {

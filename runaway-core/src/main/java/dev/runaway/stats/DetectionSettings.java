@@ -37,9 +37,16 @@ import java.util.Objects;
  *       shortfall fell short of the level before it (the half-hour smoothed multiple of the
  *       expectation, at least 1, at most the sustained and the spike multiple), so that a backlog
  *       caught up on a day that runs above the learned level does not trip. A runaway right after
- *       a gap trips once it has paid that back (after 30 minutes without calls, a 10x runaway
- *       trips 3 to 4 minutes later than it would have, 6 to 8 minutes later on a day at twice the
- *       level; the held-multiple rule's full hold, {@link #runawayHold()}, still bounds it).
+ *       a gap trips once it has paid that back; a gap owes at most an hour of that level, however
+ *       long it lasted. At 50 calls a minute a 10x runaway trips 3 to 4 minutes later than it
+ *       would have after 30 minutes without calls (about 5 instead of 1.2), about 8 to 13
+ *       minutes after it after an outage of 2 to 24 hours; on a day at twice the learned level
+ *       about 10 minutes after a 30-minute gap, and after longer ones at the held-multiple rule's
+ *       full hold ({@link #runawayHold()}, which bounds it at 5 calls a minute and more). Below
+ *       that the hold's minimum excess is out of reach, and a runaway right after an outage of
+ *       hours may trip hours late or not within hours, more often than before this rule (at 0.5
+ *       calls a minute after 8 hours, 3 runs in 8 not within 4 hours instead of 1): a budget
+ *       bounds it.
  *   <li>An optional absolute cap ({@link #callRateCap()}, {@link #costRateCap()}) trips even
  *       before warm-up completes.
  * </ul>

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
  * learned level (the baseline does not follow the level of the day), a 30-minute gap and a catch-up
  * at 4x of the day's rate for ten minutes (about 7.6x of the expectation) does not trip: the
  * breaker judges the catch-up less what the gap left owed at the level before it. A runaway right
- * after a gap still trips: it first pays back what the gap left owed (at most the gap's length at
- * twice the expectation), then trips as it would have; well within the configured 15-minute hold.
+ * after a gap still trips: it first pays back what the gap left owed (the gap's length at the level
+ * before it, an hour at most), then trips as it would have; within the configured 15-minute hold.
  */
 final class GapCatchUpTest {
 
@@ -76,6 +76,47 @@ final class GapCatchUpTest {
       plain.run(30, m -> 10 * usual);
       assertThat(minutesToTrip(plain, start)).as("seed %d", seed)
           .hasValueSatisfying(d -> assertThat(d).isLessThan(8.0));
+    }
+  }
+
+  @Test
+  void aLongOutage_owesAnHourAtMost() {
+    for (long seed = 21; seed <= 24; seed++) {
+      // Eight hours without calls owe an hour of the level, not eight: a 10x runaway after the
+      // outage pays that back in about seven minutes, then trips (uncapped it waited the full
+      // 15-minute hold here, and at low rates, where the hold is out of reach, for hours).
+      Traffic t = untilNoon(seed, 1);
+      double usual = t.meter.snapshot(t.ticker.nanoTime()).baselineCallsPerMinute();
+      t.run(480, m -> 0);
+      long onset = t.minute();
+      t.run(30, m -> 10 * usual);
+      assertThat(minutesToTrip(t, onset)).as("seed %d", seed)
+          .hasValueSatisfying(d -> assertThat(d).isLessThan(12.0));
+    }
+  }
+
+  @Test
+  void aBacklogOfNinetyMinutesFlushedWithinSeconds_doesNotTrip() {
+    for (long seed = 31; seed <= 34; seed++) {
+      // A queue drained at once after a 90-minute outage: its 90 minutes of calls within the
+      // first five seconds of a minute. The gap owes an hour (the cap) and a bucket trips on its
+      // own only past an hour of the mean: together they cover the flush. What is owed is an
+      // amount, not a rate: the per-call thresholds early in the bucket count all of it, as the
+      // close does (counted as a quarter of a bucket's, the flush tripped four seconds in).
+      Traffic t = untilNoon(seed, 1);
+      long from = t.minute();
+      t.run(90, m -> 0);
+      long minute = t.minute();
+      long backlog = Math.round(90 * RATE);
+      for (long i = 0; i < backlog; i++) {
+        long now = minute * MINUTE + i * 5_000_000_000L / backlog;
+        t.at(now);
+        t.record(t.meter.onCall(now), now);
+        t.record(t.meter.onCost(now, t.costPerCall), now);
+      }
+      t.calls(minute, 0);
+      t.run(60, m -> RATE);
+      assertThat(minutesToTrip(t, from)).as("seed %d", seed).isEmpty();
     }
   }
 }

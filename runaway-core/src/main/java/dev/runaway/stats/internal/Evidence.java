@@ -34,7 +34,7 @@ public final class Evidence {
   /**
    * What a recent shortfall judged a drop (a gap, an outage) left owed to the breaker's test, in
    * buckets at {@link #owedLevel} times the expectation: each bucket of the drop owes the share of
-   * that amount it did not reach. A catch-up pays it back first: the breaker's statistical test
+   * that amount it did not reach, up to an hour of buckets in all. A catch-up pays it back first: the breaker's statistical test
    * judges a bucket's amount less what it pays back, its amount above the owed level up to what
    * is owed at the bucket's own expectation (see {@code BurnRateMeter#judge}).
    */
