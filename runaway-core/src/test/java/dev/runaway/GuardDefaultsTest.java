@@ -73,6 +73,36 @@ final class GuardDefaultsTest {
   }
 
   @Test
+  void backlogAfterAnOutageOnABusyDay_isServed() {
+    ManualTicker ticker = ManualTicker.create();
+    List<Alert> alerts = new CopyOnWriteArrayList<>();
+    RunawayGuard guard = GuardLoops.llmGuardAfterTwoSteadyDays(ticker, alerts);
+    AtomicLong reached = new AtomicLong();
+    long attempts = 0;
+
+    // A busy morning at twice the usual 10 a minute, then 30 minutes of outage (nothing is
+    // called), then the queue drains: 4x the morning's rate for 10 minutes (about 8x the baseline),
+    // then the morning's rate for an hour.
+    int[][] phases = {{4 * 60, 20}, {10, 80}, {60, 20}};
+    for (int p = 0; p < phases.length; p++) {
+      if (p == 1) {
+        ticker.advance(Duration.ofMinutes(30));
+      }
+      int perMinute = phases[p][1];
+      for (int i = 0; i < phases[p][0] * perMinute; i++) {
+        attempts++;
+        guard.call("llm", Cost.usd("0.01"), reached::incrementAndGet);
+        ticker.advance(Duration.ofMillis(60_000 / perMinute));
+      }
+    }
+
+    assertThat(reached.get()).as("calls that reached the client").isEqualTo(attempts);
+    assertThat(guard.breaker("llm").state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(alerts).filteredOn(GuardDefaultsTest::isOpenAlert).isEmpty();
+    guard.close();
+  }
+
+  @Test
   void loopAt16x_breakerStaysOpenWhileTheCallerLoops_andClosesOnceAfterItStops() {
     ManualTicker ticker = ManualTicker.create();
     List<Alert> alerts = new CopyOnWriteArrayList<>();
