@@ -28,6 +28,18 @@ final class GapCatchUpTest {
         .map(e -> e.minute() - from);
   }
 
+  /**
+   * A gap of {@code gapMinutes} without calls, then a runaway at 10 times the expectation read just
+   * before it, for 30 minutes: the minutes from its onset to the trip.
+   */
+  private static Optional<Double> tenfoldAfterGap(Traffic t, int gapMinutes) {
+    double expected = t.meter.snapshot(t.ticker.nanoTime()).baselineCallsPerMinute();
+    t.run(gapMinutes, m -> 0);
+    long onset = t.minute();
+    t.run(30, m -> 10 * expected);
+    return minutesToTrip(t, onset);
+  }
+
   /** The week, then the morning of a day at {@code dayLevel} times the learned rate, to noon. */
   private static Traffic untilNoon(long seed, double dayLevel) {
     Traffic t = Traffic.create(DetectionSettings.defaults(), seed);
@@ -60,21 +72,12 @@ final class GapCatchUpTest {
       // runaway pays back in about 7 minutes before the test judges it.
       Traffic hot = untilNoon(seed, HOT_DAY);
       long from = hot.minute();
-      double expected = hot.meter.snapshot(hot.ticker.nanoTime()).baselineCallsPerMinute();
-      hot.run(30, m -> 0);
-      long onset = hot.minute();
-      hot.run(30, m -> 10 * expected);
-      assertThat(minutesToTrip(hot, from)).as("seed %d", seed).hasValueSatisfying(d -> assertThat(d).isGreaterThan(30.0));
-      assertThat(minutesToTrip(hot, onset)).as("seed %d", seed)
+      assertThat(tenfoldAfterGap(hot, 30)).as("seed %d", seed)
           .hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(15.0));
+      assertThat(minutesToTrip(hot, from)).as("seed %d", seed).hasValueSatisfying(d -> assertThat(d).isGreaterThan(30.0));
 
       // On an ordinary day the gap owes 30 buckets' expectation, paid back in under four minutes.
-      Traffic plain = untilNoon(seed, 1);
-      double usual = plain.meter.snapshot(plain.ticker.nanoTime()).baselineCallsPerMinute();
-      plain.run(30, m -> 0);
-      long start = plain.minute();
-      plain.run(30, m -> 10 * usual);
-      assertThat(minutesToTrip(plain, start)).as("seed %d", seed)
+      assertThat(tenfoldAfterGap(untilNoon(seed, 1), 30)).as("seed %d", seed)
           .hasValueSatisfying(d -> assertThat(d).isLessThan(8.0));
     }
   }
@@ -85,12 +88,7 @@ final class GapCatchUpTest {
       // Eight hours without calls owe an hour of the level, not eight: a 10x runaway after the
       // outage pays that back in about seven minutes, then trips (uncapped it waited the full
       // 15-minute hold here, and at low rates, where the hold is out of reach, for hours).
-      Traffic t = untilNoon(seed, 1);
-      double usual = t.meter.snapshot(t.ticker.nanoTime()).baselineCallsPerMinute();
-      t.run(480, m -> 0);
-      long onset = t.minute();
-      t.run(30, m -> 10 * usual);
-      assertThat(minutesToTrip(t, onset)).as("seed %d", seed)
+      assertThat(tenfoldAfterGap(untilNoon(seed, 1), 480)).as("seed %d", seed)
           .hasValueSatisfying(d -> assertThat(d).isLessThan(12.0));
     }
   }
