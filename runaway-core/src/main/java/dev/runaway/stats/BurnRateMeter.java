@@ -680,9 +680,9 @@ public final class BurnRateMeter {
           statistical = Math.max(statistical, m + f.lone[ch]);
         }
         // The test judges the amount less what it pays back of a shortfall (see judge()): above
-        // the owed level the amount pays back all it can before it counts again.
-        // What is owed is a backlog, a fixed amount, not a rate: the whole bucket's, however little
-        // of the bucket has passed (a queue drained at once after an outage is still owed).
+        // the owed level the amount pays back all it can before it counts again. What is owed is
+        // a backlog, not a rate: the whole bucket's, however little of the bucket has passed (a
+        // queue drained at once after an outage is still owed).
         if (ev.owed > 0 && statistical > ev.owedLevel * m) {
           statistical += owedAmount(ev, mFull, 1);
         }

@@ -38,11 +38,10 @@ import java.util.Objects;
  *       expectation, at least 1, at most the sustained and the spike multiple), so that a backlog
  *       caught up on a day that runs above the learned level does not trip. A runaway right after
  *       a gap trips once it has paid that back; a gap owes at most an hour of that level, however
- *       long it lasted. At 50 calls a minute a 10x runaway trips 3 to 4 minutes later than it
- *       would have after 30 minutes without calls (about 5 instead of 1.2), about 8 to 13
- *       minutes after it after an outage of 2 to 24 hours; on a day at twice the learned level
- *       about 10 minutes after a 30-minute gap, and after longer ones at the held-multiple rule's
- *       full hold ({@link #runawayHold()}, which bounds it at 5 calls a minute and more). Below
+ *       long it lasted. At 50 calls a minute a 10x runaway that starts right after 30 minutes
+ *       without calls trips about 5 minutes in (1.2 without the gap), after an outage of 2 to 24
+ *       hours 8 to 13 minutes in; on a day at twice the learned level about 10 minutes in after a
+ *       30-minute gap, and after longer ones at the held-multiple rule's full hold ({@link #runawayHold()}, which bounds it at 5 calls a minute and more). Below
  *       that the hold's minimum excess is out of reach, and a runaway right after an outage of
  *       hours may trip hours late or not within hours, more often than before this rule (at 0.5
  *       calls a minute after 8 hours, 3 runs in 8 not within 4 hours instead of 1): a budget
@@ -334,10 +333,10 @@ public final class DetectionSettings {
    * at the call that makes the rule certain (its amount only grows), not at its close. Buckets that
    * catch up a recent shortfall (a backlog after a gap) count towards the shorter hold only once
    * they have paid it back, and a shortened hold judges the run's average without what it paid
-   * back of a shortfall judged a drop (see the breaker above). The record travels with the exported baseline
-   * ({@link BaselineState}, kept across restarts by a guard or monitor with a state folder); a new
-   * meter, one restored from a state of an earlier version, or one without a state folder after a
-   * restart applies the full hold until a week has been judged.
+   * back of a shortfall judged a drop (see the breaker above). The record travels with the
+   * exported baseline ({@link BaselineState}, kept across restarts by a guard or monitor with a
+   * state folder); a new meter, one restored from a state of an earlier version, or one without a
+   * state folder after a restart applies the full hold until a week has been judged.
    *
    * @return the hold, zero when off
    */
