@@ -47,7 +47,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * standard deviations above the expectation), so a volatile service does not alert on every busy
  * day while a steady one keeps its full sensitivity; the breaker allows for one standard deviation
  * (a service whose days swing by 25% trips at about 6.4x instead of 5x: a false trip is an outage);
- * the spike rule (a 3x ratio) is not widened.
+ * the spike rule (a 3x ratio) is not widened. Each channel learns its own variability: spend
+ * varies with the spend per call as well as with the calls (whole hours are compared in the
+ * channel's own unit, so the first hours of a meter's life, judged against an expectation of
+ * nothing, do not read as a swing).
  *
  * <p>Drops are not alerted, but a CUSUM for a fall to half the expected rate slows learning to a
  * quarter while it stands high, so that an outage or a gap in the data does not drag the baseline
@@ -741,11 +744,21 @@ public final class BurnRateMeter {
     double factor = learningFactor(v.spikeAny || v.capAny && f.warm, lv, v.dropping);
     learn(f, x, factor);
     if (recurring != null && f.warm) {
-      recurring.record(localWall(f.wallStart), recurringRatio(f, CALLS, xCalls), recurringRatio(f, COST, xCost));
+      double calls = recurringRatio(f, CALLS, xCalls);
+      double cost = recurringRatio(f, COST, xCost);
+      if (lv == RUNAWAY || f.callTripped || f.costTripped) {
+        // The breaker refused calls in this bucket: the guard still counts a looping caller's
+        // refused attempts as calls, but they spent nothing, so the spend's ratio is taken to be at
+        // least the calls' (the spend per call unchanged). Without it a daily batch cut short by the
+        // breaker on its first days was learned as a recurring burst in calls only, and its spend
+        // tripped the breaker two days more.
+        cost = Math.max(cost, calls);
+      }
+      recurring.record(localWall(f.wallStart), calls, cost);
     }
     for (int ch = 0; ch < 2; ch++) {
       double m = f.mean[ch];
-      model.accumulateLevel(ch, x[ch] / f.unit[ch], m, m * (1 + f.phi[ch] * m));
+      model.accumulateLevel(ch, x[ch] / f.unit[ch], m, m * (1 + f.phi[ch] * m), f.unit[ch]);
     }
     model.closeLevelBucket(1, v.dropping ? 0 : factor);
     event = settle(event, v.hot, lv, f.start + bucketNanos);
@@ -1398,7 +1411,7 @@ public final class BurnRateMeter {
     learnSpread(a, b, x, mean, unit, squares, buckets, factor);
     for (int ch = 0; ch < 2; ch++) {
       double m = mean[ch];
-      model.accumulateLevel(ch, x[ch] / unit[ch], m, m * (1 + phiInterval[ch] * m));
+      model.accumulateLevel(ch, x[ch] / unit[ch], m, m * (1 + phiInterval[ch] * m), unit[ch]);
     }
     model.closeLevelBucket(buckets, v.dropping ? 0 : factor);
     event = settle(event, v.hot, lv, b);

@@ -46,7 +46,7 @@ public final class Frame {
   public final double[] mean = new double[2];
   /** Dispersion in effective units per channel, including the baseline's own uncertainty. */
   public final double[] phi = new double[2];
-  /** The tolerated level per channel: e^(2 sigma) of the learned level variability, 1 for a steady service. */
+  /** The tolerated level per channel: e^(1.5 sigma) of the learned level variability, 1 for a steady service. */
   public final double[] tolerance = new double[2];
   /** The breaker's tolerated level per channel: e^(sigma) of the learned level variability. */
   public final double[] breakerTolerance = new double[2];

@@ -74,6 +74,9 @@ public final class SeasonalBaseline {
   private final double[] hourX = new double[2];
   private final double[] hourM = new double[2];
   private final double[] hourVar = new double[2];
+  /** The sum of the effective units of the hour's buckets, and how many there were. */
+  private final double[] hourUnit = new double[2];
+  private final int[] hourCount = new int[2];
   private double hourBuckets;
   private double hourFactor = 1;
   private final double[] levelVariance = new double[2];
@@ -299,15 +302,25 @@ public final class SeasonalBaseline {
    * Adds one bucket's (or polled interval's) amounts of a channel to the current hour, in
    * effective units.
    *
+   * <p>The hour sums them in the channel's own unit (each amount times its bucket's effective
+   * unit): the effective unit of spend follows the learned spend per call, and is one nanodollar
+   * before anything is learned. Summed as they were, the first bucket of a meter's life (its
+   * spend in nanodollars against an expectation of nothing) made its first hour's log-ratio about
+   * 13, which held the spend channel's level variability at its cap for about three weeks: the
+   * spend breaker allowed e (2.7) times its multiple and the sustained-rise test was off.
+   *
    * @param ch the channel
    * @param x the observed amount
    * @param m the expected amount
    * @param var the variance of the amount under the noise model
+   * @param unit the effective unit the three are in (1 for calls)
    */
-  public void accumulateLevel(int ch, double x, double m, double var) {
-    hourX[ch] += x;
-    hourM[ch] += m;
-    hourVar[ch] += var;
+  public void accumulateLevel(int ch, double x, double m, double var, double unit) {
+    hourX[ch] += x * unit;
+    hourM[ch] += m * unit;
+    hourVar[ch] += var * unit * unit;
+    hourUnit[ch] += unit;
+    hourCount[ch]++;
   }
 
   /**
@@ -328,8 +341,9 @@ public final class SeasonalBaseline {
       double a = Math.max(alphaVariability * hourFactor, hourFactor / variabilityWeight);
       for (int ch = 0; ch < 2; ch++) {
         double m = hourM[ch];
-        if (m >= 3) {
-          double r = Math.log((hourX[ch] + 0.5) / (m + 0.5));
+        double u = hourCount[ch] == 0 ? 1 : hourUnit[ch] / hourCount[ch];
+        if (m >= 3 * u) {
+          double r = Math.log((hourX[ch] + 0.5 * u) / (m + 0.5 * u));
           double sv = hourVar[ch] / (m * m);
           levelVariance[ch] += a * (r * r - sv - levelVariance[ch]);
           samplingVariance[ch] += a * (sv - samplingVariance[ch]);
@@ -342,6 +356,8 @@ public final class SeasonalBaseline {
       hourX[ch] = 0;
       hourM[ch] = 0;
       hourVar[ch] = 0;
+      hourUnit[ch] = 0;
+      hourCount[ch] = 0;
     }
   }
 
