@@ -678,7 +678,10 @@ public final class BurnRateMeter {
         double cusum = Math.min(
             Tails.cusumAmount(breakerEvidence, ev.breakerFast, bm, phi, BREAKER_FAST, LN_BREAKER_FAST),
             Tails.cusumAmount(breakerEvidence, ev.breakerSlow, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW));
-        double statistical = Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess);
+        // Where the sustained-rise test is off, the excess it measures stays 0 and the close never
+        // trips by the statistical test: neither does a call (the held rule and the caps remain).
+        double statistical = sustainedOff(tol) ? Double.POSITIVE_INFINITY
+            : Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess);
         if (!ev.rose) {
           statistical = Math.max(statistical, m + f.lone[ch]);
         }
@@ -1151,7 +1154,17 @@ public final class BurnRateMeter {
       return Tails.llr(x, m, phi, sustainedMultiplier, lnSustained);
     }
     double k = sustainedMultiplier / tol;
-    return k < MIN_SUSTAINED ? Double.NEGATIVE_INFINITY : Tails.llr(x, tol * m, phi, k, Math.log(k));
+    return sustainedOff(tol) ? Double.NEGATIVE_INFINITY : Tails.llr(x, tol * m, phi, k, Math.log(k));
+  }
+
+  /**
+   * Whether the sustained-rise test is off at this day-level tolerance: the sustained multiple is
+   * less than {@link #MIN_SUSTAINED} times the tolerated level (at defaults, a level that varies by
+   * about 0.4 in log terms from hour to hour). Its excess then stays 0, so the breaker's statistical
+   * test is off too, at the close and for calls alike.
+   */
+  private boolean sustainedOff(double tol) {
+    return tol != 1 && sustainedMultiplier / tol < MIN_SUSTAINED;
   }
 
   /** The amount in this bucket that lifts the sustained-rise CUSUM from {@code s} to its threshold. */
@@ -1160,7 +1173,7 @@ public final class BurnRateMeter {
       return Tails.cusumAmount(sustainedEvidence, s, m, phi, sustainedMultiplier, lnSustained);
     }
     double k = sustainedMultiplier / tol;
-    return k < MIN_SUSTAINED ? Double.POSITIVE_INFINITY
+    return sustainedOff(tol) ? Double.POSITIVE_INFINITY
         : Tails.cusumAmount(sustainedEvidence, s, tol * m, phi, k, Math.log(k));
   }
 

@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Test;
  * is an independent copy of the test in {@code judge} (the amount less what it pays back of what
  * is owed), cross-checked against the breaker CUSUMs the real close leaves behind.
  *
- * <p>A threshold below the close's trip that the close misses without anything owed too is not
- * the owed term's and is only counted: where the day-level tolerance switches the sustained-rise
- * CUSUM off (sustained multiple / tolerance below 1.1), the close's excess stays 0 and its
- * statistical test never trips, while {@code fill}'s excess term ({@code m + 3 minEx - excess})
- * stays finite (on this traffic the cost channel's tolerance reaches its cap, e^1.5).
+ * <p>A threshold below the close's trip that the close misses without anything owed too would not
+ * be the owed term's; it is counted apart and must not occur either: it did where the day-level
+ * tolerance switches the sustained-rise CUSUM off (sustained multiple / tolerance below 1.1): the
+ * close's excess stays 0 and its statistical test never trips, while {@code fill}'s excess term
+ * ({@code m + 3 minEx - excess}) stayed finite (see {@link VolatileLevelTest}).
  */
 final class OwedMirrorTrafficTest {
 
@@ -182,6 +182,7 @@ final class OwedMirrorTrafficTest {
     long owed = 0;
     long checked = 0;
     long crossChecked = 0;
+    long unrelated = 0;
     for (long seed = 1; seed <= 8; seed++) {
       SplittableRandom r = new SplittableRandom(seed * 104_729);
       DetectionSettings.Builder b = DetectionSettings.builder()
@@ -197,12 +198,14 @@ final class OwedMirrorTrafficTest {
       owed += o.owedBuckets;
       checked += o.checked;
       crossChecked += o.crossChecked;
+      unrelated += o.unrelated;
       System.out.printf("seed %d: owed buckets %d, thresholds checked %d, cross-checked %d, unrelated %d %s%n",
           seed, o.owedBuckets, o.checked, o.crossChecked, o.unrelated, o.unrelatedExample);
     }
     assertThat(owed).isGreaterThan(1000);
     assertThat(checked).isGreaterThan(1000);
     assertThat(crossChecked).isGreaterThan(500);
+    assertThat(unrelated).as("statistical thresholds below the close's trip with nothing owed").isZero();
   }
 
   private static void run(Oracle o, ManualTicker ticker, SplittableRandom r, long minutes) throws Exception {

@@ -1,0 +1,73 @@
+package dev.runaway.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Where a service's hours swing so widely around their seasonal expectation that no sustained rise
+ * is news (a learned level variability of about 0.4 or more, in log terms), the sustained-rise test
+ * is off, its excess stays 0 and the close of a bucket never trips by the breaker's statistical
+ * test. A call must not trip by it either: the per-call thresholds once kept a finite statistical
+ * threshold there, so a burst of two minutes tripped on a call that the close would not have
+ * tripped on (an online shop's orders, 2.4 false trips a week in the real-traffic replay). The held
+ * rule (a run at the breaker multiple for the hold) and the caps still trip such a service.
+ */
+final class VolatileLevelTest {
+
+  private static final long MINUTE = Traffic.MINUTE;
+
+  /**
+   * Three days whose hours each run at e^{@code swing} or e^-{@code swing} (at random) times 10
+   * calls a minute: at 1, hours at 2.7 and 0.37 times it, none above twice their mean.
+   */
+  private static Traffic swinging(long seed, double swing) {
+    Traffic t = Traffic.create(DetectionSettings.defaults(), seed);
+    SplittableRandom levels = new SplittableRandom(seed * 7919);
+    double[] hour = new double[3 * 24 + 2];
+    for (int i = 0; i < hour.length; i++) {
+      hour[i] = Math.exp(levels.nextBoolean() ? swing : -swing);
+    }
+    t.run(3 * 1440, m -> 10 * hour[(int) (m / 60)]);
+    return t;
+  }
+
+  private static boolean tripsOnABurst(Traffic t) {
+    long onset = t.minute();
+    // two minutes of 300 calls, then the hour as before
+    t.run(2, m -> 300);
+    t.run(20, m -> 10);
+    return t.events.stream().anyMatch(e -> e.event().isRunaway() && e.nanos() >= onset * MINUTE);
+  }
+
+  @Test
+  void aTwoMinuteBurst_onAServiceWhoseHoursSwing_doesNotTrip() {
+    for (long seed = 1; seed <= 4; seed++) {
+      Traffic t = swinging(seed, 1);
+      double[] v = t.meter.exportBaseline().variability();
+      assertThat(v[0]).as("seed %d: the calls' learned level variance", seed).isGreaterThan(0.17);
+      assertThat(t.events).as("seed %d", seed).noneMatch(e -> e.event().isRunaway());
+      assertThat(tripsOnABurst(t)).as("seed %d", seed).isFalse();
+    }
+  }
+
+  @Test
+  void theSameBurst_onASteadyService_trips() {
+    for (long seed = 1; seed <= 4; seed++) {
+      Traffic t = swinging(seed, 0);
+      assertThat(tripsOnABurst(t)).as("seed %d", seed).isTrue();
+    }
+  }
+
+  @Test
+  void aRunawayHeldForTheHold_onAServiceWhoseHoursSwing_stillTrips() {
+    for (long seed = 1; seed <= 4; seed++) {
+      Traffic t = swinging(seed, 1);
+      long onset = t.minute();
+      t.run(30, m -> 150);
+      assertThat(t.events.stream().filter(e -> e.event().isRunaway() && e.nanos() >= onset * MINUTE).findFirst())
+          .as("seed %d", seed).hasValueSatisfying(e -> assertThat(e.minute() - onset).isLessThanOrEqualTo(16));
+    }
+  }
+}
