@@ -678,10 +678,11 @@ public final class BurnRateMeter {
         double cusum = Math.min(
             Tails.cusumAmount(breakerEvidence, ev.breakerFast, bm, phi, BREAKER_FAST, LN_BREAKER_FAST),
             Tails.cusumAmount(breakerEvidence, ev.breakerSlow, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW));
-        // Where the sustained-rise test is off, the excess it measures stays 0 and the close never
-        // trips by the statistical test: neither does a call (the held rule and the caps remain).
-        double statistical = sustainedOff(tol) ? Double.POSITIVE_INFINITY
-            : Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess);
+        // Where the sustained-rise test is off, the excess it measures stays 0, so the close trips
+        // by the statistical test only where no excess is asked for (a minimum excess of 0): with
+        // one, neither does a call (the held rule and the caps remain); without, the CUSUMs alone.
+        double statistical = !sustainedOff(tol) ? Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess)
+            : minEx > 0 ? Double.POSITIVE_INFINITY : cusum;
         if (!ev.rose) {
           statistical = Math.max(statistical, m + f.lone[ch]);
         }
@@ -1161,7 +1162,8 @@ public final class BurnRateMeter {
    * Whether the sustained-rise test is off at this day-level tolerance: the sustained multiple is
    * less than {@link #MIN_SUSTAINED} times the tolerated level (at defaults, a level that varies by
    * about 0.4 in log terms from hour to hour). Its excess then stays 0, so the breaker's statistical
-   * test is off too, at the close and for calls alike.
+   * test, which asks for {@link #BREAKER_EXCESS} times the minimum excess, is off too, at the close
+   * and for calls alike, unless the minimum excess is 0 (then the CUSUMs alone decide).
    */
   private boolean sustainedOff(double tol) {
     return tol != 1 && sustainedMultiplier / tol < MIN_SUSTAINED;

@@ -2,6 +2,7 @@ package dev.runaway.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runaway.Cost;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,11 @@ final class VolatileLevelTest {
    * calls a minute: at 1, hours at 2.7 and 0.37 times it, none above twice their mean.
    */
   private static Traffic swinging(long seed, double swing) {
-    Traffic t = Traffic.create(DetectionSettings.defaults(), seed);
+    return swinging(DetectionSettings.defaults(), seed, swing);
+  }
+
+  private static Traffic swinging(DetectionSettings settings, long seed, double swing) {
+    Traffic t = Traffic.create(settings, seed);
     SplittableRandom levels = new SplittableRandom(seed * 7919);
     double[] hour = new double[3 * 24 + 2];
     for (int i = 0; i < hour.length; i++) {
@@ -68,6 +73,25 @@ final class VolatileLevelTest {
       t.run(30, m -> 150);
       assertThat(t.events.stream().filter(e -> e.event().isRunaway() && e.nanos() >= onset * MINUTE).findFirst())
           .as("seed %d", seed).hasValueSatisfying(e -> assertThat(e.minute() - onset).isLessThanOrEqualTo(16));
+    }
+  }
+
+  /**
+   * With no minimum excess the breaker's statistical test asks for an excess of 0, which the close
+   * finds even where the sustained test is off: there the CUSUMs alone decide, and a call must trip
+   * on them as the close would. The per-call threshold was infinite there, so seed 2's burst
+   * tripped only when its second bucket closed (minute 4322.0; a call at 4321.05 before).
+   */
+  @Test
+  void withNoMinimumExcess_aBurstThatTripsAtTheClose_tripsOnACallFirst() {
+    DetectionSettings s = DetectionSettings.builder().minExcessCalls(0).minExcessCost(Cost.ofNanos(0)).build();
+    for (long seed = 1; seed <= 4; seed++) {
+      Traffic t = swinging(s, seed, 1);
+      long onset = t.minute();
+      tripsOnABurst(t);
+      // Traffic closes each minute's bucket at the minute's end: a trip there is the close's.
+      assertThat(t.since(onset)).as("seed %d", seed)
+          .noneMatch(e -> e.event().isRunaway() && e.nanos() % MINUTE == 0);
     }
   }
 }
