@@ -746,6 +746,9 @@ public final class BurnRateMeter {
     MeterEvent event = raise(v);
     int lv = level.get();
     double factor = learningFactor(v.spikeAny || v.capAny && f.warm, lv, v.dropping);
+    // The meter's first learned bucket was judged against an expectation of nothing: its hour
+    // would read as a swing (with half-hour buckets, the first hour at twice its expectation).
+    boolean first = model.levelWeight() <= 0;
     learn(f, x, factor);
     if (recurring != null && f.warm) {
       double calls = recurringRatio(f, CALLS, xCalls);
@@ -764,7 +767,7 @@ public final class BurnRateMeter {
       double m = f.mean[ch];
       model.accumulateLevel(ch, x[ch] / f.unit[ch], m, m * (1 + f.phi[ch] * m), f.unit[ch]);
     }
-    model.closeLevelBucket(1, v.dropping ? 0 : factor);
+    model.closeLevelBucket(1, v.dropping || first ? 0 : factor);
     event = settle(event, v.hot, lv, f.start + bucketNanos);
     recordPeaks();
     return event;
@@ -1423,12 +1426,13 @@ public final class BurnRateMeter {
     MeterEvent event = raise(v);
     int lv = level.get();
     double factor = learningFactor(v.spikeAny || v.capAny && warm, lv, v.dropping);
+    boolean unlearned = model.levelWeight() <= 0;
     learnSpread(a, b, x, mean, unit, squares, buckets, factor);
     for (int ch = 0; ch < 2; ch++) {
       double m = mean[ch];
       model.accumulateLevel(ch, x[ch] / unit[ch], m, m * (1 + phiInterval[ch] * m), unit[ch]);
     }
-    model.closeLevelBucket(buckets, v.dropping ? 0 : factor);
+    model.closeLevelBucket(buckets, v.dropping || unlearned ? 0 : factor);
     event = settle(event, v.hot, lv, b);
     recordPeaks();
     double perMinute = 60.0 * NANOS_PER_SECOND / (b - a);
