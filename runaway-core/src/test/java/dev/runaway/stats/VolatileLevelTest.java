@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
  * Where a service's hours swing so widely around their seasonal expectation that no sustained rise
  * is news (a learned level variability of about 0.4 or more, in log terms), the sustained-rise test
  * is off, its excess stays 0 and the close of a bucket never trips by the breaker's statistical
- * test. A call must not trip by it either: the per-call thresholds once kept a finite statistical
+ * test (unless the minimum excess is 0: then the CUSUMs alone decide, for a call as at the close). A call must not trip by it either: the per-call thresholds once kept a finite statistical
  * threshold there, so a burst of two minutes tripped on a call that the close would not have
  * tripped on (an online shop's orders, 2.4 false trips a week in the real-traffic replay). The held
  * rule (a run at the breaker multiple for the hold) and the caps still trip such a service.

@@ -299,8 +299,8 @@ public final class SeasonalBaseline {
   }
 
   /**
-   * Adds one bucket's (or polled interval's) amounts of a channel to the current hour, in
-   * effective units.
+   * Adds one bucket's (or polled interval's) amounts of a channel, given in effective units, to the
+   * current hour.
    *
    * <p>The hour sums them in the channel's own unit (each amount times its bucket's effective
    * unit): the effective unit of spend follows the learned spend per call, and is one nanodollar
