@@ -32,7 +32,13 @@ import java.util.Objects;
  *       is judged without this rule (a poll is an interval's total). Not configurable: a rate cap
  *       ({@link #callRateCap()}, {@link #costRateCap()}) trips a fast burn at once, and budgets
  *       bound it. For a service whose level swings from hour to hour or day to day, the breaker
- *       multiple is widened by one learned standard deviation of that swing. A catch-up after a
+ *       multiple is widened by one learned standard deviation of that swing (each channel its own:
+ *       spend swings with its spend per call too); where the swing is so wide (a log standard
+ *       deviation of about 0.4, hours commonly 1.5 times or two thirds of their expectation) that
+ *       the sustained-rise test is off, this statistical test is off too (it asks for its excess;
+ *       with minimum excesses of 0, the CUSUMs alone decide) and the held-multiple rule
+ *       ({@link #runawayHold()}) is what trips: a shop whose hours next to its opening read as such
+ *       swings, say, trips on a 5x run held for the hold, not on an order. A catch-up after a
  *       gap or an outage (a shortfall judged a drop) is judged less what it pays back: what the
  *       shortfall fell short of the level before it (the half-hour smoothed multiple of the
  *       expectation, at least 1, at most the sustained and the spike multiple), so that a backlog
