@@ -23,11 +23,6 @@ final class GapCatchUpTest {
   /** The level of the day of the gap. */
   private static final double HOT_DAY = 1.9;
 
-  private static Optional<Double> minutesToTrip(Traffic t, long from) {
-    return t.events.stream().filter(e -> e.event().isRunaway() && e.nanos() >= from * MINUTE).findFirst()
-        .map(e -> e.minute() - from);
-  }
-
   /**
    * A gap of {@code gapMinutes} without calls, then a runaway at 10 times the expectation read just
    * before it, for 30 minutes: the minutes from its onset to the trip.
@@ -37,7 +32,7 @@ final class GapCatchUpTest {
     t.run(gapMinutes, m -> 0);
     long onset = t.minute();
     t.run(30, m -> 10 * expected);
-    return minutesToTrip(t, onset);
+    return t.minutesToTrip(onset);
   }
 
   /** The week, then the morning of a day at {@code dayLevel} times the learned rate, to noon. */
@@ -61,7 +56,7 @@ final class GapCatchUpTest {
       t.run(30, m -> 0);
       t.run(10, m -> 4 * HOT_DAY * RATE); // the 30 minutes' backlog
       t.run(120, m -> HOT_DAY * RATE);
-      assertThat(minutesToTrip(t, from)).as("seed %d", seed).isEmpty();
+      assertThat(t.minutesToTrip(from)).as("seed %d", seed).isEmpty();
     }
   }
 
@@ -74,7 +69,7 @@ final class GapCatchUpTest {
       long from = hot.minute();
       assertThat(tenfoldAfterGap(hot, 30)).as("seed %d", seed)
           .hasValueSatisfying(d -> assertThat(d).isLessThanOrEqualTo(15.0));
-      assertThat(minutesToTrip(hot, from)).as("seed %d", seed).hasValueSatisfying(d -> assertThat(d).isGreaterThan(30.0));
+      assertThat(hot.minutesToTrip(from)).as("seed %d", seed).hasValueSatisfying(d -> assertThat(d).isGreaterThan(30.0));
 
       // On an ordinary day the gap owes 30 buckets' expectation, paid back in under four minutes.
       assertThat(tenfoldAfterGap(untilNoon(seed, 1), 30)).as("seed %d", seed)
@@ -114,7 +109,7 @@ final class GapCatchUpTest {
       }
       t.calls(minute, 0);
       t.run(60, m -> RATE);
-      assertThat(minutesToTrip(t, from)).as("seed %d", seed).isEmpty();
+      assertThat(t.minutesToTrip(from)).as("seed %d", seed).isEmpty();
     }
   }
 }

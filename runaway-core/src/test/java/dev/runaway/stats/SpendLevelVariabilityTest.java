@@ -3,7 +3,6 @@ package dev.runaway.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,13 +15,6 @@ import org.junit.jupiter.api.Test;
  * same calls, each ten times dearer) waited for the 15-minute hold.
  */
 final class SpendLevelVariabilityTest {
-
-  private static final long MINUTE = Traffic.MINUTE;
-
-  private static Optional<Double> minutesToTrip(Traffic t, long from) {
-    return t.events.stream().filter(e -> e.event().isRunaway() && e.nanos() >= from * MINUTE).findFirst()
-        .map(e -> e.minute() - from);
-  }
 
   @Test
   void steadySpendPerCall_varies_asLittleAsItsCalls() {
@@ -45,7 +37,7 @@ final class SpendLevelVariabilityTest {
       long onset = t.minute();
       t.costPerCall *= 10;
       t.run(30, Traffic.diurnal(20));
-      assertThat(minutesToTrip(t, onset)).as("seed %d", seed).hasValueSatisfying(d -> assertThat(d).isLessThan(5));
+      assertThat(t.minutesToTrip(onset)).as("seed %d", seed).hasValueSatisfying(d -> assertThat(d).isLessThan(5));
     }
   }
 

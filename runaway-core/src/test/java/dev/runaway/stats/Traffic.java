@@ -76,6 +76,12 @@ final class Traffic {
     }
   }
 
+  /** Minutes from minute {@code from} to the first runaway event at or after it, if any. */
+  java.util.Optional<Double> minutesToTrip(long from) {
+    return events.stream().filter(e -> e.event().isRunaway() && e.nanos() >= from * MINUTE).findFirst()
+        .map(e -> e.minute() - from);
+  }
+
   List<Event> since(double minute) {
     return events.stream().filter(e -> e.minute() >= minute).toList();
   }
