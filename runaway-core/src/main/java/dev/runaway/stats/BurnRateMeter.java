@@ -678,11 +678,9 @@ public final class BurnRateMeter {
         double cusum = Math.min(
             Tails.cusumAmount(breakerEvidence, ev.breakerFast, bm, phi, BREAKER_FAST, LN_BREAKER_FAST),
             Tails.cusumAmount(breakerEvidence, ev.breakerSlow, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW));
-        // Where the sustained-rise test is off, the excess it measures stays 0, so the close trips
-        // by the statistical test only where no excess is asked for (a minimum excess of 0): with
-        // one, neither does a call (the held rule and the caps remain); without, the CUSUMs alone.
-        double statistical = !sustainedOff(tol) ? Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess)
-            : minEx > 0 ? Double.POSITIVE_INFINITY : cusum;
+        // ev.excess is the current rise's (the breaker's own where the sustained test is off, see
+        // judge()): a call that reaches this amount makes the close trip too.
+        double statistical = Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess);
         if (!ev.rose) {
           statistical = Math.max(statistical, m + f.lone[ch]);
         }
@@ -942,6 +940,7 @@ public final class BurnRateMeter {
     // (xb): a backlog caught up after a gap is the day's traffic, late.
     double payback = payback(ev, xe, m, len);
     double xb = xe - payback;
+    double excessBefore = ev.excess;
     ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, phi, tol));
     ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
     boolean risen = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
@@ -955,6 +954,15 @@ public final class BurnRateMeter {
     double bm = breakerMultiplier * breakerTol * m;
     ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xb, bm, phi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
     ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xb, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
+    if (sustainedOff(tol)) {
+      // No sustained rise is news on this service (its hours swing that much), so the sustained
+      // test's excess stays 0: the breaker asks its minimum excess of its own rise instead, the
+      // excess since its CUSUMs left 0. Without it the close could never trip by this test while
+      // the per-call thresholds (fill) still did; with it switched off for calls as well, a 100x
+      // runaway on two bursty tweet series waited for the 15-minute hold (benchmarks/REAL-RUNS.md,
+      // session 43).
+      ev.excess = ev.breakerFast > 0 || ev.breakerSlow > 0 ? excessBefore + (xe - m) : 0;
+    }
     boolean trip = (ev.rose || xb - m >= lone)
         && (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
         && ev.excess >= BREAKER_EXCESS * minEx;
@@ -1164,9 +1172,8 @@ public final class BurnRateMeter {
   /**
    * Whether the sustained-rise test is off at this day-level tolerance: the sustained multiple is
    * less than {@link #MIN_SUSTAINED} times the tolerated level (at defaults, a level that varies by
-   * about 0.4 in log terms from hour to hour). Its excess then stays 0, so the breaker's statistical
-   * test, which asks for {@link #BREAKER_EXCESS} times the minimum excess, is off too, at the close
-   * and for calls alike, unless the minimum excess is 0 (then the CUSUMs alone decide).
+   * about 0.4 in log terms from hour to hour). Its excess then stays 0, and the breaker's
+   * statistical test measures its minimum excess on its own rise ({@link #judge}).
    */
   private boolean sustainedOff(double tol) {
     return tol != 1 && sustainedMultiplier / tol < MIN_SUSTAINED;

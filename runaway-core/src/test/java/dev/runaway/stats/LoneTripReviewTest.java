@@ -57,16 +57,17 @@ final class LoneTripReviewTest {
   /**
    * The shop's hours next to its opening and closing are judged against an expectation that the
    * seasonal baseline's interpolation between hours spreads over the step: they read as swings of
-   * the shop's level every day, its learned level variability stays at its cap and the sustained
-   * rise test is off, so the breaker's statistical test is off too (see {@link VolatileLevelTest}):
-   * the order at night after one call does not trip (the held rule and the caps still apply).
+   * the shop's level every day and its sustained-rise test is off. Its breaker's statistical test
+   * still judges it, on the excess of its own rise (see {@link VolatileLevelTest}): known and kept,
+   * the order at night after one call trips, at the close as on a call (switching the test off
+   * there spared the shop's orders but left a 100x runaway on two bursty tweet series to the hold).
    */
   @Test
-  void theShopsOrderAtNight_afterOneCall_doesNotTrip() {
+  void theShopsOrderAtNight_afterOneCall_trips() {
     Traffic t = Traffic.create(DetectionSettings.defaults(), 11);
     t.run(3 * 1440 + 22 * 60, LoneTripReviewTest::shop);
     assertThat(t.meter.exportBaseline().variability()[0]).as("the shop's level variance").isGreaterThan(1);
-    assertThat(order(t, 1, 40)).noneMatch(e -> e.event().isRunaway());
+    assertThat(order(t, 1, 40)).anyMatch(e -> e.event().isRunaway());
   }
 
   /**

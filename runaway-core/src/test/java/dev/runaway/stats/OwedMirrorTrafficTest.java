@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
  * <p>A threshold below the close's trip that the close misses without anything owed too would not
  * be the owed term's; it is counted apart and must not occur either: it did where the day-level
  * tolerance switches the sustained-rise CUSUM off (sustained multiple / tolerance below 1.1): the
- * close's excess stays 0 and its statistical test never trips, while {@code fill}'s excess term
- * ({@code m + 3 minEx - excess}) stayed finite (see {@link VolatileLevelTest}).
+ * close's excess stayed 0 and its statistical test never tripped, while {@code fill}'s excess term
+ * ({@code m + 3 minEx - excess}) stayed finite. There the close now measures the excess of the
+ * breaker's own rise (see {@link VolatileLevelTest}), as this oracle does.
  */
 final class OwedMirrorTrafficTest {
 
@@ -42,6 +43,7 @@ final class OwedMirrorTrafficTest {
     final HeldTripTrafficTest.Probe probe;
     final Method sustainedLlr;
     final double breakerMultiplier;
+    final double sustainedMultiplier;
     final double breakerEvidence;
     final long[] cap;
     long owedBuckets;
@@ -57,6 +59,7 @@ final class OwedMirrorTrafficTest {
           double.class, double.class);
       sustainedLlr.setAccessible(true);
       breakerMultiplier = s.breakerMultiplier();
+      sustainedMultiplier = s.sustainedMultiplier();
       breakerEvidence = s.breakerEvidence();
       cap = (long[]) HeldTripTrafficTest.get(meter, "capPerBucket");
     }
@@ -75,6 +78,10 @@ final class OwedMirrorTrafficTest {
       double bm = breakerMultiplier * breakerTol * m;
       double fast = clamp(ev.breakerFast + Tails.llr(xb, bm, phi, 2.0, Math.log(2.0)), breakerEvidence);
       double slow = clamp(ev.breakerSlow + Tails.llr(xb, bm, phi, 1.25, Math.log(1.25)), breakerEvidence);
+      if (tol != 1 && sustainedMultiplier / tol < 1.1) {
+        // the sustained test off: the breaker's own rise's excess
+        excess = fast > 0 || slow > 0 ? ev.excess + (xe - m) : 0;
+      }
       boolean trip = (ev.rose || xb - m >= lone)
           && (fast >= breakerEvidence || slow >= breakerEvidence)
           && excess >= BREAKER_EXCESS * minEx;
