@@ -35,10 +35,8 @@ import java.util.Objects;
  *       multiple is widened by one learned standard deviation of that swing (each channel its own:
  *       spend swings with its spend per call too); where the swing is so wide (a log standard
  *       deviation of about 0.4, hours commonly 1.5 times or two thirds of their expectation) that
- *       the sustained-rise test is off, this statistical test is off too (it asks for its excess;
- *       with minimum excesses of 0, the CUSUMs alone decide) and the held-multiple rule
- *       ({@link #runawayHold()}) is what trips: a shop whose hours next to its opening read as such
- *       swings, say, trips on a 5x run held for the hold, not on an order. A catch-up after a
+ *       the sustained-rise test is off, this test measures its minimum excess on its own rise (the
+ *       excess since its evidence began to grow). A catch-up after a
  *       gap or an outage (a shortfall judged a drop) is judged less what it pays back: what the
  *       shortfall fell short of the level before it (the half-hour smoothed multiple of the
  *       expectation, at least 1, at most the sustained and the spike multiple), so that a backlog
