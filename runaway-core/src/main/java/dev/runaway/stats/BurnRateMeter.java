@@ -678,9 +678,10 @@ public final class BurnRateMeter {
         double cusum = Math.min(
             Tails.cusumAmount(breakerEvidence, ev.breakerFast, bm, phi, BREAKER_FAST, LN_BREAKER_FAST),
             Tails.cusumAmount(breakerEvidence, ev.breakerSlow, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW));
-        // ev.excess is the current rise's (the breaker's own where the sustained test is off, see
+        // The current rise's excess (the breaker's own where the sustained test is off, see
         // judge()): a call that reaches this amount makes the close trip too.
-        double statistical = Math.max(cusum, m + BREAKER_EXCESS * minEx - ev.excess);
+        double excess = sustainedOff(tol) ? ev.breakerExcess : ev.excess;
+        double statistical = Math.max(cusum, m + BREAKER_EXCESS * minEx - excess);
         if (!ev.rose) {
           statistical = Math.max(statistical, m + f.lone[ch]);
         }
@@ -940,7 +941,6 @@ public final class BurnRateMeter {
     // (xb): a backlog caught up after a gap is the day's traffic, late.
     double payback = payback(ev, xe, m, len);
     double xb = xe - payback;
-    double excessBefore = ev.excess;
     ev.sustained = Math.max(0, ev.sustained + sustainedLlr(xe, m, phi, tol));
     ev.excess = ev.sustained > 0 ? ev.excess + (xe - m) : 0;
     boolean risen = ev.sustained >= sustainedEvidence && ev.excess >= minEx;
@@ -954,18 +954,17 @@ public final class BurnRateMeter {
     double bm = breakerMultiplier * breakerTol * m;
     ev.breakerFast = clamp(ev.breakerFast + Tails.llr(xb, bm, phi, BREAKER_FAST, LN_BREAKER_FAST), breakerEvidence);
     ev.breakerSlow = clamp(ev.breakerSlow + Tails.llr(xb, bm, phi, BREAKER_SLOW, LN_BREAKER_SLOW), breakerEvidence);
-    if (sustainedOff(tol)) {
-      // No sustained rise is news on this service (its hours swing that much), so the sustained
-      // test's excess stays 0: the breaker asks its minimum excess of its own rise instead, the
-      // excess since its CUSUMs left 0. Without it the close could never trip by this test while
-      // the per-call thresholds (fill) still did; with it switched off for calls as well, a 100x
-      // runaway on two bursty tweet series waited for the 15-minute hold (benchmarks/REAL-RUNS.md,
-      // session 43).
-      ev.excess = ev.breakerFast > 0 || ev.breakerSlow > 0 ? excessBefore + (xe - m) : 0;
-    }
+    // No sustained rise is news on a service whose hours swing that much (the sustained test off,
+    // its excess 0): the breaker asks its minimum excess of its own rise instead, the excess since
+    // its CUSUMs left 0 (kept apart, so that it never counts toward a sustained rise). Without it
+    // the close could never trip by this test while the per-call thresholds (fill) still did; with
+    // it switched off for calls as well, a 100x runaway on two bursty tweet series waited for the
+    // 15-minute hold (benchmarks/REAL-RUNS.md, session 43).
+    boolean off = sustainedOff(tol);
+    ev.breakerExcess = off && (ev.breakerFast > 0 || ev.breakerSlow > 0) ? ev.breakerExcess + (xe - m) : 0;
     boolean trip = (ev.rose || xb - m >= lone)
         && (ev.breakerFast >= breakerEvidence || ev.breakerSlow >= breakerEvidence)
-        && ev.excess >= BREAKER_EXCESS * minEx;
+        && (off ? ev.breakerExcess : ev.excess) >= BREAKER_EXCESS * minEx;
     // A bucket at the multiple starts a run. Not by the minimum excess too, as the held rule counts
     // one: at 0.5 calls a minute a 10x runaway's buckets (5 calls) rarely clear it, which took its
     // median trip from 10 to 50 minutes (benchmarks/REAL-RUNS.md). At a near-zero expectation one
@@ -1071,6 +1070,7 @@ public final class BurnRateMeter {
       for (Evidence ev : evidence) {
         ev.breakerFast = 0;
         ev.breakerSlow = 0;
+        ev.breakerExcess = 0;
       }
       // A hushed episode sent nothing, so it sends no "back to normal" either.
       if (event == MeterEvent.NONE && lv != HUSHED) {
@@ -1173,7 +1173,7 @@ public final class BurnRateMeter {
    * Whether the sustained-rise test is off at this day-level tolerance: the sustained multiple is
    * less than {@link #MIN_SUSTAINED} times the tolerated level (at defaults, a level that varies by
    * about 0.4 in log terms from hour to hour). Its excess then stays 0, and the breaker's
-   * statistical test measures its minimum excess on its own rise ({@link #judge}).
+   * statistical test measures its minimum excess on its own rise ({@link Evidence#breakerExcess}).
    */
   private boolean sustainedOff(double tol) {
     return tol != 1 && sustainedMultiplier / tol < MIN_SUSTAINED;

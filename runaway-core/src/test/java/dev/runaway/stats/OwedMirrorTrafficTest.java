@@ -80,7 +80,7 @@ final class OwedMirrorTrafficTest {
       double slow = clamp(ev.breakerSlow + Tails.llr(xb, bm, phi, 1.25, Math.log(1.25)), breakerEvidence);
       if (tol != 1 && sustainedMultiplier / tol < 1.1) {
         // the sustained test off: the breaker's own rise's excess
-        excess = fast > 0 || slow > 0 ? ev.excess + (xe - m) : 0;
+        excess = fast > 0 || slow > 0 ? ev.breakerExcess + (xe - m) : 0;
       }
       boolean trip = (ev.rose || xb - m >= lone)
           && (fast >= breakerEvidence || slow >= breakerEvidence)

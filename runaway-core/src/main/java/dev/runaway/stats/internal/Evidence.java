@@ -13,6 +13,11 @@ public final class Evidence {
   public double sustained;
   /** Excess over the expected amount since {@link #sustained} was last zero, effective units. */
   public double excess;
+  /**
+   * Where the sustained-rise test is off (so {@link #excess} stays 0): the excess over the expected
+   * amount since the breaker's CUSUMs last both stood at zero, effective units; 0 elsewhere.
+   */
+  public double breakerExcess;
   /** Breaker CUSUM tuned to twice the breaker multiple, nats. */
   public double breakerFast;
   /** Breaker CUSUM tuned to 1.5 times the breaker multiple, nats. */
@@ -136,6 +141,7 @@ public final class Evidence {
     drop = 0;
     sustained = 0;
     excess = 0;
+    breakerExcess = 0;
     breakerFast = 0;
     breakerSlow = 0;
     held = 0;
