@@ -50,7 +50,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * the spike rule (a 3x ratio) is not widened. Each channel learns its own variability: spend
  * varies with the spend per call as well as with the calls (whole hours are compared in the
  * channel's own unit, so the first hours of a meter's life, judged against an expectation of
- * nothing, do not read as a swing).
+ * nothing, do not read as a swing). An hour judged before the seasonal slots around it have each
+ * seen about a day (against the service's overall mean) adds at most the variance of the cap: a
+ * service with opening hours read its first evening, which expected the day's traffic, as a swing
+ * of e^6 that held its variability above the cap for more than a week.
  *
  * <p>Drops are not alerted, but a CUSUM for a fall to half the expected rate slows learning to a
  * quarter while it stands high, so that an outage or a gap in the data does not drag the baseline
@@ -598,6 +601,7 @@ public final class BurnRateMeter {
   private Frame open(long start, long wallStart, long prevCalls, long prevCost, boolean thresholds) {
     Frame f = new Frame(start, wallStart, bucketNanos, prevCalls, prevCost);
     model.locate(wallStart);
+    f.seasonLearned = model.seasonLearned();
     double n = model.effectiveN();
     f.expected[CALLS] = model.expected(CALLS);
     f.expected[COST] = model.expected(COST);
@@ -766,7 +770,7 @@ public final class BurnRateMeter {
       double m = f.mean[ch];
       model.accumulateLevel(ch, x[ch] / f.unit[ch], m, m * (1 + f.phi[ch] * m), f.unit[ch]);
     }
-    model.closeLevelBucket(1, v.dropping || first ? 0 : factor);
+    model.closeLevelBucket(1, v.dropping || first ? 0 : factor, !f.seasonLearned);
     event = settle(event, v.hot, lv, f.start + bucketNanos);
     recordPeaks();
     return event;
@@ -1390,10 +1394,12 @@ public final class BurnRateMeter {
     double[] expected = new double[2];
     double[] squares = new double[2];
     double minN = Double.POSITIVE_INFINITY;
+    boolean seasonLearned = true;
     for (long k = first; k <= last; k++) {
       long bs = k * bucketNanos;
       double ov = (Math.min(b, bs + bucketNanos) - Math.max(a, bs)) / (double) bucketNanos;
       model.locate(bs);
+      seasonLearned &= model.seasonLearned();
       minN = Math.min(minN, model.effectiveN());
       for (int ch = 0; ch < 2; ch++) {
         double e = model.expected(ch) * ov;
@@ -1439,7 +1445,7 @@ public final class BurnRateMeter {
       double m = mean[ch];
       model.accumulateLevel(ch, x[ch] / unit[ch], m, m * (1 + phiInterval[ch] * m), unit[ch]);
     }
-    model.closeLevelBucket(buckets, v.dropping || unlearned ? 0 : factor);
+    model.closeLevelBucket(buckets, v.dropping || unlearned ? 0 : factor, !seasonLearned);
     event = settle(event, v.hot, lv, b);
     recordPeaks();
     double perMinute = 60.0 * NANOS_PER_SECOND / (b - a);

@@ -55,24 +55,21 @@ final class LoneTripReviewTest {
   }
 
   /**
-   * The shop's level variability is at its cap, so its sustained-rise test is off. Not, as this
-   * test first said, because the seasonal interpolation spreads its opening and closing over the
-   * hours next to them (once the slots are learned those hours strayed by a log-ratio of 0.5 at
-   * most on a traced shop), but because of its first day: the slots of the hours still to come are
-   * unlearned and fall back to the overall mean, so the first evening expected the day's traffic
-   * and got none (a log-ratio of about -6, learned as one of the first eight hours: here a variance
-   * of 4.5 that takes weeks to decay; benchmarks/REAL-RUNS.md, session 44, with the three fixes
-   * tried and why none landed).
-   * Its breaker's statistical test still judges it, on the excess of its own rise (see
-   * {@link VolatileLevelTest}): known and kept, the order at night after one call trips, at the
-   * close as on a call (switching the test off there spared the shop's orders but left a 100x
+   * The shop's level variability: once 4.5 (above the cap, so its sustained-rise test was off), not,
+   * as this test first said, because the seasonal interpolation spreads its opening and closing over
+   * the hours next to them (once the slots are learned those hours strayed by a log-ratio of 0.5 at
+   * most on a traced shop), but because of its first day: the first evening expected the day's
+   * traffic from slots not yet learned and got none (see {@link OpeningHoursTest}). Such an hour now
+   * adds at most the cap's variance: 0.14 here, four days in. Known and kept, as on the smooth day
+   * above: the order at night after one call trips, at the close as on a call (switching the
+   * breaker's test off where the sustained test is off spared the shop's orders but left a 100x
    * runaway on two bursty tweet series to the hold).
    */
   @Test
   void theShopsOrderAtNight_afterOneCall_trips() {
     Traffic t = Traffic.create(DetectionSettings.defaults(), 11);
     t.run(3 * 1440 + 22 * 60, LoneTripReviewTest::shop);
-    assertThat(t.meter.exportBaseline().variability()[0]).as("the shop's level variance").isGreaterThan(1);
+    assertThat(t.meter.exportBaseline().variability()[0]).as("the shop's level variance").isLessThan(0.2);
     assertThat(order(t, 1, 40)).anyMatch(e -> e.event().isRunaway());
   }
 

@@ -63,6 +63,12 @@ public final class Frame {
   public final double[] recur = {1, 1};
   /** Whether warm-up was complete when the bucket opened. */
   public boolean warm;
+  /**
+   * Whether the bucket's expectation came from seasonal slots that have each learned about a whole
+   * day ({@link SeasonalBaseline#seasonLearned}): the level variability caps what the hours of other
+   * buckets add to it.
+   */
+  public boolean seasonLearned;
 
   /** Set when a call crossed a threshold during the bucket: the bucket counts as hot. */
   public volatile boolean hot;

@@ -49,6 +49,23 @@ public final class SeasonalBaseline {
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
   private static final double MAX_DISPERSION = 10;
+  /**
+   * The share of a day's pass a slot must have learned for {@link #seasonLearned}: 0.85 (with
+   * 40-minute buckets in a zone half an hour off the hour, a slot receives 0.89 of a pass a day).
+   */
+  private static final double SEASON_LEARNED = 0.85;
+  /**
+   * The most one hour judged against slots not yet learned ({@link #seasonLearned}) adds to the
+   * level variability: a squared log-ratio of 1, the variance of the cap (sigma 1). Learned whole,
+   * a shop's first evening, which expected the day's traffic (the overall mean) and got none, added
+   * about 35 and held the variability above its cap for more than a week. Such hours are still
+   * learned, with the others: not learned at all, a service's first day after warm-up had no
+   * allowance for its swings (a service whose hours swing by e at random raised 32 spike alerts and
+   * 3 false trips on its second day in 20 runs, instead of 4 and 1); learned apart, as a
+   * provisional estimate faded out over two days of learned hours, a shop's closed nights (drops,
+   * not learned) stretched the fade to about six days (see benchmarks/REAL-RUNS.md, session 44).
+   */
+  private static final double MAX_PROVISIONAL_SQUARE = 1;
 
   private final int dailySlots;
   private final int weeklySlots;
@@ -79,6 +96,8 @@ public final class SeasonalBaseline {
   private final int[] hourCount = new int[2];
   private double hourBuckets;
   private double hourFactor = 1;
+  /** Whether a span of the current hour was judged against slots not yet learned ({@link #seasonLearned}). */
+  private boolean hourProvisional;
   private final double[] levelVariance = new double[2];
   private final double[] samplingVariance = new double[2];
   private double variabilityWeight;
@@ -196,6 +215,26 @@ public final class SeasonalBaseline {
     // The triangular kernel weighs buckets unequally, which costs about a third of the sample.
     double n = 1 / inv;
     return Math.max(1, dailySlots == 1 && !useWeek ? n : n * 2 / 3);
+  }
+
+  /**
+   * Whether the located bucket's expectation comes from slots that have each learned about a whole
+   * day's pass of the day ({@link #SEASON_LEARNED} of the hour of bucket weight that the
+   * triangular kernel gives a slot over the two hours around its centre), or from the hour-of-week
+   * slots. Until then the expectation is partly the service's overall mean or a slot half learned:
+   * on a service with opening hours the first evening's hour expected the day's traffic and got
+   * none, a log-ratio of about -6 that, learned with the weight of one of the first few hours, held
+   * the level variability above its cap for more than a week. Such an hour's squared log-ratio is
+   * capped ({@code MAX_PROVISIONAL_SQUARE}).
+   *
+   * @return whether the level variability may learn the located bucket's hour in full
+   */
+  public boolean seasonLearned() {
+    if (useWeek) {
+      return true;
+    }
+    double full = SEASON_LEARNED * bucketsPerHour;
+    return dayWeight[d0] >= full && dayWeight[d1] >= full;
   }
 
   /** Whether the located bucket uses the hour-of-week slots. */
@@ -329,10 +368,13 @@ public final class SeasonalBaseline {
    *
    * @param buckets the buckets the amounts covered
    * @param factor the learning weight: 0 if the bucket must not be learned (it spoils the hour)
+   * @param provisional whether the span was judged against slots not yet learned
+   *     ({@link #seasonLearned}): its hour's squared log-ratio is capped
    */
-  public void closeLevelBucket(double buckets, double factor) {
+  public void closeLevelBucket(double buckets, double factor, boolean provisional) {
     hourBuckets += buckets;
     hourFactor = Math.min(hourFactor, factor);
+    hourProvisional |= provisional;
     if (hourBuckets + 1e-9 < bucketsPerHour) {
       return;
     }
@@ -344,14 +386,16 @@ public final class SeasonalBaseline {
         double u = hourCount[ch] == 0 ? 1 : hourUnit[ch] / hourCount[ch];
         if (m >= 3 * u) {
           double r = Math.log((hourX[ch] + 0.5 * u) / (m + 0.5 * u));
+          double r2 = hourProvisional ? Math.min(r * r, MAX_PROVISIONAL_SQUARE) : r * r;
           double sv = hourVar[ch] / (m * m);
-          levelVariance[ch] += a * (r * r - sv - levelVariance[ch]);
+          levelVariance[ch] += a * (r2 - sv - levelVariance[ch]);
           samplingVariance[ch] += a * (sv - samplingVariance[ch]);
         }
       }
     }
     hourBuckets = 0;
     hourFactor = 1;
+    hourProvisional = false;
     for (int ch = 0; ch < 2; ch++) {
       hourX[ch] = 0;
       hourM[ch] = 0;
