@@ -1,0 +1,31 @@
+package dev.runaway.stats.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Review of 2d99f87: the squared log-ratio of an hour judged against slots not yet learned is
+ * capped at 1 before its sampling variance is subtracted, so such an hour adds at most 1 - sv. On a
+ * service's first day the sampling variance is large (the slots' effective n is 1: with hourly polls
+ * sv is about the dispersion plus 1/mean), and an hour that strayed by e^6.7 then reads as a negative
+ * variance, less variable than the count noise. Capping the excess (r^2 - sv) at 1 keeps the intent.
+ */
+final class ProvisionalHourReviewTest {
+
+  @Test
+  void aProvisionalHourThatStrayedFar_addsTheCapsVariance_whateverItsSamplingVariance() {
+    long hour = Duration.ofHours(1).toNanos();
+    SeasonalBaseline b = new SeasonalBaseline(24, 0, hour, Duration.ofDays(2).toNanos(), ZoneOffset.UTC);
+    double m = 400;
+    // nothing observed against 400 expected, noise variance 5 m^2 (sv = 5)
+    b.accumulateLevel(SeasonalBaseline.CALLS, 0, m, 5 * m * m, 1);
+    b.accumulateLevel(SeasonalBaseline.COST, 0, 0, 0, 1);
+    b.closeLevelBucket(1, 1, true);
+    assertThat(b.variabilityState()[0]).as("the level variance after one provisional hour at e^-6.7")
+        .isCloseTo(1, within(1e-9));
+  }
+}
