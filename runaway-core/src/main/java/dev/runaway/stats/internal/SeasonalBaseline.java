@@ -56,7 +56,7 @@ public final class SeasonalBaseline {
   private static final double SEASON_LEARNED = 0.85;
   /**
    * The most one hour judged against slots not yet learned ({@link #seasonLearned}) adds to the
-   * level variability: a squared log-ratio of 1, the variance of the cap (sigma 1). Learned whole,
+   * level variability beyond its count noise: 1, the variance of the cap (sigma 1). Learned whole,
    * a shop's first evening, which expected the day's traffic (the overall mean) and got none, added
    * about 35 and held the variability above its cap for more than a week. Such hours are still
    * learned, with the others: not learned at all, a service's first day after warm-up had no
@@ -386,8 +386,11 @@ public final class SeasonalBaseline {
         double u = hourCount[ch] == 0 ? 1 : hourUnit[ch] / hourCount[ch];
         if (m >= 3 * u) {
           double r = Math.log((hourX[ch] + 0.5 * u) / (m + 0.5 * u));
-          double r2 = hourProvisional ? Math.min(r * r, MAX_PROVISIONAL_SQUARE) : r * r;
           double sv = hourVar[ch] / (m * m);
+          // Capped as an excess over the count noise: where that noise is above the cap (a first
+          // day's polled hours), a cap on r * r alone made any hour, however far off, add less than
+          // nothing.
+          double r2 = hourProvisional ? Math.min(r * r, MAX_PROVISIONAL_SQUARE + sv) : r * r;
           levelVariance[ch] += a * (r2 - sv - levelVariance[ch]);
           samplingVariance[ch] += a * (sv - samplingVariance[ch]);
         }

@@ -8,11 +8,11 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review of 2d99f87: the squared log-ratio of an hour judged against slots not yet learned is
- * capped at 1 before its sampling variance is subtracted, so such an hour adds at most 1 - sv. On a
- * service's first day the sampling variance is large (the slots' effective n is 1: with hourly polls
- * sv is about the dispersion plus 1/mean), and an hour that strayed by e^6.7 then reads as a negative
- * variance, less variable than the count noise. Capping the excess (r^2 - sv) at 1 keeps the intent.
+ * Review (helper nu78) of the first version of the cap: the squared log-ratio of an hour judged
+ * against slots not yet learned was capped at 1 before its sampling variance was subtracted, so
+ * such an hour added at most 1 - sv. On a service's first day the sampling variance is large (the
+ * slots' effective n is 1: with hourly polls sv is about the dispersion plus 1/mean), and an hour
+ * that strayed by e^6.7 read as a negative variance. The excess over the count noise is capped.
  */
 final class ProvisionalHourReviewTest {
 
