@@ -219,7 +219,7 @@ public final class SeasonalBaseline {
 
   /**
    * Whether the located bucket's expectation comes from slots that have each learned about a whole
-   * day's pass of the day ({@link #SEASON_LEARNED} of the hour of bucket weight that the
+   * day's pass of the day ({@code SEASON_LEARNED}, 0.85, of the hour of bucket weight that the
    * triangular kernel gives a slot over the two hours around its centre), or from the hour-of-week
    * slots. Until then the expectation is partly the service's overall mean or a slot half learned:
    * on a service with opening hours the first evening's hour expected the day's traffic and got
