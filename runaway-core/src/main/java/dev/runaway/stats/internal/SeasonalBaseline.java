@@ -65,7 +65,7 @@ public final class SeasonalBaseline {
    * provisional estimate faded out over two days of learned hours, a shop's closed nights (drops,
    * not learned) stretched the fade to about six days (see benchmarks/REAL-RUNS.md, session 44).
    */
-  private static final double MAX_PROVISIONAL_SQUARE = 1;
+  private static final double MAX_PROVISIONAL_EXCESS = 1;
 
   private final int dailySlots;
   private final int weeklySlots;
@@ -224,8 +224,8 @@ public final class SeasonalBaseline {
    * slots. Until then the expectation is partly the service's overall mean or a slot half learned:
    * on a service with opening hours the first evening's hour expected the day's traffic and got
    * none, a log-ratio of about -6 that, learned with the weight of one of the first few hours, held
-   * the level variability above its cap for more than a week. Such an hour's squared log-ratio is
-   * capped ({@code MAX_PROVISIONAL_SQUARE}).
+   * the level variability above its cap for more than a week. Such an hour's squared log-ratio beyond
+   * its count noise is capped ({@code MAX_PROVISIONAL_EXCESS}).
    *
    * @return whether the level variability may learn the located bucket's hour in full
    */
@@ -369,7 +369,7 @@ public final class SeasonalBaseline {
    * @param buckets the buckets the amounts covered
    * @param factor the learning weight: 0 if the bucket must not be learned (it spoils the hour)
    * @param provisional whether the span was judged against slots not yet learned
-   *     ({@link #seasonLearned}): its hour's squared log-ratio is capped
+   *     ({@link #seasonLearned}): its hour's squared log-ratio beyond its count noise is capped
    */
   public void closeLevelBucket(double buckets, double factor, boolean provisional) {
     hourBuckets += buckets;
@@ -390,7 +390,7 @@ public final class SeasonalBaseline {
           // Capped as an excess over the count noise: where that noise is above the cap (a first
           // day's polled hours), a cap on r * r alone made any hour, however far off, add less than
           // nothing.
-          double r2 = hourProvisional ? Math.min(r * r, MAX_PROVISIONAL_SQUARE + sv) : r * r;
+          double r2 = hourProvisional ? Math.min(r * r, MAX_PROVISIONAL_EXCESS + sv) : r * r;
           levelVariance[ch] += a * (r2 - sv - levelVariance[ch]);
           samplingVariance[ch] += a * (sv - samplingVariance[ch]);
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
@@ -27,5 +29,29 @@ final class ProvisionalHourReviewTest {
     b.closeLevelBucket(1, 1, true);
     assertThat(b.variabilityState()[0]).as("the level variance after one provisional hour at e^-6.7")
         .isCloseTo(1, within(1e-9));
+  }
+
+  /**
+   * 40-minute buckets in a zone half an hour off UTC: each day slot receives 1.33 buckets of kernel
+   * weight a day (0.89 of the 1.5 a bucket width of 40 minutes spreads over an hour), below the 1.35
+   * that a share of 0.9 asked for, so no hour of the second day counted as learned (in UTC every
+   * hour does). After one day every bucket of the second day is judged against learned slots.
+   */
+  @Test
+  void fortyMinuteBuckets_inAHalfHourZone_learnTheirSlotsInADay() {
+    long bucket = Duration.ofMinutes(40).toNanos();
+    SeasonalBaseline b = new SeasonalBaseline(24, 0, bucket, Duration.ofDays(2).toNanos(),
+        ZoneId.of("Asia/Kolkata"));
+    long start = Instant.parse("2026-03-27T00:00:00Z").getEpochSecond() * 1_000_000_000L;
+    long day = Duration.ofDays(1).toNanos();
+    for (long t = start; t < start + day; t += bucket) {
+      b.locate(t);
+      assertThat(b.seasonLearned()).as("a bucket of the first day").isFalse();
+      b.learn(10, 10, 1);
+    }
+    for (long t = start + day; t < start + 2 * day; t += bucket) {
+      b.locate(t);
+      assertThat(b.seasonLearned()).as("the bucket at %s", Instant.ofEpochSecond(t / 1_000_000_000L)).isTrue();
+    }
   }
 }
