@@ -36,30 +36,9 @@ public final class Snapshots {
     double perNano = Double.isFinite(costPerHour) && costPerHour > 0 ? costPerHour * 1e9 / 3.6e12 : 0;
     Duration tte = null;
     if (account != null) {
-      // Headroom leased to the callers' threads is neither spend nor a call in flight.
-      InMemoryLedger.reclaimLeases(account);
-      List<Budget> budgets = account.budgets();
-      for (int i = 0; i < budgets.size(); i++) {
-        long spent = account.spent(i, now);
-        long used = account.used(i, now);
-        long limit = budgets.get(i).limit().nanos();
-        Duration retry = null;
-        if (used >= limit) {
-          long wait = account.nanosUntilRoom(i, 1, now);
-          retry = wait < 0 ? null : Duration.ofNanos(wait);
-        }
-        windows.add(new ServiceSnapshot.WindowSnapshot(budgets.get(i), Cost.ofNanos(spent),
-            Cost.ofNanos(Math.max(0, used - spent)), retry));
-        Duration left = null;
-        if (used >= limit) {
-          left = Duration.ZERO;
-        } else if (perNano > 0) {
-          left = Duration.ofNanos((long) Math.min(Long.MAX_VALUE / 2.0, (limit - used) / perNano));
-        }
-        if (left != null && (tte == null || left.compareTo(tte) < 0)) {
-          tte = left;
-        }
-      }
+      // Headroom leased to the callers' threads is neither spend nor a call in flight: given back,
+      // and none taken while the windows are read.
+      tte = InMemoryLedger.withoutLeases(account, () -> readWindows(account, now, perNano, windows));
     }
     Cost hour = perNano > 0 ? projection(costPerHour) : Cost.ZERO;
     Cost day = perNano > 0 ? projection(costPerHour * 24) : Cost.ZERO;
@@ -72,5 +51,34 @@ public final class Snapshots {
   private static Cost projection(double usd) {
     double capped = Math.min(usd, 9.0e9);
     return capped > 0 ? Cost.usd(capped) : Cost.ZERO;
+  }
+
+  /** Adds each budget's window to {@code windows}; returns the time to exhaustion, or null. */
+  private static Duration readWindows(LedgerAccount account, long now, double perNano,
+      List<ServiceSnapshot.WindowSnapshot> windows) {
+    Duration tte = null;
+    List<Budget> budgets = account.budgets();
+    for (int i = 0; i < budgets.size(); i++) {
+      long spent = account.spent(i, now);
+      long used = account.used(i, now);
+      long limit = budgets.get(i).limit().nanos();
+      Duration retry = null;
+      if (used >= limit) {
+        long wait = account.nanosUntilRoom(i, 1, now);
+        retry = wait < 0 ? null : Duration.ofNanos(wait);
+      }
+      windows.add(new ServiceSnapshot.WindowSnapshot(budgets.get(i), Cost.ofNanos(spent),
+          Cost.ofNanos(Math.max(0, used - spent)), retry));
+      Duration left = null;
+      if (used >= limit) {
+        left = Duration.ZERO;
+      } else if (perNano > 0) {
+        left = Duration.ofNanos((long) Math.min(Long.MAX_VALUE / 2.0, (limit - used) / perNano));
+      }
+      if (left != null && (tte == null || left.compareTo(tte) < 0)) {
+        tte = left;
+      }
+    }
+    return tte;
   }
 }

@@ -128,6 +128,19 @@ public final class InMemoryLedger implements BudgetLedger {
     }
   }
 
+  /**
+   * Runs {@code read} with the account's leases given back and no new one taken meanwhile
+   * ({@link HoldsLeases#withoutLeases}); just runs it for an account without leases.
+   *
+   * @param account an account of this ledger, or one that wraps one; or any other account
+   * @param read reads the account
+   * @param <T> what it reads
+   * @return what {@code read} returned
+   */
+  public static <T> T withoutLeases(LedgerAccount account, java.util.function.Supplier<T> read) {
+    return account instanceof HoldsLeases ? ((HoldsLeases) account).withoutLeases(read) : read.get();
+  }
+
   /** Keyed accounts kept pinned (holding spend), for tests. */
   int pinnedKeys() {
     return pins.size();
@@ -409,6 +422,22 @@ public final class InMemoryLedger implements BudgetLedger {
     @Override
     public void reclaimLeases() {
       takeBackLeases();
+    }
+
+    @Override
+    public <T> T withoutLeases(java.util.function.Supplier<T> read) {
+      Leases l = leases;
+      if (l == null) {
+        return read.get();
+      }
+      // As a refusal path: no new lease until the read is done (leases begun before wait here).
+      l.startReclaim();
+      try {
+        takeBackLeases();
+        return read.get();
+      } finally {
+        l.endReclaim();
+      }
     }
 
     /** {@link #reclaimLeases}, returning what the leases held (0 without leases). */

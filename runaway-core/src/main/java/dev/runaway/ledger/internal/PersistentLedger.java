@@ -424,15 +424,16 @@ public final class PersistentLedger implements BudgetLedger {
         live.remove(e.getKey(), e.getValue());
         continue;
       }
-      // A lease is headroom set aside for this process's threads, not spend: never saved as spend.
-      a.reclaimLeases();
-      List<WindowState> windows = new ArrayList<>(a.budgets().size());
-      boolean any = false;
-      for (int i = 0; i < a.budgets().size(); i++) {
-        WindowState w = a.window(i).export(now, wallOffset);
-        any |= w.size() > 0;
-        windows.add(w);
-      }
+      // A lease is headroom set aside for this process's threads, not spend: never saved as spend
+      // (given back, and none taken while the windows are read).
+      List<WindowState> windows = a.withoutLeases(() -> {
+        List<WindowState> read = new ArrayList<>(a.budgets().size());
+        for (int i = 0; i < a.budgets().size(); i++) {
+          read.add(a.window(i).export(now, wallOffset));
+        }
+        return read;
+      });
+      boolean any = windows.stream().anyMatch(w -> w.size() > 0);
       if (any) {
         states.add(new StateFile.AccountState(e.getKey().service(), e.getKey().key(), windows));
       }

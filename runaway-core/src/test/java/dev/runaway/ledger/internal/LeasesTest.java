@@ -75,6 +75,41 @@ final class LeasesTest extends StateDirFixture {
     assertThat(a.used(1, now)).isEqualTo(a.spent(1, now));
   }
 
+  /**
+   * A snapshot (a state file's save, a status page) reads the windows with every lease given back
+   * and none taken during the read: a call on another thread meanwhile reserves in the windows.
+   * Given back and then read, a thread could lease again in between, and a state file saved that
+   * lease as spend (PersistentLedgerConcurrencyTest: $20.07 saved when $20.00 had been spent, and
+   * the next save went down).
+   */
+  @Test
+  void aReadWithoutLeases_seesNoLeaseTakenDuringIt() throws Exception {
+    InMemoryLedger.Account a = account();
+    long amount = leasedAmount();
+    assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
+    a.commit(amount, amount, now);
+    assertThat(a.leased()).as("this thread's lease").isPositive();
+    long[] read = a.withoutLeases(() -> {
+      Thread other = new Thread(() -> {
+        assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
+        a.commit(amount, amount, now);
+      });
+      other.start();
+      try {
+        other.join();
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      return new long[] {a.leased(), a.used(0, now), a.spent(0, now)};
+    });
+    assertThat(read[0]).as("leases held during the read").isZero();
+    assertThat(read[1]).as("used during the read: the two calls' spend").isEqualTo(2 * amount);
+    assertThat(read[2]).isEqualTo(2 * amount);
+    // After the read, calls lease again.
+    assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
+    assertThat(a.leased()).isPositive();
+  }
+
   @Test
   void aCallAboveTheLeaseSize_isCheckedAgainstTheWindows() {
     InMemoryLedger.Account a = account();

@@ -692,6 +692,11 @@ public final class FleetAccount implements LedgerAccount, HoldsLeases {
   }
 
   @Override
+  public <T> T withoutLeases(java.util.function.Supplier<T> read) {
+    return InMemoryLedger.withoutLeases(local, read);
+  }
+
+  @Override
   public long spent(int budget, long now) {
     return Math.max(local.spent(budget, now), fleetTotals.get(budget) - Math.max(0, pool.get()));
   }
