@@ -53,9 +53,13 @@ public final class Snapshots {
     return capped > 0 ? Cost.usd(capped) : Cost.ZERO;
   }
 
-  /** Adds each budget's window to {@code windows}; returns the time to exhaustion, or null. */
+  /**
+   * Fills {@code windows} with each budget's window (what it held before is dropped: a read
+   * without leases may run more than once); returns the time to exhaustion, or null.
+   */
   private static Duration readWindows(LedgerAccount account, long now, double perNano,
       List<ServiceSnapshot.WindowSnapshot> windows) {
+    windows.clear();
     Duration tte = null;
     List<Budget> budgets = account.budgets();
     for (int i = 0; i < budgets.size(); i++) {

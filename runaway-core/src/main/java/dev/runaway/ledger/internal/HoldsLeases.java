@@ -15,11 +15,14 @@ public interface HoldsLeases {
   /**
    * Gives every thread's lease back and runs {@code read} while no thread takes a new one (threads
    * that run out of lease meanwhile reserve each call in the windows), so that what it reads of
-   * the windows is spend and calls in flight only. With {@link #reclaimLeases} and then a read, a
-   * thread could lease again in between: a state file saved that lease as spend (70 calls more
-   * than had been made, in one run of four threads), and the next save, without it, went down.
+   * the windows is spend and calls in flight. With {@link #reclaimLeases} and then a read, a thread
+   * could lease again in between: a state file saved that lease as spend (70 calls more than had
+   * been made, in one run of four threads), and the next save, without it, went down. A call's
+   * release or refund can still put headroom in a lease during the read: the read is then run
+   * again (a few times at most; what is left is counted high, as a call in flight, never low).
    *
-   * @param read reads the account's windows; keep it short (new leases wait for it)
+   * @param read reads the account's windows; may run more than once, so it must only read; keep
+   *     it short (new leases wait for it)
    * @param <T> what it reads
    * @return what {@code read} returned
    */

@@ -38,6 +38,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InMemoryLedger implements BudgetLedger {
 
+  /**
+   * How many times {@link Account#withoutLeases} reads again when a release or refund put headroom
+   * in a lease during its read.
+   */
+  private static final int READS_AGAIN = 3;
   /** A thread's lease of a service's budget is this many calls of the amount that asked for it. */
   static final int LEASE_CALLS = 64;
   /** How many times a refusal path takes the leases back and tries again before it refuses. */
@@ -434,7 +439,14 @@ public final class InMemoryLedger implements BudgetLedger {
       l.startReclaim();
       try {
         takeBackLeases();
-        return read.get();
+        T result = read.get();
+        // A call's release or refund still puts headroom in its thread's lease (only new leases
+        // wait), which a read counts as used: read again while a take-back after the read finds
+        // some, a few times at most. What is left is counted high (as a call in flight), never low.
+        for (int i = 0; i < READS_AGAIN && takeBackLeases() != 0; i++) {
+          result = read.get();
+        }
+        return result;
       } finally {
         l.endReclaim();
       }
