@@ -51,9 +51,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * varies with the spend per call as well as with the calls (whole hours are compared in the
  * channel's own unit, so the first hours of a meter's life, judged against an expectation of
  * nothing, do not read as a swing). An hour judged before the seasonal slots around it have each
- * seen about a day (against the service's overall mean) adds at most the variance of the cap: a
- * service with opening hours read its first evening, which expected the day's traffic, as a swing
- * of e^6 that held its variability above the cap for more than a week.
+ * seen about a day (against the service's overall mean), or before warm-up (when no fall is judged
+ * a drop), adds at most the variance of the cap: a service with opening hours read its first
+ * evening, which expected the day's traffic, as a swing of e^6 that held its variability above the
+ * cap for more than a week (after a restart on that evening, its second evening did the same).
  *
  * <p>Drops are not alerted, but a CUSUM for a fall to half the expected rate slows learning to a
  * quarter while it stands high, so that an outage or a gap in the data does not drag the baseline
@@ -770,7 +771,9 @@ public final class BurnRateMeter {
       double m = f.mean[ch];
       model.accumulateLevel(ch, x[ch] / f.unit[ch], m, m * (1 + f.phi[ch] * m), f.unit[ch]);
     }
-    model.closeLevelBucket(1, v.dropping || first ? 0 : factor, !f.seasonLearned);
+    // Before warm-up the drop test is off: a closing hour judged then counts as one judged against
+    // slots not yet learned (capped), even against learned slots (a restart on a first evening).
+    model.closeLevelBucket(1, v.dropping || first ? 0 : factor, !f.seasonLearned || !f.warm);
     event = settle(event, v.hot, lv, f.start + bucketNanos);
     recordPeaks();
     return event;
@@ -1445,7 +1448,7 @@ public final class BurnRateMeter {
       double m = mean[ch];
       model.accumulateLevel(ch, x[ch] / unit[ch], m, m * (1 + phiInterval[ch] * m), unit[ch]);
     }
-    model.closeLevelBucket(buckets, v.dropping || unlearned ? 0 : factor, !seasonLearned);
+    model.closeLevelBucket(buckets, v.dropping || unlearned ? 0 : factor, !seasonLearned || !warm);
     event = settle(event, v.hot, lv, b);
     recordPeaks();
     double perMinute = 60.0 * NANOS_PER_SECOND / (b - a);

@@ -369,7 +369,8 @@ public final class SeasonalBaseline {
    * @param buckets the buckets the amounts covered
    * @param factor the learning weight: 0 if the bucket must not be learned (it spoils the hour)
    * @param provisional whether the span was judged against slots not yet learned
-   *     ({@link #seasonLearned}): its hour's squared log-ratio beyond its count noise is capped
+   *     ({@link #seasonLearned}) or before warm-up: its hour's squared log-ratio beyond its count
+   *     noise is capped
    */
   public void closeLevelBucket(double buckets, double factor, boolean provisional) {
     hourBuckets += buckets;
