@@ -40,9 +40,10 @@ final class LeasesTest extends StateDirFixture {
 
   /**
    * An amount small enough that this machine's account leases it (the chunks depend on its
-   * processor count): a quarter of the largest amount that takes a lease, and it divides the limit.
+   * processor count): a quarter of the largest amount that takes a lease, and it divides the limit
+   * ({@link WithoutLeasesReviewTest} uses it too, with the same limit).
    */
-  private static long leasedAmount() {
+  static long leasedAmount() {
     int stripes = new Leases(Runtime.getRuntime().availableProcessors()).stripes();
     long largest = LIMIT / InMemoryLedger.LEASE_SHARE / stripes / InMemoryLedger.LEASE_CALLS;
     long amount = Math.max(1, largest / 4);

@@ -32,17 +32,6 @@ final class WithoutLeasesReviewTest {
         List.of(Budget.hourly(Cost.ofNanos(LIMIT)), Budget.daily(Cost.usd("2"))), ticker);
   }
 
-  /** As LeasesTest.leasedAmount: an amount this machine's account leases, dividing the limit. */
-  private static long leasedAmount() {
-    int stripes = new Leases(Runtime.getRuntime().availableProcessors()).stripes();
-    long largest = LIMIT / InMemoryLedger.LEASE_SHARE / stripes / InMemoryLedger.LEASE_CALLS;
-    long amount = Math.max(1, largest / 4);
-    while (LIMIT % amount != 0) {
-      amount--;
-    }
-    return amount;
-  }
-
   /** Runs {@code call} on another thread and waits for it (its failure fails the test). */
   private static void onAnotherThread(Race.Body call) {
     try {
@@ -69,7 +58,7 @@ final class WithoutLeasesReviewTest {
   @Test
   void aReleaseDuringTheRead_isNotCountedAsUsed() {
     InMemoryLedger.Account a = account();
-    long amount = leasedAmount();
+    long amount = LeasesTest.leasedAmount();
     assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
     a.commit(amount, amount, now);
     long[] read = readDuring(a, () -> onAnotherThread(t -> {
@@ -83,7 +72,7 @@ final class WithoutLeasesReviewTest {
   @Test
   void aRefundDuringTheRead_isNotCountedAsUsed() {
     InMemoryLedger.Account a = account();
-    long amount = leasedAmount();
+    long amount = LeasesTest.leasedAmount();
     assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
     a.commit(amount, amount, now);
     long[] read = readDuring(a, () -> onAnotherThread(t -> {
@@ -99,7 +88,7 @@ final class WithoutLeasesReviewTest {
   @Test
   void nestedReads_andReadsThatAskForRoom_complete() {
     InMemoryLedger.Account a = account();
-    long amount = leasedAmount();
+    long amount = LeasesTest.leasedAmount();
     assertThat(a.tryReserve(amount, now)).isEqualTo(LedgerAccount.ADMITTED);
     long wait = a.withoutLeases(() -> a.withoutLeases(() -> a.nanosUntilRoom(0, 1, now)));
     assertThat(wait).isZero();
@@ -117,7 +106,7 @@ final class WithoutLeasesReviewTest {
   @RepeatedTest(20)
   void readsWithoutLeases_whileThreadsSpendTheBudget_refuseNothingThatFits() throws Exception {
     InMemoryLedger.Account a = account();
-    long amount = leasedAmount();
+    long amount = LeasesTest.leasedAmount();
     int spenders = 4;
     AtomicLong admitted = new AtomicLong();
     AtomicLong reads = new AtomicLong();
