@@ -65,8 +65,8 @@ public final class Frame {
   public boolean warm;
   /**
    * Whether the bucket's expectation came from seasonal slots that have each learned about a whole
-   * day ({@link SeasonalBaseline#seasonLearned}); if not, the hour this bucket closes into adds at
-   * most the cap's variance to the level variability.
+   * day ({@link SeasonalBaseline#seasonLearned}); if not, or if the bucket is not {@link #warm},
+   * the hour this bucket closes into adds at most the cap's variance to the level variability.
    */
   public boolean seasonLearned;
 
