@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import dev.runaway.internal.WarnOnce;
 import org.slf4j.LoggerFactory;
@@ -69,6 +70,7 @@ import java.util.function.Supplier;
 public final class RunawayGuard implements AutoCloseable {
 
   private final Map<String, ServiceRuntime> services;
+  private final AtomicBoolean closing = new AtomicBoolean();
   /**
    * The services' interned names by hash slot (one name a slot; a name whose slot was taken is
    * found through {@link #services}) and their runtimes in the same slots: the lookup of every call.
@@ -625,9 +627,21 @@ public final class RunawayGuard implements AutoCloseable {
     return ticker;
   }
 
-  /** Delivers pending alerts within a bound, closes the notifiers and the ledger. */
+  /**
+   * Closes the guard: from now on every call, reservation and record of any of its services
+   * throws an {@link IllegalStateException} before anything is reserved or called (a closed guard
+   * would save and alert nothing); then delivers pending alerts within a bound, closes the
+   * notifiers and the ledger (a state file is saved). Calls already running commit in memory only.
+   * Snapshots, statistics and breakers stay readable. Closing again does nothing.
+   */
   @Override
   public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    for (ServiceRuntime rt : services.values()) {
+      rt.close();
+    }
     if (clockTask != null) {
       clockTask.cancel(false);
     }

@@ -120,6 +120,8 @@ public final class ServiceRuntime {
   /** The exception of the last refusal by an open breaker of a call without a key, reused (see {@link #open}). */
   private volatile Refusal lastRefusal;
   private volatile boolean chargedZeroWarned;
+  /** Set by {@link #close()}: calls, reservations and records are refused from then on. */
+  private volatile boolean closed;
 
   /**
    * The policies whose "budgets but nothing prices them" warning their builder already logged
@@ -882,6 +884,9 @@ public final class ServiceRuntime {
    */
   public <T, X extends Throwable> T call(String key, KeyRuntime handle, long estimate, GuardedCall<T, X> call)
       throws X {
+    if (closed || call == null) {
+      throw unusable(call);
+    }
     boolean turn = false;
     if (estimate < 0) {
       turn = takeTurn(key);
@@ -915,6 +920,25 @@ public final class ServiceRuntime {
         unknownCost.release();
       }
     }
+  }
+
+  /**
+   * Refuses, from {@link dev.runaway.RunawayGuard#close()} on, every call, reservation and record:
+   * its spend would reach neither the state file (saved at close) nor an alert (the notifiers are
+   * closed). Calls already running when the guard closed still commit in memory. Idempotent.
+   */
+  public void close() {
+    closed = true;
+  }
+
+  /** Why a call cannot run: a null call (before anything is reserved) or a closed guard. */
+  private RuntimeException unusable(Object call) {
+    return closed ? closedGuard() : new NullPointerException("call must not be null (service " + name + ")");
+  }
+
+  private IllegalStateException closedGuard() {
+    return new IllegalStateException("RunawayGuard is closed: service " + name + " takes no more calls,"
+        + " reservations or records (a closed guard saves and alerts nothing). Build a new RunawayGuard.");
   }
 
   /**
@@ -1626,6 +1650,9 @@ public final class ServiceRuntime {
    * @param amount the spend
    */
   public void record(String key, long amount) {
+    if (closed) {
+      throw closedGuard();
+    }
     long now = ticker.nanoTime();
     KeyRuntime k = key(key, now);
     // Told before the account's record, as in succeeded.
@@ -1691,6 +1718,9 @@ public final class ServiceRuntime {
    * @return the reservation
    */
   public GuardReservation reserve(String key, long estimate) {
+    if (closed) {
+      throw closedGuard();
+    }
     boolean turn = false;
     if (estimate < 0) {
       turn = takeTurn(key);
