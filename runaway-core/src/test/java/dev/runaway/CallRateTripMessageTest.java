@@ -50,12 +50,54 @@ final class CallRateTripMessageTest {
             double multiplier = Double.parseDouble(runaway.facts().get("multiplier").replace("x", ""));
             assertThat(multiplier).as(runaway.toString()).isGreaterThanOrEqualTo(5.0);
             assertThat(runaway.title()).contains(runaway.facts().get("multiplier"));
+            // The breaker's own alert gives the rate that tripped it too (nu81: its detail said one
+            // rate, its facts the snapshot's blend of the calm minute before).
+            Alert open = alerts.stream().filter(x -> x.type() == dev.runaway.alert.AlertType.CIRCUIT_BREAKER)
+                .findFirst().orElseThrow();
+            Matcher d = Pattern.compile("call rate ([0-9.]+)/min against").matcher(open.detail());
+            assertThat(d.find()).as(open.detail()).isTrue();
+            assertThat(open.facts().get("calls_per_minute")).as(open.toString()).isEqualTo(d.group(1));
             return;
           }
           ticker.advanceNanos(MINUTE / n);
         }
       }
       fail("the jump to 500 calls a minute never opened the breaker");
+    }
+  }
+
+  /**
+   * A spend-rate trip: the breaker's alert states the spend rate and multiple its detail gives.
+   * Before (nu81, the demo): "spend rate $355.26/h ... (359x)" beside rate=$89.10/h, multiplier=90.1x.
+   */
+  @Test
+  void spendRateTrip_breakerAlertFactsAgreeWithItsDetail() {
+    ManualTicker ticker = ManualTicker.startingAt(Instant.parse("2026-01-05T00:00:00Z"));
+    List<Alert> alerts = new CopyOnWriteArrayList<>();
+    try (RunawayGuard guard = RunawayGuard.builder().ticker(ticker).alertSink(alerts::add)
+        .service("llm", s -> s.budget(Budget.daily(Cost.usd("100000")))).build()) {
+      for (int minute = 0; minute < 1500; minute++) {
+        // 50 calls a minute throughout; each call's cost jumps 200x at minute 1490 (tripped within that minute)
+        String cost = minute < 1490 ? "0.001" : "0.2";
+        for (int i = 0; i < 50; i++) {
+          try {
+            guard.call("llm", Cost.usd("0.001"), () -> "ok");
+            guard.record("llm", Cost.usd(cost).minus(Cost.usd("0.001")));
+          } catch (CircuitOpenException e) {
+            assertThat(minute).as("tripped only by the jump").isGreaterThanOrEqualTo(1490);
+            Alert open = alerts.stream().filter(x -> x.type() == dev.runaway.alert.AlertType.CIRCUIT_BREAKER)
+                .findFirst().orElseThrow();
+            Matcher d = Pattern.compile("spend rate (\\$[0-9.,]+/h) against a baseline of \\$[0-9.,]+/h \\(([0-9.]+)x\\)")
+                .matcher(open.detail());
+            assertThat(d.find()).as(open.detail()).isTrue();
+            assertThat(open.facts().get("rate")).as(open.toString()).isEqualTo(d.group(1));
+            assertThat(open.facts().get("multiplier")).as(open.toString()).isEqualTo(d.group(2) + "x");
+            return;
+          }
+          ticker.advanceNanos(MINUTE / 50);
+        }
+      }
+      fail("the jump in spend never opened the breaker");
     }
   }
 }

@@ -2007,8 +2007,15 @@ public final class ServiceRuntime {
       m.restoredFrom = null;
     }
     String key = k == null ? null : k.key;
+    ServiceSnapshot s = snapshotOf(k);
+    if (t.to() == CircuitBreaker.State.OPEN && (t.reason() == TripReason.BURN_RATE || t.reason() == TripReason.CALL_RATE)) {
+      // At the pace that tripped it, as the trip's own text (its detail) and the runaway alert give
+      // it: the snapshot blends in the minute before, and one alert read "spend rate $355.26/h ...
+      // (359x)" beside rate=$89.10/h, multiplier=90.1x (a new user's trial, helper nu81).
+      s = atPace(k, s, t.reason() == TripReason.BURN_RATE ? MeterEvent.COST_RUNAWAY : MeterEvent.CALL_RUNAWAY);
+    }
     raise(restored != null && !reopened ? GuardAlerts.restoredBreaker(t, name, key, restored)
-        : ratesOf(k, GuardAlerts.breaker(t, name, key, snapshotOf(k))));
+        : ratesOf(k, GuardAlerts.breaker(t, name, key, s)));
   }
 
   /** A key's alert gives rates only when the key has a meter of its own; the service's alerts always do. */
