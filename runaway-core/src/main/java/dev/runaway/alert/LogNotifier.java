@@ -8,10 +8,12 @@ import org.slf4j.LoggerFactory;
  * A {@link Notifier} that writes each alert as one log line through SLF4J: at WARN for
  * {@link Severity#WARNING} and {@link Severity#CRITICAL}, at INFO for {@link Severity#INFO}.
  *
- * <p>The line holds the type, severity, service, key, title and facts, for example
- * {@code USAGE_SPIKE CRITICAL service=openai key=tenant-42: Spend at 12x baseline [spent=$1.20, baseline=$0.10]}.
- * Line breaks inside values are replaced by spaces so that one alert stays one line. The
- * {@code detail} is left out; the facts carry the figures.
+ * <p>The line holds the type, severity, service, key, title, facts and detail, for example
+ * {@code CIRCUIT_BREAKER CRITICAL service=openai: Circuit breaker OPEN: openai calls are refused
+ * [breaker=OPEN, ...] - Calls fail fast. ... To close it by hand: guard.breaker("openai").reset(); ...}.
+ * Line breaks inside values are replaced by spaces so that one alert stays one line. The detail
+ * comes last, after {@code " - "}: it says what to do (how to close a breaker, how to undo an
+ * action), and the log is where alerts go when no notifier is configured.
  *
  * <p>This is where alerts go when no notifier is configured; add it explicitly to keep a log
  * record besides other notifiers, or name it {@code "log": {}} in the config's
@@ -65,6 +67,9 @@ public final class LogNotifier implements Notifier {
         sb.append(oneLine(e.getKey())).append('=').append(oneLine(e.getValue()));
       }
       sb.append(']');
+    }
+    if (alert.detail() != null && !alert.detail().isBlank()) {
+      sb.append(" - ").append(oneLine(alert.detail()));
     }
     return sb.toString();
   }

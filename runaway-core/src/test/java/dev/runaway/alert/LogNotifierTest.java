@@ -24,7 +24,8 @@ final class LogNotifierTest {
     assertThat(events).singleElement().satisfies(e -> {
       assertThat(e.logger()).isEqualTo("dev.runaway.alert.LogNotifier");
       assertThat(e.level()).isEqualTo(level);
-      assertThat(e.message()).isEqualTo("CIRCUIT_BREAKER " + severity + " service=openai: Breaker opened [breaker=OPEN]");
+      assertThat(e.message())
+          .isEqualTo("CIRCUIT_BREAKER " + severity + " service=openai: Breaker opened [breaker=OPEN] - many lines");
     });
   }
 
@@ -38,5 +39,21 @@ final class LogNotifierTest {
     assertThat(LogNotifier.format(a))
         .isEqualTo("USAGE_SPIKE WARNING service=openai key=tenant 42: Spend spike [spent=$1.20, note=a b c]");
     assertThat(new LogNotifier()).hasToString("LogNotifier");
+  }
+
+  /**
+   * The detail says what to do (how to close a breaker, how to undo an action); before, the log,
+   * where alerts go by default, left it out (a new user's trial, helper nu81).
+   */
+  @Test
+  void format_endsWithTheDetail_whichSaysWhatToDo() {
+    Alert a = new Alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, "openai", null, "Circuit breaker OPEN",
+        "Calls fail fast.\nTo close it by hand: guard.breaker(\"openai\").reset().", ManualTicker.create().instant(),
+        Map.of("breaker", "OPEN"));
+    assertThat(LogNotifier.format(a)).isEqualTo("CIRCUIT_BREAKER CRITICAL service=openai: Circuit breaker OPEN"
+        + " [breaker=OPEN] - Calls fail fast. To close it by hand: guard.breaker(\"openai\").reset().");
+    Alert noFacts = new Alert(AlertType.SERVICE_STATUS, Severity.WARNING, "stripe", null, "Usage API failing",
+        "Check the key.", ManualTicker.create().instant(), Map.of());
+    assertThat(LogNotifier.format(noFacts)).isEqualTo("SERVICE_STATUS WARNING service=stripe: Usage API failing - Check the key.");
   }
 }
