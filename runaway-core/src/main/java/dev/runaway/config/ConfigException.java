@@ -142,8 +142,11 @@ public class ConfigException extends RuntimeException {
   }
 
   static ConfigException missingSecret(String name, String where) {
+    // ".env" only where it was looked in: a source of the environment alone (such as
+    // TelegramNotifier.fromEnvironment()) told a user to add the variable to a .env it never reads.
     return new ConfigException("missing credential " + name + " (looked in: " + where
-        + "); set the environment variable " + name + " or add it to .env");
+        + "); set the environment variable " + name + (where.contains(".env") ? " or add it to .env"
+        : " (a .env file is read only through SecretSource.defaults() or SecretSource.dotEnv(...))"));
   }
 
   private static String format(Path file, String path, int line, int column, String problem) {

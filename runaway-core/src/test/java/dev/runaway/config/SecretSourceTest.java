@@ -208,6 +208,21 @@ final class SecretSourceTest {
     assertThat(reveal(chain, "OTHER")).isEqualTo("v");
   }
 
+  /**
+   * A source that reads no .env does not tell the user to add the variable to one: before, the
+   * environment alone (TelegramNotifier.fromEnvironment()) said "or add it to .env", and a .env in
+   * the working folder changed nothing (a new user's trial, helper nu81).
+   */
+  @Test
+  void require_missingFromASourceWithoutDotEnv_namesHowToReadOne() {
+    ConfigException e = catchThrowableOfType(ConfigException.class,
+        () -> SecretSource.of(Map.of()).require("TELEGRAM_BOT_TOKEN"));
+
+    assertThat(e.getMessage()).isEqualTo("missing credential TELEGRAM_BOT_TOKEN (looked in: given values); set the"
+        + " environment variable TELEGRAM_BOT_TOKEN (a .env file is read only through SecretSource.defaults() or"
+        + " SecretSource.dotEnv(...))");
+  }
+
   @Test
   void secret_redactsEverywhereButReveal() {
     Secret s = Secret.of("OPENAI_API_KEY", "sk-abc");

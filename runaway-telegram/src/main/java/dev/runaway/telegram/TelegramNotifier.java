@@ -174,7 +174,8 @@ public final class TelegramNotifier implements Notifier {
 
   /**
    * Returns a notifier configured from the environment variables {@value #TOKEN_VARIABLE} and
-   * {@value #CHAT_VARIABLE}.
+   * {@value #CHAT_VARIABLE}. A {@code .env} file is not read here: use
+   * {@code fromSecrets(SecretSource.defaults())} for the environment, then {@code .env}.
    *
    * @return the notifier
    * @throws dev.runaway.config.ConfigException naming the variable that is missing

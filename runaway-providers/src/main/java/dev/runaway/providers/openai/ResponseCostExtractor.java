@@ -114,7 +114,8 @@ final class ResponseCostExtractor implements QuietCostExtractor {
       // A stream has no usage yet: guard.call hands it to settleLater, which prices it when its usage arrives.
       if (warn && !UnpricedStreams.isSdkStream(result)) {
         warnings.warn("read:" + result.getClass().getName(), "OpenAiCosts cannot read the usage of a {} ({}); "
-            + "the call's estimate is charged instead.{}", result.getClass().getName(), e.toString(),
+            + "the call is charged as if there were no extractor: its estimate (a service without one: $0, which"
+            + " the guard then warns about).{}", result.getClass().getName(), e.toString(),
             Unreadable.hint(result));
       }
       return null;

@@ -99,8 +99,9 @@ public final class PricedExtractor implements QuietCostExtractor {
             : name.startsWith("Gemini") ? "GeminiStreams.generateContent"
             : "guard.reserve(...), committing its usage when the stream ends"));
       } else if (warn && !UnpricedStreams.isSdkStream(result)) {
-        warnings.warn("read:" + result.getClass().getName(), "{} cannot read the usage of a {} ({}); the call's "
-            + "estimate is charged instead.{}", name, result.getClass().getName(), e.toString(), Unreadable.hint(result));
+        warnings.warn("read:" + result.getClass().getName(), "{} cannot read the usage of a {} ({}); the call is "
+            + "charged as if there were no extractor: its estimate (a service without one: $0, which the guard"
+            + " then warns about).{}", name, result.getClass().getName(), e.toString(), Unreadable.hint(result));
       }
       return null;
     }
