@@ -59,7 +59,10 @@ final class SlidingWindow extends Window {
     super(limit, spend, used);
     this.n = n;
     this.windowNanos = windowNanos;
-    this.bucketNanos = Math.max(1, windowNanos / n);
+    // Rounded up: n buckets rounded down spanned less than the window, and its oldest spend left a
+    // few nanoseconds early, so a window of 61 s in 60 buckets admitted its limit twice within 61 s
+    // (review nu82). Rounded up it leaves at most n - 1 ns late.
+    this.bucketNanos = Math.max(1, -Math.floorDiv(-windowNanos, n));
     this.slots = n + 1;
     this.closed = new long[slots];
   }
