@@ -260,6 +260,7 @@ public final class PersistentLedger implements BudgetLedger {
   public LedgerAccount account(String service, String key, List<Budget> budgets) {
     AccountId id = new AccountId(service, key);
     InMemoryLedger.Account[] out = new InMemoryLedger.Account[1];
+    Object[] claimed = new Object[1];
     live.compute(id, (k, ref) -> {
       InMemoryLedger.Account existing = ref == null ? null : ref.get();
       if (existing != null && existing.budgets().equals(budgets)) {
@@ -270,8 +271,12 @@ public final class PersistentLedger implements BudgetLedger {
       }
       InMemoryLedger.Account created = new InMemoryLedger.Account(budgets, ticker, enabled ? onRefusal : null,
           key == null ? null : pins);
-      List<WindowState> saved = pending.remove(k);
+      // Claimed from the saved spend only once the account holding it is in the live map (below):
+      // removed here, a flush reading the live accounts and then the saved spend could find the
+      // key in neither, and the file it wrote lost the key's spend (review nu82).
+      List<WindowState> saved = pending.get(k);
       if (saved != null) {
+        claimed[0] = saved;
         restore(created, saved);
         if (key != null) {
           pins.pin(created); // restored spend did not pass the hot path; the next sweep unpins an empty one
@@ -280,6 +285,9 @@ public final class PersistentLedger implements BudgetLedger {
       out[0] = created;
       return new WeakReference<>(created);
     });
+    if (claimed[0] != null) {
+      pending.remove(id, claimed[0]);
+    }
     if (live.size() >= nextSweep) {
       sweep();
     }
@@ -415,6 +423,24 @@ public final class PersistentLedger implements BudgetLedger {
     if (wallOffset == Long.MIN_VALUE || Math.abs(offset - wallOffset) > RESYNC_NANOS) {
       wallOffset = offset;
     }
+    // The saved spend not yet claimed is read first, the live accounts after: a key's saved spend
+    // leaves the first only once the account that restored it is in the second (see account), so
+    // a key claimed during this read is in one of the two reads, or both (the live one is saved).
+    Map<AccountId, List<WindowState>> unclaimed = new LinkedHashMap<>();
+    for (Map.Entry<AccountId, List<WindowState>> e : pending.entrySet()) {
+      List<WindowState> kept = new ArrayList<>();
+      for (WindowState w : e.getValue()) {
+        WindowState p = w.pruned(wallNow);
+        if (p.size() > 0) {
+          kept.add(p);
+        }
+      }
+      if (kept.isEmpty()) {
+        pending.remove(e.getKey(), e.getValue());
+      } else {
+        unclaimed.put(e.getKey(), kept);
+      }
+    }
     List<StateFile.AccountState> states = new ArrayList<>();
     for (Iterator<Map.Entry<AccountId, WeakReference<InMemoryLedger.Account>>> it = live.entrySet().iterator();
         it.hasNext(); ) {
@@ -424,6 +450,7 @@ public final class PersistentLedger implements BudgetLedger {
         live.remove(e.getKey(), e.getValue());
         continue;
       }
+      unclaimed.remove(e.getKey());
       // A lease is headroom set aside for this process's threads, not spend: never saved as spend
       // (given back, and none taken while the windows are read).
       List<WindowState> windows = a.withoutLeases(() -> {
@@ -439,19 +466,8 @@ public final class PersistentLedger implements BudgetLedger {
       }
     }
     // Saved spend of accounts not used since the start stays in the file until it leaves its window.
-    for (Map.Entry<AccountId, List<WindowState>> e : pending.entrySet()) {
-      List<WindowState> kept = new ArrayList<>();
-      for (WindowState w : e.getValue()) {
-        WindowState p = w.pruned(wallNow);
-        if (p.size() > 0) {
-          kept.add(p);
-        }
-      }
-      if (kept.isEmpty()) {
-        pending.remove(e.getKey(), e.getValue());
-      } else {
-        states.add(new StateFile.AccountState(e.getKey().service(), e.getKey().key(), kept));
-      }
+    for (Map.Entry<AccountId, List<WindowState>> e : unclaimed.entrySet()) {
+      states.add(new StateFile.AccountState(e.getKey().service(), e.getKey().key(), e.getValue()));
     }
     return states;
   }
