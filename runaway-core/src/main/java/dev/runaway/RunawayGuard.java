@@ -815,7 +815,9 @@ public final class RunawayGuard implements AutoCloseable {
      * Keeps budget spend in a state file in {@code dir} so that a restarted process resumes its
      * budgets: a crash-looping runaway does not start each life with a fresh budget. Spend is
      * written off the hot path about once a second, on {@link RunawayGuard#close()} and at JVM
-     * shutdown; a crash loses at most about one second of spend. A missing, corrupt or unwritable
+     * shutdown; a crash loses at most about one second of spend. Limits: a file of at most 1 GiB
+     * (about a million keys holding spend; a larger state is not written, reported as a write
+     * failure), and a key whose name is over 64 KiB of UTF-8 keeps its spend in memory only. A missing, corrupt or unwritable
      * file is logged once and the guard keeps working in memory (a read-only directory's saved
      * spend is still restored). One process per directory: a guard that finds the directory
      * locked by another running process waits up to 10 s for it (an old instance still exiting)

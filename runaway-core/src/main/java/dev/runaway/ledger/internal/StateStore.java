@@ -357,6 +357,11 @@ final class StateStore {
         if (Arrays.equals(bytes, lastWritten)) {
           return;
         }
+        if (bytes.length > StateFile.MAX_PAYLOAD) {
+          // Never a file the next start refuses (and then starts every budget empty).
+          throw new IOException("the state would take " + bytes.length + " bytes, more than the "
+              + StateFile.MAX_PAYLOAD + " a state file may have (too many keys hold spend)");
+        }
         StateFile.writeAtomically(file, bytes);
         lastWritten = bytes;
         writes++;
