@@ -152,8 +152,14 @@ public final class FleetAccount implements LedgerAccount, HoldsLeases {
         zones[i] = b.zone().orElseThrow();
         keys[i] = prefix + ":d" + zones[i].getId();
       } else {
-        bucketMicros[i] = Math.max(1, b.window().toNanos() / 1000 / b.buckets());
-        keys[i] = prefix + ":s" + b.window().toMillis() + "x" + b.buckets();
+        // Rounded up, as the in-process window's (SlidingWindow): rounded down, n buckets spanned
+        // less than the window and its oldest spend left early, so a 61 s window in 60 buckets
+        // admitted its limit twice within 61 s across the fleet (review nu83). Where the width is
+        // exact (an hour in 60 buckets) nothing changed; where it is not, the keys are new ("c"),
+        // so an instance of an older release in the fleet never reads these buckets with its width.
+        long micros = b.window().toNanos() / 1000;
+        bucketMicros[i] = Math.max(1, -Math.floorDiv(-micros, (long) b.buckets()));
+        keys[i] = prefix + ":s" + b.window().toMillis() + "x" + b.buckets() + (micros % b.buckets() == 0 ? "" : "c");
       }
     }
     this.fleetTotals = new AtomicLongArray(k);
