@@ -305,6 +305,7 @@ public final class RunawayGuard implements AutoCloseable {
    * @throws X the call's exception, unchanged (its reservation is released)
    * @throws BudgetExceededException if a budget has no room; the call was not made
    * @throws CircuitOpenException if the breaker is open; the call was not made
+   * @throws IllegalStateException if the guard is closed ({@link #close()}); the call was not made
    * @throws IllegalArgumentException if the service is not configured
    */
   public <T, X extends Throwable> T call(String service, GuardedCall<T, X> call) throws X {
@@ -331,6 +332,7 @@ public final class RunawayGuard implements AutoCloseable {
    * @throws X the call's exception, unchanged (its reservation is released)
    * @throws BudgetExceededException if a budget has no room; the call was not made
    * @throws CircuitOpenException if the breaker is open; the call was not made
+   * @throws IllegalStateException if the guard is closed ({@link #close()}); the call was not made
    */
   public <T, X extends Throwable> T call(String service, Cost estimate, GuardedCall<T, X> call) throws X {
     return runtime(service).call(null, nanos(estimate), call);
@@ -346,6 +348,7 @@ public final class RunawayGuard implements AutoCloseable {
    * @param call starts the call
    * @param <T> the result type
    * @return a future of the call's result
+   * @throws IllegalStateException if the guard is closed (thrown, not a failed future: not a refusal)
    */
   public <T> CompletableFuture<T> callAsync(String service, Supplier<? extends CompletionStage<T>> call) {
     ServiceRuntime rt = runtime(service);
@@ -363,6 +366,7 @@ public final class RunawayGuard implements AutoCloseable {
    * @param call starts the call
    * @param <T> the result type
    * @return a future of the call's result
+   * @throws IllegalStateException if the guard is closed (thrown, not a failed future: not a refusal)
    */
   public <T> CompletableFuture<T> callAsync(String service, Cost estimate,
       Supplier<? extends CompletionStage<T>> call) {
