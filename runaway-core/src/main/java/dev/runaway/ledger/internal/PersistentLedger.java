@@ -115,6 +115,24 @@ public final class PersistentLedger implements BudgetLedger {
   private final Runnable onRefusal = this::refused;
   // Guarded by the store's flush lock (snapshot runs only there).
   private long wallOffset = Long.MIN_VALUE;
+  /** The ticker's reading at the last snapshot (guarded like {@link #wallOffset}). */
+  private long snapshotTick;
+  /** The {@link #wallOffset} the state file read at the start was written with, or MIN_VALUE. */
+  private long savedOffset = Long.MIN_VALUE;
+  /** The ticker's reading when that file was written. */
+  private long savedTick;
+  /**
+   * Wall clock minus ticker with which the saved spend not yet claimed ({@link #pending}) is aged:
+   * fixed at the start, so a wall clock stepped after it does not age that spend (see
+   * {@link #pendingOffset()}).
+   */
+  private final long pendingOffset;
+
+  /**
+   * The state file's section holding the wall clock minus ticker its sliding windows' times were
+   * written with, then the ticker's reading at the write (16 bytes).
+   */
+  static final String CLOCK_SECTION = "ledger-clock";
 
   private PersistentLedger(Path dir, Ticker ticker, ScheduledExecutorService scheduler, Duration interval,
       Duration lockWait) {
@@ -129,6 +147,12 @@ public final class PersistentLedger implements BudgetLedger {
         if (saved != null) {
           baselines.decode(saved);
         }
+        byte[] clock = content.sections().get(CLOCK_SECTION);
+        if (clock != null && clock.length == 2 * Long.BYTES) {
+          java.nio.ByteBuffer c = java.nio.ByteBuffer.wrap(clock);
+          savedOffset = c.getLong();
+          savedTick = c.getLong();
+        }
         for (StateFile.AccountState a : content.accounts()) {
           pending.put(new AccountId(a.service(), a.key()), a.windows());
         }
@@ -138,8 +162,10 @@ public final class PersistentLedger implements BudgetLedger {
       public void discard() {
         baselines.clearRestored();
         pending.clear();
+        savedOffset = Long.MIN_VALUE;
       }
     });
+    this.pendingOffset = pendingOffset();
     store.start(scheduler, interval, new StateStore.Source() {
       @Override
       public List<StateFile.AccountState> accounts() {
@@ -149,6 +175,12 @@ public final class PersistentLedger implements BudgetLedger {
       @Override
       public Map<String, byte[]> sections() throws IOException {
         return PersistentLedger.this.sections();
+      }
+
+      @Override
+      public Map<String, byte[]> stamps() {
+        return wallOffset == Long.MIN_VALUE ? Map.of() : Map.of(CLOCK_SECTION,
+            java.nio.ByteBuffer.allocate(2 * Long.BYTES).putLong(wallOffset).putLong(snapshotTick).array());
       }
     });
   }
@@ -306,9 +338,27 @@ public final class PersistentLedger implements BudgetLedger {
     }
   }
 
+  /**
+   * The wall clock minus ticker with which saved sliding-window spend is aged: the smaller of the
+   * one the file was written with and today's, unless the ticker started again since (a reboot).
+   * So the time since the write is the ticker's when it runs on (the same machine), never more than
+   * the wall clock's, and the wall clock's alone after a reboot, as for saved breakers
+   * ({@code SavedBreakers}). Measured by the wall clock alone, a wall clock stepped forwards between
+   * two lives (an NTP correction) aged an hour's spend by the step and gave it back (review nu82).
+   */
+  private long pendingOffset() {
+    long now = ticker.nanoTime();
+    long current = epochNanos(ticker.instant()) - now;
+    // A ticker behind the write's reading started again since (a reboot): it says nothing here.
+    if (savedOffset == Long.MIN_VALUE || now - savedTick < 0) {
+      return current;
+    }
+    return Math.min(savedOffset, current);
+  }
+
   private void restore(InMemoryLedger.Account account, List<WindowState> saved) {
     long now = ticker.nanoTime();
-    long offset = epochNanos(ticker.instant()) - now;
+    long offset = pendingOffset;
     List<Budget> budgets = account.budgets();
     for (int i = 0; i < budgets.size(); i++) {
       String spec = spec(budgets.get(i));
@@ -423,6 +473,7 @@ public final class PersistentLedger implements BudgetLedger {
     if (wallOffset == Long.MIN_VALUE || Math.abs(offset - wallOffset) > RESYNC_NANOS) {
       wallOffset = offset;
     }
+    snapshotTick = now;
     // The saved spend not yet claimed is read first, the live accounts after: a key's saved spend
     // leaves the first only once the account that restored it is in the second (see account), so
     // a key claimed during this read is in one of the two reads, or both (the live one is saved).
@@ -430,7 +481,9 @@ public final class PersistentLedger implements BudgetLedger {
     for (Map.Entry<AccountId, List<WindowState>> e : pending.entrySet()) {
       List<WindowState> kept = new ArrayList<>();
       for (WindowState w : e.getValue()) {
-        WindowState p = w.pruned(wallNow);
+        // A sliding window's saved spend is aged as it is restored (pendingOffset); a calendar
+        // day follows the wall clock, as a running one does.
+        WindowState p = w.pruned(w.kind() == WindowState.SLIDING ? now + pendingOffset : wallNow);
         if (p.size() > 0) {
           kept.add(p);
         }
@@ -438,7 +491,12 @@ public final class PersistentLedger implements BudgetLedger {
       if (kept.isEmpty()) {
         pending.remove(e.getKey(), e.getValue());
       } else {
-        unclaimed.put(e.getKey(), kept);
+        // Written in this file's terms (the clock section's offset), not in the start's.
+        List<WindowState> written = new ArrayList<>(kept.size());
+        for (WindowState w : kept) {
+          written.add(w.shifted(wallOffset - pendingOffset));
+        }
+        unclaimed.put(e.getKey(), written);
       }
     }
     List<StateFile.AccountState> states = new ArrayList<>();

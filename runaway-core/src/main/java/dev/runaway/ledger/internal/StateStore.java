@@ -53,6 +53,16 @@ final class StateStore {
      * @throws IOException if a section cannot be encoded
      */
     Map<String, byte[]> sections() throws IOException;
+
+    /**
+     * Returns sections written with the others but left out when deciding whether anything
+     * changed (a clock reading, which changes at every flush), or an empty map.
+     *
+     * @return section name to bytes
+     */
+    default Map<String, byte[]> stamps() {
+      return Map.of();
+    }
   }
 
   /** Takes what was read at start. */
@@ -353,9 +363,18 @@ final class StateStore {
         return;
       }
       try {
-        byte[] bytes = StateFile.encode(source.accounts(), source.sections());
-        if (Arrays.equals(bytes, lastWritten)) {
+        List<StateFile.AccountState> accounts = source.accounts();
+        Map<String, byte[]> sections = source.sections();
+        byte[] compared = StateFile.encode(accounts, sections);
+        if (Arrays.equals(compared, lastWritten)) {
           return;
+        }
+        Map<String, byte[]> stamps = source.stamps();
+        byte[] bytes = compared;
+        if (!stamps.isEmpty()) {
+          Map<String, byte[]> all = new java.util.LinkedHashMap<>(sections);
+          all.putAll(stamps);
+          bytes = StateFile.encode(accounts, all);
         }
         if (bytes.length > StateFile.MAX_PAYLOAD) {
           // Never a file the next start refuses (and then starts every budget empty).
@@ -363,7 +382,7 @@ final class StateStore {
               + StateFile.MAX_PAYLOAD + " a state file may have (too many keys hold spend)");
         }
         StateFile.writeAtomically(file, bytes);
-        lastWritten = bytes;
+        lastWritten = compared;
         writes++;
         writeBackup(bytes);
         if (failing) {

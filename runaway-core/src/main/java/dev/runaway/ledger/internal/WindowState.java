@@ -102,6 +102,21 @@ final class WindowState {
     return new WindowState(kind, windowNanos, zone, java.util.Arrays.copyOf(t, keep), java.util.Arrays.copyOf(a, keep));
   }
 
+  /**
+   * A sliding window's times moved by {@code deltaNanos} (from one wall-clock-minus-ticker offset
+   * to another); a calendar day's, or a delta of 0, unchanged.
+   */
+  WindowState shifted(long deltaNanos) {
+    if (kind != SLIDING || deltaNanos == 0) {
+      return this;
+    }
+    long[] t = new long[times.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = times[i] + deltaNanos;
+    }
+    return new WindowState(kind, windowNanos, zone, t, amounts.clone());
+  }
+
   static WindowState of(byte kind, long windowNanos, ZoneId zone, long[] times, long[] amounts) {
     return new WindowState(kind, windowNanos, zone, times, amounts);
   }

@@ -47,6 +47,10 @@ final class OversizedStateFileReviewTest extends StateDirFixture {
         }
         ticker.advance(Duration.ofMinutes(1).minusSeconds(1));
       }
+      // The ledger holds an account weakly, as the guard that uses it holds it strongly: without
+      // this the service's account could be collected before the close saves it (a flaky failure).
+      java.lang.ref.Reference.reachabilityFence(service);
+      java.lang.ref.Reference.reachabilityFence(tenants);
     }
     long size = Files.size(dir.resolve(PersistentLedger.FILE_NAME));
     try (PersistentLedger second = ledger(ticker)) {

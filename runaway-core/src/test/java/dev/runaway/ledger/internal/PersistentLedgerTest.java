@@ -54,8 +54,25 @@ final class PersistentLedgerTest extends StateDirFixture {
     }
   }
 
+  /**
+   * The next life after {@code downtime}, after a reboot: its monotonic clock counts from the new
+   * boot, behind the previous life's, so saved spend is aged by the wall clock (on the same boot it
+   * is aged by the ticker, never more than the wall clock says: {@link WallClockStepRestoreReviewTest}).
+   */
   private static ManualTicker nextProcess(ManualTicker previous, Duration downtime) {
-    return ManualTicker.startingAt(previous.instant().plus(downtime));
+    return booted(previous.instant().plus(downtime), Duration.ofNanos(previous.nanoTime() / 2));
+  }
+
+  /** A machine whose wall clock reads {@code wall}, booted {@code uptime} ago. */
+  private static ManualTicker booted(Instant wall, Duration uptime) {
+    ManualTicker t = ManualTicker.startingAt(wall.minus(uptime));
+    t.advance(uptime);
+    return t;
+  }
+
+  /** A first life, on a machine up for 30 days. */
+  private static ManualTicker booted(Instant wall) {
+    return booted(wall, Duration.ofDays(30));
   }
 
   /** Starts the next process after {@code downtime} on the same state folder; returns its service spend this hour. */
@@ -68,7 +85,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void restart_resumesTheSpendOfEveryWindowAndKey() {
-    ManualTicker first = ManualTicker.create().advance(Duration.ofMinutes(90));
+    ManualTicker first = booted(ManualTicker.create().instant()).advance(Duration.ofMinutes(90));
     try (RunawayGuard guard = guard(first, ledger(first))) {
       guard.call("openai", Cost.usd("6"), () -> "ok");
       guard.service("openai").forKey("tenant-1").call(Cost.usd("1.5"), () -> "ok");
@@ -92,10 +109,10 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void restoredSpend_leavesTheSlidingWindowWhenTheSavedBucketWouldHave() {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     spendInOneLife(first, Cost.usd("10")); // in the bucket [0s, 60s) of the first process
     // The second process starts 30 minutes later with an unrelated monotonic origin.
-    ManualTicker second = ManualTicker.startingAt(first.instant().plus(Duration.ofMinutes(30)));
+    ManualTicker second = booted(first.instant().plus(Duration.ofMinutes(30)), Duration.ZERO);
     second.advance(Duration.ofSeconds(17));
     try (RunawayGuard guard = guard(second, ledger(second))) {
       BudgetExceededException e = org.junit.jupiter.api.Assertions.assertThrows(BudgetExceededException.class,
@@ -114,7 +131,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void restoredSpend_alreadyOutOfTheWindowIsDropped() {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     spendInOneLife(first, Cost.usd("4"));
     ManualTicker second = nextProcess(first, Duration.ofHours(2));
     try (RunawayGuard guard = guard(second, ledger(second))) {
@@ -127,7 +144,7 @@ final class PersistentLedgerTest extends StateDirFixture {
   @Test
   void calendarDay_isRestoredOnTheSameDayOnly() {
     // 23:00 in Berlin: one hour before midnight there.
-    ManualTicker first = ManualTicker.startingAt(Instant.parse("2026-01-05T22:00:00Z"));
+    ManualTicker first = booted(Instant.parse("2026-01-05T22:00:00Z"));
     spendInOneLife(first, Cost.usd("3"));
     ManualTicker sameDay = nextProcess(first, Duration.ofMinutes(59));
     try (RunawayGuard guard = guard(sameDay, ledger(sameDay))) {
@@ -142,7 +159,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void reservationInFlightAtACrash_isSavedAsSpend() {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     PersistentLedger ledger = ledger(first);
     RunawayGuard guard = guard(first, ledger);
     guard.call("openai", Cost.usd("1"), () -> "ok");
@@ -158,7 +175,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void spendAfterTheLastFlush_isTheOnlyLossOfACrash() {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     PersistentLedger ledger = ledger(first);
     RunawayGuard guard = guard(first, ledger);
     guard.call("openai", Cost.usd("1"), () -> "ok");
@@ -171,7 +188,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void refusal_savesTheExhaustedBudgetAtOnce() throws Exception {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     PersistentLedger ledger = ledger(first);
     RunawayGuard guard = guard(first, ledger);
     guard.call("openai", Cost.usd("10"), () -> "the whole hour");
@@ -185,7 +202,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void unusedKeys_stayInTheFileUntilTheirSpendLeavesTheWindow() {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     try (RunawayGuard guard = guard(first, ledger(first))) {
       guard.service("openai").forKey("quiet").call(Cost.usd("1"), () -> "ok");
     }
@@ -211,7 +228,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void limitsMayChangeAcrossRestarts_spendIsKept() {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     spendInOneLife(first, Cost.usd("8"));
     ManualTicker second = nextProcess(first, Duration.ofMinutes(1));
     try (RunawayGuard guard = RunawayGuard.builder()
@@ -253,7 +270,7 @@ final class PersistentLedgerTest extends StateDirFixture {
   void corruptStateFile_warnsExactlyOnceAndTheGuardWorks(String what, byte[] content) throws Exception {
     Path file = dir.resolve(PersistentLedger.FILE_NAME);
     Files.write(file, content);
-    ManualTicker ticker = ManualTicker.create();
+    ManualTicker ticker = booted(ManualTicker.create().instant());
     int mark = LogCapture.mark();
 
     PersistentLedger ledger = ledger(ticker);
@@ -281,7 +298,7 @@ final class PersistentLedgerTest extends StateDirFixture {
   @ParameterizedTest(name = "{0}")
   @MethodSource("corruptFiles")
   void damagedStateFile_isRestoredFromItsBackupCopy(String what, byte[] content) throws Exception {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     spendInOneLife(first, Cost.usd("6"));
     Path file = dir.resolve(PersistentLedger.FILE_NAME);
     assertThat(StateStore.backupOf(file)).hasSameBinaryContentAs(file);
@@ -296,7 +313,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void damagedStateFile_andDamagedBackup_startFromEmptyBudgets_sayingBoth_andKeepEachBadFile() throws Exception {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     spendInOneLife(first, Cost.usd("6"));
     Path file = dir.resolve(PersistentLedger.FILE_NAME);
     Files.write(file, "garbage one".getBytes());
@@ -317,7 +334,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void stateFileDeletedByHand_startsFromEmptyBudgets_itsBackupIsNotRead() throws Exception {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     spendInOneLife(first, Cost.usd("6"));
     Files.delete(dir.resolve(PersistentLedger.FILE_NAME));
     int mark = LogCapture.mark();
@@ -328,7 +345,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void unwritableStateFile_warnsOncePerEpisodeAndTheGuardKeepsCounting() throws IOException {
-    ManualTicker ticker = ManualTicker.create();
+    ManualTicker ticker = booted(ManualTicker.create().instant());
     PersistentLedger ledger = ledger(ticker);
     RunawayGuard guard = guard(ticker, ledger);
     // A directory where the file should be: the atomic rename over it fails, even for root.
@@ -357,7 +374,7 @@ final class PersistentLedgerTest extends StateDirFixture {
   @Test
   void stateDirInUse_secondLedgerWaitsThenRefusesToStartWithAFreshBudget() {
     // Changed deliberately (issue 17): it used to warn and run in memory with a fresh budget.
-    ManualTicker ticker = ManualTicker.create();
+    ManualTicker ticker = booted(ManualTicker.create().instant());
     try (PersistentLedger first = ledger(ticker); RunawayGuard guard = guard(ticker, first)) {
       guard.call("openai", Cost.usd("6"), () -> "ok");
       long t0 = System.nanoTime();
@@ -374,7 +391,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void stateDirInUse_secondLedgerResumesTheFirstsSpendOnceItIsReleased() throws Exception {
-    ManualTicker ticker = ManualTicker.create();
+    ManualTicker ticker = booted(ManualTicker.create().instant());
     PersistentLedger first = ledger(ticker);
     RunawayGuard guard = guard(ticker, first);
     guard.call("openai", Cost.usd("6"), () -> "ok");
@@ -395,7 +412,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void stateDirWhoseLockCannotBeMade_stillRestoresTheSavedSpend() throws IOException {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     try (RunawayGuard guard = guard(first, ledger(first))) {
       guard.call("openai", Cost.usd("8"), () -> "ok");
       guard.service("openai").forKey("tenant-1").call(Cost.usd("1.5"), () -> "ok");
@@ -423,7 +440,7 @@ final class PersistentLedgerTest extends StateDirFixture {
   void stateDirThatCannotBeCreated_warnsAndStaysInMemory() throws IOException {
     Path notADir = Files.writeString(dir.resolve("plain-file"), "x");
     int mark = LogCapture.mark();
-    ManualTicker ticker = ManualTicker.create();
+    ManualTicker ticker = booted(ManualTicker.create().instant());
     try (PersistentLedger ledger = PersistentLedger.open(notADir.resolve("state"), ticker, scheduler,
         Duration.ofHours(1)); RunawayGuard guard = guard(ticker, ledger)) {
       assertThat(ledger.isPersistent()).isFalse();
@@ -435,7 +452,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void builderStateDir_persistsAcrossGuards() {
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     try (RunawayGuard guard = RunawayGuard.builder().service("svc", s -> s.budget(Budget.hourly(Cost.usd("1"))))
         .ticker(first).stateDir(dir).alertSink(a -> { }).build()) {
       guard.call("svc", Cost.usd("0.75"), () -> "ok");
@@ -453,7 +470,7 @@ final class PersistentLedgerTest extends StateDirFixture {
     String json = "{\"cost_thresholds\": {\"openai\": {\"hourly\": 1.0, \"daily\": 10.0}},"
         + " \"state_dir\": \"" + dir.toString().replace("\\", "\\\\") + "\"}";
     dev.runaway.config.MonitorConfig config = dev.runaway.config.MonitorConfig.parse(json);
-    ManualTicker first = ManualTicker.create();
+    ManualTicker first = booted(ManualTicker.create().instant());
     try (RunawayGuard guard = RunawayGuard.builder(config).ticker(first).alertSink(a -> { }).build()) {
       guard.call("openai", Cost.usd("0.8"), () -> "ok");
     }
@@ -468,7 +485,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void baselines_surviveARestartAndUnclaimedOnesAreKept() {
-    ManualTicker ticker = ManualTicker.create();
+    ManualTicker ticker = booted(ManualTicker.create().instant());
     StringBuilder meter = new StringBuilder("learned");
     try (PersistentLedger ledger = ledger(ticker)) {
       ledger.trackBaseline("openai", null, meter, m -> m.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -489,7 +506,7 @@ final class PersistentLedgerTest extends StateDirFixture {
 
   @Test
   void sections_roundTripBesideTheLedger() {
-    ManualTicker ticker = ManualTicker.create();
+    ManualTicker ticker = booted(ManualTicker.create().instant());
     try (PersistentLedger ledger = ledger(ticker)) {
       ledger.writeSection("extra", () -> new byte[] {1, 2, 3});
       ledger.flush();
