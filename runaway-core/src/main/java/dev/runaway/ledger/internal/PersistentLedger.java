@@ -121,12 +121,15 @@ public final class PersistentLedger implements BudgetLedger {
   private long savedOffset = Long.MIN_VALUE;
   /** The ticker's reading when that file was written. */
   private long savedTick;
+  /** Whether the ticker runs on from the file's write (the same boot): see {@link #offsetAt}. */
+  private final boolean sameBoot;
   /**
-   * Wall clock minus ticker with which the saved spend not yet claimed ({@link #pending}) is aged:
-   * fixed at the start, so a wall clock stepped after it does not age that spend (see
-   * {@link #pendingOffset()}).
+   * The smallest wall clock minus ticker with which saved spend is aged: the file's newest bucket
+   * end read as the start, so that no saved spend is younger than the start (see {@link #offsetAt}).
    */
-  private final long pendingOffset;
+  private final long ageFloor;
+  /** The ticker's steps at which the clock stamp is written while idle (the exact reading at the stop). */
+  private static final long STAMP_STEP_NANOS = 10 * 60 * 1_000_000_000L;
 
   /**
    * The state file's section holding the wall clock minus ticker its sliding windows' times were
@@ -165,7 +168,21 @@ public final class PersistentLedger implements BudgetLedger {
         savedOffset = Long.MIN_VALUE;
       }
     });
-    this.pendingOffset = pendingOffset();
+    long startTick = ticker.nanoTime();
+    // A ticker behind the write's reading started again since (a reboot, or another machine): it
+    // says nothing about the time since the write.
+    this.sameBoot = savedOffset != Long.MIN_VALUE && startTick - savedTick >= 0;
+    long newest = Long.MIN_VALUE;
+    for (List<WindowState> windows : pending.values()) {
+      for (WindowState w : windows) {
+        if (w.kind() == WindowState.SLIDING) {
+          for (int i = 0; i < w.size(); i++) {
+            newest = Math.max(newest, w.time(i));
+          }
+        }
+      }
+    }
+    this.ageFloor = newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest - startTick;
     store.start(scheduler, interval, new StateStore.Source() {
       @Override
       public List<StateFile.AccountState> accounts() {
@@ -178,9 +195,13 @@ public final class PersistentLedger implements BudgetLedger {
       }
 
       @Override
-      public Map<String, byte[]> stamps() {
+      public Map<String, byte[]> stamps(boolean last) {
+        // The ticker's reading in steps of 10 minutes while running (an idle file is rewritten that
+        // often), exactly at the stop: a reading left at the last change made a reboot look like
+        // the same boot, and spend was held a window past its own (review nu84).
+        long tick = last ? snapshotTick : snapshotTick - Math.floorMod(snapshotTick, STAMP_STEP_NANOS);
         return wallOffset == Long.MIN_VALUE ? Map.of() : Map.of(CLOCK_SECTION,
-            java.nio.ByteBuffer.allocate(2 * Long.BYTES).putLong(wallOffset).putLong(snapshotTick).array());
+            java.nio.ByteBuffer.allocate(2 * Long.BYTES).putLong(wallOffset).putLong(tick).array());
       }
     });
   }
@@ -339,26 +360,25 @@ public final class PersistentLedger implements BudgetLedger {
   }
 
   /**
-   * The wall clock minus ticker with which saved sliding-window spend is aged: the smaller of the
-   * one the file was written with and today's, unless the ticker started again since (a reboot).
-   * So the time since the write is the ticker's when it runs on (the same machine), never more than
-   * the wall clock's, and the wall clock's alone after a reboot, as for saved breakers
-   * ({@code SavedBreakers}). Measured by the wall clock alone, a wall clock stepped forwards between
-   * two lives (an NTP correction) aged an hour's spend by the step and gave it back (review nu82).
+   * The wall clock minus ticker with which saved sliding-window spend is aged at ticker reading
+   * {@code now}, the wall clock then reading {@code wallNow}: on the same boot the smaller of the
+   * one the file was written with and the current one, so the time since the write is the
+   * ticker's, never more than the wall clock's; after a reboot the current one (the wall clock
+   * alone, read at each use: a clock behind at the boot and corrected later ages the spend by the
+   * correction); and never so small that saved spend is younger than the start (a wall clock
+   * stepped back). As saved breakers are aged ({@code SavedBreakers}). Aged by the wall clock alone,
+   * a wall clock stepped forwards on the same machine (an NTP correction) between two lives, or
+   * before a saved key's first call, aged its spend by the step and gave it back (review nu82).
    */
-  private long pendingOffset() {
-    long now = ticker.nanoTime();
-    long current = epochNanos(ticker.instant()) - now;
-    // A ticker behind the write's reading started again since (a reboot): it says nothing here.
-    if (savedOffset == Long.MIN_VALUE || now - savedTick < 0) {
-      return current;
-    }
-    return Math.min(savedOffset, current);
+  private long offsetAt(long now, long wallNow) {
+    long current = wallNow - now;
+    long base = sameBoot ? Math.min(savedOffset, current) : current;
+    return Math.max(base, ageFloor);
   }
 
   private void restore(InMemoryLedger.Account account, List<WindowState> saved) {
     long now = ticker.nanoTime();
-    long offset = pendingOffset;
+    long offset = offsetAt(now, epochNanos(ticker.instant()));
     List<Budget> budgets = account.budgets();
     for (int i = 0; i < budgets.size(); i++) {
       String spec = spec(budgets.get(i));
@@ -478,11 +498,12 @@ public final class PersistentLedger implements BudgetLedger {
     // leaves the first only once the account that restored it is in the second (see account), so
     // a key claimed during this read is in one of the two reads, or both (the live one is saved).
     Map<AccountId, List<WindowState>> unclaimed = new LinkedHashMap<>();
+    long pendingOffset = offsetAt(now, wallNow);
     for (Map.Entry<AccountId, List<WindowState>> e : pending.entrySet()) {
       List<WindowState> kept = new ArrayList<>();
       for (WindowState w : e.getValue()) {
-        // A sliding window's saved spend is aged as it is restored (pendingOffset); a calendar
-        // day follows the wall clock, as a running one does.
+        // A sliding window's saved spend is aged as it is restored (offsetAt); a calendar day
+        // follows the wall clock, as a running one does.
         WindowState p = w.pruned(w.kind() == WindowState.SLIDING ? now + pendingOffset : wallNow);
         if (p.size() > 0) {
           kept.add(p);

@@ -55,12 +55,13 @@ final class StateStore {
     Map<String, byte[]> sections() throws IOException;
 
     /**
-     * Returns sections written with the others but left out when deciding whether anything
-     * changed (a clock reading, which changes at every flush), or an empty map.
+     * Returns sections written with the others, and compared on their own: a file whose other
+     * bytes did not change is written again only when these did (a clock reading).
      *
+     * @param last whether this is the last flush (the stop)
      * @return section name to bytes
      */
-    default Map<String, byte[]> stamps() {
+    default Map<String, byte[]> stamps(boolean last) {
       return Map.of();
     }
   }
@@ -109,6 +110,7 @@ final class StateStore {
   };
   // Guarded by flushLock.
   private byte[] lastWritten;
+  private Map<String, byte[]> lastStamps = Map.of();
   private boolean failing;
   private boolean backupFailing;
   private boolean stopped;
@@ -366,10 +368,10 @@ final class StateStore {
         List<StateFile.AccountState> accounts = source.accounts();
         Map<String, byte[]> sections = source.sections();
         byte[] compared = StateFile.encode(accounts, sections);
-        if (Arrays.equals(compared, lastWritten)) {
+        Map<String, byte[]> stamps = source.stamps(stopping);
+        if (Arrays.equals(compared, lastWritten) && sameSections(stamps, lastStamps)) {
           return;
         }
-        Map<String, byte[]> stamps = source.stamps();
         byte[] bytes = compared;
         if (!stamps.isEmpty()) {
           Map<String, byte[]> all = new java.util.LinkedHashMap<>(sections);
@@ -383,6 +385,7 @@ final class StateStore {
         }
         StateFile.writeAtomically(file, bytes);
         lastWritten = compared;
+        lastStamps = stamps;
         writes++;
         writeBackup(bytes);
         if (failing) {
@@ -400,6 +403,18 @@ final class StateStore {
         }
       }
     }
+  }
+
+  private static boolean sameSections(Map<String, byte[]> a, Map<String, byte[]> b) {
+    if (!a.keySet().equals(b.keySet())) {
+      return false;
+    }
+    for (Map.Entry<String, byte[]> e : a.entrySet()) {
+      if (!Arrays.equals(e.getValue(), b.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
