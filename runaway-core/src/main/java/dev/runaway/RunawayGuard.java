@@ -819,7 +819,10 @@ public final class RunawayGuard implements AutoCloseable {
      * Keeps budget spend in a state file in {@code dir} so that a restarted process resumes its
      * budgets: a crash-looping runaway does not start each life with a fresh budget. Spend is
      * written off the hot path about once a second, on {@link RunawayGuard#close()} and at JVM
-     * shutdown; a crash loses at most about one second of spend. Limits: a file of at most 1 GiB
+     * shutdown; a crash loses at most about one second of spend. Restored spend is aged by the
+     * monotonic clock on the same machine (never by more than the wall clock says: a wall clock
+     * stepped forwards between two lives gives nothing back), by the wall clock after a reboot, and
+     * never counts as younger than the restart. Limits: a file of at most 1 GiB
      * (about a million keys holding spend; a larger state is not written, reported as a write
      * failure), and a key whose name is over 64 KiB of UTF-8 keeps its spend in memory only. A missing, corrupt or unwritable
      * file is logged once and the guard keeps working in memory (a read-only directory's saved
