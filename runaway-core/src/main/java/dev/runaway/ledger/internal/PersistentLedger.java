@@ -124,12 +124,16 @@ public final class PersistentLedger implements BudgetLedger {
   /** Whether the ticker runs on from the file's write (the same boot): see {@link #offsetAt}. */
   private final boolean sameBoot;
   /**
-   * The smallest wall clock minus ticker with which saved spend is aged: the file's newest bucket
-   * end read as the start, so that no saved spend is younger than the start (see {@link #offsetAt}).
+   * The smallest wall clock minus ticker with which saved spend is aged: the file's write read as
+   * the start, so that no saved spend is younger than the start (see {@link #offsetAt}). The write,
+   * not the newest bucket end: a daily budget's bucket ends up to 24 minutes after the write, and
+   * taken as the start it aged an hourly window's spend by as much (review nu85).
    */
   private final long ageFloor;
-  /** The ticker's steps at which the clock stamp is written while idle (the exact reading at the stop). */
+  /** How old the clock stamp's ticker reading may grow while nothing else changes (an idle file's rewrite). */
   private static final long STAMP_STEP_NANOS = 10 * 60 * 1_000_000_000L;
+  /** The ticker reading of the last exact stamp handed out (guarded like {@link #wallOffset}). */
+  private long stampTick = Long.MIN_VALUE;
 
   /**
    * The state file's section holding the wall clock minus ticker its sliding windows' times were
@@ -172,17 +176,7 @@ public final class PersistentLedger implements BudgetLedger {
     // A ticker behind the write's reading started again since (a reboot, or another machine): it
     // says nothing about the time since the write.
     this.sameBoot = savedOffset != Long.MIN_VALUE && startTick - savedTick >= 0;
-    long newest = Long.MIN_VALUE;
-    for (List<WindowState> windows : pending.values()) {
-      for (WindowState w : windows) {
-        if (w.kind() == WindowState.SLIDING) {
-          for (int i = 0; i < w.size(); i++) {
-            newest = Math.max(newest, w.time(i));
-          }
-        }
-      }
-    }
-    this.ageFloor = newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest - startTick;
+    this.ageFloor = savedOffset == Long.MIN_VALUE ? Long.MIN_VALUE : savedOffset + savedTick - startTick;
     store.start(scheduler, interval, new StateStore.Source() {
       @Override
       public List<StateFile.AccountState> accounts() {
@@ -195,13 +189,19 @@ public final class PersistentLedger implements BudgetLedger {
       }
 
       @Override
-      public Map<String, byte[]> stamps(boolean last) {
-        // The ticker's reading in steps of 10 minutes while running (an idle file is rewritten that
-        // often), exactly at the stop: a reading left at the last change made a reboot look like
-        // the same boot, and spend was held a window past its own (review nu84).
-        long tick = last ? snapshotTick : snapshotTick - Math.floorMod(snapshotTick, STAMP_STEP_NANOS);
-        return wallOffset == Long.MIN_VALUE ? Map.of() : Map.of(CLOCK_SECTION,
-            java.nio.ByteBuffer.allocate(2 * Long.BYTES).putLong(wallOffset).putLong(tick).array());
+      public Map<String, byte[]> stamps(boolean exact) {
+        // The ticker's exact reading at every write, and a write of it alone once it is 10 minutes
+        // old (an idle file is rewritten that often) or at the stop: a reading left at the last
+        // change, or rounded down, made a reboot look like the same boot, and spend was held a
+        // window past its own (reviews nu84, nu85).
+        if (wallOffset == Long.MIN_VALUE) {
+          return Map.of();
+        }
+        if (exact || stampTick == Long.MIN_VALUE || snapshotTick - stampTick >= STAMP_STEP_NANOS) {
+          stampTick = snapshotTick;
+        }
+        return Map.of(CLOCK_SECTION,
+            java.nio.ByteBuffer.allocate(2 * Long.BYTES).putLong(wallOffset).putLong(stampTick).array());
       }
     });
   }
@@ -512,10 +512,13 @@ public final class PersistentLedger implements BudgetLedger {
       if (kept.isEmpty()) {
         pending.remove(e.getKey(), e.getValue());
       } else {
-        // Written in this file's terms (the clock section's offset), not in the start's.
+        // Written in this file's terms (the clock section's offset), not in the aging's, by a
+        // shift rounded up to whole seconds (held at most a second longer): the two offsets drift
+        // apart by microseconds, and an exact shift rewrote an idle file at every flush (nu85).
+        long shift = -Math.floorDiv(-(wallOffset - pendingOffset), RESYNC_NANOS) * RESYNC_NANOS;
         List<WindowState> written = new ArrayList<>(kept.size());
         for (WindowState w : kept) {
-          written.add(w.shifted(wallOffset - pendingOffset));
+          written.add(w.shifted(shift));
         }
         unclaimed.put(e.getKey(), written);
       }

@@ -56,12 +56,13 @@ final class StateStore {
 
     /**
      * Returns sections written with the others, and compared on their own: a file whose other
-     * bytes did not change is written again only when these did (a clock reading).
+     * bytes did not change is written again only when these did (a clock reading, which the source
+     * refreshes on its own schedule).
      *
-     * @param last whether this is the last flush (the stop)
+     * @param exact whether the file is written now (or it is the last flush): the current reading
      * @return section name to bytes
      */
-    default Map<String, byte[]> stamps(boolean last) {
+    default Map<String, byte[]> stamps(boolean exact) {
       return Map.of();
     }
   }
@@ -372,6 +373,7 @@ final class StateStore {
         if (Arrays.equals(compared, lastWritten) && sameSections(stamps, lastStamps)) {
           return;
         }
+        stamps = source.stamps(true);
         byte[] bytes = compared;
         if (!stamps.isEmpty()) {
           Map<String, byte[]> all = new java.util.LinkedHashMap<>(sections);
