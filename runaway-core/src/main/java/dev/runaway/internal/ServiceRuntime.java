@@ -413,6 +413,19 @@ public final class ServiceRuntime {
           + " warmed up ({} of traffic). Add a budget (ServicePolicy.Builder.budget, or cost_thresholds in the"
           + " config) or a cap (callRateCap/costRateCap).", name, Durations.human(d.warmUp().toNanos()));
     }
+    // An estimate above a whole budget refuses every call that reserves it: said at the start, not
+    // only in each refusal (a new user's trial, helper nu81, built such a guard without a word).
+    long estimate = p.initialEstimate().nanos();
+    for (List<Budget> budgets : List.of(p.budgets(), p.perKeyBudgets())) {
+      for (Budget b : budgets) {
+        if (estimate > b.limit().nanos()) {
+          LOG.warn("Service {}: its estimate per call ({}) is more than its {}{}: every call that reserves the"
+              + " estimate is refused. Lower ServicePolicy.Builder.estimate(...) or raise the budget.", name,
+              p.initialEstimate(), budgets == p.perKeyBudgets() ? "per-key " : "", b.describe());
+          return;
+        }
+      }
+    }
   }
 
   /**
