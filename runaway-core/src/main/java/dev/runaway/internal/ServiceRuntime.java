@@ -415,17 +415,27 @@ public final class ServiceRuntime {
     }
     // An estimate above a whole budget refuses every call that reserves it: said at the start, not
     // only in each refusal (a new user's trial, helper nu81, built such a guard without a word).
-    long estimate = p.initialEstimate().nanos();
-    for (List<Budget> budgets : List.of(p.budgets(), p.perKeyBudgets())) {
-      for (Budget b : budgets) {
-        if (estimate > b.limit().nanos()) {
-          LOG.warn("Service {}: its estimate per call ({}) is more than its {}{}: every call that reserves the"
-              + " estimate is refused. Lower ServicePolicy.Builder.estimate(...) or raise the budget.", name,
-              p.initialEstimate(), budgets == p.perKeyBudgets() ? "per-key " : "", b.describe());
-          return;
-        }
+    Budget over = below(p.budgets(), p.initialEstimate());
+    String whose = "";
+    if (over == null) {
+      over = below(p.perKeyBudgets(), p.initialEstimate());
+      whose = "per-key ";
+    }
+    if (over != null) {
+      LOG.warn("Service {}: its estimate per call ({}) is more than its {}{}: every call that reserves the"
+          + " estimate is refused. Lower ServicePolicy.Builder.estimate(...) or raise the budget.", name,
+          p.initialEstimate(), whose, over.describe());
+    }
+  }
+
+  /** The first of {@code budgets} whose limit is below {@code amount}, or null. */
+  private static Budget below(List<Budget> budgets, Cost amount) {
+    for (Budget b : budgets) {
+      if (amount.nanos() > b.limit().nanos()) {
+        return b;
       }
     }
+    return null;
   }
 
   /**

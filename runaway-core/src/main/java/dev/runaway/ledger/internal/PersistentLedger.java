@@ -499,6 +499,10 @@ public final class PersistentLedger implements BudgetLedger {
     // a key claimed during this read is in one of the two reads, or both (the live one is saved).
     Map<AccountId, List<WindowState>> unclaimed = new LinkedHashMap<>();
     long pendingOffset = offsetAt(now, wallNow);
+    // Unclaimed spend is written in this file's terms (the clock section's offset), not in the
+    // aging's, by a shift rounded up to whole seconds (held at most a second longer): the two
+    // offsets drift apart by microseconds, and an exact shift rewrote an idle file at every flush (nu85).
+    long shift = -Math.floorDiv(-(wallOffset - pendingOffset), RESYNC_NANOS) * RESYNC_NANOS;
     for (Map.Entry<AccountId, List<WindowState>> e : pending.entrySet()) {
       List<WindowState> kept = new ArrayList<>();
       for (WindowState w : e.getValue()) {
@@ -512,10 +516,6 @@ public final class PersistentLedger implements BudgetLedger {
       if (kept.isEmpty()) {
         pending.remove(e.getKey(), e.getValue());
       } else {
-        // Written in this file's terms (the clock section's offset), not in the aging's, by a
-        // shift rounded up to whole seconds (held at most a second longer): the two offsets drift
-        // apart by microseconds, and an exact shift rewrote an idle file at every flush (nu85).
-        long shift = -Math.floorDiv(-(wallOffset - pendingOffset), RESYNC_NANOS) * RESYNC_NANOS;
         List<WindowState> written = new ArrayList<>(kept.size());
         for (WindowState w : kept) {
           written.add(w.shifted(shift));

@@ -3,7 +3,6 @@ package dev.runaway.ledger.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runaway.Budget;
-import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayGuard;
@@ -53,16 +52,7 @@ final class LedgerClockStampReviewTest extends StateDirFixture {
     ManualTicker second = ManualTicker.startingAt(BOOT.plus(Duration.ofMinutes(60)));
     second.advance(Duration.ofMinutes(6));
     try (RunawayGuard guard = guard(second, ledger(second))) {
-      int refusedMinutes = 0;
-      while (refusedMinutes < 120) {
-        try {
-          guard.call("llm", Cost.usd("1"), () -> "ok");
-          break;
-        } catch (BudgetExceededException e) {
-          refusedMinutes++;
-          second.advance(Duration.ofMinutes(1));
-        }
-      }
+      int refusedMinutes = minutesRefused(second, 120, () -> guard.call("llm", Cost.usd("1"), () -> "ok"));
       assertThat(refusedMinutes)
           .as("minutes after the restart (09:06) that a budget whose only spend (08:05) left its hourly"
               + " window at 09:05 by the wall clock is still refused")

@@ -3,7 +3,6 @@ package dev.runaway.ledger.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runaway.Budget;
-import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayGuard;
@@ -36,17 +35,7 @@ final class PendingClockBehindReviewTest extends StateDirFixture {
 
   /** Minutes a key's call is refused from now on, one attempt a minute (at most 180). */
   private static int refusedMinutes(RunawayGuard guard, ManualTicker ticker) {
-    int refused = 0;
-    while (refused < 180) {
-      try {
-        guard.service("llm").forKey("tenant").call(Cost.usd("1"), () -> "ok");
-        return refused;
-      } catch (BudgetExceededException e) {
-        refused++;
-        ticker.advance(Duration.ofMinutes(1));
-      }
-    }
-    return refused;
+    return minutesRefused(ticker, 180, () -> guard.service("llm").forKey("tenant").call(Cost.usd("1"), () -> "ok"));
   }
 
   @Test

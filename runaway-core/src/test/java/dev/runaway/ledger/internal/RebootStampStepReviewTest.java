@@ -3,7 +3,6 @@ package dev.runaway.ledger.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.runaway.Budget;
-import dev.runaway.BudgetExceededException;
 import dev.runaway.Cost;
 import dev.runaway.ManualTicker;
 import dev.runaway.RunawayGuard;
@@ -56,16 +55,7 @@ final class RebootStampStepReviewTest extends StateDirFixture {
     ManualTicker second = ManualTicker.startingAt(BOOT.plus(Duration.ofDays(1)));
     second.advance(Duration.ofMinutes(1));
     try (RunawayGuard guard = guard(second, PersistentLedger.open(crashDir, second, scheduler, Duration.ofHours(1)))) {
-      int refusedMinutes = 0;
-      while (refusedMinutes < 120) {
-        try {
-          guard.call("llm", Cost.usd("1"), () -> "ok");
-          break;
-        } catch (BudgetExceededException e) {
-          refusedMinutes++;
-          second.advance(Duration.ofMinutes(1));
-        }
-      }
+      int refusedMinutes = minutesRefused(second, 120, () -> guard.call("llm", Cost.usd("1"), () -> "ok"));
       assertThat(refusedMinutes)
           .as("minutes after a reboot that an hourly budget is refused for $10 spent a day earlier")
           .isZero();

@@ -24,6 +24,24 @@ abstract class StateDirFixture {
     scheduler.shutdownNow();
   }
 
+  /**
+   * Minutes {@code call} is refused by a budget from now on, one attempt a minute on {@code ticker},
+   * at most {@code max}.
+   */
+  static int minutesRefused(ManualTicker ticker, int max, Runnable call) {
+    int refused = 0;
+    while (refused < max) {
+      try {
+        call.run();
+        return refused;
+      } catch (dev.runaway.BudgetExceededException e) {
+        refused++;
+        ticker.advance(Duration.ofMinutes(1));
+      }
+    }
+    return refused;
+  }
+
   /** Opens a ledger on the test's state folder with {@code ticker}, flushing hourly. */
   PersistentLedger ledger(ManualTicker ticker) {
     return PersistentLedger.open(dir, ticker, scheduler, Duration.ofHours(1));
