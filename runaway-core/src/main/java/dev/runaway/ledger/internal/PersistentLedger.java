@@ -452,11 +452,11 @@ public final class PersistentLedger implements BudgetLedger {
    * Adds a named section to every write; {@code writer} runs on the flusher thread and must not
    * block.
    *
-   * @param name the section's name; not {@code ledger} or {@code baselines}
+   * @param name the section's name; not {@code ledger}, {@code baselines} or {@code ledger-clock}
    * @param writer produces the section's current bytes
    */
   public void writeSection(String name, Supplier<byte[]> writer) {
-    if (StateFile.LEDGER_SECTION.equals(name) || BASELINES_SECTION.equals(name)) {
+    if (StateFile.LEDGER_SECTION.equals(name) || BASELINES_SECTION.equals(name) || CLOCK_SECTION.equals(name)) {
       throw new IllegalArgumentException("section name '" + name + "' is reserved for the ledger's own use");
     }
     sectionWriters.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(writer, "writer"));

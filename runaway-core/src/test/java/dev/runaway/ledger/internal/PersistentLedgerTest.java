@@ -372,6 +372,19 @@ final class PersistentLedgerTest extends StateDirFixture {
   }
 
   @Test
+  void writeSection_refusesTheLedgersOwnSectionNames() {
+    ManualTicker ticker = booted(ManualTicker.create().instant());
+    try (PersistentLedger ledger = ledger(ticker)) {
+      for (String reserved : List.of("ledger", "baselines", "ledger-clock")) {
+        assertThatThrownBy(() -> ledger.writeSection(reserved, () -> new byte[0]))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("'" + reserved + "' is reserved");
+      }
+      ledger.writeSection("breakers", () -> new byte[0]);
+    }
+  }
+
+  @Test
   void stateDirInUse_secondLedgerWaitsThenRefusesToStartWithAFreshBudget() {
     // Changed deliberately (issue 17): it used to warn and run in memory with a fresh budget.
     ManualTicker ticker = booted(ManualTicker.create().instant());
