@@ -785,6 +785,30 @@ final class AlertDispatcherTest {
     d.flush(Duration.ZERO);
   }
 
+  /**
+   * README ("The standalone monitor", start; "Alerts that could not be delivered"): at close, an
+   * alert whose notifier still fails "is given up with an ERROR naming it", and "every alert given
+   * up still has its own ERROR, so a loss is never silent". Trial nu87: `runaway-monitor demo` with
+   * Telegram unreachable logged only "[WARN] ... TelegramNotifier#2: 3 dropped, 1 still sending"
+   * and one ERROR (the one in flight): three alerts were lost without a line naming them.
+   */
+  @Test
+  void close_logsAnErrorNamingEachAlertItDropped() throws InterruptedException {
+    int mark = LogCapture.mark();
+    AlertDispatcher d = driven(recording).build();
+    d.dispatch(alert(AlertType.USAGE_SPIKE, Severity.WARNING, "openai", "k1", "Usage spike: openai 15.7x"));
+    d.dispatch(alert(AlertType.USAGE_SPIKE, Severity.CRITICAL, "openai", "k2", "Runaway: openai 359x"));
+    d.dispatch(alert(AlertType.CIRCUIT_BREAKER, Severity.CRITICAL, "openai", "k3", "Circuit breaker OPEN: openai"));
+    d.close();
+    assertThat(d.stats().dropped()).isEqualTo(3);
+    List<String> errors = LogCapture.since(mark).stream().filter(e -> e.level() == Level.ERROR)
+        .map(LogCapture.Event::message).toList();
+    assertThat(errors).as("one ERROR naming each alert dropped at close").anySatisfy(m -> assertThat(m).contains("Usage spike: openai 15.7x"))
+        .anySatisfy(m -> assertThat(m).contains("Runaway: openai 359x"))
+        .anySatisfy(m -> assertThat(m).contains("Circuit breaker OPEN: openai"));
+    d.flush(Duration.ZERO);
+  }
+
   @Test
   void dispatch_ofNull_returnsFalseWithoutThrowing() {
     try (AlertDispatcher d = driven(recording).build()) {
