@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.runaway.telegram.TelegramNotifier;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Method;
 
 /** Command-line messages that used to mislead a new user (issue 18). */
 final class MisleadingAppMessagesTest {
@@ -75,5 +79,32 @@ final class MisleadingAppMessagesTest {
     assertThat(r.out()).doesNotContain("\r").contains("learning the baseline").contains("Summary");
     // One line per phase, not one per redraw.
     assertThat(r.out().lines().filter(l -> l.contains("learning the baseline")).count()).isEqualTo(1);
+  }
+
+  /**
+   * README ("The standalone monitor"): "The chat id is read like a credential (TELEGRAM_CHANNEL_ID)
+   * and so is masked as *** wherever the monitor prints it". Trial nu87: `runaway-monitor demo` with
+   * both variables in .env printed "Telegram: the alerts also go to chat -1001234567890.", while
+   * `check` prints "chat *** (Spend alerts)". Drives the demo's Telegram set-up only (no message is
+   * sent: the demo itself would post to api.telegram.org).
+   */
+  @Test
+  void demo_withTelegramSet_masksTheChatIdLikeCheckDoes() throws Exception {
+    Path env = dir.resolve(".env");
+    Files.writeString(env, "TELEGRAM_BOT_TOKEN=123456789:AAE-TgSECRETtokenXYZabc0123456789\n"
+        + "TELEGRAM_CHANNEL_ID=-1001234567890\n", StandardCharsets.UTF_8);
+    DemoCommand demo = new DemoCommand();
+    demo.envFile = env;
+    StringWriter out = new StringWriter();
+    Method telegram = DemoCommand.class.getDeclaredMethod("telegram", PrintWriter.class);
+    telegram.setAccessible(true);
+    TelegramNotifier n = (TelegramNotifier) telegram.invoke(demo, new PrintWriter(out, true));
+    try {
+      assertThat(n).isNotNull();
+      assertThat(out.toString()).contains("Telegram: the alerts also go to chat").doesNotContain("1001234567890")
+          .doesNotContain("AAE-TgSECRETtokenXYZabc0123456789");
+    } finally {
+      n.close();
+    }
   }
 }
