@@ -492,4 +492,52 @@ final class EmergencyStopsTest {
       assertThat(actions.created.get(0).calls).isEmpty();
     }
   }
+
+  /**
+   * README (resume): "Undoes the emergency stops taken for a service and resets its breaker ... It
+   * may run while start runs: the running monitor sees the change". Trial nu87: after a dry-run
+   * stop on a used-up budget, `runaway-monitor resume openai` (another process, while start ran)
+   * printed "openai: nothing was stopped; its breaker is reset." and exited 0, but the running
+   * monitor's breaker, on its status table and status page, stayed OPEN: the reset happened only in
+   * the resume command's own, fresh monitor.
+   */
+  @Test
+  void resumeByAnotherProcess_afterADryRun_resetsTheRunningMonitorsBreaker_asItSays() throws Exception {
+    FakeActions running = new FakeActions();
+    String dry = "{\"actions\": [{\"type\": \"pause_project\", \"project\": \"prj_1\"}]}";
+    try (RunawayMonitor monitor = monitor(config(dry), running)) {
+      monitor.pollOnce();
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+      assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
+
+      // runaway-monitor resume alpha, from another process, while this monitor runs
+      try (RunawayMonitor other = monitor(config(dry), new FakeActions(), false)) {
+        assertThat(other.resume("alpha")).isEmpty(); // the command then prints "nothing was stopped; its breaker is reset."
+      }
+      fx.ticker.advance(Duration.ofSeconds(30));
+      assertThat(monitor.snapshot("alpha").breakerState()).as("the running monitor's breaker after resume")
+          .isNotEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
+    }
+  }
+
+  /**
+   * README (Emergency stops): "RunawayMonitor.resume(service) undoes the actions in reverse order
+   * and resets the breaker." In the same process, after a stop taken on a used-up budget, the
+   * monitor's breaker (the BREAKER column of start's table, the status page) stays OPEN.
+   */
+  @Test
+  void resume_inTheRunningMonitor_resetsItsBreaker() {
+    try (RunawayMonitor monitor = monitor(config(AUTO), new FakeActions())) {
+      monitor.pollOnce();
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+      assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
+
+      assertThat(monitor.resume("alpha")).isPresent();
+
+      assertThat(monitor.snapshot("alpha").breakerState()).as("the monitor's breaker right after resume")
+          .isNotEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
+    }
+  }
 }
