@@ -219,6 +219,27 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
     assertThat(stub.requestsTo(COSTS)).hasSize(3);
   }
 
+  /**
+   * README (Config reference, "With state_dir set"): "Spend is not kept there: a restarted monitor
+   * reads the services' cumulative figures again", and budgets are account-wide ("everything the
+   * service billed"). The GitHub detector's first poll reports the day from midnight; the OpenAI
+   * one takes today's bill as "spent before it started" and reports nothing of it. Trial nu87: with
+   * the Costs API billing $40.96 for the day and the monitor's hourly budget already exhausted
+   * ($19.81 of $10.00), a restart showed "openai ... $4.50 / $10.00 (45%)  $4.50 / $100.00 (5%)":
+   * a restart (deploy, crash loop) silently resets OpenAI's budgets mid-runaway.
+   */
+  @Test
+  void firstPoll_countsWhatTheCostsApiBilledToday_soARestartKeepsTheDailyBudget() throws Exception {
+    stub.route(USAGE + "completions", r -> StubResponse.ok(EMPTY));
+    stub.enqueue(USAGE + "embeddings", StubResponse.ok(EMPTY));
+    stub.enqueue(USAGE + "images", StubResponse.ok(EMPTY));
+    stub.route(COSTS, r -> StubResponse.ok(costs(41.5, 40.96)));
+    Detector d = create();
+    UsageReport first = d.poll(context());
+    assertThat(first.cost()).as("today's bill, $40.96, on the first poll of a (re)started monitor")
+        .isEqualTo(Cost.usd("40.96"));
+  }
+
   @Test
   void costsApi_isReadOncePerInterval() throws Exception {
     scriptEmptyDay(stub, context());
