@@ -208,4 +208,19 @@ final class SettingsReaderTest {
     assertThatThrownBy(() -> r.number("d")).hasMessageContaining("must be a number, got a string")
         .hasMessageNotContaining("x\"");
   }
+
+  /**
+   * README (Config reference; "The standalone monitor"): a wrong setting is an error "naming the
+   * file, line, JSON path and rule", as the core settings do ("monitoring_interval: must be a whole
+   * number of seconds from 1 to 86400 (one day), such as 300; got the number 0"). Trial nu87: a
+   * provider's bounded whole number written as a string says only "must be a number, got a string":
+   * "services.openai.costs_interval_seconds": "hourly" and "services.github_actions.max_pages":
+   * "many" gave no range, while -5 for the same key gave "must be a whole number from 0 to 86400".
+   */
+  @Test
+  void integer_ofTheWrongType_namesTheRuleLikeAnOutOfRangeValue() {
+    SettingsReader r = SettingsReader.of("services.openai", Map.of("costs_interval_seconds", "hourly"));
+    assertThatThrownBy(() -> r.integer("costs_interval_seconds", 3600, 0, 86400))
+        .hasMessageContaining("services.openai.costs_interval_seconds: must be a whole number from 0 to 86400");
+  }
 }
