@@ -2,16 +2,16 @@ package dev.runaway.examples.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.runaway.telegram.TelegramNotifier;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.runaway.telegram.TelegramNotifier;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.lang.reflect.Method;
 
 /** Command-line messages that used to mislead a new user (issue 18). */
 final class MisleadingAppMessagesTest {
