@@ -515,6 +515,11 @@ public final class SettingsReader {
    * @throws ConfigException if present and not a whole number within bounds
    */
   public int integer(String key, int defaultValue, int min, int max) {
+    Object raw = values.get(key);
+    if (raw != null && !(raw instanceof Number)) {
+      // The rule, as for a number out of range: "must be a number" alone left the range to guess.
+      throw error(key, "must be a whole number from " + min + " to " + max + ", got " + describe(raw));
+    }
     Optional<BigDecimal> d = decimal(key);
     if (d.isEmpty()) {
       return defaultValue;
