@@ -668,6 +668,7 @@ final class NotifierLane {
     while ((d = queue.poll()) != null) {
       n++;
       dropped.increment();
+      droppedAtClose(d);
       d.settle(false);
       finished();
     }
@@ -675,11 +676,24 @@ final class NotifierLane {
       if (w.waiting.compareAndSet(true, false) && awaitingRetry.remove(w)) {
         n++;
         dropped.increment();
+        droppedAtClose(w);
         w.settle(false);
         finished();
       }
     }
     return n;
+  }
+
+  /**
+   * One ERROR per alert lost at close, naming it as a give-up does: a count alone ("3 dropped")
+   * left the user to guess which budget or breaker alert never reached the chat.
+   */
+  private void droppedAtClose(Delivery d) {
+    Alert a = d.alert;
+    LOG.error("Dropped {} {} alert for service {}{} to notifier {}: not delivered before the alert dispatcher"
+        + " closed{}: '{}'", a.severity(), a.type(), a.service(), keyPart(a), name,
+        d.attempts == 0 ? "" : " (after " + d.attempts + " failed attempt" + (d.attempts == 1 ? "" : "s") + ")",
+        a.title());
   }
 
   private void onTimeout(InFlight f, Delivery d) {
