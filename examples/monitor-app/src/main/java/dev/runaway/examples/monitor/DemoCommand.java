@@ -89,7 +89,8 @@ final class DemoCommand implements Callable<Integer> {
     }
     try {
       TelegramNotifier n = TelegramNotifier.fromSecrets(secrets);
-      out.println("Telegram: the alerts also go to chat " + n.chatId() + ".");
+      // The chat id is read like a credential and masked as check masks it; the variable says which chat.
+      out.println("Telegram: the alerts also go to chat *** (" + TelegramNotifier.CHAT_VARIABLE + ").");
       return n;
     } catch (ConfigException e) {
       out.println("Telegram: not used: " + e.getMessage());
