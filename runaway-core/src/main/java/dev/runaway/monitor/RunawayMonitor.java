@@ -215,7 +215,9 @@ public final class RunawayMonitor implements AutoCloseable {
    * @throws IllegalArgumentException if the service is not monitored
    */
   public ServiceSnapshot snapshot(String service) {
-    return monitor(service).snapshot();
+    ServiceMonitor m = monitor(service);
+    stops.checkRecord(); // a resume by another process resets the breaker this snapshot shows
+    return m.snapshot();
   }
 
   /**
@@ -225,6 +227,7 @@ public final class RunawayMonitor implements AutoCloseable {
    * @return by service, in config order, unmodifiable
    */
   public Map<String, MonitorStatus> status() {
+    stops.checkRecord();
     return loop.status();
   }
 
@@ -257,13 +260,34 @@ public final class RunawayMonitor implements AutoCloseable {
       monitor(service); // throws, naming the monitored services
     }
     Optional<StoppedService> was = stops.resume(service);
-    if (m != null) {
-      m.resetEpisode();
-    }
+    resetBreaker(m, service);
+    return was;
+  }
+
+  /**
+   * Resets the breaker of a service: the monitor's own (the one its emergency stops fire on, shown
+   * in the status table and page) and the attached guard's.
+   *
+   * @return whether the monitor's own breaker was open
+   */
+  private boolean resetBreaker(ServiceMonitor m, String service) {
+    boolean wasOpen = m != null && m.resetEpisode();
     if (guard != null && guard.services().contains(service)) {
+      dev.runaway.breaker.CircuitBreaker.State state = guard.breaker(service).state();
+      wasOpen |= state == dev.runaway.breaker.CircuitBreaker.State.OPEN
+          || state == dev.runaway.breaker.CircuitBreaker.State.HALF_OPEN
+          || state == dev.runaway.breaker.CircuitBreaker.State.FORCED_OPEN;
       guard.breaker(service).reset();
     }
-    return was;
+    return wasOpen;
+  }
+
+  /** Another process ran {@code runaway-monitor resume service}: its breaker is reset here too. */
+  private void resumedElsewhere(String service) {
+    boolean wasOpen = resetBreaker(loop.services().get(service), service);
+    LOG.info("Service {} was resumed by another process (runaway-monitor resume {}): {}", service, service,
+        wasOpen ? "its breaker, open for a runaway or a used-up budget, is reset here too"
+            : "its breaker here was not open");
   }
 
   /**
@@ -807,8 +831,13 @@ public final class RunawayMonitor implements AutoCloseable {
       }
       PollLoop loop = new PollLoop(monitors, skipped, shared, executor, scheduler);
       relay.bind(sink); // last: a build that fails leaves the relay logging, not pointing at a closed sink
-      return new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard, relay, skipNotes, skipAlerts,
-          tk);
+      RunawayMonitor monitor = new RunawayMonitor(loop, sink, closed, interval, baselines, stops, guard, relay,
+          skipNotes, skipAlerts, tk);
+      // runaway-monitor resume from another process, while this monitor runs: seen at each round and
+      // whenever the figures are read, so the BREAKER column and the status page follow at once.
+      stops.onResumedElsewhere(monitor::resumedElsewhere);
+      loop.beforeRound(stops::checkRecord);
+      return monitor;
     }
   }
 

@@ -540,4 +540,37 @@ final class EmergencyStopsTest {
           .isNotEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
     }
   }
+  /**
+   * A resume by another process after a runaway of the monitor's own breaker (no guard): seen at
+   * the next round, and a budget still used up does not reopen the breaker until it recovers.
+   */
+  @Test
+  void resumeByAnotherProcess_keepsTheBreakerClosedUntilTheBudgetRecovers_thenOpensItAgain() {
+    FakeDetector detector = FakeDetector.spending("alpha", "5");
+    String dry = "{\"actions\": [{\"type\": \"pause_project\", \"project\": \"prj_1\"}]}";
+    try (RunawayMonitor monitor = RunawayMonitor.builder().config(MonitorConfig.parse(config(dry)))
+        .secrets(SecretSource.of(Map.of("PAUSE_TOKEN", SECRET))).ticker(fx.ticker).scheduler(fx.scheduler)
+        .executor(Runnable::run).actionExecutor(Runnable::run).alertSink(fx.alerts::add)
+        .detector(detector).actionProviders(List.of(new FakeActions())).build()) {
+      monitor.pollOnce();
+      assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
+      try (RunawayMonitor other = monitor(config(dry), new FakeActions(), false)) {
+        other.resume("alpha");
+      }
+      int mark = dev.runaway.testing.LogCapture.mark();
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce(); // the round sees the resume; the budget is still used up
+      assertThat(dev.runaway.testing.LogCapture.since(mark)).anySatisfy(e -> assertThat(e.message())
+          .contains("Service alpha was resumed by another process", "breaker", "reset"));
+      assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.CLOSED);
+      // The hour rolls over with nothing spent, then the budget is used up again: a new episode.
+      detector.script(ctx -> FakeDetector.span("alpha", ctx, "0", 0));
+      fx.ticker.advance(Duration.ofMinutes(65));
+      monitor.pollOnce();
+      detector.script(ctx -> FakeDetector.span("alpha", ctx, "5", 1));
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce();
+      assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
+    }
+  }
 }

@@ -103,8 +103,21 @@ public final class EmergencyStops implements AutoCloseable {
   private final WarnOnce saveFailed = new WarnOnce(LOG);
   // Guarded by this.
   private final Map<String, ObjectNode> records = new LinkedHashMap<>();
-  /** The record file's modification time when last read or written; another process's resume changes it. */
-  private long seenModified = Long.MIN_VALUE;
+  /**
+   * How many times each service was resumed, as recorded in the file: a resume by another process
+   * that undid nothing (after a dry run, or with nothing recorded) changes only this, and the
+   * running monitor must still reset its breaker. Guarded by this.
+   */
+  private final Map<String, Long> resumes = new LinkedHashMap<>();
+  /** Services resumed by another process, not yet handed to {@link #resumedElsewhere}; guarded by this. */
+  private final List<String> pendingResumed = new ArrayList<>();
+  /**
+   * The record file's modification time and size when last read or written, or {@code null}; another
+   * process's resume changes it. Guarded by this.
+   */
+  private Object seenStamp;
+  /** Told the name of each service resumed by another process: resets the running monitor's breaker. */
+  private volatile Consumer<String> resumedElsewhere = name -> { };
 
   private EmergencyStops(Map<String, Service> services, Path file, java.util.concurrent.Executor executor,
       Consumer<Alert> alerts, Ticker ticker, TrackingSecrets secrets, boolean forceDryRun) {
@@ -264,7 +277,9 @@ public final class EmergencyStops implements AutoCloseable {
     if (s == null) {
       return;
     }
-    refresh();
+    if (refresh().contains(service)) {
+      return; // resumed by another process just now: this trip belonged to the episode it ended
+    }
     StopPolicy p = s.policy;
     if (trigger == Trigger.BUDGET && (!p.onBudget() || s.budgetSuppressed)) {
       return;
@@ -403,10 +418,11 @@ public final class EmergencyStops implements AutoCloseable {
           s.name, undo);
     }
     synchronized (this) {
-      refresh(); // keep what another process (a resume) changed meanwhile
+      refreshLocked(); // keep what another process (a resume) changed meanwhile
       records.put(s.name, rec);
       save();
     }
+    deliverResumed();
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("confirm", "auto");
     facts.put("stopped", String.join("; ", done));
@@ -511,6 +527,10 @@ public final class EmergencyStops implements AutoCloseable {
     if (rec == null) {
       if (s != null) {
         s.fired.set(false);
+        synchronized (this) {
+          countResume(service); // a running monitor's breaker (a dry run's episode) is reset too
+          save();
+        }
       }
       return Optional.empty();
     }
@@ -550,6 +570,7 @@ public final class EmergencyStops implements AutoCloseable {
     synchronized (this) {
       if (keep.isEmpty()) {
         records.remove(service);
+        countResume(service);
       } else {
         rec.set("actions", keep);
       }
@@ -571,13 +592,13 @@ public final class EmergencyStops implements AutoCloseable {
       s.budgetSuppressed = true;
       s.fired.set(false);
     }
-    LOG.info("Service {}: resumed; undone: {}", service, undone);
+    LOG.info("Service {}: resumed; undone: {}; its breaker is reset", service, undone);
     facts.put("action", "No action needed: " + service + " runs again. It is stopped again only in a new episode"
         + " (a used-up budget once it has recovered).");
     raise(new Alert(AlertType.CIRCUIT_BREAKER, Severity.INFO, service, ALERT_KEY, "Service " + service + " resumed",
         "The emergency stop of " + service + " (since " + was.since() + ") was undone: "
-            + (undone.isEmpty() ? "nothing had been stopped" : String.join("; ", undone)) + ".", ticker.instant(),
-        facts));
+            + (undone.isEmpty() ? "nothing had been stopped" : String.join("; ", undone)) + ". Its breaker is reset.",
+        ticker.instant(), facts));
     return Optional.of(was);
   }
 
@@ -586,11 +607,38 @@ public final class EmergencyStops implements AutoCloseable {
    *
    * @return by service, unmodifiable
    */
-  public synchronized Map<String, StoppedService> stopped() {
+  public Map<String, StoppedService> stopped() {
     refresh();
     Map<String, StoppedService> out = new LinkedHashMap<>();
-    records.forEach((k, v) -> out.put(k, view(k, v)));
+    synchronized (this) {
+      records.forEach((k, v) -> out.put(k, view(k, v)));
+    }
     return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Sets what is told the name of each service that another process resumed ({@code
+   * runaway-monitor resume} while this monitor runs): the running monitor resets its breaker for
+   * it. Called outside this object's lock; must not block.
+   *
+   * @param listener the listener
+   */
+  public void onResumedElsewhere(Consumer<String> listener) {
+    this.resumedElsewhere = java.util.Objects.requireNonNull(listener, "listener");
+  }
+
+  /**
+   * Re-reads the record if another process changed it, and tells {@link #onResumedElsewhere} of
+   * each service it resumed. Cheap when nothing changed (one look at the file's time); called at
+   * each polling round and when the monitor's figures are read.
+   */
+  public void checkRecord() {
+    refresh();
+  }
+
+  /** Counts a resume of a service in the record, for a running monitor to see. Guarded by this. */
+  private void countResume(String service) {
+    resumes.merge(service, 1L, Long::sum);
   }
 
   private static StoppedService view(String service, JsonNode rec) {
@@ -621,47 +669,105 @@ public final class EmergencyStops implements AutoCloseable {
    * runs) changed it: a service resumed there is no longer stopped here, and its next episode may
    * stop it again (a used-up budget only once it has recovered).
    */
-  private synchronized void refresh() {
+  private List<String> refresh() {
+    List<String> resumed;
+    synchronized (this) {
+      resumed = refreshLocked();
+    }
+    deliverResumed();
+    return resumed;
+  }
+
+  /**
+   * The part of {@link #refresh} done under this object's lock; the services it finds resumed by
+   * another process wait in {@link #pendingResumed} for {@link #deliverResumed}, called once the lock
+   * is released.
+   *
+   * @return the services found resumed by another process
+   */
+  private List<String> refreshLocked() {
     if (file == null) {
-      return;
+      return List.of();
     }
-    long modified;
-    try {
-      modified = Files.exists(file) ? Files.getLastModifiedTime(file).toMillis() : Long.MIN_VALUE + 1;
-    } catch (IOException e) {
-      return;
+    Object stamp = stamp();
+    if (stamp == null || stamp.equals(seenStamp)) {
+      return List.of();
     }
-    if (modified == seenModified) {
-      return;
-    }
-    Map<String, ObjectNode> read = read();
+    Read read = read();
     if (read == null) {
-      return;
+      seenStamp = stamp; // reported once; read again when the file changes
+      return List.of();
     }
+    Set<String> resumed = new java.util.LinkedHashSet<>();
     for (String name : new ArrayList<>(records.keySet())) {
-      if (!read.containsKey(name)) {
+      if (!read.records.containsKey(name)) {
         records.remove(name);
-        Service s = services.get(name);
-        if (s != null) {
-          LOG.info("Service {} was resumed by another process", name);
-          s.budgetSuppressed = true;
-          s.fired.set(false);
-        }
+        resumed.add(name);
       }
     }
-    read.forEach((name, rec) -> {
+    read.resumes.forEach((name, n) -> {
+      if (n > resumes.getOrDefault(name, 0L)) {
+        resumed.add(name); // also a resume that undid nothing: a dry run's episode
+      }
+    });
+    read.resumes.forEach((name, n) -> resumes.merge(name, n, Math::max));
+    for (String name : resumed) {
+      Service s = services.get(name);
+      if (s != null) {
+        s.budgetSuppressed = true;
+        s.fired.set(false);
+      }
+    }
+    read.records.forEach((name, rec) -> {
       if (records.put(name, rec) == null && services.containsKey(name)) {
         services.get(name).fired.set(true);
       }
     });
-    seenModified = modified;
+    seenStamp = stamp;
+    pendingResumed.addAll(resumed);
+    return List.copyOf(resumed);
   }
 
+  /** Tells the listener, outside this object's lock, of the services found resumed by another process. */
+  private void deliverResumed() {
+    List<String> names;
+    synchronized (this) {
+      if (pendingResumed.isEmpty()) {
+        return;
+      }
+      names = new ArrayList<>(pendingResumed);
+      pendingResumed.clear();
+    }
+    for (String name : names) {
+      try {
+        resumedElsewhere.accept(name);
+      } catch (RuntimeException e) {
+        LOG.warn("Service {} was resumed by another process, but its breaker could not be reset here: {}", name,
+            e.toString());
+      }
+    }
+  }
+
+  /** The record file's time and size, a marker that it exists not; {@code null} when unreadable. */
+  private Object stamp() {
+    try {
+      // The full file time, not milliseconds: a resume in the same millisecond as this monitor's
+      // own write went unseen.
+      return Files.exists(file) ? List.of(Files.getLastModifiedTime(file), Files.size(file)) : "absent";
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** What the record file holds: the stops in force, and how many times each service was resumed. */
+  private record Read(Map<String, ObjectNode> records, Map<String, Long> resumes) {}
+
   /** Reads the record file; {@code null} when it cannot be read (reported). */
-  private Map<String, ObjectNode> read() {
+  private Read read() {
     Map<String, ObjectNode> out = new LinkedHashMap<>();
+    Map<String, Long> resumed = new LinkedHashMap<>();
     if (!Files.exists(file)) {
-      return out;
+      return new Read(out, resumed);
     }
     try {
       JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
@@ -670,7 +776,12 @@ public final class EmergencyStops implements AutoCloseable {
           out.put(e.getKey(), (ObjectNode) e.getValue());
         }
       });
-      return out;
+      root.path("resumed").properties().forEach(e -> {
+        if (e.getValue().canConvertToLong() && e.getValue().asLong() > 0) {
+          resumed.put(e.getKey(), e.getValue().asLong());
+        }
+      });
+      return new Read(out, resumed);
     } catch (IOException | RuntimeException e) {
       // Never crash the monitor for it, but say loudly that what was stopped is unknown.
       LOG.error("The record of emergency stops {} cannot be read ({}); services stopped by an earlier run must be"
@@ -683,19 +794,17 @@ public final class EmergencyStops implements AutoCloseable {
     if (file == null || !Files.exists(file)) {
       return;
     }
-    Map<String, ObjectNode> read = read();
+    Object stamp = stamp();
+    Read read = read();
     if (read == null) {
       return;
     }
     synchronized (this) {
-      records.putAll(read);
-      try {
-        seenModified = Files.getLastModifiedTime(file).toMillis();
-      } catch (IOException e) {
-        seenModified = Long.MIN_VALUE;
-      }
+      records.putAll(read.records);
+      resumes.putAll(read.resumes); // resumes of earlier runs are not news to this one
+      seenStamp = stamp;
     }
-    for (Map.Entry<String, ObjectNode> e : read.entrySet()) {
+    for (Map.Entry<String, ObjectNode> e : read.records.entrySet()) {
       Service s = services.get(e.getKey());
       if (s != null) {
         s.fired.set(true); // the stop of this episode was taken by an earlier run
@@ -732,12 +841,16 @@ public final class EmergencyStops implements AutoCloseable {
     root.put("version", 1);
     ObjectNode all = root.putObject("services");
     records.forEach(all::set);
+    if (!resumes.isEmpty()) {
+      ObjectNode counts = root.putObject("resumed");
+      resumes.forEach(counts::put);
+    }
     try {
       Files.createDirectories(file.getParent());
       Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
       Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root), StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      seenModified = Files.getLastModifiedTime(file).toMillis();
+      seenStamp = stamp();
     } catch (IOException | RuntimeException e) {
       saveFailed.log("The record of emergency stops {} could not be written: {}", file, e.toString());
     }

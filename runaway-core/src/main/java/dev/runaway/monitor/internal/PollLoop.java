@@ -38,6 +38,7 @@ public final class PollLoop implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
   private volatile ScheduledFuture<?> schedule;
+  private volatile Runnable beforeRound = () -> { };
 
   /**
    * Creates the loop.
@@ -90,6 +91,16 @@ public final class PollLoop implements AutoCloseable {
   }
 
   /**
+   * Sets what runs at the start of every round, before any poll (the monitor re-reads its record of
+   * emergency stops there, for a resume by another process). Must not block for long.
+   *
+   * @param task the task
+   */
+  public void beforeRound(Runnable task) {
+    this.beforeRound = java.util.Objects.requireNonNull(task, "task");
+  }
+
+  /**
    * Starts polling every {@code monitoring_interval}, the first round now.
    *
    * @throws IllegalStateException if already started
@@ -117,6 +128,11 @@ public final class PollLoop implements AutoCloseable {
    * @return the polls started, by service
    */
   Map<String, PollAttempt> round() {
+    try {
+      beforeRound.run();
+    } catch (RuntimeException e) {
+      LOG.warn("A polling round's preparation failed; the round goes on: {}", shared.secrets().describe(e));
+    }
     Map<String, PollAttempt> started = new LinkedHashMap<>();
     for (ServiceMonitor s : services.values()) {
       if (shared.closed().get()) {

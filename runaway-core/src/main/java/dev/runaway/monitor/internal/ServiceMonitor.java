@@ -108,8 +108,14 @@ public final class ServiceMonitor {
   private volatile String runawayEpisode;
   /** Whether a budget was used up at the last check (the monitor's own breaker is open for it). */
   private volatile boolean budgetUsedUp;
+  /**
+   * Set by a resume while a budget is still used up: that budget no longer holds the breaker open
+   * (nor trips an attached guard's) until every budget is under its limit again, as a resumed
+   * service is not stopped again before then.
+   */
+  private volatile boolean budgetResumed;
   /** While a runaway episode is open: its evidence, the burn rate as a multiple of the baseline. */
-  private double runawayRatio = Double.NaN;
+  private volatile double runawayRatio = Double.NaN;
   /** The emergency stops of the monitor, or {@code null}. */
   private volatile EmergencyStops stops;
 
@@ -250,10 +256,23 @@ public final class ServiceMonitor {
     this.stops = stops;
   }
 
-  /** Ends the runaway episode after a resume: the next runaway is a new episode. */
-  public synchronized void resetEpisode() {
+  /**
+   * Resets the monitor's own breaker for this service after a resume: ends the runaway episode (the
+   * next runaway is a new episode) and lets a budget that is still used up hold it open no longer
+   * until that budget has recovered. Takes no lock: a resume seen by another service's poll may
+   * call it.
+   *
+   * @return whether the breaker was open
+   */
+  public boolean resetEpisode() {
+    boolean wasOpen = runawayEpisode != null || budgetUsedUp;
     runawayEpisode = null;
     runawayRatio = Double.NaN;
+    if (budgetUsedUp) {
+      budgetResumed = true;
+    }
+    budgetUsedUp = false;
+    return wasOpen;
   }
 
   // ---------------------------------------------------------------- starting a poll
@@ -533,6 +552,7 @@ public final class ServiceMonitor {
   private void checkThresholds(long now) {
     List<Budget> budgets = account.budgets();
     boolean anyUsedUp = false;
+    boolean anyOver = false;
     for (int i = 0; i < budgets.size(); i++) {
       long used = account.used(i, now);
       long limit = thresholds.limit(i);
@@ -543,6 +563,9 @@ public final class ServiceMonitor {
       }
       String detail = null;
       if (used >= limit) {
+        anyOver = true;
+      }
+      if (used >= limit && !budgetResumed) {
         // Every poll while the budget is used up: a breaker that let trial calls through opens again.
         // Before the alert, so that its facts show the breaker this poll opens (they said CLOSED).
         detail = GuardAlerts.monitorBudgetDetail(name, budgets.get(i), used);
@@ -561,9 +584,12 @@ public final class ServiceMonitor {
         anyUsedUp = true;
       }
     }
-    budgetUsedUp = anyUsedUp;
+    if (!anyOver) {
+      budgetResumed = false; // recovered: the next used-up budget opens the breaker again
+    }
+    budgetUsedUp = anyUsedUp && !budgetResumed; // a resume seen while this poll fired the stops
     EmergencyStops es = stops;
-    if (!anyUsedUp && es != null) {
+    if (!anyOver && es != null) {
       es.budgetClear(name);
     }
   }
