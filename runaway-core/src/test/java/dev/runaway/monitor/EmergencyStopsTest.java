@@ -541,6 +541,26 @@ final class EmergencyStopsTest {
     }
   }
   /**
+   * Trial nu87: the "resumed" alert listed the stop's own description under "Resumed:" ("Resumed:
+   * call the webhook POST .../hook/stop"), as if resume had called the stop again. It names the
+   * undo that ran, and the stop it reverted apart.
+   */
+  @Test
+  void resumedAlert_namesTheUndoThatRan_notTheStop() {
+    try (RunawayMonitor monitor = monitor(config(AUTO), new FakeActions())) {
+      monitor.pollOnce();
+      assertThat(monitor.resume("alpha")).isPresent();
+      assertThat(stopAlerts()).last().satisfies(a -> {
+        assertThat(a.title()).isEqualTo("Service alpha resumed");
+        assertThat(a.facts().get("resumed")).isEqualTo("unpause project prj_1 in the console");
+        assertThat(a.facts().get("reverted")).isEqualTo("pause project prj_1");
+        assertThat(a.detail()).contains("undo run: unpause project prj_1 in the console", "breaker is reset");
+      });
+      assertNoSecret();
+    }
+  }
+
+  /**
    * A resume by another process after a runaway of the monitor's own breaker (no guard): seen at
    * the next round, and a budget still used up does not reopen the breaker until it recovers.
    */

@@ -537,6 +537,7 @@ public final class EmergencyStops implements AutoCloseable {
     StoppedService was = view(service, rec);
     List<String> failed = new ArrayList<>();
     List<String> undone = new ArrayList<>();
+    List<String> ran = new ArrayList<>();
     ArrayNode actions = (ArrayNode) rec.get("actions");
     ArrayNode keep = JSON.createArrayNode();
     for (int i = actions.size() - 1; i >= 0; i--) {
@@ -562,6 +563,7 @@ public final class EmergencyStops implements AutoCloseable {
           return Boolean.TRUE;
         });
         undone.add(plan);
+        ran.add(manual.isBlank() ? "the undo of: " + plan : manual);
       } catch (Failure f) {
         failed.add(plan + ": undo failed (" + f.getMessage() + "); undo by hand: " + manual);
         keep.insert(0, n);
@@ -577,7 +579,10 @@ public final class EmergencyStops implements AutoCloseable {
       save();
     }
     Map<String, String> facts = new LinkedHashMap<>();
-    facts.put("resumed", String.join("; ", undone));
+    // What resume ran, not the stops' own descriptions: "Resumed: call the webhook POST .../hook/stop"
+    // read as if resume had called the stop again. The stops it reverted are named apart.
+    facts.put("resumed", String.join("; ", ran));
+    facts.put("reverted", String.join("; ", undone));
     if (!failed.isEmpty()) {
       facts.put("failed", String.join("; ", failed));
       facts.put("action", "Undo by hand what was not undone, as the alert says.");
@@ -592,13 +597,13 @@ public final class EmergencyStops implements AutoCloseable {
       s.budgetSuppressed = true;
       s.fired.set(false);
     }
-    LOG.info("Service {}: resumed; undone: {}; its breaker is reset", service, undone);
+    LOG.info("Service {}: resumed; undone: {} (undo run: {}); its breaker is reset", service, undone, ran);
     facts.put("action", "No action needed: " + service + " runs again. It is stopped again only in a new episode"
         + " (a used-up budget once it has recovered).");
     raise(new Alert(AlertType.CIRCUIT_BREAKER, Severity.INFO, service, ALERT_KEY, "Service " + service + " resumed",
         "The emergency stop of " + service + " (since " + was.since() + ") was undone: "
-            + (undone.isEmpty() ? "nothing had been stopped" : String.join("; ", undone)) + ". Its breaker is reset.",
-        ticker.instant(), facts));
+            + (undone.isEmpty() ? "nothing had been stopped" : String.join("; ", undone) + " (undo run: "
+            + String.join("; ", ran) + ")") + ". Its breaker is reset.", ticker.instant(), facts));
     return Optional.of(was);
   }
 
