@@ -18,7 +18,8 @@ import java.util.Map;
  * <p>Settings: {@code url} (required, http or https; plain http only to a loopback host unless the
  * service allows insecure http), {@code method} (default {@code POST}), {@code body} (a template:
  * {@code {{service}}} and {@code {{event}}}, which is {@code stop} or {@code undo}, are replaced;
- * default {@code {"service":"{{service}}","event":"{{event}}"}}), {@code bearer_env} (a variable
+ * default {@code {"service":"{{service}}","event":"{{event}}"}}; only the bodies are templates, a
+ * placeholder in a URL is a config error), {@code bearer_env} (a variable
  * whose value is sent as a bearer token), {@code undo_url}, {@code undo_method}, {@code undo_body}.
  * Any 2xx is success; 401/403 is a permission failure (not retried), 5xx is retried.
  *
@@ -57,6 +58,12 @@ public final class WebhookActionProvider implements EmergencyActionProvider {
   private static WebhookStop.Call call(Settings s, ServiceSettings service, SecretSource secrets, String bearer,
       String urlKey, String methodKey, String bodyKey) {
     String raw = s.require(urlKey, "the webhook's URL, such as \"https://ops.example.com/hooks/stop\"");
+    if (raw.contains("{{")) {
+      // Only the body is a template: a placeholder in the URL used to fail as "not a valid URL".
+      throw s.error(urlKey, "is not a template: {{service}} and {{event}} are replaced in " + bodyKey
+          + " only; write the URL out, such as \"https://ops.example.com/hooks/stop\", and put the service and"
+          + " the event in " + bodyKey);
+    }
     URI url;
     try {
       url = new URI(raw);

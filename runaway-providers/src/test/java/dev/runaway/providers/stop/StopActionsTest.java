@@ -258,6 +258,25 @@ final class StopActionsTest {
     assertThat(a.plan()).doesNotContain(TOKEN).contains("/hooks/stop");
   }
 
+  /**
+   * README (Emergency stops) called the webhook "a templated HTTP request": a user who put
+   * {{service}} in its url got "must be an absolute http or https URL (not a valid URL at index
+   * ...)". Only the bodies are templates, and the error says so.
+   */
+  @Test
+  void webhook_placeholderInTheUrl_isAConfigErrorSayingOnlyTheBodyIsATemplate() {
+    assertThatThrownBy(() -> action(new WebhookActionProvider(), "rest", Map.of(),
+        Map.of("url", stub.baseUrl() + "/hooks/{{service}}/stop")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("on_runaway.actions[0].url: is not a template")
+        .hasMessageContaining("replaced in body only");
+    assertThatThrownBy(() -> action(new WebhookActionProvider(), "rest", Map.of(),
+        Map.of("url", stub.baseUrl() + "/hooks/stop", "undo_url", stub.baseUrl() + "/hooks/{{event}}")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("on_runaway.actions[0].undo_url: is not a template")
+        .hasMessageContaining("replaced in undo_body only");
+  }
+
   @Test
   void webhook_serverErrorIsUnavailableAndForbiddenIsUnauthorized() {
     EmergencyAction a = action(new WebhookActionProvider(), "rest", Map.of(),
