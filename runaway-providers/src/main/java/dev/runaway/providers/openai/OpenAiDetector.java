@@ -221,6 +221,11 @@ final class OpenAiDetector extends HttpDetector {
     long since = ctx.since().getEpochSecond();
     long now = ceilSeconds(ctx.now());
     boolean baseline = !polledBefore;
+    // The first poll (of a started or restarted monitor) counts the UTC day from midnight, like the
+    // GitHub detector: spend is not kept across restarts, the services' figures are read again. A
+    // span that began before midnight (a poll at 00:05 looking back to 23:58) is counted from its
+    // start: yesterday before it is not.
+    long countFrom = baseline ? Math.min(since, Math.floorDiv(ctx.now().getEpochSecond(), DAY) * DAY) : since;
     Tally tally = new Tally();
     long minuteStart = Math.max(Math.floorDiv(since, MINUTE) * MINUTE - lateSeconds, minuteFloor);
     long newMinuteFloor = minuteFloor;
@@ -232,10 +237,22 @@ final class OpenAiDetector extends HttpDetector {
       }
       minuteStart = hourEnd;
       newMinuteFloor = hourEnd;
+    } else if (baseline && countFrom < minuteStart) {
+      // The hours of the day before the minutes re-read for late rows come in hourly buckets (at
+      // most 23 per endpoint, not up to 1,440 minutes); later polls never re-read minutes before
+      // them, so no row is counted in both.
+      long hourEnd = Math.floorDiv(minuteStart, HOUR) * HOUR;
+      if (countFrom < hourEnd) {
+        for (Endpoint e : endpoints) {
+          read(e, countFrom, hourEnd, HOUR, tally, false, countFrom);
+        }
+      }
+      minuteStart = Math.max(countFrom, hourEnd);
+      newMinuteFloor = minuteStart;
     }
     if (minuteStart < now) {
       for (Endpoint e : endpoints) {
-        read(e, minuteStart, now, MINUTE, tally, baseline, since);
+        read(e, minuteStart, now, MINUTE, tally, baseline, countFrom);
       }
     }
     // The poll succeeded: remember what was counted.
@@ -245,7 +262,7 @@ final class OpenAiDetector extends HttpDetector {
     seen.keySet().removeIf(k -> Long.parseLong(k.substring(k.indexOf('|') + 1, k.indexOf('|', k.indexOf('|') + 1)))
         < evictBefore);
     if (firstObserved == null) {
-      firstObserved = ctx.since();
+      firstObserved = Instant.ofEpochSecond(countFrom);
     }
     polledBefore = true;
     tally.perDay.forEach((d, usd) -> days.computeIfAbsent(d, k -> new Day()).estimated =
@@ -258,7 +275,10 @@ final class OpenAiDetector extends HttpDetector {
       items.add(new UsageItem(RECONCILIATION, adjustment, Map.of()));
       total = total.plus(adjustment);
     }
-    return new UsageReport(service(), ctx.since(), ctx.now(), total, tally.units, items);
+    // A first report from midnight is cumulative for the day: the monitor counts it in full and
+    // spreads it from midnight to now, so an hourly budget gets the day's average hour of it.
+    Instant from = countFrom < since ? Instant.ofEpochSecond(countFrom) : ctx.since();
+    return new UsageReport(service(), from, ctx.now(), total, tally.units, items);
   }
 
   private static long ceilSeconds(Instant t) {
@@ -285,6 +305,10 @@ final class OpenAiDetector extends HttpDetector {
         long be = bucket.path("end_time").asLong(Long.MIN_VALUE);
         if (bs == Long.MIN_VALUE || !bucket.path("results").isArray()) {
           throw page.unexpected("a bucket without 'start_time' or 'results'");
+        }
+        if (bs < start || bs >= end) {
+          // Not the span asked for: another read of this poll (hours, then minutes) covers it.
+          continue;
         }
         for (JsonNode result : bucket.path("results")) {
           count(e, width, bs, be, result, tally, baseline, since);

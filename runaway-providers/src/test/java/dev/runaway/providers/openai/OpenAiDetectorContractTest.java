@@ -31,6 +31,8 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
   static final String COSTS = "/v1/organization/costs";
   /** 14:00Z, the context's since; NOW is 14:05Z = 1787321100. */
   static final long SINCE = 1787320800L;
+  /** 13:00Z: a first poll reads the day's hours before it, minutes from it (late rows from 13:45). */
+  static final long HOUR_13 = 1787317200L;
   static final long DAY_2026_08_20 = 1787184000L;
   static final long DAY_2026_08_21 = 1787270400L;
 
@@ -86,7 +88,7 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
   @Override
   protected void scriptHappyDay(StubServer stub, PollContext ctx) {
     String page1 = page(true, "page_AAAAAGimgQAAAAAAaKZ_gA==",
-        // 13:58, ended before since on the first poll: already spent, not reported.
+        // 13:58, before since: the first poll counts the day from midnight, so it is reported.
         bucket(SINCE - 120, completions("gpt-4o-mini-2024-07-18", 1_000_000, 0, 0, 1_000_000, 9, null)),
         bucket(SINCE + 60,
             completions("gpt-4o-mini-2024-07-18", 182_000, 120_000, 2_000, 41_000, 310, null),
@@ -101,7 +103,13 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
     stub.enqueue(USAGE + "images", StubResponse.ok(page(false, null, bucket(SINCE + 120,
         "{\"object\":\"organization.usage.images.result\",\"images\":3,\"num_model_requests\":3,\"size\":null,"
             + "\"source\":null,\"project_id\":null,\"user_id\":null,\"api_key_id\":null,\"model\":\"gpt-image-1\"}"))));
-    stub.enqueue(COSTS, StubResponse.ok(costs(41.5, 5.0)));
+    // The bill lags the usage: $1.50 billed so far today, less than the $1.7242 priced.
+    stub.enqueue(COSTS, StubResponse.ok(costs(41.5, 1.5)));
+  }
+
+  @Override
+  protected Instant expectedReportFrom(PollContext ctx) {
+    return Instant.ofEpochSecond(DAY_2026_08_21);
   }
 
   @Override
@@ -112,26 +120,37 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
     // gpt-4o-mini at 14:03: 550,000 x 0.15 + 2,400,000 x 0.075 + 612,000 x 0.6 = 629,700 per 1e6 = $0.6297
     // gpt-4o-mini batch: (1,000,000 x 0.15 + 200,000 x 0.6) x 0.5 = 135,000 per 1e6 = $0.135
     // text-embedding-3-small: 500,000 x 0.02 = 10,000 per 1e6 = $0.01
-    // images: 3 x $0.04 = $0.12; the 13:58 bucket is before since on a first poll: not counted.
-    // Costs API: first reading of a day not watched from midnight is a baseline: no adjustment.
-    return Cost.usd("0.9742");
+    // images: 3 x $0.04 = $0.12
+    // gpt-4o-mini at 13:58 (the first poll counts the day from midnight): 1,000,000 x 0.15
+    //   + 1,000,000 x 0.6 = $0.75
+    // Costs API: $1.50 billed today, less than the $1.7242 priced: nothing added, nothing taken back.
+    return Cost.usd("1.7242");
   }
 
   @Override
   protected void assertHappyDay(UsageReport report, StubServer stub) {
-    assertThat(report.unit("tokens.input")).isEqualTo(182_000 + 9_100 + 2_950_000 + 1_000_000 + 500_000);
-    assertThat(report.unit("tokens.output")).isEqualTo(41_000 + 2_300 + 612_000 + 200_000);
-    assertThat(report.unit("requests")).isEqualTo(310 + 12 + 5_120 + 40 + 40 + 3);
+    assertThat(report.unit("tokens.input"))
+        .isEqualTo(1_000_000 + 182_000 + 9_100 + 2_950_000 + 1_000_000 + 500_000);
+    assertThat(report.unit("tokens.output")).isEqualTo(1_000_000 + 41_000 + 2_300 + 612_000 + 200_000);
+    assertThat(report.unit("requests")).isEqualTo(9 + 310 + 12 + 5_120 + 40 + 40 + 3);
     assertThat(report.unit("images")).isEqualTo(3);
     assertThat(report.items()).extracting(UsageItem::name)
         .containsExactly("gpt-4o-mini-2024-07-18", "gpt-4.1-2025-04-14", "text-embedding-3-small", "gpt-image-1");
-    assertThat(report.items().get(0).cost()).isEqualTo(Cost.usd("0.8076"));
-    RecordedRequest first = stub.requestsTo(USAGE + "completions").get(0);
-    assertThat(first.header("Authorization")).contains("Bearer " + SECRET);
-    assertThat(first.param("bucket_width")).contains("1m");
-    assertThat(first.params("group_by[]")).containsExactly("model", "batch", "service_tier", "project_id", "api_key_id");
-    assertThat(first.param("limit")).contains("20");
-    assertThat(stub.requestsTo(USAGE + "completions").get(1).param("page")).contains("page_AAAAAGimgQAAAAAAaKZ_gA==");
+    assertThat(report.items().get(0).cost()).isEqualTo(Cost.usd("1.5576"));
+    // The day's hours before 13:00 in hourly buckets, then minutes from 13:00 (two pages each).
+    List<RecordedRequest> completions = stub.requestsTo(USAGE + "completions");
+    assertThat(completions).hasSize(4);
+    RecordedRequest hours = completions.get(0);
+    assertThat(hours.header("Authorization")).contains("Bearer " + SECRET);
+    assertThat(hours.param("bucket_width")).contains("1h");
+    assertThat(hours.param("limit")).contains("13");
+    RecordedRequest minutes = completions.get(2);
+    assertThat(minutes.param("bucket_width")).contains("1m");
+    assertThat(minutes.params("group_by[]"))
+        .containsExactly("model", "batch", "service_tier", "project_id", "api_key_id");
+    assertThat(minutes.param("limit")).contains("65");
+    assertThat(completions.get(1).param("page")).contains("page_AAAAAGimgQAAAAAAaKZ_gA==");
+    assertThat(completions.get(3).param("page")).contains("page_AAAAAGimgQAAAAAAaKZ_gA==");
     assertThat(stub.requestsTo(COSTS).get(0).param("bucket_width")).contains("1d");
   }
 
@@ -150,8 +169,10 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
 
   @Override
   protected Set<TimeWindow> expectedWindows(PollContext ctx) {
-    // Usage: since floored to the minute, re-read 900 s back for late rows; costs: yesterday and today.
-    return Set.of(TimeWindow.epochSeconds(SINCE - 900, NOW.getEpochSecond()),
+    // A first poll counts the day: its hours until 13:00 (the hour of since less 900 s for late
+    // rows) in hourly buckets, then minutes to now; costs: yesterday and today.
+    return Set.of(TimeWindow.epochSeconds(DAY_2026_08_21, HOUR_13),
+        TimeWindow.epochSeconds(HOUR_13, NOW.getEpochSecond()),
         TimeWindow.epochSeconds(DAY_2026_08_20, NOW.getEpochSecond()));
   }
 
@@ -179,8 +200,8 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
     // Only the growth: 50,000 more at 14:04 and 10,000 at 14:05: 60,000 x $2 per 1e6 = $0.12.
     assertThat(second.cost()).isEqualTo(Cost.usd("0.12"));
     assertThat(second.unit("tokens.input")).isEqualTo(60_000);
-    assertThat(stub.requestsTo(USAGE + "completions").get(1).param("start_time"))
-        .contains(Long.toString(NOW.getEpochSecond() - 900));
+    List<RecordedRequest> asked = stub.requestsTo(USAGE + "completions");
+    assertThat(asked.get(asked.size() - 1).param("start_time")).contains(Long.toString(NOW.getEpochSecond() - 900));
   }
 
   @Test
@@ -193,7 +214,8 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
     stub.enqueue(USAGE + "images", StubResponse.ok(EMPTY));
     stub.route(COSTS, r -> StubResponse.ok(body.get("costs")));
     Detector d = create();
-    assertThat(d.poll(context()).cost()).isEqualTo(Cost.ZERO);
+    // The first poll counts today's bill, $5.00: a (re)started monitor reads the day again.
+    assertThat(d.poll(context()).cost()).isEqualTo(Cost.usd("5.00"));
 
     // An hour later: $2.00 of gpt-4.1 estimated; the bill for today went from $5 to $8.
     ticker.advance(Duration.ofHours(1));
@@ -204,7 +226,7 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
         + "]}"));
     body.put("costs", costs(41.5, 8.0));
     UsageReport r = d.poll(at(later.minus(INTERVAL), later, false));
-    // Billed 8 - baseline 5 - estimated 2 = $1.00 added.
+    // Billed 8 - counted 5 by the first poll - estimated 2 = $1.00 added.
     assertThat(r.cost()).isEqualTo(Cost.usd("3.00"));
     assertThat(r.items()).extracting(UsageItem::name).contains("costs_api.reconciliation");
     assertThat(r.items().stream().filter(i -> i.name().equals("costs_api.reconciliation")).findFirst().get().cost())
