@@ -262,6 +262,159 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
         .isEqualTo(Cost.usd("40.96"));
   }
 
+  static String hourBucket(long start, String... results) {
+    return "{\"object\":\"bucket\",\"start_time\":" + start + ",\"end_time\":" + (start + 3600)
+        + ",\"results\":[" + String.join(",", results) + "]}";
+  }
+
+  static Cost itemCost(UsageReport r, String name) {
+    return r.items().stream().filter(i -> i.name().equals(name)).map(UsageItem::cost).findFirst().orElse(Cost.ZERO);
+  }
+
+  /**
+   * A restart at 14:05 into a day with usage and a bill: the morning's hourly usage and the
+   * minutes since 13:00 are priced once, and the bill adds only what it exceeds beyond them, so
+   * the day's figure is the bill, not the bill plus the usage.
+   */
+  @Test
+  void restartMidDay_countsTheBillOnce_usagePricedPlusExcessIsTheBill() throws Exception {
+    Map<String, String> minutes = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, String> bill = new java.util.concurrent.ConcurrentHashMap<>();
+    // 09:00-10:00: 2,000,000 gpt-4.1 input tokens = $4.00; 14:01: 500,000 = $1.00.
+    String hours = page(false, null, hourBucket(DAY_2026_08_21 + 9 * 3600,
+        completions("gpt-4.1", 2_000_000, 0, 0, 0, 20, null)));
+    minutes.put("m", page(false, null, bucket(SINCE + 60, completions("gpt-4.1", 500_000, 0, 0, 0, 5, null))));
+    stub.route(USAGE + "completions", r -> StubResponse.ok(r.param("bucket_width").orElse("").equals("1h") ? hours
+        : minutes.get("m")));
+    stub.route(USAGE + "embeddings", r -> StubResponse.ok(EMPTY));
+    stub.route(USAGE + "images", r -> StubResponse.ok(EMPTY));
+    bill.put("b", costs(41.5, 40.96));
+    stub.route(COSTS, r -> StubResponse.ok(bill.get("b")));
+    Detector d = create();
+
+    UsageReport first = d.poll(context());
+    assertThat(first.from()).isEqualTo(Instant.ofEpochSecond(DAY_2026_08_21));
+    assertThat(first.cost()).as("the day's bill, not the bill plus the priced usage").isEqualTo(Cost.usd("40.96"));
+    assertThat(itemCost(first, "gpt-4.1")).isEqualTo(Cost.usd("5.00"));
+    assertThat(itemCost(first, "costs_api.reconciliation")).isEqualTo(Cost.usd("35.96"));
+    assertThat(first.unit("tokens.input")).isEqualTo(2_500_000);
+
+    // An hour later: $2.00 more priced at 15:03; the bill went from $40.96 to $43.50.
+    ticker.advance(Duration.ofHours(1));
+    Instant later = NOW.plus(Duration.ofHours(1));
+    minutes.put("m", page(false, null, bucket(later.getEpochSecond() - 120,
+        completions("gpt-4.1", 1_000_000, 0, 0, 0, 5, null))));
+    bill.put("b", costs(41.5, 43.5));
+    UsageReport second = d.poll(at(later.minus(INTERVAL), later, false));
+    assertThat(second.from()).isEqualTo(later.minus(INTERVAL));
+    // 43.50 billed - 40.96 counted - 2.00 priced now = $0.54; the day: 40.96 + 2.54 = the bill.
+    assertThat(second.cost()).isEqualTo(Cost.usd("2.54"));
+    assertThat(itemCost(second, "costs_api.reconciliation")).isEqualTo(Cost.usd("0.54"));
+    assertThat(stub.requestsTo(USAGE + "completions")).extracting(r -> r.param("bucket_width").orElse(""))
+        .as("only the first poll reads the day's hours").containsExactly("1h", "1m", "1m");
+  }
+
+  /** A bill that lags the usage takes nothing back; it adds only once it passes what was priced. */
+  @Test
+  void restartMidDay_billBelowThePricedUsage_countsTheUsageAndRefundsNothing() throws Exception {
+    Map<String, String> bill = new java.util.concurrent.ConcurrentHashMap<>();
+    String hours = page(false, null, hourBucket(DAY_2026_08_21 + 9 * 3600,
+        completions("gpt-4.1", 2_500_000, 0, 0, 0, 20, null)));
+    stub.route(USAGE + "completions", r -> StubResponse.ok(r.param("bucket_width").orElse("").equals("1h") ? hours
+        : EMPTY));
+    stub.route(USAGE + "embeddings", r -> StubResponse.ok(EMPTY));
+    stub.route(USAGE + "images", r -> StubResponse.ok(EMPTY));
+    bill.put("b", costs(41.5, 3.0));
+    stub.route(COSTS, r -> StubResponse.ok(bill.get("b")));
+    Detector d = create();
+    assertThat(d.poll(context()).cost()).as("$5.00 priced, $3.00 billed so far").isEqualTo(Cost.usd("5.00"));
+
+    ticker.advance(Duration.ofHours(1));
+    Instant later = NOW.plus(Duration.ofHours(1));
+    bill.put("b", costs(41.5, 6.0));
+    assertThat(d.poll(at(later.minus(INTERVAL), later, false)).cost()).isEqualTo(Cost.usd("1.00"));
+  }
+
+  /**
+   * A restart with the Costs API the only source (no priced usage): today's bill counts once; a
+   * poll before the Costs API is read again adds nothing, and a later bill adds its growth.
+   */
+  @Test
+  void restartWithCostsOnly_countsTodaysBillOnce() throws Exception {
+    Map<String, String> bill = new java.util.concurrent.ConcurrentHashMap<>();
+    stub.route(USAGE + "completions", r -> StubResponse.ok(EMPTY));
+    stub.route(USAGE + "embeddings", r -> StubResponse.ok(EMPTY));
+    stub.route(USAGE + "images", r -> StubResponse.ok(EMPTY));
+    bill.put("b", costs(41.5, 40.96));
+    stub.route(COSTS, r -> StubResponse.ok(bill.get("b")));
+    Detector d = create();
+    assertThat(d.poll(context()).cost()).isEqualTo(Cost.usd("40.96"));
+
+    ticker.advance(INTERVAL);
+    assertThat(d.poll(at(NOW, NOW.plus(INTERVAL), false)).cost()).isEqualTo(Cost.ZERO);
+
+    ticker.advance(Duration.ofHours(1));
+    Instant later = NOW.plus(INTERVAL).plus(Duration.ofHours(1));
+    bill.put("b", costs(41.5, 42.0));
+    assertThat(d.poll(at(later.minus(INTERVAL), later, false)).cost()).isEqualTo(Cost.usd("1.04"));
+    assertThat(stub.requestsTo(COSTS)).hasSize(2);
+  }
+
+  /** A first poll whose Costs API read fails counts today's bill at the next poll, not never. */
+  @Test
+  void restart_costsApiFailingOnTheFirstPoll_countsTheBillAtTheNextOne() throws Exception {
+    stub.route(USAGE + "completions", r -> StubResponse.ok(EMPTY));
+    stub.route(USAGE + "embeddings", r -> StubResponse.ok(EMPTY));
+    stub.route(USAGE + "images", r -> StubResponse.ok(EMPTY));
+    stub.enqueue(COSTS, StubResponse.json(500, errorBody(500, "internal")), StubResponse.ok(costs(41.5, 40.96)));
+    Detector d = create();
+    assertThat(d.poll(context()).cost()).isEqualTo(Cost.ZERO);
+    ticker.advance(INTERVAL);
+    assertThat(d.poll(at(NOW, NOW.plus(INTERVAL), false)).cost()).isEqualTo(Cost.usd("40.96"));
+  }
+
+  /**
+   * A restart at 00:05: the span asked for starts at midnight, so yesterday's bill ($41.50) and
+   * its usage at 23:58 (read again for late rows) are not counted into today; today's are.
+   */
+  @Test
+  void restartAt0005_countsTodayOnly_notYesterdaysBill() throws Exception {
+    Instant now = Instant.ofEpochSecond(DAY_2026_08_21 + 300);
+    stub.route(USAGE + "completions", r -> StubResponse.ok(page(false, null,
+        bucket(DAY_2026_08_21 - 120, completions("gpt-4.1", 1_000_000, 0, 0, 0, 5, null)),
+        bucket(DAY_2026_08_21 + 120, completions("gpt-4.1", 100_000, 0, 0, 0, 1, null)))));
+    stub.route(USAGE + "embeddings", r -> StubResponse.ok(EMPTY));
+    stub.route(USAGE + "images", r -> StubResponse.ok(EMPTY));
+    stub.route(COSTS, r -> StubResponse.ok(costs(41.5, 0.3)));
+    UsageReport r = create().poll(at(now.minus(INTERVAL), now, true));
+    assertThat(r.from()).isEqualTo(Instant.ofEpochSecond(DAY_2026_08_21));
+    // 00:02: 100,000 x $2 per 1e6 = $0.20 priced; today's bill $0.30 adds $0.10.
+    assertThat(r.cost()).isEqualTo(Cost.usd("0.30"));
+    assertThat(r.unit("tokens.input")).isEqualTo(100_000);
+    assertThat(stub.requestsTo(USAGE + "completions")).extracting(q -> q.param("bucket_width").orElse(""))
+        .containsExactly("1m");
+  }
+
+  /**
+   * A first poll at 00:02 looking back five minutes: the span began yesterday at 23:57, so it
+   * counts from there (the 23:58 usage is in the span asked for), but not yesterday's bill
+   * before it.
+   */
+  @Test
+  void restartJustAfterMidnight_spanFromYesterday_countsTheSpanNotYesterdaysBill() throws Exception {
+    Instant now = Instant.ofEpochSecond(DAY_2026_08_21 + 120);
+    stub.route(USAGE + "completions", r -> StubResponse.ok(page(false, null,
+        bucket(DAY_2026_08_21 - 300, completions("gpt-4.1", 1_000_000, 0, 0, 0, 5, null)),
+        bucket(DAY_2026_08_21 - 120, completions("gpt-4.1", 100_000, 0, 0, 0, 1, null)))));
+    stub.route(USAGE + "embeddings", r -> StubResponse.ok(EMPTY));
+    stub.route(USAGE + "images", r -> StubResponse.ok(EMPTY));
+    stub.route(COSTS, r -> StubResponse.ok(costs(41.5, 0.0)));
+    UsageReport r = create().poll(at(now.minus(INTERVAL), now, true));
+    assertThat(r.from()).isEqualTo(now.minus(INTERVAL));
+    // 23:58: $0.20, inside the span; 23:55 is before it. Yesterday's $41.50 bill is not counted.
+    assertThat(r.cost()).isEqualTo(Cost.usd("0.20"));
+  }
+
   @Test
   void costsApi_isReadOncePerInterval() throws Exception {
     scriptEmptyDay(stub, context());
