@@ -479,6 +479,8 @@ final class OpenAiDetector extends HttpDetector {
       BigDecimal b = billed.getOrDefault(d, BigDecimal.ZERO);
       Day day = days.computeIfAbsent(d, k -> new Day());
       if (day.baseline == null) {
+        // Today was counted from midnight by the first poll (baseline 0: the whole bill counts);
+        // yesterday only from the first poll's span, so the rest of its bill is not this monitor's.
         Instant dayStart = d.atStartOfDay(ZoneOffset.UTC).toInstant();
         day.baseline = !firstObserved.isAfter(dayStart) ? BigDecimal.ZERO
             : b.subtract(day.estimated).subtract(day.adjusted).max(BigDecimal.ZERO);

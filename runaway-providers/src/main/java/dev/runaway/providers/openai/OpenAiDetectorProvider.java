@@ -30,23 +30,32 @@ import java.util.List;
  * </ul>
  *
  * <p>How the figures are made. Usage is read in 1-minute buckets (1-hour buckets for the part of a
- * span longer than 24 hours, after an outage) grouped by model, project and API key (and batch and
+ * span longer than 24 hours, after an outage, and for the hours of the day a first poll reads before
+ * its minutes) grouped by model, project and API key (and batch and
  * service tier for completions), and priced with {@link OpenAiPrices}: batch at half price, the
  * {@code flex} and {@code priority} tiers and audio and image tokens at the table's prices. Each
  * item is a model with its non-standard tier, project and key, such as
  * {@code gpt-5-mini (priority tier, project proj_abc, key key_xyz)}, so the monitor's spike alert
  * names the project and key that spend most. The detector remembers what it has
  * counted per bucket and model, so each report holds exactly the usage that appeared since the
- * last poll, late rows included, and nothing twice; on the first poll, buckets that ended before
- * {@code since} are taken as already spent. The report covers {@code since} to {@code now}.
+ * last poll, late rows included, and nothing twice. The report covers {@code since} to
+ * {@code now}, except the first poll's.
+ *
+ * <p>The first poll (of a started or restarted monitor: spend is not kept across restarts) counts
+ * the UTC day: its report starts at midnight, or at {@code since} when the span asked for began
+ * before midnight, and holds the day's priced usage and, through the reconciliation below, what
+ * today's bill exceeds beyond it. Yesterday's bill and usage before the span are not counted. The
+ * monitor takes such a report as cumulative for the day: the daily budget gets all of it, a
+ * shorter window its share of the span (the day's average hour).
  *
  * <p>Reconciliation. The Costs API is authoritative but daily and late. For each UTC day the
  * detector compares what OpenAI billed with what it has reported (estimates plus earlier
  * adjustments); when the bill is higher, the difference is added to the current report as the
  * item {@code costs_api.reconciliation}, so the day's total reported equals the bill (unknown
  * models, tools). When the bill is lower (it lags), nothing is taken
- * back: the estimate stands. On a day the detector did not watch from midnight, the part of the
- * bill it cannot explain on its first reading is taken as spent before it started, not reported.
+ * back: the estimate stands. Today is always watched from midnight (the first poll counts it);
+ * for yesterday, when the first poll's span began after its midnight, the part of yesterday's
+ * bill the detector cannot explain on its first reading is taken as spent before it started.
  *
  * <p>Stateless and thread-safe; instantiated by {@link java.util.ServiceLoader}.
  */
