@@ -114,6 +114,32 @@ final class RunawayStarterNu86TrialTest {
     });
   }
 
+  /**
+   * Budgets set from environment variables (a container's usual way): a calendar-day budget has no
+   * environment-variable form ({@code _} becomes {@code .}, so {@code ..._BUDGETS_CALENDAR_DAY=3} is
+   * {@code budgets.calendar.day}); the app started without a word, the $3 calendar-day budget simply
+   * absent (trial app: the startup summary read "budgets [hourly budget ($5.00 per sliding 1h)]").
+   * ({@code ..._BUDGETS_CALENDARDAY} fails, rightly, as an unknown window 'calendarday', without
+   * saying how to write calendar-day in the environment.)
+   */
+  @Test
+  void environmentVariable_calendarDayBudget_isAppliedOrFailsStartup_neverSilentlyIgnored() {
+    runner.withInitializer(ctx -> ctx.getEnvironment().getPropertySources().replace(
+        org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+        new org.springframework.core.env.SystemEnvironmentPropertySource(
+            org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            java.util.Map.of("RUNAWAY_SERVICES_OPENAI_BUDGETS_HOURLY", "5",
+                "RUNAWAY_SERVICES_OPENAI_BUDGETS_CALENDAR_DAY", "3")))).run(ctx -> {
+                  if (ctx.getStartupFailure() != null) {
+                    assertThat(allMessages(ctx.getStartupFailure())).contains("RUNAWAY_SERVICES_OPENAI_BUDGETS_CALENDAR_DAY");
+                    return;
+                  }
+                  dev.runaway.RunawayGuard guard = ctx.getBean(dev.runaway.RunawayGuard.class);
+                  assertThat(guard.snapshot("openai").windows()).extracting(w -> w.budget())
+                      .as("the calendar-day budget of the environment").hasSize(2);
+                });
+  }
+
   private static void assertFailsOrWarns(AssertableApplicationContext ctx, int mark, String property, String module) {
     if (ctx.getStartupFailure() != null) {
       assertThat(allMessages(ctx.getStartupFailure())).contains(property).contains(module);
