@@ -152,6 +152,32 @@ final class RunawayGuardAdvisorTest {
     assertThat(guard.snapshot("openai").windows().get(0).spent()).isEqualTo(Cost.usd("0.00126"));
   }
 
+  /**
+   * nu86 trial: the loop signature counts a request before the guard admits it, so attempts the
+   * guard refused (nothing sent, nothing spent) count as "sent". A user whose budget is exhausted
+   * and who asks again 7 times trips the service's breaker with REPEATED_REQUEST, "the same request
+   * ... was sent 8 times within 10m", though the model got it once; the breaker then stays open
+   * after the budget has room again. In the trial app, after a restart in HALF_OPEN, 1 request
+   * reached the model and 7 refused retries re-tripped the breaker ("sent 8 times ... Re-tripped 1
+   * time soon after closing: open for 2m").
+   */
+  @Test
+  void refusedAttempts_areNotCountedAsSentRepeats() throws Exception {
+    stub = new OpenAiStub(body -> OpenAiStub.answer("same answer"));
+    guard = RunawayGuard.builder().service("openai", s -> s.budget(Budget.hourly(Cost.usd("0.0003"))))
+        .ticker(ticker).alertSink(a -> { }).build();
+    ChatClient chat = client(RunawayGuardAdvisor.builder(guard, "openai").prices(TokenPrices.bundled("openai"))
+        .estimate(Cost.usd("0.0002")).build());
+    assertThat(chat.prompt().user("what is 2+2?").call().content()).isEqualTo("same answer");
+    // $0.00018 spent; 0.00018 + 0.0002 > 0.0003: every retry is refused before it is sent.
+    for (int i = 2; i <= 8; i++) {
+      assertThatThrownBy(() -> chat.prompt().user("what is 2+2?").call().content())
+          .isInstanceOf(BudgetExceededException.class);
+    }
+    assertThat(stub.requests).hasSize(1);
+    assertThat(guard.breaker("openai").state()).hasToString("CLOSED");
+  }
+
   @Test
   void openAiCostsOnTheService_pricesTheChatResponseFromItsUsageWithoutACannotReadWarning() throws Exception {
     // Trial finding: with the Spring Boot README's customizer (costExtractor(OpenAiCosts.extractor()))
