@@ -12,7 +12,9 @@ import java.util.stream.Collectors;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -24,7 +26,8 @@ import org.springframework.context.annotation.Configuration;
  * notifier ({@code runaway.notifiers.telegram.enabled=true}, {@code runaway-telegram} on the class
  * path) and a Redis ledger ({@code runaway.redis.enabled=true}, {@code runaway-redis} on the class
  * path). Every bean backs off when the application defines its own. {@code runaway.enabled=false}
- * turns it all off.
+ * turns it all off. Either {@code enabled} property set to {@code true} without its module on the
+ * class path fails startup naming the property and the module: it would otherwise do nothing.
  */
 @AutoConfiguration
 @ConditionalOnProperty(prefix = "runaway", name = "enabled", matchIfMissing = true)
@@ -150,5 +153,51 @@ public class RunawayAutoConfiguration {
         throw new InvalidConfigurationPropertyValueException(property, shown, e.getMessage());
       }
     }
+  }
+
+  /**
+   * Fails startup when {@code runaway.redis.enabled=true} but {@code runaway-redis} is not on the
+   * class path: each instance would silently keep a budget of its own, so a fleet of N instances
+   * would spend N times the budget it was given.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnMissingClass("dev.runaway.redis.RedisLedger")
+  @ConditionalOnProperty(prefix = "runaway.redis", name = "enabled", havingValue = "true")
+  static class RedisModuleMissingConfiguration {
+
+    RedisModuleMissingConfiguration() {}
+
+    // A SmartInitializingSingleton, so that it is created (and fails) even with lazy initialization.
+    @Bean
+    static SmartInitializingSingleton runawayRedisModuleMissing() {
+      throw moduleMissing("runaway.redis.enabled", "runaway-redis",
+          "budgets are shared by every instance through Redis only with it; without it each instance would keep a"
+              + " budget of its own");
+    }
+  }
+
+  /**
+   * Fails startup when {@code runaway.notifiers.telegram.enabled=true} but {@code runaway-telegram}
+   * is not on the class path: alerts would silently reach the log only.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnMissingClass("dev.runaway.telegram.TelegramNotifier")
+  @ConditionalOnProperty(prefix = "runaway.notifiers.telegram", name = "enabled", havingValue = "true")
+  static class TelegramModuleMissingConfiguration {
+
+    TelegramModuleMissingConfiguration() {}
+
+    // A SmartInitializingSingleton, so that it is created (and fails) even with lazy initialization.
+    @Bean
+    static SmartInitializingSingleton runawayTelegramModuleMissing() {
+      throw moduleMissing("runaway.notifiers.telegram.enabled", "runaway-telegram",
+          "alerts go to Telegram only with it; without it they would reach the log only");
+    }
+  }
+
+  private static InvalidConfigurationPropertyValueException moduleMissing(String property, String artifact, String why) {
+    return new InvalidConfigurationPropertyValueException(property, "true", property + "=true needs the " + artifact
+        + " module, which is not on the class path: " + why + ". Add the dependency dev.runaway:" + artifact
+        + " (the starter's version; the runaway-bom manages it), or remove " + property + ".");
   }
 }
