@@ -182,15 +182,28 @@ final class GuardFactory {
     return b.build();
   }
 
-  private static void budgets(String at, Map<String, BigDecimal> budgets, ZoneId zone, Consumer<Budget> add) {
-    for (Map.Entry<String, BigDecimal> e : budgets.entrySet()) {
+  private static void budgets(String at, Map<String, String> budgets, ZoneId zone, Consumer<Budget> add) {
+    for (Map.Entry<String, String> e : budgets.entrySet()) {
       String property = at + "." + e.getKey();
-      BigDecimal usd = e.getValue();
-      if (usd == null || usd.signum() <= 0) {
-        throw new InvalidConfigurationPropertyValueException(property, usd,
+      String written = e.getValue() == null ? "" : e.getValue().strip();
+      if (written.isEmpty()) {
+        // budgets.hourly= (as ${OPENAI_BUDGET:} gives when the variable is unset): the name is right.
+        throw new InvalidConfigurationPropertyValueException(property, "",
+            "the amount is missing: a budget must be a positive amount of dollars, such as 10 or 2.50. Give it a"
+                + " value, or remove the property (an unset placeholder such as ${OPENAI_BUDGET:} gives an empty one)");
+      }
+      BigDecimal usd;
+      try {
+        usd = new BigDecimal(written);
+      } catch (NumberFormatException ex) {
+        throw new InvalidConfigurationPropertyValueException(property, written,
+            "not an amount: a budget must be a positive amount of dollars, such as 10 or 2.50 (no currency sign)");
+      }
+      if (usd.signum() <= 0) {
+        throw new InvalidConfigurationPropertyValueException(property, written,
             "a budget must be a positive amount of dollars, such as 10 or 2.50");
       }
-      Cost limit = convert(property, usd, Cost::of);
+      Cost limit = convert(property, written, v -> Cost.of(usd));
       add.accept(budget(property, e.getKey(), limit, zone));
     }
   }
@@ -203,6 +216,10 @@ final class GuardFactory {
         return Budget.daily(limit);
       case "calendar-day":
       case "calendar_day":
+      // The environment-variable forms: ..._BUDGETS_CALENDAR_DAY binds as calendar.day (each _ is a
+      // dot) and ..._BUDGETS_CALENDARDAY as calendarday.
+      case "calendar.day":
+      case "calendarday":
         return Budget.calendarDay(limit, zone);
       default:
         Duration d;
@@ -211,7 +228,8 @@ final class GuardFactory {
         } catch (IllegalArgumentException ex) {
           // The amount as written (10, not the 1E+1 a stripped BigDecimal prints).
           throw new InvalidConfigurationPropertyValueException(property, limit.toBigDecimal().toPlainString(),
-              "unknown budget window '" + window + "'; use hourly, daily, calendar-day or a duration such as 30m or PT6H");
+              "unknown budget window '" + window + "'; use hourly, daily, calendar-day or a duration such as 30m or PT6H"
+                  + " (in an environment variable: ..._BUDGETS_HOURLY, ..._BUDGETS_CALENDAR_DAY, ..._BUDGETS_30M)");
         }
         try {
           return Budget.of(limit, d);

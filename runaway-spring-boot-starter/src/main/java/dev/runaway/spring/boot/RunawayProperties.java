@@ -140,8 +140,8 @@ public class RunawayProperties {
   /** One guarded service. */
   public static class Service {
 
-    private Map<String, BigDecimal> budgets = new LinkedHashMap<>();
-    private Map<String, BigDecimal> perKeyBudgets = new LinkedHashMap<>();
+    private Map<String, String> budgets = new LinkedHashMap<>();
+    private Map<String, String> perKeyBudgets = new LinkedHashMap<>();
     private String zone = "UTC";
     private Double spikeMultiplier;
     private Double breakerMultiplier;
@@ -157,18 +157,24 @@ public class RunawayProperties {
      * (sliding 24 h), {@code calendar-day} (resets at midnight in {@link #getZone()}), or a
      * duration such as {@code 30m} or {@code PT6H} (sliding). Default: none.
      *
+     * <p>Each amount is kept as written (such as {@code 10} or {@code 2.50}) and read when the
+     * guard is built, which reports an empty or malformed amount naming its property. (A map of
+     * {@code BigDecimal} lost keys with a dot, such as {@code calendar.day}, the form an environment
+     * variable {@code ..._BUDGETS_CALENDAR_DAY} gives, without a word.) In an environment variable,
+     * {@code calendar-day} is written {@code CALENDAR_DAY} or {@code CALENDARDAY}.
+     *
      * @return the budgets
      */
-    public Map<String, BigDecimal> getBudgets() {
+    public Map<String, String> getBudgets() {
       return budgets;
     }
 
     /**
      * Sets the budgets.
      *
-     * @param budgets the budgets
+     * @param budgets the budgets, amounts in dollars as written
      */
-    public void setBudgets(Map<String, BigDecimal> budgets) {
+    public void setBudgets(Map<String, String> budgets) {
       this.budgets = budgets;
     }
 
@@ -178,7 +184,7 @@ public class RunawayProperties {
      *
      * @return the per-key budgets
      */
-    public Map<String, BigDecimal> getPerKeyBudgets() {
+    public Map<String, String> getPerKeyBudgets() {
       return perKeyBudgets;
     }
 
@@ -187,7 +193,7 @@ public class RunawayProperties {
      *
      * @param perKeyBudgets the budgets
      */
-    public void setPerKeyBudgets(Map<String, BigDecimal> perKeyBudgets) {
+    public void setPerKeyBudgets(Map<String, String> perKeyBudgets) {
       this.perKeyBudgets = perKeyBudgets;
     }
 
