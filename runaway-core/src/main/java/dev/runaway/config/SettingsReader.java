@@ -397,12 +397,7 @@ public final class SettingsReader {
    * place), is described, never quoted.
    */
   private static String shownChoice(String s) {
-    boolean letter = s.chars().anyMatch(Character::isLetter);
-    boolean digit = s.chars().anyMatch(Character::isDigit);
-    if (s.length() > 40 || (s.length() >= 16 && letter && digit)) {
-      return "a value of " + s.length() + " characters (not shown: it may be a credential)";
-    }
-    return "\"" + s + "\"";
+    return dev.runaway.config.internal.Redaction.shown(s);
   }
 
   /**

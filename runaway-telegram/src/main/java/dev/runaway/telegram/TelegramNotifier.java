@@ -108,6 +108,7 @@ public final class TelegramNotifier implements Notifier {
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9:_\\-]+");
   private static final Pattern NUMERIC_CHAT = Pattern.compile("-?[0-9]{1,16}");
   private static final Pattern NAMED_CHAT = Pattern.compile("@[A-Za-z][A-Za-z0-9_]{3,}");
+  private static final Pattern BOT_TOKEN_SHAPE = Pattern.compile("[0-9]+:[A-Za-z0-9_\\-]+");
 
   private final URI baseUri;
   private final Delivery delivery;
@@ -441,8 +442,12 @@ public final class TelegramNotifier implements Notifier {
       requireUnset(this.chatId == null, "chatId", this.chatId);
       String c = chatId.strip();
       if (!NUMERIC_CHAT.matcher(c).matches() && !NAMED_CHAT.matcher(c).matches()) {
-        throw new IllegalArgumentException("chatId must be an integer id such as -1001234567890 or a public"
-            + " @channelname, got '" + chatId + "'");
+        // The chat id is set beside the token: a token (or another credential) pasted here is never quoted.
+        String got = BOT_TOKEN_SHAPE.matcher(c).matches()
+            ? "a value shaped like a bot token (not shown): the bot token goes in botToken, the chat id here"
+            : dev.runaway.config.internal.Redaction.shown(c);
+        String message = "chatId must be an integer id such as -1001234567890 or a public @channelname, got " + got;
+        throw new IllegalArgumentException(token != null ? token.redact(message) : message);
       }
       this.chatId = c;
       return this;
@@ -461,7 +466,7 @@ public final class TelegramNotifier implements Notifier {
     /**
      * Sets the Bot API root, for a proxy or a test server; default {@link #DEFAULT_BASE_URI}.
      *
-     * @param baseUri an {@code http} or {@code https} URI without query or fragment
+     * @param baseUri an {@code http} or {@code https} URI without user info, query or fragment
      * @return this builder
      * @throws IllegalArgumentException if it is not such a URI
      */
@@ -470,10 +475,12 @@ public final class TelegramNotifier implements Notifier {
       requireUnset(this.baseUri == null, "baseUri", this.baseUri);
       String scheme = baseUri.getScheme();
       if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-          || baseUri.getHost() == null || baseUri.getRawQuery() != null || baseUri.getRawFragment() != null) {
-        // Not quoted: the URI may carry a credential.
-        throw new IllegalArgumentException("baseUri must be an http or https URI with a host and no query or fragment,"
-            + " like https://api.telegram.org");
+          || baseUri.getHost() == null || baseUri.getRawQuery() != null || baseUri.getRawFragment() != null
+          || baseUri.getRawUserInfo() != null) {
+        // Not quoted: the URI may carry a credential. User info is refused too: Java's HttpClient
+        // never sends it, so a proxy's user:password there would be silently ignored.
+        throw new IllegalArgumentException("baseUri must be an http or https URI with a host and no user info, query"
+            + " or fragment, like https://api.telegram.org (the value is not shown: it may carry a credential)");
       }
       this.baseUri = baseUri;
       return this;

@@ -67,6 +67,31 @@ final class TelegramSecretsTest extends BotApiTest {
         .hasMessageNotContaining("SENTINEL");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"123:abc-token-in-the-chat-field", "sk-test-NOTACHAT1234567890", "123456789:AAHk3bXyZ"})
+  void builder_rejectsAChatIdHoldingACredentialWithoutQuotingIt(String pasted) {
+    // nu86 trial: the token pasted into the chat id (set side by side) was quoted by the error.
+    assertThatThrownBy(() -> TelegramNotifier.builder().chatId(pasted))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("chatId must be")
+        .hasMessageNotContaining(pasted);
+    assertThatThrownBy(() -> TelegramNotifier.builder().botToken(TOKEN).chatId(TOKEN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining(TOKEN);
+  }
+
+  @Test
+  void builder_rejectsAMisspeltChatIdQuotingIt() {
+    assertThatThrownBy(() -> TelegramNotifier.builder().chatId("mychannel"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got \"mychannel\"");
+  }
+
+  @Test
+  void builder_rejectsABaseUriWithUserInfoWithoutQuotingIt() {
+    // Java's HttpClient never sends user info: a proxy's password there would be silently ignored.
+    assertThatThrownBy(() -> TelegramNotifier.builder().baseUri(URI.create("https://u:pw-SECRET42@127.0.0.1:9/x")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no user info")
+        .hasMessageNotContaining("SECRET42");
+  }
+
   @Test
   void builder_rejectsBlankTokenWithoutQuotingIt() {
     assertThatThrownBy(() -> TelegramNotifier.builder().botToken("   "))

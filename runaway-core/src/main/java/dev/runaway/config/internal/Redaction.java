@@ -25,6 +25,68 @@ public final class Redaction {
 
   private Redaction() {}
 
+  /** Longer values are never quoted in a message about a rejected value; see {@link #mayBeCredential}. */
+  public static final int QUOTE_MAX_CHARS = 40;
+
+  /**
+   * Whether a value that a setting rejected may be a credential pasted in the wrong place, so that
+   * the message about it must not quote it: longer than {@value #QUOTE_MAX_CHARS} characters, or
+   * 16 characters or more mixing letters and digits.
+   *
+   * @param value the rejected value
+   * @return {@code true} if it must not be quoted
+   */
+  public static boolean mayBeCredential(String value) {
+    boolean letter = value.chars().anyMatch(Character::isLetter);
+    boolean digit = value.chars().anyMatch(Character::isDigit);
+    return value.length() > QUOTE_MAX_CHARS || (value.length() >= 16 && letter && digit);
+  }
+
+  /**
+   * A rejected value as a message shows it: quoted, so the user sees what was written, or, when it
+   * {@linkplain #mayBeCredential may be a credential}, described by its length and never quoted.
+   *
+   * @param value the rejected value
+   * @return {@code "value"} or {@code a value of N characters (not shown: it may be a credential)}
+   */
+  public static String shown(String value) {
+    return mayBeCredential(value) ? hidden(value) : "\"" + value + "\"";
+  }
+
+  /**
+   * A URI that a setting rejected, as a message shows it: only its scheme, host and port, since its
+   * user info, path or query may carry a credential (a proxy's {@code user:password}, a key in the
+   * query, a bot token in the path); a value that is not such a URI is described by its length.
+   *
+   * @param uri the rejected URI as written
+   * @return such as {@code https://127.0.0.1:9/... (the rest not shown: it may carry a credential)}
+   */
+  public static String shownUri(String uri) {
+    java.net.URI u;
+    try {
+      u = new java.net.URI(uri.strip());
+    } catch (java.net.URISyntaxException e) {
+      return hidden(uri);
+    }
+    if (u.getScheme() == null || u.getHost() == null) {
+      return hidden(uri);
+    }
+    String origin = u.getScheme() + "://" + u.getHost() + (u.getPort() >= 0 ? ":" + u.getPort() : "");
+    boolean more = u.getRawUserInfo() != null || (u.getRawPath() != null && !u.getRawPath().isEmpty()
+        && !u.getRawPath().equals("/")) || u.getRawQuery() != null || u.getRawFragment() != null;
+    return more ? origin + "/... (the rest not shown: it may carry a credential)" : origin;
+  }
+
+  /**
+   * The description of a value that is not shown.
+   *
+   * @param value the value
+   * @return {@code a value of N characters (not shown: it may be a credential)}
+   */
+  public static String hidden(String value) {
+    return "a value of " + value.length() + " characters (not shown: it may be a credential)";
+  }
+
   /**
    * The precomputed forms of one secret value.
    *
