@@ -5,7 +5,10 @@ import dev.runaway.alert.Notifier;
 import dev.runaway.ledger.BudgetLedger;
 import dev.runaway.redis.RedisLedger;
 import dev.runaway.telegram.TelegramNotifier;
+import dev.runaway.config.Secret;
+import dev.runaway.config.internal.Redaction;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -64,6 +67,8 @@ public class RunawayAutoConfiguration {
   @ConditionalOnProperty(prefix = "runaway.notifiers.telegram", name = "enabled", havingValue = "true")
   public static class TelegramConfiguration {
 
+    private static final String TELEGRAM = "runaway.notifiers.telegram.";
+
     /** Creates the configuration; Spring calls it. */
     public TelegramConfiguration() {}
 
@@ -87,16 +92,57 @@ public class RunawayAutoConfiguration {
         throw new InvalidConfigurationPropertyValueException("runaway.notifiers.telegram.chat-id", chat,
             "set it or the environment variable " + TelegramNotifier.CHAT_VARIABLE);
       }
-      TelegramNotifier.Builder b = TelegramNotifier.builder().botToken(token).chatId(chat);
+      String tokenProperty = t.getBotToken() != null ? "runaway.notifiers.telegram.bot-token"
+          : TelegramNotifier.TOKEN_VARIABLE;
+      Secret secret = Secret.of(tokenProperty, token.strip());
+      TelegramNotifier.Builder b = TelegramNotifier.builder();
+      try {
+        b.botToken(secret);
+      } catch (IllegalArgumentException e) {
+        // The builder's message names the secret, never its value.
+        throw new InvalidConfigurationPropertyValueException(TELEGRAM + "bot-token", "(not shown)",
+            secret.redact(e.getMessage()) + from(t.getBotToken(), TelegramNotifier.TOKEN_VARIABLE));
+      }
+      try {
+        b.chatId(chat);
+      } catch (IllegalArgumentException e) {
+        // Set beside the token: a token (or another credential) pasted here is never quoted.
+        String shown = Redaction.mayBeCredential(chat) || chat.contains(":") ? "(not shown)" : secret.redact(chat);
+        throw new InvalidConfigurationPropertyValueException(TELEGRAM + "chat-id", shown,
+            secret.redact(e.getMessage()) + from(t.getChatId(), TelegramNotifier.CHAT_VARIABLE));
+      }
       if (t.getBaseUri() != null) {
+        String shownUri = Redaction.shownUri(secret.redact(t.getBaseUri()));
+        URI uri;
         try {
-          b.baseUri(URI.create(t.getBaseUri()));
+          uri = new URI(t.getBaseUri().strip());
+        } catch (URISyntaxException e) {
+          // getReason(), not getMessage(): the message quotes the whole input.
+          throw new InvalidConfigurationPropertyValueException(TELEGRAM + "base-uri", shownUri,
+              "not a URI (" + e.getReason() + " at index " + e.getIndex() + "); use an http or https URI such as"
+                  + " https://api.telegram.org");
+        }
+        try {
+          b.baseUri(uri);
         } catch (IllegalArgumentException e) {
-          throw new InvalidConfigurationPropertyValueException("runaway.notifiers.telegram.base-uri", t.getBaseUri(),
-              e.getMessage());
+          throw new InvalidConfigurationPropertyValueException(TELEGRAM + "base-uri", shownUri,
+              secret.redact(e.getMessage()));
         }
       }
-      return b.build();
+      try {
+        return b.build();
+      } catch (IllegalArgumentException e) {
+        if (t.getBaseUri() != null && String.valueOf(e.getMessage()).startsWith("baseUri")) {
+          throw new InvalidConfigurationPropertyValueException(TELEGRAM + "base-uri",
+              Redaction.shownUri(secret.redact(t.getBaseUri())), secret.redact(e.getMessage()));
+        }
+        // No cause: its message is the unredacted one.
+        throw new IllegalStateException(TELEGRAM + "*: " + secret.redact(e.getMessage()));
+      }
+    }
+
+    private static String from(String property, String variable) {
+      return property != null ? "" : " (the value came from the environment variable " + variable + ")";
     }
   }
 
