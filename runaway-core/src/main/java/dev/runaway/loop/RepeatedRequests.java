@@ -95,7 +95,10 @@ public final class RepeatedRequests {
 
   /**
    * Records one request and trips {@code breaker} when it is the {@code maxRepeats}-th identical
-   * request of this key within the window.
+   * request of this key within the window. Call it only for a request the guard admitted (after its
+   * reservation succeeded): an attempt the guard refused was never sent, and counting it would trip
+   * the breaker for a user retrying after a budget refusal. When this returns {@code true}, release
+   * the reservation and refuse the request: the breaker is open.
    *
    * @param breaker the breaker to trip (the service's)
    * @param key the key (tenant, user), or {@code null}

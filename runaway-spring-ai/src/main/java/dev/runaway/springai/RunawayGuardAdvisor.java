@@ -29,8 +29,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * A Spring AI advisor that guards every model round trip with a {@link RunawayGuard}: before each
- * request it checks the loop signature and reserves the estimate against the service's budgets
- * (and the key's), after it commits the cost read from the {@code ChatResponse} usage. A refused
+ * request it reserves the estimate against the service's budgets (and the key's) and counts the
+ * loop signature of the request it admitted, after it commits the cost read from the {@code ChatResponse} usage. A refused
  * round trip throws the guard's {@code RunawayException} ({@code BudgetExceededException},
  * {@code CircuitOpenException}) to the caller of {@code ChatClient}, and the model is not called.
  *
@@ -56,7 +56,8 @@ import reactor.core.publisher.Flux;
  * the service has none, by every bundled table (OpenAI, Anthropic, Gemini, Bedrock); an unknown
  * model or a response without usage is charged the estimate, never $0; loop signatures with
  * {@link RepeatedRequests#withDefaults} (8 identical requests of a key within 10 minutes trip the
- * breaker with {@code REPEATED_REQUEST}). A stream is committed when it completes; cancelled or
+ * breaker with {@code REPEATED_REQUEST}; attempts the guard refused are not counted, as they were
+ * never sent). A stream is committed when it completes; cancelled or
  * failed it is charged the larger of its estimate and the usage seen.
  *
  * <p>Thread-safe; one instance serves every request.

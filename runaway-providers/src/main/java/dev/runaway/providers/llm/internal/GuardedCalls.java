@@ -16,8 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * What every framework integration (the LangChain4j models, the Spring AI advisor) does around a
- * model call, whatever the framework's request and response types: find the key, check the loop
- * signature, reserve the estimate, and settle the reservation from the response's usage (priced
+ * model call, whatever the framework's request and response types: find the key, reserve the
+ * estimate, count the loop signature of the requests admitted (never of refused ones), and settle the reservation from the response's usage (priced
  * with the {@link TokenPrices}, or, without prices, by the service's {@code CostExtractor} given
  * the response), never at $0. The integrations keep only their framework's reading of a request's
  * signature and a response's usage.
@@ -91,8 +91,12 @@ public final class GuardedCalls<Q, S> {
   }
 
   /**
-   * Admits one call: finds its key (the bound one, else the key function's, else none), checks its
-   * loop signature and reserves the estimate.
+   * Admits one call: finds its key (the bound one, else the key function's, else none), reserves
+   * the estimate and then counts its loop signature. Only admitted requests count as sent: an
+   * attempt the guard refused (budget exhausted, breaker open) throws before it is counted, so a
+   * user retrying a refused question never trips {@code REPEATED_REQUEST}. The request that makes
+   * the {@code maxRepeats}-th identical one is not sent either: its reservation is released and the
+   * breaker it just opened refuses it.
    *
    * @param request the request
    * @return the reservation to settle
@@ -101,7 +105,21 @@ public final class GuardedCalls<Q, S> {
     String k = key != null ? key : c.keys() == null ? null : c.keys().apply(request);
     ServiceGuard s = c.guard().service(c.service());
     ServiceGuard g = k == null || k.isBlank() ? s : s.forKey(k);
-    c.loops().observe(g.breaker(), k, c.fingerprint().apply(request));
+    String fingerprint = c.fingerprint().apply(request);
+    Reservation r = g.reserve(estimate());
+    boolean tripped;
+    try {
+      tripped = c.loops().observe(g.breaker(), k, fingerprint);
+    } catch (RuntimeException | Error e) {
+      r.close();
+      throw e;
+    }
+    if (!tripped) {
+      return r;
+    }
+    // Released as if never made; the breaker is open now, so this reserve throws its
+    // CircuitOpenException (REPEATED_REQUEST) unless another thread has already reset it.
+    r.close();
     return g.reserve(estimate());
   }
 

@@ -172,4 +172,30 @@ final class GuardedCallsTest {
     assertThatThrownBy(() -> build(new GuardedCalls.Settings<>(guard, "nope", ESTIMATE, null)))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  /**
+   * nu86 trial: only requests the guard admitted count as repeats, for every integration. Seven
+   * attempts refused by the key's budget are never sent and leave the breaker closed; once the
+   * budget has room, the identical request that is the 8th one sent is refused by the breaker it
+   * opens, its reservation released.
+   */
+  @Test
+  void loopSignature_countsAdmittedRequestsOnly_andTheTrippingRequestIsRefusedAndReleased() {
+    GuardedCalls<String, Reply> calls = build(settings()).withKey("tenant");
+    calls.call("same", () -> new Reply(usage(10, 10), Cost.usd("9.995")), r -> r);
+    for (int i = 0; i < 7; i++) {
+      assertThatThrownBy(() -> calls.admit("same")).isInstanceOf(dev.runaway.BudgetExceededException.class);
+    }
+    assertThat(guard.service("llm").forKey("tenant").breaker().state()).hasToString("CLOSED");
+
+    GuardedCalls<String, Reply> other = build(settings()).withKey("other");
+    for (int i = 1; i < 8; i++) {
+      other.call("again", () -> new Reply(null, Cost.ZERO), r -> r);
+    }
+    Cost before = spent();
+    assertThatThrownBy(() -> other.admit("again")).isInstanceOf(dev.runaway.CircuitOpenException.class)
+        .satisfies(e -> assertThat(((dev.runaway.CircuitOpenException) e).reason())
+            .isEqualTo(dev.runaway.breaker.TripReason.REPEATED_REQUEST));
+    assertThat(spent()).isEqualTo(before);
+  }
 }
