@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * Records token usage under the OpenTelemetry GenAI semantic conventions: the histogram
- * {@code gen_ai.client.token.usage} (unit {@code {token}}) tagged {@code gen_ai.token.type}
+ * {@code gen_ai.client.token.usage} tagged {@code gen_ai.token.type}
  * ({@code input} or {@code output}), {@code gen_ai.provider.name} and, when known,
  * {@code gen_ai.request.model} ({@value #UNKNOWN_MODEL} when not known, so every meter has the
  * same tag keys); plus, like every {@code runaway.*} meter, {@code name} (the Runaway Guard
@@ -19,6 +19,14 @@ import java.util.Objects;
  * ({@link #recordReports(Map)}, {@code tokens.input} and {@code tokens.output} units). The two
  * count the same tokens twice when both are recorded (the account includes this process), so a
  * dashboard sums one {@code source}, as with the {@code runaway.*} meters.
+ *
+ * <p>The meter has no base unit. OpenTelemetry's unit {@code {token}} is an annotation (a count of
+ * tokens), which OpenTelemetry's Prometheus exporter drops from the name; Micrometer's Prometheus
+ * naming appends a base unit to the name instead, so {@code {token}} was scraped as
+ * {@code gen_ai_client_token_usage__token__count}, and a unit such as {@code tokens} would give
+ * {@code gen_ai_client_token_usage_tokens_count}. Without one it is scraped as
+ * {@code gen_ai_client_token_usage_count}, {@code _sum} and {@code _max}, the names OpenTelemetry
+ * exporters give and dashboards written for them query.
  *
  * <p>Thread-safe.
  */
@@ -95,7 +103,7 @@ public final class GenAiTokenMetrics {
   private DistributionSummary summary(Tags tags) {
     return DistributionSummary.builder(TOKEN_USAGE)
         .description("Number of input and output tokens used")
-        .baseUnit("{token}")
+        // No base unit: Micrometer's Prometheus naming would append it (see the class javadoc).
         .tags(tags)
         .register(registry);
   }
