@@ -374,6 +374,36 @@ final class RunawayAutoConfigurationTest {
     }
   }
 
+  /** The environment-variable forms the README's Spring Boot section lists, each applied. */
+  @Test
+  void environmentVariables_everyDocumentedBudgetFormIsApplied() {
+    Map<String, Object> env = Map.of("RUNAWAY_SERVICES_OPENAI_BUDGETS_HOURLY", "10",
+        "RUNAWAY_SERVICES_OPENAI_BUDGETS_CALENDARDAY", "3", "RUNAWAY_SERVICES_OPENAI_BUDGETS_30M", "2",
+        "RUNAWAY_SERVICES_OPENAI_PERKEYBUDGETS_CALENDAR_DAY", "1", "RUNAWAY_SERVICES_OPENAI_SPIKEMULTIPLIER", "4");
+    runner.withInitializer(ctx -> ctx.getEnvironment().getPropertySources().replace(
+        org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+        new org.springframework.core.env.SystemEnvironmentPropertySource(
+            org.springframework.core.env.StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env))).run(ctx -> {
+              assertThat(ctx).hasNotFailed();
+              RunawayGuard guard = ctx.getBean(RunawayGuard.class);
+              assertThat(guard.snapshot("openai").windows()).extracting(w -> w.budget()).containsExactlyInAnyOrder(
+                  Budget.hourly(Cost.usd("10")), Budget.calendarDay(Cost.usd("3"), java.time.ZoneId.of("UTC")),
+                  Budget.of(Cost.usd("2"), Duration.ofMinutes(30)));
+              assertThat(guard.service("openai").forKey("t").snapshot().windows().get(0).budget())
+                  .isEqualTo(Budget.calendarDay(Cost.usd("1"), java.time.ZoneId.of("UTC")));
+              assertThat(guard.policy("openai").detection().spikeMultiplier()).isEqualTo(4.0);
+            });
+  }
+
+  @Test
+  void budgetAmountNotANumber_failsNamingThePropertyAndTheForm() {
+    runner.withPropertyValues("runaway.services.openai.budgets.hourly=$5").run(ctx -> {
+      assertThat(ctx).hasFailed();
+      assertThat(allMessages(ctx.getStartupFailure())).contains("runaway.services.openai.budgets.hourly")
+          .contains("not an amount").contains("such as 10 or 2.50");
+    });
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "runaway.services.openai.budgets.hourlyy=1 | runaway.services.openai.budgets.hourlyy | unknown budget window",
