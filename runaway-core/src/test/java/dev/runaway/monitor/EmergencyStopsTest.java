@@ -540,6 +540,7 @@ final class EmergencyStopsTest {
           .isNotEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
     }
   }
+
   /**
    * Trial nu87: the "resumed" alert listed the stop's own description under "Resumed:" ("Resumed:
    * call the webhook POST .../hook/stop"), as if resume had called the stop again. It names the
