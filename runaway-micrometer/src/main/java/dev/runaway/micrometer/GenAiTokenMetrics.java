@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * Records token usage under the OpenTelemetry GenAI semantic conventions: the histogram
- * {@code gen_ai.client.token.usage} tagged {@code gen_ai.token.type}
+ * {@code gen_ai.client.token.usage} (unit {@code {token}}) tagged {@code gen_ai.token.type}
  * ({@code input} or {@code output}), {@code gen_ai.provider.name} and, when known,
  * {@code gen_ai.request.model} ({@value #UNKNOWN_MODEL} when not known, so every meter has the
  * same tag keys); plus, like every {@code runaway.*} meter, {@code name} (the Runaway Guard
@@ -20,13 +20,13 @@ import java.util.Objects;
  * count the same tokens twice when both are recorded (the account includes this process), so a
  * dashboard sums one {@code source}, as with the {@code runaway.*} meters.
  *
- * <p>The meter has no base unit. OpenTelemetry's unit {@code {token}} is an annotation (a count of
- * tokens), which OpenTelemetry's Prometheus exporter drops from the name; Micrometer's Prometheus
- * naming appends a base unit to the name instead, so {@code {token}} was scraped as
- * {@code gen_ai_client_token_usage__token__count}, and a unit such as {@code tokens} would give
- * {@code gen_ai_client_token_usage_tokens_count}. Without one it is scraped as
- * {@code gen_ai_client_token_usage_count}, {@code _sum} and {@code _max}, the names OpenTelemetry
- * exporters give and dashboards written for them query.
+ * <p>A Prometheus scrape names it {@code gen_ai_client_token_usage__token__count}, {@code _sum}
+ * and {@code _max}: Micrometer's Prometheus naming appends the base unit ({@code {token}},
+ * sanitised), where OpenTelemetry's own exporter drops a unit in braces. The unit is kept on
+ * purpose: Spring AI records its own {@code gen_ai.client.token.usage} as a counter
+ * ({@code gen_ai_client_token_usage_total}), and Prometheus requires one type per name, so without
+ * the unit this summary's registration failed in a Spring AI application and it was missing from
+ * the scrape. Other registries (OTLP, for example) see the meter's name unchanged.
  *
  * <p>Thread-safe.
  */
@@ -103,7 +103,8 @@ public final class GenAiTokenMetrics {
   private DistributionSummary summary(Tags tags) {
     return DistributionSummary.builder(TOKEN_USAGE)
         .description("Number of input and output tokens used")
-        // No base unit: Micrometer's Prometheus naming would append it (see the class javadoc).
+        // Kept: without it Prometheus sees Spring AI's counter of the same name (class javadoc).
+        .baseUnit("{token}")
         .tags(tags)
         .register(registry);
   }

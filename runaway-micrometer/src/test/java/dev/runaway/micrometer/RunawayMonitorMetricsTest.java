@@ -94,8 +94,8 @@ final class RunawayMonitorMetricsTest {
         .tag("gen_ai.token.type", "input").summary().totalAmount()).isEqualTo(100);
     assertThat(registry.get(GenAiTokenMetrics.TOKEN_USAGE).tag("gen_ai.request.model", "unknown")
         .tag("gen_ai.token.type", "output").summary().totalAmount()).isEqualTo(5);
-    // No base unit, so that a Prometheus scrape names it gen_ai_client_token_usage_* (GenAiTokenMetricsPrometheusTest).
-    assertThat(registry.get(GenAiTokenMetrics.TOKEN_USAGE).summary().getId().getBaseUnit()).isNull();
+    // OpenTelemetry's unit; it also keeps the Prometheus name apart from Spring AI's counter (GenAiTokenMetricsPrometheusTest).
+    assertThat(registry.get(GenAiTokenMetrics.TOKEN_USAGE).summary().getId().getBaseUnit()).isEqualTo("{token}");
   }
 
   @Test
