@@ -1,0 +1,106 @@
+package dev.runaway.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+
+/**
+ * nu91 review of the starter's startup failure reports, read as Spring Boot prints them (every
+ * registered analyzer, in order, the first analysis), as in {@link RunawayStarterNu90RecheckTest}.
+ */
+final class RunawayStarterNu91ReviewTest {
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner()
+      .withConfiguration(AutoConfigurations.of(RunawayAutoConfiguration.class));
+
+  /**
+   * An API key in a budget (RUNAWAY_SERVICES_OPENAI_BUDGETS_HOURLY=$OPENAI_API_KEY, a mix-up of two
+   * variables): the budget is read as text now and rejected as "not an amount" with the value
+   * quoted as written, in the exception's message and in Spring Boot's report. The core's settings
+   * (Redaction.shown) never quote a rejected value shaped like a credential.
+   */
+  @Test
+  void apiKeyPastedIntoABudget_isNotQuotedByTheExceptionOrTheReport() {
+    String key = "sk-proj-AbC123xYz456SECRET789qwe";
+    String[] properties = {"runaway.services.openai.budgets.hourly=" + key};
+    runner.withPropertyValues(properties).run(ctx -> {
+      assertThat(ctx).hasFailed();
+      InvalidConfigurationPropertyValueException e = find(ctx.getStartupFailure());
+      assertThat(e).isNotNull();
+      assertThat(e.getName()).isEqualTo("runaway.services.openai.budgets.hourly");
+      assertThat(e.getMessage()).doesNotContain("SECRET789");
+      FailureAnalysis analysis = analyze(env(properties), ctx.getStartupFailure());
+      assertThat(analysis.getDescription() + "\n" + analysis.getAction()).doesNotContain("SECRET789");
+    });
+  }
+
+  /**
+   * A harmless typo in base-uri (ftp instead of https): the starter's exception carries the value it
+   * can show (scheme, host and port), but the analyzer prints no value at all for base-uri, so the
+   * report never says what was wrong with what was written.
+   */
+  @Test
+  void harmlessBaseUri_theReportShowsTheMaskedValueTheStarterGaveIt() {
+    String[] properties = {"runaway.services.openai.budgets.hourly=5", "runaway.notifiers.telegram.enabled=true",
+        "runaway.notifiers.telegram.bot-token=123:abc", "runaway.notifiers.telegram.chat-id=-100",
+        "runaway.notifiers.telegram.base-uri=ftp://api.telegram.org"};
+    runner.withPropertyValues(properties).run(ctx -> {
+      assertThat(ctx).hasFailed();
+      InvalidConfigurationPropertyValueException e = find(ctx.getStartupFailure());
+      assertThat(e).isNotNull();
+      assertThat(e.getValue()).isEqualTo("ftp://api.telegram.org");
+      FailureAnalysis analysis = analyze(env(properties), ctx.getStartupFailure());
+      assertThat(analysis.getDescription()).contains("ftp://api.telegram.org");
+    });
+  }
+
+  private static InvalidConfigurationPropertyValueException find(Throwable failure) {
+    Throwable t = failure;
+    while (t != null && !(t instanceof InvalidConfigurationPropertyValueException)) {
+      t = t.getCause();
+    }
+    return (InvalidConfigurationPropertyValueException) t;
+  }
+
+  private static StandardEnvironment env(String... properties) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (String p : properties) {
+      int i = p.indexOf('=');
+      map.put(p.substring(0, i), p.substring(i + 1));
+    }
+    StandardEnvironment env = new StandardEnvironment();
+    env.getPropertySources().addFirst(new MapPropertySource("commandLineArgs", map));
+    return env;
+  }
+
+  private static FailureAnalysis analyze(Environment env, Throwable failure) {
+    List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation(
+        RunawayStarterNu91ReviewTest.class.getClassLoader()).load(FailureAnalyzer.class,
+        SpringFactoriesLoader.ArgumentResolver.of(Environment.class, env)
+            .and(BeanFactory.class, new DefaultListableBeanFactory()),
+        SpringFactoriesLoader.FailureHandler.handleMessage((message, e) -> { }));
+    AnnotationAwareOrderComparator.sort(analyzers);
+    for (FailureAnalyzer a : analyzers) {
+      FailureAnalysis analysis = a.analyze(failure);
+      if (analysis != null) {
+        return analysis;
+      }
+    }
+    return null;
+  }
+}
