@@ -69,6 +69,33 @@ final class RunawayStarterNu91ReviewTest {
     });
   }
 
+  /**
+   * README ("From environment variables"): RUNAWAY_SERVICES_OPENAI_BUDGETS_CALENDAR_DAY means
+   * calendar-day. The usual 12-factor override: application.properties says calendar-day=3, the
+   * production environment raises it with RUNAWAY_SERVICES_OPENAI_BUDGETS_CALENDAR_DAY=10. With
+   * the budgets bound as a map of text, the two are different keys (calendar-day and calendar.day),
+   * so the guard gets two calendar-day budgets ($3 and $10) and the override does nothing: the $3
+   * one still refuses at $3, without a word.
+   */
+  @Test
+  void environmentVariable_overridesTheCalendarDayBudgetOfTheProperties_notAddsASecondOne() {
+    runner.withPropertyValues("runaway.services.openai.budgets.calendar-day=3")
+        .withInitializer(ctx -> ctx.getEnvironment().getPropertySources().replace(
+            StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+            new org.springframework.core.env.SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                Map.of("RUNAWAY_SERVICES_OPENAI_BUDGETS_CALENDAR_DAY", "10")))).run(ctx -> {
+                  if (ctx.getStartupFailure() != null) {
+                    // Failing startup naming both would be acceptable too.
+                    assertThat(ctx.getStartupFailure()).hasMessageContaining("calendar");
+                    return;
+                  }
+                  dev.runaway.RunawayGuard guard = ctx.getBean(dev.runaway.RunawayGuard.class);
+                  assertThat(guard.snapshot("openai").windows()).extracting(w -> w.budget().limit())
+                      .as("one calendar-day budget, the environment's").containsExactly(dev.runaway.Cost.usd("10"));
+                });
+  }
+
   private static InvalidConfigurationPropertyValueException find(Throwable failure) {
     Throwable t = failure;
     while (t != null && !(t instanceof InvalidConfigurationPropertyValueException)) {
