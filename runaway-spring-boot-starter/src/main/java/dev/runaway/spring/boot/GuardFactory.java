@@ -8,6 +8,7 @@ import dev.runaway.ServicePolicy;
 import dev.runaway.alert.Notifier;
 import dev.runaway.breaker.CircuitBreakerConfig;
 import dev.runaway.config.internal.DidYouMean;
+import dev.runaway.config.internal.Redaction;
 import dev.runaway.internal.DiscoveredCostExtractor;
 import dev.runaway.internal.Durations;
 import dev.runaway.internal.ServiceRuntime;
@@ -183,6 +184,10 @@ final class GuardFactory {
   }
 
   private static void budgets(String at, Map<String, String> budgets, ZoneId zone, Consumer<Budget> add) {
+    // A window named twice (budgets.calendar-day in the properties and ..._BUDGETS_CALENDAR_DAY in
+    // the environment, which binds as calendar.day): Spring keeps both keys, so the variable does
+    // not override the property and the guard would hold two budgets for one window.
+    Map<String, String> windows = new java.util.HashMap<>();
     for (Map.Entry<String, String> e : budgets.entrySet()) {
       String property = at + "." + e.getKey();
       String written = e.getValue() == null ? "" : e.getValue().strip();
@@ -196,7 +201,9 @@ final class GuardFactory {
       try {
         usd = new BigDecimal(written);
       } catch (NumberFormatException ex) {
-        throw new InvalidConfigurationPropertyValueException(property, written,
+        // Never quoted if it may be a credential (an API key's variable put in the budget's place).
+        throw new InvalidConfigurationPropertyValueException(property,
+            Redaction.mayBeCredential(written) ? Redaction.hidden(written) : written,
             "not an amount: a budget must be a positive amount of dollars, such as 10 or 2.50 (no currency sign)");
       }
       if (usd.signum() <= 0) {
@@ -204,7 +211,16 @@ final class GuardFactory {
             "a budget must be a positive amount of dollars, such as 10 or 2.50");
       }
       Cost limit = convert(property, written, v -> Cost.of(usd));
-      add.accept(budget(property, e.getKey(), limit, zone));
+      Budget budget = budget(property, e.getKey(), limit, zone);
+      String window = budget.isCalendarDay() ? "calendar-day" : budget.window().toString();
+      String before = windows.putIfAbsent(window, e.getKey());
+      if (before != null) {
+        throw new InvalidConfigurationPropertyValueException(property, written, "the " + budget.label()
+            + " window is also set as " + at + "." + before + ". Spring binds the two forms as different keys (an"
+            + " environment variable such as ..._BUDGETS_CALENDAR_DAY gives calendar.day), so one does not override"
+            + " the other: set the window once, or write it in the same form in both places");
+      }
+      add.accept(budget);
     }
   }
 
