@@ -96,6 +96,39 @@ final class RunawayStarterNu91ReviewTest {
                 });
   }
 
+  /** The README's way to let the environment override: the same form in the properties. */
+  @Test
+  void environmentVariable_overridesTheSameFormInTheProperties() {
+    // As in an application: application.properties below the environment (withPropertyValues
+    // would put the property above it).
+    runner.withInitializer(ctx -> {
+      ctx.getEnvironment().getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+          new org.springframework.core.env.SystemEnvironmentPropertySource(
+              StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+              Map.of("RUNAWAY_SERVICES_OPENAI_BUDGETS_CALENDAR_DAY", "10")));
+      ctx.getEnvironment().getPropertySources().addLast(new MapPropertySource(
+          "Config resource 'class path resource [application.properties]'",
+          Map.of("runaway.services.openai.budgets.calendar.day", "3")));
+    }).run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      dev.runaway.RunawayGuard guard = ctx.getBean(dev.runaway.RunawayGuard.class);
+      assertThat(guard.snapshot("openai").windows()).extracting(w -> w.budget().limit())
+          .containsExactly(dev.runaway.Cost.usd("10"));
+    });
+  }
+
+  @Test
+  void oneWindowInTwoForms_failsNamingBoth() {
+    runner.withPropertyValues("runaway.services.openai.budgets.hourly=3", "runaway.services.openai.budgets.1h=5")
+        .run(ctx -> {
+          assertThat(ctx).hasFailed();
+          InvalidConfigurationPropertyValueException e = find(ctx.getStartupFailure());
+          assertThat(e).isNotNull();
+          assertThat(e.getReason()).contains("hourly window is also set as runaway.services.openai.budgets.");
+          assertThat(e.getName() + " " + e.getReason()).contains("budgets.hourly").contains("budgets.1h");
+        });
+  }
+
   private static InvalidConfigurationPropertyValueException find(Throwable failure) {
     Throwable t = failure;
     while (t != null && !(t instanceof InvalidConfigurationPropertyValueException)) {
