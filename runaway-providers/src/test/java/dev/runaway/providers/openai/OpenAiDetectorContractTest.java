@@ -374,6 +374,49 @@ final class OpenAiDetectorContractTest extends DetectorContractTest {
   }
 
   /**
+   * A restarted monitor's first poll is interrupted (the monitor's poll timeout, at most a minute,
+   * against twice as many Usage API reads as before) while it reads the Costs API, after the day's
+   * hourly usage was read and committed. The monitor never got that report; the retry must still
+   * count the day ($4.00 of gpt-4.1 priced, billed $4.00), not take it as already reported.
+   */
+  @Test
+  void restart_firstPollInterruptedReadingTheCostsApi_theRetryStillCountsTheDay() throws Exception {
+    String hours = page(false, null, hourBucket(DAY_2026_08_21 + 9 * 3600,
+        completions("gpt-4.1", 2_000_000, 0, 0, 0, 20, null)));
+    stub.route(USAGE + "completions", r -> StubResponse.ok(r.param("bucket_width").orElse("").equals("1h") ? hours
+        : EMPTY));
+    stub.route(USAGE + "embeddings", r -> StubResponse.ok(EMPTY));
+    stub.route(USAGE + "images", r -> StubResponse.ok(EMPTY));
+    java.util.concurrent.CountDownLatch costsAsked = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger costsCalls = new java.util.concurrent.atomic.AtomicInteger();
+    stub.route(COSTS, r -> {
+      costsAsked.countDown();
+      StubResponse ok = StubResponse.ok(costs(41.5, 4.0));
+      return costsCalls.getAndIncrement() == 0 ? ok.delayed(Duration.ofSeconds(2)) : ok;
+    });
+    Detector d = create();
+    java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread poll = new Thread(() -> {
+      try {
+        d.poll(context());
+      } catch (Throwable t) {
+        thrown.set(t);
+      }
+    });
+    poll.start();
+    assertThat(costsAsked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    poll.interrupt();
+    poll.join(10_000);
+    assertThat(thrown.get()).as("the first poll was interrupted: the monitor got no report")
+        .isInstanceOf(InterruptedException.class);
+
+    // The monitor retries with the same since (a failed poll does not move it).
+    ticker.advance(INTERVAL);
+    UsageReport retry = d.poll(at(NOW.minus(INTERVAL), NOW.plus(INTERVAL), false));
+    assertThat(retry.cost()).as("the day's $4.00, never reported to the monitor").isEqualTo(Cost.usd("4.00"));
+  }
+
+  /**
    * A restart at 00:05: the span asked for starts at midnight, so yesterday's bill ($41.50) and
    * its usage at 23:58 (read again for late rows) are not counted into today; today's are.
    */
