@@ -594,4 +594,55 @@ final class EmergencyStopsTest {
       assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
     }
   }
+
+  /**
+   * README (Emergency stops): "runaway-monitor resume <service> ... resets the breaker. It may run
+   * while start runs: the running monitor sees the change in the record ..., resets its own breaker
+   * for the service". For a monitored service without on_runaway actions, the resume command
+   * prints "nothing was stopped; its breaker is reset." but writes nothing to the record, so the
+   * running monitor's breaker stays OPEN.
+   */
+  @Test
+  void resumeByAnotherProcess_ofAServiceWithoutEmergencyActions_resetsTheRunningMonitorsBreaker() {
+    String noStops = "{\"monitoring_interval\": 300, \"state_dir\": \"" + dir.toString().replace("\\", "\\\\")
+        + "\", \"cost_thresholds\": {\"alpha\": {\"hourly\": 1.0}}, \"services\": {\"alpha\": {\"type\": \"alpha\"}}}";
+    try (RunawayMonitor monitor = monitor(noStops, new FakeActions())) {
+      monitor.pollOnce();
+      assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
+      try (RunawayMonitor other = monitor(noStops, new FakeActions(), false)) {
+        assertThat(other.resume("alpha")).isEmpty(); // the command prints "nothing was stopped; its breaker is reset."
+      }
+      fx.ticker.advance(Duration.ofSeconds(30));
+      monitor.pollOnce(); // the next round, which re-reads the record
+      assertThat(monitor.snapshot("alpha").breakerState()).as("the running monitor's breaker after resume")
+          .isNotEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
+    }
+  }
+
+  /**
+   * README (Emergency stops): "A service resumed while its budget is still used up is not stopped
+   * again, nor its breaker opened again for that budget, until the budget has recovered." For that
+   * budget: resumed with the hourly budget used up, the spend goes on and uses up the daily one
+   * too, and the breaker must open for it. It stays CLOSED while the hourly budget is over, which a
+   * runaway that keeps spending never lets it recover from.
+   */
+  @Test
+  void resume_whileTheHourlyBudgetIsUsedUp_anotherBudgetUsedUpLaterStillOpensTheBreaker() {
+    String two = "{\"monitoring_interval\": 300, \"state_dir\": \"" + dir.toString().replace("\\", "\\\\")
+        + "\", \"cost_thresholds\": {\"alpha\": {\"hourly\": 1.0, \"daily\": 12.0}},"
+        + " \"services\": {\"alpha\": {\"type\": \"alpha\", \"on_runaway\": " + AUTO + "}}}";
+    try (RunawayMonitor monitor = monitor(two, new FakeActions())) {
+      monitor.pollOnce(); // $5: hourly used up, daily $5 of $12
+      assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
+      assertThat(monitor.resume("alpha")).isPresent();
+      assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.CLOSED);
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce(); // $10: the hourly budget still over, the daily one not yet
+      assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.CLOSED);
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce(); // $15: the daily budget ($12) is used up now, after the resume
+      assertThat(monitor.snapshot("alpha").breakerState()).as("the breaker once the daily budget is used up")
+          .isEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
+    }
+  }
 }
