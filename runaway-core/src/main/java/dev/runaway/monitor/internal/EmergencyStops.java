@@ -92,6 +92,11 @@ public final class EmergencyStops implements AutoCloseable {
   }
 
   private final Map<String, Service> services;
+  /**
+   * The monitored services, with or without {@code on_runaway}: a resume of any of them is recorded,
+   * so that a running monitor resets its breaker for it.
+   */
+  private final Set<String> monitored;
   private final Path file;
   private final ExecutorService owned;
   private final java.util.concurrent.Executor executor;
@@ -119,9 +124,11 @@ public final class EmergencyStops implements AutoCloseable {
   /** Told the name of each service resumed by another process: resets the running monitor's breaker. */
   private volatile Consumer<String> resumedElsewhere = name -> { };
 
-  private EmergencyStops(Map<String, Service> services, Path file, java.util.concurrent.Executor executor,
-      Consumer<Alert> alerts, Ticker ticker, TrackingSecrets secrets, boolean forceDryRun) {
+  private EmergencyStops(Map<String, Service> services, Set<String> monitored, Path file,
+      java.util.concurrent.Executor executor, Consumer<Alert> alerts, Ticker ticker, TrackingSecrets secrets,
+      boolean forceDryRun) {
     this.services = services;
+    this.monitored = monitored;
     this.file = file;
     this.owned = executor == null && !services.isEmpty() ? Executors.newSingleThreadExecutor(daemon("stop")) : null;
     this.executor = executor != null ? executor : owned;
@@ -226,8 +233,8 @@ public final class EmergencyStops implements AutoCloseable {
       LOG.warn("Emergency stops are configured for {} but no state_dir is set: a restarted monitor will not know"
           + " what it stopped; set state_dir", services.keySet());
     }
-    EmergencyStops stops = new EmergencyStops(Map.copyOf(services), file, executor, alerts, ticker, secrets,
-        forceDryRun);
+    EmergencyStops stops = new EmergencyStops(Map.copyOf(services), Set.copyOf(monitored), file, executor, alerts,
+        ticker, secrets, forceDryRun);
     stops.restore();
     disabled.forEach(stops::raise);
     return stops;
@@ -527,8 +534,12 @@ public final class EmergencyStops implements AutoCloseable {
     if (rec == null) {
       if (s != null) {
         s.fired.set(false);
+      }
+      if (s != null || monitored.contains(service)) {
+        // Also a service without on_runaway, or whose stop is off: a running monitor's breaker (a
+        // dry run's episode, a used-up budget) is reset too when it sees the count change.
         synchronized (this) {
-          countResume(service); // a running monitor's breaker (a dry run's episode) is reset too
+          countResume(service);
           save();
         }
       }
