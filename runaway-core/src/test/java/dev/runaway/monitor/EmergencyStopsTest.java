@@ -647,4 +647,61 @@ final class EmergencyStopsTest {
           .isEqualTo(dev.runaway.breaker.CircuitBreaker.State.OPEN);
     }
   }
+
+  /**
+   * After a resume with the hourly budget used up, the daily budget used up later is a new episode:
+   * the stop the resume undid is taken again for it (the resume held it back for the hourly only).
+   */
+  @Test
+  void resume_whileTheHourlyBudgetIsUsedUp_anotherBudgetUsedUpLaterStopsTheServiceAgain() {
+    String two = "{\"monitoring_interval\": 300, \"state_dir\": \"" + dir.toString().replace("\\", "\\\\")
+        + "\", \"cost_thresholds\": {\"alpha\": {\"hourly\": 1.0, \"daily\": 12.0}},"
+        + " \"services\": {\"alpha\": {\"type\": \"alpha\", \"on_runaway\": " + AUTO + "}}}";
+    FakeActions actions = new FakeActions();
+    try (RunawayMonitor monitor = monitor(two, actions)) {
+      monitor.pollOnce(); // $5: hourly used up, stopped
+      assertThat(monitor.resume("alpha")).isPresent();
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce(); // $10: the hourly budget still over: not stopped again for it
+      assertThat(actions.created.get(0).calls).containsExactly("execute", "undo");
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce(); // $15: the daily budget is used up after the resume
+      assertThat(actions.created.get(0).calls).containsExactly("execute", "undo", "execute");
+      assertThat(monitor.stopped()).containsKey("alpha");
+    }
+  }
+
+  /**
+   * A resume by another process that the running monitor sees in the middle of a poll (while the
+   * poll checks the budgets and fires the stop) covers what that poll found used up: the poll does
+   * not re-open the breaker or stop the service right after the resume, nor does the next one.
+   */
+  @Test
+  void resumeByAnotherProcess_seenDuringAPoll_isNotUndoneByThatPoll() {
+    FakeDetector detector = FakeDetector.spending("alpha", "5");
+    FakeActions running = new FakeActions();
+    try (RunawayMonitor monitor = RunawayMonitor.builder().config(MonitorConfig.parse(config(AUTO)))
+        .secrets(SecretSource.of(Map.of("PAUSE_TOKEN", SECRET))).ticker(fx.ticker).scheduler(fx.scheduler)
+        .executor(Runnable::run).actionExecutor(Runnable::run).alertSink(fx.alerts::add)
+        .detector(detector).actionProviders(List.of(running)).build()) {
+      monitor.pollOnce(); // $5: hourly used up, stopped
+      assertThat(running.created.get(0).calls).containsExactly("execute");
+      detector.script(ctx -> {
+        // runaway-monitor resume alpha, from another process, while this poll runs
+        try (RunawayMonitor other = monitor(config(AUTO), new FakeActions(), false)) {
+          assertThat(other.resume("alpha")).isPresent();
+        }
+        return FakeDetector.span("alpha", ctx, "5", 1);
+      });
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce(); // $10, still over: the poll's stop sees the resume and resets the breaker
+      assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.CLOSED);
+      detector.script(ctx -> FakeDetector.span("alpha", ctx, "5", 1));
+      fx.ticker.advance(Duration.ofMinutes(5));
+      monitor.pollOnce(); // $15, the hourly budget still over
+      assertThat(monitor.snapshot("alpha").breakerState()).isEqualTo(dev.runaway.breaker.CircuitBreaker.State.CLOSED);
+      assertThat(running.created.get(0).calls).as("not stopped again for the budget resumed").containsExactly("execute");
+      assertThat(monitor.stopped()).isEmpty();
+    }
+  }
 }

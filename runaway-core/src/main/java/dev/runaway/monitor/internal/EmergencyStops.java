@@ -330,6 +330,20 @@ public final class EmergencyStops implements AutoCloseable {
   }
 
   /**
+   * Called when, after a resume, a budget other than those used up at the resume is used up (or one
+   * of those is used up again after it recovered): the resume no longer holds back a stop for a
+   * used-up budget, as it does for the budgets it was made for.
+   *
+   * @param service the service
+   */
+  public void budgetUsedUpAfterResume(String service) {
+    Service s = services.get(service);
+    if (s != null) {
+      s.budgetSuppressed = false;
+    }
+  }
+
+  /**
    * Called when the runaway episode of a service resolved by itself: a dry run may be reported
    * again for the next one. Stops taken stay until resumed.
    *

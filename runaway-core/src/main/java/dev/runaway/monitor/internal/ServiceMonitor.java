@@ -106,14 +106,29 @@ public final class ServiceMonitor {
   private int rateLimitsInARow;
   /** While a runaway episode is open: the breaker detail to trip with on every poll. */
   private volatile String runawayEpisode;
-  /** Whether a budget was used up at the last check (the monitor's own breaker is open for it). */
-  private volatile boolean budgetUsedUp;
   /**
-   * Set by a resume while a budget is still used up: that budget no longer holds the breaker open
-   * (nor trips an attached guard's) until every budget is under its limit again, as a resumed
-   * service is not stopped again before then.
+   * How many times the service was resumed ({@link #resetEpisode}). A resume only counts here; the
+   * poll applies it in {@link #checkThresholds}, so that a resume from another thread during a check
+   * is either seen by the whole check or applies to what the check found, never half of each.
    */
-  private volatile boolean budgetResumed;
+  private final AtomicLong resumes = new AtomicLong();
+  /**
+   * The {@link #resumes} count at the start of the last check that found a budget used up, or
+   * {@link #UNSET} when it found none: the monitor's own breaker is open for a budget while this is
+   * the current count, so a resume closes it at once, also while a check is running.
+   */
+  private volatile long budgetOpenAt = UNSET;
+  // Changed by checkThresholds only (one poll at a time, under this object's lock).
+  /** The {@link #resumes} count the budgets in {@link #resumedBudgets} account for. */
+  private long resumesApplied;
+  /** Per budget: whether it was used up at the last check. */
+  private final boolean[] usedUpAtLastCheck;
+  /**
+   * Per budget: used up at a resume and not under its limit since. Such a budget neither holds the
+   * breaker open nor trips an attached guard's until it has recovered, as a resumed service is not
+   * stopped again for it before then; another budget used up later opens the breaker as usual.
+   */
+  private final boolean[] resumedBudgets;
   /** While a runaway episode is open: its evidence, the burn rate as a multiple of the baseline. */
   private volatile double runawayRatio = Double.NaN;
   /** The emergency stops of the monitor, or {@code null}. */
@@ -160,6 +175,8 @@ public final class ServiceMonitor {
     this.thresholds = new BudgetThresholds(budgets);
     this.told = new AtomicReferenceArray<>(budgets.size());
     this.armings = new AtomicIntegerArray(budgets.size());
+    this.usedUpAtLastCheck = new boolean[budgets.size()];
+    this.resumedBudgets = new boolean[budgets.size()];
     this.store = baselines;
     restoreRaised(raised);
   }
@@ -258,21 +275,20 @@ public final class ServiceMonitor {
 
   /**
    * Resets the monitor's own breaker for this service after a resume: ends the runaway episode (the
-   * next runaway is a new episode) and lets a budget that is still used up hold it open no longer
-   * until that budget has recovered. Takes no lock: a resume seen by another service's poll may
-   * call it.
+   * next runaway is a new episode) and lets the budgets used up at the resume hold it open no
+   * longer, each until it has recovered; a budget used up later opens it as usual. Takes no lock (a
+   * resume seen by another service's poll may call it, and waiting for this service's poll could
+   * deadlock two polls): the resume is counted, and the breaker reads as closed from then on; the
+   * poll applies it to the budgets at its next check, or to what a check under way finds.
    *
    * @return whether the breaker was open
    */
   public boolean resetEpisode() {
-    boolean wasOpen = runawayEpisode != null || budgetUsedUp;
+    boolean runaway = runawayEpisode != null;
     runawayEpisode = null;
     runawayRatio = Double.NaN;
-    if (budgetUsedUp) {
-      budgetResumed = true;
-    }
-    budgetUsedUp = false;
-    return wasOpen;
+    long before = resumes.getAndIncrement();
+    return runaway || budgetOpenAt == before;
   }
 
   // ---------------------------------------------------------------- starting a poll
@@ -539,18 +555,38 @@ public final class ServiceMonitor {
         ? meter.observe(delta.from(), delta.to(), calls, judged) : MeterEvent.NONE;
     long span = Duration.between(delta.from(), delta.to()).toNanos();
     account.recordOver(delta.costNanos(), span, now);
-    checkThresholds(now);
+    long resumed = resumes.get();
+    checkThresholds(now, resumed);
+    String episode = runawayEpisode; // read once: a resume on another thread may end it meanwhile
     if (event != MeterEvent.NONE) {
       onEvent(event, report);
-    } else if (runawayEpisode != null) {
+    } else if (episode != null && resumes.get() == resumed) {
       // Still the same runaway: a breaker that let trial calls through in the meantime opens again.
-      tripGuard(runawayEpisode);
-      fireStops(EmergencyStops.Trigger.RUNAWAY, runawayRatio, runawayEpisode);
+      tripGuard(episode);
+      fireStops(EmergencyStops.Trigger.RUNAWAY, runawayRatio, episode);
     }
   }
 
-  private void checkThresholds(long now) {
+  /**
+   * Checks the budgets: alerts at 80% and 100%, and opens the breaker (and fires the stops) for a
+   * used-up budget that was not used up at a resume. Called by the poll under this object's lock.
+   *
+   * @param now the ticker's time
+   * @param resumed the {@link #resumes} count read before the check: resumes up to it apply to what
+   *     the previous check found used up, later ones to what this check finds
+   */
+  private void checkThresholds(long now, long resumed) {
     List<Budget> budgets = account.budgets();
+    boolean wasResumed = false;
+    if (resumed != resumesApplied) {
+      resumesApplied = resumed;
+      for (int i = 0; i < budgets.size(); i++) {
+        resumedBudgets[i] |= usedUpAtLastCheck[i];
+      }
+    }
+    for (boolean r : resumedBudgets) {
+      wasResumed |= r;
+    }
     boolean anyUsedUp = false;
     boolean anyOver = false;
     for (int i = 0; i < budgets.size(); i++) {
@@ -562,15 +598,23 @@ public final class ServiceMonitor {
         armings.incrementAndGet(i); // re-armed: what was delivered before is no longer kept
       }
       String detail = null;
-      if (used >= limit) {
+      boolean over = used >= limit;
+      boolean newlyUsedUp = over && !usedUpAtLastCheck[i];
+      usedUpAtLastCheck[i] = over;
+      if (over) {
         anyOver = true;
+      } else {
+        resumedBudgets[i] = false; // recovered: it opens the breaker again once used up again
       }
-      if (used >= limit && !budgetResumed) {
+      if (over && !resumedBudgets[i]) {
         // Every poll while the budget is used up: a breaker that let trial calls through opens again.
         // Before the alert, so that its facts show the breaker this poll opens (they said CLOSED).
         detail = GuardAlerts.monitorBudgetDetail(name, budgets.get(i), used);
         tripGuard(detail);
-        budgetUsedUp = true;
+        budgetOpenAt = resumed;
+        if (newlyUsedUp && wasResumed) {
+          budgetAfterResume(); // not the budget the resume was for: its stop may fire
+        }
       }
       if (percent != 0) {
         Told raised = new Told(percent, PersistentLedger.epochNanos(shared.ticker().instant()), armings.get(i));
@@ -584,13 +628,20 @@ public final class ServiceMonitor {
         anyUsedUp = true;
       }
     }
-    if (!anyOver) {
-      budgetResumed = false; // recovered: the next used-up budget opens the breaker again
+    if (!anyUsedUp) {
+      budgetOpenAt = UNSET;
     }
-    budgetUsedUp = anyUsedUp && !budgetResumed; // a resume seen while this poll fired the stops
     EmergencyStops es = stops;
     if (!anyOver && es != null) {
       es.budgetClear(name);
+    }
+  }
+
+  /** A budget other than those used up at a resume is used up: the resume no longer holds back the stop. */
+  private void budgetAfterResume() {
+    EmergencyStops es = stops;
+    if (es != null) {
+      es.budgetUsedUpAfterResume(name);
     }
   }
 
@@ -639,10 +690,12 @@ public final class ServiceMonitor {
     Alert alert = GuardAlerts.usage(s, event, shared.detection(), "account-wide", refusal());
     raise(event == MeterEvent.RESOLVED ? alert : withTopContributor(alert, report));
     if (event.isRunaway()) {
-      runawayEpisode = GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier());
-      runawayRatio = evidence(s);
-      tripGuard(runawayEpisode);
-      fireStops(EmergencyStops.Trigger.RUNAWAY, runawayRatio, runawayEpisode);
+      String episode = GuardAlerts.monitorRunawayDetail(s, event, shared.detection().breakerMultiplier());
+      double ratio = evidence(s);
+      runawayRatio = ratio;
+      runawayEpisode = episode;
+      tripGuard(episode);
+      fireStops(EmergencyStops.Trigger.RUNAWAY, ratio, episode);
     } else if (event == MeterEvent.RESOLVED) {
       runawayEpisode = null;
       runawayRatio = Double.NaN;
@@ -814,7 +867,8 @@ public final class ServiceMonitor {
     // No guard attached: the monitor's own breaker, the one its emergency stops fire on, is open
     // while a runaway episode lasts or a budget is used up (the status page said CLOSED beside a
     // "the monitor's breaker opened" stop alert).
-    return runawayEpisode != null || budgetUsedUp ? CircuitBreaker.State.OPEN : CircuitBreaker.State.CLOSED;
+    boolean budgetOpen = budgetOpenAt != UNSET && budgetOpenAt == resumes.get();
+    return runawayEpisode != null || budgetOpen ? CircuitBreaker.State.OPEN : CircuitBreaker.State.CLOSED;
   }
 
   /**
