@@ -102,7 +102,18 @@ final class OpenAiDetector extends HttpDetector {
     BigDecimal estimated = BigDecimal.ZERO;
     BigDecimal adjusted = BigDecimal.ZERO;
     BigDecimal baseline;
+
+    Day copy() {
+      Day d = new Day();
+      d.estimated = estimated;
+      d.adjusted = adjusted;
+      d.baseline = baseline;
+      return d;
+    }
   }
+
+  /** What a poll's Costs API read adds: the adjustment, and when the Costs API was read (null: not read). */
+  private record Reconciled(Cost adjustment, Long readAt) {}
 
   private final OpenAiPrices prices;
   private final Map<String, BigDecimal> unitPrices;
@@ -111,7 +122,7 @@ final class OpenAiDetector extends HttpDetector {
   private final Duration costsInterval;
   private final WarnOnce warnings = new WarnOnce(LOG);
   private final Map<String, long[]> seen = new HashMap<>();
-  private final Map<LocalDate, Day> days = new HashMap<>();
+  private Map<LocalDate, Day> days = new HashMap<>();
   private long minuteFloor = Long.MIN_VALUE;
   private boolean polledBefore;
   private Instant firstObserved;
@@ -255,19 +266,18 @@ final class OpenAiDetector extends HttpDetector {
         read(e, minuteStart, now, MINUTE, tally, baseline, countFrom);
       }
     }
-    // The poll succeeded: remember what was counted.
-    seen.putAll(tally.staged);
-    minuteFloor = newMinuteFloor;
-    long evictBefore = minuteStart - HOUR;
-    seen.keySet().removeIf(k -> Long.parseLong(k.substring(k.indexOf('|') + 1, k.indexOf('|', k.indexOf('|') + 1)))
-        < evictBefore);
-    if (firstObserved == null) {
-      firstObserved = Instant.ofEpochSecond(countFrom);
-    }
-    polledBefore = true;
-    tally.perDay.forEach((d, usd) -> days.computeIfAbsent(d, k -> new Day()).estimated =
-        days.computeIfAbsent(d, k -> new Day()).estimated.add(usd));
-    Cost adjustment = reconcile(ctx);
+    // Nothing this poll counted is remembered until it returns its report: the Costs API read below
+    // may be interrupted (the monitor's poll timeout, or close), and a retry must then count the
+    // same usage again (and see itself as the first poll), not take it as already reported.
+    Map<LocalDate, Day> nextDays = new HashMap<>();
+    days.forEach((d, day) -> nextDays.put(d, day.copy()));
+    tally.perDay.forEach((d, usd) -> {
+      Day day = nextDays.computeIfAbsent(d, k -> new Day());
+      day.estimated = day.estimated.add(usd);
+    });
+    Instant observed = firstObserved != null ? firstObserved : Instant.ofEpochSecond(countFrom);
+    Reconciled reconciled = reconcile(ctx, nextDays, observed);
+    Cost adjustment = reconciled.adjustment();
     List<UsageItem> items = new ArrayList<>();
     tally.itemUnits.forEach((name, u) -> items.add(new UsageItem(name, tally.itemCost.get(name), u)));
     Cost total = tally.total;
@@ -278,7 +288,20 @@ final class OpenAiDetector extends HttpDetector {
     // A first report from midnight is cumulative for the day: the monitor counts it in full and
     // spreads it from midnight to now, so an hourly budget gets the day's average hour of it.
     Instant from = countFrom < since ? Instant.ofEpochSecond(countFrom) : ctx.since();
-    return new UsageReport(service(), from, ctx.now(), total, tally.units, items);
+    UsageReport report = new UsageReport(service(), from, ctx.now(), total, tally.units, items);
+    // The poll returns its report: now remember what was counted (nothing below can fail).
+    seen.putAll(tally.staged);
+    minuteFloor = newMinuteFloor;
+    long evictBefore = minuteStart - HOUR;
+    seen.keySet().removeIf(k -> Long.parseLong(k.substring(k.indexOf('|') + 1, k.indexOf('|', k.indexOf('|') + 1)))
+        < evictBefore);
+    firstObserved = observed;
+    polledBefore = true;
+    days = nextDays;
+    if (reconciled.readAt() != null) {
+      lastCostsRead = reconciled.readAt();
+    }
+    return report;
   }
 
   private static long ceilSeconds(Instant t) {
@@ -434,13 +457,18 @@ final class OpenAiDetector extends HttpDetector {
     return b.append(')').toString();
   }
 
-  private Cost reconcile(PollContext ctx) throws InterruptedException {
+  /**
+   * Reads the Costs API (at most once per costs interval) and adjusts {@code pending}, the poll's
+   * pending copy of the day memory, so that a day's estimate plus adjustments reach its bill.
+   */
+  private Reconciled reconcile(PollContext ctx, Map<LocalDate, Day> pending, Instant observed)
+      throws InterruptedException {
     if (costsInterval == null) {
-      return Cost.ZERO;
+      return new Reconciled(Cost.ZERO, null);
     }
     long nowNanos = ticker().nanoTime();
     if (lastCostsRead != null && nowNanos - lastCostsRead < costsInterval.toNanos()) {
-      return Cost.ZERO;
+      return new Reconciled(Cost.ZERO, null);
     }
     LocalDate today = LocalDate.ofInstant(ctx.now(), ZoneOffset.UTC);
     LocalDate yesterday = today.minusDays(1);
@@ -471,18 +499,17 @@ final class OpenAiDetector extends HttpDetector {
     } catch (PollException e) {
       warnings.warn("costs:" + e.kind(), "{}: could not read the OpenAI Costs API to reconcile the daily figure "
           + "({}); usage estimates stand and it is tried again next poll", service(), e.getMessage());
-      return Cost.ZERO;
+      return new Reconciled(Cost.ZERO, null);
     }
-    lastCostsRead = nowNanos;
     BigDecimal adjustment = BigDecimal.ZERO;
     for (LocalDate d : List.of(yesterday, today)) {
       BigDecimal b = billed.getOrDefault(d, BigDecimal.ZERO);
-      Day day = days.computeIfAbsent(d, k -> new Day());
+      Day day = pending.computeIfAbsent(d, k -> new Day());
       if (day.baseline == null) {
         // Today was counted from midnight by the first poll (baseline 0: the whole bill counts);
         // yesterday only from the first poll's span, so the rest of its bill is not this monitor's.
         Instant dayStart = d.atStartOfDay(ZoneOffset.UTC).toInstant();
-        day.baseline = !firstObserved.isAfter(dayStart) ? BigDecimal.ZERO
+        day.baseline = !observed.isAfter(dayStart) ? BigDecimal.ZERO
             : b.subtract(day.estimated).subtract(day.adjusted).max(BigDecimal.ZERO);
       }
       BigDecimal gap = b.subtract(day.baseline).subtract(day.estimated).subtract(day.adjusted);
@@ -491,12 +518,12 @@ final class OpenAiDetector extends HttpDetector {
         adjustment = adjustment.add(gap);
       }
     }
-    for (Iterator<LocalDate> it = days.keySet().iterator(); it.hasNext();) {
+    for (Iterator<LocalDate> it = pending.keySet().iterator(); it.hasNext();) {
       if (it.next().isBefore(yesterday)) {
         it.remove();
       }
     }
-    return Money.usd(adjustment);
+    return new Reconciled(Money.usd(adjustment), nowNanos);
   }
 
 }
