@@ -21,6 +21,11 @@ public interface Detector extends AutoCloseable {
   /**
    * Reports the service's usage from {@code ctx.since()} to {@code ctx.now()}.
    *
+   * <p>What a detector remembers between polls (cursors, rows already counted) should change only
+   * when the poll returns its report: a poll that throws or is interrupted (the monitor's poll
+   * timeout, or close) is retried with the same {@code since} and must count that usage again. A
+   * report returned after the poll timeout is still counted.
+   *
    * @param ctx the span to report and the monitor's settings
    * @return the usage
    * @throws PollException when the service refused or failed in a known way (with the wait it

@@ -191,17 +191,54 @@ final class MonitorConcurrencyTest {
           .contains("by default the monitoring_interval, at most 1 minute").contains("max_pages")
           .contains("timeout_seconds");
 
-      // It ignored the interrupt: later rounds skip it, and its late result is not counted.
+      // It ignored the interrupt: later rounds skip it. Its late result is still counted: a
+      // detector commits its cursors when it returns a report, so a discarded one was spend lost.
       fx.nextInterval();
       fx.nextInterval();
       assertThat(slow.polls).hasValue(1);
       assertThat(monitor.status().get("slow").skippedRounds()).isEqualTo(2);
       release.countDown();
       awaitIdle(monitor, "slow");
-      assertThat(monitor.snapshot("slow").costPerHour()).isZero();
-      assertThat(monitor.status().get("slow").health()).isEqualTo(MonitorStatus.Health.FAILING);
-      assertThat(fx.alerts(AlertType.SERVICE_STATUS)).hasSize(1);
+      assertThat(monitor.snapshot("slow").costPerHour()).as("the late $0.10 is counted").isPositive();
+      assertThat(monitor.status().get("slow").health()).isEqualTo(MonitorStatus.Health.OK);
+      assertThat(fx.alerts(AlertType.SERVICE_STATUS)).hasSize(2);
+      assertThat(fx.alerts(AlertType.SERVICE_STATUS).get(0).facts()).containsEntry("kind", "TIMEOUT");
     }
+  }
+
+  @Test
+  void timeout_aLateReportIsCountedOnceAndTheNextPollStartsWhereItEnded() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch interrupted = new CountDownLatch(1);
+    FakeDetector slow = waitingForRelease("slow", entered, interrupted::countDown, () -> true);
+    try (RunawayMonitor monitor = builder().detector(slow).pollTimeout(Duration.ofMinutes(1)).build()) {
+      monitor.start();
+      fx.scheduler.runDue();
+      await(entered);
+      fx.scheduler.advance(Duration.ofMinutes(1));
+      await(interrupted);
+      release.countDown();
+      awaitIdle(monitor, "slow");
+      assertThat(monitor.status().get("slow").polls()).as("the timeout and the late report").isEqualTo(2);
+
+      // To the next round (10:05) only: one more interval would also reach its poll's timeout.
+      fx.scheduler.advance(Duration.ofMinutes(4));
+      awaitPolls(slow, 2);
+      awaitIdle(monitor, "slow");
+      PollContext late = slow.contexts.get(0);
+      PollContext next = slow.contexts.get(1);
+      assertThat(next.since()).as("the next poll starts where the late report ended, not before it")
+          .isEqualTo(late.now());
+    }
+  }
+
+  /** Waits (spinning, bounded) until the detector has been polled {@code n} times. */
+  private static void awaitPolls(FakeDetector d, int n) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
+    while (d.polls.get() < n && System.nanoTime() - deadline < 0) {
+      Thread.yield();
+    }
+    assertThat(d.polls).hasValue(n);
   }
 
   @Test

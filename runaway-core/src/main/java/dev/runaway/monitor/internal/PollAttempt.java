@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One poll of one detector. Exactly one of completion, timeout and cancellation wins (a CAS on
- * the state), so a poll that times out and then returns late is neither reported twice nor
- * counted.
+ * the state), so a poll that times out is reported as failed once; if it then returns a report
+ * late, that report is still counted (the detector has committed it), a cancelled poll's is not.
  *
  * <p>Thread-safe.
  */
@@ -36,6 +36,11 @@ final class PollAttempt {
 
   boolean running() {
     return state.get() == RUNNING;
+  }
+
+  /** Whether the monitor's poll timeout ended the attempt. */
+  boolean timedOut() {
+    return state.get() == TIMED_OUT;
   }
 
   /**

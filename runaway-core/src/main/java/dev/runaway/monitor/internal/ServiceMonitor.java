@@ -367,11 +367,15 @@ public final class ServiceMonitor {
         // with an unredacted stack trace on stderr and, on an inline executor, broke the whole round.
         return;
       }
-      if (!a.end(PollAttempt.DONE)) {
-        LOG.debug("Service {}: the result of a poll that had timed out or was cancelled is discarded", name);
+      if (!a.end(PollAttempt.DONE) && !a.timedOut()) {
+        LOG.debug("Service {}: the result of a poll cancelled by close() is discarded", name);
         report = null;
         return;
       }
+      // A poll that timed out and still returned is counted: its detector has already committed
+      // what it reports (cursors, seen rows), so discarding it would lose that spend for good. No
+      // other poll of this service ran meanwhile (it stays busy) and since has not moved, so it is
+      // counted once; its timeout was reported as a failure already.
       if (report == null) {
         failed(a, new PollException(PollException.Kind.BAD_RESPONSE, "the detector returned no report", null, null),
             false);
