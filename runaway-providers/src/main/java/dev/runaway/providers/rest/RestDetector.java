@@ -344,6 +344,7 @@ final class RestDetector extends HttpDetector {
     Map<String, Double> units = new LinkedHashMap<>();
     Map<String, Map<String, Double>> itemUnits = new LinkedHashMap<>();
     Map<String, Cost> itemCost = new LinkedHashMap<>();
+    Map<String, BigDecimal> staged = new HashMap<>();
     Cost total = Cost.ZERO;
     for (RestConfig.Metric m : config.metrics()) {
       units.put(m.name(), 0.0);
@@ -352,8 +353,8 @@ final class RestDetector extends HttpDetector {
         BigDecimal value = e.getValue()[0];
         BigDecimal money = e.getValue()[1];
         if (m.kind().equals("counter")) {
-          value = growth(m.name() + "\u0000v\u0000" + dim, value);
-          money = growth(m.name() + "\u0000c\u0000" + dim, money);
+          value = growth(staged, m.name() + "\u0000v\u0000" + dim, value);
+          money = growth(staged, m.name() + "\u0000c\u0000" + dim, money);
         }
         Cost cost = Cost.ZERO;
         if (m.costPerUnit() != null) {
@@ -374,11 +375,16 @@ final class RestDetector extends HttpDetector {
         items.add(new UsageItem(dim, itemCost.getOrDefault(dim, Cost.ZERO), itemUnits.get(dim)));
       }
     }
-    return new UsageReport(service(), ctx.since(), ctx.now(), total, units, items);
+    UsageReport report = new UsageReport(service(), ctx.since(), ctx.now(), total, units, items);
+    // Remembered only now: a poll that fails before returning its report (an amount out of range)
+    // leaves the counters as they were, so the retry counts the same growth.
+    counters.putAll(staged);
+    return report;
   }
 
-  private BigDecimal growth(String key, BigDecimal current) {
-    BigDecimal previous = counters.put(key, current);
+  private BigDecimal growth(Map<String, BigDecimal> staged, String key, BigDecimal current) {
+    staged.put(key, current);
+    BigDecimal previous = counters.get(key);
     if (previous == null) {
       return BigDecimal.ZERO;
     }

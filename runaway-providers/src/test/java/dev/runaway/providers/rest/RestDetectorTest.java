@@ -82,6 +82,29 @@ final class RestDetectorTest {
     assertThat(detector.poll(poll(2)).unit("requests")).isEqualTo(40);
   }
 
+  /**
+   * A poll that fails after reading a counter (another metric's amount is out of range) reports
+   * nothing: the counter keeps its previous reading, so the next poll reports the growth once.
+   */
+  @Test
+  void counter_aPollThatFailsAfterReadingItDoesNotLoseItsGrowth() throws Exception {
+    java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong(1000);
+    java.util.concurrent.atomic.AtomicReference<String> spend = new java.util.concurrent.atomic.AtomicReference<>("0");
+    stub.route("/stats", r -> StubResponse.ok("{\"requests_total\":" + requests.get() + ",\"spend_total\":"
+        + spend.get() + "}"));
+    create(Map.of("request", Map.of("url", stub.baseUrl() + "/stats"),
+        "metrics", List.of(Map.of("name", "requests", "valuePointer", "/requests_total", "kind", "counter",
+            "costPerUnit", 0.001), Map.of("name", "spend", "costPointer", "/spend_total", "kind", "counter"))));
+    assertThat(detector.poll(poll(0)).cost()).isEqualTo(Cost.ZERO);
+    requests.set(1250);
+    spend.set("20000000000"); // $20 billion: beyond what a Cost holds
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> detector.poll(poll(1))).isInstanceOf(Exception.class);
+    spend.set("0");
+    UsageReport retry = detector.poll(poll(1));
+    assertThat(retry.unit("requests")).isEqualTo(250);
+    assertThat(retry.cost()).isEqualTo(Cost.usd("0.25"));
+  }
+
   @Test
   void gauge_isAUnitWithoutCost() throws Exception {
     stub.enqueue("/disk", StubResponse.ok("{\"used_gb\":12.5}"));
