@@ -85,7 +85,7 @@ final class RunawayStarterNu90RecheckTest {
    * the class path (Spring Boot's own and the starter's), in their order, the first analysis that
    * is not null (as Spring Boot's {@code FailureAnalyzers} does).
    */
-  private static FailureAnalysis analyze(Environment env, Throwable failure) {
+  static FailureAnalysis analyze(Environment env, Throwable failure) {
     List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation(
         RunawayStarterNu90RecheckTest.class.getClassLoader()).load(FailureAnalyzer.class,
         SpringFactoriesLoader.ArgumentResolver.of(Environment.class, env)

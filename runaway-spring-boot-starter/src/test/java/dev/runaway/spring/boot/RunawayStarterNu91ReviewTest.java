@@ -3,21 +3,15 @@ package dev.runaway.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.io.support.SpringFactoriesLoader;
 
 /**
  * nu91 review of the starter's startup failure reports, read as Spring Boot prints them (every
@@ -149,18 +143,6 @@ final class RunawayStarterNu91ReviewTest {
   }
 
   private static FailureAnalysis analyze(Environment env, Throwable failure) {
-    List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation(
-        RunawayStarterNu91ReviewTest.class.getClassLoader()).load(FailureAnalyzer.class,
-        SpringFactoriesLoader.ArgumentResolver.of(Environment.class, env)
-            .and(BeanFactory.class, new DefaultListableBeanFactory()),
-        SpringFactoriesLoader.FailureHandler.handleMessage((message, e) -> { }));
-    AnnotationAwareOrderComparator.sort(analyzers);
-    for (FailureAnalyzer a : analyzers) {
-      FailureAnalysis analysis = a.analyze(failure);
-      if (analysis != null) {
-        return analysis;
-      }
-    }
-    return null;
+    return RunawayStarterNu90RecheckTest.analyze(env, failure);
   }
 }
