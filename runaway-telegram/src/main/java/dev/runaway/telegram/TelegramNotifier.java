@@ -332,11 +332,15 @@ public final class TelegramNotifier implements Notifier {
     closed = true;
   }
 
-  /** Returns the chat id and the Bot API host, never the token. */
+  /**
+   * Returns the Bot API host, never the token nor the chat id: the chat id is read like a credential
+   * ({@code TELEGRAM_CHANNEL_ID}) and masked as {@code ***} wherever it is printed ({@link #chatId()}
+   * returns it when it is wanted).
+   */
   @Override
   public String toString() {
     String host = baseUri.getHost() + (baseUri.getPort() >= 0 ? ":" + baseUri.getPort() : "");
-    return "TelegramNotifier[chat=" + delivery.chatId() + ", host=" + host + "]";
+    return "TelegramNotifier[chat=***, host=" + host + "]";
   }
 
   private void ensureOpen() {

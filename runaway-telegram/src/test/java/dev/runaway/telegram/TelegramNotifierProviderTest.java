@@ -102,7 +102,7 @@ final class TelegramNotifierProviderTest {
 
     Notifier n = new TelegramNotifierProvider().create(reader(Map.of("chat_id", "@spend_alerts")), noChat);
 
-    assertThat(n.toString()).contains("@spend_alerts");
+    assertThat(((TelegramNotifier) n).chatId()).isEqualTo("@spend_alerts");
   }
 
   @Test

@@ -36,17 +36,18 @@ final class TelegramSecretsTest extends BotApiTest {
     assertThat(e.errorCode()).isEqualTo(401);
     assertThat(e.getMessage()).contains("bot token rejected", "401 Unauthorized", "check TELEGRAM_BOT_TOKEN");
     assertThat(SecretAssertions.everythingPrinted(e)).doesNotContain(TOKEN);
-    assertThat(notifier.toString()).isEqualTo("TelegramNotifier[chat=" + CHAT + ", host=127.0.0.1:"
+    assertThat(notifier.toString()).isEqualTo("TelegramNotifier[chat=***, host=127.0.0.1:"
         + server.baseUri().getPort() + "]");
     assertThat(LogCapture.since(mark)).allSatisfy(ev -> assertThat(ev.fullText()).doesNotContain(TOKEN));
     assertThat(LogCapture.allText()).doesNotContain(TOKEN);
   }
 
   @Test
-  void toString_showsChatAndHostOnly() {
+  void toString_showsTheHostOnly_theChatIdMaskedAsTheMonitorPrintsIt() {
     TelegramNotifier notifier = TelegramNotifier.builder().botToken(TOKEN).chatId(CHAT).build();
 
-    assertThat(notifier).hasToString("TelegramNotifier[chat=-1001234567890, host=api.telegram.org]");
+    assertThat(notifier).hasToString("TelegramNotifier[chat=***, host=api.telegram.org]");
+    assertThat(notifier.chatId()).isEqualTo(CHAT);
   }
 
   @Test
@@ -54,7 +55,8 @@ final class TelegramSecretsTest extends BotApiTest {
     Notifier n = new TelegramNotifierProvider().create(reader(Map.of()),
         SecretSource.of(Map.of("TELEGRAM_BOT_TOKEN", TOKEN, "TELEGRAM_CHANNEL_ID", CHAT)));
 
-    assertThat(n.toString()).doesNotContain(TOKEN).contains(CHAT);
+    assertThat(n.toString()).doesNotContain(TOKEN).doesNotContain(CHAT);
+    assertThat(((TelegramNotifier) n).chatId()).isEqualTo(CHAT);
   }
 
   @ParameterizedTest
