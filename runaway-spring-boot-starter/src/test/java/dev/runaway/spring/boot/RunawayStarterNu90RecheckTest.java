@@ -57,27 +57,39 @@ final class RunawayStarterNu90RecheckTest {
     runner.withPropertyValues(properties).run(ctx -> {
       assertThat(ctx).hasFailed();
       Throwable failure = ctx.getStartupFailure();
-      Throwable t = failure;
-      while (t != null && !(t instanceof InvalidConfigurationPropertyValueException)) {
-        t = t.getCause();
-      }
+      InvalidConfigurationPropertyValueException t = find(failure);
       assertThat(t).as("an InvalidConfigurationPropertyValueException in the cause chain").isNotNull();
       assertThat(t.getMessage()).doesNotContain(secret);
-      // The environment a Spring Boot app has: the properties in a property source (as from the
-      // command line or application.properties).
-      Map<String, Object> map = new LinkedHashMap<>();
-      for (String p : properties) {
-        int i = p.indexOf('=');
-        map.put(p.substring(0, i), p.substring(i + 1));
-      }
-      StandardEnvironment env = new StandardEnvironment();
-      env.getPropertySources().addFirst(new MapPropertySource("commandLineArgs", map));
-      FailureAnalysis analysis = analyze(env, failure);
+      FailureAnalysis analysis = analyze(env(properties), failure);
       assertThat(analysis).isNotNull();
       String report = analysis.getDescription() + "\n" + analysis.getAction();
-      assertThat(report).contains(((InvalidConfigurationPropertyValueException) t).getName());
+      assertThat(report).contains(t.getName());
       assertThat(report).doesNotContain(secret);
     });
+  }
+
+  /** The first {@link InvalidConfigurationPropertyValueException} in a failure's cause chain, or {@code null}. */
+  static InvalidConfigurationPropertyValueException find(Throwable failure) {
+    Throwable t = failure;
+    while (t != null && !(t instanceof InvalidConfigurationPropertyValueException)) {
+      t = t.getCause();
+    }
+    return (InvalidConfigurationPropertyValueException) t;
+  }
+
+  /**
+   * The environment a Spring Boot app has: the properties ({@code name=value}) in a property source
+   * (as from the command line).
+   */
+  static StandardEnvironment env(String... properties) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (String p : properties) {
+      int i = p.indexOf('=');
+      map.put(p.substring(0, i), p.substring(i + 1));
+    }
+    StandardEnvironment env = new StandardEnvironment();
+    env.getPropertySources().addFirst(new MapPropertySource("commandLineArgs", map));
+    return env;
   }
 
   /**
@@ -92,7 +104,8 @@ final class RunawayStarterNu90RecheckTest {
             .and(BeanFactory.class, new DefaultListableBeanFactory()),
         // As Spring Boot does: an analyzer whose classes are missing here (web) is skipped.
         SpringFactoriesLoader.FailureHandler.handleMessage((message, e) -> { }));
-    assertThat(analyzers).anyMatch(a -> a.getClass().getName().endsWith("InvalidConfigurationPropertyValueFailureAnalyzer"));
+    assertThat(analyzers)
+        .anyMatch(a -> a.getClass().getName().endsWith("InvalidConfigurationPropertyValueFailureAnalyzer"));
     AnnotationAwareOrderComparator.sort(analyzers);
     for (FailureAnalyzer a : analyzers) {
       FailureAnalysis analysis = a.analyze(failure);

@@ -2,14 +2,12 @@ package dev.runaway.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.core.env.Environment;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
@@ -34,11 +32,12 @@ final class RunawayStarterNu91ReviewTest {
     String[] properties = {"runaway.services.openai.budgets.hourly=" + key};
     runner.withPropertyValues(properties).run(ctx -> {
       assertThat(ctx).hasFailed();
-      InvalidConfigurationPropertyValueException e = find(ctx.getStartupFailure());
+      InvalidConfigurationPropertyValueException e = RunawayStarterNu90RecheckTest.find(ctx.getStartupFailure());
       assertThat(e).isNotNull();
       assertThat(e.getName()).isEqualTo("runaway.services.openai.budgets.hourly");
       assertThat(e.getMessage()).doesNotContain("SECRET789");
-      FailureAnalysis analysis = analyze(env(properties), ctx.getStartupFailure());
+      FailureAnalysis analysis = RunawayStarterNu90RecheckTest.analyze(
+          RunawayStarterNu90RecheckTest.env(properties), ctx.getStartupFailure());
       assertThat(analysis.getDescription() + "\n" + analysis.getAction()).doesNotContain("SECRET789");
     });
   }
@@ -55,10 +54,11 @@ final class RunawayStarterNu91ReviewTest {
         "runaway.notifiers.telegram.base-uri=ftp://api.telegram.org"};
     runner.withPropertyValues(properties).run(ctx -> {
       assertThat(ctx).hasFailed();
-      InvalidConfigurationPropertyValueException e = find(ctx.getStartupFailure());
+      InvalidConfigurationPropertyValueException e = RunawayStarterNu90RecheckTest.find(ctx.getStartupFailure());
       assertThat(e).isNotNull();
       assertThat(e.getValue()).isEqualTo("ftp://api.telegram.org");
-      FailureAnalysis analysis = analyze(env(properties), ctx.getStartupFailure());
+      FailureAnalysis analysis = RunawayStarterNu90RecheckTest.analyze(
+          RunawayStarterNu90RecheckTest.env(properties), ctx.getStartupFailure());
       assertThat(analysis.getDescription()).contains("ftp://api.telegram.org");
     });
   }
@@ -116,33 +116,10 @@ final class RunawayStarterNu91ReviewTest {
     runner.withPropertyValues("runaway.services.openai.budgets.hourly=3", "runaway.services.openai.budgets.1h=5")
         .run(ctx -> {
           assertThat(ctx).hasFailed();
-          InvalidConfigurationPropertyValueException e = find(ctx.getStartupFailure());
+          InvalidConfigurationPropertyValueException e = RunawayStarterNu90RecheckTest.find(ctx.getStartupFailure());
           assertThat(e).isNotNull();
           assertThat(e.getReason()).contains("hourly window is also set as runaway.services.openai.budgets.");
           assertThat(e.getName() + " " + e.getReason()).contains("budgets.hourly").contains("budgets.1h");
         });
-  }
-
-  private static InvalidConfigurationPropertyValueException find(Throwable failure) {
-    Throwable t = failure;
-    while (t != null && !(t instanceof InvalidConfigurationPropertyValueException)) {
-      t = t.getCause();
-    }
-    return (InvalidConfigurationPropertyValueException) t;
-  }
-
-  private static StandardEnvironment env(String... properties) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    for (String p : properties) {
-      int i = p.indexOf('=');
-      map.put(p.substring(0, i), p.substring(i + 1));
-    }
-    StandardEnvironment env = new StandardEnvironment();
-    env.getPropertySources().addFirst(new MapPropertySource("commandLineArgs", map));
-    return env;
-  }
-
-  private static FailureAnalysis analyze(Environment env, Throwable failure) {
-    return RunawayStarterNu90RecheckTest.analyze(env, failure);
   }
 }
